@@ -1,0 +1,23 @@
+"""chipguard — the compliance engine GPU clouds, resellers and chip distributors run to know whom they
+serve and what they hand them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+ENGINE_VERSION = __version__
+
+if TYPE_CHECKING:
+    from chipguard.match.screener import Screener, compare
+
+__all__ = ["ENGINE_VERSION", "Screener", "__version__", "compare"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported lazily: the screener pulls in the name-analysis stack, which the CLI's --help need not pay for.
+    if name in ("Screener", "compare"):
+        from chipguard.match import screener
+
+        return getattr(screener, name)
+    raise AttributeError(name)

@@ -1,0 +1,26 @@
+"""Where chipguard keeps its state and how it is configured.
+
+Everything lives under ``CHIPGUARD_HOME`` (default ``~/.chipguard``) so that a deployment, a test or
+a benchmark can point at its own store without touching another's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    path = Path(os.environ.get("CHIPGUARD_HOME") or Path.home() / ".chipguard").expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of the store: ``CHIPGUARD_DATABASE_URL`` or an SQLite file in the home."""
+    return os.environ.get("CHIPGUARD_DATABASE_URL") or f"sqlite:///{home() / 'chipguard.db'}"
+
+
+def data_dir() -> Path:
+    """Reference data and the offline list snapshot shipped inside the package."""
+    return Path(__file__).parent / "data"

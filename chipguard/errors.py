@@ -1,0 +1,41 @@
+"""Errors every face turns into a clear message and a non-zero exit (CLI) or a JSON 4xx (API)."""
+
+from __future__ import annotations
+
+
+class ChipguardError(Exception):
+    """Base class: a problem the user can act on, with a message that says what to do."""
+
+    exit_code = 2
+
+
+class InputError(ChipguardError):
+    """Bad input: names the file, the line (or record) and the field so the user can fix it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.detail = message
+        where = []
+        if file:
+            where.append(str(file))
+        if line is not None:
+            where.append(f"line {line}")
+        if field:
+            where.append(f"field '{field}'")
+        prefix = ": ".join([", ".join(where)]) + ": " if where else ""
+        super().__init__(prefix + message)
+
+
+class ListsUnavailableError(ChipguardError):
+    """No list snapshot is loaded, or the loaded ones are too old to trust: fail closed."""
+
+    exit_code = 3

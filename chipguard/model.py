@@ -1,0 +1,233 @@
+"""Plain data records shared by every layer.
+
+The pipeline reads sources → parties → index → match → decide → record; these dataclasses are the
+values that flow along it. They carry no behaviour beyond (de)serialisation so that every face (CLI,
+API, batch) and every store sees the same shapes. ``to_dict`` output is the JSON contract described in
+ARCHITECTURE.md and must stay stable: auditors replay decisions from it years later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class PartyKind(StrEnum):
+    """What a list record denotes. Persons and organisations are matched differently."""
+
+    PERSON = "person"
+    ORG = "org"
+    VESSEL = "vessel"
+    AIRCRAFT = "aircraft"
+    UNKNOWN = "unknown"
+
+
+class Outcome(StrEnum):
+    ALLOW = "ALLOW"
+    REVIEW = "REVIEW"
+    DENY = "DENY"
+    LICENCE_REQUIRED = "LICENCE_REQUIRED"
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """One name a party is known by. ``script`` is an ISO 15924 code (Latn, Hani, Cyrl, Arab, …)
+    so matchers can route original-script names to transliteration; ``kind`` distinguishes
+    primary / aka / fka (former name) / weak aka / original-script as the source states it."""
+
+    name: str
+    script: str = "Latn"
+    kind: str = "aka"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    text: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2, "" when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    scheme: str  # e.g. "passport", "LEI", "USCC", "IMO", "registration"
+    value: str
+    country: str = ""
+
+
+@dataclass(slots=True)
+class Party:
+    """A record on a restricted-party list, normalised from any source format.
+
+    ``party_id`` is the record's identifier in its own file (CSL ``_id``, OFAC ``ent_num``,
+    UN ``DATAID``, custom ``id``); together with ``source`` it is unique and stable across loads.
+    """
+
+    source: str  # source name, e.g. "us_csl", "ofac_sdn", "un", "eu", "uk_hmt", "dod_1260h", custom
+    party_id: str
+    name: str
+    kind: PartyKind = PartyKind.UNKNOWN
+    list_name: str = (
+        ""  # the list/program inside the source, e.g. "Entity List (EL) - Bureau of Industry and Security"
+    )
+    programs: list[str] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)  # ISO alpha-2
+    addresses: list[Address] = field(default_factory=list)
+    identifiers: list[Identifier] = field(default_factory=list)
+    dates: dict[str, str] = field(default_factory=dict)  # e.g. {"listed": "2019-05-16", "birth": "1962"}
+    remarks: str = ""
+    source_url: str = ""
+    parent_name: str = ""  # e.g. DoD 1260H "Parent Name": the listed group a subsidiary belongs to
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def all_names(self) -> list[Alias]:
+        """Primary name first, then aliases, without duplicates."""
+        seen = {self.name}
+        out = [Alias(self.name, kind="primary")]
+        for alias in self.aliases:
+            if alias.name and alias.name not in seen:
+                seen.add(alias.name)
+                out.append(alias)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Party:
+        return cls(
+            source=data["source"],
+            party_id=str(data["party_id"]),
+            name=data["name"],
+            kind=PartyKind(data.get("kind", "unknown")),
+            list_name=data.get("list_name", ""),
+            programs=list(data.get("programs", [])),
+            aliases=[Alias(**a) for a in data.get("aliases", [])],
+            countries=list(data.get("countries", [])),
+            addresses=[Address(**a) for a in data.get("addresses", [])],
+            identifiers=[Identifier(**i) for i in data.get("identifiers", [])],
+            dates=dict(data.get("dates", {})),
+            remarks=data.get("remarks", ""),
+            source_url=data.get("source_url", ""),
+            parent_name=data.get("parent_name", ""),
+            extra=dict(data.get("extra", {})),
+        )
+
+
+@dataclass(slots=True)
+class Hit:
+    """One list record a query matched at or above the threshold, with the reasons for the score."""
+
+    party_id: str
+    source: str
+    name: str  # the party's primary name
+    matched_name: str  # the alias (or primary name) that produced the best score
+    score: float
+    list_name: str = ""
+    kind: str = "unknown"
+    countries: list[str] = field(default_factory=list)
+    parent_name: str = ""
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class Reason:
+    """One fact that moved a decision, the rule that makes it matter, and where that rule is written."""
+
+    code: str
+    message: str
+    citation: str
+    rule_id: str = ""
+    outcome: str = ""  # the outcome this reason alone would lead to
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class Owner:
+    """A direct owner of a customer as declared at onboarding. ``percent`` None means undisclosed."""
+
+    name: str
+    kind: str = "org"
+    country: str = ""
+    percent: float | None = None
+
+
+@dataclass(slots=True)
+class UltimateParent:
+    name: str
+    country: str = ""
+
+
+@dataclass(slots=True)
+class Customer:
+    """Customer identification data (the proposed IaaS CIP, 89 FR 5698): who the account holder is,
+    who owns it, where it is, how it pays and from where it connects."""
+
+    name: str
+    kind: str = "org"
+    country: str = ""  # country of incorporation / residence
+    headquarters: str = ""  # country of headquarters
+    ultimate_parent: UltimateParent | None = None
+    owners: list[Owner] = field(default_factory=list)
+    other_names: list[str] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    email_domains: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    ip_countries: list[str] = field(default_factory=list)
+    ip_addresses: list[str] = field(default_factory=list)
+    payment_country: str = ""
+    payment_method: str = ""
+    identifiers: list[Identifier] = field(default_factory=list)
+    incorporation_date: str = ""
+    business_type: str = ""  # e.g. "freight_forwarder", "reseller", "cloud", "university"
+    customer_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class Item:
+    model: str
+    quantity: int = 1
+
+
+@dataclass(slots=True)
+class Transaction:
+    date: str  # ISO date on which the rules are evaluated
+    kind: str  # "sale" | "export" | "rental"
+    customer: Customer
+    items: list[Item] = field(default_factory=list)
+    destination: str = ""  # ship-to country, or data-centre country for a rental
+    end_use: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
+class Decision:
+    outcome: Outcome
+    reasons: list[Reason] = field(default_factory=list)
+    classifications: list[dict[str, Any]] = field(default_factory=list)
+    screening: dict[str, Any] = field(default_factory=dict)  # role ("customer", "owner:…") → hits
+    versions: dict[str, Any] = field(default_factory=dict)  # lists, rule_set, engine
+    transaction: dict[str, Any] = field(default_factory=dict)
+    decision_id: str = ""
+    decided_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["outcome"] = str(self.outcome)
+        return data

@@ -1,0 +1,197 @@
+"""trade.gov Consolidated Screening List (CSL): the CSV (with or without the ``_id`` column) and the JSON
+export. Thirteen US lists in one file; ``source`` per row names the list (Entity List, SDN, …)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from chipguard.model import Address, Alias, Identifier, Party, PartyKind
+from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
+
+OFFICIAL_CSV_URL = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
+OFFICIAL_JSON_URL = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
+
+# Columns both header variants share; the newer one adds a leading ``_id``.
+REQUIRED_COLUMNS = ("source", "name", "alt_names", "addresses")
+
+_TYPE_TO_KIND = {
+    "individual": PartyKind.PERSON,
+    "entity": PartyKind.ORG,
+    "vessel": PartyKind.VESSEL,
+    "aircraft": PartyKind.AIRCRAFT,
+}
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Opens a possibly gzip-compressed UTF-8 file; BOMs are dropped."""
+    raw = path.open("rb")
+    head = raw.read(2)
+    raw.seek(0)
+    stream: Any = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+
+
+def read_head(path: Path, size: int = 4096) -> bytes:
+    with path.open("rb") as fh:
+        head = fh.read(size)
+    if head[:2] == b"\x1f\x8b":
+        with gzip.open(path, "rb") as gz:
+            try:
+                head = gz.read(size)
+            except (OSError, EOFError):
+                return b""
+    return head
+
+
+def split_list(value: str) -> list[str]:
+    """CSL packs several values in one cell with ``;`` (alias lists also use "; and ")."""
+    out = []
+    for part in (value or "").split(";"):
+        part = part.strip()
+        if part.lower().startswith("and "):
+            part = part[4:].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def parse_address(text: str) -> Address:
+    """CSL addresses are "street, city, region, postcode, CC": the trailing two-letter code is the country."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    country = parts[-1] if parts and len(parts[-1]) == 2 and parts[-1].isalpha() else ""
+    rest = parts[:-1] if country else parts
+    postal = rest[-1] if rest and any(ch.isdigit() for ch in rest[-1]) and len(rest[-1]) <= 10 else ""
+    if postal:
+        rest = rest[:-1]
+    city = rest[-1] if len(rest) >= 2 else ""
+    return Address(text=text.strip(), city=city, postal_code=postal, country=country.upper())
+
+
+def party_from_row(row: dict[str, Any]) -> Party:
+    """Maps one CSL record (CSV row or JSON object, same field names) to a Party."""
+
+    def text(key: str) -> str:
+        value = row.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ";".join(str(v) for v in value)
+        return str(value).strip()
+
+    name = text("name")
+    party_id = text("_id") or text("id") or text("entity_number")
+    if not party_id:
+        # The oldest header variant has no id column: derive a stable one from the record itself.
+        party_id = hashlib.sha1(f"{text('source')}|{name}|{text('addresses')}".encode()).hexdigest()
+    addresses = [parse_address(a) for a in split_list(text("addresses"))]
+    countries: list[str] = []
+    for code in (
+        [a.country for a in addresses] + split_list(text("nationalities")) + split_list(text("citizenships"))
+    ):
+        if len(code) == 2 and code.upper() not in countries:
+            countries.append(code.upper())
+    identifiers = []
+    for ident in split_list(text("ids")):
+        scheme, _, value = ident.partition(",")
+        identifiers.append(Identifier(scheme=scheme.strip(), value=value.strip() or scheme.strip()))
+    dates = {k: text(c) for k, c in (("start", "start_date"), ("end", "end_date")) if text(c)}
+    if text("dates_of_birth"):
+        dates["birth"] = text("dates_of_birth")
+    remarks = " ".join(x for x in (text("remarks"), text("title")) if x)
+    extra = {
+        k: text(k)
+        for k in ("federal_register_notice", "license_requirement", "license_policy", "entity_number")
+        if text(k)
+    }
+    return Party(
+        source="us_csl",
+        party_id=party_id,
+        name=name,
+        kind=_TYPE_TO_KIND.get(text("type").lower(), PartyKind.UNKNOWN),
+        list_name=text("source"),
+        programs=split_list(text("programs")),
+        aliases=[Alias(a) for a in split_list(text("alt_names")) if a != name],
+        countries=countries,
+        addresses=addresses,
+        identifiers=identifiers,
+        dates=dates,
+        remarks=remarks,
+        source_url=text("source_list_url") or text("source_information_url"),
+        extra=extra,
+    )
+
+
+def parse_csv(path: Path) -> ParsedList:
+    check_size(path)
+    parties: list[Party] = []
+    try:
+        with open_text(path) as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise SourceError(
+                    f"not a CSL CSV header: missing column(s) {', '.join(missing)}",
+                    file=str(path),
+                    line=1,
+                    field=missing[0],
+                )
+            for row in reader:
+                if None in row:
+                    raise SourceError(
+                        "row has more cells than the header", file=str(path), line=reader.line_num
+                    )
+                if not (row.get("name") or "").strip():
+                    raise SourceError(
+                        "record has no name", file=str(path), line=reader.line_num, field="name"
+                    )
+                parties.append(party_from_row(row))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=str(path)) from exc
+    except (OSError, EOFError, csv.Error) as exc:
+        raise SourceError(f"unreadable CSV: {exc}", file=str(path)) from exc
+    if not parties:
+        raise SourceError("no records", file=str(path))
+    return ParsedList(format="csl_csv", source="us_csl", parties=parties, source_url=OFFICIAL_CSV_URL)
+
+
+def parse_json(path: Path) -> ParsedList:
+    check_size(path)
+    try:
+        with open_text(path) as fh:
+            data = json.load(fh)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 ({exc.reason})", file=str(path)) from exc
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+    results = data.get("results") if isinstance(data, dict) else data
+    if not isinstance(results, list):
+        raise SourceError("expected a 'results' array of CSL records", file=str(path), field="results")
+    parties = []
+    for index, record in enumerate(results):
+        if not isinstance(record, dict) or not record.get("name"):
+            raise SourceError(f"record {index} has no name", file=str(path), field=f"results[{index}].name")
+        parties.append(party_from_row(record))
+    if not parties:
+        raise SourceError("no records", file=str(path))
+    return ParsedList(format="csl_json", source="us_csl", parties=parties, source_url=OFFICIAL_JSON_URL)
+
+
+def _sniff_csv(path: Path, head: bytes) -> bool:
+    first = head.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf")
+    return b"source" in first and b"alt_names" in first and b"name" in first
+
+
+def _sniff_json(path: Path, head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    return text[:1] in (b"{", b"[") and (b'"results"' in text or b'"alt_names"' in text)
+
+
+register(Format("csl_csv", "us_csl", _sniff_csv, parse_csv, OFFICIAL_CSV_URL))
+register(Format("csl_json", "us_csl", _sniff_json, parse_json, OFFICIAL_JSON_URL))

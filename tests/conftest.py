@@ -1,0 +1,30 @@
+"""Shared fixtures: a private CHIPGUARD_HOME per test and the path of the real data in ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CHIPGUARD_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture
+def shared() -> Path:
+    """../shared/data; tests that need it are skipped where it is absent (the product never needs it)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty CHIPGUARD_HOME so no test sees another's state."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("CHIPGUARD_HOME", str(path))
+    monkeypatch.delenv("CHIPGUARD_DATABASE_URL", raising=False)
+    yield path
