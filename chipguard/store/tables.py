@@ -1,0 +1,9 @@
+"""Imports every module that declares tables, so ``Base.metadata`` is complete wherever it is used."""
+
+from __future__ import annotations
+
+import importlib
+
+TABLE_MODULES: tuple[str, ...] = ()
+for _module in TABLE_MODULES:
+    importlib.import_module(_module)
