@@ -1,0 +1,195 @@
+"""Where official lists are downloaded from and how old they may get — read from data, not code.
+
+Why: download URLs move and compliance teams set their own freshness ceiling; both must change
+without a release. The defaults live in chipguard/data/list_sources.yml; a file of the same shape at
+$CHIPGUARD_HOME/list_sources.yml and then at $CHIPGUARD_LIST_SOURCES is merged over them (per source,
+key by key), and CHIPGUARD_LISTS_MAX_AGE_DAYS overrides the global ``max_age_days``.
+
+Interface::
+
+    load_config() -> ListsConfig             # merged config (fresh read each call: cheap, small files)
+    max_age_days(source=None) -> float       # the staleness ceiling for a source
+    bundled_manifest() -> list[BundledList]  # chipguard/data/lists/manifest.yml entries, paths resolved
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chipguard import config
+from chipguard.errors import InputError
+
+CONFIG_NAME = "list_sources.yml"
+ENV_CONFIG = "CHIPGUARD_LIST_SOURCES"
+ENV_MAX_AGE = "CHIPGUARD_LISTS_MAX_AGE_DAYS"
+
+
+@dataclass(frozen=True, slots=True)
+class ListSource:
+    """One downloadable official list."""
+
+    name: str
+    url: str
+    format: str = ""  # "" → detect from content
+    default: bool = False  # updated by a plain `chipguard lists update`
+    max_age_days: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListsConfig:
+    max_age_days: float
+    max_download_bytes: int
+    timeout_seconds: float
+    sources: dict[str, ListSource] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # config files read, in order (shown when something is wrong)
+
+
+@dataclass(frozen=True, slots=True)
+class BundledList:
+    path: Path
+    source: str
+    format: str
+    file_date: str
+    title: str
+    url: str
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            file=str(path),
+            line=mark.line + 1 if mark is not None else None,
+        ) from exc
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping at the top level", file=str(path))
+    return data
+
+
+def _number(value: Any, path: Path, key: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"'{value}' is not a number", file=str(path), field=key) from exc
+    if number <= 0:
+        raise InputError(f"must be positive, got {value}", file=str(path), field=key)
+    return number
+
+
+def config_files() -> list[Path]:
+    files = [config.data_dir() / CONFIG_NAME]
+    home_file = config.home() / CONFIG_NAME
+    if home_file.is_file():
+        files.append(home_file)
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        env_path = Path(env).expanduser()
+        if not env_path.is_file():
+            raise InputError(f"{ENV_CONFIG} names a file that does not exist", file=str(env_path))
+        files.append(env_path)
+    return files
+
+
+def load_config() -> ListsConfig:
+    """The merged configuration (bundled defaults, then home file, then $CHIPGUARD_LIST_SOURCES)."""
+    top: dict[str, Any] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    files = config_files()
+    for path in files:
+        data = _read_yaml(path)
+        for key in ("max_age_days", "max_download_bytes", "timeout_seconds"):
+            if key in data:
+                top[key] = (_number(data[key], path, key), path)
+        raw_sources = data.get("sources") or {}
+        if not isinstance(raw_sources, dict):
+            raise InputError(
+                "'sources' must be a mapping of source name → settings", file=str(path), field="sources"
+            )
+        for name, settings in raw_sources.items():
+            if not isinstance(settings, dict):
+                raise InputError(
+                    "expected a mapping (url, format, default)", file=str(path), field=f"sources.{name}"
+                )
+            merged = sources.setdefault(str(name), {})
+            merged.update(settings)
+            if "max_age_days" in settings:
+                merged["max_age_days"] = _number(
+                    settings["max_age_days"], path, f"sources.{name}.max_age_days"
+                )
+    max_age = top["max_age_days"][0] if "max_age_days" in top else 30.0
+    env_age = os.environ.get(ENV_MAX_AGE)
+    if env_age:
+        try:
+            max_age = float(env_age)
+        except ValueError as exc:
+            raise InputError(f"{ENV_MAX_AGE}='{env_age}' is not a number of days", field=ENV_MAX_AGE) from exc
+    out: dict[str, ListSource] = {}
+    for name, settings in sources.items():
+        url = str(settings.get("url") or "").strip()
+        if not url:
+            raise InputError("no url", file=str(files[-1]), field=f"sources.{name}.url")
+        out[name] = ListSource(
+            name=name,
+            url=url,
+            format=str(settings.get("format") or ""),
+            default=bool(settings.get("default", False)),
+            max_age_days=settings.get("max_age_days"),
+        )
+    return ListsConfig(
+        max_age_days=max_age,
+        max_download_bytes=int(top["max_download_bytes"][0])
+        if "max_download_bytes" in top
+        else 256 * 1024 * 1024,
+        timeout_seconds=top["timeout_seconds"][0] if "timeout_seconds" in top else 60.0,
+        sources=out,
+        files=tuple(str(f) for f in files),
+    )
+
+
+def max_age_days(source: str | None = None) -> float:
+    """How many days a source's list may age before it is stale. The environment variable wins over
+    everything (operators need one switch), then a per-source setting, then the global one."""
+    cfg = load_config()
+    if os.environ.get(ENV_MAX_AGE):
+        return cfg.max_age_days
+    if source and source in cfg.sources and cfg.sources[source].max_age_days is not None:
+        return float(cfg.sources[source].max_age_days or cfg.max_age_days)
+    return cfg.max_age_days
+
+
+def bundled_dir() -> Path:
+    return config.data_dir() / "lists"
+
+
+def bundled_manifest() -> list[BundledList]:
+    """The offline snapshot shipped in the package (chipguard/data/lists/manifest.yml)."""
+    path = bundled_dir() / "manifest.yml"
+    data = _read_yaml(path)
+    entries = data.get("lists")
+    if not isinstance(entries, list) or not entries:
+        raise InputError("expected a non-empty 'lists' array", file=str(path), field="lists")
+    out = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("source"):
+            raise InputError("each entry needs 'file' and 'source'", file=str(path), field=f"lists[{index}]")
+        out.append(
+            BundledList(
+                path=bundled_dir() / str(entry["file"]),
+                source=str(entry["source"]),
+                format=str(entry.get("format") or ""),
+                file_date=str(entry.get("file_date") or ""),
+                title=str(entry.get("title") or ""),
+                url=str(entry.get("url") or ""),
+            )
+        )
+    return out
