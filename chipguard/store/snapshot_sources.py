@@ -156,10 +156,10 @@ def load_config() -> ListsConfig:
     )
 
 
-def max_age_days(source: str | None = None) -> float:
+def max_age_days(source: str | None = None, cfg: ListsConfig | None = None) -> float:
     """How many days a source's list may age before it is stale. The environment variable wins over
     everything (operators need one switch), then a per-source setting, then the global one."""
-    cfg = load_config()
+    cfg = cfg or load_config()
     if os.environ.get(ENV_MAX_AGE):
         return cfg.max_age_days
     if source and source in cfg.sources and cfg.sources[source].max_age_days is not None:

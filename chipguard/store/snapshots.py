@@ -29,7 +29,9 @@ Interface (screening, decisions, the service and the CLI call this; keep it stab
         # update`) when no list is active; with fresh=True also when any active list is stale.
 
 Staleness: a list's age counts from its file date (stated in the file, given by the loader, or in the
-file name as YYYY-MM[-DD]), else from its load time. The maximum age comes from
+file name as YYYY-MM[-DD]), else from its load time — or from the last `chipguard lists update` that
+fetched exactly these bytes from the publisher's official URL, when that is later (a list the publisher
+has not changed for weeks is still current if we checked yesterday). The maximum age comes from
 chipguard/data/list_sources.yml (``max_age_days``, per source overridable), overridable in
 $CHIPGUARD_HOME/list_sources.yml or by CHIPGUARD_LISTS_MAX_AGE_DAYS. A stale list is still used for
 screening (a hit on an old list is still a hit) but a decision must not auto-ALLOW against it.
@@ -126,6 +128,9 @@ class ActiveSnapshotRow(Base):
     source: Mapped[str] = mapped_column(String(100), primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("list_snapshots.id"))
     activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Last time `chipguard lists update` fetched the official list and found exactly these bytes: the
+    # list is as fresh as that check even when the publisher has not changed it for weeks.
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ActivationRow(Base):
@@ -161,6 +166,7 @@ class SnapshotInfo:
     active: bool = False
     status: str = ""  # result of a load: one of LOAD_STATUSES; "" when read back
     previous_id: int | None = None  # the snapshot this load replaced, if any
+    checked_at: datetime | None = None  # active only: last official download that confirmed these bytes
 
     @property
     def ref(self) -> str:
@@ -183,6 +189,7 @@ class SnapshotInfo:
             "active": self.active,
             **({"status": self.status} if self.status else {}),
             **({"previous_id": self.previous_id} if self.previous_id is not None else {}),
+            **({"checked_at": self.checked_at.isoformat()} if self.checked_at else {}),
         }
 
 
@@ -217,9 +224,11 @@ class LoadSpec:
     path: Path
     format: str | None = None
     source: str | None = None
-    file_date: str | None = None
+    file_date: str | None = None  # wins over the date stated in the file (a manifest knows better)
     source_url: str | None = None
-    display_name: str | None = None  # name recorded and shown instead of path.name (e.g. a download's URL)
+    fallback_file_date: str | None = None  # used when the file states no date (HTTP Last-Modified)
+    display_name: str | None = None  # shown in errors instead of the path (e.g. a download's URL)
+    confirmed_current: bool = False  # fetched just now from the publisher's official URL
 
 
 @dataclass(slots=True)
@@ -282,7 +291,12 @@ def _aware(value: datetime) -> datetime:
 
 
 def _info(
-    row: SnapshotRow, *, active: bool = False, status: str = "", previous_id: int | None = None
+    row: SnapshotRow,
+    *,
+    active: bool = False,
+    status: str = "",
+    previous_id: int | None = None,
+    checked_at: datetime | None = None,
 ) -> SnapshotInfo:
     return SnapshotInfo(
         id=row.id,
@@ -298,6 +312,7 @@ def _info(
         active=active,
         status=status,
         previous_id=previous_id,
+        checked_at=_aware(checked_at) if checked_at else None,
     )
 
 
@@ -406,6 +421,7 @@ class SnapshotStore:
                 item.file_date = (
                     item.spec.file_date
                     or item.parsed.file_date
+                    or item.spec.fallback_file_date
                     or date_from_name(item.spec.display_name or item.spec.path.name)
                 )
         now = datetime.now(UTC)
@@ -455,22 +471,30 @@ class SnapshotStore:
         now: datetime,
     ) -> SnapshotInfo:
         previous = active.get(item.source)
+        checked = now if item.spec.confirmed_current else None
         if existing is not None:
             row = session.get(SnapshotRow, existing.id)
             assert row is not None
             if previous == row.id:
-                return _info(row, active=True, status="unchanged", previous_id=None)
-            self._flip(session, item.source, row.id, previous, now)
-            return _info(row, active=True, status="reactivated", previous_id=previous)
+                pointer = session.get(ActiveSnapshotRow, item.source)
+                if checked and pointer is not None:
+                    pointer.checked_at = checked
+                return _info(
+                    row,
+                    active=True,
+                    status="unchanged",
+                    checked_at=pointer.checked_at if pointer is not None else None,
+                )
+            self._flip(session, item.source, row.id, previous, now, checked)
+            return _info(row, active=True, status="reactivated", previous_id=previous, checked_at=checked)
 
         parsed = item.parsed
         assert parsed is not None
         renamed = item.source != parsed.source
-        display = item.spec.display_name or item.spec.path.name
         row = SnapshotRow(
             source=item.source,
             format=item.fmt.name,
-            file_name=Path(display).name if not item.spec.display_name else display,
+            file_name=item.spec.path.name,
             file_date=item.file_date or "",
             source_url=item.spec.source_url or parsed.source_url or item.fmt.official_url or "",
             sha256=item.sha256,
@@ -501,19 +525,37 @@ class SnapshotStore:
                 batch = []
         if batch:
             session.execute(insert(SnapshotPartyRow), batch)
-        self._flip(session, item.source, row.id, previous, now)
-        return _info(row, active=True, status="replaced" if previous else "loaded", previous_id=previous)
+        self._flip(session, item.source, row.id, previous, now, checked)
+        return _info(
+            row,
+            active=True,
+            status="replaced" if previous else "loaded",
+            previous_id=previous,
+            checked_at=checked,
+        )
 
     @staticmethod
-    def _flip(session: Session, source: str, snapshot_id: int, previous: int | None, now: datetime) -> None:
+    def _flip(
+        session: Session,
+        source: str,
+        snapshot_id: int,
+        previous: int | None,
+        now: datetime,
+        checked: datetime | None,
+    ) -> None:
         pointer = session.scalars(
             select(ActiveSnapshotRow).where(ActiveSnapshotRow.source == source).with_for_update()
         ).first()
         if pointer is None:
-            session.add(ActiveSnapshotRow(source=source, snapshot_id=snapshot_id, activated_at=now))
+            session.add(
+                ActiveSnapshotRow(
+                    source=source, snapshot_id=snapshot_id, activated_at=now, checked_at=checked
+                )
+            )
         else:
             pointer.snapshot_id = snapshot_id
             pointer.activated_at = now
+            pointer.checked_at = checked
         session.add(
             ActivationRow(
                 source=source,
@@ -535,11 +577,11 @@ class SnapshotStore:
         """The snapshot in force for each source, sorted by source name."""
         with Session(self.engine) as session:
             rows = session.execute(
-                select(SnapshotRow)
+                select(SnapshotRow, ActiveSnapshotRow.checked_at)
                 .join(ActiveSnapshotRow, ActiveSnapshotRow.snapshot_id == SnapshotRow.id)
                 .order_by(SnapshotRow.source)
-            ).scalars()
-            return [_info(row, active=True) for row in rows]
+            )
+            return [_info(row, active=True, checked_at=checked) for row, checked in rows]
 
     def active_parties(self) -> tuple[list[Party], list[SnapshotInfo]]:
         """Every Party of every active snapshot, with the snapshots they came from."""
@@ -644,15 +686,18 @@ class SnapshotStore:
 
     def freshness(self, now: datetime | None = None) -> list[SourceStatus]:
         """Age and stale flag of every active source (see the module docstring for the rule)."""
-        from chipguard.store.snapshot_sources import max_age_days
+        from chipguard.store.snapshot_sources import load_config, max_age_days
 
         now = _aware(now) if now else datetime.now(UTC)
+        cfg = load_config()
         out = []
         for info in self.active():
             stated = parse_list_date(info.file_date)
             as_of, basis = (stated, "file_date") if stated else (info.loaded_at, "loaded_at")
+            if info.checked_at and info.checked_at >= as_of:
+                as_of, basis = info.checked_at, "official_download"
             age = (now - as_of).total_seconds() / 86400
-            limit = max_age_days(info.source)
+            limit = max_age_days(info.source, cfg)
             out.append(
                 SourceStatus(
                     source=info.source,
