@@ -1,12 +1,15 @@
 """The one place that creates database engines, so every table lives in one metadata and every
-connection gets the same settings (SQLite: WAL and foreign keys; PostgreSQL: as given by URL)."""
+connection gets the same settings (SQLite: WAL and foreign keys; PostgreSQL: as given by URL), and the
+one place that brings a schema up to date (Alembic migrations in chipguard/store/migrations)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase
 
 from chipguard import config
@@ -19,6 +22,13 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Execution option: ``conn.execution_options(sqlite_begin="IMMEDIATE")`` makes an SQLite transaction take
+# the write lock when it begins. Read-then-write transactions (the audit chain's append) need it: a
+# deferred transaction that read a snapshot cannot upgrade to a writer once another writer committed.
+SQLITE_BEGIN = "sqlite_begin"
+
 
 class Base(DeclarativeBase):
     """Declarative base of every chipguard table (snapshots, customers, decisions, audit, keys, …)."""
@@ -27,19 +37,30 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own implicit BEGIN is switched off so SQLAlchemy's "begin" event below emits it,
+    # which is what lets a caller ask for BEGIN IMMEDIATE (SQLAlchemy's documented recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # FULL: a committed decision or audit entry must survive a crash of the machine, not only of the
+    # process; writes are rare next to screening reads, so the fsync per commit is affordable.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def make_engine(url: str | None = None) -> Engine:
     url = url or config.database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -54,20 +75,76 @@ def get_engine(url: str | None = None) -> Engine:
     """A shared engine per URL, with the schema brought up to date on first use."""
     url = url or config.database_url()
     engine = _engine_for(url)
+    _known_urls.add(url)
     init_schema(engine)
     return engine
 
 
+def forget_engine(url: str) -> None:
+    """Disposes the shared engine of ``url`` (tests that drop a database call this first)."""
+    if url in _known_urls:
+        engine = _engine_for(url)
+        engine.dispose()
+        _initialised.discard(engine.url.render_as_string(hide_password=False))
+
+
 _initialised: set[str] = set()
+_known_urls: set[str] = set()
+_lock = threading.Lock()
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    """An Alembic Config for the package's migrations (no alembic.ini needed on disk)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def import_all_tables() -> MetaData:
+    """Imports every module that declares tables, so the metadata is complete, and returns it."""
+    import chipguard.store.tables  # noqa: F401
+
+    return Base.metadata
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return head or ""
+
+
+def migrate(engine: Engine) -> None:
+    """Runs the Alembic migrations up to head under a database-wide lock, so several workers starting
+    at once (uvicorn --workers N on one database) never race to create the same tables."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    head = head_revision()
+    with engine.connect() as probe:
+        if MigrationContext.configure(probe).get_current_revision() == head:
+            return
+    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7310452)"))
+        if MigrationContext.configure(conn).get_current_revision() != head:
+            command.upgrade(alembic_config(conn), "head")
 
 
 def init_schema(engine: Engine) -> None:
-    """Creates or migrates the schema once per engine per process."""
-    key = str(engine.url)
+    """Migrates the schema once per engine per process. Tables declared by a module that has no
+    migration yet are then created from the metadata, so work in progress still runs; the test
+    ``test_store_migrations`` fails until a migration covers them."""
+    key = str(engine.url.render_as_string(hide_password=False))
     if key in _initialised:
         return
-    # Import every module that declares tables so the metadata is complete.
-    import chipguard.store.tables  # noqa: F401
-
-    Base.metadata.create_all(engine)
-    _initialised.add(key)
+    with _lock:
+        if key in _initialised:
+            return
+        metadata = import_all_tables()
+        migrate(engine)
+        metadata.create_all(engine)
+        _initialised.add(key)

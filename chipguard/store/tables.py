@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES: tuple[str, ...] = ()
+TABLE_MODULES: tuple[str, ...] = ("chipguard.store.records", "chipguard.store.snapshots")
 for _module in TABLE_MODULES:
     importlib.import_module(_module)

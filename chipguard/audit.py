@@ -1,0 +1,397 @@
+"""Append-only, hash-chained audit log of every decision and analyst action, and its verifier.
+
+Why a chain: an auditor must be able to see, years later (EAR record retention, 15 CFR 762.6), that no
+record was altered, removed or re-ordered since it was written. Each entry carries the SHA-256 of the
+previous entry, and its own hash covers its sequence number, time, actor, action, payload and that
+previous hash, so editing, deleting or moving any entry breaks the chain at a point ``verify`` names.
+
+Why a head anchor: cutting entries off the *end* leaves a shorter chain that is still internally valid.
+The single ``audit_head`` row records the number of entries and the last hash, is updated in the same
+transaction as every append, and is signed with an HMAC key kept outside the database
+(``CHIPGUARD_AUDIT_KEY``, else ``$CHIPGUARD_HOME/audit.key``), so a truncation — or a rewrite of the head
+by someone holding only database access — is detected.
+
+Appends are serialised: on PostgreSQL by locking the head row (``SELECT … FOR UPDATE``), on SQLite by
+starting the transaction with ``BEGIN IMMEDIATE``; the entry commits together with the record it
+describes (a decision, a customer version), so there is never a record without its audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chipguard import config
+from chipguard.errors import InputError
+from chipguard.store.db import SQLITE_BEGIN
+from chipguard.store.records import AuditEntryRow, AuditHeadRow
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+EXPORT_FORMATS = ("jsonl", "csv")
+# Cells a spreadsheet would evaluate as a formula (OWASP CSV injection guidance).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling that is hashed: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def entry_hash(seq: int, ts: str, actor: str, action: str, payload: str, prev_hash: str) -> str:
+    """SHA-256 over the canonical JSON of the entry's fields; ``payload`` is its stored JSON text."""
+    body = canonical_json(
+        {"seq": seq, "ts": ts, "actor": actor, "action": action, "payload": payload, "prev_hash": prev_hash}
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def audit_key() -> bytes:
+    """The HMAC key that signs the head: ``CHIPGUARD_AUDIT_KEY`` or a key file created on first use.
+    Several hosts sharing one PostgreSQL database must share the key through the environment."""
+    env = os.environ.get("CHIPGUARD_AUDIT_KEY")
+    if env:
+        return env.encode("utf-8")
+    path = config.home() / "audit.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode("utf-8")
+
+
+def head_signature(key: bytes, seq: int, last_hash: str) -> str:
+    return hmac.new(key, f"{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "actor": self.actor,
+            "action": self.action,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(slots=True)
+class Problem:
+    """One thing ``verify`` found wrong: at which entry, what kind (edited, deleted, reordered,
+    inserted, truncated, head) and a sentence for the auditor."""
+
+    seq: int | None
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "message": self.message}
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    entries: int
+    head_seq: int | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_seq": self.head_seq,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _row_entry(row: AuditEntryRow) -> AuditEntry:
+    try:
+        payload = json.loads(row.payload)
+    except ValueError:
+        payload = {"_unparseable": row.payload}
+    return AuditEntry(row.seq, row.ts, row.actor, row.action, payload, row.prev_hash, row.hash)
+
+
+class AuditLog:
+    """The audit log of one database. ``append`` joins the caller's session (same transaction as the
+    record it audits); ``record`` is a convenience that commits an entry on its own."""
+
+    def __init__(self, engine: Engine, key: bytes | None = None) -> None:
+        self.engine = engine
+        self._key = key
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = audit_key()
+        return self._key
+
+    def writer_session(self) -> Session:
+        """A session whose transaction may append: on SQLite it begins IMMEDIATE (takes the write lock)."""
+        return Session(self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False)
+
+    def _ensure_head(self) -> None:
+        with Session(self.engine) as session:
+            if session.get(AuditHeadRow, HEAD_ID) is not None:
+                return
+            session.add(
+                AuditHeadRow(
+                    id=HEAD_ID,
+                    seq=0,
+                    hash=GENESIS,
+                    signature=head_signature(self.key, 0, GENESIS),
+                    updated_at=utc_now(),
+                )
+            )
+            try:
+                session.commit()
+            except IntegrityError:  # another worker created it first
+                session.rollback()
+
+    def append(self, session: Session, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
+        """Appends one entry inside ``session``'s transaction (the caller commits). The session must come
+        from ``writer_session()`` so that SQLite serialises concurrent appenders."""
+        self._ensure_head()
+        head = session.execute(
+            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+        ).scalar_one()
+        seq = head.seq + 1
+        prev = head.hash
+        ts = utc_now()
+        text = canonical_json(payload)
+        digest = entry_hash(seq, ts, actor, action, text, prev)
+        session.add(
+            AuditEntryRow(
+                seq=seq, ts=ts, actor=actor, action=action, payload=text, prev_hash=prev, hash=digest
+            )
+        )
+        head.seq = seq
+        head.hash = digest
+        head.signature = head_signature(self.key, seq, digest)
+        head.updated_at = ts
+        session.flush()
+        return AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest)
+
+    def record(self, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
+        with self.writer_session() as session, session.begin():
+            return self.append(session, actor, action, payload)
+
+    def entries(self, start: int = 1, limit: int | None = None) -> Iterator[AuditEntry]:
+        """Entries in sequence order, read in pages so a long log does not load into memory at once."""
+        page = 1000
+        next_seq = start
+        remaining = limit
+        while True:
+            size = page if remaining is None else min(page, remaining)
+            if size <= 0:
+                return
+            with Session(self.engine) as session:
+                rows = list(
+                    session.execute(
+                        select(AuditEntryRow)
+                        .where(AuditEntryRow.seq >= next_seq)
+                        .order_by(AuditEntryRow.seq)
+                        .limit(size)
+                    ).scalars()
+                )
+            if not rows:
+                return
+            for row in rows:
+                yield _row_entry(row)
+            next_seq = rows[-1].seq + 1
+            if remaining is not None:
+                remaining -= len(rows)
+
+    def verify(self) -> VerifyReport:
+        """Walks the whole chain and the head; every problem names the entry and what happened to it."""
+        with Session(self.engine) as session:
+            rows = list(session.execute(select(AuditEntryRow).order_by(AuditEntryRow.seq)).scalars())
+            head = session.get(AuditHeadRow, HEAD_ID)
+        problems = _check_chain(rows)
+        last_seq = rows[-1].seq if rows else 0
+        last_hash = rows[-1].hash if rows else GENESIS
+        if head is None:
+            if rows:
+                problems.append(Problem(None, "head", "the head anchor record is missing (deleted)"))
+        else:
+            if not hmac.compare_digest(head.signature, head_signature(self.key, head.seq, head.hash)):
+                problems.append(
+                    Problem(head.seq, "head", "the head anchor's signature does not match: it was rewritten")
+                )
+            if head.seq > last_seq:
+                problems.append(
+                    Problem(
+                        last_seq + 1,
+                        "truncated",
+                        f"the log is truncated: the head records {head.seq} entries but the log ends at "
+                        f"seq {last_seq}; entries {last_seq + 1}–{head.seq} are missing",
+                    )
+                )
+            elif head.seq < last_seq:
+                problems.append(
+                    Problem(
+                        head.seq + 1,
+                        "inserted",
+                        f"entries {head.seq + 1}–{last_seq} lie beyond the head ({head.seq} entries): "
+                        "they were added outside chipguard",
+                    )
+                )
+            elif head.hash != last_hash:
+                problems.append(
+                    Problem(last_seq, "edited", f"entry {last_seq} differs from the hash the head recorded")
+                )
+        return VerifyReport(entries=len(rows), head_seq=head.seq if head else None, problems=problems)
+
+    def export(self, out: TextIO, fmt: str) -> int:
+        """Writes every entry as JSON lines or CSV (formula-safe); returns the number written."""
+        if fmt not in EXPORT_FORMATS:
+            raise InputError(
+                f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}", field="format"
+            )
+        count = 0
+        if fmt == "jsonl":
+            for entry in self.entries():
+                out.write(canonical_json(entry.to_dict()) + "\n")
+                count += 1
+            return count
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["seq", "ts", "actor", "action", "payload", "prev_hash", "hash"])
+        for entry in self.entries():
+            writer.writerow(
+                csv_safe_row(
+                    [
+                        entry.seq,
+                        entry.ts,
+                        entry.actor,
+                        entry.action,
+                        canonical_json(entry.payload),
+                        entry.prev_hash,
+                        entry.hash,
+                    ]
+                )
+            )
+            count += 1
+        return count
+
+    def export_file(self, path: Path, fmt: str) -> int:
+        """Exports to ``path`` atomically: a temporary file renamed into place, never half-written."""
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                count = self.export(fh, fmt)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return count
+
+
+def csv_safe(value: Any) -> str:
+    """A cell a spreadsheet will show as text: values starting with = + - @ TAB or CR get a leading quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def csv_safe_row(values: Iterable[Any]) -> list[str]:
+    return [csv_safe(v) for v in values]
+
+
+def _check_chain(rows: list[AuditEntryRow]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_hash = {row.hash: row.seq for row in rows}
+    expected_seq = 1
+    expected_prev = GENESIS
+    for row in rows:
+        gap = row.seq > expected_seq
+        if gap:
+            missing = f"{expected_seq}" if row.seq - 1 == expected_seq else f"{expected_seq}–{row.seq - 1}"
+            problems.append(
+                Problem(expected_seq, "deleted", f"entry {missing} deleted: the log jumps to seq {row.seq}")
+            )
+        content_ok = (
+            entry_hash(row.seq, row.ts, row.actor, row.action, row.payload, row.prev_hash) == row.hash
+        )
+        link_ok = row.prev_hash == expected_prev
+        if not (content_ok and link_ok):
+            points_to = by_hash.get(row.prev_hash)
+            if points_to is not None and points_to != row.seq - 1:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "reordered",
+                        f"entry at seq {row.seq} was written after the entry now at seq {points_to}: "
+                        "entries were reordered",
+                    )
+                )
+            elif not content_ok:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "edited",
+                        f"entry {row.seq} was edited: its contents no longer match its hash",
+                    )
+                )
+            elif not gap:
+                problems.append(
+                    Problem(
+                        row.seq,
+                        "deleted" if points_to is None else "edited",
+                        f"entry {row.seq} does not follow entry {row.seq - 1}: an entry before it was removed "
+                        "or replaced",
+                    )
+                )
+        expected_seq = row.seq + 1
+        expected_prev = row.hash
+    return problems
+
+
+def open_log(engine: Engine | None = None) -> AuditLog:
+    from chipguard.store.db import get_engine
+
+    return AuditLog(engine or get_engine())
+
+
+def write_report(report: VerifyReport) -> str:
+    """Human-readable verification result for the CLI."""
+    buf = io.StringIO()
+    if report.ok:
+        buf.write(f"audit log OK: {report.entries} entries, chain and head anchor verified\n")
+    else:
+        buf.write(f"audit log FAILED verification ({report.entries} entries):\n")
+        for p in report.problems:
+            where = f"seq {p.seq}" if p.seq is not None else "head"
+            buf.write(f"  [{p.kind}] {where}: {p.message}\n")
+    return buf.getvalue()

@@ -1,0 +1,40 @@
+"""What was in force when something happened: engine version, active list snapshots, rule set.
+
+Every audit entry carries this, so an auditor can tell, for any analyst action or decision, which lists
+and rules the system was running on at that moment (and a decision can be replayed on the same ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from chipguard import ENGINE_VERSION
+
+
+def active_list_hashes(engine: Engine) -> dict[str, str]:
+    """source → sha256 of its active snapshot ({} when none is loaded)."""
+    from chipguard.store.snapshots import SnapshotStore
+
+    return {info.source: info.sha256 for info in SnapshotStore(engine).active()}
+
+
+def rule_set_version() -> str:
+    """The rule set the policy engine applies today, or "" while no policy engine is installed."""
+    try:
+        from chipguard import policy
+    except ImportError:  # pragma: no cover - policy is part of the package
+        return ""
+    for name in ("rule_set_version", "current_rule_set_version"):
+        fn = getattr(policy, name, None)
+        if callable(fn):
+            try:
+                return str(fn())
+            except Exception:  # noqa: BLE001 - a version label must never break an audit append
+                return ""
+    return str(getattr(policy, "RULE_SET_VERSION", ""))
+
+
+def versions(engine: Engine) -> dict[str, Any]:
+    return {"engine": ENGINE_VERSION, "lists": active_list_hashes(engine), "rule_set": rule_set_version()}

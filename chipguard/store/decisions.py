@@ -1,0 +1,164 @@
+"""Stored decisions: the transaction, the full Decision JSON and the versions it was made on.
+
+Why the decision and its audit entry commit in one transaction: a decision the caller was told about
+must never be missing from the record, and no record may exist without its link in the audit chain.
+The audit entry carries the SHA-256 of the stored decision JSON, so editing a decision row after the
+fact is caught by ``chipguard audit verify`` even though the row itself lives outside the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from chipguard.audit import AuditLog, canonical_json, utc_now
+from chipguard.model import Decision
+from chipguard.store.errors import NotFoundError
+from chipguard.store.records import DecisionRow
+
+
+def decision_digest(decision_json: str) -> str:
+    return hashlib.sha256(decision_json.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class StoredDecision:
+    decision_id: str
+    decided_at: str
+    outcome: str
+    customer_id: str | None
+    actor: str
+    transaction: dict[str, Any]
+    decision: dict[str, Any]
+    audit_seq: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.decision,
+            "decision_id": self.decision_id,
+            "decided_at": self.decided_at,
+            "actor": self.actor,
+            "audit_seq": self.audit_seq,
+        }
+
+
+def _stored(row: DecisionRow) -> StoredDecision:
+    return StoredDecision(
+        row.decision_id,
+        row.decided_at,
+        row.outcome,
+        row.customer_id,
+        row.actor,
+        json.loads(row.transaction_json),
+        json.loads(row.decision_json),
+        row.audit_seq,
+    )
+
+
+class DecisionStore:
+    def __init__(self, engine: Engine, audit: AuditLog) -> None:
+        self.engine = engine
+        self.audit = audit
+
+    def save(
+        self,
+        decision: Decision,
+        transaction: dict[str, Any],
+        actor: str,
+        customer_id: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> StoredDecision:
+        """Stores the decision and appends its audit entry atomically; fills id and time if unset."""
+        if not decision.decision_id:
+            decision.decision_id = f"dec_{uuid.uuid4().hex}"
+        if not decision.decided_at:
+            decision.decided_at = utc_now()
+        if not decision.transaction:
+            decision.transaction = transaction
+        data = decision.to_dict()
+        text = canonical_json(data)
+        outcome = str(decision.outcome)
+        reasons = [
+            {"code": r.code, "rule_id": r.rule_id, "outcome": r.outcome, "citation": r.citation}
+            for r in decision.reasons
+        ]
+        with self.audit.writer_session() as session, session.begin():
+            entry = self.audit.append(
+                session,
+                actor,
+                "decision.create",
+                {
+                    "decision_id": decision.decision_id,
+                    "decided_at": decision.decided_at,
+                    "outcome": outcome,
+                    "reasons": reasons,
+                    "inputs": transaction,
+                    "versions": decision.versions,
+                    "context": context or {},
+                    "decision_sha256": decision_digest(text),
+                },
+            )
+            session.add(
+                DecisionRow(
+                    decision_id=decision.decision_id,
+                    decided_at=decision.decided_at,
+                    outcome=outcome,
+                    customer_id=customer_id,
+                    actor=actor,
+                    transaction_json=canonical_json(transaction),
+                    decision_json=text,
+                    versions_json=canonical_json(decision.versions),
+                    audit_seq=entry.seq,
+                )
+            )
+        return StoredDecision(
+            decision.decision_id,
+            decision.decided_at,
+            outcome,
+            customer_id,
+            actor,
+            transaction,
+            json.loads(text),
+            entry.seq,
+        )
+
+    def get(self, decision_id: str) -> StoredDecision:
+        with Session(self.engine) as session:
+            row = session.get(DecisionRow, decision_id)
+            if row is None:
+                raise NotFoundError(f"no decision {decision_id!r}")
+            return _stored(row)
+
+    def find(
+        self, limit: int = 50, offset: int = 0, outcome: str | None = None, customer_id: str | None = None
+    ) -> list[StoredDecision]:
+        with Session(self.engine) as session:
+            query = select(DecisionRow).order_by(DecisionRow.decided_at.desc(), DecisionRow.decision_id)
+            if outcome:
+                query = query.where(DecisionRow.outcome == outcome)
+            if customer_id:
+                query = query.where(DecisionRow.customer_id == customer_id)
+            return [_stored(r) for r in session.execute(query.limit(limit).offset(offset)).scalars()]
+
+    def check_against_audit(self) -> list[tuple[str, str]]:
+        """(decision_id, problem) for every stored decision whose JSON no longer matches the digest its
+        audit entry recorded, or that has no audit entry at all."""
+        digests: dict[str, str] = {}
+        for entry in self.audit.entries():
+            if entry.action == "decision.create":
+                digests[str(entry.payload.get("decision_id"))] = str(entry.payload.get("decision_sha256"))
+        problems: list[tuple[str, str]] = []
+        with Session(self.engine) as session:
+            for row in session.execute(select(DecisionRow).order_by(DecisionRow.decided_at)).scalars():
+                recorded = digests.get(row.decision_id)
+                if recorded is None:
+                    problems.append((row.decision_id, "has no audit entry"))
+                elif recorded != decision_digest(row.decision_json):
+                    problems.append((row.decision_id, "was edited after it was recorded (digest mismatch)"))
+        return problems
