@@ -1,4 +1,9 @@
-"""List formats → Party records. ``parse_file`` detects the format from content unless one is forced."""
+"""List formats → Party records. ``parse_file`` detects the format from content unless one is forced.
+
+Detection order matters only where two formats could claim the same file; each sniff function checks
+distinctive content (a header, a document element, a namespace), and ``tests/test_sources_detect.py``
+runs every real file through ``detect_format`` to keep the sniffers unambiguous.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,40 @@ import importlib
 from pathlib import Path
 
 from chipguard.sources.base import FORMATS, Format, ParsedList, SourceError, check_size
-from chipguard.sources.csl import read_head
+from chipguard.sources.common import read_head
 
 # One module per format family; importing a module registers its formats.
-FORMAT_MODULES = ("csl",)
+FORMAT_MODULES = ("csl", "ofac_csv", "ofac_xml")
 for _module in FORMAT_MODULES:
     importlib.import_module(f"chipguard.sources.{_module}")
 
 
-def detect_format(path: Path) -> Format:
+def _resolve(path: Path) -> Path:
+    """A directory stands for the list set inside it (OFAC's legacy CSV set is four files)."""
+    if path.is_dir():
+        from chipguard.sources.ofac_csv import resolve_primary
+
+        return resolve_primary(path)
+    return path
+
+
+def matching_formats(path: Path) -> list[Format]:
+    """Every registered format whose sniff function claims ``path`` (more than one is a bug)."""
+    path = _resolve(path)
     check_size(path)
     head = read_head(path)
-    for fmt in FORMATS.values():
-        if fmt.sniff(path, head):
-            return fmt
-    raise SourceError(
-        f"unrecognised list format; use --format with one of: {', '.join(sorted(FORMATS))}", file=str(path)
-    )
+    return [fmt for fmt in FORMATS.values() if fmt.sniff(path, head)]
+
+
+def detect_format(path: Path) -> Format:
+    path = Path(path)
+    matches = matching_formats(path)
+    if not matches:
+        raise SourceError(
+            f"unrecognised list format; use --format with one of: {', '.join(sorted(FORMATS))}",
+            file=str(path),
+        )
+    return matches[0]
 
 
 def parse_file(path: str | Path, format: str | None = None) -> ParsedList:
@@ -35,7 +57,9 @@ def parse_file(path: str | Path, format: str | None = None) -> ParsedList:
         fmt = FORMATS[format]
     else:
         fmt = detect_format(path)
+    if path.is_dir() and fmt.name not in ("ofac_sdn_csv", "ofac_cons_csv"):
+        raise SourceError(f"format {fmt.name} reads a file, not a directory", file=str(path))
     return fmt.parse(path)
 
 
-__all__ = ["FORMATS", "ParsedList", "SourceError", "detect_format", "parse_file"]
+__all__ = ["FORMATS", "FORMAT_MODULES", "Format", "ParsedList", "SourceError", "detect_format", "parse_file"]

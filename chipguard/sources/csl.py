@@ -4,15 +4,14 @@ export. Thirteen US lists in one file; ``source`` per row names the list (Entity
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from chipguard.model import Address, Alias, Identifier, Party, PartyKind
 from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
+from chipguard.sources.common import detect_script, open_text
 
 OFFICIAL_CSV_URL = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
 OFFICIAL_JSON_URL = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json"
@@ -26,27 +25,6 @@ _TYPE_TO_KIND = {
     "vessel": PartyKind.VESSEL,
     "aircraft": PartyKind.AIRCRAFT,
 }
-
-
-def open_text(path: Path) -> io.TextIOBase:
-    """Opens a possibly gzip-compressed UTF-8 file; BOMs are dropped."""
-    raw = path.open("rb")
-    head = raw.read(2)
-    raw.seek(0)
-    stream: Any = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-
-
-def read_head(path: Path, size: int = 4096) -> bytes:
-    with path.open("rb") as fh:
-        head = fh.read(size)
-    if head[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as gz:
-            try:
-                head = gz.read(size)
-            except (OSError, EOFError):
-                return b""
-    return head
 
 
 def split_list(value: str) -> list[str]:
@@ -116,7 +94,7 @@ def party_from_row(row: dict[str, Any]) -> Party:
         kind=_TYPE_TO_KIND.get(text("type").lower(), PartyKind.UNKNOWN),
         list_name=text("source"),
         programs=split_list(text("programs")),
-        aliases=[Alias(a) for a in split_list(text("alt_names")) if a != name],
+        aliases=[Alias(a, detect_script(a)) for a in split_list(text("alt_names")) if a != name],
         countries=countries,
         addresses=addresses,
         identifiers=identifiers,
