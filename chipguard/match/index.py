@@ -1,0 +1,159 @@
+"""Candidate retrieval: which list names are worth scoring for a query.
+
+Every indexed name is reduced to keys — canonical tokens, surface tokens, adjacent-token joins (for
+"Tech nology"/"Wuxihyatech"), the whole distinctive string, acronyms and person-token phonetic keys —
+held in an inverted index. Typos are reached through a deletion neighbourhood of the vocabulary
+(SymSpell style: a query token and a list token within one edit share a deletion variant), so a query
+touches only the posting lists of its own keys: its cost depends on the query, not on the list size.
+Very frequent keys (legal forms, "china", "co") are skipped when the query has rarer ones.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from chipguard.names.analysis import LEGAL, NUMBER, STOP, NameAnalysis
+
+MIN_DELETE_LEN = 5
+
+
+@dataclass(slots=True)
+class Entry:
+    """One indexed name: a party's alias (or a part/transliteration of it) with its analysis."""
+
+    party: int  # position in the screener's party list
+    analysis: NameAnalysis
+    alias: str  # the list name this entry comes from, as written in the list
+    alias_kind: str  # primary / aka / … as the source states it
+    variant: str  # full / part / without-parentheses / acronym / parenthesised
+    person: bool
+    latin_method: str = ""  # set when the entry is a Latin form of a non-Latin alias
+    latin_explanation: str = ""
+
+
+def deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def entry_keys(a: NameAnalysis) -> set[str]:
+    keys: set[str] = set()
+    sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
+    for t in sig:
+        keys.add("t:" + t.canon)
+        keys.add("w:" + t.text)
+        if a.person and t.phonetic and len(t.text) >= 3:
+            keys.add("p:" + t.phonetic)
+    for x, y in zip(sig, sig[1:], strict=False):
+        keys.add("w:" + x.text + y.text)
+    if a.joined:
+        keys.add("j:" + a.joined)
+    if a.acronym and len(a.acronym) >= 4:
+        keys.add("a:" + a.acronym)
+    return keys
+
+
+class NameIndex:
+    """Inverted index over :class:`Entry` keys with document frequencies for token rarity."""
+
+    def __init__(self, entries: list[Entry], party_count: int, max_posting: int = 4000) -> None:
+        self.entries = entries
+        self.max_posting = max_posting
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        party_sets: dict[str, set[int]] = defaultdict(set)
+        for eid, entry in enumerate(entries):
+            for key in entry_keys(entry.analysis):
+                self.postings[key].append(eid)
+            for t in entry.analysis.tokens:
+                party_sets[t.canon].add(entry.party)
+        self.df = {k: len(v) for k, v in party_sets.items()}
+        self.n_parties = max(party_count, 1)
+        self._log_n = math.log(self.n_parties + 1)
+        self._ref = max(math.log(self.n_parties / 5.0), 1.0)
+        self.deletion_map: dict[str, list[str]] = defaultdict(list)
+        vocab = {k[2:] for k in self.postings if k.startswith("w:")}
+        self.vocab = vocab
+        for word in vocab:
+            if len(word) >= MIN_DELETE_LEN and word.isalpha():
+                for d in deletes(word):
+                    self.deletion_map[d].append(word)
+        self._rarity_cache: dict[str, float] = {}
+
+    def rarity(self, canon: str) -> float:
+        """Scales a token's weight by how rare it is among listed parties: 1.0 for rare, ~0.35 for the
+        most common ("china", "kim")."""
+        cached = self._rarity_cache.get(canon)
+        if cached is not None:
+            return cached
+        df = self.df.get(canon, 0)
+        idf = math.log((self.n_parties + 1) / (df + 1))
+        value = 0.35 + 0.65 * min(1.0, idf / self._ref)
+        if len(self._rarity_cache) < 500_000:
+            self._rarity_cache[canon] = value
+        return value
+
+    def typo_neighbours(self, word: str) -> Iterable[str]:
+        """List vocabulary words within one edit of ``word`` (insert, delete, substitute, most swaps)."""
+        if len(word) < MIN_DELETE_LEN - 1 or not word.isalpha():
+            return ()
+        found: set[str] = set()
+        dm = self.deletion_map
+        if word in dm:
+            found.update(dm[word])  # the query lost a letter
+        for d in deletes(word):
+            if d in self.vocab:
+                found.add(d)  # the query gained a letter
+            if d in dm:
+                found.update(dm[d])  # substitution or transposition
+        found.discard(word)
+        return found
+
+    def query_keys(self, a: NameAnalysis) -> dict[str, float]:
+        """Keys of a query with the weight each adds to a candidate that shares it."""
+        keys: dict[str, float] = {}
+        sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
+
+        def put(key: str, weight: float) -> None:
+            if weight > keys.get(key, 0.0):
+                keys[key] = weight
+
+        for t in sig:
+            w = self.rarity(t.canon) * (1.5 if t.cls == NUMBER else 1.0)
+            put("t:" + t.canon, w)
+            put("w:" + t.text, w)
+            put("j:" + t.text, w)
+            if len(sig) == 1:
+                put("a:" + t.text, w)
+            if a.person and t.phonetic and len(t.text) >= 3:
+                put("p:" + t.phonetic, 0.6 * w)
+            for near in self.typo_neighbours(t.text):
+                put("w:" + near, 0.8 * w)
+        for x, y in zip(sig, sig[1:], strict=False):
+            put("w:" + x.text + y.text, 1.0)
+        for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
+            put("w:" + x.text + y.text + z.text, 1.0)
+        if a.joined:
+            put("j:" + a.joined, 2.0)
+        return keys
+
+    def candidates(self, a: NameAnalysis, limit: int) -> list[int]:
+        """Entry ids sharing the most (rarity-weighted) keys with the query, best first."""
+        keys = self.query_keys(a)
+        acc: dict[int, float] = defaultdict(float)
+        postings = self.postings
+        sized = [(k, w, postings.get(k)) for k, w in keys.items()]
+        present = [(k, w, p) for k, w, p in sized if p]
+        rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
+        for _key, weight, plist in present:
+            if len(plist) > self.max_posting and rare_exists:
+                continue
+            for eid in plist:
+                acc[eid] += weight
+        if not acc:
+            return []
+        if len(acc) <= limit:
+            return sorted(acc, key=acc.__getitem__, reverse=True)
+        return heapq.nlargest(limit, acc, key=acc.__getitem__)

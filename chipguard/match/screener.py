@@ -1,0 +1,353 @@
+"""Screening: a name (and optionally its kind and country) → the list parties it matches, explained.
+
+``Screener`` builds the candidate index once over every name of every party — aliases, the parts of
+compound list entries, parenthesised acronyms and the Latin forms of non-Latin names — and then answers
+each query by scoring only the retrieved candidates. Every hit carries an explanation: which alias and
+which form of it matched, the normalisations applied on both sides, the token alignment, each
+component of the score, the transliteration used and the country qualifier. ``compare`` scores two
+names directly with the same scorer (no list needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from chipguard.errors import ListsUnavailableError
+from chipguard.match.index import Entry, NameIndex
+from chipguard.match.score import Scored, score_analyses
+from chipguard.model import Hit, Party, PartyKind
+from chipguard.names.analysis import NameAnalysis, analyze
+from chipguard.names.data import default_threshold, matching_config, vocabulary
+from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
+from chipguard.names.variants import name_variants
+
+ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
+
+
+@lru_cache(maxsize=100_000)
+def cached_latin_forms(text: str) -> tuple[LatinForm, ...]:
+    """Latin renderings of a non-Latin name (cached: list names are transliterated once)."""
+    if not has_non_latin(text):
+        return ()
+    seen: set[str] = set()
+    out: list[LatinForm] = []
+    for form in latin_forms(text):
+        key = form.text.strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(form)
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class QueryForm:
+    """One form of the query that is matched: the name as given, or a Latin rendering of it."""
+
+    text: str
+    method: str  # "as-given" or the transliteration method
+    explanation: str
+    org: NameAnalysis
+    person: NameAnalysis
+
+
+def query_forms(name: str) -> list[QueryForm]:
+    forms = [QueryForm(name, "as-given", "", analyze(name, False), analyze(name, True))]
+    for lf in cached_latin_forms(name):
+        forms.append(
+            QueryForm(lf.text, lf.method, lf.explanation, analyze(lf.text, False), analyze(lf.text, True))
+        )
+    return forms
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Result of :func:`compare`: ``match`` is ``score >= threshold``."""
+
+    score: float
+    match: bool
+    explanation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "match": self.match, "explanation": self.explanation}
+
+
+def _country_groups() -> dict[str, str]:
+    groups: dict[str, str] = {}
+    for group in vocabulary().get("country_groups", []) or []:
+        head = str(group[0]).upper()
+        for code in group:
+            groups[str(code).upper()] = head
+    return groups
+
+
+def _country_norm(code: str) -> str:
+    code = code.strip().upper()
+    return _country_groups().get(code, code)
+
+
+def _explain(
+    scored: Scored,
+    *,
+    query_form: QueryForm,
+    query_analysis: NameAnalysis,
+    entry_analysis: NameAnalysis,
+    alias: str,
+    alias_kind: str,
+    variant: str,
+    latin_method: str,
+    latin_explanation: str,
+    extra_penalties: list[dict[str, Any]],
+    score: float,
+) -> dict[str, Any]:
+    detail = scored.explain()
+    detail["penalties"] = detail["penalties"] + extra_penalties
+    out: dict[str, Any] = {
+        "score": round(score, 4),
+        "matched_alias": alias,
+        "alias_kind": alias_kind,
+        "alias_part": variant,
+        "compared": {"query": query_analysis.cleaned, "list": entry_analysis.cleaned},
+        "normalisations": {"query": list(query_analysis.steps), "list": list(entry_analysis.steps)},
+        **detail,
+    }
+    if query_form.method != "as-given":
+        out["query_transliteration"] = {
+            "form": query_form.text,
+            "method": query_form.method,
+            "explanation": query_form.explanation,
+        }
+    if latin_method:
+        out["list_transliteration"] = {
+            "form": entry_analysis.original,
+            "method": latin_method,
+            "explanation": latin_explanation,
+        }
+    return out
+
+
+class Screener:
+    """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
+
+    def __init__(
+        self,
+        parties: list[Party],
+        threshold: float | None = None,
+        snapshots: list[Any] | None = None,
+    ) -> None:
+        self.parties = list(parties)
+        self.threshold = default_threshold() if threshold is None else float(threshold)
+        self.snapshots = list(snapshots or [])
+        cfg = matching_config()
+        self.candidate_limit = int(cfg.get("candidates_per_query", 25))
+        self.country_penalty = float(cfg.get("country_clash_penalty", 0.12))
+        self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
+        self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
+        entries: list[Entry] = []
+        for pidx, party in enumerate(self.parties):
+            person = party.kind == PartyKind.PERSON
+            for alias in party.all_names():
+                if not alias.name or not alias.name.strip():
+                    continue
+                for variant, how in name_variants(alias.name):
+                    a = analyze(variant, person)
+                    if a.tokens:
+                        entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
+                for lf in cached_latin_forms(alias.name):
+                    a = analyze(lf.text, person)
+                    if a.tokens:
+                        entries.append(
+                            Entry(pidx, a, alias.name, alias.kind, "full", person, lf.method, lf.explanation)
+                        )
+        self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
+        self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
+
+    @classmethod
+    def from_store(cls, threshold: float | None = None) -> Screener:
+        """A screener over every active list snapshot; fails closed when none is loaded."""
+        from chipguard.store.snapshots import SnapshotStore, require_lists
+
+        store = SnapshotStore()
+        require_lists(store)
+        parties, infos = store.active_parties()
+        if not parties:
+            raise ListsUnavailableError(
+                "no restricted-party list is loaded: run `chipguard lists load --bundled` "
+                "or `chipguard lists update`"
+            )
+        return cls(parties, threshold=threshold, snapshots=list(infos))
+
+    # -- screening ---------------------------------------------------------------------------------
+
+    def snapshot_refs(self) -> list[Any]:
+        out: list[Any] = []
+        for snap in self.snapshots:
+            ref = getattr(snap, "ref", None)
+            out.append(ref if ref is not None else snap)
+        return out
+
+    def screen(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> list[Hit]:
+        """Hits at or above the threshold, best first."""
+        cut = self.threshold if threshold is None else float(threshold)
+        kind_norm = (kind or "").strip().lower() or None
+        if kind_norm in ("organisation", "organization", "entity", "company"):
+            kind_norm = "org"
+        if kind_norm in ("individual",):
+            kind_norm = "person"
+        q_country = _country_norm(country) if country else ""
+        best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = {}
+        entries = self.index.entries
+        rarity = self.index.rarity
+        for form in query_forms(name):
+            retrieval = form.person if kind_norm == "person" else form.org
+            if not retrieval.tokens:
+                continue
+            for eid in self.index.candidates(retrieval, self.candidate_limit):
+                entry = entries[eid]
+                person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
+                qa = form.person if person_mode else form.org
+                scored = score_analyses(qa, entry.analysis, person=person_mode, rarity=rarity)
+                score = scored.score
+                if score < cut - 0.2:
+                    continue
+                extra: list[dict[str, Any]] = []
+                party = self.parties[entry.party]
+                if (
+                    kind_norm in ("person", "org")
+                    and party.kind in (PartyKind.PERSON, *ORG_LIKE)
+                    and (kind_norm == "person") != (party.kind == PartyKind.PERSON)
+                ):
+                    extra.append(
+                        {
+                            "reason": f"query is a {kind_norm}, the listed party a {party.kind.value}",
+                            "value": -self.kind_penalty,
+                        }
+                    )
+                countries = self._party_countries[entry.party]
+                if q_country and countries and q_country not in countries:
+                    value = (
+                        self.person_country_penalty
+                        if party.kind == PartyKind.PERSON
+                        else self.country_penalty
+                    )
+                    extra.append(
+                        {
+                            "reason": f"country {country} given, the listed party is in "
+                            f"{', '.join(sorted(party.countries))}",
+                            "value": -value,
+                        }
+                    )
+                if extra:
+                    score = max(0.0, score + sum(p["value"] for p in extra))
+                prev = best.get(entry.party)
+                if prev is None or score > prev[0]:
+                    best[entry.party] = (score, scored, form, qa, entry, extra)
+        ranked = sorted((v for v in best.values() if v[0] >= cut), key=lambda v: -v[0])[: max(limit, 0)]
+        hits: list[Hit] = []
+        for score, scored, form, qa, entry, extra in ranked:
+            party = self.parties[entry.party]
+            explanation = _explain(
+                scored,
+                query_form=form,
+                query_analysis=qa,
+                entry_analysis=entry.analysis,
+                alias=entry.alias,
+                alias_kind=entry.alias_kind,
+                variant=entry.variant,
+                latin_method=entry.latin_method,
+                latin_explanation=entry.latin_explanation,
+                extra_penalties=extra,
+                score=score,
+            )
+            if q_country:
+                explanation["country"] = {
+                    "query": country,
+                    "listed": list(party.countries),
+                    "agrees": bool(self._party_countries[entry.party] & {q_country})
+                    if self._party_countries[entry.party]
+                    else None,
+                }
+            explanation["threshold"] = cut
+            if party.extra.get("entity_number"):
+                explanation["entity_number"] = party.extra["entity_number"]
+            hits.append(
+                Hit(
+                    party_id=party.party_id,
+                    source=party.source,
+                    name=party.name,
+                    matched_name=entry.alias,
+                    score=round(score, 4),
+                    list_name=party.list_name,
+                    kind=party.kind.value,
+                    countries=list(party.countries),
+                    parent_name=party.parent_name,
+                    explanation=explanation,
+                )
+            )
+        return hits
+
+    def screen_result(
+        self,
+        query_id: Any,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        """The ARCHITECTURE.md screening result JSON for one query."""
+        hits = self.screen(name, kind=kind, country=country, limit=limit)
+        return {
+            "id": query_id,
+            "query": {"name": name, "kind": kind, "country": country},
+            "hits": [h.to_dict() for h in hits],
+            "threshold": self.threshold,
+            "snapshot": self.snapshot_refs(),
+        }
+
+
+def compare(a: str, b: str, kind: str | None = None, threshold: float | None = None) -> Comparison:
+    """Scores two names with the screening scorer (no list rarity: every word weighs by its class).
+
+    Every part/acronym variant and Latin form of each side is tried; the best pair is explained."""
+    cut = default_threshold() if threshold is None else float(threshold)
+    person = (kind or "").lower() in ("person", "individual")
+
+    def forms(text: str) -> list[tuple[str, str, str]]:
+        out = [(v, how, "") for v, how in name_variants(text)]
+        out += [(lf.text, "full", lf.method) for lf in cached_latin_forms(text)]
+        return out
+
+    best: tuple[float, dict[str, Any]] | None = None
+    for ta, how_a, method_a in forms(a):
+        qa = analyze(ta, person)
+        if not qa.tokens:
+            continue
+        for tb, how_b, method_b in forms(b):
+            cb = analyze(tb, person)
+            if not cb.tokens:
+                continue
+            scored = score_analyses(qa, cb, person=person)
+            if best is None or scored.score > best[0]:
+                detail = scored.explain()
+                detail.update(
+                    {
+                        "score": round(scored.score, 4),
+                        "compared": {"a": qa.cleaned, "b": cb.cleaned},
+                        "parts": {"a": how_a, "b": how_b},
+                        "transliteration": {"a": method_a, "b": method_b},
+                        "normalisations": {"a": list(qa.steps), "b": list(cb.steps)},
+                        "threshold": cut,
+                    }
+                )
+                best = (scored.score, detail)
+    if best is None:
+        return Comparison(0.0, False, {"reason": "a name has no comparable characters", "threshold": cut})
+    return Comparison(round(best[0], 4), best[0] >= cut, best[1])

@@ -1,0 +1,169 @@
+"""Name → analysed tokens: the one representation both the index and the scorer work on.
+
+A token keeps its cleaned surface (for typo-tolerant comparison) and a canonical form (abbreviations
+expanded, plural folded, multilingual symbol key, legal form label) plus a class that tells the scorer
+how much it says about identity: a legal form ("Co., Ltd." / "有限公司" / "ООО" → ``lf:llc``) or a stopword
+almost nothing, a generic org word ("group", "technology") little, a distinctive word or a number a lot.
+Persons are analysed without legal forms or org symbols (a person called "Bank" is not a bank).
+Analyses are cached: list names are analysed once at index build, repeated queries cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from chipguard.names.phonetic import phonetic_key
+from chipguard.names.text import clean_steps
+from chipguard.names.vocab import vocab
+
+WORD = "word"
+LEGAL = "legal"
+STOP = "stop"
+GENERIC = "generic"
+NUMBER = "number"
+INITIAL = "initial"
+PLACE = "place"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # cleaned surface form, e.g. "technologies"
+    canon: str  # canonical form, e.g. "tech"; legal forms "lf:llc"
+    cls: str  # word | legal | stop | generic | number | initial | place
+    phonetic: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "canon": self.canon, "class": self.cls}
+
+
+@dataclass(frozen=True, slots=True)
+class NameAnalysis:
+    original: str
+    cleaned: str
+    person: bool
+    tokens: tuple[Token, ...]
+    steps: tuple[str, ...]  # normalisations that changed the text
+    joined: str  # distinctive surface text without spaces (legal forms and stopwords dropped)
+    acronym: str  # initials of the distinctive words, "" when fewer than three
+
+    @property
+    def significant(self) -> tuple[Token, ...]:
+        return tuple(t for t in self.tokens if t.cls not in (LEGAL, STOP))
+
+
+def stem(word: str) -> str:
+    """Folds English plurals so "Technologies" meets "Technology" ("ies" → "y", trailing "s" dropped)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _canon_word(word: str) -> str:
+    v = vocab()
+    expanded = v.abbreviations.get(word, word)
+    if (expanded,) in v.symbols:
+        return v.symbols[(expanded,)]
+    stemmed = stem(expanded)
+    if (stemmed,) in v.symbols:
+        return v.symbols[(stemmed,)]
+    stemmed = v.abbreviations.get(stemmed, stemmed)
+    return v.symbols.get((stemmed,), stemmed)
+
+
+def _classify(surface: str, canon: str, person: bool) -> str:
+    v = vocab()
+    if surface.isdigit():
+        return NUMBER
+    if surface in v.stopwords:
+        return STOP
+    if len(surface) == 1 and surface.isalpha():
+        return INITIAL if person else WORD
+    if not person and surface in v.places:
+        return PLACE
+    if not person and (canon in v.generic or surface in v.generic):
+        return GENERIC
+    return WORD
+
+
+def _org_tokens(words: list[str]) -> list[Token]:
+    v = vocab()
+    out: list[Token] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        matched = False
+        # Longest legal-form phrase first ("co ltd" before "co"); a legal form never starts a name.
+        if i > 0 or n == 1:
+            for length in range(min(v.legal_max_len, n - i), 0, -1):
+                phrase = tuple(words[i : i + length])
+                label = v.legal_forms.get(phrase)
+                if label and not (length == 1 and len(words[i]) <= 2 and i < n - 1 and n > 3):
+                    out.append(Token(" ".join(phrase), label, LEGAL))
+                    i += length
+                    matched = True
+                    break
+        if matched:
+            continue
+        for length in range(min(v.symbols_max_len, n - i), 1, -1):
+            phrase = tuple(words[i : i + length])
+            key = v.symbols.get(phrase)
+            if key:
+                out.append(Token(" ".join(phrase), key, GENERIC if key in v.generic else WORD))
+                i += length
+                matched = True
+                break
+        if matched:
+            continue
+        word = words[i]
+        canon = _canon_word(word)
+        out.append(Token(word, canon, _classify(word, canon, False), phonetic_key(word)))
+        i += 1
+    return _merge_legal_runs(out)
+
+
+def _merge_legal_runs(tokens: list[Token]) -> list[Token]:
+    """ "Company Limited", "Corporation Limited", "Co. Ltd." all end as one legal-form token, so the
+    same company written with another legal form differs only in a near-zero-weight token."""
+    out: list[Token] = []
+    for tok in tokens:
+        if out and (
+            (tok.cls == LEGAL and (out[-1].cls == LEGAL or out[-1].canon == "co") and len(out) > 1)
+            or (tok.canon == "co" and out[-1].cls == LEGAL)
+        ):
+            prev = out.pop()
+            label = tok.canon if tok.cls == LEGAL else prev.canon
+            out.append(Token(f"{prev.text} {tok.text}", label, LEGAL))
+            continue
+        out.append(tok)
+    return out
+
+
+def _person_tokens(words: list[str]) -> list[Token]:
+    v = vocab()
+    out: list[Token] = []
+    for idx, word in enumerate(words):
+        if idx == 0 and len(words) > 1 and word in v.person_prefixes:
+            continue
+        canon = v.person_nicks.get(word, word)
+        out.append(Token(word, canon, _classify(word, canon, True), phonetic_key(word)))
+    return out
+
+
+@lru_cache(maxsize=300_000)
+def analyze(name: str, person: bool = False) -> NameAnalysis:
+    """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
+    cleaned, steps = clean_steps(name)
+    words = cleaned.split()
+    tokens = _person_tokens(words) if person else _org_tokens(words)
+    if not tokens and words:
+        tokens = [Token(w, w, WORD, phonetic_key(w)) for w in words]
+    distinctive = [t for t in tokens if t.cls not in (LEGAL, STOP)]
+    joined = "".join(t.text.replace(" ", "") for t in distinctive)
+    acronym = ""
+    initials = [t.text[0] for t in distinctive if t.cls in (WORD, GENERIC, PLACE) and t.text[0].isalpha()]
+    if not person and len(initials) >= 3:
+        acronym = "".join(initials)
+    return NameAnalysis(name, cleaned, person, tuple(tokens), steps, joined, acronym)

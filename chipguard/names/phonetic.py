@@ -1,0 +1,48 @@
+"""A small phonetic key for Latin-script name tokens.
+
+Transliterations of the same name disagree on vowels and doubled or silent letters ("Mohammed",
+"Muhamad"; "Cho'ng", "Chong"; "Kyong", "Kyung"). The key keeps the first letter, merges consonants that
+transliterations interchange (k/c/q, j/g before front vowels is NOT merged: too lossy for Chinese
+pinyin), drops later vowels, h, w, y and doubled letters. It is used for candidate retrieval and as a
+weak similarity signal, never alone as a match.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+_REPLACEMENTS = (
+    ("ph", "f"),
+    ("ck", "k"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("zh", "j"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+)
+_MERGE = str.maketrans({"q": "k", "c": "k", "z": "s", "v": "f", "x": "s", "j": "j"})
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    if not token or not token.isascii() or not token.isalpha():
+        return token
+    word = token.lower()
+    for src, dst in _REPLACEMENTS:
+        word = word.replace(src, dst)
+    first = word[0]
+    body = word[1:].translate(_MERGE)
+    out = [first.translate(_MERGE)]
+    for ch in body:
+        if ch in "aeiouyhw":
+            continue
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+    return "".join(out)

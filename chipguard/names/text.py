@@ -1,0 +1,118 @@
+"""Text → comparable form: Unicode cleanup, invisible characters, homoglyphs, diacritics, punctuation.
+
+Evasion and sloppy data look alike to a matcher: a zero-width joiner inside "Hua\u200dwei", a Cyrillic
+"а" in "Seаjet", "Guangzhoü" and "HUAWEI TECH." must all reach the same form as the listed name. Every
+step here is recorded by :func:`clean_steps` so a hit can say which normalisations applied.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from chipguard.names.data import confusables, folds
+
+# Characters that render as nothing (format controls: zero-width space/joiners, word joiner, BOM,
+# soft hyphen, bidi embeddings/isolates, Mongolian vowel separator, invisible math operators) and
+# variation selectors. Unicode category Cf covers most; the rest are listed explicitly.
+_EXTRA_INVISIBLE = {"\u180e", "\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", "\u17b4", "\u17b5"}
+
+_LATIN_LETTER = re.compile(r"[a-zA-Z]")
+_DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_APOSTROPHES = "'’‘`´ʼʻ"
+
+
+def is_invisible(ch: str) -> bool:
+    if ch in _EXTRA_INVISIBLE:
+        return True
+    cat = unicodedata.category(ch)
+    if cat == "Cf":
+        return True
+    return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+
+
+def strip_invisible(text: str) -> str:
+    return "".join(ch for ch in text if not is_invisible(ch))
+
+
+def _is_cyrillic_or_greek(ch: str) -> bool:
+    return "\u0370" <= ch <= "\u052f" or "\u1f00" <= ch <= "\u1fff" or "\u0530" <= ch <= "\u058f"
+
+
+def skeleton(text: str) -> tuple[str, bool]:
+    """Maps homoglyphs to the Latin letters they imitate when the text is a Latin name in disguise.
+
+    Applied when the text also holds Latin letters (a mixed-script name is almost always a disguise),
+    or when every Cyrillic/Greek letter in it has a Latin look-alike. A genuinely Cyrillic or Greek name
+    is left alone: it is transliterated by :mod:`chipguard.names.scripts` instead.
+    """
+    table = confusables()
+    foreign = [ch for ch in text if _is_cyrillic_or_greek(ch) and ch.isalpha()]
+    if not foreign:
+        return text, False
+    has_latin = bool(_LATIN_LETTER.search(text))
+    if not has_latin and not all(ch in table for ch in foreign):
+        return text, False
+    out = "".join(table.get(ch, ch) if _is_cyrillic_or_greek(ch) or ch in table else ch for ch in text)
+    return out, out != text
+
+
+def fold_diacritics(text: str) -> str:
+    """Removes combining marks from Latin/Greek/Cyrillic letters ("Míñ" → "Min"). Hangul and CJK are
+    left intact: NFKD would split Hangul syllables into jamo."""
+    table = folds()
+    out = []
+    for ch in text:
+        if ch in table:
+            out.append(table[ch])
+        elif ord(ch) < 0x2000 and not ch.isascii():
+            decomposed = unicodedata.normalize("NFKD", ch)
+            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def punctuation_to_space(text: str) -> str:
+    """Dotted acronyms join ("P.L.C." → "plc"), apostrophes vanish ("Cho'ng" → "chong"), ordinals lose
+    their suffix ("717th" → "717"), "&" reads "and", every other punctuation mark becomes a space."""
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    for ch in _APOSTROPHES:
+        text = text.replace(ch, "")
+    text = text.replace("&", " and ")
+    text = _ORDINAL.sub(r"\1", text)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in ("P", "S", "Z", "C"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+@lru_cache(maxsize=200_000)
+def clean_steps(text: str) -> tuple[str, tuple[str, ...]]:
+    """The comparable form of ``text`` and the names of the normalisations that changed it."""
+    steps: list[str] = []
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc != text:
+        steps.append("unicode-nfkc")
+    visible = strip_invisible(nfkc)
+    if visible != nfkc:
+        steps.append("invisible-characters-removed")
+    skel, changed = skeleton(visible)
+    if changed:
+        steps.append("homoglyphs-mapped-to-latin")
+    folded_case = skel.casefold()
+    folded = fold_diacritics(folded_case)
+    if folded != folded_case:
+        steps.append("diacritics-folded")
+    out = punctuation_to_space(folded)
+    return out, tuple(steps)
+
+
+def clean(text: str) -> str:
+    return clean_steps(text)[0]

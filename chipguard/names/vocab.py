@@ -1,0 +1,75 @@
+"""Compiled lookup tables for token classes: legal forms, org symbols, abbreviations, stopwords.
+
+Legal forms and symbols are phrases ("co ltd", "общество с ограниченной ответственностью"); they are
+cleaned with the same :func:`chipguard.names.text.clean` as names so that a phrase found in a name is
+found in the table whatever its case, punctuation or script disguise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from chipguard.names.data import load_yaml, vocabulary
+from chipguard.names.text import clean
+
+
+@dataclass(frozen=True, slots=True)
+class Vocab:
+    legal_forms: dict[tuple[str, ...], str]  # cleaned phrase → canonical label, e.g. ("co","ltd") → "llc"
+    legal_max_len: int
+    symbols: dict[tuple[str, ...], str]  # cleaned phrase → symbol key, e.g. ("group",) → "grp"
+    symbols_max_len: int
+    abbreviations: dict[str, str]
+    stopwords: frozenset[str]
+    generic: frozenset[str]
+    places: frozenset[str]
+    person_prefixes: frozenset[str]
+    person_nicks: dict[str, str]
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(clean(text).split())
+
+
+@cache
+def vocab() -> Vocab:
+    legal: dict[tuple[str, ...], str] = {}
+    for entry in load_yaml("org_types.yml")["types"]:
+        label = entry.get("generic") or entry.get("compare") or entry.get("display")
+        if not label:
+            continue
+        label = "lf:" + clean(str(label)).replace(" ", "")
+        for alias in entry.get("aliases", []):
+            phrase = _phrase(str(alias))
+            if phrase and phrase not in legal:
+                legal[phrase] = label
+    symbols_data = load_yaml("symbols.yml")
+    symbols: dict[tuple[str, ...], str] = {}
+    for section in ("org_symbols", "org_domains"):
+        for key, variants in (symbols_data.get(section) or {}).items():
+            for variant in [key, *(variants or [])]:
+                phrase = _phrase(str(variant))
+                if phrase and phrase not in symbols:
+                    symbols[phrase] = str(key)
+    nicks: dict[str, str] = {}
+    for key, variants in (symbols_data.get("person_nick") or {}).items():
+        for variant in variants or []:
+            nicks.setdefault(clean(str(variant)), clean(str(key)).rstrip("0123456789"))
+    stop = load_yaml("stopwords.yml")
+    prefixes = frozenset(clean(str(p)) for p in stop.get("PERSON_NAME_PREFIXES", []))
+    cur = vocabulary()
+    return Vocab(
+        legal_forms=legal,
+        legal_max_len=max(len(p) for p in legal),
+        symbols=symbols,
+        symbols_max_len=max(len(p) for p in symbols),
+        abbreviations={
+            clean(str(k)).replace(" ", ""): clean(str(v)) for k, v in cur["abbreviations"].items()
+        },
+        stopwords=frozenset(clean(str(w)) or str(w) for w in cur["stopwords"]),
+        generic=frozenset(clean(str(w)) for w in cur["generic_org_words"]),
+        places=frozenset(clean(str(w)) for w in cur.get("places", [])),
+        person_prefixes=prefixes,
+        person_nicks=nicks,
+    )
