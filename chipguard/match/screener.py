@@ -164,11 +164,12 @@ class Screener:
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 
     @classmethod
-    def from_store(cls, threshold: float | None = None) -> Screener:
-        """A screener over every active list snapshot; fails closed when none is loaded."""
+    def from_store(cls, store: Any | None = None, threshold: float | None = None) -> Screener:
+        """A screener over every active list snapshot of ``store`` (default: the home's store); fails
+        closed (ListsUnavailableError) when none is loaded."""
         from chipguard.store.snapshots import SnapshotStore, require_lists
 
-        store = SnapshotStore()
+        store = store or SnapshotStore()
         require_lists(store)
         parties, infos = store.active_parties()
         if not parties:
