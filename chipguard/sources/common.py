@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from chipguard.model import Alias
 from chipguard.sources.base import MAX_FILE_BYTES, SourceError, check_size
 
 # A zip member or gzip stream may not expand beyond this: the largest real list member (OFAC
@@ -342,3 +343,21 @@ def csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]
 
 
 SniffFn = Callable[[Path, bytes], bool]
+
+
+_PAREN_SCRIPT = re.compile(r"^(?P<outer>[^()]+?)\s*\((?:original script:\s*)?(?P<inner>[^()]+)\)\s*$", re.I)
+
+
+def script_aliases(name: str, kind: str) -> list[Alias]:
+    """One alias per script: lists write "Jin Tiesan (金铁三)" or "Abubakar (original script: Абубакар)",
+    which are two names — a Latin one and the same in its own script — and must be matched separately."""
+    name = name.strip()
+    match = _PAREN_SCRIPT.match(name)
+    if match:
+        outer, inner = match.group("outer").strip(), match.group("inner").strip()
+        outer_script, inner_script = detect_script(outer), detect_script(inner)
+        if outer_script != inner_script:
+            if inner_script == "Latn":  # "صدام (Saddam)": the Latin form is the alias proper
+                return [Alias(outer, outer_script, "original_script"), Alias(inner, inner_script, kind)]
+            return [Alias(outer, outer_script, kind), Alias(inner, inner_script, "original_script")]
+    return [Alias(name, detect_script(name), kind)]
