@@ -1,9 +1,262 @@
-"""CLI commands: screen."""
+"""CLI faces of screening: ``chipguard screen NAME`` and ``chipguard screen-file IN.csv --out OUT.jsonl``.
+
+Thin wrappers over :class:`chipguard.match.screener.Screener`. Both fail closed: with no list loaded they
+exit non-zero and say how to load one. ``screen-file`` validates the whole input before screening and
+writes its output to a temporary file renamed into place, so a bad row or a crash never leaves a
+half-written result that could be mistaken for a clean screening.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from chipguard.errors import ChipguardError, InputError
+
+KINDS = {
+    "": None,
+    "person": "person",
+    "individual": "person",
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+    "entity": "org",
+    "company": "org",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+    "unknown": None,
+}
+MAX_NAME_LENGTH = 1000
+MAX_ERRORS_SHOWN = 20
+
+
+def _kind(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
+    key = (value or "").strip().lower()
+    if key not in KINDS:
+        raise InputError(f"unknown kind '{value}' (use person or org)", file=file, line=line, field="kind")
+    return KINDS[key]
+
+
+def _country(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
+    code = (value or "").strip().upper()
+    if not code:
+        return None
+    if len(code) != 2 or not code.isalpha():
+        raise InputError(
+            f"country '{value}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
+        )
+    return code
+
+
+def _fail(exc: ChipguardError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _load_screener(threshold: float | None) -> Any:
+    from chipguard.match.screener import Screener
+
+    return Screener.from_store(threshold=threshold)
+
+
+def _short_reason(explanation: dict[str, Any]) -> str:
+    parts: list[str] = []
+    hows = sorted({a["how"] for a in explanation.get("alignment", []) if a.get("how") not in ("exact",)})
+    if hows:
+        parts.append("tokens: " + ", ".join(hows))
+    if explanation.get("normalisations", {}).get("query"):
+        parts.append("query: " + ", ".join(explanation["normalisations"]["query"]))
+    if explanation.get("query_transliteration"):
+        parts.append("via " + explanation["query_transliteration"]["method"])
+    if explanation.get("list_transliteration"):
+        parts.append("list via " + explanation["list_transliteration"]["method"])
+    for pen in explanation.get("penalties", []):
+        parts.append(f"{pen['reason']} ({pen['value']:+.2f})")
+    if explanation.get("acronym_match"):
+        parts.append("acronym")
+    return "; ".join(parts) or "exact"
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    query = result["query"]
+    hits = result["hits"]
+    title = f"Screening '{query['name']}'"
+    if query.get("kind"):
+        title += f" ({query['kind']})"
+    if query.get("country"):
+        title += f" [{query['country']}]"
+    if not hits:
+        console.print(f"{title}: no hit at or above {result['threshold']:.2f}")
+        console.print(f"lists: {', '.join(map(str, result['snapshot']))}")
+        return
+    table = Table(title=title)
+    for col in ("score", "listed name", "matched alias", "list", "id", "countries", "why"):
+        table.add_column(col, overflow="fold")
+    for hit in hits:
+        table.add_row(
+            f"{hit['score']:.3f}",
+            hit["name"],
+            hit["matched_name"],
+            hit.get("list_name") or hit["source"],
+            f"{hit['source']}:{hit['party_id']}",
+            ",".join(hit.get("countries", [])),
+            _short_reason(hit["explanation"]),
+        )
+    console.print(table)
+    console.print(f"threshold {result['threshold']:.2f}; lists: {', '.join(map(str, result['snapshot']))}")
+
+
+def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None]]:
+    """Reads and validates the whole input CSV: (line, id, name, kind, country) per row.
+
+    Every bad row is reported (up to 20) with its line number before anything is screened."""
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    rows: list[tuple[int, str, str, str | None, str | None]] = []
+    errors: list[InputError] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip().lower() for h in (reader.fieldnames or [])]
+            if not header:
+                raise InputError("empty file: expected a header with columns id,name", file=str(path), line=1)
+            for required in ("id", "name"):
+                if required not in header:
+                    raise InputError(
+                        f"missing column '{required}' (columns: id,name[,kind,country])",
+                        file=str(path),
+                        line=1,
+                        field=required,
+                    )
+            reader.fieldnames = header
+            for row in reader:
+                line = reader.line_num
+                try:
+                    if None in row:
+                        raise InputError("row has more cells than the header", file=str(path), line=line)
+                    qid = (row.get("id") or "").strip()
+                    name = (row.get("name") or "").strip()
+                    if not qid:
+                        raise InputError("empty id", file=str(path), line=line, field="id")
+                    if not name:
+                        raise InputError("empty name", file=str(path), line=line, field="name")
+                    if len(name) > MAX_NAME_LENGTH:
+                        raise InputError(
+                            f"name longer than {MAX_NAME_LENGTH} characters",
+                            file=str(path),
+                            line=line,
+                            field="name",
+                        )
+                    kind = _kind(row.get("kind"), file=str(path), line=line)
+                    country = _country(row.get("country"), file=str(path), line=line)
+                    rows.append((line, qid, name, kind, country))
+                except InputError as exc:
+                    errors.append(exc)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=str(path)) from exc
+    except csv.Error as exc:
+        raise InputError(f"unreadable CSV: {exc}", file=str(path)) from exc
+    if errors:
+        shown = "\n  ".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
+        more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+        first = errors[0]
+        raise InputError(
+            f"{len(errors)} bad row(s), nothing screened:\n  {shown}{more}",
+            file=first.file,
+            line=first.line,
+            field=first.field,
+        )
+    if not rows:
+        raise InputError("no rows to screen", file=str(path), line=2)
+    return rows
+
+
+def screen_file_to(screener: Any, rows: list[tuple[int, str, str, str | None, str | None]], out: Path) -> int:
+    """Screens ``rows`` and writes JSONL to ``out`` atomically (temp file in the same folder, renamed)."""
+    out = out.expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
+    hits_total = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            progress: Any = None
+            task: Any = None
+            if sys.stderr.isatty():
+                from rich.progress import Progress
+
+                progress = Progress(transient=True)
+                progress.start()
+                task = progress.add_task("screening", total=len(rows))
+            try:
+                for _line, qid, name, kind, country in rows:
+                    result = screener.screen_result(qid, name, kind, country)
+                    hits_total += len(result["hits"])
+                    fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    if progress is not None:
+                        progress.advance(task)
+            finally:
+                if progress is not None:
+                    progress.stop()
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return hits_total
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's commands to the main app."""
+    """Adds ``screen`` and ``screen-file``."""
+
+    @app.command("screen")
+    def screen(
+        name: str = typer.Argument(..., help="The name to screen (any script)."),
+        kind: str | None = typer.Option(None, "--kind", help="person or org"),
+        country: str | None = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 country qualifier"),
+        as_json: bool = typer.Option(False, "--json", help="Print the result JSON instead of a table."),
+        threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
+        limit: int = typer.Option(10, "--limit", help="Maximum number of hits."),
+    ) -> None:
+        """Screen one name against the loaded restricted-party lists; every hit explained."""
+        try:
+            if not name.strip():
+                raise InputError("empty name", field="name")
+            k = _kind(kind)
+            c = _country(country)
+            screener = _load_screener(threshold)
+            result = screener.screen_result(None, name, k, c, limit=limit)
+        except ChipguardError as exc:
+            raise _fail(exc) from exc
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            _print_table(result)
+
+    @app.command("screen-file")
+    def screen_file(
+        input_csv: Path = typer.Argument(..., help="CSV with columns id,name and optional kind,country."),
+        out: Path = typer.Option(
+            ..., "--out", help="JSONL output, one object per input row, in input order."
+        ),
+        threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
+    ) -> None:
+        """Screen every row of a CSV file; writes one result JSON object per row."""
+        try:
+            rows = read_queries(input_csv)
+            screener = _load_screener(threshold)
+            hits = screen_file_to(screener, rows, out)
+        except ChipguardError as exc:
+            raise _fail(exc) from exc
+        typer.echo(f"screened {len(rows)} row(s), {hits} hit(s) → {out}", err=True)

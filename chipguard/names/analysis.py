@@ -138,6 +138,9 @@ def _merge_legal_runs(tokens: list[Token]) -> list[Token]:
             out.append(Token(f"{prev.text} {tok.text}", label, LEGAL))
             continue
         out.append(tok)
+    # a bare trailing "Co." / "Corp." / "Company" is the legal form ("Huawei Technologies Co")
+    if len(out) > 1 and out[-1].canon == "co" and out[-1].cls != LEGAL:
+        out[-1] = Token(out[-1].text, "lf:llc", LEGAL)
     return out
 
 
