@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from chipguard.errors import ChipguardError, ListsUnavailableError
+from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 
 lists_app = typer.Typer(
     name="lists",
@@ -150,7 +150,6 @@ def load(
 ) -> None:
     """Load list files as new snapshots (all or nothing); same bytes again is a no-op ("unchanged")."""
     with _errors():
-        from chipguard.errors import InputError
         from chipguard.store.snapshot_update import load_bundled
         from chipguard.store.snapshots import LoadSpec
 
@@ -184,7 +183,10 @@ def _resolve(store: Any, ref: str) -> Any:
     for info in store.active():
         if info.source == ref:
             return info
-    return store.get_snapshot(ref)
+    try:
+        return store.get_snapshot(ref)
+    except InputError as exc:
+        raise InputError(f"no active list or snapshot '{ref}' (see `chipguard lists history`)") from exc
 
 
 @lists_app.command("show")
@@ -217,7 +219,7 @@ def show(
         for warning in info.warnings:
             typer.echo(f"{'warning':>10}: {warning}")
         for party in parties:
-            typer.echo(f"  {party.party_id}  {party.kind}  {party.name}  [{party.list_name}]")
+            typer.echo(f"  - {party.party_id}  {party.kind}  {party.name}  [{party.list_name}]")
 
 
 @lists_app.command("history")

@@ -321,11 +321,26 @@ def _is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
+def _run_parser(fmt: Format, path: Path, display: str) -> ParsedList:
+    """Runs a format's parser; errors name the file the user gave (not a temporary copy), and a
+    parser's unexpected exception becomes a SourceError instead of a traceback."""
+    try:
+        return fmt.parse(path)
+    except InputError as exc:
+        if exc.file and Path(exc.file) == path:
+            raise SourceError(exc.detail, file=display, line=exc.line, field=exc.field) from exc
+        raise
+    except ChipguardError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure must be a clear, named input error
+        raise SourceError(f"cannot parse as {fmt.name}: {type(exc).__name__}: {exc}", file=display) from exc
+
+
 def _parse(fmt: Format, path: Path, display: str) -> ParsedList:
     """Parses with ``fmt``; gzip files are decompressed first (size-limited) so every parser reads
-    compressed lists, and errors name the file the user gave, not our temporary copy."""
+    compressed lists."""
     if not _is_gzip(path):
-        return fmt.parse(path)
+        return _run_parser(fmt, path, display)
     inner_name = path.name[:-3] if path.name.endswith(".gz") else path.name
     with tempfile.TemporaryDirectory(prefix="chipguard-list-") as tmp:
         plain = Path(tmp) / (inner_name or "list")
@@ -342,12 +357,7 @@ def _parse(fmt: Format, path: Path, display: str) -> ParsedList:
                     dst.write(chunk)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise SourceError(f"corrupt or truncated gzip data: {exc}", file=display) from exc
-        try:
-            return fmt.parse(plain)
-        except InputError as exc:
-            if exc.file and Path(exc.file) == plain:
-                raise SourceError(exc.detail, file=display, line=exc.line, field=exc.field) from exc
-            raise
+        return _run_parser(fmt, plain, display)
 
 
 # Immutable snapshots → their parties can be cached per process (keyed by content hash too, so a
