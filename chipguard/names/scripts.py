@@ -1,29 +1,68 @@
-"""Non-Latin names → comparable Latin forms. (Interface placeholder; the Chinese pipeline replaces it.)
+"""Non-Latin names → comparable Latin forms, each saying which transliteration or translation produced it.
 
-``latin_forms`` returns every Latin rendering worth indexing or querying for a name in another script,
-each with the method that produced it, so a match can explain which transliteration or translation led
-to it.
+Why: the matcher compares Latin strings. ``latin_forms`` is applied to queries and, at index build, to every
+list alias in another script, so an English query can meet a Chinese list entry and a Chinese query an
+English one: both sides end up with the same kinds of renderings (word-by-word English with places and
+brands in pinyin, pinyin per word, pinyin per syllable), and the explanation travels with the form.
+
+Chinese goes through :mod:`chipguard.names.chinese` (OpenCC, segmentation over CC-CEDICT + curated org
+vocabulary, pypinyin, numerals, legal forms); other scripts through ICU (:mod:`chipguard.names.translit`).
+Results are memoised: names repeat across queries and aliases.
+
+Methods, best first for Chinese:
+  ``zh-en``             word-by-word English, places romanised, unknown words (brands) in joined pinyin
+  ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin
+  ``pinyin``            pinyin joined per word ("Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi")
+  ``pinyin-syllables``  pinyin per syllable ("hang zhou hai kang …")
+and for other scripts ``icu-<script>`` (BGN/PCGN first) and ``anyascii``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from anyascii import anyascii
+from chipguard.names.chinese import has_han, renderings
+from chipguard.names.translit import dominant_script, transliterate
+
+# Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
+TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed"})
 
 
 @dataclass(frozen=True, slots=True)
 class LatinForm:
     text: str
-    method: str  # e.g. "pinyin", "pinyin-joined", "zh-en-dictionary", "icu-cyrillic", "anyascii"
+    method: str  # "zh-en", "zh-mixed", "pinyin", "pinyin-syllables", "icu-cyrillic", …, "anyascii"
     explanation: str = ""
+    script: str = ""  # dominant source script: "HAN", "CYRILLIC", "ARABIC", "HANGUL", "JAPANESE", …
+    translated: bool = False  # True when words were translated, not only transliterated
 
 
 def has_non_latin(text: str) -> bool:
+    """True when the text holds a letter outside Latin (incl. Latin Extended-A/B)."""
     return any(ord(ch) > 0x24F and ch.isalpha() for ch in text)
 
 
+@lru_cache(maxsize=65536)
+def _latin_forms(text: str) -> tuple[LatinForm, ...]:
+    script = dominant_script(text)
+    if script == "HAN" or (script != "JAPANESE" and has_han(text)):
+        return tuple(
+            LatinForm(r.text, r.method, r.explanation, "HAN", r.method in TRANSLATED_METHODS)
+            for r in renderings(text)
+        )
+    return tuple(LatinForm(t.text, t.method, t.explanation, script) for t in transliterate(text))
+
+
 def latin_forms(text: str) -> list[LatinForm]:
-    if not has_non_latin(text):
+    """Latin renderings of a name written (partly) in another script, best first; [] for Latin names."""
+    if not text or not has_non_latin(text):
         return []
-    return [LatinForm(anyascii(text), "anyascii", "generic transliteration")]
+    return list(_latin_forms(text))
+
+
+def warm_up() -> None:
+    """Load the Chinese vocabulary, OpenCC, pypinyin and ICU now (index build, service start-up) rather
+    than on the first query that meets a non-Latin name."""
+    latin_forms("杭州科技有限公司")
+    latin_forms("Газпром")

@@ -1,0 +1,428 @@
+"""Chinese names → segments with pinyin and English, and the Latin renderings built from them.
+
+Why: a barred Chinese company signs up under its Chinese legal name (杭州海康威视数字技术股份有限公司) while
+the list carries its registered English name (Hangzhou Hikvision Digital Technology Co., Ltd.) — or the
+other way round. Registered English names follow the Chinese name's structure (place + brand + industry +
+legal form) with the place and the brand in pinyin and the rest translated, so we rebuild that structure:
+
+1. NFKC, Traditional → Simplified (OpenCC ``t2s``);
+2. segmentation by dynamic programming over our vocabulary (CC-CEDICT + curated org terms): fewest words,
+   preferring curated and place entries; numbered bodies (第七一五研究所, 十四所) become numeral segments;
+3. renderings: word-by-word English with places kept in their romanised form and unknown words (brands)
+   in joined pinyin; a cautious mixed form that translates only organisation vocabulary; pinyin per word;
+   pinyin per syllable.
+
+Our own segmenter is used instead of jieba: jieba needs ~1 s to load its dictionary plus ours and its
+general-text segmentation splits registered names less well than longest-match over name vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from chipguard.names.chinese_vocab import (
+    ABBREV,
+    ADMIN,
+    CONFIDENT_KINDS,
+    CONNECTOR,
+    GENERAL,
+    LEGAL,
+    PLACE,
+    PROPER,
+    TERM,
+    Vocabulary,
+    vocabulary,
+)
+
+NUMERAL = "numeral"
+UNKNOWN = "pinyin"  # not in the vocabulary: kept as pinyin
+LATIN = "latin"  # Latin letters or digits inside a Chinese name (TCL, 3D)
+FINAL_CHAR = "final-char"
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+# runs of Han characters (with digits, for 第38研究所) versus Latin words
+_RUN_RE = re.compile(
+    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff0-9]+)|(?P<latin>[A-Za-z0-9][A-Za-z0-9&.'\-]*)"
+)
+
+
+def has_han(text: str) -> bool:
+    """True when the text holds at least one Han character."""
+    return _HAN_RE.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One word of a Chinese name with its pinyin syllables and, when known, its English."""
+
+    text: str
+    pinyin: tuple[str, ...]
+    english: str | None
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChineseAnalysis:
+    original: str
+    simplified: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def converted(self) -> bool:
+        """Whether Traditional characters were converted (worth saying in an explanation)."""
+        return self.simplified != unicodedata.normalize("NFKC", self.original)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC t2s); other characters unchanged."""
+    return str(_t2s().convert(text))  # type: ignore[attr-defined]
+
+
+def _pinyin(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(s.lower() for s in lazy_pinyin(text))
+
+
+def parse_numeral(text: str, voc: Vocabulary) -> int | None:
+    """七一五 → 715 (digit by digit), 十四 → 14, 二十三 → 23, 一百零八 → 108, 38 → 38."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in voc.digits and ch not in voc.units for ch in text):
+        return None
+    if not any(ch in voc.units for ch in text):
+        return int("".join(str(voc.digits[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in voc.digits:
+            current = voc.digits[ch]
+        else:
+            total += (current or 1) * voc.units[ch]
+            current = 0
+    return total + current
+
+
+def ordinal(n: int) -> str:
+    """715 → '715th', 22 → '22nd', 11 → '11th'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _numeral_at(run: str, i: int, voc: Vocabulary) -> tuple[int, int] | None:
+    """(end, value) of a numbered-body numeral starting at i ('第七一五' before 研究所), else None."""
+    j = i
+    prefixed = run.startswith(voc.ordinal_prefix, i)
+    if prefixed:
+        j += len(voc.ordinal_prefix)
+    k = j
+    while k < len(run) and (run[k] in voc.digits or run[k] in voc.units or run[k].isdigit()):
+        k += 1
+    if k == j:
+        return None
+    value = parse_numeral(run[j:k], voc)
+    if value is None:
+        return None
+    counted = any(run.startswith(c, k) for c in voc.counted)
+    if prefixed or (counted and (k - j >= 2 or run[j:k].isdigit() or i == 0)):
+        return k, value
+    return None
+
+
+# cost of one word in the segmentation (fewest words wins; ties go to curated, then named, then org words)
+_COST = {GENERAL: 1.0, PLACE: 0.9, PROPER: 0.9}
+
+
+def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
+    """Fewest-words segmentation of a Han run (dynamic programming over vocabulary matches)."""
+    n = len(run)
+    inf = float("inf")
+    best: list[float] = [inf] * (n + 1)
+    back: list[tuple[int, Segment | None]] = [(0, None)] * (n + 1)
+    best[0] = 0.0
+    words = voc.words
+    for i in range(n):
+        if best[i] == inf:
+            continue
+        base = best[i]
+        num = _numeral_at(run, i, voc)
+        if num is not None:
+            end, value = num
+            seg = Segment(run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule")
+            if base + 0.5 < best[end]:
+                best[end], back[end] = base + 0.5, (i, seg)
+        for j in range(min(n, i + voc.max_len), i + 1, -1):
+            e = words.get(run[i:j])
+            if e is None:
+                continue
+            cost = base + _COST.get(e.kind, 0.85 if e.source == "curated" else 0.95)
+            if cost < best[j]:
+                best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source))
+        # single character: a one-character vocabulary entry (厂, 市) or an unknown character
+        ch = run[i]
+        e = words.get(ch)
+        cost = base + 1.05
+        if cost < best[i + 1]:
+            if e is not None:
+                seg = Segment(ch, e.pinyin, e.english, e.kind, e.source)
+            elif ch.isdigit():
+                seg = Segment(ch, (ch,), ch, LATIN, "digits")
+            else:
+                seg = Segment(ch, (), None, UNKNOWN, "pypinyin")
+            best[i + 1], back[i + 1] = cost, (i, seg)
+    out: list[Segment] = []
+    k = n
+    while k > 0:
+        i, found = back[k]
+        assert found is not None
+        out.append(found)
+        k = i
+    out.reverse()
+    return _settle(out, voc)
+
+
+def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
+    """Context rules: admin suffixes only after places, body-type characters only at the end, and
+    single-character vocabulary elsewhere treated as unknown (part of a brand); pinyin for unknown runs."""
+    out: list[Segment] = []
+    for idx, seg in enumerate(segs):
+        prev = out[-1] if out else None
+        last = idx == len(segs) - 1 or all(s.kind == LEGAL for s in segs[idx + 1 :])
+        if len(seg.text) == 1 and seg.kind not in (UNKNOWN, LATIN, NUMERAL):
+            keep = (
+                (seg.kind == ADMIN and prev is not None and prev.kind == PLACE)
+                or seg.kind == CONNECTOR
+                or (seg.kind == LEGAL and idx > 0)
+            )
+            if keep:
+                pass
+            elif last and idx > 0 and seg.text in voc.final_chars:
+                seg = Segment(seg.text, seg.pinyin, voc.final_chars[seg.text], FINAL_CHAR, "curated")
+            else:
+                seg = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+        elif seg.kind == UNKNOWN and last and idx > 0 and seg.text in voc.final_chars:
+            seg = Segment(seg.text, (), voc.final_chars[seg.text], FINAL_CHAR, "curated")
+        out.append(seg)
+    # a place name inside a name, next to an unknown word, is part of the brand (海康 in 海康威视)
+    for idx in range(1, len(out)):
+        seg = out[idx]
+        if seg.kind == PLACE and out[idx - 1].kind != PLACE:
+            nxt = out[idx + 1] if idx + 1 < len(out) else None
+            if out[idx - 1].kind == UNKNOWN or (nxt is not None and nxt.kind == UNKNOWN):
+                out[idx] = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+    # pinyin for unknown characters, run by run so pypinyin can pick readings in context
+    result: list[Segment] = []
+    i = 0
+    while i < len(out):
+        seg = out[i]
+        if seg.kind == UNKNOWN or (seg.kind == FINAL_CHAR and not seg.pinyin):
+            j = i
+            while j < len(out) and out[j].kind == UNKNOWN:
+                j += 1
+            if j == i:  # a final char without pinyin
+                result.append(Segment(seg.text, _pinyin(seg.text), seg.english, seg.kind, seg.source))
+                i += 1
+                continue
+            text = "".join(s.text for s in out[i:j])
+            result.append(Segment(text, _pinyin(text), None, UNKNOWN, "pypinyin"))
+            i = j
+        else:
+            result.append(seg)
+            i += 1
+    return result
+
+
+@lru_cache(maxsize=65536)
+def analyse(text: str) -> ChineseAnalysis:
+    """Segment a Chinese name into words with pinyin and English (memoised: names repeat)."""
+    voc = vocabulary()
+    norm = unicodedata.normalize("NFKC", text)
+    simp = to_simplified(norm)
+    segs: list[Segment] = []
+    for m in _RUN_RE.finditer(simp):
+        if m.group("han"):
+            segs.extend(_segment_run(m.group("han"), voc))
+        else:
+            word = m.group("latin")
+            segs.append(Segment(word, (word.lower(),), word, LATIN, "as written"))
+    return ChineseAnalysis(text, simp, tuple(segs))
+
+
+def _cap(syllables: tuple[str, ...]) -> str:
+    return "".join(syllables).capitalize()
+
+
+def _word_pinyin(seg: Segment) -> str:
+    """Pinyin of one dictionary word as registered names write it: places in one word ("Harbin" →
+    "Haerbin", admin suffix dropped), longer words in two-syllable words ("Gufen Youxian Gongsi",
+    "Zhongguo Renmin Jiefangjun")."""
+    syl = seg.pinyin
+    if seg.kind == PLACE:
+        voc = vocabulary()
+        if len(seg.text) >= 3 and seg.text[-1] in voc.words and voc.words[seg.text[-1]].kind == ADMIN:
+            syl = syl[:-1]
+        return _cap(syl)
+    if len(syl) <= 3:
+        return _cap(syl)
+    chunks = [syl[i : i + 2] for i in range(0, len(syl), 2)]
+    if len(chunks[-1]) == 1:
+        chunks[-2] = chunks[-2] + chunks[-1]
+        chunks.pop()
+    return " ".join(_cap(c) for c in chunks)
+
+
+def _title(english: str) -> str:
+    """Capitalise each word's first letter, leaving the rest as written ("Sun Yat-sen", "R&D")."""
+    small = {"of", "and", "the", "for", "in", "on"}
+    words = english.split()
+    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def _dropped(seg: Segment, prev: Segment | None) -> bool:
+    """Administrative suffixes after a place vanish in registered English names ("深圳市" → "Shenzhen")."""
+    return seg.kind == ADMIN and prev is not None and prev.kind == PLACE
+
+
+def _describe(seg: Segment, shown: str) -> str:
+    if seg.kind == UNKNOWN:
+        return f"{seg.text}→{shown} (pinyin: not in vocabulary)"
+    if seg.kind == NUMERAL:
+        return f"{seg.text}→{shown} (numeral)"
+    if seg.kind == LATIN:
+        return f"{seg.text} (as written)"
+    return f"{seg.text}→{shown} ({seg.kind}, {seg.source})"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    text: str
+    method: str
+    explanation: str
+
+
+def _render(a: ChineseAnalysis, translate: frozenset[str] | None) -> tuple[str, str]:
+    """Join segment renderings: translated kinds in English, everything else in joined pinyin."""
+    words: list[str] = []
+    notes: list[str] = []
+    pending: list[Segment] = []  # consecutive pinyin segments merge into one word (a brand: Haikangweishi)
+    prev: Segment | None = None
+
+    def flush() -> None:
+        if pending:
+            word = _cap(tuple(s for seg in pending for s in seg.pinyin))
+            words.append(word)
+            notes.append(
+                f"{''.join(s.text for s in pending)}→{word} (pinyin"
+                f"{': not in vocabulary' if all(p.kind == UNKNOWN for p in pending) else ''})"
+            )
+            pending.clear()
+
+    for seg in a.segments:
+        if _dropped(seg, prev):
+            notes.append(f"{seg.text} dropped after place")
+            prev = seg
+            continue
+        english = (
+            seg.english
+            if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN))
+            else None
+        )
+        if seg.kind == UNKNOWN:
+            pending.append(seg)
+        elif english is None:  # a dictionary word left in pinyin (mixed form)
+            flush()
+            shown = _word_pinyin(seg)
+            words.append(shown)
+            notes.append(f"{seg.text}→{shown} (pinyin; {seg.kind} word not translated here)")
+        else:
+            flush()
+            english = _title(english)
+            words.append(english)
+            notes.append(_describe(seg, english))
+        prev = seg
+    flush()
+    return " ".join(words), "; ".join(notes)
+
+
+def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
+    """Pinyin joined per word ("Hangzhou Haikangweishi Shuzi Jishu Gufen Youxian Gongsi")."""
+    words: list[str] = []
+    prev: Segment | None = None
+    pending: list[str] = []
+    for seg in a.segments:
+        if _dropped(seg, prev):
+            prev = seg
+            continue
+        if seg.kind == LATIN:
+            if pending:
+                words.append("".join(pending).capitalize())
+                pending = []
+            words.append(seg.text)
+        elif seg.kind == UNKNOWN:
+            pending.extend(seg.pinyin)
+        else:
+            if pending:
+                words.append("".join(pending).capitalize())
+                pending = []
+            words.append(_word_pinyin(seg))
+        prev = seg
+    if pending:
+        words.append("".join(pending).capitalize())
+    return " ".join(words), "Hanzi→pinyin per word (pypinyin / CC-CEDICT readings)"
+
+
+def _pinyin_syllables(a: ChineseAnalysis) -> tuple[str, str]:
+    sylls: list[str] = []
+    for seg in a.segments:
+        sylls.extend(seg.pinyin if seg.kind != LATIN else (seg.text,))
+    return " ".join(sylls), "Hanzi→pinyin per syllable (pypinyin / CC-CEDICT readings)"
+
+
+@lru_cache(maxsize=65536)
+def renderings(text: str) -> tuple[Rendering, ...]:
+    """Every Latin rendering of a Chinese name worth indexing or querying, best first, deduplicated."""
+    a = analyse(text)
+    prefix = "Traditional→Simplified (OpenCC t2s); " if a.converted else ""
+    out: list[Rendering] = []
+    seen: set[str] = set()
+
+    def add(method: str, rendered: tuple[str, str]) -> None:
+        txt, why = rendered
+        txt = re.sub(r"\s+", " ", txt).strip()
+        key = txt.casefold()
+        if txt and key not in seen:
+            seen.add(key)
+            out.append(Rendering(txt, method, prefix + why))
+
+    add("zh-en", _render(a, None))
+    add("zh-mixed", _render(a, CONFIDENT_KINDS))
+    add("pinyin", _pinyin_words(a))
+    add("pinyin-syllables", _pinyin_syllables(a))
+    return tuple(out)
+
+
+__all__ = [
+    "ABBREV",
+    "LEGAL",
+    "PROPER",
+    "TERM",
+    "ChineseAnalysis",
+    "Rendering",
+    "Segment",
+    "analyse",
+    "has_han",
+    "ordinal",
+    "parse_numeral",
+    "renderings",
+    "to_simplified",
+]

