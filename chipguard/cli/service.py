@@ -1,9 +1,312 @@
-"""CLI commands: service."""
+"""CLI commands of the service: ``serve``, ``run``, ``audit``, ``decisions``, ``customers``, ``keys``.
+
+Thin faces over chipguard.api.services and the stores; every change they make is audited with the
+operating-system user as the actor (``cli:<user>``).
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from chipguard.errors import InputError
+
+audit_app = typer.Typer(
+    help="The tamper-evident audit trail: verify it, export it for auditors.", no_args_is_help=True
+)
+decisions_app = typer.Typer(
+    help="Stored decisions: list them, replay one on its recorded lists and rules.", no_args_is_help=True
+)
+customers_app = typer.Typer(
+    help="Customer records (identification data) with full history.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="API keys (roles: screen < analyst < admin).", no_args_is_help=True)
+
+DB_OPTION = typer.Option(
+    None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
+)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _services(db: str | None) -> Any:
+    from chipguard.api.services import Services
+
+    return Services.open(db)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=str(path)) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+
+
+def _customer_model(path: Path) -> Any:
+    from pydantic import ValidationError
+
+    from chipguard.api.schemas import CustomerModel
+
+    data = _read_json(path)
+    try:
+        return CustomerModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(str(err["msg"]), file=str(path), field=".".join(str(p) for p in err["loc"])) from exc
+
+
+# ── serve / run ──────────────────────────────────────────────────────────────────────────────────
+
+
+def _serve(host: str, port: int, workers: int, db: str | None) -> None:
+    import uvicorn
+
+    from chipguard.store.db import get_engine
+
+    if db:
+        os.environ["CHIPGUARD_DATABASE_URL"] = db
+    get_engine()  # migrate once here, before the workers start
+    uvicorn.run(
+        "chipguard.api.asgi:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level=os.environ.get("CHIPGUARD_LOG_LEVEL", "info").lower(),
+        server_header=False,
+    )
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8080, help="TCP port."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each holds its own screener)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Start the REST API (OpenAPI docs at /docs)."""
+    _serve(host, port, workers, db)
+
+
+def run(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8080, help="TCP port."),
+    workers: int = typer.Option(1, min=1, max=64),
+    db: str | None = DB_OPTION,
+) -> None:
+    """What `make run` does: load the bundled lists on first use, create the first admin API key (printed
+    once), then serve."""
+    from chipguard.store.snapshot_update import load_bundled_if_empty
+
+    services = _services(db)
+    loaded = load_bundled_if_empty(services.snapshots)
+    for info in loaded:
+        typer.echo(f"loaded bundled list {info.ref} ({info.record_count} records)")
+    if loaded:
+        services.audit.record(
+            _actor(),
+            "lists.load",
+            {
+                "bundled": True,
+                "loaded": [{"ref": i.ref, "sha256": i.sha256, "source": i.source} for i in loaded],
+            },
+        )
+    if services.keys.count("admin") == 0:
+        token, key = services.keys.create("admin", "first admin key (chipguard run)", actor=_actor())
+        typer.echo("")
+        typer.echo("  First admin API key — shown once, store it now (only its hash is kept):")
+        typer.echo(f"    {token}")
+        typer.echo(f"  Use: curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/lists")
+        typer.echo("")
+    typer.echo(f"chipguard serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    sys.stdout.flush()
+    _serve(host, port, workers, db)
+
+
+# ── audit ────────────────────────────────────────────────────────────────────────────────────────
+
+
+@audit_app.command("verify")
+def audit_verify(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Check the whole hash chain, its signed head, and every stored decision against its audit entry.
+    Exit status 1 when anything was edited, deleted, reordered or truncated."""
+    from chipguard.audit import write_report
+
+    services = _services(db)
+    report = services.audit.verify()
+    decision_problems = services.decisions.check_against_audit()
+    if as_json:
+        _print_json(
+            report.to_dict()
+            | {"decisions": [{"decision_id": d, "problem": p} for d, p in decision_problems]}
+            | {"ok": report.ok and not decision_problems}
+        )
+    else:
+        typer.echo(write_report(report), nl=False)
+        for decision_id, problem in decision_problems:
+            typer.echo(f"  [decision] {decision_id}: {problem}")
+    if not report.ok or decision_problems:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Path = typer.Option(..., "--out", help="File to write (replaced atomically)."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv (CSV cells are formula-safe)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Write every audit entry for auditors."""
+    count = _services(db).audit.export_file(out, fmt)
+    typer.echo(f"wrote {count} audit entries to {out}", err=True)
+
+
+# ── decisions ────────────────────────────────────────────────────────────────────────────────────
+
+
+@decisions_app.command("replay")
+def decisions_replay(
+    decision_id: str = typer.Argument(..., help="The stored decision's id."),
+    as_json: bool = typer.Option(False, "--json"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Re-run a stored decision on its recorded list snapshots and rule set; exit 1 on any difference."""
+    report = _services(db).replay(decision_id)
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(
+            f"decision {decision_id}: recorded {report['recorded_outcome']}, replayed {report['replayed_outcome']}"
+        )
+        typer.echo(f"  snapshots: {', '.join(str(s) for s in report['snapshots']) or '(none recorded)'}")
+        for note in report["notes"]:
+            typer.echo(f"  note: {note}")
+        if report["same"]:
+            typer.echo("  same outcome, reasons and hits")
+        for diff in report["differences"]:
+            typer.echo(f"  DIFFERENT: {diff}")
+    if not report["same"]:
+        raise typer.Exit(1)
+
+
+@decisions_app.command("list")
+def decisions_list(
+    limit: int = typer.Option(20, min=1, max=1000),
+    outcome: str | None = typer.Option(
+        None, help="Only this outcome (ALLOW, REVIEW, DENY, LICENCE_REQUIRED)."
+    ),
+    customer: str | None = typer.Option(None, help="Only this customer id."),
+    as_json: bool = typer.Option(False, "--json"),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Most recent decisions first."""
+    found = _services(db).decisions.find(limit=limit, outcome=outcome, customer_id=customer)
+    if as_json:
+        _print_json([d.to_dict() for d in found])
+        return
+    for d in found:
+        name = (
+            (d.transaction.get("customer") or {}).get("name", "") if isinstance(d.transaction, dict) else ""
+        )
+        typer.echo(f"{d.decided_at}  {d.decision_id}  {d.outcome:<16} {name}")
+
+
+# ── customers ────────────────────────────────────────────────────────────────────────────────────
+
+
+@customers_app.command("create")
+def customers_create(
+    file: Path = typer.Argument(..., help="Customer JSON."), db: str | None = DB_OPTION
+) -> None:
+    """Store a new customer record (version 1)."""
+    model = _customer_model(file)
+    _print_json(_services(db).customers.create(model.to_customer(), _actor()).to_dict())
+
+
+@customers_app.command("update")
+def customers_update(
+    customer_id: str,
+    file: Path = typer.Argument(..., help="The customer's full new data as JSON."),
+    version: int | None = typer.Option(None, help="Fail unless the record is still at this version."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Write a new version of a customer record (the old one stays in the history)."""
+    model = _customer_model(file)
+    _print_json(_services(db).customers.update(customer_id, model.to_customer(), _actor(), version).to_dict())
+
+
+@customers_app.command("show")
+def customers_show(customer_id: str, db: str | None = DB_OPTION) -> None:
+    _print_json(_services(db).customers.get(customer_id).to_dict())
+
+
+@customers_app.command("history")
+def customers_history(customer_id: str, db: str | None = DB_OPTION) -> None:
+    """Every version of the record, oldest first."""
+    _print_json([v.to_dict() for v in _services(db).customers.history(customer_id)])
+
+
+@customers_app.command("list")
+def customers_list(limit: int = typer.Option(100, min=1, max=10000), db: str | None = DB_OPTION) -> None:
+    for record in _services(db).customers.find(limit=limit):
+        typer.echo(f"{record.customer_id}  v{record.version}  {record.data.get('name', '')}")
+
+
+# ── keys ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+@keys_app.command("create")
+def keys_create(
+    role: str = typer.Option(..., "--role", help="screen, analyst or admin."),
+    label: str = typer.Option("", help="What the key is for (shown in listings)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Create an API key and print it once (only its salted hash is stored)."""
+    token, key = _services(db).keys.create(role, label, actor=_actor())
+    typer.echo(f"created {key.role} key {key.key_id}; the key (shown once):", err=True)
+    typer.echo(token)
+
+
+@keys_app.command("list")
+def keys_list(db: str | None = DB_OPTION) -> None:
+    for key in _services(db).keys.find():
+        state = "revoked" if key.revoked else "active"
+        typer.echo(f"{key.key_id}  {key.role:<8} {state:<8} {key.created_at}  {key.label}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, db: str | None = DB_OPTION) -> None:
+    key = _services(db).keys.revoke(key_id, actor=_actor())
+    typer.echo(f"revoked {key.key_id} ({key.role})")
 
 
 def register(app: typer.Typer) -> None:
     """Adds this module's commands to the main app."""
+    app.command("serve")(serve)
+    app.command("run")(run)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(decisions_app, name="decisions")
+    app.add_typer(customers_app, name="customers")
+    app.add_typer(keys_app, name="keys")

@@ -1,0 +1,464 @@
+"""The REST API: FastAPI app factory, authentication by API key and role, and the /v1 routes.
+
+Roles: ``screen`` may screen and read list status; ``analyst`` also decides and manages customers;
+``admin`` also updates lists and creates keys. A key is sent as ``Authorization: Bearer <key>`` or
+``X-API-Key: <key>``. No key → 401, a key whose role is too low → 403, over the rate → 429.
+Nothing secret is logged: the access log names the key id, never the key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from chipguard import ENGINE_VERSION
+from chipguard.api import errors
+from chipguard.api.errors import ApiError
+from chipguard.api.limits import BodySizeLimit, TokenBucket
+from chipguard.api.schemas import (
+    CustomerHistoryModel,
+    CustomerModel,
+    CustomerRecordModel,
+    DecisionListModel,
+    DecisionModel,
+    ErrorResponse,
+    Health,
+    KeyCreated,
+    KeyCreateRequest,
+    ListsModel,
+    ListsUpdateRequest,
+    ListsUpdateResult,
+    Ready,
+    ScreenBatchRequest,
+    ScreenBatchResult,
+    ScreenRequest,
+    ScreenResult,
+)
+from chipguard.api.services import Services
+from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.store import context
+from chipguard.store.keys import ApiKey
+
+log = logging.getLogger("chipguard.api")
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429)
+}
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON Merge Patch: objects merge recursively, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merge_patch(result.get(key), value)
+    return result
+
+
+def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAPI:
+    """The application over the database at ``database_url`` (default: CHIPGUARD_DATABASE_URL or the
+    SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
+    services = Services.open(database_url)
+    limiter = TokenBucket()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            try:
+                await run_in_threadpool(services.screeners.get)
+            except ListsUnavailableError:
+                log.warning("no lists loaded: /readyz answers 503 until they are")
+        yield
+
+    app = FastAPI(
+        title="chipguard",
+        version=ENGINE_VERSION,
+        description=(
+            "Restricted-party screening, explained export-control decisions, customer records with "
+            "history and a tamper-evident audit trail. Authenticate with an API key "
+            "(`Authorization: Bearer <key>` or `X-API-Key`)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+
+    def require(role: str) -> Callable[..., ApiKey]:
+        def dependency(
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+            header_key: Annotated[str | None, Depends(_api_key_header)],
+            request: Request,
+        ) -> ApiKey:
+            token = header_key or (bearer.credentials if bearer else None)
+            if not token:
+                raise ApiError(
+                    401,
+                    "unauthorized",
+                    "an API key is required (Authorization: Bearer <key> or X-API-Key)",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            key = services.keys.authenticate(token)
+            if key is None:
+                raise ApiError(
+                    401, "unauthorized", "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+                )
+            request.state.key_id = key.key_id
+            wait = limiter.take(key.key_id)
+            if wait > 0:
+                raise ApiError(
+                    429,
+                    "rate_limited",
+                    f"rate limit for this key exceeded; retry in {wait:.1f} s",
+                    headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+                )
+            if not key.allows(role):
+                raise ApiError(
+                    403, "forbidden", f"this endpoint needs the '{role}' role; the key has '{key.role}'"
+                )
+            return key
+
+        return dependency
+
+    # Dependencies as defaults (not local Annotated aliases): with postponed annotations FastAPI resolves
+    # annotation names in the module's globals, where closure-local aliases do not exist.
+    screen_role = Depends(require("screen"))
+    analyst_role = Depends(require("analyst"))
+    admin_role = Depends(require("admin"))
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "%s %s %s key=%s %.1fms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            getattr(request.state, "key_id", "-"),
+            (time.perf_counter() - start) * 1000,
+        )
+        return response
+
+    # ── health ───────────────────────────────────────────────────────────────────────────────────
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        """The process is up (no database or list checks: use /readyz for that)."""
+        return Health(status="ok")
+
+    @app.get("/readyz", response_model=Ready, responses={503: {"model": Ready}}, tags=["health"])
+    def readyz(response: Response) -> Ready:
+        """Ready when the database answers and restricted-party lists are loaded; stale lists are reported
+        (screening still runs on them, but decisions will not ALLOW)."""
+        try:
+            freshness = services.snapshots.freshness()
+        except Exception:  # noqa: BLE001 - any database failure means not ready
+            log.exception("readiness check failed")
+            response.status_code = 503
+            return Ready(ready=False, reason="the database is not reachable")
+        if not freshness:
+            response.status_code = 503
+            return Ready(ready=False, reason="no restricted-party lists are loaded")
+        stale = [s.source for s in freshness if s.stale]
+        return Ready(
+            ready=True,
+            reason=f"stale lists: {', '.join(stale)}" if stale else "",
+            lists=[s.to_dict() for s in freshness],
+            stale=stale,
+        )
+
+    # ── screening ────────────────────────────────────────────────────────────────────────────────
+
+    @app.post(
+        "/v1/screen",
+        response_model=ScreenResult,
+        responses={**ERRORS, 503: {"model": ErrorResponse}},
+        tags=["screening"],
+    )
+    def screen(body: ScreenRequest, _key: ApiKey = screen_role) -> dict[str, Any]:
+        """Screens one name against the active lists; hits at or above the threshold, best first, explained."""
+        return services.screeners.screen(body.id, body.name, body.kind, (body.country or "").upper() or None)
+
+    @app.post(
+        "/v1/screen/batch",
+        response_model=ScreenBatchResult,
+        responses={**ERRORS, 503: {"model": ErrorResponse}},
+        tags=["screening"],
+    )
+    def screen_batch(body: ScreenBatchRequest, _key: ApiKey = screen_role) -> dict[str, Any]:
+        """Screens up to 100 names in one request, results in request order."""
+        screener = services.screeners.get()
+        return {
+            "results": [
+                screener.screen_result(
+                    q.id if q.id is not None else i, q.name, q.kind, (q.country or "").upper() or None
+                )
+                for i, q in enumerate(body.queries)
+            ]
+        }
+
+    # ── decisions ────────────────────────────────────────────────────────────────────────────────
+
+    @app.post(
+        "/v1/decisions",
+        status_code=201,
+        response_model=DecisionModel,
+        responses=ERRORS,
+        tags=["decisions"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transaction"}}},
+            }
+        },
+    )
+    async def create_decision(request: Request, key: ApiKey = analyst_role) -> dict[str, Any]:
+        """Decides a transaction (JSON Schema ``Transaction``): ALLOW / REVIEW / LICENCE_REQUIRED / DENY with
+        cited reasons. The decision is stored with its audit entry before this returns."""
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            raise InputError(f"the request body is not valid JSON: {exc}") from exc
+        stored = await run_in_threadpool(services.decide, body, key.actor)
+        return stored.to_dict()
+
+    @app.get("/v1/decisions", response_model=DecisionListModel, responses=ERRORS, tags=["decisions"])
+    def list_decisions(
+        _key: ApiKey = analyst_role,
+        limit: int = 50,
+        offset: int = 0,
+        outcome: str | None = None,
+        customer_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Most recent decisions first."""
+        if not 1 <= limit <= 500 or offset < 0:
+            raise InputError("limit must be 1–500 and offset ≥ 0", field="limit")
+        found = services.decisions.find(limit=limit, offset=offset, outcome=outcome, customer_id=customer_id)
+        return {"decisions": [d.to_dict() for d in found]}
+
+    @app.get(
+        "/v1/decisions/{decision_id}",
+        response_model=DecisionModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}},
+        tags=["decisions"],
+    )
+    def get_decision(decision_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+        return services.decisions.get(decision_id).to_dict()
+
+    # ── customers ────────────────────────────────────────────────────────────────────────────────
+
+    @app.post(
+        "/v1/customers",
+        status_code=201,
+        response_model=CustomerRecordModel,
+        responses={**ERRORS, 409: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def create_customer(body: CustomerModel, key: ApiKey = analyst_role) -> dict[str, Any]:
+        """Stores a customer's identification data as version 1 (audited)."""
+        return services.customers.create(body.to_customer(), key.actor).to_dict()
+
+    @app.get(
+        "/v1/customers/{customer_id}",
+        response_model=CustomerRecordModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def get_customer(customer_id: str, response: Response, _key: ApiKey = analyst_role) -> dict[str, Any]:
+        record = services.customers.get(customer_id)
+        response.headers["ETag"] = f'"{record.version}"'
+        return record.to_dict()
+
+    def _expected(if_match: str | None) -> int | None:
+        if not if_match:
+            return None
+        try:
+            return int(if_match.strip().strip("W/").strip('"'))
+        except ValueError as exc:
+            raise InputError("If-Match must be the version number from the ETag", field="If-Match") from exc
+
+    @app.put(
+        "/v1/customers/{customer_id}",
+        response_model=CustomerRecordModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def put_customer(
+        customer_id: str,
+        body: CustomerModel,
+        key: ApiKey = analyst_role,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """Replaces the customer's data with a new version; the old one stays in the history.
+        ``If-Match: "<version>"`` makes the update fail with 409 when someone else changed it first."""
+        record = services.customers.update(customer_id, body.to_customer(), key.actor, _expected(if_match))
+        return record.to_dict()
+
+    @app.patch(
+        "/v1/customers/{customer_id}",
+        response_model=CustomerRecordModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+        tags=["customers"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/merge-patch+json": {"schema": {"type": "object"}},
+                    "application/json": {"schema": {"type": "object"}},
+                },
+            }
+        },
+    )
+    async def patch_customer(
+        customer_id: str,
+        request: Request,
+        key: ApiKey = analyst_role,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """JSON Merge Patch (RFC 7386) of the customer's data; the result is validated like a PUT."""
+        try:
+            patch = await request.json()
+        except ValueError as exc:
+            raise InputError(f"the request body is not valid JSON: {exc}") from exc
+        if not isinstance(patch, dict):
+            raise InputError("a merge patch must be a JSON object")
+        current = await run_in_threadpool(services.customers.get, customer_id)
+        merged = _merge_patch(current.data, patch)
+        try:
+            model = CustomerModel.model_validate(merged)
+        except Exception as exc:  # pydantic.ValidationError → the same 422 shape as other bodies
+            from fastapi.exceptions import RequestValidationError
+            from pydantic import ValidationError
+
+            if isinstance(exc, ValidationError):
+                raise RequestValidationError(
+                    [dict(e) | {"loc": ("body", *e["loc"])} for e in exc.errors()]
+                ) from exc
+            raise
+        expected = _expected(if_match) if if_match else current.version
+        record = await run_in_threadpool(
+            services.customers.update, customer_id, model.to_customer(), key.actor, expected
+        )
+        return record.to_dict()
+
+    @app.get(
+        "/v1/customers/{customer_id}/history",
+        response_model=CustomerHistoryModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def customer_history(customer_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+        """Every version of the customer's data, oldest first, with who changed what and when."""
+        versions = services.customers.history(customer_id)
+        return {"customer_id": customer_id, "versions": [v.to_dict() for v in versions]}
+
+    # ── lists ────────────────────────────────────────────────────────────────────────────────────
+
+    @app.get("/v1/lists", response_model=ListsModel, responses=ERRORS, tags=["lists"])
+    def lists(_key: ApiKey = screen_role) -> dict[str, Any]:
+        """The active list snapshots and how fresh each is."""
+        freshness = services.snapshots.freshness()
+        return {
+            "snapshots": [s.to_dict() for s in services.snapshots.active()],
+            "freshness": [s.to_dict() for s in freshness],
+            "stale": [s.source for s in freshness if s.stale],
+        }
+
+    @app.post(
+        "/v1/lists/update",
+        response_model=ListsUpdateResult,
+        responses={**ERRORS, 502: {"model": ErrorResponse}},
+        tags=["lists"],
+    )
+    def lists_update(body: ListsUpdateRequest, key: ApiKey = admin_role) -> dict[str, Any]:
+        """Loads the bundled snapshot (``bundled: true``) or downloads the official lists; atomic — a
+        failure (offline, bad file) changes nothing. Audited."""
+        from chipguard.store.snapshot_update import load_bundled, update_lists
+
+        infos = (
+            load_bundled(services.snapshots)
+            if body.bundled
+            else update_lists(body.sources, services.snapshots)
+        )
+        services.screeners.invalidate()
+        loaded = [i.to_dict() for i in infos]
+        entry = services.audit.record(
+            key.actor,
+            "lists.update",
+            {
+                "bundled": body.bundled,
+                "sources": body.sources,
+                "loaded": [
+                    {k: d.get(k) for k in ("ref", "source", "sha256", "status", "file_name")} for d in loaded
+                ],
+                "versions": context.versions(services.engine),
+            },
+        )
+        return {"loaded": loaded, "audit_seq": entry.seq}
+
+    # ── keys ─────────────────────────────────────────────────────────────────────────────────────
+
+    @app.post("/v1/keys", status_code=201, response_model=KeyCreated, responses=ERRORS, tags=["admin"])
+    def create_key(body: KeyCreateRequest, key: ApiKey = admin_role) -> dict[str, Any]:
+        """Creates an API key; the token is in this response only (it is stored hashed)."""
+        token, created = services.keys.create(body.role, body.label, actor=key.actor)
+        return {"key_id": created.key_id, "role": created.role, "label": created.label, "token": token}
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(_transaction_components())
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]
+    app.add_middleware(BodySizeLimit)
+    return app
+
+
+def _transaction_components() -> dict[str, Any]:
+    """The transaction JSON Schema (chipguard/data/schemas) as OpenAPI components, its ``$defs`` moved to
+    ``Transaction_<name>`` so its references resolve inside the OpenAPI document."""
+    from chipguard.policy.transaction import transaction_schema
+
+    raw = transaction_schema()
+    defs = raw.get("$defs", {})
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/"):
+                    out[k] = "#/components/schemas/Transaction_" + v[len("#/$defs/") :]
+                elif k in ("$schema", "$id", "$defs"):
+                    continue
+                else:
+                    out[k] = rewrite(v)
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    comps = {"Transaction": rewrite(raw)}
+    for name, sub in defs.items():
+        comps[f"Transaction_{name}"] = rewrite(sub)
+    return comps

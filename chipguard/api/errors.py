@@ -1,0 +1,122 @@
+"""One JSON shape for every error the API returns: ``{"error": {"status", "code", "message", "details"}}``.
+
+Why: onboarding systems act on errors programmatically; a stable code and a field path let them show
+the user what to fix. Internal errors say nothing about internals (details go to the server log).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.store.errors import ConflictError, NotFoundError
+
+log = logging.getLogger("chipguard.api")
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.headers = headers
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content={"error": {"status": status, "code": code, "message": message, "details": details or []}},
+        headers=headers,
+    )
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def _clean(value: Any) -> Any:
+    """Validation error inputs can be anything a client sent; keep them short and JSON-safe."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value if not isinstance(value, str) else value[:200]
+    return str(value)[:200]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ())]
+            details.append(
+                {"field": ".".join(loc), "message": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+                | ({"input": _clean(err["input"])} if "input" in err and err.get("type") != "missing" else {})
+            )
+        first = details[0] if details else {"field": "", "message": "invalid request"}
+        message = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
+        return error_response(422, "validation_error", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ChipguardError)
+    async def _chipguard(_request: Request, exc: ChipguardError) -> JSONResponse:
+        if isinstance(exc, NotFoundError):
+            return error_response(404, "not_found", str(exc))
+        if isinstance(exc, ConflictError):
+            return error_response(409, "conflict", str(exc))
+        if isinstance(exc, ListsUnavailableError):
+            return error_response(503, "lists_unavailable", str(exc))
+        if isinstance(exc, InputError):
+            details = [{"field": exc.field or "", "message": exc.detail}]
+            return error_response(422, "invalid_input", str(exc), details)
+        if type(exc).__name__ == "EngineError":
+            log.error("decision engine error: %s", exc)
+            return error_response(500, "engine_error", str(exc))
+        if type(exc).__name__ == "ListUpdateError":
+            return error_response(502, "list_update_failed", str(exc))
+        return error_response(400, "bad_request", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "internal error; the server log has the details")

@@ -1,0 +1,185 @@
+"""The service layer shared by the REST API and the CLI: stores wired to one database, the screener of
+the active lists, and the two operations that span several of them — making a decision (screen, decide,
+store, audit) and replaying one on the snapshots and rules it was made on.
+
+Why here: the API and ``chipguard decisions replay`` must do exactly the same thing; neither face holds
+logic of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from chipguard.api.engine import ScreenerHolder
+from chipguard.audit import AuditLog
+from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.model import Decision
+from chipguard.store import context
+from chipguard.store.customers import CustomerStore
+from chipguard.store.db import get_engine
+from chipguard.store.decisions import DecisionStore, StoredDecision
+from chipguard.store.errors import NotFoundError
+from chipguard.store.keys import KeyStore
+from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
+
+
+class EngineError(ChipguardError):
+    """The decision engine failed on a valid transaction (its rule files or data): HTTP 500."""
+
+
+@dataclass
+class Services:
+    engine: Engine
+    audit: AuditLog
+    keys: KeyStore
+    customers: CustomerStore
+    decisions: DecisionStore
+    snapshots: SnapshotStore
+    screeners: ScreenerHolder
+
+    @classmethod
+    def open(cls, database_url: str | None = None) -> Services:
+        engine = get_engine(database_url)
+        audit = AuditLog(engine)
+        snapshots = SnapshotStore(engine)
+        return cls(
+            engine=engine,
+            audit=audit,
+            keys=KeyStore(engine, audit),
+            customers=CustomerStore(engine, audit),
+            decisions=DecisionStore(engine, audit),
+            snapshots=snapshots,
+            screeners=ScreenerHolder(snapshots),
+        )
+
+    # ── decisions ────────────────────────────────────────────────────────────────────────────────
+
+    def lists_status(self) -> Any:
+        """The policy engine's ListsStatus for the active lists (ok / stale / missing)."""
+        from chipguard.policy.facts import ListsStatus
+
+        active = self.snapshots.active()
+        if not active:
+            return ListsStatus("missing", NO_LISTS_MESSAGE)
+        snaps = [s.to_dict() for s in active]
+        stale = [s for s in self.snapshots.freshness() if s.stale]
+        if stale:
+            detail = ", ".join(
+                f"{s.source} ({s.age_days:.0f} days old, max {s.max_age_days:g})" for s in stale
+            )
+            return ListsStatus("stale", f"restricted-party lists are stale: {detail}", snaps)
+        return ListsStatus("ok", "", snaps)
+
+    def decide(self, body: Any, actor: str) -> StoredDecision:
+        """Parses a transaction (InputError naming the field when invalid), decides it on the active lists,
+        stores the decision and its audit entry in one transaction."""
+        from chipguard.policy.engine import decide
+        from chipguard.policy.transaction import parse_transaction
+
+        if not isinstance(body, dict):
+            raise InputError("the request body must be a JSON object (a transaction)")
+        transaction = parse_transaction(body)
+        status = self.lists_status()
+        try:
+            screener = self.screeners.get()
+        except ListsUnavailableError:
+            screener = None  # decide() then fails closed: REVIEW with the reason, never ALLOW
+        try:
+            decision = decide(transaction, screener=screener, lists=status)
+        except ChipguardError as exc:
+            # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
+            raise EngineError(f"the decision engine failed: {exc}") from exc
+        customer_id = transaction.customer.customer_id or None
+        if customer_id:
+            try:
+                self.customers.get(customer_id)
+            except NotFoundError:
+                customer_id = None
+        return self.decisions.save(
+            decision, body, actor, customer_id=customer_id, context=context.versions(self.engine)
+        )
+
+    def replay(self, decision_id: str) -> dict[str, Any]:
+        """Re-runs a stored decision on the list snapshots it recorded and reports every difference."""
+        from chipguard.match.screener import Screener
+        from chipguard.policy.engine import decide
+        from chipguard.policy.facts import ListsStatus
+        from chipguard.policy.rules import default_rule_set
+        from chipguard.policy.transaction import parse_transaction
+
+        stored = self.decisions.get(decision_id)
+        recorded = stored.decision
+        versions = recorded.get("versions", {})
+        lists = versions.get("lists", {}) if isinstance(versions, dict) else {}
+        snap_dicts = [s for s in lists.get("snapshots", []) if isinstance(s, dict)]
+        notes: list[str] = []
+        screener = None
+        if snap_dicts:
+            infos = [
+                self.snapshots.get_snapshot(
+                    f"{s['source']}:{s['sha256']}" if s.get("sha256") else int(s["id"])
+                )
+                for s in snap_dicts
+            ]
+            parties = self.snapshots.parties_of([i.id for i in infos])
+            screener = Screener(parties, snapshots=infos)
+        status = ListsStatus(lists.get("status", "missing"), lists.get("reason", ""), snap_dicts)
+        rule_set = default_rule_set()
+        rec_rules = versions.get("rule_set", {}) if isinstance(versions, dict) else {}
+        if (
+            isinstance(rec_rules, dict)
+            and rec_rules.get("sha256")
+            and rec_rules.get("sha256") != rule_set.sha256
+        ):
+            notes.append(
+                f"rule set differs: recorded {rec_rules.get('id')} {rec_rules.get('version')} "
+                f"({str(rec_rules.get('sha256'))[:12]}), replayed with {rule_set.id} {rule_set.version} "
+                f"({rule_set.sha256[:12]})"
+            )
+        transaction = parse_transaction(stored.transaction)
+        on = date.fromisoformat(transaction.date)
+        again: Decision = decide(transaction, screener=screener, on=on, lists=status, rule_set=rule_set)
+        new = again.to_dict()
+
+        def reason_keys(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+            return sorted(
+                (str(r.get("rule_id", "")), str(r.get("code", "")), str(r.get("outcome", "")))
+                for r in d.get("reasons", [])
+            )
+
+        def hit_keys(d: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+            out: dict[str, list[tuple[str, str]]] = {}
+            for role, hits in (d.get("screening") or {}).items():
+                out[role] = sorted((str(h.get("source")), str(h.get("party_id"))) for h in hits)
+            return out
+
+        differences: list[str] = []
+        if new["outcome"] != recorded.get("outcome"):
+            differences.append(f"outcome: recorded {recorded.get('outcome')}, replayed {new['outcome']}")
+        old_r, new_r = reason_keys(recorded), reason_keys(new)
+        for key in sorted(set(old_r) - set(new_r)):
+            differences.append(f"reason no longer given: {key[0] or key[1]} ({key[2]})")
+        for key in sorted(set(new_r) - set(old_r)):
+            differences.append(f"new reason: {key[0] or key[1]} ({key[2]})")
+        old_h, new_h = hit_keys(recorded), hit_keys(new)
+        for role in sorted(set(old_h) | set(new_h)):
+            if old_h.get(role, []) != new_h.get(role, []):
+                differences.append(
+                    f"screening hits for {role}: recorded {old_h.get(role, [])}, replayed {new_h.get(role, [])}"
+                )
+        return {
+            "decision_id": decision_id,
+            "recorded_outcome": recorded.get("outcome"),
+            "replayed_outcome": new["outcome"],
+            "snapshots": [s.get("ref") or s.get("sha256") for s in snap_dicts],
+            "rule_set": rule_set.version_info(),
+            "same": not differences,
+            "differences": differences,
+            "notes": notes,
+            "replayed": json.loads(json.dumps(new, default=str)),
+        }
