@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -249,3 +250,32 @@ def test_bundled_snapshot_is_complete_and_attributed(shared: Path) -> None:
     un = next(e for e in manifest if e.source == "un")
     with gzip.open(un.path, "rb") as fh:
         assert fh.read() == (shared / "lists" / "un_consolidated_2026-02-27.xml").read_bytes()
+
+
+def test_concurrent_loads_serialise_into_a_consistent_history(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """Several loaders at once (two API workers, a cron update): every load lands whole, the pointer
+    history is a chain, and loading the same bytes twice stores them once."""
+    files = [trimmed_csl(shared, tmp_path / f"{n}.csv", 60, skip=n * 60) for n in range(4)]
+    store = SnapshotStore()
+    errors: list[BaseException] = []
+
+    def load(path: Path) -> None:
+        try:
+            SnapshotStore(store.engine).load_file(path)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(f,)) for f in files + files[:2]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _counts(store.engine) == (4, 240)
+    with Session(store.engine) as session:
+        flips = [(r.snapshot_id, r.previous_snapshot_id) for r in session.scalars(select(ActivationRow))]
+    for (before, _), (_, previous) in zip(flips, flips[1:], strict=False):
+        assert previous == before
+    assert [i.id for i in store.active()] == [flips[-1][0]]

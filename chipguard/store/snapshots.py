@@ -73,7 +73,7 @@ from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.model import Party
 from chipguard.sources import FORMATS, SourceError, detect_format
 from chipguard.sources.base import MAX_FILE_BYTES, Format, ParsedList, check_size
-from chipguard.store.db import Base, get_engine, init_schema
+from chipguard.store.db import SQLITE_BEGIN, Base, get_engine, init_schema
 
 NO_LISTS_MESSAGE = (
     "no restricted-party lists are loaded in this home; screening fails closed. "
@@ -411,19 +411,20 @@ class SnapshotStore:
             seen[item.source] = name
 
         with Session(self.engine) as session:
-            existing = {
-                item.source: session.scalars(
-                    select(SnapshotRow).where(
+            known = {
+                item.source
+                for item in prepared
+                if session.scalars(
+                    select(SnapshotRow.id).where(
                         SnapshotRow.source == item.source, SnapshotRow.sha256 == item.sha256
                     )
                 ).first()
-                for item in prepared
+                is not None
             }
-            active = self._active_ids(session)
 
         # Parse only what is new: unchanged and previously-seen content needs no parsing.
         for item in prepared:
-            if existing[item.source] is None:
+            if item.source not in known:
                 display = item.spec.display_name or str(item.spec.path)
                 item.parsed = _parse(item.fmt, item.spec.path, display)
                 if not item.parsed.parties:
@@ -436,10 +437,13 @@ class SnapshotStore:
                 )
         now = datetime.now(UTC)
         results: list[SnapshotInfo] = []
+        # SQLite: take the write lock at BEGIN so the reads below (pointer, existing snapshot) cannot
+        # go stale before the writes; PostgreSQL: the pointer row is locked FOR UPDATE.
+        writer = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(writer) as session, session.begin():
                 for item in prepared:
-                    results.append(self._store_one(session, item, existing[item.source], active, now))
+                    results.append(self._store_one(session, item, now))
         except SQLAlchemyError as exc:
             raise ChipguardError(
                 f"could not store the list snapshot ({type(exc).__name__}: {exc.args[0] if exc.args else exc}); "
@@ -476,30 +480,27 @@ class SnapshotStore:
         self,
         session: Session,
         item: _Prepared,
-        existing: SnapshotRow | None,
-        active: dict[str, int],
         now: datetime,
     ) -> SnapshotInfo:
-        previous = active.get(item.source)
+        pointer = session.scalars(
+            select(ActiveSnapshotRow).where(ActiveSnapshotRow.source == item.source).with_for_update()
+        ).first()
+        previous = pointer.snapshot_id if pointer is not None else None
         checked = now if item.spec.confirmed_current else None
-        if existing is not None:
-            row = session.get(SnapshotRow, existing.id)
-            assert row is not None
-            if previous == row.id:
-                pointer = session.get(ActiveSnapshotRow, item.source)
-                if checked and pointer is not None:
+        row = session.scalars(
+            select(SnapshotRow).where(SnapshotRow.source == item.source, SnapshotRow.sha256 == item.sha256)
+        ).first()
+        if row is not None:
+            if pointer is not None and previous == row.id:
+                if checked:
                     pointer.checked_at = checked
-                return _info(
-                    row,
-                    active=True,
-                    status="unchanged",
-                    checked_at=pointer.checked_at if pointer is not None else None,
-                )
-            self._flip(session, item.source, row.id, previous, now, checked)
+                return _info(row, active=True, status="unchanged", checked_at=pointer.checked_at)
+            self._flip(session, pointer, item.source, row.id, previous, now, checked)
             return _info(row, active=True, status="reactivated", previous_id=previous, checked_at=checked)
 
         parsed = item.parsed
-        assert parsed is not None
+        if parsed is None:  # seen before the transaction, gone now: snapshots are never deleted
+            raise ChipguardError(f"snapshot {item.sha256[:12]} of {item.source} vanished during the load")
         renamed = item.source != parsed.source
         row = SnapshotRow(
             source=item.source,
@@ -535,7 +536,7 @@ class SnapshotStore:
                 batch = []
         if batch:
             session.execute(insert(SnapshotPartyRow), batch)
-        self._flip(session, item.source, row.id, previous, now, checked)
+        self._flip(session, pointer, item.source, row.id, previous, now, checked)
         return _info(
             row,
             active=True,
@@ -547,15 +548,13 @@ class SnapshotStore:
     @staticmethod
     def _flip(
         session: Session,
+        pointer: ActiveSnapshotRow | None,
         source: str,
         snapshot_id: int,
         previous: int | None,
         now: datetime,
         checked: datetime | None,
     ) -> None:
-        pointer = session.scalars(
-            select(ActiveSnapshotRow).where(ActiveSnapshotRow.source == source).with_for_update()
-        ).first()
         if pointer is None:
             session.add(
                 ActiveSnapshotRow(
