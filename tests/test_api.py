@@ -1,0 +1,248 @@
+"""REST API on a real store with a real list: auth and roles, validation, limits, screening, customers
+with history, lists, and the audit entries every change leaves. Runs on SQLite and, when
+CHIPGUARD_TEST_PG_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_api_support import Api, api, sample_rows
+
+from chipguard.store import testing
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        yield a
+
+
+def _error(resp: object) -> dict[str, object]:
+    body = resp.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"status", "code", "message", "details"}
+    assert body["error"]["status"] == resp.status_code  # type: ignore[attr-defined]
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_ready_only_once_lists_are_loaded(home: Path, tmp_path: Path, shared: Path) -> None:
+    with api("sqlite", tmp_path, shared, load=False) as a:
+        assert a.client.get("/healthz").json() == {"status": "ok"}
+        r = a.client.get("/readyz")
+        assert r.status_code == 503 and r.json()["ready"] is False
+        r = a.client.post("/v1/screen", json={"name": "Atlas Sanatgaran"}, headers=a.headers("screen"))
+        assert r.status_code == 503 and _error(r)["code"] == "lists_unavailable"
+        assert "chipguard lists load --bundled" in str(_error(r)["message"])
+        a.services.snapshots.load_file(a.sample)
+        a.services.screeners.invalidate()
+        r = a.client.get("/readyz")
+        assert r.status_code == 200 and r.json()["ready"] is True
+        assert [x["source"] for x in r.json()["lists"]] == ["us_csl"]
+
+
+def test_authentication_and_roles(srv: Api) -> None:
+    c = srv.client
+    r = c.post("/v1/screen", json={"name": "x"})
+    assert r.status_code == 401 and _error(r)["code"] == "unauthorized"
+    assert r.headers["WWW-Authenticate"] == "Bearer"
+    assert c.post("/v1/screen", json={"name": "x"}, headers={"Authorization": "Bearer cg_nope_nope"}).status_code == 401
+    forged = srv.tokens["admin"][:-2] + "xx"
+    assert c.get("/v1/lists", headers={"X-API-Key": forged}).status_code == 401
+    assert c.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": srv.tokens["screen"]}).status_code == 200
+    # screen < analyst < admin
+    r = c.post("/v1/customers", json={"name": "Acme"}, headers=srv.headers("screen"))
+    assert r.status_code == 403 and "analyst" in str(_error(r)["message"])
+    assert c.post("/v1/lists/update", json={"bundled": True}, headers=srv.headers("analyst")).status_code == 403
+    assert c.post("/v1/keys", json={"role": "screen"}, headers=srv.headers("analyst")).status_code == 403
+    assert c.post("/v1/customers", json={"name": "Acme"}, headers=srv.headers("admin")).status_code == 201
+    # a key created by an admin works; once revoked it does not
+    r = c.post("/v1/keys", json={"role": "analyst", "label": "onboarding"}, headers=srv.headers("admin"))
+    assert r.status_code == 201
+    token, key_id = r.json()["token"], r.json()["key_id"]
+    assert c.get("/v1/decisions", headers={"X-API-Key": token}).status_code == 200
+    srv.services.keys.revoke(key_id, actor="test")
+    assert c.get("/v1/decisions", headers={"X-API-Key": token}).status_code == 401
+
+
+def test_keys_are_stored_hashed_and_creation_is_audited(srv: Api) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from chipguard.store.records import ApiKeyRow
+
+    with Session(srv.services.engine) as s:
+        rows = list(s.execute(select(ApiKeyRow)).scalars())
+    secrets_ = {t.split("_", 2)[2] for t in srv.tokens.values()}
+    for row in rows:
+        assert row.secret_hash not in secrets_ and len(row.secret_hash) == 64
+        for secret in secrets_:
+            assert secret not in (row.secret_hash, row.salt, row.label)
+    actions = [e.action for e in srv.services.audit.entries()]
+    assert actions.count("key.create") == 3
+    for entry in srv.services.audit.entries():
+        for token in srv.tokens.values():
+            assert token.split("_", 2)[2] not in str(entry.payload)
+
+
+def test_screening_real_list(srv: Api) -> None:
+    rows = sample_rows(srv.sample)
+    atlas = next(r for r in rows if r["name"] == "Atlas Sanatgaran")
+    r = srv.client.post(
+        "/v1/screen", json={"name": "ATLAS  sanatgaran", "kind": "org", "country": "am", "id": "q1"}, headers=srv.headers("screen")
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["id"] == "q1"
+    assert body["hits"] and body["hits"][0]["party_id"] == atlas["_id"]
+    assert body["hits"][0]["source"] == "us_csl"
+    digest = hashlib.sha256(srv.sample.read_bytes()).hexdigest()
+    assert any(digest[:12] in str(s) for s in body["snapshot"])
+    r = srv.client.post("/v1/screen", json={"name": "Northwind Bakery Cooperative"}, headers=srv.headers("screen"))
+    assert r.status_code == 200 and r.json()["hits"] == []
+
+
+def test_batch_keeps_order_and_is_bounded(srv: Api) -> None:
+    names = [r["name"] for r in sample_rows(srv.sample)[:5]]
+    queries = [{"name": n, "id": f"r{i}"} for i, n in enumerate(names)]
+    r = srv.client.post("/v1/screen/batch", json={"queries": queries}, headers=srv.headers("screen"))
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert [x["id"] for x in results] == [q["id"] for q in queries]
+    assert all(x["hits"] for x in results)
+    r = srv.client.post("/v1/screen/batch", json={"queries": [{"name": "a"}] * 101}, headers=srv.headers("screen"))
+    assert r.status_code == 422 and _error(r)["details"][0]["field"] == "body.queries"  # type: ignore[index]
+    r = srv.client.post("/v1/screen/batch", json={"queries": []}, headers=srv.headers("screen"))
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": ""}, "body.name"),
+        ({"name": "x", "country": "Germany"}, "body.country"),
+        ({"name": "x", "kind": "robot"}, "body.kind"),
+        ({"name": "x", "nmae": "typo"}, "body.nmae"),
+        ({}, "body.name"),
+        ({"name": "x" * 600}, "body.name"),
+    ],
+)
+def test_validation_errors_name_the_field(srv: Api, body: dict[str, object], field: str) -> None:
+    r = srv.client.post("/v1/screen", json=body, headers=srv.headers("screen"))
+    assert r.status_code == 422
+    err = _error(r)
+    assert err["code"] == "validation_error"
+    assert field in [d["field"] for d in err["details"]]  # type: ignore[union-attr, index]
+
+
+def test_malformed_json_and_oversized_bodies(srv: Api) -> None:
+    h = srv.headers("analyst") | {"Content-Type": "application/json"}
+    r = srv.client.post("/v1/customers", content=b'{"name": "Acme"', headers=h)
+    assert r.status_code == 422 and _error(r)["code"] == "validation_error"
+    r = srv.client.post("/v1/decisions", content=b"[1, 2", headers=h)
+    assert r.status_code == 422
+    big = b'{"name": "' + b"a" * (1 << 20) + b'"}'
+    r = srv.client.post("/v1/customers", content=big, headers=h)
+    assert r.status_code == 413 and _error(r)["code"] == "body_too_large"
+    assert srv.services.customers.find() == []
+
+
+def test_rate_limit_per_key(home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHIPGUARD_RATE_PER_SEC", "0.5")
+    monkeypatch.setenv("CHIPGUARD_RATE_BURST", "3")
+    with api("sqlite", tmp_path, shared) as a:
+        codes = [a.client.get("/v1/lists", headers=a.headers("screen")).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = a.client.get("/v1/lists", headers=a.headers("screen"))
+        assert _error(r)["code"] == "rate_limited" and int(r.headers["Retry-After"]) >= 1
+        # another key has its own bucket
+        assert a.client.get("/v1/lists", headers=a.headers("analyst")).status_code == 200
+
+
+def test_customers_with_full_history(srv: Api) -> None:
+    c, h = srv.client, srv.headers("analyst")
+    customer = {
+        "name": "Shenzhen Example Computing Co., Ltd.",
+        "country": "cn",
+        "owners": [{"name": "Example Holdings Ltd", "country": "HK", "percent": 60}],
+        "addresses": [{"text": "1 Science Park Rd", "city": "Shenzhen", "country": "CN"}],
+        "email_domains": ["Example.cn"],
+        "identifiers": [{"scheme": "USCC", "value": "91440300MA5F000000", "country": "CN"}],
+        "customer_id": "acct-42",
+    }
+    r = c.post("/v1/customers", json=customer, headers=h)
+    assert r.status_code == 201, r.text
+    rec = r.json()
+    assert rec["customer_id"] == "acct-42" and rec["version"] == 1
+    assert rec["customer"]["country"] == "CN" and rec["customer"]["email_domains"] == ["example.cn"]
+    assert c.post("/v1/customers", json=customer, headers=h).status_code == 409
+
+    r = c.get("/v1/customers/acct-42", headers=h)
+    assert r.status_code == 200 and r.headers["ETag"] == '"1"'
+
+    r = c.patch("/v1/customers/acct-42", json={"owners": [{"name": "Other Ltd", "percent": 100}], "ip_countries": ["RU"]}, headers=h)
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert r.json()["customer"]["name"] == customer["name"]
+
+    changed = dict(customer, country="SG", customer_id="")
+    r = c.put("/v1/customers/acct-42", json=changed, headers=h | {"If-Match": '"1"'})
+    assert r.status_code == 409  # someone changed it since version 1
+    r = c.put("/v1/customers/acct-42", json=changed, headers=h | {"If-Match": '"2"'})
+    assert r.status_code == 200 and r.json()["version"] == 3
+    r = c.put("/v1/customers/acct-42", json=dict(changed, customer_id="other"), headers=h)
+    assert r.status_code == 422
+
+    r = c.patch("/v1/customers/acct-42", json={"country": "XYZ"}, headers=h)
+    assert r.status_code == 422 and "body.country" in [d["field"] for d in _error(r)["details"]]  # type: ignore[union-attr, index]
+
+    hist = c.get("/v1/customers/acct-42/history", headers=h).json()["versions"]
+    assert [v["version"] for v in hist] == [1, 2, 3]
+    assert hist[0]["customer"]["country"] == "CN" and hist[2]["customer"]["country"] == "SG"
+    assert hist[1]["changed_fields"] == ["ip_countries", "owners"]
+    assert hist[1]["customer"]["owners"][0]["name"] == "Other Ltd"
+    assert all(v["changed_by"].startswith("key:") for v in hist)
+
+    assert c.get("/v1/customers/nope", headers=h).status_code == 404
+    assert c.get("/v1/customers/nope/history", headers=h).status_code == 404
+    assert c.patch("/v1/customers/nope", json={"country": "DE"}, headers=h).status_code == 404
+
+    entries = [e for e in srv.services.audit.entries() if e.action.startswith("customer.")]
+    assert [(e.action, e.payload["version"]) for e in entries] == [
+        ("customer.create", 1),
+        ("customer.update", 2),
+        ("customer.update", 3),
+    ]
+    assert [v["audit_seq"] for v in hist] == [e.seq for e in entries]
+    assert entries[0].payload["inputs"]["identifiers"][0]["value"] == "91440300MA5F000000"
+    assert "us_csl" in entries[0].payload["versions"]["lists"]
+    assert srv.services.audit.verify().ok
+
+
+def test_lists_endpoint_reports_snapshots_and_staleness(srv: Api) -> None:
+    r = srv.client.get("/v1/lists", headers=srv.headers("screen"))
+    assert r.status_code == 200
+    body = r.json()
+    digest = hashlib.sha256(srv.sample.read_bytes()).hexdigest()
+    assert [s["sha256"] for s in body["snapshots"]] == [digest]
+    assert body["snapshots"][0]["record_count"] == len(sample_rows(srv.sample))
+    assert body["stale"] == [] and body["freshness"][0]["stale"] is False
+
+
+def test_stale_lists_are_reported(home: Path, tmp_path: Path, shared: Path) -> None:
+    with api("sqlite", tmp_path, shared, load=False) as a:
+        a.services.snapshots.load_file(shared / "lists/samples/us_csl_sample_2019.csv", file_date="2019-01-01")
+        r = a.client.get("/readyz")
+        assert r.status_code == 200 and r.json()["stale"] == ["us_csl"]
+        assert a.client.get("/v1/lists", headers=a.headers("screen")).json()["stale"] == ["us_csl"]
+
+
+def test_openapi_and_docs(srv: Api) -> None:
+    spec = srv.client.get("/openapi.json").json()
+    for path in ("/v1/screen", "/v1/screen/batch", "/v1/decisions", "/v1/decisions/{decision_id}", "/v1/customers",
+                 "/v1/customers/{customer_id}", "/v1/customers/{customer_id}/history", "/v1/lists", "/v1/lists/update",
+                 "/healthz", "/readyz"):
+        assert path in spec["paths"], path
+    assert "Transaction" in spec["components"]["schemas"]
+    assert srv.client.get("/docs").status_code == 200
