@@ -45,7 +45,7 @@ FINAL_CHAR = "final-char"
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # runs of Han characters (with digits, for 第38研究所) versus Latin words
 _RUN_RE = re.compile(
-    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff0-9]+)|(?P<latin>[A-Za-z0-9][A-Za-z0-9&.'\-]*)"
+    r"(?P<han>[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff0-9]+)|(?P<latin>[A-Za-z0-9][A-Za-z0-9&.'\-]*)"
 )
 
 
@@ -63,6 +63,8 @@ class Segment:
     english: str | None
     kind: str
     source: str
+    short: str | None = None  # acronym of an abbreviation ("AVIC"), used by the mixed rendering
+    number: int | None = None  # value of a numeral segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,9 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
         num = _numeral_at(run, i, voc)
         if num is not None:
             end, value = num
-            seg = Segment(run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule")
+            seg = Segment(
+                run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule", None, value
+            )
             if base + 0.5 < best[end]:
                 best[end], back[end] = base + 0.5, (i, seg)
         for j in range(min(n, i + voc.max_len), i + 1, -1):
@@ -167,7 +171,7 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
                 continue
             cost = base + _COST.get(e.kind, 0.85 if e.source == "curated" else 0.95)
             if cost < best[j]:
-                best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source))
+                best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short))
         # single character: a one-character vocabulary entry (厂, 市) or an unknown character
         ch = run[i]
         e = words.get(ch)
@@ -337,6 +341,10 @@ def _render(a: ChineseAnalysis, translate: frozenset[str] | None) -> tuple[str, 
             if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN))
             else None
         )
+        if translate is not None and seg.short:
+            english = seg.short  # acronym in the mixed rendering: 中航 → AVIC
+        elif translate is not None and seg.number is not None:
+            english = str(seg.number)  # lists write both "702 Research Institute" and "203rd …"
         if seg.kind == UNKNOWN:
             pending.append(seg)
         elif english is None:  # a dictionary word left in pinyin (mixed form)

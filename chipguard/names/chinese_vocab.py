@@ -44,6 +44,7 @@ class Entry:
     english: str
     kind: str
     source: str  # "CC-CEDICT" or "curated"
+    short: str | None = None  # acronym of an abbreviation entry ("AVIC" for 中航)
 
 
 @dataclass(slots=True)
@@ -84,10 +85,13 @@ def vocabulary() -> Vocabulary:
     cur: dict[str, Any] = yaml.safe_load(_data_text("org_terms.yml"))
 
     def add(section: str, kind: str) -> None:
-        for word, english in (cur.get(section) or {}).items():
+        for word, value in (cur.get(section) or {}).items():
             old = words.get(word)
             pinyin = old.pinyin if old is not None else _pinyin_of(word)
-            words[word] = Entry(word, pinyin, str(english), kind, "curated")
+            english, short = (
+                (str(value[0]), str(value[-1])) if isinstance(value, list) else (str(value), None)
+            )
+            words[word] = Entry(word, pinyin, english, kind, "curated", short)
         sizes[section] = len(cur.get(section) or {})
 
     # later sections win: lowest precedence first

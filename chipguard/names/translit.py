@@ -100,8 +100,12 @@ def transliterate(text: str) -> tuple[Transliteration, ...]:
     out: list[Transliteration] = []
     seen: set[str] = set()
 
+    upper = text == text.upper() and text != text.lower()
+
     def add(rendered: str, method: str, why: str) -> None:
         rendered = _tidy(rendered)
+        if upper:  # BGN writes "Ye" for Е: keep an all-capitals name in capitals
+            rendered = rendered.upper()
         key = rendered.casefold()
         if rendered and key not in seen and rendered.isascii():
             seen.add(key)
