@@ -1,0 +1,302 @@
+"""The core fact providers: transaction and geography, item classification, screening, direct ownership.
+
+Each provider is registered with ``register_fact_provider`` like any other, so the ownership and
+red-flag packages plug in the same way. Facts are plain JSON values; docs/rules.md lists every name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from chipguard.errors import ChipguardError, InputError
+from chipguard.geo.countries import lookup_country
+from chipguard.geo.groups import load_groups
+from chipguard.model import Hit, Transaction
+from chipguard.policy.facts import DecisionContext, register_fact_provider
+
+_ECCN = re.compile(r"^(\d[A-E]\d{3})(?:\.([a-z]))?", re.IGNORECASE)
+
+
+def _geo(code: str, context: DecisionContext) -> dict[str, Any]:
+    """Facts about one country on the decision date: its groups (incl. the country it counts as)."""
+    if not code:
+        return {"country": None, "groups": [], "name": None}
+    groups = load_groups()
+    counted, rule = groups.treated_as(code, context.on)
+    found = lookup_country(code)
+    out: dict[str, Any] = {
+        "country": code,
+        "name": found.display_name if found else code,
+        "groups": groups.groups_of(code, context.on),
+        "treated_as": counted,
+    }
+    if rule:
+        out["treated_as_citation"] = rule.citation
+    return out
+
+
+@register_fact_provider("transaction")
+def transaction_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
+    """Transaction, destination, customer, parent and owner geography; rule-set settings."""
+    c = transaction.customer
+    hq_code = c.headquarters or c.country
+    hq = _geo(hq_code, context)
+    parent = c.ultimate_parent
+    parent_geo = _geo(parent.country if parent else "", context)
+    hq_or_parent = sorted(set(hq["groups"]) | set(parent_geo["groups"]))
+    return {
+        "settings": dict(context.rule_set.settings),
+        "transaction": {
+            "kind": transaction.kind,
+            "date": transaction.date,
+            "end_use": transaction.end_use or None,
+            "end_use_given": bool(transaction.end_use),
+            "total_quantity": sum(i.quantity for i in transaction.items),
+        },
+        "destination": _geo(transaction.destination, context),
+        "customer": {
+            "name": c.name,
+            "kind": c.kind,
+            "country": c.country or None,
+            "country_groups": _geo(c.country, context)["groups"],
+            "headquarters": hq_code or None,
+            "headquarters_declared": bool(c.headquarters),
+            "headquarters_groups": hq["groups"],
+            "hq_or_parent_groups": hq_or_parent,
+            # One readable phrase for messages: where the customer is controlled from.
+            "control": f"headquarters {hq_code or 'not declared'}"
+            + (f", ultimate parent {parent.name} ({parent.country or 'country not declared'})" if parent else ""),
+            "business_type": c.business_type or None,
+            "incorporation_date": c.incorporation_date or None,
+            "email_domains": list(c.email_domains),
+            "ip_countries": list(c.ip_countries),
+            "payment_country": c.payment_country or None,
+            "owner_count": len(c.owners),
+        },
+        "parent": {
+            "present": parent is not None,
+            "name": parent.name if parent else None,
+            "country": parent_geo["country"],
+            "groups": parent_geo["groups"],
+        },
+        "owners": [
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "country": o.country or None,
+                "percent": o.percent,
+                "groups": _geo(o.country, context)["groups"],
+            }
+            for o in c.owners
+        ],
+    }
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return dict(obj)
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    return {k: getattr(obj, k) for k in dir(obj) if not k.startswith("_") and not callable(getattr(obj, k))}
+
+
+def _first(d: dict[str, Any], *keys: str) -> Any:
+    for k in keys:
+        if d.get(k) is not None:
+            return d[k]
+    return None
+
+
+def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[str, Any]:
+    """Normalises the hardware package's Classification into the ``item.*`` facts rules read.
+
+    ``eccn_family`` ("3A090", "4A090") and ``eccn_paragraph`` ("a", "b", "c") are split from the ECCN
+    so rules can say "any 3A090/4A090" or ".a only" without string tricks.
+    """
+    d = _as_dict(cls)
+    eccn = str(_first(d, "eccn") or "")
+    m = _ECCN.match(eccn)
+    family = m.group(1).upper() if m else None
+    paragraph = (m.group(2) or "").lower() if m else None
+    flags = [_as_dict(f) if not isinstance(f, str) else {"flag": f} for f in (_first(d, "flags") or [])]
+    flag_names = sorted({str(_first(f, "flag", "name", "id") or "") for f in flags} - {""})
+    letters = _first(d, "licence_letters", "license_letters", "named_rules", "named_items") or []
+    letters = [str(x) if not isinstance(x, dict) else str(x.get("id") or x) for x in letters]
+    letters += [
+        str(_first(f, "id", "text", "flag"))
+        for f in flags
+        if "letter" in str(_first(f, "flag", "name") or "")
+        or "named-item" in str(_first(f, "flag", "name") or "")
+    ]
+    band = _first(d, "case_by_case_band", "case_by_case")
+    if band is None and flags:
+        band = "case-by-case-band" in flag_names
+    return {
+        "model": model,
+        "resolved_model": _first(d, "model", "name", "canonical"),
+        "quantity": quantity,
+        "eccn": eccn or None,
+        "eccn_family": family,
+        "eccn_paragraph": paragraph or None,
+        "advanced_computing": family in ("3A090", "4A090"),
+        "controlled": family is not None and family not in ("EAR99",),
+        "tpp": _first(d, "tpp"),
+        "performance_density": _first(d, "performance_density", "pd"),
+        "datacenter": _first(d, "datacenter", "datacenter_designed"),
+        "memory_bandwidth_gbs": _first(d, "memory_bandwidth_gbs", "memory_bandwidth", "dram_bandwidth_gbs"),
+        "licence_letters": letters,
+        "named_licence": bool(letters),
+        "case_by_case_band": band,
+        "flags": flag_names,
+        "accelerator_count": _first(d, "accelerator_count", "accelerators", "count"),
+        "citations": list(_first(d, "citations") or []),
+    }
+
+
+@register_fact_provider("items")
+def item_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
+    """Classifies every item on the decision date (hardware package); unknown model → InputError."""
+    from chipguard.hardware import classify
+
+    out = []
+    for i, item in enumerate(transaction.items):
+        try:
+            cls = classify(item.model, on=context.on)
+        except InputError as exc:
+            raise InputError(exc.detail, file=exc.file, field=f"items[{i}].model") from exc
+        except (KeyError, LookupError, ChipguardError) as exc:
+            raise InputError(f"unknown model '{item.model}': {exc}", field=f"items[{i}].model") from exc
+        context.classifications.append(cls)
+        facts = item_facts_from_classification(item.model, item.quantity, cls)
+        facts["index"] = i
+        out.append(facts)
+    return {"items": out}
+
+
+def list_code(hit: Hit, table: list[dict[str, Any]]) -> dict[str, Any]:
+    """The entry of the ``list_codes`` table (rules data) a hit's list name or source matches."""
+    for entry in table:
+        for pattern in entry.get("list_names") or []:
+            if hit.list_name and re.search(str(pattern), hit.list_name, re.IGNORECASE):
+                return entry
+        if hit.source and hit.source in (entry.get("sources") or []):
+            return entry
+    return next((e for e in table if e.get("code") == "OTHER"), {"code": "OTHER", "title": "other list"})
+
+
+def _screen(context: DecisionContext, name: str, kind: str, country: str) -> list[Hit]:
+    screener = context.screener
+    k = kind if kind in ("org", "person") else None
+    hits: list[Hit] = list(screener.screen(name, kind=k, country=country or None))
+    return hits
+
+
+@register_fact_provider("screening")
+def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
+    """Screens the customer (and its other names), every owner and the ultimate parent.
+
+    Each hit becomes a ``hits[]`` fact with its role, list code and the code's meaning, so rules decide
+    per list ("EL → licence", "DPL → deny") from the rules data, not from Python.
+    """
+    table = list(context.rule_set.data.get("list_codes") or [])
+    c = transaction.customer
+    subjects: list[tuple[str, str, str, str, float | None]] = [("customer", "customer", c.name, c.kind, None)]
+    subjects += [("customer", "customer", n, c.kind, None) for n in c.other_names]
+    subjects += [("owner", f"owner:{o.name}", o.name, o.kind, o.percent) for o in c.owners]
+    if c.ultimate_parent:
+        subjects.append(("parent", f"parent:{c.ultimate_parent.name}", c.ultimate_parent.name, "org", None))
+    status = context.lists
+    facts_hits: list[dict[str, Any]] = []
+    if context.screener is None:
+        return {
+            "screening": {
+                "status": status.status,
+                "reason": status.reason,
+                "performed": False,
+                "listed": False,
+                "listed_roles": [],
+                "list_codes": [],
+            },
+            "hits": [],
+        }
+    countries = {"customer": c.country, "parent": c.ultimate_parent.country if c.ultimate_parent else ""}
+    owner_country = {f"owner:{o.name}": o.country for o in c.owners}
+    for role, label, name, kind, percent in subjects:
+        found = _screen(context, name, kind, owner_country.get(label) or countries.get(role, ""))
+        bucket = context.hits.setdefault(label, [])
+        known = {(h.source, h.party_id) for h in bucket}
+        for hit in found:
+            if (hit.source, hit.party_id) in known:
+                continue
+            known.add((hit.source, hit.party_id))
+            bucket.append(hit)
+            entry = list_code(hit, table)
+            facts_hits.append(
+                {
+                    "role": role,
+                    "subject": name,
+                    "percent": percent,
+                    "party_id": hit.party_id,
+                    "source": hit.source,
+                    "name": hit.name,
+                    "matched_name": hit.matched_name,
+                    "score": hit.score,
+                    "list_name": hit.list_name,
+                    "list_code": entry.get("code"),
+                    "list_title": entry.get("title", ""),
+                    "list_meaning": entry.get("meaning", ""),
+                    "list_citation": entry.get("citation", ""),
+                    "regimes": list(entry.get("regimes") or []),
+                    "countries": list(hit.countries),
+                    "parent_name": hit.parent_name,
+                }
+            )
+    return {
+        "screening": {
+            "status": status.status,
+            "reason": status.reason,
+            "performed": True,
+            "listed": bool(facts_hits),
+            "listed_roles": sorted({h["role"] for h in facts_hits}),
+            "list_codes": sorted({str(h["list_code"]) for h in facts_hits}),
+        },
+        "hits": facts_hits,
+    }
+
+
+@register_fact_provider("ownership_direct")
+def direct_ownership_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
+    """Direct ownership by listed owners, summed per regime (``bis_affiliates``, ``ofac_50``).
+
+    Only declared direct owners are counted here; the ownership package's provider, registered after
+    this one, replaces these figures with direct + indirect aggregation through the ownership graph.
+    """
+    total: dict[str, float] = {}
+    unknown: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # (regime, owner): an owner with several hits counts once
+    for h in context.facts.get("hits", []):
+        if h["role"] != "owner":
+            continue
+        for regime in h["regimes"]:
+            if (regime, h["subject"]) in seen:
+                continue
+            seen.add((regime, h["subject"]))
+            if h["percent"] is None:
+                unknown.add(h["subject"])
+            else:
+                total[regime] = total.get(regime, 0.0) + float(h["percent"])
+    listed_unknown = sorted(unknown)
+    return {
+        "ownership": {
+            "listed_percent": total,
+            "bis_affiliates_percent": total.get("bis_affiliates", 0.0),
+            "ofac_50_percent": total.get("ofac_50", 0.0),
+            "listed_owners_unknown_percent": listed_unknown,
+            "basis": "direct declared owners",
+        }
+    }

@@ -1,0 +1,207 @@
+"""The decision engine: facts in, rules evaluated, the most severe outcome out, every reason cited.
+
+The engine is deliberately generic: it knows how to gather facts (providers), evaluate conditions
+(``conditions.evaluate``) and combine outcomes (most severe wins: DENY > LICENCE_REQUIRED > REVIEW >
+ALLOW). What any country, list or chip means is in the rule files. The one thing hard-wired is failing
+closed: without trustworthy lists the engine never returns ALLOW, whatever the rule files say.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from chipguard import ENGINE_VERSION
+from chipguard.geo.groups import load_groups
+from chipguard.model import Decision, Outcome, Reason, Transaction
+from chipguard.policy.conditions import evaluate, resolve
+from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
+from chipguard.policy.rules import SEVERITY, Rule, RuleSet, default_rule_set
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+FAIL_CLOSED_RULE = "engine.fail_closed"
+
+
+@dataclass(slots=True)
+class Triggered:
+    rule: Rule
+    element: int | None  # index in the rule's for_each collection, None for transaction-level rules
+    reason: Reason
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value) or "none"
+    return str(value)
+
+
+def render(template: str, scope: dict[str, Any]) -> str:
+    """``{item.model}`` placeholders filled from the facts in scope (missing → "?")."""
+    return _PLACEHOLDER.sub(lambda m: _fmt(resolve(scope, m.group(1))), template)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date) -> list[Triggered]:
+    """Every rule in force on ``on`` for transactions of ``kind`` whose condition holds, per element."""
+    fired: list[Triggered] = []
+    for rule in rule_set.rules:
+        if kind not in rule.applies_to or not rule.in_force(on):
+            continue
+        if rule.for_each:
+            collection = resolve(facts, rule.for_each) or []
+            elements: list[tuple[int | None, dict[str, Any]]] = [
+                (i, {**facts, rule.as_name: el}) for i, el in enumerate(collection)
+            ]
+        else:
+            elements = [(None, facts)]
+        for index, scope in elements:
+            used: dict[str, Any] = {}
+            if not evaluate(rule.when, scope, used):
+                continue
+            reason = Reason(
+                code=rule.code,
+                message=render(rule.message, scope),
+                citation=render(rule.citation, scope),
+                rule_id=rule.id,
+                outcome=rule.outcome.value,
+                facts=_json_safe(used),
+            )
+            fired.append(Triggered(rule, index, reason))
+    return _apply_suppression(fired)
+
+
+def _apply_suppression(fired: list[Triggered]) -> list[Triggered]:
+    """A rule's ``suppresses`` removes the named rules' reasons for the same element (or all of them when
+    either rule is transaction-level): e.g. ACA eligibility lifts the destination licence requirement."""
+    drop: set[int] = set()
+    for t in fired:
+        for target in t.rule.suppresses:
+            for j, other in enumerate(fired):
+                if other.rule.id != target:
+                    continue
+                same_collection = t.rule.for_each and t.rule.for_each == other.rule.for_each
+                if not same_collection or t.element == other.element:
+                    drop.add(j)
+    return [t for j, t in enumerate(fired) if j not in drop]
+
+
+def combine(reasons: list[Reason]) -> Outcome:
+    """Most severe wins; no reason at all means nothing stood in the way (ALLOW)."""
+    outcome = Outcome.ALLOW
+    for r in reasons:
+        o = Outcome(r.outcome)
+        if SEVERITY[o] > SEVERITY[outcome]:
+            outcome = o
+    return outcome
+
+
+def _lists_status_from_store(rule_set: RuleSet) -> tuple[Any, ListsStatus]:
+    """(screener, status) from the active list snapshots; never raises for missing or stale lists —
+    those become facts so the decision says REVIEW with the reason instead of crashing."""
+    from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
+
+    store = SnapshotStore()
+    active = store.active()
+    if not active:
+        return None, ListsStatus("missing", NO_LISTS_MESSAGE)
+    snapshots = [s.to_dict() for s in active]
+    stale = [s for s in store.freshness() if s.stale]
+    from chipguard.match.screener import Screener
+
+    screener = Screener.from_store()
+    if stale:
+        detail = ", ".join(f"{s.source} ({s.age_days:.0f} days old, max {s.max_age_days:g})" for s in stale)
+        return screener, ListsStatus("stale", f"restricted-party lists are stale: {detail}", snapshots)
+    return screener, ListsStatus("ok", "", snapshots)
+
+
+def _caller_lists(screener: Any) -> ListsStatus:
+    """A caller that passes its own screener vouches for its lists; we record what it says about them."""
+    info = getattr(screener, "snapshots", None) or getattr(screener, "snapshot", None)
+    if isinstance(info, list | tuple):
+        snaps = [s.to_dict() if hasattr(s, "to_dict") else {"ref": str(s)} for s in info]
+    elif info:
+        snaps = [info.to_dict() if hasattr(info, "to_dict") else {"ref": str(info)}]
+    else:
+        snaps = [{"ref": "caller-supplied screener"}]
+    return ListsStatus("ok", "screener supplied by the caller", snaps)
+
+
+def decide(
+    transaction: Transaction,
+    *,
+    screener: Any = None,
+    on: date | str | None = None,
+    lists: ListsStatus | None = None,
+    rule_set: RuleSet | None = None,
+) -> Decision:
+    """Decide ``transaction``: ALLOW / REVIEW / LICENCE_REQUIRED / DENY with cited reasons.
+
+    ``screener``: a ``chipguard.match.screener.Screener``; when None, the active list snapshots in the
+    store are used (missing or stale lists → REVIEW, never ALLOW). ``on``: the evaluation date
+    (default: the transaction's date). ``lists``: the status of the caller's lists (e.g. stale) when
+    passing a screener. ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``.
+    """
+    rs = rule_set or default_rule_set()
+    when = on if isinstance(on, date) else date.fromisoformat(on or transaction.date)
+    if screener is None and lists is None:
+        screener, status = _lists_status_from_store(rs)
+    elif screener is None:
+        status = lists if lists is not None else ListsStatus("missing", "no screener")
+    else:
+        status = lists or _caller_lists(screener)
+    context = DecisionContext(transaction=transaction, on=when, rule_set=rs, screener=screener, lists=status)
+    facts = run_providers(transaction, context)
+    triggered = evaluate_rules(rs, facts, transaction.kind, when)
+    reasons = [t.reason for t in triggered]
+    outcome = combine(reasons)
+    if status.status != "ok" and outcome == Outcome.ALLOW:
+        # Safety net in case a rule file lost its lists rule: no trustworthy lists, no ALLOW.
+        reasons.append(
+            Reason(
+                code="LISTS_UNAVAILABLE",
+                message=f"Screening could not be relied on ({status.status}): {status.reason}",
+                citation="Supp. No. 3 to 15 CFR Part 732 (Know Your Customer guidance); chipguard fail-closed policy",
+                rule_id=FAIL_CLOSED_RULE,
+                outcome=Outcome.REVIEW.value,
+                facts={"screening.status": status.status},
+            )
+        )
+        outcome = Outcome.REVIEW
+    reasons.sort(key=lambda r: -SEVERITY[Outcome(r.outcome)])
+    from chipguard.policy.report import classification_dict
+
+    return Decision(
+        outcome=outcome,
+        reasons=reasons,
+        classifications=[
+            classification_dict(i, c)
+            for i, c in zip(facts.get("items", []), context.classifications, strict=False)
+        ],
+        screening={role: [h.to_dict() for h in hits] for role, hits in context.hits.items()},
+        versions={
+            "lists": status.to_dict(),
+            "rule_set": rs.version_info(),
+            "country_groups": load_groups().version,
+            "engine": ENGINE_VERSION,
+        },
+        transaction=transaction.to_dict(),
+        decision_id=uuid.uuid4().hex,
+        decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

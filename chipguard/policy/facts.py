@@ -1,0 +1,120 @@
+"""Fact providers: functions that turn a transaction (and what earlier providers found) into facts.
+
+Rules only ever read facts, so every new kind of evidence — ownership aggregation, red flags, usage
+monitoring — plugs in by registering a provider instead of editing the engine:
+
+    from chipguard.policy.facts import register_fact_provider
+
+    @register_fact_provider("ownership")
+    def ownership_facts(transaction, context):
+        return {"ownership": {"bis_listed_percent": 55.0}, "red_flags": [{"code": "...", ...}]}
+
+Providers run in registration order (core providers first). Their dictionaries are deep-merged into
+``context.facts``: mappings merge key by key, lists are concatenated, any other value replaces the one
+before it (so a later provider may refine a fact a core provider estimated).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from chipguard.model import Hit, Transaction
+from chipguard.policy.rules import RuleSet
+
+# A fact provider: (transaction, context) → facts to merge.
+FactProvider = Callable[[Transaction, "DecisionContext"], dict[str, Any]]
+
+
+@dataclass(slots=True)
+class ListsStatus:
+    """Whether screening had trustworthy lists. Anything but ``ok`` must keep a decision off ALLOW."""
+
+    status: str  # "ok" | "stale" | "missing"
+    reason: str = ""
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "snapshots": list(self.snapshots)}
+
+
+@dataclass(slots=True)
+class DecisionContext:
+    """Everything providers may read. ``facts`` grows as providers run; ``hits`` maps a screening role
+    (``customer``, ``owner:NAME``, ``parent:NAME``) to the hits found for it."""
+
+    transaction: Transaction
+    on: date
+    rule_set: RuleSet
+    screener: Any = None
+    lists: ListsStatus = field(default_factory=lambda: ListsStatus("missing", "not screened"))
+    classifications: list[Any] = field(default_factory=list)
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+_PROVIDERS: list[tuple[str, FactProvider]] = []
+
+# Modules of other packages that register providers when imported; absent modules are skipped so a
+# package can land its provider without the engine changing.
+PROVIDER_MODULES = (
+    "chipguard.policy.core_facts",
+    "chipguard.ownership.facts",
+    "chipguard.ownership.red_flags",
+)
+_loaded = False
+
+
+def register_fact_provider(name: str) -> Callable[[FactProvider], FactProvider]:
+    """Decorator: registers ``fn(transaction, context) -> dict`` under ``name`` (re-registering replaces)."""
+
+    def wrap(fn: FactProvider) -> FactProvider:
+        for i, (existing, _) in enumerate(_PROVIDERS):
+            if existing == name:
+                _PROVIDERS[i] = (name, fn)
+                return fn
+        _PROVIDERS.append((name, fn))
+        return fn
+
+    return wrap
+
+
+def providers() -> list[tuple[str, FactProvider]]:
+    """Registered providers in run order, after importing every module in PROVIDER_MODULES once."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in PROVIDER_MODULES:
+            try:
+                spec = importlib.util.find_spec(module)
+            except ModuleNotFoundError:
+                spec = None
+            if spec is not None:
+                importlib.import_module(module)
+    return list(_PROVIDERS)
+
+
+def merge_facts(into: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge (see the module docstring). Dotted keys (``"ownership.bis_percent"``) are expanded."""
+    for key, value in new.items():
+        if "." in key:
+            head, rest = key.split(".", 1)
+            merge_facts(into, {head: {rest: value}})
+            continue
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge_facts(into[key], value)
+        elif isinstance(value, list) and isinstance(into.get(key), list):
+            into[key] = into[key] + value
+        else:
+            into[key] = value
+    return into
+
+
+def run_providers(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
+    for _name, fn in providers():
+        merge_facts(context.facts, fn(transaction, context) or {})
+    return context.facts

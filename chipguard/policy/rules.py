@@ -1,0 +1,274 @@
+"""Rule sets as data: YAML files with effective, end and suspension dates, loaded and validated once.
+
+A rule set is a manifest (``ruleset.yml``) naming rule files; each file holds ``settings`` (numbers the
+compliance team tunes, exposed to rules as ``settings.*`` facts) and ``rules``. Regulations change by
+Federal Register notice, so a rule is switched on and off by dates in the data, and the decision records
+the rule set's id, version and content hash so it can be replayed. See docs/rules.md for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chipguard.config import data_dir
+from chipguard.errors import InputError
+from chipguard.model import Outcome
+from chipguard.policy.conditions import validate
+
+TRANSACTION_KINDS = ("sale", "export", "rental")
+# Most severe first: the decision's outcome is the most severe outcome any triggered rule reached.
+SEVERITY: dict[Outcome, int] = {
+    Outcome.DENY: 3,
+    Outcome.LICENCE_REQUIRED: 2,
+    Outcome.REVIEW: 1,
+    Outcome.ALLOW: 0,
+}
+RULE_KEYS = {
+    "id",
+    "code",
+    "title",
+    "applies_to",
+    "effective",
+    "end",
+    "suspended",
+    "for_each",
+    "as",
+    "when",
+    "outcome",
+    "message",
+    "citation",
+    "suppresses",
+    "note",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: date
+    end: date | None  # exclusive; None = open-ended
+    citation: str = ""
+
+    def contains(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on < self.end)
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    code: str
+    outcome: Outcome
+    message: str
+    citation: str
+    when: Any = True
+    title: str = ""
+    applies_to: tuple[str, ...] = TRANSACTION_KINDS
+    effective: date | None = None
+    end: date | None = None  # exclusive
+    suspended: tuple[Window, ...] = ()
+    for_each: str = ""  # a fact path holding a list; the rule runs once per element
+    as_name: str = "it"  # the name each element is bound to (``item``, ``hit``, ``flag``)
+    suppresses: tuple[str, ...] = ()
+    file: str = ""
+
+    def in_force(self, on: date) -> bool:
+        """Effective on ``on``: after its effective date, before its end, and not suspended."""
+        if self.effective and on < self.effective:
+            return False
+        if self.end and on >= self.end:
+            return False
+        return not any(w.contains(on) for w in self.suspended)
+
+    def suspension(self, on: date) -> Window | None:
+        return next((w for w in self.suspended if w.contains(on)), None)
+
+
+@dataclass(slots=True)
+class RuleSet:
+    id: str
+    version: str
+    title: str = ""
+    rules: list[Rule] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # file name → its own version
+    sha256: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # extra tables files declare (e.g. list codes)
+
+    def version_info(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "files": dict(self.files), "sha256": self.sha256}
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _date(value: Any, file: str, where: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(f"not an ISO date: {value!r}", file=file, field=where) from exc
+
+
+def parse_rule(raw: Any, file: str, where: str) -> Rule:
+    """One rule from its YAML mapping; every problem names the file and the rule's position."""
+    if not isinstance(raw, dict):
+        raise InputError("a rule must be a mapping", file=file, field=where)
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise InputError(
+            f"unknown key(s) {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}", file=file, field=where
+        )
+    for key in ("id", "outcome", "message", "citation"):
+        if not raw.get(key):
+            raise InputError(f"rule needs '{key}'", file=file, field=f"{where}.{key}")
+    rid = str(raw["id"])
+    where = f"{where}({rid})"
+    try:
+        outcome = Outcome(str(raw["outcome"]).upper())
+    except ValueError as exc:
+        raise InputError(
+            f"outcome must be one of {[o.value for o in Outcome]}", file=file, field=f"{where}.outcome"
+        ) from exc
+    applies = raw.get("applies_to", list(TRANSACTION_KINDS))
+    applies = [applies] if isinstance(applies, str) else list(applies)
+    for kind in applies:
+        if kind not in TRANSACTION_KINDS:
+            raise InputError(
+                f"applies_to '{kind}' is not one of {TRANSACTION_KINDS}",
+                file=file,
+                field=f"{where}.applies_to",
+            )
+    windows = []
+    for i, w in enumerate(raw.get("suspended") or []):
+        start = _date(w.get("from"), file, f"{where}.suspended[{i}].from")
+        if start is None:
+            raise InputError("a suspension needs 'from'", file=file, field=f"{where}.suspended[{i}]")
+        windows.append(
+            Window(start, _date(w.get("to"), file, f"{where}.suspended[{i}].to"), str(w.get("citation", "")))
+        )
+    when = raw.get("when", True)
+    validate(when, f"{where}.when", file)
+    suppresses = raw.get("suppresses") or []
+    return Rule(
+        id=rid,
+        code=str(raw.get("code") or rid),
+        outcome=outcome,
+        message=str(raw["message"]).strip(),
+        citation=str(raw["citation"]).strip(),
+        when=when,
+        title=str(raw.get("title", "")),
+        applies_to=tuple(applies),
+        effective=_date(raw.get("effective"), file, f"{where}.effective"),
+        end=_date(raw.get("end"), file, f"{where}.end"),
+        suspended=tuple(windows),
+        for_each=str(raw.get("for_each", "")),
+        as_name=str(raw.get("as", "it")),
+        suppresses=tuple(str(s) for s in ([suppresses] if isinstance(suppresses, str) else suppresses)),
+        file=Path(file).name,
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {exc}", file=str(path), line=(mark.line + 1) if mark else None
+        ) from exc
+
+
+def bundled_rules_dir() -> Path:
+    return data_dir() / "rules"
+
+
+def override_dir() -> Path | None:
+    """``CHIPGUARD_RULES_DIR``: files there replace bundled files of the same name (e.g. the compliance
+    team's own ``provider_policy.yml``) without forking the package."""
+    value = os.environ.get("CHIPGUARD_RULES_DIR")
+    return Path(value) if value else None
+
+
+def load_rule_set(directory: Path | None = None, overrides: Path | None = None) -> RuleSet:
+    """Reads ``ruleset.yml`` in ``directory`` (default: the bundled rules) and the files it names.
+
+    Files named in the manifest's ``files`` must exist; ``include`` globs (``red_flags*.yml``) add
+    whatever matches. A file in ``overrides`` (default ``CHIPGUARD_RULES_DIR``) replaces the file of
+    the same name. Rule ids must be unique across the set.
+    """
+    directory = directory or bundled_rules_dir()
+    overrides = overrides if overrides is not None else override_dir()
+    manifest_path = directory / "ruleset.yml"
+    if overrides and (overrides / "ruleset.yml").exists():
+        manifest_path = overrides / "ruleset.yml"
+    manifest = _read_yaml(manifest_path)
+    if not isinstance(manifest, dict) or not manifest.get("id") or not manifest.get("version"):
+        raise InputError("manifest needs 'id' and 'version'", file=str(manifest_path))
+    names: list[str] = [str(n) for n in manifest.get("files") or []]
+    for pattern in manifest.get("include") or []:
+        found = {p.name for p in directory.glob(str(pattern))}
+        if overrides:
+            found |= {p.name for p in overrides.glob(str(pattern))}
+        names.extend(sorted(n for n in found if n not in names))
+    digest = hashlib.sha256()
+    digest.update(manifest_path.read_bytes())
+    rs = RuleSet(
+        id=str(manifest["id"]), version=str(manifest["version"]), title=str(manifest.get("title", ""))
+    )
+    rs.settings.update(manifest.get("settings") or {})
+    seen: dict[str, str] = {}
+    for name in names:
+        path = overrides / name if overrides and (overrides / name).exists() else directory / name
+        if not path.exists():
+            raise InputError("rule file named in the manifest is missing", file=str(path))
+        raw = _read_yaml(path)
+        if not isinstance(raw, dict):
+            raise InputError("a rule file must be a mapping with 'version' and 'rules'", file=str(path))
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+        rs.files[name] = str(raw.get("version", ""))
+        rs.settings.update(raw.get("settings") or {})
+        for key, value in (raw.get("data") or {}).items():
+            rs.data[key] = value
+        for i, item in enumerate(raw.get("rules") or []):
+            rule = parse_rule(item, str(path), f"rules[{i}]")
+            if rule.id in seen:
+                raise InputError(
+                    f"rule id '{rule.id}' also defined in {seen[rule.id]}",
+                    file=str(path),
+                    field=f"rules[{i}].id",
+                )
+            seen[rule.id] = name
+            rs.rules.append(rule)
+    for rule in rs.rules:
+        for target in rule.suppresses:
+            if target not in seen:
+                raise InputError(
+                    f"rule '{rule.id}' suppresses unknown rule '{target}'", file=rule.file, field="suppresses"
+                )
+    rs.sha256 = digest.hexdigest()
+    return rs
+
+
+_CACHE: dict[tuple[str, str], RuleSet] = {}
+
+
+def default_rule_set() -> RuleSet:
+    """The bundled rule set (plus overrides), cached per directory pair."""
+    ov = override_dir()
+    key = (str(bundled_rules_dir()), str(ov or ""))
+    if key not in _CACHE:
+        _CACHE[key] = load_rule_set(bundled_rules_dir(), ov)
+    return _CACHE[key]

@@ -1,0 +1,167 @@
+"""Transaction JSON → ``chipguard.model.Transaction``, validated against the bundled JSON Schema.
+
+Input comes from onboarding systems and hand-written files; a mistake must come back as one clear
+message naming the field path (``items[0].model``, ``customer.owners[1].percent``) rather than a crash
+or, worse, a fact silently missing from the decision. Country codes are normalised here so that every
+later stage sees ISO alpha-2 only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from chipguard.config import data_dir
+from chipguard.errors import InputError
+from chipguard.geo.countries import normalise_country
+from chipguard.model import Address, Customer, Identifier, Item, Owner, Transaction, UltimateParent
+
+
+@lru_cache(maxsize=1)
+def transaction_schema() -> dict[str, Any]:
+    with (data_dir() / "schemas" / "transaction.schema.json").open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def _path(parts: Any) -> str:
+    """jsonschema's deque path → ``customer.owners[1].percent``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _best_error(error: ValidationError) -> ValidationError:
+    """The deepest, most specific error (oneOf/anyOf alternatives otherwise hide the real field)."""
+    while error.context:
+        error = max(error.context, key=lambda e: len(e.absolute_path))
+    return error
+
+
+def _message(error: ValidationError) -> tuple[str, str]:
+    field = _path(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        field = f"{field}.{missing}" if field else missing
+        return field, "is required"
+    if error.validator == "additionalProperties":
+        return field or "(top level)", f"unknown field: {error.message}"
+    return field or "(top level)", error.message
+
+
+def validate_transaction_dict(data: Any, *, file: str | None = None) -> None:
+    validator = Draft202012Validator(transaction_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    if errors:
+        field, message = _message(_best_error(errors[0]))
+        extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(message + extra, file=file, field=field)
+
+
+def _country(value: Any, field: str, file: str | None) -> str:
+    return normalise_country(value, field=field, file=file) if value else ""
+
+
+def _date(value: str, field: str, file: str | None) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", file=file, field=field) from exc
+
+
+def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
+    """Validates ``data`` (a decoded JSON object) and builds the Transaction; raises InputError."""
+    validate_transaction_dict(data, file=file)
+    c = data["customer"]
+    parent = c.get("ultimate_parent")
+    addresses = []
+    for i, a in enumerate(c.get("addresses") or []):
+        if isinstance(a, str):
+            addresses.append(Address(text=a))
+        else:
+            addresses.append(
+                Address(
+                    text=a.get("text", ""),
+                    city=a.get("city", ""),
+                    region=a.get("region", ""),
+                    postal_code=a.get("postal_code", ""),
+                    country=_country(a.get("country"), f"customer.addresses[{i}].country", file),
+                )
+            )
+    customer = Customer(
+        name=c["name"].strip(),
+        kind=c.get("kind", "org"),
+        country=_country(c.get("country"), "customer.country", file),
+        headquarters=_country(c.get("headquarters"), "customer.headquarters", file),
+        ultimate_parent=UltimateParent(
+            name=parent["name"].strip(),
+            country=_country(parent.get("country"), "customer.ultimate_parent.country", file),
+        )
+        if parent
+        else None,
+        owners=[
+            Owner(
+                name=o["name"].strip(),
+                kind=o.get("kind", "org"),
+                country=_country(o.get("country"), f"customer.owners[{i}].country", file),
+                percent=o.get("percent"),
+            )
+            for i, o in enumerate(c.get("owners") or [])
+        ],
+        other_names=list(c.get("other_names") or []),
+        addresses=addresses,
+        email_domains=[d.strip().lower().lstrip("@") for d in c.get("email_domains") or []],
+        emails=list(c.get("emails") or []),
+        phones=list(c.get("phones") or []),
+        ip_countries=[
+            _country(v, f"customer.ip_countries[{i}]", file)
+            for i, v in enumerate(c.get("ip_countries") or [])
+        ],
+        ip_addresses=list(c.get("ip_addresses") or []),
+        payment_country=_country(c.get("payment_country"), "customer.payment_country", file),
+        payment_method=c.get("payment_method", ""),
+        identifiers=[
+            Identifier(
+                scheme=x["scheme"],
+                value=x["value"],
+                country=_country(x.get("country"), f"customer.identifiers[{i}].country", file),
+            )
+            for i, x in enumerate(c.get("identifiers") or [])
+        ],
+        incorporation_date=_date(c["incorporation_date"], "customer.incorporation_date", file)
+        if c.get("incorporation_date")
+        else "",
+        business_type=c.get("business_type", ""),
+        customer_id=c.get("customer_id", ""),
+    )
+    return Transaction(
+        date=_date(data["date"], "date", file),
+        kind=data["kind"],
+        customer=customer,
+        items=[Item(model=it["model"].strip(), quantity=int(it.get("quantity", 1))) for it in data["items"]],
+        destination=_country(data["destination"], "destination", file),
+        end_use=(data.get("end_use") or "").strip(),
+    )
+
+
+def load_transaction(path: str | Path) -> Transaction:
+    """Reads a transaction JSON file; problems name the file and the field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("file not found", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=str(path)) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+    return parse_transaction(data, file=str(path))
