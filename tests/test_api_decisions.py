@@ -1,0 +1,113 @@
+"""Decisions through the API: decided on the real list, stored with its audit entry, read back, replayed
+on the recorded snapshot even after the lists changed, and differences reported."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from test_api_support import Api, api, sample_rows
+
+from chipguard import ENGINE_VERSION
+from chipguard.store import testing
+from chipguard.store.records import DecisionRow
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        yield a
+
+
+def _transaction(name: str, country: str = "AM") -> dict[str, object]:
+    return {
+        "date": "2025-06-01",
+        "kind": "sale",
+        "destination": country,
+        "customer": {"name": name, "country": country},
+        "items": [{"model": "H100", "quantity": 8}],
+    }
+
+
+def test_decision_is_stored_audited_and_replayable(srv: Api) -> None:
+    listed = next(r for r in sample_rows(srv.sample) if r["name"] == "Atlas Sanatgaran")
+    r = srv.client.post("/v1/decisions", json=_transaction("Atlas Sanatgaran"), headers=srv.headers("analyst"))
+    assert r.status_code == 201, r.text
+    decision = r.json()
+    assert decision["outcome"] != "ALLOW"
+    assert listed["_id"] in json.dumps(decision["screening"])
+    assert any("Atlas Sanatgaran" in reason["message"] for reason in decision["reasons"])
+    digest = hashlib.sha256(srv.sample.read_bytes()).hexdigest()
+    assert digest in json.dumps(decision["versions"]["lists"])
+    assert decision["versions"]["engine"] == ENGINE_VERSION and decision["versions"]["rule_set"]["version"]
+
+    got = srv.client.get(f"/v1/decisions/{decision['decision_id']}", headers=srv.headers("analyst"))
+    assert got.status_code == 200 and got.json() == decision
+    assert srv.client.get(f"/v1/decisions/{decision['decision_id']}", headers=srv.headers("screen")).status_code == 403
+    assert srv.client.get("/v1/decisions/dec_missing", headers=srv.headers("analyst")).status_code == 404
+    listing = srv.client.get("/v1/decisions", headers=srv.headers("analyst")).json()["decisions"]
+    assert [d["decision_id"] for d in listing] == [decision["decision_id"]]
+
+    entry = next(e for e in srv.services.audit.entries() if e.action == "decision.create")
+    assert entry.seq == decision["audit_seq"]
+    assert entry.payload["decision_id"] == decision["decision_id"]
+    assert entry.payload["outcome"] == decision["outcome"]
+    assert entry.payload["inputs"]["customer"]["name"] == "Atlas Sanatgaran"
+    assert entry.payload["context"]["lists"] == {"us_csl": digest}
+    assert entry.actor.startswith("key:")
+    assert srv.services.audit.verify().ok and srv.services.decisions.check_against_audit() == []
+
+    # New lists in force: the replay still uses the recorded snapshot and finds the same decision.
+    srv.services.snapshots.load_file(srv.sample.parent / "us_csl_sample_2019.csv")
+    assert srv.services.snapshots.active()[0].sha256 != digest
+    report = srv.services.replay(decision["decision_id"])
+    assert report["same"], report["differences"]
+    assert report["replayed_outcome"] == decision["outcome"]
+
+    # A stored outcome that the engine would not reproduce is reported, with what differs.
+    with Session(srv.services.engine) as s, s.begin():
+        row = s.get(DecisionRow, decision["decision_id"])
+        assert row is not None
+        data = json.loads(row.decision_json)
+        data["outcome"] = "ALLOW"
+        data["reasons"] = data["reasons"][1:]
+        s.execute(update(DecisionRow).where(DecisionRow.decision_id == row.decision_id).values(decision_json=json.dumps(data)))
+    report = srv.services.replay(decision["decision_id"])
+    assert not report["same"]
+    assert f"outcome: recorded ALLOW, replayed {decision['outcome']}" in report["differences"]
+    assert any(d.startswith("new reason") for d in report["differences"])
+    assert srv.services.decisions.check_against_audit() == [
+        (decision["decision_id"], "was edited after it was recorded (digest mismatch)")
+    ]
+
+
+def test_invalid_transactions_are_422_with_the_field(srv: Api) -> None:
+    h = srv.headers("analyst")
+    bad = _transaction("Acme")
+    bad["kind"] = "gift"
+    r = srv.client.post("/v1/decisions", json=bad, headers=h)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "invalid_input" and err["details"][0]["field"] == "kind"
+    r = srv.client.post("/v1/decisions", json=[1, 2], headers=h)
+    assert r.status_code == 422
+    r = srv.client.post("/v1/decisions", json={"date": "2025-06-01"}, headers=h)
+    assert r.status_code == 422
+    assert srv.services.decisions.find() == []
+    assert [e.action for e in srv.services.audit.entries()] == ["key.create"] * 3
+
+
+def test_decision_links_a_stored_customer(srv: Api) -> None:
+    h = srv.headers("analyst")
+    assert srv.client.post("/v1/customers", json={"name": "Atlas Sanatgaran", "customer_id": "c-1"}, headers=h).status_code == 201
+    tx = _transaction("Atlas Sanatgaran")
+    tx["customer"] = {"name": "Atlas Sanatgaran", "country": "AM", "customer_id": "c-1"}
+    r = srv.client.post("/v1/decisions", json=tx, headers=h)
+    assert r.status_code == 201, r.text
+    found = srv.client.get("/v1/decisions", params={"customer_id": "c-1"}, headers=h).json()["decisions"]
+    assert [d["decision_id"] for d in found] == [r.json()["decision_id"]]
