@@ -1,0 +1,331 @@
+"""Screen everyone above a customer and turn the ownership graph into facts the rule engine reads.
+
+The shell company in front is rarely listed; its owner is. So every declared owner, the ultimate parent
+and (when an ownership graph is supplied) every node upstream of the customer is screened, and the
+listed ones are aggregated per regime (OFAC 50 %, BIS Affiliates) through the graph. Each finding
+carries the paths that produce it and the lists behind each contributing owner, so a decision can say
+"Huawei Technologies Co., Ltd. 30 % → customer; SMIC 25 % → customer: 55 % (BIS Affiliates rule)".
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from chipguard.model import Customer, Hit
+from chipguard.ownership.compute import Aggregate, aggregate_listed, ultimate_parent
+from chipguard.ownership.graph import (
+    OWNERSHIP,
+    ULTIMATE,
+    Edge,
+    Node,
+    OwnershipGraph,
+    Share,
+    normalise_name,
+)
+from chipguard.ownership.regimes import Regime, RegimeSet, load_regimes
+
+CUSTOMER_ID = "customer"
+
+
+class ScreenerLike(Protocol):
+    """What this module needs from chipguard.match.screener.Screener."""
+
+    def screen(self, name: str, kind: str | None = None, country: str | None = None) -> list[Hit]: ...
+
+
+@dataclass(slots=True)
+class RegimeFinding:
+    """The aggregate for one regime, whether the regime is in force on the date, and the verdict."""
+
+    regime: Regime
+    aggregate: Aggregate
+    in_force: bool
+    status: str
+
+    @property
+    def triggered(self) -> bool:
+        """Definitely at or above the threshold while the regime is in force."""
+        return self.in_force and self.aggregate.definitely
+
+    @property
+    def review(self) -> bool:
+        """Possibly at or above (unknown shares) while in force, or a listed owner of unknown share."""
+        return (
+            self.in_force
+            and not self.triggered
+            and (self.aggregate.possibly or bool(self.aggregate.unknown_listed))
+        )
+
+
+@dataclass(slots=True)
+class OwnershipReport:
+    """Everything found above one customer on one date."""
+
+    graph: OwnershipGraph
+    target: str
+    on: date
+    node_hits: dict[str, list[Hit]] = field(default_factory=dict)
+    listed: dict[str, list[str]] = field(default_factory=dict)  # regime → listed node ids
+    findings: list[RegimeFinding] = field(default_factory=list)
+    parent: dict[str, Any] | None = None
+    parent_1260h: list[dict[str, Any]] = field(default_factory=list)
+
+    def listed_owners(self) -> list[dict[str, Any]]:
+        """Every screened node (other than the customer) with hits, with its lists and regimes."""
+        out = []
+        for node_id, hits in self.node_hits.items():
+            if node_id == self.target or not hits:
+                continue
+            regimes = sorted(r for r, nodes in self.listed.items() if node_id in nodes)
+            out.append(
+                {
+                    "name": self.graph.name(node_id),
+                    "node": node_id,
+                    "regimes": regimes,
+                    "lists": sorted({h.list_name or h.source for h in hits}),
+                    "hits": [
+                        {
+                            "party_id": h.party_id,
+                            "source": h.source,
+                            "name": h.name,
+                            "list_name": h.list_name,
+                            "score": h.score,
+                        }
+                        for h in hits
+                    ],
+                }
+            )
+        return out
+
+    def to_facts(self) -> dict[str, Any]:
+        """The ``ownership.*`` facts (see docs/rules.md): figures per regime, findings, parent, 1260H."""
+        g = self.graph
+        per_low = {f.regime.id: round(f.aggregate.low, 6) for f in self.findings}
+        per_high = {f.regime.id: round(f.aggregate.high, 6) for f in self.findings}
+        unknown = sorted({g.name(n) for f in self.findings for n in f.aggregate.unknown_listed})
+        findings = []
+        for f in self.findings:
+            agg = f.aggregate.to_dict(g)
+            agg.update(
+                {
+                    "regime": f.regime.id,
+                    "title": f.regime.title,
+                    "citation": f.regime.citation,
+                    "in_force": f.in_force,
+                    "status": f.status,
+                    "triggered": f.triggered,
+                    "review": f.review,
+                    "explanation": self.explain(f),
+                }
+            )
+            for c in agg["contributors"]:
+                c["lists"] = sorted({h.list_name or h.source for h in self.node_hits.get(c["owner_id"], [])})
+            findings.append(agg)
+        return {
+            "ownership": {
+                "basis": "ownership graph: direct and indirect, aggregated per regime",
+                "listed_percent": per_low,
+                "listed_percent_high": per_high,
+                "bis_affiliates_percent": per_low.get("bis_affiliates", 0.0),
+                "ofac_50_percent": per_low.get("ofac_50", 0.0),
+                "unknown_percent_listed_owners": unknown,
+                "listed_owners": self.listed_owners(),
+                "findings": findings,
+                "triggered_regimes": [f.regime.id for f in self.findings if f.triggered],
+                "review_regimes": [f.regime.id for f in self.findings if f.review],
+                "ultimate_parent": self.parent,
+                "parent_1260h": self.parent_1260h,
+                "cycles": [[g.name(n) for n in c] for c in g.cycles()],
+            }
+        }
+
+    def explain(self, finding: RegimeFinding) -> str:
+        """One sentence an analyst can check: the figure, the paths, the regime's state on the date."""
+        agg = finding.aggregate
+        g = self.graph
+        if not agg.contributors:
+            return f"{finding.regime.title}: no listed owner above {g.name(self.target)}."
+        notes = dict(agg.caught)
+        paths = "; ".join(p.render(g, notes) for h in agg.contributors for p in h.paths)
+        verdict = "at or above" if agg.definitely else "possibly at or above" if agg.possibly else "below"
+        text = (
+            f"{finding.regime.title}: listed owners hold {agg.label()} of {g.name(self.target)}"
+            f" ({verdict} {agg.threshold:g} %) via {paths}; {finding.status}."
+        )
+        if agg.unknown_listed:
+            text += (
+                " Listed owner(s) of unknown percentage: "
+                + ", ".join(g.name(n) for n in agg.unknown_listed)
+                + "."
+            )
+        return text
+
+
+def customer_graph(customer: Customer, base: OwnershipGraph | None = None) -> tuple[OwnershipGraph, str]:
+    """The graph to analyse for ``customer``: ``base`` (copied, never modified) with the customer located
+    by LEI/identifier or name, plus the customer's declared owners and ultimate parent as edges where the
+    base does not already have them. Without ``base``, a graph of the declaration alone."""
+    graph = copy.deepcopy(base) if base is not None else OwnershipGraph(format="declared")
+    target = None
+    if base is not None:
+        for ident in customer.identifiers:
+            target = graph.find(ident.value)
+            if target:
+                break
+        target = target or graph.find(customer.name)
+    if target is None:
+        target = (
+            CUSTOMER_ID
+            if CUSTOMER_ID not in graph.nodes
+            else f"{CUSTOMER_ID}:{normalise_name(customer.name)}"
+        )
+        graph.add_node(
+            Node(
+                node_id=target,
+                name=customer.name,
+                kind="person" if customer.kind == "person" else "entity",
+                country=customer.country,
+                headquarters=customer.headquarters or customer.country,
+                identifiers=[(i.scheme, i.value) for i in customer.identifiers],
+                other_names=list(customer.other_names),
+                founding_date=customer.incorporation_date,
+                record="customer record",
+            )
+        )
+    for i, owner in enumerate(customer.owners):
+        node_id = graph.find(owner.name) or f"owner:{normalise_name(owner.name)}"
+        if node_id not in graph.nodes:
+            graph.add_node(
+                Node(
+                    node_id=node_id,
+                    name=owner.name,
+                    kind="person" if owner.kind == "person" else "entity",
+                    country=owner.country,
+                    headquarters=owner.country,
+                    record=f"customer.owners[{i}]",
+                )
+            )
+        if any(e.owner == node_id and e.owned == target and e.kind == OWNERSHIP for e in graph.edges):
+            continue
+        share = Share.unknown() if owner.percent is None else Share.exact(float(owner.percent))
+        graph.add_edge(Edge(node_id, target, share, OWNERSHIP, record=f"customer.owners[{i}]"))
+    parent = customer.ultimate_parent
+    if parent is not None and parent.name:
+        node_id = graph.find(parent.name) or f"parent:{normalise_name(parent.name)}"
+        if node_id not in graph.nodes:
+            graph.add_node(
+                Node(
+                    node_id=node_id,
+                    name=parent.name,
+                    country=parent.country,
+                    headquarters=parent.country,
+                    record="customer.ultimate_parent",
+                )
+            )
+        if node_id != target and node_id not in graph.ancestors(target):
+            graph.add_edge(
+                Edge(
+                    node_id,
+                    target,
+                    Share.unknown(),
+                    ULTIMATE,
+                    record="customer.ultimate_parent",
+                    interests=["declared ultimate parent"],
+                )
+            )
+    return graph, target
+
+
+def _kind(node: Node) -> str | None:
+    if node.kind == "person":
+        return "person"
+    if node.kind in ("entity", "arrangement"):
+        return "org"
+    return None
+
+
+def screen_ownership(
+    customer: Customer,
+    screener: ScreenerLike | None,
+    *,
+    on: date,
+    graph: OwnershipGraph | None = None,
+    regimes: RegimeSet | None = None,
+    known_hits: dict[str, list[Hit]] | None = None,
+    covers: Callable[[Regime, Hit], bool] | None = None,
+) -> OwnershipReport:
+    """Screens the customer and every node above it, then aggregates listed ownership per regime.
+
+    ``known_hits`` maps node names to hits already found (the engine's screening of declared owners),
+    so nothing is screened twice; ``covers`` overrides which hits feed which regime (the engine maps
+    hits through the rule set's list-code table). Nodes the screener cannot see are simply unscreened.
+    """
+    regimes = regimes or load_regimes()
+    full, target = customer_graph(customer, graph)
+    report = OwnershipReport(graph=full, target=target, on=on)
+    known = {normalise_name(k): v for k, v in (known_hits or {}).items()}
+    to_screen = [target, *full.ancestors(target)]
+    for node_id in to_screen:
+        node = full.nodes[node_id]
+        if node.kind == "unspecified":
+            continue
+        hits = known.get(normalise_name(node.name))
+        if hits is None and screener is not None:
+            hits = list(screener.screen(node.name, kind=_kind(node), country=node.country or None))
+        hits = [h for h in hits or [] if h.score >= regimes.min_score]
+        report.node_hits[node_id] = hits
+    covers = covers or (lambda regime, hit: regime.covers(hit))
+    for regime in regimes.regimes:
+        listed = [
+            n for n, hits in report.node_hits.items() if n != target and any(covers(regime, h) for h in hits)
+        ]
+        report.listed[regime.id] = listed
+        agg = aggregate_listed(full, target, listed, threshold=regime.threshold, propagate=regime.propagate)
+        in_force, status = regime.status(on)
+        report.findings.append(RegimeFinding(regime, agg, in_force, status))
+    up = ultimate_parent(full, target)
+    if up is not None:
+        node = full.nodes[up.node]
+        report.parent = {
+            "name": node.name,
+            "id": node.node_id,
+            "country": node.country or None,
+            "headquarters": node.headquarters or node.country or None,
+            "basis": up.basis,
+            "chain": " → ".join(full.name(n) for n in reversed(up.chain)),
+            "listed": bool(report.node_hits.get(up.node)),
+        }
+    report.parent_1260h = parent_relations(report, screener)
+    return report
+
+
+def parent_relations(report: OwnershipReport, screener: ScreenerLike | None) -> list[dict[str, Any]]:
+    """DoD 1260H (and any list stating a parent): a subsidiary found by its own name is reported with
+    its listed parent, and the parent is screened too so its own list entries show."""
+    out: list[dict[str, Any]] = []
+    for node_id, hits in report.node_hits.items():
+        for hit in hits:
+            if not hit.parent_name:
+                continue
+            parent_hits = list(screener.screen(hit.parent_name, kind="org")) if screener is not None else []
+            out.append(
+                {
+                    "subject": report.graph.name(node_id),
+                    "role": "customer" if node_id == report.target else "owner",
+                    "listed_name": hit.name,
+                    "list_name": hit.list_name or hit.source,
+                    "source": hit.source,
+                    "party_id": hit.party_id,
+                    "parent_name": hit.parent_name,
+                    "parent_lists": sorted({h.list_name or h.source for h in parent_hits}),
+                    "explanation": (
+                        f"{report.graph.name(node_id)} matches {hit.name} ({hit.list_name or hit.source}),"
+                        f" a subsidiary of listed parent {hit.parent_name}"
+                    ),
+                }
+            )
+    return out
