@@ -236,7 +236,7 @@ def history(
         for info in infos:
             mark = "*" if info.active else " "
             typer.echo(
-                f"{mark} {info.id:>4}  {info.ref}  {_when(info.loaded_at)}  {info.record_count:>7}  "
+                f"{mark} {info.id:>4}  {info.ref:<26}  {_when(info.loaded_at)}  {info.record_count:>7}  "
                 f"{info.file_date or '—':<10}  {info.file_name}"
             )
 
