@@ -142,19 +142,24 @@ def _entry_of(model_or_spec: str | Path | Mapping[str, Any] | CatalogueEntry) ->
 
 
 def classify(
-    model_or_spec: str | Path | Mapping[str, Any] | CatalogueEntry, on: dt.date | None = None
+    model_or_spec: str | Path | Mapping[str, Any] | CatalogueEntry,
+    on: dt.date | None = None,
+    *,
+    rules: RuleSet | None = None,
 ) -> Classification:
     """Classifies a model name, catalogue entry, spec mapping or spec file under the rules in force on ``on``.
 
     ``on`` defaults to today. A model name goes through ``resolve_model`` (unknown or ambiguous names raise
-    ``InputError``); a ``Path`` is read as a spec JSON file.
+    ``InputError``); a ``Path`` is read as a spec JSON file. ``rules`` replaces the bundled rule documents
+    (what-if analysis of a draft rule, and tests that prove the thresholds live in data).
     """
     if on is None:
         on = dt.date.today()
     if isinstance(on, dt.datetime):
         on = on.date()
     entry, source = _entry_of(model_or_spec)
-    rs = rule_set(on)
+    rs = rules if rules is not None else rule_set(on)
+    on = rs.on
     result = _classify_system(entry, rs) if entry.kind == "system" else _classify_chip(entry, rs)
     result.source = source
     result.catalogue_version = get_catalogue().version
