@@ -14,7 +14,7 @@ from chipguard.sources.base import FORMATS, Format, ParsedList, SourceError, che
 from chipguard.sources.common import read_head
 
 # One module per format family; importing a module registers its formats.
-FORMAT_MODULES = ("csl", "ofac_csv", "ofac_xml", "un", "eu", "uk")
+FORMAT_MODULES = ("csl", "ofac_csv", "ofac_xml", "un", "eu", "uk", "dpl", "us_other", "custom")
 for _module in FORMAT_MODULES:
     importlib.import_module(f"chipguard.sources.{_module}")
 
@@ -39,6 +39,19 @@ def matching_formats(path: Path) -> list[Format]:
 def detect_format(path: Path) -> Format:
     path = Path(path)
     matches = matching_formats(path)
+    companions = {
+        "add.csv",
+        "alt.csv",
+        "sdn_comments.csv",
+        "cons_add.csv",
+        "cons_alt.csv",
+        "cons_comments.csv",
+    }
+    if not matches and path.name.lower() in companions:
+        raise SourceError(
+            "an OFAC companion file cannot be loaded alone; load sdn.csv / cons_prim.csv or their directory",
+            file=str(path),
+        )
     if not matches:
         raise SourceError(
             f"unrecognised list format; use --format with one of: {', '.join(sorted(FORMATS))}",

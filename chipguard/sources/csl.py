@@ -51,6 +51,33 @@ def parse_address(text: str) -> Address:
     return Address(text=text.strip(), city=city, postal_code=postal, country=country.upper())
 
 
+def _json_address(data: dict[str, Any]) -> Address:
+    def get(key: str) -> str:
+        return str(data.get(key) or "").strip()
+
+    country = get("country").upper()
+    parts = [get(k) for k in ("address", "city", "state", "postal_code")] + [country]
+    return Address(
+        text=", ".join(p for p in parts if p),
+        city=get("city"),
+        region=get("state"),
+        postal_code=get("postal_code"),
+        country=country if len(country) == 2 else "",
+    )
+
+
+def parse_identifier(text: str) -> Identifier:
+    """CSL CSV ``ids`` cells are "country, number, type" ("RU, 7736640919, Tax ID No."), or
+    "value, type" for facts without a country; the type comes last."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 1:
+        return Identifier(scheme="", value=parts[0])
+    scheme = parts[-1]
+    if len(parts) >= 3 and len(parts[0]) == 2 and parts[0].isalpha():
+        return Identifier(scheme=scheme, value=", ".join(parts[1:-1]), country=parts[0].upper())
+    return Identifier(scheme=scheme, value=", ".join(parts[:-1]))
+
+
 def party_from_row(row: dict[str, Any]) -> Party:
     """Maps one CSL record (CSV row or JSON object, same field names) to a Party."""
 
@@ -67,17 +94,28 @@ def party_from_row(row: dict[str, Any]) -> Party:
     if not party_id:
         # The oldest header variant has no id column: derive a stable one from the record itself.
         party_id = hashlib.sha1(f"{text('source')}|{name}|{text('addresses')}".encode()).hexdigest()
-    addresses = [parse_address(a) for a in split_list(text("addresses"))]
+    raw_addresses = row.get("addresses")
+    if isinstance(raw_addresses, list) and all(isinstance(a, dict) for a in raw_addresses):
+        addresses = [_json_address(a) for a in raw_addresses]  # the JSON export structures addresses
+    else:
+        addresses = [parse_address(a) for a in split_list(text("addresses"))]
     countries: list[str] = []
     for code in (
         [a.country for a in addresses] + split_list(text("nationalities")) + split_list(text("citizenships"))
     ):
         if len(code) == 2 and code.upper() not in countries:
             countries.append(code.upper())
-    identifiers = []
-    for ident in split_list(text("ids")):
-        scheme, _, value = ident.partition(",")
-        identifiers.append(Identifier(scheme=scheme.strip(), value=value.strip() or scheme.strip()))
+    raw_ids = row.get("ids")
+    if isinstance(raw_ids, list) and all(isinstance(i, dict) for i in raw_ids):
+        identifiers = [
+            Identifier(
+                str(i.get("type") or ""), str(i.get("number") or ""), str(i.get("country") or "").upper()
+            )
+            for i in raw_ids
+            if i.get("number")
+        ]
+    else:
+        identifiers = [parse_identifier(i) for i in split_list(text("ids"))]
     dates = {k: text(c) for k, c in (("start", "start_date"), ("end", "end_date")) if text(c)}
     if text("dates_of_birth"):
         dates["birth"] = text("dates_of_birth")
