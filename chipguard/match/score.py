@@ -45,6 +45,7 @@ class Weights:
     stopword: float
     generic: float
     place: float
+    place_institutional: float
     number: float
     word: float
     number_clash_penalty: float
@@ -61,6 +62,7 @@ def weights() -> Weights:
         stopword=float(w.get("stopword", 0.03)),
         generic=float(w.get("generic", 0.35)),
         place=float(w.get("place", 0.3)),
+        place_institutional=float(w.get("place_institutional", 0.9)),
         number=float(w.get("number", 1.6)),
         word=float(w.get("word", 1.0)),
         number_clash_penalty=float(cfg.get("number_clash_penalty", 0.35)),
@@ -98,9 +100,10 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
     if shorter >= 4:
         dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < 8 else 2
-        if dist <= allowed:
+        # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
+        if dist <= allowed and (shorter >= 7 or ta[0] == tb[0]):
             return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
-    if shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
+    if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
         return 0.8, "phonetic"
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         return 0.72, "abbreviation"
@@ -169,8 +172,7 @@ def _merge_adjacent(side: list[Token], other_texts: set[str], merges: list[str],
             joined = a.text + b.text
             if (
                 joined in other_texts
-                and a.text not in other_texts
-                and b.text not in other_texts
+                and not (a.text in other_texts and b.text in other_texts)
                 and a.cls != LEGAL
                 and b.cls != LEGAL
             ):
@@ -233,6 +235,11 @@ def score_analyses(
 
     q_w = [token_weight(t, rarity, person) for t in q_tokens]
     c_w = [token_weight(t, rarity, person) for t in c_tokens]
+    if not person and (query.institutional or cand.institutional):
+        # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
+        # institutes, universities and bureaus the place is part of the identity, not an optional prefix
+        q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
+        c_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
     matched = 0.0
     total = 0.0
     out_pairs: list[Pair] = []

@@ -52,13 +52,27 @@ class QueryForm:
     person: NameAnalysis
 
 
-def query_forms(name: str) -> list[QueryForm]:
+@lru_cache(maxsize=20_000)
+def query_forms(name: str) -> tuple[QueryForm, ...]:
+    """The forms of a query worth matching: as given, without a parenthesised qualifier
+    ("Sensetime (China)"), and the Latin renderings of a non-Latin name."""
     forms = [QueryForm(name, "as-given", "", analyze(name, False), analyze(name, True))]
+    for variant, how in name_variants(name):
+        if how == "without-parentheses":
+            forms.append(
+                QueryForm(
+                    variant,
+                    "without-parentheses",
+                    "parenthesised qualifier removed",
+                    analyze(variant, False),
+                    analyze(variant, True),
+                )
+            )
     for lf in cached_latin_forms(name):
         forms.append(
             QueryForm(lf.text, lf.method, lf.explanation, analyze(lf.text, False), analyze(lf.text, True))
         )
-    return forms
+    return tuple(forms)
 
 
 @dataclass(slots=True)

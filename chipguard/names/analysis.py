@@ -11,7 +11,7 @@ Analyses are cached: list names are analysed once at index build, repeated queri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from chipguard.names.phonetic import phonetic_key
 from chipguard.names.text import clean_steps
@@ -46,6 +46,7 @@ class NameAnalysis:
     steps: tuple[str, ...]  # normalisations that changed the text
     joined: str  # distinctive surface text without spaces (legal forms and stopwords dropped)
     acronym: str  # initials of the distinctive words, "" when fewer than three
+    institutional: bool = False  # an institute/university/bureau…: its place is part of its identity
 
     @property
     def significant(self) -> tuple[Token, ...]:
@@ -88,8 +89,91 @@ def _classify(surface: str, canon: str, person: bool) -> str:
     return WORD
 
 
+@cache
+def _known_words() -> frozenset[str]:
+    """Single words the vocabularies know (legal forms, org symbols, abbreviations' expansions, generic
+    words): used to split run-together names ("TELECOMcorporation") and to spot typos in legal forms."""
+    v = vocab()
+    words: set[str] = set()
+    for table in (v.legal_forms, v.symbols):
+        for phrase in table:
+            if len(phrase) == 1 and phrase[0].isascii() and phrase[0].isalpha():
+                words.add(phrase[0])
+    words.update(w for w in v.abbreviations.values() if w.isalpha())
+    words.update(w for w in v.generic if w.isalpha())
+    return frozenset(words)
+
+
+@cache
+def _legal_typos() -> dict[str, str]:
+    """One-edit (deletion) neighbourhood of single-word legal forms and "company"/"corporation":
+    "Limted", "Liimited", "Compnay" are still legal forms, not distinctive words."""
+    v = vocab()
+    table: dict[str, str] = {}
+    for phrase, label in v.legal_forms.items():
+        if len(phrase) == 1 and len(phrase[0]) >= 6 and phrase[0].isascii() and phrase[0].isalpha():
+            word = phrase[0]
+            table.setdefault(word, label)
+            for i in range(len(word)):
+                table.setdefault(word[:i] + word[i + 1 :], label)
+    for word in ("company", "corporation"):
+        table[word] = "co"
+        for i in range(len(word)):
+            table.setdefault(word[:i] + word[i + 1 :], "co")
+    return table
+
+
+def _legal_typo(word: str) -> str | None:
+    """The legal-form label ``word`` is a one-edit typo of, if any."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    table = _legal_typos()
+    if word in table:
+        return table[word]
+    for i in range(len(word)):
+        hit = table.get(word[:i] + word[i + 1 :])
+        if hit:
+            return hit
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def _split_runon(word: str) -> tuple[str, ...]:
+    """Splits a word that runs a known org word onto a name ("rahmahcharitable" → "rahmah charitable",
+    "companylimited" → "company limited"). Both sides of a comparison are split alike."""
+    known = _known_words()
+    if len(word) < 8 or not word.isalpha() or word in known:
+        return (word,)
+    for cut in range(3, len(word) - 4):
+        head, tail = word[:cut], word[cut:]
+        if tail in known:
+            return (*_split_runon(head), tail) if head not in known else (head, tail)
+    for cut in range(len(word) - 3, 4, -1):
+        head, tail = word[:cut], word[cut:]
+        if head in known and len(tail) >= 3:
+            return (head, *_split_runon(tail))
+    return (word,)
+
+
+def _prepare_org_words(words: list[str]) -> list[str]:
+    out: list[str] = []
+    run: list[str] = []
+    for word in words:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if run:
+            out.append("".join(run) if len(run) > 1 else run[0])
+            run = []
+        out.extend(_split_runon(word))
+    if run:
+        out.append("".join(run) if len(run) > 1 else run[0])
+    return out
+
+
 def _org_tokens(words: list[str]) -> list[Token]:
     v = vocab()
+    words = _prepare_org_words(words)
     out: list[Token] = []
     i = 0
     n = len(words)
@@ -119,6 +203,14 @@ def _org_tokens(words: list[str]) -> list[Token]:
             continue
         word = words[i]
         canon = _canon_word(word)
+        if i > 0 and canon == word and (word,) not in v.symbols:
+            label = _legal_typo(word)
+            if label == "co":
+                canon = "co"
+            elif label:
+                out.append(Token(word, label, LEGAL))
+                i += 1
+                continue
         out.append(Token(word, canon, _classify(word, canon, False), phonetic_key(word)))
         i += 1
     return _merge_legal_runs(out)
@@ -169,4 +261,7 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
     initials = [t.text[0] for t in distinctive if t.cls in (WORD, GENERIC, PLACE) and t.text[0].isalpha()]
     if not person and len(initials) >= 3:
         acronym = "".join(initials)
-    return NameAnalysis(name, cleaned, person, tuple(tokens), steps, joined, acronym)
+    institutional = not person and any(
+        t.canon in vocab().institutional or t.text in vocab().institutional for t in tokens
+    )
+    return NameAnalysis(name, cleaned, person, tuple(tokens), steps, joined, acronym, institutional)

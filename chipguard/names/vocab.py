@@ -24,6 +24,7 @@ class Vocab:
     stopwords: frozenset[str]
     generic: frozenset[str]
     places: frozenset[str]
+    institutional: frozenset[str]
     person_prefixes: frozenset[str]
     person_nicks: dict[str, str]
 
@@ -70,6 +71,7 @@ def vocab() -> Vocab:
         stopwords=frozenset(clean(str(w)) or str(w) for w in cur["stopwords"]),
         generic=frozenset(clean(str(w)) for w in cur["generic_org_words"]),
         places=frozenset(clean(str(w)) for w in cur.get("places", [])),
+        institutional=frozenset(clean(str(w)) for w in cur.get("institutional_words", [])),
         person_prefixes=prefixes,
         person_nicks=nicks,
     )

@@ -1,0 +1,1 @@
+"""chipguard benchmarks: ``python -m bench --shared ../shared/data`` (``make bench``)."""

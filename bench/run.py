@@ -1,0 +1,272 @@
+"""Runs every benchmark on the dev sets in ``--shared`` and prints the tables recorded in BENCHMARKS.md.
+
+Each set is run through chipguard's Screener and, in the same process and with the same hit logic, a
+plain rapidfuzz WRatio baseline (``process.extractOne`` over every list name). Index build time and
+query throughput (one core, the ``screen-file`` code path) are reported separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import gzip
+import io
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bench.metrics import Report, fmt
+
+CSL = "lists/us_csl_2022-04.csv.gz"
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def hit_ids(hit: Any) -> set[str]:
+    ids = {str(hit.party_id)}
+    entity = (hit.explanation or {}).get("entity_number")
+    if entity:
+        ids.add(str(entity))
+    return ids
+
+
+class Baseline:
+    """rapidfuzz WRatio over every list name; a hit when the best score reaches the threshold."""
+
+    def __init__(self, parties: list[Any], threshold: float) -> None:
+        from rapidfuzz import utils
+
+        self.threshold = threshold * 100
+        self.choices: list[str] = []
+        self.ids: list[set[str]] = []
+        for party in parties:
+            ids = {str(party.party_id)}
+            if party.extra.get("entity_number"):
+                ids.add(str(party.extra["entity_number"]))
+            for alias in party.all_names():
+                self.choices.append(utils.default_process(alias.name))
+                self.ids.append(ids)
+
+    def screen(self, name: str) -> list[set[str]]:
+        from rapidfuzz import fuzz, process, utils
+
+        best = process.extractOne(
+            utils.default_process(name),
+            self.choices,
+            scorer=fuzz.WRatio,
+            processor=None,
+            score_cutoff=self.threshold,
+        )
+        return [self.ids[best[2]]] if best else []
+
+
+def print_report(title: str, ours: Report, base: Report | None) -> None:
+    print(f"\n## {title}\n")
+    print("| category | n | recall | top-1 | FPR | baseline recall | baseline top-1 | baseline FPR |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    cats = sorted(ours.by_category)
+    for cat in [*cats, "ALL"]:
+        t = ours.total if cat == "ALL" else ours.by_category[cat]
+        b = (base.total if cat == "ALL" else base.by_category[cat]) if base else None
+        print(
+            f"| {cat} | {t.queries} | {fmt(t.recall)} | {fmt(t.top1_accuracy)} | {fmt(t.fpr)} | "
+            f"{fmt(b.recall) if b else '—'} | {fmt(b.top1_accuracy) if b else '—'} | {fmt(b.fpr) if b else '—'} |"
+        )
+
+
+def run_set(
+    rows: Iterable[dict[str, str]], screener: Any, baseline: Baseline | None, use_country: bool
+) -> tuple[Report, Report | None, float, int]:
+    ours = Report()
+    base = Report() if baseline else None
+    elapsed = 0.0
+    n = 0
+    for row in rows:
+        accept = {x for x in (row.get("accept_ids") or "").split("|") if x}
+        expect_hit = row.get("expect") == "hit"
+        country = (row.get("country") or None) if use_country else None
+        start = time.perf_counter()
+        hits = screener.screen(row["name"], kind=row.get("kind") or None, country=country)
+        elapsed += time.perf_counter() - start
+        n += 1
+        ours.add(row["category"], expect_hit, [hit_ids(h) for h in hits], accept)
+        if baseline and base is not None:
+            base.add(row["category"], expect_hit, baseline.screen(row["name"]), accept)
+    return ours, base, elapsed, n
+
+
+def clear_query_caches() -> None:
+    """Forgets every per-name cache so a timed pass pays for each query's analysis (the list's own
+    analyses live in the index and are unaffected)."""
+    from chipguard.match import screener
+    from chipguard.names import analysis, text, variants
+
+    for fn in (
+        screener.query_forms,
+        screener.cached_latin_forms,
+        analysis.analyze,
+        analysis._split_runon,
+        text.clean_steps,
+        variants.name_variants,
+    ):
+        fn.cache_clear()
+
+
+def throughput_screen_file(screener: Any, rows: list[dict[str, str]]) -> float:
+    """Queries per second through the ``screen-file`` code path (validation, screening, JSONL)."""
+    from chipguard.cli.screen import read_queries, screen_file_to
+
+    clear_query_caches()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.csv"
+        with src.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "name", "kind"])
+            for row in rows:
+                writer.writerow([row["id"], row["name"], row.get("kind", "")])
+        start = time.perf_counter()
+        queries = read_queries(src)
+        screen_file_to(screener, queries, Path(tmp) / "out.jsonl")
+        return len(queries) / (time.perf_counter() - start)
+
+
+def pairs_bench(shared: Path, threshold: float) -> None:
+    from rapidfuzz import fuzz, utils
+
+    from chipguard.match.screener import compare
+
+    path = shared / "bench/pairs/name_bench_cases.csv"
+    if not path.exists():
+        return
+    rows = read_csv(path)
+    stats = {"ours": [0, 0, 0, 0], "wratio": [0, 0, 0, 0]}  # tp fp fn tn
+    by_schema: dict[str, list[int]] = {}
+    start = time.perf_counter()
+    for row in rows:
+        kind = "person" if row["schema"] == "Person" else "org"
+        truth = row["is_match"].strip().lower() == "true"
+        pred = compare(row["name1"], row["name2"], kind=kind, threshold=threshold).match
+        base_pred = (
+            fuzz.WRatio(row["name1"], row["name2"], processor=utils.default_process) >= threshold * 100
+        )
+        for key, p in (("ours", pred), ("wratio", base_pred)):
+            s = stats[key]
+            s[0 if p and truth else 1 if p else 2 if truth else 3] += 1
+        sch = by_schema.setdefault(row["schema"], [0, 0, 0, 0])
+        sch[0 if pred and truth else 1 if pred else 2 if truth else 3] += 1
+    elapsed = time.perf_counter() - start
+    print(f"\n## pairs/name_bench_cases.csv ({len(rows)} pairs, threshold {threshold:.2f}, {elapsed:.2f}s)\n")
+    print("| matcher | precision | recall | F1 |")
+    print("|---|---:|---:|---:|")
+    for key, (tp, fp, fn, _tn) in stats.items():
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"| {'chipguard' if key == 'ours' else 'rapidfuzz WRatio'} | {p:.3f} | {r:.3f} | {f1:.3f} |")
+    print("| nomenklatura logic-v2 (frozen, its own threshold 0.7) | 0.762 | 0.821 | 0.790 |")
+    print(
+        "\nby schema (chipguard): "
+        + ", ".join(f"{k}: tp {v[0]} fp {v[1]} fn {v[2]} tn {v[3]}" for k, v in by_schema.items())
+    )
+
+
+def yente_bench(shared: Path, threshold: float) -> None:
+    """UN names as a person list; their 'treated' spellings must hit, US people must not."""
+    from chipguard.match.screener import Screener
+    from chipguard.model import Party, PartyKind
+
+    base = shared / "bench/pairs"
+    try:
+        untreated = read_csv(base / "un_positives_untreated.csv")
+        treated = read_csv(base / "un_positives_treated.csv")
+        negatives = read_csv(base / "negatives_us_people.csv")
+    except FileNotFoundError:
+        return
+    parties = [Party("yente_un", str(i), r["full_name"], PartyKind.PERSON) for i, r in enumerate(untreated)]
+    screener = Screener(parties, threshold=threshold)
+    found = sum(
+        any(h.party_id == str(i) for h in screener.screen(r["full_name"], kind="person"))
+        for i, r in enumerate(treated)
+    )
+    fps = sum(bool(screener.screen(r["full_name"], kind="person")) for r in negatives)
+    print(f"\n## yente pairs (UN persons as the list, threshold {threshold:.2f})\n")
+    print(f"recall on treated UN names: {found}/{len(treated)} = {found / len(treated):.3f}; ")
+    print(f"false-positive rate on US people: {fps}/{len(negatives)} = {fps / len(negatives):.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--threshold", type=float, default=None, help="override the default threshold")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz baseline")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / CSL).exists() or not (shared / "bench").is_dir():
+        print(f"bench: {shared} holds no benchmark data ({CSL}, bench/); nothing to run.")
+        return 0
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, as the target says
+
+    from chipguard.match.screener import Screener
+    from chipguard.names.data import default_threshold
+    from chipguard.sources import parse_file
+
+    threshold = args.threshold if args.threshold is not None else default_threshold()
+    print(f"# chipguard benchmark (threshold {threshold:.2f}, shared data {shared})")
+    start = time.perf_counter()
+    parties = parse_file(shared / CSL).parties
+    parsed = time.perf_counter() - start
+    start = time.perf_counter()
+    screener = Screener(parties, threshold=threshold)
+    built = time.perf_counter() - start
+    print(
+        f"\nCSL 2022-04: {len(parties)} parties, {len(screener.index.entries)} indexed names; "
+        f"parse {parsed:.1f}s, index build {built:.1f}s"
+    )
+    baseline = None if args.no_baseline else Baseline(parties, threshold)
+
+    screening = read_csv(shared / "bench/screening_queries.csv")
+    ours, base, elapsed, n = run_set(screening, screener, baseline, use_country=False)
+    print_report("screening_queries.csv vs CSL 2022-04", ours, base)
+    print(f"\nscreen() throughput: {n / elapsed:.0f} queries/s (one core, {n} queries)")
+    qps = throughput_screen_file(screener, screening)
+    print(f"screen-file throughput: {qps:.0f} queries/s (one core, JSONL written; index build excluded)")
+
+    real_cn = shared / "bench/real_cn_queries.csv"
+    if real_cn.exists():
+        ours, base, _e, _n = run_set(read_csv(real_cn), screener, baseline, use_country=True)
+        print_report("real_cn_queries.csv vs CSL 2022-04 (country given)", ours, base)
+
+    watch = shared / "bench/xscript_watchlist.csv"
+    xq = shared / "bench/xscript_queries.csv"
+    if watch.exists() and xq.exists():
+        try:
+            wparties = parse_file(watch, format="custom").parties
+        except Exception:  # custom format not available: plain csv
+            from chipguard.model import Party, PartyKind
+
+            wparties = [
+                Party("custom", r["id"], r["name"], PartyKind.ORG, countries=[r.get("country", "")])
+                for r in read_csv(watch)
+            ]
+        start = time.perf_counter()
+        xscreener = Screener(wparties, threshold=threshold)
+        xbuilt = time.perf_counter() - start
+        xbase = None if args.no_baseline else Baseline(wparties, threshold)
+        ours, base, elapsed, n = run_set(read_csv(xq), xscreener, xbase, use_country=False)
+        print_report(f"xscript_queries.csv vs xscript_watchlist.csv (build {xbuilt:.1f}s)", ours, base)
+        print(f"\nthroughput: {n / elapsed:.0f} queries/s")
+
+    pairs_bench(shared, threshold)
+    yente_bench(shared, threshold)
+    return 0
