@@ -81,6 +81,19 @@ def test_other_aliases() -> None:
     assert resolve_model("Standard_ND96isr_H100_v5").id == "azure-nd96isr-h100-v5"
 
 
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("NVIDIA A100 80 GB PCIe", "nvidia-a100-pcie-80gb"),
+        ("NVIDIA H100 80GB SXM5", "nvidia-h100-sxm"),
+        ("Instinct MI300X AMD", "amd-mi300x"),
+        ("Gaudi 3 Intel", "intel-gaudi3"),
+    ],
+)
+def test_word_order_does_not_matter(text: str, model: str) -> None:
+    assert resolve_model(text).id == model
+
+
 def test_unknown_model_names_it_and_suggests_close_matches() -> None:
     with pytest.raises(InputError) as err:
         resolve_model("H100 SMX")

@@ -107,6 +107,7 @@ class Catalogue:
     by_id: Mapping[str, CatalogueEntry]
     by_key: Mapping[str, str]  # normalised alias -> entry id
     ambiguous: Mapping[str, tuple[str, ...]]  # normalised name -> candidate ids
+    by_tokens: Mapping[str, tuple[str, ...]]  # sorted-token key -> entry ids (word-order fallback)
     path: Path
 
 
@@ -121,6 +122,22 @@ def normalise(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+_UNIT = re.compile(r"(\d)\s+(gb|tb|g)\b")
+_VENDOR_TOKENS = frozenset(
+    {"nvidia", "amd", "intel", "habana", "huawei", "hisilicon", "google", "amazon", "aws", "cambricon"}
+)
+
+
+def token_key(text: str) -> str:
+    """Word-order-insensitive key: 'NVIDIA A100 80 GB PCIe' and 'A100 PCIe 80GB' -> '80gb a100 pcie'.
+
+    Vendor words are dropped so 'AMD Instinct MI300X' meets 'Instinct MI300X'.
+    """
+    folded = _UNIT.sub(r"\1\2", unicodedata.normalize("NFKC", text).casefold())
+    tokens = [t for t in re.split(r"[^\w]+|_", folded) if t and t not in _VENDOR_TOKENS]
+    return " ".join(sorted(tokens))
 
 
 _NUMBER = (int, float)
@@ -231,6 +248,10 @@ def load_catalogue(path: Path) -> Catalogue:
                         file=str(path),
                         field="aliases",
                     )
+    tokens: dict[str, set[str]] = {}
+    for entry in entries:
+        for name in (entry.name, *entry.aliases):
+            tokens.setdefault(token_key(name), set()).add(entry.id)
     ambiguous: dict[str, tuple[str, ...]] = {}
     for name, ids in (doc.get("ambiguous") or {}).items():
         unknown = [i for i in ids if i not in by_id]
@@ -248,6 +269,7 @@ def load_catalogue(path: Path) -> Catalogue:
         by_id=by_id,
         by_key=by_key,
         ambiguous=ambiguous,
+        by_tokens={k: tuple(sorted(v)) for k, v in tokens.items() if k},
         path=path,
     )
 
@@ -292,6 +314,12 @@ def resolve_model(text: str) -> CatalogueEntry:
         if k in cat.ambiguous:
             names = ", ".join(f"'{cat.by_id[i].name}'" for i in cat.ambiguous[k])
             raise InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
+    ids = cat.by_tokens.get(token_key(text), ())
+    if len(ids) == 1:
+        return cat.by_id[ids[0]]
+    if len(ids) > 1:
+        names = ", ".join(f"'{cat.by_id[i].name}'" for i in ids)
+        raise InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
     suggestions = suggest(text)
     hint = f"; close matches: {', '.join(repr(s) for s in suggestions)}" if suggestions else ""
     raise InputError(

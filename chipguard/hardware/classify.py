@@ -100,6 +100,7 @@ class Classification:
             "date": self.on.isoformat(),
             "eccn": self.eccn,
             "controlled": self.controlled,
+            "undetermined": self.undetermined,
             "tpp": _round(self.tpp),
             "tpp_basis": (
                 {
