@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_snapshots_support import CSL_ROWS, closed_port, http_dir, trimmed_csl, write_sources
+from test_snapshots_support import CSL_NAME, CSL_ROWS, closed_port, http_dir, trimmed_csl, write_sources
 from typer.testing import CliRunner
 
 from chipguard.cli import app
@@ -124,3 +124,51 @@ def test_update_from_local_server_and_offline(
     assert offline.exit_code == 4
     assert "offline" in offline.stderr and "nothing was changed" in offline.stderr
     assert runner.invoke(app, ["lists"]).stdout == before
+
+
+def _malformed(kind: str, shared: Path, tmp_path: Path) -> tuple[list[str], list[str]]:
+    """(extra CLI args, substrings the error must contain) for one kind of broken real file."""
+    if kind == "truncated_xml":
+        data = (shared / "lists" / "un_consolidated_2026-02-27.xml").read_bytes()[:50000]
+        path = tmp_path / "un_truncated.xml"
+        path.write_bytes(data)
+        cut_line = data.count(b"\n") + 1
+        return [str(path), "--source", "un"], [str(path), f"line {cut_line}"]
+    if kind == "wrong_header":
+        path = tmp_path / "wrong_header.csv"
+        path.write_text("entity,alias,country\nACME,,CN\n", encoding="utf-8")
+        return [str(path), "--format", "csl_csv"], [str(path), "line 1", "field"]
+    if kind == "bad_encoding":
+        path = trimmed_csl(shared, tmp_path / "latin1.csv", 30)
+        path.write_bytes(
+            path.read_bytes().replace(b"\n", "\nx,Entity List,,,,Caf\u00e9 GmbH\n".encode("latin-1"), 1)
+        )
+        return [str(path)], [str(path), "UTF-8"]
+    if kind == "empty":
+        path = tmp_path / "empty.csv"
+        path.write_bytes(b"")
+        return [str(path)], [str(path), "empty"]
+    path = tmp_path / "us_csl_truncated.csv.gz"
+    data = (shared / CSL_NAME).read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return [str(path), "--format", "csl_csv"], [str(path), "gzip"]
+
+
+@pytest.mark.parametrize("kind", ["truncated_xml", "wrong_header", "bad_encoding", "empty", "truncated_gzip"])
+def test_malformed_files_keep_the_previous_snapshots(
+    home: Path, shared: Path, tmp_path: Path, kind: str
+) -> None:
+    un = next(e for e in bundled_manifest() if e.source == "un")
+    assert runner.invoke(app, ["lists", "load", str(un.path), "--source", "un"]).exit_code == 0
+    csl = trimmed_csl(shared, tmp_path / "csl.csv", 90)
+    assert runner.invoke(app, ["lists", "load", str(csl)]).exit_code == 0
+    before = runner.invoke(app, ["lists", "--json"]).stdout
+
+    args, expected = _malformed(kind, shared, tmp_path)
+    result = runner.invoke(app, ["lists", "load", *args])
+    assert result.exit_code != 0
+    for text in expected:
+        assert text in result.stderr
+    after = runner.invoke(app, ["lists", "--json"]).stdout
+    assert json.loads(after) == json.loads(before)
+    assert len(runner.invoke(app, ["lists", "history"]).stdout.splitlines()) == 2
