@@ -45,6 +45,7 @@ def classify_cmd(
 ) -> None:
     """Classify an accelerator, HBM stack, system or cloud instance under the ECCN rules in force on a date."""
     from chipguard.hardware import classify
+    from chipguard.hardware.classify import flag_note
 
     if (model is None) == (spec is None):
         raise InputError("give either a MODEL or --spec FILE.json", field="model")
@@ -67,12 +68,16 @@ def classify_cmd(
     for comp in result.components:
         lines.append(f"  component: {comp['count']} x {comp['name']} -> {comp['eccn']}")
     lines.append(f"  rule set: {result.rule_set}")
+    flag_rules = {f.rule_id for f in result.flags}
+    for cite in result.citations:
+        if cite["rule_id"] not in flag_rules:
+            lines.append(f"  cites {cite['rule_id']}: {cite['text']} [{cite['citation']}]")
     for flag in result.flags:
         lines.append(f"  FLAG {flag.flag}: {flag.text} [{flag.citation}]")
-    for cite in result.citations:
-        lines.append(f"  cites {cite['rule_id']}: {cite['text']} [{cite['citation']}]")
+    flag_notes = {flag_note(f) for f in result.flags}
     for note in result.notes:
-        lines.append(f"  note: {note}")
+        if note not in flag_notes:
+            lines.append(f"  note: {note}")
     typer.echo("\n".join(lines))
 
 

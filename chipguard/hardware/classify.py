@@ -288,6 +288,11 @@ def _classify_chip(entry: CatalogueEntry, rs: RuleSet) -> Classification:
     )
 
 
+def flag_note(flag: Flag) -> str:
+    """The line a flag adds to ``notes`` (so a reader of notes alone still sees it)."""
+    return f"{flag.flag}: {flag.text} ({flag.citation})"
+
+
 def _flags(facts: Mapping[str, Any], kind: str, rs: RuleSet, notes: list[str]) -> list[Flag]:
     flags: list[Flag] = []
     for rule in rs.rules("flag"):
@@ -296,11 +301,11 @@ def _flags(facts: Mapping[str, Any], kind: str, rs: RuleSet, notes: list[str]) -
         missing: set[str] = set()
         verdict = evaluate(rule.when, facts, missing)
         if verdict is True:
-            flags.append(
-                Flag(
-                    flag=rule.flag, rule_id=rule.id, text=rule.text, citation=rule.citation, scope=rule.scope
-                )
+            flag = Flag(
+                flag=rule.flag, rule_id=rule.id, text=rule.text, citation=rule.citation, scope=rule.scope
             )
+            flags.append(flag)
+            notes.append(flag_note(flag))
             if rule.note:
                 notes.append(rule.note)
         elif verdict is None and not ({"eccn", "model"} & missing):
