@@ -127,7 +127,7 @@ class OwnershipReport:
             findings.append(agg)
         return {
             "ownership": {
-                "basis": "ownership graph: direct and indirect, aggregated per regime",
+                "basis": self.basis(),
                 "listed_percent": per_low,
                 "listed_percent_high": per_high,
                 "bis_affiliates_percent": per_low.get("bis_affiliates", 0.0),
@@ -136,12 +136,31 @@ class OwnershipReport:
                 "listed_owners": self.listed_owners(),
                 "findings": findings,
                 "triggered_regimes": [f.regime.id for f in self.findings if f.triggered],
-                "review_regimes": [f.regime.id for f in self.findings if f.review],
+                "review_regimes": [f.regime.id for f in self.findings if f.review and f.aggregate.possibly],
+                "review_summary": "; ".join(
+                    f"{f.regime.title} {f.aggregate.label()}"
+                    for f in self.findings
+                    if f.review and f.aggregate.possibly
+                ),
                 "ultimate_parent": self.parent,
                 "parent_1260h": self.parent_1260h,
                 "cycles": [[g.name(n) for n in c] for c in g.cycles()],
             }
         }
+
+    def basis(self) -> str:
+        """How the figures were computed, with every listed owner's paths (quoted in rule messages)."""
+        g = self.graph
+        paths: list[str] = []
+        for f in self.findings:
+            notes = dict(f.aggregate.caught)
+            for h in f.aggregate.contributors:
+                for p in h.paths:
+                    text = p.render(g, notes)
+                    if text not in paths:
+                        paths.append(text)
+        head = "direct and indirect holdings through the ownership graph"
+        return f"{head}: {'; '.join(paths)}" if paths else head
 
     def explain(self, finding: RegimeFinding) -> str:
         """One sentence an analyst can check: the figure, the paths, the regime's state on the date."""
