@@ -48,14 +48,22 @@ def test_authentication_and_roles(srv: Api) -> None:
     r = c.post("/v1/screen", json={"name": "x"})
     assert r.status_code == 401 and _error(r)["code"] == "unauthorized"
     assert r.headers["WWW-Authenticate"] == "Bearer"
-    assert c.post("/v1/screen", json={"name": "x"}, headers={"Authorization": "Bearer cg_nope_nope"}).status_code == 401
+    assert (
+        c.post("/v1/screen", json={"name": "x"}, headers={"Authorization": "Bearer cg_nope_nope"}).status_code
+        == 401
+    )
     forged = srv.tokens["admin"][:-2] + "xx"
     assert c.get("/v1/lists", headers={"X-API-Key": forged}).status_code == 401
-    assert c.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": srv.tokens["screen"]}).status_code == 200
+    assert (
+        c.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": srv.tokens["screen"]}).status_code
+        == 200
+    )
     # screen < analyst < admin
     r = c.post("/v1/customers", json={"name": "Acme"}, headers=srv.headers("screen"))
     assert r.status_code == 403 and "analyst" in str(_error(r)["message"])
-    assert c.post("/v1/lists/update", json={"bundled": True}, headers=srv.headers("analyst")).status_code == 403
+    assert (
+        c.post("/v1/lists/update", json={"bundled": True}, headers=srv.headers("analyst")).status_code == 403
+    )
     assert c.post("/v1/keys", json={"role": "screen"}, headers=srv.headers("analyst")).status_code == 403
     assert c.post("/v1/customers", json={"name": "Acme"}, headers=srv.headers("admin")).status_code == 201
     # a key created by an admin works; once revoked it does not
@@ -91,7 +99,9 @@ def test_screening_real_list(srv: Api) -> None:
     rows = sample_rows(srv.sample)
     atlas = next(r for r in rows if r["name"] == "Atlas Sanatgaran")
     r = srv.client.post(
-        "/v1/screen", json={"name": "ATLAS  sanatgaran", "kind": "org", "country": "am", "id": "q1"}, headers=srv.headers("screen")
+        "/v1/screen",
+        json={"name": "ATLAS  sanatgaran", "kind": "org", "country": "am", "id": "q1"},
+        headers=srv.headers("screen"),
     )
     assert r.status_code == 200
     body = r.json()
@@ -100,7 +110,9 @@ def test_screening_real_list(srv: Api) -> None:
     assert body["hits"][0]["source"] == "us_csl"
     digest = hashlib.sha256(srv.sample.read_bytes()).hexdigest()
     assert any(digest[:12] in str(s) for s in body["snapshot"])
-    r = srv.client.post("/v1/screen", json={"name": "Northwind Bakery Cooperative"}, headers=srv.headers("screen"))
+    r = srv.client.post(
+        "/v1/screen", json={"name": "Northwind Bakery Cooperative"}, headers=srv.headers("screen")
+    )
     assert r.status_code == 200 and r.json()["hits"] == []
 
 
@@ -112,7 +124,9 @@ def test_batch_keeps_order_and_is_bounded(srv: Api) -> None:
     results = r.json()["results"]
     assert [x["id"] for x in results] == [q["id"] for q in queries]
     assert all(x["hits"] for x in results)
-    r = srv.client.post("/v1/screen/batch", json={"queries": [{"name": "a"}] * 101}, headers=srv.headers("screen"))
+    r = srv.client.post(
+        "/v1/screen/batch", json={"queries": [{"name": "a"}] * 101}, headers=srv.headers("screen")
+    )
     assert r.status_code == 422 and _error(r)["details"][0]["field"] == "body.queries"  # type: ignore[index]
     r = srv.client.post("/v1/screen/batch", json={"queries": []}, headers=srv.headers("screen"))
     assert r.status_code == 422
@@ -149,7 +163,9 @@ def test_malformed_json_and_oversized_bodies(srv: Api) -> None:
     assert srv.services.customers.find() == []
 
 
-def test_rate_limit_per_key(home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rate_limit_per_key(
+    home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CHIPGUARD_RATE_PER_SEC", "0.5")
     monkeypatch.setenv("CHIPGUARD_RATE_BURST", "3")
     with api("sqlite", tmp_path, shared) as a:
@@ -182,7 +198,11 @@ def test_customers_with_full_history(srv: Api) -> None:
     r = c.get("/v1/customers/acct-42", headers=h)
     assert r.status_code == 200 and r.headers["ETag"] == '"1"'
 
-    r = c.patch("/v1/customers/acct-42", json={"owners": [{"name": "Other Ltd", "percent": 100}], "ip_countries": ["RU"]}, headers=h)
+    r = c.patch(
+        "/v1/customers/acct-42",
+        json={"owners": [{"name": "Other Ltd", "percent": 100}], "ip_countries": ["RU"]},
+        headers=h,
+    )
     assert r.status_code == 200 and r.json()["version"] == 2
     assert r.json()["customer"]["name"] == customer["name"]
 
@@ -232,7 +252,9 @@ def test_lists_endpoint_reports_snapshots_and_staleness(srv: Api) -> None:
 
 def test_stale_lists_are_reported(home: Path, tmp_path: Path, shared: Path) -> None:
     with api("sqlite", tmp_path, shared, load=False) as a:
-        a.services.snapshots.load_file(shared / "lists/samples/us_csl_sample_2019.csv", file_date="2019-01-01")
+        a.services.snapshots.load_file(
+            shared / "lists/samples/us_csl_sample_2019.csv", file_date="2019-01-01"
+        )
         r = a.client.get("/readyz")
         assert r.status_code == 200 and r.json()["stale"] == ["us_csl"]
         assert a.client.get("/v1/lists", headers=a.headers("screen")).json()["stale"] == ["us_csl"]
@@ -240,9 +262,19 @@ def test_stale_lists_are_reported(home: Path, tmp_path: Path, shared: Path) -> N
 
 def test_openapi_and_docs(srv: Api) -> None:
     spec = srv.client.get("/openapi.json").json()
-    for path in ("/v1/screen", "/v1/screen/batch", "/v1/decisions", "/v1/decisions/{decision_id}", "/v1/customers",
-                 "/v1/customers/{customer_id}", "/v1/customers/{customer_id}/history", "/v1/lists", "/v1/lists/update",
-                 "/healthz", "/readyz"):
+    for path in (
+        "/v1/screen",
+        "/v1/screen/batch",
+        "/v1/decisions",
+        "/v1/decisions/{decision_id}",
+        "/v1/customers",
+        "/v1/customers/{customer_id}",
+        "/v1/customers/{customer_id}/history",
+        "/v1/lists",
+        "/v1/lists/update",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in spec["paths"], path
     assert "Transaction" in spec["components"]["schemas"]
     assert srv.client.get("/docs").status_code == 200

@@ -36,7 +36,9 @@ def _transaction(name: str, country: str = "AM") -> dict[str, object]:
 
 def test_decision_is_stored_audited_and_replayable(srv: Api) -> None:
     listed = next(r for r in sample_rows(srv.sample) if r["name"] == "Atlas Sanatgaran")
-    r = srv.client.post("/v1/decisions", json=_transaction("Atlas Sanatgaran"), headers=srv.headers("analyst"))
+    r = srv.client.post(
+        "/v1/decisions", json=_transaction("Atlas Sanatgaran"), headers=srv.headers("analyst")
+    )
     assert r.status_code == 201, r.text
     decision = r.json()
     assert decision["outcome"] != "ALLOW"
@@ -48,7 +50,10 @@ def test_decision_is_stored_audited_and_replayable(srv: Api) -> None:
 
     got = srv.client.get(f"/v1/decisions/{decision['decision_id']}", headers=srv.headers("analyst"))
     assert got.status_code == 200 and got.json() == decision
-    assert srv.client.get(f"/v1/decisions/{decision['decision_id']}", headers=srv.headers("screen")).status_code == 403
+    assert (
+        srv.client.get(f"/v1/decisions/{decision['decision_id']}", headers=srv.headers("screen")).status_code
+        == 403
+    )
     assert srv.client.get("/v1/decisions/dec_missing", headers=srv.headers("analyst")).status_code == 404
     listing = srv.client.get("/v1/decisions", headers=srv.headers("analyst")).json()["decisions"]
     assert [d["decision_id"] for d in listing] == [decision["decision_id"]]
@@ -76,7 +81,11 @@ def test_decision_is_stored_audited_and_replayable(srv: Api) -> None:
         data = json.loads(row.decision_json)
         data["outcome"] = "ALLOW"
         data["reasons"] = data["reasons"][1:]
-        s.execute(update(DecisionRow).where(DecisionRow.decision_id == row.decision_id).values(decision_json=json.dumps(data)))
+        s.execute(
+            update(DecisionRow)
+            .where(DecisionRow.decision_id == row.decision_id)
+            .values(decision_json=json.dumps(data))
+        )
     report = srv.services.replay(decision["decision_id"])
     assert not report["same"]
     assert f"outcome: recorded ALLOW, replayed {decision['outcome']}" in report["differences"]
@@ -104,7 +113,12 @@ def test_invalid_transactions_are_422_with_the_field(srv: Api) -> None:
 
 def test_decision_links_a_stored_customer(srv: Api) -> None:
     h = srv.headers("analyst")
-    assert srv.client.post("/v1/customers", json={"name": "Atlas Sanatgaran", "customer_id": "c-1"}, headers=h).status_code == 201
+    assert (
+        srv.client.post(
+            "/v1/customers", json={"name": "Atlas Sanatgaran", "customer_id": "c-1"}, headers=h
+        ).status_code
+        == 201
+    )
     tx = _transaction("Atlas Sanatgaran")
     tx["customer"] = {"name": "Atlas Sanatgaran", "country": "AM", "customer_id": "c-1"}
     r = srv.client.post("/v1/decisions", json=tx, headers=h)

@@ -45,7 +45,10 @@ def api(backend: str, tmp_path: Path, shared: Path, *, load: bool = True) -> Ite
         sample = shared / CSL_SAMPLE
         if load:
             services.snapshots.load_file(sample)
-        tokens = {role: services.keys.create(role, f"test {role}", actor="test")[0] for role in ("screen", "analyst", "admin")}
+        tokens = {
+            role: services.keys.create(role, f"test {role}", actor="test")[0]
+            for role in ("screen", "analyst", "admin")
+        }
         with TestClient(app) as client:
             yield Api(app, client, services, tokens, sample)
         services.engine.dispose()

@@ -33,10 +33,21 @@ def _free_port() -> int:
 
 
 def _start(url: str, port: int, home: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, CHIPGUARD_HOME=str(home), CHIPGUARD_LOG_LEVEL="warning", CHIPGUARD_RATE_PER_SEC="10000")
+    env = dict(
+        os.environ, CHIPGUARD_HOME=str(home), CHIPGUARD_LOG_LEVEL="warning", CHIPGUARD_RATE_PER_SEC="10000"
+    )
     env.pop("CHIPGUARD_DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from chipguard.cli import main; main()", "serve", "--port", str(port), "--db", url],
+        [
+            sys.executable,
+            "-c",
+            "from chipguard.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            url,
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -81,7 +92,10 @@ def test_killed_server_loses_no_committed_decision(db_url: str, home: Path, shar
                     "date": "2025-06-01",
                     "kind": "sale",
                     "destination": "DE",
-                    "customer": {"name": "Atlas Sanatgaran" if i % 2 else f"Customer {i} GmbH", "country": "DE"},
+                    "customer": {
+                        "name": "Atlas Sanatgaran" if i % 2 else f"Customer {i} GmbH",
+                        "country": "DE",
+                    },
                     "items": [{"model": "H100", "quantity": i}],
                 }
                 try:
