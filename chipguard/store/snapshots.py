@@ -501,7 +501,6 @@ class SnapshotStore:
         parsed = item.parsed
         if parsed is None:  # seen before the transaction, gone now: snapshots are never deleted
             raise ChipguardError(f"snapshot {item.sha256[:12]} of {item.source} vanished during the load")
-        renamed = item.source != parsed.source
         row = SnapshotRow(
             source=item.source,
             format=item.fmt.name,
@@ -518,9 +517,9 @@ class SnapshotStore:
         batch: list[dict[str, Any]] = []
         for seq, party in enumerate(parsed.parties):
             data = party.to_dict()
-            if renamed:
-                # A list loaded under another name (a customer deny list, a second CSL) must report that
-                # name in every hit, or hits could not be traced to the snapshot that produced them.
+            if data["source"] != item.source:
+                # A list loaded under another name (a customer deny list, a second CSL) must report the
+                # snapshot's source in every hit, or hits could not be traced to the snapshot they came from.
                 data["source"] = item.source
             batch.append(
                 {
