@@ -18,8 +18,11 @@ Interface (screening, decisions, the service and the CLI call this; keep it stab
     store.active()                -> list[SnapshotInfo]       # one per source, sorted by source
     store.active_parties()        -> tuple[list[Party], list[SnapshotInfo]]
     store.parties_of(snapshot_ids) -> list[Party]             # any snapshot, active or old (replay)
-    store.party(snapshot_id, party_id) -> Party | None
-    store.get_snapshot(ref)       -> SnapshotInfo  # ref: id, sha256, sha256 prefix (≥6), "source:prefix"
+    store.party(snapshot_id, party_id) -> Party | None        # first record with that id (the real
+                                               #   CSL repeats some _ids: records are kept by position)
+    store.get_snapshot(ref)       -> SnapshotInfo  # ref: id (int, or digits shorter than 6), sha256,
+                                               #   sha256 prefix (≥6 hex), "source:prefix"; InputError if
+                                               #   unknown or ambiguous. SnapshotInfo.ref = "source:sha12"
     store.history(source=None)    -> list[SnapshotInfo]       # newest first, active flag set
     store.freshness(now=None)     -> list[SourceStatus]       # age, max age, stale flag per active source
     store.stale_sources(now=None) -> list[str]
