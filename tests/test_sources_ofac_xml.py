@@ -124,3 +124,22 @@ def test_zip_member_over_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         zf.writestr("readme.txt", "no list here")
     with pytest.raises(SourceError, match="no .xml member"):
         parse_file(empty, format="ofac_enhanced_xml")
+
+
+def test_sdn_enhanced_is_its_own_source(tmp_path: Path) -> None:
+    """SDN_ENHANCED.XML differs from CONS_ENHANCED.XML only in the list filter of publicationInfo; it
+    must load as source ofac_sdn, not replace the non-SDN snapshot."""
+    if not ZIP.exists():
+        pytest.skip("../shared/data is not present")
+    with zipfile.ZipFile(ZIP) as zf:
+        text = zf.read("CONS_ENHANCED.XML").decode("utf-8")
+    filter_line = '<sanctionsList refId="91512">Consolidated List</sanctionsList>'
+    assert text.count(filter_line) == 1
+    sdn = tmp_path / "SDN_ENHANCED.XML"
+    sdn.write_text(
+        text.replace(filter_line, '<sanctionsList refId="1550">SDN List</sanctionsList>'), encoding="utf-8"
+    )
+    assert detect_format(sdn).name == "ofac_sdn_enhanced_xml"
+    parsed = parse_file(sdn)
+    assert parsed.source == "ofac_sdn" and {p.source for p in parsed.parties} == {"ofac_sdn"}
+    assert len(parsed.parties) == 443

@@ -75,4 +75,13 @@ def parse_file(path: str | Path, format: str | None = None) -> ParsedList:
     return fmt.parse(path)
 
 
-__all__ = ["FORMATS", "FORMAT_MODULES", "Format", "ParsedList", "SourceError", "detect_format", "parse_file"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_MODULES",
+    "Format",
+    "ParsedList",
+    "SourceError",
+    "detect_format",
+    "matching_formats",
+    "parse_file",
+]

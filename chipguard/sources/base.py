@@ -52,7 +52,9 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
+def check_size(path: Path, limit: int | None = None) -> None:
+    """Refuses missing, empty and oversized files before any parser reads them."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if not path.exists():
         raise SourceError("file not found", file=str(path))
     size = path.stat().st_size

@@ -63,8 +63,10 @@ class _LimitedReader(io.RawIOBase):
         super().close()
 
 
-def open_binary(path: Path, limit: int = MAX_UNCOMPRESSED_BYTES) -> IO[bytes]:
-    """Opens a list file for reading bytes; gzip is decompressed transparently and bounded by ``limit``."""
+def open_binary(path: Path, limit: int | None = None) -> IO[bytes]:
+    """Opens a list file for reading bytes; gzip is decompressed transparently and bounded by ``limit``
+    (default: MAX_UNCOMPRESSED_BYTES)."""
+    limit = MAX_UNCOMPRESSED_BYTES if limit is None else limit
     check_size(path)
     raw = path.open("rb")
     magic = raw.read(2)

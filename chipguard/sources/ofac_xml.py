@@ -31,6 +31,7 @@ from chipguard.sources.common import (
 
 SDN_XML_URL = "https://www.treasury.gov/ofac/downloads/sdn.xml"
 ENHANCED_URL = "https://sanctionslistservice.ofac.treas.gov/api/download/CONS_ENHANCED.ZIP"
+SDN_ENHANCED_URL = "https://sanctionslistservice.ofac.treas.gov/api/download/SDN_ENHANCED.ZIP"
 SDN_LIST_NAME = "Specially Designated Nationals (SDN) - Treasury Department"
 
 _KIND = {
@@ -276,8 +277,9 @@ def parse_enhanced(path: Path) -> ParsedList:
             )
     if not parties:
         raise SourceError("no <entity> records", file=str(path))
-    source = "ofac_sdn" if sdn else "ofac_cons"
-    return ParsedList("ofac_enhanced_xml", source, parties, file_date, ENHANCED_URL)
+    if sdn:
+        return ParsedList("ofac_sdn_enhanced_xml", "ofac_sdn", parties, file_date, SDN_ENHANCED_URL)
+    return ParsedList("ofac_enhanced_xml", "ofac_cons", parties, file_date, ENHANCED_URL)
 
 
 def _sniff_sdn_xml(path: Path, head: bytes) -> bool:
@@ -285,10 +287,23 @@ def _sniff_sdn_xml(path: Path, head: bytes) -> bool:
     return "<sdnList" in text
 
 
-def _sniff_enhanced(path: Path, head: bytes) -> bool:
+def _enhanced_list(head: bytes) -> str:
+    """ "sdn" or "cons" for an ENHANCED XML file, from the list filter in its publicationInfo (which
+    precedes everything else): SDN_ENHANCED.XML and CONS_ENHANCED.XML are different sources."""
     text = sniff_text(head)
-    return "<sanctionsData" in text and "ENHANCED_XML" in text
+    if "<sanctionsData" not in text or "ENHANCED_XML" not in text:
+        return ""
+    return "sdn" if ">SDN List</sanctionsList>" in text else "cons"
+
+
+def _sniff_enhanced(path: Path, head: bytes) -> bool:
+    return _enhanced_list(head) == "cons"
+
+
+def _sniff_sdn_enhanced(path: Path, head: bytes) -> bool:
+    return _enhanced_list(head) == "sdn"
 
 
 register(Format("ofac_sdn_xml", "ofac_sdn", _sniff_sdn_xml, parse_sdn_xml, SDN_XML_URL))
 register(Format("ofac_enhanced_xml", "ofac_cons", _sniff_enhanced, parse_enhanced, ENHANCED_URL))
+register(Format("ofac_sdn_enhanced_xml", "ofac_sdn", _sniff_sdn_enhanced, parse_enhanced, SDN_ENHANCED_URL))

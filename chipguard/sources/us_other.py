@@ -21,7 +21,7 @@ from pathlib import Path
 
 from chipguard.model import Party, PartyKind
 from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
-from chipguard.sources.common import add_country, csv_rows, first_line, script_aliases
+from chipguard.sources.common import add_country, csv_rows, first_line, script_aliases, sniff_text
 
 DOD_URL = "https://media.defense.gov/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF"
 FCC_URL = "https://www.fcc.gov/supplychain/coveredlist"
@@ -214,15 +214,15 @@ def parse_static(path: Path) -> ParsedList:
         parties.append(party)
     text = " ".join(programs).lower()
     if "section 154" in text:
-        source, url = "us_ndaa_154", NDAA_154_URL
+        fmt, source, url = "us_ndaa154_csv", "us_ndaa_154", NDAA_154_URL
     elif "nonproliferation" in text:
-        source, url = "us_inksna", INKSNA_URL
+        fmt, source, url = "us_inksna_csv", "us_inksna", INKSNA_URL
     else:
-        source, url = "us_static", ""
+        fmt, source, url = "us_static_csv", "us_static", ""
     for party in parties:
         party.source = source
         party.source_url = party.source_url or url
-    return ParsedList("us_static_csv", source, parties, "", url)
+    return ParsedList(fmt, source, parties, "", url)
 
 
 def _header(head: bytes) -> list[str]:
@@ -238,10 +238,33 @@ def _sniff_fcc(path: Path, head: bytes) -> bool:
     return _header(head)[:1] == ["covered_equipment_or_services"]
 
 
+def _static_kind(head: bytes) -> str:
+    """Which statute table a ``schema,name,aliases,…`` file is, from its program column: the snapshot
+    store keys sources by format, so NDAA §154 and INKSNA must not share one."""
+    if _header(head)[:3] != ["schema", "name", "aliases"]:
+        return ""
+    text = sniff_text(head).lower()
+    if "section 154" in text:
+        return "ndaa_154"
+    if "nonproliferation" in text:
+        return "inksna"
+    return "other"
+
+
+def _sniff_ndaa(path: Path, head: bytes) -> bool:
+    return _static_kind(head) == "ndaa_154"
+
+
+def _sniff_inksna(path: Path, head: bytes) -> bool:
+    return _static_kind(head) == "inksna"
+
+
 def _sniff_static(path: Path, head: bytes) -> bool:
-    return _header(head)[:3] == ["schema", "name", "aliases"]
+    return _static_kind(head) == "other"
 
 
 register(Format("dod_1260h_csv", "dod_1260h", _sniff_dod, parse_dod_1260h, DOD_URL))
 register(Format("fcc_covered_csv", "fcc_covered", _sniff_fcc, parse_fcc, FCC_URL))
+register(Format("us_ndaa154_csv", "us_ndaa_154", _sniff_ndaa, parse_static, NDAA_154_URL))
+register(Format("us_inksna_csv", "us_inksna", _sniff_inksna, parse_static, INKSNA_URL))
 register(Format("us_static_csv", "us_static", _sniff_static, parse_static, ""))
