@@ -128,7 +128,7 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
     letters = _first(d, "licence_letters", "license_letters", "named_rules", "named_items") or []
     letters = [str(x) if not isinstance(x, dict) else str(x.get("id") or x) for x in letters]
     letters += [
-        str(_first(f, "id", "text", "flag"))
+        str(_first(f, "rule_id", "id", "text", "flag"))
         for f in flags
         if "letter" in str(_first(f, "flag", "name") or "")
         or "named-item" in str(_first(f, "flag", "name") or "")
@@ -144,6 +144,9 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         "eccn_family": family,
         "eccn_paragraph": paragraph or None,
         "advanced_computing": family in ("3A090", "4A090"),
+        # The hardware package says "undetermined" when a figure the thresholds need is unknown: rules
+        # must then fail closed (REVIEW), never read it as "not controlled".
+        "undetermined": bool(_first(d, "undetermined")) or eccn.strip().lower() in ("undetermined", ""),
         "controlled": family is not None and family not in ("EAR99",),
         "tpp": _first(d, "tpp"),
         "performance_density": _first(d, "performance_density", "pd"),
@@ -153,6 +156,8 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         "named_licence": bool(letters),
         "case_by_case_band": band,
         "flags": flag_names,
+        "flag_citations": sorted({str(f.get("citation")) for f in flags if f.get("citation")}),
+        "kind": _first(d, "kind"),
         "accelerator_count": _first(d, "accelerator_count", "accelerators", "count"),
         "citations": list(_first(d, "citations") or []),
     }
