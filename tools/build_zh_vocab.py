@@ -138,6 +138,11 @@ ADMIN_TAIL = re.compile(
     r"region|town|township|inner district|subprovincial city|prefecture-level city|county-level city)$",
     re.IGNORECASE,
 )
+# a county, district, town … (not a city or province): loses to a common word of the same spelling
+# (资源 "resource" over Ziyuan county, 友好 "friendly" over Youhao district)
+MINOR_PLACE_RE = re.compile(
+    r"^[A-Z][\w' -]*?\s+(?:[a-z-]+\s+)?(district|county|town|township|village|banner|league)\b"
+)
 NAME_LINKERS = {"of", "and", "the", "for", "de", "&"}
 STOP = {"a", "an", "the", "of", "and", "for", "in", "on", "to", "etc", "or", "&", "'s"}
 
@@ -233,7 +238,7 @@ def classify_proper(raw: str, senses: list[str]) -> tuple[str, str] | None:
     if PLACE_WORDS.search(raw) and not ORG_PROPER_WORDS.search(first.split(",")[0]):
         name = leading_name(first)
         if name and len(name.split()) <= 3:
-            return "place", name
+            return ("minor-place" if MINOR_PLACE_RE.match(first) else "place"), name
         return None
     head = first.split(",")[0].strip()
     words = head.split()
@@ -267,7 +272,7 @@ def content_words(gloss: str) -> list[str]:
 def build(cedict: Path, csl: Path | None) -> list[tuple[str, str, str, str]]:
     org_words = org_vocabulary(csl)
     rows: dict[str, tuple[str, str, str, str]] = {}
-    rank = {"place": 0, "proper": 1, "org": 2, "general": 3}
+    rank = {"place": 0, "proper": 1, "org": 2, "general": 3, "minor-place": 4}
     with cedict.open(encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("#"):
@@ -304,7 +309,8 @@ def build(cedict: Path, csl: Path | None) -> list[tuple[str, str, str, str]]:
             # one entry per simplified headword: places first, then named bodies, then common words
             if old is None or rank[kind] < rank[old[3]]:
                 rows[simp] = row
-    return sorted(rows.values(), key=lambda r: (len(r[0]), r[0]))
+    out = [(r[0], r[1], r[2], "place" if r[3] == "minor-place" else r[3]) for r in rows.values()]
+    return sorted(out, key=lambda r: (len(r[0]), r[0]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ from chipguard.names.chinese_vocab import (
     CONNECTOR,
     GENERAL,
     LEGAL,
+    ORG,
     PLACE,
     PROPER,
     TERM,
@@ -141,6 +142,19 @@ def _numeral_at(run: str, i: int, voc: Vocabulary) -> tuple[int, int] | None:
     return None
 
 
+_ORDINAL_WORDS = {
+    1: "First",
+    2: "Second",
+    3: "Third",
+    4: "Fourth",
+    5: "Fifth",
+    6: "Sixth",
+    7: "Seventh",
+    8: "Eighth",
+    9: "Ninth",
+    10: "Tenth",
+}
+
 # cost of one word in the segmentation (fewest words wins; ties go to curated, then named, then org words)
 _COST = {GENERAL: 1.0, PLACE: 0.9, PROPER: 0.9}
 
@@ -217,13 +231,18 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
         elif seg.kind == UNKNOWN and last and idx > 0 and seg.text in voc.final_chars:
             seg = Segment(seg.text, (), voc.final_chars[seg.text], FINAL_CHAR, "curated")
         out.append(seg)
-    # a place name inside a name, next to an unknown word, is part of the brand (海康 in 海康威视)
-    for idx in range(1, len(out)):
+    # a place name right after another place and before an unknown word is part of the brand
+    # (杭州 海康 威视: Haikang is a county, but here it starts the brand "Haikang Weishi")
+    for idx in range(1, len(out) - 1):
         seg = out[idx]
-        if seg.kind == PLACE and out[idx - 1].kind != PLACE:
-            nxt = out[idx + 1] if idx + 1 < len(out) else None
-            if out[idx - 1].kind == UNKNOWN or (nxt is not None and nxt.kind == UNKNOWN):
-                out[idx] = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+        if seg.kind == PLACE and out[idx - 1].kind == PLACE and out[idx + 1].kind == UNKNOWN:
+            out[idx] = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+    # 和 joins two translated words ("发展和改革" → "Development and Reform"); elsewhere it is a brand
+    for idx in range(1, len(out) - 1):
+        seg = out[idx]
+        if seg.text in voc.soft_connectors and seg.kind == UNKNOWN:
+            if out[idx - 1].english and out[idx + 1].english and out[idx + 1].kind != LEGAL:
+                out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
     # pinyin for unknown characters, run by run so pypinyin can pick readings in context
     result: list[Segment] = []
     i = 0
@@ -272,17 +291,15 @@ def _word_pinyin(seg: Segment) -> str:
     "Zhongguo Renmin Jiefangjun")."""
     syl = seg.pinyin
     if seg.kind == PLACE:
+        # the place's own romanisation when it is one word of the same sound ("Shaanxi" for shan xi,
+        # "Harbin"), pinyin otherwise ("Xizang", not "Tibet")
+        if seg.english and " " not in seg.english and seg.english[:1].lower() == syl[0][:1]:
+            return re.sub(r"[^A-Za-z]", "", seg.english)
         voc = vocabulary()
         if len(seg.text) >= 3 and seg.text[-1] in voc.words and voc.words[seg.text[-1]].kind == ADMIN:
             syl = syl[:-1]
         return _cap(syl)
-    if len(syl) <= 3:
-        return _cap(syl)
-    chunks = [syl[i : i + 2] for i in range(0, len(syl), 2)]
-    if len(chunks[-1]) == 1:
-        chunks[-2] = chunks[-2] + chunks[-1]
-        chunks.pop()
-    return " ".join(_cap(c) for c in chunks)
+    return _chunked(syl)
 
 
 def _title(english: str) -> str:
@@ -314,8 +331,27 @@ class Rendering:
     explanation: str
 
 
-def _render(a: ChineseAnalysis, translate: frozenset[str] | None) -> tuple[str, str]:
-    """Join segment renderings: translated kinds in English, everything else in joined pinyin."""
+def _brand_index(a: ChineseAnalysis) -> int | None:
+    """Position of the trade name (字号) when it is a dictionary word: names are registered as
+    place + trade name + industry + legal form, and English names keep the trade name in pinyin even when
+    it means something ("中航电测仪器" → "Zhonghang Electronic Measuring Instruments")."""
+    segs = a.segments
+    i = 0
+    while i < len(segs) and (segs[i].kind in (PLACE, ADMIN) or segs[i].text in ("中国", "中华")):
+        i += 1
+    if i >= len(segs) - 1:
+        return None  # nothing after the trade name: it is the whole name, not a brand
+    seg = segs[i]
+    if seg.kind not in (GENERAL, ORG, ABBREV, PROPER) or seg.english is None:
+        return None  # curated industry terms are not trade names
+    return i
+
+
+def _render(
+    a: ChineseAnalysis, translate: frozenset[str] | None, brand: int | None = None
+) -> tuple[str, str]:
+    """Join segment renderings: translated kinds in English, everything else in joined pinyin; the
+    segment at ``brand`` is kept in pinyin."""
     words: list[str] = []
     notes: list[str] = []
     pending: list[Segment] = []  # consecutive pinyin segments merge into one word (a brand: Haikangweishi)
@@ -331,27 +367,31 @@ def _render(a: ChineseAnalysis, translate: frozenset[str] | None) -> tuple[str, 
             )
             pending.clear()
 
-    for seg in a.segments:
+    for idx, seg in enumerate(a.segments):
         if _dropped(seg, prev):
             notes.append(f"{seg.text} dropped after place")
             prev = seg
             continue
         english = (
             seg.english
-            if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN))
+            if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN)) and idx != brand
             else None
         )
-        if translate is not None and seg.short:
+        if english is None:
+            pass
+        elif translate is not None and seg.short:
             english = seg.short  # acronym in the mixed rendering: 中航 → AVIC
         elif translate is not None and seg.number is not None:
-            english = str(seg.number)  # lists write both "702 Research Institute" and "203rd …"
+            # lists write "2nd", "Second" and "2": the matcher reads "2nd" as "2", so say "Second" here
+            english = _ORDINAL_WORDS.get(seg.number, str(seg.number))
         if seg.kind == UNKNOWN:
             pending.append(seg)
         elif english is None:  # a dictionary word left in pinyin (mixed form)
             flush()
             shown = _word_pinyin(seg)
             words.append(shown)
-            notes.append(f"{seg.text}→{shown} (pinyin; {seg.kind} word not translated here)")
+            why = "trade name" if idx == brand else f"{seg.kind} word not translated here"
+            notes.append(f"{seg.text}→{shown} (pinyin; {why})")
         else:
             flush()
             english = _title(english)
@@ -362,30 +402,44 @@ def _render(a: ChineseAnalysis, translate: frozenset[str] | None) -> tuple[str, 
     return " ".join(words), "; ".join(notes)
 
 
+def _chunked(syllables: list[str] | tuple[str, ...]) -> str:
+    """Two syllables a word, a trailing single syllable joining the last word ("Gufen Youxian Gongsi",
+    "Haikang Weishi", "Jiefangjun") — how pinyin spellings of names are usually written."""
+    syl = list(syllables)
+    if len(syl) <= 3:
+        return _cap(tuple(syl))
+    chunks = [syl[i : i + 2] for i in range(0, len(syl), 2)]
+    if len(chunks[-1]) == 1:
+        chunks[-2] = chunks[-2] + chunks[-1]
+        chunks.pop()
+    return " ".join(_cap(tuple(c)) for c in chunks)
+
+
 def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
-    """Pinyin joined per word ("Hangzhou Haikangweishi Shuzi Jishu Gufen Youxian Gongsi")."""
+    """Pinyin joined per word ("Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi")."""
     words: list[str] = []
     prev: Segment | None = None
     pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            words.append(_chunked(pending))
+            pending.clear()
+
     for seg in a.segments:
         if _dropped(seg, prev):
             prev = seg
             continue
         if seg.kind == LATIN:
-            if pending:
-                words.append("".join(pending).capitalize())
-                pending = []
+            flush()
             words.append(seg.text)
         elif seg.kind == UNKNOWN:
             pending.extend(seg.pinyin)
         else:
-            if pending:
-                words.append("".join(pending).capitalize())
-                pending = []
+            flush()
             words.append(_word_pinyin(seg))
         prev = seg
-    if pending:
-        words.append("".join(pending).capitalize())
+    flush()
     return " ".join(words), "Hanzi→pinyin per word (pypinyin / CC-CEDICT readings)"
 
 
@@ -414,6 +468,9 @@ def renderings(text: str) -> tuple[Rendering, ...]:
 
     add("zh-en", _render(a, None))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))
+    brand = _brand_index(a)
+    if brand is not None:
+        add("zh-brand", _render(a, None, brand))
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)

@@ -55,6 +55,7 @@ class Vocabulary:
     units: dict[str, int]
     ordinal_prefix: str
     counted: tuple[str, ...]
+    soft_connectors: dict[str, str] = field(default_factory=dict)
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -109,6 +110,7 @@ def vocabulary() -> Vocabulary:
         digits={str(k): int(v) for k, v in (num.get("digits") or {}).items()},
         units={str(k): int(v) for k, v in (num.get("units") or {}).items()},
         ordinal_prefix=str(num.get("ordinal_prefix") or "第"),
+        soft_connectors={str(k): str(v) for k, v in (cur.get("soft_connectors") or {}).items()},
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
         version=str(cur.get("version", "")),

@@ -11,7 +11,10 @@ Results are memoised: names repeat across queries and aliases.
 
 Methods, best first for Chinese:
   ``zh-en``             word-by-word English, places romanised, unknown words (brands) in joined pinyin
-  ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin
+  ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin,
+                        acronyms for state groups (中航 → AVIC), small ordinals in words (Second)
+  ``zh-brand``          as zh-en but the trade name (字号, after the place) in pinyin even when it is a
+                        dictionary word ("Zhonghang Electronic Measuring Instruments")
   ``pinyin``            pinyin joined per word ("Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi")
   ``pinyin-syllables``  pinyin per syllable ("hang zhou hai kang …")
 and for other scripts ``icu-<script>`` (BGN/PCGN first) and ``anyascii``.
@@ -26,7 +29,7 @@ from chipguard.names.chinese import has_han, renderings
 from chipguard.names.translit import dominant_script, transliterate
 
 # Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
-TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed"})
+TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand"})
 
 
 @dataclass(frozen=True, slots=True)
