@@ -45,6 +45,7 @@ treat them as read-only.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import re
@@ -319,6 +320,27 @@ def _info(
     )
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """Same result as ``dataclasses.asdict`` (so ``Party.from_dict`` reads it back) at about twice the
+    speed: asdict deep-copies every leaf, which dominates storing a large list."""
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        is_record = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        names = tuple(f.name for f in dataclasses.fields(value)) if is_record else ()
+        _FIELD_NAMES[cls] = names
+    if names:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
 def _is_gzip(path: Path) -> bool:
     with path.open("rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
@@ -519,7 +541,7 @@ class SnapshotStore:
         session.flush()
         batch: list[dict[str, Any]] = []
         for seq, party in enumerate(parsed.parties):
-            data = party.to_dict()
+            data = _plain(party)
             if data["source"] != item.source:
                 # A list loaded under another name (a customer deny list, a second CSL) must report the
                 # snapshot's source in every hit, or hits could not be traced to the snapshot they came from.
