@@ -31,10 +31,7 @@ def run(screener: Screener, queries: list[dict[str, str]], show: int, label: str
         cat = q["category"]
         stat = by_cat.setdefault(cat, [0, 0])
         stat[1] += 1
-        if q["expect"] == "hit":
-            ok = bool(hits) and hits[0].party_id in accept
-        else:
-            ok = not hits
+        ok = (bool(hits) and hits[0].party_id in accept) if q["expect"] == "hit" else not hits
         stat[0] += ok
         if not ok and len(misses) < show:
             got = f"{hits[0].score:.2f} {hits[0].name}" if hits else "-"

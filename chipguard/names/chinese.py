@@ -240,9 +240,14 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
     # 和 joins two translated words ("发展和改革" → "Development and Reform"); elsewhere it is a brand
     for idx in range(1, len(out) - 1):
         seg = out[idx]
-        if seg.text in voc.soft_connectors and seg.kind == UNKNOWN:
-            if out[idx - 1].english and out[idx + 1].english and out[idx + 1].kind != LEGAL:
-                out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
+        if (
+            seg.text in voc.soft_connectors
+            and seg.kind == UNKNOWN
+            and out[idx - 1].english
+            and out[idx + 1].english
+            and out[idx + 1].kind != LEGAL
+        ):
+            out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
     # pinyin for unknown characters, run by run so pypinyin can pick readings in context
     result: list[Segment] = []
     i = 0
