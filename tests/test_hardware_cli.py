@@ -62,3 +62,13 @@ def test_list() -> None:
     assert any(line.startswith("nvidia-h20 ") and "2,368" in line for line in lines)
     as_json = json.loads(runner.invoke(app, ["hardware", "list", "--json", "--kind", "system"]).output)
     assert {e["id"] for e in as_json} >= {"nvidia-dgx-h100", "aws-p5-48xlarge", "gcp-a3-highgpu-8g"}
+
+
+def test_show_lists_sources() -> None:
+    result = runner.invoke(app, ["hardware", "show", "H20"])
+    assert result.exit_code == 0, result.output
+    assert "FP8: 296 dense TOPS  [regs: H20 FP8 296 x 8 = 2,368]" in result.output
+    assert (
+        "INT8: 296 dense TOPS  [Epoch AI chip dataset 2025-06 (CC BY 4.0), row 'NVIDIA HGX H20']"
+        in result.output
+    )

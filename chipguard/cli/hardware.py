@@ -81,6 +81,44 @@ def classify_cmd(
     typer.echo("\n".join(lines))
 
 
+@hardware_app.command("show")
+def show_cmd(
+    model: str = typer.Argument(..., help="Model or instance name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the entry as JSON."),
+) -> None:
+    """Show a catalogue entry with the source of every figure."""
+    from chipguard.hardware import resolve_model
+
+    entry = resolve_model(model)
+    if as_json:
+        typer.echo(json.dumps(entry.to_dict(), ensure_ascii=False, indent=2))
+        return
+    lines = [f"{entry.name} ({entry.id}), {entry.vendor}, {entry.kind}"]
+    if entry.aliases:
+        lines.append(f"  aliases: {', '.join(entry.aliases)}")
+    for precision, tops in entry.throughput.items():
+        lines.append(
+            f"  {precision}: {tops:g} dense TOPS  [{entry.describe_source('throughput.' + precision)}]"
+        )
+    for name, unit in (
+        ("die_area_mm2", "mm2"),
+        ("memory_gb", "GB"),
+        ("memory_bandwidth_gbs", "GB/s"),
+        ("io_bandwidth_gbs", "GB/s"),
+        ("package_area_mm2", "mm2"),
+    ):
+        value = getattr(entry, name)
+        if value is not None:
+            lines.append(f"  {name}: {value:g} {unit}  [{entry.describe_source(name)}]")
+    if entry.kind == "accelerator":
+        lines.append(f"  datacenter: {entry.datacenter}; memory: {entry.memory_type or 'unknown'}")
+    for comp in entry.components:
+        lines.append(f"  component: {comp.count} x {comp.model}  [{entry.describe_source('components')}]")
+    if entry.note:
+        lines.append(f"  note: {entry.note}")
+    typer.echo("\n".join(lines))
+
+
 @hardware_app.command("list")
 def list_cmd(
     kind: str | None = typer.Option(None, "--kind", help="accelerator | memory | system"),

@@ -73,6 +73,13 @@ class CatalogueEntry:
         """The reference a figure was taken from (``throughput.FP8``, ``die_area_mm2``, …)."""
         return self.sources.get(figure) or self.sources.get("default")
 
+    def describe_source(self, figure: str) -> str | None:
+        """``source_of`` spelled out for a reader: 'epoch' becomes the dataset and row it came from."""
+        ref = self.source_of(figure)
+        if ref == "epoch":
+            return f"Epoch AI chip dataset 2025-06 (CC BY 4.0), row '{self.epoch_row}'"
+        return ref
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (dates as ISO strings)."""
         return {

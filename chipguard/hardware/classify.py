@@ -144,7 +144,7 @@ def _entry_of(model_or_spec: str | Path | Mapping[str, Any] | CatalogueEntry) ->
 
 def classify(
     model_or_spec: str | Path | Mapping[str, Any] | CatalogueEntry,
-    on: dt.date | None = None,
+    on: dt.date | str | None = None,
     *,
     rules: RuleSet | None = None,
 ) -> Classification:
@@ -156,6 +156,11 @@ def classify(
     """
     if on is None:
         on = dt.date.today()
+    elif isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on)
+        except ValueError as exc:
+            raise InputError(f"expected a date YYYY-MM-DD, got '{on}'", field="date") from exc
     if isinstance(on, dt.datetime):
         on = on.date()
     entry, source = _entry_of(model_or_spec)
