@@ -326,10 +326,12 @@ def parent_relations(report: OwnershipReport, screener: ScreenerLike | None) -> 
     """DoD 1260H (and any list stating a parent): a subsidiary found by its own name is reported with
     its listed parent, and the parent is screened too so its own list entries show."""
     out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()  # the 1260H file repeats entries across years ("Ltd." / ", Ltd.")
     for node_id, hits in report.node_hits.items():
         for hit in hits:
-            if not hit.parent_name:
+            if not hit.parent_name or (node_id, normalise_name(hit.parent_name)) in seen:
                 continue
+            seen.add((node_id, normalise_name(hit.parent_name)))
             parent_hits = list(screener.screen(hit.parent_name, kind="org")) if screener is not None else []
             out.append(
                 {
