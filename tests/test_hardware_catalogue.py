@@ -108,8 +108,10 @@ def test_ambiguous_model_lists_candidates() -> None:
         resolve_model("MI300")
     assert "ambiguous" in str(err.value)
     assert "MI300A" in str(err.value) and "MI300X" in str(err.value)
-    with pytest.raises(InputError):
-        classify("A100 PCIe", dt.date(2024, 6, 1))
+    for name in ("A100 PCIe", "H100 80GB", "NVIDIA V100 32 GB"):
+        with pytest.raises(InputError) as err:
+            classify(name, dt.date(2024, 6, 1))
+        assert "ambiguous" in str(err.value), name
 
 
 def test_spec_file_classifies_unlisted_chip(tmp_path: Path) -> None:

@@ -185,6 +185,8 @@ def test_p4d_is_eight_a100_40gb_and_cloud_note() -> None:
         }
     ]
     assert any("not an export" in n for n in c.notes)
+    assert c.accelerator_count == 8 and c.to_dict()["accelerator_count"] == 8
+    assert classify("A100", D2024).accelerator_count == 1
 
 
 def test_system_inherits_named_item_flag_and_b_mapping() -> None:

@@ -88,6 +88,13 @@ class Classification:
     def undetermined(self) -> bool:
         return self.eccn == self.undetermined_label
 
+    @property
+    def accelerator_count(self) -> int:
+        """Accelerators per unit: the chips in a system or instance (8 for a p5.48xlarge), else 1."""
+        if self.kind == "system":
+            return sum(int(c["count"]) for c in self.components)
+        return 1
+
     def has_flag(self, flag: str) -> bool:
         return any(f.flag == flag for f in self.flags)
 
@@ -121,6 +128,7 @@ class Classification:
             "flags": [f.to_dict() for f in self.flags],
             "notes": list(self.notes),
             "components": list(self.components),
+            "accelerator_count": self.accelerator_count,
             "source": self.source,
             "catalogue_version": self.catalogue_version,
         }
