@@ -1,0 +1,234 @@
+"""Bounded load test of the REST API's ``POST /v1/screen`` on 127.0.0.1: p50 / p99 latency and throughput
+with 1 and 2 uvicorn workers.
+
+Why it starts its own server: the figures must come from the real service (uvicorn, auth, rate limiter,
+JSON) on a store holding real lists, and a benchmark must never touch a user's home — so it creates a
+temporary CHIPGUARD_HOME, loads the bundled list snapshot (or ``--list FILE``), starts
+``chipguard serve --workers N`` on a free port, waits until every worker has built its screener, sends a
+bounded number of requests (``--requests``) for at most ``--seconds``, and stops the server. Query names
+are drawn from the loaded list itself (listed names and a few variants) plus unlisted names, so both the
+hit and the no-hit paths are measured. The load generator runs in this process (asyncio), on the same
+2-core machine as the server: figures are a floor, not a capacity plan.
+
+    python -m bench.load [--workers 1 2] [--requests 600] [--seconds 20] [--concurrency 8] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+UNLISTED = [
+    "Northwind Traders Ltd",
+    "Contoso Pharmaceuticals",
+    "Fabrikam Logistics GmbH",
+    "Maria Gonzalez",
+    "Shenzhen Bright Star Electronics Co Ltd",
+    "Tailspin Toys",
+    "Wide World Importers",
+    "Alpine Ski House",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from chipguard.cli import main; main()", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _prepare(home: Path, list_file: Path | None) -> tuple[str, list[str]]:
+    """Loads the lists and creates a screen key in ``home``; returns (token, query names)."""
+    os.environ["CHIPGUARD_HOME"] = str(home)
+    os.environ.pop("CHIPGUARD_DATABASE_URL", None)
+    from chipguard.audit import AuditLog
+    from chipguard.store.db import get_engine
+    from chipguard.store.keys import KeyStore
+    from chipguard.store.snapshot_update import load_bundled
+    from chipguard.store.snapshots import SnapshotStore
+
+    engine = get_engine()
+    store = SnapshotStore(engine)
+    if list_file:
+        store.load_file(list_file)
+    else:
+        load_bundled(store)
+    token, _ = KeyStore(engine, AuditLog(engine)).create("screen", "bench.load", actor="bench")
+    parties, _infos = store.active_parties()
+    rng = random.Random(7)
+    listed = [p.name for p in rng.sample(parties, min(300, len(parties)))]
+    names = (
+        listed[:150] + [n.upper() for n in listed[150:200]] + [n[:-1] for n in listed[200:240] if len(n) > 6]
+    )
+    names += UNLISTED * 10
+    rng.shuffle(names)
+    engine.dispose()
+    return token, names
+
+
+async def _wait_ready(base: str, token: str, workers: int, timeout: float) -> None:
+    """Until /readyz answers and every worker has its screener (a warm-up request per worker answers fast)."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": token}, timeout=timeout) as c:
+        while time.monotonic() < deadline:
+            try:
+                if (await c.get("/readyz")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+        else:
+            raise RuntimeError("server not ready in time")
+        # Workers build their screener at startup; warm-up requests reach them all (the kernel spreads
+        # connections), and we stop once a round of them is fast.
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            await asyncio.gather(
+                *(c.post("/v1/screen", json={"name": "warm up"}) for _ in range(workers * 4))
+            )
+            if time.perf_counter() - t0 < 1.0:
+                return
+        raise RuntimeError("workers did not warm up in time")
+
+
+async def _load(
+    base: str, token: str, names: list[str], requests: int, seconds: float, concurrency: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    stop_at = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(c: httpx.AsyncClient) -> None:
+        nonlocal issued, errors
+        while issued < requests and time.monotonic() < stop_at:
+            name = names[issued % len(names)]
+            issued += 1
+            t0 = time.perf_counter()
+            try:
+                r = await c.post("/v1/screen", json={"name": name})
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - t0) * 1000)
+            else:
+                errors += 1
+
+    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": token}, timeout=30, limits=limits) as c:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(c) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))]
+            if latencies
+            else float("nan")
+        )
+
+    return {
+        "requests": len(latencies) + errors,
+        "ok": len(latencies),
+        "errors": errors,
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(pct(50), 2),
+        "p99_ms": round(pct(99), 2),
+        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else float("nan"),
+    }
+
+
+def run_one(
+    home: Path, token: str, names: list[str], workers: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    port = _free_port()
+    env = dict(
+        os.environ,
+        CHIPGUARD_HOME=str(home),
+        CHIPGUARD_RATE_PER_SEC="1000000",
+        CHIPGUARD_RATE_BURST="1000000",
+        CHIPGUARD_LOG_LEVEL="warning",
+    )
+    log = home / f"server-{workers}.log"
+    proc = _cli(
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), env=env, log=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        asyncio.run(_wait_ready(base, token, workers, args.startup_timeout))
+        result = asyncio.run(_load(base, token, names, args.requests, args.seconds, args.concurrency))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    return {"workers": workers, "concurrency": args.concurrency, **result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--requests", type=int, default=600, help="at most this many measured requests per run"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="at most this long per run")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--startup-timeout", type=float, default=240.0)
+    parser.add_argument(
+        "--list", type=Path, default=None, help="list file to load instead of the bundled snapshot"
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="chipguard-load-") as tmp:
+        home = Path(tmp)
+        t0 = time.perf_counter()
+        token, names = _prepare(home, args.list)
+        prep = time.perf_counter() - t0
+        results = [run_one(home, token, names, w, args) for w in args.workers]
+    if args.json:
+        print(json.dumps({"prepare_seconds": round(prep, 1), "results": results}, indent=2))
+        return 0
+    print(
+        f"POST /v1/screen load test on 127.0.0.1 ({'bundled lists' if not args.list else args.list}; "
+        f"{len(names)} query names; lists loaded in {prep:.1f} s)"
+    )
+    print(
+        f"{'workers':>7} {'conc':>5} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    )
+    for r in results:
+        print(
+            f"{r['workers']:>7} {r['concurrency']:>5} {r['requests']:>8} {r['errors']:>6} "
+            f"{r['throughput_rps']:>8.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}"
+        )
+    return 0 if all(r["errors"] == 0 and r["ok"] > 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
