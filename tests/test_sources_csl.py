@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import gzip
+import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from chipguard.model import PartyKind
-from chipguard.sources import SourceError, detect_format, parse_file
+from chipguard.sources import ParsedList, SourceError, detect_format, parse_file
+
+SHARED = Path(
+    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
-def test_full_csl_2022_counts(shared: Path) -> None:
-    parsed = parse_file(shared / "lists" / "us_csl_2022-04.csv.gz")
+@pytest.fixture(scope="module")
+def csl_2022() -> ParsedList:
+    """The full 2022-04 CSL, parsed once for the module (14,160 rows)."""
+    path = SHARED / "lists" / "us_csl_2022-04.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    return parse_file(path)
+
+
+def test_full_csl_2022_counts(csl_2022: ParsedList) -> None:
+    parsed = csl_2022
     assert parsed.format == "csl_csv"
     assert len(parsed.parties) == 14160
     by_list = Counter(p.list_name for p in parsed.parties)
@@ -27,8 +41,8 @@ def test_full_csl_2022_counts(shared: Path) -> None:
     assert len({(p.party_id, p.list_name) for p in parsed.parties}) == 14159  # one row is repeated verbatim
 
 
-def test_entity_list_aliases_and_addresses(shared: Path) -> None:
-    parsed = parse_file(shared / "lists" / "us_csl_2022-04.csv.gz")
+def test_entity_list_aliases_and_addresses(csl_2022: ParsedList) -> None:
+    parsed = csl_2022
     plant = next(p for p in parsed.parties if p.name == "140 Repair Plant JSC")
     assert [a.name for a in plant.aliases] == [
         "Open Joint Stock Company 140 Repair Plant",

@@ -239,6 +239,7 @@ _SCRIPT_PREFIXES = (
 )
 
 
+@lru_cache(maxsize=8192)
 def _char_script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     for prefix, code in _SCRIPT_PREFIXES:
@@ -253,6 +254,8 @@ def detect_script(text: str) -> str:
     Mixed Han + kana is Japanese (Jpan), Han + Hangul Korean (Kore); names with no letters count as
     Latin. Matchers route non-Latin names to transliteration by this code.
     """
+    if text.isascii():
+        return "Latn"  # most list names: skip the per-character lookup
     counts: dict[str, int] = {}
     for ch in text:
         if ch.isalpha():
