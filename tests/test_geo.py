@@ -66,3 +66,9 @@ def test_bad_group_data_is_an_input_error() -> None:
     assert err.value.field == "groups.A:5.members[1].country"
     with pytest.raises(InputError, match="quote"):
         parse_groups({"groups": {"A:5": {"members": [False]}}})
+
+
+def test_membership_changes_are_dated() -> None:
+    # Nicaragua joined D:5 with 89 FR 18780 (Mar 15 2024).
+    assert not in_group("NI", "D:5", date(2024, 3, 14))
+    assert in_group("NI", "D:5", date(2024, 3, 15))
