@@ -72,3 +72,22 @@ def test_show_lists_sources() -> None:
         "INT8: 296 dense TOPS  [Epoch AI chip dataset 2025-06 (CC BY 4.0), row 'NVIDIA HGX H20']"
         in result.output
     )
+
+
+def test_entry_point_exit_code_and_message(tmp_path: Path) -> None:
+    """The installed ``chipguard`` turns an InputError into a message on stderr and a non-zero exit."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "datacenter": true, "die_area_mm2": 600, "throughput": {"FP8": "fast"}}')
+    code = "from chipguard.cli import main; main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "hardware", "classify", "--spec", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and "field 'throughput.FP8'" in proc.stderr
+    assert proc.stdout == ""
