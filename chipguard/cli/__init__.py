@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "chipguard.cli.decide",
     "chipguard.cli.ownership",
     "chipguard.cli.service",
+    "chipguard.cli.monitor",
 )
 
 
