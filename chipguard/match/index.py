@@ -33,6 +33,7 @@ class Entry:
     person: bool
     latin_method: str = ""  # set when the entry is a Latin form of a non-Latin alias
     latin_explanation: str = ""
+    weights: tuple[float, ...] = ()  # token weights, set once the index knows token rarities
 
 
 def deletes(word: str) -> set[str]:
@@ -59,8 +60,11 @@ def entry_keys(a: NameAnalysis) -> set[str]:
 class NameIndex:
     """Inverted index over :class:`Entry` keys with document frequencies for token rarity."""
 
-    def __init__(self, entries: list[Entry], party_count: int, max_posting: int = 4000) -> None:
+    def __init__(
+        self, entries: list[Entry], party_count: int, max_posting: int = 4000, relative_floor: float = 0.4
+    ) -> None:
         self.entries = entries
+        self.relative_floor = relative_floor
         self.max_posting = max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
@@ -81,6 +85,10 @@ class NameIndex:
                 for d in deletes(word):
                     self.deletion_map[d].append(word)
         self._rarity_cache: dict[str, float] = {}
+        from chipguard.match.score import weights_of
+
+        for entry in entries:
+            entry.weights = weights_of(entry.analysis, self.rarity, entry.person)
 
     def rarity(self, canon: str) -> float:
         """Scales a token's weight by how rare it is among listed parties: 1.0 for rare, ~0.35 for the
@@ -154,6 +162,11 @@ class NameIndex:
                 acc[eid] += weight
         if not acc:
             return []
-        if len(acc) <= limit:
-            return sorted(acc, key=acc.__getitem__, reverse=True)
-        return heapq.nlargest(limit, acc, key=acc.__getitem__)
+        top = (
+            heapq.nlargest(limit, acc, key=acc.__getitem__)
+            if len(acc) > limit
+            else sorted(acc, key=acc.__getitem__, reverse=True)
+        )
+        # candidates sharing far less than the best one are not worth scoring
+        floor = acc[top[0]] * self.relative_floor
+        return [eid for eid in top if acc[eid] >= floor]

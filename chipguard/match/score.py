@@ -186,22 +186,45 @@ def _merge_adjacent(side: list[Token], other_texts: set[str], merges: list[str],
     return out
 
 
+def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[float, ...]:
+    """Token weights of one analysed name (precomputed per list entry at index build)."""
+    return tuple(token_weight(t, rarity, person) for t in a.tokens)
+
+
 def score_analyses(
     query: NameAnalysis,
     cand: NameAnalysis,
     *,
     person: bool,
     rarity: RarityFn | None = None,
+    q_weights: tuple[float, ...] | None = None,
+    c_weights: tuple[float, ...] | None = None,
+    min_score: float = 0.0,
 ) -> Scored:
-    """Scores ``query`` against ``cand``. Person mode when either name is a person's (decided by the caller)."""
+    """Scores ``query`` against ``cand`` (person mode decided by the caller).
+
+    ``q_weights``/``c_weights`` are the names' precomputed token weights; ``min_score`` lets the scorer
+    stop early, returning an unexplained low score, when even a perfect fuzzy alignment of the
+    remaining tokens could not reach it."""
     w = weights()
-    q_tokens = [t for t in query.tokens]
-    c_tokens = [t for t in cand.tokens]
+    q_tokens: list[Token] | tuple[Token, ...] = query.tokens
+    c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
     merges: list[str] = []
-    c_texts = {t.text for t in c_tokens}
-    q_texts = {t.text for t in q_tokens}
-    q_tokens = _merge_adjacent(q_tokens, c_texts, merges, "query")
-    c_tokens = _merge_adjacent(c_tokens, q_texts, merges, "list")
+    if not query.joins.isdisjoint(cand.texts):
+        merged = _merge_adjacent(list(q_tokens), cand.texts, merges, "query")
+        if len(merged) != len(q_tokens):
+            q_tokens, q_weights = merged, None
+    if not cand.joins.isdisjoint(query.texts):
+        merged = _merge_adjacent(list(c_tokens), query.texts, merges, "list")
+        if len(merged) != len(c_tokens):
+            c_tokens, c_weights = merged, None
+    q_w = list(q_weights) if q_weights is not None else [token_weight(t, rarity, person) for t in q_tokens]
+    c_w = list(c_weights) if c_weights is not None else [token_weight(t, rarity, person) for t in c_tokens]
+    if not person and (query.institutional or cand.institutional):
+        # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
+        # institutes, universities and bureaus the place is part of the identity, not an optional prefix
+        q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
+        c_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
 
     nq, nc = len(q_tokens), len(c_tokens)
     q_used = [False] * nq
@@ -217,14 +240,24 @@ def score_analyses(
             j = js.pop(0)
             q_used[i] = c_used[j] = True
             pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
-    # 2. fuzzy among what is left, best pairs first
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
     rest_c = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls not in (STOP, LEGAL)]
+    if min_score > 0 and query.joined != cand.joined:
+        # upper bound: every remaining token pairs up perfectly, weighed at the larger side
+        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
+        total_all = sum(q_w) + sum(c_w)
+        room = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c)) if rest_q and rest_c else 0.0
+        loose = 0.0
+        bound = (exact + room) / (total_all - loose + loose) if total_all else 0.0
+        if bound < min_score and not (len(query.significant) == 1 or len(cand.significant) == 1):
+            return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
+    # 2. fuzzy among what is left, best pairs first
     if rest_q and rest_c:
         cands: list[tuple[float, int, int, str]] = []
         for i in rest_q:
+            qt = q_tokens[i]
             for j in rest_c:
-                sim, how = token_similarity(q_tokens[i], c_tokens[j], person)
+                sim, how = token_similarity(qt, c_tokens[j], person)
                 if sim > 0:
                     cands.append((sim, i, j, how))
         cands.sort(reverse=True)
@@ -233,13 +266,6 @@ def score_analyses(
                 q_used[i] = c_used[j] = True
                 pairs.append((i, j, sim, how))
 
-    q_w = [token_weight(t, rarity, person) for t in q_tokens]
-    c_w = [token_weight(t, rarity, person) for t in c_tokens]
-    if not person and (query.institutional or cand.institutional):
-        # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
-        # institutes, universities and bureaus the place is part of the identity, not an optional prefix
-        q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
-        c_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
     matched = 0.0
     total = 0.0
     out_pairs: list[Pair] = []
@@ -281,15 +307,15 @@ def score_analyses(
 
     char_score = 0.0
     acronym = False
-    if query.joined and cand.joined:
-        char_score = Indel.normalized_similarity(query.joined, cand.joined)
     base = token_score
-    if (
-        char_score >= w.char_floor
-        and char_score - 0.03 > base
-        and min(len(query.joined), len(cand.joined)) >= 6
-    ):
-        base = char_score - 0.03
+    if not person and query.joined and cand.joined and token_score < 0.97:
+        char_score = Indel.normalized_similarity(query.joined, cand.joined)
+        if (
+            char_score >= w.char_floor
+            and char_score - 0.03 > base
+            and min(len(query.joined), len(cand.joined)) >= 6
+        ):
+            base = char_score - 0.03
     if not person and base < 0.85:
         q_sig, c_sig = query.significant, cand.significant
         if (len(q_sig) == 1 and len(cand.acronym) >= 4 and q_sig[0].text == cand.acronym) or (
@@ -310,3 +336,8 @@ def score_analyses(
         merges=merges,
         acronym=acronym,
     )
+
+
+def q_tokens_subset(tokens: tuple[Token, ...] | list[Token], texts: frozenset[str]) -> bool:
+    """True when every token's text is among ``texts`` (nothing to merge)."""
+    return all(t.text in texts for t in tokens)

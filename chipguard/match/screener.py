@@ -16,7 +16,7 @@ from typing import Any
 
 from chipguard.errors import ListsUnavailableError
 from chipguard.match.index import Entry, NameIndex
-from chipguard.match.score import Scored, score_analyses
+from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
 from chipguard.names.analysis import NameAnalysis, analyze
 from chipguard.names.data import default_threshold, matching_config, vocabulary
@@ -221,17 +221,30 @@ class Screener:
         best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = {}
         entries = self.index.entries
         rarity = self.index.rarity
+        floor = cut - 0.15
         for form in query_forms(name):
             retrieval = form.person if kind_norm == "person" else form.org
             if not retrieval.tokens:
                 continue
+            q_weights: dict[bool, tuple[float, ...]] = {}
             for eid in self.index.candidates(retrieval, self.candidate_limit):
                 entry = entries[eid]
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
                 qa = form.person if person_mode else form.org
-                scored = score_analyses(qa, entry.analysis, person=person_mode, rarity=rarity)
+                qw = q_weights.get(person_mode)
+                if qw is None:
+                    qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
+                scored = score_analyses(
+                    qa,
+                    entry.analysis,
+                    person=person_mode,
+                    rarity=rarity,
+                    q_weights=qw,
+                    c_weights=entry.weights,
+                    min_score=floor,
+                )
                 score = scored.score
-                if score < cut - 0.2:
+                if score < floor:
                     continue
                 extra: list[dict[str, Any]] = []
                 party = self.parties[entry.party]

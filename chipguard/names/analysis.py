@@ -24,6 +24,7 @@ GENERIC = "generic"
 NUMBER = "number"
 INITIAL = "initial"
 PLACE = "place"
+LEADING_ARTICLES = frozenset({"the", "a", "an", "le", "la", "el", "al", "les", "los", "las"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +48,9 @@ class NameAnalysis:
     joined: str  # distinctive surface text without spaces (legal forms and stopwords dropped)
     acronym: str  # initials of the distinctive words, "" when fewer than three
     institutional: bool = False  # an institute/university/bureau…: its place is part of its identity
-
-    @property
-    def significant(self) -> tuple[Token, ...]:
-        return tuple(t for t in self.tokens if t.cls not in (LEGAL, STOP))
+    significant: tuple[Token, ...] = ()  # tokens other than legal forms and stopwords
+    texts: frozenset[str] = frozenset()  # surface texts of all tokens
+    joins: frozenset[str] = frozenset()  # concatenations of adjacent tokens ("tech"+"nology")
 
 
 def stem(word: str) -> str:
@@ -137,14 +137,31 @@ def _legal_typo(word: str) -> str | None:
     return None
 
 
+@cache
+def _known_deletes() -> frozenset[str]:
+    """Known words and their one-letter deletions: a word one edit from a known word is a typo of it,
+    not two words run together ("interrnational" is not "interr national")."""
+    out: set[str] = set()
+    for word in _known_words():
+        if len(word) >= 6:
+            out.add(word)
+            out.update(word[:i] + word[i + 1 :] for i in range(len(word)))
+    return frozenset(out)
+
+
+def _near_known(word: str) -> bool:
+    dels = _known_deletes()
+    return word in dels or any(word[:i] + word[i + 1 :] in dels for i in range(len(word)))
+
+
 @lru_cache(maxsize=200_000)
 def _split_runon(word: str) -> tuple[str, ...]:
     """Splits a word that runs a known org word onto a name ("rahmahcharitable" → "rahmah charitable",
     "companylimited" → "company limited"). Both sides of a comparison are split alike."""
     known = _known_words()
-    if len(word) < 8 or not word.isalpha() or word in known:
+    if len(word) < 8 or not word.isalpha() or word in known or _near_known(word):
         return (word,)
-    for cut in range(3, len(word) - 4):
+    for cut in range(4, len(word) - 4):
         head, tail = word[:cut], word[cut:]
         if tail in known:
             return (*_split_runon(head), tail) if head not in known else (head, tail)
@@ -211,7 +228,10 @@ def _org_tokens(words: list[str]) -> list[Token]:
                 out.append(Token(word, label, LEGAL))
                 i += 1
                 continue
-        out.append(Token(word, canon, _classify(word, canon, False), phonetic_key(word)))
+        cls = _classify(word, canon, False)
+        if cls == STOP and i == 0 and word not in LEADING_ARTICLES:
+            cls = WORD  # "DES International" — a leading "des"/"de"/"y" is a name, not a stopword
+        out.append(Token(word, canon, cls, phonetic_key(word)))
         i += 1
     return _merge_legal_runs(out)
 
@@ -264,4 +284,16 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
     institutional = not person and any(
         t.canon in vocab().institutional or t.text in vocab().institutional for t in tokens
     )
-    return NameAnalysis(name, cleaned, person, tuple(tokens), steps, joined, acronym, institutional)
+    return NameAnalysis(
+        name,
+        cleaned,
+        person,
+        tuple(tokens),
+        steps,
+        joined,
+        acronym,
+        institutional,
+        tuple(distinctive),
+        frozenset(t.text for t in tokens),
+        frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False)),
+    )
