@@ -159,7 +159,9 @@ class Scored:
         }
 
 
-def _merge_adjacent(side: list[Token], other_texts: set[str], merges: list[str], label: str) -> list[Token]:
+def _merge_adjacent(
+    side: list[Token], other_texts: frozenset[str], merges: list[str], label: str
+) -> list[Token]:
     """Joins adjacent tokens of ``side`` whose concatenation is a token of the other name that neither
     part equals ("tech nology" → "technology", "luoyang weimi" ↔ "luoyangweimi")."""
     if len(side) < 2:
