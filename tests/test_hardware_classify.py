@@ -104,6 +104,12 @@ def test_b_paragraph_parts() -> None:
         assert c.has_flag("nac-eligible")
 
 
+def test_china_variant_l2_is_below_where_l4_is_caught() -> None:
+    l2 = classify("L2", D2024)
+    assert l2.tpp is not None and l2.tpp < 1600  # below every 3A090 paragraph's TPP floor
+    assert l2.eccn == NOT_CONTROLLED
+
+
 def test_l4_is_a_by_performance_density_alone() -> None:
     c = classify("L4", D2024)
     assert c.tpp is not None and c.tpp < 4800
