@@ -14,7 +14,7 @@ from chipguard.sources.base import FORMATS, Format, ParsedList, SourceError, che
 from chipguard.sources.common import read_head
 
 # One module per format family; importing a module registers its formats.
-FORMAT_MODULES = ("csl", "ofac_csv", "ofac_xml", "un", "eu", "uk", "dpl", "us_other", "custom")
+FORMAT_MODULES = ("csl", "ofac_csv", "ofac_xml", "un", "eu", "uk", "dpl", "us_other", "custom", "ftm")
 for _module in FORMAT_MODULES:
     importlib.import_module(f"chipguard.sources.{_module}")
 
