@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, is_dataclass
+from datetime import date
 from typing import Any
 
 from chipguard.errors import ChipguardError, InputError
@@ -35,6 +36,16 @@ def _geo(code: str, context: DecisionContext) -> dict[str, Any]:
     if rule:
         out["treated_as_citation"] = rule.citation
     return out
+
+
+def _age_days(iso: str, context: DecisionContext) -> int | None:
+    """Days from ``iso`` to the decision date (e.g. how young the company was when it ordered)."""
+    if not iso:
+        return None
+    try:
+        return (context.on - date.fromisoformat(iso)).days
+    except ValueError:
+        return None
 
 
 @register_fact_provider("transaction")
@@ -67,12 +78,25 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
             "hq_or_parent_groups": hq_or_parent,
             # One readable phrase for messages: where the customer is controlled from.
             "control": f"headquarters {hq_code or 'not declared'}"
-            + (f", ultimate parent {parent.name} ({parent.country or 'country not declared'})" if parent else ""),
+            + (
+                f", ultimate parent {parent.name} ({parent.country or 'country not declared'})"
+                if parent
+                else ""
+            ),
             "business_type": c.business_type or None,
             "incorporation_date": c.incorporation_date or None,
+            "incorporation_age_days": _age_days(c.incorporation_date, context),
             "email_domains": list(c.email_domains),
             "ip_countries": list(c.ip_countries),
+            "ip_country_groups": sorted(
+                {g for code in c.ip_countries for g in _geo(code, context)["groups"]}
+            ),
             "payment_country": c.payment_country or None,
+            "payment_country_groups": _geo(c.payment_country, context)["groups"],
+            "addresses": [
+                {"text": a.text, "city": a.city, "country": a.country or None} for a in c.addresses
+            ],
+            "other_names": list(c.other_names),
             "owner_count": len(c.owners),
         },
         "parent": {
