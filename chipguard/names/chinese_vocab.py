@@ -97,6 +97,7 @@ def vocabulary() -> Vocabulary:
 
     # later sections win: lowest precedence first
     add("connectors", CONNECTOR)
+    add("regions", PROPER)
     add("terms", TERM)
     add("places", PLACE)
     add("admin_suffixes", ADMIN)
