@@ -76,6 +76,8 @@ def test_sdn_path_and_directory_are_the_same(sdn_2021: ParsedList) -> None:
 
     assert summary(by_file) == summary(sdn_2021)
     assert detect_format(LISTS / "ofac_2021-07").name == "ofac_sdn_csv"
+    # the snapshot hash must cover every file read
+    assert [Path(f).name for f in sdn_2021.files] == ["sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"]
 
 
 def test_standalone_sdn_csv() -> None:

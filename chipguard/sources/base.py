@@ -33,6 +33,9 @@ class ParsedList:
     file_date: str = ""  # publication date stated in the file, ISO, "" when the file says none
     source_url: str = ""  # official download URL of this format
     warnings: list[str] = field(default_factory=list)
+    # Every file the list was read from, when that is more than the path given: OFAC's legacy CSV set
+    # is a primary file plus companions, and a snapshot's content hash must cover all of them.
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,15 +265,20 @@ def parse(path: Path, consolidated: bool | None = None) -> ParsedList:
         parties=list(parties.values()),
         source_url=url,
         warnings=warnings,
+        files=[str(f) for f in (primary, addresses, aliases, comments) if f is not None],
     )
 
 
-_PRIMARY_ROW = re.compile(r'^\d+,"[^"]*",(-0- ?|"[a-z]+"),"')
-
-
 def _looks_primary(head: bytes) -> bool:
-    line = first_line(head)
-    return bool(_PRIMARY_ROW.match(line)) and line.count("-0-") >= 3
+    """First line is a headerless 12-cell row: numeric ent_num, a name, and an SDN_Type that is empty
+    (``-0-``) or one of OFAC's types — no other list file starts like that."""
+    cells = next(csv.reader([first_line(head)]), [])
+    return (
+        len(cells) == len(PRIMARY_COLUMNS)
+        and cells[0].strip().isdigit()
+        and bool(cells[1].strip())
+        and cells[2].strip().lower() in ("-0-", "individual", "vessel", "aircraft")
+    )
 
 
 def _sniff_sdn(path: Path, head: bytes) -> bool:
