@@ -319,20 +319,23 @@ def resolve_model(text: str) -> CatalogueEntry:
             return cat.by_id[cat.by_key[k]]
     for k in candidates:
         if k in cat.ambiguous:
-            names = ", ".join(f"'{cat.by_id[i].name}'" for i in cat.ambiguous[k])
-            raise InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
+            raise _ambiguous(text, cat.ambiguous[k])
     ids = cat.by_tokens.get(token_key(text), ())
     if len(ids) == 1:
         return cat.by_id[ids[0]]
     if len(ids) > 1:
-        names = ", ".join(f"'{cat.by_id[i].name}'" for i in ids)
-        raise InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
+        raise _ambiguous(text, ids)
     suggestions = suggest(text)
     hint = f"; close matches: {', '.join(repr(s) for s in suggestions)}" if suggestions else ""
     raise InputError(
         f"unknown model '{text}'{hint}. Run 'chipguard hardware list', or classify it with --spec FILE.json",
         field="model",
     )
+
+
+def _ambiguous(text: str, ids: tuple[str, ...]) -> InputError:
+    names = ", ".join(f"'{_bundled().by_id[i].name}'" for i in ids)
+    return InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
 
 
 def suggest(text: str, limit: int = 3) -> list[str]:

@@ -185,9 +185,7 @@ def classify(
 
 
 def _facts(entry: CatalogueEntry) -> tuple[dict[str, Any], TppBasis | None]:
-    basis = tpp_basis(
-        entry.throughput, file=entry.sources.get("default") if entry.id.startswith("spec:") else None
-    )
+    basis = tpp_basis(entry.throughput)
     tpp = basis.tpp if basis else None
     density = None
     if entry.kind == "memory" and entry.memory_bandwidth_gbs is not None and entry.package_area_mm2:
@@ -226,15 +224,14 @@ def _classify_chip(entry: CatalogueEntry, rs: RuleSet) -> Classification:
             matched.append(rule)
         elif verdict is None:
             unknown.append((rule.eccn or "", missing))
-    rank = {label: i for i, label in enumerate(vocab.labels)}
     if matched:
-        eccn = min((r.eccn or "" for r in matched), key=lambda label: rank.get(label, len(rank)))
+        eccn = vocab.most_restrictive([r.eccn or "" for r in matched])
         for rule in matched:
             if rule.eccn == eccn:
                 citations.append(Citation(rule_id=rule.id, text=rule.text, citation=rule.citation))
-        stricter = [(label, miss) for label, miss in unknown if rank.get(label, 99) < rank.get(eccn, 99)]
-        for label, miss in stricter:
-            notes.append(f"Could be {label}: cannot tell without {', '.join(sorted(miss))}.")
+        for label, miss in unknown:
+            if vocab.stricter(label, eccn):
+                notes.append(f"Could be {label}: cannot tell without {', '.join(sorted(miss))}.")
     elif unknown:
         eccn = vocab.undetermined
         missing_all = sorted({m for _, miss in unknown for m in miss})
@@ -277,7 +274,7 @@ def _classify_chip(entry: CatalogueEntry, rs: RuleSet) -> Classification:
         citations.append(Citation(rule_id=flag.rule_id, text=flag.text, citation=flag.citation))
     if entry.note:
         notes.append(entry.note)
-    if entry.id.startswith("spec:") is False and basis is not None and entry.die_area_mm2 is None:
+    if entry.kind == "accelerator" and basis is not None and entry.die_area_mm2 is None:
         notes.append("Applicable die area not public: performance density unknown.")
     return Classification(
         model=entry.id,
@@ -330,7 +327,6 @@ def _classify_system(entry: CatalogueEntry, rs: RuleSet) -> Classification:
     """A system takes the 4A090 label its most restrictive chip maps to, and inherits the chips' flags."""
     vocab = rs.vocabulary
     mapping = rs.system_mapping()
-    rank = {label: i for i, label in enumerate(vocab.labels)}
     cat = get_catalogue()
     parts = [(comp, _classify_chip(cat.by_id[comp.model], rs)) for comp in entry.components]
     notes: list[str] = []
@@ -338,7 +334,7 @@ def _classify_system(entry: CatalogueEntry, rs: RuleSet) -> Classification:
     flags: list[Flag] = []
     mapped = [mapping[c.eccn] for _, c in parts if c.eccn in mapping]
     if mapped:
-        eccn = min(mapped, key=lambda label: rank.get(label, len(rank)))
+        eccn = vocab.most_restrictive(mapped)
     elif any(c.undetermined for _, c in parts):
         eccn = vocab.undetermined
     else:

@@ -73,6 +73,15 @@ class Vocabulary:
     not_controlled: str
     undetermined: str
 
+    def most_restrictive(self, labels: list[str]) -> str:
+        """The label ranked first in ``index.yaml`` among ``labels`` (which must not be empty)."""
+        rank = {label: i for i, label in enumerate(self.labels)}
+        return min(labels, key=lambda label: rank.get(label, len(rank)))
+
+    def stricter(self, label: str, than: str) -> bool:
+        rank = {lbl: i for i, lbl in enumerate(self.labels)}
+        return rank.get(label, len(rank)) < rank.get(than, len(rank))
+
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
