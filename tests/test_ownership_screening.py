@@ -6,14 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_ownership_support import csl_screener as shared_csl_screener
 
-from chipguard.config import data_dir
 from chipguard.match.screener import Screener
 from chipguard.model import Customer, Owner, UltimateParent
 from chipguard.ownership.formats import load_graph
 from chipguard.ownership.regimes import load_regimes
 from chipguard.ownership.screening import screen_ownership
-from chipguard.sources.csl import parse_csv
 from chipguard.sources.us_other import parse_dod_1260h
 
 # Real Entity List names as they stand in the bundled CSL snapshot (2022-04).
@@ -25,8 +24,7 @@ ENTITY_LIST = "Entity List (EL) - Bureau of Industry and Security"
 @pytest.fixture(scope="module")
 def csl_screener() -> Screener:
     """A Screener over the bundled CSL snapshot (built once: ~5 s)."""
-    parties = parse_csv(data_dir() / "lists" / "us_csl_2022-04.csv.gz").parties
-    return Screener(parties)
+    return shared_csl_screener()
 
 
 def two_listed_owners() -> Customer:

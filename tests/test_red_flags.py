@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from test_ownership_support import csl_screener
 
-from chipguard.config import data_dir
 from chipguard.model import Address, Customer, Item, Party, Transaction, UltimateParent
 from chipguard.ownership.address import normalise_address, same_address
 from chipguard.ownership.red_flags import FLAG_NAMES, RedFlagContext, red_flag_facts
 from chipguard.policy.rules import load_rule_set
-from chipguard.sources.csl import parse_csv
 
 
 @pytest.fixture(scope="module")
 def csl_parties() -> list[Party]:
-    return parse_csv(data_dir() / "lists" / "us_csl_2022-04.csv.gz").parties
+    return csl_screener().parties
 
 
 def clean_customer(**changes: object) -> Customer:
