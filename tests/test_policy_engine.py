@@ -156,7 +156,8 @@ def test_for_each_suppression_is_per_element(tmp_path: Path) -> None:
         ("NEED", "H100 needs a licence"),
         ("EXC", "RTX 4090 may use the exception"),
     ]
-    assert fired[0].reason.facts == {"item.tpp": 15832}
+    # the facts tested, then the element the reason is about
+    assert fired[0].reason.facts == {"item.tpp": 15832, "item.model": "H100", "item.datacenter": True}
 
 
 def test_override_dir_replaces_a_file(tmp_path: Path) -> None:
@@ -171,3 +172,20 @@ def test_override_dir_replaces_a_file(tmp_path: Path) -> None:
     rs = load_rule_set(base, overrides=over)
     assert [r.id for r in rs.rules] == ["Y"] and rs.files == {"a.yml": "2"}
     assert rs.sha256 != load_rule_set(base, overrides=tmp_path / "none").sha256
+
+
+def test_decide_rejects_a_bad_evaluation_date() -> None:
+    from chipguard.policy import ListsStatus, decide, parse_transaction
+
+    t = parse_transaction(
+        {
+            "date": "2025-01-01",
+            "kind": "export",
+            "destination": "DE",
+            "customer": {"name": "X GmbH", "country": "DE"},
+            "items": [{"model": "L20"}],
+        }
+    )
+    with pytest.raises(InputError) as err:
+        decide(t, on="1st of May", lists=ListsStatus("missing", "none"))
+    assert err.value.field == "on"

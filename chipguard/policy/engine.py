@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chipguard import ENGINE_VERSION
+from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
 from chipguard.model import Decision, Outcome, Reason, Transaction
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
-from chipguard.policy.rules import SEVERITY, Rule, RuleSet, default_rule_set
+from chipguard.policy.rules import SEVERITY, TRANSACTION_KINDS, Rule, RuleSet, default_rule_set
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 FAIL_CLOSED_RULE = "engine.fail_closed"
@@ -74,6 +75,13 @@ def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date
             used: dict[str, Any] = {}
             if not evaluate(rule.when, scope, used):
                 continue
+            if rule.for_each:
+                # Name the element the reason is about (which item, which hit), not only what was tested.
+                element = scope[rule.as_name]
+                if isinstance(element, dict):
+                    for key, value in element.items():
+                        if value is not None and isinstance(value, str | int | float | bool):
+                            used.setdefault(f"{rule.as_name}.{key}", value)
             reason = Reason(
                 code=rule.code,
                 message=render(rule.message, scope),
@@ -159,7 +167,14 @@ def decide(
     passing a screener. ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``.
     """
     rs = rule_set or default_rule_set()
-    when = on if isinstance(on, date) else date.fromisoformat(on or transaction.date)
+    try:
+        when = on if isinstance(on, date) else date.fromisoformat(on or transaction.date)
+    except ValueError as exc:
+        raise InputError(
+            f"not an ISO date: {on or transaction.date!r}", field="on" if on else "date"
+        ) from exc
+    if transaction.kind not in TRANSACTION_KINDS:
+        raise InputError(f"kind must be one of {', '.join(TRANSACTION_KINDS)}", field="kind")
     if screener is None and lists is None:
         screener, status = _lists_status_from_store(rs)
     elif screener is None:
