@@ -64,6 +64,9 @@ def test_sdn_record_fields(sdn_2021: ParsedList) -> None:
     assert ("identification", "210302198701102136", "CN") in [
         (i.scheme, i.value, i.country) for i in li.identifiers
     ]
+    fadlallah = by_id["2679"]  # "DOB 1938; alt. DOB 1936; POB Najf Al Ashraf (Najaf), Iraq; …"
+    assert fadlallah.dates["birth"] == "1938; 1936"
+    assert fadlallah.extra["place_of_birth"] == "Najf Al Ashraf (Najaf), Iraq"
     programs = Counter(prog for p in sdn_2021.parties for prog in p.programs)
     assert programs["SDGT"] > 1000
 

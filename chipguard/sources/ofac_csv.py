@@ -98,7 +98,11 @@ def parse_remarks(remarks: str, party: Party) -> None:
         elif lower.startswith(("nationality ", "citizen ")):
             add_country(party.countries, segment.split(" ", 1)[1])
         elif segment.startswith("DOB "):
-            party.dates.setdefault("birth", segment[4:].strip())
+            # "DOB 14 Mar 1974; alt. DOB 13 Apr 1974": every stated date counts for matching
+            birth = segment[4:].strip()
+            known = party.dates.get("birth", "")
+            if birth not in known.split("; "):
+                party.dates["birth"] = f"{known}; {birth}" if known else birth
         elif segment.startswith("POB "):
             party.extra.setdefault("place_of_birth", segment[4:].strip())
         elif segment.startswith("Gender "):
