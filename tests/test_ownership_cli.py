@@ -73,3 +73,29 @@ def test_errors_name_the_record_and_exit_non_zero() -> None:
     assert result.exit_code == 2 and "--target" in result.output
     result = runner.invoke(app, ["ownership", "import", str(FIXTURES / "cycle.csv"), "--format", "xlsx"])
     assert result.exit_code == 2 and "--format" in result.output
+
+
+def test_explain_screen_against_loaded_lists(shared: Path, home: Path, tmp_path: Path) -> None:
+    """An Entity List and an MEU party hold 30 % and 25 %: 55 % under the Affiliates rule while in force."""
+    sample = shared / "lists" / "samples" / "us_csl_sample_2025.csv"
+    loaded = runner.invoke(app, ["lists", "load", str(sample)])
+    assert loaded.exit_code == 0, loaded.output
+    graph = tmp_path / "graph.csv"
+    graph.write_text(
+        "owner,owned,percent\n"
+        "China Electronics Technology Group Corporation 13th Research Institute,Kestrel GPU Cloud Pte Ltd,30\n"
+        "Academy of Aerospace Solid Propulsion Technology,Kestrel GPU Cloud Pte Ltd,25\n"
+        "Tan Wei Ling,Kestrel GPU Cloud Pte Ltd,45\n",
+        encoding="utf-8",
+    )
+    args = ["ownership", "explain", str(graph), "--target", "Kestrel GPU Cloud Pte Ltd", "--screen", "--json"]
+    result = runner.invoke(app, [*args, "--date", "2025-10-15"])
+    assert result.exit_code == 0, result.output
+    regimes = {r["regime"]: r for r in json.loads(result.output)["regimes"]}
+    bis = regimes["BIS Affiliates Rule (50 % rule for Entity List and MEU owners)"]
+    assert bis["percent"] == "55 %" and bis["in_force"]
+    assert "China Electronics Technology Group Corporation 13th Research Institute 30 %" in bis["explanation"]
+    assert regimes["OFAC 50 Percent Rule"]["percent"] == "0 %"
+    result = runner.invoke(app, [*args, "--date", "2026-01-15"])
+    bis = {r["regime"]: r for r in json.loads(result.output)["regimes"]}[bis["regime"]]
+    assert bis["percent"] == "55 %" and not bis["in_force"] and "suspended" in bis["status"]
