@@ -33,6 +33,11 @@ def confusables() -> dict[str, str]:
 
 
 @cache
+def strict_confusables() -> frozenset[str]:
+    return frozenset(str(load_yaml("confusables.yml").get("strict", "")))
+
+
+@cache
 def folds() -> dict[str, str]:
     return {str(k): str(v) for k, v in (load_yaml("confusables.yml")["folds"] or {}).items()}
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from chipguard.names.data import confusables, folds
+from chipguard.names.data import confusables, folds, strict_confusables
 
 # Characters that render as nothing (format controls: zero-width space/joiners, word joiner, BOM,
 # soft hyphen, bidi embeddings/isolates, Mongolian vowel separator, invisible math operators) and
@@ -45,7 +45,7 @@ def skeleton(text: str) -> tuple[str, bool]:
     """Maps homoglyphs to the Latin letters they imitate when the text is a Latin name in disguise.
 
     Applied when the text also holds Latin letters (a mixed-script name is almost always a disguise),
-    or when every Cyrillic/Greek letter in it has a Latin look-alike. A genuinely Cyrillic or Greek name
+    or when every Cyrillic/Greek letter in it is identical in shape to a Latin one ("ООО"). A genuinely Cyrillic or Greek name
     is left alone: it is transliterated by :mod:`chipguard.names.scripts` instead.
     """
     table = confusables()
@@ -53,7 +53,7 @@ def skeleton(text: str) -> tuple[str, bool]:
     if not foreign:
         return text, False
     has_latin = bool(_LATIN_LETTER.search(text))
-    if not has_latin and not all(ch in table for ch in foreign):
+    if not has_latin and not all(ch in strict_confusables() for ch in foreign):
         return text, False
     out = "".join(table.get(ch, ch) if _is_cyrillic_or_greek(ch) or ch in table else ch for ch in text)
     return out, out != text

@@ -1,0 +1,75 @@
+"""compare(): the pairwise scorer on positive and negative pairs, its explanation and the threshold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chipguard import compare
+from chipguard.names.data import default_threshold, matching_config
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind"),
+    [
+        ("Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES COMPANY LIMITED", "org"),
+        ("Semiconductor Mfg Intl Corp", "Semiconductor Manufacturing International Corporation", "org"),
+        ("Rosoboronexpotr", "Rosoboronexport", "org"),  # transposition typo
+        ("Luoyang Weimi Optics", "Luoyangweimi Optics", "org"),  # spacing
+        ("Vladimir Putin", "PUTIN, Vladimir", "person"),  # reordered
+        ("V. Putin", "PUTIN, Vladimir", "person"),  # initial
+        ("Hasan Nasrallah", "NASRALLAH, Hasan", "person"),
+        ("Megvii Technology", "MEGVII TECHNOLOGY LIMITED", None),  # legal form dropped
+    ],
+)
+def test_positive_pairs_match(a: str, b: str, kind: str | None) -> None:
+    result = compare(a, b, kind=kind)
+    assert result.match, (a, b, result.score, result.explanation)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind"),
+    [
+        ("Harbin Institute of Technology", "Beijing Institute of Technology", "org"),
+        (
+            "China Electronics Technology Group 715th Research Institute",
+            "China Electronics Technology Group 716th Research Institute",
+            "org",
+        ),
+        ("Tianjin Normal University", "Tianjin University", "org"),
+        ("Octavian Scholz", "Olaf Scholz", "person"),
+        ("Mahan Air", "Iran Air", "org"),
+        ("Anna Ibrahim", "AL-BANNA, Ibrahim", "person"),
+    ],
+)
+def test_negative_pairs_do_not_match(a: str, b: str, kind: str | None) -> None:
+    result = compare(a, b, kind=kind)
+    assert not result.match, (a, b, result.score, result.explanation)
+
+
+def test_explanation_says_what_matched_and_why() -> None:
+    result = compare("Huаwei Tech Co Ltd", "Huawei Technologies Co., Ltd.")  # Cyrillic "а"
+    exp = result.explanation
+    json.dumps(exp)  # JSON-able
+    assert "homoglyphs-mapped-to-latin" in exp["normalisations"]["a"]
+    hows = {(p["query"], p["candidate"]): p["how"] for p in exp["alignment"]}
+    assert hows[("huawei", "huawei")] == "exact"
+    assert hows[("tech", "technologies")] == "equivalent"
+    # the distinctive word weighs more than the generic one and the legal form
+    weights = {p["query"]: p["weight"] for p in exp["alignment"]}
+    assert weights["huawei"] > weights["tech"] > weights["co ltd"]
+
+
+def test_number_clash_is_explained() -> None:
+    result = compare("CETC 715th Research Institute", "CETC 716th Research Institute")
+    assert any("numbers differ" in p["reason"] for p in result.explanation["penalties"])
+
+
+def test_threshold_is_data_and_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_threshold() == pytest.approx(float(matching_config()["threshold"]))
+    monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "0.99")
+    assert default_threshold() == pytest.approx(0.99)
+    near = compare("Rosoboronexpotr", "Rosoboronexport")
+    assert 0.8 < near.score < 0.99 and not near.match
+    assert compare("Rosoboronexpotr", "Rosoboronexport", threshold=0.8).match

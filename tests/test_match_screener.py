@@ -1,0 +1,129 @@
+"""Screener on the real CSL 2022-04 list: variants of listed names we construct ourselves must find the
+listed party; unlisted real companies must not; every hit is explained."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chipguard.match.screener import Screener
+from chipguard.model import Party
+from chipguard.sources import parse_file
+
+HIKVISION = {"30946", "f095626c9f8becc70b5948507fb6de6e443b257a"}
+
+
+@pytest.fixture(scope="module")
+def csl() -> Iterator[Screener]:
+    shared = Path(
+        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    )
+    path = shared / "lists/us_csl_2022-04.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    parties: list[Party] = parse_file(path).parties
+    yield Screener(parties, snapshots=["us_csl:test"])
+
+
+def ids(hits: list) -> set[str]:
+    return {h.party_id for h in hits}
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "expected"),
+    [
+        # homoglyphs (Cyrillic о, і) + a zero-width space + a dropped legal form
+        ("Hangzh\u043eu Hikv\u0456\u200bsion Digital Technology", "org", HIKVISION),
+        ("SEMICONDUCTOR MFG. INT'L CORP.", "org", {"30951"}),
+        ("Megvii Tech Company Limited", None, {"33091", "cd95318af12232a80126adbcd645526b755fc58a"}),
+        ("Jong Un Kim", "person", {"20157"}),
+        ("Vladimir Vladimirovich PUTIN", "person", {"35096"}),
+        (
+            "Rosoboronexpotr",
+            None,
+            {"442dc2a9ddf18d3f49e7ff87b3f8fa987c15eb83", "2be713eb08a8a1ac56347669ae65d546e35a370a"},
+        ),
+        ("NUDT", "org", {"a0b130ed562b11470b8f9ccd0f1eb91947f64bcc"}),
+        ("Natl Univ of Defence Technology", "org", {"a0b130ed562b11470b8f9ccd0f1eb91947f64bcc"}),
+        ("MAHAN AIR CO.", None, {"12927"}),
+        ("Harbin Institute of Technology", None, {"018015bfc8cf6c2e8d8794b2a2ed0590d2775642"}),
+        ("I F L Y T E K", "org", {"a09e83dc7e0dca1e6bbe040010b091174c7dbdb8"}),
+    ],
+)
+def test_variants_of_listed_names_are_found(
+    csl: Screener, query: str, kind: str | None, expected: set[str]
+) -> None:
+    hits = csl.screen(query, kind=kind)
+    assert ids(hits) & expected, [(h.name, h.score) for h in hits]
+    assert hits == sorted(hits, key=lambda h: -h.score)
+    assert all(h.score >= csl.threshold for h in hits)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Toyota Motor Corporation",
+        "Nestlé S.A.",
+        "Tianjin Normal University",
+        "Contemporary Amperex Technology Co., Limited",
+        "Maria Gonzalez Fernandez",
+    ],
+)
+def test_unlisted_names_have_no_hit(csl: Screener, query: str) -> None:
+    assert csl.screen(query) == []
+
+
+def test_hit_explanation(csl: Screener) -> None:
+    hits = csl.screen("SEMICONDUCTOR MFG INTL CORP", kind="org", country="CN")
+    hit = next(h for h in hits if h.party_id == "30951")
+    exp = hit.explanation
+    json.dumps(exp)
+    assert exp["matched_alias"] == "SEMICONDUCTOR MFG INTL CORP"
+    assert exp["alias_kind"] in ("aka", "primary")
+    assert exp["country"]["agrees"] is True
+    assert exp["alignment"] and exp["mode"] == "organisation"
+    assert exp["entity_number"] == "30951"
+
+
+def test_country_clash_is_penalised_and_explained(csl: Screener) -> None:
+    plain = {h.party_id: h for h in csl.screen("Harbin Institute of Technology")}
+    clash = {h.party_id: h for h in csl.screen("Harbin Institute of Technology", country="RU", threshold=0.5)}
+    pid = "018015bfc8cf6c2e8d8794b2a2ed0590d2775642"
+    assert clash[pid].score < plain[pid].score
+    reasons = [p["reason"] for p in clash[pid].explanation["penalties"]]
+    assert any("country RU given" in r for r in reasons)
+    assert clash[pid].explanation["country"]["agrees"] is False
+
+
+def test_chinese_query_uses_latin_forms(csl: Screener) -> None:
+    hits = csl.screen("华为技术有限公司", kind="org", country="CN")
+    huawei = [h for h in hits if "huawei" in h.name.lower()]
+    assert huawei, hits
+    assert huawei[0].explanation["query_transliteration"]["method"]
+
+
+def test_screen_result_shape(csl: Screener) -> None:
+    result = csl.screen_result("q1", "MAHAN AIR", "org", "IR")
+    assert result["id"] == "q1"
+    assert result["query"] == {"name": "MAHAN AIR", "kind": "org", "country": "IR"}
+    assert result["snapshot"] == ["us_csl:test"]
+    hit = result["hits"][0]
+    assert {"party_id", "source", "name", "matched_name", "score", "explanation"} <= set(hit)
+    json.dumps(result)
+
+
+def test_candidate_retrieval_is_bounded(csl: Screener) -> None:
+    from chipguard.names.analysis import analyze
+
+    cands = csl.index.candidates(analyze("China Technology Group Co Ltd"), csl.candidate_limit)
+    assert 0 < len(cands) <= csl.candidate_limit
+
+
+def test_threshold_override(csl: Screener) -> None:
+    loose = csl.screen("Mahan Airlines Trading", threshold=0.5)
+    strict = csl.screen("Mahan Airlines Trading", threshold=0.99)
+    assert len(strict) < len(loose)
