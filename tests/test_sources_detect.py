@@ -78,6 +78,10 @@ def test_gzip_xml_and_forced_format(shared: Path, tmp_path: Path) -> None:
         parse_file(packed, format="eu_xml")
     with pytest.raises(SourceError, match="unknown format 'nope'"):
         parse_file(packed, format="nope")
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(packed.read_bytes()[:2000])
+    with pytest.raises(SourceError, match=r"cut.xml.gz: unreadable file: Compressed file ended"):
+        parse_file(cut, format="un_xml")
 
 
 def test_garbage_and_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
