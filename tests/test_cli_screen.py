@@ -1,0 +1,118 @@
+"""`chipguard screen` and `chipguard screen-file` through CliRunner on a snapshot of real CSL records."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from chipguard.cli import app
+
+runner = CliRunner()
+KEEP = {"12927", "33091", "35096", "30951"}  # MAHAN AIR, MEGVII TECHNOLOGY LIMITED, PUTIN, SMIC
+
+
+def small_csl(shared: Path, out: Path) -> Path:
+    """A real CSL file cut down to the first 150 records plus a few well-known listed parties."""
+    text = gzip.decompress((shared / "lists/us_csl_2022-04.csv.gz").read_bytes()).decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    rows = [r for i, r in enumerate(reader) if i < 150 or r["_id"] in KEEP]
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def load(shared: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["lists", "load", str(small_csl(shared, tmp_path / "us_csl_2022-04.csv"))])
+    assert result.exit_code == 0, result.output
+
+
+def test_screen_without_lists_fails_closed(home: Path) -> None:
+    result = runner.invoke(app, ["screen", "Mahan Air"])
+    assert result.exit_code == 3
+    assert "chipguard lists load --bundled" in result.stderr
+
+
+def test_screen_json_and_table(home: Path, shared: Path, tmp_path: Path) -> None:
+    load(shared, tmp_path)
+    result = runner.invoke(app, ["screen", "Mahan Air Company", "--kind", "org", "--country", "IR", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == {"name": "Mahan Air Company", "kind": "org", "country": "IR"}
+    assert data["hits"][0]["party_id"] == "12927"
+    assert data["hits"][0]["explanation"]["alignment"]
+    assert data["snapshot"] and str(data["snapshot"][0]).startswith("us_csl:")
+
+    table = runner.invoke(app, ["screen", "Megvii Tech Co Ltd"])
+    assert table.exit_code == 0
+    assert "MEGVII" in table.stdout
+
+    none = runner.invoke(app, ["screen", "Toyota Motor Corporation"])
+    assert none.exit_code == 0 and "no hit" in none.stdout
+
+    strict = runner.invoke(app, ["screen", "Mahan Airr", "--json", "--threshold", "0.999"])
+    assert json.loads(strict.stdout)["hits"] == []
+
+
+def test_screen_rejects_bad_kind_and_country(home: Path, shared: Path, tmp_path: Path) -> None:
+    load(shared, tmp_path)
+    bad = runner.invoke(app, ["screen", "Mahan Air", "--kind", "robot"])
+    assert bad.exit_code != 0 and "kind" in bad.stderr
+    bad = runner.invoke(app, ["screen", "Mahan Air", "--country", "Iran"])
+    assert bad.exit_code != 0 and "country" in bad.stderr
+
+
+def test_screen_file_writes_one_object_per_row_in_order(home: Path, shared: Path, tmp_path: Path) -> None:
+    load(shared, tmp_path)
+    src = tmp_path / "customers.csv"
+    src.write_text(
+        "id,name,kind,country,notes\n"
+        "c1,Toyota Motor Corporation,org,JP,ignored\n"
+        "c2,PUTIN Vladimir,person,,\n"
+        "c3,Megvii Technology Co. Ltd.,org,CN,x\n"
+        'c4,"SEMICONDUCTOR MFG INTL CORP",,,\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "result.jsonl"
+    result = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["id"] for d in lines] == ["c1", "c2", "c3", "c4"]
+    assert lines[0]["hits"] == []
+    assert lines[1]["hits"][0]["party_id"] == "35096"
+    assert lines[2]["hits"][0]["party_id"] == "33091"
+    assert lines[3]["hits"][0]["party_id"] == "30951"
+    for d in lines:
+        assert d["snapshot"]
+        for hit in d["hits"]:
+            assert {"party_id", "source", "name", "matched_name", "score", "explanation"} <= set(hit)
+
+
+def test_screen_file_bad_rows_name_their_line_and_write_nothing(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    load(shared, tmp_path)
+    src = tmp_path / "bad.csv"
+    src.write_text("id,name,kind\nc1,Mahan Air,org\nc2,,org\nc3,Megvii,alien\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "line 3" in result.stderr and "name" in result.stderr
+    assert "line 4" in result.stderr and "kind" in result.stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.jsonl.*"))
+
+
+def test_screen_file_missing_column(home: Path, shared: Path, tmp_path: Path) -> None:
+    load(shared, tmp_path)
+    src = tmp_path / "nocol.csv"
+    src.write_text("id,customer\n1,Mahan Air\n", encoding="utf-8")
+    result = runner.invoke(app, ["screen-file", str(src), "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code != 0
+    assert "line 1" in result.stderr and "'name'" in result.stderr
