@@ -301,3 +301,15 @@ def test_edges_are_ownership_for_csv() -> None:
     graph = load_graph(FIXTURES / "cycle.csv")
     assert {e.kind for e in graph.edges} == {OWNERSHIP}
     assert graph.summary()["cycles"]
+
+
+def test_over_allocation_and_old_bods_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "over.csv"
+    path.write_text("owner,owned,percent\nA,T,70\nB,T,40\n", encoding="utf-8")
+    assert load_graph(path).summary()["over_allocated"] == [{"party": "T", "stated_minimum_total": 110.0}]
+    old = tmp_path / "old.json"
+    old.write_text(
+        '[{"statementID": "s1", "statementId": "s1", "statementType": "entityStatement"}]', encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="BODS 0.4 is required"):
+        load_graph(old)

@@ -92,6 +92,10 @@ def import_cmd(
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary["edges_by_kind"].items())) or "none"
     typer.echo(f"  relationships: {summary['edges']} ({kinds})")
     typer.echo(f"  ownership links of unknown share: {summary['unknown_share_edges']}")
+    for over in summary["over_allocated"]:
+        typer.echo(
+            f"  over-allocated: owners of {over['party']} hold at least {over['stated_minimum_total']:g} %"
+        )
     for cycle in summary["cycles"]:
         typer.echo(f"  cycle: {' ↔ '.join(cycle)}")
     for check in summary["declared_indirect_checks"]:

@@ -187,6 +187,10 @@ def parse_bods(path: Path) -> OwnershipGraph:
         if not isinstance(st.get("statementId"), str) or not st["statementId"]:
             raise _fail(path, where, "missing statementId", "statementId")
         rtype = st.get("recordType")
+        if rtype is None and "statementType" in st:
+            raise _fail(
+                path, where, "this is BODS 0.3 or older (statementType); BODS 0.4 is required", "recordType"
+            )
         if rtype not in RECORD_TYPES:
             raise _fail(
                 path, where, f"recordType must be one of {sorted(RECORD_TYPES)}, got {rtype!r}", "recordType"

@@ -204,14 +204,16 @@ class OwnershipGraph:
 
     def ancestors(self, node_id: str, kinds: frozenset[str] | None = None) -> list[str]:
         """Every node upstream of ``node_id`` along edges of the given kinds (all kinds by default)."""
+        into: dict[str, list[Edge]] = {}
+        for edge in self.edges:
+            if kinds is None or edge.kind in kinds:
+                into.setdefault(edge.owned, []).append(edge)
         seen: list[str] = []
         stack = [node_id]
         visited = {node_id}
         while stack:
             current = stack.pop()
-            for edge in self.edges:
-                if edge.owned != current or (kinds is not None and edge.kind not in kinds):
-                    continue
+            for edge in into.get(current, []):
                 if edge.owner not in visited:
                     visited.add(edge.owner)
                     seen.append(edge.owner)
@@ -267,6 +269,18 @@ class OwnershipGraph:
                     low[parent] = min(low[parent], low[node])
         return out
 
+    def over_allocated(self) -> list[dict[str, Any]]:
+        """Parties whose owners are stated to hold more than 100 % in total: a data error to resolve."""
+        totals: dict[str, float] = {}
+        for edge in self.edges:
+            if edge.kind == OWNERSHIP:
+                totals[edge.owned] = totals.get(edge.owned, 0.0) + edge.share.bounds()[0]
+        return [
+            {"party": self.name(n), "stated_minimum_total": round(t, 6)}
+            for n, t in sorted(totals.items())
+            if t > 100.0 + 1e-9
+        ]
+
     def summary(self) -> dict[str, Any]:
         """Counts an analyst checks after an import."""
         kinds: dict[str, int] = {}
@@ -281,5 +295,6 @@ class OwnershipGraph:
             "edges_by_kind": kinds,
             "unknown_share_edges": sum(1 for e in self.edges if e.kind == OWNERSHIP and e.share.is_unknown),
             "declared_indirect": len(self.declared_indirect),
+            "over_allocated": self.over_allocated(),
             "cycles": [[self.name(n) for n in c] for c in self.cycles()],
         }
