@@ -279,3 +279,24 @@ def test_concurrent_loads_serialise_into_a_consistent_history(
     for (before, _), (_, previous) in zip(flips, flips[1:], strict=False):
         assert previous == before
     assert [i.id for i in store.active()] == [flips[-1][0]]
+
+
+def test_a_multi_file_ofac_csv_set_loads_from_its_directory(home: Path, shared: Path, tmp_path: Path) -> None:
+    """The OFAC legacy CSV set is four files joined on ent_num; its directory is one snapshot whose
+    hash covers every file, so a change to any companion file is a new snapshot."""
+    src = shared / "lists" / "ofac_2021-07"
+    store = SnapshotStore()
+    info = store.load_file(src)
+    assert (info.source, info.format, info.record_count) == ("ofac_sdn", "ofac_sdn_csv", 8976)
+    assert store.load_file(src).status == "unchanged"
+
+    copy = tmp_path / "ofac_copy"
+    copy.mkdir()
+    for member in src.iterdir():
+        (copy / member.name).write_bytes(member.read_bytes())
+    alt = copy / "alt.csv"
+    lines = alt.read_bytes().splitlines(keepends=True)
+    alt.write_bytes(b"".join(lines[:-1]))  # one alias fewer, every record intact
+    changed = store.load_file(copy)
+    assert changed.sha256 != info.sha256
+    assert changed.status == "replaced" and changed.record_count == 8976

@@ -250,6 +250,13 @@ class _Prepared:
 
 
 def sha256_file(path: Path) -> str:
+    """Content hash of a list file; for a multi-file list given as a directory (the OFAC legacy CSV set),
+    the hash of every regular file's name and bytes, in name order."""
+    if path.is_dir():
+        outer = hashlib.sha256()
+        for member in sorted(p for p in path.iterdir() if p.is_file()):
+            outer.update(member.name.encode() + b"\0" + sha256_file(member).encode() + b"\n")
+        return outer.hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -342,6 +349,8 @@ def _plain(value: Any) -> Any:
 
 
 def _is_gzip(path: Path) -> bool:
+    if path.is_dir():
+        return False
     with path.open("rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
 
