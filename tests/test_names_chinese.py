@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -209,3 +210,28 @@ def test_renderings_are_memoised_and_deduplicated() -> None:
     assert renderings("中山大学") is first
     texts = [r.text.casefold() for r in first]
     assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("Harbin Engineering University", "哈尔滨工程大学"),
+        ("BEIJING UNIVERSITY OF AERONAUTICS AND ASTRONAUTICS", "北京航空航天大學"),  # Traditional list alias
+        ("National University of Defense Technology", "国防科技大学"),
+        (
+            "China Electronics Technology Group Corporation 14th Research Institute",
+            "中国电子科技集团公司第十四研究所",
+        ),
+        ("DAWNING INFORMATION INDUSTRY CO., LTD", "曙光信息产业股份有限公司"),
+    ],
+)
+def test_both_directions_meet_through_the_scorer(english: str, chinese: str) -> None:
+    """An English query meets a Chinese list alias and a Chinese query an English list name, and the
+    explanation names the rendering that made it."""
+    from chipguard.match.screener import compare
+
+    there, back = compare(english, chinese), compare(chinese, english)
+    assert there.match and back.match, (there.explanation, back.explanation)
+    assert "zh-en" in json.dumps(there.explanation) and "zh-en" in json.dumps(back.explanation)
+    # a different university of the same city does not match
+    assert not compare("Harbin Institute of Technology", "哈尔滨工程大学").match

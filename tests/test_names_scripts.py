@@ -65,3 +65,21 @@ def test_korean_japanese_greek() -> None:
 def test_mixed_latin_and_chinese_keeps_latin_words() -> None:
     forms = {f.method: f.text for f in latin_forms("TCL科技集团股份有限公司")}
     assert forms["zh-en"] == "TCL Technology Group Co Ltd"
+
+
+def test_un_cyrillic_original_names_meet_the_english_names(shared: Path) -> None:
+    """UN individuals with a Cyrillic original-script name: the BGN form is the list's English spelling."""
+    import defusedxml.ElementTree as ET
+    from rapidfuzz import fuzz
+
+    root = ET.parse(shared / "lists" / "un_consolidated_2026-02-27.xml").getroot()
+    pairs = []
+    for ind in root.iter("INDIVIDUAL"):
+        orig = (ind.findtext("NAME_ORIGINAL_SCRIPT") or "").strip()
+        if orig and dominant_script(orig) == "CYRILLIC":
+            parts = [(ind.findtext(t) or "").strip() for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME")]
+            pairs.append((orig, " ".join(p for p in parts if p)))
+    assert len(pairs) >= 5
+    for orig, english in pairs:
+        best = max(fuzz.token_sort_ratio(f.text.lower(), english.lower()) for f in latin_forms(orig))
+        assert best >= 90, (orig, english, latin_forms(orig))
