@@ -139,6 +139,15 @@ def test_residential_address_ordering_data_centre_quantities() -> None:
         addresses=[Address(text="2 Science Park Drive, Ascent Tower, Singapore", country="SG")]
     )
     assert not flags(office, quantity=64)["kyc_flags"]["residential_quantity"]["raised"]
+    # Singapore public housing ("Blk … #05-67") — the ALX Solutions pattern
+    hdb = clean_customer(
+        country="SG", addresses=[Address(text="Blk 123 Ang Mo Kio Avenue 3 #05-67", country="SG")]
+    )
+    assert flags(hdb, quantity=40)["kyc_flags"]["residential_quantity"]["raised"]
+    industrial = clean_customer(
+        addresses=[Address(text="Blk 5000 Ang Mo Kio Industrial Park 2 #01-01", country="SG")]
+    )
+    assert not flags(industrial, quantity=40)["kyc_flags"]["residential_quantity"]["raised"]
     chinese = clean_customer(addresses=[Address(text="深圳市南山区某某花园3栋1201", country="CN")])
     assert flags(chinese, quantity=16)["kyc_flags"]["residential_quantity"]["raised"]
 

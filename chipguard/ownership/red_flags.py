@@ -240,12 +240,15 @@ def recent_incorporation(customer: Customer, on: date, days: int) -> dict[str, A
     )
 
 
-def looks_residential(address: str, vocab: dict[str, Any]) -> list[str]:
+def looks_residential(address: str, vocab: dict[str, Any], country: str = "") -> list[str]:
     """The residential words an address contains (empty when commercial words are also present)."""
     norm = normalise_address(address)
     words = set(norm.tokens)
     text = address.casefold()
+    raw = set(re.findall(r"[^\W_]+", text))
+    by_country = (vocab.get("residential_words_by_country") or {}).get(country.upper(), [])
     found = [w for w in vocab.get("residential_words") or [] if str(w) in words]
+    found += [str(w) for w in by_country if str(w).casefold() in raw]
     found += [w for w in vocab.get("residential_substrings") or [] if str(w) in address]
     commercial = [
         w
@@ -261,7 +264,7 @@ def residential_quantity(transaction: Transaction, minimum: int, vocab: dict[str
     hits = []
     for addr in transaction.customer.addresses:
         text = ", ".join(p for p in (addr.text, addr.city) if p)
-        words = looks_residential(text, vocab)
+        words = looks_residential(text, vocab, addr.country or transaction.customer.country)
         if words:
             hits.append({"address": text, "words": words})
     raised = bool(hits) and quantity >= minimum
