@@ -55,7 +55,17 @@ def test_groups_used_by_the_advanced_computing_rules() -> None:
 def test_every_member_code_is_iso_and_dated_entries_parse() -> None:
     raw = yaml.safe_load((data_dir() / "geo" / "country_groups.yml").read_text(encoding="utf-8"))
     groups = parse_groups(raw)
-    assert set(groups.groups) == {"A:5", "A:6", "D:1", "D:4", "D:5", "E:1", "E:2", "MACAU"}
+    assert set(groups.groups) == {
+        "A:5",
+        "A:6",
+        "D:1",
+        "D:4",
+        "D:5",
+        "E:1",
+        "E:2",
+        "MACAU",
+        "OFAC_COMPREHENSIVE",
+    }
     assert "HK" not in groups.members("A:6", D)
     assert "HK" in groups.members("A:6", date(2019, 1, 1))
 
@@ -72,3 +82,10 @@ def test_membership_changes_are_dated() -> None:
     # Nicaragua joined D:5 with 89 FR 18780 (Mar 15 2024).
     assert not in_group("NI", "D:5", date(2024, 3, 14))
     assert in_group("NI", "D:5", date(2024, 3, 15))
+
+
+def test_comprehensive_sanctions_group_is_dated() -> None:
+    assert in_group("IR", "OFAC_COMPREHENSIVE", D) and in_group("CU", "OFAC_COMPREHENSIVE", D)
+    assert in_group("SY", "OFAC_COMPREHENSIVE", date(2025, 6, 30))
+    assert not in_group("SY", "OFAC_COMPREHENSIVE", date(2025, 7, 1))  # EO 14312
+    assert not in_group("CN", "OFAC_COMPREHENSIVE", D)
