@@ -192,6 +192,8 @@ class Customer:
     incorporation_date: str = ""
     business_type: str = ""  # e.g. "freight_forwarder", "reseller", "cloud", "university"
     customer_id: str = ""
+    # payment instrument references (card fingerprint, IBAN, wallet): the linked-account check compares them
+    payment_instruments: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
