@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from chipguard import config
@@ -162,31 +163,31 @@ class AuditLog:
         """A session whose transaction may append: on SQLite it begins IMMEDIATE (takes the write lock)."""
         return Session(self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False)
 
-    def _ensure_head(self) -> None:
-        with Session(self.engine) as session:
-            if session.get(AuditHeadRow, HEAD_ID) is not None:
-                return
-            session.add(
-                AuditHeadRow(
-                    id=HEAD_ID,
-                    seq=0,
-                    hash=GENESIS,
-                    signature=head_signature(self.key, 0, GENESIS),
-                    updated_at=utc_now(),
-                )
+    def _lock_head(self, session: Session) -> AuditHeadRow:
+        """The head row, locked for this transaction; created (once, race-free) on the first append."""
+        query = select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+        head = session.execute(query).scalar_one_or_none()
+        if head is not None:
+            return head
+        dialect = session.get_bind().dialect.name
+        insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(AuditHeadRow)
+            .values(
+                id=HEAD_ID,
+                seq=0,
+                hash=GENESIS,
+                signature=head_signature(self.key, 0, GENESIS),
+                updated_at=utc_now(),
             )
-            try:
-                session.commit()
-            except IntegrityError:  # another worker created it first
-                session.rollback()
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        return session.execute(query).scalar_one()
 
     def append(self, session: Session, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
         """Appends one entry inside ``session``'s transaction (the caller commits). The session must come
         from ``writer_session()`` so that SQLite serialises concurrent appenders."""
-        self._ensure_head()
-        head = session.execute(
-            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-        ).scalar_one()
+        head = self._lock_head(session)
         seq = head.seq + 1
         prev = head.hash
         ts = utc_now()

@@ -175,3 +175,48 @@ def test_decision_rows_are_checked_against_their_audit_digest(engine: Engine) ->
     assert store.check_against_audit() == [
         (stored.decision_id, "was edited after it was recorded (digest mismatch)")
     ]
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(engine: Engine) -> None:
+    """Several writers at once (threads here; uvicorn workers in production) never fork the chain."""
+    import threading
+
+    audit = AuditLog(engine, key=b"k")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                audit.record(f"worker{n}", "decision.create", {"n": n, "i": i})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = audit.verify()
+    assert report.ok, report.problems
+    assert report.entries == 40 and [e.seq for e in audit.entries()] == list(range(1, 41))
+
+
+def test_customer_versions_are_checked_against_their_audit_entries(engine: Engine) -> None:
+    from chipguard.model import Customer
+    from chipguard.store.customers import CustomerStore
+    from chipguard.store.records import CustomerVersionRow
+
+    audit = AuditLog(engine, key=b"k")
+    store = CustomerStore(engine, audit)
+    store.create(Customer(name="Acme", country="DE", customer_id="acme"), "key:a")
+    store.update("acme", Customer(name="Acme", country="FR"), "key:a")
+    assert store.check_against_audit() == []
+    with Session(engine) as s, s.begin():
+        s.execute(
+            update(CustomerVersionRow)
+            .where(CustomerVersionRow.customer_id == "acme", CustomerVersionRow.version == 1)
+            .values(data=s.get(CustomerVersionRow, ("acme", 2)).data)  # type: ignore[union-attr]
+        )
+    assert store.check_against_audit() == [("acme@1", "was edited after it was recorded")]
+    assert audit.verify().ok  # the chain itself is intact: only the cross-check sees this edit

@@ -75,6 +75,8 @@ def test_keys_customers_and_audit_cli(db: str, tmp_path: Path) -> None:
     assert code == 1 and "[deleted] seq 2" in out
     code, out = _run("audit", "verify", "--json", "--db", db)
     assert code == 1 and json.loads(out)["problems"][0]["kind"] == "deleted"
+    # the customer versions no longer all have their audit entry either
+    assert {"record": "acme@1", "problem": "has no audit entry"} in json.loads(out)["records"]
 
 
 def test_decisions_list_and_replay_cli(db: str, shared: Path) -> None:

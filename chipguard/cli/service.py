@@ -151,23 +151,24 @@ def audit_verify(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     db: str | None = DB_OPTION,
 ) -> None:
-    """Check the whole hash chain, its signed head, and every stored decision against its audit entry.
+    """Check the whole hash chain, its signed head, and every stored decision and customer version
+    against its audit entry.
     Exit status 1 when anything was edited, deleted, reordered or truncated."""
     from chipguard.audit import write_report
 
     services = _services(db)
     report = services.audit.verify()
-    decision_problems = services.decisions.check_against_audit()
+    decision_problems = services.decisions.check_against_audit() + services.customers.check_against_audit()
     if as_json:
         _print_json(
             report.to_dict()
-            | {"decisions": [{"decision_id": d, "problem": p} for d, p in decision_problems]}
+            | {"records": [{"record": d, "problem": p} for d, p in decision_problems]}
             | {"ok": report.ok and not decision_problems}
         )
     else:
         typer.echo(write_report(report), nl=False)
         for decision_id, problem in decision_problems:
-            typer.echo(f"  [decision] {decision_id}: {problem}")
+            typer.echo(f"  [record] {decision_id}: {problem}")
     if not report.ok or decision_problems:
         raise typer.Exit(1)
 

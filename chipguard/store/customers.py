@@ -241,3 +241,29 @@ class CustomerStore:
                 .offset(offset)
             ).scalars()
             return [_record(r) for r in rows]
+
+    def check_against_audit(self) -> list[tuple[str, str]]:
+        """(customer_id@version, problem) for every stored version whose data differs from the inputs its
+        audit entry recorded, or whose audit entry is missing: the versions table cannot be rewritten
+        unnoticed either."""
+        recorded: dict[int, dict[str, Any]] = {}
+        for entry in self.audit.entries():
+            if entry.action in ("customer.create", "customer.update"):
+                recorded[entry.seq] = entry.payload
+        problems: list[tuple[str, str]] = []
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(CustomerVersionRow).order_by(
+                    CustomerVersionRow.customer_id, CustomerVersionRow.version
+                )
+            ).scalars()
+            for row in rows:
+                label = f"{row.customer_id}@{row.version}"
+                payload = recorded.get(row.audit_seq) if row.audit_seq is not None else None
+                if payload is None or payload.get("customer_id") != row.customer_id:
+                    problems.append((label, "has no audit entry"))
+                elif (
+                    payload.get("version") != row.version or canonical_json(payload.get("inputs")) != row.data
+                ):
+                    problems.append((label, "was edited after it was recorded"))
+        return problems
