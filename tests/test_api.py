@@ -278,3 +278,15 @@ def test_openapi_and_docs(srv: Api) -> None:
         assert path in spec["paths"], path
     assert "Transaction" in spec["components"]["schemas"]
     assert srv.client.get("/docs").status_code == 200
+
+
+def test_customer_model_covers_every_customer_field() -> None:
+    """The API's customer schema must keep up with chipguard.model.Customer (fields are only ever added)."""
+    import dataclasses
+
+    from chipguard.api.schemas import CustomerModel
+    from chipguard.model import Customer
+
+    assert set(CustomerModel.model_fields) == {f.name for f in dataclasses.fields(Customer)}
+    full = {f: v for f, v in Customer(name="x").to_dict().items()}
+    assert CustomerModel.model_validate(full).to_customer().to_dict() == full

@@ -107,6 +107,9 @@ class CustomerModel(Strict):
     incorporation_date: Annotated[str, Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10)] = ""
     business_type: Text = ""
     customer_id: Annotated[str, Field(pattern=r"^([A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$", max_length=64)] = ""
+    payment_instruments: ShortList = Field(
+        default_factory=list, description="payment instrument references (card fingerprint, IBAN, wallet)"
+    )
 
     def to_customer(self) -> Customer:
         up = self.ultimate_parent
@@ -132,6 +135,7 @@ class CustomerModel(Strict):
             incorporation_date=self.incorporation_date,
             business_type=self.business_type,
             customer_id=self.customer_id,
+            payment_instruments=list(self.payment_instruments),
         )
 
 
