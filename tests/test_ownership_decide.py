@@ -26,7 +26,7 @@ def shell(**changes: object) -> Customer:
         owners=[
             Owner(HIKVISION, country="CN", percent=30),
             Owner(MEGVII, country="CN", percent=25),
-            Owner("Tan Wei Ling", kind="person", country="SG", percent=45),
+            Owner("Priya Raman", kind="person", country="SG", percent=45),
         ],
         addresses=[Address(text="2 Science Park Drive, Ascent Tower, Singapore 118222", country="SG")],
         ip_countries=["SG"],
@@ -79,7 +79,7 @@ def test_red_flags_become_cited_review_reasons(screener: Screener) -> None:
 
 def test_clean_customer_raises_no_ownership_or_flag_reason(screener: Screener) -> None:
     decision = decide(
-        sale("2025-10-15", shell(owners=[Owner("Tan Wei Ling", kind="person", percent=100)])),
+        sale("2025-10-15", shell(owners=[Owner("Priya Raman", kind="person", percent=100)])),
         screener=screener,
     )
     assert not [r for r in decision.reasons if r.code.startswith(("RED_FLAG", "BIS_AFFILIATES", "OWNERSHIP"))]

@@ -34,7 +34,7 @@ def two_listed_owners() -> Customer:
         owners=[
             Owner(HIKVISION, country="CN", percent=30),
             Owner(MEGVII, country="CN", percent=25),
-            Owner("Tan Wei Ling", kind="person", country="SG", percent=45),
+            Owner("Priya Raman", kind="person", country="SG", percent=45),
         ],
     )
 
@@ -47,6 +47,7 @@ def test_two_entity_listed_owners_aggregate_to_55_and_follow_the_affiliates_rule
     csl_screener: Screener,
 ) -> None:
     customer = two_listed_owners()
+    assert csl_screener.screen("Priya Raman", kind="person", country="SG") == []  # the premise: unlisted
     in_force = screen_ownership(customer, csl_screener, on=date(2025, 10, 15))
     bis = finding(in_force, "bis_affiliates")
     assert bis.aggregate.low == pytest.approx(55.0) and bis.aggregate.high == pytest.approx(55.0)
@@ -62,7 +63,7 @@ def test_two_entity_listed_owners_aggregate_to_55_and_follow_the_affiliates_rule
     assert f"{MEGVII} 25 % → Lion Peak Compute Pte. Ltd." in paths
     assert all(ENTITY_LIST in c["lists"] for c in bis_fact["contributors"])
     # the unlisted individual shareholder is not counted
-    assert "Tan Wei Ling" not in contributors
+    assert "Priya Raman" not in contributors
     # neither is on the SDN list: the OFAC 50 % rule sees nothing (CMIC is "Non-SDN")
     assert finding(in_force, "ofac_50").aggregate.low == 0.0
 
@@ -112,7 +113,7 @@ def test_unknown_percentage_listed_owner_is_review(csl_screener: Screener) -> No
     customer = Customer(
         name="Harbour Cloud Pte Ltd",
         country="SG",
-        owners=[Owner(MEGVII, country="CN", percent=None), Owner("Tan Wei Ling", kind="person", percent=40)],
+        owners=[Owner(MEGVII, country="CN", percent=None), Owner("Priya Raman", kind="person", percent=40)],
     )
     report = screen_ownership(customer, csl_screener, on=date(2025, 10, 15))
     bis = finding(report, "bis_affiliates")
