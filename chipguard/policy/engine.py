@@ -20,6 +20,7 @@ from chipguard.geo.groups import load_groups
 from chipguard.model import Decision, Outcome, Reason, Transaction
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
+from chipguard.policy.report import classification_dict
 from chipguard.policy.rules import SEVERITY, TRANSACTION_KINDS, Rule, RuleSet, default_rule_set
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
@@ -119,7 +120,12 @@ def combine(reasons: list[Reason]) -> Outcome:
     return outcome
 
 
-def _lists_status_from_store(rule_set: RuleSet) -> tuple[Any, ListsStatus]:
+# The index over the active snapshots, keyed by their hashes: building it takes seconds, and a process
+# that decides many transactions (batch, replay) must not rebuild it for each.
+_SCREENERS: dict[tuple[str, ...], Any] = {}
+
+
+def _lists_status_from_store() -> tuple[Any, ListsStatus]:
     """(screener, status) from the active list snapshots; never raises for missing or stale lists —
     those become facts so the decision says REVIEW with the reason instead of crashing."""
     from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
@@ -132,7 +138,12 @@ def _lists_status_from_store(rule_set: RuleSet) -> tuple[Any, ListsStatus]:
     stale = [s for s in store.freshness() if s.stale]
     from chipguard.match.screener import Screener
 
-    screener = Screener.from_store()
+    key = tuple(sorted(s.sha256 for s in active))
+    screener = _SCREENERS.get(key)
+    if screener is None:
+        screener = Screener.from_store(store)
+        _SCREENERS.clear()  # one index in memory: the active snapshots'
+        _SCREENERS[key] = screener
     if stale:
         detail = ", ".join(f"{s.source} ({s.age_days:.0f} days old, max {s.max_age_days:g})" for s in stale)
         return screener, ListsStatus("stale", f"restricted-party lists are stale: {detail}", snapshots)
@@ -176,7 +187,7 @@ def decide(
     if transaction.kind not in TRANSACTION_KINDS:
         raise InputError(f"kind must be one of {', '.join(TRANSACTION_KINDS)}", field="kind")
     if screener is None and lists is None:
-        screener, status = _lists_status_from_store(rs)
+        screener, status = _lists_status_from_store()
     elif screener is None:
         status = lists if lists is not None else ListsStatus("missing", "no screener")
     else:
@@ -200,8 +211,6 @@ def decide(
         )
         outcome = Outcome.REVIEW
     reasons.sort(key=lambda r: -SEVERITY[Outcome(r.outcome)])
-    from chipguard.policy.report import classification_dict
-
     return Decision(
         outcome=outcome,
         reasons=reasons,
