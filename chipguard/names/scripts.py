@@ -49,7 +49,7 @@ def has_non_latin(text: str) -> bool:
 @lru_cache(maxsize=65536)
 def _latin_forms(text: str) -> tuple[LatinForm, ...]:
     script = dominant_script(text)
-    if script == "HAN" or (script != "JAPANESE" and has_han(text)):
+    if script == "HAN" or (not script and has_han(text)):
         return tuple(
             LatinForm(r.text, r.method, r.explanation, "HAN", r.method in TRANSLATED_METHODS)
             for r in renderings(text)

@@ -69,6 +69,8 @@ def dominant_script(text: str) -> str:
         return ""
     if counts.get("JAPANESE"):
         return "JAPANESE"
+    if counts.get("HANGUL"):
+        return "HANGUL"  # Korean written with some Hanja: ICU reads both
     return counts.most_common(1)[0][0]
 
 
