@@ -1,0 +1,500 @@
+"""Re-screening stored customers when the lists change.
+
+Given the previously screened list snapshots and the active ones, ``diff_parties`` finds the parties
+added, removed and changed (by source + party_id), and ``rescreen`` reports every customer whose hits
+changed — a new hit (the customer, one of its other names, an owner or its ultimate parent now matches a
+listed party) or a hit gone (delisted, or the record changed so it no longer matches). Each run appends
+one ``monitor.rescreen`` audit entry; the next run, by default, starts from the snapshots that entry names,
+so no list change is ever skipped between runs.
+
+Two paths, one answer:
+- incremental (small diff): customers are screened only against the changed parties, at the screening
+  threshold minus a margin, to find candidates; each candidate is then confirmed at the threshold against
+  the full old and new lists (built only if there is a candidate). Token rarity in a small index differs
+  from the full list's, hence the margin and the confirmation.
+- full (large diff, no baseline, or ``full=True``): every customer against the full old and new lists.
+
+Why: a customer onboarded clean last month may be Entity-Listed today (the Inspur subsidiaries, March
+2025); screening only at onboarding is "self-blinding" (May 13 2025 BIS guidance, REGULATIONS.md §3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from chipguard.audit import AuditLog, canonical_json
+from chipguard.errors import InputError
+from chipguard.match.screener import Screener
+from chipguard.model import Hit, Party
+from chipguard.monitor.config import monitor_dir
+from chipguard.names.data import default_threshold
+from chipguard.store.customers import CustomerStore
+from chipguard.store.records import AuditEntryRow
+from chipguard.store.snapshots import ActivationRow, SnapshotInfo, SnapshotStore
+
+AUDIT_ACTION = "monitor.rescreen"
+PartyKey = tuple[str, str]  # (source, party_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RescreenConfig:
+    incremental_max_parties: int
+    incremental_max_share: float
+    candidate_margin: float
+    hit_limit: int
+
+
+@cache
+def rescreen_config() -> RescreenConfig:
+    path = monitor_dir() / "estimation.yml"
+    raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rescreen") or {}
+    try:
+        return RescreenConfig(
+            incremental_max_parties=int(raw.get("incremental_max_parties", 2000)),
+            incremental_max_share=float(raw.get("incremental_max_share", 0.1)),
+            candidate_margin=float(raw.get("candidate_margin", 0.1)),
+            hit_limit=int(raw.get("hit_limit", 50)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"bad rescreen settings: {exc}", file=str(path), field="rescreen") from None
+
+
+# ── list diff ────────────────────────────────────────────────────────────────────────────────────
+
+
+def _key(party: Party) -> PartyKey:
+    return (party.source, party.party_id)
+
+
+def _group(parties: Iterable[Party]) -> dict[PartyKey, list[Party]]:
+    out: dict[PartyKey, list[Party]] = defaultdict(list)
+    for p in parties:
+        out[_key(p)].append(p)
+    return out
+
+
+def _content(parties: Sequence[Party]) -> str:
+    return canonical_json(sorted((p.to_dict() for p in parties), key=canonical_json))
+
+
+def _changed_fields(old: Sequence[Party], new: Sequence[Party]) -> list[str]:
+    if len(old) != 1 or len(new) != 1:
+        return ["records"]
+    a, b = old[0].to_dict(), new[0].to_dict()
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+@dataclass(slots=True)
+class ListDiff:
+    """Parties added, removed and changed between two sets of snapshots, keyed by source + party_id
+    (a key repeated inside one file, as the real CSL does, is compared as the group of its records)."""
+
+    added: list[Party] = field(default_factory=list)
+    removed: list[Party] = field(default_factory=list)
+    changed_old: list[Party] = field(default_factory=list)
+    changed_new: list[Party] = field(default_factory=list)
+    changed: dict[PartyKey, list[str]] = field(default_factory=dict)  # key → changed fields
+    old_count: int = 0
+    new_count: int = 0
+
+    @property
+    def keys(self) -> set[PartyKey]:
+        return {_key(p) for p in (*self.added, *self.removed)} | set(self.changed)
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def to_dict(self, detail: bool = True) -> dict[str, Any]:
+        def brief(p: Party) -> dict[str, Any]:
+            return {"source": p.source, "party_id": p.party_id, "name": p.name, "list_name": p.list_name}
+
+        out: dict[str, Any] = {
+            "old_parties": self.old_count,
+            "new_parties": self.new_count,
+            "added": len({_key(p) for p in self.added}),
+            "removed": len({_key(p) for p in self.removed}),
+            "changed": len(self.changed),
+        }
+        if detail:
+            new_by_key = {_key(p): p for p in self.changed_new}
+            out["parties"] = {
+                "added": [brief(p) for p in self.added],
+                "removed": [brief(p) for p in self.removed],
+                "changed": [
+                    {**brief(new_by_key[k]), "fields": fields}
+                    for k, fields in sorted(self.changed.items())
+                    if k in new_by_key
+                ],
+            }
+        return out
+
+
+def diff_parties(old: Sequence[Party], new: Sequence[Party]) -> ListDiff:
+    """What changed from ``old`` to ``new`` (both: parties of one or more snapshots)."""
+    a, b = _group(old), _group(new)
+    diff = ListDiff(old_count=len(old), new_count=len(new))
+    for key, parties in b.items():
+        if key not in a:
+            diff.added.extend(parties)
+        elif _content(a[key]) != _content(parties):
+            diff.changed_old.extend(a[key])
+            diff.changed_new.extend(parties)
+            diff.changed[key] = _changed_fields(a[key], parties)
+    for key, parties in a.items():
+        if key not in b:
+            diff.removed.extend(parties)
+    return diff
+
+
+# ── screening targets and hits ───────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One name of a customer that is screened: its own, another name, an owner, the ultimate parent."""
+
+    role: str  # customer | other_name | owner | ultimate_parent
+    name: str
+    kind: str | None
+    country: str | None
+
+
+def targets(customer: Mapping[str, Any]) -> list[Target]:
+    """The names of a stored customer (``Customer.to_dict()``) screened on every list change."""
+    kind = str(customer.get("kind") or "") or None
+    country = str(customer.get("country") or "") or None
+    out = [Target("customer", str(customer.get("name") or ""), kind, country)]
+    out += [Target("other_name", str(n), kind, country) for n in customer.get("other_names") or []]
+    for owner in customer.get("owners") or []:
+        if isinstance(owner, Mapping):
+            out.append(
+                Target(
+                    "owner",
+                    str(owner.get("name") or ""),
+                    str(owner.get("kind") or "") or None,
+                    str(owner.get("country") or "") or None,
+                )
+            )
+    parent = customer.get("ultimate_parent")
+    if isinstance(parent, Mapping):
+        out.append(
+            Target(
+                "ultimate_parent",
+                str(parent.get("name") or ""),
+                "org",
+                str(parent.get("country") or "") or None,
+            )
+        )
+    seen: set[tuple[str, str]] = set()
+    unique: list[Target] = []
+    for t in out:
+        if t.name.strip() and (t.role, t.name) not in seen:
+            seen.add((t.role, t.name))
+            unique.append(t)
+    return unique
+
+
+HitKey = tuple[str, str, str, str]  # role, screened name, source, party_id
+
+
+def _screen(screener: Screener, target: Target, limit: int, threshold: float | None = None) -> list[Hit]:
+    return screener.screen(
+        target.name, kind=target.kind, country=target.country, limit=limit, threshold=threshold
+    )
+
+
+def _hits(
+    screener: Screener | None, tgts: Sequence[Target], limit: int, only: set[PartyKey] | None = None
+) -> dict[HitKey, Hit]:
+    out: dict[HitKey, Hit] = {}
+    if screener is None:
+        return out
+    for t in tgts:
+        for h in _screen(screener, t, limit):
+            if only is None or (h.source, h.party_id) in only:
+                out[(t.role, t.name, h.source, h.party_id)] = h
+    return out
+
+
+def _hit_dict(key: HitKey, hit: Hit) -> dict[str, Any]:
+    return {
+        "role": key[0],
+        "screened_name": key[1],
+        "source": hit.source,
+        "party_id": hit.party_id,
+        "name": hit.name,
+        "matched_name": hit.matched_name,
+        "list_name": hit.list_name,
+        "score": hit.score,
+    }
+
+
+@dataclass(slots=True)
+class CustomerChange:
+    customer_id: str
+    name: str
+    new: list[dict[str, Any]]
+    gone: list[dict[str, Any]]
+    record_changed: list[dict[str, Any]]  # still a hit, but the listed record changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id,
+            "name": self.name,
+            "new_hits": self.new,
+            "gone_hits": self.gone,
+            "record_changed": self.record_changed,
+        }
+
+
+@dataclass(slots=True)
+class RescreenReport:
+    mode: str  # incremental | full | unchanged
+    baseline: dict[str, str | None]  # source → snapshot ref screened last time (None: never)
+    snapshots: dict[str, str]  # source → active snapshot ref
+    snapshot_ids: dict[str, int]
+    diff: ListDiff
+    customers_screened: int
+    candidates: int
+    changes: list[CustomerChange]
+    audit_seq: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "baseline": self.baseline,
+            "snapshots": self.snapshots,
+            "diff": self.diff.to_dict(),
+            "customers_screened": self.customers_screened,
+            "candidates": self.candidates,
+            "changed_customers": [c.to_dict() for c in self.changes],
+            "audit_seq": self.audit_seq,
+        }
+
+
+def _compare(
+    customer: Mapping[str, Any], old: dict[HitKey, Hit], new: dict[HitKey, Hit], diff: ListDiff
+) -> CustomerChange | None:
+    added = sorted(set(new) - set(old))
+    gone = sorted(set(old) - set(new))
+    persisted = sorted(k for k in set(new) & set(old) if (k[2], k[3]) in diff.changed)
+    if not (added or gone or persisted):
+        return None
+    return CustomerChange(
+        customer_id=str(customer.get("customer_id") or ""),
+        name=str(customer.get("name") or ""),
+        new=[_hit_dict(k, new[k]) for k in added],
+        gone=[_hit_dict(k, old[k]) for k in gone],
+        record_changed=[{**_hit_dict(k, new[k]), "fields": diff.changed[(k[2], k[3])]} for k in persisted],
+    )
+
+
+ScreenerFactory = Callable[[Sequence[Party]], Screener]
+
+
+def rescreen_customers(
+    customers: Iterable[Mapping[str, Any]],
+    old_parties: Sequence[Party] | None,
+    new_parties: Sequence[Party],
+    *,
+    full: bool = False,
+    threshold: float | None = None,
+    factory: ScreenerFactory | None = None,
+) -> tuple[str, ListDiff, int, int, list[CustomerChange]]:
+    """Compares every customer's hits against ``old_parties`` (None: never screened) and ``new_parties``.
+
+    Returns (mode, diff, customers screened, candidates, changes). ``factory`` builds a Screener from
+    parties (tests and the service may cache); both paths give the same answer.
+    """
+    cfg = rescreen_config()
+
+    def build(parties: Sequence[Party], cut: float | None = threshold) -> Screener:
+        return (
+            factory(parties)
+            if factory is not None and cut == threshold
+            else Screener(list(parties), threshold=cut)
+        )
+
+    diff = diff_parties(old_parties or [], new_parties)
+    people = list(customers)
+    limit = cfg.hit_limit
+    if old_parties is not None and diff.size == 0:
+        return "unchanged", diff, 0, 0, []
+    small = diff.size <= cfg.incremental_max_parties and diff.size <= cfg.incremental_max_share * max(
+        len(new_parties), 1
+    )
+    changes: list[CustomerChange] = []
+    if full or old_parties is None or not small:
+        old_s = build(old_parties) if old_parties else None
+        new_s = build(new_parties) if new_parties else None
+        for c in people:
+            tgts = targets(c)
+            change = _compare(c, _hits(old_s, tgts, limit), _hits(new_s, tgts, limit), diff)
+            if change:
+                changes.append(change)
+        return "full", diff, len(people), len(people), changes
+    probe_threshold = (threshold if threshold is not None else default_threshold()) - cfg.candidate_margin
+    side_new = (
+        Screener(diff.added + diff.changed_new, threshold=probe_threshold)
+        if diff.added or diff.changed_new
+        else None
+    )
+    side_old = (
+        Screener(diff.removed + diff.changed_old, threshold=probe_threshold)
+        if diff.removed or diff.changed_old
+        else None
+    )
+    candidates = [
+        c
+        for c in people
+        if any(
+            (side_new and _screen(side_new, t, 1)) or (side_old and _screen(side_old, t, 1))
+            for t in targets(c)
+        )
+    ]
+    full_old: Screener | None = None
+    full_new: Screener | None = None
+    keys = diff.keys
+    for c in candidates:
+        if full_old is None and old_parties:
+            full_old = build(old_parties)
+        if full_new is None and new_parties:
+            full_new = build(new_parties)
+        tgts = targets(c)
+        change = _compare(c, _hits(full_old, tgts, limit, keys), _hits(full_new, tgts, limit, keys), diff)
+        if change:
+            changes.append(change)
+    return "incremental", diff, len(people), len(candidates), changes
+
+
+# ── the stored-customer run ──────────────────────────────────────────────────────────────────────
+
+
+def iter_customers(store: CustomerStore, page: int = 500) -> Iterator[dict[str, Any]]:
+    """Every stored customer's current record (``Customer.to_dict()`` form)."""
+    offset = 0
+    while True:
+        batch = store.find(limit=page, offset=offset)
+        for rec in batch:
+            data = dict(rec.data)
+            data["customer_id"] = rec.customer_id
+            yield data
+        if len(batch) < page:
+            return
+        offset += page
+
+
+def last_rescreened(engine: Engine) -> dict[str, int] | None:
+    """The snapshot ids the last ``monitor.rescreen`` run screened against (source → id), or None."""
+    with Session(engine) as session:
+        payload = session.scalars(
+            select(AuditEntryRow.payload)
+            .where(AuditEntryRow.action == AUDIT_ACTION)
+            .order_by(AuditEntryRow.seq.desc())
+            .limit(1)
+        ).first()
+    if payload is None:
+        return None
+    return {str(k): int(v) for k, v in (json.loads(payload).get("snapshot_ids") or {}).items()}
+
+
+def previous_active(engine: Engine, source: str, snapshot_id: int) -> int | None:
+    """The snapshot that was in force for ``source`` before ``snapshot_id`` was activated."""
+    with Session(engine) as session:
+        return session.scalars(
+            select(ActivationRow.previous_snapshot_id)
+            .where(ActivationRow.source == source, ActivationRow.snapshot_id == snapshot_id)
+            .order_by(ActivationRow.id.desc())
+            .limit(1)
+        ).first()
+
+
+def baselines(
+    snapshots: SnapshotStore, active: Sequence[SnapshotInfo], since: str | None = None
+) -> dict[str, int | None]:
+    """source → the snapshot to compare against. ``since`` (a snapshot ref) sets it for that snapshot's
+    source; otherwise the last re-screen's snapshot, else the one the active snapshot replaced."""
+    engine = snapshots.engine
+    last = last_rescreened(engine) or {}
+    out: dict[str, int | None] = {}
+    for info in active:
+        out[info.source] = (
+            last[info.source] if info.source in last else previous_active(engine, info.source, info.id)
+        )
+    for source, sid in last.items():  # sources screened last time and deactivated since: all removed
+        out.setdefault(source, sid)
+    if since:
+        ref = snapshots.get_snapshot(since)
+        out[ref.source] = ref.id
+    return out
+
+
+def run_rescreen(
+    snapshots: SnapshotStore,
+    customers: CustomerStore,
+    audit: AuditLog,
+    *,
+    since: str | None = None,
+    full: bool = False,
+    actor: str = "monitor",
+    factory: ScreenerFactory | None = None,
+) -> RescreenReport:
+    """Re-screens every stored customer against the active lists, reports changed hits against the
+    baseline snapshots (see ``baselines``) and appends one audit entry naming both sets of snapshots."""
+    active = snapshots.active()
+    base = baselines(snapshots, active, since)
+    new_parties = snapshots.parties_of([i.id for i in active], _infos=active) if active else []
+    # never screened before: every hit is new. A source without a baseline among others that have one
+    # contributes all its parties as added.
+    old_ids = [sid for sid in base.values() if sid is not None]
+    old_parties: list[Party] | None = snapshots.parties_of(old_ids) if old_ids else None
+    mode, diff, screened, candidates, changes = rescreen_customers(
+        iter_customers(customers), old_parties, new_parties, full=full, factory=factory
+    )
+    base_refs = {
+        s: (snapshots.get_snapshot(i).ref if i is not None else None) for s, i in sorted(base.items())
+    }
+    report = RescreenReport(
+        mode=mode,
+        baseline=base_refs,
+        snapshots={i.source: i.ref for i in active},
+        snapshot_ids={i.source: i.id for i in active},
+        diff=diff,
+        customers_screened=screened,
+        candidates=candidates,
+        changes=changes,
+    )
+    entry = audit.record(
+        actor,
+        AUDIT_ACTION,
+        {
+            "mode": mode,
+            "baseline": base_refs,
+            "snapshots": report.snapshots,
+            "snapshot_ids": report.snapshot_ids,
+            "diff": diff.to_dict(detail=False),
+            "customers_screened": screened,
+            "candidates": candidates,
+            "changed_customers": [
+                {
+                    "customer_id": c.customer_id,
+                    "new_hits": [(h["role"], h["source"], h["party_id"]) for h in c.new],
+                    "gone_hits": [(h["role"], h["source"], h["party_id"]) for h in c.gone],
+                    "record_changed": [(h["role"], h["source"], h["party_id"]) for h in c.record_changed],
+                }
+                for c in changes
+            ],
+        },
+    )
+    report.audit_seq = entry.seq
+    return report
