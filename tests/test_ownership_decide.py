@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_ownership_support import csl_screener
 
 from chipguard.match.screener import Screener
 from chipguard.model import Address, Customer, Item, Outcome, Owner, Transaction
+from chipguard.ownership.facts import set_graph_source
+from chipguard.ownership.formats import load_graph
 from chipguard.policy.engine import decide
 
 HIKVISION = "Hangzhou Hikvision Digital Technology Co., Ltd."
@@ -83,3 +87,24 @@ def test_clean_customer_raises_no_ownership_or_flag_reason(screener: Screener) -
         screener=screener,
     )
     assert not [r for r in decision.reasons if r.code.startswith(("RED_FLAG", "BIS_AFFILIATES", "OWNERSHIP"))]
+
+
+def test_an_imported_graph_reaches_the_decision(screener: Screener, tmp_path: Path) -> None:
+    """Megvii holds 60 % of the customer's declared owner: the customer is caught through the layer."""
+    path = tmp_path / "graph.csv"
+    path.write_text(
+        f"owner,owned,percent\n{MEGVII},Bright Harbor Holdings Ltd,60\n"
+        "Bright Harbor Holdings Ltd,Lion Peak Compute Pte. Ltd.,100\n",
+        encoding="utf-8",
+    )
+    graph = load_graph(path)
+    customer = shell(owners=[Owner("Bright Harbor Holdings Ltd", country="HK", percent=100)])
+    assert decide(sale("2025-10-15", customer), screener=screener).outcome != Outcome.LICENCE_REQUIRED
+    set_graph_source(lambda c: graph if c.name == customer.name else None)
+    try:
+        decision = decide(sale("2025-10-15", customer), screener=screener)
+    finally:
+        set_graph_source(None)
+    assert decision.outcome == Outcome.LICENCE_REQUIRED
+    (reason,) = [r for r in decision.reasons if r.code == "BIS_AFFILIATES_RULE"]
+    assert "100 %" in reason.message and f"{MEGVII} 60 % → Bright Harbor Holdings Ltd" in reason.message

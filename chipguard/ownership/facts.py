@@ -10,9 +10,11 @@ The engine merges lists by concatenation, so names the core provider already rep
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from chipguard.model import Hit, Transaction
+from chipguard.model import Customer, Hit, Transaction
+from chipguard.ownership.graph import OwnershipGraph
 from chipguard.ownership.regimes import Regime
 from chipguard.ownership.screening import screen_ownership
 
@@ -21,6 +23,17 @@ try:  # the engine is optional for this package: the functions below work withou
 except ImportError:  # pragma: no cover - only when the policy package is absent
     DecisionContext = Any  # type: ignore[misc,assignment]
     register_fact_provider = None  # type: ignore[assignment]
+
+
+# Where an imported ownership graph for a customer comes from (e.g. the service's store of BODS/GLEIF
+# imports keyed by LEI). None: the graph is built from the customer's declared owners and parent only.
+_graph_source: Callable[[Customer], OwnershipGraph | None] | None = None
+
+
+def set_graph_source(source: Callable[[Customer], OwnershipGraph | None] | None) -> None:
+    """Registers a callable that returns the ownership graph to use for a customer (or None)."""
+    global _graph_source
+    _graph_source = source
 
 
 def _known_hits(transaction: Transaction, context: Any) -> dict[str, list[Hit]]:
@@ -59,10 +72,12 @@ def _covers_from_rule_set(context: Any) -> Any:
 
 def ownership_graph_facts(transaction: Transaction, context: Any) -> dict[str, Any]:
     """The ``ownership.*`` facts for one transaction (see OwnershipReport.to_facts)."""
+    graph = _graph_source(transaction.customer) if _graph_source is not None else None
     report = screen_ownership(
         transaction.customer,
         getattr(context, "screener", None),
         on=context.on,
+        graph=graph,
         known_hits=_known_hits(transaction, context),
         covers=_covers_from_rule_set(context),
     )
