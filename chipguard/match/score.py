@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from rapidfuzz.distance import OSA, Indel
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from chipguard.names.analysis import (
+    COUNTRY,
     GENERIC,
     INITIAL,
     LEGAL,
@@ -35,6 +36,8 @@ from chipguard.names.analysis import (
 )
 from chipguard.names.data import matching_config
 
+JW_FLOOR = 0.85  # Jaro-Winkler similarity from which two person-name parts count as spelling variants
+
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
 
@@ -46,6 +49,10 @@ class Weights:
     generic: float
     place: float
     place_institutional: float
+    country: float
+    person_clash_penalty: float
+    person_extra_penalty: float
+    person_subset_min_weight: float
     number: float
     word: float
     number_clash_penalty: float
@@ -63,6 +70,10 @@ def weights() -> Weights:
         generic=float(w.get("generic", 0.35)),
         place=float(w.get("place", 0.3)),
         place_institutional=float(w.get("place_institutional", 0.9)),
+        country=float(w.get("country", 0.8)),
+        person_clash_penalty=float(cfg.get("person_clash_penalty", 0.12)),
+        person_extra_penalty=float(cfg.get("person_extra_token_penalty", 0.03)),
+        person_subset_min_weight=float(cfg.get("person_subset_min_weight", 1.7)),
         number=float(w.get("number", 1.6)),
         word=float(w.get("word", 1.0)),
         number_clash_penalty=float(cfg.get("number_clash_penalty", 0.35)),
@@ -78,6 +89,7 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
         STOP: w.stopword,
         GENERIC: w.generic,
         PLACE: w.place,
+        COUNTRY: w.country,
         NUMBER: w.number,
         INITIAL: 0.5,
     }.get(tok.cls, w.word)
@@ -97,6 +109,14 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
     if person and (la == 1 or lb == 1):
         return (0.75, "initial") if ta[0] == tb[0] else (0.0, "")
     shorter = min(la, lb)
+    if (
+        person
+        and shorter == 3
+        and ta[0] == tb[0]
+        and abs(la - lb) <= 1
+        and OSA.distance(ta, tb, score_cutoff=1) <= 1
+    ):
+        return 0.8, "typo"
     if shorter >= 4:
         dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < 8 else 2
@@ -105,6 +125,10 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
             return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
         return 0.8, "phonetic"
+    if person and shorter >= 4 and (ta[0] == tb[0] or la == lb):
+        jw = JaroWinkler.similarity(ta, tb)
+        if jw >= JW_FLOOR:
+            return round(0.9 * jw, 3), "similar"
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         return 0.72, "abbreviation"
     return 0.0, ""
@@ -131,6 +155,7 @@ class Scored:
     penalties: list[dict[str, Any]] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
     acronym: bool = False
+    subset: bool = False
 
     def explain(self) -> dict[str, Any]:
         return {
@@ -155,6 +180,7 @@ class Scored:
             ],
             "merged_tokens": self.merges,
             "acronym_match": self.acronym,
+            "subset_match": self.subset,
             "penalties": self.penalties,
         }
 
@@ -284,9 +310,9 @@ def score_analyses(
 
     penalties: list[dict[str, Any]] = []
     if not person:
-        q_nums = {t.text for t in q_tokens if t.cls == NUMBER}
-        c_nums = {t.text for t in c_tokens if t.cls == NUMBER}
-        if q_nums and c_nums and not (q_nums & c_nums):
+        q_nums = {t.text for t, used in zip(q_tokens, q_used, strict=True) if t.cls == NUMBER and not used}
+        c_nums = {t.text for t, used in zip(c_tokens, c_used, strict=True) if t.cls == NUMBER and not used}
+        if q_nums and c_nums:
             penalties.append(
                 {
                     "reason": "numbers differ (a different unit, factory or institute)",
@@ -295,8 +321,12 @@ def score_analyses(
                     "value": -w.number_clash_penalty,
                 }
             )
-        q_places = {t.text for t, used in zip(q_tokens, q_used, strict=True) if t.cls == PLACE and not used}
-        c_places = {t.text for t, used in zip(c_tokens, c_used, strict=True) if t.cls == PLACE and not used}
+        q_places = {
+            t.text for t, used in zip(q_tokens, q_used, strict=True) if t.cls in (PLACE, COUNTRY) and not used
+        }
+        c_places = {
+            t.text for t, used in zip(c_tokens, c_used, strict=True) if t.cls in (PLACE, COUNTRY) and not used
+        }
         if q_places and c_places:
             penalties.append(
                 {
@@ -306,6 +336,32 @@ def score_analyses(
                     "value": -w.place_clash_penalty,
                 }
             )
+
+    subset = False
+    if person:
+        # Persons: a name part present on one side only (a dropped middle name or patronymic) is
+        # common and cheap; a part that differs on both sides (another given name) is a clash.
+        uq = [x for x in unmatched_q if x[1] not in (STOP, LEGAL)]
+        uc = [x for x in unmatched_c if x[1] not in (STOP, LEGAL)]
+        if uq and uc:
+            clashes = min(len(uq), len(uc))
+            penalties.append(
+                {
+                    "reason": "name parts differ on both sides",
+                    "query": [x[0] for x in uq],
+                    "list": [x[0] for x in uc],
+                    "value": -w.person_clash_penalty * clashes,
+                }
+            )
+        elif (uq or uc) and len(out_pairs) >= 2:
+            # every part of the shorter name is found exactly in the longer one
+            exact_pairs = all(p.similarity >= 0.99 for p in out_pairs)
+            matched_w = sum(p.weight for p in out_pairs)
+            if exact_pairs and matched_w >= w.person_subset_min_weight:
+                extra = len(uq) + len(uc)
+                subset_score = 0.88 + 0.1 * token_score - w.person_extra_penalty * extra
+                if subset_score > token_score:
+                    token_score, subset = min(subset_score, 0.95), True
 
     char_score = 0.0
     acronym = False
@@ -337,6 +393,7 @@ def score_analyses(
         penalties=penalties,
         merges=merges,
         acronym=acronym,
+        subset=subset,
     )
 
 

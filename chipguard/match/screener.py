@@ -18,12 +18,17 @@ from chipguard.errors import ListsUnavailableError
 from chipguard.match.index import Entry, NameIndex
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
+from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import NameAnalysis, analyze
 from chipguard.names.data import default_threshold, matching_config, vocabulary
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
-from chipguard.names.variants import name_variants
+from chipguard.names.variants import name_variants, qualifiers
 
 ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
+# Latin forms that translate words (Chinese org vocabulary → English) rather than transliterate sounds
+TRANSLATION_METHODS: frozenset[str] = getattr(
+    _scripts, "TRANSLATED_METHODS", frozenset({"zh-en", "zh-mixed", "zh-brand"})
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -99,6 +104,22 @@ def _country_groups() -> dict[str, str]:
 def _country_norm(code: str) -> str:
     code = code.strip().upper()
     return _country_groups().get(code, code)
+
+
+def qualifier_clash(query: str, alias: str, query_how: str, alias_how: str) -> dict[str, Any] | None:
+    """A penalty when a side's parenthesised qualifier was dropped to match and both names carry
+    different qualifiers ("Bank of China (Hong Kong)" vs "Bank of China (Australia)")."""
+    if query_how != "without-parentheses" and alias_how != "without-parentheses":
+        return None
+    qa, qb = qualifiers(query), qualifiers(alias)
+    if qa and qb and not (qa & qb):
+        return {
+            "reason": "different qualifiers in parentheses",
+            "query": sorted(qa),
+            "list": sorted(qb),
+            "value": -float(matching_config().get("qualifier_clash_penalty", 0.2)),
+        }
+    return None
 
 
 def _explain(
@@ -223,6 +244,8 @@ class Screener:
         rarity = self.index.rarity
         floor = cut - 0.15
         for form in query_forms(name):
+            if kind_norm == "person" and form.method in TRANSLATION_METHODS:
+                continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
             if not retrieval.tokens:
                 continue
@@ -273,6 +296,9 @@ class Screener:
                             "value": -value,
                         }
                     )
+                clash = qualifier_clash(name, entry.alias, form.method, entry.variant)
+                if clash:
+                    extra.append(clash)
                 if extra:
                     score = max(0.0, score + sum(p["value"] for p in extra))
                 prev = best.get(entry.party)
@@ -363,11 +389,15 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             if not cb.tokens:
                 continue
             scored = score_analyses(qa, cb, person=person)
-            if best is None or scored.score > best[0]:
+            clash = qualifier_clash(a, b, how_a, how_b)
+            score = max(0.0, scored.score + clash["value"]) if clash else scored.score
+            if best is None or score > best[0]:
                 detail = scored.explain()
+                if clash:
+                    detail["penalties"].append(clash)
                 detail.update(
                     {
-                        "score": round(scored.score, 4),
+                        "score": round(score, 4),
                         "compared": {"a": qa.cleaned, "b": cb.cleaned},
                         "parts": {"a": how_a, "b": how_b},
                         "transliteration": {"a": method_a, "b": method_b},
@@ -375,7 +405,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
                         "threshold": cut,
                     }
                 )
-                best = (scored.score, detail)
+                best = (score, detail)
     if best is None:
         return Comparison(0.0, False, {"reason": "a name has no comparable characters", "threshold": cut})
     return Comparison(round(best[0], 4), best[0] >= cut, best[1])

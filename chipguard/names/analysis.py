@@ -24,6 +24,7 @@ GENERIC = "generic"
 NUMBER = "number"
 INITIAL = "initial"
 PLACE = "place"
+COUNTRY = "country"
 LEADING_ARTICLES = frozenset({"the", "a", "an", "le", "la", "el", "al", "les", "los", "las"})
 
 
@@ -78,12 +79,20 @@ def _classify(surface: str, canon: str, person: bool) -> str:
     v = vocab()
     if surface.isdigit():
         return NUMBER
+    if person:
+        if surface in v.person_particles:
+            return STOP
+        if len(surface) == 1 and surface.isalpha():
+            return INITIAL
+        return WORD
     if surface in v.stopwords:
         return STOP
     if len(surface) == 1 and surface.isalpha():
-        return INITIAL if person else WORD
-    if not person and surface in v.places:
+        return WORD
+    if surface in v.places:
         return PLACE
+    if surface in v.countries:
+        return COUNTRY
     if not person and (canon in v.generic or surface in v.generic):
         return GENERIC
     return WORD
@@ -172,7 +181,33 @@ def _split_runon(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+def _split_legal_suffix(word: str) -> tuple[str, ...]:
+    """ "siemensag" → "siemens ag": a legal form run onto a long name."""
+    if len(word) >= 7 and word.isalpha():
+        for suffix in vocab().runon_legal:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                return (word[: -len(suffix)], suffix)
+    return (word,)
+
+
+def _numbers(words: list[str]) -> list[str]:
+    """Number words → digits; "forty four" → "44"."""
+    table = vocab().number_words
+    out: list[str] = []
+    for word in words:
+        value = table.get(word)
+        if value is None:
+            out.append(word)
+            continue
+        if out and out[-1].isdigit() and out[-1].endswith("0") and len(out[-1]) == 2 and len(value) == 1:
+            out[-1] = str(int(out[-1]) + int(value))
+        else:
+            out.append(value)
+    return out
+
+
 def _prepare_org_words(words: list[str]) -> list[str]:
+    words = _numbers(words)
     out: list[str] = []
     run: list[str] = []
     for word in words:
@@ -182,7 +217,8 @@ def _prepare_org_words(words: list[str]) -> list[str]:
         if run:
             out.append("".join(run) if len(run) > 1 else run[0])
             run = []
-        out.extend(_split_runon(word))
+        for part in _split_legal_suffix(word):
+            out.extend(_split_runon(part))
     if run:
         out.append("".join(run) if len(run) > 1 else run[0])
     return out
@@ -196,11 +232,14 @@ def _org_tokens(words: list[str]) -> list[Token]:
     n = len(words)
     while i < n:
         matched = False
-        # Longest legal-form phrase first ("co ltd" before "co"); a legal form never starts a name.
-        if i > 0 or n == 1:
+        # Longest legal-form phrase first ("co ltd" before "co"). A leading legal form ("OAO Gazprom",
+        # "Limited Liability Company Iskusstvo Krasoty") needs a name after it and 3+ letters.
+        if i > 0 or n == 1 or len(words[0]) >= 3:
             for length in range(min(v.legal_max_len, n - i), 0, -1):
                 phrase = tuple(words[i : i + length])
                 label = v.legal_forms.get(phrase)
+                if i == 0 and n > 1 and length >= n:
+                    continue
                 if label and not (length == 1 and len(words[i]) <= 2 and i < n - 1 and n > 3):
                     out.append(Token(" ".join(phrase), label, LEGAL))
                     i += length
@@ -261,6 +300,8 @@ def _person_tokens(words: list[str]) -> list[Token]:
     out: list[Token] = []
     for idx, word in enumerate(words):
         if idx == 0 and len(words) > 1 and word in v.person_prefixes:
+            continue
+        if word in ("mr", "mrs", "ms", "dr", "president", "prof", "sheikh", "shaikh", "general", "colonel"):
             continue
         canon = v.person_nicks.get(word, word)
         out.append(Token(word, canon, _classify(word, canon, True), phonetic_key(word)))

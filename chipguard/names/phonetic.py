@@ -36,7 +36,7 @@ def phonetic_key(token: str) -> str:
     word = token.lower()
     for src, dst in _REPLACEMENTS:
         word = word.replace(src, dst)
-    first = word[0]
+    first = "a" if word[0] in "aeiouy" else word[0]  # Osama / Usama
     body = word[1:].translate(_MERGE)
     out = [first.translate(_MERGE)]
     for ch in body:

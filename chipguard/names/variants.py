@@ -69,3 +69,19 @@ def name_variants(name: str) -> tuple[tuple[str, str], ...]:
             elif len(text.split()) >= 3:
                 add(text, "parenthesised")
     return tuple(out)
+
+
+@lru_cache(maxsize=100_000)
+def qualifiers(name: str) -> frozenset[str]:
+    """Cleaned parenthesised qualifiers of a name other than acronyms: "Bank of China (Hong Kong)" →
+    {"hong kong"}. Two names whose qualifiers differ are different entities even when the rest agrees."""
+    from chipguard.names.text import clean
+
+    out = set()
+    for text in _PAREN.findall(name):
+        text = text.strip()
+        if text and not (_ACRONYM.match(text) and not text.isdigit()):
+            cleaned = clean(text)
+            if cleaned:
+                out.add(cleaned)
+    return frozenset(out)

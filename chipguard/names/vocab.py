@@ -25,6 +25,10 @@ class Vocab:
     generic: frozenset[str]
     places: frozenset[str]
     institutional: frozenset[str]
+    person_particles: frozenset[str]
+    number_words: dict[str, str]
+    runon_legal: frozenset[str]
+    countries: frozenset[str]
     person_prefixes: frozenset[str]
     person_nicks: dict[str, str]
 
@@ -71,6 +75,10 @@ def vocab() -> Vocab:
         stopwords=frozenset(clean(str(w)) or str(w) for w in cur["stopwords"]),
         generic=frozenset(clean(str(w)) for w in cur["generic_org_words"]),
         places=frozenset(clean(str(w)) for w in cur.get("places", [])),
+        person_particles=frozenset(clean(str(w)) for w in cur.get("person_particles", [])),
+        number_words={clean(str(k)): str(v) for k, v in (cur.get("number_words") or {}).items()},
+        runon_legal=frozenset(clean(str(w)) for w in cur.get("runon_legal_suffixes", [])),
+        countries=frozenset(clean(str(w)) for w in cur.get("countries", [])),
         institutional=frozenset(clean(str(w)) for w in cur.get("institutional_words", [])),
         person_prefixes=prefixes,
         person_nicks=nicks,
