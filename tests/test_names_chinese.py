@@ -92,6 +92,12 @@ def test_hikvision_forms_and_explanation() -> None:
         "杭州→Hangzhou (place" in why and "数字→Digital" in why and "股份有限公司→Co Ltd (legal-form" in why
     )
     assert all(f.script == "HAN" for f in forms)
+    # the scorer is told which words of a translated form are pinyin (the trade name)
+    assert methods["zh-en"].pinyin_words == ("Haikangweishi",)
+    assert (
+        _by_method("中航电测仪器股份有限公司")["zh-brand"]
+        == "Zhonghang Electronic Measuring Instruments Co Ltd"
+    )
     # the registered English name is reached by the word-by-word form except for the brand
     assert _best("杭州海康威视数字技术股份有限公司", "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD.") >= 80
 

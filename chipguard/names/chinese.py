@@ -334,6 +334,7 @@ class Rendering:
     text: str
     method: str
     explanation: str
+    pinyin_words: tuple[str, ...] = ()  # words of a translated form that are pinyin (brands, unknown words)
 
 
 def _brand_index(a: ChineseAnalysis) -> int | None:
@@ -354,11 +355,12 @@ def _brand_index(a: ChineseAnalysis) -> int | None:
 
 def _render(
     a: ChineseAnalysis, translate: frozenset[str] | None, brand: int | None = None
-) -> tuple[str, str]:
+) -> tuple[str, str, tuple[str, ...]]:
     """Join segment renderings: translated kinds in English, everything else in joined pinyin; the
     segment at ``brand`` is kept in pinyin."""
     words: list[str] = []
     notes: list[str] = []
+    kept: list[str] = []  # words left in pinyin
     pending: list[Segment] = []  # consecutive pinyin segments merge into one word (a brand: Haikangweishi)
     prev: Segment | None = None
 
@@ -366,6 +368,7 @@ def _render(
         if pending:
             word = _cap(tuple(s for seg in pending for s in seg.pinyin))
             words.append(word)
+            kept.append(word)
             notes.append(
                 f"{''.join(s.text for s in pending)}→{word} (pinyin"
                 f"{': not in vocabulary' if all(p.kind == UNKNOWN for p in pending) else ''})"
@@ -395,6 +398,7 @@ def _render(
             flush()
             shown = _word_pinyin(seg)
             words.append(shown)
+            kept.append(shown)
             why = "trade name" if idx == brand else f"{seg.kind} word not translated here"
             notes.append(f"{seg.text}→{shown} (pinyin; {why})")
         else:
@@ -404,7 +408,7 @@ def _render(
             notes.append(_describe(seg, english))
         prev = seg
     flush()
-    return " ".join(words), "; ".join(notes)
+    return " ".join(words), "; ".join(notes), tuple(kept)
 
 
 def _chunked(syllables: list[str] | tuple[str, ...]) -> str:
@@ -463,13 +467,14 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     out: list[Rendering] = []
     seen: set[str] = set()
 
-    def add(method: str, rendered: tuple[str, str]) -> None:
-        txt, why = rendered
+    def add(method: str, rendered: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> None:
+        txt, why = rendered[0], rendered[1]
+        kept = rendered[2] if len(rendered) > 2 else ()  # type: ignore[misc]
         txt = re.sub(r"\s+", " ", txt).strip()
         key = txt.casefold()
         if txt and key not in seen:
             seen.add(key)
-            out.append(Rendering(txt, method, prefix + why))
+            out.append(Rendering(txt, method, prefix + why, tuple(kept)))
 
     add("zh-en", _render(a, None))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))

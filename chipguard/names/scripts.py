@@ -39,6 +39,9 @@ class LatinForm:
     explanation: str = ""
     script: str = ""  # dominant source script: "HAN", "CYRILLIC", "ARABIC", "HANGUL", "JAPANESE", …
     translated: bool = False  # True when words were translated, not only transliterated
+    # words of a translated form that stayed pinyin (trade names, words outside the vocabulary): a scorer
+    # can compare these loosely ("Haikangweishi" ~ "Hikvision") or weigh them as the distinctive part
+    pinyin_words: tuple[str, ...] = ()
 
 
 def has_non_latin(text: str) -> bool:
@@ -51,7 +54,7 @@ def _latin_forms(text: str) -> tuple[LatinForm, ...]:
     script = dominant_script(text)
     if script == "HAN" or (not script and has_han(text)):
         return tuple(
-            LatinForm(r.text, r.method, r.explanation, "HAN", r.method in TRANSLATED_METHODS)
+            LatinForm(r.text, r.method, r.explanation, "HAN", r.method in TRANSLATED_METHODS, r.pinyin_words)
             for r in renderings(text)
         )
     return tuple(LatinForm(t.text, t.method, t.explanation, script) for t in transliterate(text))
