@@ -130,3 +130,13 @@ def test_unreadable_file_and_bad_date(home: Path, tmp_path: Path) -> None:
     path = _write(tmp_path, _scenario("us_university_rents_a100"))
     result = runner.invoke(app, ["decide", str(path), "--on", "yesterday"])
     assert result.exit_code == 2 and "--on" in result.stderr
+
+
+def test_transaction_from_standard_input(home: Path) -> None:
+    text = json.dumps(_scenario("rtx4090_to_german_company"))
+    result = runner.invoke(app, ["decide", "-", "--json"], input=text)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["transaction"]["destination"] == "DE" and data["outcome"] == "REVIEW"  # no lists in this home
+    bad = runner.invoke(app, ["decide", "-"], input="{")
+    assert bad.exit_code == 2 and "<stdin>" in bad.stderr

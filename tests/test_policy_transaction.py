@@ -119,3 +119,22 @@ def test_file_errors_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_transaction(wrong)
     assert err.value.file == str(wrong) and err.value.field == "items[0].quantity"
+
+
+def test_schema_is_valid_and_every_scenario_transaction_conforms() -> None:
+    from jsonschema import Draft202012Validator
+
+    from chipguard.policy.transaction import transaction_schema, validate_transaction_dict
+
+    Draft202012Validator.check_schema(transaction_schema())
+    scenarios = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
+    assert scenarios
+    for path in scenarios:
+        validate_transaction_dict(json.loads(path.read_text(encoding="utf-8"))["transaction"], file=str(path))
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({**VALID, "end_use": "x" * (1024 * 1024)}), encoding="utf-8")
+    with pytest.raises(InputError, match="larger than"):
+        load_transaction(big)

@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
     @app.command("decide")
     def decide_cmd(
         file: Path = typer.Argument(
-            ..., help="Transaction JSON (schema: chipguard/data/schemas/transaction.schema.json)."
+            ...,
+            help="Transaction JSON, or - for standard input (schema: chipguard/data/schemas/transaction.schema.json).",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
         on: str = typer.Option(

@@ -151,17 +151,32 @@ def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
     )
 
 
+MAX_TRANSACTION_BYTES = 1024 * 1024  # a transaction is a few KB; anything near this is a mistake
+
+
 def load_transaction(path: str | Path) -> Transaction:
-    """Reads a transaction JSON file; problems name the file and the field."""
+    """Reads a transaction JSON file (``-`` = standard input); problems name the file and the field."""
+    if str(path) == "-":
+        import sys
+
+        return _parse_text(sys.stdin.read(MAX_TRANSACTION_BYTES + 1), "<stdin>")
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_TRANSACTION_BYTES:
+            raise InputError(f"file is larger than {MAX_TRANSACTION_BYTES} bytes", file=str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError("file not found", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", file=str(path)) from exc
+    return _parse_text(text, str(path))
+
+
+def _parse_text(text: str, name: str) -> Transaction:
+    if len(text) > MAX_TRANSACTION_BYTES:
+        raise InputError(f"input is larger than {MAX_TRANSACTION_BYTES} bytes", file=name)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
-    return parse_transaction(data, file=str(path))
+        raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    return parse_transaction(data, file=name)
