@@ -189,3 +189,21 @@ def test_decide_rejects_a_bad_evaluation_date() -> None:
     with pytest.raises(InputError) as err:
         decide(t, on="1st of May", lists=ListsStatus("missing", "none"))
     assert err.value.field == "on"
+
+
+def test_no_screener_means_no_allow_even_if_lists_claim_ok() -> None:
+    from chipguard.policy import ListsStatus, decide, parse_transaction
+
+    t = parse_transaction(
+        {
+            "date": "2025-01-01",
+            "kind": "export",
+            "destination": "DE",
+            "customer": {"name": "X GmbH", "country": "DE"},
+            "items": [{"model": "L20"}],
+        }
+    )
+    decision = decide(t, lists=ListsStatus("ok", "caller says fine"))
+    assert decision.outcome == Outcome.REVIEW
+    assert decision.versions["lists"]["status"] == "missing"
+    assert "OP-LISTS-MISSING" in {r.rule_id for r in decision.reasons}

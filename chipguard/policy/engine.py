@@ -189,7 +189,13 @@ def decide(
     if screener is None and lists is None:
         screener, status = _lists_status_from_store()
     elif screener is None:
-        status = lists if lists is not None else ListsStatus("missing", "no screener")
+        # Nothing was screened, whatever the caller says about its lists: fail closed.
+        if lists is not None and lists.status != "ok":
+            status = lists
+        else:
+            status = ListsStatus(
+                "missing", "no screener was supplied: nobody was screened", lists.snapshots if lists else []
+            )
     else:
         status = lists or _caller_lists(screener)
     context = DecisionContext(transaction=transaction, on=when, rule_set=rs, screener=screener, lists=status)
