@@ -100,3 +100,16 @@ def test_decisions_list_and_replay_cli(db: str, shared: Path) -> None:
     assert json.loads(out)["same"] is True
     with pytest.raises(Exception, match="no decision"):
         _run("decisions", "replay", "dec_nope", "--db", db)
+
+
+def test_list_loads_are_audited(home: Path, shared: Path) -> None:
+    sample = shared / "lists/samples/us_csl_sample_2025.csv"
+    code, _ = _run("lists", "load", str(sample))
+    assert code == 0
+    services = Services.open()
+    entries = [e for e in services.audit.entries() if e.action == "lists.load"]
+    assert len(entries) == 1 and entries[0].actor.startswith("cli")
+    snap = entries[0].payload["snapshots"][0]
+    assert snap["source"] == "us_csl" and snap["status"] == "loaded"
+    assert entries[0].payload["versions"]["lists"] == {"us_csl": snap["sha256"]}
+    assert services.audit.verify().ok

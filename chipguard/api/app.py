@@ -43,8 +43,8 @@ from chipguard.api.schemas import (
     ScreenResult,
 )
 from chipguard.api.services import Services
+from chipguard.audit import record_lists_event
 from chipguard.errors import InputError, ListsUnavailableError
-from chipguard.store import context
 from chipguard.store.keys import ApiKey
 
 log = logging.getLogger("chipguard.api")
@@ -397,17 +397,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         )
         services.screeners.invalidate()
         loaded = [i.to_dict() for i in infos]
-        entry = services.audit.record(
-            key.actor,
-            "lists.update",
-            {
-                "bundled": body.bundled,
-                "sources": body.sources,
-                "loaded": [
-                    {k: d.get(k) for k in ("ref", "source", "sha256", "status", "file_name")} for d in loaded
-                ],
-                "versions": context.versions(services.engine),
-            },
+        entry = record_lists_event(
+            "lists.update", infos, key.actor, services.engine, bundled=body.bundled, sources=body.sources
         )
         return {"loaded": loaded, "audit_seq": entry.seq}
 

@@ -150,6 +150,7 @@ def load(
 ) -> None:
     """Load list files as new snapshots (all or nothing); same bytes again is a no-op ("unchanged")."""
     with _errors():
+        from chipguard.audit import cli_actor, record_lists_event
         from chipguard.store.snapshot_update import load_bundled
         from chipguard.store.snapshots import LoadSpec
 
@@ -162,6 +163,7 @@ def load(
             if not files:
                 raise InputError("give one or more list files, or --bundled")
             infos = store.load_files([LoadSpec(Path(f), format, source) for f in files])
+        record_lists_event("lists.load", infos, cli_actor(), store.engine, bundled=bundled)
         _print_loaded(infos, as_json, store)
 
 
@@ -172,10 +174,12 @@ def update(
 ) -> None:
     """Download the official current lists (URLs in list_sources.yml) and load them atomically."""
     with _errors():
+        from chipguard.audit import cli_actor, record_lists_event
         from chipguard.store.snapshot_update import update_lists
 
         store = _store()
         infos = update_lists(source or None, store)
+        record_lists_event("lists.update", infos, cli_actor(), store.engine, sources=source or None)
         _print_loaded(infos, as_json, store)
 
 

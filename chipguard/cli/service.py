@@ -6,7 +6,6 @@ operating-system user as the actor (``cli:<user>``).
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -15,6 +14,7 @@ from typing import Any
 
 import typer
 
+from chipguard.audit import cli_actor, record_lists_event
 from chipguard.errors import InputError
 
 audit_app = typer.Typer(
@@ -34,10 +34,7 @@ DB_OPTION = typer.Option(
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+    return cli_actor()
 
 
 def _services(db: str | None) -> Any:
@@ -123,14 +120,7 @@ def run(
     for info in loaded:
         typer.echo(f"loaded bundled list {info.ref} ({info.record_count} records)")
     if loaded:
-        services.audit.record(
-            _actor(),
-            "lists.load",
-            {
-                "bundled": True,
-                "loaded": [{"ref": i.ref, "sha256": i.sha256, "source": i.source} for i in loaded],
-            },
-        )
+        record_lists_event("lists.load", loaded, _actor(), services.engine, bundled=True)
     if services.keys.count("admin") == 0:
         token, key = services.keys.create("admin", "first admin key (chipguard run)", actor=_actor())
         typer.echo("")
