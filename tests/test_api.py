@@ -290,3 +290,19 @@ def test_customer_model_covers_every_customer_field() -> None:
     assert set(CustomerModel.model_fields) == {f.name for f in dataclasses.fields(Customer)}
     full = {f: v for f, v in Customer(name="x").to_dict().items()}
     assert CustomerModel.model_validate(full).to_customer().to_dict() == full
+
+
+def test_no_secret_in_logs(srv: Api, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    token = srv.tokens["admin"]
+    srv.client.get("/v1/lists", headers={"Authorization": f"Bearer {token}"})
+    srv.client.get("/v1/lists", headers={"Authorization": f"Bearer {token}x"})
+    r = srv.client.post("/v1/keys", json={"role": "screen"}, headers={"X-API-Key": token})
+    new_token = r.json()["token"]
+    srv.client.post("/v1/screen", json={"name": "x"}, headers={"X-API-Key": new_token})
+    text = caplog.text
+    assert "/v1/lists 200" in text and "key=" in text  # the access log is there…
+    for secret in (token, token.split("_", 2)[2], new_token.split("_", 2)[2]):
+        assert secret not in text  # …and names key ids only

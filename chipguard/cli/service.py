@@ -128,6 +128,7 @@ def run(
         typer.echo(f"    {token}")
         typer.echo(f"  Use: curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/lists")
         typer.echo("")
+    typer.echo("building the screening index of the active lists (once per worker; can take a while)…")
     typer.echo(f"chipguard serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     sys.stdout.flush()
     _serve(host, port, workers, db)
