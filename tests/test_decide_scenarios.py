@@ -74,6 +74,8 @@ def test_scenario(path: Path, csl: tuple[Any, dict[str, Any]]) -> None:
         assert rule_id not in fired, (rule_id, summary)
     for rule_id, text in expect.get("citations", {}).items():
         assert text in fired[rule_id].citation, fired[rule_id].citation
+    for rule_id, count in expect.get("counts", {}).items():
+        assert sum(r.rule_id == rule_id for r in decision.reasons) == count, (rule_id, summary)
     for rule_id, text in expect.get("messages", {}).items():
         assert text in fired[rule_id].message, fired[rule_id].message
     for rule_id, facts in expect.get("facts", {}).items():
