@@ -35,6 +35,7 @@ from chipguard.names.chinese_vocab import (
     PROPER,
     TERM,
     Vocabulary,
+    pinyin_of,
     vocabulary,
 )
 
@@ -93,9 +94,7 @@ def to_simplified(text: str) -> str:
 
 
 def _pinyin(text: str) -> tuple[str, ...]:
-    from pypinyin import lazy_pinyin
-
-    return tuple(s.lower() for s in lazy_pinyin(text))
+    return pinyin_of(text)
 
 
 def parse_numeral(text: str, voc: Vocabulary) -> int | None:
@@ -196,7 +195,7 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             elif ch.isdigit():
                 seg = Segment(ch, (ch,), ch, LATIN, "digits")
             else:
-                seg = Segment(ch, (), None, UNKNOWN, "pypinyin")
+                seg = Segment(ch, (), None, UNKNOWN, "pinyin")
             best[i + 1], back[i + 1] = cost, (i, seg)
     out: list[Segment] = []
     k = n
@@ -227,7 +226,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             elif last and idx > 0 and seg.text in voc.final_chars:
                 seg = Segment(seg.text, seg.pinyin, voc.final_chars[seg.text], FINAL_CHAR, "curated")
             else:
-                seg = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+                seg = Segment(seg.text, (), None, UNKNOWN, "pinyin")
         elif seg.kind == UNKNOWN and last and idx > 0 and seg.text in voc.final_chars:
             seg = Segment(seg.text, (), voc.final_chars[seg.text], FINAL_CHAR, "curated")
         out.append(seg)
@@ -236,7 +235,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
     for idx in range(1, len(out) - 1):
         seg = out[idx]
         if seg.kind == PLACE and out[idx - 1].kind == PLACE and out[idx + 1].kind == UNKNOWN:
-            out[idx] = Segment(seg.text, (), None, UNKNOWN, "pypinyin")
+            out[idx] = Segment(seg.text, (), None, UNKNOWN, "pinyin")
     # 和 joins two translated words ("发展和改革" → "Development and Reform"); elsewhere it is a brand
     for idx in range(1, len(out) - 1):
         seg = out[idx]
@@ -248,7 +247,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             and out[idx + 1].kind != LEGAL
         ):
             out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
-    # pinyin for unknown characters, run by run so pypinyin can pick readings in context
+    # pinyin for unknown characters: consecutive ones form one word (a trade name)
     result: list[Segment] = []
     i = 0
     while i < len(out):
@@ -262,7 +261,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
                 i += 1
                 continue
             text = "".join(s.text for s in out[i:j])
-            result.append(Segment(text, _pinyin(text), None, UNKNOWN, "pypinyin"))
+            result.append(Segment(text, _pinyin(text), None, UNKNOWN, "pinyin"))
             i = j
         else:
             result.append(seg)
@@ -449,14 +448,14 @@ def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
             words.append(_word_pinyin(seg))
         prev = seg
     flush()
-    return " ".join(words), "Hanzi→pinyin per word (pypinyin / CC-CEDICT readings)"
+    return " ".join(words), "Hanzi→pinyin per word (CC-CEDICT word readings, pypinyin character readings)"
 
 
 def _pinyin_syllables(a: ChineseAnalysis) -> tuple[str, str]:
     sylls: list[str] = []
     for seg in a.segments:
         sylls.extend(seg.pinyin if seg.kind != LATIN else (seg.text,))
-    return " ".join(sylls), "Hanzi→pinyin per syllable (pypinyin / CC-CEDICT readings)"
+    return " ".join(sylls), "Hanzi→pinyin per syllable (CC-CEDICT word readings, pypinyin character readings)"
 
 
 @lru_cache(maxsize=65536)

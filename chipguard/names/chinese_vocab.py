@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -47,9 +48,52 @@ class Entry:
     short: str | None = None  # acronym of an abbreviation entry ("AVIC" for 中航)
 
 
+class Words:
+    """word → Entry. CC-CEDICT lines stay plain strings until a name uses the word: 80k Entry objects
+    would cost ~40 MB more per worker process."""
+
+    __slots__ = ("_parsed", "_raw")
+
+    def __init__(self, raw: dict[str, str]) -> None:
+        self._raw = raw  # word → "pinyin\tenglish\tkind"
+        self._parsed: dict[str, Entry] = {}
+
+    def get(self, word: str) -> Entry | None:
+        e = self._parsed.get(word)
+        if e is not None:
+            return e
+        line = self._raw.get(word)
+        if line is None:
+            return None
+        pinyin, english, kind = line.split("\t")
+        e = Entry(word, tuple(pinyin.split()), english, kind, "CC-CEDICT")
+        self._parsed[word] = e
+        return e
+
+    def put(self, entry: Entry) -> None:
+        self._parsed[entry.word] = entry
+        self._raw.pop(entry.word, None)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._parsed or word in self._raw
+
+    def __getitem__(self, word: str) -> Entry:
+        e = self.get(word)
+        if e is None:
+            raise KeyError(word)
+        return e
+
+    def __len__(self) -> int:
+        return len(self._raw) + len(self._parsed)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._raw
+        yield from self._parsed
+
+
 @dataclass(slots=True)
 class Vocabulary:
-    words: dict[str, Entry]
+    words: Words
     final_chars: dict[str, str]
     digits: dict[str, int]
     units: dict[str, int]
@@ -65,34 +109,59 @@ def _data_text(name: str) -> str:
     return (data_dir() / "zh" / name).read_text(encoding="utf-8")
 
 
-def _pinyin_of(word: str) -> tuple[str, ...]:
-    from pypinyin import lazy_pinyin
+@lru_cache(maxsize=1)
+def char_readings() -> dict[str, str]:
+    """Han character → its most frequent pinyin reading (generated from pypinyin's data): enough to spell
+    brands and words outside the vocabulary without loading pypinyin's phrase dictionary (~60 MB)."""
+    out: dict[str, str] = {}
+    for line in _data_text("hanzi_pinyin.tsv").splitlines():
+        if line and not line.startswith("#"):
+            ch, reading = line.split("\t")
+            out[ch] = reading
+    return out
 
-    return tuple(s.lower() for s in lazy_pinyin(word))
+
+def pinyin_of(text: str) -> tuple[str, ...]:
+    """Pinyin syllables of Han text, one per character; pypinyin only for characters outside the table
+    (rare extension-B characters)."""
+    table = char_readings()
+    out: list[str] = []
+    for ch in text:
+        reading = table.get(ch)
+        if reading is None:
+            if ch.isdigit():
+                reading = ch
+            else:
+                from pypinyin import lazy_pinyin
+
+                reading = "".join(lazy_pinyin(ch)).lower()
+        out.append(reading)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Load CC-CEDICT vocabulary and curated terms (once per process)."""
-    words: dict[str, Entry] = {}
+    raw: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for line in _data_text("cedict_vocab.tsv").splitlines():
         if not line or line.startswith("#"):
             continue
-        simp, pinyin, english, kind = line.split("\t")
-        words[simp] = Entry(simp, tuple(pinyin.split()), english, kind, "CC-CEDICT")
-    sizes["CC-CEDICT"] = len(words)
+        simp, rest = line.split("\t", 1)
+        raw[simp] = rest
+    words = Words(raw)
+    sizes["CC-CEDICT"] = len(raw)
 
     cur: dict[str, Any] = yaml.safe_load(_data_text("org_terms.yml"))
 
     def add(section: str, kind: str) -> None:
         for word, value in (cur.get(section) or {}).items():
             old = words.get(word)
-            pinyin = old.pinyin if old is not None else _pinyin_of(word)
+            pinyin = old.pinyin if old is not None else pinyin_of(word)
             english, short = (
                 (str(value[0]), str(value[-1])) if isinstance(value, list) else (str(value), None)
             )
-            words[word] = Entry(word, pinyin, english, kind, "curated", short)
+            words.put(Entry(word, pinyin, english, kind, "curated", short))
         sizes[section] = len(cur.get(section) or {})
 
     # later sections win: lowest precedence first
