@@ -11,9 +11,9 @@ companies register; CC-CEDICT supplies breadth.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
