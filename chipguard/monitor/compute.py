@@ -120,7 +120,11 @@ def max_window(intervals: Sequence[tuple[float, float, float]], window: float) -
         value = _at(points, cum, rates, t + window) - _at(points, cum, rates, t)
         if value > best + 1e-9 * max(abs(best), 1.0):
             best, best_t = value, t
-    return max(best, 0.0), max(best_t, points[0])  # nothing happens before the first breakpoint
+    # Report the window from the first activity inside it: moving an idle start forward loses nothing.
+    i = bisect.bisect_right(points, best_t) - 1
+    if i < 0 or rates[i] <= 0:
+        best_t = next((p for p, r in zip(points, rates, strict=True) if p > best_t and r > 0), best_t)
+    return max(best, 0.0), best_t
 
 
 def peak_concurrent(intervals: Sequence[tuple[float, float, float]]) -> tuple[float, float]:

@@ -149,7 +149,7 @@ def thresholds() -> ThresholdSet:
                 status=str(raw["status"]),
                 effective_from=_date(raw.get("effective_from"), path, f"{where}.effective_from"),
                 revoked_on=_date(raw.get("revoked_on"), path, f"{where}.revoked_on"),
-                alerting=bool(raw.get("alerting", raw["status"] != "revoked")),
+                alerting=bool(raw.get("alerting", True)),
                 text=str(raw.get("text", "")),
                 citation=str(raw["citation"]),
                 grade=str(raw.get("grade", "")),
