@@ -140,3 +140,9 @@ def test_transaction_from_standard_input(home: Path) -> None:
     assert data["transaction"]["destination"] == "DE" and data["outcome"] == "REVIEW"  # no lists in this home
     bad = runner.invoke(app, ["decide", "-"], input="{")
     assert bad.exit_code == 2 and "<stdin>" in bad.stderr
+
+
+def test_a_scenario_file_is_accepted(home: Path) -> None:
+    result = runner.invoke(app, ["decide", str(SCENARIOS / "h100_to_uae.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["transaction"]["destination"] == "AE"

@@ -120,3 +120,16 @@ def test_owner_hits_feed_the_ownership_facts(csl: tuple[Any, dict[str, Any]]) ->
         assert decision.outcome == expected, (percent, [(r.rule_id, r.message) for r in decision.reasons])
         fired = {r.rule_id for r in decision.reasons}
         assert ("RP-BIS-AFFILIATES-RF29" in fired) == (percent is None)
+
+
+def test_terminal_summary_stays_readable_with_many_hits(csl: tuple[Any, dict[str, Any]]) -> None:
+    from chipguard.policy.report import MAX_PER_RULE, summary
+
+    spec = json.loads((Path(__file__).parent / "scenarios" / "huawei_customer_rental.json").read_text())
+    decision = run(spec, csl)
+    listed = [r for r in decision.reasons if r.rule_id == "PP-LISTED-PARTY"]
+    assert len(listed) > MAX_PER_RULE  # Huawei matches many Entity List entries
+    text = summary(decision)
+    assert text.count("PROVIDER_POLICY_LISTED_PARTY:") == MAX_PER_RULE
+    assert f"… and {len(listed) - MAX_PER_RULE} more reason(s) from rule PP-LISTED-PARTY" in text
+    assert text.startswith("Outcome: DENY") and "Versions: rules chipguard-us-ear" in text

@@ -18,6 +18,12 @@ def classification_dict(item_facts: dict[str, Any], cls: Any) -> dict[str, Any]:
     return {"item": item_facts.get("model"), "quantity": item_facts.get("quantity"), **safe}
 
 
+# A terminal summary stays readable when a name matches dozens of list entries (Huawei has ~100 Entity
+# List entries); the JSON output always carries every reason and hit.
+MAX_PER_RULE = 3
+MAX_HITS = 10
+
+
 def summary(decision: Decision) -> str:
     """A readable, plain-text account of a decision: outcome, reasons with citations, versions."""
     lines = [f"Outcome: {decision.outcome}"]
@@ -34,18 +40,29 @@ def summary(decision: Decision) -> str:
             + (f", TPP {tpp:,.0f}" if isinstance(tpp, int | float) else "")
         )
     lines.append("Reasons:")
+    shown: dict[str, int] = {}
     for r in decision.reasons:
+        shown[r.rule_id] = shown.get(r.rule_id, 0) + 1
+        if shown[r.rule_id] > MAX_PER_RULE:
+            continue
         lines.append(f"  [{r.outcome}] {r.code}: {r.message}")
         lines.append(f"      rule {r.rule_id}; {r.citation}")
+    for rule_id, count in shown.items():
+        if count > MAX_PER_RULE:
+            lines.append(
+                f"  … and {count - MAX_PER_RULE} more reason(s) from rule {rule_id} (all of them in --json)"
+            )
     if not decision.reasons:
         lines.append("  (none: no rule stood in the way)")
     hits = [(role, h) for role, hs in decision.screening.items() for h in hs]
     if hits:
-        lines.append("Screening hits:")
-        for role, h in hits:
+        lines.append(f"Screening hits ({len(hits)}):")
+        for role, h in hits[:MAX_HITS]:
             lines.append(
                 f"  {role}: {h['name']} ({h.get('list_name') or h['source']}, id {h['party_id']}, score {h['score']:.2f})"
             )
+    if len(hits) > MAX_HITS:
+        lines.append(f"  … and {len(hits) - MAX_HITS} more (all of them in --json)")
     v = decision.versions
     rs = v.get("rule_set", {})
     lists = v.get("lists", {})

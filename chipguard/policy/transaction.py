@@ -179,4 +179,7 @@ def _parse_text(text: str, name: str) -> Transaction:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    if isinstance(data, dict) and "transaction" in data and "date" not in data:
+        # A worked example (tests/scenarios/*.json: title, transaction, expect): decide its transaction.
+        data = data["transaction"]
     return parse_transaction(data, file=name)
