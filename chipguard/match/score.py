@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from rapidfuzz.distance import OSA, Indel, JaroWinkler
+from rapidfuzz.distance import OSA, Hamming, Indel
 
 from chipguard.names.analysis import (
     COUNTRY,
@@ -35,8 +35,6 @@ from chipguard.names.analysis import (
     Token,
 )
 from chipguard.names.data import matching_config
-
-JW_FLOOR = 0.85  # Jaro-Winkler similarity from which two person-name parts count as spelling variants
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -125,10 +123,8 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
             return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
         return 0.8, "phonetic"
-    if person and shorter >= 4 and (ta[0] == tb[0] or la == lb):
-        jw = JaroWinkler.similarity(ta, tb)
-        if jw >= JW_FLOOR:
-            return round(0.9 * jw, 3), "similar"
+    if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
+        return 0.85, "one-letter-variant"  # Gates / Cates: one letter, same length
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         return 0.72, "abbreviation"
     return 0.0, ""
@@ -212,6 +208,33 @@ def _merge_adjacent(
         out.append(side[i])
         i += 1
     return out
+
+
+PATRONYMIC = frozenset({"bin", "ibn", "bint", "ben", "ould"})
+
+
+def _patronymic_reversal(
+    q: list[Token] | tuple[Token, ...], c: list[Token] | tuple[Token, ...]
+) -> dict[str, Any] | None:
+    """ "Ahmad bin Hasan" (Ahmad, son of Hasan) is not "Hasan bin Ahmad": the parts before and after
+    "bin"/"ibn" swapped sides."""
+
+    def split(tokens: list[Token] | tuple[Token, ...]) -> tuple[set[str], set[str]] | None:
+        texts = [t.text for t in tokens]
+        for k, text in enumerate(texts):
+            if text in PATRONYMIC and 0 < k < len(texts) - 1:
+                return set(texts[:k]), {texts[k + 1]}
+        return None
+
+    a, b = split(q), split(c)
+    if a and b and (a[0] & b[1]) and (a[1] & b[0]):
+        return {
+            "reason": "given name and patronymic (bin/ibn) swapped",
+            "query": sorted(a[0] | a[1]),
+            "list": sorted(b[0] | b[1]),
+            "value": -0.3,
+        }
+    return None
 
 
 def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[float, ...]:
@@ -343,6 +366,9 @@ def score_analyses(
         # common and cheap; a part that differs on both sides (another given name) is a clash.
         uq = [x for x in unmatched_q if x[1] not in (STOP, LEGAL)]
         uc = [x for x in unmatched_c if x[1] not in (STOP, LEGAL)]
+        reversal = _patronymic_reversal(q_tokens, c_tokens)
+        if reversal:
+            penalties.append(reversal)
         if uq and uc:
             clashes = min(len(uq), len(uc))
             penalties.append(
@@ -380,6 +406,12 @@ def score_analyses(
             len(c_sig) == 1 and len(query.acronym) >= 4 and c_sig[0].text == query.acronym
         ):
             base, acronym = 0.85, True
+        q_core = [t for t in q_sig if t.cls != PLACE]
+        c_core = [t for t in c_sig if t.cls != PLACE]
+        if (len(q_core) == 1 and q_core[0].canon in cand.symbol_keys) or (
+            len(c_core) == 1 and c_core[0].canon in query.symbol_keys
+        ):
+            base, acronym = max(base, 0.88), True
     score = base + sum(p["value"] for p in penalties)
     score = max(0.0, min(1.0, score))
     return Scored(

@@ -52,6 +52,9 @@ class NameAnalysis:
     significant: tuple[Token, ...] = ()  # tokens other than legal forms and stopwords
     texts: frozenset[str] = frozenset()  # surface texts of all tokens
     joins: frozenset[str] = frozenset()  # concatenations of adjacent tokens ("tech"+"nology")
+    symbol_keys: frozenset[str] = (
+        frozenset()
+    )  # org symbols spelled out in full ("people s liberation army" → pla)
 
 
 def stem(word: str) -> str:
@@ -182,12 +185,50 @@ def _split_runon(word: str) -> tuple[str, ...]:
 
 
 def _split_legal_suffix(word: str) -> tuple[str, ...]:
-    """ "siemensag" → "siemens ag": a legal form run onto a long name."""
-    if len(word) >= 7 and word.isalpha():
+    """ "siemensag" → "siemens ag", "jscshipyard" → "jsc shipyard": a legal form run onto a long name."""
+    if len(word) >= 7 and word.isalpha() and word not in _vocabulary_words() and not _near_known(word):
         for suffix in vocab().runon_legal:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 return (word[: -len(suffix)], suffix)
+            if len(suffix) >= 3 and word.startswith(suffix) and len(word) - len(suffix) >= 4:
+                return (suffix, word[len(suffix) :])
     return (word,)
+
+
+@cache
+def _vocabulary_words() -> frozenset[str]:
+    """Every word of the legal-form and symbol phrases plus the known single words."""
+    v = vocab()
+    words = set(_known_words())
+    for table in (v.legal_forms, v.symbols):
+        for phrase in table:
+            words.update(w for w in phrase if w.isalpha() and w.isascii() and len(w) >= 4)
+    return frozenset(words)
+
+
+def _join_broken(words: list[str]) -> list[str]:
+    """Rejoins a known word broken by a stray space ("tech nology", "otvetstve nnostyu")."""
+    known = _vocabulary_words()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            a, b = words[i], words[i + 1]
+            if (
+                len(a) >= 2
+                and len(b) >= 2
+                and a.isalpha()
+                and b.isalpha()
+                and a + b in known
+                and a not in known
+                and b not in known
+            ):
+                out.append(a + b)
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
 
 
 def _numbers(words: list[str]) -> list[str]:
@@ -196,6 +237,8 @@ def _numbers(words: list[str]) -> list[str]:
     out: list[str] = []
     for word in words:
         value = table.get(word)
+        if value is None and len(word) == 1 and word.isdigit():
+            value = word
         if value is None:
             out.append(word)
             continue
@@ -207,7 +250,7 @@ def _numbers(words: list[str]) -> list[str]:
 
 
 def _prepare_org_words(words: list[str]) -> list[str]:
-    words = _numbers(words)
+    words = _join_broken(_numbers(words))
     out: list[str] = []
     run: list[str] = []
     for word in words:
@@ -245,16 +288,6 @@ def _org_tokens(words: list[str]) -> list[Token]:
                     i += length
                     matched = True
                     break
-        if matched:
-            continue
-        for length in range(min(v.symbols_max_len, n - i), 1, -1):
-            phrase = tuple(words[i : i + length])
-            key = v.symbols.get(phrase)
-            if key:
-                out.append(Token(" ".join(phrase), key, GENERIC if key in v.generic else WORD))
-                i += length
-                matched = True
-                break
         if matched:
             continue
         word = words[i]
@@ -308,6 +341,21 @@ def _person_tokens(words: list[str]) -> list[Token]:
     return out
 
 
+def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
+    """Keys of multi-word org symbols inside the name: "People's Liberation Army" → {"pla"}."""
+    v = vocab()
+    keys: set[str] = set()
+    n = len(words)
+    for i in range(n):
+        for length in range(2, min(v.symbols_max_len, n - i) + 1):
+            phrase = words[i : i + length]
+            key = v.symbols.get(phrase)
+            initials = "".join(w[0] for w in phrase if w not in v.stopwords)
+            if key and key == initials:  # only acronym-like symbols (PLA, IRGC), not "investment bank"
+                keys.add(key)
+    return frozenset(keys)
+
+
 @lru_cache(maxsize=300_000)
 def analyze(name: str, person: bool = False) -> NameAnalysis:
     """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
@@ -337,4 +385,5 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
         tuple(distinctive),
         frozenset(t.text for t in tokens),
         frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False)),
+        frozenset() if person else _phrase_symbols(tuple(words)),
     )

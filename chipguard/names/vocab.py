@@ -49,6 +49,11 @@ def vocab() -> Vocab:
             phrase = _phrase(str(alias))
             if phrase and phrase not in legal:
                 legal[phrase] = label
+    cur = vocabulary()
+    for alias, generic in (cur.get("extra_legal_forms") or {}).items():
+        phrase = _phrase(str(alias))
+        if phrase:
+            legal.setdefault(phrase, "lf:" + clean(str(generic)).replace(" ", ""))
     symbols_data = load_yaml("symbols.yml")
     symbols: dict[tuple[str, ...], str] = {}
     for section in ("org_symbols", "org_domains"):
