@@ -43,6 +43,7 @@ from chipguard.store.snapshots import ActivationRow, SnapshotInfo, SnapshotStore
 
 AUDIT_ACTION = "monitor.rescreen"
 PartyKey = tuple[str, str]  # (source, party_id)
+DETAIL_LIMIT = 1000  # parties per category listed in a report; above it, counts only
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ class ListDiff:
         }
         if detail:
             new_by_key = {_key(p): p for p in self.changed_new}
-            out["parties"] = {
+            parts = {
                 "added": [brief(p) for p in self.added],
                 "removed": [brief(p) for p in self.removed],
                 "changed": [
@@ -136,6 +137,8 @@ class ListDiff:
                     if k in new_by_key
                 ],
             }
+            # a first run or a new source lists thousands of parties: name them only when a reader can
+            out["parties"] = {k: v if len(v) <= DETAIL_LIMIT else None for k, v in parts.items()}
         return out
 
 
