@@ -28,6 +28,7 @@ from chipguard.names.chinese_vocab import (
     ADMIN,
     CONFIDENT_KINDS,
     CONNECTOR,
+    PREFIX,
     GENERAL,
     LEGAL,
     ORG,
@@ -155,7 +156,8 @@ _ORDINAL_WORDS = {
 }
 
 # cost of one word in the segmentation (fewest words wins; ties go to curated, then named, then org words)
-_COST = {GENERAL: 1.0, PLACE: 0.9, PROPER: 0.9}
+_COST = {GENERAL: 1.1, PLACE: 0.9, PROPER: 0.9}
+_CURATED_COST = 0.75  # curated organisation terms win ties and near-ties (九鼎|新材料 over 九|鼎新|材料)
 
 
 def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
@@ -182,7 +184,7 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             e = words.get(run[i:j])
             if e is None:
                 continue
-            cost = base + _COST.get(e.kind, 0.85 if e.source == "curated" else 0.95)
+            cost = base + _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
             if cost < best[j]:
                 best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short))
         # single character: a one-character vocabulary entry (厂, 市) or an unknown character
@@ -247,6 +249,16 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             and out[idx + 1].kind != LEGAL
         ):
             out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
+    # 新 before a translated word is "New" (新材料, 新世纪); before an unknown word it starts a trade name
+    for idx in range(len(out) - 1):
+        seg, nxt = out[idx], out[idx + 1]
+        if (
+            seg.text in voc.prefixes
+            and seg.kind == UNKNOWN
+            and nxt.english
+            and nxt.kind not in (LEGAL, PLACE)
+        ):
+            out[idx] = Segment(seg.text, (), voc.prefixes[seg.text], PREFIX, "curated")
     # pinyin for unknown characters: consecutive ones form one word (a trade name)
     result: list[Segment] = []
     i = 0
@@ -336,27 +348,30 @@ class Rendering:
     pinyin_words: tuple[str, ...] = ()  # words of a translated form that are pinyin (brands, unknown words)
 
 
-def _brand_index(a: ChineseAnalysis) -> int | None:
-    """Position of the trade name (字号) when it is a dictionary word: names are registered as
+def _brand_span(a: ChineseAnalysis) -> range | None:
+    """Positions of the trade name (字号) when it holds dictionary words: names are registered as
     place + trade name + industry + legal form, and English names keep the trade name in pinyin even when
-    it means something ("中航电测仪器" → "Zhonghang Electronic Measuring Instruments")."""
+    it means something ("中航电测仪器" → "Zhonghang Electronic Measuring Instruments", "久远银海软件" →
+    "Jiuyuan Yinhai Software")."""
     segs = a.segments
     i = 0
     while i < len(segs) and (segs[i].kind in (PLACE, ADMIN) or segs[i].text in ("中国", "中华")):
         i += 1
     if i >= len(segs) - 1:
         return None  # nothing after the trade name: it is the whole name, not a brand
-    seg = segs[i]
-    if seg.kind not in (GENERAL, ORG, ABBREV, PROPER) or seg.english is None:
+    if segs[i].kind not in (GENERAL, ORG, ABBREV, PROPER) or segs[i].english is None:
         return None  # curated industry terms are not trade names
-    return i
+    j = i + 1
+    while j < len(segs) - 1 and segs[j].kind in (GENERAL, ORG, PROPER, UNKNOWN, PLACE):
+        j += 1
+    return range(i, j)
 
 
 def _render(
-    a: ChineseAnalysis, translate: frozenset[str] | None, brand: int | None = None
+    a: ChineseAnalysis, translate: frozenset[str] | None, brand: range = range(0)
 ) -> tuple[str, str, tuple[str, ...]]:
     """Join segment renderings: translated kinds in English, everything else in joined pinyin; the
-    segment at ``brand`` is kept in pinyin."""
+    segments in ``brand`` are kept in pinyin."""
     words: list[str] = []
     notes: list[str] = []
     kept: list[str] = []  # words left in pinyin
@@ -381,7 +396,8 @@ def _render(
             continue
         english = (
             seg.english
-            if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN)) and idx != brand
+            if (translate is None or seg.kind in translate or seg.kind in (NUMERAL, LATIN))
+            and idx not in brand
             else None
         )
         if english is None:
@@ -398,7 +414,7 @@ def _render(
             shown = _word_pinyin(seg)
             words.append(shown)
             kept.append(shown)
-            why = "trade name" if idx == brand else f"{seg.kind} word not translated here"
+            why = "trade name" if idx in brand else f"{seg.kind} word not translated here"
             notes.append(f"{seg.text}→{shown} (pinyin; {why})")
         else:
             flush()
@@ -477,12 +493,37 @@ def renderings(text: str) -> tuple[Rendering, ...]:
 
     add("zh-en", _render(a, None))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))
-    brand = _brand_index(a)
+    brand = _brand_span(a)
     if brand is not None:
         add("zh-brand", _render(a, None, brand))
+    unit = _without_parent(a)
+    if unit is not None:
+        txt, why, kept = _render(unit, None)
+        add("zh-unit", (txt, f"parent body {a.segments[0].text} left out; {why}", kept))
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
+
+
+def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:
+    """The name of a sub-unit without its parent body (中国科学院|力学研究所 → 力学研究所), which lists
+    often carry on its own; None when the name does not start with a known parent."""
+    voc = vocabulary()
+    simp = a.simplified
+    for parent in voc.parents:
+        if simp.startswith(parent) and len(simp) > len(parent) + 1:
+            segs = a.segments
+            taken, k = "", 0
+            while k < len(segs) and len(taken) < len(parent):
+                taken += segs[k].text
+                k += 1
+            overshoot = taken[len(parent) :]
+            if taken.startswith(parent) and k < len(segs) and (not overshoot or segs[k - 1].kind == LEGAL):
+                # skip a trailing 公司 of the parent (中国航天科工集团公司第二研究院)
+                while k < len(segs) - 1 and segs[k].kind == LEGAL:
+                    k += 1
+                return ChineseAnalysis(a.original, simp[len(taken) :], segs[k:])
+    return None
 
 
 __all__ = [

@@ -31,9 +31,10 @@ ORG = "org"  # CC-CEDICT word whose gloss is made of words seen in real English 
 GENERAL = "general"  # any other CC-CEDICT word
 FINAL = "final-char"  # single character naming the body type at the end of a name
 CONNECTOR = "connector"  # 与 / 及: "and" wherever it stands
+PREFIX = "prefix"  # 新 before a translated word: "New"
 
 # kinds translated in the cautious "mixed" rendering (everything else stays pinyin there)
-CONFIDENT_KINDS = frozenset({LEGAL, ABBREV, TERM, PLACE, ADMIN, PROPER, ORG, FINAL, CONNECTOR})
+CONFIDENT_KINDS = frozenset({LEGAL, ABBREV, TERM, PLACE, ADMIN, PROPER, ORG, FINAL, CONNECTOR, PREFIX})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class Vocabulary:
     ordinal_prefix: str
     counted: tuple[str, ...]
     soft_connectors: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    parents: tuple[str, ...] = ()
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -118,6 +121,8 @@ def char_readings() -> dict[str, str]:
         if line and not line.startswith("#"):
             ch, reading = line.split("\t")
             out[ch] = reading
+    cur = yaml.safe_load(_data_text("org_terms.yml")) or {}
+    out.update({str(k): str(v) for k, v in (cur.get("name_readings") or {}).items()})
     return out
 
 
@@ -181,6 +186,8 @@ def vocabulary() -> Vocabulary:
         units={str(k): int(v) for k, v in (num.get("units") or {}).items()},
         ordinal_prefix=str(num.get("ordinal_prefix") or "第"),
         soft_connectors={str(k): str(v) for k, v in (cur.get("soft_connectors") or {}).items()},
+        prefixes={str(k): str(v) for k, v in (cur.get("prefixes") or {}).items()},
+        parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
         version=str(cur.get("version", "")),
