@@ -5,11 +5,17 @@ key per role."""
 from __future__ import annotations
 
 import csv
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -52,3 +58,44 @@ def api(backend: str, tmp_path: Path, shared: Path, *, load: bool = True) -> Ite
         with TestClient(app) as client:
             yield Api(app, client, services, tokens, sample)
         services.engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, home: Path, workers: int = 1) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ, CHIPGUARD_HOME=str(home), CHIPGUARD_LOG_LEVEL="warning", CHIPGUARD_RATE_PER_SEC="10000"
+    )
+    env.pop("CHIPGUARD_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from chipguard.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            url,
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=(home / "server.log").open("ab"),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {(home / 'server.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("server did not become ready in 60 s")

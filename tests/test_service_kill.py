@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_api_support import free_port, start_server
 
 from chipguard.audit import AuditLog
 from chipguard.store import testing
@@ -24,47 +22,6 @@ from chipguard.store.keys import KeyStore
 from chipguard.store.snapshots import SnapshotStore
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(url: str, port: int, home: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ, CHIPGUARD_HOME=str(home), CHIPGUARD_LOG_LEVEL="warning", CHIPGUARD_RATE_PER_SEC="10000"
-    )
-    env.pop("CHIPGUARD_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from chipguard.cli import main; main()",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            url,
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=(home / "server.log").open("ab"),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {(home / 'server.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("server did not become ready in 60 s")
 
 
 @pytest.fixture(params=testing.backends())
@@ -78,8 +35,8 @@ def test_killed_server_loses_no_committed_decision(db_url: str, home: Path, shar
     SnapshotStore(engine).load_file(shared / "lists/samples/us_csl_sample_2025.csv")
     audit = AuditLog(engine)
     token, _ = KeyStore(engine, audit).create("analyst", actor="test")
-    port = _free_port()
-    proc = _start(db_url, port, home)
+    port = free_port()
+    proc = start_server(db_url, port, home)
     acknowledged: list[str] = []
     stop = threading.Event()
 
@@ -120,7 +77,7 @@ def test_killed_server_loses_no_committed_decision(db_url: str, home: Path, shar
             proc.kill()
     assert len(acknowledged) >= 8
 
-    proc = _start(db_url, port, home)
+    proc = start_server(db_url, port, home)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": token}, timeout=10) as c:
             for decision_id in acknowledged:
