@@ -258,3 +258,21 @@ def test_cli_bad_file_exits_2_naming_the_line(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert f"{path}, line 2, field 'model'" in proc.stderr and proc.stdout == ""
+
+
+def test_json_array_is_accepted_and_numbered_by_record(tmp_path: Path) -> None:
+    path = tmp_path / "usage.json"
+    good = {
+        "account_id": "a",
+        "accelerator": "B200",
+        "accelerator_count": 8,
+        "start_time": "2025-01-01",
+        "hours": 1,
+    }
+    path.write_text(json.dumps([good, {**good, "accelerator_count": "eight"}]), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_usage(path)
+    assert (err.value.line, err.value.field) == (2, "count")
+    path.write_text(json.dumps([good]), encoding="utf-8")
+    (rec,) = read_usage(path)
+    assert rec.entry_id == "nvidia-b200" and rec.chips == 8

@@ -234,6 +234,16 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _jsonl_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    if text.lstrip().startswith("["):  # a .json file holding one array: records numbered from 1
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+        for number, value in enumerate(values, start=1):
+            if not isinstance(value, dict):
+                raise InputError(f"record {number}: expected a JSON object", file=file, line=number)
+            yield number, value
+        return
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -247,7 +257,8 @@ def _jsonl_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def read_usage(path: str | Path) -> list[UsageRecord]:
-    """Every record of a CSV (``.csv``) or JSON Lines (``.jsonl``/``.ndjson``/``.json``) usage file.
+    """Every record of a CSV (``.csv``) or JSON Lines (``.jsonl``/``.ndjson``/``.json``; a ``.json`` file
+    may also hold one array of records, numbered from 1 in errors) usage file.
 
     All or nothing: the first bad record raises InputError (file, line, field) and nothing is returned.
     """
