@@ -143,6 +143,7 @@ ADMIN_TAIL = re.compile(
 MINOR_PLACE_RE = re.compile(
     r"^[A-Z][\w' -]*?\s+(?:[a-z-]+\s+)?(district|county|town|township|village|banner|league)\b"
 )
+NATURAL_FEATURE_RE = re.compile(r"\b(Mt|Mount|Mountains?|Lake|River|Island|Islands|Temple|Gate|Pass|Sea)\b")
 NAME_LINKERS = {"of", "and", "the", "for", "de", "&"}
 STOP = {"a", "an", "the", "of", "and", "for", "in", "on", "to", "etc", "or", "&", "'s"}
 
@@ -293,6 +294,9 @@ def build(cedict: Path, csl: Path | None) -> list[tuple[str, str, str, str]]:
                 if got is None:
                     continue
                 kind, english = got
+                if kind in ("place", "minor-place") and NATURAL_FEATURE_RE.search(english):
+                    # "Mt Huang" for 黄山: the city and companies named after it write "Huangshan"
+                    english = "".join(syls).capitalize()
             else:
                 if len(simp) < 2 or len(simp) > 6 or any(mk.lower() in raw.lower() for mk in SKIP_MARKERS):
                     continue
