@@ -237,6 +237,8 @@ def classify_proper(raw: str, senses: list[str]) -> tuple[str, str] | None:
         return None
     first = senses[0]
     if PLACE_WORDS.search(raw) and not ORG_PROPER_WORDS.search(first.split(",")[0]):
+        # the sense that says it is a place ("Tarzan/Taishan township in …" → the township)
+        first = next((x for x in senses if PLACE_WORDS.search(x)), first)
         name = leading_name(first)
         if name and len(name.split()) <= 3:
             return ("minor-place" if MINOR_PLACE_RE.match(first) else "place"), name
