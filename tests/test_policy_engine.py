@@ -207,3 +207,31 @@ def test_no_screener_means_no_allow_even_if_lists_claim_ok() -> None:
     assert decision.outcome == Outcome.REVIEW
     assert decision.versions["lists"]["status"] == "missing"
     assert "OP-LISTS-MISSING" in {r.rule_id for r in decision.reasons}
+
+
+def test_list_names_of_every_source_map_to_their_list_code() -> None:
+    """Each source module's own list name (or source) must reach the right implication."""
+    from chipguard.model import Hit
+    from chipguard.policy.core_facts import list_code
+    from chipguard.sources import dpl, eu, ofac_csv, uk, un, us_other
+
+    table = default_rule_set().data["list_codes"]
+
+    def code(list_name: str, source: str = "x") -> str:
+        return str(list_code(Hit("1", source, "n", "n", 1.0, list_name=list_name), table)["code"])
+
+    assert code("Entity List (EL) - Bureau of Industry and Security") == "EL"
+    assert code(dpl.LIST_NAME) == "DPL"
+    assert code(ofac_csv.SDN_LIST_NAME) == "SDN"
+    assert code("Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department") == "NS-MBS"
+    assert (
+        code("Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury Department")
+        == "CMIC"
+    )
+    assert code("Military End User (MEU) List - Bureau of Industry and Security") == "MEU"
+    assert code("Unverified List (UVL) - Bureau of Industry and Security") == "UVL"
+    assert code(un.LIST_NAME) == "UN" and code(eu.LIST_NAME) == "EU" and code(uk.LIST_NAME) == "UK"
+    assert code(us_other.DOD_LIST) == "1260H"
+    assert code("Custom list", "custom") == "CUSTOM"
+    assert code("", "ofac_sdn") == "SDN"
+    assert code("Something new") == "OTHER"
