@@ -194,3 +194,22 @@ def test_cli_links_over_stored_customers(home: Path) -> None:
 def test_cli_links_without_customers(home: Path) -> None:
     result = CliRunner().invoke(app, ["monitor", "links"])
     assert result.exit_code == 0 and "no linked customers" in result.output
+
+
+def test_past_values_still_link(home: Path) -> None:
+    engine = get_engine()
+    store = CustomerStore(engine, AuditLog(engine))
+    store.create(
+        Customer(name="Quiet Lake Compute Ltd", customer_id="cus-q", phones=["+852 5555 0101"]), "test"
+    )
+    store.create(Customer(name="Still Water AI Ltd", customer_id="cus-s", phones=["+852 5555 0101"]), "test")
+    # the first shell changes its phone after onboarding
+    store.update("cus-q", Customer(name="Quiet Lake Compute Ltd", phones=["+852 6666 0202"]), "test")
+    runner = CliRunner()
+    current = json.loads(runner.invoke(app, ["monitor", "links", "--json", "--current-only"]).output)
+    assert current["clusters"] == []
+    linked = json.loads(runner.invoke(app, ["monitor", "links", "--json"]).output)
+    (cluster,) = linked["clusters"]
+    assert cluster["links"] == [
+        {"kind": "phone", "value": "85255550101", "customers": ["cus-q", "cus-s"], "past": ["cus-q"]}
+    ]

@@ -130,12 +130,15 @@ def links_cmd(
     warn_fraction: float | None = WARN,
     basis: str = BASIS,
     as_of: str | None = AS_OF,
+    history: bool = typer.Option(
+        True, "--history/--current-only", help="Also link on values from earlier versions of a record."
+    ),
     db: str | None = DB,
 ) -> None:
     """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners."""
     from chipguard.audit import AuditLog
     from chipguard.monitor.links import cluster_compute, find_clusters
-    from chipguard.monitor.rescreen import iter_customers
+    from chipguard.monitor.rescreen import iter_customers, past_versions
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
 
@@ -146,7 +149,10 @@ def links_cmd(
 
         records = read_usage(usage)
     engine = get_engine(db)
-    clusters = find_clusters(iter_customers(CustomerStore(engine, AuditLog(engine))))
+    store = CustomerStore(engine, AuditLog(engine))
+    customers = list(iter_customers(store))
+    past = past_versions(store, [c["customer_id"] for c in customers]) if history else None
+    clusters = find_clusters(customers, past)
     if records is not None:
         clusters = cluster_compute(clusters, records, cfg)
     if as_json:
@@ -165,7 +171,8 @@ def links_cmd(
         for m in c.members:
             lines.append(f"  {m['customer_id']}  {m['name']}")
         for e in c.evidence:
-            lines.append(f"  linked by {e.kind} {e.value!r}: {', '.join(e.customers)}")
+            was = f" (earlier value of {', '.join(e.past)})" if e.past else ""
+            lines.append(f"  linked by {e.kind} {e.value!r}: {', '.join(e.customers)}{was}")
         if c.compute:
             lines += _estimate_lines(c.compute, "    ")
     typer.echo("\n".join(lines))

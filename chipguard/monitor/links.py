@@ -178,9 +178,10 @@ class Evidence:
     kind: str
     value: str
     customers: list[str]
+    past: list[str] = field(default_factory=list)  # customers whose record held the value only earlier
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value, "customers": self.customers}
+        return {"kind": self.kind, "value": self.value, "customers": self.customers, "past": self.past}
 
 
 @dataclass(slots=True)
@@ -208,18 +209,30 @@ class Cluster:
         }
 
 
-def find_clusters(customers: Iterable[Mapping[str, Any]]) -> list[Cluster]:
+def find_clusters(
+    customers: Iterable[Mapping[str, Any]], past: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+) -> list[Cluster]:
     """Clusters of two or more linked customers (``Customer.to_dict()`` records with ``customer_id``),
-    largest first. Each cluster lists the evidence of every link inside it."""
+    largest first. Each cluster lists the evidence of every link inside it.
+
+    ``past`` (customer_id → earlier versions of its record) adds the values a customer held before: a
+    shell that swaps its card or phone after onboarding stays linked, and the evidence says it was a past
+    value."""
     names: dict[str, str] = {}
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    past_holders: dict[tuple[str, str], set[str]] = defaultdict(set)
     for customer in customers:
         cid = str(customer.get("customer_id") or "")
         if not cid:
             continue
         names[cid] = str(customer.get("name") or "")
-        for key in link_keys(customer):
+        current = link_keys(customer)
+        for key in current:
             holders[key].add(cid)
+        for version in (past or {}).get(cid, ()):
+            for key in link_keys(version) - current:
+                holders[key].add(cid)
+                past_holders[key].add(cid)
     uf = UnionFind()
     for ids in holders.values():
         if len(ids) > 1:
@@ -233,7 +246,8 @@ def find_clusters(customers: Iterable[Mapping[str, Any]]) -> list[Cluster]:
     for (kind, value), holder_ids in holders.items():
         if len(holder_ids) > 1:
             root = uf.find(next(iter(holder_ids)))
-            evidence[root].append(Evidence(kind, value, sorted(holder_ids)))
+            earlier = past_holders.get((kind, value), set())
+            evidence[root].append(Evidence(kind, value, sorted(holder_ids), sorted(earlier)))
     clusters: list[Cluster] = []
     for root, members in groups.items():
         if len(members) < 2:

@@ -357,24 +357,27 @@ def rescreen_customers(
         if diff.removed or diff.changed_old
         else None
     )
-    candidates = [
-        c
-        for c in people
-        if any(
-            (side_new and _screen(side_new, t, 1)) or (side_old and _screen(side_old, t, 1))
-            for t in targets(c)
-        )
-    ]
+    # Per customer, which side can have changed: hits on added/changed parties can only appear in the
+    # new lists, hits on removed/changed ones only in the old. A full list is built only for a side some
+    # customer is a candidate on (additions alone never need the old lists).
+    candidates: list[tuple[Mapping[str, Any], list[Target], bool, bool]] = []
+    for c in people:
+        tgts = targets(c)
+        on_new = side_new is not None and any(_screen(side_new, t, 1) for t in tgts)
+        on_old = side_old is not None and any(_screen(side_old, t, 1) for t in tgts)
+        if on_new or on_old:
+            candidates.append((c, tgts, on_new, on_old))
     full_old: Screener | None = None
     full_new: Screener | None = None
     keys = diff.keys
-    for c in candidates:
-        if full_old is None and old_parties:
+    for c, tgts, on_new, on_old in candidates:
+        if on_old and full_old is None and old_parties:
             full_old = build(old_parties)
-        if full_new is None and new_parties:
+        if on_new and full_new is None and new_parties:
             full_new = build(new_parties)
-        tgts = targets(c)
-        change = _compare(c, _hits(full_old, tgts, limit, keys), _hits(full_new, tgts, limit, keys), diff)
+        old_hits = _hits(full_old, tgts, limit, keys) if on_old else {}
+        new_hits = _hits(full_new, tgts, limit, keys) if on_new else {}
+        change = _compare(c, old_hits, new_hits, diff)
         if change:
             changes.append(change)
     return "incremental", diff, len(people), len(candidates), changes
@@ -395,6 +398,16 @@ def iter_customers(store: CustomerStore, page: int = 500) -> Iterator[dict[str, 
         if len(batch) < page:
             return
         offset += page
+
+
+def past_versions(store: CustomerStore, customer_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """customer_id → every earlier version of its record (the current one excluded), oldest first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for cid in customer_ids:
+        versions = store.history(cid)
+        if len(versions) > 1:
+            out[cid] = [v.data for v in versions[:-1]]
+    return out
 
 
 def last_rescreened(engine: Engine) -> dict[str, int] | None:
