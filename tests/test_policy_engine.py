@@ -235,3 +235,26 @@ def test_list_names_of_every_source_map_to_their_list_code() -> None:
     assert code("Custom list", "custom") == "CUSTOM"
     assert code("", "ofac_sdn") == "SDN"
     assert code("Something new") == "OTHER"
+
+
+def test_fail_closed_safety_net_without_list_rules(tmp_path: Path) -> None:
+    """Even a rule set that lost its OP-LISTS-* rules cannot ALLOW without trustworthy lists."""
+    from chipguard.policy import ListsStatus, decide, parse_transaction
+
+    rs = load_rule_set(
+        _write(tmp_path, "  - {id: OK, outcome: ALLOW, message: fine, citation: c}\n"),
+        overrides=tmp_path / "none",
+    )
+    t = parse_transaction(
+        {
+            "date": "2025-01-01",
+            "kind": "rental",
+            "destination": "US",
+            "customer": {"name": "X Inc", "country": "US"},
+            "items": [{"model": "A100"}],
+        }
+    )
+    decision = decide(t, lists=ListsStatus("stale", "2022 lists"), rule_set=rs)
+    assert decision.outcome == Outcome.REVIEW
+    assert [r.rule_id for r in decision.reasons] == ["engine.fail_closed", "OK"]
+    assert decision.versions["rule_set"]["id"] == "t"
