@@ -184,7 +184,7 @@ def usable_senses(raw: str) -> list[str]:
 def choose_common_gloss(senses: list[str], org_words: set[str]) -> str | None:
     """The sense a registered name would use: noun senses before "to …" verb senses, senses made of
     words seen in real organisation names first, short senses before long ones ("medicine" over "medical
-    care and medicines", "development" over "to develop")."""
+    care and medicines", "robot" over "mechanical person", "development" over "to develop")."""
     cands: list[tuple[tuple[int, int, int, int], str]] = []
     for idx, s in enumerate(senses):
         words = s.split()
@@ -200,7 +200,7 @@ def choose_common_gloss(senses: list[str], org_words: set[str]) -> str | None:
         if not cw:
             continue
         known = bool(org_words) and all(w in org_words for w in cw)
-        cands.append(((int(verb), int(not known), int(len(cw) > 2), idx), s))
+        cands.append(((int(verb), int(not known), len(cw), idx), s))
     if not cands:
         return None
     return min(cands)[1]
@@ -228,7 +228,7 @@ def leading_name(text: str) -> str:
     return name
 
 
-def classify_proper(raw: str, senses: list[str]) -> tuple[str, str] | None:
+def classify_proper(raw: str, senses: list[str], pinyin: str) -> tuple[str, str] | None:
     """(kind, english) for a capitalised CC-CEDICT entry, or None for persons and unusable entries."""
     low = raw.lower()
     if YEARS_RE.search(raw) or any(m in low for m in PERSON_MARKERS):
@@ -237,8 +237,13 @@ def classify_proper(raw: str, senses: list[str]) -> tuple[str, str] | None:
         return None
     first = senses[0]
     if PLACE_WORDS.search(raw) and not ORG_PROPER_WORDS.search(first.split(",")[0]):
-        # the sense that says it is a place ("Tarzan/Taishan township in …" → the township)
-        first = next((x for x in senses if PLACE_WORDS.search(x)), first)
+        # the sense whose name sounds like the headword ("Tarzan/Taishan township in …" → Taishan),
+        # else the first ("Xinjiang/Uighur autonomous region" → Xinjiang)
+        sound = "".join(syllables(pinyin))
+        for cand in [first, *(x for x in senses if PLACE_WORDS.search(x))]:
+            if re.sub(r"[^a-z]", "", leading_name(cand).lower()) == sound:
+                first = cand
+                break
         name = leading_name(first)
         if name and len(name.split()) <= 3:
             return ("minor-place" if MINOR_PLACE_RE.match(first) else "place"), name
@@ -292,7 +297,7 @@ def build(cedict: Path, csl: Path | None) -> list[tuple[str, str, str, str]]:
             senses = usable_senses(raw)
             proper = pinyin[:1].isupper()
             if proper:
-                got = classify_proper(raw, senses)
+                got = classify_proper(raw, senses, pinyin)
                 if got is None:
                     continue
                 kind, english = got

@@ -34,6 +34,7 @@ from chipguard.names.chinese_vocab import (
     PLACE,
     PREFIX,
     PROPER,
+    SUFFIX,
     TERM,
     Vocabulary,
     pinyin_of,
@@ -249,6 +250,16 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             and out[idx + 1].kind != LEGAL
         ):
             out[idx] = Segment(seg.text, (), voc.soft_connectors[seg.text], CONNECTOR, "curated")
+    # 学 / 化 after a translated word: the English word already says it (光电子学 → Optoelectronics)
+    for idx in range(1, len(out)):
+        seg, prev_seg = out[idx], out[idx - 1]
+        if (
+            seg.text in voc.drop_suffixes
+            and seg.kind == UNKNOWN
+            and prev_seg.english
+            and prev_seg.kind not in (LEGAL, PLACE, ADMIN)
+        ):
+            out[idx] = Segment(seg.text, (), "", SUFFIX, "curated")
     # 新 before a translated word is "New" (新材料, 新世纪); before an unknown word it starts a trade name
     for idx in range(len(out) - 1):
         seg, nxt = out[idx], out[idx + 1]
@@ -354,15 +365,21 @@ def _brand_span(a: ChineseAnalysis) -> range | None:
     it means something ("中航电测仪器" → "Zhonghang Electronic Measuring Instruments", "久远银海软件" →
     "Jiuyuan Yinhai Software")."""
     segs = a.segments
+    if not any(s.kind == LEGAL for s in segs):
+        return None  # trade names belong to companies (有限公司 …), not to institutes or laboratories
     i = 0
     while i < len(segs) and (segs[i].kind in (PLACE, ADMIN) or segs[i].text in ("中国", "中华")):
         i += 1
     if i >= len(segs) - 1:
         return None  # nothing after the trade name: it is the whole name, not a brand
-    if segs[i].kind not in (GENERAL, ORG, ABBREV, PROPER) or segs[i].english is None:
-        return None  # curated industry terms are not trade names
+    if segs[i].kind not in (GENERAL, ORG, ABBREV, PROPER) or segs[i].english is None or len(segs[i].text) > 4:
+        return None  # curated industry terms and long named bodies are not trade names
     j = i + 1
-    while j < len(segs) - 1 and segs[j].kind in (GENERAL, ORG, PROPER, UNKNOWN, PLACE):
+    while (
+        j < len(segs) - 1
+        and segs[j].kind in (GENERAL, ORG, PROPER, UNKNOWN, PLACE)
+        and len(segs[j].text) <= 4
+    ):
         j += 1
     return range(i, j)
 
@@ -416,9 +433,12 @@ def _render(
             kept.append(shown)
             why = "trade name" if idx in brand else f"{seg.kind} word not translated here"
             notes.append(f"{seg.text}→{shown} (pinyin; {why})")
+        elif seg.kind == SUFFIX:
+            flush()
+            notes.append(f"{seg.text} dropped ({vocabulary().drop_suffixes.get(seg.text, 'suffix')})")
         else:
             flush()
-            english = _title(english)
+            english = english if seg.kind == CONNECTOR else _title(english)
             words.append(english)
             notes.append(_describe(seg, english))
         prev = seg

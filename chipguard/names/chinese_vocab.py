@@ -32,9 +32,12 @@ GENERAL = "general"  # any other CC-CEDICT word
 FINAL = "final-char"  # single character naming the body type at the end of a name
 CONNECTOR = "connector"  # 与 / 及: "and" wherever it stands
 PREFIX = "prefix"  # 新 before a translated word: "New"
+SUFFIX = "dropped-suffix"  # 学 after a translated word: already in the English word
 
 # kinds translated in the cautious "mixed" rendering (everything else stays pinyin there)
-CONFIDENT_KINDS = frozenset({LEGAL, ABBREV, TERM, PLACE, ADMIN, PROPER, ORG, FINAL, CONNECTOR, PREFIX})
+CONFIDENT_KINDS = frozenset(
+    {LEGAL, ABBREV, TERM, PLACE, ADMIN, PROPER, ORG, FINAL, CONNECTOR, PREFIX, SUFFIX}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ class Vocabulary:
     counted: tuple[str, ...]
     soft_connectors: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
+    drop_suffixes: dict[str, str] = field(default_factory=dict)
     parents: tuple[str, ...] = ()
     max_len: int = 1
     version: str = ""
@@ -187,6 +191,7 @@ def vocabulary() -> Vocabulary:
         ordinal_prefix=str(num.get("ordinal_prefix") or "第"),
         soft_connectors={str(k): str(v) for k, v in (cur.get("soft_connectors") or {}).items()},
         prefixes={str(k): str(v) for k, v in (cur.get("prefixes") or {}).items()},
+        drop_suffixes={str(k): str(v) for k, v in (cur.get("drop_suffixes") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
