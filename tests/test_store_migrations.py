@@ -59,3 +59,31 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
     assert create_engine(url).dialect.name == "sqlite"
+
+
+def test_concurrent_first_migrations_do_not_collide(db_url: str) -> None:
+    """Several workers starting on an empty database at once: one migrates, the others wait and find
+    the schema at head (PostgreSQL advisory lock / SQLite write lock)."""
+    import threading
+
+    engines = [make_engine(db_url) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def start(engine: object) -> None:
+        try:
+            migrate(engine)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        with engines[0].connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    finally:
+        for e in engines:
+            e.dispose()
