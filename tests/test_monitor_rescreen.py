@@ -8,6 +8,7 @@ import csv
 import gzip
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from typer.testing import CliRunner
 from chipguard.audit import AuditLog
 from chipguard.cli import app
 from chipguard.errors import InputError
-from chipguard.model import Customer, Owner, UltimateParent
+from chipguard.match.screener import Screener
+from chipguard.model import Customer, Owner, Party, UltimateParent
 from chipguard.monitor.rescreen import diff_parties, rescreen_customers, run_rescreen, targets
 from chipguard.sources import parse_file
 from chipguard.store.customers import CustomerStore
@@ -210,3 +212,21 @@ def test_cli_rescreen_without_lists_fails_closed(home: Path) -> None:
     result = CliRunner().invoke(app, ["monitor", "rescreen"])
     assert result.exit_code != 0
     assert "lists" in str(result.exception)
+
+
+def test_incremental_builds_only_the_lists_it_needs(lists: dict[str, Any]) -> None:
+    built: list[int] = []
+
+    def factory(parties: Sequence[Party]) -> Screener:
+        built.append(len(parties))
+        return Screener(list(parties))
+
+    added_only = [*lists["old"], *(p for p in lists["new"] if p.party_id in lists["ids"]["added"])]
+    phytium = [CUSTOMERS[0].to_dict()]
+    mode, _, _, candidates, changes = rescreen_customers(phytium, lists["old"], added_only, factory=factory)
+    assert mode == "incremental" and candidates == 1 and len(changes) == 1
+    assert built == [len(added_only)]  # additions only: the old lists are never needed
+    built.clear()
+    german = [CUSTOMERS[-1].to_dict()]
+    mode, _, _, candidates, changes = rescreen_customers(german, lists["old"], lists["new"], factory=factory)
+    assert (mode, candidates, changes, built) == ("incremental", 0, [], [])  # nobody near the diff
