@@ -306,3 +306,25 @@ def test_no_secret_in_logs(srv: Api, caplog: pytest.LogCaptureFixture) -> None:
     assert "/v1/lists 200" in text and "key=" in text  # the access log is there…
     for secret in (token, token.split("_", 2)[2], new_token.split("_", 2)[2]):
         assert secret not in text  # …and names key ids only
+
+
+def test_audit_verify_endpoint(srv: Api) -> None:
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from chipguard.store.records import AuditEntryRow
+
+    h = srv.headers("analyst")
+    assert (
+        srv.client.post("/v1/customers", json={"name": "Acme", "customer_id": "acme"}, headers=h).status_code
+        == 201
+    )
+    assert srv.client.get("/v1/audit/verify", headers=h).status_code == 403
+    r = srv.client.get("/v1/audit/verify", headers=srv.headers("admin"))
+    assert r.status_code == 200 and r.json()["ok"] is True and r.json()["entries"] == 4
+    with Session(srv.services.engine) as s, s.begin():
+        s.execute(delete(AuditEntryRow).where(AuditEntryRow.seq == 4))
+    body = srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()
+    assert body["ok"] is False
+    assert [p["kind"] for p in body["problems"]] == ["truncated"]
+    assert body["records"] == [{"record": "acme@1", "problem": "has no audit entry"}]

@@ -24,6 +24,7 @@ from chipguard.api import errors
 from chipguard.api.errors import ApiError
 from chipguard.api.limits import BodySizeLimit, TokenBucket
 from chipguard.api.schemas import (
+    AuditVerifyModel,
     CustomerHistoryModel,
     CustomerModel,
     CustomerRecordModel,
@@ -409,6 +410,19 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         """Creates an API key; the token is in this response only (it is stored hashed)."""
         token, created = services.keys.create(body.role, body.label, actor=key.actor)
         return {"key_id": created.key_id, "role": created.role, "label": created.label, "token": token}
+
+    # ── audit ────────────────────────────────────────────────────────────────────────────────────
+
+    @app.get("/v1/audit/verify", response_model=AuditVerifyModel, responses=ERRORS, tags=["admin"])
+    def audit_verify(_key: ApiKey = admin_role) -> dict[str, Any]:
+        """Verifies the hash chain, its signed head and every stored decision and customer version against
+        its audit entry (what ``chipguard audit verify`` does); ``ok`` false names each problem."""
+        report = services.audit.verify()
+        records = services.decisions.check_against_audit() + services.customers.check_against_audit()
+        return report.to_dict() | {
+            "ok": report.ok and not records,
+            "records": [{"record": r, "problem": p} for r, p in records],
+        }
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -209,6 +209,14 @@ class KeyCreated(BaseModel):
     token: str = Field(description="The secret API key. It is shown only in this response.")
 
 
+class AuditVerifyModel(BaseModel):
+    ok: bool
+    entries: int
+    head_seq: int | None
+    problems: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+
+
 class Health(BaseModel):
     status: str
 
