@@ -146,3 +146,13 @@ def test_a_scenario_file_is_accepted(home: Path) -> None:
     result = runner.invoke(app, ["decide", str(SCENARIOS / "h100_to_uae.json"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["transaction"]["destination"] == "AE"
+
+
+def test_parent_without_country_is_reviewed(home: Path, tmp_path: Path) -> None:
+    transaction = _scenario("rtx4090_to_german_company")
+    transaction["customer"]["ultimate_parent"] = {"name": "Some Holding Ltd"}
+    data = json.loads(runner.invoke(app, ["decide", str(_write(tmp_path, transaction)), "--json"]).stdout)
+    assert "OP-PARENT-COUNTRY-MISSING" in {r["rule_id"] for r in data["reasons"]}
+    transaction["customer"]["ultimate_parent"]["country"] = "DE"
+    data = json.loads(runner.invoke(app, ["decide", str(_write(tmp_path, transaction)), "--json"]).stdout)
+    assert "OP-PARENT-COUNTRY-MISSING" not in {r["rule_id"] for r in data["reasons"]}
