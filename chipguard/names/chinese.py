@@ -372,8 +372,14 @@ def _brand_span(a: ChineseAnalysis) -> range | None:
         i += 1
     if i >= len(segs) - 1:
         return None  # nothing after the trade name: it is the whole name, not a brand
-    if segs[i].kind not in (GENERAL, ORG, ABBREV, PROPER) or segs[i].english is None or len(segs[i].text) > 4:
-        return None  # curated industry terms and long named bodies are not trade names
+    first = segs[i]
+    # a curated industry word is the trade name only when another word follows before the legal form
+    # (现代|投资|股份有限公司 → "Xiandai Investment"); otherwise it is the industry (科技|有限公司)
+    term_ok = first.kind == TERM and segs[i + 1].kind not in (LEGAL, FINAL_CHAR)
+    if (first.kind not in (GENERAL, ORG, ABBREV, PROPER) and not term_ok) or first.english is None:
+        return None
+    if len(first.text) > 4:
+        return None  # long named bodies are not trade names
     j = i + 1
     while (
         j < len(segs) - 1
