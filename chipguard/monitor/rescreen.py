@@ -149,7 +149,7 @@ def diff_parties(old: Sequence[Party], new: Sequence[Party]) -> ListDiff:
     for key, parties in b.items():
         if key not in a:
             diff.added.extend(parties)
-        elif _content(a[key]) != _content(parties):
+        elif a[key] != parties and _content(a[key]) != _content(parties):  # dataclass == first: fast
             diff.changed_old.extend(a[key])
             diff.changed_new.extend(parties)
             diff.changed[key] = _changed_fields(a[key], parties)
