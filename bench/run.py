@@ -140,6 +140,24 @@ def throughput_screen_file(screener: Any, rows: list[dict[str, str]]) -> float:
         return len(queries) / (time.process_time() - start)
 
 
+def threshold_sweep(screener: Any, rows: list[dict[str, str]], thresholds: list[float]) -> None:
+    """Recall and false-positive rate of the screening set at several thresholds (one pass, scores
+    kept from the lowest): how the default threshold was chosen."""
+    low = min(thresholds)
+    per_query: list[tuple[bool, set[str], list[tuple[float, set[str]]]]] = []
+    for row in rows:
+        hits = screener.screen(row["name"], kind=row.get("kind") or None, threshold=low)
+        accept = {x for x in (row.get("accept_ids") or "").split("|") if x}
+        per_query.append((row.get("expect") == "hit", accept, [(h.score, hit_ids(h)) for h in hits]))
+    print("\n## threshold sweep (screening_queries.csv)\n")
+    print("| threshold | recall | FPR |")
+    print("|---:|---:|---:|")
+    for t in thresholds:
+        pos = [any(s >= t and ids & acc for s, ids in hits) for exp, acc, hits in per_query if exp]
+        neg = [any(s >= t for s, _ in hits) for exp, _acc, hits in per_query if not exp]
+        print(f"| {t:.2f} | {sum(pos) / len(pos):.4f} | {sum(neg) / len(neg):.4f} |")
+
+
 def pairs_bench(shared: Path, threshold: float) -> None:
     from rapidfuzz import fuzz, utils
 
@@ -172,7 +190,8 @@ def pairs_bench(shared: Path, threshold: float) -> None:
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"| {'chipguard' if key == 'ours' else 'rapidfuzz WRatio'} | {p:.3f} | {r:.3f} | {f1:.3f} |")
+        label = "chipguard compare()" if key == "ours" else "rapidfuzz WRatio (same threshold)"
+        print(f"| {label} | {p:.3f} | {r:.3f} | {f1:.3f} |")
     print("| nomenklatura logic-v2 (frozen, its own threshold 0.7) | 0.762 | 0.821 | 0.790 |")
     print(
         "\nby schema (chipguard): "
@@ -209,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
     parser.add_argument("--threshold", type=float, default=None, help="override the default threshold")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rapidfuzz baseline")
+    parser.add_argument("--sweep", action="store_true", help="also print recall/FPR over thresholds")
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not (shared / CSL).exists() or not (shared / "bench").is_dir():
@@ -238,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     screening = read_csv(shared / "bench/screening_queries.csv")
     ours, base, elapsed, n = run_set(screening, screener, baseline, use_country=False)
     print_report("screening_queries.csv vs CSL 2022-04", ours, base)
-    print(f"\nscreen() throughput: {n / elapsed:.0f} queries/s (one core, {n} queries)")
+    print(f"\nscreen() throughput: {n / elapsed:.0f} queries/s (CPU time of one core, {n} queries)")
     qps = throughput_screen_file(screener, screening)
     print(f"screen-file throughput: {qps:.0f} queries/s (one core, JSONL written; index build excluded)")
+    if args.sweep:
+        threshold_sweep(screener, screening, [0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.90])
 
     real_cn = shared / "bench/real_cn_queries.csv"
     if real_cn.exists():

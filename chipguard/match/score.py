@@ -35,6 +35,7 @@ from chipguard.names.analysis import (
     Token,
 )
 from chipguard.names.data import matching_config
+from chipguard.names.vocab import vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -48,6 +49,7 @@ class Weights:
     place: float
     place_institutional: float
     country: float
+    generic_institutional: float
     person_clash_penalty: float
     person_extra_penalty: float
     person_subset_min_weight: float
@@ -69,6 +71,7 @@ def weights() -> Weights:
         place=float(w.get("place", 0.3)),
         place_institutional=float(w.get("place_institutional", 0.9)),
         country=float(w.get("country", 0.8)),
+        generic_institutional=float(w.get("generic_institutional", 0.7)),
         person_clash_penalty=float(cfg.get("person_clash_penalty", 0.12)),
         person_extra_penalty=float(cfg.get("person_extra_token_penalty", 0.03)),
         person_subset_min_weight=float(cfg.get("person_subset_min_weight", 1.7)),
@@ -237,6 +240,12 @@ def _patronymic_reversal(
     return None
 
 
+def _institutional_weight(tok: Token, weight: float, w: Weights, inst: frozenset[str]) -> float:
+    if tok.cls == GENERIC and tok.canon not in inst and tok.text not in inst:
+        return max(weight, w.generic_institutional)
+    return weight
+
+
 def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[float, ...]:
     """Token weights of one analysed name (precomputed per list entry at index build)."""
     return tuple(token_weight(t, rarity, person) for t in a.tokens)
@@ -326,6 +335,16 @@ def score_analyses(
         matched += 2 * sim * pw
         total += 2 * pw
         out_pairs.append(Pair(q_tokens[i].text, c_tokens[j].text, sim, how, pw))
+    if not person and (query.institutional or cand.institutional):
+        # the kind of institute is part of its identity: an unmatched "Commercial" or "Petrochemical"
+        # makes "Tianjin Commercial University" another university than "Tianjin University"
+        inst = vocab().institutional
+        for i in range(nq):
+            if not q_used[i]:
+                q_w[i] = _institutional_weight(q_tokens[i], q_w[i], w, inst)
+        for j in range(nc):
+            if not c_used[j]:
+                c_w[j] = _institutional_weight(c_tokens[j], c_w[j], w, inst)
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)
