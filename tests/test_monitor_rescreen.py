@@ -202,8 +202,11 @@ def test_cli_rescreen(home: Path, lists: dict[str, Any]) -> None:
     doc = json.loads(result.output)
     assert doc["baseline"] == {"us_csl": old.ref}
     assert [c["customer_id"] for c in doc["changed_customers"]] == ["cus-phytium"]
-    text = runner.invoke(app, ["monitor", "rescreen", "--since", old.ref])
+    text = runner.invoke(app, ["monitor", "rescreen", "--since", old.ref, "--exit-code"])
+    assert text.exit_code == 1  # a customer's hits changed
     assert "NEW HIT" in text.output and "Tianjin Phytium" in text.output
+    quiet = runner.invoke(app, ["monitor", "rescreen", "--exit-code"])  # nothing changed since that run
+    assert quiet.exit_code == 0 and "no customer's hits changed" in quiet.output
     bad = runner.invoke(app, ["monitor", "rescreen", "--since", "nothing-like-a-ref"])
     assert isinstance(bad.exception, InputError)
 

@@ -276,3 +276,18 @@ def test_json_array_is_accepted_and_numbered_by_record(tmp_path: Path) -> None:
     path.write_text(json.dumps([good]), encoding="utf-8")
     (rec,) = read_usage(path)
     assert rec.entry_id == "nvidia-b200" and rec.chips == 8
+
+
+def test_cli_fail_on_levels(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["monitor", "usage", str(WORKED), "--as-of", "2026-01-01"]
+    assert runner.invoke(app, [*args, "--fail-on", "exceeds"]).exit_code == 1
+    small = tmp_path / "small.csv"
+    small.write_text("account,model,count,start,hours\nlab,L4,4,2025-01-01,100\n", encoding="utf-8")
+    ok = runner.invoke(app, ["monitor", "usage", str(small), "--fail-on", "warning", "--json"])
+    assert ok.exit_code == 0, ok.output
+    (account,) = json.loads(ok.output)["accounts"]
+    eu = next(t for t in account["thresholds"] if t["threshold_id"] == "eu-ai-act-51-2")
+    assert eu["headroom"] == pytest.approx(1e25 - account["flop"])
+    bad = runner.invoke(app, [*args, "--fail-on", "sometimes"])
+    assert isinstance(bad.exception, InputError)

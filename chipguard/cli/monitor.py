@@ -30,6 +30,11 @@ BASIS = typer.Option(
     "cumulative", "--basis", help="Which FLOP figure training thresholds see: cumulative or window."
 )
 AS_OF = typer.Option(None, "--as-of", help="Threshold status on this date (YYYY-MM-DD; default today).")
+FAIL_ON = typer.Option(
+    None,
+    "--fail-on",
+    help="Exit 1 when any account (or cluster) reaches this level: warning, may_exceed or exceeds.",
+)
 DB = typer.Option(
     None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
 )
@@ -59,6 +64,21 @@ def _settings(
         except ValueError:
             raise InputError(f"expected YYYY-MM-DD, got {as_of!r}", field="as-of") from None
     return settings(precision, utilisation, window_days, warn_fraction, basis, on)
+
+
+def _check_fail_on(fail_on: str | None) -> None:
+    from chipguard.monitor.compute import LEVELS
+
+    if fail_on is not None and fail_on not in LEVELS[1:]:
+        raise InputError(f"expected one of {', '.join(LEVELS[1:])}, got {fail_on!r}", field="fail-on")
+
+
+def _exit_if(levels: list[str], fail_on: str | None) -> None:
+    """Scripts (cron, CI) branch on the exit status instead of parsing the report."""
+    from chipguard.monitor.compute import LEVELS
+
+    if fail_on is not None and any(LEVELS.index(x) >= LEVELS.index(fail_on) for x in levels):
+        raise typer.Exit(1)
 
 
 def _e(value: float) -> str:
@@ -96,17 +116,20 @@ def usage_cmd(
     warn_fraction: float | None = WARN,
     basis: str = BASIS,
     as_of: str | None = AS_OF,
+    fail_on: str | None = FAIL_ON,
 ) -> None:
     """Estimate each account's compute from usage records and compare it with the compute thresholds."""
     from chipguard.monitor.compute import estimate_accounts
     from chipguard.monitor.usage import read_usage
 
+    _check_fail_on(fail_on)
     cfg = _settings(precision, utilisation, window_days, warn_fraction, basis, as_of)
     records = read_usage(file)
     accounts = estimate_accounts(records, cfg)
     if as_json:
         doc = {"file": str(file), "settings": cfg.to_dict(), "accounts": [a.to_dict() for a in accounts]}
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        _exit_if([a.alert for a in accounts], fail_on)
         return
     lines = [
         f"{len(records)} usage records, {len(accounts)} accounts; {cfg.precision} dense peak × "
@@ -116,6 +139,7 @@ def usage_cmd(
         lines.append(f"{est.accounts[0]}: {est.alert.upper()}")
         lines += _estimate_lines(est)
     typer.echo("\n".join(lines))
+    _exit_if([a.alert for a in accounts], fail_on)
 
 
 @monitor_app.command("links")
@@ -133,6 +157,7 @@ def links_cmd(
     history: bool = typer.Option(
         True, "--history/--current-only", help="Also link on values from earlier versions of a record."
     ),
+    fail_on: str | None = FAIL_ON,
     db: str | None = DB,
 ) -> None:
     """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners."""
@@ -142,6 +167,7 @@ def links_cmd(
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
 
+    _check_fail_on(fail_on)
     cfg = _settings(precision, utilisation, window_days, warn_fraction, basis, as_of)
     records = None
     if usage is not None:
@@ -160,6 +186,7 @@ def links_cmd(
         if records is not None:
             doc["settings"] = cfg.to_dict()
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        _exit_if([c.compute.alert for c in clusters if c.compute], fail_on)
         return
     if not clusters:
         typer.echo("no linked customers")
@@ -176,6 +203,7 @@ def links_cmd(
         if c.compute:
             lines += _estimate_lines(c.compute, "    ")
     typer.echo("\n".join(lines))
+    _exit_if([c.compute.alert for c in clusters if c.compute], fail_on)
 
 
 @monitor_app.command("rescreen")
@@ -185,6 +213,7 @@ def rescreen_cmd(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     full: bool = typer.Option(False, "--full", help="Screen every customer against the full lists."),
+    exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when any customer's hits changed."),
     db: str | None = DB,
 ) -> None:
     """Re-screen every stored customer against the active lists; report hits that appeared or went."""
@@ -203,6 +232,8 @@ def rescreen_cmd(
     )
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        if exit_code and report.changes:
+            raise typer.Exit(1)
         return
     d = report.diff.to_dict(detail=False)
     base = ", ".join(f"{s}: {r or 'never screened'}" for s, r in report.baseline.items()) or "none"
@@ -229,6 +260,8 @@ def rescreen_cmd(
         lines.append("no customer's hits changed")
     lines.append(f"audit entry #{report.audit_seq}")
     typer.echo("\n".join(lines))
+    if exit_code and report.changes:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -162,6 +162,9 @@ class ThresholdCheck:
             "figure_low": self.figure_low,
             "figure_high": self.figure_high,
             "share": self.figure / self.threshold.value,
+            "headroom": max(
+                self.threshold.value - self.figure, 0.0
+            ),  # left before the central figure crosses
             "level": self.level,
             "alerting": self.alerting,
             "citation": self.threshold.citation,
