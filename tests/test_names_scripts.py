@@ -83,3 +83,10 @@ def test_un_cyrillic_original_names_meet_the_english_names(shared: Path) -> None
     for orig, english in pairs:
         best = max(fuzz.token_sort_ratio(f.text.lower(), english.lower()) for f in latin_forms(orig))
         assert best >= 90, (orig, english, latin_forms(orig))
+
+
+def test_query_forms_leave_out_index_only_methods() -> None:
+    full = latin_forms("杭州海康威视数字技术股份有限公司")
+    query = latin_forms("杭州海康威视数字技术股份有限公司", query=True)
+    assert [f.method for f in full][-1] == "pinyin-syllables"
+    assert query == [f for f in full if f.method != "pinyin-syllables"]

@@ -14,7 +14,8 @@ Methods, best first for Chinese:
   ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin,
                         acronyms for state groups (中航 → AVIC), small ordinals in words (Second)
   ``zh-brand``          as zh-en but the trade name (字号, after the place) in pinyin even when it is a
-                        dictionary word ("Zhonghang Electronic Measuring Instruments")
+                        dictionary word ("Zhonghang Electronic Measuring Instruments"); companies only
+  ``zh-unit``           as zh-en without a parent body (中国科学院|力学研究所 → "Mechanics Research Institute")
   ``pinyin``            pinyin joined per word ("Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi")
   ``pinyin-syllables``  pinyin per syllable ("hang zhou hai kang …")
 and for other scripts ``icu-<script>`` (BGN/PCGN first) and ``anyascii``.
@@ -29,7 +30,10 @@ from chipguard.names.chinese import has_han, renderings
 from chipguard.names.translit import dominant_script, transliterate
 
 # Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
-TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand"})
+TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand", "zh-unit"})
+# forms worth indexing for list aliases but not worth matching per query: on the dev sets the per-syllable
+# pinyin never made a hit the other forms missed, and its many short tokens cost a third of query time
+INDEX_ONLY_METHODS = frozenset({"pinyin-syllables"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,15 @@ def _latin_forms(text: str) -> tuple[LatinForm, ...]:
     return tuple(LatinForm(t.text, t.method, t.explanation, script) for t in transliterate(text))
 
 
-def latin_forms(text: str) -> list[LatinForm]:
-    """Latin renderings of a name written (partly) in another script, best first; [] for Latin names."""
+def latin_forms(text: str, *, query: bool = False) -> list[LatinForm]:
+    """Latin renderings of a name written (partly) in another script, best first; [] for Latin names.
+    ``query=True`` leaves out the forms only worth indexing (INDEX_ONLY_METHODS)."""
     if not text or not has_non_latin(text):
         return []
-    return list(_latin_forms(text))
+    forms = _latin_forms(text)
+    if query:
+        return [f for f in forms if f.method not in INDEX_ONLY_METHODS]
+    return list(forms)
 
 
 def warm_up() -> None:
