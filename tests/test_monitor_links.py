@@ -213,3 +213,22 @@ def test_past_values_still_link(home: Path) -> None:
     assert cluster["links"] == [
         {"kind": "phone", "value": "85255550101", "customers": ["cus-q", "cus-s"], "past": ["cus-q"]}
     ]
+
+
+def test_hub_values_do_not_fuse_clusters() -> None:
+    from chipguard.monitor.links import hub_values, index_links
+
+    agent = Address(text="1209 Orange Street", city="Wilmington", postal_code="19801", country="US")
+    shells = [
+        Customer(
+            name=f"Shell {i} LLC", country="US", customer_id=f"cus-agent-{i}", addresses=[agent]
+        ).to_dict()
+        for i in range(4)
+    ]
+    index = index_links([*shells, *_records()])
+    agents = [f"cus-agent-{i}" for i in range(4)]
+    # over the fan-out the registered agent's address links nobody, and is listed as a hub
+    assert agents not in [c.customer_ids for c in find_clusters(index, max_fanout=3)]
+    assert [(h.kind, h.customers) for h in hub_values(index, max_fanout=3)] == [("address", agents)]
+    assert agents in [c.customer_ids for c in find_clusters(index, max_fanout=4)]
+    assert hub_values(index, max_fanout=4) == []

@@ -162,7 +162,7 @@ def links_cmd(
 ) -> None:
     """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners."""
     from chipguard.audit import AuditLog
-    from chipguard.monitor.links import cluster_compute, find_clusters
+    from chipguard.monitor.links import cluster_compute, find_clusters, hub_values, index_links
     from chipguard.monitor.rescreen import iter_customers, past_versions
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
@@ -178,20 +178,22 @@ def links_cmd(
     store = CustomerStore(engine, AuditLog(engine))
     customers = list(iter_customers(store))
     past = past_versions(store, [c["customer_id"] for c in customers]) if history else None
-    clusters = find_clusters(customers, past)
+    index = index_links(customers, past)
+    clusters = find_clusters(index)
+    hubs = hub_values(index)
     if records is not None:
         clusters = cluster_compute(clusters, records, cfg)
     if as_json:
-        doc: dict[str, Any] = {"clusters": [c.to_dict() for c in clusters]}
+        doc: dict[str, Any] = {
+            "clusters": [c.to_dict() for c in clusters],
+            "hubs": [h.to_dict() for h in hubs],
+        }
         if records is not None:
             doc["settings"] = cfg.to_dict()
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         _exit_if([c.compute.alert for c in clusters if c.compute], fail_on)
         return
-    if not clusters:
-        typer.echo("no linked customers")
-        return
-    lines: list[str] = []
+    lines: list[str] = [] if clusters else ["no linked customers"]
     for c in clusters:
         alert = f": {c.compute.alert.upper()}" if c.compute else ""
         lines.append(f"{c.cluster_id} ({len(c.members)} customers){alert}")
@@ -202,6 +204,8 @@ def links_cmd(
             lines.append(f"  linked by {e.kind} {e.value!r}: {', '.join(e.customers)}{was}")
         if c.compute:
             lines += _estimate_lines(c.compute, "    ")
+    for h in hubs:
+        lines.append(f"hub (not linking): {h.kind} {h.value!r} shared by {len(h.customers)} customers")
     typer.echo("\n".join(lines))
     _exit_if([c.compute.alert for c in clusters if c.compute], fail_on)
 

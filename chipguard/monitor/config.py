@@ -218,3 +218,17 @@ def address_words() -> dict[str, str]:
         str(k).lower(): str(v).lower()
         for k, v in (_read("address_abbreviations.yml").get("words") or {}).items()
     }
+
+
+@cache
+def link_settings() -> dict[str, int]:
+    """Linked-account settings (``free_mail.yml`` ``links``): ``max_fanout``."""
+    raw = _read("free_mail.yml").get("links") or {}
+    fanout = raw.get("max_fanout", 25)
+    if isinstance(fanout, bool) or not isinstance(fanout, int) or fanout < 2:
+        raise InputError(
+            "expected a whole number >= 2",
+            file=str(monitor_dir() / "free_mail.yml"),
+            field="links.max_fanout",
+        )
+    return {"max_fanout": fanout}

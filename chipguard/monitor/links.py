@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chipguard.monitor.compute import LEVELS, ComputeEstimate, Settings, estimate
-from chipguard.monitor.config import address_words, free_mail_domains, generic_payment_methods
+from chipguard.monitor.config import address_words, free_mail_domains, generic_payment_methods, link_settings
 from chipguard.monitor.usage import UsageRecord
 
 LINK_KINDS = (
@@ -209,15 +209,19 @@ class Cluster:
         }
 
 
-def find_clusters(
-    customers: Iterable[Mapping[str, Any]], past: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
-) -> list[Cluster]:
-    """Clusters of two or more linked customers (``Customer.to_dict()`` records with ``customer_id``),
-    largest first. Each cluster lists the evidence of every link inside it.
+@dataclass(slots=True)
+class LinkIndex:
+    """Who holds each link value: ``holders[(kind, value)]`` = customer ids, ``past`` = those holding it
+    only in an earlier version of their record."""
 
-    ``past`` (customer_id → earlier versions of its record) adds the values a customer held before: a
-    shell that swaps its card or phone after onboarding stays linked, and the evidence says it was a past
-    value."""
+    names: dict[str, str]
+    holders: dict[tuple[str, str], set[str]]
+    past: dict[tuple[str, str], set[str]]
+
+
+def index_links(
+    customers: Iterable[Mapping[str, Any]], past: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+) -> LinkIndex:
     names: dict[str, str] = {}
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)
     past_holders: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -233,6 +237,39 @@ def find_clusters(
             for key in link_keys(version) - current:
                 holders[key].add(cid)
                 past_holders[key].add(cid)
+    return LinkIndex(names, holders, past_holders)
+
+
+def hub_values(index: LinkIndex, max_fanout: int | None = None) -> list[Evidence]:
+    """Values shared by more than ``max_fanout`` customers (a registered agent's address, a reseller's
+    billing card): not used to link — they would fuse unrelated customers into one cluster — but listed
+    for review, since a hub can itself be the finding."""
+    fanout = max_fanout if max_fanout is not None else link_settings()["max_fanout"]
+    hubs = [
+        Evidence(kind, value, sorted(ids), sorted(index.past.get((kind, value), set())))
+        for (kind, value), ids in index.holders.items()
+        if len(ids) > fanout
+    ]
+    return sorted(hubs, key=lambda e: (-len(e.customers), LINK_KINDS.index(e.kind), e.value))
+
+
+def find_clusters(
+    customers: Iterable[Mapping[str, Any]] | LinkIndex,
+    past: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    max_fanout: int | None = None,
+) -> list[Cluster]:
+    """Clusters of two or more linked customers (``Customer.to_dict()`` records with ``customer_id``),
+    largest first. Each cluster lists the evidence of every link inside it.
+
+    ``past`` (customer_id → earlier versions of its record) adds the values a customer held before: a
+    shell that swaps its card or phone after onboarding stays linked, and the evidence says it was a past
+    value. Values held by more than ``max_fanout`` customers (data: ``links.max_fanout``) do not link;
+    see ``hub_values``."""
+    index = customers if isinstance(customers, LinkIndex) else index_links(customers, past)
+    fanout = max_fanout if max_fanout is not None else link_settings()["max_fanout"]
+    names = index.names
+    past_holders = index.past
+    holders = {k: v for k, v in index.holders.items() if len(v) <= fanout}
     uf = UnionFind()
     for ids in holders.values():
         if len(ids) > 1:
