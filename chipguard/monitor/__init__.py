@@ -4,7 +4,7 @@ Public API (the CLI ``chipguard monitor usage|links|rescreen`` is a thin face ov
 
     from chipguard.monitor.usage import read_usage, UsageRecord
     from chipguard.monitor.compute import settings, estimate, estimate_accounts, chip_hours_for, peak_ops
-    from chipguard.monitor.links import find_clusters, cluster_compute, link_keys
+    from chipguard.monitor.links import index_links, find_clusters, hub_values, cluster_compute, link_keys
     from chipguard.monitor.rescreen import diff_parties, rescreen_customers, run_rescreen
 
 - ``read_usage(path) -> list[UsageRecord]``: CSV / JSON Lines usage (account, model or instance type,
@@ -15,9 +15,11 @@ Public API (the CLI ``chipguard monitor usage|links|rescreen`` is a thin face ov
   ops/s, one ``ThresholdCheck`` per dated threshold, ``alert`` = exceeds / may_exceed / warning / below);
   ``estimate_accounts(records, cfg)`` per account; ``chip_hours_for(ops, entry)`` the accelerator-hours
   a threshold takes.
-- ``find_clusters(customer_dicts) -> list[Cluster]`` (union-find over shared payment instruments, public
+- ``find_clusters(customer_dicts | LinkIndex, past=None, max_fanout=None) -> list[Cluster]`` (union-find over shared payment instruments, public
   IPs, e-mails and corporate domains, phones, addresses, identifiers, owners, ultimate parents, each link
-  kept as ``Evidence``); ``cluster_compute(clusters, records, cfg)`` adds each cluster's combined compute.
+  kept as ``Evidence``; ``past`` = earlier record versions also link; values held by more than
+  ``max_fanout`` customers are ``hub_values`` instead); ``cluster_compute(clusters, records, cfg)`` adds each
+  cluster's combined compute.
 - ``diff_parties(old, new) -> ListDiff``; ``rescreen_customers(customers, old_parties, new_parties)``
   (incremental when the diff is small, full otherwise; same answer); ``run_rescreen(snapshots, customers,
   audit, since=None)`` re-screens the stored customers against the active lists since the last run and

@@ -249,6 +249,10 @@ class Settings:
             "warn_fraction": self.warn_fraction,
             "basis": self.basis,
             "as_of": self.as_of.isoformat(),
+            "note": (
+                "usage shows accelerator time, not what was trained: the figures bound the compute of any "
+                "one model from above; cluster figures assume the concurrent accelerators are co-located"
+            ),
             "method": est.source,
             "estimation_version": est.version,
             "thresholds_version": ths.version,
