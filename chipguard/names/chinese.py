@@ -8,12 +8,18 @@ legal form) with the place and the brand in pinyin and the rest translated, so w
 1. NFKC, Traditional → Simplified (OpenCC ``t2s``);
 2. segmentation by dynamic programming over our vocabulary (CC-CEDICT + curated org terms): fewest words,
    preferring curated and place entries; numbered bodies (第七一五研究所, 十四所) become numeral segments;
-3. renderings: word-by-word English with places kept in their romanised form and unknown words (brands)
-   in joined pinyin; a cautious mixed form that translates only organisation vocabulary; pinyin per word;
-   pinyin per syllable.
+3. context rules: administrative suffixes vanish after places (深圳市 → Shenzhen), body-type characters
+   count only at the end (…所 → Institute), 与/及/和 join translated words, 新 before a translated word is
+   "New", 学/化 after one are dropped; other single characters are part of a trade name;
+4. renderings: ``zh-en`` word-by-word English with places romanised and unknown words (brands) in joined
+   pinyin; ``zh-mixed`` translating only organisation vocabulary, with acronyms (中航 → AVIC) and
+   alternative glosses; ``zh-brand`` with a company's trade name (字号) in pinyin; ``zh-unit`` without a
+   parent body (中国科学院…); ``pinyin`` per word; ``pinyin-syllables``.
 
 Our own segmenter is used instead of jieba: jieba needs ~1 s to load its dictionary plus ours and its
-general-text segmentation splits registered names less well than longest-match over name vocabulary.
+general-text segmentation splits registered names less well than fewest-words matching over name
+vocabulary. Character readings come from a table generated from pypinyin's data (see chinese_vocab), so
+the process does not carry pypinyin's 60 MB phrase dictionary; warm-up is ~0.2 s, a name ~0.2 ms.
 """
 
 from __future__ import annotations
