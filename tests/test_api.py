@@ -328,3 +328,33 @@ def test_audit_verify_endpoint(srv: Api) -> None:
     assert body["ok"] is False
     assert [p["kind"] for p in body["problems"]] == ["truncated"]
     assert body["records"] == [{"record": "acme@1", "problem": "has no audit entry"}]
+
+
+def test_customer_screening_covers_owners_and_parent(srv: Api) -> None:
+    rows = sample_rows(srv.sample)
+    atlas = next(r for r in rows if r["name"] == "Atlas Sanatgaran")
+    h = srv.headers("analyst")
+    customer = {
+        "name": "Northwind Bakery Cooperative",
+        "customer_id": "nw",
+        "country": "DE",
+        "owners": [
+            {"name": "Atlas Sanatgaran", "country": "AM", "percent": 30},
+            {"name": "Hans Muster", "kind": "person"},
+        ],
+        "ultimate_parent": {"name": "Northwind Holdings", "country": "DE"},
+    }
+    assert srv.client.post("/v1/customers", json=customer, headers=h).status_code == 201
+    assert srv.client.post("/v1/customers/nw/screen", headers=srv.headers("screen")).status_code == 403
+    r = srv.client.post("/v1/customers/nw/screen", headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["listed"] is True and body["listed_roles"] == ["owner:Atlas Sanatgaran"]
+    assert body["screening"]["owner:Atlas Sanatgaran"][0]["party_id"] == atlas["_id"]
+    assert body["screening"]["customer"] == [] and body["screening"]["parent:Northwind Holdings"] == []
+    entry = next(e for e in srv.services.audit.entries() if e.action == "customer.screen")
+    assert entry.seq == body["audit_seq"] and entry.payload["version"] == 1
+    assert entry.payload["listed_roles"] == ["owner:Atlas Sanatgaran"]
+    assert srv.client.post("/v1/customers/none/screen", headers=h).status_code == 404
+    listed = srv.client.get("/v1/customers", headers=h).json()["customers"]
+    assert [c["customer_id"] for c in listed] == ["nw"]

@@ -125,3 +125,18 @@ def test_decision_links_a_stored_customer(srv: Api) -> None:
     assert r.status_code == 201, r.text
     found = srv.client.get("/v1/decisions", params={"customer_id": "c-1"}, headers=h).json()["decisions"]
     assert [d["decision_id"] for d in found] == [r.json()["decision_id"]]
+
+
+def test_replay_endpoint(srv: Api) -> None:
+    h = srv.headers("analyst")
+    decision = srv.client.post("/v1/decisions", json=_transaction("Atlas Sanatgaran"), headers=h).json()
+    r = srv.client.post(f"/v1/decisions/{decision['decision_id']}/replay", headers=h)
+    assert r.status_code == 200
+    assert r.json()["same"] is True and r.json()["replayed_outcome"] == decision["outcome"]
+    assert srv.client.post("/v1/decisions/nope/replay", headers=h).status_code == 404
+    assert (
+        srv.client.post(
+            f"/v1/decisions/{decision['decision_id']}/replay", headers=srv.headers("screen")
+        ).status_code
+        == 403
+    )

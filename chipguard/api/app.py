@@ -26,8 +26,10 @@ from chipguard.api.limits import BodySizeLimit, TokenBucket
 from chipguard.api.schemas import (
     AuditVerifyModel,
     CustomerHistoryModel,
+    CustomerListModel,
     CustomerModel,
     CustomerRecordModel,
+    CustomerScreeningModel,
     DecisionListModel,
     DecisionModel,
     ErrorResponse,
@@ -38,6 +40,7 @@ from chipguard.api.schemas import (
     ListsUpdateRequest,
     ListsUpdateResult,
     Ready,
+    ReplayModel,
     ScreenBatchRequest,
     ScreenBatchResult,
     ScreenRequest,
@@ -261,7 +264,34 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def get_decision(decision_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
         return services.decisions.get(decision_id).to_dict()
 
+    @app.post(
+        "/v1/decisions/{decision_id}/replay",
+        response_model=ReplayModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}},
+        tags=["decisions"],
+    )
+    def replay_decision(decision_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+        """Re-runs a stored decision on the list snapshots it recorded; ``same`` false lists what differs."""
+        return services.replay(decision_id)
+
     # ── customers ────────────────────────────────────────────────────────────────────────────────
+
+    @app.get("/v1/customers", response_model=CustomerListModel, responses=ERRORS, tags=["customers"])
+    def list_customers(_key: ApiKey = analyst_role, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """Stored customers, oldest first (current versions)."""
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise InputError("limit must be 1–1000 and offset ≥ 0", field="limit")
+        return {"customers": [r.to_dict() for r in services.customers.find(limit=limit, offset=offset)]}
+
+    @app.post(
+        "/v1/customers/{customer_id}/screen",
+        response_model=CustomerScreeningModel,
+        responses={**ERRORS, 404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def screen_customer(customer_id: str, key: ApiKey = analyst_role) -> dict[str, Any]:
+        """Screens the stored customer, its other names, every owner and the ultimate parent (audited)."""
+        return services.screen_customer(customer_id, key.actor)
 
     @app.post(
         "/v1/customers",

@@ -164,6 +164,29 @@ class CustomerHistoryModel(BaseModel):
     versions: list[CustomerVersionModel]
 
 
+class CustomerListModel(BaseModel):
+    customers: list[CustomerRecordModel]
+
+
+class CustomerScreeningModel(BaseModel):
+    customer_id: str
+    version: int
+    listed: bool
+    listed_roles: list[str]
+    screening: dict[str, list[dict[str, Any]]]
+    snapshot: list[str]
+    audit_seq: int
+
+
+class ReplayModel(Open):
+    decision_id: str
+    recorded_outcome: str | None
+    replayed_outcome: str
+    same: bool
+    differences: list[str]
+    notes: list[str]
+
+
 class DecisionModel(Open):
     decision_id: str
     outcome: str

@@ -104,6 +104,62 @@ class Services:
             decision, body, actor, customer_id=customer_id, context=context.versions(self.engine)
         )
 
+    def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
+        """Screens a stored customer as a decision would: its name and other names, every owner and the
+        ultimate parent, each with its own country; hits per role ("customer", "owner:NAME",
+        "parent:NAME"). Audited as an analyst action, naming the customer version and the snapshots."""
+        record = self.customers.get(customer_id)
+        data = record.data
+        screener = self.screeners.get()
+        subjects: list[tuple[str, str, str, str]] = [
+            ("customer", data["name"], data.get("kind", "org"), data.get("country", ""))
+        ]
+        subjects += [
+            ("customer", n, data.get("kind", "org"), data.get("country", ""))
+            for n in data.get("other_names", [])
+        ]
+        subjects += [
+            (f"owner:{o['name']}", o["name"], o.get("kind", "org"), o.get("country", ""))
+            for o in data.get("owners", [])
+        ]
+        parent = data.get("ultimate_parent")
+        if parent:
+            subjects.append((f"parent:{parent['name']}", parent["name"], "org", parent.get("country", "")))
+        screening: dict[str, list[dict[str, Any]]] = {}
+        for role, name, kind, country in subjects:
+            bucket = screening.setdefault(role, [])
+            seen = {(h["source"], h["party_id"]) for h in bucket}
+            for hit in screener.screen(name, kind=kind, country=country or None):
+                if (hit.source, hit.party_id) not in seen:
+                    seen.add((hit.source, hit.party_id))
+                    bucket.append(hit.to_dict() | {"subject": name})
+        snapshots = [str(r) for r in screener.snapshot_refs()]
+        listed = sorted(role for role, hits in screening.items() if hits)
+        entry = self.audit.record(
+            actor,
+            "customer.screen",
+            {
+                "customer_id": customer_id,
+                "version": record.version,
+                "listed_roles": listed,
+                "hits": {
+                    role: [(h["source"], h["party_id"], h["score"]) for h in hits]
+                    for role, hits in screening.items()
+                },
+                "snapshots": snapshots,
+                "versions": context.versions(self.engine),
+            },
+        )
+        return {
+            "customer_id": customer_id,
+            "version": record.version,
+            "listed": bool(listed),
+            "listed_roles": listed,
+            "screening": screening,
+            "snapshot": snapshots,
+            "audit_seq": entry.seq,
+        }
+
     def replay(self, decision_id: str) -> dict[str, Any]:
         """Re-runs a stored decision on the list snapshots it recorded and reports every difference."""
         from chipguard.match.screener import Screener
