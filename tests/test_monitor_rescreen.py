@@ -233,3 +233,38 @@ def test_incremental_builds_only_the_lists_it_needs(lists: dict[str, Any]) -> No
     german = [CUSTOMERS[-1].to_dict()]
     mode, _, _, candidates, changes = rescreen_customers(german, lists["old"], lists["new"], factory=factory)
     assert (mode, candidates, changes, built) == ("incremental", 0, [], [])  # nobody near the diff
+
+
+def test_two_real_sample_snapshots_take_the_full_path(home: Path, shared: Path) -> None:
+    """The 2019 and 2025 CSL samples share almost nothing: the diff is most of the list, so every customer
+    is screened against both in full."""
+    engine = get_engine()
+    audit = AuditLog(engine)
+    store = CustomerStore(engine, audit)
+    store.create(
+        Customer(
+            name="China Electronics Technology Group Corp. 13th Research Institute",
+            country="CN",
+            customer_id="cus-cetc13",
+        ),
+        actor="test",
+    )
+    store.create(
+        Customer(name="32 Group China Limited", country="HK", customer_id="cus-32group"), actor="test"
+    )
+    store.create(
+        Customer(name="Nordlicht Rechenzentrum GmbH", country="DE", customer_id="cus-de"), actor="test"
+    )
+    snapshots = SnapshotStore(engine)
+    old = snapshots.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    snapshots.load_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv")
+    report = run_rescreen(snapshots, store, audit, actor="test")  # baseline: the snapshot it replaced
+    assert report.baseline == {"us_csl": old.ref}
+    assert report.mode == "full" and report.customers_screened == 3
+    assert report.diff.to_dict(detail=False)["removed"] > 100
+    got = _by_id(report.changes)
+    assert set(got) == {"cus-cetc13", "cus-32group"}
+    (cetc,) = got["cus-cetc13"].new
+    assert cetc["name"].startswith("China Electronics Technology Group Corporation 13th Research Institute")
+    assert cetc["list_name"].startswith("Entity List")
+    assert [h["name"] for h in got["cus-32group"].gone] == ["32 Group China Ltd."]
