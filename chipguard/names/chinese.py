@@ -550,7 +550,12 @@ def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:
                 taken += segs[k].text
                 k += 1
             overshoot = taken[len(parent) :]
-            if taken.startswith(parent) and k < len(segs) and (not overshoot or segs[k - 1].kind == LEGAL):
+            if (
+                taken.startswith(parent)
+                and k < len(segs)
+                and (not overshoot or segs[k - 1].kind == LEGAL)
+                and segs[k].text not in ("大学", "研究生院")  # 中国科学院大学 is its own university
+            ):
                 # skip a trailing 公司 of the parent (中国航天科工集团公司第二研究院)
                 while k < len(segs) - 1 and segs[k].kind == LEGAL:
                     k += 1
