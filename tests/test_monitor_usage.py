@@ -291,3 +291,20 @@ def test_cli_fail_on_levels(tmp_path: Path) -> None:
     assert eu["headroom"] == pytest.approx(1e25 - account["flop"])
     bad = runner.invoke(app, [*args, "--fail-on", "sometimes"])
     assert isinstance(bad.exception, InputError)
+
+
+def test_header_and_percent_utilisation(tmp_path: Path) -> None:
+    path = tmp_path / "usage.csv"
+    path.write_text("account,model,start,hours\nlab,H100,2025-01-01,10\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_usage(path)
+    assert (err.value.line, err.value.field) == (1, "count")
+    path.write_text("account,model,count,start,utilization\nlab,H100,8,2025-01-01,38%\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_usage(path)
+    assert (err.value.line, err.value.field) == (1, "end")
+    path.write_text(
+        "account,model,count,start,hours,utilization\nlab,H100,8,2025-01-01,10,38%\n", encoding="utf-8"
+    )
+    (rec,) = read_usage(path)
+    assert rec.utilisation == pytest.approx(0.38)

@@ -194,9 +194,11 @@ def parse_record(
         raise InputError("give end or hours", file=file, line=line, field="end")
     utilisation: float | None = None
     if not _blank(row.get("utilisation")):
-        utilisation = _number(row["utilisation"], file, line, "utilisation")
-        if utilisation > 1 and utilisation <= 100 and str(row["utilisation"]).strip().endswith("%"):
-            utilisation /= 100
+        raw_util = str(row["utilisation"]).strip()
+        if raw_util.endswith("%"):  # "38%" is 0.38; a bare 38 is an error, not a guess
+            utilisation = _number(raw_util[:-1], file, line, "utilisation") / 100
+        else:
+            utilisation = _number(row["utilisation"], file, line, "utilisation")
         if not 0 < utilisation <= 1:
             raise InputError(
                 f"expected a fraction in (0, 1], got {row['utilisation']!r}",
@@ -223,10 +225,16 @@ def parse_record(
     )
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
         return
+    columns = {FIELD_ALIASES.get(str(c).strip().lower()) for c in reader.fieldnames}
+    for key in REQUIRED:
+        if key not in columns:
+            raise InputError(f"no column for {key} in the header", file=file, line=1, field=key)
+    if "end" not in columns and "hours" not in columns:
+        raise InputError("the header needs an end or an hours column", file=file, line=1, field="end")
     for row in reader:
         if all(_blank(v) for k, v in row.items() if k is not None) and None not in row:
             continue
@@ -279,7 +287,7 @@ def read_usage(path: str | Path) -> list[UsageRecord]:
     if suffix in (".jsonl", ".ndjson", ".json"):
         rows = _jsonl_rows(text, file)
     elif suffix in (".csv", ".txt") or not suffix:
-        rows = _csv_rows(text)
+        rows = _csv_rows(text, file)
     else:
         raise InputError(f"unknown usage format '{suffix}': use .csv or .jsonl", file=file)
     models: dict[str, CatalogueEntry] = {}
