@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     xq = shared / "bench/xscript_queries.csv"
     if watch.exists() and xq.exists():
         try:
-            wparties = parse_file(watch, format="custom").parties
+            wparties = parse_file(watch, format="custom_csv").parties
         except Exception:  # custom format not available: plain csv
             from chipguard.model import Party, PartyKind
 

@@ -129,7 +129,8 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
     if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
         return 0.85, "one-letter-variant"  # Gates / Cates: one letter, same length
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
-        return 0.72, "abbreviation"
+        # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
+        return (0.85, "stem") if shorter >= 6 else (0.72, "abbreviation")
     return 0.0, ""
 
 
