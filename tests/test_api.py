@@ -358,3 +358,31 @@ def test_customer_screening_covers_owners_and_parent(srv: Api) -> None:
     assert srv.client.post("/v1/customers/none/screen", headers=h).status_code == 404
     listed = srv.client.get("/v1/customers", headers=h).json()["customers"]
     assert [c["customer_id"] for c in listed] == ["nw"]
+
+
+def test_hostile_bodies_and_ids_are_4xx(srv: Api) -> None:
+    """Nesting too deep to parse, NUL and unpaired surrogates (unstorable in PostgreSQL / UTF-8), odd ids."""
+    h = srv.headers("admin") | {"Content-Type": "application/json"}
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert srv.client.post("/v1/decisions", content=deep, headers=h).status_code in (400, 422)
+    assert (
+        srv.client.post("/v1/customers", json={"name": "Acme", "customer_id": "acme"}, headers=h).status_code
+        == 201
+    )
+    assert srv.client.patch("/v1/customers/acme", content=deep, headers=h).status_code in (400, 422)
+    assert srv.client.post("/v1/screen", content=deep, headers=h).status_code in (400, 422)
+    for body in (b'{"name": "a\\u0000b"}', b'{"name": "\\ud800"}'):
+        for path in ("/v1/screen", "/v1/customers"):
+            r = srv.client.post(path, content=body, headers=h)
+            assert r.status_code == 422, (path, body, r.text)
+    r = srv.client.patch("/v1/customers/acme", content=b'{"other_names": ["x\\u0000"]}', headers=h)
+    assert r.status_code == 422
+    tx = b'{"date": "2025-06-01", "kind": "sale", "destination": "DE", "customer": {"name": "A\\u0000"}, "items": []}'
+    r = srv.client.post("/v1/decisions", content=tx, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "customer.name"
+    assert srv.client.get("/v1/customers/a%00b", headers=h).status_code == 422
+    assert srv.client.get("/v1/decisions/a%00b", headers=h).status_code == 422
+    assert srv.client.get("/v1/decisions", params={"customer_id": "a\x00"}, headers=h).status_code == 422
+    bad_key = {"X-API-Key": "cg_" + "z" * 12 + "_secret"}
+    assert srv.client.get("/v1/lists", headers=bad_key).status_code == 401
+    assert srv.services.audit.verify().ok

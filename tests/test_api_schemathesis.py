@@ -17,6 +17,7 @@ from schemathesis.checks import not_a_server_error
 from test_api_support import api
 
 from chipguard.model import Customer
+from chipguard.store import testing
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -25,12 +26,13 @@ SKIP = {("POST", "/v1/lists/update")}
 EXAMPLES = 8
 
 
+@pytest.mark.parametrize("backend", testing.backends())
 def test_no_server_errors_on_any_generated_request(
-    home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHIPGUARD_RATE_PER_SEC", "100000")
     monkeypatch.setenv("CHIPGUARD_RATE_BURST", "100000")
-    with api("sqlite", tmp_path, shared) as a:
+    with api(backend, tmp_path, shared) as a:
         # a customer that exists, so the id-taking routes also reach their success paths
         a.services.customers.create(Customer(name="Acme", customer_id="acme"), "test")
         schema = schemathesis.openapi.from_asgi("/openapi.json", a.app)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +45,7 @@ from chipguard.api.schemas import (
     ScreenBatchResult,
     ScreenRequest,
     ScreenResult,
+    find_bad_text,
 )
 from chipguard.api.services import Services
 from chipguard.audit import record_lists_event
@@ -56,9 +57,29 @@ log = logging.getLogger("chipguard.api")
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
 
+# Identifiers in paths and filters are validated before they reach the database (PostgreSQL rejects NUL).
+CustomerId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="customer id")]
+DecisionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="decision id")]
+OutcomeFilter = Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")]
+CustomerFilter = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429)
 }
+
+
+async def _json_body(request: Request) -> Any:
+    """The request body as JSON for the routes that validate it themselves; bad JSON (including nesting
+    too deep to parse) and unstorable text are 422s naming the problem, never 500s."""
+    try:
+        body = await request.json()
+    except (ValueError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InputError(f"the request body is not valid JSON: {detail}") from exc
+    bad = find_bad_text(body)
+    if bad is not None:
+        raise InputError("text contains a NUL character or an unpaired surrogate", field=bad)
+    return body
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:
@@ -234,10 +255,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     async def create_decision(request: Request, key: ApiKey = analyst_role) -> dict[str, Any]:
         """Decides a transaction (JSON Schema ``Transaction``): ALLOW / REVIEW / LICENCE_REQUIRED / DENY with
         cited reasons. The decision is stored with its audit entry before this returns."""
-        try:
-            body = await request.json()
-        except ValueError as exc:
-            raise InputError(f"the request body is not valid JSON: {exc}") from exc
+        body = await _json_body(request)
         stored = await run_in_threadpool(services.decide, body, key.actor)
         return stored.to_dict()
 
@@ -246,8 +264,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         _key: ApiKey = analyst_role,
         limit: int = 50,
         offset: int = 0,
-        outcome: str | None = None,
-        customer_id: str | None = None,
+        outcome: OutcomeFilter = None,
+        customer_id: CustomerFilter = None,
     ) -> dict[str, Any]:
         """Most recent decisions first."""
         if not 1 <= limit <= 500 or offset < 0:
@@ -261,7 +279,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["decisions"],
     )
-    def get_decision(decision_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def get_decision(decision_id: DecisionId, _key: ApiKey = analyst_role) -> dict[str, Any]:
         return services.decisions.get(decision_id).to_dict()
 
     @app.post(
@@ -270,7 +288,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["decisions"],
     )
-    def replay_decision(decision_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def replay_decision(decision_id: DecisionId, _key: ApiKey = analyst_role) -> dict[str, Any]:
         """Re-runs a stored decision on the list snapshots it recorded; ``same`` false lists what differs."""
         return services.replay(decision_id)
 
@@ -289,7 +307,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def screen_customer(customer_id: str, key: ApiKey = analyst_role) -> dict[str, Any]:
+    def screen_customer(customer_id: CustomerId, key: ApiKey = analyst_role) -> dict[str, Any]:
         """Screens the stored customer, its other names, every owner and the ultimate parent (audited)."""
         return services.screen_customer(customer_id, key.actor)
 
@@ -310,7 +328,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def get_customer(customer_id: str, response: Response, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def get_customer(
+        customer_id: CustomerId, response: Response, _key: ApiKey = analyst_role
+    ) -> dict[str, Any]:
         record = services.customers.get(customer_id)
         response.headers["ETag"] = f'"{record.version}"'
         return record.to_dict()
@@ -330,7 +350,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         tags=["customers"],
     )
     def put_customer(
-        customer_id: str,
+        customer_id: CustomerId,
         body: CustomerModel,
         key: ApiKey = analyst_role,
         if_match: Annotated[str | None, Header()] = None,
@@ -356,16 +376,13 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         },
     )
     async def patch_customer(
-        customer_id: str,
+        customer_id: CustomerId,
         request: Request,
         key: ApiKey = analyst_role,
         if_match: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         """JSON Merge Patch (RFC 7386) of the customer's data; the result is validated like a PUT."""
-        try:
-            patch = await request.json()
-        except ValueError as exc:
-            raise InputError(f"the request body is not valid JSON: {exc}") from exc
+        patch = await _json_body(request)
         if not isinstance(patch, dict):
             raise InputError("a merge patch must be a JSON object")
         current = await run_in_threadpool(services.customers.get, customer_id)
@@ -393,7 +410,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def customer_history(customer_id: str, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def customer_history(customer_id: CustomerId, _key: ApiKey = analyst_role) -> dict[str, Any]:
         """Every version of the customer's data, oldest first, with who changed what and when."""
         versions = services.customers.history(customer_id)
         return {"customer_id": customer_id, "versions": [v.to_dict() for v in versions]}

@@ -37,6 +37,17 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def _encodable(value: Any) -> Any:
+    """Error texts may quote client input; anything UTF-8 cannot encode (lone surrogates) is escaped."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
+
+
 def error_response(
     status: int,
     code: str,
@@ -46,7 +57,9 @@ def error_response(
 ) -> JSONResponse:
     return JSONResponse(
         status_code=status,
-        content={"error": {"status": status, "code": code, "message": message, "details": details or []}},
+        content=_encodable(
+            {"error": {"status": status, "code": code, "message": message, "details": details or []}}
+        ),
         headers=headers,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chipguard.model import Address, Customer, Identifier, Owner, UltimateParent
 
@@ -25,8 +25,40 @@ CountryList = Annotated[list[Country], Field(max_length=100)]
 MAX_BATCH = 100
 
 
+def _bad_char(text: str) -> bool:
+    return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def find_bad_text(value: Any, path: str = "") -> str | None:
+    """The path of the first string holding a NUL or an unpaired surrogate, or None. Such text cannot be
+    stored (PostgreSQL rejects NUL, UTF-8 cannot encode a lone surrogate) and is never a real name."""
+    if isinstance(value, str):
+        return path or "body" if _bad_char(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _bad_char(key):
+                return sub
+            found = find_bad_text(item, sub)
+            if found:
+                return found
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = find_bad_text(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_unstorable_text(cls, value: Any) -> Any:
+        if find_bad_text(value) is not None:
+            raise ValueError("text contains a NUL character or an unpaired surrogate")
+        return value
 
 
 class ScreenRequest(Strict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -28,6 +29,7 @@ from chipguard.store.records import ApiKeyRow
 ROLES = ("screen", "analyst", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 _CACHE_SECONDS = 5.0
+_KEY_ID = re.compile(r"[0-9a-f]{12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,13 @@ class KeyStore:
     def authenticate(self, token: str) -> ApiKey | None:
         """The key a presented token belongs to, or None (unknown, malformed, wrong secret or revoked)."""
         parts = token.split("_", 2)
-        if len(parts) != 3 or parts[0] != "cg" or not parts[1] or not parts[2] or len(token) > 200:
+        if (
+            len(parts) != 3
+            or parts[0] != "cg"
+            or not _KEY_ID.fullmatch(parts[1])
+            or not parts[2]
+            or len(token) > 200
+        ):
             return None
         cache_key = hashlib.sha256(token.encode("utf-8")).hexdigest()
         now = time.monotonic()
