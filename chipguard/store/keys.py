@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, utc_now
 from chipguard.errors import InputError
+from chipguard.store import context
 from chipguard.store.errors import NotFoundError
 from chipguard.store.records import ApiKeyRow
 
@@ -104,7 +105,12 @@ class KeyStore:
         )
         with self.audit.writer_session() as session, session.begin():
             session.add(row)
-            self.audit.append(session, actor, "key.create", {"key_id": key_id, "role": role, "label": label})
+            self.audit.append(
+                session,
+                actor,
+                "key.create",
+                {"key_id": key_id, "role": role, "label": label, "versions": context.versions(self.engine)},
+            )
         return f"cg_{key_id}_{secret}", ApiKey(key_id, role, label[:128], now, actor)
 
     def revoke(self, key_id: str, actor: str = "cli") -> ApiKey:
@@ -113,7 +119,9 @@ class KeyStore:
             if row is None:
                 raise NotFoundError(f"no API key {key_id!r}")
             row.revoked = True
-            self.audit.append(session, actor, "key.revoke", {"key_id": key_id})
+            self.audit.append(
+                session, actor, "key.revoke", {"key_id": key_id, "versions": context.versions(self.engine)}
+            )
             key = _row_key(row)
         with self._lock:
             self._cache.clear()
