@@ -50,6 +50,7 @@ class Weights:
     place_institutional: float
     country: float
     generic_institutional: float
+    translated_unmatched: float
     person_clash_penalty: float
     person_extra_penalty: float
     person_subset_min_weight: float
@@ -72,6 +73,7 @@ def weights() -> Weights:
         place_institutional=float(w.get("place_institutional", 0.9)),
         country=float(w.get("country", 0.8)),
         generic_institutional=float(w.get("generic_institutional", 0.7)),
+        translated_unmatched=float(w.get("translated_unmatched", 0.5)),
         person_clash_penalty=float(cfg.get("person_clash_penalty", 0.12)),
         person_extra_penalty=float(cfg.get("person_extra_token_penalty", 0.03)),
         person_subset_min_weight=float(cfg.get("person_subset_min_weight", 1.7)),
@@ -261,6 +263,7 @@ def score_analyses(
     q_weights: tuple[float, ...] | None = None,
     c_weights: tuple[float, ...] | None = None,
     min_score: float = 0.0,
+    anchors: frozenset[str] | None = None,
 ) -> Scored:
     """Scores ``query`` against ``cand`` (person mode decided by the caller).
 
@@ -346,6 +349,20 @@ def score_analyses(
         for j in range(nc):
             if not c_used[j]:
                 c_w[j] = _institutional_weight(c_tokens[j], c_w[j], w, inst)
+    if anchors is not None and not person:
+        # The query is a word-by-word translation (Chinese → English): its translated words and the
+        # list's English words may be synonyms ("Fan"/"Ventilator"), so once a transliterated anchor
+        # (the brand in pinyin) matched, unmatched words on both sides weigh less.
+        anchor_hit = any(
+            q_tokens[i].text in anchors and q_tokens[i].cls == WORD for i, _j, sim, _h in pairs if sim >= 0.99
+        )
+        if anchor_hit:
+            for i in range(nq):
+                if not q_used[i] and q_tokens[i].text not in anchors and q_tokens[i].cls in (WORD, GENERIC):
+                    q_w[i] *= w.translated_unmatched
+            for j in range(nc):
+                if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC):
+                    c_w[j] *= w.translated_unmatched
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)

@@ -55,6 +55,7 @@ class QueryForm:
     explanation: str
     org: NameAnalysis
     person: NameAnalysis
+    anchors: frozenset[str] | None = None  # translated forms: tokens also found in a transliteration
 
 
 @lru_cache(maxsize=20_000)
@@ -73,9 +74,17 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     analyze(variant, True),
                 )
             )
-    for lf in cached_latin_forms(name):
+    latin = cached_latin_forms(name)
+    transliterated: set[str] = set()
+    for lf in latin:
+        if lf.method not in TRANSLATION_METHODS:
+            transliterated.update(t.text for t in analyze(lf.text, False).tokens)
+    for lf in latin:
+        anchors = frozenset(transliterated) if lf.method in TRANSLATION_METHODS and transliterated else None
         forms.append(
-            QueryForm(lf.text, lf.method, lf.explanation, analyze(lf.text, False), analyze(lf.text, True))
+            QueryForm(
+                lf.text, lf.method, lf.explanation, analyze(lf.text, False), analyze(lf.text, True), anchors
+            )
         )
     return tuple(forms)
 
@@ -265,6 +274,7 @@ class Screener:
                     q_weights=qw,
                     c_weights=entry.weights,
                     min_score=floor,
+                    anchors=form.anchors,
                 )
                 score = scored.score
                 if score < floor:
