@@ -241,3 +241,14 @@ def test_both_directions_meet_through_the_scorer(english: str, chinese: str) -> 
     assert "zh-en" in json.dumps(there.explanation) and "zh-en" in json.dumps(back.explanation)
     # a different university of the same city does not match
     assert not compare("Harbin Institute of Technology", "哈尔滨工程大学").match
+
+
+def test_trade_names_translated_character_by_character() -> None:
+    # English trade names often translate common brand morphemes; the pinyin form stays first
+    forms = _by_method("广东天龙油墨集团股份有限公司")
+    assert forms["zh-en"] == "Guangdong Tianlong Printing Ink Group Co Ltd"
+    assert forms["zh-literal"] == "Guangdong Sky Dragon Printing Ink Group Co Ltd"
+    assert _by_method("金杯电工股份有限公司")["zh-literal"] == "Gold Cup Electric Co Ltd"
+    # institutes have no trade name, and brands with other characters are left in pinyin
+    assert "zh-literal" not in _by_method("中国科学院力学研究所")
+    assert "zh-literal" not in _by_method("杭州海康威视数字技术股份有限公司")

@@ -51,6 +51,7 @@ NUMERAL = "numeral"
 UNKNOWN = "pinyin"  # not in the vocabulary: kept as pinyin
 LATIN = "latin"  # Latin letters or digits inside a Chinese name (TCL, 3D)
 FINAL_CHAR = "final-char"
+BRAND_LITERAL = "brand-literal"  # trade-name characters translated one by one (天龙 → Sky Dragon)
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # runs of Han characters (with digits, for 第38研究所) versus Latin words
@@ -528,6 +529,9 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     brand = _brand_span(a)
     if brand is not None:
         add("zh-brand", _render(a, None, brand))
+    literal = _literal_brand(a)
+    if literal is not None:
+        add("zh-literal", _render(literal, None))
     unit = _without_parent(a)
     if unit is not None:
         txt, why, kept = _render(unit, None)
@@ -535,6 +539,34 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
+
+
+def _literal_brand(a: ChineseAnalysis) -> ChineseAnalysis | None:
+    """The name with an unknown trade name translated character by character when every character is a
+    common brand morpheme (天龙 → Sky Dragon); None when there is no such trade name. Companies only."""
+    if not any(s.kind == LEGAL for s in a.segments):
+        return None
+    chars = vocabulary().brand_chars
+    segs = list(a.segments)
+    changed = False
+    for idx, seg in enumerate(segs):
+        if seg.kind == UNKNOWN and 2 <= len(seg.text) <= 3 and all(ch in chars for ch in seg.text):
+            english = " ".join(chars[ch] for ch in seg.text)
+            segs[idx] = Segment(seg.text, seg.pinyin, english, BRAND_LITERAL, "curated brand characters")
+            changed = True
+        elif (
+            seg.kind == UNKNOWN
+            and len(seg.text) == 1
+            and seg.text in chars
+            and idx + 1 < len(segs)
+            and segs[idx + 1].kind in (GENERAL, ORG, TERM)
+        ):
+            # one brand character before a dictionary word: 金|螳螂 → Gold Mantis
+            segs[idx] = Segment(
+                seg.text, seg.pinyin, chars[seg.text], BRAND_LITERAL, "curated brand characters"
+            )
+            changed = True
+    return ChineseAnalysis(a.original, a.simplified, tuple(segs)) if changed else None
 
 
 def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:

@@ -106,6 +106,7 @@ class Vocabulary:
     soft_connectors: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     drop_suffixes: dict[str, str] = field(default_factory=dict)
+    brand_chars: dict[str, str] = field(default_factory=dict)
     parents: tuple[str, ...] = ()
     max_len: int = 1
     version: str = ""
@@ -192,6 +193,7 @@ def vocabulary() -> Vocabulary:
         soft_connectors={str(k): str(v) for k, v in (cur.get("soft_connectors") or {}).items()},
         prefixes={str(k): str(v) for k, v in (cur.get("prefixes") or {}).items()},
         drop_suffixes={str(k): str(v) for k, v in (cur.get("drop_suffixes") or {}).items()},
+        brand_chars={str(k): str(v) for k, v in (cur.get("brand_chars") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),

@@ -15,6 +15,8 @@ Methods, best first for Chinese:
                         acronyms for state groups (中航 → AVIC), small ordinals in words (Second)
   ``zh-brand``          as zh-en but the trade name (字号, after the place) in pinyin even when it is a
                         dictionary word ("Zhonghang Electronic Measuring Instruments"); companies only
+  ``zh-literal``        as zh-en with an unknown trade name translated character by character when all its
+                        characters are common brand morphemes (天龙 → "Sky Dragon", 金螳螂 → "Gold Mantis")
   ``zh-unit``           as zh-en without a parent body (中国科学院|力学研究所 → "Mechanics Research Institute")
   ``pinyin``            pinyin joined per word ("Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi")
   ``pinyin-syllables``  pinyin per syllable ("hang zhou hai kang …")
@@ -30,7 +32,7 @@ from chipguard.names.chinese import has_han, renderings
 from chipguard.names.translit import dominant_script, transliterate
 
 # Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
-TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand", "zh-unit"})
+TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand", "zh-literal", "zh-unit"})
 # forms worth indexing for list aliases but not worth matching per query: on the dev sets the per-syllable
 # pinyin never made a hit the other forms missed, and its many short tokens cost a third of query time
 INDEX_ONLY_METHODS = frozenset({"pinyin-syllables"})
