@@ -252,3 +252,24 @@ def test_trade_names_translated_character_by_character() -> None:
     # institutes have no trade name, and brands with other characters are left in pinyin
     assert "zh-literal" not in _by_method("中国科学院力学研究所")
     assert "zh-literal" not in _by_method("杭州海康威视数字技术股份有限公司")
+
+
+def test_curated_vocabulary_has_no_duplicate_headwords() -> None:
+    """YAML keeps the last of two equal keys silently; a duplicated headword would hide a curation."""
+    import yaml
+
+    from chipguard.config import data_dir
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        assert not dupes, f"duplicate keys in org_terms.yml: {dupes}"
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    data = yaml.load((data_dir() / "zh" / "org_terms.yml").read_text(encoding="utf-8"), Loader=Strict)
+    assert data["legal_forms"]["股份有限公司"] == "Co Ltd"
+    assert len(data["terms"]) > 300
