@@ -56,6 +56,7 @@ def test_intact_chain_verifies(log: AuditLog) -> None:
 
 
 def test_edited_entry_is_named(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         s.execute(
             update(AuditEntryRow).where(AuditEntryRow.seq == 3).values(payload='{"customer_id":"evil"}')
@@ -64,6 +65,7 @@ def test_edited_entry_is_named(log: AuditLog, engine: Engine) -> None:
 
 
 def test_edited_and_rehashed_entry_breaks_the_next_link(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         row = s.get(AuditEntryRow, 3)
         assert row is not None
@@ -75,6 +77,7 @@ def test_edited_and_rehashed_entry_breaks_the_next_link(log: AuditLog, engine: E
 
 
 def test_deleted_entry_is_named(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         s.execute(delete(AuditEntryRow).where(AuditEntryRow.seq == 4))
     assert _kinds(log) == {"deleted": [4]}
@@ -82,6 +85,7 @@ def test_deleted_entry_is_named(log: AuditLog, engine: Engine) -> None:
 
 def test_reordered_entries_are_named(log: AuditLog, engine: Engine) -> None:
     # Swap the contents of entries 2 and 5 (what a re-ordering of rows in the table amounts to).
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         a, b = s.get(AuditEntryRow, 2), s.get(AuditEntryRow, 5)
         assert a is not None and b is not None
@@ -97,6 +101,7 @@ def test_reordered_entries_are_named(log: AuditLog, engine: Engine) -> None:
 
 
 def test_truncated_log_is_detected_by_the_head(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         s.execute(delete(AuditEntryRow).where(AuditEntryRow.seq >= 5))
     report = log.verify()
@@ -105,6 +110,7 @@ def test_truncated_log_is_detected_by_the_head(log: AuditLog, engine: Engine) ->
 
 
 def test_truncation_with_a_rewritten_head_fails_the_signature(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         last = s.get(AuditEntryRow, 4)
         assert last is not None
@@ -114,6 +120,7 @@ def test_truncation_with_a_rewritten_head_fails_the_signature(log: AuditLog, eng
 
 
 def test_deleted_head_and_appended_rows_are_detected(log: AuditLog, engine: Engine) -> None:
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         prev = s.get(AuditEntryRow, 6)
         assert prev is not None
@@ -168,6 +175,7 @@ def test_decision_rows_are_checked_against_their_audit_digest(engine: Engine) ->
         "key:abc",
     )
     assert audit.verify().ok and store.check_against_audit() == []
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         row = s.execute(select(DecisionRow)).scalar_one()
         row.decision_json = row.decision_json.replace("DENY", "ALLOW")
@@ -212,6 +220,7 @@ def test_customer_versions_are_checked_against_their_audit_entries(engine: Engin
     store.create(Customer(name="Acme", country="DE", customer_id="acme"), "key:a")
     store.update("acme", Customer(name="Acme", country="FR"), "key:a")
     assert store.check_against_audit() == []
+    testing.allow_tampering(engine)
     with Session(engine) as s, s.begin():
         s.execute(
             update(CustomerVersionRow)
@@ -220,3 +229,28 @@ def test_customer_versions_are_checked_against_their_audit_entries(engine: Engin
         )
     assert store.check_against_audit() == [("acme@1", "was edited after it was recorded")]
     assert audit.verify().ok  # the chain itself is intact: only the cross-check sees this edit
+
+
+def test_the_database_refuses_changes_to_append_only_records(log: AuditLog, engine: Engine) -> None:
+    """Migration 0002's triggers: UPDATE and DELETE of audit entries, decisions and customer versions,
+    and DELETE of the head, fail in the database itself; appends still work."""
+    from sqlalchemy.exc import DatabaseError
+
+    DecisionStore(engine, log).save(Decision(outcome=Outcome.REVIEW), {"kind": "sale"}, "key:a")
+    attempts = [
+        update(AuditEntryRow).where(AuditEntryRow.seq == 2).values(actor="x"),
+        delete(AuditEntryRow).where(AuditEntryRow.seq == 6),
+        delete(AuditHeadRow),
+        update(DecisionRow).values(outcome="ALLOW"),
+        delete(DecisionRow),
+    ]
+    for statement in attempts:
+        with (
+            pytest.raises(DatabaseError, match="append-only|cannot be deleted"),
+            Session(engine) as s,
+            s.begin(),
+        ):
+            s.execute(statement)
+    assert log.verify().ok
+    log.record("key:a", "customer.update", {"n": 8})
+    assert log.verify().ok and log.verify().entries == 8

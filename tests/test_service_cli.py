@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from chipguard.api.services import Services
 from chipguard.cli import app
+from chipguard.store import testing
 from chipguard.store.records import AuditEntryRow
 
 runner = CliRunner()
@@ -69,6 +70,7 @@ def test_keys_customers_and_audit_cli(db: str, tmp_path: Path) -> None:
     assert len(out_jsonl.read_text().splitlines()) == 3
 
     services = Services.open(db)
+    testing.allow_tampering(services.engine)
     with Session(services.engine) as s, s.begin():
         s.execute(delete(AuditEntryRow).where(AuditEntryRow.seq == 2))
     code, out = _run("audit", "verify", "--db", db)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from chipguard.store.db import forget_engine
 
@@ -66,3 +66,19 @@ def database(backend: str, directory: Path) -> Iterator[str]:
         raise RuntimeError(f"{PG_ENV} is not set")
     with fresh_pg_database(server) as url:
         yield url
+
+
+def allow_tampering(engine: Engine) -> None:
+    """Removes the append-only triggers (migration 0002), as an attacker owning the schema could, so
+    tamper tests can show that ``audit verify`` still catches what the triggers no longer stop."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for table in ("audit_log", "decisions", "customer_versions", "audit_head"):
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            names = (
+                conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+            )
+            for name in names:
+                if name.endswith(("_no_update", "_no_delete")):
+                    conn.execute(text(f'DROP TRIGGER "{name}"'))
