@@ -136,8 +136,9 @@ def test_ordinals() -> None:
 
 def test_numbered_institutes() -> None:
     assert _by_method("第七一五研究所")["zh-en"] == "715th Research Institute"
-    # lists write both "702 Research Institute" and "203rd Research Institute": the mixed form has the number
-    assert _by_method("第七一五研究所")["zh-mixed"] == "715 Research Institute"
+    # lists write "702 Research Institute", "203rd Research Institute", "Institute of …": the mixed form
+    # has the bare number and the short body word
+    assert _by_method("第七一五研究所")["zh-mixed"] == "715 Institute"
     assert _by_method("中国电子科技集团公司第十四研究所")["zh-en"].endswith("14th Research Institute")
     assert _by_method("第38研究所")["zh-en"] == "38th Research Institute"
     # a numeral that does not count a body stays part of the name (三一 in 三一重工 is a brand)
