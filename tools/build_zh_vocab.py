@@ -143,6 +143,55 @@ ADMIN_TAIL = re.compile(
 MINOR_PLACE_RE = re.compile(
     r"^[A-Z][\w' -]*?\s+(?:[a-z-]+\s+)?(district|county|town|township|village|banner|league)\b"
 )
+# ethnic groups named in autonomous regions and prefectures ("Dali Bai autonomous prefecture")
+ETHNIC_NAMES = {
+    "Bai",
+    "Hui",
+    "Zhuang",
+    "Yi",
+    "Miao",
+    "Tujia",
+    "Tibetan",
+    "Uighur",
+    "Uyghur",
+    "Mongol",
+    "Mongolian",
+    "Dai",
+    "Hani",
+    "Li",
+    "Qiang",
+    "Dong",
+    "Buyei",
+    "Bouyei",
+    "Kazakh",
+    "Korean",
+    "Yao",
+    "Naxi",
+    "Lisu",
+    "Jingpo",
+    "Lahu",
+    "Wa",
+    "She",
+    "Shui",
+    "Gelao",
+    "Mulao",
+    "Maonan",
+    "Salar",
+    "Tu",
+    "Daur",
+    "Xibe",
+    "Manchu",
+    "Ewenki",
+    "Oroqen",
+    "Kyrgyz",
+    "Tajik",
+    "Pumi",
+    "Nu",
+    "Dulong",
+    "Derung",
+    "Blang",
+    "Jino",
+}
 NATURAL_FEATURE_RE = re.compile(r"\b(Mt|Mount|Mountains?|Lake|River|Island|Islands|Temple|Gate|Pass|Sea)\b")
 NAME_LINKERS = {"of", "and", "the", "for", "de", "&"}
 STOP = {"a", "an", "the", "of", "and", "for", "in", "on", "to", "etc", "or", "&", "'s"}
@@ -225,6 +274,9 @@ def leading_name(text: str) -> str:
     while prev != name:
         prev = name
         name = ADMIN_TAIL.sub("", name).strip()
+        parts = name.split()
+        if len(parts) > 1 and parts[-1] in ETHNIC_NAMES:  # "Dali Bai (autonomous prefecture)" → "Dali"
+            name = " ".join(parts[:-1])
     return name
 
 
