@@ -95,6 +95,39 @@ def _merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+class AccessLog:
+    """ASGI access log: method, path, status, key id (never the key) and duration of every request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        finally:
+            key_id = scope.get("state", {}).get("key_id", "-")
+            log.info(
+                "%s %s %s key=%s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                key_id,
+                (time.perf_counter() - start) * 1000,
+            )
+
+
 def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAPI:
     """The application over the database at ``database_url`` (default: CHIPGUARD_DATABASE_URL or the
     SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
@@ -123,12 +156,13 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     app.state.services = services
     errors.install(app)
 
-    def require(role: str) -> Callable[..., ApiKey]:
-        def dependency(
+    def require(role: str) -> Callable[..., Awaitable[ApiKey]]:
+        async def dependency(
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
             header_key: Annotated[str | None, Depends(_api_key_header)],
             request: Request,
         ) -> ApiKey:
+            # async: answered from the key cache on the event loop; the database only on a cache miss
             token = header_key or (bearer.credentials if bearer else None)
             if not token:
                 raise ApiError(
@@ -137,7 +171,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
                     "an API key is required (Authorization: Bearer <key> or X-API-Key)",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            key = services.keys.authenticate(token)
+            hit, key = services.keys.cached(token)
+            if not hit:
+                key = await run_in_threadpool(services.keys.authenticate, token)
             if key is None:
                 raise ApiError(
                     401, "unauthorized", "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
@@ -164,20 +200,6 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     screen_role = Depends(require("screen"))
     analyst_role = Depends(require("analyst"))
     admin_role = Depends(require("admin"))
-
-    @app.middleware("http")
-    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "%s %s %s key=%s %.1fms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            getattr(request.state, "key_id", "-"),
-            (time.perf_counter() - start) * 1000,
-        )
-        return response
 
     # ── health ───────────────────────────────────────────────────────────────────────────────────
 
@@ -484,6 +506,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(AccessLog)
     return app
 
 

@@ -139,6 +139,14 @@ class KeyStore:
                 query = query.where(ApiKeyRow.role == role)
             return int(session.execute(query).scalar_one())
 
+    def cached(self, token: str) -> tuple[bool, ApiKey | None]:
+        """(True, key-or-None) when the token's result is cached and fresh, (False, None) otherwise: lets
+        an async caller answer from memory and go to the database (in a thread) only on a miss."""
+        entry = self._cache.get(hashlib.sha256(token.encode("utf-8")).hexdigest())
+        if entry is not None and time.monotonic() - entry[0] < _CACHE_SECONDS:
+            return True, entry[1]
+        return False, None
+
     def authenticate(self, token: str) -> ApiKey | None:
         """The key a presented token belongs to, or None (unknown, malformed, wrong secret or revoked)."""
         parts = token.split("_", 2)
