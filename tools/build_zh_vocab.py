@@ -245,6 +245,9 @@ def choose_common_gloss(senses: list[str], org_words: set[str]) -> str | None:
                 continue
             s = s[3:]
         s = s.split(",")[0].strip()
+        if " or " in s:  # "principal or main material": keep the last alternative with its noun
+            head, tail = s.split(" or ", 1)
+            s = tail if len(head.split()) == 1 else head
         cw = content_words(s)
         if not cw:
             continue
