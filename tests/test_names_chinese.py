@@ -141,6 +141,9 @@ def test_numbered_institutes() -> None:
     assert _by_method("第七一五研究所")["zh-mixed"] == "715 Institute"
     assert _by_method("中国电子科技集团公司第十四研究所")["zh-en"].endswith("14th Research Institute")
     assert _by_method("第38研究所")["zh-en"] == "38th Research Institute"
+    # digits and Latin letters inside a Chinese name stay whole
+    assert _by_method("中国2008有限公司")["zh-en"] == "China 2008 Co Ltd"
+    assert _by_method("3M中国有限公司")["zh-en"] == "3M China Co Ltd"
     # a numeral that does not count a body stays part of the name (三一 in 三一重工 is a brand)
     segs = analyse("三一重工股份有限公司").segments
     assert all(s.kind != "numeral" for s in segs)

@@ -55,8 +55,9 @@ BRAND_LITERAL = "brand-literal"  # trade-name characters translated one by one (
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # runs of Han characters (with digits, for 第38研究所) versus Latin words
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _RUN_RE = re.compile(
-    r"(?P<han>[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff0-9]+)|(?P<latin>[A-Za-z0-9][A-Za-z0-9&.'\-]*)"
+    rf"(?P<han>[0-9]*[{_HAN_CLASS}][{_HAN_CLASS}0-9]*)|(?P<latin>[A-Za-z0-9][A-Za-z0-9&.'\-]*)"
 )
 
 
@@ -195,6 +196,13 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             cost = base + _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
             if cost < best[j]:
                 best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short))
+        # a run of digits outside a numbered body stays one number (中国2008 → "2008")
+        if run[i].isdigit() and (i == 0 or not run[i - 1].isdigit()):
+            j = i
+            while j < n and run[j].isdigit():
+                j += 1
+            if j - i > 1 and base + 0.9 < best[j]:
+                best[j], back[j] = base + 0.9, (i, Segment(run[i:j], (run[i:j],), run[i:j], LATIN, "digits"))
         # single character: a one-character vocabulary entry (厂, 市) or an unknown character
         ch = run[i]
         e = words.get(ch)
