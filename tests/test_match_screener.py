@@ -127,3 +127,27 @@ def test_threshold_override(csl: Screener) -> None:
     loose = csl.screen("Mahan Airlines Trading", threshold=0.5)
     strict = csl.screen("Mahan Airlines Trading", threshold=0.99)
     assert len(strict) < len(loose)
+
+
+@pytest.fixture(scope="module")
+def ofac_enhanced() -> Iterator[Screener]:
+    shared = Path(
+        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    )
+    path = shared / "lists/ofac_cons_enhanced_2025-01-10.zip"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    yield Screener(parse_file(path).parties)
+
+
+def test_latin_query_finds_a_list_entry_written_in_chinese(ofac_enhanced: Screener) -> None:
+    # the OFAC record for Megvii carries 旷视科技有限公司; its pinyin is indexed at build time
+    hits = ofac_enhanced.screen("Kuangshi Keji Youxian Gongsi", kind="org")
+    assert hits and "MEGVII" in hits[0].name
+    assert hits[0].explanation["list_transliteration"]["method"]
+    assert hits[0].matched_name == "旷视科技有限公司"
+
+
+def test_cyrillic_query_finds_the_latin_record(ofac_enhanced: Screener) -> None:
+    hits = ofac_enhanced.screen("ПАО Сбербанк России", kind="org")
+    assert any("SBERBANK" in h.name for h in hits)
