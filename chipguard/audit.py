@@ -235,16 +235,33 @@ class AuditLog:
             if remaining is not None:
                 remaining -= len(rows)
 
+    def _pages(self, size: int = 2000) -> Iterator[AuditEntryRow]:
+        after = 0
+        while True:
+            with Session(self.engine) as session:
+                rows = list(
+                    session.execute(
+                        select(AuditEntryRow)
+                        .where(AuditEntryRow.seq > after)
+                        .order_by(AuditEntryRow.seq)
+                        .limit(size)
+                    ).scalars()
+                )
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1].seq
+
     def verify(self) -> VerifyReport:
         """Walks the whole chain and the head; every problem names the entry and what happened to it."""
         with Session(self.engine) as session:
-            rows = list(session.execute(select(AuditEntryRow).order_by(AuditEntryRow.seq)).scalars())
             head = session.get(AuditHeadRow, HEAD_ID)
-        problems = _check_chain(rows)
-        last_seq = rows[-1].seq if rows else 0
-        last_hash = rows[-1].hash if rows else GENESIS
+            # First pass: only (hash, seq) of every entry, to tell a reordering from an edit; the second
+            # pass streams the entries page by page, so years of log never sit in memory at once.
+            by_hash = {h: q for h, q in session.execute(select(AuditEntryRow.hash, AuditEntryRow.seq))}
+        count, last_seq, last_hash, problems = _check_chain(self._pages(), by_hash)
         if head is None:
-            if rows:
+            if count:
                 problems.append(Problem(None, "head", "the head anchor record is missing (deleted)"))
         else:
             if not hmac.compare_digest(head.signature, head_signature(self.key, head.seq, head.hash)):
@@ -273,7 +290,7 @@ class AuditLog:
                 problems.append(
                     Problem(last_seq, "edited", f"entry {last_seq} differs from the hash the head recorded")
                 )
-        return VerifyReport(entries=len(rows), head_seq=head.seq if head else None, problems=problems)
+        return VerifyReport(entries=count, head_seq=head.seq if head else None, problems=problems)
 
     def export(self, out: TextIO, fmt: str) -> int:
         """Writes every entry as JSON lines or CSV (formula-safe); returns the number written."""
@@ -330,12 +347,18 @@ def csv_safe_row(values: Iterable[Any]) -> list[str]:
     return [csv_safe(v) for v in values]
 
 
-def _check_chain(rows: list[AuditEntryRow]) -> list[Problem]:
+def _check_chain(
+    rows: Iterable[AuditEntryRow], by_hash: dict[str, int]
+) -> tuple[int, int, str, list[Problem]]:
+    """(entries, last seq, last hash, problems) of the chain read in sequence order."""
     problems: list[Problem] = []
-    by_hash = {row.hash: row.seq for row in rows}
     expected_seq = 1
     expected_prev = GENESIS
+    count = 0
+    last_seq, last_hash = 0, GENESIS
     for row in rows:
+        count += 1
+        last_seq, last_hash = row.seq, row.hash
         gap = row.seq > expected_seq
         if gap:
             missing = f"{expected_seq}" if row.seq - 1 == expected_seq else f"{expected_seq}–{row.seq - 1}"
@@ -376,7 +399,7 @@ def _check_chain(rows: list[AuditEntryRow]) -> list[Problem]:
                 )
         expected_seq = row.seq + 1
         expected_prev = row.hash
-    return problems
+    return count, last_seq, last_hash, problems
 
 
 def cli_actor() -> str:

@@ -53,6 +53,7 @@ def test_intact_chain_verifies(log: AuditLog) -> None:
     for a, b in zip(entries, entries[1:], strict=False):
         assert b.prev_hash == a.hash
     assert entries[2].payload["name"] == "Ünïcode 华为"
+    assert [r.seq for r in log._pages(size=4)] == [1, 2, 3, 4, 5, 6]  # verify streams in pages
 
 
 def test_edited_entry_is_named(log: AuditLog, engine: Engine) -> None:
