@@ -304,6 +304,9 @@ def classify_proper(raw: str, senses: list[str], pinyin: str) -> tuple[str, str]
             return ("minor-place" if MINOR_PLACE_RE.match(first) else "place"), name
         return None
     head = first.split(",")[0].strip()
+    if " or " in head:  # "Tsinghua or Qinghua University" → "Tsinghua University"
+        a, b = head.split(" or ", 1)
+        head = f"{a} {b.split(' ', 1)[1]}" if " " in b else a
     words = head.split()
     if 1 <= len(words) <= 8 and all(
         w[:1].isupper() or w.lower() in NAME_LINKERS or w[:1].isdigit() for w in words

@@ -236,7 +236,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
         if len(seg.text) == 1 and seg.kind not in (UNKNOWN, LATIN, NUMERAL):
             keep = (
                 (seg.kind == ADMIN and prev is not None and prev.kind == PLACE)
-                or seg.kind == CONNECTOR
+                or (seg.kind == CONNECTOR and 0 < idx < len(segs) - 1)  # 暨南 starts a name: not "and"
                 or (seg.kind == LEGAL and idx > 0)
             )
             if keep:
