@@ -341,7 +341,46 @@ def _word_pinyin(seg: Segment) -> str:
         if len(seg.text) >= 3 and seg.text[-1] in voc.words and voc.words[seg.text[-1]].kind == ADMIN:
             syl = syl[:-1]
         return _cap(syl)
-    return _chunked(syl)
+    if len(seg.text) != len(syl) or len(syl) <= 3:
+        return _chunked(syl)
+    # a long dictionary word in its own words (股份|有限|公司 → "Gufen Youxian Gongsi",
+    # 研究|与|发展|中心 → "Yanjiu Yu Fazhan Zhongxin")
+    out: list[str] = []
+    for start, end in _subwords(seg.text):
+        out.append(_cap(syl[start:end]))
+    return " ".join(out)
+
+
+def _subwords(word: str) -> list[tuple[int, int]]:
+    """Split a long vocabulary word into the shorter vocabulary words it is made of, with the
+    segmenter's costs (研究|与|发展|中心, not 研究|与|发展中|心); characters that start no shorter word stand
+    alone."""
+    words = vocabulary().words
+    n = len(word)
+    best = [0.0] + [float("inf")] * n
+    back = [0] * (n + 1)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + n - 1) + 1):
+            if j - i == n:
+                continue
+            e = words.get(word[i:j]) if j - i > 1 else None
+            if j - i > 1 and e is None:
+                continue
+            cost = 1.05 if e is None else _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
+            if best[i] + cost < best[j]:
+                best[j], back[j] = best[i] + cost, i
+    raw: list[tuple[int, int]] = []
+    k = n
+    while k > 0:
+        raw.append((back[k], k))
+        k = back[k]
+    spans: list[tuple[int, int]] = []
+    for i, k in reversed(raw):
+        if k - i > 3:  # still long (有限公司 inside 股份有限公司): split it too
+            spans.extend((i + a, i + b) for a, b in _subwords(word[i:k]))
+        else:
+            spans.append((i, k))
+    return spans
 
 
 def _title(english: str) -> str:
