@@ -92,7 +92,7 @@ def _classify(surface: str, canon: str, person: bool) -> str:
         return STOP
     if len(surface) == 1 and surface.isalpha():
         return WORD
-    if surface in v.places:
+    if surface in v.places or canon in v.places:
         return PLACE
     if surface in v.countries:
         return COUNTRY

@@ -75,7 +75,8 @@ def vocab() -> Vocab:
         symbols=symbols,
         symbols_max_len=max(len(p) for p in symbols),
         abbreviations={
-            clean(str(k)).replace(" ", ""): clean(str(v)) for k, v in cur["abbreviations"].items()
+            clean(str(k)).replace(" ", ""): clean(str(v))
+            for k, v in {**cur["abbreviations"], **(cur.get("romanisations") or {})}.items()
         },
         stopwords=frozenset(clean(str(w)) or str(w) for w in cur["stopwords"]),
         generic=frozenset(clean(str(w)) for w in cur["generic_org_words"]),
