@@ -194,6 +194,8 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             if e is None:
                 continue
             cost = base + _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
+            if i == 0 and e.kind == PLACE:
+                cost -= 0.3  # names start with their place (广东|宝丽华, not 广|东宝|丽华)
             if cost < best[j]:
                 best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short))
         # a run of digits outside a numbered body stays one number (中国2008 → "2008")
