@@ -198,6 +198,23 @@ class Customer:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Customer:
+        """Inverse of ``to_dict`` for stored records (already validated when they were stored)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        parent = values.get("ultimate_parent")
+        values["ultimate_parent"] = UltimateParent(**parent) if isinstance(parent, dict) else parent
+        values["owners"] = [Owner(**o) if isinstance(o, dict) else o for o in values.get("owners") or []]
+        values["addresses"] = [
+            Address(**a) if isinstance(a, dict) else Address(text=str(a))
+            for a in values.get("addresses") or []
+        ]
+        values["identifiers"] = [
+            Identifier(**i) if isinstance(i, dict) else i for i in values.get("identifiers") or []
+        ]
+        return cls(**values)
+
 
 @dataclass(slots=True)
 class Item:

@@ -141,3 +141,22 @@ def test_replay_endpoint(srv: Api) -> None:
         ).status_code
         == 403
     )
+
+
+def test_stored_customers_feed_the_shared_address_red_flag(srv: Api) -> None:
+    """An address already used by several unrelated customers on record (a registered-agent or shell
+    address) raises the shared-address red flag on a new customer's decision."""
+    h = srv.headers("analyst")
+    address = {"text": "1 Raffles Place #20-61, Singapore 048616", "country": "SG"}
+    tx = _transaction("Brightpeak Compute Pte Ltd", "SG")
+    tx["customer"] = {"name": "Brightpeak Compute Pte Ltd", "country": "SG", "addresses": [address]}
+    before = srv.client.post("/v1/decisions", json=tx, headers=h).json()
+    assert "RED_FLAG_SHARED_ADDRESS" not in {r["code"] for r in before["reasons"]}
+    for i, name in enumerate(
+        ["Lumen Trading Pte Ltd", "Orchid Data Services Pte Ltd", "Kestrel Nodes Pte Ltd"]
+    ):
+        body = {"name": name, "customer_id": f"c-{i}", "country": "SG", "addresses": [address]}
+        assert srv.client.post("/v1/customers", json=body, headers=h).status_code == 201
+    after = srv.client.post("/v1/decisions", json=tx, headers=h).json()
+    shared = [r for r in after["reasons"] if r["code"] == "RED_FLAG_SHARED_ADDRESS"]
+    assert shared and after["outcome"] != "ALLOW"

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from chipguard.api.engine import ScreenerHolder
 from chipguard.audit import AuditLog
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
-from chipguard.model import Decision
+from chipguard.model import Customer, Decision
 from chipguard.store import context
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
@@ -30,6 +30,10 @@ from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
 
 class EngineError(ChipguardError):
     """The decision engine failed on a valid transaction (its rule files or data): HTTP 500."""
+
+
+# How many stored customers the cross-customer red flags (shared addresses) compare a transaction with.
+OTHER_CUSTOMERS_LIMIT = 10_000
 
 
 @dataclass
@@ -89,8 +93,13 @@ class Services:
             screener = self.screeners.get()
         except ListsUnavailableError:
             screener = None  # decide() then fails closed: REVIEW with the reason, never ALLOW
+        others = [
+            Customer.from_dict({**record.data, "customer_id": record.customer_id})
+            for record in self.customers.find(limit=OTHER_CUSTOMERS_LIMIT)
+            if record.customer_id != transaction.customer.customer_id
+        ]
         try:
-            decision = decide(transaction, screener=screener, lists=status)
+            decision = decide(transaction, screener=screener, lists=status, other_customers=others)
         except ChipguardError as exc:
             # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
             raise EngineError(f"the decision engine failed: {exc}") from exc

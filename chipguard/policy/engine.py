@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from chipguard import ENGINE_VERSION
 from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
-from chipguard.model import Decision, Outcome, Reason, Transaction
+from chipguard.model import Customer, Decision, Outcome, Reason, Transaction
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
 from chipguard.policy.report import classification_dict
@@ -169,13 +170,15 @@ def decide(
     on: date | str | None = None,
     lists: ListsStatus | None = None,
     rule_set: RuleSet | None = None,
+    other_customers: Sequence[Customer] = (),
 ) -> Decision:
     """Decide ``transaction``: ALLOW / REVIEW / LICENCE_REQUIRED / DENY with cited reasons.
 
     ``screener``: a ``chipguard.match.screener.Screener``; when None, the active list snapshots in the
     store are used (missing or stale lists → REVIEW, never ALLOW). ``on``: the evaluation date
     (default: the transaction's date). ``lists``: the status of the caller's lists (e.g. stale) when
-    passing a screener. ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``.
+    passing a screener. ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``. ``other_customers``: the
+    provider's other customer records, for the red flags that compare customers with each other.
     """
     rs = rule_set or default_rule_set()
     try:
@@ -198,7 +201,14 @@ def decide(
             )
     else:
         status = lists or _caller_lists(screener)
-    context = DecisionContext(transaction=transaction, on=when, rule_set=rs, screener=screener, lists=status)
+    context = DecisionContext(
+        transaction=transaction,
+        on=when,
+        rule_set=rs,
+        screener=screener,
+        lists=status,
+        other_customers=other_customers,
+    )
     facts = run_providers(transaction, context)
     triggered = evaluate_rules(rs, facts, transaction.kind, when)
     reasons = [t.reason for t in triggered]

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chipguard.model import Hit, Transaction
+from chipguard.model import Customer, Hit, Transaction
 from chipguard.policy.rules import RuleSet
 
 # A fact provider: (transaction, context) → facts to merge.
@@ -55,6 +55,8 @@ class DecisionContext:
     classifications: list[Any] = field(default_factory=list)
     hits: dict[str, list[Hit]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    # Other customers on record: red flags such as "address shared with many unrelated customers" need them.
+    other_customers: Sequence[Customer] = ()
 
 
 _PROVIDERS: list[tuple[str, FactProvider]] = []
