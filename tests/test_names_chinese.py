@@ -277,3 +277,14 @@ def test_curated_vocabulary_has_no_duplicate_headwords() -> None:
     data = yaml.load((data_dir() / "zh" / "org_terms.yml").read_text(encoding="utf-8"), Loader=Strict)
     assert data["legal_forms"]["股份有限公司"] == "Co Ltd"
     assert len(data["terms"]) > 300
+
+
+def test_sub_unit_form_leaves_out_the_parent_body() -> None:
+    forms = {f.method: f for f in latin_forms("中国科学院力学研究所")}
+    assert forms["zh-unit"].text == "Mechanics Research Institute"
+    assert forms["zh-unit"].explanation.startswith("parent body 中国科学院 left out")
+    unit = {f.method: f for f in latin_forms("中国航天科工集团公司第二研究院")}["zh-unit"]
+    assert unit.text == "2nd Research Institute"
+    assert "中国航天科工集团公司" in unit.explanation
+    # 中国科学院大学 is a university of its own, not a unit of the academy
+    assert "zh-unit" not in _by_method("中国科学院大学")

@@ -584,7 +584,8 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     unit = _without_parent(a)
     if unit is not None:
         txt, why, kept = _render(unit, None)
-        add("zh-unit", (txt, f"parent body {a.segments[0].text} left out; {why}", kept))
+        parent = a.simplified[: len(a.simplified) - len(unit.simplified)]
+        add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
