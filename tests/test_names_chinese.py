@@ -283,8 +283,10 @@ def test_sub_unit_form_leaves_out_the_parent_body() -> None:
     forms = {f.method: f for f in latin_forms("中国科学院力学研究所")}
     assert forms["zh-unit"].text == "Mechanics Research Institute"
     assert forms["zh-unit"].explanation.startswith("parent body 中国科学院 left out")
-    unit = {f.method: f for f in latin_forms("中国航天科工集团公司第二研究院")}["zh-unit"]
-    assert unit.text == "2nd Research Institute"
-    assert "中国航天科工集团公司" in unit.explanation
+    unit = {f.method: f for f in latin_forms("中国电子科技集团公司电子科学研究院")}["zh-unit"]
+    assert unit.text.startswith("Electronic")
+    assert "中国电子科技集团公司" in unit.explanation
+    # a numbered institute alone names nothing: the parent stays
+    assert "zh-unit" not in _by_method("中国航天科工集团公司第二研究院")
     # 中国科学院大学 is a university of its own, not a unit of the academy
     assert "zh-unit" not in _by_method("中国科学院大学")

@@ -641,8 +641,36 @@ def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:
                 # skip a trailing 公司 of the parent (中国航天科工集团公司第二研究院)
                 while k < len(segs) - 1 and segs[k].kind == LEGAL:
                     k += 1
-                return ChineseAnalysis(a.original, simp[len(taken) :], segs[k:])
+                rest = segs[k:]
+                if not any(
+                    s.kind not in (NUMERAL, LEGAL, FINAL_CHAR) and (s.english or "") not in _BODY_WORDS
+                    for s in rest
+                ):
+                    return None  # "2nd Research Institute" alone names nothing: keep the parent
+                return ChineseAnalysis(a.original, simp[len(taken) :], rest)
     return None
+
+
+# English words that name a kind of body, not a particular one
+_BODY_WORDS = frozenset(
+    {
+        "Research Institute",
+        "Institute",
+        "Academy",
+        "Research Center",
+        "Center",
+        "Laboratory",
+        "University",
+        "College",
+        "Hospital",
+        "Factory",
+        "Branch",
+        "Base",
+        "Unit",
+        "Department",
+        "Bureau",
+    }
+)
 
 
 __all__ = [
