@@ -186,9 +186,12 @@ def test_org_vocabulary_and_named_bodies() -> None:
     assert _by_method("中山大学")["zh-en"] == "Sun Yat-sen University"  # CC-CEDICT named body
     assert _by_method("哈尔滨工业大学")["zh-en"] == "Harbin Institute of Technology"
     forms = _by_method("中国航天科工集团公司")
-    assert forms["zh-en"] == "China Aerospace Science and Industry Group Corporation"
-    # the mixed form carries the acronym and the alternative glosses (中国 → Chinese, 集团公司 → Corporation)
-    assert forms["zh-mixed"] == "Chinese CASIC Corporation"
+    assert forms["zh-en"] == "China Aerospace Science and Industry Corporation"
+    # the mixed form carries the acronym
+    assert forms["zh-mixed"] == "CASIC"
+    # a group written out word by word still reads as the group
+    forms = _by_method("中国航天科工集团有限责任公司")
+    assert forms["zh-en"] == "China Aerospace Science and Industry Corporation Co Ltd"
     assert _by_method("研究与发展中心")["zh-en"] == "Research and Development Center"
 
 
