@@ -160,3 +160,40 @@ def test_stored_customers_feed_the_shared_address_red_flag(srv: Api) -> None:
     after = srv.client.post("/v1/decisions", json=tx, headers=h).json()
     shared = [r for r in after["reasons"] if r["code"] == "RED_FLAG_SHARED_ADDRESS"]
     assert shared and after["outcome"] != "ALLOW"
+
+
+def test_replay_uses_the_archived_rule_set_after_the_rules_change(
+    srv: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decision made under the compliance team's stricter provider policy replays to the same outcome
+    after that policy is withdrawn: the rule files it was made under are archived by content hash."""
+    from chipguard.config import data_dir
+
+    strict = tmp_path / "rules-override"
+    strict.mkdir()
+    policy = (data_dir() / "rules" / "provider_policy.yml").read_text(encoding="utf-8")
+    policy += (
+        "  - id: PP-TEST-NO-RENTALS-TO-AM\n"
+        "    code: PROVIDER_POLICY_NO_RENTALS_AM\n"
+        '    title: "No rentals to Armenian customers (team policy under review)"\n'
+        "    applies_to: [rental]\n"
+        "    when: {fact: customer.country, eq: AM}\n"
+        "    outcome: DENY\n"
+        '    message: "Team policy: no rentals to customers in {customer.country}"\n'
+        '    citation: "Provider policy memo (test)"\n'
+    )
+    (strict / "provider_policy.yml").write_text(policy, encoding="utf-8")
+    monkeypatch.setenv("CHIPGUARD_RULES_DIR", str(strict))
+    h = srv.headers("analyst")
+    tx = _transaction("Yerevan Render Farm LLC")
+    tx["kind"] = "rental"
+    made = srv.client.post("/v1/decisions", json=tx, headers=h).json()
+    assert made["outcome"] == "DENY"
+    assert "PP-TEST-NO-RENTALS-TO-AM" in {r["rule_id"] for r in made["reasons"]}
+
+    monkeypatch.delenv("CHIPGUARD_RULES_DIR")  # the team withdraws its stricter rule
+    replay = srv.client.post(f"/v1/decisions/{made['decision_id']}/replay", headers=h).json()
+    assert replay["same"] is True, replay["differences"]
+    assert replay["replayed_outcome"] == "DENY"
+    assert replay["rule_set"]["sha256"] == made["versions"]["rule_set"]["sha256"]
+    assert any("archived rule set" in note for note in replay["notes"])

@@ -83,6 +83,7 @@ class Services:
         """Parses a transaction (InputError naming the field when invalid), decides it on the active lists,
         stores the decision and its audit entry in one transaction."""
         from chipguard.policy.engine import decide
+        from chipguard.policy.rules import default_rule_set
         from chipguard.policy.transaction import parse_transaction
 
         if not isinstance(body, dict):
@@ -98,8 +99,11 @@ class Services:
             for record in self.customers.find(limit=OTHER_CUSTOMERS_LIMIT)
             if record.customer_id != transaction.customer.customer_id
         ]
+        rule_set = default_rule_set()
         try:
-            decision = decide(transaction, screener=screener, lists=status, other_customers=others)
+            decision = decide(
+                transaction, screener=screener, lists=status, rule_set=rule_set, other_customers=others
+            )
         except ChipguardError as exc:
             # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
             raise EngineError(f"the decision engine failed: {exc}") from exc
@@ -110,7 +114,12 @@ class Services:
             except NotFoundError:
                 customer_id = None
         return self.decisions.save(
-            decision, body, actor, customer_id=customer_id, context=context.versions(self.engine)
+            decision,
+            body,
+            actor,
+            customer_id=customer_id,
+            context=context.versions(self.engine),
+            rule_sources=rule_set.sources,
         )
 
     def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
@@ -174,7 +183,7 @@ class Services:
         from chipguard.match.screener import Screener
         from chipguard.policy.engine import decide
         from chipguard.policy.facts import ListsStatus
-        from chipguard.policy.rules import default_rule_set
+        from chipguard.policy.rules import default_rule_set, load_rule_set_archive
         from chipguard.policy.transaction import parse_transaction
 
         stored = self.decisions.get(decision_id)
@@ -196,19 +205,31 @@ class Services:
         status = ListsStatus(lists.get("status", "missing"), lists.get("reason", ""), snap_dicts)
         rule_set = default_rule_set()
         rec_rules = versions.get("rule_set", {}) if isinstance(versions, dict) else {}
-        if (
-            isinstance(rec_rules, dict)
-            and rec_rules.get("sha256")
-            and rec_rules.get("sha256") != rule_set.sha256
-        ):
+        recorded_sha = str(rec_rules.get("sha256") or "") if isinstance(rec_rules, dict) else ""
+        archived = self.decisions.rule_set_sources(recorded_sha) if recorded_sha else None
+        if archived is not None:
+            rule_set = load_rule_set_archive(archived, expected_sha256=recorded_sha)
+            notes.append(
+                f"replayed with the archived rule set {rule_set.id} {rule_set.version} ({recorded_sha[:12]})"
+            )
+        elif recorded_sha and recorded_sha != rule_set.sha256:
             notes.append(
                 f"rule set differs: recorded {rec_rules.get('id')} {rec_rules.get('version')} "
-                f"({str(rec_rules.get('sha256'))[:12]}), replayed with {rule_set.id} {rule_set.version} "
+                f"({recorded_sha[:12]}) is not archived; replayed with {rule_set.id} {rule_set.version} "
                 f"({rule_set.sha256[:12]})"
             )
         transaction = parse_transaction(stored.transaction)
         on = date.fromisoformat(transaction.date)
-        again: Decision = decide(transaction, screener=screener, on=on, lists=status, rule_set=rule_set)
+        others: list[Customer] = []
+        if stored.audit_seq is not None:
+            others = [
+                Customer.from_dict(data)
+                for data in self.customers.as_of_audit_seq(stored.audit_seq)
+                if data["customer_id"] != transaction.customer.customer_id
+            ]
+        again: Decision = decide(
+            transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
+        )
         new = again.to_dict()
 
         def reason_keys(d: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,6 +100,9 @@ class RuleSet:
     files: dict[str, str] = field(default_factory=dict)  # file name → its own version
     sha256: str = ""
     data: dict[str, Any] = field(default_factory=dict)  # extra tables files declare (e.g. list codes)
+    # The exact text of every file the set was read from (manifest as "ruleset.yml"): archived with the
+    # decisions made under it, so an auditor can replay a decision with the rules then in force.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def version_info(self) -> dict[str, Any]:
         return {"id": self.id, "version": self.version, "files": dict(self.files), "sha256": self.sha256}
@@ -202,6 +206,9 @@ def override_dir() -> Path | None:
     return Path(value) if value else None
 
 
+MANIFEST = "ruleset.yml"
+
+
 def load_rule_set(directory: Path | None = None, overrides: Path | None = None) -> RuleSet:
     """Reads ``ruleset.yml`` in ``directory`` (default: the bundled rules) and the files it names.
 
@@ -228,6 +235,7 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
     rs = RuleSet(
         id=str(manifest["id"]), version=str(manifest["version"]), title=str(manifest.get("title", ""))
     )
+    rs.sources[MANIFEST] = manifest_path.read_text(encoding="utf-8")
     rs.settings.update(manifest.get("settings") or {})
     seen: dict[str, str] = {}
     for name in names:
@@ -238,6 +246,7 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
         if not isinstance(raw, dict):
             raise InputError("a rule file must be a mapping with 'version' and 'rules'", file=str(path))
         digest.update(name.encode() + b"\0" + path.read_bytes())
+        rs.sources[name] = path.read_text(encoding="utf-8")
         rs.files[name] = str(raw.get("version", ""))
         rs.settings.update(raw.get("settings") or {})
         for key, value in (raw.get("data") or {}).items():
@@ -259,6 +268,32 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
                     f"rule '{rule.id}' suppresses unknown rule '{target}'", file=rule.file, field="suppresses"
                 )
     rs.sha256 = digest.hexdigest()
+    return rs
+
+
+def load_rule_set_archive(sources: dict[str, str], expected_sha256: str = "") -> RuleSet:
+    """Rebuilds a rule set from the file texts archived with a decision (``RuleSet.sources``).
+
+    Overrides are switched off: the archive already holds the files as they were in force. When
+    ``expected_sha256`` is given, the rebuilt set must hash to it, or the archive is not the one recorded.
+    """
+    if MANIFEST not in sources:
+        raise InputError(f"archived rule set has no {MANIFEST}", field="sources")
+    with tempfile.TemporaryDirectory(prefix="chipguard-rules-") as tmp:
+        root = Path(tmp)
+        for name, text in sources.items():
+            if Path(name).name != name:
+                raise InputError(
+                    f"archived rule file name {name!r} is not a plain file name", field="sources"
+                )
+            (root / name).write_text(text, encoding="utf-8")
+        no_overrides = root / ".no-overrides"
+        no_overrides.mkdir()
+        rs = load_rule_set(root, no_overrides)
+    if expected_sha256 and rs.sha256 != expected_sha256:
+        raise InputError(
+            f"archived rule set hashes to {rs.sha256[:12]}, expected {expected_sha256[:12]}", field="sha256"
+        )
     return rs
 
 

@@ -232,6 +232,21 @@ class CustomerStore:
                 for r in rows
             ]
 
+    def as_of_audit_seq(self, seq: int) -> list[dict[str, Any]]:
+        """Every customer as its record stood just before audit entry ``seq`` (the latest version
+        written earlier in the chain), in ``Customer.to_dict()`` form with its ``customer_id``: what a
+        decision recorded at ``seq`` could see, so its replay compares with the same customers."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(CustomerVersionRow)
+                .where(CustomerVersionRow.audit_seq < seq)
+                .order_by(CustomerVersionRow.customer_id, CustomerVersionRow.version)
+            ).scalars()
+            latest: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                latest[row.customer_id] = {**json.loads(row.data), "customer_id": row.customer_id}
+        return list(latest.values())
+
     def find(self, limit: int = 100, offset: int = 0) -> list[CustomerRecord]:
         with Session(self.engine) as session:
             rows = session.execute(

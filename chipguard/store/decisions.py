@@ -15,16 +15,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, canonical_json, utc_now
 from chipguard.model import Decision
 from chipguard.store.errors import NotFoundError
-from chipguard.store.records import DecisionRow
+from chipguard.store.records import DecisionRow, RuleSetArchiveRow
 
 
 def decision_digest(decision_json: str) -> str:
     return hashlib.sha256(decision_json.encode("utf-8")).hexdigest()
+
+
+def archive_rule_set(session: Session, info: dict[str, Any], sources: dict[str, str]) -> None:
+    """Inserts the rule set's files unless that content hash is archived already (idempotent, and safe
+    when two workers archive the same set at once)."""
+    values = {
+        "sha256": str(info["sha256"]),
+        "rule_set_id": str(info.get("id", ""))[:128],
+        "version": str(info.get("version", ""))[:64],
+        "sources": canonical_json(sources),
+        "stored_at": utc_now(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(RuleSetArchiveRow).values(**values).on_conflict_do_nothing())
 
 
 @dataclass(slots=True)
@@ -73,8 +90,12 @@ class DecisionStore:
         actor: str,
         customer_id: str | None = None,
         context: dict[str, Any] | None = None,
+        rule_sources: dict[str, str] | None = None,
     ) -> StoredDecision:
-        """Stores the decision and appends its audit entry atomically; fills id and time if unset."""
+        """Stores the decision and appends its audit entry atomically; fills id and time if unset.
+
+        ``rule_sources``: the text of the rule files the decision was made under (``RuleSet.sources``),
+        archived once per content hash in the same transaction, for replay."""
         if not decision.decision_id:
             decision.decision_id = f"dec_{uuid.uuid4().hex}"
         if not decision.decided_at:
@@ -89,6 +110,9 @@ class DecisionStore:
             for r in decision.reasons
         ]
         with self.audit.writer_session() as session, session.begin():
+            rule_info = decision.versions.get("rule_set") if isinstance(decision.versions, dict) else None
+            if rule_sources and isinstance(rule_info, dict) and rule_info.get("sha256"):
+                archive_rule_set(session, rule_info, rule_sources)
             entry = self.audit.append(
                 session,
                 actor,
@@ -127,6 +151,12 @@ class DecisionStore:
             json.loads(text),
             entry.seq,
         )
+
+    def rule_set_sources(self, sha256: str) -> dict[str, str] | None:
+        """The archived rule files of the rule set with this content hash, or None if never archived."""
+        with Session(self.engine) as session:
+            row = session.get(RuleSetArchiveRow, sha256)
+            return None if row is None else dict(json.loads(row.sources))
 
     def get(self, decision_id: str) -> StoredDecision:
         with Session(self.engine) as session:

@@ -105,3 +105,17 @@ class ApiKeyRow(Base):
 
 
 Index("ix_customer_versions_changed_at", CustomerVersionRow.changed_at)
+
+
+class RuleSetArchiveRow(Base):
+    """The exact text of every rule set a stored decision was made under, keyed by its content hash
+    (``versions.rule_set.sha256`` of the decision), so a replay years later uses the rules then in force
+    even after the bundled rules or the compliance team's overrides have changed."""
+
+    __tablename__ = "rule_set_archive"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rule_set_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(64))
+    sources: Mapped[str] = mapped_column(Text)  # canonical JSON: file name → file text
+    stored_at: Mapped[str] = mapped_column(String(40))
