@@ -306,13 +306,17 @@ def score_analyses(
             pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
     rest_c = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls not in (STOP, LEGAL)]
-    if min_score > 0 and query.joined != cand.joined:
+    if (
+        min_score > 0
+        and not person  # the person subset rule can lift a low token score
+        and query.joined != cand.joined
+        and Indel.normalized_similarity(query.joined, cand.joined) < w.char_floor
+    ):
         # upper bound: every remaining token pairs up perfectly, weighed at the larger side
         exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
         total_all = sum(q_w) + sum(c_w)
         room = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c)) if rest_q and rest_c else 0.0
-        loose = 0.0
-        bound = (exact + room) / (total_all - loose + loose) if total_all else 0.0
+        bound = (exact + room) / total_all if total_all else 0.0
         if bound < min_score and not (len(query.significant) == 1 or len(cand.significant) == 1):
             return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
     # 2. fuzzy among what is left, best pairs first
@@ -418,7 +422,9 @@ def score_analyses(
             )
         elif (uq or uc) and len(out_pairs) >= 2:
             # every part of the shorter name is found exactly in the longer one
-            exact_pairs = all(p.similarity >= 0.99 for p in out_pairs)
+            exact_pairs = all(p.similarity >= 0.99 for p in out_pairs) and (
+                sum(len(p.candidate) >= 3 and len(p.query) >= 3 for p in out_pairs) >= 2
+            )
             matched_w = sum(p.weight for p in out_pairs)
             if exact_pairs and matched_w >= w.person_subset_min_weight:
                 extra = len(uq) + len(uc)
@@ -464,8 +470,3 @@ def score_analyses(
         acronym=acronym,
         subset=subset,
     )
-
-
-def q_tokens_subset(tokens: tuple[Token, ...] | list[Token], texts: frozenset[str]) -> bool:
-    """True when every token's text is among ``texts`` (nothing to merge)."""
-    return all(t.text in texts for t in tokens)
