@@ -293,3 +293,21 @@ def test_sub_unit_form_leaves_out_the_parent_body() -> None:
     assert "zh-unit" not in _by_method("中国航天科工集团公司第二研究院")
     # 中国科学院大学 is a university of its own, not a unit of the academy
     assert "zh-unit" not in _by_method("中国科学院大学")
+
+
+@pytest.mark.parametrize(
+    ("latin", "chinese"),
+    [
+        ("Kuangshi Keji Youxian Gongsi", "旷视科技有限公司"),  # the legal name spelt in pinyin
+        ("Kuangshi Technology Co., Ltd.", "旷视科技有限公司"),  # pinyin brand, translated rest
+        ("Shenzhen Dajiang Chuangxin Keji", "深圳市大疆创新科技有限公司"),
+        ("Yuncong Technology Group", "云从科技集团股份有限公司"),
+    ],
+)
+def test_pinyin_spellings_meet_ofac_chinese_aliases(latin: str, chinese: str) -> None:
+    """Evasion by romanising: a customer registers under the pinyin of a listed company's Chinese name
+    (the OFAC enhanced XML carries these Chinese names)."""
+    from chipguard.match.screener import compare
+
+    assert compare(latin, chinese).match
+    assert not compare("Kuangshi Technology", "依图科技有限公司").match
