@@ -635,7 +635,7 @@ def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:
             if (
                 taken.startswith(parent)
                 and k < len(segs)
-                and (not overshoot or segs[k - 1].kind == LEGAL)
+                and (not overshoot or segs[k - 1].kind == LEGAL or _is_legal(overshoot))
                 and segs[k].text not in ("大学", "研究生院")  # 中国科学院大学 is its own university
             ):
                 # skip a trailing 公司 of the parent (中国航天科工集团公司第二研究院)
@@ -649,6 +649,11 @@ def _without_parent(a: ChineseAnalysis) -> ChineseAnalysis | None:
                     return None  # "2nd Research Institute" alone names nothing: keep the parent
                 return ChineseAnalysis(a.original, simp[len(taken) :], rest)
     return None
+
+
+def _is_legal(text: str) -> bool:
+    e = vocabulary().words.get(text)
+    return e is not None and e.kind == LEGAL
 
 
 # English words that name a kind of body, not a particular one
