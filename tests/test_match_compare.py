@@ -21,6 +21,12 @@ from chipguard.names.data import default_threshold, matching_config
         ("V. Putin", "PUTIN, Vladimir", "person"),  # initial
         ("Hasan Nasrallah", "NASRALLAH, Hasan", "person"),
         ("Megvii Technology", "MEGVII TECHNOLOGY LIMITED", None),  # legal form dropped
+        (
+            "Ali Saed Bin Ali EL-HOORIE",
+            "EL-HOORIE, Ali Saed Bin Ali",
+            "person",
+        ),  # list order, same patronymic
+        ("Y. Ali MURAJ", "MURAJ, Yousef Ali", "person"),  # a single-letter initial
     ],
 )
 def test_positive_pairs_match(a: str, b: str, kind: str | None) -> None:
@@ -41,6 +47,7 @@ def test_positive_pairs_match(a: str, b: str, kind: str | None) -> None:
         ("Octavian Scholz", "Olaf Scholz", "person"),
         ("Mahan Air", "Iran Air", "org"),
         ("Anna Ibrahim", "AL-BANNA, Ibrahim", "person"),
+        ("Ahmad bin Hasan al-Ubaidi", "Hasan bin Ahmad al-Ubaidi", "person"),  # father and son swapped
     ],
 )
 def test_negative_pairs_do_not_match(a: str, b: str, kind: str | None) -> None:

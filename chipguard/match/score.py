@@ -222,22 +222,22 @@ PATRONYMIC = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 def _patronymic_reversal(
     q: list[Token] | tuple[Token, ...], c: list[Token] | tuple[Token, ...]
 ) -> dict[str, Any] | None:
-    """ "Ahmad bin Hasan" (Ahmad, son of Hasan) is not "Hasan bin Ahmad": the parts before and after
-    "bin"/"ibn" swapped sides."""
+    """ "Ahmad bin Hasan" (Ahmad, son of Hasan) is not "Hasan bin Ahmad": the names right before and
+    right after "bin"/"ibn" swapped places."""
 
-    def split(tokens: list[Token] | tuple[Token, ...]) -> tuple[set[str], set[str]] | None:
+    def around(tokens: list[Token] | tuple[Token, ...]) -> tuple[str, str] | None:
         texts = [t.text for t in tokens]
         for k, text in enumerate(texts):
             if text in PATRONYMIC and 0 < k < len(texts) - 1:
-                return set(texts[:k]), {texts[k + 1]}
+                return texts[k - 1], texts[k + 1]
         return None
 
-    a, b = split(q), split(c)
-    if a and b and (a[0] & b[1]) and (a[1] & b[0]):
+    a, b = around(q), around(c)
+    if a and b and a[0] != a[1] and a == (b[1], b[0]):
         return {
             "reason": "given name and patronymic (bin/ibn) swapped",
-            "query": sorted(a[0] | a[1]),
-            "list": sorted(b[0] | b[1]),
+            "query": list(a),
+            "list": list(b),
             "value": -0.3,
         }
     return None
