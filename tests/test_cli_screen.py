@@ -66,6 +66,8 @@ def test_screen_rejects_bad_kind_and_country(home: Path, shared: Path, tmp_path:
     assert bad.exit_code != 0 and "kind" in bad.stderr
     bad = runner.invoke(app, ["screen", "Mahan Air", "--country", "Iran"])
     assert bad.exit_code != 0 and "country" in bad.stderr
+    bad = runner.invoke(app, ["screen", "!!! ---"])
+    assert bad.exit_code != 0 and "no letters or digits" in bad.stderr
 
 
 def test_screen_file_writes_one_object_per_row_in_order(home: Path, shared: Path, tmp_path: Path) -> None:
@@ -99,12 +101,13 @@ def test_screen_file_bad_rows_name_their_line_and_write_nothing(
 ) -> None:
     load(shared, tmp_path)
     src = tmp_path / "bad.csv"
-    src.write_text("id,name,kind\nc1,Mahan Air,org\nc2,,org\nc3,Megvii,alien\n", encoding="utf-8")
+    src.write_text("id,name,kind\nc1,Mahan Air,org\nc2,,org\nc3,Megvii,alien\nc4,???,org\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
     assert result.exit_code != 0
     assert "line 3" in result.stderr and "name" in result.stderr
     assert "line 4" in result.stderr and "kind" in result.stderr
+    assert "line 5" in result.stderr and "no letters or digits" in result.stderr
     assert not out.exists()
     assert not list(tmp_path.glob(".out.jsonl.*"))
 

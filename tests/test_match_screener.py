@@ -151,3 +151,11 @@ def test_latin_query_finds_a_list_entry_written_in_chinese(ofac_enhanced: Screen
 def test_cyrillic_query_finds_the_latin_record(ofac_enhanced: Screener) -> None:
     hits = ofac_enhanced.screen("ПАО Сбербанк России", kind="org")
     assert any("SBERBANK" in h.name for h in hits)
+
+
+def test_a_name_without_letters_is_an_input_error(csl: Screener) -> None:
+    from chipguard.errors import InputError
+
+    assert csl.screen("!!! ---") == []
+    with pytest.raises(InputError, match="no letters or digits"):
+        csl.screen_result("q", "!!! ---")

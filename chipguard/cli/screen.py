@@ -123,6 +123,8 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     Every bad row is reported (up to 20) with its line number before anything is screened."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    from chipguard.match.screener import readable
+
     rows: list[tuple[int, str, str, str | None, str | None]] = []
     errors: list[InputError] = []
     try:
@@ -154,6 +156,13 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
                     if len(name) > MAX_NAME_LENGTH:
                         raise InputError(
                             f"name longer than {MAX_NAME_LENGTH} characters",
+                            file=str(path),
+                            line=line,
+                            field="name",
+                        )
+                    if not readable(name):
+                        raise InputError(
+                            "the name has no letters or digits to compare",
                             file=str(path),
                             line=line,
                             field="name",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from chipguard.errors import ListsUnavailableError
+from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.match.index import Entry, NameIndex
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
@@ -87,6 +87,11 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
             )
         )
     return tuple(forms)
+
+
+def readable(name: str) -> bool:
+    """Whether any form of ``name`` has a token to compare."""
+    return any(f.org.tokens or f.person.tokens for f in query_forms(name))
 
 
 @dataclass(slots=True)
@@ -252,7 +257,8 @@ class Screener:
         entries = self.index.entries
         rarity = self.index.rarity
         floor = cut - 0.15
-        for form in query_forms(name):
+        forms = query_forms(name)
+        for form in forms:
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
@@ -366,7 +372,12 @@ class Screener:
         country: str | None = None,
         limit: int = 10,
     ) -> dict[str, Any]:
-        """The ARCHITECTURE.md screening result JSON for one query."""
+        """The ARCHITECTURE.md screening result JSON for one query.
+
+        A name with nothing to compare (no letters or digits in any script) is an InputError here, not an
+        empty result: a face must never report "no hit" for a name it could not read."""
+        if not readable(name):
+            raise InputError("the name has no letters or digits to compare", field="name")
         hits = self.screen(name, kind=kind, country=country, limit=limit)
         return {
             "id": query_id,
