@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.match.index import Entry, NameIndex
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import NameAnalysis, analyze
+from chipguard.names.chinese import analyse, has_han
 from chipguard.names.data import default_threshold, matching_config, vocabulary
+from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.variants import name_variants, qualifiers
 
@@ -176,6 +180,35 @@ def _explain(
     return out
 
 
+@lru_cache(maxsize=200_000)
+def han_core(name: str) -> str:
+    """The Han characters of a Chinese name, Simplified, without its legal form ("" for other names).
+
+    Why: two Chinese names are compared through their Latin forms, where every pinyin syllable is a
+    token, so a name contained in another (西北大学 in 西北工业大学, 电子科技 in 电子科技大学) looks
+    closer than it is. Comparing the characters themselves restores what the inserted words say."""
+    if not has_han(name) or any("a" <= ch.lower() <= "z" for ch in name):
+        return ""
+    analysis = analyse(name)
+    return "".join(
+        ch for seg in analysis.segments if seg.kind != "legal-form" for ch in seg.text if has_han(ch)
+    )
+
+
+def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any] | None:
+    """A penalty when a Chinese query meets a Chinese list name through transliteration but the two
+    differ in their characters: (1 − character similarity) × factor."""
+    alias_core = han_core(alias)
+    if not alias_core or alias_core == query_core:
+        return None
+    similarity = fuzz.ratio(query_core, alias_core) / 100.0
+    return {
+        "reason": f"Chinese names differ in their characters: {query_core} vs {alias_core} "
+        f"(character similarity {similarity:.2f})",
+        "value": -round((1.0 - similarity) * factor, 4),
+    }
+
+
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
@@ -184,8 +217,12 @@ class Screener:
         parties: list[Party],
         threshold: float | None = None,
         snapshots: list[Any] | None = None,
+        enrich: bool = True,
     ) -> None:
-        self.parties = list(parties)
+        # Chinese names of listed parties (curated enrichment data) become extra Han-script aliases, so
+        # a listed firm is found under its Chinese legal name or brand even when its English name is not
+        # a translation of it (海康威视 → Hikvision).
+        self.parties = enrich_parties(list(parties)) if enrich else list(parties)
         self.threshold = default_threshold() if threshold is None else float(threshold)
         self.snapshots = list(snapshots or [])
         cfg = matching_config()
@@ -193,6 +230,7 @@ class Screener:
         self.country_penalty = float(cfg.get("country_clash_penalty", 0.12))
         self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
         self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
+        self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
         entries: list[Entry] = []
         for pidx, party in enumerate(self.parties):
             person = party.kind == PartyKind.PERSON
@@ -258,6 +296,7 @@ class Screener:
         rarity = self.index.rarity
         floor = cut - 0.15
         forms = query_forms(name)
+        q_han = han_core(name)
         for form in forms:
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
@@ -315,6 +354,10 @@ class Screener:
                 clash = qualifier_clash(name, entry.alias, form.method, entry.variant)
                 if clash:
                     extra.append(clash)
+                if q_han and entry.latin_method:
+                    differ = han_difference(q_han, entry.alias, self.han_mismatch_factor)
+                    if differ:
+                        extra.append(differ)
                 if extra:
                     score = max(0.0, score + sum(p["value"] for p in extra))
                 prev = best.get(entry.party)
