@@ -3,6 +3,7 @@ listed party; unlisted real companies must not; every hit is explained."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterator
@@ -100,10 +101,20 @@ def test_country_clash_is_penalised_and_explained(csl: Screener) -> None:
 
 
 def test_chinese_query_uses_latin_forms(csl: Screener) -> None:
-    hits = csl.screen("华为技术有限公司", kind="org", country="CN")
+    # Without the enrichment aliases (which hold 华为技术有限公司 itself) the query must go through its
+    # Latin forms (pinyin / translation) to meet the English list name.
+    listed = [p for p in csl.parties if "huawei" in p.name.lower()]
+    bare = Screener(
+        [dataclasses.replace(p, aliases=[a for a in p.aliases if a.kind != "enrichment"]) for p in listed],
+        enrich=False,
+    )
+    hits = bare.screen("华为技术有限公司", kind="org", country="CN")
     huawei = [h for h in hits if "huawei" in h.name.lower()]
     assert huawei, hits
     assert huawei[0].explanation["query_transliteration"]["method"]
+    # With it, the Chinese legal name meets the enrichment alias directly.
+    enriched = csl.screen("华为技术有限公司", kind="org", country="CN")
+    assert enriched[0].explanation["alias_kind"] == "enrichment" and enriched[0].score == 1.0
 
 
 def test_screen_result_shape(csl: Screener) -> None:
