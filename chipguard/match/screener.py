@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.match import cache as index_cache
 from chipguard.match.index import Entry, NameIndex
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
@@ -231,6 +232,10 @@ class Screener:
         self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
         self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
         self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
+        with index_cache.gc_paused():
+            self._build(cfg)
+
+    def _build(self, cfg: dict[str, Any]) -> None:
         entries: list[Entry] = []
         for pidx, party in enumerate(self.parties):
             person = party.kind == PartyKind.PERSON
@@ -258,13 +263,23 @@ class Screener:
 
         store = store or SnapshotStore()
         require_lists(store)
+        infos = store.active()
+        key = index_cache.cache_key([i.sha256 for i in infos]) if index_cache.enabled() else ""
+        cached = index_cache.load(key) if key else None
+        if cached is not None:
+            cached.threshold = default_threshold() if threshold is None else float(threshold)
+            cached.snapshots = list(infos)
+            return cached
         parties, infos = store.active_parties()
         if not parties:
             raise ListsUnavailableError(
                 "no restricted-party list is loaded: run `chipguard lists load --bundled` "
                 "or `chipguard lists update`"
             )
-        return cls(parties, threshold=threshold, snapshots=list(infos))
+        screener = cls(parties, threshold=threshold, snapshots=list(infos))
+        if key:
+            index_cache.store(key, screener)
+        return screener
 
     # -- screening ---------------------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""The on-disk index cache: reused for the same snapshots, rebuilt when they change or the file is
+damaged, off when asked; screening answers are the same either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipguard.match import cache as index_cache
+from chipguard.match.screener import Screener
+from chipguard.store.snapshots import SnapshotStore
+
+
+def _names(screener: Screener, query: str) -> list[tuple[str, float]]:
+    return [(h.party_id, h.score) for h in screener.screen(query)]
+
+
+def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None:
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    first = Screener.from_store(store)
+    files = list((home / "cache").glob("screener-*.pickle"))
+    assert len(files) == 1
+    again = Screener.from_store(store, threshold=0.9)
+    assert again is not first and again.threshold == 0.9
+    assert [s.sha256 for s in again.snapshots] == [s.sha256 for s in first.snapshots]
+    query = first.parties[0].name
+    assert _names(again, query) == [(p, s) for p, s in _names(first, query) if s >= 0.9]
+
+    # Another snapshot → another key, a new index.
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv")
+    changed = Screener.from_store(store)
+    assert len(changed.parties) != len(first.parties)
+    assert len(list((home / "cache").glob("screener-*.pickle"))) == 2
+
+
+def test_a_damaged_cache_file_is_rebuilt(home: Path, shared: Path) -> None:
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    built = Screener.from_store(store)
+    (cached,) = (home / "cache").glob("screener-*.pickle")
+    cached.write_bytes(b"not a pickle")
+    rebuilt = Screener.from_store(store)
+    assert len(rebuilt.parties) == len(built.parties)
+    assert cached.read_bytes() != b"not a pickle"
+
+
+def test_cache_can_be_turned_off(home: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHIPGUARD_INDEX_CACHE", "0")
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    Screener.from_store(store)
+    assert not index_cache.enabled()
+    assert not (home / "cache").exists()
