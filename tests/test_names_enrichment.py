@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import os
-import time
 import unicodedata
 from pathlib import Path
 
@@ -79,17 +78,13 @@ def test_hikvision_csl_record_gets_its_chinese_legal_name(csl: list[Party]) -> N
         assert provenance[HIKVISION_ZH]["form"] == "legal"
 
 
-def test_enrichment_coverage_and_speed(csl: list[Party], dod: list[Party]) -> None:
+def test_enrichment_coverage(csl: list[Party], dod: list[Party]) -> None:
+    # Speed is a benchmark matter (index build time in `make bench`), never a unit-test assertion.
     load_listed_names()
-    start = time.perf_counter()
     enriched = enrich_parties(csl)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5
     changed_csl = sum(a is not b for a, b in zip(csl, enriched, strict=True))
     changed_dod = sum(a is not b for a, b in zip(dod, enrich_parties(dod), strict=True))
-    print(
-        f"enriched {changed_csl}/{len(csl)} CSL and {changed_dod}/{len(dod)} DoD 1260H parties in {elapsed:.3f}s"
-    )
+    print(f"enriched {changed_csl}/{len(csl)} CSL and {changed_dod}/{len(dod)} DoD 1260H parties")
     assert changed_csl >= 150
     assert changed_dod >= 100
     for party in enriched:
