@@ -347,6 +347,46 @@ def csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]
         raise SourceError(f"unreadable file: {exc}", file=str(path)) from exc
 
 
+def header_rows(
+    path: Path,
+    required: tuple[str, ...],
+    what: str,
+    *,
+    delimiter: str = ",",
+    lower: bool = False,
+) -> list[tuple[int, dict[str, str]]]:
+    """(line, row as dict) for every non-blank row of a headed CSV list, after checking that the header
+    names every required column (``what`` names the format in the error) and that each row has as many
+    cells as the header. ``lower`` folds header names to lower case (user-written custom lists)."""
+    check_size(path)
+    header: list[str] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    for line, cells in csv_rows(path, delimiter=delimiter):
+        if not header:
+            header = [c.strip().lower() if lower else c.strip() for c in cells]
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise SourceError(
+                    f"not a {what} header: missing column(s) {', '.join(missing)}",
+                    file=str(path),
+                    line=line,
+                    field=missing[0],
+                )
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise SourceError(
+                f"row has {len(cells)} cells, the header {len(header)}", file=str(path), line=line
+            )
+        rows.append((line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
+    if not header:
+        raise SourceError("no header row", file=str(path))
+    if not rows:
+        raise SourceError("no records", file=str(path))
+    return rows
+
+
 SniffFn = Callable[[Path, bytes], bool]
 
 

@@ -12,8 +12,8 @@ import csv
 from pathlib import Path
 
 from chipguard.model import Party, PartyKind
-from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
-from chipguard.sources.common import csv_rows, first_line, script_aliases
+from chipguard.sources.base import Format, ParsedList, SourceError, register
+from chipguard.sources.common import first_line, header_rows, script_aliases
 
 REQUIRED_COLUMNS = ("id", "name")
 KNOWN_COLUMNS = ("id", "name", "aliases", "type", "country")
@@ -35,29 +35,11 @@ _KIND = {
 
 
 def parse(path: Path) -> ParsedList:
-    check_size(path)
-    header: list[str] = []
     parties: list[Party] = []
     ids: dict[str, int] = {}
-    for line, cells in csv_rows(path):
-        if not header:
-            header = [c.strip().lower() for c in cells]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise SourceError(
-                    f"custom list CSV needs columns id,name[,aliases,type,country]; missing {', '.join(missing)}",
-                    file=str(path),
-                    line=line,
-                    field=missing[0],
-                )
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise SourceError(
-                f"row has {len(cells)} cells, the header {len(header)}", file=str(path), line=line
-            )
-        row = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+    for line, row in header_rows(
+        path, REQUIRED_COLUMNS, "custom list CSV (id,name[,aliases,type,country])", lower=True
+    ):
         party_id, name = row["id"], row["name"]
         if not party_id:
             raise SourceError("record has no id", file=str(path), line=line, field="id")
@@ -108,10 +90,6 @@ def parse(path: Path) -> ParsedList:
                 extra={k: v for k, v in row.items() if k not in KNOWN_COLUMNS and v},
             )
         )
-    if not header:
-        raise SourceError("no header row", file=str(path))
-    if not parties:
-        raise SourceError("no records", file=str(path))
     return ParsedList("custom_csv", "custom", parties, "", "")
 
 

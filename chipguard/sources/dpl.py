@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from chipguard.model import Address, Party, PartyKind
-from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
-from chipguard.sources.common import country_code, csv_rows, first_line, script_aliases
+from chipguard.sources.base import Format, ParsedList, SourceError, register
+from chipguard.sources.common import country_code, first_line, header_rows, script_aliases
 
 OFFICIAL_URL = "https://www.bis.doc.gov/dpl/dpl.txt"
 LIST_NAME = "Denied Persons List (DPL) - Bureau of Industry and Security"
@@ -41,32 +41,12 @@ def split_name(raw: str) -> tuple[str, list[str]]:
 
 
 def parse(path: Path) -> ParsedList:
-    check_size(path)
-    header: list[str] = []
     parties: list[Party] = []
     seen: dict[str, int] = {}
-    for line, cells in csv_rows(path, delimiter="\t"):
-        if not header:
-            header = [c.strip() for c in cells]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise SourceError(
-                    f"not a BIS DPL header: missing column(s) {', '.join(missing)}",
-                    file=str(path),
-                    line=line,
-                    field=missing[0],
-                )
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise SourceError(
-                f"row has {len(cells)} cells, the header {len(header)}", file=str(path), line=line
-            )
-        row = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+    for line, row in header_rows(path, REQUIRED_COLUMNS, "BIS DPL", delimiter="\t"):
         if not row["Name"]:
             raise SourceError("record has no name", file=str(path), line=line, field="Name")
-        digest = hashlib.sha1("\t".join(cells).encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha1("\t".join(row.values()).encode("utf-8")).hexdigest()[:16]
         seen[digest] = seen.get(digest, 0) + 1
         party_id = f"dpl-{digest}" if seen[digest] == 1 else f"dpl-{digest}-{seen[digest]}"
         name, alias_names = split_name(row["Name"])
@@ -108,10 +88,6 @@ def parse(path: Path) -> ParsedList:
             if row.get(column):
                 party.extra[key] = row[column]
         parties.append(party)
-    if not header:
-        raise SourceError("no header row", file=str(path))
-    if not parties:
-        raise SourceError("no records", file=str(path))
     return ParsedList("bis_dpl", "bis_dpl", parties, "", OFFICIAL_URL)
 
 

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from chipguard.model import Party, PartyKind
-from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
-from chipguard.sources.common import add_country, csv_rows, first_line, script_aliases, sniff_text
+from chipguard.sources.base import Format, ParsedList, SourceError, register
+from chipguard.sources.common import add_country, first_line, header_rows, script_aliases, sniff_text
 
 DOD_URL = "https://media.defense.gov/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-MILITARY-COMPANIES-OPERATING-IN-THE-UNITED-STATES-IN-ACCORDANCE-WITH-SECTION-1260H.PDF"
 FCC_URL = "https://www.fcc.gov/supplychain/coveredlist"
@@ -45,37 +45,6 @@ def _row_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{hashlib.sha1('|'.join(parts).encode('utf-8')).hexdigest()[:16]}"
 
 
-def _header_rows(path: Path, required: tuple[str, ...], what: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a headed CSV as dicts, after checking the header names every required column."""
-    check_size(path)
-    header: list[str] = []
-    rows = []
-    for line, cells in csv_rows(path):
-        if not header:
-            header = [c.strip() for c in cells]
-            missing = [c for c in required if c not in header]
-            if missing:
-                raise SourceError(
-                    f"not a {what} header: missing column(s) {', '.join(missing)}",
-                    file=str(path),
-                    line=line,
-                    field=missing[0],
-                )
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise SourceError(
-                f"row has {len(cells)} cells, the header {len(header)}", file=str(path), line=line
-            )
-        rows.append((line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
-    if not header:
-        raise SourceError("no header row", file=str(path))
-    if not rows:
-        raise SourceError("no records", file=str(path))
-    return rows
-
-
 def _iso_date(text: str) -> str:
     """ISO dates stay; "October 1, 2027" (statute prose) becomes 2027-10-01."""
     text = text.strip()
@@ -95,7 +64,7 @@ def _split(value: str) -> list[str]:
 def parse_dod_1260h(path: Path) -> ParsedList:
     parties: list[Party] = []
     ids: set[str] = set()
-    for line, row in _header_rows(path, DOD_COLUMNS, "DoD 1260H"):
+    for line, row in header_rows(path, DOD_COLUMNS, "DoD 1260H"):
         name = row["Clean Name"] or row["Name"].rstrip("*").strip()
         if not name:
             raise SourceError("record has no name", file=str(path), line=line, field="Clean Name")
@@ -144,7 +113,7 @@ _FCC_SUBSIDIARY = re.compile(r"and its wholly-owned subsidiary (?P<name>.+?)(?: 
 def parse_fcc(path: Path) -> ParsedList:
     parties: list[Party] = []
     warnings: list[str] = []
-    for line, row in _header_rows(
+    for line, row in header_rows(
         path, ("covered_equipment_or_services", "date_of_inclusion_on_covered_list"), "FCC Covered List"
     ):
         text = row["covered_equipment_or_services"]
@@ -181,7 +150,7 @@ def parse_fcc(path: Path) -> ParsedList:
 def parse_static(path: Path) -> ParsedList:
     parties: list[Party] = []
     programs: set[str] = set()
-    for line, row in _header_rows(path, STATIC_COLUMNS, "US static list"):
+    for line, row in header_rows(path, STATIC_COLUMNS, "US static list"):
         if not row["name"]:
             raise SourceError("record has no name", file=str(path), line=line, field="name")
         kind_text = row["schema"].lower()
