@@ -128,10 +128,15 @@ class NameIndex:
             if weight > keys.get(key, 0.0):
                 keys[key] = weight
 
+        # retrieval weighs a word by its rarity squared: a shared common pair ("research institute")
+        # must not push the entry that shares the one rare word ("microelectronics") out of the top
+        rar = {t.canon: self.rarity(t.canon) ** 2 for t in sig}
         for t in sig:
-            w = self.rarity(t.canon) * (1.5 if t.cls == NUMBER else 1.0)
+            w = rar[t.canon] * (1.5 if t.cls == NUMBER else 1.0)
             put("t:" + t.canon, w)
-            put("w:" + t.text, w)
+            # the surface key mostly repeats the canonical one (same word); it counts for itself where
+            # the list joined two words into one ("wuxi"+"hyatech"), so a half weight is enough
+            put("w:" + t.text, 0.5 * w)
             put("j:" + t.text, w)
             if len(sig) == 1:
                 put("a:" + t.text, w)
@@ -139,10 +144,15 @@ class NameIndex:
                 put("p:" + t.phonetic, 0.6 * w)
             for near in self.typo_neighbours(t.text):
                 put("w:" + near, 0.8 * w)
+        # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
+        # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):
-            put("w:" + x.text + y.text, 1.0)
+            put("w:" + x.text + y.text, max(rar[x.canon], rar[y.canon]))
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
-            put("w:" + x.text + y.text + z.text, 1.0)
+            put(
+                "w:" + x.text + y.text + z.text,
+                max(rar[x.canon], rar[y.canon], rar[z.canon]),
+            )
         if a.joined:
             put("j:" + a.joined, 2.0)
         return keys
