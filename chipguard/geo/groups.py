@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from chipguard.config import data_dir
+from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
 
@@ -81,15 +82,6 @@ class CountryGroups:
         return sorted({m.country for m in self.groups[group] if m.active(on)})
 
 
-def _date(value: Any, where: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InputError(f"not an ISO date: {value!r}", file="country_groups.yml", field=where) from exc
-
-
 def parse_groups(raw: dict[str, Any], file: str = "country_groups.yml") -> CountryGroups:
     """Validates and converts the YAML structure; every country code must be ISO 3166-1."""
     out = CountryGroups(version=str(raw.get("version", "")), source=str(raw.get("source", "")))
@@ -111,8 +103,8 @@ def parse_groups(raw: dict[str, Any], file: str = "country_groups.yml") -> Count
             members.append(
                 Membership(
                     code,
-                    _date(entry.get("from"), where + ".from"),
-                    _date(entry.get("to"), where + ".to"),
+                    optional_iso_date(entry.get("from"), file="country_groups.yml", field=where + ".from"),
+                    optional_iso_date(entry.get("to"), file="country_groups.yml", field=where + ".to"),
                     str(entry.get("note", "")),
                 )
             )
@@ -123,8 +115,8 @@ def parse_groups(raw: dict[str, Any], file: str = "country_groups.yml") -> Count
             CountedAs(
                 normalise_country(entry.get("country", ""), field=where + ".country", file=file),
                 normalise_country(entry.get("as", ""), field=where + ".as", file=file),
-                _date(entry.get("from"), where + ".from"),
-                _date(entry.get("to"), where + ".to"),
+                optional_iso_date(entry.get("from"), file="country_groups.yml", field=where + ".from"),
+                optional_iso_date(entry.get("to"), file="country_groups.yml", field=where + ".to"),
                 str(entry.get("citation", "")),
                 str(entry.get("note", "")),
             )

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from chipguard.config import data_dir
+from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.model import Hit
 
@@ -83,17 +84,6 @@ class RegimeSet:
         raise KeyError(regime_id)
 
 
-def _date(value: Any, file: str, where: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InputError(f"not an ISO date: {value!r}", file=file, field=where) from exc
-
-
 def parse_regimes(path: Path) -> RegimeSet:
     """Reads and validates a regimes file; errors name the file and the field."""
     file = str(path)
@@ -113,8 +103,8 @@ def parse_regimes(path: Path) -> RegimeSet:
                 raise InputError(f"regime needs '{key}'", file=file, field=f"{where}.{key}")
         windows = []
         for j, w in enumerate(item.get("suspended") or []):
-            start = _date(w.get("from"), file, f"{where}.suspended[{j}].from")
-            until = _date(w.get("until"), file, f"{where}.suspended[{j}].until")
+            start = optional_iso_date(w.get("from"), file=file, field=f"{where}.suspended[{j}].from")
+            until = optional_iso_date(w.get("until"), file=file, field=f"{where}.suspended[{j}].until")
             if start is None or until is None:
                 raise InputError(
                     "a suspension needs 'from' and 'until'", file=file, field=f"{where}.suspended[{j}]"
@@ -130,8 +120,8 @@ def parse_regimes(path: Path) -> RegimeSet:
                 title=str(item.get("title", item["id"])),
                 threshold=threshold,
                 citation=str(item["citation"]),
-                effective=_date(item.get("effective"), file, f"{where}.effective"),
-                end=_date(item.get("end"), file, f"{where}.end"),
+                effective=optional_iso_date(item.get("effective"), file=file, field=f"{where}.effective"),
+                end=optional_iso_date(item.get("end"), file=file, field=f"{where}.end"),
                 suspended=tuple(windows),
                 list_names=tuple(str(p) for p in item.get("list_names") or []),
                 sources=tuple(str(s) for s in item.get("sources") or []),

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from chipguard.config import data_dir
+from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.model import Outcome
 from chipguard.policy.conditions import validate
@@ -114,17 +115,6 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def _date(value: Any, file: str, where: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InputError(f"not an ISO date: {value!r}", file=file, field=where) from exc
-
-
 def parse_rule(raw: Any, file: str, where: str) -> Rule:
     """One rule from its YAML mapping; every problem names the file and the rule's position."""
     if not isinstance(raw, dict):
@@ -156,11 +146,15 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
             )
     windows = []
     for i, w in enumerate(raw.get("suspended") or []):
-        start = _date(w.get("from"), file, f"{where}.suspended[{i}].from")
+        start = optional_iso_date(w.get("from"), file=file, field=f"{where}.suspended[{i}].from")
         if start is None:
             raise InputError("a suspension needs 'from'", file=file, field=f"{where}.suspended[{i}]")
         windows.append(
-            Window(start, _date(w.get("to"), file, f"{where}.suspended[{i}].to"), str(w.get("citation", "")))
+            Window(
+                start,
+                optional_iso_date(w.get("to"), file=file, field=f"{where}.suspended[{i}].to"),
+                str(w.get("citation", "")),
+            )
         )
     when = raw.get("when", True)
     validate(when, f"{where}.when", file)
@@ -174,8 +168,8 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
         when=when,
         title=str(raw.get("title", "")),
         applies_to=tuple(applies),
-        effective=_date(raw.get("effective"), file, f"{where}.effective"),
-        end=_date(raw.get("end"), file, f"{where}.end"),
+        effective=optional_iso_date(raw.get("effective"), file=file, field=f"{where}.effective"),
+        end=optional_iso_date(raw.get("end"), file=file, field=f"{where}.end"),
         suspended=tuple(windows),
         for_each=str(raw.get("for_each", "")),
         as_name=str(raw.get("as", "it")),
