@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chipguard.names.analysis import LEGAL, NUMBER, STOP, NameAnalysis
+from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
 
@@ -48,6 +49,12 @@ def entry_keys(a: NameAnalysis) -> set[str]:
         keys.add("w:" + t.text)
         if a.person and t.phonetic and len(t.text) >= 3:
             keys.add("p:" + t.phonetic)
+        if not a.person:
+            # morphological reductions ("chemical" → chem, chemic) meet a query's ("chemistry" → chem)
+            stems = roots(t.text)
+            if stems:
+                keys.add("r:" + t.text)
+                keys.update("r:" + r for r in stems)
     for x, y in zip(sig, sig[1:], strict=False):
         keys.add("w:" + x.text + y.text)
     if a.joined:
@@ -144,6 +151,9 @@ class NameIndex:
                 put("p:" + t.phonetic, 0.6 * w)
             for near in self.typo_neighbours(t.text):
                 put("w:" + near, 0.8 * w)
+            if not a.person:
+                for stem in roots(t.text):
+                    put("r:" + stem, 0.5 * w)
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):

@@ -35,6 +35,8 @@ from chipguard.names.analysis import (
     Token,
 )
 from chipguard.names.data import matching_config
+from chipguard.names.morphology import rules as morph_rules
+from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.vocab import vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
@@ -126,6 +128,9 @@ def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
         if dist <= allowed and (shorter >= 7 or ta[0] == tb[0]):
             return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
+    if not person and shorter >= 5 and morph_variants(ta, tb):
+        # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
+        return morph_rules().similarity, "morphology"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
         return 0.8, "phonetic"
     if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
