@@ -23,6 +23,7 @@ from typing import Any
 from rapidfuzz.distance import OSA, Hamming, Indel
 
 from chipguard.names.analysis import (
+    ADMIN,
     COUNTRY,
     GENERIC,
     INITIAL,
@@ -46,6 +47,7 @@ RarityFn = Callable[[str], float]
 @dataclass(frozen=True, slots=True)
 class Weights:
     legal_form: float
+    admin: float
     stopword: float
     generic: float
     place: float
@@ -69,6 +71,7 @@ def weights() -> Weights:
     w = cfg.get("weights", {})
     return Weights(
         legal_form=float(w.get("legal_form", 0.08)),
+        admin=float(w.get("admin_qualifier", 0.1)),
         stopword=float(w.get("stopword", 0.03)),
         generic=float(w.get("generic", 0.35)),
         place=float(w.get("place", 0.3)),
@@ -91,6 +94,7 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
     w = weights()
     base = {
         LEGAL: w.legal_form,
+        ADMIN: w.admin,
         STOP: w.stopword,
         GENERIC: w.generic,
         PLACE: w.place,

@@ -25,6 +25,7 @@ NUMBER = "number"
 INITIAL = "initial"
 PLACE = "place"
 COUNTRY = "country"
+ADMIN = "admin"  # administrative qualifier of a place ("Province", "Municipal")
 LEADING_ARTICLES = frozenset({"the", "a", "an", "le", "la", "el", "al", "les", "los", "las"})
 
 
@@ -96,6 +97,8 @@ def _classify(surface: str, canon: str, person: bool) -> str:
         return PLACE
     if surface in v.countries:
         return COUNTRY
+    if surface in v.admin or canon in v.admin:
+        return ADMIN
     if not person and (canon in v.generic or surface in v.generic):
         return GENERIC
     return WORD
@@ -367,7 +370,9 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
     distinctive = [t for t in tokens if t.cls not in (LEGAL, STOP)]
     joined = "".join(t.text.replace(" ", "") for t in distinctive)
     acronym = ""
-    initials = [t.text[0] for t in distinctive if t.cls in (WORD, GENERIC, PLACE) and t.text[0].isalpha()]
+    initials = [
+        t.text[0] for t in distinctive if t.cls in (WORD, GENERIC, PLACE, ADMIN) and t.text[0].isalpha()
+    ]
     if not person and len(initials) >= 3:
         acronym = "".join(initials)
     institutional = not person and any(

@@ -31,6 +31,7 @@ class Vocab:
     countries: frozenset[str]
     person_prefixes: frozenset[str]
     person_nicks: dict[str, str]
+    admin: frozenset[str] = frozenset()  # "province", "municipal": qualifiers of a place, near-zero weight
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -88,4 +89,5 @@ def vocab() -> Vocab:
         institutional=frozenset(clean(str(w)) for w in cur.get("institutional_words", [])),
         person_prefixes=prefixes,
         person_nicks=nicks,
+        admin=frozenset(clean(str(w)) for w in cur.get("admin_qualifiers", [])),
     )
