@@ -63,6 +63,7 @@ class Weights:
     number_clash_penalty: float
     place_clash_penalty: float
     char_floor: float
+    body_kind_similarity: float
 
 
 @cache
@@ -87,6 +88,7 @@ def weights() -> Weights:
         number_clash_penalty=float(cfg.get("number_clash_penalty", 0.35)),
         place_clash_penalty=float(cfg.get("place_clash_penalty", 0.15)),
         char_floor=float(cfg.get("char_similarity_floor", 0.93)),
+        body_kind_similarity=float(cfg.get("body_kind_similarity", 0.75)),
     )
 
 
@@ -107,12 +109,19 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
     return base
 
 
-def token_similarity(a: Token, b: Token, person: bool) -> tuple[float, str]:
-    """Similarity of two tokens in [0, 1] and how it was reached."""
+def token_similarity(a: Token, b: Token, person: bool, translated: bool = False) -> tuple[float, str]:
+    """Similarity of two tokens in [0, 1] and how it was reached. ``translated``: ``a`` comes from a
+    word-by-word translation (Chinese → English), whose choice among near-synonyms is arbitrary."""
     if a.canon == b.canon:
         return 1.0, "exact" if a.text == b.text else "equivalent"
     if a.cls == NUMBER or b.cls == NUMBER or a.cls == LEGAL or b.cls == LEGAL:
         return 0.0, ""
+    if translated and not person:
+        kinds = vocab().body_kinds
+        if a.canon in kinds and b.canon in kinds:
+            # 学院 is registered as College, Institute or University alike; between two English names
+            # the kind stays a difference (Beijing Institute vs University of Technology)
+            return weights().body_kind_similarity, "kind of body"
     ta, tb = a.text, b.text
     la, lb = len(ta), len(tb)
     if person and (la == 1 or lb == 1):
@@ -329,12 +338,13 @@ def score_analyses(
         if bound < min_score and not (len(query.significant) == 1 or len(cand.significant) == 1):
             return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
     # 2. fuzzy among what is left, best pairs first
+    translated = anchors is not None
     if rest_q and rest_c:
         cands: list[tuple[float, int, int, str]] = []
         for i in rest_q:
             qt = q_tokens[i]
             for j in rest_c:
-                sim, how = token_similarity(qt, c_tokens[j], person)
+                sim, how = token_similarity(qt, c_tokens[j], person, translated)
                 if sim > 0:
                     cands.append((sim, i, j, how))
         cands.sort(reverse=True)

@@ -32,6 +32,7 @@ class Vocab:
     person_prefixes: frozenset[str]
     person_nicks: dict[str, str]
     admin: frozenset[str] = frozenset()  # "province", "municipal": qualifiers of a place, near-zero weight
+    body_kinds: frozenset[str] = frozenset()  # university / college / institute …: near-equivalent kinds
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -90,4 +91,5 @@ def vocab() -> Vocab:
         person_prefixes=prefixes,
         person_nicks=nicks,
         admin=frozenset(clean(str(w)) for w in cur.get("admin_qualifiers", [])),
+        body_kinds=frozenset(clean(str(w)) for w in cur.get("body_kinds", [])),
     )
