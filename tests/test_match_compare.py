@@ -80,3 +80,14 @@ def test_threshold_is_data_and_overridable(monkeypatch: pytest.MonkeyPatch) -> N
     near = compare("Rosoboronexpotr", "Rosoboronexport")
     assert 0.8 < near.score < 0.99 and not near.match
     assert compare("Rosoboronexpotr", "Rosoboronexport", threshold=0.8).match
+
+
+def test_one_chinese_character_is_not_a_typo() -> None:
+    """北京化工大学 (Beijing University of Chemical Technology) is not 北京理工大学 (Beijing Institute of
+    Technology, listed in CSL 2022-04): each character is a word, so no typo tolerance on Han text."""
+    from chipguard.match.score import token_similarity
+    from chipguard.names.analysis import analyze
+
+    a, b = analyze("北京化工大学").tokens[0], analyze("北京理工大学").tokens[0]
+    assert token_similarity(a, b, False) == (0.0, "")
+    assert not compare("北京化工大学", "北京理工大学", kind="org").match

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chipguard.names.analysis import LEGAL, NUMBER, STOP, NameAnalysis
+from chipguard.names.analysis import LEGAL, NUMBER, STOP, WORD, NameAnalysis
 from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
@@ -154,6 +154,13 @@ class NameIndex:
             if not a.person:
                 for stem in roots(t.text):
                     put("r:" + stem, 0.5 * w)
+                if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
+                    # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
+                    # only its head ("Kunlun"): the list words it starts with are candidates
+                    for k in range(5, len(t.text) - 3):
+                        head = t.text[:k]
+                        if "w:" + head in self.postings:
+                            put("w:" + head, 0.6 * self.rarity(head) ** 2)
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):

@@ -35,6 +35,7 @@ from chipguard.names.analysis import (
     NameAnalysis,
     Token,
 )
+from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import rules as morph_rules
 from chipguard.names.morphology import variants as morph_variants
@@ -123,6 +124,9 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
             # the kind stays a difference (Beijing Institute vs University of Technology)
             return weights().body_kind_similarity, "kind of body"
     ta, tb = a.text, b.text
+    if not (ta.isascii() and tb.isascii()) and (_has_han(ta) or _has_han(tb)):
+        # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
+        return 0.0, ""
     la, lb = len(ta), len(tb)
     if person and (la == 1 or lb == 1):
         return (0.75, "initial") if ta[0] == tb[0] else (0.0, "")
@@ -376,8 +380,19 @@ def score_analyses(
         # The query is a word-by-word translation (Chinese → English): its translated words and the
         # list's English words may be synonyms ("Fan"/"Ventilator"), so once a transliterated anchor
         # (the brand in pinyin) matched, unmatched words on both sides weigh less.
+        # a brand written whole in pinyin may be registered by its head only ("Zhongtaishenleng" →
+        # "Zhongtai Cryogenic"): a stem match of a long anchor counts too
         anchor_hit = any(
-            q_tokens[i].text in anchors and q_tokens[i].cls == WORD for i, _j, sim, _h in pairs if sim >= 0.99
+            q_tokens[i].cls == WORD
+            and (
+                (sim >= 0.99 and q_tokens[i].text in anchors)
+                or (
+                    how == "stem"
+                    and len(c_tokens[j].text) >= 5
+                    and (c_tokens[j].text in anchors or q_tokens[i].text in anchors)
+                )
+            )
+            for i, j, sim, how in pairs
         )
         if anchor_hit:
             for i in range(nq):

@@ -1,0 +1,42 @@
+"""Chinese queries translated word by word: once the pinyin trade name matched, the translated words
+that the registered English name renders with a synonym (存储 Storage / Memory, 海洋 Ocean / Marine)
+weigh little."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipguard.match.screener import Screener
+from chipguard.model import Party, PartyKind
+
+# English names of listed parties (CSL 2022-04 / Entity List, see chipguard/data/zh/listed_party_names.yml)
+LISTED = [
+    "ChangXin Memory Technologies, Inc.",
+    "Huawei Marine Networks Co., Limited",
+    "Huawei Cloud Computing Technology",
+    "Jiangxi Hongdu Aviation Ind. Group",
+]
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    parties = [Party("custom", str(i), name, PartyKind.ORG) for i, name in enumerate(LISTED)]
+    return Screener(parties, enrich=False)  # no Chinese aliases: the translation must carry the match
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("长鑫存储技术有限公司", "ChangXin Memory Technologies, Inc."),
+        ("华为海洋网络有限公司", "Huawei Marine Networks Co., Limited"),
+    ],
+)
+def test_synonym_translations_after_a_matched_trade_name(screener: Screener, query: str, listed: str) -> None:
+    hits = screener.screen(query, kind="org")
+    assert hits and hits[0].name == listed, [(h.name, h.score) for h in hits]
+    assert hits[0].explanation["query_transliteration"]["method"].startswith("zh-")
+
+
+def test_an_unknown_trade_name_finds_nothing(screener: Screener) -> None:
+    # same industry words, another firm (长城 Great Wall): no shared brand, so no weight is lowered
+    assert screener.screen("长城存储技术有限公司", kind="org") == []
