@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chipguard.names.analysis import LEGAL, NUMBER, STOP, WORD, NameAnalysis
+from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
@@ -68,9 +69,15 @@ class NameIndex:
     """Inverted index over :class:`Entry` keys with document frequencies for token rarity."""
 
     def __init__(
-        self, entries: list[Entry], party_count: int, max_posting: int = 4000, relative_floor: float = 0.4
+        self,
+        entries: list[Entry],
+        party_count: int,
+        max_posting: int = 4000,
+        relative_floor: float | None = None,
     ) -> None:
         self.entries = entries
+        if relative_floor is None:
+            relative_floor = float(matching_config().get("candidate_relative_floor", 0.4))
         self.relative_floor = relative_floor
         self.max_posting = max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)

@@ -145,7 +145,7 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
         if dist <= allowed and (shorter >= 7 or ta[0] == tb[0]):
             return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
-    if not person and shorter >= 5 and morph_variants(ta, tb):
+    if not person and shorter >= 5 and ta[:4] == tb[:4] and morph_variants(ta, tb):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
         return morph_rules().similarity, "morphology"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:

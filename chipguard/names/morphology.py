@@ -61,8 +61,10 @@ def roots(word: str) -> frozenset[str]:
 
 def variants(a: str, b: str) -> bool:
     """Whether two different words are morphological variants ("ecology"/"ecological")."""
-    r = rules()
-    if a == b or len(a) < r.min_word or len(b) < r.min_word or frozenset((a, b)) in r.exceptions:
+    if a == b:
         return False
-    ra, rb = roots(a), roots(b)
-    return a in rb or b in ra or not ra.isdisjoint(rb)
+    ra, rb = roots(a), roots(b)  # empty for words shorter than min_word
+    if not ((a in rb or b in ra or not ra.isdisjoint(rb)) and (ra or rb)):
+        return False
+    r = rules()
+    return len(a) >= r.min_word and len(b) >= r.min_word and frozenset((a, b)) not in r.exceptions
