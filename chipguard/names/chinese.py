@@ -287,6 +287,18 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             and nxt.kind not in (LEGAL, PLACE)
         ):
             out[idx] = Segment(seg.text, (), voc.prefixes[seg.text], PREFIX, "curated")
+    # a province abbreviation opening the name before a translated word is the province
+    # (川|化工 → "Sichuan Chemical", 粤|港澳 → "Guangdong Hong Kong Macao")
+    if len(out) >= 2:
+        seg, nxt = out[0], out[1]
+        province = voc.province_abbreviations.get(seg.text)
+        if (
+            province
+            and seg.kind == UNKNOWN
+            and nxt.english
+            and nxt.kind in (TERM, PLACE)  # an industry word or a place, not a dictionary word (京|东方)
+        ):
+            out[0] = Segment(seg.text, _pinyin(seg.text), province, PLACE, "curated province abbreviation")
     # pinyin for unknown characters: consecutive ones form one word (a trade name)
     result: list[Segment] = []
     i = 0

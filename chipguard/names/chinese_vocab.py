@@ -108,6 +108,7 @@ class Vocabulary:
     drop_suffixes: dict[str, str] = field(default_factory=dict)
     brand_chars: dict[str, str] = field(default_factory=dict)
     parents: tuple[str, ...] = ()
+    province_abbreviations: dict[str, str] = field(default_factory=dict)  # 川 → Sichuan
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -195,6 +196,7 @@ def vocabulary() -> Vocabulary:
         drop_suffixes={str(k): str(v) for k, v in (cur.get("drop_suffixes") or {}).items()},
         brand_chars={str(k): str(v) for k, v in (cur.get("brand_chars") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
+        province_abbreviations={str(k): str(v) for k, v in (cur.get("province_abbreviations") or {}).items()},
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
         version=str(cur.get("version", "")),
