@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chipguard.names.analysis import LEGAL, NUMBER, STOP, WORD, NameAnalysis
+from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
 
@@ -57,7 +57,7 @@ def entry_keys(a: NameAnalysis) -> set[str]:
                 keys.add("r:" + t.text)
                 keys.update("r:" + r for r in stems)
     for x, y in zip(sig, sig[1:], strict=False):
-        keys.add("w:" + x.text + y.text)
+        keys.add("b:" + x.text + y.text)  # adjacent pair, met by a query's run-together word or pair
     if a.joined:
         keys.add("j:" + a.joined)
     if a.acronym and len(a.acronym) >= 4:
@@ -144,34 +144,40 @@ class NameIndex:
 
         # retrieval weighs a word by its rarity squared: a shared common pair ("research institute")
         # must not push the entry that shares the one rare word ("microelectronics") out of the top
-        rar = {t.canon: self.rarity(t.canon) ** 2 for t in sig}
+        # numbers identify; generic org words ("university", "technology") mostly do not
+        rar = {t.canon: self.rarity(t.canon) ** 2 * (0.5 if t.cls == GENERIC else 1.0) for t in sig}
         for t in sig:
             w = rar[t.canon] * (1.5 if t.cls == NUMBER else 1.0)
+            # one key per shared word (its canonical form); the surface form only meets list pairs
+            # written apart ("wuxihyatech" ↔ "Wuxi Hyatech")
             put("t:" + t.canon, w)
-            # the surface key mostly repeats the canonical one (same word); it counts for itself where
-            # the list joined two words into one ("wuxi"+"hyatech"), so a half weight is enough
-            put("w:" + t.text, 0.5 * w)
+            put("b:" + t.text, w)
             put("j:" + t.text, w)
             if len(sig) == 1:
                 put("a:" + t.text, w)
             if a.person and t.phonetic and len(t.text) >= 3:
                 put("p:" + t.phonetic, 0.6 * w)
             for near in self.typo_neighbours(t.text):
-                put("w:" + near, 0.8 * w)
+                if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
+                    put("w:" + near, 0.8 * w)
             if not a.person:
-                for stem in roots(t.text):
-                    put("r:" + stem, 0.5 * w)
+                stems = roots(t.text)
+                for stem in stems:  # one word's reductions share its weight
+                    put("r:" + stem, 0.5 * w / len(stems))
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
                     # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
                     # only its head ("Kunlun"): the list words it starts with are candidates
                     for k in range(5, len(t.text) - 3):
                         head = t.text[:k]
-                        if "w:" + head in self.postings:
-                            put("w:" + head, 0.6 * self.rarity(head) ** 2)
+                        for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
+                            if kind + head in self.postings:
+                                put(kind + head, 0.6 * self.rarity(head) ** 2)
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):
-            put("w:" + x.text + y.text, max(rar[x.canon], rar[y.canon]))
+            pair = max(rar[x.canon], rar[y.canon])
+            put("w:" + x.text + y.text, pair)  # the list wrote the pair as one word ("tech nology")
+            put("b:" + x.text + y.text, 0.5 * pair)  # the same pair in the same order
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
             put(
                 "w:" + x.text + y.text + z.text,

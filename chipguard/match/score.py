@@ -144,7 +144,10 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         allowed = 1 if shorter < 8 else 2
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
         if dist <= allowed and (shorter >= 7 or ta[0] == tb[0]):
-            return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0), "typo"
+            # in a translated query a short pinyin word one letter off is mostly another word
+            # (Dongbei "north-east" vs Dongmei), not a typo
+            short_pinyin = translated and shorter < 8 and ta.isalpha()
+            return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0) - (0.1 if short_pinyin else 0.0), "typo"
     if not person and shorter >= 5 and ta[:4] == tb[:4] and morph_variants(ta, tb):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
         return morph_rules().similarity, "morphology"
