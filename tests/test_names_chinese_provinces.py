@@ -1,4 +1,4 @@
-"""Single-character province abbreviations (川 Sichuan, 粤 Guangdong …) opening a Chinese name."""
+"""Single-character province abbreviations (川 Sichuan, 粤 Guangdong …) and bound prefixes (超, 聚) in Chinese names."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ def test_new_and_black_are_not_read_as_provinces() -> None:
     assert table["川"] == "Sichuan" and table["沪"] == "Shanghai"
     assert "新" not in table and "黑" not in table
     assert _form("新材料科技有限公司", "zh-en").startswith("New Materials")
+
+
+def test_bound_prefix_joins_a_science_word() -> None:
+    # 超导 is a dictionary word already; 超 + 分子 and 聚 + 烯烃 are joined by the bound-prefix rule
+    assert _form("超分子化学研究所", "zh-en").startswith("Supermolecular")
+    assert _form("聚烯烃研究所", "zh-en").startswith("Polyolefine")
+    assert vocabulary().bound_prefixes["超"] == "Super"
+
+
+def test_bound_prefix_inside_a_trade_name_stays_pinyin() -> None:
+    # 聚 after a trade-name character (华聚) is part of the trade name, not "Poly-"
+    assert _form("华聚能源有限公司", "zh-en") == "Huaju Energy Co Ltd"
+    assert _form("超净科技有限公司", "zh-en").startswith("Chaojing")  # 超 before an unknown character

@@ -256,6 +256,30 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
         seg = out[idx]
         if seg.kind == PLACE and out[idx - 1].kind == PLACE and out[idx + 1].kind == UNKNOWN:
             out[idx] = Segment(seg.text, (), None, UNKNOWN, "pinyin")
+    # a bound prefix before a one-word translation joins it (超|分子 → "Supermolecular")
+    idx = 0
+    while idx < len(out) - 1:
+        seg, nxt = out[idx], out[idx + 1]
+        prefix = voc.bound_prefixes.get(seg.text)
+        if (
+            prefix
+            and seg.kind == UNKNOWN
+            and (idx == 0 or out[idx - 1].kind != UNKNOWN)  # 广|聚 is a trade name
+            and nxt.english
+            and " " not in nxt.english
+            and nxt.english.isalpha()
+            and nxt.kind not in (LEGAL, PLACE, ADMIN, FINAL_CHAR, SUFFIX)
+        ):
+            out[idx : idx + 2] = [
+                Segment(
+                    seg.text + nxt.text,
+                    _pinyin(seg.text) + nxt.pinyin,
+                    prefix + nxt.english.lower(),
+                    TERM,
+                    "curated bound prefix",
+                )
+            ]
+        idx += 1
     # 和 joins two translated words ("发展和改革" → "Development and Reform"); elsewhere it is a brand
     for idx in range(1, len(out) - 1):
         seg = out[idx]

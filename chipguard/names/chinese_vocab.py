@@ -109,6 +109,7 @@ class Vocabulary:
     brand_chars: dict[str, str] = field(default_factory=dict)
     parents: tuple[str, ...] = ()
     province_abbreviations: dict[str, str] = field(default_factory=dict)  # 川 → Sichuan
+    bound_prefixes: dict[str, str] = field(default_factory=dict)  # 超 → Super (joined to the next word)
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -196,6 +197,7 @@ def vocabulary() -> Vocabulary:
         drop_suffixes={str(k): str(v) for k, v in (cur.get("drop_suffixes") or {}).items()},
         brand_chars={str(k): str(v) for k, v in (cur.get("brand_chars") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
+        bound_prefixes={str(k): str(v) for k, v in (cur.get("bound_prefixes") or {}).items()},
         province_abbreviations={str(k): str(v) for k, v in (cur.get("province_abbreviations") or {}).items()},
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
