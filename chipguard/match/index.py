@@ -50,8 +50,9 @@ def entry_keys(a: NameAnalysis) -> set[str]:
         keys.add("w:" + t.text)
         if a.person and t.phonetic and len(t.text) >= 3:
             keys.add("p:" + t.phonetic)
-        if not a.person:
-            # morphological reductions ("chemical" → chem, chemic) meet a query's ("chemistry" → chem)
+        if not a.person and t.cls == WORD:
+            # morphological reductions ("chemical" → chem, chemic) meet a query's ("chemistry" → chem);
+            # generic words ("technology", "industrial") are left to the scorer: their postings are long
             stems = roots(t.text)
             if stems:
                 keys.add("r:" + t.text)
@@ -161,7 +162,7 @@ class NameIndex:
                 if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
                     put("w:" + near, 0.8 * w)
             if not a.person:
-                stems = roots(t.text)
+                stems = roots(t.text) if t.cls == WORD else ()
                 for stem in stems:  # one word's reductions share its weight
                     put("r:" + stem, 0.5 * w / len(stems))
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
