@@ -40,3 +40,14 @@ def test_synonym_translations_after_a_matched_trade_name(screener: Screener, que
 def test_an_unknown_trade_name_finds_nothing(screener: Screener) -> None:
     # same industry words, another firm (长城 Great Wall): no shared brand, so no weight is lowered
     assert screener.screen("长城存储技术有限公司", kind="org") == []
+
+
+def test_ligong_daxue_gives_both_registered_styles() -> None:
+    """理工大学 is registered mostly as "University of Technology" (武汉理工大学 Wuhan University of
+    Technology) and sometimes as "University of Science and Technology" (哈尔滨理工大学): both forms exist."""
+    from chipguard.names.scripts import latin_forms
+
+    for name, place in (("武汉理工大学", "Wuhan"), ("哈尔滨理工大学", "Harbin")):
+        forms = {f.method: f.text for f in latin_forms(name)}
+        assert forms["zh-en"] == f"{place} University of Technology"
+        assert forms["zh-mixed"] == f"{place} University of Science and Technology"
