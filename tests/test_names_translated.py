@@ -51,3 +51,12 @@ def test_ligong_daxue_gives_both_registered_styles() -> None:
         forms = {f.method: f.text for f in latin_forms(name)}
         assert forms["zh-en"] == f"{place} University of Technology"
         assert forms["zh-mixed"] == f"{place} University of Science and Technology"
+
+
+def test_vocational_college_is_also_a_polytechnic() -> None:
+    """职业技术学院 registers as "Polytechnic" (深圳职业技术学院 Shenzhen Polytechnic)."""
+    from chipguard.names.scripts import latin_forms
+
+    forms = {f.method: f.text for f in latin_forms("深圳职业技术学院")}
+    assert forms["zh-en"] == "Shenzhen Vocational and Technical College"
+    assert forms["zh-mixed"] == "Shenzhen Polytechnic"
