@@ -60,3 +60,15 @@ def test_vocational_college_is_also_a_polytechnic() -> None:
     forms = {f.method: f.text for f in latin_forms("深圳职业技术学院")}
     assert forms["zh-en"] == "Shenzhen Vocational and Technical College"
     assert forms["zh-mixed"] == "Shenzhen Polytechnic"
+
+
+def test_college_styles_of_higher_education() -> None:
+    """科技学院 / 外国语学院: the word-by-word reading and the usual registered style are both produced
+    (河南科技学院 Henan Institute of Science and Technology, 四川外国语学院 Sichuan International Studies
+    University)."""
+    from chipguard.names.scripts import latin_forms
+
+    henan = {f.text for f in latin_forms("河南科技学院")}
+    assert "Henan Institute of Science and Technology" in henan
+    sichuan = {f.text for f in latin_forms("四川外国语学院")}
+    assert "Sichuan International Studies University" in sichuan
