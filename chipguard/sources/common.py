@@ -354,15 +354,20 @@ def header_rows(
     *,
     delimiter: str = ",",
     lower: bool = False,
+    preamble: Callable[[list[str]], bool] | None = None,
 ) -> list[tuple[int, dict[str, str]]]:
     """(line, row as dict) for every non-blank row of a headed CSV list, after checking that the header
     names every required column (``what`` names the format in the error) and that each row has as many
-    cells as the header. ``lower`` folds header names to lower case (user-written custom lists)."""
+    cells as the header. ``lower`` folds header names to lower case (user-written custom lists);
+    ``preamble`` is shown each row before the header and returns True for rows to skip (the UK list's
+    "Last Updated" line)."""
     check_size(path)
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
     for line, cells in csv_rows(path, delimiter=delimiter):
         if not header:
+            if preamble is not None and preamble(cells):
+                continue
             header = [c.strip().lower() if lower else c.strip() for c in cells]
             missing = [c for c in required if c not in header]
             if missing:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from chipguard.model import Address, Alias, Identifier, Party, PartyKind
-from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
-from chipguard.sources.common import add_country, csv_rows, detect_script, first_line
+from chipguard.sources.base import Format, ParsedList, SourceError, register
+from chipguard.sources.common import add_country, detect_script, first_line, header_rows
 
 OFFICIAL_URL = "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"
 LIST_NAME = "UK HM Treasury (OFSI) Consolidated List of Financial Sanctions Targets"
@@ -55,45 +55,24 @@ def _append_unique(items: list[T], item: T) -> None:
 
 
 def parse(path: Path) -> ParsedList:
-    check_size(path)
-    rows = csv_rows(path)
-    file_date = ""
-    header: list[str] = []
+    dates: list[str] = []
+
+    def last_updated(cells: list[str]) -> bool:
+        if cells and cells[0].strip() == "Last Updated":
+            dates.append(_uk_date(cells[1]) if len(cells) > 1 else "")
+            return True
+        return False
+
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for line, cells in rows:
-        if not header:
-            if cells and cells[0].strip() == "Last Updated":
-                file_date = _uk_date(cells[1]) if len(cells) > 1 else ""
-                continue
-            header = [c.strip() for c in cells]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise SourceError(
-                    f"not a UK HMT consolidated list header: missing column(s) {', '.join(missing)}",
-                    file=str(path),
-                    line=line,
-                    field=missing[0],
-                )
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise SourceError(
-                f"row has {len(cells)} cells, the header {len(header)}", file=str(path), line=line
-            )
-        row = dict(zip(header, cells, strict=True))
+    for line, row in header_rows(path, REQUIRED_COLUMNS, "UK HMT consolidated list", preamble=last_updated):
         group = row["Group ID"].strip()
         if not group:
             raise SourceError("row has no Group ID", file=str(path), line=line, field="Group ID")
         if not row["Name 6"].strip():
             raise SourceError("row has no name", file=str(path), line=line, field="Name 6")
         groups.setdefault(group, []).append((line, row))
-    if not header:
-        raise SourceError("no header row", file=str(path))
-    if not groups:
-        raise SourceError("no records", file=str(path))
     parties = [_party(group, rows_of_group) for group, rows_of_group in groups.items()]
-    return ParsedList("uk_hmt_csv", "uk_hmt", parties, file_date, OFFICIAL_URL)
+    return ParsedList("uk_hmt_csv", "uk_hmt", parties, dates[0] if dates else "", OFFICIAL_URL)
 
 
 def _party(group: str, rows: list[tuple[int, dict[str, str]]]) -> Party:
