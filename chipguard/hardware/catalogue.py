@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 
 KINDS = ("accelerator", "memory", "system")
@@ -222,12 +222,7 @@ def _parse_entry(raw: Any, kind: str, index: int, path: Path) -> CatalogueEntry:
 
 def load_catalogue(path: Path) -> Catalogue:
     """Reads and validates a catalogue file: unique ids and aliases, known components."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the catalogue: {exc}", file=str(path)) from exc
-    if not isinstance(doc, dict):
-        raise InputError("expected a mapping at the top level", file=str(path))
+    doc = read_yaml_mapping(path)
     entries: list[CatalogueEntry] = []
     for section, kind in (("accelerators", "accelerator"), ("memory", "memory"), ("systems", "system")):
         for i, raw in enumerate(doc.get(section) or []):

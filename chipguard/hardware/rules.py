@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 
 EFFECTS = ("classify", "exclude", "flag")
@@ -141,12 +142,7 @@ def _check_condition(node: Any, path: Path, where: str) -> None:
 
 def load_document(path: Path) -> RuleDocument:
     """Reads one rule document and validates every rule."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read rule document: {exc}", file=str(path)) from exc
-    if not isinstance(doc, dict):
-        raise InputError("expected a mapping", file=str(path))
+    doc = read_yaml_mapping(path)
     for key in ("id", "title", "citation"):
         if not isinstance(doc.get(key), str):
             raise InputError("missing", file=str(path), field=key)

@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 
 QUANTITIES = ("training_compute_ops", "cluster_ops_per_s")
@@ -93,13 +92,7 @@ def monitor_dir() -> Path:
 
 def _read(name: str) -> dict[str, Any]:
     path = monitor_dir() / name
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read monitor data: {exc}", file=str(path)) from exc
-    if not isinstance(doc, dict):
-        raise InputError("expected a mapping at the top level", file=str(path))
-    return doc
+    return read_yaml_mapping(path)
 
 
 def _fraction(value: Any, path: str, key: str, *, allow_zero: bool = False) -> float:

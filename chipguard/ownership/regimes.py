@@ -13,9 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.model import Hit
@@ -87,10 +86,7 @@ class RegimeSet:
 def parse_regimes(path: Path) -> RegimeSet:
     """Reads and validates a regimes file; errors name the file and the field."""
     file = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=file) from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("regimes"), list):
         raise InputError("needs a 'regimes' list", file=file, field="regimes")
     regimes = []

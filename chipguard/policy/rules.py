@@ -16,9 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.model import Outcome
@@ -178,17 +177,6 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
     )
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {exc}", file=str(path), line=(mark.line + 1) if mark else None
-        ) from exc
-
-
 def bundled_rules_dir() -> Path:
     return data_dir() / "rules"
 
@@ -215,7 +203,7 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
     manifest_path = directory / "ruleset.yml"
     if overrides and (overrides / "ruleset.yml").exists():
         manifest_path = overrides / "ruleset.yml"
-    manifest = _read_yaml(manifest_path)
+    manifest = read_yaml(manifest_path)
     if not isinstance(manifest, dict) or not manifest.get("id") or not manifest.get("version"):
         raise InputError("manifest needs 'id' and 'version'", file=str(manifest_path))
     names: list[str] = [str(n) for n in manifest.get("files") or []]
@@ -236,7 +224,7 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
         path = overrides / name if overrides and (overrides / name).exists() else directory / name
         if not path.exists():
             raise InputError("rule file named in the manifest is missing", file=str(path))
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         if not isinstance(raw, dict):
             raise InputError("a rule file must be a mapping with 'version' and 'rules'", file=str(path))
         digest.update(name.encode() + b"\0" + path.read_bytes())

@@ -1,0 +1,34 @@
+"""Reading the YAML reference data (rule sets, catalogue, regimes, thresholds) and customer overrides.
+
+One reader so every data file fails the same way: an unreadable file or invalid YAML becomes an
+InputError naming the file (and the line, where YAML says it), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chipguard.errors import InputError
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {exc}", file=str(path), line=(mark.line + 1) if mark else None
+        ) from exc
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    doc = read_yaml(path)
+    if not isinstance(doc, dict):
+        raise InputError("expected a mapping at the top level", file=str(path))
+    return doc
