@@ -27,8 +27,12 @@ def read_yaml(path: Path) -> Any:
         ) from exc
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
+def read_yaml_mapping(path: Path, *, empty_ok: bool = False) -> dict[str, Any]:
+    """The file's top-level mapping; ``empty_ok`` lets an empty file stand for {} (an override file
+    a user created but has not filled yet)."""
     doc = read_yaml(path)
+    if doc is None and empty_ok:
+        return {}
     if not isinstance(doc, dict):
         raise InputError("expected a mapping at the top level", file=str(path))
     return doc

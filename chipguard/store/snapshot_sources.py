@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard import config
+from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 
 CONFIG_NAME = "list_sources.yml"
@@ -59,23 +58,6 @@ class BundledList:
     url: str
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
-            file=str(path),
-            line=mark.line + 1 if mark is not None else None,
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputError("expected a mapping at the top level", file=str(path))
-    return data
-
-
 def _number(value: Any, path: Path, key: str) -> float:
     try:
         number = float(value)
@@ -106,7 +88,7 @@ def load_config() -> ListsConfig:
     sources: dict[str, dict[str, Any]] = {}
     files = config_files()
     for path in files:
-        data = _read_yaml(path)
+        data = read_yaml_mapping(path, empty_ok=True)
         for key in ("max_age_days", "max_download_bytes", "timeout_seconds"):
             if key in data:
                 top[key] = (_number(data[key], path, key), path)
@@ -174,7 +156,7 @@ def bundled_dir() -> Path:
 def bundled_manifest() -> list[BundledList]:
     """The offline snapshot shipped in the package (chipguard/data/lists/manifest.yml)."""
     path = bundled_dir() / "manifest.yml"
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path, empty_ok=True)
     entries = data.get("lists")
     if not isinstance(entries, list) or not entries:
         raise InputError("expected a non-empty 'lists' array", file=str(path), field="lists")
