@@ -94,11 +94,7 @@ class Services:
             screener = self.screeners.get()
         except ListsUnavailableError:
             screener = None  # decide() then fails closed: REVIEW with the reason, never ALLOW
-        others = [
-            Customer.from_dict({**record.data, "customer_id": record.customer_id})
-            for record in self.customers.find(limit=OTHER_CUSTOMERS_LIMIT)
-            if record.customer_id != transaction.customer.customer_id
-        ]
+        others = self._other_customers(transaction)
         rule_set = default_rule_set()
         try:
             decision = decide(
@@ -121,6 +117,23 @@ class Services:
             context=context.versions(self.engine),
             rule_sources=rule_set.sources,
         )
+
+    def _other_customers(self, transaction: Any, as_of_audit_seq: int | None = None) -> list[Customer]:
+        """The stored customers a decision compares its customer with: only the shared-address red flag
+        reads them, and only for a customer that gives an address, so nothing is loaded otherwise. For a
+        replay, the customers as they stood at the decision's audit entry."""
+        if not transaction.customer.addresses:
+            return []
+        if as_of_audit_seq is not None:
+            rows = self.customers.as_of_audit_seq(as_of_audit_seq)
+        else:
+            rows = [
+                {**record.data, "customer_id": record.customer_id}
+                for record in self.customers.find(limit=OTHER_CUSTOMERS_LIMIT)
+            ]
+        return [
+            Customer.from_dict(row) for row in rows if row["customer_id"] != transaction.customer.customer_id
+        ]
 
     def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
         """Screens a stored customer as a decision would: its name and other names, every owner and the
@@ -220,13 +233,11 @@ class Services:
             )
         transaction = parse_transaction(stored.transaction)
         on = date.fromisoformat(transaction.date)
-        others: list[Customer] = []
-        if stored.audit_seq is not None:
-            others = [
-                Customer.from_dict(data)
-                for data in self.customers.as_of_audit_seq(stored.audit_seq)
-                if data["customer_id"] != transaction.customer.customer_id
-            ]
+        others = (
+            self._other_customers(transaction, as_of_audit_seq=stored.audit_seq)
+            if stored.audit_seq is not None
+            else []
+        )
         again: Decision = decide(
             transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
         )
