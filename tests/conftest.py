@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from chipguard.store import testing
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CHIPGUARD_SHARED_DATA", REPO.parent / "shared" / "data"))
 
@@ -28,3 +30,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("CHIPGUARD_HOME", str(path))
     monkeypatch.delenv("CHIPGUARD_DATABASE_URL", raising=False)
     yield path
+
+
+@pytest.fixture(params=testing.backends())
+def db_url(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test on every backend under test: SQLite always, PostgreSQL when
+    CHIPGUARD_TEST_PG_URL is set (as .ci/run does)."""
+    with testing.database(request.param, tmp_path) as url:
+        yield url

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,9 @@ from chipguard.store.decisions import DecisionStore
 from chipguard.store.records import AuditEntryRow, AuditHeadRow, DecisionRow
 
 
-@pytest.fixture(params=testing.backends())
-def engine(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Engine]:
-    with testing.database(request.param, tmp_path) as url:
-        yield get_engine(url)
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    return get_engine(db_url)
 
 
 @pytest.fixture

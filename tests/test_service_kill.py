@@ -7,7 +7,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,19 +14,12 @@ import pytest
 from test_api_support import free_port, start_server
 
 from chipguard.audit import AuditLog
-from chipguard.store import testing
 from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore
 from chipguard.store.keys import KeyStore
 from chipguard.store.snapshots import SnapshotStore
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=testing.backends())
-def db_url(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[str]:
-    with testing.database(request.param, tmp_path) as url:
-        yield url
 
 
 def test_killed_server_loses_no_committed_decision(db_url: str, home: Path, shared: Path) -> None:

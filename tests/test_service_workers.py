@@ -5,7 +5,6 @@ BEGIN IMMEDIATE and PostgreSQL's row lock on the head serialise the appends acro
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,19 +12,12 @@ import pytest
 from test_api_support import free_port, start_server
 
 from chipguard.audit import AuditLog
-from chipguard.store import testing
 from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore
 from chipguard.store.keys import KeyStore
 from chipguard.store.snapshots import SnapshotStore
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=testing.backends())
-def db_url(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[str]:
-    with testing.database(request.param, tmp_path) as url:
-        yield url
 
 
 def test_two_workers_share_state_and_one_chain(db_url: str, home: Path, shared: Path) -> None:

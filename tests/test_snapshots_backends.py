@@ -4,7 +4,6 @@ rollback of a failed load, and lookups by hash prefix (LIKE semantics differ bet
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,13 @@ from sqlalchemy.orm import Session
 from test_snapshots_support import CSL_NAME, CSL_ROWS, trimmed_csl
 
 from chipguard.sources import SourceError, parse_file
-from chipguard.store import testing
 from chipguard.store.db import get_engine
 from chipguard.store.snapshots import SnapshotPartyRow, SnapshotRow, SnapshotStore
 
 
-@pytest.fixture(params=testing.backends())
-def store(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[SnapshotStore]:
-    with testing.database(request.param, tmp_path) as url:
-        yield SnapshotStore(get_engine(url))
+@pytest.fixture
+def store(db_url: str) -> SnapshotStore:
+    return SnapshotStore(get_engine(db_url))
 
 
 def _counts(store: SnapshotStore) -> tuple[int, int]:

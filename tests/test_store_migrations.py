@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from chipguard.store import testing
 from chipguard.store.db import get_engine, head_revision, import_all_tables, make_engine, migrate
-
-
-@pytest.fixture(params=testing.backends())
-def db_url(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[str]:
-    with testing.database(request.param, tmp_path) as url:
-        yield url
 
 
 def test_migrations_match_metadata(db_url: str) -> None:
