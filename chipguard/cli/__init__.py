@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "chipguard.cli.ownership",
     "chipguard.cli.service",
     "chipguard.cli.monitor",
+    "chipguard.cli.batch",
 )
 
 

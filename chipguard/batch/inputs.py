@@ -1,0 +1,215 @@
+"""Reading a batch of names to screen: CSV, JSON Lines or Parquet, validated as a whole before any work.
+
+Why validate everything first: a batch that stops at row 90,000 of 100,000 leaves a partial result that
+could be taken for a complete screening. Every bad row is collected (the first 20 are shown) with the file,
+the line (CSV, JSONL) or row number (Parquet) and the field, and nothing is screened. Both engines read
+their input through this module in the driver, so the local and the Spark engine see the very same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chipguard.errors import InputError
+
+KINDS: dict[str, str | None] = {
+    "": None,
+    "person": "person",
+    "individual": "person",
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+    "entity": "org",
+    "company": "org",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+    "unknown": None,
+}
+MAX_NAME_LENGTH = 1000
+MAX_ERRORS_SHOWN = 20
+FORMATS = ("csv", "jsonl", "parquet")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRow:
+    """One validated input row. ``position`` is its 0-based place in the input (output order);
+    ``line`` is where a reader finds it: the CSV/JSONL line or the 1-based Parquet row."""
+
+    position: int
+    line: int
+    id: str
+    name: str
+    kind: str | None
+    country: str | None
+
+    def to_tuple(self) -> tuple[int, int, str, str, str | None, str | None]:
+        """Plain tuple form, cheap to pickle into Spark partitions."""
+        return (self.position, self.line, self.id, self.name, self.kind, self.country)
+
+    @classmethod
+    def from_tuple(cls, t: tuple[int, int, str, str, str | None, str | None]) -> QueryRow:
+        return cls(*t)
+
+
+def detect_format(path: Path, given: str | None = None) -> str:
+    """csv, jsonl or parquet: given explicitly, else from the file suffix (``.gz`` is not supported:
+    decompress first, so line numbers in errors point into the file the user has)."""
+    if given:
+        fmt = given.strip().lower()
+        if fmt == "json":
+            fmt = "jsonl"
+        if fmt not in FORMATS:
+            raise InputError(f"unknown input format '{given}' (use {', '.join(FORMATS)})", field="format")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise InputError(
+        f"cannot tell the format from the suffix '{suffix}' (use .csv, .jsonl or .parquet, or --format)",
+        file=str(path),
+    )
+
+
+def _text(value: Any, *, file: str, line: int, field: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InputError(f"expected text, got {type(value).__name__}", file=file, line=line, field=field)
+    return str(value).strip()
+
+
+def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) -> QueryRow:
+    """One raw record → a QueryRow, or an InputError naming the file, line and field."""
+    from chipguard.match.screener import readable
+
+    qid = _text(record.get("id"), file=file, line=line, field="id")
+    name = _text(record.get("name"), file=file, line=line, field="name")
+    if not qid:
+        raise InputError("empty id", file=file, line=line, field="id")
+    if not name:
+        raise InputError("empty name", file=file, line=line, field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InputError(f"name longer than {MAX_NAME_LENGTH} characters", file=file, line=line, field="name")
+    if not readable(name):
+        raise InputError("the name has no letters or digits to compare", file=file, line=line, field="name")
+    kind_raw = _text(record.get("kind"), file=file, line=line, field="kind")
+    if kind_raw.lower() not in KINDS:
+        raise InputError(f"unknown kind '{kind_raw}' (use person or org)", file=file, line=line, field="kind")
+    country = _text(record.get("country"), file=file, line=line, field="country").upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise InputError(
+            f"country '{country}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
+        )
+    return QueryRow(position, line, qid, name, KINDS[kind_raw.lower()], country or None)
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    file = str(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        if not header:
+            raise InputError("empty file: expected a header with columns id,name", file=file, line=1)
+        _require_columns(header, file)
+        reader.fieldnames = header
+        for row in reader:
+            if None in row:
+                raise InputError("row has more cells than the header", file=file, line=reader.line_num)
+            yield reader.line_num, row
+
+
+def _require_columns(columns: list[str], file: str) -> None:
+    for required in ("id", "name"):
+        if required not in columns:
+            raise InputError(
+                f"missing column '{required}' (columns: id,name[,kind,country])",
+                file=file,
+                line=1,
+                field=required,
+            )
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    file = str(path)
+    with path.open(encoding="utf-8-sig") as fh:
+        for number, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"not valid JSON: {exc.msg} (column {exc.colno})", file=file, line=number
+                ) from None
+            if not isinstance(value, dict):
+                raise InputError("expected a JSON object per line", file=file, line=number)
+            yield number, {str(k).strip().lower(): v for k, v in value.items()}
+
+
+def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    file = str(path)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("reading Parquet needs pyarrow: pip install 'chipguard[spark]'", file=file) from None
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise InputError(f"not a readable Parquet file: {exc}", file=file) from None
+    columns = [c.lower() for c in pf.schema_arrow.names]
+    _require_columns(columns, file)
+    wanted = [n for n in pf.schema_arrow.names if n.lower() in ("id", "name", "kind", "country")]
+    number = 0
+    for batch in pf.iter_batches(columns=wanted, batch_size=10_000):
+        for record in batch.to_pylist():
+            number += 1
+            yield number, {str(k).lower(): v for k, v in record.items()}
+
+
+def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
+    """Reads and validates the whole input; InputError with every bad row (up to 20) if any is bad.
+
+    Columns beyond id, name, kind and country are ignored. An id may repeat (the output keeps one row
+    per input row, in input order)."""
+    path = path.expanduser()
+    file = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=file)
+    if path.is_dir():
+        raise InputError("is a directory, expected a file", file=file)
+    kind = detect_format(path, fmt)
+    reader = {"csv": _csv_records, "jsonl": _jsonl_records, "parquet": _parquet_records}[kind]
+    rows: list[QueryRow] = []
+    errors: list[InputError] = []
+    try:
+        for line, record in reader(path):
+            try:
+                rows.append(validate(record, position=len(rows), file=file, line=line))
+            except InputError as exc:
+                errors.append(exc)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=file) from exc
+    except csv.Error as exc:
+        raise InputError(f"unreadable CSV: {exc}", file=file) from exc
+    if errors:
+        shown = "\n  ".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
+        more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+        first = errors[0]
+        raise InputError(
+            f"{len(errors)} bad row(s), nothing screened:\n  {shown}{more}",
+            file=first.file,
+            line=first.line,
+            field=first.field,
+        )
+    if not rows:
+        raise InputError("no rows to screen", file=file)
+    return rows

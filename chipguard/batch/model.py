@@ -1,0 +1,228 @@
+"""The batch screening model: one subject (an input row or a stored customer) → one output record.
+
+This is the only place a batch output record is made. The local engine calls it in a loop, the Spark
+engine calls it inside ``mapPartitions`` on each executor; both hand it the same Screener (the same pickled
+index) and the same :class:`BatchContext`, so both produce the same records — the Splink idea of "one model,
+several back ends". Records are flat (one column per field, the hits as a JSON string) so they fit a
+Parquet schema as well as a JSON line.
+
+A record carries what an audit needs to stand on its own: the snapshot refs, ids and sha256 of the lists
+screened against, the threshold and the engine version; and the flags a decision reads: whether anything
+hit, the list codes of the hits (the rule set's ``list_codes`` table: SDN, EL, MEU …), which roles of a
+customer are listed, and whether the lists were stale (a stale screening is never a clean one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chipguard.model import Hit
+
+QUERY_ROLE = "query"  # the role of an input row's own name in its hits
+
+# Output columns, in order, with their Spark SQL type (the Parquet schema of both engines).
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "string"),
+    ("position", "long"),
+    ("line", "long"),
+    ("name", "string"),
+    ("kind", "string"),
+    ("country", "string"),
+    ("names_screened", "long"),
+    ("hit_count", "long"),
+    ("has_hit", "boolean"),
+    ("best_party_id", "string"),
+    ("best_source", "string"),
+    ("best_list", "string"),
+    ("best_list_code", "string"),
+    ("best_name", "string"),
+    ("best_matched_alias", "string"),
+    ("best_score", "double"),
+    ("best_role", "string"),
+    ("list_codes", "array<string>"),
+    ("listed_roles", "array<string>"),
+    ("lists_stale", "boolean"),
+    ("needs_review", "boolean"),
+    ("hits_json", "string"),
+    ("threshold", "double"),
+    ("snapshot_refs", "array<string>"),
+    ("snapshot_ids", "array<long>"),
+    ("snapshot_sha256", "array<string>"),
+    ("engine_version", "string"),
+    ("rules_version", "string"),
+)
+FIELD_NAMES = tuple(name for name, _ in FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One name of a subject that is screened, with the role it plays (query, customer, owner …)."""
+
+    role: str
+    name: str
+    kind: str | None
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What one output record is about: an input row (one target) or a customer (its names, owners and
+    ultimate parent)."""
+
+    id: str
+    position: int
+    line: int
+    name: str
+    kind: str | None
+    country: str | None
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """Everything besides the index that shapes a record; small plain data, shipped to every executor."""
+
+    threshold: float
+    limit: int
+    snapshot_refs: tuple[str, ...]
+    snapshot_ids: tuple[int, ...]
+    snapshot_sha256: tuple[str, ...]
+    lists_stale: bool
+    engine_version: str
+    rules_version: str
+    list_code_table: tuple[dict[str, Any], ...] = field(default=())
+
+
+def context_for(snapshots: Sequence[Any], *, threshold: float, limit: int, lists_stale: bool) -> BatchContext:
+    """The context of a run over ``snapshots`` (SnapshotInfo) under the bundled rule set in force."""
+    from chipguard import ENGINE_VERSION
+    from chipguard.policy.rules import default_rule_set
+
+    rules = default_rule_set()
+    return BatchContext(
+        threshold=float(threshold),
+        limit=int(limit),
+        snapshot_refs=tuple(str(s.ref) for s in snapshots),
+        snapshot_ids=tuple(int(s.id) for s in snapshots),
+        snapshot_sha256=tuple(str(s.sha256) for s in snapshots),
+        lists_stale=bool(lists_stale),
+        engine_version=ENGINE_VERSION,
+        rules_version=f"{rules.id}@{rules.version}",
+        list_code_table=tuple(dict(e) for e in rules.data.get("list_codes") or ()),
+    )
+
+
+def _list_code(hit: Hit, ctx: BatchContext) -> str:
+    from chipguard.policy.core_facts import list_code
+
+    return str(list_code(hit, list(ctx.list_code_table)).get("code") or "OTHER")
+
+
+def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[str, Any]:
+    """Screens every target of ``subject`` and returns its output record (keys: ``FIELD_NAMES``).
+
+    Per target the screener's own ranking is kept; across targets hits are listed role by role in target
+    order, and the best hit is the highest score (the first target wins a tie), so the record does not
+    depend on anything but the screener and the subject."""
+    hits: list[dict[str, Any]] = []
+    best: tuple[float, Hit, str, str] | None = None
+    codes: set[str] = set()
+    roles: set[str] = set()
+    for target in subject.targets:
+        found: list[Hit] = screener.screen(
+            target.name,
+            kind=target.kind,
+            country=target.country,
+            limit=ctx.limit,
+            threshold=ctx.threshold,
+        )
+        for hit in found:
+            code = _list_code(hit, ctx)
+            codes.add(code)
+            roles.add(target.role)
+            hits.append(
+                {"role": target.role, "screened_name": target.name, "list_code": code, **hit.to_dict()}
+            )
+            if best is None or hit.score > best[0]:
+                best = (hit.score, hit, code, target.role)
+    record: dict[str, Any] = {
+        "id": subject.id,
+        "position": subject.position,
+        "line": subject.line,
+        "name": subject.name,
+        "kind": subject.kind,
+        "country": subject.country,
+        "names_screened": len(subject.targets),
+        "hit_count": len(hits),
+        "has_hit": bool(hits),
+        "best_party_id": best[1].party_id if best else None,
+        "best_source": best[1].source if best else None,
+        "best_list": (best[1].list_name or best[1].source) if best else None,
+        "best_list_code": best[2] if best else None,
+        "best_name": best[1].name if best else None,
+        "best_matched_alias": best[1].matched_name if best else None,
+        "best_score": float(best[0]) if best else None,
+        "best_role": best[3] if best else None,
+        "list_codes": sorted(codes),
+        "listed_roles": sorted(roles),
+        "lists_stale": ctx.lists_stale,
+        "needs_review": bool(hits) or ctx.lists_stale,
+        "hits_json": json.dumps(hits, ensure_ascii=False, separators=(",", ":")),
+        "threshold": ctx.threshold,
+        "snapshot_refs": list(ctx.snapshot_refs),
+        "snapshot_ids": list(ctx.snapshot_ids),
+        "snapshot_sha256": list(ctx.snapshot_sha256),
+        "engine_version": ctx.engine_version,
+        "rules_version": ctx.rules_version,
+    }
+    return record
+
+
+def screen_subjects(
+    screener: Any, subjects: Iterable[Subject], ctx: BatchContext
+) -> Iterator[dict[str, Any]]:
+    """The records of ``subjects`` in order (one Screener, many subjects: the per-partition loop)."""
+    for subject in subjects:
+        yield screen_subject(screener, subject, ctx)
+
+
+def to_json_line(record: Mapping[str, Any]) -> str:
+    """A record as one JSON line; byte-identical for equal records whichever engine made them."""
+    return json.dumps({k: record[k] for k in FIELD_NAMES}, ensure_ascii=False, separators=(",", ":"))
+
+
+# ── subjects ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def query_subject(row: Any) -> Subject:
+    """An input row (``inputs.QueryRow``) as a subject with one target, its own name."""
+    return Subject(
+        id=row.id,
+        position=row.position,
+        line=row.line,
+        name=row.name,
+        kind=row.kind,
+        country=row.country,
+        targets=(Target(QUERY_ROLE, row.name, row.kind, row.country),),
+    )
+
+
+def customer_subject(customer: Mapping[str, Any], position: int) -> Subject:
+    """A stored customer (``Customer.to_dict()`` plus ``customer_id``) with the names monitoring screens:
+    its own, its other names, its owners and its ultimate parent (``monitor.rescreen.targets``)."""
+    from chipguard.monitor.rescreen import targets
+
+    kind = str(customer.get("kind") or "") or None
+    country = str(customer.get("country") or "") or None
+    return Subject(
+        id=str(customer.get("customer_id") or ""),
+        position=position,
+        line=position + 1,
+        name=str(customer.get("name") or ""),
+        kind=kind,
+        country=country,
+        targets=tuple(Target(t.role, t.name, t.kind, t.country) for t in targets(customer)),
+    )

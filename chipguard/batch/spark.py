@@ -1,0 +1,243 @@
+"""The Spark engine: the batch model (``chipguard.batch.model``) mapped over partitions of subjects.
+
+How the index reaches the executors: the driver holds the screening index as a pickle file — the on-disk
+index cache file ``Screener.from_store`` already wrote, hard-linked into the job's work folder so a cache
+eviction during the job cannot pull it away, or a fresh pickle when the cache is off. Executors on the
+same machine (``local[N]``, or a cluster with a shared filesystem) read that path; elsewhere the bytes go
+out once as a Spark broadcast. Either way an executor's Python worker checks the sha256, unpickles the
+index once and keeps it for every later partition and task it runs (``spark.python.worker.reuse``), and
+each partition is screened by that one Screener through ``mapPartitions`` — never an index per row.
+
+pyspark is an optional dependency (``pip install 'chipguard[spark]'``) and needs a Java runtime (17 here);
+:func:`unavailable` says why Spark cannot run instead of failing deep inside the JVM launcher.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chipguard.batch.model import FIELD_NAMES, FIELDS, BatchContext, Subject, screen_subjects
+from chipguard.errors import ChipguardError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_MASTER = "local[2]"
+
+
+class SparkUnavailableError(ChipguardError):
+    """pyspark or a Java runtime is missing: the Spark engine cannot start."""
+
+    exit_code = 4
+
+
+def unavailable() -> str | None:
+    """Why the Spark engine cannot run here (None when pyspark and a Java runtime are both present)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'chipguard[spark]')"
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return None
+    if shutil.which("java") is None:
+        return (
+            "no Java runtime: install one (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+        )
+    return None
+
+
+def is_local_master(master: str) -> bool:
+    return master == "local" or master.startswith("local[") or master.startswith("local-cluster[")
+
+
+def session(
+    master: str = DEFAULT_MASTER, app_name: str = "chipguard-batch", partitions: int = 2
+) -> SparkSession:
+    """A SparkSession for a batch run. For local masters everything binds to 127.0.0.1 and the UI is off:
+    a screening job opens no port to the network. Executors run this very Python (the venv's)."""
+    reason = unavailable()
+    if reason:
+        raise SparkUnavailableError(f"the Spark engine cannot start: {reason}")
+    from pyspark.sql import SparkSession
+
+    if is_local_master(master):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(max(1, partitions)))
+        .config("spark.python.worker.reuse", "true")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.pyspark.python", sys.executable)
+    )
+    if is_local_master(master):
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - the JVM launcher fails in many ways; say which
+        raise SparkUnavailableError(f"the Spark engine cannot start: {exc}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+# ── shipping the index ───────────────────────────────────────────────────────────────────────────
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFile:
+    """A pickled screening index on the driver's disk, with its sha256."""
+
+    path: Path
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, screener: Any, workdir: Path, cached: Path | None = None) -> IndexFile:
+        """The index of ``screener`` as a file in ``workdir``: a hard link to ``cached`` (the on-disk
+        index cache file holding this very screener) when there is one, else a new pickle."""
+        target = workdir / "index.pickle"
+        if cached is not None and cached.is_file():
+            try:
+                os.link(cached, target)
+            except OSError:  # another filesystem, or links unsupported
+                shutil.copyfile(cached, target)
+        else:
+            from chipguard.match.cache import gc_paused
+
+            with target.open("wb") as fh, gc_paused():
+                pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(target, sha256_file(target), target.stat().st_size)
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """What an executor needs to get the index: a path it can read, or a broadcast of the bytes."""
+
+    sha256: str
+    path: str | None = None
+    broadcast: Any = None  # pyspark Broadcast[bytes]
+
+    def read(self) -> bytes:
+        if self.path is not None:
+            return Path(self.path).read_bytes()
+        return bytes(self.broadcast.value)
+
+
+def ship(spark: SparkSession, index: IndexFile, mode: str = "auto") -> Shipment:
+    """``path`` for executors that share the driver's disk (the default for local masters),
+    ``broadcast`` otherwise."""
+    master = spark.sparkContext.master or ""
+    if mode == "auto":
+        mode = "path" if is_local_master(master) else "broadcast"
+    if mode == "path":
+        return Shipment(index.sha256, path=str(index.path))
+    if mode == "broadcast":
+        return Shipment(index.sha256, broadcast=spark.sparkContext.broadcast(index.path.read_bytes()))
+    raise ValueError(f"unknown shipment mode {mode!r} (auto, path or broadcast)")
+
+
+_LOADED: dict[str, Any] = {}  # per executor Python worker: sha256 → Screener
+
+
+def executor_screener(shipment: Shipment) -> Any:
+    """The Screener of ``shipment`` in this worker process, loaded once and checked against its sha256
+    (a pickle is only ever loaded when it is the file the driver hashed)."""
+    screener = _LOADED.get(shipment.sha256)
+    if screener is None:
+        from chipguard.match.cache import gc_paused
+
+        data = shipment.read()
+        if hashlib.sha256(data).hexdigest() != shipment.sha256:
+            raise RuntimeError("the screening index shipped to this executor does not match its sha256")
+        with gc_paused():
+            screener = pickle.loads(data)
+        _LOADED.clear()  # one index per worker: a new job's index replaces the last one
+        _LOADED[shipment.sha256] = screener
+    return screener
+
+
+def _screen_partition(
+    shipment: Shipment, ctx: BatchContext, counters: tuple[Any, Any], subjects: Iterator[Subject]
+) -> Iterator[dict[str, Any]]:
+    rows, hits = counters
+    screener = executor_screener(shipment)
+    for record in screen_subjects(screener, subjects, ctx):
+        rows.add(1)
+        if record["has_hit"]:
+            hits.add(1)
+        yield record
+
+
+def records(
+    spark: SparkSession,
+    shipment: Shipment,
+    subjects: Sequence[Subject],
+    ctx: BatchContext,
+    partitions: int | None = None,
+) -> tuple[Any, Any, Any]:
+    """(RDD of records in input order, row counter, hit counter). Subjects are split into ``partitions``
+    slices (default: twice the default parallelism, at least one row each)."""
+    from functools import partial
+
+    sc = spark.sparkContext
+    slices = partitions or max(1, 2 * sc.defaultParallelism)
+    slices = max(1, min(slices, len(subjects)))
+    rows, hits = sc.accumulator(0), sc.accumulator(0)
+    rdd = sc.parallelize(list(subjects), slices).mapPartitions(
+        partial(_screen_partition, shipment, ctx, (rows, hits))
+    )
+    return rdd, rows, hits
+
+
+def ddl_schema() -> str:
+    """The output columns as a Spark DDL schema (the same columns and order as the local engine's)."""
+    return ", ".join(f"`{name}` {kind}" for name, kind in FIELDS)
+
+
+def write_jsonl(rdd: Any, workdir: Path) -> Path:
+    """Spark writes JSON lines as part files in ``workdir/parts``; they are concatenated in partition
+    order (= input order) into ``workdir/out.jsonl``, which the caller renames into place."""
+    from chipguard.batch.model import to_json_line
+
+    parts = workdir / "parts"
+    rdd.map(to_json_line).saveAsTextFile(str(parts))
+    target = workdir / "out.jsonl"
+    with target.open("wb") as out:
+        for part in sorted(parts.glob("part-*")):
+            with part.open("rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    shutil.rmtree(parts)
+    return target
+
+
+def write_parquet(spark: SparkSession, rdd: Any, workdir: Path) -> Path:
+    """A Parquet dataset (a folder of part files, Spark's layout) in ``workdir/out.parquet``."""
+    rows = rdd.map(lambda r: tuple(r[k] for k in FIELD_NAMES))
+    target = workdir / "out.parquet"
+    spark.createDataFrame(rows, schema=ddl_schema()).write.mode("error").parquet(str(target))
+    return target

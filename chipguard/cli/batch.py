@@ -1,0 +1,147 @@
+"""CLI commands: ``chipguard batch screen INPUT --out OUT`` and ``chipguard batch rescreen --out OUT``.
+
+The face of chipguard.batch (no logic here): pick the engine (``local`` in this process, ``spark`` on a
+Spark master, local mode by default), print a one-line summary on stderr, and turn every ChipguardError
+into its message and exit code — bad input 2, no or stale lists 3, Spark unavailable 4.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from chipguard.errors import ChipguardError
+
+batch_app = typer.Typer(
+    name="batch",
+    help="Batch screening of files and of every stored customer, locally or on Spark (same results).",
+    no_args_is_help=True,
+)
+
+ENGINE = typer.Option("local", "--engine", help="local (this process) or spark.")
+MASTER = typer.Option(
+    None, "--master", help="Spark master for --engine spark (default local[2]: Spark in local mode)."
+)
+PARTITIONS = typer.Option(
+    None, "--partitions", help="Spark partitions (default: twice the default parallelism)."
+)
+THRESHOLD = typer.Option(None, "--threshold", help="Override the default threshold.")
+LIMIT = typer.Option(10, "--limit", help="Maximum hits per screened name.")
+ALLOW_STALE = typer.Option(
+    False,
+    "--allow-stale",
+    help="Screen against stale lists anyway; every row is then flagged lists_stale and needs_review.",
+)
+SHIP = typer.Option(
+    "auto",
+    "--ship",
+    help="How Spark executors get the index: path (shared disk), broadcast, or auto (path for local masters).",
+)
+AS_JSON = typer.Option(False, "--json", help="Print the run summary as JSON on stdout.")
+
+
+def _fail(exc: ChipguardError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _actor() -> str:
+    from chipguard.audit import cli_actor
+
+    return cli_actor()
+
+
+@batch_app.command("screen")
+def screen_cmd(
+    input_file: Path = typer.Argument(..., help="CSV, JSON Lines or Parquet with id,name[,kind,country]."),
+    out: Path = typer.Option(..., "--out", help="Output: .jsonl (one record per row, in order) or .parquet."),
+    input_format: str | None = typer.Option(
+        None, "--format", help="csv, jsonl or parquet (default: suffix)."
+    ),
+    engine: str = ENGINE,
+    master: str | None = MASTER,
+    partitions: int | None = PARTITIONS,
+    threshold: float | None = THRESHOLD,
+    limit: int = LIMIT,
+    allow_stale: bool = ALLOW_STALE,
+    ship: str = SHIP,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Screen every row of a file against the active lists; one output record per row, in input order."""
+    from chipguard.batch.jobs import screen_file
+
+    try:
+        summary = screen_file(
+            input_file,
+            out,
+            engine=engine,
+            threshold=threshold,
+            limit=limit,
+            allow_stale=allow_stale,
+            input_format=input_format,
+            master=master,
+            partitions=partitions,
+            ship_mode=ship,
+        )
+    except ChipguardError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    stale = " (STALE lists: every row flagged for review)" if summary.lists_stale else ""
+    typer.echo(
+        f"screened {summary.rows} row(s) on {summary.engine}, {summary.rows_with_hits} with hits, "
+        f"against {', '.join(summary.snapshot_refs)}{stale} → {summary.out}",
+        err=True,
+    )
+
+
+@batch_app.command("rescreen")
+def rescreen_cmd(
+    out: Path = typer.Option(..., "--out", help="Output: .jsonl (one record per customer) or .parquet."),
+    engine: str = ENGINE,
+    master: str | None = MASTER,
+    partitions: int | None = PARTITIONS,
+    threshold: float | None = THRESHOLD,
+    limit: int = LIMIT,
+    allow_stale: bool = ALLOW_STALE,
+    ship: str = SHIP,
+    as_json: bool = AS_JSON,
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
+    ),
+) -> None:
+    """Re-screen every stored customer (names, owners, ultimate parent) against the active lists;
+    audited as one batch.rescreen entry."""
+    from chipguard.batch.jobs import rescreen_customers
+
+    try:
+        summary = rescreen_customers(
+            out,
+            engine=engine,
+            threshold=threshold,
+            limit=limit,
+            allow_stale=allow_stale,
+            db=db,
+            actor=_actor(),
+            master=master,
+            partitions=partitions,
+            ship_mode=ship,
+        )
+    except ChipguardError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    stale = " (STALE lists)" if summary.lists_stale else ""
+    typer.echo(
+        f"re-screened {summary.rows} customer(s) on {summary.engine}, {summary.rows_with_hits} with hits, "
+        f"against {', '.join(summary.snapshot_refs)}{stale} → {summary.out} "
+        f"(audit entry #{summary.extra.get('audit_seq')})",
+        err=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Adds ``chipguard batch``."""
+    app.add_typer(batch_app, name="batch")
