@@ -59,24 +59,29 @@ class QueryForm:
     method: str  # "as-given" or the transliteration method
     explanation: str
     org: NameAnalysis
-    person: NameAnalysis
     anchors: frozenset[str] | None = None  # translated forms: tokens also found in a transliteration
+
+    @property
+    def person(self) -> NameAnalysis:
+        """The person-rules analysis, made only when a query or a candidate is a person (most
+        organisation queries never need it; ``analyze`` caches it)."""
+        return analyze(self.text, True)
 
 
 @lru_cache(maxsize=20_000)
 def query_forms(name: str) -> tuple[QueryForm, ...]:
     """The forms of a query worth matching: as given, without a parenthesised qualifier
-    ("Sensetime (China)"), and the Latin renderings of a non-Latin name."""
-    forms = [QueryForm(name, "as-given", "", analyze(name, False), analyze(name, True))]
+    ("Sensetime (China)"), and the Latin renderings of a non-Latin name.
+
+    Renderings that analyse to the same words as an earlier form are dropped: they would retrieve and
+    score the same candidates again (a Chinese name often has several spellings that differ only in
+    spacing or case)."""
+    forms = [QueryForm(name, "as-given", "", analyze(name, False))]
     for variant, how in name_variants(name):
         if how == "without-parentheses":
             forms.append(
                 QueryForm(
-                    variant,
-                    "without-parentheses",
-                    "parenthesised qualifier removed",
-                    analyze(variant, False),
-                    analyze(variant, True),
+                    variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
     latin = cached_latin_forms(name)
@@ -84,13 +89,16 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
     for lf in latin:
         if lf.method not in TRANSLATION_METHODS:
             transliterated.update(t.text for t in analyze(lf.text, False).tokens)
+    seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
     for lf in latin:
-        anchors = frozenset(transliterated) if lf.method in TRANSLATION_METHODS and transliterated else None
-        forms.append(
-            QueryForm(
-                lf.text, lf.method, lf.explanation, analyze(lf.text, False), analyze(lf.text, True), anchors
-            )
-        )
+        translated = lf.method in TRANSLATION_METHODS
+        org = analyze(lf.text, False)
+        key = (tuple(t.text for t in org.tokens), translated)
+        if key in seen:
+            continue
+        seen.add(key)
+        anchors = frozenset(transliterated) if translated and transliterated else None
+        forms.append(QueryForm(lf.text, lf.method, lf.explanation, org, anchors))
     return tuple(forms)
 
 

@@ -353,8 +353,9 @@ def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
         for length in range(2, min(v.symbols_max_len, n - i) + 1):
             phrase = words[i : i + length]
             key = v.symbols.get(phrase)
-            initials = "".join(w[0] for w in phrase if w not in v.stopwords)
-            if key and key == initials:  # only acronym-like symbols (PLA, IRGC), not "investment bank"
+            if key and key == "".join(
+                w[0] for w in phrase if w not in v.stopwords
+            ):  # only acronym-like symbols (PLA, IRGC), not "investment bank"
                 keys.add(key)
     return frozenset(keys)
 

@@ -22,6 +22,8 @@ _LATIN_LETTER = re.compile(r"[a-zA-Z]")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _APOSTROPHES = "'’‘`´ʼʻ"
+# ASCII punctuation, symbols, spaces and controls (Unicode categories P, S, Z, C) → space
+_ASCII_PUNCTUATION = {i: " " for i in range(128) if unicodedata.category(chr(i))[0] in ("P", "S", "Z", "C")}
 
 
 def is_invisible(ch: str) -> bool:
@@ -83,6 +85,8 @@ def punctuation_to_space(text: str) -> str:
         text = text.replace(ch, "")
     text = text.replace("&", " and ")
     text = _ORDINAL.sub(r"\1", text)
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_PUNCTUATION).split())
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -96,6 +100,10 @@ def punctuation_to_space(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def clean_steps(text: str) -> tuple[str, tuple[str, ...]]:
     """The comparable form of ``text`` and the names of the normalisations that changed it."""
+    if text.isascii():
+        # ASCII has nothing to normalise, make visible, map or fold (most Latin forms of a query):
+        # only case and punctuation remain
+        return punctuation_to_space(text.casefold()), ()
     steps: list[str] = []
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
