@@ -10,9 +10,12 @@ import os
 from pathlib import Path
 
 
-def home() -> Path:
+def home(create: bool = True) -> Path:
+    """``CHIPGUARD_HOME``; ``create=False`` for callers that only look for optional files there (reading
+    reference data must not create a home as a side effect)."""
     path = Path(os.environ.get("CHIPGUARD_HOME") or Path.home() / ".chipguard").expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -18,13 +18,24 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(path)) from exc
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML already read (e.g. archived reference data); errors name ``file`` and the line."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {exc}", file=str(path), line=(mark.line + 1) if mark else None
-        ) from exc
+        raise InputError(f"invalid YAML: {exc}", file=file, line=(mark.line + 1) if mark else None) from exc
+
+
+def parse_yaml_mapping(text: str, file: str) -> dict[str, Any]:
+    """``parse_yaml`` of a document that must be a mapping at the top level."""
+    doc = parse_yaml(text, file)
+    if not isinstance(doc, dict):
+        raise InputError("expected a mapping at the top level", file=file)
+    return doc
 
 
 def read_yaml_mapping(path: Path, *, empty_ok: bool = False) -> dict[str, Any]:

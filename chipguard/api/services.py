@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from chipguard import refdata
 from chipguard.api.engine import ScreenerHolder
 from chipguard.audit import AuditLog
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
@@ -82,12 +83,19 @@ class Services:
     def decide(self, body: Any, actor: str) -> StoredDecision:
         """Parses a transaction (InputError naming the field when invalid), decides it on the active lists,
         stores the decision and its audit entry in one transaction."""
+        if not isinstance(body, dict):
+            raise InputError("the request body must be a JSON object (a transaction)")
+        # The reference files in force now (an edited override applies from this decision on), pinned
+        # for the whole decision so its manifest names exactly what it read; archived with it below.
+        reference = refdata.current(refresh=True)
+        with refdata.using(reference):
+            return self._decide(body, actor, reference)
+
+    def _decide(self, body: dict[str, Any], actor: str, reference: refdata.ReferenceData) -> StoredDecision:
         from chipguard.policy.engine import decide
         from chipguard.policy.rules import default_rule_set
         from chipguard.policy.transaction import parse_transaction
 
-        if not isinstance(body, dict):
-            raise InputError("the request body must be a JSON object (a transaction)")
         transaction = parse_transaction(body)
         status = self.lists_status()
         try:
@@ -116,6 +124,7 @@ class Services:
             customer_id=customer_id,
             context=context.versions(self.engine),
             rule_sources=rule_set.sources,
+            reference_files=refdata.archive_items(reference),
         )
 
     def _other_customers(self, transaction: Any, as_of_audit_seq: int | None = None) -> list[Customer]:
@@ -231,16 +240,40 @@ class Services:
                 f"({recorded_sha[:12]}) is not archived; replayed with {rule_set.id} {rule_set.version} "
                 f"({rule_set.sha256[:12]})"
             )
-        transaction = parse_transaction(stored.transaction)
-        on = date.fromisoformat(transaction.date)
-        others = (
-            self._other_customers(transaction, as_of_audit_seq=stored.audit_seq)
-            if stored.audit_seq is not None
-            else []
+        components: dict[str, dict[str, Any]] = {
+            "lists": {
+                "status": "recorded snapshots" if snap_dicts else "no snapshots recorded",
+                "reproduced_with_archived": bool(snap_dicts),
+                "same_as_recorded": True,
+                "changed_since": [],
+            },
+            "rule_set": {
+                "status": "archived" if archived is not None else "not archived",
+                "reproduced_with_archived": archived is not None,
+                "same_as_recorded": archived is not None or recorded_sha == rule_set.sha256,
+                "changed_since": [] if recorded_sha == default_rule_set().sha256 else ["rule set"],
+            },
+        }
+        # Hardware and geography files: the archived bytes the decision read; matching data: compared.
+        recorded_reference = versions.get(refdata.MANIFEST_KEY) if isinstance(versions, dict) else None
+        reference, reference_report = refdata.for_replay(recorded_reference, self.decisions.reference_blobs)
+        components.update(reference_report)
+        notes.extend(
+            r["message"]
+            for name, r in reference_report.items()
+            if name in refdata.LOADED or r["status"] != "current, same as recorded"
         )
-        again: Decision = decide(
-            transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
-        )
+        with refdata.using(reference):
+            transaction = parse_transaction(stored.transaction)
+            on = date.fromisoformat(transaction.date)
+            others = (
+                self._other_customers(transaction, as_of_audit_seq=stored.audit_seq)
+                if stored.audit_seq is not None
+                else []
+            )
+            again: Decision = decide(
+                transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
+            )
         new = again.to_dict()
 
         def reason_keys(d: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -263,6 +296,12 @@ class Services:
             differences.append(f"reason no longer given: {key[0] or key[1]} ({key[2]})")
         for key in sorted(set(new_r) - set(old_r)):
             differences.append(f"new reason: {key[0] or key[1]} ({key[2]})")
+        old_c, new_c = recorded.get("classifications") or [], new.get("classifications") or []
+        for i in range(max(len(old_c), len(new_c))):
+            was = _classification_key(old_c[i] if i < len(old_c) else None)
+            now = _classification_key(new_c[i] if i < len(new_c) else None)
+            if was != now:
+                differences.append(f"classification of items[{i}]: recorded {was}, replayed {now}")
         old_h, new_h = hit_keys(recorded), hit_keys(new)
         for role in sorted(set(old_h) | set(new_h)):
             if old_h.get(role, []) != new_h.get(role, []):
@@ -278,5 +317,13 @@ class Services:
             "same": not differences,
             "differences": differences,
             "notes": notes,
+            "components": components,
             "replayed": json.loads(json.dumps(new, default=str)),
         }
+
+
+def _classification_key(c: Any) -> str:
+    """What a replay compares of an item's classification: model, ECCN, TPP and performance density."""
+    if not isinstance(c, dict):
+        return "(none)"
+    return f"{c.get('item')} {c.get('eccn')} (TPP {c.get('tpp')}, PD {c.get('performance_density')})"

@@ -195,6 +195,11 @@ def decisions_replay(
         typer.echo(f"  snapshots: {', '.join(str(s) for s in report['snapshots']) or '(none recorded)'}")
         for note in report["notes"]:
             typer.echo(f"  note: {note}")
+        for name, component in report.get("components", {}).items():
+            archived = (
+                "archived version" if component["reproduced_with_archived"] else "not the archived version"
+            )
+            typer.echo(f"  {name}: {component['status']} ({archived})")
         if report["same"]:
             typer.echo("  same outcome, reasons and hits")
         for diff in report["differences"]:

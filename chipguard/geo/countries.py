@@ -8,11 +8,13 @@ a typo in a destination must never silently fall outside every country group (th
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
-from functools import lru_cache
 
-from chipguard.config import data_dir
+from chipguard import refdata
 from chipguard.errors import InputError
+
+COUNTRIES_FILE = "geo/countries.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +30,25 @@ class Country:
         return self.common_name or self.name
 
 
-@lru_cache(maxsize=1)
 def _table() -> tuple[dict[str, Country], dict[str, Country]]:
-    """(alpha-2 → Country, any accepted spelling folded → Country)."""
+    """(alpha-2 → Country, any accepted spelling folded → Country) from the table in force
+    (``chipguard.refdata``), built once per content hash."""
+    ref = refdata.current().file(COUNTRIES_FILE)
+    return refdata.parsed("countries", ref.sha256, lambda: _build(ref.text(), ref.name))
+
+
+def _build(text: str, file: str) -> tuple[dict[str, Country], dict[str, Country]]:
     by_code: dict[str, Country] = {}
     lookup: dict[str, Country] = {}
-    with (data_dir() / "geo" / "countries.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
+    for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        try:
             c = Country(row["alpha_2"], row["alpha_3"], row["numeric"], row["name"], row["common_name"])
-            by_code[c.alpha_2] = c
-            for key in (c.alpha_2, c.alpha_3, c.name, c.common_name):
-                if key:
-                    lookup[key.casefold()] = c
+        except KeyError as exc:
+            raise InputError("missing column", file=file, line=line, field=str(exc.args[0])) from exc
+        by_code[c.alpha_2] = c
+        for key in (c.alpha_2, c.alpha_3, c.name, c.common_name):
+            if key:
+                lookup[key.casefold()] = c
     return by_code, lookup
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from chipguard.config import data_dir
+from chipguard import refdata
+from chipguard.datafiles import parse_yaml_mapping
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
@@ -124,12 +122,18 @@ def parse_groups(raw: dict[str, Any], file: str = "country_groups.yml") -> Count
     return out
 
 
-@lru_cache(maxsize=1)
+GROUPS_FILE = "geo/country_groups.yml"
+
+
 def load_groups() -> CountryGroups:
-    """The bundled Country Groups table (cached: it is read-only reference data)."""
-    path = data_dir() / "geo" / "country_groups.yml"
-    with path.open(encoding="utf-8") as fh:
-        return parse_groups(yaml.safe_load(fh), file=str(path))
+    """The Country Groups table in force (``chipguard.refdata``: bundled, override, or archived during a
+    replay), parsed once per content hash."""
+    ref = refdata.current().file(GROUPS_FILE)
+    return refdata.parsed(
+        "country_groups",
+        ref.sha256,
+        lambda: parse_groups(parse_yaml_mapping(ref.text(), ref.name), file=ref.name),
+    )
 
 
 def groups_of(code: str, on: date) -> list[str]:

@@ -12,14 +12,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from chipguard import refdata
 from chipguard.config import data_dir
-from chipguard.datafiles import read_yaml_mapping
+from chipguard.datafiles import parse_yaml_mapping, read_yaml_mapping
 from chipguard.errors import InputError
 
 KINDS = ("accelerator", "memory", "system")
@@ -118,8 +118,12 @@ class Catalogue:
     path: Path
 
 
+CATALOGUE_FILE = "hardware/catalogue.yaml"  # relative to chipguard/data (and to the override directory)
+
+
 def catalogue_path() -> Path:
-    return data_dir() / "hardware" / "catalogue.yaml"
+    """The bundled catalogue file (an override or, during a replay, the archived one may be in force)."""
+    return data_dir() / CATALOGUE_FILE
 
 
 def normalise(text: str) -> str:
@@ -222,7 +226,11 @@ def _parse_entry(raw: Any, kind: str, index: int, path: Path) -> CatalogueEntry:
 
 def load_catalogue(path: Path) -> Catalogue:
     """Reads and validates a catalogue file: unique ids and aliases, known components."""
-    doc = read_yaml_mapping(path)
+    return build_catalogue(read_yaml_mapping(path), path)
+
+
+def build_catalogue(doc: dict[str, Any], path: Path) -> Catalogue:
+    """Validates a parsed catalogue document; ``path`` is what errors name."""
     entries: list[CatalogueEntry] = []
     for section, kind in (("accelerators", "accelerator"), ("memory", "memory"), ("systems", "system")):
         for i, raw in enumerate(doc.get(section) or []):
@@ -276,19 +284,20 @@ def load_catalogue(path: Path) -> Catalogue:
     )
 
 
-@cache
-def _bundled() -> Catalogue:
-    return load_catalogue(catalogue_path())
-
-
 def get_catalogue() -> Catalogue:
-    """The bundled catalogue (loaded once per process)."""
-    return _bundled()
+    """The catalogue in force: the bundled file or its override (``chipguard.refdata``), or the archived
+    file while a decision is replayed; parsed once per content hash."""
+    ref = refdata.current().file(CATALOGUE_FILE)
+    return refdata.parsed(
+        "catalogue",
+        ref.sha256,
+        lambda: build_catalogue(parse_yaml_mapping(ref.text(), ref.name), Path(ref.name)),
+    )
 
 
 def catalogue() -> tuple[CatalogueEntry, ...]:
     """Every catalogue entry: accelerators, then HBM stacks, then systems."""
-    return _bundled().entries
+    return get_catalogue().entries
 
 
 _VENDOR_WORDS = re.compile(r"^(nvidia|amd|intel|habana|huawei|hisilicon|google|amazon|aws|cambricon)")
@@ -301,7 +310,7 @@ def resolve_model(text: str) -> CatalogueEntry:
     mean several parts, or no part at all, raises ``InputError`` naming the model and listing close matches,
     because classifying the wrong chip is worse than asking.
     """
-    cat = _bundled()
+    cat = get_catalogue()
     if not isinstance(text, str) or not text.strip():
         raise InputError("empty model name", field="model")
     key = normalise(text)
@@ -329,13 +338,13 @@ def resolve_model(text: str) -> CatalogueEntry:
 
 
 def _ambiguous(text: str, ids: tuple[str, ...]) -> InputError:
-    names = ", ".join(f"'{_bundled().by_id[i].name}'" for i in ids)
+    names = ", ".join(f"'{get_catalogue().by_id[i].name}'" for i in ids)
     return InputError(f"model '{text}' is ambiguous: did you mean one of {names}?", field="model")
 
 
 def suggest(text: str, limit: int = 3) -> list[str]:
     """Names of the entries closest to ``text`` (rapidfuzz on normalised aliases), best first."""
-    cat = _bundled()
+    cat = get_catalogue()
     key = normalise(text)
     if not key:
         return []

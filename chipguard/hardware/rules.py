@@ -15,10 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chipguard import refdata
 from chipguard.config import data_dir
-from chipguard.datafiles import read_yaml_mapping
+from chipguard.datafiles import parse_yaml_mapping, read_yaml_mapping
 from chipguard.errors import InputError
 
 EFFECTS = ("classify", "exclude", "flag")
@@ -107,8 +106,12 @@ class RuleSet:
         return mapping
 
 
+RULES_FOLDER = "rules/eccn"  # relative to chipguard/data (and to the override directory)
+
+
 def rules_dir() -> Path:
-    return data_dir() / "rules" / "eccn"
+    """The bundled rule documents (overrides or, during a replay, archived documents may be in force)."""
+    return data_dir() / RULES_FOLDER
 
 
 def _date(value: Any, path: Path, name: str, required: bool) -> dt.date | None:
@@ -142,7 +145,11 @@ def _check_condition(node: Any, path: Path, where: str) -> None:
 
 def load_document(path: Path) -> RuleDocument:
     """Reads one rule document and validates every rule."""
-    doc = read_yaml_mapping(path)
+    return build_document(read_yaml_mapping(path), path)
+
+
+def build_document(doc: dict[str, Any], path: Path) -> RuleDocument:
+    """Validates a parsed rule document; ``path`` is what errors name."""
     for key in ("id", "title", "citation"):
         if not isinstance(doc.get(key), str):
             raise InputError("missing", file=str(path), field=key)
@@ -198,22 +205,49 @@ def load_document(path: Path) -> RuleDocument:
 
 @cache
 def _load_all(directory: Path) -> tuple[Vocabulary, tuple[RuleDocument, ...]]:
+    """The documents of an explicit directory (a draft rule set for what-if analysis)."""
     index_path = directory / "index.yaml"
-    index = yaml.safe_load(index_path.read_text(encoding="utf-8"))
+    docs = [load_document(p) for p in sorted(directory.glob("*.yaml")) if p.name != "index.yaml"]
+    return _assemble(read_yaml_mapping(index_path), index_path, docs, directory)
+
+
+def _load_in_force() -> tuple[Vocabulary, tuple[RuleDocument, ...]]:
+    """The documents in force (bundled plus overrides, or archived during a replay; ``chipguard.refdata``),
+    parsed once per content."""
+    files = refdata.current().folder(RULES_FOLDER, ".yaml")
+    key = refdata.digest({f.path: f.sha256 for f in files})
+
+    def build() -> tuple[Vocabulary, tuple[RuleDocument, ...]]:
+        index = next((f for f in files if f.path == f"{RULES_FOLDER}/index.yaml"), None)
+        if index is None:
+            raise InputError("the ECCN rule documents have no index.yaml", file=RULES_FOLDER)
+        docs = [
+            build_document(parse_yaml_mapping(f.text(), f.name), Path(f.name))
+            for f in files
+            if f is not index
+        ]
+        return _assemble(
+            parse_yaml_mapping(index.text(), index.name), Path(index.name), docs, Path(RULES_FOLDER)
+        )
+
+    return refdata.parsed("eccn", key, build)
+
+
+def _assemble(
+    index: dict[str, Any], index_path: Path, documents: list[RuleDocument], where: Path
+) -> tuple[Vocabulary, tuple[RuleDocument, ...]]:
+    for key in ("labels", "not_controlled", "undetermined"):
+        if key not in index:
+            raise InputError("missing", file=str(index_path), field=key)
     vocab = Vocabulary(
         labels=tuple(index["labels"]),
         not_controlled=str(index["not_controlled"]),
         undetermined=str(index["undetermined"]),
     )
-    docs = tuple(
-        sorted(
-            (load_document(p) for p in sorted(directory.glob("*.yaml")) if p.name != "index.yaml"),
-            key=lambda d: (d.effective, d.id),
-        )
-    )
+    docs = tuple(sorted(documents, key=lambda d: (d.effective, d.id)))
     ids = [d.id for d in docs]
     if len(set(ids)) != len(ids):
-        raise InputError("duplicate rule document id", file=str(directory))
+        raise InputError("duplicate rule document id", file=str(where))
     for doc in docs:
         for rule in doc.rules:
             if rule.eccn and rule.eccn not in vocab.labels:
@@ -225,12 +259,12 @@ def _load_all(directory: Path) -> tuple[Vocabulary, tuple[RuleDocument, ...]]:
 
 def all_documents(directory: Path | None = None) -> tuple[RuleDocument, ...]:
     """Every rule document, oldest first."""
-    return _load_all(directory or rules_dir())[1]
+    return (_load_all(directory) if directory else _load_in_force())[1]
 
 
 def rule_set(on: dt.date, directory: Path | None = None) -> RuleSet:
-    """The rule documents in force on ``on``."""
-    vocab, docs = _load_all(directory or rules_dir())
+    """The rule documents in force on ``on`` (``directory``: a draft set instead of the documents in force)."""
+    vocab, docs = _load_all(directory) if directory else _load_in_force()
     return RuleSet(on=on, documents=tuple(d for d in docs if d.in_force(on)), vocabulary=vocab)
 
 

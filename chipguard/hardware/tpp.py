@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
-import yaml
-
-from chipguard.config import data_dir
+from chipguard import refdata
+from chipguard.datafiles import parse_yaml_mapping
 from chipguard.errors import InputError
+
+PRECISIONS_FILE = "hardware/precisions.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +30,24 @@ class TppBasis:
         return self.dense_tops * self.bits
 
 
-@cache
 def precision_bits() -> Mapping[str, int]:
-    """Precision name (upper case) -> bit length of the operation."""
-    path = data_dir() / "hardware" / "precisions.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {str(k).upper(): int(v) for k, v in doc["precisions"].items()}
+    """Precision name (upper case) -> bit length of the operation, from the file in force
+    (``chipguard.refdata``: bundled, override, or archived during a replay)."""
+    ref = refdata.current().file(PRECISIONS_FILE)
+
+    def build() -> Mapping[str, int]:
+        doc = parse_yaml_mapping(ref.text(), ref.name)
+        table = doc.get("precisions")
+        if not isinstance(table, dict):
+            raise InputError("expected a mapping precision -> bits", file=ref.name, field="precisions")
+        try:
+            return {str(k).upper(): int(v) for k, v in table.items()}
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"bit lengths must be integers: {exc}", file=ref.name, field="precisions"
+            ) from exc
+
+    return refdata.parsed("precisions", ref.sha256, build)
 
 
 def bits_of(precision: str) -> int | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chipguard import ENGINE_VERSION
+from chipguard import ENGINE_VERSION, refdata
 from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
 from chipguard.model import Customer, Decision, Outcome, Reason, Transaction
@@ -201,6 +201,9 @@ def decide(
             )
     else:
         status = lists or _caller_lists(screener)
+    # One consistent set of reference data for the whole decision (catalogue, ECCN documents, country
+    # groups): what the caller pinned (a replay pins the archived files), else the files in force now.
+    reference = refdata.current()
     context = DecisionContext(
         transaction=transaction,
         on=when,
@@ -209,7 +212,9 @@ def decide(
         lists=status,
         other_customers=other_customers,
     )
-    facts = run_providers(transaction, context)
+    with refdata.using(reference):
+        facts = run_providers(transaction, context)
+        groups_version = load_groups().version
     triggered = evaluate_rules(rs, facts, transaction.kind, when)
     reasons = [t.reason for t in triggered]
     outcome = combine(reasons)
@@ -238,8 +243,10 @@ def decide(
         versions={
             "lists": status.to_dict(),
             "rule_set": rs.version_info(),
-            "country_groups": load_groups().version,
+            "country_groups": groups_version,
             "engine": ENGINE_VERSION,
+            # Content hashes of every reference file the decision rested on (chipguard.refdata).
+            refdata.MANIFEST_KEY: refdata.manifest(reference),
         },
         transaction=transaction.to_dict(),
         decision_id=uuid.uuid4().hex,

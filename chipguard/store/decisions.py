@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, canonical_json, utc_now
 from chipguard.model import Decision
+from chipguard.refdata import ArchiveItem
 from chipguard.store.errors import NotFoundError
-from chipguard.store.records import DecisionRow, RuleSetArchiveRow
+from chipguard.store.records import DecisionRow, ReferenceFileRow, RuleSetArchiveRow
 
 
 def decision_digest(decision_json: str) -> str:
@@ -42,6 +45,39 @@ def archive_rule_set(session: Session, info: dict[str, Any], sources: dict[str, 
     dialect = session.get_bind().dialect.name
     insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
     session.execute(insert(RuleSetArchiveRow).values(**values).on_conflict_do_nothing())
+
+
+def archive_reference_files(session: Session, items: Sequence[ArchiveItem], known: set[str]) -> list[str]:
+    """Stores the bytes of every reference file not archived yet (content-addressed; idempotent and safe
+    when two workers archive the same file at once). ``known``: hashes this process already saw archived,
+    so the common case costs no query. Returns the hashes now known archived."""
+    wanted = {item.sha256: item for item in items if item.sha256 not in known}
+    if not wanted:
+        return []
+    present = set(
+        session.execute(select(ReferenceFileRow.sha256).where(ReferenceFileRow.sha256.in_(list(wanted))))
+        .scalars()
+        .all()
+    )
+    dialect = session.get_bind().dialect.name
+    insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+    stored = list(present)
+    now = utc_now()
+    for sha, item in sorted(wanted.items()):
+        if sha in present:
+            continue
+        data = item.read()
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
+            # The file changed on disk since it was hashed: never archive bytes under another hash.
+            # The manifest still names the hash; a replay reports that file as not archived.
+            continue
+        session.execute(
+            insert(ReferenceFileRow)
+            .values(sha256=sha, path=item.path[:300], size=len(data), content=data, stored_at=now)
+            .on_conflict_do_nothing()
+        )
+        stored.append(sha)
+    return stored
 
 
 @dataclass(slots=True)
@@ -82,6 +118,8 @@ class DecisionStore:
     def __init__(self, engine: Engine, audit: AuditLog) -> None:
         self.engine = engine
         self.audit = audit
+        self._archived: set[str] = set()  # reference-file hashes known to be in the archive
+        self._archived_lock = threading.Lock()
 
     def save(
         self,
@@ -91,11 +129,14 @@ class DecisionStore:
         customer_id: str | None = None,
         context: dict[str, Any] | None = None,
         rule_sources: dict[str, str] | None = None,
+        reference_files: Sequence[ArchiveItem] = (),
     ) -> StoredDecision:
         """Stores the decision and appends its audit entry atomically; fills id and time if unset.
 
         ``rule_sources``: the text of the rule files the decision was made under (``RuleSet.sources``),
-        archived once per content hash in the same transaction, for replay."""
+        archived once per content hash in the same transaction, for replay. ``reference_files``: the
+        reference data its ``versions.reference_data`` manifest names (``chipguard.refdata``), archived
+        by content hash in the same transaction."""
         if not decision.decision_id:
             decision.decision_id = f"dec_{uuid.uuid4().hex}"
         if not decision.decided_at:
@@ -113,6 +154,9 @@ class DecisionStore:
             rule_info = decision.versions.get("rule_set") if isinstance(decision.versions, dict) else None
             if rule_sources and isinstance(rule_info, dict) and rule_info.get("sha256"):
                 archive_rule_set(session, rule_info, rule_sources)
+            with self._archived_lock:
+                known = set(self._archived)
+            newly = archive_reference_files(session, reference_files, known)
             entry = self.audit.append(
                 session,
                 actor,
@@ -141,6 +185,8 @@ class DecisionStore:
                     audit_seq=entry.seq,
                 )
             )
+        with self._archived_lock:
+            self._archived.update(newly)  # only once the transaction has committed
         return StoredDecision(
             decision.decision_id,
             decision.decided_at,
@@ -157,6 +203,19 @@ class DecisionStore:
         with Session(self.engine) as session:
             row = session.get(RuleSetArchiveRow, sha256)
             return None if row is None else dict(json.loads(row.sources))
+
+    def reference_blobs(self, hashes: Iterable[str]) -> dict[str, bytes]:
+        """The archived bytes of the reference files with these content hashes (absent ones left out)."""
+        wanted = sorted(set(hashes))
+        if not wanted:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ReferenceFileRow.sha256, ReferenceFileRow.content).where(
+                    ReferenceFileRow.sha256.in_(wanted)
+                )
+            ).all()
+        return {str(sha): bytes(content) for sha, content in rows}
 
     def get(self, decision_id: str) -> StoredDecision:
         with Session(self.engine) as session:

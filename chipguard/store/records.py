@@ -8,7 +8,7 @@ JSON type may re-order keys or normalise numbers. Timestamps are ISO-8601 UTC st
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chipguard.store.db import Base
@@ -118,4 +118,20 @@ class RuleSetArchiveRow(Base):
     rule_set_id: Mapped[str] = mapped_column(String(128))
     version: Mapped[str] = mapped_column(String(64))
     sources: Mapped[str] = mapped_column(Text)  # canonical JSON: file name → file text
+    stored_at: Mapped[str] = mapped_column(String(40))
+
+
+class ReferenceFileRow(Base):
+    """One reference-data file (chip catalogue, ECCN rule document, country groups, name-matching
+    vocabulary …) exactly as a stored decision read it, keyed by the SHA-256 of its bytes. A decision's
+    ``versions.reference_data`` manifest names these hashes; replay re-loads the hardware and geography
+    files from here. Content-addressed, so a file is stored once however many decisions rest on it, and
+    kept as bytes so the hash is checkable byte for byte on every backend."""
+
+    __tablename__ = "reference_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(300))  # relative to chipguard/data, as first archived
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     stored_at: Mapped[str] = mapped_column(String(40))

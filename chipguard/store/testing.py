@@ -73,7 +73,7 @@ def allow_tampering(engine: Engine) -> None:
     tamper tests can show that ``audit verify`` still catches what the triggers no longer stop."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            for table in ("audit_log", "decisions", "customer_versions", "audit_head"):
+            for table in ("audit_log", "decisions", "customer_versions", "audit_head", "reference_files"):
                 conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
             names = (

@@ -1,0 +1,253 @@
+"""Replay rests on everything a decision rested on: the chip catalogue, the ECCN rule documents and the
+country groups are archived by content hash with the decision and re-loaded on replay, so a later edit of
+those files (here: an override in CHIPGUARD_HOME/data) does not change a replay; the name-matching data is
+recorded by hash and a replay says when the current data differs. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from test_api_support import Api, api
+
+from chipguard import refdata
+from chipguard.config import data_dir
+from chipguard.policy.engine import decide
+from chipguard.policy.rules import default_rule_set
+from chipguard.policy.transaction import parse_transaction
+from chipguard.store import testing
+from chipguard.store.records import ReferenceFileRow
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        yield a
+
+
+H100_EXPORT = {
+    "date": "2025-06-01",
+    "kind": "export",
+    "destination": "CN",
+    "customer": {"name": "Guangzhou Lantern Render Studio Co Ltd", "country": "CN"},
+    "items": [{"model": "H100", "quantity": 8}],
+}
+
+
+def _override(home: Path, rel: str, edit: Any) -> Path:
+    """Writes ``$CHIPGUARD_HOME/data/<rel>``: the bundled file changed by ``edit(text) -> text``."""
+    original = (data_dir() / rel).read_text(encoding="utf-8")
+    changed = edit(original)
+    assert changed != original
+    path = home / "data" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def _decide(srv: Api) -> dict[str, Any]:
+    r = srv.client.post("/v1/decisions", json=H100_EXPORT, headers=srv.headers("analyst"))
+    assert r.status_code == 201, r.text
+    made: dict[str, Any] = r.json()
+    return made
+
+
+def _replay(srv: Api, decision_id: str) -> dict[str, Any]:
+    r = srv.client.post(f"/v1/decisions/{decision_id}/replay", headers=srv.headers("analyst"))
+    assert r.status_code == 200, r.text
+    report: dict[str, Any] = r.json()
+    return report
+
+
+def test_decision_records_and_archives_every_reference_file(srv: Api) -> None:
+    made = _decide(srv)
+    manifest = made["versions"]["reference_data"]
+    assert set(manifest) == {"hardware", "geo", "matching", "ownership"}
+    catalogue = (data_dir() / "hardware" / "catalogue.yaml").read_bytes()
+    assert manifest["hardware"]["files"]["hardware/catalogue.yaml"] == hashlib.sha256(catalogue).hexdigest()
+    assert "rules/eccn/3a090-2023-11-17.yaml" in manifest["hardware"]["files"]
+    assert set(manifest["geo"]["files"]) == {"geo/country_groups.yml", "geo/countries.csv"}
+    assert {"names/matching.yml", "zh/listed_party_names.yml"} <= set(manifest["matching"]["files"])
+    assert manifest["matching"]["settings"]["threshold"] > 0
+    # The manifest is part of the audited decision, and every file it names is archived byte for byte.
+    entry = next(e for e in srv.services.audit.entries() if e.action == "decision.create")
+    assert entry.payload["versions"]["reference_data"] == manifest
+    hashes = [h for component in manifest.values() for h in component["files"].values()]
+    blobs = srv.services.decisions.reference_blobs(hashes)
+    assert set(blobs) == set(hashes)
+    assert all(hashlib.sha256(b).hexdigest() == h for h, b in blobs.items())
+    # A second decision on the same data archives nothing new and replays from the archive.
+    second = _decide(srv)
+    assert second["versions"]["reference_data"] == manifest
+    with Session(srv.services.engine) as s:
+        assert s.query(ReferenceFileRow).count() == len(set(hashes))
+    report = _replay(srv, made["decision_id"])
+    assert report["same"], report["differences"]
+    for name in ("hardware", "geo"):
+        assert report["components"][name]["status"] == "archived"
+        assert report["components"][name]["reproduced_with_archived"] is True
+        assert report["components"][name]["changed_since"] == []
+    assert report["components"]["matching"]["status"] == "current, same as recorded"
+    assert report["components"]["rule_set"]["reproduced_with_archived"] is True
+    assert report["components"]["lists"]["reproduced_with_archived"] is True
+
+
+def test_replay_uses_the_archived_catalogue_after_a_figure_changes(srv: Api, home: Path) -> None:
+    """The H100's figures are corrected downwards in an override after the decision: new decisions see
+    the new figures, the replay still classifies with the archived catalogue and names the change."""
+    made = _decide(srv)
+    assert made["outcome"] == "LICENCE_REQUIRED"
+    assert made["classifications"][0]["eccn"] == "3A090.a"
+
+    _override(
+        home,
+        "hardware/catalogue.yaml",
+        lambda t: t.replace(
+            'throughput: {FP8: 1979, INT8: 1979, "FP16/BF16": 989.4, FP16: 133.8, FP32: 66.91, FP64: 33.45}',
+            "throughput: {FP8: 100, INT8: 100}",
+            1,
+        ),
+    )
+    now = _decide(srv)
+    assert now["classifications"][0]["eccn"] == "EAR99-or-not-3A090"
+    assert "ADV-NOT-CONTROLLED" in {r["rule_id"] for r in now["reasons"]}
+    assert "ADV-NOT-CONTROLLED" not in {r["rule_id"] for r in made["reasons"]}
+    assert now["versions"]["reference_data"]["hardware"]["overridden"] == ["hardware/catalogue.yaml"]
+
+    report = _replay(srv, made["decision_id"])
+    assert report["same"], report["differences"]
+    assert report["replayed_outcome"] == "LICENCE_REQUIRED"
+    assert report["replayed"]["classifications"][0]["eccn"] == "3A090.a"
+    assert report["replayed"]["classifications"][0]["tpp"] == made["classifications"][0]["tpp"]
+    hardware = report["components"]["hardware"]
+    assert hardware["status"] == "archived" and hardware["reproduced_with_archived"] is True
+    assert hardware["changed_since"] == ["hardware/catalogue.yaml"]
+    assert any(
+        "hardware: replayed with the archived files (the current ones differ: hardware/catalogue.yaml)" in n
+        for n in report["notes"]
+    )
+    assert report["components"]["geo"]["changed_since"] == []
+
+    # The decision made under the override replays under the override's figures, even once it is gone.
+    (home / "data" / "hardware" / "catalogue.yaml").unlink()
+    again = _replay(srv, now["decision_id"])
+    assert again["same"], again["differences"]
+    assert again["replayed"]["classifications"][0]["eccn"] == now["classifications"][0]["eccn"]
+
+
+def test_replay_uses_the_archived_eccn_rule_document(srv: Api, home: Path) -> None:
+    """An ECCN rule document (the Nov 2023 thresholds) is replaced after the decision: replay still
+    applies the thresholds the decision was made under."""
+    made = _decide(srv)
+    assert made["classifications"][0]["eccn"] == "3A090.a"
+    _override(
+        home,
+        "rules/eccn/3a090-2023-11-17.yaml",
+        lambda t: re.sub(r"\{fact: tpp, ge: (\d+)\}", lambda m: f"{{fact: tpp, ge: {m.group(1)}00}}", t),
+    )
+    assert _decide(srv)["classifications"][0]["eccn"] != "3A090.a"
+
+    report = _replay(srv, made["decision_id"])
+    assert report["same"], report["differences"]
+    assert report["replayed"]["classifications"][0]["eccn"] == "3A090.a"
+    assert report["components"]["hardware"]["changed_since"] == ["rules/eccn/3a090-2023-11-17.yaml"]
+    assert report["components"]["hardware"]["reproduced_with_archived"] is True
+
+
+def test_replay_reports_different_matching_data(srv: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching data is not re-loaded from the archive: the replay says which files and settings
+    differ from the ones the decision recorded."""
+    made = _decide(srv)
+    recorded = refdata._recorded_files()
+    edited = {name: dict(files) for name, files in recorded.items()}
+    sha, where = edited["matching"]["names/matching.yml"]
+    edited["matching"]["names/matching.yml"] = ("0" * 64, where)
+    monkeypatch.setattr(refdata, "_recorded_files", lambda: edited)
+    monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "0.97")
+
+    report = _replay(srv, made["decision_id"])
+    matching = report["components"]["matching"]
+    assert matching["status"] == "current, different"
+    assert matching["reproduced_with_archived"] is False and matching["same_as_recorded"] is False
+    assert matching["changed_since"][0] == "names/matching.yml"
+    assert matching["changed_since"][1].startswith("setting threshold: recorded ")
+    assert any(
+        n.startswith("replayed with different matching data: names/matching.yml") for n in report["notes"]
+    )
+    assert report["components"]["ownership"]["status"] == "current, same as recorded"
+    # The matching files themselves were archived when the decision was stored.
+    assert srv.services.decisions.reference_blobs([sha])
+
+
+def test_decision_without_a_manifest_still_replays(srv: Api) -> None:
+    """Decisions stored before manifests were recorded replay on the current files, and say so."""
+    decision = decide(parse_transaction(H100_EXPORT), screener=srv.services.screeners.get())
+    decision.versions.pop("reference_data")
+    rule_set = default_rule_set()
+    stored = srv.services.decisions.save(decision, H100_EXPORT, "test", rule_sources=rule_set.sources)
+    report = _replay(srv, stored.decision_id)
+    assert report["replayed_outcome"] == stored.outcome
+    for name in ("hardware", "geo", "matching", "ownership"):
+        assert report["components"][name]["status"] == "manifest unavailable"
+        assert report["components"][name]["reproduced_with_archived"] is False
+    assert any(n.startswith("hardware: manifest unavailable") for n in report["notes"])
+
+
+def test_a_tampered_archive_is_refused_and_reported(srv: Api) -> None:
+    made = _decide(srv)
+    sha = made["versions"]["reference_data"]["hardware"]["files"]["hardware/catalogue.yaml"]
+    with Session(srv.services.engine) as s, pytest.raises(DBAPIError, match="append-only"), s.begin():
+        s.execute(update(ReferenceFileRow).where(ReferenceFileRow.sha256 == sha).values(content=b"x"))
+    testing.allow_tampering(srv.services.engine)
+    with Session(srv.services.engine) as s, s.begin():
+        s.execute(update(ReferenceFileRow).where(ReferenceFileRow.sha256 == sha).values(content=b"x: 1\n"))
+    report = _replay(srv, made["decision_id"])
+    hardware = report["components"]["hardware"]
+    assert hardware["status"] == "archive unavailable" and hardware["reproduced_with_archived"] is False
+    assert "archive refused" in hardware["message"] and "hardware/catalogue.yaml" in hardware["message"]
+    assert report["same"], report["differences"]  # the current files are still the recorded ones
+
+
+def test_cli_replay_prints_each_component(srv: Api, home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app
+
+    made = _decide(srv)
+    _override(home, "geo/country_groups.yml", lambda t: t.replace("version:", "note: edited\nversion:", 1))
+    url = srv.services.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["decisions", "replay", made["decision_id"], "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "  hardware: archived (archived version)" in result.output
+    assert "  geo: archived (archived version)" in result.output
+    assert "geo: replayed with the archived files (the current ones differ: geo/country_groups.yml)" in (
+        result.output
+    )
+    assert "  matching: current, same as recorded (not the archived version)" in result.output
+
+
+def test_reference_archive_migration_on_both_backends(db_url: str) -> None:
+    from chipguard.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO reference_files (sha256, path, size, content, stored_at) "
+                    "VALUES (:s, 'x.yml', 1, :c, 'now')"
+                ),
+                {"s": "a" * 64, "c": b"x"},
+            )
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM reference_files"))
+    finally:
+        engine.dispose()
