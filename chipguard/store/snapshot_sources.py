@@ -15,6 +15,7 @@ Interface::
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,20 @@ ENV_MAX_AGE = "CHIPGUARD_LISTS_MAX_AGE_DAYS"
 
 @dataclass(frozen=True, slots=True)
 class ListSource:
-    """One downloadable official list."""
+    """One downloadable official list: one file (``url``) or a set of files (``files``: file name → URL,
+    the primary file first), such as OFAC's legacy CSV set (sdn.csv + add.csv + alt.csv + sdn_comments.csv),
+    which is fetched in full and loaded as one snapshot."""
 
     name: str
-    url: str
+    url: str  # the single file's URL; for a set, the primary (first) file's
     format: str = ""  # "" → detect from content
     default: bool = False  # updated by a plain `chipguard lists update`
     max_age_days: float | None = None
+    files: tuple[tuple[str, str], ...] = ()  # (file name, URL) of every member of a multi-file list
+
+    @property
+    def multi_file(self) -> bool:
+        return bool(self.files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +94,7 @@ def load_config() -> ListsConfig:
     """The merged configuration (bundled defaults, then home file, then $CHIPGUARD_LIST_SOURCES)."""
     top: dict[str, Any] = {}
     sources: dict[str, dict[str, Any]] = {}
+    origin: dict[str, Path] = {}  # the config file that last set each source (named in errors)
     files = config_files()
     for path in files:
         data = read_yaml_mapping(path, empty_ok=True)
@@ -103,7 +112,13 @@ def load_config() -> ListsConfig:
                     "expected a mapping (url, format, default)", file=str(path), field=f"sources.{name}"
                 )
             merged = sources.setdefault(str(name), {})
+            # A later file switching a source between one file and a set replaces what it inherited.
+            if "files" in settings and "url" not in settings:
+                merged.pop("url", None)
+            if "url" in settings and "files" not in settings:
+                merged.pop("files", None)
             merged.update(settings)
+            origin[str(name)] = path
             if "max_age_days" in settings:
                 merged["max_age_days"] = _number(
                     settings["max_age_days"], path, f"sources.{name}.max_age_days"
@@ -117,15 +132,24 @@ def load_config() -> ListsConfig:
             raise InputError(f"{ENV_MAX_AGE}='{env_age}' is not a number of days", field=ENV_MAX_AGE) from exc
     out: dict[str, ListSource] = {}
     for name, settings in sources.items():
+        where = origin.get(name, files[-1])
+        members = _members(settings.get("files"), where, name)
         url = str(settings.get("url") or "").strip()
-        if not url:
-            raise InputError("no url", file=str(files[-1]), field=f"sources.{name}.url")
+        if members and url:
+            raise InputError(
+                "give either 'url' (one file) or 'files' (a multi-file list), not both",
+                file=str(where),
+                field=f"sources.{name}",
+            )
+        if not members and not url:
+            raise InputError("no url (or files)", file=str(where), field=f"sources.{name}.url")
         out[name] = ListSource(
             name=name,
-            url=url,
+            url=url or members[0][1],
             format=str(settings.get("format") or ""),
             default=bool(settings.get("default", False)),
             max_age_days=settings.get("max_age_days"),
+            files=members,
         )
     return ListsConfig(
         max_age_days=max_age,
@@ -136,6 +160,34 @@ def load_config() -> ListsConfig:
         sources=out,
         files=tuple(str(f) for f in files),
     )
+
+
+_MEMBER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,119}")
+
+
+def _members(raw: Any, path: Path, source: str) -> tuple[tuple[str, str], ...]:
+    """``files`` of a multi-file source: a mapping of plain file names (what the parser recognises the
+    members by, e.g. ``sdn.csv``) to their URLs, in order, the primary file first."""
+    if raw is None:
+        return ()
+    field = f"sources.{source}.files"
+    if not isinstance(raw, dict) or not raw:
+        raise InputError("expected a mapping of file name → URL", file=str(path), field=field)
+    out = []
+    for name, url in raw.items():
+        if not isinstance(name, str) or not _MEMBER_NAME.fullmatch(name) or name in (".", ".."):
+            raise InputError(
+                f"{name!r} is not a plain file name (letters, digits, '_', '-', '.')",
+                file=str(path),
+                field=field,
+            )
+        if not isinstance(url, str) or not url.strip():
+            raise InputError("needs a URL", file=str(path), field=f"{field}.{name}")
+        out.append((name, url.strip()))
+    lowered = [n.lower() for n, _ in out]
+    if len(set(lowered)) != len(lowered):
+        raise InputError("file names must differ (case-insensitively)", file=str(path), field=field)
+    return tuple(out)
 
 
 def max_age_days(source: str | None = None, cfg: ListsConfig | None = None) -> float:

@@ -9,7 +9,9 @@ Interface::
 
     load_bundled(store=None) -> list[SnapshotInfo]              # chipguard/data/lists/manifest.yml
     load_bundled_if_empty(store=None) -> list[SnapshotInfo]     # [] when the home already has lists
-    update_lists(sources=None, store=None) -> list[SnapshotInfo]   # None → every source with default: true
+    update_lists(sources=None, store=None) -> list[SnapshotInfo]   # None → every source with default: true;
+                                                                   # a multi-file source (``files:``) is
+                                                                   # fetched in full, then loaded as one
     download(url, dest, max_bytes, timeout) -> DownloadResult
     ListUpdateError                                             # offline / HTTP error / too large
 """
@@ -28,7 +30,8 @@ from urllib.parse import unquote, urlparse
 import httpx
 
 from chipguard.errors import ChipguardError, InputError
-from chipguard.store.snapshot_sources import bundled_manifest, load_config
+from chipguard.sources.base import SourceError
+from chipguard.store.snapshot_sources import ListSource, bundled_manifest, load_config
 from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore
 
 _CHUNK = 1 << 16
@@ -154,9 +157,13 @@ def update_lists(
     store = store or SnapshotStore()
     with tempfile.TemporaryDirectory(prefix="chipguard-update-") as tmp:
         specs = []
+        shown: dict[Path, str] = {}  # downloaded member file → what errors call it
         for src in chosen:
             folder = Path(tmp) / src.name
             folder.mkdir()
+            if src.multi_file:
+                specs.append(_download_set(src, folder, cfg.max_download_bytes, cfg.timeout_seconds, shown))
+                continue
             dest = folder / _file_name_for(src.url, f"{src.name}.download")
             result = download(src.url, dest, cfg.max_download_bytes, cfg.timeout_seconds)
             specs.append(
@@ -170,4 +177,48 @@ def update_lists(
                     confirmed_current=True,
                 )
             )
-        return store.load_files(specs)
+        try:
+            return store.load_files(specs)
+        except InputError as exc:
+            # A member of a multi-file list that does not parse: name the member and its URL, not
+            # the temporary copy.
+            where = shown.get(Path(exc.file)) if exc.file else None
+            if where is None:
+                raise
+            raise SourceError(
+                f"{exc.detail}; nothing was changed, the previous snapshot stays in force",
+                file=where,
+                line=exc.line,
+                field=exc.field,
+            ) from exc
+
+
+def _download_set(
+    src: ListSource, folder: Path, max_bytes: int, timeout: float, shown: dict[Path, str]
+) -> LoadSpec:
+    """Fetches every file of a multi-file list into one directory, loaded as one snapshot. Every member
+    must arrive (HTTP 200, not empty, under the size limit); one that does not fails the whole update,
+    naming the source, the member and its URL, before anything is loaded."""
+    members = folder  # named after the source: the snapshot's file name
+    dates: list[str] = []
+    for name, url in src.files:
+        try:
+            result = download(url, members / name, max_bytes, timeout)
+        except ListUpdateError as exc:
+            raise ListUpdateError(
+                f"{src.name}: member {name} of {len(src.files)} files: {exc}; "
+                "nothing was changed, the previous snapshot stays in force"
+            ) from exc
+        shown[result.path] = f"{src.name}: {name} ({url})"
+        if result.last_modified:
+            dates.append(result.last_modified)
+    return LoadSpec(
+        path=members,
+        format=src.format or None,
+        source=src.name,
+        fallback_file_date=max(dates) if dates else None,
+        source_url=src.url,
+        display_name=f"{src.name} ({', '.join(n for n, _ in src.files)})",
+        confirmed_current=True,
+        members=tuple(n for n, _ in src.files),
+    )

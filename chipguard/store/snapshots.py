@@ -233,6 +233,9 @@ class LoadSpec:
     fallback_file_date: str | None = None  # used when the file states no date (HTTP Last-Modified)
     display_name: str | None = None  # shown in errors instead of the path (e.g. a download's URL)
     confirmed_current: bool = False  # fetched just now from the publisher's official URL
+    # A directory holding a multi-file list: the member files the parser must read, every one (a member
+    # it silently ignored, e.g. a misnamed companion file, would leave aliases or addresses out).
+    members: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -463,6 +466,15 @@ class SnapshotStore:
                 item.parsed = _parse(item.fmt, item.spec.path, display)
                 if not item.parsed.parties:
                     raise SourceError("no records", file=display)
+                if item.spec.members:
+                    read = {Path(f).name.lower() for f in item.parsed.files or [str(item.spec.path)]}
+                    unread = [m for m in item.spec.members if m.lower() not in read]
+                    if unread:
+                        raise SourceError(
+                            f"the {item.fmt.name} parser did not read {', '.join(unread)} "
+                            "(not a file name it recognises); nothing was changed",
+                            file=display,
+                        )
                 item.file_date = (
                     item.spec.file_date
                     or item.parsed.file_date
