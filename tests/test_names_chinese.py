@@ -283,10 +283,10 @@ def test_curated_vocabulary_has_no_duplicate_headwords() -> None:
 
 
 def test_sub_unit_form_leaves_out_the_parent_body() -> None:
-    forms = {f.method: f for f in latin_forms("中国科学院力学研究所")}
-    assert forms["zh-unit"].text == "Mechanics Research Institute"
-    assert forms["zh-unit"].explanation.startswith("parent body 中国科学院 left out")
-    unit = {f.method: f for f in latin_forms("中国电子科技集团公司电子科学研究院")}["zh-unit"]
+    units = [f for f in latin_forms("中国科学院力学研究所") if f.method == "zh-unit"]
+    assert units[0].text == "Mechanics Research Institute"  # word by word first
+    assert all(u.explanation.startswith("parent body 中国科学院 left out") for u in units)
+    unit = next(f for f in latin_forms("中国电子科技集团公司电子科学研究院") if f.method == "zh-unit")
     assert unit.text.startswith("Electronic")
     assert "中国电子科技集团公司" in unit.explanation
     # a numbered institute alone names nothing: the parent stays
@@ -311,3 +311,29 @@ def test_pinyin_spellings_meet_ofac_chinese_aliases(latin: str, chinese: str) ->
 
     assert compare(latin, chinese).match
     assert not compare("Kuangshi Technology", "依图科技有限公司").match
+
+
+def test_industry_characters_after_a_trade_name_are_translated() -> None:
+    """国风|塑业 is trade name + industry: the registered English translates the industry (Plastic
+    Industry), and a county used as the trade name keeps its place (罗平|锌电 → Luoping Zinc Electric)."""
+    forms = _by_method("安徽国风塑业股份有限公司")
+    assert forms["zh-en"] == "Anhui Guofeng Plastic Industry Co Ltd"
+    assert _by_method("云南罗平锌电股份有限公司")["zh-en"] == "Yunnan Luoping Zinc Electric Co Ltd"
+    assert _by_method("大冶特殊钢股份有限公司")["zh-en"] == "Daye Special Steel Co Ltd"
+    # the pinyin of the whole trade name stays available for names registered in pinyin
+    assert "Guofeng" in forms["pinyin"]
+
+
+def test_industry_characters_need_a_trade_name_in_front() -> None:
+    """华电 is a trade name of two characters: 电 is not peeled off as "Electric" (China Huadian)."""
+    segments = [(s.text, s.english) for s in analyse("中国华电集团").segments]
+    assert ("华电", None) in segments
+    assert _by_method("中国华电集团")["zh-en"] == "China Huadian Group"
+
+
+def test_sub_unit_without_parent_also_in_organisation_vocabulary_only() -> None:
+    """中国科学院|微生物研究所 is listed as "Institute of Microbiology": the rendering without the parent
+    is made word by word and with the mixed vocabulary (Microbiology Institute) alike."""
+    units = [f.text for f in latin_forms("中国科学院微生物研究所") if f.method == "zh-unit"]
+    assert "Microbial Research Institute" in units
+    assert "Microbiology Institute" in units

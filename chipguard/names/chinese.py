@@ -250,6 +250,7 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
         elif seg.kind == UNKNOWN and last and idx > 0 and seg.text in voc.final_chars:
             seg = Segment(seg.text, (), voc.final_chars[seg.text], FINAL_CHAR, "curated")
         out.append(seg)
+    out = _peel_industry(out, voc)
     # a place name right after another place and before an unknown word is part of the brand
     # (杭州 海康 威视: Haikang is a county, but here it starts the brand "Haikang Weishi")
     for idx in range(1, len(out) - 1):
@@ -343,6 +344,49 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             result.append(seg)
             i += 1
     return result
+
+
+INDUSTRY_MAX = 2  # characters of a trade-name run that can name its industry (塑业, 锌电)
+
+
+def _peel_industry(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
+    """Industry characters at the end of an unknown run become translated words.
+
+    A registered name is 行政区划 + 字号 + 行业 + 组织形式; when the industry is written with single
+    characters (国风|塑业, 罗平|锌电) the segmenter sees one unknown run and spells it all in pinyin, while the
+    registered English translates the industry ("Guofeng Plastic Industry"). Only the run's last characters
+    are peeled, and only when a trade name stays in front of them: two or more characters of the run, or
+    a word other than the name's first (a county used as the trade name: 云南|罗平|锌电)."""
+    table = voc.industry_chars
+    if not table:
+        return segs
+    out = list(segs)
+    i = 0
+    while i < len(out):
+        if out[i].kind != UNKNOWN:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j].kind == UNKNOWN and len(out[j].text) == 1:
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        if j < len(out) and out[j].kind in (UNKNOWN, PLACE):
+            i = j  # not where the industry is written: another word of the name follows
+            continue
+        k = j
+        while k > i and j - k < INDUSTRY_MAX and out[k - 1].text in table:
+            k -= 1
+        trade_name_before = (k - i >= 2) or (
+            k == i and i >= 2 and len(out[i - 1].text) >= 2 and out[i - 1].kind not in (LEGAL, ADMIN)
+        )
+        if k < j and trade_name_before:
+            for m in range(k, j):
+                ch = out[m].text
+                out[m] = Segment(ch, _pinyin(ch), table[ch], TERM, "curated industry character")
+        i = j
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -621,6 +665,8 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     if unit is not None:
         txt, why, kept = _render(unit, None)
         parent = a.simplified[: len(a.simplified) - len(unit.simplified)]
+        add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
+        txt, why, kept = _render(unit, CONFIDENT_KINDS)
         add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))

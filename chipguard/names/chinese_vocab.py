@@ -107,6 +107,7 @@ class Vocabulary:
     prefixes: dict[str, str] = field(default_factory=dict)
     drop_suffixes: dict[str, str] = field(default_factory=dict)
     brand_chars: dict[str, str] = field(default_factory=dict)
+    industry_chars: dict[str, str] = field(default_factory=dict)  # 塑 → Plastic after a trade name
     parents: tuple[str, ...] = ()
     province_abbreviations: dict[str, str] = field(default_factory=dict)  # 川 → Sichuan
     bound_prefixes: dict[str, str] = field(default_factory=dict)  # 超 → Super (joined to the next word)
@@ -196,6 +197,7 @@ def vocabulary() -> Vocabulary:
         prefixes={str(k): str(v) for k, v in (cur.get("prefixes") or {}).items()},
         drop_suffixes={str(k): str(v) for k, v in (cur.get("drop_suffixes") or {}).items()},
         brand_chars={str(k): str(v) for k, v in (cur.get("brand_chars") or {}).items()},
+        industry_chars={str(k): str(v) for k, v in (cur.get("industry_chars") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
         bound_prefixes={str(k): str(v) for k, v in (cur.get("bound_prefixes") or {}).items()},
         province_abbreviations={str(k): str(v) for k, v in (cur.get("province_abbreviations") or {}).items()},
