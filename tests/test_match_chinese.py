@@ -3,12 +3,11 @@ legal names, and a Chinese name contained in a listed one is not reported as tha
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
 
-from chipguard.match.screener import Screener, han_core
+from chipguard.match.screener import Screener, compare, han_core
 from chipguard.sources import parse_file
 
 _CSL = Path(__file__).resolve().parent.parent / "chipguard" / "data" / "lists" / "us_csl_2022-04.csv.gz"
@@ -46,10 +45,18 @@ def test_a_chinese_name_inside_a_listed_one_is_not_that_party(
     assert not [
         h for h in cn_screener.screen(query, kind="org", country="CN") if listed_core in h.matched_name
     ]
-    # The character comparison is what keeps it out: without it the pinyin syllables alone reach the threshold.
-    lenient = copy.copy(cn_screener)
-    lenient.han_mismatch_factor = 0.0
-    assert [h for h in lenient.screen(query, kind="org", country="CN") if listed_core in h.matched_name]
+
+
+def test_a_chinese_name_inside_another_is_kept_apart_by_its_characters() -> None:
+    """Through pinyin syllables 西北大学 is every word of 西北工业大学 (xi bei … da xue) and reaches the
+    threshold; the character comparison is what keeps the two apart, and the explanation says so."""
+    result = compare("西北大学", "西北工业大学", "org")
+    penalty = [p for p in result.explanation["penalties"] if "characters" in p["reason"]]
+    assert not result.match
+    assert len(penalty) == 1 and penalty[0]["value"] < 0
+    assert round(result.score - penalty[0]["value"], 4) >= result.explanation["threshold"]
+    # the same name written in Traditional characters is the same name: no penalty
+    assert compare("西北工業大學", "西北工业大学", "org").match
 
 
 def test_han_core_drops_legal_forms_and_reads_traditional() -> None:

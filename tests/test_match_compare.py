@@ -91,3 +91,15 @@ def test_one_chinese_character_is_not_a_typo() -> None:
     a, b = analyze("北京化工大学").tokens[0], analyze("北京理工大学").tokens[0]
     assert token_similarity(a, b, False) == (0.0, "")
     assert not compare("北京化工大学", "北京理工大学", kind="org").match
+
+
+def test_translated_words_may_be_synonyms_of_the_registered_ones() -> None:
+    """海洋 is "Ocean" word by word and "Marine" in the registered English name: a translated Chinese name
+    aligns the two, in either argument order; two English names keep Ocean and Marine apart."""
+    zh, en = "国家海洋环境预报中心", "National Marine Environmental Forecasting Center"
+    forward, backward = compare(zh, en, "org"), compare(en, zh, "org")
+    assert forward.match and backward.match
+    assert forward.score == backward.score
+    hows = {p["how"] for p in forward.explanation["alignment"]}
+    assert "translation synonym" in hows
+    assert not compare("China Ocean Shipping Company", "China Marine Shipping Company", "org").match

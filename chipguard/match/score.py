@@ -65,6 +65,7 @@ class Weights:
     place_clash_penalty: float
     char_floor: float
     body_kind_similarity: float
+    translation_synonym_similarity: float
 
 
 @cache
@@ -90,6 +91,7 @@ def weights() -> Weights:
         place_clash_penalty=float(cfg.get("place_clash_penalty", 0.15)),
         char_floor=float(cfg.get("char_similarity_floor", 0.93)),
         body_kind_similarity=float(cfg.get("body_kind_similarity", 0.75)),
+        translation_synonym_similarity=float(cfg.get("translation_synonym_similarity", 0.8)),
     )
 
 
@@ -123,6 +125,11 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
             # 学院 is registered as College, Institute or University alike; between two English names
             # the kind stays a difference (Beijing Institute vs University of Technology)
             return weights().body_kind_similarity, "kind of body"
+        synonyms = vocab().translation_synonyms
+        group = synonyms.get(a.text, synonyms.get(a.canon))
+        if group is not None and group == synonyms.get(b.text, synonyms.get(b.canon)):
+            # 海洋 is "Ocean" word by word and "Marine" in the registered name
+            return weights().translation_synonym_similarity, "translation synonym"
     ta, tb = a.text, b.text
     if not (ta.isascii() and tb.isascii()) and (_has_han(ta) or _has_han(tb)):
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学

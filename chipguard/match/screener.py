@@ -37,13 +37,14 @@ TRANSLATION_METHODS: frozenset[str] = getattr(
 
 
 @lru_cache(maxsize=100_000)
-def cached_latin_forms(text: str) -> tuple[LatinForm, ...]:
-    """Latin renderings of a non-Latin name (cached: list names are transliterated once)."""
+def cached_latin_forms(text: str, query: bool = False) -> tuple[LatinForm, ...]:
+    """Latin renderings of a non-Latin name (cached: list names are transliterated once). ``query``
+    leaves out the forms only worth indexing (per-syllable pinyin)."""
     if not has_non_latin(text):
         return ()
     seen: set[str] = set()
     out: list[LatinForm] = []
-    for form in latin_forms(text):
+    for form in latin_forms(text, query=query):
         key = form.text.strip().casefold()
         if key and key not in seen:
             seen.add(key)
@@ -68,6 +69,16 @@ class QueryForm:
         return analyze(self.text, True)
 
 
+def _transliterated_words(latin: tuple[LatinForm, ...]) -> frozenset[str]:
+    """Words of a name's transliterated (not translated) Latin forms: the anchors that tell a translated
+    form's brand words (pinyin) from its translated vocabulary."""
+    words: set[str] = set()
+    for lf in latin:
+        if lf.method not in TRANSLATION_METHODS:
+            words.update(t.text for t in analyze(lf.text, False).tokens)
+    return frozenset(words)
+
+
 @lru_cache(maxsize=20_000)
 def query_forms(name: str) -> tuple[QueryForm, ...]:
     """The forms of a query worth matching: as given, without a parenthesised qualifier
@@ -84,11 +95,8 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
-    latin = cached_latin_forms(name)
-    transliterated: set[str] = set()
-    for lf in latin:
-        if lf.method not in TRANSLATION_METHODS:
-            transliterated.update(t.text for t in analyze(lf.text, False).tokens)
+    latin = cached_latin_forms(name, query=True)
+    transliterated = _transliterated_words(latin)
     seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
     for lf in latin:
         translated = lf.method in TRANSLATION_METHODS
@@ -97,7 +105,7 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
         if key in seen:
             continue
         seen.add(key)
-        anchors = frozenset(transliterated) if translated and transliterated else None
+        anchors = transliterated if translated and transliterated else None
         forms.append(QueryForm(lf.text, lf.method, lf.explanation, org, anchors))
     return tuple(forms)
 
@@ -461,27 +469,43 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
     cut = default_threshold() if threshold is None else float(threshold)
     person = (kind or "").lower() in ("person", "individual")
 
-    def forms(text: str) -> list[tuple[str, str, str]]:
-        out = [(v, how, "") for v, how in name_variants(text)]
-        out += [(lf.text, "full", lf.method) for lf in cached_latin_forms(text)]
+    def forms(text: str) -> list[tuple[str, str, str, frozenset[str] | None]]:
+        out: list[tuple[str, str, str, frozenset[str] | None]] = [
+            (v, how, "", None) for v, how in name_variants(text)
+        ]
+        latin = cached_latin_forms(text)
+        transliterated = _transliterated_words(latin)
+        for lf in latin:
+            translated = lf.method in TRANSLATION_METHODS and not person and bool(transliterated)
+            out.append((lf.text, "full", lf.method, transliterated if translated else None))
         return out
 
+    core_a = han_core(a)
+    han_factor = float(matching_config().get("han_mismatch_penalty_factor", 0.5))
     best: tuple[float, dict[str, Any]] | None = None
-    for ta, how_a, method_a in forms(a):
+    for ta, how_a, method_a, anchors_a in forms(a):
         qa = analyze(ta, person)
         if not qa.tokens:
             continue
-        for tb, how_b, method_b in forms(b):
+        for tb, how_b, method_b, anchors_b in forms(b):
             cb = analyze(tb, person)
             if not cb.tokens:
                 continue
-            scored = score_analyses(qa, cb, person=person)
-            clash = qualifier_clash(a, b, how_a, how_b)
-            score = max(0.0, scored.score + clash["value"]) if clash else scored.score
+            if anchors_b is not None and anchors_a is None:
+                # b is the word-by-word translation: it takes the query's side of the scorer, as in screen()
+                scored = score_analyses(cb, qa, person=person, anchors=anchors_b)
+            else:
+                scored = score_analyses(qa, cb, person=person, anchors=anchors_a)
+            penalties = [p for p in (qualifier_clash(a, b, how_a, how_b),) if p]
+            if core_a and method_a and method_b:
+                # two Chinese names met through their Latin forms: their characters must agree too
+                differ = han_difference(core_a, b, han_factor)
+                if differ:
+                    penalties.append(differ)
+            score = max(0.0, scored.score + sum(p["value"] for p in penalties))
             if best is None or score > best[0]:
                 detail = scored.explain()
-                if clash:
-                    detail["penalties"].append(clash)
+                detail["penalties"].extend(penalties)
                 detail.update(
                     {
                         "score": round(score, 4),

@@ -7,7 +7,7 @@ found in the table whatever its case, punctuation or script disguise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from chipguard.names.data import load_yaml, vocabulary
@@ -33,6 +33,8 @@ class Vocab:
     person_nicks: dict[str, str]
     admin: frozenset[str] = frozenset()  # "province", "municipal": qualifiers of a place, near-zero weight
     body_kinds: frozenset[str] = frozenset()  # university / college / institute …: near-equivalent kinds
+    # word → its group of translation synonyms (ocean / marine): near-equivalents for translated queries
+    translation_synonyms: dict[str, int] = field(default_factory=dict)
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -92,4 +94,10 @@ def vocab() -> Vocab:
         person_nicks=nicks,
         admin=frozenset(clean(str(w)) for w in cur.get("admin_qualifiers", [])),
         body_kinds=frozenset(clean(str(w)) for w in cur.get("body_kinds", [])),
+        translation_synonyms={
+            clean(str(word)): group
+            for group, words in enumerate(cur.get("translation_synonyms") or [])
+            for word in words
+            if " " not in clean(str(word))
+        },
     )
