@@ -337,3 +337,11 @@ def test_sub_unit_without_parent_also_in_organisation_vocabulary_only() -> None:
     units = [f.text for f in latin_forms("中国科学院微生物研究所") if f.method == "zh-unit"]
     assert "Microbial Research Institute" in units
     assert "Microbiology Institute" in units
+
+
+def test_places_named_with_their_peoples_keep_only_the_place() -> None:
+    """CC-CEDICT glosses 阿坝 as "Ngawa Tibetan and Qiang autonomous prefecture": the place is "Ngawa"."""
+    vocab = vocabulary()
+    assert vocab.words["阿坝"].english == "Ngawa"
+    assert vocab.words["保亭黎族苗族自治县"].english == "Baoting"
+    assert not [w for w in vocab.words if vocab.words[w].english.endswith(" and")]

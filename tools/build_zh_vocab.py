@@ -279,7 +279,11 @@ def leading_name(text: str) -> str:
         name = ADMIN_TAIL.sub("", name).strip()
         parts = name.split()
         if len(parts) > 1 and parts[-1] in ETHNIC_NAMES:  # "Dali Bai (autonomous prefecture)" → "Dali"
-            name = " ".join(parts[:-1])
+            parts = parts[:-1]
+            # "Ngawa Tibetan and Qiang (autonomous prefecture)": the linker goes with the ethnic name
+            while len(parts) > 1 and parts[-1].lower() in NAME_LINKERS:
+                parts.pop()
+            name = " ".join(parts)
     return name
 
 
