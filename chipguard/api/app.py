@@ -505,6 +505,17 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
+
+    # ── analyst web UI (same Services, same roles; HTML errors, cookie sessions) ─────────────────
+    from fastapi.responses import RedirectResponse
+
+    from chipguard.api.web import create_web_app
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=307)
+
+    app.mount("/ui", create_web_app(services, limiter))
     app.add_middleware(BodySizeLimit)
     app.add_middleware(AccessLog)
     return app

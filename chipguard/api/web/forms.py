@@ -1,0 +1,152 @@
+"""HTML form fields → the JSON bodies the REST API takes (a customer, a transaction).
+
+Why: the UI must validate and decide exactly as the API does, so it builds the same JSON a REST client
+would send and hands it to the same validators (``CustomerModel``, ``parse_transaction`` inside
+``Services.decide``). Nothing here judges a value; it only splits lines and drops empty fields, so an
+error message names the same field the API would.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+from chipguard.errors import InputError
+
+MAX_FIELDS = 200
+
+
+def parse_urlencoded(body: bytes, content_type: str) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body as {name: last value}; InputError otherwise."""
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        raise InputError("the form must be sent as application/x-www-form-urlencoded")
+    try:
+        text = body.decode("utf-8")
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"the form could not be read: {exc}") from exc
+    out: dict[str, str] = {}
+    for key, values in parsed.items():
+        value = values[-1]
+        if "\x00" in value:
+            raise InputError("text contains a NUL character", field=key)
+        out[key] = value
+    return out
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def prune(value: Any) -> Any:
+    """Drops empty strings, empty lists/objects and None from nested JSON (an empty form field means
+    "not given", which the schemas express by leaving the key out)."""
+    if isinstance(value, dict):
+        out = {k: prune(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in ("", None, [], {})}
+    if isinstance(value, list):
+        return [v for v in (prune(v) for v in value) if v not in ("", None, [], {})]
+    return value
+
+
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+
+
+def owners(text: str) -> list[dict[str, Any]]:
+    """One owner per line: ``NAME; COUNTRY; PERCENT; KIND`` (only the name is required)."""
+    out: list[dict[str, Any]] = []
+    for n, line in enumerate(lines(text), 1):
+        parts = [p.strip() for p in line.split(";")]
+        owner: dict[str, Any] = {"name": parts[0]}
+        if len(parts) > 1:
+            owner["country"] = parts[1]
+        if len(parts) > 2 and parts[2]:
+            pct = parts[2].rstrip("%").strip()
+            if not _NUMBER.match(pct):
+                raise InputError(f"owner line {n}: percent {parts[2]!r} is not a number", field="owners")
+            owner["percent"] = float(pct)
+        if len(parts) > 3:
+            owner["kind"] = parts[3].lower()
+        out.append(owner)
+    return out
+
+
+def items(text: str) -> list[dict[str, Any]]:
+    """One item per line: ``MODEL`` or ``MODEL, QUANTITY`` (a trailing whole number is the quantity)."""
+    out: list[dict[str, Any]] = []
+    for line in lines(text):
+        match = re.match(r"^(.*?)\s*[,;]\s*(\d+)\s*$", line)
+        if match:
+            out.append({"model": match.group(1).strip(), "quantity": int(match.group(2))})
+        else:
+            out.append({"model": line})
+    return out
+
+
+def customer_body(form: dict[str, str]) -> dict[str, Any]:
+    """The customer form as a REST ``CustomerModel`` body."""
+    parent = form.get("parent_name", "").strip()
+    body: dict[str, Any] = {
+        "customer_id": form.get("customer_id", "").strip(),
+        "name": form.get("name", "").strip(),
+        "kind": form.get("kind", "org").strip() or "org",
+        "country": form.get("country", "").strip(),
+        "headquarters": form.get("headquarters", "").strip(),
+        "other_names": lines(form.get("other_names", "")),
+        "owners": owners(form.get("owners", "")),
+        "ultimate_parent": {"name": parent, "country": form.get("parent_country", "").strip()}
+        if parent
+        else None,
+        "addresses": [{"text": a} for a in lines(form.get("addresses", ""))],
+        "email_domains": lines(form.get("email_domains", "")),
+        "ip_countries": [c.strip() for c in re.split(r"[,\s]+", form.get("ip_countries", "")) if c.strip()],
+        "payment_country": form.get("payment_country", "").strip(),
+        "business_type": form.get("business_type", "").strip(),
+    }
+    pruned: dict[str, Any] = prune(body)
+    pruned.setdefault("name", "")  # keep the required field so the validator names it
+    return pruned
+
+
+def transaction_customer(stored: dict[str, Any], customer_id: str, allowed: set[str]) -> dict[str, Any]:
+    """A stored customer record as the ``customer`` of a transaction: every field the transaction schema
+    knows (``allowed``), so a decision sees the addresses, IP countries, payment and identifiers on record,
+    not only the name."""
+    data: dict[str, Any] = prune({k: v for k, v in stored.items() if k in allowed})
+    data["customer_id"] = customer_id
+    return data
+
+
+def transaction_body(form: dict[str, str], customer: dict[str, Any]) -> dict[str, Any]:
+    """The decision form as a REST transaction body around ``customer``."""
+    body: dict[str, Any] = prune(
+        {
+            "date": form.get("date", "").strip(),
+            "kind": form.get("kind", "").strip(),
+            "destination": form.get("destination", "").strip(),
+            "end_use": form.get("end_use", "").strip(),
+            "transaction_id": form.get("transaction_id", "").strip(),
+            "items": items(form.get("items", "")),
+        }
+    )
+    body["customer"] = customer
+    return body
+
+
+def adhoc_customer(form: dict[str, str]) -> dict[str, Any]:
+    """The decision form's own customer fields (a customer not stored, or stored under another id)."""
+    parent = form.get("c_parent_name", "").strip()
+    body: dict[str, Any] = prune(
+        {
+            "name": form.get("c_name", "").strip(),
+            "kind": form.get("c_kind", "").strip(),
+            "country": form.get("c_country", "").strip(),
+            "headquarters": form.get("c_headquarters", "").strip(),
+            "owners": owners(form.get("c_owners", "")),
+            "ultimate_parent": {"name": parent, "country": form.get("c_parent_country", "").strip()}
+            if parent
+            else None,
+        }
+    )
+    return body

@@ -1,0 +1,110 @@
+"""Signed session cookies and CSRF tokens for the analyst web UI.
+
+Why a signed cookie that names the key id, not the API key itself: the key is a long-lived bearer secret
+that also opens the REST API; the cookie only proves "this browser signed in with key X until time T".
+Every request re-reads the key (a revoked key ends its sessions within seconds) and the role comes from
+the key store, never from the cookie. The cookie is HttpOnly (no script can read it), SameSite=Strict (no
+other site can make the browser send it) and Secure when served over HTTPS.
+
+Why CSRF tokens on top of SameSite: defence in depth for browsers or proxies that do not honour SameSite;
+the token is an HMAC of the session's random nonce, so it needs no server-side state and is valid in every
+worker. The sign-in form has its own token bound to a pre-session cookie (login CSRF).
+
+The signing key is ``CHIPGUARD_UI_SECRET`` when set, else derived from the audit key (which every host
+sharing a database shares already), so sessions work across workers and hosts without another secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+SESSION_COOKIE = "cg_session"
+LOGIN_COOKIE = "cg_login"
+
+
+def session_hours() -> float:
+    """Absolute lifetime of a UI session (``CHIPGUARD_UI_SESSION_HOURS``, default 8: one working day)."""
+    try:
+        return max(0.01, float(os.environ.get("CHIPGUARD_UI_SESSION_HOURS", "") or 8.0))
+    except ValueError:
+        return 8.0
+
+
+def signing_key() -> bytes:
+    env = os.environ.get("CHIPGUARD_UI_SECRET")
+    if env:
+        return hashlib.sha256(env.encode("utf-8")).digest()
+    from chipguard.audit import audit_key
+
+    return hmac.new(audit_key(), b"chipguard-ui-session-v1", hashlib.sha256).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    key_id: str
+    issued: int
+    expires: int
+    nonce: str
+
+
+class SessionSigner:
+    """Makes and checks session cookie values and the CSRF tokens derived from them."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key if key is not None else signing_key()
+
+    def _mac(self, purpose: str, value: str) -> str:
+        return _b64(hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).digest())
+
+    def issue(self, key_id: str, now: float | None = None) -> tuple[str, Session]:
+        issued = int(now if now is not None else time.time())
+        session = Session(key_id, issued, issued + int(session_hours() * 3600), secrets.token_urlsafe(16))
+        body = _b64(
+            json.dumps(
+                {"k": session.key_id, "i": session.issued, "e": session.expires, "n": session.nonce},
+                separators=(",", ":"),
+            ).encode()
+        )
+        return f"{body}.{self._mac('session', body)}", session
+
+    def read(self, value: str | None, now: float | None = None) -> Session | None:
+        """The session a cookie value holds, or None when it is missing, forged, malformed or expired."""
+        if not value or len(value) > 1024 or value.count(".") != 1:
+            return None
+        body, mac = value.split(".")
+        if not hmac.compare_digest(mac, self._mac("session", body)):
+            return None
+        try:
+            data: Any = json.loads(_unb64(body))
+            session = Session(str(data["k"]), int(data["i"]), int(data["e"]), str(data["n"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if (now if now is not None else time.time()) >= session.expires:
+            return None
+        return session
+
+    def csrf_token(self, session: Session) -> str:
+        return self._mac("csrf", session.nonce)
+
+    def login_token(self, login_nonce: str) -> str:
+        return self._mac("login", login_nonce)
+
+    @staticmethod
+    def same(expected: str, given: str | None) -> bool:
+        return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
