@@ -348,17 +348,38 @@ def score_analyses(
         exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
         total_all = sum(q_w) + sum(c_w)
         room = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c)) if rest_q and rest_c else 0.0
-        bound = (exact + room) / total_all if total_all else 0.0
+        if anchors is not None:
+            # a translated query's unmatched words may weigh as little as ``translated_unmatched``
+            best_case = exact + room
+            rest = max(0.0, total_all - best_case)
+            bound = best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
+        else:
+            bound = (exact + room) / total_all if total_all else 0.0
         if bound < min_score and not (len(query.significant) == 1 or len(cand.significant) == 1):
             return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
     # 2. fuzzy among what is left, best pairs first
     translated = anchors is not None
     if rest_q and rest_c:
         cands: list[tuple[float, int, int, str]] = []
+        # organisation words that differ in their first letter and are shorter than seven letters share
+        # no typo, stem or morphology (token_similarity's rules): skip the call unless a translated word
+        # may be a kind of body or a synonym ("Ocean"/"Marine")
+        loose = vocab().translation_synonyms.keys() | vocab().body_kinds if translated else frozenset()
         for i in rest_q:
             qt = q_tokens[i]
+            qtext = qt.text
             for j in rest_c:
-                sim, how = token_similarity(qt, c_tokens[j], person, translated)
+                ct = c_tokens[j]
+                ctext = ct.text
+                if (
+                    not person
+                    and qtext[:1] != ctext[:1]
+                    and (len(qtext) < 7 or len(ctext) < 7)
+                    and qt.canon != ct.canon
+                    and not (translated and (qt.canon in loose or qtext in loose))
+                ):
+                    continue
+                sim, how = token_similarity(qt, ct, person, translated)
                 if sim > 0:
                     cands.append((sim, i, j, how))
         cands.sort(reverse=True)
