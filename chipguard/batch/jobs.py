@@ -242,8 +242,8 @@ def run(
     ship_mode: str = "auto",
 ) -> BatchSummary:
     """Screens ``subjects`` with ``screener`` on ``engine`` and writes the records to ``out`` (.jsonl or
-    .parquet) atomically. ``spark``: an existing SparkSession to use (left running); otherwise one is
-    started on ``master`` and stopped at the end."""
+    .parquet) atomically. ``spark``: a SparkSession to use (left running); without one, the session this
+    process already runs is used, else one is started on ``master`` and stopped at the end."""
     engine = check_engine(engine)
     out = out.expanduser()
     fmt = output_format(out)
@@ -285,9 +285,12 @@ def _run_spark(
 ) -> tuple[Path, int, int]:
     from chipguard.batch import spark as sp
 
-    own = spark is None
-    if own:
+    own = False
+    if spark is None:
+        spark = sp.active_session()  # a session this process already runs (a notebook, a test) is used
+    if spark is None:
         spark = sp.session(master or sp.DEFAULT_MASTER, partitions=partitions or 2)
+        own = True
     try:
         index = sp.IndexFile.of(screener, workdir, cache_file)
         shipment = sp.ship(spark, index, ship_mode)

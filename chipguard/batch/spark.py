@@ -95,6 +95,15 @@ def session(
     return spark
 
 
+def active_session() -> SparkSession | None:
+    """The SparkSession already running in this process, if any (never starts one)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None
+    return SparkSession.getActiveSession()
+
+
 # ── shipping the index ───────────────────────────────────────────────────────────────────────────
 
 

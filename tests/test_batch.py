@@ -1,0 +1,227 @@
+"""`chipguard batch` on the local engine: real queries against the bundled lists, every input format,
+fail-closed list handling, input errors naming file/line/field, and output that is never half-written.
+(The Spark engine and its agreement with this one: tests/test_batch_spark.py.)"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_batch_support import (
+    bundled_home,
+    chipguard_home,
+    home_copy,
+    sample_queries,
+    store_customers,
+    write_csv,
+)
+from typer.testing import CliRunner
+
+from chipguard.batch import jobs, model
+from chipguard.batch.inputs import read_input
+from chipguard.cli import app
+from chipguard.errors import InputError
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def lists_home() -> Iterator[Path]:
+    with chipguard_home(bundled_home()) as path:
+        yield path
+
+
+def _screen(*args: str) -> Any:
+    return runner.invoke(app, ["batch", "screen", *args])
+
+
+def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, tmp_path: Path) -> None:
+    rows = sample_queries(shared, step=20)
+    src = write_csv(tmp_path / "q.csv", rows)
+    out = tmp_path / "out" / "result.jsonl"
+    result = _screen(str(src), "--out", str(out), "--allow-stale")
+    assert result.exit_code == 0, result.output
+    assert "STALE" in result.stderr
+    records = jobs.read_records(out)
+    assert [r["id"] for r in records] == [r["id"] for r in rows]  # one record per row, in input order
+    assert [r["line"] for r in records] == list(range(2, len(rows) + 2))
+    positives = [(row, rec) for row, rec in zip(rows, records, strict=True) if row["expect"] == "hit"]
+    found = [
+        rec
+        for row, rec in positives
+        if {h["party_id"] for h in json.loads(rec["hits_json"])}
+        | {h["explanation"].get("entity_number") for h in json.loads(rec["hits_json"])}
+        & set(row["accept_ids"].split("|"))
+    ]
+    assert len(found) == len(positives)  # recall 1.000 on the set (BENCHMARKS.md), so on any sample
+    negatives = [rec for row, rec in zip(rows, records, strict=True) if row["expect"] == "none"]
+    assert negatives and sum(r["has_hit"] for r in negatives) <= 1
+    first = records[0]
+    assert first["snapshot_refs"][0].startswith("un:") and first["snapshot_refs"][1].startswith("us_csl:")
+    assert all(len(h) == 64 for h in first["snapshot_sha256"])
+    assert first["lists_stale"] is True and first["needs_review"] is True  # stale: never clean
+    hit = next(r for r in records if r["has_hit"])
+    hits = json.loads(hit["hits_json"])
+    assert hit["best_party_id"] == hits[0]["party_id"] and hit["best_score"] == hits[0]["score"]
+    assert hits[0]["explanation"]["alignment"] and hits[0]["role"] == "query"
+    assert hit["best_list_code"] in hit["list_codes"] and hit["listed_roles"] == ["query"]
+
+
+def test_csv_jsonl_and_parquet_inputs_give_the_same_records(lists_home: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"id": "a", "name": "Mahan Air Company", "kind": "org", "country": "IR"},
+        {"id": "b", "name": "PUTIN Vladimir", "kind": "person", "country": ""},
+        {"id": "c", "name": "杭州海康威视数字技术股份有限公司", "kind": "org", "country": "CN"},
+        {"id": "d", "name": "Toyota Motor Corporation", "kind": "", "country": "jp"},
+    ]
+    csv_path = write_csv(tmp_path / "in.csv", rows)
+    jsonl_path = tmp_path / "in.jsonl"
+    jsonl_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    pq_path = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist([{**r, "extra": 1} for r in rows]), pq_path)
+    outs = []
+    for src, lines in ((csv_path, [2, 3, 4, 5]), (jsonl_path, [1, 2, 3, 4]), (pq_path, [1, 2, 3, 4])):
+        parsed = read_input(src)
+        assert [r.line for r in parsed] == lines
+        assert parsed[3].country == "JP" and parsed[3].kind is None
+        out = tmp_path / f"{src.suffix[1:]}.parquet"
+        summary = jobs.screen_file(src, out, allow_stale=True)
+        assert summary.rows == 4 and summary.rows_with_hits == 3
+        outs.append([{k: v for k, v in r.items() if k != "line"} for r in jobs.read_records(out)])
+    assert outs[0] == outs[1] == outs[2]
+    by_id = {r["id"]: r for r in outs[0]}
+    assert by_id["c"]["best_name"] == "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD." or "Hikvision" in (
+        by_id["c"]["best_name"] or ""
+    )
+    assert by_id["d"]["has_hit"] is False and by_id["d"]["best_party_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "where"),
+    [
+        ("id,name,kind,country\nc1,Mahan Air,org,IR\nc2,,org,IR\n", ".csv", "line 3, field 'name'"),
+        ("id,name,kind,country\nc1,Mahan Air,robot,IR\n", ".csv", "line 2, field 'kind'"),
+        ("id,name,kind,country\nc1,Mahan Air,org,Iran\n", ".csv", "line 2, field 'country'"),
+        ("id,name,kind,country\nc1,!!! ---,org,IR\n", ".csv", "line 2, field 'name'"),
+        ("id,kind\nc1,org\n", ".csv", "line 1, field 'name'"),
+        ('{"id": "c1", "name": "Mahan Air"}\n{"id": "c2", "name": \n', ".jsonl", "line 2"),
+        ('{"id": "c1", "name": "Mahan Air"}\n["c2"]\n', ".jsonl", "line 2"),
+        ('{"id": "c1", "name": 12.5}\n', ".jsonl", "line 1, field 'name'"),
+    ],
+)
+def test_bad_input_names_file_line_and_field(
+    lists_home: Path, tmp_path: Path, content: str, suffix: str, where: str
+) -> None:
+    src = tmp_path / f"in{suffix}"
+    src.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _screen(str(src), "--out", str(out), "--allow-stale")
+    assert result.exit_code == 2
+    assert f"{src}, {where}" in result.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+
+
+def test_bad_parquet_and_unknown_formats(lists_home: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "name": "Mahan Air"}, {"id": "b", "name": None}]), src)
+    with pytest.raises(InputError, match=r"line 2, field 'name': empty name"):
+        read_input(src)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        read_input(broken)
+    good = write_csv(tmp_path / "ok.csv", [{"id": "a", "name": "Mahan Air"}])
+    result = _screen(str(good), "--out", str(tmp_path / "out.xlsx"), "--allow-stale")
+    assert result.exit_code == 2 and "use .jsonl or .parquet" in result.stderr
+    result = _screen(str(good), "--out", str(tmp_path / "o.jsonl"), "--engine", "hadoop", "--allow-stale")
+    assert result.exit_code == 2 and "unknown engine" in result.stderr
+    result = _screen(str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 2 and "file not found" in result.stderr
+
+
+def test_fails_closed_without_lists_and_on_stale_lists(home: Path, tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "ok.csv", [{"id": "a", "name": "Mahan Air"}])
+    out = tmp_path / "o.jsonl"
+    result = _screen(str(good), "--out", str(out), "--allow-stale")
+    assert result.exit_code == 3 and "chipguard lists load --bundled" in result.stderr
+    with chipguard_home(bundled_home()):
+        stale = _screen(str(good), "--out", str(out))
+    assert stale.exit_code == 3
+    assert "stale" in stale.stderr and "--allow-stale" in stale.stderr
+    assert not out.exists()
+
+
+def test_fresh_lists_need_no_flag_and_clean_rows_need_no_review(home: Path, tmp_path: Path) -> None:
+    lst = tmp_path / "watchlist.csv"  # no date in the name: its age counts from the load
+    lst.write_text("id,name,kind,country\nw1,Mahan Air,org,IR\nw2,Rosoboronexport,org,RU\n", encoding="utf-8")
+    assert runner.invoke(app, ["lists", "load", str(lst), "--format", "custom_csv"]).exit_code == 0
+    src = write_csv(
+        tmp_path / "q.csv", [{"id": "a", "name": "MAHAN AIRLINES"}, {"id": "b", "name": "Toyota"}]
+    )
+    out = tmp_path / "o.jsonl"
+    result = _screen(str(src), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    a, b = jobs.read_records(out)
+    assert a["has_hit"] and a["needs_review"] and a["best_party_id"] == "w1" and not a["lists_stale"]
+    assert not b["has_hit"] and not b["needs_review"]
+
+
+def test_a_failed_run_leaves_the_previous_output_untouched(
+    lists_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = write_csv(tmp_path / "q.csv", [{"id": str(i), "name": f"Mahan Air {i}"} for i in range(10)])
+    out = tmp_path / "o.jsonl"
+    out.write_text("previous run\n", encoding="utf-8")
+    real = model.screen_subject
+    calls = {"n": 0}
+
+    def flaky(screener: Any, subject: model.Subject, ctx: model.BatchContext) -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise RuntimeError("disk on fire")
+        return real(screener, subject, ctx)
+
+    monkeypatch.setattr(model, "screen_subject", flaky)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        jobs.screen_file(src, out, allow_stale=True)
+    assert out.read_text(encoding="utf-8") == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.jsonl", "q.csv"]  # no temp files left
+    monkeypatch.setattr(model, "screen_subject", real)
+    jobs.screen_file(src, out, allow_stale=True)
+    assert len(jobs.read_records(out)) == 10
+
+
+def test_rescreen_stored_customers_is_audited(tmp_path: Path) -> None:
+    home = home_copy(tmp_path / "home")
+    store_customers(home)
+    out = tmp_path / "rescreen.jsonl"
+    with chipguard_home(home):
+        result = runner.invoke(app, ["batch", "rescreen", "--out", str(out), "--allow-stale", "--json"])
+        assert result.exit_code == 0, result.output
+        from chipguard.audit import AuditLog
+        from chipguard.store.db import get_engine
+
+        audit = AuditLog(get_engine())
+        entry = [e for e in audit.entries() if e.action == "batch.rescreen"][-1]
+        assert audit.verify().ok
+    summary = json.loads(result.stdout)
+    records = {r["id"]: r for r in jobs.read_records(out)}
+    assert set(records) == {"cus-hik", "cus-blueharbour", "cus-nordlicht", "cus-fjordside", "cus-sugon-zh"}
+    assert records["cus-blueharbour"]["listed_roles"] == ["owner"]  # Megvii owns 60 %
+    assert records["cus-fjordside"]["listed_roles"] == ["other_name"]  # also known as Mahan Air
+    assert records["cus-nordlicht"]["has_hit"] is False and records["cus-nordlicht"]["names_screened"] == 2
+    assert records["cus-hik"]["best_role"] == "customer" and records["cus-sugon-zh"]["has_hit"]
+    assert entry.payload["output"]["sha256"] == summary["sha256"] == jobs.output_sha256(out)
+    assert sorted(entry.payload["customers_with_hits"]) == sorted(
+        k for k, r in records.items() if r["has_hit"]
+    )
+    assert entry.payload["snapshots"] == records["cus-hik"]["snapshot_refs"]
