@@ -253,16 +253,14 @@ def _component_manifest(files: Mapping[str, RefFile]) -> dict[str, Any]:
 
 
 @cache
-def _recorded_files() -> dict[str, dict[str, tuple[str, str]]]:
-    """component → path → (sha256, file) of the ``RECORDED`` components, hashed once per process (their
-    packages read them once per process too)."""
-    out: dict[str, dict[str, tuple[str, str]]] = {}
+def _recorded_files() -> dict[str, dict[str, RefFile]]:
+    """component → path → file of the ``RECORDED`` components, read and hashed once per process (their
+    packages read them once per process too). The bytes are kept (about 4 MB) so the archive always
+    receives exactly the bytes the manifest names, even if the files are edited while the process runs."""
+    out: dict[str, dict[str, RefFile]] = {}
     for name in RECORDED:
         found = _candidates(COMPONENTS[name], None)
-        out[name] = {
-            rel: (hashlib.sha256(path.read_bytes()).hexdigest(), str(path))
-            for rel, (path, _) in sorted(found.items())
-        }
+        out[name] = {rel: _read(path, rel, origin) for rel, (path, origin) in sorted(found.items())}
     return out
 
 
@@ -282,7 +280,7 @@ def manifest(data: ReferenceData | None = None) -> dict[str, Any]:
         out[name] = _component_manifest(data.component(name))
     settings = recorded_settings()
     for name in RECORDED:
-        hashes = {p: sha for p, (sha, _) in _recorded_files()[name].items()}
+        hashes = {p: f.sha256 for p, f in _recorded_files()[name].items()}
         out[name] = {"sha256": digest(hashes), "files": hashes}
         if name in settings:
             out[name]["settings"] = settings[name]
@@ -291,32 +289,18 @@ def manifest(data: ReferenceData | None = None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveItem:
-    """A file to archive: its hash, its path and how to get its bytes (read only when not archived yet)."""
+    """A file to archive: its hash, its path and its bytes."""
 
     sha256: str
     path: str
-    read: Callable[[], bytes | None]  # None when the file changed on disk since it was hashed
+    data: bytes
 
 
 def archive_items(data: ReferenceData | None = None) -> list[ArchiveItem]:
     """Every file of the manifest, for the content-addressed archive."""
     data = data if data is not None else current()
-    items = [ArchiveItem(f.sha256, f.path, lambda f=f: f.data) for f in data.files.values()]  # type: ignore[misc]
-    for name in RECORDED:
-        for rel, (sha, location) in _recorded_files()[name].items():
-            items.append(ArchiveItem(sha, rel, _reader(location, sha)))
-    return items
-
-
-def _reader(location: str, sha: str) -> Callable[[], bytes | None]:
-    def read() -> bytes | None:
-        try:
-            data = Path(location).read_bytes()
-        except OSError:
-            return None
-        return data if hashlib.sha256(data).hexdigest() == sha else None
-
-    return read
+    files = [*data.files.values(), *(f for name in RECORDED for f in _recorded_files()[name].values())]
+    return [ArchiveItem(f.sha256, f.path, f.data) for f in files]
 
 
 def from_archive(files: Mapping[str, str], blobs: Mapping[str, bytes]) -> ReferenceData:

@@ -5,6 +5,7 @@ recorded by hash and a replay says when the current data differs. On SQLite and 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator
@@ -167,8 +168,10 @@ def test_replay_reports_different_matching_data(srv: Api, monkeypatch: pytest.Mo
     made = _decide(srv)
     recorded = refdata._recorded_files()
     edited = {name: dict(files) for name, files in recorded.items()}
-    sha, where = edited["matching"]["names/matching.yml"]
-    edited["matching"]["names/matching.yml"] = ("0" * 64, where)
+    sha = edited["matching"]["names/matching.yml"].sha256
+    edited["matching"]["names/matching.yml"] = dataclasses.replace(
+        edited["matching"]["names/matching.yml"], sha256="0" * 64
+    )
     monkeypatch.setattr(refdata, "_recorded_files", lambda: edited)
     monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "0.97")
 

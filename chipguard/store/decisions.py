@@ -66,11 +66,11 @@ def archive_reference_files(session: Session, items: Sequence[ArchiveItem], know
     for sha, item in sorted(wanted.items()):
         if sha in present:
             continue
-        data = item.read()
-        if data is None or hashlib.sha256(data).hexdigest() != sha:
-            # The file changed on disk since it was hashed: never archive bytes under another hash.
-            # The manifest still names the hash; a replay reports that file as not archived.
-            continue
+        data = item.data
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ValueError(
+                f"reference file {item.path}: bytes do not hash to {sha[:12]}"
+            )  # a bug, not input
         session.execute(
             insert(ReferenceFileRow)
             .values(sha256=sha, path=item.path[:300], size=len(data), content=data, stored_at=now)
