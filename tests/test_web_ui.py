@@ -175,6 +175,19 @@ def submit(driver: Any, css: str) -> None:
     WebDriverWait(driver, 60).until(ec.staleness_of(old))
 
 
+def keep_screenshot(driver: Any, name: str) -> None:
+    """With CHIPGUARD_UI_SCREENSHOTS=DIR, saves the whole page as DIR/NAME.png for a person to look at."""
+    folder = os.environ.get("CHIPGUARD_UI_SCREENSHOTS")
+    if not folder:
+        return
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    driver.set_window_size(1280, min(max(height, 600), 6000))
+    try:
+        driver.save_screenshot(str(Path(folder, f"{name}.png")))
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
 def text_of(driver: Any, css: str) -> str:
     return str(driver.find_element(_by().CSS_SELECTOR, css).text)
 
@@ -261,8 +274,6 @@ def test_dashboard_lists_staleness_and_screenshot(browser: Any, server: Server, 
     assert browser.save_screenshot(str(shot))
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    if os.environ.get("CHIPGUARD_UI_SCREENSHOTS"):  # for a person to look at the pages
-        Path(os.environ["CHIPGUARD_UI_SCREENSHOTS"], "dashboard.png").write_bytes(data)
 
 
 def test_screen_a_chinese_name_shows_the_hikvision_hit_explained(browser: Any, server: Server) -> None:
@@ -289,15 +300,14 @@ def test_screen_a_chinese_name_shows_the_hikvision_hit_explained(browser: Any, s
     assert "HIKVISION" in result.upper()
     assert "Traditional→Simplified" in result and "海康威视→Haikangweishi" in result
     # bad input is named, not a crash
+    keep_screenshot(browser, "screen")
     browser.find_element(By.ID, "name").clear()
     browser.find_element(By.ID, "name").send_keys("!!!")
     submit(browser, "#screen-form button[type=submit]")
     assert "no letters or digits" in text_of(browser, "#form-errors")
 
 
-def test_decision_made_in_the_ui_is_listed_explained_and_replayed(
-    browser: Any, server: Server, tmp_path: Path
-) -> None:
+def test_decision_made_in_the_ui_is_listed_explained_and_replayed(browser: Any, server: Server) -> None:
     from selenium.webdriver.support.ui import Select
 
     By = _by()
@@ -321,10 +331,7 @@ def test_decision_made_in_the_ui_is_listed_explained_and_replayed(
     assert "OP-LISTS-STALE" in reasons  # the stale bundled lists are a reason of their own
     assert text_of(browser, "#rule-set").startswith("chipguard-us-ear ")
     assert "us_csl:" in text_of(browser, "#snapshots")
-    shot = tmp_path / "decision.png"
-    browser.save_screenshot(str(shot))
-    if os.environ.get("CHIPGUARD_UI_SCREENSHOTS"):
-        Path(os.environ["CHIPGUARD_UI_SCREENSHOTS"], "decision.png").write_bytes(shot.read_bytes())
+    keep_screenshot(browser, "decision")
 
     submit(browser, "#replay")
     assert "Replay reproduces the decision" in text_of(browser, "#replay-result")
@@ -369,6 +376,7 @@ def test_customer_name_with_markup_is_escaped_and_history_shown(browser: Any, se
     # screening the customer (audited) screens its owner too
     submit(browser, "form[action$='/screen'] button")
     assert "owner:Huawei Investment" in text_of(browser, "#customer-screening")
+    keep_screenshot(browser, "customer")
     # the list and its search
     browser.get(server.ui + "/customers?q=" + "华为")
     assert payload in text_of(browser, "#customers")
@@ -472,3 +480,4 @@ def test_audit_verify_export_and_broken_chain(browser: Any, server: Server) -> N
     browser.get(server.ui + "/audit/verify")
     result = text_of(browser, "#verify-result")
     assert result.startswith("Chain BROKEN") and "entry 2 — edited" in result
+    keep_screenshot(browser, "audit-broken")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path as FsPath
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -55,10 +55,13 @@ STATIC = HERE / "static"
 
 CustomerId = Annotated[str, Path(pattern=CUSTOMER_ID.pattern)]
 DecisionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
-OUTCOMES = tuple(o.value for o in Outcome)
+# display order: least to most severe (every outcome the engine knows, unknown ones last)
+_SEVERITY = ("ALLOW", "REVIEW", "LICENCE_REQUIRED", "DENY")
+OUTCOMES = tuple(
+    sorted((o.value for o in Outcome), key=lambda o: _SEVERITY.index(o) if o in _SEVERITY else len(_SEVERITY))
+)
 ATTENTION = ("DENY", "LICENCE_REQUIRED", "REVIEW")
 PAGE_SIZE = 50
-_KEY_CACHE_SECONDS = 5.0
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -185,7 +188,6 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     rate = limiter or TokenBucket()
     # Sign-in attempts per client address: keys cannot be guessed, but a flood must not reach the database.
     attempts = TokenBucket(rate=1.0, burst=20.0)
-    key_cache: dict[str, tuple[float, ApiKey | None]] = {}
     secure_cookies = os.environ.get("CHIPGUARD_UI_SECURE_COOKIES", "") == "1"
 
     def render_500() -> bytes:
@@ -236,17 +238,9 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     # ── authentication ───────────────────────────────────────────────────────────────────────────
 
     def lookup_key(key_id: str) -> ApiKey | None:
-        import time
-
-        now = time.monotonic()
-        hit = key_cache.get(key_id)
-        if hit is not None and now - hit[0] < _KEY_CACHE_SECONDS:
-            return hit[1]
-        found = next((k for k in services.keys.find() if k.key_id == key_id), None)
-        if len(key_cache) > 1000:
-            key_cache.clear()
-        key_cache[key_id] = (now, found)
-        return found
+        """The key a session names, read afresh on every page (people click, they do not stream), so a
+        revoked key ends its sessions at once in every worker."""
+        return next((k for k in services.keys.find() if k.key_id == key_id), None)
 
     async def current_user(request: Request) -> User:
         session = signer.read(request.cookies.get(SESSION_COOKIE))
@@ -360,17 +354,19 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     # ── sign-in ──────────────────────────────────────────────────────────────────────────────────
 
     def safe_next(request: Request, target: str | None) -> str:
-        """Only a path inside the UI is a valid place to return to (no open redirect)."""
+        """Only a plain path inside the UI is a place to return to after sign-in (no open redirect:
+        no scheme, host, ``//``, backslash, control character or dot segment)."""
         base = base_of(request)
-        if (
-            target
-            and target.startswith(base + "/")
-            and not target.startswith("//")
-            and "\\" not in target
-            and all(ord(c) > 31 for c in target)
-        ):
-            return target
-        return base + "/"
+        home = base + "/"
+        if not target or not target.startswith(home) or "\\" in target or "//" in target:
+            return home
+        if any(ord(c) < 32 or c == "\x7f" for c in target):
+            return home
+        parts = urlsplit(target)
+        path = unquote(parts.path)  # browsers read %2e%2e as ..
+        if parts.scheme or parts.netloc or "//" in path or any(seg in (".", "..") for seg in path.split("/")):
+            return home
+        return target
 
     def cookie_secure(request: Request) -> bool:
         return secure_cookies or request.url.scheme == "https"
@@ -807,7 +803,6 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         _form: dict[str, str] = checked_form,
     ) -> Response:
         services.keys.revoke(key_id, actor=user.key.actor)
-        key_cache.pop(key_id, None)
         return RedirectResponse(f"{base_of(request)}/keys", status_code=303)
 
     return ui

@@ -1,0 +1,168 @@
+"""The web UI's security plumbing without a browser (fast, every backend): session cookies, sign-in
+redirects, CSRF and Origin checks, security headers, key revocation, the form parsers, and the
+fail-closed banner when no list is loaded. What a person sees is tested in tests/test_web_ui.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chipguard.api.app import create_app
+from chipguard.api.services import Services
+from chipguard.api.web import forms
+from chipguard.api.web.session import SessionSigner
+from chipguard.errors import InputError
+from chipguard.store import testing
+
+
+@dataclass
+class Ui:
+    client: TestClient
+    services: Services
+    tokens: dict[str, str]
+    key_ids: dict[str, str]
+
+    def sign_in(self, role: str) -> None:
+        self.client.cookies.clear()
+        page = self.client.get("/ui/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token is not None
+        r = self.client.post(
+            "/ui/login",
+            data={"csrf": token.group(1), "api_key": self.tokens[role], "next": ""},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+
+    def csrf(self, path: str = "/ui/") -> str:
+        found = re.search(r'name="csrf" value="([^"]+)"', self.client.get(path).text)
+        assert found is not None
+        return found.group(1)
+
+
+@pytest.fixture(params=testing.backends())
+def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Ui]:
+    """The app with no lists loaded (the UI must say so) and one key per role."""
+    with testing.database(request.param, tmp_path) as url:
+        app = create_app(url)
+        services: Services = app.state.services
+        made = {role: services.keys.create(role, f"t {role}", actor="test") for role in ("screen", "analyst")}
+        with TestClient(app, base_url="http://testserver") as client:
+            yield Ui(
+                client,
+                services,
+                {r: t for r, (t, _k) in made.items()},
+                {r: k.key_id for r, (_t, k) in made.items()},
+            )
+        services.engine.dispose()
+
+
+def test_session_cookie_is_signed_expires_and_holds_no_secret() -> None:
+    signer = SessionSigner(b"k" * 32)
+    value, session = signer.issue("0123456789ab", now=1000)
+    assert signer.read(value, now=1001) == session
+    assert signer.read(value, now=session.expires) is None  # expired
+    body, mac = value.split(".")
+    assert signer.read(body + "." + mac[:-2] + "AA", now=1001) is None
+    assert signer.read(body[:-2] + "AA." + mac, now=1001) is None
+    assert SessionSigner(b"x" * 32).read(value, now=1001) is None  # another server's key
+    other, session2 = signer.issue("0123456789ab", now=1000)
+    assert signer.csrf_token(session) != signer.csrf_token(session2)  # per session
+    for junk in ("", "a.b.c", "x" * 2000, "."):
+        assert signer.read(junk) is None
+
+
+def test_form_parsers() -> None:
+    assert forms.items("H100 SXM5 80GB, 8\nA100\n RTX 4090 ; 2 ") == [
+        {"model": "H100 SXM5 80GB", "quantity": 8},
+        {"model": "A100"},
+        {"model": "RTX 4090", "quantity": 2},
+    ]
+    assert forms.owners("Acme Holdings; HK; 60 %; org\nJohn Doe;;;person") == [
+        {"name": "Acme Holdings", "country": "HK", "percent": 60.0, "kind": "org"},
+        {"name": "John Doe", "country": "", "kind": "person"},
+    ]
+    with pytest.raises(InputError, match="percent 'lots'"):
+        forms.owners("Acme; HK; lots")
+    with pytest.raises(InputError, match="x-www-form-urlencoded"):
+        forms.parse_urlencoded(b"{}", "application/json")
+    with pytest.raises(InputError, match="NUL"):
+        forms.parse_urlencoded(b"name=a%00b", "application/x-www-form-urlencoded")
+    assert forms.parse_urlencoded(b"name=%E5%8D%8E%E4%B8%BA", "application/x-www-form-urlencoded") == {
+        "name": "华为"
+    }
+    body = forms.customer_body({"name": " Acme ", "country": "", "owners": "", "other_names": "A\n\nB"})
+    assert body == {"name": "Acme", "kind": "org", "other_names": ["A", "B"]}
+
+
+def test_sign_in_redirects_headers_and_fail_closed_banner(ui: Ui) -> None:
+    c = ui.client
+    r = c.get("/ui/customers?q=x", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/login?next=%2Fui%2Fcustomers%3Fq%3Dx"
+    assert c.get("/", follow_redirects=False).headers["location"] == "/ui/"
+    page = c.get("/ui/login")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    # login CSRF: a token that does not match this browser's pre-session cookie is refused
+    r = c.post("/ui/login", data={"csrf": "forged", "api_key": ui.tokens["analyst"]}, follow_redirects=False)
+    assert r.status_code == 403 and "cg_session" not in r.cookies
+    ui.sign_in("analyst")
+    cookie = next(ck for ck in c.cookies.jar if ck.name == "cg_session")
+    assert cookie.path == "/ui" and ui.tokens["analyst"].split("_", 2)[2] not in str(cookie.value)
+    dash = c.get("/ui/")
+    assert dash.status_code == 200 and "No restricted-party lists are loaded." in dash.text
+    assert 'role="alert"' in dash.text
+    # screening without lists is a clear 503 page, never a stack trace or an empty "no hit"
+    r = c.post("/ui/screen", data={"csrf": ui.csrf(), "name": "Huawei", "kind": "", "country": ""})
+    assert r.status_code == 503 and "chipguard lists load --bundled" in r.text and "Traceback" not in r.text
+    # static files are served locally and may be cached
+    css = c.get("/ui/static/app.css")
+    assert css.status_code == 200 and "no-store" not in css.headers.get("cache-control", "")
+
+
+def test_open_redirects_foreign_origins_and_revoked_keys(ui: Ui) -> None:
+    c = ui.client
+    for evil in (
+        "//evil.example/ui/",
+        "https://evil.example/",
+        "/ui/../..//evil",
+        "/ui/%2e%2e/v1",
+        "/v1/keys",
+    ):
+        c.cookies.clear()
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/ui/login").text)
+        assert token is not None
+        r = c.post(
+            "/ui/login",
+            data={"csrf": token.group(1), "api_key": ui.tokens["screen"], "next": evil},
+            follow_redirects=False,
+        )
+        location = r.headers["location"]
+        assert r.status_code == 303 and location == "/ui/", (
+            evil,
+            location,
+        )
+    # a form posted from another site is refused even with a valid token
+    ui.sign_in("analyst")
+    token_value = ui.csrf()
+    r = c.post(
+        "/ui/customers/new",
+        data={"csrf": token_value, "name": "Cross Site Ltd"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert r.status_code == 403 and "another site" in r.text
+    r = c.post(
+        "/ui/customers/new", data={"csrf": token_value, "name": "Same Site Ltd"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert [x.data["name"] for x in ui.services.customers.find()] == ["Same Site Ltd"]
+    # revoking the key ends its sessions at once
+    ui.services.keys.revoke(ui.key_ids["analyst"], actor="test")
+    r = c.get("/ui/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/ui/login")
