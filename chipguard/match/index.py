@@ -21,6 +21,7 @@ from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
+LONG_POSTING = 256  # posting lists longer than this are kept as sets too
 
 
 @dataclass(slots=True)
@@ -88,6 +89,11 @@ class NameIndex:
                 self.postings[key].append(eid)
             for t in entry.analysis.tokens:
                 party_sets[t.canon].add(entry.party)
+        # long posting lists also as sets: a query's common keys ("technology") then only add to the
+        # entries its rarer keys already found (see candidates)
+        self.posting_sets: dict[str, frozenset[int]] = {
+            k: frozenset(v) for k, v in self.postings.items() if len(v) > LONG_POSTING
+        }
         self.df = {k: len(v) for k, v in party_sets.items()}
         self.n_parties = max(party_count, 1)
         self._log_n = math.log(self.n_parties + 1)
@@ -196,11 +202,26 @@ class NameIndex:
         sized = [(k, w, postings.get(k)) for k, w in keys.items()]
         present = [(k, w, p) for k, w, p in sized if p]
         rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
-        for _key, weight, plist in present:
-            if len(plist) > self.max_posting and rare_exists:
-                continue
+        present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
+        short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING]
+        long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING]
+        for _key, weight, plist in short:
             for eid in plist:
                 acc[eid] += weight
+        if long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * self.relative_floor:
+            # an entry met only by the common keys cannot reach the floor (their weights together are
+            # below it), so the common keys only add to the entries found already: same candidates,
+            # without walking lists of thousands of entries
+            for key, weight, plist in long_:
+                members = self.posting_sets.get(key)
+                if members is None:
+                    members = frozenset(plist)
+                for eid in [e for e in acc if e in members]:
+                    acc[eid] += weight
+        else:
+            for _key, weight, plist in long_:
+                for eid in plist:
+                    acc[eid] += weight
         if not acc:
             return []
         top = (

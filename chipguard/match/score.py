@@ -338,29 +338,10 @@ def score_analyses(
             pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
     rest_c = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls not in (STOP, LEGAL)]
-    if (
-        min_score > 0
-        and not person  # the person subset rule can lift a low token score
-        and query.joined != cand.joined
-        and Indel.normalized_similarity(query.joined, cand.joined) < w.char_floor
-    ):
-        # upper bound: every remaining token pairs up perfectly, weighed at the larger side
-        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
-        total_all = sum(q_w) + sum(c_w)
-        room = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c)) if rest_q and rest_c else 0.0
-        if anchors is not None:
-            # a translated query's unmatched words may weigh as little as ``translated_unmatched``
-            best_case = exact + room
-            rest = max(0.0, total_all - best_case)
-            bound = best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
-        else:
-            bound = (exact + room) / total_all if total_all else 0.0
-        if bound < min_score and not (len(query.significant) == 1 or len(cand.significant) == 1):
-            return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
-    # 2. fuzzy among what is left, best pairs first
+    # 2. fuzzy candidates among what is left
     translated = anchors is not None
+    cands: list[tuple[float, int, int, str]] = []
     if rest_q and rest_c:
-        cands: list[tuple[float, int, int, str]] = []
         # organisation words that differ in their first letter and are shorter than seven letters share
         # no typo, stem or morphology (token_similarity's rules): skip the call unless a translated word
         # may be a kind of body or a synonym ("Ocean"/"Marine")
@@ -382,11 +363,34 @@ def score_analyses(
                 sim, how = token_similarity(qt, ct, person, translated)
                 if sim > 0:
                     cands.append((sim, i, j, how))
-        cands.sort(reverse=True)
-        for sim, i, j, how in cands:
-            if not q_used[i] and not c_used[j]:
-                q_used[i] = c_used[j] = True
-                pairs.append((i, j, sim, how))
+    if (
+        min_score > 0
+        and not person  # the person subset rule can lift a low token score
+        and query.joined != cand.joined
+        and not (len(query.significant) == 1 or len(cand.significant) == 1)  # acronym rules can lift it
+        and Indel.normalized_similarity(query.joined, cand.joined) < w.char_floor
+    ):
+        # upper bound: every word that has a fuzzy partner pairs up perfectly, weighed at the larger side
+        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
+        total_all = sum(q_w) + sum(c_w)
+        pq = {i for _s, i, _j, _h in cands}
+        pc = {j for _s, _i, j, _h in cands}
+        room = 2 * min(sum(q_w[i] for i in pq), sum(c_w[j] for j in pc)) if cands else 0.0
+        if anchors is not None:
+            # a translated query's unmatched words may weigh as little as ``translated_unmatched``
+            best_case = exact + room
+            rest = max(0.0, total_all - best_case)
+            bound = best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
+        else:
+            bound = (exact + room) / total_all if total_all else 0.0
+        if bound < min_score:
+            return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
+    # best pairs first
+    cands.sort(reverse=True)
+    for sim, i, j, how in cands:
+        if not q_used[i] and not c_used[j]:
+            q_used[i] = c_used[j] = True
+            pairs.append((i, j, sim, how))
 
     matched = 0.0
     total = 0.0
