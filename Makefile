@@ -32,6 +32,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --shared $(SHARED)
+	$(BIN)/python -m bench.batch --shared $(SHARED)
 	$(BIN)/python -m bench.load
 
 clean:

@@ -225,3 +225,17 @@ def test_rescreen_stored_customers_is_audited(tmp_path: Path) -> None:
         k for k, r in records.items() if r["has_hit"]
     )
     assert entry.payload["snapshots"] == records["cus-hik"]["snapshot_refs"]
+
+
+def test_spark_engine_without_java_says_why_before_reading_lists(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chipguard.batch import spark as sp
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(sp.shutil, "which", lambda *_a, **_k: None)
+    good = write_csv(tmp_path / "ok.csv", [{"id": "a", "name": "Mahan Air"}])
+    result = _screen(str(good), "--out", str(tmp_path / "o.jsonl"), "--engine", "spark")
+    assert result.exit_code == 4
+    assert "Spark engine cannot start" in result.stderr
+    assert ("openjdk-17-jre-headless" in result.stderr) or ("pyspark is not installed" in result.stderr)

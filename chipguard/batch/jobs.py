@@ -50,10 +50,18 @@ def output_format(out: Path) -> str:
     return fmt
 
 
-def check_engine(engine: str) -> str:
+def check_engine(engine: str, spark: Any = None) -> str:
+    """The engine name; for ``spark`` without a session given, SparkUnavailableError up front (before any
+    list is read) when pyspark or Java is missing."""
     value = engine.strip().lower()
     if value not in ENGINES:
         raise InputError(f"unknown engine '{engine}' (use local or spark)", field="engine")
+    if value == "spark" and spark is None:
+        from chipguard.batch import spark as sp
+
+        reason = sp.unavailable()
+        if reason:
+            raise sp.SparkUnavailableError(f"the Spark engine cannot start: {reason}")
     return value
 
 
@@ -326,7 +334,7 @@ def screen_file(
     from chipguard.batch.inputs import read_input
     from chipguard.batch.model import query_subject
 
-    engine = check_engine(engine)
+    engine = check_engine(engine, spark)
     output_format(out)
     _check_limit(limit)
     rows = read_input(path, input_format)
@@ -380,7 +388,7 @@ def rescreen_customers(
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore
 
-    engine = check_engine(engine)
+    engine = check_engine(engine, spark)
     output_format(out)
     _check_limit(limit)
     db_engine = get_engine(db)

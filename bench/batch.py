@@ -1,0 +1,111 @@
+"""Batch throughput: rows/s of ``chipguard batch`` on the local engine and on Spark in local mode, same input.
+
+Run: ``.venv/bin/python -m bench.batch --shared ../shared/data`` (also run by ``make bench``). The input is
+``bench/screening_queries.csv`` and ``bench/xscript_queries.csv`` (2,866 Latin-script and 3,494 Chinese
+names) screened against CSL 2022-04, the index built once and
+excluded; each engine writes the JSONL output through the real job code (``chipguard.batch.jobs.run``),
+and the two outputs must be byte-identical. Figures are wall-clock (Spark is about using both cores):
+the local engine on one process with cold name caches; Spark ``local[2]`` cold (its two Python workers
+load the index from the pickle, then screen) and warm (the same job again: workers kept their index).
+Spark session start-up is reported separately. Unlike ``python -m bench`` this is not pinned to one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+CSL = "lists/us_csl_2022-04.csv.gz"
+QUERIES = ("bench/screening_queries.csv", "bench/xscript_queries.csv")
+
+
+def _timed(fn: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__)
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    parser.add_argument("--partitions", type=int, default=None, help="Spark partitions")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not all((shared / p).exists() for p in (CSL, *QUERIES)):
+        print(f"bench.batch: {shared} holds no benchmark data ({CSL}, {', '.join(QUERIES)}); nothing to run.")
+        return 0
+
+    from bench.run import clear_query_caches
+    from chipguard import ENGINE_VERSION
+    from chipguard.batch import jobs
+    from chipguard.batch import spark as sp
+    from chipguard.batch.inputs import read_input
+    from chipguard.batch.model import BatchContext, query_subject
+    from chipguard.match.screener import Screener
+    from chipguard.names.data import default_threshold
+    from chipguard.sources import parse_file
+
+    parties = parse_file(shared / CSL).parties
+    screener, built = _timed(lambda: Screener(parties))
+    rows = [r for path in QUERIES for r in read_input(shared / path)]
+    subjects = [replace(query_subject(r), position=i) for i, r in enumerate(rows)]
+    ctx = BatchContext(
+        threshold=default_threshold(),
+        limit=10,
+        snapshot_refs=("us_csl:bench",),
+        snapshot_ids=(0,),
+        snapshot_sha256=("0" * 64,),
+        lists_stale=False,
+        engine_version=ENGINE_VERSION,
+        rules_version="bench",
+    )
+    print(f"# chipguard batch benchmark ({len(subjects)} rows of {' + '.join(QUERIES)} vs CSL 2022-04)")
+    print(f"\nindex build {built:.1f}s ({len(screener.index.entries)} indexed names), excluded below\n")
+    print("| engine | rows | seconds | rows/s |")
+    print("|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        clear_query_caches()
+        local = jobs.run(subjects, folder / "local.jsonl", screener=screener, ctx=ctx)
+        print(
+            f"| local (one process) | {local.rows} | {local.seconds:.1f} | {local.rows / local.seconds:.0f} |"
+        )
+        reason = sp.unavailable()
+        if reason:
+            print(f"\nSpark skipped: {reason}")
+            return 0
+        index = sp.IndexFile.of(screener, folder)  # the pickle executors load, as the on-disk cache would
+        session, started = _timed(lambda: sp.session(args.master, partitions=2))
+        try:
+            for label in ("cold", "warm"):
+                out = folder / f"spark-{label}.jsonl"
+                run = jobs.run(
+                    subjects,
+                    out,
+                    screener=screener,
+                    ctx=ctx,
+                    engine="spark",
+                    spark=session,
+                    partitions=args.partitions,
+                    cache_file=index.path,
+                )
+                same = "identical to local" if run.sha256 == local.sha256 else "DIFFERS from local"
+                print(
+                    f"| spark {args.master}, {label} workers | {run.rows} | {run.seconds:.1f} | "
+                    f"{run.rows / run.seconds:.0f} | ({same})"
+                )
+        finally:
+            session.stop()
+        print(
+            f"\nSpark session start-up {started:.1f}s; index pickle {index.size / 1e6:.0f} MB shipped by path"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
