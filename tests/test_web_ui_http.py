@@ -166,3 +166,18 @@ def test_open_redirects_foreign_origins_and_revoked_keys(ui: Ui) -> None:
     ui.services.keys.revoke(ui.key_ids["analyst"], actor="test")
     r = c.get("/ui/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/ui/login")
+
+
+def test_unexpected_errors_are_a_plain_500_page(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
+    ui.sign_in("analyst")
+
+    def broken(_customer_id: str) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(ui.services.customers, "get", broken)
+    r = ui.client.get("/ui/customers/acme")
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
+    assert "the server log has the details" in r.text
+    assert "hunter2" not in r.text and "Traceback" not in r.text
+    assert 'href="/ui/static/app.css"' in r.text and 'name="csrf" value=""' not in r.text
+    assert ui.client.get("/ui/customers/acme?x=<b>").status_code == 500  # and it keeps serving

@@ -133,7 +133,7 @@ class SecurityHeaders:
     """ASGI middleware: CSP and related headers on every UI response, ``no-store`` on pages (they show
     screening and customer data), and an HTML 500 page for anything unexpected — logged, never shown."""
 
-    def __init__(self, app: Any, render_500: Callable[[], bytes]) -> None:
+    def __init__(self, app: Any, render_500: Callable[[str], bytes]) -> None:
         self.app = app
         self.render_500 = render_500
 
@@ -166,7 +166,7 @@ class SecurityHeaders:
             log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 return
-            body = self.render_500()
+            body = self.render_500(str(scope.get("root_path", "")).rstrip("/"))
             await wrapped(
                 {
                     "type": "http.response.start",
@@ -190,8 +190,8 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     attempts = TokenBucket(rate=1.0, burst=20.0)
     secure_cookies = os.environ.get("CHIPGUARD_UI_SECURE_COOKIES", "") == "1"
 
-    def render_500() -> bytes:
-        return env.get_template("error.html").render(error_context("", 500)).encode("utf-8")
+    def render_500(base: str) -> bytes:
+        return env.get_template("error.html").render(error_context(base, 500)).encode("utf-8")
 
     ui = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="chipguard UI")
     ui.add_middleware(SecurityHeaders, render_500=render_500)
@@ -232,7 +232,9 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
         context = error_context(base_of(request), status, title, message)
-        context["user"] = getattr(request.state, "ui_user", None)
+        user: User | None = getattr(request.state, "ui_user", None)
+        context["user"] = user
+        context["csrf"] = user.csrf if user else ""  # the sign-out button works from error pages too
         return HTMLResponse(env.get_template("error.html").render(context), status_code=status)
 
     # ── authentication ───────────────────────────────────────────────────────────────────────────

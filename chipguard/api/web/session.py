@@ -67,9 +67,11 @@ class SessionSigner:
     """Makes and checks session cookie values and the CSRF tokens derived from them."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        self._key = key if key is not None else signing_key()
+        self._key = key  # read on first use: creating the app must not need the audit key file yet
 
     def _mac(self, purpose: str, value: str) -> str:
+        if self._key is None:
+            self._key = signing_key()
         return _b64(hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).digest())
 
     def issue(self, key_id: str, now: float | None = None) -> tuple[str, Session]:
