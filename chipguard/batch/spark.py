@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[2]"
+MIN_ROWS_PER_PARTITION = 500
 
 
 class SparkUnavailableError(ChipguardError):
@@ -208,11 +209,14 @@ def records(
     partitions: int | None = None,
 ) -> tuple[Any, Any, Any]:
     """(RDD of records in input order, row counter, hit counter). Subjects are split into ``partitions``
-    slices (default: twice the default parallelism, at least one row each)."""
+    slices; by default twice the default parallelism (so a slow slice does not leave a core idle), but
+    no slice under ``MIN_ROWS_PER_PARTITION`` rows: each worker that gets a slice loads the whole index
+    first, which a few hundred rows do not repay."""
     from functools import partial
 
     sc = spark.sparkContext
-    slices = partitions or max(1, 2 * sc.defaultParallelism)
+    by_size = -(-len(subjects) // MIN_ROWS_PER_PARTITION)  # ceiling division
+    slices = partitions or min(2 * sc.defaultParallelism, by_size)
     slices = max(1, min(slices, len(subjects)))
     rows, hits = sc.accumulator(0), sc.accumulator(0)
     rdd = sc.parallelize(list(subjects), slices).mapPartitions(
