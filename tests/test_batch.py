@@ -186,6 +186,16 @@ def test_fresh_lists_need_no_flag_and_clean_rows_need_no_review(home: Path, tmp_
     a, b = jobs.read_records(out)
     assert a["has_hit"] and a["needs_review"] and a["best_party_id"] == "w1" and not a["lists_stale"]
     assert not b["has_hit"] and not b["needs_review"]
+    strict = _screen(str(src), "--out", str(out), "--threshold", "0.999", "--json")
+    assert strict.exit_code == 0 and json.loads(strict.stdout)["rows_with_hits"] == 0
+    assert jobs.read_records(out)[0]["threshold"] == 0.999
+
+
+def test_a_subject_with_nothing_to_screen_needs_review() -> None:
+    ctx = model.BatchContext(0.8, 10, (), (), (), False, "v", "r")
+    nameless = model.customer_subject({"customer_id": "cus-x", "name": "  "}, 0)
+    record = model.screen_subject(None, nameless, ctx)  # no target: the screener is never asked
+    assert record["names_screened"] == 0 and not record["has_hit"] and record["needs_review"]
 
 
 def test_a_failed_run_leaves_the_previous_output_untouched(

@@ -169,7 +169,8 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
         "list_codes": sorted(codes),
         "listed_roles": sorted(roles),
         "lists_stale": ctx.lists_stale,
-        "needs_review": bool(hits) or ctx.lists_stale,
+        # nothing screened (a customer record without any name) is never a clean result
+        "needs_review": bool(hits) or ctx.lists_stale or not subject.targets,
         "hits_json": json.dumps(hits, ensure_ascii=False, separators=(",", ":")),
         "threshold": ctx.threshold,
         "snapshot_refs": list(ctx.snapshot_refs),
