@@ -377,6 +377,17 @@ def test_customer_name_with_markup_is_escaped_and_history_shown(browser: Any, se
     submit(browser, "form[action$='/screen'] button")
     assert "owner:Huawei Investment" in text_of(browser, "#customer-screening")
     keep_screenshot(browser, "customer")
+    # a decision for the stored customer (its whole record, not just the name) is listed on its page
+    browser.find_element(By.LINK_TEXT, "New decision").click()
+    assert browser.find_element(By.ID, "customer_id").get_attribute("value") == "cust-xss-1"
+    browser.find_element(By.ID, "destination").send_keys("CN")
+    browser.find_element(By.ID, "items").send_keys("H100 SXM5 80GB, 4")
+    submit(browser, "#decision-form button[type=submit]")
+    assert "RP-OWNER-PARENT-LISTED" in text_of(browser, "#reasons")  # the stored owner was screened
+    browser.find_element(By.PARTIAL_LINK_TEXT, "华为 Acme").click()
+    assert browser.current_url.endswith("/ui/customers/cust-xss-1")
+    assert "H100 SXM5 80GB × 4" in text_of(browser, "table.decisions")
+    assert browser.execute_script("return window.__xss === undefined")
     # the list and its search
     browser.get(server.ui + "/customers?q=" + "华为")
     assert payload in text_of(browser, "#customers")
