@@ -254,3 +254,29 @@ def test_reference_archive_migration_on_both_backends(db_url: str) -> None:
             conn.execute(text("DELETE FROM reference_files"))
     finally:
         engine.dispose()
+
+
+def test_rule_set_archive_is_append_only_on_both_backends(db_url: str) -> None:
+    """The archived rule files a replay re-runs are evidence: the database refuses to change or remove
+    them (migration 0005), as it does for the decisions and the reference-file archive."""
+    from chipguard.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rule_set_archive (sha256, rule_set_id, version, sources, stored_at) "
+                    "VALUES (:s, 'cg-policy', '1', '{}', 'now')"
+                ),
+                {"s": "b" * 64},
+            )
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text('UPDATE rule_set_archive SET sources = \'{"x.yml": ""}\''))
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM rule_set_archive"))
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT sources FROM rule_set_archive")).scalar_one() == "{}"
+    finally:
+        engine.dispose()

@@ -73,7 +73,14 @@ def allow_tampering(engine: Engine) -> None:
     tamper tests can show that ``audit verify`` still catches what the triggers no longer stop."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            for table in ("audit_log", "decisions", "customer_versions", "audit_head", "reference_files"):
+            for table in (
+                "audit_log",
+                "decisions",
+                "customer_versions",
+                "audit_head",
+                "reference_files",
+                "rule_set_archive",
+            ):
                 conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
             names = (
