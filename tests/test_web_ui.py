@@ -194,7 +194,11 @@ def text_of(driver: Any, css: str) -> str:
 
 def post_form(driver: Any, action: str, fields: dict[str, str]) -> None:
     """Submits a form the page did not offer (built in the page by script), as a hand-crafted or
-    cross-page POST would be: same browser, same cookies."""
+    cross-page POST would be: same browser, same cookies. Waits until the answer has replaced the page."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(_by().TAG_NAME, "html")
     driver.execute_script(
         """
         const [action, fields] = arguments;
@@ -209,19 +213,8 @@ def post_form(driver: Any, action: str, fields: dict[str, str]) -> None:
         action,
         fields,
     )
-    _wait_for_navigation(driver, action)
-
-
-def _wait_for_navigation(driver: Any, action: str) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, 30).until(
-        lambda d: (
-            d.execute_script("return document.readyState") == "complete"
-            and d.execute_script("return document.querySelector('main') !== null")
-            and d.current_url.endswith(action.split("?")[0])
-        )
-    )
+    WebDriverWait(driver, 60).until(ec.staleness_of(old))
+    assert driver.current_url.endswith(action)
 
 
 def csrf_on_page(driver: Any) -> str:
