@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from chipguard.store.append_only import create_append_only_triggers, drop_append_only_triggers
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -33,30 +35,9 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_reference_files")),
     )
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":  # chipguard_append_only() comes from revision 0002
-        op.execute(
-            "CREATE TRIGGER reference_files_append_only BEFORE UPDATE OR DELETE ON reference_files "
-            "FOR EACH ROW EXECUTE FUNCTION chipguard_append_only()"
-        )
-        op.execute(
-            "CREATE TRIGGER reference_files_no_truncate BEFORE TRUNCATE ON reference_files "
-            "FOR EACH STATEMENT EXECUTE FUNCTION chipguard_append_only()"
-        )
-    elif dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER reference_files_no_{verb.lower()} BEFORE {verb} ON reference_files "
-                f"BEGIN SELECT RAISE(ABORT, 'chipguard: reference_files is append-only ({verb} refused)'); END"
-            )
+    create_append_only_triggers("reference_files")
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS reference_files_append_only ON reference_files")
-        op.execute("DROP TRIGGER IF EXISTS reference_files_no_truncate ON reference_files")
-    elif dialect == "sqlite":
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS reference_files_no_{verb}")
+    drop_append_only_triggers("reference_files")
     op.drop_table("reference_files")

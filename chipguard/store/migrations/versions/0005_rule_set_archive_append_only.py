@@ -12,7 +12,7 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
-from alembic import op
+from chipguard.store.append_only import create_append_only_triggers, drop_append_only_triggers
 
 revision = "0005"
 down_revision = "0004"
@@ -21,29 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":  # chipguard_append_only() comes from revision 0002
-        op.execute(
-            "CREATE TRIGGER rule_set_archive_append_only BEFORE UPDATE OR DELETE ON rule_set_archive "
-            "FOR EACH ROW EXECUTE FUNCTION chipguard_append_only()"
-        )
-        op.execute(
-            "CREATE TRIGGER rule_set_archive_no_truncate BEFORE TRUNCATE ON rule_set_archive "
-            "FOR EACH STATEMENT EXECUTE FUNCTION chipguard_append_only()"
-        )
-    elif dialect == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER rule_set_archive_no_{verb.lower()} BEFORE {verb} ON rule_set_archive "
-                f"BEGIN SELECT RAISE(ABORT, 'chipguard: rule_set_archive is append-only ({verb} refused)'); END"
-            )
+    create_append_only_triggers("rule_set_archive")
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS rule_set_archive_append_only ON rule_set_archive")
-        op.execute("DROP TRIGGER IF EXISTS rule_set_archive_no_truncate ON rule_set_archive")
-    elif dialect == "sqlite":
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS rule_set_archive_no_{verb}")
+    drop_append_only_triggers("rule_set_archive")
