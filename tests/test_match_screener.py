@@ -170,3 +170,18 @@ def test_a_name_without_letters_is_an_input_error(csl: Screener) -> None:
     assert csl.screen("!!! ---") == []
     with pytest.raises(InputError, match="no letters or digits"):
         csl.screen_result("q", "!!! ---")
+
+
+def test_english_query_meets_a_chinese_list_name_under_the_translation_rules() -> None:
+    """The reverse direction: a list that carries only the Chinese name (国家海洋环境预报中心) is met by the
+    registered English name, whose "Marine" is the translation's "Ocean"; the explanation keeps the
+    query's words on the query side."""
+    from chipguard.model import Party, PartyKind
+
+    screener = Screener([Party("custom", "P1", "国家海洋环境预报中心", PartyKind.ORG, countries=["CN"])])
+    hits = screener.screen("National Marine Environmental Forecasting Center", kind="org")
+    assert hits and hits[0].party_id == "P1"
+    alignment = hits[0].explanation["alignment"]
+    synonyms = {(p["query"], p["candidate"]) for p in alignment if p["how"] == "translation synonym"}
+    assert ("marine", "ocean") in synonyms
+    assert hits[0].explanation["list_transliteration"]["method"].startswith("zh-")

@@ -37,6 +37,9 @@ class Entry:
     latin_method: str = ""  # set when the entry is a Latin form of a non-Latin alias
     latin_explanation: str = ""
     weights: tuple[float, ...] = ()  # token weights, set once the index knows token rarities
+    # a word-by-word translation of a Chinese list name: the words of its transliterations (see
+    # QueryForm.anchors), so an English query meets it under the same rules as a translated query
+    anchors: frozenset[str] | None = None
 
 
 def deletes(word: str) -> set[str]:

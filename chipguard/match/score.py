@@ -191,6 +191,27 @@ class Scored:
     acronym: bool = False
     subset: bool = False
 
+    def swapped(self) -> Scored:
+        """The same result with the two sides exchanged: a list name that is a word-by-word translation
+        is scored in the query's seat (where the translation rules apply) and reported back as the list
+        side."""
+        return Scored(
+            score=self.score,
+            token_score=self.token_score,
+            char_score=self.char_score,
+            person=self.person,
+            pairs=[Pair(p.candidate, p.query, p.similarity, p.how, p.weight) for p in self.pairs],
+            unmatched_query=list(self.unmatched_candidate),
+            unmatched_candidate=list(self.unmatched_query),
+            penalties=[
+                {**p, "query": p["list"], "list": p["query"]} if "query" in p and "list" in p else p
+                for p in self.penalties
+            ],
+            merges=list(self.merges),
+            acronym=self.acronym,
+            subset=self.subset,
+        )
+
     def explain(self) -> dict[str, Any]:
         return {
             "mode": "person" if self.person else "organisation",

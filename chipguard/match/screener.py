@@ -262,11 +262,24 @@ class Screener:
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                for lf in cached_latin_forms(alias.name):
+                latin = cached_latin_forms(alias.name)
+                transliterated = _transliterated_words(latin) if latin and not person else frozenset()
+                for lf in latin:
                     a = analyze(lf.text, person)
                     if a.tokens:
+                        translated = lf.method in TRANSLATION_METHODS and bool(transliterated)
                         entries.append(
-                            Entry(pidx, a, alias.name, alias.kind, "full", person, lf.method, lf.explanation)
+                            Entry(
+                                pidx,
+                                a,
+                                alias.name,
+                                alias.kind,
+                                "full",
+                                person,
+                                lf.method,
+                                lf.explanation,
+                                anchors=transliterated if translated else None,
+                            )
                         )
         self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
@@ -342,16 +355,30 @@ class Screener:
                 qw = q_weights.get(person_mode)
                 if qw is None:
                     qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-                scored = score_analyses(
-                    qa,
-                    entry.analysis,
-                    person=person_mode,
-                    rarity=rarity,
-                    q_weights=qw,
-                    c_weights=entry.weights,
-                    min_score=floor,
-                    anchors=form.anchors,
-                )
+                if entry.anchors is not None and form.anchors is None and not person_mode:
+                    # the list name is the translation (English query, Chinese list name): it takes the
+                    # query's seat in the scorer, where translation synonyms and anchors apply
+                    scored = score_analyses(
+                        entry.analysis,
+                        qa,
+                        person=False,
+                        rarity=rarity,
+                        q_weights=entry.weights,
+                        c_weights=qw,
+                        min_score=floor,
+                        anchors=entry.anchors,
+                    ).swapped()
+                else:
+                    scored = score_analyses(
+                        qa,
+                        entry.analysis,
+                        person=person_mode,
+                        rarity=rarity,
+                        q_weights=qw,
+                        c_weights=entry.weights,
+                        min_score=floor,
+                        anchors=form.anchors,
+                    )
                 score = scored.score
                 if score < floor:
                     continue
@@ -493,7 +520,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
                 continue
             if anchors_b is not None and anchors_a is None:
                 # b is the word-by-word translation: it takes the query's side of the scorer, as in screen()
-                scored = score_analyses(cb, qa, person=person, anchors=anchors_b)
+                scored = score_analyses(cb, qa, person=person, anchors=anchors_b).swapped()
             else:
                 scored = score_analyses(qa, cb, person=person, anchors=anchors_a)
             penalties = [p for p in (qualifier_clash(a, b, how_a, how_b),) if p]
