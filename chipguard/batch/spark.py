@@ -190,10 +190,11 @@ def executor_screener(shipment: Shipment) -> Any:
 
 
 def _screen_partition(
-    shipment: Shipment, ctx: BatchContext, counters: tuple[Any, Any], subjects: Iterator[Subject]
+    shipment: Shipment, ctx: BatchContext, counters: tuple[Any, Any], slices: Iterator[list[Subject]]
 ) -> Iterator[dict[str, Any]]:
     rows, hits = counters
     screener = executor_screener(shipment)
+    subjects = (subject for chunk in slices for subject in chunk)
     for record in screen_subjects(screener, subjects, ctx):
         rows.add(1)
         if record["has_hit"]:
@@ -218,8 +219,12 @@ def records(
     by_size = -(-len(subjects) // MIN_ROWS_PER_PARTITION)  # ceiling division
     slices = partitions or min(2 * sc.defaultParallelism, by_size)
     slices = max(1, min(slices, len(subjects)))
+    # Equal contiguous slices, one per partition: parallelize() on the rows themselves splits by its
+    # serialisation batches (1,024 rows), which leaves partitions of very unequal size.
+    size = -(-len(subjects) // slices)
+    chunks = [list(subjects[i : i + size]) for i in range(0, len(subjects), size)]
     rows, hits = sc.accumulator(0), sc.accumulator(0)
-    rdd = sc.parallelize(list(subjects), slices).mapPartitions(
+    rdd = sc.parallelize(chunks, len(chunks)).mapPartitions(
         partial(_screen_partition, shipment, ctx, (rows, hits))
     )
     return rdd, rows, hits
