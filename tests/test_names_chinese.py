@@ -345,3 +345,13 @@ def test_places_named_with_their_peoples_keep_only_the_place() -> None:
     assert vocab.words["阿坝"].english == "Ngawa"
     assert vocab.words["保亭黎族苗族自治县"].english == "Baoting"
     assert not [w for w in vocab.words if vocab.words[w].english.endswith(" and")]
+
+
+def test_quantities_are_not_translations_of_trade_names() -> None:
+    """CC-CEDICT glosses 万里 as "10000 li" and 九折 as "10% off": in a name they are a trade name, so the
+    vocabulary keeps no gloss that is a quantity, a share or an hour."""
+    vocab = vocabulary()
+    assert vocab.words["万里"].english != "10000 li"
+    assert "九折" not in vocab.words
+    assert vocab.words["纯棉"].english == "pure cotton"
+    assert vocab.words["三维"].english == "3D"  # a number that is the word itself stays

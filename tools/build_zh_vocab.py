@@ -209,6 +209,11 @@ def syllables(pinyin: str) -> list[str]:
     return out
 
 
+# glosses that are a quantity, a share or an hour ("10000 li" for 万里, "10% off", "100% cotton",
+# "1-3 am"): in a name those characters are a trade name, not the quantity ("3D", "21st century" stay)
+NUMERIC_GLOSS_RE = re.compile(r"^\d[\d,.\-]*\s*(%|am\b|pm\b|li\b|years? old\b)")
+
+
 def clean_sense(sense: str) -> str:
     """Drop parentheses, embedded Hanzi references and classifier notes from one sense."""
     s = sense.replace("\u2019", "'").replace("\u2018", "'")
@@ -225,7 +230,7 @@ def usable_senses(raw: str) -> list[str]:
         if not low or low.startswith(SKIP_SENSE_PREFIXES):
             continue
         cleaned = clean_sense(sense)
-        if cleaned and cleaned.isascii():
+        if cleaned and cleaned.isascii() and not NUMERIC_GLOSS_RE.match(cleaned):
             senses.append(cleaned)
     return senses
 
