@@ -355,3 +355,10 @@ def test_quantities_are_not_translations_of_trade_names() -> None:
     assert "九折" not in vocab.words
     assert vocab.words["纯棉"].english == "pure cotton"
     assert vocab.words["三维"].english == "3D"  # a number that is the word itself stays
+
+
+def test_xin_after_a_trade_name_character_is_part_of_it() -> None:
+    """新 before a translated word is "New" (新材料), but after a trade-name character it ends the trade
+    name: 建新|矿业 is Jianxin Mining, not "Jian New Mining"."""
+    assert _by_method("建新矿业股份有限公司")["zh-en"] == "Jianxin Mining Co Ltd"
+    assert _by_method("广东新材料股份有限公司")["zh-en"].startswith("Guangdong New Materials")

@@ -302,12 +302,14 @@ def _settle(segs: list[Segment], voc: Vocabulary) -> list[Segment]:
             and prev_seg.kind not in (LEGAL, PLACE, ADMIN)
         ):
             out[idx] = Segment(seg.text, (), "", SUFFIX, "curated")
-    # 新 before a translated word is "New" (新材料, 新世纪); before an unknown word it starts a trade name
+    # 新 before a translated word is "New" (新材料, 新世纪); before an unknown word it starts a trade name,
+    # after one it ends it (建新|矿业 is the trade name Jianxin, not "Jian New Mining")
     for idx in range(len(out) - 1):
         seg, nxt = out[idx], out[idx + 1]
         if (
             seg.text in voc.prefixes
             and seg.kind == UNKNOWN
+            and (idx == 0 or out[idx - 1].kind != UNKNOWN)
             and nxt.english
             and nxt.kind not in (LEGAL, PLACE)
         ):
