@@ -1,9 +1,11 @@
-"""The REST API: FastAPI app factory, authentication by API key and role, and the /v1 routes.
+"""The REST API: FastAPI app factory, authentication by API key, permission checks, and the /v1 routes.
 
-Roles: ``screen`` may screen and read list status; ``analyst`` also decides and manages customers;
-``admin`` also updates lists and creates keys. A key is sent as ``Authorization: Bearer <key>`` or
-``X-API-Key: <key>``. No key → 401, a key whose role is too low → 403, over the rate → 429.
-Nothing secret is logged: the access log names the key id, never the key.
+Every route names the one :class:`~chipguard.store.permissions.Permission` it needs; which roles hold it
+is decided in ``chipguard.store.permissions`` alone (``screen`` screens and reads list status,
+``analyst`` also decides and manages customers, ``admin`` also updates lists, manages keys and verifies
+and exports the audit trail, ``auditor`` only reads, replays, verifies and exports). A key is sent as
+``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. No key → 401, a key whose role lacks the
+permission → 403, over the rate → 429. Nothing secret is logged: the access log names the key id.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from chipguard import ENGINE_VERSION
 from chipguard.api import errors
 from chipguard.api.errors import ApiError
+from chipguard.api.export import audit_export_response
 from chipguard.api.limits import BodySizeLimit, TokenBucket
 from chipguard.api.schemas import (
     AuditVerifyModel,
@@ -50,7 +53,9 @@ from chipguard.api.schemas import (
 from chipguard.api.services import Services
 from chipguard.audit import record_lists_event
 from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
+from chipguard.store.permissions import Permission, needs
 
 log = logging.getLogger("chipguard.api")
 
@@ -62,6 +67,11 @@ CustomerId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", 
 DecisionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="decision id")]
 OutcomeFilter = Annotated[str | None, Query(pattern=r"^[A-Z_]{1,32}$")]
 CustomerFilter = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+# Validated by parse_day (a 422 naming the field), declared as dates for the OpenAPI document.
+DateFilter = Annotated[
+    str | None,
+    Query(max_length=40, description="UTC day YYYY-MM-DD, inclusive", json_schema_extra={"format": "date"}),
+]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429)
@@ -156,7 +166,11 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     app.state.services = services
     errors.install(app)
 
-    def require(role: str) -> Callable[..., Awaitable[ApiKey]]:
+    def require(permission: Permission) -> Callable[..., Awaitable[ApiKey]]:
+        """The dependency that authenticates the request's key and refuses it (403) unless its role
+        holds ``permission``. The permission is kept on the dependency (``.permission``) so a test can
+        check that every route has one."""
+
         async def dependency(
             bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
             header_key: Annotated[str | None, Depends(_api_key_header)],
@@ -187,19 +201,28 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
                     f"rate limit for this key exceeded; retry in {wait:.1f} s",
                     headers={"Retry-After": str(max(1, round(wait + 0.5)))},
                 )
-            if not key.allows(role):
-                raise ApiError(
-                    403, "forbidden", f"this endpoint needs the '{role}' role; the key has '{key.role}'"
-                )
+            if not key.can(permission):
+                raise ApiError(403, "forbidden", f"this endpoint {needs(permission, key.role)}")
             return key
 
+        dependency.permission = permission  # type: ignore[attr-defined]
         return dependency
 
     # Dependencies as defaults (not local Annotated aliases): with postponed annotations FastAPI resolves
     # annotation names in the module's globals, where closure-local aliases do not exist.
-    screen_role = Depends(require("screen"))
-    analyst_role = Depends(require("analyst"))
-    admin_role = Depends(require("admin"))
+    P = Permission
+    may_screen = Depends(require(P.SCREEN))
+    may_read_lists = Depends(require(P.LISTS_READ))
+    may_update_lists = Depends(require(P.LISTS_WRITE))
+    may_read_decisions = Depends(require(P.DECISIONS_READ))
+    may_decide = Depends(require(P.DECISIONS_CREATE))
+    may_replay = Depends(require(P.DECISIONS_REPLAY))
+    may_read_customers = Depends(require(P.CUSTOMERS_READ))
+    may_write_customers = Depends(require(P.CUSTOMERS_WRITE))
+    may_screen_customers = Depends(require(P.CUSTOMERS_SCREEN))
+    may_verify_audit = Depends(require(P.AUDIT_VERIFY))
+    may_export_audit = Depends(require(P.AUDIT_EXPORT))
+    may_manage_keys = Depends(require(P.KEYS_MANAGE))
 
     # ── health ───────────────────────────────────────────────────────────────────────────────────
 
@@ -237,7 +260,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 503: {"model": ErrorResponse}},
         tags=["screening"],
     )
-    def screen(body: ScreenRequest, _key: ApiKey = screen_role) -> dict[str, Any]:
+    def screen(body: ScreenRequest, _key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens one name against the active lists; hits at or above the threshold, best first, explained."""
         return services.screeners.screen(body.id, body.name, body.kind, (body.country or "").upper() or None)
 
@@ -247,7 +270,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 503: {"model": ErrorResponse}},
         tags=["screening"],
     )
-    def screen_batch(body: ScreenBatchRequest, _key: ApiKey = screen_role) -> dict[str, Any]:
+    def screen_batch(body: ScreenBatchRequest, _key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens up to 100 names in one request, results in request order."""
         screener = services.screeners.get()
         return {
@@ -274,7 +297,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             }
         },
     )
-    async def create_decision(request: Request, key: ApiKey = analyst_role) -> dict[str, Any]:
+    async def create_decision(request: Request, key: ApiKey = may_decide) -> dict[str, Any]:
         """Decides a transaction (JSON Schema ``Transaction``): ALLOW / REVIEW / LICENCE_REQUIRED / DENY with
         cited reasons. The decision is stored with its audit entry before this returns."""
         body = await _json_body(request)
@@ -283,16 +306,28 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
 
     @app.get("/v1/decisions", response_model=DecisionListModel, responses=ERRORS, tags=["decisions"])
     def list_decisions(
-        _key: ApiKey = analyst_role,
+        _key: ApiKey = may_read_decisions,
         limit: int = 50,
         offset: int = 0,
         outcome: OutcomeFilter = None,
         customer_id: CustomerFilter = None,
+        date_from: DateFilter = None,
+        date_to: DateFilter = None,
     ) -> dict[str, Any]:
-        """Most recent decisions first."""
+        """Most recent decisions first; ``date_from`` / ``date_to`` are UTC days (YYYY-MM-DD), both
+        inclusive, the same filter as the UI's decision list."""
         if not 1 <= limit <= 500 or offset < 0:
             raise InputError("limit must be 1–500 and offset ≥ 0", field="limit")
-        found = services.decisions.find(limit=limit, offset=offset, outcome=outcome, customer_id=customer_id)
+        day_from, day_to = parse_day(date_from, "date_from"), parse_day(date_to, "date_to")
+        check_range(day_from, day_to)
+        found = services.decisions.find(
+            limit=limit,
+            offset=offset,
+            outcome=outcome,
+            customer_id=customer_id,
+            date_from=day_from,
+            date_to=day_to,
+        )
         return {"decisions": [d.to_dict() for d in found]}
 
     @app.get(
@@ -301,7 +336,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["decisions"],
     )
-    def get_decision(decision_id: DecisionId, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def get_decision(decision_id: DecisionId, _key: ApiKey = may_read_decisions) -> dict[str, Any]:
         return services.decisions.get(decision_id).to_dict()
 
     @app.post(
@@ -310,14 +345,17 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["decisions"],
     )
-    def replay_decision(decision_id: DecisionId, _key: ApiKey = analyst_role) -> dict[str, Any]:
-        """Re-runs a stored decision on the list snapshots it recorded; ``same`` false lists what differs."""
+    def replay_decision(decision_id: DecisionId, _key: ApiKey = may_replay) -> dict[str, Any]:
+        """Re-runs a stored decision on the list snapshots it recorded; ``same`` false lists what differs.
+        A POST because it runs the engine, but it stores nothing and appends no audit entry (a read)."""
         return services.replay(decision_id)
 
     # ── customers ────────────────────────────────────────────────────────────────────────────────
 
     @app.get("/v1/customers", response_model=CustomerListModel, responses=ERRORS, tags=["customers"])
-    def list_customers(_key: ApiKey = analyst_role, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    def list_customers(
+        _key: ApiKey = may_read_customers, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any]:
         """Stored customers, oldest first (current versions)."""
         if not 1 <= limit <= 1000 or offset < 0:
             raise InputError("limit must be 1–1000 and offset ≥ 0", field="limit")
@@ -329,7 +367,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def screen_customer(customer_id: CustomerId, key: ApiKey = analyst_role) -> dict[str, Any]:
+    def screen_customer(customer_id: CustomerId, key: ApiKey = may_screen_customers) -> dict[str, Any]:
         """Screens the stored customer, its other names, every owner and the ultimate parent (audited)."""
         return services.screen_customer(customer_id, key.actor)
 
@@ -340,7 +378,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 409: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def create_customer(body: CustomerModel, key: ApiKey = analyst_role) -> dict[str, Any]:
+    def create_customer(body: CustomerModel, key: ApiKey = may_write_customers) -> dict[str, Any]:
         """Stores a customer's identification data as version 1 (audited)."""
         return services.customers.create(body.to_customer(), key.actor).to_dict()
 
@@ -351,7 +389,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         tags=["customers"],
     )
     def get_customer(
-        customer_id: CustomerId, response: Response, _key: ApiKey = analyst_role
+        customer_id: CustomerId, response: Response, _key: ApiKey = may_read_customers
     ) -> dict[str, Any]:
         record = services.customers.get(customer_id)
         response.headers["ETag"] = f'"{record.version}"'
@@ -374,7 +412,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def put_customer(
         customer_id: CustomerId,
         body: CustomerModel,
-        key: ApiKey = analyst_role,
+        key: ApiKey = may_write_customers,
         if_match: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         """Replaces the customer's data with a new version; the old one stays in the history.
@@ -400,7 +438,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     async def patch_customer(
         customer_id: CustomerId,
         request: Request,
-        key: ApiKey = analyst_role,
+        key: ApiKey = may_write_customers,
         if_match: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         """JSON Merge Patch (RFC 7386) of the customer's data; the result is validated like a PUT."""
@@ -432,7 +470,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 404: {"model": ErrorResponse}},
         tags=["customers"],
     )
-    def customer_history(customer_id: CustomerId, _key: ApiKey = analyst_role) -> dict[str, Any]:
+    def customer_history(customer_id: CustomerId, _key: ApiKey = may_read_customers) -> dict[str, Any]:
         """Every version of the customer's data, oldest first, with who changed what and when."""
         versions = services.customers.history(customer_id)
         return {"customer_id": customer_id, "versions": [v.to_dict() for v in versions]}
@@ -440,7 +478,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     # ── lists ────────────────────────────────────────────────────────────────────────────────────
 
     @app.get("/v1/lists", response_model=ListsModel, responses=ERRORS, tags=["lists"])
-    def lists(_key: ApiKey = screen_role) -> dict[str, Any]:
+    def lists(_key: ApiKey = may_read_lists) -> dict[str, Any]:
         """The active list snapshots and how fresh each is."""
         freshness = services.snapshots.freshness()
         return {
@@ -455,7 +493,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 502: {"model": ErrorResponse}},
         tags=["lists"],
     )
-    def lists_update(body: ListsUpdateRequest, key: ApiKey = admin_role) -> dict[str, Any]:
+    def lists_update(body: ListsUpdateRequest, key: ApiKey = may_update_lists) -> dict[str, Any]:
         """Loads the bundled snapshot (``bundled: true``) or downloads the official lists; atomic — a
         failure (offline, bad file) changes nothing. Audited."""
         from chipguard.store.snapshot_update import load_bundled, update_lists
@@ -475,15 +513,15 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     # ── keys ─────────────────────────────────────────────────────────────────────────────────────
 
     @app.post("/v1/keys", status_code=201, response_model=KeyCreated, responses=ERRORS, tags=["admin"])
-    def create_key(body: KeyCreateRequest, key: ApiKey = admin_role) -> dict[str, Any]:
+    def create_key(body: KeyCreateRequest, key: ApiKey = may_manage_keys) -> dict[str, Any]:
         """Creates an API key; the token is in this response only (it is stored hashed)."""
         token, created = services.keys.create(body.role, body.label, actor=key.actor)
         return {"key_id": created.key_id, "role": created.role, "label": created.label, "token": token}
 
     # ── audit ────────────────────────────────────────────────────────────────────────────────────
 
-    @app.get("/v1/audit/verify", response_model=AuditVerifyModel, responses=ERRORS, tags=["admin"])
-    def audit_verify(_key: ApiKey = admin_role) -> dict[str, Any]:
+    @app.get("/v1/audit/verify", response_model=AuditVerifyModel, responses=ERRORS, tags=["audit"])
+    def audit_verify(_key: ApiKey = may_verify_audit) -> dict[str, Any]:
         """Verifies the hash chain, its signed head and every stored decision and customer version against
         its audit entry (what ``chipguard audit verify`` does); ``ok`` false names each problem."""
         report = services.audit.verify()
@@ -492,6 +530,28 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             "ok": report.ok and not records,
             "records": [{"record": r, "problem": p} for r, p in records],
         }
+
+    @app.get(
+        "/v1/audit/export",
+        response_class=Response,
+        responses={
+            **ERRORS,
+            200: {
+                "description": "every audit entry, in sequence order",
+                "content": {"application/x-ndjson": {}, "text/csv": {}},
+            },
+        },
+        tags=["audit"],
+    )
+    def audit_export(
+        key: ApiKey = may_export_audit,
+        fmt: Annotated[str, Query(alias="format", pattern=r"^(jsonl|csv)$")] = "jsonl",
+    ) -> Response:
+        """Every audit entry as JSON lines or CSV (formula-safe), as ``chipguard audit export`` writes them:
+        what an auditor takes away to check the chain independently."""
+        response, count = audit_export_response(services.audit, fmt)
+        log.info("audit export key=%s format=%s entries=%d", key.key_id, fmt, count)
+        return response
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

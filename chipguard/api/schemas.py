@@ -253,7 +253,7 @@ class ListsUpdateResult(BaseModel):
 
 
 class KeyCreateRequest(Strict):
-    role: Literal["screen", "analyst", "admin"]
+    role: Literal["screen", "analyst", "admin", "auditor"]  # = permissions.ROLES (a test keeps them equal)
     label: Annotated[str, Field(max_length=128)] = ""
 
 

@@ -26,7 +26,9 @@ decisions_app = typer.Typer(
 customers_app = typer.Typer(
     help="Customer records (identification data) with full history.", no_args_is_help=True
 )
-keys_app = typer.Typer(help="API keys (roles: screen < analyst < admin).", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys (roles: screen < analyst < admin, and the read-only auditor).", no_args_is_help=True
+)
 
 DB_OPTION = typer.Option(
     None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
@@ -276,7 +278,7 @@ def customers_list(limit: int = typer.Option(100, min=1, max=10000), db: str | N
 
 @keys_app.command("create")
 def keys_create(
-    role: str = typer.Option(..., "--role", help="screen, analyst or admin."),
+    role: str = typer.Option(..., "--role", help="screen, analyst, admin or auditor (read-only)."),
     label: str = typer.Option("", help="What the key is for (shown in listings)."),
     db: str | None = DB_OPTION,
 ) -> None:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, canonical_json, utc_now
+from chipguard.errors import InputError
 from chipguard.model import Decision
 from chipguard.refdata import ArchiveItem
 from chipguard.store.errors import NotFoundError
@@ -112,6 +115,90 @@ def _stored(row: DecisionRow) -> StoredDecision:
         json.loads(row.decision_json),
         row.audit_seq,
     )
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(value: str | None, field: str) -> date | None:
+    """A ``YYYY-MM-DD`` filter value as a date (None when empty); anything else is an InputError naming
+    ``field``. Why not ``date.fromisoformat`` alone: it also takes ``20240102`` and week dates, which a
+    filter in a URL should not silently accept."""
+    if not value:
+        return None
+    try:
+        if not _DAY.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{value[:40]!r} is not a date (YYYY-MM-DD)", field=field) from exc
+
+
+def check_range(date_from: date | None, date_to: date | None) -> None:
+    """A range that ends before it starts is a mistake in the filter, not an empty answer."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise InputError(f"date_to {date_to} is before date_from {date_from}", field="date_to")
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionSummary:
+    """One line of a decision list (what fits in a table row), read without the full decision JSON."""
+
+    decision_id: str
+    decided_at: str
+    outcome: str
+    customer_id: str | None
+    customer_name: str
+    destination: str
+    kind: str
+    items: str
+    actor: str
+
+
+def _summary(row: Any) -> DecisionSummary:
+    try:
+        tx = json.loads(row.transaction_json)
+    except ValueError:
+        tx = {}
+    tx = tx if isinstance(tx, dict) else {}
+    found = tx.get("customer")
+    customer: dict[str, Any] = found if isinstance(found, dict) else {}
+    items = [
+        f"{i.get('model', '?')} × {i.get('quantity', 1)}"
+        for i in tx.get("items") or []
+        if isinstance(i, dict)
+    ]
+    return DecisionSummary(
+        decision_id=row.decision_id,
+        decided_at=row.decided_at,
+        outcome=row.outcome,
+        customer_id=row.customer_id,
+        customer_name=str(customer.get("name", "")),
+        destination=str(tx.get("destination", "")),
+        kind=str(tx.get("kind", "")),
+        items=", ".join(items),
+        actor=row.actor,
+    )
+
+
+def _conditions(
+    outcomes: Sequence[str] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    customer_id: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """The filters every decision list shares (REST, UI, dashboard). Dates are UTC days, both ends
+    inclusive: ``decided_at`` is an ISO UTC time, so comparing its text with day boundaries is exact."""
+    where: list[ColumnElement[bool]] = []
+    if outcomes:
+        where.append(DecisionRow.outcome.in_(list(outcomes)))
+    if date_from is not None:
+        where.append(DecisionRow.decided_at >= date_from.isoformat())
+    if date_to is not None:
+        where.append(DecisionRow.decided_at < (date_to + timedelta(days=1)).isoformat())
+    if customer_id:
+        where.append(DecisionRow.customer_id == customer_id)
+    return where
 
 
 class DecisionStore:
@@ -225,15 +312,60 @@ class DecisionStore:
             return _stored(row)
 
     def find(
-        self, limit: int = 50, offset: int = 0, outcome: str | None = None, customer_id: str | None = None
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        outcome: str | None = None,
+        customer_id: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
     ) -> list[StoredDecision]:
+        """Whole stored decisions, most recent first (the REST list)."""
+        query = (
+            select(DecisionRow)
+            .where(*_conditions((outcome,) if outcome else (), date_from, date_to, customer_id))
+            .order_by(DecisionRow.decided_at.desc(), DecisionRow.decision_id)
+        )
         with Session(self.engine) as session:
-            query = select(DecisionRow).order_by(DecisionRow.decided_at.desc(), DecisionRow.decision_id)
-            if outcome:
-                query = query.where(DecisionRow.outcome == outcome)
-            if customer_id:
-                query = query.where(DecisionRow.customer_id == customer_id)
             return [_stored(r) for r in session.execute(query.limit(limit).offset(offset)).scalars()]
+
+    def summaries(
+        self,
+        *,
+        outcomes: Sequence[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        customer_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[DecisionSummary]:
+        """Table rows for the same filters as :meth:`find`, most recent first, without loading each
+        decision's JSON (a page of the UI list, the dashboard's recent decisions)."""
+        cols = (
+            DecisionRow.decision_id,
+            DecisionRow.decided_at,
+            DecisionRow.outcome,
+            DecisionRow.customer_id,
+            DecisionRow.actor,
+            DecisionRow.transaction_json,
+        )
+        query = (
+            select(*cols)
+            .where(*_conditions(outcomes, date_from, date_to, customer_id))
+            .order_by(DecisionRow.decided_at.desc(), DecisionRow.decision_id)
+        )
+        with Session(self.engine) as session:
+            return [_summary(r) for r in session.execute(query.limit(limit).offset(offset))]
+
+    def outcome_counts(self, date_from: date | None = None, date_to: date | None = None) -> dict[str, int]:
+        """Number of stored decisions per outcome, optionally within a date range (UTC days, inclusive)."""
+        query = (
+            select(DecisionRow.outcome, func.count())
+            .where(*_conditions((), date_from, date_to))
+            .group_by(DecisionRow.outcome)
+        )
+        with Session(self.engine) as session:
+            return {str(outcome): int(n) for outcome, n in session.execute(query)}
 
     def check_against_audit(self) -> list[tuple[str, str]]:
         """(decision_id, problem) for every stored decision whose JSON no longer matches the digest its

@@ -1,4 +1,8 @@
-"""API keys: roles ``screen`` < ``analyst`` < ``admin``; only a salted SHA-256 of each secret is stored.
+"""API keys: each has a role (``screen``, ``analyst``, ``admin``, ``auditor``; what each may do is in
+``chipguard.store.permissions``); only a salted SHA-256 of each secret is stored.
+
+The role is a plain string column (no database constraint), checked here on creation, so a new role
+needs no migration.
 
 Why salted SHA-256 and not a slow password hash: the secrets are 256-bit random tokens, not
 human-chosen passwords, so brute force is hopeless either way, while a fast hash keeps authentication
@@ -25,10 +29,9 @@ from chipguard.audit import AuditLog, utc_now
 from chipguard.errors import InputError
 from chipguard.store import context
 from chipguard.store.errors import NotFoundError
+from chipguard.store.permissions import ROLES, Permission, permissions_of
 from chipguard.store.records import ApiKeyRow
 
-ROLES = ("screen", "analyst", "admin")
-ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 _CACHE_SECONDS = 5.0
 _KEY_ID = re.compile(r"[0-9a-f]{12}")
 
@@ -42,9 +45,10 @@ class ApiKey:
     created_by: str
     revoked: bool = False
 
-    def allows(self, needed: str) -> bool:
-        """True when this key's role is at least ``needed`` (admin can do what analyst can, …)."""
-        return not self.revoked and ROLE_RANK[self.role] >= ROLE_RANK[needed]
+    def can(self, permission: Permission | str) -> bool:
+        """True when this key is live and its role holds ``permission`` (a string must name one: a typo
+        raises ValueError rather than silently refusing or allowing)."""
+        return not self.revoked and Permission(permission) in permissions_of(self.role)
 
     @property
     def actor(self) -> str:
@@ -71,7 +75,7 @@ def _row_key(row: ApiKeyRow) -> ApiKey:
 
 
 def check_role(role: str) -> str:
-    if role not in ROLE_RANK:
+    if role not in ROLES:
         raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
     return role
 

@@ -2,11 +2,17 @@
 sub-application). Pages call ``Services`` like the REST routes do; the role each page needs is the role
 of the REST route it mirrors:
 
-| page | role | REST equivalent |
+| page | permission (``chipguard.store.permissions``) | REST equivalent |
 |---|---|---|
-| dashboard (lists), screen | screen | GET /v1/lists, POST /v1/screen |
-| customers, decisions, replay, customer screening | analyst | /v1/customers…, /v1/decisions… |
-| audit (verify, export), keys | admin | GET /v1/audit/verify, POST /v1/keys |
+| dashboard (lists; decision counts with decisions:read) | lists:read | GET /v1/lists, GET /v1/decisions |
+| screen | screen | POST /v1/screen |
+| customers (list, detail) · new · "Screen" | customers:read · customers:write · customers:screen | /v1/customers… |
+| decisions (list, detail) · new · replay | decisions:read · decisions:create · decisions:replay | /v1/decisions… |
+| audit · verify · export | audit:read · audit:verify · audit:export | GET /v1/audit/verify, /v1/audit/export |
+| keys | keys:manage | POST /v1/keys |
+
+A page shows only the buttons and forms the user's role may use (an auditor sees no create form); the
+POST behind each is checked on its own all the same.
 
 Every POST form carries a CSRF token; responses are ``no-store`` and framed by a strict CSP (no inline
 script or style, nothing from another origin).
@@ -17,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,15 +32,15 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chipguard import ENGINE_VERSION
+from chipguard.api.export import MEDIA_TYPES, audit_export_response
 from chipguard.api.limits import TokenBucket
 from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
 from chipguard.api.services import Services
@@ -44,8 +49,10 @@ from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, Ses
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.model import Outcome
 from chipguard.store.customers import CUSTOMER_ID
+from chipguard.store.decisions import DecisionSummary, check_range, parse_day
 from chipguard.store.errors import ConflictError, NotFoundError
 from chipguard.store.keys import ROLES, ApiKey
+from chipguard.store.permissions import Permission, needs
 
 log = logging.getLogger("chipguard.ui")
 
@@ -89,8 +96,10 @@ class User:
     session: Session
     csrf: str
 
-    def can(self, role: str) -> bool:
-        return self.key.allows(role)
+    def can(self, permission: Permission | str) -> bool:
+        """Templates ask with the permission's value (``user.can('decisions:create')``); an unknown name
+        raises rather than hiding or showing a control by mistake."""
+        return self.key.can(permission)
 
 
 def _pretty_json(value: Any) -> str:
@@ -261,16 +270,21 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         request.state.ui_user = user
         return user
 
-    def need(role: str) -> Callable[..., Awaitable[User]]:
+    def need(permission: Permission) -> Callable[..., Awaitable[User]]:
+        """The page's guard: a signed-in user whose role holds ``permission``, else a 403 page. The
+        permission is kept on the dependency (``.permission``) so a test can check every page has one."""
+
         async def dependency(user: User = Depends(current_user)) -> User:
-            if not user.can(role):
+            if not user.can(permission):
                 raise UiError(
                     403,
                     "Not allowed",
-                    f"This needs the '{role}' role; you are signed in with a '{user.key.role}' key.",
+                    f"This {needs(permission, user.key.role).replace('the key has', 'you are signed in with')}"
+                    " key.",
                 )
             return user
 
+        dependency.permission = permission  # type: ignore[attr-defined]
         return dependency
 
     async def read_form(request: Request) -> dict[str, str]:
@@ -302,9 +316,19 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             )
         return form
 
-    screen_user = Depends(need("screen"))
-    analyst_user = Depends(need("analyst"))
-    admin_user = Depends(need("admin"))
+    P = Permission
+    list_reader = Depends(need(P.LISTS_READ))
+    screener = Depends(need(P.SCREEN))
+    customer_reader = Depends(need(P.CUSTOMERS_READ))
+    customer_writer = Depends(need(P.CUSTOMERS_WRITE))
+    customer_screener = Depends(need(P.CUSTOMERS_SCREEN))
+    decision_reader = Depends(need(P.DECISIONS_READ))
+    decider = Depends(need(P.DECISIONS_CREATE))
+    replayer = Depends(need(P.DECISIONS_REPLAY))
+    audit_reader = Depends(need(P.AUDIT_READ))
+    audit_verifier = Depends(need(P.AUDIT_VERIFY))
+    audit_exporter = Depends(need(P.AUDIT_EXPORT))
+    key_manager = Depends(need(P.KEYS_MANAGE))
     checked_form = Depends(csrf_form)
 
     # ── errors ───────────────────────────────────────────────────────────────────────────────────
@@ -458,15 +482,15 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     # ── dashboard ────────────────────────────────────────────────────────────────────────────────
 
     @ui.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard(request: Request, user: User = screen_user) -> HTMLResponse:
+    def dashboard(request: Request, user: User = list_reader) -> HTMLResponse:
         freshness = services.snapshots.freshness()
         counts: dict[str, int] = {}
         recent_counts: dict[str, int] = {}
-        attention: list[views.DecisionSummary] = []
-        if user.can("analyst"):
-            counts = views.outcome_counts(services.engine)
-            recent_counts = views.outcome_counts(services.engine, since=date.today() - timedelta(days=30))
-            attention = views.decisions(services.engine, outcomes=ATTENTION, limit=10)
+        attention: list[DecisionSummary] = []
+        if user.can(P.DECISIONS_READ):
+            counts = services.decisions.outcome_counts()
+            recent_counts = services.decisions.outcome_counts(date_from=date.today() - timedelta(days=30))
+            attention = services.decisions.summaries(outcomes=ATTENTION, limit=10)
         return page(
             request,
             "dashboard.html",
@@ -481,13 +505,11 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     # ── screening ────────────────────────────────────────────────────────────────────────────────
 
     @ui.get("/screen", response_class=HTMLResponse, include_in_schema=False)
-    def screen_form(request: Request, _user: User = screen_user) -> HTMLResponse:
+    def screen_form(request: Request, _user: User = screener) -> HTMLResponse:
         return page(request, "screen.html", nav="screen", values={}, result=None, errors=[])
 
     @ui.post("/screen", response_class=HTMLResponse, include_in_schema=False)
-    def screen(
-        request: Request, _user: User = screen_user, form: dict[str, str] = checked_form
-    ) -> HTMLResponse:
+    def screen(request: Request, _user: User = screener, form: dict[str, str] = checked_form) -> HTMLResponse:
         values = {k: form.get(k, "") for k in ("name", "kind", "country")}
         try:
             query = ScreenRequest.model_validate(
@@ -515,7 +537,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.get("/customers", response_class=HTMLResponse, include_in_schema=False)
     def customers(
-        request: Request, _user: User = analyst_user, q: str = "", page_no: int = 1
+        request: Request, _user: User = customer_reader, q: str = "", page_no: int = 1
     ) -> HTMLResponse:
         page_no = max(1, page_no)
         found = views.customers(
@@ -533,12 +555,12 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         )
 
     @ui.get("/customers/new", response_class=HTMLResponse, include_in_schema=False)
-    def customer_new(request: Request, _user: User = analyst_user) -> HTMLResponse:
+    def customer_new(request: Request, _user: User = customer_writer) -> HTMLResponse:
         return page(request, "customer_new.html", nav="customers", values={}, errors=[])
 
     @ui.post("/customers/new", include_in_schema=False)
     def customer_create(
-        request: Request, user: User = analyst_user, form: dict[str, str] = checked_form
+        request: Request, user: User = customer_writer, form: dict[str, str] = checked_form
     ) -> Response:
         try:
             model = CustomerModel.model_validate(forms.customer_body(form))
@@ -563,13 +585,13 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             nav="customers",
             record=record,
             history=list(reversed(services.customers.history(customer_id))),
-            decisions=views.decisions(services.engine, customer_id=customer_id, limit=PAGE_SIZE),
+            decisions=services.decisions.summaries(customer_id=customer_id, limit=PAGE_SIZE),
             **extra,
         )
 
     @ui.get("/customers/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
     def customer(
-        request: Request, customer_id: CustomerId, _user: User = analyst_user, created: int = 0
+        request: Request, customer_id: CustomerId, _user: User = customer_reader, created: int = 0
     ) -> HTMLResponse:
         return customer_page(request, customer_id, created=bool(created))
 
@@ -577,7 +599,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     def customer_screen(
         request: Request,
         customer_id: CustomerId,
-        user: User = analyst_user,
+        user: User = customer_screener,
         _form: dict[str, str] = checked_form,
     ) -> HTMLResponse:
         result = services.screen_customer(customer_id, user.key.actor)
@@ -585,18 +607,10 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────
 
-    def _day(value: str, field: str) -> date | None:
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise UiError(422, "Invalid filter", f"{field}: {value!r} is not a date (YYYY-MM-DD)") from exc
-
     @ui.get("/decisions", response_class=HTMLResponse, include_in_schema=False)
     def decisions(
         request: Request,
-        _user: User = analyst_user,
+        _user: User = decision_reader,
         outcome: str = "",
         date_from: str = "",
         date_to: str = "",
@@ -608,11 +622,15 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         if customer_id and not CUSTOMER_ID.match(customer_id):
             raise UiError(422, "Invalid filter", "customer id: letters, digits and . _ : - only")
         page_no = max(1, page_no)
-        found = views.decisions(
-            services.engine,
+        try:
+            day_from, day_to = parse_day(date_from, "date_from"), parse_day(date_to, "date_to")
+            check_range(day_from, day_to)
+        except InputError as exc:
+            raise UiError(422, "Invalid filter", str(exc)) from exc
+        found = services.decisions.summaries(
             outcomes=(outcome,) if outcome else (),
-            date_from=_day(date_from, "from"),
-            date_to=_day(date_to, "to"),
+            date_from=day_from,
+            date_to=day_to,
             customer_id=customer_id or None,
             limit=PAGE_SIZE + 1,
             offset=(page_no - 1) * PAGE_SIZE,
@@ -650,13 +668,13 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         )
 
     @ui.get("/decisions/new", response_class=HTMLResponse, include_in_schema=False)
-    def decision_new(request: Request, _user: User = analyst_user, customer_id: str = "") -> HTMLResponse:
+    def decision_new(request: Request, _user: User = decider, customer_id: str = "") -> HTMLResponse:
         values = {"customer_id": customer_id} if customer_id and CUSTOMER_ID.match(customer_id) else {}
         return decision_form_page(request, values, [])
 
     @ui.post("/decisions/new", include_in_schema=False)
     def decision_create(
-        request: Request, user: User = analyst_user, form: dict[str, str] = checked_form
+        request: Request, user: User = decider, form: dict[str, str] = checked_form
     ) -> Response:
         try:
             body = decision_body(form)
@@ -693,7 +711,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         return forms.transaction_body(form, customer)
 
     @ui.get("/decisions/{decision_id}", response_class=HTMLResponse, include_in_schema=False)
-    def decision(request: Request, decision_id: DecisionId, _user: User = analyst_user) -> HTMLResponse:
+    def decision(request: Request, decision_id: DecisionId, _user: User = decision_reader) -> HTMLResponse:
         return decision_page(request, decision_id, None)
 
     def decision_page(request: Request, decision_id: str, replay: dict[str, Any] | None) -> HTMLResponse:
@@ -717,21 +735,21 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     def decision_replay(
         request: Request,
         decision_id: DecisionId,
-        _user: User = analyst_user,
+        _user: User = replayer,
         _form: dict[str, str] = checked_form,
     ) -> HTMLResponse:
         return decision_page(request, decision_id, services.replay(decision_id))
 
-    # ── audit and keys (admin) ───────────────────────────────────────────────────────────────────
+    # ── audit (admin, auditor) and keys (admin) ───────────────────────────────────────────────────────────────────
 
     @ui.get("/audit", response_class=HTMLResponse, include_in_schema=False)
-    def audit(request: Request, _user: User = admin_user) -> HTMLResponse:
+    def audit(request: Request, _user: User = audit_reader) -> HTMLResponse:
         return page(
             request, "audit.html", nav="audit", entries=views.latest_audit(services.engine), report=None
         )
 
     @ui.get("/audit/verify", response_class=HTMLResponse, include_in_schema=False)
-    def audit_verify(request: Request, _user: User = admin_user) -> HTMLResponse:
+    def audit_verify(request: Request, _user: User = audit_verifier) -> HTMLResponse:
         report = services.audit.verify()
         records = services.decisions.check_against_audit() + services.customers.check_against_audit()
         return page(
@@ -745,33 +763,20 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         )
 
     @ui.get("/audit/export.{fmt}", include_in_schema=False)
-    def audit_export(request: Request, fmt: str, user: User = admin_user) -> Response:
-        if fmt not in ("csv", "jsonl"):
+    def audit_export(request: Request, fmt: str, user: User = audit_exporter) -> Response:
+        if fmt not in MEDIA_TYPES:
             raise UiError(404, "Not found", "Export formats are csv and jsonl.")
-        fd, name = tempfile.mkstemp(prefix="chipguard-audit-", suffix=f".{fmt}")
-        os.close(fd)
-        path = FsPath(name)
-        try:
-            count = services.audit.export_file(path, fmt)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
+        response, count = audit_export_response(services.audit, fmt)
         log.info("ui audit export key=%s format=%s entries=%d", user.key.key_id, fmt, count)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return FileResponse(
-            path,
-            media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
-            filename=f"chipguard-audit-{stamp}.{fmt}",
-            background=BackgroundTask(path.unlink, missing_ok=True),
-        )
+        return response
 
     @ui.get("/keys", response_class=HTMLResponse, include_in_schema=False)
-    def keys(request: Request, _user: User = admin_user) -> HTMLResponse:
+    def keys(request: Request, _user: User = key_manager) -> HTMLResponse:
         return page(request, "keys.html", nav="keys", keys=services.keys.find(), created=None, errors=[])
 
     @ui.post("/keys", response_class=HTMLResponse, include_in_schema=False)
     def key_create(
-        request: Request, user: User = admin_user, form: dict[str, str] = checked_form
+        request: Request, user: User = key_manager, form: dict[str, str] = checked_form
     ) -> HTMLResponse:
         try:
             token, created = services.keys.create(
@@ -801,7 +806,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     def key_revoke(
         request: Request,
         key_id: Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")],
-        user: User = admin_user,
+        user: User = key_manager,
         _form: dict[str, str] = checked_form,
     ) -> Response:
         services.keys.revoke(key_id, actor=user.key.actor)
