@@ -74,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         load_bundled(services.snapshots)
         tokens = {
             role: services.keys.create(role, f"ui test {role}", actor="test")[0]
-            for role in ("screen", "analyst", "admin")
+            for role in ("screen", "analyst", "admin", "auditor")
         }
         services.engine.dispose()
         port = _free_port()
@@ -450,6 +450,47 @@ def test_error_pages_and_keyboard_use(browser: Any, server: Server) -> None:
     assert browser.switch_to.active_element.get_attribute("class") == "skip"
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     assert browser.switch_to.active_element.get_attribute("id") == "main"
+
+
+def test_auditor_sees_a_decision_and_its_replay_and_no_create_forms(browser: Any, server: Server) -> None:
+    By = _by()
+    # an analyst decides (through the REST API: this test is about what the auditor sees)
+    r = httpx.post(
+        server.url + "/v1/decisions",
+        json={
+            "date": "2024-09-02",
+            "kind": "sale",
+            "destination": "AE",
+            "customer": {"name": "Auditor Check Trading FZE", "country": "AE"},
+            "items": [{"model": "A100", "quantity": 2}],
+        },
+        headers={"X-API-Key": server.tokens["analyst"]},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    decision_id, outcome = r.json()["decision_id"], r.json()["outcome"]
+
+    sign_in(browser, server, "auditor", "/decisions")
+    assert text_of(browser, ".who .role").lower() == "auditor"
+    nav = text_of(browser, "header nav")
+    assert all(n in nav for n in ("Dashboard", "Customers", "Decisions", "Audit"))
+    assert "Screen" not in nav and "Keys" not in nav
+    assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "New decision")
+    browser.find_element(By.CSS_SELECTOR, f"a[href$='/decisions/{decision_id}']").click()
+    assert text_of(browser, "#decision-outcome") == outcome
+    assert "Auditor Check Trading FZE" in text_of(browser, "main")
+    submit(browser, "#replay")
+    assert "Replay reproduces the decision" in text_of(browser, "#replay-result")
+    # the only forms on the page: the replay and sign-out; nothing creates or screens
+    actions = {f.get_attribute("action") for f in browser.find_elements(By.TAG_NAME, "form")}
+    assert actions == {f"{server.ui}/decisions/{decision_id}/replay", f"{server.ui}/logout"}, actions
+    for path in ("/", "/customers", "/decisions"):
+        browser.get(server.ui + path)
+        assert not browser.find_elements(By.CSS_SELECTOR, "a[href$='/new'], form[method=post]:not(.inline)")
+        assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/screen']")
+    browser.get(server.ui + "/decisions/new")  # typed in by hand: refused, not shown
+    assert "needs the 'analyst' role" in text_of(browser, "[data-testid=error-message]")
+    keep_screenshot(browser, "auditor-decision")
 
 
 def test_audit_verify_export_and_broken_chain(browser: Any, server: Server) -> None:
