@@ -185,3 +185,17 @@ def test_english_query_meets_a_chinese_list_name_under_the_translation_rules() -
     synonyms = {(p["query"], p["candidate"]) for p in alignment if p["how"] == "translation synonym"}
     assert ("marine", "ocean") in synonyms
     assert hits[0].explanation["list_transliteration"]["method"].startswith("zh-")
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("gpbdi holdings limited", "GPB-DI HOLDINGS LIMITED"),
+        ("alarabi trading company limited", "AL-ARABI TRADING COMPANY LIMITED"),
+    ],
+)
+def test_a_particle_written_onto_the_name_is_retrieved(csl: Screener, query: str, listed: str) -> None:
+    """Punctuation dropped joins a particle to the name ("GPB-DI" → "gpbdi", "Al-Arabi" → "alarabi"): the
+    index keeps the joined pair so the listed party is still a candidate."""
+    hits = csl.screen(query, kind="org")
+    assert hits and hits[0].name == listed

@@ -3,6 +3,8 @@ across languages, abbreviations, punctuation, run-on words and list-entry varian
 
 from __future__ import annotations
 
+import pytest
+
 from chipguard.names.analysis import LEGAL, PLACE, analyze
 from chipguard.names.phonetic import phonetic_key
 from chipguard.names.text import clean, clean_steps
@@ -119,3 +121,24 @@ def test_list_entry_variants() -> None:
     assert "Beijing" not in dict(
         name_variants("SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd.")
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "legal"),
+    [
+        ("CLOSED JOINT STOCK CO ABSOLUTBANK", "closed joint stock co"),  # a word of the form abbreviated
+        ("ERA FUND LIMITED LIABILITY COMAPNY", "limited liability comapny"),  # a typo inside the form
+        ("Aktsionenroe Obschestvo Yaltinskaya Kinostudiya", "aktsionenroe obschestvo"),  # swapped letters
+    ],
+)
+def test_multi_word_legal_forms_survive_abbreviation_and_typos(name: str, legal: str) -> None:
+    """A legal form written short or misspelt is still the legal form (near-zero weight), not two or
+    three distinctive words that push the listed company under the threshold."""
+    tokens = analyze(name).tokens
+    assert [t.text for t in tokens if t.cls == LEGAL] == [legal]
+    assert all(t.cls != LEGAL for t in tokens if t.text != legal)
+
+
+def test_a_real_word_is_not_read_as_a_misspelt_legal_form() -> None:
+    """Correction applies only to words one edit from a legal-form word and not themselves known words."""
+    assert [t.cls for t in analyze("Limitless Liability Partners Fund").tokens][:1] != [LEGAL]

@@ -63,6 +63,10 @@ def entry_keys(a: NameAnalysis) -> set[str]:
                 keys.update("r:" + r for r in stems)
     for x, y in zip(sig, sig[1:], strict=False):
         keys.add("b:" + x.text + y.text)  # adjacent pair, met by a query's run-together word or pair
+    named = [t for t in a.tokens if t.cls != LEGAL]
+    for x, y in zip(named, named[1:], strict=False):
+        if x.cls == STOP or y.cls == STOP:  # a particle written onto the word ("Al-Arabi" ~ "Alarabi")
+            keys.add("b:" + x.text + y.text)
     if a.joined:
         keys.add("j:" + a.joined)
     if a.acronym and len(a.acronym) >= 4:

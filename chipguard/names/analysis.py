@@ -138,6 +138,35 @@ def _legal_typos() -> dict[str, str]:
     return table
 
 
+@cache
+def _legal_phrase_words() -> dict[str, str]:
+    """One-letter deletions of the long words of multi-word legal forms → the word: "Comapny" and
+    "Aktsionenroe" in "Limited Liability Comapny", "Aktsionenroe Obschestvo" still spell the legal form."""
+    table: dict[str, str] = {}
+    for phrase in vocab().legal_forms:
+        if len(phrase) < 2:
+            continue
+        for word in phrase:
+            if len(word) >= 6 and word.isascii() and word.isalpha():
+                table.setdefault(word, word)
+                for i in range(len(word)):
+                    table.setdefault(word[:i] + word[i + 1 :], word)
+    return table
+
+
+def _legal_spelling(word: str) -> str:
+    """The legal-form word ``word`` is a one-edit typo of (insertion, deletion, substitution or swap),
+    else ``word`` itself. Known words stay as they are."""
+    table = _legal_phrase_words()
+    if len(word) < 6 or not word.isalpha() or word in table or word in _known_words():
+        return table.get(word, word)
+    for i in range(len(word)):
+        hit = table.get(word[:i] + word[i + 1 :])
+        if hit and abs(len(hit) - len(word)) <= 1:
+            return hit
+    return word
+
+
 def _legal_typo(word: str) -> str | None:
     """The legal-form label ``word`` is a one-edit typo of, if any."""
     if len(word) < 5 or not word.isalpha():
@@ -276,6 +305,7 @@ def _org_tokens(words: list[str]) -> list[Token]:
     out: list[Token] = []
     i = 0
     n = len(words)
+    spelled: list[str] | None = None  # words with legal-form typos corrected, made on first need
     while i < n:
         matched = False
         # Longest legal-form phrase first ("co ltd" before "co"). A leading legal form ("OAO Gazprom",
@@ -284,6 +314,11 @@ def _org_tokens(words: list[str]) -> list[Token]:
             for length in range(min(v.legal_max_len, n - i), 0, -1):
                 phrase = tuple(words[i : i + length])
                 label = v.legal_forms.get(phrase)
+                if label is None and length >= 2:
+                    # a typo inside a multi-word legal form ("Limited Liability Comapny")
+                    if spelled is None:
+                        spelled = [_legal_spelling(w) for w in words]
+                    label = v.legal_forms.get(tuple(spelled[i : i + length]))
                 if i == 0 and n > 1 and length >= n:
                     continue
                 if label and not (length == 1 and len(words[i]) <= 2 and i < n - 1 and n > 3):

@@ -58,6 +58,16 @@ def vocab() -> Vocab:
         phrase = _phrase(str(alias))
         if phrase:
             legal.setdefault(phrase, "lf:" + clean(str(generic)).replace(" ", ""))
+    # "Closed Joint Stock Co", "Limited Liability Co": the words of a legal-form phrase abbreviated
+    short = {clean(str(k)): clean(str(v)) for k, v in (cur.get("legal_word_abbreviations") or {}).items()}
+    for phrase, label in list(legal.items()):
+        if len(phrase) >= 2 and any(w in short for w in phrase):
+            variants: list[tuple[str, ...]] = [()]
+            for w in phrase:
+                options = (w, short[w]) if w in short else (w,)
+                variants = [v + (o,) for v in variants for o in options]
+            for variant in variants:
+                legal.setdefault(variant, label)
     symbols_data = load_yaml("symbols.yml")
     symbols: dict[tuple[str, ...], str] = {}
     for section in ("org_symbols", "org_domains"):
