@@ -199,3 +199,10 @@ def test_a_particle_written_onto_the_name_is_retrieved(csl: Screener, query: str
     index keeps the joined pair so the listed party is still a candidate."""
     hits = csl.screen(query, kind="org")
     assert hits and hits[0].name == listed
+
+
+def test_a_name_with_its_words_reordered_is_retrieved(csl: Screener) -> None:
+    """Many CETC institutes share "China", "Electronics" and "Corporation"; a query with exactly the
+    words of CHINA ELECTRONICS CORPORATION in another order still reaches it (order-free key)."""
+    hits = csl.screen("Electronics Corporation China", kind="org")
+    assert hits and hits[0].name == "CHINA ELECTRONICS CORPORATION"

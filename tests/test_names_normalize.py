@@ -129,6 +129,7 @@ def test_list_entry_variants() -> None:
         ("CLOSED JOINT STOCK CO ABSOLUTBANK", "closed joint stock co"),  # a word of the form abbreviated
         ("ERA FUND LIMITED LIABILITY COMAPNY", "limited liability comapny"),  # a typo inside the form
         ("Aktsionenroe Obschestvo Yaltinskaya Kinostudiya", "aktsionenroe obschestvo"),  # swapped letters
+        ("Albin Technologies SdnBhd.", "sdnbhd"),  # a multi-word form written as one word
     ],
 )
 def test_multi_word_legal_forms_survive_abbreviation_and_typos(name: str, legal: str) -> None:
@@ -142,3 +143,13 @@ def test_multi_word_legal_forms_survive_abbreviation_and_typos(name: str, legal:
 def test_a_real_word_is_not_read_as_a_misspelt_legal_form() -> None:
     """Correction applies only to words one edit from a legal-form word and not themselves known words."""
     assert [t.cls for t in analyze("Limitless Liability Partners Fund").tokens][:1] != [LEGAL]
+
+
+def test_a_number_run_onto_a_known_word_is_split() -> None:
+    """ "1095Proprietary" is the number and the word; a model number ("A320", "3D") stays whole."""
+    assert [t.text for t in analyze("Main Street 1095Proprietary Limited").tokens][:3] == [
+        "main",
+        "street",
+        "1095",
+    ]
+    assert "a320" in [t.text for t in analyze("A320 Leasing Company").tokens]

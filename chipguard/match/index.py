@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis
+from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
 
@@ -46,6 +46,14 @@ def deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def bag_key(tokens: list[Token]) -> str:
+    """The name's distinctive words in any order ("Electronics Corporation China" is "China Electronics
+    Corporation"): a query with exactly the list name's words is always a candidate, however many list
+    names share those common words. Generic words ("Corporation", "Group") are left out: a list writes
+    them as the legal form or not at all."""
+    return "s:" + "|".join(sorted(t.canon for t in tokens))
+
+
 def entry_keys(a: NameAnalysis) -> set[str]:
     keys: set[str] = set()
     sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
@@ -69,6 +77,9 @@ def entry_keys(a: NameAnalysis) -> set[str]:
             keys.add("b:" + x.text + y.text)
     if a.joined:
         keys.add("j:" + a.joined)
+    bag = [t for t in sig if t.cls != GENERIC]
+    if len(bag) >= 2:
+        keys.add(bag_key(bag))
     if a.acronym and len(a.acronym) >= 4:
         keys.add("a:" + a.acronym)
     return keys
@@ -199,6 +210,9 @@ class NameIndex:
             )
         if a.joined:
             put("j:" + a.joined, 2.0)
+        bag = [t for t in sig if t.cls != GENERIC]
+        if len(bag) >= 2:
+            put(bag_key(bag), 2.0)
         return keys
 
     def candidates(self, a: NameAnalysis, limit: int) -> list[int]:

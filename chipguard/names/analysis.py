@@ -10,6 +10,7 @@ Analyses are cached: list names are analysed once at index build, repeated queri
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -281,6 +282,18 @@ def _numbers(words: list[str]) -> list[str]:
     return out
 
 
+_DIGITS_THEN_WORD = re.compile(r"^(\d+)([a-z]{5,})$")
+
+
+def _split_digits(word: str) -> tuple[str, ...]:
+    """A number run onto a known word ("1095proprietary" → "1095 proprietary"); model numbers and
+    short codes ("3d", "5g", "a320") stay whole."""
+    m = _DIGITS_THEN_WORD.match(word)
+    if m and m.group(2) in _vocabulary_words():
+        return (m.group(1), m.group(2))
+    return (word,)
+
+
 def _prepare_org_words(words: list[str]) -> list[str]:
     words = _join_broken(_numbers(words))
     out: list[str] = []
@@ -292,8 +305,9 @@ def _prepare_org_words(words: list[str]) -> list[str]:
         if run:
             out.append("".join(run) if len(run) > 1 else run[0])
             run = []
-        for part in _split_legal_suffix(word):
-            out.extend(_split_runon(part))
+        for piece in _split_digits(word):
+            for part in _split_legal_suffix(piece):
+                out.extend(_split_runon(part))
     if run:
         out.append("".join(run) if len(run) > 1 else run[0])
     return out

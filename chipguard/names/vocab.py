@@ -68,6 +68,11 @@ def vocab() -> Vocab:
                 variants = [v + (o,) for v in variants for o in options]
             for variant in variants:
                 legal.setdefault(variant, label)
+    # the same forms written as one word ("SdnBhd", "CoLtd", "SAdeCV")
+    for phrase, label in list(legal.items()):
+        joined = "".join(phrase)
+        if len(phrase) >= 2 and len(joined) >= 5 and joined.isalpha():
+            legal.setdefault((joined,), label)
     symbols_data = load_yaml("symbols.yml")
     symbols: dict[tuple[str, ...], str] = {}
     for section in ("org_symbols", "org_domains"):
