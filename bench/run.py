@@ -301,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         threshold_sweep(screener, screening, [0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.90])
 
+    from bench import evasion
+
+    evasion.run(screener, parties)
+
     real_cn = shared / "bench/real_cn_queries.csv"
     if real_cn.exists():
         ours, base, _e, _n = run_set(read_csv(real_cn), screener, baseline, use_country=True)
