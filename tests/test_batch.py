@@ -157,6 +157,9 @@ def test_bad_parquet_and_unknown_formats(lists_home: Path, tmp_path: Path) -> No
     assert result.exit_code == 2 and "use .jsonl or .parquet" in result.stderr
     result = _screen(str(good), "--out", str(tmp_path / "o.jsonl"), "--engine", "hadoop", "--allow-stale")
     assert result.exit_code == 2 and "unknown engine" in result.stderr
+    for option, value, field in (("--ship", "carrier-pigeon", "ship"), ("--partitions", "0", "partitions")):
+        result = _screen(str(good), "--out", str(tmp_path / "o.jsonl"), option, value, "--allow-stale")
+        assert result.exit_code == 2 and f"field '{field}'" in result.stderr
     result = _screen(str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 2 and "file not found" in result.stderr
 

@@ -34,6 +34,7 @@ from chipguard.batch.model import (
 from chipguard.errors import InputError, ListsUnavailableError
 
 ENGINES = ("local", "spark")
+SHIP_MODES = ("auto", "path", "broadcast")
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 AUDIT_RESCREEN = "batch.rescreen"
 
@@ -336,7 +337,7 @@ def screen_file(
 
     engine = check_engine(engine, spark)
     output_format(out)
-    _check_limit(limit)
+    _check_options(limit, partitions, ship_mode)
     rows = read_input(path, input_format)
     lists = open_lists(threshold, allow_stale=allow_stale)
     ctx = context_for(
@@ -356,9 +357,13 @@ def screen_file(
     )
 
 
-def _check_limit(limit: int) -> None:
+def _check_options(limit: int, partitions: int | None, ship_mode: str) -> None:
     if limit < 1:
         raise InputError(f"limit must be at least 1, got {limit}", field="limit")
+    if partitions is not None and partitions < 1:
+        raise InputError(f"partitions must be at least 1, got {partitions}", field="partitions")
+    if ship_mode not in SHIP_MODES:
+        raise InputError(f"unknown shipping mode '{ship_mode}' (use {', '.join(SHIP_MODES)})", field="ship")
 
 
 def rescreen_customers(
@@ -390,7 +395,7 @@ def rescreen_customers(
 
     engine = check_engine(engine, spark)
     output_format(out)
-    _check_limit(limit)
+    _check_options(limit, partitions, ship_mode)
     db_engine = get_engine(db)
     lists = open_lists(threshold, allow_stale=allow_stale, store=SnapshotStore(db_engine))
     audit = AuditLog(db_engine)
