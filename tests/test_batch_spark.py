@@ -62,13 +62,18 @@ def opened(lists_home: Path) -> jobs.Lists:
 
 
 def test_spark_and_local_write_identical_records(
-    spark: Any, opened: jobs.Lists, shared: Path, tmp_path: Path
+    spark: Any, opened: jobs.Lists, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = sample_queries(shared, step=10) + built_queries()
     src = write_csv(tmp_path / "queries.csv", rows)
     subjects = [query_subject(r) for r in read_input(src)]
     ctx = context_for(opened.snapshots, threshold=opened.screener.threshold, limit=10, lists_stale=True)
     local = jobs.run(subjects, tmp_path / "local.jsonl", screener=opened.screener, ctx=ctx)
+
+    def no_driver_index(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("the Spark driver loaded the index it only ships")
+
+    monkeypatch.setattr(Screener, "from_store", no_driver_index)  # the cache file is shipped as it is
     remote = jobs.screen_file(
         src, tmp_path / "spark.jsonl", engine="spark", allow_stale=True, partitions=3, spark=spark
     )

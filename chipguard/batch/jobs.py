@@ -71,24 +71,30 @@ def check_engine(engine: str, spark: Any = None) -> str:
 
 @dataclass(slots=True)
 class Lists:
-    """The screener over the active snapshots and whether those are stale; ``cache_file`` is the on-disk
-    index cache file holding this screener's index, when there is one (shipped to Spark executors)."""
+    """The active snapshots, whether they are stale, the threshold in force, and the index: ``screener``
+    in this process and/or ``cache_file``, the on-disk index cache file holding it (what Spark executors
+    load). The Spark engine needs only the file, so the driver does not load an index it never uses."""
 
-    screener: Any
     snapshots: list[Any]
     stale: list[str]
+    threshold: float
+    screener: Any = None
     cache_file: Path | None = None
 
 
-def open_lists(threshold: float | None = None, *, allow_stale: bool = False, store: Any = None) -> Lists:
-    """The active lists, or ListsUnavailableError (none loaded; stale without ``allow_stale``)."""
+def open_lists(
+    threshold: float | None = None, *, allow_stale: bool = False, store: Any = None, load: bool = True
+) -> Lists:
+    """The active lists, or ListsUnavailableError (none loaded; stale without ``allow_stale``).
+    ``load=False``: skip loading the screener here when the index cache file already holds it."""
     from chipguard.match import cache as index_cache
     from chipguard.match.screener import Screener
+    from chipguard.names.data import default_threshold
     from chipguard.store.snapshots import SnapshotStore, require_lists
 
     store = store or SnapshotStore()
     try:
-        require_lists(store, fresh=not allow_stale)
+        active = require_lists(store, fresh=not allow_stale)
     except ListsUnavailableError as exc:
         if allow_stale or "stale" not in str(exc):
             raise
@@ -96,14 +102,23 @@ def open_lists(threshold: float | None = None, *, allow_stale: bool = False, sto
             f"{exc}; or pass --allow-stale to screen anyway (every row is then flagged lists_stale and "
             "needs_review)"
         ) from None
+    cut = default_threshold() if threshold is None else float(threshold)
+    stale = store.stale_sources()
+
+    def cache_file(snapshots: list[Any]) -> Path | None:
+        if not index_cache.enabled():
+            return None
+        key = index_cache.cache_key([s.sha256 for s in snapshots])
+        path = index_cache.cache_dir() / f"screener-{key}.pickle"  # as chipguard.match.cache names it
+        return path if path.is_file() else None
+
+    if not load:
+        cached = cache_file(list(active))
+        if cached is not None:
+            return Lists(list(active), stale, cut, None, cached)
     screener = Screener.from_store(store, threshold=threshold)
     snapshots = list(screener.snapshots)
-    cache_file: Path | None = None
-    if index_cache.enabled():
-        key = index_cache.cache_key([s.sha256 for s in snapshots])
-        candidate = index_cache.cache_dir() / f"screener-{key}.pickle"
-        cache_file = candidate if candidate.is_file() else None
-    return Lists(screener, snapshots, store.stale_sources(), cache_file)
+    return Lists(snapshots, stale, cut, screener, cache_file(snapshots))
 
 
 # ── writing ──────────────────────────────────────────────────────────────────────────────────────
@@ -258,6 +273,8 @@ def run(
     fmt = output_format(out)
     if not subjects:
         raise InputError("nothing to screen", field="input")
+    if screener is None and (engine == "local" or cache_file is None):
+        raise ValueError("run() needs a screener, or for Spark the index cache file holding it")
     start = time.perf_counter()
     with work_folder(out) as workdir:
         if engine == "local":
@@ -339,10 +356,8 @@ def screen_file(
     output_format(out)
     _check_options(limit, partitions, ship_mode)
     rows = read_input(path, input_format)
-    lists = open_lists(threshold, allow_stale=allow_stale)
-    ctx = context_for(
-        lists.snapshots, threshold=lists.screener.threshold, limit=limit, lists_stale=bool(lists.stale)
-    )
+    lists = open_lists(threshold, allow_stale=allow_stale, load=engine == "local")
+    ctx = context_for(lists.snapshots, threshold=lists.threshold, limit=limit, lists_stale=bool(lists.stale))
     return run(
         [query_subject(r) for r in rows],
         out,
@@ -397,15 +412,15 @@ def rescreen_customers(
     output_format(out)
     _check_options(limit, partitions, ship_mode)
     db_engine = get_engine(db)
-    lists = open_lists(threshold, allow_stale=allow_stale, store=SnapshotStore(db_engine))
+    lists = open_lists(
+        threshold, allow_stale=allow_stale, store=SnapshotStore(db_engine), load=engine == "local"
+    )
     audit = AuditLog(db_engine)
     customers = list(iter_customers(CustomerStore(db_engine, audit)))
     if not customers:
         raise InputError("no stored customers to re-screen (add some with `chipguard customers`)")
     subjects = [customer_subject(c, i) for i, c in enumerate(customers)]
-    ctx = context_for(
-        lists.snapshots, threshold=lists.screener.threshold, limit=limit, lists_stale=bool(lists.stale)
-    )
+    ctx = context_for(lists.snapshots, threshold=lists.threshold, limit=limit, lists_stale=bool(lists.stale))
     summary = run(
         subjects,
         out,

@@ -129,12 +129,17 @@ class IndexFile:
         """The index of ``screener`` as a file in ``workdir``: a hard link to ``cached`` (the on-disk
         index cache file holding this very screener) when there is one, else a new pickle."""
         target = workdir / "index.pickle"
-        if cached is not None and cached.is_file():
+        if cached is not None:
             try:
                 os.link(cached, target)
+            except FileNotFoundError:
+                if screener is None:
+                    raise ChipguardError(
+                        f"the index cache file {cached} went away (pruned by another run?); run again"
+                    ) from None
             except OSError:  # another filesystem, or links unsupported
                 shutil.copyfile(cached, target)
-        else:
+        if not target.exists():
             from chipguard.match.cache import gc_paused
 
             with target.open("wb") as fh, gc_paused():
