@@ -39,6 +39,7 @@ from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import rules as morph_rules
 from chipguard.names.morphology import variants as morph_variants
+from chipguard.names.pinyin_sound import sounds_alike
 from chipguard.names.vocab import vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
@@ -66,6 +67,7 @@ class Weights:
     char_floor: float
     body_kind_similarity: float
     translation_synonym_similarity: float
+    sound_alike_similarity: float
 
 
 @cache
@@ -92,6 +94,7 @@ def weights() -> Weights:
         char_floor=float(cfg.get("char_similarity_floor", 0.93)),
         body_kind_similarity=float(cfg.get("body_kind_similarity", 0.75)),
         translation_synonym_similarity=float(cfg.get("translation_synonym_similarity", 0.8)),
+        sound_alike_similarity=float(cfg.get("sound_alike_similarity", 0.85)),
     )
 
 
@@ -165,6 +168,9 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
         return (0.85, "stem") if shorter >= 6 else (0.72, "abbreviation")
+    if translated and not person and shorter >= 4 and ta.isalpha() and tb.isalpha() and sounds_alike(ta, tb):
+        # 利亚德 "Liyade" registered as "Leyard": the English trade name imitates the Chinese sound
+        return weights().sound_alike_similarity, "sounds alike"
     return 0.0, ""
 
 

@@ -1,0 +1,73 @@
+"""Does a pinyin trade name sound like an English coined name? ("Liyade" / "Leyard", "Tianci" / "Tinci")
+
+Why: Chinese companies often register an English trade name that imitates the sound of the Chinese one
+instead of spelling its pinyin (利亚德 → Leyard, 天赐 → Tinci, 贝因美 → Beingmate). A word-by-word
+translation keeps the trade name in pinyin, so the registered name shares no word with it. Comparing
+consonant skeletons under the usual pinyin → English spelling correspondences (x ~ s, q ~ ch, zh ~ j, final
+-ng ~ -n, a silent English r) reaches such pairs. The rule is narrow on purpose — used only between a
+translated query's pinyin word and a list word that is not pinyin, with the same first letter and a
+skeleton of three consonants or more — because short skeletons are shared by many unrelated words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from rapidfuzz.distance import JaroWinkler
+
+from chipguard.names.chinese_vocab import char_readings
+
+_SPELLINGS = (
+    ("zh", "j"),
+    ("ch", "c"),
+    ("sh", "s"),
+    ("ph", "f"),
+    ("x", "s"),
+    ("q", "c"),
+    ("k", "c"),
+    ("v", "w"),
+)
+MIN_SKELETON = 3
+MIN_SIMILARITY = 0.9
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    return frozenset(r for r in char_readings().values() if r.isalpha())
+
+
+@lru_cache(maxsize=100_000)
+def is_pinyin(word: str) -> bool:
+    """Whether ``word`` can be read as a run of pinyin syllables ("haikangweishi")."""
+    syllables = _syllables()
+    n = len(word)
+    ok = [True] + [False] * n
+    for i in range(n):
+        if ok[i]:
+            for j in range(i + 1, min(n, i + 6) + 1):
+                if word[i:j] in syllables:
+                    ok[j] = True
+    return ok[n]
+
+
+@lru_cache(maxsize=100_000)
+def skeleton(word: str) -> str:
+    """The consonants of ``word`` after pinyin/English spelling correspondences, repeats collapsed."""
+    w = word.lower()
+    for a, b in _SPELLINGS:
+        w = w.replace(a, b)
+    w = w.replace("ng", "n").replace("y", "i")
+    w = re.sub(r"r(?=[^aeiou]|$)", "", w)  # "Leyard" is said "Leyad"
+    s = w[:1] + re.sub(r"[aeiouw]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def sounds_alike(pinyin_word: str, english_word: str) -> bool:
+    """True when a pinyin trade name and a non-pinyin word of the same first letter sound alike."""
+    if pinyin_word[:1] != english_word[:1] or is_pinyin(english_word) or not is_pinyin(pinyin_word):
+        return False
+    a, b = skeleton(pinyin_word), skeleton(english_word)
+    if min(len(a), len(b)) < MIN_SKELETON:
+        return False
+    return JaroWinkler.normalized_similarity(a, b) >= MIN_SIMILARITY
