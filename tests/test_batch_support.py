@@ -7,6 +7,7 @@ seconds, and every batch test screens against the same lists.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
 import shutil
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 def bundled_home() -> Path:
     """A CHIPGUARD_HOME with the bundled lists active and the screening index cached."""
     path = Path(tempfile.mkdtemp(prefix="chipguard-batch-home-"))
+    atexit.register(shutil.rmtree, path, True)  # ~40 MB (database and index): gone with the test run
     with chipguard_home(path):
         from chipguard.match.screener import Screener
         from chipguard.store.snapshot_update import load_bundled
