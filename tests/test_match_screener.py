@@ -206,3 +206,22 @@ def test_a_name_with_its_words_reordered_is_retrieved(csl: Screener) -> None:
     words of CHINA ELECTRONICS CORPORATION in another order still reaches it (order-free key)."""
     hits = csl.screen("Electronics Corporation China", kind="org")
     assert hits and hits[0].name == "CHINA ELECTRONICS CORPORATION"
+
+
+def test_a_person_on_two_lists_is_reported_from_both() -> None:
+    """The UN lists "ERIC BADEGE", the CSL "BADEGE, Eric": whatever order the query uses, both records
+    are hits (an analyst must see every list a party is on), not only the one written in the same order."""
+    from chipguard import config
+
+    lists = config.bundled_lists_dir() if hasattr(config, "bundled_lists_dir") else None
+    root = Path(lists) if lists else Path(__file__).resolve().parents[1] / "chipguard" / "data" / "lists"
+    records = [
+        p
+        for name in ("us_csl_2022-04.csv.gz", "un_consolidated_2026-02-27.xml.gz")
+        for p in parse_file(root / name).parties
+        if "BADEGE" in p.name.upper()
+    ]
+    assert {p.source for p in records} == {"us_csl", "un"}
+    screener = Screener(records)
+    for query in ("Eric Badege", "BADEGE ERIC"):
+        assert {h.source for h in screener.screen(query, kind="person")} == {"us_csl", "un"}

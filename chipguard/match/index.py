@@ -224,11 +224,20 @@ class NameIndex:
         present = [(k, w, p) for k, w, p in sized if p]
         rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
         present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
-        short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING]
-        long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING]
+        short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING and not k.startswith("s:")]
+        long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING and not k.startswith("s:")]
         for _key, weight, plist in short:
             for eid in plist:
                 acc[eid] += weight
+        # the same words in any order stand in for the whole name in the same order: an entry written
+        # in the query's order ("ERIC BADEGE") already has that weight, one in another order
+        # ("BADEGE, Eric") gets it here, so both records of a person on two lists stay candidates
+        same_order = set(postings.get("j:" + a.joined, ())) if a.joined else set()
+        for key, weight, plist in present:
+            if key.startswith("s:"):
+                for eid in plist:
+                    if eid not in same_order:
+                        acc[eid] += weight
         if long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * self.relative_floor:
             # an entry met only by the common keys cannot reach the floor (their weights together are
             # below it), so the common keys only add to the entries found already: same candidates,
