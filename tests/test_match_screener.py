@@ -211,10 +211,9 @@ def test_a_name_with_its_words_reordered_is_retrieved(csl: Screener) -> None:
 def test_a_person_on_two_lists_is_reported_from_both() -> None:
     """The UN lists "ERIC BADEGE", the CSL "BADEGE, Eric": whatever order the query uses, both records
     are hits (an analyst must see every list a party is on), not only the one written in the same order."""
-    from chipguard import config
+    import chipguard
 
-    lists = config.bundled_lists_dir() if hasattr(config, "bundled_lists_dir") else None
-    root = Path(lists) if lists else Path(__file__).resolve().parents[1] / "chipguard" / "data" / "lists"
+    root = Path(chipguard.__file__).parent / "data" / "lists"  # the bundled snapshot
     records = [
         p
         for name in ("us_csl_2022-04.csv.gz", "un_consolidated_2026-02-27.xml.gz")
