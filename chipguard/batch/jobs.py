@@ -109,7 +109,7 @@ def open_lists(
         if not index_cache.enabled():
             return None
         key = index_cache.cache_key([s.sha256 for s in snapshots])
-        path = index_cache.cache_dir() / f"screener-{key}.pickle"  # as chipguard.match.cache names it
+        path = index_cache.path_for(key)
         return path if path.is_file() else None
 
     if not load:

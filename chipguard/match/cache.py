@@ -78,8 +78,13 @@ def cache_dir() -> Path:
     return path
 
 
+def path_for(key: str) -> Path:
+    """Where the index cached under ``key`` lives (the batch engine ships this file to its workers)."""
+    return cache_dir() / f"{_PREFIX}{key}.pickle"
+
+
 def load(key: str) -> Screener | None:
-    path = cache_dir() / f"{_PREFIX}{key}.pickle"
+    path = path_for(key)
     if not path.exists():
         return None
     try:
@@ -100,7 +105,7 @@ def store(key: str, screener: Screener) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{_PREFIX}{key}.pickle")
+        os.replace(tmp, path_for(key))
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         return
