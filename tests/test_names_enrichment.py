@@ -154,3 +154,19 @@ def test_bad_data_is_an_input_error_naming_line_and_field() -> None:
     with pytest.raises(InputError) as err:
         parse_entries(dup)
     assert err.value.line == 6 and err.value.field == "english"
+
+
+def test_a_renamed_company_is_met_under_its_new_chinese_name() -> None:
+    """美亚柏科 (listed as Xiamen Meiya Pico) renamed itself 国投智能 in 2023: a customer giving the new name
+    must still meet the listed record, and the explanation says the alias came from the enrichment."""
+    from pathlib import Path
+
+    import chipguard
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    lists = Path(chipguard.__file__).parent / "data" / "lists" / "us_csl_2022-04.csv.gz"
+    screener = Screener([p for p in parse_file(lists).parties if "CN" in p.countries])
+    hits = screener.screen("国投智能(厦门)信息股份有限公司", kind="org", country="CN")
+    assert hits and "MEIYA PICO" in hits[0].name.upper()
+    assert hits[0].matched_name == "国投智能(厦门)信息股份有限公司"
