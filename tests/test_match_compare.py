@@ -103,3 +103,12 @@ def test_translated_words_may_be_synonyms_of_the_registered_ones() -> None:
     hows = {p["how"] for p in forward.explanation["alignment"]}
     assert "translation synonym" in hows
     assert not compare("China Ocean Shipping Company", "China Marine Shipping Company", "org").match
+
+
+def test_a_translated_place_is_not_a_typo_of_another_place() -> None:
+    """湛江 (Zhanjiang) and 浙江 (Zhejiang) are two places a letter apart: a Chinese name spelt from its
+    characters is not mistyped, so 湛江师范学院 does not meet Zhejiang Normal University; a typed English
+    query still gets typo tolerance on places."""
+    assert not compare("湛江师范学院", "Zhejiang Normal University", "org").match
+    assert compare("湛江师范学院", "Zhanjiang Normal University", "org").match
+    assert compare("Zhejang Normal University", "Zhejiang Normal University", "org").match

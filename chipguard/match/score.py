@@ -122,6 +122,9 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         return 1.0, "exact" if a.text == b.text else "equivalent"
     if a.cls == NUMBER or b.cls == NUMBER or a.cls == LEGAL or b.cls == LEGAL:
         return 0.0, ""
+    if translated and a.cls == PLACE and b.cls == PLACE:
+        # a translated place is spelt from its characters, not typed: Zhanjiang is not a typo of Zhejiang
+        return 0.0, ""
     if translated and not person:
         kinds = vocab().body_kinds
         if a.canon in kinds and b.canon in kinds:
