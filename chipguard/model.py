@@ -24,6 +24,24 @@ class PartyKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+# The kind words a screening query may give (file columns, API fields) → the kind the screener uses.
+# One table for the CLI's screen-file and the batch engine, so a file valid for one is valid for the other.
+QUERY_KINDS: dict[str, str | None] = {
+    "": None,
+    "person": "person",
+    "individual": "person",
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+    "entity": "org",
+    "company": "org",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+    "unknown": None,
+}
+QUERY_NAME_MAX_LENGTH = 1000  # characters; a longer "name" is a mistake in the input, not a name
+
+
 class Outcome(StrEnum):
     ALLOW = "ALLOW"
     REVIEW = "REVIEW"

@@ -19,21 +19,10 @@ from typing import Any
 import typer
 
 from chipguard.errors import ChipguardError, InputError
+from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
-KINDS = {
-    "": None,
-    "person": "person",
-    "individual": "person",
-    "org": "org",
-    "organisation": "org",
-    "organization": "org",
-    "entity": "org",
-    "company": "org",
-    "vessel": "vessel",
-    "aircraft": "aircraft",
-    "unknown": None,
-}
-MAX_NAME_LENGTH = 1000
+KINDS = QUERY_KINDS
+MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
 
 
