@@ -257,9 +257,12 @@ def _recorded_files() -> dict[str, dict[str, RefFile]]:
     """component → path → file of the ``RECORDED`` components, read and hashed once per process (their
     packages read them once per process too). The bytes are kept (about 4 MB) so the archive always
     receives exactly the bytes the manifest names, even if the files are edited while the process runs."""
+    from chipguard.names.data import name_data_dir
+
     out: dict[str, dict[str, RefFile]] = {}
     for name in RECORDED:
-        found = _candidates(COMPONENTS[name], None)
+        # the matching files as the name loaders read them: CHIPGUARD_NAME_DATA_DIR over the bundled ones
+        found = _candidates(COMPONENTS[name], name_data_dir() if name == "matching" else None)
         out[name] = {rel: _read(path, rel, origin) for rel, (path, origin) in sorted(found.items())}
     return out
 
@@ -280,8 +283,7 @@ def manifest(data: ReferenceData | None = None) -> dict[str, Any]:
         out[name] = _component_manifest(data.component(name))
     settings = recorded_settings()
     for name in RECORDED:
-        hashes = {p: f.sha256 for p, f in _recorded_files()[name].items()}
-        out[name] = {"sha256": digest(hashes), "files": hashes}
+        out[name] = _component_manifest(_recorded_files()[name])
         if name in settings:
             out[name]["settings"] = settings[name]
     return out

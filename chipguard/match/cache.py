@@ -64,9 +64,26 @@ def _code_and_data_digest() -> str:
     return digest.hexdigest()
 
 
+def _overlay_digest() -> str:
+    """Digest of the name-data override folder (``CHIPGUARD_NAME_DATA_DIR``, e.g. a replay's archived
+    files), "" without one: an index built from other name data must never be reused for it."""
+    from chipguard.names.data import name_data_dir
+
+    overlay = name_data_dir()
+    if overlay is None:
+        return ""
+    digest = hashlib.sha256()
+    for folder in ("names", "zh"):
+        for path in sorted((overlay / folder).glob("*")):
+            if path.is_file():
+                digest.update(f"{folder}/{path.name}".encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(snapshot_hashes: Sequence[str]) -> str:
     digest = hashlib.sha256()
     digest.update(ENGINE_VERSION.encode() + b"\0" + _code_and_data_digest().encode())
+    digest.update(b"\0overlay:" + _overlay_digest().encode())
     for value in sorted(snapshot_hashes):
         digest.update(b"\0" + value.encode())
     return digest.hexdigest()[:32]

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from chipguard.config import data_dir
+from chipguard.names.data import name_data_file
 
 # kinds of vocabulary entries; the renderer decides per kind whether to translate or keep pinyin
 LEGAL = "legal-form"
@@ -117,7 +117,7 @@ class Vocabulary:
 
 
 def _data_text(name: str) -> str:
-    return (data_dir() / "zh" / name).read_text(encoding="utf-8")
+    return name_data_file(f"zh/{name}").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
-from chipguard.config import data_dir
 from chipguard.errors import InputError
 from chipguard.model import Alias, Party
+from chipguard.names.data import name_data_file
 
 ALIAS_KIND = "enrichment"
 CONFIDENCES = ("high", "medium")
@@ -47,7 +47,7 @@ _HAN_NAME = re.compile(r"^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff（）()
 
 
 def enrichment_path() -> Path:
-    return data_dir() / "zh" / "listed_party_names.yml"
+    return name_data_file("zh/listed_party_names.yml")
 
 
 @dataclass(frozen=True, slots=True)
