@@ -17,9 +17,10 @@ Two kinds of component:
   ECCN rule document without forking the package); an override file with a new name under
   ``rules/eccn/`` adds a document.
 - ``RECORDED`` (``matching``, ``ownership``): read by their own packages once per process. They are
-  hashed (once per process) and archived, and a replay says plainly when the current files differ;
-  re-running the matcher on archived vocabularies would mean rebuilding its process-wide tables, which
-  this module does not attempt.
+  hashed (once per process) and archived, and a replay says plainly when the current files differ.
+  Matching files are read through ``CHIPGUARD_NAME_DATA_DIR`` when set (chipguard.names.data), and a
+  replay whose matching data differs screens with the archived files in a fresh process
+  (chipguard.replay_worker) rather than rebuilding this process's tables.
 
 Interface::
 

@@ -1,7 +1,8 @@
 """Replay rests on everything a decision rested on: the chip catalogue, the ECCN rule documents and the
 country groups are archived by content hash with the decision and re-loaded on replay, so a later edit of
 those files (here: an override in CHIPGUARD_HOME/data) does not change a replay; the name-matching data is
-recorded by hash and a replay says when the current data differs. On SQLite and PostgreSQL."""
+recorded by hash and a replay says when the current data differs (and screens with the archived data in a
+worker process: tests/test_replay_matching_archive.py). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -163,8 +164,8 @@ def test_replay_uses_the_archived_eccn_rule_document(srv: Api, home: Path) -> No
 
 
 def test_replay_reports_different_matching_data(srv: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Matching data is not re-loaded from the archive: the replay says which files and settings
-    differ from the ones the decision recorded."""
+    """The replay says which matching files and settings differ from the ones the decision recorded, and
+    screens with the archived ones."""
     made = _decide(srv)
     recorded = refdata._recorded_files()
     edited = {name: dict(files) for name, files in recorded.items()}
@@ -177,12 +178,17 @@ def test_replay_reports_different_matching_data(srv: Api, monkeypatch: pytest.Mo
 
     report = _replay(srv, made["decision_id"])
     matching = report["components"]["matching"]
-    assert matching["status"] == "current, different"
-    assert matching["reproduced_with_archived"] is False and matching["same_as_recorded"] is False
+    assert matching["status"] == "archived" and matching["subprocess"] is True
+    assert matching["reproduced_with_archived"] is True and matching["same_as_recorded"] is True
     assert matching["changed_since"][0] == "names/matching.yml"
     assert matching["changed_since"][1].startswith("setting threshold: recorded ")
+    assert report["same"], report["differences"]
     assert any(
-        n.startswith("replayed with different matching data: names/matching.yml") for n in report["notes"]
+        n.startswith(
+            "matching: screened with the archived files in a separate process (the current ones "
+            "differ: names/matching.yml, setting threshold: recorded "
+        )
+        for n in report["notes"]
     )
     assert report["components"]["ownership"]["status"] == "current, same as recorded"
     # The matching files themselves were archived when the decision was stored.

@@ -9,13 +9,14 @@ logic of its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
-from chipguard import refdata
+from chipguard import ENGINE_VERSION, refdata
 from chipguard.api.engine import ScreenerHolder
 from chipguard.audit import AuditLog
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
@@ -214,16 +215,10 @@ class Services:
         lists = versions.get("lists", {}) if isinstance(versions, dict) else {}
         snap_dicts = [s for s in lists.get("snapshots", []) if isinstance(s, dict)]
         notes: list[str] = []
-        screener = None
-        if snap_dicts:
-            infos = [
-                self.snapshots.get_snapshot(
-                    f"{s['source']}:{s['sha256']}" if s.get("sha256") else int(s["id"])
-                )
-                for s in snap_dicts
-            ]
-            parties = self.snapshots.parties_of([i.id for i in infos])
-            screener = Screener(parties, snapshots=infos)
+        snapshot_refs: list[str | int] = [
+            f"{s['source']}:{s['sha256']}" if s.get("sha256") else int(s["id"]) for s in snap_dicts
+        ]
+        infos = [self.snapshots.get_snapshot(ref) for ref in snapshot_refs]
         status = ListsStatus(lists.get("status", "missing"), lists.get("reason", ""), snap_dicts)
         rule_set = default_rule_set()
         rec_rules = versions.get("rule_set", {}) if isinstance(versions, dict) else {}
@@ -254,15 +249,11 @@ class Services:
                 "changed_since": [] if recorded_sha == default_rule_set().sha256 else ["rule set"],
             },
         }
-        # Hardware and geography files: the archived bytes the decision read; matching data: compared.
+        # Hardware and geography files: the archived bytes the decision read; matching data: compared,
+        # and when it differs the screening runs on the archived files in a worker process.
         recorded_reference = versions.get(refdata.MANIFEST_KEY) if isinstance(versions, dict) else None
         reference, reference_report = refdata.for_replay(recorded_reference, self.decisions.reference_blobs)
         components.update(reference_report)
-        notes.extend(
-            r["message"]
-            for name, r in reference_report.items()
-            if name in refdata.LOADED or r["status"] != "current, same as recorded"
-        )
         with refdata.using(reference):
             transaction = parse_transaction(stored.transaction)
             on = date.fromisoformat(transaction.date)
@@ -271,8 +262,38 @@ class Services:
                 if stored.audit_seq is not None
                 else []
             )
-            again: Decision = decide(
-                transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
+
+            def run(screener: Any) -> Decision:
+                return decide(
+                    transaction,
+                    screener=screener,
+                    on=on,
+                    lists=status,
+                    rule_set=rule_set,
+                    other_customers=others,
+                )
+
+            again = self._replay_archived_matching(
+                components["matching"], recorded_reference, snapshot_refs, infos, run
+            )
+            if again is None:
+                screener = (
+                    Screener(self.snapshots.parties_of([i.id for i in infos]), snapshots=infos)
+                    if infos
+                    else None
+                )
+                again = run(screener)
+        notes.extend(
+            r["message"]
+            for name, r in components.items()
+            if name in refdata.LOADED
+            or (name in refdata.RECORDED and r["status"] != "current, same as recorded")
+        )
+        recorded_engine = versions.get("engine") if isinstance(versions, dict) else None
+        if recorded_engine and recorded_engine != ENGINE_VERSION:
+            notes.append(
+                f"engine: recorded {recorded_engine}, replayed with {ENGINE_VERSION} "
+                "(the code is not archived: a replay runs the current engine)"
             )
         new = again.to_dict()
 
@@ -318,8 +339,55 @@ class Services:
             "differences": differences,
             "notes": notes,
             "components": components,
+            "engine": {
+                "recorded": recorded_engine,
+                "current": ENGINE_VERSION,
+                "same": recorded_engine == ENGINE_VERSION if recorded_engine else None,
+            },
             "replayed": json.loads(json.dumps(new, default=str)),
         }
+
+    def _replay_archived_matching(
+        self,
+        report: dict[str, Any],
+        recorded_reference: Any,
+        snapshot_refs: list[str | int],
+        infos: list[Any],
+        run: Callable[[Any], Decision],
+    ) -> Decision | None:
+        """The replayed decision with its screening run on the archived matching data in a worker process
+        (chipguard.replay_worker), when the current matching data differs from the recorded; None when it
+        does not (the in-process screener is then the recorded one) or when the archive cannot be used —
+        ``report`` (the ``matching`` component) says which, and why."""
+        report["subprocess"] = False
+        if not infos or report["status"] != "current, different":
+            return None
+        from chipguard import replay_worker
+
+        recorded = recorded_reference["matching"]
+        changed = report["changed_since"]
+        threshold = (recorded.get("settings") or {}).get("threshold")
+        try:
+            data = replay_worker.archived_matching(recorded, self.decisions.reference_blobs)
+            url = self.engine.url.render_as_string(hide_password=False)
+            report["subprocess"] = True
+            again = replay_worker.replay_with_archived(data, threshold, url, snapshot_refs, infos, run)
+        except replay_worker.WorkerError as exc:
+            report.update(
+                status="archive unavailable",
+                reproduced_with_archived=False,
+                same_as_recorded=False,
+                message=f"matching: {exc}; replayed with the current files, which differ: {', '.join(changed)}",
+            )
+            return None
+        report.update(
+            status="archived",
+            reproduced_with_archived=True,
+            same_as_recorded=True,
+            message="matching: screened with the archived files in a separate process "
+            f"(the current ones differ: {', '.join(changed)})",
+        )
+        return again
 
 
 def _classification_key(c: Any) -> str:

@@ -1,0 +1,190 @@
+"""Replaying a decision's screening with the name-matching data it was made with, in a fresh process.
+
+Why a process: the matching code (``chipguard.names``, ``chipguard.match``) reads its vocabularies,
+Chinese name data and threshold once per process into caches that every name analysis shares, so the
+archived files of an old decision cannot be swapped in next to the current ones. The replay writes the
+archived files (each checked against its sha256) into a temporary folder laid out like
+``chipguard/data``, and runs the screening in ``python -m chipguard.replay_worker`` with
+``CHIPGUARD_NAME_DATA_DIR`` pointing at that folder and the recorded threshold in
+``CHIPGUARD_MATCH_THRESHOLD``. The worker reads the recorded list snapshots from the database and
+answers every screening query with hits, as JSON on stdout; the parent replays the decision with a
+screener that hands out those hits (``ArchivedScreener``), so the outcome, reasons and hits it compares
+rest on the archived matching data. The code itself is not archived: a replay runs the current engine.
+
+The queries are the ones the decision engine asks (customer and its other names, owners, parent,
+ownership-graph nodes, the listed parents a hit names): the parent first runs the decision with no
+answers to learn them, asks the worker, and runs it again; a hit can lead to a further query (its
+listed parent), answered in a further round.
+
+Protocol (stdin → stdout, one JSON document each)::
+
+    {"database_url": str, "snapshots": [ref, ...], "queries": [[name, kind|null, country|null], ...]}
+    → {"results": [{"query": [name, kind, country], "hits": [Hit.to_dict(), ...]}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chipguard import refdata
+from chipguard.errors import ChipguardError
+from chipguard.model import Hit
+from chipguard.names.data import NAME_DATA_ENV
+
+T = TypeVar("T")
+Query = tuple[str, str | None, str | None]  # name, kind, country
+
+THRESHOLD_ENV = "CHIPGUARD_MATCH_THRESHOLD"
+MAX_ROUNDS = 4  # a dry run, the queries, the listed parents hits name, and one to spare
+TIMEOUT_SECONDS = (
+    900.0  # building the index over large lists takes seconds; a hung worker must not hang a replay
+)
+
+
+class WorkerError(ChipguardError):
+    """The archived matching data could not be used (missing, tampered, or the worker failed)."""
+
+
+@dataclass
+class ArchivedScreener:
+    """A screener whose answers come from the worker. A query it has no answer for yet is noted in
+    ``missing`` and answered with no hit for now; the round is then repeated with the worker's answers."""
+
+    snapshots: list[Any]
+    answers: dict[Query, list[Hit]] = field(default_factory=dict)
+    missing: set[Query] = field(default_factory=set)
+
+    def screen(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> list[Hit]:
+        query: Query = (name, kind, country)
+        found = self.answers.get(query)
+        if found is None:
+            self.missing.add(query)
+            return []
+        return list(found[:limit])
+
+    def snapshot_refs(self) -> list[Any]:
+        return [getattr(s, "ref", s) for s in self.snapshots]
+
+
+def archived_matching(recorded: Mapping[str, Any], fetch: Callable[[list[str]], Mapping[str, bytes]]) -> Any:
+    """The decision's archived matching files (``refdata.ReferenceData``), each checked against the hash
+    its manifest records; WorkerError naming the file when one is missing or does not hash to it."""
+    files = {str(p): str(h) for p, h in (recorded.get("files") or {}).items()}
+    if not files:
+        raise WorkerError("the decision recorded no matching files")
+    try:
+        return refdata.from_archive(files, fetch(sorted(set(files.values()))))
+    except ChipguardError as exc:
+        raise WorkerError(f"archive refused: {exc}") from exc
+
+
+def replay_with_archived(
+    data: refdata.ReferenceData,
+    threshold: float | None,
+    database_url: str,
+    snapshot_refs: list[str | int],
+    snapshots: list[Any],
+    run: Callable[[ArchivedScreener], T],
+) -> T:
+    """``run(screener)`` with a screener answering from a worker process that reads ``data`` (the
+    archived matching files) and ``threshold`` (the recorded one; None keeps the archived file's)."""
+    with tempfile.TemporaryDirectory(prefix="chipguard-replay-") as tmp:
+        overlay = Path(tmp)
+        for rel, ref in data.files.items():
+            path = overlay / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(ref.data)
+        env = dict(os.environ, **{NAME_DATA_ENV: str(overlay)})
+        env.pop(THRESHOLD_ENV, None)
+        if threshold is not None:
+            env[THRESHOLD_ENV] = repr(float(threshold))
+        screener = ArchivedScreener(snapshots)
+        for _ in range(MAX_ROUNDS):
+            result = run(screener)
+            if not screener.missing:
+                return result
+            queries = sorted(screener.missing, key=lambda q: (q[0], q[1] or "", q[2] or ""))
+            screener.missing.clear()
+            request = {"database_url": database_url, "snapshots": snapshot_refs, "queries": queries}
+            screener.answers.update(_ask(request, env))
+    raise WorkerError(f"the screening queries did not settle in {MAX_ROUNDS} rounds")
+
+
+def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "chipguard.replay_worker"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise WorkerError(f"the replay worker did not run: {exc}") from exc
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise WorkerError(f"the replay worker failed (exit {proc.returncode}): {last}")
+    try:
+        results = json.loads(proc.stdout)["results"]
+        return {
+            (str(r["query"][0]), r["query"][1], r["query"][2]): [Hit(**h) for h in r["hits"]] for r in results
+        }
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        raise WorkerError(f"the replay worker's answer is not readable: {exc}") from exc
+
+
+def _screener(store: Any, infos: list[Any]) -> Any:
+    """A screener over ``infos`` built with this process's name data, through the index cache (its key
+    covers the name-data override folder, so an index of other name data is never reused)."""
+    from chipguard.match import cache as index_cache
+    from chipguard.match.screener import Screener
+
+    key = index_cache.cache_key([i.sha256 for i in infos]) if index_cache.enabled() else ""
+    screener = index_cache.load(key) if key else None
+    if screener is None:
+        screener = Screener(store.parties_of([i.id for i in infos]), snapshots=list(infos))
+        if key:
+            index_cache.store(key, screener)
+    from chipguard.names.data import default_threshold
+
+    screener.threshold = default_threshold()
+    screener.snapshots = list(infos)
+    return screener
+
+
+def main() -> int:
+    """The worker: one request on stdin, the hits of every query on stdout."""
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    request = json.load(sys.stdin)
+    store = SnapshotStore(get_engine(str(request["database_url"])))
+    infos = [store.get_snapshot(ref) for ref in request["snapshots"]]
+    screener = _screener(store, infos)
+    results = []
+    for name, kind, country in request["queries"]:
+        hits = screener.screen(name, kind=kind, country=country)
+        results.append({"query": [name, kind, country], "hits": [h.to_dict() for h in hits]})
+    json.dump({"results": results}, sys.stdout, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
