@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from chipguard.store.append_only import create_append_only_triggers, drop_append_only_triggers
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -29,15 +31,9 @@ def upgrade() -> None:
             "CREATE OR REPLACE FUNCTION chipguard_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN RAISE EXCEPTION 'chipguard: % is append-only (% refused)', TG_TABLE_NAME, TG_OP; END $$"
         )
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION chipguard_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION chipguard_append_only()"
-            )
+    for table in APPEND_ONLY:
+        create_append_only_triggers(table)
+    if dialect == "postgresql":
         op.execute(
             "CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head "
             "FOR EACH ROW EXECUTE FUNCTION chipguard_append_only()"
@@ -47,12 +43,6 @@ def upgrade() -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION chipguard_append_only()"
         )
     elif dialect == "sqlite":
-        for table in APPEND_ONLY:
-            for verb in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'chipguard: {table} is append-only ({verb} refused)'); END"
-                )
         op.execute(
             "CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head "
             "BEGIN SELECT RAISE(ABORT, 'chipguard: audit_head cannot be deleted'); END"
@@ -61,15 +51,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    for table in APPEND_ONLY:
+        drop_append_only_triggers(table)
     if dialect == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         op.execute("DROP TRIGGER IF EXISTS audit_head_no_delete ON audit_head")
         op.execute("DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head")
         op.execute("DROP FUNCTION IF EXISTS chipguard_append_only()")
     elif dialect == "sqlite":
-        for table in APPEND_ONLY:
-            for verb in ("update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
         op.execute("DROP TRIGGER IF EXISTS audit_head_no_delete")
