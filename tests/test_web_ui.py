@@ -165,14 +165,33 @@ def sign_in(driver: Any, server: Server, role: str, next_path: str = "/") -> Non
     assert "/ui/login" not in driver.current_url, driver.page_source[:2000]
 
 
+def _replaced(old: Any) -> Any:
+    """A wait condition: the element ``old`` (the previous page's root) is gone. Chromium sometimes
+    answers a query about a node of a page being replaced with "Node with given id does not belong to
+    the document" instead of a stale-element error; that also means the page was replaced."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def submit(driver: Any, css: str) -> None:
     """Clicks a submit button and waits until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(_by().TAG_NAME, "html")
     driver.find_element(_by().CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 60).until(ec.staleness_of(old))
+    WebDriverWait(driver, 60).until(_replaced(old))
 
 
 def keep_screenshot(driver: Any, name: str) -> None:
@@ -195,7 +214,6 @@ def text_of(driver: Any, css: str) -> str:
 def post_form(driver: Any, action: str, fields: dict[str, str]) -> None:
     """Submits a form the page did not offer (built in the page by script), as a hand-crafted or
     cross-page POST would be: same browser, same cookies. Waits until the answer has replaced the page."""
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(_by().TAG_NAME, "html")
@@ -213,7 +231,7 @@ def post_form(driver: Any, action: str, fields: dict[str, str]) -> None:
         action,
         fields,
     )
-    WebDriverWait(driver, 60).until(ec.staleness_of(old))
+    WebDriverWait(driver, 60).until(_replaced(old))
     assert driver.current_url.endswith(action)
 
 
