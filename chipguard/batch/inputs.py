@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chipguard.errors import InputError
+from chipguard.errors import InputError, bad_rows
 from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
@@ -190,15 +190,7 @@ def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
     except csv.Error as exc:
         raise InputError(f"unreadable CSV: {exc}", file=file) from exc
     if errors:
-        shown = "\n  ".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
-        more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-        first = errors[0]
-        raise InputError(
-            f"{len(errors)} bad row(s), nothing screened:\n  {shown}{more}",
-            file=first.file,
-            line=first.line,
-            field=first.field,
-        )
+        raise bad_rows(errors, MAX_ERRORS_SHOWN)
     if not rows:
         raise InputError("no rows to screen", file=file)
     return rows

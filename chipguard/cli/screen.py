@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from chipguard.errors import ChipguardError, InputError
+from chipguard.errors import ChipguardError, InputError, bad_rows
 from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
@@ -166,15 +166,7 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     except csv.Error as exc:
         raise InputError(f"unreadable CSV: {exc}", file=str(path)) from exc
     if errors:
-        shown = "\n  ".join(str(e) for e in errors[:MAX_ERRORS_SHOWN])
-        more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-        first = errors[0]
-        raise InputError(
-            f"{len(errors)} bad row(s), nothing screened:\n  {shown}{more}",
-            file=first.file,
-            line=first.line,
-            field=first.field,
-        )
+        raise bad_rows(errors, MAX_ERRORS_SHOWN)
     if not rows:
         raise InputError("no rows to screen", file=str(path), line=2)
     return rows
