@@ -137,6 +137,10 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
             # 海洋 is "Ocean" word by word and "Marine" in the registered name
             return weights().translation_synonym_similarity, "translation synonym"
     ta, tb = a.text, b.text
+    if not person and ta[:1] != tb[:1] and (len(ta) < 7 or len(tb) < 7):
+        # every organisation rule below (typo, morphology, stem, sound) needs the same first letter,
+        # or, for a typo, words of seven letters or more: decide at once, this runs for every word pair
+        return 0.0, ""
     if not (ta.isascii() and tb.isascii()) and (_has_han(ta) or _has_han(tb)):
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
         return 0.0, ""
@@ -371,28 +375,12 @@ def score_analyses(
     # 2. fuzzy candidates among what is left
     translated = anchors is not None
     cands: list[tuple[float, int, int, str]] = []
-    if rest_q and rest_c:
-        # organisation words that differ in their first letter and are shorter than seven letters share
-        # no typo, stem or morphology (token_similarity's rules): skip the call unless a translated word
-        # may be a kind of body or a synonym ("Ocean"/"Marine")
-        loose = vocab().translation_synonyms.keys() | vocab().body_kinds if translated else frozenset()
-        for i in rest_q:
-            qt = q_tokens[i]
-            qtext = qt.text
-            for j in rest_c:
-                ct = c_tokens[j]
-                ctext = ct.text
-                if (
-                    not person
-                    and qtext[:1] != ctext[:1]
-                    and (len(qtext) < 7 or len(ctext) < 7)
-                    and qt.canon != ct.canon
-                    and not (translated and (qt.canon in loose or qtext in loose))
-                ):
-                    continue
-                sim, how = token_similarity(qt, ct, person, translated)
-                if sim > 0:
-                    cands.append((sim, i, j, how))
+    for i in rest_q:
+        qt = q_tokens[i]
+        for j in rest_c:
+            sim, how = token_similarity(qt, c_tokens[j], person, translated)
+            if sim > 0:
+                cands.append((sim, i, j, how))
     if (
         min_score > 0
         and not person  # the person subset rule can lift a low token score
