@@ -69,14 +69,19 @@ class QueryForm:
         return analyze(self.text, True)
 
 
-def _transliterated_words(latin: tuple[LatinForm, ...]) -> frozenset[str]:
-    """Words of a name's transliterated (not translated) Latin forms: the anchors that tell a translated
-    form's brand words (pinyin) from its translated vocabulary."""
+def anchored(
+    latin: tuple[LatinForm, ...], person: bool = False
+) -> list[tuple[LatinForm, frozenset[str] | None]]:
+    """Each Latin form with its anchors when it is a word-by-word translation (None otherwise): the words
+    of the name's transliterated forms, which tell a translation's brand words (pinyin) from its
+    translated vocabulary. A person's name is never translated, so it has none."""
     words: set[str] = set()
-    for lf in latin:
-        if lf.method not in TRANSLATION_METHODS:
-            words.update(t.text for t in analyze(lf.text, False).tokens)
-    return frozenset(words)
+    if not person:
+        for lf in latin:
+            if lf.method not in TRANSLATION_METHODS:
+                words.update(t.text for t in analyze(lf.text, False).tokens)
+    anchors = frozenset(words)
+    return [(lf, anchors if anchors and lf.method in TRANSLATION_METHODS else None) for lf in latin]
 
 
 @lru_cache(maxsize=20_000)
@@ -95,17 +100,13 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
-    latin = cached_latin_forms(name, query=True)
-    transliterated = _transliterated_words(latin)
     seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
-    for lf in latin:
-        translated = lf.method in TRANSLATION_METHODS
+    for lf, anchors in anchored(cached_latin_forms(name, query=True)):
         org = analyze(lf.text, False)
-        key = (tuple(t.text for t in org.tokens), translated)
+        key = (tuple(t.text for t in org.tokens), lf.method in TRANSLATION_METHODS)
         if key in seen:
             continue
         seen.add(key)
-        anchors = transliterated if translated and transliterated else None
         forms.append(QueryForm(lf.text, lf.method, lf.explanation, org, anchors))
     return tuple(forms)
 
@@ -262,12 +263,9 @@ class Screener:
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                latin = cached_latin_forms(alias.name)
-                transliterated = _transliterated_words(latin) if latin and not person else frozenset()
-                for lf in latin:
+                for lf, anchors in anchored(cached_latin_forms(alias.name), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
-                        translated = lf.method in TRANSLATION_METHODS and bool(transliterated)
                         entries.append(
                             Entry(
                                 pidx,
@@ -278,7 +276,7 @@ class Screener:
                                 person,
                                 lf.method,
                                 lf.explanation,
-                                anchors=transliterated if translated else None,
+                                anchors=anchors,
                             )
                         )
         self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
@@ -500,11 +498,10 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
         out: list[tuple[str, str, str, frozenset[str] | None]] = [
             (v, how, "", None) for v, how in name_variants(text)
         ]
-        latin = cached_latin_forms(text)
-        transliterated = _transliterated_words(latin)
-        for lf in latin:
-            translated = lf.method in TRANSLATION_METHODS and not person and bool(transliterated)
-            out.append((lf.text, "full", lf.method, transliterated if translated else None))
+        out += [
+            (lf.text, "full", lf.method, anchors)
+            for lf, anchors in anchored(cached_latin_forms(text), person)
+        ]
         return out
 
     core_a = han_core(a)
