@@ -120,22 +120,39 @@ def _known_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def _with_deletions(table: dict[str, str], word: str, value: str, *, replace: bool = False) -> None:
+    """Adds ``word`` and its one-letter deletions to a SymSpell table: a word one edit from ``word``
+    shares one of those keys (insertion, deletion, substitution or swap)."""
+    if replace:
+        table[word] = value
+    else:
+        table.setdefault(word, value)
+    for i in range(len(word)):
+        table.setdefault(word[:i] + word[i + 1 :], value)
+
+
+def _one_edit(table: dict[str, str], word: str) -> str | None:
+    """The value of the table word ``word`` is, or is one edit from; None when there is none."""
+    hit = table.get(word)
+    if hit:
+        return hit
+    for i in range(len(word)):
+        hit = table.get(word[:i] + word[i + 1 :])
+        if hit:
+            return hit
+    return None
+
+
 @cache
 def _legal_typos() -> dict[str, str]:
     """One-edit (deletion) neighbourhood of single-word legal forms and "company"/"corporation":
     "Limted", "Liimited", "Compnay" are still legal forms, not distinctive words."""
-    v = vocab()
     table: dict[str, str] = {}
-    for phrase, label in v.legal_forms.items():
+    for phrase, label in vocab().legal_forms.items():
         if len(phrase) == 1 and len(phrase[0]) >= 6 and phrase[0].isascii() and phrase[0].isalpha():
-            word = phrase[0]
-            table.setdefault(word, label)
-            for i in range(len(word)):
-                table.setdefault(word[:i] + word[i + 1 :], label)
+            _with_deletions(table, phrase[0], label)
     for word in ("company", "corporation"):
-        table[word] = "co"
-        for i in range(len(word)):
-            table.setdefault(word[:i] + word[i + 1 :], "co")
+        _with_deletions(table, word, "co", replace=True)
     return table
 
 
@@ -145,41 +162,27 @@ def _legal_phrase_words() -> dict[str, str]:
     "Aktsionenroe" in "Limited Liability Comapny", "Aktsionenroe Obschestvo" still spell the legal form."""
     table: dict[str, str] = {}
     for phrase in vocab().legal_forms:
-        if len(phrase) < 2:
-            continue
-        for word in phrase:
-            if len(word) >= 6 and word.isascii() and word.isalpha():
-                table.setdefault(word, word)
-                for i in range(len(word)):
-                    table.setdefault(word[:i] + word[i + 1 :], word)
+        if len(phrase) >= 2:
+            for word in phrase:
+                if len(word) >= 6 and word.isascii() and word.isalpha():
+                    _with_deletions(table, word, word)
     return table
 
 
 def _legal_spelling(word: str) -> str:
-    """The legal-form word ``word`` is a one-edit typo of (insertion, deletion, substitution or swap),
-    else ``word`` itself. Known words stay as they are."""
+    """The legal-form word ``word`` is a one-edit typo of, else ``word`` itself. Known words stay as they
+    are."""
     table = _legal_phrase_words()
-    if len(word) < 6 or not word.isalpha() or word in table or word in _known_words():
+    if len(word) < 6 or not word.isalpha() or word in _known_words():
         return table.get(word, word)
-    for i in range(len(word)):
-        hit = table.get(word[:i] + word[i + 1 :])
-        if hit and abs(len(hit) - len(word)) <= 1:
-            return hit
-    return word
+    return _one_edit(table, word) or word
 
 
 def _legal_typo(word: str) -> str | None:
     """The legal-form label ``word`` is a one-edit typo of, if any."""
     if len(word) < 5 or not word.isalpha():
         return None
-    table = _legal_typos()
-    if word in table:
-        return table[word]
-    for i in range(len(word)):
-        hit = table.get(word[:i] + word[i + 1 :])
-        if hit:
-            return hit
-    return None
+    return _one_edit(_legal_typos(), word)
 
 
 @cache
