@@ -665,11 +665,10 @@ def renderings(text: str) -> tuple[Rendering, ...]:
         add("zh-literal", _render(literal, None))
     unit = _without_parent(a)
     if unit is not None:
-        txt, why, kept = _render(unit, None)
         parent = a.simplified[: len(a.simplified) - len(unit.simplified)]
-        add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
-        txt, why, kept = _render(unit, CONFIDENT_KINDS)
-        add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
+        for kinds in (None, CONFIDENT_KINDS):  # word by word, then organisation vocabulary only
+            txt, why, kept = _render(unit, kinds)
+            add("zh-unit", (txt, f"parent body {parent} left out; {why}", kept))
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
