@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from chipguard.cli import app
@@ -119,3 +120,21 @@ def test_screen_file_missing_column(home: Path, shared: Path, tmp_path: Path) ->
     result = runner.invoke(app, ["screen-file", str(src), "--out", str(tmp_path / "o.jsonl")])
     assert result.exit_code != 0
     assert "line 1" in result.stderr and "'name'" in result.stderr
+
+
+def test_many_bad_rows_are_counted_and_the_first_twenty_listed(tmp_path: Path) -> None:
+    """A file is checked in full: one error counts every bad row, lists the first 20 by line and field,
+    says how many more there are, and points at the first (errors.bad_rows, shared with the batch engine)."""
+    from chipguard.cli.screen import read_queries
+    from chipguard.errors import InputError
+
+    src = tmp_path / "many.csv"
+    rows = [f"c{i},Shenzhen Trading {i},alien" for i in range(25)]
+    src.write_text("id,name,kind\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_queries(src)
+    message = str(caught.value)
+    assert "25 bad row(s), nothing screened" in message
+    assert "line 21" in message and "line 22" not in message  # rows 2–21 listed
+    assert "… and 5 more" in message
+    assert caught.value.line == 2 and caught.value.field == "kind"
