@@ -42,6 +42,18 @@ QUERY_KINDS: dict[str, str | None] = {
 QUERY_NAME_MAX_LENGTH = 1000  # characters; a longer "name" is a mistake in the input, not a name
 
 
+class MatchStrength(StrEnum):
+    """How sure a hit is, from the name score and the identifiers that agree or conflict
+    (chipguard.match.evidence decides; thresholds in chipguard/data/names/matching.yml).
+
+    Only a confirmed hit makes a party "listed" for decisions (DENY, OFAC 50 %, Affiliates rule); a
+    potential hit is for an analyst to resolve (REVIEW); a weak hit is recorded, never alerted."""
+
+    CONFIRMED = "confirmed"
+    POTENTIAL = "potential"
+    WEAK = "weak"
+
+
 class Outcome(StrEnum):
     ALLOW = "ALLOW"
     REVIEW = "REVIEW"
@@ -101,6 +113,13 @@ class Party:
     source_url: str = ""
     parent_name: str = ""  # e.g. DoD 1260H "Parent Name": the listed group a subsidiary belongs to
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the list states about who the party is, kept apart from ``countries`` (which also holds
+    # address countries) so screening can weigh it as evidence: nationality / citizenship (persons),
+    # flag or registration country (vessels, organisations), ISO alpha-2; places of birth as written.
+    # Dates of birth stay in ``dates["birth"]`` exactly as the list writes them ("1962; circa 1965",
+    # "1956 to 1958"); chipguard.match.evidence reads them.
+    nationalities: list[str] = field(default_factory=list)
+    birth_places: list[str] = field(default_factory=list)
 
     def all_names(self) -> list[Alias]:
         """Primary name first, then aliases, without duplicates."""
@@ -133,6 +152,8 @@ class Party:
             source_url=data.get("source_url", ""),
             parent_name=data.get("parent_name", ""),
             extra=dict(data.get("extra", {})),
+            nationalities=list(data.get("nationalities", [])),
+            birth_places=list(data.get("birth_places", [])),
         )
 
 

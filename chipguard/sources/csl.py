@@ -99,6 +99,10 @@ def party_from_row(row: dict[str, Any]) -> Party:
         addresses = [_json_address(a) for a in raw_addresses]  # the JSON export structures addresses
     else:
         addresses = [parse_address(a) for a in split_list(text("addresses"))]
+    nationalities: list[str] = []
+    for code in split_list(text("nationalities")) + split_list(text("citizenships")):
+        if len(code) == 2 and code.isalpha() and code.upper() not in nationalities:
+            nationalities.append(code.upper())
     countries: list[str] = []
     for code in (
         [a.country for a in addresses] + split_list(text("nationalities")) + split_list(text("citizenships"))
@@ -122,7 +126,17 @@ def party_from_row(row: dict[str, Any]) -> Party:
     remarks = " ".join(x for x in (text("remarks"), text("title")) if x)
     extra = {
         k: text(k)
-        for k in ("federal_register_notice", "license_requirement", "license_policy", "entity_number")
+        for k in (
+            "federal_register_notice",
+            "license_requirement",
+            "license_policy",
+            "entity_number",
+            "call_sign",
+            "vessel_type",
+            "vessel_flag",
+            "vessel_owner",
+            "gross_tonnage",
+        )
         if text(k)
     }
     return Party(
@@ -140,6 +154,8 @@ def party_from_row(row: dict[str, Any]) -> Party:
         remarks=remarks,
         source_url=text("source_list_url") or text("source_information_url"),
         extra=extra,
+        nationalities=nationalities,
+        birth_places=split_list(text("places_of_birth")),
     )
 
 

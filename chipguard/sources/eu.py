@@ -88,6 +88,8 @@ def party_from_element(elem: Element, index: int, path: Path) -> Party:
         code = _iso(citizenship)
         if code and code not in party.countries:
             party.countries.append(code)
+        if code and code not in party.nationalities:
+            party.nationalities.append(code)
     for addr in children(elem, "address"):
         parts = [addr.get(k, "") for k in ("street", "poBox", "place", "city", "zipCode", "region")]
         text = ", ".join(p for p in [*parts, addr.get("countryDescription", "")] if p and p != "UNKNOWN")
@@ -109,6 +111,11 @@ def party_from_element(elem: Element, index: int, path: Path) -> Party:
         value = birth.get("birthdate") or birth.get("year", "")
         if value and value not in births:
             births.append(value)
+        place = ", ".join(
+            p for p in (birth.get("city", ""), birth.get("countryDescription", "")) if p and p != "UNKNOWN"
+        )
+        if place and place not in party.birth_places:
+            party.birth_places.append(place)
     if births:
         party.dates["birth"] = "; ".join(births)
     for ident in children(elem, "identification"):

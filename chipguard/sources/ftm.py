@@ -45,6 +45,7 @@ _IDENTIFIERS = {
     "isin": "ISIN",
     "callSign": "call_sign",
     "mmsi": "MMSI",
+    "website": "website",
 }
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry", "flag")
 
@@ -92,6 +93,13 @@ def party_from_entity(data: dict[str, Any], line: int, path: Path) -> Party:
         for code in _strings(props, key):
             if len(code) == 2 and code.isalpha() and code.upper() not in party.countries:
                 party.countries.append(code.upper())
+            if (
+                key in ("nationality", "citizenship", "flag")
+                and len(code) == 2
+                and code.isalpha()
+                and code.upper() not in party.nationalities
+            ):
+                party.nationalities.append(code.upper())
     for text in _strings(props, "address"):
         party.addresses.append(Address(text=text))
     for entity in _nested(props, "addressEntity"):
@@ -110,6 +118,7 @@ def party_from_entity(data: dict[str, Any], line: int, path: Path) -> Party:
     for prop, scheme in _IDENTIFIERS.items():
         for value in _strings(props, prop):
             party.identifiers.append(Identifier(scheme, value))
+    party.birth_places.extend(_strings(props, "birthPlace"))
     for prop, key in (("birthDate", "birth"), ("incorporationDate", "incorporated"), ("createdAt", "listed")):
         values = _strings(props, prop)
         if values:

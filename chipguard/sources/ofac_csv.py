@@ -97,6 +97,7 @@ def parse_remarks(remarks: str, party: Party) -> None:
             linked.append(segment.split(":", 1)[1].strip().rstrip("."))
         elif lower.startswith(("nationality ", "citizen ")):
             add_country(party.countries, segment.split(" ", 1)[1])
+            add_country(party.nationalities, segment.split(" ", 1)[1])
         elif segment.startswith("DOB "):
             # "DOB 14 Mar 1974; alt. DOB 13 Apr 1974": every stated date counts for matching
             birth = segment[4:].strip()
@@ -105,6 +106,8 @@ def parse_remarks(remarks: str, party: Party) -> None:
                 party.dates["birth"] = f"{known}; {birth}" if known else birth
         elif segment.startswith("POB "):
             party.extra.setdefault("place_of_birth", segment[4:].strip())
+            if segment[4:].strip() not in party.birth_places:
+                party.birth_places.append(segment[4:].strip())
         elif segment.startswith("Gender "):
             party.extra["gender"] = segment[7:].strip()
         elif segment.startswith("Organization Established Date "):
@@ -235,6 +238,7 @@ def parse(path: Path, consolidated: bool | None = None) -> ParsedList:
         parse_remarks(party.remarks, party)
         if party.extra.get("vessel_flag"):
             add_country(party.countries, party.extra["vessel_flag"])
+            add_country(party.nationalities, party.extra["vessel_flag"])
     if addresses:
         for line, row in _read_rows(addresses, 5, "address"):
             target = parties.get(row[0].strip())

@@ -103,6 +103,7 @@ def _classic_party(entry: Element, index: int, path: Path, source: str, list_nam
     for tag in ("nationality", "citizenship"):
         for item in descendants(entry, tag):
             add_country(party.countries, child_text(item, "country"))
+            add_country(party.nationalities, child_text(item, "country"))
     for ident in descendants(entry, "id"):
         number = child_text(ident, "idNumber")
         if number:
@@ -115,11 +116,13 @@ def _classic_party(entry: Element, index: int, path: Path, source: str, list_nam
     places = [child_text(p, "placeOfBirth") for p in descendants(entry, "placeOfBirthItem")]
     if places:
         party.extra["place_of_birth"] = "; ".join(p for p in places if p)
+        party.birth_places.extend(p for p in places if p)
     for vessel in descendants(entry, "vesselInfo"):
         for child in vessel:
             if (child.text or "").strip():
                 party.extra[local(child.tag)] = child.text.strip()  # type: ignore[union-attr]
         add_country(party.countries, child_text(vessel, "vesselFlag"))
+        add_country(party.nationalities, child_text(vessel, "vesselFlag"))
     return party
 
 
@@ -215,10 +218,13 @@ def _enhanced_party(entity: Element, index: int, path: Path, countries: dict[str
             code = ref or country_code(value)
             if code and code not in party.countries:
                 party.countries.append(code)
+            if code and code not in party.nationalities:
+                party.nationalities.append(code)
         elif lower == "birthdate":
             party.dates["birth"] = "; ".join(x for x in (party.dates.get("birth", ""), value) if x)
         elif lower == "place of birth":
             party.extra["place_of_birth"] = value
+            party.birth_places.append(value)
         elif lower.startswith("listing date"):
             party.dates.setdefault("listed", _feature_date(feature) or value)
         elif lower == "organization established date":

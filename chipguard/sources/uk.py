@@ -101,6 +101,7 @@ def _party(group: str, rows: list[tuple[int, dict[str, str]]]) -> Party:
             _append_unique(births, _uk_date(row["DOB"]))
         for nationality in row.get("Nationality", "").split(","):
             add_country(party.countries, nationality)
+            add_country(party.nationalities, nationality)
         street = [row.get(f"Address {i}", "").strip() for i in range(1, 7)]
         postal, country = row.get("Post/Zip Code", "").strip(), row.get("Country", "").strip()
         text = ", ".join(p for p in [*street, postal, country] if p)
@@ -127,6 +128,11 @@ def _party(group: str, rows: list[tuple[int, dict[str, str]]]) -> Party:
         ):
             if row.get(column, "").strip():
                 party.extra.setdefault(key, row[column].strip())
+        place = ", ".join(
+            p for p in (row.get("Town of Birth", "").strip(), row.get("Country of Birth", "").strip()) if p
+        )
+        if place:
+            _append_unique(party.birth_places, place)
         remarks = row.get("Other Information", "").strip()
         if remarks and remarks not in party.remarks:
             party.remarks = f"{party.remarks} {remarks}".strip()

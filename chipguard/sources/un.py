@@ -62,10 +62,12 @@ def _address(elem: Element) -> Address | None:
 
 
 def _date_of_birth(elem: Element) -> str:
+    """The date as written, "circa" kept: TYPE_OF_DATE APPROXIMATELY means the list is not sure of it."""
+    circa = "circa " if child_text(elem, "TYPE_OF_DATE").upper() == "APPROXIMATELY" else ""
     if child_text(elem, "DATE"):
-        return child_text(elem, "DATE")
+        return circa + child_text(elem, "DATE")
     if child_text(elem, "YEAR"):
-        return child_text(elem, "YEAR")
+        return circa + child_text(elem, "YEAR")
     if child_text(elem, "FROM_YEAR"):
         return f"{child_text(elem, 'FROM_YEAR')}-{child_text(elem, 'TO_YEAR')}".rstrip("-")
     return ""
@@ -108,6 +110,7 @@ def party_from_element(elem: Element, index: int, path: Path) -> Party:
             party.aliases.extend(script_aliases(alias, kind))
     for nationality in _values(elem, "NATIONALITY"):
         add_country(party.countries, nationality)
+        add_country(party.nationalities, nationality)
     for addr_elem in children(elem, f"{tag}_ADDRESS"):
         address = _address(addr_elem)
         if address:
@@ -120,6 +123,7 @@ def party_from_element(elem: Element, index: int, path: Path) -> Party:
     places = [a.text for a in (_address(e) for e in children(elem, "INDIVIDUAL_PLACE_OF_BIRTH")) if a]
     if places:
         party.extra["place_of_birth"] = "; ".join(places)
+        party.birth_places.extend(places)
     for doc in children(elem, "INDIVIDUAL_DOCUMENT"):
         number = child_text(doc, "NUMBER")
         if number:
