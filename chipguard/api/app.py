@@ -22,7 +22,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.concurrency import run_in_threadpool
 
 from chipguard import ENGINE_VERSION
-from chipguard.api import errors
+from chipguard.api import docs, errors
 from chipguard.api.errors import ApiError
 from chipguard.api.export import audit_export_response
 from chipguard.api.limits import BodySizeLimit, TokenBucket
@@ -53,6 +53,7 @@ from chipguard.api.schemas import (
 from chipguard.api.services import Services
 from chipguard.audit import record_lists_event
 from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.limits import LIMITS, load_json
 from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -73,6 +74,9 @@ DateFilter = Annotated[
     Query(max_length=40, description="UTC day YYYY-MM-DD, inclusive", json_schema_extra={"format": "date"}),
 ]
 
+# Paging stops at a bounded offset: an unbounded one overflows the database's integer (a 500 before).
+Offset = Annotated[int, Query(ge=0, le=LIMITS.page_offset, description="rows to skip")]
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429)
 }
@@ -81,11 +85,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 async def _json_body(request: Request) -> Any:
     """The request body as JSON for the routes that validate it themselves; bad JSON (including nesting
     too deep to parse) and unstorable text are 422s naming the problem, never 500s."""
+    raw = await request.body()
     try:
-        body = await request.json()
-    except (ValueError, RecursionError) as exc:
-        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise InputError(f"the request body is not valid JSON: {detail}") from exc
+        body = load_json(raw)
+    except InputError as exc:
+        raise InputError(f"the request body is not valid JSON: {exc.detail}") from exc
     bad = find_bad_text(body)
     if bad is not None:
         raise InputError("text contains a NUL character or an unpaired surrogate", field=bad)
@@ -143,6 +147,10 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
     services = Services.open(database_url)
     limiter = TokenBucket()
+    # Failed authentications per client address (the TCP peer unless a trusted proxy names another):
+    # keys cannot be guessed, but a flood of bad keys must neither reach the database unchecked nor
+    # go on for ever. A client over it gets 429 before its key is even looked at.
+    bad_keys = TokenBucket(rate=1.0, burst=20.0)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -162,9 +170,12 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             "(`Authorization: Bearer <key>` or `X-API-Key`)."
         ),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     errors.install(app)
+    docs.install(app)  # Swagger UI and ReDoc from local files, no CDN
 
     def require(permission: Permission) -> Callable[..., Awaitable[ApiKey]]:
         """The dependency that authenticates the request's key and refuses it (403) unless its role
@@ -185,10 +196,21 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
                     "an API key is required (Authorization: Bearer <key> or X-API-Key)",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
+            client = f"badkey:{request.client.host if request.client else '-'}"
             hit, key = services.keys.cached(token)
+            if key is None:
+                wait = bad_keys.wait(client)
+                if wait > 0:
+                    raise ApiError(
+                        429,
+                        "rate_limited",
+                        f"too many requests with unknown keys from this address; retry in {wait:.1f} s",
+                        headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+                    )
             if not hit:
                 key = await run_in_threadpool(services.keys.authenticate, token)
             if key is None:
+                bad_keys.take(client)
                 raise ApiError(
                     401, "unauthorized", "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
                 )
@@ -307,8 +329,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     @app.get("/v1/decisions", response_model=DecisionListModel, responses=ERRORS, tags=["decisions"])
     def list_decisions(
         _key: ApiKey = may_read_decisions,
-        limit: int = 50,
-        offset: int = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Offset = 0,
         outcome: OutcomeFilter = None,
         customer_id: CustomerFilter = None,
         date_from: DateFilter = None,
@@ -316,8 +338,6 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     ) -> dict[str, Any]:
         """Most recent decisions first; ``date_from`` / ``date_to`` are UTC days (YYYY-MM-DD), both
         inclusive, the same filter as the UI's decision list."""
-        if not 1 <= limit <= 500 or offset < 0:
-            raise InputError("limit must be 1–500 and offset ≥ 0", field="limit")
         day_from, day_to = parse_day(date_from, "date_from"), parse_day(date_to, "date_to")
         check_range(day_from, day_to)
         found = services.decisions.find(
@@ -354,11 +374,11 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
 
     @app.get("/v1/customers", response_model=CustomerListModel, responses=ERRORS, tags=["customers"])
     def list_customers(
-        _key: ApiKey = may_read_customers, limit: int = 100, offset: int = 0
+        _key: ApiKey = may_read_customers,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Stored customers, oldest first (current versions)."""
-        if not 1 <= limit <= 1000 or offset < 0:
-            raise InputError("limit must be 1–1000 and offset ≥ 0", field="limit")
         return {"customers": [r.to_dict() for r in services.customers.find(limit=limit, offset=offset)]}
 
     @app.post(

@@ -43,6 +43,16 @@ class TokenBucket:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def wait(self, key: str, cost: float = 1.0) -> float:
+        """What :meth:`take` would answer, without taking: 0.0 when a token is there."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= cost:
+            return 0.0
+        return (cost - tokens) / self.rate if self.rate > 0 else 3600.0
+
     def take(self, key: str, cost: float = 1.0) -> float:
         """0.0 when allowed, else the seconds to wait before a retry can succeed."""
         now = time.monotonic()

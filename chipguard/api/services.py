@@ -109,6 +109,10 @@ class Services:
             decision = decide(
                 transaction, screener=screener, lists=status, rule_set=rule_set, other_customers=others
             )
+        except InputError:
+            # The transaction named something the engine does not know (an unknown chip model): the
+            # caller's input, a 422 naming the field, not a server failure.
+            raise
         except ChipguardError as exc:
             # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
             raise EngineError(f"the decision engine failed: {exc}") from exc

@@ -9,13 +9,13 @@ their input through this module in the driver, so the local and the Spark engine
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError, bad_rows
+from chipguard.limits import load_json
 from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
@@ -133,12 +133,7 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         for number, text in enumerate(fh, start=1):
             if not text.strip():
                 continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"not valid JSON: {exc.msg} (column {exc.colno})", file=file, line=number
-                ) from None
+            value = load_json(text, file=file, line=number)
             if not isinstance(value, dict):
                 raise InputError("expected a JSON object per line", file=file, line=number)
             yield number, {str(k).strip().lower(): v for k, v in value.items()}

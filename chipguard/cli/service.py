@@ -16,6 +16,7 @@ import typer
 
 from chipguard.audit import cli_actor, record_lists_event
 from chipguard.errors import InputError
+from chipguard.limits import load_json
 
 audit_app = typer.Typer(
     help="The tamper-evident audit trail: verify it, export it for auditors.", no_args_is_help=True
@@ -30,6 +31,12 @@ keys_app = typer.Typer(
     help="API keys (roles: screen < analyst < admin, and the read-only auditor).", no_args_is_help=True
 )
 
+PROXIES_OPTION = typer.Option(
+    None,
+    "--trusted-proxies",
+    help="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed "
+    "(default: CHIPGUARD_TRUSTED_PROXIES, else none: the TCP peer is the client).",
+)
 DB_OPTION = typer.Option(
     None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
 )
@@ -56,10 +63,7 @@ def _read_json(path: Path) -> Any:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", file=str(path)) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+    return load_json(text, file=str(path))
 
 
 def _customer_model(path: Path) -> Any:
@@ -78,7 +82,7 @@ def _customer_model(path: Path) -> Any:
 # ── serve / run ──────────────────────────────────────────────────────────────────────────────────
 
 
-def _serve(host: str, port: int, workers: int, db: str | None) -> None:
+def _serve(host: str, port: int, workers: int, db: str | None, trusted_proxies: str | None = None) -> None:
     import uvicorn
 
     from chipguard.store.db import get_engine
@@ -86,6 +90,13 @@ def _serve(host: str, port: int, workers: int, db: str | None) -> None:
     if db:
         os.environ["CHIPGUARD_DATABASE_URL"] = db
     get_engine()  # migrate once here, before the workers start
+    # X-Forwarded-For names the client only when it comes from a proxy the operator named: trusted by
+    # default (uvicorn trusts 127.0.0.1), anyone on the host could pick the address the sign-in and
+    # bad-key rate limits are keyed on.
+    proxies = (
+        trusted_proxies if trusted_proxies is not None else os.environ.get("CHIPGUARD_TRUSTED_PROXIES", "")
+    )
+    proxies = proxies.strip()
     uvicorn.run(
         "chipguard.api.asgi:serve_app",
         factory=True,
@@ -94,6 +105,8 @@ def _serve(host: str, port: int, workers: int, db: str | None) -> None:
         workers=workers if workers > 1 else None,
         log_level=os.environ.get("CHIPGUARD_LOG_LEVEL", "info").lower(),
         server_header=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 
@@ -102,9 +115,10 @@ def serve(
     port: int = typer.Option(8080, help="TCP port."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each holds its own screener)."),
     db: str | None = DB_OPTION,
+    trusted_proxies: str | None = PROXIES_OPTION,
 ) -> None:
     """Start the REST API (OpenAPI docs at /docs)."""
-    _serve(host, port, workers, db)
+    _serve(host, port, workers, db, trusted_proxies)
 
 
 def run(
@@ -112,6 +126,7 @@ def run(
     port: int = typer.Option(8080, help="TCP port."),
     workers: int = typer.Option(1, min=1, max=64),
     db: str | None = DB_OPTION,
+    trusted_proxies: str | None = PROXIES_OPTION,
 ) -> None:
     """What `make run` does: load the bundled lists on first use, create the first admin API key (printed
     once), then serve."""
@@ -133,7 +148,7 @@ def run(
     typer.echo("building the screening index of the active lists (once per worker; can take a while)…")
     typer.echo(f"chipguard serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     sys.stdout.flush()
-    _serve(host, port, workers, db)
+    _serve(host, port, workers, db, trusted_proxies)
 
 
 # ── audit ────────────────────────────────────────────────────────────────────────────────────────

@@ -24,6 +24,7 @@ from typing import Any
 from chipguard.errors import InputError
 from chipguard.hardware.catalogue import CatalogueEntry
 from chipguard.hardware.tpp import bits_of, precision_bits
+from chipguard.limits import load_json
 
 _ALLOWED = {
     "name",
@@ -162,10 +163,5 @@ def load_spec(path: str | Path) -> CatalogueEntry:
         raise InputError(f"cannot read spec file: {exc.strerror}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError("spec file is not UTF-8 text", file=str(path)) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (column {exc.colno})", file=str(path), line=exc.lineno
-        ) from exc
+    data = load_json(text, file=str(path))
     return spec_from_mapping(data, file=str(path))

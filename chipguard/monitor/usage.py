@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 from chipguard.errors import InputError
 from chipguard.hardware import CatalogueEntry, resolve_model
 from chipguard.hardware.catalogue import get_catalogue
+from chipguard.limits import load_json
 
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -243,10 +243,7 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _jsonl_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if text.lstrip().startswith("["):  # a .json file holding one array: records numbered from 1
-        try:
-            values = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+        values = load_json(text, file=file)
         for number, value in enumerate(values, start=1):
             if not isinstance(value, dict):
                 raise InputError(f"record {number}: expected a JSON object", file=file, line=number)
@@ -255,10 +252,7 @@ def _jsonl_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", file=file, line=number) from None
+        value = load_json(raw, file=file, line=number)
         if not isinstance(value, dict):
             raise InputError("expected a JSON object per line", file=file, line=number)
         yield number, value

@@ -10,11 +10,11 @@ declared ``indirect`` is kept as a declared indirect holding, not as an edge (se
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
+from chipguard.limits import load_json
 from chipguard.ownership.graph import CONTROL, OWNERSHIP, Edge, Node, OwnershipGraph, Share
 from chipguard.ownership.limits import check_size
 
@@ -32,18 +32,12 @@ def read_statements(path: Path) -> list[dict[str, Any]]:
     text = path.read_text(encoding="utf-8-sig")
     stripped = text.lstrip()
     if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+        data = load_json(text, file=str(path))
         if not isinstance(data, list):
             raise InputError("a BODS package must be a JSON array of statements", file=str(path))
         return data
     if stripped.startswith("{") and '"statements"' in stripped[:200]:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+        data = load_json(text, file=str(path))
         statements = data.get("statements")
         if not isinstance(statements, list):
             raise InputError("'statements' must be an array", file=str(path), field="statements")
@@ -52,10 +46,7 @@ def read_statements(path: Path) -> list[dict[str, Any]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=number) from exc
+        out.append(load_json(line, file=str(path), line=number))
     return out
 
 

@@ -9,13 +9,13 @@ kept out (they no longer confer ownership).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
+from chipguard.limits import load_json
 from chipguard.ownership.graph import OWNERSHIP, Edge, Node, OwnershipGraph, Share
 from chipguard.ownership.limits import check_size
 
@@ -62,10 +62,7 @@ def parse_ftm(path: Path, *, today: date | None = None) -> OwnershipGraph:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
-            try:
-                entity = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON: {exc.msg}", file=str(path), line=number) from exc
+            entity = load_json(line, file=str(path), line=number)
             if not isinstance(entity, dict):
                 raise InputError("an entity must be a JSON object", file=str(path), line=number)
             eid = entity.get("id")

@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError
 from chipguard.config import data_dir
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
+from chipguard.limits import load_json
 from chipguard.model import Address, Customer, Identifier, Item, Owner, Transaction, UltimateParent
 
 
@@ -175,10 +176,7 @@ def load_transaction(path: str | Path) -> Transaction:
 def _parse_text(text: str, name: str) -> Transaction:
     if len(text) > MAX_TRANSACTION_BYTES:
         raise InputError(f"input is larger than {MAX_TRANSACTION_BYTES} bytes", file=name)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    data = load_json(text, file=name)
     if isinstance(data, dict) and "transaction" in data and "date" not in data:
         # A worked example (tests/scenarios/*.json: title, transaction, expect): decide its transaction.
         data = data["transaction"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from chipguard.errors import InputError
+from chipguard.limits import load_json
 from chipguard.model import Address, Alias, Identifier, Party, PartyKind
 from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
 from chipguard.sources.common import detect_script, open_text
@@ -197,11 +198,11 @@ def parse_json(path: Path) -> ParsedList:
     check_size(path)
     try:
         with open_text(path) as fh:
-            data = json.load(fh)
+            data = load_json(fh.read(), file=str(path))
     except UnicodeDecodeError as exc:
         raise SourceError(f"not valid UTF-8 ({exc.reason})", file=str(path)) from exc
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from exc
+    except InputError as exc:
+        raise SourceError(exc.detail, file=str(path), line=exc.line) from exc
     results = data.get("results") if isinstance(data, dict) else data
     if not isinstance(results, list):
         raise SourceError("expected a 'results' array of CSL records", file=str(path), field="results")

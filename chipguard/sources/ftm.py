@@ -10,11 +10,12 @@ alias (``alias`` → aka, ``weakAlias`` → weak_aka, ``previousName`` → fka) 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from chipguard.errors import InputError
+from chipguard.limits import load_json
 from chipguard.model import Address, Identifier, Party, PartyKind
 from chipguard.sources.base import Format, ParsedList, SourceError, check_size, register
 from chipguard.sources.common import open_text, script_aliases, sniff_text
@@ -146,9 +147,9 @@ def parse(path: Path) -> ParsedList:
                 if not text.strip():
                     continue
                 try:
-                    data = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise SourceError(f"invalid JSON: {exc.msg}", file=str(path), line=line) from exc
+                    data = load_json(text, file=str(path), line=line)
+                except InputError as exc:
+                    raise SourceError(exc.detail, file=str(path), line=exc.line) from exc
                 if not isinstance(data, dict) or "schema" not in data:
                     raise SourceError(
                         "line is not an FtM entity object", file=str(path), line=line, field="schema"

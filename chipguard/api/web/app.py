@@ -30,7 +30,7 @@ from pathlib import Path as FsPath
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -47,6 +47,7 @@ from chipguard.api.services import Services
 from chipguard.api.web import forms, views
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.limits import LIMITS, load_json
 from chipguard.model import Outcome
 from chipguard.store.customers import CUSTOMER_ID
 from chipguard.store.decisions import DecisionSummary, check_range, parse_day
@@ -69,6 +70,9 @@ OUTCOMES = tuple(
 )
 ATTENTION = ("DENY", "LICENCE_REQUIRED", "REVIEW")
 PAGE_SIZE = 50
+# The furthest page a list goes to (the offset limit of chipguard/data/limits): an invalid-request page
+# beyond it, never a database overflow.
+PageNo = Annotated[int, Query(le=LIMITS.page_offset // PAGE_SIZE)]
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -537,7 +541,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.get("/customers", response_class=HTMLResponse, include_in_schema=False)
     def customers(
-        request: Request, _user: User = customer_reader, q: str = "", page_no: int = 1
+        request: Request, _user: User = customer_reader, q: str = "", page_no: PageNo = 1
     ) -> HTMLResponse:
         page_no = max(1, page_no)
         found = views.customers(
@@ -615,7 +619,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         date_from: str = "",
         date_to: str = "",
         customer_id: str = "",
-        page_no: int = 1,
+        page_no: PageNo = 1,
     ) -> HTMLResponse:
         if outcome and outcome not in OUTCOMES:
             raise UiError(422, "Invalid filter", f"outcome must be one of {', '.join(OUTCOMES)}")
@@ -691,10 +695,10 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         raw = form.get("transaction_json", "").strip()
         if raw:
             try:
-                body = json.loads(raw)
-            except (ValueError, RecursionError) as exc:
+                body = load_json(raw)
+            except InputError as exc:
                 raise InputError(
-                    f"the transaction JSON is not valid: {exc}", field="transaction_json"
+                    f"the transaction JSON is not valid: {exc.detail}", field="transaction_json"
                 ) from exc
             bad = find_bad_text(body)
             if bad is not None:
