@@ -269,6 +269,9 @@ class Transaction:
     items: list[Item] = field(default_factory=list)
     destination: str = ""  # ship-to country, or data-centre country for a rental
     end_use: str = ""
+    # Where the items are before the transaction; "" = the United States. A sale whose items stay in one
+    # foreign country is a transfer (in-country), one that stays in the United States is not an export.
+    ship_from: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -65,6 +65,8 @@ def test_every_member_code_is_iso_and_dated_entries_parse() -> None:
         "E:2",
         "MACAU",
         "OFAC_COMPREHENSIVE",
+        "RU_BY_746_8",
+        "UNITED_STATES",
     }
     assert "HK" not in groups.members("A:6", D)
     assert "HK" in groups.members("A:6", date(2019, 1, 1))

@@ -48,6 +48,38 @@ def _age_days(iso: str, context: DecisionContext) -> int | None:
         return None
 
 
+# The pseudo-group (chipguard/data/geo/country_groups.yml) holding the United States as 15 CFR 772.1 defines it.
+HOME_GROUP = "UNITED_STATES"
+
+# What each kind of movement is under the EAR, for reason texts (``{transaction.movement_text}``).
+MOVEMENT_TEXT = {
+    "domestic": "a sale within the United States, which is not an export (15 CFR 734.13)",
+    "export": "an export from the United States (15 CFR 734.13)",
+    "reexport": "a reexport from {origin} (15 CFR 734.14)",
+    "transfer_in_country": "a transfer (in-country) within {origin} (15 CFR 734.16)",
+}
+
+
+def movement(transaction: Transaction, context: DecisionContext) -> tuple[str, str]:
+    """(kind, text): whether the transaction moves items out of the United States, between foreign
+    countries, within one foreign country, or not at all. ``ship_from`` empty = from the United States.
+    A rental moves no hardware; it is reported as where the hardware sits."""
+    groups = load_groups()
+    dest_home = HOME_GROUP in groups.groups_of(transaction.destination, context.on)
+    origin = transaction.ship_from
+    origin_home = not origin or HOME_GROUP in groups.groups_of(origin, context.on)
+    if dest_home:
+        kind = "domestic"
+    elif origin_home:
+        kind = "export"
+    elif origin == transaction.destination:
+        kind = "transfer_in_country"
+    else:
+        kind = "reexport"
+    found = lookup_country(origin) if origin else None
+    return kind, MOVEMENT_TEXT[kind].format(origin=found.display_name if found else origin)
+
+
 @register_fact_provider("transaction")
 def transaction_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
     """Transaction, destination, customer, parent and owner geography; rule-set settings."""
@@ -57,6 +89,7 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
     parent = c.ultimate_parent
     parent_geo = _geo(parent.country if parent else "", context)
     hq_or_parent = sorted(set(hq["groups"]) | set(parent_geo["groups"]))
+    moved, moved_text = movement(transaction, context)
     return {
         "settings": dict(context.rule_set.settings),
         "transaction": {
@@ -65,6 +98,9 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
             "end_use": transaction.end_use or None,
             "end_use_given": bool(transaction.end_use),
             "total_quantity": sum(i.quantity for i in transaction.items),
+            "ship_from": transaction.ship_from or None,
+            "movement": moved,
+            "movement_text": moved_text,
         },
         "destination": _geo(transaction.destination, context),
         "customer": {
@@ -157,6 +193,14 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         if "letter" in str(_first(f, "flag", "name") or "")
         or "named-item" in str(_first(f, "flag", "name") or "")
     ]
+    undetermined = bool(_first(d, "undetermined")) or eccn.strip().lower() in ("undetermined", "")
+    # For reason texts: the hardware package's "not caught by any 3A090/4A090 rule" label is not an ECCN.
+    if family:
+        eccn_text = eccn
+    elif undetermined:
+        eccn_text = "classification undetermined"
+    else:
+        eccn_text = "not 3A090/4A090: EAR99 or another ECCN"
     band = _first(d, "case_by_case_band", "case_by_case")
     if band is None and flags:
         band = "case-by-case-band" in flag_names
@@ -170,7 +214,8 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         "advanced_computing": family in ("3A090", "4A090"),
         # The hardware package says "undetermined" when a figure the thresholds need is unknown: rules
         # must then fail closed (REVIEW), never read it as "not controlled".
-        "undetermined": bool(_first(d, "undetermined")) or eccn.strip().lower() in ("undetermined", ""),
+        "undetermined": undetermined,
+        "eccn_text": eccn_text,
         "controlled": family is not None and family not in ("EAR99",),
         "tpp": _first(d, "tpp"),
         "performance_density": _first(d, "performance_density", "pd"),

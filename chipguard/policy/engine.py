@@ -87,7 +87,7 @@ def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date
             reason = Reason(
                 code=rule.code,
                 message=render(rule.message, scope),
-                citation=render(rule.citation, scope),
+                citation=render(rule.citation_on(on), scope),
                 rule_id=rule.id,
                 outcome=rule.outcome.value,
                 facts=_json_safe(used),

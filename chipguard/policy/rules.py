@@ -47,7 +47,12 @@ RULE_KEYS = {
     "citation",
     "suppresses",
     "note",
+    "grade",
+    "verify",
+    "cite_by_date",
 }
+# Source grades (REGULATIONS.md): P primary text, S secondary (law firms, press, summaries), D derived here.
+GRADES = ("P", "S", "D")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,26 @@ class Rule:
     as_name: str = "it"  # the name each element is bound to (``item``, ``hit``, ``flag``)
     suppresses: tuple[str, ...] = ()
     file: str = ""
+    grade: str = ""  # P / S / D (REGULATIONS.md); "" = not graded
+    note: str = ""
+    # What a reviewer must check when the rule rests on something unconfirmed (⚠): a decision the rule
+    # moves lists it under ``uncertain``.
+    verify: str = ""
+    # Citation text by date (the paragraph a requirement sits in moved): windows of (from, to, citation).
+    cite_by_date: tuple[Window, ...] = ()
+
+    def citation_on(self, on: date) -> str:
+        """The citation template in force on ``on`` (a ``cite_by_date`` window, else ``citation``)."""
+        found = next((w for w in self.cite_by_date if w.contains(on)), None)
+        return found.citation if found else self.citation
+
+    def uncertainty(self) -> str:
+        """Why this rule is not settled (its ⚠ note or its ``verify``), or "" when it is."""
+        if "⚠" in self.note:
+            return self.note.replace("⚠", "").strip()
+        if self.verify:
+            return f"rule graded {self.grade or 'unconfirmed'}: {self.title or self.id}"
+        return ""
 
     def in_force(self, on: date) -> bool:
         """Effective on ``on``: after its effective date, before its end, and not suspended."""
@@ -155,6 +180,23 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
                 str(w.get("citation", "")),
             )
         )
+    grade = str(raw.get("grade", "")).strip()
+    if grade and grade not in GRADES:
+        raise InputError(f"grade must be one of {GRADES}", file=file, field=f"{where}.grade")
+    dated = []
+    for i, w in enumerate(raw.get("cite_by_date") or []):
+        start = optional_iso_date(w.get("from"), file=file, field=f"{where}.cite_by_date[{i}].from")
+        if start is None or not w.get("citation"):
+            raise InputError(
+                "a dated citation needs 'from' and 'citation'", file=file, field=f"{where}.cite_by_date[{i}]"
+            )
+        dated.append(
+            Window(
+                start,
+                optional_iso_date(w.get("to"), file=file, field=f"{where}.cite_by_date[{i}].to"),
+                str(w["citation"]).strip(),
+            )
+        )
     when = raw.get("when", True)
     validate(when, f"{where}.when", file)
     suppresses = raw.get("suppresses") or []
@@ -174,6 +216,10 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
         as_name=str(raw.get("as", "it")),
         suppresses=tuple(str(s) for s in ([suppresses] if isinstance(suppresses, str) else suppresses)),
         file=Path(file).name,
+        grade=grade,
+        note=str(raw.get("note", "")).strip(),
+        verify=str(raw.get("verify", "")).strip(),
+        cite_by_date=tuple(dated),
     )
 
 

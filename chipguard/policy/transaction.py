@@ -149,6 +149,7 @@ def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
         items=[Item(model=it["model"].strip(), quantity=int(it.get("quantity", 1))) for it in data["items"]],
         destination=_country(data["destination"], "destination", file),
         end_use=(data.get("end_use") or "").strip(),
+        ship_from=_country(data.get("ship_from"), "ship_from", file),
     )
 
 

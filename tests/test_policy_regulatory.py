@@ -1,0 +1,102 @@
+"""Regulatory corrections of issue 15 below the scenario level: the movement an EAR rule governs (export,
+reexport, transfer (in-country), none), dated citations, rule grades, and the dated country scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from chipguard.errors import InputError
+from chipguard.geo.groups import load_groups
+from chipguard.policy import ListsStatus, parse_transaction
+from chipguard.policy.core_facts import movement
+from chipguard.policy.facts import DecisionContext
+from chipguard.policy.rules import default_rule_set, load_rule_set
+
+
+def _transaction(destination: str, ship_from: str | None = None) -> dict[str, object]:
+    data: dict[str, object] = {
+        "date": "2025-03-03",
+        "kind": "sale",
+        "destination": destination,
+        "customer": {"name": "Example Buyer", "country": destination},
+        "items": [{"model": "L20"}],
+    }
+    if ship_from is not None:
+        data["ship_from"] = ship_from
+    return data
+
+
+@pytest.mark.parametrize(
+    ("destination", "ship_from", "expected"),
+    [
+        ("US", None, "domestic"),
+        ("PR", None, "domestic"),  # Puerto Rico is part of the United States (15 CFR 772.1)
+        ("US", "SG", "domestic"),  # into the United States: no EAR export
+        ("SG", None, "export"),
+        ("SG", "US", "export"),
+        ("SG", "SG", "transfer_in_country"),
+        ("MY", "SG", "reexport"),
+    ],
+)
+def test_movement_says_which_ear_movement_a_transaction_is(
+    destination: str, ship_from: str | None, expected: str
+) -> None:
+    transaction = parse_transaction(_transaction(destination, ship_from))
+    context = DecisionContext(
+        transaction=transaction,
+        on=date(2025, 3, 3),
+        rule_set=default_rule_set(),
+        lists=ListsStatus("ok", "test"),
+    )
+    kind, text = movement(transaction, context)
+    assert kind == expected
+    assert "15 CFR 734.1" in text
+
+
+def test_ship_from_is_a_country_like_every_other() -> None:
+    with pytest.raises(InputError) as err:
+        parse_transaction(_transaction("SG", "Atlantis"))
+    assert err.value.field == "ship_from"
+
+
+def _write_rules(tmp_path: Path, rule: str) -> Path:
+    (tmp_path / "ruleset.yml").write_text('id: t\nversion: "1"\nfiles: [r.yml]\n', encoding="utf-8")
+    (tmp_path / "r.yml").write_text('version: "1"\nrules:\n' + rule, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_rule_grade_must_be_one_of_the_reference_grades(tmp_path: Path) -> None:
+    rule = "  - {id: X, outcome: REVIEW, message: m, citation: c, grade: Q}\n"
+    with pytest.raises(InputError) as err:
+        load_rule_set(_write_rules(tmp_path, rule), tmp_path / "none")
+    assert err.value.field == "rules[0](X).grade"
+
+
+def test_a_dated_citation_is_the_one_in_force_on_the_decision_date(tmp_path: Path) -> None:
+    rule = (
+        "  - id: X\n    outcome: REVIEW\n    message: m\n    citation: old paragraph\n"
+        "    cite_by_date:\n      - {from: '2025-01-13', citation: new paragraph}\n"
+    )
+    rs = load_rule_set(_write_rules(tmp_path, rule), tmp_path / "none")
+    assert rs.rule("X").citation_on(date(2025, 1, 12)) == "old paragraph"
+    assert rs.rule("X").citation_on(date(2025, 1, 13)) == "new paragraph"
+
+
+def test_russia_and_belarus_part_746_membership_is_dated() -> None:
+    groups = load_groups()
+    assert "RU_BY_746_8" not in groups.groups_of("RU", date(2022, 2, 23))
+    assert "RU_BY_746_8" in groups.groups_of("RU", date(2022, 2, 24))
+    assert "RU_BY_746_8" not in groups.groups_of("BY", date(2022, 3, 1))
+    assert "RU_BY_746_8" in groups.groups_of("BY", date(2022, 3, 2))
+
+
+def test_every_bundled_rule_carries_a_grade_source_and_date_or_says_it_is_timeless() -> None:
+    """New rules (issue 15) carry their grade; a dated rule names a Federal Register or CFR source."""
+    rs = default_rule_set()
+    for rule in rs.rules:
+        if rule.file == "russia_belarus.yml":
+            assert rule.grade in ("P", "S", "D") and rule.effective, rule.id
+            assert "FR" in rule.citation or "CFR" in rule.citation, rule.id
