@@ -100,3 +100,9 @@ def test_every_bundled_rule_carries_a_grade_source_and_date_or_says_it_is_timele
         if rule.file == "russia_belarus.yml":
             assert rule.grade in ("P", "S", "D") and rule.effective, rule.id
             assert "FR" in rule.citation or "CFR" in rule.citation, rule.id
+
+
+def test_macau_joins_the_advanced_computing_scope_on_the_date_of_88_fr_2821() -> None:
+    groups = load_groups()
+    assert groups.groups_of("MO", date(2023, 1, 16)) == []
+    assert groups.groups_of("MO", date(2023, 1, 17)) == ["MACAU"]
