@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
+from chipguard.datafiles import load_yaml
 from chipguard.names.data import name_data_file
 
 # kinds of vocabulary entries; the renderer decides per kind whether to translate or keep pinyin
@@ -129,7 +128,7 @@ def char_readings() -> dict[str, str]:
         if line and not line.startswith("#"):
             ch, reading = line.split("\t")
             out[ch] = reading
-    cur = yaml.safe_load(_data_text("org_terms.yml")) or {}
+    cur = load_yaml(_data_text("org_terms.yml")) or {}
     out.update({str(k): str(v) for k, v in (cur.get("name_readings") or {}).items()})
     return out
 
@@ -165,7 +164,7 @@ def vocabulary() -> Vocabulary:
     words = Words(raw)
     sizes["CC-CEDICT"] = len(raw)
 
-    cur: dict[str, Any] = yaml.safe_load(_data_text("org_terms.yml"))
+    cur: dict[str, Any] = load_yaml(_data_text("org_terms.yml"))
 
     def add(section: str, kind: str) -> None:
         for word, value in (cur.get(section) or {}).items():

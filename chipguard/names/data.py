@@ -19,9 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard.config import data_dir
+from chipguard.datafiles import load_yaml as _load_yaml_source
 
 NAME_DATA_ENV = "CHIPGUARD_NAME_DATA_DIR"
 
@@ -48,7 +47,7 @@ def names_dir() -> Path:
 @cache
 def load_yaml(name: str) -> Any:
     with name_data_file(f"names/{name}").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return _load_yaml_source(fh)
 
 
 @cache

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from chipguard.datafiles import compose_yaml, load_yaml
 from chipguard.errors import InputError
 from chipguard.model import Alias, Party
 from chipguard.names.data import name_data_file
@@ -130,8 +131,8 @@ def _entry(raw: Any, *, file: str, line: int) -> Entry:
 def parse_entries(text: str, *, file: str = "<string>") -> list[Entry]:
     """Validate and build entries; bad data is an InputError naming file, line and field."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = compose_yaml(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {exc}", file=file, line=mark.line + 1 if mark else None) from exc

@@ -18,9 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chipguard.config import data_dir
+from chipguard.datafiles import load_yaml
 from chipguard.model import Customer, Party, Transaction
 from chipguard.ownership.address import NormalAddress, normalise_address, same_address
 
@@ -43,7 +42,7 @@ _RULES_FILE = "rules/red_flags.yml"
 @lru_cache(maxsize=2)
 def load_vocab(path: str = "") -> dict[str, Any]:
     file = Path(path) if path else data_dir() / "ownership" / "red_flag_vocab.yml"
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = load_yaml(file.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 
@@ -51,7 +50,7 @@ def load_vocab(path: str = "") -> dict[str, Any]:
 def default_settings(path: str = "") -> dict[str, Any]:
     """The ``settings`` block of the bundled red_flags.yml."""
     file = Path(path) if path else data_dir() / _RULES_FILE
-    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    data = load_yaml(file.read_text(encoding="utf-8"))
     return dict((data or {}).get("settings") or {})
 
 
@@ -171,6 +170,10 @@ def listed_address(customer: Customer, parties: Sequence[Party]) -> dict[str, An
     """A customer address that is (nearly) the address of a listed party."""
     if not parties:
         return _flag(False, "no list records to compare")
+    if not customer.addresses:
+        # the same answer as below, without building the address index of every list record (seconds
+        # per process, paid by a one-off `chipguard decide` for nothing)
+        return _flag(False, "no shared address", matches=[])
     index = listed_index(parties)
     matches = []
     for addr in customer.addresses:
