@@ -44,6 +44,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench --shared $(SHARED)
 	$(BIN)/python -m bench.batch --shared $(SHARED)
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.coldstart
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
