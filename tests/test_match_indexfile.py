@@ -1,0 +1,140 @@
+"""The mapped index file: a screener read from it answers exactly as the one it was written from; a
+damaged or foreign file is refused; two worker processes map one file (the same physical pages, no
+private copy) and give identical answers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipguard.match import indexfile
+from chipguard.match.screener import Screener
+from chipguard.store.snapshots import SnapshotStore
+
+UNLISTED = ["Northwind Traders Ltd", "Maria Gonzalez", "深圳市明星电子有限公司", "Fabrikam Logistics GmbH"]
+
+
+def _built(shared: Path) -> Screener:
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    parties, infos = store.active_parties()
+    return Screener(parties, snapshots=list(infos))
+
+
+def _queries(screener: Screener) -> list[str]:
+    """Names of the list itself, a typo of each, and names that are not listed."""
+    names: list[str] = []
+    for party in list(screener.parties)[:60]:
+        names.append(party.name)
+        if len(party.name) > 6:
+            names.append(
+                party.name[:3] + party.name[4] + party.name[3] + party.name[5:]
+            )  # two letters swapped
+    return names + UNLISTED
+
+
+def _answers(screener: Screener, names: list[str]) -> list[list[dict[str, Any]]]:
+    return [[h.to_dict() for h in screener.screen(n)] for n in names]
+
+
+def test_the_mapped_screener_answers_as_the_built_one(home: Path, shared: Path, tmp_path: Path) -> None:
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path)
+    names = _queries(built)
+    expected = _answers(built, names)
+    assert sum(1 for hits in expected if hits) >= 60  # the listed names and most typos are found
+    assert _answers(mapped, names) == expected
+    assert len(mapped.parties) == len(built.parties)
+    assert [p.to_dict() for p in mapped.parties] == [p.to_dict() for p in built.parties]
+    assert len(mapped.index.entries) == len(built.index.entries)
+    assert mapped.index.entries[5] == built.index.entries[5]
+
+
+def test_a_damaged_or_foreign_file_is_refused(home: Path, shared: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.cgix"
+    indexfile.write(_built(shared), path)
+    data = bytearray(path.read_bytes())
+
+    damaged = tmp_path / "damaged.cgix"
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(flipped))
+    with pytest.raises(indexfile.IndexFileError, match="sha256"):
+        indexfile.open_screener(damaged)
+
+    other_version = tmp_path / "v0.cgix"
+    other_version.write_bytes(b"CGIX" + (0).to_bytes(4, "little") + bytes(data[8:]))
+    with pytest.raises(indexfile.IndexFileError, match="format"):
+        indexfile.open_screener(other_version)
+
+    for junk in (b"", b"not an index", bytes(data[:100])):
+        bad = tmp_path / "junk.cgix"
+        bad.write_bytes(junk)
+        with pytest.raises(indexfile.IndexFileError):
+            indexfile.open_screener(bad)
+
+
+def _mapping_stats(path: Path) -> dict[str, int]:
+    """Rss, Pss, Shared_*, Private_*, Anonymous (kB) of this process's mapping of ``path``."""
+    stats: dict[str, int] = {}
+    inside = False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            inside = line.rstrip().endswith(str(path))
+            continue
+        if inside:
+            key, _, rest = line.partition(":")
+            if key in (
+                "Rss",
+                "Pss",
+                "Shared_Clean",
+                "Shared_Dirty",
+                "Private_Clean",
+                "Private_Dirty",
+                "Anonymous",
+            ):
+                stats[key] = stats.get(key, 0) + int(rest.split()[0])
+    return stats
+
+
+def _worker(path: str, names: list[str], barrier: Any, out: Any) -> None:
+    screener = indexfile.open_screener(Path(path))  # verifying the sha256 reads every page of the file
+    answers = _answers(screener, names)
+    barrier.wait(timeout=120)  # both processes hold the mapping now
+    out.put((answers, _mapping_stats(Path(path))))
+    barrier.wait(timeout=120)
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc/<pid>/smaps")
+def test_two_worker_processes_map_one_file_and_answer_alike(home: Path, shared: Path, tmp_path: Path) -> None:
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    names = _queries(built)
+    expected = _answers(built, names)
+    ctx = multiprocessing.get_context("spawn")  # new interpreters: nothing inherited from this process
+    barrier = ctx.Barrier(2)
+    out = ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(str(path), names, barrier, out)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        results = [out.get(timeout=300) for _ in workers]
+    finally:
+        for w in workers:
+            w.join(timeout=60)
+    assert all(w.exitcode == 0 for w in workers)
+    size_kb = path.stat().st_size // 1024
+    for answers, stats in results:
+        assert answers == expected
+        # every page of the file is resident and mapped by both workers (the same physical pages: a page
+        # just written may still count as dirty page cache); none is a private (anonymous) copy
+        assert stats["Anonymous"] == 0, stats
+        assert stats["Shared_Clean"] + stats["Shared_Dirty"] >= 0.9 * size_kb, stats
+        assert stats["Pss"] <= 0.6 * stats["Rss"], stats
