@@ -240,7 +240,7 @@ class _Mapped:
     def section(self, name: str, fmt: str = "B") -> memoryview:
         offset, length = self.header["sections"][name]
         start = self.base + offset
-        return self.view[start : start + length].cast(fmt)
+        return self.view[start : start + length].cast(fmt)  # type: ignore[call-overload,no-any-return]
 
 
 class _Table(Sequence[bytes]):
@@ -291,12 +291,12 @@ class MappedPostings(Mapping[str, Sequence[int]]):
     """``NameIndex.postings``: key → its entry ids (ascending), a zero-copy int32 view of the file."""
 
     def __init__(self, m: _Mapped) -> None:
-        self.keys = _StrKeys(m, "postings")
-        self.values = _Table(m, "postings.values")
+        self._keys = _StrKeys(m, "postings")
+        self._values = _Table(m, "postings.values")
 
     def get(self, key: str, default: Any = None) -> Any:
-        k = self.keys.number(key)
-        return default if k < 0 else self.values.span(k).cast("i")
+        k = self._keys.number(key)
+        return default if k < 0 else self._values.span(k).cast("i")
 
     def __getitem__(self, key: str) -> Sequence[int]:
         found = self.get(key)
@@ -305,13 +305,13 @@ class MappedPostings(Mapping[str, Sequence[int]]):
         return found  # type: ignore[no-any-return]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.keys.number(key) >= 0
+        return isinstance(key, str) and self._keys.number(key) >= 0
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys)
 
     def __iter__(self) -> Iterator[str]:
-        return (self.keys.key(i) for i in range(len(self.keys)))
+        return (self._keys.key(i) for i in range(len(self._keys)))
 
 
 class MappedPostingSets(Mapping[str, frozenset[int]]):
@@ -345,50 +345,50 @@ class MappedDf(Mapping[str, int]):
     """``NameIndex.df``: word → number of parties with it."""
 
     def __init__(self, m: _Mapped) -> None:
-        self.keys = _StrKeys(m, "df")
-        self.values = m.section("df.values", "i")
+        self._keys = _StrKeys(m, "df")
+        self._values = m.section("df.values", "i")
 
     def get(self, key: str, default: Any = None) -> Any:
-        k = self.keys.number(key)
-        return default if k < 0 else self.values[k]
+        k = self._keys.number(key)
+        return default if k < 0 else self._values[k]
 
     def __getitem__(self, key: str) -> int:
-        k = self.keys.number(key)
+        k = self._keys.number(key)
         if k < 0:
             raise KeyError(key)
-        return int(self.values[k])
+        return int(self._values[k])
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.keys.number(key) >= 0
+        return isinstance(key, str) and self._keys.number(key) >= 0
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys)
 
     def __iter__(self) -> Iterator[str]:
-        return (self.keys.key(i) for i in range(len(self.keys)))
+        return (self._keys.key(i) for i in range(len(self._keys)))
 
 
 class MappedDeletions(Mapping[str, list[str]]):
     """``NameIndex.deletion_map``: deletion variant → the vocabulary words it comes from."""
 
     def __init__(self, m: _Mapped) -> None:
-        self.keys = _StrKeys(m, "deletions")
-        self.values = _Table(m, "deletions.values")
+        self._keys = _StrKeys(m, "deletions")
+        self._values = _Table(m, "deletions.values")
 
     def __getitem__(self, key: str) -> list[str]:
-        k = self.keys.number(key)
+        k = self._keys.number(key)
         if k < 0:
             raise KeyError(key)
-        return self.values[k].decode("utf-8").split("\0")
+        return self._values[k].decode("utf-8").split("\0")
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.keys.number(key) >= 0
+        return isinstance(key, str) and self._keys.number(key) >= 0
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys)
 
     def __iter__(self) -> Iterator[str]:
-        return (self.keys.key(i) for i in range(len(self.keys)))
+        return (self._keys.key(i) for i in range(len(self._keys)))
 
 
 class MappedVocab:
