@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from chipguard.audit import cli_actor, record_lists_event
 from chipguard.errors import InputError
 from chipguard.limits import load_json
 
@@ -42,9 +43,6 @@ DB_OPTION = typer.Option(
 
 
 def _actor() -> str:
-    # imported here: chipguard.audit pulls in SQLAlchemy, which every other command would pay for at start-up
-    from chipguard.audit import cli_actor
-
     return cli_actor()
 
 
@@ -139,8 +137,6 @@ def run(
     for info in loaded:
         typer.echo(f"loaded bundled list {info.ref} ({info.record_count} records)")
     if loaded:
-        from chipguard.audit import record_lists_event
-
         record_lists_event("lists.load", loaded, _actor(), services.engine, bundled=True)
     if services.keys.count("admin") == 0:
         token, key = services.keys.create("admin", "first admin key (chipguard run)", actor=_actor())
