@@ -1,0 +1,206 @@
+"""Scale: screening throughput and memory per indexed name as the list grows, through the mapped index.
+
+Why: a list of a million entities must fit every worker on one machine and keep per-query time flat. The
+real CSL 2022-04 (38k indexed names) is the base; larger lists add synthetic entities generated from its
+own name distributions (word counts, the words of organisation names, given names and surnames of
+people, how many aliases a party has, legal forms), with a fixed seed, so the screening queries meet
+the real listed names among realistic noise. For each size the index is built and written once
+(``chipguard.match.indexfile``), then fresh worker processes map it and run the screening query mix:
+
+- q/s per core: CPU time of the query pass in one worker (``screen()``; caches warmed by a first pass
+  over other names, not these);
+- resident memory per indexed name: the worker's proportional set size (PSS: shared pages split between
+  the processes that map them) after the pass, minus the same worker's PSS before it opened the index,
+  over the number of indexed names; and the total PSS of two workers mapping one file.
+
+    python -m bench.scale --shared ../shared/data [--sizes 0,100000] [--queries 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CSL = "lists/us_csl_2022-04.csv.gz"
+QUERIES = "bench/screening_queries.csv"
+
+
+def synthetic_parties(real: list[Any], count: int, seed: int = 16) -> list[Any]:
+    """``count`` parties drawn from the name distributions of ``real`` (organisations and people kept
+    apart); ids ``syn-N`` so they never count as a right answer."""
+    from chipguard.model import Alias, Party, PartyKind
+
+    rng = random.Random(seed)
+    org_words: list[str] = []
+    org_lengths: list[int] = []
+    given: list[str] = []
+    surnames: list[str] = []
+    alias_counts: list[int] = []
+    countries: list[str] = []
+    for party in real:
+        alias_counts.append(len(party.aliases))
+        countries.extend(party.countries[:1])
+        for alias in party.all_names():
+            words = alias.name.replace(",", " ").split()
+            if not words:
+                continue
+            if party.kind == PartyKind.PERSON:
+                if "," in alias.name:
+                    surnames.append(alias.name.split(",")[0].strip())
+                    given.extend(alias.name.split(",", 1)[1].split())
+                else:
+                    given.extend(words[:-1])
+                    surnames.append(words[-1])
+            else:
+                org_words.extend(words)
+                org_lengths.append(len(words))
+    persons = sum(1 for p in real if p.kind == PartyKind.PERSON) / max(len(real), 1)
+
+    def org_name() -> str:
+        return " ".join(rng.choice(org_words) for _ in range(rng.choice(org_lengths)))
+
+    def person_name() -> str:
+        return f"{rng.choice(surnames)}, {' '.join(rng.choice(given) for _ in range(rng.choice((1, 1, 2))))}"
+
+    out: list[Any] = []
+    for i in range(count):
+        person = rng.random() < persons
+        make = person_name if person else org_name
+        out.append(
+            Party(
+                source="synthetic",
+                party_id=f"syn-{i}",
+                name=make(),
+                kind=PartyKind.PERSON if person else PartyKind.ORG,
+                aliases=[Alias(make()) for _ in range(min(rng.choice(alias_counts), 6))],
+                countries=[rng.choice(countries)] if countries else [],
+            )
+        )
+    return out
+
+
+_WORKER = r"""
+import json, os, sys, time
+from pathlib import Path
+
+def pss_kb():
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+path, queries_file, warm_file = sys.argv[1], sys.argv[2], sys.argv[3]
+from chipguard.match import indexfile
+from chipguard.names.analysis import analyze
+queries = json.loads(Path(queries_file).read_text())
+warm = json.loads(Path(warm_file).read_text())
+for name in warm[:50]:
+    analyze(name, False)  # name resources (vocabularies, transliterators) loaded before measuring
+before = pss_kb()
+screener = indexfile.open_screener(Path(path))
+for name in warm:
+    screener.screen(name)
+start = time.process_time()
+hits = 0
+for name, kind in queries:
+    hits += len(screener.screen(name, kind))
+cpu = time.process_time() - start
+print(json.dumps({"qps": len(queries) / cpu, "hits": hits, "pss_before_kb": before, "pss_after_kb": pss_kb(),
+                  "entries": len(screener.index.entries)}), flush=True)
+sys.stdin.read()  # hold the mapping until the parent has read both workers' figures
+"""
+
+
+def _workers(path: Path, queries: Path, warm: Path, n: int) -> list[dict[str, Any]]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(path), str(queries), str(warm)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    out = []
+    for p in procs:
+        assert p.stdout is not None
+        out.append(json.loads(p.stdout.readline()))
+    for p in procs:
+        p.communicate("")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument(
+        "--sizes", default="0,100000", help="synthetic entities added to the CSL, comma-separated"
+    )
+    parser.add_argument("--queries", type=int, default=2000, help="screening queries per pass")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / CSL).exists() or not (shared / QUERIES).exists():
+        print(f"bench.scale: {shared} holds no benchmark data; nothing to run.")
+        return 0
+    from bench.run import read_csv
+    from chipguard.match import indexfile
+    from chipguard.match.index import Entry  # noqa: F401 - imported before the build is timed
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    real = parse_file(shared / CSL).parties
+    rows = read_csv(shared / QUERIES)
+    rng = random.Random(7)
+    rng.shuffle(rows)
+    queries = [(r["name"], r.get("kind") or None) for r in rows[: args.queries]]
+    warm = [r["name"] for r in rows[args.queries : args.queries + 300]]
+    print("## Scale: the mapped index as the list grows (`python -m bench.scale`)\n")
+    print(
+        "| list | parties | indexed names | build s | write s | file MB | q/s per core "
+        "| ms per query | KB per name (1 worker) | 2 workers total MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="chipguard-scale-") as tmp:
+        qfile, wfile = Path(tmp) / "q.json", Path(tmp) / "w.json"
+        qfile.write_text(json.dumps(queries))
+        wfile.write_text(json.dumps(warm))
+        for extra in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            parties = real + synthetic_parties(real, extra)
+            start = time.process_time()
+            screener = Screener(parties)
+            built = time.process_time() - start
+            path = Path(tmp) / f"index-{extra}.cgix"
+            start = time.process_time()
+            indexfile.write(screener, path)
+            wrote = time.process_time() - start
+            names = len(screener.index.entries)
+            del screener
+            one = _workers(path, qfile, wfile, 1)[0]
+            two = _workers(path, qfile, wfile, 2)
+            per_name = (one["pss_after_kb"] - one["pss_before_kb"]) * 1024 / names
+            total_two = sum(w["pss_after_kb"] for w in two) / 1024
+            label = "CSL 2022-04" if not extra else f"CSL + {extra:,} synthetic"
+            print(
+                f"| {label} | {len(parties):,} | {names:,} | {built:.1f} | {wrote:.1f} "
+                f"| {path.stat().st_size / 1e6:.0f} | {one['qps']:.0f} | {1000 / one['qps']:.2f} "
+                f"| {per_name / 1024:.2f} | {total_two:.0f} |",
+                flush=True,
+            )
+            path.unlink()
+    print(
+        "\nq/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
+        "opening the index and answering the queries, over the indexed names; 2 workers total: the sum of "
+        "both workers' PSS (interpreter and name resources included) while both map the file."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
