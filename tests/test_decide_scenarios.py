@@ -18,6 +18,8 @@ import pytest
 from chipguard.errors import InputError
 from chipguard.model import Decision, Outcome
 from chipguard.policy import ListsStatus, decide, parse_transaction
+from chipguard.policy.citations import out_of_scope
+from chipguard.policy.rules import default_rule_set
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
 CSL = "lists/us_csl_2022-04.csv.gz"
@@ -92,6 +94,9 @@ def test_scenario(path: Path, csl: tuple[Any, dict[str, Any]]) -> None:
         r.code and r.message and r.citation and r.rule_id for r in decision.reasons
     )
     assert all("?" not in r.citation for r in decision.reasons)
+    # Every Federal Register document a reason cites supports that rule (documents.yml scopes).
+    rule_set = default_rule_set()
+    assert [p for r in decision.reasons for p in out_of_scope(rule_set, r.rule_id, r.citation)] == []
     versions = decision.versions
     assert versions["rule_set"]["id"] == "chipguard-us-ear" and len(versions["rule_set"]["sha256"]) == 64
     assert versions["engine"] and versions["lists"]["status"] == spec.get("lists", "ok")

@@ -71,7 +71,12 @@ def test_every_fact_a_rule_reads_is_provided(shared: Path) -> None:
                 "email_domains": ["example.am"],
                 "addresses": [{"text": "Komitas 26/114", "city": "Yerevan", "country": "AM"}],
             },
-            "items": [{"model": "H100 SXM", "quantity": 8}, {"model": "H20", "quantity": 8}],
+            # One item per flag family, so each flag's own citation fact is checked too.
+            "items": [
+                {"model": "H100 SXM", "quantity": 8},
+                {"model": "H20", "quantity": 8},
+                {"model": "Ascend 910B", "quantity": 8},
+            ],
         }
     )
     rs = default_rule_set()

@@ -226,9 +226,28 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         "case_by_case_band": band,
         "flags": flag_names,
         "flag_citations": sorted({str(f.get("citation")) for f in flags if f.get("citation")}),
+        # Each flag's own citations (``{item.flag_citation.gp10_presumption}``), so a rule cites the
+        # document behind its flag and not every document that flagged the item.
+        "flag_citation": {
+            name.replace("-", "_"): "; ".join(
+                sorted(
+                    {
+                        str(f.get("citation"))
+                        for f in flags
+                        if f.get("citation") and str(_first(f, "flag", "name", "id")) == name
+                    }
+                )
+            )
+            for name in flag_names
+        },
         "kind": _first(d, "kind"),
         "accelerator_count": _first(d, "accelerator_count", "accelerators", "count"),
         "citations": list(_first(d, "citations") or []),
+        # The documents the classification rests on, as text for reasons (never the raw records).
+        "citation_texts": sorted(
+            {str(c.get("citation")) if isinstance(c, dict) else str(c) for c in _first(d, "citations") or []}
+            - {"None", ""}
+        ),
     }
 
 
