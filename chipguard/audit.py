@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from chipguard import config
 from chipguard.errors import InputError
+from chipguard.settings import settings
 from chipguard.store.db import SQLITE_BEGIN
 from chipguard.store.records import AuditEntryRow, AuditHeadRow
 
@@ -68,7 +69,7 @@ def entry_hash(seq: int, ts: str, actor: str, action: str, payload: str, prev_ha
 def audit_key() -> bytes:
     """The HMAC key that signs the head: ``CHIPGUARD_AUDIT_KEY`` or a key file created on first use.
     Several hosts sharing one PostgreSQL database must share the key through the environment."""
-    env = os.environ.get("CHIPGUARD_AUDIT_KEY")
+    env = settings().audit_key
     if env:
         return env.encode("utf-8")
     path = config.home() / "audit.key"

@@ -18,9 +18,9 @@ Two kinds of component:
   ``rules/eccn/`` adds a document.
 - ``RECORDED`` (``matching``, ``ownership``): read by their own packages once per process. They are
   hashed (once per process) and archived, and a replay says plainly when the current files differ.
-  Matching files are read through ``CHIPGUARD_NAME_DATA_DIR`` when set (chipguard.names.data), and a
-  replay whose matching data differs screens with the archived files in a fresh process
-  (chipguard.replay_worker) rather than rebuilding this process's tables.
+  Matching files are read through the same override root (chipguard.names.data), and a replay whose
+  matching data differs screens with the archived files in a fresh process (chipguard.replay_worker)
+  rather than rebuilding this process's tables.
 
 Interface::
 
@@ -35,7 +35,6 @@ Interface::
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -66,7 +65,6 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
 }
 LOADED = ("hardware", "geo")
 RECORDED = ("matching", "ownership")
-OVERRIDE_ENV = "CHIPGUARD_DATA_OVERRIDES"
 MANIFEST_KEY = "reference_data"  # the key in Decision.versions
 
 
@@ -139,8 +137,7 @@ def _matches(pattern: str, path: str) -> bool:
 
 def overrides_dir() -> Path:
     """``CHIPGUARD_DATA_OVERRIDES`` or ``$CHIPGUARD_HOME/data`` (not created: absent means none)."""
-    value = os.environ.get(OVERRIDE_ENV)
-    return Path(value).expanduser() if value else config.home(create=False) / "data"
+    return config.overrides_dir()
 
 
 def _candidates(patterns: tuple[str, ...], overrides: Path | None) -> dict[str, tuple[Path, str]]:
@@ -262,7 +259,7 @@ def _recorded_files() -> dict[str, dict[str, RefFile]]:
 
     out: dict[str, dict[str, RefFile]] = {}
     for name in RECORDED:
-        # the matching files as the name loaders read them: CHIPGUARD_NAME_DATA_DIR over the bundled ones
+        # the matching files as the name loaders read them: the override root over the bundled ones
         found = _candidates(COMPONENTS[name], name_data_dir() if name == "matching" else None)
         out[name] = {rel: _read(path, rel, origin) for rel, (path, origin) in sorted(found.items())}
     return out

@@ -5,8 +5,8 @@ Chinese name data and threshold once per process into caches that every name ana
 archived files of an old decision cannot be swapped in next to the current ones. The replay writes the
 archived files (each checked against its sha256) into a temporary folder laid out like
 ``chipguard/data``, and runs the screening in ``python -m chipguard.replay_worker`` with
-``CHIPGUARD_NAME_DATA_DIR`` pointing at that folder and the recorded threshold in
-``CHIPGUARD_MATCH_THRESHOLD``. The worker reads the recorded list snapshots from the database and
+its reference-data override root (``CHIPGUARD_DATA_OVERRIDES``) pointing at that folder and the
+recorded threshold in ``CHIPGUARD_MATCH_THRESHOLD``. The worker reads the recorded list snapshots from the database and
 answers every screening query with hits, as JSON on stdout; the parent replays the decision with a
 screener that hands out those hits (``ArchivedScreener``), so the outcome, reasons and hits it compares
 rest on the archived matching data. The code itself is not archived: a replay runs the current engine.
@@ -37,12 +37,13 @@ from typing import Any, TypeVar
 from chipguard import refdata
 from chipguard.errors import ChipguardError
 from chipguard.model import Hit
-from chipguard.names.data import NAME_DATA_ENV
+from chipguard.settings import env_name
 
 T = TypeVar("T")
 Query = tuple[str, str | None, str | None]  # name, kind, country
 
-THRESHOLD_ENV = "CHIPGUARD_MATCH_THRESHOLD"
+OVERRIDES_ENV = env_name("data_overrides")
+THRESHOLD_ENV = env_name("match_threshold")
 MAX_ROUNDS = 4  # a dry run, the queries, the listed parents hits name, and one to spare
 TIMEOUT_SECONDS = (
     900.0  # building the index over large lists takes seconds; a hung worker must not hang a replay
@@ -109,7 +110,7 @@ def replay_with_archived(
             path = overlay / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(ref.data)
-        env = dict(os.environ, **{NAME_DATA_ENV: str(overlay)})
+        env = dict(os.environ, **{OVERRIDES_ENV: str(overlay)})
         env.pop(THRESHOLD_ENV, None)
         if threshold is not None:
             env[THRESHOLD_ENV] = repr(float(threshold))

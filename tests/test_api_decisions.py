@@ -169,8 +169,9 @@ def test_replay_uses_the_archived_rule_set_after_the_rules_change(
     after that policy is withdrawn: the rule files it was made under are archived by content hash."""
     from chipguard.config import data_dir
 
-    strict = tmp_path / "rules-override"
-    strict.mkdir()
+    overrides = tmp_path / "overrides"
+    strict = overrides / "rules"
+    strict.mkdir(parents=True)
     policy = (data_dir() / "rules" / "provider_policy.yml").read_text(encoding="utf-8")
     policy += (
         "  - id: PP-TEST-NO-RENTALS-TO-AM\n"
@@ -183,7 +184,7 @@ def test_replay_uses_the_archived_rule_set_after_the_rules_change(
         '    citation: "Provider policy memo (test)"\n'
     )
     (strict / "provider_policy.yml").write_text(policy, encoding="utf-8")
-    monkeypatch.setenv("CHIPGUARD_RULES_DIR", str(strict))
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(overrides))
     h = srv.headers("analyst")
     tx = _transaction("Yerevan Render Farm LLC")
     tx["kind"] = "rental"
@@ -191,7 +192,7 @@ def test_replay_uses_the_archived_rule_set_after_the_rules_change(
     assert made["outcome"] == "DENY"
     assert "PP-TEST-NO-RENTALS-TO-AM" in {r["rule_id"] for r in made["reasons"]}
 
-    monkeypatch.delenv("CHIPGUARD_RULES_DIR")  # the team withdraws its stricter rule
+    monkeypatch.delenv("CHIPGUARD_DATA_OVERRIDES")  # the team withdraws its stricter rule
     replay = srv.client.post(f"/v1/decisions/{made['decision_id']}/replay", headers=h).json()
     assert replay["same"] is True, replay["differences"]
     assert replay["replayed_outcome"] == "DENY"

@@ -37,7 +37,9 @@ def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path
 
 
 def _configure(home: Path, url: str) -> None:
-    (home / "list_sources.yml").write_text(
+    """The home's list-source override ($CHIPGUARD_HOME/data/list_sources.yml, the default override root)."""
+    (home / "data").mkdir(exist_ok=True)
+    (home / "data" / "list_sources.yml").write_text(
         f"sources:\n  us_csl:\n    url: {url}\n    format: csl_csv\n    default: true\n  un:\n    default: false\n",
         encoding="utf-8",
     )

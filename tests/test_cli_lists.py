@@ -111,9 +111,9 @@ def test_update_from_local_server_and_offline(
 ) -> None:
     folder, base = http_dir
     trimmed_csl(shared, folder / "consolidated.csv", 80)
-    cfg = tmp_path / "sources.yml"
+    cfg = tmp_path / "overrides" / "list_sources.yml"
     write_sources(cfg, {"us_csl": {"url": f"{base}/consolidated.csv"}, "un": {"default": False}})
-    monkeypatch.setenv("CHIPGUARD_LIST_SOURCES", str(cfg))
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(cfg.parent))
     result = runner.invoke(app, ["lists", "update"])
     assert result.exit_code == 0, result.output
     assert "us_csl: loaded — 80 records" in result.stdout

@@ -48,12 +48,13 @@ def ofac(
     home: Path, shared: Path, http_dir: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Path, str, Path]]:
     """The server holds the real SDN set of 2021-07 under /sdn and the non-SDN set of 2025 under /cons;
-    CHIPGUARD_LIST_SOURCES points ofac_sdn_csv and ofac_cons at them and turns the internet defaults off."""
+    the override root's list_sources.yml (CHIPGUARD_DATA_OVERRIDES) points ofac_sdn_csv and ofac_cons at
+    them and turns the internet defaults off."""
     folder, base = http_dir
     _serve(shared, folder, "ofac_2021-07", SDN, "sdn")
     _serve(shared, folder, "ofac_nonsdn_2025", CONS, "cons")
     cfg = write_sources(
-        tmp_path / "sources.yml",
+        tmp_path / "overrides" / "list_sources.yml",
         {
             "us_csl": {"default": False},
             "un": {"default": False},
@@ -61,13 +62,14 @@ def ofac(
             "ofac_cons": {"files": _sources(base, "cons", CONS), "default": True},
         },
     )
-    monkeypatch.setenv("CHIPGUARD_LIST_SOURCES", str(cfg))
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(cfg.parent))
     yield folder, base, cfg
 
 
 def write_sources(path: Path, sources: dict[str, dict[str, object]]) -> Path:
     """A list_sources.yml override, keys in the order given (the primary file first, as a person
     writes it; yaml.safe_dump would sort them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"sources": sources}, sort_keys=False), encoding="utf-8")
     return path
 
@@ -185,8 +187,8 @@ def test_one_failing_source_fails_the_whole_update(
 def test_bad_multi_file_config_names_file_and_field(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, object], message: str
 ) -> None:
-    cfg = write_sources(tmp_path / "sources.yml", {"ofac_sdn_csv": settings})
-    monkeypatch.setenv("CHIPGUARD_LIST_SOURCES", str(cfg))
+    cfg = write_sources(tmp_path / "overrides" / "list_sources.yml", {"ofac_sdn_csv": settings})
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(cfg.parent))
     with pytest.raises(InputError, match=message) as caught:
         load_config()
     assert caught.value.file == str(cfg)

@@ -2,7 +2,7 @@
 (or the threshold) differ from the recorded ones, the archived files are written to a temporary folder
 and the screening runs in a worker process reading them (chipguard.replay_worker), so a listed party
 found then is found again. Here the Chinese name of a listed institute is removed from the names data
-(the CHIPGUARD_NAME_DATA_DIR override) after a decision: new decisions no longer find it, the replay
+(through the reference-data override root, CHIPGUARD_DATA_OVERRIDES) after a decision: new decisions no longer find it, the replay
 still does. The matching code reads its data once per process, so the "after" side runs in fresh
 processes, as a restarted service would. On SQLite and PostgreSQL."""
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from test_api_support import Api, api
 
 from chipguard.config import data_dir
-from chipguard.names.data import NAME_DATA_ENV
+from chipguard.replay_worker import OVERRIDES_ENV
 from chipguard.store import testing
 from chipguard.store.records import ReferenceFileRow
 
@@ -75,9 +75,9 @@ def _fresh(srv: Api, overlay: Path | None, code: str, *args: str) -> Any:
     its stdout as JSON."""
     url = srv.services.engine.url.render_as_string(hide_password=False)
     env = dict(os.environ)
-    env.pop(NAME_DATA_ENV, None)
+    env.pop(OVERRIDES_ENV, None)
     if overlay is not None:
-        env[NAME_DATA_ENV] = str(overlay)
+        env[OVERRIDES_ENV] = str(overlay)
     proc = subprocess.run(
         [sys.executable, "-c", code, url, *args], capture_output=True, text=True, env=env, check=False
     )

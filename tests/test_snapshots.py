@@ -211,10 +211,11 @@ def test_stale_lists_are_reported_and_refused_when_fresh_is_required(
     with pytest.raises(ListsUnavailableError, match="stale: us_csl"):
         require_lists(store, fresh=True)
 
-    # The ceiling is configuration: a home file, then the environment variable.
-    write_sources(config.home() / "list_sources.yml", {"us_csl": {"max_age_days": 100000}})
+    # The ceiling is configuration: the override root's file (default $CHIPGUARD_HOME/data), then the
+    # environment variable.
+    write_sources(config.overrides_dir() / "list_sources.yml", {"us_csl": {"max_age_days": 100000}})
     assert store.stale_sources() == []
-    write_sources(config.home() / "list_sources.yml", {}, max_age_days=100000)
+    write_sources(config.overrides_dir() / "list_sources.yml", {}, max_age_days=100000)
     assert store.stale_sources() == []
     monkeypatch.setenv("CHIPGUARD_LISTS_MAX_AGE_DAYS", "7")
     assert store.stale_sources() == ["us_csl"]

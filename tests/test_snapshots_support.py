@@ -72,5 +72,6 @@ def write_sources(path: Path, sources: dict[str, dict[str, object]], **top: obje
     """A list_sources.yml override (the same shape as chipguard/data/list_sources.yml)."""
     import yaml
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({**top, "sources": sources}), encoding="utf-8")
     return path

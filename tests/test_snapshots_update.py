@@ -21,17 +21,18 @@ __all__ = ["http_dir"]  # the fixture, imported for pytest
 def served(
     home: Path, shared: Path, http_dir: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Path, str, Path]:
-    """The local server holds a trimmed real CSL as ``consolidated.csv``; CHIPGUARD_LIST_SOURCES points
-    us_csl at it and turns the default UN download off (no internet here)."""
+    """The local server holds a trimmed real CSL as ``consolidated.csv``; the list_sources.yml of the
+    reference-data override root (CHIPGUARD_DATA_OVERRIDES) points us_csl at it and turns the default UN
+    download off (no internet here)."""
     folder, base = http_dir
     served_file = trimmed_csl(shared, folder / "consolidated.csv", 250)
     stamp = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
     os.utime(served_file, (stamp, stamp))
     cfg = write_sources(
-        tmp_path / "sources.yml",
+        tmp_path / "overrides" / "list_sources.yml",
         {"us_csl": {"url": f"{base}/consolidated.csv", "default": True}, "un": {"default": False}},
     )
-    monkeypatch.setenv("CHIPGUARD_LIST_SOURCES", str(cfg))
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(cfg.parent))
     return folder, base, cfg
 
 
@@ -124,10 +125,10 @@ def test_local_mirror_path_works_offline(
 ) -> None:
     mirror = trimmed_csl(shared, tmp_path / "mirror" / "consolidated.csv", 30)
     cfg = write_sources(
-        tmp_path / "sources.yml",
+        tmp_path / "overrides" / "list_sources.yml",
         {"us_csl": {"url": mirror.as_uri(), "default": True}, "un": {"default": False}},
     )
-    monkeypatch.setenv("CHIPGUARD_LIST_SOURCES", str(cfg))
+    monkeypatch.setenv("CHIPGUARD_DATA_OVERRIDES", str(cfg.parent))
     [info] = update_lists()
     assert (info.status, info.record_count) == ("loaded", 30)
 

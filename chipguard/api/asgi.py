@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from fastapi import FastAPI
 
 from chipguard.api.app import create_app
+from chipguard.settings import settings
 
 
 def serve_app() -> FastAPI:
-    level = os.environ.get("CHIPGUARD_LOG_LEVEL", "INFO").upper()
+    level = settings().log_level
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s")
     return create_app(warm=True)

@@ -2,7 +2,8 @@
 
 Rate limiting is a token bucket per API key, held in the memory of each worker process: with N uvicorn
 workers a key may reach up to N × the configured rate. That is the documented trade-off for needing no
-shared cache; put a gateway in front when a hard global limit is required. Settings (environment):
+shared cache; put a gateway in front when a hard global limit is required. Settings (environment,
+parsed in chipguard.settings):
 
 - ``CHIPGUARD_RATE_PER_SEC`` (default 50): sustained requests per second per key;
 - ``CHIPGUARD_RATE_BURST`` (default 100): bucket size, the burst a key may send at once;
@@ -12,13 +13,14 @@ shared cache; put a gateway in front when a hard global limit is required. Setti
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
+
+from chipguard.settings import settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,19 +29,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-
-
 class TokenBucket:
     """Per-key token buckets: each request takes one token; tokens refill at ``rate`` per second."""
 
     def __init__(self, rate: float | None = None, burst: float | None = None) -> None:
-        self.rate = rate if rate is not None else _env_float("CHIPGUARD_RATE_PER_SEC", 50.0)
-        self.burst = burst if burst is not None else _env_float("CHIPGUARD_RATE_BURST", 100.0)
+        self.rate = rate if rate is not None else settings().rate_per_sec
+        self.burst = burst if burst is not None else settings().rate_burst
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -67,7 +62,7 @@ class TokenBucket:
 
 
 def max_body_bytes() -> int:
-    return int(_env_float("CHIPGUARD_MAX_BODY_BYTES", 1 << 20))
+    return settings().max_body_bytes
 
 
 class BodyTooLarge(Exception):

@@ -4,40 +4,34 @@ The vocabularies are data (rigour's legal forms, symbols and stopwords; our cura
 abbreviations) so that a compliance team can extend them without touching code. Each loader is cached:
 the files are read once, then every name analysis reuses the compiled lookup tables.
 
-``CHIPGUARD_NAME_DATA_DIR`` is the one override hook for every name-matching file (``names/*.yml`` and
-``zh/*``, read by this module, ``chinese_vocab`` and ``enrichment`` through ``name_data_file``): a folder
-laid out like ``chipguard/data`` whose files replace the bundled ones, the others falling back to the
-bundled files. It is read when a loader first runs, so it applies per process: a replay runs the
-screening in a fresh process pointed at the archived files (chipguard.replay_worker), and a deployment
-editing the names data restarts.
+Every name-matching file (``names/*.yml`` and ``zh/*``, read by this module, ``chinese_vocab`` and
+``enrichment`` through ``name_data_file``) is looked up in the one reference-data override root
+(``CHIPGUARD_DATA_OVERRIDES``, default ``$CHIPGUARD_HOME/data``, laid out like ``chipguard/data``) first,
+falling back to the bundled file. It is read when a loader first runs, so it applies per process: a
+replay runs the screening in a fresh process whose override root is the archived files
+(chipguard.replay_worker), and a deployment editing the names data restarts.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from chipguard.config import data_dir
+from chipguard.config import data_dir, data_file, overrides_dir
 from chipguard.datafiles import load_yaml as _load_yaml_source
+from chipguard.settings import settings
 
-NAME_DATA_ENV = "CHIPGUARD_NAME_DATA_DIR"
 
-
-def name_data_dir() -> Path | None:
-    """The override folder (``CHIPGUARD_NAME_DATA_DIR``), None when unset."""
-    value = os.environ.get(NAME_DATA_ENV, "").strip()
-    return Path(value).expanduser() if value else None
+def name_data_dir() -> Path:
+    """The override root the name-matching files are looked up in first (``CHIPGUARD_DATA_OVERRIDES``)."""
+    return overrides_dir()
 
 
 def name_data_file(rel: str) -> Path:
     """The file a loader reads for ``rel`` (relative to ``chipguard/data``, e.g. ``zh/org_terms.yml``):
-    the override folder's when it has one, else the bundled one."""
-    overlay = name_data_dir()
-    if overlay is not None and (overlay / rel).is_file():
-        return overlay / rel
-    return data_dir() / rel
+    the override root's when it has one, else the bundled one."""
+    return data_file(rel)
 
 
 def names_dir() -> Path:
@@ -75,14 +69,14 @@ def vocabulary() -> dict[str, Any]:
 def matching_config() -> dict[str, Any]:
     """Threshold and weights of the scorer; ``CHIPGUARD_MATCH_THRESHOLD`` overrides the threshold."""
     data: dict[str, Any] = dict(load_yaml("matching.yml"))
-    env = os.environ.get("CHIPGUARD_MATCH_THRESHOLD")
-    if env:
-        data["threshold"] = float(env)
+    threshold = settings().match_threshold
+    if threshold is not None:
+        data["threshold"] = threshold
     return data
 
 
 def default_threshold() -> float:
-    env = os.environ.get("CHIPGUARD_MATCH_THRESHOLD")
-    if env:
-        return float(env)
+    threshold = settings().match_threshold
+    if threshold is not None:
+        return threshold
     return float(matching_config()["threshold"])

@@ -9,14 +9,13 @@ the rule set's id, version and content hash so it can be replayed. See docs/rule
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chipguard.config import data_dir
+from chipguard.config import data_dir, overrides_dir
 from chipguard.datafiles import read_yaml
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
@@ -228,10 +227,11 @@ def bundled_rules_dir() -> Path:
 
 
 def override_dir() -> Path | None:
-    """``CHIPGUARD_RULES_DIR``: files there replace bundled files of the same name (e.g. the compliance
-    team's own ``provider_policy.yml``) without forking the package."""
-    value = os.environ.get("CHIPGUARD_RULES_DIR")
-    return Path(value) if value else None
+    """``rules/`` in the reference-data override root (``CHIPGUARD_DATA_OVERRIDES``, default
+    ``$CHIPGUARD_HOME/data``): files there replace bundled files of the same name (e.g. the compliance
+    team's own ``provider_policy.yml``) without forking the package. None when there is no such folder."""
+    folder = overrides_dir() / "rules"
+    return folder if folder.is_dir() else None
 
 
 MANIFEST = "ruleset.yml"
@@ -241,7 +241,7 @@ def load_rule_set(directory: Path | None = None, overrides: Path | None = None) 
     """Reads ``ruleset.yml`` in ``directory`` (default: the bundled rules) and the files it names.
 
     Files named in the manifest's ``files`` must exist; ``include`` globs (``red_flags*.yml``) add
-    whatever matches. A file in ``overrides`` (default ``CHIPGUARD_RULES_DIR``) replaces the file of
+    whatever matches. A file in ``overrides`` (default: ``override_dir()``) replaces the file of
     the same name. Rule ids must be unique across the set.
     """
     directory = directory or bundled_rules_dir()

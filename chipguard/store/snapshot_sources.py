@@ -2,8 +2,10 @@
 
 Why: download URLs move and compliance teams set their own freshness ceiling; both must change
 without a release. The defaults live in chipguard/data/list_sources.yml; a file of the same shape at
-$CHIPGUARD_HOME/list_sources.yml and then at $CHIPGUARD_LIST_SOURCES is merged over them (per source,
-key by key), and CHIPGUARD_LISTS_MAX_AGE_DAYS overrides the global ``max_age_days``.
+list_sources.yml in the reference-data override root (``CHIPGUARD_DATA_OVERRIDES``, default
+``$CHIPGUARD_HOME/data``) is merged over them (per source, key by key), and CHIPGUARD_LISTS_MAX_AGE_DAYS
+overrides the global ``max_age_days``. A file at the former place, ``$CHIPGUARD_HOME/list_sources.yml``,
+is refused with where it goes now rather than silently ignored.
 
 Interface::
 
@@ -14,7 +16,6 @@ Interface::
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,9 @@ from typing import Any
 from chipguard import config
 from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
+from chipguard.settings import settings as env_settings
 
 CONFIG_NAME = "list_sources.yml"
-ENV_CONFIG = "CHIPGUARD_LIST_SOURCES"
-ENV_MAX_AGE = "CHIPGUARD_LISTS_MAX_AGE_DAYS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +77,22 @@ def _number(value: Any, path: Path, key: str) -> float:
 
 
 def config_files() -> list[Path]:
+    """The bundled configuration, then the override root's when there is one."""
     files = [config.data_dir() / CONFIG_NAME]
-    home_file = config.home() / CONFIG_NAME
-    if home_file.is_file():
-        files.append(home_file)
-    env = os.environ.get(ENV_CONFIG)
-    if env:
-        env_path = Path(env).expanduser()
-        if not env_path.is_file():
-            raise InputError(f"{ENV_CONFIG} names a file that does not exist", file=str(env_path))
-        files.append(env_path)
+    former = config.home(create=False) / CONFIG_NAME
+    override = config.overrides_dir() / CONFIG_NAME
+    if former.is_file() and former != override:
+        raise InputError(
+            f"this file is no longer read: move it to {override} (CHIPGUARD_DATA_OVERRIDES/{CONFIG_NAME})",
+            file=str(former),
+        )
+    if override.is_file():
+        files.append(override)
     return files
 
 
 def load_config() -> ListsConfig:
-    """The merged configuration (bundled defaults, then home file, then $CHIPGUARD_LIST_SOURCES)."""
+    """The merged configuration (bundled defaults, then the override root's file)."""
     top: dict[str, Any] = {}
     sources: dict[str, dict[str, Any]] = {}
     origin: dict[str, Path] = {}  # the config file that last set each source (named in errors)
@@ -124,12 +125,9 @@ def load_config() -> ListsConfig:
                     settings["max_age_days"], path, f"sources.{name}.max_age_days"
                 )
     max_age = top["max_age_days"][0] if "max_age_days" in top else 30.0
-    env_age = os.environ.get(ENV_MAX_AGE)
-    if env_age:
-        try:
-            max_age = float(env_age)
-        except ValueError as exc:
-            raise InputError(f"{ENV_MAX_AGE}='{env_age}' is not a number of days", field=ENV_MAX_AGE) from exc
+    env_age = env_settings().lists_max_age_days
+    if env_age is not None:
+        max_age = env_age
     out: dict[str, ListSource] = {}
     for name, settings in sources.items():
         where = origin.get(name, files[-1])
@@ -194,7 +192,7 @@ def max_age_days(source: str | None = None, cfg: ListsConfig | None = None) -> f
     """How many days a source's list may age before it is stale. The environment variable wins over
     everything (operators need one switch), then a per-source setting, then the global one."""
     cfg = cfg or load_config()
-    if os.environ.get(ENV_MAX_AGE):
+    if env_settings().lists_max_age_days is not None:
         return cfg.max_age_days
     if source and source in cfg.sources and cfg.sources[source].max_age_days is not None:
         return float(cfg.sources[source].max_age_days or cfg.max_age_days)

@@ -36,7 +36,7 @@ file name as YYYY-MM[-DD]), else from its load time — or from the last `chipgu
 fetched exactly these bytes from the publisher's official URL, when that is later (a list the publisher
 has not changed for weeks is still current if we checked yesterday). The maximum age comes from
 chipguard/data/list_sources.yml (``max_age_days``, per source overridable), overridable in
-$CHIPGUARD_HOME/list_sources.yml or by CHIPGUARD_LISTS_MAX_AGE_DAYS. A stale list is still used for
+$CHIPGUARD_DATA_OVERRIDES/list_sources.yml or by CHIPGUARD_LISTS_MAX_AGE_DAYS. A stale list is still used for
 screening (a hit on an old list is still a hit) but a decision must not auto-ALLOW against it.
 
 Parties returned by ``active_parties``/``parties_of`` are cached per immutable snapshot and shared:

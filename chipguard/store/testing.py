@@ -7,7 +7,6 @@ PostgreSQL server. Each PostgreSQL test gets a database of its own, dropped afte
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,17 +14,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, make_url, text
 
+from chipguard.settings import env_name, settings
 from chipguard.store.db import forget_engine
 
-PG_ENV = "CHIPGUARD_TEST_PG_URL"
+PG_ENV = env_name("test_pg_url")
 
 
 def pg_url() -> str | None:
     """The PostgreSQL server URL the tests may use (a database on it that they may create others from)."""
-    url = os.environ.get(PG_ENV, "").strip()
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url or None
+    return settings().test_pg_url
 
 
 def backends() -> list[str]:

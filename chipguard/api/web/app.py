@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -49,6 +48,7 @@ from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, Ses
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import Outcome
+from chipguard.settings import settings
 from chipguard.store.customers import CUSTOMER_ID
 from chipguard.store.decisions import DecisionSummary, check_range, parse_day
 from chipguard.store.errors import ConflictError, NotFoundError
@@ -201,7 +201,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     rate = limiter or TokenBucket()
     # Sign-in attempts per client address: keys cannot be guessed, but a flood must not reach the database.
     attempts = TokenBucket(rate=1.0, burst=20.0)
-    secure_cookies = os.environ.get("CHIPGUARD_UI_SECURE_COOKIES", "") == "1"
+    secure_cookies = settings().ui_secure_cookies
 
     def render_500(base: str) -> bytes:
         return env.get_template("error.html").render(error_context(base, 500)).encode("utf-8")

@@ -20,11 +20,12 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+
+from chipguard.settings import settings
 
 SESSION_COOKIE = "cg_session"
 LOGIN_COOKIE = "cg_login"
@@ -32,14 +33,11 @@ LOGIN_COOKIE = "cg_login"
 
 def session_hours() -> float:
     """Absolute lifetime of a UI session (``CHIPGUARD_UI_SESSION_HOURS``, default 8: one working day)."""
-    try:
-        return max(0.01, float(os.environ.get("CHIPGUARD_UI_SESSION_HOURS", "") or 8.0))
-    except ValueError:
-        return 8.0
+    return max(0.01, settings().ui_session_hours)
 
 
 def signing_key() -> bytes:
-    env = os.environ.get("CHIPGUARD_UI_SECRET")
+    env = settings().ui_secret
     if env:
         return hashlib.sha256(env.encode("utf-8")).digest()
     from chipguard.audit import audit_key
