@@ -104,6 +104,10 @@ def _log_level(env: str, raw: str) -> str:
     return value
 
 
+def _proxies(env: str, raw: str) -> str:
+    return ",".join(part.strip() for part in raw.split(",") if part.strip())
+
+
 def _pg_url(env: str, raw: str) -> str:
     url = raw.strip()
     if url.startswith("postgresql://"):  # the psycopg 3 driver, which is the one installed
@@ -224,6 +228,14 @@ class Settings:
         "INFO",
         "INFO",
         "Log level of the service (`chipguard run` and its workers).",
+    )
+    trusted_proxies: str = _var(
+        "CHIPGUARD_TRUSTED_PROXIES",
+        _proxies,
+        "",
+        "none: the TCP peer is the client",
+        "Service: comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto headers are "
+        "believed (`chipguard run --trusted-proxies` wins).",
     )
     ui_secret: str | None = _var(
         "CHIPGUARD_UI_SECRET",
