@@ -351,15 +351,35 @@ RETIRED: dict[str, str] = {
 
 # What the cache below depends on: every variable, the retired ones, and HOME (the default home).
 _WATCHED: tuple[str, ...] = (*(v.env for _, v in VARIABLES), *RETIRED, "HOME")
-_CURRENT: tuple[tuple[str | None, ...], Settings] | None = None
+_CURRENT: tuple[tuple[Any, ...], Settings] | None = None
+
+
+def _environment_key() -> tuple[Any, ...]:
+    """The raw values of the watched variables. Through ``os.environ``'s own encoded store when it has
+    one (CPython's ``_Environ``): about 1 µs instead of the 70 µs of two dozen ``os.environ.get`` calls,
+    which matters because the home and the override root are asked for on every decision."""
+    data = getattr(os.environ, "_data", None)
+    encode = getattr(os.environ, "encodekey", None)
+    if isinstance(data, dict) and encode is not None:
+        return tuple(map(data.get, _encoded(encode)))
+    return tuple(os.environ.get(name) for name in _WATCHED)
+
+
+_ENCODED: tuple[Any, ...] = ()
+
+
+def _encoded(encode: Callable[[str], Any]) -> tuple[Any, ...]:
+    global _ENCODED
+    if not _ENCODED:
+        _ENCODED = tuple(encode(name) for name in _WATCHED)
+    return _ENCODED
 
 
 def settings() -> Settings:
     """The settings of the environment as it is now. Parsed once and re-parsed only when one of the
-    watched variables changed (tests and ``chipguard run --db`` change them at run time); a lookup costs
-    a couple of dozen ``os.environ.get`` calls."""
+    watched variables changed (tests and ``chipguard run --db`` change them at run time)."""
     global _CURRENT
-    key = tuple(os.environ.get(name) for name in _WATCHED)
+    key = _environment_key()
     current = _CURRENT
     if current is not None and current[0] == key:
         return current[1]
