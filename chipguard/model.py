@@ -278,6 +278,20 @@ class Transaction:
 
 
 @dataclass(slots=True)
+class Uncertainty:
+    """Something a decision rests on that chipguard could not confirm (a rule graded ⚠, a suspension that
+    may have been extended, a country-group date not read in the primary text): what to verify before
+    relying on the decision."""
+
+    rule_id: str  # the rule (or data table: ``geo.country_groups``, ``hardware.classification``) concerned
+    why: str
+    check: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(slots=True)
 class Decision:
     outcome: Outcome
     reasons: list[Reason] = field(default_factory=list)
@@ -287,6 +301,8 @@ class Decision:
     transaction: dict[str, Any] = field(default_factory=dict)
     decision_id: str = ""
     decided_at: str = ""
+    # What to verify before relying on the decision (empty: nothing it rests on is graded uncertain).
+    uncertain: list[Uncertainty] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -83,6 +83,11 @@ def test_scenario(path: Path, csl: tuple[Any, dict[str, Any]]) -> None:
     for rule_id, facts in expect.get("facts", {}).items():
         for key, value in facts.items():
             assert fired[rule_id].facts[key] == value
+    # What the decision must list under ``uncertain`` (verify before relying on it), by rule id.
+    flagged = {u.rule_id for u in decision.uncertain}
+    for rule_id in expect.get("uncertain", []):
+        assert rule_id in flagged, (rule_id, [(u.rule_id, u.why) for u in decision.uncertain])
+    assert all(u.rule_id and u.why and u.check for u in decision.uncertain)
     for role, code in expect.get("hits", {}).items():
         hits = decision.screening.get(role, [])
         assert hits, (role, list(decision.screening))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,48 @@ def test_macau_joins_the_advanced_computing_scope_on_the_date_of_88_fr_2821() ->
     groups = load_groups()
     assert groups.groups_of("MO", date(2023, 1, 16)) == []
     assert groups.groups_of("MO", date(2023, 1, 17)) == ["MACAU"]
+
+
+def _decide(data: dict[str, object]) -> Any:
+    from chipguard.policy import decide
+
+    return decide(parse_transaction(data), screener=None, lists=ListsStatus("missing", "test: no lists"))
+
+
+def test_a_suspended_rule_whose_condition_holds_is_listed_as_uncertain(tmp_path: Path) -> None:
+    from chipguard.policy import decide
+
+    rule = (
+        "  - id: SUSPENDED\n    outcome: DENY\n    message: m\n    citation: c\n"
+        "    suspended: [{from: '2025-01-01', to: '2026-01-01', citation: 'suspension ⚠ [S]'}]\n"
+    )
+    rs = load_rule_set(_write_rules(tmp_path, rule), tmp_path / "none")
+    during = decide(
+        parse_transaction(_transaction("SG")), screener=None, lists=ListsStatus("missing", "x"), rule_set=rs
+    )
+    assert [u.rule_id for u in during.uncertain] == ["SUSPENDED"]
+    assert "suspended" in during.uncertain[0].why and "DENY" in during.uncertain[0].check
+    after = decide(
+        parse_transaction({**_transaction("SG"), "date": "2026-02-02"}),
+        screener=None,
+        lists=ListsStatus("missing", "x"),
+        rule_set=rs,
+    )
+    assert after.outcome.value == "DENY"
+    assert [u.rule_id for u in after.uncertain] == ["SUSPENDED"]
+    assert "ended on 2026-01-01" in after.uncertain[0].why and "extended" in after.uncertain[0].check
+
+
+def test_a_country_group_membership_graded_uncertain_reaches_the_decision_and_its_summary() -> None:
+    from chipguard.policy.report import summary
+
+    decision = _decide({**_transaction("CY"), "date": "2025-06-02"})  # CY in A:6: date of addition ⚠
+    found = [u for u in decision.uncertain if u.rule_id == "geo.country_groups"]
+    assert found and "CY in Country Group A:6" in found[0].why
+    assert decision.to_dict()["uncertain"][0]["check"]
+    text = summary(decision)
+    assert "Uncertain — verify before relying on this decision:" in text and "[geo.country_groups]" in text
+
+
+def test_a_decision_resting_on_confirmed_rules_only_lists_nothing_uncertain() -> None:
+    assert _decide({**_transaction("DE"), "date": "2025-06-02"}).uncertain == []

@@ -181,3 +181,30 @@ def test_unexpected_errors_are_a_plain_500_page(ui: Ui, monkeypatch: pytest.Monk
     assert "hunter2" not in r.text and "Traceback" not in r.text
     assert 'href="/ui/static/app.css"' in r.text and 'name="csrf" value=""' not in r.text
     assert ui.client.get("/ui/customers/acme?x=<b>").status_code == 500  # and it keeps serving
+
+
+def test_decision_page_and_rest_show_what_to_verify(ui: Ui) -> None:
+    """A decision resting on an unconfirmed rule (issue 15) lists it under `uncertain` in REST and the UI."""
+    tx = {
+        "date": "2026-03-02",
+        "kind": "export",
+        "destination": "MY",
+        "customer": {
+            "name": "Nanyang Lattice Compute Sdn Bhd",
+            "country": "MY",
+            "ultimate_parent": {"name": "Shenzhen Lattice Holdings", "country": "CN"},
+        },
+        "items": [{"model": "H200", "quantity": 8}],
+    }
+    auth = {"Authorization": f"Bearer {ui.tokens['analyst']}"}
+    made = ui.client.post("/v1/decisions", json=tx, headers=auth)
+    assert made.status_code == 201, made.text
+    uncertain = made.json()["uncertain"]
+    assert "ADV-POLICY-HQ-ELSEWHERE" in {u["rule_id"] for u in uncertain}
+    assert all(u["why"] and u["check"] for u in uncertain)
+    ui.sign_in("analyst")
+    page = ui.client.get(f"/ui/decisions/{made.json()['decision_id']}")
+    assert page.status_code == 200 and 'id="uncertain"' in page.text
+    assert (
+        "ADV-POLICY-HQ-ELSEWHERE" in page.text and "Whether BIS applies a presumption of denial" in page.text
+    )

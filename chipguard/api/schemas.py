@@ -225,6 +225,8 @@ class DecisionModel(Open):
     decided_at: str
     reasons: list[dict[str, Any]] = Field(default_factory=list)
     versions: dict[str, Any] = Field(default_factory=dict)
+    # What to verify before relying on the decision: {rule_id, why, check} per unconfirmed point.
+    uncertain: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class DecisionListModel(BaseModel):

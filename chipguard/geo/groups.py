@@ -74,6 +74,17 @@ class CountryGroups:
             found |= self.own_groups(other, on)
         return sorted(found)
 
+    def unconfirmed(self, code: str, on: date) -> list[tuple[str, str]]:
+        """(group, note) for each membership of ``code`` in force on ``on`` (its own or that of the country
+        it counts as) whose data note is graded ⚠: a decision resting on it must say so."""
+        codes = {code, self.treated_as(code, on)[0]}
+        return sorted(
+            (name, m.note)
+            for name, members in self.groups.items()
+            for m in members
+            if m.country in codes and m.active(on) and "⚠" in m.note
+        )
+
     def members(self, group: str, on: date) -> list[str]:
         if group not in self.groups:
             raise InputError(f"unknown country group '{group}'; known: {', '.join(sorted(self.groups))}")

@@ -90,7 +90,28 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
     parent_geo = _geo(parent.country if parent else "", context)
     hq_or_parent = sorted(set(hq["groups"]) | set(parent_geo["groups"]))
     moved, moved_text = movement(transaction, context)
+    groups = load_groups()
+    uncertain = []
+    seen: set[tuple[str, str]] = set()
+    for role, code in (
+        ("destination", transaction.destination),
+        ("customer country", c.country),
+        ("headquarters", hq_code),
+        ("ultimate parent", parent.country if parent else ""),
+    ):
+        for group, note in groups.unconfirmed(code, context.on) if code else []:
+            if (code, group) in seen:
+                continue
+            seen.add((code, group))
+            uncertain.append(
+                {
+                    "rule_id": "geo.country_groups",
+                    "why": f"{role} {code} in Country Group {group}: {note.replace('⚠', '').strip()}",
+                    "check": "verify the membership and its date in 15 CFR 740 Supp. No. 1 as in force on the decision date",
+                }
+            )
     return {
+        "uncertain": uncertain,
         "settings": dict(context.rule_set.settings),
         "transaction": {
             "kind": transaction.kind,
@@ -257,6 +278,7 @@ def item_facts(transaction: Transaction, context: DecisionContext) -> dict[str, 
     from chipguard.hardware import classify
 
     out = []
+    uncertain: list[dict[str, str]] = []
     for i, item in enumerate(transaction.items):
         try:
             cls = classify(item.model, on=context.on)
@@ -268,7 +290,16 @@ def item_facts(transaction: Transaction, context: DecisionContext) -> dict[str, 
         facts = item_facts_from_classification(item.model, item.quantity, cls)
         facts["index"] = i
         out.append(facts)
-    return {"items": out}
+        for note in getattr(cls, "notes", None) or []:
+            if "⚠" in str(note):
+                uncertain.append(
+                    {
+                        "rule_id": "hardware.classification",
+                        "why": f"{item.model}: {str(note).replace('⚠', '').strip()}",
+                        "check": "verify the classification against the spec sheet and the rule text in force",
+                    }
+                )
+    return {"items": out, "uncertain": uncertain}
 
 
 def list_code(hit: Hit, table: list[dict[str, Any]]) -> dict[str, Any]:

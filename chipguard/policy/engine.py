@@ -18,7 +18,7 @@ from typing import Any
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
-from chipguard.model import Customer, Decision, Outcome, Reason, Transaction
+from chipguard.model import Customer, Decision, Outcome, Reason, Transaction, Uncertainty
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
 from chipguard.policy.report import classification_dict
@@ -94,6 +94,62 @@ def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date
             )
             fired.append(Triggered(rule, index, reason))
     return _apply_suppression(fired)
+
+
+DEFAULT_CHECK = "verify against the Federal Register / eCFR text in force on the decision date"
+
+
+def uncertainties(
+    rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date, fired: list[Triggered]
+) -> list[Uncertainty]:
+    """What the decision rests on that is not confirmed, one entry per rule (or data table):
+
+    - a rule that moved the decision and is graded ⚠ (its ``note``) or carries ``verify``;
+    - a rule that moved the decision after a suspension graded ⚠ ended (was it extended?);
+    - a suspended rule whose condition holds (is the suspension, itself graded, really in force?);
+    - ``uncertain`` facts from the providers (country-group dates, classification interpretations).
+    """
+    out: dict[str, Uncertainty] = {}
+    for t in fired:
+        rule = t.rule
+        if rule.id in out:
+            continue
+        why = rule.uncertainty()
+        if why:
+            out[rule.id] = Uncertainty(rule.id, why, rule.verify or DEFAULT_CHECK)
+            continue
+        ended = [w for w in rule.suspended if w.end is not None and w.end <= on and "⚠" in w.citation]
+        if ended:
+            last = max(ended, key=lambda w: w.start)
+            out[rule.id] = Uncertainty(
+                rule.id,
+                f"{rule.title or rule.id} applies again: its suspension ({last.citation.replace('⚠', '').strip()})"
+                f" ended on {last.end.isoformat() if last.end else '?'}",
+                "verify that the suspension was not extended or made permanent before relying on this rule",
+            )
+    for rule in rule_set.rules:
+        window = rule.suspension(on)
+        if rule.id in out or window is None or kind not in rule.applies_to:
+            continue
+        if (rule.end and on >= rule.end) or (rule.effective and on < rule.effective):
+            continue
+        collection = (resolve(facts, rule.for_each) or []) if rule.for_each else [None]
+        scopes = [facts if el is None else {**facts, rule.as_name: el} for el in collection]
+        if any(evaluate(rule.when, scope) for scope in scopes):
+            out[rule.id] = Uncertainty(
+                rule.id,
+                f"{rule.title or rule.id} would apply but is suspended on {on.isoformat()}"
+                f" ({window.citation.replace('⚠', '').strip()})",
+                "verify the suspension and its dates; if it has lapsed, the rule's outcome "
+                f"({rule.outcome.value}) applies",
+            )
+    for raw in facts.get("uncertain") or []:
+        if isinstance(raw, dict) and raw.get("why"):
+            entry = Uncertainty(
+                str(raw.get("rule_id", "facts")), str(raw["why"]), str(raw.get("check") or DEFAULT_CHECK)
+            )
+            out.setdefault(f"{entry.rule_id}:{entry.why}", entry)
+    return list(out.values())
 
 
 def _apply_suppression(fired: list[Triggered]) -> list[Triggered]:
@@ -216,6 +272,7 @@ def decide(
         facts = run_providers(transaction, context)
         groups_version = load_groups().version
     triggered = evaluate_rules(rs, facts, transaction.kind, when)
+    uncertain = uncertainties(rs, facts, transaction.kind, when, triggered)
     reasons = [t.reason for t in triggered]
     outcome = combine(reasons)
     if status.status != "ok" and outcome == Outcome.ALLOW:
@@ -251,4 +308,5 @@ def decide(
         transaction=transaction.to_dict(),
         decision_id=uuid.uuid4().hex,
         decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        uncertain=uncertain,
     )

@@ -54,6 +54,11 @@ def summary(decision: Decision) -> str:
             )
     if not decision.reasons:
         lines.append("  (none: no rule stood in the way)")
+    if decision.uncertain:
+        lines.append("Uncertain — verify before relying on this decision:")
+        for u in decision.uncertain:
+            lines.append(f"  [{u.rule_id}] {u.why}")
+            lines.append(f"      verify: {u.check}")
     hits = [(role, h) for role, hs in decision.screening.items() for h in hs]
     if hits:
         lines.append(f"Screening hits ({len(hits)}):")
