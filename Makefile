@@ -29,8 +29,9 @@ run: $(RUN_STAMP)
 	$(BIN)/chipguard run --host $(HOST) --port $(PORT)
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check chipguard tests bench
-	$(BIN)/ruff format --check chipguard tests bench
+	$(BIN)/ruff check chipguard tests bench tools/check_imports.py
+	$(BIN)/ruff format --check chipguard tests bench tools/check_imports.py
+	$(BIN)/python tools/check_imports.py
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

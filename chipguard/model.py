@@ -308,3 +308,18 @@ class Decision:
         data = dataclasses.asdict(self)
         data["outcome"] = str(self.outcome)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Decision:
+        """Inverse of ``to_dict`` for a stored decision (extra keys such as ``actor`` are ignored)."""
+        known = {f.name for f in dataclasses.fields(Reason)}
+        return cls(
+            outcome=Outcome(data["outcome"]),
+            reasons=[Reason(**{k: v for k, v in r.items() if k in known}) for r in data.get("reasons") or []],
+            classifications=list(data.get("classifications") or []),
+            screening=dict(data.get("screening") or {}),
+            versions=dict(data.get("versions") or {}),
+            transaction=dict(data.get("transaction") or {}),
+            decision_id=str(data.get("decision_id") or ""),
+            decided_at=str(data.get("decided_at") or ""),
+        )

@@ -19,7 +19,7 @@ Two kinds of component:
 - ``RECORDED`` (``matching``, ``ownership``): read by their own packages once per process. They are
   hashed (once per process) and archived, and a replay says plainly when the current files differ.
   Matching files are read through the same override root (chipguard.names.data), and a replay whose
-  matching data differs screens with the archived files in a fresh process (chipguard.replay_worker)
+  matching data differs screens with the archived files in a fresh process (chipguard.service.replay_worker)
   rather than rebuilding this process's tables.
 
 Interface::

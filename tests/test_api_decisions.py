@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -198,3 +199,41 @@ def test_replay_uses_the_archived_rule_set_after_the_rules_change(
     assert replay["replayed_outcome"] == "DENY"
     assert replay["rule_set"]["sha256"] == made["versions"]["rule_set"]["sha256"]
     assert any("archived rule set" in note for note in replay["notes"])
+
+
+def test_the_cli_and_the_rest_api_decide_alike_on_the_same_stored_state(srv: Api, tmp_path: Path) -> None:
+    """`chipguard decide FILE` goes through the same service as POST /v1/decisions: the same lists, the
+    same stored customers (the shared-address red flag fires from the CLI too), the same outcome and
+    reasons; the CLI's decision is stored and audited with the operating-system user as the actor."""
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app
+
+    h = srv.headers("analyst")
+    address = {"text": "1 Raffles Place #20-61, Singapore 048616", "country": "SG"}
+    for i, name in enumerate(
+        ["Lumen Trading Pte Ltd", "Orchid Data Services Pte Ltd", "Kestrel Nodes Pte Ltd"]
+    ):
+        body = {"name": name, "customer_id": f"c-{i}", "country": "SG", "addresses": [address]}
+        assert srv.client.post("/v1/customers", json=body, headers=h).status_code == 201
+    tx = _transaction("Atlas Sanatgaran", "SG")
+    tx["customer"] = {"name": "Atlas Sanatgaran", "country": "SG", "addresses": [address]}
+    rest = srv.client.post("/v1/decisions", json=tx, headers=h).json()
+
+    path = tmp_path / "tx.json"
+    path.write_text(json.dumps(tx), encoding="utf-8")
+    url = srv.services.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["decide", str(path), "--json", "--db", url])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)
+
+    def reasons(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return sorted((r["rule_id"], r["code"], r["message"]) for r in d["reasons"])
+
+    assert "RED_FLAG_SHARED_ADDRESS" in {r["code"] for r in cli["reasons"]}
+    assert cli["outcome"] == rest["outcome"] != "ALLOW"
+    assert reasons(cli) == reasons(rest)
+    assert cli["screening"] == rest["screening"] and cli["versions"]["lists"] == rest["versions"]["lists"]
+    assert cli["decision_id"] != rest["decision_id"] and cli["actor"].startswith("cli:")
+    stored = srv.client.get(f"/v1/decisions/{cli['decision_id']}", headers=h)
+    assert stored.status_code == 200 and stored.json()["audit_seq"] == cli["audit_seq"]

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from chipguard.api.app import create_app
-from chipguard.api.services import Services
+from chipguard.service import Services
 from chipguard.store import testing
 
 CSL_SAMPLE = "lists/samples/us_csl_sample_2025.csv"

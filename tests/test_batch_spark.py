@@ -33,6 +33,7 @@ from chipguard.batch.model import context_for, query_subject
 from chipguard.cli import app
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
+from chipguard.service import screening
 
 REQUIRED = os.environ.get("CHIPGUARD_REQUIRE_SPARK", "").strip() not in ("", "0", "false", "no")
 
@@ -73,7 +74,7 @@ def test_spark_and_local_write_identical_records(
     def no_driver_index(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("the Spark driver loaded the index it only ships")
 
-    monkeypatch.setattr(Screener, "from_store", no_driver_index)  # the cache file is shipped as it is
+    monkeypatch.setattr(screening, "screener_of", no_driver_index)  # the cache file is shipped as it is
     remote = jobs.screen_file(
         src, tmp_path / "spark.jsonl", engine="spark", allow_stale=True, partitions=3, spark=spark
     )

@@ -31,13 +31,13 @@ def bundled_home() -> Path:
     path = Path(tempfile.mkdtemp(prefix="chipguard-batch-home-"))
     atexit.register(shutil.rmtree, path, True)  # ~40 MB (database and index): gone with the test run
     with chipguard_home(path):
-        from chipguard.match.screener import Screener
+        from chipguard.service.screening import screener_of
         from chipguard.store.snapshot_update import load_bundled
         from chipguard.store.snapshots import SnapshotStore
 
         store = SnapshotStore()
         load_bundled(store)
-        Screener.from_store(store)  # writes the index cache file the batch jobs ship to Spark
+        screener_of(store)  # writes the index cache file the batch jobs ship to Spark
     return path
 
 

@@ -1,6 +1,6 @@
 """Replay screens with the name-matching data a decision was made with: when the current matching files
 (or the threshold) differ from the recorded ones, the archived files are written to a temporary folder
-and the screening runs in a worker process reading them (chipguard.replay_worker), so a listed party
+and the screening runs in a worker process reading them (chipguard.service.replay_worker), so a listed party
 found then is found again. Here the Chinese name of a listed institute is removed from the names data
 (through the reference-data override root, CHIPGUARD_DATA_OVERRIDES) after a decision: new decisions no longer find it, the replay
 still does. The matching code reads its data once per process, so the "after" side runs in fresh
@@ -86,12 +86,12 @@ def _fresh(srv: Api, overlay: Path | None, code: str, *args: str) -> Any:
 
 
 DECIDE = (
-    "import json, sys\nfrom chipguard.api.services import Services\n"
+    "import json, sys\nfrom chipguard.service import Services\n"
     "d = Services.open(sys.argv[1]).decide(json.loads(sys.argv[2]), 'test')\n"
     "print(json.dumps(d.to_dict(), default=str))"
 )
 REPLAY = (
-    "import json, sys\nfrom chipguard.api.services import Services\n"
+    "import json, sys\nfrom chipguard.service import Services\n"
     "print(json.dumps(Services.open(sys.argv[1]).replay(sys.argv[2]), default=str))"
 )
 

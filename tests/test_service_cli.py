@@ -12,8 +12,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from chipguard.api.services import Services
 from chipguard.cli import app
+from chipguard.service import Services
 from chipguard.store import testing
 from chipguard.store.records import AuditEntryRow
 

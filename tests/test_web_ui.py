@@ -67,7 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CHIPGUARD_HOME", str(home))
         mp.delenv("CHIPGUARD_DATABASE_URL", raising=False)
-        from chipguard.api.services import Services
+        from chipguard.service import Services
         from chipguard.store.snapshot_update import load_bundled
 
         services = Services.open()

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chipguard.api.app import create_app
-from chipguard.api.services import Services
 from chipguard.api.web import forms
 from chipguard.api.web.session import SessionSigner
 from chipguard.errors import InputError
+from chipguard.service import Services
 from chipguard.store import testing
 
 

@@ -50,10 +50,9 @@ from chipguard.api.schemas import (
     ScreenResult,
     find_bad_text,
 )
-from chipguard.api.services import Services
-from chipguard.audit import record_lists_event
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
+from chipguard.service import Services
 from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -516,19 +515,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def lists_update(body: ListsUpdateRequest, key: ApiKey = may_update_lists) -> dict[str, Any]:
         """Loads the bundled snapshot (``bundled: true``) or downloads the official lists; atomic — a
         failure (offline, bad file) changes nothing. Audited."""
-        from chipguard.store.snapshot_update import load_bundled, update_lists
-
-        infos = (
-            load_bundled(services.snapshots)
-            if body.bundled
-            else update_lists(body.sources, services.snapshots)
-        )
-        services.screeners.invalidate()
-        loaded = [i.to_dict() for i in infos]
-        entry = record_lists_event(
-            "lists.update", infos, key.actor, services.engine, bundled=body.bundled, sources=body.sources
-        )
-        return {"loaded": loaded, "audit_seq": entry.seq}
+        change = services.update_lists(body.sources, key.actor, bundled=body.bundled)
+        return {"loaded": [i.to_dict() for i in change.snapshots], "audit_seq": change.audit_seq}
 
     # ── keys ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -544,12 +532,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def audit_verify(_key: ApiKey = may_verify_audit) -> dict[str, Any]:
         """Verifies the hash chain, its signed head and every stored decision and customer version against
         its audit entry (what ``chipguard audit verify`` does); ``ok`` false names each problem."""
-        report = services.audit.verify()
-        records = services.decisions.check_against_audit() + services.customers.check_against_audit()
-        return report.to_dict() | {
-            "ok": report.ok and not records,
-            "records": [{"record": r, "problem": p} for r, p in records],
-        }
+        return services.verify_audit().to_dict()
 
     @app.get(
         "/v1/audit/export",

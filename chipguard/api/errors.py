@@ -7,6 +7,7 @@ the user what to fix. Internal errors say nothing about internals (details go to
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,9 +16,40 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.service import EngineError
 from chipguard.store.errors import ConflictError, NotFoundError
+from chipguard.store.snapshot_update import ListUpdateError
 
 log = logging.getLogger("chipguard.api")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorKind:
+    """How the HTTP faces (REST and web UI) answer one kind of ChipguardError."""
+
+    status: int
+    code: str  # the REST error code
+    title: str  # the web UI error page's title
+
+
+# The one mapping from the core's and the service's errors to HTTP, first match wins (subclasses first).
+ERROR_KINDS: tuple[tuple[type[ChipguardError], ErrorKind], ...] = (
+    (NotFoundError, ErrorKind(404, "not_found", "Not found")),
+    (ConflictError, ErrorKind(409, "conflict", "Conflict")),
+    (ListsUnavailableError, ErrorKind(503, "lists_unavailable", "No restricted-party lists")),
+    (InputError, ErrorKind(422, "invalid_input", "Invalid input")),
+    (EngineError, ErrorKind(500, "engine_error", "Decision engine error")),
+    (ListUpdateError, ErrorKind(502, "list_update_failed", "List update failed")),
+)
+OTHER_ERROR = ErrorKind(400, "bad_request", "Request failed")
+
+
+def error_kind(exc: ChipguardError) -> ErrorKind:
+    """The HTTP answer to ``exc``; an engine error (the server's rules or data) is also logged."""
+    kind = next((k for cls, k in ERROR_KINDS if isinstance(exc, cls)), OTHER_ERROR)
+    if kind.status >= 500:
+        log.error("%s: %s", kind.code, exc)
+    return kind
 
 
 class ApiError(Exception):
@@ -113,21 +145,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ChipguardError)
     async def _chipguard(_request: Request, exc: ChipguardError) -> JSONResponse:
-        if isinstance(exc, NotFoundError):
-            return error_response(404, "not_found", str(exc))
-        if isinstance(exc, ConflictError):
-            return error_response(409, "conflict", str(exc))
-        if isinstance(exc, ListsUnavailableError):
-            return error_response(503, "lists_unavailable", str(exc))
-        if isinstance(exc, InputError):
-            details = [{"field": exc.field or "", "message": exc.detail}]
-            return error_response(422, "invalid_input", str(exc), details)
-        if type(exc).__name__ == "EngineError":
-            log.error("decision engine error: %s", exc)
-            return error_response(500, "engine_error", str(exc))
-        if type(exc).__name__ == "ListUpdateError":
-            return error_response(502, "list_update_failed", str(exc))
-        return error_response(400, "bad_request", str(exc))
+        kind = error_kind(exc)
+        details = [{"field": exc.field or "", "message": exc.detail}] if isinstance(exc, InputError) else None
+        return error_response(kind.status, kind.code, str(exc), details)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

@@ -87,9 +87,9 @@ def open_lists(
 ) -> Lists:
     """The active lists, or ListsUnavailableError (none loaded; stale without ``allow_stale``).
     ``load=False``: skip loading the screener here when the index cache file already holds it."""
-    from chipguard.match import cache as index_cache
-    from chipguard.match.screener import Screener
     from chipguard.names.data import default_threshold
+    from chipguard.service import index_cache
+    from chipguard.service.screening import screener_of
     from chipguard.store.snapshots import SnapshotStore, require_lists
 
     store = store or SnapshotStore()
@@ -116,7 +116,7 @@ def open_lists(
         cached = cache_file(list(active))
         if cached is not None:
             return Lists(list(active), stale, cut, None, cached)
-    screener = Screener.from_store(store, threshold=threshold)
+    screener = screener_of(store, threshold=threshold)
     snapshots = list(screener.snapshots)
     return Lists(snapshots, stale, cut, screener, cache_file(snapshots))
 

@@ -1,7 +1,7 @@
 """The Spark engine: the batch model (``chipguard.batch.model``) mapped over partitions of subjects.
 
 How the index reaches the executors: the driver holds the screening index as a pickle file — the on-disk
-index cache file ``Screener.from_store`` already wrote, hard-linked into the job's work folder so a cache
+index cache file ``chipguard.service.screening`` already wrote, hard-linked into the job's work folder so a cache
 eviction during the job cannot pull it away, or a fresh pickle when the cache is off. Executors on the
 same machine (``local[N]``, or a cluster with a shared filesystem) read that path; elsewhere the bytes go
 out once as a Spark broadcast. Either way an executor's Python worker checks the sha256, unpickles the
@@ -140,7 +140,7 @@ class IndexFile:
             except OSError:  # another filesystem, or links unsupported
                 shutil.copyfile(cached, target)
         if not target.exists():
-            from chipguard.match.cache import gc_paused
+            from chipguard.match.index import gc_paused
 
             with target.open("wb") as fh, gc_paused():
                 pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -182,7 +182,7 @@ def executor_screener(shipment: Shipment) -> Any:
     (a pickle is only ever loaded when it is the file the driver hashed)."""
     screener = _LOADED.get(shipment.sha256)
     if screener is None:
-        from chipguard.match.cache import gc_paused
+        from chipguard.match.index import gc_paused
 
         data = shipment.read()
         if hashlib.sha256(data).hexdigest() != shipment.sha256:

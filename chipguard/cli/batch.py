@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from chipguard.cli.common import actor, fail
 from chipguard.errors import ChipguardError
 
 batch_app = typer.Typer(
@@ -40,17 +41,6 @@ SHIP = typer.Option(
     help="How Spark executors get the index: path (shared disk), broadcast, or auto (path for local masters).",
 )
 AS_JSON = typer.Option(False, "--json", help="Print the run summary as JSON on stdout.")
-
-
-def _fail(exc: ChipguardError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
-
-
-def _actor() -> str:
-    from chipguard.audit import cli_actor
-
-    return cli_actor()
 
 
 @batch_app.command("screen")
@@ -86,7 +76,7 @@ def screen_cmd(
             ship_mode=ship,
         )
     except ChipguardError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     stale = " (STALE lists: every row flagged for review)" if summary.lists_stale else ""
@@ -124,13 +114,13 @@ def rescreen_cmd(
             limit=limit,
             allow_stale=allow_stale,
             db=db,
-            actor=_actor(),
+            actor=actor(),
             master=master,
             partitions=partitions,
             ship_mode=ship,
         )
     except ChipguardError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     stale = " (STALE lists)" if summary.lists_stale else ""

@@ -1,7 +1,8 @@
 """CLI commands: ``chipguard lists`` — show, load, update, inspect and retire list snapshots.
 
-A thin face over chipguard.store.snapshots / snapshot_update: every rule (hashing, atomic replacement,
-staleness, download limits) lives there, so the service and `make run` behave exactly like the CLI.
+A thin face over the service layer (``chipguard.service``): every rule (hashing, atomic replacement,
+staleness, download limits, the audit entry of each change) lives behind it, so the REST API and
+`make run` behave exactly like the CLI.
 
     chipguard lists [--json]                          table of active snapshots (exit 3 when none)
     chipguard lists load FILE… [--format F] [--source NAME] [--json]
@@ -15,8 +16,7 @@ staleness, download limits) lives there, so the service and `make run` behave ex
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.cli.common import actor, errors, services
+from chipguard.errors import InputError, ListsUnavailableError
 
 lists_app = typer.Typer(
     name="lists",
@@ -33,17 +34,6 @@ lists_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turns a ChipguardError into its message on stderr and its exit code, also under CliRunner
-    (which calls the app directly, not through ``chipguard.cli.main``)."""
-    try:
-        yield
-    except ChipguardError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from exc
 
 
 def _console() -> Console:
@@ -57,9 +47,7 @@ def _when(value: datetime | None) -> str:
 
 
 def _store() -> Any:
-    from chipguard.store.snapshots import SnapshotStore
-
-    return SnapshotStore()
+    return services().snapshots
 
 
 def _stale_lines(store: Any) -> list[str]:
@@ -132,7 +120,7 @@ def lists_main(
 ) -> None:
     """Show each active list snapshot: source, format, records, file date, load time, hash, staleness."""
     if ctx.invoked_subcommand is None:
-        with _errors():
+        with errors():
             show_table(as_json)
 
 
@@ -149,22 +137,17 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print the loaded snapshots as JSON."),
 ) -> None:
     """Load list files as new snapshots (all or nothing); same bytes again is a no-op ("unchanged")."""
-    with _errors():
-        from chipguard.audit import cli_actor, record_lists_event
-        from chipguard.store.snapshot_update import load_bundled
+    with errors():
         from chipguard.store.snapshots import LoadSpec
 
-        store = _store()
-        if bundled:
-            if files or format or source:
-                raise InputError("--bundled loads the packaged lists; give FILE… or --bundled, not both")
-            infos = load_bundled(store)
-        else:
-            if not files:
-                raise InputError("give one or more list files, or --bundled")
-            infos = store.load_files([LoadSpec(Path(f), format, source) for f in files])
-        record_lists_event("lists.load", infos, cli_actor(), store.engine, bundled=bundled)
-        _print_loaded(infos, as_json, store)
+        if bundled and (files or format or source):
+            raise InputError("--bundled loads the packaged lists; give FILE… or --bundled, not both")
+        if not bundled and not files:
+            raise InputError("give one or more list files, or --bundled")
+        service = services()
+        specs = [LoadSpec(Path(f), format, source) for f in files or []]
+        change = service.load_lists(specs, actor(), bundled=bundled)
+        _print_loaded(change.snapshots, as_json, service.snapshots)
 
 
 @lists_app.command("update")
@@ -173,14 +156,10 @@ def update(
     as_json: bool = typer.Option(False, "--json", help="Print the resulting snapshots as JSON."),
 ) -> None:
     """Download the official current lists (URLs in list_sources.yml) and load them atomically."""
-    with _errors():
-        from chipguard.audit import cli_actor, record_lists_event
-        from chipguard.store.snapshot_update import update_lists
-
-        store = _store()
-        infos = update_lists(source or None, store)
-        record_lists_event("lists.update", infos, cli_actor(), store.engine, sources=source or None)
-        _print_loaded(infos, as_json, store)
+    with errors():
+        service = services()
+        change = service.update_lists(source or None, actor())
+        _print_loaded(change.snapshots, as_json, service.snapshots)
 
 
 def _resolve(store: Any, ref: str) -> Any:
@@ -200,7 +179,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Details of one snapshot and its first records."""
-    with _errors():
+    with errors():
         store = _store()
         info = _resolve(store, ref)
         parties = store.parties_of([info.id])[:limit] if limit else []
@@ -232,7 +211,7 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every snapshot kept (old ones stay so past decisions can be replayed), newest first."""
-    with _errors():
+    with errors():
         infos = _store().history(source)
         if as_json:
             typer.echo(json.dumps([i.to_dict() for i in infos], indent=2))
@@ -248,9 +227,9 @@ def history(
 @lists_app.command("remove")
 def remove(source: str = typer.Argument(..., help="Source to stop screening against.")) -> None:
     """Stop screening against SOURCE; its snapshots are kept for replay."""
-    with _errors():
-        _store().deactivate(source)
-        typer.echo(f"{source}: no longer active (its snapshots are kept)")
+    with errors():
+        change = services().remove_list(source, actor())
+        typer.echo(f"{source}: no longer active (its snapshots are kept; audit entry #{change.audit_seq})")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 
+from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError
 
 ownership_app = typer.Typer(
@@ -22,11 +23,6 @@ ownership_app = typer.Typer(
     help="Ownership graphs (BODS, GLEIF, FollowTheMoney, CSV): indirect holdings, 50 % rules, ultimate parent.",
     no_args_is_help=True,
 )
-
-
-def _fail(exc: ChipguardError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
 
 
 def _date(text: str | None) -> dt.date:
@@ -82,7 +78,7 @@ def import_cmd(
     try:
         graph = _load(file, fmt, lei_file)
     except ChipguardError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     summary = graph.summary()
     summary["declared_indirect_checks"] = _declared_checks(graph)
     if as_json:
@@ -171,7 +167,7 @@ def explain_cmd(
         if screen:
             out["regimes"] = _screened(graph, node, on)
     except ChipguardError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
@@ -179,9 +175,9 @@ def explain_cmd(
 
 
 def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
-    from chipguard.match.screener import Screener
     from chipguard.model import Customer, Identifier
     from chipguard.ownership.screening import screen_ownership
+    from chipguard.service.screening import active_screener
 
     target = graph.nodes[node]
     customer = Customer(
@@ -189,7 +185,7 @@ def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
         country=target.country,
         identifiers=[Identifier(scheme=s, value=v) for s, v in target.identifiers],
     )
-    report = screen_ownership(customer, Screener.from_store(), on=on, graph=graph)
+    report = screen_ownership(customer, active_screener(), on=on, graph=graph)
     facts = report.to_facts()["ownership"]
     return [
         {

@@ -18,6 +18,7 @@ from typing import Any
 
 import typer
 
+from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError, bad_rows
 from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
@@ -44,15 +45,10 @@ def _country(value: str | None, *, file: str | None = None, line: int | None = N
     return code
 
 
-def _fail(exc: ChipguardError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(exc.exit_code)
-
-
 def _load_screener(threshold: float | None) -> Any:
-    from chipguard.match.screener import Screener
+    from chipguard.service.screening import active_screener
 
-    return Screener.from_store(threshold=threshold)
+    return active_screener(threshold)
 
 
 def _short_reason(explanation: dict[str, Any]) -> str:
@@ -228,7 +224,7 @@ def register(app: typer.Typer) -> None:
             screener = _load_screener(threshold)
             result = screener.screen_result(None, name, k, c, limit=limit)
         except ChipguardError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
@@ -248,5 +244,5 @@ def register(app: typer.Typer) -> None:
             screener = _load_screener(threshold)
             hits = screen_file_to(screener, rows, out)
         except ChipguardError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
         typer.echo(f"screened {len(rows)} row(s), {hits} hit(s) → {out}", err=True)

@@ -1,12 +1,11 @@
 """CLI commands of the service: ``serve``, ``run``, ``audit``, ``decisions``, ``customers``, ``keys``.
 
-Thin faces over chipguard.api.services and the stores; every change they make is audited with the
+Thin faces over the service layer (``chipguard.service``); every change they make is audited with the
 operating-system user as the actor (``cli:<user>``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,9 +13,9 @@ from typing import Any
 
 import typer
 
-from chipguard.audit import cli_actor, record_lists_event
-from chipguard.errors import InputError
-from chipguard.limits import load_json
+from chipguard.cli.common import DB_OPTION, print_json, read_json
+from chipguard.cli.common import actor as _actor
+from chipguard.cli.common import services as _services
 
 audit_app = typer.Typer(
     help="The tamper-evident audit trail: verify it, export it for auditors.", no_args_is_help=True
@@ -37,46 +36,11 @@ PROXIES_OPTION = typer.Option(
     help="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed "
     "(default: CHIPGUARD_TRUSTED_PROXIES, else none: the TCP peer is the client).",
 )
-DB_OPTION = typer.Option(
-    None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
-)
 
+def _customer(path: Path) -> Any:
+    from chipguard.service.inputs import parse_customer
 
-def _actor() -> str:
-    return cli_actor()
-
-
-def _services(db: str | None) -> Any:
-    from chipguard.api.services import Services
-
-    return Services.open(db)
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=str(path)) from exc
-    return load_json(text, file=str(path))
-
-
-def _customer_model(path: Path) -> Any:
-    from pydantic import ValidationError
-
-    from chipguard.api.schemas import CustomerModel
-
-    data = _read_json(path)
-    try:
-        return CustomerModel.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(str(err["msg"]), file=str(path), field=".".join(str(p) for p in err["loc"])) from exc
+    return parse_customer(read_json(path), file=str(path))
 
 
 # ── serve / run ──────────────────────────────────────────────────────────────────────────────────
@@ -130,14 +94,9 @@ def run(
 ) -> None:
     """What `make run` does: load the bundled lists on first use, create the first admin API key (printed
     once), then serve."""
-    from chipguard.store.snapshot_update import load_bundled_if_empty
-
     services = _services(db)
-    loaded = load_bundled_if_empty(services.snapshots)
-    for info in loaded:
+    for info in services.load_bundled_if_empty(_actor()).snapshots:
         typer.echo(f"loaded bundled list {info.ref} ({info.record_count} records)")
-    if loaded:
-        record_lists_event("lists.load", loaded, _actor(), services.engine, bundled=True)
     if services.keys.count("admin") == 0:
         token, key = services.keys.create("admin", "first admin key (chipguard run)", actor=_actor())
         typer.echo("")
@@ -164,20 +123,14 @@ def audit_verify(
     Exit status 1 when anything was edited, deleted, reordered or truncated."""
     from chipguard.audit import write_report
 
-    services = _services(db)
-    report = services.audit.verify()
-    decision_problems = services.decisions.check_against_audit() + services.customers.check_against_audit()
+    check = _services(db).verify_audit()
     if as_json:
-        _print_json(
-            report.to_dict()
-            | {"records": [{"record": d, "problem": p} for d, p in decision_problems]}
-            | {"ok": report.ok and not decision_problems}
-        )
+        print_json(check.to_dict())
     else:
-        typer.echo(write_report(report), nl=False)
-        for decision_id, problem in decision_problems:
-            typer.echo(f"  [record] {decision_id}: {problem}")
-    if not report.ok or decision_problems:
+        typer.echo(write_report(check.chain), nl=False)
+        for record, problem in check.records:
+            typer.echo(f"  [record] {record}: {problem}")
+    if not check.ok:
         raise typer.Exit(1)
 
 
@@ -204,7 +157,7 @@ def decisions_replay(
     """Re-run a stored decision on its recorded list snapshots and rule set; exit 1 on any difference."""
     report = _services(db).replay(decision_id)
     if as_json:
-        _print_json(report)
+        print_json(report)
     else:
         typer.echo(
             f"decision {decision_id}: recorded {report['recorded_outcome']}, replayed {report['replayed_outcome']}"
@@ -238,7 +191,7 @@ def decisions_list(
     """Most recent decisions first."""
     found = _services(db).decisions.find(limit=limit, outcome=outcome, customer_id=customer)
     if as_json:
-        _print_json([d.to_dict() for d in found])
+        print_json([d.to_dict() for d in found])
         return
     for d in found:
         name = (
@@ -255,8 +208,8 @@ def customers_create(
     file: Path = typer.Argument(..., help="Customer JSON."), db: str | None = DB_OPTION
 ) -> None:
     """Store a new customer record (version 1)."""
-    model = _customer_model(file)
-    _print_json(_services(db).customers.create(model.to_customer(), _actor()).to_dict())
+    customer = _customer(file)
+    print_json(_services(db).customers.create(customer, _actor()).to_dict())
 
 
 @customers_app.command("update")
@@ -267,19 +220,19 @@ def customers_update(
     db: str | None = DB_OPTION,
 ) -> None:
     """Write a new version of a customer record (the old one stays in the history)."""
-    model = _customer_model(file)
-    _print_json(_services(db).customers.update(customer_id, model.to_customer(), _actor(), version).to_dict())
+    customer = _customer(file)
+    print_json(_services(db).customers.update(customer_id, customer, _actor(), version).to_dict())
 
 
 @customers_app.command("show")
 def customers_show(customer_id: str, db: str | None = DB_OPTION) -> None:
-    _print_json(_services(db).customers.get(customer_id).to_dict())
+    print_json(_services(db).customers.get(customer_id).to_dict())
 
 
 @customers_app.command("history")
 def customers_history(customer_id: str, db: str | None = DB_OPTION) -> None:
     """Every version of the record, oldest first."""
-    _print_json([v.to_dict() for v in _services(db).customers.history(customer_id)])
+    print_json([v.to_dict() for v in _services(db).customers.history(customer_id)])
 
 
 @customers_app.command("list")

@@ -10,10 +10,12 @@ Very frequent keys (legal forms, "china", "co") are skipped when the query has r
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
@@ -22,6 +24,19 @@ from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
 LONG_POSTING = 256  # posting lists longer than this are kept as sets too
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building or loading an index allocates millions of small objects the cycle collector would
+    scan again and again for nothing; pausing it cuts the time by a third or more."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)

@@ -16,9 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from chipguard.errors import InputError, ListsUnavailableError
-from chipguard.match import cache as index_cache
-from chipguard.match.index import Entry, NameIndex
+from chipguard.errors import InputError
+from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
@@ -241,7 +240,7 @@ class Screener:
         # a listed firm is found under its Chinese legal name or brand even when its English name is not
         # a translation of it (海康威视 → Hikvision).
         self.parties = enrich_parties(list(parties)) if enrich else list(parties)
-        self.threshold = default_threshold() if threshold is None else float(threshold)
+        self.set_threshold(threshold)
         self.snapshots = list(snapshots or [])
         cfg = matching_config()
         self.candidate_limit = int(cfg.get("candidates_per_query", 25))
@@ -249,7 +248,7 @@ class Screener:
         self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
         self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
         self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
-        with index_cache.gc_paused():
+        with gc_paused():
             self._build(cfg)
 
     def _build(self, cfg: dict[str, Any]) -> None:
@@ -282,31 +281,9 @@ class Screener:
         self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 
-    @classmethod
-    def from_store(cls, store: Any | None = None, threshold: float | None = None) -> Screener:
-        """A screener over every active list snapshot of ``store`` (default: the home's store); fails
-        closed (ListsUnavailableError) when none is loaded."""
-        from chipguard.store.snapshots import SnapshotStore, require_lists
-
-        store = store or SnapshotStore()
-        require_lists(store)
-        infos = store.active()
-        key = index_cache.cache_key([i.sha256 for i in infos]) if index_cache.enabled() else ""
-        cached = index_cache.load(key) if key else None
-        if cached is not None:
-            cached.threshold = default_threshold() if threshold is None else float(threshold)
-            cached.snapshots = list(infos)
-            return cached
-        parties, infos = store.active_parties()
-        if not parties:
-            raise ListsUnavailableError(
-                "no restricted-party list is loaded: run `chipguard lists load --bundled` "
-                "or `chipguard lists update`"
-            )
-        screener = cls(parties, threshold=threshold, snapshots=list(infos))
-        if key:
-            index_cache.store(key, screener)
-        return screener
+    def set_threshold(self, threshold: float | None) -> None:
+        """The hit threshold: ``threshold``, or the matching data's default when None."""
+        self.threshold = default_threshold() if threshold is None else float(threshold)
 
     # -- screening ---------------------------------------------------------------------------------
 

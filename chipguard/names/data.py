@@ -9,7 +9,7 @@ Every name-matching file (``names/*.yml`` and ``zh/*``, read by this module, ``c
 (``CHIPGUARD_DATA_OVERRIDES``, default ``$CHIPGUARD_HOME/data``, laid out like ``chipguard/data``) first,
 falling back to the bundled file. It is read when a loader first runs, so it applies per process: a
 replay runs the screening in a fresh process whose override root is the archived files
-(chipguard.replay_worker), and a deployment editing the names data restarts.
+(chipguard.service.replay_worker), and a deployment editing the names data restarts.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
+from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Hit
 from chipguard.ownership.compute import Aggregate, aggregate_listed, ultimate_parent
 from chipguard.ownership.graph import (
@@ -29,12 +30,6 @@ from chipguard.ownership.graph import (
 from chipguard.ownership.regimes import Regime, RegimeSet, load_regimes
 
 CUSTOMER_ID = "customer"
-
-
-class ScreenerLike(Protocol):
-    """What this module needs from chipguard.match.screener.Screener."""
-
-    def screen(self, name: str, kind: str | None = None, country: str | None = None) -> list[Hit]: ...
 
 
 @dataclass(slots=True)
@@ -269,7 +264,7 @@ def _kind(node: Node) -> str | None:
 
 def screen_ownership(
     customer: Customer,
-    screener: ScreenerLike | None,
+    screener: Screening | None,
     *,
     on: date,
     graph: OwnershipGraph | None = None,
@@ -322,7 +317,7 @@ def screen_ownership(
     return report
 
 
-def parent_relations(report: OwnershipReport, screener: ScreenerLike | None) -> list[dict[str, Any]]:
+def parent_relations(report: OwnershipReport, screener: Screening | None) -> list[dict[str, Any]]:
     """DoD 1260H (and any list stating a parent): a subsidiary found by its own name is reported with
     its listed parent, and the parent is screened too so its own list entries show."""
     out: list[dict[str, Any]] = []

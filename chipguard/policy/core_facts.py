@@ -315,6 +315,8 @@ def list_code(hit: Hit, table: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _screen(context: DecisionContext, name: str, kind: str, country: str) -> list[Hit]:
     screener = context.screener
+    if screener is None:  # the caller checks first; nothing screened means no hit to report
+        return []
     k = kind if kind in ("org", "person") else None
     hits: list[Hit] = list(screener.screen(name, kind=k, country=country or None))
     return hits

@@ -18,6 +18,7 @@ from typing import Any
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
+from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Decision, Outcome, Reason, Transaction, Uncertainty
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
@@ -177,36 +178,6 @@ def combine(reasons: list[Reason]) -> Outcome:
     return outcome
 
 
-# The index over the active snapshots, keyed by their hashes: building it takes seconds, and a process
-# that decides many transactions (batch, replay) must not rebuild it for each.
-_SCREENERS: dict[tuple[str, ...], Any] = {}
-
-
-def _lists_status_from_store() -> tuple[Any, ListsStatus]:
-    """(screener, status) from the active list snapshots; never raises for missing or stale lists —
-    those become facts so the decision says REVIEW with the reason instead of crashing."""
-    from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
-
-    store = SnapshotStore()
-    active = store.active()
-    if not active:
-        return None, ListsStatus("missing", NO_LISTS_MESSAGE)
-    snapshots = [s.to_dict() for s in active]
-    stale = [s for s in store.freshness() if s.stale]
-    from chipguard.match.screener import Screener
-
-    key = tuple(sorted(s.sha256 for s in active))
-    screener = _SCREENERS.get(key)
-    if screener is None:
-        screener = Screener.from_store(store)
-        _SCREENERS.clear()  # one index in memory: the active snapshots'
-        _SCREENERS[key] = screener
-    if stale:
-        detail = ", ".join(f"{s.source} ({s.age_days:.0f} days old, max {s.max_age_days:g})" for s in stale)
-        return screener, ListsStatus("stale", f"restricted-party lists are stale: {detail}", snapshots)
-    return screener, ListsStatus("ok", "", snapshots)
-
-
 def _caller_lists(screener: Any) -> ListsStatus:
     """A caller that passes its own screener vouches for its lists; we record what it says about them."""
     info = getattr(screener, "snapshots", None) or getattr(screener, "snapshot", None)
@@ -222,7 +193,7 @@ def _caller_lists(screener: Any) -> ListsStatus:
 def decide(
     transaction: Transaction,
     *,
-    screener: Any = None,
+    screener: Screening | None = None,
     on: date | str | None = None,
     lists: ListsStatus | None = None,
     rule_set: RuleSet | None = None,
@@ -230,10 +201,10 @@ def decide(
 ) -> Decision:
     """Decide ``transaction``: ALLOW / REVIEW / LICENCE_REQUIRED / DENY with cited reasons.
 
-    ``screener``: a ``chipguard.match.screener.Screener``; when None, the active list snapshots in the
-    store are used (missing or stale lists → REVIEW, never ALLOW). ``on``: the evaluation date
-    (default: the transaction's date). ``lists``: the status of the caller's lists (e.g. stale) when
-    passing a screener. ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``. ``other_customers``: the
+    ``screener``: what screens the customer, its owners and parent (``chipguard.match.Screening``; the
+    service layer supplies the one over the active lists); None means nobody was screened, and the
+    decision fails closed (REVIEW with the reason, never ALLOW). ``on``: the evaluation date (default:
+    the transaction's date). ``lists``: the status of the caller's lists (ok, stale or missing). ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``. ``other_customers``: the
     provider's other customer records, for the red flags that compare customers with each other.
     """
     rs = rule_set or default_rule_set()
@@ -245,9 +216,7 @@ def decide(
         ) from exc
     if transaction.kind not in TRANSACTION_KINDS:
         raise InputError(f"kind must be one of {', '.join(TRANSACTION_KINDS)}", field="kind")
-    if screener is None and lists is None:
-        screener, status = _lists_status_from_store()
-    elif screener is None:
+    if screener is None:
         # Nothing was screened, whatever the caller says about its lists: fail closed.
         if lists is not None and lists.status != "ok":
             status = lists

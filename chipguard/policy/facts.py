@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Hit, Transaction
 from chipguard.policy.rules import RuleSet
 
@@ -50,7 +51,7 @@ class DecisionContext:
     transaction: Transaction
     on: date
     rule_set: RuleSet
-    screener: Any = None
+    screener: Screening | None = None
     lists: ListsStatus = field(default_factory=lambda: ListsStatus("missing", "not screened"))
     classifications: list[Any] = field(default_factory=list)
     hits: dict[str, list[Hit]] = field(default_factory=dict)

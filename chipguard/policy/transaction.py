@@ -12,7 +12,7 @@ import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -158,10 +158,16 @@ MAX_TRANSACTION_BYTES = 1024 * 1024  # a transaction is a few KB; anything near 
 
 def load_transaction(path: str | Path) -> Transaction:
     """Reads a transaction JSON file (``-`` = standard input); problems name the file and the field."""
+    return parse_transaction(load_transaction_body(path))
+
+
+def load_transaction_body(path: str | Path) -> dict[str, Any]:
+    """The transaction document of a JSON file (``-`` = standard input), validated — problems name the
+    file and the field — but not parsed: the service layer takes it as a request body."""
     if str(path) == "-":
         import sys
 
-        return _parse_text(sys.stdin.read(MAX_TRANSACTION_BYTES + 1), "<stdin>")
+        return _body_of_text(sys.stdin.read(MAX_TRANSACTION_BYTES + 1), "<stdin>")
     path = Path(path)
     try:
         if path.stat().st_size > MAX_TRANSACTION_BYTES:
@@ -171,14 +177,15 @@ def load_transaction(path: str | Path) -> Transaction:
         raise InputError("file not found", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", file=str(path)) from exc
-    return _parse_text(text, str(path))
+    return _body_of_text(text, str(path))
 
 
-def _parse_text(text: str, name: str) -> Transaction:
+def _body_of_text(text: str, name: str) -> dict[str, Any]:
     if len(text) > MAX_TRANSACTION_BYTES:
         raise InputError(f"input is larger than {MAX_TRANSACTION_BYTES} bytes", file=name)
     data = load_json(text, file=name)
     if isinstance(data, dict) and "transaction" in data and "date" not in data:
         # A worked example (tests/scenarios/*.json: title, transaction, expect): decide its transaction.
         data = data["transaction"]
-    return parse_transaction(data, file=name)
+    parse_transaction(data, file=name)  # errors name the file and the field
+    return cast(dict[str, Any], data)

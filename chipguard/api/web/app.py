@@ -39,15 +39,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chipguard import ENGINE_VERSION
+from chipguard.api.errors import error_kind
 from chipguard.api.export import MEDIA_TYPES, audit_export_response
 from chipguard.api.limits import TokenBucket
 from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
-from chipguard.api.services import Services
 from chipguard.api.web import forms, views
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
-from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import Outcome
+from chipguard.service import Services
 from chipguard.settings import settings
 from chipguard.store.customers import CUSTOMER_ID
 from chipguard.store.decisions import DecisionSummary, check_range, parse_day
@@ -368,18 +369,8 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.exception_handler(ChipguardError)
     async def _chipguard(request: Request, exc: ChipguardError) -> Response:
-        if isinstance(exc, NotFoundError):
-            return error_page(request, 404, "Not found", str(exc))
-        if isinstance(exc, ConflictError):
-            return error_page(request, 409, "Conflict", str(exc))
-        if isinstance(exc, ListsUnavailableError):
-            return error_page(request, 503, "No restricted-party lists", str(exc))
-        if isinstance(exc, InputError):
-            return error_page(request, 422, "Invalid input", str(exc))
-        if type(exc).__name__ == "EngineError":
-            log.error("decision engine error: %s", exc)
-            return error_page(request, 500, "Decision engine error", str(exc))
-        return error_page(request, 400, "Request failed", str(exc))
+        kind = error_kind(exc)
+        return error_page(request, kind.status, kind.title, str(exc))
 
     # ── sign-in ──────────────────────────────────────────────────────────────────────────────────
 
@@ -754,16 +745,15 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.get("/audit/verify", response_class=HTMLResponse, include_in_schema=False)
     def audit_verify(request: Request, _user: User = audit_verifier) -> HTMLResponse:
-        report = services.audit.verify()
-        records = services.decisions.check_against_audit() + services.customers.check_against_audit()
+        check = services.verify_audit()
         return page(
             request,
             "audit.html",
             nav="audit",
             entries=views.latest_audit(services.engine),
-            report=report,
-            records=records,
-            ok=report.ok and not records,
+            report=check.chain,
+            records=check.records,
+            ok=check.ok,
         )
 
     @ui.get("/audit/export.{fmt}", include_in_schema=False)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chipguard.match import cache as index_cache
 from chipguard.match.screener import Screener
+from chipguard.service import index_cache
+from chipguard.service.screening import screener_of
 from chipguard.store.snapshots import SnapshotStore
 
 
@@ -19,10 +20,10 @@ def _names(screener: Screener, query: str) -> list[tuple[str, float]]:
 def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None:
     store = SnapshotStore()
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
-    first = Screener.from_store(store)
+    first = screener_of(store)
     files = list((home / "cache").glob("screener-*.pickle"))
     assert len(files) == 1
-    again = Screener.from_store(store, threshold=0.9)
+    again = screener_of(store, threshold=0.9)
     assert again is not first and again.threshold == 0.9
     assert [s.sha256 for s in again.snapshots] == [s.sha256 for s in first.snapshots]
     query = first.parties[0].name
@@ -30,7 +31,7 @@ def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None
 
     # Another snapshot → another key, a new index.
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv")
-    changed = Screener.from_store(store)
+    changed = screener_of(store)
     assert len(changed.parties) != len(first.parties)
     assert len(list((home / "cache").glob("screener-*.pickle"))) == 2
 
@@ -38,10 +39,10 @@ def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None
 def test_a_damaged_cache_file_is_rebuilt(home: Path, shared: Path) -> None:
     store = SnapshotStore()
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
-    built = Screener.from_store(store)
+    built = screener_of(store)
     (cached,) = (home / "cache").glob("screener-*.pickle")
     cached.write_bytes(b"not a pickle")
-    rebuilt = Screener.from_store(store)
+    rebuilt = screener_of(store)
     assert len(rebuilt.parties) == len(built.parties)
     assert cached.read_bytes() != b"not a pickle"
 
@@ -50,6 +51,6 @@ def test_cache_can_be_turned_off(home: Path, shared: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CHIPGUARD_INDEX_CACHE", "0")
     store = SnapshotStore()
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
-    Screener.from_store(store)
+    screener_of(store)
     assert not index_cache.enabled()
     assert not (home / "cache").exists()

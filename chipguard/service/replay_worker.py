@@ -4,7 +4,7 @@ Why a process: the matching code (``chipguard.names``, ``chipguard.match``) read
 Chinese name data and threshold once per process into caches that every name analysis shares, so the
 archived files of an old decision cannot be swapped in next to the current ones. The replay writes the
 archived files (each checked against its sha256) into a temporary folder laid out like
-``chipguard/data``, and runs the screening in ``python -m chipguard.replay_worker`` with
+``chipguard/data``, and runs the screening in ``python -m chipguard.service.replay_worker`` with
 its reference-data override root (``CHIPGUARD_DATA_OVERRIDES``) pointing at that folder and the
 recorded threshold in ``CHIPGUARD_MATCH_THRESHOLD``. The worker reads the recorded list snapshots from the database and
 answers every screening query with hits, as JSON on stdout; the parent replays the decision with a
@@ -129,7 +129,7 @@ def replay_with_archived(
 def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]:
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "chipguard.replay_worker"],
+            [sys.executable, "-m", "chipguard.service.replay_worker"],
             input=json.dumps(request),
             capture_output=True,
             text=True,
@@ -151,34 +151,18 @@ def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]
         raise WorkerError(f"the replay worker's answer is not readable: {exc}") from exc
 
 
-def _screener(store: Any, infos: list[Any]) -> Any:
-    """A screener over ``infos`` built with this process's name data, through the index cache (its key
-    covers the name-data override folder, so an index of other name data is never reused)."""
-    from chipguard.match import cache as index_cache
-    from chipguard.match.screener import Screener
-
-    key = index_cache.cache_key([i.sha256 for i in infos]) if index_cache.enabled() else ""
-    screener = index_cache.load(key) if key else None
-    if screener is None:
-        screener = Screener(store.parties_of([i.id for i in infos]), snapshots=list(infos))
-        if key:
-            index_cache.store(key, screener)
-    from chipguard.names.data import default_threshold
-
-    screener.threshold = default_threshold()
-    screener.snapshots = list(infos)
-    return screener
-
-
 def main() -> int:
-    """The worker: one request on stdin, the hits of every query on stdout."""
+    """The worker: one request on stdin, the hits of every query on stdout. Its screener is built with
+    this process's name data through the index cache, whose key covers the name-data override folder, so
+    an index of other name data is never reused."""
+    from chipguard.service.screening import screener_of
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore
 
     request = json.load(sys.stdin)
     store = SnapshotStore(get_engine(str(request["database_url"])))
     infos = [store.get_snapshot(ref) for ref in request["snapshots"]]
-    screener = _screener(store, infos)
+    screener = screener_of(store, infos)
     results = []
     for name, kind, country in request["queries"]:
         hits = screener.screen(name, kind=kind, country=country)

@@ -10,37 +10,22 @@ process family wrote there); ``CHIPGUARD_INDEX_CACHE=0`` turns it off.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chipguard import ENGINE_VERSION, config
-
-if TYPE_CHECKING:
-    from chipguard.match.screener import Screener
+from chipguard.match.index import gc_paused
+from chipguard.match.screener import Screener
+from chipguard.names.data import name_data_dir
 
 KEEP = 3  # cached indexes kept per home (the newest); older ones are removed
 _PREFIX = "screener-"
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building or unpickling an index allocates millions of small objects the cycle collector would
-    scan again and again for nothing; pausing it cuts the time by a third or more."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def enabled() -> bool:
@@ -50,7 +35,7 @@ def enabled() -> bool:
 @cache
 def _code_and_data_digest() -> str:
     """Digest of the source and data files the index depends on (per process: they don't change)."""
-    root = Path(__file__).resolve().parent.parent
+    root = config.data_dir().parent
     digest = hashlib.sha256()
     for folder, pattern in (
         (root / "match", "*.py"),
@@ -67,8 +52,6 @@ def _code_and_data_digest() -> str:
 def _overlay_digest() -> str:
     """Digest of the name-data override folder (``CHIPGUARD_NAME_DATA_DIR``, e.g. a replay's archived
     files), "" without one: an index built from other name data must never be reused for it."""
-    from chipguard.names.data import name_data_dir
-
     overlay = name_data_dir()
     if overlay is None:
         return ""
@@ -110,8 +93,6 @@ def load(key: str) -> Screener | None:
     except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
         path.unlink(missing_ok=True)
         return None
-    from chipguard.match.screener import Screener
-
     return screener if isinstance(screener, Screener) else None
 
 

@@ -1,33 +1,41 @@
-"""The service layer shared by the REST API and the CLI: stores wired to one database, the screener of
-the active lists, and the two operations that span several of them — making a decision (screen, decide,
-store, audit) and replaying one on the snapshots and rules it was made on.
+"""The service layer every face calls: stores wired to one database, the screener of the active lists,
+and the operations that span several of them — screening (ad hoc and a stored customer), making a
+decision (screen, decide, store, audit), replaying one on the snapshots and rules it was made on, loading
+and retiring lists, verifying and exporting the audit trail, managing keys.
 
-Why here: the API and ``chipguard decisions replay`` must do exactly the same thing; neither face holds
-logic of its own.
+Why here: the CLI, the REST API, the web UI and the batch jobs must do exactly the same thing; none of
+them holds logic of its own (they parse, route and render), and the core (``chipguard.match``,
+``chipguard.policy`` …) never opens the store: this layer hands it a screener and the facts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
 from chipguard import ENGINE_VERSION, refdata
-from chipguard.api.engine import ScreenerHolder
-from chipguard.audit import AuditLog
-from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
-from chipguard.model import Customer, Decision
+from chipguard.audit import AuditLog, VerifyReport, record_lists_event
+from chipguard.errors import ChipguardError, InputError
+from chipguard.model import Customer, Decision, Transaction
+from chipguard.policy.engine import decide
+from chipguard.policy.facts import ListsStatus
+from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
+from chipguard.policy.transaction import parse_transaction
+from chipguard.service import replay_worker
+from chipguard.service.screening import ScreenerProvider, screener_of
 from chipguard.store import context
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore, StoredDecision
 from chipguard.store.errors import NotFoundError
 from chipguard.store.keys import KeyStore
-from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotStore
+from chipguard.store.snapshot_update import load_bundled, load_bundled_if_empty, update_lists
+from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore
 
 
 class EngineError(ChipguardError):
@@ -38,6 +46,34 @@ class EngineError(ChipguardError):
 OTHER_CUSTOMERS_LIMIT = 10_000
 
 
+@dataclass(slots=True)
+class AuditCheck:
+    """The whole audit check: the hash chain and its signed head, and every stored record (decisions,
+    customer versions) against its audit entry. What ``chipguard audit verify``, ``GET /v1/audit/verify``
+    and the web UI's verify page all report."""
+
+    chain: VerifyReport
+    records: list[tuple[str, str]] = field(default_factory=list)  # (record, problem)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.records
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.chain.to_dict() | {
+            "ok": self.ok,
+            "records": [{"record": record, "problem": problem} for record, problem in self.records],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ListsChange:
+    """What a list load, update or removal did: the snapshots now in force and its audit entry."""
+
+    snapshots: list[SnapshotInfo]
+    audit_seq: int | None
+
+
 @dataclass
 class Services:
     engine: Engine
@@ -46,7 +82,7 @@ class Services:
     customers: CustomerStore
     decisions: DecisionStore
     snapshots: SnapshotStore
-    screeners: ScreenerHolder
+    screeners: ScreenerProvider
 
     @classmethod
     def open(cls, database_url: str | None = None) -> Services:
@@ -60,62 +96,73 @@ class Services:
             customers=CustomerStore(engine, audit),
             decisions=DecisionStore(engine, audit),
             snapshots=snapshots,
-            screeners=ScreenerHolder(snapshots),
+            screeners=ScreenerProvider(snapshots),
+        )
+
+    # ── lists ────────────────────────────────────────────────────────────────────────────────────
+
+    def load_lists(self, specs: Sequence[LoadSpec], actor: str, *, bundled: bool = False) -> ListsChange:
+        """Loads list files (or, ``bundled``, the offline snapshot shipped in the package) as new
+        snapshots, all or nothing, and audits the load."""
+        if bundled and specs:
+            raise InputError("--bundled loads the packaged lists; give list files or bundled, not both")
+        infos = load_bundled(self.snapshots) if bundled else self.snapshots.load_files(specs)
+        return self._lists_changed("lists.load", infos, actor, bundled=bundled)
+
+    def load_bundled_if_empty(self, actor: str) -> ListsChange:
+        """First use (``chipguard run``): a home without lists gets the bundled ones, audited."""
+        infos = load_bundled_if_empty(self.snapshots)
+        if not infos:
+            return ListsChange([], None)
+        return self._lists_changed("lists.load", infos, actor, bundled=True)
+
+    def update_lists(
+        self, sources: Sequence[str] | None, actor: str, *, bundled: bool = False
+    ) -> ListsChange:
+        """Downloads the official current files (all default sources when none are named; ``bundled``:
+        the packaged snapshot instead), loads them in one transaction and audits the update; any failure
+        leaves the lists as they were."""
+        names = list(sources) if sources else None
+        infos = load_bundled(self.snapshots) if bundled else update_lists(names, self.snapshots)
+        return self._lists_changed("lists.update", infos, actor, bundled=bundled, sources=names)
+
+    def remove_list(self, source: str, actor: str) -> ListsChange:
+        """Stops screening against ``source`` (its snapshots stay for replay) and audits the removal."""
+        self.snapshots.deactivate(source)
+        return self._lists_changed("lists.remove", [], actor, source=source)
+
+    def _lists_changed(
+        self, action: str, infos: list[SnapshotInfo], actor: str, **details: Any
+    ) -> ListsChange:
+        self.screeners.invalidate()
+        entry = record_lists_event(action, infos, actor, self.engine, **details)
+        return ListsChange(infos, entry.seq)
+
+    # ── audit ────────────────────────────────────────────────────────────────────────────────────
+
+    def verify_audit(self) -> AuditCheck:
+        """The chain, its signed head, and every stored decision and customer version against its entry."""
+        return AuditCheck(
+            self.audit.verify(),
+            self.decisions.check_against_audit() + self.customers.check_against_audit(),
         )
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────
 
-    def lists_status(self) -> Any:
-        """The policy engine's ListsStatus for the active lists (ok / stale / missing)."""
-        from chipguard.policy.facts import ListsStatus
-
-        active = self.snapshots.active()
-        if not active:
-            return ListsStatus("missing", NO_LISTS_MESSAGE)
-        snaps = [s.to_dict() for s in active]
-        stale = [s for s in self.snapshots.freshness() if s.stale]
-        if stale:
-            detail = ", ".join(
-                f"{s.source} ({s.age_days:.0f} days old, max {s.max_age_days:g})" for s in stale
-            )
-            return ListsStatus("stale", f"restricted-party lists are stale: {detail}", snaps)
-        return ListsStatus("ok", "", snaps)
+    def lists_status(self) -> ListsStatus:
+        """The status of the active lists (ok / stale / missing), as every decision records it."""
+        return self.screeners.status()
 
     def decide(self, body: Any, actor: str) -> StoredDecision:
-        """Parses a transaction (InputError naming the field when invalid), decides it on the active lists,
-        stores the decision and its audit entry in one transaction."""
-        if not isinstance(body, dict):
-            raise InputError("the request body must be a JSON object (a transaction)")
+        """Parses a transaction (InputError naming the field when invalid), decides it on the active lists
+        and the stored customers, and stores the decision and its audit entry in one transaction."""
+        transaction = _transaction(body)
         # The reference files in force now (an edited override applies from this decision on), pinned
         # for the whole decision so its manifest names exactly what it read; archived with it below.
         reference = refdata.current(refresh=True)
         with refdata.using(reference):
-            return self._decide(body, actor, reference)
-
-    def _decide(self, body: dict[str, Any], actor: str, reference: refdata.ReferenceData) -> StoredDecision:
-        from chipguard.policy.engine import decide
-        from chipguard.policy.rules import default_rule_set
-        from chipguard.policy.transaction import parse_transaction
-
-        transaction = parse_transaction(body)
-        status = self.lists_status()
-        try:
-            screener = self.screeners.get()
-        except ListsUnavailableError:
-            screener = None  # decide() then fails closed: REVIEW with the reason, never ALLOW
-        others = self._other_customers(transaction)
-        rule_set = default_rule_set()
-        try:
-            decision = decide(
-                transaction, screener=screener, lists=status, rule_set=rule_set, other_customers=others
-            )
-        except InputError:
-            # The transaction named something the engine does not know (an unknown chip model): the
-            # caller's input, a 422 naming the field, not a server failure.
-            raise
-        except ChipguardError as exc:
-            # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
-            raise EngineError(f"the decision engine failed: {exc}") from exc
+            rule_set = default_rule_set()
+            decision = self._evaluate(transaction, rule_set, on=None)
         customer_id = transaction.customer.customer_id or None
         if customer_id:
             try:
@@ -131,6 +178,31 @@ class Services:
             rule_sources=rule_set.sources,
             reference_files=refdata.archive_items(reference),
         )
+
+    def evaluate(self, body: Any, on: date | None = None) -> Decision:
+        """The decision ``decide`` would make, evaluated on ``on`` (default: the transaction's date), on
+        the same lists and stored customers — but neither stored nor audited: a what-if (``chipguard
+        decide --on``), since a decision recorded under another date than its transaction's could not be
+        replayed to what it was."""
+        transaction = _transaction(body)
+        with refdata.using(refdata.current(refresh=True)):
+            return self._evaluate(transaction, default_rule_set(), on=on)
+
+    def _evaluate(self, transaction: Transaction, rule_set: RuleSet, on: date | None) -> Decision:
+        # No lists: screener None, and decide() fails closed (REVIEW with the reason, never ALLOW).
+        screener, status = self.screeners.for_decision()
+        others = self._other_customers(transaction)
+        try:
+            return decide(
+                transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
+            )
+        except InputError:
+            # The transaction named something the engine does not know (an unknown chip model): the
+            # caller's input, a 422 naming the field, not a server failure.
+            raise
+        except ChipguardError as exc:
+            # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
+            raise EngineError(f"the decision engine failed: {exc}") from exc
 
     def _other_customers(self, transaction: Any, as_of_audit_seq: int | None = None) -> list[Customer]:
         """The stored customers a decision compares its customer with: only the shared-address red flag
@@ -207,11 +279,6 @@ class Services:
 
     def replay(self, decision_id: str) -> dict[str, Any]:
         """Re-runs a stored decision on the list snapshots it recorded and reports every difference."""
-        from chipguard.match.screener import Screener
-        from chipguard.policy.engine import decide
-        from chipguard.policy.facts import ListsStatus
-        from chipguard.policy.rules import default_rule_set, load_rule_set_archive
-        from chipguard.policy.transaction import parse_transaction
 
         stored = self.decisions.get(decision_id)
         recorded = stored.decision
@@ -281,12 +348,7 @@ class Services:
                 components["matching"], recorded_reference, snapshot_refs, infos, run
             )
             if again is None:
-                screener = (
-                    Screener(self.snapshots.parties_of([i.id for i in infos]), snapshots=infos)
-                    if infos
-                    else None
-                )
-                again = run(screener)
+                again = run(screener_of(self.snapshots, infos) if infos else None)
         notes.extend(
             r["message"]
             for name, r in components.items()
@@ -360,13 +422,12 @@ class Services:
         run: Callable[[Any], Decision],
     ) -> Decision | None:
         """The replayed decision with its screening run on the archived matching data in a worker process
-        (chipguard.replay_worker), when the current matching data differs from the recorded; None when it
+        (chipguard.service.replay_worker), when the current matching data differs from the recorded; None when it
         does not (the in-process screener is then the recorded one) or when the archive cannot be used —
         ``report`` (the ``matching`` component) says which, and why."""
         report["subprocess"] = False
         if not infos or report["status"] != "current, different":
             return None
-        from chipguard import replay_worker
 
         recorded = recorded_reference["matching"]
         changed = report["changed_since"]
@@ -392,6 +453,13 @@ class Services:
             f"(the current ones differ: {', '.join(changed)})",
         )
         return again
+
+
+def _transaction(body: Any) -> Transaction:
+    """The transaction in a request or file body; InputError naming the field when it is invalid."""
+    if not isinstance(body, dict):
+        raise InputError("the request body must be a JSON object (a transaction)")
+    return parse_transaction(body)
 
 
 def _classification_key(c: Any) -> str:
