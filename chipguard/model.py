@@ -191,6 +191,45 @@ class Reason:
         return dataclasses.asdict(self)
 
 
+class SubjectRole(StrEnum):
+    """Whose name a screened name is. One vocabulary for decisions, the REST API, monitoring and batch:
+    the role names appear identically in every output (facts, hit lists, records, audit entries)."""
+
+    QUERY = "query"  # an ad-hoc name (chipguard screen, screen-file, a batch input row)
+    CUSTOMER = "customer"  # the customer's own name
+    OTHER_NAME = "other_name"  # a name the customer also goes by
+    OWNER = "owner"  # a declared owner
+    ULTIMATE_PARENT = "ultimate_parent"
+
+    @property
+    def phrase(self) -> str:
+        """How a sentence names the role: "ultimate parent", "other name"."""
+        return self.value.replace("_", " ")
+
+
+# The roles whose hit makes the customer itself listed (its own name or another name of it).
+CUSTOMER_ROLES = (SubjectRole.CUSTOMER, SubjectRole.OTHER_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningSubject:
+    """One name that is screened, with the role it plays and the qualifiers it is screened with."""
+
+    role: SubjectRole
+    name: str
+    kind: str | None = None
+    country: str | None = None
+    percent: float | None = None  # an owner's declared share
+
+    @property
+    def label(self) -> str:
+        """The key of this subject's hits in a screening result: the role for the customer's own name,
+        ``role:name`` for the others (``owner:Atlas Sanatgaran``, ``ultimate_parent:Northwind Holdings``)."""
+        if self.role in (SubjectRole.CUSTOMER, SubjectRole.QUERY):
+            return self.role.value
+        return f"{self.role.value}:{self.name}"
+
+
 @dataclass(slots=True)
 class Owner:
     """A direct owner of a customer as declared at onboarding. ``percent`` None means undisclosed."""
@@ -236,6 +275,30 @@ class Customer:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def screening_subjects(self) -> list[ScreeningSubject]:
+        """Who is screened for this customer: its name, its other names, every declared owner and the
+        ultimate parent, each with its own kind and country; blank names and repeats left out. The one
+        answer decisions, customer screening, monitoring and batch all use."""
+        kind, country = self.kind or None, self.country or None
+        subjects = [ScreeningSubject(SubjectRole.CUSTOMER, self.name, kind, country)]
+        subjects += [ScreeningSubject(SubjectRole.OTHER_NAME, n, kind, country) for n in self.other_names]
+        subjects += [
+            ScreeningSubject(SubjectRole.OWNER, o.name, o.kind or None, o.country or None, o.percent)
+            for o in self.owners
+        ]
+        if self.ultimate_parent:
+            parent = self.ultimate_parent
+            subjects.append(
+                ScreeningSubject(SubjectRole.ULTIMATE_PARENT, parent.name, "org", parent.country or None)
+            )
+        seen: set[tuple[SubjectRole, str]] = set()
+        unique: list[ScreeningSubject] = []
+        for subject in subjects:
+            if subject.name.strip() and (subject.role, subject.name) not in seen:
+                seen.add((subject.role, subject.name))
+                unique.append(subject)
+        return unique
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Customer:
@@ -296,7 +359,7 @@ class Decision:
     outcome: Outcome
     reasons: list[Reason] = field(default_factory=list)
     classifications: list[dict[str, Any]] = field(default_factory=list)
-    screening: dict[str, Any] = field(default_factory=dict)  # role ("customer", "owner:…") → hits
+    screening: dict[str, Any] = field(default_factory=dict)  # ScreeningSubject.label → hits
     versions: dict[str, Any] = field(default_factory=dict)  # lists, rule_set, engine
     transaction: dict[str, Any] = field(default_factory=dict)
     decision_id: str = ""

@@ -20,7 +20,7 @@ from chipguard.cli import app
 from chipguard.errors import InputError
 from chipguard.match.screener import Screener
 from chipguard.model import Customer, Owner, Party, UltimateParent
-from chipguard.monitor.rescreen import diff_parties, rescreen_customers, run_rescreen, targets
+from chipguard.service.rescreen import diff_parties, rescreen_customers, run_rescreen, targets
 from chipguard.sources import parse_file
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine

@@ -1,7 +1,7 @@
 """The import rules of chipguard's layers, checked over the AST (run by ``make lint``).
 
 Rules (docs/ARCHITECTURE.md):
-1. The core — sources, names, match, hardware, geo, policy, ownership — imports nothing from storage
+1. The core — sources, names, match, hardware, geo, policy, ownership, monitor — imports nothing from storage
    (store, audit), the service layer or a face (cli, api, batch).
 2. ``match`` imports only ``names``, ``match`` itself and the shared base modules.
 3. The CLI imports nothing from the REST face (``chipguard.api``).
@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = "chipguard"
-CORE = ("sources", "names", "match", "hardware", "geo", "policy", "ownership")
-OUTSIDE_CORE = ("store", "audit", "service", "cli", "api", "batch", "monitor")
+CORE = ("sources", "names", "match", "hardware", "geo", "policy", "ownership", "monitor")
+OUTSIDE_CORE = ("store", "audit", "service", "cli", "api", "batch")
 # Modules every layer may use: the package root (version), settings, errors, the data model, dates and
 # the reference-data readers.
 BASE = ("", "config", "settings", "errors", "model", "dates", "datafiles", "refdata")

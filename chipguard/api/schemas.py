@@ -108,7 +108,8 @@ class CustomerScreeningModel(BaseModel):
     customer_id: str
     version: int
     listed: bool
-    listed_roles: list[str]
+    listed_roles: list[str]  # SubjectRole values with a hit (customer, other_name, owner, ultimate_parent)
+    listed_subjects: list[str]  # ScreeningSubject labels with a hit (owner:NAME …)
     screening: dict[str, list[dict[str, Any]]]
     snapshot: list[str]
     audit_seq: int

@@ -403,7 +403,7 @@ def rescreen_customers(
     job that diffs against the last baseline and reports hits that appeared or went."""
     from chipguard.audit import AuditLog
     from chipguard.batch.model import customer_subject
-    from chipguard.monitor.rescreen import iter_customers
+    from chipguard.service.rescreen import iter_customers
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore

@@ -19,9 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chipguard.model import Hit
-
-QUERY_ROLE = "query"  # the role of an input row's own name in its hits
+from chipguard.model import Customer, Hit, ScreeningSubject, SubjectRole
 
 # Output columns, in order, with their Spark SQL type (the Parquet schema of both engines).
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -58,16 +56,6 @@ FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """One name of a subject that is screened, with the role it plays (query, customer, owner …)."""
-
-    role: str
-    name: str
-    kind: str | None
-    country: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Subject:
     """What one output record is about: an input row (one target) or a customer (its names, owners and
     ultimate parent)."""
@@ -78,7 +66,7 @@ class Subject:
     name: str
     kind: str | None
     country: str | None
-    targets: tuple[Target, ...]
+    targets: tuple[ScreeningSubject, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +127,14 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
             limit=ctx.limit,
             threshold=ctx.threshold,
         )
+        role = target.role.value
         for hit in found:
             code = _list_code(hit, ctx)
             codes.add(code)
-            roles.add(target.role)
-            hits.append(
-                {"role": target.role, "screened_name": target.name, "list_code": code, **hit.to_dict()}
-            )
+            roles.add(role)
+            hits.append({"role": role, "screened_name": target.name, "list_code": code, **hit.to_dict()})
             if best is None or hit.score > best[0]:
-                best = (hit.score, hit, code, target.role)
+                best = (hit.score, hit, code, role)
     record: dict[str, Any] = {
         "id": subject.id,
         "position": subject.position,
@@ -207,15 +194,14 @@ def query_subject(row: Any) -> Subject:
         name=row.name,
         kind=row.kind,
         country=row.country,
-        targets=(Target(QUERY_ROLE, row.name, row.kind, row.country),),
+        targets=(ScreeningSubject(SubjectRole.QUERY, row.name, row.kind, row.country),),
     )
 
 
 def customer_subject(customer: Mapping[str, Any], position: int) -> Subject:
-    """A stored customer (``Customer.to_dict()`` plus ``customer_id``) with the names monitoring screens:
-    its own, its other names, its owners and its ultimate parent (``monitor.rescreen.targets``)."""
-    from chipguard.monitor.rescreen import targets
-
+    """A stored customer (``Customer.to_dict()`` plus ``customer_id``) with the names every screening of
+    a customer covers: its own, its other names, its owners and its ultimate parent
+    (``Customer.screening_subjects``)."""
     kind = str(customer.get("kind") or "") or None
     country = str(customer.get("country") or "") or None
     return Subject(
@@ -225,5 +211,5 @@ def customer_subject(customer: Mapping[str, Any], position: int) -> Subject:
         name=str(customer.get("name") or ""),
         kind=kind,
         country=country,
-        targets=tuple(Target(t.role, t.name, t.kind, t.country) for t in targets(customer)),
+        targets=tuple(Customer.from_dict(dict(customer)).screening_subjects()),
     )

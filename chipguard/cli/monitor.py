@@ -163,7 +163,7 @@ def links_cmd(
     """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners."""
     from chipguard.audit import AuditLog
     from chipguard.monitor.links import cluster_compute, find_clusters, hub_values, index_links
-    from chipguard.monitor.rescreen import iter_customers, past_versions
+    from chipguard.service.rescreen import iter_customers, past_versions
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
 
@@ -222,7 +222,7 @@ def rescreen_cmd(
 ) -> None:
     """Re-screen every stored customer against the active lists; report hits that appeared or went."""
     from chipguard.audit import AuditLog
-    from chipguard.monitor.rescreen import run_rescreen
+    from chipguard.service.rescreen import run_rescreen
     from chipguard.store.customers import CustomerStore
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore, require_lists

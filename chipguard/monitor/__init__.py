@@ -5,7 +5,9 @@ Public API (the CLI ``chipguard monitor usage|links|rescreen`` is a thin face ov
     from chipguard.monitor.usage import read_usage, UsageRecord
     from chipguard.monitor.compute import settings, estimate, estimate_accounts, chip_hours_for, peak_ops
     from chipguard.monitor.links import index_links, find_clusters, hub_values, cluster_compute, link_keys
-    from chipguard.monitor.rescreen import diff_parties, rescreen_customers, run_rescreen
+
+Re-screening the stored customers when the lists change reads and writes the store, so it lives in the
+service layer: ``chipguard.service.rescreen`` (``diff_parties``, ``rescreen_customers``, ``run_rescreen``).
 
 - ``read_usage(path) -> list[UsageRecord]``: CSV / JSON Lines usage (account, model or instance type,
   count, start, end or hours, optional utilisation); all or nothing, InputError naming file, line, field.

@@ -14,7 +14,7 @@ from typing import Any
 from chipguard.errors import ChipguardError, InputError
 from chipguard.geo.countries import lookup_country
 from chipguard.geo.groups import load_groups
-from chipguard.model import Hit, Transaction
+from chipguard.model import CUSTOMER_ROLES, Hit, Transaction
 from chipguard.policy.facts import DecisionContext, register_fact_provider
 
 _ECCN = re.compile(r"^(\d[A-E]\d{3})(?:\.([a-z]))?", re.IGNORECASE)
@@ -330,12 +330,6 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
     per list ("EL → licence", "DPL → deny") from the rules data, not from Python.
     """
     table = list(context.rule_set.data.get("list_codes") or [])
-    c = transaction.customer
-    subjects: list[tuple[str, str, str, str, float | None]] = [("customer", "customer", c.name, c.kind, None)]
-    subjects += [("customer", "customer", n, c.kind, None) for n in c.other_names]
-    subjects += [("owner", f"owner:{o.name}", o.name, o.kind, o.percent) for o in c.owners]
-    if c.ultimate_parent:
-        subjects.append(("parent", f"parent:{c.ultimate_parent.name}", c.ultimate_parent.name, "org", None))
     status = context.lists
     facts_hits: list[dict[str, Any]] = []
     if context.screener is None:
@@ -350,21 +344,23 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
             },
             "hits": [],
         }
-    countries = {"customer": c.country, "parent": c.ultimate_parent.country if c.ultimate_parent else ""}
-    owner_country = {f"owner:{o.name}": o.country for o in c.owners}
-    for role, label, name, kind, percent in subjects:
-        found = _screen(context, name, kind, owner_country.get(label) or countries.get(role, ""))
-        bucket = context.hits.setdefault(label, [])
-        known = {(h.source, h.party_id) for h in bucket}
+    # A record found under the customer's own name is not reported again for another name of it.
+    known_for_customer: set[tuple[str, str]] = set()
+    for subject in transaction.customer.screening_subjects():
+        found = _screen(context, subject.name, subject.kind or "", subject.country or "")
+        bucket = context.hits.setdefault(subject.label, [])
+        known = known_for_customer if subject.role in CUSTOMER_ROLES else set()
         for hit in found:
             if (hit.source, hit.party_id) in known:
                 continue
             known.add((hit.source, hit.party_id))
             bucket.append(hit)
+            role, name, percent = subject.role.value, subject.name, subject.percent
             entry = list_code(hit, table)
             facts_hits.append(
                 {
                     "role": role,
+                    "role_title": subject.role.phrase,
                     "subject": name,
                     "percent": percent,
                     "party_id": hit.party_id,

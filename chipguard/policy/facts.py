@@ -46,7 +46,8 @@ class ListsStatus:
 @dataclass(slots=True)
 class DecisionContext:
     """Everything providers may read. ``facts`` grows as providers run; ``hits`` maps a screening role
-    (``customer``, ``owner:NAME``, ``parent:NAME``) to the hits found for it."""
+    (``ScreeningSubject.label``: ``customer``, ``other_name:NAME``, ``owner:NAME``, ``ultimate_parent:NAME``)
+    to the hits found for it."""
 
     transaction: Transaction
     on: date

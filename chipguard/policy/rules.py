@@ -8,6 +8,7 @@ the rule set's id, version and content hash so it can be replayed. See docs/rule
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
@@ -322,7 +323,50 @@ def load_rule_set_archive(sources: dict[str, str], expected_sha256: str = "") ->
         raise InputError(
             f"archived rule set hashes to {rs.sha256[:12]}, expected {expected_sha256[:12]}", field="sha256"
         )
+    if _uses_legacy_roles(rs.rules):
+        rs.rules = [dataclasses.replace(rule, when=_current_roles(rule.when)) for rule in rs.rules]
     return rs
+
+
+# Rule sets archived before 2026.12.05 named the screened roles "customer" (the customer's own name and
+# its other names alike) and "parent"; the facts now use the SubjectRole vocabulary (customer,
+# other_name, owner, ultimate_parent). An archived rule set in the old words is read in today's, so that
+# replaying an old decision asks what it asked then.
+_LEGACY_ROLES = {"parent": ["ultimate_parent"], "customer": ["customer", "other_name"]}
+_NEW_ROLES = {"other_name", "ultimate_parent"}
+
+
+def _role_conditions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [c for n in node for c in _role_conditions(n)]
+    if not isinstance(node, dict):
+        return []
+    if str(node.get("fact", "")).endswith(".role"):
+        return [node]
+    return [c for v in node.values() for c in _role_conditions(v)]
+
+
+def _role_values(condition: dict[str, Any]) -> list[str]:
+    if "eq" in condition:
+        return [str(condition["eq"])]
+    values = condition.get("in")
+    return [str(v) for v in values] if isinstance(values, list) else []
+
+
+def _uses_legacy_roles(rules: list[Rule]) -> bool:
+    values = {v for rule in rules for c in _role_conditions(rule.when) for v in _role_values(c)}
+    return "parent" in values and not values & _NEW_ROLES
+
+
+def _current_roles(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_current_roles(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if str(node.get("fact", "")).endswith(".role") and ("eq" in node or "in" in node):
+        values = [v for old in _role_values(node) for v in _LEGACY_ROLES.get(old, [old])]
+        return {**{k: v for k, v in node.items() if k not in ("eq", "in")}, "in": values}
+    return {k: _current_roles(v) for k, v in node.items()}
 
 
 _CACHE: dict[tuple[str, str], RuleSet] = {}

@@ -223,45 +223,33 @@ class Services:
 
     def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
         """Screens a stored customer as a decision would: its name and other names, every owner and the
-        ultimate parent, each with its own country; hits per role ("customer", "owner:NAME",
-        "parent:NAME"). Audited as an analyst action, naming the customer version and the snapshots."""
+        ultimate parent, each with its own country; hits per subject (``ScreeningSubject.label``:
+        "customer", "other_name:NAME", "owner:NAME", "ultimate_parent:NAME"). Audited as an analyst
+        action, naming the customer version and the snapshots."""
         record = self.customers.get(customer_id)
-        data = record.data
         screener = self.screeners.get()
-        subjects: list[tuple[str, str, str, str]] = [
-            ("customer", data["name"], data.get("kind", "org"), data.get("country", ""))
-        ]
-        subjects += [
-            ("customer", n, data.get("kind", "org"), data.get("country", ""))
-            for n in data.get("other_names", [])
-        ]
-        subjects += [
-            (f"owner:{o['name']}", o["name"], o.get("kind", "org"), o.get("country", ""))
-            for o in data.get("owners", [])
-        ]
-        parent = data.get("ultimate_parent")
-        if parent:
-            subjects.append((f"parent:{parent['name']}", parent["name"], "org", parent.get("country", "")))
         screening: dict[str, list[dict[str, Any]]] = {}
-        for role, name, kind, country in subjects:
-            bucket = screening.setdefault(role, [])
+        for subject in Customer.from_dict(record.data).screening_subjects():
+            bucket = screening.setdefault(subject.label, [])
             seen = {(h["source"], h["party_id"]) for h in bucket}
-            for hit in screener.screen(name, kind=kind, country=country or None):
+            for hit in screener.screen(subject.name, kind=subject.kind, country=subject.country):
                 if (hit.source, hit.party_id) not in seen:
                     seen.add((hit.source, hit.party_id))
-                    bucket.append(hit.to_dict() | {"subject": name})
+                    bucket.append(hit.to_dict() | {"subject": subject.name, "role": subject.role.value})
         snapshots = [str(r) for r in screener.snapshot_refs()]
-        listed = sorted(role for role, hits in screening.items() if hits)
+        listed = sorted(label for label, hits in screening.items() if hits)
+        roles = sorted({h["role"] for hits in screening.values() for h in hits})
         entry = self.audit.record(
             actor,
             "customer.screen",
             {
                 "customer_id": customer_id,
                 "version": record.version,
-                "listed_roles": listed,
+                "listed_roles": roles,
+                "listed_subjects": listed,
                 "hits": {
-                    role: [(h["source"], h["party_id"], h["score"]) for h in hits]
-                    for role, hits in screening.items()
+                    label: [(h["source"], h["party_id"], h["score"]) for h in hits]
+                    for label, hits in screening.items()
                 },
                 "snapshots": snapshots,
                 "versions": context.versions(self.engine),
@@ -271,7 +259,8 @@ class Services:
             "customer_id": customer_id,
             "version": record.version,
             "listed": bool(listed),
-            "listed_roles": listed,
+            "listed_roles": roles,
+            "listed_subjects": listed,
             "screening": screening,
             "snapshot": snapshots,
             "audit_seq": entry.seq,
@@ -369,11 +358,22 @@ class Services:
                 for r in d.get("reasons", [])
             )
 
+        # Decisions recorded before the SubjectRole vocabulary keyed the parent's hits "parent:NAME" and
+        # put the hits of other names under "customer": compare in the words the decision was made in.
+        legacy = not any(
+            str(k).startswith(("other_name:", "ultimate_parent:")) for k in recorded.get("screening") or {}
+        )
+
         def hit_keys(d: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
             out: dict[str, list[tuple[str, str]]] = {}
-            for role, hits in (d.get("screening") or {}).items():
-                out[role] = sorted((str(h.get("source")), str(h.get("party_id"))) for h in hits)
-            return out
+            for label, hits in (d.get("screening") or {}).items():
+                if legacy and str(label).startswith("other_name:"):
+                    label = "customer"
+                elif str(label).startswith("parent:"):
+                    label = "ultimate_parent:" + str(label)[len("parent:") :]
+                keys = out.setdefault(str(label), [])
+                keys.extend((str(h.get("source")), str(h.get("party_id"))) for h in hits)
+            return {label: sorted(set(keys)) for label, keys in out.items()}
 
         differences: list[str] = []
         if new["outcome"] != recorded.get("outcome"):

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from chipguard.audit import AuditLog, canonical_json
 from chipguard.errors import InputError
 from chipguard.match.screener import Screener
-from chipguard.model import Hit, Party
+from chipguard.model import Customer, Hit, Party, ScreeningSubject
 from chipguard.monitor.config import monitor_dir
 from chipguard.names.data import default_threshold
 from chipguard.store.customers import CustomerStore
@@ -162,62 +162,25 @@ def diff_parties(old: Sequence[Party], new: Sequence[Party]) -> ListDiff:
 # ── screening targets and hits ───────────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One name of a customer that is screened: its own, another name, an owner, the ultimate parent."""
-
-    role: str  # customer | other_name | owner | ultimate_parent
-    name: str
-    kind: str | None
-    country: str | None
-
-
-def targets(customer: Mapping[str, Any]) -> list[Target]:
-    """The names of a stored customer (``Customer.to_dict()``) screened on every list change."""
-    kind = str(customer.get("kind") or "") or None
-    country = str(customer.get("country") or "") or None
-    out = [Target("customer", str(customer.get("name") or ""), kind, country)]
-    out += [Target("other_name", str(n), kind, country) for n in customer.get("other_names") or []]
-    for owner in customer.get("owners") or []:
-        if isinstance(owner, Mapping):
-            out.append(
-                Target(
-                    "owner",
-                    str(owner.get("name") or ""),
-                    str(owner.get("kind") or "") or None,
-                    str(owner.get("country") or "") or None,
-                )
-            )
-    parent = customer.get("ultimate_parent")
-    if isinstance(parent, Mapping):
-        out.append(
-            Target(
-                "ultimate_parent",
-                str(parent.get("name") or ""),
-                "org",
-                str(parent.get("country") or "") or None,
-            )
-        )
-    seen: set[tuple[str, str]] = set()
-    unique: list[Target] = []
-    for t in out:
-        if t.name.strip() and (t.role, t.name) not in seen:
-            seen.add((t.role, t.name))
-            unique.append(t)
-    return unique
+def targets(customer: Mapping[str, Any]) -> list[ScreeningSubject]:
+    """The names of a stored customer (``Customer.to_dict()``) screened on every list change: the same
+    subjects a decision screens (``Customer.screening_subjects``)."""
+    return Customer.from_dict(dict(customer)).screening_subjects()
 
 
 HitKey = tuple[str, str, str, str]  # role, screened name, source, party_id
 
 
-def _screen(screener: Screener, target: Target, limit: int, threshold: float | None = None) -> list[Hit]:
+def _screen(
+    screener: Screener, target: ScreeningSubject, limit: int, threshold: float | None = None
+) -> list[Hit]:
     return screener.screen(
         target.name, kind=target.kind, country=target.country, limit=limit, threshold=threshold
     )
 
 
 def _hits(
-    screener: Screener | None, tgts: Sequence[Target], limit: int, only: set[PartyKey] | None = None
+    screener: Screener | None, tgts: Sequence[ScreeningSubject], limit: int, only: set[PartyKey] | None = None
 ) -> dict[HitKey, Hit]:
     out: dict[HitKey, Hit] = {}
     if screener is None:
@@ -360,7 +323,7 @@ def rescreen_customers(
     # Per customer, which side can have changed: hits on added/changed parties can only appear in the
     # new lists, hits on removed/changed ones only in the old. A full list is built only for a side some
     # customer is a candidate on (additions alone never need the old lists).
-    candidates: list[tuple[Mapping[str, Any], list[Target], bool, bool]] = []
+    candidates: list[tuple[Mapping[str, Any], list[ScreeningSubject], bool, bool]] = []
     for c in people:
         tgts = targets(c)
         on_new = side_new is not None and any(_screen(side_new, t, 1) for t in tgts)
