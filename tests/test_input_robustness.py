@@ -114,7 +114,7 @@ def test_forwarded_for_is_not_believed_unless_configured(home: Path, tmp_path: P
     """A real server: bad keys sent with a new X-Forwarded-For each time still meet the per-client limit,
     because the TCP peer is the client when no trusted proxy is named."""
     with testing.database("sqlite", tmp_path) as url:
-        from chipguard.api.services import Services
+        from chipguard.service import Services
 
         services = Services.open(url)
         services.snapshots.load_file(shared / "lists/samples/us_csl_sample_2025.csv")

@@ -37,6 +37,7 @@ PROXIES_OPTION = typer.Option(
     "(default: CHIPGUARD_TRUSTED_PROXIES, else none: the TCP peer is the client).",
 )
 
+
 def _customer(path: Path) -> Any:
     from chipguard.service.inputs import parse_customer
 
