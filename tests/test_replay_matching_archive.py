@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from test_api_support import Api, api
 
 from chipguard.config import data_dir
-from chipguard.replay_worker import OVERRIDES_ENV
+from chipguard.service.replay_worker import OVERRIDES_ENV
 from chipguard.store import testing
 from chipguard.store.records import ReferenceFileRow
 

@@ -5,7 +5,7 @@ Chinese or Cyrillic name transliterated), and every CLI call and every API worke
 again for the same immutable snapshots. The key covers the snapshots' content hashes, the engine
 version, and the bytes of the matching code and of the name data it reads, so any change to those
 builds afresh. The cache lives in the user's own ``CHIPGUARD_HOME`` (pickle: only ever load files this
-process family wrote there); ``CHIPGUARD_INDEX_CACHE=0`` turns it off.
+process family wrote there); ``CHIPGUARD_INDEX_CACHE=0`` turns it off (chipguard.settings).
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from chipguard import ENGINE_VERSION, config
 from chipguard.match.index import gc_paused
 from chipguard.match.screener import Screener
 from chipguard.names.data import name_data_dir
+from chipguard.settings import settings
 
 KEEP = 3  # cached indexes kept per home (the newest); older ones are removed
 _PREFIX = "screener-"
 
 
 def enabled() -> bool:
-    return os.environ.get("CHIPGUARD_INDEX_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
+    return settings().index_cache
 
 
 @cache
@@ -50,11 +51,9 @@ def _code_and_data_digest() -> str:
 
 
 def _overlay_digest() -> str:
-    """Digest of the name-data override folder (``CHIPGUARD_NAME_DATA_DIR``, e.g. a replay's archived
-    files), "" without one: an index built from other name data must never be reused for it."""
+    """Digest of the name-matching files in the reference-data override root (``CHIPGUARD_DATA_OVERRIDES``,
+    e.g. a replay's archived files): an index built from other name data must never be reused for it."""
     overlay = name_data_dir()
-    if overlay is None:
-        return ""
     digest = hashlib.sha256()
     for folder in ("names", "zh"):
         for path in sorted((overlay / folder).glob("*")):
