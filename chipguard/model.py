@@ -175,6 +175,12 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hit:
+        """Inverse of ``to_dict`` (keys it does not know, such as a role added by a face, are ignored)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 @dataclass(slots=True)
 class Reason:
@@ -366,6 +372,10 @@ class Decision:
     decided_at: str = ""
     # What to verify before relying on the decision (empty: nothing it rests on is graded uncertain).
     uncertain: list[Uncertainty] = field(default_factory=list)
+    # hits left out because an analyst cleared them (casework), each naming its disposition
+    cleared: list[dict[str, Any]] = field(default_factory=list)
+    # what this decision re-takes: the earlier decision and the alert whose disposition prompted it
+    follows: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -385,4 +395,11 @@ class Decision:
             transaction=dict(data.get("transaction") or {}),
             decision_id=str(data.get("decision_id") or ""),
             decided_at=str(data.get("decided_at") or ""),
+            uncertain=[
+                Uncertainty(str(u.get("rule_id", "")), str(u.get("why", "")), str(u.get("check", "")))
+                for u in data.get("uncertain") or []
+                if isinstance(u, dict)
+            ],
+            cleared=list(data.get("cleared") or []),
+            follows=dict(data.get("follows") or {}),
         )

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chipguard import ENGINE_VERSION
 from chipguard.api import docs, errors
+from chipguard.api.casework import add_casework_routes
 from chipguard.api.errors import ApiError
 from chipguard.api.export import audit_export_response
 from chipguard.api.limits import BodySizeLimit, TokenBucket
@@ -555,6 +556,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         response, count = audit_export_response(services.audit, fmt)
         log.info("audit export key=%s format=%s entries=%d", key.key_id, fmt, count)
         return response
+
+    add_casework_routes(app, services, require, ERRORS)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -113,6 +113,7 @@ class CustomerScreeningModel(BaseModel):
     screening: dict[str, list[dict[str, Any]]]
     snapshot: list[str]
     audit_seq: int
+    alerts: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)  # raised, existing, cleared, weak
 
 
 class ReplayModel(Open):

@@ -287,6 +287,15 @@ class Screener:
 
     # -- screening ---------------------------------------------------------------------------------
 
+    def party(self, source: str, party_id: str) -> Party | None:
+        """The list record a hit names (what an analyst judges the hit against)."""
+        by_key = self.__dict__.get("_parties_by_key")
+        if by_key is None:
+            by_key = {(p.source, p.party_id): p for p in self.parties}
+            self.__dict__["_parties_by_key"] = by_key
+        found: Party | None = by_key.get((source, party_id))
+        return found
+
     def snapshot_refs(self) -> list[Any]:
         out: list[Any] = []
         for snap in self.snapshots:

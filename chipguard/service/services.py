@@ -21,14 +21,16 @@ from sqlalchemy import Engine
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport, record_lists_event
 from chipguard.errors import ChipguardError, InputError
-from chipguard.model import Customer, Decision, Transaction
+from chipguard.model import Customer, Decision, Hit, Outcome, ScreeningSubject, Transaction
 from chipguard.policy.engine import decide
 from chipguard.policy.facts import ListsStatus
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
 from chipguard.policy.transaction import parse_transaction
 from chipguard.service import replay_worker
+from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
 from chipguard.service.screening import ScreenerProvider, screener_of
 from chipguard.store import context
+from chipguard.store.cases import AlertFilter, CaseStore
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore, StoredDecision
@@ -83,12 +85,15 @@ class Services:
     decisions: DecisionStore
     snapshots: SnapshotStore
     screeners: ScreenerProvider
+    cases: CaseStore
+    casework: Casework
 
     @classmethod
     def open(cls, database_url: str | None = None) -> Services:
         engine = get_engine(database_url)
         audit = AuditLog(engine)
         snapshots = SnapshotStore(engine)
+        cases = CaseStore(engine, audit)
         return cls(
             engine=engine,
             audit=audit,
@@ -97,6 +102,8 @@ class Services:
             decisions=DecisionStore(engine, audit),
             snapshots=snapshots,
             screeners=ScreenerProvider(snapshots),
+            cases=cases,
+            casework=Casework(cases),
         )
 
     # ── lists ────────────────────────────────────────────────────────────────────────────────────
@@ -153,9 +160,11 @@ class Services:
         """The status of the active lists (ok / stale / missing), as every decision records it."""
         return self.screeners.status()
 
-    def decide(self, body: Any, actor: str) -> StoredDecision:
+    def decide(self, body: Any, actor: str, *, follows: dict[str, Any] | None = None) -> StoredDecision:
         """Parses a transaction (InputError naming the field when invalid), decides it on the active lists
-        and the stored customers, and stores the decision and its audit entry in one transaction."""
+        and the stored customers, and stores the decision and its audit entry in one transaction. A
+        decision about a stored customer that is not ALLOW raises an alert per list record it hit;
+        ``follows`` names the earlier decision and the alert a re-taken decision answers."""
         transaction = _transaction(body)
         # The reference files in force now (an edited override applies from this decision on), pinned
         # for the whole decision so its manifest names exactly what it read; archived with it below.
@@ -163,13 +172,15 @@ class Services:
         with refdata.using(reference):
             rule_set = default_rule_set()
             decision = self._evaluate(transaction, rule_set, on=None)
+        decision.follows = dict(follows or {})
         customer_id = transaction.customer.customer_id or None
+        version: int | None = None
         if customer_id:
             try:
-                self.customers.get(customer_id)
+                version = self.customers.get(customer_id).version
             except NotFoundError:
                 customer_id = None
-        return self.decisions.save(
+        stored = self.decisions.save(
             decision,
             body,
             actor,
@@ -178,6 +189,9 @@ class Services:
             rule_sources=rule_set.sources,
             reference_files=refdata.archive_items(reference),
         )
+        if customer_id and decision.outcome != Outcome.ALLOW and decision.screening:
+            self._alert_decision(transaction.customer, version, decision, actor)
+        return stored
 
     def evaluate(self, body: Any, on: date | None = None) -> Decision:
         """The decision ``decide`` would make, evaluated on ``on`` (default: the transaction's date), on
@@ -191,10 +205,14 @@ class Services:
     def _evaluate(self, transaction: Transaction, rule_set: RuleSet, on: date | None) -> Decision:
         # No lists: screener None, and decide() fails closed (REVIEW with the reason, never ALLOW).
         screener, status = self.screeners.for_decision()
+        clearing: ClearingScreener | None = None
+        if screener is not None:
+            # the hits analysts cleared for this customer's facts are left out, and named in the decision
+            clearing = self.casework.clearing(screener, transaction.customer, self._lookup(screener))
         others = self._other_customers(transaction)
         try:
-            return decide(
-                transaction, screener=screener, on=on, lists=status, rule_set=rule_set, other_customers=others
+            decision = decide(
+                transaction, screener=clearing, on=on, lists=status, rule_set=rule_set, other_customers=others
             )
         except InputError:
             # The transaction named something the engine does not know (an unknown chip model): the
@@ -203,6 +221,34 @@ class Services:
         except ChipguardError as exc:
             # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
             raise EngineError(f"the decision engine failed: {exc}") from exc
+        decision.cleared = list(clearing.cleared) if clearing is not None else []
+        return decision
+
+    def _lookup(self, screener: Any) -> PartyLookup:
+        """The list records behind a screener's hits."""
+        return PartyLookup(screener)
+
+    def _alert_decision(
+        self, customer: Customer, version: int | None, decision: Decision, actor: str
+    ) -> None:
+        subjects = {s.label: s for s in customer.screening_subjects()}
+        found = [
+            (subjects[label], Hit.from_dict(h))
+            for label, hits in decision.screening.items()
+            if label in subjects
+            for h in hits
+        ]
+        screener, _ = self.screeners.for_decision()
+        self.casework.raise_alerts(
+            customer,
+            version,
+            found,
+            self._lookup(screener),
+            origin="decision",
+            origin_ref=decision.decision_id,
+            origin_outcome=str(decision.outcome),
+            actor=actor,
+        )
 
     def _other_customers(self, transaction: Any, as_of_audit_seq: int | None = None) -> list[Customer]:
         """The stored customers a decision compares its customer with: only the shared-address red flag
@@ -227,15 +273,21 @@ class Services:
         "customer", "other_name:NAME", "owner:NAME", "ultimate_parent:NAME"). Audited as an analyst
         action, naming the customer version and the snapshots."""
         record = self.customers.get(customer_id)
+        customer = Customer.from_dict(record.data)
         screener = self.screeners.get()
         screening: dict[str, list[dict[str, Any]]] = {}
-        for subject in Customer.from_dict(record.data).screening_subjects():
+        found: list[tuple[ScreeningSubject, Hit]] = []
+        for subject in customer.screening_subjects():
             bucket = screening.setdefault(subject.label, [])
             seen = {(h["source"], h["party_id"]) for h in bucket}
             for hit in screener.screen(subject.name, kind=subject.kind, country=subject.country):
                 if (hit.source, hit.party_id) not in seen:
                     seen.add((hit.source, hit.party_id))
                     bucket.append(hit.to_dict() | {"subject": subject.name, "role": subject.role.value})
+                    found.append((subject, hit))
+        alerts = self.casework.raise_alerts(
+            customer, record.version, found, self._lookup(screener), origin="customer_screen", actor=actor
+        )
         snapshots = [str(r) for r in screener.snapshot_refs()]
         listed = sorted(label for label, hits in screening.items() if hits)
         roles = sorted({h["role"] for hits in screening.values() for h in hits})
@@ -264,7 +316,82 @@ class Services:
             "screening": screening,
             "snapshot": snapshots,
             "audit_seq": entry.seq,
+            "alerts": alerts,
         }
+
+    # ── casework ─────────────────────────────────────────────────────────────────────────────────
+
+    def case(self, alert_id: str) -> dict[str, Any]:
+        """Everything an analyst judges an alert on: the alert (the hit with its explanation, the list
+        record as screened), every step taken, the evidence files, the customer as stored now, and the
+        customer's other alerts and decisions."""
+        alert = self.cases.get(alert_id)
+        try:
+            customer: dict[str, Any] | None = self.customers.get(alert.customer_id).to_dict()
+        except NotFoundError:
+            customer = None
+        others = [
+            a.to_dict()
+            for a in self.cases.find(AlertFilter(customer_id=alert.customer_id), limit=200)
+            if a.alert_id != alert_id
+        ]
+        decisions = [
+            {"decision_id": d.decision_id, "decided_at": d.decided_at, "outcome": d.outcome, "actor": d.actor}
+            for d in self.decisions.find(limit=50, customer_id=alert.customer_id)
+        ]
+        return {
+            "alert": alert.to_dict(),
+            "needs_approval_to_dismiss": self.casework.needs_approval(alert, "false_positive"),
+            "events": [e.to_dict() for e in self.cases.events(alert_id)],
+            "attachments": [a.to_dict() for a in self.cases.attachments(alert_id)],
+            "customer": customer,
+            "other_alerts": others,
+            "decisions": decisions,
+        }
+
+    def dispose(
+        self, alert_id: str, disposition: str, reason_code: str, reason: str, actor: str
+    ) -> dict[str, Any]:
+        """An analyst's disposition of an alert with a reason code (``casework.yml``) and their words.
+        It takes effect at once unless four eyes are needed (then the alert awaits approval); a closed
+        alert raised by a decision re-takes that decision."""
+        self.casework.check_reason_code(disposition, reason_code)
+        alert = self.cases.get(alert_id)
+        why = self.casework.needs_approval(alert, disposition)
+        alert = self.cases.propose(
+            alert_id, disposition, reason_code, reason, actor, needs_approval=bool(why)
+        )
+        return {
+            "alert": alert.to_dict(),
+            "needs_approval": why,
+            "decision": self._after_closing(alert, actor),
+        }
+
+    def approve(self, alert_id: str, actor: str, role: str, comment: str = "") -> dict[str, Any]:
+        """A second person approves a proposed disposition (never the proposer; only an approving role)."""
+        self.casework.check_approver(role)
+        alert = self.cases.approve(alert_id, actor, comment)
+        return {"alert": alert.to_dict(), "decision": self._after_closing(alert, actor)}
+
+    def reject(self, alert_id: str, actor: str, role: str, reason: str) -> dict[str, Any]:
+        """A second person sends a proposed disposition back to review, with the reason."""
+        self.casework.check_approver(role)
+        return {"alert": self.cases.reject(alert_id, actor, reason).to_dict()}
+
+    def _after_closing(self, alert: Any, actor: str) -> dict[str, Any] | None:
+        """The re-taken decision when ``alert`` was raised by a decision and is now closed: the same
+        transaction decided again on today's lists and dispositions (a cleared hit left out, a confirmed
+        one kept), referencing the alert and the earlier decision."""
+        if alert.status != "closed" or alert.origin != "decision" or not alert.origin_ref:
+            return None
+        earlier = self.decisions.get(alert.origin_ref)
+        follows = {
+            "decision_id": earlier.decision_id,
+            "outcome": earlier.outcome,
+            "alert_id": alert.alert_id,
+            "disposition": alert.disposition,
+        }
+        return self.decide(earlier.transaction, actor, follows=follows).to_dict()
 
     def replay(self, decision_id: str) -> dict[str, Any]:
         """Re-runs a stored decision on the list snapshots it recorded and reports every difference."""
@@ -323,15 +450,33 @@ class Services:
                 else []
             )
 
+            # The hits the decision left out because an analyst had cleared them are left out again.
+            recorded_cleared = {
+                (str(c.get("subject")), str(c.get("source")), str(c.get("party_id"))): c
+                for c in recorded.get("cleared") or []
+                if isinstance(c, dict)
+            }
+
+            def as_cleared(name: str, _country: str | None, hit: Hit) -> dict[str, Any] | None:
+                found = recorded_cleared.get((name, hit.source, hit.party_id))
+                return (
+                    {k: v for k, v in found.items() if k not in ("subject", "source", "party_id")}
+                    if found
+                    else None
+                )
+
             def run(screener: Any) -> Decision:
-                return decide(
+                clearing = ClearingScreener(screener, as_cleared) if screener is not None else None
+                decision = decide(
                     transaction,
-                    screener=screener,
+                    screener=clearing,
                     on=on,
                     lists=status,
                     rule_set=rule_set,
                     other_customers=others,
                 )
+                decision.cleared = list(clearing.cleared) if clearing is not None else []
+                return decision
 
             again = self._replay_archived_matching(
                 components["matching"], recorded_reference, snapshot_refs, infos, run

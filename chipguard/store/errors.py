@@ -15,3 +15,10 @@ class ConflictError(ChipguardError):
     """The record exists already, or changed since the caller read it (HTTP 409 / 412)."""
 
     exit_code = 5
+
+
+class ForbiddenError(ChipguardError):
+    """The caller is known but its role may not take this step (HTTP 403), e.g. approving a disposition
+    without an approving role."""
+
+    exit_code = 6

@@ -39,6 +39,9 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit:verify"  # GET /v1/audit/verify
     AUDIT_EXPORT = "audit:export"  # GET /v1/audit/export
     KEYS_MANAGE = "keys:manage"  # POST /v1/keys; UI keys page (create, revoke)
+    ALERTS_READ = "alerts:read"  # GET /v1/alerts…, cases, exports, remembered dispositions, the log
+    ALERTS_WORK = "alerts:work"  # assign, notes, evidence files, dispositions, revoking a remembered one
+    ALERTS_APPROVE = "alerts:approve"  # approve / reject another analyst's disposition (casework.yml roles)
 
 
 P = Permission
@@ -50,6 +53,9 @@ _ANALYST = _SCREEN | {
     P.CUSTOMERS_READ,
     P.CUSTOMERS_WRITE,
     P.CUSTOMERS_SCREEN,
+    P.ALERTS_READ,
+    P.ALERTS_WORK,
+    P.ALERTS_APPROVE,
 }
 _ADMIN = _ANALYST | {P.LISTS_WRITE, P.AUDIT_READ, P.AUDIT_VERIFY, P.AUDIT_EXPORT, P.KEYS_MANAGE}
 _AUDITOR = frozenset(
@@ -61,6 +67,7 @@ _AUDITOR = frozenset(
         P.AUDIT_READ,
         P.AUDIT_VERIFY,
         P.AUDIT_EXPORT,
+        P.ALERTS_READ,
     }
 )
 
@@ -84,6 +91,7 @@ READ_ONLY = frozenset(
         P.AUDIT_READ,
         P.AUDIT_VERIFY,
         P.AUDIT_EXPORT,
+        P.ALERTS_READ,
     }
 )
 

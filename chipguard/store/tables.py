@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES: tuple[str, ...] = ("chipguard.store.records", "chipguard.store.snapshots")
+TABLE_MODULES: tuple[str, ...] = (
+    "chipguard.store.records",
+    "chipguard.store.snapshots",
+    "chipguard.store.cases",
+)
 for _module in TABLE_MODULES:
     importlib.import_module(_module)

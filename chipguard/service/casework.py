@@ -1,0 +1,274 @@
+"""Casework: alerts from screening, analysts' dispositions with reasons, four eyes, and the memory of
+what was cleared — the loop that turns a hit into a resolved match.
+
+- Screening a stored customer, a decision that ends in REVIEW or DENY, and re-screening after a list
+  change raise one alert per customer × list record (``CaseStore.raise_alert``), each with its origin,
+  the hit and its explanation, the match strength and the list record as screened. A weak hit is kept in
+  the screening result but not alerted.
+- A disposition (true match / false positive / needs information) takes a reason code from
+  ``chipguard/data/casework.yml`` and the analyst's own words. Dismissing a confirmed or high-score hit,
+  or one that made a decision DENY or LICENCE_REQUIRED, waits for a second person with an approving
+  role (``four_eyes``, ``approver_roles``); the proposer never approves their own.
+- A closed false positive is remembered against the hash of the customer's screened facts × the hash of
+  the list record; that pair does not alert again, and decisions leave it out (``ClearingScreener``,
+  each cleared hit named in the decision). Either side changing alerts again. A closed disposition on an
+  alert a decision raised re-takes that decision, referencing the alert and the earlier decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from chipguard.audit import canonical_json
+from chipguard.config import data_dir, home
+from chipguard.datafiles import read_yaml_mapping
+from chipguard.errors import InputError
+from chipguard.match.protocol import Screening
+from chipguard.model import Customer, Hit, Party, ScreeningSubject
+from chipguard.store.cases import DISPOSITIONS, Alert, CaseStore, NewAlert
+from chipguard.store.errors import ForbiddenError
+
+POLICY_FILE = "casework.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class CasePolicy:
+    """``chipguard/data/casework.yml``: reason codes, who approves and when four eyes are needed."""
+
+    version: str
+    approver_roles: tuple[str, ...]
+    dismiss_strengths: tuple[str, ...]
+    dismiss_min_score: float
+    override_outcomes: tuple[str, ...]
+    reason_codes: dict[str, dict[str, str]]
+    screened_fields: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "approver_roles": list(self.approver_roles),
+            "four_eyes": {
+                "dismiss_strengths": list(self.dismiss_strengths),
+                "dismiss_min_score": self.dismiss_min_score,
+                "override_outcomes": list(self.override_outcomes),
+            },
+            "reason_codes": self.reason_codes,
+        }
+
+
+@cache
+def case_policy() -> CasePolicy:
+    """The bundled policy, or ``$CHIPGUARD_HOME/data/casework.yml`` when a deployment overrides it."""
+    path = home(create=False) / "data" / POLICY_FILE
+    if not path.is_file():
+        path = data_dir() / POLICY_FILE
+    raw = read_yaml_mapping(path)
+    four = raw.get("four_eyes") or {}
+    codes = raw.get("reason_codes") or {}
+    if set(codes) != set(DISPOSITIONS) or not all(isinstance(v, dict) and v for v in codes.values()):
+        raise InputError(f"reason_codes needs codes for each of {', '.join(DISPOSITIONS)}", file=str(path))
+    return CasePolicy(
+        version=str(raw.get("version", "")),
+        approver_roles=tuple(str(r) for r in raw.get("approver_roles") or ()),
+        dismiss_strengths=tuple(str(s) for s in four.get("dismiss_strengths") or ()),
+        dismiss_min_score=float(four.get("dismiss_min_score", 1.01)),
+        override_outcomes=tuple(str(o) for o in four.get("override_outcomes") or ()),
+        reason_codes={str(d): {str(k): str(v) for k, v in c.items()} for d, c in codes.items()},
+        screened_fields=tuple(str(f) for f in raw.get("screened_fields") or ()),
+    )
+
+
+def facts_hash(customer: Customer, name: str, country: str | None) -> str:
+    """The content hash of what a screened name is judged on: the name and country it was screened
+    with and the customer's screened fields (``screened_fields``). A remembered false positive is tied to
+    it, so editing any of them alerts again."""
+    data = customer.to_dict()
+    fields = {f: _plain(data.get(f)) for f in case_policy().screened_fields}
+    doc = {"name": name.strip(), "country": (country or "").upper(), "customer": fields}
+    return hashlib.sha256(canonical_json(doc).encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """One spelling for one fact, whichever face the customer came through: numbers as floats (a share of
+    40 and of 40.0 is the same share), text stripped, empty values as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """The content hash of a list record (every alias, address, identifier …): a new alias or address
+    on the list alerts again."""
+    return hashlib.sha256(canonical_json(record).encode("utf-8")).hexdigest()
+
+
+class PartyLookup:
+    """The list record behind a hit, from the screener's own parties (what was screened)."""
+
+    def __init__(self, screener: Any) -> None:
+        self.screener = screener
+
+    def record(self, hit: Hit) -> dict[str, Any]:
+        find = getattr(self.screener, "party", None)
+        party: Party | None = find(hit.source, hit.party_id) if find is not None else None
+        return party.to_dict() if party is not None else {"source": hit.source, "party_id": hit.party_id}
+
+
+@dataclass
+class ClearingScreener:
+    """A screener that leaves out the hits an analyst cleared for this customer and names each one, so
+    the decision that uses it says which hits it did not act on and why."""
+
+    inner: Screening
+    is_cleared: Callable[[str, str | None, Hit], dict[str, Any] | None]
+    cleared: list[dict[str, Any]] = field(default_factory=list)
+
+    def screen(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> list[Hit]:
+        kept: list[Hit] = []
+        for hit in self.inner.screen(name, kind=kind, country=country, limit=limit, threshold=threshold):
+            why = self.is_cleared(name, country, hit)
+            if why is None:
+                kept.append(hit)
+            elif all(
+                c.get("cleared_id") != why.get("cleared_id") or c.get("subject") != name for c in self.cleared
+            ):
+                self.cleared.append({"subject": name, "source": hit.source, "party_id": hit.party_id, **why})
+        return kept
+
+    def snapshot_refs(self) -> list[Any]:
+        return self.inner.snapshot_refs()
+
+    @property
+    def snapshots(self) -> Any:
+        return getattr(self.inner, "snapshots", [])
+
+
+class Casework:
+    """The casework operations of one database (``Services.casework``)."""
+
+    def __init__(self, cases: CaseStore) -> None:
+        self.cases = cases
+
+    @property
+    def policy(self) -> CasePolicy:
+        return case_policy()
+
+    # ── raising ──────────────────────────────────────────────────────────────────────────────────
+
+    def raise_alerts(
+        self,
+        customer: Customer,
+        customer_version: int | None,
+        found: list[tuple[ScreeningSubject, Hit]],
+        lookup: PartyLookup,
+        *,
+        origin: str,
+        origin_ref: str = "",
+        origin_outcome: str = "",
+        actor: str,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """One alert per customer × list record for ``found`` (subject, hit) pairs, except weak hits and
+        the pairs an analyst cleared. {"raised": [...], "existing": [...], "cleared": [...], "weak": [...]}."""
+        out: dict[str, list[dict[str, Any]]] = {"raised": [], "existing": [], "cleared": [], "weak": []}
+        if not customer.customer_id:
+            return out
+        for subject, hit in found:
+            hit_dict = hit.to_dict()
+            brief = {"subject": subject.label, "source": hit.source, "party_id": hit.party_id}
+            if str(hit_dict.get("strength") or "") == "weak":
+                out["weak"].append(brief)
+                continue
+            record = lookup.record(hit)
+            facts, rec = facts_hash(customer, subject.name, subject.country), record_hash(record)
+            cleared = self.cases.is_cleared(facts, rec)
+            if cleared is not None:
+                out["cleared"].append(brief | {"cleared_id": cleared.cleared_id})
+                continue
+            alert, created = self.cases.raise_alert(
+                NewAlert(
+                    customer_id=customer.customer_id,
+                    customer_version=customer_version,
+                    origin=origin,
+                    origin_ref=origin_ref,
+                    origin_outcome=origin_outcome,
+                    subject_role=subject.role.value,
+                    subject_name=subject.name,
+                    hit=hit_dict,
+                    record=record,
+                    record_hash=rec,
+                    facts_hash=facts,
+                ),
+                actor,
+            )
+            out["raised" if created else "existing"].append(brief | {"alert_id": alert.alert_id})
+        return out
+
+    def clearing(self, inner: Screening, customer: Customer, lookup: PartyLookup) -> ClearingScreener:
+        """``inner`` without the hits cleared for ``customer``'s screened facts."""
+
+        def is_cleared(name: str, country: str | None, hit: Hit) -> dict[str, Any] | None:
+            found = self.cases.is_cleared(
+                facts_hash(customer, name, country), record_hash(lookup.record(hit))
+            )
+            if found is None:
+                return None
+            return {
+                "cleared_id": found.cleared_id,
+                "alert_id": found.alert_id,
+                "reason_code": found.reason_code,
+                "reason": found.reason,
+                "decided_by": found.decided_by,
+                "approved_by": found.approved_by,
+            }
+
+        return ClearingScreener(inner, is_cleared)
+
+    # ── disposing ────────────────────────────────────────────────────────────────────────────────
+
+    def needs_approval(self, alert: Alert, disposition: str) -> list[str]:
+        """Why this disposition needs a second person (empty: it does not)."""
+        if disposition != "false_positive":
+            return []
+        policy, why = self.policy, []
+        if alert.strength and alert.strength in policy.dismiss_strengths:
+            why.append(f"dismissing a {alert.strength} match")
+        if alert.score >= policy.dismiss_min_score:
+            why.append(f"dismissing a hit scoring {alert.score:.3f} (≥ {policy.dismiss_min_score:g})")
+        if alert.origin_outcome in policy.override_outcomes:
+            why.append(f"overriding a {alert.origin_outcome} decision")
+        return why
+
+    def check_reason_code(self, disposition: str, reason_code: str) -> None:
+        if disposition not in DISPOSITIONS:
+            raise InputError(f"must be one of {', '.join(DISPOSITIONS)}", field="disposition")
+        codes = self.policy.reason_codes.get(disposition, {})
+        if reason_code not in codes:
+            raise InputError(
+                f"unknown reason code for {disposition}; one of {', '.join(codes)}", field="reason_code"
+            )
+
+    def check_approver(self, role: str) -> None:
+        if role not in self.policy.approver_roles:
+            raise ForbiddenError(
+                f"approving a disposition needs one of the roles {', '.join(self.policy.approver_roles)}; "
+                f"the key has '{role}'"
+            )

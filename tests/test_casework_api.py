@@ -1,0 +1,237 @@
+"""Casework through the REST API, on SQLite and PostgreSQL: a customer whose owner hits a list record
+raises an alert when a decision about it is not ALLOW; analyst A dismisses it with a reason, which needs a
+second person; A cannot approve their own disposition; analyst B approves; the decision is re-taken
+without the cleared hit and says so; screening the same customer raises no alert; editing the owner's
+name raises it again. Every step is in the audit chain and in the exports, with identities and times."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_api_support import Api, api
+
+from chipguard.store import testing
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        a.tokens["analyst_b"] = a.services.keys.create("analyst", "analyst B", actor="test")[0]
+        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
+        yield a
+
+
+CUSTOMER = {
+    "name": "Kestrel Compute LLC",
+    "customer_id": "kestrel",
+    "country": "AM",
+    "owners": [{"name": "Atlas Sanatgaran", "country": "AM", "percent": 40}],
+}
+RENTAL = {
+    "date": "2025-06-01",
+    "kind": "rental",
+    "destination": "AM",
+    "customer": CUSTOMER,
+    "items": [{"model": "H100", "quantity": 8}],
+}
+
+
+def _alerts(srv: Api, **params: Any) -> dict[str, Any]:
+    r = srv.client.get("/v1/alerts", params=params, headers=srv.headers("analyst"))
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def test_the_casework_loop(srv: Api) -> None:
+    a, b = srv.headers("analyst"), srv.headers("analyst_b")
+    assert srv.client.post("/v1/customers", json=CUSTOMER, headers=a).status_code == 201
+
+    first = srv.client.post("/v1/decisions", json=RENTAL, headers=a).json()
+    assert first["outcome"] != "ALLOW" and first["screening"]["owner:Atlas Sanatgaran"]
+    queue = _alerts(srv, status=["open"])
+    assert queue["total"] == 1 and queue["counts"]["open"] == 1
+    (alert,) = queue["alerts"]
+    assert (alert["origin"], alert["origin_ref"], alert["customer_id"]) == (
+        "decision",
+        first["decision_id"],
+        "kestrel",
+    )
+    assert (alert["subject_role"], alert["subject_name"], alert["party_name"]) == (
+        "owner",
+        "Atlas Sanatgaran",
+        "Atlas Sanatgaran",
+    )
+    alert_id = alert["alert_id"]
+
+    # A second decision about the same customer and record is the same alert, not a second one.
+    srv.client.post("/v1/decisions", json=RENTAL, headers=a)
+    assert _alerts(srv)["total"] == 1
+
+    case = srv.client.get(f"/v1/alerts/{alert_id}", headers=srv.headers("auditor")).json()
+    assert (
+        case["customer"]["customer_id"] == "kestrel" and case["alert"]["record"]["name"] == "Atlas Sanatgaran"
+    )
+    assert case["alert"]["hit"]["explanation"] and case["needs_approval_to_dismiss"]
+    assert [e["action"] for e in case["events"]] == ["create"]
+
+    # The auditor reads everything and changes nothing.
+    assert (
+        srv.client.post(f"/v1/alerts/{alert_id}/assign", json={}, headers=srv.headers("auditor")).status_code
+        == 403
+    )
+    assigned = srv.client.post(f"/v1/alerts/{alert_id}/assign", json={}, headers=a).json()
+    assert assigned["status"] == "in_review" and assigned["assignee"].startswith("key:")
+    assert (
+        srv.client.post(
+            f"/v1/alerts/{alert_id}/notes", json={"text": "owner documents checked"}, headers=a
+        ).status_code
+        == 201
+    )
+
+    # A reason code from casework.yml is required, and the reason in words.
+    bad = srv.client.post(
+        f"/v1/alerts/{alert_id}/disposition",
+        json={"disposition": "false_positive", "reason_code": "NOPE", "reason": "x"},
+        headers=a,
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "reason_code"
+    proposed = srv.client.post(
+        f"/v1/alerts/{alert_id}/disposition",
+        json={
+            "disposition": "false_positive",
+            "reason_code": "DIFFERENT_IDENTIFIERS",
+            "reason": "Registry extract: the owner is Atlas Sanatgaran Trading of Gyumri, reg. no. 286.110.1234",
+        },
+        headers=a,
+    ).json()
+    assert proposed["alert"]["status"] == "awaiting_approval" and proposed["needs_approval"]
+    assert proposed["decision"] is None
+    assert _alerts(srv, status=["awaiting_approval"])["total"] == 1
+
+    own = srv.client.post(f"/v1/alerts/{alert_id}/approve", json={}, headers=a)
+    assert own.status_code == 409 and "four eyes" in own.json()["error"]["message"]
+    approved = srv.client.post(f"/v1/alerts/{alert_id}/approve", json={"comment": "agreed"}, headers=b)
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert (
+        body["alert"]["status"] == "closed" and body["alert"]["approved_by"] != body["alert"]["proposed_by"]
+    )
+
+    # The decision is re-taken without the cleared hit, naming it and what it follows.
+    again = body["decision"]
+    assert again["follows"] == {
+        "decision_id": first["decision_id"],
+        "outcome": first["outcome"],
+        "alert_id": alert_id,
+        "disposition": "false_positive",
+    }
+    assert again["outcome"] in ("ALLOW", "REVIEW") and not again["screening"].get("owner:Atlas Sanatgaran")
+    assert [(c["subject"], c["alert_id"]) for c in again["cleared"]] == [("Atlas Sanatgaran", alert_id)]
+    replay = srv.client.post(f"/v1/decisions/{again['decision_id']}/replay", headers=a).json()
+    assert replay["same"], replay["differences"]
+
+    remembered = srv.client.get("/v1/dispositions/cleared", params={"q": "atlas"}, headers=a).json()[
+        "cleared"
+    ]
+    assert (
+        len(remembered) == 1
+        and remembered[0]["active"]
+        and remembered[0]["reason_code"] == "DIFFERENT_IDENTIFIERS"
+    )
+
+    # Screening the same customer raises nothing; editing the owner's name raises it again.
+    screened = srv.client.post("/v1/customers/kestrel/screen", headers=a).json()
+    assert screened["alerts"]["raised"] == [] and len(screened["alerts"]["cleared"]) == 1
+    edited = {**CUSTOMER, "owners": [{"name": "Atlas Sanatgaran CJSC", "country": "AM", "percent": 40}]}
+    assert srv.client.put("/v1/customers/kestrel", json=edited, headers=a).status_code == 200
+    screened = srv.client.post("/v1/customers/kestrel/screen", headers=a).json()
+    assert [r["subject"] for r in screened["alerts"]["raised"]] == ["owner:Atlas Sanatgaran CJSC"]
+    assert _alerts(srv, status=["open"])["total"] == 1
+
+    # Revoking the remembered disposition makes the old pair alert again too.
+    revoked = srv.client.post(
+        f"/v1/dispositions/cleared/{remembered[0]['cleared_id']}/revoke",
+        json={"reason": "owner changed"},
+        headers=b,
+    )
+    assert revoked.status_code == 200 and revoked.json()["active"] is False
+
+    # The chain verifies; the exports name every step with identities and times.
+    assert srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()["ok"] is True
+    log = srv.client.get("/v1/dispositions/log", params={"format": "csv"}, headers=srv.headers("auditor"))
+    rows = list(csv.DictReader(io.StringIO(log.text.split("\n", 1)[1])))
+    steps = [(r["alert_id"], r["action"]) for r in rows if r["alert_id"] == alert_id]
+    assert [s for _, s in steps] == [
+        "create",
+        "assign",
+        "note",
+        "disposition",
+        "approve",
+        "remember",
+        "revoke",
+    ]
+    assert all(r["actor"] and r["at"] and r["audit_seq"] for r in rows)
+    actions = {e.action for e in srv.services.audit.entries()}
+    assert {"alert.create", "alert.disposition", "alert.approve", "alert.remember", "alert.revoke"} <= actions
+    export = srv.client.get("/v1/alerts/export", params={"format": "csv", "status": "closed"}, headers=a)
+    assert export.status_code == 200
+    first_row = next(csv.reader(io.StringIO(export.text)))
+    assert first_row[0].startswith("# filters: ") and '"status": ["closed"]' in first_row[0]
+    assert alert_id in export.text
+
+
+def test_rejection_and_bad_input(srv: Api) -> None:
+    a, b = srv.headers("analyst"), srv.headers("analyst_b")
+    srv.client.post("/v1/customers", json=CUSTOMER, headers=a)
+    srv.client.post("/v1/customers/kestrel/screen", headers=a)
+    (alert,) = _alerts(srv)["alerts"]
+    alert_id = alert["alert_id"]
+    assert srv.client.get("/v1/alerts/alt_0000000000000000", headers=a).status_code == 404
+    assert srv.client.get("/v1/alerts", params={"status": "bogus"}, headers=a).status_code == 422
+    srv.client.post(
+        f"/v1/alerts/{alert_id}/disposition",
+        json={"disposition": "false_positive", "reason_code": "COMMON_NAME", "reason": "generic"},
+        headers=a,
+    )
+    assert (
+        srv.client.post(f"/v1/alerts/{alert_id}/reject", json={"reason": "no"}, headers=a).status_code == 409
+    )
+    back = srv.client.post(
+        f"/v1/alerts/{alert_id}/reject", json={"reason": "documents missing"}, headers=b
+    ).json()
+    assert back["alert"]["status"] == "in_review" and back["alert"]["disposition"] == ""
+    assert srv.client.get("/v1/dispositions/cleared", headers=a).json()["cleared"] == []
+    true = srv.client.post(
+        f"/v1/alerts/{alert_id}/disposition",
+        json={
+            "disposition": "true_match",
+            "reason_code": "SAME_ENTITY_NAME_ADDRESS",
+            "reason": "same address",
+        },
+        headers=a,
+    ).json()
+    assert true["alert"]["status"] == "closed" and true["needs_approval"] == []
+    note = srv.client.post(f"/v1/alerts/{alert_id}/notes", json={"text": ""}, headers=a)
+    assert note.status_code == 422
+    att = srv.client.post(
+        f"/v1/alerts/{alert_id}/attachments",
+        json={"file_name": "extract.pdf", "content_base64": "JVBERi0xLjQK"},
+        headers=a,
+    )
+    assert att.status_code == 201 and att.json()["size"] == 9
+    got = srv.client.get(f"/v1/alerts/{alert_id}/attachments/{att.json()['attachment_id']}", headers=a)
+    assert got.content == b"%PDF-1.4\n" and got.headers["x-content-sha256"] == att.json()["sha256"]
+    assert (
+        srv.client.post(
+            f"/v1/alerts/{alert_id}/attachments",
+            json={"file_name": "../x", "content_base64": "AA=="},
+            headers=a,
+        ).status_code
+        == 422
+    )
