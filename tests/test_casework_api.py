@@ -235,3 +235,14 @@ def test_rejection_and_bad_input(srv: Api) -> None:
         ).status_code
         == 422
     )
+
+
+def test_rescreening_after_a_list_change_raises_alerts(srv: Api) -> None:
+    """Monitoring: the first re-screen finds every hit new and alerts it once; the next finds nothing new."""
+    a = srv.headers("analyst")
+    srv.client.post("/v1/customers", json=CUSTOMER, headers=a)
+    report = srv.services.rescreen("test")
+    assert [c.customer_id for c in report.changes] == ["kestrel"]
+    (alert,) = _alerts(srv, origin="rescreen")["alerts"]
+    assert alert["origin_ref"] == f"audit:{report.audit_seq}" and alert["subject_name"] == "Atlas Sanatgaran"
+    assert srv.services.rescreen("test").changes == [] and _alerts(srv)["total"] == 1

@@ -221,19 +221,9 @@ def rescreen_cmd(
     db: str | None = DB,
 ) -> None:
     """Re-screen every stored customer against the active lists; report hits that appeared or went."""
-    from chipguard.audit import AuditLog
-    from chipguard.service.rescreen import run_rescreen
-    from chipguard.store.customers import CustomerStore
-    from chipguard.store.db import get_engine
-    from chipguard.store.snapshots import SnapshotStore, require_lists
+    from chipguard.cli.common import services
 
-    engine = get_engine(db)
-    snapshots = SnapshotStore(engine)
-    require_lists(snapshots)
-    audit = AuditLog(engine)
-    report = run_rescreen(
-        snapshots, CustomerStore(engine, audit), audit, since=since, full=full, actor=_actor()
-    )
+    report = services(db).rescreen(_actor(), since=since, full=full)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         if exit_code and report.changes:

@@ -28,6 +28,7 @@ from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_arch
 from chipguard.policy.transaction import parse_transaction
 from chipguard.service import replay_worker
 from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
+from chipguard.service.rescreen import RescreenReport, run_rescreen
 from chipguard.service.screening import ScreenerProvider, screener_of
 from chipguard.store import context
 from chipguard.store.cases import AlertFilter, CaseStore
@@ -37,7 +38,7 @@ from chipguard.store.decisions import DecisionStore, StoredDecision
 from chipguard.store.errors import NotFoundError
 from chipguard.store.keys import KeyStore
 from chipguard.store.snapshot_update import load_bundled, load_bundled_if_empty, update_lists
-from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore
+from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore, require_lists
 
 
 class EngineError(ChipguardError):
@@ -320,6 +321,36 @@ class Services:
         }
 
     # ── casework ─────────────────────────────────────────────────────────────────────────────────
+
+    def rescreen(self, actor: str, *, since: str | None = None, full: bool = False) -> RescreenReport:
+        """Re-screens every stored customer against the active lists (``chipguard monitor rescreen``),
+        reports the hits that appeared or went against the baseline snapshots, and raises an alert for
+        each new hit and each hit whose list record changed (origin ``rescreen``)."""
+        require_lists(self.snapshots)
+        report = run_rescreen(self.snapshots, self.customers, self.audit, since=since, full=full, actor=actor)
+        screener = self.screeners.get()
+        for change in report.changes:
+            wanted = {(h["source"], h["party_id"]) for h in change.new + change.record_changed}
+            if not wanted:
+                continue
+            record = self.customers.get(change.customer_id)
+            customer = Customer.from_dict(record.data)
+            found = [
+                (subject, hit)
+                for subject in customer.screening_subjects()
+                for hit in screener.screen(subject.name, kind=subject.kind, country=subject.country)
+                if (hit.source, hit.party_id) in wanted
+            ]
+            self.casework.raise_alerts(
+                customer,
+                record.version,
+                found,
+                self._lookup(screener),
+                origin="rescreen",
+                origin_ref=f"audit:{report.audit_seq}",
+                actor=actor,
+            )
+        return report
 
     def case(self, alert_id: str) -> dict[str, Any]:
         """Everything an analyst judges an alert on: the alert (the hit with its explanation, the list
