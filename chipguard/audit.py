@@ -210,6 +210,22 @@ class AuditLog:
         with self.writer_session() as session, session.begin():
             return self.append(session, actor, action, payload)
 
+    def entries_of(self, action: str, *, newest_first: bool = False, page: int = 500) -> Iterator[AuditEntry]:
+        """The entries of one action (indexed), in pages, oldest or newest first."""
+        last: int | None = None
+        while True:
+            query = select(AuditEntryRow).where(AuditEntryRow.action == action)
+            if last is not None:
+                query = query.where(AuditEntryRow.seq < last if newest_first else AuditEntryRow.seq > last)
+            order = AuditEntryRow.seq.desc() if newest_first else AuditEntryRow.seq
+            with Session(self.engine) as session:
+                rows = list(session.execute(query.order_by(order).limit(page)).scalars())
+            if not rows:
+                return
+            for row in rows:
+                yield _row_entry(row)
+            last = rows[-1].seq
+
     def entries(self, start: int = 1, limit: int | None = None) -> Iterator[AuditEntry]:
         """Entries in sequence order, read in pages so a long log does not load into memory at once."""
         page = 1000

@@ -246,3 +246,30 @@ def test_rescreening_after_a_list_change_raises_alerts(srv: Api) -> None:
     (alert,) = _alerts(srv, origin="rescreen")["alerts"]
     assert alert["origin_ref"] == f"audit:{report.audit_seq}" and alert["subject_name"] == "Atlas Sanatgaran"
     assert srv.services.rescreen("test").changes == [] and _alerts(srv)["total"] == 1
+
+
+def test_every_screening_is_kept_ad_hoc_included(srv: Api) -> None:
+    """Who screened what, when, against which snapshots, with what result: ad-hoc screens (REST, batch)
+    are audited, and a customer's screenings are listed newest first."""
+    a = srv.headers("analyst")
+    r = srv.client.post(
+        "/v1/screen", json={"name": "Atlas Sanatgaran", "country": "AM"}, headers=srv.headers("screen")
+    )
+    assert r.status_code == 200 and r.json()["hits"]
+    srv.client.post(
+        "/v1/screen/batch", json={"queries": [{"name": "Atlas Sanatgaran"}, {"name": "Zyx"}]}, headers=a
+    )
+    adhoc = [e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]
+    assert [len(e.payload["queries"]) for e in adhoc] == [1, 2]
+    first = adhoc[0].payload["queries"][0]
+    assert first["query"] == {"name": "Atlas Sanatgaran", "kind": None, "country": "AM"} and first["hits"]
+    assert adhoc[0].actor.startswith("key:") and adhoc[0].payload["snapshots"]
+
+    srv.client.post("/v1/customers", json=CUSTOMER, headers=a)
+    for _ in range(2):
+        srv.client.post("/v1/customers/kestrel/screen", headers=a)
+    history = srv.client.get("/v1/customers/kestrel/screenings", headers=srv.headers("auditor")).json()
+    seqs = [s["audit_seq"] for s in history["screenings"]]
+    assert len(seqs) == 2 and seqs == sorted(seqs, reverse=True)
+    assert history["screenings"][0]["listed_subjects"] == ["owner:Atlas Sanatgaran"]
+    assert srv.client.get("/v1/customers/nobody/screenings", headers=a).status_code == 404

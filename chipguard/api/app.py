@@ -54,6 +54,7 @@ from chipguard.api.schemas import (
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
 from chipguard.service import Services
+from chipguard.service.services import ScreenQuery
 from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -282,9 +283,11 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 503: {"model": ErrorResponse}},
         tags=["screening"],
     )
-    def screen(body: ScreenRequest, _key: ApiKey = may_screen) -> dict[str, Any]:
-        """Screens one name against the active lists; hits at or above the threshold, best first, explained."""
-        return services.screeners.screen(body.id, body.name, body.kind, (body.country or "").upper() or None)
+    def screen(body: ScreenRequest, key: ApiKey = may_screen) -> dict[str, Any]:
+        """Screens one name against the active lists; hits at or above the threshold, best first, explained.
+        Audited (``screen.adhoc``): who screened what, against which snapshots, with what result."""
+        query = ScreenQuery(body.name, body.kind, (body.country or "").upper() or None, body.id)
+        return services.screen([query], key.actor)[0]
 
     @app.post(
         "/v1/screen/batch",
@@ -292,17 +295,13 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         responses={**ERRORS, 503: {"model": ErrorResponse}},
         tags=["screening"],
     )
-    def screen_batch(body: ScreenBatchRequest, _key: ApiKey = may_screen) -> dict[str, Any]:
-        """Screens up to 100 names in one request, results in request order."""
-        screener = services.screeners.get()
-        return {
-            "results": [
-                screener.screen_result(
-                    q.id if q.id is not None else i, q.name, q.kind, (q.country or "").upper() or None
-                )
-                for i, q in enumerate(body.queries)
-            ]
-        }
+    def screen_batch(body: ScreenBatchRequest, key: ApiKey = may_screen) -> dict[str, Any]:
+        """Screens up to 100 names in one request, results in request order (one audit entry)."""
+        queries = [
+            ScreenQuery(q.name, q.kind, (q.country or "").upper() or None, q.id if q.id is not None else i)
+            for i, q in enumerate(body.queries)
+        ]
+        return {"results": services.screen(queries, key.actor)}
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────
 
@@ -494,6 +493,16 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         """Every version of the customer's data, oldest first, with who changed what and when."""
         versions = services.customers.history(customer_id)
         return {"customer_id": customer_id, "versions": [v.to_dict() for v in versions]}
+
+    @app.get(
+        "/v1/customers/{customer_id}/screenings",
+        responses={**ERRORS, 404: {"model": ErrorResponse}},
+        tags=["customers"],
+    )
+    def customer_screenings(customer_id: CustomerId, _key: ApiKey = may_read_customers) -> dict[str, Any]:
+        """Every screening of the customer, newest first: who, when, which version of the record, against
+        which snapshots, and which subjects had hits (from the audit trail)."""
+        return {"customer_id": customer_id, "screenings": services.screenings_of(customer_id)}
 
     # ── lists ────────────────────────────────────────────────────────────────────────────────────
 

@@ -219,10 +219,11 @@ def register(app: typer.Typer) -> None:
         try:
             if not name.strip():
                 raise InputError("empty name", field="name")
-            k = _kind(kind)
-            c = _country(country)
-            screener = _load_screener(threshold)
-            result = screener.screen_result(None, name, k, c, limit=limit)
+            from chipguard.cli.common import actor, services
+            from chipguard.service.services import ScreenQuery
+
+            query = ScreenQuery(name, _kind(kind), _country(country), limit=limit, threshold=threshold)
+            result = services().screen([query], actor())[0]  # audited: screen.adhoc
         except ChipguardError as exc:
             raise fail(exc) from exc
         if as_json:

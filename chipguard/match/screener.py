@@ -456,19 +456,21 @@ class Screener:
         kind: str | None = None,
         country: str | None = None,
         limit: int = 10,
+        threshold: float | None = None,
     ) -> dict[str, Any]:
-        """The ARCHITECTURE.md screening result JSON for one query.
+        """The ARCHITECTURE.md screening result JSON for one query (``threshold``: this query's cut,
+        default the screener's).
 
         A name with nothing to compare (no letters or digits in any script) is an InputError here, not an
         empty result: a face must never report "no hit" for a name it could not read."""
         if not readable(name):
             raise InputError("the name has no letters or digits to compare", field="name")
-        hits = self.screen(name, kind=kind, country=country, limit=limit)
+        hits = self.screen(name, kind=kind, country=country, limit=limit, threshold=threshold)
         return {
             "id": query_id,
             "query": {"name": name, "kind": kind, "country": country},
             "hits": [h.to_dict() for h in hits],
-            "threshold": self.threshold,
+            "threshold": self.threshold if threshold is None else float(threshold),
             "snapshot": self.snapshot_refs(),
         }
 

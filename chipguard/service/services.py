@@ -70,6 +70,18 @@ class AuditCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class ScreenQuery:
+    """One ad-hoc name to screen, with the qualifiers it is screened with."""
+
+    name: str
+    kind: str | None = None
+    country: str | None = None
+    id: Any = None
+    limit: int = 10
+    threshold: float | None = None  # this query's cut (default: the matching data's threshold)
+
+
+@dataclass(frozen=True, slots=True)
 class ListsChange:
     """What a list load, update or removal did: the snapshots now in force and its audit entry."""
 
@@ -267,6 +279,56 @@ class Services:
         return [
             Customer.from_dict(row) for row in rows if row["customer_id"] != transaction.customer.customer_id
         ]
+
+    def screen(self, queries: Sequence[ScreenQuery], actor: str) -> list[dict[str, Any]]:
+        """Screens ad-hoc names (a counterparty, a name typed in the UI or the CLI) on the active lists
+        and records who screened what, when, against which snapshots and with what result — one audit
+        entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's."""
+        screener = self.screeners.get()
+        results = [
+            screener.screen_result(q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold)
+            for q in queries
+        ]
+        self.audit.record(
+            actor,
+            "screen.adhoc",
+            {
+                "queries": [
+                    {
+                        "id": r["id"],
+                        "query": r["query"],
+                        "hits": [(h["source"], h["party_id"], h["score"]) for h in r["hits"]],
+                        "threshold": r["threshold"],
+                    }
+                    for r in results
+                ],
+                "snapshots": [str(ref) for ref in screener.snapshot_refs()],
+            },
+        )
+        return results
+
+    def screenings_of(self, customer_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Every screening of a stored customer, newest first (who, when, which version, against which
+        snapshots, which subjects had hits), from the audit trail."""
+        self.customers.get(customer_id)  # NotFoundError for an unknown customer
+        out: list[dict[str, Any]] = []
+        for entry in self.audit.entries_of("customer.screen", newest_first=True):
+            if entry.payload.get("customer_id") != customer_id:
+                continue
+            out.append(
+                {
+                    "audit_seq": entry.seq,
+                    "at": entry.ts,
+                    "actor": entry.actor,
+                    "version": entry.payload.get("version"),
+                    "listed_subjects": entry.payload.get("listed_subjects", []),
+                    "hits": entry.payload.get("hits", {}),
+                    "snapshots": entry.payload.get("snapshots", []),
+                }
+            )
+            if len(out) >= limit:
+                break
+        return out
 
     def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
         """Screens a stored customer as a decision would: its name and other names, every owner and the

@@ -49,6 +49,7 @@ from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import Outcome
 from chipguard.service import Services
+from chipguard.service.services import ScreenQuery
 from chipguard.settings import settings
 from chipguard.store.customers import CUSTOMER_ID
 from chipguard.store.decisions import DecisionSummary, check_range, parse_day
@@ -504,7 +505,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         return page(request, "screen.html", nav="screen", values={}, result=None, errors=[])
 
     @ui.post("/screen", response_class=HTMLResponse, include_in_schema=False)
-    def screen(request: Request, _user: User = screener, form: dict[str, str] = checked_form) -> HTMLResponse:
+    def screen(request: Request, user: User = screener, form: dict[str, str] = checked_form) -> HTMLResponse:
         values = {k: form.get(k, "") for k in ("name", "kind", "country")}
         try:
             query = ScreenRequest.model_validate(
@@ -519,9 +520,8 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
                 request, "screen.html", 422, nav="screen", values=values, result=None, errors=_errors(exc)
             )
         try:
-            result = services.screeners.screen(
-                None, query.name, query.kind, (query.country or "").upper() or None
-            )
+            query_ = ScreenQuery(query.name, query.kind, (query.country or "").upper() or None)
+            result = services.screen([query_], user.key.actor)[0]
         except InputError as exc:
             return page(
                 request, "screen.html", 422, nav="screen", values=values, result=None, errors=[str(exc)]
