@@ -325,6 +325,16 @@ class Customer:
 
 
 @dataclass(slots=True)
+class AccessPerson:
+    """A person who gets access to the hardware (a rental's users and administrators) or receives the
+    items or their technology: a release to a foreign national is a deemed export to the country of
+    nationality (15 CFR 734.13(b))."""
+
+    name: str = ""
+    nationality: str = ""  # ISO alpha-2
+
+
+@dataclass(slots=True)
 class Item:
     model: str
     quantity: int = 1
@@ -341,6 +351,8 @@ class Transaction:
     # Where the items are before the transaction; "" = the United States. A sale whose items stay in one
     # foreign country is a transfer (in-country), one that stays in the United States is not an export.
     ship_from: str = ""
+    # People with access or receiving the items / technology, with their nationality (deemed export).
+    users: list[AccessPerson] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

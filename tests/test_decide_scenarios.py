@@ -124,7 +124,12 @@ def test_owner_hits_feed_the_ownership_facts(csl: tuple[Any, dict[str, Any]]) ->
             Path(__file__).parent / "scenarios" / "my_distributor_entity_listed_owner_affiliates_rule.json"
         ).read_text()
     )
-    for percent, expected in ((60, Outcome.LICENCE_REQUIRED), (40, Outcome.REVIEW), (None, Outcome.REVIEW)):
+    # Red Flag 29 (undisclosed share of a listed owner) is a licence requirement to resolve (issue 15).
+    for percent, expected in (
+        (60, Outcome.LICENCE_REQUIRED),
+        (40, Outcome.REVIEW),
+        (None, Outcome.LICENCE_REQUIRED),
+    ):
         spec["transaction"]["customer"]["owners"][0]["percent"] = percent
         decision = run(spec, csl)
         assert decision.outcome == expected, (percent, [(r.rule_id, r.message) for r in decision.reasons])

@@ -72,10 +72,17 @@ def test_a100_and_h100_controlled_under_2022_rule() -> None:
 
 
 def test_nothing_controlled_before_october_2022() -> None:
-    c = classify("H100", dt.date(2022, 10, 6))
+    c = classify("H100", dt.date(2022, 8, 25))
     assert c.eccn == NOT_CONTROLLED
     assert c.rule_set == "none"
     assert "No 3A090/4A090 rule" in c.notes[0]
+    # From Aug 26 2022 the letter to NVIDIA names the H100 (issue 15: letters as dated data): still not
+    # 3A090, but flagged with the letter's scope.
+    c = classify("H100", dt.date(2022, 10, 6))
+    assert c.eccn == NOT_CONTROLLED
+    assert c.rule_set == "eccn-named-items-2022-08@1"
+    assert c.has_flag("named-item-licence-letter")
+    assert {"CN", "HK", "RU"} == set(c.flags[0].scope)
 
 
 def test_rtx_4090_is_a_but_not_datacenter_and_nac_eligible() -> None:

@@ -152,3 +152,40 @@ def test_a_country_group_membership_graded_uncertain_reaches_the_decision_and_it
 
 def test_a_decision_resting_on_confirmed_rules_only_lists_nothing_uncertain() -> None:
     assert _decide({**_transaction("DE"), "date": "2025-06-02"}).uncertain == []
+
+
+def test_group_by_makes_one_reason_per_listed_subject_and_list(tmp_path: Path) -> None:
+    from chipguard.policy.engine import evaluate_rules
+
+    rule = (
+        "  - id: G\n    outcome: REVIEW\n    message: '{hit.subject} {hit.party_id}'\n    citation: c\n"
+        "    for_each: hits\n    as: hit\n    group_by: [hit.subject, hit.list_code]\n"
+        "    when: {fact: hit.role, eq: customer}\n"
+    )
+    rs = load_rule_set(_write_rules(tmp_path, rule), tmp_path / "none")
+    hits = [
+        {"role": "customer", "subject": "Huawei", "list_code": "EL", "party_id": "1"},
+        {"role": "customer", "subject": "Huawei", "list_code": "EL", "party_id": "2"},
+        {"role": "customer", "subject": "Huawei", "list_code": "EL", "party_id": "3"},
+        {"role": "customer", "subject": "Huawei", "list_code": "CMIC", "party_id": "4"},
+    ]
+    fired = evaluate_rules(rs, {"hits": hits}, "sale", date(2025, 1, 1))
+    assert [t.reason.message for t in fired] == [
+        "Huawei 1 (and 2 more matching entries on the same list)",
+        "Huawei 4",
+    ]
+    with pytest.raises(InputError) as err:
+        load_rule_set(
+            _write_rules(tmp_path, "  - {id: X, outcome: REVIEW, message: m, citation: c, group_by: [a]}\n"),
+            tmp_path / "none",
+        )
+    assert err.value.field == "rules[0](X).group_by"
+
+
+def test_reasons_name_who_was_screened_and_an_owners_share() -> None:
+    from chipguard.model import Customer, Owner, UltimateParent
+    from chipguard.policy.core_facts import _screened_text
+
+    assert _screened_text(Customer("Acme")) == "Acme (no owners or ultimate parent declared)"
+    two = Customer("Acme", owners=[Owner("A", percent=60), Owner("B")], ultimate_parent=UltimateParent("P"))
+    assert _screened_text(two) == "Acme, its 2 declared owners and its ultimate parent P"

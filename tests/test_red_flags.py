@@ -163,6 +163,16 @@ def test_forwarder_or_out_of_trade_reseller_as_end_user() -> None:
     assert not chip_reseller["kyc_flags"]["forwarder_end_user"]["raised"]
 
 
+def test_a_distributor_is_not_a_forwarder_but_a_consignee_outside_the_trade_is_flagged() -> None:
+    """Issue 15: the flag fired on any 'distributor'; the guidance's condition is a forwarder, an
+    out-of-trade reseller, or a consignee whose line of business does not match the goods."""
+    distributor = flags(clean_customer(name="Sinar Digital Sdn Bhd", business_type="distributor"))
+    assert not distributor["kyc_flags"]["forwarder_end_user"]["raised"]
+    restaurant = flags(clean_customer(name="Golden Lotus Sdn Bhd", business_type="restaurant"))
+    assert restaurant["kyc_flags"]["forwarder_end_user"]["kind"] == "business_mismatch"
+    assert "does not match" in restaurant["kyc_flags"]["forwarder_end_user"]["detail"]
+
+
 def test_contact_domain_of_a_listed_party(csl_parties: list[Party]) -> None:
     # AERO SKYONE CO. LIMITED (SDN) states www.aerskyone.com in its record
     customer = clean_customer(email_domains=[], emails=["sales@aerskyone.com", "someone@gmail.com"])

@@ -290,7 +290,9 @@ def _has_word(text: str, words: Iterable[Any]) -> list[str]:
 
 
 def forwarder_end_user(customer: Customer, vocab: dict[str, Any]) -> dict[str, Any]:
-    """The end user is a freight forwarder, or a reseller/trader outside the chip trade."""
+    """The guidance's condition (BIS, May 13 2025; Supp. No. 3 to Part 732): the end user is a freight
+    forwarder, a reseller or trader outside the chip trade, or a consignee whose line of business does not
+    match the goods. A distributor as such is none of these."""
     btype = (customer.business_type or "").casefold()
     names = " ".join([customer.name, *customer.other_names])
     if btype in [str(t) for t in vocab.get("forwarder_business_types") or []]:
@@ -306,7 +308,13 @@ def forwarder_end_user(customer: Customer, vocab: dict[str, Any]) -> dict[str, A
     if (reseller or trading) and not chip:
         why = f"business type {customer.business_type!r}" if reseller else f"name ({', '.join(trading)})"
         return _flag(True, f"{why}: a reseller/trader outside the chip trade as end user", kind="reseller")
-    return _flag(False, "not a forwarder or out-of-trade reseller", kind=None)
+    if btype in [str(t) for t in vocab.get("unrelated_business_types") or []] and not chip:
+        return _flag(
+            True,
+            f"business type {customer.business_type!r} does not match data-centre hardware as end user",
+            kind="business_mismatch",
+        )
+    return _flag(False, "not a forwarder, out-of-trade reseller or consignee outside the trade", kind=None)
 
 
 def listed_email_domain(

@@ -27,11 +27,15 @@ def _geo(code: str, context: DecisionContext) -> dict[str, Any]:
     groups = load_groups()
     counted, rule = groups.treated_as(code, context.on)
     found = lookup_country(code)
+    member_of = groups.groups_of(code, context.on)
     out: dict[str, Any] = {
         "country": code,
         "name": found.display_name if found else code,
-        "groups": groups.groups_of(code, context.on),
+        "groups": member_of,
         "treated_as": counted,
+        # What a scope list in the data (licence letters, flags) may name: the country, the country it
+        # counts as, and its groups.
+        "scope_keys": sorted({code, counted, *member_of}),
     }
     if rule:
         out["treated_as_citation"] = rule.citation
@@ -80,6 +84,20 @@ def movement(transaction: Transaction, context: DecisionContext) -> tuple[str, s
     return kind, MOVEMENT_TEXT[kind].format(origin=found.display_name if found else origin)
 
 
+def _screened_text(c: Any) -> str:
+    owners = [o.name for o in c.owners]
+    parts = []
+    if len(owners) == 1:
+        parts.append(f"its declared owner {owners[0]}")
+    elif owners:
+        parts.append(f"its {len(owners)} declared owners")
+    if c.ultimate_parent:
+        parts.append(f"its ultimate parent {c.ultimate_parent.name}")
+    if not parts:
+        return f"{c.name} (no owners or ultimate parent declared)"
+    return f"{c.name}, " + " and ".join(parts)
+
+
 @register_fact_provider("transaction")
 def transaction_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
     """Transaction, destination, customer, parent and owner geography; rule-set settings."""
@@ -122,6 +140,16 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
             "ship_from": transaction.ship_from or None,
             "movement": moved,
             "movement_text": moved_text,
+            # Deemed export: nationalities of the people with access / receiving the technology.
+            "user_nationalities": sorted({u.nationality for u in transaction.users if u.nationality}),
+            "user_nationality_groups": sorted(
+                {
+                    g
+                    for u in transaction.users
+                    if u.nationality
+                    for g in _geo(u.nationality, context)["groups"]
+                }
+            ),
         },
         "destination": _geo(transaction.destination, context),
         "customer": {
@@ -133,6 +161,9 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
             "headquarters_declared": bool(c.headquarters),
             "headquarters_groups": hq["groups"],
             "hq_or_parent_groups": hq_or_parent,
+            "hq_scope_keys": sorted(
+                {f"HQ:{k}" for k in [*hq.get("scope_keys", []), *parent_geo.get("scope_keys", [])]}
+            ),
             # One readable phrase for messages: where the customer is controlled from.
             "control": f"headquarters {hq_code or 'not declared'}"
             + (
@@ -155,6 +186,9 @@ def transaction_facts(transaction: Transaction, context: DecisionContext) -> dic
             ],
             "other_names": list(c.other_names),
             "owner_count": len(c.owners),
+            # Who was screened, in words (reason texts): "Acme Ltd, its 2 declared owners and its ultimate
+            # parent Acme Holdings" / "Acme Ltd (no owners or ultimate parent declared)".
+            "screened_text": _screened_text(c),
         },
         "parent": {
             "present": parent is not None,
@@ -244,6 +278,17 @@ def item_facts_from_classification(model: str, quantity: int, cls: Any) -> dict[
         "memory_bandwidth_gbs": _first(d, "memory_bandwidth_gbs", "memory_bandwidth", "dram_bandwidth_gbs"),
         "licence_letters": letters,
         "named_licence": bool(letters),
+        # Where the letters reach (country codes, groups, HQ:<code or group>): the named-item rule tests
+        # the destination's and the buyer's scope keys against it, so each letter's own scope is data.
+        "letter_scope": sorted(
+            {
+                str(x)
+                for f in flags
+                if "letter" in str(_first(f, "flag", "name") or "")
+                or "named-item" in str(_first(f, "flag", "name") or "")
+                for x in f.get("scope") or []
+            }
+        ),
         "case_by_case_band": band,
         "flags": flag_names,
         "flag_citations": sorted({str(f.get("citation")) for f in flags if f.get("citation")}),
@@ -363,6 +408,14 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
                     "role_title": subject.role.phrase,
                     "subject": name,
                     "percent": percent,
+                    # For reason texts: the owner's declared share, or that it was not disclosed.
+                    "share_text": (
+                        ""
+                        if role != "owner"
+                        else f" (holding {percent:g} %)"
+                        if percent is not None
+                        else " (share not disclosed)"
+                    ),
                     "party_id": hit.party_id,
                     "source": hit.source,
                     "name": hit.name,

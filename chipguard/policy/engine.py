@@ -34,6 +34,7 @@ class Triggered:
     rule: Rule
     element: int | None  # index in the rule's for_each collection, None for transaction-level rules
     reason: Reason
+    group: tuple[str, ...] = ()  # the values of the rule's group_by paths for this element
 
 
 def _fmt(value: Any) -> str:
@@ -93,8 +94,32 @@ def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date
                 outcome=rule.outcome.value,
                 facts=_json_safe(used),
             )
-            fired.append(Triggered(rule, index, reason))
-    return _apply_suppression(fired)
+            group = tuple(_fmt(resolve(scope, path)) for path in rule.group_by)
+            fired.append(Triggered(rule, index, reason, group))
+    return _merge_groups(_apply_suppression(fired))
+
+
+def _merge_groups(fired: list[Triggered]) -> list[Triggered]:
+    """Reasons of a ``group_by`` rule with the same group values become one: the first element's reason,
+    counting the others (the screening section of the decision still lists every hit)."""
+    first: dict[tuple[str, tuple[str, ...]], Triggered] = {}
+    extra: dict[tuple[str, tuple[str, ...]], int] = {}
+    out: list[Triggered] = []
+    for t in fired:
+        if not t.rule.group_by:
+            out.append(t)
+            continue
+        key = (t.rule.id, t.group)
+        if key in first:
+            extra[key] = extra.get(key, 0) + 1
+            continue
+        first[key] = t
+        out.append(t)
+    for key, count in extra.items():
+        reason = first[key].reason
+        reason.message += f" (and {count} more matching entr{'y' if count == 1 else 'ies'} on the same list)"
+        reason.facts["group.more_entries"] = count
+    return out
 
 
 DEFAULT_CHECK = "verify against the Federal Register / eCFR text in force on the decision date"

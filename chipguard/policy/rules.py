@@ -50,6 +50,7 @@ RULE_KEYS = {
     "grade",
     "verify",
     "cite_by_date",
+    "group_by",
 }
 # Source grades (REGULATIONS.md): P primary text, S secondary (law firms, press, summaries), D derived here.
 GRADES = ("P", "S", "D")
@@ -89,6 +90,9 @@ class Rule:
     verify: str = ""
     # Citation text by date (the paragraph a requirement sits in moved): windows of (from, to, citation).
     cite_by_date: tuple[Window, ...] = ()
+    # Fact paths (in the element's scope) whose equal values make one reason: a listed customer that
+    # matches 100 entries of one list is one reason naming the first entry and counting the others.
+    group_by: tuple[str, ...] = ()
 
     def citation_on(self, on: date) -> str:
         """The citation template in force on ``on`` (a ``cite_by_date`` window, else ``citation``)."""
@@ -200,6 +204,9 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
     when = raw.get("when", True)
     validate(when, f"{where}.when", file)
     suppresses = raw.get("suppresses") or []
+    group_by = raw.get("group_by") or []
+    if group_by and not raw.get("for_each"):
+        raise InputError("group_by needs for_each", file=file, field=f"{where}.group_by")
     return Rule(
         id=rid,
         code=str(raw.get("code") or rid),
@@ -220,6 +227,7 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
         note=str(raw.get("note", "")).strip(),
         verify=str(raw.get("verify", "")).strip(),
         cite_by_date=tuple(dated),
+        group_by=tuple(str(g) for g in ([group_by] if isinstance(group_by, str) else group_by)),
     )
 
 

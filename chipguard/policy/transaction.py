@@ -21,7 +21,16 @@ from chipguard.config import data_dir
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
 from chipguard.limits import load_json
-from chipguard.model import Address, Customer, Identifier, Item, Owner, Transaction, UltimateParent
+from chipguard.model import (
+    AccessPerson,
+    Address,
+    Customer,
+    Identifier,
+    Item,
+    Owner,
+    Transaction,
+    UltimateParent,
+)
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +159,13 @@ def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
         destination=_country(data["destination"], "destination", file),
         end_use=(data.get("end_use") or "").strip(),
         ship_from=_country(data.get("ship_from"), "ship_from", file),
+        users=[
+            AccessPerson(
+                name=str(u.get("name", "")).strip(),
+                nationality=_country(u.get("nationality"), f"users[{i}].nationality", file),
+            )
+            for i, u in enumerate(data.get("users") or [])
+        ],
     )
 
 
