@@ -29,6 +29,8 @@ from chipguard.api.export import audit_export_response
 from chipguard.api.limits import BodySizeLimit, TokenBucket
 from chipguard.api.schemas import (
     AuditVerifyModel,
+    ClassificationModel,
+    ClassifyRequest,
     CustomerHistoryModel,
     CustomerListModel,
     CustomerModel,
@@ -302,6 +304,30 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             for i, q in enumerate(body.queries)
         ]
         return {"results": services.screen(queries, key.actor)}
+
+    # ── hardware classification ──────────────────────────────────────────────────────────────────
+
+    @app.post(
+        "/v1/hardware/classify",
+        response_model=ClassificationModel,
+        responses=ERRORS,
+        tags=["hardware"],
+    )
+    def classify_hardware(body: ClassifyRequest, _key: ApiKey = may_screen) -> dict[str, Any]:
+        """Classifies a model (or a spec) under the ECCN 3A090/4A090 rules in force on ``date`` (default
+        today), as ``chipguard hardware classify --json`` does. An unknown or ambiguous model, or a bad spec,
+        is a 422 naming the field."""
+        from chipguard.hardware import classify
+
+        if (body.model is None) == (body.spec is None):
+            raise InputError("give either 'model' or 'spec'", field="model")
+        try:
+            result = classify(body.spec if body.spec is not None else body.model or "", body.date)
+        except InputError as exc:
+            where = "spec" if body.spec is not None else "model"
+            field = f"{where}.{exc.field}" if exc.field and exc.field != where else where
+            raise InputError(exc.detail, field=field) from exc
+        return result.to_dict()
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────
 

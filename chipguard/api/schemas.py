@@ -8,6 +8,7 @@ shared dataclasses only once valid.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,6 +63,29 @@ class Open(BaseModel):
     """Responses defined by the engine's JSON contract (ARCHITECTURE.md); extra fields pass through."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class ClassifyRequest(Strict):
+    """What ``chipguard hardware classify`` takes: a catalogued model, alias or cloud instance type, or the
+    spec of a chip not in the catalogue (the fields of ``--spec FILE.json``), and the date whose rules apply
+    (default today)."""
+
+    model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    spec: dict[str, Any] | None = Field(
+        default=None, description="A chip spec as for `chipguard hardware classify --spec` (JSON object)."
+    )
+    date: dt.date | None = None
+
+
+class ClassificationModel(Open):
+    """The classification as ``chipguard hardware classify --json`` prints it."""
+
+    model: str
+    name: str
+    kind: str
+    date: str
+    eccn: str
+    rule_set: str
 
 
 class ScreenResult(Open):
