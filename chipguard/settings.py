@@ -291,10 +291,10 @@ class Settings:
         "A missing browser fails the web UI tests instead of skipping them (`.ci/run`).",
         test_only=True,
     )
-    shared_data: Path | None = _var(
+    shared_data: Path = _var(
         "CHIPGUARD_SHARED_DATA",
         _path,
-        None,
+        lambda _: Path(__file__).resolve().parents[2] / "shared" / "data",
         "`../shared/data` next to the checkout",
         "The real lists and bench sets; tests needing them skip when absent.",
         test_only=True,

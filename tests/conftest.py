@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from chipguard.settings import settings
 from chipguard.store import testing
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CHIPGUARD_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED = settings().shared_data
 
 
 @pytest.fixture

@@ -34,8 +34,9 @@ from chipguard.cli import app
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
 from chipguard.service import screening
+from chipguard.settings import settings
 
-REQUIRED = os.environ.get("CHIPGUARD_REQUIRE_SPARK", "").strip() not in ("", "0", "false", "no")
+REQUIRED = settings().require_spark
 
 
 @pytest.fixture(scope="module")

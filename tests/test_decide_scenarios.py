@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from chipguard.model import Decision, Outcome
 from chipguard.policy import ListsStatus, decide, parse_transaction
 from chipguard.policy.citations import out_of_scope
 from chipguard.policy.rules import default_rule_set
+from chipguard.settings import settings
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.json"))
 CSL = "lists/us_csl_2022-04.csv.gz"
@@ -28,9 +28,7 @@ CSL = "lists/us_csl_2022-04.csv.gz"
 @pytest.fixture(scope="module")
 def csl() -> tuple[Any, dict[str, Any]]:
     """A Screener over the real CSL 2022-04 (built once per module: ~10 s) and its snapshot record."""
-    shared = Path(
-        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    shared = settings().shared_data
     path = shared / CSL
     if not path.exists():
         pytest.skip("../shared/data is not present")

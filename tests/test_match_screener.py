@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from chipguard.match.screener import Screener
 from chipguard.model import Party
+from chipguard.settings import settings
 from chipguard.sources import parse_file
 
 HIKVISION = {"30946", "f095626c9f8becc70b5948507fb6de6e443b257a"}
@@ -20,9 +20,7 @@ HIKVISION = {"30946", "f095626c9f8becc70b5948507fb6de6e443b257a"}
 
 @pytest.fixture(scope="module")
 def csl() -> Iterator[Screener]:
-    shared = Path(
-        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    shared = settings().shared_data
     path = shared / "lists/us_csl_2022-04.csv.gz"
     if not path.exists():
         pytest.skip("../shared/data is not present")
@@ -142,9 +140,7 @@ def test_threshold_override(csl: Screener) -> None:
 
 @pytest.fixture(scope="module")
 def ofac_enhanced() -> Iterator[Screener]:
-    shared = Path(
-        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    shared = settings().shared_data
     path = shared / "lists/ofac_cons_enhanced_2025-01-10.zip"
     if not path.exists():
         pytest.skip("../shared/data is not present")

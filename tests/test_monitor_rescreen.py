@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from chipguard.errors import InputError
 from chipguard.match.screener import Screener
 from chipguard.model import Customer, Owner, Party, UltimateParent
 from chipguard.service.rescreen import diff_parties, rescreen_customers, run_rescreen, targets
+from chipguard.settings import settings
 from chipguard.sources import parse_file
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
@@ -43,9 +43,7 @@ def _write(path: Path, fields: list[str], rows: list[dict[str, str]]) -> Path:
 
 @pytest.fixture(scope="module")
 def lists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    shared = Path(
-        os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    shared = settings().shared_data
     source = shared / "lists" / "us_csl_2022-04.csv.gz"
     if not source.is_file():
         pytest.skip("../shared/data is not present")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import unicodedata
 from pathlib import Path
 
@@ -20,11 +19,10 @@ from chipguard.names.enrichment import (
     parse_entries,
 )
 from chipguard.names.scripts import latin_forms
+from chipguard.settings import settings
 from chipguard.sources import parse_file
 
-SHARED = Path(
-    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED = settings().shared_data
 HIKVISION_ZH = "杭州海康威视数字技术股份有限公司"
 
 
@@ -159,7 +157,6 @@ def test_bad_data_is_an_input_error_naming_line_and_field() -> None:
 def test_a_renamed_company_is_met_under_its_new_chinese_name() -> None:
     """美亚柏科 (listed as Xiamen Meiya Pico) renamed itself 国投智能 in 2023: a customer giving the new name
     must still meet the listed record, and the explanation says the alias came from the enrichment."""
-    from pathlib import Path
 
     import chipguard
     from chipguard.match.screener import Screener

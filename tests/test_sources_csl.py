@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import gzip
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from chipguard.model import PartyKind
+from chipguard.settings import settings
 from chipguard.sources import ParsedList, SourceError, detect_format, parse_file
 
-SHARED = Path(
-    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED = settings().shared_data
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,16 @@ sdn.csv and the 2025 non-SDN cons_* set. Counts come from grep, not from the par
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from chipguard.model import PartyKind
+from chipguard.settings import settings
 from chipguard.sources import ParsedList, SourceError, detect_format, parse_file
 
-SHARED = Path(
-    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED = settings().shared_data
 LISTS = SHARED / "lists"
 
 

@@ -5,7 +5,6 @@ Independent counts: ``grep -c '<sdnEntry>'`` and ``unzip -p ZIP | grep -c '<enti
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -13,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from chipguard.model import PartyKind
+from chipguard.settings import settings
 from chipguard.sources import ParsedList, SourceError, common, detect_format, parse_file
 
-SHARED = Path(
-    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED = settings().shared_data
 LISTS = SHARED / "lists"
 ZIP = LISTS / "ofac_cons_enhanced_2025-01-10.zip"
 

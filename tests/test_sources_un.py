@@ -4,18 +4,16 @@ counts: ``grep -c '<INDIVIDUAL>'`` / ``grep -c '<ENTITY>'``, ``grep -c '<QUALITY
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from chipguard.model import PartyKind
+from chipguard.settings import settings
 from chipguard.sources import ParsedList, SourceError, detect_format, parse_file
 
-SHARED = Path(
-    os.environ.get("CHIPGUARD_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED = settings().shared_data
 FULL = SHARED / "lists" / "un_consolidated_2026-02-27.xml"
 
 

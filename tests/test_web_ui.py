@@ -22,8 +22,10 @@ from typing import Any
 import httpx
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHIPGUARD_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("CHIPGUARD_CHROMEDRIVER", "/usr/bin/chromedriver"))
+from chipguard.settings import settings
+
+CHROMIUM = settings().chromium
+CHROMEDRIVER = settings().chromedriver
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +40,7 @@ def _need_browser() -> None:
     if not problems:
         return
     reason = "browser UI tests need Debian's chromium and chromium-driver: " + "; ".join(problems)
-    if os.environ.get("CHIPGUARD_REQUIRE_BROWSER") == "1":
+    if settings().require_browser:
         pytest.fail(reason + " (CHIPGUARD_REQUIRE_BROWSER=1)")
     pytest.skip(reason)
 
@@ -196,8 +198,8 @@ def submit(driver: Any, css: str) -> None:
 
 def keep_screenshot(driver: Any, name: str) -> None:
     """With CHIPGUARD_UI_SCREENSHOTS=DIR, saves the whole page as DIR/NAME.png for a person to look at."""
-    folder = os.environ.get("CHIPGUARD_UI_SCREENSHOTS")
-    if not folder:
+    folder = settings().ui_screenshots
+    if folder is None:
         return
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
     driver.set_window_size(1280, min(max(height, 600), 6000))
