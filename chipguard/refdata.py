@@ -18,9 +18,9 @@ Two kinds of component:
   ``rules/eccn/`` adds a document.
 - ``RECORDED`` (``matching``, ``ownership``): read by their own packages once per process. They are
   hashed (once per process) and archived, and a replay says plainly when the current files differ.
-  Matching files are read through the same override root (chipguard.names.data), and a replay whose
-  matching data differs screens with the archived files in a fresh process (chipguard.service.replay_worker)
-  rather than rebuilding this process's tables.
+  They are read through the same override root (chipguard.names.data, chipguard.ownership), and a
+  replay whose matching data differs screens with the archived files in a fresh process
+  (chipguard.service.replay_worker) rather than rebuilding this process's tables.
 
 Interface::
 
@@ -255,12 +255,10 @@ def _recorded_files() -> dict[str, dict[str, RefFile]]:
     """component → path → file of the ``RECORDED`` components, read and hashed once per process (their
     packages read them once per process too). The bytes are kept (about 4 MB) so the archive always
     receives exactly the bytes the manifest names, even if the files are edited while the process runs."""
-    from chipguard.names.data import name_data_dir
-
     out: dict[str, dict[str, RefFile]] = {}
     for name in RECORDED:
-        # the matching files as the name loaders read them: the override root over the bundled ones
-        found = _candidates(COMPONENTS[name], name_data_dir() if name == "matching" else None)
+        # the files as their loaders read them: the override root's over the bundled ones
+        found = _candidates(COMPONENTS[name], overrides_dir())
         out[name] = {rel: _read(path, rel, origin) for rel, (path, origin) in sorted(found.items())}
     return out
 

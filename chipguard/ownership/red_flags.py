@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chipguard.config import data_dir
+from chipguard.config import data_file
 from chipguard.datafiles import load_yaml
 from chipguard.model import Customer, Party, Transaction
 from chipguard.ownership.address import NormalAddress, normalise_address, same_address
@@ -41,15 +41,15 @@ _RULES_FILE = "rules/red_flags.yml"
 
 @lru_cache(maxsize=2)
 def load_vocab(path: str = "") -> dict[str, Any]:
-    file = Path(path) if path else data_dir() / "ownership" / "red_flag_vocab.yml"
+    file = Path(path) if path else data_file("ownership/red_flag_vocab.yml")
     data = load_yaml(file.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
 
 
 @lru_cache(maxsize=2)
 def default_settings(path: str = "") -> dict[str, Any]:
-    """The ``settings`` block of the bundled red_flags.yml."""
-    file = Path(path) if path else data_dir() / _RULES_FILE
+    """The ``settings`` block of red_flags.yml (the override root's when it has one, else the bundled)."""
+    file = Path(path) if path else data_file(_RULES_FILE)
     data = load_yaml(file.read_text(encoding="utf-8"))
     return dict((data or {}).get("settings") or {})
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chipguard.config import data_dir
+from chipguard.config import data_file
 from chipguard.datafiles import read_yaml
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
@@ -139,5 +139,6 @@ def _cached(path: str) -> RegimeSet:
 
 
 def load_regimes(path: Path | None = None) -> RegimeSet:
-    """The bundled regimes (or ``path``), parsed once per process."""
-    return _cached(str(path or data_dir() / "ownership" / "regimes.yml"))
+    """The regimes (or ``path``), parsed once per path: the override root's ``ownership/regimes.yml`` when
+    it has one (``CHIPGUARD_DATA_OVERRIDES``), else the bundled file."""
+    return _cached(str(path or data_file("ownership/regimes.yml")))
