@@ -16,6 +16,7 @@ import typer
 from chipguard.cli.common import DB_OPTION, print_json, read_json
 from chipguard.cli.common import actor as _actor
 from chipguard.cli.common import services as _services
+from chipguard.settings import env_name, settings
 
 audit_app = typer.Typer(
     help="The tamper-evident audit trail: verify it, export it for auditors.", no_args_is_help=True
@@ -53,22 +54,19 @@ def _serve(host: str, port: int, workers: int, db: str | None, trusted_proxies: 
     from chipguard.store.db import get_engine
 
     if db:
-        os.environ["CHIPGUARD_DATABASE_URL"] = db
+        os.environ[env_name("database_url")] = db  # for this process and the workers it starts
     get_engine()  # migrate once here, before the workers start
     # X-Forwarded-For names the client only when it comes from a proxy the operator named: trusted by
     # default (uvicorn trusts 127.0.0.1), anyone on the host could pick the address the sign-in and
     # bad-key rate limits are keyed on.
-    proxies = (
-        trusted_proxies if trusted_proxies is not None else os.environ.get("CHIPGUARD_TRUSTED_PROXIES", "")
-    )
-    proxies = proxies.strip()
+    proxies = trusted_proxies.strip() if trusted_proxies is not None else settings().trusted_proxies
     uvicorn.run(
         "chipguard.api.asgi:serve_app",
         factory=True,
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
-        log_level=os.environ.get("CHIPGUARD_LOG_LEVEL", "info").lower(),
+        log_level=settings().log_level.lower(),
         server_header=False,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,

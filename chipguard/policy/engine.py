@@ -229,7 +229,8 @@ def decide(
     ``screener``: what screens the customer, its owners and parent (``chipguard.match.Screening``; the
     service layer supplies the one over the active lists); None means nobody was screened, and the
     decision fails closed (REVIEW with the reason, never ALLOW). ``on``: the evaluation date (default:
-    the transaction's date). ``lists``: the status of the caller's lists (ok, stale or missing). ``rule_set``: default the bundled rules plus ``CHIPGUARD_RULES_DIR``. ``other_customers``: the
+    the transaction's date). ``lists``: the status of the caller's lists (ok, stale or missing).
+    ``rule_set``: default the bundled rules plus the override root's ``rules/``. ``other_customers``: the
     provider's other customer records, for the red flags that compare customers with each other.
     """
     rs = rule_set or default_rule_set()
