@@ -5,6 +5,7 @@ configuration alike."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from chipguard import config, refdata
 from chipguard.cli import app
 from chipguard.errors import InputError
 from chipguard.names.data import name_data_file
+from chipguard.ownership.regimes import load_regimes
 from chipguard.policy.rules import default_rule_set, override_dir
 from chipguard.settings import RETIRED, VARIABLES, Settings, markdown_table, settings
 from chipguard.store.snapshot_sources import load_config
@@ -127,6 +129,9 @@ def test_one_override_root_serves_rules_names_hardware_and_list_sources(
         "geo/country_groups.yml": (config.data_dir() / "geo" / "country_groups.yml").read_text(
             encoding="utf-8"
         ),
+        "ownership/regimes.yml": (config.data_dir() / "ownership" / "regimes.yml").read_text(
+            encoding="utf-8"
+        ),
         "list_sources.yml": "max_age_days: 12\n",
     }.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +147,7 @@ def test_one_override_root_serves_rules_names_hardware_and_list_sources(
     assert name_data_file("names/symbols.yml") == config.data_dir() / "names" / "symbols.yml"
     assert refdata.current(refresh=True).file("geo/country_groups.yml").origin == "override"
     assert load_config().max_age_days == 12
+    assert Path(load_regimes().file) == root / "ownership" / "regimes.yml"
 
 
 def test_the_former_home_list_sources_file_is_refused(home: Path) -> None:
@@ -150,3 +156,65 @@ def test_the_former_home_list_sources_file_is_refused(home: Path) -> None:
     with pytest.raises(InputError, match="no longer read") as caught:
         load_config()
     assert caught.value.file == str(home / "list_sources.yml")
+
+
+PACKAGE = REPO / "chipguard"
+VARIABLE_NAME = re.compile(r"CHIPGUARD_[A-Z0-9_]*")  # in code, even the bare prefix (an f-string's start)
+MENTION = re.compile(r"CHIPGUARD_[A-Z0-9][A-Z0-9_]*")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the docstring nodes (a docstring may name a variable: that is documentation, not a read)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
+
+
+def test_no_module_but_settings_names_a_variable_in_code() -> None:
+    """A module reading os.environ (or os.getenv) for a CHIPGUARD_* variable has to name it in a string;
+    outside chipguard/settings.py no code string may be a variable name (or start one, as an f-string
+    would), so every read goes through settings() and every variable is declared there."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "settings.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docs
+                and VARIABLE_NAME.fullmatch(node.value)
+            ):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.value!r}")
+    assert offenders == [], "read these through chipguard.settings:\n" + "\n".join(offenders)
+
+
+def test_every_variable_the_project_mentions_is_declared() -> None:
+    """Code, docs and scripts name only declared (or retired) variables: a new one is added to Settings
+    (and so to the README table) or it does not exist."""
+    known = {var.env for _, var in VARIABLES} | set(RETIRED)
+    texts = [
+        *PACKAGE.rglob("*.py"),
+        *PACKAGE.rglob("*.yml"),
+        *(REPO / "docs").glob("*.md"),
+        REPO / "README.md",
+    ]
+    texts += [
+        *(REPO / "tests").glob("*.py"),
+        *(REPO / "bench").rglob("*.py"),
+        REPO / ".ci" / "run",
+        REPO / "Makefile",
+    ]
+    unknown = set()
+    for path in texts:
+        if path.is_file():
+            for name in MENTION.findall(path.read_text(encoding="utf-8")):
+                if name not in known:
+                    unknown.add(f"{name} ({path.relative_to(REPO)})")
+    assert sorted(unknown) == []
