@@ -48,3 +48,18 @@ def test_every_document_in_the_table_is_dated_graded_and_scoped() -> None:
         assert doc["grade"] in ("P", "S", "D"), doc["id"]
         assert doc.get("effective") or doc["id"] == "89 FR 5698", doc["id"]  # a proposed rule has none
         assert doc["rules"] and set(doc["rules"]) <= rule_ids, doc["id"]
+
+
+def test_docs_rules_md_holds_the_current_generated_rule_tables() -> None:
+    """docs/rules.md §8 lists every rule with its source, grade and dates; regenerate it with
+    `python tools/rules_table.py --write` after changing a rule."""
+    from pathlib import Path
+
+    from chipguard.policy.rules_doc import rules_table
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert rules_table(default_rule_set()) in doc
+
+
+def test_every_bundled_rule_is_graded() -> None:
+    assert [r.id for r in default_rule_set().rules if r.grade not in ("P", "S", "D")] == []
