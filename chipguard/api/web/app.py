@@ -10,6 +10,7 @@ of the REST route it mirrors:
 | decisions (list, detail) · new · replay | decisions:read · decisions:create · decisions:replay | /v1/decisions… |
 | audit · verify · export | audit:read · audit:verify · audit:export | GET /v1/audit/verify, /v1/audit/export |
 | keys | keys:manage | POST /v1/keys |
+| alerts, a case, remembered dispositions, exports | alerts:read · alerts:work · alerts:approve | /v1/alerts…, /v1/dispositions… (``chipguard.api.web.casework``) |
 
 A page shows only the buttons and forms the user's role may use (an auditor sees no create form); the
 POST behind each is checked on its own all the same.
@@ -44,6 +45,7 @@ from chipguard.api.export import MEDIA_TYPES, audit_export_response
 from chipguard.api.limits import TokenBucket
 from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
 from chipguard.api.web import forms, views
+from chipguard.api.web.casework import PageKit, add_casework_pages
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
 from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
@@ -51,6 +53,7 @@ from chipguard.model import Outcome
 from chipguard.service import Services
 from chipguard.service.services import ScreenQuery
 from chipguard.settings import settings
+from chipguard.store.cases import AlertFilter
 from chipguard.store.customers import CUSTOMER_ID
 from chipguard.store.decisions import DecisionSummary, check_range, parse_day
 from chipguard.store.errors import ConflictError, NotFoundError
@@ -337,6 +340,21 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     key_manager = Depends(need(P.KEYS_MANAGE))
     checked_form = Depends(csrf_form)
 
+    def ui_error(status: int, title: str, message: str) -> Exception:
+        return UiError(status, title, message)
+
+    kit = PageKit(
+        page=page,
+        need=need,
+        checked_form=checked_form,
+        current_user=current_user,
+        check_origin=check_origin,
+        same_token=signer.same,
+        base_of=base_of,
+        ui_error=ui_error,
+    )
+    add_casework_pages(ui, services, kit)
+
     # ── errors ───────────────────────────────────────────────────────────────────────────────────
 
     @ui.exception_handler(SignInRequired)
@@ -483,6 +501,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         counts: dict[str, int] = {}
         recent_counts: dict[str, int] = {}
         attention: list[DecisionSummary] = []
+        alert_counts = services.cases.counts_by_status() if user.can(P.ALERTS_READ) else {}
         if user.can(P.DECISIONS_READ):
             counts = services.decisions.outcome_counts()
             recent_counts = services.decisions.outcome_counts(date_from=date.today() - timedelta(days=30))
@@ -496,6 +515,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             recent_counts=recent_counts,
             outcomes=OUTCOMES,
             attention=attention,
+            alert_counts=alert_counts,
         )
 
     # ── screening ────────────────────────────────────────────────────────────────────────────────
@@ -581,6 +601,8 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             record=record,
             history=list(reversed(services.customers.history(customer_id))),
             decisions=services.decisions.summaries(customer_id=customer_id, limit=PAGE_SIZE),
+            alerts=services.cases.find(AlertFilter(customer_id=customer_id), limit=200),
+            screenings=services.screenings_of(customer_id, limit=PAGE_SIZE),
             **extra,
         )
 
