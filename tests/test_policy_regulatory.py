@@ -189,3 +189,11 @@ def test_reasons_name_who_was_screened_and_an_owners_share() -> None:
     assert _screened_text(Customer("Acme")) == "Acme (no owners or ultimate parent declared)"
     two = Customer("Acme", owners=[Owner("A", percent=60), Owner("B")], ultimate_parent=UltimateParent("P"))
     assert _screened_text(two) == "Acme, its 2 declared owners and its ultimate parent P"
+
+
+def test_an_item_below_3a090_is_not_shown_as_an_eccn_in_the_summary() -> None:
+    from chipguard.policy.report import summary
+
+    text = summary(_decide({**_transaction("DE"), "date": "2025-06-02"}))
+    assert "L20 × 1: not 3A090/4A090 (EAR99 or another ECCN)" in text
+    assert "EAR99-or-not-3A090" not in text

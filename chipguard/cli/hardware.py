@@ -54,7 +54,10 @@ def classify_cmd(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    lines = [f"{result.name} ({result.model})", f"  ECCN on {on.isoformat()}: {result.eccn}"]
+    eccn = (
+        result.eccn if result.controlled or result.undetermined else "not 3A090/4A090 (EAR99 or another ECCN)"
+    )
+    lines = [f"{result.name} ({result.model})", f"  ECCN on {on.isoformat()}: {eccn}"]
     if result.tpp_basis is not None:
         b = result.tpp_basis
         lines.append(f"  TPP: {_fmt(result.tpp)} = {b.precision} {b.dense_tops:g} dense TOPS x {b.bits} bits")

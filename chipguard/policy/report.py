@@ -18,6 +18,18 @@ def classification_dict(item_facts: dict[str, Any], cls: Any) -> dict[str, Any]:
     return {"item": item_facts.get("model"), "quantity": item_facts.get("quantity"), **safe}
 
 
+NOT_3A090_TEXT = "not 3A090/4A090 (EAR99 or another ECCN)"
+
+
+def eccn_text(classification: dict[str, Any]) -> str:
+    """The ECCN as a reader should see it: the hardware package's "no 3A090/4A090 rule caught it" label
+    is not an ECCN, so it is said in words."""
+    eccn = classification.get("eccn")
+    if classification.get("controlled", True) or classification.get("undetermined"):
+        return f"ECCN {eccn}" if eccn else NOT_3A090_TEXT
+    return NOT_3A090_TEXT
+
+
 # A terminal summary stays readable when a name matches dozens of list entries (Huawei has ~100 Entity
 # List entries); the JSON output always carries every reason and hit.
 MAX_PER_RULE = 3
@@ -36,7 +48,7 @@ def summary(decision: Decision) -> str:
     for c in decision.classifications:
         tpp = c.get("tpp")
         lines.append(
-            f"Item: {c.get('item')} × {c.get('quantity')}: ECCN {c.get('eccn') or 'not controlled'}"
+            f"Item: {c.get('item')} × {c.get('quantity')}: {eccn_text(c)}"
             + (f", TPP {tpp:,.0f}" if isinstance(tpp, int | float) else "")
         )
     lines.append("Reasons:")
