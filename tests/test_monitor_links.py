@@ -232,3 +232,28 @@ def test_hub_values_do_not_fuse_clusters() -> None:
     assert [(h.kind, h.customers) for h in hub_values(index, max_fanout=3)] == [("address", agents)]
     assert agents in [c.customer_ids for c in find_clusters(index, max_fanout=4)]
     assert hub_values(index, max_fanout=4) == []
+
+
+def test_linked_split_accounts_raise_casework_alerts(home: Path) -> None:
+    """Monitoring feeds casework: a cluster whose combined compute exceeds a threshold raises one alert per
+    member (origin links), and usage with --alert one per stored customer that may exceed (origin usage);
+    running again adds none."""
+    from chipguard.service import Services
+    from chipguard.store.cases import AlertFilter
+
+    services = Services.open()
+    for c in CUSTOMERS:
+        services.customers.create(c, actor="test")
+    runner = CliRunner()
+    for _ in range(2):
+        result = runner.invoke(app, ["monitor", "links", "--usage", str(SPLIT), "--as-of", "2026-01-01"])
+        assert result.exit_code == 0, result.output
+    links = services.cases.find(AlertFilter(origin="links"))
+    assert sorted(a.customer_id for a in links) == ["cus-owned", "cus-shell-a", "cus-shell-b", "cus-shell-c"]
+    assert {a.party_id for a in links} == {links[0].party_id} and links[0].party_id.startswith("cl-")
+    assert all("compute exceeds" in a.party_name for a in links)
+    usage = runner.invoke(app, ["monitor", "usage", str(SPLIT), "--as-of", "2026-01-01", "--alert"])
+    assert usage.exit_code == 0, usage.output
+    alerted = sorted(a.customer_id for a in services.cases.find(AlertFilter(origin="usage")))
+    assert alerted and set(alerted) <= {"cus-shell-a", "cus-shell-b", "cus-shell-c"}
+    assert "cus-unrelated" not in alerted  # not a stored customer

@@ -117,15 +117,26 @@ def usage_cmd(
     basis: str = BASIS,
     as_of: str | None = AS_OF,
     fail_on: str | None = FAIL_ON,
+    alert: bool = typer.Option(
+        False, "--alert", help="Raise a casework alert for each stored customer that may exceed a threshold."
+    ),
+    db: str | None = DB,
 ) -> None:
-    """Estimate each account's compute from usage records and compare it with the compute thresholds."""
+    """Estimate each account's compute from usage records and compare it with the compute thresholds.
+    With --alert, an account that is a stored customer and may exceed or exceeds a threshold raises a
+    casework alert (audited)."""
     from chipguard.monitor.compute import estimate_accounts
     from chipguard.monitor.usage import read_usage
 
     _check_fail_on(fail_on)
     cfg = _settings(precision, utilisation, window_days, warn_fraction, basis, as_of)
     records = read_usage(file)
-    accounts = estimate_accounts(records, cfg)
+    if alert:
+        from chipguard.cli.common import services
+
+        accounts = services(db).monitor_usage(records, cfg, _actor())
+    else:
+        accounts = estimate_accounts(records, cfg)
     if as_json:
         doc = {"file": str(file), "settings": cfg.to_dict(), "accounts": [a.to_dict() for a in accounts]}
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -160,12 +171,10 @@ def links_cmd(
     fail_on: str | None = FAIL_ON,
     db: str | None = DB,
 ) -> None:
-    """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners."""
-    from chipguard.audit import AuditLog
-    from chipguard.monitor.links import cluster_compute, find_clusters, hub_values, index_links
-    from chipguard.service.rescreen import iter_customers, past_versions
-    from chipguard.store.customers import CustomerStore
-    from chipguard.store.db import get_engine
+    """Cluster stored customers that share payment, IP, e-mail domain, phone, address or owners. A cluster
+    whose combined compute may exceed a threshold, or that holds a confirmed listed party, raises a
+    casework alert for each member (audited)."""
+    from chipguard.cli.common import services
 
     _check_fail_on(fail_on)
     cfg = _settings(precision, utilisation, window_days, warn_fraction, basis, as_of)
@@ -174,15 +183,7 @@ def links_cmd(
         from chipguard.monitor.usage import read_usage
 
         records = read_usage(usage)
-    engine = get_engine(db)
-    store = CustomerStore(engine, AuditLog(engine))
-    customers = list(iter_customers(store))
-    past = past_versions(store, [c["customer_id"] for c in customers]) if history else None
-    index = index_links(customers, past)
-    clusters = find_clusters(index)
-    hubs = hub_values(index)
-    if records is not None:
-        clusters = cluster_compute(clusters, records, cfg)
+    clusters, hubs = services(db).monitor_links(_actor(), records=records, cfg=cfg, history=history)
     if as_json:
         doc: dict[str, Any] = {
             "clusters": [c.to_dict() for c in clusters],

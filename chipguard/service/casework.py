@@ -222,6 +222,53 @@ class Casework:
             out["raised" if created else "existing"].append(brief | {"alert_id": alert.alert_id})
         return out
 
+    def raise_finding(
+        self,
+        customer: Customer,
+        customer_version: int | None,
+        *,
+        origin: str,
+        finding_id: str,
+        title: str,
+        score: float,
+        details: dict[str, Any],
+        actor: str,
+    ) -> dict[str, Any]:
+        """An alert for a monitoring finding about a stored customer (a usage threshold, linked accounts):
+        one per customer × finding, remembered like a hit when an analyst clears it (the finding's content
+        changing alerts again). {"alert_id", "created"} or {"cleared_id"}."""
+        record = {"finding": finding_id, "origin": origin, **details}
+        facts, rec = facts_hash(customer, customer.name, customer.country), record_hash(record)
+        cleared = self.cases.is_cleared(facts, rec)
+        if cleared is not None:
+            return {"cleared_id": cleared.cleared_id}
+        hit = {
+            "source": f"monitor:{origin}",
+            "party_id": finding_id,
+            "name": title,
+            "matched_name": "",
+            "score": float(score),
+            "list_name": f"monitoring ({origin})",
+            "explanation": details,
+        }
+        alert, created = self.cases.raise_alert(
+            NewAlert(
+                customer_id=customer.customer_id,
+                customer_version=customer_version,
+                origin=origin,
+                origin_ref=finding_id,
+                origin_outcome="",
+                subject_role="customer",
+                subject_name=customer.name,
+                hit=hit,
+                record=record,
+                record_hash=rec,
+                facts_hash=facts,
+            ),
+            actor,
+        )
+        return {"alert_id": alert.alert_id, "created": created}
+
     def clearing(self, inner: Screening, customer: Customer, lookup: PartyLookup) -> ClearingScreener:
         """``inner`` without the hits cleared for ``customer``'s screened facts."""
 

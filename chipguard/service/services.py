@@ -22,13 +22,16 @@ from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport, record_lists_event
 from chipguard.errors import ChipguardError, InputError
 from chipguard.model import Customer, Decision, Hit, Outcome, ScreeningSubject, Transaction
+from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
+from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
+from chipguard.monitor.usage import UsageRecord
 from chipguard.policy.engine import decide
 from chipguard.policy.facts import ListsStatus
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
 from chipguard.policy.transaction import parse_transaction
 from chipguard.service import replay_worker
 from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
-from chipguard.service.rescreen import RescreenReport, run_rescreen
+from chipguard.service.rescreen import RescreenReport, iter_customers, past_versions, run_rescreen
 from chipguard.service.screening import ScreenerProvider, screener_of
 from chipguard.store import context
 from chipguard.store.cases import AlertFilter, CaseStore
@@ -44,6 +47,9 @@ from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore, req
 class EngineError(ChipguardError):
     """The decision engine failed on a valid transaction (its rule files or data): HTTP 500."""
 
+
+# The usage levels that raise an alert (chipguard.monitor.compute.LEVELS: below < warning < may_exceed < exceeds).
+ALERTING_LEVELS = ("may_exceed", "exceeds")
 
 # How many stored customers the cross-customer red flags (shared addresses) compare a transaction with.
 OTHER_CUSTOMERS_LIMIT = 10_000
@@ -413,6 +419,86 @@ class Services:
                 actor=actor,
             )
         return report
+
+    def monitor_usage(
+        self, records: Sequence[UsageRecord], cfg: Settings, actor: str
+    ) -> list[ComputeEstimate]:
+        """Each account's compute against the thresholds; an account that is a stored customer and may
+        exceed or exceeds a threshold raises an alert (origin ``usage``), one per customer × threshold
+        regime, its figures in the case."""
+        accounts = estimate_accounts(list(records), cfg)
+        for est in accounts:
+            if est.alert not in ALERTING_LEVELS:
+                continue
+            for account in est.accounts:
+                customer, version = self._stored_customer(account)
+                if customer is None:
+                    continue
+                regimes = sorted({c.threshold.regime for c in est.checks if c.alerting})
+                self.casework.raise_finding(
+                    customer,
+                    version,
+                    origin="usage",
+                    finding_id=f"usage:{account}:{'+'.join(regimes)}",
+                    title=f"compute {est.alert.replace('_', ' ')}: {', '.join(regimes)}",
+                    score=1.0 if est.alert == "exceeds" else 0.9,
+                    details=est.to_dict(),
+                    actor=actor,
+                )
+        return accounts
+
+    def monitor_links(
+        self,
+        actor: str,
+        *,
+        records: Sequence[UsageRecord] | None = None,
+        cfg: Settings | None = None,
+        history: bool = True,
+    ) -> tuple[list[Cluster], list[Any]]:
+        """Clusters of stored customers linked by shared payment, IP, e-mail domain, phone, address or
+        owners (``chipguard monitor links``). A cluster whose combined compute may exceed a threshold, or
+        with a member an analyst confirmed as a true match, raises an alert for each member (origin
+        ``links``): split accounts and the accounts of a listed party are what linking is for."""
+        customers = list(iter_customers(self.customers))
+        past = past_versions(self.customers, [c["customer_id"] for c in customers]) if history else None
+        index = index_links(customers, past)
+        clusters = find_clusters(index)
+        if records is not None and cfg is not None:
+            clusters = cluster_compute(clusters, list(records), cfg)
+        for cluster in clusters:
+            listed = [
+                a.customer_id
+                for cid in cluster.customer_ids
+                for a in self.cases.find(AlertFilter(customer_id=cid, status=("closed",)), limit=200)
+                if a.disposition == "true_match"
+            ]
+            heavy = cluster.compute is not None and cluster.compute.alert in ALERTING_LEVELS
+            if not listed and not heavy:
+                continue
+            why = (
+                [f"compute {cluster.compute.alert.replace('_', ' ')}"] if heavy and cluster.compute else []
+            ) + ([f"linked to a confirmed listed party ({', '.join(sorted(set(listed)))})"] if listed else [])
+            for cid in cluster.customer_ids:
+                customer, version = self._stored_customer(cid)
+                if customer is not None:
+                    self.casework.raise_finding(
+                        customer,
+                        version,
+                        origin="links",
+                        finding_id=cluster.cluster_id,
+                        title=f"linked accounts {cluster.cluster_id}: {'; '.join(why)}",
+                        score=1.0,
+                        details=cluster.to_dict(),
+                        actor=actor,
+                    )
+        return clusters, hub_values(index)
+
+    def _stored_customer(self, customer_id: str) -> tuple[Customer | None, int | None]:
+        try:
+            record = self.customers.get(customer_id)
+        except (NotFoundError, InputError):
+            return None, None
+        return Customer.from_dict(record.data), record.version
 
     def case(self, alert_id: str) -> dict[str, Any]:
         """Everything an analyst judges an alert on: the alert (the hit with its explanation, the list
