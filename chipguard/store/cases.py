@@ -11,6 +11,8 @@ its own, kept with its reason.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import secrets
 from collections.abc import Sequence
@@ -183,7 +185,7 @@ class Alert:
     updated_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)
@@ -197,7 +199,7 @@ class AlertEvent:
     audit_seq: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)
@@ -225,8 +227,7 @@ class ClearedHit:
         return not self.revoked_at
 
     def to_dict(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
-        return out | {"active": self.active}
+        return dataclasses.asdict(self) | {"active": self.active}
 
 
 @dataclass(slots=True)
@@ -241,7 +242,7 @@ class Attachment:
     added_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)
@@ -322,6 +323,12 @@ def _cleared(row: ClearedHitRow) -> ClearedHit:
         row.revoked_at,
         row.revoked_by,
         row.revoke_reason,
+    )
+
+
+def _attachment(r: AlertAttachmentRow) -> Attachment:
+    return Attachment(
+        r.attachment_id, r.alert_id, r.file_name, r.media_type, r.sha256, r.size, r.added_by, r.added_at
     )
 
 
@@ -734,8 +741,6 @@ class CaseStore:
     def attach(
         self, alert_id: str, file_name: str, media_type: str, content: bytes, actor: str
     ) -> Attachment:
-        import hashlib
-
         name = _text(file_name, "file_name", 255)
         if "/" in name or "\\" in name or any(ord(c) < 32 for c in name):
             raise InputError("must be a plain file name", field="file_name")
