@@ -401,22 +401,17 @@ def rescreen_customers(
 
     This is the full re-screen at scale after a list update; ``chipguard monitor rescreen`` remains the
     job that diffs against the last baseline and reports hits that appeared or went."""
-    from chipguard.audit import AuditLog
     from chipguard.batch.model import customer_subject
+    from chipguard.service import Services
     from chipguard.service.rescreen import iter_customers
-    from chipguard.store.customers import CustomerStore
-    from chipguard.store.db import get_engine
-    from chipguard.store.snapshots import SnapshotStore
 
     engine = check_engine(engine, spark)
     output_format(out)
     _check_options(limit, partitions, ship_mode)
-    db_engine = get_engine(db)
-    lists = open_lists(
-        threshold, allow_stale=allow_stale, store=SnapshotStore(db_engine), load=engine == "local"
-    )
-    audit = AuditLog(db_engine)
-    customers = list(iter_customers(CustomerStore(db_engine, audit)))
+    services = Services.open(db)
+    lists = open_lists(threshold, allow_stale=allow_stale, store=services.snapshots, load=engine == "local")
+    audit = services.audit
+    customers = list(iter_customers(services.customers))
     if not customers:
         raise InputError("no stored customers to re-screen (add some with `chipguard customers`)")
     subjects = [customer_subject(c, i) for i, c in enumerate(customers)]
