@@ -384,8 +384,9 @@ class Decision:
     decided_at: str = ""
     # What to verify before relying on the decision (empty: nothing it rests on is graded uncertain).
     uncertain: list[Uncertainty] = field(default_factory=list)
-    # hits left out because an analyst cleared them (casework), each naming its disposition
-    cleared: list[dict[str, Any]] = field(default_factory=list)
+    # hits an analyst resolved before (casework): false positives left out, true matches confirmed —
+    # each naming its disposition, reason and who decided and approved it
+    dispositions: list[dict[str, Any]] = field(default_factory=list)
     # what this decision re-takes: the earlier decision and the alert whose disposition prompted it
     follows: dict[str, Any] = field(default_factory=dict)
 
@@ -412,6 +413,6 @@ class Decision:
                 for u in data.get("uncertain") or []
                 if isinstance(u, dict)
             ],
-            cleared=list(data.get("cleared") or []),
+            dispositions=list(data.get("dispositions") or []),
             follows=dict(data.get("follows") or {}),
         )

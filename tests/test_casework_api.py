@@ -132,7 +132,9 @@ def test_the_casework_loop(srv: Api) -> None:
         "disposition": "false_positive",
     }
     assert again["outcome"] in ("ALLOW", "REVIEW") and not again["screening"].get("owner:Atlas Sanatgaran")
-    assert [(c["subject"], c["alert_id"]) for c in again["cleared"]] == [("Atlas Sanatgaran", alert_id)]
+    assert [(c["subject"], c["disposition"], c["alert_id"]) for c in again["dispositions"]] == [
+        ("Atlas Sanatgaran", "false_positive", alert_id)
+    ]
     replay = srv.client.post(f"/v1/decisions/{again['decision_id']}/replay", headers=a).json()
     assert replay["same"], replay["differences"]
 
@@ -273,3 +275,31 @@ def test_every_screening_is_kept_ad_hoc_included(srv: Api) -> None:
     assert len(seqs) == 2 and seqs == sorted(seqs, reverse=True)
     assert history["screenings"][0]["listed_subjects"] == ["owner:Atlas Sanatgaran"]
     assert srv.client.get("/v1/customers/nobody/screenings", headers=a).status_code == 404
+
+
+def test_a_confirmed_true_match_feeds_back(srv: Api) -> None:
+    """A true match closes the alert and re-takes the decision that raised it with the hit kept as a
+    confirmed match; the same pair then never alerts again, and later decisions name the disposition."""
+    a = srv.headers("analyst")
+    srv.client.post("/v1/customers", json=CUSTOMER, headers=a)
+    first = srv.client.post("/v1/decisions", json=RENTAL, headers=a).json()
+    (alert,) = _alerts(srv)["alerts"]
+    done = srv.client.post(
+        f"/v1/alerts/{alert['alert_id']}/disposition",
+        json={
+            "disposition": "true_match",
+            "reason_code": "SAME_ENTITY_NAME_ADDRESS",
+            "reason": "same address",
+        },
+        headers=a,
+    ).json()
+    assert done["alert"]["status"] == "closed" and done["needs_approval"] == []
+    again = done["decision"]
+    assert again["follows"]["decision_id"] == first["decision_id"] and again["outcome"] == first["outcome"]
+    assert again["screening"]["owner:Atlas Sanatgaran"]
+    assert [(d["disposition"], d["alert_id"]) for d in again["dispositions"]] == [
+        ("true_match", alert["alert_id"])
+    ]
+    screened = srv.client.post("/v1/customers/kestrel/screen", headers=a).json()
+    assert screened["alerts"]["raised"] == [] and len(screened["alerts"]["confirmed"]) == 1
+    assert _alerts(srv, status=["open"])["total"] == 0

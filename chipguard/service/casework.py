@@ -10,8 +10,10 @@ what was cleared — the loop that turns a hit into a resolved match.
   or one that made a decision DENY or LICENCE_REQUIRED, waits for a second person with an approving
   role (``four_eyes``, ``approver_roles``); the proposer never approves their own.
 - A closed false positive is remembered against the hash of the customer's screened facts × the hash of
-  the list record; that pair does not alert again, and decisions leave it out (``ClearingScreener``,
-  each cleared hit named in the decision). Either side changing alerts again. A closed disposition on an
+  the list record; that pair does not alert again, and decisions leave it out. A closed true match is
+  remembered the same way (the alert itself) and decisions treat the hit as confirmed
+  (``ClearingScreener``; each resolved hit is named in the decision's ``dispositions``). Either side
+  changing alerts again. A closed disposition on an
   alert a decision raised re-takes that decision, referencing the alert and the earlier decision.
 """
 
@@ -126,14 +128,21 @@ class PartyLookup:
         return party.to_dict() if party is not None else {"source": hit.source, "party_id": hit.party_id}
 
 
+Judge = Callable[[str, "str | None", Hit], "dict[str, Any] | None"]
+
+
 @dataclass
 class ClearingScreener:
-    """A screener that leaves out the hits an analyst cleared for this customer and names each one, so
-    the decision that uses it says which hits it did not act on and why."""
+    """A screener that applies what analysts resolved for this customer: a hit they cleared as a false
+    positive is left out, a hit they confirmed as a true match is kept as ``confirmed``; each is named
+    (``resolved``), so the decision that uses it says which hits it treated so and why.
+
+    ``judge(name, country, hit)`` → None, or the remembered disposition (``{"disposition": "false_positive"
+    | "true_match", …}``)."""
 
     inner: Screening
-    is_cleared: Callable[[str, str | None, Hit], dict[str, Any] | None]
-    cleared: list[dict[str, Any]] = field(default_factory=list)
+    judge: Judge
+    resolved: list[dict[str, Any]] = field(default_factory=list)
 
     def screen(
         self,
@@ -145,13 +154,17 @@ class ClearingScreener:
     ) -> list[Hit]:
         kept: list[Hit] = []
         for hit in self.inner.screen(name, kind=kind, country=country, limit=limit, threshold=threshold):
-            why = self.is_cleared(name, country, hit)
+            why = self.judge(name, country, hit)
             if why is None:
                 kept.append(hit)
-            elif all(
-                c.get("cleared_id") != why.get("cleared_id") or c.get("subject") != name for c in self.cleared
-            ):
-                self.cleared.append({"subject": name, "source": hit.source, "party_id": hit.party_id, **why})
+                continue
+            if why.get("disposition") == "true_match":
+                if hasattr(hit, "strength"):
+                    setattr(hit, "strength", "confirmed")  # noqa: B010 - Hit gains strength with issue 12
+                kept.append(hit)
+            entry = {"subject": name, "source": hit.source, "party_id": hit.party_id, **why}
+            if entry not in self.resolved:
+                self.resolved.append(entry)
         return kept
 
     def snapshot_refs(self) -> list[Any]:
@@ -187,8 +200,15 @@ class Casework:
         actor: str,
     ) -> dict[str, list[dict[str, Any]]]:
         """One alert per customer × list record for ``found`` (subject, hit) pairs, except weak hits and
-        the pairs an analyst cleared. {"raised": [...], "existing": [...], "cleared": [...], "weak": [...]}."""
-        out: dict[str, list[dict[str, Any]]] = {"raised": [], "existing": [], "cleared": [], "weak": []}
+        the pairs an analyst resolved before (cleared as a false positive, or confirmed as a true match).
+        {"raised": [...], "existing": [...], "cleared": [...], "confirmed": [...], "weak": [...]}."""
+        out: dict[str, list[dict[str, Any]]] = {
+            "raised": [],
+            "existing": [],
+            "cleared": [],
+            "confirmed": [],
+            "weak": [],
+        }
         if not customer.customer_id:
             return out
         for subject, hit in found:
@@ -202,6 +222,10 @@ class Casework:
             cleared = self.cases.is_cleared(facts, rec)
             if cleared is not None:
                 out["cleared"].append(brief | {"cleared_id": cleared.cleared_id})
+                continue
+            confirmed = self.cases.confirmed(facts, rec)
+            if confirmed is not None:
+                out["confirmed"].append(brief | {"alert_id": confirmed.alert_id})
                 continue
             alert, created = self.cases.raise_alert(
                 NewAlert(
@@ -270,24 +294,34 @@ class Casework:
         return {"alert_id": alert.alert_id, "created": created}
 
     def clearing(self, inner: Screening, customer: Customer, lookup: PartyLookup) -> ClearingScreener:
-        """``inner`` without the hits cleared for ``customer``'s screened facts."""
+        """``inner`` with what analysts resolved for ``customer``'s screened facts applied."""
 
-        def is_cleared(name: str, country: str | None, hit: Hit) -> dict[str, Any] | None:
-            found = self.cases.is_cleared(
-                facts_hash(customer, name, country), record_hash(lookup.record(hit))
-            )
-            if found is None:
-                return None
-            return {
-                "cleared_id": found.cleared_id,
-                "alert_id": found.alert_id,
-                "reason_code": found.reason_code,
-                "reason": found.reason,
-                "decided_by": found.decided_by,
-                "approved_by": found.approved_by,
-            }
+        def judge(name: str, country: str | None, hit: Hit) -> dict[str, Any] | None:
+            facts, rec = facts_hash(customer, name, country), record_hash(lookup.record(hit))
+            cleared = self.cases.is_cleared(facts, rec)
+            if cleared is not None:
+                return {
+                    "disposition": "false_positive",
+                    "cleared_id": cleared.cleared_id,
+                    "alert_id": cleared.alert_id,
+                    "reason_code": cleared.reason_code,
+                    "reason": cleared.reason,
+                    "decided_by": cleared.decided_by,
+                    "approved_by": cleared.approved_by,
+                }
+            confirmed = self.cases.confirmed(facts, rec)
+            if confirmed is not None:
+                return {
+                    "disposition": "true_match",
+                    "alert_id": confirmed.alert_id,
+                    "reason_code": confirmed.reason_code,
+                    "reason": confirmed.reason,
+                    "decided_by": confirmed.proposed_by,
+                    "approved_by": confirmed.approved_by,
+                }
+            return None
 
-        return ClearingScreener(inner, is_cleared)
+        return ClearingScreener(inner, judge)
 
     # ── disposing ────────────────────────────────────────────────────────────────────────────────
 

@@ -226,7 +226,7 @@ class Services:
         screener, status = self.screeners.for_decision()
         clearing: ClearingScreener | None = None
         if screener is not None:
-            # the hits analysts cleared for this customer's facts are left out, and named in the decision
+            # what analysts resolved for this customer's facts applies, and is named in the decision
             clearing = self.casework.clearing(screener, transaction.customer, self._lookup(screener))
         others = self._other_customers(transaction)
         try:
@@ -240,7 +240,7 @@ class Services:
         except ChipguardError as exc:
             # The transaction was valid: whatever fails now is the server's rules or data, not the caller's.
             raise EngineError(f"the decision engine failed: {exc}") from exc
-        decision.cleared = list(clearing.cleared) if clearing is not None else []
+        decision.dispositions = list(clearing.resolved) if clearing is not None else []
         return decision
 
     def _lookup(self, screener: Any) -> PartyLookup:
@@ -629,23 +629,21 @@ class Services:
                 else []
             )
 
-            # The hits the decision left out because an analyst had cleared them are left out again.
-            recorded_cleared = {
+            # What analysts had resolved when the decision was made applies again, as recorded.
+            recorded_resolved = {
                 (str(c.get("subject")), str(c.get("source")), str(c.get("party_id"))): c
-                for c in recorded.get("cleared") or []
+                for c in recorded.get("dispositions") or []
                 if isinstance(c, dict)
             }
 
-            def as_cleared(name: str, _country: str | None, hit: Hit) -> dict[str, Any] | None:
-                found = recorded_cleared.get((name, hit.source, hit.party_id))
-                return (
-                    {k: v for k, v in found.items() if k not in ("subject", "source", "party_id")}
-                    if found
-                    else None
-                )
+            def as_recorded(name: str, _country: str | None, hit: Hit) -> dict[str, Any] | None:
+                found = recorded_resolved.get((name, hit.source, hit.party_id))
+                if found is None:
+                    return None
+                return {k: v for k, v in found.items() if k not in ("subject", "source", "party_id")}
 
             def run(screener: Any) -> Decision:
-                clearing = ClearingScreener(screener, as_cleared) if screener is not None else None
+                clearing = ClearingScreener(screener, as_recorded) if screener is not None else None
                 decision = decide(
                     transaction,
                     screener=clearing,
@@ -654,7 +652,7 @@ class Services:
                     rule_set=rule_set,
                     other_customers=others,
                 )
-                decision.cleared = list(clearing.cleared) if clearing is not None else []
+                decision.dispositions = list(clearing.resolved) if clearing is not None else []
                 return decision
 
             again = self._replay_archived_matching(

@@ -461,6 +461,23 @@ class CaseStore:
             row = session.execute(stmt.order_by(ClearedHitRow.created_at)).scalars().first()
             return _cleared(row) if row else None
 
+    def confirmed(self, facts_hash: str, record_hash: str) -> Alert | None:
+        """The closed alert in which an analyst confirmed this pair as a true match, if any: the same
+        customer facts × list record is then a match, not a question, until either side changes."""
+        stmt = select(AlertRow).where(
+            AlertRow.facts_hash == facts_hash,
+            AlertRow.record_hash == record_hash,
+            AlertRow.status == "closed",
+            AlertRow.disposition == "true_match",
+        )
+        with Session(self.engine) as session:
+            row = (
+                session.execute(stmt.order_by(AlertRow.updated_at.desc(), AlertRow.alert_id))
+                .scalars()
+                .first()
+            )
+            return _alert(row) if row else None
+
     def attachments(self, alert_id: str) -> list[Attachment]:
         stmt = select(AlertAttachmentRow).where(AlertAttachmentRow.alert_id == alert_id)
         with Session(self.engine) as session:
