@@ -85,12 +85,32 @@ def _permission_of(route: APIRoute) -> list[Permission]:
     return found
 
 
-def _concrete(path: str, decision_id: str) -> str:
+def _concrete(path: str, decision_id: str, case: dict[str, str] | None = None) -> str:
+    case = case or {}
     return (
         path.replace("{customer_id}", "acme")
         .replace("{decision_id}", decision_id)
         .replace("{key_id}", "0" * 12)
+        .replace("{alert_id}", case.get("alert_id", "alt_" + "0" * 16))
+        .replace("{attachment_id}", case.get("attachment_id", "att_" + "0" * 16))
+        .replace("{cleared_id}", case.get("cleared_id", "clr_" + "0" * 16))
     )
+
+
+def _seed_case(srv: Api) -> dict[str, str]:
+    """An alert (a customer whose owner is on the CSL sample, screened by the analyst) with an evidence
+    file: what the casework pages show."""
+    h = srv.headers("analyst")
+    owner = {"name": "Atlas Sanatgaran", "country": "AM", "percent": 40}
+    body = {"name": "Kestrel Compute LLC", "customer_id": "kestrel", "country": "AM", "owners": [owner]}
+    assert srv.client.post("/v1/customers", json=body, headers=h).status_code == 201
+    raised = srv.client.post("/v1/customers/kestrel/screen", headers=h).json()["alerts"]["raised"]
+    alert_id = raised[0]["alert_id"]
+    r = srv.client.post(
+        f"/v1/alerts/{alert_id}/attachments", json={"file_name": "a.txt", "content_base64": "YQ=="}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    return {"alert_id": alert_id, "attachment_id": r.json()["attachment_id"]}
 
 
 # ── the role table ───────────────────────────────────────────────────────────────────────────────
@@ -268,6 +288,7 @@ def _ui_sign_in(srv: Api, role: str) -> str:
 
 def test_every_ui_page_has_a_permission_and_the_auditor_is_refused_every_write(srv: Api) -> None:
     decision_id = _seed(srv)
+    case = _seed_case(srv)
     csrf = _ui_sign_in(srv, "auditor")
     mount = next(r for r in srv.app.routes if getattr(r, "path", "") == "/ui")
     routes = [r for r in mount.app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
@@ -280,7 +301,7 @@ def test_every_ui_page_has_a_permission_and_the_auditor_is_refused_every_write(s
             continue
         assert len(perms) == 1, f"UI {route.methods} {route.path} must ask for exactly one permission"
         (perm,) = perms
-        url = "/ui" + _concrete(route.path, decision_id).replace("{fmt}", "csv")
+        url = "/ui" + _concrete(route.path, decision_id, case).replace("{fmt}", "csv")
         for method in route.methods:
             if method in ("GET", "HEAD") or (method, route.path) in UI_READ_ONLY_POSTS:
                 # (a GET page may ask for a write permission: the form behind "New customer" does)
