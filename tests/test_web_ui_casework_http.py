@@ -283,3 +283,36 @@ def test_auditor_reads_and_changes_nothing_and_screen_role_sees_no_alerts(ui: Ui
     ui.sign_in("a")
     assert ui.client.get("/ui/alerts/alt_0000000000000000").status_code == 404
     assert ui.client.get("/ui/alerts/not-an-id").status_code == 404
+
+
+def test_editing_a_customer_keeps_what_the_form_does_not_show_and_alerts_again(ui: Ui) -> None:
+    """The edit form writes a new version (a conflict when someone saved first); an identifier and the
+    detail of an unchanged owner line survive; the edited owner's name is screened afresh."""
+    stored = CUSTOMER | {
+        "identifiers": [{"scheme": "registration", "value": "286.110.99", "country": "AM"}],
+        "owners": CUSTOMER["owners"] + [{"name": "Hrazdan Capital", "country": "AM", "percent": 10}],
+    }
+    assert (
+        ui.client.post("/v1/customers", json=stored, headers={"X-API-Key": ui.tokens["a"]}).status_code == 201
+    )
+    ui.sign_in("a")
+    form = ui.get("/ui/customers/kestrel/edit")
+    assert "Atlas Sanatgaran; AM; 40" in form and 'name="version" value="1"' in form
+    token = ui.csrf("/ui/customers/kestrel/edit")
+    fields = {
+        "csrf": token,
+        "version": "1",
+        "name": "Kestrel Compute LLC",
+        "kind": "org",
+        "country": "AM",
+        "owners": "Atlas Sanatgaran CJSC; AM; 40\nHrazdan Capital; AM; 10",
+    }
+    r = ui.client.post("/ui/customers/kestrel/edit", data=fields, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/customers/kestrel?updated=1"
+    record = ui.services.customers.get("kestrel")
+    assert record.version == 2 and record.data["identifiers"] == stored["identifiers"]
+    assert [o["name"] for o in record.data["owners"]] == ["Atlas Sanatgaran CJSC", "Hrazdan Capital"]
+    stale = ui.client.post("/ui/customers/kestrel/edit", data=fields | {"name": "Other"})
+    assert stale.status_code == 409 and ui.services.customers.get("kestrel").version == 2
+    screened = ui.client.post("/ui/customers/kestrel/screen", data={"csrf": token})
+    assert "Alerts: 1 raised (" in screened.text and "owner:Atlas Sanatgaran CJSC" in screened.text

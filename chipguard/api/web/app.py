@@ -589,10 +589,65 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             f"{base_of(request)}/customers/{quote(record.customer_id)}?created=1", status_code=303
         )
 
+    @ui.get("/customers/{customer_id}/edit", response_class=HTMLResponse, include_in_schema=False)
+    def customer_edit(
+        request: Request, customer_id: CustomerId, _user: User = customer_writer
+    ) -> HTMLResponse:
+        record = services.customers.get(customer_id)
+        values = forms.customer_form(record.data | {"customer_id": customer_id})
+        return page(request, "customer_new.html", nav="customers", values=values, errors=[], edit=record)
+
+    @ui.post("/customers/{customer_id}/edit", include_in_schema=False)
+    def customer_save(
+        request: Request,
+        customer_id: CustomerId,
+        user: User = customer_writer,
+        form: dict[str, str] = checked_form,
+    ) -> Response:
+        """A new version of the customer from the edit form (as a REST PUT would write it), refused with
+        409 when someone saved another version since the form was opened."""
+        record = services.customers.get(customer_id)
+        try:
+            version = int(form.get("version", ""))
+        except ValueError:
+            raise UiError(
+                400, "Bad form", "The form does not say which version it edits; reload it."
+            ) from None
+        values = form | {"customer_id": customer_id}
+        try:
+            body = forms.customer_update(record.data | {"customer_id": customer_id}, values)
+            model = CustomerModel.model_validate(body)
+            services.customers.update(customer_id, model.to_customer(), user.key.actor, version)
+        except ValidationError as exc:
+            return page(
+                request,
+                "customer_new.html",
+                422,
+                nav="customers",
+                values=values,
+                errors=_errors(exc),
+                edit=record,
+            )
+        except (InputError, ConflictError) as exc:
+            status = 409 if isinstance(exc, ConflictError) else 422
+            return page(
+                request,
+                "customer_new.html",
+                status,
+                nav="customers",
+                values=values,
+                errors=[str(exc)],
+                edit=record,
+            )
+        return RedirectResponse(
+            f"{base_of(request)}/customers/{quote(customer_id)}?updated=1", status_code=303
+        )
+
     def customer_page(request: Request, customer_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
         record = services.customers.get(customer_id)
         extra.setdefault("screening", None)
         extra.setdefault("created", False)
+        extra.setdefault("updated", False)
         return page(
             request,
             "customer.html",
@@ -608,9 +663,13 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.get("/customers/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
     def customer(
-        request: Request, customer_id: CustomerId, _user: User = customer_reader, created: int = 0
+        request: Request,
+        customer_id: CustomerId,
+        _user: User = customer_reader,
+        created: int = 0,
+        updated: int = 0,
     ) -> HTMLResponse:
-        return customer_page(request, customer_id, created=bool(created))
+        return customer_page(request, customer_id, created=bool(created), updated=bool(updated))
 
     @ui.post("/customers/{customer_id}/screen", response_class=HTMLResponse, include_in_schema=False)
     def customer_screen(

@@ -207,3 +207,63 @@ def parse_multipart(
             raise InputError("text contains a NUL character", field=name)
         fields[name] = text
     return fields, files
+
+
+def _owner_line(owner: dict[str, Any]) -> str:
+    percent = owner.get("percent")
+    parts = [
+        str(owner.get("name", "")),
+        str(owner.get("country", "") or ""),
+        f"{percent:g}" if isinstance(percent, int | float) else "",
+        str(owner.get("kind", "") or ""),
+    ]
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return "; ".join(parts)
+
+
+def customer_form(data: dict[str, Any]) -> dict[str, str]:
+    """A stored customer as the customer form's fields (the inverse of ``customer_body``), to edit it."""
+    parent = data.get("ultimate_parent") or {}
+    return {
+        "customer_id": str(data.get("customer_id", "")),
+        "name": str(data.get("name", "")),
+        "kind": str(data.get("kind", "org") or "org"),
+        "country": str(data.get("country", "") or ""),
+        "headquarters": str(data.get("headquarters", "") or ""),
+        "business_type": str(data.get("business_type", "") or ""),
+        "payment_country": str(data.get("payment_country", "") or ""),
+        "other_names": "\n".join(str(n) for n in data.get("other_names") or []),
+        "owners": "\n".join(_owner_line(o) for o in data.get("owners") or []),
+        "parent_name": str(parent.get("name", "") or ""),
+        "parent_country": str(parent.get("country", "") or ""),
+        "addresses": "\n".join(str(a.get("text", "")) for a in data.get("addresses") or []),
+        "email_domains": "\n".join(str(d) for d in data.get("email_domains") or []),
+        "ip_countries": ", ".join(str(c) for c in data.get("ip_countries") or []),
+    }
+
+
+def customer_update(stored: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
+    """The edited customer form over the stored record, as a REST ``CustomerModel`` body: the fields the
+    form shows are replaced by what it sends; what it does not show (identifiers, the detail of an
+    address or an owner) is kept — an address, owner or parent whose line is unchanged keeps its stored
+    detail, so editing one owner's name does not drop another's."""
+    edited = customer_body(form)
+    before = customer_form(stored)
+    shown = set(before) | {"ultimate_parent"}
+    body = {k: v for k, v in stored.items() if k not in shown}
+    body.update({k: v for k, v in edited.items() if k in shown and k != "customer_id"})
+    if form.get("owners", "").strip() == before["owners"].strip() and stored.get("owners"):
+        body["owners"] = stored["owners"]
+    if form.get("addresses", "").strip() == before["addresses"].strip() and stored.get("addresses"):
+        body["addresses"] = stored["addresses"]
+    same_parent = (form.get("parent_name", "").strip(), form.get("parent_country", "").strip()) == (
+        before["parent_name"],
+        before["parent_country"],
+    )
+    if same_parent and stored.get("ultimate_parent"):
+        body["ultimate_parent"] = stored["ultimate_parent"]
+    body["customer_id"] = stored.get("customer_id") or form.get("customer_id", "")
+    pruned: dict[str, Any] = prune(body)
+    pruned.setdefault("name", "")
+    return pruned
