@@ -19,6 +19,7 @@ every POST is checked on its own all the same (four eyes is enforced by ``CaseSt
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -32,10 +33,12 @@ from chipguard.api.web import forms
 from chipguard.errors import InputError
 from chipguard.service import Services
 from chipguard.store.cases import DISPOSITIONS, ORIGINS, STATUSES, AlertFilter
+from chipguard.store.errors import NotFoundError
 from chipguard.store.permissions import Permission
 
 AlertId = Annotated[str, Path(pattern=r"^alt_[0-9a-f]{16}$")]
 AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{16}$")]
+DECISION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 ClearedId = Annotated[str, Path(pattern=r"^clr_[0-9a-f]{16}$")]
 STRENGTHS = ("confirmed", "potential", "weak")
 QUEUE_PAGE = 50
@@ -43,6 +46,9 @@ QUEUE_PAGE = 50
 OPEN_WORK = ("open", "in_review", "awaiting_approval")
 # Short notices shown on the case page after a redirect (``?done=``): fixed texts, never echoed input.
 DONE = {
+    "proposed": "",  # the result box says it (awaiting approval, and why)
+    "disposed": "",
+    "approved": "",
     "assigned": "Assigned.",
     "noted": "Note added (audited).",
     "attached": "Evidence file stored with its SHA-256 (audited).",
@@ -201,6 +207,8 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
         extra.setdefault("result", None)
         extra.setdefault("values", {})
         done = request.query_params.get("done", "")
+        if extra["result"] is None and done in ("proposed", "disposed", "approved"):
+            extra["result"] = after_disposition(case, done, request.query_params.get("decision", ""))
         return kit.page(
             request,
             "alert.html",
@@ -214,6 +222,26 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             notice=DONE.get(done, ""),
             **extra,
         )
+
+    def after_disposition(case: dict[str, Any], step: str, decision_id: str) -> dict[str, Any]:
+        """What the page says after a disposition or an approval (it redirected here, so a reload does not
+        post again): awaiting approval and why, or closed — with the decision re-taken, when the query
+        names one that follows this alert."""
+        alert_id = case["alert"]["alert_id"]
+        result: dict[str, Any] = {
+            "step": "approve" if step == "approved" else "disposition",
+            "alert": case["alert"],
+            "needs_approval": case["needs_approval_to_dismiss"] if step == "proposed" else [],
+            "decision": None,
+        }
+        if DECISION_ID.match(decision_id):
+            try:
+                stored = services.decisions.get(decision_id).to_dict()
+            except NotFoundError:
+                stored = {}
+            if (stored.get("follows") or {}).get("alert_id") == alert_id:
+                result["decision"] = stored
+        return result
 
     @ui.get("/alerts/{alert_id}", response_class=HTMLResponse, include_in_schema=False)
     def alert_case(request: Request, alert_id: AlertId, _user: Any = reader) -> HTMLResponse:
@@ -311,7 +339,7 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
     @ui.post("/alerts/{alert_id}/disposition", response_class=HTMLResponse, include_in_schema=False)
     def dispose(
         request: Request, alert_id: AlertId, user: Any = worker, form: dict[str, str] = checked_form
-    ) -> HTMLResponse:
+    ) -> Response:
         """True match, false positive or needs information with a reason code and the analyst's words;
         the page then says whether it waits for a second person and shows a re-taken decision."""
         try:
@@ -326,15 +354,22 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             )
         except InputError as exc:
             return case_page(request, alert_id, 422, errors=[str(exc)], values=form)
-        return case_page(request, alert_id, result=result | {"step": "disposition"})
+        return after(request, alert_id, "proposed" if result["needs_approval"] else "disposed", result)
 
     @ui.post("/alerts/{alert_id}/approve", response_class=HTMLResponse, include_in_schema=False)
     def approve(
         request: Request, alert_id: AlertId, user: Any = approver, form: dict[str, str] = checked_form
-    ) -> HTMLResponse:
+    ) -> Response:
         """A second person approves (the store refuses the proposer: four eyes)."""
         result = services.approve(alert_id, user.key.actor, user.key.role, form.get("comment", "")[:2000])
-        return case_page(request, alert_id, result=result | {"step": "approve"})
+        return after(request, alert_id, "approved", result)
+
+    def after(request: Request, alert_id: str, done: str, result: dict[str, Any]) -> RedirectResponse:
+        decision = result.get("decision") or {}
+        query = {"done": done} | ({"decision": decision["decision_id"]} if decision else {})
+        return RedirectResponse(
+            f"{kit.base_of(request)}/alerts/{quote(alert_id)}?{urlencode(query)}", status_code=303
+        )
 
     @ui.post("/alerts/{alert_id}/reject", response_class=HTMLResponse, include_in_schema=False)
     def reject(
