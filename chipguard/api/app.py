@@ -53,6 +53,7 @@ from chipguard.api.schemas import (
     ScreenResult,
     find_bad_text,
 )
+from chipguard.api.yente import add_yente_routes
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
 from chipguard.service import Services
@@ -593,6 +594,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         return response
 
     add_casework_routes(app, services, require, ERRORS)
+    add_yente_routes(app, services, require, ERRORS)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport, record_lists_event
 from chipguard.errors import ChipguardError, InputError
-from chipguard.model import Customer, Decision, Hit, Outcome, ScreeningSubject, Transaction
+from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSubject, Transaction
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
 from chipguard.monitor.usage import UsageRecord
@@ -312,6 +312,10 @@ class Services:
             },
         )
         return results
+
+    def party(self, source: str, party_id: str) -> Party | None:
+        """The list record of the active lists a hit names (None when it is not among them)."""
+        return self.screeners.get().party(source, party_id)
 
     def screenings_of(self, customer_id: str, limit: int = 200) -> list[dict[str, Any]]:
         """Every screening of a stored customer, newest first (who, when, which version, against which

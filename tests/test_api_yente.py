@@ -1,0 +1,66 @@
+"""The yente-compatible /match endpoint over the real CSL 2025 sample: FtM-shaped examples in, the listed
+records as FtM entities out with score, match flag and features; bad examples are a 422 naming the field;
+the call is audited like any ad-hoc screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_api_support import Api, api, sample_rows
+
+from chipguard.store import testing
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        yield a
+
+
+def test_match_answers_in_yente_shape(srv: Api) -> None:
+    atlas = next(r for r in sample_rows(srv.sample) if r["name"] == "Atlas Sanatgaran")
+    body = {
+        "queries": {
+            "q1": {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"], "country": ["am"]}},
+            "q2": {"schema": "Person", "properties": {"name": ["Hans Muster"], "birthDate": ["1970"]}},
+        }
+    }
+    r = srv.client.post("/match/default", json=body, headers=srv.headers("screen"))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    first = out["responses"]["q1"]
+    assert first["status"] == 200 and first["total"]["value"] >= 1
+    top = first["results"][0]
+    assert top["id"] == f"us_csl-{atlas['_id']}" and top["caption"] == "Atlas Sanatgaran"
+    assert top["datasets"] == ["us_csl"] and top["properties"]["name"] == ["Atlas Sanatgaran"]
+    assert top["score"] >= 0.99 and top["features"]["name_score"] == top["score"]
+    assert isinstance(top["match"], bool)
+    assert out["responses"]["q2"]["results"] == [] and out["limit"] == 5
+    assert out["responses"]["q2"]["query"]["properties"]["birthDate"] == ["1970"]
+    # another list's dataset keeps only that list's records
+    other = srv.client.post("/match/un", json=body, headers=srv.headers("screen")).json()
+    assert other["responses"]["q1"]["results"] == []
+    # audited like any ad-hoc screen: one entry per call, both names of the call in it
+    adhoc = [e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]
+    assert len(adhoc) == 2 and [q["query"]["name"] for q in adhoc[0].payload["queries"]] == [
+        "Atlas Sanatgaran",
+        "Hans Muster",
+    ]
+
+
+def test_bad_examples_are_refused_naming_the_field(srv: Api) -> None:
+    h = srv.headers("screen")
+    cases = [
+        ({"queries": {"a": {"schema": "Spaceship", "properties": {"name": ["X"]}}}}, "queries.a.schema"),
+        (
+            {"queries": {"a": {"schema": "Person", "properties": {"birthDate": ["1970"]}}}},
+            "queries.a.properties.name",
+        ),
+    ]
+    for body, field in cases:
+        r = srv.client.post("/match/default", json=body, headers=h)
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == field, r.text
+    assert srv.client.post("/match/default", json={"queries": {}}).status_code == 401
+    assert srv.client.post("/match/Bad-Set", json={"queries": {}}, headers=h).status_code == 422
