@@ -217,33 +217,20 @@ class Casework:
             if str(hit_dict.get("strength") or "") == "weak":
                 out["weak"].append(brief)
                 continue
-            record = lookup.record(hit)
-            facts, rec = facts_hash(customer, subject.name, subject.country), record_hash(record)
-            cleared = self.cases.is_cleared(facts, rec)
-            if cleared is not None:
-                out["cleared"].append(brief | {"cleared_id": cleared.cleared_id})
-                continue
-            confirmed = self.cases.confirmed(facts, rec)
-            if confirmed is not None:
-                out["confirmed"].append(brief | {"alert_id": confirmed.alert_id})
-                continue
-            alert, created = self.cases.raise_alert(
-                NewAlert(
-                    customer_id=customer.customer_id,
-                    customer_version=customer_version,
-                    origin=origin,
-                    origin_ref=origin_ref,
-                    origin_outcome=origin_outcome,
-                    subject_role=subject.role.value,
-                    subject_name=subject.name,
-                    hit=hit_dict,
-                    record=record,
-                    record_hash=rec,
-                    facts_hash=facts,
-                ),
-                actor,
+            outcome, ref = self._raise(
+                customer,
+                customer_version,
+                subject.role.value,
+                subject.name,
+                subject.country,
+                hit_dict,
+                lookup.record(hit),
+                origin=origin,
+                origin_ref=origin_ref,
+                origin_outcome=origin_outcome,
+                actor=actor,
             )
-            out["raised" if created else "existing"].append(brief | {"alert_id": alert.alert_id})
+            out[outcome].append(brief | ref)
         return out
 
     def raise_finding(
@@ -259,13 +246,8 @@ class Casework:
         actor: str,
     ) -> dict[str, Any]:
         """An alert for a monitoring finding about a stored customer (a usage threshold, linked accounts):
-        one per customer × finding, remembered like a hit when an analyst clears it (the finding's content
-        changing alerts again). {"alert_id", "created"} or {"cleared_id"}."""
-        record = {"finding": finding_id, "origin": origin, **details}
-        facts, rec = facts_hash(customer, customer.name, customer.country), record_hash(record)
-        cleared = self.cases.is_cleared(facts, rec)
-        if cleared is not None:
-            return {"cleared_id": cleared.cleared_id}
+        one per customer × finding, remembered like a hit when an analyst resolves it (the finding's
+        content changing alerts again). {"outcome": raised | existing | cleared | confirmed, ids}."""
         hit = {
             "source": f"monitor:{origin}",
             "party_id": finding_id,
@@ -275,15 +257,55 @@ class Casework:
             "list_name": f"monitoring ({origin})",
             "explanation": details,
         }
+        record = {"finding": finding_id, "origin": origin, **details}
+        outcome, ref = self._raise(
+            customer,
+            customer_version,
+            "customer",
+            customer.name,
+            customer.country,
+            hit,
+            record,
+            origin=origin,
+            origin_ref=finding_id,
+            origin_outcome="",
+            actor=actor,
+        )
+        return {"outcome": outcome, **ref}
+
+    def _raise(
+        self,
+        customer: Customer,
+        customer_version: int | None,
+        role: str,
+        name: str,
+        country: str | None,
+        hit: dict[str, Any],
+        record: dict[str, Any],
+        *,
+        origin: str,
+        origin_ref: str,
+        origin_outcome: str,
+        actor: str,
+    ) -> tuple[str, dict[str, str]]:
+        """One alert for ``customer``'s subject × ``record`` unless an analyst resolved the pair before:
+        ("cleared" | "confirmed" | "raised" | "existing", the id that says which)."""
+        facts, rec = facts_hash(customer, name, country), record_hash(record)
+        cleared = self.cases.is_cleared(facts, rec)
+        if cleared is not None:
+            return "cleared", {"cleared_id": cleared.cleared_id}
+        confirmed = self.cases.confirmed(facts, rec)
+        if confirmed is not None:
+            return "confirmed", {"alert_id": confirmed.alert_id}
         alert, created = self.cases.raise_alert(
             NewAlert(
                 customer_id=customer.customer_id,
                 customer_version=customer_version,
                 origin=origin,
-                origin_ref=finding_id,
-                origin_outcome="",
-                subject_role="customer",
-                subject_name=customer.name,
+                origin_ref=origin_ref,
+                origin_outcome=origin_outcome,
+                subject_role=role,
+                subject_name=name,
                 hit=hit,
                 record=record,
                 record_hash=rec,
@@ -291,7 +313,7 @@ class Casework:
             ),
             actor,
         )
-        return {"alert_id": alert.alert_id, "created": created}
+        return ("raised" if created else "existing"), {"alert_id": alert.alert_id}
 
     def clearing(self, inner: Screening, customer: Customer, lookup: PartyLookup) -> ClearingScreener:
         """``inner`` with what analysts resolved for ``customer``'s screened facts applied."""
