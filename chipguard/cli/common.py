@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from chipguard.errors import ChipguardError, InputError
-from chipguard.limits import load_json
 
 if TYPE_CHECKING:
     from chipguard.service import Services
@@ -62,7 +61,10 @@ def print_json(data: Any) -> None:
 
 
 def read_json(path: Path) -> Any:
-    """A JSON file (``-`` for standard input); InputError naming the file and line when unreadable."""
+    """A JSON file (``-`` for standard input); InputError naming the file and line when unreadable.
+    (The limits module is imported here: every command imports this module, few read JSON.)"""
+    from chipguard.limits import load_json
+
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
         text = typer.get_text_stream("stdin").read() if str(path) == "-" else path.read_text(encoding="utf-8")
