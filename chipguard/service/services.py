@@ -164,6 +164,18 @@ class Services:
         entry = record_lists_event(action, infos, actor, self.engine, **details)
         return ListsChange(infos, entry.seq)
 
+    # ── hardware ─────────────────────────────────────────────────────────────────────────────────
+
+    def classify_hardware(
+        self, model_or_spec: str | dict[str, Any], on: date | str | None = None
+    ) -> dict[str, Any]:
+        """Classifies a catalogued model (or a chip spec) under the 3A090/4A090 rules in force on ``on``
+        (default today), as ``chipguard hardware classify --json`` prints it; InputError for an unknown or
+        ambiguous model, a bad spec or date. Nothing is stored: a classification is a lookup."""
+        from chipguard.hardware import classify
+
+        return classify(model_or_spec, on).to_dict()
+
     # ── audit ────────────────────────────────────────────────────────────────────────────────────
 
     def verify_audit(self) -> AuditCheck:

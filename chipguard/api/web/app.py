@@ -46,6 +46,7 @@ from chipguard.api.limits import TokenBucket
 from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
 from chipguard.api.web import forms, views
 from chipguard.api.web.casework import PageKit, add_casework_pages
+from chipguard.api.web.lists import add_list_pages
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
 from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
@@ -354,6 +355,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         ui_error=ui_error,
     )
     add_casework_pages(ui, services, kit)
+    add_list_pages(ui, services, kit)
 
     # ── errors ───────────────────────────────────────────────────────────────────────────────────
 
@@ -547,6 +549,50 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
                 request, "screen.html", 422, nav="screen", values=values, result=None, errors=[str(exc)]
             )
         return page(request, "screen.html", nav="screen", values=values, result=result, errors=[])
+
+    # ── hardware ─────────────────────────────────────────────────────────────────────────────────
+
+    @ui.get("/hardware", response_class=HTMLResponse, include_in_schema=False)
+    def hardware_form(request: Request, _user: User = screener, model: str = "") -> HTMLResponse:
+        values = {"model": model[:200]}
+        result = None
+        errors: list[str] = []
+        if values["model"].strip():  # a link to a model's classification (GET, nothing stored)
+            try:
+                result = services.classify_hardware(values["model"].strip())
+            except InputError as exc:
+                errors = [str(exc)]
+        status = 422 if errors else 200
+        return page(
+            request, "hardware.html", status, nav="hardware", values=values, result=result, errors=errors
+        )
+
+    @ui.post("/hardware", response_class=HTMLResponse, include_in_schema=False)
+    def hardware(
+        request: Request, _user: User = screener, form: dict[str, str] = checked_form
+    ) -> HTMLResponse:
+        """Classifies a model or a spec under the rules in force on a date, as POST /v1/hardware/classify."""
+        values = {k: form.get(k, "") for k in ("model", "spec", "date")}
+        try:
+            what: str | dict[str, Any]
+            if values["spec"].strip():
+                try:
+                    spec = load_json(values["spec"])
+                except InputError as exc:
+                    raise InputError(f"the spec is not valid JSON: {exc.detail}", field="spec") from exc
+                if not isinstance(spec, dict):
+                    raise InputError("the spec must be a JSON object", field="spec")
+                what = spec
+            elif values["model"].strip():
+                what = values["model"].strip()[:200]
+            else:
+                raise InputError("give a model or a spec", field="model")
+            result = services.classify_hardware(what, values["date"].strip() or None)
+        except InputError as exc:
+            return page(
+                request, "hardware.html", 422, nav="hardware", values=values, result=None, errors=[str(exc)]
+            )
+        return page(request, "hardware.html", nav="hardware", values=values, result=result, errors=[])
 
     # ── customers ────────────────────────────────────────────────────────────────────────────────
 

@@ -32,7 +32,8 @@ from chipguard.api.casework import EVENT_COLUMNS, QUEUE_COLUMNS, csv_text
 from chipguard.api.web import forms
 from chipguard.errors import InputError
 from chipguard.service import Services
-from chipguard.store.cases import DISPOSITIONS, ORIGINS, STATUSES, AlertFilter
+from chipguard.settings import settings
+from chipguard.store.cases import DISPOSITIONS, MAX_ATTACHMENT_BYTES, ORIGINS, STATUSES, AlertFilter
 from chipguard.store.errors import NotFoundError
 from chipguard.store.permissions import Permission
 
@@ -40,6 +41,7 @@ AlertId = Annotated[str, Path(pattern=r"^alt_[0-9a-f]{16}$")]
 AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{16}$")]
 DECISION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 ClearedId = Annotated[str, Path(pattern=r"^clr_[0-9a-f]{16}$")]
+MultipartForm = tuple[dict[str, str], dict[str, forms.UploadedFile]]
 STRENGTHS = ("confirmed", "potential", "weak")
 QUEUE_PAGE = 50
 # What the queue shows when no status is chosen: the work still to do.
@@ -118,6 +120,29 @@ def export_response(
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
     )
+
+
+def make_multipart_form(kit: PageKit) -> Callable[..., Awaitable[MultipartForm]]:
+    """The dependency that reads a multipart form (a file upload) once its CSRF token has been checked
+    against the session, as ``csrf_form`` does for ordinary forms."""
+
+    async def multipart_form(request: Request, user: Any = Depends(kit.current_user)) -> MultipartForm:
+        kit.check_origin(request)
+        try:
+            fields, files = forms.parse_multipart(
+                await request.body(), request.headers.get("content-type", "")
+            )
+        except InputError as exc:
+            raise kit.ui_error(400, "Bad form", str(exc)) from exc
+        if not kit.same_token(user.csrf, fields.get("csrf")):
+            raise kit.ui_error(
+                403,
+                "Request refused",
+                "The form's security token is missing or out of date. Reload the page and try again.",
+            )
+        return fields, files
+
+    return multipart_form
 
 
 def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
@@ -220,6 +245,8 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             policy=services.casework.policy,
             dispositions=DISPOSITIONS,
             notice=DONE.get(done, ""),
+            # what fits in one request (the server's body limit) and in the store
+            upload_limit=min(MAX_ATTACHMENT_BYTES, settings().max_body_bytes),
             **extra,
         )
 
@@ -287,31 +314,14 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             return case_page(request, alert_id, 422, errors=[str(exc)], values=form)
         return to_case(request, alert_id, "noted")
 
-    async def multipart_form(
-        request: Request, user: Any = Depends(kit.current_user)
-    ) -> tuple[dict[str, str], dict[str, forms.UploadedFile]]:
-        """A multipart form (a file upload), once its CSRF token has been checked against the session."""
-        kit.check_origin(request)
-        try:
-            fields, files = forms.parse_multipart(
-                await request.body(), request.headers.get("content-type", "")
-            )
-        except InputError as exc:
-            raise kit.ui_error(400, "Bad form", str(exc)) from exc
-        if not kit.same_token(user.csrf, fields.get("csrf")):
-            raise kit.ui_error(
-                403,
-                "Request refused",
-                "The form's security token is missing or out of date. Reload the page and try again.",
-            )
-        return fields, files
+    multipart_form = make_multipart_form(kit)
 
     @ui.post("/alerts/{alert_id}/attachments", response_class=HTMLResponse, include_in_schema=False)
     def attach(
         request: Request,
         alert_id: AlertId,
         user: Any = worker,
-        upload: tuple[dict[str, str], dict[str, forms.UploadedFile]] = Depends(multipart_form),
+        upload: MultipartForm = Depends(multipart_form),
     ) -> Response:
         """An evidence file, kept in the store with its SHA-256 (at most 10 MiB, as over REST)."""
         found = upload[1].get("file")

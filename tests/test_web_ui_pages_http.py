@@ -1,0 +1,96 @@
+"""The UI pages that spare an analyst the CLI, without a browser (every backend): hardware
+classification (a model, a spec, a date; bad input named), list snapshots (every snapshot, a snapshot's
+records with search) and loading a list file for admins — refused to analysts, audited, all or nothing."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_api_support import CSL_SAMPLE
+from test_web_ui_casework_http import Ui
+
+from chipguard.api.app import create_app
+from chipguard.service import Services
+from chipguard.store import testing
+
+
+@pytest.fixture(params=testing.backends())
+def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Ui]:
+    """The app with no list loaded yet, and an analyst and an admin key."""
+    with testing.database(request.param, tmp_path) as url:
+        app = create_app(url)
+        services: Services = app.state.services
+        tokens = {
+            role: services.keys.create(role, role, actor="test")[0] for role in ("analyst", "admin", "screen")
+        }
+        with TestClient(app, base_url="http://testserver") as client:
+            yield Ui(client, services, tokens)
+
+
+def test_hardware_classification_page(ui: Ui) -> None:
+    ui.sign_in("screen")  # as POST /v1/hardware/classify: the lowest role classifies
+    token = ui.csrf("/ui/hardware")
+    r = ui.client.post("/ui/hardware", data={"csrf": token, "model": "H100", "date": "2025-06-01"})
+    page = html.unescape(r.text)
+    assert r.status_code == 200 and 'id="hardware-eccn">3A090.a<' in page
+    assert "NVIDIA H100" in page and "88 FR 73458" in page and "2025-06-01" in page
+    # the same through a link (GET, nothing stored)
+    assert "3A090.a" in ui.get("/ui/hardware?model=H100")
+    # a chip not in the catalogue, by its spec: under the thresholds, flagged by the H20 letter
+    spec = '{"name": "H20-like", "datacenter": true, "die_area_mm2": 800, "throughput": {"FP8": 250}, '
+    spec += '"memory_bandwidth_gbs": 4000}'
+    r = ui.client.post("/ui/hardware", data={"csrf": token, "spec": spec, "date": "2025-06-01"})
+    assert r.status_code == 200 and "H20-like" in r.text and 'id="hardware-eccn">3A090' not in r.text
+    assert "letter-H20-equivalent-2025-04-09" in r.text
+    bad = ui.client.post("/ui/hardware", data={"csrf": token, "model": "no-such-chip-xyz"})
+    assert bad.status_code == 422 and "field &#39;model&#39;" in bad.text
+    assert (
+        "the spec is not valid JSON" in ui.client.post("/ui/hardware", data={"csrf": token, "spec": "{"}).text
+    )
+    assert (
+        ui.client.post("/ui/hardware", data={"csrf": token, "model": "H100", "date": "soon"}).status_code
+        == 422
+    )
+
+
+def test_list_snapshots_browse_and_load(ui: Ui, shared: Path) -> None:
+    ui.sign_in("analyst")
+    assert "No list loaded." in ui.get("/ui/lists")
+    assert 'id="lists-load-form"' not in ui.get("/ui/lists")  # loading is for admins
+    token = ui.csrf("/ui/lists")
+    sample = (shared / CSL_SAMPLE).read_bytes()
+    refused = ui.client.post(
+        "/ui/lists/load", data={"csrf": token}, files={"file": ("us_csl.csv", sample, "text/csv")}
+    )
+    assert refused.status_code == 403 and "needs the &#39;admin&#39; role" in refused.text
+    assert ui.services.snapshots.history() == []
+
+    ui.sign_in("admin")
+    token = ui.csrf("/ui/lists")
+    bad = ui.client.post(
+        "/ui/lists/load", data={"csrf": token}, files={"file": ("junk.csv", b"a,b\n1,2\n", "text/csv")}
+    )
+    assert bad.status_code == 422 and ui.services.snapshots.history() == []  # nothing half-loaded
+    r = ui.client.post(
+        "/ui/lists/load", data={"csrf": token}, files={"file": ("us_csl_sample_2025.csv", sample, "text/csv")}
+    )
+    assert r.status_code == 200, r.text[-2000:]
+    (info,) = ui.services.snapshots.history()
+    assert info.active and info.source == "us_csl" and info.record_count > 0
+    assert f"{info.record_count:,} records" in r.text and 'id="lists-change"' in r.text
+    assert any(e.action == "lists.load" for e in ui.services.audit.entries())
+
+    ui.sign_in("analyst")
+    listing = ui.get("/ui/lists")
+    assert info.ref in listing and "in force" in listing
+    records = ui.get(f"/ui/lists/{info.id}")
+    assert f"{info.record_count:,} records" in records
+    found = ui.get(f"/ui/lists/{info.id}?q=sanatgaran")
+    assert "1 record match" in html.unescape(found) and "Atlas Sanatgaran" in found
+    assert len(re.findall(r"<tr>", ui.get(f"/ui/lists/{info.id}?q=zzzz-nothing"))) == 0
+    assert ui.client.get("/ui/lists/999999").status_code == 422
