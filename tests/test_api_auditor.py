@@ -94,6 +94,7 @@ def _concrete(path: str, decision_id: str, case: dict[str, str] | None = None) -
         .replace("{alert_id}", case.get("alert_id", "alt_" + "0" * 16))
         .replace("{attachment_id}", case.get("attachment_id", "att_" + "0" * 16))
         .replace("{cleared_id}", case.get("cleared_id", "clr_" + "0" * 16))
+        .replace("{snapshot_id}", case.get("snapshot_id", "1"))
     )
 
 
@@ -110,7 +111,8 @@ def _seed_case(srv: Api) -> dict[str, str]:
         f"/v1/alerts/{alert_id}/attachments", json={"file_name": "a.txt", "content_base64": "YQ=="}, headers=h
     )
     assert r.status_code == 201, r.text
-    return {"alert_id": alert_id, "attachment_id": r.json()["attachment_id"]}
+    snapshot_id = str(srv.services.snapshots.active()[0].id)
+    return {"alert_id": alert_id, "attachment_id": r.json()["attachment_id"], "snapshot_id": snapshot_id}
 
 
 # ── the role table ───────────────────────────────────────────────────────────────────────────────
