@@ -94,3 +94,41 @@ def test_list_snapshots_browse_and_load(ui: Ui, shared: Path) -> None:
     assert "1 record match" in html.unescape(found) and "Atlas Sanatgaran" in found
     assert len(re.findall(r"<tr>", ui.get(f"/ui/lists/{info.id}?q=zzzz-nothing"))) == 0
     assert ui.client.get("/ui/lists/999999").status_code == 422
+
+
+def test_batch_screening_upload(ui: Ui, shared: Path) -> None:
+    """A file of names screened from the UI: every row done and counted, the hits shown, one audit entry;
+    a bad row is named by line and field with the uploaded file's name, and nothing is screened."""
+    ui.services.snapshots.load_file(shared / CSL_SAMPLE)
+    ui.sign_in("screen")  # as POST /v1/screen/batch: the lowest role screens
+    token = ui.csrf("/ui/batch")
+    names = "id,name,kind,country\nc1,Atlas Sanatgaran,org,AM\nc2,Zyxwv Quonk Holdings,org,DE\nc3,Mahan Air,org,IR\n"
+    r = ui.client.post(
+        "/ui/batch", data={"csrf": token}, files={"file": ("names.csv", names.encode(), "text/csv")}
+    )
+    assert r.status_code == 200, r.text[-2000:]
+    page = html.unescape(r.text)
+    progress = re.search(r'id="batch-progress">([^<]+)<', page)
+    assert progress is not None and progress.group(1).startswith("3 of 3 rows screened")
+    rows = re.findall(r"<tr( class=\"has-hit\")?>\s*<td><code>(c\d)</code>", page)
+    assert [(bool(hit), rid) for hit, rid in rows][:2] == [(True, "c1"), (False, "c2")]
+    assert "Atlas Sanatgaran" in page
+    (entry,) = [e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]
+    assert [q["id"] for q in entry.payload["queries"]] == ["c1", "c2", "c3"]
+
+    bad = "id,name\nc1,Atlas Sanatgaran\nc2,\n"
+    r = ui.client.post(
+        "/ui/batch", data={"csrf": token}, files={"file": ("bad names.csv", bad.encode(), "text/csv")}
+    )
+    page = html.unescape(r.text)
+    assert (
+        r.status_code == 422
+        and "bad names.csv" in page
+        and "line 3" in page
+        and "chipguard-ui-batch" not in page
+    )
+    assert len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]) == 1
+    forged = ui.client.post(
+        "/ui/batch", data={"csrf": "x"}, files={"file": ("n.csv", names.encode(), "text/csv")}
+    )
+    assert forged.status_code == 403

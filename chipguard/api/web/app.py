@@ -45,6 +45,7 @@ from chipguard.api.export import MEDIA_TYPES, audit_export_response
 from chipguard.api.limits import TokenBucket
 from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
 from chipguard.api.web import forms, views
+from chipguard.api.web.batch import add_batch_pages
 from chipguard.api.web.casework import PageKit, add_casework_pages
 from chipguard.api.web.lists import add_list_pages
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
@@ -356,6 +357,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     )
     add_casework_pages(ui, services, kit)
     add_list_pages(ui, services, kit)
+    add_batch_pages(ui, services, kit)
 
     # ── errors ───────────────────────────────────────────────────────────────────────────────────
 
