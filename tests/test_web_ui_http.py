@@ -202,6 +202,11 @@ def test_decision_page_and_rest_show_what_to_verify(ui: Ui) -> None:
     uncertain = made.json()["uncertain"]
     assert "ADV-POLICY-HQ-ELSEWHERE" in {u["rule_id"] for u in uncertain}
     assert all(u["why"] and u["check"] for u in uncertain)
+    # the audit entry (and so the audit export) carries the same list
+    entry = next(
+        e for e in ui.services.audit.entries() if e.payload.get("decision_id") == made.json()["decision_id"]
+    )
+    assert entry.payload["uncertain"] == uncertain
     ui.sign_in("analyst")
     page = ui.client.get(f"/ui/decisions/{made.json()['decision_id']}")
     assert page.status_code == 200 and 'id="uncertain"' in page.text

@@ -253,6 +253,8 @@ class DecisionStore:
                     "decided_at": decision.decided_at,
                     "outcome": outcome,
                     "reasons": reasons,
+                    # What the decision says to verify (issue 15), so the audit export carries it too.
+                    "uncertain": [u.to_dict() for u in decision.uncertain],
                     "inputs": transaction,
                     "versions": decision.versions,
                     "context": context or {},
