@@ -97,6 +97,32 @@ def test_screen_file_writes_one_object_per_row_in_order(home: Path, shared: Path
             assert {"party_id", "source", "name", "matched_name", "score", "explanation"} <= set(hit)
 
 
+def test_screen_file_on_two_workers_writes_the_same_bytes(home: Path, shared: Path, tmp_path: Path) -> None:
+    """Two worker processes (each mapping the index file) give byte-identical output, in input order."""
+    from chipguard.match.parallel import CHUNK
+
+    load(shared, tmp_path)
+    text = gzip.decompress((shared / "lists/us_csl_2022-04.csv.gz").read_bytes()).decode("utf-8-sig")
+    listed = [r["name"] for i, r in enumerate(csv.DictReader(io.StringIO(text))) if i < 150 and r["name"]]
+    names = [*listed, *(n.lower()[::-1] for n in listed), *(n[:-2] for n in listed if len(n) > 8)]
+    names = (names * (CHUNK * 2 // len(names) + 1))[: CHUNK * 2 + 17]  # three chunks, the last one short
+    src = tmp_path / "many.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name"])
+        writer.writerows([f"r{i}", name] for i, name in enumerate(names))
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.jsonl"
+        result = runner.invoke(app, ["screen-file", str(src), "--out", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    lines = [json.loads(line) for line in outputs[1].decode("utf-8").splitlines()]
+    assert [d["id"] for d in lines] == [f"r{i}" for i in range(len(names))]
+    assert sum(1 for d in lines if d["hits"]) >= len(listed)  # every listed name is found, wherever it runs
+
+
 def test_screen_file_bad_rows_name_their_line_and_write_nothing(
     home: Path, shared: Path, tmp_path: Path
 ) -> None:

@@ -168,8 +168,13 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     return rows
 
 
-def screen_file_to(screener: Any, rows: list[tuple[int, str, str, str | None, str | None]], out: Path) -> int:
-    """Screens ``rows`` and writes JSONL to ``out`` atomically (temp file in the same folder, renamed)."""
+def screen_file_to(
+    screener: Any, rows: list[tuple[int, str, str, str | None, str | None]], out: Path, workers: int = 1
+) -> int:
+    """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
+    atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers."""
+    from chipguard.match.parallel import screen_lines
+
     out = out.expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
@@ -185,10 +190,10 @@ def screen_file_to(screener: Any, rows: list[tuple[int, str, str, str | None, st
                 progress.start()
                 task = progress.add_task("screening", total=len(rows))
             try:
-                for _line, qid, name, kind, country in rows:
-                    result = screener.screen_result(qid, name, kind, country)
-                    hits_total += len(result["hits"])
-                    fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+                queries = [(qid, name, kind, country) for _line, qid, name, kind, country in rows]
+                for line, hits in screen_lines(screener, queries, workers):
+                    hits_total += hits
+                    fh.write(line + "\n")
                     if progress is not None:
                         progress.advance(task)
             finally:
@@ -238,12 +243,15 @@ def register(app: typer.Typer) -> None:
             ..., "--out", help="JSONL output, one object per input row, in input order."
         ),
         threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=64, help="Worker processes (they share one mapped index)."
+        ),
     ) -> None:
         """Screen every row of a CSV file; writes one result JSON object per row."""
         try:
             rows = read_queries(input_csv)
             screener = _load_screener(threshold)
-            hits = screen_file_to(screener, rows, out)
+            hits = screen_file_to(screener, rows, out, workers=workers)
         except ChipguardError as exc:
             raise fail(exc) from exc
         typer.echo(f"screened {len(rows)} row(s), {hits} hit(s) → {out}", err=True)

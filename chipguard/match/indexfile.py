@@ -55,7 +55,7 @@ _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
 # the index size (the point of mapping it)
-DECODED_CACHE = 16_384
+DECODED_CACHE = 4096
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
 # other attribute must be a plain setting (number, string, bool, None) stored in the header

@@ -1,0 +1,68 @@
+"""Screening many names on several cores: worker processes that map one index file.
+
+Why processes: screening is pure Python, so threads share one core. Each worker opens the index file
+read-only (``chipguard.match.indexfile``): the operating system keeps one copy of its pages for all of
+them, so N workers cost one index plus N small interpreters, not N indexes. Rows go out in chunks and the
+results come back in input order, as JSON lines made in the workers, so the output is the same bytes
+whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from chipguard.match import indexfile
+
+Row = tuple[Any, str, str | None, str | None]  # (query id, name, kind, country)
+CHUNK = 200  # rows per task: large enough that the round trip is noise, small enough to keep both busy
+
+_WORKER: Any = None  # the worker process's screener
+
+
+def _start(path: str, threshold: float, snapshots: list[Any]) -> None:
+    global _WORKER
+    # the parent checked the file's sha256 when it opened it; a worker maps it without reading it all
+    _WORKER = indexfile.open_screener(Path(path), verify=False)
+    _WORKER.threshold = threshold
+    _WORKER.snapshots = snapshots
+
+
+def _line(screener: Any, row: Row) -> tuple[str, int]:
+    result = screener.screen_result(*row)
+    return json.dumps(result, ensure_ascii=False), len(result["hits"])
+
+
+def _screen(rows: Sequence[Row]) -> list[tuple[str, int]]:
+    return [_line(_WORKER, row) for row in rows]
+
+
+def screen_lines(screener: Any, rows: Sequence[Row], workers: int) -> Iterator[tuple[str, int]]:
+    """(JSON line, number of hits) per row, in input order, screened by ``workers`` processes (in this
+    process when 1, or when the input is a single chunk)."""
+    if workers <= 1 or len(rows) <= CHUNK:
+        for row in rows:
+            yield _line(screener, row)
+        return
+    mapped = getattr(screener, "index_file", None)
+    with tempfile.TemporaryDirectory(prefix="chipguard-workers-") as tmp:
+        if mapped is not None:
+            path = mapped.path
+        else:  # built in this process (index cache off): written once for the workers to map
+            path = Path(tmp) / "index.cgix"
+            indexfile.write(screener, path)
+        chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+        # spawn: fresh interpreters that inherit no threads, locks or database connections
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(str(path), screener.threshold, list(screener.snapshots)),
+        ) as pool:
+            for lines in pool.map(_screen, chunks):
+                yield from lines
