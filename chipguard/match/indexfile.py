@@ -15,9 +15,9 @@ Layout (little-endian)::
                  and for every section its offset and length
     sections, each 8-byte aligned
 
-Sections: ``parties`` (JSON of ``Party.to_dict()`` per party), ``entries`` (one ``marshal`` record per
-indexed name: plain tuples, strings and numbers only, so reading it builds no arbitrary objects, unlike a
-pickle), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
+Sections: ``parties`` (zlib-compressed JSON of ``Party.to_dict()`` per party), ``entries`` (one
+zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
+it builds no arbitrary objects, unlike a pickle), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
 ``deletions`` (deletion variant → vocabulary words). A string map is a table of keys (``<name>.keys``),
 a hash table of key numbers (``<name>.slots``, CRC-32 of the key's UTF-8, linear probing) and its values.
 A table is a blob (``<name>.data``) with u64 offsets (``<name>.offsets``).
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from chipguard.match.screener import Screener
 
 MAGIC = b"CGIX"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
@@ -109,7 +109,7 @@ def _entry(e: Entry) -> bytes:
         if f.name == "analysis":
             value = _analysis(value)
         out.append(value)
-    return marshal.dumps(tuple(out))
+    return zlib.compress(marshal.dumps(tuple(out)))
 
 
 def _decode_analysis(values: tuple[Any, ...], names: list[str]) -> NameAnalysis:
@@ -180,7 +180,11 @@ def write(screener: Screener, path: Path) -> None:
     index = screener.index
     w = _Writer()
     w.table(
-        "parties", [json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8") for p in screener.parties]
+        "parties",
+        [
+            zlib.compress(json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8"))
+            for p in screener.parties
+        ],
     )
     w.table("entries", [_entry(e) for e in index.entries])
 
@@ -226,8 +230,13 @@ class _Mapped:
         if magic != MAGIC or version != FORMAT_VERSION:
             raise IndexFileError(f"{path}: not an index file of format {FORMAT_VERSION}")
         self.view = memoryview(self.mm)
-        if verify and hashlib.sha256(self.view[_FIXED.size :]).digest() != digest:
-            raise IndexFileError(f"{path}: sha256 does not match (damaged file)")
+        if verify:
+            # read through the file, not the map: the pages land in the shared page cache without
+            # becoming resident in this process (a query maps only the pages it touches)
+            with path.open("rb") as fh:
+                fh.seek(_FIXED.size)
+                if hashlib.file_digest(fh, "sha256").digest() != digest:
+                    raise IndexFileError(f"{path}: sha256 does not match (damaged file)")
         self.sha256 = digest.hex()
         try:
             self.header: dict[str, Any] = json.loads(bytes(self.view[_FIXED.size : _FIXED.size + head_len]))
@@ -447,7 +456,7 @@ class MappedEntries(_Decoded):
         self._analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
 
     def decode(self, raw: bytes) -> Entry:
-        kwargs = dict(zip(self._entry_fields, marshal.loads(raw), strict=True))
+        kwargs = dict(zip(self._entry_fields, marshal.loads(zlib.decompress(raw)), strict=True))
         kwargs["analysis"] = _decode_analysis(kwargs["analysis"], self._analysis_fields)
         return Entry(**kwargs)
 
@@ -456,7 +465,7 @@ class MappedParties(_Decoded):
     """``Screener.parties``: a list party, decoded from its JSON record when needed."""
 
     def decode(self, raw: bytes) -> Party:
-        return Party.from_dict(json.loads(raw))
+        return Party.from_dict(json.loads(zlib.decompress(raw)))
 
 
 class _PartyCountries(Sequence[set[str]]):
