@@ -164,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     print("## Scale: the mapped index as the list grows (`python -m bench.scale`)\n")
     print(
         "| list | parties | indexed names | build s | write s | file MB | q/s per core "
-        "| ms per query | KB per name (1 worker) | 2 workers total MB |"
+        "| ms per query | KB per name (1 worker) | KB per added name | 2 workers total MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    previous: tuple[int, int] | None = None
     with tempfile.TemporaryDirectory(prefix="chipguard-scale-") as tmp:
         qfile, wfile = Path(tmp) / "q.json", Path(tmp) / "w.json"
         qfile.write_text(json.dumps(queries))
@@ -186,18 +187,26 @@ def main(argv: list[str] | None = None) -> int:
             two = _workers(path, qfile, wfile, 2)
             per_name = (one["pss_after_kb"] - one["pss_before_kb"]) * 1024 / names
             total_two = sum(w["pss_after_kb"] for w in two) / 1024
+            added = (
+                f"{(one['pss_after_kb'] - previous[1]) / (names - previous[0]):.2f}"
+                if previous is not None and names > previous[0]
+                else "—"
+            )
+            previous = (names, one["pss_after_kb"])
             label = "CSL 2022-04" if not extra else f"CSL + {extra:,} synthetic"
             print(
                 f"| {label} | {len(parties):,} | {names:,} | {built:.1f} | {wrote:.1f} "
                 f"| {path.stat().st_size / 1e6:.0f} | {one['qps']:.0f} | {1000 / one['qps']:.2f} "
-                f"| {per_name / 1024:.2f} | {total_two:.0f} |",
+                f"| {per_name / 1024:.2f} | {added} | {total_two:.0f} |",
                 flush=True,
             )
             path.unlink()
     print(
         "\nq/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
-        "opening the index and answering the queries, over the indexed names; 2 workers total: the sum of "
-        "both workers' PSS (interpreter and name resources included) while both map the file."
+        "opening the index and answering the queries, over the indexed names (the query-side caches "
+        "included); KB per added name: the growth of that PSS from the previous size over the names "
+        "added; 2 workers total: the sum of both workers' PSS (interpreter and name resources included) "
+        "while both map the file."
     )
     return 0
 
