@@ -127,8 +127,8 @@ def test_executors_load_the_index_once_per_worker(spark: Any, tmp_path: Path) ->
         Party("custom", "w1", "Mahan Air", PartyKind.ORG, countries=["IR"]),
         Party("custom", "w2", "Rosoboronexport", PartyKind.ORG, countries=["RU"]),
     ]
-    index = sp.IndexFile.of(Screener(parties), tmp_path)  # no cache file: a fresh pickle
-    assert index.sha256 == sp.sha256_file(tmp_path / "index.pickle")
+    index = sp.IndexFile.of(Screener(parties), tmp_path)  # no cache file: a fresh index file
+    assert index.sha256 == sp.sha256_file(tmp_path / "index.cgix")
     shipment = sp.ship(spark, index)
     assert shipment.path == str(index.path) and shipment.broadcast is None  # local master: by path
 

@@ -21,7 +21,7 @@ def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None
     store = SnapshotStore()
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
     first = screener_of(store)
-    files = list((home / "cache").glob("screener-*.pickle"))
+    files = list((home / "cache").glob("screener-*.cgix"))
     assert len(files) == 1
     again = screener_of(store, threshold=0.9)
     assert again is not first and again.threshold == 0.9
@@ -33,18 +33,18 @@ def test_same_snapshots_reuse_the_cached_index(home: Path, shared: Path) -> None
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv")
     changed = screener_of(store)
     assert len(changed.parties) != len(first.parties)
-    assert len(list((home / "cache").glob("screener-*.pickle"))) == 2
+    assert len(list((home / "cache").glob("screener-*.cgix"))) == 2
 
 
 def test_a_damaged_cache_file_is_rebuilt(home: Path, shared: Path) -> None:
     store = SnapshotStore()
     store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
     built = screener_of(store)
-    (cached,) = (home / "cache").glob("screener-*.pickle")
-    cached.write_bytes(b"not a pickle")
+    (cached,) = (home / "cache").glob("screener-*.cgix")
+    cached.write_bytes(b"not an index")
     rebuilt = screener_of(store)
     assert len(rebuilt.parties) == len(built.parties)
-    assert cached.read_bytes() != b"not a pickle"
+    assert cached.read_bytes() != b"not an index"
 
 
 def test_cache_can_be_turned_off(home: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +54,22 @@ def test_cache_can_be_turned_off(home: Path, shared: Path, monkeypatch: pytest.M
     screener_of(store)
     assert not index_cache.enabled()
     assert not (home / "cache").exists()
+
+
+def test_the_screener_answers_from_the_mapped_file_also_right_after_building_it(
+    home: Path, shared: Path
+) -> None:
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    legacy = home / "cache" / "screener-0123.pickle"  # the cache format before the index file
+    legacy.parent.mkdir(parents=True)
+    legacy.write_bytes(b"old")
+    first = screener_of(store)
+    (cached,) = (home / "cache").glob("screener-*.cgix")
+    assert first.index_file.path == cached  # type: ignore[attr-defined]
+    assert not legacy.exists()
+    again = screener_of(store)
+    assert again.index_file.path == cached  # type: ignore[attr-defined]
+    built = Screener(list(first.parties))
+    for party in list(built.parties)[:20]:
+        assert _names(again, party.name) == _names(built, party.name)

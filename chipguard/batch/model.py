@@ -1,7 +1,7 @@
 """The batch screening model: one subject (an input row or a stored customer) → one output record.
 
 This is the only place a batch output record is made. The local engine calls it in a loop, the Spark
-engine calls it inside ``mapPartitions`` on each executor; both hand it the same Screener (the same pickled
+engine calls it inside ``mapPartitions`` on each executor; both hand it the same Screener (the same
 index) and the same :class:`BatchContext`, so both produce the same records — the Splink idea of "one model,
 several back ends". Records are flat (one column per field, the hits as a JSON string) so they fit a
 Parquet schema as well as a JSON line.

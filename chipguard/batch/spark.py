@@ -1,12 +1,14 @@
 """The Spark engine: the batch model (``chipguard.batch.model``) mapped over partitions of subjects.
 
-How the index reaches the executors: the driver holds the screening index as a pickle file — the on-disk
-index cache file ``chipguard.service.screening`` already wrote, hard-linked into the job's work folder so a cache
-eviction during the job cannot pull it away, or a fresh pickle when the cache is off. Executors on the
-same machine (``local[N]``, or a cluster with a shared filesystem) read that path; elsewhere the bytes go
-out once as a Spark broadcast. Either way an executor's Python worker checks the sha256, unpickles the
-index once and keeps it for every later partition and task it runs (``spark.python.worker.reuse``), and
-each partition is screened by that one Screener through ``mapPartitions`` — never an index per row.
+How the index reaches the executors: the driver holds the screening index as an index file
+(``chipguard.match.indexfile``) — the on-disk index cache file ``chipguard.service.screening`` already
+wrote, hard-linked into the job's work folder so a cache eviction during the job cannot pull it away, or
+a fresh file when the cache is off. Executors on the same machine (``local[N]``, or a cluster with a
+shared filesystem) *map* that path read-only, so every Python worker shares one copy of its pages;
+elsewhere the bytes go out once as a Spark broadcast and each executor writes them to a local file it
+maps. Either way an executor's Python worker checks the sha256, opens the index once and keeps it for
+every later partition and task it runs (``spark.python.worker.reuse``), and each partition is screened
+by that one Screener through ``mapPartitions`` — never an index per row.
 
 pyspark is an optional dependency (``pip install 'chipguard[spark]'``) and needs a Java runtime (17 here);
 :func:`unavailable` says why Spark cannot run instead of failing deep inside the JVM launcher.
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +120,7 @@ def sha256_file(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class IndexFile:
-    """A pickled screening index on the driver's disk, with its sha256."""
+    """A screening index file on the driver's disk, with its sha256."""
 
     path: Path
     sha256: str
@@ -127,8 +129,8 @@ class IndexFile:
     @classmethod
     def of(cls, screener: Any, workdir: Path, cached: Path | None = None) -> IndexFile:
         """The index of ``screener`` as a file in ``workdir``: a hard link to ``cached`` (the on-disk
-        index cache file holding this very screener) when there is one, else a new pickle."""
-        target = workdir / "index.pickle"
+        index cache file holding this very screener) when there is one, else a new index file."""
+        target = workdir / "index.cgix"
         if cached is not None:
             try:
                 os.link(cached, target)
@@ -140,10 +142,9 @@ class IndexFile:
             except OSError:  # another filesystem, or links unsupported
                 shutil.copyfile(cached, target)
         if not target.exists():
-            from chipguard.match.index import gc_paused
+            from chipguard.match import indexfile
 
-            with target.open("wb") as fh, gc_paused():
-                pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            indexfile.write(screener, target)
         return cls(target, sha256_file(target), target.stat().st_size)
 
 
@@ -178,17 +179,28 @@ _LOADED: dict[str, Any] = {}  # per executor Python worker: sha256 → Screener
 
 
 def executor_screener(shipment: Shipment) -> Any:
-    """The Screener of ``shipment`` in this worker process, loaded once and checked against its sha256
-    (a pickle is only ever loaded when it is the file the driver hashed)."""
+    """The Screener of ``shipment`` in this worker process, opened once and checked against its sha256
+    (only the file the driver hashed is ever used). A path is mapped where it lies; broadcast bytes are
+    written once per executor machine to a local file named by their sha256, then mapped."""
     screener = _LOADED.get(shipment.sha256)
     if screener is None:
-        from chipguard.match.index import gc_paused
+        from chipguard.match import indexfile
 
-        data = shipment.read()
-        if hashlib.sha256(data).hexdigest() != shipment.sha256:
-            raise RuntimeError("the screening index shipped to this executor does not match its sha256")
-        with gc_paused():
-            screener = pickle.loads(data)
+        if shipment.path is not None:
+            path = Path(shipment.path)
+            if sha256_file(path) != shipment.sha256:
+                raise RuntimeError("the screening index shipped to this executor does not match its sha256")
+        else:
+            data = shipment.read()
+            if hashlib.sha256(data).hexdigest() != shipment.sha256:
+                raise RuntimeError("the screening index shipped to this executor does not match its sha256")
+            path = Path(tempfile.gettempdir()) / f"chipguard-index-{shipment.sha256}.cgix"
+            if not path.exists() or sha256_file(path) != shipment.sha256:
+                fd, tmp = tempfile.mkstemp(prefix=".chipguard-index-", dir=path.parent)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+        screener = indexfile.open_screener(path, verify=False)  # its sha256 was checked just above
         _LOADED.clear()  # one index per worker: a new job's index replaces the last one
         _LOADED[shipment.sha256] = screener
     return screener

@@ -4,29 +4,30 @@ Why: building the index over the CSL and UN lists takes several seconds (every a
 Chinese or Cyrillic name transliterated), and every CLI call and every API worker start would pay it
 again for the same immutable snapshots. The key covers the snapshots' content hashes, the engine
 version, and the bytes of the matching code and of the name data it reads, so any change to those
-builds afresh. The cache lives in the user's own ``CHIPGUARD_HOME`` (pickle: only ever load files this
-process family wrote there); ``CHIPGUARD_INDEX_CACHE=0`` turns it off (chipguard.settings).
+builds afresh. The cache lives in the user's own ``CHIPGUARD_HOME``; ``CHIPGUARD_INDEX_CACHE=0`` turns it
+off (chipguard.settings).
+
+The cached index is a versioned binary file (``chipguard.match.indexfile``, sha256-checked, no pickle)
+that every process *maps* read-only: a CLI call opens it in milliseconds, and the API workers, the
+``screen-file`` workers and Spark executors on one machine share one copy of its pages.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from chipguard import ENGINE_VERSION, config
-from chipguard.match.index import gc_paused
+from chipguard.match import indexfile
 from chipguard.match.screener import Screener
 from chipguard.names.data import name_data_dir
 from chipguard.settings import settings
 
 KEEP = 3  # cached indexes kept per home (the newest); older ones are removed
 _PREFIX = "screener-"
+_SUFFIX = ".cgix"
 
 
 def enabled() -> bool:
@@ -79,33 +80,32 @@ def cache_dir() -> Path:
 
 def path_for(key: str) -> Path:
     """Where the index cached under ``key`` lives (the batch engine ships this file to its workers)."""
-    return cache_dir() / f"{_PREFIX}{key}.pickle"
+    return cache_dir() / f"{_PREFIX}{key}{_SUFFIX}"
 
 
 def load(key: str) -> Screener | None:
+    """The screener mapped from the file cached under ``key``; None when there is none or it cannot be
+    used (damaged, or written by another format or code layout: it is removed and rebuilt)."""
     path = path_for(key)
     if not path.exists():
         return None
     try:
-        with path.open("rb") as fh, gc_paused():
-            screener: Any = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
+        return indexfile.open_screener(path)
+    except (indexfile.IndexFileError, OSError, ValueError):
         path.unlink(missing_ok=True)
         return None
-    return screener if isinstance(screener, Screener) else None
 
 
 def store(key: str, screener: Screener) -> None:
-    """Writes atomically (temp file + rename) so concurrent workers never read half a file."""
+    """Writes atomically (temp file + rename) so concurrent workers never read half a file; keeps the
+    newest ``KEEP`` files and removes caches of the old pickle format."""
     folder = cache_dir()
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path_for(key))
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        indexfile.write(screener, path_for(key))
+    except (OSError, indexfile.IndexFileError):
         return
-    old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in folder.glob(f"{_PREFIX}*.pickle"):
+        stale.unlink(missing_ok=True)
+    old = sorted(folder.glob(f"{_PREFIX}*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for path in old[KEEP:]:
         path.unlink(missing_ok=True)

@@ -59,6 +59,10 @@ def screener_of(
         screener = Screener(parties, threshold=threshold, snapshots=infos)
         if key:
             index_cache.store(key, screener)
+            # answer from the file just written, as every later process will: the built objects (several
+            # KB per name) are freed, and the pages are shared with the other processes mapping the file
+            screener = index_cache.load(key) or screener
+            screener.set_threshold(threshold)
     else:
         screener.set_threshold(threshold)
     screener.snapshots = infos
