@@ -16,8 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from chipguard.datafiles import load_yaml
 from chipguard.errors import InputError
 
 _DATA = "data/limits/input_limits.yml"
@@ -45,7 +44,7 @@ class Limits:
 @cache
 def limits() -> Limits:
     """The limits of the installed data file; a missing or non-positive number is a packaging error."""
-    raw = yaml.safe_load(resources.files("chipguard").joinpath(_DATA).read_text(encoding="utf-8"))
+    raw = load_yaml(resources.files("chipguard").joinpath(_DATA).read_text(encoding="utf-8"))
     values: dict[str, int] = {}
     for f in fields(Limits):
         value = raw.get(f.name)

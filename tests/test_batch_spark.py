@@ -121,6 +121,22 @@ def test_parquet_by_broadcast_matches_local(
     assert not list(tmp_path.glob(".*"))
 
 
+def test_jsonl_by_spark_files_matches_local(
+    spark: Any, opened: jobs.Lists, shared: Path, tmp_path: Path
+) -> None:
+    """The index shipped as a file Spark copies to each executor (the default for a cluster master):
+    the executors map their copy and write the same bytes as the local engine."""
+    rows = read_input(write_csv(tmp_path / "q.csv", sample_queries(shared, step=40)))
+    subjects = [query_subject(r) for r in rows]
+    ctx = context_for(opened.snapshots, threshold=0.8, limit=5, lists_stale=True)
+    common = {"screener": opened.screener, "ctx": ctx, "cache_file": opened.cache_file}
+    jobs.run(subjects, tmp_path / "local.jsonl", **common)
+    jobs.run(subjects, tmp_path / "spark.jsonl", engine="spark", spark=spark, ship_mode="file", **common)
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "spark.jsonl").read_bytes()
+    assert any(r["has_hit"] for r in jobs.read_records(tmp_path / "spark.jsonl"))
+    assert not list(tmp_path.glob(".*"))
+
+
 def test_executors_load_the_index_once_per_worker(spark: Any, tmp_path: Path) -> None:
     """One Screener per executor Python worker, reused by every partition and job it runs."""
     parties = [

@@ -34,7 +34,7 @@ from chipguard.batch.model import (
 from chipguard.errors import InputError, ListsUnavailableError
 
 ENGINES = ("local", "spark")
-SHIP_MODES = ("auto", "path", "broadcast")
+SHIP_MODES = ("auto", "path", "file", "broadcast")
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
 AUDIT_RESCREEN = "batch.rescreen"
 

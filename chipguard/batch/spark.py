@@ -150,11 +150,13 @@ class IndexFile:
 
 @dataclass(frozen=True, slots=True)
 class Shipment:
-    """What an executor needs to get the index: a path it can read, or a broadcast of the bytes."""
+    """What an executor needs to get the index: a path it can read, the name of a file Spark copied to
+    every executor (``SparkContext.addFile``), or a broadcast of the bytes."""
 
     sha256: str
     path: str | None = None
     broadcast: Any = None  # pyspark Broadcast[bytes]
+    file: str | None = None  # a name for SparkFiles.get
 
     def read(self) -> bytes:
         if self.path is not None:
@@ -163,16 +165,28 @@ class Shipment:
 
 
 def ship(spark: SparkSession, index: IndexFile, mode: str = "auto") -> Shipment:
-    """``path`` for executors that share the driver's disk (the default for local masters),
-    ``broadcast`` otherwise."""
+    """``path`` for executors that share the driver's disk (the default for local masters), ``file``
+    (the default elsewhere: Spark copies the file once to each executor machine, whose workers all map
+    that copy), or ``broadcast`` (the bytes through Spark's broadcast, written to a local file there)."""
     master = spark.sparkContext.master or ""
     if mode == "auto":
-        mode = "path" if is_local_master(master) else "broadcast"
+        mode = "path" if is_local_master(master) else "file"
     if mode == "path":
         return Shipment(index.sha256, path=str(index.path))
+    if mode == "file":
+        # named by content: a session may ship several indexes, and Spark refuses a changed file under a
+        # name it already serves
+        named = index.path.with_name(f"chipguard-index-{index.sha256[:16]}.cgix")
+        if not named.exists():
+            try:
+                os.link(index.path, named)
+            except OSError:  # links unsupported here
+                shutil.copyfile(index.path, named)
+        spark.sparkContext.addFile(str(named))
+        return Shipment(index.sha256, file=named.name)
     if mode == "broadcast":
         return Shipment(index.sha256, broadcast=spark.sparkContext.broadcast(index.path.read_bytes()))
-    raise ValueError(f"unknown shipment mode {mode!r} (auto, path or broadcast)")
+    raise ValueError(f"unknown shipment mode {mode!r} (auto, path, file or broadcast)")
 
 
 _LOADED: dict[str, Any] = {}  # per executor Python worker: sha256 → Screener
@@ -186,8 +200,13 @@ def executor_screener(shipment: Shipment) -> Any:
     if screener is None:
         from chipguard.match import indexfile
 
-        if shipment.path is not None:
-            path = Path(shipment.path)
+        if shipment.path is not None or shipment.file is not None:
+            if shipment.file is not None:
+                from pyspark import SparkFiles
+
+                path = Path(SparkFiles.get(shipment.file))
+            else:
+                path = Path(str(shipment.path))
             if sha256_file(path) != shipment.sha256:
                 raise RuntimeError("the screening index shipped to this executor does not match its sha256")
         else:

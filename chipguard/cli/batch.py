@@ -38,7 +38,8 @@ ALLOW_STALE = typer.Option(
 SHIP = typer.Option(
     "auto",
     "--ship",
-    help="How Spark executors get the index: path (shared disk), broadcast, or auto (path for local masters).",
+    help="How Spark executors get the index: path (shared disk), file (Spark copies it to each executor "
+    "machine), broadcast, or auto (path for local masters, file otherwise).",
 )
 AS_JSON = typer.Option(False, "--json", help="Print the run summary as JSON on stdout.")
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, canonical_json
+from chipguard.datafiles import load_yaml
 from chipguard.errors import InputError
 from chipguard.match.screener import Screener
 from chipguard.model import Customer, Hit, Party, ScreeningSubject
@@ -57,7 +57,7 @@ class RescreenConfig:
 @cache
 def rescreen_config() -> RescreenConfig:
     path = monitor_dir() / "estimation.yml"
-    raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rescreen") or {}
+    raw = (load_yaml(path.read_text(encoding="utf-8")) or {}).get("rescreen") or {}
     try:
         return RescreenConfig(
             incremental_max_parties=int(raw.get("incremental_max_parties", 2000)),
