@@ -28,6 +28,7 @@ dataclass layout is refused (``IndexFileError``) and the caller rebuilds it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -55,7 +56,8 @@ _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
 # the index size (the point of mapping it)
-DECODED_CACHE = 4096
+DECODED_CACHE = 16_384
+TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
 # other attribute must be a plain setting (number, string, bool, None) stored in the header
@@ -112,10 +114,22 @@ def _entry(e: Entry) -> bytes:
     return zlib.compress(marshal.dumps(tuple(out)))
 
 
-def _decode_analysis(values: tuple[Any, ...], names: list[str]) -> NameAnalysis:
+def _decode_analysis(
+    values: tuple[Any, ...], names: list[str], tokens: dict[tuple[Any, ...], Token]
+) -> NameAnalysis:
+    """``tokens`` interns Token objects: the same few thousand words recur across most names, and
+    building a frozen dataclass costs more than finding it again."""
     kwargs = dict(zip(names, values, strict=True))
-    kwargs["tokens"] = tuple(Token(*t) for t in kwargs["tokens"])
-    kwargs["significant"] = tuple(Token(*t) for t in kwargs["significant"])
+    for field in ("tokens", "significant"):
+        made = []
+        for t in kwargs[field]:
+            token = tokens.get(t)
+            if token is None:
+                if len(tokens) >= TOKEN_CACHE:
+                    tokens.clear()
+                token = tokens[t] = Token(*t)
+            made.append(token)
+        kwargs[field] = tuple(made)
     return NameAnalysis(**kwargs)
 
 
@@ -439,7 +453,9 @@ class _Decoded(Sequence[Any]):
             if not 0 <= i < len(self):
                 raise IndexError(i)
             if len(self._cache) >= DECODED_CACHE:
-                self._cache.pop(next(iter(self._cache)))
+                # the oldest entry; another thread (API workers screen concurrently) may be evicting too
+                with contextlib.suppress(StopIteration, RuntimeError):
+                    self._cache.pop(next(iter(self._cache)), None)
             found = self._cache[i] = self.decode(self.table[i])
         return found
 
@@ -454,10 +470,11 @@ class MappedEntries(_Decoded):
         super().__init__(table)
         self._entry_fields = [f.name for f in dataclasses.fields(Entry)]
         self._analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
+        self._tokens: dict[tuple[Any, ...], Token] = {}
 
     def decode(self, raw: bytes) -> Entry:
         kwargs = dict(zip(self._entry_fields, marshal.loads(zlib.decompress(raw)), strict=True))
-        kwargs["analysis"] = _decode_analysis(kwargs["analysis"], self._analysis_fields)
+        kwargs["analysis"] = _decode_analysis(kwargs["analysis"], self._analysis_fields, self._tokens)
         return Entry(**kwargs)
 
 
