@@ -1,4 +1,5 @@
-"""Batch throughput: rows/s of ``chipguard batch`` on the local engine and on Spark in local mode, same input.
+"""Batch throughput: rows/s of ``chipguard batch`` on the local engine, of ``screen-file --workers 1`` and
+``2``, and of ``chipguard batch`` on Spark in local mode, same input, all from the mapped index file.
 
 Run: ``.venv/bin/python -m bench.batch --shared ../shared/data`` (also run by ``make bench``). The input is
 ``bench/screening_queries.csv`` and ``bench/xscript_queries.csv`` (2,866 Latin-script and 3,494 Chinese
@@ -14,6 +15,8 @@ separately. Unlike ``python -m bench`` this is not pinned to one core.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import tempfile
 import time
 from dataclasses import replace
@@ -48,12 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     from chipguard.batch import spark as sp
     from chipguard.batch.inputs import read_input
     from chipguard.batch.model import BatchContext, query_subject
+    from chipguard.match import indexfile
     from chipguard.match.screener import Screener
     from chipguard.names.data import default_threshold
     from chipguard.sources import parse_file
 
     parties = parse_file(shared / CSL).parties
-    screener, built = _timed(lambda: Screener(parties))
+    built_screener, built = _timed(lambda: Screener(parties))
+    work = Path(tempfile.mkdtemp(prefix="chipguard-bench-batch-"))
+    atexit.register(shutil.rmtree, work, True)
+    index_path = work / "built.cgix"
+    indexfile.write(built_screener, index_path)
+    del built_screener
+    screener = indexfile.open_screener(index_path)  # as every face uses it: the mapped index file
     rows = [r for path in QUERIES for r in read_input(shared / path)]
     subjects = [replace(query_subject(r), position=i) for i, r in enumerate(rows)]
     ctx = BatchContext(
@@ -77,11 +87,27 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| local (one process) | {local.rows} | {local.seconds:.1f} | {local.rows / local.seconds:.0f} |"
         )
+        from chipguard.cli.screen import screen_file_to
+
+        plain = [
+            (s.position, str(s.position), s.name, s.kind, s.country)
+            for s in subjects  # the rows as screen-file reads them
+        ]
+        for workers in (1, 2):
+            clear_query_caches()
+            _, seconds = _timed(
+                lambda w=workers: screen_file_to(screener, plain, folder / f"sf{w}.jsonl", workers=w)  # type: ignore[misc]
+            )
+            print(
+                f"| screen-file --workers {workers} | {len(plain)} | {seconds:.1f} | {len(plain) / seconds:.0f} |"
+            )
+        if (folder / "sf1.jsonl").read_bytes() != (folder / "sf2.jsonl").read_bytes():
+            print("\nscreen-file --workers 2 DIFFERS from --workers 1")
         reason = sp.unavailable()
         if reason:
             print(f"\nSpark skipped: {reason}")
             return 0
-        index = sp.IndexFile.of(screener, folder)  # the pickle executors load, as the on-disk cache would
+        index = sp.IndexFile.of(None, folder, cached=index_path)  # as the on-disk cache file would be
 
         def spark_run(session: Any, items: list[Any], name: str, partitions: int | None) -> Any:
             return jobs.run(
@@ -124,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"\nSpark session start-up {started:.1f}s; making the workers ready ({len(warmup)} other names, "
-            f"index load included) {ready.seconds:.1f}s; index pickle {index.size / 1e6:.0f} MB shipped by path"
+            f"index load included) {ready.seconds:.1f}s; index file {index.size / 1e6:.0f} MB shipped by path"
         )
     return 0
 

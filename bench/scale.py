@@ -104,7 +104,12 @@ warm = json.loads(Path(warm_file).read_text())
 for name in warm[:50]:
     analyze(name, False)  # name resources (vocabularies, transliterators) loaded before measuring
 before = pss_kb()
-screener = indexfile.open_screener(Path(path))
+if path.startswith("in-memory:"):  # the same list built as Python objects in this process, for comparison
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+    screener = Screener(parse_file(Path(path.split(":", 1)[1])).parties)
+else:
+    screener = indexfile.open_screener(Path(path))
 for name in warm:
     screener.screen(name)
 start = time.process_time()
@@ -118,7 +123,7 @@ sys.stdin.read()  # hold the mapping until the parent has read both workers' fig
 """
 
 
-def _workers(path: Path, queries: Path, warm: Path, n: int) -> list[dict[str, Any]]:
+def _workers(path: Path | str, queries: Path, warm: Path, n: int) -> list[dict[str, Any]]:
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", _WORKER, str(path), str(queries), str(warm)],
@@ -201,6 +206,14 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             path.unlink()
+            if not extra:
+                built_one = _workers(f"in-memory:{shared / CSL}", qfile, wfile, 1)[0]
+                memory = (built_one["pss_after_kb"] - built_one["pss_before_kb"]) * 1024 / names
+                print(
+                    f"| CSL 2022-04, in-memory index (before) | {len(parties):,} | {names:,} | | | "
+                    f"| {built_one['qps']:.0f} | {1000 / built_one['qps']:.2f} | {memory / 1024:.2f} | | |",
+                    flush=True,
+                )
     print(
         "\nq/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
         "opening the index and answering the queries, over the indexed names (the query-side caches "
