@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         for workers in (1, 2):
             clear_query_caches()
             _, seconds = _timed(
-                lambda w=workers: screen_file_to(screener, plain, folder / f"sf{w}.jsonl", workers=w)  # type: ignore[misc]
+                lambda w=workers: screen_file_to(screener, plain, folder / f"sf{w}.jsonl", workers=w)
             )
             print(
                 f"| screen-file --workers {workers} | {len(plain)} | {seconds:.1f} | {len(plain) / seconds:.0f} |"
