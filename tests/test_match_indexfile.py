@@ -139,3 +139,22 @@ def test_two_worker_processes_map_one_file_and_answer_alike(home: Path, shared: 
         assert stats["Anonymous"] == 0, stats
         assert stats["Shared_Clean"] + stats["Shared_Dirty"] >= 0.9 * stats["Rss"], stats
         assert stats["Pss"] <= 0.6 * stats["Rss"], stats
+
+
+def test_the_record_behind_a_hit_without_decoding_the_list(home: Path, shared: Path, tmp_path: Path) -> None:
+    """Screener.party: the record of a recent hit is found by its position (a mapped screener decodes
+    that one record, not the list); another record is still found, and an unknown one is None."""
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path)
+    target = list(built.parties)[7]
+    (hit, *_) = mapped.screen(target.name)
+    decoded_before = len(mapped.parties._cache)  # type: ignore[attr-defined]
+    found = mapped.party(hit.source, hit.party_id)
+    assert found is not None and found.party_id == hit.party_id
+    assert found == built.party(hit.source, hit.party_id)
+    assert len(mapped.parties._cache) <= decoded_before + 1  # type: ignore[attr-defined]
+    other = list(built.parties)[-1]
+    assert mapped.party(other.source, other.party_id) == other
+    assert mapped.party("us_csl", "no-such-record") is None

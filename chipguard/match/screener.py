@@ -10,6 +10,7 @@ names directly with the same scorer (no list needed).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -288,13 +289,35 @@ class Screener:
     # -- screening ---------------------------------------------------------------------------------
 
     def party(self, source: str, party_id: str) -> Party | None:
-        """The list record a hit names (what an analyst judges the hit against)."""
-        by_key = self.__dict__.get("_parties_by_key")
-        if by_key is None:
-            by_key = {(p.source, p.party_id): p for p in self.parties}
-            self.__dict__["_parties_by_key"] = by_key
-        found: Party | None = by_key.get((source, party_id))
-        return found
+        """The list record a hit names (what an analyst judges the hit against). The records of recent
+        hits are found by their position (``_recent_hits``); any other is looked for party by party —
+        with a mapped index that decodes records, so it is the exception, not the path."""
+        pidx = self._recent_hits().get((source, party_id))
+        if pidx is not None:
+            found: Party = self.parties[pidx]
+            return found
+        return next((p for p in self.parties if p.source == source and p.party_id == party_id), None)
+
+    RECENT_HITS = 8192  # positions of the last hits' records kept per screener (a few hundred KB)
+
+    def _recent_hits(self) -> OrderedDict[tuple[str, str], int]:
+        recent: OrderedDict[tuple[str, str], int] | None = self.__dict__.get("_recent")
+        if recent is None:  # also a screener mapped from an index file, which skips __init__
+            recent = self.__dict__["_recent"] = OrderedDict()
+        return recent
+
+    def _note_hit(self, pidx: int, party: Party) -> None:
+        """Each step is one atomic operation on the C OrderedDict, so API threads screening at once
+        interleave safely (at worst a record is looked up party by party)."""
+        recent = self._recent_hits()
+        key = (party.source, party.party_id)
+        recent.pop(key, None)
+        recent[key] = pidx
+        while len(recent) > self.RECENT_HITS:
+            try:
+                recent.popitem(last=False)
+            except KeyError:  # another thread emptied it meanwhile
+                break
 
     def snapshot_refs(self) -> list[Any]:
         out: list[Any] = []
@@ -409,6 +432,7 @@ class Screener:
         hits: list[Hit] = []
         for score, scored, form, qa, entry, extra in ranked:
             party = self.parties[entry.party]
+            self._note_hit(entry.party, party)
             explanation = _explain(
                 scored,
                 query_form=form,
