@@ -134,6 +134,10 @@ def test_a_case_worked_through_the_forms(ui: Ui) -> None:
     )
     assert r.headers["location"] == f"/ui/alerts/{alert_id}?done=assigned"
 
+    # … or to another analyst, from the case page
+    r = ui.client.post(f"/ui/alerts/{alert_id}/assign", data={"csrf": token, "assignee": ui.actor("b")})
+    assert r.status_code == 200 and ui.services.cases.get(alert_id).assignee == ui.actor("b")
+    ui.client.post(f"/ui/alerts/{alert_id}/assign", data={"csrf": token})
     case = ui.get(f"/ui/alerts/{alert_id}")
     assert 'id="case-customer"' in case and 'id="case-record"' in case and "Kestrel Compute LLC" in case
     assert "Match explanation" in case and 'id="four-eyes-note"' in case
@@ -230,6 +234,8 @@ def test_a_case_worked_through_the_forms(ui: Ui) -> None:
         "create",
         "assign",
         "assign",
+        "assign",
+        "assign",
         "note",
         "attach",
         "disposition",
@@ -316,3 +322,27 @@ def test_editing_a_customer_keeps_what_the_form_does_not_show_and_alerts_again(u
     assert stale.status_code == 409 and ui.services.customers.get("kestrel").version == 2
     screened = ui.client.post("/ui/customers/kestrel/screen", data={"csrf": token})
     assert "Alerts: 1 raised (" in screened.text and "owner:Atlas Sanatgaran CJSC" in screened.text
+
+
+def test_a_monitoring_finding_case_shows_the_finding_not_a_list_record(ui: Ui) -> None:
+    """Usage and linked-account alerts carry a finding instead of a list record; their case page shows it
+    (title, figures, the finding as raised) and takes a disposition like any other."""
+    from chipguard.model import Customer
+
+    ui.client.post("/v1/customers", json=CUSTOMER, headers={"X-API-Key": ui.tokens["a"]})
+    raised = ui.services.casework.raise_finding(
+        Customer.from_dict(CUSTOMER),
+        1,
+        origin="usage",
+        finding_id="usage:kestrel:us-3a090",
+        title="compute may exceed: us-3a090",
+        score=0.9,
+        details={"alert": "may_exceed", "tpp_hours": 123456.0, "accounts": ["kestrel"]},
+        actor="test",
+    )
+    assert raised["outcome"] == "raised"
+    ui.sign_in("a")
+    (alert_id,) = _alert_ids(ui.get("/ui/alerts?origin=usage"))
+    page = ui.get(f"/ui/alerts/{alert_id}")
+    assert "Monitoring finding" in page and "compute may exceed: us-3a090" in page and "123456.0" in page
+    assert 'id="case-match"' not in page and 'id="disposition-form"' in page
