@@ -180,7 +180,7 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     submit(browser, f"tr[data-alert='{alert_id}'] form button")  # assign to me, back to the queue
     assert "/ui/alerts" in browser.current_url
     assert "in review" in text_of(browser, f"tr[data-alert='{alert_id}']")
-    doc_screenshot(browser, "queue", 760)
+    doc_screenshot(browser, "queue", 840)
 
     # ── the case page: customer and owner beside the list record, the explanation ─────────────────
     browser.find_element(
