@@ -39,6 +39,17 @@ QUERY_KINDS: dict[str, str | None] = {
     "aircraft": "aircraft",
     "unknown": None,
 }
+# The identifying details a screening query may give besides name, kind and country (chipguard.match.evidence
+# checks and weighs them); one list for every face: CLI flags, file columns, REST fields, customer records.
+EVIDENCE_FIELDS = (
+    "date_of_birth",
+    "nationality",
+    "registration_number",
+    "lei",
+    "imo",
+    "address",
+    "website",
+)
 QUERY_NAME_MAX_LENGTH = 1000  # characters; a longer "name" is a mistake in the input, not a name
 
 
@@ -171,6 +182,10 @@ class Hit:
     countries: list[str] = field(default_factory=list)
     parent_name: str = ""
     explanation: dict[str, Any] = field(default_factory=dict)
+    # MatchStrength value (confirmed / potential / weak) and the features that decided it: decisions
+    # act on the strength, never on the score (chipguard.match.evidence)
+    strength: str = MatchStrength.POTENTIAL.value
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -226,6 +241,8 @@ class ScreeningSubject:
     kind: str | None = None
     country: str | None = None
     percent: float | None = None  # an owner's declared share
+    # the identifying details declared for this name, (field, text) in EVIDENCE_FIELDS order
+    evidence: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -244,6 +261,12 @@ class Owner:
     kind: str = "org"
     country: str = ""
     percent: float | None = None
+    # identifying details screening weighs (chipguard.match.evidence): "" when not declared
+    date_of_birth: str = ""  # YYYY-MM-DD or YYYY (a person)
+    nationality: str = ""  # ISO alpha-2 (a person)
+    registration_number: str = ""
+    lei: str = ""
+    imo: str = ""
 
 
 @dataclass(slots=True)
@@ -278,6 +301,13 @@ class Customer:
     customer_id: str = ""
     # payment instrument references (card fingerprint, IBAN, wallet): the linked-account check compares them
     payment_instruments: list[str] = field(default_factory=list)
+    # identifying details screening weighs (chipguard.match.evidence): "" when not declared
+    date_of_birth: str = ""  # YYYY-MM-DD or YYYY (a person)
+    nationality: str = ""  # ISO alpha-2 (a person)
+    registration_number: str = ""  # company registration number (a Chinese USCC is checked)
+    lei: str = ""  # ISO 17442
+    imo: str = ""  # a vessel's IMO number
+    website: str = ""  # web address or domain
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -287,10 +317,15 @@ class Customer:
         ultimate parent, each with its own kind and country; blank names and repeats left out. The one
         answer decisions, customer screening, monitoring and batch all use."""
         kind, country = self.kind or None, self.country or None
-        subjects = [ScreeningSubject(SubjectRole.CUSTOMER, self.name, kind, country)]
-        subjects += [ScreeningSubject(SubjectRole.OTHER_NAME, n, kind, country) for n in self.other_names]
+        own = declared_evidence(self)
+        subjects = [ScreeningSubject(SubjectRole.CUSTOMER, self.name, kind, country, evidence=own)]
         subjects += [
-            ScreeningSubject(SubjectRole.OWNER, o.name, o.kind or None, o.country or None, o.percent)
+            ScreeningSubject(SubjectRole.OTHER_NAME, n, kind, country, evidence=own) for n in self.other_names
+        ]
+        subjects += [
+            ScreeningSubject(
+                SubjectRole.OWNER, o.name, o.kind or None, o.country or None, o.percent, declared_evidence(o)
+            )
             for o in self.owners
         ]
         if self.ultimate_parent:
@@ -322,6 +357,20 @@ class Customer:
             Identifier(**i) if isinstance(i, dict) else i for i in values.get("identifiers") or []
         ]
         return cls(**values)
+
+
+def declared_evidence(record: Customer | Owner) -> tuple[tuple[str, str], ...]:
+    """The EVIDENCE_FIELDS a customer or owner declares, non-empty ones only; a customer's first address
+    stands for ``address``."""
+    out: list[tuple[str, str]] = []
+    for key in EVIDENCE_FIELDS:
+        value = getattr(record, key, "")
+        if key == "address" and not value:
+            addresses = getattr(record, "addresses", None) or []
+            value = addresses[0].text if addresses else ""
+        if isinstance(value, str) and value.strip():
+            out.append((key, value.strip()))
+    return tuple(out)
 
 
 @dataclass(slots=True)

@@ -98,7 +98,7 @@ def test_csv_jsonl_and_parquet_inputs_give_the_same_records(opened: jobs.Lists, 
     jsonl_path = tmp_path / "in.jsonl"
     jsonl_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     pq_path = tmp_path / "in.parquet"
-    pq.write_table(pa.Table.from_pylist([{**r, "extra": 1} for r in rows]), pq_path)
+    pq.write_table(pa.Table.from_pylist(rows), pq_path)
     outs = []
     for src, lines in ((csv_path, [2, 3, 4, 5]), (jsonl_path, [1, 2, 3, 4]), (pq_path, [1, 2, 3, 4])):
         parsed = read_input(src)

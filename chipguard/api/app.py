@@ -287,9 +287,16 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         tags=["screening"],
     )
     def screen(body: ScreenRequest, key: ApiKey = may_screen) -> dict[str, Any]:
-        """Screens one name against the active lists; hits at or above the threshold, best first, explained.
-        Audited (``screen.adhoc``): who screened what, against which snapshots, with what result."""
-        query = ScreenQuery(body.name, body.kind, (body.country or "").upper() or None, body.id)
+        """Screens one name against the active lists; hits at or above the threshold, best first, explained,
+        each with its match strength (confirmed / potential / weak) from the name and the identifying details
+        given (date_of_birth, nationality, registration_number, lei, imo, address, website). Audited (``screen.adhoc``): who screened what, against which snapshots, with what result."""
+        query = ScreenQuery(
+            body.name,
+            body.kind,
+            (body.country or "").upper() or None,
+            body.id,
+            fields=tuple(body.evidence_fields().items()),
+        )
         return services.screen([query], key.actor)[0]
 
     @app.post(
@@ -301,7 +308,13 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def screen_batch(body: ScreenBatchRequest, key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens up to 100 names in one request, results in request order (one audit entry)."""
         queries = [
-            ScreenQuery(q.name, q.kind, (q.country or "").upper() or None, q.id if q.id is not None else i)
+            ScreenQuery(
+                q.name,
+                q.kind,
+                (q.country or "").upper() or None,
+                q.id if q.id is not None else i,
+                fields=tuple(q.evidence_fields().items()),
+            )
             for i, q in enumerate(body.queries)
         ]
         return {"results": services.screen(queries, key.actor)}

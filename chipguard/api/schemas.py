@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chipguard.model import EVIDENCE_FIELDS
 from chipguard.service.inputs import (
     AddressModel,
     Country,
     CountryList,
     CustomerModel,
+    DateOfBirth,
     IdentifierModel,
     Name,
     OwnerModel,
@@ -44,6 +46,7 @@ __all__ = [
 ]
 
 MAX_BATCH = 100
+Identifier64 = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ScreenRequest(Strict):
@@ -53,6 +56,26 @@ class ScreenRequest(Strict):
     kind: Literal["person", "org", "vessel", "aircraft", "unknown"] | None = None
     country: Country | None = None
     id: Annotated[str, Field(max_length=128)] | None = None
+    # evidence beyond the name (chipguard.match.evidence): checked there, errors name the field
+    date_of_birth: DateOfBirth | None = None
+    nationality: Country | None = None
+    registration_number: Identifier64 | None = None
+    lei: Identifier64 | None = None
+    imo: Identifier64 | None = None
+    address: Text | None = None
+    website: Text | None = None
+
+    @field_validator("country", "nationality")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        from chipguard.geo.countries import lookup_country
+
+        if value and lookup_country(value) is None:
+            raise ValueError(f"unknown country '{value}' (ISO 3166-1 alpha-2 such as 'CN', 'SG', 'US')")
+        return value
+
+    def evidence_fields(self) -> dict[str, str | None]:
+        return {k: getattr(self, k) for k in EVIDENCE_FIELDS}
 
 
 class ScreenBatchRequest(Strict):

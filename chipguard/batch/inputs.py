@@ -16,12 +16,14 @@ from typing import Any
 
 from chipguard.errors import InputError, bad_rows
 from chipguard.limits import load_json
-from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.match.evidence import query_evidence
+from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
 FORMATS = ("csv", "jsonl", "parquet")
+COLUMNS = ("id", "name", "kind", "country", *EVIDENCE_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +37,18 @@ class QueryRow:
     name: str
     kind: str | None
     country: str | None
+    evidence: tuple[tuple[str, str], ...] = ()  # validated evidence fields given, (field, text)
 
-    def to_tuple(self) -> tuple[int, int, str, str, str | None, str | None]:
+    def to_tuple(
+        self,
+    ) -> tuple[int, int, str, str, str | None, str | None, tuple[tuple[str, str], ...]]:
         """Plain tuple form, cheap to pickle into Spark partitions."""
-        return (self.position, self.line, self.id, self.name, self.kind, self.country)
+        return (self.position, self.line, self.id, self.name, self.kind, self.country, self.evidence)
 
     @classmethod
-    def from_tuple(cls, t: tuple[int, int, str, str, str | None, str | None]) -> QueryRow:
+    def from_tuple(
+        cls, t: tuple[int, int, str, str, str | None, str | None, tuple[tuple[str, str], ...]]
+    ) -> QueryRow:
         return cls(*t)
 
 
@@ -80,6 +87,9 @@ def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) 
     """One raw record → a QueryRow, or an InputError naming the file, line and field."""
     from chipguard.match.screener import readable
 
+    unknown = sorted(str(k) for k in record if k not in COLUMNS)
+    if unknown:
+        raise InputError(f"unknown field(s) {', '.join(unknown)}", file=file, line=line, field=unknown[0])
     qid = _text(record.get("id"), file=file, line=line, field="id")
     name = _text(record.get("name"), file=file, line=line, field="name")
     if not qid:
@@ -98,7 +108,21 @@ def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) 
         raise InputError(
             f"country '{country}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
         )
-    return QueryRow(position, line, qid, name, KINDS[kind_raw.lower()], country or None)
+    from chipguard.geo.countries import lookup_country
+
+    if country and lookup_country(country) is None:
+        raise InputError(f"unknown country '{country}'", file=file, line=line, field="country")
+    given = {k: _text(record.get(k), file=file, line=line, field=k) for k in EVIDENCE_FIELDS}
+    given = {k: v for k, v in given.items() if v}
+    try:
+        if given.get("nationality") and lookup_country(given["nationality"]) is None:
+            raise InputError(f"unknown country '{given['nationality']}'", field="nationality")
+        query_evidence(country=country or None, **given)
+    except InputError as exc:
+        raise InputError(exc.detail, file=file, line=line, field=exc.field) from exc
+    return QueryRow(
+        position, line, qid, name, KINDS[kind_raw.lower()], country or None, tuple(sorted(given.items()))
+    )
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -117,6 +141,16 @@ def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _require_columns(columns: list[str], file: str) -> None:
+    """id and name are required; a column chipguard does not know is an error naming it (a misspelt
+    ``date_of_brith`` would otherwise screen without the evidence meant)."""
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
+            file=file,
+            line=1,
+            field=unknown[0],
+        )
     for required in ("id", "name"):
         if required not in columns:
             raise InputError(
@@ -151,7 +185,7 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InputError(f"not a readable Parquet file: {exc}", file=file) from None
     columns = [c.lower() for c in pf.schema_arrow.names]
     _require_columns(columns, file)
-    wanted = [n for n in pf.schema_arrow.names if n.lower() in ("id", "name", "kind", "country")]
+    wanted = [n for n in pf.schema_arrow.names if n.lower() in COLUMNS]
     number = 0
     for batch in pf.iter_batches(columns=wanted, batch_size=10_000):
         for record in batch.to_pylist():
@@ -162,7 +196,8 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
     """Reads and validates the whole input; InputError with every bad row (up to 20) if any is bad.
 
-    Columns beyond id, name, kind and country are ignored. An id may repeat (the output keeps one row
+    Columns: id, name, kind, country and the evidence fields (date_of_birth, nationality,
+    registration_number, lei, imo, address, website); any other column is an error. An id may repeat (the output keeps one row
     per input row, in input order)."""
     path = path.expanduser()
     file = str(path)

@@ -39,6 +39,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("best_name", "string"),
     ("best_matched_alias", "string"),
     ("best_score", "double"),
+    ("best_strength", "string"),
     ("best_role", "string"),
     ("list_codes", "array<string>"),
     ("listed_roles", "array<string>"),
@@ -119,6 +120,8 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
     best: tuple[float, Hit, str, str] | None = None
     codes: set[str] = set()
     roles: set[str] = set()
+    from chipguard.match.evidence import query_evidence
+
     for target in subject.targets:
         found: list[Hit] = screener.screen(
             target.name,
@@ -126,6 +129,9 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
             country=target.country,
             limit=ctx.limit,
             threshold=ctx.threshold,
+            evidence=query_evidence(country=target.country, **dict(target.evidence))
+            if target.evidence
+            else None,
         )
         role = target.role.value
         for hit in found:
@@ -152,12 +158,14 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
         "best_name": best[1].name if best else None,
         "best_matched_alias": best[1].matched_name if best else None,
         "best_score": float(best[0]) if best else None,
+        "best_strength": best[1].strength if best else None,
         "best_role": best[3] if best else None,
         "list_codes": sorted(codes),
         "listed_roles": sorted(roles),
         "lists_stale": ctx.lists_stale,
-        # nothing screened (a customer record without any name) is never a clean result
-        "needs_review": bool(hits) or ctx.lists_stale or not subject.targets,
+        # nothing screened (a customer record without any name) is never a clean result; a weak hit (a
+        # conflicting identifier or kind) is recorded in hits_json but is no alert
+        "needs_review": any(h["strength"] != "weak" for h in hits) or ctx.lists_stale or not subject.targets,
         "hits_json": json.dumps(hits, ensure_ascii=False, separators=(",", ":")),
         "threshold": ctx.threshold,
         "snapshot_refs": list(ctx.snapshot_refs),
@@ -194,7 +202,11 @@ def query_subject(row: Any) -> Subject:
         name=row.name,
         kind=row.kind,
         country=row.country,
-        targets=(ScreeningSubject(SubjectRole.QUERY, row.name, row.kind, row.country),),
+        targets=(
+            ScreeningSubject(
+                SubjectRole.QUERY, row.name, row.kind, row.country, evidence=tuple(row.evidence)
+            ),
+        ),
     )
 
 

@@ -20,11 +20,14 @@ import typer
 
 from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError, bad_rows
-from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.match.evidence import QueryEvidence, query_evidence
+from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
+COLUMNS = ("id", "name", "kind", "country", *EVIDENCE_FIELDS)
+QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
 
 
 def _kind(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
@@ -35,6 +38,8 @@ def _kind(value: str | None, *, file: str | None = None, line: int | None = None
 
 
 def _country(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
+    from chipguard.geo.countries import lookup_country
+
     code = (value or "").strip().upper()
     if not code:
         return None
@@ -42,7 +47,36 @@ def _country(value: str | None, *, file: str | None = None, line: int | None = N
         raise InputError(
             f"country '{value}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
         )
+    if lookup_country(code) is None:
+        raise InputError(f"unknown country '{value}'", file=file, line=line, field="country")
     return code
+
+
+def _evidence(
+    values: dict[str, str | None], country: str | None, *, file: str | None = None, line: int | None = None
+) -> QueryEvidence:
+    """The evidence fields of one query, validated; the error names the field (and file, line)."""
+    from chipguard.geo.countries import country as known_country
+
+    try:
+        if values.get("nationality"):
+            known_country(str(values["nationality"]), field="nationality")
+        return query_evidence(country=country, **values)
+    except InputError as exc:
+        raise InputError(exc.detail, file=file, line=line, field=exc.field) from exc
+
+
+def check_columns(header: list[str], file: str) -> None:
+    """A column chipguard does not know is an error, not silently ignored: a misspelt ``date_of_brith``
+    would otherwise screen without the evidence the user meant to give."""
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
+            file=file,
+            line=1,
+            field=unknown[0],
+        )
 
 
 def _load_screener(threshold: float | None) -> Any:
@@ -86,10 +120,12 @@ def _print_table(result: dict[str, Any]) -> None:
         console.print(f"lists: {', '.join(map(str, result['snapshot']))}")
         return
     table = Table(title=title)
-    for col in ("score", "listed name", "matched alias", "list", "id", "countries", "why"):
+    for col in ("strength", "score", "listed name", "matched alias", "list", "id", "countries", "why"):
         table.add_column(col, overflow="fold")
     for hit in hits:
+        decided = [f["detail"] for f in hit.get("evidence", []) if f.get("feature") == "strength"]
         table.add_row(
+            f"{hit.get('strength', '')}" + (f"\n({decided[0]})" if decided else ""),
             f"{hit['score']:.3f}",
             hit["name"],
             hit["matched_name"],
@@ -99,18 +135,20 @@ def _print_table(result: dict[str, Any]) -> None:
             _short_reason(hit["explanation"]),
         )
     console.print(table)
+    if all(hit.get("strength") == "weak" for hit in hits):
+        console.print("only weak hits: recorded, not alerts (a conflicting identifier or kind)")
     console.print(f"threshold {result['threshold']:.2f}; lists: {', '.join(map(str, result['snapshot']))}")
 
 
-def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None]]:
-    """Reads and validates the whole input CSV: (line, id, name, kind, country) per row.
+def read_queries(path: Path) -> list[QueryTuple]:
+    """Reads and validates the whole input CSV: (line, id, name, kind, country, evidence) per row.
 
     Every bad row is reported (up to 20) with its line number before anything is screened."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
 
-    rows: list[tuple[int, str, str, str | None, str | None]] = []
+    rows: list[QueryTuple] = []
     errors: list[InputError] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -126,6 +164,7 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
                         line=1,
                         field=required,
                     )
+            check_columns(header, str(path))
             reader.fieldnames = header
             for row in reader:
                 line = reader.line_num
@@ -154,7 +193,10 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
                         )
                     kind = _kind(row.get("kind"), file=str(path), line=line)
                     country = _country(row.get("country"), file=str(path), line=line)
-                    rows.append((line, qid, name, kind, country))
+                    evidence = _evidence(
+                        {k: row.get(k) for k in EVIDENCE_FIELDS}, country, file=str(path), line=line
+                    )
+                    rows.append((line, qid, name, kind, country, evidence))
                 except InputError as exc:
                     errors.append(exc)
     except UnicodeDecodeError as exc:
@@ -168,9 +210,7 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     return rows
 
 
-def screen_file_to(
-    screener: Any, rows: list[tuple[int, str, str, str | None, str | None]], out: Path, workers: int = 1
-) -> int:
+def screen_file_to(screener: Any, rows: list[QueryTuple], out: Path, workers: int = 1) -> int:
     """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
     atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers."""
     from chipguard.match.parallel import screen_lines
@@ -190,7 +230,7 @@ def screen_file_to(
                 progress.start()
                 task = progress.add_task("screening", total=len(rows))
             try:
-                queries = [(qid, name, kind, country) for _line, qid, name, kind, country in rows]
+                queries = [(qid, name, kind, country, ev) for _line, qid, name, kind, country, ev in rows]
                 for line, hits in screen_lines(screener, queries, workers):
                     hits_total += hits
                     fh.write(line + "\n")
@@ -219,15 +259,38 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result JSON instead of a table."),
         threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
         limit: int = typer.Option(10, "--limit", help="Maximum number of hits."),
+        date_of_birth: str | None = typer.Option(None, "--date-of-birth", "--dob", help="YYYY-MM-DD or YYYY"),
+        nationality: str | None = typer.Option(None, "--nationality", help="ISO 3166-1 alpha-2"),
+        registration_number: str | None = typer.Option(
+            None, "--registration-number", help="company registration number (a Chinese USCC is checked)"
+        ),
+        lei: str | None = typer.Option(None, "--lei", help="Legal Entity Identifier (ISO 17442, checked)"),
+        imo: str | None = typer.Option(None, "--imo", help="IMO ship number (check digit verified)"),
+        address: str | None = typer.Option(None, "--address", help="address as written"),
+        website: str | None = typer.Option(None, "--website", help="web address or e-mail domain"),
     ) -> None:
-        """Screen one name against the loaded restricted-party lists; every hit explained."""
+        """Screen one name against the loaded restricted-party lists; every hit explained, with its match
+        strength (confirmed / potential / weak) from the name and the identifiers given."""
         try:
             if not name.strip():
                 raise InputError("empty name", field="name")
             from chipguard.cli.common import actor, services
             from chipguard.service.services import ScreenQuery
 
-            query = ScreenQuery(name, _kind(kind), _country(country), limit=limit, threshold=threshold)
+            c = _country(country)
+            fields = {
+                "date_of_birth": date_of_birth,
+                "nationality": nationality,
+                "registration_number": registration_number,
+                "lei": lei,
+                "imo": imo,
+                "address": address,
+                "website": website,
+            }
+            _evidence(fields, c)  # checked here so the error names the flag before lists are opened
+            query = ScreenQuery(
+                name, _kind(kind), c, limit=limit, threshold=threshold, fields=tuple(fields.items())
+            )
             result = services().screen([query], actor())[0]  # audited: screen.adhoc
         except ChipguardError as exc:
             raise fail(exc) from exc
@@ -238,7 +301,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("screen-file")
     def screen_file(
-        input_csv: Path = typer.Argument(..., help="CSV with columns id,name and optional kind,country."),
+        input_csv: Path = typer.Argument(
+            ...,
+            help="CSV with columns id,name and optional kind,country,date_of_birth,nationality,"
+            "registration_number,lei,imo,address,website.",
+        ),
         out: Path = typer.Option(
             ..., "--out", help="JSONL output, one object per input row, in input order."
         ),

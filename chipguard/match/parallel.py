@@ -19,7 +19,7 @@ from typing import Any
 
 from chipguard.match import indexfile
 
-Row = tuple[Any, str, str | None, str | None]  # (query id, name, kind, country)
+Row = tuple[Any, ...]  # (query id, name, kind, country[, evidence: chipguard.match.evidence.QueryEvidence])
 CHUNK = 200  # rows per task: large enough that the round trip is noise, small enough to keep both busy
 
 _WORKER: Any = None  # the worker process's screener
@@ -34,7 +34,8 @@ def _start(path: str, threshold: float, snapshots: list[Any]) -> None:
 
 
 def _line(screener: Any, row: Row) -> tuple[str, int]:
-    result = screener.screen_result(*row)
+    qid, name, kind, country, *rest = row
+    result = screener.screen_result(qid, name, kind, country, evidence=rest[0] if rest else None)
     return json.dumps(result, ensure_ascii=False), len(result["hits"])
 
 

@@ -23,6 +23,7 @@ class Screening(Protocol):
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        evidence: Any = None,
     ) -> list[Hit]: ...
 
     def snapshot_refs(self) -> list[Any]: ...

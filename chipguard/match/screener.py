@@ -11,6 +11,7 @@ names directly with the same scorer (no list needed).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError
+from chipguard.match import evidence as ev
 from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
-from chipguard.model import Hit, Party, PartyKind
+from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import NameAnalysis, analyze
 from chipguard.names.chinese import analyse, has_han
@@ -333,8 +335,12 @@ class Screener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        evidence: ev.QueryEvidence | None = None,
     ) -> list[Hit]:
-        """Hits at or above the threshold, best first."""
+        """Hits at or above the threshold, best first, each with its match strength. ``evidence``
+        (date of birth, nationality, identifiers …; see chipguard.match.evidence) lowers or confirms
+        hits; a party sharing the query's LEI, registration or IMO number is a hit even below the
+        threshold when its name is close enough."""
         cut = self.threshold if threshold is None else float(threshold)
         kind_norm = (kind or "").strip().lower() or None
         if kind_norm in ("organisation", "organization", "entity", "company"):
@@ -428,7 +434,11 @@ class Screener:
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
-        ranked = sorted((v for v in best.values() if v[0] >= cut), key=lambda v: -v[0])[: max(limit, 0)]
+        assessed = self._assess(best, forms, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut)
+        ranked = sorted(
+            (v for v in best.values() if v[0] >= cut or assessed[v[4].party].identified),
+            key=lambda v: -v[0],
+        )[: max(limit, 0)]
         hits: list[Hit] = []
         for score, scored, form, qa, entry, extra in ranked:
             party = self.parties[entry.party]
@@ -469,9 +479,114 @@ class Screener:
                     countries=list(party.countries),
                     parent_name=party.parent_name,
                     explanation=explanation,
+                    strength=str(assessed[entry.party].strength),
+                    evidence=assessed[entry.party].features,
                 )
             )
         return hits
+
+    # -- evidence beyond the name (chipguard.match.evidence) ----------------------------------------
+
+    def party_evidence(self, pidx: int) -> ev.PartyEvidence:
+        """What party ``pidx``'s record says about who it is (computed once per party, on demand)."""
+        cache: dict[int, ev.PartyEvidence] | None = getattr(self, "_evidence_cache", None)
+        if cache is None:
+            cache = {}
+            self._evidence_cache = cache
+        found = cache.get(pidx)
+        if found is None:
+            found = cache[pidx] = ev.party_evidence(self.parties[pidx])
+        return found
+
+    def identifier_index(self) -> ev.IdentifierIndex:
+        """Parties by LEI, IMO, registration number and web domain (built on the first query giving one)."""
+        index: ev.IdentifierIndex | None = getattr(self, "_identifier_index", None)
+        if index is None:
+            index = self._identifier_index = ev.IdentifierIndex(
+                [self.party_evidence(i) for i in range(len(self.parties))]
+            )
+        return index
+
+    def _score_party(
+        self, pidx: int, forms: tuple[QueryForm, ...], kind_norm: str | None
+    ) -> tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]] | None:
+        """The best name score of ``pidx`` over all its indexed names (no floor): a party found by
+        identifier is scored on its names like any candidate."""
+        best: tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]] | None = None
+        rarity = self.index.rarity
+        for entry in self.index.entries:
+            if entry.party != pidx:
+                continue
+            for form in forms:
+                person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
+                qa = form.person if person_mode else form.org
+                if not qa.tokens:
+                    continue
+                scored = score_analyses(
+                    qa,
+                    entry.analysis,
+                    person=person_mode,
+                    rarity=rarity,
+                    q_weights=weights_of(qa, rarity, person_mode),
+                    c_weights=entry.weights,
+                    anchors=form.anchors,
+                )
+                if best is None or scored.score > best[0]:
+                    best = (scored.score, scored, form, qa, entry, [])
+        return best
+
+    def _assess(
+        self,
+        best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]],
+        forms: tuple[QueryForm, ...],
+        kind_norm: str | None,
+        q_country: str,
+        query: ev.QueryEvidence,
+        cut: float,
+    ) -> dict[int, ev.Assessment]:
+        """The match strength of every candidate in ``best`` (changed in place: parties found by a shared
+        identifier are added, a conflicting date of birth lowers the score)."""
+        if query.lei or query.imo or query.registration_number:
+            for pidx in self.identifier_index().lookup(query):
+                if pidx not in best:
+                    scored_party = self._score_party(pidx, forms, kind_norm)
+                    if scored_party is not None:
+                        best[pidx] = scored_party
+        out: dict[int, ev.Assessment] = {}
+        for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
+            telling = [t for t in entry.analysis.tokens if t.cls not in ("legal", "stop")]
+            thin = ""
+            if entry.alias_kind.startswith("weak"):
+                thin = "a weak alias (the list's own word for an alias too broad to identify)"
+            elif len(telling) <= 1 and (
+                not telling
+                or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
+            ):
+                thin = "a single word common on the lists"
+            assessment = ev.assess(
+                name_score=score,
+                threshold=cut,
+                query=query,
+                query_kind=kind_norm,
+                query_country=q_country,
+                party=self.parties[pidx],
+                evidence=self.party_evidence(pidx),
+                party_countries=frozenset(self._party_countries[pidx]),
+                generic_name=ev.generic_institutional(entry.analysis, self.index.rarity),
+                thin_name=thin,
+            )
+            out[pidx] = assessment
+            if assessment.penalty:
+                penalty = {"reason": "conflicting date of birth", "value": -assessment.penalty}
+                best[pidx] = (
+                    max(0.0, score - assessment.penalty),
+                    scored,
+                    form,
+                    qa,
+                    entry,
+                    [*extra, penalty],
+                )
+        return out
 
     def screen_result(
         self,
@@ -481,18 +596,33 @@ class Screener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        evidence: ev.QueryEvidence | None = None,
+        fields: Mapping[str, str | None] | None = None,
     ) -> dict[str, Any]:
         """The ARCHITECTURE.md screening result JSON for one query (``threshold``: this query's cut,
         default the screener's).
 
-        A name with nothing to compare (no letters or digits in any script) is an InputError here, not an
-        empty result: a face must never report "no hit" for a name it could not read."""
+        ``fields`` are the evidence fields (chipguard.match.evidence.EVIDENCE_FIELDS: date_of_birth,
+        nationality, registration_number, lei, imo, address, website), validated here unless ``evidence``
+        is given already validated. A name with nothing to compare (no letters or digits in any script)
+        is an InputError here, not an empty result: a face must never report "no hit" for a name it
+        could not read."""
         if not readable(name):
             raise InputError("the name has no letters or digits to compare", field="name")
-        hits = self.screen(name, kind=kind, country=country, limit=limit, threshold=threshold)
+        fields = dict(fields or {})
+        unknown = sorted(set(fields) - set(EVIDENCE_FIELDS))
+        if unknown:
+            raise InputError(f"unknown query field(s): {', '.join(unknown)}", field=unknown[0])
+        if evidence is None:
+            evidence = ev.query_evidence(country=country, **fields)
+        hits = self.screen(
+            name, kind=kind, country=country, limit=limit, threshold=threshold, evidence=evidence
+        )
+        query: dict[str, Any] = {"name": name, "kind": kind, "country": country}
+        query.update(evidence.given)
         return {
             "id": query_id,
-            "query": {"name": name, "kind": kind, "country": country},
+            "query": query,
             "hits": [h.to_dict() for h in hits],
             "threshold": self.threshold if threshold is None else float(threshold),
             "snapshot": self.snapshot_refs(),

@@ -62,7 +62,8 @@ class Regime:
         return self.status(on)[0]
 
     def covers(self, hit: Hit) -> bool:
-        """Whether a screening hit makes its subject a listed owner for this regime."""
+        """Whether a screening hit is on a list this regime reads (its strength is judged by the caller:
+        only a confirmed hit makes the owner listed, a potential one asks for review)."""
         if hit.source in self.sources:
             return True
         return any(re.search(p, hit.list_name or "", re.IGNORECASE) for p in self.list_names)
@@ -72,7 +73,6 @@ class Regime:
 class RegimeSet:
     version: str
     regimes: tuple[Regime, ...]
-    min_score: float = 0.0
     file: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -89,6 +89,13 @@ def parse_regimes(path: Path) -> RegimeSet:
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("regimes"), list):
         raise InputError("needs a 'regimes' list", file=file, field="regimes")
+    if "min_score" in raw:
+        # a bare score is no evidence that an owner is the listed party: regimes count confirmed hits
+        raise InputError(
+            "min_score is no longer read: only a confirmed hit (match strength) makes an owner listed",
+            file=file,
+            field="min_score",
+        )
     regimes = []
     for i, item in enumerate(raw["regimes"]):
         where = f"regimes[{i}]"
@@ -128,7 +135,6 @@ def parse_regimes(path: Path) -> RegimeSet:
     return RegimeSet(
         version=str(raw.get("version", "")),
         regimes=tuple(regimes),
-        min_score=float(raw.get("min_score") or 0.0),
         file=file,
     )
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from chipguard.match.protocol import Screening
-from chipguard.model import Customer, Hit
+from chipguard.model import Customer, Hit, MatchStrength
 from chipguard.ownership.compute import Aggregate, aggregate_listed, ultimate_parent
 from chipguard.ownership.graph import (
     OWNERSHIP,
@@ -40,6 +40,14 @@ class RegimeFinding:
     aggregate: Aggregate
     in_force: bool
     status: str
+    # the aggregate if the owners with only a potential hit were listed too (None: there are none)
+    potential: Aggregate | None = None
+    potential_owners: list[str] = field(default_factory=list)
+
+    @property
+    def potential_reaches(self) -> bool:
+        """Confirming the potential hits could bring the regime's threshold within reach."""
+        return self.potential is not None and (self.potential.possibly or bool(self.potential.unknown_listed))
 
     @property
     def triggered(self) -> bool:
@@ -52,7 +60,7 @@ class RegimeFinding:
         return (
             self.in_force
             and not self.triggered
-            and (self.aggregate.possibly or bool(self.aggregate.unknown_listed))
+            and (self.aggregate.possibly or bool(self.aggregate.unknown_listed) or self.potential_reaches)
         )
 
 
@@ -63,8 +71,9 @@ class OwnershipReport:
     graph: OwnershipGraph
     target: str
     on: date
-    node_hits: dict[str, list[Hit]] = field(default_factory=dict)
-    listed: dict[str, list[str]] = field(default_factory=dict)  # regime → listed node ids
+    node_hits: dict[str, list[Hit]] = field(default_factory=dict)  # confirmed and potential hits
+    listed: dict[str, list[str]] = field(default_factory=dict)  # regime → node ids with a confirmed hit
+    potential: dict[str, list[str]] = field(default_factory=dict)  # regime → node ids with a potential hit
     findings: list[RegimeFinding] = field(default_factory=list)
     parent: dict[str, Any] | None = None
     parent_1260h: list[dict[str, Any]] = field(default_factory=list)
@@ -89,6 +98,7 @@ class OwnershipReport:
                             "name": h.name,
                             "list_name": h.list_name,
                             "score": h.score,
+                            "strength": h.strength,
                         }
                         for h in hits
                     ],
@@ -131,11 +141,18 @@ class OwnershipReport:
                 "listed_owners": self.listed_owners(),
                 "findings": findings,
                 "triggered_regimes": [f.regime.id for f in self.findings if f.triggered],
-                "review_regimes": [f.regime.id for f in self.findings if f.review and f.aggregate.possibly],
+                "review_regimes": [
+                    f.regime.id
+                    for f in self.findings
+                    if f.review and (f.aggregate.possibly or f.potential_reaches)
+                ],
                 "review_summary": "; ".join(
                     f"{f.regime.title} {f.aggregate.label()}"
+                    if f.aggregate.possibly
+                    else f"{f.regime.title} {f.potential.label() if f.potential else ''} if the potential "
+                    f"match(es) of {', '.join(f.potential_owners)} are confirmed"
                     for f in self.findings
-                    if f.review and f.aggregate.possibly
+                    if f.review and (f.aggregate.possibly or f.potential_reaches)
                 ),
                 "ultimate_parent": self.parent,
                 "parent_1260h": self.parent_1260h,
@@ -290,17 +307,35 @@ def screen_ownership(
         hits = known.get(normalise_name(node.name))
         if hits is None and screener is not None:
             hits = list(screener.screen(node.name, kind=_kind(node), country=node.country or None))
-        hits = [h for h in hits or [] if h.score >= regimes.min_score]
-        report.node_hits[node_id] = hits
+        # a weak hit (conflicting kind, date of birth or country) is recorded by the screening facts and
+        # counts for nothing here
+        report.node_hits[node_id] = [h for h in hits or [] if h.strength != MatchStrength.WEAK]
     covers = covers or (lambda regime, hit: regime.covers(hit))
     for regime in regimes.regimes:
-        listed = [
-            n for n, hits in report.node_hits.items() if n != target and any(covers(regime, h) for h in hits)
-        ]
+        listed: list[str] = []
+        potential: list[str] = []
+        for n, hits in report.node_hits.items():
+            if n == target:
+                continue
+            covered = [h for h in hits if covers(regime, h)]
+            if any(h.strength == MatchStrength.CONFIRMED for h in covered):
+                listed.append(n)
+            elif covered:
+                potential.append(n)
         report.listed[regime.id] = listed
+        report.potential[regime.id] = potential
         agg = aggregate_listed(full, target, listed, threshold=regime.threshold, propagate=regime.propagate)
+        maybe = (
+            aggregate_listed(
+                full, target, listed + potential, threshold=regime.threshold, propagate=regime.propagate
+            )
+            if potential
+            else None
+        )
         in_force, status = regime.status(on)
-        report.findings.append(RegimeFinding(regime, agg, in_force, status))
+        report.findings.append(
+            RegimeFinding(regime, agg, in_force, status, maybe, [full.name(n) for n in potential])
+        )
     up = ultimate_parent(full, target)
     if up is not None:
         node = full.nodes[up.node]
@@ -311,7 +346,7 @@ def screen_ownership(
             "headquarters": node.headquarters or node.country or None,
             "basis": up.basis,
             "chain": " → ".join(full.name(n) for n in reversed(up.chain)),
-            "listed": bool(report.node_hits.get(up.node)),
+            "listed": any(h.strength == MatchStrength.CONFIRMED for h in report.node_hits.get(up.node, [])),
         }
     report.parent_1260h = parent_relations(report, screener)
     return report

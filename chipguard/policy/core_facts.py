@@ -358,25 +358,39 @@ def list_code(hit: Hit, table: list[dict[str, Any]]) -> dict[str, Any]:
     return next((e for e in table if e.get("code") == "OTHER"), {"code": "OTHER", "title": "other list"})
 
 
-def _screen(context: DecisionContext, name: str, kind: str, country: str) -> list[Hit]:
+def _screen(context: DecisionContext, name: str, kind: str, country: str, evidence: Any = None) -> list[Hit]:
     screener = context.screener
     if screener is None:  # the caller checks first; nothing screened means no hit to report
         return []
     k = kind if kind in ("org", "person") else None
-    hits: list[Hit] = list(screener.screen(name, kind=k, country=country or None))
+    if evidence:
+        hits: list[Hit] = list(screener.screen(name, kind=k, country=country or None, evidence=evidence))
+    else:  # a stand-in screener without evidence support still answers name-only queries
+        hits = list(screener.screen(name, kind=k, country=country or None))
     return hits
+
+
+def _decided(hit: Hit) -> str:
+    """The sentence that says why a hit has its strength (the ``strength`` feature's detail)."""
+    return next((str(f.get("detail", "")) for f in hit.evidence if f.get("feature") == "strength"), "")
 
 
 @register_fact_provider("screening")
 def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[str, Any]:
-    """Screens the customer (and its other names), every owner and the ultimate parent.
+    """Screens the customer (and its other names), every owner and the ultimate parent, with the
+    identifying details each declares (date of birth, nationality, LEI, registration number …).
 
-    Each hit becomes a ``hits[]`` fact with its role, list code and the code's meaning, so rules decide
-    per list ("EL → licence", "DPL → deny") from the rules data, not from Python.
+    Each confirmed or potential hit becomes a ``hits[]`` fact with its role, strength, list code and the
+    code's meaning, so rules decide per list and per strength ("confirmed EL → licence", "potential →
+    review") from the rules data, not from Python. Weak hits (a conflicting date of birth, kind or
+    country) are recorded under ``screening.weak_hits`` and alert nothing.
     """
+    from chipguard.match.evidence import query_evidence
+
     table = list(context.rule_set.data.get("list_codes") or [])
     status = context.lists
     facts_hits: list[dict[str, Any]] = []
+    weak_hits: list[dict[str, Any]] = []
     if context.screener is None:
         return {
             "screening": {
@@ -384,25 +398,32 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
                 "reason": status.reason,
                 "performed": False,
                 "listed": False,
+                "alerted": False,
                 "listed_roles": [],
                 "list_codes": [],
+                "weak_hits": [],
             },
             "hits": [],
         }
     # A record found under the customer's own name is not reported again for another name of it.
-    known_for_customer: set[tuple[str, str]] = set()
+    # A CSL record id can be shared by one party's records on several lists (VTB on SDN, SSI, CAPTA):
+    # each list's record counts, so the list is part of the key.
+    known_for_customer: set[tuple[str, str, str]] = set()
     for subject in transaction.customer.screening_subjects():
-        found = _screen(context, subject.name, subject.kind or "", subject.country or "")
+        evidence = (
+            query_evidence(country=subject.country, **dict(subject.evidence)) if subject.evidence else None
+        )
+        found = _screen(context, subject.name, subject.kind or "", subject.country or "", evidence)
         bucket = context.hits.setdefault(subject.label, [])
         known = known_for_customer if subject.role in CUSTOMER_ROLES else set()
         for hit in found:
-            if (hit.source, hit.party_id) in known:
+            if (hit.source, hit.party_id, hit.list_name) in known:
                 continue
-            known.add((hit.source, hit.party_id))
+            known.add((hit.source, hit.party_id, hit.list_name))
             bucket.append(hit)
             role, name, percent = subject.role.value, subject.name, subject.percent
             entry = list_code(hit, table)
-            facts_hits.append(
+            (weak_hits if hit.strength == "weak" else facts_hits).append(
                 {
                     "role": role,
                     "role_title": subject.role.phrase,
@@ -421,6 +442,8 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
                     "name": hit.name,
                     "matched_name": hit.matched_name,
                     "score": hit.score,
+                    "strength": hit.strength,
+                    "strength_reason": _decided(hit),
                     "list_name": hit.list_name,
                     "list_code": entry.get("code"),
                     "list_title": entry.get("title", ""),
@@ -436,9 +459,12 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
             "status": status.status,
             "reason": status.reason,
             "performed": True,
-            "listed": bool(facts_hits),
-            "listed_roles": sorted({h["role"] for h in facts_hits}),
-            "list_codes": sorted({str(h["list_code"]) for h in facts_hits}),
+            # only a confirmed hit makes a party listed; a potential one alerts (REVIEW); weak ones are kept
+            "listed": any(h["strength"] == "confirmed" for h in facts_hits),
+            "alerted": bool(facts_hits),
+            "listed_roles": sorted({h["role"] for h in facts_hits if h["strength"] == "confirmed"}),
+            "list_codes": sorted({str(h["list_code"]) for h in facts_hits if h["strength"] == "confirmed"}),
+            "weak_hits": weak_hits,
         },
         "hits": facts_hits,
     }
@@ -455,8 +481,8 @@ def direct_ownership_facts(transaction: Transaction, context: DecisionContext) -
     unknown: set[str] = set()
     seen: set[tuple[str, str]] = set()  # (regime, owner): an owner with several hits counts once
     for h in context.facts.get("hits", []):
-        if h["role"] != "owner":
-            continue
+        if h["role"] != "owner" or h.get("strength") != "confirmed":
+            continue  # a potential hit is reviewed (RP-POTENTIAL-MATCH), never summed as a listed owner
         for regime in h["regimes"]:
             if (regime, h["subject"]) in seen:
                 continue

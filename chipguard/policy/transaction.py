@@ -86,6 +86,24 @@ def _date(value: str, field: str, file: str | None) -> str:
         raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", file=file, field=field) from exc
 
 
+def check_evidence(customer: Customer, *, file: str | None = None) -> None:
+    """The identifying details of the customer and its owners must be valid (a date of birth that is a
+    date, LEI and USCC check digits): screening weighs them, so a typo must not pass as evidence."""
+    from chipguard.geo.countries import country
+    from chipguard.match.evidence import evidence_of
+
+    try:
+        evidence_of(customer, customer.country or None, where="customer")
+        if customer.nationality:
+            country(customer.nationality, field="customer.nationality")
+        for i, owner in enumerate(customer.owners):
+            evidence_of(owner, owner.country or None, where=f"customer.owners[{i}]")
+            if owner.nationality:
+                country(owner.nationality, field=f"customer.owners[{i}].nationality")
+    except InputError as exc:
+        raise InputError(exc.detail, file=file, field=exc.field) from exc
+
+
 def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
     """Validates ``data`` (a decoded JSON object) and builds the Transaction; raises InputError."""
     validate_transaction_dict(data, file=file)
@@ -122,6 +140,11 @@ def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
                 kind=o.get("kind", "org"),
                 country=_country(o.get("country"), f"customer.owners[{i}].country", file),
                 percent=o.get("percent"),
+                date_of_birth=o.get("date_of_birth", ""),
+                nationality=_country(o.get("nationality"), f"customer.owners[{i}].nationality", file),
+                registration_number=o.get("registration_number", ""),
+                lei=o.get("lei", ""),
+                imo=o.get("imo", ""),
             )
             for i, o in enumerate(c.get("owners") or [])
         ],
@@ -150,7 +173,14 @@ def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
         else "",
         business_type=c.get("business_type", ""),
         customer_id=c.get("customer_id", ""),
+        date_of_birth=c.get("date_of_birth", ""),
+        nationality=_country(c.get("nationality"), "customer.nationality", file),
+        registration_number=c.get("registration_number", ""),
+        lei=c.get("lei", ""),
+        imo=c.get("imo", ""),
+        website=c.get("website", ""),
     )
+    check_evidence(customer, file=file)
     return Transaction(
         date=_date(data["date"], "date", file),
         kind=data["kind"],

@@ -151,9 +151,14 @@ class ClearingScreener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        evidence: Any = None,
     ) -> list[Hit]:
         kept: list[Hit] = []
-        for hit in self.inner.screen(name, kind=kind, country=country, limit=limit, threshold=threshold):
+        # the identifying details go through only when given (a stand-in screener may not take them)
+        more: dict[str, Any] = {"evidence": evidence} if evidence is not None else {}
+        for hit in self.inner.screen(
+            name, kind=kind, country=country, limit=limit, threshold=threshold, **more
+        ):
             why = self.judge(name, country, hit)
             if why is None:
                 kept.append(hit)

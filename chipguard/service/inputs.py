@@ -24,6 +24,8 @@ Text = Annotated[str, Field(max_length=512)]
 Name = Annotated[str, Field(min_length=1, max_length=512)]
 ShortList = Annotated[list[Text], Field(max_length=100)]
 CountryList = Annotated[list[Country], Field(max_length=100)]
+DateOfBirth = Annotated[str, Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10)]
+IdentifierText = Annotated[str, Field(max_length=64)]
 
 
 def _bad_char(text: str) -> bool:
@@ -81,6 +83,12 @@ class OwnerModel(Strict):
     kind: Literal["org", "person"] = "org"
     country: Country = ""
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    # identifying details screening weighs (chipguard.match.evidence checks them in to_customer)
+    date_of_birth: DateOfBirth = ""
+    nationality: Country = ""
+    registration_number: IdentifierText = ""
+    lei: IdentifierText = ""
+    imo: IdentifierText = ""
 
 
 class UltimateParentModel(Strict):
@@ -113,16 +121,40 @@ class CustomerModel(Strict):
     payment_instruments: ShortList = Field(
         default_factory=list, description="payment instrument references (card fingerprint, IBAN, wallet)"
     )
+    # identifying details screening weighs (chipguard.match.evidence checks them in to_customer)
+    date_of_birth: DateOfBirth = ""
+    nationality: Country = ""
+    registration_number: IdentifierText = ""
+    lei: IdentifierText = ""
+    imo: IdentifierText = ""
+    website: Text = ""
 
     def to_customer(self) -> Customer:
+        """The shared dataclass; InputError (a 422 naming the field) when a date of birth, LEI, USCC or
+        IMO number given for the customer or an owner fails its check."""
+        from chipguard.policy.transaction import check_evidence
+
         up = self.ultimate_parent
-        return Customer(
+        customer = Customer(
             name=self.name,
             kind=self.kind,
             country=self.country.upper(),
             headquarters=self.headquarters.upper(),
             ultimate_parent=UltimateParent(up.name, up.country.upper()) if up else None,
-            owners=[Owner(o.name, o.kind, o.country.upper(), o.percent) for o in self.owners],
+            owners=[
+                Owner(
+                    o.name,
+                    o.kind,
+                    o.country.upper(),
+                    o.percent,
+                    date_of_birth=o.date_of_birth,
+                    nationality=o.nationality.upper(),
+                    registration_number=o.registration_number,
+                    lei=o.lei,
+                    imo=o.imo,
+                )
+                for o in self.owners
+            ],
             other_names=list(self.other_names),
             addresses=[
                 Address(a.text, a.city, a.region, a.postal_code, a.country.upper()) for a in self.addresses
@@ -139,7 +171,15 @@ class CustomerModel(Strict):
             business_type=self.business_type,
             customer_id=self.customer_id,
             payment_instruments=list(self.payment_instruments),
+            date_of_birth=self.date_of_birth,
+            nationality=self.nationality.upper(),
+            registration_number=self.registration_number,
+            lei=self.lei,
+            imo=self.imo,
+            website=self.website,
         )
+        check_evidence(customer)
+        return customer
 
 
 def parse_customer(data: Any, *, file: str | None = None) -> Customer:

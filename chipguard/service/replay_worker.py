@@ -70,6 +70,7 @@ class ArchivedScreener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        evidence: Any = None,  # not part of the archived key: the recorded hits already carry their strength
     ) -> list[Hit]:
         query: Query = (name, kind, country)
         found = self.answers.get(query)

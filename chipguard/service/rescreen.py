@@ -202,6 +202,7 @@ def _hit_dict(key: HitKey, hit: Hit) -> dict[str, Any]:
         "matched_name": hit.matched_name,
         "list_name": hit.list_name,
         "score": hit.score,
+        "strength": hit.strength,
     }
 
 

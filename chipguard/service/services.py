@@ -85,6 +85,8 @@ class ScreenQuery:
     id: Any = None
     limit: int = 10
     threshold: float | None = None  # this query's cut (default: the matching data's threshold)
+    # identifying details besides the name (model.EVIDENCE_FIELDS → text), checked by the screener
+    fields: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +306,9 @@ class Services:
         entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's."""
         screener = self.screeners.get()
         results = [
-            screener.screen_result(q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold)
+            screener.screen_result(
+                q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold, fields=dict(q.fields)
+            )
             for q in queries
         ]
         self.audit.record(

@@ -51,7 +51,7 @@ from chipguard.api.web.lists import add_list_pages
 from chipguard.api.web.session import LOGIN_COOKIE, SESSION_COOKIE, Session, SessionSigner, session_hours
 from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
-from chipguard.model import Outcome
+from chipguard.model import EVIDENCE_FIELDS, Outcome
 from chipguard.service import Services
 from chipguard.service.services import ScreenQuery
 from chipguard.settings import settings
@@ -530,13 +530,14 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
 
     @ui.post("/screen", response_class=HTMLResponse, include_in_schema=False)
     def screen(request: Request, user: User = screener, form: dict[str, str] = checked_form) -> HTMLResponse:
-        values = {k: form.get(k, "") for k in ("name", "kind", "country")}
+        values = {k: form.get(k, "") for k in ("name", "kind", "country", *EVIDENCE_FIELDS)}
         try:
             query = ScreenRequest.model_validate(
                 {
                     "name": values["name"].strip(),
                     "kind": values["kind"] or None,
                     "country": values["country"].strip() or None,
+                    **{k: values[k].strip() or None for k in EVIDENCE_FIELDS},
                 }
             )
         except ValidationError as exc:
@@ -544,7 +545,12 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
                 request, "screen.html", 422, nav="screen", values=values, result=None, errors=_errors(exc)
             )
         try:
-            query_ = ScreenQuery(query.name, query.kind, (query.country or "").upper() or None)
+            query_ = ScreenQuery(
+                query.name,
+                query.kind,
+                (query.country or "").upper() or None,
+                fields=tuple(query.evidence_fields().items()),
+            )
             result = services.screen([query_], user.key.actor)[0]
         except InputError as exc:
             return page(

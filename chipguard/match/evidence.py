@@ -1,0 +1,682 @@
+"""Evidence beyond the name: identifiers a query gives, compared with what the list says, and the
+match strength (confirmed / potential / weak) they lead to.
+
+Why a hit is not a match: a name score says two names look alike, not that they denote the same party.
+A date of birth years away from the listed one, a vessel where the query is a company, or the generic
+name of a ministry in another country say it is someone else; an agreeing LEI, registration number or
+IMO number, or a date of birth with the same nationality, say it is the same party even when the name
+drifts. Decisions act on the strength (only a confirmed hit makes a party "listed"), never on a bare
+score. Every threshold is data (``strength`` and ``evidence`` in chipguard/data/names/matching.yml).
+
+This module is core: it knows parties and queries, not the store or any face. Bad query evidence is an
+InputError naming the field (the faces add the file and line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from chipguard.errors import InputError
+from chipguard.model import MatchStrength, Party, PartyKind
+from chipguard.names.analysis import NameAnalysis
+from chipguard.names.data import matching_config
+
+MAX_FIELD_LENGTH = 500  # characters; longer is a mistake in the input, not an identifier or address
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_CIRCA = re.compile(r"^(?:circa|approximately|approx\.?|about|ca\.?|c\.)\s*", re.IGNORECASE)
+_RANGE = re.compile(r"\s+(?:to|-|–|and)\s+|(?<=\d{4})\s*[-–]\s*(?=\d{4}\b)", re.IGNORECASE)
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+@cache
+def config() -> dict[str, Any]:
+    """The ``evidence`` and ``strength`` sections of matching.yml in one mapping (read once)."""
+    cfg = matching_config()
+    return {**(cfg.get("evidence") or {}), **(cfg.get("strength") or {})}
+
+
+def _num(key: str) -> float:
+    value = config().get(key)
+    if value is None:
+        raise KeyError(f"matching.yml has no '{key}' under evidence/strength")
+    return float(value)
+
+
+# -- dates of birth ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date of birth as an inclusive day range: a full date is one day, a year its 365 days, a
+    "circa" year widened by ``circa_years`` on each side, "1956 to 1958" the three years."""
+
+    start: date
+    end: date
+    text: str
+    circa: bool = False
+
+    def gap_days(self, other: DateSpan) -> int:
+        """Days between the two ranges (0 when they overlap)."""
+        if self.end < other.start:
+            return (other.start - self.end).days
+        if other.end < self.start:
+            return (self.start - other.end).days
+        return 0
+
+
+def _one_date(text: str) -> tuple[date, date] | None:
+    """One written date → its day range, or None when unreadable. Reads ISO (1962, 1962-03,
+    1962-03-05), "05 Mar 1962", "Mar 1962", "March 5, 1962", "05/03/1962" and "05.03.1962" (day first)."""
+    text = text.strip().rstrip(".").strip()
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            year = int(text)
+            return date(year, 1, 1), date(year, 12, 31)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            first = date(year, month, 1)
+            nxt = date(year + (month == 12), month % 12 + 1, 1)
+            return first, nxt - timedelta(days=1)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
+        if m:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return day, day
+        m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
+        if m:
+            day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            return day, day
+        m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", text)
+        if m and m.group(2).lower() in _MONTHS:
+            day = date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+            return day, day
+        m = re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text)
+        if m and m.group(1).lower() in _MONTHS:
+            day = date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+            return day, day
+        m = re.fullmatch(r"([A-Za-z]+)\.?\s+(\d{4})", text)
+        if m and m.group(1).lower() in _MONTHS:
+            return _one_date(f"{m.group(2)}-{_MONTHS[m.group(1).lower()]}")
+    except ValueError:  # 31 Feb and the like
+        return None
+    return None
+
+
+def parse_date_span(text: str, circa_years: int | None = None) -> DateSpan | None:
+    """A list's written date of birth → DateSpan, or None when it cannot be read (never an error: a
+    list's odd date must not stop screening; it just gives no evidence)."""
+    raw = text.strip()
+    body = _CIRCA.sub("", raw)
+    circa = body != raw
+    parts = [p for p in _RANGE.split(body) if p.strip()]
+    if not parts or len(parts) > 2:
+        return None
+    ranges = [_one_date(p) for p in parts]
+    if any(r is None for r in ranges):
+        return None
+    start = min(r[0] for r in ranges if r)
+    end = max(r[1] for r in ranges if r)
+    if circa:
+        years = int(_num("circa_years") if circa_years is None else circa_years)
+        start = start.replace(year=max(start.year - years, 1), day=min(start.day, 28))
+        end = end.replace(year=end.year + years, day=min(end.day, 28) if end.month == 2 else end.day)
+    return DateSpan(start, end, raw, circa)
+
+
+@cache
+def birth_spans(text: str) -> tuple[DateSpan, ...]:
+    """Every readable date of a list's ``dates["birth"]`` ("1962; circa 1965; 1956 to 1958")."""
+    out = []
+    for part in text.split(";"):
+        span = parse_date_span(part) if part.strip() else None
+        if span is not None:
+            out.append(span)
+    return tuple(out)
+
+
+def parse_query_date_of_birth(value: str) -> DateSpan:
+    """A query's date of birth: a full date (YYYY-MM-DD) or a year (YYYY); YYYY-MM is accepted too.
+    Anything else is an InputError naming ``date_of_birth``: a guessed date could wrongly clear a hit."""
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", text):
+        raise InputError(f"date of birth '{value}' is not YYYY-MM-DD or YYYY", field="date_of_birth")
+    span = _one_date(text)
+    if span is None:
+        raise InputError(f"date of birth '{value}' is not a calendar date", field="date_of_birth")
+    if span[0] > date.today() or span[0].year < 1850:
+        raise InputError(f"date of birth '{value}' is out of range", field="date_of_birth")
+    return DateSpan(span[0], span[1], text)
+
+
+# -- identifiers ----------------------------------------------------------------------------------------
+
+
+def normalise_id(value: str) -> str:
+    """An identifier as compared: letters and digits only, upper case ("91-4403 00…" → "914403…")."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def lei_valid(value: str) -> bool:
+    """ISO 17442: 20 characters, letters and digits, ISO 7064 MOD 97-10 check (remainder 1)."""
+    if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", value):
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in value)
+    return int(digits) % 97 == 1
+
+
+def uscc_valid(value: str) -> bool:
+    """China's Unified Social Credit Code (GB 32100-2015): 18 characters of its 31-letter alphabet, the
+    last a weighted mod-31 check character."""
+    if len(value) != 18 or any(ch not in _USCC_ALPHABET for ch in value):
+        return False
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
+    check = (31 - total % 31) % 31
+    return _USCC_ALPHABET[check] == value[17]
+
+
+def imo_valid(value: str) -> bool:
+    """IMO ship number: 7 digits, the last the sum of the first six weighted 7…2, modulo 10."""
+    if not re.fullmatch(r"\d{7}", value):
+        return False
+    return sum(int(d) * w for d, w in zip(value[:6], range(7, 1, -1), strict=True)) % 10 == int(value[6])
+
+
+def website_domain(value: str) -> str:
+    """The registrable part of a web address or e-mail address: "https://www.Example.com/x" and
+    "info@example.com" → "example.com"."""
+    text = value.strip().lower()
+    if "@" in text and "/" not in text:
+        text = text.rsplit("@", 1)[1]
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = text.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].strip(".")
+    if text.startswith("www."):
+        text = text[4:]
+    return text
+
+
+def _id_kind(scheme: str, value: str) -> str:
+    """What a list identifier is for comparison: "lei", "imo", "web", "email", "id" (any number that
+    identifies: registration, tax, passport…) or "" (a fact that is no identifier: gender, a date, a
+    sanctions note)."""
+    s = scheme.strip().lower()
+    if s in ("lei", "legal entity number") or "legal entity identifier" in s:
+        return "lei"
+    if s == "imo" or (s.startswith("vessel registration") and value.upper().startswith("IMO")):
+        return "imo"
+    if "website" in s:
+        return "web"
+    if "email" in s:
+        return "email"
+    if len(value) > 64 or any(word in s for word in config().get("non_identifier_schemes") or ()):
+        return ""  # a sentence or a fact (gender, a date, a sanctions note), not a number
+    text = normalise_id(value)
+    if len(text) < int(_num("min_identifier_length")) or not any(ch.isdigit() for ch in text):
+        return ""
+    return "id"
+
+
+@dataclass(frozen=True, slots=True)
+class PartyEvidence:
+    """What a list record says about who the party is, in comparable form."""
+
+    births: tuple[DateSpan, ...] = ()
+    nationalities: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    leis: frozenset[str] = frozenset()
+    imos: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+    addresses: tuple[str, ...] = ()
+
+
+def party_evidence(party: Party) -> PartyEvidence:
+    ids: set[str] = set()
+    leis: set[str] = set()
+    imos: set[str] = set()
+    domains: set[str] = set()
+    for ident in party.identifiers:
+        kind = _id_kind(ident.scheme, ident.value)
+        if kind == "lei" and not lei_valid(normalise_id(ident.value)):
+            kind = "id"  # a list's "Legal Entity Number" that is no ISO 17442 LEI (a local number)
+        if kind == "lei":
+            leis.add(normalise_id(ident.value))
+        elif kind == "imo":
+            imos.add("".join(ch for ch in ident.value if ch.isdigit()))
+        elif kind in ("web", "email"):
+            for part in re.split(r"[;,\s]+", ident.value):
+                if part.strip():
+                    domains.add(website_domain(part))
+        elif kind == "id":
+            ids.add(normalise_id(ident.value))
+    return PartyEvidence(
+        births=birth_spans(party.dates.get("birth", "")),
+        nationalities=frozenset(c.upper() for c in party.nationalities if c),
+        ids=frozenset(ids),
+        leis=frozenset(leis),
+        imos=frozenset(imos),
+        domains=frozenset(d for d in domains if d),
+        addresses=tuple(a.text for a in party.addresses if a.text),
+    )
+
+
+class IdentifierIndex:
+    """Parties by identifier (LEI, IMO, registration/ID number, web domain): a query that gives one finds
+    the listed party even when its name is written differently."""
+
+    def __init__(self, evidence: Sequence[PartyEvidence]) -> None:
+        table: dict[str, list[int]] = {}
+        for pidx, ev in enumerate(evidence):
+            keys = sorted(
+                {f"id:{v}" for v in ev.ids | ev.leis}
+                | {f"lei:{v}" for v in ev.leis}
+                | {f"imo:{v}" for v in ev.imos}
+                | {f"web:{v}" for v in ev.domains}
+            )
+            for key in keys:
+                table.setdefault(key, []).append(pidx)
+        self._table = {k: tuple(v) for k, v in table.items()}
+
+    def lookup(self, query: QueryEvidence) -> list[int]:
+        """Party indexes sharing a strong identifier (LEI, IMO, registration number) with the query, in
+        index order."""
+        keys: list[str] = []
+        if query.lei:
+            keys += [f"lei:{query.lei}", f"id:{query.lei}"]
+        if query.imo:
+            keys.append(f"imo:{query.imo}")
+        if query.registration_number:
+            keys.append(f"id:{query.registration_number}")
+        found: set[int] = set()
+        for key in keys:
+            found.update(self._table.get(key, ()))
+        return sorted(found)
+
+
+# -- the query ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueryEvidence:
+    """The identifying details a screening query gives besides name, kind and country (validated)."""
+
+    date_of_birth: DateSpan | None = None
+    nationality: str = ""
+    registration_number: str = ""
+    lei: str = ""
+    imo: str = ""
+    address: str = ""
+    website: str = ""
+    given: dict[str, str] = field(default_factory=dict)  # the fields as given, for the result's echo
+
+    def __bool__(self) -> bool:
+        return bool(self.given)
+
+
+NO_EVIDENCE = QueryEvidence()
+
+
+def _country_code(value: str, field_name: str) -> str:
+    """An ISO 3166-1 alpha-2 code by its form (match imports no reference data: the faces check that the
+    country exists, with chipguard.geo.countries.country)."""
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise InputError(f"'{value}' is not an ISO 3166-1 alpha-2 country code", field=field_name)
+    return code
+
+
+def query_evidence(
+    *,
+    date_of_birth: str | None = None,
+    nationality: str | None = None,
+    registration_number: str | None = None,
+    lei: str | None = None,
+    imo: str | None = None,
+    address: str | None = None,
+    website: str | None = None,
+    country: str | None = None,
+) -> QueryEvidence:
+    """Validates the evidence fields of a query; an InputError names the bad field.
+
+    LEIs and IMO numbers must pass their check digits; a registration number given with country CN (or
+    nationality CN) of 18 characters must be a valid Unified Social Credit Code."""
+    raw = {
+        "date_of_birth": date_of_birth,
+        "nationality": nationality,
+        "registration_number": registration_number,
+        "lei": lei,
+        "imo": imo,
+        "address": address,
+        "website": website,
+    }
+    given: dict[str, str] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"expected text, got {type(value).__name__}", field=key)
+        text = value.strip()
+        if len(text) > MAX_FIELD_LENGTH:
+            raise InputError(f"longer than {MAX_FIELD_LENGTH} characters", field=key)
+        if text:
+            given[key] = text
+    if not given:
+        return NO_EVIDENCE
+    dob = parse_query_date_of_birth(given["date_of_birth"]) if "date_of_birth" in given else None
+    nat = _country_code(given["nationality"], "nationality") if "nationality" in given else ""
+    lei_text = ""
+    if "lei" in given:
+        lei_text = normalise_id(given["lei"])
+        if not lei_valid(lei_text):
+            raise InputError(
+                f"LEI '{given['lei']}' is not a valid ISO 17442 code (20 characters, check digits)",
+                field="lei",
+            )
+    imo_text = ""
+    if "imo" in given:
+        imo_text = normalise_id(given["imo"]).removeprefix("IMO")
+        if not imo_valid(imo_text):
+            raise InputError(
+                f"IMO number '{given['imo']}' is not 7 digits with a valid check digit", field="imo"
+            )
+    reg = ""
+    if "registration_number" in given:
+        reg = normalise_id(given["registration_number"])
+        if not reg:
+            raise InputError("a registration number needs letters or digits", field="registration_number")
+        chinese = "CN" in {nat, (country or "").strip().upper()}
+        if chinese and len(reg) == 18 and not uscc_valid(reg):
+            raise InputError(
+                f"'{given['registration_number']}' is not a valid Unified Social Credit Code "
+                "(GB 32100-2015 check character)",
+                field="registration_number",
+            )
+    web = ""
+    if "website" in given:
+        web = website_domain(given["website"])
+        if "." not in web:
+            raise InputError(f"'{given['website']}' is not a web address or e-mail domain", field="website")
+    return QueryEvidence(
+        date_of_birth=dob,
+        nationality=nat,
+        registration_number=reg,
+        lei=lei_text,
+        imo=imo_text,
+        address=given.get("address", ""),
+        website=web,
+        given=given,
+    )
+
+
+def evidence_of(record: Any, country: str | None = None, *, where: str = "") -> QueryEvidence:
+    """The evidence a Customer or Owner declares (its date_of_birth, nationality, registration_number,
+    lei, imo, website and first address), validated; an error's field is prefixed with ``where``
+    ("customer.owners[1]")."""
+    from chipguard.model import declared_evidence
+
+    try:
+        return query_evidence(country=country, **dict(declared_evidence(record)))
+    except InputError as exc:
+        field_name = f"{where}.{exc.field}" if where and exc.field else exc.field
+        raise InputError(exc.detail, file=exc.file, field=field_name) from exc
+
+
+# -- strength -------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Assessment:
+    """The strength of one hit, the features that decided it, and what they subtract from its score."""
+
+    strength: MatchStrength
+    features: list[dict[str, Any]]
+    penalty: float = 0.0
+    identified: bool = False  # an identical LEI / IMO / registration number: a hit whatever its name score
+
+    def feature_dicts(self) -> list[dict[str, Any]]:
+        return [dict(f) for f in self.features]
+
+
+def _feature(name: str, result: str, detail: str, **more: Any) -> dict[str, Any]:
+    return {"feature": name, "result": result, "detail": detail, **more}
+
+
+def kinds_conflict(query_kind: str | None, listed: PartyKind) -> bool:
+    """Whether the query's kind rules the listed record out: a person is no organisation, vessel or
+    aircraft, and an organisation is no vessel, aircraft or person (a vessel query may meet a vessel)."""
+    if not query_kind or listed == PartyKind.UNKNOWN:
+        return False
+    listed_kind = listed.value
+    if query_kind == listed_kind:
+        return False
+    return query_kind in ("person", "org", "vessel", "aircraft")
+
+
+def generic_institutional(analysis: NameAnalysis, rarity: Callable[[str], float]) -> bool:
+    """Whether a name is the generic name of a public body that many countries have ("Ministry of
+    Defence", "Central Bank of Iran", "Institute of Physics"): an institution word, no number, and no word
+    rarer on the lists than ``generic_name_max_rarity`` (a proper name such as "Jiao Tong" is rare). For
+    such a name a country that disagrees means another body, not the listed one."""
+    tokens = analysis.tokens
+    extra = set(config().get("institution_words") or ())
+    if not (analysis.institutional or any(t.canon in extra or t.text in extra for t in tokens)):
+        return False
+    limit = _num("generic_name_max_rarity")
+    for tok in tokens:
+        if tok.cls == "number":
+            return False
+        if tok.cls in ("word", "initial") and tok.canon not in extra and rarity(tok.canon) > limit:
+            return False
+    return True
+
+
+def _address_agrees(query: str, listed: Iterable[str]) -> str:
+    best = ""
+    cut = _num("address_similarity") * 100
+    for text in listed:
+        if fuzz.token_set_ratio(query.lower(), text.lower()) >= cut:
+            best = text
+            break
+    return best
+
+
+def assess(
+    *,
+    name_score: float,
+    threshold: float,
+    query: QueryEvidence,
+    query_kind: str | None,
+    query_country: str,
+    party: Party,
+    evidence: PartyEvidence,
+    party_countries: frozenset[str] | set[str],
+    generic_name: bool,
+    thin_name: str = "",
+) -> Assessment:
+    """The strength of a hit from its name score and the evidence on both sides.
+
+    Conflicts first (any one makes the hit weak: another person, another kind of thing, another
+    institution of the same generic name, another vessel or LEI), then strong agreement (an identical
+    LEI, registration number or IMO number confirms even a drifting name; a date of birth with the same
+    nationality confirms a name at the threshold), then the name alone (confirmed only when it is nearly
+    identical, distinctive and nothing disagrees). ``thin_name`` says why the matched list name is too thin
+    to confirm on its own ("a weak alias", "a single word common on the lists"), "" when it is not."""
+    features: list[dict[str, Any]] = []
+    conflicts: list[str] = []
+    confirms: list[str] = []
+    softer: list[str] = []  # disagreements that stop a name-only confirmation but do not make it weak
+    penalty = 0.0
+
+    if kinds_conflict(query_kind, party.kind):
+        conflicts.append("kind")
+        features.append(
+            _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
+        )
+
+    if query.lei and evidence.leis:
+        if query.lei in evidence.leis:
+            confirms.append("lei")
+            features.append(_feature("lei", "agree", f"LEI {query.lei} is on the record"))
+        else:
+            conflicts.append("lei")
+            features.append(
+                _feature(
+                    "lei", "conflict", f"LEI {query.lei}, the record has {', '.join(sorted(evidence.leis))}"
+                )
+            )
+    elif query.lei and query.lei in evidence.ids:
+        confirms.append("lei")
+        features.append(_feature("lei", "agree", f"LEI {query.lei} is on the record"))
+    if query.imo and evidence.imos:
+        if query.imo in evidence.imos:
+            confirms.append("imo")
+            features.append(_feature("imo", "agree", f"IMO {query.imo} is on the record"))
+        else:
+            conflicts.append("imo")
+            features.append(
+                _feature(
+                    "imo", "conflict", f"IMO {query.imo}, the record has {', '.join(sorted(evidence.imos))}"
+                )
+            )
+    if query.registration_number and query.registration_number in evidence.ids:
+        confirms.append("registration_number")
+        features.append(
+            _feature("registration_number", "agree", f"number {query.registration_number} is on the record")
+        )
+
+    dob_agrees = False
+    if query.date_of_birth is not None and evidence.births:
+        gaps = [query.date_of_birth.gap_days(span) for span in evidence.births]
+        gap = min(gaps)
+        listed = "; ".join(s.text for s in evidence.births)
+        if gap == 0:
+            dob_agrees = True
+            features.append(_feature("date_of_birth", "agree", f"{query.date_of_birth.text} fits {listed}"))
+        elif gap >= _num("dob_conflict_days"):
+            conflicts.append("date_of_birth")
+            penalty += _num("dob_conflict_penalty")
+            features.append(
+                _feature(
+                    "date_of_birth",
+                    "conflict",
+                    f"{query.date_of_birth.text} is {gap // 365} year(s) or more from {listed}",
+                    value=-_num("dob_conflict_penalty"),
+                )
+            )
+        else:
+            features.append(_feature("date_of_birth", "close", f"{query.date_of_birth.text} near {listed}"))
+
+    nationality_agrees = False
+    if query.nationality and evidence.nationalities:
+        if query.nationality in evidence.nationalities:
+            nationality_agrees = True
+            features.append(_feature("nationality", "agree", f"{query.nationality} is a listed nationality"))
+        else:
+            softer.append("nationality")
+            features.append(
+                _feature(
+                    "nationality",
+                    "differs",
+                    f"{query.nationality}, the record says {', '.join(sorted(evidence.nationalities))}",
+                )
+            )
+
+    if query_country and party_countries:
+        if query_country in party_countries:
+            features.append(_feature("country", "agree", f"{query_country} is among the record's countries"))
+        elif generic_name and party.kind != PartyKind.PERSON:
+            conflicts.append("country")
+            features.append(
+                _feature(
+                    "country",
+                    "conflict",
+                    f"a generic institutional name in {query_country}, the record is in "
+                    f"{', '.join(sorted(party.countries))}",
+                )
+            )
+        else:
+            softer.append("country")
+            features.append(
+                _feature(
+                    "country", "differs", f"{query_country}, the record: {', '.join(sorted(party.countries))}"
+                )
+            )
+
+    if query.website and evidence.domains:
+        if query.website in evidence.domains:
+            features.append(_feature("website", "agree", f"{query.website} is the record's domain"))
+        else:
+            features.append(_feature("website", "differs", f"{query.website}, the record has other domains"))
+    if query.address and evidence.addresses:
+        listed_address = _address_agrees(query.address, evidence.addresses)
+        if listed_address:
+            features.append(_feature("address", "agree", f"matches the listed address '{listed_address}'"))
+
+    score = max(0.0, name_score - penalty)
+    confirm_score = _num("confirm_name_score")
+    hard = [c for c in conflicts if c in ("kind", "lei", "imo")]
+    person_needs_more = (
+        party.kind == PartyKind.PERSON and query.date_of_birth is None and not _person_name_confirms()
+    )
+    if hard:
+        strength = MatchStrength.WEAK
+        decided = f"conflicting {', '.join(hard)}"
+    elif confirms and name_score >= _num("identifier_min_name_score"):
+        strength = MatchStrength.CONFIRMED
+        decided = f"identical {', '.join(confirms)}"
+    elif conflicts:
+        strength = MatchStrength.WEAK
+        decided = f"conflicting {', '.join(conflicts)}"
+    elif dob_agrees and nationality_agrees and score >= threshold:
+        strength = MatchStrength.CONFIRMED
+        decided = "date of birth and nationality agree"
+    elif score >= confirm_score and not softer and not thin_name and not person_needs_more:
+        strength = MatchStrength.CONFIRMED
+        decided = f"name score {score:.2f} ≥ {confirm_score:.2f} and nothing disagrees"
+    else:
+        strength = MatchStrength.POTENTIAL
+        reasons = []
+        if score < confirm_score:
+            reasons.append(f"name score {score:.2f} < {confirm_score:.2f}")
+        if softer:
+            reasons.append(f"{' and '.join(softer)} differ")
+        if thin_name:
+            reasons.append(thin_name)
+        if person_needs_more:
+            reasons.append("a person's name without date of birth")
+        if confirms:
+            reasons.append(f"identical {', '.join(confirms)} but the names differ too much")
+        decided = "; ".join(reasons) or "name only"
+    features.append(_feature("strength", str(strength), decided))
+    return Assessment(strength, features, penalty, identified=bool(confirms) and not hard)
+
+
+def _person_name_confirms() -> bool:
+    """Whether a person's (nearly) identical name alone, with nothing disagreeing, confirms a hit."""
+    return bool(config().get("person_name_alone_confirms", True))

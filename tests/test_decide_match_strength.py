@@ -1,0 +1,119 @@
+"""Decisions act on match strength, not on a bare score (issue 12): a fuzzy owner hit whose country or
+kind disagrees is reviewed, never denied; a confirmed owner hit still denies; an agreeing LEI confirms a
+hit whose name drifts. Real bundled CSL 2022-04 snapshot, bundled rule set."""
+
+from __future__ import annotations
+
+import pytest
+from test_ownership_support import csl_screener
+
+from chipguard.match.screener import Screener
+from chipguard.model import Customer, Decision, Item, Outcome, Owner, Transaction
+from chipguard.policy.engine import decide
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return csl_screener()
+
+
+def deal(kind: str, *owners: Owner) -> Transaction:
+    customer = Customer(
+        name="Harbourfront Compute Pte. Ltd.",
+        country="SG",
+        headquarters="SG",
+        owners=list(owners),
+        ip_countries=["SG"],
+        payment_country="SG",
+        incorporation_date="2016-05-01",
+        business_type="cloud",
+    )
+    return Transaction(
+        date="2024-09-02",
+        kind=kind,
+        customer=customer,
+        items=[Item("H100 SXM", 8)],
+        destination="SG",
+        end_use="hosting inference for retail customers",
+    )
+
+
+def owner_hits(decision: Decision, owner: str) -> list[dict[str, object]]:
+    return list(decision.screening.get(f"owner:{owner}", []))
+
+
+@pytest.mark.parametrize("kind", ["rental", "sale"])
+def test_fuzzy_person_owner_in_another_country_is_reviewed_not_denied(screener: Screener, kind: str) -> None:
+    """Owner "Tan Wei Ming" (SG) scores ~0.81 against Entity List person "Tan Wei" (CN): a potential
+    match to resolve, named in the REVIEW reason — never a DENY."""
+    decision = decide(
+        deal(kind, Owner("Tan Wei Ming", kind="person", country="SG", percent=40)), screener=screener
+    )
+    hits = owner_hits(decision, "Tan Wei Ming")
+    assert any(h["name"] == "Tan Wei" and h["strength"] == "potential" for h in hits)
+    assert decision.outcome == Outcome.REVIEW
+    (reason,) = [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH"]
+    assert "Tan Wei Ming" in reason.message and "Tan Wei" in reason.message and "potential" in reason.message
+    assert not [r for r in decision.reasons if r.outcome == "DENY"]
+
+
+@pytest.mark.parametrize("kind", ["rental", "sale"])
+def test_organisation_owner_meeting_a_vessel_alias_is_never_denied(screener: Screener, kind: str) -> None:
+    """Owner "Al Noor Holdings" (60 %) scores ~0.86 against a vessel's alias: an organisation is no
+    vessel, so the hit is weak — recorded in the decision, not counted for the OFAC 50 % rule."""
+    decision = decide(deal(kind, Owner("Al Noor Holdings", country="AE", percent=60)), screener=screener)
+    hits = owner_hits(decision, "Al Noor Holdings")
+    vessels = [h for h in hits if h["kind"] == "vessel"]
+    assert vessels and all(h["strength"] == "weak" for h in vessels)
+    assert decision.outcome != Outcome.DENY
+    assert not [r for r in decision.reasons if r.code in ("OFAC_50_PERCENT", "PROVIDER_POLICY_LISTED_PARTY")]
+
+
+def test_confirmed_owner_still_denies(screener: Screener) -> None:
+    """The exact SDN name owning 60 % is a confirmed hit: OFAC 50 % → DENY."""
+    decision = decide(
+        deal("sale", Owner("Iran Electronics Industries", country="IR", percent=60)), screener=screener
+    )
+    hits = owner_hits(decision, "Iran Electronics Industries")
+    assert any(h["strength"] == "confirmed" for h in hits)
+    assert decision.outcome == Outcome.DENY
+    assert [r for r in decision.reasons if r.code == "OFAC_50_PERCENT"]
+
+
+def test_agreeing_lei_confirms_a_drifting_owner_name(screener: Screener) -> None:
+    """ "VTB Group Bank" is only a potential match for the SDN VTB Bank (REVIEW); with VTB's own LEI it is
+    the listed bank (confirmed) and 60 % of the customer is blocked: DENY."""
+    without = decide(deal("sale", Owner("VTB Group Bank", country="RU", percent=60)), screener=screener)
+    assert without.outcome == Outcome.REVIEW
+    assert not [r for r in without.reasons if r.code == "OFAC_50_PERCENT"]
+    assert [r for r in without.reasons if r.code == "POTENTIAL_LIST_MATCH" and "VTB" in r.message]
+
+    owner = Owner("VTB Group Bank", country="RU", percent=60, lei="253400V1H6ART1UQ0N98")
+    with_lei = decide(deal("sale", owner), screener=screener)
+    hits = [
+        h
+        for h in owner_hits(with_lei, "VTB Group Bank")
+        if h["name"] == "VTB BANK PUBLIC JOINT STOCK COMPANY"
+    ]
+    assert hits and all(h["strength"] == "confirmed" for h in hits)
+    assert with_lei.outcome == Outcome.DENY
+    assert [r for r in with_lei.reasons if r.code == "OFAC_50_PERCENT"]
+
+
+def test_a_bad_lei_on_an_owner_is_an_input_error_naming_it() -> None:
+    from chipguard.errors import InputError
+    from chipguard.policy.transaction import parse_transaction
+
+    data = {
+        "date": "2024-09-02",
+        "kind": "sale",
+        "destination": "SG",
+        "customer": {
+            "name": "Harbourfront Compute Pte. Ltd.",
+            "owners": [{"name": "VTB Group Bank", "percent": 60, "lei": "253400V1H6ART1UQ0N97"}],
+        },
+        "items": [{"model": "H100 SXM"}],
+    }
+    with pytest.raises(InputError) as info:
+        parse_transaction(data)
+    assert info.value.field == "customer.owners[0].lei"

@@ -1,0 +1,157 @@
+"""Evidence beyond the name: identifiers checked, compared with what the lists say, and the match strength
+they give (real CSL 2022-04 records; skipped without ../shared/data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipguard.errors import InputError
+from chipguard.match import evidence as ev
+from chipguard.match.screener import Screener
+from chipguard.model import Party
+from chipguard.sources import parse_file
+
+
+@pytest.fixture(scope="module")
+def parties() -> list[Party]:
+    from tests.conftest import SHARED
+
+    path = SHARED / "lists/us_csl_2022-04.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    return parse_file(path).parties
+
+
+@pytest.fixture(scope="module")
+def screener(parties: list[Party]) -> Screener:
+    return Screener(parties)
+
+
+def test_check_digits_of_real_list_identifiers(parties: list[Party]) -> None:
+    """Every USCC on the CSL passes the GB 32100 check, and a changed character fails it; likewise the
+    LEIs the CSL gives as 20-character codes and nearly every vessel IMO number."""
+    usccs = [ev.normalise_id(i.value) for p in parties for i in p.identifiers if "USCC" in i.scheme]
+    assert len(usccs) > 50 and all(ev.uscc_valid(u) for u in usccs)
+    broken = usccs[0][:-1] + ("0" if usccs[0][-1] != "0" else "1")
+    assert not ev.uscc_valid(broken)
+    assert ev.lei_valid("253400V1H6ART1UQ0N98") and not ev.lei_valid("253400V1H6ART1UQ0N97")
+    imos = [ev.party_evidence(p).imos for p in parties if p.kind.value == "vessel"]
+    numbers = [n for found in imos for n in found]
+    assert len(numbers) > 300
+    assert sum(ev.imo_valid(n) for n in numbers) / len(numbers) > 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("1962", "1962-01-01", "1962-12-31"),
+        ("1962-03-05", "1962-03-05", "1962-03-05"),
+        ("05 Mar 1962", "1962-03-05", "1962-03-05"),
+        ("circa 1965", "1963-01-01", "1967-12-31"),
+        ("1956 to 1958", "1956-01-01", "1958-12-31"),
+        ("1956-1958", "1956-01-01", "1958-12-31"),
+    ],
+)
+def test_list_dates_of_birth_become_ranges(text: str, start: str, end: str) -> None:
+    span = ev.parse_date_span(text)
+    assert span is not None
+    assert (span.start.isoformat(), span.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"date_of_birth": "12/03/1970"}, "date_of_birth"),
+        ({"date_of_birth": "1970-02-30"}, "date_of_birth"),
+        ({"lei": "253400V1H6ART1UQ0N97"}, "lei"),
+        ({"imo": "IMO 8898832"}, "imo"),
+        ({"nationality": "XX"}, "nationality"),
+        ({"registration_number": "91440300708461136Y", "country": "CN"}, "registration_number"),
+        ({"website": "not a domain"}, "website"),
+    ],
+)
+def test_bad_evidence_names_the_field(fields: dict[str, str], field: str) -> None:
+    with pytest.raises(InputError) as info:
+        ev.query_evidence(**fields)
+    assert info.value.field == field
+
+
+def test_dob_years_away_makes_a_listed_persons_hit_weak(screener: Screener) -> None:
+    own = screener.screen(
+        "HEJABI, Mahdi",
+        kind="person",
+        evidence=ev.query_evidence(date_of_birth="1990-08-26", nationality="IR"),
+    )
+    assert own[0].name == "HEJABI, Mahdi" and own[0].strength == "confirmed"
+    assert {f["feature"] for f in own[0].evidence if f["result"] == "agree"} >= {
+        "date_of_birth",
+        "nationality",
+    }
+    shifted = screener.screen(
+        "HEJABI, Mahdi", kind="person", evidence=ev.query_evidence(date_of_birth="1972")
+    )
+    assert all(h.strength == "weak" for h in shifted if h.name == "HEJABI, Mahdi")
+    near = screener.screen("HEJABI, Mahdi", kind="person", evidence=ev.query_evidence(date_of_birth="1990"))
+    assert near[0].name == "HEJABI, Mahdi" and near[0].strength != "weak"
+
+
+def test_an_organisation_never_matches_a_vessel_above_weak(screener: Screener) -> None:
+    hits = screener.screen("Al Noor Holdings", kind="org")
+    vessels = [h for h in hits if h.kind == "vessel"]
+    assert vessels and all(h.strength == "weak" for h in vessels)
+    assert any(f["feature"] == "kind" and f["result"] == "conflict" for f in vessels[0].evidence)
+
+
+def test_generic_institution_in_another_country_is_weak(screener: Screener) -> None:
+    (hit,) = [h for h in screener.screen("Ministry of Defence", kind="org", country="CN") if h.score >= 0.8][
+        :1
+    ]
+    assert hit.strength == "weak"
+    same_country = screener.screen("Ministry of Defence", kind="org", country=hit.countries[0])
+    assert same_country[0].strength != "weak"
+
+
+def test_agreeing_lei_confirms_a_drifting_name(screener: Screener) -> None:
+    plain = screener.screen("VTB Group Bank", kind="org")
+    by_lei = screener.screen(
+        "VTB Group Bank", kind="org", evidence=ev.query_evidence(lei="253400V1H6ART1UQ0N98")
+    )
+    vtb = [h for h in by_lei if h.name == "VTB BANK PUBLIC JOINT STOCK COMPANY"]
+    assert vtb and all(h.strength == "confirmed" for h in vtb)
+    assert any(f["feature"] == "lei" and f["result"] == "agree" for f in vtb[0].evidence)
+    unconfirmed = [h for h in plain if h.name == "VTB BANK PUBLIC JOINT STOCK COMPANY"]
+    assert unconfirmed and all(h.strength == "potential" for h in unconfirmed)
+
+
+def test_imo_finds_a_renamed_vessel(screener: Screener, parties: list[Party]) -> None:
+    vessel = next(p for p in parties if p.kind.value == "vessel" and ev.party_evidence(p).imos)
+    imo = sorted(ev.party_evidence(vessel).imos)[0]
+    hits = screener.screen("Ocean Star", kind="vessel", evidence=ev.query_evidence(imo=imo))
+    assert any(h.party_id == vessel.party_id for h in hits)
+
+
+def test_screen_result_echoes_evidence_and_refuses_unknown_fields(screener: Screener) -> None:
+    result = screener.screen_result("q", "HEJABI, Mahdi", "person", None, fields={"date_of_birth": "1990"})
+    assert result["query"]["date_of_birth"] == "1990"
+    assert result["hits"][0]["strength"] in ("confirmed", "potential")
+    with pytest.raises(InputError) as info:
+        screener.screen_result("q", "HEJABI, Mahdi", "person", None, fields={"birthday": "1990"})
+    assert info.value.field == "birthday"
+
+
+def test_screen_file_checks_evidence_columns(tmp_path: Path) -> None:
+    from chipguard.cli.screen import read_queries
+
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,name,lei\nq1,VTB Bank,253400V1H6ART1UQ0N98\nq2,VTB Bank,253400V1H6ART1UQ0N97\n", "utf-8"
+    )
+    with pytest.raises(InputError) as info:
+        read_queries(src)
+    assert "line 3" in str(info.value) and "lei" in str(info.value)
+    src.write_text("id,name,date_of_brith\nq1,VTB Bank,1970\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        read_queries(src)
+    assert "date_of_brith" in str(info.value)
