@@ -67,7 +67,7 @@ def test_list_dates_of_birth_become_ranges(text: str, start: str, end: str) -> N
         ({"date_of_birth": "1970-02-30"}, "date_of_birth"),
         ({"lei": "253400V1H6ART1UQ0N97"}, "lei"),
         ({"imo": "IMO 8898832"}, "imo"),
-        ({"nationality": "XX"}, "nationality"),
+        ({"nationality": "Persia"}, "nationality"),
         ({"registration_number": "91440300708461136Y", "country": "CN"}, "registration_number"),
         ({"website": "not a domain"}, "website"),
     ],
@@ -151,6 +151,10 @@ def test_screen_file_checks_evidence_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_queries(src)
     assert "line 3" in str(info.value) and "lei" in str(info.value)
+    src.write_text("id,name,nationality\nq1,VTB Bank,RU\nq2,VTB Bank,XX\n", "utf-8")
+    with pytest.raises(InputError) as info:
+        read_queries(src)
+    assert "line 3" in str(info.value) and "nationality" in str(info.value)
     src.write_text("id,name,date_of_brith\nq1,VTB Bank,1970\n", "utf-8")
     with pytest.raises(InputError) as info:
         read_queries(src)
