@@ -323,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
 
     evasion.run(screener, parties)
 
+    from bench import evidence_sets
+
+    evidence_sets.run(screener, parties)
+
     real_cn = shared / "bench/real_cn_queries.csv"
     if real_cn.exists():
         ours, base, _e, _n = run_set(read_csv(real_cn), screener, baseline, use_country=True)
