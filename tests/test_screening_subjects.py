@@ -52,10 +52,12 @@ def test_an_archived_rule_set_in_the_old_words_is_read_in_todays() -> None:
     rules = load_rule_set_archive(legacy)
     owner_or_parent = rules.rule("RP-OWNER-PARENT-LISTED")
     customer_listed = rules.rule("RP-CUSTOMER-REVIEW")
-    assert evaluate(owner_or_parent.when, {"hit": {"role": "ultimate_parent", "list_code": "EL"}}, {})
+    # (today's rules also ask for a confirmed hit: match strength, issue 12)
+    hit = {"list_code": "EL", "strength": "confirmed"}
+    assert evaluate(owner_or_parent.when, {"hit": {**hit, "role": "ultimate_parent"}}, {})
     for role in ("customer", "other_name"):
-        assert evaluate(customer_listed.when, {"hit": {"role": role, "list_code": "OTHER"}}, {})
-    assert not evaluate(customer_listed.when, {"hit": {"role": "owner", "list_code": "OTHER"}}, {})
+        assert evaluate(customer_listed.when, {"hit": {**hit, "role": role, "list_code": "OTHER"}}, {})
+    assert not evaluate(customer_listed.when, {"hit": {**hit, "role": "owner", "list_code": "OTHER"}}, {})
     # Today's archived rules are read as they are.
     current = load_rule_set_archive(dict(default_rule_set().sources))
     assert (
