@@ -166,7 +166,9 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     submit(browser, "#decision-form button[type=submit]")
     first_decision = browser.current_url.rsplit("/", 1)[1]
     first_outcome = text_of(browser, "#decision-outcome")
-    assert first_outcome == "DENY", text_of(browser, "#reasons")
+    # a misspelt owner is a potential match (issue 12): REVIEW naming the hit to resolve, never DENY
+    assert first_outcome == "REVIEW", text_of(browser, "#reasons")
+    assert "POTENTIAL_LIST_MATCH" in text_of(browser, "#reasons")
 
     # ── the alert is in the queue, counted on the dashboard ───────────────────────────────────────
     browser.get(server.ui + "/")
@@ -175,7 +177,7 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     rows = browser.find_elements(By.CSS_SELECTOR, "table.alerts tbody tr")
     assert len(rows) == 1
     row = rows[0].text
-    assert FUZZY_OWNER in row and "Atlas Sanatgaran" in row and "decision" in row and "DENY" in row
+    assert FUZZY_OWNER in row and "Atlas Sanatgaran" in row and "decision" in row and "REVIEW" in row
     alert_id = rows[0].get_attribute("data-alert")
     submit(browser, f"tr[data-alert='{alert_id}'] form button")  # assign to me, back to the queue
     assert "/ui/alerts" in browser.current_url
@@ -191,7 +193,7 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     assert "Atlas Sanatgaran" in text_of(browser, "#case-record")
     assert "Unverified List (UVL)" in text_of(browser, "#case-record")
     assert "Matched alias" in text_of(browser, "#case-match")
-    assert "overriding a DENY decision" in text_of(browser, "#four-eyes-note")
+    assert "dismissing a hit scoring" in text_of(browser, "#four-eyes-note")
     browser.find_element(By.ID, "note-text").send_keys("Registry extract requested and received.")
     submit(browser, "#note-form button[type=submit]")
     assert "Registry extract requested" in text_of(browser, "#case-notes")
@@ -225,7 +227,7 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     assert text_of(browser, "#alert-status") == "closed"
     retaken = text_of(browser, "#retaken-outcome")
     assert retaken in ("ALLOW", "REVIEW"), retaken
-    assert f"follows {first_decision}, which was DENY" in text_of(browser, "#retaken")
+    assert f"follows {first_decision}, which was REVIEW" in text_of(browser, "#retaken")
     facts = text_of(browser, "#disposition-facts")
     assert "DIFFERENT_IDENTIFIERS" in facts and server.actors["analyst_b"] in facts.split("Approved")[1]
     doc_screenshot(browser, "case-approved", 700)
