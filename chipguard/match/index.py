@@ -171,7 +171,7 @@ class NameIndex:
             if d in dm:
                 found.update(dm[d])  # substitution or transposition
         found.discard(word)
-        return found
+        return sorted(found)  # a set's order follows the hash seed
 
     def query_keys(self, a: NameAnalysis) -> dict[str, float]:
         """Keys of a query with the weight each adds to a candidate that shares it."""
@@ -232,10 +232,13 @@ class NameIndex:
 
     def candidates(self, a: NameAnalysis, limit: int) -> list[int]:
         """Entry ids sharing the most (rarity-weighted) keys with the query, best first."""
-        keys = self.query_keys(a)
+        # keys in a fixed order: a query's keys come partly from sets (typo neighbours, word roots) whose
+        # order follows the string hash seed, and floating-point sums taken in another order can differ in
+        # the last bit — enough to move a candidate across the floor or the limit in another process
+        keys = sorted(self.query_keys(a).items())
         acc: dict[int, float] = defaultdict(float)
         postings = self.postings
-        sized = [(k, w, postings.get(k)) for k, w in keys.items()]
+        sized = [(k, w, postings.get(k)) for k, w in keys]
         present = [(k, w, p) for k, w, p in sized if p]
         rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
         present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
@@ -269,10 +272,12 @@ class NameIndex:
                     acc[eid] += weight
         if not acc:
             return []
+        # equal weights are ordered by entry id (the list's own order), never by the order entries were met
+        rank = {eid: (weight, -eid) for eid, weight in acc.items()}
         top = (
-            heapq.nlargest(limit, acc, key=acc.__getitem__)
-            if len(acc) > limit
-            else sorted(acc, key=acc.__getitem__, reverse=True)
+            heapq.nlargest(limit, rank, key=rank.__getitem__)
+            if len(rank) > limit
+            else sorted(rank, key=rank.__getitem__, reverse=True)
         )
         # candidates sharing far less than the best one are not worth scoring
         floor = acc[top[0]] * self.relative_floor
