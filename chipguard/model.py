@@ -171,6 +171,9 @@ class Hit:
     countries: list[str] = field(default_factory=list)
     parent_name: str = ""
     explanation: dict[str, Any] = field(default_factory=dict)
+    # the entity this record belongs to among the query's hits: the best record of the same entity
+    # (``source:party_id``), shared by its records on other lists (see Screener.screening)
+    entity: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -88,10 +88,13 @@ def _print_table(result: dict[str, Any]) -> None:
     table = Table(title=title)
     for col in ("score", "listed name", "matched alias", "list", "id", "countries", "why"):
         table.add_column(col, overflow="fold")
+    leads = {e["entity"] for e in result.get("entities", [])}
     for hit in hits:
+        # a record of an entity already shown above (on another list) is marked as such
+        same = hit.get("entity") and f"{hit['source']}:{hit['party_id']}" not in leads
         table.add_row(
             f"{hit['score']:.3f}",
-            hit["name"],
+            ("↳ " if same else "") + hit["name"],
             hit["matched_name"],
             hit.get("list_name") or hit["source"],
             f"{hit['source']}:{hit['party_id']}",
@@ -99,6 +102,8 @@ def _print_table(result: dict[str, Any]) -> None:
             _short_reason(hit["explanation"]),
         )
     console.print(table)
+    if result.get("omitted"):
+        console.print(f"{result['omitted']} more record(s) past --limit {result['limit']}")
     console.print(f"threshold {result['threshold']:.2f}; lists: {', '.join(map(str, result['snapshot']))}")
 
 

@@ -114,6 +114,7 @@ class NameIndex:
         if relative_floor is None:
             relative_floor = float(matching_config().get("candidate_relative_floor", 0.4))
         self.relative_floor = relative_floor
+        self.full_match_cap = int(matching_config().get("candidates_full_match_cap", 200))
         self.max_posting = max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
@@ -236,6 +237,7 @@ class NameIndex:
         # order follows the string hash seed, and floating-point sums taken in another order can differ in
         # the last bit — enough to move a candidate across the floor or the limit in another process
         keys = sorted(self.query_keys(a).items())
+        sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
         acc: dict[int, float] = defaultdict(float)
         postings = self.postings
         sized = [(k, w, postings.get(k)) for k, w in keys]
@@ -279,6 +281,25 @@ class NameIndex:
             if len(rank) > limit
             else sorted(rank, key=rank.__getitem__, reverse=True)
         )
-        # candidates sharing far less than the best one are not worth scoring
-        floor = acc[top[0]] * self.relative_floor
-        return [eid for eid in top if acc[eid] >= floor]
+        # candidates sharing far less than the query's own words are not worth scoring. The floor is
+        # relative to the query (the weight of all its words), not to the best candidate: a record that
+        # would be scored were it alone on the list is scored beside an exact match of another record
+        whole = sum(w for k, w in keys if k.startswith("t:"))
+        floor = min(acc[top[0]], whole or acc[top[0]]) * self.relative_floor
+        out = [eid for eid in top if acc[eid] >= floor]
+        if len(rank) > limit and whole and self.full_match_cap > limit:
+            # a name listed many times (a group and its subsidiaries, one record per address): every
+            # entry holding all the query's words and at most one word more is scored, not only the
+            # first ``limit`` (a longer name holding a short generic query is another firm's)
+            chosen = set(top)
+            most = len(sig) + 1
+            entries = self.entries
+            more = [
+                eid
+                for eid, weight in acc.items()
+                if weight >= whole and eid not in chosen and len(entries[eid].analysis.significant) <= most
+            ]
+            if more:
+                more.sort(key=rank.__getitem__, reverse=True)
+                out += more[: self.full_match_cap - limit]
+        return out

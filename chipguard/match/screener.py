@@ -22,12 +22,19 @@ from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
-from chipguard.names.analysis import NameAnalysis, analyze
+from chipguard.names.analysis import ADMIN, LEGAL, STOP, NameAnalysis, analyze
 from chipguard.names.chinese import analyse, has_han
 from chipguard.names.data import default_threshold, matching_config, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
-from chipguard.names.variants import name_variants, qualifiers
+from chipguard.names.variants import (
+    initials_consistent,
+    is_acronym,
+    name_variants,
+    parent_parts,
+    parenthesised,
+    qualifiers,
+)
 
 ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
 # Latin forms that translate words (Chinese org vocabulary → English) rather than transliterate sounds
@@ -227,6 +234,49 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
     }
 
 
+@lru_cache(maxsize=100_000)
+def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
+    """The words a list name's parentheses add to its bare form ``bare`` — "Huawei Technologies (UK)
+    Co., Ltd." → {"uk"}, "(New Zealand)", "(Yangon)": a subsidiary or branch abroad is written this way,
+    so matching it without them is matching the parent's name. A short form is not a qualifier: an
+    acronym of the name ("(CASIC)") or words of the name itself ("Huawei Technologies Co., Ltd.
+    (Huawei)")."""
+    words = {t.canon for t in analyze(bare, False).tokens}
+    out: set[str] = set()
+    for text in parenthesised(alias):
+        text = text.strip()
+        if not text or (is_acronym(text) and initials_consistent(text, bare)):
+            continue
+        canon = {t.canon for t in analyze(text, False).tokens if t.cls not in (ADMIN, LEGAL, STOP)}
+        if canon and not canon <= words:
+            out.update(canon - words)
+    return frozenset(out)
+
+
+def short_form_only(alias: str, bare: NameAnalysis) -> bool:
+    """Whether every parenthesised text of ``alias`` only repeats the rest of the name: an acronym
+    ("(CASIC)") or a short name made of its words ("Huawei Technologies Co., Ltd. (Huawei)"). Dropping
+    such a text leaves the same entity's name; dropping "(Australia)" does not."""
+    return not dropped_qualifiers(alias, bare.original)
+
+
+def name_key(a: NameAnalysis) -> str:
+    """The words of a name in their canonical forms, legal form included ("Co., Ltd." = "Company
+    Limited"): two records whose names have equal keys are named alike."""
+    return " ".join(t.canon for t in a.tokens)
+
+
+@dataclass(slots=True)
+class Screening:
+    """Every record that clears the threshold, ranked, cut to ``limit``: ``omitted`` says how many
+    records (after collapsing duplicates) the limit left out; ``entities`` groups the hits by entity."""
+
+    hits: list[Hit]
+    omitted: int
+    limit: int
+    entities: list[dict[str, Any]]
+
+
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
@@ -249,20 +299,32 @@ class Screener:
         self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
         self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
         self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
+        self.parent_part_penalty = float(cfg.get("parent_part_penalty", 0.1))
+        self.dropped_qualifier_penalty = float(cfg.get("dropped_qualifier_penalty", 0.08))
         with gc_paused():
             self._build(cfg)
 
     def _build(self, cfg: dict[str, Any]) -> None:
         entries: list[Entry] = []
+        # per party, the keys of the names it is listed under (full names; a bare name only when its
+        # parentheses held a short form): records sharing one are the same entity or a duplicate
+        self._name_keys: list[frozenset[str]] = []
         for pidx, party in enumerate(self.parties):
             person = party.kind == PartyKind.PERSON
+            keys: set[str] = set()
             for alias in party.all_names():
                 if not alias.name or not alias.name.strip():
                     continue
-                for variant, how in name_variants(alias.name):
+                variants = name_variants(alias.name)
+                single = not any(how == "part" for _, how in variants)
+                for variant, how in variants:
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
+                        if how == "full" or (
+                            how == "without-parentheses" and single and short_form_only(alias.name, a)
+                        ):
+                            keys.add(name_key(a))
                 for lf, anchors in anchored(cached_latin_forms(alias.name), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
@@ -279,6 +341,7 @@ class Screener:
                                 anchors=anchors,
                             )
                         )
+            self._name_keys.append(frozenset(keys))
         self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 
@@ -334,7 +397,21 @@ class Screener:
         limit: int = 10,
         threshold: float | None = None,
     ) -> list[Hit]:
-        """Hits at or above the threshold, best first."""
+        """Hits at or above the threshold, best first (at most ``limit``; see :meth:`screening` for how
+        many the limit left out and the hits grouped by entity)."""
+        return self.screening(name, kind, country, limit, threshold).hits
+
+    def screening(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+    ) -> Screening:
+        """Every record at or above the threshold, best first; a record listed again on the same list
+        under the same name (the Entity List lists a firm once per address) is one hit naming the
+        other records in ``duplicates``; at most ``limit`` hits, ``omitted`` counting the rest."""
         cut = self.threshold if threshold is None else float(threshold)
         kind_norm = (kind or "").strip().lower() or None
         if kind_norm in ("organisation", "organization", "entity", "company"):
@@ -419,6 +496,29 @@ class Screener:
                 clash = qualifier_clash(name, entry.alias, form.method, entry.variant)
                 if clash:
                     extra.append(clash)
+                elif entry.variant == "without-parentheses" and not entry.latin_method:
+                    dropped = dropped_qualifiers(entry.alias, entry.analysis.original)
+                    if dropped and not dropped & {t.canon for t in qa.tokens}:
+                        extra.append(
+                            {
+                                "reason": "the list name's qualifier in parentheses ("
+                                + ", ".join(sorted(dropped))
+                                + ") is not in the query: a subsidiary or branch of the named firm",
+                                "value": -self.dropped_qualifier_penalty,
+                            }
+                        )
+                if (
+                    entry.variant != "full"
+                    and entry.alias != entry.analysis.original
+                    and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
+                ):
+                    extra.append(
+                        {
+                            "reason": "the matched name is the parent named in another entity's "
+                            "record (Affiliated Entity / Parent Organization)",
+                            "value": -self.parent_part_penalty,
+                        }
+                    )
                 if q_han and entry.latin_method:
                     differ = han_difference(q_han, entry.alias, self.han_mismatch_factor)
                     if differ:
@@ -428,7 +528,24 @@ class Screener:
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
-        ranked = sorted((v for v in best.values() if v[0] >= cut), key=lambda v: -v[0])[: max(limit, 0)]
+        # best first; equal scores keep the order the records were met in (query form, then retrieval
+        # rank), which depends on nothing but the query and the lists
+        passing = sorted((v for v in best.values() if v[0] >= cut), key=lambda v: -v[0])
+        kept: list[tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = []
+        duplicates: dict[int, list[str]] = {}
+        lead_of: dict[tuple[Any, ...], int] = {}
+        for item in passing:
+            party_index = item[4].party
+            key = self._duplicate_key(party_index)
+            lead = lead_of.get(key)
+            if lead is not None:
+                duplicates[lead].append(self.parties[party_index].party_id)
+                continue
+            lead_of[key] = party_index
+            duplicates[party_index] = []
+            kept.append(item)
+        omitted = max(len(kept) - max(limit, 0), 0)
+        ranked = kept[: max(limit, 0)]
         hits: list[Hit] = []
         for score, scored, form, qa, entry, extra in ranked:
             party = self.parties[entry.party]
@@ -457,6 +574,8 @@ class Screener:
             explanation["threshold"] = cut
             if party.extra.get("entity_number"):
                 explanation["entity_number"] = party.extra["entity_number"]
+            if duplicates[entry.party]:
+                explanation["duplicates"] = duplicates[entry.party]
             hits.append(
                 Hit(
                     party_id=party.party_id,
@@ -471,7 +590,75 @@ class Screener:
                     explanation=explanation,
                 )
             )
-        return hits
+        entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
+        return Screening(hits, omitted, max(limit, 0), entities)
+
+    def _duplicate_key(self, party_index: int) -> tuple[Any, ...]:
+        """Records with equal keys are one record listed again: same source, list, kind and name (a
+        person also the same dates and countries — two people may share a name, not a birth date)."""
+        party = self.parties[party_index]
+        key: tuple[Any, ...] = (
+            party.source,
+            party.list_name,
+            party.kind,
+            " ".join(party.name.casefold().split()),
+        )
+        if party.kind == PartyKind.PERSON:
+            return (*key, tuple(sorted(party.dates.items())), tuple(sorted(party.countries)))
+        return key
+
+    def _same_entity(self, a: int, b: int) -> bool:
+        """Two records name the same entity: they share a name key, their kinds agree (an unknown kind
+        agrees with any but a person's), their countries overlap (or one has none), and two persons also
+        share a date of birth."""
+        pa, pb = self.parties[a], self.parties[b]
+        if not self._name_keys[a] & self._name_keys[b]:
+            return False
+        if (pa.kind == PartyKind.PERSON) != (pb.kind == PartyKind.PERSON):
+            return False
+        if PartyKind.UNKNOWN not in (pa.kind, pb.kind) and pa.kind != pb.kind:
+            return False
+        ca, cb = self._party_countries[a], self._party_countries[b]
+        if ca and cb and not ca & cb:
+            return False
+        if pa.kind == PartyKind.PERSON:
+            birth_a, birth_b = pa.dates.get("birth", ""), pb.dates.get("birth", "")
+            return bool(birth_a) and birth_a == birth_b
+        return True
+
+    def _group(self, party_indexes: list[int], hits: list[Hit]) -> list[dict[str, Any]]:
+        """The hits grouped by entity, in the order of each group's best hit: one entity, its records.
+        Each hit's ``entity`` is its group's label (the group's best record, ``source:party_id``)."""
+        groups: list[list[int]] = []  # positions in ``hits``
+        for pos, pidx in enumerate(party_indexes):
+            for group in groups:
+                if any(self._same_entity(pidx, party_indexes[other]) for other in group):
+                    group.append(pos)
+                    break
+            else:
+                groups.append([pos])
+        out: list[dict[str, Any]] = []
+        for group in groups:
+            lead = hits[group[0]]
+            label = f"{lead.source}:{lead.party_id}"
+            for pos in group:
+                hits[pos].entity = label
+            out.append(
+                {
+                    "entity": label,
+                    "name": lead.name,
+                    "score": lead.score,
+                    "records": [
+                        {
+                            "source": hits[p].source,
+                            "party_id": hits[p].party_id,
+                            "list_name": hits[p].list_name,
+                        }
+                        for p in group
+                    ],
+                }
+            )
+        return out
 
     def screen_result(
         self,
@@ -489,11 +676,14 @@ class Screener:
         empty result: a face must never report "no hit" for a name it could not read."""
         if not readable(name):
             raise InputError("the name has no letters or digits to compare", field="name")
-        hits = self.screen(name, kind=kind, country=country, limit=limit, threshold=threshold)
+        found = self.screening(name, kind=kind, country=country, limit=limit, threshold=threshold)
         return {
             "id": query_id,
             "query": {"name": name, "kind": kind, "country": country},
-            "hits": [h.to_dict() for h in hits],
+            "hits": [h.to_dict() for h in found.hits],
+            "entities": found.entities,
+            "limit": found.limit,
+            "omitted": found.omitted,
             "threshold": self.threshold if threshold is None else float(threshold),
             "snapshot": self.snapshot_refs(),
         }
