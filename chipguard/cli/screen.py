@@ -51,6 +51,26 @@ def _load_screener(threshold: float | None) -> Any:
     return active_screener(threshold)
 
 
+def list_status(screener: Any) -> list[dict[str, Any]]:
+    """Age and stale flag of each list snapshot ``screener`` was built from (the service's rule)."""
+    from chipguard.service.screening import snapshot_status
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    return snapshot_status(SnapshotStore(get_engine(None)), screener)
+
+
+def _lists_line(result: dict[str, Any]) -> str:
+    status = result.get("lists") or []
+    if not status:
+        return f"lists: {', '.join(map(str, result['snapshot']))} (status unknown)"
+    parts = [
+        f"{s['snapshot']} as of {s['as_of'][:10]}" + (" STALE" if s.get("stale") else "") for s in status
+    ]
+    warning = " — lists are stale: a clean result is not a clearance" if result.get("lists_stale") else ""
+    return "lists: " + ", ".join(parts) + warning
+
+
 def _short_reason(explanation: dict[str, Any]) -> str:
     parts: list[str] = []
     hows = sorted({a["how"] for a in explanation.get("alignment", []) if a.get("how") not in ("exact",)})
@@ -83,7 +103,7 @@ def _print_table(result: dict[str, Any]) -> None:
         title += f" [{query['country']}]"
     if not hits:
         console.print(f"{title}: no hit at or above {result['threshold']:.2f}")
-        console.print(f"lists: {', '.join(map(str, result['snapshot']))}")
+        console.print(_lists_line(result))
         return
     table = Table(title=title)
     for col in ("score", "listed name", "matched alias", "list", "id", "countries", "why"):
@@ -104,7 +124,21 @@ def _print_table(result: dict[str, Any]) -> None:
     console.print(table)
     if result.get("omitted"):
         console.print(f"{result['omitted']} more record(s) past --limit {result['limit']}")
-    console.print(f"threshold {result['threshold']:.2f}; lists: {', '.join(map(str, result['snapshot']))}")
+    for hit in hits:
+        record = hit.get("record") or {}
+        facts = [
+            f"listed {record['dates'].get('start') or record['dates'].get('listed')}"
+            if record.get("dates", {}).get("start") or record.get("dates", {}).get("listed")
+            else "",
+            ", ".join(record.get("programs", [])),
+            record.get("federal_register", ""),
+            f"licence review: {record['license_policy']}" if record.get("license_policy") else "",
+            "; ".join(record.get("addresses", [])[:2]),
+        ]
+        line = " · ".join(f for f in facts if f)
+        if line:
+            console.print(f"[bold]{hit['source']}:{hit['party_id']}[/bold] {line}", highlight=False)
+    console.print(f"threshold {result['threshold']:.2f}; {_lists_line(result)}")
 
 
 def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None]]:
@@ -174,10 +208,15 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
 
 
 def screen_file_to(
-    screener: Any, rows: list[tuple[int, str, str, str | None, str | None]], out: Path, workers: int = 1
+    screener: Any,
+    rows: list[tuple[int, str, str, str | None, str | None]],
+    out: Path,
+    workers: int = 1,
+    lists: list[dict[str, Any]] | None = None,
 ) -> int:
     """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
-    atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers."""
+    atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers.
+    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale)."""
     from chipguard.match.parallel import screen_lines
 
     out = out.expanduser()
@@ -196,7 +235,7 @@ def screen_file_to(
                 task = progress.add_task("screening", total=len(rows))
             try:
                 queries = [(qid, name, kind, country) for _line, qid, name, kind, country in rows]
-                for line, hits in screen_lines(screener, queries, workers):
+                for line, hits in screen_lines(screener, queries, workers, lists):
                     hits_total += hits
                     fh.write(line + "\n")
                     if progress is not None:
@@ -256,7 +295,14 @@ def register(app: typer.Typer) -> None:
         try:
             rows = read_queries(input_csv)
             screener = _load_screener(threshold)
-            hits = screen_file_to(screener, rows, out, workers=workers)
+            status = list_status(screener)
+            hits = screen_file_to(screener, rows, out, workers=workers, lists=status)
         except ChipguardError as exc:
             raise fail(exc) from exc
-        typer.echo(f"screened {len(rows)} row(s), {hits} hit(s) → {out}", err=True)
+        stale = [s["source"] for s in status if s.get("stale")]
+        typer.echo(
+            f"screened {len(rows)} row(s), {hits} hit(s) → {out}; lists "
+            + ", ".join(s["snapshot"] for s in status)
+            + (f" (STALE: {', '.join(stale)}; every row says lists_stale)" if stale else ""),
+            err=True,
+        )

@@ -115,6 +115,7 @@ class NameIndex:
             relative_floor = float(matching_config().get("candidate_relative_floor", 0.4))
         self.relative_floor = relative_floor
         self.full_match_cap = int(matching_config().get("candidates_full_match_cap", 200))
+        self.query_floor = float(matching_config().get("candidate_query_floor", 0.6))
         self.max_posting = max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
@@ -274,20 +275,29 @@ class NameIndex:
                     acc[eid] += weight
         if not acc:
             return []
-        # equal weights are ordered by entry id (the list's own order), never by the order entries were met
-        rank = {eid: (weight, -eid) for eid, weight in acc.items()}
+        # equal weights keep the order the entries were met in: keys in sorted order, each posting list
+        # in entry order — the same in every process
         top = (
-            heapq.nlargest(limit, rank, key=rank.__getitem__)
-            if len(rank) > limit
-            else sorted(rank, key=rank.__getitem__, reverse=True)
+            heapq.nlargest(limit, acc, key=acc.__getitem__)
+            if len(acc) > limit
+            else sorted(acc, key=acc.__getitem__, reverse=True)
         )
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
         # would be scored were it alone on the list is scored beside an exact match of another record
         whole = sum(w for k, w in keys if k.startswith("t:"))
-        floor = min(acc[top[0]], whole or acc[top[0]]) * self.relative_floor
-        out = [eid for eid in top if acc[eid] >= floor]
-        if len(rank) > limit and whole and self.full_match_cap > limit:
+        floor = acc[top[0]] * self.relative_floor
+        relaxed = min(floor, whole * self.query_floor) if whole else floor
+        if relaxed < floor:
+            # below the best candidate's floor, only entries holding one of the query's two most
+            # distinctive words that the lists know: another record of the same firm, not any name
+            # sharing common words
+            rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
+            holders = {eid for _w, k in rarest for eid in postings[k]}
+            out = [eid for eid in top if acc[eid] >= floor or (acc[eid] >= relaxed and eid in holders)]
+        else:
+            out = [eid for eid in top if acc[eid] >= floor]
+        if len(acc) > limit and whole and self.full_match_cap > limit and acc[top[-1]] >= whole:
             # a name listed many times (a group and its subsidiaries, one record per address): every
             # entry holding all the query's words and at most one word more is scored, not only the
             # first ``limit`` (a longer name holding a short generic query is another firm's)
@@ -300,6 +310,6 @@ class NameIndex:
                 if weight >= whole and eid not in chosen and len(entries[eid].analysis.significant) <= most
             ]
             if more:
-                more.sort(key=rank.__getitem__, reverse=True)
+                more.sort(key=acc.__getitem__, reverse=True)
                 out += more[: self.full_match_cap - limit]
         return out

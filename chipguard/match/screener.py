@@ -266,6 +266,24 @@ def name_key(a: NameAnalysis) -> str:
     return " ".join(t.canon for t in a.tokens)
 
 
+@lru_cache(maxsize=50_000)
+def name_keys(names: tuple[str, ...], person: bool) -> frozenset[str]:
+    """The keys of the names a record is listed under: each full name, and its bare form when its
+    parentheses hold only a short form of it ("Huawei Technologies Co., Ltd. (Huawei)"). Records
+    sharing a key are named alike; a part of a compound entry (an affiliate's parent) is not a name of
+    the record. Computed for hits only (a few per query), so nothing is added to the index."""
+    keys: set[str] = set()
+    for name in names:
+        variants = name_variants(name)
+        single = not any(how == "part" for _, how in variants)
+        for variant, how in variants:
+            if how == "full" or (how == "without-parentheses" and single):
+                a = analyze(variant, person)
+                if a.tokens and (how == "full" or short_form_only(name, a)):
+                    keys.add(name_key(a))
+    return frozenset(keys)
+
+
 @dataclass(slots=True)
 class Screening:
     """Every record that clears the threshold, ranked, cut to ``limit``: ``omitted`` says how many
@@ -306,25 +324,15 @@ class Screener:
 
     def _build(self, cfg: dict[str, Any]) -> None:
         entries: list[Entry] = []
-        # per party, the keys of the names it is listed under (full names; a bare name only when its
-        # parentheses held a short form): records sharing one are the same entity or a duplicate
-        self._name_keys: list[frozenset[str]] = []
         for pidx, party in enumerate(self.parties):
             person = party.kind == PartyKind.PERSON
-            keys: set[str] = set()
             for alias in party.all_names():
                 if not alias.name or not alias.name.strip():
                     continue
-                variants = name_variants(alias.name)
-                single = not any(how == "part" for _, how in variants)
-                for variant, how in variants:
+                for variant, how in name_variants(alias.name):
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                        if how == "full" or (
-                            how == "without-parentheses" and single and short_form_only(alias.name, a)
-                        ):
-                            keys.add(name_key(a))
                 for lf, anchors in anchored(cached_latin_forms(alias.name), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
@@ -341,7 +349,6 @@ class Screener:
                                 anchors=anchors,
                             )
                         )
-            self._name_keys.append(frozenset(keys))
         self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 
@@ -588,6 +595,7 @@ class Screener:
                     countries=list(party.countries),
                     parent_name=party.parent_name,
                     explanation=explanation,
+                    record=party.list_record(),
                 )
             )
         entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
@@ -612,7 +620,9 @@ class Screener:
         agrees with any but a person's), their countries overlap (or one has none), and two persons also
         share a date of birth."""
         pa, pb = self.parties[a], self.parties[b]
-        if not self._name_keys[a] & self._name_keys[b]:
+        keys_a = name_keys(tuple(n.name for n in pa.all_names()), pa.kind == PartyKind.PERSON)
+        keys_b = name_keys(tuple(n.name for n in pb.all_names()), pb.kind == PartyKind.PERSON)
+        if not keys_a & keys_b:
             return False
         if (pa.kind == PartyKind.PERSON) != (pb.kind == PartyKind.PERSON):
             return False
@@ -668,9 +678,13 @@ class Screener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        lists: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """The ARCHITECTURE.md screening result JSON for one query (``threshold``: this query's cut,
-        default the screener's).
+        default the screener's). ``lists``: the status of each list snapshot screened against (source,
+        snapshot, age, stale — the service reads it from the store), so every result says which lists it
+        used and whether they were stale; ``lists_stale`` is true when any is, or when the status is
+        unknown (fail closed).
 
         A name with nothing to compare (no letters or digits in any script) is an InputError here, not an
         empty result: a face must never report "no hit" for a name it could not read."""
@@ -686,6 +700,8 @@ class Screener:
             "omitted": found.omitted,
             "threshold": self.threshold if threshold is None else float(threshold),
             "snapshot": self.snapshot_refs(),
+            "lists": list(lists) if lists is not None else [],
+            "lists_stale": any(s.get("stale") for s in lists) if lists is not None else True,
         }
 
 

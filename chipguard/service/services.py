@@ -303,8 +303,11 @@ class Services:
         and records who screened what, when, against which snapshots and with what result — one audit
         entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's."""
         screener = self.screeners.get()
+        status = self.screeners.list_status(screener)  # every result says which lists, and if stale
         results = [
-            screener.screen_result(q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold)
+            screener.screen_result(
+                q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold, lists=status
+            )
             for q in queries
         ]
         self.audit.record(
