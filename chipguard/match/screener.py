@@ -22,8 +22,18 @@ from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
-from chipguard.names.analysis import ADMIN, LEGAL, STOP, NameAnalysis, analyze
-from chipguard.names.chinese import analyse, has_han
+from chipguard.names.analysis import (
+    ADMIN,
+    COUNTRY,
+    GENERIC,
+    LEGAL,
+    PLACE,
+    STOP,
+    WORD,
+    NameAnalysis,
+    analyze,
+)
+from chipguard.names.chinese import analyse, chinese_core_name, has_han
 from chipguard.names.data import default_threshold, matching_config, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
@@ -260,6 +270,60 @@ def short_form_only(alias: str, bare: NameAnalysis) -> bool:
     return not dropped_qualifiers(alias, bare.original)
 
 
+@lru_cache(maxsize=1)
+def industry_words() -> frozenset[str]:
+    """Words that say what a company does, not who it is: the English of the curated Chinese
+    organisation terms (数字 Digital, 信息 Information, 电信 Telecom …) besides the generic org words."""
+    from chipguard.names.chinese_vocab import TERM, vocabulary
+
+    out: set[str] = set()
+    for entry in vocabulary().words.curated(TERM):
+        out.update(t.canon for t in analyze(entry.english, False).tokens if t.cls == WORD)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=100_000)
+def latin_core_name(name: str) -> str:
+    """The trade name of a company name written in Latin letters: region + trade name + industry words +
+    legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm
+    trades under. "" when the name has no legal form (persons, institutes, vessels), holds a word of any
+    other kind (a number, an unknown class), keeps more than two trade-name words, or is nothing but its
+    trade name and legal form."""
+    tokens = analyze(name, False).tokens
+    if not any(t.cls == LEGAL for t in tokens):
+        return ""
+    if any(t.cls not in (WORD, PLACE, COUNTRY, ADMIN, GENERIC, LEGAL, STOP) for t in tokens):
+        return ""
+    industry = industry_words()
+    core = [t for t in tokens if t.cls == WORD and t.canon not in industry]
+    named = [t for t in tokens if t.cls not in (LEGAL, STOP)]
+    if not core or len(core) > 2 or len(core) == len(named):
+        return ""
+    text = " ".join(t.text for t in core)
+    return text if len(text.replace(" ", "")) >= 4 else ""
+
+
+_BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
+
+
+def trade_name_match(scored: Scored) -> bool:
+    """Whether a match on a listed firm's trade name stands: the query is that trade name — every word
+    of it met exactly (a trade name with a typo is another name) and nothing left over but a place or a
+    legal form (众科建筑工程 is another firm trading as 众科 than 中科微电子, whatever the sound)."""
+    return all(p.how in ("exact", "equivalent") for p in scored.pairs) and all(
+        cls in _BRAND_EXTRAS for _text, cls, _w in scored.unmatched_query
+    )
+
+
+def core_name(name: str) -> str:
+    """The trade name of a listed company name, Chinese or Latin ("" when it has none): the general rule
+    behind finding a listed firm by the name it trades under (海康威视, Dahua) besides its legal name; the
+    curated short names (chipguard/data/zh/listed_party_names.yml) add what the rule cannot derive."""
+    if has_han(name):
+        return chinese_core_name(name)
+    return latin_core_name(name)
+
+
 def name_key(a: NameAnalysis) -> str:
     """The words of a name in their canonical forms, legal form included ("Co., Ltd." = "Company
     Limited"): two records whose names have equal keys are named alike."""
@@ -304,6 +368,7 @@ class Screener:
         threshold: float | None = None,
         snapshots: list[Any] | None = None,
         enrich: bool = True,
+        core_names: bool | None = None,
     ) -> None:
         # Chinese names of listed parties (curated enrichment data) become extra Han-script aliases, so
         # a listed firm is found under its Chinese legal name or brand even when its English name is not
@@ -319,6 +384,9 @@ class Screener:
         self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
         self.parent_part_penalty = float(cfg.get("parent_part_penalty", 0.1))
         self.dropped_qualifier_penalty = float(cfg.get("dropped_qualifier_penalty", 0.08))
+        self.core_name_penalty = float(cfg.get("core_name_penalty", 0.03))
+        # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
+        self.core_names = bool(cfg.get("core_names", True)) if core_names is None else core_names
         with gc_paused():
             self._build(cfg)
 
@@ -333,6 +401,30 @@ class Screener:
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
+                core = "" if person or not self.core_names else core_name(alias.name)
+                if core:
+                    if has_han(core):
+                        for lf, _anchors in anchored(cached_latin_forms(core)):
+                            if lf.method in TRANSLATION_METHODS:
+                                continue  # a trade name is read by its sound, not translated
+                            a = analyze(lf.text, False)
+                            if a.tokens:
+                                entries.append(
+                                    Entry(
+                                        pidx,
+                                        a,
+                                        alias.name,
+                                        alias.kind,
+                                        "core",
+                                        False,
+                                        lf.method,
+                                        lf.explanation,
+                                    )
+                                )
+                    else:
+                        a = analyze(core, False)
+                        if a.tokens:
+                            entries.append(Entry(pidx, a, alias.name, alias.kind, "core", False))
                 for lf, anchors in anchored(cached_latin_forms(alias.name), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
@@ -473,6 +565,8 @@ class Screener:
                 score = scored.score
                 if score < floor:
                     continue
+                if entry.variant == "core" and not trade_name_match(scored):
+                    continue
                 extra: list[dict[str, Any]] = []
                 party = self.parties[entry.party]
                 if (
@@ -514,7 +608,15 @@ class Screener:
                                 "value": -self.dropped_qualifier_penalty,
                             }
                         )
-                if (
+                if entry.variant == "core":
+                    extra.append(
+                        {
+                            "reason": "matched the listed name's trade name (without its place, industry "
+                            "words and legal form)",
+                            "value": -self.core_name_penalty,
+                        }
+                    )
+                elif (
                     entry.variant != "full"
                     and entry.alias != entry.analysis.original
                     and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
