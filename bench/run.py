@@ -355,4 +355,8 @@ def main(argv: list[str] | None = None) -> int:
 
     pairs_bench(shared, threshold)
     yente_bench(shared, threshold)
+
+    from bench import sets
+
+    sets.main(["--shared", str(shared)])  # brand / short-name and look-alike sets (built from the lists)
     return 0
