@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
+from chipguard.limits import LIMITS
 
 Parser = Callable[[str, str], Any]  # (variable name, raw text) → value; raises InputError
 
@@ -218,7 +219,7 @@ class Settings:
     max_body_bytes: int = _var(
         "CHIPGUARD_MAX_BODY_BYTES",
         _byte_count,
-        1 << 20,
+        LIMITS.body_bytes,
         "1048576 (1 MiB)",
         "API: larger request bodies are refused with 413.",
     )

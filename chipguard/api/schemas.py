@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chipguard.limits import LIMITS
 from chipguard.service.inputs import (
     AddressModel,
     Country,
@@ -43,7 +44,7 @@ __all__ = [
     "find_bad_text",
 ]
 
-MAX_BATCH = 100
+MAX_BATCH = LIMITS.batch_queries  # chipguard/data/limits
 
 
 class ScreenRequest(Strict):

@@ -224,6 +224,8 @@ def register(app: typer.Typer) -> None:
         try:
             if not name.strip():
                 raise InputError("empty name", field="name")
+            if len(name) > MAX_NAME_LENGTH:
+                raise InputError(f"name longer than {MAX_NAME_LENGTH} characters", field="name")
             from chipguard.cli.common import actor, services
             from chipguard.service.services import ScreenQuery
 

@@ -75,7 +75,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.model import Party
-from chipguard.sources import FORMATS, SourceError, detect_format
+from chipguard.sources import FORMATS, SourceError, detect_format, warn_oversize_names
 from chipguard.sources.base import MAX_FILE_BYTES, Format, ParsedList, check_size
 from chipguard.store.db import SQLITE_BEGIN, Base, get_engine, init_schema
 
@@ -362,7 +362,9 @@ def _run_parser(fmt: Format, path: Path, display: str) -> ParsedList:
     """Runs a format's parser; errors name the file the user gave (not a temporary copy), and a
     parser's unexpected exception becomes a SourceError instead of a traceback."""
     try:
-        return fmt.parse(path)
+        parsed = fmt.parse(path)
+        warn_oversize_names(parsed)
+        return parsed
     except InputError as exc:
         if exc.file and Path(exc.file) == path:
             raise SourceError(exc.detail, file=display, line=exc.line, field=exc.field) from exc
