@@ -429,30 +429,6 @@ def cli_actor() -> str:
         return "cli"
 
 
-def record_lists_event(
-    action: str, infos: Iterable[Any], actor: str, engine: Engine | None = None, **details: Any
-) -> AuditEntry:
-    """Audits a list load/update/removal: which snapshots (ref, sha256, status) and the versions now in
-    force. One call for every face that changes the lists (CLI, API, ``chipguard run``)."""
-    from chipguard.store.context import versions
-    from chipguard.store.db import get_engine
-
-    engine = engine or get_engine()
-    snapshots = [
-        {
-            "ref": getattr(i, "ref", ""),
-            "source": getattr(i, "source", ""),
-            "sha256": getattr(i, "sha256", ""),
-            "status": getattr(i, "status", ""),
-            "file_name": getattr(i, "file_name", ""),
-            "record_count": getattr(i, "record_count", None),
-        }
-        for i in infos
-    ]
-    payload = {"snapshots": snapshots, **details, "versions": versions(engine)}
-    return AuditLog(engine).record(actor, action, payload)
-
-
 def open_log(engine: Engine | None = None) -> AuditLog:
     from chipguard.store.db import get_engine
 

@@ -169,6 +169,13 @@ class ListsUpdateRequest(Strict):
     files of ``sources`` (default: every source marked default)."""
 
     bundled: bool = False
+    force_reason: Annotated[
+        str,
+        Field(
+            max_length=LIMITS.text_chars,
+            description="load even below min_record_share of the active snapshot; the reason is audited",
+        ),
+    ] = ""
     sources: (
         Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=50)] | None
     ) = None

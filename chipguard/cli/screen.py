@@ -109,6 +109,10 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
+    from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
+
+    if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
+        raise InputError(TRUNCATED_CSV, file=str(path))
 
     rows: list[tuple[int, str, str, str | None, str | None]] = []
     errors: list[InputError] = []
