@@ -72,7 +72,8 @@ def test_a_shrunken_list_needs_force_with_a_reason(home: Path, shared: Path, tmp
     # 93 of 115 (81 %) is above the 80 % default: no force needed
     larger = tmp_path / "us_csl_larger.csv"
     _first_records(shared / SAMPLE_2019, larger, 93)
-    assert runner.invoke(cli_app, ["lists", "load", str(larger)]).exit_code == 0
+    result = runner.invoke(cli_app, ["lists", "load", str(larger)])
+    assert result.exit_code == 0, result.output
     assert store.active()[0].record_count == 93
     # forced, with the reason in the audit entry
     result = runner.invoke(
@@ -89,7 +90,8 @@ def test_a_shrunken_list_needs_force_with_a_reason(home: Path, shared: Path, tmp
     # the share is configurable (0 turns the guard off)
     (home / "data").mkdir(exist_ok=True)
     (home / "data" / "list_sources.yml").write_text("min_record_share: 0.2\n", encoding="utf-8")
-    assert runner.invoke(cli_app, ["lists", "load", str(larger)]).exit_code == 0
+    result = runner.invoke(cli_app, ["lists", "load", str(larger)])
+    assert result.exit_code == 0, result.output
     tiny = tmp_path / "us_csl_tiny.csv"
     _first_records(shared / SAMPLE_2019, tiny, 10)
     assert runner.invoke(cli_app, ["lists", "load", str(tiny)]).exit_code != 0  # 10 < 0.2 × 93
@@ -137,9 +139,9 @@ KILLER = textwrap.dedent(
         os.kill(os.getpid(), signal.SIGKILL)  # after the snapshot, the flip and the entry; before commit
         return entry
 
-    AuditLog.append = append_then_die
     store = SnapshotStore(get_engine(sys.argv[1]))
-    store.load_file(Path(sys.argv[2]))  # unaudited: commits normally
+    store.load_file(Path(sys.argv[2]))  # commits normally, with its entry
+    AuditLog.append = append_then_die
     store.load_files([LoadSpec(Path(sys.argv[3]))], ListsAudit("test", "lists.load"))
     """
 )
@@ -160,14 +162,15 @@ def test_killed_between_the_snapshot_and_its_audit_entry_leaves_neither(
     engine = get_engine(db_url)
     store = SnapshotStore(engine)
     active = store.active()
-    # the first (committed) load is in force; of the killed one nothing: no snapshot, no entry
+    # the first (committed) load is in force with its entry; of the killed one nothing: no snapshot,
+    # no entry
     assert [i.record_count for i in active] == [13]
     assert [i.record_count for i in store.history()] == [13]
     log = AuditLog(engine)
-    assert list(log.entries()) == [] and log.verify().ok
+    assert [e.seq for e in log.entries()] == [1] and log.verify().ok
     # and a load that is not killed commits both
     audit = ListsAudit("test", "lists.load")
     store.load_files([LoadSpec(second)], audit)
-    assert [e.seq for e in log.entries()] == [audit.entry.seq] == [1]
+    assert [e.seq for e in log.entries()] == [1, audit.entry.seq] == [1, 2]
     assert store.active()[0].record_count == 115
     engine.dispose()

@@ -210,6 +210,7 @@ class AuditVerifyModel(BaseModel):
     head_seq: int | None
     problems: list[dict[str, Any]]
     records: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Health(BaseModel):

@@ -129,6 +129,8 @@ def audit_verify(
         typer.echo(write_report(check.chain), nl=False)
         for record, problem in check.records:
             typer.echo(f"  [record] {record}: {problem}")
+        for record, problem in check.evidence:
+            typer.echo(f"  [evidence] {record}: {problem}")
     if not check.ok:
         raise typer.Exit(1)
 

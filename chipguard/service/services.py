@@ -33,7 +33,7 @@ from chipguard.service import replay_worker
 from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
 from chipguard.service.rescreen import RescreenReport, iter_customers, past_versions, run_rescreen
 from chipguard.service.screening import ScreenerProvider, screener_of
-from chipguard.store import context
+from chipguard.store import context, evidence
 from chipguard.store.cases import AlertFilter, CaseStore
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
@@ -63,15 +63,19 @@ class AuditCheck:
 
     chain: VerifyReport
     records: list[tuple[str, str]] = field(default_factory=list)  # (record, problem)
+    # every evidence row recomputed against the seal its audit entry recorded, and the guard triggers
+    # (chipguard.store.evidence): (table[row] or trigger, problem naming the column)
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.chain.ok and not self.records
+        return self.chain.ok and not self.records and not self.evidence
 
     def to_dict(self) -> dict[str, Any]:
         return self.chain.to_dict() | {
             "ok": self.ok,
             "records": [{"record": record, "problem": problem} for record, problem in self.records],
+            "evidence": [{"record": record, "problem": problem} for record, problem in self.evidence],
         }
 
 
@@ -193,6 +197,7 @@ class Services:
         return AuditCheck(
             self.audit.verify(),
             self.decisions.check_against_audit() + self.customers.check_against_audit(),
+            evidence.check_evidence(self.engine, self.audit.entries()) + evidence.check_triggers(self.engine),
         )
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────

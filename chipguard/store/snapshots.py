@@ -78,6 +78,7 @@ from chipguard.model import Party
 from chipguard.sources import FORMATS, SourceError, detect_format, warn_oversize_names
 from chipguard.sources.base import MAX_FILE_BYTES, Format, ParsedList, check_size
 from chipguard.sources.common import ends_inside_quote
+from chipguard.store import evidence
 from chipguard.store.db import SQLITE_BEGIN, Base, get_engine, init_schema
 
 NO_LISTS_MESSAGE = (
@@ -252,6 +253,16 @@ class ListsAudit:
     details: dict[str, Any] = field(default_factory=dict)
     force_reason: str = ""
     entry: Any = None
+    # False for the store's own default entry (a load by a test or tool that names no audit): audited
+    # and sealed like any load, but not held to the shrink guard.
+    guarded: bool = True
+
+
+def _default_audit(action: str) -> ListsAudit:
+    """The entry of a load or removal whose caller named none: every list change is on the chain."""
+    from chipguard.audit import cli_actor
+
+    return ListsAudit(cli_actor(), action, guarded=False)
 
 
 class ListShrinkError(InputError):
@@ -519,20 +530,21 @@ class SnapshotStore:
                     or date_from_name(item.spec.display_name or item.spec.path.name)
                 )
         now = datetime.now(UTC)
+        audit = audit or _default_audit("lists.load")
         results: list[SnapshotInfo] = []
         shrunk: list[dict[str, Any]] = []
+        seals: list[dict[str, Any]] = []
         # SQLite: take the write lock at BEGIN so the reads below (pointer, existing snapshot) cannot
         # go stale before the writes; PostgreSQL: the pointer row is locked FOR UPDATE.
         writer = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         try:
             with Session(writer) as session, session.begin():
                 for item in prepared:
-                    results.append(self._store_one(session, item, now, audit, shrunk))
-                if audit is not None:
-                    details = dict(audit.details)
-                    if shrunk:
-                        details["forced"] = {"reason": audit.force_reason, "below_share": shrunk}
-                    audit.entry = _append_lists_entry(session, self.engine, audit, results, details)
+                    results.append(self._store_one(session, item, now, audit, shrunk, seals))
+                details = dict(audit.details)
+                if shrunk:
+                    details["forced"] = {"reason": audit.force_reason, "below_share": shrunk}
+                audit.entry = _append_lists_entry(session, self.engine, audit, results, details, seals)
         except SQLAlchemyError as exc:
             raise ChipguardError(
                 f"could not store the list snapshot ({type(exc).__name__}: {exc.args[0] if exc.args else exc}); "
@@ -570,8 +582,9 @@ class SnapshotStore:
         session: Session,
         item: _Prepared,
         now: datetime,
-        audit: ListsAudit | None = None,
-        shrunk: list[dict[str, Any]] | None = None,
+        audit: ListsAudit,
+        shrunk: list[dict[str, Any]],
+        seals: list[dict[str, Any]],
     ) -> SnapshotInfo:
         pointer = session.scalars(
             select(ActiveSnapshotRow).where(ActiveSnapshotRow.source == item.source).with_for_update()
@@ -581,15 +594,17 @@ class SnapshotStore:
         row = session.scalars(
             select(SnapshotRow).where(SnapshotRow.source == item.source, SnapshotRow.sha256 == item.sha256)
         ).first()
-        if audit is not None and previous is not None and (row is None or row.id != previous):
+        if audit.guarded and previous is not None and (row is None or row.id != previous):
             count = row.record_count if row is not None else len(item.parsed.parties if item.parsed else [])
             self._guard_shrink(session, item, previous, count, audit, shrunk)
         if row is not None:
             if pointer is not None and previous == row.id:
                 if checked:
                     pointer.checked_at = checked
+                    session.flush()
+                    seals.append(evidence.seal_object(pointer))
                 return _info(row, active=True, status="unchanged", checked_at=pointer.checked_at)
-            self._flip(session, pointer, item.source, row.id, previous, now, checked)
+            seals.extend(self._flip(session, pointer, item.source, row.id, previous, now, checked))
             return _info(row, active=True, status="reactivated", previous_id=previous, checked_at=checked)
 
         parsed = item.parsed
@@ -608,6 +623,8 @@ class SnapshotStore:
         )
         session.add(row)
         session.flush()
+        seals.append(evidence.seal_object(row))
+        row_hashes: list[str] = []
         batch: list[dict[str, Any]] = []
         for seq, party in enumerate(parsed.parties):
             data = _plain(party)
@@ -615,21 +632,22 @@ class SnapshotStore:
                 # A list loaded under another name (a customer deny list, a second CSL) must report the
                 # snapshot's source in every hit, or hits could not be traced to the snapshot they came from.
                 data["source"] = item.source
-            batch.append(
-                {
-                    "snapshot_id": row.id,
-                    "seq": seq,
-                    "party_id": party.party_id[:200],
-                    "name": party.name,
-                    "data": data,
-                }
-            )
+            values = {
+                "snapshot_id": row.id,
+                "seq": seq,
+                "party_id": party.party_id[:200],
+                "name": party.name,
+                "data": data,
+            }
+            batch.append(values)
+            row_hashes.append(evidence.party_row_hash(**values))
             if len(batch) >= _INSERT_BATCH:
                 session.execute(insert(SnapshotPartyRow), batch)
                 batch = []
         if batch:
             session.execute(insert(SnapshotPartyRow), batch)
-        self._flip(session, pointer, item.source, row.id, previous, now, checked)
+        seals.append(evidence.seal_parties(row.id, row_hashes))
+        seals.extend(self._flip(session, pointer, item.source, row.id, previous, now, checked))
         return _info(
             row,
             active=True,
@@ -644,8 +662,8 @@ class SnapshotStore:
         item: _Prepared,
         previous: int,
         count: int,
-        audit: ListsAudit | None,
-        shrunk: list[dict[str, Any]] | None,
+        audit: ListsAudit,
+        shrunk: list[dict[str, Any]],
     ) -> None:
         """Refuses (ListShrinkError) a snapshot with fewer records than the configured share of the
         active one, unless the load is forced with a reason; a forced one is noted for the audit entry."""
@@ -656,8 +674,6 @@ class SnapshotStore:
         if before is None or share <= 0 or count >= share * before.record_count:
             return
         display = item.spec.display_name or str(item.spec.path)
-        if audit is None:
-            return
         if not audit.force_reason.strip():
             raise ListShrinkError(
                 f"{count} records would replace the {before.record_count} of the active {item.source} "
@@ -666,16 +682,15 @@ class SnapshotStore:
                 "with --force REASON (the reason is audited)",
                 file=display,
             )
-        if shrunk is not None:
-            shrunk.append(
-                {
-                    "source": item.source,
-                    "records": count,
-                    "active_records": before.record_count,
-                    "active_snapshot": _info(before).ref,
-                    "min_share": share,
-                }
-            )
+        shrunk.append(
+            {
+                "source": item.source,
+                "records": count,
+                "active_records": before.record_count,
+                "active_snapshot": _info(before).ref,
+                "min_share": share,
+            }
+        )
 
     @staticmethod
     def _flip(
@@ -686,27 +701,27 @@ class SnapshotStore:
         previous: int | None,
         now: datetime,
         checked: datetime | None,
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Points ``source`` at the snapshot and records the flip; returns the seals of both rows."""
         if pointer is None:
-            session.add(
-                ActiveSnapshotRow(
-                    source=source, snapshot_id=snapshot_id, activated_at=now, checked_at=checked
-                )
+            pointer = ActiveSnapshotRow(
+                source=source, snapshot_id=snapshot_id, activated_at=now, checked_at=checked
             )
+            session.add(pointer)
         else:
             pointer.snapshot_id = snapshot_id
             pointer.activated_at = now
             pointer.checked_at = checked
-        session.add(
-            ActivationRow(
-                source=source,
-                snapshot_id=snapshot_id,
-                previous_snapshot_id=previous,
-                action="activate",
-                at=now,
-            )
+        activation = ActivationRow(
+            source=source,
+            snapshot_id=snapshot_id,
+            previous_snapshot_id=previous,
+            action="activate",
+            at=now,
         )
+        session.add(activation)
         session.flush()
+        return [evidence.seal_object(pointer), evidence.seal_object(activation)]
 
     # reading ------------------------------------------------------------------------------------
 
@@ -806,31 +821,31 @@ class SnapshotStore:
             return [_info(row, active=row.id in active) for row in session.scalars(query)]
 
     def deactivate(self, source: str, audit: ListsAudit | None = None) -> None:
-        """Stops screening against a source; its snapshots stay for replay. With ``audit`` the removal
-        is audited in the same transaction."""
+        """Stops screening against a source; its snapshots stay for replay. The removal is audited in
+        the same transaction (``audit``, or the store's default entry)."""
         now = datetime.now(UTC)
+        audit = audit or _default_audit("lists.remove")
         writer = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         with Session(writer) as session, session.begin():
             pointer = session.get(ActiveSnapshotRow, source)
             if pointer is None:
                 raise InputError(f"no active list for source '{source}'", field="source")
             removed = session.get(SnapshotRow, pointer.snapshot_id)
-            session.add(
-                ActivationRow(
-                    source=source,
-                    snapshot_id=None,
-                    previous_snapshot_id=pointer.snapshot_id,
-                    action="deactivate",
-                    at=now,
-                )
+            activation = ActivationRow(
+                source=source,
+                snapshot_id=None,
+                previous_snapshot_id=pointer.snapshot_id,
+                action="deactivate",
+                at=now,
             )
+            session.add(activation)
             session.delete(pointer)
             session.flush()
-            if audit is not None:
-                infos = [_info(removed, status="removed")] if removed is not None else []
-                audit.entry = _append_lists_entry(
-                    session, self.engine, audit, infos, {"source": source, **audit.details}
-                )
+            seals = [evidence.seal_object(activation), evidence.deleted("list_active", [source])]
+            infos = [_info(removed, status="removed")] if removed is not None else []
+            audit.entry = _append_lists_entry(
+                session, self.engine, audit, infos, {"source": source, **audit.details}, seals
+            )
 
     # freshness ----------------------------------------------------------------------------------
 
@@ -892,8 +907,10 @@ def _append_lists_entry(
     audit: ListsAudit,
     infos: Sequence[SnapshotInfo],
     details: dict[str, Any],
+    seals: list[dict[str, Any]],
 ) -> Any:
-    """Appends the list change's audit entry inside the change's own transaction."""
+    """Appends the list change's audit entry, with the seals of every row it wrote, inside the change's
+    own transaction."""
     from chipguard.audit import AuditLog
 
     active = {
@@ -904,7 +921,7 @@ def _append_lists_entry(
             )
         )
     }
-    payload = lists_payload(infos, details, dict(sorted(active.items())))
+    payload = lists_payload(infos, details, dict(sorted(active.items()))) | {"evidence": seals}
     return AuditLog(engine).append(session, audit.actor, audit.action, payload)
 
 
