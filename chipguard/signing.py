@@ -15,6 +15,7 @@ more PEM public keys in that file, the newest first); see docs/SERVICE.md.
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,25 +42,36 @@ def verify_key_path() -> Path:
     return configured if configured is not None else signing_key_path().with_suffix(".pub")
 
 
+def _publish(path: Path, data: bytes, mode: int) -> bool:
+    """Writes ``data`` to ``path`` whole or not at all (a temporary file linked into place), never over
+    an existing file; False when another process was first."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _write_private(path: Path) -> Ed25519PrivateKey:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
+    if not _publish(path, pem, 0o600):  # another process created it first: use theirs
         return _read_private(path)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    public = verify_key_path()
-    if not public.exists():
-        public.write_bytes(
-            key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    _publish(verify_key_path(), public, 0o644)
     return key
 
 
