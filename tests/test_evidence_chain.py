@@ -209,3 +209,34 @@ def test_dropped_triggers_are_reported(services: Services) -> None:
     found = dict(_problems(services))
     assert "trigger decisions_no_update" in found or "trigger decisions_append_only" in found
     assert all("missing or disabled" in p for p in found.values())
+
+
+def test_baseline_seals_rows_of_an_older_database_once(services: Services, db_url: str) -> None:
+    """Rows written before seals existed (simulated by inserting them directly) are reported until the
+    operator runs `audit baseline`; the baseline never re-seals a sealed row, so an earlier edit stays
+    visible, and a baselined row edited afterwards is caught like any other."""
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app as cli_app
+
+    testing.allow_tampering(services.engine)
+    now = datetime.now(UTC).isoformat()
+    with services.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO api_keys (key_id, role, salt, secret_hash, label, created_at, created_by, revoked) "
+                "VALUES ('00000000beef', 'screen', :salt, :hash, 'from 2025', :now, 'cli:old', :no)"
+            ),
+            {"salt": "00" * 16, "hash": "11" * 32, "now": now, "no": False},
+        )
+        conn.execute(text("UPDATE decisions SET outcome = 'ALLOW'"))  # an edit of a sealed row
+    found = dict(_problems(services))
+    assert "inserted outside chipguard" in found["api_keys[00000000beef]"]
+    result = CliRunner().invoke(cli_app, ["audit", "baseline", "--db", db_url])
+    assert result.exit_code == 0 and "sealed 1 row(s)" in result.output, result.output
+    rows = [p for p in services.verify_audit().evidence if not p[0].startswith("trigger ")]
+    assert [r for r, _ in rows] == [f"decisions[{services.decisions.find(limit=1)[0].decision_id}]"]
+    with services.engine.begin() as conn:
+        conn.execute(text("UPDATE api_keys SET label = 'changed' WHERE key_id = '00000000beef'"))
+    assert "column label differs" in dict(_problems(services))["api_keys[00000000beef]"]
+    assert CliRunner().invoke(cli_app, ["audit", "baseline", "--db", db_url]).output.startswith("every")

@@ -143,6 +143,23 @@ def audit_checkpoint(db: str | None = DB_OPTION) -> None:
     print_json(_services(db).audit.checkpoint())
 
 
+@audit_app.command("baseline")
+def audit_baseline(db: str | None = DB_OPTION) -> None:
+    """Once, after upgrading a database written before row seals (revision 0007): seal every evidence row
+    no audit entry has sealed yet, in one audited entry (evidence.baseline). Rows sealed before are never
+    re-sealed, so this cannot hide an edit of one; it trusts what the older rows hold today."""
+    from chipguard.audit import cli_actor
+    from chipguard.store import evidence
+
+    audit = _services(db).audit
+    seals = evidence.unsealed(audit.engine, audit.entries())
+    if not seals:
+        typer.echo("every evidence row is sealed already; nothing to do")
+        return
+    entry = audit.record(cli_actor(), "evidence.baseline", {"evidence": seals})
+    typer.echo(f"sealed {len(seals)} row(s) and snapshot(s) in audit entry {entry.seq}")
+
+
 @audit_app.command("verify-export")
 def audit_verify_export(
     export: Path = typer.Argument(..., help="The chain as `audit export --format jsonl` wrote it."),

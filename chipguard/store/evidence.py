@@ -301,3 +301,32 @@ def check_triggers(engine: Engine) -> list[tuple[str, str]]:
         for name in expected_triggers(dialect)
         if name not in live
     ]
+
+
+def unsealed(engine: Engine, entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """The seals of every evidence row no audit entry has sealed yet: the rows of a database written
+    before row seals existed (revision 0007), for a one-time ``evidence.baseline`` entry. Rows that *are*
+    sealed are never re-sealed, so a baseline cannot hide an edit of one."""
+    expected = _expected(entries)
+    out: list[dict[str, Any]] = []
+    with Session(engine) as session:
+        for name in SEALED_TABLES:
+            for values in _rows(session, name):
+                got = seal(name, values)
+                if (name, tuple(got["key"])) not in expected:
+                    out.append(got)
+        t = table(PARTIES)
+        sealed_ids = {key[0] for (name, key) in expected if name == PARTIES}
+        current: int | None = None
+        hashes: list[str] = []
+        for row in session.execute(select(t).order_by(t.c.snapshot_id, t.c.seq)).mappings():
+            if row["snapshot_id"] != current:
+                if current is not None and current not in sealed_ids:
+                    out.append(seal_parties(current, hashes))
+                current, hashes = row["snapshot_id"], []
+            hashes.append(
+                party_row_hash(row["snapshot_id"], row["seq"], row["party_id"], row["name"], row["data"])
+            )
+        if current is not None and current not in sealed_ids:
+            out.append(seal_parties(current, hashes))
+    return out
