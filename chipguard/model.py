@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chipguard.limits import LIMITS
+
 
 class PartyKind(StrEnum):
     """What a list record denotes. Persons and organisations are matched differently."""
@@ -39,7 +41,8 @@ QUERY_KINDS: dict[str, str | None] = {
     "aircraft": "aircraft",
     "unknown": None,
 }
-QUERY_NAME_MAX_LENGTH = 1000  # characters; a longer "name" is a mistake in the input, not a name
+# characters; a longer "name" is a mistake in the input, not a name (chipguard/data/limits)
+QUERY_NAME_MAX_LENGTH = LIMITS.name_chars
 
 
 class MatchStrength(StrEnum):

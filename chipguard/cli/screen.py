@@ -148,6 +148,10 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None, str | None
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
+    from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
+
+    if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
+        raise InputError(TRUNCATED_CSV, file=str(path))
 
     rows: list[tuple[int, str, str, str | None, str | None]] = []
     errors: list[InputError] = []
@@ -268,6 +272,8 @@ def register(app: typer.Typer) -> None:
         try:
             if not name.strip():
                 raise InputError("empty name", field="name")
+            if len(name) > MAX_NAME_LENGTH:
+                raise InputError(f"name longer than {MAX_NAME_LENGTH} characters", field="name")
             from chipguard.cli.common import actor, services
             from chipguard.service.services import ScreenQuery
 

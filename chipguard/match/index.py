@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from chipguard.limits import LIMITS
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
@@ -58,6 +59,10 @@ class Entry:
 
 
 def deletes(word: str) -> set[str]:
+    """The word's one-letter deletions; none for a word over the word length limit, which is matched
+    exactly only (its deletions would cost the square of its length)."""
+    if len(word) > LIMITS.word_chars:
+        return set()
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
@@ -209,7 +214,7 @@ class NameIndex:
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
                     # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
                     # only its head ("Kunlun"): the list words it starts with are candidates
-                    for k in range(5, len(t.text) - 3):
+                    for k in range(5, min(len(t.text) - 3, LIMITS.word_chars)):
                         head = t.text[:k]
                         for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
                             if kind + head in self.postings:

@@ -18,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError
+from chipguard.limits import LIMITS
 from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import Hit, Party, PartyKind
@@ -397,11 +398,14 @@ class Screener:
             for alias in party.all_names():
                 if not alias.name or not alias.name.strip():
                     continue
-                for variant, how in name_variants(alias.name):
+                # an oversize list name is indexed by its head (the list parser warned at load): one
+                # 40,000-character custom-list name must not make every later screen slow
+                indexed = alias.name[: LIMITS.list_name_chars]
+                for variant, how in name_variants(indexed):
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                core = "" if person or not self.core_names else core_name(alias.name)
+                core = "" if person or not self.core_names else core_name(indexed)
                 if core:
                     if has_han(core):
                         for lf, _anchors in anchored(cached_latin_forms(core)):
@@ -425,7 +429,7 @@ class Screener:
                         a = analyze(core, False)
                         if a.tokens:
                             entries.append(Entry(pidx, a, alias.name, alias.kind, "core", False))
-                for lf, anchors in anchored(cached_latin_forms(alias.name), person):
+                for lf, anchors in anchored(cached_latin_forms(indexed), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
                         entries.append(
