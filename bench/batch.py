@@ -34,36 +34,13 @@ def _timed(fn: Any) -> tuple[Any, float]:
     return out, time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__)
-    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
-    parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
-    parser.add_argument("--partitions", type=int, default=None, help="Spark partitions")
-    args = parser.parse_args(argv)
-    shared = Path(args.shared)
-    if not all((shared / p).exists() for p in (CSL, *QUERIES)):
-        print(f"bench.batch: {shared} holds no benchmark data ({CSL}, {', '.join(QUERIES)}); nothing to run.")
-        return 0
-
-    from bench.run import clear_query_caches
+def bench_input(shared: Path) -> tuple[list[Any], Any]:
+    """The subjects (every row of ``QUERIES``, numbered) and the batch context of every run here."""
     from chipguard import ENGINE_VERSION
-    from chipguard.batch import jobs
-    from chipguard.batch import spark as sp
     from chipguard.batch.inputs import read_input
     from chipguard.batch.model import BatchContext, query_subject
-    from chipguard.match import indexfile
-    from chipguard.match.screener import Screener
     from chipguard.names.data import default_threshold
-    from chipguard.sources import parse_file
 
-    parties = parse_file(shared / CSL).parties
-    built_screener, built = _timed(lambda: Screener(parties))
-    work = Path(tempfile.mkdtemp(prefix="chipguard-bench-batch-"))
-    atexit.register(shutil.rmtree, work, True)
-    index_path = work / "built.cgix"
-    indexfile.write(built_screener, index_path)
-    del built_screener
-    screener = indexfile.open_screener(index_path)  # as every face uses it: the mapped index file
     rows = [r for path in QUERIES for r in read_input(shared / path)]
     subjects = [replace(query_subject(r), position=i) for i, r in enumerate(rows)]
     ctx = BatchContext(
@@ -76,6 +53,48 @@ def main(argv: list[str] | None = None) -> int:
         engine_version=ENGINE_VERSION,
         rules_version="bench",
     )
+    return subjects, ctx
+
+
+def determinism_line(seeds_agree: bool, engines_agree: bool | None) -> str:
+    """The verdict ``make bench`` prints on the rule "same input, same answer"."""
+    if seeds_agree and engines_agree:
+        return "\nidentical output under two hash seeds and both engines"
+    seeds = "identical" if seeds_agree else "DIFFERENT"
+    engines = {True: "identical", False: "DIFFERENT", None: "not compared (no Spark)"}[engines_agree]
+    return f"\noutput under two hash seeds: {seeds}; local vs Spark: {engines}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__)
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    parser.add_argument("--partitions", type=int, default=None, help="Spark partitions")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not all((shared / p).exists() for p in (CSL, *QUERIES)):
+        print(f"bench.batch: {shared} holds no benchmark data ({CSL}, {', '.join(QUERIES)}); nothing to run.")
+        return 0
+
+    from bench.determinism import seeded_runs
+    from bench.run import clear_query_caches
+    from chipguard.batch import jobs
+    from chipguard.batch import spark as sp
+    from chipguard.batch.inputs import read_input
+    from chipguard.batch.model import query_subject
+    from chipguard.match import indexfile
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    parties = parse_file(shared / CSL).parties
+    built_screener, built = _timed(lambda: Screener(parties))
+    work = Path(tempfile.mkdtemp(prefix="chipguard-bench-batch-"))
+    atexit.register(shutil.rmtree, work, True)
+    index_path = work / "built.cgix"
+    indexfile.write(built_screener, index_path)
+    del built_screener
+    screener = indexfile.open_screener(index_path)  # as every face uses it: the mapped index file
+    subjects, ctx = bench_input(shared)
     print(f"# chipguard batch benchmark ({len(subjects)} rows of {' + '.join(QUERIES)} vs CSL 2022-04)")
     print(f"\nindex build {built:.1f}s ({len(screener.index.entries)} indexed names), excluded below\n")
     print("| engine | rows | seconds | rows/s |")
@@ -103,9 +122,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         if (folder / "sf1.jsonl").read_bytes() != (folder / "sf2.jsonl").read_bytes():
             print("\nscreen-file --workers 2 DIFFERS from --workers 1")
+        seeded = seeded_runs(shared, folder)  # the same rows in two processes under two hash seeds
+        seeds_agree = all(sha == local.sha256 for sha in seeded.values())
         reason = sp.unavailable()
         if reason:
             print(f"\nSpark skipped: {reason}")
+            print(determinism_line(seeds_agree, None))
             return 0
         index = sp.IndexFile.of(None, folder, cached=index_path)  # as the on-disk cache file would be
 
@@ -152,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\nSpark session start-up {started:.1f}s; making the workers ready ({len(warmup)} other names, "
             f"index load included) {ready.seconds:.1f}s; index file {index.size / 1e6:.0f} MB shipped by path"
         )
+        print(determinism_line(seeds_agree, cold.sha256 == warm.sha256 == local.sha256))
     return 0
 
 

@@ -36,6 +36,8 @@ def hit_ids(hit: Any) -> set[str]:
     entity = (hit.explanation or {}).get("entity_number")
     if entity:
         ids.add(str(entity))
+    # the same record listed again under the same name (collapsed into this hit, which names them)
+    ids.update(str(x) for x in (hit.explanation or {}).get("duplicates", ()))
     return ids
 
 
@@ -357,4 +359,8 @@ def main(argv: list[str] | None = None) -> int:
 
     pairs_bench(shared, threshold)
     yente_bench(shared, threshold)
+
+    from bench import sets
+
+    sets.main(["--shared", str(shared)])  # brand / short-name and look-alike sets (built from the lists)
     return 0

@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from chipguard import config
+from chipguard import checkpoints, config, signing
 from chipguard.errors import InputError
 from chipguard.settings import settings
 from chipguard.store.db import SQLITE_BEGIN
@@ -151,14 +151,29 @@ class AuditLog:
     record it audits); ``record`` is a convenience that commits an entry on its own."""
 
     def __init__(self, engine: Engine, key: bytes | None = None) -> None:
+        """``key``: sign the head with this HMAC key (the scheme before Ed25519, kept for stores that
+        name one); by default the head is signed with the Ed25519 key of chipguard.signing."""
         self.engine = engine
         self._key = key
+        self._hmac = key is not None
+        self._chain: str | None = None
 
     @property
     def key(self) -> bytes:
+        """The HMAC key: verifies heads signed before Ed25519 (and signs, when given explicitly)."""
         if self._key is None:
             self._key = audit_key()
         return self._key
+
+    def sign_head(self, seq: int, last_hash: str) -> str:
+        if self._hmac:
+            return head_signature(self.key, seq, last_hash)
+        return signing.sign(signing.head_message(seq, last_hash))
+
+    def head_signature_ok(self, seq: int, last_hash: str, signature: str) -> bool:
+        if signature.startswith(signing.PREFIX):
+            return signing.verify(signing.head_message(seq, last_hash), signature)
+        return hmac.compare_digest(signature, head_signature(self.key, seq, last_hash))
 
     def writer_session(self) -> Session:
         """A session whose transaction may append: on SQLite it begins IMMEDIATE (takes the write lock)."""
@@ -178,7 +193,7 @@ class AuditLog:
                 id=HEAD_ID,
                 seq=0,
                 hash=GENESIS,
-                signature=head_signature(self.key, 0, GENESIS),
+                signature=self.sign_head(0, GENESIS),
                 updated_at=utc_now(),
             )
             .on_conflict_do_nothing(index_elements=["id"])
@@ -201,10 +216,29 @@ class AuditLog:
         )
         head.seq = seq
         head.hash = digest
-        head.signature = head_signature(self.key, seq, digest)
+        head.signature = self.sign_head(seq, digest)
         head.updated_at = ts
         session.flush()
+        chain = digest if seq == 1 else self._chain_of(session)
+        if chain:
+            checkpoints.after_commit(session, chain, seq, digest, self._hmac and self.key or None)
         return AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest)
+
+    def _chain_of(self, session: Session) -> str | None:
+        """The chain's identity: its first entry's hash (what checkpoints are filed under)."""
+        if self._chain is None:
+            self._chain = session.execute(select(AuditEntryRow.hash).where(AuditEntryRow.seq == 1)).scalar()
+        return self._chain
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Signs the current head and appends it to the checkpoint file; the line is returned, for an
+        external timestamping or transparency-log service too (``chipguard audit checkpoint``)."""
+        with Session(self.engine) as session:
+            head = session.get(AuditHeadRow, HEAD_ID)
+            chain = self._chain_of(session)
+        if head is None or not chain:
+            raise InputError("the audit log is empty: nothing to checkpoint")
+        return checkpoints.write(chain, head.seq, head.hash, self._hmac and self.key or None)
 
     def record(self, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
         with self.writer_session() as session, session.begin():
@@ -281,7 +315,7 @@ class AuditLog:
             if count:
                 problems.append(Problem(None, "head", "the head anchor record is missing (deleted)"))
         else:
-            if not hmac.compare_digest(head.signature, head_signature(self.key, head.seq, head.hash)):
+            if not self.head_signature_ok(head.seq, head.hash, head.signature):
                 problems.append(
                     Problem(head.seq, "head", "the head anchor's signature does not match: it was rewritten")
                 )
@@ -307,7 +341,51 @@ class AuditLog:
                 problems.append(
                     Problem(last_seq, "edited", f"entry {last_seq} differs from the hash the head recorded")
                 )
+        # a head whose signature fails is reported as such; the checkpoint is the witness for the case the
+        # signature cannot catch: a validly signed but older head (a restored copy)
+        signed = head is not None and not any(p.kind == "head" for p in problems)
+        problems.extend(self._check_checkpoints(head if signed else None, compare=signed or head is None))
         return VerifyReport(entries=count, head_seq=head.seq if head else None, problems=problems)
+
+    def _check_checkpoints(self, head: AuditHeadRow | None, *, compare: bool = True) -> list[Problem]:
+        """The database against the latest checkpoint of its chain written outside it: a head behind
+        the checkpoint is a database restored from an older copy (or its tail cut and re-signed)."""
+        with Session(self.engine) as session:
+            chain = self._chain_of(session)
+            if not chain:
+                return []
+            latest, forged = checkpoints.latest(chain, self._hmac and self.key or None)
+            problems = [
+                Problem(
+                    None, "checkpoint", f"checkpoint line {n} of {checkpoints.path()} has no valid signature"
+                )
+                for n in forged
+            ]
+            if latest is None or not compare:
+                return problems
+            seq, digest = int(latest["seq"]), str(latest["hash"])
+            if head is None or head.seq < seq:
+                problems.append(
+                    Problem(
+                        seq,
+                        "rollback",
+                        f"the database is behind its checkpoint: the checkpoint of {latest['ts']} records "
+                        f"{seq} entries, the database's head {head.seq if head else 0}; it was restored "
+                        "from an older copy or its newest entries were removed",
+                    )
+                )
+                return problems
+            stored = session.execute(select(AuditEntryRow.hash).where(AuditEntryRow.seq == seq)).scalar()
+            if stored is not None and stored != digest:
+                problems.append(
+                    Problem(
+                        seq,
+                        "rollback",
+                        f"entry {seq} differs from the checkpoint of {latest['ts']}: "
+                        "the chain was rewritten from there on",
+                    )
+                )
+        return problems
 
     def export(self, out: TextIO, fmt: str) -> int:
         """Writes every entry as JSON lines or CSV (formula-safe); returns the number written."""
@@ -429,30 +507,6 @@ def cli_actor() -> str:
         return "cli"
 
 
-def record_lists_event(
-    action: str, infos: Iterable[Any], actor: str, engine: Engine | None = None, **details: Any
-) -> AuditEntry:
-    """Audits a list load/update/removal: which snapshots (ref, sha256, status) and the versions now in
-    force. One call for every face that changes the lists (CLI, API, ``chipguard run``)."""
-    from chipguard.store.context import versions
-    from chipguard.store.db import get_engine
-
-    engine = engine or get_engine()
-    snapshots = [
-        {
-            "ref": getattr(i, "ref", ""),
-            "source": getattr(i, "source", ""),
-            "sha256": getattr(i, "sha256", ""),
-            "status": getattr(i, "status", ""),
-            "file_name": getattr(i, "file_name", ""),
-            "record_count": getattr(i, "record_count", None),
-        }
-        for i in infos
-    ]
-    payload = {"snapshots": snapshots, **details, "versions": versions(engine)}
-    return AuditLog(engine).record(actor, action, payload)
-
-
 def open_log(engine: Engine | None = None) -> AuditLog:
     from chipguard.store.db import get_engine
 
@@ -470,3 +524,43 @@ def write_report(report: VerifyReport) -> str:
             where = f"seq {p.seq}" if p.seq is not None else "head"
             buf.write(f"  [{p.kind}] {where}: {p.message}\n")
     return buf.getvalue()
+
+
+def verify_export(lines: Iterable[str], checkpoint: dict[str, Any], public_key_pem: bytes) -> list[str]:
+    """What an auditor runs on an exported chain (``audit export --format jsonl``) with a signed
+    checkpoint (``audit checkpoint``) and the public key only — no database, no private key: every
+    entry's hash is recomputed, every link followed, and the checkpoint's signature checked and its head
+    found in the chain. Returns the problems, empty when the export is the chain the checkpoint signed."""
+    from cryptography.hazmat.primitives import serialization
+
+    problems: list[str] = []
+    key = serialization.load_pem_public_key(public_key_pem)
+    prev, first, by_seq = GENESIS, "", {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        entry = json.loads(text)
+        payload = canonical_json(entry["payload"])
+        digest = entry_hash(
+            entry["seq"], entry["ts"], entry["actor"], entry["action"], payload, entry["prev_hash"]
+        )
+        if digest != entry["hash"]:
+            problems.append(f"line {number}: entry {entry['seq']} does not match its hash (edited)")
+        if entry["prev_hash"] != prev:
+            problems.append(f"line {number}: entry {entry['seq']} does not follow the one before it")
+        prev = entry["hash"]
+        first = first or entry["hash"]
+        by_seq[int(entry["seq"])] = entry["hash"]
+    chain, seq, last = (
+        str(checkpoint.get("chain")),
+        int(checkpoint.get("seq", 0)),
+        str(checkpoint.get("hash")),
+    )
+    message = signing.checkpoint_message(chain, seq, last, str(checkpoint.get("ts")))
+    if not signing.verify(message, str(checkpoint.get("signature", "")), [key]):  # type: ignore[list-item]
+        problems.append("the checkpoint's signature does not verify with this public key")
+    if chain != first:
+        problems.append("the checkpoint belongs to another chain (its first entry differs)")
+    if by_seq.get(seq) != last:
+        problems.append(f"entry {seq} of the export is not the head the checkpoint signed")
+    return problems

@@ -39,6 +39,7 @@ class Limits:
     body_bytes: int
     page_offset: int
     list_name_chars: int
+    word_chars: int
 
 
 @cache

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chipguard.limits import LIMITS
+
 
 class PartyKind(StrEnum):
     """What a list record denotes. Persons and organisations are matched differently."""
@@ -50,7 +52,8 @@ EVIDENCE_FIELDS = (
     "address",
     "website",
 )
-QUERY_NAME_MAX_LENGTH = 1000  # characters; a longer "name" is a mistake in the input, not a name
+# characters; a longer "name" is a mistake in the input, not a name (chipguard/data/limits)
+QUERY_NAME_MAX_LENGTH = LIMITS.name_chars
 
 
 class MatchStrength(StrEnum):
@@ -131,6 +134,12 @@ class Party:
     # "1956 to 1958"); chipguard.match.evidence reads them.
     nationalities: list[str] = field(default_factory=list)
     birth_places: list[str] = field(default_factory=list)
+    # What an analyst needs to judge a hit on an export-control list (Entity List, DPL): the Federal
+    # Register notices that listed or changed the record, the licence requirement and the licence review
+    # policy, as the list writes them.
+    federal_register: str = ""
+    license_requirement: str = ""
+    license_policy: str = ""
 
     def all_names(self) -> list[Alias]:
         """Primary name first, then aliases, without duplicates."""
@@ -165,7 +174,38 @@ class Party:
             extra=dict(data.get("extra", {})),
             nationalities=list(data.get("nationalities", [])),
             birth_places=list(data.get("birth_places", [])),
+            # records serialised before these fields existed kept them in ``extra``
+            federal_register=data.get("federal_register")
+            or data.get("extra", {}).get("federal_register_notice", ""),
+            license_requirement=data.get("license_requirement")
+            or data.get("extra", {}).get("license_requirement", ""),
+            license_policy=data.get("license_policy") or data.get("extra", {}).get("license_policy", ""),
         )
+
+    def list_record(self) -> dict[str, Any]:
+        """The list record as a hit shows it (CLI, REST, UI, batch): list and programmes, addresses, dates
+        (listed / start / end / birth … as the list names them), Federal Register citation, licence
+        requirement and review policy, remarks and source URL; empty fields left out."""
+        record: dict[str, Any] = {
+            "list": self.list_name or self.source,
+            "source": self.source,
+            "programs": list(self.programs),
+            "addresses": [_address_text(a) for a in self.addresses if _address_text(a)],
+            "dates": dict(self.dates),
+            "federal_register": self.federal_register,
+            "license_requirement": self.license_requirement,
+            "license_policy": self.license_policy,
+            "remarks": self.remarks,
+            "source_url": self.source_url,
+        }
+        return {k: v for k, v in record.items() if v or k in ("list", "source")}
+
+
+def _address_text(address: Address) -> str:
+    """An address as one line: its text, else its parts."""
+    if address.text:
+        return address.text
+    return ", ".join(x for x in (address.city, address.region, address.postal_code, address.country) if x)
 
 
 @dataclass(slots=True)
@@ -182,6 +222,10 @@ class Hit:
     countries: list[str] = field(default_factory=list)
     parent_name: str = ""
     explanation: dict[str, Any] = field(default_factory=dict)
+    # the entity this record belongs to among the query's hits: the best record of the same entity
+    # (``source:party_id``), shared by its records on other lists (see Screener.screening)
+    entity: str = ""
+    record: dict[str, Any] = field(default_factory=dict)  # Party.list_record(): what the list says
     # MatchStrength value (confirmed / potential / weak) and the features that decided it: decisions
     # act on the strength, never on the score (chipguard.match.evidence)
     strength: str = MatchStrength.POTENTIAL.value

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
+from chipguard.limits import LIMITS
 
 Parser = Callable[[str, str], Any]  # (variable name, raw text) → value; raises InputError
 
@@ -177,8 +178,32 @@ class Settings:
         _text,
         None,
         "key file `$CHIPGUARD_HOME/audit.key`, created on first use",
-        "HMAC key signing the audit trail's head; hosts sharing one database must share it.",
+        "HMAC key of audit heads signed before Ed25519 (`CHIPGUARD_SIGNING_KEY` signs now); verify still "
+        "checks such a head with it.",
         secret=True,
+    )
+    checkpoint_dir: Path = _var(
+        "CHIPGUARD_CHECKPOINT_DIR",
+        _path,
+        lambda parsed: parsed["home"] / "checkpoints",
+        "`$CHIPGUARD_HOME/checkpoints`",
+        "Folder of the audit checkpoint file (`audit-checkpoints.jsonl`): every committed chain head, signed, "
+        "appended outside the database so a restored older copy is detected. Put it on other storage.",
+    )
+    signing_key: Path = _var(
+        "CHIPGUARD_SIGNING_KEY",
+        _path,
+        lambda parsed: Path(f"{parsed['home']}-keys") / "audit-ed25519.key",
+        "`$CHIPGUARD_HOME-keys/audit-ed25519.key` (outside the home), created 0600 on first use",
+        "Ed25519 private key (PEM) signing the audit chain's head and checkpoints; keep it away from the "
+        "database (another volume, a secrets mount).",
+    )
+    verify_key: Path | None = _var(
+        "CHIPGUARD_VERIFY_KEY",
+        _path,
+        None,
+        "the `.pub` file beside the signing key",
+        "Ed25519 public key (PEM) `audit verify` checks signatures with; an auditor needs only this file.",
     )
     match_threshold: float | None = _var(
         "CHIPGUARD_MATCH_THRESHOLD",
@@ -218,7 +243,7 @@ class Settings:
     max_body_bytes: int = _var(
         "CHIPGUARD_MAX_BODY_BYTES",
         _byte_count,
-        1 << 20,
+        LIMITS.body_bytes,
         "1048576 (1 MiB)",
         "API: larger request bodies are refused with 413.",
     )
@@ -241,7 +266,7 @@ class Settings:
         "CHIPGUARD_UI_SECRET",
         _text,
         None,
-        "derived from the audit key",
+        "a random secret in `$CHIPGUARD_HOME/ui.secret`, created 0600 on first use",
         "Web UI: key signing session cookies; every worker and host serving the UI needs the same.",
         secret=True,
     )

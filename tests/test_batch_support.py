@@ -42,8 +42,13 @@ def bundled_home() -> Path:
 
 
 def home_copy(dest: Path) -> Path:
-    """A private copy of the bundled home (database and index cache) for a test that writes to it."""
-    shutil.copytree(bundled_home(), dest)
+    """A private copy of the bundled home (database and index cache) for a test that writes to it, with
+    the audit signing key kept beside it (outside the home: `$CHIPGUARD_HOME-keys`)."""
+    source = bundled_home()
+    shutil.copytree(source, dest)
+    keys = Path(f"{source}-keys")
+    if keys.exists():
+        shutil.copytree(keys, Path(f"{dest}-keys"))
     return dest
 
 

@@ -129,7 +129,10 @@ def test_candidate_retrieval_is_bounded(csl: Screener) -> None:
     from chipguard.names.analysis import analyze
 
     cands = csl.index.candidates(analyze("China Technology Group Co Ltd"), csl.candidate_limit)
-    assert 0 < len(cands) <= csl.candidate_limit
+    # beyond the limit only entries holding every word of the query and at most one more, up to the cap
+    assert 0 < len(cands) <= csl.index.full_match_cap
+    extra = cands[csl.candidate_limit :]
+    assert all(len(csl.index.entries[e].analysis.significant) <= 4 for e in extra)
 
 
 def test_threshold_override(csl: Screener) -> None:

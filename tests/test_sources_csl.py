@@ -47,7 +47,7 @@ def test_entity_list_aliases_and_addresses(csl_2022: ParsedList) -> None:
         "JSC 140 Repair Plant",
     ]
     assert plant.countries == ["BY"]
-    assert plant.extra["federal_register_notice"] == "87 FR 20299"
+    assert plant.federal_register == "87 FR 20299"
 
 
 @pytest.mark.parametrize(("name", "count"), [("us_csl_sample_2019.csv", 115), ("us_csl_sample_2025.csv", 13)])

@@ -28,7 +28,7 @@ def test_dpl_file(shared: Path) -> None:
         and ash.addresses[0].city == "SEAGOVILLE"
         and ash.dates["start"] == "2003-06-19"
     )
-    assert ash.extra["federal_register_notice"].startswith("68 F.R. 38290")
+    assert ash.federal_register.startswith("68 F.R. 38290")
 
 
 def test_dpl_malformed(tmp_path: Path, shared: Path) -> None:

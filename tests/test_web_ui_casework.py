@@ -235,6 +235,11 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     assert text_of(browser, "#retaken-outcome") == retaken
     browser.find_element(By.CSS_SELECTOR, "#retaken a").click()
     assert text_of(browser, "#decision-outcome") == retaken
+    follows = text_of(browser, "#decision-follows")
+    assert first_decision in follows and alert_id in follows and "false positive" in follows
+    resolved = text_of(browser, "#decision-dispositions")
+    assert FUZZY_OWNER in resolved and "DIFFERENT_IDENTIFIERS" in resolved
+    assert server.actors["analyst"] in resolved and server.actors["analyst_b"] in resolved
 
     # ── screening the same customer raises nothing; editing the owner's name raises it again ──────
     browser.get(server.ui + "/customers/kestrel")

@@ -90,10 +90,39 @@ def test_list_snapshots_browse_and_load(ui: Ui, shared: Path) -> None:
     assert info.ref in listing and "in force" in listing
     records = ui.get(f"/ui/lists/{info.id}")
     assert f"{info.record_count:,} records" in records
+    assert records.count("<details><summary>record</summary>") == info.record_count < 50
     found = ui.get(f"/ui/lists/{info.id}?q=sanatgaran")
     assert "1 record match" in html.unescape(found) and "Atlas Sanatgaran" in found
     assert len(re.findall(r"<tr>", ui.get(f"/ui/lists/{info.id}?q=zzzz-nothing"))) == 0
     assert ui.client.get("/ui/lists/999999").status_code == 422
+
+    # a company's own list (format and source named on the form), browsed a page at a time
+    ui.sign_in("admin")
+    own = "id,name,type,country\n" + "".join(
+        f"r{i:03d},Internal Watch Party {i:03d},org,DE\n" for i in range(60)
+    )
+    token = ui.csrf("/ui/lists")
+    r = ui.client.post(
+        "/ui/lists/load",
+        data={"csrf": token, "format": "custom", "source": "acme_watch"},
+        files={"file": ("watch.csv", own.encode(), "text/csv")},
+    )
+    page = html.unescape(r.text)
+    assert r.status_code == 422 and "watch.csv, field 'format': unknown format 'custom'" in page
+    assert "chipguard-ui-load" not in page
+    r = ui.client.post(
+        "/ui/lists/load",
+        data={"csrf": token, "format": "custom_csv", "source": "acme_watch"},
+        files={"file": ("watch.csv", own.encode(), "text/csv")},
+    )
+    assert r.status_code == 200, r.text[-2000:]
+    (mine,) = [s for s in ui.services.snapshots.history() if s.source == "acme_watch"]
+    assert mine.record_count == 60 and mine.active
+    first = ui.get(f"/ui/lists/{mine.id}")
+    assert first.count("<details><summary>record</summary>") == 50 and "Next →" in first
+    second = ui.get(f"/ui/lists/{mine.id}?page_no=2")
+    assert second.count("<details><summary>record</summary>") == 10 and "← Previous" in second
+    assert "Internal Watch Party 059" in second and "Internal Watch Party 049" not in second
 
 
 def test_batch_screening_upload(ui: Ui, shared: Path) -> None:

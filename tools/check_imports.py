@@ -21,9 +21,9 @@ from pathlib import Path
 PACKAGE = "chipguard"
 CORE = ("sources", "names", "match", "hardware", "geo", "policy", "ownership", "monitor")
 OUTSIDE_CORE = ("store", "audit", "service", "cli", "api", "batch")
-# Modules every layer may use: the package root (version), settings, errors, the data model, dates and
-# the reference-data readers.
-BASE = ("", "config", "settings", "errors", "model", "dates", "datafiles", "refdata")
+# Modules every layer may use: the package root (version), settings, errors, the data model, dates, the
+# input limits and the reference-data readers.
+BASE = ("", "config", "settings", "errors", "model", "dates", "datafiles", "refdata", "limits")
 MATCH_MAY_IMPORT = ("names", "match", *BASE)
 
 

@@ -565,7 +565,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def lists_update(body: ListsUpdateRequest, key: ApiKey = may_update_lists) -> dict[str, Any]:
         """Loads the bundled snapshot (``bundled: true``) or downloads the official lists; atomic — a
         failure (offline, bad file) changes nothing. Audited."""
-        change = services.update_lists(body.sources, key.actor, bundled=body.bundled)
+        change = services.update_lists(
+            body.sources, key.actor, bundled=body.bundled, force_reason=body.force_reason
+        )
         return {"loaded": [i.to_dict() for i in change.snapshots], "audit_seq": change.audit_seq}
 
     # ── keys ─────────────────────────────────────────────────────────────────────────────────────

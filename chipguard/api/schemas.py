@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chipguard.limits import LIMITS
 from chipguard.model import EVIDENCE_FIELDS
 from chipguard.service.inputs import (
     AddressModel,
@@ -45,7 +46,7 @@ __all__ = [
     "find_bad_text",
 ]
 
-MAX_BATCH = 100
+MAX_BATCH = LIMITS.batch_queries  # chipguard/data/limits
 Identifier64 = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -191,6 +192,13 @@ class ListsUpdateRequest(Strict):
     files of ``sources`` (default: every source marked default)."""
 
     bundled: bool = False
+    force_reason: Annotated[
+        str,
+        Field(
+            max_length=LIMITS.text_chars,
+            description="load even below min_record_share of the active snapshot; the reason is audited",
+        ),
+    ] = ""
     sources: (
         Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=50)] | None
     ) = None
@@ -225,6 +233,7 @@ class AuditVerifyModel(BaseModel):
     head_seq: int | None
     problems: list[dict[str, Any]]
     records: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Health(BaseModel):

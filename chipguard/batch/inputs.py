@@ -18,6 +18,7 @@ from chipguard.errors import InputError, bad_rows
 from chipguard.limits import load_json
 from chipguard.match.evidence import query_evidence
 from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
@@ -127,6 +128,8 @@ def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     file = str(path)
+    if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
+        raise InputError(TRUNCATED_CSV, file=file)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip().lower() for h in (reader.fieldnames or [])]

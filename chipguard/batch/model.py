@@ -31,6 +31,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("country", "string"),
     ("names_screened", "long"),
     ("hit_count", "long"),
+    ("hits_omitted", "long"),
     ("has_hit", "boolean"),
     ("best_party_id", "string"),
     ("best_source", "string"),
@@ -122,8 +123,9 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
     roles: set[str] = set()
     from chipguard.match.evidence import query_evidence
 
+    omitted = 0
     for target in subject.targets:
-        found: list[Hit] = screener.screen(
+        screening = screener.screening(
             target.name,
             kind=target.kind,
             country=target.country,
@@ -134,6 +136,8 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
             else None,
         )
         role = target.role.value
+        omitted += screening.omitted
+        found: list[Hit] = screening.hits
         for hit in found:
             code = _list_code(hit, ctx)
             codes.add(code)
@@ -150,6 +154,7 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
         "country": subject.country,
         "names_screened": len(subject.targets),
         "hit_count": len(hits),
+        "hits_omitted": omitted,  # records past the limit (per screened name), never silently dropped
         "has_hit": bool(hits),
         "best_party_id": best[1].party_id if best else None,
         "best_source": best[1].source if best else None,

@@ -124,6 +124,15 @@ def lists_main(
             show_table(as_json)
 
 
+FORCE_OPTION = typer.Option(
+    "",
+    "--force",
+    metavar="REASON",
+    help="Load even when a source would drop below min_record_share (list_sources.yml, default 80 %) of "
+    "its active snapshot's records; the reason is written to the audit entry.",
+)
+
+
 @lists_app.command("load")
 def load(
     files: list[Path] = typer.Argument(
@@ -135,8 +144,10 @@ def load(
         False, "--bundled", help="Load the offline snapshot shipped in the package."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the loaded snapshots as JSON."),
+    force: str = FORCE_OPTION,
 ) -> None:
-    """Load list files as new snapshots (all or nothing); same bytes again is a no-op ("unchanged")."""
+    """Load list files as new snapshots (all or nothing); same bytes again is a no-op ("unchanged").
+    The load and its audit entry commit together."""
     with errors():
         from chipguard.store.snapshots import LoadSpec
 
@@ -146,7 +157,7 @@ def load(
             raise InputError("give one or more list files, or --bundled")
         service = services()
         specs = [LoadSpec(Path(f), format, source) for f in files or []]
-        change = service.load_lists(specs, actor(), bundled=bundled)
+        change = service.load_lists(specs, actor(), bundled=bundled, force_reason=force)
         _print_loaded(change.snapshots, as_json, service.snapshots)
 
 
@@ -154,11 +165,13 @@ def load(
 def update(
     source: list[str] = typer.Option(None, "--source", "-s", help="Update only this source (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the resulting snapshots as JSON."),
+    force: str = FORCE_OPTION,
 ) -> None:
-    """Download the official current lists (URLs in list_sources.yml) and load them atomically."""
+    """Download the official current lists (URLs in list_sources.yml) and load them atomically, with
+    their audit entry in the same transaction."""
     with errors():
         service = services()
-        change = service.update_lists(source or None, actor())
+        change = service.update_lists(source or None, actor(), force_reason=force)
         _print_loaded(change.snapshots, as_json, service.snapshots)
 
 

@@ -85,6 +85,26 @@ def _load_screener(threshold: float | None) -> Any:
     return active_screener(threshold)
 
 
+def list_status(screener: Any) -> list[dict[str, Any]]:
+    """Age and stale flag of each list snapshot ``screener`` was built from (the service's rule)."""
+    from chipguard.service.screening import snapshot_status
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    return snapshot_status(SnapshotStore(get_engine(None)), screener)
+
+
+def _lists_line(result: dict[str, Any]) -> str:
+    status = result.get("lists") or []
+    if not status:
+        return f"lists: {', '.join(map(str, result['snapshot']))} (status unknown)"
+    parts = [
+        f"{s['snapshot']} as of {s['as_of'][:10]}" + (" STALE" if s.get("stale") else "") for s in status
+    ]
+    warning = " — lists are stale: a clean result is not a clearance" if result.get("lists_stale") else ""
+    return "lists: " + ", ".join(parts) + warning
+
+
 def _short_reason(explanation: dict[str, Any]) -> str:
     parts: list[str] = []
     hows = sorted({a["how"] for a in explanation.get("alignment", []) if a.get("how") not in ("exact",)})
@@ -117,17 +137,20 @@ def _print_table(result: dict[str, Any]) -> None:
         title += f" [{query['country']}]"
     if not hits:
         console.print(f"{title}: no hit at or above {result['threshold']:.2f}")
-        console.print(f"lists: {', '.join(map(str, result['snapshot']))}")
+        console.print(_lists_line(result))
         return
     table = Table(title=title)
     for col in ("strength", "score", "listed name", "matched alias", "list", "id", "countries", "why"):
         table.add_column(col, overflow="fold")
+    leads = {e["entity"] for e in result.get("entities", [])}
     for hit in hits:
         decided = [f["detail"] for f in hit.get("evidence", []) if f.get("feature") == "strength"]
+        # a record of an entity already shown above (on another list) is marked as such
+        same = hit.get("entity") and f"{hit['source']}:{hit['party_id']}" not in leads
         table.add_row(
             f"{hit.get('strength', '')}" + (f"\n({decided[0]})" if decided else ""),
             f"{hit['score']:.3f}",
-            hit["name"],
+            ("↳ " if same else "") + hit["name"],
             hit["matched_name"],
             hit.get("list_name") or hit["source"],
             f"{hit['source']}:{hit['party_id']}",
@@ -137,7 +160,23 @@ def _print_table(result: dict[str, Any]) -> None:
     console.print(table)
     if all(hit.get("strength") == "weak" for hit in hits):
         console.print("only weak hits: recorded, not alerts (a conflicting identifier or kind)")
-    console.print(f"threshold {result['threshold']:.2f}; lists: {', '.join(map(str, result['snapshot']))}")
+    if result.get("omitted"):
+        console.print(f"{result['omitted']} more record(s) past --limit {result['limit']}")
+    for hit in hits:
+        record = hit.get("record") or {}
+        facts = [
+            f"listed {record['dates'].get('start') or record['dates'].get('listed')}"
+            if record.get("dates", {}).get("start") or record.get("dates", {}).get("listed")
+            else "",
+            ", ".join(record.get("programs", [])),
+            record.get("federal_register", ""),
+            f"licence review: {record['license_policy']}" if record.get("license_policy") else "",
+            "; ".join(record.get("addresses", [])[:2]),
+        ]
+        line = " · ".join(f for f in facts if f)
+        if line:
+            console.print(f"[bold]{hit['source']}:{hit['party_id']}[/bold] {line}", highlight=False)
+    console.print(f"threshold {result['threshold']:.2f}; {_lists_line(result)}")
 
 
 def read_queries(path: Path) -> list[QueryTuple]:
@@ -147,6 +186,10 @@ def read_queries(path: Path) -> list[QueryTuple]:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
+    from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
+
+    if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
+        raise InputError(TRUNCATED_CSV, file=str(path))
 
     rows: list[QueryTuple] = []
     errors: list[InputError] = []
@@ -210,9 +253,16 @@ def read_queries(path: Path) -> list[QueryTuple]:
     return rows
 
 
-def screen_file_to(screener: Any, rows: list[QueryTuple], out: Path, workers: int = 1) -> int:
+def screen_file_to(
+    screener: Any,
+    rows: list[QueryTuple],
+    out: Path,
+    workers: int = 1,
+    lists: list[dict[str, Any]] | None = None,
+) -> int:
     """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
-    atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers."""
+    atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers.
+    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale)."""
     from chipguard.match.parallel import screen_lines
 
     out = out.expanduser()
@@ -231,7 +281,7 @@ def screen_file_to(screener: Any, rows: list[QueryTuple], out: Path, workers: in
                 task = progress.add_task("screening", total=len(rows))
             try:
                 queries = [(qid, name, kind, country, ev) for _line, qid, name, kind, country, ev in rows]
-                for line, hits in screen_lines(screener, queries, workers):
+                for line, hits in screen_lines(screener, queries, workers, lists):
                     hits_total += hits
                     fh.write(line + "\n")
                     if progress is not None:
@@ -274,6 +324,8 @@ def register(app: typer.Typer) -> None:
         try:
             if not name.strip():
                 raise InputError("empty name", field="name")
+            if len(name) > MAX_NAME_LENGTH:
+                raise InputError(f"name longer than {MAX_NAME_LENGTH} characters", field="name")
             from chipguard.cli.common import actor, services
             from chipguard.service.services import ScreenQuery
 
@@ -318,7 +370,14 @@ def register(app: typer.Typer) -> None:
         try:
             rows = read_queries(input_csv)
             screener = _load_screener(threshold)
-            hits = screen_file_to(screener, rows, out, workers=workers)
+            status = list_status(screener)
+            hits = screen_file_to(screener, rows, out, workers=workers, lists=status)
         except ChipguardError as exc:
             raise fail(exc) from exc
-        typer.echo(f"screened {len(rows)} row(s), {hits} hit(s) → {out}", err=True)
+        stale = [s["source"] for s in status if s.get("stale")]
+        typer.echo(
+            f"screened {len(rows)} row(s), {hits} hit(s) → {out}; lists "
+            + ", ".join(s["snapshot"] for s in status)
+            + (f" (STALE: {', '.join(stale)}; every row says lists_stale)" if stale else ""),
+            err=True,
+        )

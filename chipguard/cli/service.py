@@ -129,8 +129,54 @@ def audit_verify(
         typer.echo(write_report(check.chain), nl=False)
         for record, problem in check.records:
             typer.echo(f"  [record] {record}: {problem}")
+        for record, problem in check.evidence:
+            typer.echo(f"  [evidence] {record}: {problem}")
     if not check.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(db: str | None = DB_OPTION) -> None:
+    """Sign the chain's current head, append it to the checkpoint file (CHIPGUARD_CHECKPOINT_DIR) and
+    print it as JSON, for an external timestamping or transparency-log service: `audit verify` fails
+    when the database is ever behind a checkpoint (restored from an older copy)."""
+    print_json(_services(db).audit.checkpoint())
+
+
+@audit_app.command("baseline")
+def audit_baseline(db: str | None = DB_OPTION) -> None:
+    """Once, after upgrading a database written before row seals (revision 0007): seal every evidence row
+    no audit entry has sealed yet, in one audited entry (evidence.baseline). Rows sealed before are never
+    re-sealed, so this cannot hide an edit of one; it trusts what the older rows hold today."""
+    from chipguard.audit import cli_actor
+    from chipguard.store import evidence
+
+    audit = _services(db).audit
+    seals = evidence.unsealed(audit.engine, audit.entries())
+    if not seals:
+        typer.echo("every evidence row is sealed already; nothing to do")
+        return
+    entry = audit.record(cli_actor(), "evidence.baseline", {"evidence": seals})
+    typer.echo(f"sealed {len(seals)} row(s) and snapshot(s) in audit entry {entry.seq}")
+
+
+@audit_app.command("verify-export")
+def audit_verify_export(
+    export: Path = typer.Argument(..., help="The chain as `audit export --format jsonl` wrote it."),
+    checkpoint: Path = typer.Option(..., "--checkpoint", help="A checkpoint JSON (`audit checkpoint`)."),
+    public_key: Path = typer.Option(..., "--public-key", help="The Ed25519 public key (PEM)."),
+) -> None:
+    """What an auditor runs without the database or any secret: recompute every entry of an exported
+    chain and check it against a signed checkpoint with the public key. Exit 1 on any problem."""
+    from chipguard.audit import verify_export
+
+    with export.open(encoding="utf-8") as fh:
+        problems = verify_export(fh, read_json(checkpoint), public_key.read_bytes())
+    for problem in problems:
+        typer.echo(f"  {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("export verified: every entry, every link and the signed checkpoint check out")
 
 
 @audit_app.command("export")

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from chipguard.limits import LIMITS
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
 from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
@@ -58,6 +59,10 @@ class Entry:
 
 
 def deletes(word: str) -> set[str]:
+    """The word's one-letter deletions; none for a word over the word length limit, which is matched
+    exactly only (its deletions would cost the square of its length)."""
+    if len(word) > LIMITS.word_chars:
+        return set()
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
@@ -114,6 +119,8 @@ class NameIndex:
         if relative_floor is None:
             relative_floor = float(matching_config().get("candidate_relative_floor", 0.4))
         self.relative_floor = relative_floor
+        self.full_match_cap = int(matching_config().get("candidates_full_match_cap", 200))
+        self.query_floor = float(matching_config().get("candidate_query_floor", 0.6))
         self.max_posting = max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
@@ -171,7 +178,7 @@ class NameIndex:
             if d in dm:
                 found.update(dm[d])  # substitution or transposition
         found.discard(word)
-        return found
+        return sorted(found)  # a set's order follows the hash seed
 
     def query_keys(self, a: NameAnalysis) -> dict[str, float]:
         """Keys of a query with the weight each adds to a candidate that shares it."""
@@ -207,7 +214,7 @@ class NameIndex:
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
                     # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
                     # only its head ("Kunlun"): the list words it starts with are candidates
-                    for k in range(5, len(t.text) - 3):
+                    for k in range(5, min(len(t.text) - 3, LIMITS.word_chars)):
                         head = t.text[:k]
                         for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
                             if kind + head in self.postings:
@@ -232,10 +239,14 @@ class NameIndex:
 
     def candidates(self, a: NameAnalysis, limit: int) -> list[int]:
         """Entry ids sharing the most (rarity-weighted) keys with the query, best first."""
-        keys = self.query_keys(a)
+        # keys in a fixed order: a query's keys come partly from sets (typo neighbours, word roots) whose
+        # order follows the string hash seed, and floating-point sums taken in another order can differ in
+        # the last bit — enough to move a candidate across the floor or the limit in another process
+        keys = sorted(self.query_keys(a).items())
+        sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
         acc: dict[int, float] = defaultdict(float)
         postings = self.postings
-        sized = [(k, w, postings.get(k)) for k, w in keys.items()]
+        sized = [(k, w, postings.get(k)) for k, w in keys]
         present = [(k, w, p) for k, w, p in sized if p]
         rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
         present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
@@ -269,11 +280,41 @@ class NameIndex:
                     acc[eid] += weight
         if not acc:
             return []
+        # equal weights keep the order the entries were met in: keys in sorted order, each posting list
+        # in entry order — the same in every process
         top = (
             heapq.nlargest(limit, acc, key=acc.__getitem__)
             if len(acc) > limit
             else sorted(acc, key=acc.__getitem__, reverse=True)
         )
-        # candidates sharing far less than the best one are not worth scoring
+        # candidates sharing far less than the query's own words are not worth scoring. The floor is
+        # relative to the query (the weight of all its words), not to the best candidate: a record that
+        # would be scored were it alone on the list is scored beside an exact match of another record
+        whole = sum(w for k, w in keys if k.startswith("t:"))
         floor = acc[top[0]] * self.relative_floor
-        return [eid for eid in top if acc[eid] >= floor]
+        relaxed = min(floor, whole * self.query_floor) if whole else floor
+        if relaxed < floor:
+            # below the best candidate's floor, only entries holding one of the query's two most
+            # distinctive words that the lists know: another record of the same firm, not any name
+            # sharing common words
+            rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
+            holders = {eid for _w, k in rarest for eid in postings[k]}
+            out = [eid for eid in top if acc[eid] >= floor or (acc[eid] >= relaxed and eid in holders)]
+        else:
+            out = [eid for eid in top if acc[eid] >= floor]
+        if len(acc) > limit and whole and self.full_match_cap > limit and acc[top[-1]] >= whole:
+            # a name listed many times (a group and its subsidiaries, one record per address): every
+            # entry holding all the query's words and at most one word more is scored, not only the
+            # first ``limit`` (a longer name holding a short generic query is another firm's)
+            chosen = set(top)
+            most = len(sig) + 1
+            entries = self.entries
+            more = [
+                eid
+                for eid, weight in acc.items()
+                if weight >= whole and eid not in chosen and len(entries[eid].analysis.significant) <= most
+            ]
+            if more:
+                more.sort(key=acc.__getitem__, reverse=True)
+                out += more[: self.full_match_cap - limit]
+        return out

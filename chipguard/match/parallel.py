@@ -23,32 +23,37 @@ Row = tuple[Any, ...]  # (query id, name, kind, country[, evidence: chipguard.ma
 CHUNK = 200  # rows per task: large enough that the round trip is noise, small enough to keep both busy
 
 _WORKER: Any = None  # the worker process's screener
+_LISTS: list[dict[str, Any]] | None = None  # the list status every result states
 
 
-def _start(path: str, threshold: float, snapshots: list[Any]) -> None:
-    global _WORKER
+def _start(path: str, threshold: float, snapshots: list[Any], lists: list[dict[str, Any]] | None) -> None:
+    global _WORKER, _LISTS
     # the parent checked the file's sha256 when it opened it; a worker maps it without reading it all
     _WORKER = indexfile.open_screener(Path(path), verify=False)
     _WORKER.threshold = threshold
     _WORKER.snapshots = snapshots
+    _LISTS = lists
 
 
-def _line(screener: Any, row: Row) -> tuple[str, int]:
+def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None) -> tuple[str, int]:
     qid, name, kind, country, *rest = row
-    result = screener.screen_result(qid, name, kind, country, evidence=rest[0] if rest else None)
+    result = screener.screen_result(qid, name, kind, country, lists=lists, evidence=rest[0] if rest else None)
     return json.dumps(result, ensure_ascii=False), len(result["hits"])
 
 
 def _screen(rows: Sequence[Row]) -> list[tuple[str, int]]:
-    return [_line(_WORKER, row) for row in rows]
+    return [_line(_WORKER, row, _LISTS) for row in rows]
 
 
-def screen_lines(screener: Any, rows: Sequence[Row], workers: int) -> Iterator[tuple[str, int]]:
+def screen_lines(
+    screener: Any, rows: Sequence[Row], workers: int, lists: list[dict[str, Any]] | None = None
+) -> Iterator[tuple[str, int]]:
     """(JSON line, number of hits) per row, in input order, screened by ``workers`` processes (in this
-    process when 1, or when the input is a single chunk)."""
+    process when 1, or when the input is a single chunk); every result states the list status ``lists``
+    (None: unknown, so stale)."""
     if workers <= 1 or len(rows) <= CHUNK:
         for row in rows:
-            yield _line(screener, row)
+            yield _line(screener, row, lists)
         return
     mapped = getattr(screener, "index_file", None)
     with tempfile.TemporaryDirectory(prefix="chipguard-workers-") as tmp:
@@ -63,7 +68,7 @@ def screen_lines(screener: Any, rows: Sequence[Row], workers: int) -> Iterator[t
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(str(path), screener.threshold, list(screener.snapshots)),
+            initargs=(str(path), screener.threshold, list(screener.snapshots), lists),
         ) as pool:
             for lines in pool.map(_screen, chunks):
                 yield from lines

@@ -19,17 +19,35 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError
+from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import Scored, score_analyses, weights_of
 from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
-from chipguard.names.analysis import NameAnalysis, analyze
-from chipguard.names.chinese import analyse, has_han
+from chipguard.names.analysis import (
+    ADMIN,
+    COUNTRY,
+    GENERIC,
+    LEGAL,
+    PLACE,
+    STOP,
+    WORD,
+    NameAnalysis,
+    analyze,
+)
+from chipguard.names.chinese import analyse, chinese_core_name, has_han
 from chipguard.names.data import default_threshold, matching_config, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
-from chipguard.names.variants import name_variants, qualifiers
+from chipguard.names.variants import (
+    initials_consistent,
+    is_acronym,
+    name_variants,
+    parent_parts,
+    parenthesised,
+    qualifiers,
+)
 
 ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
 # Latin forms that translate words (Chinese org vocabulary → English) rather than transliterate sounds
@@ -229,6 +247,121 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
     }
 
 
+@lru_cache(maxsize=100_000)
+def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
+    """The words a list name's parentheses add to its bare form ``bare`` — "Huawei Technologies (UK)
+    Co., Ltd." → {"uk"}, "(New Zealand)", "(Yangon)": a subsidiary or branch abroad is written this way,
+    so matching it without them is matching the parent's name. A short form is not a qualifier: an
+    acronym of the name ("(CASIC)") or words of the name itself ("Huawei Technologies Co., Ltd.
+    (Huawei)")."""
+    words = {t.canon for t in analyze(bare, False).tokens}
+    out: set[str] = set()
+    for text in parenthesised(alias):
+        text = text.strip()
+        if not text or (is_acronym(text) and initials_consistent(text, bare)):
+            continue
+        canon = {t.canon for t in analyze(text, False).tokens if t.cls not in (ADMIN, LEGAL, STOP)}
+        if canon and not canon <= words:
+            out.update(canon - words)
+    return frozenset(out)
+
+
+def short_form_only(alias: str, bare: NameAnalysis) -> bool:
+    """Whether every parenthesised text of ``alias`` only repeats the rest of the name: an acronym
+    ("(CASIC)") or a short name made of its words ("Huawei Technologies Co., Ltd. (Huawei)"). Dropping
+    such a text leaves the same entity's name; dropping "(Australia)" does not."""
+    return not dropped_qualifiers(alias, bare.original)
+
+
+@lru_cache(maxsize=1)
+def industry_words() -> frozenset[str]:
+    """Words that say what a company does, not who it is: the English of the curated Chinese
+    organisation terms (数字 Digital, 信息 Information, 电信 Telecom …) besides the generic org words."""
+    from chipguard.names.chinese_vocab import TERM, vocabulary
+
+    out: set[str] = set()
+    for entry in vocabulary().words.curated(TERM):
+        out.update(t.canon for t in analyze(entry.english, False).tokens if t.cls == WORD)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=100_000)
+def latin_core_name(name: str) -> str:
+    """The trade name of a company name written in Latin letters: region + trade name + industry words +
+    legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm
+    trades under. "" when the name has no legal form (persons, institutes, vessels), holds a word of any
+    other kind (a number, an unknown class), keeps more than two trade-name words, or is nothing but its
+    trade name and legal form."""
+    tokens = analyze(name, False).tokens
+    if not any(t.cls == LEGAL for t in tokens):
+        return ""
+    if any(t.cls not in (WORD, PLACE, COUNTRY, ADMIN, GENERIC, LEGAL, STOP) for t in tokens):
+        return ""
+    industry = industry_words()
+    core = [t for t in tokens if t.cls == WORD and t.canon not in industry]
+    named = [t for t in tokens if t.cls not in (LEGAL, STOP)]
+    if not core or len(core) > 2 or len(core) == len(named):
+        return ""
+    text = " ".join(t.text for t in core)
+    return text if len(text.replace(" ", "")) >= 4 else ""
+
+
+_BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
+
+
+def trade_name_match(scored: Scored) -> bool:
+    """Whether a match on a listed firm's trade name stands: the query is that trade name — every word
+    of it met exactly (a trade name with a typo is another name) and nothing left over but a place or a
+    legal form (众科建筑工程 is another firm trading as 众科 than 中科微电子, whatever the sound)."""
+    return all(p.how in ("exact", "equivalent") for p in scored.pairs) and all(
+        cls in _BRAND_EXTRAS for _text, cls, _w in scored.unmatched_query
+    )
+
+
+def core_name(name: str) -> str:
+    """The trade name of a listed company name, Chinese or Latin ("" when it has none): the general rule
+    behind finding a listed firm by the name it trades under (海康威视, Dahua) besides its legal name; the
+    curated short names (chipguard/data/zh/listed_party_names.yml) add what the rule cannot derive."""
+    if has_han(name):
+        return chinese_core_name(name)
+    return latin_core_name(name)
+
+
+def name_key(a: NameAnalysis) -> str:
+    """The words of a name in their canonical forms, legal form included ("Co., Ltd." = "Company
+    Limited"): two records whose names have equal keys are named alike."""
+    return " ".join(t.canon for t in a.tokens)
+
+
+@lru_cache(maxsize=50_000)
+def name_keys(names: tuple[str, ...], person: bool) -> frozenset[str]:
+    """The keys of the names a record is listed under: each full name, and its bare form when its
+    parentheses hold only a short form of it ("Huawei Technologies Co., Ltd. (Huawei)"). Records
+    sharing a key are named alike; a part of a compound entry (an affiliate's parent) is not a name of
+    the record. Computed for hits only (a few per query), so nothing is added to the index."""
+    keys: set[str] = set()
+    for name in names:
+        variants = name_variants(name)
+        single = not any(how == "part" for _, how in variants)
+        for variant, how in variants:
+            if how == "full" or (how == "without-parentheses" and single):
+                a = analyze(variant, person)
+                if a.tokens and (how == "full" or short_form_only(name, a)):
+                    keys.add(name_key(a))
+    return frozenset(keys)
+
+
+@dataclass(slots=True)
+class Screening:
+    """Every record that clears the threshold, ranked, cut to ``limit``: ``omitted`` says how many
+    records (after collapsing duplicates) the limit left out; ``entities`` groups the hits by entity."""
+
+    hits: list[Hit]
+    omitted: int
+    limit: int
+    entities: list[dict[str, Any]]
+
+
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
@@ -238,6 +371,7 @@ class Screener:
         threshold: float | None = None,
         snapshots: list[Any] | None = None,
         enrich: bool = True,
+        core_names: bool | None = None,
     ) -> None:
         # Chinese names of listed parties (curated enrichment data) become extra Han-script aliases, so
         # a listed firm is found under its Chinese legal name or brand even when its English name is not
@@ -251,6 +385,11 @@ class Screener:
         self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
         self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
         self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
+        self.parent_part_penalty = float(cfg.get("parent_part_penalty", 0.1))
+        self.dropped_qualifier_penalty = float(cfg.get("dropped_qualifier_penalty", 0.08))
+        self.core_name_penalty = float(cfg.get("core_name_penalty", 0.03))
+        # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
+        self.core_names = bool(cfg.get("core_names", True)) if core_names is None else core_names
         with gc_paused():
             self._build(cfg)
 
@@ -261,11 +400,38 @@ class Screener:
             for alias in party.all_names():
                 if not alias.name or not alias.name.strip():
                     continue
-                for variant, how in name_variants(alias.name):
+                # an oversize list name is indexed by its head (the list parser warned at load): one
+                # 40,000-character custom-list name must not make every later screen slow
+                indexed = alias.name[: LIMITS.list_name_chars]
+                for variant, how in name_variants(indexed):
                     a = analyze(variant, person)
                     if a.tokens:
                         entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                for lf, anchors in anchored(cached_latin_forms(alias.name), person):
+                core = "" if person or not self.core_names else core_name(indexed)
+                if core:
+                    if has_han(core):
+                        for lf, _anchors in anchored(cached_latin_forms(core)):
+                            if lf.method in TRANSLATION_METHODS:
+                                continue  # a trade name is read by its sound, not translated
+                            a = analyze(lf.text, False)
+                            if a.tokens:
+                                entries.append(
+                                    Entry(
+                                        pidx,
+                                        a,
+                                        alias.name,
+                                        alias.kind,
+                                        "core",
+                                        False,
+                                        lf.method,
+                                        lf.explanation,
+                                    )
+                                )
+                    else:
+                        a = analyze(core, False)
+                        if a.tokens:
+                            entries.append(Entry(pidx, a, alias.name, alias.kind, "core", False))
+                for lf, anchors in anchored(cached_latin_forms(indexed), person):
                     a = analyze(lf.text, person)
                     if a.tokens:
                         entries.append(
@@ -337,10 +503,26 @@ class Screener:
         threshold: float | None = None,
         evidence: ev.QueryEvidence | None = None,
     ) -> list[Hit]:
-        """Hits at or above the threshold, best first, each with its match strength. ``evidence``
-        (date of birth, nationality, identifiers …; see chipguard.match.evidence) lowers or confirms
-        hits; a party sharing the query's LEI, registration or IMO number is a hit even below the
-        threshold when its name is close enough."""
+        """Hits at or above the threshold, best first (at most ``limit``; see :meth:`screening` for how
+        many the limit left out and the hits grouped by entity), each with its match strength."""
+        return self.screening(name, kind, country, limit, threshold, evidence).hits
+
+    def screening(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+        evidence: ev.QueryEvidence | None = None,
+    ) -> Screening:
+        """Every record at or above the threshold, best first; a record listed again on the same list
+        under the same name (the Entity List lists a firm once per address) is one hit naming the
+        other records in ``duplicates``; at most ``limit`` hits, ``omitted`` counting the rest.
+
+        Each hit has its match strength. ``evidence`` (date of birth, nationality, identifiers …; see
+        chipguard.match.evidence) lowers or confirms hits; a party sharing the query's LEI, registration
+        or IMO number is a hit even below the threshold when its name is close enough."""
         cut = self.threshold if threshold is None else float(threshold)
         kind_norm = (kind or "").strip().lower() or None
         if kind_norm in ("organisation", "organization", "entity", "company"):
@@ -395,6 +577,8 @@ class Screener:
                 score = scored.score
                 if score < floor:
                     continue
+                if entry.variant == "core" and not trade_name_match(scored):
+                    continue
                 extra: list[dict[str, Any]] = []
                 party = self.parties[entry.party]
                 if (
@@ -425,6 +609,37 @@ class Screener:
                 clash = qualifier_clash(name, entry.alias, form.method, entry.variant)
                 if clash:
                     extra.append(clash)
+                elif entry.variant == "without-parentheses" and not entry.latin_method:
+                    dropped = dropped_qualifiers(entry.alias, entry.analysis.original)
+                    if dropped and not dropped & {t.canon for t in qa.tokens}:
+                        extra.append(
+                            {
+                                "reason": "the list name's qualifier in parentheses ("
+                                + ", ".join(sorted(dropped))
+                                + ") is not in the query: a subsidiary or branch of the named firm",
+                                "value": -self.dropped_qualifier_penalty,
+                            }
+                        )
+                if entry.variant == "core":
+                    extra.append(
+                        {
+                            "reason": "matched the listed name's trade name (without its place, industry "
+                            "words and legal form)",
+                            "value": -self.core_name_penalty,
+                        }
+                    )
+                elif (
+                    entry.variant != "full"
+                    and entry.alias != entry.analysis.original
+                    and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
+                ):
+                    extra.append(
+                        {
+                            "reason": "the matched name is the parent named in another entity's "
+                            "record (Affiliated Entity / Parent Organization)",
+                            "value": -self.parent_part_penalty,
+                        }
+                    )
                 if q_han and entry.latin_method:
                     differ = han_difference(q_han, entry.alias, self.han_mismatch_factor)
                     if differ:
@@ -434,11 +649,29 @@ class Screener:
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
+        # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party
         assessed = self._assess(best, forms, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut)
-        ranked = sorted(
+        # best first; equal scores keep the order the records were met in (query form, then retrieval
+        # rank), which depends on nothing but the query and the lists
+        passing = sorted(
             (v for v in best.values() if v[0] >= cut or assessed[v[4].party].identified),
             key=lambda v: -v[0],
-        )[: max(limit, 0)]
+        )
+        kept: list[tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = []
+        duplicates: dict[int, list[str]] = {}
+        lead_of: dict[tuple[Any, ...], int] = {}
+        for item in passing:
+            party_index = item[4].party
+            key = self._duplicate_key(party_index)
+            lead = lead_of.get(key)
+            if lead is not None:
+                duplicates[lead].append(self.parties[party_index].party_id)
+                continue
+            lead_of[key] = party_index
+            duplicates[party_index] = []
+            kept.append(item)
+        omitted = max(len(kept) - max(limit, 0), 0)
+        ranked = kept[: max(limit, 0)]
         hits: list[Hit] = []
         for score, scored, form, qa, entry, extra in ranked:
             party = self.parties[entry.party]
@@ -467,6 +700,8 @@ class Screener:
             explanation["threshold"] = cut
             if party.extra.get("entity_number"):
                 explanation["entity_number"] = party.extra["entity_number"]
+            if duplicates[entry.party]:
+                explanation["duplicates"] = duplicates[entry.party]
             hits.append(
                 Hit(
                     party_id=party.party_id,
@@ -479,11 +714,82 @@ class Screener:
                     countries=list(party.countries),
                     parent_name=party.parent_name,
                     explanation=explanation,
+                    record=party.list_record(),
                     strength=str(assessed[entry.party].strength),
                     evidence=assessed[entry.party].features,
                 )
             )
-        return hits
+        entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
+        return Screening(hits, omitted, max(limit, 0), entities)
+
+    def _duplicate_key(self, party_index: int) -> tuple[Any, ...]:
+        """Records with equal keys are one record listed again: same source, list, kind and name (a
+        person also the same dates and countries — two people may share a name, not a birth date)."""
+        party = self.parties[party_index]
+        key: tuple[Any, ...] = (
+            party.source,
+            party.list_name,
+            party.kind,
+            " ".join(party.name.casefold().split()),
+        )
+        if party.kind == PartyKind.PERSON:
+            return (*key, tuple(sorted(party.dates.items())), tuple(sorted(party.countries)))
+        return key
+
+    def _same_entity(self, a: int, b: int) -> bool:
+        """Two records name the same entity: they share a name key, their kinds agree (an unknown kind
+        agrees with any but a person's), their countries overlap (or one has none), and two persons also
+        share a date of birth."""
+        pa, pb = self.parties[a], self.parties[b]
+        keys_a = name_keys(tuple(n.name for n in pa.all_names()), pa.kind == PartyKind.PERSON)
+        keys_b = name_keys(tuple(n.name for n in pb.all_names()), pb.kind == PartyKind.PERSON)
+        if not keys_a & keys_b:
+            return False
+        if (pa.kind == PartyKind.PERSON) != (pb.kind == PartyKind.PERSON):
+            return False
+        if PartyKind.UNKNOWN not in (pa.kind, pb.kind) and pa.kind != pb.kind:
+            return False
+        ca, cb = self._party_countries[a], self._party_countries[b]
+        if ca and cb and not ca & cb:
+            return False
+        if pa.kind == PartyKind.PERSON:
+            birth_a, birth_b = pa.dates.get("birth", ""), pb.dates.get("birth", "")
+            return bool(birth_a) and birth_a == birth_b
+        return True
+
+    def _group(self, party_indexes: list[int], hits: list[Hit]) -> list[dict[str, Any]]:
+        """The hits grouped by entity, in the order of each group's best hit: one entity, its records.
+        Each hit's ``entity`` is its group's label (the group's best record, ``source:party_id``)."""
+        groups: list[list[int]] = []  # positions in ``hits``
+        for pos, pidx in enumerate(party_indexes):
+            for group in groups:
+                if any(self._same_entity(pidx, party_indexes[other]) for other in group):
+                    group.append(pos)
+                    break
+            else:
+                groups.append([pos])
+        out: list[dict[str, Any]] = []
+        for group in groups:
+            lead = hits[group[0]]
+            label = f"{lead.source}:{lead.party_id}"
+            for pos in group:
+                hits[pos].entity = label
+            out.append(
+                {
+                    "entity": label,
+                    "name": lead.name,
+                    "score": lead.score,
+                    "records": [
+                        {
+                            "source": hits[p].source,
+                            "party_id": hits[p].party_id,
+                            "list_name": hits[p].list_name,
+                        }
+                        for p in group
+                    ],
+                }
+            )
+        return out
 
     # -- evidence beyond the name (chipguard.match.evidence) ----------------------------------------
 
@@ -596,11 +902,15 @@ class Screener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
+        lists: list[dict[str, Any]] | None = None,
         evidence: ev.QueryEvidence | None = None,
         fields: Mapping[str, str | None] | None = None,
     ) -> dict[str, Any]:
         """The ARCHITECTURE.md screening result JSON for one query (``threshold``: this query's cut,
-        default the screener's).
+        default the screener's). ``lists``: the status of each list snapshot screened against (source,
+        snapshot, age, stale — the service reads it from the store), so every result says which lists it
+        used and whether they were stale; ``lists_stale`` is true when any is, or when the status is
+        unknown (fail closed).
 
         ``fields`` are the evidence fields (chipguard.match.evidence.EVIDENCE_FIELDS: date_of_birth,
         nationality, registration_number, lei, imo, address, website), validated here unless ``evidence``
@@ -615,7 +925,7 @@ class Screener:
             raise InputError(f"unknown query field(s): {', '.join(unknown)}", field=unknown[0])
         if evidence is None:
             evidence = ev.query_evidence(country=country, **fields)
-        hits = self.screen(
+        found = self.screening(
             name, kind=kind, country=country, limit=limit, threshold=threshold, evidence=evidence
         )
         query: dict[str, Any] = {"name": name, "kind": kind, "country": country}
@@ -623,9 +933,14 @@ class Screener:
         return {
             "id": query_id,
             "query": query,
-            "hits": [h.to_dict() for h in hits],
+            "hits": [h.to_dict() for h in found.hits],
+            "entities": found.entities,
+            "limit": found.limit,
+            "omitted": found.omitted,
             "threshold": self.threshold if threshold is None else float(threshold),
             "snapshot": self.snapshot_refs(),
+            "lists": list(lists) if lists is not None else [],
+            "lists_stale": any(s.get("stale") for s in lists) if lists is not None else True,
         }
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from chipguard.limits import LIMITS
 from chipguard.names.phonetic import phonetic_key
 from chipguard.names.text import clean_steps
 from chipguard.names.vocab import vocab
@@ -198,6 +199,8 @@ def _known_deletes() -> frozenset[str]:
 
 
 def _near_known(word: str) -> bool:
+    if len(word) > LIMITS.word_chars:
+        return False  # no known word is this long, and the deletions would cost len² (issue 14)
     dels = _known_deletes()
     return word in dels or any(word[:i] + word[i + 1 :] in dels for i in range(len(word)))
 
@@ -207,7 +210,13 @@ def _split_runon(word: str) -> tuple[str, ...]:
     """Splits a word that runs a known org word onto a name ("rahmahcharitable" → "rahmah charitable",
     "companylimited" → "company limited"). Both sides of a comparison are split alike."""
     known = _known_words()
-    if len(word) < 8 or not word.isalpha() or word in known or _near_known(word):
+    if (
+        len(word) < 8
+        or len(word) > LIMITS.word_chars
+        or not word.isalpha()
+        or word in known
+        or _near_known(word)
+    ):
         return (word,)
     for cut in range(4, len(word) - 4):
         head, tail = word[:cut], word[cut:]

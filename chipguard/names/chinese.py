@@ -776,3 +776,22 @@ __all__ = [
     "renderings",
     "to_simplified",
 ]
+
+
+@lru_cache(maxsize=65536)
+def chinese_core_name(text: str) -> str:
+    """The trade name (字号) of a Chinese company name: registered names are region + trade name +
+    industry words + legal form (杭州 海康威视 数字技术 股份有限公司), and the firm trades under the trade
+    name (海康威视). "" when the name is no company's (no legal form), has no trade name of its own, or
+    is only the trade name already."""
+    if not has_han(text):
+        return ""
+    a = analyse(text)
+    segs = a.segments
+    if not any(s.kind == LEGAL for s in segs):
+        return ""
+    core = [s for s in segs if s.kind in (UNKNOWN, PROPER, GENERAL, ORG, ABBREV)]
+    kept = "".join(s.text for s in core)
+    if not core or len(kept) < 2 or len(core) > 2 or kept == a.simplified:
+        return ""
+    return kept

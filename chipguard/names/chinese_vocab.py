@@ -80,6 +80,10 @@ class Words:
     def __contains__(self, word: object) -> bool:
         return word in self._parsed or word in self._raw
 
+    def curated(self, kind: str) -> list[Entry]:
+        """The curated headwords of one kind (never the CC-CEDICT lines, which stay unparsed)."""
+        return [e for e in self._parsed.values() if e.source == "curated" and e.kind == kind]
+
     def __getitem__(self, word: str) -> Entry:
         e = self.get(word)
         if e is None:

@@ -85,3 +85,45 @@ def qualifiers(name: str) -> frozenset[str]:
             if cleaned:
                 out.add(cleaned)
     return frozenset(out)
+
+
+_PARENT_AFTER = re.compile(r"\bparent organi[sz]ation\s*:\s*", re.IGNORECASE)
+_AFFILIATE_AFTER = re.compile(r"\baffiliated entit(?:y|ies)\s*:", re.IGNORECASE)
+
+
+@lru_cache(maxsize=100_000)
+def parent_parts(name: str) -> frozenset[str]:
+    """The parts of a list name that name *another* entity, the parent or group of the listed one: the
+    name before "Affiliated Entity:" ("Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei
+    Marine Networks" lists Huawei Marine) and the name after "Parent Organization:". Those parts are
+    indexed (a customer writing the group name should see its listed affiliates) but a match on them is a
+    match on the parent, not on the listed record, so it ranks below the parent's own record. Returned as
+    ``name_variants`` writes the parts (casefolded)."""
+    parts: list[str] = []
+    head = _AFFILIATE_AFTER.split(name, maxsplit=1)
+    if len(head) == 2:
+        parts += [p for p in _SPLITTERS.split(head[0]) if p and p.strip(" ,.;:-")][-1:]
+    tail = _PARENT_AFTER.split(name, maxsplit=1)
+    if len(tail) == 2:
+        parts += [p for p in _SPLITTERS.split(tail[1]) if p and p.strip(" ,.;:-")][:1]
+    out: set[str] = set()
+    for part in parts:  # the part, and what name_variants derives from it (bare name, acronyms)
+        out.add(part.strip(" ,.;:-").casefold())
+        out.add(" ".join(_PAREN.sub(" ", part).split()).strip(" ,.;:-").casefold())
+        out.update(t.strip(" ,.;:-").casefold() for t in _PAREN.findall(part))
+    return frozenset(out)
+
+
+def parenthesised(name: str) -> list[str]:
+    """The texts in (non-nested) parentheses of a name, in order."""
+    return _PAREN.findall(name)
+
+
+def is_acronym(text: str) -> bool:
+    """Whether ``text`` is written as an acronym ("CASIC", "UK", "SMIC-2")."""
+    return bool(_ACRONYM.match(text)) and not text.isdigit()
+
+
+def initials_consistent(acronym: str, name: str) -> bool:
+    """Whether every letter of ``acronym`` appears, in order, among the initials of ``name``."""
+    return _initials_consistent(acronym, name)

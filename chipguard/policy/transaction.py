@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError
 from chipguard.config import data_dir
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
-from chipguard.limits import load_json
+from chipguard.limits import LIMITS, load_json
 from chipguard.model import (
     AccessPerson,
     Address,
@@ -35,9 +35,49 @@ from chipguard.model import (
 
 @lru_cache(maxsize=1)
 def transaction_schema() -> dict[str, Any]:
+    """The bundled schema with the input limits of chipguard/data/limits written into it, so the one
+    declaration of each bound is enforced here and shown in the OpenAPI document alike."""
     with (data_dir() / "schemas" / "transaction.schema.json").open(encoding="utf-8") as fh:
         schema: dict[str, Any] = json.load(fh)
-    return schema
+    return _bounded(schema)
+
+
+# array property → the limit on its number of entries (others: ``items``)
+_ARRAY_LIMITS = {
+    "owners": "owners",
+    "other_names": "aliases",
+    "addresses": "addresses",
+    "identifiers": "identifiers",
+}
+# string property → the limit on its length (others: ``text_chars``)
+_STRING_LIMITS = {"name": "name_chars", "other_names": "name_chars", "value": "identifier_chars"}
+
+
+def _bounded(node: Any, prop: str = "") -> Any:
+    """Adds maxLength to every string and maxItems to every array that does not state its own."""
+    if isinstance(node, list):
+        return [_bounded(v, prop) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _bounded(sub, name) for name, sub in value.items()}
+        elif key in ("items", "oneOf", "anyOf", "$defs"):
+            out[key] = (
+                {name: _bounded(sub, name) for name, sub in value.items()}
+                if key == "$defs"
+                else _bounded(value, prop)
+            )
+        else:
+            out[key] = value
+    declared = out.get("type")
+    types: list[Any] = declared if isinstance(declared, list) else [declared]
+    if "string" in types and "enum" not in out:
+        out.setdefault("maxLength", getattr(LIMITS, _STRING_LIMITS.get(prop, "text_chars")))
+    if "array" in types:
+        out.setdefault("maxItems", getattr(LIMITS, _ARRAY_LIMITS.get(prop, "items")))
+    return out
 
 
 def _path(parts: Any) -> str:
@@ -63,6 +103,11 @@ def _message(error: ValidationError) -> tuple[str, str]:
         return field, "is required"
     if error.validator == "additionalProperties":
         return field or "(top level)", f"unknown field: {error.message}"
+    # the value itself may be megabytes: say what is too long, not the value
+    if error.validator == "maxLength":
+        return field or "(top level)", f"longer than {error.validator_value} characters"
+    if error.validator == "maxItems":
+        return field or "(top level)", f"more than {error.validator_value} entries"
     return field or "(top level)", error.message
 
 

@@ -15,15 +15,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chipguard.errors import InputError
+from chipguard.limits import LIMITS
 from chipguard.model import Address, Customer, Identifier, Owner, UltimateParent
 
 Country = Annotated[
     str, Field(pattern=r"^([A-Za-z]{2})?$", max_length=2, description="ISO 3166-1 alpha-2, or empty")
 ]
-Text = Annotated[str, Field(max_length=512)]
-Name = Annotated[str, Field(min_length=1, max_length=512)]
-ShortList = Annotated[list[Text], Field(max_length=100)]
-CountryList = Annotated[list[Country], Field(max_length=100)]
+# Every bound comes from chipguard/data/limits (one declaration for every face).
+Text = Annotated[str, Field(max_length=LIMITS.text_chars)]
+Name = Annotated[str, Field(min_length=1, max_length=LIMITS.name_chars)]
+ShortList = Annotated[list[Text], Field(max_length=LIMITS.items)]
+CountryList = Annotated[list[Country], Field(max_length=LIMITS.items)]
 DateOfBirth = Annotated[str, Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10)]
 IdentifierText = Annotated[str, Field(max_length=64)]
 
@@ -74,7 +76,7 @@ class AddressModel(Strict):
 
 class IdentifierModel(Strict):
     scheme: Annotated[str, Field(min_length=1, max_length=64)]
-    value: Annotated[str, Field(min_length=1, max_length=256)]
+    value: Annotated[str, Field(min_length=1, max_length=LIMITS.identifier_chars)]
     country: Country = ""
 
 
@@ -104,9 +106,9 @@ class CustomerModel(Strict):
     country: Country = ""
     headquarters: Country = ""
     ultimate_parent: UltimateParentModel | None = None
-    owners: Annotated[list[OwnerModel], Field(max_length=100)] = Field(default_factory=list)
-    other_names: ShortList = Field(default_factory=list)
-    addresses: Annotated[list[AddressModel], Field(max_length=50)] = Field(default_factory=list)
+    owners: Annotated[list[OwnerModel], Field(max_length=LIMITS.owners)] = Field(default_factory=list)
+    other_names: Annotated[list[Name], Field(max_length=LIMITS.aliases)] = Field(default_factory=list)
+    addresses: Annotated[list[AddressModel], Field(max_length=LIMITS.addresses)] = Field(default_factory=list)
     email_domains: ShortList = Field(default_factory=list)
     emails: ShortList = Field(default_factory=list)
     phones: ShortList = Field(default_factory=list)
@@ -114,7 +116,9 @@ class CustomerModel(Strict):
     ip_addresses: ShortList = Field(default_factory=list)
     payment_country: Country = ""
     payment_method: Text = ""
-    identifiers: Annotated[list[IdentifierModel], Field(max_length=50)] = Field(default_factory=list)
+    identifiers: Annotated[list[IdentifierModel], Field(max_length=LIMITS.identifiers)] = Field(
+        default_factory=list
+    )
     incorporation_date: Annotated[str, Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10)] = ""
     business_type: Text = ""
     customer_id: Annotated[str, Field(pattern=r"^([A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$", max_length=64)] = ""

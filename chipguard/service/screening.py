@@ -41,6 +41,13 @@ def lists_status(store: SnapshotStore) -> ListsStatus:
     return ListsStatus("ok", "", snaps)
 
 
+def snapshot_status(store: SnapshotStore, screener: Screener) -> list[dict[str, Any]]:
+    """Age and stale flag of each list snapshot ``screener`` was built from (the store's freshness rule),
+    for every screening result to state which lists it used and whether they were stale."""
+    refs = {str(r) for r in screener.snapshot_refs()}
+    return [s.to_dict() for s in store.freshness() if s.snapshot.ref in refs]
+
+
 def screener_of(
     store: SnapshotStore, infos: Sequence[SnapshotInfo] | None = None, threshold: float | None = None
 ) -> Screener:
@@ -94,6 +101,7 @@ class ScreenerProvider:
         self._hashes: tuple[str, ...] = ()
         self._checked = 0.0
         self._building = False
+        self._list_status: tuple[tuple[str, ...], float, list[dict[str, Any]]] | None = None
 
     def invalidate(self) -> None:
         """The next request re-reads the active snapshots (no lock: a rebuild may be holding it)."""
@@ -133,6 +141,20 @@ class ScreenerProvider:
         except ListsUnavailableError:
             return None, status
 
+    def list_status(self, screener: Screener) -> list[dict[str, Any]]:
+        """:func:`snapshot_status` of ``screener``, re-read from the store at most every ``check_seconds``
+        (a list turns stale with the clock, not only with a new load)."""
+        refs = tuple(str(r) for r in screener.snapshot_refs())
+        cached = self._list_status
+        if cached is not None and cached[0] == refs and time.monotonic() - cached[1] < self.check_seconds:
+            return cached[2]
+        status = snapshot_status(self.store, screener)
+        self._list_status = (refs, time.monotonic(), status)
+        return status
+
     def screen(self, query_id: Any, name: str, kind: str | None, country: str | None) -> dict[str, Any]:
-        result: dict[str, Any] = self.get().screen_result(query_id, name, kind, country)
+        screener = self.get()
+        result: dict[str, Any] = screener.screen_result(
+            query_id, name, kind, country, lists=self.list_status(screener)
+        )
         return result

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from chipguard import ENGINE_VERSION, refdata
-from chipguard.audit import AuditLog, VerifyReport, record_lists_event
+from chipguard.audit import AuditLog, VerifyReport
 from chipguard.errors import ChipguardError, InputError
 from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSubject, Transaction
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
@@ -33,7 +33,7 @@ from chipguard.service import replay_worker
 from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
 from chipguard.service.rescreen import RescreenReport, iter_customers, past_versions, run_rescreen
 from chipguard.service.screening import ScreenerProvider, screener_of
-from chipguard.store import context
+from chipguard.store import context, evidence
 from chipguard.store.cases import AlertFilter, CaseStore
 from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
@@ -41,7 +41,7 @@ from chipguard.store.decisions import DecisionStore, StoredDecision
 from chipguard.store.errors import NotFoundError
 from chipguard.store.keys import KeyStore
 from chipguard.store.snapshot_update import load_bundled, load_bundled_if_empty, update_lists
-from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore, require_lists
+from chipguard.store.snapshots import ListsAudit, LoadSpec, SnapshotInfo, SnapshotStore, require_lists
 
 
 class EngineError(ChipguardError):
@@ -63,15 +63,19 @@ class AuditCheck:
 
     chain: VerifyReport
     records: list[tuple[str, str]] = field(default_factory=list)  # (record, problem)
+    # every evidence row recomputed against the seal its audit entry recorded, and the guard triggers
+    # (chipguard.store.evidence): (table[row] or trigger, problem naming the column)
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.chain.ok and not self.records
+        return self.chain.ok and not self.records and not self.evidence
 
     def to_dict(self) -> dict[str, Any]:
         return self.chain.to_dict() | {
             "ok": self.ok,
             "records": [{"record": record, "problem": problem} for record, problem in self.records],
+            "evidence": [{"record": record, "problem": problem} for record, problem in self.evidence],
         }
 
 
@@ -129,42 +133,52 @@ class Services:
 
     # ── lists ────────────────────────────────────────────────────────────────────────────────────
 
-    def load_lists(self, specs: Sequence[LoadSpec], actor: str, *, bundled: bool = False) -> ListsChange:
+    # Every list change appends its audit entry inside the change's own transaction (ListsAudit): a
+    # list is never in force unaudited. ``force_reason`` lets a load through the shrink guard (fewer
+    # records than min_record_share of the active snapshot) and is written to the entry.
+
+    def load_lists(
+        self, specs: Sequence[LoadSpec], actor: str, *, bundled: bool = False, force_reason: str = ""
+    ) -> ListsChange:
         """Loads list files (or, ``bundled``, the offline snapshot shipped in the package) as new
-        snapshots, all or nothing, and audits the load."""
+        snapshots, all or nothing, with the load's audit entry."""
         if bundled and specs:
             raise InputError("--bundled loads the packaged lists; give list files or bundled, not both")
-        infos = load_bundled(self.snapshots) if bundled else self.snapshots.load_files(specs)
-        return self._lists_changed("lists.load", infos, actor, bundled=bundled)
+        audit = ListsAudit(actor, "lists.load", {"bundled": bundled}, force_reason=force_reason)
+        infos = load_bundled(self.snapshots, audit) if bundled else self.snapshots.load_files(specs, audit)
+        return self._lists_changed(infos, audit)
 
     def load_bundled_if_empty(self, actor: str) -> ListsChange:
         """First use (``chipguard run``): a home without lists gets the bundled ones, audited."""
-        infos = load_bundled_if_empty(self.snapshots)
+        audit = ListsAudit(actor, "lists.load", {"bundled": True})
+        infos = load_bundled_if_empty(self.snapshots, audit)
         if not infos:
             return ListsChange([], None)
-        return self._lists_changed("lists.load", infos, actor, bundled=True)
+        return self._lists_changed(infos, audit)
 
     def update_lists(
-        self, sources: Sequence[str] | None, actor: str, *, bundled: bool = False
+        self, sources: Sequence[str] | None, actor: str, *, bundled: bool = False, force_reason: str = ""
     ) -> ListsChange:
         """Downloads the official current files (all default sources when none are named; ``bundled``:
-        the packaged snapshot instead), loads them in one transaction and audits the update; any failure
-        leaves the lists as they were."""
+        the packaged snapshot instead), loads them in one transaction with the update's audit entry; any
+        failure leaves the lists as they were."""
         names = list(sources) if sources else None
-        infos = load_bundled(self.snapshots) if bundled else update_lists(names, self.snapshots)
-        return self._lists_changed("lists.update", infos, actor, bundled=bundled, sources=names)
+        details = {"bundled": bundled, "sources": names}
+        audit = ListsAudit(actor, "lists.update", details, force_reason=force_reason)
+        infos = load_bundled(self.snapshots, audit) if bundled else update_lists(names, self.snapshots, audit)
+        return self._lists_changed(infos, audit)
 
     def remove_list(self, source: str, actor: str) -> ListsChange:
-        """Stops screening against ``source`` (its snapshots stay for replay) and audits the removal."""
-        self.snapshots.deactivate(source)
-        return self._lists_changed("lists.remove", [], actor, source=source)
-
-    def _lists_changed(
-        self, action: str, infos: list[SnapshotInfo], actor: str, **details: Any
-    ) -> ListsChange:
+        """Stops screening against ``source`` (its snapshots stay for replay), with the removal's audit
+        entry."""
+        audit = ListsAudit(actor, "lists.remove")
+        self.snapshots.deactivate(source, audit)
         self.screeners.invalidate()
-        entry = record_lists_event(action, infos, actor, self.engine, **details)
-        return ListsChange(infos, entry.seq)
+        return ListsChange([], audit.entry.seq)
+
+    def _lists_changed(self, infos: list[SnapshotInfo], audit: ListsAudit) -> ListsChange:
+        self.screeners.invalidate()
+        return ListsChange(infos, audit.entry.seq if audit.entry is not None else None)
 
     # ── hardware ─────────────────────────────────────────────────────────────────────────────────
 
@@ -185,6 +199,7 @@ class Services:
         return AuditCheck(
             self.audit.verify(),
             self.decisions.check_against_audit() + self.customers.check_against_audit(),
+            evidence.check_evidence(self.engine, self.audit.entries()) + evidence.check_triggers(self.engine),
         )
 
     # ── decisions ────────────────────────────────────────────────────────────────────────────────
@@ -305,9 +320,17 @@ class Services:
         and records who screened what, when, against which snapshots and with what result — one audit
         entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's."""
         screener = self.screeners.get()
+        status = self.screeners.list_status(screener)  # every result says which lists, and if stale
         results = [
             screener.screen_result(
-                q.id, q.name, q.kind, q.country, limit=q.limit, threshold=q.threshold, fields=dict(q.fields)
+                q.id,
+                q.name,
+                q.kind,
+                q.country,
+                limit=q.limit,
+                threshold=q.threshold,
+                lists=status,
+                fields=dict(q.fields),
             )
             for q in queries
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from chipguard.limits import LIMITS
 from chipguard.sources.base import FORMATS, Format, ParsedList, SourceError, check_size
 from chipguard.sources.common import read_head
 
@@ -72,7 +73,27 @@ def parse_file(path: str | Path, format: str | None = None) -> ParsedList:
         fmt = detect_format(path)
     if path.is_dir() and fmt.name not in ("ofac_sdn_csv", "ofac_cons_csv"):
         raise SourceError(f"format {fmt.name} reads a file, not a directory", file=str(path))
-    return fmt.parse(path)
+    parsed = fmt.parse(path)
+    warn_oversize_names(parsed)
+    return parsed
+
+
+def warn_oversize_names(parsed: ParsedList) -> None:
+    """Names over ``list_name_chars`` (chipguard/data/limits) are kept as written but indexed by their
+    head only (chipguard.match.screener): say so at load, naming the first such record."""
+    limit = LIMITS.list_name_chars
+    long = [
+        (party.party_id, len(alias.name))
+        for party in parsed.parties
+        for alias in party.all_names()
+        if len(alias.name) > limit
+    ]
+    if long:
+        first_id, first_len = long[0]
+        parsed.warnings.append(
+            f"{len(long)} name(s) longer than {limit} characters are screened by their first {limit} "
+            f"only (first: record {first_id}, {first_len} characters)"
+        )
 
 
 __all__ = [
@@ -84,4 +105,5 @@ __all__ = [
     "detect_format",
     "matching_formats",
     "parse_file",
+    "warn_oversize_names",
 ]

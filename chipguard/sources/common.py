@@ -411,3 +411,50 @@ def script_aliases(name: str, kind: str) -> list[Alias]:
                 return [Alias(outer, outer_script, "original_script"), Alias(inner, inner_script, kind)]
             return [Alias(outer, outer_script, kind), Alias(inner, inner_script, "original_script")]
     return [Alias(name, detect_script(name), kind)]
+
+
+_QUOTE_RUN = re.compile(rb'"+')
+_FIELD_START = frozenset(b",;\t|\r\n")
+
+
+TRUNCATED_CSV = (
+    "the file ends inside an open quoted field: it was cut off (an interrupted download or copy?); "
+    "nothing was read"
+)
+
+
+def ends_inside_quote(path: Path, chunk_size: int = 1 << 20) -> bool:
+    """Whether a CSV file ends inside an open quoted field: the mark of a file cut off mid-record (an
+    interrupted download or copy). Python's csv reader in its default mode silently returns the cut
+    field as the last value, so such a file would load as complete with its tail missing.
+
+    Reads bytes (the quote is ASCII in every encoding a list uses), quote runs only, in chunks: a quote
+    opens a field when it stands at a field start (file start, after a delimiter or a line end);
+    inside a field doubled quotes are literal and an odd run closes it; a quote inside an unquoted
+    field (``5" drive``) is text."""
+    in_quote = False
+    before = b"\n"[0]  # the byte before the current chunk: the file start counts as a line start
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(chunk_size)
+            data = carry + chunk
+            if chunk:
+                # a quote run at the chunk's end may go on in the next chunk: keep it for then
+                stripped = data.rstrip(b'"')
+                carry, data = data[len(stripped) :], stripped
+            else:
+                carry = b""
+            for match in _QUOTE_RUN.finditer(data):
+                run = match.end() - match.start()
+                if not in_quote:
+                    prev = data[match.start() - 1] if match.start() else before
+                    if prev not in _FIELD_START:
+                        continue
+                    in_quote, run = True, run - 1
+                if run % 2 == 1:
+                    in_quote = False
+            if data:
+                before = data[-1]
+            if not chunk:
+                return in_quote

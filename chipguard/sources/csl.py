@@ -128,9 +128,6 @@ def party_from_row(row: dict[str, Any]) -> Party:
     extra = {
         k: text(k)
         for k in (
-            "federal_register_notice",
-            "license_requirement",
-            "license_policy",
             "entity_number",
             "call_sign",
             "vessel_type",
@@ -157,6 +154,9 @@ def party_from_row(row: dict[str, Any]) -> Party:
         extra=extra,
         nationalities=nationalities,
         birth_places=split_list(text("places_of_birth")),
+        federal_register=text("federal_register_notice"),
+        license_requirement=text("license_requirement"),
+        license_policy=text("license_policy"),
     )
 
 

@@ -80,8 +80,8 @@ def parse(path: Path) -> ParsedList:
         ):
             if row.get(column):
                 party.dates[key] = _us_date(row[column])
+        party.federal_register = row.get("FR_Citation") or ""
         for key, column in (
-            ("federal_register_notice", "FR_Citation"),
             ("action", "Action"),
             ("standard_order", "Standard_Order"),
         ):

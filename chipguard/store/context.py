@@ -14,10 +14,22 @@ from chipguard import ENGINE_VERSION
 
 
 def active_list_hashes(engine: Engine) -> dict[str, str]:
-    """source → sha256 of its active snapshot ({} when none is loaded)."""
-    from chipguard.store.snapshots import SnapshotStore
+    """source → sha256 of its active snapshot ({} when none is loaded). Read through the table metadata,
+    not the snapshot store, which itself records these versions in its audit entries."""
+    from sqlalchemy import select
 
-    return {info.source: info.sha256 for info in SnapshotStore(engine).active()}
+    from chipguard.store.db import import_all_tables, init_schema
+
+    init_schema(engine)
+    tables = import_all_tables().tables
+    snapshots, active = tables["list_snapshots"], tables["list_active"]
+    query = (
+        select(snapshots.c.source, snapshots.c.sha256)
+        .join(active, active.c.snapshot_id == snapshots.c.id)
+        .order_by(snapshots.c.source)
+    )
+    with engine.connect() as conn:
+        return {source: sha for source, sha in conn.execute(query)}
 
 
 def rule_set_version() -> str:

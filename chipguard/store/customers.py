@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from chipguard.audit import AuditLog, canonical_json, utc_now
 from chipguard.errors import InputError
 from chipguard.model import Customer
-from chipguard.store import context
+from chipguard.store import context, evidence
 from chipguard.store.errors import ConflictError, NotFoundError
 from chipguard.store.records import CustomerRow, CustomerVersionRow
 
@@ -105,39 +105,43 @@ class CustomerStore:
         text = canonical_json(data)
         now = utc_now()
         versions = context.versions(self.engine)
+        current = CustomerRow(
+            customer_id=customer_id,
+            name=customer.name[:512],
+            version=1,
+            data=text,
+            created_at=now,
+            created_by=actor,
+            updated_at=now,
+            updated_by=actor,
+        )
+        first = {
+            "customer_id": customer_id,
+            "version": 1,
+            "data": text,
+            "changed_fields": canonical_json(sorted(data)),
+            "changed_at": now,
+            "changed_by": actor,
+        }
         with self.audit.writer_session() as session, session.begin():
             if session.get(CustomerRow, customer_id) is not None:
                 raise ConflictError(f"customer {customer_id!r} exists already; update it instead")
-            session.add(
-                CustomerRow(
-                    customer_id=customer_id,
-                    name=customer.name[:512],
-                    version=1,
-                    data=text,
-                    created_at=now,
-                    created_by=actor,
-                    updated_at=now,
-                    updated_by=actor,
-                )
-            )
+            session.add(current)
             session.flush()
+            seals = [evidence.seal_object(current), evidence.seal("customer_versions", first)]
             entry = self.audit.append(
                 session,
                 actor,
                 "customer.create",
-                {"customer_id": customer_id, "version": 1, "inputs": data, "versions": versions},
+                {
+                    "customer_id": customer_id,
+                    "version": 1,
+                    "inputs": data,
+                    "versions": versions,
+                    "evidence": seals,
+                },
             )
-            session.add(
-                CustomerVersionRow(
-                    customer_id=customer_id,
-                    version=1,
-                    data=text,
-                    changed_fields=canonical_json(sorted(data)),
-                    changed_at=now,
-                    changed_by=actor,
-                    audit_seq=entry.seq,
-                )
-            )
+            session.add(CustomerVersionRow(**first, audit_seq=entry.seq))
         return CustomerRecord(customer_id, 1, data, now, actor, now, actor)
 
     def get(self, customer_id: str) -> CustomerRecord:
@@ -178,6 +182,19 @@ class CustomerStore:
             if not changes:
                 return _record(row)
             version = row.version + 1
+            row.version = version
+            row.data = text
+            row.name = customer.name[:512]
+            row.updated_at = now
+            row.updated_by = actor
+            new = {
+                "customer_id": customer_id,
+                "version": version,
+                "data": text,
+                "changed_fields": canonical_json(changes),
+                "changed_at": now,
+                "changed_by": actor,
+            }
             entry = self.audit.append(
                 session,
                 actor,
@@ -188,24 +205,10 @@ class CustomerStore:
                     "changed_fields": changes,
                     "inputs": data,
                     "versions": versions,
+                    "evidence": [evidence.seal_object(row), evidence.seal("customer_versions", new)],
                 },
             )
-            row.version = version
-            row.data = text
-            row.name = customer.name[:512]
-            row.updated_at = now
-            row.updated_by = actor
-            session.add(
-                CustomerVersionRow(
-                    customer_id=customer_id,
-                    version=version,
-                    data=text,
-                    changed_fields=canonical_json(changes),
-                    changed_at=now,
-                    changed_by=actor,
-                    audit_seq=entry.seq,
-                )
-            )
+            session.add(CustomerVersionRow(**new, audit_seq=entry.seq))
             session.flush()
             return _record(row)
 

@@ -4,6 +4,8 @@ one place that brings a schema up to date (Alembic migrations in chipguard/store
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from functools import cache
 from pathlib import Path
@@ -58,12 +60,29 @@ def _sqlite_begin(conn: Connection) -> None:
 def make_engine(url: str | None = None) -> Engine:
     url = url or config.database_url()
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+def _create_private(url: str) -> None:
+    """Creates a new SQLite database file readable by its owner only (0600; SQLite gives its journal
+    and WAL files the same mode): it holds customers' data and the audit trail."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # another process created it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 @cache

@@ -27,6 +27,7 @@ from chipguard.audit import AuditLog, canonical_json, utc_now
 from chipguard.errors import InputError
 from chipguard.model import Decision
 from chipguard.refdata import ArchiveItem
+from chipguard.store import evidence
 from chipguard.store.errors import NotFoundError
 from chipguard.store.records import DecisionRow, ReferenceFileRow, RuleSetArchiveRow
 
@@ -237,6 +238,16 @@ class DecisionStore:
             {"code": r.code, "rule_id": r.rule_id, "outcome": r.outcome, "citation": r.citation}
             for r in decision.reasons
         ]
+        row_values = {
+            "decision_id": decision.decision_id,
+            "decided_at": decision.decided_at,
+            "outcome": outcome,
+            "customer_id": customer_id,
+            "actor": actor,
+            "transaction_json": canonical_json(transaction),
+            "decision_json": text,
+            "versions_json": canonical_json(decision.versions),
+        }
         with self.audit.writer_session() as session, session.begin():
             rule_info = decision.versions.get("rule_set") if isinstance(decision.versions, dict) else None
             if rule_sources and isinstance(rule_info, dict) and rule_info.get("sha256"):
@@ -259,21 +270,10 @@ class DecisionStore:
                     "versions": decision.versions,
                     "context": context or {},
                     "decision_sha256": decision_digest(text),
+                    "evidence": [evidence.seal("decisions", row_values)],
                 },
             )
-            session.add(
-                DecisionRow(
-                    decision_id=decision.decision_id,
-                    decided_at=decision.decided_at,
-                    outcome=outcome,
-                    customer_id=customer_id,
-                    actor=actor,
-                    transaction_json=canonical_json(transaction),
-                    decision_json=text,
-                    versions_json=canonical_json(decision.versions),
-                    audit_seq=entry.seq,
-                )
-            )
+            session.add(DecisionRow(**row_values, audit_seq=entry.seq))
         with self._archived_lock:
             self._archived.update(newly)  # only once the transaction has committed
         return StoredDecision(

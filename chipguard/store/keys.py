@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from chipguard.audit import AuditLog, utc_now
 from chipguard.errors import InputError
-from chipguard.store import context
+from chipguard.store import context, evidence
 from chipguard.store.errors import NotFoundError
 from chipguard.store.permissions import ROLES, Permission, permissions_of
 from chipguard.store.records import ApiKeyRow
@@ -109,11 +109,18 @@ class KeyStore:
         )
         with self.audit.writer_session() as session, session.begin():
             session.add(row)
+            session.flush()
             self.audit.append(
                 session,
                 actor,
                 "key.create",
-                {"key_id": key_id, "role": role, "label": label, "versions": context.versions(self.engine)},
+                {
+                    "key_id": key_id,
+                    "role": role,
+                    "label": label,
+                    "versions": context.versions(self.engine),
+                    "evidence": [evidence.seal_object(row)],
+                },
             )
         return f"cg_{key_id}_{secret}", ApiKey(key_id, role, label[:128], now, actor)
 
@@ -123,8 +130,16 @@ class KeyStore:
             if row is None:
                 raise NotFoundError(f"no API key {key_id!r}")
             row.revoked = True
+            session.flush()
             self.audit.append(
-                session, actor, "key.revoke", {"key_id": key_id, "versions": context.versions(self.engine)}
+                session,
+                actor,
+                "key.revoke",
+                {
+                    "key_id": key_id,
+                    "versions": context.versions(self.engine),
+                    "evidence": [evidence.seal_object(row)],
+                },
             )
             key = _row_key(row)
         with self._lock:

@@ -77,7 +77,7 @@ class AuditEntryRow(Base):
 
 class AuditHeadRow(Base):
     """The anchor: one row holding the number of entries and the last hash, updated in the same
-    transaction as every append and signed with the audit key, so cutting entries off the end of the
+    transaction as every append and signed with the audit signing key, so cutting entries off the end of the
     log (which leaves a valid shorter chain) is still detected. Its row lock also serialises appends."""
 
     __tablename__ = "audit_head"
@@ -85,7 +85,7 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
-    signature: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))  # ed25519:<hex> (HMAC hex before revision 0008)
     updated_at: Mapped[str] = mapped_column(String(40))
 
 

@@ -52,6 +52,9 @@ class ListsConfig:
     max_age_days: float
     max_download_bytes: int
     timeout_seconds: float
+    # A load with fewer records than this share of the source's active snapshot is refused unless
+    # forced with a reason (a truncated download or a wrong file must not replace the list); 0 = off.
+    min_record_share: float = 0.8
     sources: dict[str, ListSource] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # config files read, in order (shown when something is wrong)
 
@@ -91,6 +94,19 @@ def config_files() -> list[Path]:
     return files
 
 
+def _share(value: Any, path: Path) -> float:
+    """min_record_share: a number from 0 (guard off) to 1."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"'{value}' is not a number", file=str(path), field="min_record_share") from exc
+    if not 0 <= number <= 1:
+        raise InputError(
+            f"must be a share between 0 and 1, not {number}", file=str(path), field="min_record_share"
+        )
+    return float(number)
+
+
 def load_config() -> ListsConfig:
     """The merged configuration (bundled defaults, then the override root's file)."""
     top: dict[str, Any] = {}
@@ -102,6 +118,8 @@ def load_config() -> ListsConfig:
         for key in ("max_age_days", "max_download_bytes", "timeout_seconds"):
             if key in data:
                 top[key] = (_number(data[key], path, key), path)
+        if "min_record_share" in data:
+            top["min_record_share"] = (_share(data["min_record_share"], path), path)
         raw_sources = data.get("sources") or {}
         if not isinstance(raw_sources, dict):
             raise InputError(
@@ -155,6 +173,7 @@ def load_config() -> ListsConfig:
         if "max_download_bytes" in top
         else 256 * 1024 * 1024,
         timeout_seconds=top["timeout_seconds"][0] if "timeout_seconds" in top else 60.0,
+        min_record_share=top["min_record_share"][0] if "min_record_share" in top else 0.8,
         sources=out,
         files=tuple(str(f) for f in files),
     )

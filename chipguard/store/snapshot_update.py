@@ -7,9 +7,9 @@ they loaded, in one transaction. Offline, nothing changes and the error says so.
 
 Interface::
 
-    load_bundled(store=None) -> list[SnapshotInfo]              # chipguard/data/lists/manifest.yml
-    load_bundled_if_empty(store=None) -> list[SnapshotInfo]     # [] when the home already has lists
-    update_lists(sources=None, store=None) -> list[SnapshotInfo]   # None → every source with default: true;
+    load_bundled(store=None, audit=None) -> list[SnapshotInfo]              # chipguard/data/lists/manifest.yml
+    load_bundled_if_empty(store=None, audit=None) -> list[SnapshotInfo]     # [] when the home already has lists
+    update_lists(sources=None, store=None, audit=None) -> list[SnapshotInfo]   # None → every source with default: true;
                                                                    # a multi-file source (``files:``) is
                                                                    # fetched in full, then loaded as one
     download(url, dest, max_bytes, timeout) -> DownloadResult
@@ -32,7 +32,7 @@ import httpx
 from chipguard.errors import ChipguardError, InputError
 from chipguard.sources.base import SourceError
 from chipguard.store.snapshot_sources import ListSource, bundled_manifest, load_config
-from chipguard.store.snapshots import LoadSpec, SnapshotInfo, SnapshotStore
+from chipguard.store.snapshots import ListsAudit, LoadSpec, SnapshotInfo, SnapshotStore
 
 _CHUNK = 1 << 16
 
@@ -51,8 +51,9 @@ class DownloadResult:
     last_modified: str = ""  # ISO date from the Last-Modified header, "" when absent
 
 
-def load_bundled(store: SnapshotStore | None = None) -> list[SnapshotInfo]:
-    """Loads every list of the offline snapshot shipped in the package, all or nothing."""
+def load_bundled(store: SnapshotStore | None = None, audit: ListsAudit | None = None) -> list[SnapshotInfo]:
+    """Loads every list of the offline snapshot shipped in the package, all or nothing (audited in the
+    same transaction when ``audit`` is given)."""
     store = store or SnapshotStore()
     specs = [
         LoadSpec(
@@ -64,16 +65,18 @@ def load_bundled(store: SnapshotStore | None = None) -> list[SnapshotInfo]:
         )
         for entry in bundled_manifest()
     ]
-    return store.load_files(specs)
+    return store.load_files(specs, audit)
 
 
-def load_bundled_if_empty(store: SnapshotStore | None = None) -> list[SnapshotInfo]:
+def load_bundled_if_empty(
+    store: SnapshotStore | None = None, audit: ListsAudit | None = None
+) -> list[SnapshotInfo]:
     """First-use convenience for `make run` and the service: a home without lists gets the bundled ones
     (which are old, so they are reported stale and decisions against them never auto-ALLOW)."""
     store = store or SnapshotStore()
     if store.active():
         return []
-    return load_bundled(store)
+    return load_bundled(store, audit)
 
 
 def _file_name_for(url: str, fallback: str) -> str:
@@ -135,7 +138,7 @@ def download(url: str, dest: Path, max_bytes: int, timeout: float) -> DownloadRe
 
 
 def update_lists(
-    sources: Sequence[str] | None = None, store: SnapshotStore | None = None
+    sources: Sequence[str] | None = None, store: SnapshotStore | None = None, audit: ListsAudit | None = None
 ) -> list[SnapshotInfo]:
     """Downloads the official current file of each source (all configured ``default`` sources when none
     are named), then loads them all in one transaction. Any failure → ListUpdateError or a
@@ -178,7 +181,7 @@ def update_lists(
                 )
             )
         try:
-            return store.load_files(specs)
+            return store.load_files(specs, audit)
         except InputError as exc:
             # A member of a multi-file list that does not parse: name the member and its URL, not
             # the temporary copy.

@@ -75,8 +75,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.model import Party
-from chipguard.sources import FORMATS, SourceError, detect_format
+from chipguard.sources import FORMATS, SourceError, detect_format, warn_oversize_names
 from chipguard.sources.base import MAX_FILE_BYTES, Format, ParsedList, check_size
+from chipguard.sources.common import ends_inside_quote
+from chipguard.store import evidence
 from chipguard.store.db import SQLITE_BEGIN, Base, get_engine, init_schema
 
 NO_LISTS_MESSAGE = (
@@ -239,6 +241,36 @@ class LoadSpec:
 
 
 @dataclass(slots=True)
+class ListsAudit:
+    """Who changes the lists, how and why: the audit entry a load or removal writes *in the same
+    transaction* as the snapshot and the pointer flip, so a list is never in force unaudited (a kill
+    between the two commits leaves neither). ``force_reason`` lets a load through the truncation guard
+    (fewer records than ``min_record_share`` of the active snapshot); the reason is in the entry.
+    ``entry`` is set to the appended AuditEntry."""
+
+    actor: str
+    action: str  # lists.load | lists.update | lists.remove
+    details: dict[str, Any] = field(default_factory=dict)
+    force_reason: str = ""
+    entry: Any = None
+    # False for the store's own default entry (a load by a test or tool that names no audit): audited
+    # and sealed like any load, but not held to the shrink guard.
+    guarded: bool = True
+
+
+def _default_audit(action: str) -> ListsAudit:
+    """The entry of a load or removal whose caller named none: every list change is on the chain."""
+    from chipguard.audit import cli_actor
+
+    return ListsAudit(cli_actor(), action, guarded=False)
+
+
+class ListShrinkError(InputError):
+    """A load would replace a source's active snapshot with far fewer records: most likely a truncated
+    or wrong file. Refused unless forced with a reason (which is audited)."""
+
+
+@dataclass(slots=True)
 class _Prepared:
     spec: LoadSpec
     fmt: Format
@@ -361,8 +393,20 @@ def _is_gzip(path: Path) -> bool:
 def _run_parser(fmt: Format, path: Path, display: str) -> ParsedList:
     """Runs a format's parser; errors name the file the user gave (not a temporary copy), and a
     parser's unexpected exception becomes a SourceError instead of a traceback."""
+    members = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    if "csv" in fmt.name:
+        for member in members:
+            if ends_inside_quote(member):
+                where = display if member == path else f"{display}: {member.name}"
+                raise SourceError(
+                    "the file ends inside an open quoted field: it was cut off (an interrupted download "
+                    "or copy?); nothing was changed, the previous snapshot stays in force",
+                    file=where,
+                )
     try:
-        return fmt.parse(path)
+        parsed = fmt.parse(path)
+        warn_oversize_names(parsed)
+        return parsed
     except InputError as exc:
         if exc.file and Path(exc.file) == path:
             raise SourceError(exc.detail, file=display, line=exc.line, field=exc.field) from exc
@@ -428,11 +472,15 @@ class SnapshotStore:
         spec = LoadSpec(Path(path), format or None, source or None, file_date, source_url)
         return self.load_files([spec])[0]
 
-    def load_files(self, specs: Sequence[LoadSpec]) -> list[SnapshotInfo]:
+    def load_files(self, specs: Sequence[LoadSpec], audit: ListsAudit | None = None) -> list[SnapshotInfo]:
         """Loads several files in one transaction: either every one is in force afterwards or none is.
+        With ``audit`` the audit entry is appended in that same transaction (every face passes one).
 
         Files are hashed and parsed before the transaction opens, so parse errors (SourceError naming
-        file, line and field) never touch the database."""
+        file, line and field) never touch the database. A CSV file that ends inside an open quote is
+        refused. An audited load (every face's) is also refused when a snapshot has fewer records than
+        ``min_record_share`` of the source's active one (ListShrinkError) unless ``audit.force_reason``
+        says why; an unaudited load (tests, tools replaying history) is not guarded."""
         if not specs:
             raise InputError("no list files given")
         prepared = [self._prepare(spec) for spec in specs]
@@ -482,14 +530,21 @@ class SnapshotStore:
                     or date_from_name(item.spec.display_name or item.spec.path.name)
                 )
         now = datetime.now(UTC)
+        audit = audit or _default_audit("lists.load")
         results: list[SnapshotInfo] = []
+        shrunk: list[dict[str, Any]] = []
+        seals: list[dict[str, Any]] = []
         # SQLite: take the write lock at BEGIN so the reads below (pointer, existing snapshot) cannot
         # go stale before the writes; PostgreSQL: the pointer row is locked FOR UPDATE.
         writer = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         try:
             with Session(writer) as session, session.begin():
                 for item in prepared:
-                    results.append(self._store_one(session, item, now))
+                    results.append(self._store_one(session, item, now, audit, shrunk, seals))
+                details = dict(audit.details)
+                if shrunk:
+                    details["forced"] = {"reason": audit.force_reason, "below_share": shrunk}
+                audit.entry = _append_lists_entry(session, self.engine, audit, results, details, seals)
         except SQLAlchemyError as exc:
             raise ChipguardError(
                 f"could not store the list snapshot ({type(exc).__name__}: {exc.args[0] if exc.args else exc}); "
@@ -527,6 +582,9 @@ class SnapshotStore:
         session: Session,
         item: _Prepared,
         now: datetime,
+        audit: ListsAudit,
+        shrunk: list[dict[str, Any]],
+        seals: list[dict[str, Any]],
     ) -> SnapshotInfo:
         pointer = session.scalars(
             select(ActiveSnapshotRow).where(ActiveSnapshotRow.source == item.source).with_for_update()
@@ -536,12 +594,17 @@ class SnapshotStore:
         row = session.scalars(
             select(SnapshotRow).where(SnapshotRow.source == item.source, SnapshotRow.sha256 == item.sha256)
         ).first()
+        if audit.guarded and previous is not None and (row is None or row.id != previous):
+            count = row.record_count if row is not None else len(item.parsed.parties if item.parsed else [])
+            self._guard_shrink(session, item, previous, count, audit, shrunk)
         if row is not None:
             if pointer is not None and previous == row.id:
                 if checked:
                     pointer.checked_at = checked
+                    session.flush()
+                    seals.append(evidence.seal_object(pointer))
                 return _info(row, active=True, status="unchanged", checked_at=pointer.checked_at)
-            self._flip(session, pointer, item.source, row.id, previous, now, checked)
+            seals.extend(self._flip(session, pointer, item.source, row.id, previous, now, checked))
             return _info(row, active=True, status="reactivated", previous_id=previous, checked_at=checked)
 
         parsed = item.parsed
@@ -560,6 +623,8 @@ class SnapshotStore:
         )
         session.add(row)
         session.flush()
+        seals.append(evidence.seal_object(row))
+        row_hashes: list[str] = []
         batch: list[dict[str, Any]] = []
         for seq, party in enumerate(parsed.parties):
             data = _plain(party)
@@ -567,27 +632,64 @@ class SnapshotStore:
                 # A list loaded under another name (a customer deny list, a second CSL) must report the
                 # snapshot's source in every hit, or hits could not be traced to the snapshot they came from.
                 data["source"] = item.source
-            batch.append(
-                {
-                    "snapshot_id": row.id,
-                    "seq": seq,
-                    "party_id": party.party_id[:200],
-                    "name": party.name,
-                    "data": data,
-                }
-            )
+            values = {
+                "snapshot_id": row.id,
+                "seq": seq,
+                "party_id": party.party_id[:200],
+                "name": party.name,
+                "data": data,
+            }
+            batch.append(values)
+            row_hashes.append(evidence.party_row_hash(**values))
             if len(batch) >= _INSERT_BATCH:
                 session.execute(insert(SnapshotPartyRow), batch)
                 batch = []
         if batch:
             session.execute(insert(SnapshotPartyRow), batch)
-        self._flip(session, pointer, item.source, row.id, previous, now, checked)
+        seals.append(evidence.seal_parties(row.id, row_hashes))
+        seals.extend(self._flip(session, pointer, item.source, row.id, previous, now, checked))
         return _info(
             row,
             active=True,
             status="replaced" if previous else "loaded",
             previous_id=previous,
             checked_at=checked,
+        )
+
+    @staticmethod
+    def _guard_shrink(
+        session: Session,
+        item: _Prepared,
+        previous: int,
+        count: int,
+        audit: ListsAudit,
+        shrunk: list[dict[str, Any]],
+    ) -> None:
+        """Refuses (ListShrinkError) a snapshot with fewer records than the configured share of the
+        active one, unless the load is forced with a reason; a forced one is noted for the audit entry."""
+        from chipguard.store.snapshot_sources import load_config
+
+        share = load_config().min_record_share
+        before = session.get(SnapshotRow, previous)
+        if before is None or share <= 0 or count >= share * before.record_count:
+            return
+        display = item.spec.display_name or str(item.spec.path)
+        if not audit.force_reason.strip():
+            raise ListShrinkError(
+                f"{count} records would replace the {before.record_count} of the active {item.source} "
+                f"snapshot ({_info(before).ref}): below {share:.0%} of it, so the file is most likely "
+                "truncated or the wrong one; nothing was changed. If the list really shrank, load it "
+                "with --force REASON (the reason is audited)",
+                file=display,
+            )
+        shrunk.append(
+            {
+                "source": item.source,
+                "records": count,
+                "active_records": before.record_count,
+                "active_snapshot": _info(before).ref,
+                "min_share": share,
+            }
         )
 
     @staticmethod
@@ -599,27 +701,27 @@ class SnapshotStore:
         previous: int | None,
         now: datetime,
         checked: datetime | None,
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Points ``source`` at the snapshot and records the flip; returns the seals of both rows."""
         if pointer is None:
-            session.add(
-                ActiveSnapshotRow(
-                    source=source, snapshot_id=snapshot_id, activated_at=now, checked_at=checked
-                )
+            pointer = ActiveSnapshotRow(
+                source=source, snapshot_id=snapshot_id, activated_at=now, checked_at=checked
             )
+            session.add(pointer)
         else:
             pointer.snapshot_id = snapshot_id
             pointer.activated_at = now
             pointer.checked_at = checked
-        session.add(
-            ActivationRow(
-                source=source,
-                snapshot_id=snapshot_id,
-                previous_snapshot_id=previous,
-                action="activate",
-                at=now,
-            )
+        activation = ActivationRow(
+            source=source,
+            snapshot_id=snapshot_id,
+            previous_snapshot_id=previous,
+            action="activate",
+            at=now,
         )
+        session.add(activation)
         session.flush()
+        return [evidence.seal_object(pointer), evidence.seal_object(activation)]
 
     # reading ------------------------------------------------------------------------------------
 
@@ -718,23 +820,32 @@ class SnapshotStore:
                 query = query.where(SnapshotRow.source == source)
             return [_info(row, active=row.id in active) for row in session.scalars(query)]
 
-    def deactivate(self, source: str) -> None:
-        """Stops screening against a source; its snapshots stay for replay."""
+    def deactivate(self, source: str, audit: ListsAudit | None = None) -> None:
+        """Stops screening against a source; its snapshots stay for replay. The removal is audited in
+        the same transaction (``audit``, or the store's default entry)."""
         now = datetime.now(UTC)
-        with Session(self.engine) as session, session.begin():
+        audit = audit or _default_audit("lists.remove")
+        writer = self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        with Session(writer) as session, session.begin():
             pointer = session.get(ActiveSnapshotRow, source)
             if pointer is None:
                 raise InputError(f"no active list for source '{source}'", field="source")
-            session.add(
-                ActivationRow(
-                    source=source,
-                    snapshot_id=None,
-                    previous_snapshot_id=pointer.snapshot_id,
-                    action="deactivate",
-                    at=now,
-                )
+            removed = session.get(SnapshotRow, pointer.snapshot_id)
+            activation = ActivationRow(
+                source=source,
+                snapshot_id=None,
+                previous_snapshot_id=pointer.snapshot_id,
+                action="deactivate",
+                at=now,
             )
+            session.add(activation)
             session.delete(pointer)
+            session.flush()
+            seals = [evidence.seal_object(activation), evidence.deleted("list_active", [source])]
+            infos = [_info(removed, status="removed")] if removed is not None else []
+            audit.entry = _append_lists_entry(
+                session, self.engine, audit, infos, {"source": source, **audit.details}, seals
+            )
 
     # freshness ----------------------------------------------------------------------------------
 
@@ -767,6 +878,51 @@ class SnapshotStore:
 
     def stale_sources(self, now: datetime | None = None) -> list[str]:
         return [status.source for status in self.freshness(now) if status.stale]
+
+
+def lists_payload(infos: Iterable[Any], details: dict[str, Any], lists: dict[str, str]) -> dict[str, Any]:
+    """The audit payload of a list change: which snapshots (ref, sha256, status, records), the details
+    of the change, and the versions in force afterwards (engine, list hashes, rule set)."""
+    from chipguard import ENGINE_VERSION
+    from chipguard.store.context import rule_set_version
+
+    snapshots = [
+        {
+            "ref": getattr(i, "ref", ""),
+            "source": getattr(i, "source", ""),
+            "sha256": getattr(i, "sha256", ""),
+            "status": getattr(i, "status", ""),
+            "file_name": getattr(i, "file_name", ""),
+            "record_count": getattr(i, "record_count", None),
+        }
+        for i in infos
+    ]
+    versions = {"engine": ENGINE_VERSION, "lists": lists, "rule_set": rule_set_version()}
+    return {"snapshots": snapshots, **details, "versions": versions}
+
+
+def _append_lists_entry(
+    session: Session,
+    engine: Engine,
+    audit: ListsAudit,
+    infos: Sequence[SnapshotInfo],
+    details: dict[str, Any],
+    seals: list[dict[str, Any]],
+) -> Any:
+    """Appends the list change's audit entry, with the seals of every row it wrote, inside the change's
+    own transaction."""
+    from chipguard.audit import AuditLog
+
+    active = {
+        source: sha
+        for source, sha in session.execute(
+            select(SnapshotRow.source, SnapshotRow.sha256).join(
+                ActiveSnapshotRow, ActiveSnapshotRow.snapshot_id == SnapshotRow.id
+            )
+        )
+    }
+    payload = lists_payload(infos, details, dict(sorted(active.items()))) | {"evidence": seals}
+    return AuditLog(engine).append(session, audit.actor, audit.action, payload)
 
 
 def require_lists(store: SnapshotStore | None = None, *, fresh: bool = False) -> list[SnapshotInfo]:

@@ -77,6 +77,13 @@ def allow_tampering(engine: Engine) -> None:
                 "audit_head",
                 "reference_files",
                 "rule_set_archive",
+                "list_snapshots",
+                "list_snapshot_parties",
+                "list_activations",
+                "customers",
+                "api_keys",
+                "alert_events",
+                "alert_attachments",
             ):
                 conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
@@ -84,5 +91,5 @@ def allow_tampering(engine: Engine) -> None:
                 conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
             )
             for name in names:
-                if name.endswith(("_no_update", "_no_delete")):
+                if name.endswith(("_no_update", "_no_delete", "_no_replace", "_guard_update")):
                     conn.execute(text(f'DROP TRIGGER "{name}"'))

@@ -887,7 +887,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
             nav="audit",
             entries=views.latest_audit(services.engine),
             report=check.chain,
-            records=check.records,
+            records=check.records + check.evidence,
             ok=check.ok,
         )
 

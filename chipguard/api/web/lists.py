@@ -120,7 +120,11 @@ def add_list_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
                 spec = LoadSpec(
                     path, fields.get("format", "").strip() or None, fields.get("source", "").strip() or None
                 )
-                change = services.load_lists([spec], user.key.actor)
+                try:
+                    change = services.load_lists([spec], user.key.actor)
+                except ChipguardError as exc:
+                    # name the file the admin uploaded, not the temporary copy the loader read
+                    raise InputError(str(exc).replace(str(path), found.file_name)) from None
         except ChipguardError as exc:
             return lists_page(request, 422, errors=[str(exc)])
         return lists_page(request, change=change)

@@ -10,8 +10,10 @@ Why CSRF tokens on top of SameSite: defence in depth for browsers or proxies tha
 the token is an HMAC of the session's random nonce, so it needs no server-side state and is valid in every
 worker. The sign-in form has its own token bound to a pre-session cookie (login CSRF).
 
-The signing key is ``CHIPGUARD_UI_SECRET`` when set, else derived from the audit key (which every host
-sharing a database shares already), so sessions work across workers and hosts without another secret.
+The signing key is ``CHIPGUARD_UI_SECRET`` when set, else a random secret kept in
+``$CHIPGUARD_HOME/ui.secret`` (created 0600 on first use; every worker of one home shares it; hosts
+sharing a database set ``CHIPGUARD_UI_SECRET``). It is separate from the audit signing key on purpose:
+whoever can forge a session must not be able to sign the audit chain, and the other way round.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -40,9 +43,17 @@ def signing_key() -> bytes:
     env = settings().ui_secret
     if env:
         return hashlib.sha256(env.encode("utf-8")).digest()
-    from chipguard.audit import audit_key
-
-    return hmac.new(audit_key(), b"chipguard-ui-session-v1", hashlib.sha256).digest()
+    path = settings().home / "ui.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker created it first
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return hmac.new(path.read_text().strip().encode(), b"chipguard-ui-session-v2", hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:

@@ -1,0 +1,58 @@
+"""A listed firm is found by the name it trades under: the rule region + trade name + industry words +
+legal form → trade name, on real CSL 2022-04 names, with the curated Chinese-name file off (the rule
+alone) — and a firm of another trade sharing only the trade name is not that firm."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from chipguard.match.screener import Screener, core_name
+from chipguard.sources import parse_file
+
+JINGJIA = "Changsha Jingjia Microelectronics Co., Ltd"
+
+
+@cache
+def rule_only(shared: Path) -> Screener:
+    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties, enrich=False)
+
+
+@pytest.fixture
+def screener(shared: Path) -> Screener:
+    return rule_only(shared)
+
+
+def test_the_rule_keeps_the_trade_name() -> None:
+    assert core_name(JINGJIA) == "jingjia"
+    assert core_name("Zhejiang Dahua Technology Co., Ltd.") == "dahua"
+    assert core_name("Hangzhou Hikvision Digital Technology Co., Ltd.") == "hikvision"
+    assert core_name("杭州海康威视数字技术股份有限公司") == "海康威视"
+    assert core_name("浙江大华技术股份有限公司") == "大华"
+    # no trade name: an institute (no legal form), a name of nothing but place and industry words, a person
+    assert core_name("Beijing Institute of Technology") == ""
+    assert core_name("China Telecom Corporation Limited") == ""
+    assert core_name("Dahua") == ""
+
+
+def test_a_listed_firm_is_found_by_its_trade_name_without_the_curated_file(shared: Path) -> None:
+    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    screener = rule_only(shared)
+    without_rule = Screener(parties, enrich=False, core_names=False)
+    for query in ("Jingjia", "景嘉", "Jingjia Co., Ltd."):
+        assert not any(h.name == JINGJIA for h in without_rule.screen(query, kind="org", country="CN"))
+        hits = screener.screen(query, kind="org", country="CN")
+        found = next((h for h in hits if h.name == JINGJIA), None)
+        assert found is not None, query
+        assert found.explanation["alias_part"] == "core"
+        assert any("trade name" in p["reason"] for p in found.explanation["penalties"])
+    # the legal name still meets its own record in full, above any trade-name match
+    full = next(h for h in screener.screen(JINGJIA, kind="org") if h.name == JINGJIA)
+    assert full.explanation["alias_part"] == "full" and full.score == 1.0
+
+
+def test_the_same_trade_name_in_another_trade_is_not_the_firm(screener: Screener) -> None:
+    for query in ("Jingjia Construction Engineering Co., Ltd.", "Jingija Co., Ltd."):
+        assert not any(h.name == JINGJIA for h in screener.screen(query, kind="org", country="CN")), query
