@@ -289,7 +289,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def screen(body: ScreenRequest, key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens one name against the active lists; hits at or above the threshold, best first, explained.
         Audited (``screen.adhoc``): who screened what, against which snapshots, with what result."""
-        query = ScreenQuery(body.name, body.kind, (body.country or "").upper() or None, body.id)
+        query = ScreenQuery(body.name, body.kind, (body.country or "").upper() or None, body.id, body.limit)
         return services.screen([query], key.actor)[0]
 
     @app.post(
@@ -301,7 +301,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def screen_batch(body: ScreenBatchRequest, key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens up to 100 names in one request, results in request order (one audit entry)."""
         queries = [
-            ScreenQuery(q.name, q.kind, (q.country or "").upper() or None, q.id if q.id is not None else i)
+            ScreenQuery(
+                q.name, q.kind, (q.country or "").upper() or None, q.id if q.id is not None else i, q.limit
+            )
             for i, q in enumerate(body.queries)
         ]
         return {"results": services.screen(queries, key.actor)}
