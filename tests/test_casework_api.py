@@ -165,7 +165,8 @@ def test_the_casework_loop(srv: Api) -> None:
     assert revoked.status_code == 200 and revoked.json()["active"] is False
 
     # The chain verifies; the exports name every step with identities and times.
-    assert srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()["ok"] is True
+    verified = srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()
+    assert verified["ok"] is True, verified["evidence"]
     log = srv.client.get("/v1/dispositions/log", params={"format": "csv"}, headers=srv.headers("auditor"))
     rows = list(csv.DictReader(io.StringIO(log.text.split("\n", 1)[1])))
     steps = [(r["alert_id"], r["action"]) for r in rows if r["alert_id"] == alert_id]
