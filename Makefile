@@ -47,6 +47,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.scale --shared $(SHARED)
+	$(BIN)/python -m bench.name_length --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

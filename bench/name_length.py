@@ -8,7 +8,7 @@ letter repeated (a single giant "word", the worst case of typo and run-on search
 median time per character of each length; flat means linear.
 
 Run: ``.venv/bin/python -m bench.name_length --shared ../shared/data`` (CSL 2022-04, the index built
-once and excluded). Not part of ``make bench``'s quality figures; a figure for BENCHMARKS.md.
+once and excluded); ``make bench`` runs it last.
 """
 
 from __future__ import annotations

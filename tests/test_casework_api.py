@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,8 @@ def test_the_casework_loop(srv: Api) -> None:
     assert revoked.status_code == 200 and revoked.json()["active"] is False
 
     # The chain verifies; the exports name every step with identities and times.
-    assert srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()["ok"] is True
+    verified = srv.client.get("/v1/audit/verify", headers=srv.headers("admin")).json()
+    assert verified["ok"] is True, verified["evidence"]
     log = srv.client.get("/v1/dispositions/log", params={"format": "csv"}, headers=srv.headers("auditor"))
     rows = list(csv.DictReader(io.StringIO(log.text.split("\n", 1)[1])))
     steps = [(r["alert_id"], r["action"]) for r in rows if r["alert_id"] == alert_id]
@@ -303,3 +305,37 @@ def test_a_confirmed_true_match_feeds_back(srv: Api) -> None:
     screened = srv.client.post("/v1/customers/kestrel/screen", headers=a).json()
     assert screened["alerts"]["raised"] == [] and len(screened["alerts"]["confirmed"]) == 1
     assert _alerts(srv, status=["open"])["total"] == 0
+
+
+def test_an_aggregation_alert_shows_the_ownership_path(srv: Api) -> None:
+    """An owner on the Entity List holding 60 % (after the Affiliates rule's suspension ended): the
+    decision's Affiliates-rule reason, with the path through which the listed owner holds the customer,
+    is on the case of the alert it raised."""
+    a = srv.headers("analyst")
+    owner = "China Electronics Technology Group Corporation 13th Research Institute (CETC 13)"
+    customer = {
+        "name": "Lumen Compute Ltd",
+        "customer_id": "lumen",
+        "country": "SG",
+        "owners": [{"name": owner, "country": "CN", "percent": 60}],
+    }
+    srv.client.post("/v1/customers", json=customer, headers=a)
+    tx = {
+        "date": "2026-11-20",
+        "kind": "export",
+        "destination": "SG",
+        "customer": customer,
+        "items": [{"model": "H100", "quantity": 8}],
+    }
+    decision = srv.client.post("/v1/decisions", json=tx, headers=a).json()
+    assert any(r["rule_id"] == "RP-BIS-AFFILIATES" for r in decision["reasons"]), decision["reasons"]
+    (alert,) = [x for x in _alerts(srv)["alerts"] if x["customer_id"] == "lumen"]
+    case = srv.client.get(f"/v1/alerts/{alert['alert_id']}", headers=a).json()
+    (reason,) = [r for r in case["ownership"] if r["rule_id"] == "RP-BIS-AFFILIATES"]
+    assert "60" in reason["message"] and owner.split(" (")[0] in reason["message"]
+    # the case page shows it (signed in to the UI with the analyst's key)
+    login = re.search(r'name="csrf" value="([^"]+)"', srv.client.get("/ui/login").text)
+    assert login is not None
+    srv.client.post("/ui/login", data={"csrf": login.group(1), "api_key": srv.tokens["analyst"]})
+    page = srv.client.get(f"/ui/alerts/{alert['alert_id']}")
+    assert page.status_code == 200 and 'id="case-ownership"' in page.text and "RP-BIS-AFFILIATES" in page.text

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import DateTime, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from chipguard.model import Customer
+from chipguard.model import Customer, Owner
 from chipguard.service.services import Services
 from chipguard.store import evidence, testing
 from chipguard.store.snapshots import LoadSpec
@@ -40,6 +40,16 @@ def services(db_url: str, home: Path, shared: Path) -> Iterator[Services]:
         "items": [{"model": "H100 SXM"}],
     }
     s.decide(transaction, "key:analyst")
+    # casework: an alert on a listed owner with an evidence file, dismissed and remembered
+    listed = s.snapshots.parties_of([s.snapshots.active()[0].id])[0]
+    owner = Owner(listed.name, "org", "", 40.0)
+    s.customers.create(
+        Customer(name="Kestrel Compute LLC", customer_id="kestrel", owners=[owner]), "cli:test"
+    )
+    alert_id = s.screen_customer("kestrel", "key:analyst")["alerts"]["raised"][0]["alert_id"]
+    s.cases.attach(alert_id, "extract.pdf", "application/pdf", b"%PDF-1.4\n", "key:analyst")
+    if s.dispose(alert_id, "false_positive", "COMMON_NAME", "generic name", "key:analyst")["needs_approval"]:
+        s.approve(alert_id, "key:approver", "analyst")
     s.remove_list("us_csl", "cli:test")
     s.load_lists([LoadSpec(shared / SAMPLE)], "cli:test")  # reactivated: a second flip of the pointer
     yield s
@@ -59,6 +69,10 @@ def _changed(value: Any, column: Any) -> Any:
         return not value
     if isinstance(value, int):
         return value + 1000
+    if isinstance(value, float):
+        return value + 1.0
+    if isinstance(value, bytes):
+        return value[:-1] + b"x"
     if isinstance(value, datetime):
         return value + timedelta(seconds=1)
     if value is None:

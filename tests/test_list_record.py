@@ -85,6 +85,17 @@ def test_rest_and_ui_show_the_record_and_the_list_status(home: Path, tmp_path: P
         assert body["lists_stale"] is status["stale"]
         hit = next(h for h in body["hits"] if h["party_id"] == listed["_id"])
         assert hit["record"]["federal_register"] == listed["federal_register_notice"]
+        one = a.client.post(
+            "/v1/screen", json={"name": listed["name"], "limit": 1}, headers=a.headers("screen")
+        ).json()
+        assert len(one["hits"]) == 1 and one["limit"] == 1
+        assert one["omitted"] == len(body["hits"]) + body["omitted"] - 1
+        assert (
+            a.client.post(
+                "/v1/screen", json={"name": listed["name"], "limit": 0}, headers=a.headers("screen")
+            ).status_code
+            == 422
+        )
         batch = a.client.post(
             "/v1/screen/batch", json={"queries": [{"name": listed["name"]}]}, headers=a.headers("screen")
         )

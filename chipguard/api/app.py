@@ -289,12 +289,14 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def screen(body: ScreenRequest, key: ApiKey = may_screen) -> dict[str, Any]:
         """Screens one name against the active lists; hits at or above the threshold, best first, explained,
         each with its match strength (confirmed / potential / weak) from the name and the identifying details
-        given (date_of_birth, nationality, registration_number, lei, imo, address, website). Audited (``screen.adhoc``): who screened what, against which snapshots, with what result."""
+        given (date_of_birth, nationality, registration_number, lei, imo, address, website). Audited
+        (``screen.adhoc``): who screened what, against which snapshots, with what result."""
         query = ScreenQuery(
             body.name,
             body.kind,
             (body.country or "").upper() or None,
             body.id,
+            body.limit,
             fields=tuple(body.evidence_fields().items()),
         )
         return services.screen([query], key.actor)[0]
@@ -313,6 +315,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
                 q.kind,
                 (q.country or "").upper() or None,
                 q.id if q.id is not None else i,
+                q.limit,
                 fields=tuple(q.evidence_fields().items()),
             )
             for i, q in enumerate(body.queries)

@@ -57,6 +57,8 @@ class ScreenRequest(Strict):
     kind: Literal["person", "org", "vessel", "aircraft", "unknown"] | None = None
     country: Country | None = None
     id: Annotated[str, Field(max_length=128)] | None = None
+    # the most hits returned; the result's ``omitted`` counts the records past it (never dropped silently)
+    limit: Annotated[int, Field(ge=1, le=100)] = 10
     # evidence beyond the name (chipguard.match.evidence): checked there, errors name the field
     date_of_birth: DateOfBirth | None = None
     nationality: Country | None = None

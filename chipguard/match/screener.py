@@ -724,7 +724,8 @@ class Screener:
 
     def _duplicate_key(self, party_index: int) -> tuple[Any, ...]:
         """Records with equal keys are one record listed again: same source, list, kind and name (a
-        person also the same dates and countries — two people may share a name, not a birth date)."""
+        person also the same birth date, dates and countries — two people may share a name, not a birth
+        date; persons without a birth date are never collapsed)."""
         party = self.parties[party_index]
         key: tuple[Any, ...] = (
             party.source,
@@ -733,6 +734,10 @@ class Screener:
             " ".join(party.name.casefold().split()),
         )
         if party.kind == PartyKind.PERSON:
+            # two records of one name without a birth date may be two people: never collapsed
+            birth = party.dates.get("birth", "")
+            if not birth:
+                return (*key, party_index)
             return (*key, tuple(sorted(party.dates.items())), tuple(sorted(party.countries)))
         return key
 

@@ -543,6 +543,22 @@ class Services:
             return None, None
         return Customer.from_dict(record.data), record.version
 
+    def _ownership_reasons(self, alert: Any) -> list[dict[str, Any]]:
+        """For an alert a decision raised: that decision's ownership reasons (50 % aggregation under the
+        OFAC rule and the BIS Affiliates rule, listed owners of undisclosed share), each with the paths
+        through which the listed owners hold the customer — what an analyst weighs the hit against."""
+        if alert.origin != "decision" or not alert.origin_ref:
+            return []
+        try:
+            recorded = self.decisions.get(alert.origin_ref).decision
+        except NotFoundError:
+            return []
+        return [
+            {k: r.get(k) for k in ("rule_id", "outcome", "message", "citation", "facts")}
+            for r in recorded.get("reasons") or []
+            if isinstance(r, dict) and any(str(f).startswith("ownership.") for f in (r.get("facts") or {}))
+        ]
+
     def case(self, alert_id: str) -> dict[str, Any]:
         """Everything an analyst judges an alert on: the alert (the hit with its explanation, the list
         record as screened), every step taken, the evidence files, the customer as stored now, and the
@@ -563,6 +579,7 @@ class Services:
         ]
         return {
             "alert": alert.to_dict(),
+            "ownership": self._ownership_reasons(alert),
             "needs_approval_to_dismiss": self.casework.needs_approval(alert, "false_positive"),
             "events": [e.to_dict() for e in self.cases.events(alert_id)],
             "attachments": [a.to_dict() for a in self.cases.attachments(alert_id)],

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from chipguard.audit import AuditLog, canonical_json, utc_now
 from chipguard.errors import InputError
+from chipguard.store import evidence
 from chipguard.store.db import Base
 from chipguard.store.errors import ConflictError, NotFoundError
 
@@ -267,6 +268,10 @@ class AlertFilter:
             "customer_id": self.customer_id,
             "older_than_days": self.older_than_days,
         }
+
+
+# The casework rows a step seals in its audit entry (besides its own alert_events row).
+SEALED_ROWS = (AlertRow, ClearedHitRow, AlertAttachmentRow)
 
 
 def _alert(row: AlertRow) -> Alert:
@@ -517,32 +522,36 @@ class CaseStore:
     def _event(
         self, session: Session, alert_id: str, actor: str, action: str, payload: dict[str, Any]
     ) -> int:
-        entry = self.audit.append(session, actor, f"alert.{action}", {"alert_id": alert_id, **payload})
-        session.add(
-            AlertEventRow(
-                alert_id=alert_id,
-                at=entry.ts,
-                actor=actor,
-                action=action,
-                payload=canonical_json(payload),
-                audit_seq=entry.seq,
-            )
+        """Appends the step's audit entry and its ``alert_events`` row in the caller's transaction. The
+        entry seals (``chipguard.store.evidence``) every casework row the step created or changed — the
+        alert, a remembered disposition, an evidence file — and the event row itself, so ``audit verify``
+        names any of them edited, forged or deleted later."""
+        changed = [o for o in (*session.new, *session.dirty) if isinstance(o, SEALED_ROWS)]
+        session.flush()  # column defaults applied, as the seal must see them
+        event = {
+            "event_id": (session.execute(select(func.max(AlertEventRow.event_id))).scalar() or 0) + 1,
+            "alert_id": alert_id,
+            "at": utc_now(),
+            "actor": actor,
+            "action": action,
+            "payload": canonical_json(payload),
+        }
+        seals = [evidence.seal_object(o) for o in changed] + [evidence.seal("alert_events", event)]
+        entry = self.audit.append(
+            session, actor, f"alert.{action}", {"alert_id": alert_id, **payload, "evidence": seals}
         )
+        session.add(AlertEventRow(**event, audit_seq=entry.seq))
         return entry.seq
 
     def raise_alert(self, new: NewAlert, actor: str) -> tuple[Alert, bool]:
-        """The open alert for the same customer × list record when there is one (its hit refreshed: no
-        second alert for what an analyst already has), else a new alert. (alert, created)."""
+        """The open alert for the same customer × list record when there is one (no second alert for
+        what an analyst already has), else a new alert. (alert, created)."""
         now = utc_now()
         hit = new.hit
         with self.audit.writer_session() as session, session.begin():
             query = select(AlertRow).where(AlertRow.key == new.key, AlertRow.status != "closed")
             row = session.execute(query.with_for_update()).scalars().first()
-            if row is not None:
-                row.hit_json = canonical_json(hit)
-                row.score = float(hit.get("score") or 0.0)
-                row.strength = str(hit.get("strength") or row.strength)
-                row.updated_at = now
+            if row is not None:  # the hit as first alerted stays the evidence of this alert
                 return _alert(row), False
             alert_id = f"alt_{secrets.token_hex(8)}"
             row = AlertRow(
@@ -571,7 +580,6 @@ class CaseStore:
                 updated_at=now,
             )
             session.add(row)
-            session.flush()
             self._event(
                 session,
                 alert_id,

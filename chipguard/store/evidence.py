@@ -42,6 +42,10 @@ SEALED_TABLES: tuple[str, ...] = (
     "list_snapshots",
     "list_active",
     "list_activations",
+    "alerts",
+    "alert_events",
+    "alert_attachments",
+    "cleared_hits",
 )
 PARTIES = "list_snapshot_parties"
 UNSEALED_COLUMNS = frozenset({"audit_seq"})
