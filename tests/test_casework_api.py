@@ -339,3 +339,23 @@ def test_an_aggregation_alert_shows_the_ownership_path(srv: Api) -> None:
     srv.client.post("/ui/login", data={"csrf": login.group(1), "api_key": srv.tokens["analyst"]})
     page = srv.client.get(f"/ui/alerts/{alert['alert_id']}")
     assert page.status_code == 200 and 'id="case-ownership"' in page.text and "RP-BIS-AFFILIATES" in page.text
+
+
+def test_customer_screening_weighs_the_owners_declared_identifiers(srv: Api) -> None:
+    """An owner who shares a listed person's name but was born 20 years apart is a weak hit when the
+    customer is screened (recorded, not alerted); with the listed date of birth it is an alert."""
+    a = srv.headers("analyst")
+
+    def screened(dob: str) -> dict[str, Any]:
+        owner = {"name": "RIM Ryong Nam", "kind": "person", "country": "KP", "date_of_birth": dob}
+        body = {"name": "Harbour Compute Ltd", "customer_id": f"harbour-{dob[:4]}", "owners": [owner]}
+        assert srv.client.post("/v1/customers", json=body, headers=a).status_code == 201, body
+        alerts: dict[str, Any] = srv.client.post(
+            f"/v1/customers/{body['customer_id']}/screen", headers=a
+        ).json()["alerts"]
+        return alerts
+
+    other = screened("1958-03-01")
+    assert other["raised"] == [] and [w["subject"] for w in other["weak"]] == ["owner:RIM Ryong Nam"]
+    same = screened("1978-12-05")
+    assert [r["subject"] for r in same["raised"]] == ["owner:RIM Ryong Nam"]

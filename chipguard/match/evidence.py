@@ -434,6 +434,13 @@ def query_evidence(
     )
 
 
+def subject_evidence(subject: Any) -> QueryEvidence | None:
+    """The evidence a screened subject (``chipguard.model.ScreeningSubject``) declares, validated, or None
+    when it declares none: what decisions, customer screening and re-screening all pass to the screener."""
+    declared = dict(getattr(subject, "evidence", ()) or ())
+    return query_evidence(country=getattr(subject, "country", None), **declared) if declared else None
+
+
 def evidence_of(record: Any, country: str | None = None, *, where: str = "") -> QueryEvidence:
     """The evidence a Customer or Owner declares (its date_of_birth, nationality, registration_number,
     lei, imo, website and first address), validated; an error's field is prefixed with ``where``

@@ -385,7 +385,7 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
     review") from the rules data, not from Python. Weak hits (a conflicting date of birth, kind or
     country) are recorded under ``screening.weak_hits`` and alert nothing.
     """
-    from chipguard.match.evidence import query_evidence
+    from chipguard.match.evidence import subject_evidence
 
     table = list(context.rule_set.data.get("list_codes") or [])
     status = context.lists
@@ -410,10 +410,9 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
     # each list's record counts, so the list is part of the key.
     known_for_customer: set[tuple[str, str, str]] = set()
     for subject in transaction.customer.screening_subjects():
-        evidence = (
-            query_evidence(country=subject.country, **dict(subject.evidence)) if subject.evidence else None
+        found = _screen(
+            context, subject.name, subject.kind or "", subject.country or "", subject_evidence(subject)
         )
-        found = _screen(context, subject.name, subject.kind or "", subject.country or "", evidence)
         bucket = context.hits.setdefault(subject.label, [])
         known = known_for_customer if subject.role in CUSTOMER_ROLES else set()
         for hit in found:

@@ -30,7 +30,7 @@ from chipguard.config import data_dir, home
 from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 from chipguard.match.protocol import Screening
-from chipguard.model import Customer, Hit, Party, ScreeningSubject
+from chipguard.model import Customer, Hit, MatchStrength, Party, ScreeningSubject
 from chipguard.store.cases import DISPOSITIONS, Alert, CaseStore, NewAlert
 from chipguard.store.errors import ForbiddenError
 
@@ -164,8 +164,7 @@ class ClearingScreener:
                 kept.append(hit)
                 continue
             if why.get("disposition") == "true_match":
-                if hasattr(hit, "strength"):
-                    setattr(hit, "strength", "confirmed")  # noqa: B010 - Hit gains strength with issue 12
+                hit.strength = MatchStrength.CONFIRMED.value
                 kept.append(hit)
             entry = {"subject": name, "source": hit.source, "party_id": hit.party_id, **why}
             if entry not in self.resolved:

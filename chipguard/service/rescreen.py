@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from chipguard.audit import AuditLog, canonical_json
 from chipguard.datafiles import load_yaml
 from chipguard.errors import InputError
+from chipguard.match.evidence import subject_evidence
 from chipguard.match.screener import Screener
 from chipguard.model import Customer, Hit, Party, ScreeningSubject
 from chipguard.monitor.config import monitor_dir
@@ -175,7 +176,12 @@ def _screen(
     screener: Screener, target: ScreeningSubject, limit: int, threshold: float | None = None
 ) -> list[Hit]:
     return screener.screen(
-        target.name, kind=target.kind, country=target.country, limit=limit, threshold=threshold
+        target.name,
+        kind=target.kind,
+        country=target.country,
+        limit=limit,
+        threshold=threshold,
+        evidence=subject_evidence(target),
     )
 
 

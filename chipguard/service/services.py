@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport
 from chipguard.errors import ChipguardError, InputError
+from chipguard.match.evidence import subject_evidence
 from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSubject, Transaction
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
@@ -392,7 +393,10 @@ class Services:
         for subject in customer.screening_subjects():
             bucket = screening.setdefault(subject.label, [])
             seen = {(h["source"], h["party_id"]) for h in bucket}
-            for hit in screener.screen(subject.name, kind=subject.kind, country=subject.country):
+            evidence = subject_evidence(subject)
+            for hit in screener.screen(
+                subject.name, kind=subject.kind, country=subject.country, evidence=evidence
+            ):
                 if (hit.source, hit.party_id) not in seen:
                     seen.add((hit.source, hit.party_id))
                     bucket.append(hit.to_dict() | {"subject": subject.name, "role": subject.role.value})
@@ -449,7 +453,12 @@ class Services:
             found = [
                 (subject, hit)
                 for subject in customer.screening_subjects()
-                for hit in screener.screen(subject.name, kind=subject.kind, country=subject.country)
+                for hit in screener.screen(
+                    subject.name,
+                    kind=subject.kind,
+                    country=subject.country,
+                    evidence=subject_evidence(subject),
+                )
                 if (hit.source, hit.party_id) in wanted
             ]
             self.casework.raise_alerts(
