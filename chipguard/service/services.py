@@ -388,19 +388,12 @@ class Services:
         record = self.customers.get(customer_id)
         customer = Customer.from_dict(record.data)
         screener = self.screeners.get()
-        screening: dict[str, list[dict[str, Any]]] = {}
-        found: list[tuple[ScreeningSubject, Hit]] = []
-        for subject in customer.screening_subjects():
-            bucket = screening.setdefault(subject.label, [])
-            seen = {(h["source"], h["party_id"]) for h in bucket}
-            evidence = subject_evidence(subject)
-            for hit in screener.screen(
-                subject.name, kind=subject.kind, country=subject.country, evidence=evidence
-            ):
-                if (hit.source, hit.party_id) not in seen:
-                    seen.add((hit.source, hit.party_id))
-                    bucket.append(hit.to_dict() | {"subject": subject.name, "role": subject.role.value})
-                    found.append((subject, hit))
+        screening: dict[str, list[dict[str, Any]]] = {s.label: [] for s in customer.screening_subjects()}
+        found = _screen_subjects(customer, screener)
+        for subject, hit in found:
+            screening[subject.label].append(
+                hit.to_dict() | {"subject": subject.name, "role": subject.role.value}
+            )
         alerts = self.casework.raise_alerts(
             customer, record.version, found, self._lookup(screener), origin="customer_screen", actor=actor
         )
@@ -451,15 +444,7 @@ class Services:
             record = self.customers.get(change.customer_id)
             customer = Customer.from_dict(record.data)
             found = [
-                (subject, hit)
-                for subject in customer.screening_subjects()
-                for hit in screener.screen(
-                    subject.name,
-                    kind=subject.kind,
-                    country=subject.country,
-                    evidence=subject_evidence(subject),
-                )
-                if (hit.source, hit.party_id) in wanted
+                (s, h) for s, h in _screen_subjects(customer, screener) if (h.source, h.party_id) in wanted
             ]
             self.casework.raise_alerts(
                 customer,
@@ -844,6 +829,23 @@ class Services:
             f"(the current ones differ: {', '.join(changed)})",
         )
         return again
+
+
+def _screen_subjects(customer: Customer, screener: Any) -> list[tuple[ScreeningSubject, Hit]]:
+    """Every (subject, hit) of a stored customer: each subject screened with its own kind, country and
+    declared identifiers, a list record reported once per subject. Customer screening and re-screening
+    both read a customer this way."""
+    found: list[tuple[ScreeningSubject, Hit]] = []
+    for subject in customer.screening_subjects():
+        seen: set[tuple[str, str]] = set()
+        evidence = subject_evidence(subject)
+        for hit in screener.screen(
+            subject.name, kind=subject.kind, country=subject.country, evidence=evidence
+        ):
+            if (hit.source, hit.party_id) not in seen:
+                seen.add((hit.source, hit.party_id))
+                found.append((subject, hit))
+    return found
 
 
 def _transaction(body: Any) -> Transaction:
