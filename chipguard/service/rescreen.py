@@ -219,6 +219,9 @@ class CustomerChange:
     new: list[dict[str, Any]]
     gone: list[dict[str, Any]]
     record_changed: list[dict[str, Any]]  # still a hit, but the listed record changed
+    # the subject and full hit (explanation, list record) behind each new and record-changed hit, in
+    # that order: what the service raises alerts from, so it need not screen the customer again
+    alerting: list[tuple[ScreeningSubject, Hit]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -256,19 +259,25 @@ class RescreenReport:
 
 
 def _compare(
-    customer: Mapping[str, Any], old: dict[HitKey, Hit], new: dict[HitKey, Hit], diff: ListDiff
+    customer: Mapping[str, Any],
+    subjects: Sequence[ScreeningSubject],
+    old: dict[HitKey, Hit],
+    new: dict[HitKey, Hit],
+    diff: ListDiff,
 ) -> CustomerChange | None:
     added = sorted(set(new) - set(old))
     gone = sorted(set(old) - set(new))
     persisted = sorted(k for k in set(new) & set(old) if (k[2], k[3]) in diff.changed)
     if not (added or gone or persisted):
         return None
+    by_key = {(s.role, s.name): s for s in subjects}
     return CustomerChange(
         customer_id=str(customer.get("customer_id") or ""),
         name=str(customer.get("name") or ""),
         new=[_hit_dict(k, new[k]) for k in added],
         gone=[_hit_dict(k, old[k]) for k in gone],
         record_changed=[{**_hit_dict(k, new[k]), "fields": diff.changed[(k[2], k[3])]} for k in persisted],
+        alerting=[(by_key[(k[0], k[1])], new[k]) for k in added + persisted],
     )
 
 
@@ -312,7 +321,7 @@ def rescreen_customers(
         new_s = build(new_parties) if new_parties else None
         for c in people:
             tgts = targets(c)
-            change = _compare(c, _hits(old_s, tgts, limit), _hits(new_s, tgts, limit), diff)
+            change = _compare(c, tgts, _hits(old_s, tgts, limit), _hits(new_s, tgts, limit), diff)
             if change:
                 changes.append(change)
         return "full", diff, len(people), len(people), changes
@@ -347,7 +356,7 @@ def rescreen_customers(
             full_new = build(new_parties)
         old_hits = _hits(full_old, tgts, limit, keys) if on_old else {}
         new_hits = _hits(full_new, tgts, limit, keys) if on_new else {}
-        change = _compare(c, old_hits, new_hits, diff)
+        change = _compare(c, tgts, old_hits, new_hits, diff)
         if change:
             changes.append(change)
     return "incremental", diff, len(people), len(candidates), changes

@@ -438,18 +438,13 @@ class Services:
         report = run_rescreen(self.snapshots, self.customers, self.audit, since=since, full=full, actor=actor)
         screener = self.screeners.get()
         for change in report.changes:
-            wanted = {(h["source"], h["party_id"]) for h in change.new + change.record_changed}
-            if not wanted:
+            if not change.alerting:
                 continue
             record = self.customers.get(change.customer_id)
-            customer = Customer.from_dict(record.data)
-            found = [
-                (s, h) for s, h in _screen_subjects(customer, screener) if (h.source, h.party_id) in wanted
-            ]
             self.casework.raise_alerts(
-                customer,
+                Customer.from_dict(record.data),
                 record.version,
-                found,
+                change.alerting,
                 self._lookup(screener),
                 origin="rescreen",
                 origin_ref=f"audit:{report.audit_seq}",
