@@ -270,7 +270,7 @@ def _compare(
     persisted = sorted(k for k in set(new) & set(old) if (k[2], k[3]) in diff.changed)
     if not (added or gone or persisted):
         return None
-    by_key = {(s.role, s.name): s for s in subjects}
+    by_key: dict[tuple[str, str], ScreeningSubject] = {(str(s.role), s.name): s for s in subjects}
     return CustomerChange(
         customer_id=str(customer.get("customer_id") or ""),
         name=str(customer.get("name") or ""),
