@@ -170,3 +170,45 @@ def test_a_tampered_matching_archive_falls_back_to_the_current_files(srv: Api, h
     # Replayed on the current files, which no longer find the institute: reported, not hidden.
     assert not report["same"]
     assert any(d.startswith("screening hits for customer") for d in report["differences"])
+
+
+# An SDN person on the CSL sample (born 1978-12-05, KP) owning 60 % of the customer: with the owner's own
+# date of birth the hit is confirmed and the OFAC 50 % rule denies; declared born 1955 the hit is weak
+# (another person of that name) and the rental is not denied.
+LISTED_OWNER = "RIM, Ryong Nam"
+
+
+def _owned(date_of_birth: str) -> dict[str, Any]:
+    owner = {"name": LISTED_OWNER, "kind": "person", "percent": 60, "date_of_birth": date_of_birth}
+    return {
+        "date": "2025-06-01",
+        "kind": "export",
+        "destination": "SG",
+        "customer": {"name": "Harbourfront Compute Pte. Ltd.", "country": "SG", "owners": [owner]},
+        "items": [{"model": "H100", "quantity": 8}],
+    }
+
+
+@pytest.mark.parametrize(("date_of_birth", "denied"), [("1978-12-05", True), ("1955", False)])
+def test_a_replay_through_the_worker_screens_with_the_declared_evidence(
+    srv: Api, monkeypatch: pytest.MonkeyPatch, date_of_birth: str, denied: bool
+) -> None:
+    """The outcome rested on the owner's declared date of birth; the replay's worker (forced by a changed
+    threshold) screens the owner with that date again and reaches the recorded outcome and strength."""
+    r = srv.client.post("/v1/decisions", json=_owned(date_of_birth), headers=srv.headers("analyst"))
+    assert r.status_code == 201, r.text
+    made = r.json()
+    hits = made["screening"][f"owner:{LISTED_OWNER}"]
+    assert [h["strength"] for h in hits if h["name"] == LISTED_OWNER] == ["confirmed" if denied else "weak"]
+    assert (made["outcome"] == "DENY") is denied
+
+    monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "0.99")
+    r = srv.client.post(f"/v1/decisions/{made['decision_id']}/replay", headers=srv.headers("analyst"))
+    report = r.json()
+    assert report["components"]["matching"]["subprocess"] is True
+    assert report["same"], report["differences"]
+    assert report["replayed_outcome"] == made["outcome"]
+    replayed = report["replayed"]["screening"][f"owner:{LISTED_OWNER}"]
+    assert [(h["party_id"], h["strength"]) for h in replayed] == [
+        (h["party_id"], h["strength"]) for h in hits
+    ]

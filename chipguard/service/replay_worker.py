@@ -16,10 +16,19 @@ ownership-graph nodes, the listed parents a hit names): the parent first runs th
 answers to learn them, asks the worker, and runs it again; a hit can lead to a further query (its
 listed parent), answered in a further round.
 
+A query is its name, kind, country *and* the identifying details the subject declared (date of birth,
+nationality, registration number, LEI, IMO, address, website: ``QueryEvidence.given``, as the archived
+transaction states them): a hit's strength, and so the outcome, can rest on them (an owner's conflicting
+date of birth makes a hit weak, an agreeing LEI confirms one), so the worker screens with the same
+evidence the decision was taken with, validated again on its side.
+
 Protocol (stdin → stdout, one JSON document each)::
 
-    {"database_url": str, "snapshots": [ref, ...], "queries": [[name, kind|null, country|null], ...]}
-    → {"results": [{"query": [name, kind, country], "hits": [Hit.to_dict(), ...]}, ...]}
+    {"database_url": str, "snapshots": [ref, ...],
+     "queries": [[name, kind|null, country|null, {field: value, ...}], ...]}
+    → {"results": [{"query": [name, kind, country, {field: value}], "hits": [Hit.to_dict(), ...]}, ...]}
+
+(A three-element query, as older parents sent it, has no evidence.)
 """
 
 from __future__ import annotations
@@ -40,7 +49,8 @@ from chipguard.model import Hit
 from chipguard.settings import env_name
 
 T = TypeVar("T")
-Query = tuple[str, str | None, str | None]  # name, kind, country
+# name, kind, country, and the declared evidence as (field, value) pairs in field order
+Query = tuple[str, str | None, str | None, tuple[tuple[str, str], ...]]
 
 OVERRIDES_ENV = env_name("data_overrides")
 THRESHOLD_ENV = env_name("match_threshold")
@@ -70,17 +80,26 @@ class ArchivedScreener:
         country: str | None = None,
         limit: int = 10,
         threshold: float | None = None,
-        evidence: Any = None,  # not part of the archived key: the recorded hits already carry their strength
+        evidence: Any = None,
     ) -> list[Hit]:
-        query: Query = (name, kind, country)
+        query: Query = (name, kind, country, evidence_key(evidence))
         found = self.answers.get(query)
         if found is None:
             self.missing.add(query)
             return []
-        return list(found[:limit])
+        # copies: a caller may mark a hit (an analyst's confirmation), which must not leak into the answer
+        # another subject of the same query is given
+        return [Hit.from_dict(h.to_dict()) for h in found[:limit]]
 
     def snapshot_refs(self) -> list[Any]:
         return [getattr(s, "ref", s) for s in self.snapshots]
+
+
+def evidence_key(evidence: Any) -> tuple[tuple[str, str], ...]:
+    """The evidence fields of a query as given (``QueryEvidence.given``), in field order: part of the
+    key an answer is kept under and what the worker screens with. No evidence → ()."""
+    given = getattr(evidence, "given", None) or {}
+    return tuple(sorted((str(k), str(v)) for k, v in given.items()))
 
 
 def archived_matching(recorded: Mapping[str, Any], fetch: Callable[[list[str]], Mapping[str, bytes]]) -> Any:
@@ -120,9 +139,13 @@ def replay_with_archived(
             result = run(screener)
             if not screener.missing:
                 return result
-            queries = sorted(screener.missing, key=lambda q: (q[0], q[1] or "", q[2] or ""))
+            queries = sorted(screener.missing, key=lambda q: (q[0], q[1] or "", q[2] or "", q[3]))
             screener.missing.clear()
-            request = {"database_url": database_url, "snapshots": snapshot_refs, "queries": queries}
+            request = {
+                "database_url": database_url,
+                "snapshots": snapshot_refs,
+                "queries": [[name, kind, country, dict(given)] for name, kind, country, given in queries],
+            }
             screener.answers.update(_ask(request, env))
     raise WorkerError(f"the screening queries did not settle in {MAX_ROUNDS} rounds")
 
@@ -145,17 +168,24 @@ def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]
         raise WorkerError(f"the replay worker failed (exit {proc.returncode}): {last}")
     try:
         results = json.loads(proc.stdout)["results"]
-        return {
-            (str(r["query"][0]), r["query"][1], r["query"][2]): [Hit(**h) for h in r["hits"]] for r in results
-        }
+        return {_query_of(r["query"]): [Hit(**h) for h in r["hits"]] for r in results}
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise WorkerError(f"the replay worker's answer is not readable: {exc}") from exc
+
+
+def _query_of(raw: list[Any]) -> Query:
+    """A query as the protocol writes it ([name, kind, country] or [name, kind, country, {evidence}])."""
+    given = raw[3] if len(raw) > 3 else {}
+    if not isinstance(given, dict):
+        raise TypeError("a query's evidence must be an object")
+    return (str(raw[0]), raw[1], raw[2], tuple(sorted((str(k), str(v)) for k, v in given.items())))
 
 
 def main() -> int:
     """The worker: one request on stdin, the hits of every query on stdout. Its screener is built with
     this process's name data through the index cache, whose key covers the name-data override folder, so
     an index of other name data is never reused."""
+    from chipguard.match.evidence import query_evidence
     from chipguard.service.screening import screener_of
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore
@@ -165,9 +195,13 @@ def main() -> int:
     infos = [store.get_snapshot(ref) for ref in request["snapshots"]]
     screener = screener_of(store, infos)
     results = []
-    for name, kind, country in request["queries"]:
-        hits = screener.screen(name, kind=kind, country=country)
-        results.append({"query": [name, kind, country], "hits": [h.to_dict() for h in hits]})
+    for raw in request["queries"]:
+        name, kind, country, given = _query_of(raw)
+        # the evidence as the decision gave it, validated as then (same country for a USCC check)
+        evidence = query_evidence(country=country, **dict(given)) if given else None
+        more: dict[str, Any] = {"evidence": evidence} if evidence is not None else {}
+        hits = screener.screen(name, kind=kind, country=country, **more)
+        results.append({"query": [name, kind, country, dict(given)], "hits": [h.to_dict() for h in hits]})
     json.dump({"results": results}, sys.stdout, default=str)
     return 0
 
