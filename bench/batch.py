@@ -37,9 +37,9 @@ def _timed(fn: Any) -> tuple[Any, float]:
 def bench_input(shared: Path) -> tuple[list[Any], Any]:
     """The subjects (every row of ``QUERIES``, numbered) and the batch context of every run here."""
     from chipguard import ENGINE_VERSION
-    from chipguard.batch.inputs import read_input
     from chipguard.batch.model import BatchContext, query_subject
     from chipguard.names.data import default_threshold
+    from chipguard.service.query_files import read_input
 
     rows = [r for path in QUERIES for r in read_input(shared / path)]
     subjects = [replace(query_subject(r), position=i) for i, r in enumerate(rows)]
@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.run import clear_query_caches
     from chipguard.batch import jobs
     from chipguard.batch import spark as sp
-    from chipguard.batch.inputs import read_input
     from chipguard.batch.model import query_subject
     from chipguard.match import indexfile
     from chipguard.match.screener import Screener
+    from chipguard.service.query_files import read_input
     from chipguard.sources import parse_file
 
     parties = parse_file(shared / CSL).parties

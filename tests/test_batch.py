@@ -21,10 +21,10 @@ from test_batch_support import (
 from typer.testing import CliRunner
 
 from chipguard.batch import jobs, model
-from chipguard.batch.inputs import read_input
 from chipguard.batch.model import context_for, query_subject
 from chipguard.cli import app
 from chipguard.errors import InputError
+from chipguard.service.query_files import read_input
 
 runner = CliRunner()
 

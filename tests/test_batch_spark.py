@@ -28,12 +28,12 @@ from typer.testing import CliRunner
 
 from chipguard.batch import jobs
 from chipguard.batch import spark as sp
-from chipguard.batch.inputs import read_input
 from chipguard.batch.model import context_for, query_subject
 from chipguard.cli import app
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
 from chipguard.service import screening
+from chipguard.service.query_files import read_input
 from chipguard.settings import settings
 
 REQUIRED = settings().require_spark

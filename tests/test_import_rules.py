@@ -52,6 +52,10 @@ def test_each_kind_of_violation_is_found(tmp_path: Path) -> None:
             "api/schemas.py": "",
             "cli/__init__.py": "",
             "cli/service.py": "from chipguard.api.schemas import CustomerModel\n",
+            "cli/batch.py": "from chipguard.batch import jobs\n",  # the CLI starts the batch runners: allowed
+            "batch/__init__.py": "",
+            "batch/jobs.py": "from chipguard.cli import service\n",
+            "api/web.py": "def page():\n    from chipguard.batch.jobs import run\n",
         },
     )
     problems = _checker().check(package)
@@ -59,5 +63,7 @@ def test_each_kind_of_violation_is_found(tmp_path: Path) -> None:
     assert "core module chipguard.match.screener imports chipguard.store.db (store)" in text
     assert "chipguard.match.rules imports chipguard.policy.engine; match may import only names" in text
     assert "the CLI module chipguard.cli.service imports the REST face (chipguard.api.schemas)" in text
+    assert "the batch face module chipguard.batch.jobs imports the CLI (chipguard.cli.service)" in text
+    assert "the REST face module chipguard.api.web imports the batch face (chipguard.batch.jobs)" in text
     assert "import cycle: chipguard.policy.engine ↔ chipguard.policy.facts" in text
-    assert len(problems) == 4
+    assert len(problems) == 6

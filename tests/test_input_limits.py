@@ -13,12 +13,12 @@ import pytest
 from test_api_support import Api, api
 from typer.testing import CliRunner
 
-from chipguard.batch.inputs import read_input
 from chipguard.cli import app as cli_app
 from chipguard.errors import InputError
 from chipguard.limits import LIMITS
 from chipguard.match.index import deletes
 from chipguard.match.screener import Screener
+from chipguard.service.query_files import read_input
 from chipguard.sources import parse_file
 from chipguard.store import testing
 from chipguard.store.snapshots import SnapshotStore

@@ -16,10 +16,10 @@ from test_api_support import Api, api, free_port, start_server
 from test_web_ui_http import Ui
 from typer.testing import CliRunner
 
-from chipguard.batch.inputs import read_input
 from chipguard.cli import app as cli_app
 from chipguard.errors import InputError
 from chipguard.limits import LIMITS, json_depth_exceeded, load_json
+from chipguard.service.query_files import read_input
 from chipguard.store import testing
 
 TRANSACTION = {

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from chipguard.audit import AuditLog
-from chipguard.batch.inputs import read_input
 from chipguard.cli import app as cli_app
 from chipguard.errors import InputError
+from chipguard.service.query_files import read_input
 from chipguard.sources import SourceError
 from chipguard.store.db import get_engine
 from chipguard.store.snapshots import ListsAudit, ListShrinkError, LoadSpec, SnapshotStore

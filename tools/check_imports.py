@@ -4,7 +4,10 @@ Rules (docs/ARCHITECTURE.md):
 1. The core — sources, names, match, hardware, geo, policy, ownership, monitor — imports nothing from storage
    (store, audit), the service layer or a face (cli, api, batch).
 2. ``match`` imports only ``names``, ``match`` itself and the shared base modules.
-3. The CLI imports nothing from the REST face (``chipguard.api``).
+3. A face imports no other face: the REST API and web UI (``api``) import neither the CLI nor the batch
+   runners, the batch runners import neither the CLI nor ``api``, and the CLI imports nothing from ``api``.
+   What faces share (reading a file of names, customer files, jobs) lives in the service layer. The CLI
+   may start the batch runners (``chipguard batch screen``): it is their command line, not a peer.
 4. No import cycle between modules, counting module-level, function-level and ``TYPE_CHECKING`` imports
    alike: an import moved into a function to dodge a cycle is still a cycle.
 
@@ -25,6 +28,9 @@ OUTSIDE_CORE = ("store", "audit", "service", "cli", "api", "batch")
 # input limits and the reference-data readers.
 BASE = ("", "config", "settings", "errors", "model", "dates", "datafiles", "refdata", "limits")
 MATCH_MAY_IMPORT = ("names", "match", *BASE)
+# Face → the faces it must not import (rule 3).
+FACES_APART = {"api": ("cli", "batch"), "batch": ("api", "cli"), "cli": ("api",)}
+FACE_NAMES = {"api": "REST face", "batch": "batch face", "cli": "CLI"}
 
 
 def modules(root: Path) -> dict[str, Path]:
@@ -133,8 +139,11 @@ def check(root: Path) -> list[str]:
                 problems.append(f"{where}:{line}: core module {name} imports {target} ({dest})")
             elif source == "match" and dest not in MATCH_MAY_IMPORT:
                 problems.append(f"{where}:{line}: {name} imports {target}; match may import only names")
-            elif source == "cli" and dest == "api":
-                problems.append(f"{where}:{line}: the CLI module {name} imports the REST face ({target})")
+            elif dest in FACES_APART.get(source, ()):
+                problems.append(
+                    f"{where}:{line}: the {FACE_NAMES[source]} module {name} imports the "
+                    f"{FACE_NAMES[dest]} ({target}); what faces share belongs in chipguard.service"
+                )
     for component in cycles(graph):
         problems.append("import cycle: " + " ↔ ".join(component))
     return problems

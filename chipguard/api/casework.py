@@ -32,6 +32,13 @@ AttachmentId = Annotated[str, Path(pattern=r"^att_[0-9a-f]{16}$", description="a
 ClearedId = Annotated[str, Path(pattern=r"^clr_[0-9a-f]{16}$", description="remembered disposition id")]
 Ident = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+Assignee = Annotated[
+    str | None,
+    Query(
+        max_length=128,
+        description="an analyst's key actor (key:ID, see GET /v1/alerts/analysts), or me for your own key",
+    ),
+]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 MAX_ATTACHMENT_B64 = 14 * 1024 * 1024  # 10 MiB of content, base64-encoded
 
@@ -78,7 +85,11 @@ def _filter(
     assignee: str | None,
     customer_id: str | None,
     older_than_days: float | None,
+    actor: str,
 ) -> AlertFilter:
+    """The query's filters; ``assignee=me`` is the caller's own key."""
+    if assignee == "me":
+        assignee = actor
     return AlertFilter(
         status=tuple(status or ()),
         origin=origin or "",
@@ -149,19 +160,19 @@ def add_casework_routes(
 
     @app.get("/v1/alerts", responses=errors, tags=tags)
     def list_alerts(
-        _key: ApiKey = may_read,
+        key: ApiKey = may_read,
         status: Annotated[list[str] | None, Query(description=f"any of {', '.join(STATUSES)}")] = None,
         origin: Annotated[str | None, Query(pattern="^(" + "|".join(ORIGINS) + ")$")] = None,
         source: Ident = None,
         strength: Annotated[str | None, Query(pattern="^(confirmed|potential|weak)$")] = None,
-        assignee: Annotated[str | None, Query(max_length=128)] = None,
+        assignee: Assignee = None,
         customer_id: Ident = None,
         older_than_days: Annotated[float | None, Query(ge=0, le=36500)] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> dict[str, Any]:
         """The alert queue, oldest first, with the filters applied, the total and the counts by status."""
-        flt = _filter(status, origin, source, strength, assignee, customer_id, older_than_days)
+        flt = _filter(status, origin, source, strength, assignee, customer_id, older_than_days, key.actor)
         return {
             "alerts": [a.to_dict() for a in services.cases.find(flt, limit=limit, offset=offset)],
             "total": services.cases.count(flt),
@@ -169,20 +180,26 @@ def add_casework_routes(
             "filters": flt.to_dict(),
         }
 
+    @app.get("/v1/alerts/analysts", responses=errors, tags=tags)
+    def analysts(_key: ApiKey = may_read) -> dict[str, Any]:
+        """Whom alerts can be assigned to and the queue filtered by: every live key whose role works
+        alerts and everyone an alert is assigned to, each with its label, role and open alerts."""
+        return {"analysts": services.analysts()}
+
     @app.get("/v1/alerts/export", responses=errors, tags=tags, response_class=Response)
     def export_alerts(
-        _key: ApiKey = may_read,
+        key: ApiKey = may_read,
         fmt: Annotated[str, Query(alias="format", pattern="^(csv|json)$")] = "json",
         status: Annotated[list[str] | None, Query()] = None,
         origin: Annotated[str | None, Query(pattern="^(" + "|".join(ORIGINS) + ")$")] = None,
         source: Ident = None,
         strength: Annotated[str | None, Query(pattern="^(confirmed|potential|weak)$")] = None,
-        assignee: Annotated[str | None, Query(max_length=128)] = None,
+        assignee: Assignee = None,
         customer_id: Ident = None,
         older_than_days: Annotated[float | None, Query(ge=0, le=36500)] = None,
     ) -> Response:
         """The queue as CSV or JSON for auditors, naming the filters applied (at most 100,000 alerts)."""
-        flt = _filter(status, origin, source, strength, assignee, customer_id, older_than_days)
+        flt = _filter(status, origin, source, strength, assignee, customer_id, older_than_days, key.actor)
         rows = [a.to_dict() for a in services.cases.find(flt, limit=100_000)]
         if fmt == "csv":
             return Response(

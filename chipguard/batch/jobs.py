@@ -349,8 +349,8 @@ def screen_file(
     ship_mode: str = "auto",
 ) -> BatchSummary:
     """``chipguard batch screen``: validate the whole input, open the lists (fail closed), screen, write."""
-    from chipguard.batch.inputs import read_input
     from chipguard.batch.model import query_subject
+    from chipguard.service.query_files import read_input
 
     engine = check_engine(engine, spark)
     output_format(out)

@@ -199,7 +199,7 @@ def to_json_line(record: Mapping[str, Any]) -> str:
 
 
 def query_subject(row: Any) -> Subject:
-    """An input row (``inputs.QueryRow``) as a subject with one target, its own name."""
+    """An input row (``chipguard.service.query_files.QueryRow``) as a subject with one target, its own name."""
     return Subject(
         id=row.id,
         position=row.position,

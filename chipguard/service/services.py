@@ -41,6 +41,7 @@ from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore, StoredDecision
 from chipguard.store.errors import NotFoundError
 from chipguard.store.keys import KeyStore
+from chipguard.store.permissions import Permission
 from chipguard.store.snapshot_update import load_bundled, load_bundled_if_empty, update_lists
 from chipguard.store.snapshots import ListsAudit, LoadSpec, SnapshotInfo, SnapshotStore, require_lists
 
@@ -547,6 +548,28 @@ class Services:
             for r in recorded.get("reasons") or []
             if isinstance(r, dict) and any(str(f).startswith("ownership.") for f in (r.get("facts") or {}))
         ]
+
+    def analysts(self) -> list[dict[str, Any]]:
+        """Whom the queue can be filtered by and alerts assigned to: every live key whose role works
+        alerts (``alerts:work``), and everyone an alert is assigned to (a revoked key's alerts stay
+        findable), each with its label, role and number of alerts not yet closed; sorted by label, then
+        actor, so the list reads the same on every page."""
+        open_by = self.cases.assignees()
+        found: dict[str, dict[str, Any]] = {}
+        for key in self.keys.find():
+            if key.can(Permission.ALERTS_WORK) or key.actor in open_by:
+                found[key.actor] = {
+                    "actor": key.actor,
+                    "label": key.label,
+                    "role": key.role,
+                    "revoked": key.revoked,
+                    "open_alerts": open_by.get(key.actor, 0),
+                }
+        for actor, count in open_by.items():
+            found.setdefault(
+                actor, {"actor": actor, "label": "", "role": "", "revoked": False, "open_alerts": count}
+            )
+        return sorted(found.values(), key=lambda a: (a["label"].lower(), a["actor"]))
 
     def case(self, alert_id: str) -> dict[str, Any]:
         """Everything an analyst judges an alert on: the alert (the hit with its explanation, the list

@@ -270,6 +270,20 @@ class AlertFilter:
         }
 
 
+def now() -> datetime:
+    """The current UTC time (one function, so a test can fix the clock the age filter reads)."""
+    return datetime.now(UTC)
+
+
+def older_than_cut(days: float) -> str:
+    """The ``created_at`` at or before which an alert is older than ``days``, written exactly as
+    ``utc_now`` writes ``created_at`` (microseconds and ``Z``): the filter compares the stored text, and
+    ``…T12:00:00+00:00`` against ``…T12:00:00.500000Z`` would order by the ``+``/``.`` character, not by
+    time (an alert half a second older than the cut was left out)."""
+    cut = now() - timedelta(days=days)
+    return cut.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 # The casework rows a step seals in its audit entry (besides its own alert_events row).
 SEALED_ROWS = (AlertRow, ClearedHitRow, AlertAttachmentRow)
 
@@ -402,9 +416,18 @@ class CaseStore:
         if flt.older_than_days is not None:
             if flt.older_than_days < 0:
                 raise InputError("must not be negative", field="older_than_days")
-            cut = (datetime.now(UTC) - timedelta(days=flt.older_than_days)).isoformat(timespec="seconds")
-            query = query.where(AlertRow.created_at <= cut)
+            query = query.where(AlertRow.created_at <= older_than_cut(flt.older_than_days))
         return query
+
+    def assignees(self) -> dict[str, int]:
+        """Everyone an alert is assigned to, with the number of their alerts not yet closed (0 when all
+        of theirs are closed): who the queue can be filtered by besides the analysts holding keys."""
+        query = select(AlertRow.assignee, AlertRow.status, func.count()).where(AlertRow.assignee != "")
+        found: dict[str, int] = {}
+        with Session(self.engine) as session:
+            for assignee, status, n in session.execute(query.group_by(AlertRow.assignee, AlertRow.status)):
+                found[str(assignee)] = found.get(str(assignee), 0) + (int(n) if status != "closed" else 0)
+        return dict(sorted(found.items()))
 
     def events(self, alert_id: str) -> list[AlertEvent]:
         query = (

@@ -20,9 +20,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from chipguard.api.web.casework import MultipartForm, PageKit, make_multipart_form
-from chipguard.batch.inputs import read_input
 from chipguard.errors import InputError
 from chipguard.service import Services
+from chipguard.service.query_files import read_input
 from chipguard.service.services import ScreenQuery
 from chipguard.store.permissions import Permission
 

@@ -77,7 +77,8 @@ def queue_filter(
     status: str, origin: str, source: str, strength: str, assignee: str, age: str, actor: str
 ) -> AlertFilter:
     """The queue form's fields as the store's filter; InputError naming the field when one is invalid.
-    ``status`` empty means the open work, ``all`` every status; ``assignee`` ``me`` is the user."""
+    ``status`` empty means the open work, ``all`` every status; ``assignee`` ``me`` is the user, else
+    any analyst's actor (the queue offers ``Services.analysts()``)."""
     if status and status != "all" and status not in STATUSES:
         raise InputError(f"must be one of {', '.join(STATUSES)} or all", field="status")
     if origin and origin not in ORIGINS:
@@ -197,6 +198,7 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             origins=ORIGINS,
             strengths=STRENGTHS,
             sources=[s.source for s in services.snapshots.freshness()],
+            analysts=services.analysts(),
             page_no=page_no,
             more=len(found) > QUEUE_PAGE,
             export_query=query,
@@ -244,6 +246,7 @@ def add_casework_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
             subject=_subject_of(case.get("customer"), alert),
             policy=services.casework.policy,
             dispositions=DISPOSITIONS,
+            analysts=services.analysts(),
             notice=DONE.get(done, ""),
             # what fits in one request (the server's body limit) and in the store
             upload_limit=min(MAX_ATTACHMENT_BYTES, settings().max_body_bytes),

@@ -1,4 +1,8 @@
-"""Reading a batch of names to screen: CSV, JSON Lines or Parquet, validated as a whole before any work.
+"""Reading a file of names to screen: CSV, JSON Lines or Parquet, validated as a whole before any work.
+
+Why in the service layer: every face reads these files the same way — ``chipguard screen-file`` and
+``chipguard batch screen`` (local and Spark engines), and the web UI's and REST API's screening jobs
+(``chipguard.service.jobs``) — and a face must not import another face to do so.
 
 Why validate everything first: a batch that stops at row 90,000 of 100,000 leaves a partial result that
 could be taken for a complete screening. Every bad row is collected (the first 20 are shown) with the file,
