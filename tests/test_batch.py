@@ -5,6 +5,7 @@ fail-closed list handling, input errors naming file/line/field, and output that 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,13 @@ def opened(lists_home: Path) -> jobs.Lists:
 
 def _run(opened: jobs.Lists, src: Path, out: Path) -> jobs.BatchSummary:
     """What ``jobs.screen_file`` does after opening the lists."""
-    ctx = context_for(opened.snapshots, threshold=opened.screener.threshold, limit=10, lists_stale=True)
+    ctx = context_for(
+        opened.snapshots,
+        threshold=opened.screener.threshold,
+        limit=10,
+        lists_stale=True,
+        freshness=opened.freshness,
+    )
     subjects = [query_subject(r) for r in read_input(src)]
     return jobs.run(subjects, out, screener=opened.screener, ctx=ctx)
 
@@ -77,6 +84,17 @@ def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, 
     assert first["snapshot_refs"][0].startswith("un:") and first["snapshot_refs"][1].startswith("us_csl:")
     assert all(len(h) == 64 for h in first["snapshot_sha256"])
     assert first["lists_stale"] is True and first["needs_review"] is True  # stale: never clean
+    # every record states each list's snapshot, age in whole days and stale flag, the same on every row
+    status = json.loads(first["lists_json"])
+    assert [s["snapshot"] for s in status] == first["snapshot_refs"]
+    assert [s["source"] for s in status] == ["un", "us_csl"] == first["stale_sources"]
+    for source in status:
+        assert source["stale"] is True and source["basis"] in ("file_date", "loaded_at", "official_download")
+        assert isinstance(source["age_days"], int) and source["age_days"] > source["max_age_days"]
+    assert {(r["lists_json"], tuple(r["stale_sources"])) for r in records} == {
+        (first["lists_json"], ("un", "us_csl"))
+    }
+    assert re.search(r"against un:\S+ \(\d+ days, STALE\), us_csl:\S+ \(\d+ days, STALE\)", result.stderr)
     hit = next(r for r in records if r["has_hit"])
     hits = json.loads(hit["hits_json"])
     assert hit["best_party_id"] == hits[0]["party_id"] and hit["best_score"] == hits[0]["score"]
@@ -189,8 +207,12 @@ def test_fresh_lists_need_no_flag_and_clean_rows_need_no_review(home: Path, tmp_
     a, b = jobs.read_records(out)
     assert a["has_hit"] and a["needs_review"] and a["best_party_id"] == "w1" and not a["lists_stale"]
     assert not b["has_hit"] and not b["needs_review"]
+    (status,) = json.loads(a["lists_json"])  # loaded just now: no age, not stale
+    assert status["snapshot"] == a["snapshot_refs"][0] and status["basis"] == "loaded_at"
+    assert status["age_days"] == 0 and status["stale"] is False and a["stale_sources"] == []
     strict = _screen(str(src), "--out", str(out), "--threshold", "0.999", "--json")
     assert strict.exit_code == 0 and json.loads(strict.stdout)["rows_with_hits"] == 0
+    assert json.loads(strict.stdout)["lists"] == [status]
     assert jobs.read_records(out)[0]["threshold"] == 0.999
 
 

@@ -69,7 +69,13 @@ def test_spark_and_local_write_identical_records(
     rows = sample_queries(shared, step=10) + built_queries()
     src = write_csv(tmp_path / "queries.csv", rows)
     subjects = [query_subject(r) for r in read_input(src)]
-    ctx = context_for(opened.snapshots, threshold=opened.screener.threshold, limit=10, lists_stale=True)
+    ctx = context_for(
+        opened.snapshots,
+        threshold=opened.screener.threshold,
+        limit=10,
+        lists_stale=True,
+        freshness=opened.freshness,
+    )
     local = jobs.run(subjects, tmp_path / "local.jsonl", screener=opened.screener, ctx=ctx)
 
     def no_driver_index(*_a: Any, **_k: Any) -> Any:

@@ -80,6 +80,7 @@ class Lists:
     threshold: float
     screener: Any = None
     cache_file: Path | None = None
+    freshness: list[Any] = field(default_factory=list)  # SourceStatus per active source, taken once
 
 
 def open_lists(
@@ -103,7 +104,8 @@ def open_lists(
             "needs_review)"
         ) from None
     cut = default_threshold() if threshold is None else float(threshold)
-    stale = store.stale_sources()
+    freshness = store.freshness()  # once: every record of the run states the same ages
+    stale = [s.source for s in freshness if s.stale]
 
     def cache_file(snapshots: list[Any]) -> Path | None:
         if not index_cache.enabled():
@@ -115,10 +117,10 @@ def open_lists(
     if not load:
         cached = cache_file(list(active))
         if cached is not None:
-            return Lists(list(active), stale, cut, None, cached)
+            return Lists(list(active), stale, cut, None, cached, freshness)
     screener = screener_of(store, threshold=threshold)
     snapshots = list(screener.snapshots)
-    return Lists(snapshots, stale, cut, screener, cache_file(snapshots))
+    return Lists(snapshots, stale, cut, screener, cache_file(snapshots), freshness)
 
 
 # ── writing ──────────────────────────────────────────────────────────────────────────────────────
@@ -236,6 +238,7 @@ class BatchSummary:
     lists_stale: bool
     sha256: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    lists: list[dict[str, Any]] = field(default_factory=list)  # per source: snapshot, age, stale
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -247,6 +250,7 @@ class BatchSummary:
             "seconds": round(self.seconds, 3),
             "snapshots": self.snapshot_refs,
             "lists_stale": self.lists_stale,
+            "lists": self.lists,
             "sha256": self.sha256,
             **self.extra,
         }
@@ -294,6 +298,7 @@ def run(
         snapshot_refs=list(ctx.snapshot_refs),
         lists_stale=ctx.lists_stale,
         sha256=output_sha256(out),
+        lists=json.loads(ctx.lists_json),
     )
 
 
@@ -357,7 +362,13 @@ def screen_file(
     _check_options(limit, partitions, ship_mode)
     rows = read_input(path, input_format)
     lists = open_lists(threshold, allow_stale=allow_stale, load=engine == "local")
-    ctx = context_for(lists.snapshots, threshold=lists.threshold, limit=limit, lists_stale=bool(lists.stale))
+    ctx = context_for(
+        lists.snapshots,
+        threshold=lists.threshold,
+        limit=limit,
+        lists_stale=bool(lists.stale),
+        freshness=lists.freshness,
+    )
     return run(
         [query_subject(r) for r in rows],
         out,
@@ -415,7 +426,13 @@ def rescreen_customers(
     if not customers:
         raise InputError("no stored customers to re-screen (add some with `chipguard customers`)")
     subjects = [customer_subject(c, i) for i, c in enumerate(customers)]
-    ctx = context_for(lists.snapshots, threshold=lists.threshold, limit=limit, lists_stale=bool(lists.stale))
+    ctx = context_for(
+        lists.snapshots,
+        threshold=lists.threshold,
+        limit=limit,
+        lists_stale=bool(lists.stale),
+        freshness=lists.freshness,
+    )
     summary = run(
         subjects,
         out,
@@ -438,6 +455,7 @@ def rescreen_customers(
             "snapshot_ids": list(ctx.snapshot_ids),
             "snapshot_sha256": list(ctx.snapshot_sha256),
             "lists_stale": ctx.lists_stale,
+            "lists": json.loads(ctx.lists_json),
             "threshold": ctx.threshold,
             "customers_screened": summary.rows,
             "customers_with_hits": with_hits,

@@ -9,7 +9,10 @@ Parquet schema as well as a JSON line.
 A record carries what an audit needs to stand on its own: the snapshot refs, ids and sha256 of the lists
 screened against, the threshold and the engine version; and the flags a decision reads: whether anything
 hit, the list codes of the hits (the rule set's ``list_codes`` table: SDN, EL, MEU …), which roles of a
-customer are listed, and whether the lists were stale (a stale screening is never a clean one).
+customer are listed, and whether the lists were stale (a stale screening is never a clean one): per source
+its snapshot, the date its age counts from, its age in whole days at the start of the run, the age limit
+and the stale flag (``lists_json``; ``stale_sources`` names the stale ones), the same on every record of
+a run whichever engine wrote it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from chipguard.model import Customer, Hit, ScreeningSubject, SubjectRole
@@ -45,6 +49,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("list_codes", "array<string>"),
     ("listed_roles", "array<string>"),
     ("lists_stale", "boolean"),
+    ("stale_sources", "array<string>"),
+    ("lists_json", "string"),
     ("needs_review", "boolean"),
     ("hits_json", "string"),
     ("threshold", "double"),
@@ -84,14 +90,67 @@ class BatchContext:
     engine_version: str
     rules_version: str
     list_code_table: tuple[dict[str, Any], ...] = field(default=())
+    # the status of every source screened against (see ``list_status``), as the records state it
+    stale_sources: tuple[str, ...] = ()
+    lists_json: str = "[]"
 
 
-def context_for(snapshots: Sequence[Any], *, threshold: float, limit: int, lists_stale: bool) -> BatchContext:
-    """The context of a run over ``snapshots`` (SnapshotInfo) under the bundled rule set in force."""
+def list_status(
+    snapshots: Sequence[Any], freshness: Sequence[Any], lists_stale: bool
+) -> list[dict[str, Any]]:
+    """Per snapshot screened against, in run order: its source and ref, the date its age counts from
+    (``as_of``) and why (``basis``), its age in whole days at the start of the run, the age limit and
+    whether it was stale — from ``freshness`` (the store's ``SourceStatus`` list, taken once when the run
+    opened its lists). Whole days, so two runs of one input on one day (the two engines) write the same
+    bytes. A snapshot the store gave no status for has an unknown age and counts as stale when the run
+    was (``lists_stale``)."""
+    by_ref = {str(s.snapshot.ref): s for s in freshness}
+    out: list[dict[str, Any]] = []
+    for snap in snapshots:
+        status = by_ref.get(str(snap.ref))
+        if status is None:
+            out.append(
+                {
+                    "source": str(snap.source),
+                    "snapshot": str(snap.ref),
+                    "as_of": None,
+                    "basis": "unknown",
+                    "age_days": None,
+                    "max_age_days": None,
+                    "stale": bool(lists_stale),
+                }
+            )
+            continue
+        now = status.as_of + timedelta(days=status.age_days)
+        out.append(
+            {
+                "source": status.source,
+                "snapshot": str(snap.ref),
+                "as_of": status.as_of.date().isoformat(),
+                "basis": status.basis,
+                "age_days": (now.date() - status.as_of.date()).days,
+                "max_age_days": status.max_age_days,
+                "stale": bool(status.stale),
+            }
+        )
+    return out
+
+
+def context_for(
+    snapshots: Sequence[Any],
+    *,
+    threshold: float,
+    limit: int,
+    lists_stale: bool,
+    freshness: Sequence[Any] = (),
+) -> BatchContext:
+    """The context of a run over ``snapshots`` (SnapshotInfo) under the bundled rule set in force;
+    ``freshness``: the store's status of its sources when the run opened them (``Lists.freshness``)."""
     from chipguard import ENGINE_VERSION
     from chipguard.policy.rules import default_rule_set
 
     rules = default_rule_set()
+    status = list_status(snapshots, freshness, lists_stale)
     return BatchContext(
         threshold=float(threshold),
         limit=int(limit),
@@ -102,6 +161,8 @@ def context_for(snapshots: Sequence[Any], *, threshold: float, limit: int, lists
         engine_version=ENGINE_VERSION,
         rules_version=f"{rules.id}@{rules.version}",
         list_code_table=tuple(dict(e) for e in rules.data.get("list_codes") or ()),
+        stale_sources=tuple(sorted({s["source"] for s in status if s["stale"]})),
+        lists_json=json.dumps(status, ensure_ascii=False, separators=(",", ":")),
     )
 
 
@@ -168,6 +229,8 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
         "list_codes": sorted(codes),
         "listed_roles": sorted(roles),
         "lists_stale": ctx.lists_stale,
+        "stale_sources": list(ctx.stale_sources),
+        "lists_json": ctx.lists_json,
         # nothing screened (a customer record without any name) is never a clean result; a weak hit (a
         # conflicting identifier or kind) is recorded in hits_json but is no alert
         "needs_review": any(h["strength"] != "weak" for h in hits) or ctx.lists_stale or not subject.targets,

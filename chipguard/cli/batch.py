@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -83,7 +84,7 @@ def screen_cmd(
     stale = " (STALE lists: every row flagged for review)" if summary.lists_stale else ""
     typer.echo(
         f"screened {summary.rows} row(s) on {summary.engine}, {summary.rows_with_hits} with hits, "
-        f"against {', '.join(summary.snapshot_refs)}{stale} → {summary.out}",
+        f"against {lists_phrase(summary)}{stale} → {summary.out}",
         err=True,
     )
 
@@ -127,10 +128,20 @@ def rescreen_cmd(
     stale = " (STALE lists)" if summary.lists_stale else ""
     typer.echo(
         f"re-screened {summary.rows} customer(s) on {summary.engine}, {summary.rows_with_hits} with hits, "
-        f"against {', '.join(summary.snapshot_refs)}{stale} → {summary.out} "
+        f"against {lists_phrase(summary)}{stale} → {summary.out} "
         f"(audit entry #{summary.extra.get('audit_seq')})",
         err=True,
     )
+
+
+def lists_phrase(summary: Any) -> str:
+    """The snapshots a run used, each with its age and stale flag ("un:… (12 days)", "… (400 days, STALE)")."""
+    parts = []
+    for status in summary.lists or [{"snapshot": ref} for ref in summary.snapshot_refs]:
+        age = status.get("age_days")
+        notes = ([f"{age} days"] if age is not None else []) + (["STALE"] if status.get("stale") else [])
+        parts.append(str(status["snapshot"]) + (f" ({', '.join(notes)})" if notes else ""))
+    return ", ".join(parts)
 
 
 def register(app: typer.Typer) -> None:
