@@ -139,6 +139,33 @@ def test_screen_file_bad_rows_name_their_line_and_write_nothing(
     assert not list(tmp_path.glob(".out.jsonl.*"))
 
 
+def test_screen_file_unreadable_names_found_while_screening_name_their_line(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """A file whose only bad rows are names with nothing to compare is checked by the screening pass
+    itself (the name is analysed once, in the worker that screens it): every such row is still reported
+    by line, on one worker or two, and nothing is written."""
+    from chipguard.match.parallel import CHUNK
+
+    load(shared, tmp_path)
+    names = ["Mahan Air", "Megvii Technology"] * CHUNK + ["!!!"]
+    names.insert(3, "???")
+    src = tmp_path / "late.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name"])
+        writer.writerows([f"r{i}", name] for i, name in enumerate(names))
+    for workers in ("1", "2"):
+        out = tmp_path / f"late-{workers}.jsonl"
+        result = runner.invoke(app, ["screen-file", str(src), "--out", str(out), "--workers", workers])
+        assert result.exit_code != 0
+        assert "2 bad row(s)" in result.stderr, result.stderr
+        assert "line 5" in result.stderr and f"line {len(names) + 1}" in result.stderr
+        assert "no letters or digits" in result.stderr and str(src) in result.stderr
+        assert not out.exists()
+        assert not list(tmp_path.glob(f".late-{workers}.jsonl.*"))
+
+
 def test_screen_file_missing_column(home: Path, shared: Path, tmp_path: Path) -> None:
     load(shared, tmp_path)
     src = tmp_path / "nocol.csv"

@@ -26,6 +26,7 @@ from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
+NO_LETTERS = "the name has no letters or digits to compare"
 COLUMNS = ("id", "name", "kind", "country", *EVIDENCE_FIELDS)
 QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
 
@@ -179,10 +180,14 @@ def _print_table(result: dict[str, Any]) -> None:
     console.print(f"threshold {result['threshold']:.2f}; {_lists_line(result)}")
 
 
-def read_queries(path: Path) -> list[QueryTuple]:
+def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTuple]:
     """Reads and validates the whole input CSV: (line, id, name, kind, country, evidence) per row.
 
-    Every bad row is reported (up to 20) with its line number before anything is screened."""
+    Every bad row is reported (up to 20) with its line number before anything is screened.
+    ``names_checked_later``: whether a name has anything to compare (letters or digits in any script) is
+    left to the screening pass (:func:`screen_file_to` reports such rows the same way), unless another
+    row is bad anyway. Why: telling needs the name's analysis, and screening makes that analysis again —
+    in the worker processes, after this process had made it for every row on one core."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
@@ -227,13 +232,8 @@ def read_queries(path: Path) -> list[QueryTuple]:
                             line=line,
                             field="name",
                         )
-                    if not readable(name):
-                        raise InputError(
-                            "the name has no letters or digits to compare",
-                            file=str(path),
-                            line=line,
-                            field="name",
-                        )
+                    if not names_checked_later and not readable(name):
+                        raise _unreadable(str(path), line)
                     kind = _kind(row.get("kind"), file=str(path), line=line)
                     country = _country(row.get("country"), file=str(path), line=line)
                     evidence = _evidence(
@@ -246,11 +246,19 @@ def read_queries(path: Path) -> list[QueryTuple]:
         raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=str(path)) from exc
     except csv.Error as exc:
         raise InputError(f"unreadable CSV: {exc}", file=str(path)) from exc
+    if errors and names_checked_later:
+        # the file is bad anyway: report every bad row in one go, unreadable names included
+        errors += [_unreadable(str(path), row[0]) for row in rows if not readable(row[2])]
+        errors.sort(key=lambda e: e.line or 0)
     if errors:
         raise bad_rows(errors, MAX_ERRORS_SHOWN)
     if not rows:
         raise InputError("no rows to screen", file=str(path), line=2)
     return rows
+
+
+def _unreadable(file: str | None, line: int | None) -> InputError:
+    return InputError(NO_LETTERS, file=file, line=line, field="name")
 
 
 def screen_file_to(
@@ -259,10 +267,14 @@ def screen_file_to(
     out: Path,
     workers: int = 1,
     lists: list[dict[str, Any]] | None = None,
+    source: str | None = None,
 ) -> int:
     """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
     atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers.
-    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale)."""
+    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale).
+
+    A row whose name has nothing to compare (rows read with ``names_checked_later``) is an error naming
+    ``source`` and the row's line; every such row is reported at the end and nothing is written."""
     from chipguard.match.parallel import screen_lines
 
     out = out.expanduser()
@@ -281,7 +293,13 @@ def screen_file_to(
                 task = progress.add_task("screening", total=len(rows))
             try:
                 queries = [(qid, name, kind, country, ev) for _line, qid, name, kind, country, ev in rows]
-                for line, hits in screen_lines(screener, queries, workers, lists):
+                unreadable: list[InputError] = []
+                for row, (line, hits) in zip(
+                    rows, screen_lines(screener, queries, workers, lists), strict=True
+                ):
+                    if line is None:
+                        unreadable.append(_unreadable(source, row[0]))
+                        continue
                     hits_total += hits
                     fh.write(line + "\n")
                     if progress is not None:
@@ -289,6 +307,8 @@ def screen_file_to(
             finally:
                 if progress is not None:
                     progress.stop()
+            if unreadable:
+                raise bad_rows(unreadable, MAX_ERRORS_SHOWN)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, out)
@@ -368,10 +388,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Screen every row of a CSV file; writes one result JSON object per row."""
         try:
-            rows = read_queries(input_csv)
+            rows = read_queries(input_csv, names_checked_later=True)
             screener = _load_screener(threshold)
             status = list_status(screener)
-            hits = screen_file_to(screener, rows, out, workers=workers, lists=status)
+            hits = screen_file_to(screener, rows, out, workers=workers, lists=status, source=str(input_csv))
         except ChipguardError as exc:
             raise fail(exc) from exc
         stale = [s["source"] for s in status if s.get("stale")]

@@ -25,6 +25,9 @@ from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
 LONG_POSTING = 256  # posting lists longer than this are kept as sets too
+# words whose typo neighbours are kept per process: a word's neighbourhood costs two dozen probes of the
+# index, and the same words (legal forms, "technology", common surnames) recur in most queries
+NEIGHBOUR_CACHE = 65_536
 
 
 @contextmanager
@@ -146,6 +149,7 @@ class NameIndex:
                 for d in deletes(word):
                     self.deletion_map[d].append(word)
         self._rarity_cache: dict[str, float] = {}
+        self._neighbour_cache: dict[str, tuple[str, ...]] = {}
         from chipguard.match.score import weights_of
 
         for entry in entries:
@@ -168,6 +172,16 @@ class NameIndex:
         """List vocabulary words within one edit of ``word`` (insert, delete, substitute, most swaps)."""
         if len(word) < MIN_DELETE_LEN - 1 or not word.isalpha():
             return ()
+        cache = self._neighbour_cache
+        found_before = cache.get(word)
+        if found_before is not None:
+            return found_before
+        if len(cache) >= NEIGHBOUR_CACHE:
+            cache.clear()
+        near = cache[word] = self._typo_neighbours(word)
+        return near
+
+    def _typo_neighbours(self, word: str) -> tuple[str, ...]:
         found: set[str] = set()
         dm = self.deletion_map
         if word in dm:
@@ -178,7 +192,7 @@ class NameIndex:
             if d in dm:
                 found.update(dm[d])  # substitution or transposition
         found.discard(word)
-        return sorted(found)  # a set's order follows the hash seed
+        return tuple(sorted(found))  # a set's order follows the hash seed
 
     def query_keys(self, a: NameAnalysis) -> dict[str, float]:
         """Keys of a query with the weight each adds to a candidate that shares it."""
@@ -282,11 +296,8 @@ class NameIndex:
             return []
         # equal weights keep the order the entries were met in: keys in sorted order, each posting list
         # in entry order — the same in every process
-        top = (
-            heapq.nlargest(limit, acc, key=acc.__getitem__)
-            if len(acc) > limit
-            else sorted(acc, key=acc.__getitem__, reverse=True)
-        )
+        # (sorted in C, then cut: what heapq.nlargest returns, ties included, at a fraction of its cost)
+        top = sorted(acc, key=acc.__getitem__, reverse=True)[:limit]
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
         # would be scored were it alone on the list is scored beside an exact match of another record

@@ -58,11 +58,21 @@ _ALIGN = 8
 # the index size (the point of mapping it)
 DECODED_CACHE = 16_384
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
+POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
 # other attribute must be a plain setting (number, string, bool, None) stored in the header
 _SCREENER_OBJECTS = {"parties", "index", "snapshots", "_party_countries"}
-_INDEX_OBJECTS = {"entries", "postings", "posting_sets", "df", "deletion_map", "vocab", "_rarity_cache"}
+_INDEX_OBJECTS = {
+    "entries",
+    "postings",
+    "posting_sets",
+    "df",
+    "deletion_map",
+    "vocab",
+    "_rarity_cache",
+    "_neighbour_cache",
+}
 
 
 class IndexFileError(Exception):
@@ -112,25 +122,6 @@ def _entry(e: Entry) -> bytes:
             value = _analysis(value)
         out.append(value)
     return zlib.compress(marshal.dumps(tuple(out)))
-
-
-def _decode_analysis(
-    values: tuple[Any, ...], names: list[str], tokens: dict[tuple[Any, ...], Token]
-) -> NameAnalysis:
-    """``tokens`` interns Token objects: the same few thousand words recur across most names, and
-    building a frozen dataclass costs more than finding it again."""
-    kwargs = dict(zip(names, values, strict=True))
-    for field in ("tokens", "significant"):
-        made = []
-        for t in kwargs[field]:
-            token = tokens.get(t)
-            if token is None:
-                if len(tokens) >= TOKEN_CACHE:
-                    tokens.clear()
-                token = tokens[t] = Token(*t)
-            made.append(token)
-        kwargs[field] = tuple(made)
-    return NameAnalysis(**kwargs)
 
 
 class _Writer:
@@ -316,10 +307,22 @@ class MappedPostings(Mapping[str, Sequence[int]]):
     def __init__(self, m: _Mapped) -> None:
         self._keys = _StrKeys(m, "postings")
         self._values = _Table(m, "postings.values")
+        # the keys of recent queries and what the file holds for them (None: not in the file): half the
+        # keys of a query mix recur (legal forms, common words), and a probe of the file's hash table costs
+        # forty times a dict's
+        self._recent: dict[str, memoryview | None] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
-        k = self._keys.number(key)
-        return default if k < 0 else self._values.span(k).cast("i")
+        recent = self._recent
+        try:
+            found = recent[key]
+        except KeyError:
+            k = self._keys.number(key)
+            found = None if k < 0 else self._values.span(k).cast("i")
+            if len(recent) >= POSTING_CACHE:
+                recent.clear()
+            recent[key] = found
+        return default if found is None else found
 
     def __getitem__(self, key: str) -> Sequence[int]:
         found = self.get(key)
@@ -328,7 +331,7 @@ class MappedPostings(Mapping[str, Sequence[int]]):
         return found  # type: ignore[no-any-return]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._keys.number(key) >= 0
+        return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -468,14 +471,29 @@ class MappedEntries(_Decoded):
 
     def __init__(self, table: _Table) -> None:
         super().__init__(table)
-        self._entry_fields = [f.name for f in dataclasses.fields(Entry)]
-        self._analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
+        entry_fields = [f.name for f in dataclasses.fields(Entry)]
+        analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
+        # records hold the fields in declaration order, which is the order of the classes' constructors
+        self._analysis_at = entry_fields.index("analysis")
+        self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
         self._tokens: dict[tuple[Any, ...], Token] = {}
 
+    def _token(self, t: tuple[Any, ...]) -> Token:
+        tokens = self._tokens
+        token = tokens.get(t)
+        if token is None:
+            if len(tokens) >= TOKEN_CACHE:
+                tokens.clear()
+            token = tokens[t] = Token(*t)
+        return token
+
     def decode(self, raw: bytes) -> Entry:
-        kwargs = dict(zip(self._entry_fields, marshal.loads(zlib.decompress(raw)), strict=True))
-        kwargs["analysis"] = _decode_analysis(kwargs["analysis"], self._analysis_fields, self._tokens)
-        return Entry(**kwargs)
+        values = list(marshal.loads(zlib.decompress(raw)))
+        analysis = list(values[self._analysis_at])
+        for at in self._token_fields:
+            analysis[at] = tuple(map(self._token, analysis[at]))
+        values[self._analysis_at] = NameAnalysis(*analysis)
+        return Entry(*values)
 
 
 class MappedParties(_Decoded):
@@ -521,6 +539,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     index.deletion_map = MappedDeletions(m)  # type: ignore[assignment]
     index.vocab = MappedVocab(postings)  # type: ignore[assignment]
     index._rarity_cache = {}
+    index._neighbour_cache = {}
 
     screener = Screener.__new__(Screener)
     for name, value in m.header["screener"].items():

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.match import indexfile
+from chipguard.match.screener import readable
 
 Row = tuple[Any, ...]  # (query id, name, kind, country[, evidence: chipguard.match.evidence.QueryEvidence])
 CHUNK = 200  # rows per task: large enough that the round trip is noise, small enough to keep both busy
@@ -35,22 +36,25 @@ def _start(path: str, threshold: float, snapshots: list[Any], lists: list[dict[s
     _LISTS = lists
 
 
-def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None) -> tuple[str, int]:
+def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None) -> tuple[str | None, int]:
     qid, name, kind, country, *rest = row
+    if not readable(name):
+        return None, 0
     result = screener.screen_result(qid, name, kind, country, lists=lists, evidence=rest[0] if rest else None)
     return json.dumps(result, ensure_ascii=False), len(result["hits"])
 
 
-def _screen(rows: Sequence[Row]) -> list[tuple[str, int]]:
+def _screen(rows: Sequence[Row]) -> list[tuple[str | None, int]]:
     return [_line(_WORKER, row, _LISTS) for row in rows]
 
 
 def screen_lines(
     screener: Any, rows: Sequence[Row], workers: int, lists: list[dict[str, Any]] | None = None
-) -> Iterator[tuple[str, int]]:
+) -> Iterator[tuple[str | None, int]]:
     """(JSON line, number of hits) per row, in input order, screened by ``workers`` processes (in this
     process when 1, or when the input is a single chunk); every result states the list status ``lists``
-    (None: unknown, so stale)."""
+    (None: unknown, so stale). A row whose name has nothing to compare is (None, 0): the caller reports
+    it (the rows are not validated twice, see ``chipguard.cli.screen.read_queries``)."""
     if workers <= 1 or len(rows) <= CHUNK:
         for row in rows:
             yield _line(screener, row, lists)
