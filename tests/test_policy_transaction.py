@@ -82,7 +82,7 @@ def test_valid_transaction_is_normalised() -> None:
         ("customer.owners.0.percent", "half", "customer.owners[0].percent"),
         ("customer.name", _DELETE, "customer.name"),
         ("customer.ultimate_parent.name", _DELETE, "customer.ultimate_parent.name"),
-        ("customer.colour", "red", "customer"),
+        ("customer.colour", "red", "customer.colour"),
         ("destination", "XX", "destination"),
         ("customer.country", "Atlantis", "customer.country"),
         ("customer.owners.0.country", "ZZ", "customer.owners[0].country"),

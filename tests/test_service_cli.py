@@ -51,7 +51,7 @@ def test_keys_customers_and_audit_cli(db: str, tmp_path: Path) -> None:
     assert [v["customer"]["country"] for v in json.loads(out)] == ["DE", "AT"]
 
     bad = tmp_path / "bad.json"
-    bad.write_text('{"name": "X", "country": "Germany"}')
+    bad.write_text('{"name": "X", "country": "Atlantis"}')
     with pytest.raises(Exception, match="country"):
         _run("customers", "create", str(bad), "--db", db)
 

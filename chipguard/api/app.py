@@ -442,7 +442,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     )
     def create_customer(body: CustomerModel, key: ApiKey = may_write_customers) -> dict[str, Any]:
         """Stores a customer's identification data as version 1 (audited)."""
-        return services.customers.create(body.to_customer(), key.actor).to_dict()
+        return services.customers.create(body.to_customer(prefix="body"), key.actor).to_dict()
 
     @app.get(
         "/v1/customers/{customer_id}",
@@ -479,7 +479,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     ) -> dict[str, Any]:
         """Replaces the customer's data with a new version; the old one stays in the history.
         ``If-Match: "<version>"`` makes the update fail with 409 when someone else changed it first."""
-        record = services.customers.update(customer_id, body.to_customer(), key.actor, _expected(if_match))
+        record = services.customers.update(
+            customer_id, body.to_customer(prefix="body"), key.actor, _expected(if_match)
+        )
         return record.to_dict()
 
     @app.patch(
@@ -522,7 +524,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             raise
         expected = _expected(if_match) if if_match else current.version
         record = await run_in_threadpool(
-            services.customers.update, customer_id, model.to_customer(), key.actor, expected
+            services.customers.update, customer_id, model.to_customer(prefix="body"), key.actor, expected
         )
         return record.to_dict()
 

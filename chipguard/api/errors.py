@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.service import EngineError
+from chipguard.service.inputs import error_path
 from chipguard.store.errors import ConflictError, NotFoundError
 from chipguard.store.snapshot_update import ListUpdateError
 
@@ -129,9 +130,12 @@ def install(app: FastAPI) -> None:
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = []
         for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ())]
             details.append(
-                {"field": ".".join(loc), "message": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+                {
+                    "field": error_path(err.get("loc", ())),
+                    "message": str(err.get("msg", "")),
+                    "type": str(err.get("type", "")),
+                }
                 | ({"input": _clean(err["input"])} if "input" in err and err.get("type") != "missing" else {})
             )
         first = details[0] if details else {"field": "", "message": "invalid request"}

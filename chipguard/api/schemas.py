@@ -17,6 +17,7 @@ from chipguard.limits import LIMITS
 from chipguard.model import EVIDENCE_FIELDS
 from chipguard.service.inputs import (
     AddressModel,
+    Alpha2,
     Country,
     CountryList,
     CustomerModel,
@@ -55,13 +56,13 @@ class ScreenRequest(Strict):
 
     name: Name
     kind: Literal["person", "org", "vessel", "aircraft", "unknown"] | None = None
-    country: Country | None = None
+    country: Alpha2 | None = None
     id: Annotated[str, Field(max_length=128)] | None = None
     # the most hits returned; the result's ``omitted`` counts the records past it (never dropped silently)
     limit: Annotated[int, Field(ge=1, le=100)] = 10
     # evidence beyond the name (chipguard.match.evidence): checked there, errors name the field
     date_of_birth: DateOfBirth | None = None
-    nationality: Country | None = None
+    nationality: Alpha2 | None = None
     registration_number: Identifier64 | None = None
     lei: Identifier64 | None = None
     imo: Identifier64 | None = None

@@ -4,10 +4,16 @@ Input comes from onboarding systems and hand-written files; a mistake must come 
 message naming the field path (``items[0].model``, ``customer.owners[1].percent``) rather than a crash
 or, worse, a fact silently missing from the decision. Country codes are normalised here so that every
 later stage sees ISO alpha-2 only.
+
+The transaction's shell (date, kind, items, destination, users) is checked by the JSON Schema file; its
+``customer`` by the one customer model (``chipguard.policy.customer``) that stored customers go through
+too, and the schema ``transaction_schema()`` publishes carries that model's JSON Schema as its
+``customer`` definition — one declaration of what a customer is.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from functools import lru_cache
@@ -21,25 +27,30 @@ from chipguard.config import data_dir
 from chipguard.errors import InputError
 from chipguard.geo.countries import normalise_country
 from chipguard.limits import LIMITS, load_json
-from chipguard.model import (
-    AccessPerson,
-    Address,
-    Customer,
-    Identifier,
-    Item,
-    Owner,
-    Transaction,
-    UltimateParent,
-)
+from chipguard.model import AccessPerson, Item, Transaction
+from chipguard.policy.customer import CustomerModel, parse_customer
+
+
+@lru_cache(maxsize=1)
+def _shell_schema() -> dict[str, Any]:
+    """The bundled schema with the input limits of chipguard/data/limits written into it, so the one
+    declaration of each bound is enforced here and shown in the OpenAPI document alike. Its ``customer``
+    is any object: the customer model checks it."""
+    with (data_dir() / "schemas" / "transaction.schema.json").open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return _bounded(schema)
 
 
 @lru_cache(maxsize=1)
 def transaction_schema() -> dict[str, Any]:
-    """The bundled schema with the input limits of chipguard/data/limits written into it, so the one
-    declaration of each bound is enforced here and shown in the OpenAPI document alike."""
-    with (data_dir() / "schemas" / "transaction.schema.json").open(encoding="utf-8") as fh:
-        schema: dict[str, Any] = json.load(fh)
-    return _bounded(schema)
+    """The whole transaction JSON Schema as published (OpenAPI, docs): the shell with the customer model's
+    own JSON Schema as ``$defs.customer`` (its sub-models beside it)."""
+    schema = copy.deepcopy(_shell_schema())
+    customer = CustomerModel.model_json_schema(ref_template="#/$defs/{model}")
+    defs = schema.setdefault("$defs", {})
+    defs.update(customer.pop("$defs", {}))
+    defs["customer"] = customer
+    return schema
 
 
 # array property → the limit on its number of entries (others: ``items``)
@@ -112,7 +123,7 @@ def _message(error: ValidationError) -> tuple[str, str]:
 
 
 def validate_transaction_dict(data: Any, *, file: str | None = None) -> None:
-    validator = Draft202012Validator(transaction_schema())
+    validator = Draft202012Validator(_shell_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         field, message = _message(_best_error(errors[0]))
@@ -131,101 +142,10 @@ def _date(value: str, field: str, file: str | None) -> str:
         raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", file=file, field=field) from exc
 
 
-def check_evidence(customer: Customer, *, file: str | None = None) -> None:
-    """The identifying details of the customer and its owners must be valid (a date of birth that is a
-    date, LEI and USCC check digits): screening weighs them, so a typo must not pass as evidence."""
-    from chipguard.geo.countries import country
-    from chipguard.match.evidence import evidence_of
-
-    try:
-        evidence_of(customer, customer.country or None, where="customer")
-        if customer.nationality:
-            country(customer.nationality, field="customer.nationality")
-        for i, owner in enumerate(customer.owners):
-            evidence_of(owner, owner.country or None, where=f"customer.owners[{i}]")
-            if owner.nationality:
-                country(owner.nationality, field=f"customer.owners[{i}].nationality")
-    except InputError as exc:
-        raise InputError(exc.detail, file=file, field=exc.field) from exc
-
-
 def parse_transaction(data: Any, *, file: str | None = None) -> Transaction:
     """Validates ``data`` (a decoded JSON object) and builds the Transaction; raises InputError."""
     validate_transaction_dict(data, file=file)
-    c = data["customer"]
-    parent = c.get("ultimate_parent")
-    addresses = []
-    for i, a in enumerate(c.get("addresses") or []):
-        if isinstance(a, str):
-            addresses.append(Address(text=a))
-        else:
-            addresses.append(
-                Address(
-                    text=a.get("text", ""),
-                    city=a.get("city", ""),
-                    region=a.get("region", ""),
-                    postal_code=a.get("postal_code", ""),
-                    country=_country(a.get("country"), f"customer.addresses[{i}].country", file),
-                )
-            )
-    customer = Customer(
-        name=c["name"].strip(),
-        kind=c.get("kind", "org"),
-        country=_country(c.get("country"), "customer.country", file),
-        headquarters=_country(c.get("headquarters"), "customer.headquarters", file),
-        ultimate_parent=UltimateParent(
-            name=parent["name"].strip(),
-            country=_country(parent.get("country"), "customer.ultimate_parent.country", file),
-        )
-        if parent
-        else None,
-        owners=[
-            Owner(
-                name=o["name"].strip(),
-                kind=o.get("kind", "org"),
-                country=_country(o.get("country"), f"customer.owners[{i}].country", file),
-                percent=o.get("percent"),
-                date_of_birth=o.get("date_of_birth", ""),
-                nationality=_country(o.get("nationality"), f"customer.owners[{i}].nationality", file),
-                registration_number=o.get("registration_number", ""),
-                lei=o.get("lei", ""),
-                imo=o.get("imo", ""),
-            )
-            for i, o in enumerate(c.get("owners") or [])
-        ],
-        other_names=list(c.get("other_names") or []),
-        addresses=addresses,
-        email_domains=[d.strip().lower().lstrip("@") for d in c.get("email_domains") or []],
-        emails=list(c.get("emails") or []),
-        phones=list(c.get("phones") or []),
-        ip_countries=[
-            _country(v, f"customer.ip_countries[{i}]", file)
-            for i, v in enumerate(c.get("ip_countries") or [])
-        ],
-        ip_addresses=list(c.get("ip_addresses") or []),
-        payment_country=_country(c.get("payment_country"), "customer.payment_country", file),
-        payment_method=c.get("payment_method", ""),
-        identifiers=[
-            Identifier(
-                scheme=x["scheme"],
-                value=x["value"],
-                country=_country(x.get("country"), f"customer.identifiers[{i}].country", file),
-            )
-            for i, x in enumerate(c.get("identifiers") or [])
-        ],
-        incorporation_date=_date(c["incorporation_date"], "customer.incorporation_date", file)
-        if c.get("incorporation_date")
-        else "",
-        business_type=c.get("business_type", ""),
-        customer_id=c.get("customer_id", ""),
-        date_of_birth=c.get("date_of_birth", ""),
-        nationality=_country(c.get("nationality"), "customer.nationality", file),
-        registration_number=c.get("registration_number", ""),
-        lei=c.get("lei", ""),
-        imo=c.get("imo", ""),
-        website=c.get("website", ""),
-    )
-    check_evidence(customer, file=file)
+    customer = parse_customer(data["customer"], file=file, prefix="customer")
     return Transaction(
         date=_date(data["date"], "date", file),
         kind=data["kind"],

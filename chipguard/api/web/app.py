@@ -779,10 +779,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
         )
 
     def transaction_customer_keys() -> set[str]:
-        from chipguard.policy.transaction import transaction_schema
-
-        schema = transaction_schema()
-        return set(schema["$defs"]["customer"]["properties"])
+        return set(CustomerModel.model_fields)
 
     def decision_form_page(
         request: Request, values: dict[str, str], errors: list[str], status: int = 200
