@@ -209,6 +209,61 @@ def test_concurrent_appends_keep_one_unbroken_chain(engine: Engine) -> None:
     assert report.entries == 40 and [e.seq for e in audit.entries()] == list(range(1, 41))
 
 
+def test_sqlite_writers_of_other_processes_wait_on_the_writer_lock(tmp_path: Path) -> None:
+    """A writer transaction holds the lock file beside the SQLite database from BEGIN IMMEDIATE until its
+    connection goes back to the pool (another process's writer waits on it instead of sleeping in
+    SQLite's retry loop); readers never take it, and appends from two processes still form one chain."""
+    import fcntl
+    import multiprocessing
+    import os
+
+    from sqlalchemy import text
+
+    from chipguard.store.db import make_engine
+
+    database = tmp_path / "lock.db"
+    engine = make_engine(f"sqlite:///{database}")
+    get_engine(f"sqlite:///{database}")  # schema
+    lock = tmp_path / "lock.db-writer.lock"
+
+    def held() -> bool:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
+    audit = AuditLog(engine, key=b"k")
+    with Session(engine) as reader, reader.begin():
+        reader.execute(text("SELECT 1"))
+        assert not held()
+    with audit.writer_session() as session, session.begin():
+        audit.append(session, "a", "decision.create", {"n": 0})
+        assert held()
+    assert not held()
+
+    url = f"sqlite:///{database}"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_many, args=(url, n, 15)) for n in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    report = audit.verify()
+    assert report.ok, report.problems
+    assert report.entries == 31
+
+
+def _append_many(url: str, n: int, count: int) -> None:
+    log = AuditLog(get_engine(url), key=b"k")
+    for i in range(count):
+        log.record(f"worker{n}", "decision.create", {"n": n, "i": i})
+
+
 def test_customer_versions_are_checked_against_their_audit_entries(engine: Engine) -> None:
     from chipguard.model import Customer
     from chipguard.store.customers import CustomerStore

@@ -57,13 +57,88 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+WRITER_LOCK_WAIT = 30.0  # seconds a writer waits for the lock, as long as SQLite's busy timeout
+_LOCK_FD = "chipguard_writer_lock_fd"  # key of a connection's lock file descriptor in its info dict
+
+
+class WriterLock:
+    """Serialises SQLite writers of one database file across processes (``serve --workers N``) with an
+    advisory lock on a file beside it, taken before ``BEGIN IMMEDIATE`` and let go when the connection
+    returns to the pool (after its commit or rollback).
+
+    Why: SQLite lets a writer that finds the database locked sleep and retry (1, 2, 5 … 100 ms), so two
+    worker processes that each append an audit entry per request spend most of their time asleep —
+    two workers served fewer requests than one. A waiter on this lock polls every half millisecond
+    instead, and gives up after ``WRITER_LOCK_WAIT`` (then SQLite's own timeout decides), so a writer
+    opened inside another writer's transaction fails as before instead of hanging."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def take(self, conn: Connection) -> None:
+        import fcntl
+        import time
+
+        info = conn.info
+        fd = info.get(_LOCK_FD)
+        if fd is None:
+            fd = info[_LOCK_FD] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + WRITER_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.0005)
+
+    @staticmethod
+    def release(_dbapi_connection: Any, record: Any) -> None:
+        import fcntl
+
+        fd = record.info.get(_LOCK_FD) if record is not None else None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @staticmethod
+    def close(_dbapi_connection: Any, record: Any, *_exc: Any) -> None:
+        fd = record.info.pop(_LOCK_FD, None) if record is not None else None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor lets go of its lock too
+
+    def listen(self, engine: Engine) -> None:
+        def begin(conn: Connection) -> None:
+            if conn.get_execution_options().get(SQLITE_BEGIN, "") == "IMMEDIATE":
+                self.take(conn)
+            _sqlite_begin(conn)
+
+        event.listen(engine, "begin", begin)
+        event.listen(engine, "checkin", self.release)
+        event.listen(engine, "close", self.close)
+        event.listen(engine, "invalidate", self.close)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or config.database_url()
     if url.startswith("sqlite"):
         _create_private(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        database = _sqlite_file(url)
+        if database is not None and os.name == "posix":
+            WriterLock(database.with_name(database.name + "-writer.lock")).listen(engine)
+        else:
+            event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
