@@ -266,3 +266,38 @@ def test_two_real_sample_snapshots_take_the_full_path(home: Path, shared: Path) 
     assert cetc["name"].startswith("China Electronics Technology Group Corporation 13th Research Institute")
     assert cetc["list_name"].startswith("Entity List")
     assert [h["name"] for h in got["cus-32group"].gone] == ["32 Group China Ltd."]
+
+
+def test_the_active_screener_serves_the_new_lists(home: Path, lists: dict[str, Any]) -> None:
+    """Given the service's screener of exactly the active snapshots, a re-screen uses it for the new side
+    instead of indexing the active lists again, and finds the same changes; a screener built from other
+    snapshots is not used."""
+    from chipguard.service.screening import screener_of
+
+    engine = get_engine()
+    audit = AuditLog(engine)
+    snapshots = SnapshotStore(engine)
+    store = CustomerStore(engine, audit)
+    for c in CUSTOMERS:
+        store.create(c, actor="test")
+    first = snapshots.load_file(lists["old_path"])
+    stale = screener_of(snapshots)
+    snapshots.load_file(lists["new_path"])
+    active = screener_of(snapshots)
+    built: list[int] = []
+
+    def factory(parties: Sequence[Party]) -> Screener:
+        built.append(len(parties))
+        return Screener(list(parties))
+
+    reused = run_rescreen(
+        snapshots, store, audit, since=first.ref, full=True, factory=factory, active_screener=active
+    )
+    assert built == [len(lists["old"])]  # only the old lists were indexed
+    built.clear()
+    rebuilt = run_rescreen(
+        snapshots, store, audit, since=first.ref, full=True, factory=factory, active_screener=stale
+    )
+    assert sorted(built) == sorted([len(lists["old"]), len(lists["new"])])
+    assert [c.to_dict() for c in reused.changes] == [c.to_dict() for c in rebuilt.changes]
+    assert set(_by_id(reused.changes)) == {"cus-phytium", "cus-hik", "cus-blueharbour", "cus-sugon"}

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -292,15 +292,21 @@ def rescreen_customers(
     full: bool = False,
     threshold: float | None = None,
     factory: ScreenerFactory | None = None,
+    new_screener: Screener | None = None,
 ) -> tuple[str, ListDiff, int, int, list[CustomerChange]]:
     """Compares every customer's hits against ``old_parties`` (None: never screened) and ``new_parties``.
 
     Returns (mode, diff, customers screened, candidates, changes). ``factory`` builds a Screener from
-    parties (tests and the service may cache); both paths give the same answer.
+    parties (tests and the service may cache); both paths give the same answer. ``new_screener``, when
+    given, is a screener already built over ``new_parties`` at the default threshold (the service's
+    active screener): it is used instead of building the new lists' index again.
     """
     cfg = rescreen_config()
 
     def build(parties: Sequence[Party], cut: float | None = threshold) -> Screener:
+        reusable = new_screener is not None and new_screener.threshold == default_threshold()
+        if reusable and parties is new_parties and cut is None:
+            return cast(Screener, new_screener)
         return (
             factory(parties)
             if factory is not None and cut == threshold
@@ -443,9 +449,12 @@ def run_rescreen(
     full: bool = False,
     actor: str = "monitor",
     factory: ScreenerFactory | None = None,
+    active_screener: Screener | None = None,
 ) -> RescreenReport:
     """Re-screens every stored customer against the active lists, reports changed hits against the
-    baseline snapshots (see ``baselines``) and appends one audit entry naming both sets of snapshots."""
+    baseline snapshots (see ``baselines``) and appends one audit entry naming both sets of snapshots.
+    ``active_screener`` (the service's screener of the active lists) spares building their index again,
+    used only when it was built from exactly the active snapshots."""
     active = snapshots.active()
     base = baselines(snapshots, active, since)
     new_parties = snapshots.parties_of([i.id for i in active], _infos=active) if active else []
@@ -453,8 +462,12 @@ def run_rescreen(
     # contributes all its parties as added.
     old_ids = [sid for sid in base.values() if sid is not None]
     old_parties: list[Party] | None = snapshots.parties_of(old_ids) if old_ids else None
+    built_from = (
+        sorted(int(getattr(i, "id", -1)) for i in active_screener.snapshots) if active_screener else None
+    )
+    reuse = active_screener if built_from == sorted(i.id for i in active) else None
     mode, diff, screened, candidates, changes = rescreen_customers(
-        iter_customers(customers), old_parties, new_parties, full=full, factory=factory
+        iter_customers(customers), old_parties, new_parties, full=full, factory=factory, new_screener=reuse
     )
     base_refs = {
         s: (snapshots.get_snapshot(i).ref if i is not None else None) for s, i in sorted(base.items())

@@ -436,8 +436,16 @@ class Services:
         reports the hits that appeared or went against the baseline snapshots, and raises an alert for
         each new hit and each hit whose list record changed (origin ``rescreen``)."""
         require_lists(self.snapshots)
-        report = run_rescreen(self.snapshots, self.customers, self.audit, since=since, full=full, actor=actor)
         screener = self.screeners.get()
+        report = run_rescreen(
+            self.snapshots,
+            self.customers,
+            self.audit,
+            since=since,
+            full=full,
+            actor=actor,
+            active_screener=screener,
+        )
         for change in report.changes:
             if not change.alerting:
                 continue
