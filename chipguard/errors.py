@@ -35,14 +35,14 @@ class InputError(ChipguardError):
         super().__init__(prefix + message)
 
 
-def bad_rows(errors: list[InputError], shown: int = 20) -> InputError:
+def bad_rows(errors: list[InputError], shown: int = 20, *, outcome: str = "nothing screened") -> InputError:
     """One error for a whole file's bad rows (the first ``shown`` listed), located at the first: a file
     is checked in full before anything runs, so the user fixes every row in one go."""
     listed = "\n  ".join(str(e) for e in errors[:shown])
     more = f"\n  … and {len(errors) - shown} more" if len(errors) > shown else ""
     first = errors[0]
     return InputError(
-        f"{len(errors)} bad row(s), nothing screened:\n  {listed}{more}",
+        f"{len(errors)} bad row(s), {outcome}:\n  {listed}{more}",
         file=first.file,
         line=first.line,
         field=first.field,

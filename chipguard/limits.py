@@ -35,6 +35,8 @@ class Limits:
     addresses: int
     identifiers: int
     batch_queries: int
+    job_rows: int
+    job_customers: int
     json_depth: int
     body_bytes: int
     page_offset: int

@@ -82,6 +82,16 @@ def _byte_count(env: str, raw: str) -> int:
     return value
 
 
+def _worker_count(env: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise _problem(env, raw, "a whole number") from None
+    if not 1 <= value <= 64:
+        raise _problem(env, raw, "a number from 1 to 64")
+    return value
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -246,6 +256,14 @@ class Settings:
         LIMITS.body_bytes,
         "1048576 (1 MiB)",
         "API: larger request bodies are refused with 413.",
+    )
+    job_workers: int = _var(
+        "CHIPGUARD_JOB_WORKERS",
+        _worker_count,
+        1,
+        "1",
+        "Service: background jobs (screening a file of names, importing customers) run at once per worker "
+        "process; more wait queued.",
     )
     log_level: str = _var(
         "CHIPGUARD_LOG_LEVEL",

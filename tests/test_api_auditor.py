@@ -95,6 +95,7 @@ def _concrete(path: str, decision_id: str, case: dict[str, str] | None = None) -
         .replace("{attachment_id}", case.get("attachment_id", "att_" + "0" * 16))
         .replace("{cleared_id}", case.get("cleared_id", "clr_" + "0" * 16))
         .replace("{snapshot_id}", case.get("snapshot_id", "1"))
+        .replace("{job_id}", case.get("job_id", "job_" + "0" * 16))
     )
 
 
@@ -112,7 +113,16 @@ def _seed_case(srv: Api) -> dict[str, str]:
     )
     assert r.status_code == 201, r.text
     snapshot_id = str(srv.services.snapshots.active()[0].id)
-    return {"alert_id": alert_id, "attachment_id": r.json()["attachment_id"], "snapshot_id": snapshot_id}
+    # a finished customer import: the job pages show customers, which the auditor reads
+    plover = b'{"customer_id": "plover", "name": "Plover Analytics GmbH", "country": "DE"}\n'
+    job = srv.app.state.jobs.import_customers("plover.jsonl", plover, None, "test", background=False)
+    assert job.status == "done", job.error
+    return {
+        "alert_id": alert_id,
+        "attachment_id": r.json()["attachment_id"],
+        "snapshot_id": snapshot_id,
+        "job_id": job.job_id,
+    }
 
 
 # ── the role table ───────────────────────────────────────────────────────────────────────────────

@@ -26,6 +26,7 @@ from chipguard.api import docs, errors
 from chipguard.api.casework import add_casework_routes
 from chipguard.api.errors import ApiError
 from chipguard.api.export import audit_export_response
+from chipguard.api.jobs import add_job_routes
 from chipguard.api.limits import BodySizeLimit, TokenBucket
 from chipguard.api.schemas import (
     AuditVerifyModel,
@@ -57,6 +58,7 @@ from chipguard.api.yente import add_yente_routes
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
 from chipguard.service import Services
+from chipguard.service.jobs import JobRunner
 from chipguard.service.services import ScreenQuery
 from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
@@ -150,6 +152,10 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     """The application over the database at ``database_url`` (default: CHIPGUARD_DATABASE_URL or the
     SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
     services = Services.open(database_url)
+    # Background jobs run in this process's threads; jobs a stopped process left unfinished are marked
+    # failed now, naming how far they got.
+    jobs = JobRunner(services)
+    jobs.recover()
     limiter = TokenBucket()
     # Failed authentications per client address (the TCP peer unless a trusted proxy names another):
     # keys cannot be guessed, but a flood of bad keys must neither reach the database unchecked nor
@@ -164,6 +170,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             except ListsUnavailableError:
                 log.warning("no lists loaded: /readyz answers 503 until they are")
         yield
+        await run_in_threadpool(jobs.shutdown)
 
     app = FastAPI(
         title="chipguard",
@@ -178,6 +185,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         redoc_url=None,
     )
     app.state.services = services
+    app.state.jobs = jobs
     errors.install(app)
     docs.install(app)  # Swagger UI and ReDoc from local files, no CDN
 
@@ -614,6 +622,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         return response
 
     add_casework_routes(app, services, require, ERRORS)
+    add_job_routes(app, jobs, require, ERRORS)
     add_yente_routes(app, services, require, ERRORS)
 
     def custom_openapi() -> dict[str, Any]:
@@ -638,7 +647,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/", status_code=307)
 
-    app.mount("/ui", create_web_app(services, limiter))
+    app.mount("/ui", create_web_app(services, limiter, jobs))
     app.add_middleware(BodySizeLimit)
     app.add_middleware(AccessLog)
     return app

@@ -269,6 +269,26 @@ def customers_update(
     print_json(_services(db).customers.update(customer_id, customer, _actor(), version).to_dict())
 
 
+@customers_app.command("import")
+def customers_import(
+    file: Path = typer.Argument(..., help="Customers: JSON Lines (one customer object per line) or CSV."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or jsonl (default: from the suffix)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Create or update every customer of FILE (each row names its customer_id) and screen each, raising
+    alerts as onboarding does — the web UI's and REST API's import job, run here. The whole file is
+    checked first: a bad row names its line and field and nothing is written. Prints the job with the
+    results' file; exits non-zero when the job failed."""
+    from chipguard.errors import ChipguardError
+    from chipguard.service.jobs import JobRunner
+
+    services = _services(db)
+    job = JobRunner(services, workers=1).import_customer_file(file, fmt, _actor())
+    print_json(job.to_dict() | {"results": services.jobs.results(job.job_id)})
+    if job.status != "done":
+        raise ChipguardError(f"the import failed: {job.error}")
+
+
 @customers_app.command("show")
 def customers_show(customer_id: str, db: str | None = DB_OPTION) -> None:
     print_json(_services(db).customers.get(customer_id).to_dict())

@@ -13,10 +13,11 @@ their input through this module in the driver, so the local and the Spark engine
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from chipguard.errors import InputError, bad_rows
 from chipguard.limits import load_json
@@ -91,10 +92,16 @@ def _text(value: Any, *, file: str, line: int, field: str) -> str:
 def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) -> QueryRow:
     """One raw record → a QueryRow, or an InputError naming the file, line and field."""
     from chipguard.match.screener import readable
+    from chipguard.service.inputs import find_bad_text
 
     unknown = sorted(str(k) for k in record if k not in COLUMNS)
     if unknown:
         raise InputError(f"unknown field(s) {', '.join(unknown)}", file=file, line=line, field=unknown[0])
+    bad = find_bad_text(dict(record))
+    if bad is not None:  # not a name anyone has, and text no store or audit entry can hold
+        raise InputError(
+            "text contains a NUL character or an unpaired surrogate", file=file, line=line, field=bad
+        )
     qid = _text(record.get("id"), file=file, line=line, field="id")
     name = _text(record.get("name"), file=file, line=line, field="name")
     if not qid:
@@ -231,3 +238,32 @@ def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
     if not rows:
         raise InputError("no rows to screen", file=file)
     return rows
+
+
+UPLOAD_SUFFIXES = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
+
+
+T = TypeVar("T")
+
+
+def read_upload(
+    file_name: str, content: bytes, fmt: str | None, reader: Callable[[Path, str | None], T]
+) -> T:
+    """``reader`` run on an uploaded file (the web UI's form, a REST body): the bytes are written to a
+    private temporary file the readers need, and every error names the uploaded file's name, never the
+    temporary copy."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in file_name)[:120] or "upload"
+    with tempfile.TemporaryDirectory(prefix="chipguard-upload-") as folder:
+        path = Path(folder, safe)
+        if fmt is not None and fmt in UPLOAD_SUFFIXES and not safe.endswith(UPLOAD_SUFFIXES[fmt]):
+            path = path.with_name(safe + UPLOAD_SUFFIXES[fmt])
+        path.write_bytes(content)
+        try:
+            return reader(path, fmt)
+        except InputError as exc:
+            raise InputError(
+                exc.detail.replace(str(path), file_name),
+                file=file_name if exc.file else None,
+                line=exc.line,
+                field=exc.field,
+            ) from None

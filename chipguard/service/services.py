@@ -40,6 +40,7 @@ from chipguard.store.customers import CustomerStore
 from chipguard.store.db import get_engine
 from chipguard.store.decisions import DecisionStore, StoredDecision
 from chipguard.store.errors import NotFoundError
+from chipguard.store.jobs import JobStore
 from chipguard.store.keys import KeyStore
 from chipguard.store.permissions import Permission
 from chipguard.store.snapshot_update import load_bundled, load_bundled_if_empty, update_lists
@@ -114,6 +115,7 @@ class Services:
     screeners: ScreenerProvider
     cases: CaseStore
     casework: Casework
+    jobs: JobStore
 
     @classmethod
     def open(cls, database_url: str | None = None) -> Services:
@@ -131,6 +133,7 @@ class Services:
             screeners=ScreenerProvider(snapshots),
             cases=cases,
             casework=Casework(cases),
+            jobs=JobStore(engine, audit),
         )
 
     # ── lists ────────────────────────────────────────────────────────────────────────────────────
@@ -317,11 +320,15 @@ class Services:
             Customer.from_dict(row) for row in rows if row["customer_id"] != transaction.customer.customer_id
         ]
 
-    def screen(self, queries: Sequence[ScreenQuery], actor: str) -> list[dict[str, Any]]:
+    def screen(
+        self, queries: Sequence[ScreenQuery], actor: str, *, screener: Any = None, job_id: str = ""
+    ) -> list[dict[str, Any]]:
         """Screens ad-hoc names (a counterparty, a name typed in the UI or the CLI) on the active lists
         and records who screened what, when, against which snapshots and with what result — one audit
-        entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's."""
-        screener = self.screeners.get()
+        entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's.
+        A background job passes the screener it holds (one job, one set of snapshots) and its id, which
+        the entry names."""
+        screener = screener if screener is not None else self.screeners.get()
         status = self.screeners.list_status(screener)  # every result says which lists, and if stale
         results = [
             screener.screen_result(
@@ -336,10 +343,12 @@ class Services:
             )
             for q in queries
         ]
+        job = {"job_id": job_id} if job_id else {}
         self.audit.record(
             actor,
             "screen.adhoc",
-            {
+            job
+            | {
                 "queries": [
                     {
                         "id": r["id"],
@@ -381,14 +390,17 @@ class Services:
                 break
         return out
 
-    def screen_customer(self, customer_id: str, actor: str) -> dict[str, Any]:
+    def screen_customer(
+        self, customer_id: str, actor: str, *, screener: Any = None, origin_ref: str = ""
+    ) -> dict[str, Any]:
         """Screens a stored customer as a decision would: its name and other names, every owner and the
         ultimate parent, each with its own country; hits per subject (``ScreeningSubject.label``:
         "customer", "other_name:NAME", "owner:NAME", "ultimate_parent:NAME"). Audited as an analyst
-        action, naming the customer version and the snapshots."""
+        action, naming the customer version and the snapshots. An import job passes its screener and
+        names itself as the alerts' ``origin_ref``."""
         record = self.customers.get(customer_id)
         customer = Customer.from_dict(record.data)
-        screener = self.screeners.get()
+        screener = screener if screener is not None else self.screeners.get()
         screening: dict[str, list[dict[str, Any]]] = {s.label: [] for s in customer.screening_subjects()}
         found = _screen_subjects(customer, screener)
         for subject, hit in found:
@@ -396,7 +408,13 @@ class Services:
                 hit.to_dict() | {"subject": subject.name, "role": subject.role.value}
             )
         alerts = self.casework.raise_alerts(
-            customer, record.version, found, self._lookup(screener), origin="customer_screen", actor=actor
+            customer,
+            record.version,
+            found,
+            self._lookup(screener),
+            origin="customer_screen",
+            origin_ref=origin_ref,
+            actor=actor,
         )
         snapshots = [str(r) for r in screener.snapshot_refs()]
         listed = sorted(label for label, hits in screening.items() if hits)

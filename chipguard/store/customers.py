@@ -94,6 +94,14 @@ class CustomerStore:
 
     def create(self, customer: Customer, actor: str) -> CustomerRecord:
         """Stores version 1; the id is the customer's own ``customer_id`` when given, else generated."""
+        versions = context.versions(self.engine)
+        with self.audit.writer_session() as session, session.begin():
+            return self._create(session, customer, actor, versions)
+
+    def _create(
+        self, session: Session, customer: Customer, actor: str, versions: dict[str, Any]
+    ) -> CustomerRecord:
+        """Version 1 of ``customer`` and its audit entry, in the caller's transaction."""
         customer_id = customer.customer_id or f"cus_{secrets.token_hex(8)}"
         if not CUSTOMER_ID.match(customer_id):
             raise InputError(
@@ -104,7 +112,6 @@ class CustomerStore:
         data = customer.to_dict()
         text = canonical_json(data)
         now = utc_now()
-        versions = context.versions(self.engine)
         current = CustomerRow(
             customer_id=customer_id,
             name=customer.name[:512],
@@ -123,26 +130,47 @@ class CustomerStore:
             "changed_at": now,
             "changed_by": actor,
         }
-        with self.audit.writer_session() as session, session.begin():
-            if session.get(CustomerRow, customer_id) is not None:
-                raise ConflictError(f"customer {customer_id!r} exists already; update it instead")
-            session.add(current)
-            session.flush()
-            seals = [evidence.seal_object(current), evidence.seal("customer_versions", first)]
-            entry = self.audit.append(
-                session,
-                actor,
-                "customer.create",
-                {
-                    "customer_id": customer_id,
-                    "version": 1,
-                    "inputs": data,
-                    "versions": versions,
-                    "evidence": seals,
-                },
-            )
-            session.add(CustomerVersionRow(**first, audit_seq=entry.seq))
+        if session.get(CustomerRow, customer_id) is not None:
+            raise ConflictError(f"customer {customer_id!r} exists already; update it instead")
+        session.add(current)
+        session.flush()
+        seals = [evidence.seal_object(current), evidence.seal("customer_versions", first)]
+        entry = self.audit.append(
+            session,
+            actor,
+            "customer.create",
+            {
+                "customer_id": customer_id,
+                "version": 1,
+                "inputs": data,
+                "versions": versions,
+                "evidence": seals,
+            },
+        )
+        session.add(CustomerVersionRow(**first, audit_seq=entry.seq))
+        session.flush()
         return CustomerRecord(customer_id, 1, data, now, actor, now, actor)
+
+    def write_many(self, customers: list[Customer], actor: str) -> list[tuple[CustomerRecord, str]]:
+        """Creates or updates every customer (each by its ``customer_id``) in one transaction, each with
+        its own version and audit entry: all of them are written, or — on any error — none. Returns each
+        record with what happened to it: ``created``, ``updated`` or ``unchanged`` (same data)."""
+        versions = context.versions(self.engine)
+        done: list[tuple[CustomerRecord, str]] = []
+        with self.audit.writer_session() as session, session.begin():
+            for customer in customers:
+                row = session.execute(
+                    select(CustomerRow)
+                    .where(CustomerRow.customer_id == customer.customer_id)
+                    .with_for_update()
+                ).scalar_one_or_none()
+                if row is None:
+                    done.append((self._create(session, customer, actor, versions), "created"))
+                    continue
+                before = row.version
+                record = self._update(session, row, customer, actor, None, versions)
+                done.append((record, "updated" if record.version != before else "unchanged"))
+        return done
 
     def get(self, customer_id: str) -> CustomerRecord:
         with Session(self.engine) as session:
@@ -162,9 +190,6 @@ class CustomerStore:
                 field="customer_id",
             )
         customer.customer_id = customer_id
-        data = customer.to_dict()
-        text = canonical_json(data)
-        now = utc_now()
         versions = context.versions(self.engine)
         with self.audit.writer_session() as session, session.begin():
             row = session.execute(
@@ -172,45 +197,63 @@ class CustomerStore:
             ).scalar_one_or_none()
             if row is None:
                 raise NotFoundError(f"no customer {customer_id!r}")
-            if expected_version is not None and expected_version != row.version:
-                raise ConflictError(
-                    f"customer {customer_id!r} is at version {row.version}, not {expected_version}: "
-                    "read it again and retry"
-                )
-            old = json.loads(row.data)
-            changes = changed_fields(old, data)
-            if not changes:
-                return _record(row)
-            version = row.version + 1
-            row.version = version
-            row.data = text
-            row.name = customer.name[:512]
-            row.updated_at = now
-            row.updated_by = actor
-            new = {
+            return self._update(session, row, customer, actor, expected_version, versions)
+
+    def _update(
+        self,
+        session: Session,
+        row: CustomerRow,
+        customer: Customer,
+        actor: str,
+        expected_version: int | None,
+        versions: dict[str, Any],
+    ) -> CustomerRecord:
+        """The next version of the locked ``row`` and its audit entry, in the caller's transaction (the
+        record as it is when nothing changed)."""
+        customer_id = row.customer_id
+        customer.customer_id = customer_id
+        data = customer.to_dict()
+        text = canonical_json(data)
+        now = utc_now()
+        if expected_version is not None and expected_version != row.version:
+            raise ConflictError(
+                f"customer {customer_id!r} is at version {row.version}, not {expected_version}: "
+                "read it again and retry"
+            )
+        old = json.loads(row.data)
+        changes = changed_fields(old, data)
+        if not changes:
+            return _record(row)
+        version = row.version + 1
+        row.version = version
+        row.data = text
+        row.name = customer.name[:512]
+        row.updated_at = now
+        row.updated_by = actor
+        new = {
+            "customer_id": customer_id,
+            "version": version,
+            "data": text,
+            "changed_fields": canonical_json(changes),
+            "changed_at": now,
+            "changed_by": actor,
+        }
+        entry = self.audit.append(
+            session,
+            actor,
+            "customer.update",
+            {
                 "customer_id": customer_id,
                 "version": version,
-                "data": text,
-                "changed_fields": canonical_json(changes),
-                "changed_at": now,
-                "changed_by": actor,
-            }
-            entry = self.audit.append(
-                session,
-                actor,
-                "customer.update",
-                {
-                    "customer_id": customer_id,
-                    "version": version,
-                    "changed_fields": changes,
-                    "inputs": data,
-                    "versions": versions,
-                    "evidence": [evidence.seal_object(row), evidence.seal("customer_versions", new)],
-                },
-            )
-            session.add(CustomerVersionRow(**new, audit_seq=entry.seq))
-            session.flush()
-            return _record(row)
+                "changed_fields": changes,
+                "inputs": data,
+                "versions": versions,
+                "evidence": [evidence.seal_object(row), evidence.seal("customer_versions", new)],
+            },
+        )
+        session.add(CustomerVersionRow(**new, audit_seq=entry.seq))
+        session.flush()
+        return _record(row)
 
     def history(self, customer_id: str) -> list[CustomerVersion]:
         """Every version, oldest first."""

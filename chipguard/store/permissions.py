@@ -42,10 +42,12 @@ class Permission(StrEnum):
     ALERTS_READ = "alerts:read"  # GET /v1/alerts…, cases, exports, remembered dispositions, the log
     ALERTS_WORK = "alerts:work"  # assign, notes, evidence files, dispositions, revoking a remembered one
     ALERTS_APPROVE = "alerts:approve"  # approve / reject another analyst's disposition (casework.yml roles)
+    JOBS_READ = "jobs:read"  # GET /v1/jobs…: a background job's progress and results (customer imports
+    # also need customers:read); starting one needs screen (names) or customers:write (an import)
 
 
 P = Permission
-_SCREEN = frozenset({P.SCREEN, P.LISTS_READ})
+_SCREEN = frozenset({P.SCREEN, P.LISTS_READ, P.JOBS_READ})
 _ANALYST = _SCREEN | {
     P.DECISIONS_READ,
     P.DECISIONS_CREATE,
@@ -68,6 +70,7 @@ _AUDITOR = frozenset(
         P.AUDIT_VERIFY,
         P.AUDIT_EXPORT,
         P.ALERTS_READ,
+        P.JOBS_READ,
     }
 )
 
@@ -92,6 +95,7 @@ READ_ONLY = frozenset(
         P.AUDIT_VERIFY,
         P.AUDIT_EXPORT,
         P.ALERTS_READ,
+        P.JOBS_READ,
     }
 )
 

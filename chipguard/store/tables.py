@@ -8,6 +8,7 @@ TABLE_MODULES: tuple[str, ...] = (
     "chipguard.store.records",
     "chipguard.store.snapshots",
     "chipguard.store.cases",
+    "chipguard.store.jobs",
 )
 for _module in TABLE_MODULES:
     importlib.import_module(_module)

@@ -11,6 +11,7 @@ of the REST route it mirrors:
 | audit · verify · export | audit:read · audit:verify · audit:export | GET /v1/audit/verify, /v1/audit/export |
 | keys | keys:manage | POST /v1/keys |
 | alerts, a case, remembered dispositions, exports | alerts:read · alerts:work · alerts:approve | /v1/alerts…, /v1/dispositions… (``chipguard.api.web.casework``) |
+| batch upload, customer import, jobs and their results | screen · customers:write · jobs:read | /v1/jobs… (``chipguard.api.web.batch``) |
 
 A page shows only the buttons and forms the user's role may use (an auditor sees no create form); the
 POST behind each is checked on its own all the same.
@@ -53,6 +54,7 @@ from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import EVIDENCE_FIELDS, Outcome
 from chipguard.service import Services
+from chipguard.service.jobs import JobRunner
 from chipguard.service.services import ScreenQuery
 from chipguard.settings import settings
 from chipguard.store.cases import AlertFilter
@@ -200,9 +202,12 @@ class SecurityHeaders:
             await send({"type": "http.response.body", "body": body})
 
 
-def create_web_app(services: Services, limiter: TokenBucket | None = None) -> FastAPI:
+def create_web_app(
+    services: Services, limiter: TokenBucket | None = None, jobs: JobRunner | None = None
+) -> FastAPI:
     """The UI application over ``services``; the API app mounts it at ``/ui``. ``limiter`` is the API's
-    per-key rate limiter, so a key's UI and API requests draw from one bucket."""
+    per-key rate limiter, so a key's UI and API requests draw from one bucket; ``jobs`` the API's job
+    runner, so a job started from either face runs in the same threads."""
     env = make_environment()
     signer = SessionSigner()
     rate = limiter or TokenBucket()
@@ -357,7 +362,7 @@ def create_web_app(services: Services, limiter: TokenBucket | None = None) -> Fa
     )
     add_casework_pages(ui, services, kit)
     add_list_pages(ui, services, kit)
-    add_batch_pages(ui, services, kit)
+    add_batch_pages(ui, jobs or JobRunner(services), kit)
 
     # ── errors ───────────────────────────────────────────────────────────────────────────────────
 

@@ -1,96 +1,155 @@
-"""Batch screening from the analyst web UI: upload a file of names (CSV, JSONL or Parquet with id, name,
-kind, country — what ``chipguard batch screen`` reads), screen every row, see which rows hit.
+"""Background jobs in the analyst web UI: upload a file of names to screen (Batch) or of customers to
+import (Customers → Import), then watch the job's progress and take its results.
 
-Why synchronous: an upload is bounded by the server's request size limit (``CHIPGUARD_MAX_BODY_BYTES``)
-and by ``MAX_ROWS`` below, which screen in seconds; the page reports how many rows were done and how long
-it took. Larger files, Parquet output and Spark are ``chipguard batch screen``'s job. Screening goes
-through ``Services.screen`` (audited once per upload as ``screen.adhoc``: who, which names, which
-snapshots, which hits), the file is validated in full first by the batch reader (every bad row named by
-line and field) and nothing is screened when one row is bad.
+The pages only hand the file to ``chipguard.service.jobs`` and show what the store says about the job;
+the whole file is validated before a job exists (a bad row is shown with its line and field, nothing is
+screened or written), and the job runs in the service's worker threads, so a page reload — or another
+analyst opening the job's page — shows the same job moving on. The progress is read from
+``/jobs/{id}/status.json`` by ``app.js`` every second (without JavaScript the page refreshes itself).
+
+| page | permission | REST equivalent |
+|---|---|---|
+| /batch (form) · POST /batch | screen | POST /v1/jobs/screen |
+| /customers/import (form) · POST | customers:write (and customers:screen) | POST /v1/jobs/customers |
+| /jobs · /jobs/{id} · status.json · results.{csv,jsonl} | jobs:read (an import also customers:read) | GET /v1/jobs… |
 """
 
 from __future__ import annotations
 
-import tempfile
-import time
-from pathlib import Path as FsPath
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, FastAPI, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from chipguard.api.jobs import job_csv, job_jsonl
 from chipguard.api.web.casework import MultipartForm, PageKit, make_multipart_form
-from chipguard.errors import InputError
-from chipguard.service import Services
-from chipguard.service.query_files import read_input
-from chipguard.service.services import ScreenQuery
+from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.limits import LIMITS
+from chipguard.service.jobs import JobRunner
+from chipguard.settings import settings
+from chipguard.store.jobs import JOB_ID_PATTERN, Job
 from chipguard.store.permissions import Permission
 
-MAX_ROWS = 2000
-SUFFIXES = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
+JobId = Annotated[str, Path(pattern=JOB_ID_PATTERN)]
+RESULTS_SHOWN = 200  # rows of results on the page; the downloads hold them all
+FORMATS = {"csv": "CSV", "jsonl": "JSONL"}
 
 
-def add_batch_pages(ui: FastAPI, services: Services, kit: PageKit) -> None:
-    """Adds the batch screening page to the UI application."""
-    screener = Depends(kit.need(Permission.SCREEN))
+def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
+    """Adds the upload forms and the job pages to the UI application."""
+    services = runner.services
+    P = Permission
+    screener = Depends(kit.need(P.SCREEN))
+    importer = Depends(kit.need(P.CUSTOMERS_WRITE))
+    reader = Depends(kit.need(P.JOBS_READ))
     multipart_form = make_multipart_form(kit)
 
-    def batch_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    def upload_limit() -> int:
+        return settings().max_body_bytes
+
+    def form_page(request: Request, template: str, nav: str, status: int = 200, **extra: Any) -> HTMLResponse:
         extra.setdefault("errors", [])
-        extra.setdefault("result", None)
-        return kit.page(request, "batch.html", status, nav="batch", max_rows=MAX_ROWS, **extra)
+        return kit.page(
+            request,
+            template,
+            status,
+            nav=nav,
+            max_rows=LIMITS.job_rows,
+            max_customers=LIMITS.job_customers,
+            upload_limit=upload_limit(),
+            formats=FORMATS,
+            recent=[j for j in services.jobs.find(limit=10) if can_see(j, request)],
+            **extra,
+        )
+
+    def can_see(job: Job, request: Request) -> bool:
+        user = request.state.ui_user
+        return job.kind != "customers" or bool(user.can(P.CUSTOMERS_READ))
+
+    def visible(job_id: str, request: Request) -> Job:
+        job = services.jobs.get(job_id)
+        if not can_see(job, request):
+            raise kit.ui_error(
+                403, "Not allowed", "A customer import shows customers: it needs customers:read."
+            )
+        return job
+
+    async def start(
+        request: Request, upload: MultipartForm, actor: str, template: str, nav: str, kind: str
+    ) -> Response:
+        fields, files = upload
+        found = files.get("file")
+        fmt = fields.get("format", "").strip() or None
+        try:
+            if found is None or not found.file_name or not found.content:
+                raise InputError("choose a file to upload", field="file")
+            start_job = runner.screen_names if kind == "screen" else runner.import_customers
+            job = await run_in_threadpool(start_job, found.file_name, found.content, fmt, actor)
+        except (InputError, ListsUnavailableError) as exc:
+            status = 422 if isinstance(exc, InputError) else 503
+            return await run_in_threadpool(form_page, request, template, nav, status, errors=[str(exc)])
+        return RedirectResponse(f"{kit.base_of(request)}/jobs/{job.job_id}", status_code=303)
+
+    # ── starting ─────────────────────────────────────────────────────────────────────────────────
 
     @ui.get("/batch", response_class=HTMLResponse, include_in_schema=False)
     def batch_form(request: Request, _user: Any = screener) -> HTMLResponse:
-        return batch_page(request)
+        return form_page(request, "batch.html", "batch")
 
-    @ui.post("/batch", response_class=HTMLResponse, include_in_schema=False)
-    def batch(
+    @ui.post("/batch", include_in_schema=False)
+    async def batch(
         request: Request, user: Any = screener, upload: MultipartForm = Depends(multipart_form)
-    ) -> HTMLResponse:
-        fields, files = upload
-        found = files.get("file")
-        started = time.monotonic()
-        try:
-            if found is None or not found.file_name or not found.content:
-                raise InputError("choose a file of names to screen", field="file")
-            fmt = fields.get("format", "").strip() or None
-            if fmt is not None and fmt not in SUFFIXES:
-                raise InputError(f"must be one of {', '.join(SUFFIXES)}", field="format")
-            rows = _read(found.file_name, found.content, fmt)
-            if len(rows) > MAX_ROWS:
-                raise InputError(
-                    f"{len(rows)} rows: the web UI screens at most {MAX_ROWS} per upload; "
-                    "use `chipguard batch screen` for larger files",
-                    file=found.file_name,
-                )
-            queries = [ScreenQuery(r.name, r.kind, r.country, r.id) for r in rows]
-            results = services.screen(queries, user.key.actor)
-        except InputError as exc:
-            return batch_page(request, 422, errors=[str(exc)])
-        hits = [r for r in results if r["hits"]]
-        return batch_page(
+    ) -> Response:
+        return await start(request, upload, user.key.actor, "batch.html", "batch", "screen")
+
+    @ui.get("/customers/import", response_class=HTMLResponse, include_in_schema=False)
+    def import_form(request: Request, _user: Any = importer) -> HTMLResponse:
+        return form_page(request, "customers_import.html", "customers")
+
+    @ui.post("/customers/import", include_in_schema=False)
+    async def customers_import(
+        request: Request, user: Any = importer, upload: MultipartForm = Depends(multipart_form)
+    ) -> Response:
+        if not user.can(P.CUSTOMERS_SCREEN):
+            raise kit.ui_error(
+                403, "Not allowed", "An import screens every customer: it needs customers:screen."
+            )
+        return await start(request, upload, user.key.actor, "customers_import.html", "customers", "customers")
+
+    # ── following ────────────────────────────────────────────────────────────────────────────────
+
+    @ui.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
+    def jobs(request: Request, _user: Any = reader) -> HTMLResponse:
+        found = [j for j in services.jobs.find(limit=100) if can_see(j, request)]
+        return kit.page(request, "jobs.html", nav="jobs", jobs=found)
+
+    @ui.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def job_page(request: Request, job_id: JobId, _user: Any = reader) -> HTMLResponse:
+        job = visible(job_id, request)
+        results = services.jobs.results(job_id)
+        # names: the rows that hit (most do not); an import: every customer, what was written and found
+        shown = [r for r in results if r.get("hits") or job.kind == "customers"][:RESULTS_SHOWN]
+        return kit.page(
             request,
-            result={
-                "file_name": found.file_name,
-                "rows": len(results),
-                "with_hits": len(hits),
-                "seconds": time.monotonic() - started,
-                "results": results,
-            },
+            "job.html",
+            nav="batch" if job.kind == "screen" else "customers",
+            job=job,
+            shown=shown,
+            shown_limit=RESULTS_SHOWN,
         )
 
+    @ui.get("/jobs/{job_id}/status.json", include_in_schema=False)
+    def job_status(request: Request, job_id: JobId, _user: Any = reader) -> JSONResponse:
+        return JSONResponse(visible(job_id, request).to_dict())
 
-def _read(file_name: str, content: bytes, fmt: str | None) -> list[Any]:
-    """The uploaded file's rows, validated by the batch reader; errors name the uploaded file, not the
-    temporary copy the reader needs."""
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in file_name)[:120] or "upload"
-    with tempfile.TemporaryDirectory(prefix="chipguard-ui-batch-") as folder:
-        path = FsPath(folder, safe)
-        if fmt is not None and not safe.endswith(SUFFIXES[fmt]):
-            path = path.with_name(safe + SUFFIXES[fmt])
-        path.write_bytes(content)
-        try:
-            return read_input(path, fmt)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(path), file_name)) from None
+    @ui.get("/jobs/{job_id}/results.{fmt}", include_in_schema=False)
+    def job_download(request: Request, job_id: JobId, fmt: str, _user: Any = reader) -> Response:
+        if fmt not in FORMATS:
+            raise kit.ui_error(404, "Not found", "Results download as csv or jsonl.")
+        job = visible(job_id, request)
+        results = services.jobs.results(job_id)
+        headers = {"Content-Disposition": f'attachment; filename="{job_id}-results.{fmt}"'}
+        if fmt == "csv":
+            return Response(job_csv(job, results), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(job_jsonl(results), media_type="application/x-ndjson", headers=headers)

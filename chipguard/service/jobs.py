@@ -1,0 +1,449 @@
+"""Background jobs of the service: screening a file of names, and importing a file of customers (each
+created or updated, then screened as onboarding screens, raising alerts), while the analyst watches the
+progress from the web UI or polls the REST API.
+
+Why here and not in a face: the web UI's upload, ``POST /v1/jobs/…`` and ``chipguard customers import``
+must validate the same file the same way, write the same records and leave the same audit trail; the
+faces only hand over the file and show the job.
+
+How a job runs:
+
+1. **Validate everything first** (in the request): every row of the file is checked — CSV or JSON Lines,
+   the columns of ``chipguard screen-file`` / ``batch screen`` for names (``query_files``), the customer
+   fields for an import (``customer_files``) — within the limits of ``chipguard/data/limits``; one bad row
+   is an error naming the file, line and field, and no job is created. No lists loaded is refused too
+   (fail closed), before anything is stored.
+2. **Store the job** (``chipguard.store.jobs``: queued, its validated rows, who, when; audited
+   ``job.create``) and hand it to this process's worker threads (``CHIPGUARD_JOB_WORKERS``, default 1; more
+   jobs wait queued).
+3. **Run** against one screener — the snapshots in force when it starts, recorded on the job — in chunks;
+   each chunk's results and the progress count are stored together, so a poll from any worker process
+   reads a consistent ``done``. Names are audited as ad-hoc screens are (``screen.adhoc``, naming the
+   job); an import writes every customer in one transaction (all or none, each version audited), then
+   screens each (``customer.screen``) and raises alerts as onboarding does (origin ``customer_screen``,
+   ``origin_ref`` ``job:ID``). The end is audited (``job.done`` with the counts, or ``job.failed`` with
+   the reason).
+4. **Restarts**: a job whose process died is marked failed, naming how far it got, when the service
+   starts again (``JobRunner.recover``) — never left "running".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from chipguard.errors import ChipguardError, InputError
+from chipguard.limits import LIMITS
+from chipguard.service import customer_files, query_files
+from chipguard.service.customer_files import CustomerRow
+from chipguard.service.services import ScreenQuery, Services
+from chipguard.settings import settings
+from chipguard.store.errors import ConflictError
+from chipguard.store.jobs import Job
+from chipguard.store.snapshots import require_lists
+
+log = logging.getLogger("chipguard.jobs")
+
+# Rows screened (names) or customers screened between two progress writes: small enough that the page
+# moves every second or so, large enough that the writes cost little next to the screening.
+NAMES_PER_CHUNK = 50
+CUSTOMERS_PER_CHUNK = 10
+# A job of another process on another host whose progress has not moved for this long is taken for dead.
+STALE_AFTER = timedelta(minutes=10)
+FORMATS = ("csv", "jsonl")
+# The runners of this process that still take jobs (a process may hold several: tests, two apps).
+_LIVE_RUNNERS: set[str] = set()
+
+
+class JobInterrupted(ChipguardError):
+    """The service stopped while the job ran."""
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _format(fmt: str | None) -> str | None:
+    fmt = (fmt or "").strip().lower() or None
+    if fmt == "ndjson":
+        fmt = "jsonl"
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"must be one of {', '.join(FORMATS)}", field="format")
+    return fmt
+
+
+def _check_upload(file_name: str, content: bytes) -> str:
+    name = (file_name or "").strip()
+    if not name or not content:
+        raise InputError("choose a file to upload", field="file")
+    return name[:255]
+
+
+def read_names(file_name: str, content: bytes, fmt: str | None) -> list[dict[str, Any]]:
+    """The rows of an uploaded file of names, validated in full (``query_files``), as stored with a job."""
+    file_name = _check_upload(file_name, content)
+    fmt = _format(fmt)
+    if fmt is None and not file_name.lower().endswith((".csv", ".txt", ".jsonl", ".ndjson", ".json")):
+        raise InputError(
+            "cannot tell the format from the file name: choose CSV or JSONL (Parquet: `chipguard batch screen`)",
+            field="format",
+        )
+    rows = query_files.read_upload(file_name, content, fmt, query_files.read_input)
+    if len(rows) > LIMITS.job_rows:
+        raise InputError(
+            f"{len(rows):,} rows: a screening job takes at most {LIMITS.job_rows:,}; split the file or use "
+            "`chipguard batch screen`",
+            file=file_name,
+        )
+    return [
+        {
+            "line": r.line,
+            "id": r.id,
+            "name": r.name,
+            "kind": r.kind,
+            "country": r.country,
+            "evidence": [list(pair) for pair in r.evidence],
+        }
+        for r in rows
+    ]
+
+
+def read_customer_rows(file_name: str, content: bytes, fmt: str | None) -> list[CustomerRow]:
+    """The customers of an uploaded file, validated in full (``customer_files``)."""
+    file_name = _check_upload(file_name, content)
+    return query_files.read_upload(file_name, content, _format(fmt), customer_files.read_customers)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+class JobRunner:
+    """This process's job threads and the operations that create, run and recover jobs."""
+
+    def __init__(self, services: Services, workers: int | None = None) -> None:
+        self.services = services
+        self.store = services.jobs
+        self.host = socket.gethostname()
+        # host:pid:token — the token tells this process from an earlier one that had the same pid
+        self.runner_id = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.workers = workers or settings().job_workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        _LIVE_RUNNERS.add(self.runner_id)
+
+    # ── starting ─────────────────────────────────────────────────────────────────────────────────
+
+    def screen_names(self, file_name: str, content: bytes, fmt: str | None, actor: str) -> Job:
+        """Validates an uploaded file of names and queues the job that screens them (fail closed: no
+        lists loaded is refused before anything is stored)."""
+        rows = read_names(file_name, content, fmt)
+        require_lists(self.services.snapshots)
+        job = self.store.create("screen", file_name, _sha256(content), rows, actor, self.runner_id)
+        self._submit(job.job_id)
+        return job
+
+    def import_customers(
+        self, file_name: str, content: bytes, fmt: str | None, actor: str, *, background: bool = True
+    ) -> Job:
+        """Validates an uploaded file of customers and queues the job that writes and screens them;
+        ``background`` False runs it here and now (``chipguard customers import``)."""
+        rows = read_customer_rows(file_name, content, fmt)
+        require_lists(self.services.snapshots)
+        job = self.store.create(
+            "customers", file_name, _sha256(content), [r.to_dict() for r in rows], actor, self.runner_id
+        )
+        if background:
+            self._submit(job.job_id)
+            return job
+        return self.run(job.job_id)
+
+    def import_customer_file(self, path: Path, fmt: str | None, actor: str) -> Job:
+        """``chipguard customers import FILE``: the same job, run in this process."""
+        try:
+            content = path.expanduser().read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", file=str(path)) from exc
+        return self.import_customers(path.name, content, fmt, actor, background=False)
+
+    def _submit(self, job_id: str) -> None:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="chipguard-job")
+            self._pool.submit(self._run_logged, job_id)
+
+    def _run_logged(self, job_id: str) -> None:
+        try:
+            self.run(job_id)
+        except Exception:  # noqa: BLE001 - run() has recorded the failure; the thread must go on
+            log.exception("job %s failed", job_id)
+
+    def shutdown(self) -> None:
+        """The service is stopping: a running job stops after its current chunk and, like every job of
+        this process not yet finished, is marked failed with how far it got (it is never resumed
+        half-way: the analyst starts it again)."""
+        self._stopping.set()
+        _LIVE_RUNNERS.discard(self.runner_id)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return  # this process ran no job
+        pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.store.fail_interrupted(lambda job: job.runner != self.runner_id)
+        except SQLAlchemyError:  # the database went first: the next start marks them (recover)
+            log.warning("could not mark this process's unfinished jobs failed; the next start will")
+
+    def _check_running(self, job: Job, done: int) -> None:
+        if self._stopping.is_set():
+            raise JobInterrupted(
+                f"interrupted: the service stopped after {done} of {job.total} rows; start the job again"
+            )
+
+    # ── running ──────────────────────────────────────────────────────────────────────────────────
+
+    def run(self, job_id: str) -> Job:
+        """Runs a queued job to its end in this thread; any failure marks it failed with the reason."""
+        job = self.store.get(job_id)
+        try:
+            screener = self.services.screeners.get()  # fail closed: ListsUnavailableError
+            refs = [str(r) for r in screener.snapshot_refs()]
+            try:
+                job = self.store.start(job_id, self.runner_id, refs)
+            except ConflictError:  # failed by a recovery meanwhile, or already run
+                return self.store.get(job_id)
+            started = time.monotonic()
+            run_kind = self._screen if job.kind == "screen" else self._import
+            summary = run_kind(job, screener)
+            summary["seconds"] = round(time.monotonic() - started, 3)
+            return self.store.finish(job_id, summary)
+        except ChipguardError as exc:
+            return self.store.fail(job_id, str(exc), actor=job.created_by)
+        except Exception:
+            log.exception("job %s: internal error", job_id)
+            self.store.fail(job_id, "internal error; the server log has the details", actor=job.created_by)
+            raise
+
+    def _screen(self, job: Job, screener: Any) -> dict[str, Any]:
+        rows = self.store.input_rows(job.job_id)
+        with_hits = 0
+        for start in range(0, len(rows), NAMES_PER_CHUNK):
+            self._check_running(job, start)
+            chunk = rows[start : start + NAMES_PER_CHUNK]
+            queries = [
+                ScreenQuery(
+                    r["name"],
+                    r["kind"],
+                    r["country"],
+                    r["id"],
+                    fields=tuple((str(k), str(v)) for k, v in r["evidence"]),
+                )
+                for r in chunk
+            ]
+            results = self.services.screen(queries, job.created_by, screener=screener, job_id=job.job_id)
+            stored = [
+                (start + i, _stored_result(r, row["line"]))
+                for i, (r, row) in enumerate(zip(results, chunk, strict=True))
+            ]
+            hits = sum(1 for r in results if r["hits"])
+            with_hits += hits
+            self.store.progress(job.job_id, stored, with_hits=hits)
+        return {"rows": len(rows), "with_hits": with_hits}
+
+    def _import(self, job: Job, screener: Any) -> dict[str, Any]:
+        rows = [CustomerRow.from_dict(r) for r in self.store.input_rows(job.job_id)]
+        try:
+            written = self.services.customers.write_many([r.customer for r in rows], job.created_by)
+        except ChipguardError as exc:
+            raise ChipguardError(f"nothing imported: {exc}") from exc
+        actions = {"created": 0, "updated": 0, "unchanged": 0}
+        listed = alerts = 0
+        for start in range(0, len(rows), CUSTOMERS_PER_CHUNK):
+            self._check_running(job, start)
+            stored: list[tuple[int, dict[str, Any]]] = []
+            chunk_listed = chunk_alerts = 0
+            for i in range(start, min(start + CUSTOMERS_PER_CHUNK, len(rows))):
+                record, action = written[i]
+                actions[action] += 1
+                screening = self.services.screen_customer(
+                    record.customer_id, job.created_by, screener=screener, origin_ref=f"job:{job.job_id}"
+                )
+                result = _import_result(rows[i], action, screening)
+                chunk_listed += 1 if result["listed"] else 0
+                chunk_alerts += len(result["alerts"])
+                stored.append((i, result))
+            listed += chunk_listed
+            alerts += chunk_alerts
+            self.store.progress(job.job_id, stored, with_hits=chunk_listed, alerts=chunk_alerts)
+        return {"customers": len(rows), **actions, "listed": listed, "alerts": alerts}
+
+    # ── restarts ─────────────────────────────────────────────────────────────────────────────────
+
+    def recover(self) -> list[str]:
+        """Marks failed every unfinished job whose process is gone: on this host, a process that no
+        longer runs (or an earlier process with this pid); elsewhere, a job whose progress has not moved
+        for ``STALE_AFTER``. Called when the service starts."""
+        return self.store.fail_interrupted(self._alive)
+
+    def _alive(self, job: Job) -> bool:
+        if job.runner in _LIVE_RUNNERS:
+            return True
+        host, _, rest = job.runner.partition(":")
+        pid_text = rest.partition(":")[0]
+        if host == self.host:
+            if not pid_text.isdigit() or int(pid_text) == os.getpid():
+                return False  # a runner of this process that stopped, or an earlier process of this pid
+            if not _pid_alive(int(pid_text)):
+                return False
+        try:
+            beat = datetime.fromisoformat(job.heartbeat_at.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        return datetime.now(UTC) - beat < STALE_AFTER
+
+
+def _stored_result(result: dict[str, Any], line: int) -> dict[str, Any]:
+    """A name's result as a job keeps it: the screening result without the list status every result
+    repeats (the job records its snapshots once), with the input line."""
+    kept = {k: v for k, v in result.items() if k not in ("lists", "snapshot")}
+    return {"line": line, **kept}
+
+
+def _import_result(row: CustomerRow, action: str, screening: dict[str, Any]) -> dict[str, Any]:
+    """One imported customer: what was written, which subjects hit which list records (with strength),
+    and the alerts raised."""
+    hits = [
+        {
+            "subject": label,
+            "source": h.get("source"),
+            "party_id": h.get("party_id"),
+            "name": h.get("name"),
+            "list_name": h.get("list_name"),
+            "score": h.get("score"),
+            "strength": h.get("strength"),
+        }
+        for label, found in screening["screening"].items()
+        for h in found
+    ]
+    raised = screening.get("alerts", {}).get("raised", [])
+    return {
+        "line": row.line,
+        "customer_id": row.customer_id,
+        "name": row.customer.name,
+        "action": action,
+        "version": screening["version"],
+        "listed": bool(screening["listed"]),
+        "hits": hits,
+        "alerts": [a.get("alert_id") for a in raised if a.get("alert_id")],
+        "audit_seq": screening["audit_seq"],
+    }
+
+
+def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The results as CSV columns and rows: for names one row per hit (a row without hits once), for an
+    import one row per customer × hit — what the download links offer."""
+    if kind == "screen":
+        columns = [
+            "line",
+            "id",
+            "name",
+            "kind",
+            "country",
+            "hits",
+            "source",
+            "party_id",
+            "hit_name",
+            "matched_name",
+            "list_name",
+            "score",
+            "strength",
+        ]
+        out: list[list[Any]] = []
+        for r in results:
+            query = r.get("query") or {}
+            base = [
+                r.get("line"),
+                r.get("id"),
+                query.get("name"),
+                query.get("kind"),
+                query.get("country"),
+                len(r.get("hits") or []),
+            ]
+            if not r.get("hits"):
+                out.append(base + [""] * 7)
+            for h in r.get("hits") or []:
+                out.append(
+                    base
+                    + [
+                        h.get("source"),
+                        h.get("party_id"),
+                        h.get("name"),
+                        h.get("matched_name"),
+                        h.get("list_name"),
+                        h.get("score"),
+                        h.get("strength"),
+                    ]
+                )
+        return columns, out
+    columns = [
+        "line",
+        "customer_id",
+        "name",
+        "action",
+        "version",
+        "listed",
+        "alerts",
+        "subject",
+        "source",
+        "party_id",
+        "hit_name",
+        "list_name",
+        "score",
+        "strength",
+    ]
+    out = []
+    for r in results:
+        base = [
+            r.get("line"),
+            r.get("customer_id"),
+            r.get("name"),
+            r.get("action"),
+            r.get("version"),
+            r.get("listed"),
+            ";".join(r.get("alerts") or []),
+        ]
+        if not r.get("hits"):
+            out.append(base + [""] * 7)
+        for h in r.get("hits") or []:
+            out.append(
+                base
+                + [
+                    h.get("subject"),
+                    h.get("source"),
+                    h.get("party_id"),
+                    h.get("name"),
+                    h.get("list_name"),
+                    h.get("score"),
+                    h.get("strength"),
+                ]
+            )
+    return columns, out

@@ -1,0 +1,337 @@
+"""Background jobs through the REST API, on SQLite and PostgreSQL: a file of names screened while the
+caller polls its progress, a file of customers imported (each created or updated, screened, alerting as
+onboarding does), every bad file refused whole with its line and field, roles as elsewhere (the auditor
+reads, cannot start), the trail in the audit chain, and a job a stopped service left unfinished marked
+failed by the next start, not left "running"."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from test_api_support import Api, api
+
+from chipguard.api.app import create_app
+from chipguard.service import jobs as service_jobs
+from chipguard.store import testing
+
+NAMES = (
+    "id,name,kind,country\nc1,Atlas Sanatgaran,org,AM\nc2,Zyxwv Quonk Holdings,org,DE\nc3,Mahan Air,org,IR\n"
+)
+KESTREL = {
+    "customer_id": "kestrel",
+    "name": "Kestrel Compute LLC",
+    "country": "AM",
+    "owners": [{"name": "Atlas Sanatgaran", "country": "AM", "percent": 40}],
+}
+PLOVER = {"customer_id": "plover", "name": "Plover Analytics GmbH", "country": "DE"}
+CUSTOMERS_CSV = (
+    "customer_id,name,country,other_names,owner1_name,owner1_country,owner1_percent,owner2_name\n"
+    "kestrel,Kestrel Compute LLC,AM,,Atlas Sanatgaran,AM,40,\n"
+    "plover,Plover Analytics GmbH,DE,Plover GmbH;Plover AG,,,,Jane Roe\n"
+)
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
+        yield a
+
+
+def _actions(srv: Api, action: str) -> list[Any]:
+    return [e for e in srv.services.audit.entries() if e.action == action]
+
+
+def _wait(srv: Api, job_id: str, who: str = "analyst") -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    seen: list[int] = []
+    while True:
+        r = srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers(who))
+        assert r.status_code == 200, r.text
+        job: dict[str, Any] = r.json()
+        seen.append(job["done"])
+        if job["status"] in ("done", "failed"):
+            assert seen == sorted(seen)  # progress only moves forward
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+
+
+def _post(srv: Api, path: str, body: str, who: str = "analyst", **params: str) -> Any:
+    media = "text/csv" if params.get("file_name", ".csv").endswith(".csv") else "application/x-ndjson"
+    return srv.client.post(
+        path, content=body.encode(), params=params, headers=srv.headers(who) | {"Content-Type": media}
+    )
+
+
+def test_a_file_of_names_is_screened_in_the_background(srv: Api) -> None:
+    r = _post(srv, "/v1/jobs/screen", NAMES, who="screen", file_name="names.csv")
+    assert r.status_code == 202, r.text
+    started = r.json()
+    job_id = started["job_id"]
+    assert r.headers["location"] == f"/v1/jobs/{job_id}"
+    assert (started["status"], started["total"], started["kind"]) == ("queued", 3, "screen")
+    job = _wait(srv, job_id, "auditor")  # the auditor follows it
+    assert (job["status"], job["done"], job["total"], job["percent"]) == ("done", 3, 3, 100.0)
+    assert job["created_by"].startswith("key:") and job["started_at"] and job["finished_at"]
+    assert job["snapshots"] and all(s.startswith("us_csl") for s in job["snapshots"])
+
+    page = srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("auditor")).json()
+    results = page["results"]
+    assert [(r["line"], r["id"]) for r in results] == [(2, "c1"), (3, "c2"), (4, "c3")]
+    assert results[0]["hits"] and not results[1]["hits"]
+    assert job["with_hits"] == sum(1 for r in results if r["hits"])
+    best = results[0]["hits"][0]
+    assert best["name"] == "Atlas Sanatgaran" and best["strength"] in ("confirmed", "potential", "weak")
+    assert srv.client.get(
+        f"/v1/jobs/{job_id}/results", params={"offset": 1, "limit": 1}, headers=srv.headers("screen")
+    ).json()["results"] == [results[1]]
+
+    text = srv.client.get(
+        f"/v1/jobs/{job_id}/results", params={"format": "csv"}, headers=srv.headers("screen")
+    ).text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0].startswith(f"# job {job_id}") and rows[1][:3] == ["line", "id", "name"]
+    by_id = {}
+    for row in rows[2:]:
+        by_id.setdefault(row[1], []).append(dict(zip(rows[1], row, strict=True)))
+    assert by_id["c2"][0]["hits"] == "0" and by_id["c2"][0]["source"] == ""
+    assert any(h["hit_name"] == "Atlas Sanatgaran" and h["strength"] == best["strength"] for h in by_id["c1"])
+    lines = srv.client.get(
+        f"/v1/jobs/{job_id}/results", params={"format": "jsonl"}, headers=srv.headers("screen")
+    )
+    assert [json.loads(x) for x in lines.text.splitlines()] == results
+
+    # audited: the job, its screening (naming the job and every query), its end
+    (created,) = _actions(srv, "job.create")
+    assert created.payload["job_id"] == job_id and created.payload["rows"] == 3
+    screens = [e for e in _actions(srv, "screen.adhoc") if e.payload.get("job_id") == job_id]
+    assert [q["id"] for e in screens for q in e.payload["queries"]] == ["c1", "c2", "c3"]
+    (done,) = _actions(srv, "job.done")
+    assert done.payload["done"] == 3 and done.payload["with_hits"] == job["with_hits"]
+    assert done.payload["snapshots"] == job["snapshots"]
+    listed = srv.client.get("/v1/jobs", headers=srv.headers("auditor")).json()["jobs"]
+    assert [j["job_id"] for j in listed] == [job_id]
+
+
+def test_a_bad_file_is_refused_whole_and_nothing_is_screened(
+    srv: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = "id,name,country\nc1,Atlas Sanatgaran,AM\nc2,,DE\nc3,Mahan Air,XX\n"
+    r = _post(srv, "/v1/jobs/screen", bad, file_name="bad names.csv")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert (
+        "bad names.csv" in error["message"] and "line 3" in error["message"] and "line 4" in error["message"]
+    )
+    assert "chipguard-upload" not in error["message"]  # the uploaded file's name, never the temporary copy
+    r = _post(srv, "/v1/jobs/screen", '{"id": "x", "name": "A", "colour": "red"}\n', file_name="q.jsonl")
+    assert r.status_code == 422 and "colour" in r.text
+    assert _post(srv, "/v1/jobs/screen", "", file_name="empty.csv").status_code == 422
+    monkeypatch.setattr(service_jobs, "LIMITS", dataclasses.replace(service_jobs.LIMITS, job_rows=2))
+    r = _post(srv, "/v1/jobs/screen", NAMES, file_name="names.csv")
+    assert r.status_code == 422 and "at most 2" in r.text
+    assert srv.client.get("/v1/jobs", headers=srv.headers("analyst")).json()["jobs"] == []
+    assert _actions(srv, "job.create") == [] and _actions(srv, "screen.adhoc") == []
+
+
+def test_roles_start_and_read_jobs_as_elsewhere(srv: Api) -> None:
+    # the auditor reads and cannot start; a screen key screens names but imports no customers
+    assert _post(srv, "/v1/jobs/screen", NAMES, who="auditor", file_name="n.csv").status_code == 403
+    assert (
+        _post(srv, "/v1/jobs/customers", json.dumps(KESTREL), who="auditor", file_name="c.jsonl").status_code
+        == 403
+    )
+    r = _post(srv, "/v1/jobs/customers", json.dumps(KESTREL), who="screen", file_name="c.jsonl")
+    assert r.status_code == 403 and "customers:write" in r.text
+    job_id = _post(srv, "/v1/jobs/customers", json.dumps(KESTREL) + "\n", file_name="c.jsonl").json()[
+        "job_id"
+    ]
+    _wait(srv, job_id)
+    # a customer import shows customers: a screen key may not read it, the auditor may
+    assert srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers("screen")).status_code == 403
+    assert srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("screen")).status_code == 403
+    assert srv.client.get("/v1/jobs", headers=srv.headers("screen")).json()["jobs"] == []
+    assert srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("auditor")).status_code == 200
+    assert srv.client.get("/v1/jobs/job_0000000000000000", headers=srv.headers("auditor")).status_code == 404
+    assert srv.client.get("/v1/jobs/nope", headers=srv.headers("auditor")).status_code == 422
+    # documented in OpenAPI
+    paths = srv.client.get("/openapi.json").json()["paths"]
+    assert {
+        "/v1/jobs/screen",
+        "/v1/jobs/customers",
+        "/v1/jobs",
+        "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/results",
+    } <= set(paths)
+    assert "text/csv" in paths["/v1/jobs/screen"]["post"]["requestBody"]["content"]
+
+
+def test_customers_are_imported_screened_and_alerted(srv: Api) -> None:
+    r = _post(srv, "/v1/jobs/customers", CUSTOMERS_CSV, file_name="customers.csv")
+    assert r.status_code == 202, r.text
+    job = _wait(srv, r.json()["job_id"])
+    job_id = job["job_id"]
+    assert (job["status"], job["done"], job["total"], job["with_hits"]) == ("done", 2, 2, 1), job
+    assert job["summary"]["created"] == 2 and job["alerts"] >= 1
+    results = srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("analyst")).json()["results"]
+    kestrel, plover = results
+    assert (kestrel["line"], kestrel["customer_id"], kestrel["action"], kestrel["version"]) == (
+        2,
+        "kestrel",
+        "created",
+        1,
+    )
+    assert kestrel["listed"] and any(
+        h["subject"] == "owner:Atlas Sanatgaran" and h["name"] == "Atlas Sanatgaran" and h["strength"]
+        for h in kestrel["hits"]
+    )
+    assert not plover["listed"] and plover["alerts"] == []
+    stored = srv.client.get("/v1/customers/plover", headers=srv.headers("analyst")).json()["customer"]
+    assert stored["other_names"] == ["Plover GmbH", "Plover AG"] and stored["owners"][0]["name"] == "Jane Roe"
+    owner = srv.client.get("/v1/customers/kestrel", headers=srv.headers("analyst")).json()["customer"][
+        "owners"
+    ][0]
+    assert (owner["name"], owner["country"], owner["percent"]) == ("Atlas Sanatgaran", "AM", 40.0)
+    # the alerts are the queue's, as onboarding raises them, naming the job
+    alerts = srv.client.get(
+        "/v1/alerts", params={"customer_id": "kestrel"}, headers=srv.headers("analyst")
+    ).json()
+    assert {a["alert_id"] for a in alerts["alerts"]} == set(kestrel["alerts"])
+    assert all(
+        (a["origin"], a["origin_ref"]) == ("customer_screen", f"job:{job_id}") for a in alerts["alerts"]
+    )
+    screenings = srv.client.get("/v1/customers/kestrel/screenings", headers=srv.headers("analyst")).json()
+    assert len(screenings["screenings"]) == 1
+    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "job.done")) == 1
+
+    # the same customers again, one changed: a new version for it, nothing for the other, no second alert
+    again = json.dumps(KESTREL) + "\n" + json.dumps(PLOVER | {"country": "AT"}) + "\n"
+    job2 = _wait(srv, _post(srv, "/v1/jobs/customers", again, file_name="again.jsonl").json()["job_id"])
+    results2 = srv.client.get(f"/v1/jobs/{job2['job_id']}/results", headers=srv.headers("analyst")).json()[
+        "results"
+    ]
+    assert [(r["customer_id"], r["action"], r["version"]) for r in results2] == [
+        ("kestrel", "unchanged", 1),
+        ("plover", "updated", 2),
+    ]
+    assert job2["alerts"] == 0 and job2["summary"]["updated"] == 1 and job2["summary"]["unchanged"] == 1
+    assert srv.services.verify_audit().ok
+
+
+def test_a_bad_customer_file_writes_nothing(srv: Api) -> None:
+    cases = {
+        "no id.jsonl": (
+            json.dumps(KESTREL) + "\n" + json.dumps({"name": "No Id Ltd"}) + "\n",
+            "line 2",
+            "customer_id",
+        ),
+        "twice.jsonl": (
+            json.dumps(KESTREL) + "\n" + json.dumps(KESTREL) + "\n",
+            "also on line 1",
+            "customer_id",
+        ),
+        "pct.csv": (
+            "customer_id,name,owner1_name,owner1_percent\nk,K Ltd,Jane,forty\n",
+            "line 2",
+            "owner1_percent",
+        ),
+        "range.csv": (
+            "customer_id,name,owner1_name,owner1_percent\nk,K Ltd,Jane,140\n",
+            "line 2",
+            "owner1_percent",
+        ),
+        "country.csv": ("customer_id,name,country\nk,K Ltd,Atlantis\n", "line 2", "country"),
+        "column.csv": ("customer_id,name,colour\nk,K Ltd,red\n", "line 1", "colour"),
+        "json.jsonl": (json.dumps(KESTREL) + "\n{not json\n", "line 2", ""),
+    }
+    for name, (body, where, field) in cases.items():
+        r = _post(srv, "/v1/jobs/customers", body, file_name=name)
+        assert r.status_code == 422, (name, r.text)
+        message = r.json()["error"]["message"]
+        assert name in message and where in message, (name, message)
+        if field:
+            assert f"field '{field}'" in message, (name, message)
+    assert srv.client.get("/v1/customers", headers=srv.headers("analyst")).json()["customers"] == []
+    assert _actions(srv, "job.create") == [] and _actions(srv, "customer.create") == []
+
+
+def test_a_job_left_running_by_a_stopped_service_is_marked_failed(srv: Api, tmp_path: Path) -> None:
+    finished = subprocess.Popen(["true"])  # a process that has exited: no process runs with its pid
+    finished.wait()
+    dead_runner = f"{socket.gethostname()}:{finished.pid}:0000"
+    rows = [
+        {"line": 2, "id": "c1", "name": "Atlas Sanatgaran", "kind": None, "country": None, "evidence": []}
+    ]
+    jobs = srv.services.jobs
+    running = jobs.create("screen", "names.csv", "0" * 64, rows, "key:test", dead_runner)
+    jobs.start(running.job_id, dead_runner, ["us_csl:abc"])
+    queued = jobs.create("screen", "names.csv", "0" * 64, rows, "key:test", dead_runner)
+    alive = jobs.create("screen", "names.csv", "0" * 64, rows, "key:test", srv.app.state.jobs.runner_id)
+
+    # the service starts again on the same database
+    url = srv.services.engine.url.render_as_string(hide_password=False)
+    restarted = create_app(url)
+    with TestClient(restarted) as client:
+        for job in (running, queued):
+            seen = client.get(f"/v1/jobs/{job.job_id}", headers=srv.headers("auditor")).json()
+            assert seen["status"] == "failed" and "interrupted" in seen["error"], seen
+            assert "0 of 1 rows" in seen["error"]
+        # a job of a process that still runs is left alone
+        assert (
+            client.get(f"/v1/jobs/{alive.job_id}", headers=srv.headers("auditor")).json()["status"]
+            == "queued"
+        )
+    failed = _actions(srv, "job.failed")
+    assert {e.payload["job_id"] for e in failed} >= {running.job_id, queued.job_id}
+    restarted.state.services.engine.dispose()
+
+
+def test_the_cli_imports_a_customer_file(db_url: str, tmp_path: Path, shared: Path) -> None:
+    """``chipguard customers import``: the same job, run in the command's process."""
+    from test_api_support import CSL_SAMPLE
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app as cli_app
+    from chipguard.service import Services
+
+    services = Services.open(db_url)
+    services.snapshots.load_file(shared / CSL_SAMPLE)
+    good = tmp_path / "customers.jsonl"
+    good.write_text(json.dumps(KESTREL) + "\n" + json.dumps(PLOVER) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["customers", "import", str(good), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["status"], printed["done"], printed["with_hits"]) == ("done", 2, 1)
+    assert [r["customer_id"] for r in printed["results"]] == ["kestrel", "plover"]
+    assert services.cases.count() == printed["alerts"] >= 1
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id,name,country\nk9,K Nine Ltd,Atlantis\n", encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["customers", "import", str(bad), "--db", db_url])
+    # (the entry point turns the InputError into its message and exit code 2; CliRunner keeps it)
+    assert result.exit_code != 0 and "line 2, field 'country'" in str(result.exception)
+    assert [r.customer_id for r in services.customers.find()] == ["kestrel", "plover"]
+    services.engine.dispose()
+
+
+def test_unstorable_text_is_refused_naming_the_line(srv: Api) -> None:
+    """A lone surrogate or a NUL cannot be stored or audited: a 422 naming line and field, never a 500."""
+    body = '{"id": "a", "name": "Atlas Sanatgaran"}\n{"id": "b", "name": "Bad \\ud800 Name"}\n'
+    r = _post(srv, "/v1/jobs/screen", body, file_name="odd.jsonl")
+    assert r.status_code == 422 and "line 2" in r.text and "unpaired surrogate" in r.text
+    customers = '{"customer_id": "k", "name": "K \\u0000 Ltd"}\n'
+    r = _post(srv, "/v1/jobs/customers", customers, file_name="odd.jsonl")
+    assert r.status_code == 422 and "line 1" in r.text
+    assert srv.client.get("/v1/jobs", headers=srv.headers("analyst")).json()["jobs"] == []
