@@ -191,3 +191,19 @@ def test_many_bad_rows_are_counted_and_the_first_twenty_listed(tmp_path: Path) -
     assert "line 21" in message and "line 22" not in message  # rows 2–21 listed
     assert "… and 5 more" in message
     assert caught.value.line == 2 and caught.value.field == "kind"
+
+
+def test_screen_explain_prints_each_hits_features_adding_up_to_its_score(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    load(shared, tmp_path)
+    data = json.loads(runner.invoke(app, ["screen", "Mahan Air Company", "--country", "CN", "--json"]).stdout)
+    hit = data["hits"][0]
+    features = hit["explanation"]["features"]
+    assert {f["feature"] for f in features} >= {"token_alignment", "country_clash"}
+    assert abs(sum(f["contribution"] for f in features) - hit["score"]) < 0.001
+    shown = runner.invoke(app, ["screen", "Mahan Air Company", "--country", "CN", "--explain"])
+    assert shown.exit_code == 0, shown.output
+    assert f"score {hit['score']:.4f} =" in shown.stdout
+    for f in features:
+        assert f"{f['contribution']:+.4f}  {f['feature']}" in shown.stdout

@@ -124,6 +124,20 @@ def _short_reason(explanation: dict[str, Any]) -> str:
     return "; ".join(parts) or "exact"
 
 
+def feature_lines(result: dict[str, Any]) -> list[str]:
+    """Each hit's score as the sum of the contributions of the features that made it (weight × value,
+    from matching.yml), one line per feature: what ``--explain`` prints."""
+    lines: list[str] = []
+    for hit in result.get("hits", []):
+        lines.append(f"{hit['source']}:{hit['party_id']} {hit['name']} — score {hit['score']:.4f} =")
+        for f in (hit.get("explanation") or {}).get("features", []):
+            lines.append(
+                f"  {f['contribution']:+.4f}  {f['feature']} (weight {f['weight']:g} × value {f['value']:g}): "
+                f"{f['detail']}"
+            )
+    return lines
+
+
 def _print_table(result: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -327,6 +341,12 @@ def register(app: typer.Typer) -> None:
         kind: str | None = typer.Option(None, "--kind", help="person or org"),
         country: str | None = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 country qualifier"),
         as_json: bool = typer.Option(False, "--json", help="Print the result JSON instead of a table."),
+        explain: bool = typer.Option(
+            False,
+            "--explain",
+            help="Under the table, each hit's score as the sum of its features' contributions "
+            "(docs/MATCHING_FEATURES.md); the JSON always carries them (explanation.features).",
+        ),
         threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
         limit: int = typer.Option(10, "--limit", help="Maximum number of hits."),
         date_of_birth: str | None = typer.Option(None, "--date-of-birth", "--dob", help="YYYY-MM-DD or YYYY"),
@@ -370,6 +390,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             _print_table(result)
+            if explain:
+                for line in feature_lines(result):
+                    typer.echo(line)
 
     @app.command("screen-file")
     def screen_file(

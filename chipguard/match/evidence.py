@@ -686,4 +686,7 @@ def assess(
 
 def _person_name_confirms() -> bool:
     """Whether a person's (nearly) identical name alone, with nothing disagreeing, confirms a hit."""
-    return bool(config().get("person_name_alone_confirms", True))
+    value = config().get("person_name_alone_confirms")
+    if not isinstance(value, bool):
+        raise KeyError("matching.yml needs strength.person_name_alone_confirms: true or false")
+    return value

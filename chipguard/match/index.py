@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from chipguard.limits import LIMITS
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
-from chipguard.names.data import matching_config
 from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
@@ -115,16 +114,17 @@ class NameIndex:
         self,
         entries: list[Entry],
         party_count: int,
-        max_posting: int = 4000,
+        max_posting: int | None = None,
         relative_floor: float | None = None,
     ) -> None:
+        from chipguard.match.config import scorer_config
+
+        cfg = scorer_config()
         self.entries = entries
-        if relative_floor is None:
-            relative_floor = float(matching_config().get("candidate_relative_floor", 0.4))
-        self.relative_floor = relative_floor
-        self.full_match_cap = int(matching_config().get("candidates_full_match_cap", 200))
-        self.query_floor = float(matching_config().get("candidate_query_floor", 0.6))
-        self.max_posting = max_posting
+        self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
+        self.full_match_cap = cfg.candidates_full_match_cap
+        self.query_floor = cfg.candidate_query_floor
+        self.max_posting = cfg.max_posting if max_posting is None else max_posting
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
         for eid, entry in enumerate(entries):

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Hamming, Indel
 
+from chipguard.match.config import ScorerConfig, scorer_config
 from chipguard.names.analysis import (
     ADMIN,
     COUNTRY,
@@ -36,8 +36,6 @@ from chipguard.names.analysis import (
     Token,
 )
 from chipguard.names.chinese import has_han as _has_han
-from chipguard.names.data import matching_config
-from chipguard.names.morphology import rules as morph_rules
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.pinyin_sound import sounds_alike
 from chipguard.names.vocab import vocab
@@ -46,60 +44,10 @@ from chipguard.names.vocab import vocab
 RarityFn = Callable[[str], float]
 
 
-@dataclass(frozen=True, slots=True)
-class Weights:
-    legal_form: float
-    admin: float
-    stopword: float
-    generic: float
-    place: float
-    place_institutional: float
-    country: float
-    generic_institutional: float
-    translated_unmatched: float
-    person_clash_penalty: float
-    person_extra_penalty: float
-    person_subset_min_weight: float
-    number: float
-    word: float
-    number_clash_penalty: float
-    place_clash_penalty: float
-    char_floor: float
-    body_kind_similarity: float
-    translation_synonym_similarity: float
-    sound_alike_similarity: float
-
-
-@cache
-def weights() -> Weights:
-    cfg = matching_config()
-    w = cfg.get("weights", {})
-    return Weights(
-        legal_form=float(w.get("legal_form", 0.08)),
-        admin=float(w.get("admin_qualifier", 0.1)),
-        stopword=float(w.get("stopword", 0.03)),
-        generic=float(w.get("generic", 0.35)),
-        place=float(w.get("place", 0.3)),
-        place_institutional=float(w.get("place_institutional", 0.9)),
-        country=float(w.get("country", 0.8)),
-        generic_institutional=float(w.get("generic_institutional", 0.7)),
-        translated_unmatched=float(w.get("translated_unmatched", 0.5)),
-        person_clash_penalty=float(cfg.get("person_clash_penalty", 0.12)),
-        person_extra_penalty=float(cfg.get("person_extra_token_penalty", 0.03)),
-        person_subset_min_weight=float(cfg.get("person_subset_min_weight", 1.7)),
-        number=float(w.get("number", 1.6)),
-        word=float(w.get("word", 1.0)),
-        number_clash_penalty=float(cfg.get("number_clash_penalty", 0.35)),
-        place_clash_penalty=float(cfg.get("place_clash_penalty", 0.15)),
-        char_floor=float(cfg.get("char_similarity_floor", 0.93)),
-        body_kind_similarity=float(cfg.get("body_kind_similarity", 0.75)),
-        translation_synonym_similarity=float(cfg.get("translation_synonym_similarity", 0.8)),
-        sound_alike_similarity=float(cfg.get("sound_alike_similarity", 0.85)),
-    )
-
-
 def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
-    w = weights()
+    """A token's weight: its class's weight from matching.yml (``weights``), times its rarity on the
+    list for words, generic words and initials."""
+    w = scorer_config()
     base = {
         LEGAL: w.legal_form,
         ADMIN: w.admin,
@@ -108,8 +56,8 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
         PLACE: w.place,
         COUNTRY: w.country,
         NUMBER: w.number,
-        INITIAL: 0.5,
-    }.get(tok.cls, w.word)
+        INITIAL: w.initial,
+    }.get(tok.cls, w.person_token if person else w.word)
     if rarity is not None and tok.cls in (WORD, GENERIC, INITIAL):
         base *= rarity(tok.canon)
     return base
@@ -130,12 +78,12 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         if a.canon in kinds and b.canon in kinds:
             # 学院 is registered as College, Institute or University alike; between two English names
             # the kind stays a difference (Beijing Institute vs University of Technology)
-            return weights().body_kind_similarity, "kind of body"
+            return scorer_config().body_kind_similarity, "kind of body"
         synonyms = vocab().translation_synonyms
         group = synonyms.get(a.text, synonyms.get(a.canon))
         if group is not None and group == synonyms.get(b.text, synonyms.get(b.canon)):
             # 海洋 is "Ocean" word by word and "Marine" in the registered name
-            return weights().translation_synonym_similarity, "translation synonym"
+            return scorer_config().translation_synonym_similarity, "translation synonym"
     ta, tb = a.text, b.text
     if not person and ta[:1] != tb[:1] and (len(ta) < 7 or len(tb) < 7):
         # every organisation rule below (typo, morphology, stem, sound) needs the same first letter,
@@ -145,8 +93,9 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
         return 0.0, ""
     la, lb = len(ta), len(tb)
+    w = scorer_config()
     if person and (la == 1 or lb == 1):
-        return (0.75, "initial") if ta[0] == tb[0] else (0.0, "")
+        return (w.sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
     shorter = min(la, lb)
     if (
         person
@@ -155,7 +104,7 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         and abs(la - lb) <= 1
         and OSA.distance(ta, tb, score_cutoff=1) <= 1
     ):
-        return 0.8, "typo"
+        return w.sim_short_typo, "typo"
     if shorter >= 4:
         dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < 8 else 2
@@ -164,20 +113,25 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo
             short_pinyin = translated and shorter < 8 and ta.isalpha()
-            return 1.0 - 0.11 * dist - (0.04 if shorter < 6 else 0.0) - (0.1 if short_pinyin else 0.0), "typo"
+            return (
+                1.0
+                - w.typo_per_edit * dist
+                - (w.typo_short_word if shorter < 6 else 0.0)
+                - (w.typo_translated_pinyin if short_pinyin else 0.0)
+            ), "typo"
     if not person and shorter >= 5 and ta[:4] == tb[:4] and morph_variants(ta, tb):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
-        return morph_rules().similarity, "morphology"
+        return w.sim_morphology, "morphology"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
-        return 0.8, "phonetic"
+        return w.sim_phonetic, "phonetic"
     if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
-        return 0.85, "one-letter-variant"  # Gates / Cates: one letter, same length
+        return w.sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
-        return (0.85, "stem") if shorter >= 6 else (0.72, "abbreviation")
+        return (w.sim_stem, "stem") if shorter >= 6 else (w.sim_abbreviation, "abbreviation")
     if translated and not person and shorter >= 4 and ta.isalpha() and tb.isalpha() and sounds_alike(ta, tb):
         # 利亚德 "Liyade" registered as "Leyard": the English trade name imitates the Chinese sound
-        return weights().sound_alike_similarity, "sounds alike"
+        return w.sound_alike_similarity, "sounds alike"
     return 0.0, ""
 
 
@@ -203,6 +157,10 @@ class Scored:
     merges: list[str] = field(default_factory=list)
     acronym: bool = False
     subset: bool = False
+    # which rule gave the name score before penalties (a FEATURES name: token_alignment, person_subset,
+    # character_similarity, acronym, symbol) and what it was computed from
+    basis: str = "token_alignment"
+    base_detail: dict[str, Any] = field(default_factory=dict)
 
     def swapped(self) -> Scored:
         """The same result with the two sides exchanged: a list name that is a word-by-word translation
@@ -223,6 +181,8 @@ class Scored:
             merges=list(self.merges),
             acronym=self.acronym,
             subset=self.subset,
+            basis=self.basis,
+            base_detail=dict(self.base_detail),
         )
 
     def explain(self) -> dict[str, Any]:
@@ -249,8 +209,85 @@ class Scored:
             "merged_tokens": self.merges,
             "acronym_match": self.acronym,
             "subset_match": self.subset,
-            "penalties": self.penalties,
+            "penalties": list(self.penalties),
         }
+
+    def features(self, extra: list[dict[str, Any]], score: float) -> list[dict[str, Any]]:
+        """The features that made ``score`` (this name score with the pair's ``extra`` penalties), the
+        way nomenklatura's logic-v2 explains a score: each feature's name, its weight from matching.yml,
+        its value and its contribution (weight × value). The contributions add up to ``score``: the
+        name score's basis, every penalty, and — when the sum left the range 0…1 — ``score_range``, the
+        amount by which the score was held at 0 or 1 (each figure rounded to four decimals)."""
+        w = scorer_config()
+        out: list[dict[str, Any]] = []
+        if self.basis == "character_similarity":
+            out.append(
+                _feature(
+                    "character_similarity",
+                    1.0,
+                    self.char_score,
+                    self.char_score - w.char_margin,
+                    f"the names' letters {self.char_score:.4f} alike, less the margin {w.char_margin}",
+                )
+            )
+        elif self.basis in ("acronym", "symbol"):
+            weight = w.acronym_score if self.basis == "acronym" else w.symbol_score
+            detail = (
+                "a one-word name is the other's acronym"
+                if self.basis == "acronym"
+                else "a one-word name is a symbol of the other (symbols.yml)"
+            )
+            out.append(_feature(self.basis, weight, 1, weight, detail))
+        elif self.basis == "person_subset":
+            d = self.base_detail
+            out.append(
+                _feature(
+                    "person_subset",
+                    1.0,
+                    self.token_score,
+                    self.token_score,
+                    f"every part of the shorter name found exactly in the longer: {w.subset_base} + "
+                    f"{w.subset_token_share} × alignment {d.get('alignment', 0.0):.4f} − "
+                    f"{w.person_extra_penalty} × {d.get('extra_parts', 0)} part(s) on one side only "
+                    f"(at most {w.subset_cap})",
+                )
+            )
+        else:
+            out.append(
+                _feature(
+                    "token_alignment",
+                    1.0,
+                    self.token_score,
+                    self.token_score,
+                    "the weighted share of both names' words that pair up (see alignment)",
+                )
+            )
+        for p in [*self.penalties, *extra]:
+            value = float(p.get("amount", 1))
+            weight = float(p["weight"]) if "weight" in p else float(p["value"])
+            out.append(
+                _feature(str(p.get("feature", "penalty")), weight, value, float(p["value"]), p["reason"])
+            )
+        total = sum(f["_exact"] for f in out)
+        if abs(score - total) > 1e-9:
+            out.append(
+                _feature("score_range", 1.0, score - total, score - total, "the score is held within 0 and 1")
+            )
+        for f in out:
+            del f["_exact"]
+        return out
+
+
+def _feature(name: str, weight: float, value: float, contribution: float, detail: str) -> dict[str, Any]:
+    """One feature of a score as an explanation shows it (``_exact``: the unrounded contribution)."""
+    return {
+        "feature": name,
+        "weight": round(weight, 4),
+        "value": round(value, 4),
+        "contribution": round(contribution, 4),
+        "detail": detail,
+        "_exact": contribution,
+    }
 
 
 def _merge_adjacent(
@@ -301,15 +338,16 @@ def _patronymic_reversal(
     a, b = around(q), around(c)
     if a and b and a[0] != a[1] and a == (b[1], b[0]):
         return {
+            "feature": "patronymic_reversal",
             "reason": "given name and patronymic (bin/ibn) swapped",
             "query": list(a),
             "list": list(b),
-            "value": -0.3,
+            "value": -scorer_config().patronymic_penalty,
         }
     return None
 
 
-def _institutional_weight(tok: Token, weight: float, w: Weights, inst: frozenset[str]) -> float:
+def _institutional_weight(tok: Token, weight: float, w: ScorerConfig, inst: frozenset[str]) -> float:
     if tok.cls == GENERIC and tok.canon not in inst and tok.text not in inst:
         return max(weight, w.generic_institutional)
     return weight
@@ -336,7 +374,7 @@ def score_analyses(
     ``q_weights``/``c_weights`` are the names' precomputed token weights; ``min_score`` lets the scorer
     stop early, returning an unexplained low score, when even a perfect fuzzy alignment of the
     remaining tokens could not reach it."""
-    w = weights()
+    w = scorer_config()
     q_tokens: list[Token] | tuple[Token, ...] = query.tokens
     c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
     merges: list[str] = []
@@ -466,6 +504,7 @@ def score_analyses(
         if q_nums and c_nums:
             penalties.append(
                 {
+                    "feature": "number_clash",
                     "reason": "numbers differ (a different unit, factory or institute)",
                     "query": sorted(q_nums),
                     "list": sorted(c_nums),
@@ -481,6 +520,7 @@ def score_analyses(
         if q_places and c_places:
             penalties.append(
                 {
+                    "feature": "place_clash",
                     "reason": "different places in the names",
                     "query": sorted(q_places),
                     "list": sorted(c_places),
@@ -489,6 +529,7 @@ def score_analyses(
             )
 
     subset = False
+    base_detail: dict[str, Any] = {}
     if person:
         # Persons: a name part present on one side only (a dropped middle name or patronymic) is
         # common and cheap; a part that differs on both sides (another given name) is a clash.
@@ -501,10 +542,13 @@ def score_analyses(
             clashes = min(len(uq), len(uc))
             penalties.append(
                 {
+                    "feature": "person_parts_clash",
                     "reason": "name parts differ on both sides",
                     "query": [x[0] for x in uq],
                     "list": [x[0] for x in uc],
                     "value": -w.person_clash_penalty * clashes,
+                    "weight": -w.person_clash_penalty,
+                    "amount": clashes,
                 }
             )
         elif (uq or uc) and len(out_pairs) >= 2:
@@ -515,33 +559,39 @@ def score_analyses(
             matched_w = sum(p.weight for p in out_pairs)
             if exact_pairs and matched_w >= w.person_subset_min_weight:
                 extra = len(uq) + len(uc)
-                subset_score = 0.88 + 0.1 * token_score - w.person_extra_penalty * extra
+                subset_score = (
+                    w.subset_base + w.subset_token_share * token_score - w.person_extra_penalty * extra
+                )
                 if subset_score > token_score:
-                    token_score, subset = min(subset_score, 0.95), True
+                    base_detail = {"alignment": token_score, "extra_parts": extra}
+                    token_score, subset = min(subset_score, w.subset_cap), True
 
     char_score = 0.0
     acronym = False
     base = token_score
+    basis = "person_subset" if subset else "token_alignment"
     if not person and query.joined and cand.joined and token_score < 0.97:
         char_score = Indel.normalized_similarity(query.joined, cand.joined)
         if (
             char_score >= w.char_floor
-            and char_score - 0.03 > base
-            and min(len(query.joined), len(cand.joined)) >= 6
+            and char_score - w.char_margin > base
+            and min(len(query.joined), len(cand.joined)) >= w.char_min_length
         ):
-            base = char_score - 0.03
-    if not person and base < 0.85:
+            base, basis = char_score - w.char_margin, "character_similarity"
+    if not person and base < w.acronym_score:
         q_sig, c_sig = query.significant, cand.significant
         if (len(q_sig) == 1 and len(cand.acronym) >= 4 and q_sig[0].text == cand.acronym) or (
             len(c_sig) == 1 and len(query.acronym) >= 4 and c_sig[0].text == query.acronym
         ):
-            base, acronym = 0.85, True
+            base, acronym, basis = w.acronym_score, True, "acronym"
         q_core = [t for t in q_sig if t.cls != PLACE]
         c_core = [t for t in c_sig if t.cls != PLACE]
         if (len(q_core) == 1 and q_core[0].canon in cand.symbol_keys) or (
             len(c_core) == 1 and c_core[0].canon in query.symbol_keys
         ):
-            base, acronym = max(base, 0.88), True
+            if w.symbol_score > base:
+                basis = "symbol"
+            base, acronym = max(base, w.symbol_score), True
     score = base + sum(p["value"] for p in penalties)
     score = max(0.0, min(1.0, score))
     return Scored(
@@ -556,4 +606,6 @@ def score_analyses(
         merges=merges,
         acronym=acronym,
         subset=subset,
+        basis=basis,
+        base_detail=base_detail,
     )

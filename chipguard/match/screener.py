@@ -11,7 +11,7 @@ names directly with the same scorer (no list needed).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,8 +21,9 @@ from rapidfuzz import fuzz
 from chipguard.errors import InputError
 from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
+from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, gc_paused
-from chipguard.match.score import Scored, score_analyses, weights_of
+from chipguard.match.score import RarityFn, Scored, score_analyses, weights_of
 from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
@@ -37,7 +38,7 @@ from chipguard.names.analysis import (
     analyze,
 )
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
-from chipguard.names.data import default_threshold, matching_config, vocabulary
+from chipguard.names.data import default_threshold, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.variants import (
@@ -170,10 +171,11 @@ def qualifier_clash(query: str, alias: str, query_how: str, alias_how: str) -> d
     qa, qb = qualifiers(query), qualifiers(alias)
     if qa and qb and not (qa & qb):
         return {
+            "feature": "qualifier_clash",
             "reason": "different qualifiers in parentheses",
             "query": sorted(qa),
             "list": sorted(qb),
-            "value": -float(matching_config().get("qualifier_clash_penalty", 0.2)),
+            "value": -scorer_config().qualifier_clash_penalty,
         }
     return None
 
@@ -196,6 +198,7 @@ def _explain(
     detail["penalties"] = detail["penalties"] + extra_penalties
     out: dict[str, Any] = {
         "score": round(score, 4),
+        "features": scored.features(extra_penalties, score),
         "matched_alias": alias,
         "alias_kind": alias_kind,
         "alias_part": variant,
@@ -241,6 +244,9 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
         return None
     similarity = fuzz.ratio(query_core, alias_core) / 100.0
     return {
+        "feature": "han_characters_differ",
+        "weight": -factor,
+        "amount": round(1.0 - similarity, 4),
         "reason": f"Chinese names differ in their characters: {query_core} vs {alias_core} "
         f"(character similarity {similarity:.2f})",
         "value": -round((1.0 - similarity) * factor, 4),
@@ -351,6 +357,166 @@ def name_keys(names: tuple[str, ...], person: bool) -> frozenset[str]:
     return frozenset(keys)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """What a pair knows of the listed record a candidate name belongs to: its kind and countries
+    (``countries`` normalised through the country groups, ``listed_countries`` as the list writes them).
+    Screening has one for every candidate; ``compare`` scores two bare names and has none."""
+
+    kind: PartyKind
+    countries: set[str] | frozenset[str]
+    listed_countries: list[str]
+
+
+@dataclass(slots=True)
+class PairScore:
+    """A scored pair: the score with every feature, the name comparison (query side first) and the
+    features of the pair beyond the names' words (``extra``: penalties with their contributions)."""
+
+    score: float
+    scored: Scored
+    extra: list[dict[str, Any]]
+
+    def features(self) -> list[dict[str, Any]]:
+        """Every feature that fired, with its weight, value and contribution (they add up to the score)."""
+        return self.scored.features(self.extra, self.score)
+
+
+def score_pair(
+    qa: NameAnalysis,
+    entry: Entry,
+    *,
+    person: bool,
+    query_name: str,
+    query_how: str,
+    query_anchors: frozenset[str] | None = None,
+    query_han: str = "",
+    q_weights: tuple[float, ...] | None = None,
+    rarity: RarityFn | None = None,
+    min_score: float = 0.0,
+    query_kind: str | None = None,
+    query_country: str = "",
+    query_country_given: str | None = None,
+    records: Callable[[int], ListedRecord] | None = None,
+) -> PairScore | None:
+    """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
+    ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
+    is a word-by-word translation takes the query's seat, where translation rules apply), then the
+    features of the pair — different qualifiers in parentheses, Chinese characters that differ behind
+    equal transliterations and, when the candidate is a listed record (``records`` gives its kind and
+    countries), a kind or country the query contradicts, a dropped qualifier naming a subsidiary, a match
+    on a trade name or on the parent named in another entity's record. Every weight is matching.yml's.
+
+    ``query_how`` is how the query form was made (as-given, without-parentheses or its transliteration
+    method), ``entry.variant`` how the candidate was; ``query_han`` the query's Han characters when this
+    form is their Latin rendering. None when the name score is below ``min_score`` or a trade-name entry
+    does not stand (see trade_name_match)."""
+    w = scorer_config()
+    c_weights = entry.weights or None
+    if entry.anchors is not None and query_anchors is None and not person:
+        # the list name is the translation (English query, Chinese list name): it takes the query's seat
+        # in the scorer, where translation synonyms and anchors apply
+        scored = score_analyses(
+            entry.analysis,
+            qa,
+            person=False,
+            rarity=rarity,
+            q_weights=c_weights,
+            c_weights=q_weights,
+            min_score=min_score,
+            anchors=entry.anchors,
+        ).swapped()
+    else:
+        scored = score_analyses(
+            qa,
+            entry.analysis,
+            person=person,
+            rarity=rarity,
+            q_weights=q_weights,
+            c_weights=c_weights,
+            min_score=min_score,
+            anchors=query_anchors,
+        )
+    if scored.score < min_score:
+        return None
+    if entry.variant == "core" and not trade_name_match(scored):
+        return None
+    extra: list[dict[str, Any]] = []
+    record = records(entry.party) if records is not None else None
+    if record is not None:
+        if (
+            query_kind in ("person", "org")
+            and record.kind in (PartyKind.PERSON, *ORG_LIKE)
+            and (query_kind == "person") != (record.kind == PartyKind.PERSON)
+        ):
+            extra.append(
+                {
+                    "feature": "kind_clash",
+                    "reason": f"query is a {query_kind}, the listed party a {record.kind.value}",
+                    "value": -w.kind_clash_penalty,
+                }
+            )
+        if query_country and record.countries and query_country not in record.countries:
+            value = (
+                w.person_country_clash_penalty if record.kind == PartyKind.PERSON else w.country_clash_penalty
+            )
+            extra.append(
+                {
+                    "feature": "country_clash",
+                    "reason": f"country {query_country_given} given, the listed party is in "
+                    f"{', '.join(sorted(record.listed_countries))}",
+                    "value": -value,
+                }
+            )
+    clash = qualifier_clash(query_name, entry.alias, query_how, entry.variant)
+    if clash:
+        extra.append(clash)
+    elif record is not None and entry.variant == "without-parentheses" and not entry.latin_method:
+        dropped = dropped_qualifiers(entry.alias, entry.analysis.original)
+        if dropped and not dropped & {t.canon for t in qa.tokens}:
+            extra.append(
+                {
+                    "feature": "dropped_qualifier",
+                    "reason": "the list name's qualifier in parentheses ("
+                    + ", ".join(sorted(dropped))
+                    + ") is not in the query: a subsidiary or branch of the named firm",
+                    "value": -w.dropped_qualifier_penalty,
+                }
+            )
+    if record is not None:
+        if entry.variant == "core":
+            extra.append(
+                {
+                    "feature": "trade_name",
+                    "reason": "matched the listed name's trade name (without its place, industry "
+                    "words and legal form)",
+                    "value": -w.core_name_penalty,
+                }
+            )
+        elif (
+            entry.variant != "full"
+            and entry.alias != entry.analysis.original
+            and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
+        ):
+            extra.append(
+                {
+                    "feature": "parent_part",
+                    "reason": "the matched name is the parent named in another entity's "
+                    "record (Affiliated Entity / Parent Organization)",
+                    "value": -w.parent_part_penalty,
+                }
+            )
+    if query_han and entry.latin_method:
+        # two Chinese names met through their Latin forms: their characters must agree too
+        differ = han_difference(query_han, entry.alias, w.han_mismatch_penalty_factor)
+        if differ:
+            extra.append(differ)
+    score = scored.score
+    if extra:
+        score = max(0.0, score + sum(p["value"] for p in extra))
+    return PairScore(score, scored, extra)
+
+
 @dataclass(slots=True)
 class Screening:
     """Every record that clears the threshold, ranked, cut to ``limit``: ``omitted`` says how many
@@ -379,21 +545,14 @@ class Screener:
         self.parties = enrich_parties(list(parties)) if enrich else list(parties)
         self.set_threshold(threshold)
         self.snapshots = list(snapshots or [])
-        cfg = matching_config()
-        self.candidate_limit = int(cfg.get("candidates_per_query", 25))
-        self.country_penalty = float(cfg.get("country_clash_penalty", 0.12))
-        self.person_country_penalty = float(cfg.get("person_country_clash_penalty", 0.04))
-        self.kind_penalty = float(cfg.get("kind_clash_penalty", 0.1))
-        self.han_mismatch_factor = float(cfg.get("han_mismatch_penalty_factor", 0.5))
-        self.parent_part_penalty = float(cfg.get("parent_part_penalty", 0.1))
-        self.dropped_qualifier_penalty = float(cfg.get("dropped_qualifier_penalty", 0.08))
-        self.core_name_penalty = float(cfg.get("core_name_penalty", 0.03))
+        cfg = scorer_config()
+        self.candidate_limit = cfg.candidates_per_query
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
-        self.core_names = bool(cfg.get("core_names", True)) if core_names is None else core_names
+        self.core_names = cfg.core_names if core_names is None else core_names
         with gc_paused():
-            self._build(cfg)
+            self._build()
 
-    def _build(self, cfg: dict[str, Any]) -> None:
+    def _build(self) -> None:
         entries: list[Entry] = []
         for pidx, party in enumerate(self.parties):
             person = party.kind == PartyKind.PERSON
@@ -447,7 +606,7 @@ class Screener:
                                 anchors=anchors,
                             )
                         )
-        self.index = NameIndex(entries, len(self.parties), int(cfg.get("max_posting", 4000)))
+        self.index = NameIndex(entries, len(self.parties), scorer_config().max_posting)
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 
     def set_threshold(self, threshold: float | None) -> None:
@@ -455,6 +614,11 @@ class Screener:
         self.threshold = default_threshold() if threshold is None else float(threshold)
 
     # -- screening ---------------------------------------------------------------------------------
+
+    def listed_record(self, pidx: int) -> ListedRecord:
+        """The kind and countries of party ``pidx``, as score_pair weighs them."""
+        party = self.parties[pidx]
+        return ListedRecord(party.kind, self._party_countries[pidx], party.countries)
 
     def party(self, source: str, party_id: str) -> Party | None:
         """The list record a hit names (what an analyst judges the hit against). The records of recent
@@ -536,6 +700,7 @@ class Screener:
         floor = cut - 0.15
         forms = query_forms(name)
         q_han = han_core(name)
+        records = self.listed_record
         for form in forms:
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
@@ -550,102 +715,25 @@ class Screener:
                 qw = q_weights.get(person_mode)
                 if qw is None:
                     qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-                if entry.anchors is not None and form.anchors is None and not person_mode:
-                    # the list name is the translation (English query, Chinese list name): it takes the
-                    # query's seat in the scorer, where translation synonyms and anchors apply
-                    scored = score_analyses(
-                        entry.analysis,
-                        qa,
-                        person=False,
-                        rarity=rarity,
-                        q_weights=entry.weights,
-                        c_weights=qw,
-                        min_score=floor,
-                        anchors=entry.anchors,
-                    ).swapped()
-                else:
-                    scored = score_analyses(
-                        qa,
-                        entry.analysis,
-                        person=person_mode,
-                        rarity=rarity,
-                        q_weights=qw,
-                        c_weights=entry.weights,
-                        min_score=floor,
-                        anchors=form.anchors,
-                    )
-                score = scored.score
-                if score < floor:
+                pair = score_pair(
+                    qa,
+                    entry,
+                    person=person_mode,
+                    query_name=name,
+                    query_how=form.method,
+                    query_anchors=form.anchors,
+                    query_han=q_han,
+                    q_weights=qw,
+                    rarity=rarity,
+                    min_score=floor,
+                    query_kind=kind_norm,
+                    query_country=q_country,
+                    query_country_given=country,
+                    records=records,
+                )
+                if pair is None:
                     continue
-                if entry.variant == "core" and not trade_name_match(scored):
-                    continue
-                extra: list[dict[str, Any]] = []
-                party = self.parties[entry.party]
-                if (
-                    kind_norm in ("person", "org")
-                    and party.kind in (PartyKind.PERSON, *ORG_LIKE)
-                    and (kind_norm == "person") != (party.kind == PartyKind.PERSON)
-                ):
-                    extra.append(
-                        {
-                            "reason": f"query is a {kind_norm}, the listed party a {party.kind.value}",
-                            "value": -self.kind_penalty,
-                        }
-                    )
-                countries = self._party_countries[entry.party]
-                if q_country and countries and q_country not in countries:
-                    value = (
-                        self.person_country_penalty
-                        if party.kind == PartyKind.PERSON
-                        else self.country_penalty
-                    )
-                    extra.append(
-                        {
-                            "reason": f"country {country} given, the listed party is in "
-                            f"{', '.join(sorted(party.countries))}",
-                            "value": -value,
-                        }
-                    )
-                clash = qualifier_clash(name, entry.alias, form.method, entry.variant)
-                if clash:
-                    extra.append(clash)
-                elif entry.variant == "without-parentheses" and not entry.latin_method:
-                    dropped = dropped_qualifiers(entry.alias, entry.analysis.original)
-                    if dropped and not dropped & {t.canon for t in qa.tokens}:
-                        extra.append(
-                            {
-                                "reason": "the list name's qualifier in parentheses ("
-                                + ", ".join(sorted(dropped))
-                                + ") is not in the query: a subsidiary or branch of the named firm",
-                                "value": -self.dropped_qualifier_penalty,
-                            }
-                        )
-                if entry.variant == "core":
-                    extra.append(
-                        {
-                            "reason": "matched the listed name's trade name (without its place, industry "
-                            "words and legal form)",
-                            "value": -self.core_name_penalty,
-                        }
-                    )
-                elif (
-                    entry.variant != "full"
-                    and entry.alias != entry.analysis.original
-                    and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
-                ):
-                    extra.append(
-                        {
-                            "reason": "the matched name is the parent named in another entity's "
-                            "record (Affiliated Entity / Parent Organization)",
-                            "value": -self.parent_part_penalty,
-                        }
-                    )
-                if q_han and entry.latin_method:
-                    differ = han_difference(q_han, entry.alias, self.han_mismatch_factor)
-                    if differ:
-                        extra.append(differ)
-                if extra:
-                    score = max(0.0, score + sum(p["value"] for p in extra))
+                score, scored, extra = pair.score, pair.scored, pair.extra
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
@@ -888,7 +976,11 @@ class Screener:
             )
             out[pidx] = assessment
             if assessment.penalty:
-                penalty = {"reason": "conflicting date of birth", "value": -assessment.penalty}
+                penalty = {
+                    "feature": "dob_conflict",
+                    "reason": "conflicting date of birth",
+                    "value": -assessment.penalty,
+                }
                 best[pidx] = (
                     max(0.0, score - assessment.penalty),
                     scored,
@@ -967,7 +1059,6 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
         return out
 
     core_a = han_core(a)
-    han_factor = float(matching_config().get("han_mismatch_penalty_factor", 0.5))
     best: tuple[float, dict[str, Any]] | None = None
     for ta, how_a, method_a, anchors_a in forms(a):
         qa = analyze(ta, person)
@@ -977,24 +1068,26 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             cb = analyze(tb, person)
             if not cb.tokens:
                 continue
-            if anchors_b is not None and anchors_a is None:
-                # b is the word-by-word translation: it takes the query's side of the scorer, as in screen()
-                scored = score_analyses(cb, qa, person=person, anchors=anchors_b).swapped()
-            else:
-                scored = score_analyses(qa, cb, person=person, anchors=anchors_a)
-            penalties = [p for p in (qualifier_clash(a, b, how_a, how_b),) if p]
-            if core_a and method_a and method_b:
-                # two Chinese names met through their Latin forms: their characters must agree too
-                differ = han_difference(core_a, b, han_factor)
-                if differ:
-                    penalties.append(differ)
-            score = max(0.0, scored.score + sum(p["value"] for p in penalties))
+            # b is a bare name, not a listed record: no kind, country or record-part features
+            pair = score_pair(
+                qa,
+                Entry(-1, cb, b, "", how_b, person, method_b, anchors=anchors_b),
+                person=person,
+                query_name=a,
+                query_how=how_a,
+                query_anchors=anchors_a,
+                query_han=core_a if method_a else "",
+            )
+            if pair is None:
+                continue
+            score = pair.score
             if best is None or score > best[0]:
-                detail = scored.explain()
-                detail["penalties"].extend(penalties)
+                detail = pair.scored.explain()
+                detail["penalties"].extend(pair.extra)
                 detail.update(
                     {
                         "score": round(score, 4),
+                        "features": pair.features(),
                         "compared": {"a": qa.cleaned, "b": cb.cleaned},
                         "parts": {"a": how_a, "b": how_b},
                         "transliteration": {"a": method_a, "b": method_b},

@@ -21,7 +21,6 @@ class MorphologyRules:
     min_word: int
     min_root: int
     passes: int
-    similarity: float
     exceptions: frozenset[frozenset[str]]
 
 
@@ -33,7 +32,6 @@ def rules() -> MorphologyRules:
         int(data.get("min_word", 5)),
         int(data.get("min_root", 4)),
         int(data.get("passes", 2)),
-        float(data.get("similarity", 0.9)),
         frozenset(frozenset(str(w) for w in pair) for pair in data.get("exceptions") or []),
     )
 

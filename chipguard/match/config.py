@@ -1,0 +1,369 @@
+"""The scorer's features and weights, read from ``chipguard/data/names/matching.yml`` and nowhere else.
+
+Why: a score an analyst or an auditor has to trust must be explainable from data alone. Every weight,
+similarity and penalty the scorer applies is a key of matching.yml; this module reads them once, checks
+that every key is present with the right type (a missing or misspelt key is an error naming the file and
+the key at load — never a silent default in code that may disagree with the file) and hands them out as
+one frozen :class:`ScorerConfig`. :data:`FEATURES` describes each feature a score can be made of; the
+explanation of every hit lists the features that fired with their contributions, and
+``tools/matching_features.py`` writes the table in docs/MATCHING_FEATURES.md from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any
+
+from chipguard.errors import InputError
+from chipguard.names.data import matching_config, name_data_file
+
+MATCHING_FILE = "names/matching.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class ScorerConfig:
+    """Every number the scorer uses (field → matching.yml key in :data:`KEYS`)."""
+
+    # token weights by class
+    legal_form: float
+    admin: float
+    stopword: float
+    generic: float
+    place: float
+    place_institutional: float
+    generic_institutional: float
+    country: float
+    translated_unmatched: float
+    number: float
+    word: float
+    person_token: float
+    initial: float
+    # how the name score is formed
+    person_clash_penalty: float
+    person_extra_penalty: float
+    person_subset_min_weight: float
+    number_clash_penalty: float
+    place_clash_penalty: float
+    char_floor: float
+    char_margin: float
+    char_min_length: int
+    acronym_score: float
+    symbol_score: float
+    subset_base: float
+    subset_token_share: float
+    subset_cap: float
+    patronymic_penalty: float
+    # similarity of two words that are not equal
+    body_kind_similarity: float
+    translation_synonym_similarity: float
+    sound_alike_similarity: float
+    sim_initial: float
+    sim_short_typo: float
+    typo_per_edit: float
+    typo_short_word: float
+    typo_translated_pinyin: float
+    sim_morphology: float
+    sim_phonetic: float
+    sim_one_letter_variant: float
+    sim_stem: float
+    sim_abbreviation: float
+    # features of a pair beyond the names' words (the query's details and the listed record)
+    kind_clash_penalty: float
+    country_clash_penalty: float
+    person_country_clash_penalty: float
+    qualifier_clash_penalty: float
+    dropped_qualifier_penalty: float
+    core_name_penalty: float
+    parent_part_penalty: float
+    han_mismatch_penalty_factor: float
+    # candidate retrieval
+    candidates_per_query: int
+    candidates_full_match_cap: int
+    candidate_relative_floor: float
+    candidate_query_floor: float
+    max_posting: int
+    core_names: bool
+
+
+# field → its key in matching.yml (dotted: section.key)
+KEYS: dict[str, str] = {
+    "legal_form": "weights.legal_form",
+    "admin": "weights.admin_qualifier",
+    "stopword": "weights.stopword",
+    "generic": "weights.generic",
+    "place": "weights.place",
+    "place_institutional": "weights.place_institutional",
+    "generic_institutional": "weights.generic_institutional",
+    "country": "weights.country",
+    "translated_unmatched": "weights.translated_unmatched",
+    "number": "weights.number",
+    "word": "weights.word",
+    "person_token": "weights.person_token",
+    "initial": "weights.initial",
+    "person_clash_penalty": "person_clash_penalty",
+    "person_extra_penalty": "person_extra_token_penalty",
+    "person_subset_min_weight": "person_subset_min_weight",
+    "number_clash_penalty": "number_clash_penalty",
+    "place_clash_penalty": "place_clash_penalty",
+    "char_floor": "name_score.character_similarity_floor",
+    "char_margin": "name_score.character_margin",
+    "char_min_length": "name_score.character_min_length",
+    "acronym_score": "name_score.acronym_score",
+    "symbol_score": "name_score.symbol_score",
+    "subset_base": "name_score.person_subset_base",
+    "subset_token_share": "name_score.person_subset_token_share",
+    "subset_cap": "name_score.person_subset_cap",
+    "patronymic_penalty": "name_score.patronymic_reversal_penalty",
+    "body_kind_similarity": "body_kind_similarity",
+    "translation_synonym_similarity": "translation_synonym_similarity",
+    "sound_alike_similarity": "sound_alike_similarity",
+    "sim_initial": "similarity.initial",
+    "sim_short_typo": "similarity.short_typo",
+    "typo_per_edit": "similarity.typo_per_edit",
+    "typo_short_word": "similarity.typo_short_word",
+    "typo_translated_pinyin": "similarity.typo_translated_pinyin",
+    "sim_morphology": "similarity.morphology",
+    "sim_phonetic": "similarity.phonetic",
+    "sim_one_letter_variant": "similarity.one_letter_variant",
+    "sim_stem": "similarity.stem",
+    "sim_abbreviation": "similarity.abbreviation",
+    "kind_clash_penalty": "kind_clash_penalty",
+    "country_clash_penalty": "country_clash_penalty",
+    "person_country_clash_penalty": "person_country_clash_penalty",
+    "qualifier_clash_penalty": "qualifier_clash_penalty",
+    "dropped_qualifier_penalty": "dropped_qualifier_penalty",
+    "core_name_penalty": "core_name_penalty",
+    "parent_part_penalty": "parent_part_penalty",
+    "han_mismatch_penalty_factor": "han_mismatch_penalty_factor",
+    "candidates_per_query": "candidates_per_query",
+    "candidates_full_match_cap": "candidates_full_match_cap",
+    "candidate_relative_floor": "candidate_relative_floor",
+    "candidate_query_floor": "candidate_query_floor",
+    "max_posting": "max_posting",
+    "core_names": "core_names",
+}
+
+# sections wholly owned by the scorer: a key in them that the scorer does not know is a misspelling
+_OWNED_SECTIONS = ("weights", "similarity", "name_score")
+
+
+def _fail(message: str, key: str) -> InputError:
+    return InputError(message, file=str(name_data_file(MATCHING_FILE)), field=key)
+
+
+def _value(data: dict[str, Any], key: str, kind: type) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise _fail("missing: every scorer weight is data, there is no default in code", key)
+        node = node[part]
+    if kind is bool:
+        if not isinstance(node, bool):
+            raise _fail(f"must be true or false, not {node!r}", key)
+        return node
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        raise _fail(f"must be a number, not {node!r}", key)
+    if kind is int:
+        if node != int(node):
+            raise _fail(f"must be a whole number, not {node!r}", key)
+        return int(node)
+    return float(node)
+
+
+def load(data: dict[str, Any]) -> ScorerConfig:
+    """The scorer configuration in ``data`` (matching.yml parsed); an error names a missing, mistyped or
+    unknown key."""
+    known = {key for key in KEYS.values() if "." in key}
+    for section in _OWNED_SECTIONS:
+        for name in sorted((data.get(section) or {}) if isinstance(data.get(section), dict) else {}):
+            if f"{section}.{name}" not in known:
+                raise _fail("unknown key (misspelt?): the scorer does not use it", f"{section}.{name}")
+    types = {f.name: f.type for f in fields(ScorerConfig)}
+    kinds = {"float": float, "int": int, "bool": bool}
+    return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})
+
+
+@cache
+def scorer_config() -> ScorerConfig:
+    """The scorer's configuration from matching.yml (read and checked once per process)."""
+    return load(matching_config())
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature a score can be made of, as a hit's explanation names it."""
+
+    name: str
+    keys: tuple[str, ...]  # the matching.yml keys that weigh it
+    applies: str  # "name" (both faces), "record" (screening: the candidate is a listed record)
+    description: str
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "token_alignment",
+        (
+            "weights.*",
+            "similarity.*",
+            "body_kind_similarity",
+            "translation_synonym_similarity",
+            "sound_alike_similarity",
+        ),
+        "name",
+        "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
+        "÷ Σ of every word's weight. A word weighs by its class (weights.*) times its rarity on the lists; "
+        "two unequal words meet by the similarity.* rules. The explanation's alignment lists each pair.",
+    ),
+    Feature(
+        "person_subset",
+        (
+            "name_score.person_subset_base",
+            "name_score.person_subset_token_share",
+            "name_score.person_subset_cap",
+            "person_extra_token_penalty",
+            "person_subset_min_weight",
+        ),
+        "name",
+        "A person's shorter name found exactly in the longer (a dropped middle name): base + share × "
+        "alignment − penalty per extra part, at most the cap; replaces token_alignment when higher.",
+    ),
+    Feature(
+        "character_similarity",
+        (
+            "name_score.character_similarity_floor",
+            "name_score.character_margin",
+            "name_score.character_min_length",
+        ),
+        "name",
+        "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
+        "floor: their letter similarity less the margin; replaces token_alignment when higher.",
+    ),
+    Feature(
+        "acronym",
+        ("name_score.acronym_score",),
+        "name",
+        "A one-word name that is the other's acronym (four letters or more) scores this when the names "
+        "score lower otherwise.",
+    ),
+    Feature(
+        "symbol",
+        ("name_score.symbol_score",),
+        "name",
+        "A one-word name that is a multilingual symbol of the other (symbols.yml) scores at least this.",
+    ),
+    Feature(
+        "number_clash",
+        ("number_clash_penalty",),
+        "name",
+        "Both organisation names hold numbers that find no partner: another unit, factory or series.",
+    ),
+    Feature(
+        "place_clash",
+        ("place_clash_penalty",),
+        "name",
+        "Both organisation names hold a place or country that finds no partner.",
+    ),
+    Feature(
+        "person_parts_clash",
+        ("person_clash_penalty",),
+        "name",
+        "Per person-name part that differs on both sides (another given name); weight × count.",
+    ),
+    Feature(
+        "patronymic_reversal",
+        ("name_score.patronymic_reversal_penalty",),
+        "name",
+        "The names before and after bin/ibn swapped places (Ahmad bin Hasan vs Hasan bin Ahmad).",
+    ),
+    Feature(
+        "qualifier_clash",
+        ("qualifier_clash_penalty",),
+        "name",
+        "A parenthesised qualifier was dropped to match and both names carry different ones "
+        "(Bank of China (Hong Kong) vs Bank of China (Australia)).",
+    ),
+    Feature(
+        "han_characters_differ",
+        ("han_mismatch_penalty_factor",),
+        "name",
+        "A Chinese query met a Chinese list name through their Latin forms but the characters differ: "
+        "weight × (1 − character similarity).",
+    ),
+    Feature(
+        "kind_clash",
+        ("kind_clash_penalty",),
+        "record",
+        "The query says person and the listed party is an organisation, vessel or aircraft (or the reverse).",
+    ),
+    Feature(
+        "country_clash",
+        ("country_clash_penalty", "person_country_clash_penalty"),
+        "record",
+        "The query's country is not among the listed party's countries (a person's weighs less).",
+    ),
+    Feature(
+        "dropped_qualifier",
+        ("dropped_qualifier_penalty",),
+        "record",
+        "The list name was matched without a parenthesised qualifier the query lacks "
+        "(Huawei Technologies (Australia) for Huawei Technologies): a subsidiary or branch.",
+    ),
+    Feature(
+        "trade_name",
+        ("core_name_penalty",),
+        "record",
+        "The match is on the listed company's trade name (region, industry words and legal form removed).",
+    ),
+    Feature(
+        "parent_part",
+        ("parent_part_penalty",),
+        "record",
+        "The matched name is the parent named in another entity's record (Affiliated Entity / Parent "
+        "Organization).",
+    ),
+    Feature(
+        "dob_conflict",
+        ("evidence.dob_conflict_penalty",),
+        "record",
+        "The query's date of birth is a year or more from the listed one (after circa and ranges).",
+    ),
+    Feature(
+        "score_range",
+        (),
+        "name",
+        "The amount by which the sum of the other contributions was held within 0 and 1.",
+    ),
+)
+
+
+TABLE_BEGIN = "<!-- matching-features:begin (generated by tools/matching_features.py) -->"
+TABLE_END = "<!-- matching-features:end -->"
+
+
+def _weights_text(data: dict[str, Any], key: str) -> str:
+    """``key = value`` for a matching.yml key (``section.*``: every key of the section)."""
+    if key.endswith(".*"):
+        section = data.get(key[:-2]) or {}
+        return ", ".join(f"`{key[:-2]}.{k}` = {v}" for k, v in section.items())
+    node: Any = data
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return f"`{key}` = {node}"
+
+
+def features_table(data: dict[str, Any] | None = None) -> str:
+    """The Markdown table of every feature with its weights as matching.yml (``data``) sets them."""
+    data = matching_config() if data is None else data
+    rows = [
+        TABLE_BEGIN,
+        "",
+        "| feature | applies to | weights (matching.yml) | what it means |",
+        "|---|---|---|---|",
+    ]
+    applies = {"name": "screen and compare", "record": "screening (a listed record)"}
+    for f in FEATURES:
+        weights = "; ".join(_weights_text(data, key) for key in f.keys) or "—"
+        rows.append(f"| `{f.name}` | {applies[f.applies]} | {weights} | {f.description} |")
+    rows += ["", TABLE_END]
+    return "\n".join(rows)
