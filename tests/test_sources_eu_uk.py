@@ -64,6 +64,10 @@ def test_uk_hmt_sample(shared: Path) -> None:
     plotnitskii = by_id["13017"]
     assert ("Игорь Венедиктович ПЛОТНИЦКИЙ", "Cyrl") in [(a.name, a.script) for a in plotnitskii.aliases]
     assert by_id["9215"].countries == ["PK"]  # Nationality "Pakistani"
+    # the UN record a designation implements, as "Other Information" cites it ("UN Ref IRi.018",
+    # "(UN Ref):QDi.263"; the Lashkar-e-Tayyiba reference QDe.118 in the same text is another party's)
+    refs = {pid: p.extra.get("un_reference_number") for pid, p in by_id.items()}
+    assert refs["9053"] == "IRi.018" and refs["9215"] == "QDi.263" and refs["11039"] is None
 
 
 def test_uk_malformed(tmp_path: Path, shared: Path) -> None:

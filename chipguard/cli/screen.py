@@ -121,6 +121,9 @@ def _short_reason(explanation: dict[str, Any]) -> str:
         parts.append(f"{pen['reason']} ({pen['value']:+.2f})")
     if explanation.get("acronym_match"):
         parts.append("acronym")
+    grouped = explanation.get("grouped_by")
+    if grouped:
+        parts.append(f"one entity with {grouped['with']} ({grouped['feature']}: {grouped['detail']})")
     return "; ".join(parts) or "exact"
 
 

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from chipguard.errors import InputError
 from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
+from chipguard.match import grouping
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.score import RarityFn, Scored, score_analyses, weights_of
@@ -829,56 +830,86 @@ class Screener:
             return (*key, tuple(sorted(party.dates.items())), tuple(sorted(party.countries)))
         return key
 
-    def _same_entity(self, a: int, b: int) -> bool:
-        """Two records name the same entity: they share a name key, their kinds agree (an unknown kind
-        agrees with any but a person's), their countries overlap (or one has none), and two persons also
-        share a date of birth."""
-        pa, pb = self.parties[a], self.parties[b]
-        keys_a = name_keys(tuple(n.name for n in pa.all_names()), pa.kind == PartyKind.PERSON)
-        keys_b = name_keys(tuple(n.name for n in pb.all_names()), pb.kind == PartyKind.PERSON)
-        if not keys_a & keys_b:
-            return False
-        if (pa.kind == PartyKind.PERSON) != (pb.kind == PartyKind.PERSON):
-            return False
-        if PartyKind.UNKNOWN not in (pa.kind, pb.kind) and pa.kind != pb.kind:
-            return False
-        ca, cb = self._party_countries[a], self._party_countries[b]
-        if ca and cb and not ca & cb:
-            return False
-        if pa.kind == PartyKind.PERSON:
-            birth_a, birth_b = pa.dates.get("birth", ""), pb.dates.get("birth", "")
-            return bool(birth_a) and birth_a == birth_b
-        return True
+    def _grouping_facts(self, pidx: int) -> tuple[grouping.GroupingFacts, frozenset[str]]:
+        """Party ``pidx``'s identifiers and dates of birth, and its normalised names (a person's words in
+        sorted order: the lists write "SOLEIMANI, Qasem" and "QASEM SOLEIMANI"); computed for hits only."""
+        cache: dict[int, tuple[grouping.GroupingFacts, frozenset[str]]] | None = getattr(
+            self, "_grouping_cache", None
+        )
+        if cache is None:
+            cache = {}
+            self._grouping_cache = cache
+        found = cache.get(pidx)
+        if found is None:
+            party = self.parties[pidx]
+            person = party.kind == PartyKind.PERSON
+            keys = name_keys(tuple(n.name for n in party.all_names()), person)
+            if person:
+                keys = frozenset(" ".join(sorted(k.split())) for k in keys)
+            found = cache[pidx] = (grouping.facts_of(party), keys)
+        return found
+
+    def _same_entity(self, a: int, b: int) -> dict[str, str] | None:
+        """Why two records are one entity (chipguard.match.grouping: the same record number, a list's
+        cross-reference, a shared identifier of one kind, or the same name with agreeing kind, countries
+        and dates of birth), or None."""
+        facts_a, keys_a = self._grouping_facts(a)
+        facts_b, keys_b = self._grouping_facts(b)
+        return grouping.same_entity(
+            self.parties[a],
+            self.parties[b],
+            facts_a,
+            facts_b,
+            keys_a,
+            keys_b,
+            self._party_countries[a],
+            self._party_countries[b],
+        )
 
     def _group(self, party_indexes: list[int], hits: list[Hit]) -> list[dict[str, Any]]:
         """The hits grouped by entity, in the order of each group's best hit: one entity, its records.
-        Each hit's ``entity`` is its group's label (the group's best record, ``source:party_id``)."""
-        groups: list[list[int]] = []  # positions in ``hits``
+        A hit joins the first group holding a record it is one entity with; each record after a group's
+        first says why (``grouped_by``: the feature, its detail, and the record it was matched with), and
+        the group lists the features that joined it. Each hit's ``entity`` is its group's label (the
+        group's best record, ``source:party_id``)."""
+        groups: list[list[tuple[int, dict[str, str] | None]]] = []  # (position in ``hits``, why)
         for pos, pidx in enumerate(party_indexes):
             for group in groups:
-                if any(self._same_entity(pidx, party_indexes[other]) for other in group):
-                    group.append(pos)
+                why = next(
+                    (
+                        {**found, "with": f"{hits[other].source}:{hits[other].party_id}"}
+                        for other, _ in group
+                        if (found := self._same_entity(pidx, party_indexes[other])) is not None
+                    ),
+                    None,
+                )
+                if why is not None:
+                    group.append((pos, why))
                     break
             else:
-                groups.append([pos])
+                groups.append([(pos, None)])
         out: list[dict[str, Any]] = []
         for group in groups:
-            lead = hits[group[0]]
+            lead = hits[group[0][0]]
             label = f"{lead.source}:{lead.party_id}"
-            for pos in group:
+            for pos, why in group:
                 hits[pos].entity = label
+                if why:  # every face shows why a record is counted with another (CLI, REST, batch)
+                    hits[pos].explanation["grouped_by"] = why
             out.append(
                 {
                     "entity": label,
                     "name": lead.name,
                     "score": lead.score,
+                    "grouped_by": sorted({why["feature"] for _, why in group if why}),
                     "records": [
                         {
                             "source": hits[p].source,
                             "party_id": hits[p].party_id,
                             "list_name": hits[p].list_name,
+                            **({"grouped_by": why} if why else {}),
                         }
-                        for p in group
+                        for p, why in group
                     ],
                 }
             )

@@ -10,6 +10,7 @@ whole name of an entity), ``Name 1``–``Name 5`` the given names. ``Name Non-La
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -21,6 +22,9 @@ from chipguard.sources.common import add_country, detect_script, first_line, hea
 OFFICIAL_URL = "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"
 LIST_NAME = "UK HM Treasury (OFSI) Consolidated List of Financial Sanctions Targets"
 REQUIRED_COLUMNS = ("Name 6", "Name 1", "Group Type", "Alias Type", "Regime", "Group ID")
+# a UN Security Council reference number as written in "Other Information" (QDi.263: ISIL/Al-Qaida,
+# individual; IRe.001: Iran, entity)
+_UN_REF = re.compile(r"\bUN Ref\b\)?\s*:?\s*([A-Z]{2}[ie]\.\d{3})")
 _KIND = {"individual": PartyKind.PERSON, "entity": PartyKind.ORG, "ship": PartyKind.VESSEL}
 
 
@@ -136,6 +140,13 @@ def _party(group: str, rows: list[tuple[int, dict[str, str]]]) -> Party:
         remarks = row.get("Other Information", "").strip()
         if remarks and remarks not in party.remarks:
             party.remarks = f"{party.remarks} {remarks}".strip()
+        # the UN record this designation implements ("UN Ref IRi.018", "(UN Ref):QDi.263"), kept so the
+        # two records group as one entity (chipguard.match.grouping); a newer file has its own column
+        un_ref = row.get("UN Reference Number", "").strip() or next(
+            (m.group(1) for m in _UN_REF.finditer(remarks)), ""
+        )
+        if un_ref:
+            party.extra.setdefault("un_reference_number", un_ref)
     party.programs = [p for p in party.programs if p]
     party.list_name = LIST_NAME
     if births:

@@ -1,0 +1,183 @@
+"""Records of one entity across lists are grouped as one entity with its records, each saying which
+feature grouped it: the same record number on several lists (CSL), a list's cross-reference to another's
+record (the UK's UN reference number), a shared identifier of one kind (a passport on the UN and the SDN
+list), or the same normalised name with agreeing kind, countries and dates of birth. Every record still
+shows. Real lists: CSL 2022-04 and the UK HMT sample from ../shared/data, the bundled UN list."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipguard.config import data_dir
+from chipguard.match import grouping
+from chipguard.match.screener import Screener
+from chipguard.model import Identifier, Party, PartyKind
+from chipguard.sources import parse_file
+
+
+@cache
+def _screener(shared: Path) -> Screener:
+    parties = (
+        parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+        + parse_file(data_dir() / "lists/un_consolidated_2026-02-27.xml.gz").parties
+        + parse_file(shared / "lists/samples/uk_hmt_sample.csv").parties
+    )
+    return Screener(parties)
+
+
+@pytest.fixture
+def screener(shared: Path) -> Screener:
+    return _screener(shared)
+
+
+def _entity_of(screener: Screener, name: str, kind: str, record: str) -> dict[str, Any]:
+    found = screener.screening(name, kind=kind, limit=50)
+    labels = {f"{h.source}:{h.party_id}" for h in found.hits}
+    # every record still shows as a hit of its own
+    assert sum(len(e["records"]) for e in found.entities) == len(found.hits)
+    assert {f"{r['source']}:{r['party_id']}" for e in found.entities for r in e["records"]} == labels
+    # each hit carries the reason it is counted with another record, as its entity's record says
+    said = sorted(str(r.get("grouped_by")) for e in found.entities for r in e["records"])
+    assert sorted(str(h.explanation.get("grouped_by")) for h in found.hits) == said
+    return next(
+        e for e in found.entities if record in {f"{r['source']}:{r['party_id']}" for r in e["records"]}
+    )
+
+
+def _records(entity: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [
+        (f"{r['source']}:{r['party_id']}", (r.get("grouped_by") or {}).get("feature"))
+        for r in entity["records"]
+    ]
+
+
+def test_un_and_sdn_records_of_one_person_group_by_passport(screener: Screener) -> None:
+    """The UN writes "QASEM SOLEIMANI", OFAC "SOLEIMANI, Qasem" with his diplomatic passport: the two
+    kinds of passport are one kind of number."""
+    entity = _entity_of(screener, "Qasem Soleimani", "person", "un:110408")
+    assert sorted(_records(entity)) == [("un:110408", None), ("us_csl:10481", "identifier")] or sorted(
+        _records(entity)
+    ) == [("un:110408", "identifier"), ("us_csl:10481", None)]
+    why = next(r["grouped_by"] for r in entity["records"] if r.get("grouped_by"))
+    assert "008827" in why["detail"] and why["with"] in ("un:110408", "us_csl:10481")
+    assert entity["grouped_by"] == ["identifier"]
+    kim = _entity_of(screener, "Kim Tong Myong", "person", "un:6908497")
+    assert {r for r, _ in _records(kim)} == {"un:6908497", "us_csl:11648"}
+    assert "Passport 290320764" in next(
+        r["grouped_by"]["detail"] for r in kim["records"] if r.get("grouped_by")
+    )
+
+
+def test_one_record_number_on_several_lists_is_one_entity(screener: Screener) -> None:
+    """The CSL lists VTB Bank under one OFAC entity number on the CAPTA, SDN and SSI lists; VTB's
+    Austrian subsidiary is another entity."""
+    found = screener.screening("VTB Bank Public Joint Stock Company", kind="org", limit=50)
+    entity = next(e for e in found.entities if e["entity"] == "us_csl:17013")
+    assert _records(entity) == [
+        ("us_csl:17013", None),
+        ("us_csl:17013", "same_record"),
+        ("us_csl:17013", "same_record"),
+    ]
+    assert len({r["list_name"] for r in entity["records"]}) == 3
+    austria = next(h for h in found.hits if h.name == "VTB BANK (AUSTRIA) AG")
+    assert austria.entity == f"us_csl:{austria.party_id}" != entity["entity"]
+
+
+def test_a_uk_designation_citing_its_un_reference_is_one_entity_with_the_un_record(
+    screener: Screener,
+) -> None:
+    """The UK's record of Mohsen HOJATI cites UN IRi.018; OFAC's shares his passport number."""
+    entity = _entity_of(screener, "Mohsen Hojati", "person", "uk_hmt:9053")
+    assert sorted(_records(entity)) == [
+        ("uk_hmt:9053", "cross_reference"),
+        ("un:110429", None),
+        ("us_csl:10856", "identifier"),
+    ]
+    whys = {r["party_id"]: r.get("grouped_by") for r in entity["records"]}
+    assert "IRi.018" in whys["9053"]["detail"] and "G4506013" in whys["10856"]["detail"]
+    assert entity["grouped_by"] == ["cross_reference", "identifier"]
+    saeed = _entity_of(screener, "Hafiz Muhammad Saeed", "person", "uk_hmt:9215")
+    # "Hafez Mohammad SAEED" (UK), "HAFIZ MUHAMMAD SAEED" (UN), "SAEED, Hafiz Muhammad" (SDN)
+    assert {r for r, _ in _records(saeed)} == {"uk_hmt:9215", "un:2833107", "us_csl:10689"}
+
+
+def test_same_name_groups_with_agreeing_country_and_date_of_birth(screener: Screener) -> None:
+    bank = _entity_of(screener, "Korea Kwangson Banking Corp", "org", "us_csl:11581")
+    assert _records(bank) == [("us_csl:11581", None), ("un:6908518", "name")]
+    # a person's name in another word order, the same date of birth
+    person = _entity_of(screener, "Isnilon Totoni Hapilon", "person", "un:112075")
+    assert {r for r, _ in _records(person)} == {"un:112075", "us_csl:9585"}
+    why = next(r["grouped_by"] for r in person["records"] if r.get("grouped_by"))
+    assert why["feature"] == "name" and "dates of birth agree" in why["detail"]
+
+
+def test_persons_of_one_name_without_an_agreeing_birth_date_stay_apart(screener: Screener) -> None:
+    """The UN gives no date of birth for THOMAS LUBANGA, OFAC one: two people may share a name, so the
+    records are shown as two entities (an analyst judges them); nor does a shared name join the UN's
+    JULES MUTEBUTSI (born 1964) and OFAC's (born 1960-07-06)."""
+    for name, records in (
+        ("Thomas Lubanga", {"un:6908023", "us_csl:11974"}),
+        ("Jules Mutebutsi", {"un:6908009", "us_csl:11977"}),
+    ):
+        found = screener.screening(name, kind="person", limit=50)
+        hits = {f"{h.source}:{h.party_id}": h for h in found.hits}
+        assert records <= set(hits)
+        assert len({hits[r].entity for r in records}) == 2
+
+
+def test_grouping_is_the_same_whatever_order_the_facts_are_compared_in(screener: Screener) -> None:
+    """same_entity is symmetric (the group a record joins must not depend on which side it is on)."""
+    index = {(p.source, p.party_id): i for i, p in enumerate(screener.parties)}
+    pairs = [
+        (("un", "110408"), ("us_csl", "10481")),
+        (("uk_hmt", "9053"), ("un", "110429")),
+        (("un", "112075"), ("us_csl", "9585")),
+        (("un", "6908023"), ("us_csl", "11974")),
+    ]
+    for a, b in pairs:
+        one = screener._same_entity(index[a], index[b])
+        other = screener._same_entity(index[b], index[a])
+        assert (one is None) == (other is None)
+        assert one is None or one["feature"] == other["feature"]  # type: ignore[index]
+
+
+def test_a_shared_number_does_not_join_a_person_and_a_firm_or_two_issuing_countries() -> None:
+    """The SDN list gives BODEGA MICHIGAN and its owner one commercial-register number: a person is
+    never one entity with a firm. The same digits issued by two countries are two numbers."""
+    firm = Party(
+        "x",
+        "1",
+        "BODEGA MICHIGAN",
+        PartyKind.ORG,
+        identifiers=[Identifier("Matricula Mercantil No", "0081931")],
+    )
+    owner = Party(
+        "x",
+        "2",
+        "SALEH, Kassem",
+        PartyKind.PERSON,
+        identifiers=[Identifier("Matricula Mercantil No", "0081931")],
+    )
+    a, b = grouping.facts_of(firm), grouping.facts_of(owner)
+    assert grouping.same_entity(firm, owner, a, b, frozenset(), frozenset(), set(), set()) is None
+    one = Party("x", "3", "ALPHA", PartyKind.ORG, identifiers=[Identifier("Tax ID No.", "123456789", "RU")])
+    two = Party("y", "4", "BETA", PartyKind.ORG, identifiers=[Identifier("Tax ID No.", "123456789", "UA")])
+    three = Party("y", "5", "GAMMA", PartyKind.ORG, identifiers=[Identifier("tax", "1234-5678-9", "RU")])
+    f1, f2, f3 = (grouping.facts_of(p) for p in (one, two, three))
+    assert grouping.same_entity(one, two, f1, f2, frozenset(), frozenset(), set(), set()) is None
+    why = grouping.same_entity(one, three, f1, f3, frozenset(), frozenset(), set(), set())
+    assert why == {"feature": "identifier", "detail": "both list Tax ID No. 123456789"}
+
+
+def test_identifier_kinds_read_from_the_data() -> None:
+    assert (
+        grouping.identifier_kind("Diplomatic Passport") == grouping.identifier_kind("Passport") == "passport"
+    )
+    assert grouping.identifier_kind("National ID No.") == "national_id"
+    assert grouping.identifier_kind("National Identification Number") == "national_id"
+    assert grouping.identifier_kind("RUC #") == "tax"
+    assert grouping.identifier_kind("Aircraft Tail Number") == "aircraft tail"  # its own kind
