@@ -335,3 +335,20 @@ def test_unstorable_text_is_refused_naming_the_line(srv: Api) -> None:
     r = _post(srv, "/v1/jobs/customers", customers, file_name="odd.jsonl")
     assert r.status_code == 422 and "line 1" in r.text
     assert srv.client.get("/v1/jobs", headers=srv.headers("analyst")).json()["jobs"] == []
+
+
+def test_a_stopping_service_fails_its_job_naming_how_far_it_got(srv: Api) -> None:
+    """Once the service is stopping, a job stops before its next chunk and is failed, not left running."""
+    from chipguard.service.jobs import JobRunner
+
+    runner = JobRunner(srv.services)
+    rows = [
+        {"line": 2, "id": "c1", "name": "Atlas Sanatgaran", "kind": None, "country": None, "evidence": []}
+    ]
+    job = srv.services.jobs.create("screen", "names.csv", "0" * 64, rows, "key:test", runner.runner_id)
+    runner.shutdown()
+    stopped = runner.run(job.job_id)
+    assert stopped.status == "failed" and "the service stopped after 0 of 1 rows" in stopped.error
+    assert srv.services.jobs.results(job.job_id) == []
+    (entry,) = _actions(srv, "job.failed")
+    assert entry.payload["job_id"] == job.job_id and entry.actor == "key:test"
