@@ -352,3 +352,22 @@ def test_a_stopping_service_fails_its_job_naming_how_far_it_got(srv: Api) -> Non
     assert srv.services.jobs.results(job.job_id) == []
     (entry,) = _actions(srv, "job.failed")
     assert entry.payload["job_id"] == job.job_id and entry.actor == "key:test"
+
+
+def test_the_first_results_kept_are_read_a_page_at_a_time(srv: Api) -> None:
+    jobs = srv.services.jobs
+    rows = [
+        {"line": i + 2, "id": f"c{i}", "name": f"N{i}", "kind": None, "country": None, "evidence": []}
+        for i in range(7)
+    ]
+    job = jobs.create("screen", "n.csv", "0" * 64, rows, "key:test", "elsewhere:1:x")
+    jobs.start(job.job_id, "elsewhere:1:x", [])
+    jobs.progress(job.job_id, [(i, {"id": f"c{i}", "hits": [1] if i % 3 == 0 else []}) for i in range(7)])
+
+    def hits(r: dict[str, Any]) -> bool:
+        return bool(r["hits"])
+
+    for page in (1, 2, 3, 1000):
+        assert [r["id"] for r in jobs.first_results(job.job_id, hits, 10, page=page)] == ["c0", "c3", "c6"]
+        assert [r["id"] for r in jobs.first_results(job.job_id, hits, 2, page=page)] == ["c0", "c3"]
+    assert jobs.get(job.job_id).done == 7 and jobs.count_results(job.job_id) == 7

@@ -169,6 +169,21 @@ class JobStore:
         with Session(self.engine) as session:
             return [json.loads(text) for text in session.execute(query).scalars()]
 
+    def first_results(
+        self, job_id: str, keep: Callable[[dict[str, Any]], bool], limit: int, page: int = 1000
+    ) -> list[dict[str, Any]]:
+        """The first ``limit`` results ``keep`` accepts, in input order, read a page at a time (a page of
+        a job's rows that hit reads no further than the rows it shows)."""
+        found: list[dict[str, Any]] = []
+        offset = 0
+        while len(found) < limit:
+            chunk = self.results(job_id, offset=offset, limit=page)
+            found.extend(r for r in chunk if keep(r))
+            if len(chunk) < page:
+                break
+            offset += page
+        return found[:limit]
+
     def count_results(self, job_id: str) -> int:
         query = select(func.count()).select_from(JobResultRow).where(JobResultRow.job_id == job_id)
         with Session(self.engine) as session:

@@ -127,9 +127,10 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
     @ui.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(request: Request, job_id: JobId, _user: Any = reader) -> HTMLResponse:
         job = visible(job_id, request)
-        results = services.jobs.results(job_id)
         # names: the rows that hit (most do not); an import: every customer, what was written and found
-        shown = [r for r in results if r.get("hits") or job.kind == "customers"][:RESULTS_SHOWN]
+        shown = services.jobs.first_results(
+            job_id, lambda r: bool(r.get("hits")) or job.kind == "customers", RESULTS_SHOWN
+        )
         return kit.page(
             request,
             "job.html",
