@@ -4,8 +4,9 @@ Why: a list of a million entities must fit every worker on one machine and keep 
 real CSL 2022-04 (38k indexed names) is the base; larger lists add synthetic entities generated from its
 own name distributions (word counts, the words of organisation names, given names and surnames of
 people, how many aliases a party has, legal forms), with a fixed seed, so the screening queries meet
-the real listed names among realistic noise. For each size the index is built and written once
-(``chipguard.match.indexfile``), then fresh worker processes map it and run the screening query mix:
+the real listed names among realistic noise. For each size the index is built straight into its file
+once (``chipguard.match.indexfile.build``, parties streamed in; its CPU time and peak memory measured in a
+process of its own), then fresh worker processes map it and run the screening query mix:
 
 - q/s per core: CPU time of the query pass in one worker (``screen()``; caches warmed by a first pass
   over other names, not these);
@@ -13,7 +14,11 @@ the real listed names among realistic noise. For each size the index is built an
   the processes that map them) after the pass, minus the same worker's PSS before it opened the index,
   over the number of indexed names; and the total PSS of two workers mapping one file.
 
-    python -m bench.scale --shared ../shared/data [--sizes 0,100000] [--queries 2000]
+    python -m bench.scale --shared ../shared/data [--sizes 0,100000] [--queries 2000] [--million]
+
+``--million`` adds the size that makes one million parties (about 2.3 million indexed names): roughly an
+hour of CPU for the build and a 1.5 GB file, so ``make bench`` runs it only when asked
+(``make bench SCALE_ARGS=--million``).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +37,10 @@ CSL = "lists/us_csl_2022-04.csv.gz"
 QUERIES = "bench/screening_queries.csv"
 
 
-def synthetic_parties(real: list[Any], count: int, seed: int = 16) -> list[Any]:
+def synthetic_parties(real: list[Any], count: int, seed: int = 16) -> Iterator[Any]:
     """``count`` parties drawn from the name distributions of ``real`` (organisations and people kept
-    apart); ids ``syn-N`` so they never count as a right answer."""
+    apart), made one at a time (a million of them are never held at once); ids ``syn-N`` so they never
+    count as a right answer."""
     from chipguard.model import Alias, Party, PartyKind
 
     rng = random.Random(seed)
@@ -69,21 +75,56 @@ def synthetic_parties(real: list[Any], count: int, seed: int = 16) -> list[Any]:
     def person_name() -> str:
         return f"{rng.choice(surnames)}, {' '.join(rng.choice(given) for _ in range(rng.choice((1, 1, 2))))}"
 
-    out: list[Any] = []
     for i in range(count):
         person = rng.random() < persons
         make = person_name if person else org_name
-        out.append(
-            Party(
-                source="synthetic",
-                party_id=f"syn-{i}",
-                name=make(),
-                kind=PartyKind.PERSON if person else PartyKind.ORG,
-                aliases=[Alias(make()) for _ in range(min(rng.choice(alias_counts), 6))],
-                countries=[rng.choice(countries)] if countries else [],
-            )
+        yield Party(
+            source="synthetic",
+            party_id=f"syn-{i}",
+            name=make(),
+            kind=PartyKind.PERSON if person else PartyKind.ORG,
+            aliases=[Alias(make()) for _ in range(min(rng.choice(alias_counts), 6))],
+            countries=[rng.choice(countries)] if countries else [],
         )
-    return out
+
+
+_BUILDER = r"""
+import itertools, json, resource, sys, time
+from pathlib import Path
+from bench.scale import synthetic_parties
+from chipguard.match import indexfile
+from chipguard.names.analysis import analyze
+from chipguard.sources import parse_file
+
+def rss_kb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+csl, extra, path = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+real = parse_file(csl).parties
+analyze("warm up", False)  # name resources loaded before measuring
+before = rss_kb()
+start = time.process_time()
+indexfile.build(itertools.chain(real, synthetic_parties(real, extra)), path)
+cpu = time.process_time() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"cpu": cpu, "rss_before_kb": before, "peak_kb": peak}), flush=True)
+"""
+
+
+def _build(csl: Path, extra: int, path: Path) -> dict[str, Any]:
+    """Builds the index file of the CSL plus ``extra`` synthetic parties in a fresh process (so its peak
+    memory is the builder's alone): CPU seconds, resident memory before the build and at the peak."""
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILDER, str(csl), str(extra), str(path)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 _WORKER = r"""
@@ -149,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", default="0,100000", help="synthetic entities added to the CSL, comma-separated"
     )
     parser.add_argument("--queries", type=int, default=2000, help="screening queries per pass")
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="add the size that makes one million parties (CSL + ~986k synthetic; ~1 h of CPU)",
+    )
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not (shared / CSL).exists() or not (shared / QUERIES).exists():
@@ -156,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bench.run import read_csv
     from chipguard.match import indexfile
-    from chipguard.match.index import Entry  # noqa: F401 - imported before the build is timed
-    from chipguard.match.screener import Screener
     from chipguard.sources import parse_file
 
     real = parse_file(shared / CSL).parties
@@ -166,28 +210,27 @@ def main(argv: list[str] | None = None) -> int:
     rng.shuffle(rows)
     queries = [(r["name"], r.get("kind") or None) for r in rows[: args.queries]]
     warm = [r["name"] for r in rows[args.queries : args.queries + 300]]
-    print("## Scale: the mapped index as the list grows (`python -m bench.scale`)\n")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.million:
+        sizes.append(1_000_000 - len(real))
+    print("## Scale: the index built into its file and mapped, as the list grows (`python -m bench.scale`)\n")
     print(
-        "| list | parties | indexed names | build s | write s | file MB | q/s per core "
-        "| ms per query | KB per name (1 worker) | KB per added name | 2 workers total MB |"
+        "| list | parties | indexed names | build CPU s | build peak KB per name | file MB | q/s per core "
+        "| ms per query | × CSL | KB per name (1 worker) | KB per added name | 2 workers total MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     previous: tuple[int, int] | None = None
+    base_ms: float | None = None
     with tempfile.TemporaryDirectory(prefix="chipguard-scale-") as tmp:
         qfile, wfile = Path(tmp) / "q.json", Path(tmp) / "w.json"
         qfile.write_text(json.dumps(queries))
         wfile.write_text(json.dumps(warm))
-        for extra in [int(s) for s in args.sizes.split(",") if s.strip()]:
-            parties = real + synthetic_parties(real, extra)
-            start = time.process_time()
-            screener = Screener(parties)
-            built = time.process_time() - start
+        for extra in sizes:
             path = Path(tmp) / f"index-{extra}.cgix"
-            start = time.process_time()
-            indexfile.write(screener, path)
-            wrote = time.process_time() - start
-            names = len(screener.index.entries)
-            del screener
+            built = _build(shared / CSL, extra, path)
+            opened = indexfile.open_screener(path, verify=False)
+            parties, names = len(opened.parties), len(opened.index.entries)
+            del opened
             one = _workers(path, qfile, wfile, 1)[0]
             two = _workers(path, qfile, wfile, 2)
             per_name = (one["pss_after_kb"] - one["pss_before_kb"]) * 1024 / names
@@ -198,10 +241,13 @@ def main(argv: list[str] | None = None) -> int:
                 else "—"
             )
             previous = (names, one["pss_after_kb"])
+            ms = 1000 / one["qps"]
+            base_ms = base_ms or ms
+            peak = (built["peak_kb"] - built["rss_before_kb"]) / names
             label = "CSL 2022-04" if not extra else f"CSL + {extra:,} synthetic"
             print(
-                f"| {label} | {len(parties):,} | {names:,} | {built:.1f} | {wrote:.1f} "
-                f"| {path.stat().st_size / 1e6:.0f} | {one['qps']:.0f} | {1000 / one['qps']:.2f} "
+                f"| {label} | {parties:,} | {names:,} | {built['cpu']:.1f} | {peak:.2f} "
+                f"| {path.stat().st_size / 1e6:.0f} | {one['qps']:.0f} | {ms:.2f} | {ms / base_ms:.2f} "
                 f"| {per_name / 1024:.2f} | {added} | {total_two:.0f} |",
                 flush=True,
             )
@@ -210,12 +256,15 @@ def main(argv: list[str] | None = None) -> int:
                 built_one = _workers(f"in-memory:{shared / CSL}", qfile, wfile, 1)[0]
                 memory = (built_one["pss_after_kb"] - built_one["pss_before_kb"]) * 1024 / names
                 print(
-                    f"| CSL 2022-04, in-memory index (before) | {len(parties):,} | {names:,} | | | "
-                    f"| {built_one['qps']:.0f} | {1000 / built_one['qps']:.2f} | {memory / 1024:.2f} | | |",
+                    f"| CSL 2022-04, in-memory index (before) | {parties:,} | {names:,} | | | "
+                    f"| {built_one['qps']:.0f} | {1000 / built_one['qps']:.2f} | | {memory / 1024:.2f} | | |",
                     flush=True,
                 )
     print(
-        "\nq/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
+        "\nbuild: `chipguard.match.indexfile.build` in a fresh process, parties streamed into the file; its "
+        "peak KB per name is the process's peak resident memory minus its memory before the build, over "
+        "the indexed names. × CSL: per-query time over that of the CSL alone (14k entities). "
+        "q/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
         "opening the index and answering the queries, over the indexed names (the query-side caches "
         "included); KB per added name: the growth of that PSS from the previous size over the names "
         "added; 2 workers total: the sum of both workers' PSS (interpreter and name resources included) "

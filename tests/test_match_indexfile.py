@@ -56,6 +56,31 @@ def test_the_mapped_screener_answers_as_the_built_one(home: Path, shared: Path, 
     assert mapped.index.entries[5] == built.index.entries[5]
 
 
+@pytest.mark.parametrize("spill", [None, 500])
+def test_an_index_built_straight_into_the_file_is_the_file_of_the_built_screener(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: int | None
+) -> None:
+    """``indexfile.build`` streams the parties into the file (their retrieval keys spilled to disk by key
+    range when there are many: ``spill`` forces that here) and writes the same bytes as writing the
+    screener built in memory from them; a Chinese name exercises the enrichment and transliteration."""
+    from chipguard.model import Party, PartyKind
+
+    if spill is not None:
+        monkeypatch.setattr(indexfile, "SPILL_PAIRS", spill)
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    parties, _infos = store.active_parties()
+    parties = [*parties, Party(source="t", party_id="zh", name="深圳市明星电子有限公司", kind=PartyKind.ORG)]
+    written, streamed = tmp_path / "written.cgix", tmp_path / "streamed.cgix"
+    indexfile.write(Screener(parties), written)
+    indexfile.build(iter(parties), streamed)
+    assert streamed.read_bytes() == written.read_bytes()
+    mapped = indexfile.open_screener(streamed)
+    assert len(mapped.parties) == len(parties)
+    assert [h.party_id for h in mapped.screen("深圳市明星电子有限公司")] == ["zh"]
+    assert not list(tmp_path.glob(".build-*"))  # the builder's temporary sections are gone
+
+
 def test_a_damaged_or_foreign_file_is_refused(home: Path, shared: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.cgix"
     indexfile.write(_built(shared), path)

@@ -117,14 +117,8 @@ class NameIndex:
         max_posting: int | None = None,
         relative_floor: float | None = None,
     ) -> None:
-        from chipguard.match.config import scorer_config
-
-        cfg = scorer_config()
         self.entries = entries
-        self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
-        self.full_match_cap = cfg.candidates_full_match_cap
-        self.query_floor = cfg.candidate_query_floor
-        self.max_posting = cfg.max_posting if max_posting is None else max_posting
+        self._configure(party_count, max_posting, relative_floor)
         self.postings: dict[str, list[int]] = defaultdict(list)
         party_sets: dict[str, set[int]] = defaultdict(set)
         for eid, entry in enumerate(entries):
@@ -138,9 +132,6 @@ class NameIndex:
             k: frozenset(v) for k, v in self.postings.items() if len(v) > LONG_POSTING
         }
         self.df = {k: len(v) for k, v in party_sets.items()}
-        self.n_parties = max(party_count, 1)
-        self._log_n = math.log(self.n_parties + 1)
-        self._ref = max(math.log(self.n_parties / 5.0), 1.0)
         self.deletion_map: dict[str, list[str]] = defaultdict(list)
         vocab = {k[2:] for k in self.postings if k.startswith("w:")}
         self.vocab = vocab
@@ -154,6 +145,19 @@ class NameIndex:
 
         for entry in entries:
             entry.weights = weights_of(entry.analysis, self.rarity, entry.person)
+
+    def _configure(self, party_count: int, max_posting: int | None, relative_floor: float | None) -> None:
+        """The index's settings (also for one built straight into a file, see chipguard.match.indexfile)."""
+        from chipguard.match.config import scorer_config
+
+        cfg = scorer_config()
+        self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
+        self.full_match_cap = cfg.candidates_full_match_cap
+        self.query_floor = cfg.candidate_query_floor
+        self.max_posting = cfg.max_posting if max_posting is None else max_posting
+        self.n_parties = max(party_count, 1)
+        self._log_n = math.log(self.n_parties + 1)
+        self._ref = max(math.log(self.n_parties / 5.0), 1.0)
 
     def rarity(self, canon: str) -> float:
         """Scales a token's weight by how rare it is among listed parties: 1.0 for rare, ~0.35 for the

@@ -37,13 +37,24 @@ import math
 import mmap
 import os
 import struct
+import sys
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from chipguard.match.index import LONG_POSTING, Entry, NameIndex
+from chipguard.match.index import (
+    LONG_POSTING,
+    MIN_DELETE_LEN,
+    Entry,
+    NameIndex,
+    deletes,
+    entry_keys,
+    gc_paused,
+)
+from chipguard.match.score import weights_of
 from chipguard.model import Party
 from chipguard.names.analysis import NameAnalysis, Token
 
@@ -51,13 +62,15 @@ if TYPE_CHECKING:
     from chipguard.match.screener import Screener
 
 MAGIC = b"CGIX"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
 # the index size (the point of mapping it)
 DECODED_CACHE = 16_384
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
+# (key, entry) pairs a builder holds before spilling them to disk (~100 bytes each in memory: ~400 MB)
+SPILL_PAIRS = 4_000_000
 POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
@@ -114,106 +127,354 @@ def _analysis(a: NameAnalysis) -> tuple[Any, ...]:
     return tuple(out)
 
 
+# Entry fields a record holds: the token weights are not stored but computed when a record is decoded,
+# from the file's document frequencies (they depend on the whole list, which a builder streaming the
+# parties into the file has not seen when it writes a record)
+_ENTRY_FIELDS = [f.name for f in dataclasses.fields(Entry) if f.name != "weights"]
+
+
 def _entry(e: Entry) -> bytes:
     out: list[Any] = []
-    for f in dataclasses.fields(Entry):
-        value = getattr(e, f.name)
-        if f.name == "analysis":
+    for name in _ENTRY_FIELDS:
+        value = getattr(e, name)
+        if name == "analysis":
             value = _analysis(value)
         out.append(value)
     return zlib.compress(marshal.dumps(tuple(out)))
 
 
-class _Writer:
-    """Collects sections, then writes header and sections to a file in one pass."""
+def _i32(values: Sequence[int]) -> bytes:
+    """Little-endian int32s (the file's byte order whatever the machine's)."""
+    packed = array("i", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
-    def __init__(self) -> None:
-        self.sections: list[tuple[str, bytes]] = []
+
+class _Sink:
+    """A section written to a temporary file as it is produced, so a large index is never held whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh: BinaryIO | None = path.open("wb")
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        assert self.fh is not None
+        self.fh.write(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+
+class _Writer:
+    """Collects sections (bytes, or temporary files for the large ones), then writes header and sections
+    to the file in one pass, hashing as it goes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sections: list[tuple[str, bytes | _Sink]] = []
 
     def add(self, name: str, data: bytes) -> None:
         self.sections.append((name, data))
 
+    def sink(self, name: str) -> _Sink:
+        sink = _Sink(self.folder / f"section-{len(self.sections)}")
+        self.sections.append((name, sink))
+        return sink
+
     def table(self, name: str, items: Sequence[bytes]) -> None:
-        offsets = [0]
+        table = _TableSink(self, name)
         for item in items:
-            offsets.append(offsets[-1] + len(item))
-        self.add(f"{name}.offsets", struct.pack(f"<{len(offsets)}Q", *offsets))
-        self.add(f"{name}.data", b"".join(items))
+            table.add(item)
+        table.close()
 
     def str_map(self, name: str, keys: list[str]) -> None:
         """Keys (in the given order: key number = position) and their hash table."""
-        encoded = [k.encode("utf-8") for k in keys]
-        size = 1 << max(4, math.ceil(math.log2(max(len(keys), 1) * 2)))
-        slots = [-1] * size
-        mask = size - 1
-        for number, kb in enumerate(encoded):
-            i = zlib.crc32(kb) & mask
-            while slots[i] >= 0:
-                i = (i + 1) & mask
-            slots[i] = number
-        self.table(f"{name}.keys", encoded)
-        self.add(f"{name}.slots", struct.pack(f"<{size}i", *slots))
+        table = _TableSink(self, f"{name}.keys")
+        slots = self.sink(f"{name}.slots")
+        crcs = array("I")
+        for key in keys:
+            kb = key.encode("utf-8")
+            table.add(kb)
+            crcs.append(zlib.crc32(kb))
+        table.close()
+        _write_slots(crcs, slots)
 
     def write(self, path: Path, header: dict[str, Any]) -> None:
-        body = bytearray()
         placed: dict[str, list[int]] = {}
         # section offsets are relative to the start of the section area; the header says where it starts
+        at = 0
         for name, data in self.sections:
-            body.extend(b"\0" * (-len(body) % _ALIGN))
-            placed[name] = [len(body), len(data)]
-            body.extend(data)
+            if isinstance(data, _Sink):
+                data.close()
+            at += -at % _ALIGN
+            size = data.size if isinstance(data, _Sink) else len(data)
+            placed[name] = [at, size]
+            at += size
         header = {**header, "sections": placed}
         head = json.dumps(header, sort_keys=True).encode("utf-8")
         head += b" " * (-(len(head) + _FIXED.size) % _ALIGN)
         digest = hashlib.sha256(head)
-        digest.update(body)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_FIXED.pack(MAGIC, FORMAT_VERSION, len(head), digest.digest()))
+                fh.write(_FIXED.pack(MAGIC, FORMAT_VERSION, len(head), b"\0" * 32))
                 fh.write(head)
-                fh.write(body)
+                at = 0
+                for name, data in self.sections:
+                    pad = b"\0" * (placed[name][0] - at)
+                    digest.update(pad)
+                    fh.write(pad)
+                    if isinstance(data, _Sink):
+                        with data.path.open("rb") as src:
+                            for block in iter(lambda src=src: src.read(1 << 20), b""):  # type: ignore[misc]
+                                digest.update(block)
+                                fh.write(block)
+                        data.path.unlink()
+                    else:
+                        digest.update(data)
+                        fh.write(data)
+                    at = placed[name][0] + placed[name][1]
+                fh.seek(0)
+                fh.write(_FIXED.pack(MAGIC, FORMAT_VERSION, len(head), digest.digest()))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
 
+class _TableSink:
+    """A table written item by item: the items to one temporary file, their u64 offsets to another."""
+
+    def __init__(self, writer: _Writer, name: str) -> None:
+        self.offsets = writer.sink(f"{name}.offsets")
+        self.data = writer.sink(f"{name}.data")
+        self._pending = array("Q", [0])
+        self._end = 0
+
+    def add(self, item: bytes) -> None:
+        self.data.write(item)
+        self._end += len(item)
+        self._pending.append(self._end)
+        if len(self._pending) >= 65_536:
+            self._flush()
+
+    def _flush(self) -> None:
+        if sys.byteorder != "little":
+            self._pending.byteswap()
+        self.offsets.write(self._pending.tobytes())
+        self._pending = array("Q")
+
+    def close(self) -> None:
+        self._flush()
+
+
+def _write_slots(crcs: array[int], sink: _Sink) -> None:
+    """The open-addressing hash table of key numbers (linear probing on CRC-32 of the key's UTF-8)."""
+    size = 1 << max(4, math.ceil(math.log2(max(len(crcs), 1) * 2)))
+    slots = array("i", [-1]) * size
+    mask = size - 1
+    for number, crc in enumerate(crcs):
+        i = crc & mask
+        while slots[i] >= 0:
+            i = (i + 1) & mask
+        slots[i] = number
+    sink.write(_i32(slots))
+
+
+class _KeySpill:
+    """(retrieval key, entry id) pairs, held in memory up to ``limit`` and spilled to files by key range
+    beyond it, so the postings of millions of names are grouped without a dict of millions of keys.
+
+    A key's range is its two-character kind ("t:", "w:" …) and its next character (every non-ASCII
+    character in one range): ranges in sorted order hold the keys in sorted order."""
+
+    def __init__(self, folder: Path, limit: int | None = None) -> None:
+        self.folder = folder
+        self.limit = SPILL_PAIRS if limit is None else limit
+        self.buffers: dict[str, list[Any]] = {}
+        self.files: dict[str, Path] = {}
+        self.held = 0
+
+    def add(self, key: str, eid: int) -> None:
+        third = key[2:3]
+        bucket = key[:2] + (third if third < "\x80" else "\x80")
+        buffer = self.buffers.get(bucket)
+        if buffer is None:
+            buffer = self.buffers[bucket] = []
+        buffer.append(key)
+        buffer.append(eid)
+        self.held += 1
+        if self.held >= self.limit:
+            self.spill()
+
+    def spill(self) -> None:
+        for bucket, buffer in self.buffers.items():
+            if not buffer:
+                continue
+            path = self.files.get(bucket)
+            if path is None:
+                path = self.files[bucket] = self.folder / f"keys-{len(self.files)}"
+            with path.open("ab") as fh:
+                marshal.dump(buffer, fh)
+            buffer.clear()
+        self.held = 0
+
+    def postings(self) -> Iterator[tuple[str, list[int]]]:
+        """Every key with its entry ids (ascending), keys in sorted order."""
+        for bucket in sorted(set(self.buffers) | set(self.files)):
+            grouped: dict[str, list[int]] = {}
+            chunks: list[list[Any]] = []
+            path = self.files.get(bucket)
+            if path is not None:
+                with path.open("rb") as fh:
+                    while True:
+                        try:
+                            chunks.append(marshal.load(fh))
+                        except EOFError:
+                            break
+                path.unlink()
+            chunks.append(self.buffers.pop(bucket, []))
+            for chunk in chunks:
+                for i in range(0, len(chunk), 2):
+                    key = chunk[i]
+                    found = grouped.get(key)
+                    if found is None:
+                        grouped[key] = [chunk[i + 1]]
+                    else:
+                        found.append(chunk[i + 1])
+            del chunks
+            for key in sorted(grouped):
+                yield key, grouped[key]
+
+
+class _Builder:
+    """Writes an index file party by party: each party's record and its indexed names go to the file's
+    sections as they come, their retrieval keys to a :class:`_KeySpill`; what is kept in memory is the
+    list's word counts and vocabulary, not the names."""
+
+    def __init__(self, folder: Path) -> None:
+        self.writer = _Writer(folder)
+        self.parties = _TableSink(self.writer, "parties")
+        self.entries = _TableSink(self.writer, "entries")
+        self.keys = _KeySpill(folder)
+        self.df: dict[str, int] = {}
+        self.vocab: set[str] = set()
+        self.party_count = 0
+        self.entry_count = 0
+
+    def add(self, party: Party, entries: Iterable[Entry]) -> None:
+        self.parties.add(zlib.compress(json.dumps(party.to_dict(), ensure_ascii=False).encode("utf-8")))
+        words: set[str] = set()
+        for entry in entries:
+            eid = self.entry_count
+            self.entry_count += 1
+            self.entries.add(_entry(entry))
+            for key in entry_keys(entry.analysis):
+                self.keys.add(key, eid)
+                if key.startswith("w:"):
+                    self.vocab.add(key[2:])
+            words.update(t.canon for t in entry.analysis.tokens)
+        df = self.df
+        for word in words:
+            df[word] = df.get(word, 0) + 1
+        self.party_count += 1
+
+    def finish(self, path: Path, screener: Screener, index: NameIndex) -> None:
+        w = self.writer
+        self.parties.close()
+        self.entries.close()
+        keys = _TableSink(w, "postings.keys")
+        slots = w.sink("postings.slots")
+        values = _TableSink(w, "postings.values")
+        crcs = array("I")
+        for key, eids in self.keys.postings():
+            kb = key.encode("utf-8")
+            keys.add(kb)
+            crcs.append(zlib.crc32(kb))
+            values.add(_i32(eids))
+        keys.close()
+        values.close()
+        _write_slots(crcs, slots)
+        key_count = len(crcs)
+        del crcs
+
+        words = sorted(self.df)
+        w.str_map("df", words)
+        w.add("df.values", _i32([self.df[k] for k in words]))
+
+        deletion_map: dict[str, list[str]] = {}
+        for word in sorted(self.vocab):
+            if len(word) >= MIN_DELETE_LEN and word.isalpha():
+                for d in deletes(word):
+                    deletion_map.setdefault(d, []).append(word)
+        dels = sorted(deletion_map)
+        w.str_map("deletions", dels)
+        w.table("deletions.values", ["\0".join(sorted(deletion_map[d])).encode("utf-8") for d in dels])
+
+        header = {
+            "format": FORMAT_VERSION,
+            "marshal": marshal.version,
+            "layout": _layout(),
+            "screener": _settings(screener, _SCREENER_OBJECTS),
+            "index": _settings(index, _INDEX_OBJECTS),
+            "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
+        }
+        w.write(path, header)
+
+
 def write(screener: Screener, path: Path) -> None:
-    """Writes ``screener`` (built in this process) to ``path`` atomically (temp file + rename)."""
-    index = screener.index
-    w = _Writer()
-    w.table(
-        "parties",
-        [
-            zlib.compress(json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8"))
-            for p in screener.parties
-        ],
-    )
-    w.table("entries", [_entry(e) for e in index.entries])
+    """Writes ``screener`` (built in this process) to ``path`` atomically (temp file + rename): the same
+    bytes as :func:`build` writes for the parties it was built from."""
+    entries = screener.index.entries
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=_folder(path)) as tmp:
+        builder = _Builder(Path(tmp))
+        at = 0
+        for pidx, party in enumerate(screener.parties):
+            start = at
+            while at < len(entries) and entries[at].party == pidx:
+                at += 1
+            builder.add(party, entries[start:at])
+        builder.finish(path, screener, screener.index)
 
-    keys = sorted(index.postings)
-    w.str_map("postings", keys)
-    w.table("postings.values", [struct.pack(f"<{len(index.postings[k])}i", *index.postings[k]) for k in keys])
 
-    words = sorted(index.df)
-    w.str_map("df", words)
-    w.add("df.values", struct.pack(f"<{len(words)}i", *(index.df[k] for k in words)))
+def build(
+    parties: Iterable[Party],
+    path: Path,
+    *,
+    threshold: float | None = None,
+    enrich: bool = True,
+    core_names: bool | None = None,
+) -> None:
+    """Builds the index of ``parties`` straight into the file at ``path`` (atomically), one party at a
+    time: the same file as ``write(Screener(parties, …), path)`` without ever holding the index as Python
+    objects — a few hundred bytes per name at most while building instead of ~8 KB, so a list of a
+    million entities builds on an ordinary machine. ``parties`` may be a generator."""
+    from chipguard.match.config import scorer_config
+    from chipguard.match.screener import Screener, party_entries
+    from chipguard.names.enrichment import enrich_party
 
-    dels = sorted(index.deletion_map)
-    w.str_map("deletions", dels)
-    w.table("deletions.values", ["\0".join(index.deletion_map[d]).encode("utf-8") for d in dels])
+    screener = Screener.__new__(Screener)
+    screener._configure(threshold, core_names)
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=_folder(path)) as tmp, gc_paused():
+        builder = _Builder(Path(tmp))
+        for pidx, party in enumerate(parties):
+            if enrich:
+                party = enrich_party(party)
+            builder.add(party, party_entries(pidx, party, screener.core_names))
+        index = NameIndex.__new__(NameIndex)
+        index._configure(builder.party_count, scorer_config().max_posting, None)
+        builder.finish(path, screener, index)
 
-    header = {
-        "format": FORMAT_VERSION,
-        "marshal": marshal.version,
-        "layout": _layout(),
-        "screener": _settings(screener, _SCREENER_OBJECTS),
-        "index": _settings(index, _INDEX_OBJECTS),
-        "counts": {"parties": len(screener.parties), "entries": len(index.entries), "keys": len(keys)},
-    }
-    w.write(path, header)
+
+def _folder(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.parent
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -469,14 +730,17 @@ class _Decoded(Sequence[Any]):
 class MappedEntries(_Decoded):
     """``NameIndex.entries``: an indexed name, decoded from its marshal record when retrieved."""
 
-    def __init__(self, table: _Table) -> None:
+    def __init__(self, table: _Table, rarity: Any) -> None:
         super().__init__(table)
-        entry_fields = [f.name for f in dataclasses.fields(Entry)]
         analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
-        # records hold the fields in declaration order, which is the order of the classes' constructors
-        self._analysis_at = entry_fields.index("analysis")
+        # records hold the fields in declaration order, which is the order of the classes' constructors,
+        # all but the weights, computed here from the list's word rarity (``rarity``: NameIndex.rarity)
+        self._analysis_at = _ENTRY_FIELDS.index("analysis")
+        self._person_at = _ENTRY_FIELDS.index("person")
+        self._weights_at = [f.name for f in dataclasses.fields(Entry)].index("weights")
         self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
         self._tokens: dict[tuple[Any, ...], Token] = {}
+        self._rarity = rarity
 
     def _token(self, t: tuple[Any, ...]) -> Token:
         tokens = self._tokens
@@ -492,7 +756,8 @@ class MappedEntries(_Decoded):
         analysis = list(values[self._analysis_at])
         for at in self._token_fields:
             analysis[at] = tuple(map(self._token, analysis[at]))
-        values[self._analysis_at] = NameAnalysis(*analysis)
+        name = values[self._analysis_at] = NameAnalysis(*analysis)
+        values.insert(self._weights_at, weights_of(name, self._rarity, values[self._person_at]))
         return Entry(*values)
 
 
@@ -531,7 +796,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     index = NameIndex.__new__(NameIndex)
     for name, value in m.header["index"].items():
         setattr(index, name, value)
-    index.entries = MappedEntries(_Table(m, "entries"))  # type: ignore[assignment]
+    index.entries = MappedEntries(_Table(m, "entries"), index.rarity)  # type: ignore[assignment]
     postings = MappedPostings(m)
     index.postings = postings  # type: ignore[assignment]
     index.posting_sets = MappedPostingSets(postings)  # type: ignore[assignment]

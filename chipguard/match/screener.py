@@ -11,7 +11,7 @@ names directly with the same scorer (no list needed).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -529,6 +529,64 @@ class Screening:
     entities: list[dict[str, Any]]
 
 
+def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
+    """The indexed names of party ``pidx``: every alias and its variants (parts, without parentheses,
+    acronyms …), its trade name when ``core_names`` and it has one, and the Latin forms of a non-Latin
+    alias. One function for the screener built in memory and the one built straight into a file, so both
+    index the same names."""
+    person = party.kind == PartyKind.PERSON
+    for alias in party.all_names():
+        if not alias.name or not alias.name.strip():
+            continue
+        # an oversize list name is indexed by its head (the list parser warned at load): one
+        # 40,000-character custom-list name must not make every later screen slow
+        indexed = alias.name[: LIMITS.list_name_chars]
+        for variant, how in name_variants(indexed):
+            a = analyze(variant, person)
+            if a.tokens:
+                yield (Entry(pidx, a, alias.name, alias.kind, how, person))
+        core = "" if person or not core_names else core_name(indexed)
+        if core:
+            if has_han(core):
+                for lf, _anchors in anchored(cached_latin_forms(core)):
+                    if lf.method in TRANSLATION_METHODS:
+                        continue  # a trade name is read by its sound, not translated
+                    a = analyze(lf.text, False)
+                    if a.tokens:
+                        yield (
+                            Entry(
+                                pidx,
+                                a,
+                                alias.name,
+                                alias.kind,
+                                "core",
+                                False,
+                                lf.method,
+                                lf.explanation,
+                            )
+                        )
+            else:
+                a = analyze(core, False)
+                if a.tokens:
+                    yield (Entry(pidx, a, alias.name, alias.kind, "core", False))
+        for lf, anchors in anchored(cached_latin_forms(indexed), person):
+            a = analyze(lf.text, person)
+            if a.tokens:
+                yield (
+                    Entry(
+                        pidx,
+                        a,
+                        alias.name,
+                        alias.kind,
+                        "full",
+                        person,
+                        lf.method,
+                        lf.explanation,
+                        anchors=anchors,
+                    )
+                )
+
+
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
@@ -544,69 +602,23 @@ class Screener:
         # a listed firm is found under its Chinese legal name or brand even when its English name is not
         # a translation of it (海康威视 → Hikvision).
         self.parties = enrich_parties(list(parties)) if enrich else list(parties)
-        self.set_threshold(threshold)
         self.snapshots = list(snapshots or [])
+        self._configure(threshold, core_names)
+        with gc_paused():
+            self._build()
+
+    def _configure(self, threshold: float | None, core_names: bool | None) -> None:
+        """The screener's settings from the matching data (also for one built straight into a file)."""
+        self.set_threshold(threshold)
         cfg = scorer_config()
         self.candidate_limit = cfg.candidates_per_query
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
         self.core_names = cfg.core_names if core_names is None else core_names
-        with gc_paused():
-            self._build()
 
     def _build(self) -> None:
         entries: list[Entry] = []
         for pidx, party in enumerate(self.parties):
-            person = party.kind == PartyKind.PERSON
-            for alias in party.all_names():
-                if not alias.name or not alias.name.strip():
-                    continue
-                # an oversize list name is indexed by its head (the list parser warned at load): one
-                # 40,000-character custom-list name must not make every later screen slow
-                indexed = alias.name[: LIMITS.list_name_chars]
-                for variant, how in name_variants(indexed):
-                    a = analyze(variant, person)
-                    if a.tokens:
-                        entries.append(Entry(pidx, a, alias.name, alias.kind, how, person))
-                core = "" if person or not self.core_names else core_name(indexed)
-                if core:
-                    if has_han(core):
-                        for lf, _anchors in anchored(cached_latin_forms(core)):
-                            if lf.method in TRANSLATION_METHODS:
-                                continue  # a trade name is read by its sound, not translated
-                            a = analyze(lf.text, False)
-                            if a.tokens:
-                                entries.append(
-                                    Entry(
-                                        pidx,
-                                        a,
-                                        alias.name,
-                                        alias.kind,
-                                        "core",
-                                        False,
-                                        lf.method,
-                                        lf.explanation,
-                                    )
-                                )
-                    else:
-                        a = analyze(core, False)
-                        if a.tokens:
-                            entries.append(Entry(pidx, a, alias.name, alias.kind, "core", False))
-                for lf, anchors in anchored(cached_latin_forms(indexed), person):
-                    a = analyze(lf.text, person)
-                    if a.tokens:
-                        entries.append(
-                            Entry(
-                                pidx,
-                                a,
-                                alias.name,
-                                alias.kind,
-                                "full",
-                                person,
-                                lf.method,
-                                lf.explanation,
-                                anchors=anchors,
-                            )
-                        )
+            entries.extend(party_entries(pidx, party, self.core_names))
         self.index = NameIndex(entries, len(self.parties), scorer_config().max_posting)
         self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
 

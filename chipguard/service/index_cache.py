@@ -14,14 +14,17 @@ that every process *maps* read-only: a CLI call opens it in milliseconds, and th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
 from chipguard import ENGINE_VERSION, config
 from chipguard.match import indexfile
 from chipguard.match.screener import Screener
+from chipguard.model import Party
 from chipguard.names.data import name_data_dir
 from chipguard.settings import settings
 
@@ -99,13 +102,56 @@ def load(key: str) -> Screener | None:
 def store(key: str, screener: Screener) -> None:
     """Writes atomically (temp file + rename) so concurrent workers never read half a file; keeps the
     newest ``KEEP`` files and removes caches of the old pickle format."""
-    folder = cache_dir()
     try:
         indexfile.write(screener, path_for(key))
     except (OSError, indexfile.IndexFileError):
         return
+    _prune()
+
+
+def build(key: str, parties: Iterable[Party], threshold: float | None = None) -> Screener | None:
+    """The screener mapped from the index of ``parties`` built straight into the cache file of ``key``
+    (``indexfile.build``: never held as Python objects), or None when the file cannot be written.
+
+    One process builds at a time per key: others starting at the same moment (``serve --workers N`` on a
+    new home) wait for it and map its file instead of each building their own."""
+    path = path_for(key)
+    with _build_lock(key):
+        found = load(key)
+        if found is not None:
+            return found
+        try:
+            indexfile.build(parties, path, threshold=threshold)
+        except (OSError, indexfile.IndexFileError):
+            return None
+        _prune()
+        return load(key)
+
+
+@contextlib.contextmanager
+def _build_lock(key: str) -> Iterator[None]:
+    lock = cache_dir() / f".{_PREFIX}{key}.lock"
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: processes may build the same file, which is only slower
+        yield
+        return
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _prune() -> None:
+    folder = cache_dir()
     for stale in folder.glob(f"{_PREFIX}*.pickle"):
         stale.unlink(missing_ok=True)
     old = sorted(folder.glob(f"{_PREFIX}*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for path in old[KEEP:]:
         path.unlink(missing_ok=True)
+    kept = {p.name for p in old[:KEEP]}
+    for lock in folder.glob(f".{_PREFIX}*.lock"):
+        if lock.name[1:-5] + _SUFFIX not in kept:
+            lock.unlink(missing_ok=True)

@@ -63,15 +63,13 @@ def screener_of(
         parties = store.parties_of([i.id for i in infos])
         if not parties:
             raise ListsUnavailableError(NO_LISTS_MESSAGE)
-        screener = Screener(parties, threshold=threshold, snapshots=infos)
-        if key:
-            index_cache.store(key, screener)
-            # answer from the file just written, as every later process will: the built objects (several
-            # KB per name) are freed, and the pages are shared with the other processes mapping the file
-            screener = index_cache.load(key) or screener
-            screener.set_threshold(threshold)
-    else:
-        screener.set_threshold(threshold)
+        # built straight into the cache file and answered from it, as every later process will: the
+        # index is never held as Python objects (several KB per name), and its pages are shared with the
+        # other processes mapping the file
+        screener = index_cache.build(key, parties, threshold) if key else None
+        if screener is None:
+            screener = Screener(parties, threshold=threshold, snapshots=infos)
+    screener.set_threshold(threshold)
     screener.snapshots = infos
     return screener
 
