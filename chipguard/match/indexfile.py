@@ -52,7 +52,6 @@ from chipguard.match.index import (
     NameIndex,
     deletes,
     entry_keys,
-    gc_paused,
 )
 from chipguard.match.score import weights_of
 from chipguard.model import Party
@@ -69,8 +68,8 @@ _ALIGN = 8
 # the index size (the point of mapping it)
 DECODED_CACHE = 16_384
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
-# (key, entry) pairs a builder holds before spilling them to disk (~100 bytes each in memory: ~400 MB)
-SPILL_PAIRS = 4_000_000
+# (key, entry) pairs a builder holds before spilling them to disk (~120 bytes each in memory: ~120 MB)
+SPILL_PAIRS = 1_000_000
 POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
@@ -461,7 +460,9 @@ def build(
 
     screener = Screener.__new__(Screener)
     screener._configure(threshold, core_names)
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=_folder(path)) as tmp, gc_paused():
+    # (the cycle collector stays on, unlike for an index built in memory: what the builder keeps is a few
+    # large buffers, and a paused collector would keep any cycle of a million parties' objects)
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=_folder(path)) as tmp:
         builder = _Builder(Path(tmp))
         for pidx, party in enumerate(parties):
             if enrich:
