@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import resource
 import shutil
 import tempfile
 import time
@@ -32,6 +33,38 @@ def _timed(fn: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - start
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (screen-file's worker processes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def screen_file_run(screener: Any, rows: list[Any], out: Path, workers: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the parent and its workers) of one screen-file pass."""
+    from bench.run import clear_query_caches
+    from chipguard.cli.screen import screen_file_to
+
+    clear_query_caches()
+    cpu = _cpu()
+    _, seconds = _timed(lambda: screen_file_to(screener, rows, out, workers=workers))
+    return seconds, _cpu() - cpu
+
+
+def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
+    """``count`` customer rows as screen-file reads them: names drawn from the list's own name
+    distributions (``bench.scale.synthetic_parties``, another seed), so most are unlisted look-alikes as
+    a real customer file's are, a few per thousand close to a listed name."""
+    from bench.scale import synthetic_parties
+    from chipguard.sources import parse_file
+
+    real = parse_file(shared / CSL).parties
+    rows = []
+    for i, party in enumerate(synthetic_parties(real, count, seed=seed)):
+        rows.append((i + 2, f"c{i}", party.name, party.kind.value, None))
+    return rows
 
 
 def bench_input(shared: Path) -> tuple[list[Any], Any]:
@@ -70,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     parser.add_argument("--partitions", type=int, default=None, help="Spark partitions")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=0,
+        help="also screen this many synthetic customer names with screen-file --workers 1 and 2 "
+        "(CPU per row → the time of 1M customers on 2 cores; 20000 takes ~1 min of CPU per run)",
+    )
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not all((shared / p).exists() for p in (CSL, *QUERIES)):
@@ -95,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     del built_screener
     screener = indexfile.open_screener(index_path)  # as every face uses it: the mapped index file
     subjects, ctx = bench_input(shared)
+    customers = customer_rows(shared, args.customers) if args.customers else []
     print(f"# chipguard batch benchmark ({len(subjects)} rows of {' + '.join(QUERIES)} vs CSL 2022-04)")
     print(f"\nindex build {built:.1f}s ({len(screener.index.entries)} indexed names), excluded below\n")
     print("| engine | rows | seconds | rows/s |")
@@ -106,22 +147,36 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| local (one process) | {local.rows} | {local.seconds:.1f} | {local.rows / local.seconds:.0f} |"
         )
-        from chipguard.cli.screen import screen_file_to
-
         plain = [
             (s.position, str(s.position), s.name, s.kind, s.country)
             for s in subjects  # the rows as screen-file reads them
         ]
-        for workers in (1, 2):
-            clear_query_caches()
-            _, seconds = _timed(
-                lambda w=workers: screen_file_to(screener, plain, folder / f"sf{w}.jsonl", workers=w)
-            )
-            print(
-                f"| screen-file --workers {workers} | {len(plain)} | {seconds:.1f} | {len(plain) / seconds:.0f} |"
-            )
+        cpu_rows: list[str] = []
+        for label, rows in (("", plain), (" (synthetic customers)", customers)):
+            for workers in (1, 2) if rows else ():
+                seconds, cpu = screen_file_run(
+                    screener, rows, folder / f"sf{label and 'c'}{workers}.jsonl", workers
+                )
+                print(
+                    f"| screen-file --workers {workers}{label} | {len(rows)} | {seconds:.1f} "
+                    f"| {len(rows) / seconds:.0f} |"
+                )
+                cpu_rows.append(
+                    f"| screen-file --workers {workers}{label} | {len(rows)} | {cpu:.1f} | {1000 * cpu / len(rows):.2f} "
+                    f"| {len(rows) / cpu:.0f} | {1_000_000 * cpu / len(rows) / 2 / 60:.1f} |"
+                )
         if (folder / "sf1.jsonl").read_bytes() != (folder / "sf2.jsonl").read_bytes():
             print("\nscreen-file --workers 2 DIFFERS from --workers 1")
+        if customers and (folder / "sfc1.jsonl").read_bytes() != (folder / "sfc2.jsonl").read_bytes():
+            print("\nscreen-file --workers 2 DIFFERS from --workers 1 on the synthetic customers")
+        print(
+            "\nCPU time (the parent and its workers): what scales with cores — N workers on N free cores "
+            "take wall time ≈ CPU / N plus their start-up\n"
+        )
+        print("| run | rows | CPU s | CPU ms per row | rows/s per core | 1M rows on 2 cores, min |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print("\n".join(cpu_rows))
+        print()
         seeded = seeded_runs(shared, folder)  # the same rows in two processes under two hash seeds
         seeds_agree = all(sha == local.sha256 for sha in seeded.values())
         reason = sp.unavailable()

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MASTER = "local[2]"
 MIN_ROWS_PER_PARTITION = 500
+# a partition is one task: with the Python workers reused, a task costs milliseconds, so a large input is
+# cut into many (the cores stay busy to the end, each task's rows and records stay small in memory)
+MAX_ROWS_PER_PARTITION = 5_000
 
 
 class SparkUnavailableError(ChipguardError):
@@ -247,13 +250,17 @@ def records(
 ) -> tuple[Any, Any, Any]:
     """(RDD of records in input order, row counter, hit counter). Subjects are split into ``partitions``
     slices; by default twice the default parallelism (so a slow slice does not leave a core idle), but
-    no slice under ``MIN_ROWS_PER_PARTITION`` rows: each worker that gets a slice loads the whole index
-    first, which a few hundred rows do not repay."""
+    no slice under ``MIN_ROWS_PER_PARTITION`` rows (each worker that gets a slice maps the index and
+    readies its name resources first, which a few hundred rows do not repay) and none over
+    ``MAX_ROWS_PER_PARTITION`` (a million rows in four slices would leave a core idle for the last
+    one's tail and hold a quarter of the input per task)."""
     from functools import partial
 
     sc = spark.sparkContext
     by_size = -(-len(subjects) // MIN_ROWS_PER_PARTITION)  # ceiling division
-    slices = partitions or min(2 * sc.defaultParallelism, by_size)
+    slices = partitions or max(
+        min(2 * sc.defaultParallelism, by_size), -(-len(subjects) // MAX_ROWS_PER_PARTITION)
+    )
     slices = max(1, min(slices, len(subjects)))
     # Equal contiguous slices, one per partition: parallelize() on the rows themselves splits by its
     # serialisation batches (1,024 rows), which leaves partitions of very unequal size.
