@@ -74,7 +74,7 @@ def bench_input(shared: Path) -> tuple[list[Any], Any]:
     from chipguard.names.data import default_threshold
     from chipguard.service.query_files import read_input
 
-    rows = [r for path in QUERIES for r in read_input(shared / path)]
+    rows = [r for path in QUERIES for r in read_input(screen_columns(shared / path))]
     subjects = [replace(query_subject(r), position=i) for i, r in enumerate(rows)]
     ctx = BatchContext(
         threshold=default_threshold(),
@@ -87,6 +87,26 @@ def bench_input(shared: Path) -> tuple[list[Any], Any]:
         rules_version="bench",
     )
     return subjects, ctx
+
+
+def screen_columns(path: Path) -> Path:
+    """The bench CSV ``path`` cut to the columns an input file of names has (id, name, kind, country):
+    the sets also carry their answers (category, expect, accept_ids …), which the reader refuses as
+    unknown columns. Written beside the other temporary files of the run."""
+    import csv
+
+    out = Path(tempfile.mkdtemp(prefix="chipguard-bench-input-")) / path.name
+    atexit.register(shutil.rmtree, out.parent, True)
+    with (
+        path.open(encoding="utf-8-sig", newline="") as src,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        reader = csv.DictReader(src)
+        keep = [c for c in ("id", "name", "kind", "country") if c in (reader.fieldnames or [])]
+        writer = csv.DictWriter(dst, fieldnames=keep, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(reader)
+    return out
 
 
 def determinism_line(seeds_agree: bool, engines_agree: bool | None) -> str:
@@ -215,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         # loaded, name resources initialised), then the same input with cold name caches
         session = sp.session(args.master, partitions=2)
         try:
-            warmup_rows = read_input(shared / WARMUP)
+            warmup_rows = read_input(screen_columns(shared / WARMUP))
             warmup = [query_subject(r) for r in warmup_rows]
             ready = spark_run(session, warmup, "warmup.jsonl", session.sparkContext.defaultParallelism)
             warm = spark_run(session, subjects, "warm.jsonl", args.partitions)
