@@ -10,6 +10,8 @@ DEV_STAMP := $(VENV)/.installed-dev
 SHARED ?= ../shared/data
 HOST ?= 127.0.0.1
 PORT ?= 8080
+# `make bench SCALE_ARGS=--million` adds the one-million-entity size to bench.scale (about an hour of CPU)
+SCALE_ARGS ?=
 
 .PHONY: run test lint typecheck unit bench clean
 
@@ -46,7 +48,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.batch --shared $(SHARED)
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.coldstart
-	$(BIN)/python -m bench.scale --shared $(SHARED)
+	$(BIN)/python -m bench.scale --shared $(SHARED) $(SCALE_ARGS)
 	$(BIN)/python -m bench.name_length --shared $(SHARED)
 
 clean:
