@@ -63,7 +63,7 @@ def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
     real = parse_file(shared / CSL).parties
     rows = []
     for i, party in enumerate(synthetic_parties(real, count, seed=seed)):
-        rows.append((i + 2, f"c{i}", party.name, party.kind.value, None))
+        rows.append((i + 2, f"c{i}", party.name, party.kind.value, None, None))
     return rows
 
 
@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| local (one process) | {local.rows} | {local.seconds:.1f} | {local.rows / local.seconds:.0f} |"
         )
         plain = [
-            (s.position, str(s.position), s.name, s.kind, s.country)
-            for s in subjects  # the rows as screen-file reads them
+            (s.position, str(s.position), s.name, s.kind, s.country, None)
+            for s in subjects  # the rows as screen-file reads them (line, id, name, kind, country, evidence)
         ]
         cpu_rows: list[str] = []
         for label, rows in (("", plain), (" (synthetic customers)", customers)):
