@@ -1,35 +1,58 @@
 """Brand / short-name and look-alike sets, built here from the real lists (not from the dev query rows).
 
-Watchlist: CSL 2022-04 (``lists/us_csl_2022-04.csv.gz``), as for the dev sets. Every query is a real name;
-how each set is built (run ``python -m bench.sets --shared ../shared/data``; ``python -m bench`` runs it too):
+Three columns of sets built the same way (run ``python -m bench.sets --shared ../shared/data``;
+``python -m bench`` runs it too), side by side so the gap between the sets the rules were developed on
+and sets of other entities is visible:
+
+- **A / B**: the sets built on CSL 2022-04 (``lists/us_csl_2022-04.csv.gz``, the dev watchlist), split
+  into two disjoint halves by a hash of the query name (``half``). The evidence rules of issue 12 were
+  written looking at the failures of half A only; B is the held-out half.
+- **C (other lists, other entities)**: watchlist OFAC SDN 2024-05-03 + the UN consolidated list
+  2026-02-27 + OFAC's non-SDN consolidated list 2025 (enhanced XML); its look-alike and English recall
+  queries are drawn only from records none of whose names is on CSL 2022-04 (entities designated after
+  2022-04 or listed only by the UN), its sibling pool adds the Chinese companies of the DoD §1260H list
+  (``lists/other/us_dod_1260h.csv``). The legacy SDN CSV carries no addresses, so C has few generic-name
+  and Chinese-organisation queries (an organisation without a country cannot be "in another country");
+  its vessel, brand and Chinese-name sets are full size.
+
+Every query is a real name; how each set is built:
 
 - **brand_zh**: the Chinese short names / brands (``short``) of the curated listed-party file
   (chipguard/data/zh/listed_party_names.yml, each entry citing an exchange filing, registry or official
-  site) whose English name is a CSL party; the right answer is every CSL record of that English name.
-- **brand_en**: the curated one- or two-word English trade names (``english_variants`` without a legal
-  form, e.g. Hikvision, Hikmicro) of the same entries.
-  Both run four ways: curated file on/off × trade-name rule (``core_names`` in matching.yml) on/off —
-  with the file off the rule alone must find the firm.
+  site) whose English name is a party of the watchlist; the right answer is every record of that English
+  name. **brand_en**: the curated one- or two-word English trade names (``english_variants`` without a
+  legal form, e.g. Hikvision, Hikmicro) of the same entries. On A both run four ways: curated file on/off ×
+  trade-name rule (``core_names`` in matching.yml) on/off — with the file off the rule alone must find the
+  firm.
 - **lookalike_generic_country**: names of listed bodies outside China made only of generic and
   institutional words (a ministry, an academy, a bank: ``Ministry of Defence``), queried with country CN:
-  the identical name of another country's body must not hit.
+  the identical name of another country's body must not alert.
 - **lookalike_vessel**: the names of listed vessels queried as organisations (a firm named like a ship):
   a hit on a vessel record is a false positive (hits on organisation records are not counted).
-- **lookalike_sibling**: real Chinese institutions that are not on the CSL (the names of the xscript
-  watchlist — ROR, SZSE, university lists — as a pool of real names) that share every word but one
-  distinctive word with a listed institution ("X University of Technology" vs "Y University of
-  Technology"), queried with country CN: the sibling must not hit the listed one.
+- **lookalike_sibling**: real Chinese institutions that are not on the watchlist (the names of the xscript
+  watchlist — ROR, SZSE, university lists — as a pool of real names; on B also the §1260H names) that
+  share every word but one distinctive word with a listed institution ("X University of Technology" vs
+  "Y University of Technology"; the differing word is not a spelling of the listed one, China/Chinese),
+  queried with country CN: the sibling must not alert on the listed one.
 - **recall_zh / recall_en**: the positives beside the look-alikes: the curated Chinese legal names of
-  listed firms and the CSL English names of listed Chinese organisations, queried with country CN.
+  listed firms and the English names of listed Chinese organisations (A: the Entity List's; B: every
+  list's), queried with country CN.
 
-Targets (issue 12): look-alike FPR ≤ 0.02 with Chinese-name recall ≥ 0.95 and English ≥ 0.99; brand
-recall ≥ 0.95.
+Two figures per set. **raw**: any hit counts (a hit of the counted kinds is a false positive; a positive
+is found when a hit names an accepted record). **alerting**: what decisions and casework act on
+(chipguard.match.evidence): only a hit of strength potential or confirmed counts — a weak hit is recorded,
+not alerted, so a negative with only weak hits is no false positive and a positive found only as weak is
+a miss.
+
+Targets (issue 12): look-alike FPR ≤ 0.02 (alerting) with Chinese-name recall ≥ 0.95 and English ≥ 0.99;
+brand recall ≥ 0.95.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -39,8 +62,15 @@ from typing import Any
 import yaml
 
 CSL = "lists/us_csl_2022-04.csv.gz"
+OTHER_LISTS = (
+    "lists/ofac_sdn_2024-05-03.csv",
+    "lists/un_consolidated_2026-02-27.xml",
+    "lists/ofac_cons_enhanced_2025-01-10.zip",
+)
+DOD_1260H = "lists/other/us_dod_1260h.csv"
 REPO = Path(__file__).resolve().parent.parent
 CURATED = REPO / "chipguard/data/zh/listed_party_names.yml"
+LOOKALIKES = ("lookalike_generic_country", "lookalike_vessel", "lookalike_sibling")
 
 
 def key(name: str) -> str:
@@ -58,10 +88,28 @@ class Query:
     fp_kinds: tuple[str, ...] = ()  # a hit counts as a false positive only on records of these kinds
 
 
+@dataclass(slots=True)
+class Outcome:
+    """Right answers of one set, counted on raw hits and on alerting hits (strength above weak)."""
+
+    raw: int = 0
+    alerting: int = 0
+    n: int = 0
+    seconds: float = 0.0
+
+    def rate(self, alerting: bool, positive: bool) -> float:
+        """Recall of a positive set, false-positive rate of a negative one."""
+        good = (self.alerting if alerting else self.raw) / self.n if self.n else 0.0
+        return good if positive else 1 - good
+
+
 def brand_sets(parties: list[Any]) -> dict[str, list[Query]]:
     by_name: dict[str, set[str]] = {}
     for p in parties:
+        for alias in p.all_names():
+            by_name.setdefault(key(alias.name), set())
         by_name.setdefault(key(p.name), set()).add(p.party_id)
+    by_name = {k: v for k, v in by_name.items() if v}
     entries = yaml.safe_load(CURATED.read_text(encoding="utf-8"))["entries"]
     zh: list[Query] = []
     en: list[Query] = []
@@ -83,28 +131,44 @@ def brand_sets(parties: list[Any]) -> dict[str, list[Query]]:
     return {"brand_zh": zh, "brand_en": en, "recall_zh": recall_zh}
 
 
-def lookalike_sets(parties: list[Any], shared: Path) -> dict[str, list[Query]]:
+def _spelling_of(a: str, b: str) -> bool:
+    """Two words that are spellings of one word (China / Chinese, Technology / Technological): one is a
+    prefix of the other, at least four letters long. A sibling differing only so is the same body."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short)
+
+
+def lookalike_sets(
+    parties: list[Any], pool: list[str], exclude: set[str] | None = None
+) -> dict[str, list[Query]]:
+    """The look-alike sets and English recall of one watchlist. ``pool``: real names of Chinese
+    organisations to draw siblings from (those on the watchlist are skipped); ``exclude``: name keys that
+    must not be queried (the other watchlist's names, so that set B holds other entities)."""
     from chipguard.match.screener import industry_words
     from chipguard.names.analysis import ADMIN, GENERIC, LEGAL, STOP, WORD, analyze
     from chipguard.names.data import vocabulary
 
+    exclude = exclude or set()
     institutional = {str(w).casefold() for w in vocabulary().get("institutional_words", []) or []}
     industry = industry_words()
+    entity_list = any(p.list_name.startswith("Entity List") for p in parties)
     generic: list[Query] = []
     vessels: list[Query] = []
     recall_en: list[Query] = []
-    seen: set[str] = set()
+    seen: set[str] = set(exclude)
     for p in parties:
         kind = p.kind.value
+        if any(key(a.name) in exclude for a in p.all_names()):
+            continue
         if kind == "vessel" and key(p.name) not in seen:
             seen.add(key(p.name))
             vessels.append(Query(p.name, False, country=None, fp_kinds=("vessel",)))
             continue
-        if kind == "person" or not p.countries:
+        if kind in ("person", "vessel", "aircraft") or not p.countries:
             continue
         tokens = analyze(p.name, False).tokens
         if "CN" in p.countries:
-            if p.list_name.startswith("Entity List") and len(tokens) >= 2:
+            if (p.list_name.startswith("Entity List") or not entity_list) and len(tokens) >= 2:
                 recall_en.append(Query(p.name, True, {p.party_id}))
             continue
         words = [t for t in tokens if t.cls not in (STOP, LEGAL)]
@@ -122,25 +186,25 @@ def lookalike_sets(parties: list[Any], shared: Path) -> dict[str, list[Query]]:
             generic.append(Query(p.name, False))
     # siblings: a real unlisted Chinese institution sharing all words but one distinctive word with a
     # listed one (both sides a university / institute / academy / laboratory)
-    listed: dict[tuple[str, ...], list[str]] = {}
+    listed: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     body = re.compile(r"universit|institute|academy|laborator|college", re.IGNORECASE)
-    listed_keys = {key(p.name) for p in parties}
+    listed_keys = {key(a.name) for p in parties for a in p.all_names()}
     for p in parties:
         if "CN" in p.countries and body.search(p.name):
             words = tuple(t.canon for t in analyze(p.name, False).tokens if t.cls not in (STOP, LEGAL))
             for i in range(len(words)):
-                listed.setdefault(words[:i] + ("*",) + words[i + 1 :], []).append(p.name)
+                listed.setdefault(words[:i] + ("*",) + words[i + 1 :], []).append(words)
     siblings: list[Query] = []
-    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            name = row["name"]
-            if not body.search(name) or key(name) in listed_keys:
-                continue
-            words = tuple(t.canon for t in analyze(name, False).tokens if t.cls not in (STOP, LEGAL))
-            for i in range(len(words)):
-                if listed.get(words[:i] + ("*",) + words[i + 1 :]):
-                    siblings.append(Query(name, False))
-                    break
+    for name in pool:
+        if not body.search(name) or key(name) in listed_keys or key(name) in seen:
+            continue
+        seen.add(key(name))
+        words = tuple(t.canon for t in analyze(name, False).tokens if t.cls not in (STOP, LEGAL))
+        for i in range(len(words)):
+            others = listed.get(words[:i] + ("*",) + words[i + 1 :], [])
+            if any(not _spelling_of(words[i], other[i]) for other in others):
+                siblings.append(Query(name, False))
+                break
     return {
         "lookalike_generic_country": generic,
         "lookalike_vessel": vessels,
@@ -149,20 +213,84 @@ def lookalike_sets(parties: list[Any], shared: Path) -> dict[str, list[Query]]:
     }
 
 
-def run(screener: Any, queries: list[Query]) -> tuple[int, int, float]:
-    """(right answers, queries, seconds): a positive is right when a hit names an accepted record; a
-    negative when no hit (of the counted kinds) comes back."""
+def xscript_pool(shared: Path) -> list[str]:
+    """Real names of Chinese organisations (ROR, SZSE, university lists) from the xscript dev watchlist."""
+    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
+        return [row["name"] for row in csv.DictReader(fh)]
+
+
+def dod_1260h_pool(shared: Path) -> list[str]:
+    """The Chinese military companies of the DoD §1260H list (their clean names), when present."""
+    path = shared / DOD_1260H
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [row["Clean Name"] or row["Name"] for row in csv.DictReader(fh)]
+
+
+def half(name: str) -> str:
+    """ "A" or "B": a stable split of the queries by a hash of their name (no dependence on hash seed)."""
+    return "AB"[hashlib.sha256(key(name).encode()).digest()[0] & 1]
+
+
+def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]]]]:
+    """Column label → (description, watchlist parties, sets): A and B the two disjoint halves of the sets
+    built on CSL 2022-04, C the sets built on other lists from other entities (see the module docstring;
+    C is left out when its lists are missing)."""
+    from chipguard.sources import parse_file
+
+    parties_a = parse_file(shared / CSL).parties
+    pool = xscript_pool(shared)
+    csl_sets = {**brand_sets(parties_a), **lookalike_sets(parties_a, pool)}
+    out = {
+        label: (
+            f"CSL 2022-04, half {label}"
+            + (" (the rules were developed on this half)" if label == "A" else ""),
+            parties_a,
+            {name: [q for q in queries if half(q.name) == label] for name, queries in csl_sets.items()},
+        )
+        for label in ("A", "B")
+    }
+    if all((shared / path).exists() for path in OTHER_LISTS):
+        parties_c = [p for path in OTHER_LISTS for p in parse_file(shared / path).parties]
+        csl_names = {key(a.name) for p in parties_a for a in p.all_names()}
+        out["C"] = (
+            "OFAC SDN 2024-05 + UN 2026-02 + OFAC non-SDN 2025, entities not on CSL 2022-04",
+            parties_c,
+            {
+                **brand_sets(parties_c),
+                **lookalike_sets(parties_c, pool + dod_1260h_pool(shared), exclude=csl_names),
+            },
+        )
+    return out
+
+
+def run(screener: Any, queries: list[Query]) -> Outcome:
+    """Right answers on raw and on alerting hits: a positive is right when a hit names an accepted record
+    (alerting: a hit of strength potential or confirmed); a negative when no hit of the counted kinds
+    comes back (alerting: none above weak)."""
     from bench.run import hit_ids
 
-    good = 0
+    out = Outcome(n=len(queries))
     start = time.process_time()
     for q in queries:
         hits = screener.screen(q.name, kind=q.kind, country=q.country)
         if q.expect_hit:
-            good += any(hit_ids(h) & q.accept for h in hits)
+            found = [h for h in hits if hit_ids(h) & q.accept]
         else:
-            good += not any(not q.fp_kinds or h.kind in q.fp_kinds for h in hits)
-    return good, len(queries), time.process_time() - start
+            found = [h for h in hits if not q.fp_kinds or h.kind in q.fp_kinds]
+        alerting = [h for h in found if h.strength != "weak"]
+        out.raw += bool(found) == q.expect_hit
+        out.alerting += bool(alerting) == q.expect_hit
+    out.seconds = time.process_time() - start
+    return out
+
+
+def _cell(outcome: Outcome | None, queries: list[Query], alerting: bool) -> str:
+    if outcome is None or not queries:
+        return "—"
+    positive = queries[0].expect_hit
+    return f"{'recall' if positive else 'FPR'} {outcome.rate(alerting, positive):.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,34 +302,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.sets: {shared / CSL} is missing; nothing to run.")
         return 0
     from chipguard.match.screener import Screener
-    from chipguard.sources import parse_file
 
-    parties = parse_file(shared / CSL).parties
-    sets = {**brand_sets(parties), **lookalike_sets(parties, shared)}
-    print("\n## Brand / short-name and look-alike sets (bench/sets.py, CSL 2022-04)\n")
-    print(
-        "| set | queries | curated on, rule on | curated off, rule on | curated on, rule off | curated off, rule off |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
-    results: dict[tuple[bool, bool], dict[str, tuple[int, int, float]]] = {}
-    for curated, rule in ((True, True), (False, True), (True, False), (False, False)):
-        screener = Screener(parties, enrich=curated, core_names=rule)
-        names = sets if (curated, rule) == (True, True) else ("brand_zh", "brand_en")
-        results[(curated, rule)] = {n: run(screener, sets[n]) for n in names}
-    for name, queries in sets.items():
+    built = build(shared)
+    results: dict[str, dict[str, Outcome]] = {}
+    screeners: dict[int, Any] = {}
+    for label, (_, parties, sets) in built.items():
+        screener = screeners.get(id(parties)) or screeners.setdefault(id(parties), Screener(parties))
+        results[label] = {name: run(screener, queries) for name, queries in sets.items()}
+    print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
+    for label, (description, parties, _) in built.items():
+        print(f"- {label}: {description} ({len(parties)} records)")
+    labels = list(built)
+    print()
+    print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
+    print("|---|" + "---:|---:|---:|" * len(labels))
+    names = list(built["A"][2])
+    for name in names:
         cells = []
-        for combo in ((True, True), (False, True), (True, False), (False, False)):
-            got = results[combo].get(name)
-            if got is None:
-                cells.append("—")
-                continue
-            good, n, _ = got
-            rate = good / n if n else 0.0
-            cells.append(
-                f"{'recall' if queries and queries[0].expect_hit else 'FPR'} "
-                f"{rate if queries and queries[0].expect_hit else 1 - rate:.3f}"
-            )
-        print(f"| {name} | {len(queries)} | " + " | ".join(cells) + " |")
+        for lab in labels:
+            queries = built[lab][2].get(name, [])
+            outcome = results[lab].get(name)
+            cells += [str(len(queries)), _cell(outcome, queries, False), _cell(outcome, queries, True)]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    # the brand sets on CSL 2022-04 (both halves) with the curated file and the trade-name rule each
+    # switched off (alerting)
+    parties_a = built["A"][1]
+    sets_a = {n: built["A"][2][n] + built["B"][2][n] for n in ("brand_zh", "brand_en")}
+    print("\nBrand sets on CSL 2022-04 (A + B), alerting recall, curated file × trade-name rule:\n")
+    print(
+        "| set | curated on, rule on | curated off, rule on | curated on, rule off | curated off, rule off |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    combos = ((True, True), (False, True), (True, False), (False, False))
+    brand: dict[tuple[bool, bool], dict[str, Outcome]] = {}
+    for curated, rule in combos:
+        screener = Screener(parties_a, enrich=curated, core_names=rule)
+        brand[(curated, rule)] = {n: run(screener, sets_a[n]) for n in ("brand_zh", "brand_en")}
+    for name in ("brand_zh", "brand_en"):
+        cells = [_cell(brand[c].get(name), sets_a[name], True) for c in combos]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     return 0
 
 
