@@ -113,6 +113,38 @@ def test_generic_institution_in_another_country_is_weak(screener: Screener) -> N
     assert same_country[0].strength != "weak"
 
 
+def test_a_firm_named_only_by_what_it_does_is_weak_in_another_country(screener: Screener) -> None:
+    """ "United Shipbuilding Corporation" says what the firm does, not who it is: a Chinese firm of that
+    name is not Russia's (both its CSL records are weak), a Russian one is (confirmed)."""
+    elsewhere = screener.screen("United Shipbuilding Corporation", kind="org", country="CN")
+    assert len(elsewhere) >= 2 and all(h.strength == "weak" for h in elsewhere)
+    assert all(
+        any(f["feature"] == "country" and f["result"] == "conflict" for f in h.evidence) for h in elsewhere
+    )
+    at_home = screener.screen("United Shipbuilding Corporation", kind="org", country="RU")
+    assert at_home[0].strength == "confirmed"
+
+
+def test_a_distinctive_name_in_another_country_stays_for_review(screener: Screener) -> None:
+    """A proper name (Kalashnikov) identifies the firm wherever the query says it is: the differing
+    country stops a confirmation but the hit alerts (potential)."""
+    hits = screener.screen("Concern Kalashnikov", kind="org", country="CN")
+    assert hits and all(h.strength == "potential" for h in hits)
+
+
+def test_a_record_without_a_country_is_where_its_same_name_records_are(screener: Screener) -> None:
+    """The ISN list gives "Academy of National Defense Science" no country; its SDN record of the same name
+    is in North Korea. Queried as Chinese, neither record alerts; queried as North Korean, both confirm."""
+    hits = screener.screen("Academy of National Defense Science", kind="org", country="CN")
+    countryless = [h for h in hits if not h.countries]
+    assert countryless and any(h.countries == ["KP"] for h in hits)
+    assert all(h.strength == "weak" for h in hits)
+    detail = next(f["detail"] for f in countryless[0].evidence if f["feature"] == "country")
+    assert "KP" in detail
+    at_home = screener.screen("Academy of National Defense Science", kind="org", country="KP")
+    assert {h.strength for h in at_home} == {"confirmed"} and len(at_home) >= 2
+
+
 def test_agreeing_lei_confirms_a_drifting_name(screener: Screener) -> None:
     plain = screener.screen("VTB Group Bank", kind="org")
     by_lei = screener.screen(

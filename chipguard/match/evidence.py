@@ -485,22 +485,46 @@ def kinds_conflict(query_kind: str | None, listed: PartyKind) -> bool:
     return query_kind in ("person", "org", "vessel", "aircraft")
 
 
-def generic_institutional(analysis: NameAnalysis, rarity: Callable[[str], float]) -> bool:
-    """Whether a name is the generic name of a public body that many countries have ("Ministry of
-    Defence", "Central Bank of Iran", "Institute of Physics"): an institution word, no number, and no word
-    rarer on the lists than ``generic_name_max_rarity`` (a proper name such as "Jiao Tong" is rare). For
-    such a name a country that disagrees means another body, not the listed one."""
+def generic_institutional(
+    analysis: NameAnalysis,
+    rarity: Callable[[str], float],
+    industry: frozenset[str] | set[str] = frozenset(),
+) -> bool:
+    """Whether a name is a generic name that bodies in many countries bear: a ministry, an institute or a
+    bank ("Ministry of Defence", "Central Bank of Iran", "Institute of Physics"), or a firm named only by
+    what it does ("Global Energy Company S.A.S.", "United Shipbuilding Corporation"). For such a name a
+    country that disagrees means another body, not the listed one.
+
+    Generic: no number, no Chinese place, and every word either says what kind of body or business it
+    is — the vocabulary's generic, administrative and institutional words, ``institution_words`` in
+    matching.yml, ``industry`` (the English of the curated Chinese industry terms), a country name — or is
+    common on the lists (rarity at most ``generic_name_max_rarity``). One word that is none of these (a
+    proper name: "Jiao Tong", "Hikvision", "Almaz-Antey") makes the name specific."""
     tokens = analysis.tokens
     extra = set(config().get("institution_words") or ())
-    if not (analysis.institutional or any(t.canon in extra or t.text in extra for t in tokens)):
-        return False
     limit = _num("generic_name_max_rarity")
-    for tok in tokens:
-        if tok.cls == "number":
+    telling = [t for t in tokens if t.cls not in ("legal", "stop")]
+    if not telling:
+        return False
+    for tok in telling:
+        if tok.cls in ("number", "place"):
             return False
-        if tok.cls in ("word", "initial") and tok.canon not in extra and rarity(tok.canon) > limit:
+        if tok.cls in ("generic", "admin", "country"):
+            continue
+        if tok.canon in extra or tok.text in extra or tok.canon in industry or tok.text in industry:
+            continue
+        if analysis.institutional and tok.canon in _institutional_words():
+            continue
+        if rarity(tok.canon) > limit:
             return False
     return True
+
+
+@cache
+def _institutional_words() -> frozenset[str]:
+    from chipguard.names.data import vocabulary
+
+    return frozenset(str(w).casefold() for w in vocabulary().get("institutional_words") or ())
 
 
 def _address_agrees(query: str, listed: Iterable[str]) -> str:
@@ -615,6 +639,9 @@ def assess(
             )
 
     if query_country and party_countries:
+        where = ", ".join(sorted(party.countries)) or (
+            f"without a country (its records of the same name on other lists: {', '.join(sorted(party_countries))})"
+        )
         if query_country in party_countries:
             features.append(_feature("country", "agree", f"{query_country} is among the record's countries"))
         elif generic_name and party.kind != PartyKind.PERSON:
@@ -623,17 +650,12 @@ def assess(
                 _feature(
                     "country",
                     "conflict",
-                    f"a generic institutional name in {query_country}, the record is in "
-                    f"{', '.join(sorted(party.countries))}",
+                    f"a generic name in {query_country}, the record is {'in ' * bool(party.countries)}{where}",
                 )
             )
         else:
             softer.append("country")
-            features.append(
-                _feature(
-                    "country", "differs", f"{query_country}, the record: {', '.join(sorted(party.countries))}"
-                )
-            )
+            features.append(_feature("country", "differs", f"{query_country}, the record: {where}"))
 
     if query.website and evidence.domains:
         if query.website in evidence.domains:

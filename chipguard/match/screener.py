@@ -518,6 +518,13 @@ def score_pair(
     return PairScore(score, scored, extra)
 
 
+def _kinds_agree(a: PartyKind, b: PartyKind) -> bool:
+    """Two records' kinds may be one entity's: equal, or one unknown and neither a person."""
+    if (a == PartyKind.PERSON) != (b == PartyKind.PERSON):
+        return False
+    return a == b or PartyKind.UNKNOWN in (a, b)
+
+
 @dataclass(slots=True)
 class Screening:
     """Every record that clears the threshold, ranked, cut to ``limit``: ``omitted`` says how many
@@ -1005,6 +1012,12 @@ class Screener:
                 or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
             ):
                 thin = "a single word common on the lists"
+            generic = ev.generic_institutional(entry.analysis, self.index.rarity, industry_words())
+            countries = frozenset(self._party_countries[pidx])
+            if not countries and q_country and generic:
+                # a record without a country (the ISN list gives none) is where its records of the same
+                # name on other lists are: "Academy of National Defense Science" is North Korea's
+                countries = self._entity_countries(pidx, best)
             assessment = ev.assess(
                 name_score=score,
                 threshold=cut,
@@ -1013,8 +1026,8 @@ class Screener:
                 query_country=q_country,
                 party=self.parties[pidx],
                 evidence=self.party_evidence(pidx),
-                party_countries=frozenset(self._party_countries[pidx]),
-                generic_name=ev.generic_institutional(entry.analysis, self.index.rarity),
+                party_countries=countries,
+                generic_name=generic,
                 thin_name=thin,
             )
             out[pidx] = assessment
@@ -1033,6 +1046,24 @@ class Screener:
                     [*extra, penalty],
                 )
         return out
+
+    def _entity_countries(self, pidx: int, candidates: dict[int, Any]) -> frozenset[str]:
+        """The countries of the other candidates that are the same entity as record ``pidx`` (same name,
+        kind that agrees; ``_same_entity``): where a record that states no country is. Only the query's
+        candidates are looked at, so the answer depends on nothing but the query and the lists."""
+        found: set[str] = set()
+        matched = name_key(candidates[pidx][4].analysis)
+        for other in sorted(candidates):
+            if other == pidx or not self._party_countries[other]:
+                continue
+            # the same name matched on both (a record whose "name" is a blob, "X [aka Y, Z]", is matched
+            # by its part X), or the same entity by its names
+            same_match = name_key(candidates[other][4].analysis) == matched and _kinds_agree(
+                self.parties[pidx].kind, self.parties[other].kind
+            )
+            if same_match or self._same_entity(pidx, other):
+                found |= self._party_countries[other]
+        return frozenset(found)
 
     def screen_result(
         self,
