@@ -69,6 +69,32 @@ def test_organisation_owner_meeting_a_vessel_alias_is_never_denied(screener: Scr
     assert not [r for r in decision.reasons if r.code in ("OFAC_50_PERCENT", "PROVIDER_POLICY_LISTED_PARTY")]
 
 
+@pytest.mark.parametrize("kind", ["rental", "sale"])
+def test_generic_owner_name_listed_in_another_country_is_never_denied(screener: Screener, kind: str) -> None:
+    """A Chinese owner (60 %) named "United Shipbuilding Corporation" meets Russia's listed USC by a name
+    that only says what the firm does: with the country conflicting the hits are weak, recorded in the
+    decision and counted for no rule; the same owner declared Russian is the listed one: DENY."""
+    owner = "United Shipbuilding Corporation"
+    decision = decide(deal(kind, Owner(owner, country="CN", percent=60)), screener=screener)
+    hits = owner_hits(decision, owner)
+    assert hits and all(h["strength"] == "weak" for h in hits)
+    assert decision.outcome != Outcome.DENY
+    assert not [r for r in decision.reasons if r.outcome == "DENY"]
+    russian = decide(deal(kind, Owner(owner, country="RU", percent=60)), screener=screener)
+    assert any(h["strength"] == "confirmed" for h in owner_hits(russian, owner))
+    assert russian.outcome == Outcome.DENY
+
+
+def test_distinctive_owner_name_in_another_country_is_reviewed(screener: Screener) -> None:
+    """A proper name (Kalashnikov) with a conflicting country is still a potential match: REVIEW with the
+    hit to resolve, not DENY and not silence."""
+    owner = "Concern Kalashnikov"
+    decision = decide(deal("sale", Owner(owner, country="CN", percent=60)), screener=screener)
+    assert {h["strength"] for h in owner_hits(decision, owner)} == {"potential"}
+    assert decision.outcome == Outcome.REVIEW
+    assert [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH" and owner in r.message]
+
+
 def test_confirmed_owner_still_denies(screener: Screener) -> None:
     """The exact SDN name owning 60 % is a confirmed hit: OFAC 50 % → DENY."""
     decision = decide(

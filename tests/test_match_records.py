@@ -62,6 +62,30 @@ def test_subsidiaries_abroad_rank_below_the_parent_without_a_country(screener: S
     assert len(abroad) >= 5 and all(h.score < parent for h in abroad)
 
 
+def test_branches_and_offices_rank_below_the_body_they_belong_to(screener: Screener) -> None:
+    """The SDN lists Al-Haramain's branches ("AL-HARAMAIN : KENYA BRANCH", aka AL-HARAMAIN FOUNDATION)
+    and the National Iranian Tanker Company's "N.I.T.C. REPRESENTATIVE OFFICE" (aka the company's name):
+    a query for the body ranks its own record first and each branch or office below it, marked why; a
+    query that names the branch finds the branch at the top."""
+    for query, body, branch in (
+        ("AL-HARAMAIN FOUNDATION", "AL-HARAMAIN ISLAMIC FOUNDATION", "AL-HARAMAIN : KENYA BRANCH"),
+        (
+            "National Iranian Tanker Company",
+            "NATIONAL IRANIAN TANKER COMPANY",
+            "N.I.T.C. REPRESENTATIVE OFFICE",
+        ),
+    ):
+        hits = screener.screen(query, kind="org", limit=100)
+        top = max(h.score for h in hits if h.name == body)
+        branches = [h for h in hits if h.name == branch]
+        assert branches and all(h.score < top for h in branches), query
+        assert hits[0].name == body
+        reasons = [p["reason"] for p in branches[0].explanation["penalties"]]
+        assert any("branch or office" in r for r in reasons), reasons
+    named = screener.screen("Al-Haramain Kenya Branch", kind="org", limit=100)
+    assert named[0].name == "AL-HARAMAIN : KENYA BRANCH"
+
+
 def test_a_limit_says_how_many_records_it_left_out(screener: Screener) -> None:
     full = screener.screening("Huawei Technologies Co., Ltd.", kind="org", limit=1000)
     cut = screener.screening("Huawei Technologies Co., Ltd.", kind="org", limit=5)

@@ -74,6 +74,7 @@ class ScorerConfig:
     person_country_clash_penalty: float
     qualifier_clash_penalty: float
     dropped_qualifier_penalty: float
+    branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
     han_mismatch_penalty_factor: float
@@ -133,6 +134,7 @@ KEYS: dict[str, str] = {
     "person_country_clash_penalty": "person_country_clash_penalty",
     "qualifier_clash_penalty": "qualifier_clash_penalty",
     "dropped_qualifier_penalty": "dropped_qualifier_penalty",
+    "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
     "han_mismatch_penalty_factor": "han_mismatch_penalty_factor",
@@ -308,6 +310,13 @@ FEATURES: tuple[Feature, ...] = (
         "record",
         "The list name was matched without a parenthesised qualifier the query lacks "
         "(Huawei Technologies (Australia) for Huawei Technologies): a subsidiary or branch.",
+    ),
+    Feature(
+        "branch_marker",
+        ("branch_marker_penalty",),
+        "record",
+        'The listed record is a branch or office (branch_markers: "… Branch", "… Representative '
+        "Office\", 分公司) and the query names none: the body's own record ranks first.",
     ),
     Feature(
         "trade_name",

@@ -10,6 +10,7 @@ names directly with the same scorer (no list needed).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from chipguard.names.analysis import (
     analyze,
 )
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
-from chipguard.names.data import default_threshold, vocabulary
+from chipguard.names.data import default_threshold, matching_config, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.variants import (
@@ -254,6 +255,39 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
     }
 
 
+def extra_has(extra: list[dict[str, Any]], word: str) -> bool:
+    """Whether one of the penalties in ``extra`` has ``word`` in its reason."""
+    return any(word in str(p.get("reason", "")) for p in extra)
+
+
+@lru_cache(maxsize=1)
+def _branch_markers() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the ``branch_markers`` of matching.yml (whole words, any case) and each marker's
+    display form."""
+    markers = [str(m).strip() for m in matching_config().get("branch_markers") or () if str(m).strip()]
+    if not markers:
+        return re.compile(r"(?!x)x"), {}
+    parts = []
+    for marker in sorted(markers, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in marker.split())
+        parts.append(body if has_han(marker) else rf"(?<!\w){body}(?!\w)")
+    display = {" ".join(m.casefold().split()): m for m in markers}
+    return re.compile("|".join(parts), re.IGNORECASE), display
+
+
+@lru_cache(maxsize=100_000)
+def branch_marker(name: str) -> str:
+    """The branch / office marker a name carries ("… Branch", "… Representative Office", "分公司"), as
+    written in matching.yml, or "": such a record is a branch of the body its other words name, so a
+    query for the body ranks the body's own record first."""
+    pattern, display = _branch_markers()
+    found = pattern.search(name)
+    if not found:
+        return ""
+    text = " ".join(found.group(0).casefold().split())
+    return display.get(text, text)
+
+
 @lru_cache(maxsize=100_000)
 def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
     """The words a list name's parentheses add to its bare form ``bare`` — "Huawei Technologies (UK)
@@ -367,6 +401,7 @@ class ListedRecord:
     kind: PartyKind
     countries: set[str] | frozenset[str]
     listed_countries: list[str]
+    name: str = ""  # the record's primary name (a branch or office says so there)
 
 
 @dataclass(slots=True)
@@ -482,6 +517,20 @@ def score_pair(
                     + ", ".join(sorted(dropped))
                     + ") is not in the query: a subsidiary or branch of the named firm",
                     "value": -w.dropped_qualifier_penalty,
+                }
+            )
+    if record is not None and not any(
+        p.get("feature") in ("qualifier_clash", "dropped_qualifier") for p in extra
+    ):
+        # (not twice: a dropped "(Lebanon Branch)" is already a qualifier the query lacks)
+        marker = branch_marker(record.name) or branch_marker(entry.alias)
+        if marker and not branch_marker(query_name):
+            extra.append(
+                {
+                    "feature": "branch_marker",
+                    "reason": f"the listed record is a {marker} ('{record.name}') and the query names none: "
+                    "a branch or office of the named body ranks below it",
+                    "value": -w.branch_marker_penalty,
                 }
             )
     if record is not None:
@@ -638,7 +687,7 @@ class Screener:
     def listed_record(self, pidx: int) -> ListedRecord:
         """The kind and countries of party ``pidx``, as score_pair weighs them."""
         party = self.parties[pidx]
-        return ListedRecord(party.kind, self._party_countries[pidx], party.countries)
+        return ListedRecord(party.kind, self._party_countries[pidx], party.countries, party.name)
 
     def party(self, source: str, party_id: str) -> Party | None:
         """The list record a hit names (what an analyst judges the hit against). The records of recent
