@@ -145,6 +145,29 @@ def test_a_record_without_a_country_is_where_its_same_name_records_are(screener:
     assert {h.strength for h in at_home} == {"confirmed"} and len(at_home) >= 2
 
 
+def test_a_query_naming_only_the_parent_in_a_record_is_weak_on_it(screener: Screener) -> None:
+    """Entity List names such as "Baotou Guanghua Chemical Industrial Corporation (Parent Organization:
+    China National Nuclear Group Corporation (CNNC))" and "Huawei Technologies Co., Ltd. (Huawei).
+    Affiliated Entity: Huawei Marine Networks Co., Ltd." list the subsidiary or affiliate, not the parent:
+    the parent's query sees them as weak hits (the parent's own records still confirm), the listed
+    entity's own name confirms."""
+    cnnc = screener.screen("China National Nuclear Group Corporation", kind="org", country="CN")
+    (blob,) = [h for h in cnnc if "Parent Organization" in h.name]
+    assert blob.strength == "weak"
+    assert any(f["feature"] == "parent" and f["result"] == "conflict" for f in blob.evidence)
+    assert any(h.strength == "confirmed" and "Parent" not in h.name for h in cnnc)
+    huawei = screener.screen("Huawei Technologies Co., Ltd.", kind="org", country="CN", limit=50)
+    affiliates = [h for h in huawei if "Affiliated Entity" in h.name]
+    assert len(affiliates) > 5 and all(h.strength == "weak" for h in affiliates)
+    assert huawei[0].strength == "confirmed"
+    own = screener.screen("Huawei Marine Networks", kind="org", country="CN")
+    assert "Affiliated Entity:  Huawei Marine Networks" in own[0].name and own[0].strength == "confirmed"
+    assert (
+        screener.screen("Baotou Guanghua Chemical Industrial Corporation", kind="org")[0].strength
+        == "confirmed"
+    )
+
+
 def test_agreeing_lei_confirms_a_drifting_name(screener: Screener) -> None:
     plain = screener.screen("VTB Group Bank", kind="org")
     by_lei = screener.screen(

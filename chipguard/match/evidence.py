@@ -549,6 +549,7 @@ def assess(
     party_countries: frozenset[str] | set[str],
     generic_name: bool,
     thin_name: str = "",
+    names_parent: str = "",
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -557,7 +558,11 @@ def assess(
     LEI, registration number or IMO number confirms even a drifting name; a date of birth with the same
     nationality confirms a name at the threshold), then the name alone (confirmed only when it is nearly
     identical, distinctive and nothing disagrees). ``thin_name`` says why the matched list name is too thin
-    to confirm on its own ("a weak alias", "a single word common on the lists"), "" when it is not."""
+    to confirm on its own ("a weak alias", "a single word common on the lists"), "" when it is not.
+    ``names_parent``: the part of the list name the query matched when that part names another entity —
+    the parent after "Parent Organization:" or before "Affiliated Entity:" — "" otherwise. The record
+    lists the subsidiary or affiliate, not that parent (no list extends a listing up to a parent), so the
+    hit is weak: recorded beside the query, not alerted, unless an identifier confirms it."""
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
     confirms: list[str] = []
@@ -568,6 +573,17 @@ def assess(
         conflicts.append("kind")
         features.append(
             _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
+        )
+
+    if names_parent:
+        conflicts.append("parent")
+        features.append(
+            _feature(
+                "parent",
+                "conflict",
+                f"the query matched '{names_parent}', the parent the record names; the record lists "
+                f"another entity ({party.name})",
+            )
         )
 
     if query.lei and evidence.leis:

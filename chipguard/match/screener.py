@@ -255,11 +255,6 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
     }
 
 
-def extra_has(extra: list[dict[str, Any]], word: str) -> bool:
-    """Whether one of the penalties in ``extra`` has ``word`` in its reason."""
-    return any(word in str(p.get("reason", "")) for p in extra)
-
-
 @lru_cache(maxsize=1)
 def _branch_markers() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for the ``branch_markers`` of matching.yml (whole words, any case) and each marker's
@@ -1078,6 +1073,9 @@ class Screener:
                 party_countries=countries,
                 generic_name=generic,
                 thin_name=thin,
+                names_parent=entry.analysis.original
+                if any(p.get("feature") == "parent_part" for p in extra)
+                else "",
             )
             out[pidx] = assessment
             if assessment.penalty:
