@@ -168,6 +168,26 @@ def test_a_query_naming_only_the_parent_in_a_record_is_weak_on_it(screener: Scre
     )
 
 
+def test_siblings_differing_in_their_distinctive_word_are_weak(screener: Screener) -> None:
+    """Henan University is not the listed Hunan University (two provinces one letter apart, aligned by the
+    scorer as a typo), and Xinjiang University is not the Xinjiang Production and Construction Corps
+    (listed as "Xinjiang Corps": no university). The listed bodies' own names still confirm."""
+    henan = [
+        h
+        for h in screener.screen("Henan University", kind="org", country="CN")
+        if h.name == "Hunan University"
+    ]
+    assert henan and henan[0].strength == "weak"
+    assert any(f["feature"] == "name" and "henan" in f["detail"] for f in henan[0].evidence)
+    xinjiang = [
+        h for h in screener.screen("Xinjiang University", kind="org", country="CN") if "XPCC" in h.name
+    ]
+    assert all(h.strength == "weak" for h in xinjiang)
+    assert screener.screen("Hunan University", kind="org", country="CN")[0].strength == "confirmed"
+    corps = screener.screen("Xinjiang Production and Construction Corps", kind="org", country="CN")
+    assert corps[0].strength == "confirmed"
+
+
 def test_agreeing_lei_confirms_a_drifting_name(screener: Screener) -> None:
     plain = screener.screen("VTB Group Bank", kind="org")
     by_lei = screener.screen(

@@ -527,6 +527,39 @@ def _institutional_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in vocabulary().get("institutional_words") or ())
 
 
+def name_clash(
+    aligned: Iterable[tuple[str, str, str]],
+    unmatched_query: Iterable[str],
+    query: NameAnalysis,
+    listed: NameAnalysis,
+    acronym: bool = False,
+) -> str:
+    """Why two names that score alike denote different bodies, or "" when nothing in them says so.
+
+    ``aligned``: the (query word, list word, how) pairs the scorer aligned; ``unmatched_query``: the query
+    words it left unmatched. Two siblings share every word but their one distinctive word; when that
+    word is a place on both sides the scorer may still align them as a typo ("Henan University" /
+    "Hunan University": two provinces, two universities). A query that says what kind of body it is (a
+    ``body_kinds`` word of vocabulary.yml: university, institute …) matched to a list name that names no
+    kind of body at all is another body ("Xinjiang University" / "Xinjiang Corps"), unless the list name
+    is the query's acronym."""
+    from chipguard.names.vocab import vocab
+
+    words = vocab()
+    places = words.places | words.countries
+    for q_word, l_word, how in aligned:
+        if q_word != l_word and how != "exact" and q_word in places and l_word in places:
+            return f"two different places, {q_word} and {l_word}"
+    kinds = words.body_kinds
+    if acronym:
+        return ""
+    missing = [w for w in unmatched_query if w in kinds]
+    listed_kinds = [t for t in listed.tokens if t.canon in kinds or t.text in kinds]
+    if missing and not listed_kinds and not listed.institutional:
+        return f"the query names a {missing[0]}, the list name no such body"
+    return ""
+
+
 def _address_agrees(query: str, listed: Iterable[str]) -> str:
     best = ""
     cut = _num("address_similarity") * 100
@@ -550,6 +583,7 @@ def assess(
     generic_name: bool,
     thin_name: str = "",
     names_parent: str = "",
+    clash: str = "",
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -562,7 +596,9 @@ def assess(
     ``names_parent``: the part of the list name the query matched when that part names another entity —
     the parent after "Parent Organization:" or before "Affiliated Entity:" — "" otherwise. The record
     lists the subsidiary or affiliate, not that parent (no list extends a listing up to a parent), so the
-    hit is weak: recorded beside the query, not alerted, unless an identifier confirms it."""
+    hit is weak: recorded beside the query, not alerted, unless an identifier confirms it. ``clash``: why
+    the two names denote different bodies although they score alike (``name_clash``), "" when nothing
+    says so — weak as well."""
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
     confirms: list[str] = []
@@ -574,6 +610,10 @@ def assess(
         features.append(
             _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
         )
+
+    if clash:
+        conflicts.append("name")
+        features.append(_feature("name", "conflict", clash))
 
     if names_parent:
         conflicts.append("parent")

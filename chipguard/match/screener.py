@@ -1076,6 +1076,13 @@ class Screener:
                 names_parent=entry.analysis.original
                 if any(p.get("feature") == "parent_part" for p in extra)
                 else "",
+                clash=ev.name_clash(
+                    [(pair.query, pair.candidate, pair.how) for pair in scored.pairs],
+                    [text for text, _cls, _weight in scored.unmatched_query],
+                    qa,
+                    entry.analysis,
+                    acronym=scored.acronym,
+                ),
             )
             out[pidx] = assessment
             if assessment.penalty:
