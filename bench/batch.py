@@ -58,12 +58,16 @@ def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
     distributions (``bench.scale.synthetic_parties``, another seed), so most are unlisted look-alikes as
     a real customer file's are, a few per thousand close to a listed name."""
     from bench.scale import synthetic_parties
+    from chipguard.match.screener import readable
     from chipguard.sources import parse_file
 
     real = parse_file(shared / CSL).parties
-    rows = []
-    for i, party in enumerate(synthetic_parties(real, count, seed=seed)):
-        rows.append((i + 2, f"c{i}", party.name, party.kind.value, None, None))
+    rows: list[Any] = []
+    for party in synthetic_parties(real, 2 * count, seed=seed):
+        if readable(party.name):  # a draw of punctuation-only words is not a customer name
+            rows.append((len(rows) + 2, f"c{len(rows)}", party.name, party.kind.value, None, None))
+            if len(rows) == count:
+                break
     return rows
 
 
