@@ -102,6 +102,26 @@ def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, 
     assert hit["best_list_code"] in hit["list_codes"] and hit["listed_roles"] == ["query"]
 
 
+def test_local_engine_on_two_workers_writes_the_same_bytes(
+    lists_home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--workers 2``: worker processes map the index file and screen chunks of the input; the output
+    is byte for byte the one process's, in input order (three chunks here, the last one short)."""
+    monkeypatch.setattr(jobs, "LOCAL_CHUNK", 40)
+    rows = sample_queries(shared, step=25)[:100]
+    src = write_csv(tmp_path / "q.csv", rows)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.jsonl"
+        result = _screen(str(src), "--out", str(out), "--allow-stale", "--workers", workers)
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    records = jobs.read_records(tmp_path / "out-2.jsonl")
+    assert [r["id"] for r in records] == [r["id"] for r in rows]
+    assert sum(r["has_hit"] for r in records) >= sum(row["expect"] == "hit" for row in rows)
+
+
 def test_csv_jsonl_and_parquet_inputs_give_the_same_records(opened: jobs.Lists, tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -43,6 +43,13 @@ SHIP = typer.Option(
     "machine), broadcast, or auto (path for local masters, file otherwise).",
 )
 AS_JSON = typer.Option(False, "--json", help="Print the run summary as JSON on stdout.")
+WORKERS = typer.Option(
+    1,
+    "--workers",
+    min=1,
+    max=64,
+    help="Processes of the local engine (they map one index file; same output whatever the number).",
+)
 
 
 @batch_app.command("screen")
@@ -60,6 +67,7 @@ def screen_cmd(
     allow_stale: bool = ALLOW_STALE,
     ship: str = SHIP,
     as_json: bool = AS_JSON,
+    workers: int = WORKERS,
 ) -> None:
     """Screen every row of a file against the active lists; one output record per row, in input order."""
     from chipguard.batch.jobs import screen_file
@@ -76,6 +84,7 @@ def screen_cmd(
             master=master,
             partitions=partitions,
             ship_mode=ship,
+            workers=workers,
         )
     except ChipguardError as exc:
         raise fail(exc) from exc
@@ -103,6 +112,7 @@ def rescreen_cmd(
     db: str | None = typer.Option(
         None, "--db", help="Database URL (default: CHIPGUARD_DATABASE_URL or the home's SQLite file)."
     ),
+    workers: int = WORKERS,
 ) -> None:
     """Re-screen every stored customer (names, owners, ultimate parent) against the active lists;
     audited as one batch.rescreen entry."""
@@ -120,6 +130,7 @@ def rescreen_cmd(
             master=master,
             partitions=partitions,
             ship_mode=ship,
+            workers=workers,
         )
     except ChipguardError as exc:
         raise fail(exc) from exc
