@@ -79,7 +79,7 @@ def _actor(srv: Api, who: str) -> str:
 
 def test_the_queue_filters_by_any_analyst_over_rest(srv: Api) -> None:
     a, b = _actor(srv, "analyst"), _actor(srv, "analyst_b")
-    mine, theirs, nobodys = (_raise(srv.services, f"c{i}", str(i)) for i in range(3))
+    mine, theirs, nobodys, untaken = (_raise(srv.services, f"c{i}", str(i)) for i in range(4))
     srv.services.cases.assign(mine, a, a)
     srv.services.cases.assign(theirs, b, a)
     # a revoked analyst's alert stays findable by them
@@ -104,11 +104,16 @@ def test_the_queue_filters_by_any_analyst_over_rest(srv: Api) -> None:
     assert ids(assignee=b) == [theirs]
     assert ids(assignee="me") == [mine]
     assert ids(assignee=gone.actor) == [nobodys]
-    assert sorted(ids()) == sorted([mine, theirs, nobodys])
+    assert ids(assignee="none") == [untaken]  # the alerts nobody has taken
+    assert sorted(ids()) == sorted([mine, theirs, nobodys, untaken])
     export = srv.client.get(
         "/v1/alerts/export", params={"assignee": b, "format": "json"}, headers=srv.headers("auditor")
     ).json()
     assert [x["alert_id"] for x in export["alerts"]] == [theirs] and export["filters"]["assignee"] == b
+    export = srv.client.get(
+        "/v1/alerts/export", params={"assignee": "none", "format": "json"}, headers=srv.headers("auditor")
+    ).json()
+    assert [x["alert_id"] for x in export["alerts"]] == [untaken] and export["filters"]["unassigned"]
     assert srv.client.get("/v1/alerts/analysts", headers=srv.headers("screen")).status_code == 403
 
 
@@ -125,5 +130,8 @@ def test_the_queue_page_offers_every_analyst(srv: Api) -> None:
     page = ui.get(f"/ui/alerts?assignee={b}")
     assert re.findall(r'data-alert="(alt_[0-9a-f]{16})"', page)[:1] == [theirs] and other not in page
     assert f'<option value="{b}" selected>' in html.unescape(page)
+    untaken = ui.get("/ui/alerts?assignee=none")
+    assert re.findall(r'data-alert="(alt_[0-9a-f]{16})"', untaken)[:1] == [other] and theirs not in untaken
+    assert '<option value="none" selected>' in untaken
     case = ui.get(f"/ui/alerts/{other}")
     assert f'<option value="{b}">analyst B · 1 open</option>' in case  # the assign form suggests them

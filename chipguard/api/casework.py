@@ -36,7 +36,8 @@ Assignee = Annotated[
     str | None,
     Query(
         max_length=128,
-        description="an analyst's key actor (key:ID, see GET /v1/alerts/analysts), or me for your own key",
+        description="an analyst's key actor (key:ID, see GET /v1/alerts/analysts), me for your own key, "
+        "or none for the alerts nobody has taken",
     ),
 ]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -87,15 +88,18 @@ def _filter(
     older_than_days: float | None,
     actor: str,
 ) -> AlertFilter:
-    """The query's filters; ``assignee=me`` is the caller's own key."""
+    """The query's filters; ``assignee=me`` is the caller's own key, ``assignee=none`` the alerts nobody
+    has taken."""
     if assignee == "me":
         assignee = actor
+    unassigned = assignee == "none"
     return AlertFilter(
+        unassigned=unassigned,
         status=tuple(status or ()),
         origin=origin or "",
         source=source or "",
         strength=strength or "",
-        assignee=assignee or "",
+        assignee="" if unassigned else assignee or "",
         customer_id=customer_id or "",
         older_than_days=older_than_days,
     )

@@ -257,6 +257,7 @@ class AlertFilter:
     assignee: str = ""
     customer_id: str = ""
     older_than_days: float | None = None
+    unassigned: bool = False  # only alerts nobody has taken
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -267,6 +268,7 @@ class AlertFilter:
             "assignee": self.assignee,
             "customer_id": self.customer_id,
             "older_than_days": self.older_than_days,
+            "unassigned": self.unassigned,
         }
 
 
@@ -411,6 +413,8 @@ class CaseStore:
             query = query.where(AlertRow.strength == flt.strength)
         if flt.assignee:
             query = query.where(AlertRow.assignee == flt.assignee)
+        if flt.unassigned:
+            query = query.where(AlertRow.assignee == "")
         if flt.customer_id:
             query = query.where(AlertRow.customer_id == flt.customer_id)
         if flt.older_than_days is not None:

@@ -77,8 +77,8 @@ def queue_filter(
     status: str, origin: str, source: str, strength: str, assignee: str, age: str, actor: str
 ) -> AlertFilter:
     """The queue form's fields as the store's filter; InputError naming the field when one is invalid.
-    ``status`` empty means the open work, ``all`` every status; ``assignee`` ``me`` is the user, else
-    any analyst's actor (the queue offers ``Services.analysts()``)."""
+    ``status`` empty means the open work, ``all`` every status; ``assignee`` ``me`` is the user, ``none``
+    the alerts nobody has taken, else any analyst's actor (the queue offers ``Services.analysts()``)."""
     if status and status != "all" and status not in STATUSES:
         raise InputError(f"must be one of {', '.join(STATUSES)} or all", field="status")
     if origin and origin not in ORIGINS:
@@ -99,7 +99,8 @@ def queue_filter(
         origin=origin,
         source=source.strip()[:64],
         strength=strength,
-        assignee=actor if assignee == "me" else assignee.strip()[:128],
+        assignee="" if assignee == "none" else actor if assignee == "me" else assignee.strip()[:128],
+        unassigned=assignee == "none",
         older_than_days=older,
     )
 
