@@ -95,6 +95,38 @@ def test_distinctive_owner_name_in_another_country_is_reviewed(screener: Screene
     assert [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH" and owner in r.message]
 
 
+@pytest.mark.parametrize(
+    ("owner", "listed"),
+    [
+        # a listed company declared a person: its legal form says organisation
+        (Owner("Huawei Technologies Co., Ltd.", kind="person", country="CN", percent=60), "HUAWEI"),
+        # a listed person declared an organisation
+        (Owner("Qasem Soleimani", kind="org", country="IR", percent=60), "SOLEIMANI"),
+    ],
+)
+def test_an_owner_declared_the_other_kind_is_reviewed_not_waved_through(
+    screener: Screener, owner: Owner, listed: str
+) -> None:
+    """The kind of an owner is the customer's word: declaring a listed company's owner a person (or a
+    listed person an organisation) must not make the same name a weak hit that decisions ignore. The hit is
+    potential (REVIEW, naming it), not confirmed: the declared kind still disagrees."""
+    decision = decide(deal("rental", owner), screener=screener)
+    hits = [h for h in owner_hits(decision, owner.name) if listed in str(h["name"]).upper()]
+    assert hits and any(h["strength"] == "potential" for h in hits)
+    assert decision.outcome in (Outcome.REVIEW, Outcome.DENY)
+    assert [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH" and owner.name in r.message] or [
+        r for r in decision.reasons if r.outcome == "DENY"
+    ]
+
+
+@pytest.mark.parametrize("name", ["Qasim Sulaimani", "Soleimani Qasem Group"])
+def test_an_organisation_only_like_a_listed_person_stays_weak(screener: Screener, name: str) -> None:
+    """Below a near-identical name the declared kind decides: an organisation whose name only resembles a
+    listed person's is no hit to review."""
+    people = [h for h in screener.screen(name, kind="org") if h.kind == "person"]
+    assert people and all(h.strength == "weak" for h in people)
+
+
 def test_confirmed_owner_still_denies(screener: Screener) -> None:
     """The exact SDN name owning 60 % is a confirmed hit: OFAC 50 % → DENY."""
     decision = decide(

@@ -485,6 +485,19 @@ def kinds_conflict(query_kind: str | None, listed: PartyKind) -> bool:
     return query_kind in ("person", "org", "vessel", "aircraft")
 
 
+def declared_kind_doubtful(query_kind: str | None, listed: PartyKind, name_score: float) -> bool:
+    """Whether a kind conflict is only the customer's word against the list's: a person declared where
+    the list has an organisation of (nearly) the same name, or the reverse. Such a hit is reviewed, since
+    declaring a listed owner the other kind would otherwise be a way round screening; an organisation
+    named like a ship or aircraft is another thing whatever the score."""
+    people_or_firms = {"person", "org"}
+    return (
+        query_kind in people_or_firms
+        and listed.value in people_or_firms
+        and name_score >= _num("declared_kind_review_score")
+    )
+
+
 def generic_institutional(
     analysis: NameAnalysis,
     rarity: Callable[[str], float],
@@ -584,6 +597,7 @@ def assess(
     thin_name: str = "",
     names_parent: str = "",
     clash: str = "",
+    kind_free_score: float | None = None,
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -598,7 +612,9 @@ def assess(
     lists the subsidiary or affiliate, not that parent (no list extends a listing up to a parent), so the
     hit is weak: recorded beside the query, not alerted, unless an identifier confirms it. ``clash``: why
     the two names denote different bodies although they score alike (``name_clash``), "" when nothing
-    says so — weak as well."""
+    says so — weak as well. ``kind_free_score``: the name score before the scorer's kind penalty, which
+    decides whether a person/organisation kind conflict is only the customer's word (``declared_kind_doubtful``).
+    """
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
     confirms: list[str] = []
@@ -606,10 +622,23 @@ def assess(
     penalty = 0.0
 
     if kinds_conflict(query_kind, party.kind):
-        conflicts.append("kind")
-        features.append(
-            _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
-        )
+        if declared_kind_doubtful(
+            query_kind, party.kind, name_score if kind_free_score is None else kind_free_score
+        ):
+            softer.append("kind")
+            features.append(
+                _feature(
+                    "kind",
+                    "differs",
+                    f"query is a {query_kind}, the record a {party.kind.value}, under the same name: "
+                    "a declared kind is reviewed, not trusted",
+                )
+            )
+        else:
+            conflicts.append("kind")
+            features.append(
+                _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
+            )
 
     if clash:
         conflicts.append("name")

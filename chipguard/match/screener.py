@@ -763,6 +763,11 @@ class Screener:
         rarity = self.index.rarity
         floor = cut - 0.15
         forms = query_forms(name)
+        declared_kind = kind_norm
+        if kind_norm == "person" and any(t.cls == "legal" for f in forms for t in f.org.tokens):
+            # "Huawei Technologies Co., Ltd." declared a person: its legal form says organisation, so the
+            # name is screened by what it is (the declared kind still counts as evidence, see _assess)
+            kind_norm = None
         q_han = han_core(name)
         records = self.listed_record
         for form in forms:
@@ -802,7 +807,9 @@ class Screener:
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
         # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party
-        assessed = self._assess(best, forms, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut)
+        assessed = self._assess(
+            best, forms, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut, declared_kind=declared_kind
+        )
         # best first; equal scores keep the order the records were met in (query form, then retrieval
         # rank), which depends on nothing but the query and the lists
         passing = sorted(
@@ -1036,9 +1043,12 @@ class Screener:
         q_country: str,
         query: ev.QueryEvidence,
         cut: float,
+        *,
+        declared_kind: str | None = None,
     ) -> dict[int, ev.Assessment]:
         """The match strength of every candidate in ``best`` (changed in place: parties found by a shared
-        identifier are added, a conflicting date of birth lowers the score)."""
+        identifier are added, a conflicting date of birth lowers the score). ``declared_kind`` is the kind
+        the query was given as, when the name was screened as another (a "person" with a legal form)."""
         if query.lei or query.imo or query.registration_number:
             for pidx in self.identifier_index().lookup(query):
                 if pidx not in best:
@@ -1066,7 +1076,11 @@ class Screener:
                 name_score=score,
                 threshold=cut,
                 query=query,
-                query_kind=kind_norm,
+                query_kind=declared_kind if declared_kind is not None else kind_norm,
+                # the name's own score, before the kind penalty: how alike the names are, whatever kind
+                # the customer declared
+                kind_free_score=score
+                - sum(float(f["value"]) for f in extra if f.get("feature") == "kind_clash"),
                 query_country=q_country,
                 party=self.parties[pidx],
                 evidence=self.party_evidence(pidx),
