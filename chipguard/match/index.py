@@ -13,8 +13,9 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -66,6 +67,13 @@ def deletes(word: str) -> set[str]:
     if len(word) > LIMITS.word_chars:
         return set()
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _holds(sorted_ids: Sequence[int], eid: int) -> bool:
+    """Whether the ascending ``sorted_ids`` (a posting list) hold ``eid``: a binary search, so a query
+    never turns a posting list of thousands of entries into a set for a few lookups."""
+    at = bisect_left(sorted_ids, eid)
+    return at < len(sorted_ids) and sorted_ids[at] == eid
 
 
 def bag_key(tokens: list[Token]) -> str:
@@ -313,8 +321,12 @@ class NameIndex:
             # distinctive words that the lists know: another record of the same firm, not any name
             # sharing common words
             rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
-            holders = {eid for _w, k in rarest for eid in postings[k]}
-            out = [eid for eid in top if acc[eid] >= floor or (acc[eid] >= relaxed and eid in holders)]
+            held_by = [postings[k] for _w, k in rarest]  # ascending entry ids: looked up, not made a set
+            out = [
+                eid
+                for eid in top
+                if acc[eid] >= floor or (acc[eid] >= relaxed and any(_holds(p, eid) for p in held_by))
+            ]
         else:
             out = [eid for eid in top if acc[eid] >= floor]
         if len(acc) > limit and whole and self.full_match_cap > limit and acc[top[-1]] >= whole:
