@@ -3,6 +3,8 @@ when many entries share common words; words written apart or together meet."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chipguard.match.score import token_similarity
@@ -48,3 +50,21 @@ def test_short_pinyin_one_letter_off_is_weaker_in_a_translation() -> None:
     translated, _ = token_similarity(a, b, False, translated=True)
     plain, _ = token_similarity(a, b, False)
     assert 0 < translated < plain
+
+
+def test_a_retrieved_trade_name_brings_its_full_name(shared: Path) -> None:
+    """利达光电股份有限公司 shares the trade name "Lida" of LIDA OPTICAL AND ELECTRONIC CO.,LTD (xscript
+    watchlist, its English name in SZSE filings) with its full key weight and the full name only through
+    common words: the trade-name entry was retrieved, the full name was not, and the trade name alone
+    fails the trade-name rule — the record was lost, though its full name clears the threshold and
+    exhaustive retrieval (bench/retrieval.py) finds it. A retrieved trade name now brings its full name."""
+    from bench.retrieval import exhaustive
+    from chipguard.sources import parse_file
+
+    watch = Screener(parse_file(shared / "bench/xscript_watchlist.csv", format="custom_csv").parties)
+    query = "利达光电股份有限公司"
+    shipped = [(h.party_id, h.score) for h in watch.screen(query, limit=50)]
+    with exhaustive(watch):
+        full = [(h.party_id, h.score) for h in watch.screen(query, limit=50)]
+    assert shipped == full
+    assert [pid for pid, _ in shipped] == ["X00120"]

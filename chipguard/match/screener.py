@@ -777,7 +777,11 @@ class Screener:
             if not retrieval.tokens:
                 continue
             q_weights: dict[bool, tuple[float, ...]] = {}
-            for eid in self.index.candidates(retrieval, self.candidate_limit):
+            # a list of its own: it grows while iterated, by the full names of trade names it holds
+            candidates = list(self.index.candidates(retrieval, self.candidate_limit))
+            retrieved: set[int] | None = None  # made when a trade name brings its full name
+            q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
+            for eid in candidates:
                 entry = entries[eid]
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
                 qa = form.person if person_mode else form.org
@@ -800,6 +804,22 @@ class Screener:
                     query_country_given=country,
                     records=records,
                 )
+                if entry.variant == "core":
+                    words = q_words.get(person_mode)
+                    if words is None:
+                        words = q_words[person_mode] = {t.canon for t in qa.tokens}
+                    holds = all(t.canon in words for t in entry.analysis.tokens)
+                else:
+                    holds = False
+                if holds:
+                    # the query holds a listed trade name: the full name it comes from is scored too,
+                    # retrieved or not (see _full_name_of)
+                    if retrieved is None:
+                        retrieved = set(candidates)
+                    for other in self._full_name_of(eid):
+                        if other not in retrieved:
+                            retrieved.add(other)
+                            candidates.append(other)
                 if pair is None:
                     continue
                 score, scored, extra = pair.score, pair.scored, pair.extra
@@ -880,6 +900,27 @@ class Screener:
             )
         entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
         return Screening(hits, omitted, max(limit, 0), entities)
+
+    def _full_name_of(self, eid: int) -> list[int]:
+        """The other entries of the list name trade-name entry ``eid`` comes from: a name's entries are
+        built side by side (its variants, its trade name, its Latin forms), so they are its neighbours.
+
+        Why: a query can share a trade name's one key ("Lida") with its full weight and the full name
+        ("Lida Optical and Electronic Co., Ltd.") only through common words, so retrieval ranks the
+        trade name in and the full name out; the trade name alone then fails the trade-name rule, and the
+        record was lost though its full name clears the threshold (bench/retrieval.py)."""
+        entries = self.index.entries
+        entry = entries[eid]
+        out: list[int] = []
+        for step in (-1, 1):
+            other = eid + step
+            while 0 <= other < len(entries):
+                sibling = entries[other]
+                if sibling.party != entry.party or sibling.alias != entry.alias:
+                    break
+                out.append(other)
+                other += step
+        return out
 
     def _duplicate_key(self, party_index: int) -> tuple[Any, ...]:
         """Records with equal keys are one record listed again: same source, list, kind and name (a

@@ -1,0 +1,150 @@
+"""Records that candidate retrieval loses: screening as shipped vs exhaustive retrieval.
+
+Screening scores only the candidates the index retrieves: at most ``candidates_per_query`` entries
+(plus every entry holding the whole query, up to ``candidates_full_match_cap``), and none sharing less
+than ``candidate_relative_floor`` of the best candidate's key weight (relaxed towards the query's own
+weight for holders of its rarest words). Exhaustive retrieval scores every entry sharing any key with
+the query (relative floor 0, no candidate limit). A record exhaustive retrieval finds at or above the
+threshold and the shipped retrieval does not is *lost*: the answer depends on which other records are on
+the list, which is what issue 12 item 5 ("no relative floor removes a record that would pass on its own")
+forbids.
+
+Run on every second row of the three dev sets (screening_queries and real_cn_queries against the CSL
+2022-04, xscript_queries against its watchlist), the same half BENCHMARKS.md quotes::
+
+    PYTHONPATH=$PWD .venv/bin/python -m bench.retrieval --shared ../shared/data [--show 40]
+
+It prints, per set, how many queries lose a record and each loss (query, category, lost record, its
+score, and the retrieval weights that explain it: the record's share of the best candidate's weight and
+its rank among the candidates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.run import CSL, hit_ids, read_csv
+
+EXHAUSTIVE_LIMIT = 10**9
+
+
+@contextlib.contextmanager
+def exhaustive(screener: Any) -> Iterator[None]:
+    """``screener`` retrieving every entry that shares a key with the query, for the ``with`` block."""
+    index = screener.index
+    saved = (screener.candidate_limit, index.relative_floor, index.query_floor)
+    screener.candidate_limit = EXHAUSTIVE_LIMIT
+    index.relative_floor = 0.0
+    index.query_floor = 0.0
+    try:
+        yield
+    finally:
+        screener.candidate_limit, index.relative_floor, index.query_floor = saved
+
+
+def _records(screening: Any) -> dict[tuple[str, str], tuple[float, str, frozenset[str]]]:
+    """Every record a screening returned (a hit and the records collapsed into it): score, name, and the
+    ids the dev sets accept it under (party id, CSL entity number)."""
+    out: dict[tuple[str, str], tuple[float, str, frozenset[str]]] = {}
+    for hit in screening.hits:
+        ids = frozenset(hit_ids(hit))
+        out[(hit.source, hit.party_id)] = (hit.score, hit.name, ids)
+        for dup in hit.explanation.get("duplicates", ()):
+            out.setdefault((hit.source, str(dup)), (hit.score, hit.name, ids))
+    return out
+
+
+def losses(
+    screener: Any, rows: list[dict[str, str]], use_country: bool
+) -> tuple[list[dict[str, Any]], float]:
+    """The queries of ``rows`` whose shipped screening misses a record exhaustive retrieval finds, each
+    with the lost records; and the CPU seconds the shipped screening took."""
+    lost: list[dict[str, Any]] = []
+    shipped_cpu = 0.0
+    for row in rows:
+        kind = row.get("kind") or None
+        country = (row.get("country") or None) if use_country else None
+        start = time.process_time()
+        shipped = _records(
+            screener.screening(row["name"], kind=kind, country=country, limit=EXHAUSTIVE_LIMIT)
+        )
+        shipped_cpu += time.process_time() - start
+        with exhaustive(screener):
+            full = _records(
+                screener.screening(row["name"], kind=kind, country=country, limit=EXHAUSTIVE_LIMIT)
+            )
+        missing = sorted(set(full) - set(shipped))
+        if missing:
+            accept = {x for x in (row.get("accept_ids") or "").split("|") if x}
+            lost.append(
+                {
+                    "query": row["name"],
+                    "category": row.get("category", ""),
+                    "expect": row.get("expect", ""),
+                    "kind": kind,
+                    # (record, score, name, whether the set names it as the query's party)
+                    "lost": [
+                        (key, full[key][0], full[key][1], bool(full[key][2] & accept)) for key in missing
+                    ],
+                }
+            )
+    return lost, shipped_cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__)
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--show", type=int, default=30, help="losses printed per set")
+    parser.add_argument("--step", type=int, default=2, help="every n-th query of each set (2: half)")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / CSL).exists():
+        print(f"bench.retrieval: {shared} holds no benchmark data; nothing to run.")
+        return 0
+
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    csl = Screener(parse_file(shared / CSL).parties)
+    sets: list[tuple[str, Any, list[dict[str, str]], bool]] = [
+        ("screening_queries", csl, read_csv(shared / "bench/screening_queries.csv"), False),
+        ("real_cn_queries", csl, read_csv(shared / "bench/real_cn_queries.csv"), True),
+    ]
+    watch = shared / "bench/xscript_watchlist.csv"
+    if watch.exists():
+        xscreener = Screener(parse_file(watch, format="custom_csv").parties)
+        sets.append(("xscript_queries", xscreener, read_csv(shared / "bench/xscript_queries.csv"), False))
+    total = total_right = queries = 0
+    cpu = 0.0
+    for title, screener, rows, use_country in sets:
+        half = rows[:: args.step]
+        lost, seconds = losses(screener, half, use_country)
+        right = sum(any(named for *_, named in item["lost"]) for item in lost)
+        total += len(lost)
+        total_right += right
+        queries += len(half)
+        cpu += seconds
+        print(
+            f"\n## {title}: {len(lost)} of {len(half)} queries lose a record to retrieval "
+            f"({right} lose the record the set names as the query's party)"
+        )
+        for item in lost[: args.show]:
+            records = "; ".join(
+                f"{k[0]}:{k[1]} {name!r} {score:.3f}{' (the right party)' if named else ''}"
+                for k, score, name, named in item["lost"]
+            )
+            print(f"- [{item['category']}/{item['expect']}] {item['query']!r} → {records}")
+    print(
+        f"\nall sets: {total} of {queries} queries lose a record ({total_right} the right party); shipped "
+        f"screening {cpu:.1f} s CPU ({queries / cpu:.0f} queries/s, limit unbounded)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
