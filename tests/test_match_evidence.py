@@ -104,6 +104,19 @@ def test_an_organisation_never_matches_a_vessel_above_weak(screener: Screener) -
     assert any(f["feature"] == "kind" and f["result"] == "conflict" for f in vessels[0].evidence)
 
 
+def test_an_organisation_never_matches_an_aircraft_above_weak(
+    screener: Screener, parties: list[Party]
+) -> None:
+    """A firm that writes its name like a listed aircraft's registration ("EP-AJC") is no aircraft: every
+    CSL aircraft record it meets, even at 1.000, is weak; queried as an aircraft it is the record."""
+    tails = [p.name for p in parties if p.kind.value == "aircraft"][:20]
+    assert len(tails) == 20
+    for tail in tails:
+        hits = [h for h in screener.screen(tail, kind="org") if h.kind == "aircraft"]
+        assert hits and all(h.strength == "weak" for h in hits), tail
+    assert screener.screen(tails[0], kind="aircraft")[0].strength != "weak"
+
+
 def test_generic_institution_in_another_country_is_weak(screener: Screener) -> None:
     (hit,) = [h for h in screener.screen("Ministry of Defence", kind="org", country="CN") if h.score >= 0.8][
         :1
