@@ -56,6 +56,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "geo": ("geo/country_groups.yml", "geo/countries.csv"),
     "matching": (
         "names/*.yml",
+        "names/company_words.tsv",
         "zh/listed_party_names.yml",
         "zh/org_terms.yml",
         "zh/cedict_vocab.tsv",

@@ -11,8 +11,10 @@ explanation of every hit lists the features that fired with their contributions,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
@@ -85,6 +87,12 @@ class ScorerConfig:
     candidate_query_floor: float
     max_posting: int
     core_names: bool
+    # token weight from distinctiveness (chipguard.match.index.NameIndex.token_rarity)
+    rarity_floor: float
+    rarity_list_reference_count: int
+    rarity_corpus_file: str
+    rarity_corpus_reference_count: int
+    rarity_corpus_share: float
 
 
 # field → its key in matching.yml (dotted: section.key)
@@ -144,10 +152,15 @@ KEYS: dict[str, str] = {
     "candidate_query_floor": "candidate_query_floor",
     "max_posting": "max_posting",
     "core_names": "core_names",
+    "rarity_floor": "token_rarity.floor",
+    "rarity_list_reference_count": "token_rarity.list_reference_count",
+    "rarity_corpus_file": "token_rarity.corpus_file",
+    "rarity_corpus_reference_count": "token_rarity.corpus_reference_count",
+    "rarity_corpus_share": "token_rarity.corpus_share",
 }
 
 # sections wholly owned by the scorer: a key in them that the scorer does not know is a misspelling
-_OWNED_SECTIONS = ("weights", "similarity", "name_score")
+_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity")
 
 
 def _fail(message: str, key: str) -> InputError:
@@ -163,6 +176,10 @@ def _value(data: dict[str, Any], key: str, kind: type) -> Any:
     if kind is bool:
         if not isinstance(node, bool):
             raise _fail(f"must be true or false, not {node!r}", key)
+        return node
+    if kind is str:
+        if not isinstance(node, str) or not node.strip():
+            raise _fail(f"must be a text, not {node!r}", key)
         return node
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise _fail(f"must be a number, not {node!r}", key)
@@ -182,14 +199,61 @@ def load(data: dict[str, Any]) -> ScorerConfig:
             if f"{section}.{name}" not in known:
                 raise _fail("unknown key (misspelt?): the scorer does not use it", f"{section}.{name}")
     types = {f.name: f.type for f in fields(ScorerConfig)}
-    kinds = {"float": float, "int": int, "bool": bool}
+    kinds = {"float": float, "int": int, "bool": bool, "str": str}
     return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})
 
 
 @cache
 def scorer_config() -> ScorerConfig:
     """The scorer's configuration from matching.yml (read and checked once per process)."""
-    return load(matching_config())
+    cfg = load(matching_config())
+    if not 0.0 <= cfg.rarity_corpus_share <= 1.0:
+        raise _fail("must be between 0 and 1", KEYS["rarity_corpus_share"])
+    if cfg.rarity_list_reference_count < 1 or cfg.rarity_corpus_reference_count < 1:
+        raise _fail("must be 1 or more", "token_rarity.*_reference_count")
+    return cfg
+
+
+@cache
+def company_words() -> tuple[int, dict[str, int]]:
+    """The general company-name corpus (``token_rarity.corpus_file`` under names/): how many names it
+    holds, and canonical word → how many of them hold it. Written by tools/build_company_words.py."""
+    return read_company_words(name_data_file(f"names/{scorer_config().rarity_corpus_file}"))
+
+
+def read_company_words(path: Path) -> tuple[int, dict[str, int]]:
+    """A company-word file: its ``names <TAB> N`` line and its ``word <TAB> count`` lines (a bad line is an
+    error naming the file and the line)."""
+    counts: dict[str, int] = {}
+    total = 0
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read the company-name corpus: {exc}", file=str(path)) from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, count = line.partition("\t")
+        if not count.strip().isdigit():
+            raise InputError("expected: word <TAB> count", file=str(path), line=number, field=word)
+        if word == "names":
+            total = int(count)
+        elif word != "min_count":
+            counts[word] = int(count)
+    if total < 1:
+        raise InputError("the corpus file needs a 'names <TAB> count' line", file=str(path))
+    return total, counts
+
+
+@cache
+def corpus_rarity(canon: str) -> float:
+    """How rare a word is in company names at large: 1.0 for a word on ``corpus_reference_count`` names
+    or fewer, down to ``token_rarity.floor`` for the commonest — the same scale as the list rarity."""
+    cfg = scorer_config()
+    total, counts = company_words()
+    idf = math.log((total + 1) / (counts.get(canon, 0) + 1))
+    ref = max(math.log(total / cfg.rarity_corpus_reference_count), 1.0)
+    return cfg.rarity_floor + (1 - cfg.rarity_floor) * min(1.0, idf / ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +271,7 @@ FEATURES: tuple[Feature, ...] = (
         "token_alignment",
         (
             "weights.*",
+            "token_rarity.*",
             "similarity.*",
             "body_kind_similarity",
             "translation_synonym_similarity",
@@ -215,7 +280,9 @@ FEATURES: tuple[Feature, ...] = (
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
         "÷ Σ of every word's weight. A word weighs by its class (weights.*) times its rarity on the lists; "
-        "two unequal words meet by the similarity.* rules. The explanation's alignment lists each pair.",
+        "a matched word of an organisation's name also by its rarity in company names at large "
+        "(token_rarity.*); two unequal words meet by the similarity.* rules. The explanation's "
+        "alignment lists each pair with its weight.",
     ),
     Feature(
         "person_subset",

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from chipguard.limits import LIMITS
+from chipguard.match.config import scorer_config
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
 from chipguard.names.morphology import roots
 
@@ -171,8 +172,6 @@ class NameIndex:
 
     def _configure(self, party_count: int, max_posting: int | None, relative_floor: float | None) -> None:
         """The index's settings (also for one built straight into a file, see chipguard.match.indexfile)."""
-        from chipguard.match.config import scorer_config
-
         cfg = scorer_config()
         self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
         self.full_match_cap = cfg.candidates_full_match_cap
@@ -180,17 +179,20 @@ class NameIndex:
         self.max_posting = cfg.max_posting if max_posting is None else max_posting
         self.n_parties = max(party_count, 1)
         self._log_n = math.log(self.n_parties + 1)
-        self._ref = max(math.log(self.n_parties / 5.0), 1.0)
+        self._ref = max(math.log(self.n_parties / cfg.rarity_list_reference_count), 1.0)
 
     def rarity(self, canon: str) -> float:
-        """Scales a token's weight by how rare it is among listed parties: 1.0 for rare, ~0.35 for the
-        most common ("china", "kim")."""
+        """How rare a word is among listed parties: 1.0 for rare, ``token_rarity.floor`` for the most
+        common ("china", "kim"). Token weights (chipguard.match.score.token_weight) also weigh how
+        common the word is in company names at large; retrieval and the match-strength rules (a single
+        word common on the lists, a generic institutional name) read the lists' rarity alone."""
         cached = self._rarity_cache.get(canon)
         if cached is not None:
             return cached
         df = self.df.get(canon, 0)
         idf = math.log((self.n_parties + 1) / (df + 1))
-        value = 0.35 + 0.65 * min(1.0, idf / self._ref)
+        floor = scorer_config().rarity_floor
+        value = floor + (1 - floor) * min(1.0, idf / self._ref)
         if len(self._rarity_cache) < 500_000:
             self._rarity_cache[canon] = value
         return value

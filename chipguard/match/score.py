@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Hamming, Indel
 
-from chipguard.match.config import ScorerConfig, scorer_config
+from chipguard.match.config import ScorerConfig, corpus_rarity, scorer_config
 from chipguard.names.analysis import (
     ADMIN,
     COUNTRY,
@@ -46,7 +47,8 @@ RarityFn = Callable[[str], float]
 
 def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
     """A token's weight: its class's weight from matching.yml (``weights``), times its rarity on the
-    list for words, generic words and initials."""
+    lists for words, generic words and initials (``rarity``: screening; compare has no lists). A matched
+    word's weight is also scaled by its rarity in company names at large (see :func:`corpus_factor`)."""
     w = scorer_config()
     base = {
         LEGAL: w.legal_form,
@@ -61,6 +63,17 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
     if rarity is not None and tok.cls in (WORD, GENERIC, INITIAL):
         base *= rarity(tok.canon)
     return base
+
+
+@cache
+def corpus_factor(canon: str) -> float:
+    """How much a matched word of an organisation's name counts as evidence, from how common it is in
+    company names at large: its corpus rarity (chipguard.match.config.corpus_rarity) raised to
+    ``token_rarity.corpus_share``. Why: rarity on the lists alone calls "Network" or "Engineering"
+    distinctive because few listed names hold them, so a query sharing only such words with a list name
+    — and lacking its distinctive word — matched too well. Only matched words are scaled: a word one name
+    lacks counts in full, and two names matching word for word still score 1."""
+    return corpus_rarity(canon) ** scorer_config().rarity_corpus_share
 
 
 def token_similarity(a: Token, b: Token, person: bool, translated: bool = False) -> tuple[float, str]:
@@ -394,6 +407,9 @@ def score_analyses(
         q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
         c_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
 
+    # matched words common in company names at large count as less evidence (screening an organisation
+    # name written in Latin letters; a word-by-word translation has its own rules)
+    corpus = rarity is not None and not person and anchors is None and w.rarity_corpus_share > 0
     nq, nc = len(q_tokens), len(c_tokens)
     q_used = [False] * nq
     c_used = [False] * nc
@@ -454,6 +470,8 @@ def score_analyses(
     for i, j, sim, how in pairs:
         # a matched pair is weighed by the list token (a typo in the query must not inflate it)
         pw = c_w[j] if how in ("typo", "phonetic", "abbreviation") else (q_w[i] + c_w[j]) / 2
+        if corpus and c_tokens[j].cls in (WORD, GENERIC):
+            pw *= corpus_factor(c_tokens[j].canon)
         matched += 2 * sim * pw
         total += 2 * pw
         out_pairs.append(Pair(q_tokens[i].text, c_tokens[j].text, sim, how, pw))
