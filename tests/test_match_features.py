@@ -145,7 +145,7 @@ def test_screening_and_compare_score_through_one_score_pair(
     original = module.score_pair
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs["query_name"])
+        calls.append(args[4].name)
         return original(*args, **kwargs)
 
     monkeypatch.setattr(module, "score_pair", counted)

@@ -76,7 +76,9 @@ def corpus_factor(canon: str) -> float:
     return corpus_rarity(canon) ** scorer_config().rarity_corpus_share
 
 
-def token_similarity(a: Token, b: Token, person: bool, translated: bool = False) -> tuple[float, str]:
+def token_similarity(
+    a: Token, b: Token, person: bool, translated: bool = False, config: ScorerConfig | None = None
+) -> tuple[float, str]:
     """Similarity of two tokens in [0, 1] and how it was reached. ``translated``: ``a`` comes from a
     word-by-word translation (Chinese → English), whose choice among near-synonyms is arbitrary."""
     if a.canon == b.canon:
@@ -106,9 +108,9 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
         return 0.0, ""
     la, lb = len(ta), len(tb)
-    w = scorer_config()
+    # the weights are read on the paths that return a similarity only (most calls return 0 before)
     if person and (la == 1 or lb == 1):
-        return (w.sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
+        return ((config or scorer_config()).sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
     shorter = min(la, lb)
     if (
         person
@@ -117,7 +119,7 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
         and abs(la - lb) <= 1
         and OSA.distance(ta, tb, score_cutoff=1) <= 1
     ):
-        return w.sim_short_typo, "typo"
+        return (config or scorer_config()).sim_short_typo, "typo"
     if shorter >= 4:
         dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < 8 else 2
@@ -126,25 +128,32 @@ def token_similarity(a: Token, b: Token, person: bool, translated: bool = False)
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo
             short_pinyin = translated and shorter < 8 and ta.isalpha()
+            cfg = config or scorer_config()
             return (
                 1.0
-                - w.typo_per_edit * dist
-                - (w.typo_short_word if shorter < 6 else 0.0)
-                - (w.typo_translated_pinyin if short_pinyin else 0.0)
+                - cfg.typo_per_edit * dist
+                - (cfg.typo_short_word if shorter < 6 else 0.0)
+                - (cfg.typo_translated_pinyin if short_pinyin else 0.0)
             ), "typo"
     if not person and shorter >= 5 and ta[:4] == tb[:4] and morph_variants(ta, tb):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
-        return w.sim_morphology, "morphology"
+        return (config or scorer_config()).sim_morphology, "morphology"
     if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
-        return w.sim_phonetic, "phonetic"
+        return (config or scorer_config()).sim_phonetic, "phonetic"
     if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
-        return w.sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
+        return (
+            config or scorer_config()
+        ).sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
     if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
-        return (w.sim_stem, "stem") if shorter >= 6 else (w.sim_abbreviation, "abbreviation")
+        return (
+            ((config or scorer_config()).sim_stem, "stem")
+            if shorter >= 6
+            else ((config or scorer_config()).sim_abbreviation, "abbreviation")
+        )
     if translated and not person and shorter >= 4 and ta.isalpha() and tb.isalpha() and sounds_alike(ta, tb):
         # 利亚德 "Liyade" registered as "Leyard": the English trade name imitates the Chinese sound
-        return w.sound_alike_similarity, "sounds alike"
+        return (config or scorer_config()).sound_alike_similarity, "sounds alike"
     return 0.0, ""
 
 
@@ -432,7 +441,7 @@ def score_analyses(
     for i in rest_q:
         qt = q_tokens[i]
         for j in rest_c:
-            sim, how = token_similarity(qt, c_tokens[j], person, translated)
+            sim, how = token_similarity(qt, c_tokens[j], person, translated, w)
             if sim > 0:
                 cands.append((sim, i, j, how))
     if (

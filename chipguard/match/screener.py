@@ -413,22 +413,33 @@ class PairScore:
         return self.scored.features(self.extra, self.score)
 
 
+@dataclass(frozen=True, slots=True)
+class PairQuery:
+    """What score_pair knows of the query besides the analysed form it scores: the name as given, how
+    this form was made (as-given, without-parentheses or its transliteration method) and its anchors;
+    ``han``: the query's Han characters when this form is their Latin rendering; the query's kind and
+    country (normalised, and as given); the lists' ``rarity``, the score below which a pair is dropped,
+    and the listed ``records`` (kind and countries by party) — screening has them, compare() does not.
+    Made once per query form, so the scorer's hot loop passes one object."""
+
+    name: str
+    how: str
+    anchors: frozenset[str] | None = None
+    han: str = ""
+    kind: str | None = None
+    country: str = ""
+    country_given: str | None = None
+    rarity: RarityFn | None = None
+    min_score: float = 0.0
+    records: Callable[[int], ListedRecord] | None = None
+
+
 def score_pair(
     qa: NameAnalysis,
     entry: Entry,
-    *,
     person: bool,
-    query_name: str,
-    query_how: str,
-    query_anchors: frozenset[str] | None = None,
-    query_han: str = "",
-    q_weights: tuple[float, ...] | None = None,
-    rarity: RarityFn | None = None,
-    min_score: float = 0.0,
-    query_kind: str | None = None,
-    query_country: str = "",
-    query_country_given: str | None = None,
-    records: Callable[[int], ListedRecord] | None = None,
+    q_weights: tuple[float, ...] | None,
+    query: PairQuery,
 ) -> PairScore | None:
     """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
     ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
@@ -438,13 +449,12 @@ def score_pair(
     countries), a kind or country the query contradicts, a dropped qualifier naming a subsidiary, a match
     on a trade name or on the parent named in another entity's record. Every weight is matching.yml's.
 
-    ``query_how`` is how the query form was made (as-given, without-parentheses or its transliteration
-    method), ``entry.variant`` how the candidate was; ``query_han`` the query's Han characters when this
-    form is their Latin rendering. None when the name score is below ``min_score`` or a trade-name entry
-    does not stand (see trade_name_match)."""
-    w = scorer_config()
+    ``entry.variant`` says how the candidate name was made (see PairQuery for the query). None when the
+    name score is below ``query.min_score`` or a trade-name entry does not stand (see
+    trade_name_match)."""
     c_weights = entry.weights or None
-    if entry.anchors is not None and query_anchors is None and not person:
+    rarity, min_score = query.rarity, query.min_score
+    if entry.anchors is not None and query.anchors is None and not person:
         # the list name is the translation (English query, Chinese list name): it takes the query's seat
         # in the scorer, where translation synonyms and anchors apply
         scored = score_analyses(
@@ -466,14 +476,16 @@ def score_pair(
             q_weights=q_weights,
             c_weights=c_weights,
             min_score=min_score,
-            anchors=query_anchors,
+            anchors=query.anchors,
         )
     if scored.score < min_score:
         return None
     if entry.variant == "core" and not trade_name_match(scored):
         return None
+    w = scorer_config()
     extra: list[dict[str, Any]] = []
-    record = records(entry.party) if records is not None else None
+    record = query.records(entry.party) if query.records is not None else None
+    query_kind, query_country = query.kind, query.country
     if record is not None:
         if (
             query_kind in ("person", "org")
@@ -494,12 +506,12 @@ def score_pair(
             extra.append(
                 {
                     "feature": "country_clash",
-                    "reason": f"country {query_country_given} given, the listed party is in "
+                    "reason": f"country {query.country_given} given, the listed party is in "
                     f"{', '.join(sorted(record.listed_countries))}",
                     "value": -value,
                 }
             )
-    clash = qualifier_clash(query_name, entry.alias, query_how, entry.variant)
+    clash = qualifier_clash(query.name, entry.alias, query.how, entry.variant)
     if clash:
         extra.append(clash)
     elif record is not None and entry.variant == "without-parentheses" and not entry.latin_method:
@@ -519,7 +531,7 @@ def score_pair(
     ):
         # (not twice: a dropped "(Lebanon Branch)" is already a qualifier the query lacks)
         marker = branch_marker(record.name) or branch_marker(entry.alias)
-        if marker and not branch_marker(query_name):
+        if marker and not branch_marker(query.name):
             extra.append(
                 {
                     "feature": "branch_marker",
@@ -551,9 +563,9 @@ def score_pair(
                     "value": -w.parent_part_penalty,
                 }
             )
-    if query_han and entry.latin_method:
+    if query.han and entry.latin_method:
         # two Chinese names met through their Latin forms: their characters must agree too
-        differ = han_difference(query_han, entry.alias, w.han_mismatch_penalty_factor)
+        differ = han_difference(query.han, entry.alias, w.han_mismatch_penalty_factor)
         if differ:
             extra.append(differ)
     score = scored.score
@@ -777,6 +789,9 @@ class Screener:
             if not retrieval.tokens:
                 continue
             q_weights: dict[bool, tuple[float, ...]] = {}
+            pair_query = PairQuery(
+                name, form.method, form.anchors, q_han, kind_norm, q_country, country, rarity, floor, records
+            )
             # a list of its own: it grows while iterated, by the full names of trade names it holds
             candidates = list(self.index.candidates(retrieval, self.candidate_limit))
             retrieved: set[int] | None = None  # made when a trade name brings its full name
@@ -788,22 +803,7 @@ class Screener:
                 qw = q_weights.get(person_mode)
                 if qw is None:
                     qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-                pair = score_pair(
-                    qa,
-                    entry,
-                    person=person_mode,
-                    query_name=name,
-                    query_how=form.method,
-                    query_anchors=form.anchors,
-                    query_han=q_han,
-                    q_weights=qw,
-                    rarity=rarity,
-                    min_score=floor,
-                    query_kind=kind_norm,
-                    query_country=q_country,
-                    query_country_given=country,
-                    records=records,
-                )
+                pair = score_pair(qa, entry, person_mode, qw, pair_query)
                 if entry.variant == "core":
                     words = q_words.get(person_mode)
                     if words is None:
@@ -1260,11 +1260,9 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             pair = score_pair(
                 qa,
                 Entry(-1, cb, b, "", how_b, person, method_b, anchors=anchors_b),
-                person=person,
-                query_name=a,
-                query_how=how_a,
-                query_anchors=anchors_a,
-                query_han=core_a if method_a else "",
+                person,
+                None,
+                PairQuery(a, how_a, anchors_a, core_a if method_a else ""),
             )
             if pair is None:
                 continue
