@@ -10,6 +10,7 @@ names directly with the same scorer (no list needed).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -782,16 +783,31 @@ class Screener:
             kind_norm = None
         q_han = han_core(name)
         records = self.listed_record
-        for form in forms:
+        queries = [
+            (
+                form,
+                PairQuery(
+                    name,
+                    form.method,
+                    form.anchors,
+                    q_han,
+                    kind_norm,
+                    q_country,
+                    country,
+                    rarity,
+                    floor,
+                    records,
+                ),
+            )
+            for form in forms
+        ]
+        for form, pair_query in queries:
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
             if not retrieval.tokens:
                 continue
             q_weights: dict[bool, tuple[float, ...]] = {}
-            pair_query = PairQuery(
-                name, form.method, form.anchors, q_han, kind_norm, q_country, country, rarity, floor, records
-            )
             # a list of its own: it grows while iterated, by the full names of trade names it holds
             candidates = list(self.index.candidates(retrieval, self.candidate_limit))
             retrieved: set[int] | None = None  # made when a trade name brings its full name
@@ -828,7 +844,7 @@ class Screener:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
         # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party
         assessed = self._assess(
-            best, forms, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut, declared_kind=declared_kind
+            best, queries, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut, declared_kind=declared_kind
         )
         # best first; equal scores keep the order the records were met in (query form, then retrieval
         # rank), which depends on nothing but the query and the lists
@@ -1049,37 +1065,35 @@ class Screener:
         return index
 
     def _score_party(
-        self, pidx: int, forms: tuple[QueryForm, ...], kind_norm: str | None
+        self, pidx: int, queries: list[tuple[QueryForm, PairQuery]], kind_norm: str | None
     ) -> tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]] | None:
-        """The best name score of ``pidx`` over all its indexed names (no floor): a party found by
-        identifier is scored on its names like any candidate."""
+        """The best score of ``pidx`` over all its indexed names (no floor): a party found by identifier
+        is scored on its names by score_pair like any candidate, with the same features."""
         best: tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]] | None = None
         rarity = self.index.rarity
         for entry in self.index.entries:
             if entry.party != pidx:
                 continue
-            for form in forms:
+            for form, pair_query in queries:
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
                 qa = form.person if person_mode else form.org
                 if not qa.tokens:
                     continue
-                scored = score_analyses(
+                pair = score_pair(
                     qa,
-                    entry.analysis,
-                    person=person_mode,
-                    rarity=rarity,
-                    q_weights=weights_of(qa, rarity, person_mode),
-                    c_weights=entry.weights,
-                    anchors=form.anchors,
+                    entry,
+                    person_mode,
+                    weights_of(qa, rarity, person_mode),
+                    dataclasses.replace(pair_query, min_score=0.0),
                 )
-                if best is None or scored.score > best[0]:
-                    best = (scored.score, scored, form, qa, entry, [])
+                if pair is not None and (best is None or pair.score > best[0]):
+                    best = (pair.score, pair.scored, form, qa, entry, pair.extra)
         return best
 
     def _assess(
         self,
         best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]],
-        forms: tuple[QueryForm, ...],
+        queries: list[tuple[QueryForm, PairQuery]],
         kind_norm: str | None,
         q_country: str,
         query: ev.QueryEvidence,
@@ -1093,7 +1107,7 @@ class Screener:
         if query.lei or query.imo or query.registration_number:
             for pidx in self.identifier_index().lookup(query):
                 if pidx not in best:
-                    scored_party = self._score_party(pidx, forms, kind_norm)
+                    scored_party = self._score_party(pidx, queries, kind_norm)
                     if scored_party is not None:
                         best[pidx] = scored_party
         out: dict[int, ev.Assessment] = {}
