@@ -13,6 +13,11 @@ as CSV or JSON Lines).
 | POST /v1/jobs/screen | screen |
 | POST /v1/jobs/customers | customers:write (and customers:screen: each customer is screened) |
 | GET /v1/jobs, /v1/jobs/{id}, /results | jobs:read (a customer import also customers:read) |
+| POST /v1/jobs/{id}/cancel | screen, and the key that started the job or an admin (never the auditor) |
+| POST /v1/jobs/{id}/retry | the same, and the permission that starts a job of its kind |
+
+A cancelled job (status ``cancelled``) stops after the chunk under way and keeps its results; a failed or
+cancelled job can be retried once: a new job over its rows without a result, naming it in ``retry_of``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from chipguard.api.errors import ApiError
 from chipguard.audit import csv_safe_row
 from chipguard.service.jobs import JobRunner, result_rows_csv
+from chipguard.store.errors import ForbiddenError
 from chipguard.store.jobs import JOB_ID_PATTERN, KINDS, Job
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -88,6 +94,7 @@ def add_job_routes(
     tags: list[str | Enum] = ["jobs"]
     not_found = {**errors, 404: errors[422]}
     accepted = {**errors, 503: errors[422]}
+    changing = {**not_found, 409: errors[422]}
 
     def readable(job: Job, key: ApiKey) -> Job:
         """A customer import shows customers' data: it needs customers:read besides jobs:read."""
@@ -141,6 +148,42 @@ def add_job_routes(
         )
         return accepted_response(job, response)
 
+    def forbidden(exc: ForbiddenError) -> ApiError:
+        return ApiError(403, "forbidden", str(exc))
+
+    @app.post("/v1/jobs/{job_id}/cancel", responses=changing, tags=tags)
+    def cancel_job(job_id: JobId, key: ApiKey = may_screen) -> dict[str, Any]:
+        """Cancels a queued or running job (the key that started it, or an admin): a queued job never
+        starts, a running one stops after the chunk under way; the results stored so far are kept and the
+        job's status is ``cancelled``, naming who (``cancelled_by``; audited as ``job.cancelled``). A
+        finished job (done, failed, cancelled) is a 409."""
+        readable(services.jobs.get(job_id), key)
+        try:
+            return runner.cancel(job_id, key.actor, key.role).to_dict()
+        except ForbiddenError as exc:
+            raise forbidden(exc) from exc
+
+    @app.post("/v1/jobs/{job_id}/retry", status_code=202, responses={**changing, 503: errors[422]}, tags=tags)
+    def retry_job(job_id: JobId, response: Response, key: ApiKey = may_screen) -> dict[str, Any]:
+        """Retries a failed or cancelled job (the key that started it, or an admin, holding the
+        permission that starts a job of its kind): 202 with a new job over the rows that have no result,
+        ``retry_of`` naming the original (audited in its ``job.create``). A customer import whose
+        customers were written screens them as stored, writing nothing again. A job that is not failed or
+        cancelled, has every result, or was retried already is a 409."""
+        job = readable(services.jobs.get(job_id), key)
+        start_needs = (
+            (Permission.SCREEN,)
+            if job.kind == "screen"
+            else (Permission.CUSTOMERS_WRITE, Permission.CUSTOMERS_SCREEN)
+        )
+        for permission in start_needs:
+            if not key.can(permission):
+                raise ApiError(403, "forbidden", f"a retry starts a job: it {needs(permission, key.role)}")
+        try:
+            return accepted_response(runner.retry(job_id, key.actor, key.role), response)
+        except ForbiddenError as exc:
+            raise forbidden(exc) from exc
+
     @app.get("/v1/jobs", responses=errors, tags=tags)
     def list_jobs(
         key: ApiKey = may_read,
@@ -160,8 +203,9 @@ def add_job_routes(
 
     @app.get("/v1/jobs/{job_id}", responses=not_found, tags=tags)
     def get_job(job_id: JobId, key: ApiKey = may_read) -> dict[str, Any]:
-        """A job: status (queued, running, done, failed), rows done of total, rows with hits, alerts
-        raised, who started it and when, the snapshots it screened against, and why it failed."""
+        """A job: status (queued, running, done, failed, cancelled), rows done of total, rows with hits,
+        alerts raised, who started it and when, the snapshots it screened against, why it failed, who
+        cancelled it, and the job it retries (``retry_of``)."""
         return readable(services.jobs.get(job_id), key).to_dict()
 
     @app.get(

@@ -27,6 +27,10 @@ decisions_app = typer.Typer(
 customers_app = typer.Typer(
     help="Customer records (identification data) with full history.", no_args_is_help=True
 )
+jobs_app = typer.Typer(
+    help="Background jobs of the service (files of names screened, customer imports): list, show, cancel.",
+    no_args_is_help=True,
+)
 keys_app = typer.Typer(
     help="API keys (roles: screen < analyst < admin, and the read-only auditor).", no_args_is_help=True
 )
@@ -289,6 +293,40 @@ def customers_import(
         raise ChipguardError(f"the import failed: {job.error}")
 
 
+@jobs_app.command("list")
+def jobs_list(
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many, newest first."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Jobs, newest first: id, kind, status, done of total, who started it."""
+    for job in _services(db).jobs.find(limit=limit):
+        typer.echo(
+            f"{job.job_id}  {job.kind:<9} {job.status:<9} {job.done}/{job.total}  {job.created_by}  "
+            f"{job.created_at}  {job.file_name}"
+        )
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: str, db: str | None = DB_OPTION) -> None:
+    """A job as GET /v1/jobs/{id} shows it."""
+    print_json(_services(db).jobs.get(job_id).to_dict())
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: str, db: str | None = DB_OPTION) -> None:
+    """Cancels a queued or running job (the service running it stops after the chunk under way; the
+    results stored are kept), audited as job.cancelled by this user. Whoever holds the database acts as an
+    admin here, as `chipguard keys create` does. A finished job is an error."""
+    from chipguard.service.jobs import JobRunner
+
+    services = _services(db)
+    runner = JobRunner(services, workers=1)
+    try:
+        print_json(runner.cancel(job_id, _actor(), "admin").to_dict())
+    finally:
+        runner.shutdown()
+
+
 @customers_app.command("show")
 def customers_show(customer_id: str, db: str | None = DB_OPTION) -> None:
     print_json(_services(db).customers.get(customer_id).to_dict())
@@ -342,3 +380,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(decisions_app, name="decisions")
     app.add_typer(customers_app, name="customers")
     app.add_typer(keys_app, name="keys")
+    app.add_typer(jobs_app, name="jobs")

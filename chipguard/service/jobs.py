@@ -25,6 +25,11 @@ How a job runs:
    the reason).
 4. **Restarts**: a job whose process died is marked failed, naming how far it got, when the service
    starts again (``JobRunner.recover``) — never left "running".
+5. **Cancel and retry** (the starter or an admin, ``may_control``): a cancelled job is ``cancelled`` at
+   once and its runner, reading the status before each chunk, stops after the chunk under way (whose
+   results are still stored). A failed or cancelled job is retried once by a new job over its rows
+   without a result (``retry_of``); an import that wrote its customers notes ``written`` on its job, and
+   its retry screens them as stored, never writing them again.
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ from chipguard.service import customer_files, query_files
 from chipguard.service.customer_files import CustomerRow
 from chipguard.service.services import ScreenQuery, Services
 from chipguard.settings import settings
-from chipguard.store.errors import ConflictError
-from chipguard.store.jobs import Job
+from chipguard.store.errors import ConflictError, ForbiddenError
+from chipguard.store.jobs import RETRYABLE, Job
 from chipguard.store.snapshots import require_lists
 
 log = logging.getLogger("chipguard.jobs")
@@ -69,6 +74,19 @@ _LIVE_RUNNERS: set[str] = set()
 
 class JobInterrupted(ChipguardError):
     """The service stopped while the job ran."""
+
+
+class JobCancelled(ChipguardError):
+    """Someone cancelled the job while it ran: it stops before its next chunk."""
+
+
+def may_control(job: Job, actor: str, role: str) -> None:
+    """Cancelling or retrying a job is for the person who started it or an admin (an auditor never:
+    they change nothing). ForbiddenError otherwise."""
+    if role == "auditor" or (actor != job.created_by and role != "admin"):
+        raise ForbiddenError(
+            f"job {job.job_id} was started by {job.created_by}: only they or an admin may change it"
+        )
 
 
 def _sha256(content: bytes) -> str:
@@ -213,7 +231,43 @@ class JobRunner:
         except SQLAlchemyError:  # the database went first: the next start marks them (recover)
             log.warning("could not mark this process's unfinished jobs failed; the next start will")
 
+    # ── cancelling and retrying ──────────────────────────────────────────────────────────────────
+
+    def cancel(self, job_id: str, actor: str, role: str) -> Job:
+        """Cancels a queued or running job (the starter or an admin): a running one stops after the
+        chunk under way, keeping the results stored; audited ``job.cancelled``. A finished job is a
+        ConflictError."""
+        may_control(self.store.get(job_id), actor, role)
+        return self.store.cancel(job_id, actor)
+
+    def retry(self, job_id: str, actor: str, role: str) -> Job:
+        """A new job over the rows of a failed or cancelled job that have no result, naming it
+        (``retry_of``; audited in its ``job.create``). A customer import whose customers were written
+        screens them without writing them again. Fail closed: no lists loaded is refused first."""
+        job = self.store.get(job_id)
+        may_control(job, actor, role)
+        if job.status not in RETRYABLE:  # checked again, with the rows, under the job's lock (create)
+            raise ConflictError(
+                f"job {job_id} is {job.status}: only a failed or cancelled job can be retried"
+            )
+        require_lists(self.services.snapshots)
+        written = job.kind == "customers" and bool(job.summary.get("written"))
+        retried = self.store.create(
+            job.kind,
+            job.file_name,
+            job.file_sha256,
+            [],  # the rows without a result, read by the store under the original's lock
+            actor,
+            self.runner_id,
+            retry_of=job_id,
+            summary={"written": True} if written else None,
+        )
+        self._submit(retried.job_id)
+        return retried
+
     def _check_running(self, job: Job, done: int) -> None:
+        if self.store.status(job.job_id) == "cancelled":
+            raise JobCancelled(f"cancelled after {done} of {job.total} rows")
         if self._stopping.is_set():
             raise JobInterrupted(
                 f"interrupted: the service stopped after {done} of {job.total} rows; start the job again"
@@ -236,6 +290,8 @@ class JobRunner:
             summary = run_kind(job, screener)
             summary["seconds"] = round(time.monotonic() - started, 3)
             return self.store.finish(job_id, summary)
+        except JobCancelled:
+            return self.store.get(job_id)  # cancelled: the store says so and by whom; results kept
         except ChipguardError as exc:
             return self.store.fail(job_id, str(exc), actor=job.created_by)
         except Exception:
@@ -271,11 +327,21 @@ class JobRunner:
 
     def _import(self, job: Job, screener: Any) -> dict[str, Any]:
         rows = [CustomerRow.from_dict(r) for r in self.store.input_rows(job.job_id)]
-        try:
-            written = self.services.customers.write_many([r.customer for r in rows], job.created_by)
-        except ChipguardError as exc:
-            raise ChipguardError(f"nothing imported: {exc}") from exc
         actions = {"created": 0, "updated": 0, "unchanged": 0}
+        if job.summary.get("written"):
+            # a retry of an import that wrote its customers: screen them as they are stored now,
+            # never write them again (an analyst may have edited one since)
+            written: list[tuple[Any, str]] = []
+            for r in rows:
+                written.append((self.services.customers.get(r.customer_id), "screened"))
+            actions = {"screened": 0}
+        else:
+            self._check_running(job, 0)
+            try:
+                written = list(self.services.customers.write_many([r.customer for r in rows], job.created_by))
+            except ChipguardError as exc:
+                raise ChipguardError(f"nothing imported: {exc}") from exc
+            self.store.note(job.job_id, {"written": True})
         listed = alerts = 0
         for start in range(0, len(rows), CUSTOMERS_PER_CHUNK):
             self._check_running(job, start)

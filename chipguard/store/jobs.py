@@ -26,8 +26,9 @@ from chipguard.store.db import Base
 from chipguard.store.errors import ConflictError, NotFoundError
 
 KINDS = ("screen", "customers")
-STATUSES = ("queued", "running", "done", "failed")
-FINISHED = ("done", "failed")
+STATUSES = ("queued", "running", "done", "failed", "cancelled")
+FINISHED = ("done", "failed", "cancelled")
+RETRYABLE = ("failed", "cancelled")  # a job that did not finish its rows may be taken up by a new one
 JOB_ID_PATTERN = r"^job_[0-9a-f]{16}$"
 
 
@@ -55,6 +56,8 @@ class JobRow(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     input_json: Mapped[str] = mapped_column(Text)  # the validated rows, canonical JSON
     summary_json: Mapped[str] = mapped_column(Text, default="{}")
+    cancelled_by: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    retry_of: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
 
 
 class JobResultRow(Base):
@@ -87,6 +90,8 @@ class Job:
     snapshots: list[str] = field(default_factory=list)
     error: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
+    cancelled_by: str = ""
+    retry_of: str = ""  # the failed or cancelled job this one takes up
 
     @property
     def finished(self) -> bool:
@@ -119,6 +124,8 @@ def _job(row: JobRow) -> Job:
         json.loads(row.snapshots or "[]"),
         row.error,
         json.loads(row.summary_json or "{}"),
+        row.cancelled_by or "",
+        row.retry_of or "",
     )
 
 
@@ -199,8 +206,13 @@ class JobStore:
         rows: Sequence[dict[str, Any]],
         actor: str,
         runner: str,
+        *,
+        retry_of: str = "",
+        summary: dict[str, Any] | None = None,
     ) -> Job:
-        """A queued job over ``rows`` (already validated), audited as ``job.create``."""
+        """A queued job over ``rows`` (already validated), audited as ``job.create``. With ``retry_of``
+        (``rows`` then unused) a retry of that failed or cancelled job over its rows without a result,
+        once; ConflictError when it is not failed or cancelled, has every result or was retried."""
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}")
         now = utc_now()
@@ -221,24 +233,45 @@ class JobStore:
             snapshots="[]",
             error="",
             input_json=canonical_json(list(rows)),
-            summary_json="{}",
+            summary_json=canonical_json(summary or {}),
+            cancelled_by="",
+            retry_of=retry_of,
         )
+        payload: dict[str, Any] = {
+            "job_id": row.job_id,
+            "kind": kind,
+            "file_name": row.file_name,
+            "file_sha256": file_sha256,
+            "rows": len(rows),
+        }
+        if retry_of:
+            payload["retry_of"] = retry_of
         with self.audit.writer_session() as session, session.begin():
+            if retry_of:
+                # read under the original's lock: no chunk of it lands between choosing the rows and
+                # storing the retry (``progress`` refuses a cancelled job's chunk once it is retried)
+                rows = self._rows_to_retry(session, retry_of)
+                row.total, row.input_json, payload["rows"] = len(rows), canonical_json(rows), len(rows)
             session.add(row)
-            self.audit.append(
-                session,
-                actor,
-                "job.create",
-                {
-                    "job_id": row.job_id,
-                    "kind": kind,
-                    "file_name": row.file_name,
-                    "file_sha256": file_sha256,
-                    "rows": len(rows),
-                },
-            )
+            self.audit.append(session, actor, "job.create", payload)
             session.flush()
             return _job(row)
+
+    def _rows_to_retry(self, session: Session, job_id: str) -> list[dict[str, Any]]:
+        original = self._locked(session, job_id)
+        if original.status not in RETRYABLE:
+            raise ConflictError(
+                f"job {job_id} is {original.status}: only a failed or cancelled job can be retried"
+            )
+        earlier = session.execute(select(JobRow.job_id).where(JobRow.retry_of == job_id)).scalar()
+        if earlier is not None:
+            raise ConflictError(f"job {job_id} was retried already as {earlier}; retry that one")
+        query = select(JobResultRow.position).where(JobResultRow.job_id == job_id)
+        finished = {int(p) for p in session.execute(query).scalars()}
+        rows = [r for i, r in enumerate(json.loads(original.input_json)) if i not in finished]
+        if not rows:
+            raise ConflictError(f"every row of job {job_id} has its result: there is nothing to retry")
+        return rows
 
     def start(self, job_id: str, runner: str, snapshots: Sequence[str]) -> Job:
         """Marks a queued job running in ``runner`` against ``snapshots``; ConflictError when it is no
@@ -265,8 +298,14 @@ class JobStore:
         ``alerts`` are added to the job's counts)."""
         with self.audit.writer_session() as session, session.begin():
             row = self._locked(session, job_id)
-            if row.status != "running":
+            # a job cancelled while it ran keeps the chunk that was under way (its rows were screened,
+            # and audited, already): the runner stops before the next one
+            if row.status != "running" and not (row.status == "cancelled" and row.started_at):
                 raise ConflictError(f"job {job_id} is {row.status}, not running")
+            if row.status == "cancelled":
+                retry = session.execute(select(JobRow.job_id).where(JobRow.retry_of == job_id)).scalar()
+                if retry is not None:
+                    raise ConflictError(f"job {job_id} was cancelled and is retried by {retry}")
             for position, result in results:
                 session.add(
                     JobResultRow(job_id=job_id, position=position, result_json=canonical_json(result))
@@ -282,6 +321,8 @@ class JobStore:
         """Marks a running job done, audited as ``job.done`` with its counts and the snapshots used."""
         with self.audit.writer_session() as session, session.begin():
             row = self._locked(session, job_id)
+            if row.status == "cancelled":
+                return _job(row)  # cancelled while its last chunk ran: it stays cancelled
             if row.status != "running":
                 raise ConflictError(f"job {job_id} is {row.status}, not running")
             row.status, row.finished_at = "done", utc_now()
@@ -303,6 +344,45 @@ class JobStore:
             self.audit.append(session, actor, "job.failed", self._payload(row) | {"error": row.error})
             session.flush()
             return _job(row)
+
+    def cancel(self, job_id: str, actor: str) -> Job:
+        """Cancels a queued or running job for ``actor`` (audited as ``job.cancelled``, naming who): a
+        queued job never starts, a running one stops after the chunk under way; the results stored are
+        kept. A finished job cannot be cancelled (ConflictError)."""
+        with self.audit.writer_session() as session, session.begin():
+            row = self._locked(session, job_id)
+            if row.status in FINISHED:
+                raise ConflictError(
+                    f"job {job_id} is {row.status}: a finished job cannot be cancelled"
+                    + ("" if row.status == "done" else "; retry it to take up the rows not finished")
+                )
+            was = row.status
+            row.status, row.finished_at, row.cancelled_by = "cancelled", utc_now(), actor[:128]
+            payload = self._payload(row) | {"cancelled_by": row.cancelled_by, "was": was}
+            self.audit.append(session, actor, "job.cancelled", payload)
+            session.flush()
+            return _job(row)
+
+    def status(self, job_id: str) -> str:
+        """The job's status as stored now (the runner asks before each chunk whether it was cancelled)."""
+        with Session(self.engine) as session:
+            found = session.execute(select(JobRow.status).where(JobRow.job_id == job_id)).scalar()
+            if found is None:
+                raise NotFoundError(f"no job {job_id!r}")
+            return str(found)
+
+    def retried_as(self, job_id: str) -> str:
+        """The job that retries ``job_id``, or ''."""
+        query = select(JobRow.job_id).where(JobRow.retry_of == job_id)
+        with Session(self.engine) as session:
+            return str(session.execute(query).scalar() or "")
+
+    def note(self, job_id: str, summary: dict[str, Any]) -> None:
+        """Records ``summary`` on a job that has not finished (a customer import notes that its customers
+        are written, before it screens them: a retry then screens them without writing them again)."""
+        with self.audit.writer_session() as session, session.begin():
+            row = self._locked(session, job_id)
+            row.summary_json = canonical_json(json.loads(row.summary_json or "{}") | summary)
 
     def fail_interrupted(self, is_alive: Callable[[Job], bool]) -> list[str]:
         """Fails every queued or running job whose process is gone (``is_alive`` says no), naming how far

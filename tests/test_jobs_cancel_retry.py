@@ -1,0 +1,271 @@
+"""Cancelling and retrying background jobs through the REST API, on SQLite and PostgreSQL: a queued job
+cancelled never runs, a running one stops after the chunk under way and keeps its results, status
+``cancelled`` naming who (audited ``job.cancelled``); only the starter or an admin may (never the
+auditor); a finished job is a 409. A failed or cancelled job is retried by a new job over the rows without
+a result (``retry_of``), once; a customer import's retry screens the customers it wrote without writing
+them again."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_api_support import Api, api
+
+from chipguard.service import jobs as service_jobs
+from chipguard.service.jobs import JobRunner
+from chipguard.store import testing
+
+NAMES = (
+    "id,name,kind,country\nc1,Atlas Sanatgaran,org,AM\nc2,Zyxwv Quonk Holdings,org,DE\nc3,Mahan Air,org,IR\n"
+)
+CUSTOMERS_CSV = (
+    "customer_id,name,country,owner1_name,owner1_country,owner1_percent\n"
+    "kestrel,Kestrel Compute LLC,AM,Atlas Sanatgaran,AM,40\n"
+    "plover,Plover Analytics GmbH,DE,,,\n"
+)
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    with api(request.param, tmp_path, shared) as a:
+        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
+        yield a
+
+
+def _actor(srv: Api, who: str) -> str:
+    key = srv.services.keys.authenticate(srv.tokens[who])
+    assert key is not None
+    return key.actor
+
+
+def _actions(srv: Api, action: str) -> list[Any]:
+    return [e for e in srv.services.audit.entries() if e.action == action]
+
+
+def _post(srv: Api, path: str, who: str) -> Any:
+    return srv.client.post(path, headers=srv.headers(who))
+
+
+def _wait(srv: Api, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while True:
+        job: dict[str, Any] = srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers("admin")).json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+
+
+def _results(srv: Api, job_id: str) -> list[dict[str, Any]]:
+    r = srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("admin"))
+    assert r.status_code == 200, r.text
+    results: list[dict[str, Any]] = r.json()["results"]
+    return results
+
+
+def test_a_queued_job_is_cancelled_by_its_starter_or_an_admin(srv: Api) -> None:
+    jobs = srv.services.jobs
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    analyst = _actor(srv, "analyst")
+    # queued in the service's live runner but never handed to its threads: it stays queued
+    runner: JobRunner = srv.app.state.jobs
+    job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
+
+    assert _post(srv, f"/v1/jobs/{job.job_id}/cancel", "auditor").status_code == 403  # never
+    r = _post(srv, f"/v1/jobs/{job.job_id}/cancel", "screen")  # a key that did not start it
+    assert r.status_code == 403 and "only they or an admin" in r.text, r.text
+    assert jobs.get(job.job_id).status == "queued"
+
+    r = _post(srv, f"/v1/jobs/{job.job_id}/cancel", "analyst")
+    assert r.status_code == 200, r.text
+    cancelled = r.json()
+    assert (cancelled["status"], cancelled["cancelled_by"], cancelled["done"]) == ("cancelled", analyst, 0)
+    assert cancelled["finished_at"]
+    (entry,) = _actions(srv, "job.cancelled")
+    assert entry.actor == analyst and entry.payload["job_id"] == job.job_id
+    assert (entry.payload["cancelled_by"], entry.payload["was"]) == (analyst, "queued")
+
+    r = _post(srv, f"/v1/jobs/{job.job_id}/cancel", "analyst")
+    assert r.status_code == 409 and "a finished job cannot be cancelled" in r.json()["error"]["message"]
+    # a cancelled job handed to a runner later never starts
+    assert runner.run(job.job_id).status == "cancelled" and jobs.results(job.job_id) == []
+    assert _actions(srv, "screen.adhoc") == []
+
+    # an admin cancels anybody's job
+    other = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
+    r = _post(srv, f"/v1/jobs/{other.job_id}/cancel", "admin")
+    assert r.status_code == 200 and r.json()["cancelled_by"] == _actor(srv, "admin")
+
+    # a job that is done cannot be cancelled
+    done = srv.client.post(
+        "/v1/jobs/screen",
+        content=NAMES.encode(),
+        params={"file_name": "names.csv"},
+        headers=srv.headers("screen") | {"Content-Type": "text/csv"},
+    ).json()
+    assert _wait(srv, done["job_id"])["status"] == "done"
+    r = _post(srv, f"/v1/jobs/{done['job_id']}/cancel", "screen")
+    assert r.status_code == 409 and "is done: a finished job cannot be cancelled" in r.text
+    assert _post(srv, "/v1/jobs/job_0000000000000000/cancel", "admin").status_code == 404
+    paths = srv.client.get("/openapi.json").json()["paths"]
+    assert {"/v1/jobs/{job_id}/cancel", "/v1/jobs/{job_id}/retry"} <= set(paths)
+    assert "409" in paths["/v1/jobs/{job_id}/cancel"]["post"]["responses"]
+
+
+def test_a_running_job_stops_after_its_chunk_and_a_retry_screens_the_rest(
+    srv: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_jobs, "NAMES_PER_CHUNK", 1)
+    jobs = srv.services.jobs
+    analyst = _actor(srv, "analyst")
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    runner = JobRunner(srv.services)
+    job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
+    screen = srv.services.screen
+    calls: list[int] = []
+
+    def screen_then_cancel(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # the cancel arrives while the first chunk is screened
+            r = _post(srv, f"/v1/jobs/{job.job_id}/cancel", "analyst")
+            assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+        return screen(*args, **kwargs)
+
+    monkeypatch.setattr(srv.services, "screen", screen_then_cancel)
+    stopped = runner.run(job.job_id)
+    monkeypatch.setattr(srv.services, "screen", screen)
+    runner.shutdown()
+    # the chunk under way is kept (its rows were screened and audited); no further chunk ran
+    assert (stopped.status, stopped.done, stopped.total, stopped.cancelled_by) == ("cancelled", 1, 3, analyst)
+    assert len(calls) == 1 and [r["id"] for r in _results(srv, job.job_id)] == ["c1"]
+    screened = [q["id"] for e in _actions(srv, "screen.adhoc") for q in e.payload["queries"]]
+    assert screened == ["c1"]
+    assert _actions(srv, "job.done") == [] and len(_actions(srv, "job.cancelled")) == 1
+
+    # the retry: who may, then a new job over c2 and c3, naming the original
+    for who in ("auditor", "screen"):
+        assert _post(srv, f"/v1/jobs/{job.job_id}/retry", who).status_code == 403
+    r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
+    assert r.status_code == 202, r.text
+    retry = r.json()
+    assert (retry["retry_of"], retry["total"], retry["created_by"]) == (job.job_id, 2, analyst)
+    assert r.headers["location"] == f"/v1/jobs/{retry['job_id']}"
+    finished = _wait(srv, retry["job_id"])
+    assert (finished["status"], finished["done"]) == ("done", 2)
+    assert [(x["line"], x["id"]) for x in _results(srv, retry["job_id"])] == [(3, "c2"), (4, "c3")]
+    screened = [q["id"] for e in _actions(srv, "screen.adhoc") for q in e.payload["queries"]]
+    assert sorted(screened) == ["c1", "c2", "c3"]  # no row screened twice
+    (created,) = [e for e in _actions(srv, "job.create") if e.payload["job_id"] == retry["job_id"]]
+    assert created.payload["retry_of"] == job.job_id and created.actor == analyst
+
+    # once only; a done job is not retried
+    r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
+    assert r.status_code == 409 and f"retried already as {retry['job_id']}" in r.text
+    r = _post(srv, f"/v1/jobs/{retry['job_id']}/retry", "analyst")
+    assert r.status_code == 409 and "only a failed or cancelled job can be retried" in r.text
+    assert srv.services.verify_audit().ok
+
+
+def test_a_customer_import_retry_screens_the_written_customers_without_writing_them_again(
+    srv: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service_jobs, "CUSTOMERS_PER_CHUNK", 1)
+    jobs = srv.services.jobs
+    analyst = _actor(srv, "analyst")
+    rows = [r.to_dict() for r in service_jobs.read_customer_rows("c.csv", CUSTOMERS_CSV.encode(), None)]
+    runner = JobRunner(srv.services)
+    job = jobs.create("customers", "c.csv", "0" * 64, rows, analyst, runner.runner_id)
+    screen_customer = srv.services.screen_customer
+
+    def screen_then_cancel(*args: Any, **kwargs: Any) -> Any:
+        if not _actions(srv, "job.cancelled"):
+            assert _post(srv, f"/v1/jobs/{job.job_id}/cancel", "admin").status_code == 200
+        return screen_customer(*args, **kwargs)
+
+    monkeypatch.setattr(srv.services, "screen_customer", screen_then_cancel)
+    stopped = runner.run(job.job_id)
+    monkeypatch.setattr(srv.services, "screen_customer", screen_customer)
+    runner.shutdown()
+    assert (stopped.status, stopped.done, stopped.cancelled_by) == ("cancelled", 1, _actor(srv, "admin"))
+    assert stopped.summary["written"] is True
+    # both customers were written (one transaction); only kestrel was screened
+    assert [r.customer_id for r in srv.services.customers.find()] == ["kestrel", "plover"]
+    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "customer.screen")) == 1
+
+    r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")  # the starter retries
+    assert r.status_code == 202, r.text
+    finished = _wait(srv, r.json()["job_id"])
+    assert (finished["status"], finished["total"], finished["done"]) == ("done", 1, 1), finished
+    assert finished["retry_of"] == job.job_id and finished["summary"]["screened"] == 1
+    (plover,) = _results(srv, finished["job_id"])
+    assert (plover["customer_id"], plover["line"], plover["action"], plover["version"]) == (
+        "plover",
+        3,
+        "screened",
+        1,
+    )
+    # nothing written twice: no second create, no update, one version each; plover screened once
+    assert len(_actions(srv, "customer.create")) == 2 and _actions(srv, "customer.update") == []
+    assert [e.payload.get("customer_id") for e in _actions(srv, "customer.screen")].count("plover") == 1
+    assert srv.services.customers.get("plover").version == 1
+    assert srv.services.verify_audit().ok
+
+
+def test_the_cli_lists_shows_and_cancels_jobs(db_url: str) -> None:
+    """``chipguard jobs cancel``: the operator who holds the database cancels as an admin, audited under
+    their name; a finished job is an error."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from chipguard.audit import cli_actor
+    from chipguard.cli import app as cli_app
+    from chipguard.service import Services
+
+    services = Services.open(db_url)
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    job = services.jobs.create("screen", "names.csv", "0" * 64, rows, "key:someone", "elsewhere:1:x")
+    result = CliRunner().invoke(cli_app, ["jobs", "cancel", job.job_id, "--db", db_url])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["status"], printed["cancelled_by"]) == ("cancelled", cli_actor())
+    (entry,) = [e for e in services.audit.entries() if e.action == "job.cancelled"]
+    assert entry.actor == cli_actor() and entry.payload["job_id"] == job.job_id
+    again = CliRunner().invoke(cli_app, ["jobs", "cancel", job.job_id, "--db", db_url])
+    assert again.exit_code != 0 and "a finished job cannot be cancelled" in str(again.exception)
+    listed = CliRunner().invoke(cli_app, ["jobs", "list", "--db", db_url])
+    assert listed.exit_code == 0 and f"{job.job_id}  screen    cancelled 0/3" in listed.stdout
+    shown = CliRunner().invoke(cli_app, ["jobs", "show", job.job_id, "--db", db_url])
+    assert json.loads(shown.stdout)["status"] == "cancelled"
+    services.engine.dispose()
+
+
+def test_a_retry_takes_the_rows_without_a_result_and_then_refuses_the_originals_late_chunk(srv: Api) -> None:
+    """A cancelled job's chunk that was under way still lands before its retry is made (and is left out
+    of the retry); once the retry exists, a chunk of the original is refused, so no row has two results."""
+    from chipguard.store.errors import ConflictError
+
+    jobs = srv.services.jobs
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    job = jobs.create("screen", "names.csv", "0" * 64, rows, "key:a", "elsewhere:1:x")
+    jobs.start(job.job_id, "elsewhere:1:x", [])
+    jobs.cancel(job.job_id, "key:a")
+    landed = jobs.progress(job.job_id, [(0, {"id": "c1", "hits": []})])
+    assert (landed.status, landed.done) == ("cancelled", 1)
+    retry = jobs.create("screen", "names.csv", "0" * 64, [], "key:a", "elsewhere:1:x", retry_of=job.job_id)
+    assert [r["id"] for r in jobs.input_rows(retry.job_id)] == ["c2", "c3"] and retry.total == 2
+    with pytest.raises(ConflictError, match=f"retried by {retry.job_id}"):
+        jobs.progress(job.job_id, [(1, {"id": "c2", "hits": []})])
+    assert jobs.get(job.job_id).done == 1 and jobs.count_results(job.job_id) == 1
+    with pytest.raises(ConflictError, match="retried already"):
+        jobs.create("screen", "names.csv", "0" * 64, [], "key:a", "elsewhere:1:x", retry_of=job.job_id)
+    done = jobs.create("screen", "names.csv", "0" * 64, rows, "key:a", "elsewhere:1:x")
+    jobs.start(done.job_id, "elsewhere:1:x", [])
+    jobs.progress(done.job_id, [(i, {"id": r["id"], "hits": []}) for i, r in enumerate(rows)])
+    jobs.finish(done.job_id, {})
+    with pytest.raises(ConflictError, match="only a failed or cancelled job"):
+        jobs.create("screen", "names.csv", "0" * 64, [], "key:a", "elsewhere:1:x", retry_of=done.job_id)
