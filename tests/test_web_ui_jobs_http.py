@@ -80,3 +80,55 @@ def test_customers_imported_from_the_ui(ui: Ui) -> None:
 
     ui.sign_in("screen")
     assert "customers:write" in ui.get("/ui/customers/import", 403)
+
+
+def test_a_job_is_cancelled_and_retried_from_its_page(ui: Ui) -> None:
+    """The job page offers Cancel to the job's starter while it has not finished (never to another
+    screen key or the auditor), shows who cancelled it, then offers Retry for the rows not finished; the
+    retry's page names the job it takes up, and that job's page names its retry."""
+    from chipguard.service import jobs as service_jobs
+
+    ui.tokens["auditor"] = ui.services.keys.create("auditor", "auditor", actor="test")[0]
+    runner = ui.client.app.state.jobs  # type: ignore[attr-defined]
+    rows = service_jobs.read_names("names.csv", b"id,name\nn1,Atlas Sanatgaran\nn2,Mahan Air\n", None)
+    # queued in the service's live runner, never handed to its threads: it waits until cancelled
+    job = ui.services.jobs.create(
+        "screen", "names.csv", "0" * 64, rows, ui.actor("analyst"), runner.runner_id
+    )
+    location = f"/ui/jobs/{job.job_id}"
+
+    for who in ("screen", "auditor"):
+        ui.sign_in(who)
+        page = ui.get(location)
+        assert 'id="job-cancel"' not in page and "badge-job-queued" in page
+        r = ui.client.post(location + "/cancel", data={"csrf": ui.csrf(location)})
+        assert r.status_code == 403, who
+        if who == "screen":  # may screen, but did not start this job
+            assert "only they or an admin" in html.unescape(r.text)
+
+    ui.sign_in("analyst")
+    page = ui.get(location)
+    assert 'id="job-cancel"' in page and 'id="job-retry"' not in page
+    token = ui.csrf(location)
+    assert ui.client.post(location + "/cancel", data={"csrf": "forged"}).status_code in (400, 403)
+    r = ui.client.post(location + "/cancel", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith(location)
+    page = ui.get(location)
+    assert "badge-job-cancelled" in page and f"Cancelled by {ui.actor('analyst')}" in page
+    assert 'id="job-cancel"' not in page and "Retry the 2 row(s) not finished" in page
+    assert ui.services.jobs.get(job.job_id).status == "cancelled"
+    r = ui.client.post(location + "/cancel", data={"csrf": token})
+    assert r.status_code == 409 and "a finished job cannot be cancelled" in html.unescape(r.text)
+
+    r = ui.client.post(location + "/retry", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text[-2000:]
+    retry_location = r.headers["location"]
+    retried = _job_done(ui, retry_location)
+    assert (retried["status"], retried["done"], retried["retry_of"]) == ("done", 2, job.job_id)
+    page = ui.get(retry_location)
+    assert f'href="/ui/jobs/{job.job_id}"' in page and "Retries the rows not finished by" in page
+    assert 'id="job-cancel"' not in page and 'id="job-retry"' not in page
+    page = ui.get(location)
+    assert "Retried as" in page and retried["job_id"] in page and 'id="job-retry"' not in page
+    listing = ui.get("/ui/jobs")
+    assert "badge-job-cancelled" in listing and "badge-job-done" in listing

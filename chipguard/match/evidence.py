@@ -540,15 +540,6 @@ def _institutional_words() -> frozenset[str]:
     return frozenset(str(w).casefold() for w in vocabulary().get("institutional_words") or ())
 
 
-@cache
-def _places_and_body_kinds() -> tuple[frozenset[str], frozenset[str]]:
-    """The vocabulary's places and countries (one set), and its kinds of body (read once)."""
-    from chipguard.names.vocab import vocab
-
-    words = vocab()
-    return words.places | words.countries, words.body_kinds
-
-
 def name_clash(
     aligned: Iterable[tuple[str, str, str]],
     unmatched_query: Iterable[str],
@@ -565,15 +556,17 @@ def name_clash(
     ``body_kinds`` word of vocabulary.yml: university, institute …) matched to a list name that names no
     kind of body at all is another body ("Xinjiang University" / "Xinjiang Corps"), unless the list name
     is the query's acronym."""
-    places, kinds = _places_and_body_kinds()
+    from chipguard.names.vocab import vocab
+
+    words = vocab()
+    places = words.places | words.countries
     for q_word, l_word, how in aligned:
         if q_word != l_word and how != "exact" and q_word in places and l_word in places:
             return f"two different places, {q_word} and {l_word}"
+    kinds = words.body_kinds
     if acronym:
         return ""
     missing = [w for w in unmatched_query if w in kinds]
-    if not missing:
-        return ""
     listed_kinds = [t for t in listed.tokens if t.canon in kinds or t.text in kinds]
     if missing and not listed_kinds and not listed.institutional:
         return f"the query names a {missing[0]}, the list name no such body"

@@ -13,9 +13,8 @@ from __future__ import annotations
 import gc
 import heapq
 import math
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -29,21 +28,6 @@ LONG_POSTING = 256  # posting lists longer than this are kept as sets too
 # words whose typo neighbours are kept per process: a word's neighbourhood costs two dozen probes of the
 # index, and the same words (legal forms, "technology", common surnames) recur in most queries
 NEIGHBOUR_CACHE = 65_536
-
-
-# the cycle collector's thresholds in a process that screens (see tune_gc)
-SCREENING_GC_THRESHOLDS = (20_000, 20, 20)
-
-
-def tune_gc() -> None:
-    """Makes the cycle collector run less often in a process that screens from a mapped index.
-
-    Why: such a process keeps large caches of long-lived objects (decoded names, analyses, tokens), and
-    with the interpreter's default thresholds (700, 10, 10) the collector walks them again and again —
-    measured at 10–20 % of a query's CPU time on a list of 100k parties. Screening makes few reference
-    cycles, so collecting them later costs little memory. Never lowers a threshold; results unchanged."""
-    current = gc.get_threshold()
-    gc.set_threshold(*(max(a, b) for a, b in zip(current, SCREENING_GC_THRESHOLDS, strict=True)))
 
 
 @contextmanager
@@ -83,13 +67,6 @@ def deletes(word: str) -> set[str]:
     if len(word) > LIMITS.word_chars:
         return set()
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _holds(sorted_ids: Sequence[int], eid: int) -> bool:
-    """Whether the ascending ``sorted_ids`` (a posting list) hold ``eid``: a binary search, so a query
-    never turns a posting list of thousands of entries into a set for a few lookups."""
-    at = bisect_left(sorted_ids, eid)
-    return at < len(sorted_ids) and sorted_ids[at] == eid
 
 
 def bag_key(tokens: list[Token]) -> str:
@@ -338,12 +315,8 @@ class NameIndex:
             # distinctive words that the lists know: another record of the same firm, not any name
             # sharing common words
             rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
-            held_by = [postings[k] for _w, k in rarest]  # ascending entry ids: looked up, not made a set
-            out = [
-                eid
-                for eid in top
-                if acc[eid] >= floor or (acc[eid] >= relaxed and any(_holds(p, eid) for p in held_by))
-            ]
+            holders = {eid for _w, k in rarest for eid in postings[k]}
+            out = [eid for eid in top if acc[eid] >= floor or (acc[eid] >= relaxed and eid in holders)]
         else:
             out = [eid for eid in top if acc[eid] >= floor]
         if len(acc) > limit and whole and self.full_match_cap > limit and acc[top[-1]] >= whole:

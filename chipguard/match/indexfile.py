@@ -52,7 +52,6 @@ from chipguard.match.index import (
     NameIndex,
     deletes,
     entry_keys,
-    tune_gc,
 )
 from chipguard.match.score import weights_of
 from chipguard.model import Party
@@ -795,7 +794,6 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     from chipguard.match.screener import Screener, _country_norm
 
     m = _Mapped(path, verify=verify)
-    tune_gc()  # this process screens: its caches of decoded names are long-lived
     index = NameIndex.__new__(NameIndex)
     for name, value in m.header["index"].items():
         setattr(index, name, value)

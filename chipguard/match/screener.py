@@ -1121,12 +1121,9 @@ class Screener:
                 or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
             ):
                 thin = "a single word common on the lists"
-            # (only a hit at the threshold needs it: below, an identifier alone makes a hit, and confirms it)
-            generic = score >= cut and ev.generic_institutional(
-                entry.analysis, self.index.rarity, industry_words()
-            )
+            generic = ev.generic_institutional(entry.analysis, self.index.rarity, industry_words())
             countries = frozenset(self._party_countries[pidx])
-            if not countries and q_country and generic and score >= cut:
+            if not countries and q_country and generic:
                 # a record without a country (the ISN list gives none) is where its records of the same
                 # name on other lists are: "Academy of National Defense Science" is North Korea's
                 countries = self._entity_countries(pidx, best)
@@ -1149,14 +1146,12 @@ class Screener:
                 if any(p.get("feature") == "parent_part" for p in extra)
                 else "",
                 clash=ev.name_clash(
-                    [(pair.query, pair.candidate, pair.how) for pair in scored.pairs if pair.how != "exact"],
+                    [(pair.query, pair.candidate, pair.how) for pair in scored.pairs],
                     [text for text, _cls, _weight in scored.unmatched_query],
                     qa,
                     entry.analysis,
                     acronym=scored.acronym,
-                )
-                if score >= cut  # below the threshold only an identifier makes a hit, and it confirms
-                else "",
+                ),
             )
             out[pidx] = assessment
             if assessment.penalty:

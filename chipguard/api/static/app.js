@@ -11,7 +11,7 @@ document.addEventListener("submit", function (event) {
 });
 
 // A job's page: poll its status every second while it is queued or running, move the progress bar and the
-// counts, and reload the page once it is done or failed (the server then renders the results).
+// counts, and reload the page once it is done, failed or cancelled (the server then renders the results).
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("job-progress");
   if (!box) {
@@ -62,7 +62,7 @@ document.addEventListener("DOMContentLoaded", function () {
           set("job-snapshots", job.snapshots.join(", "));
         }
         box.setAttribute("data-status", job.status);
-        if (job.status === "done" || job.status === "failed") {
+        if (job.status === "done" || job.status === "failed" || job.status === "cancelled") {
           window.location.reload();
         } else {
           window.setTimeout(poll, 1000);

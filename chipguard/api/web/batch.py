@@ -12,6 +12,7 @@ analyst opening the job's page — shows the same job moving on. The progress is
 | /batch (form) · POST /batch | screen | POST /v1/jobs/screen |
 | /customers/import (form) · POST | customers:write (and customers:screen) | POST /v1/jobs/customers |
 | /jobs · /jobs/{id} · status.json · results.{csv,jsonl} | jobs:read (an import also customers:read) | GET /v1/jobs… |
+| POST /jobs/{id}/cancel · /retry | screen, and the job's starter or an admin (a retry: the start permission) | POST /v1/jobs/{id}/cancel · /retry |
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from chipguard.api.jobs import job_csv, job_jsonl
 from chipguard.api.web.casework import MultipartForm, PageKit, make_multipart_form
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS
-from chipguard.service.jobs import JobRunner
+from chipguard.service.jobs import JobRunner, may_control
 from chipguard.settings import settings
-from chipguard.store.jobs import JOB_ID_PATTERN, Job
+from chipguard.store.errors import ForbiddenError
+from chipguard.store.jobs import JOB_ID_PATTERN, RETRYABLE, Job
 from chipguard.store.permissions import Permission
 
 JobId = Annotated[str, Path(pattern=JOB_ID_PATTERN)]
@@ -44,6 +46,7 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
     importer = Depends(kit.need(P.CUSTOMERS_WRITE))
     reader = Depends(kit.need(P.JOBS_READ))
     multipart_form = make_multipart_form(kit)
+    checked_form = kit.checked_form
 
     def upload_limit() -> int:
         return settings().max_body_bytes
@@ -74,6 +77,18 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
                 403, "Not allowed", "A customer import shows customers: it needs customers:read."
             )
         return job
+
+    def may_change(job: Job, user: Any) -> bool:
+        try:
+            may_control(job, user.key.actor, user.key.role)
+        except ForbiddenError:
+            return False
+        return True
+
+    def may_start(kind: str, user: Any) -> bool:
+        if kind == "screen":
+            return bool(user.can(P.SCREEN))
+        return bool(user.can(P.CUSTOMERS_WRITE) and user.can(P.CUSTOMERS_SCREEN))
 
     async def start(
         request: Request, upload: MultipartForm, actor: str, template: str, nav: str, kind: str
@@ -125,8 +140,9 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
         return kit.page(request, "jobs.html", nav="jobs", jobs=found)
 
     @ui.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
-    def job_page(request: Request, job_id: JobId, _user: Any = reader) -> HTMLResponse:
+    def job_page(request: Request, job_id: JobId, user: Any = reader) -> HTMLResponse:
         job = visible(job_id, request)
+        retried_by = services.jobs.retried_as(job_id) if job.status in RETRYABLE else ""
         # names: the rows that hit (most do not); an import: every customer, what was written and found
         shown = services.jobs.first_results(
             job_id, lambda r: bool(r.get("hits")) or job.kind == "customers", RESULTS_SHOWN
@@ -138,7 +154,40 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
             job=job,
             shown=shown,
             shown_limit=RESULTS_SHOWN,
+            may_cancel=not job.finished and may_change(job, user),
+            may_retry=job.status in RETRYABLE
+            and not retried_by
+            and job.done < job.total
+            and may_change(job, user)
+            and may_start(job.kind, user),
+            retried_by=retried_by,
         )
+
+    @ui.post("/jobs/{job_id}/cancel", include_in_schema=False)
+    def cancel_job(
+        request: Request, job_id: JobId, user: Any = screener, _form: dict[str, str] = checked_form
+    ) -> Response:
+        """Cancels the job (its starter or an admin); a finished job is a 409 page."""
+        visible(job_id, request)
+        try:
+            runner.cancel(job_id, user.key.actor, user.key.role)
+        except ForbiddenError as exc:
+            raise kit.ui_error(403, "Not allowed", str(exc)) from exc
+        return RedirectResponse(f"{kit.base_of(request)}/jobs/{job_id}", status_code=303)
+
+    @ui.post("/jobs/{job_id}/retry", include_in_schema=False)
+    def retry_job(
+        request: Request, job_id: JobId, user: Any = screener, _form: dict[str, str] = checked_form
+    ) -> Response:
+        """Starts a new job over the rows a failed or cancelled job did not finish, and shows it."""
+        job = visible(job_id, request)
+        if not may_start(job.kind, user):
+            raise kit.ui_error(403, "Not allowed", "A retry starts a job: your role may not start this kind.")
+        try:
+            retried = runner.retry(job_id, user.key.actor, user.key.role)
+        except ForbiddenError as exc:
+            raise kit.ui_error(403, "Not allowed", str(exc)) from exc
+        return RedirectResponse(f"{kit.base_of(request)}/jobs/{retried.job_id}", status_code=303)
 
     @ui.get("/jobs/{job_id}/status.json", include_in_schema=False)
     def job_status(request: Request, job_id: JobId, _user: Any = reader) -> JSONResponse:
