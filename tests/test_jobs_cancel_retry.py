@@ -269,3 +269,21 @@ def test_a_retry_takes_the_rows_without_a_result_and_then_refuses_the_originals_
     jobs.finish(done.job_id, {})
     with pytest.raises(ConflictError, match="only a failed or cancelled job"):
         jobs.create("screen", "names.csv", "0" * 64, [], "key:a", "elsewhere:1:x", retry_of=done.job_id)
+
+
+def test_a_job_failed_by_a_stopping_service_is_retried_by_its_starter(srv: Api) -> None:
+    jobs = srv.services.jobs
+    analyst = _actor(srv, "analyst")
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    stopping = JobRunner(srv.services)
+    job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, stopping.runner_id)
+    stopping.shutdown()
+    failed = stopping.run(job.job_id)
+    assert failed.status == "failed" and "retry the job to screen the rest" in failed.error
+    r = _post(srv, f"/v1/jobs/{job.job_id}/cancel", "analyst")
+    assert r.status_code == 409 and "is failed" in r.text and "retry it" in r.text
+    r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
+    assert r.status_code == 202, r.text
+    retried = _wait(srv, r.json()["job_id"])
+    assert (retried["status"], retried["done"], retried["retry_of"]) == ("done", 3, job.job_id)
+    assert [x["id"] for x in _results(srv, retried["job_id"])] == ["c1", "c2", "c3"]

@@ -270,7 +270,7 @@ class JobRunner:
             raise JobCancelled(f"cancelled after {done} of {job.total} rows")
         if self._stopping.is_set():
             raise JobInterrupted(
-                f"interrupted: the service stopped after {done} of {job.total} rows; start the job again"
+                f"interrupted: the service stopped after {done} of {job.total} rows; retry the job to screen the rest"
             )
 
     # ── running ──────────────────────────────────────────────────────────────────────────────────

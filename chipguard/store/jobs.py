@@ -397,7 +397,7 @@ class JobStore:
             self.fail(
                 job.job_id,
                 f"interrupted: the service stopped after {job.done} of {job.total} rows "
-                f"(process {job.runner or 'unknown'}); start the job again",
+                f"(process {job.runner or 'unknown'}); retry the job to screen the rest",
             )
             failed.append(job.job_id)
         return failed
