@@ -45,7 +45,7 @@ test: lint typecheck unit
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench --shared $(SHARED)
-	$(BIN)/python -m bench.batch --shared $(SHARED)
+	$(BIN)/python -m bench.batch --shared $(SHARED) --customers 20000
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.coldstart
 	$(BIN)/python -m bench.scale --shared $(SHARED) $(SCALE_ARGS)
