@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
 from chipguard.service import EngineError
 from chipguard.service.inputs import error_path
-from chipguard.store.errors import ConflictError, NotFoundError
+from chipguard.store.errors import ConflictError, ForbiddenError, NotFoundError
 from chipguard.store.snapshot_update import ListUpdateError
 
 log = logging.getLogger("chipguard.api")
@@ -36,6 +36,7 @@ class ErrorKind:
 # The one mapping from the core's and the service's errors to HTTP, first match wins (subclasses first).
 ERROR_KINDS: tuple[tuple[type[ChipguardError], ErrorKind], ...] = (
     (NotFoundError, ErrorKind(404, "not_found", "Not found")),
+    (ForbiddenError, ErrorKind(403, "forbidden", "Forbidden")),
     (ConflictError, ErrorKind(409, "conflict", "Conflict")),
     (ListsUnavailableError, ErrorKind(503, "lists_unavailable", "No restricted-party lists")),
     (InputError, ErrorKind(422, "invalid_input", "Invalid input")),

@@ -35,7 +35,6 @@ from starlette.concurrency import run_in_threadpool
 from chipguard.api.errors import ApiError
 from chipguard.audit import csv_safe_row
 from chipguard.service.jobs import JobRunner, result_rows_csv
-from chipguard.store.errors import ForbiddenError
 from chipguard.store.jobs import JOB_ID_PATTERN, KINDS, Job
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -148,9 +147,6 @@ def add_job_routes(
         )
         return accepted_response(job, response)
 
-    def forbidden(exc: ForbiddenError) -> ApiError:
-        return ApiError(403, "forbidden", str(exc))
-
     @app.post("/v1/jobs/{job_id}/cancel", responses=changing, tags=tags)
     def cancel_job(job_id: JobId, key: ApiKey = may_screen) -> dict[str, Any]:
         """Cancels a queued or running job (the key that started it, or an admin): a queued job never
@@ -158,10 +154,7 @@ def add_job_routes(
         job's status is ``cancelled``, naming who (``cancelled_by``; audited as ``job.cancelled``). A
         finished job (done, failed, cancelled) is a 409."""
         readable(services.jobs.get(job_id), key)
-        try:
-            return runner.cancel(job_id, key.actor, key.role).to_dict()
-        except ForbiddenError as exc:
-            raise forbidden(exc) from exc
+        return runner.cancel(job_id, key.actor, key.role).to_dict()  # ForbiddenError: a 403 (api.errors)
 
     @app.post("/v1/jobs/{job_id}/retry", status_code=202, responses={**changing, 503: errors[422]}, tags=tags)
     def retry_job(job_id: JobId, response: Response, key: ApiKey = may_screen) -> dict[str, Any]:
@@ -179,10 +172,7 @@ def add_job_routes(
         for permission in start_needs:
             if not key.can(permission):
                 raise ApiError(403, "forbidden", f"a retry starts a job: it {needs(permission, key.role)}")
-        try:
-            return accepted_response(runner.retry(job_id, key.actor, key.role), response)
-        except ForbiddenError as exc:
-            raise forbidden(exc) from exc
+        return accepted_response(runner.retry(job_id, key.actor, key.role), response)
 
     @app.get("/v1/jobs", responses=errors, tags=tags)
     def list_jobs(
