@@ -70,7 +70,8 @@ DECODED_CACHE = 16_384
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 # (key, entry) pairs a builder holds before spilling them to disk (~120 bytes each in memory: ~120 MB)
 SPILL_PAIRS = 1_000_000
-POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
+POSTING_CACHE = 32_768
+POSTING_SETS = 1_024  # long posting lists kept as sets per process (see MappedPostingSets)  # posting-list lookups remembered (key → its view of the file, or absent)
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
 # other attribute must be a plain setting (number, string, bool, None) stored in the header
@@ -603,17 +604,24 @@ class MappedPostings(Mapping[str, Sequence[int]]):
 
 
 class MappedPostingSets(Mapping[str, frozenset[int]]):
-    """``NameIndex.posting_sets``: the long posting lists as sets, made on first use per key."""
+    """``NameIndex.posting_sets``: the long posting lists as sets, made on first use per key; the sets of
+    the last ``POSTING_SETS`` keys are kept (each holds up to thousands of entries: kept for every long
+    key a long-running service meets, they would grow with the list)."""
 
     def __init__(self, postings: MappedPostings) -> None:
         self.postings = postings
         self._made: dict[str, frozenset[int] | None] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self._made:
+        made = self._made
+        try:
+            found = made[key]
+        except KeyError:
             plist = self.postings.get(key)
-            self._made[key] = frozenset(plist) if plist is not None and len(plist) > LONG_POSTING else None
-        found = self._made[key]
+            found = frozenset(plist) if plist is not None and len(plist) > LONG_POSTING else None
+            if len(made) >= POSTING_SETS:
+                made.clear()
+            made[key] = found
         return default if found is None else found
 
     def __getitem__(self, key: str) -> frozenset[int]:
