@@ -20,6 +20,8 @@ from chipguard.api.app import create_app
 from chipguard.service import Services
 from chipguard.store import testing
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture(params=testing.backends())
 def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Ui]:
@@ -190,3 +192,23 @@ def test_batch_screening_upload(ui: Ui, shared: Path) -> None:
         "/ui/batch", data={"csrf": "x"}, files={"file": ("n.csv", names.encode(), "text/csv")}
     )
     assert forged.status_code == 403
+
+
+def test_a_hit_shows_its_score_features_and_why_records_are_one_entity(ui: Ui) -> None:
+    """The screening page shows, for each hit, the features its score is made of (weight, value,
+    contribution) and, for a record grouped with another, why they are one entity — as the CLI and REST
+    do. Real bundled CSL 2022-04: VTB Bank is one OFAC entity number on three lists."""
+    ui.services.snapshots.load_file(REPO / "chipguard" / "data" / "lists" / "us_csl_2022-04.csv.gz")
+    ui.sign_in("screen")
+    r = ui.client.post(
+        "/ui/screen",
+        data={"csrf": ui.csrf("/ui/screen"), "name": "VTB Bank Public Joint Stock Company", "kind": "org"},
+    )
+    assert r.status_code == 200, r.text[-2000:]
+    page = html.unescape(r.text)
+    assert "How the score" in page and "token_alignment" in page
+    assert re.search(
+        r"Same entity as</dt><dd><code>us_csl:17013</code> <span class=\"grouped-by\">— same record: one record "
+        r"number 17013 on ",
+        page,
+    )
