@@ -65,10 +65,25 @@ def vocabulary() -> dict[str, Any]:
     return data
 
 
+def with_introduced_keys(data: dict[str, Any], introduced: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a matching.yml) with every key of ``introduced`` it lacks filled in, section by section:
+    an archived matching.yml predates keys today's engine reads (matching_introduced.yml says why)."""
+    out = dict(data)
+    for key, value in introduced.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out[key], dict):
+            out[key] = with_introduced_keys(out[key], value)
+    return out
+
+
 @cache
 def matching_config() -> dict[str, Any]:
-    """Threshold and weights of the scorer; ``CHIPGUARD_MATCH_THRESHOLD`` overrides the threshold."""
-    data: dict[str, Any] = dict(load_yaml("matching.yml"))
+    """Threshold and weights of the scorer; ``CHIPGUARD_MATCH_THRESHOLD`` overrides the threshold. Keys
+    an (archived) matching.yml lacks take the value matching_introduced.yml gives them."""
+    data: dict[str, Any] = with_introduced_keys(
+        dict(load_yaml("matching.yml")), dict(load_yaml("matching_introduced.yml") or {})
+    )
     threshold = settings().match_threshold
     if threshold is not None:
         data["threshold"] = threshold
