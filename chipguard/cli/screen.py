@@ -27,7 +27,6 @@ KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
 NO_LETTERS = "the name has no letters or digits to compare"
-COLUMNS = ("id", "name", "kind", "country", *EVIDENCE_FIELDS)
 QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
 
 
@@ -65,19 +64,6 @@ def _evidence(
         return query_evidence(country=country, **values)
     except InputError as exc:
         raise InputError(exc.detail, file=file, line=line, field=exc.field) from exc
-
-
-def check_columns(header: list[str], file: str) -> None:
-    """A column chipguard does not know is an error, not silently ignored: a misspelt ``date_of_brith``
-    would otherwise screen without the evidence the user meant to give."""
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
-            file=file,
-            line=1,
-            field=unknown[0],
-        )
 
 
 def _load_screener(threshold: float | None) -> Any:
@@ -208,6 +194,7 @@ def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTup
     if not path.exists():
         raise InputError("file not found", file=str(path))
     from chipguard.match.screener import readable
+    from chipguard.service.query_files import require_columns
     from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
 
     if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
@@ -221,15 +208,7 @@ def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTup
             header = [h.strip().lower() for h in (reader.fieldnames or [])]
             if not header:
                 raise InputError("empty file: expected a header with columns id,name", file=str(path), line=1)
-            for required in ("id", "name"):
-                if required not in header:
-                    raise InputError(
-                        f"missing column '{required}' (columns: id,name[,kind,country])",
-                        file=str(path),
-                        line=1,
-                        field=required,
-                    )
-            check_columns(header, str(path))
+            require_columns(header, str(path))  # the service's rule for a file of names
             reader.fieldnames = header
             for row in reader:
                 line = reader.line_num

@@ -37,7 +37,7 @@ from chipguard.errors import InputError, bad_rows
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import Customer
 from chipguard.service.inputs import CustomerModel, OwnerModel
-from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
+from chipguard.service.query_files import csv_rows
 
 FORMATS = ("csv", "jsonl")
 MAX_ERRORS_SHOWN = 20
@@ -199,20 +199,9 @@ def _records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any], dict[s
                     raise InputError("expected a JSON object (a customer) per line", file=file, line=number)
                 yield number, value, {}
         return
-    if ends_inside_quote(path):
-        raise InputError(TRUNCATED_CSV, file=file)
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        if not header:
-            raise InputError("empty file: expected a header with columns customer_id,name", file=file, line=1)
-        _column_check(header, file)
-        reader.fieldnames = header
-        for row in reader:
-            if None in row:
-                raise InputError("row has more cells than the header", file=file, line=reader.line_num)
-            data, columns = _from_csv_row(row)
-            yield reader.line_num, data, columns
+    for line, row in csv_rows(path, _column_check, "customer_id,name"):
+        data, columns = _from_csv_row(row)
+        yield line, data, columns
 
 
 def _validate(data: dict[str, Any], columns: dict[str, str], *, file: str, line: int) -> Customer:

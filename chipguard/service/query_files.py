@@ -137,7 +137,13 @@ def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) 
     )
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def csv_rows(
+    path: Path, check_header: Callable[[list[str], str], None], expected: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, row) of a CSV file with a header, its column names stripped and lower-cased and checked by
+    ``check_header`` first; a file cut inside a quoted cell, an empty file (``expected``: the columns it
+    should have) or a row with more cells than the header is an InputError naming the file and line. The
+    one CSV reader of the files the service takes (names to screen, customers to import)."""
     file = str(path)
     if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
         raise InputError(TRUNCATED_CSV, file=file)
@@ -145,8 +151,8 @@ def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         reader = csv.DictReader(fh)
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         if not header:
-            raise InputError("empty file: expected a header with columns id,name", file=file, line=1)
-        _require_columns(header, file)
+            raise InputError(f"empty file: expected a header with columns {expected}", file=file, line=1)
+        check_header(header, file)
         reader.fieldnames = header
         for row in reader:
             if None in row:
@@ -154,17 +160,14 @@ def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield reader.line_num, row
 
 
-def _require_columns(columns: list[str], file: str) -> None:
-    """id and name are required; a column chipguard does not know is an error naming it (a misspelt
-    ``date_of_brith`` would otherwise screen without the evidence meant)."""
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
-            file=file,
-            line=1,
-            field=unknown[0],
-        )
+def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    return csv_rows(path, require_columns, "id,name")
+
+
+def require_columns(columns: list[str], file: str) -> None:
+    """id and name are required (said first: without them nothing can be screened); a column chipguard
+    does not know is an error naming it (a misspelt ``date_of_brith`` would otherwise screen without the
+    evidence meant)."""
     for required in ("id", "name"):
         if required not in columns:
             raise InputError(
@@ -173,6 +176,14 @@ def _require_columns(columns: list[str], file: str) -> None:
                 line=1,
                 field=required,
             )
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})",
+            file=file,
+            line=1,
+            field=unknown[0],
+        )
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -198,7 +209,7 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         raise InputError(f"not a readable Parquet file: {exc}", file=file) from None
     columns = [c.lower() for c in pf.schema_arrow.names]
-    _require_columns(columns, file)
+    require_columns(columns, file)
     wanted = [n for n in pf.schema_arrow.names if n.lower() in COLUMNS]
     number = 0
     for batch in pf.iter_batches(columns=wanted, batch_size=10_000):
