@@ -34,10 +34,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from chipguard.errors import InputError, bad_rows
-from chipguard.limits import LIMITS, load_json
+from chipguard.limits import LIMITS
 from chipguard.model import Customer
 from chipguard.service.inputs import CustomerModel, OwnerModel
-from chipguard.service.query_files import csv_rows
+from chipguard.service.query_files import csv_rows, jsonl_objects
 
 FORMATS = ("csv", "jsonl")
 MAX_ERRORS_SHOWN = 20
@@ -188,16 +188,9 @@ def _from_csv_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any], dict[str, str]]]:
-    file = str(path)
     if fmt == "jsonl":
-        with path.open(encoding="utf-8-sig") as fh:
-            for number, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                value = load_json(text, file=file, line=number)
-                if not isinstance(value, dict):
-                    raise InputError("expected a JSON object (a customer) per line", file=file, line=number)
-                yield number, value, {}
+        for number, value in jsonl_objects(path, " (a customer)"):
+            yield number, value, {}
         return
     for line, row in csv_rows(path, _column_check, "customer_id,name"):
         data, columns = _from_csv_row(row)

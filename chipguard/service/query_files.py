@@ -186,7 +186,10 @@ def require_columns(columns: list[str], file: str) -> None:
         )
 
 
-def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def jsonl_objects(path: Path, what: str = "") -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, object) of a JSON Lines file, blank lines skipped; a line that is not JSON or not an object
+    (``what`` names what it should be) is an InputError naming the file and line. The one JSON Lines
+    reader of the files the service takes (names to screen, customers to import)."""
     file = str(path)
     with path.open(encoding="utf-8-sig") as fh:
         for number, text in enumerate(fh, start=1):
@@ -194,8 +197,13 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             value = load_json(text, file=file, line=number)
             if not isinstance(value, dict):
-                raise InputError("expected a JSON object per line", file=file, line=number)
-            yield number, {str(k).strip().lower(): v for k, v in value.items()}
+                raise InputError(f"expected a JSON object{what} per line", file=file, line=number)
+            yield number, value
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, value in jsonl_objects(path):
+        yield number, {str(k).strip().lower(): v for k, v in value.items()}
 
 
 def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
