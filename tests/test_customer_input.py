@@ -122,3 +122,69 @@ def test_the_rest_api_stores_and_decides_the_same_customer_alike(
         bad["owners"][0]["percent"] = 120
         r = srv.client.post("/v1/customers", json=bad, headers=h)
         assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "body.owners[0].percent"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("owners", 0, "percent"), 120),
+        (("owners", 1, "shares"), 3),
+        (("owners", 1, "lei"), "253400V1H6ART1UQ0N99"),
+        (("addresses", 1, "country"), "Narnia"),
+        (("incorporation_date",), "2024-02-31"),
+    ],
+)
+def test_a_customer_file_refuses_a_customer_as_the_api_does(
+    tmp_path: Path, path: tuple[Any, ...], value: Any
+) -> None:
+    """A line of an import file is one ``POST /v1/customers`` body: the same message and field path, and
+    the line it stands on."""
+    import json
+
+    from chipguard.service.customer_files import read_customers
+
+    bad = copy.deepcopy(CUSTOMER) | {"customer_id": "ncp"}
+    node: Any = bad
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    with pytest.raises(InputError) as stored:
+        parse_customer(copy.deepcopy(bad))
+    good = {"customer_id": "ok", "name": "Good Ltd"}
+    file = tmp_path / "customers.jsonl"
+    file.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as imported:
+        read_customers(file)
+    assert (imported.value.line, imported.value.field) == (2, stored.value.field), str(imported.value)
+    assert f"line 2, field '{stored.value.field}': {stored.value.detail}" in imported.value.detail
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "column", "words"),
+    [
+        ("owner1_name,owner1_percent", "Jane,140", "owner1_percent", "100"),
+        ("owner1_name,owner1_date_of_birth", "Jane,1980-02-31", "owner1_date_of_birth", "date"),
+        ("owner1_name,owner2_percent", "Jane,30", "owner2_name", "is required"),
+        ("address,address_country", "1 Main St,Narnia", "address_country", "unknown country"),
+        (
+            "ultimate_parent_name,ultimate_parent_country",
+            "Parent Co,Atlantis",
+            "ultimate_parent_country",
+            "country",
+        ),
+        ("lei", "253400V1H6ART1UQ0N99", "lei", "LEI"),
+    ],
+)
+def test_a_customer_csv_names_the_column_of_a_bad_value(
+    tmp_path: Path, columns: str, cells: str, column: str, words: str
+) -> None:
+    """In a CSV the field named is the column the user typed, for a value the model refuses and for an
+    identifier that fails its check alike."""
+    from chipguard.service.customer_files import read_customers
+
+    file = tmp_path / "customers.csv"
+    file.write_text(f"customer_id,name,{columns}\nk,K Ltd,{cells}\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_customers(file)
+    assert (refused.value.line, refused.value.field) == (2, column), str(refused.value)
+    assert words in refused.value.detail, str(refused.value)

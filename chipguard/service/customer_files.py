@@ -31,12 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from chipguard.errors import InputError, bad_rows
 from chipguard.limits import LIMITS
 from chipguard.model import Customer
-from chipguard.service.inputs import CustomerModel, OwnerModel
+from chipguard.service.inputs import OwnerModel, error_path, parse_customer
 from chipguard.service.query_files import csv_rows, jsonl_objects
 
 FORMATS = ("csv", "jsonl")
@@ -163,10 +161,10 @@ def _from_csv_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             columns[column] = column
         elif column in ADDRESS:
             address[ADDRESS[column]] = value
-            columns[f"addresses.0.{ADDRESS[column]}"] = column
+            columns[error_path(("addresses", 0, ADDRESS[column]))] = column
         elif column in PARENT:
             parent[PARENT[column]] = value
-            columns[f"ultimate_parent.{PARENT[column]}"] = column
+            columns[error_path(("ultimate_parent", PARENT[column]))] = column
         else:
             found = OWNER_COLUMN.match(column)
             assert found is not None  # the header was checked
@@ -176,8 +174,8 @@ def _from_csv_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             owners.setdefault(number, {})[name] = item
     for index, number in enumerate(sorted(owners)):
         for name in owners[number]:
-            columns[f"owners.{index}.{name}"] = f"owner{number}_{name}"
-        columns[f"owners.{index}"] = f"owner{number}_name"
+            columns[error_path(("owners", index, name))] = f"owner{number}_{name}"
+        columns[error_path(("owners", index))] = f"owner{number}_name"
     if owners:
         data["owners"] = [owners[n] for n in sorted(owners)]
     if address:
@@ -197,7 +195,17 @@ def _records(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any], dict[s
         yield line, data, columns
 
 
+def _column(field: str | None, columns: dict[str, str]) -> str | None:
+    """The CSV column a field path came from (``owners[0].percent`` → ``owner1_percent``; a problem with
+    an owner as a whole → its name column); the path itself for JSON Lines, where it is what was typed."""
+    if not field:
+        return field
+    return columns.get(field) or columns.get(field.rsplit(".", 1)[0]) or field
+
+
 def _validate(data: dict[str, Any], columns: dict[str, str], *, file: str, line: int) -> Customer:
+    """The row's customer, validated as ``POST /v1/customers`` validates one (``parse_customer``: the
+    same messages and field paths), the error placed on the row's line and, for CSV, its column."""
     if not str(data.get("customer_id") or "").strip():
         raise InputError(
             "required for an import: it says which customer the row creates or updates",
@@ -206,14 +214,9 @@ def _validate(data: dict[str, Any], columns: dict[str, str], *, file: str, line:
             field="customer_id",
         )
     try:
-        return CustomerModel.model_validate(data).to_customer()
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        path = ".".join(str(p) for p in err["loc"])
-        field = columns.get(path) or columns.get(".".join(path.split(".")[:2])) or path
-        raise InputError(str(err["msg"]), file=file, line=line, field=field) from exc
-    except InputError as exc:  # an identifier that fails its check (date of birth, LEI, IMO …)
-        raise InputError(exc.detail, file=file, line=line, field=exc.field) from exc
+        return parse_customer(data, file=file)
+    except InputError as exc:  # a bad field, or an identifier that fails its check (date of birth, LEI …)
+        raise InputError(exc.detail, file=file, line=line, field=_column(exc.field, columns)) from exc
 
 
 def read_customers(path: Path, fmt: str | None = None) -> list[CustomerRow]:
