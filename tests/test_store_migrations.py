@@ -52,6 +52,30 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     assert create_engine(url).dialect.name == "sqlite"
 
 
+def test_a_new_database_switches_to_wal_while_another_connection_holds_it(tmp_path: Path) -> None:
+    """Switching a new SQLite file to WAL while another connection holds its lock (another worker
+    switching it, or migrating) waits for it: SQLite refuses that switch at once, without its busy
+    timeout, which made concurrent first migrations fail on a busy machine."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "new.db"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    first.execute("BEGIN IMMEDIATE")  # still in the rollback journal: as a first opener mid-switch
+    first.execute("CREATE TABLE t (a)")
+    release = threading.Timer(0.3, lambda: first.execute("COMMIT"))
+    release.start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+    finally:
+        release.join()
+        first.close()
+        engine.dispose()
+
+
 def test_concurrent_first_migrations_do_not_collide(db_url: str) -> None:
     """Several workers starting on an empty database at once: one migrates, the others wait and find
     the schema at head (PostgreSQL advisory lock / SQLite write lock)."""

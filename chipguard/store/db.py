@@ -43,13 +43,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # which is what lets a caller ask for BEGIN IMMEDIATE (SQLAlchemy's documented recipe).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    _journal_mode_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     # FULL: a committed decision or audit entry must survive a crash of the machine, not only of the
     # process; writes are rare next to screening reads, so the fsync per commit is affordable.
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _journal_mode_wal(cursor: Any) -> None:
+    """Switches the database to WAL, waiting (up to the busy timeout) while another connection holds it.
+
+    Why the loop: switching a new database to WAL needs its exclusive lock, and SQLite answers "database
+    is locked" at once — without its busy handler — when another connection is doing the same or writing
+    (each would wait for the other). Several workers opening a new database together (``serve --workers
+    N``, the first migration) met that on a busy machine. Once the file is in WAL the statement is a no-op."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + WRITER_LOCK_WAIT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _sqlite_begin(conn: Connection) -> None:
