@@ -3,6 +3,7 @@ they give (real CSL 2022-04 records; skipped without ../shared/data)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,54 @@ def test_screen_file_checks_evidence_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_queries(src)
     assert "date_of_brith" in str(info.value)
+
+
+def _lei(head: str) -> str:
+    """A valid ISO 17442 LEI made of ``head`` (18 characters) and its check digits."""
+    digits = "".join(str(int(ch, 36)) for ch in head + "00")
+    return f"{head}{98 - int(digits) % 97:02d}"
+
+
+def test_the_identifier_rules_are_data(screener: Screener, monkeypatch: pytest.MonkeyPatch) -> None:
+    """evidence.identifiers of matching.yml decides what an identifier does: another LEI than the
+    record's makes the hit weak (an LEI belongs to one party); with the rule saying an LEI does not
+    conflict, the same hit stays for review."""
+    other = _lei("529900T8BM49AURSDO")
+    assert ev.lei_valid(other)
+    query = ev.query_evidence(lei=other)
+
+    def vtb() -> list:
+        hits = screener.screen("VTB Bank Public Joint Stock Company", kind="org", evidence=query)
+        return [h for h in hits if h.name == "VTB BANK PUBLIC JOINT STOCK COMPANY"]
+
+    shipped = vtb()
+    assert shipped and all(h.strength == "weak" for h in shipped)
+    assert any(f["feature"] == "lei" and f["result"] == "conflict" for f in shipped[0].evidence)
+    rules = tuple(
+        dataclasses.replace(r, conflicts=False) if r.field == "lei" else r for r in ev.identifier_rules()
+    )
+    monkeypatch.setattr(ev, "identifier_rules", lambda: rules)
+    relaxed = vtb()
+    assert relaxed and all(h.strength != "weak" for h in relaxed)
+    assert not any(f["feature"] == "lei" for f in relaxed[0].evidence)
+
+
+@pytest.mark.parametrize(
+    ("rule", "key"),
+    [
+        ({"field": "passport", "label": "P", "record": "ids", "conflicts": True}, "field"),
+        ({"field": "lei", "label": "LEI", "record": "domains", "conflicts": True}, "record"),
+        ({"field": "lei", "label": "LEI", "record": "leis", "conflicts": "yes"}, "conflicts"),
+        ({"field": "lei", "label": "LEI", "record": "leis", "conflicts": True, "els": "ids"}, "els"),
+    ],
+)
+def test_a_bad_identifier_rule_names_its_key(rule: dict, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ev, "config", lambda: {"identifiers": [rule]})
+    ev.identifier_rules.cache_clear()
+    try:
+        with pytest.raises(InputError) as err:
+            ev.identifier_rules()
+        assert err.value.field == f"evidence.identifiers[0].{key}"
+        assert "matching.yml" in str(err.value)
+    finally:
+        ev.identifier_rules.cache_clear()

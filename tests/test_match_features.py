@@ -53,6 +53,28 @@ def test_a_missing_key_is_an_error_naming_it_not_a_default(key: str) -> None:
     assert "matching.yml" in str(err.value)
 
 
+@pytest.mark.parametrize("key", sorted(scorer.EVIDENCE_KEYS))
+def test_a_missing_evidence_key_is_an_error_at_load(key: str) -> None:
+    """The evidence and strength rules are checked with the scorer's keys: a file lacking one (the
+    stop-word lists of identifier types and institution words included) stops at load, naming it."""
+    with pytest.raises(InputError) as err:
+        scorer.load(_without(matching_config(), key))
+    assert err.value.field == key
+    data = copy.deepcopy(matching_config())
+    data["evidence"]["institution_words"] = "bank"
+    with pytest.raises(InputError, match="list of texts"):
+        scorer.load(data)
+
+
+def test_every_key_of_matching_yml_is_described_in_the_docs() -> None:
+    """Every key shows in docs/MATCHING_FEATURES.md with its value and what it does (a feature's weight
+    or one of the other settings), none listed as not described."""
+    text = DOC.read_text(encoding="utf-8")
+    for key in scorer.matching_keys(matching_config()):
+        assert f"`{key}` = " in text, key
+    assert "(not described yet)" not in scorer.features_table()
+
+
 def test_a_misspelt_or_mistyped_weight_is_an_error() -> None:
     data = copy.deepcopy(matching_config())
     data["weights"]["wrod"] = 1.0

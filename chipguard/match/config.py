@@ -56,6 +56,10 @@ class ScorerConfig:
     subset_token_share: float
     subset_cap: float
     patronymic_penalty: float
+    char_rule_below: float
+    acronym_min_length: int
+    subset_min_parts: int
+    subset_part_min_length: int
     # similarity of two words that are not equal
     body_kind_similarity: float
     translation_synonym_similarity: float
@@ -70,6 +74,21 @@ class ScorerConfig:
     sim_one_letter_variant: float
     sim_stem: float
     sim_abbreviation: float
+    # the letters the shorter of two unequal words needs for each similarity rule
+    len_other_first_letter: int
+    len_short_typo: int
+    len_typo: int
+    len_typo_two_edits: int
+    len_typo_short_word_below: int
+    len_translated_pinyin_below: int
+    len_morphology: int
+    len_morphology_same_start: int
+    len_phonetic: int
+    len_one_letter_variant: int
+    len_prefix: int
+    len_stem: int
+    len_sound_alike: int
+    len_translated_anchor_stem: int
     # features of a pair beyond the names' words (the query's details and the listed record)
     kind_clash_penalty: float
     country_clash_penalty: float
@@ -85,8 +104,12 @@ class ScorerConfig:
     candidates_full_match_cap: int
     candidate_relative_floor: float
     candidate_query_floor: float
+    scoring_floor_margin: float
     max_posting: int
     core_names: bool
+    core_name_max_words: int
+    core_name_min_letters: int
+    branch_markers: tuple[str, ...]
     # token weight from distinctiveness (chipguard.match.index.NameIndex.token_rarity)
     rarity_floor: float
     rarity_list_reference_count: int
@@ -124,6 +147,10 @@ KEYS: dict[str, str] = {
     "subset_token_share": "name_score.person_subset_token_share",
     "subset_cap": "name_score.person_subset_cap",
     "patronymic_penalty": "name_score.patronymic_reversal_penalty",
+    "char_rule_below": "name_score.character_rule_below",
+    "acronym_min_length": "name_score.acronym_min_length",
+    "subset_min_parts": "name_score.person_subset_min_parts",
+    "subset_part_min_length": "name_score.person_subset_part_min_length",
     "body_kind_similarity": "body_kind_similarity",
     "translation_synonym_similarity": "translation_synonym_similarity",
     "sound_alike_similarity": "sound_alike_similarity",
@@ -137,6 +164,20 @@ KEYS: dict[str, str] = {
     "sim_one_letter_variant": "similarity.one_letter_variant",
     "sim_stem": "similarity.stem",
     "sim_abbreviation": "similarity.abbreviation",
+    "len_other_first_letter": "word_lengths.other_first_letter",
+    "len_short_typo": "word_lengths.short_typo",
+    "len_typo": "word_lengths.typo",
+    "len_typo_two_edits": "word_lengths.typo_two_edits",
+    "len_typo_short_word_below": "word_lengths.typo_short_word_below",
+    "len_translated_pinyin_below": "word_lengths.typo_translated_pinyin_below",
+    "len_morphology": "word_lengths.morphology",
+    "len_morphology_same_start": "word_lengths.morphology_same_start",
+    "len_phonetic": "word_lengths.phonetic",
+    "len_one_letter_variant": "word_lengths.one_letter_variant",
+    "len_prefix": "word_lengths.stem_or_abbreviation",
+    "len_stem": "word_lengths.stem",
+    "len_sound_alike": "word_lengths.sound_alike",
+    "len_translated_anchor_stem": "word_lengths.translated_anchor_stem",
     "kind_clash_penalty": "kind_clash_penalty",
     "country_clash_penalty": "country_clash_penalty",
     "person_country_clash_penalty": "person_country_clash_penalty",
@@ -150,8 +191,12 @@ KEYS: dict[str, str] = {
     "candidates_full_match_cap": "candidates_full_match_cap",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
+    "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
+    "core_name_max_words": "core_name_max_words",
+    "core_name_min_letters": "core_name_min_letters",
+    "branch_markers": "branch_markers",
     "rarity_floor": "token_rarity.floor",
     "rarity_list_reference_count": "token_rarity.list_reference_count",
     "rarity_corpus_file": "token_rarity.corpus_file",
@@ -160,7 +205,28 @@ KEYS: dict[str, str] = {
 }
 
 # sections wholly owned by the scorer: a key in them that the scorer does not know is a misspelling
-_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity")
+_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity", "word_lengths")
+
+# Keys of the ``evidence`` and ``strength`` sections, read by chipguard.match.evidence (and grouping) as
+# one mapping: checked here at load like the scorer's own, so a missing or mistyped key stops the engine
+# at once, naming it, instead of when the first hit that needs it is assessed.
+EVIDENCE_KEYS: dict[str, type] = {
+    "evidence.circa_years": int,
+    "evidence.dob_conflict_days": int,
+    "evidence.dob_conflict_penalty": float,
+    "evidence.min_identifier_length": int,
+    "evidence.max_identifier_length": int,
+    "evidence.address_similarity": float,
+    "evidence.non_identifier_schemes": tuple,
+    "evidence.institution_words": tuple,
+    "evidence.generic_name_max_rarity": float,
+    "evidence.single_word_min_rarity": float,
+    "evidence.identifiers": list,
+    "strength.confirm_name_score": float,
+    "strength.person_name_alone_confirms": bool,
+    "strength.identifier_min_name_score": float,
+    "strength.declared_kind_review_score": float,
+}
 
 
 def _fail(message: str, key: str) -> InputError:
@@ -181,6 +247,14 @@ def _value(data: dict[str, Any], key: str, kind: type) -> Any:
         if not isinstance(node, str) or not node.strip():
             raise _fail(f"must be a text, not {node!r}", key)
         return node
+    if kind is tuple:  # a list of words or phrases (an empty list is allowed: the feature is off)
+        if not isinstance(node, list) or not all(isinstance(x, str) and x.strip() for x in node):
+            raise _fail(f"must be a list of texts, not {node!r}", key)
+        return tuple(x.strip() for x in node)
+    if kind is list:  # a list of mappings, checked by its reader
+        if not isinstance(node, list) or not all(isinstance(x, dict) for x in node):
+            raise _fail(f"must be a list of mappings, not {node!r}", key)
+        return node
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise _fail(f"must be a number, not {node!r}", key)
     if kind is int:
@@ -198,8 +272,10 @@ def load(data: dict[str, Any]) -> ScorerConfig:
         for name in sorted((data.get(section) or {}) if isinstance(data.get(section), dict) else {}):
             if f"{section}.{name}" not in known:
                 raise _fail("unknown key (misspelt?): the scorer does not use it", f"{section}.{name}")
+    for key, kind in EVIDENCE_KEYS.items():
+        _value(data, key, kind)
     types = {f.name: f.type for f in fields(ScorerConfig)}
-    kinds = {"float": float, "int": int, "bool": bool, "str": str}
+    kinds = {"float": float, "int": int, "bool": bool, "str": str, "tuple[str, ...]": tuple}
     return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})
 
 
@@ -273,6 +349,7 @@ FEATURES: tuple[Feature, ...] = (
             "weights.*",
             "token_rarity.*",
             "similarity.*",
+            "word_lengths.*",
             "body_kind_similarity",
             "translation_synonym_similarity",
             "sound_alike_similarity",
@@ -281,8 +358,8 @@ FEATURES: tuple[Feature, ...] = (
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
         "÷ Σ of every word's weight. A word weighs by its class (weights.*) times its rarity on the lists; "
         "a matched word of an organisation's name also by its rarity in company names at large "
-        "(token_rarity.*); two unequal words meet by the similarity.* rules. The explanation's "
-        "alignment lists each pair with its weight.",
+        "(token_rarity.*); two unequal words meet by the similarity.* rules, each from the length "
+        "word_lengths.* gives. The explanation's alignment lists each pair with its weight.",
     ),
     Feature(
         "person_subset",
@@ -292,10 +369,13 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.person_subset_cap",
             "person_extra_token_penalty",
             "person_subset_min_weight",
+            "name_score.person_subset_min_parts",
+            "name_score.person_subset_part_min_length",
         ),
         "name",
-        "A person's shorter name found exactly in the longer (a dropped middle name): base + share × "
-        "alignment − penalty per extra part, at most the cap; replaces token_alignment when higher.",
+        "A person's shorter name found exactly in the longer (a dropped middle name; at least min_parts "
+        "parts of part_min_length letters): base + share × alignment − penalty per extra part, at most "
+        "the cap; replaces token_alignment when higher.",
     ),
     Feature(
         "character_similarity",
@@ -303,16 +383,18 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.character_similarity_floor",
             "name_score.character_margin",
             "name_score.character_min_length",
+            "name_score.character_rule_below",
         ),
         "name",
         "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
-        "floor: their letter similarity less the margin; replaces token_alignment when higher.",
+        "floor: their letter similarity less the margin; replaces token_alignment when higher (tried "
+        "when the alignment is below character_rule_below).",
     ),
     Feature(
         "acronym",
-        ("name_score.acronym_score",),
+        ("name_score.acronym_score", "name_score.acronym_min_length"),
         "name",
-        "A one-word name that is the other's acronym (four letters or more) scores this when the names "
+        "A one-word name that is the other's acronym (acronym_min_length letters or more) scores this when the names "
         "score lower otherwise.",
     ),
     Feature(
@@ -380,7 +462,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "branch_marker",
-        ("branch_marker_penalty",),
+        ("branch_marker_penalty", "branch_markers"),
         "record",
         'The listed record is a branch or office (branch_markers: "… Branch", "… Representative '
         "Office\", 分公司) and the query names none: the body's own record ranks first.",
@@ -413,19 +495,86 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """Keys of matching.yml that are no feature of a score: the threshold, how candidates are found, when
+    a hit is confirmed, potential or weak, and how query evidence is compared with the list."""
+
+    keys: tuple[str, ...]
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(("threshold",), "A hit scores at least this (per call: --threshold, CHIPGUARD_MATCH_THRESHOLD)."),
+    Setting(
+        (
+            "candidates_per_query",
+            "candidates_full_match_cap",
+            "candidate_relative_floor",
+            "candidate_query_floor",
+            "max_posting",
+        ),
+        "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
+        "word weight, every entry holding all the query's words up to the cap, none below the floors.",
+    ),
+    Setting(
+        ("scoring_floor_margin",),
+        "A candidate is scored in full only when its name may still reach the threshold less this; below, "
+        "the scorer stops early (the same hits, less work).",
+    ),
+    Setting(
+        ("core_names", "core_name_max_words", "core_name_min_letters"),
+        "A listed company is also found by its trade name (region, industry words and legal form removed), "
+        "a Latin one of at most max_words words and min_letters letters (see the trade_name feature).",
+    ),
+    Setting(
+        ("strength.*",),
+        "Match strength (chipguard.match.evidence): when a name alone confirms a hit, how close a name "
+        "must be for an identical identifier to confirm it, when a declared kind is reviewed.",
+    ),
+    Setting(
+        ("evidence.*",),
+        "How the query's evidence is compared with the list record: dates of birth (circa, conflict), "
+        "which list identifiers are numbers, the identifier rules (identifiers: agree confirms, conflict "
+        "makes weak), addresses, generic institutional names, single-word names.",
+    ),
+)
+
+
 TABLE_BEGIN = "<!-- matching-features:begin (generated by tools/matching_features.py) -->"
 TABLE_END = "<!-- matching-features:end -->"
+
+
+def _value_text(value: Any) -> str:
+    """A value as the table shows it: a list as its items (a mapping as ``key: value`` pairs)."""
+    if isinstance(value, list):
+        return "[" + "; ".join(_value_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
 
 
 def _weights_text(data: dict[str, Any], key: str) -> str:
     """``key = value`` for a matching.yml key (``section.*``: every key of the section)."""
     if key.endswith(".*"):
         section = data.get(key[:-2]) or {}
-        return ", ".join(f"`{key[:-2]}.{k}` = {v}" for k, v in section.items())
+        return ", ".join(f"`{key[:-2]}.{k}` = {_value_text(v)}" for k, v in section.items())
     node: Any = data
     for part in key.split("."):
         node = node.get(part) if isinstance(node, dict) else None
-    return f"`{key}` = {node}"
+    return f"`{key}` = {_value_text(node)}"
+
+
+def matching_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every key of a matching.yml, dotted (``weights.word``), in file order."""
+    out: list[str] = []
+    for key, value in data.items():
+        out += matching_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else [f"{prefix}{key}"]
+    return out
+
+
+def _named(key: str, patterns: list[str]) -> bool:
+    return any(key == p or (p.endswith(".*") and key.startswith(p[:-1])) for p in patterns)
 
 
 def features_table(data: dict[str, Any] | None = None) -> str:
@@ -441,5 +590,14 @@ def features_table(data: dict[str, Any] | None = None) -> str:
     for f in FEATURES:
         weights = "; ".join(_weights_text(data, key) for key in f.keys) or "—"
         rows.append(f"| `{f.name}` | {applies[f.applies]} | {weights} | {f.description} |")
+    rows += ["", "The other keys of matching.yml (no feature of a score):", ""]
+    rows += ["| keys (matching.yml) | what they do |", "|---|---|"]
+    for setting in SETTINGS:
+        keys = "; ".join(_weights_text(data, key) for key in setting.keys)
+        rows.append(f"| {keys} | {setting.description} |")
+    named = [k for f in FEATURES for k in f.keys] + [k for st in SETTINGS for k in st.keys]
+    others = [k for k in matching_keys(data) if not _named(k, named)]
+    if others:  # a key added without a description still shows with its value
+        rows.append(f"| {'; '.join(_weights_text(data, k) for k in others)} | (not described yet) |")
     rows += ["", TABLE_END]
     return "\n".join(rows)

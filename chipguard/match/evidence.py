@@ -24,9 +24,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError
+from chipguard.match.config import MATCHING_FILE, scorer_config
 from chipguard.model import MatchStrength, Party, PartyKind
 from chipguard.names.analysis import NameAnalysis
-from chipguard.names.data import matching_config
+from chipguard.names.data import matching_config, name_data_file
 
 MAX_FIELD_LENGTH = 500  # characters; longer is a mistake in the input, not an identifier or address
 
@@ -58,16 +59,81 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 @cache
 def config() -> dict[str, Any]:
-    """The ``evidence`` and ``strength`` sections of matching.yml in one mapping (read once)."""
+    """The ``evidence`` and ``strength`` sections of matching.yml in one mapping (read once; every key
+    checked at load with the scorer's, chipguard.match.config.EVIDENCE_KEYS: none has a default here)."""
+    scorer_config()
     cfg = matching_config()
     return {**(cfg.get("evidence") or {}), **(cfg.get("strength") or {})}
+
+
+def _missing(key: str) -> InputError:
+    return InputError(
+        "missing: every evidence rule is data, there is no default in code",
+        file=str(name_data_file(MATCHING_FILE)),
+        field=key,
+    )
 
 
 def _num(key: str) -> float:
     value = config().get(key)
     if value is None:
-        raise KeyError(f"matching.yml has no '{key}' under evidence/strength")
+        raise _missing(f"evidence/strength.{key}")
     return float(value)
+
+
+@cache
+def _texts(key: str) -> tuple[str, ...]:
+    """A list of words or phrases of the evidence section (checked at load: a list of texts)."""
+    value = config().get(key)
+    if value is None:
+        raise _missing(f"evidence.{key}")
+    return tuple(str(x).strip() for x in value)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierRule:
+    """How one identifier the query gives is compared with the listed record (``evidence.identifiers``
+    of matching.yml): the query's ``field``, the record's numbers of its kind (``record``, a
+    PartyEvidence field), whether another number of that kind on the record is a conflict, and where
+    else the number may agree when the record holds none of its kind (``fallback``)."""
+
+    field: str
+    label: str
+    record: str
+    conflicts: bool
+    fallback: str = ""
+
+
+@cache
+def identifier_rules() -> tuple[IdentifierRule, ...]:
+    """``evidence.identifiers`` read and checked: an unknown field or record kind is an error naming it."""
+    query_fields = {"lei", "imo", "registration_number"}
+    record_fields = {"leis", "imos", "ids"}
+    rules: list[IdentifierRule] = []
+    for number, item in enumerate(config().get("identifiers") or ()):
+        where = f"evidence.identifiers[{number}]"
+
+        def bad(message: str, key: str, where: str = where) -> InputError:
+            return InputError(message, file=str(name_data_file(MATCHING_FILE)), field=f"{where}.{key}")
+
+        unknown = set(item) - {"field", "label", "record", "conflicts", "else"}
+        if unknown:
+            raise bad("unknown key (misspelt?)", sorted(unknown)[0])
+        if item.get("field") not in query_fields:
+            raise bad(f"must be one of {', '.join(sorted(query_fields))}", "field")
+        for key in ("record", "else"):
+            if (key in item or key == "record") and item.get(key) not in record_fields:
+                raise bad(f"must be one of {', '.join(sorted(record_fields))}", key)
+        if not isinstance(item.get("conflicts"), bool):
+            raise bad("must be true or false", "conflicts")
+        if not isinstance(item.get("label"), str) or not item["label"].strip():
+            raise bad("must be a text", "label")
+        rules.append(
+            IdentifierRule(
+                item["field"], item["label"].strip(), item["record"], item["conflicts"], item.get("else", "")
+            )
+        )
+    return tuple(rules)
 
 
 # -- dates of birth ------------------------------------------------------------------------------------
@@ -235,7 +301,9 @@ def _id_kind(scheme: str, value: str) -> str:
         return "web"
     if "email" in s:
         return "email"
-    if len(value) > 64 or any(word in s for word in config().get("non_identifier_schemes") or ()):
+    if len(value) > _num("max_identifier_length") or any(
+        word in s for word in _texts("non_identifier_schemes")
+    ):
         return ""  # a sentence or a fact (gender, a date, a sanctions note), not a number
     text = normalise_id(value)
     if len(text) < int(_num("min_identifier_length")) or not any(ch.isdigit() for ch in text):
@@ -514,7 +582,7 @@ def generic_institutional(
     common on the lists (rarity at most ``generic_name_max_rarity``). One word that is none of these (a
     proper name: "Jiao Tong", "Hikvision", "Almaz-Antey") makes the name specific."""
     tokens = analysis.tokens
-    extra = set(config().get("institution_words") or ())
+    extra = set(_texts("institution_words"))
     limit = _num("generic_name_max_rarity")
     telling = [t for t in tokens if t.cls not in ("legal", "stop")]
     if not telling:
@@ -655,36 +723,24 @@ def assess(
             )
         )
 
-    if query.lei and evidence.leis:
-        if query.lei in evidence.leis:
-            confirms.append("lei")
-            features.append(_feature("lei", "agree", f"LEI {query.lei} is on the record"))
-        else:
-            conflicts.append("lei")
+    hard_kinds = ["kind"]
+    for rule in identifier_rules():
+        given: str = getattr(query, rule.field)
+        if not given:
+            continue
+        held: frozenset[str] = getattr(evidence, rule.record)
+        if rule.conflicts:
+            hard_kinds.append(rule.field)
+        if given in held or (not held and rule.fallback and given in getattr(evidence, rule.fallback)):
+            confirms.append(rule.field)
+            features.append(_feature(rule.field, "agree", f"{rule.label} {given} is on the record"))
+        elif held and rule.conflicts:
+            conflicts.append(rule.field)
             features.append(
                 _feature(
-                    "lei", "conflict", f"LEI {query.lei}, the record has {', '.join(sorted(evidence.leis))}"
+                    rule.field, "conflict", f"{rule.label} {given}, the record has {', '.join(sorted(held))}"
                 )
             )
-    elif query.lei and query.lei in evidence.ids:
-        confirms.append("lei")
-        features.append(_feature("lei", "agree", f"LEI {query.lei} is on the record"))
-    if query.imo and evidence.imos:
-        if query.imo in evidence.imos:
-            confirms.append("imo")
-            features.append(_feature("imo", "agree", f"IMO {query.imo} is on the record"))
-        else:
-            conflicts.append("imo")
-            features.append(
-                _feature(
-                    "imo", "conflict", f"IMO {query.imo}, the record has {', '.join(sorted(evidence.imos))}"
-                )
-            )
-    if query.registration_number and query.registration_number in evidence.ids:
-        confirms.append("registration_number")
-        features.append(
-            _feature("registration_number", "agree", f"number {query.registration_number} is on the record")
-        )
 
     dob_agrees = False
     if query.date_of_birth is not None and evidence.births:
@@ -754,7 +810,7 @@ def assess(
 
     score = max(0.0, name_score - penalty)
     confirm_score = _num("confirm_name_score")
-    hard = [c for c in conflicts if c in ("kind", "lei", "imo")]
+    hard = [c for c in conflicts if c in hard_kinds]
     person_needs_more = (
         party.kind == PartyKind.PERSON and query.date_of_birth is None and not _person_name_confirms()
     )
@@ -793,7 +849,4 @@ def assess(
 
 def _person_name_confirms() -> bool:
     """Whether a person's (nearly) identical name alone, with nothing disagreeing, confirms a hit."""
-    value = config().get("person_name_alone_confirms")
-    if not isinstance(value, bool):
-        raise KeyError("matching.yml needs strength.person_name_alone_confirms: true or false")
-    return value
+    return bool(config()["person_name_alone_confirms"])  # checked at load (EVIDENCE_KEYS)

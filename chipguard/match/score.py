@@ -100,60 +100,81 @@ def token_similarity(
             # 海洋 is "Ocean" word by word and "Marine" in the registered name
             return scorer_config().translation_synonym_similarity, "translation synonym"
     ta, tb = a.text, b.text
-    if not person and ta[:1] != tb[:1] and (len(ta) < 7 or len(tb) < 7):
+    cfg = config or scorer_config()
+    # the lengths each rule needs are word_lengths.* of matching.yml (cfg.len_*)
+    if (
+        not person
+        and ta[:1] != tb[:1]
+        and (len(ta) < cfg.len_other_first_letter or len(tb) < cfg.len_other_first_letter)
+    ):
         # every organisation rule below (typo, morphology, stem, sound) needs the same first letter,
-        # or, for a typo, words of seven letters or more: decide at once, this runs for every word pair
+        # or, for a typo, long words on both sides: decide at once, this runs for every word pair
         return 0.0, ""
     if not (ta.isascii() and tb.isascii()) and (_has_han(ta) or _has_han(tb)):
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
         return 0.0, ""
     la, lb = len(ta), len(tb)
-    # the weights are read on the paths that return a similarity only (most calls return 0 before)
     if person and (la == 1 or lb == 1):
-        return ((config or scorer_config()).sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
+        return (cfg.sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
     shorter = min(la, lb)
     if (
         person
-        and shorter == 3
+        and shorter == cfg.len_short_typo
         and ta[0] == tb[0]
         and abs(la - lb) <= 1
         and OSA.distance(ta, tb, score_cutoff=1) <= 1
     ):
-        return (config or scorer_config()).sim_short_typo, "typo"
-    if shorter >= 4:
+        return cfg.sim_short_typo, "typo"
+    if shorter >= cfg.len_typo:
         dist = OSA.distance(ta, tb, score_cutoff=2)
-        allowed = 1 if shorter < 8 else 2
+        allowed = 1 if shorter < cfg.len_typo_two_edits else 2
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
-        if dist <= allowed and (shorter >= 7 or ta[0] == tb[0]):
+        if dist <= allowed and (shorter >= cfg.len_other_first_letter or ta[0] == tb[0]):
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo
-            short_pinyin = translated and shorter < 8 and ta.isalpha()
-            cfg = config or scorer_config()
+            short_pinyin = translated and shorter < cfg.len_translated_pinyin_below and ta.isalpha()
             return (
                 1.0
                 - cfg.typo_per_edit * dist
-                - (cfg.typo_short_word if shorter < 6 else 0.0)
+                - (cfg.typo_short_word if shorter < cfg.len_typo_short_word_below else 0.0)
                 - (cfg.typo_translated_pinyin if short_pinyin else 0.0)
             ), "typo"
-    if not person and shorter >= 5 and ta[:4] == tb[:4] and morph_variants(ta, tb):
+    if (
+        not person
+        and shorter >= cfg.len_morphology
+        and ta[: cfg.len_morphology_same_start] == tb[: cfg.len_morphology_same_start]
+        and morph_variants(ta, tb)
+    ):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
-        return (config or scorer_config()).sim_morphology, "morphology"
-    if person and shorter >= 4 and a.phonetic and a.phonetic == b.phonetic and ta[:1] == tb[:1]:
-        return (config or scorer_config()).sim_phonetic, "phonetic"
-    if person and shorter >= 4 and la == lb and Hamming.distance(ta, tb) == 1:
-        return (
-            config or scorer_config()
-        ).sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
-    if not person and shorter >= 3 and (tb.startswith(ta) or ta.startswith(tb)) and ta[0].isalpha():
+        return cfg.sim_morphology, "morphology"
+    if (
+        person
+        and shorter >= cfg.len_phonetic
+        and a.phonetic
+        and a.phonetic == b.phonetic
+        and ta[:1] == tb[:1]
+    ):
+        return cfg.sim_phonetic, "phonetic"
+    if person and shorter >= cfg.len_one_letter_variant and la == lb and Hamming.distance(ta, tb) == 1:
+        return cfg.sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
+    if (
+        not person
+        and shorter >= cfg.len_prefix
+        and (tb.startswith(ta) or ta.startswith(tb))
+        and ta[0].isalpha()
+    ):
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
-        return (
-            ((config or scorer_config()).sim_stem, "stem")
-            if shorter >= 6
-            else ((config or scorer_config()).sim_abbreviation, "abbreviation")
-        )
-    if translated and not person and shorter >= 4 and ta.isalpha() and tb.isalpha() and sounds_alike(ta, tb):
+        return (cfg.sim_stem, "stem") if shorter >= cfg.len_stem else (cfg.sim_abbreviation, "abbreviation")
+    if (
+        translated
+        and not person
+        and shorter >= cfg.len_sound_alike
+        and ta.isalpha()
+        and tb.isalpha()
+        and sounds_alike(ta, tb)
+    ):
         # 利亚德 "Liyade" registered as "Leyard": the English trade name imitates the Chinese sound
-        return (config or scorer_config()).sound_alike_similarity, "sounds alike"
+        return cfg.sound_alike_similarity, "sounds alike"
     return 0.0, ""
 
 
@@ -506,7 +527,7 @@ def score_analyses(
                 (sim >= 0.99 and q_tokens[i].text in anchors)
                 or (
                     how == "stem"
-                    and len(c_tokens[j].text) >= 5
+                    and len(c_tokens[j].text) >= w.len_translated_anchor_stem
                     and (c_tokens[j].text in anchors or q_tokens[i].text in anchors)
                 )
             )
@@ -578,10 +599,12 @@ def score_analyses(
                     "amount": clashes,
                 }
             )
-        elif (uq or uc) and len(out_pairs) >= 2:
+        elif (uq or uc) and len(out_pairs) >= w.subset_min_parts:
             # every part of the shorter name is found exactly in the longer one
+            long_enough = w.subset_part_min_length
             exact_pairs = all(p.similarity >= 0.99 for p in out_pairs) and (
-                sum(len(p.candidate) >= 3 and len(p.query) >= 3 for p in out_pairs) >= 2
+                sum(len(p.candidate) >= long_enough and len(p.query) >= long_enough for p in out_pairs)
+                >= w.subset_min_parts
             )
             matched_w = sum(p.weight for p in out_pairs)
             if exact_pairs and matched_w >= w.person_subset_min_weight:
@@ -597,7 +620,7 @@ def score_analyses(
     acronym = False
     base = token_score
     basis = "person_subset" if subset else "token_alignment"
-    if not person and query.joined and cand.joined and token_score < 0.97:
+    if not person and query.joined and cand.joined and token_score < w.char_rule_below:
         char_score = Indel.normalized_similarity(query.joined, cand.joined)
         if (
             char_score >= w.char_floor
@@ -607,8 +630,9 @@ def score_analyses(
             base, basis = char_score - w.char_margin, "character_similarity"
     if not person and base < w.acronym_score:
         q_sig, c_sig = query.significant, cand.significant
-        if (len(q_sig) == 1 and len(cand.acronym) >= 4 and q_sig[0].text == cand.acronym) or (
-            len(c_sig) == 1 and len(query.acronym) >= 4 and c_sig[0].text == query.acronym
+        shortest = w.acronym_min_length
+        if (len(q_sig) == 1 and len(cand.acronym) >= shortest and q_sig[0].text == cand.acronym) or (
+            len(c_sig) == 1 and len(query.acronym) >= shortest and c_sig[0].text == query.acronym
         ):
             base, acronym, basis = w.acronym_score, True, "acronym"
         q_core = [t for t in q_sig if t.cls != PLACE]

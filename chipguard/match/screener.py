@@ -41,7 +41,7 @@ from chipguard.names.analysis import (
     analyze,
 )
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
-from chipguard.names.data import default_threshold, matching_config, vocabulary
+from chipguard.names.data import default_threshold, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.variants import (
@@ -260,7 +260,7 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
 def _branch_markers() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for the ``branch_markers`` of matching.yml (whole words, any case) and each marker's
     display form."""
-    markers = [str(m).strip() for m in matching_config().get("branch_markers") or () if str(m).strip()]
+    markers = list(scorer_config().branch_markers)
     if not markers:
         return re.compile(r"(?!x)x"), {}
     parts = []
@@ -327,8 +327,9 @@ def latin_core_name(name: str) -> str:
     """The trade name of a company name written in Latin letters: region + trade name + industry words +
     legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm
     trades under. "" when the name has no legal form (persons, institutes, vessels), holds a word of any
-    other kind (a number, an unknown class), keeps more than two trade-name words, or is nothing but its
-    trade name and legal form."""
+    other kind (a number, an unknown class), keeps more trade-name words than ``core_name_max_words`` or
+    fewer letters than ``core_name_min_letters`` (matching.yml), or is nothing but its trade name and
+    legal form."""
     tokens = analyze(name, False).tokens
     if not any(t.cls == LEGAL for t in tokens):
         return ""
@@ -337,10 +338,11 @@ def latin_core_name(name: str) -> str:
     industry = industry_words()
     core = [t for t in tokens if t.cls == WORD and t.canon not in industry]
     named = [t for t in tokens if t.cls not in (LEGAL, STOP)]
-    if not core or len(core) > 2 or len(core) == len(named):
+    cfg = scorer_config()
+    if not core or len(core) > cfg.core_name_max_words or len(core) == len(named):
         return ""
     text = " ".join(t.text for t in core)
-    return text if len(text.replace(" ", "")) >= 4 else ""
+    return text if len(text.replace(" ", "")) >= cfg.core_name_min_letters else ""
 
 
 _BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
@@ -774,7 +776,7 @@ class Screener:
         best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = {}
         entries = self.index.entries
         rarity = self.index.rarity
-        floor = cut - 0.15
+        floor = cut - scorer_config().scoring_floor_margin
         forms = query_forms(name)
         declared_kind = kind_norm
         if kind_norm == "person" and any(t.cls == "legal" for f in forms for t in f.org.tokens):
