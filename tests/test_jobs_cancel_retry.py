@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,63 @@ def test_a_customer_import_retry_screens_the_written_customers_without_writing_t
     assert [e.payload.get("customer_id") for e in _actions(srv, "customer.screen")].count("plover") == 1
     assert srv.services.customers.get("plover").version == 1
     assert srv.services.verify_audit().ok
+
+
+def test_an_import_stopped_right_after_writing_has_its_mark_and_its_retry_keeps_later_edits(
+    srv: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``written`` mark commits with the customers: an import stopped the moment its customers are
+    written (before any other step) is retried without writing them again, so an analyst's edit made
+    since stands. (With the mark in a later transaction, the retry wrote the file's data over it.)"""
+    from chipguard.errors import ChipguardError
+    from chipguard.model import Customer
+
+    jobs = srv.services.jobs
+    analyst = _actor(srv, "analyst")
+    rows = [r.to_dict() for r in service_jobs.read_customer_rows("c.csv", CUSTOMERS_CSV.encode(), None)]
+    runner = JobRunner(srv.services)
+    job = jobs.create("customers", "c.csv", "0" * 64, rows, analyst, runner.runner_id)
+    write_many = srv.services.customers.write_many
+
+    def write_then_stop(*args: Any, **kwargs: Any) -> Any:
+        write_many(*args, **kwargs)
+        raise ChipguardError("the process stopped")  # nothing after the customers' commit ran
+
+    monkeypatch.setattr(srv.services.customers, "write_many", write_then_stop)
+    stopped = runner.run(job.job_id)
+    monkeypatch.setattr(srv.services.customers, "write_many", write_many)
+    runner.shutdown()
+    assert stopped.status == "failed" and stopped.summary.get("written") is True, stopped
+    assert [r.customer_id for r in srv.services.customers.find()] == ["kestrel", "plover"]
+
+    plover = Customer.from_dict(srv.services.customers.get("plover").data)
+    edited = srv.services.customers.update("plover", replace(plover, country="AT"), analyst)
+    assert edited.version == 2
+    r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
+    assert r.status_code == 202, r.text
+    finished = _wait(srv, r.json()["job_id"])
+    assert (finished["status"], finished["done"], finished["summary"]["screened"]) == ("done", 2, 2), finished
+    assert [(x["customer_id"], x["action"]) for x in _results(srv, finished["job_id"])] == [
+        ("kestrel", "screened"),
+        ("plover", "screened"),
+    ]
+    kept = srv.services.customers.get("plover")
+    assert (kept.version, kept.data["country"]) == (2, "AT")
+    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "customer.update")) == 1
+    assert srv.services.verify_audit().ok
+
+
+def test_customers_and_what_is_written_along_commit_together_or_not_at_all(srv: Api) -> None:
+    """``write_many(along=…)``: a failure of the along-write leaves no customer and no audit entry."""
+    customers = [r.customer for r in service_jobs.read_customer_rows("c.csv", CUSTOMERS_CSV.encode(), None)]
+    before = len(list(srv.services.audit.entries()))
+
+    def fails(_session: Any) -> None:
+        raise RuntimeError("the job row could not be written")
+
+    with pytest.raises(RuntimeError):
+        srv.services.customers.write_many(customers, "key:test", along=fails)
+    assert srv.services.customers.find() == [] and len(list(srv.services.audit.entries())) == before
 
 
 def test_the_cli_lists_shows_and_cancels_jobs(db_url: str) -> None:

@@ -28,8 +28,8 @@ How a job runs:
 5. **Cancel and retry** (the starter or an admin, ``may_control``): a cancelled job is ``cancelled`` at
    once and its runner, reading the status before each chunk, stops after the chunk under way (whose
    results are still stored). A failed or cancelled job is retried once by a new job over its rows
-   without a result (``retry_of``); an import that wrote its customers notes ``written`` on its job, and
-   its retry screens them as stored, never writing them again.
+   without a result (``retry_of``); an import notes ``written`` on its job in the transaction that writes its
+   customers, and its retry screens them as stored, never writing them again.
 """
 
 from __future__ import annotations
@@ -337,11 +337,19 @@ class JobRunner:
             actions = {"screened": 0}
         else:
             self._check_running(job, 0)
+
+            # the written mark commits with the customers: a retry never writes them a second time
+            def mark_written(session: Any) -> None:
+                self.store.note_in(session, job.job_id, {"written": True})
+
             try:
-                written = list(self.services.customers.write_many([r.customer for r in rows], job.created_by))
+                written = list(
+                    self.services.customers.write_many(
+                        [r.customer for r in rows], job.created_by, along=mark_written
+                    )
+                )
             except ChipguardError as exc:
                 raise ChipguardError(f"nothing imported: {exc}") from exc
-            self.store.note(job.job_id, {"written": True})
         listed = alerts = 0
         for start in range(0, len(rows), CUSTOMERS_PER_CHUNK):
             self._check_running(job, start)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,13 +152,26 @@ class CustomerStore:
         session.flush()
         return CustomerRecord(customer_id, 1, data, now, actor, now, actor)
 
-    def write_many(self, customers: list[Customer], actor: str) -> list[tuple[CustomerRecord, str]]:
+    def write_many(
+        self,
+        customers: list[Customer],
+        actor: str,
+        *,
+        along: Callable[[Session], None] | None = None,
+    ) -> list[tuple[CustomerRecord, str]]:
         """Creates or updates every customer (each by its ``customer_id``) in one transaction, each with
         its own version and audit entry: all of them are written, or — on any error — none. Returns each
-        record with what happened to it: ``created``, ``updated`` or ``unchanged`` (same data)."""
+        record with what happened to it: ``created``, ``updated`` or ``unchanged`` (same data).
+
+        ``along`` writes something that must commit with the customers or not at all (an import job's
+        ``written`` mark: a crash between two commits would have let a retry write them again). It runs
+        first, so a job row it locks is taken before the audit head, in the order every job write takes
+        them (no deadlock with a cancel on PostgreSQL)."""
         versions = context.versions(self.engine)
         done: list[tuple[CustomerRecord, str]] = []
         with self.audit.writer_session() as session, session.begin():
+            if along is not None:
+                along(session)
             for customer in customers:
                 row = session.execute(
                     select(CustomerRow)

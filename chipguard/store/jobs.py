@@ -377,12 +377,12 @@ class JobStore:
         with Session(self.engine) as session:
             return str(session.execute(query).scalar() or "")
 
-    def note(self, job_id: str, summary: dict[str, Any]) -> None:
-        """Records ``summary`` on a job that has not finished (a customer import notes that its customers
-        are written, before it screens them: a retry then screens them without writing them again)."""
-        with self.audit.writer_session() as session, session.begin():
-            row = self._locked(session, job_id)
-            row.summary_json = canonical_json(json.loads(row.summary_json or "{}") | summary)
+    def note_in(self, session: Session, job_id: str, summary: dict[str, Any]) -> None:
+        """Records ``summary`` on a job in the caller's transaction: a customer import notes that its
+        customers are written in the transaction that writes them (``CustomerStore.write_many(along=…)``),
+        so a retry screens them without writing them again — never a commit without its mark."""
+        row = self._locked(session, job_id)
+        row.summary_json = canonical_json(json.loads(row.summary_json or "{}") | summary)
 
     def fail_interrupted(self, is_alive: Callable[[Job], bool]) -> list[str]:
         """Fails every queued or running job whose process is gone (``is_alive`` says no), naming how far
