@@ -302,6 +302,52 @@ def test_the_cli_lists_shows_and_cancels_jobs(db_url: str) -> None:
     services.engine.dispose()
 
 
+def test_the_cli_retries_a_job_in_its_own_process(db_url: str, shared: Path) -> None:
+    """``chipguard jobs retry``: the retry POST /v1/jobs/{id}/retry makes (rows without a result, naming
+    the original, audited by this user as an admin), run in the command's process to its end with the
+    progress on stderr; a job retried already, or finished, is an error."""
+    import json
+
+    from test_api_support import CSL_SAMPLE
+    from typer.testing import CliRunner
+
+    from chipguard.audit import cli_actor
+    from chipguard.cli import app as cli_app
+    from chipguard.service import Services
+
+    services = Services.open(db_url)
+    services.snapshots.load_file(shared / CSL_SAMPLE)
+    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    job = services.jobs.create("screen", "names.csv", "0" * 64, rows, "key:someone", "elsewhere:1:x")
+    services.jobs.start(job.job_id, "elsewhere:1:x", [])
+    services.jobs.progress(job.job_id, [(1, {"id": "c2", "hits": []})])
+    services.jobs.fail(job.job_id, "interrupted: the service stopped after 1 of 3 rows")
+
+    result = CliRunner().invoke(cli_app, ["jobs", "retry", job.job_id, "--db", db_url])
+    assert result.exit_code == 0, (result.output, result.exception)
+    printed = json.loads(result.stdout)
+    assert (printed["status"], printed["retry_of"], printed["total"], printed["done"]) == (
+        "done",
+        job.job_id,
+        2,
+        2,
+    )
+    assert [r["id"] for r in printed["results"]] == ["c1", "c3"]
+    assert printed["results"][0]["hits"], printed["results"][0]  # Atlas Sanatgaran is listed
+    assert (
+        f"retrying {job.job_id}, 2 row(s)" in result.stderr and f"{printed['job_id']}: 2/2" in result.stderr
+    )
+    created = [e for e in services.audit.entries() if e.action == "job.create"]
+    assert [(e.actor, e.payload.get("retry_of")) for e in created][-1] == (cli_actor(), job.job_id)
+    assert services.jobs.get(printed["job_id"]).runner != "elsewhere:1:x"
+
+    again = CliRunner().invoke(cli_app, ["jobs", "retry", job.job_id, "--db", db_url])
+    assert again.exit_code != 0 and "retried already" in str(again.exception)
+    done = CliRunner().invoke(cli_app, ["jobs", "retry", printed["job_id"], "--db", db_url])
+    assert done.exit_code != 0 and "only a failed or cancelled job" in str(done.exception)
+    services.engine.dispose()
+
+
 def test_a_retry_takes_the_rows_without_a_result_and_then_refuses_the_originals_late_chunk(srv: Api) -> None:
     """A cancelled job's chunk that was under way still lands before its retry is made (and is left out
     of the retry); once the retry exists, a chunk of the original is refused, so no row has two results."""

@@ -28,7 +28,8 @@ customers_app = typer.Typer(
     help="Customer records (identification data) with full history.", no_args_is_help=True
 )
 jobs_app = typer.Typer(
-    help="Background jobs of the service (files of names screened, customer imports): list, show, cancel.",
+    help="Background jobs of the service (files of names screened, customer imports): list, show, cancel, "
+    "retry.",
     no_args_is_help=True,
 )
 keys_app = typer.Typer(
@@ -325,6 +326,31 @@ def jobs_cancel(job_id: str, db: str | None = DB_OPTION) -> None:
         print_json(runner.cancel(job_id, _actor(), "admin").to_dict())
     finally:
         runner.shutdown()
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: str, db: str | None = DB_OPTION) -> None:
+    """Retries a failed or cancelled job as POST /v1/jobs/{id}/retry does — a new job over the rows that
+    have no result, naming the old one (audited job.create) — and runs it here, in the foreground, with
+    its progress on stderr: a job queued for this command's process would be left behind when it exits.
+    Whoever holds the database acts as an admin here, as `jobs cancel` does. Prints the new job with its
+    results; exits non-zero when it did not finish (Ctrl-C stops it after the chunk under way, marked
+    failed: retry it again)."""
+    from chipguard.errors import ChipguardError
+    from chipguard.service.jobs import JobRunner
+
+    services = _services(db)
+    runner = JobRunner(services, workers=1)
+    try:
+        job = runner.retry(job_id, _actor(), "admin")
+        typer.echo(f"{job.job_id}: retrying {job_id}, {job.total} row(s)", err=True)
+        job = runner.follow(job.job_id, lambda j: typer.echo(f"{j.job_id}: {j.done}/{j.total}", err=True))
+    finally:
+        runner.shutdown()
+    job = services.jobs.get(job.job_id)
+    print_json(job.to_dict() | {"results": services.jobs.results(job.job_id)})
+    if job.status != "done":
+        raise ChipguardError(f"the retry {job.job_id} is {job.status}: {job.error}")
 
 
 @customers_app.command("show")

@@ -41,7 +41,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -264,6 +264,20 @@ class JobRunner:
         )
         self._submit(retried.job_id)
         return retried
+
+    def follow(self, job_id: str, progress: Callable[[Job], None], every: float = 0.5) -> Job:
+        """Waits for a job of this process's threads to end, calling ``progress`` whenever its count of
+        done rows moved (``chipguard jobs retry`` shows it on stderr). Why threads and not the caller's:
+        Ctrl-C then reaches the caller, whose ``shutdown`` stops the job after its chunk, marked failed."""
+        seen = -1
+        while True:
+            job = self.store.get(job_id)
+            if job.done != seen:
+                seen = job.done
+                progress(job)
+            if job.status not in ("queued", "running"):
+                return job
+            time.sleep(every)
 
     def _check_running(self, job: Job, done: int) -> None:
         if self.store.status(job.job_id) == "cancelled":
