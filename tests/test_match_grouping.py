@@ -115,18 +115,82 @@ def test_same_name_groups_with_agreeing_country_and_date_of_birth(screener: Scre
     assert why["feature"] == "name" and "dates of birth agree" in why["detail"]
 
 
-def test_persons_of_one_name_without_an_agreeing_birth_date_stay_apart(screener: Screener) -> None:
-    """The UN gives no date of birth for THOMAS LUBANGA, OFAC one: two people may share a name, so the
-    records are shown as two entities (an analyst judges them); nor does a shared name join the UN's
-    JULES MUTEBUTSI (born 1964) and OFAC's (born 1960-07-06)."""
-    for name, records in (
-        ("Thomas Lubanga", {"un:6908023", "us_csl:11974"}),
-        ("Jules Mutebutsi", {"un:6908009", "us_csl:11977"}),
+def test_persons_of_one_name_with_conflicting_birth_dates_stay_apart(screener: Screener) -> None:
+    """A shared name and regime do not join the UN's JULES MUTEBUTSI (born 1964) and OFAC's (born
+    1960-07-06): two people may share a name, not a date of birth."""
+    found = screener.screening("Jules Mutebutsi", kind="person", limit=50)
+    hits = {f"{h.source}:{h.party_id}": h for h in found.hits}
+    assert {"un:6908009", "us_csl:11977"} <= set(hits)
+    assert hits["un:6908009"].entity != hits["us_csl:11977"].entity
+
+
+def test_un_and_ofac_records_of_one_person_without_a_birth_date_group_by_regime(screener: Screener) -> None:
+    """Changed by design (issue 12 item 5): the UN lists THOMAS LUBANGA without a date of birth, OFAC
+    with one, and the Iraqi ROODI SLEWA has none on either list, so the name rule kept each apart (before,
+    this test said two people may share a name). Both records of each are designations under one UN
+    regime — the UN reference number's committee (CDi: the DRC, IQi: Iraq) and the OFAC programme that
+    implements it (DRCONGO, IRAQ2) — under the same full name: one person."""
+    for name, un, csl, regime in (
+        (
+            "Thomas Lubanga",
+            "un:6908023",
+            "us_csl:11974",
+            "UN Democratic Republic of the Congo (CDi.007), DRCONGO",
+        ),
+        ("Roodi Slewa", "un:6908126", "us_csl:8231", "UN Iraq (IQi.079), IRAQ2"),
     ):
-        found = screener.screening(name, kind="person", limit=50)
-        hits = {f"{h.source}:{h.party_id}": h for h in found.hits}
-        assert records <= set(hits)
-        assert len({hits[r].entity for r in records}) == 2
+        entity = _entity_of(screener, name, "person", un)
+        assert sorted(_records(entity)) == [(un, None), (csl, "regime")]
+        why = next(r["grouped_by"] for r in entity["records"] if r.get("grouped_by"))
+        assert why["detail"].endswith(f"under {regime}") and why["with"] == un
+
+
+def test_two_people_sharing_only_a_nickname_under_one_regime_stay_apart(screener: Screener) -> None:
+    """The UN's Taliban-list ABDUL SAMAD ACHEKZAI (born 1970) and OFAC's SDGT-listed FAROQUI, Abdullah
+    Samad (born 1971–1973) are both known as "Abdul Samad", a common name, on one regime and without
+    conflicting dates of birth: a shared alias is not a person's full name, so they stay two entities."""
+    found = screener.screening("Abdul Samad", kind="person", limit=50)
+    hits = {f"{h.source}:{h.party_id}": h for h in found.hits}
+    assert {"un:2983128", "us_csl:25399"} <= set(hits)
+    assert hits["un:2983128"].entity != hits["us_csl:25399"].entity
+    index = {(p.source, p.party_id): i for i, p in enumerate(screener.parties)}
+    assert screener._same_entity(index[("un", "2983128")], index[("us_csl", "25399")]) is None
+
+
+@cache
+def _eu_screener(shared: Path) -> Screener:
+    parties = parse_file(data_dir() / "lists/un_consolidated_2026-02-27.xml.gz").parties + [
+        p
+        for name in ("eu_sample.xml", "eu_sanctions_sample.xml")
+        for p in parse_file(shared / "lists/samples" / name).parties
+    ]
+    return Screener(parties)
+
+
+def test_eu_records_group_with_the_un_records_of_the_same_persons(shared: Path) -> None:
+    """The EU consolidated list in ../shared/data (two real extracts) against the bundled UN list. Its
+    records state no UN reference number (unitedNationId is empty in both files), so none cites a UN
+    record: the EU half of the cross-reference rule never fires on them, and an empty reference never
+    joins two records. They join the UN records of the same persons by name and date of birth (Saddam
+    Hussein's family, Iraq), and — the EU's Yu-ro Han has no date of birth, the UN's HAN YU-RO none either
+    — by the regime: EU programme PRK implements the UN DPRK regime of KPi.005."""
+    if not (shared / "lists/samples/eu_sample.xml").exists():
+        pytest.skip("the EU extracts of ../shared/data are not present")
+    screener = _eu_screener(shared)
+    eu = [p for p in screener.parties if p.source == "eu"]
+    assert eu and not any(p.extra.get("un_reference_number") for p in eu)
+    index = {(p.source, p.party_id): i for i, p in enumerate(screener.parties)}
+    for pidx, party in enumerate(screener.parties):
+        if party.source == "eu":
+            for other in (index[("un", "6908048")], index[("un", "690741")]):
+                why = screener._same_entity(pidx, other)
+                assert why is None or why["feature"] != "cross_reference"
+    qusay = _entity_of(screener, "Qusay Saddam Hussein Al-Tikriti", "person", "eu:20")
+    assert sorted(_records(qusay)) == [("eu:20", "name"), ("un:6908049", None)]
+    han = _entity_of(screener, "Yu-ro Han", "person", "eu:5463")
+    assert sorted(_records(han)) == [("eu:5463", None), ("un:690741", "regime")]
+    why = next(r["grouped_by"] for r in han["records"] if r.get("grouped_by"))
+    assert why["detail"] == "both listed as 'han ro yu' under UN DPRK (KPi.005), PRK"
 
 
 def test_grouping_is_the_same_whatever_order_the_facts_are_compared_in(screener: Screener) -> None:
@@ -137,6 +201,8 @@ def test_grouping_is_the_same_whatever_order_the_facts_are_compared_in(screener:
         (("uk_hmt", "9053"), ("un", "110429")),
         (("un", "112075"), ("us_csl", "9585")),
         (("un", "6908023"), ("us_csl", "11974")),
+        (("un", "6908126"), ("us_csl", "8231")),
+        (("un", "2983128"), ("us_csl", "25399")),
     ]
     for a, b in pairs:
         one = screener._same_entity(index[a], index[b])

@@ -8,8 +8,11 @@ analyst sees one entity with its records instead of unrelated-looking hits.
 
 The rules and their data are in ``chipguard/data/names/entity_grouping.yml`` (read once): the same
 record number, a list's cross-reference to another list's record, a shared identifier of the same kind,
-or the same normalised name with agreeing kind, countries and (persons) dates of birth. Only records that
-hit one query are compared (a handful), so nothing is added to the index.
+the same normalised name with agreeing kind, countries and (persons) dates of birth, or — for the many UN
+and OFAC records of one person that give no date of birth on one side — the same full name designated
+under the same sanctions regime (the UN committee of the UN record's reference number, the programme
+that implements it on the other list). Only records that hit one query are compared (a handful), so
+nothing is added to the index.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from chipguard.errors import InputError
 from chipguard.match import evidence as ev
 from chipguard.model import Party, PartyKind
 from chipguard.names.data import load_yaml
@@ -68,6 +72,8 @@ class GroupingFacts:
     identifiers: Mapping[str, frozenset[str]]
     written: Mapping[str, str]  # kind:value → the type and number as the list writes them
     births: tuple[ev.DateSpan, ...]
+    # the normalised keys of the record's primary name (set by the screener, which normalises names)
+    primary: frozenset[str] = frozenset()
 
 
 def facts_of(party: Party) -> GroupingFacts:
@@ -116,6 +122,52 @@ def births_conflict(a: GroupingFacts, b: GroupingFacts) -> bool:
 def births_agree(a: GroupingFacts, b: GroupingFacts) -> bool:
     """Both records give dates of birth and two of them overlap (a year covers its dates)."""
     return any(x.gap_days(y) == 0 for x in a.births for y in b.births)
+
+
+@cache
+def _regimes() -> dict[str, tuple[str, frozenset[str]]]:
+    """entity_grouping.yml ``un_regimes``: UN reference-number prefix → (regime, the programmes of other
+    lists that implement it); an entry without a regime name or programmes is an error naming it. A file
+    without the key (one archived before the rule existed) groups by no regime, as the engine then did."""
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    file = "names/entity_grouping.yml"
+    for prefix, item in (config().get("un_regimes") or {}).items():
+        if not isinstance(item, dict) or not item.get("regime") or not item.get("programmes"):
+            raise InputError("needs 'regime' and 'programmes'", file=file, field=f"un_regimes.{prefix}")
+        out[str(prefix)] = (str(item["regime"]), frozenset(str(p).upper() for p in item["programmes"]))
+    return out
+
+
+def _setting(key: str) -> int:
+    value = (config().get("same_regime") or {}).get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InputError(
+            "missing or not a whole number", file="names/entity_grouping.yml", field=f"same_regime.{key}"
+        )
+    return value
+
+
+def same_regime(a: Party, b: Party) -> str:
+    """The UN regime and programme under which a UN record and another list's record are designated
+    ("UN Democratic Republic of the Congo (CDi.007), DRCONGO"), or "" when they are not both."""
+    for un, other in ((a, b), (b, a)):
+        ref = str(un.extra.get("reference_number") or "") if un.source == "un" else ""
+        regime = _regimes().get(ref[:2]) if ref and other.source != "un" else None
+        if regime is None:
+            continue
+        shared = sorted(regime[1] & {p.upper() for p in other.programs})
+        if shared:
+            return f"UN {regime[0]} ({ref}), {', '.join(shared)}"
+    return ""
+
+
+def births_close(a: GroupingFacts, b: GroupingFacts) -> bool:
+    """No date of birth on one side, or two that are at most ``same_regime.birth_days_apart`` days apart
+    (a list converting dates across time zones writes the day before or after)."""
+    if not a.births or not b.births:
+        return True
+    limit = _setting("birth_days_apart")
+    return any(x.gap_days(y) <= limit for x in a.births for y in b.births)
 
 
 def cross_reference(a: Party, b: Party) -> str:
@@ -172,7 +224,9 @@ def same_entity(
     if not shared:
         return None
     if person and not births_agree(facts_a, facts_b):
-        return None  # two people may share a name, not a date of birth
+        # two people may share a name, not a date of birth; without one, the same full name designated
+        # under the same UN regime on both sides is one person
+        return _same_regime_and_name(a, b, facts_a, facts_b, keys_a, keys_b)
     # the fullest shared name says most (a person's full name rather than a shared nickname)
     detail = f"both listed as '{max(shared, key=lambda k: (len(k.split()), k))}'"
     if person:
@@ -180,3 +234,32 @@ def same_entity(
     if countries_a and countries_b:
         detail += ", countries agree"
     return {"feature": "name", "detail": detail}
+
+
+def _same_regime_and_name(
+    a: Party,
+    b: Party,
+    facts_a: GroupingFacts,
+    facts_b: GroupingFacts,
+    keys_a: frozenset[str],
+    keys_b: frozenset[str],
+) -> dict[str, str] | None:
+    """The UN and the OFAC list designate many persons without a date of birth on one side (the UN's
+    "THOMAS LUBANGA", OFAC's "LUBANGA, Thomas", born 1960), so the name rule keeps them apart. One more
+    fact ties them: both records are designations under the same UN regime (the UN record's reference
+    number names its committee, the other record lists the programme implementing it). With the full
+    name — a record's primary name, at least ``same_regime.min_name_words`` words, found among the other
+    record's names (not a shared nickname) — and no date of birth more than a few days off, they are one
+    person. Two people of one common name on other programmes, or with other dates of birth, stay apart."""
+    regime = same_regime(a, b)
+    if not regime or not births_close(facts_a, facts_b):
+        return None
+    full = sorted(
+        k
+        for k in (facts_a.primary & keys_b) | (facts_b.primary & keys_a)
+        if len(k.split()) >= _setting("min_name_words")
+    )
+    if not full:
+        return None
+    name = max(full, key=lambda k: (len(k.split()), k))
+    return {"feature": "regime", "detail": f"both listed as '{name}' under {regime}"}

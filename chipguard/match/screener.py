@@ -973,9 +973,12 @@ class Screener:
             party = self.parties[pidx]
             person = party.kind == PartyKind.PERSON
             keys = name_keys(tuple(n.name for n in party.all_names()), person)
+            primary = name_keys((party.name,), person)
             if person:
                 keys = frozenset(" ".join(sorted(k.split())) for k in keys)
-            found = cache[pidx] = (grouping.facts_of(party), keys)
+                primary = frozenset(" ".join(sorted(k.split())) for k in primary)
+            facts = dataclasses.replace(grouping.facts_of(party), primary=primary)
+            found = cache[pidx] = (facts, keys)
         return found
 
     def _same_entity(self, a: int, b: int) -> dict[str, str] | None:
