@@ -21,6 +21,8 @@ from test_api_support import Api, api
 
 from chipguard import refdata
 from chipguard.config import data_dir
+from chipguard.errors import InputError
+from chipguard.ownership.regimes import parse_regimes
 from chipguard.policy.engine import decide
 from chipguard.policy.rules import default_rule_set
 from chipguard.policy.transaction import parse_transaction
@@ -286,3 +288,49 @@ def test_rule_set_archive_is_append_only_on_both_backends(db_url: str) -> None:
             assert conn.execute(text("SELECT sources FROM rule_set_archive")).scalar_one() == "{}"
     finally:
         engine.dispose()
+
+
+def _old_style(ref: refdata.RefFile, edit: Any) -> refdata.RefFile:
+    """``ref`` as an older release wrote it (``edit(text) -> text``), hashed as the archive keys it."""
+    data = edit(ref.data.decode("utf-8")).encode("utf-8")
+    assert data != ref.data
+    return dataclasses.replace(ref, data=data, sha256=hashlib.sha256(data).hexdigest(), origin="archive")
+
+
+def test_a_decision_with_old_style_ownership_files_replays(
+    srv: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Decisions archive the ownership files (regimes, red-flag vocabulary) they were made with. One made
+    before 2026-12-05 archived a regimes.yml with ``min_score`` (retired since: today's parser refuses it)
+    and a red-flag vocabulary without ``unrelated_business_types`` (added since). The archived ownership
+    files are recorded, not re-read: the replay runs on today's files, reproduces the outcome and says the
+    files differ — it does not stop at the old keys (unlike a replay of matching files, which re-reads
+    them: names/matching_introduced.yml)."""
+    recorded = refdata._recorded_files()
+    old = {name: dict(files) for name, files in recorded.items()}
+    regimes, vocab = "ownership/regimes.yml", "ownership/red_flag_vocab.yml"
+    old["ownership"][regimes] = _old_style(recorded["ownership"][regimes], lambda t: t + "min_score: 0\n")
+    old["ownership"][vocab] = _old_style(
+        recorded["ownership"][vocab],
+        lambda t: re.sub(r"(?ms)^unrelated_business_types:.*?(?=^\S)", "", t),
+    )
+    stale = tmp_path / "regimes.yml"
+    stale.write_bytes(old["ownership"][regimes].data)
+    with pytest.raises(InputError, match="min_score is no longer read"):
+        parse_regimes(stale)  # were the replay to re-read it, it would stop here
+    monkeypatch.setattr(refdata, "_recorded_files", lambda: old)
+    made = _decide(srv)
+    monkeypatch.undo()
+    files = made["versions"]["reference_data"]["ownership"]["files"]
+    assert files[regimes] == old["ownership"][regimes].sha256
+    archived = srv.services.decisions.reference_blobs([files[regimes], files[vocab]])
+    assert b"min_score: 0" in archived[files[regimes]]
+    assert b"unrelated_business_types" not in archived[files[vocab]]
+
+    report = _replay(srv, made["decision_id"])
+    assert report["same"], report["differences"]
+    assert report["replayed_outcome"] == made["outcome"]
+    ownership = report["components"]["ownership"]
+    assert ownership["status"] == "current, different" and ownership["reproduced_with_archived"] is False
+    assert ownership["changed_since"] == sorted([regimes, vocab])
+    assert any(n.startswith("replayed with different ownership data: ownership/") for n in report["notes"])
