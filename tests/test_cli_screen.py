@@ -166,6 +166,47 @@ def test_screen_file_unreadable_names_found_while_screening_name_their_line(
         assert not list(tmp_path.glob(f".late-{workers}.jsonl.*"))
 
 
+def test_screen_file_reads_its_csv_as_the_service_reads_a_file_of_names(tmp_path: Path) -> None:
+    """screen-file's rows and errors are the service's (``query_files.read_input``, which batch screen and
+    the jobs read with): the same rows and evidence, the same message for every bad row — the country as
+    typed, the nationality as the service words it — whatever the file's suffix."""
+    from chipguard.cli.screen import read_queries
+    from chipguard.errors import InputError
+    from chipguard.match.evidence import query_evidence
+    from chipguard.service.query_files import read_input
+
+    good = tmp_path / "good.txt"
+    good.write_text(
+        "ID,Name,Kind,Country,date_of_birth,nationality,lei\n"
+        "c1,PUTIN Vladimir, Person ,ru,1952-10-07, ru ,\n"
+        "c2,VTB Bank,org,,,,253400V1H6ART1UQ0N98\n",
+        encoding="utf-8",
+    )
+    rows = read_input(good, "csv")
+    assert read_queries(good) == [
+        (r.line, r.id, r.name, r.kind, r.country, query_evidence(country=r.country, **dict(r.evidence)))
+        for r in rows
+    ]
+    assert [(r.kind, r.country, dict(r.evidence).get("nationality")) for r in rows] == [
+        ("person", "RU", "ru"),
+        ("org", None, None),
+    ]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,name,kind,country,nationality\nc1,Mahan Air,org,,\nc2,X Corp,,Iran,\nc3,Y Corp,,,XX\nc4,???,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as service:
+        read_input(bad)
+    with pytest.raises(InputError) as cli:
+        read_queries(bad, names_checked_later=True)
+    assert str(cli.value) == str(service.value)
+    assert "line 3, field 'country': country 'Iran' is not an ISO 3166-1 alpha-2 code" in str(cli.value)
+    assert "line 4, field 'nationality': unknown country 'XX'" in str(cli.value)
+    assert "line 5, field 'name': the name has no letters or digits" in str(cli.value)
+
+
 def test_screen_file_missing_column(home: Path, shared: Path, tmp_path: Path) -> None:
     load(shared, tmp_path)
     src = tmp_path / "nocol.csv"

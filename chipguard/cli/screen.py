@@ -8,7 +8,6 @@ half-written result that could be mistaken for a clean screening.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -21,12 +20,11 @@ import typer
 from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError, bad_rows
 from chipguard.match.evidence import QueryEvidence, query_evidence
-from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
-NO_LETTERS = "the name has no letters or digits to compare"
 QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
 
 
@@ -184,77 +182,17 @@ def _print_table(result: dict[str, Any]) -> None:
 
 
 def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTuple]:
-    """Reads and validates the whole input CSV: (line, id, name, kind, country, evidence) per row.
+    """Reads and validates the whole input CSV (whatever its suffix) with the service's reader of files of
+    names (``query_files.read_input``: the checks, messages and lines of ``batch screen`` and the jobs):
+    (line, id, name, kind, country, evidence) per row. Every bad row is reported (up to 20) with its line
+    before anything is screened; ``names_checked_later`` as there (:func:`screen_file_to` reports such
+    rows the same way)."""
+    from chipguard.service.query_files import read_input
 
-    Every bad row is reported (up to 20) with its line number before anything is screened.
-    ``names_checked_later``: whether a name has anything to compare (letters or digits in any script) is
-    left to the screening pass (:func:`screen_file_to` reports such rows the same way), unless another
-    row is bad anyway. Why: telling needs the name's analysis, and screening makes that analysis again —
-    in the worker processes, after this process had made it for every row on one core."""
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    from chipguard.match.screener import readable
-    from chipguard.service.query_files import require_columns
-    from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
-
-    if ends_inside_quote(path):  # the csv reader would return the cut row as if it were whole
-        raise InputError(TRUNCATED_CSV, file=str(path))
-
-    rows: list[QueryTuple] = []
-    errors: list[InputError] = []
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            if not header:
-                raise InputError("empty file: expected a header with columns id,name", file=str(path), line=1)
-            require_columns(header, str(path))  # the service's rule for a file of names
-            reader.fieldnames = header
-            for row in reader:
-                line = reader.line_num
-                try:
-                    if None in row:
-                        raise InputError("row has more cells than the header", file=str(path), line=line)
-                    qid = (row.get("id") or "").strip()
-                    name = (row.get("name") or "").strip()
-                    if not qid:
-                        raise InputError("empty id", file=str(path), line=line, field="id")
-                    if not name:
-                        raise InputError("empty name", file=str(path), line=line, field="name")
-                    if len(name) > MAX_NAME_LENGTH:
-                        raise InputError(
-                            f"name longer than {MAX_NAME_LENGTH} characters",
-                            file=str(path),
-                            line=line,
-                            field="name",
-                        )
-                    if not names_checked_later and not readable(name):
-                        raise _unreadable(str(path), line)
-                    kind = _kind(row.get("kind"), file=str(path), line=line)
-                    country = _country(row.get("country"), file=str(path), line=line)
-                    evidence = _evidence(
-                        {k: row.get(k) for k in EVIDENCE_FIELDS}, country, file=str(path), line=line
-                    )
-                    rows.append((line, qid, name, kind, country, evidence))
-                except InputError as exc:
-                    errors.append(exc)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=str(path)) from exc
-    except csv.Error as exc:
-        raise InputError(f"unreadable CSV: {exc}", file=str(path)) from exc
-    if errors and names_checked_later:
-        # the file is bad anyway: report every bad row in one go, unreadable names included
-        errors += [_unreadable(str(path), row[0]) for row in rows if not readable(row[2])]
-        errors.sort(key=lambda e: e.line or 0)
-    if errors:
-        raise bad_rows(errors, MAX_ERRORS_SHOWN)
-    if not rows:
-        raise InputError("no rows to screen", file=str(path), line=2)
-    return rows
-
-
-def _unreadable(file: str | None, line: int | None) -> InputError:
-    return InputError(NO_LETTERS, file=file, line=line, field="name")
+    return [
+        (r.line, r.id, r.name, r.kind, r.country, query_evidence(country=r.country, **dict(r.evidence)))
+        for r in read_input(path, "csv", names_checked_later=names_checked_later)
+    ]
 
 
 def screen_file_to(
@@ -272,6 +210,7 @@ def screen_file_to(
     A row whose name has nothing to compare (rows read with ``names_checked_later``) is an error naming
     ``source`` and the row's line; every such row is reported at the end and nothing is written."""
     from chipguard.match.parallel import screen_lines
+    from chipguard.service.query_files import unreadable_name
 
     out = out.expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +233,7 @@ def screen_file_to(
                     rows, screen_lines(screener, queries, workers, lists), strict=True
                 ):
                     if line is None:
-                        unreadable.append(_unreadable(source, row[0]))
+                        unreadable.append(unreadable_name(source, row[0]))
                         continue
                     hits_total += hits
                     fh.write(line + "\n")

@@ -89,8 +89,19 @@ def _text(value: Any, *, file: str, line: int, field: str) -> str:
     return str(value).strip()
 
 
-def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) -> QueryRow:
-    """One raw record → a QueryRow, or an InputError naming the file, line and field."""
+NO_LETTERS = "the name has no letters or digits to compare"
+
+
+def unreadable_name(file: str | None, line: int | None) -> InputError:
+    """The error of a name with nothing to compare (no letters or digits in any script)."""
+    return InputError(NO_LETTERS, file=file, line=line, field="name")
+
+
+def validate(
+    record: Mapping[str, Any], *, position: int, file: str, line: int, check_readable: bool = True
+) -> QueryRow:
+    """One raw record → a QueryRow, or an InputError naming the file, line and field. ``check_readable``
+    False leaves the name's letters-or-digits check to the screening pass (see ``read_input``)."""
     from chipguard.match.screener import readable
     from chipguard.service.inputs import find_bad_text
 
@@ -110,15 +121,16 @@ def validate(record: Mapping[str, Any], *, position: int, file: str, line: int) 
         raise InputError("empty name", file=file, line=line, field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise InputError(f"name longer than {MAX_NAME_LENGTH} characters", file=file, line=line, field="name")
-    if not readable(name):
-        raise InputError("the name has no letters or digits to compare", file=file, line=line, field="name")
+    if check_readable and not readable(name):
+        raise unreadable_name(file, line)
     kind_raw = _text(record.get("kind"), file=file, line=line, field="kind")
     if kind_raw.lower() not in KINDS:
         raise InputError(f"unknown kind '{kind_raw}' (use person or org)", file=file, line=line, field="kind")
-    country = _text(record.get("country"), file=file, line=line, field="country").upper()
+    typed = _text(record.get("country"), file=file, line=line, field="country")
+    country = typed.upper()
     if country and (len(country) != 2 or not country.isalpha()):
-        raise InputError(
-            f"country '{country}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
+        raise InputError(  # what was typed, so the user finds it in the file
+            f"country '{typed}' is not an ISO 3166-1 alpha-2 code", file=file, line=line, field="country"
         )
     from chipguard.geo.countries import lookup_country
 
@@ -226,12 +238,19 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, {str(k).lower(): v for k, v in record.items()}
 
 
-def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
+def read_input(path: Path, fmt: str | None = None, *, names_checked_later: bool = False) -> list[QueryRow]:
     """Reads and validates the whole input; InputError with every bad row (up to 20) if any is bad.
 
     Columns: id, name, kind, country and the evidence fields (date_of_birth, nationality,
     registration_number, lei, imo, address, website); any other column is an error. An id may repeat (the output keeps one row
-    per input row, in input order)."""
+    per input row, in input order).
+
+    ``names_checked_later``: whether a name has anything to compare (letters or digits in any script) is
+    left to the screening pass (``chipguard screen-file`` reports such rows the same way), unless another
+    row is bad anyway. Why: telling needs the name's analysis, and screening makes that analysis again —
+    in the worker processes, after this process had made it for every row on one core."""
+    from chipguard.match.screener import readable
+
     path = path.expanduser()
     file = str(path)
     if not path.exists():
@@ -245,13 +264,25 @@ def read_input(path: Path, fmt: str | None = None) -> list[QueryRow]:
     try:
         for line, record in reader(path):
             try:
-                rows.append(validate(record, position=len(rows), file=file, line=line))
+                rows.append(
+                    validate(
+                        record,
+                        position=len(rows),
+                        file=file,
+                        line=line,
+                        check_readable=not names_checked_later,
+                    )
+                )
             except InputError as exc:
                 errors.append(exc)
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=file) from exc
     except csv.Error as exc:
         raise InputError(f"unreadable CSV: {exc}", file=file) from exc
+    if errors and names_checked_later:
+        # the file is bad anyway: report every bad row in one go, unreadable names included
+        errors += [unreadable_name(file, row.line) for row in rows if not readable(row.name)]
+        errors.sort(key=lambda e: e.line or 0)
     if errors:
         raise bad_rows(errors, MAX_ERRORS_SHOWN)
     if not rows:
