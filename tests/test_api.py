@@ -284,8 +284,8 @@ def test_customer_model_covers_every_customer_field() -> None:
     """The API's customer schema must keep up with chipguard.model.Customer (fields are only ever added)."""
     import dataclasses
 
-    from chipguard.api.schemas import CustomerModel
     from chipguard.model import Customer
+    from chipguard.service.inputs import CustomerModel
 
     assert set(CustomerModel.model_fields) == {f.name for f in dataclasses.fields(Customer)}
     full = {f: v for f, v in Customer(name="x").to_dict().items()}

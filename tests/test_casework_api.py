@@ -223,6 +223,13 @@ def test_rejection_and_bad_input(srv: Api) -> None:
     assert true["alert"]["status"] == "closed" and true["needs_approval"] == []
     note = srv.client.post(f"/v1/alerts/{alert_id}/notes", json={"text": ""}, headers=a)
     assert note.status_code == 422
+    # casework requests share the service's Strict base: a NUL (no store or audit entry can hold it) is a 422
+    note = srv.client.post(
+        f"/v1/alerts/{alert_id}/notes",
+        content='{"text": "NUL \\u0000 in a note"}',
+        headers=a | {"content-type": "application/json"},
+    )
+    assert note.status_code == 422 and "NUL character" in note.text, note.text
     att = srv.client.post(
         f"/v1/alerts/{alert_id}/attachments",
         json={"file_name": "extract.pdf", "content_base64": "JVBERi0xLjQK"},

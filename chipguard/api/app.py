@@ -34,7 +34,6 @@ from chipguard.api.schemas import (
     ClassifyRequest,
     CustomerHistoryModel,
     CustomerListModel,
-    CustomerModel,
     CustomerRecordModel,
     CustomerScreeningModel,
     DecisionListModel,
@@ -52,12 +51,12 @@ from chipguard.api.schemas import (
     ScreenBatchResult,
     ScreenRequest,
     ScreenResult,
-    find_bad_text,
 )
 from chipguard.api.yente import add_yente_routes
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS, load_json
 from chipguard.service import Services
+from chipguard.service.inputs import CustomerModel, find_bad_text
 from chipguard.service.jobs import JobRunner
 from chipguard.service.services import ScreenQuery
 from chipguard.store.decisions import check_range, parse_day

@@ -18,11 +18,12 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chipguard.audit import csv_safe_row
 from chipguard.errors import InputError
 from chipguard.service import Services
+from chipguard.service.inputs import Strict
 from chipguard.store.cases import DISPOSITIONS, ORIGINS, STATUSES, AlertFilter
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission
@@ -42,10 +43,6 @@ Assignee = Annotated[
 ]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 MAX_ATTACHMENT_B64 = 14 * 1024 * 1024  # 10 MiB of content, base64-encoded
-
-
-class Strict(BaseModel):
-    model_config = {"extra": "forbid"}
 
 
 class AssignRequest(Strict):

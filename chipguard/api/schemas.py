@@ -15,37 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chipguard.limits import LIMITS
 from chipguard.model import EVIDENCE_FIELDS
-from chipguard.service.inputs import (
-    AddressModel,
-    Alpha2,
-    Country,
-    CountryList,
-    CustomerModel,
-    DateOfBirth,
-    IdentifierModel,
-    Name,
-    OwnerModel,
-    ShortList,
-    Strict,
-    Text,
-    UltimateParentModel,
-    find_bad_text,
-)
-
-__all__ = [
-    "AddressModel",
-    "Country",
-    "CountryList",
-    "CustomerModel",
-    "IdentifierModel",
-    "Name",
-    "OwnerModel",
-    "ShortList",
-    "Strict",
-    "Text",
-    "UltimateParentModel",
-    "find_bad_text",
-]
+from chipguard.service.inputs import Alpha2, DateOfBirth, Name, Strict, Text
 
 MAX_BATCH = LIMITS.batch_queries  # chipguard/data/limits
 Identifier64 = Annotated[str, Field(min_length=1, max_length=64)]

@@ -44,7 +44,7 @@ from chipguard import ENGINE_VERSION
 from chipguard.api.errors import error_kind
 from chipguard.api.export import MEDIA_TYPES, audit_export_response
 from chipguard.api.limits import TokenBucket
-from chipguard.api.schemas import CustomerModel, ScreenRequest, find_bad_text
+from chipguard.api.schemas import ScreenRequest
 from chipguard.api.web import forms, views
 from chipguard.api.web.batch import add_batch_pages
 from chipguard.api.web.casework import PageKit, add_casework_pages
@@ -54,6 +54,7 @@ from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS, load_json
 from chipguard.model import EVIDENCE_FIELDS, Outcome
 from chipguard.service import Services
+from chipguard.service.inputs import CustomerModel, find_bad_text
 from chipguard.service.jobs import JobRunner
 from chipguard.service.services import ScreenQuery
 from chipguard.settings import settings
