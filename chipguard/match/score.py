@@ -401,6 +401,21 @@ def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[
     return tuple(token_weight(t, rarity, person) for t in a.tokens)
 
 
+# a margin for the early bound's rounding: floating-point sums of different terms may differ in the last
+# bits, and the early bound must never rule out a pair the exact one keeps
+_ROUNDING = 1e-9
+
+
+def _upper_bound(best_case: float, total_all: float, translated: bool, w: ScorerConfig) -> float:
+    """The token score of a pair whose matched words weigh ``best_case`` of ``total_all``, matched
+    perfectly; ``translated``: a translated query's unmatched words may weigh as little as
+    ``translated_unmatched``. It grows with ``best_case``, so a larger ``best_case`` bounds a smaller."""
+    if translated:
+        rest = max(0.0, total_all - best_case)
+        return best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
+    return best_case / total_all if total_all else 0.0
+
+
 def score_analyses(
     query: NameAnalysis,
     cand: NameAnalysis,
@@ -456,6 +471,27 @@ def score_analyses(
             pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
     rest_c = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls not in (STOP, LEGAL)]
+    # the letters of the two names alike (character_similarity): computed at most once per pair
+    char_sim: float | None = None
+    bounded = (
+        min_score > 0
+        and not person  # the person subset rule can lift a low token score
+        and query.joined != cand.joined
+        and not (len(query.significant) == 1 or len(cand.significant) == 1)  # acronym rules can lift it
+    )
+    if bounded:
+        char_sim = Indel.normalized_similarity(query.joined, cand.joined)
+        bounded = char_sim < w.char_floor
+    if bounded:
+        # upper bound before any fuzzy comparison: every word left on the lighter side pairs up
+        # perfectly. It is at least the bound below (which counts only words with a fuzzy partner), so a
+        # pair it rules out that one rules out too — most candidates stop here, without comparing words
+        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
+        total_all = sum(q_w) + sum(c_w)
+        room_all = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c))
+        bound = _upper_bound(exact + room_all, total_all, anchors is not None, w)
+        if bound < min_score - _ROUNDING:
+            return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
     # 2. fuzzy candidates among what is left
     translated = anchors is not None
     cands: list[tuple[float, int, int, str]] = []
@@ -465,26 +501,12 @@ def score_analyses(
             sim, how = token_similarity(qt, c_tokens[j], person, translated, w)
             if sim > 0:
                 cands.append((sim, i, j, how))
-    if (
-        min_score > 0
-        and not person  # the person subset rule can lift a low token score
-        and query.joined != cand.joined
-        and not (len(query.significant) == 1 or len(cand.significant) == 1)  # acronym rules can lift it
-        and Indel.normalized_similarity(query.joined, cand.joined) < w.char_floor
-    ):
+    if bounded:
         # upper bound: every word that has a fuzzy partner pairs up perfectly, weighed at the larger side
-        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
-        total_all = sum(q_w) + sum(c_w)
         pq = {i for _s, i, _j, _h in cands}
         pc = {j for _s, _i, j, _h in cands}
         room = 2 * min(sum(q_w[i] for i in pq), sum(c_w[j] for j in pc)) if cands else 0.0
-        if anchors is not None:
-            # a translated query's unmatched words may weigh as little as ``translated_unmatched``
-            best_case = exact + room
-            rest = max(0.0, total_all - best_case)
-            bound = best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
-        else:
-            bound = (exact + room) / total_all if total_all else 0.0
+        bound = _upper_bound(exact + room, total_all, anchors is not None, w)
         if bound < min_score:
             return Scored(score=bound * 0.5, token_score=bound, char_score=0.0, person=person)
     # best pairs first
@@ -621,7 +643,7 @@ def score_analyses(
     base = token_score
     basis = "person_subset" if subset else "token_alignment"
     if not person and query.joined and cand.joined and token_score < w.char_rule_below:
-        char_score = Indel.normalized_similarity(query.joined, cand.joined)
+        char_score = Indel.normalized_similarity(query.joined, cand.joined) if char_sim is None else char_sim
         if (
             char_score >= w.char_floor
             and char_score - w.char_margin > base
