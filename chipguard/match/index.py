@@ -189,14 +189,19 @@ class NameIndex:
 
     def _typo_neighbours(self, word: str) -> tuple[str, ...]:
         found: set[str] = set()
-        dm = self.deletion_map
-        if word in dm:
-            found.update(dm[word])  # the query lost a letter
+        # one probe per variant (``get``, not ``in`` and then ``[]``): a mapped index probes its file's
+        # hash table for each, a dozen variants per query word
+        near = self.deletion_map.get
+        words = near(word)
+        if words:
+            found.update(words)  # the query lost a letter
+        vocab = self.vocab
         for d in deletes(word):
-            if d in self.vocab:
+            if d in vocab:
                 found.add(d)  # the query gained a letter
-            if d in dm:
-                found.update(dm[d])  # substitution or transposition
+            words = near(d)
+            if words:
+                found.update(words)  # substitution or transposition
         found.discard(word)
         return tuple(sorted(found))  # a set's order follows the hash seed
 

@@ -671,11 +671,15 @@ class MappedDeletions(Mapping[str, list[str]]):
         self._keys = _StrKeys(m, "deletions")
         self._values = _Table(m, "deletions.values")
 
-    def __getitem__(self, key: str) -> list[str]:
+    def get(self, key: str, default: Any = None) -> Any:
         k = self._keys.number(key)
-        if k < 0:
+        return default if k < 0 else self._values[k].decode("utf-8").split("\0")
+
+    def __getitem__(self, key: str) -> list[str]:
+        found = self.get(key)
+        if found is None:
             raise KeyError(key)
-        return self._values[k].decode("utf-8").split("\0")
+        return found  # type: ignore[no-any-return]
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._keys.number(key) >= 0
