@@ -495,10 +495,19 @@ def score_analyses(
     # 2. fuzzy candidates among what is left
     translated = anchors is not None
     cands: list[tuple[float, int, int, str]] = []
+    # two organisation words of different first letters, one of them under seven letters, are no match
+    # (token_similarity's first rule once translation is out of play): most word pairs of two names are
+    # told apart here, without a call
+    first_letter = not person and not translated
     for i in rest_q:
         qt = q_tokens[i]
+        q_text = qt.text
+        q_first, q_short = q_text[:1], len(q_text) < 7
         for j in rest_c:
-            sim, how = token_similarity(qt, c_tokens[j], person, translated, w)
+            ct = c_tokens[j]
+            if first_letter and ct.text[:1] != q_first and (q_short or len(ct.text) < 7):
+                continue
+            sim, how = token_similarity(qt, ct, person, translated, w)
             if sim > 0:
                 cands.append((sim, i, j, how))
     if bounded:
