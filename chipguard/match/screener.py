@@ -152,12 +152,24 @@ class Comparison:
         return {"score": self.score, "match": self.match, "explanation": self.explanation}
 
 
+# the country groups made from the vocabulary they were made from (its identity: a reloaded vocabulary,
+# as tests and a changed override root make, gets its own)
+_GROUPS_MADE: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+
 def _country_groups() -> dict[str, str]:
+    """Country code → the head of its group (vocabulary.yml ``country_groups``). Made once per loaded
+    vocabulary: it is read for every country of every candidate's record."""
+    data = vocabulary()
+    made = _GROUPS_MADE[-1] if _GROUPS_MADE else None
+    if made is not None and made[0] is data:
+        return made[1]
     groups: dict[str, str] = {}
-    for group in vocabulary().get("country_groups", []) or []:
+    for group in data.get("country_groups", []) or []:
         head = str(group[0]).upper()
         for code in group:
             groups[str(code).upper()] = head
+    _GROUPS_MADE[:] = [(data, groups)]
     return groups
 
 
