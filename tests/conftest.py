@@ -1,14 +1,19 @@
-"""Shared fixtures: a private CHIPGUARD_HOME per test and the path of the real data in ../shared/data."""
+"""Shared fixtures: a private CHIPGUARD_HOME per test, the path of the real data in ../shared/data, a
+fresh database per backend and the REST app the casework and jobs tests share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chipguard.settings import settings
 from chipguard.store import testing
+
+if TYPE_CHECKING:
+    from test_api_support import Api
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = settings().shared_data
@@ -38,3 +43,14 @@ def db_url(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterat
     CHIPGUARD_TEST_PG_URL is set (as .ci/run does)."""
     with testing.database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(params=testing.backends())
+def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
+    """The REST app (``test_api_support.api``) on each backend with the CSL sample loaded and, beside a key
+    per role, a second analyst (``analyst_b``) and an auditor: the set-up of the casework and jobs tests.
+    A test module with a ``srv`` of its own uses that one."""
+    from test_api_support import SECOND_ANALYST_AND_AUDITOR, api
+
+    with api(request.param, tmp_path, shared, more_keys=SECOND_ANALYST_AND_AUDITOR) as a:
+        yield a

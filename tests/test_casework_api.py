@@ -9,30 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from test_api_support import Api, api
+from test_api_support import KESTREL, Api
 
-from chipguard.store import testing
-
-
-@pytest.fixture(params=testing.backends())
-def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
-    with api(request.param, tmp_path, shared) as a:
-        a.tokens["analyst_b"] = a.services.keys.create("analyst", "analyst B", actor="test")[0]
-        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
-        yield a
-
-
-CUSTOMER = {
-    "name": "Kestrel Compute LLC",
-    "customer_id": "kestrel",
-    "country": "AM",
-    "owners": [{"name": "Atlas Sanatgaran", "country": "AM", "percent": 40}],
-}
+CUSTOMER = KESTREL
 RENTAL = {
     "date": "2025-06-01",
     "kind": "rental",

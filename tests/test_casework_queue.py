@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
-from test_api_support import Api, api
+from test_api_support import SECOND_ANALYST_AND_AUDITOR, Api, api
 from test_web_ui_casework_http import Ui
 
 from chipguard.service import Services
@@ -65,20 +65,13 @@ def test_the_age_filter_compares_times_to_the_microsecond(
 
 @pytest.fixture(params=testing.backends())
 def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
-    with api(request.param, tmp_path, shared, load=False) as a:
-        a.tokens["analyst_b"] = a.services.keys.create("analyst", "analyst B", actor="test")[0]
-        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
+    """The shared ``srv`` without lists: the alerts here are raised directly."""
+    with api(request.param, tmp_path, shared, load=False, more_keys=SECOND_ANALYST_AND_AUDITOR) as a:
         yield a
 
 
-def _actor(srv: Api, who: str) -> str:
-    key = srv.services.keys.authenticate(srv.tokens[who])
-    assert key is not None
-    return key.actor
-
-
 def test_the_queue_filters_by_any_analyst_over_rest(srv: Api) -> None:
-    a, b = _actor(srv, "analyst"), _actor(srv, "analyst_b")
+    a, b = srv.actor("analyst"), srv.actor("analyst_b")
     mine, theirs, nobodys, untaken = (_raise(srv.services, f"c{i}", str(i)) for i in range(4))
     srv.services.cases.assign(mine, a, a)
     srv.services.cases.assign(theirs, b, a)
@@ -91,10 +84,10 @@ def test_the_queue_filters_by_any_analyst_over_rest(srv: Api) -> None:
     assert r.status_code == 200, r.text
     listed = {x["actor"]: x for x in r.json()["analysts"]}
     # every live key that works alerts (analyst, admin) and everyone an alert is assigned to
-    assert set(listed) == {a, b, _actor(srv, "admin"), gone.actor}
+    assert set(listed) == {a, b, srv.actor("admin"), gone.actor}
     assert (listed[b]["label"], listed[b]["role"], listed[b]["open_alerts"]) == ("analyst B", "analyst", 1)
     assert listed[gone.actor]["revoked"] and listed[gone.actor]["open_alerts"] == 1
-    assert listed[_actor(srv, "admin")]["open_alerts"] == 0
+    assert listed[srv.actor("admin")]["open_alerts"] == 0
 
     def ids(**params: str) -> list[str]:
         r = srv.client.get("/v1/alerts", params=params, headers=srv.headers("analyst"))
@@ -118,7 +111,7 @@ def test_the_queue_filters_by_any_analyst_over_rest(srv: Api) -> None:
 
 
 def test_the_queue_page_offers_every_analyst(srv: Api) -> None:
-    b = _actor(srv, "analyst_b")
+    b = srv.actor("analyst_b")
     theirs = _raise(srv.services, "c1", "1")
     other = _raise(srv.services, "c2", "2")
     srv.services.cases.assign(theirs, b, b)
@@ -126,7 +119,7 @@ def test_the_queue_page_offers_every_analyst(srv: Api) -> None:
     ui.sign_in("analyst")
     queue = ui.get("/ui/alerts")
     options = dict(re.findall(r'<option value="(key:[0-9a-f]+)" ?>([^<]+)</option>', queue))
-    assert options[b] == f"analyst B ({b}) · 1 open" and _actor(srv, "analyst") in options
+    assert options[b] == f"analyst B ({b}) · 1 open" and srv.actor("analyst") in options
     page = ui.get(f"/ui/alerts?assignee={b}")
     assert re.findall(r'data-alert="(alt_[0-9a-f]{16})"', page)[:1] == [theirs] and other not in page
     assert f'<option value="{b}" selected>' in html.unescape(page)

@@ -12,60 +12,22 @@ import io
 import json
 import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_support import Api, api
+from test_api_support import KESTREL, NAMES_CSV, Api
 
 from chipguard.api.app import create_app
 from chipguard.service import jobs as service_jobs
-from chipguard.store import testing
 
-NAMES = (
-    "id,name,kind,country\nc1,Atlas Sanatgaran,org,AM\nc2,Zyxwv Quonk Holdings,org,DE\nc3,Mahan Air,org,IR\n"
-)
-KESTREL = {
-    "customer_id": "kestrel",
-    "name": "Kestrel Compute LLC",
-    "country": "AM",
-    "owners": [{"name": "Atlas Sanatgaran", "country": "AM", "percent": 40}],
-}
 PLOVER = {"customer_id": "plover", "name": "Plover Analytics GmbH", "country": "DE"}
 CUSTOMERS_CSV = (
     "customer_id,name,country,other_names,owner1_name,owner1_country,owner1_percent,owner2_name\n"
     "kestrel,Kestrel Compute LLC,AM,,Atlas Sanatgaran,AM,40,\n"
     "plover,Plover Analytics GmbH,DE,Plover GmbH;Plover AG,,,,Jane Roe\n"
 )
-
-
-@pytest.fixture(params=testing.backends())
-def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
-    with api(request.param, tmp_path, shared) as a:
-        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
-        yield a
-
-
-def _actions(srv: Api, action: str) -> list[Any]:
-    return [e for e in srv.services.audit.entries() if e.action == action]
-
-
-def _wait(srv: Api, job_id: str, who: str = "analyst") -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    seen: list[int] = []
-    while True:
-        r = srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers(who))
-        assert r.status_code == 200, r.text
-        job: dict[str, Any] = r.json()
-        seen.append(job["done"])
-        if job["status"] in ("done", "failed"):
-            assert seen == sorted(seen)  # progress only moves forward
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.1)
 
 
 def _post(srv: Api, path: str, body: str, who: str = "analyst", **params: str) -> Any:
@@ -76,13 +38,13 @@ def _post(srv: Api, path: str, body: str, who: str = "analyst", **params: str) -
 
 
 def test_a_file_of_names_is_screened_in_the_background(srv: Api) -> None:
-    r = _post(srv, "/v1/jobs/screen", NAMES, who="screen", file_name="names.csv")
+    r = _post(srv, "/v1/jobs/screen", NAMES_CSV, who="screen", file_name="names.csv")
     assert r.status_code == 202, r.text
     started = r.json()
     job_id = started["job_id"]
     assert r.headers["location"] == f"/v1/jobs/{job_id}"
     assert (started["status"], started["total"], started["kind"]) == ("queued", 3, "screen")
-    job = _wait(srv, job_id, "auditor")  # the auditor follows it
+    job = srv.wait_job(job_id, "auditor")  # the auditor follows it
     assert (job["status"], job["done"], job["total"], job["percent"]) == ("done", 3, 3, 100.0)
     assert job["created_by"].startswith("key:") and job["started_at"] and job["finished_at"]
     assert job["snapshots"] and all(s.startswith("us_csl") for s in job["snapshots"])
@@ -114,11 +76,11 @@ def test_a_file_of_names_is_screened_in_the_background(srv: Api) -> None:
     assert [json.loads(x) for x in lines.text.splitlines()] == results
 
     # audited: the job, its screening (naming the job and every query), its end
-    (created,) = _actions(srv, "job.create")
+    (created,) = srv.actions("job.create")
     assert created.payload["job_id"] == job_id and created.payload["rows"] == 3
-    screens = [e for e in _actions(srv, "screen.adhoc") if e.payload.get("job_id") == job_id]
+    screens = [e for e in srv.actions("screen.adhoc") if e.payload.get("job_id") == job_id]
     assert [q["id"] for e in screens for q in e.payload["queries"]] == ["c1", "c2", "c3"]
-    (done,) = _actions(srv, "job.done")
+    (done,) = srv.actions("job.done")
     assert done.payload["done"] == 3 and done.payload["with_hits"] == job["with_hits"]
     assert done.payload["snapshots"] == job["snapshots"]
     listed = srv.client.get("/v1/jobs", headers=srv.headers("auditor")).json()["jobs"]
@@ -140,15 +102,15 @@ def test_a_bad_file_is_refused_whole_and_nothing_is_screened(
     assert r.status_code == 422 and "colour" in r.text
     assert _post(srv, "/v1/jobs/screen", "", file_name="empty.csv").status_code == 422
     monkeypatch.setattr(service_jobs, "LIMITS", dataclasses.replace(service_jobs.LIMITS, job_rows=2))
-    r = _post(srv, "/v1/jobs/screen", NAMES, file_name="names.csv")
+    r = _post(srv, "/v1/jobs/screen", NAMES_CSV, file_name="names.csv")
     assert r.status_code == 422 and "at most 2" in r.text
     assert srv.client.get("/v1/jobs", headers=srv.headers("analyst")).json()["jobs"] == []
-    assert _actions(srv, "job.create") == [] and _actions(srv, "screen.adhoc") == []
+    assert srv.actions("job.create") == [] and srv.actions("screen.adhoc") == []
 
 
 def test_roles_start_and_read_jobs_as_elsewhere(srv: Api) -> None:
     # the auditor reads and cannot start; a screen key screens names but imports no customers
-    assert _post(srv, "/v1/jobs/screen", NAMES, who="auditor", file_name="n.csv").status_code == 403
+    assert _post(srv, "/v1/jobs/screen", NAMES_CSV, who="auditor", file_name="n.csv").status_code == 403
     assert (
         _post(srv, "/v1/jobs/customers", json.dumps(KESTREL), who="auditor", file_name="c.jsonl").status_code
         == 403
@@ -158,7 +120,7 @@ def test_roles_start_and_read_jobs_as_elsewhere(srv: Api) -> None:
     job_id = _post(srv, "/v1/jobs/customers", json.dumps(KESTREL) + "\n", file_name="c.jsonl").json()[
         "job_id"
     ]
-    _wait(srv, job_id)
+    srv.wait_job(job_id, "analyst")
     # a customer import shows customers: a screen key may not read it, the auditor may
     assert srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers("screen")).status_code == 403
     assert srv.client.get(f"/v1/jobs/{job_id}/results", headers=srv.headers("screen")).status_code == 403
@@ -181,7 +143,7 @@ def test_roles_start_and_read_jobs_as_elsewhere(srv: Api) -> None:
 def test_customers_are_imported_screened_and_alerted(srv: Api) -> None:
     r = _post(srv, "/v1/jobs/customers", CUSTOMERS_CSV, file_name="customers.csv")
     assert r.status_code == 202, r.text
-    job = _wait(srv, r.json()["job_id"])
+    job = srv.wait_job(r.json()["job_id"], "analyst")
     job_id = job["job_id"]
     assert (job["status"], job["done"], job["total"], job["with_hits"]) == ("done", 2, 2, 1), job
     assert job["summary"]["created"] == 2 and job["alerts"] >= 1
@@ -214,11 +176,13 @@ def test_customers_are_imported_screened_and_alerted(srv: Api) -> None:
     )
     screenings = srv.client.get("/v1/customers/kestrel/screenings", headers=srv.headers("analyst")).json()
     assert len(screenings["screenings"]) == 1
-    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "job.done")) == 1
+    assert len(srv.actions("customer.create")) == 2 and len(srv.actions("job.done")) == 1
 
     # the same customers again, one changed: a new version for it, nothing for the other, no second alert
     again = json.dumps(KESTREL) + "\n" + json.dumps(PLOVER | {"country": "AT"}) + "\n"
-    job2 = _wait(srv, _post(srv, "/v1/jobs/customers", again, file_name="again.jsonl").json()["job_id"])
+    job2 = srv.wait_job(
+        _post(srv, "/v1/jobs/customers", again, file_name="again.jsonl").json()["job_id"], "analyst"
+    )
     results2 = srv.client.get(f"/v1/jobs/{job2['job_id']}/results", headers=srv.headers("analyst")).json()[
         "results"
     ]
@@ -264,7 +228,7 @@ def test_a_bad_customer_file_writes_nothing(srv: Api) -> None:
         if field:
             assert f"field '{field}'" in message, (name, message)
     assert srv.client.get("/v1/customers", headers=srv.headers("analyst")).json()["customers"] == []
-    assert _actions(srv, "job.create") == [] and _actions(srv, "customer.create") == []
+    assert srv.actions("job.create") == [] and srv.actions("customer.create") == []
 
 
 def test_a_job_left_running_by_a_stopped_service_is_marked_failed(srv: Api, tmp_path: Path) -> None:
@@ -293,7 +257,7 @@ def test_a_job_left_running_by_a_stopped_service_is_marked_failed(srv: Api, tmp_
             client.get(f"/v1/jobs/{alive.job_id}", headers=srv.headers("auditor")).json()["status"]
             == "queued"
         )
-    failed = _actions(srv, "job.failed")
+    failed = srv.actions("job.failed")
     assert {e.payload["job_id"] for e in failed} >= {running.job_id, queued.job_id}
     restarted.state.services.engine.dispose()
 
@@ -350,7 +314,7 @@ def test_a_stopping_service_fails_its_job_naming_how_far_it_got(srv: Api) -> Non
     stopped = runner.run(job.job_id)
     assert stopped.status == "failed" and "the service stopped after 0 of 1 rows" in stopped.error
     assert srv.services.jobs.results(job.job_id) == []
-    (entry,) = _actions(srv, "job.failed")
+    (entry,) = srv.actions("job.failed")
     assert entry.payload["job_id"] == job.job_id and entry.actor == "key:test"
 
 

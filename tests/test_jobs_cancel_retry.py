@@ -7,22 +7,16 @@ them again."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_api_support import Api, api
+from test_api_support import NAMES_CSV, Api
 
 from chipguard.service import jobs as service_jobs
 from chipguard.service.jobs import JobRunner
-from chipguard.store import testing
 
-NAMES = (
-    "id,name,kind,country\nc1,Atlas Sanatgaran,org,AM\nc2,Zyxwv Quonk Holdings,org,DE\nc3,Mahan Air,org,IR\n"
-)
 CUSTOMERS_CSV = (
     "customer_id,name,country,owner1_name,owner1_country,owner1_percent\n"
     "kestrel,Kestrel Compute LLC,AM,Atlas Sanatgaran,AM,40\n"
@@ -30,35 +24,8 @@ CUSTOMERS_CSV = (
 )
 
 
-@pytest.fixture(params=testing.backends())
-def srv(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Api]:
-    with api(request.param, tmp_path, shared) as a:
-        a.tokens["auditor"] = a.services.keys.create("auditor", "auditor", actor="test")[0]
-        yield a
-
-
-def _actor(srv: Api, who: str) -> str:
-    key = srv.services.keys.authenticate(srv.tokens[who])
-    assert key is not None
-    return key.actor
-
-
-def _actions(srv: Api, action: str) -> list[Any]:
-    return [e for e in srv.services.audit.entries() if e.action == action]
-
-
 def _post(srv: Api, path: str, who: str) -> Any:
     return srv.client.post(path, headers=srv.headers(who))
-
-
-def _wait(srv: Api, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while True:
-        job: dict[str, Any] = srv.client.get(f"/v1/jobs/{job_id}", headers=srv.headers("admin")).json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.1)
 
 
 def _results(srv: Api, job_id: str) -> list[dict[str, Any]]:
@@ -70,8 +37,8 @@ def _results(srv: Api, job_id: str) -> list[dict[str, Any]]:
 
 def test_a_queued_job_is_cancelled_by_its_starter_or_an_admin(srv: Api) -> None:
     jobs = srv.services.jobs
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
-    analyst = _actor(srv, "analyst")
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
+    analyst = srv.actor("analyst")
     # queued in the service's live runner but never handed to its threads: it stays queued
     runner: JobRunner = srv.app.state.jobs
     job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
@@ -86,7 +53,7 @@ def test_a_queued_job_is_cancelled_by_its_starter_or_an_admin(srv: Api) -> None:
     cancelled = r.json()
     assert (cancelled["status"], cancelled["cancelled_by"], cancelled["done"]) == ("cancelled", analyst, 0)
     assert cancelled["finished_at"]
-    (entry,) = _actions(srv, "job.cancelled")
+    (entry,) = srv.actions("job.cancelled")
     assert entry.actor == analyst and entry.payload["job_id"] == job.job_id
     assert (entry.payload["cancelled_by"], entry.payload["was"]) == (analyst, "queued")
 
@@ -94,21 +61,21 @@ def test_a_queued_job_is_cancelled_by_its_starter_or_an_admin(srv: Api) -> None:
     assert r.status_code == 409 and "a finished job cannot be cancelled" in r.json()["error"]["message"]
     # a cancelled job handed to a runner later never starts
     assert runner.run(job.job_id).status == "cancelled" and jobs.results(job.job_id) == []
-    assert _actions(srv, "screen.adhoc") == []
+    assert srv.actions("screen.adhoc") == []
 
     # an admin cancels anybody's job
     other = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
     r = _post(srv, f"/v1/jobs/{other.job_id}/cancel", "admin")
-    assert r.status_code == 200 and r.json()["cancelled_by"] == _actor(srv, "admin")
+    assert r.status_code == 200 and r.json()["cancelled_by"] == srv.actor("admin")
 
     # a job that is done cannot be cancelled
     done = srv.client.post(
         "/v1/jobs/screen",
-        content=NAMES.encode(),
+        content=NAMES_CSV.encode(),
         params={"file_name": "names.csv"},
         headers=srv.headers("screen") | {"Content-Type": "text/csv"},
     ).json()
-    assert _wait(srv, done["job_id"])["status"] == "done"
+    assert srv.wait_job(done["job_id"])["status"] == "done"
     r = _post(srv, f"/v1/jobs/{done['job_id']}/cancel", "screen")
     assert r.status_code == 409 and "is done: a finished job cannot be cancelled" in r.text
     assert _post(srv, "/v1/jobs/job_0000000000000000/cancel", "admin").status_code == 404
@@ -122,8 +89,8 @@ def test_a_running_job_stops_after_its_chunk_and_a_retry_screens_the_rest(
 ) -> None:
     monkeypatch.setattr(service_jobs, "NAMES_PER_CHUNK", 1)
     jobs = srv.services.jobs
-    analyst = _actor(srv, "analyst")
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    analyst = srv.actor("analyst")
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
     runner = JobRunner(srv.services)
     job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, runner.runner_id)
     screen = srv.services.screen
@@ -143,9 +110,9 @@ def test_a_running_job_stops_after_its_chunk_and_a_retry_screens_the_rest(
     # the chunk under way is kept (its rows were screened and audited); no further chunk ran
     assert (stopped.status, stopped.done, stopped.total, stopped.cancelled_by) == ("cancelled", 1, 3, analyst)
     assert len(calls) == 1 and [r["id"] for r in _results(srv, job.job_id)] == ["c1"]
-    screened = [q["id"] for e in _actions(srv, "screen.adhoc") for q in e.payload["queries"]]
+    screened = [q["id"] for e in srv.actions("screen.adhoc") for q in e.payload["queries"]]
     assert screened == ["c1"]
-    assert _actions(srv, "job.done") == [] and len(_actions(srv, "job.cancelled")) == 1
+    assert srv.actions("job.done") == [] and len(srv.actions("job.cancelled")) == 1
 
     # the retry: who may, then a new job over c2 and c3, naming the original
     for who in ("auditor", "screen"):
@@ -155,12 +122,12 @@ def test_a_running_job_stops_after_its_chunk_and_a_retry_screens_the_rest(
     retry = r.json()
     assert (retry["retry_of"], retry["total"], retry["created_by"]) == (job.job_id, 2, analyst)
     assert r.headers["location"] == f"/v1/jobs/{retry['job_id']}"
-    finished = _wait(srv, retry["job_id"])
+    finished = srv.wait_job(retry["job_id"])
     assert (finished["status"], finished["done"]) == ("done", 2)
     assert [(x["line"], x["id"]) for x in _results(srv, retry["job_id"])] == [(3, "c2"), (4, "c3")]
-    screened = [q["id"] for e in _actions(srv, "screen.adhoc") for q in e.payload["queries"]]
+    screened = [q["id"] for e in srv.actions("screen.adhoc") for q in e.payload["queries"]]
     assert sorted(screened) == ["c1", "c2", "c3"]  # no row screened twice
-    (created,) = [e for e in _actions(srv, "job.create") if e.payload["job_id"] == retry["job_id"]]
+    (created,) = [e for e in srv.actions("job.create") if e.payload["job_id"] == retry["job_id"]]
     assert created.payload["retry_of"] == job.job_id and created.actor == analyst
 
     # once only; a done job is not retried
@@ -176,14 +143,14 @@ def test_a_customer_import_retry_screens_the_written_customers_without_writing_t
 ) -> None:
     monkeypatch.setattr(service_jobs, "CUSTOMERS_PER_CHUNK", 1)
     jobs = srv.services.jobs
-    analyst = _actor(srv, "analyst")
+    analyst = srv.actor("analyst")
     rows = [r.to_dict() for r in service_jobs.read_customer_rows("c.csv", CUSTOMERS_CSV.encode(), None)]
     runner = JobRunner(srv.services)
     job = jobs.create("customers", "c.csv", "0" * 64, rows, analyst, runner.runner_id)
     screen_customer = srv.services.screen_customer
 
     def screen_then_cancel(*args: Any, **kwargs: Any) -> Any:
-        if not _actions(srv, "job.cancelled"):
+        if not srv.actions("job.cancelled"):
             assert _post(srv, f"/v1/jobs/{job.job_id}/cancel", "admin").status_code == 200
         return screen_customer(*args, **kwargs)
 
@@ -191,15 +158,15 @@ def test_a_customer_import_retry_screens_the_written_customers_without_writing_t
     stopped = runner.run(job.job_id)
     monkeypatch.setattr(srv.services, "screen_customer", screen_customer)
     runner.shutdown()
-    assert (stopped.status, stopped.done, stopped.cancelled_by) == ("cancelled", 1, _actor(srv, "admin"))
+    assert (stopped.status, stopped.done, stopped.cancelled_by) == ("cancelled", 1, srv.actor("admin"))
     assert stopped.summary["written"] is True
     # both customers were written (one transaction); only kestrel was screened
     assert [r.customer_id for r in srv.services.customers.find()] == ["kestrel", "plover"]
-    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "customer.screen")) == 1
+    assert len(srv.actions("customer.create")) == 2 and len(srv.actions("customer.screen")) == 1
 
     r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")  # the starter retries
     assert r.status_code == 202, r.text
-    finished = _wait(srv, r.json()["job_id"])
+    finished = srv.wait_job(r.json()["job_id"])
     assert (finished["status"], finished["total"], finished["done"]) == ("done", 1, 1), finished
     assert finished["retry_of"] == job.job_id and finished["summary"]["screened"] == 1
     (plover,) = _results(srv, finished["job_id"])
@@ -210,8 +177,8 @@ def test_a_customer_import_retry_screens_the_written_customers_without_writing_t
         1,
     )
     # nothing written twice: no second create, no update, one version each; plover screened once
-    assert len(_actions(srv, "customer.create")) == 2 and _actions(srv, "customer.update") == []
-    assert [e.payload.get("customer_id") for e in _actions(srv, "customer.screen")].count("plover") == 1
+    assert len(srv.actions("customer.create")) == 2 and srv.actions("customer.update") == []
+    assert [e.payload.get("customer_id") for e in srv.actions("customer.screen")].count("plover") == 1
     assert srv.services.customers.get("plover").version == 1
     assert srv.services.verify_audit().ok
 
@@ -226,7 +193,7 @@ def test_an_import_stopped_right_after_writing_has_its_mark_and_its_retry_keeps_
     from chipguard.model import Customer
 
     jobs = srv.services.jobs
-    analyst = _actor(srv, "analyst")
+    analyst = srv.actor("analyst")
     rows = [r.to_dict() for r in service_jobs.read_customer_rows("c.csv", CUSTOMERS_CSV.encode(), None)]
     runner = JobRunner(srv.services)
     job = jobs.create("customers", "c.csv", "0" * 64, rows, analyst, runner.runner_id)
@@ -248,7 +215,7 @@ def test_an_import_stopped_right_after_writing_has_its_mark_and_its_retry_keeps_
     assert edited.version == 2
     r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
     assert r.status_code == 202, r.text
-    finished = _wait(srv, r.json()["job_id"])
+    finished = srv.wait_job(r.json()["job_id"])
     assert (finished["status"], finished["done"], finished["summary"]["screened"]) == ("done", 2, 2), finished
     assert [(x["customer_id"], x["action"]) for x in _results(srv, finished["job_id"])] == [
         ("kestrel", "screened"),
@@ -256,7 +223,7 @@ def test_an_import_stopped_right_after_writing_has_its_mark_and_its_retry_keeps_
     ]
     kept = srv.services.customers.get("plover")
     assert (kept.version, kept.data["country"]) == (2, "AT")
-    assert len(_actions(srv, "customer.create")) == 2 and len(_actions(srv, "customer.update")) == 1
+    assert len(srv.actions("customer.create")) == 2 and len(srv.actions("customer.update")) == 1
     assert srv.services.verify_audit().ok
 
 
@@ -285,7 +252,7 @@ def test_the_cli_lists_shows_and_cancels_jobs(db_url: str) -> None:
     from chipguard.service import Services
 
     services = Services.open(db_url)
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
     job = services.jobs.create("screen", "names.csv", "0" * 64, rows, "key:someone", "elsewhere:1:x")
     result = CliRunner().invoke(cli_app, ["jobs", "cancel", job.job_id, "--db", db_url])
     assert result.exit_code == 0, result.output
@@ -317,7 +284,7 @@ def test_the_cli_retries_a_job_in_its_own_process(db_url: str, shared: Path) -> 
 
     services = Services.open(db_url)
     services.snapshots.load_file(shared / CSL_SAMPLE)
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
     job = services.jobs.create("screen", "names.csv", "0" * 64, rows, "key:someone", "elsewhere:1:x")
     services.jobs.start(job.job_id, "elsewhere:1:x", [])
     services.jobs.progress(job.job_id, [(1, {"id": "c2", "hits": []})])
@@ -354,7 +321,7 @@ def test_a_retry_takes_the_rows_without_a_result_and_then_refuses_the_originals_
     from chipguard.store.errors import ConflictError
 
     jobs = srv.services.jobs
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
     job = jobs.create("screen", "names.csv", "0" * 64, rows, "key:a", "elsewhere:1:x")
     jobs.start(job.job_id, "elsewhere:1:x", [])
     jobs.cancel(job.job_id, "key:a")
@@ -377,8 +344,8 @@ def test_a_retry_takes_the_rows_without_a_result_and_then_refuses_the_originals_
 
 def test_a_job_failed_by_a_stopping_service_is_retried_by_its_starter(srv: Api) -> None:
     jobs = srv.services.jobs
-    analyst = _actor(srv, "analyst")
-    rows = service_jobs.read_names("names.csv", NAMES.encode(), None)
+    analyst = srv.actor("analyst")
+    rows = service_jobs.read_names("names.csv", NAMES_CSV.encode(), None)
     stopping = JobRunner(srv.services)
     job = jobs.create("screen", "names.csv", "0" * 64, rows, analyst, stopping.runner_id)
     stopping.shutdown()
@@ -388,6 +355,6 @@ def test_a_job_failed_by_a_stopping_service_is_retried_by_its_starter(srv: Api) 
     assert r.status_code == 409 and "is failed" in r.text and "retry it" in r.text
     r = _post(srv, f"/v1/jobs/{job.job_id}/retry", "analyst")
     assert r.status_code == 202, r.text
-    retried = _wait(srv, r.json()["job_id"])
+    retried = srv.wait_job(r.json()["job_id"])
     assert (retried["status"], retried["done"], retried["retry_of"]) == ("done", 3, job.job_id)
     assert [x["id"] for x in _results(srv, retried["job_id"])] == ["c1", "c2", "c3"]
