@@ -13,7 +13,9 @@ by someone holding only database access — is detected.
 
 Appends are serialised: on PostgreSQL by locking the head row (``SELECT … FOR UPDATE``), on SQLite by
 starting the transaction with ``BEGIN IMMEDIATE``; the entry commits together with the record it
-describes (a decision, a customer version), so there is never a record without its audit entry.
+describes (a decision, a customer version), so there is never a record without its audit entry. An entry
+that stands alone (an ad-hoc screen) is committed by ``record``, which lets the concurrent callers of a
+process share one transaction and one fsync (:class:`GroupCommit`) and returns only once it is durable.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import io
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from chipguard import checkpoints, config, signing
-from chipguard.errors import InputError
+from chipguard.errors import AuditUnavailableError, InputError
 from chipguard.settings import settings
 from chipguard.store.db import SQLITE_BEGIN
 from chipguard.store.records import AuditEntryRow, AuditHeadRow
@@ -47,6 +50,7 @@ HEAD_ID = 1
 EXPORT_FORMATS = ("jsonl", "csv")
 # Cells a spreadsheet would evaluate as a formula (OWASP CSV injection guidance).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_COMMITTERS_LOCK = threading.Lock()
 
 
 def canonical_json(value: Any) -> str:
@@ -157,6 +161,7 @@ class AuditLog:
         self._key = key
         self._hmac = key is not None
         self._chain: str | None = None
+        self._committer: GroupCommit | None = None
 
     @property
     def key(self) -> bytes:
@@ -203,26 +208,37 @@ class AuditLog:
     def append(self, session: Session, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
         """Appends one entry inside ``session``'s transaction (the caller commits). The session must come
         from ``writer_session()`` so that SQLite serialises concurrent appenders."""
+        return self.append_many(session, [(actor, action, canonical_json(payload))])[0]
+
+    def append_many(self, session: Session, items: Sequence[tuple[str, str, str]]) -> list[AuditEntry]:
+        """Appends entries ``(actor, action, canonical JSON of the payload)`` in this order inside
+        ``session``'s transaction, each linked to the one before; the head is locked once, moved once and
+        signed once, and one checkpoint is written when the transaction commits (group commit)."""
+        if not items:
+            return []
         head = self._lock_head(session)
-        seq = head.seq + 1
-        prev = head.hash
-        ts = utc_now()
-        text = canonical_json(payload)
-        digest = entry_hash(seq, ts, actor, action, text, prev)
-        session.add(
-            AuditEntryRow(
-                seq=seq, ts=ts, actor=actor, action=action, payload=text, prev_hash=prev, hash=digest
+        seq, prev, ts = head.seq, head.hash, ""
+        entries: list[AuditEntry] = []
+        for actor, action, text in items:
+            seq += 1
+            ts = utc_now()
+            digest = entry_hash(seq, ts, actor, action, text, prev)
+            session.add(
+                AuditEntryRow(
+                    seq=seq, ts=ts, actor=actor, action=action, payload=text, prev_hash=prev, hash=digest
+                )
             )
-        )
+            entries.append(AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest))
+            prev = digest
         head.seq = seq
-        head.hash = digest
-        head.signature = self.sign_head(seq, digest)
+        head.hash = prev
+        head.signature = self.sign_head(seq, prev)
         head.updated_at = ts
         session.flush()
-        chain = digest if seq == 1 else self._chain_of(session)
+        chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
         if chain:
-            checkpoints.after_commit(session, chain, seq, digest, self._hmac and self.key or None)
-        return AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest)
+            checkpoints.after_commit(session, chain, seq, prev, self._hmac and self.key or None)
+        return entries
 
     def _chain_of(self, session: Session) -> str | None:
         """The chain's identity: its first entry's hash (what checkpoints are filed under)."""
@@ -241,8 +257,19 @@ class AuditLog:
         return checkpoints.write(chain, head.seq, head.hash, self._hmac and self.key or None)
 
     def record(self, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
-        with self.writer_session() as session, session.begin():
-            return self.append(session, actor, action, payload)
+        """Appends one entry in a transaction of its own and returns once it is committed (durable).
+        Concurrent callers of this process share commits (:class:`GroupCommit`); a commit that fails
+        raises AuditUnavailableError in every caller whose entry it held."""
+        return self._group_commit().record(actor, action, payload)
+
+    def _group_commit(self) -> GroupCommit:
+        committer = self._committer
+        if committer is None or committer.pid != os.getpid():  # a forked child starts its own
+            with _COMMITTERS_LOCK:
+                committer = self._committer
+                if committer is None or committer.pid != os.getpid():
+                    committer = self._committer = GroupCommit(self)
+        return committer
 
     def entries_of(self, action: str, *, newest_first: bool = False, page: int = 500) -> Iterator[AuditEntry]:
         """The entries of one action (indexed), in pages, oldest or newest first."""
@@ -428,6 +455,102 @@ class AuditLog:
         finally:
             tmp.unlink(missing_ok=True)
         return count
+
+
+@dataclass(slots=True)
+class _Waiter:
+    """One caller's entry on its way into a group commit, and what became of it."""
+
+    actor: str
+    action: str
+    text: str  # the payload's canonical JSON, made by the caller (its content never depends on timing)
+    entry: AuditEntry | None = None
+    error: Exception | None = None
+    done: bool = False
+
+
+class GroupCommit:
+    """Commits the entries of concurrent callers of one process together: one transaction, one fsync,
+    one head signature and one checkpoint line for every entry that arrived while the previous commit
+    was in flight.
+
+    Why: an entry is durable only once its transaction is synced to disk (~10 ms), and the chain admits
+    one writer at a time (the head row's lock; on SQLite also the writer lock file shared by every
+    process). With a transaction per entry, a REST worker's requests queue on that lock one fsync each,
+    and a second worker only lengthens the queue. Grouping makes the cost per commit, not per entry.
+
+    How (leader and followers, no background thread): a caller queues its entry; if no commit of this
+    process is in flight it becomes the leader, takes up to ``max_entries`` queued entries (its own
+    among them, oldest first) and commits them; otherwise it waits. When the commit returns, every
+    caller whose entry it held is woken with its entry — or, if the commit failed, with the error, so
+    no caller ever answers before its entry is durable and none loses its entry silently. Nothing waits
+    for more entries to arrive: a lone caller commits at once, so grouping adds no latency. Across
+    processes the head lock still serialises commits, so the chain stays one sequence; which entries
+    share a commit, and their order, depend on timing, their content does not."""
+
+    def __init__(self, log: AuditLog, max_entries: int = 256) -> None:
+        self.log = log
+        self.max_entries = max_entries
+        self.pid = os.getpid()
+        self.commits = 0  # transactions committed by this process (tests and benchmarks read it)
+        self._cond = threading.Condition()
+        self._queue: list[_Waiter] = []
+        self._committing = False
+
+    def record(self, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
+        """Appends one entry and returns it once committed; AuditUnavailableError if its commit failed."""
+        me = _Waiter(actor, action, canonical_json(payload))
+        with self._cond:
+            self._queue.append(me)
+            while not me.done:
+                if self._committing:
+                    self._cond.wait()
+                    continue
+                batch = self._queue[: self.max_entries]
+                del self._queue[: self.max_entries]
+                self._committing = True
+                self._cond.release()
+                try:
+                    self._commit(batch)
+                finally:
+                    self._cond.acquire()
+                    self._committing = False
+                    self._cond.notify_all()
+        if me.error is not None:
+            raise AuditUnavailableError(
+                f"the audit entry ({action}) could not be committed, so the action is not answered: "
+                f"{type(me.error).__name__}: {me.error}"
+            ) from me.error
+        assert me.entry is not None
+        return me.entry
+
+    def waiting(self) -> int:
+        """Entries queued for the next commit (not yet taken by a leader)."""
+        with self._cond:
+            return len(self._queue)
+
+    def committing(self) -> bool:
+        """Whether a commit of this process is in flight."""
+        with self._cond:
+            return self._committing
+
+    def _commit(self, batch: list[_Waiter]) -> None:
+        """Commits ``batch`` in one transaction and marks every waiter done, with its entry or the error."""
+        try:
+            with self.log.writer_session() as session, session.begin():
+                entries = self.log.append_many(session, [(w.actor, w.action, w.text) for w in batch])
+        except Exception as exc:  # noqa: BLE001 - handed to every caller whose entry was in the batch
+            for waiter in batch:
+                waiter.error, waiter.done = exc, True
+            return
+        except BaseException as exc:  # interrupted: the waiters fail too, then the interruption goes on
+            for waiter in batch:
+                waiter.error = RuntimeError(f"the commit was interrupted ({type(exc).__name__})")
+                waiter.done = True
+            raise
+        self.commits += 1
+        for waiter, entry in zip(batch, entries, strict=True):
+            waiter.entry, waiter.done = entry, True
 
 
 def csv_safe(value: Any) -> str:

@@ -53,3 +53,11 @@ class ListsUnavailableError(ChipguardError):
     """No list snapshot is loaded, or the loaded ones are too old to trust: fail closed."""
 
     exit_code = 3
+
+
+class AuditUnavailableError(ChipguardError):
+    """An audit entry could not be committed, so the action it records is not answered: a screen or a
+    decision whose trail is not durable must not be reported as done (fail closed). Retrying is safe —
+    nothing of the failed transaction was kept."""
+
+    exit_code = 7

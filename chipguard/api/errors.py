@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chipguard.errors import ChipguardError, InputError, ListsUnavailableError
+from chipguard.errors import AuditUnavailableError, ChipguardError, InputError, ListsUnavailableError
 from chipguard.service import EngineError
 from chipguard.service.inputs import error_path
 from chipguard.store.errors import ConflictError, ForbiddenError, NotFoundError
@@ -39,6 +39,7 @@ ERROR_KINDS: tuple[tuple[type[ChipguardError], ErrorKind], ...] = (
     (ForbiddenError, ErrorKind(403, "forbidden", "Forbidden")),
     (ConflictError, ErrorKind(409, "conflict", "Conflict")),
     (ListsUnavailableError, ErrorKind(503, "lists_unavailable", "No restricted-party lists")),
+    (AuditUnavailableError, ErrorKind(503, "audit_unavailable", "Audit trail unavailable")),
     (InputError, ErrorKind(422, "invalid_input", "Invalid input")),
     (EngineError, ErrorKind(500, "engine_error", "Decision engine error")),
     (ListUpdateError, ErrorKind(502, "list_update_failed", "List update failed")),
