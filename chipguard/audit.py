@@ -184,7 +184,7 @@ class AuditLog:
         """A session whose transaction may append: on SQLite it begins IMMEDIATE (takes the write lock)."""
         return Session(self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False)
 
-    def _lock_head(self, session: Session) -> AuditHeadRow:
+    def lock_head(self, session: Session) -> AuditHeadRow:
         """The head row, locked for this transaction; created (once, race-free) on the first append."""
         query = select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
         head = session.execute(query).scalar_one_or_none()
@@ -210,13 +210,17 @@ class AuditLog:
         from ``writer_session()`` so that SQLite serialises concurrent appenders."""
         return self.append_many(session, [(actor, action, canonical_json(payload))])[0]
 
-    def append_many(self, session: Session, items: Sequence[tuple[str, str, str]]) -> list[AuditEntry]:
+    def append_many(
+        self, session: Session, items: Sequence[tuple[str, str, str]], *, checkpoint_on_commit: bool = True
+    ) -> list[AuditEntry]:
         """Appends entries ``(actor, action, canonical JSON of the payload)`` in this order inside
         ``session``'s transaction, each linked to the one before; the head is locked once, moved once and
-        signed once, and one checkpoint is written when the transaction commits (group commit)."""
+        signed once, and one checkpoint is written when the transaction commits — unless
+        ``checkpoint_on_commit`` is False: then the caller writes it (:meth:`checkpoint_of`) once the
+        session has let go of the chain, so the next writer need not wait for a second fsync."""
         if not items:
             return []
-        head = self._lock_head(session)
+        head = self.lock_head(session)
         seq, prev, ts = head.seq, head.hash, ""
         entries: list[AuditEntry] = []
         for actor, action, text in items:
@@ -235,10 +239,17 @@ class AuditLog:
         head.signature = self.sign_head(seq, prev)
         head.updated_at = ts
         session.flush()
-        chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
-        if chain:
-            checkpoints.after_commit(session, chain, seq, prev, self._hmac and self.key or None)
+        if checkpoint_on_commit:
+            chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
+            if chain:
+                checkpoints.after_commit(session, chain, seq, prev, self._hmac and self.key or None)
         return entries
+
+    def checkpoint_of(self, session: Session, entries: Sequence[AuditEntry]) -> tuple[Any, ...]:
+        """The arguments of :func:`checkpoints.write_committed` for the head after ``entries`` (the last
+        entries appended in ``session``); read inside the session, written after it committed."""
+        chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
+        return (chain, entries[-1].seq, entries[-1].hash, self._hmac and self.key or None)
 
     def _chain_of(self, session: Session) -> str | None:
         """The chain's identity: its first entry's hash (what checkpoints are filed under)."""
@@ -480,13 +491,15 @@ class GroupCommit:
     and a second worker only lengthens the queue. Grouping makes the cost per commit, not per entry.
 
     How (leader and followers, no background thread): a caller queues its entry; if no commit of this
-    process is in flight it becomes the leader, takes up to ``max_entries`` queued entries (its own
-    among them, oldest first) and commits them; otherwise it waits. When the commit returns, every
-    caller whose entry it held is woken with its entry — or, if the commit failed, with the error, so
-    no caller ever answers before its entry is durable and none loses its entry silently. Nothing waits
-    for more entries to arrive: a lone caller commits at once, so grouping adds no latency. Across
-    processes the head lock still serialises commits, so the chain stays one sequence; which entries
-    share a commit, and their order, depend on timing, their content does not."""
+    process is in flight it becomes the leader, waits for the chain's lock, then takes up to
+    ``max_entries`` queued entries (oldest first: those that arrived while it waited for the lock too)
+    and commits them; otherwise it waits. When the commit returns, every caller whose entry it held is
+    woken with its entry — or, if the commit failed, with the error, so no caller ever answers before
+    its entry is durable and none loses its entry silently. Nothing waits for more entries to arrive: a
+    lone caller commits at once, so grouping adds no latency. The checkpoint line (a second fsync) is
+    written after the chain is let go, before the callers are woken. Across processes the head lock
+    still serialises commits, so the chain stays one sequence; which entries share a commit, and their
+    order, depend on timing, their content does not."""
 
     def __init__(self, log: AuditLog, max_entries: int = 256) -> None:
         self.log = log
@@ -506,12 +519,10 @@ class GroupCommit:
                 if self._committing:
                     self._cond.wait()
                     continue
-                batch = self._queue[: self.max_entries]
-                del self._queue[: self.max_entries]
                 self._committing = True
                 self._cond.release()
                 try:
-                    self._commit(batch)
+                    self._commit()
                 finally:
                     self._cond.acquire()
                     self._committing = False
@@ -534,21 +545,41 @@ class GroupCommit:
         with self._cond:
             return self._committing
 
-    def _commit(self, batch: list[_Waiter]) -> None:
-        """Commits ``batch`` in one transaction and marks every waiter done, with its entry or the error."""
+    def _take(self) -> list[_Waiter]:
+        with self._cond:
+            batch = self._queue[: self.max_entries]
+            del self._queue[: self.max_entries]
+        return batch
+
+    def _commit(self) -> None:
+        """One transaction: waits for the chain (the head lock; on SQLite the writer lock first), then
+        takes the queued entries — so those that arrived while it waited go in too — and commits them;
+        the checkpoint is written after the chain is let go. Every waiter taken is marked done, with its
+        entry or the error."""
+        batch: list[_Waiter] = []
         try:
             with self.log.writer_session() as session, session.begin():
-                entries = self.log.append_many(session, [(w.actor, w.action, w.text) for w in batch])
-        except Exception as exc:  # noqa: BLE001 - handed to every caller whose entry was in the batch
-            for waiter in batch:
-                waiter.error, waiter.done = exc, True
+                self.log.lock_head(session)
+                batch = self._take()
+                entries = self.log.append_many(
+                    session, [(w.actor, w.action, w.text) for w in batch], checkpoint_on_commit=False
+                )
+                checkpoint = self.log.checkpoint_of(session, entries)
+        except BaseException as exc:
+            # the entries taken (or, when it failed before taking any, those it would have taken) fail
+            error = (
+                exc
+                if isinstance(exc, Exception)
+                else RuntimeError(f"the commit was interrupted ({type(exc).__name__})")
+            )
+            for waiter in batch or self._take():
+                waiter.error, waiter.done = error, True
+            if not isinstance(exc, Exception):
+                raise
             return
-        except BaseException as exc:  # interrupted: the waiters fail too, then the interruption goes on
-            for waiter in batch:
-                waiter.error = RuntimeError(f"the commit was interrupted ({type(exc).__name__})")
-                waiter.done = True
-            raise
         self.commits += 1
+        if checkpoint[0]:
+            checkpoints.write_committed(*checkpoint)
         for waiter, entry in zip(batch, entries, strict=True):
             waiter.entry, waiter.done = entry, True
 

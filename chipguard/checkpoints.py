@@ -88,10 +88,14 @@ def after_commit(session: Session, chain: str, seq: int, last_hash: str, hmac_ke
 
 def _flush_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if pending is None:
-        return
+    if pending is not None:
+        write_committed(*pending)
+
+
+def write_committed(chain: str, seq: int, last_hash: str, hmac_key: bytes | None) -> None:
+    """Writes the checkpoint of a head that is committed already: a failure is logged, not raised."""
     try:
-        write(*pending)
+        write(chain, seq, last_hash, hmac_key)
     except OSError:  # the commit stands; a missing checkpoint only weakens the witness: say so loudly
         log.exception("could not write the audit checkpoint to %s", path())
 

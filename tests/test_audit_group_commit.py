@@ -113,25 +113,26 @@ def _start_callers(
     return threads, outcome
 
 
-def test_entries_arriving_during_a_commit_share_the_next_one(engine: Engine) -> None:
-    """While a commit waits for the chain, the entries of five more callers queue; they are then
-    written in one transaction (two commits for six callers), each caller gets its own entry back."""
+def test_entries_arriving_while_a_commit_waits_for_the_chain_share_it(engine: Engine) -> None:
+    """While another transaction holds the chain, the first caller's commit waits for it and five more
+    callers queue behind; all six are then written in one transaction, in the order they came, and each
+    caller gets its own entry back."""
     log = AuditLog(engine, key=KEY)
     committer = log._group_commit()
     finish = _hold_the_chain(log)
     threads, outcome = _start_callers(log, [{"t": n, "i": 0} for n in range(6)])
     threads[0].start()
     _until(committer.committing, "the first caller's commit is in flight")
-    for thread in threads[1:]:
+    for n, thread in enumerate(threads[1:], start=2):
         thread.start()
-    _until(lambda: committer.waiting() == 5, "five callers are queued")
+        _until(lambda n=n: committer.waiting() == n, f"{n} callers are queued")
     finish()
     for thread in threads:
         thread.join()
-    assert committer.commits == 2
+    assert committer.commits == 1
     entries = {n: e for n, e in outcome.items() if isinstance(e, AuditEntry)}
     assert sorted(entries) == list(range(6)), outcome
-    assert entries[0].seq == 2 and sorted(e.seq for e in entries.values()) == list(range(2, 8))
+    assert [entries[n].seq for n in range(6)] == list(range(2, 8))
     assert all(e.payload == {"t": n, "i": 0} and e.actor == f"worker{n}" for n, e in entries.items())
     report = log.verify()
     assert report.ok and report.entries == 7, report.problems
@@ -165,9 +166,9 @@ def _refuse_poison(engine: Engine) -> None:
 
 
 def test_a_failed_commit_fails_every_caller_waiting_on_it(engine: Engine) -> None:
-    """Five callers share a commit that the database refuses: all five get AuditUnavailableError
-    (naming the cause), none of their entries is written, the caller committed before them keeps its
-    entry, the chain verifies, and the next caller commits normally."""
+    """Six callers share a commit that the database refuses (one entry breaks a rule): all six get
+    AuditUnavailableError naming the cause, none of their entries is written, the entry committed
+    before them stays, the chain verifies, and the next caller commits normally."""
     _refuse_poison(engine)
     log = AuditLog(engine, key=KEY)
     committer = log._group_commit()
@@ -177,22 +178,22 @@ def test_a_failed_commit_fails_every_caller_waiting_on_it(engine: Engine) -> Non
     threads, outcome = _start_callers(log, payloads)
     threads[0].start()
     _until(committer.committing, "the first caller's commit is in flight")
-    for thread in threads[1:]:
+    for n, thread in enumerate(threads[1:], start=2):
         thread.start()
-    _until(lambda: committer.waiting() == 5, "five callers are queued")
+        _until(lambda n=n: committer.waiting() == n, f"{n} callers are queued")
     finish()
     for thread in threads:
         thread.join()
-    assert isinstance(outcome[0], AuditEntry) and outcome[0].seq == 2
-    for n in range(1, 6):
+    for n in range(6):
         error = outcome[n]
         assert isinstance(error, AuditUnavailableError), (n, error)
         assert "could not be committed" in str(error) and "poison refused" in str(error)
+    assert committer.commits == 0 and committer.waiting() == 0
     report = log.verify()
-    assert report.ok and report.entries == 2, report.problems
-    assert [e.actor for e in log.entries()] == ["holder", "worker0"]
+    assert report.ok and report.entries == 1, report.problems
+    assert [e.actor for e in log.entries()] == ["holder"]
     after = log.record("worker9", "screen.adhoc", {"t": 9, "i": 0})
-    assert after.seq == 3 and log.verify().ok
+    assert after.seq == 2 and log.verify().ok and committer.commits == 1
 
 
 def _append_from_threads(url: str, process: int, threads: int, count: int) -> None:
