@@ -496,8 +496,10 @@ class GroupCommit:
     and commits them; otherwise it waits. When the commit returns, every caller whose entry it held is
     woken with its entry — or, if the commit failed, with the error, so no caller ever answers before
     its entry is durable and none loses its entry silently. Nothing waits for more entries to arrive: a
-    lone caller commits at once, so grouping adds no latency. The checkpoint line (a second fsync) is
-    written after the chain is let go, before the callers are woken. Across processes the head lock
+    lone caller commits at once, so grouping adds no latency. The checkpoint line of the commit (a
+    second fsync, to a file outside the database) is written by the leader after the chain is let go and
+    the callers are woken: an entry is durable once its transaction is, and the witness may lag the
+    database (it only has to be no newer), as when its write fails. Across processes the head lock
     still serialises commits, so the chain stays one sequence; which entries share a commit, and their
     order, depend on timing, their content does not."""
 
@@ -515,18 +517,22 @@ class GroupCommit:
         me = _Waiter(actor, action, canonical_json(payload))
         with self._cond:
             self._queue.append(me)
-            while not me.done:
-                if self._committing:
+        while True:
+            with self._cond:
+                while self._committing and not me.done:
                     self._cond.wait()
-                    continue
-                self._committing = True
-                self._cond.release()
-                try:
-                    self._commit()
-                finally:
-                    self._cond.acquire()
+                if me.done:
+                    break
+                self._committing = True  # this caller leads the next commit
+            checkpoint = None
+            try:
+                checkpoint = self._commit()
+            finally:
+                with self._cond:
                     self._committing = False
                     self._cond.notify_all()
+            if checkpoint is not None:  # after the callers are woken and the next commit may start
+                checkpoints.write_committed(*checkpoint)
         if me.error is not None:
             raise AuditUnavailableError(
                 f"the audit entry ({action}) could not be committed, so the action is not answered: "
@@ -551,11 +557,11 @@ class GroupCommit:
             del self._queue[: self.max_entries]
         return batch
 
-    def _commit(self) -> None:
+    def _commit(self) -> tuple[Any, ...] | None:
         """One transaction: waits for the chain (the head lock; on SQLite the writer lock first), then
-        takes the queued entries — so those that arrived while it waited go in too — and commits them;
-        the checkpoint is written after the chain is let go. Every waiter taken is marked done, with its
-        entry or the error."""
+        takes the queued entries — so those that arrived while it waited go in too — and commits them.
+        Every waiter taken is marked done, with its entry or the error. Returns the checkpoint to write
+        (None when the commit failed)."""
         batch: list[_Waiter] = []
         try:
             with self.log.writer_session() as session, session.begin():
@@ -576,12 +582,11 @@ class GroupCommit:
                 waiter.error, waiter.done = error, True
             if not isinstance(exc, Exception):
                 raise
-            return
+            return None
         self.commits += 1
-        if checkpoint[0]:
-            checkpoints.write_committed(*checkpoint)
         for waiter, entry in zip(batch, entries, strict=True):
             waiter.entry, waiter.done = entry, True
+        return checkpoint if checkpoint[0] else None
 
 
 def csv_safe(value: Any) -> str:
