@@ -118,14 +118,20 @@ class CaseServer(Server):
     actors: dict[str, str] = field(default_factory=dict)  # who → the actor its key writes as
 
 
-def doc_screenshot(driver: Any, name: str, height: int = 1300, at: str = "") -> None:
+def doc_screenshot(driver: Any, name: str, height: int = 1300, at: str = "", unfold: str = "") -> None:
     """With CHIPGUARD_UI_SCREENSHOTS=DIR, saves 1200 × ``height`` of the page — from its top, or from the
     element ``at`` (a CSS selector) — as DIR/NAME.png for the analyst guide: small enough to keep in the
-    repository."""
+    repository. ``unfold`` (a CSS selector of a <select>) shows its options as an open list for the shot
+    (a headless browser draws no drop-down), as they are; the page is left as it was."""
     folder = settings().ui_screenshots
     if folder is None:
         return
     driver.set_window_size(1200, height)
+    if unfold:
+        driver.execute_script(
+            "const s = document.querySelector(arguments[0]); s.size = s.options.length; s.style.height = 'auto';",
+            unfold,
+        )
     try:
         if at:
             driver.execute_script(
@@ -135,6 +141,10 @@ def doc_screenshot(driver: Any, name: str, height: int = 1300, at: str = "") -> 
             driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(Path(folder, f"{name}.png")))
     finally:
+        if unfold:
+            driver.execute_script(
+                "const s = document.querySelector(arguments[0]); s.size = 0; s.style.height = '';", unfold
+            )
         driver.set_window_size(1280, 1000)
 
 
@@ -182,7 +192,7 @@ def test_the_casework_loop_in_the_browser(browser: Any, server: CaseServer, tmp_
     submit(browser, f"tr[data-alert='{alert_id}'] form button")  # assign to me, back to the queue
     assert "/ui/alerts" in browser.current_url
     assert "in review" in text_of(browser, f"tr[data-alert='{alert_id}']")
-    doc_screenshot(browser, "queue", 840)
+    doc_screenshot(browser, "queue", 940, unfold="#assignee")
 
     # ── the case page: customer and owner beside the list record, the explanation ─────────────────
     browser.find_element(
