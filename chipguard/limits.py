@@ -36,6 +36,7 @@ class Limits:
     identifiers: int
     batch_queries: int
     job_rows: int
+    file_rows: int
     job_customers: int
     json_depth: int
     body_bytes: int

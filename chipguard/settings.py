@@ -82,6 +82,16 @@ def _byte_count(env: str, raw: str) -> int:
     return value
 
 
+def _row_count(env: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise _problem(env, raw, "a whole number of rows") from None
+    if value <= 0:
+        raise _problem(env, raw, "a number of rows above 0")
+    return value
+
+
 def _worker_count(env: str, raw: str) -> int:
     try:
         value = int(raw.strip())
@@ -256,6 +266,14 @@ class Settings:
         LIMITS.body_bytes,
         "1048576 (1 MiB)",
         "API: larger request bodies are refused with 413.",
+    )
+    max_file_rows: int = _var(
+        "CHIPGUARD_MAX_FILE_ROWS",
+        _row_count,
+        LIMITS.file_rows,
+        "2000000",
+        "CLI: rows in one file `chipguard screen-file` or `chipguard batch screen` takes; a larger file is "
+        "refused at the first row past it, before anything is screened (split it).",
     )
     job_workers: int = _var(
         "CHIPGUARD_JOB_WORKERS",

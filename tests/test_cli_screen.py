@@ -207,6 +207,30 @@ def test_screen_file_reads_its_csv_as_the_service_reads_a_file_of_names(tmp_path
     assert "line 5, field 'name': the name has no letters or digits" in str(cli.value)
 
 
+def test_a_file_past_the_row_limit_is_refused_at_its_first_extra_row(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every input has a size limit: the rows of a file are held until all are valid, so a file longer
+    than CHIPGUARD_MAX_FILE_ROWS is refused at the first row past it (naming file and line), nothing written;
+    one row fewer screens."""
+    load(shared, tmp_path)
+    src = tmp_path / "long.csv"
+    src.write_text("id,name\n" + "".join(f"c{i},Mahan Air {i}\n" for i in range(4)), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    monkeypatch.setenv("CHIPGUARD_MAX_FILE_ROWS", "3")
+    refused = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+    assert refused.exit_code != 0
+    assert f"{src}, line 5" in refused.stderr and "more than 3 rows" in refused.stderr
+    assert "CHIPGUARD_MAX_FILE_ROWS" in refused.stderr
+    assert not out.exists()
+    batch = runner.invoke(app, ["batch", "screen", str(src), "--out", str(tmp_path / "b.jsonl")])
+    assert batch.exit_code != 0 and "more than 3 rows" in batch.stderr
+    monkeypatch.setenv("CHIPGUARD_MAX_FILE_ROWS", "4")
+    accepted = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+    assert accepted.exit_code == 0, accepted.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+
+
 def test_screen_file_missing_column(home: Path, shared: Path, tmp_path: Path) -> None:
     load(shared, tmp_path)
     src = tmp_path / "nocol.csv"

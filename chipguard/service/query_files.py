@@ -238,8 +238,14 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, {str(k).lower(): v for k, v in record.items()}
 
 
-def read_input(path: Path, fmt: str | None = None, *, names_checked_later: bool = False) -> list[QueryRow]:
+def read_input(
+    path: Path, fmt: str | None = None, *, names_checked_later: bool = False, max_rows: int | None = None
+) -> list[QueryRow]:
     """Reads and validates the whole input; InputError with every bad row (up to 20) if any is bad.
+
+    A file of more than ``max_rows`` rows (default: the ``CHIPGUARD_MAX_FILE_ROWS`` setting, 2,000,000)
+    is refused at the first row past the limit — the rows are held in memory until all are valid, so an
+    unbounded file would be unbounded memory.
 
     Columns: id, name, kind, country and the evidence fields (date_of_birth, nationality,
     registration_number, lei, imo, address, website); any other column is an error. An id may repeat (the output keeps one row
@@ -250,6 +256,7 @@ def read_input(path: Path, fmt: str | None = None, *, names_checked_later: bool 
     row is bad anyway. Why: telling needs the name's analysis, and screening makes that analysis again —
     in the worker processes, after this process had made it for every row on one core."""
     from chipguard.match.screener import readable
+    from chipguard.settings import settings
 
     path = path.expanduser()
     file = str(path)
@@ -259,10 +266,18 @@ def read_input(path: Path, fmt: str | None = None, *, names_checked_later: bool 
         raise InputError("is a directory, expected a file", file=file)
     kind = detect_format(path, fmt)
     reader = {"csv": _csv_records, "jsonl": _jsonl_records, "parquet": _parquet_records}[kind]
+    limit = settings().max_file_rows if max_rows is None else max_rows
     rows: list[QueryRow] = []
     errors: list[InputError] = []
     try:
-        for line, record in reader(path):
+        for count, (line, record) in enumerate(reader(path), start=1):
+            if count > limit:
+                raise InputError(
+                    f"more than {limit:,} rows: split the file (or raise CHIPGUARD_MAX_FILE_ROWS); "
+                    "nothing screened",
+                    file=file,
+                    line=line,
+                )
             try:
                 rows.append(
                     validate(
