@@ -4,7 +4,8 @@ and the screening runs in a worker process reading them (chipguard.service.repla
 found then is found again. Here the Chinese name of a listed institute is removed from the names data
 (through the reference-data override root, CHIPGUARD_DATA_OVERRIDES) after a decision: new decisions no longer find it, the replay
 still does. The matching code reads its data once per process, so the "after" side runs in fresh
-processes, as a restarted service would. On SQLite and PostgreSQL."""
+processes, as a restarted service would — and so does the "before" side of a comparison across processes
+(each reads the files within seconds of the others, not when the test process first decided). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -97,7 +98,10 @@ REPLAY = (
 
 
 def test_replay_reproduces_a_hit_with_the_archived_matching_data(srv: Api, home: Path) -> None:
-    made = _decide(srv)
+    # Made in a fresh process too, like every decision and replay compared with it here: the test
+    # process hashed its matching files when it first decided (minutes earlier in a long run), so a
+    # matching file edited meanwhile (a developer at work) showed as a second changed file.
+    made = _fresh(srv, None, DECIDE, json.dumps(TRANSACTION))
     assert _customer_hits(made) == ["Academy of Aerospace Solid Propulsion Technology (AASPT)"]
 
     overlay = _remove_chinese_name(home)
@@ -153,7 +157,7 @@ def test_a_changed_threshold_replays_with_the_recorded_one(srv: Api, monkeypatch
 
 
 def test_a_tampered_matching_archive_falls_back_to_the_current_files(srv: Api, home: Path) -> None:
-    made = _decide(srv)
+    made = _fresh(srv, None, DECIDE, json.dumps(TRANSACTION))  # as above: compared across processes
     sha = made["versions"]["reference_data"]["matching"]["files"][NAMES_FILE]
     testing.allow_tampering(srv.services.engine)
     with Session(srv.services.engine) as s, s.begin():
