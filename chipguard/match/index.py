@@ -13,10 +13,13 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+import numpy as np
 
 from chipguard.limits import LIMITS
 from chipguard.match.config import scorer_config
@@ -24,7 +27,9 @@ from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAna
 from chipguard.names.morphology import roots
 
 MIN_DELETE_LEN = 5
-LONG_POSTING = 256  # posting lists longer than this are kept as sets too
+LONG_POSTING = (
+    256  # posting lists longer than this only add to the entries shorter ones found (see candidates)
+)
 # words whose typo neighbours are kept per process: a word's neighbourhood costs two dozen probes of the
 # index, and the same words (legal forms, "technology", common surnames) recur in most queries
 NEIGHBOUR_CACHE = 65_536
@@ -120,18 +125,15 @@ class NameIndex:
     ) -> None:
         self.entries = entries
         self._configure(party_count, max_posting, relative_floor)
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         party_sets: dict[str, set[int]] = defaultdict(set)
         for eid, entry in enumerate(entries):
             for key in entry_keys(entry.analysis):
-                self.postings[key].append(eid)
+                postings[key].append(eid)
             for t in entry.analysis.tokens:
                 party_sets[t.canon].add(entry.party)
-        # long posting lists also as sets: a query's common keys ("technology") then only add to the
-        # entries its rarer keys already found (see candidates)
-        self.posting_sets: dict[str, frozenset[int]] = {
-            k: frozenset(v) for k, v in self.postings.items() if len(v) > LONG_POSTING
-        }
+        # int32 arrays in ascending entry order, as a mapped index file holds them (see candidates)
+        self.postings: dict[str, Sequence[int]] = dict(postings)
         self.df = {k: len(v) for k, v in party_sets.items()}
         self.deletion_map: dict[str, list[str]] = defaultdict(list)
         vocab = {k[2:] for k in self.postings if k.startswith("w:")}
@@ -269,7 +271,6 @@ class NameIndex:
         # the last bit — enough to move a candidate across the floor or the limit in another process
         keys = sorted(self.query_keys(a).items())
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
-        acc: dict[int, float] = defaultdict(float)
         postings = self.postings
         sized = [(k, w, postings.get(k)) for k, w in keys]
         present = [(k, w, p) for k, w, p in sized if p]
@@ -277,66 +278,120 @@ class NameIndex:
         present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
         short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING and not k.startswith("s:")]
         long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING and not k.startswith("s:")]
+        # Each entry's weight is the sum of the weights of the keys it holds, added in key order; the
+        # posting lists are int32 arrays, so the sums are taken by numpy (np.bincount adds its weights in
+        # input order: the same floating-point sums as adding them one by one), and entries of equal
+        # weight keep the order they were first met in (keys in sorted order, each posting list in entry
+        # order) — the same in every process.
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         for _key, weight, plist in short:
-            for eid in plist:
-                acc[eid] += weight
+            found = _ids(plist)
+            ids.append(found)
+            weights.append(np.full(len(found), weight))
         # the same words in any order stand in for the whole name in the same order: an entry written
         # in the query's order ("ERIC BADEGE") already has that weight, one in another order
         # ("BADEGE, Eric") gets it here, so both records of a person on two lists stay candidates
-        same_order = set(postings.get("j:" + a.joined, ())) if a.joined else set()
+        same_order = postings.get("j:" + a.joined) if a.joined else None
         for key, weight, plist in present:
             if key.startswith("s:"):
-                for eid in plist:
-                    if eid not in same_order:
-                        acc[eid] += weight
-        if long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * self.relative_floor:
+                found = _ids(plist)
+                if same_order:
+                    found = found[~np.isin(found, _ids(same_order))]
+                ids.append(found)
+                weights.append(np.full(len(found), weight))
+        met, sums, first = _accumulate(ids, weights)
+        if long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * self.relative_floor:
             # an entry met only by the common keys cannot reach the floor (their weights together are
             # below it), so the common keys only add to the entries found already: same candidates,
             # without walking lists of thousands of entries
-            for key, weight, plist in long_:
-                members = self.posting_sets.get(key)
-                if members is None:
-                    members = frozenset(plist)
-                for eid in [e for e in acc if e in members]:
-                    acc[eid] += weight
-        else:
             for _key, weight, plist in long_:
-                for eid in plist:
-                    acc[eid] += weight
-        if not acc:
+                sums[_holding(met, _ids(plist))] += weight
+        elif long_:
+            for _key, weight, plist in long_:
+                found = _ids(plist)
+                ids.append(found)
+                weights.append(np.full(len(found), weight))
+            met, sums, first = _accumulate(ids, weights)
+        if not len(met):
             return []
-        # equal weights keep the order the entries were met in: keys in sorted order, each posting list
-        # in entry order — the same in every process
-        # (sorted in C, then cut: what heapq.nlargest returns, ties included, at a fraction of its cost)
-        top = sorted(acc, key=acc.__getitem__, reverse=True)[:limit]
+        # best first; equal weights in the order the entries were met in (a stable sort of that order:
+        # what sorted(reverse=True) over a dict filled in that order returns)
+        in_order = np.argsort(first)
+        ranked = in_order[np.argsort(-sums[in_order], kind="stable")]
+        top_at = ranked[:limit]
+        top: list[int] = met[top_at].tolist()
+        top_weight: list[float] = sums[top_at].tolist()
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
         # would be scored were it alone on the list is scored beside an exact match of another record
         whole = sum(w for k, w in keys if k.startswith("t:"))
-        floor = acc[top[0]] * self.relative_floor
+        floor = top_weight[0] * self.relative_floor
         relaxed = min(floor, whole * self.query_floor) if whole else floor
         if relaxed < floor:
             # below the best candidate's floor, only entries holding one of the query's two most
             # distinctive words that the lists know: another record of the same firm, not any name
             # sharing common words
             rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
-            holders = {eid for _w, k in rarest for eid in postings[k]}
-            out = [eid for eid in top if acc[eid] >= floor or (acc[eid] >= relaxed and eid in holders)]
+            holder_lists = [_ids(postings[k]) for _w, k in rarest]
+            out = [
+                eid
+                for eid, weight in zip(top, top_weight, strict=True)
+                if weight >= floor or (weight >= relaxed and _holds(holder_lists, eid))
+            ]
         else:
-            out = [eid for eid in top if acc[eid] >= floor]
-        if len(acc) > limit and whole and self.full_match_cap > limit and acc[top[-1]] >= whole:
+            out = [eid for eid, weight in zip(top, top_weight, strict=True) if weight >= floor]
+        if len(met) > limit and whole and self.full_match_cap > limit and top_weight[-1] >= whole:
             # a name listed many times (a group and its subsidiaries, one record per address): every
             # entry holding all the query's words and at most one word more is scored, not only the
             # first ``limit`` (a longer name holding a short generic query is another firm's)
             chosen = set(top)
             most = len(sig) + 1
             entries = self.entries
+            full = in_order[sums[in_order] >= whole]  # in the order met
             more = [
-                eid
-                for eid, weight in acc.items()
-                if weight >= whole and eid not in chosen and len(entries[eid].analysis.significant) <= most
+                (eid, weight)
+                for eid, weight in zip(met[full].tolist(), sums[full].tolist(), strict=True)
+                if eid not in chosen and len(entries[eid].analysis.significant) <= most
             ]
             if more:
-                more.sort(key=acc.__getitem__, reverse=True)
-                out += more[: self.full_match_cap - limit]
+                more.sort(key=lambda item: item[1], reverse=True)
+                out += [eid for eid, _w in more[: self.full_match_cap - limit]]
         return out
+
+
+def _ids(plist: Sequence[int]) -> np.ndarray:
+    """A posting list as an int32 array (no copy of a mapped index's)."""
+    return np.asarray(plist, dtype=np.int32)
+
+
+def _accumulate(
+    ids: list[np.ndarray], weights: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries met (ascending), the sum of each one's weights (added in input order) and where each
+    was first met."""
+    if not ids:
+        empty = np.zeros(0, dtype=np.int32)
+        return empty, np.zeros(0), np.zeros(0, dtype=np.intp)
+    stream = np.concatenate(ids)
+    met, first, slot = np.unique(stream, return_index=True, return_inverse=True)
+    sums = np.bincount(slot.ravel(), weights=np.concatenate(weights), minlength=len(met))
+    return met, sums, first
+
+
+def _holding(met: np.ndarray, plist: np.ndarray) -> np.ndarray:
+    """Which of the (ascending) entries ``met`` the (ascending) posting list holds."""
+    at = np.searchsorted(plist, met)
+    inside = at < len(plist)
+    hit = np.zeros(len(met), dtype=bool)
+    hit[inside] = plist[at[inside]] == met[inside]
+    return hit
+
+
+def _holds(plists: list[np.ndarray], eid: int) -> bool:
+    """Whether any of the (ascending) posting lists holds entry ``eid``."""
+    for plist in plists:
+        at = int(np.searchsorted(plist, eid))
+        if at < len(plist) and int(plist[at]) == eid:
+            return True
+    return False

@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from chipguard.match.index import (
-    LONG_POSTING,
     MIN_DELETE_LEN,
     Entry,
     NameIndex,
@@ -70,8 +69,7 @@ DECODED_CACHE = 16_384
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 # (key, entry) pairs a builder holds before spilling them to disk (~120 bytes each in memory: ~120 MB)
 SPILL_PAIRS = 1_000_000
-POSTING_CACHE = 32_768
-POSTING_SETS = 1_024  # long posting lists kept as sets per process (see MappedPostingSets)  # posting-list lookups remembered (key → its view of the file, or absent)
+POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
 # attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
 # other attribute must be a plain setting (number, string, bool, None) stored in the header
@@ -79,7 +77,6 @@ _SCREENER_OBJECTS = {"parties", "index", "snapshots", "_party_countries"}
 _INDEX_OBJECTS = {
     "entries",
     "postings",
-    "posting_sets",
     "df",
     "deletion_map",
     "vocab",
@@ -603,40 +600,6 @@ class MappedPostings(Mapping[str, Sequence[int]]):
         return (self._keys.key(i) for i in range(len(self._keys)))
 
 
-class MappedPostingSets(Mapping[str, frozenset[int]]):
-    """``NameIndex.posting_sets``: the long posting lists as sets, made on first use per key; the sets of
-    the last ``POSTING_SETS`` keys are kept (each holds up to thousands of entries: kept for every long
-    key a long-running service meets, they would grow with the list)."""
-
-    def __init__(self, postings: MappedPostings) -> None:
-        self.postings = postings
-        self._made: dict[str, frozenset[int] | None] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        made = self._made
-        try:
-            found = made[key]
-        except KeyError:
-            plist = self.postings.get(key)
-            found = frozenset(plist) if plist is not None and len(plist) > LONG_POSTING else None
-            if len(made) >= POSTING_SETS:
-                made.clear()
-            made[key] = found
-        return default if found is None else found
-
-    def __getitem__(self, key: str) -> frozenset[int]:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found  # type: ignore[no-any-return]
-
-    def __len__(self) -> int:
-        return sum(1 for k in self.postings if len(self.postings[k]) > LONG_POSTING)
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for k in self.postings if len(self.postings[k]) > LONG_POSTING)
-
-
 class MappedDf(Mapping[str, int]):
     """``NameIndex.df``: word → number of parties with it."""
 
@@ -812,7 +775,6 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     index.entries = MappedEntries(_Table(m, "entries"), index.rarity)  # type: ignore[assignment]
     postings = MappedPostings(m)
     index.postings = postings  # type: ignore[assignment]
-    index.posting_sets = MappedPostingSets(postings)  # type: ignore[assignment]
     index.df = MappedDf(m)  # type: ignore[assignment]
     index.deletion_map = MappedDeletions(m)  # type: ignore[assignment]
     index.vocab = MappedVocab(postings)  # type: ignore[assignment]
