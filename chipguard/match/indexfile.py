@@ -41,6 +41,7 @@ import sys
 import tempfile
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -52,7 +53,7 @@ from chipguard.match.index import (
     deletes,
     entry_keys,
 )
-from chipguard.match.score import weights_of
+from chipguard.match.score import token_weight
 from chipguard.model import Party
 from chipguard.names.analysis import NameAnalysis, Token
 
@@ -675,7 +676,10 @@ class _Decoded(Sequence[Any]):
 
     def __init__(self, table: _Table) -> None:
         self.table = table
-        self._cache: dict[int, Any] = {}
+        # first in, first out: an OrderedDict drops its oldest item at once, where a dict, asked for its
+        # first key after thousands of items were popped from its front, walks past their empty slots
+        # (a few microseconds per decode once the cache is full, the common case at 100k entities and up)
+        self._cache: OrderedDict[int, Any] = OrderedDict()
 
     def decode(self, raw: bytes) -> Any:
         raise NotImplementedError
@@ -694,8 +698,8 @@ class _Decoded(Sequence[Any]):
                 raise IndexError(i)
             if len(self._cache) >= DECODED_CACHE:
                 # the oldest entry; another thread (API workers screen concurrently) may be evicting too
-                with contextlib.suppress(StopIteration, RuntimeError):
-                    self._cache.pop(next(iter(self._cache)), None)
+                with contextlib.suppress(KeyError):
+                    self._cache.popitem(last=False)
             found = self._cache[i] = self.decode(self.table[i])
         return found
 
@@ -716,6 +720,9 @@ class MappedEntries(_Decoded):
         self._weights_at = [f.name for f in dataclasses.fields(Entry)].index("weights")
         self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
         self._tokens: dict[tuple[Any, ...], Token] = {}
+        # a token's weight as a person's or an organisation's word, by its record: the same words recur
+        # in most decoded names (legal forms, "technology", common surnames)
+        self._weights: dict[tuple[tuple[Any, ...], bool], float] = {}
         self._rarity = rarity
 
     def _token(self, t: tuple[Any, ...]) -> Token:
@@ -727,13 +734,26 @@ class MappedEntries(_Decoded):
             token = tokens[t] = Token(*t)
         return token
 
+    def _weight(self, t: tuple[Any, ...], person: bool) -> float:
+        """chipguard.match.score.token_weight of the token recorded as ``t``."""
+        weights = self._weights
+        found = weights.get((t, person))
+        if found is None:
+            if len(weights) >= TOKEN_CACHE:
+                weights.clear()
+            found = weights[(t, person)] = token_weight(self._token(t), self._rarity, person)
+        return found
+
     def decode(self, raw: bytes) -> Entry:
         values = list(marshal.loads(zlib.decompress(raw)))
         analysis = list(values[self._analysis_at])
+        person = values[self._person_at]
+        # the name's token weights (chipguard.match.score.weights_of), token by token
+        weights = tuple([self._weight(t, person) for t in analysis[self._token_fields[0]]])
         for at in self._token_fields:
             analysis[at] = tuple(map(self._token, analysis[at]))
-        name = values[self._analysis_at] = NameAnalysis(*analysis)
-        values.insert(self._weights_at, weights_of(name, self._rarity, values[self._person_at]))
+        values[self._analysis_at] = NameAnalysis(*analysis)
+        values.insert(self._weights_at, weights)
         return Entry(*values)
 
 
