@@ -495,17 +495,23 @@ def score_analyses(
     # 2. fuzzy candidates among what is left
     translated = anchors is not None
     cands: list[tuple[float, int, int, str]] = []
-    # two organisation words of different first letters, one of them under seven letters, are no match
-    # (token_similarity's first rule once translation is out of play): most word pairs of two names are
-    # told apart here, without a call
-    first_letter = not person and not translated
+    # two words of different first letters, one of them under seven letters, are no match once
+    # translation is out of play (token_similarity: every organisation rule and every person rule needs
+    # the same first letter below seven letters, but a person's one-letter variant of the same length,
+    # "Gates"/"Cates"): most word pairs of two names are told apart here, without a call
     for i in rest_q:
         qt = q_tokens[i]
         q_text = qt.text
-        q_first, q_short = q_text[:1], len(q_text) < 7
+        q_first, q_len = q_text[:1], len(q_text)
         for j in rest_c:
             ct = c_tokens[j]
-            if first_letter and ct.text[:1] != q_first and (q_short or len(ct.text) < 7):
+            c_len = len(ct.text)
+            if (
+                not translated
+                and ct.text[:1] != q_first
+                and (q_len < 7 or c_len < 7)
+                and not (person and q_len == c_len)
+            ):
                 continue
             sim, how = token_similarity(qt, ct, person, translated, w)
             if sim > 0:
