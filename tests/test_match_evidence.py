@@ -11,7 +11,8 @@ import pytest
 from chipguard.errors import InputError
 from chipguard.match import evidence as ev
 from chipguard.match.screener import Screener
-from chipguard.model import Party
+from chipguard.model import Hit, Party
+from chipguard.names.analysis import analyze
 from chipguard.sources import parse_file
 
 
@@ -144,6 +145,54 @@ def test_a_distinctive_name_in_another_country_stays_for_review(screener: Screen
     country stops a confirmation but the hit alerts (potential)."""
     hits = screener.screen("Concern Kalashnikov", kind="org", country="CN")
     assert hits and all(h.strength == "potential" for h in hits)
+
+
+def test_a_generic_query_lacking_the_word_that_names_the_listed_body_is_weak(screener: Screener) -> None:
+    """A query made only of generic words names no body; the list name that adds a place ("Guangzhou
+    Radio Factory"), a proper name ("BOP Opto-Electronics Technology Company") or another country
+    ("SYRIAN NATIONAL DEFENSE FORCES", a record without a country) names one the query lacks: weak, with
+    the missing word said. The listed bodies' own names still alert, and a country word naming the
+    query's own country leaves the hit a candidate."""
+
+    def hit(query: str, country: str | None, listed: str) -> Hit:
+        (found,) = [h for h in screener.screen(query, kind="org", country=country) if h.name == listed]
+        return found
+
+    for query, listed, word in [
+        ("Radio Factory", "Guangzhou Haige Communication Group Co., Ltd.,", "guangzhou"),
+        ("Optoelectronics Technology", "BOP Opto-Electronics Technology Company", "bop"),
+        ("National Defense Forces", "JAYSH AL-SHA'BI", "syrian"),
+    ]:
+        weak = hit(query, "CN", listed)
+        assert weak.strength == "weak", query
+        assert any(f["feature"] == "name" and word in f["detail"] for f in weak.evidence), query
+    assert hit("National Defense Forces", "SY", "JAYSH AL-SHA'BI").strength == "potential"
+    assert hit(
+        "Guangzhou Radio Factory", "CN", "Guangzhou Haige Communication Group Co., Ltd.,"
+    ).strength == ("confirmed")
+    assert (
+        hit("BOP Opto-Electronics Technology", "CN", "BOP Opto-Electronics Technology Company").strength
+        == "confirmed"
+    )
+    # the evidence rule itself: a query that is no generic name is never caught by it
+    tokens = analyze("Guangzhou Radio Factory", False).tokens
+    assert ev.identity_missing(False, tokens, "CN", lambda tok: False) == ""
+    assert "guangzhou" in ev.identity_missing(True, tokens, "CN", lambda tok: False)
+    china = analyze("China Academy", False).tokens[:1]
+    assert ev.identity_missing(True, china, "CN", lambda tok: False) == ""  # the query's own country
+    assert ev.identity_missing(True, analyze("Syrian", False).tokens, "", lambda tok: False) == ""
+
+
+def test_a_generic_query_meeting_a_misspelt_list_name_elsewhere_is_weak(screener: Screener) -> None:
+    """ "Electronics Systems" is generic; the listed "Incorporated Electonics Systems" (RU) is the same
+    generic words, one misspelt (so the list name alone does not read as generic). Queried as Chinese the
+    hit is weak for the conflicting country; queried as Russian it alerts."""
+    listed = "Incorporated Electonics Systems"
+    (cn,) = [h for h in screener.screen("Electronics Systems", kind="org", country="CN") if h.name == listed]
+    assert cn.strength == "weak"
+    assert any(f["feature"] == "country" and f["result"] == "conflict" for f in cn.evidence)
+    (ru,) = [h for h in screener.screen("Electronics Systems", kind="org", country="RU") if h.name == listed]
+    assert ru.strength == "potential"
 
 
 def test_a_record_without_a_country_is_where_its_same_name_records_are(screener: Screener) -> None:

@@ -226,6 +226,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.person_name_alone_confirms": bool,
     "strength.identifier_min_name_score": float,
     "strength.declared_kind_review_score": float,
+    "strength.generic_query_evidence": bool,
 }
 
 

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 from chipguard.errors import InputError
 from chipguard.match.config import MATCHING_FILE, scorer_config
 from chipguard.model import MatchStrength, Party, PartyKind
-from chipguard.names.analysis import NameAnalysis
+from chipguard.names.analysis import NameAnalysis, Token
 from chipguard.names.data import matching_config, name_data_file
 
 MAX_FIELD_LENGTH = 500  # characters; longer is a mistake in the input, not an identifier or address
@@ -581,24 +581,31 @@ def generic_institutional(
     matching.yml, ``industry`` (the English of the curated Chinese industry terms), a country name — or is
     common on the lists (rarity at most ``generic_name_max_rarity``). One word that is none of these (a
     proper name: "Jiao Tong", "Hikvision", "Almaz-Antey") makes the name specific."""
-    tokens = analysis.tokens
-    extra = set(_texts("institution_words"))
-    limit = _num("generic_name_max_rarity")
-    telling = [t for t in tokens if t.cls not in ("legal", "stop")]
-    if not telling:
+    telling = [t for t in analysis.tokens if t.cls not in ("legal", "stop")]
+    return bool(telling) and all(
+        generic_word(tok, analysis.institutional, rarity, industry) for tok in telling
+    )
+
+
+def generic_word(
+    tok: Token,
+    institutional: bool,
+    rarity: Callable[[str], float],
+    industry: frozenset[str] | set[str] = frozenset(),
+) -> bool:
+    """Whether one word of a name says what kind of body or business it is rather than which one (see
+    ``generic_institutional``; ``institutional``: the name is an institution's, whose institution words
+    count as generic). A number, a place or a proper name says which one."""
+    if tok.cls in ("number", "place"):
         return False
-    for tok in telling:
-        if tok.cls in ("number", "place"):
-            return False
-        if tok.cls in ("generic", "admin", "country"):
-            continue
-        if tok.canon in extra or tok.text in extra or tok.canon in industry or tok.text in industry:
-            continue
-        if analysis.institutional and tok.canon in _institutional_words():
-            continue
-        if rarity(tok.canon) > limit:
-            return False
-    return True
+    if tok.cls in ("generic", "admin", "country"):
+        return True
+    extra = _texts("institution_words")
+    if tok.canon in extra or tok.text in extra or tok.canon in industry or tok.text in industry:
+        return True
+    if institutional and tok.canon in _institutional_words():
+        return True
+    return rarity(tok.canon) <= _num("generic_name_max_rarity")
 
 
 @cache
@@ -638,6 +645,56 @@ def name_clash(
     listed_kinds = [t for t in listed.tokens if t.canon in kinds or t.text in kinds]
     if missing and not listed_kinds and not listed.institutional:
         return f"the query names a {missing[0]}, the list name no such body"
+    return ""
+
+
+@cache
+def _country_words() -> dict[str, str]:
+    """Word of a name → the ISO 3166-1 alpha-2 code of the country it names (``country_words`` of
+    vocabulary.yml: "syrian" → SY, "china" → CN)."""
+    from chipguard.names.data import vocabulary
+
+    out: dict[str, str] = {}
+    for code, words in (vocabulary().get("country_words") or {}).items():
+        for word in words or ():
+            out[str(word).casefold()] = str(code).upper()
+    return out
+
+
+def identity_missing(
+    query_generic: bool,
+    unmatched_listed: Iterable[Token],
+    query_country: str,
+    is_generic: Callable[[Token], bool],
+    norm: Callable[[str], str] = str.upper,
+) -> str:
+    """Why a generic query denotes another body than the list name it matched, or "" when nothing says so.
+
+    ``query_generic``: the query is made of generic words only (``generic_institutional``: what kind of
+    body or business, no place, no proper name); ``unmatched_listed``: the words of the list name the
+    scorer left unmatched; ``is_generic``: whether a word of the list name is generic (``generic_word``).
+    A generic name is borne by many bodies; a list name that adds the word saying which one names one of
+    them, and the query lacks that word: a place ("Guangzhou Radio Factory" for a query "Radio Factory"),
+    a proper name ("BOP Opto-Electronics Technology" for "Optoelectronics Technology"), or a country other
+    than the query's ("Syrian National Defense Forces" for "National Defense Forces" in CN). The hit is
+    weak. A country word naming the query's own country (China for CN; ``norm`` maps codes through the
+    country groups), or any country word when the query gives none, leaves it a candidate, as do further
+    generic words ("Ministry of Defence and Armed Forces Logistics" for "Ministry of Defence")."""
+    if not query_generic:
+        return ""
+    words = _country_words()
+    for tok in unmatched_listed:
+        if tok.cls in ("legal", "stop"):
+            continue
+        code = words.get(tok.text) or words.get(tok.canon)
+        if code is not None:
+            if query_country and norm(code) != query_country:
+                return f"a generic name in {query_country}; the list name is of another country ({tok.text})"
+            continue
+        if tok.cls == "place":
+            return f"a generic name without the place that names the listed body ({tok.text})"
+        if not is_generic(tok):
+            return f"a generic name without the word that names the listed body ({tok.text})"
     return ""
 
 
@@ -820,7 +877,9 @@ def assess(
     elif confirms and name_score >= _num("identifier_min_name_score"):
         strength = MatchStrength.CONFIRMED
         decided = f"identical {', '.join(confirms)}"
-    elif conflicts:
+    elif conflicts and not (confirms and set(conflicts) <= _NAME_CONFLICTS):
+        # an identical identifier outweighs what the name words say (a generic or drifted name, a
+        # parent's name, a generic name's country): such a hit stays potential, to be resolved
         strength = MatchStrength.WEAK
         decided = f"conflicting {', '.join(conflicts)}"
     elif dob_agrees and nationality_agrees and score >= threshold:
@@ -842,9 +901,22 @@ def assess(
             reasons.append("a person's name without date of birth")
         if confirms:
             reasons.append(f"identical {', '.join(confirms)} but the names differ too much")
+        if conflicts:
+            reasons.append(f"conflicting {', '.join(conflicts)} outweighed by the identical identifier")
         decided = "; ".join(reasons) or "name only"
     features.append(_feature("strength", str(strength), decided))
     return Assessment(strength, features, penalty, identified=bool(confirms) and not hard)
+
+
+def generic_query_evidence() -> bool:
+    """Whether a generic query's own genericness is evidence (``strength.generic_query_evidence``): weak on
+    a list name adding the word that names the listed body, and on a record in another country."""
+    return bool(config()["generic_query_evidence"])  # checked at load (EVIDENCE_KEYS)
+
+
+# conflicts read from the names alone (their words, a generic name's country): an identical identifier
+# keeps such a hit potential
+_NAME_CONFLICTS = frozenset({"name", "parent", "country"})
 
 
 def _person_name_confirms() -> bool:

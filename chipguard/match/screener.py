@@ -11,6 +11,7 @@ names directly with the same scorer (no list needed).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +39,7 @@ from chipguard.names.analysis import (
     STOP,
     WORD,
     NameAnalysis,
+    Token,
     analyze,
 )
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
@@ -589,6 +591,18 @@ def score_pair(
     return PairScore(score, scored, extra)
 
 
+def _generic_listed_word(institutional: bool, rarity: RarityFn, tok: Token) -> bool:
+    """Whether a word of a list name says only what kind of body it is (ev.generic_word)."""
+    return ev.generic_word(tok, institutional, rarity, industry_words())
+
+
+def _unmatched_tokens(listed: NameAnalysis, scored: Scored) -> list[Token]:
+    """The words of the list name ``listed`` that the scorer left unmatched (``scored.unmatched_candidate``
+    gives their text), as tokens."""
+    texts = {text for text, _cls, _weight in scored.unmatched_candidate}
+    return [t for t in listed.tokens if t.text in texts] if texts else []
+
+
 def _kinds_agree(a: PartyKind, b: PartyKind) -> bool:
     """Two records' kinds may be one entity's: equal, or one unknown and neither a person."""
     if (a == PartyKind.PERSON) != (b == PartyKind.PERSON):
@@ -1128,6 +1142,7 @@ class Screener:
                     if scored_party is not None:
                         best[pidx] = scored_party
         out: dict[int, ev.Assessment] = {}
+        generic_query: dict[int, bool] = {}  # by id of the query form's analysis, computed once each
         for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
             telling = [t for t in entry.analysis.tokens if t.cls not in ("legal", "stop")]
             thin = ""
@@ -1138,7 +1153,13 @@ class Screener:
                 or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
             ):
                 thin = "a single word common on the lists"
-            generic = ev.generic_institutional(entry.analysis, self.index.rarity, industry_words())
+            # a generic name on either side: the list's ("Ministry of Defence"), or the query's when it
+            # met a list name by a spelling of its generic words ("Electronics Systems" / "Incorporated
+            # Electonics Systems"); a list name adding the word that says which body is caught by
+            # identity_missing below
+            generic = ev.generic_institutional(
+                entry.analysis, self.index.rarity, industry_words()
+            ) or self._generic_query(qa, generic_query)
             countries = frozenset(self._party_countries[pidx])
             if not countries and q_country and generic:
                 # a record without a country (the ISN list gives none) is where its records of the same
@@ -1168,6 +1189,19 @@ class Screener:
                     qa,
                     entry.analysis,
                     acronym=scored.acronym,
+                )
+                or (
+                    ""
+                    if scored.acronym
+                    else ev.identity_missing(
+                        self._generic_query(qa, generic_query),
+                        _unmatched_tokens(entry.analysis, scored),
+                        q_country,
+                        functools.partial(
+                            _generic_listed_word, entry.analysis.institutional, self.index.rarity
+                        ),
+                        _country_norm,
+                    )
                 ),
             )
             out[pidx] = assessment
@@ -1186,6 +1220,15 @@ class Screener:
                     [*extra, penalty],
                 )
         return out
+
+    def _generic_query(self, qa: NameAnalysis, known: dict[int, bool]) -> bool:
+        """Whether the query form ``qa`` is a generic name (ev.generic_institutional) that counts as evidence
+        (ev.generic_query_evidence), remembered in ``known`` for the candidates of one query."""
+        if id(qa) not in known:
+            known[id(qa)] = ev.generic_query_evidence() and ev.generic_institutional(
+                qa, self.index.rarity, industry_words()
+            )
+        return known[id(qa)]
 
     def _entity_countries(self, pidx: int, candidates: dict[int, Any]) -> frozenset[str]:
         """The countries of the other candidates that are the same entity as record ``pidx`` (same name,
