@@ -15,6 +15,14 @@ and sets of other entities is visible:
   and Chinese-organisation queries (an organisation without a country cannot be "in another country");
   its vessel, brand and Chinese-name sets are full size.
 
+- **D (held out from the look-alike work of issue 12, session 5)**: generic-country look-alikes of
+  other entities — the generic names (``generic_only``) that organisation records outside China, Hong
+  Kong and Macao carry as an *alias*, on records whose primary name no set of A, B or C queries, the
+  aliases themselves queried by no other set; D1 on CSL 2022-04 (screened against it), D2 on the C
+  lists and not on CSL 2022-04 (screened against C's watchlist). Queried with country CN: the identical
+  name of another country's body, and its near names on the list, must not alert. Built after the rules
+  of that work were written on the failures of B; its own failures were looked at once (BENCHMARKS.md).
+
 Every query is a real name; how each set is built:
 
 - **brand_zh**: the Chinese short names / brands (``short``) of the curated listed-party file
@@ -144,13 +152,10 @@ def lookalike_sets(
     """The look-alike sets and English recall of one watchlist. ``pool``: real names of Chinese
     organisations to draw siblings from (those on the watchlist are skipped); ``exclude``: name keys that
     must not be queried (the other watchlist's names, so that set B holds other entities)."""
-    from chipguard.match.screener import industry_words
-    from chipguard.names.analysis import ADMIN, GENERIC, LEGAL, STOP, WORD, analyze
-    from chipguard.names.data import vocabulary
+    from chipguard.names.analysis import LEGAL, STOP, analyze
 
     exclude = exclude or set()
-    institutional = {str(w).casefold() for w in vocabulary().get("institutional_words", []) or []}
-    industry = industry_words()
+    industry, institutional = _generic_vocabulary()
     entity_list = any(p.list_name.startswith("Entity List") for p in parties)
     generic: list[Query] = []
     vessels: list[Query] = []
@@ -171,17 +176,7 @@ def lookalike_sets(
             if (p.list_name.startswith("Entity List") or not entity_list) and len(tokens) >= 2:
                 recall_en.append(Query(p.name, True, {p.party_id}))
             continue
-        words = [t for t in tokens if t.cls not in (STOP, LEGAL)]
-        if (
-            len(words) >= 2
-            and all(
-                t.cls in (GENERIC, ADMIN) or t.canon in industry or t.text in institutional
-                for t in words
-                if t.cls == WORD or t.cls in (GENERIC, ADMIN)
-            )
-            and not any(t.cls not in (WORD, GENERIC, ADMIN, STOP, LEGAL) for t in tokens)
-            and key(p.name) not in seen
-        ):
+        if generic_only(tokens, industry, institutional) and key(p.name) not in seen:
             seen.add(key(p.name))
             generic.append(Query(p.name, False))
     # siblings: a real unlisted Chinese institution sharing all words but one distinctive word with a
@@ -211,6 +206,63 @@ def lookalike_sets(
         "lookalike_sibling": siblings,
         "recall_en": recall_en,
     }
+
+
+def _generic_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(industry words, institution words): the words besides the generic ones a generic name may hold."""
+    from chipguard.match.screener import industry_words
+    from chipguard.names.data import vocabulary
+
+    institutional = {str(w).casefold() for w in vocabulary().get("institutional_words", []) or []}
+    return industry_words(), frozenset(institutional)
+
+
+def generic_only(tokens: Any, industry: frozenset[str], institutional: frozenset[str]) -> bool:
+    """The look-alike sets' generic name: at least two words besides legal form and stopwords, each a
+    generic or administrative word, an industry word or an institution word (no place, country, number or
+    proper name). Deliberately narrower than the strength rule's own test (chipguard.match.evidence
+    .generic_institutional, which also takes words common on the lists), so the sets do not simply
+    mirror the rule they judge."""
+    from chipguard.names.analysis import ADMIN, GENERIC, LEGAL, STOP, WORD
+
+    words = [t for t in tokens if t.cls not in (STOP, LEGAL)]
+    return (
+        len(words) >= 2
+        and all(
+            t.cls in (GENERIC, ADMIN) or t.canon in industry or t.text in institutional
+            for t in words
+            if t.cls == WORD or t.cls in (GENERIC, ADMIN)
+        )
+        and not any(t.cls not in (WORD, GENERIC, ADMIN, STOP, LEGAL) for t in tokens)
+    )
+
+
+def generic_aliases(parties: list[Any], exclude: set[str]) -> list[Query]:
+    """Set D (held out from the issue-12 work): the generic names (``generic_only``) that organisation
+    records outside China carry as an *alias* — "FUTURE BANK" of FUTURE BANK B.S.C. (BH), "INSTRUMENT
+    DESIGN BUREAU" of KONSTRUKTORSKOE BYURO PRIBOROSTROENIYA (RU), "BANK FOR DEVELOPMENT" of
+    VNESHECONOMBANK (RU) — on records whose primary name was no look-alike query of A, B or C (other
+    entities), queried with country CN: the identical name of another country's body, and its near names
+    on the list, must not alert. ``exclude``: the name keys A, B and C query, and for the C lists the
+    names of CSL 2022-04. A record in China, Hong Kong or Macao, or without a country, is left out."""
+    from chipguard.names.analysis import analyze
+
+    industry, institutional = _generic_vocabulary()
+    out: list[Query] = []
+    seen: set[str] = set(exclude)
+    for p in parties:
+        if p.kind.value in ("person", "vessel", "aircraft") or not p.countries:
+            continue
+        if {"CN", "HK", "MO"} & set(p.countries) or key(p.name) in exclude:
+            continue
+        for alias in p.all_names():
+            name = alias.name
+            if key(name) in seen or key(name) == key(p.name):
+                continue
+            if generic_only(analyze(name, False).tokens, industry, institutional):
+                seen.add(key(name))
+                out.append(Query(name, False))
+    return out
 
 
 def xscript_pool(shared: Path) -> list[str]:
@@ -262,6 +314,21 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
                 **lookalike_sets(parties_c, pool + dod_1260h_pool(shared), exclude=csl_names),
             },
         )
+    queried = {key(q.name) for _, _, sets in out.values() for qs in sets.values() for q in qs}
+    d1 = generic_aliases(parties_a, queried)
+    out["D1"] = (
+        "held out: generic aliases of other entities' records on CSL 2022-04",
+        parties_a,
+        {"lookalike_generic_country": d1},
+    )
+    if "C" in out:
+        parties_c = out["C"][1]
+        csl_names = {key(a.name) for p in parties_a for a in p.all_names()}
+        out["D2"] = (
+            "held out: generic aliases of other entities' records on the C lists, not on CSL 2022-04",
+            parties_c,
+            {"lookalike_generic_country": generic_aliases(parties_c, queried | csl_names)},
+        )
     return out
 
 
@@ -312,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
     for label, (description, parties, _) in built.items():
         print(f"- {label}: {description} ({len(parties)} records)")
-    labels = list(built)
+    labels = [lab for lab in built if not lab.startswith("D")]
     print()
     print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
     print("|---|" + "---:|---:|---:|" * len(labels))
@@ -324,6 +391,26 @@ def main(argv: list[str] | None = None) -> int:
             outcome = results[lab].get(name)
             cells += [str(len(queries)), _cell(outcome, queries, False), _cell(outcome, queries, True)]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    held_out = [lab for lab in built if lab.startswith("D")]
+    if held_out:
+        print(
+            "\nHeld-out generic-country look-alikes, set D (generic aliases of other entities' records, "
+            "queried as CN; see generic_aliases):\n"
+        )
+        print("| set | queries | raw FPR | alerting FPR | alerting |")
+        print("|---|---:|---:|---:|---:|")
+        total = Outcome()
+        for lab in held_out:
+            o = results[lab]["lookalike_generic_country"]
+            total.n, total.raw, total.alerting = total.n + o.n, total.raw + o.raw, total.alerting + o.alerting
+            print(
+                f"| {lab}: {built[lab][0]} | {o.n} | {o.rate(False, False):.3f} | "
+                f"{o.rate(True, False):.3f} | {o.n - o.alerting} |"
+            )
+        print(
+            f"| D (all) | {total.n} | {total.rate(False, False):.3f} | {total.rate(True, False):.3f} | "
+            f"{total.n - total.alerting} |"
+        )
     # the brand sets on CSL 2022-04 (both halves) with the curated file and the trade-name rule each
     # switched off (alerting)
     parties_a = built["A"][1]

@@ -5,6 +5,7 @@ and stable, set C queries no name of CSL 2022-04, and a query is counted on raw 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bench.sets import OTHER_LISTS, Query, build, half, key, run
 from chipguard.match.screener import Screener
@@ -43,3 +44,32 @@ def test_a_weak_hit_is_counted_raw_but_not_alerting(shared: Path) -> None:
     outcome = run(screener, positives)
     assert outcome.rate(alerting=False, positive=True) == 1.0  # both names hit Hunan University …
     assert outcome.rate(alerting=True, positive=True) == 0.5  # … Henan's only as weak: a miss for alerting
+
+
+def test_held_out_set_d_queries_other_entities_aliases(shared: Path) -> None:
+    """Set D holds names no other set queries: generic aliases (never the primary name) of records
+    outside China whose own primary name no set queries; D2 names nothing on CSL 2022-04."""
+    built = build(shared)
+    d_labels = [label for label in built if label.startswith("D")]
+    assert "D1" in d_labels
+    queried = {
+        key(q.name) for label in built if label not in d_labels for qs in built[label][2].values() for q in qs
+    }
+    for label in d_labels:
+        parties = built[label][1]
+        queries = built[label][2]["lookalike_generic_country"]
+        assert not {key(q.name) for q in queries} & queried, label
+        by_alias: dict[str, list[Any]] = {}
+        for p in parties:
+            for a in p.all_names():
+                if key(a.name) != key(p.name):
+                    by_alias.setdefault(key(a.name), []).append(p)
+        for q in queries:
+            assert any(
+                r.countries and not {"CN", "HK", "MO"} & set(r.countries) and key(r.name) not in queried
+                for r in by_alias[key(q.name)]
+            ), q.name
+    assert len(built["D1"][2]["lookalike_generic_country"]) > 50
+    if "D2" in built:
+        csl_names = {key(n.name) for p in built["A"][1] for n in p.all_names()}
+        assert not {key(q.name) for q in built["D2"][2]["lookalike_generic_country"]} & csl_names
