@@ -877,9 +877,10 @@ def assess(
     elif confirms and name_score >= _num("identifier_min_name_score"):
         strength = MatchStrength.CONFIRMED
         decided = f"identical {', '.join(confirms)}"
-    elif conflicts and not (confirms and set(conflicts) <= _NAME_CONFLICTS):
+    elif conflicts and not (confirms and set(conflicts) <= _NAME_CONFLICTS and generic_query_evidence()):
         # an identical identifier outweighs what the name words say (a generic or drifted name, a
-        # parent's name, a generic name's country): such a hit stays potential, to be resolved
+        # parent's name, a generic name's country): such a hit stays potential, to be resolved (with
+        # the generic-query rules: before them such a hit was weak, and replays keep that)
         strength = MatchStrength.WEAK
         decided = f"conflicting {', '.join(conflicts)}"
     elif dob_agrees and nationality_agrees and score >= threshold:
