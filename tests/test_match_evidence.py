@@ -263,6 +263,21 @@ def test_agreeing_lei_confirms_a_drifting_name(screener: Screener) -> None:
     assert unconfirmed and all(h.strength == "potential" for h in unconfirmed)
 
 
+def test_an_identical_registration_number_outweighs_a_generic_name(screener: Screener) -> None:
+    """A name drifted down to its legal form ("Joint Stock Copmany") is generic and lacks the listed
+    name's own word (AVANGARD), but the registration number is the record's: the hit stays potential, to be
+    resolved, instead of weak."""
+    (hit,) = [
+        h
+        for h in screener.screen(
+            "JOINT STOCK COPMANY", kind="org", evidence=ev.query_evidence(registration_number="6726504312")
+        )
+        if h.name == "JOINT STOCK COMPANY AVANGARD"
+    ]
+    assert hit.strength == "potential"
+    assert any(f["feature"] == "registration_number" and f["result"] == "agree" for f in hit.evidence)
+
+
 def test_imo_finds_a_renamed_vessel(screener: Screener, parties: list[Party]) -> None:
     vessel = next(p for p in parties if p.kind.value == "vessel" and ev.party_evidence(p).imos)
     imo = sorted(ev.party_evidence(vessel).imos)[0]
