@@ -531,7 +531,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         ("strength.*",),
         "Match strength (chipguard.match.evidence): when a name alone confirms a hit, how close a name "
-        "must be for an identical identifier to confirm it, when a declared kind is reviewed.",
+        "must be for an identical identifier to confirm it, when a declared kind is reviewed, whether a "
+        "generic query is weak on a list name adding the place or proper name it lacks (see 'Match "
+        "strength' below).",
     ),
     Setting(
         ("evidence.*",),
