@@ -1192,7 +1192,7 @@ class Screener:
                 )
                 or (
                     ""
-                    if scored.acronym
+                    if scored.acronym or self.parties[pidx].kind == PartyKind.PERSON
                     else ev.identity_missing(
                         self._generic_query(qa, generic_query),
                         _unmatched_tokens(entry.analysis, scored),
@@ -1225,8 +1225,11 @@ class Screener:
         """Whether the query form ``qa`` is a generic name (ev.generic_institutional) that counts as evidence
         (ev.generic_query_evidence), remembered in ``known`` for the candidates of one query."""
         if id(qa) not in known:
-            known[id(qa)] = ev.generic_query_evidence() and ev.generic_institutional(
-                qa, self.index.rarity, industry_words()
+            # a person's name is no generic name, however common its parts
+            known[id(qa)] = (
+                not qa.person
+                and ev.generic_query_evidence()
+                and ev.generic_institutional(qa, self.index.rarity, industry_words())
             )
         return known[id(qa)]
 
