@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from chipguard.batch import jobs
 from chipguard.batch import spark as sp
 from chipguard.batch.model import context_for, query_subject
 from chipguard.cli import app
+from chipguard.match import indexfile
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
 from chipguard.service import screening
@@ -193,3 +196,121 @@ def test_cli_spark_engine_and_rescreen_agree_with_local(spark: Any, tmp_path: Pa
         "cus-sugon-zh",
     ]
     assert spark.sparkContext._jsc is not None  # the CLI ran on this session and left it running
+
+
+# ── verification stamps (no Spark needed): the index hashed once per machine ──────────────────────
+
+
+@pytest.fixture
+def stamped_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+    """A real index file, its sha256, a private stamp folder, and no racy margin (the tests change a file
+    right after hashing it; each change is made a clock tick later, see ``_later``)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(sp, "RACY_SECONDS", 0.0)
+    parties = [Party("custom", "s1", "Mahan Air", PartyKind.ORG, countries=["IR"])]
+    path = tmp_path / "work" / "index.cgix"
+    path.parent.mkdir()
+    indexfile.write(Screener(parties), path)
+    return path, sp.sha256_file(path)
+
+
+def _later() -> None:
+    time.sleep(0.05)  # past the kernel's coarse timestamp tick: the next change gets a new ctime
+
+
+def _counting_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    hashed: list[Path] = []
+    real = sp.sha256_file
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(sp, "sha256_file", counted)
+    return hashed
+
+
+def test_an_index_is_hashed_once_per_machine_then_trusted_by_its_stamp(
+    stamped_index: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, digest = stamped_index
+    _later()
+    assert sp.hash_and_stamp(path) == digest  # the driver hashes and stamps
+    hashed = _counting_hashes(monkeypatch)
+    sp.verify_index(path, digest)
+    sp.verify_index(path, digest)
+    assert hashed == []  # the workers trust the stamp: the file is not read again
+    folder = sp.stamp_dir()
+    assert folder is not None and folder.stat().st_mode & 0o777 == 0o700
+    with pytest.raises(RuntimeError, match="does not match its sha256"):
+        sp.verify_index(path, "0" * 64)  # a stamp vouches for its own sha256 only
+    assert hashed == [path]
+
+
+def test_a_changed_file_is_hashed_again_and_a_tampered_one_refused(
+    stamped_index: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, digest = stamped_index
+    _later()
+    sp.verify_index(path, digest)  # first worker: hashes, stamps
+    hashed = _counting_hashes(monkeypatch)
+    st = path.stat()
+    # the same bytes written back in place, the mtime set back: only the ctime tells — and it does
+    _later()
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns and path.stat().st_ino == st.st_ino
+    sp.verify_index(path, digest)
+    assert hashed == [path]
+    # one byte changed, size and mtime kept: refused
+    _later()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(RuntimeError, match="does not match its sha256"):
+        sp.verify_index(path, digest)
+    # another file renamed into its place (a new inode), even with the right bytes: hashed again
+    _later()
+    data[-1] ^= 0xFF
+    other = path.with_name("other.cgix")
+    other.write_bytes(bytes(data))
+    os.replace(other, path)
+    sp.verify_index(path, digest)
+    assert hashed == [path, path, path]
+
+
+def test_no_stamp_for_a_file_changed_just_before_it_was_hashed(
+    stamped_index: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within RACY_SECONDS of its last change a file is hashed but not stamped: a second change in the
+    same tick of the kernel's coarse clock could leave its ctime unchanged."""
+    path, digest = stamped_index
+    monkeypatch.setattr(sp, "RACY_SECONDS", 3600.0)
+    sp.verify_index(path, digest)
+    hashed = _counting_hashes(monkeypatch)
+    sp.verify_index(path, digest)
+    assert hashed == [path]
+    folder = sp.stamp_dir()
+    assert folder is not None and not list(folder.glob("*.stamp"))
+
+
+def test_stamps_outside_a_private_folder_are_not_trusted(
+    stamped_index: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, digest = stamped_index
+    _later()
+    sp.verify_index(path, digest)
+    folder = sp.stamp_dir()
+    assert folder is not None
+    (stamp,) = folder.glob("*.stamp")
+    hashed = _counting_hashes(monkeypatch)
+    stamp.chmod(0o666)  # a stamp others could have written
+    sp.verify_index(path, digest)
+    assert hashed == [path]
+    folder.chmod(0o755)  # a folder others could list and (with 0o777) write: no stamp is made or trusted
+    assert sp.stamp_dir() is None
+    sp.verify_index(path, digest)
+    sp.verify_index(path, digest)
+    assert hashed == [path, path, path]

@@ -6,9 +6,14 @@ wrote, hard-linked into the job's work folder so a cache eviction during the job
 a fresh file when the cache is off. Executors on the same machine (``local[N]``, or a cluster with a
 shared filesystem) *map* that path read-only, so every Python worker shares one copy of its pages;
 elsewhere the bytes go out once as a Spark broadcast and each executor writes them to a local file it
-maps. Either way an executor's Python worker checks the sha256, opens the index once and keeps it for
-every later partition and task it runs (``spark.python.worker.reuse``), and each partition is screened
-by that one Screener through ``mapPartitions`` — never an index per row.
+maps. Either way an executor's Python worker checks the file against the driver's sha256, opens the
+index once and keeps it for every later partition and task it runs (``spark.python.worker.reuse``), and
+each partition is screened by that one Screener through ``mapPartitions`` — never an index per row.
+
+The sha256 is computed once per machine, not once per Python worker: whoever hashes a file (the driver,
+or the first worker on an executor machine) leaves a *verification stamp* and the other workers of that
+machine trust the stamp instead of reading the whole file again (1.2 GB at a million entities). See
+:func:`verify_index` for what a stamp is keyed by and why it keeps the guarantee the hash gives.
 
 pyspark is an optional dependency (``pip install 'chipguard[spark]'``) and needs a Java runtime (17 here);
 :func:`unavailable` says why Spark cannot run instead of failing deep inside the JVM launcher.
@@ -16,11 +21,15 @@ pyspark is an optional dependency (``pip install 'chipguard[spark]'``) and needs
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +130,135 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# ── verification stamps: the sha256 of an index file computed once per machine ───────────────────────
+
+# the fixed head of an index file: magic, format version, header length and the sha256 of its content
+# (``chipguard.match.indexfile``); part of a stamp's key, read in one small read
+_HEAD_BYTES = 44
+# a file whose change time is more recent than this when its hashing starts is never stamped: the kernel
+# stamps times from a coarse clock (a few ms per tick), so a second change within the same tick as the
+# last one would leave ctime as it was (git's "racily clean" files); seconds are far beyond any tick
+RACY_SECONDS = 2.0
+
+
+def _identity(path: Path) -> dict[str, Any]:
+    """What a stamp is keyed by: which file (device, inode), its size, its modification *and* change
+    times in nanoseconds, and its first bytes (magic, format, the content's own sha256)."""
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        head = fh.read(_HEAD_BYTES)
+    return {
+        "dev": st.st_dev,
+        "ino": st.st_ino,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "head": head.hex(),
+    }
+
+
+def stamp_dir() -> Path | None:
+    """This user's folder of verification stamps (``$TMPDIR/chipguard-verified-UID``, mode 0700), or
+    None when it cannot be made or is not safely ours (another owner, other permissions, a symlink): then
+    nothing is stamped or trusted and every worker hashes the file, as without stamps."""
+    import stat
+
+    folder = Path(tempfile.gettempdir()) / f"chipguard-verified-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return folder
+
+
+def _stamp_path(folder: Path, sha256: str, identity: dict[str, Any]) -> Path:
+    key = json.dumps([sha256, identity], sort_keys=True).encode()
+    return folder / f"{hashlib.sha256(key).hexdigest()}.stamp"
+
+
+def _stamped(folder: Path, path: Path, sha256: str) -> bool:
+    """Whether a stamp of this user says the file at ``path``, exactly as it is now, has ``sha256``."""
+    import stat
+
+    try:
+        identity = _identity(path)
+        stamp = _stamp_path(folder, sha256, identity)
+        st = os.lstat(stamp)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return False
+        record = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(record == {"sha256": sha256, "identity": identity})
+
+
+def _hash_and_stamp(folder: Path | None, path: Path) -> str:
+    """Reads the whole file for its sha256 and, when ``folder`` is given and the file stayed the same
+    while it was read and had not changed in the last ``RACY_SECONDS`` before, leaves a stamp."""
+    started = time.time_ns()
+    before = _identity(path)
+    digest = sha256_file(path)
+    if folder is None or started - before["ctime_ns"] < RACY_SECONDS * 1e9 or _identity(path) != before:
+        return digest
+    with contextlib.suppress(OSError):
+        fd, tmp = tempfile.mkstemp(prefix=".stamp-", dir=folder)  # mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"sha256": digest, "identity": before}, fh, sort_keys=True)
+        os.replace(tmp, _stamp_path(folder, digest, before))
+    return digest
+
+
+def hash_and_stamp(path: Path) -> str:
+    """The sha256 of ``path``, read in full (the driver's: it is the value every executor checks)."""
+    return _hash_and_stamp(stamp_dir(), path)
+
+
+def verify_index(path: Path, sha256: str) -> None:
+    """Raises unless the file at ``path`` has the driver's ``sha256``; reads the whole file only when no
+    process of this machine has done so for this very file since it last changed. Workers that start
+    together wait for the one that hashes (a lock per file), then trust its stamp.
+
+    Why a stamp keeps the guarantee. The hash is there so that an executor screens with exactly the
+    index the driver chose: not a stale copy left under the same name, not a file replaced or rewritten
+    since, not one damaged in transit or by a short write. A stamp is trusted only when it names the
+    same expected sha256 *and* the same file as it is now: device and inode (a file put in its place by a
+    rename or a copy is another inode), size, mtime and ctime in nanoseconds, and the file's fixed head
+    (format, and the sha256 of its content the index writer stored). Any write to the file through the
+    filesystem — even resetting its mtime with ``touch``/``utime`` — sets its ctime to the current time,
+    which no unprivileged process can set back, so a file changed after it was hashed no longer matches
+    its stamp and is hashed again. A file changed while it was hashed, or changed within
+    ``RACY_SECONDS`` before (a second change inside the same tick of the kernel's coarse clock could keep
+    the ctime), is not stamped. The stamps live in a 0700 folder of this user and are trusted only when
+    owned by this user with no group/other permissions: forging one takes this user's (or root's)
+    rights, which already allow changing the Python code the worker runs.
+    What a stamp does not see — and the hash at open never saw either — is a change that bypasses the
+    filesystem (a raw block-device write, the clock set back by root) or damage to the pages *after*
+    they were checked: the hash is taken once, when a worker maps the file, not on every read of the
+    mapped pages. (Times come from the file's own filesystem: on a network filesystem whose server clock
+    runs behind this machine's, the racy margin shrinks by the difference.)"""
+    folder = stamp_dir()
+    if folder is not None and _stamped(folder, path, sha256):
+        return
+    lock = None
+    if folder is not None:
+        import fcntl
+
+        with contextlib.suppress(OSError):
+            lock = (folder / f"{hashlib.sha256(str(path.resolve()).encode()).hexdigest()}.lock").open("a")
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed (or the worker dies)
+    try:
+        if folder is not None and lock is not None and _stamped(folder, path, sha256):
+            return  # another worker hashed it while this one waited
+        if _hash_and_stamp(folder, path) != sha256:
+            raise RuntimeError("the screening index shipped to this executor does not match its sha256")
+    finally:
+        if lock is not None:
+            lock.close()
+
+
 @dataclass(frozen=True, slots=True)
 class IndexFile:
     """A screening index file on the driver's disk, with its sha256."""
@@ -148,7 +286,8 @@ class IndexFile:
             from chipguard.match import indexfile
 
             indexfile.write(screener, target)
-        return cls(target, sha256_file(target), target.stat().st_size)
+        digest = hash_and_stamp(target)  # executors on this machine trust the stamp (verify_index)
+        return cls(target, digest, target.stat().st_size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +349,15 @@ def executor_screener(shipment: Shipment) -> Any:
                 path = Path(SparkFiles.get(shipment.file))
             else:
                 path = Path(str(shipment.path))
-            if sha256_file(path) != shipment.sha256:
-                raise RuntimeError("the screening index shipped to this executor does not match its sha256")
+            verify_index(path, shipment.sha256)  # once per machine: the other workers trust its stamp
         else:
             data = shipment.read()
             if hashlib.sha256(data).hexdigest() != shipment.sha256:
                 raise RuntimeError("the screening index shipped to this executor does not match its sha256")
             path = Path(tempfile.gettempdir()) / f"chipguard-index-{shipment.sha256}.cgix"
-            if not path.exists() or sha256_file(path) != shipment.sha256:
+            try:
+                verify_index(path, shipment.sha256)
+            except (OSError, RuntimeError):  # not there yet, or not these bytes: (re)written
                 fd, tmp = tempfile.mkstemp(prefix=".chipguard-index-", dir=path.parent)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -226,6 +366,21 @@ def executor_screener(shipment: Shipment) -> Any:
         _LOADED.clear()  # one index per worker: a new job's index replaces the last one
         _LOADED[shipment.sha256] = screener
     return screener
+
+
+def settle_worker_heap() -> None:
+    """Collects this worker's garbage once, then moves every object left (the screener, the name
+    resources, the caches of decoded names and analyses) out of the cycle collector's sight
+    (``gc.freeze``).
+
+    Why: a reused PySpark worker runs a full ``gc.collect()`` between any two tasks (pyspark's daemon), and
+    the collector's automatic full passes during a task walk the same objects; in a screening worker
+    those are hundreds of thousands of long-lived cached objects (more with a larger list), walked again
+    for every task — CPU the local engine, one process running one loop, never spends. Frozen objects are
+    still freed by reference counting; only cycles among them would outlive the worker, and the collect
+    just before each freeze leaves none of the task's garbage behind. Results do not depend on it."""
+    gc.collect()
+    gc.freeze()
 
 
 def _screen_partition(
@@ -239,6 +394,7 @@ def _screen_partition(
         if record["has_hit"]:
             hits.add(1)
         yield record
+    settle_worker_heap()
 
 
 def records(
