@@ -13,7 +13,8 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,23 +74,25 @@ class Ui:
         return key.actor
 
 
-@pytest.fixture(params=testing.backends())
-def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Ui]:
-    with testing.database(request.param, tmp_path) as url:
+@contextmanager
+def ui_app(backend: str, tmp_path: Path, shared: Path, keys: Mapping[str, str]) -> Iterator[Ui]:
+    """The web UI over a fresh database of ``backend`` with the CSL sample loaded and a key per ``keys``
+    entry (who → role, labelled who): the set-up of the UI tests of casework and jobs."""
+    with testing.database(backend, tmp_path) as url:
         app = create_app(url)
         services: Services = app.state.services
         services.snapshots.load_file(shared / CSL_SAMPLE)
-        tokens = {
-            who: services.keys.create(role, who, actor="test")[0]
-            for who, role in (
-                ("a", "analyst"),
-                ("b", "analyst"),
-                ("auditor", "auditor"),
-                ("screen", "screen"),
-            )
-        }
+        tokens = {who: services.keys.create(role, who, actor="test")[0] for who, role in keys.items()}
         with TestClient(app, base_url="http://testserver") as client:
             yield Ui(client, services, tokens)
+        services.engine.dispose()
+
+
+@pytest.fixture(params=testing.backends())
+def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Ui]:
+    keys = {"a": "analyst", "b": "analyst", "auditor": "auditor", "screen": "screen"}
+    with ui_app(request.param, tmp_path, shared, keys) as made:
+        yield made
 
 
 def _alert_ids(html: str) -> list[str]:

@@ -11,13 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from test_api_support import CSL_SAMPLE
-from test_web_ui_casework_http import Ui
+from test_web_ui_casework_http import Ui, ui_app
 from test_web_ui_pages_http import _job_done
 
-from chipguard.api.app import create_app
-from chipguard.service import Services
 from chipguard.store import testing
 
 CUSTOMERS = (
@@ -29,14 +25,8 @@ CUSTOMERS = (
 
 @pytest.fixture(params=testing.backends())
 def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path, shared: Path) -> Iterator[Ui]:
-    with testing.database(request.param, tmp_path) as url:
-        app = create_app(url)
-        services: Services = app.state.services
-        services.snapshots.load_file(shared / CSL_SAMPLE)
-        tokens = {who: services.keys.create(who, who, actor="test")[0] for who in ("analyst", "screen")}
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Ui(client, services, tokens)
-        services.engine.dispose()
+    with ui_app(request.param, tmp_path, shared, {"analyst": "analyst", "screen": "screen"}) as made:
+        yield made
 
 
 def test_customers_imported_from_the_ui(ui: Ui) -> None:
