@@ -7,12 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench.sets import OTHER_LISTS, Query, build, half, key, run
 from chipguard.match.screener import Screener
 
+Built = dict[str, tuple[str, list[Any], dict[str, list[Query]]]]
 
-def test_halves_are_disjoint_and_c_holds_other_entities(shared: Path) -> None:
-    built = build(shared)
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    """The sets, built once for the module (each build parses four lists)."""
+    from tests.conftest import SHARED
+
+    if not (SHARED / "lists/us_csl_2022-04.csv.gz").exists():
+        pytest.skip("../shared/data is not present")
+    return build(SHARED)
+
+
+def test_halves_are_disjoint_and_c_holds_other_entities(shared: Path, built: Built) -> None:
     a, b = built["A"][2], built["B"][2]
     for name in a:
         names_a, names_b = {key(q.name) for q in a[name]}, {key(q.name) for q in b[name]}
@@ -27,8 +40,7 @@ def test_halves_are_disjoint_and_c_holds_other_entities(shared: Path) -> None:
             assert not {key(q.name) for q in c[name]} & csl_names, name
 
 
-def test_a_weak_hit_is_counted_raw_but_not_alerting(shared: Path) -> None:
-    built = build(shared)
+def test_a_weak_hit_is_counted_raw_but_not_alerting(built: Built) -> None:
     parties = built["A"][1]
     screener = Screener(parties)
     vessel = next(p.name for p in parties if p.kind.value == "vessel")
@@ -46,10 +58,9 @@ def test_a_weak_hit_is_counted_raw_but_not_alerting(shared: Path) -> None:
     assert outcome.rate(alerting=True, positive=True) == 0.5  # … Henan's only as weak: a miss for alerting
 
 
-def test_held_out_set_d_queries_other_entities_aliases(shared: Path) -> None:
+def test_held_out_set_d_queries_other_entities_aliases(built: Built) -> None:
     """Set D holds names no other set queries: generic aliases (never the primary name) of records
     outside China whose own primary name no set queries; D2 names nothing on CSL 2022-04."""
-    built = build(shared)
     d_labels = [label for label in built if label.startswith("D")]
     assert "D1" in d_labels
     queried = {

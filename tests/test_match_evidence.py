@@ -363,3 +363,18 @@ def test_a_bad_identifier_rule_names_its_key(rule: dict, key: str, monkeypatch: 
         assert "matching.yml" in str(err.value)
     finally:
         ev.identifier_rules.cache_clear()
+
+
+def test_country_words_name_one_real_country_each() -> None:
+    """vocabulary.yml's country_words: every code is an ISO 3166-1 country of the bundled table, no word
+    names two countries, and China's words include the ones a CN query must not be held against."""
+    from chipguard.geo.countries import lookup_country
+    from chipguard.names.data import vocabulary
+
+    seen: dict[str, str] = {}
+    for code, words in vocabulary()["country_words"].items():
+        assert lookup_country(code) is not None and len(code) == 2, code
+        for word in words:
+            assert word == word.casefold() and " " not in word, word
+            assert seen.setdefault(word, code) == code, word
+    assert {"china", "chinese"} <= {w for w, c in seen.items() if c == "CN"}
