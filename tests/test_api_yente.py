@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_api_support import Api, api, sample_rows
@@ -64,3 +65,34 @@ def test_bad_examples_are_refused_naming_the_field(srv: Api) -> None:
         assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == field, r.text
     assert srv.client.post("/match/default", json={"queries": {}}).status_code == 401
     assert srv.client.post("/match/Bad-Set", json={"queries": {}}, headers=h).status_code == 422
+
+
+class _Screens:
+    """A stand-in for the service: each name's screening found two records above the threshold and, when
+    ``omitted`` is set, that many more past its limit."""
+
+    def __init__(self, omitted: int) -> None:
+        self.omitted = omitted
+
+    def screen(self, queries: list[Any], actor: str) -> list[dict[str, Any]]:
+        hits = [
+            {"source": "us_csl", "party_id": f"p{i}", "name": f"Record {i}", "score": 0.9 - i / 100}
+            for i in range(2)
+        ]
+        return [{"hits": hits, "omitted": self.omitted, "limit": q.limit} for q in queries]
+
+    def party(self, source: str, party_id: str) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("omitted", "relation"), [(0, "eq"), (7, "gte")])
+def test_total_says_when_records_were_left_past_the_limit(omitted: int, relation: str) -> None:
+    """A name whose screening left records past its limit (a big name listed hundreds of times) gives a
+    total that is a lower bound, never an exact count of what was cut (issue 12 item 5)."""
+    from chipguard.api.yente import MatchRequest, match_queries
+
+    request = MatchRequest.model_validate(
+        {"queries": {"q": {"schema": "Company", "properties": {"name": ["Huawei Technologies"]}}}}
+    )
+    out = match_queries(_Screens(omitted), request, "default", 5, None, "tester")  # type: ignore[arg-type]
+    assert out["responses"]["q"]["total"] == {"value": 2, "relation": relation}

@@ -169,9 +169,13 @@ def match_queries(
     responses: dict[str, Any] = {}
     for key in keys:
         best: dict[tuple[str, str], dict[str, Any]] = {}
+        # records a name's screening found above the threshold but left past its limit: the total is
+        # then a lower bound ("gte", as yente says of a count it did not finish), never silently exact
+        left_out = 0
         for owner, result in zip(owners, results, strict=True):
             if owner != key:
                 continue
+            left_out = max(left_out, int(result.get("omitted") or 0))
             for hit in result["hits"]:
                 if dataset != "default" and hit["source"] != dataset:
                     continue
@@ -199,7 +203,7 @@ def match_queries(
         responses[key] = {
             "status": 200,
             "results": rendered,
-            "total": {"value": len(ranked), "relation": "eq"},
+            "total": {"value": len(ranked), "relation": "gte" if left_out else "eq"},
             "query": {"schema": q.schema_, "properties": q.properties},
             "evidence_ignored": ignored,
         }
