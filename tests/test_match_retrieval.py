@@ -68,3 +68,73 @@ def test_a_retrieved_trade_name_brings_its_full_name(shared: Path) -> None:
         full = [(h.party_id, h.score) for h in watch.screen(query, limit=50)]
     assert shipped == full
     assert [pid for pid, _ in shipped] == ["X00120"]
+
+
+# Real Chinese firms and universities under their registered English names (exchange filings, the
+# universities' own sites), among real names sharing their region, kind and industry words
+TRANSLATED_LIST = [
+    "Beingmate Co., Ltd.",  # 贝因美股份有限公司 (SZSE 002570): "Beingmate" imitates the sound of Beiyinmei
+    "Beijing Beilu Pharmaceutical Co., Ltd.",
+    "Bengang Steel Plates Co., Ltd.",
+    "Beiqi Foton Motor Co., Ltd.",
+    "University of South China",  # 南华大学 (Hengyang): the translation says "Southern China University"
+    *[f"South China {w} University" for w in ("Normal", "Agricultural", "Technology")],
+    *[f"{w} University" for w in ("Southern Medical", "Southern Methodist", "China Agricultural")],
+    *[f"{w} University of China" for w in ("Renmin", "Communication", "Ocean")],
+]
+
+
+@pytest.fixture(scope="module")
+def translated_list() -> Screener:
+    parties = [Party("custom", str(i), name, PartyKind.ORG) for i, name in enumerate(TRANSLATED_LIST)]
+    return Screener(parties, enrich=False)
+
+
+def _translated_candidates(screener: Screener, query: str, limit: int) -> list[str]:
+    """The candidates of the query's word-by-word translations, as the screener retrieves them."""
+    from chipguard.match.screener import query_forms
+
+    index = screener.index
+    out: list[str] = []
+    for form in query_forms(query):
+        if form.anchors is not None:
+            out += [index.entries[e].alias for e in index.candidates(form.org, limit, translated=True)]
+    return out
+
+
+def test_a_pinyin_trade_name_retrieves_the_english_name_that_sounds_like_it(
+    translated_list: Screener,
+) -> None:
+    """贝因美 is kept as pinyin ("Beiyinmei") by the translation; the firm registered "Beingmate". The
+    word shares no key with the English one (only the legal form, which retrieval skips), so the record was
+    no candidate at all; the sound key (the scorer's "sounds alike" rule) retrieves it, and the screening
+    finds it."""
+    query = "贝因美股份有限公司"
+    assert _translated_candidates(translated_list, query, 3)[:1] == ["Beingmate Co., Ltd."]
+    assert [h.name for h in translated_list.screen(query)][:1] == ["Beingmate Co., Ltd."]
+
+
+def test_sound_keys_are_only_for_words_the_scorer_can_pair(translated_list: Screener) -> None:
+    from chipguard.match.index import sound_keys, sound_probes
+
+    index = translated_list.index
+    assert index.sound_neighbours("beiyinmei") == ("beingmate",)  # not Beilu, Bengang, Beiqi (pinyin)
+    assert sound_keys("beilu") == [] and sound_probes("beingmate") == []  # pinyin listed, English queried
+    assert index.sound_neighbours("nanhua") == ()
+
+
+def test_a_translated_word_retrieves_its_shorter_registered_form(translated_list: Screener) -> None:
+    """南华 is translated "Southern China"; the university registered "South China": the list word that
+    starts the translated word is a key (the scorer's abbreviation rule)."""
+    assert "University of South China" in _translated_candidates(translated_list, "南华大学", 4)
+    assert "University of South China" in [h.name for h in translated_list.screen("南华大学")]
+
+
+def test_the_deletion_map_is_the_same_in_every_process() -> None:
+    """The map's words are sorted (a set's order follows the hash seed): built from the vocabulary in
+    any order, the same map."""
+    from chipguard.match.index import deletion_map_of
+
+    words = ["wondfo", "leadman", "wenshi", "womens", "optoelectronic", "opto"]
+    assert deletion_map_of(words) == deletion_map_of(reversed(words))
+    assert deletion_map_of(words)["~wnf"] == ["wondfo"]  # "Wondfo" less a letter: "Wanfu" finds it

@@ -223,3 +223,22 @@ def test_a_person_on_two_lists_is_reported_from_both() -> None:
     screener = Screener(records)
     for query in ("Eric Badege", "BADEGE ERIC"):
         assert {h.source for h in screener.screen(query, kind="person")} == {"us_csl", "un"}
+
+
+def test_the_same_name_however_written_is_always_scored(csl: Screener) -> None:
+    """The Entity List record "Huawei Technology Co. Ltd." is canonically the query "Huawei Technologies
+    Co., Ltd." (1.000), but 74 CSL records carry the query's surface words in their names (affiliates
+    naming Huawei as their parent, subsidiaries abroad), each under several indexed variants: by key weight
+    the record ranked 272nd, past the candidate limit and the full-match extension, and was lost. The key of
+    the canonical word sequence makes it a candidate whatever the limit (issue 12 item 5)."""
+    from chipguard.match.index import same_name_key
+    from chipguard.names.analysis import analyze
+
+    query = analyze("Huawei Technologies Co., Ltd.")
+    record = analyze("Huawei Technology Co. Ltd.")
+    assert same_name_key(query) == same_name_key(record)
+    cands = csl.index.candidates(query, csl.candidate_limit)
+    ranked = [e for e in cands if csl.index.entries[e].alias == "Huawei Technology Co. Ltd."]
+    assert ranked and cands.index(ranked[0]) >= csl.candidate_limit  # not among the best by key weight
+    found = csl.screening("Huawei Technologies Co., Ltd.", limit=500)
+    assert any(h.name == "Huawei Technology Co. Ltd." and h.score >= 0.99 for h in found.hits)

@@ -110,6 +110,21 @@ class ScorerConfig:
     core_name_max_words: int
     core_name_min_letters: int
     branch_markers: tuple[str, ...]
+    # retrieval key weights (chipguard.match.index.NameIndex.query_keys)
+    key_rarity_power: float
+    key_generic_word: float
+    key_number: float
+    key_person_phonetic: float
+    key_typo: float
+    key_word_root: float
+    key_run_together_head: float
+    key_pair_as_one_word: float
+    key_pair_in_order: float
+    key_whole_name: float
+    key_same_words: float
+    key_sound_alike: float
+    key_translation_synonym: float
+    same_name_cap: int
     # token weight from distinctiveness (chipguard.match.index.NameIndex.token_rarity)
     rarity_floor: float
     rarity_list_reference_count: int
@@ -197,6 +212,20 @@ KEYS: dict[str, str] = {
     "core_name_max_words": "core_name_max_words",
     "core_name_min_letters": "core_name_min_letters",
     "branch_markers": "branch_markers",
+    "key_rarity_power": "retrieval.rarity_power",
+    "key_generic_word": "retrieval.generic_word",
+    "key_number": "retrieval.number",
+    "key_person_phonetic": "retrieval.person_phonetic",
+    "key_typo": "retrieval.typo",
+    "key_word_root": "retrieval.word_root",
+    "key_run_together_head": "retrieval.run_together_head",
+    "key_pair_as_one_word": "retrieval.pair_as_one_word",
+    "key_pair_in_order": "retrieval.pair_in_order",
+    "key_whole_name": "retrieval.whole_name",
+    "key_same_words": "retrieval.same_words",
+    "key_sound_alike": "retrieval.sound_alike",
+    "key_translation_synonym": "retrieval.translation_synonym",
+    "same_name_cap": "retrieval.same_name_cap",
     "rarity_floor": "token_rarity.floor",
     "rarity_list_reference_count": "token_rarity.list_reference_count",
     "rarity_corpus_file": "token_rarity.corpus_file",
@@ -205,7 +234,7 @@ KEYS: dict[str, str] = {
 }
 
 # sections wholly owned by the scorer: a key in them that the scorer does not know is a misspelling
-_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity", "word_lengths")
+_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity", "word_lengths", "retrieval")
 
 # Keys of the ``evidence`` and ``strength`` sections, read by chipguard.match.evidence (and grouping) as
 # one mapping: checked here at load like the scorer's own, so a missing or mistyped key stops the engine

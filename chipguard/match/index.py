@@ -1,11 +1,14 @@
 """Candidate retrieval: which list names are worth scoring for a query.
 
 Every indexed name is reduced to keys — canonical tokens, surface tokens, adjacent-token joins (for
-"Tech nology"/"Wuxihyatech"), the whole distinctive string, acronyms and person-token phonetic keys —
-held in an inverted index. Typos are reached through a deletion neighbourhood of the vocabulary
-(SymSpell style: a query token and a list token within one edit share a deletion variant), so a query
-touches only the posting lists of its own keys: its cost depends on the query, not on the list size.
-Very frequent keys (legal forms, "china", "co") are skipped when the query has rarer ones.
+"Tech nology"/"Wuxihyatech"), the whole distinctive string, the canonical word sequence, acronyms and
+person-token phonetic keys — held in an inverted index. Typos are reached through a deletion
+neighbourhood of the vocabulary (SymSpell style: a query token and a list token within one edit share a
+deletion variant), and a translated query's pinyin words reach the list words that sound like them
+through a deletion neighbourhood of the vocabulary's consonant skeletons, so a query touches only the
+posting lists of its own keys: its cost depends on the query, not on the list size. Very frequent keys
+(legal forms, "china", "co") are skipped when the query has rarer ones. The weight each key adds is data
+(matching.yml ``retrieval``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -25,6 +29,8 @@ from chipguard.limits import LIMITS
 from chipguard.match.config import scorer_config
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
 from chipguard.names.morphology import roots
+from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, sounds_alike
+from chipguard.names.vocab import vocab
 
 MIN_DELETE_LEN = 5
 LONG_POSTING = (
@@ -74,6 +80,77 @@ def deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+# prefix of the sound keys in the deletion map (a deletion variant of a word is letters only, never this)
+SOUND = "~"
+MIN_SOUND_WORD = 4  # the scorer's "sounds alike" rule needs four letters or more
+MIN_WORD_START = 4  # a list word this long or longer that starts a translated query's word is keyed
+
+
+def sound_keys(word: str) -> list[str]:
+    """The deletion-map keys under which a list word is found by the sound of a pinyin word: its
+    consonant skeleton (chipguard.names.pinyin_sound) and the skeleton less one letter after the first.
+    Why: a Chinese firm's registered English trade name imitates the sound of its Chinese name (万孚
+    Wanfu → Wondfo, 利德曼 Lideman → Leadman, 温氏 Wenshi → Wens); a word-by-word translation keeps the
+    pinyin, which shares no key with the English word, so the record ranked far down the candidates of its
+    own Chinese name. Skeletons one letter apart share a key (wnf ~ wndf); the scorer's rule (Jaro-Winkler
+    on the skeletons, same first letter) decides which of the words found really sound alike. Only words
+    the rule can pair are keyed: letters only, four or more, not themselves pinyin."""
+    if len(word) < MIN_SOUND_WORD or not word.isascii() or not word.isalpha() or is_pinyin(word):
+        return []
+    bones = skeleton(word)
+    if len(bones) < MIN_SKELETON:
+        return []
+    keys = [SOUND + bones]
+    if len(bones) > MIN_SKELETON:
+        keys += [SOUND + bones[:i] + bones[i + 1 :] for i in range(1, len(bones))]
+    return keys
+
+
+def sound_probes(word: str) -> list[str]:
+    """The deletion-map keys a pinyin query word looks up: its skeleton and the skeleton less one letter
+    after the first (the counterpart of :func:`sound_keys`)."""
+    if len(word) < MIN_SOUND_WORD or not word.isascii() or not word.isalpha() or not is_pinyin(word):
+        return []
+    bones = skeleton(word)
+    if len(bones) < MIN_SKELETON:
+        return []
+    probes = [SOUND + bones]
+    if len(bones) > MIN_SKELETON:
+        probes += [SOUND + bones[:i] + bones[i + 1 :] for i in range(1, len(bones))]
+    return probes
+
+
+def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
+    """The vocabulary's deletion map: each one-letter deletion of a word of MIN_DELETE_LEN letters or more
+    (typos, see NameIndex.typo_neighbours) and each sound key (see :func:`sound_keys`) → the words, sorted.
+    One function for the index built in memory and the one built into a file: the same map."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(vocab_words):
+        if len(word) >= MIN_DELETE_LEN and word.isalpha():
+            for d in sorted(deletes(word)):
+                out[d].append(word)
+        for key in sound_keys(word):
+            out[key].append(word)
+    return out
+
+
+@cache
+def _synonyms_of() -> dict[str, tuple[str, ...]]:
+    """Translation synonym → the other words of its group (vocabulary.yml ``translation_synonyms``)."""
+    groups: dict[int, list[str]] = defaultdict(list)
+    table = vocab().translation_synonyms
+    for word, group in sorted(table.items()):
+        groups[group].append(word)
+    return {word: tuple(w for w in groups[group] if w != word) for word, group in table.items()}
+
+
+def same_name_key(a: NameAnalysis) -> str:
+    """The name's words in order, canonical forms, legal form and particles left out ("Huawei Technology
+    Co. Ltd." and "Huawei Technologies Co., Ltd." are both ``c:huawei|tech``): however a list writes a name,
+    a query of the same name shares this key, however many list names share its surface words."""
+    return "c:" + "|".join(t.canon for t in a.tokens if t.cls not in (LEGAL, STOP))
+
+
 def bag_key(tokens: list[Token]) -> str:
     """The name's distinctive words in any order ("Electronics Corporation China" is "China Electronics
     Corporation"): a query with exactly the list name's words is always a candidate, however many list
@@ -105,6 +182,8 @@ def entry_keys(a: NameAnalysis) -> set[str]:
             keys.add("b:" + x.text + y.text)
     if a.joined:
         keys.add("j:" + a.joined)
+    if sig:
+        keys.add(same_name_key(a))
     bag = [t for t in sig if t.cls != GENERIC]
     if len(bag) >= 2:
         keys.add(bag_key(bag))
@@ -135,15 +214,12 @@ class NameIndex:
         # int32 arrays in ascending entry order, as a mapped index file holds them (see candidates)
         self.postings: dict[str, Sequence[int]] = dict(postings)
         self.df = {k: len(v) for k, v in party_sets.items()}
-        self.deletion_map: dict[str, list[str]] = defaultdict(list)
         vocab = {k[2:] for k in self.postings if k.startswith("w:")}
         self.vocab = vocab
-        for word in vocab:
-            if len(word) >= MIN_DELETE_LEN and word.isalpha():
-                for d in deletes(word):
-                    self.deletion_map[d].append(word)
+        self.deletion_map: dict[str, list[str]] = deletion_map_of(vocab)
         self._rarity_cache: dict[str, float] = {}
         self._neighbour_cache: dict[str, tuple[str, ...]] = {}
+        self._sound_cache: dict[str, tuple[str, ...]] = {}
         from chipguard.match.score import weights_of
 
         for entry in entries:
@@ -207,8 +283,29 @@ class NameIndex:
         found.discard(word)
         return tuple(sorted(found))  # a set's order follows the hash seed
 
-    def query_keys(self, a: NameAnalysis) -> dict[str, float]:
-        """Keys of a query with the weight each adds to a candidate that shares it."""
+    def sound_neighbours(self, word: str) -> tuple[str, ...]:
+        """List vocabulary words that a pinyin ``word`` sounds like by the scorer's rule (see
+        :func:`sound_keys`), sorted; none for a word that is not pinyin."""
+        cache = self._sound_cache
+        found_before = cache.get(word)
+        if found_before is not None:
+            return found_before
+        if len(cache) >= NEIGHBOUR_CACHE:
+            cache.clear()
+        found: set[str] = set()
+        dm = self.deletion_map
+        for probe in sound_probes(word):
+            if probe in dm:
+                found.update(dm[probe])
+        near = cache[word] = tuple(sorted(w for w in found if w != word and sounds_alike(word, w)))
+        return near
+
+    def query_keys(self, a: NameAnalysis, translated: bool = False) -> dict[str, float]:
+        """Keys of a query with the weight each adds to a candidate that shares it (matching.yml
+        ``retrieval``). ``translated``: the query is a word-by-word translation of a Chinese name, whose
+        pinyin words may be registered as English words that sound alike and whose translated words as
+        a synonym or a shorter form (the scorer's translated-query rules, chipguard.match.score)."""
+        cfg = scorer_config()
         keys: dict[str, float] = {}
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
 
@@ -219,9 +316,10 @@ class NameIndex:
         # retrieval weighs a word by its rarity squared: a shared common pair ("research institute")
         # must not push the entry that shares the one rare word ("microelectronics") out of the top
         # numbers identify; generic org words ("university", "technology") mostly do not
-        rar = {t.canon: self.rarity(t.canon) ** 2 * (0.5 if t.cls == GENERIC else 1.0) for t in sig}
+        power, generic = cfg.key_rarity_power, cfg.key_generic_word
+        rar = {t.canon: self.rarity(t.canon) ** power * (generic if t.cls == GENERIC else 1.0) for t in sig}
         for t in sig:
-            w = rar[t.canon] * (1.5 if t.cls == NUMBER else 1.0)
+            w = rar[t.canon] * (cfg.key_number if t.cls == NUMBER else 1.0)
             # one key per shared word (its canonical form); the surface form only meets list pairs
             # written apart ("wuxihyatech" ↔ "Wuxi Hyatech")
             put("t:" + t.canon, w)
@@ -230,14 +328,28 @@ class NameIndex:
             if len(sig) == 1:
                 put("a:" + t.text, w)
             if a.person and t.phonetic and len(t.text) >= 3:
-                put("p:" + t.phonetic, 0.6 * w)
+                put("p:" + t.phonetic, cfg.key_person_phonetic * w)
             for near in self.typo_neighbours(t.text):
                 if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
-                    put("w:" + near, 0.8 * w)
+                    put("w:" + near, cfg.key_typo * w)
+            if translated and t.cls == WORD and cfg.key_sound_alike > 0:
+                for near in self.sound_neighbours(t.text):
+                    put("w:" + near, cfg.key_sound_alike * w)
+            if translated and t.cls in (WORD, GENERIC) and cfg.key_translation_synonym > 0:
+                # 海洋 "Ocean" registered as "Marine"; 南 "Southern" registered as "South": the registered
+                # word may be another rendering of the same Chinese word or a shorter form of it
+                for other in _synonyms_of().get(t.text, _synonyms_of().get(t.canon, ())):
+                    put("w:" + other, cfg.key_translation_synonym * w)
+                if t.cls == WORD and t.text.isalpha():
+                    # a list word that starts the query's word, the rest being no word of its own
+                    # ("Opto" of "optoelectronic" is one half of a compound, keyed by the pair keys)
+                    for k in range(MIN_WORD_START, min(len(t.text), LIMITS.word_chars)):
+                        if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
+                            put("w:" + t.text[:k], cfg.key_translation_synonym * w)
             if not a.person:
                 stems = roots(t.text) if t.cls == WORD else ()
                 for stem in stems:  # one word's reductions share its weight
-                    put("r:" + stem, 0.5 * w / len(stems))
+                    put("r:" + stem, cfg.key_word_root * w / len(stems))
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
                     # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
                     # only its head ("Kunlun"): the list words it starts with are candidates
@@ -245,31 +357,34 @@ class NameIndex:
                         head = t.text[:k]
                         for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
                             if kind + head in self.postings:
-                                put(kind + head, 0.6 * self.rarity(head) ** 2)
+                                put(kind + head, cfg.key_run_together_head * self.rarity(head) ** power)
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):
             pair = max(rar[x.canon], rar[y.canon])
-            put("w:" + x.text + y.text, pair)  # the list wrote the pair as one word ("tech nology")
-            put("b:" + x.text + y.text, 0.5 * pair)  # the same pair in the same order
+            # the list wrote the pair as one word ("tech nology")
+            put("w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
+            put("b:" + x.text + y.text, cfg.key_pair_in_order * pair)  # the same pair in the same order
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
             put(
                 "w:" + x.text + y.text + z.text,
-                max(rar[x.canon], rar[y.canon], rar[z.canon]),
+                cfg.key_pair_as_one_word * max(rar[x.canon], rar[y.canon], rar[z.canon]),
             )
         if a.joined:
-            put("j:" + a.joined, 2.0)
+            put("j:" + a.joined, cfg.key_whole_name)
         bag = [t for t in sig if t.cls != GENERIC]
         if len(bag) >= 2:
-            put(bag_key(bag), 2.0)
+            put(bag_key(bag), cfg.key_same_words)
         return keys
 
-    def candidates(self, a: NameAnalysis, limit: int) -> list[int]:
-        """Entry ids sharing the most (rarity-weighted) keys with the query, best first."""
+    def candidates(self, a: NameAnalysis, limit: int, translated: bool = False) -> list[int]:
+        """Entry ids sharing the most (rarity-weighted) keys with the query, best first; then every entry
+        of the same name canonically (see :func:`same_name_key`) not among them, up to
+        ``retrieval.same_name_cap``. ``translated``: see :meth:`query_keys`."""
         # keys in a fixed order: a query's keys come partly from sets (typo neighbours, word roots) whose
         # order follows the string hash seed, and floating-point sums taken in another order can differ in
         # the last bit — enough to move a candidate across the floor or the limit in another process
-        keys = sorted(self.query_keys(a).items())
+        keys = sorted(self.query_keys(a, translated).items())
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
         postings = self.postings
         sized = [(k, w, postings.get(k)) for k, w in keys]
@@ -357,6 +472,15 @@ class NameIndex:
             if more:
                 more.sort(key=lambda item: item[1], reverse=True)
                 out += [eid for eid, _w in more[: self.full_match_cap - limit]]
+        cap = scorer_config().same_name_cap
+        if cap > 0 and sig:
+            # the same name however written ("Huawei Technology Co. Ltd." for "Huawei Technologies Co.,
+            # Ltd."): always scored, even when a big name's many longer records (its affiliates, its
+            # subsidiaries abroad) share the query's surface words more closely and fill the limit
+            same = postings.get(same_name_key(a))
+            if same:
+                chosen = set(out)
+                out += [eid for eid in same[:cap] if eid not in chosen]
         return out
 
 

@@ -18,7 +18,7 @@ Layout (little-endian)::
 Sections: ``parties`` (zlib-compressed JSON of ``Party.to_dict()`` per party), ``entries`` (one
 zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
-``deletions`` (deletion variant → vocabulary words). A string map is a table of keys (``<name>.keys``),
+``deletions`` (deletion variant or ``~`` sound key → vocabulary words). A string map is a table of keys (``<name>.keys``),
 a hash table of key numbers (``<name>.slots``, CRC-32 of the key's UTF-8, linear probing) and its values.
 A table is a blob (``<name>.data``) with u64 offsets (``<name>.offsets``).
 
@@ -47,10 +47,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from chipguard.match.index import (
-    MIN_DELETE_LEN,
     Entry,
     NameIndex,
-    deletes,
+    deletion_map_of,
     entry_keys,
 )
 from chipguard.match.score import token_weight
@@ -61,7 +60,8 @@ if TYPE_CHECKING:
     from chipguard.match.screener import Screener
 
 MAGIC = b"CGIX"
-FORMAT_VERSION = 3
+# 4: same-name keys (c:) in the postings, sound keys (~) in the deletion map (issue 12)
+FORMAT_VERSION = 4
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
@@ -83,6 +83,7 @@ _INDEX_OBJECTS = {
     "vocab",
     "_rarity_cache",
     "_neighbour_cache",
+    "_sound_cache",
 }
 
 
@@ -406,11 +407,7 @@ class _Builder:
         w.str_map("df", words)
         w.add("df.values", _i32([self.df[k] for k in words]))
 
-        deletion_map: dict[str, list[str]] = {}
-        for word in sorted(self.vocab):
-            if len(word) >= MIN_DELETE_LEN and word.isalpha():
-                for d in deletes(word):
-                    deletion_map.setdefault(d, []).append(word)
+        deletion_map = deletion_map_of(self.vocab)  # typo deletions and sound keys
         dels = sorted(deletion_map)
         w.str_map("deletions", dels)
         w.table("deletions.values", ["\0".join(sorted(deletion_map[d])).encode("utf-8") for d in dels])
@@ -800,6 +797,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     index.vocab = MappedVocab(postings)  # type: ignore[assignment]
     index._rarity_cache = {}
     index._neighbour_cache = {}
+    index._sound_cache = {}
 
     screener = Screener.__new__(Screener)
     for name, value in m.header["screener"].items():

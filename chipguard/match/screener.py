@@ -837,7 +837,9 @@ class Screener:
                 continue
             q_weights: dict[bool, tuple[float, ...]] = {}
             # a list of its own: it grows while iterated, by the full names of trade names it holds
-            candidates = list(self.index.candidates(retrieval, self.candidate_limit))
+            candidates = list(
+                self.index.candidates(retrieval, self.candidate_limit, translated=form.anchors is not None)
+            )
             retrieved: set[int] | None = None  # made when a trade name brings its full name
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
             for eid in candidates:
