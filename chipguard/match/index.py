@@ -82,8 +82,6 @@ def deletes(word: str) -> set[str]:
 
 # prefix of the sound keys in the deletion map (a deletion variant of a word is letters only, never this)
 SOUND = "~"
-MIN_SOUND_WORD = 4  # the scorer's "sounds alike" rule needs four letters or more
-MIN_WORD_START = 4  # a list word this long or longer that starts a translated query's word is keyed
 
 
 def sound_keys(word: str) -> list[str]:
@@ -94,8 +92,9 @@ def sound_keys(word: str) -> list[str]:
     pinyin, which shares no key with the English word, so the record ranked far down the candidates of its
     own Chinese name. Skeletons one letter apart share a key (wnf ~ wndf); the scorer's rule (Jaro-Winkler
     on the skeletons, same first letter) decides which of the words found really sound alike. Only words
-    the rule can pair are keyed: letters only, four or more, not themselves pinyin."""
-    if len(word) < MIN_SOUND_WORD or not word.isascii() or not word.isalpha() or is_pinyin(word):
+    the rule can pair are keyed: letters only, not themselves pinyin (the rule's least word length,
+    ``word_lengths.sound_alike``, is applied to the query's word, so the file does not depend on it)."""
+    if not word.isascii() or not word.isalpha() or is_pinyin(word):
         return []
     bones = skeleton(word)
     if len(bones) < MIN_SKELETON:
@@ -109,7 +108,12 @@ def sound_keys(word: str) -> list[str]:
 def sound_probes(word: str) -> list[str]:
     """The deletion-map keys a pinyin query word looks up: its skeleton and the skeleton less one letter
     after the first (the counterpart of :func:`sound_keys`)."""
-    if len(word) < MIN_SOUND_WORD or not word.isascii() or not word.isalpha() or not is_pinyin(word):
+    if (
+        len(word) < scorer_config().len_sound_alike
+        or not word.isascii()
+        or not word.isalpha()
+        or not is_pinyin(word)
+    ):
         return []
     bones = skeleton(word)
     if len(bones) < MIN_SKELETON:
@@ -343,7 +347,7 @@ class NameIndex:
                 if t.cls == WORD and t.text.isalpha():
                     # a list word that starts the query's word, the rest being no word of its own
                     # ("Opto" of "optoelectronic" is one half of a compound, keyed by the pair keys)
-                    for k in range(MIN_WORD_START, min(len(t.text), LIMITS.word_chars)):
+                    for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
                         if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
                             put("w:" + t.text[:k], cfg.key_translation_synonym * w)
             if not a.person:
