@@ -550,6 +550,14 @@ SETTINGS: tuple[Setting, ...] = (
         "word weight, every entry holding all the query's words up to the cap, none below the floors.",
     ),
     Setting(
+        ("retrieval.*",),
+        "What a listed name sharing one retrieval key with the query adds to its candidate weight "
+        "(chipguard.match.index.NameIndex.query_keys): shared words by their rarity, typos, roots, pairs, the "
+        "whole name; for a translated Chinese name also the list words that sound like its pinyin words and "
+        "its words' synonyms and shorter forms. Every listed name that is the query's name canonically is "
+        "scored, whatever the candidate limit, up to same_name_cap.",
+    ),
+    Setting(
         ("scoring_floor_margin",),
         "A candidate is scored in full only when its name may still reach the threshold less this; below, "
         "the scorer stops early (the same hits, less work).",
