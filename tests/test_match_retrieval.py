@@ -138,3 +138,17 @@ def test_the_deletion_map_is_the_same_in_every_process() -> None:
     words = ["wondfo", "leadman", "wenshi", "womens", "optoelectronic", "opto"]
     assert deletion_map_of(words) == deletion_map_of(reversed(words))
     assert deletion_map_of(words)["~wnf"] == ["wondfo"]  # "Wondfo" less a letter: "Wanfu" finds it
+
+
+def test_the_mapped_index_file_retrieves_them_alike(translated_list: Screener, tmp_path: Path) -> None:
+    """The sound keys live in the file's deletion map, the same-name keys in its postings: a screener
+    mapped from the file answers the translated queries as the one built in memory."""
+    from chipguard.match import indexfile
+
+    path = tmp_path / "index.cgix"
+    built = Screener(list(translated_list.parties), enrich=False)  # written before it screens anything
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path)
+    for query in ("贝因美股份有限公司", "南华大学", "South China Normal University"):
+        expected = [h.to_dict() for h in built.screen(query)]
+        assert expected and [h.to_dict() for h in mapped.screen(query)] == expected
