@@ -297,10 +297,11 @@ class NameIndex:
         if len(cache) >= NEIGHBOUR_CACHE:
             cache.clear()
         found: set[str] = set()
-        dm = self.deletion_map
+        lookup = self.deletion_map.get  # one probe per key (see _typo_neighbours)
         for probe in sound_probes(word):
-            if probe in dm:
-                found.update(dm[probe])
+            words = lookup(probe)
+            if words:
+                found.update(words)
         near = cache[word] = tuple(sorted(w for w in found if w != word and sounds_alike(word, w)))
         return near
 
@@ -477,10 +478,15 @@ class NameIndex:
                 more.sort(key=lambda item: item[1], reverse=True)
                 out += [eid for eid, _w in more[: self.full_match_cap - limit]]
         cap = scorer_config().same_name_cap
-        if cap > 0 and sig:
+        # the words' weight an entry holding every word of the query has (the keys skipped as too common
+        # left out; a margin for sums taken in another order)
+        held = sum(w for k, w, _p in present if k.startswith("t:")) - 1e-9
+        if cap > 0 and sig and len(out) < len(met) and top_weight[0] >= held:
             # the same name however written ("Huawei Technology Co. Ltd." for "Huawei Technologies Co.,
             # Ltd."): always scored, even when a big name's many longer records (its affiliates, its
-            # subsidiaries abroad) share the query's surface words more closely and fill the limit
+            # subsidiaries abroad) share the query's surface words more closely and fill the limit. Only
+            # looked up when some entry holds all the query's words (a same-name entry does: its words are
+            # the query's) and some candidate was left out (else it is among them already)
             same = postings.get(same_name_key(a))
             if same:
                 chosen = set(out)
