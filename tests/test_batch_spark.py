@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -314,3 +317,131 @@ def test_stamps_outside_a_private_folder_are_not_trusted(
     sp.verify_index(path, digest)
     sp.verify_index(path, digest)
     assert hashed == [path, path, path]
+
+
+# ── a real standalone cluster on the loopback: the documented spark-submit command ──────────────────
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(log: Path, text: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    pytest.fail(f"{log.name}: no '{text}' within {seconds:.0f}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def standalone_master(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A Spark standalone master and one worker (2 cores) from the installed pyspark, as the README's
+    cluster recipe starts them (``spark-class …Master`` / ``…Worker``, what ``start-master.sh`` and
+    ``start-worker.sh`` run), every port on 127.0.0.1; stopped at the end of the module. Yields the
+    master's URL and the worker's work folder (where each application's executor keeps its files)."""
+    reason = sp.unavailable()
+    if reason:
+        if REQUIRED:
+            pytest.fail(f"CHIPGUARD_REQUIRE_SPARK is set but Spark cannot run: {reason}")
+        pytest.skip(f"Spark engine unavailable: {reason}")
+    import pyspark
+
+    spark_home = Path(pyspark.__file__).parent
+    folder = tmp_path_factory.mktemp("standalone")
+    env = {**os.environ, "SPARK_HOME": str(spark_home), "SPARK_LOCAL_IP": "127.0.0.1"}
+    port = _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    spark_class = str(spark_home / "bin" / "spark-class")
+    commands = {
+        "master": [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1"]
+        + ["--port", str(port), "--webui-port", str(_free_port())],
+        "worker": [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1"]
+        + ["--cores", "2", "--memory", "2G", "--webui-port", str(_free_port())]
+        + ["--work-dir", str(folder / "work"), url],
+    }
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, ready in (("master", "I have been elected leader"), ("worker", "Successfully registered")):
+            log = folder / f"{name}.log"
+            with log.open("wb") as out:
+                started.append(
+                    subprocess.Popen(
+                        commands[name], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
+                    )
+                )
+            _wait_for(log, ready, started[-1])
+        yield url, folder / "work"
+    finally:
+        for proc in reversed(started):
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_spark_submit_on_a_standalone_cluster_writes_what_the_local_engine_writes(
+    standalone_master: tuple[str, Path], shared: Path, tmp_path: Path
+) -> None:
+    """The README's cluster command, for real: ``spark-submit --master spark://…`` running the CLI
+    (``chipguard.cli.spark_submit``) against a standalone master and worker; the index goes to the
+    executor as a file Spark copies (``--ship file``, the default for a cluster master), the executor's
+    Python workers verify and map it, and the output is byte-identical to the local engine's."""
+    import pyspark
+
+    import chipguard
+    from chipguard.cli import spark_submit
+
+    master, work = standalone_master
+    home = home_copy(tmp_path / "home")
+    src = write_csv(tmp_path / "q.csv", sample_queries(shared, step=40) + built_queries())
+    with chipguard_home(home):
+        local = CliRunner().invoke(
+            app, ["batch", "screen", str(src), "--out", str(tmp_path / "local.jsonl"), "--allow-stale"]
+        )
+    assert local.exit_code == 0, local.output
+    python = sys.executable
+    env = {
+        **os.environ,
+        "CHIPGUARD_HOME": str(home),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": python,
+        "PYSPARK_DRIVER_PYTHON": python,
+        # this checkout's chipguard for the driver and the executors (an installed one needs nothing)
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(chipguard.__file__).parent.parent), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    env.pop("CHIPGUARD_DATABASE_URL", None)
+    submit = [
+        str(Path(pyspark.__file__).parent / "bin" / "spark-submit"),
+        "--master",
+        master,
+        "--conf",
+        "spark.ui.enabled=false",
+        str(spark_submit.__file__),
+        "batch",
+        "screen",
+        str(src),
+        "--out",
+        str(tmp_path / "cluster.jsonl"),
+        "--engine",
+        "spark",
+        "--allow-stale",
+        "--json",
+    ]
+    run = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    summary = json.loads(run.stdout[run.stdout.index("{") : run.stdout.rindex("}") + 1])
+    assert summary["engine"] == "spark" and summary["rows"] > 50
+    # the executor got the index as a file Spark copied into its application folder (--ship file)
+    assert list(work.glob("app-*/*/chipguard-index-*.cgix"))
+    assert (tmp_path / "cluster.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert any(r["has_hit"] for r in jobs.read_records(tmp_path / "cluster.jsonl"))

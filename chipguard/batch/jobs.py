@@ -375,7 +375,7 @@ def _run_spark(
     if spark is None:
         spark = sp.active_session()  # a session this process already runs (a notebook, a test) is used
     if spark is None:
-        spark = sp.session(master or sp.DEFAULT_MASTER, partitions=partitions or 2)
+        spark = sp.session(master, partitions=partitions or 2)
         own = True
     try:
         index = sp.IndexFile.of(screener, workdir, cache_file)

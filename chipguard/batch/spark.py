@@ -74,23 +74,43 @@ def is_local_master(master: str) -> bool:
     return master == "local" or master.startswith("local[") or master.startswith("local-cluster[")
 
 
+def is_loopback_master(master: str) -> bool:
+    """A standalone master on this machine's loopback (``spark://127.0.0.1:PORT``): the driver then
+    binds there too, so nothing of the job listens on the network."""
+    return master.startswith(("spark://127.0.0.1:", "spark://localhost:"))
+
+
+def under_spark_submit() -> bool:
+    """Whether this Python process is a driver launched by ``spark-submit`` (the JVM started first and
+    handed its gateway to Python): then ``--master`` and the other ``spark-submit`` options are in the
+    JVM's configuration already, and a master is set here only when the caller names one."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def session(
-    master: str = DEFAULT_MASTER, app_name: str = "chipguard-batch", partitions: int = 2
+    master: str | None = None, app_name: str = "chipguard-batch", partitions: int = 2
 ) -> SparkSession:
-    """A SparkSession for a batch run. For local masters everything binds to 127.0.0.1 and the UI is off:
-    a screening job opens no port to the network. Executors run this very Python (the venv's)."""
+    """A SparkSession for a batch run on ``master`` (default ``local[2]``; under ``spark-submit``, the
+    master given to ``spark-submit``). For local and loopback masters everything binds to 127.0.0.1, and
+    the UI is off: a screening job opens no port to the network. Executors run this very Python (the
+    venv's)."""
     reason = unavailable()
     if reason:
         raise SparkUnavailableError(f"the Spark engine cannot start: {reason}")
     from pyspark.sql import SparkSession
 
-    if is_local_master(master):
+    if master is None and not under_spark_submit():
+        master = DEFAULT_MASTER
+    loopback = master is not None and (is_local_master(master) or is_loopback_master(master))
+    if loopback:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder
+    if master is not None:
+        builder = builder.master(master)
     builder = (
-        SparkSession.builder.master(master)
-        .appName(app_name)
+        builder.appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(max(1, partitions)))
@@ -98,7 +118,7 @@ def session(
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.pyspark.python", sys.executable)
     )
-    if is_local_master(master):
+    if loopback:
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
