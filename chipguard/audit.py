@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import io
 import json
+import logging
 import os
 import secrets
 import threading
@@ -51,6 +52,7 @@ EXPORT_FORMATS = ("jsonl", "csv")
 # Cells a spreadsheet would evaluate as a formula (OWASP CSV injection guidance).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _COMMITTERS_LOCK = threading.Lock()
+log = logging.getLogger("chipguard.audit")
 
 
 def canonical_json(value: Any) -> str:
@@ -533,10 +535,11 @@ class GroupCommit:
                     self._cond.notify_all()
             if checkpoint is not None:  # after the callers are woken and the next commit may start
                 checkpoints.write_committed(*checkpoint)
-        if me.error is not None:
+        if me.error is not None:  # the cause (logged by the leader) stays out of the message: it may
+            # quote the SQL and the other callers' entries
             raise AuditUnavailableError(
-                f"the audit entry ({action}) could not be committed, so the action is not answered: "
-                f"{type(me.error).__name__}: {me.error}"
+                f"the audit entry ({action}) could not be committed, so the action is not answered; "
+                "nothing of it was kept: retry later"
             ) from me.error
         assert me.entry is not None
         return me.entry
@@ -578,8 +581,12 @@ class GroupCommit:
                 if isinstance(exc, Exception)
                 else RuntimeError(f"the commit was interrupted ({type(exc).__name__})")
             )
-            for waiter in batch or self._take():
+            failed = batch or self._take()
+            for waiter in failed:
                 waiter.error, waiter.done = error, True
+            # the first line only: the rest of a database error quotes the statement and its parameters
+            cause = (str(error).splitlines() or [""])[0]
+            log.error("audit commit of %d entries failed: %s: %s", len(failed), type(error).__name__, cause)
             if not isinstance(exc, Exception):
                 raise
             return None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from test_api_support import Api
 
 from chipguard.audit import AuditEntry, AuditLog
 from chipguard.errors import AuditUnavailableError
@@ -138,15 +139,15 @@ def test_entries_arriving_while_a_commit_waits_for_the_chain_share_it(engine: En
     assert report.ok and report.entries == 7, report.problems
 
 
-def _refuse_poison(engine: Engine) -> None:
-    """A database rule that refuses an audit entry whose payload says "poison" (the real database
+def _refuse_poison(engine: Engine, word: str = "poison") -> None:
+    """A database rule that refuses an audit entry whose payload holds ``word`` (the real database
     failing a commit: the whole transaction is rolled back)."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(
                 text(
                     "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    "IF NEW.payload LIKE '%poison%' THEN RAISE EXCEPTION 'poison refused'; END IF; "
+                    f"IF NEW.payload LIKE '%{word}%' THEN RAISE EXCEPTION 'poison refused'; END IF; "
                     "RETURN NEW; END $$"
                 )
             )
@@ -160,14 +161,16 @@ def _refuse_poison(engine: Engine) -> None:
             conn.execute(
                 text(
                     "CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_log "
-                    "WHEN NEW.payload LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
+                    f"WHEN NEW.payload LIKE '%{word}%' BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
                 )
             )
 
 
-def test_a_failed_commit_fails_every_caller_waiting_on_it(engine: Engine) -> None:
+def test_a_failed_commit_fails_every_caller_waiting_on_it(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     """Six callers share a commit that the database refuses (one entry breaks a rule): all six get
-    AuditUnavailableError naming the cause, none of their entries is written, the entry committed
+    AuditUnavailableError (the cause logged, not told), none of their entries is written, the entry committed
     before them stays, the chain verifies, and the next caller commits normally."""
     _refuse_poison(engine)
     log = AuditLog(engine, key=KEY)
@@ -187,8 +190,12 @@ def test_a_failed_commit_fails_every_caller_waiting_on_it(engine: Engine) -> Non
     for n in range(6):
         error = outcome[n]
         assert isinstance(error, AuditUnavailableError), (n, error)
-        assert "could not be committed" in str(error) and "poison refused" in str(error)
+        assert "could not be committed" in str(error) and "poison refused" in str(error.__cause__)
+        assert "poison" not in str(error)  # the cause may quote the other callers' entries: logged only
     assert committer.commits == 0 and committer.waiting() == 0
+    logged = [r.getMessage() for r in caplog.records if r.name == "chipguard.audit"]
+    assert len(logged) == 1 and logged[0].startswith("audit commit of 6 entries failed: ")
+    assert logged[0].endswith("poison refused") and "INSERT" not in logged[0]
     report = log.verify()
     assert report.ok and report.entries == 1, report.problems
     assert [e.actor for e in log.entries()] == ["holder"]
@@ -231,3 +238,20 @@ def test_two_processes_with_threads_interleave_into_one_chain(db_url: str, tmp_p
     assert report.ok, report.problems
     assert [e.seq for e in log.entries()] == list(range(1, 121))
     assert _payloads(log) == sorted((f"p{p}", t, i) for p in range(2) for t in range(4) for i in range(15))
+
+
+def test_a_screen_whose_audit_entry_cannot_be_committed_is_not_answered(srv: Api) -> None:
+    """The REST face fails closed: when the database refuses the screen's audit entry the client gets
+    503 audit_unavailable and no result (no hits, no screening), and nothing of the entry is stored."""
+    _refuse_poison(srv.services.engine, "Refused Trading")
+    before = srv.services.audit.verify().entries
+    r = srv.client.post("/v1/screen", json={"name": "Refused Trading LLC"}, headers=srv.headers("screen"))
+    assert r.status_code == 503, r.text
+    body = r.json()
+    assert set(body) == {"error"} and body["error"]["code"] == "audit_unavailable"
+    assert "could not be committed" in body["error"]["message"]
+    assert "Refused" not in body["error"]["message"] and "INSERT" not in body["error"]["message"]
+    report = srv.services.audit.verify()
+    assert report.ok and report.entries == before
+    ok = srv.client.post("/v1/screen", json={"name": "Northwind Bakery"}, headers=srv.headers("screen"))
+    assert ok.status_code == 200 and srv.services.audit.verify().entries == before + 1
