@@ -477,6 +477,7 @@ class _Waiter:
     actor: str
     action: str
     text: str  # the payload's canonical JSON, made by the caller (its content never depends on timing)
+    taken: bool = False  # a leader holding the chain has it in its transaction
     entry: AuditEntry | None = None
     error: Exception | None = None
     done: bool = False
@@ -492,16 +493,19 @@ class GroupCommit:
     process). With a transaction per entry, a REST worker's requests queue on that lock one fsync each,
     and a second worker only lengthens the queue. Grouping makes the cost per commit, not per entry.
 
-    How (leader and followers, no background thread): a caller queues its entry; if no commit of this
-    process is in flight it becomes the leader, waits for the chain's lock, then takes up to
-    ``max_entries`` queued entries (oldest first: those that arrived while it waited for the lock too)
-    and commits them; otherwise it waits. When the commit returns, every caller whose entry it held is
-    woken with its entry — or, if the commit failed, with the error, so no caller ever answers before
-    its entry is durable and none loses its entry silently. Nothing waits for more entries to arrive: a
+    How (leader and followers, no background thread): a caller queues its entry; if no other caller of
+    this process is waiting for the chain it becomes the leader, waits for the chain's lock, then takes
+    up to ``max_entries`` queued entries (oldest first: those that arrived while it waited for the lock
+    too) and commits them; otherwise it waits. Once a leader has taken its batch the next caller may
+    lead and wait for the chain while that commit runs, so the lock passes on without a gap. When the
+    commit returns, every caller whose entry it held is woken with its entry — or, if the commit failed,
+    with the error, so no caller ever answers before its entry is durable and none loses its entry
+    silently. Nothing waits for more entries to arrive: a
     lone caller commits at once, so grouping adds no latency. The checkpoint line of the commit (a
     second fsync, to a file outside the database) is written by the leader after the chain is let go and
     the callers are woken: an entry is durable once its transaction is, and the witness may lag the
-    database (it only has to be no newer), as when its write fails. Across processes the head lock
+    database (it only has to be no newer; lines of one process may land out of order, the highest seq
+    counts), as when its write fails. Across processes the head lock
     still serialises commits, so the chain stays one sequence; which entries share a commit, and their
     order, depend on timing, their content does not."""
 
@@ -512,7 +516,7 @@ class GroupCommit:
         self.commits = 0  # transactions committed by this process (tests and benchmarks read it)
         self._cond = threading.Condition()
         self._queue: list[_Waiter] = []
-        self._committing = False
+        self._leading = False  # a caller is waiting for the chain to take the queued entries
 
     def record(self, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
         """Appends one entry and returns it once committed; AuditUnavailableError if its commit failed."""
@@ -521,19 +525,18 @@ class GroupCommit:
             self._queue.append(me)
         while True:
             with self._cond:
-                while self._committing and not me.done:
+                while not me.done and (me.taken or self._leading):
                     self._cond.wait()
                 if me.done:
                     break
-                self._committing = True  # this caller leads the next commit
+                self._leading = True  # this caller leads the next commit
             checkpoint = None
             try:
                 checkpoint = self._commit()
             finally:
                 with self._cond:
-                    self._committing = False
                     self._cond.notify_all()
-            if checkpoint is not None:  # after the callers are woken and the next commit may start
+            if checkpoint is not None:  # after the callers are woken
                 checkpoints.write_committed(*checkpoint)
         if me.error is not None:  # the cause (logged by the leader) stays out of the message: it may
             # quote the SQL and the other callers' entries
@@ -549,15 +552,20 @@ class GroupCommit:
         with self._cond:
             return len(self._queue)
 
-    def committing(self) -> bool:
-        """Whether a commit of this process is in flight."""
+    def leading(self) -> bool:
+        """Whether a caller of this process is waiting for the chain to commit the queued entries."""
         with self._cond:
-            return self._committing
+            return self._leading
 
     def _take(self) -> list[_Waiter]:
+        """The leader's batch; from now on the next caller may lead (and wait for the chain meanwhile)."""
         with self._cond:
             batch = self._queue[: self.max_entries]
             del self._queue[: self.max_entries]
+            for waiter in batch:
+                waiter.taken = True
+            self._leading = False
+            self._cond.notify_all()
         return batch
 
     def _commit(self) -> tuple[Any, ...] | None:

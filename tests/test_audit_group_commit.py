@@ -123,7 +123,7 @@ def test_entries_arriving_while_a_commit_waits_for_the_chain_share_it(engine: En
     finish = _hold_the_chain(log)
     threads, outcome = _start_callers(log, [{"t": n, "i": 0} for n in range(6)])
     threads[0].start()
-    _until(committer.committing, "the first caller's commit is in flight")
+    _until(committer.leading, "the first caller waits for the chain")
     for n, thread in enumerate(threads[1:], start=2):
         thread.start()
         _until(lambda n=n: committer.waiting() == n, f"{n} callers are queued")
@@ -180,7 +180,7 @@ def test_a_failed_commit_fails_every_caller_waiting_on_it(
     payloads[3] = {"t": 3, "i": 0, "note": "poison"}
     threads, outcome = _start_callers(log, payloads)
     threads[0].start()
-    _until(committer.committing, "the first caller's commit is in flight")
+    _until(committer.leading, "the first caller waits for the chain")
     for n, thread in enumerate(threads[1:], start=2):
         thread.start()
         _until(lambda n=n: committer.waiting() == n, f"{n} callers are queued")
