@@ -16,8 +16,9 @@ Two kinds of component:
   ``chipguard/data`` replace the bundled ones (a compliance team correcting a chip figure or adding an
   ECCN rule document without forking the package); an override file with a new name under
   ``rules/eccn/`` adds a document.
-- ``RECORDED`` (``matching``, ``ownership``): read by their own packages once per process. They are
-  hashed (once per process) and archived, and a replay says plainly when the current files differ.
+- ``RECORDED`` (``matching``, ``ownership``): read once per process (``recorded_file``), parsed by their
+  own packages from those bytes, hashed and archived, and a replay says plainly when the current files
+  differ.
   They are read through the same override root (chipguard.names.data, chipguard.ownership), and a
   replay whose matching data differs screens with the archived files in a fresh process
   (chipguard.service.replay_worker) rather than rebuilding this process's tables.
@@ -56,7 +57,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "geo": ("geo/country_groups.yml", "geo/countries.csv"),
     "matching": (
         "names/*.yml",
-        "names/company_words.tsv",
+        "names/*.tsv",  # the company-name corpus (token_rarity.corpus_file)
         "zh/listed_party_names.yml",
         "zh/org_terms.yml",
         "zh/cedict_vocab.tsv",
@@ -251,38 +252,57 @@ def _component_manifest(files: Mapping[str, RefFile]) -> dict[str, Any]:
     return out
 
 
-@cache
 def _recorded_files() -> dict[str, dict[str, RefFile]]:
-    """component → path → file of the ``RECORDED`` components, read and hashed once per process (their
-    packages read them once per process too). The bytes are kept (about 4 MB) so the archive always
-    receives exactly the bytes the manifest names, even if the files are edited while the process runs."""
+    return _recorded_files_in(str(overrides_dir()))
+
+
+@cache
+def _recorded_files_in(overrides: str) -> dict[str, dict[str, RefFile]]:
+    """component → path → file of the ``RECORDED`` components, read and hashed once per process; their
+    packages parse these bytes (:func:`recorded_file`), so the manifest names exactly what screening
+    used. The bytes are kept (about 4 MB) so the archive always receives exactly the bytes the manifest
+    names, even if the files are edited while the process runs. Once per override root (the root is a
+    setting: a process pointed at another root reads that root's files)."""
     out: dict[str, dict[str, RefFile]] = {}
     for name in RECORDED:
         # the files as their loaders read them: the override root's over the bundled ones
-        found = _candidates(COMPONENTS[name], overrides_dir())
+        found = _candidates(COMPONENTS[name], Path(overrides))
         out[name] = {rel: _read(path, rel, origin) for rel, (path, origin) in sorted(found.items())}
     return out
 
 
-def recorded_settings() -> dict[str, dict[str, Any]]:
-    """Settings outside the files that change what a component does: the matching threshold can be
-    overridden by ``CHIPGUARD_MATCH_THRESHOLD``."""
-    from chipguard.names.data import default_threshold
+def recorded_file(rel: str) -> RefFile:
+    """A ``RECORDED`` component's file (``rel`` relative to ``chipguard/data``, e.g. ``names/matching.yml``)
+    as this process reads it: the one read that both its loader parses and its decisions record and
+    archive. Why: when the loaders read the files themselves (at the first screen) and the manifest read
+    them again (at the first decision), a file edited in between was recorded with bytes the screening
+    never used — a replay would then use other data than the decision did."""
+    name = component_of(rel)
+    if name not in RECORDED:
+        raise ValueError(f"{rel} is not a file of the recorded components {RECORDED}")
+    found = _recorded_files()[name].get(rel)
+    if found is None:
+        raise InputError("reference data file is missing", file=rel)
+    return found
 
-    return {"matching": {"threshold": default_threshold()}}
+
+Settings = Mapping[str, Mapping[str, Any]]  # component → setting → value
 
 
-def manifest(data: ReferenceData | None = None) -> dict[str, Any]:
-    """Content hashes of every reference file a decision made now rests on, per component."""
+def manifest(data: ReferenceData | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Content hashes of every reference file a decision made now rests on, per component. ``settings``:
+    what changes a ``RECORDED`` component besides its files, as its package says
+    (``chipguard.names.data.recorded_settings``: the matching threshold ``CHIPGUARD_MATCH_THRESHOLD``
+    may override) — given by the caller, so this module knows no component's package."""
     data = data if data is not None else current()
+    settings = settings or {}
     out: dict[str, Any] = {}
     for name in LOADED:
         out[name] = _component_manifest(data.component(name))
-    settings = recorded_settings()
     for name in RECORDED:
         out[name] = _component_manifest(_recorded_files()[name])
         if name in settings:
-            out[name]["settings"] = settings[name]
+            out[name]["settings"] = dict(settings[name])
     return out
 
 
@@ -347,12 +367,12 @@ def _files_of(entry: Any) -> dict[str, str] | None:
 
 
 def for_replay(
-    recorded: Any, fetch: Callable[[list[str]], Mapping[str, bytes]]
+    recorded: Any, fetch: Callable[[list[str]], Mapping[str, bytes]], settings: Settings | None = None
 ) -> tuple[ReferenceData, dict[str, dict[str, Any]]]:
     """The reference data to replay a decision with, and a report per component.
 
     ``recorded``: the decision's ``versions.reference_data`` (absent for decisions made before it was
-    recorded). ``fetch``: archived bytes by content hash. ``LOADED`` components are replayed with their
+    recorded). ``fetch``: archived bytes by content hash. ``settings``: as for :func:`manifest`, today's. ``LOADED`` components are replayed with their
     archived files when every one is archived and hashes to what the manifest says; otherwise with the
     current files, and the report says so. ``RECORDED`` components always run on the current files; the
     report names the files (and settings) that differ from the recorded ones.
@@ -362,7 +382,7 @@ def for_replay(
     (files whose current content differs from the recorded) and a ``message`` for people.
     """
     now = current(refresh=True)
-    now_manifest = manifest(now)
+    now_manifest = manifest(now, settings)
     report: dict[str, dict[str, Any]] = {}
     replace: dict[str, ReferenceData] = {}
     recorded_map = recorded if isinstance(recorded, dict) else {}

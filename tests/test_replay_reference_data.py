@@ -318,6 +318,14 @@ def test_a_decision_with_old_style_ownership_files_replays(
     stale.write_bytes(old["ownership"][regimes].data)
     with pytest.raises(InputError, match="min_score is no longer read"):
         parse_regimes(stale)  # were the replay to re-read it, it would stop here
+    # The past process parsed its own files with the parser of its day; here the loaders keep today's
+    # parsed files (a process's loaders take the recorded bytes, so faking only the record would make them
+    # parse the old-style file with today's parser) while the decision records the old-style bytes.
+    from chipguard.ownership import red_flags, screening
+
+    parsed_then = screening.load_regimes()
+    red_flags.load_vocab()  # cached per process
+    monkeypatch.setattr(screening, "load_regimes", lambda: parsed_then)
     monkeypatch.setattr(refdata, "_recorded_files", lambda: old)
     made = _decide(srv)
     monkeypatch.undo()
@@ -334,3 +342,56 @@ def test_a_decision_with_old_style_ownership_files_replays(
     assert ownership["status"] == "current, different" and ownership["reproduced_with_archived"] is False
     assert ownership["changed_since"] == sorted([regimes, vocab])
     assert any(n.startswith("replayed with different ownership data: ownership/") for n in report["notes"])
+
+
+EDIT_AFTER_FIRST_USE = """
+import hashlib, json, sys
+from pathlib import Path
+from chipguard import refdata
+from chipguard.names.data import matching_config, recorded_settings
+from chipguard.ownership.regimes import load_regimes
+
+override = Path(sys.argv[1])
+used = matching_config()["threshold"], [r.id for r in load_regimes().regimes]  # the loaders read their files
+for rel in ("names/matching.yml", "ownership/regimes.yml"):  # then someone edits them
+    path = override / rel
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("threshold: 0.8", "threshold: 0.9") + "\\n# edited\\n", encoding="utf-8")
+made = refdata.manifest(settings=recorded_settings())  # the first decision records its data
+archived = {a.path: hashlib.sha256(a.data).hexdigest() for a in refdata.archive_items()}
+print(json.dumps({"threshold": used[0], "regimes": used[1], "manifest": made, "archived": archived}))
+"""
+
+
+def test_a_decision_records_the_matching_and_ownership_bytes_screening_used(tmp_path: Path) -> None:
+    """The name-matching and ownership files are read once per process and both the loaders and the
+    decision's manifest take those bytes: a file edited between the first screen and the first decision
+    is recorded (and archived) as it was when read, the bytes the screening used — before, the manifest
+    read the files again at the first decision and recorded bytes no screening had used."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    override = tmp_path / "data"
+    originals: dict[str, str] = {}
+    for rel in ("names/matching.yml", "ownership/regimes.yml"):
+        (override / rel).parent.mkdir(parents=True, exist_ok=True)
+        (override / rel).write_bytes((data_dir() / rel).read_bytes())
+        originals[rel] = hashlib.sha256((data_dir() / rel).read_bytes()).hexdigest()
+    env = {**os.environ, "CHIPGUARD_HOME": str(tmp_path / "home"), "CHIPGUARD_DATA_OVERRIDES": str(override)}
+    env.pop("CHIPGUARD_MATCH_THRESHOLD", None)
+    run = subprocess.run(
+        [sys.executable, "-c", EDIT_AFTER_FIRST_USE, str(override)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(run.stdout)
+    assert out["threshold"] == pytest.approx(0.8)
+    assert out["manifest"]["matching"]["settings"] == {"threshold": out["threshold"]}
+    for rel, component in (("names/matching.yml", "matching"), ("ownership/regimes.yml", "ownership")):
+        assert out["manifest"][component]["files"][rel] == originals[rel]
+        assert out["archived"][rel] == originals[rel]
+        assert hashlib.sha256((override / rel).read_bytes()).hexdigest() != originals[rel]  # it was edited

@@ -326,30 +326,38 @@ def scorer_config() -> ScorerConfig:
 def company_words() -> tuple[int, dict[str, int]]:
     """The general company-name corpus (``token_rarity.corpus_file`` under names/): how many names it
     holds, and canonical word → how many of them hold it. Written by tools/build_company_words.py."""
-    return read_company_words(name_data_file(f"names/{scorer_config().rarity_corpus_file}"))
+    from chipguard.refdata import recorded_file
+
+    found = recorded_file(f"names/{scorer_config().rarity_corpus_file}")  # the bytes decisions record
+    return parse_company_words(found.text(), found.name)
 
 
 def read_company_words(path: Path) -> tuple[int, dict[str, int]]:
+    """A company-word file read from ``path`` (see :func:`parse_company_words`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the company-name corpus: {exc}", file=str(path)) from exc
+    return parse_company_words(text, str(path))
+
+
+def parse_company_words(text: str, file: str) -> tuple[int, dict[str, int]]:
     """A company-word file: its ``names <TAB> N`` line and its ``word <TAB> count`` lines (a bad line is an
     error naming the file and the line)."""
     counts: dict[str, int] = {}
     total = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read the company-name corpus: {exc}", file=str(path)) from exc
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         word, _, count = line.partition("\t")
         if not count.strip().isdigit():
-            raise InputError("expected: word <TAB> count", file=str(path), line=number, field=word)
+            raise InputError("expected: word <TAB> count", file=file, line=number, field=word)
         if word == "names":
             total = int(count)
         elif word != "min_count":
             counts[word] = int(count)
     if total < 1:
-        raise InputError("the corpus file needs a 'names <TAB> count' line", file=str(path))
+        raise InputError("the corpus file needs a 'names <TAB> count' line", file=file)
     return total, counts
 
 

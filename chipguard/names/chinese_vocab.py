@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 from chipguard.datafiles import load_yaml
-from chipguard.names.data import name_data_file
 
 # kinds of vocabulary entries; the renderer decides per kind whether to translate or keep pinyin
 LEGAL = "legal-form"
@@ -120,7 +119,10 @@ class Vocabulary:
 
 
 def _data_text(name: str) -> str:
-    return name_data_file(f"zh/{name}").read_text(encoding="utf-8")
+    """``zh/<name>`` as decisions record it (``refdata.recorded_file``)."""
+    from chipguard.refdata import recorded_file
+
+    return recorded_file(f"zh/{name}").text()
 
 
 @lru_cache(maxsize=1)

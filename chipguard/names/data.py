@@ -7,7 +7,8 @@ the files are read once, then every name analysis reuses the compiled lookup tab
 Every name-matching file (``names/*.yml`` and ``zh/*``, read by this module, ``chinese_vocab`` and
 ``enrichment`` through ``name_data_file``) is looked up in the one reference-data override root
 (``CHIPGUARD_DATA_OVERRIDES``, default ``$CHIPGUARD_HOME/data``, laid out like ``chipguard/data``) first,
-falling back to the bundled file. It is read when a loader first runs, so it applies per process: a
+falling back to the bundled file, through ``refdata.recorded_file``: one read per process serves the
+loaders and the manifest a decision records. It is read when first needed, so it applies per process: a
 replay runs the screening in a fresh process whose override root is the archived files
 (chipguard.service.replay_worker), and a deployment editing the names data restarts.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 from chipguard.config import data_dir, data_file, overrides_dir
 from chipguard.datafiles import load_yaml as _load_yaml_source
+from chipguard.refdata import recorded_file
 from chipguard.settings import settings
 
 
@@ -40,8 +42,8 @@ def names_dir() -> Path:
 
 @cache
 def load_yaml(name: str) -> Any:
-    with name_data_file(f"names/{name}").open(encoding="utf-8") as fh:
-        return _load_yaml_source(fh)
+    """``names/<name>`` parsed from the bytes decisions record (``refdata.recorded_file``)."""
+    return _load_yaml_source(recorded_file(f"names/{name}").text())
 
 
 @cache
@@ -88,6 +90,12 @@ def matching_config() -> dict[str, Any]:
     if threshold is not None:
         data["threshold"] = threshold
     return data
+
+
+def recorded_settings() -> dict[str, dict[str, Any]]:
+    """What changes name matching besides its files, recorded with each decision (``refdata.manifest``):
+    the threshold, which ``CHIPGUARD_MATCH_THRESHOLD`` may override."""
+    return {"matching": {"threshold": default_threshold()}}
 
 
 def default_threshold() -> float:

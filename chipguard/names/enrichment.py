@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -26,7 +25,6 @@ import yaml
 from chipguard.datafiles import compose_yaml, load_yaml
 from chipguard.errors import InputError
 from chipguard.model import Alias, Party
-from chipguard.names.data import name_data_file
 
 ALIAS_KIND = "enrichment"
 CONFIDENCES = ("high", "medium")
@@ -45,10 +43,6 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Han ideographs (CJK Unified + Ext A + compatibility) plus the ideographic zero 〇 used in institute
 # numbers (第七〇一研究所); the full-width brackets are part of many registered names.
 _HAN_NAME = re.compile(r"^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff（）()]+$")
-
-
-def enrichment_path() -> Path:
-    return name_data_file("zh/listed_party_names.yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +164,10 @@ def parse_entries(text: str, *, file: str = "<string>") -> list[Entry]:
 @cache
 def load_listed_names() -> list[Entry]:
     """The curated entries of ``listed_party_names.yml`` (read once per process)."""
-    path = enrichment_path()
-    return parse_entries(path.read_text(encoding="utf-8"), file=str(path))
+    from chipguard.refdata import recorded_file
+
+    found = recorded_file("zh/listed_party_names.yml")  # the bytes decisions record
+    return parse_entries(found.text(), file=found.name)
 
 
 @cache

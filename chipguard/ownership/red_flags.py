@@ -41,8 +41,14 @@ _RULES_FILE = "rules/red_flags.yml"
 
 @lru_cache(maxsize=2)
 def load_vocab(path: str = "") -> dict[str, Any]:
-    file = Path(path) if path else data_file("ownership/red_flag_vocab.yml")
-    data = load_yaml(file.read_text(encoding="utf-8"))
+    """The red-flag vocabulary of ``path``, or of the installed ``ownership/red_flag_vocab.yml`` as
+    decisions record it (``refdata.recorded_file``: the override root's, else the bundled one)."""
+    if path:
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
+    else:
+        from chipguard.refdata import recorded_file
+
+        data = load_yaml(recorded_file("ownership/red_flag_vocab.yml").text())
     return data if isinstance(data, dict) else {}
 
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chipguard.config import data_file
-from chipguard.datafiles import read_yaml
+from chipguard import refdata
+from chipguard.datafiles import parse_yaml, read_yaml
 from chipguard.dates import optional_iso_date
 from chipguard.errors import InputError
 from chipguard.model import Hit
@@ -85,8 +85,10 @@ class RegimeSet:
 
 def parse_regimes(path: Path) -> RegimeSet:
     """Reads and validates a regimes file; errors name the file and the field."""
-    file = str(path)
-    raw = read_yaml(path)
+    return _parse_regimes(read_yaml(path), str(path))
+
+
+def _parse_regimes(raw: Any, file: str) -> RegimeSet:
     if not isinstance(raw, dict) or not isinstance(raw.get("regimes"), list):
         raise InputError("needs a 'regimes' list", file=file, field="regimes")
     if "min_score" in raw:
@@ -145,6 +147,13 @@ def _cached(path: str) -> RegimeSet:
 
 
 def load_regimes(path: Path | None = None) -> RegimeSet:
-    """The regimes (or ``path``), parsed once per path: the override root's ``ownership/regimes.yml`` when
-    it has one (``CHIPGUARD_DATA_OVERRIDES``), else the bundled file."""
-    return _cached(str(path or data_file("ownership/regimes.yml")))
+    """The regimes of ``path``, or of the installed ``ownership/regimes.yml`` (the override root's when it
+    has one, ``CHIPGUARD_DATA_OVERRIDES``, else the bundled file) as decisions record it, parsed once."""
+    if path is not None:
+        return _cached(str(path))
+    found = refdata.recorded_file("ownership/regimes.yml")  # the bytes decisions record and archive
+    return refdata.parsed(
+        "ownership-regimes",
+        f"{found.sha256}:{found.name}",
+        lambda: _parse_regimes(parse_yaml(found.text(), found.name), found.name),
+    )

@@ -20,6 +20,7 @@ from chipguard.errors import InputError
 from chipguard.geo.groups import load_groups
 from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Decision, Outcome, Reason, Transaction, Uncertainty
+from chipguard.names.data import recorded_settings
 from chipguard.policy.conditions import evaluate, resolve
 from chipguard.policy.facts import DecisionContext, ListsStatus, run_providers
 from chipguard.policy.report import classification_dict
@@ -298,7 +299,7 @@ def decide(
             "country_groups": groups_version,
             "engine": ENGINE_VERSION,
             # Content hashes of every reference file the decision rested on (chipguard.refdata).
-            refdata.MANIFEST_KEY: refdata.manifest(reference),
+            refdata.MANIFEST_KEY: refdata.manifest(reference, recorded_settings()),
         },
         transaction=transaction.to_dict(),
         decision_id=uuid.uuid4().hex,

@@ -26,6 +26,7 @@ from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSu
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
 from chipguard.monitor.usage import UsageRecord
+from chipguard.names.data import recorded_settings
 from chipguard.policy.engine import decide
 from chipguard.policy.facts import ListsStatus
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
@@ -716,7 +717,9 @@ class Services:
         # Hardware and geography files: the archived bytes the decision read; matching data: compared,
         # and when it differs the screening runs on the archived files in a worker process.
         recorded_reference = versions.get(refdata.MANIFEST_KEY) if isinstance(versions, dict) else None
-        reference, reference_report = refdata.for_replay(recorded_reference, self.decisions.reference_blobs)
+        reference, reference_report = refdata.for_replay(
+            recorded_reference, self.decisions.reference_blobs, recorded_settings()
+        )
         components.update(reference_report)
         with refdata.using(reference):
             transaction = parse_transaction(stored.transaction)
