@@ -13,6 +13,7 @@ import pytest
 from chipguard.errors import InputError
 from chipguard.match import config as scorer
 from chipguard.match.screener import Screener, compare
+from chipguard.names import chinese
 from chipguard.names.data import matching_config
 from chipguard.settings import settings
 from chipguard.sources import parse_file
@@ -64,6 +65,24 @@ def test_a_missing_evidence_key_is_an_error_at_load(key: str) -> None:
     data["evidence"]["institution_words"] = "bank"
     with pytest.raises(InputError, match="list of texts"):
         scorer.load(data)
+
+
+@pytest.mark.parametrize("key", chinese.SEGMENTATION_KEYS)
+def test_a_missing_segmentation_cost_is_an_error(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Chinese segmentation's costs are data too: a file lacking one stops the scorer at load and
+    the segmenter when it first runs, each naming the key."""
+    dotted = f"chinese_segmentation.{key}"
+    with pytest.raises(InputError) as err:
+        scorer.load(_without(matching_config(), dotted))
+    assert err.value.field == dotted
+    monkeypatch.setattr(chinese, "matching_config", lambda: _without(matching_config(), dotted))
+    chinese.segmentation_costs.cache_clear()
+    try:
+        with pytest.raises(InputError) as err:
+            chinese.segmentation_costs()
+        assert err.value.field == dotted and "matching.yml" in str(err.value)
+    finally:
+        chinese.segmentation_costs.cache_clear()
 
 
 def test_every_key_of_matching_yml_is_described_in_the_docs() -> None:

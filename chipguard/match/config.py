@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
+from chipguard.names.chinese import SEGMENTATION_KEYS
 from chipguard.names.data import matching_config, name_data_file
 
 MATCHING_FILE = "names/matching.yml"
@@ -236,7 +237,15 @@ KEYS: dict[str, str] = {
 }
 
 # sections wholly owned by the scorer: a key in them that the scorer does not know is a misspelling
-_OWNED_SECTIONS = ("weights", "similarity", "name_score", "token_rarity", "word_lengths", "retrieval")
+_OWNED_SECTIONS = (
+    "weights",
+    "similarity",
+    "name_score",
+    "token_rarity",
+    "word_lengths",
+    "retrieval",
+    "chinese_segmentation",
+)
 
 # Keys of the ``evidence`` and ``strength`` sections, read by chipguard.match.evidence (and grouping) as
 # one mapping: checked here at load like the scorer's own, so a missing or mistyped key stops the engine
@@ -299,13 +308,17 @@ def _value(data: dict[str, Any], key: str, kind: type) -> Any:
 def load(data: dict[str, Any]) -> ScorerConfig:
     """The scorer configuration in ``data`` (matching.yml parsed); an error names a missing, mistyped or
     unknown key."""
-    known = {key for key in KEYS.values() if "." in key}
+    known = {key for key in KEYS.values() if "." in key} | {
+        f"chinese_segmentation.{k}" for k in SEGMENTATION_KEYS
+    }
     for section in _OWNED_SECTIONS:
         for name in sorted((data.get(section) or {}) if isinstance(data.get(section), dict) else {}):
             if f"{section}.{name}" not in known:
                 raise _fail("unknown key (misspelt?): the scorer does not use it", f"{section}.{name}")
     for key, kind in EVIDENCE_KEYS.items():
         _value(data, key, kind)
+    for name in SEGMENTATION_KEYS:  # read by chipguard.names.chinese, checked here with the rest
+        _value(data, f"chinese_segmentation.{name}", float)
     types = {f.name: f.type for f in fields(ScorerConfig)}
     kinds = {"float": float, "int": int, "bool": bool, "str": str, "tuple[str, ...]": tuple}
     return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})
@@ -574,6 +587,11 @@ SETTINGS: tuple[Setting, ...] = (
         ("core_names", "core_name_max_words", "core_name_min_letters"),
         "A listed company is also found by its trade name (region, industry words and legal form removed), "
         "a Latin one of at most max_words words and min_letters letters (see the trade_name feature).",
+    ),
+    Setting(
+        ("chinese_segmentation.*",),
+        "How a Chinese name is cut into words (chipguard.names.chinese): the cost of each kind of segment "
+        "in the least-cost segmentation; the words then meet the list's words by the features above.",
     ),
     Setting(
         ("strength.*",),

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chipguard.errors import InputError
 from chipguard.names.chinese_vocab import (
     ABBREV,
     ADMIN,
@@ -46,6 +47,7 @@ from chipguard.names.chinese_vocab import (
     pinyin_of,
     vocabulary,
 )
+from chipguard.names.data import matching_config, name_data_file
 
 NUMERAL = "numeral"
 UNKNOWN = "pinyin"  # not in the vocabulary: kept as pinyin
@@ -164,9 +166,63 @@ _ORDINAL_WORDS = {
     10: "Tenth",
 }
 
-# cost of one word in the segmentation (fewest words wins; ties go to curated, then named, then org words)
-_COST = {GENERAL: 1.1, PLACE: 0.9, PROPER: 0.9}
-_CURATED_COST = 0.75  # curated organisation terms win ties and near-ties (九鼎|新材料 over 九|鼎新|材料)
+# The cost of each word in the segmentation (fewest words wins; ties go to curated, then named, then org
+# words): ``chinese_segmentation`` of names/matching.yml, every key required (checked at load with the
+# scorer's keys, chipguard.match.config).
+SEGMENTATION_KEYS = (
+    "general_word",
+    "place_word",
+    "proper_word",
+    "curated_word",
+    "other_word",
+    "numeral",
+    "leading_place_bonus",
+    "digits",
+    "single_character",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentationCosts:
+    """What each kind of segment costs the fewest-words segmentation (matching.yml chinese_segmentation)."""
+
+    by_kind: dict[str, float]
+    curated_word: float
+    other_word: float
+    numeral: float
+    leading_place_bonus: float
+    digits: float
+    single_character: float
+
+    def word(self, kind: str, source: str) -> float:
+        """A vocabulary word's cost: by its kind (general, place, proper name), else curated or other."""
+        return self.by_kind.get(kind, self.curated_word if source == "curated" else self.other_word)
+
+
+@lru_cache(maxsize=1)
+def segmentation_costs() -> SegmentationCosts:
+    """``chinese_segmentation`` of names/matching.yml; a missing or non-numeric key is an InputError
+    naming it (there is no default in code)."""
+    section = matching_config().get("chinese_segmentation")
+    values: dict[str, float] = {}
+    for key in SEGMENTATION_KEYS:
+        value = section.get(key) if isinstance(section, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(
+                "missing or not a number: every segmentation cost is data, there is no default in code",
+                file=str(name_data_file("names/matching.yml")),
+                field=f"chinese_segmentation.{key}",
+            )
+        values[key] = float(value)
+    return SegmentationCosts(
+        by_kind={GENERAL: values["general_word"], PLACE: values["place_word"], PROPER: values["proper_word"]},
+        curated_word=values["curated_word"],
+        other_word=values["other_word"],
+        numeral=values["numeral"],
+        leading_place_bonus=values["leading_place_bonus"],
+        digits=values["digits"],
+        single_character=values["single_character"],
+    )
 
 
 def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
@@ -177,6 +233,7 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
     back: list[tuple[int, Segment | None]] = [(0, None)] * (n + 1)
     best[0] = 0.0
     words = voc.words
+    costs = segmentation_costs()
     for i in range(n):
         if best[i] == inf:
             continue
@@ -187,15 +244,16 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             seg = Segment(
                 run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule", None, value
             )
-            if base + 0.5 < best[end]:
-                best[end], back[end] = base + 0.5, (i, seg)
+            if base + costs.numeral < best[end]:
+                best[end], back[end] = base + costs.numeral, (i, seg)
         for j in range(min(n, i + voc.max_len), i + 1, -1):
             e = words.get(run[i:j])
             if e is None:
                 continue
-            cost = base + _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
+            cost = base + costs.word(e.kind, e.source)
             if i == 0 and e.kind == PLACE:
-                cost -= 0.3  # names start with their place (广东|宝丽华, not 广|东宝|丽华)
+                # names start with their place (广东|宝丽华, not 广|东宝|丽华)
+                cost -= costs.leading_place_bonus
             if cost < best[j]:
                 best[j], back[j] = cost, (i, Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short))
         # a run of digits outside a numbered body stays one number (中国2008 → "2008")
@@ -203,12 +261,15 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
             j = i
             while j < n and run[j].isdigit():
                 j += 1
-            if j - i > 1 and base + 0.9 < best[j]:
-                best[j], back[j] = base + 0.9, (i, Segment(run[i:j], (run[i:j],), run[i:j], LATIN, "digits"))
+            if j - i > 1 and base + costs.digits < best[j]:
+                best[j], back[j] = (
+                    base + costs.digits,
+                    (i, Segment(run[i:j], (run[i:j],), run[i:j], LATIN, "digits")),
+                )
         # single character: a one-character vocabulary entry (厂, 市) or an unknown character
         ch = run[i]
         e = words.get(ch)
-        cost = base + 1.05
+        cost = base + costs.single_character
         if cost < best[i + 1]:
             if e is not None:
                 seg = Segment(ch, e.pinyin, e.english, e.kind, e.source)
@@ -440,6 +501,7 @@ def _subwords(word: str) -> list[tuple[int, int]]:
     segmenter's costs (研究|与|发展|中心, not 研究|与|发展中|心); characters that start no shorter word stand
     alone."""
     words = vocabulary().words
+    costs = segmentation_costs()
     n = len(word)
     best = [0.0] + [float("inf")] * n
     back = [0] * (n + 1)
@@ -450,7 +512,7 @@ def _subwords(word: str) -> list[tuple[int, int]]:
             e = words.get(word[i:j]) if j - i > 1 else None
             if j - i > 1 and e is None:
                 continue
-            cost = 1.05 if e is None else _COST.get(e.kind, _CURATED_COST if e.source == "curated" else 0.95)
+            cost = costs.single_character if e is None else costs.word(e.kind, e.source)
             if best[i] + cost < best[j]:
                 best[j], back[j] = best[i] + cost, i
     raw: list[tuple[int, int]] = []
