@@ -580,8 +580,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         ("scoring_floor_margin",),
-        "A candidate is scored in full only when its name may still reach the threshold less this; below, "
-        "the scorer stops early (the same hits, less work).",
+        "A candidate is scored in full only when its name may still reach the threshold less this (below, "
+        "the scorer stops early); the candidates kept, hits or not, are where a record that states no "
+        "country finds the countries of its same-name records.",
     ),
     Setting(
         ("core_names", "core_name_max_words", "core_name_min_letters"),
