@@ -17,6 +17,7 @@ import gc
 import heapq
 import math
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, soun
 from chipguard.names.vocab import vocab
 
 MIN_DELETE_LEN = 5
+# a query's posting entries up to this many are summed in a dict, more with numpy (see candidates)
+SMALL_TALLY = 2_048
 LONG_POSTING = (
     256  # posting lists longer than this only add to the entries shorter ones found (see candidates)
 )
@@ -398,50 +401,18 @@ class NameIndex:
         present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
         short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING and not k.startswith("s:")]
         long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING and not k.startswith("s:")]
-        # Each entry's weight is the sum of the weights of the keys it holds, added in key order; the
-        # posting lists are int32 arrays, so the sums are taken by numpy (np.bincount adds its weights in
-        # input order: the same floating-point sums as adding them one by one), and entries of equal
-        # weight keep the order they were first met in (keys in sorted order, each posting list in entry
-        # order) — the same in every process.
-        ids: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        for _key, weight, plist in short:
-            found = _ids(plist)
-            ids.append(found)
-            weights.append(np.full(len(found), weight))
         # the same words in any order stand in for the whole name in the same order: an entry written
         # in the query's order ("ERIC BADEGE") already has that weight, one in another order
         # ("BADEGE, Eric") gets it here, so both records of a person on two lists stay candidates
         same_order = postings.get("j:" + a.joined) if a.joined else None
-        for key, weight, plist in present:
-            if key.startswith("s:"):
-                found = _ids(plist)
-                if same_order:
-                    found = found[~np.isin(found, _ids(same_order))]
-                ids.append(found)
-                weights.append(np.full(len(found), weight))
-        met, sums, first = _accumulate(ids, weights)
-        if long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * self.relative_floor:
-            # an entry met only by the common keys cannot reach the floor (their weights together are
-            # below it), so the common keys only add to the entries found already: same candidates,
-            # without walking lists of thousands of entries
-            for _key, weight, plist in long_:
-                sums[_holding(met, _ids(plist))] += weight
-        elif long_:
-            for _key, weight, plist in long_:
-                found = _ids(plist)
-                ids.append(found)
-                weights.append(np.full(len(found), weight))
-            met, sums, first = _accumulate(ids, weights)
-        if not len(met):
+        same_keys = [(k, w, p) for k, w, p in present if k.startswith("s:")]
+        # a few hundred posting entries are summed fastest by a dict; the long lists of a large list's
+        # common words by numpy (the same sums, the same order: see _DictTally and _ArrayTally)
+        tally_of = _DictTally if sum(len(p) for _, _, p in present) <= SMALL_TALLY else _ArrayTally
+        tally = tally_of(short, same_keys, long_, same_order, self.relative_floor)
+        if not tally.count:
             return []
-        # best first; equal weights in the order the entries were met in (a stable sort of that order:
-        # what sorted(reverse=True) over a dict filled in that order returns)
-        in_order = np.argsort(first)
-        ranked = in_order[np.argsort(-sums[in_order], kind="stable")]
-        top_at = ranked[:limit]
-        top: list[int] = met[top_at].tolist()
-        top_weight: list[float] = sums[top_at].tolist()
+        top, top_weight = tally.ranked(limit)
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
         # would be scored were it alone on the list is scored beside an exact match of another record
@@ -453,7 +424,7 @@ class NameIndex:
             # distinctive words that the lists know: another record of the same firm, not any name
             # sharing common words
             rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
-            holder_lists = [_ids(postings[k]) for _w, k in rarest]
+            holder_lists = [postings[k] for _w, k in rarest]
             out = [
                 eid
                 for eid, weight in zip(top, top_weight, strict=True)
@@ -461,17 +432,16 @@ class NameIndex:
             ]
         else:
             out = [eid for eid, weight in zip(top, top_weight, strict=True) if weight >= floor]
-        if len(met) > limit and whole and self.full_match_cap > limit and top_weight[-1] >= whole:
+        if tally.count > limit and whole and self.full_match_cap > limit and top_weight[-1] >= whole:
             # a name listed many times (a group and its subsidiaries, one record per address): every
             # entry holding all the query's words and at most one word more is scored, not only the
             # first ``limit`` (a longer name holding a short generic query is another firm's)
             chosen = set(top)
             most = len(sig) + 1
             entries = self.entries
-            full = in_order[sums[in_order] >= whole]  # in the order met
             more = [
                 (eid, weight)
-                for eid, weight in zip(met[full].tolist(), sums[full].tolist(), strict=True)
+                for eid, weight in tally.at_least(whole)
                 if eid not in chosen and len(entries[eid].analysis.significant) <= most
             ]
             if more:
@@ -481,7 +451,7 @@ class NameIndex:
         # the words' weight an entry holding every word of the query has (the keys skipped as too common
         # left out; a margin for sums taken in another order)
         held = sum(w for k, w, _p in present if k.startswith("t:")) - 1e-9
-        if cap > 0 and sig and len(out) < len(met) and top_weight[0] >= held:
+        if cap > 0 and sig and len(out) < tally.count and top_weight[0] >= held:
             # the same name however written ("Huawei Technology Co. Ltd." for "Huawei Technologies Co.,
             # Ltd."): always scored, even when a big name's many longer records (its affiliates, its
             # subsidiaries abroad) share the query's surface words more closely and fill the limit. Only
@@ -497,6 +467,106 @@ class NameIndex:
 def _ids(plist: Sequence[int]) -> np.ndarray:
     """A posting list as an int32 array (no copy of a mapped index's)."""
     return np.asarray(plist, dtype=np.int32)
+
+
+class _DictTally:
+    """Each entry's weight, the sum of the weights of the keys it holds, added one by one in key order
+    into a dict (the dict's order: the order the entries were first met in)."""
+
+    def __init__(
+        self,
+        short: list[tuple[str, float, Sequence[int]]],
+        same_keys: list[tuple[str, float, Sequence[int]]],
+        long_: list[tuple[str, float, Sequence[int]]],
+        same_order: Sequence[int] | None,
+        relative_floor: float,
+    ) -> None:
+        acc: dict[int, float] = defaultdict(float)
+        for _key, weight, plist in short:
+            for eid in plist:
+                acc[eid] += weight
+        skip = set(same_order or ())
+        for _key, weight, plist in same_keys:
+            for eid in plist:
+                if eid not in skip:
+                    acc[eid] += weight
+        if long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * relative_floor:
+            # an entry met only by the common keys cannot reach the floor (their weights together are
+            # below it), so the common keys only add to the entries found already
+            for _key, weight, plist in long_:
+                members = frozenset(plist)
+                for eid in [e for e in acc if e in members]:
+                    acc[eid] += weight
+        else:
+            for _key, weight, plist in long_:
+                for eid in plist:
+                    acc[eid] += weight
+        self.acc = acc
+        self.count = len(acc)
+
+    def ranked(self, limit: int) -> tuple[list[int], list[float]]:
+        """The ``limit`` heaviest entries and their weights, equal weights in the order met (sorted in C,
+        then cut: what heapq.nlargest returns, ties included)."""
+        acc = self.acc
+        top = sorted(acc, key=acc.__getitem__, reverse=True)[:limit]
+        return top, [acc[eid] for eid in top]
+
+    def at_least(self, weight: float) -> list[tuple[int, float]]:
+        """The entries weighing ``weight`` or more, in the order met."""
+        return [(eid, w) for eid, w in self.acc.items() if w >= weight]
+
+
+class _ArrayTally:
+    """The same tally as _DictTally over int32 arrays: np.bincount adds each entry's weights in input
+    order (the same floating-point sums as adding them one by one), and entries of equal weight are
+    ranked in the order they were first met (a stable sort, as sorted(reverse=True) over the dict)."""
+
+    def __init__(
+        self,
+        short: list[tuple[str, float, Sequence[int]]],
+        same_keys: list[tuple[str, float, Sequence[int]]],
+        long_: list[tuple[str, float, Sequence[int]]],
+        same_order: Sequence[int] | None,
+        relative_floor: float,
+    ) -> None:
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for _key, weight, plist in short:
+            found = _ids(plist)
+            ids.append(found)
+            weights.append(np.full(len(found), weight))
+        for _key, weight, plist in same_keys:
+            found = _ids(plist)
+            if same_order:
+                found = found[~np.isin(found, _ids(same_order))]
+            ids.append(found)
+            weights.append(np.full(len(found), weight))
+        met, sums, first = _accumulate(ids, weights)
+        if long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * relative_floor:
+            # (see _DictTally) the common keys only add to the entries found already: found by binary
+            # search in their sorted posting lists, without walking lists of thousands of entries
+            for _key, weight, plist in long_:
+                sums[_holding(met, _ids(plist))] += weight
+        elif long_:
+            for _key, weight, plist in long_:
+                found = _ids(plist)
+                ids.append(found)
+                weights.append(np.full(len(found), weight))
+            met, sums, first = _accumulate(ids, weights)
+        self.met, self.sums = met, sums
+        self.in_order = np.argsort(first)  # positions in ``met`` in the order first met
+        self.count = len(met)
+
+    def ranked(self, limit: int) -> tuple[list[int], list[float]]:
+        """As _DictTally.ranked."""
+        in_order = self.in_order
+        top_at = in_order[np.argsort(-self.sums[in_order], kind="stable")][:limit]
+        return self.met[top_at].tolist(), self.sums[top_at].tolist()
+
+    def at_least(self, weight: float) -> list[tuple[int, float]]:
+        """As _DictTally.at_least."""
+        full = self.in_order[self.sums[self.in_order] >= weight]
+        return list(zip(self.met[full].tolist(), self.sums[full].tolist(), strict=True))
 
 
 def _accumulate(
@@ -522,10 +592,10 @@ def _holding(met: np.ndarray, plist: np.ndarray) -> np.ndarray:
     return hit
 
 
-def _holds(plists: list[np.ndarray], eid: int) -> bool:
-    """Whether any of the (ascending) posting lists holds entry ``eid``."""
+def _holds(plists: list[Sequence[int]], eid: int) -> bool:
+    """Whether any of the (ascending) posting lists holds entry ``eid`` (binary search)."""
     for plist in plists:
-        at = int(np.searchsorted(plist, eid))
-        if at < len(plist) and int(plist[at]) == eid:
+        at = bisect_left(plist, eid)
+        if at < len(plist) and plist[at] == eid:
             return True
     return False
