@@ -445,3 +445,31 @@ def test_spark_submit_on_a_standalone_cluster_writes_what_the_local_engine_write
     assert list(work.glob("app-*/*/chipguard-index-*.cgix"))
     assert (tmp_path / "cluster.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert any(r["has_hit"] for r in jobs.read_records(tmp_path / "cluster.jsonl"))
+
+
+def test_a_worker_that_switches_index_unfreezes_its_heap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reused worker freezes its heap after each partition (settle_worker_heap); when a later job
+    brings another index, the heap is unfrozen so the old index's objects can be collected."""
+    import gc
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    indexes = []
+    for name, party in (("a", "Mahan Air"), ("b", "Rosoboronexport")):
+        (tmp_path / name).mkdir()
+        screener = Screener([Party("custom", name, party, PartyKind.ORG)])
+        indexes.append(sp.IndexFile.of(screener, tmp_path / name))
+    monkeypatch.setattr(sp, "_LOADED", {})
+    try:
+        first = sp.executor_screener(sp.Shipment(indexes[0].sha256, path=str(indexes[0].path)))
+        assert len(first.screen("Mahan Airlines")) == 1
+        sp.settle_worker_heap()
+        assert gc.get_freeze_count() > 0
+        assert sp.executor_screener(sp.Shipment(indexes[0].sha256, path=str(indexes[0].path))) is first
+        assert gc.get_freeze_count() > 0  # the same index: nothing to let go
+        second = sp.executor_screener(sp.Shipment(indexes[1].sha256, path=str(indexes[1].path)))
+        assert gc.get_freeze_count() == 0 and list(sp._LOADED.values()) == [second]
+        assert len(second.screen("Rosoboronexport JSC")) == 1
+    finally:
+        gc.unfreeze()

@@ -383,7 +383,13 @@ def executor_screener(shipment: Shipment) -> Any:
                     fh.write(data)
                 os.replace(tmp, path)
         screener = indexfile.open_screener(path, verify=False)  # its sha256 was checked just above
-        _LOADED.clear()  # one index per worker: a new job's index replaces the last one
+        if _LOADED:
+            # one index per worker: a new job's index replaces the last one. Its objects were frozen
+            # (settle_worker_heap): unfrozen first, so the collector can free what reference counting
+            # cannot (cycles) instead of keeping the old index's objects for the worker's lifetime
+            gc.unfreeze()
+            _LOADED.clear()
+            gc.collect()
         _LOADED[shipment.sha256] = screener
     return screener
 
