@@ -56,6 +56,28 @@ def test_the_mapped_screener_answers_as_the_built_one(home: Path, shared: Path, 
     assert mapped.index.entries[5] == built.index.entries[5]
 
 
+def test_a_process_that_maps_an_index_collects_cycles_less_often(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """Opening a mapped index raises the cycle collector's thresholds to SCREENING_GC_THRESHOLDS (its
+    caches of decoded names are long-lived: the default thresholds walked them 10–20 % of a query's CPU)
+    and never lowers one that is higher already."""
+    import gc
+
+    from chipguard.match.index import SCREENING_GC_THRESHOLDS
+
+    path = tmp_path / "index.cgix"
+    indexfile.write(_built(shared), path)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 50, 10)
+        indexfile.open_screener(path)
+        assert gc.get_threshold() == (SCREENING_GC_THRESHOLDS[0], 50, SCREENING_GC_THRESHOLDS[2])
+        assert SCREENING_GC_THRESHOLDS[0] > 700
+    finally:
+        gc.set_threshold(*before)
+
+
 @pytest.mark.parametrize("spill", [None, 500])
 def test_an_index_built_straight_into_the_file_is_the_file_of_the_built_screener(
     home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: int | None

