@@ -125,6 +125,7 @@ class ScorerConfig:
     key_same_words: float
     key_sound_alike: float
     key_translation_synonym: float
+    key_word_start: float
     key_word_start_min: int
     same_name_cap: int
     # token weight from distinctiveness (chipguard.match.index.NameIndex.token_rarity)
@@ -227,6 +228,7 @@ KEYS: dict[str, str] = {
     "key_same_words": "retrieval.same_words",
     "key_sound_alike": "retrieval.sound_alike",
     "key_translation_synonym": "retrieval.translation_synonym",
+    "key_word_start": "retrieval.word_start",
     "key_word_start_min": "retrieval.word_start_min_letters",
     "same_name_cap": "retrieval.same_name_cap",
     "rarity_floor": "token_rarity.floor",

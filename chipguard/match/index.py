@@ -359,16 +359,16 @@ class NameIndex:
                 for near in self.sound_neighbours(t.text):
                     put("w:" + near, cfg.key_sound_alike * w)
             if translated and t.cls in (WORD, GENERIC) and cfg.key_translation_synonym > 0:
-                # 海洋 "Ocean" registered as "Marine"; 南 "Southern" registered as "South": the registered
-                # word may be another rendering of the same Chinese word or a shorter form of it
+                # 海洋 "Ocean" registered as "Marine": another rendering of the same Chinese word
                 for other in _synonyms_of().get(t.text, _synonyms_of().get(t.canon, ())):
                     put("w:" + other, cfg.key_translation_synonym * w)
-                if t.cls == WORD and t.text.isalpha():
-                    # a list word that starts the query's word, the rest being no word of its own
-                    # ("Opto" of "optoelectronic" is one half of a compound, keyed by the pair keys)
-                    for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
-                        if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
-                            put("w:" + t.text[:k], cfg.key_translation_synonym * w)
+            if translated and cfg.key_word_start > 0 and t.cls == WORD and t.text.isalpha():
+                # 南 "Southern" registered as "South": a list word that starts the translated word, the
+                # rest being no word of its own ("Opto" of "optoelectronic" is one half of a compound,
+                # keyed by the pair keys)
+                for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
+                    if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
+                        put("w:" + t.text[:k], cfg.key_word_start * w)
             if not a.person:
                 stems = roots(t.text) if t.cls == WORD else ()
                 for stem in stems:  # one word's reductions share its weight
