@@ -10,7 +10,7 @@ mapping the index, its atomic JSONL output — on the whole file, and reports wh
 
 The customers are the ones ``bench.batch --customers`` screens (``bench.batch.customer_rows``: names drawn
 from the CSL's own name distributions, so most are unlisted look-alikes and a few per thousand close to a
-listed name), here with the synthetic party's first country as the customer's country. The lists are the
+listed name), here with the synthetic party's first known country as the customer's country. The lists are the
 bundled snapshot (``chipguard lists load --bundled``); the index is built by one warm-up screen first and
 reported separately (a service builds it once per snapshot). Peak memory is the largest resident set of
 the CLI process or any of its workers (``getrusage`` of the children). Loopback only, no network.
@@ -34,6 +34,7 @@ from bench.scale import CSL
 def write_customers(shared: Path, rows: int, path: Path, seed: int = 23) -> int:
     """Writes ``rows`` customers (id, name, kind, country) to ``path``; returns the number written."""
     from bench.scale import synthetic_parties
+    from chipguard.geo.countries import lookup_country
     from chipguard.match.screener import readable
     from chipguard.sources import parse_file
 
@@ -45,7 +46,9 @@ def write_customers(shared: Path, rows: int, path: Path, seed: int = 23) -> int:
         for party in synthetic_parties(real, 2 * rows, seed=seed):
             if not readable(party.name):  # a draw of punctuation-only words is not a customer name
                 continue
-            out.writerow([f"c{written}", party.name, party.kind.value, (party.countries or ("",))[0]])
+            # a customer gives a country the product knows (the CSL's own "NM" on one record is no country)
+            country = next((c for c in party.countries if lookup_country(c) is not None), "")
+            out.writerow([f"c{written}", party.name, party.kind.value, country])
             written += 1
             if written == rows:
                 break
