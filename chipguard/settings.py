@@ -72,24 +72,23 @@ def _non_negative(env: str, raw: str) -> float:
     return _number(env, raw)
 
 
-def _byte_count(env: str, raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise _problem(env, raw, "a whole number of bytes") from None
-    if value <= 0:
-        raise _problem(env, raw, "a number of bytes above 0")
-    return value
+def _count_of(unit: str) -> Parser:
+    """A parser of a positive whole number of ``unit`` (bytes, rows)."""
+
+    def parse(env: str, raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise _problem(env, raw, f"a whole number of {unit}") from None
+        if value <= 0:
+            raise _problem(env, raw, f"a number of {unit} above 0")
+        return value
+
+    return parse
 
 
-def _row_count(env: str, raw: str) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise _problem(env, raw, "a whole number of rows") from None
-    if value <= 0:
-        raise _problem(env, raw, "a number of rows above 0")
-    return value
+_byte_count = _count_of("bytes")
+_row_count = _count_of("rows")
 
 
 def _worker_count(env: str, raw: str) -> int:

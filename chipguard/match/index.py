@@ -114,13 +114,7 @@ def sound_keys(word: str) -> list[str]:
     ``word_lengths.sound_alike``, is applied to the query's word, so the file does not depend on it)."""
     if not word.isascii() or not word.isalpha() or is_pinyin(word):
         return []
-    bones = skeleton(word)
-    if len(bones) < MIN_SKELETON:
-        return []
-    keys = [SOUND + bones]
-    if len(bones) > MIN_SKELETON:
-        keys += [SOUND + bones[:i] + bones[i + 1 :] for i in range(1, len(bones))]
-    return keys
+    return _skeleton_keys(word)
 
 
 def sound_probes(word: str) -> list[str]:
@@ -133,13 +127,20 @@ def sound_probes(word: str) -> list[str]:
         or not is_pinyin(word)
     ):
         return []
+    return _skeleton_keys(word)
+
+
+def _skeleton_keys(word: str) -> list[str]:
+    """A word's consonant skeleton and the skeleton less one letter after the first, as deletion-map keys
+    (none for a skeleton under MIN_SKELETON letters): what a list word is keyed under and a query word
+    probes, one function so the two always meet."""
     bones = skeleton(word)
     if len(bones) < MIN_SKELETON:
         return []
-    probes = [SOUND + bones]
+    keys = [SOUND + bones]
     if len(bones) > MIN_SKELETON:
-        probes += [SOUND + bones[:i] + bones[i + 1 :] for i in range(1, len(bones))]
-    return probes
+        keys += [SOUND + bones[:i] + bones[i + 1 :] for i in range(1, len(bones))]
+    return keys
 
 
 def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
