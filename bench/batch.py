@@ -20,6 +20,7 @@ import resource
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,8 @@ def screen_file_run(screener: Any, rows: list[Any], out: Path, workers: int) -> 
     return seconds, _cpu() - cpu
 
 
-def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
-    """``count`` customer rows as screen-file reads them: names drawn from the list's own name
+def synthetic_customers(shared: Path, count: int, seed: int = 23) -> Iterator[Any]:
+    """``count`` synthetic customers (parties, one at a time): names drawn from the list's own name
     distributions (``bench.scale.synthetic_parties``, another seed), so most are unlisted look-alikes as
     a real customer file's are, a few per thousand close to a listed name."""
     from bench.scale import synthetic_parties
@@ -62,13 +63,21 @@ def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
     from chipguard.sources import parse_file
 
     real = parse_file(shared / CSL).parties
-    rows: list[Any] = []
+    made = 0
     for party in synthetic_parties(real, 2 * count, seed=seed):
         if readable(party.name):  # a draw of punctuation-only words is not a customer name
-            rows.append((len(rows) + 2, f"c{len(rows)}", party.name, party.kind.value, None, None))
-            if len(rows) == count:
-                break
-    return rows
+            yield party
+            made += 1
+            if made == count:
+                return
+
+
+def customer_rows(shared: Path, count: int, seed: int = 23) -> list[Any]:
+    """``count`` customer rows (:func:`synthetic_customers`) as screen-file reads them."""
+    return [
+        (i + 2, f"c{i}", party.name, party.kind.value, None, None)
+        for i, party in enumerate(synthetic_customers(shared, count, seed))
+    ]
 
 
 def bench_input(shared: Path) -> tuple[list[Any], Any]:

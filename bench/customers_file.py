@@ -8,7 +8,7 @@ mapping the index, its atomic JSONL output — on the whole file, and reports wh
 
     python -m bench.customers_file --shared ../shared/data [--rows 1000000] [--workers 2]
 
-The customers are the ones ``bench.batch --customers`` screens (``bench.batch.customer_rows``: names drawn
+The customers are the ones ``bench.batch --customers`` screens (``bench.batch.synthetic_customers``: names drawn
 from the CSL's own name distributions, so most are unlisted look-alikes and a few per thousand close to a
 listed name), here with the synthetic party's first known country as the customer's country. The lists are the
 bundled snapshot (``chipguard lists load --bundled``); the index is built by one warm-up screen first and
@@ -33,25 +33,18 @@ from bench.scale import CSL
 
 def write_customers(shared: Path, rows: int, path: Path, seed: int = 23) -> int:
     """Writes ``rows`` customers (id, name, kind, country) to ``path``; returns the number written."""
-    from bench.scale import synthetic_parties
+    from bench.batch import synthetic_customers
     from chipguard.geo.countries import lookup_country
-    from chipguard.match.screener import readable
-    from chipguard.sources import parse_file
 
-    real = parse_file(shared / CSL).parties
     written = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["id", "name", "kind", "country"])
-        for party in synthetic_parties(real, 2 * rows, seed=seed):
-            if not readable(party.name):  # a draw of punctuation-only words is not a customer name
-                continue
+        for party in synthetic_customers(shared, rows, seed):
             # a customer gives a country the product knows (the CSL's own "NM" on one record is no country)
             country = next((c for c in party.countries if lookup_country(c) is not None), "")
             out.writerow([f"c{written}", party.name, party.kind.value, country])
             written += 1
-            if written == rows:
-                break
     return written
 
 
