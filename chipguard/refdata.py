@@ -28,7 +28,7 @@ Interface::
     current(refresh=False) -> ReferenceData     # pinned data inside using(), else the installed files
     using(data) -> context manager               # pin data (e.g. archived) for the calls inside
     parsed(kind, key, build) -> T                # parse once per content hash
-    manifest(data) -> dict                       # {component: {"sha256", "files": {path: sha256}, ...}}
+    manifest(data, settings) -> dict             # {component: {"sha256", "files": {path: sha256}, ...}}
     archive_items(data) -> list[ArchiveItem]     # (sha256, path, read) for the archive
     from_archive(files, blobs) -> ReferenceData  # archived bytes, each checked against its hash
 """
@@ -289,13 +289,13 @@ def recorded_file(rel: str) -> RefFile:
 Settings = Mapping[str, Mapping[str, Any]]  # component → setting → value
 
 
-def manifest(data: ReferenceData | None = None, settings: Settings | None = None) -> dict[str, Any]:
+def manifest(data: ReferenceData | None, settings: Settings) -> dict[str, Any]:
     """Content hashes of every reference file a decision made now rests on, per component. ``settings``:
     what changes a ``RECORDED`` component besides its files, as its package says
     (``chipguard.names.data.recorded_settings``: the matching threshold ``CHIPGUARD_MATCH_THRESHOLD``
-    may override) — given by the caller, so this module knows no component's package."""
+    may override) — given by the caller, so this module knows no component's package; required, so no
+    caller records a decision without them."""
     data = data if data is not None else current()
-    settings = settings or {}
     out: dict[str, Any] = {}
     for name in LOADED:
         out[name] = _component_manifest(data.component(name))
@@ -367,13 +367,13 @@ def _files_of(entry: Any) -> dict[str, str] | None:
 
 
 def for_replay(
-    recorded: Any, fetch: Callable[[list[str]], Mapping[str, bytes]], settings: Settings | None = None
+    recorded: Any, fetch: Callable[[list[str]], Mapping[str, bytes]], settings: Settings
 ) -> tuple[ReferenceData, dict[str, dict[str, Any]]]:
     """The reference data to replay a decision with, and a report per component.
 
     ``recorded``: the decision's ``versions.reference_data`` (absent for decisions made before it was
-    recorded). ``fetch``: archived bytes by content hash. ``settings``: as for :func:`manifest`, today's. ``LOADED`` components are replayed with their
-    archived files when every one is archived and hashes to what the manifest says; otherwise with the
+    recorded). ``fetch``: archived bytes by content hash. ``settings``: today's, as for :func:`manifest`.
+    ``LOADED`` components are replayed with their archived files when every one is archived and hashes to what the manifest says; otherwise with the
     current files, and the report says so. ``RECORDED`` components always run on the current files; the
     report names the files (and settings) that differ from the recorded ones.
 

@@ -357,7 +357,7 @@ for rel in ("names/matching.yml", "ownership/regimes.yml"):  # then someone edit
     path = override / rel
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("threshold: 0.8", "threshold: 0.9") + "\\n# edited\\n", encoding="utf-8")
-made = refdata.manifest(settings=recorded_settings())  # the first decision records its data
+made = refdata.manifest(None, recorded_settings())  # the first decision records its data
 archived = {a.path: hashlib.sha256(a.data).hexdigest() for a in refdata.archive_items()}
 print(json.dumps({"threshold": used[0], "regimes": used[1], "manifest": made, "archived": archived}))
 """
