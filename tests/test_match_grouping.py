@@ -228,14 +228,13 @@ def test_a_shared_number_does_not_join_a_person_and_a_firm_or_two_issuing_countr
         PartyKind.PERSON,
         identifiers=[Identifier("Matricula Mercantil No", "0081931")],
     )
-    a, b = grouping.facts_of(firm), grouping.facts_of(owner)
-    assert grouping.same_entity(firm, owner, a, b, frozenset(), frozenset(), set(), set()) is None
+    assert grouping.same_entity(grouping.facts_of(firm), grouping.facts_of(owner)) is None
     one = Party("x", "3", "ALPHA", PartyKind.ORG, identifiers=[Identifier("Tax ID No.", "123456789", "RU")])
     two = Party("y", "4", "BETA", PartyKind.ORG, identifiers=[Identifier("Tax ID No.", "123456789", "UA")])
     three = Party("y", "5", "GAMMA", PartyKind.ORG, identifiers=[Identifier("tax", "1234-5678-9", "RU")])
     f1, f2, f3 = (grouping.facts_of(p) for p in (one, two, three))
-    assert grouping.same_entity(one, two, f1, f2, frozenset(), frozenset(), set(), set()) is None
-    why = grouping.same_entity(one, three, f1, f3, frozenset(), frozenset(), set(), set())
+    assert grouping.same_entity(f1, f2) is None
+    why = grouping.same_entity(f1, f3)
     assert why == {"feature": "identifier", "detail": "both list Tax ID No. 123456789"}
 
 
@@ -247,3 +246,27 @@ def test_identifier_kinds_read_from_the_data() -> None:
     assert grouping.identifier_kind("National Identification Number") == "national_id"
     assert grouping.identifier_kind("RUC #") == "tax"
     assert grouping.identifier_kind("Aircraft Tail Number") == "aircraft tail"  # its own kind
+
+
+def test_the_facts_kept_per_screener_are_bounded_and_change_no_answer(
+    screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service screens ever new names: the grouping facts and record evidence its screener keeps stay
+    within ``PARTY_FACTS_KEPT`` records however many records the queries reach, and a query asked again
+    after its records' facts were dropped groups its hits the same way."""
+    computed: set[int] = set()
+    facts_of = grouping.facts_of
+
+    def counting(party: Party, **kw: Any) -> grouping.GroupingFacts:
+        computed.add(id(party))
+        return facts_of(party, **kw)
+
+    monkeypatch.setattr(grouping, "facts_of", counting)
+    monkeypatch.setattr(screener, "PARTY_FACTS_KEPT", 20)
+    first = _entity_of(screener, "Qasem Soleimani", "person", "un:110408")
+    for name in ("Huawei Technologies", "Abdul Samad", "VTB Bank", "Kim Tong Myong", "Rosoboronexport"):
+        screener.screening(name, limit=50)
+    assert len(computed) > 20  # the queries reached more records than are kept
+    assert len(screener.__dict__["_grouping_cache"]) <= 20
+    assert len(screener.__dict__["_evidence_cache"]) <= 20
+    assert _entity_of(screener, "Qasem Soleimani", "person", "un:110408") == first

@@ -66,19 +66,31 @@ def identifier_kind(scheme: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class GroupingFacts:
-    """What a record offers for grouping: its numbers by ``kind:value`` (with the issuing countries the
-    list gives), and its dates of birth."""
+    """A record as the grouping rules compare it: the record, its numbers by ``kind:value`` (with the
+    issuing countries the list gives), its dates of birth, and its names and countries as the screener
+    normalises them (empty when not given: no name or country rule then holds). One value per record, so
+    the rules take two records, not eight loose arguments that a caller could pair up wrongly."""
 
+    party: Party
     identifiers: Mapping[str, frozenset[str]]
     written: Mapping[str, str]  # kind:value → the type and number as the list writes them
     births: tuple[ev.DateSpan, ...]
-    # the normalised keys of the record's primary name (set by the screener, which normalises names)
+    # the normalised keys of the record's primary name and of all its names (a person's words in sorted
+    # order), and its normalised countries
     primary: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
 
 
-def facts_of(party: Party) -> GroupingFacts:
-    """The record's identifiers that identify (chipguard.match.evidence decides which: LEI, IMO, numbers
-    long enough and not facts such as gender), keyed by kind and normalised value."""
+def facts_of(
+    party: Party,
+    primary: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+    countries: frozenset[str] = frozenset(),
+) -> GroupingFacts:
+    """The record with its identifiers that identify (chipguard.match.evidence decides which: LEI, IMO,
+    numbers long enough and not facts such as gender), keyed by kind and normalised value, and the names
+    and countries the caller normalised."""
     ids: dict[str, set[str]] = {}
     written: dict[str, str] = {}
     for ident in party.identifiers:
@@ -98,9 +110,13 @@ def facts_of(party: Party) -> GroupingFacts:
             ids[key].add(ident.country.upper())
         written.setdefault(key, f"{ident.scheme or 'number'} {ident.value}".strip())
     return GroupingFacts(
+        party=party,
         identifiers={k: frozenset(v) for k, v in ids.items()},
         written=written,
         births=ev.birth_spans(party.dates.get("birth", "")),
+        primary=primary,
+        names=names,
+        countries=countries,
     )
 
 
@@ -192,18 +208,9 @@ def shared_identifier(a: GroupingFacts, b: GroupingFacts) -> str:
     return ""
 
 
-def same_entity(
-    a: Party,
-    b: Party,
-    facts_a: GroupingFacts,
-    facts_b: GroupingFacts,
-    keys_a: frozenset[str],
-    keys_b: frozenset[str],
-    countries_a: set[str],
-    countries_b: set[str],
-) -> dict[str, str] | None:
-    """Why records ``a`` and ``b`` are one entity (``{"feature", "detail"}``), or None. ``keys_*``: the
-    records' normalised names (a person's in sorted word order); ``countries_*``: their countries."""
+def same_entity(facts_a: GroupingFacts, facts_b: GroupingFacts) -> dict[str, str] | None:
+    """Why two records are one entity (``{"feature", "detail"}``), or None."""
+    a, b = facts_a.party, facts_b.party
     if not kinds_agree(a, b):
         return None
     person = a.kind == PartyKind.PERSON
@@ -218,15 +225,16 @@ def same_entity(
     number = shared_identifier(facts_a, facts_b)
     if number:
         return {"feature": "identifier", "detail": f"both list {number}"}
+    countries_a, countries_b = facts_a.countries, facts_b.countries
     if countries_a and countries_b and not countries_a & countries_b:
         return None
-    shared = sorted(keys_a & keys_b)
+    shared = sorted(facts_a.names & facts_b.names)
     if not shared:
         return None
     if person and not births_agree(facts_a, facts_b):
         # two people may share a name, not a date of birth; without one, the same full name designated
         # under the same UN regime on both sides is one person
-        return _same_regime_and_name(a, b, facts_a, facts_b, keys_a, keys_b)
+        return _same_regime_and_name(facts_a, facts_b)
     # the fullest shared name says most (a person's full name rather than a shared nickname)
     detail = f"both listed as '{max(shared, key=lambda k: (len(k.split()), k))}'"
     if person:
@@ -236,14 +244,7 @@ def same_entity(
     return {"feature": "name", "detail": detail}
 
 
-def _same_regime_and_name(
-    a: Party,
-    b: Party,
-    facts_a: GroupingFacts,
-    facts_b: GroupingFacts,
-    keys_a: frozenset[str],
-    keys_b: frozenset[str],
-) -> dict[str, str] | None:
+def _same_regime_and_name(facts_a: GroupingFacts, facts_b: GroupingFacts) -> dict[str, str] | None:
     """The UN and the OFAC list designate many persons without a date of birth on one side (the UN's
     "THOMAS LUBANGA", OFAC's "LUBANGA, Thomas", born 1960), so the name rule keeps them apart. One more
     fact ties them: both records are designations under the same UN regime (the UN record's reference
@@ -251,12 +252,12 @@ def _same_regime_and_name(
     name — a record's primary name, at least ``same_regime.min_name_words`` words, found among the other
     record's names (not a shared nickname) — and no date of birth more than a few days off, they are one
     person. Two people of one common name on other programmes, or with other dates of birth, stay apart."""
-    regime = same_regime(a, b)
+    regime = same_regime(facts_a.party, facts_b.party)
     if not regime or not births_close(facts_a, facts_b):
         return None
     full = sorted(
         k
-        for k in (facts_a.primary & keys_b) | (facts_b.primary & keys_a)
+        for k in (facts_a.primary & facts_b.names) | (facts_b.primary & facts_a.names)
         if len(k.split()) >= _setting("min_name_words")
     )
     if not full:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -76,6 +76,23 @@ def cached_latin_forms(text: str, query: bool = False) -> tuple[LatinForm, ...]:
             seen.add(key)
             out.append(form)
     return tuple(out)
+
+
+_Key = TypeVar("_Key")
+_Kept = TypeVar("_Kept")
+
+
+def _kept(cache: OrderedDict[_Key, _Kept], key: _Key, value: _Kept, most: int) -> _Kept:
+    """``value`` stored under ``key`` in ``cache``, the oldest entries dropped beyond ``most``. Each step
+    is one atomic operation on the C OrderedDict, so API threads screening at once interleave safely
+    (at worst a value is computed twice)."""
+    cache[key] = value
+    while len(cache) > most:
+        try:
+            cache.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            break
+    return value
 
 
 @dataclass(slots=True)
@@ -736,6 +753,10 @@ class Screener:
         return next((p for p in self.parties if p.source == source and p.party_id == party_id), None)
 
     RECENT_HITS = 8192  # positions of the last hits' records kept per screener (a few hundred KB)
+    # parties whose grouping facts and record evidence are kept per screener (a few KB each): far more
+    # than one query's candidates, far fewer than a large list's records, so a long-running service that
+    # screens ever new names does not come to hold every record's facts
+    PARTY_FACTS_KEPT = 16_384
 
     def _recent_hits(self) -> OrderedDict[tuple[str, str], int]:
         recent: OrderedDict[tuple[str, str], int] | None = self.__dict__.get("_recent")
@@ -744,17 +765,12 @@ class Screener:
         return recent
 
     def _note_hit(self, pidx: int, party: Party) -> None:
-        """Each step is one atomic operation on the C OrderedDict, so API threads screening at once
-        interleave safely (at worst a record is looked up party by party)."""
+        """The most recent hits kept (``_kept``: safe for API threads screening at once; at worst a
+        record is looked up party by party)."""
         recent = self._recent_hits()
         key = (party.source, party.party_id)
         recent.pop(key, None)
-        recent[key] = pidx
-        while len(recent) > self.RECENT_HITS:
-            try:
-                recent.popitem(last=False)
-            except KeyError:  # another thread emptied it meanwhile
-                break
+        _kept(recent, key, pidx, self.RECENT_HITS)
 
     def snapshot_refs(self) -> list[Any]:
         out: list[Any] = []
@@ -987,15 +1003,13 @@ class Screener:
             return (*key, tuple(sorted(party.dates.items())), tuple(sorted(party.countries)))
         return key
 
-    def _grouping_facts(self, pidx: int) -> tuple[grouping.GroupingFacts, frozenset[str]]:
-        """Party ``pidx``'s identifiers and dates of birth, and its normalised names (a person's words in
-        sorted order: the lists write "SOLEIMANI, Qasem" and "QASEM SOLEIMANI"); computed for hits only."""
-        cache: dict[int, tuple[grouping.GroupingFacts, frozenset[str]]] | None = getattr(
-            self, "_grouping_cache", None
-        )
-        if cache is None:
-            cache = {}
-            self._grouping_cache = cache
+    def _grouping_facts(self, pidx: int) -> grouping.GroupingFacts:
+        """Party ``pidx`` as the grouping rules compare it: its identifiers, dates of birth, countries and
+        normalised names (a person's words in sorted order: the lists write "SOLEIMANI, Qasem" and
+        "QASEM SOLEIMANI"); computed for candidates only, the most recent ``PARTY_FACTS_KEPT`` kept."""
+        cache: OrderedDict[int, grouping.GroupingFacts] | None = self.__dict__.get("_grouping_cache")
+        if cache is None:  # also a screener mapped from an index file, which skips __init__
+            cache = self.__dict__["_grouping_cache"] = OrderedDict()
         found = cache.get(pidx)
         if found is None:
             party = self.parties[pidx]
@@ -1005,26 +1019,16 @@ class Screener:
             if person:
                 keys = frozenset(" ".join(sorted(k.split())) for k in keys)
                 primary = frozenset(" ".join(sorted(k.split())) for k in primary)
-            facts = dataclasses.replace(grouping.facts_of(party), primary=primary)
-            found = cache[pidx] = (facts, keys)
+            countries = frozenset(self._party_countries[pidx])
+            facts = grouping.facts_of(party, primary=primary, names=keys, countries=countries)
+            found = _kept(cache, pidx, facts, self.PARTY_FACTS_KEPT)
         return found
 
     def _same_entity(self, a: int, b: int) -> dict[str, str] | None:
         """Why two records are one entity (chipguard.match.grouping: the same record number, a list's
         cross-reference, a shared identifier of one kind, or the same name with agreeing kind, countries
         and dates of birth), or None."""
-        facts_a, keys_a = self._grouping_facts(a)
-        facts_b, keys_b = self._grouping_facts(b)
-        return grouping.same_entity(
-            self.parties[a],
-            self.parties[b],
-            facts_a,
-            facts_b,
-            keys_a,
-            keys_b,
-            self._party_countries[a],
-            self._party_countries[b],
-        )
+        return grouping.same_entity(self._grouping_facts(a), self._grouping_facts(b))
 
     def _group(self, party_indexes: list[int], hits: list[Hit]) -> list[dict[str, Any]]:
         """The hits grouped by entity, in the order of each group's best hit: one entity, its records.
@@ -1079,13 +1083,12 @@ class Screener:
 
     def party_evidence(self, pidx: int) -> ev.PartyEvidence:
         """What party ``pidx``'s record says about who it is (computed once per party, on demand)."""
-        cache: dict[int, ev.PartyEvidence] | None = getattr(self, "_evidence_cache", None)
+        cache: OrderedDict[int, ev.PartyEvidence] | None = self.__dict__.get("_evidence_cache")
         if cache is None:
-            cache = {}
-            self._evidence_cache = cache
+            cache = self.__dict__["_evidence_cache"] = OrderedDict()
         found = cache.get(pidx)
         if found is None:
-            found = cache[pidx] = ev.party_evidence(self.parties[pidx])
+            found = _kept(cache, pidx, ev.party_evidence(self.parties[pidx]), self.PARTY_FACTS_KEPT)
         return found
 
     def identifier_index(self) -> ev.IdentifierIndex:
