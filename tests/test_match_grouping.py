@@ -6,6 +6,8 @@ shows. Real lists: CSL 2022-04 and the UK HMT sample from ../shared/data, the bu
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,11 @@ from typing import Any
 import pytest
 
 from chipguard.config import data_dir
+from chipguard.errors import InputError
 from chipguard.match import grouping
 from chipguard.match.screener import Screener
 from chipguard.model import Identifier, Party, PartyKind
+from chipguard.names.data import load_yaml
 from chipguard.sources import parse_file
 
 
@@ -270,3 +274,39 @@ def test_the_facts_kept_per_screener_are_bounded_and_change_no_answer(
     assert len(screener.__dict__["_grouping_cache"]) <= 20
     assert len(screener.__dict__["_evidence_cache"]) <= 20
     assert _entity_of(screener, "Qasem Soleimani", "person", "un:110408") == first
+
+
+def test_every_key_of_entity_grouping_yml_is_checked_at_load() -> None:
+    """A missing, mistyped or misspelt key of entity_grouping.yml is an error naming the file and the key
+    — not an empty rule that silently groups by fewer numbers."""
+    good = load_yaml("entity_grouping.yml")
+    assert grouping.load(copy.deepcopy(good))["identifier_kinds"]["passport"][0] == "passport"
+
+    def refused(change: Callable[[dict[str, Any]], object]) -> InputError:
+        data = copy.deepcopy(good)
+        change(data)
+        with pytest.raises(InputError) as err:
+            grouping.load(data)
+        assert err.value.file == "names/entity_grouping.yml"
+        return err.value
+
+    assert refused(lambda d: d.pop("identifier_kinds")).field == "identifier_kinds"
+    assert refused(lambda d: d.update(identifier_kinds=None)).field == "identifier_kinds"
+    assert refused(lambda d: d["identifier_kinds"].update(tax=None)).field == "identifier_kinds.tax"
+    assert refused(lambda d: d["identifier_kinds"].update(tax=["vat", 7])).field == "identifier_kinds.tax"
+    assert refused(lambda d: d.pop("cross_references")).field == "cross_references"
+    assert refused(lambda d: d.update(cross_references={"a": 1})).field == "cross_references"
+    assert refused(lambda d: d["cross_references"][0].pop("says")).field == "cross_references[0].says"
+    assert refused(lambda d: d["cross_references"][0].update(sorce="un")).field == "cross_references[0].sorce"
+    assert refused(lambda d: d.update(identifer_kinds={})).field == "identifer_kinds"
+    assert refused(lambda d: d["un_regimes"]["CD"].pop("regime")).field == "un_regimes.CD.regime"
+    assert refused(lambda d: d["un_regimes"]["CD"].update(programmes=[])).field == "un_regimes.CD.programmes"
+    assert refused(lambda d: d.pop("same_regime")).field == "same_regime"
+    assert (
+        refused(lambda d: d["same_regime"].update(min_name_words="2")).field == "same_regime.min_name_words"
+    )
+    assert "unknown key" in str(refused(lambda d: d["same_regime"].update(birth_days=3)))
+    # a file archived before the regime rule has neither key: no record groups by regime
+    old = copy.deepcopy(good)
+    del old["un_regimes"], old["same_regime"]
+    assert "un_regimes" not in grouping.load(old)

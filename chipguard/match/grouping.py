@@ -28,20 +28,101 @@ from chipguard.match import evidence as ev
 from chipguard.model import Party, PartyKind
 from chipguard.names.data import load_yaml
 
+_FILE = "names/entity_grouping.yml"
+_CROSS_REFERENCE_KEYS = ("field", "source", "target_field", "says")
+_SAME_REGIME_KEYS = ("min_name_words", "birth_days_apart")
+
+
+def _bad(message: str, field: str) -> InputError:
+    return InputError(message, file=_FILE, field=field)
+
+
+def _texts(value: Any, field: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
+        raise _bad(f"must be a list of texts, not {value!r}", field)
+    return [x.strip() for x in value]
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(f"must be a text, not {value!r}", field)
+    return value.strip()
+
+
+def _mapping(value: Any, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad(f"must be a mapping, not {value!r}", field)
+    return value
+
+
+def _only(mapping: dict[str, Any], allowed: set[str] | tuple[str, ...], where: str) -> None:
+    """An error naming the first key of ``mapping`` the rules do not read (a misspelling)."""
+    unknown = sorted(str(k) for k in mapping if k not in allowed)
+    if unknown:
+        raise _bad("unknown key (misspelt?): the grouping rules do not use it", where + unknown[0])
+
+
+def load(data: Any) -> dict[str, Any]:
+    """entity_grouping.yml parsed (``data``), every key checked, so a missing, mistyped or misspelt one
+    stops the engine at once with an error naming the file and the key — not at the first query whose
+    hits need it, nor silently as "no rule" (an empty ``identifier_kinds`` would still group, by fewer
+    numbers). ``un_regimes`` and ``same_regime`` may be absent together (a file archived before the
+    regime rule: no record then groups by regime, as the engine then did)."""
+    data = _mapping(data, "(the file)")
+    known = {"identifier_kinds", "cross_references", "un_regimes", "same_regime"}
+    _only(data, known, "")
+    for key in ("identifier_kinds", "cross_references"):
+        if key not in data:
+            raise _bad("missing: every grouping rule is data, there is no default in code", key)
+    kinds = {
+        str(kind): _texts(types, f"identifier_kinds.{kind}")
+        for kind, types in _mapping(data["identifier_kinds"], "identifier_kinds").items()
+    }
+    refs = data["cross_references"]
+    if not isinstance(refs, list):
+        raise _bad(f"must be a list of mappings, not {refs!r}", "cross_references")
+    references: list[dict[str, str]] = []
+    for number, ref in enumerate(refs):
+        where = f"cross_references[{number}]"
+        ref = _mapping(ref, where)
+        _only(ref, _CROSS_REFERENCE_KEYS, f"{where}.")
+        references.append({key: _text(ref.get(key), f"{where}.{key}") for key in _CROSS_REFERENCE_KEYS})
+    out: dict[str, Any] = {"identifier_kinds": kinds, "cross_references": references}
+    if "un_regimes" not in data and "same_regime" not in data:
+        return out
+    regimes: dict[str, tuple[str, frozenset[str]]] = {}
+    for prefix, item in _mapping(data.get("un_regimes"), "un_regimes").items():
+        where = f"un_regimes.{prefix}"
+        item = _mapping(item, where)
+        _only(item, ("regime", "programmes"), f"{where}.")
+        programmes = _texts(item.get("programmes"), f"{where}.programmes")
+        regimes[str(prefix)] = (
+            _text(item.get("regime"), f"{where}.regime"),
+            frozenset(p.upper() for p in programmes),
+        )
+    same = _mapping(data.get("same_regime"), "same_regime")
+    _only(same, _SAME_REGIME_KEYS, "same_regime.")
+    for key in _SAME_REGIME_KEYS:
+        value = same.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _bad(f"must be a whole number of 0 or more, not {value!r}", f"same_regime.{key}")
+    out["un_regimes"] = regimes
+    out["same_regime"] = {key: int(same[key]) for key in _SAME_REGIME_KEYS}
+    return out
+
 
 @cache
 def config() -> dict[str, Any]:
-    """entity_grouping.yml: identifier kinds by normalised type, and the lists' cross-references."""
-    data: dict[str, Any] = dict(load_yaml("entity_grouping.yml") or {})
-    return data
+    """entity_grouping.yml, read and checked once (:func:`load`)."""
+    return load(load_yaml("entity_grouping.yml"))
 
 
 @cache
 def _kind_of_type() -> dict[str, str]:
     out: dict[str, str] = {}
-    for kind, types in (config().get("identifier_kinds") or {}).items():
-        for written in types or ():
-            out[normalise_type(str(written))] = str(kind)
+    for kind, types in config()["identifier_kinds"].items():
+        for written in types:
+            out[normalise_type(written)] = kind
     return out
 
 
@@ -140,27 +221,16 @@ def births_agree(a: GroupingFacts, b: GroupingFacts) -> bool:
     return any(x.gap_days(y) == 0 for x in a.births for y in b.births)
 
 
-@cache
 def _regimes() -> dict[str, tuple[str, frozenset[str]]]:
     """entity_grouping.yml ``un_regimes``: UN reference-number prefix → (regime, the programmes of other
-    lists that implement it); an entry without a regime name or programmes is an error naming it. A file
-    without the key (one archived before the rule existed) groups by no regime, as the engine then did."""
-    out: dict[str, tuple[str, frozenset[str]]] = {}
-    file = "names/entity_grouping.yml"
-    for prefix, item in (config().get("un_regimes") or {}).items():
-        if not isinstance(item, dict) or not item.get("regime") or not item.get("programmes"):
-            raise InputError("needs 'regime' and 'programmes'", file=file, field=f"un_regimes.{prefix}")
-        out[str(prefix)] = (str(item["regime"]), frozenset(str(p).upper() for p in item["programmes"]))
-    return out
+    lists that implement it); none in a file archived before the rule existed."""
+    regimes: dict[str, tuple[str, frozenset[str]]] = config().get("un_regimes", {})
+    return regimes
 
 
 def _setting(key: str) -> int:
-    value = (config().get("same_regime") or {}).get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InputError(
-            "missing or not a whole number", file="names/entity_grouping.yml", field=f"same_regime.{key}"
-        )
-    return value
+    """A ``same_regime`` number (checked at load; only asked for when a UN regime matched)."""
+    return int(config()["same_regime"][key])
 
 
 def same_regime(a: Party, b: Party) -> str:
@@ -188,12 +258,12 @@ def births_close(a: GroupingFacts, b: GroupingFacts) -> bool:
 
 def cross_reference(a: Party, b: Party) -> str:
     """The sentence saying that one record cites the other (entity_grouping.yml cross_references), or ""."""
-    for ref in config().get("cross_references") or ():
+    for ref in config()["cross_references"]:
         for this, other in ((a, b), (b, a)):
-            cited = str(this.extra.get(str(ref["field"])) or "").strip()
-            target = str(other.extra.get(str(ref["target_field"])) or "").strip()
+            cited = str(this.extra.get(ref["field"]) or "").strip()
+            target = str(other.extra.get(ref["target_field"]) or "").strip()
             if cited and other.source == ref["source"] and cited.casefold() == target.casefold():
-                return f"{this.source}:{this.party_id} {ref.get('says', 'cites')} {cited}"
+                return f"{this.source}:{this.party_id} {ref['says']} {cited}"
     return ""
 
 

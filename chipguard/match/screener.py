@@ -720,6 +720,7 @@ class Screener:
         """The screener's settings from the matching data (also for one built straight into a file)."""
         self.set_threshold(threshold)
         cfg = scorer_config()
+        grouping.config()  # entity_grouping.yml checked now, like matching.yml: not at the first hit
         self.candidate_limit = cfg.candidates_per_query
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
         self.core_names = cfg.core_names if core_names is None else core_names
