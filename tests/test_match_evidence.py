@@ -378,3 +378,14 @@ def test_country_words_name_one_real_country_each() -> None:
             assert word == word.casefold() and " " not in word, word
             assert seen.setdefault(word, code) == code, word
     assert {"china", "chinese"} <= {w for w, c in seen.items() if c == "CN"}
+
+
+def test_a_missing_evidence_number_names_its_own_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An evidence or strength number missing from matching.yml is named as the file writes it
+    (``strength.confirm_name_score``, ``evidence.circa_years``), so the reader knows where to add it."""
+    full = ev.config()
+    for key, section in (("confirm_name_score", "strength"), ("circa_years", "evidence")):
+        monkeypatch.setattr(ev, "config", lambda key=key: {k: v for k, v in full.items() if k != key})
+        with pytest.raises(InputError) as err:
+            ev._num(key)
+        assert err.value.field == f"{section}.{key}" and str(err.value.file).endswith("matching.yml")

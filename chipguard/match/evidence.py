@@ -24,7 +24,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from chipguard.errors import InputError
-from chipguard.match.config import MATCHING_FILE, scorer_config
+from chipguard.match.config import EVIDENCE_KEYS, MATCHING_FILE, scorer_config
 from chipguard.model import MatchStrength, Party, PartyKind
 from chipguard.names.analysis import NameAnalysis, Token
 from chipguard.names.data import matching_config, name_data_file
@@ -76,8 +76,8 @@ def _missing(key: str) -> InputError:
 
 def _num(key: str) -> float:
     value = config().get(key)
-    if value is None:
-        raise _missing(f"evidence/strength.{key}")
+    if value is None:  # the key as matching.yml writes it: its section (evidence or strength) and name
+        raise _missing(next((k for k in EVIDENCE_KEYS if k.partition(".")[2] == key), f"evidence.{key}"))
     return float(value)
 
 
