@@ -88,17 +88,18 @@ class ScreenerProvider:
     """The screener of a store's active lists, built once and shared by every request of a process.
 
     Another worker or the CLI may load new lists at any time, so the set of active snapshot hashes is
-    re-read at most every ``check_seconds`` and the screener rebuilt when it changed; while a new one is
-    being built, requests keep using the previous one."""
+    re-read at most every ``check_seconds`` and the screener rebuilt when it changed. One caller re-reads
+    and rebuilds; every other caller meanwhile gets the current screener at once (a build can take
+    minutes) — only before the first screener exists do callers wait, there being nothing to answer with.
+    Lists found missing drop the screener: every caller then fails closed (ListsUnavailableError)."""
 
     def __init__(self, store: SnapshotStore, check_seconds: float = 2.0) -> None:
         self.store = store
         self.check_seconds = check_seconds
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by the one caller re-reading the lists / building
         self._screener: Screener | None = None
         self._hashes: tuple[str, ...] = ()
         self._checked = 0.0
-        self._building = False
         self._list_status: tuple[tuple[str, ...], float, list[dict[str, Any]]] | None = None
 
     def invalidate(self) -> None:
@@ -108,24 +109,30 @@ class ScreenerProvider:
     def get(self) -> Screener:
         """The screener for the active lists; ListsUnavailableError when none is loaded (fail closed)."""
         current = self._screener
-        if current is not None and (self._building or time.monotonic() - self._checked < self.check_seconds):
+        if current is not None and time.monotonic() - self._checked < self.check_seconds:
             return current
-        with self._lock:
+        if current is None:
+            self._lock.acquire()  # nothing to answer with yet: wait for the first build
+        elif not self._lock.acquire(blocking=False):
+            return current  # another caller is re-reading the lists or building: answer meanwhile
+        try:
             current = self._screener
             if current is not None and time.monotonic() - self._checked < self.check_seconds:
                 return current
-            infos = require_lists(self.store)
-            if current is None or _hashes(infos) != self._hashes:
-                self._building = current is not None
-                try:
-                    screener = screener_of(self.store, infos)
-                finally:
-                    self._building = False
-                # what the screener was really built from (the lists may have moved on meanwhile)
-                self._hashes = _hashes(screener.snapshots)
-                self._screener = current = screener
+            try:
+                infos = require_lists(self.store)
+                if current is None or _hashes(infos) != self._hashes:
+                    current = screener_of(self.store, infos)
+                    # what the screener was really built from (the lists may have moved on meanwhile)
+                    self._hashes = _hashes(current.snapshots)
+                    self._screener = current
+            except ListsUnavailableError:
+                self._screener, self._hashes = None, ()  # no request answers from removed lists
+                raise
             self._checked = time.monotonic()
             return current
+        finally:
+            self._lock.release()
 
     def status(self) -> ListsStatus:
         return lists_status(self.store)
