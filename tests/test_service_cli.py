@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,22 @@ def test_list_loads_are_audited(home: Path, shared: Path) -> None:
     assert snap["source"] == "us_csl" and snap["status"] == "loaded"
     assert entries[0].payload["versions"]["lists"] == {"us_csl": snap["sha256"]}
     assert services.audit.verify().ok
+
+
+def test_serve_sets_the_database_for_its_workers_only_while_it_serves(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve --db`` hands the database to the workers uvicorn starts through their environment, and
+    gives the calling process its own environment back when the server returns."""
+    import uvicorn
+
+    seen: list[str | None] = []
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *a, **kw: seen.append(os.environ.get("CHIPGUARD_DATABASE_URL"))
+    )
+    assert _run("serve", "--db", db, "--port", "8099")[0] == 0
+    assert seen == [db] and "CHIPGUARD_DATABASE_URL" not in os.environ
+    own = f"sqlite:///{tmp_path / 'own.db'}"
+    monkeypatch.setenv("CHIPGUARD_DATABASE_URL", own)
+    assert _run("serve", "--db", db, "--port", "8099")[0] == 0
+    assert seen == [db, db] and os.environ["CHIPGUARD_DATABASE_URL"] == own

@@ -58,24 +58,34 @@ def _serve(host: str, port: int, workers: int, db: str | None, trusted_proxies: 
 
     from chipguard.store.db import get_engine
 
+    # --db reaches the workers uvicorn starts through the environment they inherit; it is set for the
+    # server's lifetime only, so a caller in the same process (tests, an embedding) finds its own again
+    name = env_name("database_url")
+    before = os.environ.get(name)
     if db:
-        os.environ[env_name("database_url")] = db  # for this process and the workers it starts
-    get_engine()  # migrate once here, before the workers start
-    # X-Forwarded-For names the client only when it comes from a proxy the operator named: trusted by
-    # default (uvicorn trusts 127.0.0.1), anyone on the host could pick the address the sign-in and
-    # bad-key rate limits are keyed on.
-    proxies = trusted_proxies.strip() if trusted_proxies is not None else settings().trusted_proxies
-    uvicorn.run(
-        "chipguard.api.asgi:serve_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers if workers > 1 else None,
-        log_level=settings().log_level.lower(),
-        server_header=False,
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-    )
+        os.environ[name] = db
+    try:
+        get_engine()  # migrate once here, before the workers start
+        # X-Forwarded-For names the client only when it comes from a proxy the operator named: trusted by
+        # default (uvicorn trusts 127.0.0.1), anyone on the host could pick the address the sign-in and
+        # bad-key rate limits are keyed on.
+        proxies = trusted_proxies.strip() if trusted_proxies is not None else settings().trusted_proxies
+        uvicorn.run(
+            "chipguard.api.asgi:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers if workers > 1 else None,
+            log_level=settings().log_level.lower(),
+            server_header=False,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
+    finally:
+        if db and before is None:
+            del os.environ[name]
+        elif db:
+            os.environ[name] = str(before)
 
 
 def serve(
