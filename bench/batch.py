@@ -5,23 +5,28 @@ Run: ``.venv/bin/python -m bench.batch --shared ../shared/data`` (also run by ``
 ``bench/screening_queries.csv`` and ``bench/xscript_queries.csv`` (2,866 Latin-script and 3,494 Chinese
 names) screened against CSL 2022-04, the index built once and
 excluded; each engine writes the JSONL output through the real job code (``chipguard.batch.jobs.run``),
-and the outputs must be byte-identical. Figures are wall-clock (Spark is about using both cores), name
-caches cold everywhere: the local engine in one process; Spark ``local[2]`` as one CLI run pays it (a new
-session whose two Python workers load the index inside the job), and in steady state (a new session whose
-workers were readied by a small job on other names, then the same input). Session start-up is reported
-separately. Unlike ``python -m bench`` this is not pinned to one core.
+and the outputs must be byte-identical. Two sets of figures: wall-clock rows/s (Spark is about using both
+cores; meaningless on a busy machine) and **CPU time per engine**, which does not depend on the load — the
+local engine's process, and for Spark this driver process plus its JVM and its Python workers (the JVM's
+process tree, read from ``/proc``); rows per CPU-second is an engine's rows/s per core. Name caches are cold
+everywhere (every per-text cache cleared before the local run, which would otherwise start warm from
+building the index and validating the input in this process): the local engine in one process; Spark
+``local[2]`` as one CLI run pays it (a new session whose two Python workers load the index inside the job;
+the session's start-up is reported apart), and in steady state (a new session whose workers were readied by
+a small job on other names, then the same input). Unlike ``python -m bench`` this is not pinned to one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import os
 import resource
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,99 @@ def _cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _stat_times(pid: int) -> tuple[int, float, float]:
+    """(parent pid, CPU seconds of the process itself, CPU seconds of its reaped children) from
+    ``/proc/<pid>/stat`` (fields 4, 14+15 and 16+17; the command name may hold spaces or parentheses,
+    so the fields are counted from the last ``)``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (
+        int(fields[1]),
+        (int(fields[11]) + int(fields[12])) / tick,
+        (int(fields[13]) + int(fields[14])) / tick,
+    )
+
+
+def tree_cpu(root: int) -> tuple[float, float]:
+    """(CPU seconds of process ``root`` itself, CPU seconds of all its descendants, living or reaped).
+
+    For Spark: the JVM, and the Python daemon with its workers. Living descendants are found by their
+    parent pids in ``/proc``; a reaped one counts in its parent's children's time (a worker that pyspark's
+    daemon reaps by ignoring SIGCHLD is lost, which is why a session is measured before it stops: reused
+    workers live as long as the session)."""
+    parents: dict[int, int] = {}
+    own: dict[int, tuple[float, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid, cpu, reaped = _stat_times(int(entry.name))
+        except (OSError, ValueError, IndexError):  # gone meanwhile, or not readable
+            continue
+        parents[int(entry.name)] = ppid
+        own[int(entry.name)] = (cpu, reaped)
+    if root not in own:
+        return 0.0, 0.0
+    descendants, frontier = [], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+        descendants += frontier
+    root_cpu, root_reaped = own[root]
+    return root_cpu, root_reaped + sum(sum(own[pid]) for pid in descendants)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCpu:
+    """CPU seconds one engine spent on a job: this (driver) process, and for Spark its JVM and the Python
+    workers (the JVM's descendants)."""
+
+    driver: float
+    jvm: float = 0.0
+    workers: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.driver + self.jvm + self.workers
+
+
+def cpu_of(fn: Any, jvm_pid: int | None = None) -> tuple[Any, EngineCpu]:
+    """(what ``fn()`` returns, the CPU it cost this process and, given ``jvm_pid``, that JVM's tree)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    jvm = tree_cpu(jvm_pid) if jvm_pid else (0.0, 0.0)
+    out = fn()
+    me2 = resource.getrusage(resource.RUSAGE_SELF)
+    jvm2 = tree_cpu(jvm_pid) if jvm_pid else (0.0, 0.0)
+    driver = me2.ru_utime + me2.ru_stime - me.ru_utime - me.ru_stime
+    return out, EngineCpu(driver, jvm2[0] - jvm[0], jvm2[1] - jvm[1])
+
+
+def jvm_pid(session: Any) -> int | None:
+    """The pid of the JVM pyspark launched for ``session`` (None under spark-submit, which started the JVM
+    first, or where pyspark keeps no handle on it)."""
+    proc = getattr(getattr(session.sparkContext, "_gateway", None), "proc", None)
+    return getattr(proc, "pid", None)
+
+
+def clear_name_caches() -> None:
+    """Forgets every per-text cache of the name and match code (the bounded ``lru_cache`` functions of
+    ``chipguard.names`` and ``chipguard.match``; the per-process resources — transliterators, the Chinese
+    vocabulary — are caches of one or a few entries and stay). ``bench.run.clear_query_caches`` clears
+    only the caches of a query's analysis; the per-word ones below them stay warm from building the index
+    and validating the input in this process, which a Spark worker (another process) never had — so the
+    local engine would start its run with an advantage no engine has in a real run of its own."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("chipguard.names", "chipguard.match")) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            info = getattr(value, "cache_info", None)
+            if callable(info) and getattr(value, "__module__", None) == name:
+                size = info().maxsize
+                if size is not None and size > 64:
+                    value.cache_clear()
 
 
 def screen_file_run(screener: Any, rows: list[Any], out: Path, workers: int) -> tuple[float, float]:
@@ -122,6 +220,28 @@ def screen_columns(path: Path) -> Path:
     return out
 
 
+def engine_cpu_table(rows: int, local: EngineCpu, master: str, cold: EngineCpu, warm: EngineCpu) -> str:
+    """The engines compared by CPU time (every process of each: load-independent, unlike the wall-clock
+    rows/s above). Rows per CPU-second is the rows/s one core gives: Spark ``local[2]`` is at least as fast
+    per core as the local engine when its figure is at least the local one (issue 16 item 4)."""
+    lines = [
+        "\nCPU time per engine (driver = this process; Spark adds its JVM and its Python workers, summed "
+        "from /proc over the JVM's process tree): rows per CPU-second is the rows/s of one core\n",
+        "| engine | rows | CPU s | driver / JVM / Python workers s | CPU ms per row | rows/s per core | × local |",
+        "|---|---:|---:|---|---:|---:|---:|",
+    ]
+    for label, cpu in (
+        ("local (one process)", local),
+        (f"spark {master}, first job", cold),
+        (f"spark {master}, workers ready", warm),
+    ):
+        lines.append(
+            f"| {label} | {rows} | {cpu.total:.1f} | {cpu.driver:.1f} / {cpu.jvm:.1f} / {cpu.workers:.1f} "
+            f"| {1000 * cpu.total / rows:.2f} | {rows / cpu.total:.0f} | {local.total / cpu.total:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def determinism_line(seeds_agree: bool, engines_agree: bool | None) -> str:
     """The verdict ``make bench`` prints on the rule "same input, same answer"."""
     if seeds_agree and engines_agree:
@@ -150,7 +270,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from bench.determinism import seeded_runs
-    from bench.run import clear_query_caches
     from chipguard.batch import jobs
     from chipguard.batch import spark as sp
     from chipguard.batch.model import query_subject
@@ -175,8 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        clear_query_caches()
-        local = jobs.run(subjects, folder / "local.jsonl", screener=screener, ctx=ctx)
+        clear_name_caches()
+        local, local_cpu = cpu_of(
+            lambda: jobs.run(subjects, folder / "local.jsonl", screener=screener, ctx=ctx)
+        )
         print(
             f"| local (one process) | {local.rows} | {local.seconds:.1f} | {local.rows / local.seconds:.0f} |"
         )
@@ -235,9 +356,14 @@ def main(argv: list[str] | None = None) -> int:
             return "identical to local" if run.sha256 == local.sha256 else "DIFFERS from local"
 
         # 1. what one CLI run pays: a new session whose Python workers load the index in the job
-        session, started = _timed(lambda: sp.session(args.master, partitions=2))
+        (session, start_cpu), started = _timed(lambda: cpu_of(lambda: sp.session(args.master, partitions=2)))
+        start_cpu = replace(
+            start_cpu, jvm=sum(tree_cpu(jvm_pid(session) or 0))
+        )  # the JVM's whole life so far
         try:
-            cold = spark_run(session, subjects, "cold.jsonl", args.partitions)
+            cold, cold_cpu = cpu_of(
+                lambda: spark_run(session, subjects, "cold.jsonl", args.partitions), jvm_pid(session)
+            )
         finally:
             session.stop()
         print(
@@ -251,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
             warmup_rows = read_input(screen_columns(shared / WARMUP))
             warmup = [query_subject(r) for r in warmup_rows]
             ready = spark_run(session, warmup, "warmup.jsonl", session.sparkContext.defaultParallelism)
-            warm = spark_run(session, subjects, "warm.jsonl", args.partitions)
+            warm, warm_cpu = cpu_of(
+                lambda: spark_run(session, subjects, "warm.jsonl", args.partitions), jvm_pid(session)
+            )
         finally:
             session.stop()
         print(
@@ -259,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{warm.rows / warm.seconds:.0f} | ({same(warm)})"
         )
         print(
-            f"\nSpark session start-up {started:.1f}s; making the workers ready ({len(warmup)} other names, "
+            f"\nSpark session start-up {started:.1f}s ({start_cpu.total:.1f} CPU s: driver {start_cpu.driver:.1f}, "
+            f"JVM {start_cpu.jvm:.1f}; on top of a CLI run's first job); making the workers ready ({len(warmup)} other names, "
             f"index load included) {ready.seconds:.1f}s; index file {index.size / 1e6:.0f} MB shipped by path"
         )
+        print(engine_cpu_table(local.rows, local_cpu, args.master, cold_cpu, warm_cpu))
         print(determinism_line(seeds_agree, cold.sha256 == warm.sha256 == local.sha256))
     return 0
 
