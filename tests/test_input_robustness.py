@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from test_api_support import Api, api, free_port, start_server
-from test_web_ui_http import Ui
+from test_web_ui_casework_http import Ui
 from typer.testing import CliRunner
 
 from chipguard.cli import app as cli_app
@@ -47,7 +47,7 @@ def test_unknown_chip_model_is_a_422_naming_the_field(srv: Api) -> None:
 
 
 def test_unknown_chip_model_in_the_ui_is_a_form_error_not_a_500(srv: Api) -> None:
-    ui = Ui(srv.client, srv.services, srv.tokens, {})
+    ui = Ui(srv.client, srv.services, srv.tokens)
     ui.sign_in("analyst")
     r = srv.client.post(
         "/ui/decisions/new",
@@ -67,7 +67,7 @@ def test_paging_is_bounded(srv: Api) -> None:
         assert r.status_code == 422
         assert srv.client.get(path, params={"offset": LIMITS.page_offset}, headers=h).status_code == 200
         assert srv.client.get(path, params={"limit": 0}, headers=h).status_code == 422
-    ui = Ui(srv.client, srv.services, srv.tokens, {})
+    ui = Ui(srv.client, srv.services, srv.tokens)
     ui.sign_in("analyst")
     for path in ("/ui/decisions", "/ui/customers"):
         r = srv.client.get(path, params={"page_no": 10**30})

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,7 @@ class Ui:
     client: TestClient
     services: Services
     tokens: dict[str, str]  # who → API key
+    key_ids: dict[str, str] = field(default_factory=dict)  # who → the key's id (to revoke it)
 
     def sign_in(self, who: str) -> None:
         self.client.cookies.clear()
@@ -75,16 +76,23 @@ class Ui:
 
 
 @contextmanager
-def ui_app(backend: str, tmp_path: Path, shared: Path, keys: Mapping[str, str]) -> Iterator[Ui]:
-    """The web UI over a fresh database of ``backend`` with the CSL sample loaded and a key per ``keys``
-    entry (who → role, labelled who): the set-up of the UI tests of casework and jobs."""
+def ui_app(backend: str, tmp_path: Path, shared: Path | None, keys: Mapping[str, str]) -> Iterator[Ui]:
+    """The web UI over a fresh database of ``backend`` with the CSL sample of ``shared`` loaded (None: no
+    list, as the fail-closed pages need) and a key per ``keys`` entry (who → role, labelled who): the
+    set-up of every web UI test without a browser."""
     with testing.database(backend, tmp_path) as url:
         app = create_app(url)
         services: Services = app.state.services
-        services.snapshots.load_file(shared / CSL_SAMPLE)
-        tokens = {who: services.keys.create(role, who, actor="test")[0] for who, role in keys.items()}
+        if shared is not None:
+            services.snapshots.load_file(shared / CSL_SAMPLE)
+        made = {who: services.keys.create(role, who, actor="test") for who, role in keys.items()}
         with TestClient(app, base_url="http://testserver") as client:
-            yield Ui(client, services, tokens)
+            yield Ui(
+                client,
+                services,
+                {who: token for who, (token, _key) in made.items()},
+                {who: key.key_id for who, (_token, key) in made.items()},
+            )
         services.engine.dispose()
 
 

@@ -6,60 +6,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from test_web_ui_casework_http import Ui, ui_app
 
-from chipguard.api.app import create_app
 from chipguard.api.web import forms
 from chipguard.api.web.session import SessionSigner
 from chipguard.errors import InputError
-from chipguard.service import Services
 from chipguard.store import testing
-
-
-@dataclass
-class Ui:
-    client: TestClient
-    services: Services
-    tokens: dict[str, str]
-    key_ids: dict[str, str]
-
-    def sign_in(self, role: str) -> None:
-        self.client.cookies.clear()
-        page = self.client.get("/ui/login")
-        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert token is not None
-        r = self.client.post(
-            "/ui/login",
-            data={"csrf": token.group(1), "api_key": self.tokens[role], "next": ""},
-            follow_redirects=False,
-        )
-        assert r.status_code == 303, r.text
-
-    def csrf(self, path: str = "/ui/") -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.client.get(path).text)
-        assert found is not None
-        return found.group(1)
 
 
 @pytest.fixture(params=testing.backends())
 def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Ui]:
     """The app with no lists loaded (the UI must say so) and one key per role."""
-    with testing.database(request.param, tmp_path) as url:
-        app = create_app(url)
-        services: Services = app.state.services
-        made = {role: services.keys.create(role, f"t {role}", actor="test") for role in ("screen", "analyst")}
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Ui(
-                client,
-                services,
-                {r: t for r, (t, _k) in made.items()},
-                {r: k.key_id for r, (_t, k) in made.items()},
-            )
-        services.engine.dispose()
+    with ui_app(request.param, tmp_path, None, {"screen": "screen", "analyst": "analyst"}) as made:
+        yield made
 
 
 def test_session_cookie_is_signed_expires_and_holds_no_secret() -> None:

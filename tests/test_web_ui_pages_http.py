@@ -12,12 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from test_api_support import CSL_SAMPLE
-from test_web_ui_casework_http import Ui
+from test_web_ui_casework_http import Ui, ui_app
 
-from chipguard.api.app import create_app
-from chipguard.service import Services
 from chipguard.store import testing
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,14 +23,10 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(params=testing.backends())
 def ui(request: pytest.FixtureRequest, home: Path, tmp_path: Path) -> Iterator[Ui]:
     """The app with no list loaded yet, and an analyst and an admin key."""
-    with testing.database(request.param, tmp_path) as url:
-        app = create_app(url)
-        services: Services = app.state.services
-        tokens = {
-            role: services.keys.create(role, role, actor="test")[0] for role in ("analyst", "admin", "screen")
-        }
-        with TestClient(app, base_url="http://testserver") as client:
-            yield Ui(client, services, tokens)
+    with ui_app(
+        request.param, tmp_path, None, {role: role for role in ("analyst", "admin", "screen")}
+    ) as made:
+        yield made
 
 
 def test_hardware_classification_page(ui: Ui) -> None:
