@@ -10,7 +10,9 @@ are drawn from the loaded list itself (listed names and a few variants) plus unl
 hit and the no-hit paths are measured. The load generator runs in this process (asyncio), on the same
 2-core machine as the server: figures are a floor, not a capacity plan. It also prints the server's
 CPU milliseconds per request (its processes' user + system time during the load, from /proc), which,
-unlike requests per second, can be compared between runs on a busy machine.
+unlike requests per second, can be compared between runs on a busy machine; the load generator's own CPU
+per request (it takes its share of the same cores); and each worker's share of the server's CPU, which
+shows whether the workers shared the load.
 
     python -m bench.load [--workers 1 2] [--requests 600] [--seconds 20] [--concurrency 8] [--json]
 """
@@ -119,28 +121,29 @@ async def _wait_ready(base: str, token: str, workers: int, timeout: float) -> No
     raise RuntimeError("workers did not warm up in time")
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of ``pid`` and all its descendants (the server and its workers), read
-    from /proc; None where there is no /proc. CPU per request compares runs on a busy machine, where
-    requests per second do not."""
+def _cpu_seconds(pid: int) -> dict[int, float] | None:
+    """User + system CPU seconds of ``pid`` and of each of its descendants (the server and its workers),
+    by process id, read from /proc; None where there is no /proc. CPU per request compares runs on a busy
+    machine, where requests per second do not; the share of each process shows whether the workers
+    shared the load."""
     proc = Path("/proc")
     if not (proc / str(pid) / "stat").exists():
         return None
     tick = os.sysconf("SC_CLK_TCK")
-    total, todo, seen = 0.0, [pid], set()
+    seconds: dict[int, float] = {}
+    todo = [pid]
     while todo:
         current = todo.pop()
-        if current in seen:
+        if current in seconds:
             continue
-        seen.add(current)
         try:
             fields = (proc / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            seconds[current] = (int(fields[11]) + int(fields[12])) / tick
             for task in (proc / str(current) / "task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
             continue  # the process ended meanwhile
-    return total
+    return seconds
 
 
 async def _load(
@@ -212,10 +215,19 @@ def run_one(
     try:
         asyncio.run(_wait_ready(base, token, workers, args.startup_timeout))
         cpu_before = _cpu_seconds(proc.pid)
+        client_before = time.process_time()
         result = asyncio.run(_load(base, token, names, args.requests, args.seconds, args.concurrency))
+        client_cpu = time.process_time() - client_before
         cpu_after = _cpu_seconds(proc.pid)
         if cpu_before is not None and cpu_after is not None and result["ok"]:
-            result["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) / result["ok"] * 1000, 2)
+            used = {pid: cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after}
+            result["server_cpu_ms_per_request"] = round(sum(used.values()) / result["ok"] * 1000, 2)
+            # the busiest processes' shares of the server's CPU: a worker left idle shows as ~0
+            busiest = sorted(used.values(), reverse=True)[:workers]
+            result["worker_cpu_shares"] = [round(u / (sum(used.values()) or 1.0), 2) for u in busiest]
+        if result["ok"]:
+            # the load generator shares the cores with the server: what it costs per request
+            result["client_cpu_ms_per_request"] = round(client_cpu / result["ok"] * 1000, 2)
     finally:
         proc.terminate()
         try:
@@ -255,14 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'workers':>7} {'conc':>5} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'server CPU ms/req':>17}"
+        f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}  worker CPU shares"
     )
     for r in results:
         cpu = r.get("server_cpu_ms_per_request")
         print(
             f"{r['workers']:>7} {r['concurrency']:>5} {r['requests']:>8} {r['errors']:>6} "
             f"{r['throughput_rps']:>8.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
-            f"{'-' if cpu is None else f'{cpu:.2f}':>17}"
+            f"{'-' if cpu is None else f'{cpu:.2f}':>17} {r.get('client_cpu_ms_per_request', '-'):>17}  "
+            f"{' / '.join(str(s) for s in r.get('worker_cpu_shares', [])) or '-'}"
         )
     return 0 if all(r["errors"] == 0 and r["ok"] > 0 for r in results) else 1
 

@@ -33,9 +33,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -52,6 +52,10 @@ EXPORT_FORMATS = ("jsonl", "csv")
 # Cells a spreadsheet would evaluate as a formula (OWASP CSV injection guidance).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _COMMITTERS_LOCK = threading.Lock()
+# The chain's tables, written with Core statements: an append is a few statements on the hot path of every
+# audited request, and the ORM's unit of work (identity map, flush planning) cost more CPU than the SQL.
+_ENTRIES = cast(Table, AuditEntryRow.__table__)
+_HEAD = cast(Table, AuditHeadRow.__table__)
 log = logging.getLogger("chipguard.audit")
 
 
@@ -164,6 +168,7 @@ class AuditLog:
         self._hmac = key is not None
         self._chain: str | None = None
         self._committer: GroupCommit | None = None
+        self._writer_engine = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
 
     @property
     def key(self) -> bytes:
@@ -184,18 +189,24 @@ class AuditLog:
 
     def writer_session(self) -> Session:
         """A session whose transaction may append: on SQLite it begins IMMEDIATE (takes the write lock)."""
-        return Session(self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False)
+        return Session(self._writer_engine, expire_on_commit=False)
 
-    def lock_head(self, session: Session) -> AuditHeadRow:
-        """The head row, locked for this transaction; created (once, race-free) on the first append."""
-        query = select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-        head = session.execute(query).scalar_one_or_none()
+    def writer_connection(self) -> Connection:
+        """A connection whose transaction may append (as :meth:`writer_session`), for a transaction that
+        writes only the chain and needs no ORM session."""
+        return self._writer_engine.connect()
+
+    def lock_head(self, db: Session | Connection) -> tuple[int, str]:
+        """The head's (seq, hash), its row locked for this transaction; created (once, race-free) on the
+        first append."""
+        query = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+        head = db.execute(query).one_or_none()
         if head is not None:
-            return head
-        dialect = session.get_bind().dialect.name
-        insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(AuditHeadRow)
+            return int(head.seq), str(head.hash)
+        bind = db.get_bind() if isinstance(db, Session) else db
+        insert_head: Any = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+        db.execute(
+            insert_head(_HEAD)
             .values(
                 id=HEAD_ID,
                 seq=0,
@@ -205,7 +216,8 @@ class AuditLog:
             )
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        return session.execute(query).scalar_one()
+        head = db.execute(query).one()
+        return int(head.seq), str(head.hash)
 
     def append(self, session: Session, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
         """Appends one entry inside ``session``'s transaction (the caller commits). The session must come
@@ -213,50 +225,67 @@ class AuditLog:
         return self.append_many(session, [(actor, action, canonical_json(payload))])[0]
 
     def append_many(
-        self, session: Session, items: Sequence[tuple[str, str, str]], *, checkpoint_on_commit: bool = True
+        self,
+        db: Session | Connection,
+        items: Sequence[tuple[str, str, str]],
+        *,
+        checkpoint_on_commit: bool = True,
     ) -> list[AuditEntry]:
         """Appends entries ``(actor, action, canonical JSON of the payload)`` in this order inside
         ``session``'s transaction, each linked to the one before; the head is locked once, moved once and
         signed once, and one checkpoint is written when the transaction commits — unless
         ``checkpoint_on_commit`` is False: then the caller writes it (:meth:`checkpoint_of`) once the
-        session has let go of the chain, so the next writer need not wait for a second fsync."""
+        session has let go of the chain, so the next writer need not wait for a second fsync. ``db`` may
+        be a plain connection when the transaction writes only the chain (then the caller checkpoints)."""
         if not items:
             return []
-        head = self.lock_head(session)
-        seq, prev, ts = head.seq, head.hash, ""
+        seq, prev = self.lock_head(db)
+        ts = ""
+        rows: list[dict[str, Any]] = []
         entries: list[AuditEntry] = []
         for actor, action, text in items:
             seq += 1
             ts = utc_now()
             digest = entry_hash(seq, ts, actor, action, text, prev)
-            session.add(
-                AuditEntryRow(
-                    seq=seq, ts=ts, actor=actor, action=action, payload=text, prev_hash=prev, hash=digest
-                )
+            rows.append(
+                {
+                    "seq": seq,
+                    "ts": ts,
+                    "actor": actor,
+                    "action": action,
+                    "payload": text,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
             entries.append(AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest))
             prev = digest
-        head.seq = seq
-        head.hash = prev
-        head.signature = self.sign_head(seq, prev)
-        head.updated_at = ts
-        session.flush()
-        if checkpoint_on_commit:
-            chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
-            if chain:
-                checkpoints.after_commit(session, chain, seq, prev, self._hmac and self.key or None)
+        db.execute(insert(_ENTRIES), rows)
+        db.execute(
+            update(_HEAD)
+            .where(_HEAD.c.id == HEAD_ID)
+            .values(seq=seq, hash=prev, signature=self.sign_head(seq, prev), updated_at=ts)
+        )
+        if isinstance(db, Session):
+            db.flush()  # the caller's own pending rows, as before: it may read them back before committing
+            if checkpoint_on_commit:
+                chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(db)
+                if chain:
+                    checkpoints.after_commit(db, chain, seq, prev, self._hmac and self.key or None)
+        elif checkpoint_on_commit:
+            raise ValueError("an append on a plain connection is checkpointed by its caller (checkpoint_of)")
         return entries
 
-    def checkpoint_of(self, session: Session, entries: Sequence[AuditEntry]) -> tuple[Any, ...]:
+    def checkpoint_of(self, db: Session | Connection, entries: Sequence[AuditEntry]) -> tuple[Any, ...]:
         """The arguments of :func:`checkpoints.write_committed` for the head after ``entries`` (the last
         entries appended in ``session``); read inside the session, written after it committed."""
-        chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(session)
+        chain = entries[0].hash if entries[0].seq == 1 else self._chain_of(db)
         return (chain, entries[-1].seq, entries[-1].hash, self._hmac and self.key or None)
 
-    def _chain_of(self, session: Session) -> str | None:
+    def _chain_of(self, db: Session | Connection) -> str | None:
         """The chain's identity: its first entry's hash (what checkpoints are filed under)."""
         if self._chain is None:
-            self._chain = session.execute(select(AuditEntryRow.hash).where(AuditEntryRow.seq == 1)).scalar()
+            self._chain = db.execute(select(_ENTRIES.c.hash).where(_ENTRIES.c.seq == 1)).scalar()
         return self._chain
 
     def checkpoint(self) -> dict[str, Any]:
@@ -575,13 +604,13 @@ class GroupCommit:
         (None when the commit failed)."""
         batch: list[_Waiter] = []
         try:
-            with self.log.writer_session() as session, session.begin():
-                self.log.lock_head(session)
+            with self.log.writer_connection() as conn, conn.begin():
+                self.log.lock_head(conn)
                 batch = self._take()
                 entries = self.log.append_many(
-                    session, [(w.actor, w.action, w.text) for w in batch], checkpoint_on_commit=False
+                    conn, [(w.actor, w.action, w.text) for w in batch], checkpoint_on_commit=False
                 )
-                checkpoint = self.log.checkpoint_of(session, entries)
+                checkpoint = self.log.checkpoint_of(conn, entries)
         except BaseException as exc:
             # the entries taken (or, when it failed before taking any, those it would have taken) fail
             error = (
