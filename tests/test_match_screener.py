@@ -171,6 +171,52 @@ def test_a_name_without_letters_is_an_input_error(csl: Screener) -> None:
         csl.screen_result("q", "!!! ---")
 
 
+def test_readable_answers_as_the_analyses_of_the_query_forms_do(shared: Path) -> None:
+    """``readable`` asks the forms' cleaned texts instead of their analyses; it must say what the analyses
+    say (a form has tokens) for every kind of character: each code point of the Latin, Greek, Cyrillic,
+    Arabic, Indic, CJK, fullwidth and symbol blocks, alone and in parentheses, real list names in several
+    scripts, and legal forms, connectors and marks alone."""
+    from chipguard.match.screener import query_forms, readable
+
+    def by_analysis(name: str) -> bool:
+        return any(f.org.tokens or f.person.tokens for f in query_forms(name))
+
+    chars = [chr(c) for c in (*range(0x20, 0x2FFF, 3), *range(0x3000, 0x3100), *range(0xFF00, 0xFFF0))]
+    names = [n for ch in chars for n in (ch, f"({ch})", f"{ch}\u0301")]
+    names += [
+        "",
+        "&",
+        "(&)",
+        "Ltd",
+        "Co.",
+        "(China)",
+        "株式会社",
+        "（株）",
+        "㈱",
+        "ПАО Сбербанк",
+        "\u200b",
+        "ـ",
+    ]
+    names += [p.name for p in parse_file(shared / "lists/samples/us_csl_sample_2025.csv").parties]
+    unreadable = [n for n in names if not by_analysis(n)]
+    assert len(unreadable) > 1000 and len(names) - len(unreadable) > 1000  # both answers are asked
+    assert [n for n in names if readable(n) != by_analysis(n)] == []
+
+
+def test_validating_a_file_of_names_fills_no_name_cache(tmp_path: Path) -> None:
+    """Checking that each row's name is readable (a 100,000-row job is validated in the API process)
+    leaves the per-name caches of the screening as they were: they kept ~3 KB a row before."""
+    from chipguard.match.screener import query_forms
+    from chipguard.names.analysis import analyze
+    from chipguard.service.query_files import read_input
+
+    path = tmp_path / "names.csv"
+    path.write_text("id,name\n" + "".join(f"r{i},Validated Name Number {i} Ltd\n" for i in range(500)))
+    before = (query_forms.cache_info().currsize, analyze.cache_info().currsize)
+    assert len(read_input(path)) == 500
+    assert (query_forms.cache_info().currsize, analyze.cache_info().currsize) == before
+
+
 def test_english_query_meets_a_chinese_list_name_under_the_translation_rules() -> None:
     """The reverse direction: a list that carries only the Chinese name (国家海洋环境预报中心) is met by the
     registered English name, whose "Marine" is the translation's "Ocean"; the explanation keeps the

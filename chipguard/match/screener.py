@@ -46,6 +46,7 @@ from chipguard.names.chinese import analyse, chinese_core_name, has_han
 from chipguard.names.data import default_threshold, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
+from chipguard.names.text import clean_steps
 from chipguard.names.variants import (
     initials_consistent,
     is_acronym,
@@ -155,8 +156,24 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
 
 
 def readable(name: str) -> bool:
-    """Whether any form of ``name`` has a token to compare."""
-    return any(f.org.tokens or f.person.tokens for f in query_forms(name))
+    """Whether any form of ``name`` (``query_forms``) has a token to compare.
+
+    A form's analysis has tokens exactly when its cleaned text has a word (``analyze`` keeps every word
+    no rule makes a token of), so the forms' cleaned texts answer without analysing them — the name as
+    given first, which answers for nearly every name. Why not the analyses: validating a file of names
+    (``chipguard.service.query_files``, 100,000 rows for a job) would analyse every row, which screening
+    does again, and fill the per-name caches with ~3 KB a row of names this process may never screen."""
+    if _has_words(name):
+        return True
+    forms = [variant for variant, how in name_variants(name) if how == "without-parentheses"]
+    if has_non_latin(name):
+        forms += [lf.text for lf in latin_forms(name, query=True)]
+    return any(_has_words(text) for text in forms)
+
+
+def _has_words(text: str) -> bool:
+    """Whether ``text`` cleaned (``clean_steps``, uncached: a text asked once) has a word."""
+    return bool(clean_steps.__wrapped__(text)[0].split())
 
 
 @dataclass(slots=True)
