@@ -149,6 +149,15 @@ def test_jsonl_by_spark_files_matches_local(
     assert not list(tmp_path.glob(".*"))
 
 
+def test_a_local_session_runs_its_jvm_with_the_c1_compiler_only(spark: Any) -> None:
+    """The local JVM is started with ``LOCAL_DRIVER_JAVA_OPTIONS`` (C1 only: half the JVM's CPU of a
+    small local run): the running JVM's own arguments say so, not just the configuration."""
+    jvm = spark.sparkContext._jvm
+    arguments = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert sp.LOCAL_DRIVER_JAVA_OPTIONS in arguments
+    assert spark.conf.get("spark.driver.extraJavaOptions") == sp.LOCAL_DRIVER_JAVA_OPTIONS
+
+
 def test_executors_load_the_index_once_per_worker(spark: Any, tmp_path: Path) -> None:
     """One Screener per executor Python worker, reused by every partition and job it runs."""
     parties = [
