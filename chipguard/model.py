@@ -471,6 +471,9 @@ class Decision:
     reasons: list[Reason] = field(default_factory=list)
     classifications: list[dict[str, Any]] = field(default_factory=list)
     screening: dict[str, Any] = field(default_factory=dict)  # ScreeningSubject.label → hits
+    # label → how many hits above the threshold the rule set's hit limit left out of ``screening`` (only
+    # names that had more; an ownership-graph node screened by the ownership package: "owner:NAME")
+    omitted: dict[str, int] = field(default_factory=dict)
     versions: dict[str, Any] = field(default_factory=dict)  # lists, rule_set, engine
     transaction: dict[str, Any] = field(default_factory=dict)
     decision_id: str = ""
@@ -497,6 +500,7 @@ class Decision:
             reasons=[Reason(**{k: v for k, v in r.items() if k in known}) for r in data.get("reasons") or []],
             classifications=list(data.get("classifications") or []),
             screening=dict(data.get("screening") or {}),
+            omitted={str(k): int(v) for k, v in (data.get("omitted") or {}).items()},
             versions=dict(data.get("versions") or {}),
             transaction=dict(data.get("transaction") or {}),
             decision_id=str(data.get("decision_id") or ""),

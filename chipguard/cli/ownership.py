@@ -177,6 +177,8 @@ def explain_cmd(
 def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
     from chipguard.model import Customer, Identifier
     from chipguard.ownership.screening import screen_ownership
+    from chipguard.policy.facts import hit_limit
+    from chipguard.policy.rules import default_rule_set
     from chipguard.service.screening import active_screener
 
     target = graph.nodes[node]
@@ -185,18 +187,30 @@ def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
         country=target.country,
         identifiers=[Identifier(scheme=s, value=v) for s, v in target.identifiers],
     )
-    report = screen_ownership(customer, active_screener(), on=on, graph=graph)
+    # as many hits per node as a decision weighs; a node with more says so (never cut silently)
+    limit = hit_limit(default_rule_set())
+    report = screen_ownership(customer, active_screener(), on=on, graph=graph, limit=limit)
     facts = report.to_facts()["ownership"]
-    return [
-        {
-            "regime": f["title"],
-            "percent": f["percent"],
-            "in_force": f["in_force"],
-            "status": f["status"],
-            "explanation": f["explanation"],
-        }
-        for f in facts["findings"]
-    ] + [{"regime": "DoD 1260H parent", "explanation": r["explanation"]} for r in facts["parent_1260h"]]
+    return (
+        [
+            {
+                "regime": f["title"],
+                "percent": f["percent"],
+                "in_force": f["in_force"],
+                "status": f["status"],
+                "explanation": f["explanation"],
+            }
+            for f in facts["findings"]
+        ]
+        + [{"regime": "DoD 1260H parent", "explanation": r["explanation"]} for r in facts["parent_1260h"]]
+        + [
+            {
+                "regime": "hits left out",
+                "explanation": f"{name}: {count} more hit(s) above the threshold not weighed (limit {limit})",
+            }
+            for name, count in facts["omitted"].items()
+        ]
+    )
 
 
 def _print_explain(out: dict[str, Any]) -> None:

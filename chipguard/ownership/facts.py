@@ -19,9 +19,10 @@ from chipguard.ownership.regimes import Regime
 from chipguard.ownership.screening import screen_ownership
 
 try:  # the engine is optional for this package: the functions below work without it
-    from chipguard.policy.facts import DecisionContext, register_fact_provider
+    from chipguard.policy.facts import DecisionContext, hit_limit, register_fact_provider
 except ImportError:  # pragma: no cover - only when the policy package is absent
     DecisionContext = Any  # type: ignore[misc,assignment]
+    hit_limit = None  # type: ignore[assignment]
     register_fact_provider = None  # type: ignore[assignment]
 
 
@@ -73,6 +74,8 @@ def _covers_from_rule_set(context: Any) -> Any:
 def ownership_graph_facts(transaction: Transaction, context: Any) -> dict[str, Any]:
     """The ``ownership.*`` facts for one transaction (see OwnershipReport.to_facts)."""
     graph = _graph_source(transaction.customer) if _graph_source is not None else None
+    rule_set = getattr(context, "rule_set", None)
+    limit = hit_limit(rule_set) if hit_limit is not None and rule_set is not None else 10
     report = screen_ownership(
         transaction.customer,
         getattr(context, "screener", None),
@@ -80,8 +83,30 @@ def ownership_graph_facts(transaction: Transaction, context: Any) -> dict[str, A
         graph=graph,
         known_hits=_known_hits(transaction, context),
         covers=_covers_from_rule_set(context),
+        limit=limit,
     )
     facts = report.to_facts()
+    # a graph node screened here that had more hits than the decision weighs: recorded with the
+    # decision and failed closed on (OP-HITS-OMITTED), as the core provider does for declared subjects
+    omitted_hits = []
+    recorded = getattr(context, "omitted", None)
+    for node_id, count in sorted(report.omitted.items()):
+        name = report.graph.name(node_id)
+        customer = node_id == report.target
+        label = "customer" if customer else f"owner:{name}"
+        if recorded is not None:
+            recorded[label] = count
+        omitted_hits.append(
+            {
+                "label": label,
+                "role": "customer" if customer else "owner",
+                "role_title": "customer" if customer else "owner (ownership graph)",
+                "subject": name,
+                "omitted": count,
+                "limit": limit,
+            }
+        )
+    facts["omitted_hits"] = omitted_hits
     already = set(
         ((getattr(context, "facts", None) or {}).get("ownership") or {}).get("listed_owners_unknown_percent")
         or []

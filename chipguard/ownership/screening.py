@@ -77,6 +77,10 @@ class OwnershipReport:
     findings: list[RegimeFinding] = field(default_factory=list)
     parent: dict[str, Any] | None = None
     parent_1260h: list[dict[str, Any]] = field(default_factory=list)
+    # node id → how many hits above the threshold ``limit`` left out of that node's screening (only the
+    # nodes screened here that had more): a listed owner may be among them, so a decision fails closed
+    omitted: dict[str, int] = field(default_factory=dict)
+    limit: int = 0  # the hits per name each screening here weighed
 
     def listed_owners(self) -> list[dict[str, Any]]:
         """Every screened node (other than the customer) with hits, with its lists and regimes."""
@@ -157,6 +161,7 @@ class OwnershipReport:
                 "ultimate_parent": self.parent,
                 "parent_1260h": self.parent_1260h,
                 "cycles": [[g.name(n) for n in c] for c in g.cycles()],
+                "omitted": {g.name(n): count for n, count in sorted(self.omitted.items())},
             }
         }
 
@@ -288,16 +293,19 @@ def screen_ownership(
     regimes: RegimeSet | None = None,
     known_hits: dict[str, list[Hit]] | None = None,
     covers: Callable[[Regime, Hit], bool] | None = None,
+    limit: int = 10,
 ) -> OwnershipReport:
     """Screens the customer and every node above it, then aggregates listed ownership per regime.
 
     ``known_hits`` maps node names to hits already found (the engine's screening of declared owners),
     so nothing is screened twice; ``covers`` overrides which hits feed which regime (the engine maps
     hits through the rule set's list-code table). Nodes the screener cannot see are simply unscreened.
+    ``limit`` bounds the hits weighed per node (a decision passes its rule set's ``hit_limit``); a node
+    with more is counted in ``report.omitted``, never cut silently.
     """
     regimes = regimes or load_regimes()
     full, target = customer_graph(customer, graph)
-    report = OwnershipReport(graph=full, target=target, on=on)
+    report = OwnershipReport(graph=full, target=target, on=on, limit=limit)
     known = {normalise_name(k): v for k, v in (known_hits or {}).items()}
     to_screen = [target, *full.ancestors(target)]
     for node_id in to_screen:
@@ -306,7 +314,10 @@ def screen_ownership(
             continue
         hits = known.get(normalise_name(node.name))
         if hits is None and screener is not None:
-            hits = list(screener.screen(node.name, kind=_kind(node), country=node.country or None))
+            found = screener.screening(node.name, kind=_kind(node), country=node.country or None, limit=limit)
+            hits = list(found.hits)
+            if found.omitted:
+                report.omitted[node_id] = found.omitted
         # a weak hit (conflicting kind, date of birth or country) is recorded by the screening facts and
         # counts for nothing here
         report.node_hits[node_id] = [h for h in hits or [] if h.strength != MatchStrength.WEAK]
@@ -348,13 +359,16 @@ def screen_ownership(
             "chain": " → ".join(full.name(n) for n in reversed(up.chain)),
             "listed": any(h.strength == MatchStrength.CONFIRMED for h in report.node_hits.get(up.node, [])),
         }
-    report.parent_1260h = parent_relations(report, screener)
+    report.parent_1260h = parent_relations(report, screener, limit)
     return report
 
 
-def parent_relations(report: OwnershipReport, screener: Screening | None) -> list[dict[str, Any]]:
+def parent_relations(
+    report: OwnershipReport, screener: Screening | None, limit: int = 10
+) -> list[dict[str, Any]]:
     """DoD 1260H (and any list stating a parent): a subsidiary found by its own name is reported with
-    its listed parent, and the parent is screened too so its own list entries show."""
+    its listed parent, and the parent is screened too so its own list entries show (the lists of its
+    first ``limit`` hits; ``parent_omitted`` says how many more there were)."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()  # the 1260H file repeats entries across years ("Ltd." / ", Ltd.")
     for node_id, hits in report.node_hits.items():
@@ -362,7 +376,8 @@ def parent_relations(report: OwnershipReport, screener: Screening | None) -> lis
             if not hit.parent_name or (node_id, normalise_name(hit.parent_name)) in seen:
                 continue
             seen.add((node_id, normalise_name(hit.parent_name)))
-            parent_hits = list(screener.screen(hit.parent_name, kind="org")) if screener is not None else []
+            parent_found = screener.screening(hit.parent_name, kind="org", limit=limit) if screener else None
+            parent_hits = parent_found.hits if parent_found is not None else []
             out.append(
                 {
                     "subject": report.graph.name(node_id),
@@ -373,6 +388,7 @@ def parent_relations(report: OwnershipReport, screener: Screening | None) -> lis
                     "party_id": hit.party_id,
                     "parent_name": hit.parent_name,
                     "parent_lists": sorted({h.list_name or h.source for h in parent_hits}),
+                    "parent_omitted": parent_found.omitted if parent_found is not None else 0,
                     "explanation": (
                         f"{report.graph.name(node_id)} matches {hit.name} ({hit.list_name or hit.source}),"
                         f" a subsidiary of listed parent {hit.parent_name}"

@@ -15,7 +15,7 @@ from chipguard.errors import ChipguardError, InputError
 from chipguard.geo.countries import lookup_country
 from chipguard.geo.groups import load_groups
 from chipguard.model import CUSTOMER_ROLES, Hit, Transaction
-from chipguard.policy.facts import DecisionContext, register_fact_provider
+from chipguard.policy.facts import DecisionContext, hit_limit, register_fact_provider
 
 _ECCN = re.compile(r"^(\d[A-E]\d{3})(?:\.([a-z]))?", re.IGNORECASE)
 
@@ -358,16 +358,37 @@ def list_code(hit: Hit, table: list[dict[str, Any]]) -> dict[str, Any]:
     return next((e for e in table if e.get("code") == "OTHER"), {"code": "OTHER", "title": "other list"})
 
 
-def _screen(context: DecisionContext, name: str, kind: str, country: str, evidence: Any = None) -> list[Hit]:
+def _screen(
+    context: DecisionContext, label: str, name: str, kind: str, country: str, evidence: Any = None
+) -> list[Hit]:
+    """The hits of one screened name, up to the rule set's ``hit_limit``; how many more cleared the
+    threshold is kept in ``context.omitted`` under ``label`` (the decision records it, and rules fail
+    closed on it)."""
     screener = context.screener
     if screener is None:  # the caller checks first; nothing screened means no hit to report
         return []
     k = kind if kind in ("org", "person") else None
-    if evidence:
-        hits: list[Hit] = list(screener.screen(name, kind=k, country=country or None, evidence=evidence))
-    else:  # a stand-in screener without evidence support still answers name-only queries
-        hits = list(screener.screen(name, kind=k, country=country or None))
-    return hits
+    more: dict[str, Any] = {"evidence": evidence} if evidence else {}  # a stand-in may not take them
+    found = screener.screening(
+        name, kind=k, country=country or None, limit=hit_limit(context.rule_set), **more
+    )
+    if found.omitted:
+        context.omitted[label] = found.omitted
+    return list(found.hits)
+
+
+def omitted_fact(
+    context: DecisionContext, label: str, role: str, role_title: str, subject: str
+) -> dict[str, Any]:
+    """The ``omitted_hits[]`` fact of a screening that left hits out: rule OP-HITS-OMITTED reads it."""
+    return {
+        "label": label,
+        "role": role,
+        "role_title": role_title,
+        "subject": subject,
+        "omitted": context.omitted[label],
+        "limit": hit_limit(context.rule_set),
+    }
 
 
 def _decided(hit: Hit) -> str:
@@ -384,6 +405,10 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
     code's meaning, so rules decide per list and per strength ("confirmed EL → licence", "potential →
     review") from the rules data, not from Python. Weak hits (a conflicting date of birth, kind or
     country) are recorded under ``screening.weak_hits`` and alert nothing.
+
+    Every hit that clears the threshold is weighed, up to the rule set's ``hit_limit`` per name (see
+    chipguard.policy.facts.hit_limit for why there is a bound and why it is large); a name whose hits
+    went past it becomes an ``omitted_hits[]`` fact, on which OP-HITS-OMITTED fails closed.
     """
     from chipguard.match.evidence import subject_evidence
 
@@ -404,6 +429,7 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
                 "weak_hits": [],
             },
             "hits": [],
+            "omitted_hits": [],
         }
     # A record found under the customer's own name is not reported again for another name of it.
     # A CSL record id can be shared by one party's records on several lists (VTB on SDN, SSI, CAPTA):
@@ -411,7 +437,12 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
     known_for_customer: set[tuple[str, str, str]] = set()
     for subject in transaction.customer.screening_subjects():
         found = _screen(
-            context, subject.name, subject.kind or "", subject.country or "", subject_evidence(subject)
+            context,
+            subject.label,
+            subject.name,
+            subject.kind or "",
+            subject.country or "",
+            subject_evidence(subject),
         )
         bucket = context.hits.setdefault(subject.label, [])
         known = known_for_customer if subject.role in CUSTOMER_ROLES else set()
@@ -466,6 +497,11 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
             "weak_hits": weak_hits,
         },
         "hits": facts_hits,
+        "omitted_hits": [
+            omitted_fact(context, s.label, s.role.value, s.role.phrase, s.name)
+            for s in transaction.customer.screening_subjects()
+            if s.label in context.omitted
+        ],
     }
 
 

@@ -293,6 +293,7 @@ def decide(
             for i, c in zip(facts.get("items", []), context.classifications, strict=False)
         ],
         screening={role: [h.to_dict() for h in hits] for role, hits in context.hits.items()},
+        omitted=dict(sorted(context.omitted.items())),
         versions={
             "lists": status.to_dict(),
             "rule_set": rs.version_info(),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from chipguard.errors import InputError
 from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Hit, Transaction
 from chipguard.policy.rules import RuleSet
@@ -43,6 +44,34 @@ class ListsStatus:
         return {"status": self.status, "reason": self.reason, "snapshots": list(self.snapshots)}
 
 
+# The setting of a rule set that bounds how many hits per screened name a decision weighs, and the bound
+# a rule set without it gets: the one decisions had before it existed (the screener's default of 10), so
+# a replay with a rule set archived before then weighs the same hits its decision did.
+HIT_LIMIT_SETTING = "screening_hit_limit"
+HIT_LIMIT_BEFORE_SETTING = 10
+
+
+def hit_limit(rule_set: RuleSet) -> int:
+    """How many hits per screened name a decision under ``rule_set`` weighs (see HIT_LIMIT_SETTING).
+
+    Why a bound at all, and why it is large: a decision must weigh every record that clears the
+    threshold — a confirmed hit ranked below a dozen potential ones is still the hit that decides — but
+    each hit is explained, kept in the decision record with its list record (~2.5 KB) and may become a
+    reason, so a name that draws thousands of records (a common word) must not make a decision unbounded.
+    The bound is set far above what real names draw (Huawei: 50 records on the CSL), and a decision that
+    reaches it records how many hits it left out and fails closed (OP-HITS-OMITTED: REVIEW citing the
+    cut), so the bound can never turn into a silent ALLOW."""
+    raw = rule_set.settings.get(HIT_LIMIT_SETTING)
+    if raw is None:
+        return HIT_LIMIT_BEFORE_SETTING
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise InputError(
+            f"rule set {rule_set.id}: {HIT_LIMIT_SETTING} must be a positive whole number, not {raw!r}",
+            field=f"settings.{HIT_LIMIT_SETTING}",
+        )
+    return raw
+
+
 @dataclass(slots=True)
 class DecisionContext:
     """Everything providers may read. ``facts`` grows as providers run; ``hits`` maps a screening role
@@ -56,6 +85,9 @@ class DecisionContext:
     lists: ListsStatus = field(default_factory=lambda: ListsStatus("missing", "not screened"))
     classifications: list[Any] = field(default_factory=list)
     hits: dict[str, list[Hit]] = field(default_factory=dict)
+    # how many hits above the threshold each screening left out past ``hit_limit`` (same labels as
+    # ``hits``, and "owner:NAME" for an ownership-graph node); only screenings that left some out
+    omitted: dict[str, int] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     # Other customers on record: red flags such as "address shared with many unrelated customers" need them.
     other_customers: Sequence[Customer] = ()

@@ -29,6 +29,7 @@ from chipguard.audit import canonical_json
 from chipguard.config import data_dir, home
 from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
+from chipguard.match import screener as match_screener
 from chipguard.match.protocol import Screening
 from chipguard.model import Customer, Hit, MatchStrength, Party, ScreeningSubject
 from chipguard.store.cases import DISPOSITIONS, Alert, CaseStore, NewAlert
@@ -144,7 +145,7 @@ class ClearingScreener:
     judge: Judge
     resolved: list[dict[str, Any]] = field(default_factory=list)
 
-    def screen(
+    def screening(
         self,
         name: str,
         kind: str | None = None,
@@ -152,13 +153,17 @@ class ClearingScreener:
         limit: int = 10,
         threshold: float | None = None,
         evidence: Any = None,
-    ) -> list[Hit]:
+    ) -> match_screener.Screening:
+        """The inner screening with what analysts resolved applied. ``omitted`` stays the inner one's: a
+        hit cleared here was seen, the ones past the limit were not, and clearing does not bring them in.
+        A cleared hit leaves its entity group; a group left with no record goes."""
         kept: list[Hit] = []
         # the identifying details go through only when given (a stand-in screener may not take them)
         more: dict[str, Any] = {"evidence": evidence} if evidence is not None else {}
-        for hit in self.inner.screen(
+        found = self.inner.screening(
             name, kind=kind, country=country, limit=limit, threshold=threshold, **more
-        ):
+        )
+        for hit in found.hits:
             why = self.judge(name, country, hit)
             if why is None:
                 kept.append(hit)
@@ -169,7 +174,24 @@ class ClearingScreener:
             entry = {"subject": name, "source": hit.source, "party_id": hit.party_id, **why}
             if entry not in self.resolved:
                 self.resolved.append(entry)
-        return kept
+        shown = {(h.source, h.party_id) for h in kept}
+        entities = []
+        for group in found.entities:
+            records = [r for r in group.get("records") or [] if (r.get("source"), r.get("party_id")) in shown]
+            if records:
+                entities.append({**group, "records": records})
+        return match_screener.Screening(kept, found.omitted, found.limit, entities)
+
+    def screen(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+        evidence: Any = None,
+    ) -> list[Hit]:
+        return self.screening(name, kind, country, limit, threshold, evidence).hits
 
     def snapshot_refs(self) -> list[Any]:
         return self.inner.snapshot_refs()

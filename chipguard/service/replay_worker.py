@@ -24,11 +24,15 @@ evidence the decision was taken with, validated again on its side.
 
 Protocol (stdin → stdout, one JSON document each)::
 
-    {"database_url": str, "snapshots": [ref, ...],
+    {"database_url": str, "snapshots": [ref, ...], "limit": int,
      "queries": [[name, kind|null, country|null, {field: value, ...}], ...]}
-    → {"results": [{"query": [name, kind, country, {field: value}], "hits": [Hit.to_dict(), ...]}, ...]}
+    → {"results": [{"query": [name, kind, country, {field: value}], "hits": [Hit.to_dict(), ...],
+                    "omitted": int, "limit": int}, ...]}
 
-(A three-element query, as older parents sent it, has no evidence.)
+(A three-element query, as older parents sent it, has no evidence.) ``limit`` is the most hits the
+decision asked for (the rule set's ``screening_hit_limit``; 10 when absent, the bound decisions had
+before it); ``omitted`` counts the records above the threshold past it, so a replayed decision sees the
+same cut, and says so, as the decision did.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import Any, TypeVar
 
 from chipguard import refdata
 from chipguard.errors import ChipguardError
+from chipguard.match.screener import Screening
 from chipguard.model import Hit
 from chipguard.settings import env_name
 
@@ -66,12 +71,37 @@ class WorkerError(ChipguardError):
 
 @dataclass
 class ArchivedScreener:
-    """A screener whose answers come from the worker. A query it has no answer for yet is noted in
-    ``missing`` and answered with no hit for now; the round is then repeated with the worker's answers."""
+    """A screener whose answers come from the worker. A query it has no answer for yet — or one answered
+    with fewer hits than now asked for while records were left out — is noted in ``missing`` and
+    answered with no hit for now; the round is then repeated with the worker's answers, asked with the
+    largest ``limit`` any call wanted. Its screenings carry no entity groups (``Hit.entity`` still
+    names each hit's group): a decision reads hits, not groups."""
 
     snapshots: list[Any]
-    answers: dict[Query, list[Hit]] = field(default_factory=dict)
+    answers: dict[Query, Screening] = field(default_factory=dict)
     missing: set[Query] = field(default_factory=set)
+    limit: int = 0  # the most hits any call asked for: what the worker is asked to return
+
+    def screening(
+        self,
+        name: str,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 10,
+        threshold: float | None = None,
+        evidence: Any = None,
+    ) -> Screening:
+        query: Query = (name, kind, country, evidence_key(evidence))
+        limit = max(int(limit), 0)
+        self.limit = max(self.limit, limit)
+        found = self.answers.get(query)
+        if found is None or (found.omitted and found.limit < limit):
+            self.missing.add(query)
+            return Screening([], 0, limit, [])
+        # copies: a caller may mark a hit (an analyst's confirmation), which must not leak into the answer
+        # another subject of the same query is given
+        hits = [Hit.from_dict(h.to_dict()) for h in found.hits[:limit]]
+        return Screening(hits, found.omitted + max(len(found.hits) - limit, 0), limit, [])
 
     def screen(
         self,
@@ -82,14 +112,7 @@ class ArchivedScreener:
         threshold: float | None = None,
         evidence: Any = None,
     ) -> list[Hit]:
-        query: Query = (name, kind, country, evidence_key(evidence))
-        found = self.answers.get(query)
-        if found is None:
-            self.missing.add(query)
-            return []
-        # copies: a caller may mark a hit (an analyst's confirmation), which must not leak into the answer
-        # another subject of the same query is given
-        return [Hit.from_dict(h.to_dict()) for h in found[:limit]]
+        return self.screening(name, kind, country, limit, threshold, evidence).hits
 
     def snapshot_refs(self) -> list[Any]:
         return [getattr(s, "ref", s) for s in self.snapshots]
@@ -144,13 +167,14 @@ def replay_with_archived(
             request = {
                 "database_url": database_url,
                 "snapshots": snapshot_refs,
+                "limit": screener.limit,
                 "queries": [[name, kind, country, dict(given)] for name, kind, country, given in queries],
             }
             screener.answers.update(_ask(request, env))
     raise WorkerError(f"the screening queries did not settle in {MAX_ROUNDS} rounds")
 
 
-def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]:
+def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, Screening]:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "chipguard.service.replay_worker"],
@@ -168,7 +192,12 @@ def _ask(request: dict[str, Any], env: dict[str, str]) -> dict[Query, list[Hit]]
         raise WorkerError(f"the replay worker failed (exit {proc.returncode}): {last}")
     try:
         results = json.loads(proc.stdout)["results"]
-        return {_query_of(r["query"]): [Hit(**h) for h in r["hits"]] for r in results}
+        return {
+            _query_of(r["query"]): Screening(
+                [Hit(**h) for h in r["hits"]], int(r["omitted"]), int(r["limit"]), []
+            )
+            for r in results
+        }
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise WorkerError(f"the replay worker's answer is not readable: {exc}") from exc
 
@@ -194,14 +223,22 @@ def main() -> int:
     store = SnapshotStore(get_engine(str(request["database_url"])))
     infos = [store.get_snapshot(ref) for ref in request["snapshots"]]
     screener = screener_of(store, infos)
+    limit = int(request.get("limit") or 10)  # 10: what a parent that did not say asked for
     results = []
     for raw in request["queries"]:
         name, kind, country, given = _query_of(raw)
         # the evidence as the decision gave it, validated as then (same country for a USCC check)
         evidence = query_evidence(country=country, **dict(given)) if given else None
         more: dict[str, Any] = {"evidence": evidence} if evidence is not None else {}
-        hits = screener.screen(name, kind=kind, country=country, **more)
-        results.append({"query": [name, kind, country, dict(given)], "hits": [h.to_dict() for h in hits]})
+        found = screener.screening(name, kind=kind, country=country, limit=limit, **more)
+        results.append(
+            {
+                "query": [name, kind, country, dict(given)],
+                "hits": [h.to_dict() for h in found.hits],
+                "omitted": found.omitted,
+                "limit": found.limit,
+            }
+        )
     json.dump({"results": results}, sys.stdout, default=str)
     return 0
 
