@@ -23,6 +23,25 @@ and sets of other entities is visible:
   name of another country's body, and its near names on the list, must not alert. Built after the rules
   of that work were written on the failures of B; its own failures were looked at once (BENCHMARKS.md).
 
+- **E (held out, session 6; keep it blind)**: the same class the other way round — the generic names
+  (``generic_only``, the primary name or an alias) of organisation records in China, Hong Kong or Macao,
+  the records D leaves out, queried as a body in another country (``ABROAD``, the United States; a
+  record that lists it is left out): the identical generic name of a listed Chinese body, and its near
+  names on the list, must not alert for a customer elsewhere. No name that A–D query is queried (the
+  English recall sets query the primary names of Chinese records with country CN, so E holds those
+  records' other names and the names of records no set queries); E1 on CSL 2022-04, E2 on the C lists
+  and not on CSL 2022-04 (empty on the shared data, so not printed). Why the other way round: the shared
+  data holds no further generic name of an organisation outside China whose record no set already
+  queries (the SDN 2021-07 set with addresses, the non-SDN 2025 CSVs, the DPL, the other US lists and the
+  samples were searched: every such name is another name of a record A or B queries). E was built after
+  the session-6 reading of D; its figures were looked at once, as totals (BENCHMARKS.md), and its
+  failures have not been read — read them only to judge a finished rule, and say so there.
+
+For D and E the table also says how many alerting queries alerted only on records in the query's own
+country (``Outcome.alerting_in_country``): such a hit is the same generic name in the same country (a
+translated Chinese name of the same meaning, for D), which the set's construction cannot call false —
+the listed body may be the customer.
+
 Every query is a real name; how each set is built:
 
 - **brand_zh**: the Chinese short names / brands (``short``) of the curated listed-party file
@@ -104,6 +123,7 @@ class Outcome:
     alerting: int = 0
     n: int = 0
     seconds: float = 0.0
+    alerting_in_country: int = 0  # negatives that alerted only on records in the query's own country
 
     def rate(self, alerting: bool, positive: bool) -> float:
         """Recall of a positive set, false-positive rate of a negative one."""
@@ -265,6 +285,38 @@ def generic_aliases(parties: list[Any], exclude: set[str]) -> list[Query]:
     return out
 
 
+# Set E's query country: a customer outside China (chipguard's customers are anywhere; one fixed country
+# keeps the set stable). A record that lists it is left out of E: its generic name would be its own.
+ABROAD = "US"
+
+
+def generic_names_abroad(parties: list[Any], exclude: set[str]) -> list[Query]:
+    """Set E (held out, session 6): the generic names (``generic_only``; primary name or alias) of
+    organisation records in China, Hong Kong or Macao — "EQUIPMENT DEVELOPMENT DEPARTMENT" (CN), an alias
+    "Smart Ocean System" of a Jiangsu cable maker — queried as a body in ``ABROAD``: the identical generic
+    name of a listed Chinese body, and its near names on the list, must not alert for a customer there.
+    ``exclude``: the name keys A–D query, and for the C lists the names of CSL 2022-04. A record without
+    a country, or one that lists ``ABROAD``, is left out."""
+    from chipguard.names.analysis import analyze
+
+    industry, institutional = _generic_vocabulary()
+    out: list[Query] = []
+    seen: set[str] = set(exclude)
+    for p in parties:
+        if p.kind.value in ("person", "vessel", "aircraft") or not p.countries:
+            continue
+        if not {"CN", "HK", "MO"} & set(p.countries) or ABROAD in p.countries:
+            continue
+        for alias in p.all_names():
+            name = alias.name
+            if key(name) in seen:
+                continue
+            if generic_only(analyze(name, False).tokens, industry, institutional):
+                seen.add(key(name))
+                out.append(Query(name, False, country=ABROAD))
+    return out
+
+
 def xscript_pool(shared: Path) -> list[str]:
     """Real names of Chinese organisations (ROR, SZSE, university lists) from the xscript dev watchlist."""
     with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
@@ -329,6 +381,28 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
             parties_c,
             {"lookalike_generic_country": generic_aliases(parties_c, queried | csl_names)},
         )
+    queried |= {
+        key(q.name)
+        for label in ("D1", "D2")
+        if label in out
+        for q in out[label][2]["lookalike_generic_country"]
+    }
+    out["E1"] = (
+        f"held out: generic names of Chinese records on CSL 2022-04, queried as {ABROAD}",
+        parties_a,
+        {"lookalike_generic_country": generic_names_abroad(parties_a, queried)},
+    )
+    if "C" in out:
+        parties_c = out["C"][1]
+        csl_names = {key(a.name) for p in parties_a for a in p.all_names()}
+        e2 = generic_names_abroad(parties_c, queried | csl_names)
+        if e2:  # none on the shared data: the C lists' Chinese records' generic names are all on CSL 2022-04
+            out["E2"] = (
+                "held out: generic names of Chinese records on the C lists, not on CSL 2022-04, "
+                f"queried as {ABROAD}",
+                parties_c,
+                {"lookalike_generic_country": e2},
+            )
     return out
 
 
@@ -349,8 +423,22 @@ def run(screener: Any, queries: list[Query]) -> Outcome:
         alerting = [h for h in found if h.strength != "weak"]
         out.raw += bool(found) == q.expect_hit
         out.alerting += bool(alerting) == q.expect_hit
+        if alerting and not q.expect_hit and q.country:
+            home = _country_group(q.country)
+            out.alerting_in_country += all(home & set(h.countries) for h in alerting)
     out.seconds = time.process_time() - start
     return out
+
+
+def _country_group(code: str) -> set[str]:
+    """A country code and the codes of its group (vocabulary.yml ``country_groups``: CN, HK, MO): a hit
+    on a record in any of them is in the query's country, as the screener reads it."""
+    from chipguard.names.data import vocabulary
+
+    for group in vocabulary().get("country_groups") or ():
+        if code in group:
+            return {str(c) for c in group}
+    return {code}
 
 
 def _cell(outcome: Outcome | None, queries: list[Query], alerting: bool) -> str:
@@ -379,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
     for label, (description, parties, _) in built.items():
         print(f"- {label}: {description} ({len(parties)} records)")
-    labels = [lab for lab in built if not lab.startswith("D")]
+    labels = [lab for lab in built if lab[0] not in "DE"]
     print()
     print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
     print("|---|" + "---:|---:|---:|" * len(labels))
@@ -391,25 +479,31 @@ def main(argv: list[str] | None = None) -> int:
             outcome = results[lab].get(name)
             cells += [str(len(queries)), _cell(outcome, queries, False), _cell(outcome, queries, True)]
         print(f"| {name} | " + " | ".join(cells) + " |")
-    held_out = [lab for lab in built if lab.startswith("D")]
-    if held_out:
-        print(
-            "\nHeld-out generic-country look-alikes, set D (generic aliases of other entities' records, "
-            "queried as CN; see generic_aliases):\n"
-        )
-        print("| set | queries | raw FPR | alerting FPR | alerting |")
-        print("|---|---:|---:|---:|---:|")
+    held_out = {
+        "D": "set D (generic aliases of other entities' records outside China, queried as CN; see "
+        "generic_aliases)",
+        "E": f"set E (generic names of Chinese records, queried as {ABROAD}; see generic_names_abroad — "
+        "keep it blind: totals only)",
+    }
+    for group, title in held_out.items():
+        members = [lab for lab in built if lab.startswith(group)]
+        if not members:
+            continue
+        print(f"\nHeld-out generic-country look-alikes, {title}:\n")
+        print("| set | queries | raw FPR | alerting FPR | alerting | of them only in the query's country |")
+        print("|---|---:|---:|---:|---:|---:|")
         total = Outcome()
-        for lab in held_out:
+        for lab in members:
             o = results[lab]["lookalike_generic_country"]
             total.n, total.raw, total.alerting = total.n + o.n, total.raw + o.raw, total.alerting + o.alerting
+            total.alerting_in_country += o.alerting_in_country
             print(
                 f"| {lab}: {built[lab][0]} | {o.n} | {o.rate(False, False):.3f} | "
-                f"{o.rate(True, False):.3f} | {o.n - o.alerting} |"
+                f"{o.rate(True, False):.3f} | {o.n - o.alerting} | {o.alerting_in_country} |"
             )
         print(
-            f"| D (all) | {total.n} | {total.rate(False, False):.3f} | {total.rate(True, False):.3f} | "
-            f"{total.n - total.alerting} |"
+            f"| {group} (all) | {total.n} | {total.rate(False, False):.3f} | {total.rate(True, False):.3f} | "
+            f"{total.n - total.alerting} | {total.alerting_in_country} |"
         )
     # the brand sets on CSL 2022-04 (both halves) with the curated file and the trade-name rule each
     # switched off (alerting)

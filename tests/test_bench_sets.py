@@ -84,3 +84,45 @@ def test_held_out_set_d_queries_other_entities_aliases(built: Built) -> None:
     if "D2" in built:
         csl_names = {key(n.name) for p in built["A"][1] for n in p.all_names()}
         assert not {key(q.name) for q in built["D2"][2]["lookalike_generic_country"]} & csl_names
+
+
+def test_held_out_set_e_queries_other_names_of_chinese_records_as_abroad(built: Built) -> None:
+    """Set E holds names no set of A–D queries: generic names of organisation records in China, Hong Kong
+    or Macao that do not list the query's country, each queried as a body of that country (ABROAD)."""
+    from bench.sets import ABROAD
+
+    assert "E1" in built
+    e_labels = [label for label in built if label.startswith("E")]
+    queried = {
+        key(q.name) for label in built if label not in e_labels for qs in built[label][2].values() for q in qs
+    }
+    for label in e_labels:
+        queries = built[label][2]["lookalike_generic_country"]
+        assert queries, label
+        assert not {key(q.name) for q in queries} & queried, label
+        by_name: dict[str, list[Any]] = {}
+        for p in built[label][1]:
+            for a in p.all_names():
+                by_name.setdefault(key(a.name), []).append(p)
+        for q in queries:
+            assert q.country == ABROAD and not q.expect_hit
+            assert any(
+                {"CN", "HK", "MO"} & set(r.countries) and ABROAD not in r.countries
+                for r in by_name[key(q.name)]
+            ), q.name
+    assert len({key(q.name) for q in built["E1"][2]["lookalike_generic_country"]}) > 20
+
+
+def test_an_alert_only_in_the_query_country_is_counted_as_such(built: Built) -> None:
+    """alerting_in_country counts a negative whose alerting hits are all on records in the query's
+    country group: the same generic name in the same country, which the held-out sets cannot call false."""
+    parties = built["A"][1]
+    screener = Screener(parties)
+    listed = next(
+        p for p in parties if p.name == "Chinese Academy of Engineering Physics" and "CN" in p.countries
+    )
+    outcome = run(
+        screener, [Query(listed.name, False, country="HK"), Query(listed.name, False, country="DE")]
+    )
+    assert outcome.n - outcome.alerting >= 1  # the CN record alerts for the HK query (one country group) …
+    assert outcome.alerting_in_country == 1  # … and only that query alerted in its own country
