@@ -33,7 +33,7 @@ and sets of other entities is visible:
   and not on CSL 2022-04 (empty on the shared data, so not printed). Why the other way round: the shared
   data holds no further generic name of an organisation outside China whose record no set already
   queries (the SDN 2021-07 set with addresses, the non-SDN 2025 CSVs, the DPL, the other US lists and the
-  samples were searched: every such name is another name of a record A or B queries). E was built after
+  samples were searched: every such name is another name of a record A, B or C queries). E was built after
   the session-6 reading of D; its figures were looked at once, as totals (BENCHMARKS.md), and its
   failures have not been read — read them only to judge a finished rule, and say so there.
 
