@@ -6,8 +6,10 @@ JSON) on a store holding real lists, and a benchmark must never touch a user's h
 temporary CHIPGUARD_HOME, loads the bundled list snapshot (or ``--list FILE``), starts
 ``chipguard serve --workers N`` on a free port, waits until every worker has built its screener, sends a
 bounded number of requests (``--requests``) for at most ``--seconds``, and stops the server. Query names
-are drawn from the loaded list itself (listed names and a few variants) plus unlisted names, so both the
-hit and the no-hit paths are measured. The load generator runs in this process (asyncio), on the same
+are drawn from the loaded list itself (listed names and a few variants) plus unlisted names made from the
+list's own name distributions, so both the hit and the no-hit paths are measured — and no name is sent
+twice: every worker keeps its own per-name caches, so repeated names favoured one worker (which saw each
+name about twice) over two (each saw it about once). The load generator runs in this process (asyncio), on the same
 2-core machine as the server: figures are a floor, not a capacity plan. It also prints the server's
 CPU milliseconds per request (its processes' user + system time during the load, from /proc), which,
 unlike requests per second, can be compared between runs on a busy machine; the load generator's own CPU
@@ -35,16 +37,9 @@ from typing import Any
 
 import httpx
 
-UNLISTED = [
-    "Northwind Traders Ltd",
-    "Contoso Pharmaceuticals",
-    "Fabrikam Logistics GmbH",
-    "Maria Gonzalez",
-    "Shenzhen Bright Star Electronics Co Ltd",
-    "Tailspin Toys",
-    "Wide World Importers",
-    "Alpine Ski House",
-]
+LISTED_SHARE = (
+    0.75  # of the query names: listed names (as written, upper-cased, last letter cut); the rest unlisted
+)
 
 
 def _free_port() -> int:
@@ -63,8 +58,9 @@ def _cli(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _prepare(home: Path, list_file: Path | None) -> tuple[str, list[str]]:
-    """Loads the lists and creates a screen key in ``home``; returns (token, query names)."""
+def _prepare(home: Path, list_file: Path | None, count: int) -> tuple[str, list[str]]:
+    """Loads the lists and creates a screen key in ``home``; returns (token, ``count`` distinct query
+    names, where the lists allow)."""
     os.environ["CHIPGUARD_HOME"] = str(home)
     os.environ.pop("CHIPGUARD_DATABASE_URL", None)
     from chipguard.audit import AuditLog
@@ -81,15 +77,32 @@ def _prepare(home: Path, list_file: Path | None) -> tuple[str, list[str]]:
         load_bundled(store)
     token, _ = KeyStore(engine, AuditLog(engine)).create("screen", "bench.load", actor="bench")
     parties, _infos = store.active_parties()
-    rng = random.Random(7)
-    listed = [p.name for p in rng.sample(parties, min(300, len(parties)))]
-    names = (
-        listed[:150] + [n.upper() for n in listed[150:200]] + [n[:-1] for n in listed[200:240] if len(n) > 6]
-    )
-    names += UNLISTED * 10
-    rng.shuffle(names)
     engine.dispose()
-    return token, names
+    return token, query_names(parties, count)
+
+
+def query_names(parties: list[Any], count: int, seed: int = 7) -> list[str]:
+    """``count`` distinct names in a fixed shuffled order: ``LISTED_SHARE`` listed (two thirds as written,
+    a sixth upper-cased, a sixth with the last letter cut), the rest unlisted names drawn from the list's
+    name distributions (``bench.scale.synthetic_parties``)."""
+    from bench.scale import synthetic_parties
+    from chipguard.match.screener import readable
+
+    rng = random.Random(seed)
+    listed = [p.name for p in rng.sample(parties, min(int(count * LISTED_SHARE), len(parties)))]
+    third = len(listed) // 6
+    variants = [n.upper() for n in listed[:third]] + [
+        n[:-1] if len(n) > 6 else n for n in listed[third : 2 * third]
+    ]
+    names = dict.fromkeys(variants + listed[2 * third :])
+    for party in synthetic_parties(parties, 4 * count, seed=seed):
+        if len(names) >= count:
+            break
+        if readable(party.name):
+            names.setdefault(party.name)
+    ordered = list(names)
+    rng.shuffle(ordered)
+    return ordered
 
 
 async def _wait_ready(base: str, token: str, workers: int, timeout: float) -> None:
@@ -255,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="chipguard-load-") as tmp:
         home = Path(tmp)
         t0 = time.perf_counter()
-        token, names = _prepare(home, args.list)
+        token, names = _prepare(home, args.list, args.requests)
         prep = time.perf_counter() - t0
         results = [run_one(home, token, names, w, args) for w in args.workers]
     if args.json:
@@ -263,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(
         f"POST /v1/screen load test on 127.0.0.1 ({'bundled lists' if not args.list else args.list}; "
-        f"{len(names)} query names; lists loaded in {prep:.1f} s)"
+        f"{len(names)} distinct query names; lists loaded in {prep:.1f} s)"
     )
     print(
         f"{'workers':>7} {'conc':>5} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "

@@ -134,6 +134,8 @@ def start_server(url: str, port: int, home: Path, workers: int = 1) -> subproces
             str(port),
             "--db",
             url,
+            "--workers",
+            str(workers),
         ],
         env=env,
         stdin=subprocess.DEVNULL,

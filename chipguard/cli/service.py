@@ -53,9 +53,13 @@ def _customer(path: Path) -> Any:
 # ── serve / run ──────────────────────────────────────────────────────────────────────────────────
 
 
+APP = "chipguard.api.asgi:serve_app"  # the factory each worker process imports
+
+
 def _serve(host: str, port: int, workers: int, db: str | None, trusted_proxies: str | None = None) -> None:
     import uvicorn
 
+    from chipguard.cli.workers import reuse_port_supported, serve_workers
     from chipguard.store.db import get_engine
 
     # --db reaches the workers uvicorn starts through the environment they inherit; it is set for the
@@ -70,17 +74,21 @@ def _serve(host: str, port: int, workers: int, db: str | None, trusted_proxies: 
         # default (uvicorn trusts 127.0.0.1), anyone on the host could pick the address the sign-in and
         # bad-key rate limits are keyed on.
         proxies = trusted_proxies.strip() if trusted_proxies is not None else settings().trusted_proxies
-        uvicorn.run(
-            "chipguard.api.asgi:serve_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers if workers > 1 else None,
-            log_level=settings().log_level.lower(),
-            server_header=False,
-            proxy_headers=bool(proxies),
-            forwarded_allow_ips=proxies or None,
-        )
+        options: dict[str, Any] = {
+            "factory": True,
+            "log_level": settings().log_level.lower(),
+            "server_header": False,
+            "proxy_headers": bool(proxies),
+            "forwarded_allow_ips": proxies or None,
+        }
+        if workers > 1 and reuse_port_supported():
+            # a listening socket per worker: uvicorn's shared one hands connections opened together to
+            # whichever worker wakes first (chipguard.cli.workers)
+            code = serve_workers(APP, host=host, port=port, workers=workers, options=options)
+            if code:
+                raise typer.Exit(code)
+            return
+        uvicorn.run(APP, host=host, port=port, workers=workers if workers > 1 else None, **options)
     finally:
         if db and before is None:
             del os.environ[name]
