@@ -158,6 +158,19 @@ def test_a_local_session_runs_its_jvm_with_the_c1_compiler_only(spark: Any) -> N
     assert spark.conf.get("spark.driver.extraJavaOptions") == sp.LOCAL_DRIVER_JAVA_OPTIONS
 
 
+def test_local_workers_are_forked_from_a_daemon_that_loaded_the_screening_code(spark: Any) -> None:
+    """The Python workers of a local session are children of chipguard's daemon, which loaded the name
+    resources (ICU, mapped in its memory) before forking them."""
+
+    def parent(_: Iterator[Any]) -> Iterator[tuple[str, bool]]:
+        ppid = os.getppid()
+        cmdline = Path(f"/proc/{ppid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        yield cmdline, "libicu" in Path(f"/proc/{ppid}/maps").read_text()
+
+    found = spark.sparkContext.parallelize(range(2), 2).mapPartitions(parent).collect()
+    assert found and all(sp.LOCAL_DAEMON_MODULE in cmdline and icu for cmdline, icu in found), found
+
+
 def test_executors_load_the_index_once_per_worker(spark: Any, tmp_path: Path) -> None:
     """One Screener per executor Python worker, reused by every partition and job it runs."""
     parties = [

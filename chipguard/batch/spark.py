@@ -49,6 +49,9 @@ DEFAULT_MASTER = "local[2]"
 # screening is in Python). Only for local masters started here: a cluster's executors and a driver
 # started by spark-submit keep their own settings.
 LOCAL_DRIVER_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+# The Python worker daemon of a local run: pyspark's, with chipguard's screening code and name resources
+# loaded once before it forks the workers (see chipguard.batch.spark_daemon)
+LOCAL_DAEMON_MODULE = "chipguard.batch.spark_daemon"
 MIN_ROWS_PER_PARTITION = 500
 # a partition is one task: with the Python workers reused, a task costs milliseconds, so a large input is
 # cut into many (the cores stay busy to the end, each task's rows and records stay small in memory)
@@ -100,7 +103,8 @@ def session(
     """A SparkSession for a batch run on ``master`` (default ``local[2]``; under ``spark-submit``, the
     master given to ``spark-submit``). For local and loopback masters everything binds to 127.0.0.1, and
     the UI is off: a screening job opens no port to the network; a local master's JVM compiles with C1
-    only (``LOCAL_DRIVER_JAVA_OPTIONS``). Executors run this very Python (the venv's)."""
+    only (``LOCAL_DRIVER_JAVA_OPTIONS``) and its Python workers are forked from a daemon that loaded the
+    screening code once (``LOCAL_DAEMON_MODULE``). Executors run this very Python (the venv's)."""
     reason = unavailable()
     if reason:
         raise SparkUnavailableError(f"the Spark engine cannot start: {reason}")
@@ -130,7 +134,9 @@ def session(
             "spark.driver.bindAddress", "127.0.0.1"
         )
     if master is not None and is_local_master(master) and not under_spark_submit():
-        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_DRIVER_JAVA_OPTIONS)
+        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_DRIVER_JAVA_OPTIONS).config(
+            "spark.python.daemon.module", LOCAL_DAEMON_MODULE
+        )
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - the JVM launcher fails in many ways; say which
