@@ -132,6 +132,10 @@ class CustomerScreeningModel(BaseModel):
     listed_roles: list[str]  # SubjectRole values with a hit (customer, other_name, owner, ultimate_parent)
     listed_subjects: list[str]  # ScreeningSubject labels with a hit (owner:NAME …)
     screening: dict[str, list[dict[str, Any]]]
+    # label → hits above the threshold past ``limit`` hits per name, not in ``screening`` (only labels
+    # that had more): a cut is never silent
+    omitted: dict[str, int] = Field(default_factory=dict)
+    limit: int
     snapshot: list[str]
     audit_seq: int
     alerts: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)  # raised, existing, cleared, weak

@@ -253,6 +253,11 @@ def rescreen_cmd(
             )
     if not report.changes:
         lines.append("no customer's hits changed")
+    for o in report.omitted:
+        lines.append(
+            f"{o['customer_id']}  {o['role']} {o['screened_name']!r}: {o['omitted']} more hit(s) on the "
+            f"{o['lists']} lists not shown, past the limit of {o['limit']} (not compared)"
+        )
     lines.append(f"audit entry #{report.audit_seq}")
     typer.echo("\n".join(lines))
     if exit_code and report.changes:

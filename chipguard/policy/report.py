@@ -80,6 +80,9 @@ def summary(decision: Decision) -> str:
             )
     if len(hits) > MAX_HITS:
         lines.append(f"  … and {len(hits) - MAX_HITS} more (all of them in --json)")
+    for role, more in decision.omitted.items():
+        # not in --json either: the decision never weighed them (its reasons say so)
+        lines.append(f"  {role}: {more} more not shown, past the hits per name the decision weighs")
     v = decision.versions
     rs = v.get("rule_set", {})
     lists = v.get("lists", {})

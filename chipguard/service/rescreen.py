@@ -34,7 +34,7 @@ from chipguard.audit import AuditLog, canonical_json
 from chipguard.datafiles import load_yaml
 from chipguard.errors import InputError
 from chipguard.match.evidence import subject_evidence
-from chipguard.match.screener import Screener
+from chipguard.match.screener import Screener, Screening
 from chipguard.model import Customer, Hit, Party, ScreeningSubject
 from chipguard.monitor.config import monitor_dir
 from chipguard.names.data import default_threshold
@@ -64,7 +64,7 @@ def rescreen_config() -> RescreenConfig:
             incremental_max_parties=int(raw.get("incremental_max_parties", 2000)),
             incremental_max_share=float(raw.get("incremental_max_share", 0.1)),
             candidate_margin=float(raw.get("candidate_margin", 0.1)),
-            hit_limit=int(raw.get("hit_limit", 50)),
+            hit_limit=int(raw.get("hit_limit", 200)),
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"bad rescreen settings: {exc}", file=str(path), field="rescreen") from None
@@ -174,8 +174,8 @@ HitKey = tuple[str, str, str, str]  # role, screened name, source, party_id
 
 def _screen(
     screener: Screener, target: ScreeningSubject, limit: int, threshold: float | None = None
-) -> list[Hit]:
-    return screener.screen(
+) -> Screening:
+    return screener.screening(
         target.name,
         kind=target.kind,
         country=target.country,
@@ -185,14 +185,41 @@ def _screen(
     )
 
 
+# One screened name whose hits went past the limit: customer_id, role, screened_name, lists ("old" or
+# "new"), omitted (how many), limit. A hit past the limit is compared with nothing: it can neither
+# appear nor go, so a re-screen that cut says so rather than reporting "no change".
+Omitted = dict[str, Any]
+
+
 def _hits(
-    screener: Screener | None, tgts: Sequence[ScreeningSubject], limit: int, only: set[PartyKey] | None = None
+    screener: Screener | None,
+    tgts: Sequence[ScreeningSubject],
+    limit: int,
+    only: set[PartyKey] | None = None,
+    *,
+    customer_id: str = "",
+    lists: str = "",
+    omitted: list[Omitted] | None = None,
 ) -> dict[HitKey, Hit]:
+    """The hits of a customer's subjects (of the parties ``only`` names, when given), at most ``limit``
+    per subject; each subject whose hits went past it is appended to ``omitted``."""
     out: dict[HitKey, Hit] = {}
     if screener is None:
         return out
     for t in tgts:
-        for h in _screen(screener, t, limit):
+        found = _screen(screener, t, limit)
+        if found.omitted and omitted is not None:
+            omitted.append(
+                {
+                    "customer_id": customer_id,
+                    "role": str(t.role),
+                    "screened_name": t.name,
+                    "lists": lists,
+                    "omitted": found.omitted,
+                    "limit": found.limit,
+                }
+            )
+        for h in found.hits:
             if only is None or (h.source, h.party_id) in only:
                 out[(t.role, t.name, h.source, h.party_id)] = h
     return out
@@ -244,6 +271,8 @@ class RescreenReport:
     candidates: int
     changes: list[CustomerChange]
     audit_seq: int | None = None
+    # every screened name whose hits went past the re-screen's hit limit (see ``Omitted``)
+    omitted: list[Omitted] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -254,6 +283,7 @@ class RescreenReport:
             "customers_screened": self.customers_screened,
             "candidates": self.candidates,
             "changed_customers": [c.to_dict() for c in self.changes],
+            "omitted": self.omitted,
             "audit_seq": self.audit_seq,
         }
 
@@ -293,13 +323,15 @@ def rescreen_customers(
     threshold: float | None = None,
     factory: ScreenerFactory | None = None,
     new_screener: Screener | None = None,
+    omitted: list[Omitted] | None = None,
 ) -> tuple[str, ListDiff, int, int, list[CustomerChange]]:
     """Compares every customer's hits against ``old_parties`` (None: never screened) and ``new_parties``.
 
     Returns (mode, diff, customers screened, candidates, changes). ``factory`` builds a Screener from
     parties (tests and the service may cache); both paths give the same answer. ``new_screener``, when
     given, is a screener already built over ``new_parties`` at the default threshold (the service's
-    active screener): it is used instead of building the new lists' index again.
+    active screener): it is used instead of building the new lists' index again. Each screened name
+    whose hits went past the configured ``hit_limit`` is appended to ``omitted`` (see ``Omitted``).
     """
     cfg = rescreen_config()
 
@@ -327,7 +359,10 @@ def rescreen_customers(
         new_s = build(new_parties) if new_parties else None
         for c in people:
             tgts = targets(c)
-            change = _compare(c, tgts, _hits(old_s, tgts, limit), _hits(new_s, tgts, limit), diff)
+            cid = str(c.get("customer_id") or "")
+            old_hits = _hits(old_s, tgts, limit, customer_id=cid, lists="old", omitted=omitted)
+            new_hits = _hits(new_s, tgts, limit, customer_id=cid, lists="new", omitted=omitted)
+            change = _compare(c, tgts, old_hits, new_hits, diff)
             if change:
                 changes.append(change)
         return "full", diff, len(people), len(people), changes
@@ -348,8 +383,9 @@ def rescreen_customers(
     candidates: list[tuple[Mapping[str, Any], list[ScreeningSubject], bool, bool]] = []
     for c in people:
         tgts = targets(c)
-        on_new = side_new is not None and any(_screen(side_new, t, 1) for t in tgts)
-        on_old = side_old is not None and any(_screen(side_old, t, 1) for t in tgts)
+        # a candidate has any hit at the probe threshold: one is enough to know
+        on_new = side_new is not None and any(_screen(side_new, t, 1).hits for t in tgts)
+        on_old = side_old is not None and any(_screen(side_old, t, 1).hits for t in tgts)
         if on_new or on_old:
             candidates.append((c, tgts, on_new, on_old))
     full_old: Screener | None = None
@@ -360,8 +396,17 @@ def rescreen_customers(
             full_old = build(old_parties)
         if on_new and full_new is None and new_parties:
             full_new = build(new_parties)
-        old_hits = _hits(full_old, tgts, limit, keys) if on_old else {}
-        new_hits = _hits(full_new, tgts, limit, keys) if on_new else {}
+        cid = str(c.get("customer_id") or "")
+        old_hits = (
+            _hits(full_old, tgts, limit, keys, customer_id=cid, lists="old", omitted=omitted)
+            if on_old
+            else {}
+        )
+        new_hits = (
+            _hits(full_new, tgts, limit, keys, customer_id=cid, lists="new", omitted=omitted)
+            if on_new
+            else {}
+        )
         change = _compare(c, tgts, old_hits, new_hits, diff)
         if change:
             changes.append(change)
@@ -466,8 +511,15 @@ def run_rescreen(
         sorted(int(getattr(i, "id", -1)) for i in active_screener.snapshots) if active_screener else None
     )
     reuse = active_screener if built_from == sorted(i.id for i in active) else None
+    omitted: list[Omitted] = []
     mode, diff, screened, candidates, changes = rescreen_customers(
-        iter_customers(customers), old_parties, new_parties, full=full, factory=factory, new_screener=reuse
+        iter_customers(customers),
+        old_parties,
+        new_parties,
+        full=full,
+        factory=factory,
+        new_screener=reuse,
+        omitted=omitted,
     )
     base_refs = {
         s: (snapshots.get_snapshot(i).ref if i is not None else None) for s, i in sorted(base.items())
@@ -481,6 +533,7 @@ def run_rescreen(
         customers_screened=screened,
         candidates=candidates,
         changes=changes,
+        omitted=omitted,
     )
     entry = audit.record(
         actor,
@@ -502,6 +555,7 @@ def run_rescreen(
                 }
                 for c in changes
             ],
+            "omitted": omitted,
         },
     )
     report.audit_seq = entry.seq

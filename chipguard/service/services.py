@@ -28,7 +28,7 @@ from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub
 from chipguard.monitor.usage import UsageRecord
 from chipguard.names.data import recorded_settings
 from chipguard.policy.engine import decide
-from chipguard.policy.facts import ListsStatus
+from chipguard.policy.facts import ListsStatus, hit_limit
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
 from chipguard.policy.transaction import parse_transaction
 from chipguard.service import replay_worker
@@ -384,6 +384,9 @@ class Services:
                     "version": entry.payload.get("version"),
                     "listed_subjects": entry.payload.get("listed_subjects", []),
                     "hits": entry.payload.get("hits", {}),
+                    # recorded since 2026-12-05 (issue 12 item 5); older entries cut at 10, unrecorded
+                    "omitted": entry.payload.get("omitted", {}),
+                    "limit": entry.payload.get("limit"),
                     "snapshots": entry.payload.get("snapshots", []),
                 }
             )
@@ -403,7 +406,9 @@ class Services:
         customer = Customer.from_dict(record.data)
         screener = screener if screener is not None else self.screeners.get()
         screening: dict[str, list[dict[str, Any]]] = {s.label: [] for s in customer.screening_subjects()}
-        found = _screen_subjects(customer, screener)
+        # as many hits per name as a decision weighs (the rule set's bound), and how many more there were
+        limit = hit_limit(default_rule_set())
+        found, omitted = _screen_subjects(customer, screener, limit)
         for subject, hit in found:
             screening[subject.label].append(
                 hit.to_dict() | {"subject": subject.name, "role": subject.role.value}
@@ -432,6 +437,8 @@ class Services:
                     label: [(h["source"], h["party_id"], h["score"]) for h in hits]
                     for label, hits in screening.items()
                 },
+                "omitted": omitted,
+                "limit": limit,
                 "snapshots": snapshots,
                 "versions": context.versions(self.engine),
             },
@@ -443,6 +450,9 @@ class Services:
             "listed_roles": roles,
             "listed_subjects": listed,
             "screening": screening,
+            # label → hits above the threshold past ``limit``, not listed above (only labels that had more)
+            "omitted": omitted,
+            "limit": limit,
             "snapshot": snapshots,
             "audit_seq": entry.seq,
             "alerts": alerts,
@@ -878,21 +888,28 @@ class Services:
         return again
 
 
-def _screen_subjects(customer: Customer, screener: Any) -> list[tuple[ScreeningSubject, Hit]]:
+def _screen_subjects(
+    customer: Customer, screener: Any, limit: int
+) -> tuple[list[tuple[ScreeningSubject, Hit]], dict[str, int]]:
     """Every (subject, hit) of a stored customer: each subject screened with its own kind, country and
-    declared identifiers, a list record reported once per subject. Customer screening and re-screening
-    both read a customer this way."""
+    declared identifiers, a list record reported once per subject, up to ``limit`` hits per subject; and
+    per subject label (``ScreeningSubject.label``) how many more hits cleared the threshold (only the
+    subjects that had more). Customer screening and re-screening both read a customer this way."""
     found: list[tuple[ScreeningSubject, Hit]] = []
+    omitted: dict[str, int] = {}
     for subject in customer.screening_subjects():
         seen: set[tuple[str, str]] = set()
         evidence = subject_evidence(subject)
-        for hit in screener.screen(
-            subject.name, kind=subject.kind, country=subject.country, evidence=evidence
-        ):
+        screening = screener.screening(
+            subject.name, kind=subject.kind, country=subject.country, limit=limit, evidence=evidence
+        )
+        if screening.omitted:
+            omitted[subject.label] = screening.omitted
+        for hit in screening.hits:
             if (hit.source, hit.party_id) not in seen:
                 seen.add((hit.source, hit.party_id))
                 found.append((subject, hit))
-    return found
+    return found, omitted
 
 
 def _transaction(body: Any) -> Transaction:

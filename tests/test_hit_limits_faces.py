@@ -1,0 +1,142 @@
+"""A customer screen, a decision and a re-screen record how many hits their limit left out, and every
+face that lists hits says "N more not shown" (issue 12 item 5). Lists: the real CSL 2022-04's records
+that name Huawei (its parent, affiliates and subsidiaries abroad: more than the 10 used here as the
+bound, so the cut is real)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_web_ui_casework_http import Ui, ui_app
+
+from chipguard.match.screener import Screener
+from chipguard.model import Decision, Party
+from chipguard.policy.facts import HIT_LIMIT_SETTING
+from chipguard.policy.report import summary
+from chipguard.policy.rules import default_rule_set
+from chipguard.service import rescreen
+from chipguard.sources import parse_file
+
+LIMIT = 10
+CUSTOMER = {"customer_id": "hw", "name": "HUAWEI", "kind": "org", "country": "CN"}
+
+
+def huawei_csl(shared: Path, out: Path) -> Path:
+    """The CSL 2022-04 rows whose name holds "Huawei", as a CSL file."""
+    text = gzip.decompress((shared / "lists/us_csl_2022-04.csv.gz").read_bytes()).decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    rows = [r for r in reader if "huawei" in r["name"].lower()]
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+@pytest.fixture
+def ui(home: Path, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ui]:
+    """The web UI and REST API over the Huawei records, with a rule set weighing 10 hits per name."""
+    monkeypatch.setitem(default_rule_set().settings, HIT_LIMIT_SETTING, LIMIT)
+    with ui_app("sqlite", tmp_path, None, {"a": "analyst"}) as made:
+        made.services.snapshots.load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+        yield made
+
+
+def total_hits(ui: Ui) -> int:
+    found = ui.services.screeners.get().screening("HUAWEI", kind="org", country="CN", limit=1000)
+    assert found.omitted == 0
+    return len(found.hits)
+
+
+def test_a_customer_screen_records_and_shows_what_its_limit_left_out(ui: Ui) -> None:
+    headers = {"X-API-Key": ui.tokens["a"]}
+    total = total_hits(ui)
+    assert total > LIMIT
+    assert ui.client.post("/v1/customers", json=CUSTOMER, headers=headers).status_code == 201
+    body = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    assert len(body["screening"]["customer"]) == LIMIT
+    assert body["omitted"] == {"customer": total - LIMIT} and body["limit"] == LIMIT
+    entry = next(e for e in ui.services.audit.entries() if e.action == "customer.screen")
+    assert entry.payload["omitted"] == {"customer": total - LIMIT} and entry.payload["limit"] == LIMIT
+    history = ui.client.get("/v1/customers/hw/screenings", headers=headers).json()["screenings"]
+    assert history[0]["omitted"] == {"customer": total - LIMIT}
+
+    ui.sign_in("a")
+    screened = ui.client.post("/ui/customers/hw/screen", data={"csrf": ui.csrf("/ui/customers/hw")})
+    assert screened.status_code == 200
+    assert f"{total - LIMIT} more not shown: they clear the threshold but are past the limit of {LIMIT}" in (
+        screened.text
+    )
+    page = ui.get("/ui/customers/hw")
+    assert f"customer: {total - LIMIT} more not shown (limit {LIMIT})" in page
+
+
+def test_a_decision_records_and_shows_what_its_limit_left_out(ui: Ui) -> None:
+    headers = {"X-API-Key": ui.tokens["a"]}
+    total = total_hits(ui)
+    transaction = {
+        "date": "2025-10-15",
+        "kind": "sale",
+        "destination": "CN",
+        "customer": {k: v for k, v in CUSTOMER.items() if k != "customer_id"},
+        "items": [{"model": "H100", "quantity": 8}],
+    }
+    made = ui.client.post("/v1/decisions", json=transaction, headers=headers)
+    assert made.status_code in (200, 201), made.text
+    decision = made.json()
+    assert decision["omitted"] == {"customer": total - LIMIT}
+    assert len(decision["screening"]["customer"]) == LIMIT
+    (cut,) = [r for r in decision["reasons"] if r["rule_id"] == "OP-HITS-OMITTED"]
+    assert f"'HUAWEI' has {total - LIMIT} more list hit(s)" in cut["message"]
+    ui.sign_in("a")
+    page = ui.get(f"/ui/decisions/{decision['decision_id']}")
+    assert f"{total - LIMIT} more not shown" in page
+    text = summary(Decision.from_dict(decision))
+    assert f"customer: {total - LIMIT} more not shown" in text
+
+
+def test_a_rescreen_reports_what_its_limit_left_out(
+    shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Huawei record newly listed that ranks past the limit: at 10 it is never compared, and the
+    re-screen says so; at the configured limit (200) it is a new hit."""
+    parties = parse_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv")).parties
+    new = Screener(list(parties))
+    ranked = new.screening("HUAWEI", kind="org", country="CN", limit=1000).hits
+    assert len(ranked) > LIMIT
+    late = [h for h in ranked[LIMIT:] if h.strength != "weak"][-1]  # one an alert would be raised for
+    old: list[Party] = [p for p in parties if (p.source, p.party_id) != (late.source, late.party_id)]
+    customers = [dict(CUSTOMER)]
+
+    def run(limit: int) -> tuple[list[rescreen.CustomerChange], list[dict[str, object]]]:
+        cfg = rescreen.rescreen_config()
+        monkeypatch.setattr(
+            rescreen,
+            "rescreen_config",
+            lambda: rescreen.RescreenConfig(
+                cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, limit
+            ),
+        )
+        omitted: list[dict[str, object]] = []
+        _mode, _diff, _n, _c, changes = rescreen.rescreen_customers(
+            customers, old, list(parties), full=True, omitted=omitted
+        )
+        return changes, omitted
+
+    assert rescreen.rescreen_config().hit_limit == 200
+    changes, omitted = run(200)
+    assert [h["party_id"] for c in changes for h in c.new] == [late.party_id] and omitted == []
+    changes, omitted = run(LIMIT)
+    assert changes == []
+    before = Screener(old).screening("HUAWEI", kind="org", country="CN", limit=1000).hits
+    assert {(o["lists"], o["omitted"], o["limit"]) for o in omitted} == {
+        ("old", len(before) - LIMIT, LIMIT),
+        ("new", len(ranked) - LIMIT, LIMIT),
+    }
+    assert all(o["customer_id"] == "hw" and o["screened_name"] == "HUAWEI" for o in omitted)
+    assert {o["role"] for o in omitted} == {"customer"}
