@@ -253,8 +253,8 @@ def read_input(
 
     ``names_checked_later``: whether a name has anything to compare (letters or digits in any script) is
     left to the screening pass (``chipguard screen-file`` reports such rows the same way), unless another
-    row is bad anyway. Why: telling needs the name's analysis, and screening makes that analysis again —
-    in the worker processes, after this process had made it for every row on one core."""
+    row is bad anyway. Why: screening tells anyway, in the worker processes; here the check would cost
+    the one core reading the file ~6 µs a row (``readable`` asks the cleaned text, not the analysis)."""
     from chipguard.match.screener import readable
     from chipguard.settings import settings
 
