@@ -171,6 +171,10 @@ def clear_query_caches() -> None:
         screener.cached_latin_forms,
         analysis.analyze,
         analysis._split_runon,
+        analysis._word_pieces,
+        analysis._org_word_token,
+        analysis._person_word_token,
+        analysis._legal_spelling,
         text.clean_steps,
         variants.name_variants,
     ):

@@ -554,7 +554,9 @@ class _ArrayTally:
         for _key, weight, plist in same_keys:
             found = _ids(plist)
             if same_order:
-                found = found[~np.isin(found, _ids(same_order))]
+                # (binary search in the sorted list: np.isin's default builds a table over the whole
+                # range of entry ids on every call, a measurable share of a query's time)
+                found = found[~_holding(found, _ids(same_order))]
             ids.append(found)
             weights.append(np.full(len(found), weight))
         met, sums, first = _accumulate(ids, weights)
@@ -600,7 +602,7 @@ def _accumulate(
 
 
 def _holding(met: np.ndarray, plist: np.ndarray) -> np.ndarray:
-    """Which of the (ascending) entries ``met`` the (ascending) posting list holds."""
+    """Which of the entries ``met`` the (ascending) posting list holds."""
     at = np.searchsorted(plist, met)
     inside = at < len(plist)
     hit = np.zeros(len(met), dtype=bool)

@@ -660,7 +660,8 @@ class MappedVocab:
         self.postings = postings
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and ("w:" + word) in self.postings
+        # (get, not ``in``: one call less per probe, a dozen probes per query word for its typo neighbours)
+        return isinstance(word, str) and self.postings.get("w:" + word) is not None
 
     def __iter__(self) -> Iterator[str]:
         return (k[2:] for k in self.postings if k.startswith("w:"))
@@ -679,7 +680,7 @@ class _Decoded(Sequence[Any]):
         # (a few microseconds per decode once the cache is full, the common case at 100k entities and up)
         self._cache: OrderedDict[int, Any] = OrderedDict()
 
-    def decode(self, raw: bytes) -> Any:
+    def decode(self, raw: bytes | memoryview) -> Any:
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -698,7 +699,7 @@ class _Decoded(Sequence[Any]):
                 # the oldest entry; another thread (API workers screen concurrently) may be evicting too
                 with contextlib.suppress(KeyError):
                     self._cache.popitem(last=False)
-            found = self._cache[i] = self.decode(self.table[i])
+            found = self._cache[i] = self.decode(self.table.span(i))
         return found
 
     def __iter__(self) -> Iterator[Any]:
@@ -717,39 +718,39 @@ class MappedEntries(_Decoded):
         self._person_at = _ENTRY_FIELDS.index("person")
         self._weights_at = [f.name for f in dataclasses.fields(Entry)].index("weights")
         self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
+        # a recorded token → its Token, and → (Token, its weight) per mode (an organisation's word, a
+        # person's: chipguard.match.score.token_weight, from the list's word rarity ``rarity``): the same
+        # words recur in most decoded names (legal forms, "technology", common surnames), so each is made
+        # once and a name's tokens and weights come from one lookup per token
         self._tokens: dict[tuple[Any, ...], Token] = {}
-        # a token's weight as a person's or an organisation's word, by its record: the same words recur
-        # in most decoded names (legal forms, "technology", common surnames)
-        self._weights: dict[tuple[tuple[Any, ...], bool], float] = {}
+        self._weighed: dict[bool, dict[tuple[Any, ...], tuple[Token, float]]] = {False: {}, True: {}}
         self._rarity = rarity
 
-    def _token(self, t: tuple[Any, ...]) -> Token:
-        tokens = self._tokens
+    def _learn(self, t: tuple[Any, ...], person: bool) -> tuple[Token, float]:
+        tokens, weighed = self._tokens, self._weighed[person]
+        if len(tokens) >= TOKEN_CACHE:
+            tokens.clear()
+        if len(weighed) >= TOKEN_CACHE:
+            weighed.clear()
         token = tokens.get(t)
         if token is None:
-            if len(tokens) >= TOKEN_CACHE:
-                tokens.clear()
             token = tokens[t] = Token(*t)
-        return token
-
-    def _weight(self, t: tuple[Any, ...], person: bool) -> float:
-        """chipguard.match.score.token_weight of the token recorded as ``t``."""
-        weights = self._weights
-        found = weights.get((t, person))
-        if found is None:
-            if len(weights) >= TOKEN_CACHE:
-                weights.clear()
-            found = weights[(t, person)] = token_weight(self._token(t), self._rarity, person)
+        found = weighed[t] = (token, token_weight(token, self._rarity, person))
         return found
 
-    def decode(self, raw: bytes) -> Entry:
+    def decode(self, raw: bytes | memoryview) -> Entry:
         values = list(marshal.loads(zlib.decompress(raw)))
         analysis = list(values[self._analysis_at])
         person = values[self._person_at]
+        known, learn = self._weighed[person], self._learn
+        tokens_at, significant_at = self._token_fields
+        made = [known.get(t) or learn(t, person) for t in analysis[tokens_at]]
         # the name's token weights (chipguard.match.score.weights_of), token by token
-        weights = tuple([self._weight(t, person) for t in analysis[self._token_fields[0]]])
-        for at in self._token_fields:
-            analysis[at] = tuple(map(self._token, analysis[at]))
+        weights = tuple([m[1] for m in made])
+        analysis[tokens_at] = tuple([m[0] for m in made])
+        analysis[significant_at] = tuple(
+            [(known.get(t) or learn(t, person))[0] for t in analysis[significant_at]]
+        )
         values[self._analysis_at] = NameAnalysis(*analysis)
         values.insert(self._weights_at, weights)
         return Entry(*values)
@@ -758,7 +759,7 @@ class MappedEntries(_Decoded):
 class MappedParties(_Decoded):
     """``Screener.parties``: a list party, decoded from its JSON record when needed."""
 
-    def decode(self, raw: bytes) -> Party:
+    def decode(self, raw: bytes | memoryview) -> Party:
         return Party.from_dict(json.loads(zlib.decompress(raw)))
 
 

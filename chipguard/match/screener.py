@@ -27,7 +27,7 @@ from chipguard.match import evidence as ev
 from chipguard.match import grouping
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, gc_paused
-from chipguard.match.score import RarityFn, Scored, score_analyses, weights_of
+from chipguard.match.score import RarityFn, Scored, score_or_bound, weights_of
 from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
@@ -508,7 +508,7 @@ def score_pair(
     if entry.anchors is not None and query.anchors is None and not person:
         # the list name is the translation (English query, Chinese list name): it takes the query's seat
         # in the scorer, where translation synonyms and anchors apply
-        scored = score_analyses(
+        swapped = score_or_bound(
             entry.analysis,
             qa,
             person=False,
@@ -517,9 +517,12 @@ def score_pair(
             c_weights=q_weights,
             min_score=min_score,
             anchors=entry.anchors,
-        ).swapped()
+        )
+        if not isinstance(swapped, Scored):
+            return None  # the early bound ruled the pair out (it is below min_score)
+        scored = swapped.swapped()
     else:
-        scored = score_analyses(
+        found = score_or_bound(
             qa,
             entry.analysis,
             person=person,
@@ -529,6 +532,9 @@ def score_pair(
             min_score=min_score,
             anchors=query.anchors,
         )
+        if not isinstance(found, Scored):
+            return None  # the early bound ruled the pair out (it is below min_score)
+        scored = found
     if scored.score < min_score:
         return None
     if entry.variant == "core" and not trade_name_match(scored):

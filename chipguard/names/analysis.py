@@ -170,6 +170,7 @@ def _legal_phrase_words() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=100_000)
 def _legal_spelling(word: str) -> str:
     """The legal-form word ``word`` is a one-edit typo of, else ``word`` itself. Known words stay as they
     are."""
@@ -306,6 +307,19 @@ def _split_digits(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+@lru_cache(maxsize=100_000)
+def _word_pieces(word: str) -> tuple[str, ...]:
+    """The words one word of an organisation name stands for: a number run onto a known word, a legal
+    form run onto a name and known org words run together split apart. Cached: the same words recur in
+    name after name (legal forms, "technology", places), and each split probes the vocabularies."""
+    return tuple(
+        part
+        for piece in _split_digits(word)
+        for unsuffixed in _split_legal_suffix(piece)
+        for part in _split_runon(unsuffixed)
+    )
+
+
 def _prepare_org_words(words: list[str]) -> list[str]:
     words = _join_broken(_numbers(words))
     out: list[str] = []
@@ -317,9 +331,7 @@ def _prepare_org_words(words: list[str]) -> list[str]:
         if run:
             out.append("".join(run) if len(run) > 1 else run[0])
             run = []
-        for piece in _split_digits(word):
-            for part in _split_legal_suffix(piece):
-                out.extend(_split_runon(part))
+        out.extend(_word_pieces(word))
     if run:
         out.append("".join(run) if len(run) > 1 else run[0])
     return out
@@ -354,22 +366,27 @@ def _org_tokens(words: list[str]) -> list[Token]:
                     break
         if matched:
             continue
-        word = words[i]
-        canon = _canon_word(word)
-        if i > 0 and canon == word and (word,) not in v.symbols:
-            label = _legal_typo(word)
-            if label == "co":
-                canon = "co"
-            elif label:
-                out.append(Token(word, label, LEGAL))
-                i += 1
-                continue
-        cls = _classify(word, canon, False)
-        if cls == STOP and i == 0 and word not in LEADING_ARTICLES:
-            cls = WORD  # "DES International" — a leading "des"/"de"/"y" is a name, not a stopword
-        out.append(Token(word, canon, cls, phonetic_key(word)))
+        out.append(_org_word_token(words[i], i == 0))
         i += 1
     return _merge_legal_runs(out)
+
+
+@lru_cache(maxsize=100_000)
+def _org_word_token(word: str, leading: bool) -> Token:
+    """The token of one word of an organisation name that starts no legal-form phrase (``leading``: the
+    name's first word). Cached: tokens are immutable and the same words recur in name after name."""
+    v = vocab()
+    canon = _canon_word(word)
+    if not leading and canon == word and (word,) not in v.symbols:
+        label = _legal_typo(word)
+        if label == "co":
+            canon = "co"
+        elif label:
+            return Token(word, label, LEGAL)
+    cls = _classify(word, canon, False)
+    if cls == STOP and leading and word not in LEADING_ARTICLES:
+        cls = WORD  # "DES International" — a leading "des"/"de"/"y" is a name, not a stopword
+    return Token(word, canon, cls, phonetic_key(word))
 
 
 def _merge_legal_runs(tokens: list[Token]) -> list[Token]:
@@ -400,9 +417,15 @@ def _person_tokens(words: list[str]) -> list[Token]:
             continue
         if word in ("mr", "mrs", "ms", "dr", "president", "prof", "sheikh", "shaikh", "general", "colonel"):
             continue
-        canon = v.person_nicks.get(word, word)
-        out.append(Token(word, canon, _classify(word, canon, True), phonetic_key(word)))
+        out.append(_person_word_token(word))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _person_word_token(word: str) -> Token:
+    """The token of one word of a person's name (cached, as _org_word_token)."""
+    canon = vocab().person_nicks.get(word, word)
+    return Token(word, canon, _classify(word, canon, True), phonetic_key(word))
 
 
 def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
