@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the result type only: importing the screener here would loa
 
 
 class Screening(Protocol):
-    """Screens one name: hits at or above the threshold, best first."""
+    """Screens one name: hits at or above the threshold, best first. An implementer that subclasses this
+    protocol needs only :meth:`screening`: it inherits :meth:`screen`."""
 
     def screen(
         self,
@@ -27,7 +28,9 @@ class Screening(Protocol):
         limit: int = 10,
         threshold: float | None = None,
         evidence: Any = None,
-    ) -> list[Hit]: ...
+    ) -> list[Hit]:
+        """The hits of :meth:`screening`."""
+        return self.screening(name, kind, country, limit, threshold, evidence).hits
 
     def screening(
         self,

@@ -133,7 +133,7 @@ Judge = Callable[[str, "str | None", Hit], "dict[str, Any] | None"]
 
 
 @dataclass
-class ClearingScreener:
+class ClearingScreener(Screening):
     """A screener that applies what analysts resolved for this customer: a hit they cleared as a false
     positive is left out, a hit they confirmed as a true match is kept as ``confirmed``; each is named
     (``resolved``), so the decision that uses it says which hits it treated so and why.
@@ -181,17 +181,6 @@ class ClearingScreener:
             if records:
                 entities.append({**group, "records": records})
         return match_screener.Screening(kept, found.omitted, found.limit, entities)
-
-    def screen(
-        self,
-        name: str,
-        kind: str | None = None,
-        country: str | None = None,
-        limit: int = 10,
-        threshold: float | None = None,
-        evidence: Any = None,
-    ) -> list[Hit]:
-        return self.screening(name, kind, country, limit, threshold, evidence).hits
 
     def snapshot_refs(self) -> list[Any]:
         return self.inner.snapshot_refs()

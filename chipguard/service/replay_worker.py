@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 
 from chipguard import refdata
 from chipguard.errors import ChipguardError
+from chipguard.match import protocol
 from chipguard.match.screener import Screening
 from chipguard.model import Hit
 from chipguard.settings import env_name
@@ -70,7 +71,7 @@ class WorkerError(ChipguardError):
 
 
 @dataclass
-class ArchivedScreener:
+class ArchivedScreener(protocol.Screening):
     """A screener whose answers come from the worker. A query it has no answer for yet — or one answered
     with fewer hits than now asked for while records were left out — is noted in ``missing`` and
     answered with no hit for now; the round is then repeated with the worker's answers, asked with the
@@ -102,17 +103,6 @@ class ArchivedScreener:
         # another subject of the same query is given
         hits = [Hit.from_dict(h.to_dict()) for h in found.hits[:limit]]
         return Screening(hits, found.omitted + max(len(found.hits) - limit, 0), limit, [])
-
-    def screen(
-        self,
-        name: str,
-        kind: str | None = None,
-        country: str | None = None,
-        limit: int = 10,
-        threshold: float | None = None,
-        evidence: Any = None,
-    ) -> list[Hit]:
-        return self.screening(name, kind, country, limit, threshold, evidence).hits
 
     def snapshot_refs(self) -> list[Any]:
         return [getattr(s, "ref", s) for s in self.snapshots]
