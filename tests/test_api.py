@@ -132,6 +132,24 @@ def test_batch_keeps_order_and_is_bounded(srv: Api) -> None:
     assert r.status_code == 422
 
 
+def test_batch_error_names_the_query_and_screens_none(srv: Api) -> None:
+    """A bad identifying detail in one query of a batch is a 422 naming that query's field
+    (``body.queries[1].lei``); no query of the batch is screened (no audit entry)."""
+    h = srv.headers("screen")
+    before = [e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]
+    queries = [
+        {"name": "Atlas Sanatgaran"},
+        {"name": "Bank", "lei": "25340038P8SYW80B9W35"},  # check digits fail (…34 is the listed LEI)
+    ]
+    r = srv.client.post("/v1/screen/batch", json={"queries": queries}, headers=h)
+    assert r.status_code == 422, r.text
+    assert _error(r)["details"][0]["field"] == "body.queries[1].lei"  # type: ignore[index]
+    after = [e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]
+    assert len(after) == len(before)
+    queries[1]["lei"] = "25340038P8SYW80B9W34"
+    assert srv.client.post("/v1/screen/batch", json={"queries": queries}, headers=h).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

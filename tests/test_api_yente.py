@@ -96,3 +96,72 @@ def test_total_says_when_records_were_left_past_the_limit(omitted: int, relation
     )
     out = match_queries(_Screens(omitted), request, "default", 5, None, "tester")  # type: ignore[arg-type]
     assert out["responses"]["q"]["total"] == {"value": 2, "relation": relation}
+
+
+def test_identifying_properties_are_weighed_as_evidence(srv: Api) -> None:
+    """birthDate, nationality and passportNumber of an FtM example are screening evidence, as the REST
+    screen's fields are: RIM Ryong Nam (SDN, born 1978-12-05, KP, passport 836238033 on the sample) is
+    confirmed by his birth date and nationality or his passport number, and ruled out (weak, no match) by
+    a birth date decades away; features are numbers, as yente's are."""
+    rim = next(r for r in sample_rows(srv.sample) if r["name"] == "RIM, Ryong Nam")
+    person = {"schema": "Person", "properties": {"name": ["Ryong Nam Rim"]}}
+
+    def ask(**props: list[str]) -> dict[str, Any]:
+        example = {"schema": "Person", "properties": person["properties"] | props}
+        r = srv.client.post("/match/default", json={"queries": {"q": example}}, headers=srv.headers("screen"))
+        assert r.status_code == 200, r.text
+        answer: dict[str, Any] = r.json()["responses"]["q"]
+        top = answer["results"][0]
+        assert top["id"] == f"us_csl-{rim['_id']}"
+        assert all(isinstance(v, float) for v in top["features"].values()), top["features"]
+        return answer
+
+    agreeing = ask(birthDate=["1978-12-05", "1979"], nationality=["kp"])
+    top = agreeing["results"][0]
+    assert top["match"] is True and top["strength"] == "confirmed"
+    assert top["features"]["date_of_birth"] == 1.0 and top["features"]["nationality"] == 1.0
+    assert agreeing["evidence_ignored"] == ["birthDate[1]"]  # one date of birth is weighed, the first
+    passport = ask(passportNumber=["836238033"])["results"][0]
+    assert passport["features"]["registration_number"] == 1.0 and passport["strength"] == "confirmed"
+    shifted = ask(birthDate=["1950"])["results"][0]
+    assert shifted["match"] is False and shifted["strength"] == "weak"
+    assert shifted["features"]["date_of_birth"] == -1.0
+    assert shifted["score"] < top["score"]
+
+
+def test_bad_identifying_properties_are_refused_naming_the_property(srv: Api) -> None:
+    """An unparseable birthDate, a failing LEI or IMO check, a USCC failing its check character, an
+    unknown country: a 422 naming queries.<key>.properties.<property>; nothing of the request is
+    screened (no audit entry), even the good example beside it. Per-request weights are refused."""
+    h = srv.headers("screen")
+    good = {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"]}}
+    cases = [
+        ({"schema": "Person", "properties": {"name": ["X"], "birthDate": ["1973-02-30"]}}, "birthDate"),
+        (
+            {"schema": "Company", "properties": {"name": ["X"], "leiCode": ["25340038P8SYW80B9W35"]}},
+            "leiCode",
+        ),
+        ({"schema": "Vessel", "properties": {"name": ["X"], "imoNumber": ["8984485"]}}, "imoNumber"),
+        (
+            {
+                "schema": "Company",
+                "properties": {"name": ["X"], "jurisdiction": ["cn"], "uscCode": ["91110000MA005UCQ5X"]},
+            },
+            "uscCode",
+        ),
+        ({"schema": "Company", "properties": {"name": ["X"], "country": ["xq"]}}, "country"),
+        ({"schema": "Person", "properties": {"name": ["X"], "nationality": ["Germany"]}}, "nationality"),
+    ]
+    before = len([e for e in srv.services.audit.entries() if e.action == "screen.adhoc"])
+    for example, prop in cases:
+        r = srv.client.post("/match/default", json={"queries": {"ok": good, "bad": example}}, headers=h)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"][0]["field"] == f"queries.bad.properties.{prop}", r.text
+    weights = {"queries": {"ok": good}, "weights": {"name_literal_match": 0.5}}
+    r = srv.client.post("/match/default", json=weights, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "body.weights", r.text
+    assert len([e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]) == before
+    empty = srv.client.post(
+        "/match/default", json={"queries": {"ok": good}, "weights": {}, "config": {}}, headers=h
+    )
+    assert empty.status_code == 200 and empty.json()["responses"]["ok"]["results"], empty.text

@@ -73,3 +73,26 @@ def test_the_screener_answers_from_the_mapped_file_also_right_after_building_it(
     built = Screener(list(first.parties))
     for party in list(built.parties)[:20]:
         assert _names(again, party.name) == _names(built, party.name)
+
+
+def test_cache_key_covers_the_list_parsers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index is built from parsed records: a parser change (e.g. a list's identifiers read anew) must
+    build afresh, never reuse an index holding the old parse. On a copy of the package's folders."""
+    import shutil
+
+    root = Path(index_cache.__file__).parent.parent
+    copy = tmp_path / "chipguard"
+    copy.mkdir()
+    for folder in ("match", "names", "data"):
+        (copy / folder).symlink_to(root / folder)
+    shutil.copytree(root / "sources", copy / "sources")
+    monkeypatch.setattr(index_cache.config, "data_dir", lambda: copy / "data")
+    index_cache._code_and_data_digest.cache_clear()
+    try:
+        before = index_cache.cache_key(["abc"])
+        parser = copy / "sources" / "csl.py"
+        parser.write_bytes(parser.read_bytes() + b"\n# changed\n")
+        index_cache._code_and_data_digest.cache_clear()
+        assert index_cache.cache_key(["abc"]) != before
+    finally:
+        index_cache._code_and_data_digest.cache_clear()

@@ -88,3 +88,41 @@ def test_empty_file(tmp_path: Path) -> None:
     header_only.write_bytes(gzip.compress(b"source,name,alt_names,addresses\n"))
     with pytest.raises(SourceError, match="no records"):
         parse_file(header_only)
+
+
+def test_ids_of_both_cell_orders(shared: Path, csl_2022: ParsedList) -> None:
+    """trade.gov's 2025 export writes an ``ids`` cell "type, number, country" ("Passport, 836238033, KP",
+    "Website, mspbank.ru"), the older files "country, number, type": both give the number as the value,
+    so screening can weigh a passport, registration number or web domain on either (issue 12 item 1).
+    The 2022 file's cells parse as before."""
+    parties = {p.name: p for p in parse_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv").parties}
+    ids = {(i.scheme, i.value, i.country) for p in parties.values() for i in p.identifiers}
+    assert ("Passport", "836238033", "KP") in ids  # RIM, Ryong Nam
+    assert ("Passport", "U00242309", "TR") in ids
+    assert ("Business Registration Number", "CH-660.0.559.011-2", "CH") in ids
+    assert ("Public Registration Number", "1027739108649", "") in ids
+    assert ("Website", "mspbank.ru", "") in ids and ("SWIFT/BIC", "RUDVRUMM", "") in ids
+    assert ("Email Address", "hrm@rosneft-sh.com.cy", "") in ids
+    # the older order, on the 2022 file: a tax number with its country, a web address without one
+    old = {(i.scheme, i.value, i.country) for p in csl_2022.parties for i in p.identifiers}
+    assert ("Tax ID No.", "7750004150", "RU") in old and (
+        "Legal Entity Number",
+        "25340038P8SYW80B9W34",
+        "RU",
+    ) in old
+    assert ("Website", "http://www.90zavod.ru", "") in old and ("Tax ID No.", "5030056754", "") in old
+
+
+def test_screening_weighs_the_2025_cells(shared: Path) -> None:
+    """On the 2025 sample the listed passport number confirms RIM Ryong Nam, and the listed web domain
+    agrees for the bank that lists it."""
+    from chipguard import Screener
+    from chipguard.match.evidence import query_evidence
+
+    screener = Screener(parse_file(shared / "lists" / "samples" / "us_csl_sample_2025.csv").parties)
+    hits = screener.screen(
+        "Ryong Nam Rim", kind="person", evidence=query_evidence(registration_number="836238033")
+    )
+    assert hits and hits[0].name == "RIM, Ryong Nam"
+    assert hits[0].strength == "confirmed"
+    assert [f["result"] for f in hits[0].evidence if f["feature"] == "registration_number"] == ["agree"]

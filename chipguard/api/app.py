@@ -324,6 +324,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
                 q.id if q.id is not None else i,
                 q.limit,
                 fields=tuple(q.evidence_fields().items()),
+                where=f"body.queries[{i}]",
             )
             for i, q in enumerate(body.queries)
         ]

@@ -13,11 +13,21 @@ Response: ``{"responses": {"q1": {"status": 200, "results": [...], "total": {"va
 What maps where: the schema gives the kind (Person → person, Company/Organization/LegalEntity → org,
 Vessel, Airplane); ``name`` and ``alias`` are each screened (a record is reported once, at its best score);
 the first of ``country``, ``jurisdiction``, ``nationality``, ``citizenship`` is the country. Identifying
-properties (``birthDate``, ``registrationNumber``, ``leiCode``, ``imoNumber`` …) are echoed in the query
-and listed under ``evidence_ignored`` until screening takes them as evidence. ``match`` is true for a confirmed match
-(the strength screening gives every hit), and ``features`` names the score, the strength and the evidence
-that decided it. ``dataset`` ``default`` screens every active list; a source name (``us_csl``, ``un`` …)
-keeps that list's records. The call is audited like every ad-hoc screen.
+properties are screening evidence, as the ``chipguard screen`` flags are (``EVIDENCE_PROPS``:
+``birthDate`` → date of birth, ``nationality``/``citizenship`` → nationality, ``registrationNumber``,
+``idNumber``, ``taxNumber`` … → registration number, ``leiCode``, ``imoNumber``, ``address``,
+``website``/``email`` → web domain): the first value of the first property feeding a field is weighed,
+and every value not weighed (a second value, another property for the same field) is named under
+``evidence_ignored``. A bad value (no date, a failing LEI / IMO / USCC check, an unknown country) is a
+422 naming ``queries.<key>.properties.<property>``, and no example of the request is screened.
+
+``match`` is true for a confirmed match (the strength screening gives every hit); ``features`` is yente's
+name → number map: ``name_score``, each scoring feature's contribution (``matching.yml``) and each
+identifying detail compared (+1 agrees, 0 close or differs, −1 conflicts); ``strength`` and ``evidence``
+(each comparison in words) ride along. ``dataset`` ``default`` screens every active list; a source name
+(``us_csl``, ``un`` …) keeps that list's records. yente's ``weights`` and ``config`` are taken only
+empty: chipguard's weights are data (``matching.yml``), the same for every caller. The call is audited
+like every ad-hoc screen.
 """
 
 from __future__ import annotations
@@ -27,12 +37,12 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from chipguard.errors import InputError
 from chipguard.model import Party
 from chipguard.service import Services
-from chipguard.service.services import ScreenQuery
+from chipguard.service.services import ScreenQuery, check_query
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission
 
@@ -48,18 +58,27 @@ SCHEMA_KINDS: dict[str, str | None] = {
 }
 KIND_SCHEMAS = {"person": "Person", "org": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
 COUNTRY_PROPS = ("country", "jurisdiction", "nationality", "citizenship")
-# FtM properties that identify a party besides its name → the screening evidence field they feed
+# FtM properties that identify a party besides its name → the screening evidence field they feed; for
+# a field fed by several, the first property in this order that has a value is weighed
 EVIDENCE_PROPS = {
     "birthDate": "date_of_birth",
     "nationality": "nationality",
+    "citizenship": "nationality",
     "registrationNumber": "registration_number",
-    "idNumber": "registration_number",
+    "uscCode": "registration_number",
+    "innCode": "registration_number",
+    "ogrnCode": "registration_number",
     "taxNumber": "registration_number",
+    "idNumber": "registration_number",
+    "passportNumber": "registration_number",
     "leiCode": "lei",
     "imoNumber": "imo",
     "address": "address",
     "website": "website",
+    "email": "website",
 }
+# a compared detail's result (chipguard.match.evidence) as yente's numeric feature value
+EVIDENCE_VALUES = {"agree": 1.0, "close": 0.0, "differs": 0.0, "conflict": -1.0}
 MAX_QUERIES = 100
 Values = Annotated[list[Annotated[str, Field(max_length=512)]], Field(max_length=20)]
 
@@ -79,6 +98,19 @@ class MatchRequest(BaseModel):
     queries: Annotated[
         dict[Annotated[str, Field(max_length=128)], EntityQuery], Field(max_length=MAX_QUERIES)
     ]
+    # yente's per-request scoring weights and algorithm settings: taken only empty (see the module doc)
+    weights: Annotated[dict[Annotated[str, Field(max_length=64)], float], Field(max_length=40)] = {}
+    config: Annotated[dict[Annotated[str, Field(max_length=64)], Any], Field(max_length=40)] = {}
+
+    @field_validator("weights", "config")
+    @classmethod
+    def _none_per_request(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value:
+            raise ValueError(
+                "not taken: chipguard's scoring weights and settings are data (names/matching.yml), the "
+                "same for every caller; send {} or leave it out"
+            )
+        return value
 
 
 def _entity(party: Party | None, hit: dict[str, Any]) -> dict[str, Any]:
@@ -120,19 +152,54 @@ def _entity(party: Party | None, hit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _features(hit: dict[str, Any]) -> dict[str, Any]:
-    """What decided the score and the match flag, yente-style (name → value)."""
-    features: dict[str, Any] = {"name_score": hit["score"]}
-    strength = hit.get("strength")
-    if strength:
-        features["strength"] = strength
+def _features(hit: dict[str, Any]) -> dict[str, float]:
+    """What decided the score, yente-style (name → number): the name score, each scoring feature's
+    contribution and each identifying detail compared (EVIDENCE_VALUES)."""
+    features: dict[str, float] = {"name_score": hit["score"]}
+    for item in (hit.get("explanation") or {}).get("features", []) or []:
+        if (
+            isinstance(item, dict)
+            and item.get("feature")
+            and isinstance(item.get("contribution"), int | float)
+        ):
+            features[str(item["feature"])] = float(item["contribution"])
     for item in hit.get("evidence") or []:
-        if isinstance(item, dict) and item.get("feature"):
-            features[str(item["feature"])] = item.get("value", item.get("effect", True))
-    for pen in (hit.get("explanation") or {}).get("penalties", []) or []:
-        if isinstance(pen, dict) and pen.get("reason"):
-            features.setdefault("penalties", []).append({"reason": pen["reason"], "value": pen.get("value")})
+        if isinstance(item, dict) and item.get("result") in EVIDENCE_VALUES:
+            features[str(item["feature"])] = EVIDENCE_VALUES[item["result"]]
     return features
+
+
+def _evidence(q: EntityQuery) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """An example's identifying properties as screening evidence: (field → value, field → the property
+    it came from, the properties or values not weighed, as ``prop`` or ``prop[i]``)."""
+    fields: dict[str, str] = {}
+    came_from: dict[str, str] = {}
+    ignored: list[str] = []
+    for prop, field in EVIDENCE_PROPS.items():
+        values = [v for v in q.properties.get(prop, []) if v.strip()]
+        for i, value in enumerate(values):
+            if field in fields:
+                ignored.append(f"{prop}[{i}]" if i else prop)
+                continue
+            fields[field] = value
+            came_from[field] = prop
+    return fields, came_from, ignored
+
+
+def _checked_country(key: str, q: EntityQuery) -> str | None:
+    """The example's country qualifier (the first of COUNTRY_PROPS), checked: an unknown code is a 422
+    naming the property, never a qualifier that silently matches nothing."""
+    from chipguard.geo.countries import lookup_country
+
+    for prop in COUNTRY_PROPS:
+        for value in q.properties.get(prop, []):
+            if value.strip() and lookup_country(value.strip()) is None:
+                raise InputError(
+                    f"unknown country '{value}' (ISO 3166-1 alpha-2 such as 'cn', 'sg', 'us')",
+                    field=f"queries.{key}.properties.{prop}",
+                )
+    country = next((v[0] for p in COUNTRY_PROPS if (v := q.properties.get(p))), None)
+    return country.strip().upper() if country else None
 
 
 def match_queries(
@@ -143,6 +210,7 @@ def match_queries(
     keys = list(request.queries)
     screens: list[ScreenQuery] = []
     owners: list[str] = []
+    ignored: dict[str, list[str]] = {}
     for key in keys:
         q = request.queries[key]
         if q.schema_ not in SCHEMA_KINDS:
@@ -152,18 +220,24 @@ def match_queries(
         names = [n for prop in ("name", "alias") for n in q.properties.get(prop, []) if n.strip()]
         if not names:
             raise InputError("needs at least one name", field=f"queries.{key}.properties.name")
-        country = next((v[0] for p in COUNTRY_PROPS if (v := q.properties.get(p))), None)
+        country = _checked_country(key, q)
+        fields, came_from, ignored[key] = _evidence(q)
         for name in names:
-            screens.append(
-                ScreenQuery(
-                    name,
-                    SCHEMA_KINDS[q.schema_],
-                    country.upper() if country else None,
-                    id=key,
-                    limit=max(limit, 10),
-                    threshold=threshold,
-                )
+            query = ScreenQuery(
+                name,
+                SCHEMA_KINDS[q.schema_],
+                country,
+                id=key,
+                limit=max(limit, 10),
+                threshold=threshold,
+                fields=tuple(fields.items()),
             )
+            try:
+                check_query(query)  # every example checked before any is screened
+            except InputError as exc:
+                prop = came_from.get(exc.field or "", exc.field or "")
+                raise InputError(exc.detail, field=f"queries.{key}.properties.{prop}") from exc
+            screens.append(query)
             owners.append(key)
     results = services.screen(screens, actor)
     responses: dict[str, Any] = {}
@@ -193,19 +267,19 @@ def match_queries(
                     "score": hit["score"],
                     "match": strength == "confirmed" if strength else hit["score"] >= (threshold or 0.0),
                     "features": _features(hit),
+                    "strength": strength,
+                    "evidence": hit.get("evidence") or [],
                     "referents": [],
                     "target": True,
                 }
             )
         q = request.queries[key]
-        # identifying properties this screener does not weigh yet (query-by-example evidence, issue 12)
-        ignored = sorted(p for p in q.properties if p in EVIDENCE_PROPS)
         responses[key] = {
             "status": 200,
             "results": rendered,
             "total": {"value": len(ranked), "relation": "gte" if left_out else "eq"},
             "query": {"schema": q.schema_, "properties": q.properties},
-            "evidence_ignored": ignored,
+            "evidence_ignored": ignored[key],
         }
     return {"responses": responses, "limit": limit}
 

@@ -3,8 +3,8 @@
 Why: building the index over the CSL and UN lists takes several seconds (every alias analysed, every
 Chinese or Cyrillic name transliterated), and every CLI call and every API worker start would pay it
 again for the same immutable snapshots. The key covers the snapshots' content hashes, the engine
-version, and the bytes of the matching code and of the name data it reads, so any change to those
-builds afresh. The cache lives in the user's own ``CHIPGUARD_HOME``; ``CHIPGUARD_INDEX_CACHE=0`` turns it
+version, and the bytes of the list parsers, the matching code and the name data it reads, so any change
+to those builds afresh. The cache lives in the user's own ``CHIPGUARD_HOME``; ``CHIPGUARD_INDEX_CACHE=0`` turns it
 off (chipguard.settings).
 
 The cached index is a versioned binary file (``chipguard.match.indexfile``, sha256-checked, no pickle)
@@ -43,6 +43,7 @@ def _code_and_data_digest() -> str:
     root = config.data_dir().parent
     digest = hashlib.sha256()
     for folder, pattern in (
+        (root / "sources", "*.py"),  # the parsers: what a record carries (its identifiers, dates …)
         (root / "match", "*.py"),
         (root / "names", "*.py"),
         (root / "data" / "names", "*"),

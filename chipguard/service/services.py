@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport
 from chipguard.errors import ChipguardError, InputError
-from chipguard.match.evidence import subject_evidence
+from chipguard.match.evidence import query_evidence, subject_evidence
 from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSubject, Transaction
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
@@ -95,6 +95,26 @@ class ScreenQuery:
     threshold: float | None = None  # this query's cut (default: the matching data's threshold)
     # identifying details besides the name (model.EVIDENCE_FIELDS → text), checked by the screener
     fields: tuple[tuple[str, str | None], ...] = ()
+    # where the face took this query from ("body.queries[3]"): a bad field's name is prefixed with it,
+    # so an error in a request of many queries says which one
+    where: str = ""
+
+
+def check_query(query: ScreenQuery) -> None:
+    """Checks a query's identifying details as screening will (a date of birth that is no date, an LEI,
+    IMO or USCC failing its check digits …): an InputError naming the field, prefixed with the query's
+    ``where``. ``Services.screen`` checks every query of a call first, so none is screened when one is
+    bad."""
+    if not query.fields:
+        return
+    try:
+        query_evidence(country=query.country, **dict(query.fields))
+    except InputError as exc:
+        if not query.where:
+            raise
+        raise InputError(
+            exc.detail, field=f"{query.where}.{exc.field}" if exc.field else query.where
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +349,8 @@ class Services:
         entry per call (``screen.adhoc``), so an ad-hoc screen leaves the same trail as a customer's.
         A background job passes the screener it holds (one job, one set of snapshots) and its id, which
         the entry names."""
+        for query in queries:  # all checked before any is screened
+            check_query(query)
         screener = screener if screener is not None else self.screeners.get()
         status = self.screeners.list_status(screener)  # every result says which lists, and if stale
         results = [

@@ -67,16 +67,36 @@ def _json_address(data: dict[str, Any]) -> Address:
     )
 
 
+def _looks_like_number(text: str) -> bool:
+    """An identifier's value rather than its type: it has a digit, or is one word with a dot or an @ (a
+    web or e-mail address); types are words ("Passport", "Tax ID No.", "Website")."""
+    if any(ch.isdigit() for ch in text) or (" " not in text and ("." in text.rstrip(".") or "@" in text)):
+        return True
+    return len(text) >= 6 and text.isalnum() and text.isupper()  # a SWIFT/BIC code
+
+
 def parse_identifier(text: str) -> Identifier:
-    """CSL CSV ``ids`` cells are "country, number, type" ("RU, 7736640919, Tax ID No."), or
-    "value, type" for facts without a country; the type comes last."""
+    """CSL CSV ``ids`` cells come in two orders. Older files (to 2022): "country, number, type" ("RU,
+    7736640919, Tax ID No."), or "number, type" for facts without a country. Newer files (trade.gov's
+    2025 export): "type, number, country" ("Passport, 836238033, KP"), or "type, number" ("Website,
+    mspbank.ru"). A cell says its order: a two-letter country first or last, else the part that looks
+    like a number (``_looks_like_number``) is the value; when neither or both do, the older order."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) == 1:
         return Identifier(scheme="", value=parts[0])
-    scheme = parts[-1]
+
+    def is_country(part: str) -> bool:
+        return len(part) == 2 and part.isalpha() and part.isupper()
+
+    if len(parts) >= 3 and is_country(parts[0]) and not is_country(parts[-1]):
+        return Identifier(scheme=parts[-1], value=", ".join(parts[1:-1]), country=parts[0])
+    if len(parts) >= 3 and is_country(parts[-1]) and not is_country(parts[0]):
+        return Identifier(scheme=parts[0], value=", ".join(parts[1:-1]), country=parts[-1])
+    if len(parts) == 2 and not _looks_like_number(parts[0]) and _looks_like_number(parts[1]):
+        return Identifier(scheme=parts[0], value=parts[1])
     if len(parts) >= 3 and len(parts[0]) == 2 and parts[0].isalpha():
-        return Identifier(scheme=scheme, value=", ".join(parts[1:-1]), country=parts[0].upper())
-    return Identifier(scheme=scheme, value=", ".join(parts[:-1]))
+        return Identifier(scheme=parts[-1], value=", ".join(parts[1:-1]), country=parts[0].upper())
+    return Identifier(scheme=parts[-1], value=", ".join(parts[:-1]))
 
 
 def party_from_row(row: dict[str, Any]) -> Party:
