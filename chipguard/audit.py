@@ -230,16 +230,18 @@ class AuditLog:
         items: Sequence[tuple[str, str, str]],
         *,
         checkpoint_on_commit: bool = True,
+        head: tuple[int, str] | None = None,
     ) -> list[AuditEntry]:
         """Appends entries ``(actor, action, canonical JSON of the payload)`` in this order inside
         ``session``'s transaction, each linked to the one before; the head is locked once, moved once and
         signed once, and one checkpoint is written when the transaction commits — unless
         ``checkpoint_on_commit`` is False: then the caller writes it (:meth:`checkpoint_of`) once the
         session has let go of the chain, so the next writer need not wait for a second fsync. ``db`` may
-        be a plain connection when the transaction writes only the chain (then the caller checkpoints)."""
+        be a plain connection when the transaction writes only the chain (then the caller checkpoints);
+        ``head`` is what :meth:`lock_head` returned if the caller locked it in this transaction already."""
         if not items:
             return []
-        seq, prev = self.lock_head(db)
+        seq, prev = head if head is not None else self.lock_head(db)
         ts = ""
         rows: list[dict[str, Any]] = []
         entries: list[AuditEntry] = []
@@ -605,10 +607,10 @@ class GroupCommit:
         batch: list[_Waiter] = []
         try:
             with self.log.writer_connection() as conn, conn.begin():
-                self.log.lock_head(conn)
+                head = self.log.lock_head(conn)
                 batch = self._take()
                 entries = self.log.append_many(
-                    conn, [(w.actor, w.action, w.text) for w in batch], checkpoint_on_commit=False
+                    conn, [(w.actor, w.action, w.text) for w in batch], checkpoint_on_commit=False, head=head
                 )
                 checkpoint = self.log.checkpoint_of(conn, entries)
         except BaseException as exc:
