@@ -70,6 +70,16 @@ def test_a_file_of_names_is_screened_in_the_background(srv: Api) -> None:
         by_id.setdefault(row[1], []).append(dict(zip(rows[1], row, strict=True)))
     assert by_id["c2"][0]["hits"] == "0" and by_id["c2"][0]["source"] == ""
     assert any(h["hit_name"] == "Atlas Sanatgaran" and h["strength"] == best["strength"] for h in by_id["c1"])
+    # every row says the lists it was screened on and whether they were stale; each hit its list record
+    atlas = next(h for h in by_id["c1"] if h["hit_name"] == "Atlas Sanatgaran")
+    record = best["record"]
+    assert atlas["source_url"] == record["source_url"] and atlas["addresses"] == "; ".join(
+        record["addresses"]
+    )
+    assert record["source_url"] and record["addresses"]
+    for row in (atlas, by_id["c2"][0]):
+        assert row["snapshots"] == ";".join(job["snapshots"]) and row["lists_stale"] in ("True", "False")
+    assert results[1]["snapshot"] == job["snapshots"] and isinstance(results[1]["lists_stale"], bool)
     lines = srv.client.get(
         f"/v1/jobs/{job_id}/results", params={"format": "jsonl"}, headers=srv.headers("screen")
     )

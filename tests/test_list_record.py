@@ -60,6 +60,18 @@ def test_cli_screen_states_the_record_and_the_stale_lists(home: Path, shared: Pa
     assert table.exit_code == 0
     assert "STALE" in table.stdout and "not a clearance" in table.stdout
     assert "SDGT" in table.stdout  # the programme from the list record
+    mahan = data["hits"][0]["record"]
+    flat = " ".join(table.stdout.split())  # the table wraps long lines
+    assert mahan["source_url"] in flat
+    # an Entity List record's licence requirement and policy, an SDN record's remarks (both in the cut)
+    el = runner.invoke(app, ["screen", "140 Repair Plant JSC", "--kind", "org"], env={"COLUMNS": "300"})
+    flat = " ".join(el.stdout.split())
+    assert "licence required: For all items subject to the EAR" in flat and "744.21(b)" in flat
+    assert "licence review: Policy of denial" in flat and "87 FR 20299" in flat
+    remarked = runner.invoke(
+        app, ["screen", "Jihad Salim Alamah", "--kind", "person"], env={"COLUMNS": "300"}
+    )
+    assert "(Linked To: HIZBALLAH)" in remarked.stdout
 
     src = tmp_path / "q.csv"
     src.write_text("id,name\n1,Mahan Air\n2,Northwind Bakery Cooperative\n", encoding="utf-8")

@@ -54,7 +54,10 @@ WORKERS = typer.Option(
 
 @batch_app.command("screen")
 def screen_cmd(
-    input_file: Path = typer.Argument(..., help="CSV, JSON Lines or Parquet with id,name[,kind,country]."),
+    input_file: Path = typer.Argument(
+        ...,
+        help="CSV, JSON Lines or Parquet with id,name[,kind,country,date_of_birth,nationality,registration_number,lei,imo,address,website]; any other column is an error.",
+    ),
     out: Path = typer.Option(..., "--out", help="Output: .jsonl (one record per row, in order) or .parquet."),
     input_format: str | None = typer.Option(
         None, "--format", help="csv, jsonl or parquet (default: suffix)."

@@ -172,8 +172,12 @@ def _print_table(result: dict[str, Any]) -> None:
             else "",
             ", ".join(record.get("programs", [])),
             record.get("federal_register", ""),
+            f"licence required: {record['license_requirement']}" if record.get("license_requirement") else "",
             f"licence review: {record['license_policy']}" if record.get("license_policy") else "",
-            "; ".join(record.get("addresses", [])[:2]),
+            "; ".join(record.get("addresses", [])[:2])
+            + (f" (+{len(record['addresses']) - 2} more)" if len(record.get("addresses", [])) > 2 else ""),
+            record.get("remarks", ""),
+            record.get("source_url", ""),
         ]
         line = " · ".join(f for f in facts if f)
         if line:

@@ -410,9 +410,10 @@ class JobRunner:
 
 
 def _stored_result(result: dict[str, Any], line: int) -> dict[str, Any]:
-    """A name's result as a job keeps it: the screening result without the list status every result
-    repeats (the job records its snapshots once), with the input line."""
-    kept = {k: v for k, v in result.items() if k not in ("lists", "snapshot")}
+    """A name's result as a job keeps it, with the input line: the snapshots screened against and
+    whether they were stale stay on every row (a downloaded row must say which lists it was screened
+    on), the per-list status detail every result repeats does not (the job records it once)."""
+    kept = {k: v for k, v in result.items() if k != "lists"}
     return {"line": line, **kept}
 
 
@@ -446,6 +447,35 @@ def _import_result(row: CustomerRow, action: str, screening: dict[str, Any]) -> 
     }
 
 
+# the list record of a hit (Screener.screen_result's ``record``) as CSV columns: what an analyst needs
+# to judge a hit without going back to the list (issue 12 item 9)
+RECORD_COLUMNS = (
+    "programs",
+    "dates",
+    "federal_register",
+    "license_requirement",
+    "license_policy",
+    "addresses",
+    "remarks",
+    "source_url",
+)
+
+
+def record_cells(record: dict[str, Any]) -> list[str]:
+    """A hit's list record as the RECORD_COLUMNS cells (lists joined with "; ")."""
+    dates = record.get("dates") or {}
+    return [
+        "; ".join(record.get("programs") or []),
+        "; ".join(f"{k} {v}" for k, v in sorted(dates.items())),
+        str(record.get("federal_register") or ""),
+        str(record.get("license_requirement") or ""),
+        str(record.get("license_policy") or ""),
+        "; ".join(record.get("addresses") or []),
+        str(record.get("remarks") or ""),
+        str(record.get("source_url") or ""),
+    ]
+
+
 def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """The results as CSV columns and rows: for names one row per hit (a row without hits once), for an
     import one row per customer × hit — what the download links offer."""
@@ -464,6 +494,9 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
             "list_name",
             "score",
             "strength",
+            *RECORD_COLUMNS,
+            "lists_stale",
+            "snapshots",
         ]
         out: list[list[Any]] = []
         for r in results:
@@ -476,8 +509,10 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
                 query.get("country"),
                 len(r.get("hits") or []),
             ]
+            # the lists a row was screened on (rows of jobs from before they were kept: empty)
+            status = [r.get("lists_stale", ""), ";".join(map(str, r.get("snapshot") or []))]
             if not r.get("hits"):
-                out.append(base + [""] * 7)
+                out.append(base + [""] * (7 + len(RECORD_COLUMNS)) + status)
             for h in r.get("hits") or []:
                 out.append(
                     base
@@ -490,6 +525,8 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
                         h.get("score"),
                         h.get("strength"),
                     ]
+                    + record_cells(h.get("record") or {})
+                    + status
                 )
         return columns, out
     columns = [

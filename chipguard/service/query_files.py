@@ -183,7 +183,7 @@ def require_columns(columns: list[str], file: str) -> None:
     for required in ("id", "name"):
         if required not in columns:
             raise InputError(
-                f"missing column '{required}' (columns: id,name[,kind,country])",
+                f"missing column '{required}' (columns: id,name[,kind,country,{','.join(EVIDENCE_FIELDS)}])",
                 file=file,
                 line=1,
                 field=required,
