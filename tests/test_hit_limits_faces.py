@@ -65,6 +65,11 @@ def test_a_customer_screen_records_and_shows_what_its_limit_left_out(ui: Ui) -> 
     assert entry.payload["omitted"] == {"customer": total - LIMIT} and entry.payload["limit"] == LIMIT
     history = ui.client.get("/v1/customers/hw/screenings", headers=headers).json()["screenings"]
     assert history[0]["omitted"] == {"customer": total - LIMIT}
+    # an ad-hoc screen of the same name: its audit entry counts what its limit left out too
+    query = {"name": "HUAWEI", "kind": "org", "country": "CN", "limit": LIMIT}
+    assert ui.client.post("/v1/screen", json=query, headers=headers).json()["omitted"] == total - LIMIT
+    adhoc = next(e for e in ui.services.audit.entries() if e.action == "screen.adhoc")
+    assert adhoc.payload["queries"][0]["omitted"] == total - LIMIT
 
     ui.sign_in("a")
     screened = ui.client.post("/ui/customers/hw/screen", data={"csrf": ui.csrf("/ui/customers/hw")})

@@ -377,6 +377,7 @@ class Services:
                         "id": r["id"],
                         "query": r["query"],
                         "hits": [(h["source"], h["party_id"], h["score"]) for h in r["hits"]],
+                        "omitted": r["omitted"],  # records past the query's limit (never cut silently)
                         "threshold": r["threshold"],
                     }
                     for r in results
