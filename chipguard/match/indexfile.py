@@ -540,24 +540,32 @@ class _StrKeys:
         self.keys = _Table(m, f"{name}.keys")
         self.slots = m.section(f"{name}.slots", "i")
         self.mask = len(self.slots) - 1
+        self._offsets, self._data = self.keys.offsets, self.keys.data
 
     def number(self, key: str) -> int:
         kb = key.encode("utf-8")
-        slots, mask, offsets, data = self.slots, self.mask, self.keys.offsets, self.keys.data
+        slots, mask = self.slots, self.mask
         i = zlib.crc32(kb) & mask
+        k = slots[i]
+        if k < 0:
+            return -1  # most absent keys: an empty slot at once
+        offsets, data = self._offsets, self._data
         while True:
-            k = slots[i]
-            if k < 0:
-                return -1
             if data[offsets[k] : offsets[k + 1]] == kb:
                 return k
             i = (i + 1) & mask
+            k = slots[i]
+            if k < 0:
+                return -1
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def key(self, number: int) -> str:
         return self.keys[number].decode("utf-8")
+
+
+_UNSEEN = object()  # a key MappedPostings has not looked up yet (None: looked up, not in the file)
 
 
 class MappedPostings(Mapping[str, Sequence[int]]):
@@ -573,9 +581,8 @@ class MappedPostings(Mapping[str, Sequence[int]]):
 
     def get(self, key: str, default: Any = None) -> Any:
         recent = self._recent
-        try:
-            found = recent[key]
-        except KeyError:
+        found = recent.get(key, _UNSEEN)  # (not try/except: half the keys are new, and raising costs)
+        if found is _UNSEEN:
             k = self._keys.number(key)
             found = None if k < 0 else self._values.span(k).cast("i")
             if len(recent) >= POSTING_CACHE:
@@ -687,6 +694,12 @@ class _Decoded(Sequence[Any]):
         return len(self.table)
 
     def __getitem__(self, i: Any) -> Any:
+        try:
+            found = self._cache.get(i)  # the common case first: a decoded item, by its position
+        except TypeError:  # an unhashable slice
+            found = None
+        if found is not None:
+            return found
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:

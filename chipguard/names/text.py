@@ -26,6 +26,25 @@ _APOSTROPHES = "'’‘`´ʼʻ"
 _ASCII_PUNCTUATION = {i: " " for i in range(128) if unicodedata.category(chr(i))[0] in ("P", "S", "Z", "C")}
 
 
+_PUNCTUATION_KEPT = 65_536
+
+
+class _PunctuationTable(dict[int, str]):
+    """str.translate table of every character: a space for punctuation, symbols, separators and control
+    characters (Unicode categories P, S, Z, C), the character itself otherwise — each character's
+    category looked up once per process, not once per character of every name."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        found = " " if unicodedata.category(ch)[0] in ("P", "S", "Z", "C") else ch
+        if len(self) < _PUNCTUATION_KEPT:  # names of every script fit; one of random code points stays out
+            self[code] = found
+        return found
+
+
+_PUNCTUATION = _PunctuationTable()
+
+
 def is_invisible(ch: str) -> bool:
     if ch in _EXTRA_INVISIBLE:
         return True
@@ -87,14 +106,7 @@ def punctuation_to_space(text: str) -> str:
     text = _ORDINAL.sub(r"\1", text)
     if text.isascii():
         return " ".join(text.translate(_ASCII_PUNCTUATION).split())
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat[0] in ("P", "S", "Z", "C"):
-            out.append(" ")
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    return " ".join(text.translate(_PUNCTUATION).split())
 
 
 @lru_cache(maxsize=200_000)
