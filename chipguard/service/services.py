@@ -851,6 +851,15 @@ class Services:
                 differences.append(
                     f"screening hits for {role}: recorded {old_h.get(role, [])}, replayed {new_h.get(role, [])}"
                 )
+        # how many hits past the limit each name had: recorded by decisions since 2026-12-05 only (an
+        # older one cut silently, so there is nothing to compare the replay's count with)
+        if "omitted" in recorded:
+            old_o, new_o = recorded.get("omitted") or {}, new.get("omitted") or {}
+            for role in sorted(set(old_o) | set(new_o)):
+                if old_o.get(role) != new_o.get(role):
+                    differences.append(
+                        f"hits left out for {role}: recorded {old_o.get(role, 0)}, replayed {new_o.get(role, 0)}"
+                    )
         return {
             "decision_id": decision_id,
             "recorded_outcome": recorded.get("outcome"),
