@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,43 @@ def test_a_rescreen_reports_what_its_limit_left_out(
     }
     assert all(o["customer_id"] == "hw" and o["screened_name"] == "HUAWEI" for o in omitted)
     assert {o["role"] for o in omitted} == {"customer"}
+
+
+def test_the_rescreen_command_and_audit_say_what_the_limit_left_out(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from chipguard.audit import AuditLog
+    from chipguard.cli import app
+    from chipguard.model import Customer
+    from chipguard.store.customers import CustomerStore
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    cfg = rescreen.rescreen_config()
+    monkeypatch.setattr(
+        rescreen,
+        "rescreen_config",
+        lambda: rescreen.RescreenConfig(
+            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
+        ),
+    )
+    new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
+    lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    old_path = tmp_path / "us_csl_2022-04.csv"
+    old_path.write_text("".join(lines[:-1]), encoding="utf-8")  # one record fewer: a list change
+    engine = get_engine()
+    CustomerStore(engine, AuditLog(engine)).create(Customer.from_dict(dict(CUSTOMER)), actor="test")
+    snapshots = SnapshotStore(engine)
+    old = snapshots.load_file(old_path)
+    snapshots.load_file(new_path)
+    result = CliRunner().invoke(app, ["monitor", "rescreen", "--since", old.ref, "--full"])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        rf"hw  customer 'HUAWEI': \d+ more hit\(s\) on the new lists not shown, past the limit of {LIMIT}",
+        result.output,
+    )
+    entry = next(e for e in AuditLog(engine).entries() if e.action == "monitor.rescreen")
+    assert {o["lists"] for o in entry.payload["omitted"]} == {"old", "new"}
+    assert all(o["omitted"] > 0 and o["limit"] == LIMIT for o in entry.payload["omitted"])
