@@ -147,6 +147,30 @@ class AccessLog:
             )
 
 
+WARM_QUERIES = 8  # listed names a worker screens at start-up, spread over the list
+
+
+def _warm_queries(services: Services, screener: Any) -> None:
+    """Screens a few listed names once (unaudited: nobody asked) before the worker takes requests.
+
+    Why: a screener mapped from an index file another process built leaves the scoring path's one-time
+    work (data tables read, patterns compiled, per-word caches) to the first queries that reach a hit, and
+    the requests that arrive together each did it at once — with ``serve --workers 2`` each worker's
+    first four real requests took ~100 ms of CPU each and ~1 s of wall time (``bench.load``), where the
+    worker that had built the index answered in 2 ms. A name on no list never reaches that path."""
+    from chipguard.names.scripts import warm_up
+
+    warm_up()  # the non-Latin name resources (Chinese vocabulary, transliteration)
+    status = services.screeners.list_status(screener)
+    parties = screener.parties
+    step = max(1, len(parties) // WARM_QUERIES)
+    for position in range(0, min(len(parties), WARM_QUERIES * step), step):
+        try:
+            screener.screen_result("warm-up", parties[position].name, lists=status)
+        except Exception:  # noqa: BLE001 - warming is an optimisation: a name it cannot screen stops nothing
+            log.debug("warm-up query %d not screened", position, exc_info=True)
+
+
 def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAPI:
     """The application over the database at ``database_url`` (default: CHIPGUARD_DATABASE_URL or the
     SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
@@ -165,7 +189,8 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if warm:
             try:
-                await run_in_threadpool(services.screeners.get)
+                screener = await run_in_threadpool(services.screeners.get)
+                await run_in_threadpool(_warm_queries, services, screener)
             except ListsUnavailableError:
                 log.warning("no lists loaded: /readyz answers 503 until they are")
         yield
