@@ -311,6 +311,8 @@ class Owner:
     registration_number: str = ""
     lei: str = ""
     imo: str = ""
+    address: str = ""  # as written (one line)
+    website: str = ""  # a web address or e-mail domain
 
 
 @dataclass(slots=True)

@@ -112,3 +112,37 @@ def test_rest_and_ui_show_the_record_and_the_list_status(home: Path, tmp_path: P
             "/v1/screen/batch", json={"queries": [{"name": listed["name"]}]}, headers=a.headers("screen")
         )
         assert batch.json()["results"][0]["lists"] == body["lists"]
+        # screening a stored customer says the same of its lists (its owner listed on the sample)
+        customer = {"customer_id": "c-lists", "name": "Northwind Trading", "country": "AM"}
+        customer["owners"] = [{"name": listed["name"], "kind": "org", "percent": 60}]
+        assert a.client.post("/v1/customers", json=customer, headers=a.headers("analyst")).status_code == 201
+        screened = a.client.post("/v1/customers/c-lists/screen", json={}, headers=a.headers("analyst"))
+        assert screened.status_code == 200, screened.text
+        assert screened.json()["lists"] == body["lists"] and screened.json()["lists_stale"] is status["stale"]
+
+
+def test_an_owner_declares_an_address_and_a_website(home: Path, tmp_path: Path, shared: Path) -> None:
+    """An owner record takes an address and a web domain as the customer does (issue 12 item 1), and
+    screening weighs them: SME BANK lists mspbank.ru and its Moscow address on the 2025 sample (the
+    newer CSL order of its ids cells). A domain that is no domain is a 422 naming the owner's field."""
+    with api("sqlite", tmp_path, shared) as a:
+        owner = {
+            "name": "SME Bank",
+            "kind": "org",
+            "percent": 55,
+            "address": "79 ul. Sadovnicheskaya, Moscow, 115035, RU",
+            "website": "https://www.mspbank.ru/about",
+        }
+        customer = {"customer_id": "c-owner", "name": "Northwind Trading", "country": "AM", "owners": [owner]}
+        made = a.client.post("/v1/customers", json=customer, headers=a.headers("analyst"))
+        assert made.status_code == 201, made.text
+        assert made.json()["customer"]["owners"][0]["website"] == owner["website"]
+        screened = a.client.post("/v1/customers/c-owner/screen", json={}, headers=a.headers("analyst")).json()
+        (hit,) = [h for h in screened["screening"]["owner:SME Bank"] if h["name"] == "SME BANK"]
+        agreed = {f["feature"] for f in hit["evidence"] if f["result"] == "agree"}
+        assert {"website", "address"} <= agreed, hit["evidence"]
+        bad = customer | {"customer_id": "c-bad", "owners": [owner | {"website": "nodot"}]}
+        r = a.client.post("/v1/customers", json=bad, headers=a.headers("analyst"))
+        assert (
+            r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "body.owners[0].website"
+        ), r.text

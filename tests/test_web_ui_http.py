@@ -60,6 +60,21 @@ def test_form_parsers() -> None:
     }
     body = forms.customer_body({"name": " Acme ", "country": "", "owners": "", "other_names": "A\n\nB"})
     assert body == {"name": "Acme", "kind": "org", "other_names": ["A", "B"]}
+    # the identifying details screening weighs are fields of the customer form, shown again to edit
+    person = {"name": "Rim Abbas", "kind": "person", "date_of_birth": " 1973-03-25 ", "nationality": "SY"}
+    body = forms.customer_body(person | {"lei": "", "website": "example.com"})
+    assert body == {
+        "name": "Rim Abbas",
+        "kind": "person",
+        "date_of_birth": "1973-03-25",
+        "nationality": "SY",
+        "website": "example.com",
+    }
+    shown = forms.customer_form(body)
+    assert (shown["date_of_birth"], shown["nationality"], shown["lei"]) == ("1973-03-25", "SY", "")
+    assert forms.customer_update(
+        body | {"lei": "25340038P8SYW80B9W34"}, shown | {"imo": "8984484"}
+    ) == body | {"imo": "8984484"}  # the form's values replace the stored ones: a cleared LEI is cleared
 
 
 def test_sign_in_redirects_headers_and_fail_closed_banner(ui: Ui) -> None:

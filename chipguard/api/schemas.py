@@ -137,6 +137,9 @@ class CustomerScreeningModel(BaseModel):
     omitted: dict[str, int] = Field(default_factory=dict)
     limit: int
     snapshot: list[str]
+    # per list: snapshot, the date its age counts from, age, limit and stale flag (as every screen says)
+    lists: list[dict[str, Any]] = Field(default_factory=list)
+    lists_stale: bool = True  # a result that cannot say its lists are fresh is treated as stale
     audit_seq: int
     alerts: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)  # raised, existing, cleared, weak
 

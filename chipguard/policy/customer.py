@@ -150,6 +150,8 @@ class OwnerModel(Strict):
     registration_number: IdentifierText = ""
     lei: IdentifierText = ""
     imo: IdentifierText = ""
+    address: Text = ""
+    website: Text = ""
 
 
 # An address is structured or one line of text; the discriminator picks the branch by the value's type,
@@ -229,6 +231,8 @@ class CustomerModel(Strict):
                     registration_number=o.registration_number,
                     lei=o.lei,
                     imo=o.imo,
+                    address=o.address.strip(),
+                    website=o.website.strip(),
                 )
                 for o in self.owners
             ],

@@ -18,7 +18,8 @@ CSV columns (all but ``customer_id`` and ``name`` optional; an unknown column is
 - one address: ``address, address_city, address_region, address_postal_code, address_country``;
 - the ultimate parent: ``ultimate_parent_name, ultimate_parent_country``;
 - owners, numbered from 1: ``owner1_name, owner1_kind, owner1_country, owner1_percent,
-  owner1_date_of_birth, owner1_nationality, owner1_registration_number, owner1_lei, owner1_imo``, then
+  owner1_date_of_birth, owner1_nationality, owner1_registration_number, owner1_lei, owner1_imo,
+  owner1_address, owner1_website``, then
   ``owner2_…`` and so on.
 """
 

@@ -446,6 +446,7 @@ class Services:
             actor=actor,
         )
         snapshots = [str(r) for r in screener.snapshot_refs()]
+        status = self.screeners.list_status(screener)  # which lists, and whether stale, as every screen
         listed = sorted(label for label, hits in screening.items() if hits)
         roles = sorted({h["role"] for hits in screening.values() for h in hits})
         entry = self.audit.record(
@@ -477,6 +478,8 @@ class Services:
             "omitted": omitted,
             "limit": limit,
             "snapshot": snapshots,
+            "lists": status,
+            "lists_stale": any(s.get("stale") for s in status) or not status,
             "audit_seq": entry.seq,
             "alerts": alerts,
         }

@@ -87,6 +87,11 @@ def items(text: str) -> list[dict[str, Any]]:
     return out
 
 
+# the identifying details screening weighs (model.EVIDENCE_FIELDS) that the customer form shows as one
+# field each (the addresses have their own lines)
+CUSTOMER_IDENTIFIERS = ("date_of_birth", "nationality", "registration_number", "lei", "imo", "website")
+
+
 def customer_body(form: dict[str, str]) -> dict[str, Any]:
     """The customer form as a REST ``CustomerModel`` body."""
     parent = form.get("parent_name", "").strip()
@@ -107,6 +112,7 @@ def customer_body(form: dict[str, str]) -> dict[str, Any]:
         "payment_country": form.get("payment_country", "").strip(),
         "business_type": form.get("business_type", "").strip(),
     }
+    body.update({k: form.get(k, "").strip() for k in CUSTOMER_IDENTIFIERS})
     pruned: dict[str, Any] = prune(body)
     pruned.setdefault("name", "")  # keep the required field so the validator names it
     return pruned
@@ -240,13 +246,13 @@ def customer_form(data: dict[str, Any]) -> dict[str, str]:
         "addresses": "\n".join(str(a.get("text", "")) for a in data.get("addresses") or []),
         "email_domains": "\n".join(str(d) for d in data.get("email_domains") or []),
         "ip_countries": ", ".join(str(c) for c in data.get("ip_countries") or []),
-    }
+    } | {k: str(data.get(k, "") or "") for k in CUSTOMER_IDENTIFIERS}
 
 
 def customer_update(stored: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
     """The edited customer form over the stored record, as a REST ``CustomerModel`` body: the fields the
-    form shows are replaced by what it sends; what it does not show (identifiers, the detail of an
-    address or an owner) is kept — an address, owner or parent whose line is unchanged keeps its stored
+    form shows are replaced by what it sends; what it does not show (the detail of an address or an
+    owner, the customer's other identifiers) is kept — an address, owner or parent whose line is unchanged keeps its stored
     detail, so editing one owner's name does not drop another's."""
     edited = customer_body(form)
     before = customer_form(stored)
