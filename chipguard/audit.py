@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -56,6 +56,19 @@ _COMMITTERS_LOCK = threading.Lock()
 # audited request, and the ORM's unit of work (identity map, flush planning) cost more CPU than the SQL.
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
 _HEAD = cast(Table, AuditHeadRow.__table__)
+# ... built once: constructing a statement costs more CPU than running its cached compiled form
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT_ENTRIES = insert(_ENTRIES)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(
+        seq=bindparam("new_seq"),
+        hash=bindparam("new_hash"),
+        signature=bindparam("new_signature"),
+        updated_at=bindparam("new_updated_at"),
+    )
+)
 log = logging.getLogger("chipguard.audit")
 
 
@@ -199,8 +212,7 @@ class AuditLog:
     def lock_head(self, db: Session | Connection) -> tuple[int, str]:
         """The head's (seq, hash), its row locked for this transaction; created (once, race-free) on the
         first append."""
-        query = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
-        head = db.execute(query).one_or_none()
+        head = db.execute(_READ_HEAD).one_or_none()
         if head is not None:
             return int(head.seq), str(head.hash)
         bind = db.get_bind() if isinstance(db, Session) else db
@@ -216,7 +228,7 @@ class AuditLog:
             )
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        head = db.execute(query).one()
+        head = db.execute(_READ_HEAD).one()
         return int(head.seq), str(head.hash)
 
     def append(self, session: Session, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
@@ -262,11 +274,15 @@ class AuditLog:
             )
             entries.append(AuditEntry(seq, ts, actor, action, json.loads(text), prev, digest))
             prev = digest
-        db.execute(insert(_ENTRIES), rows)
+        db.execute(_INSERT_ENTRIES, rows)
         db.execute(
-            update(_HEAD)
-            .where(_HEAD.c.id == HEAD_ID)
-            .values(seq=seq, hash=prev, signature=self.sign_head(seq, prev), updated_at=ts)
+            _MOVE_HEAD,
+            {
+                "new_seq": seq,
+                "new_hash": prev,
+                "new_signature": self.sign_head(seq, prev),
+                "new_updated_at": ts,
+            },
         )
         if isinstance(db, Session):
             db.flush()  # the caller's own pending rows, as before: it may read them back before committing
