@@ -345,3 +345,20 @@ def test_the_first_results_kept_are_read_a_page_at_a_time(srv: Api) -> None:
         assert [r["id"] for r in jobs.first_results(job.job_id, hits, 10, page=page)] == ["c0", "c3", "c6"]
         assert [r["id"] for r in jobs.first_results(job.job_id, hits, 2, page=page)] == ["c0", "c3"]
     assert jobs.get(job.job_id).done == 7 and jobs.count_results(job.job_id) == 7
+
+
+def test_the_csv_download_says_what_a_limit_left_out() -> None:
+    """A name whose screening left records past its limit (a big name) says how many in the CSV download,
+    as the JSON results do (issue 12 item 5: a limit says how many were left out)."""
+    from chipguard.service.jobs import result_rows_csv
+
+    hit = {"source": "us_csl", "party_id": "p1", "name": "Huawei", "score": 1.0, "strength": "confirmed"}
+    query = {"name": "Huawei", "kind": "org", "country": "CN"}
+    results = [
+        {"line": 2, "id": "a", "query": query, "hits": [hit], "omitted": 47, "snapshot": ["us_csl:x"]},
+        {"line": 3, "id": "b", "query": query | {"name": "Nobody"}, "hits": [], "omitted": 0},
+    ]
+    columns, rows = result_rows_csv("screen", results)
+    cells = [dict(zip(columns, row, strict=True)) for row in rows]
+    assert [(c["id"], c["hits"], c["omitted"]) for c in cells] == [("a", 1, 47), ("b", 0, 0)]
+    assert cells[0]["snapshots"] == "us_csl:x" and cells[1]["source"] == ""

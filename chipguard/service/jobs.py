@@ -477,8 +477,9 @@ def record_cells(record: dict[str, Any]) -> list[str]:
 
 
 def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    """The results as CSV columns and rows: for names one row per hit (a row without hits once), for an
-    import one row per customer × hit — what the download links offer."""
+    """The results as CSV columns and rows: for names one row per hit (a row without hits once) with how
+    many records the name's limit left out, for an import one row per customer × hit — what the download
+    links offer."""
     if kind == "screen":
         columns = [
             "line",
@@ -487,6 +488,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
             "kind",
             "country",
             "hits",
+            "omitted",
             "source",
             "party_id",
             "hit_name",
@@ -508,6 +510,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
                 query.get("kind"),
                 query.get("country"),
                 len(r.get("hits") or []),
+                r.get("omitted", ""),  # records past the limit (rows of jobs from before: empty)
             ]
             # the lists a row was screened on (rows of jobs from before they were kept: empty)
             status = [r.get("lists_stale", ""), ";".join(map(str, r.get("snapshot") or []))]
