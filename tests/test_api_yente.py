@@ -39,6 +39,10 @@ def test_match_answers_in_yente_shape(srv: Api) -> None:
     assert top["score"] >= 0.99 and top["features"]["name_score"] == top["score"]
     assert isinstance(top["match"], bool)
     assert out["responses"]["q2"]["results"] == [] and out["limit"] == 5
+    # the list record rides along, and the lists screened against are stated, as on every face
+    assert top["record"]["list"] and top["record"]["source_url"] == atlas["source_list_url"]
+    (status,) = out["lists"]
+    assert status["source"] == "us_csl" and out["lists_stale"] is status["stale"]
     assert out["responses"]["q2"]["query"]["properties"]["birthDate"] == ["1970"]
     # another list's dataset keeps only that list's records
     other = srv.client.post("/match/un", json=body, headers=srv.headers("screen")).json()

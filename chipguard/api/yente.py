@@ -23,8 +23,10 @@ and every value not weighed (a second value, another property for the same field
 
 ``match`` is true for a confirmed match (the strength screening gives every hit); ``features`` is yente's
 name → number map: ``name_score``, each scoring feature's contribution (``matching.yml``) and each
-identifying detail compared (+1 agrees, 0 close or differs, −1 conflicts); ``strength`` and ``evidence``
-(each comparison in words) ride along. ``dataset`` ``default`` screens every active list; a source name
+identifying detail compared (+1 agrees, 0 close or differs, −1 conflicts); ``strength``, ``evidence``
+(each comparison in words) and ``record`` (the list record as every face shows it: programmes, dates,
+Federal Register citation, licence requirement and policy …) ride along; the response's ``lists`` and
+``lists_stale`` state the snapshots screened against and whether they are stale. ``dataset`` ``default`` screens every active list; a source name
 (``us_csl``, ``un`` …) keeps that list's records. yente's ``weights`` and ``config`` are taken only
 empty: chipguard's weights are data (``matching.yml``), the same for every caller. The call is audited
 like every ad-hoc screen.
@@ -269,6 +271,7 @@ def match_queries(
                     "features": _features(hit),
                     "strength": strength,
                     "evidence": hit.get("evidence") or [],
+                    "record": hit.get("record") or {},
                     "referents": [],
                     "target": True,
                 }
@@ -281,7 +284,14 @@ def match_queries(
             "query": {"schema": q.schema_, "properties": q.properties},
             "evidence_ignored": ignored[key],
         }
-    return {"responses": responses, "limit": limit}
+    # the lists screened against and whether they are stale, as every screen states (one call, one set)
+    status = results[0].get("lists", []) if results else []
+    return {
+        "responses": responses,
+        "limit": limit,
+        "lists": status,
+        "lists_stale": any(s.get("stale") for s in status) or not status,
+    }
 
 
 def add_yente_routes(
