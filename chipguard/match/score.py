@@ -490,13 +490,13 @@ def score_or_bound(
     c_used = [False] * nc
     pairs: list[tuple[int, int, float, str]] = []
     # 1. equal canonical forms (order-free: persons reorder, orgs move places and qualifiers)
-    c_by_canon: dict[str, list[int]] = {}
-    for j, t in enumerate(c_tokens):
-        c_by_canon.setdefault(t.canon, []).append(j)
+    # each query word takes the first list word of its canonical form not taken yet (a taken one is
+    # blanked out of ``c_free``; membership and position are looked up in C, names being a few words)
+    c_free: list[str | None] = [t.canon for t in c_tokens]
     for i, t in enumerate(q_tokens):
-        js = c_by_canon.get(t.canon)
-        if js:
-            j = js.pop(0)
+        if t.canon in c_free:
+            j = c_free.index(t.canon)
+            c_free[j] = None
             q_used[i] = c_used[j] = True
             pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
@@ -529,16 +529,15 @@ def score_or_bound(
     # translation is out of play (token_similarity: every organisation rule and every person rule needs
     # the same first letter below seven letters, but a person's one-letter variant of the same length,
     # "Gates"/"Cates"): most word pairs of two names are told apart here, without a call
+    c_side = [(j, c_tokens[j], c_tokens[j].text[:1], len(c_tokens[j].text)) for j in rest_c]
     for i in rest_q:
         qt = q_tokens[i]
         q_text = qt.text
         q_first, q_len = q_text[:1], len(q_text)
-        for j in rest_c:
-            ct = c_tokens[j]
-            c_len = len(ct.text)
+        for j, ct, c_first, c_len in c_side:
             if (
                 not translated
-                and ct.text[:1] != q_first
+                and c_first != q_first
                 and (q_len < 7 or c_len < 7)
                 and not (person and q_len == c_len)
             ):

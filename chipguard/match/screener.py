@@ -491,6 +491,7 @@ def score_pair(
     person: bool,
     q_weights: tuple[float, ...] | None,
     query: PairQuery,
+    aligned: dict[tuple[Any, ...], Scored | None] | None = None,
 ) -> PairScore | None:
     """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
     ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
@@ -502,7 +503,29 @@ def score_pair(
 
     ``entry.variant`` says how the candidate name was made (see PairQuery for the query). None when the
     name score is below ``query.min_score`` or a trade-name entry does not stand (see
-    trade_name_match)."""
+    trade_name_match).
+
+    ``aligned``: the name alignments already made for this query form in this scoring mode (screening
+    passes one dict per form and query), by the candidate name's text, person rules and anchors — all an
+    alignment depends on besides the query. A name listed on several records (the Entity List lists a
+    firm once per address) is then aligned once; the features of each record are still its own."""
+    if aligned is None:
+        scored = _aligned(qa, entry, person, q_weights, query)
+    else:
+        key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person)
+        if key in aligned:
+            scored = aligned[key]
+        else:
+            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query)
+    if scored is None:
+        return None
+    return _pair_features(qa, entry, query, scored)
+
+
+def _aligned(
+    qa: NameAnalysis, entry: Entry, person: bool, q_weights: tuple[float, ...] | None, query: PairQuery
+) -> Scored | None:
+    """The names' alignment of score_pair, None when it is below ``query.min_score``."""
     c_weights = entry.weights or None
     rarity, min_score = query.rarity, query.min_score
     if entry.anchors is not None and query.anchors is None and not person:
@@ -537,6 +560,11 @@ def score_pair(
         scored = found
     if scored.score < min_score:
         return None
+    return scored
+
+
+def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Scored) -> PairScore | None:
+    """score_pair's features of the pair beyond the names' words, on the names' alignment ``scored``."""
     if entry.variant == "core" and not trade_name_match(scored):
         return None
     w = scorer_config()
@@ -882,6 +910,7 @@ class Screener:
             )
             retrieved: set[int] | None = None  # made when a trade name brings its full name
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
+            aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
             for eid in candidates:
                 entry = entries[eid]
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
@@ -889,7 +918,7 @@ class Screener:
                 qw = q_weights.get(person_mode)
                 if qw is None:
                     qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-                pair = score_pair(qa, entry, person_mode, qw, pair_query)
+                pair = score_pair(qa, entry, person_mode, qw, pair_query, aligned)
                 if entry.variant == "core":
                     words = q_words.get(person_mode)
                     if words is None:
