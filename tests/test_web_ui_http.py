@@ -51,6 +51,25 @@ def test_form_parsers() -> None:
     ]
     with pytest.raises(InputError, match="percent 'lots'"):
         forms.owners("Acme; HK; lots")
+    # an owner's identifying details, FIELD=VALUE after the kind, written back the same way to edit
+    line = "Tan Wei Ming; SG; 40; person; date_of_birth=1961-05-02; nationality=SG; website=tan.example.sg"
+    (tan,) = forms.owners(line)
+    assert tan == {
+        "name": "Tan Wei Ming",
+        "country": "SG",
+        "percent": 40.0,
+        "kind": "person",
+        "date_of_birth": "1961-05-02",
+        "nationality": "SG",
+        "website": "tan.example.sg",
+    }
+    assert forms.customer_form({"name": "X", "owners": [tan]})["owners"] == line
+    assert (
+        forms.customer_form({"name": "X", "owners": [{"name": "Y", "lei": "L"}]})["owners"]
+        == "Y; ; ; ; lei=L"
+    )
+    with pytest.raises(InputError, match="owner line 1: 'passport=1' is not FIELD=VALUE"):
+        forms.owners("Tan; SG; 40; person; passport=1")
     with pytest.raises(InputError, match="x-www-form-urlencoded"):
         forms.parse_urlencoded(b"{}", "application/json")
     with pytest.raises(InputError, match="NUL"):

@@ -56,8 +56,21 @@ def prune(value: Any) -> Any:
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
+# an owner's identifying details screening weighs, written ``field=value`` after the kind on its line
+OWNER_IDENTIFIERS = (
+    "date_of_birth",
+    "nationality",
+    "registration_number",
+    "lei",
+    "imo",
+    "address",
+    "website",
+)
+
+
 def owners(text: str) -> list[dict[str, Any]]:
-    """One owner per line: ``NAME; COUNTRY; PERCENT; KIND`` (only the name is required)."""
+    """One owner per line: ``NAME; COUNTRY; PERCENT; KIND`` (only the name is required), then any of its
+    identifying details as ``FIELD=VALUE`` parts (``date_of_birth=1961-05-02; nationality=CN``)."""
     out: list[dict[str, Any]] = []
     for n, line in enumerate(lines(text), 1):
         parts = [p.strip() for p in line.split(";")]
@@ -71,6 +84,16 @@ def owners(text: str) -> list[dict[str, Any]]:
             owner["percent"] = float(pct)
         if len(parts) > 3:
             owner["kind"] = parts[3].lower()
+        for part in parts[4:]:
+            key, sep, value = part.partition("=")
+            if not part:
+                continue
+            if not sep or key.strip() not in OWNER_IDENTIFIERS:
+                raise InputError(
+                    f"owner line {n}: {part!r} is not FIELD=VALUE with a field of {', '.join(OWNER_IDENTIFIERS)}",
+                    field="owners",
+                )
+            owner[key.strip()] = value.strip()
         out.append(owner)
     return out
 
@@ -223,9 +246,10 @@ def _owner_line(owner: dict[str, Any]) -> str:
         f"{percent:g}" if isinstance(percent, int | float) else "",
         str(owner.get("kind", "") or ""),
     ]
-    while len(parts) > 1 and not parts[-1]:
+    details = [f"{k}={owner[k]}" for k in OWNER_IDENTIFIERS if owner.get(k)]
+    while len(parts) > 1 and not parts[-1] and not details:
         parts.pop()
-    return "; ".join(parts)
+    return "; ".join(parts + details)
 
 
 def customer_form(data: dict[str, Any]) -> dict[str, str]:
