@@ -102,6 +102,34 @@ def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, 
     assert hit["best_list_code"] in hit["list_codes"] and hit["listed_roles"] == ["query"]
 
 
+def test_a_record_states_the_identifying_details_it_was_screened_with(
+    opened: jobs.Lists, tmp_path: Path
+) -> None:
+    """A row's date of birth, nationality or IMO number decides its strength (SDN 21944 'ABBAS, Rim, born
+    1973-03-25, SY: confirmed by both, weak by a birth date decades away; the vessel AAJ by its IMO even
+    under another name): the record says what it was screened with, not only in the hits' prose."""
+    src = tmp_path / "q.csv"
+    src.write_text(
+        "id,name,kind,date_of_birth,nationality,imo\n"
+        "a,Rim Abbas,person,1973-03-25,SY,\n"
+        "b,Rim Abbas,person,1990,,\n"
+        "c,Aaj Ship,,,,8984484\n"
+        "d,Rim Abbas,person,,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    _run(opened, src, out)
+    records = {r["id"]: r for r in jobs.read_records(out)}
+    assert json.loads(records["a"]["evidence_json"]) == [
+        {"screened": "query", "date_of_birth": "1973-03-25", "nationality": "SY"}
+    ]
+    assert records["a"]["best_strength"] == "confirmed" and records["b"]["best_strength"] == "weak"
+    assert json.loads(records["b"]["evidence_json"]) == [{"screened": "query", "date_of_birth": "1990"}]
+    assert json.loads(records["c"]["evidence_json"]) == [{"screened": "query", "imo": "8984484"}]
+    assert records["c"]["best_party_id"] == "25277" and records["c"]["best_strength"] == "confirmed"
+    assert json.loads(records["d"]["evidence_json"]) == []
+
+
 def test_local_engine_on_two_workers_writes_the_same_bytes(
     lists_home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

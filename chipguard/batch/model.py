@@ -33,6 +33,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "string"),
     ("kind", "string"),
     ("country", "string"),
+    ("evidence_json", "string"),
     ("names_screened", "long"),
     ("hit_count", "long"),
     ("hits_omitted", "long"),
@@ -213,6 +214,12 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
         "name": subject.name,
         "kind": subject.kind,
         "country": subject.country,
+        # the identifying details screened with each name (what a confirmed or weak strength rests on)
+        "evidence_json": json.dumps(
+            [{"screened": t.label, **dict(t.evidence)} for t in subject.targets if t.evidence],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
         "names_screened": len(subject.targets),
         "hit_count": len(hits),
         "hits_omitted": omitted,  # records past the limit (per screened name), never silently dropped
