@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "csl-bare": lambda: Screener(csl_parties, enrich=False),
     }
     built: dict[str, Any] = {}
-    total = total_right = queries = 0
+    total = total_right = queries = total_records = 0
     cpu = 0.0
     for title, which, rows, use_country, step in sets:
         if wanted and title not in wanted:
@@ -177,13 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         half = rows[::step]
         lost, seconds, (found, found_full) = losses(screener, half, use_country)
         right = sum(any(named for *_, named in item["lost"]) for item in lost)
+        lost_records = sum(len(item["lost"]) for item in lost)
         total += len(lost)
+        total_records += lost_records
         total_right += right
         queries += len(half)
         cpu += seconds
         print(
-            f"\n## {title}: {len(lost)} of {len(half)} queries lose a record to retrieval "
-            f"({right} lose the record the set names as the query's party); the party found by "
+            f"\n## {title}: {len(lost)} of {len(half)} queries lose a record to retrieval, {lost_records} "
+            f"records in all ({right} lose the record the set names as the query's party); the party found by "
             f"{found} as shipped, {found_full} with exhaustive retrieval"
         )
         for item in lost[: args.show]:
@@ -193,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"- [{item['category']}/{item['expect']}] {item['query']!r} → {records}")
     print(
-        f"\nall sets: {total} of {queries} queries lose a record ({total_right} the right party); shipped "
+        f"\nall sets: {total} of {queries} queries lose a record, {total_records} records in all "
+        f"({total_right} the right party); shipped "
         f"screening {cpu:.1f} s CPU ({queries / cpu:.0f} queries/s, limit unbounded)"
     )
     return 0
