@@ -56,3 +56,29 @@ def test_a_listed_firm_is_found_by_its_trade_name_without_the_curated_file(share
 def test_the_same_trade_name_in_another_trade_is_not_the_firm(screener: Screener) -> None:
     for query in ("Jingjia Construction Engineering Co., Ltd.", "Jingija Co., Ltd."):
         assert not any(h.name == JINGJIA for h in screener.screen(query, kind="org", country="CN")), query
+
+
+def test_the_body_ranks_before_its_subsidiaries_on_its_trade_name(screener: Screener) -> None:
+    """A query of a trade name meets the body and its subsidiaries at one score; the listed name that
+    adds no business line ranks first (core_name_ranking). On the CSL, "Sberbank" scores 0.97 against
+    PJSC Sberbank of Russia and ten domestic subsidiaries; before the rule the bank ranked 23rd."""
+    hits = screener.screen("SBERBANK", kind="org", country="RU", limit=60)
+    top = hits[0]
+    assert top.name == "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"
+    tied = [h for h in hits if h.score == top.score]
+    assert len({h.name for h in tied}) > 5  # the subsidiaries tie with it: the order, not the score, decides
+    assert all(h.explanation["alias_part"] == "core" for h in tied)
+    # with no country given, "of Russia" is a place the name adds, still less than a business line
+    names = [h.name for h in screener.screen("SBERBANK", kind="org", limit=60)]
+    bank = names.index("PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
+    assert bank < names.index("JOINT STOCK COMPANY SBERBANK LEASING")
+    assert bank < names.index("INSURANCE COMPANY SBERBANK INSURANCE LIMITED LIABILITY COMPANY")
+
+
+def test_what_a_listed_name_adds_to_its_trade_name() -> None:
+    from chipguard.match.screener import trade_name_residue
+
+    assert trade_name_residue("PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA") == ((), ("russia",))
+    assert trade_name_residue("JOINT STOCK COMPANY SBERBANK LEASING") == (("leasing",), ())
+    assert trade_name_residue("Zhejiang Dahua Technology Co., Ltd.") == (("technology",), ("zhejiang",))
+    assert trade_name_residue("浙江大华技术股份有限公司") == (("技术",), ("浙江",))

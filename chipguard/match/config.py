@@ -108,6 +108,7 @@ class ScorerConfig:
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
+    core_name_ranking: bool
     core_name_max_words: int
     core_name_min_letters: int
     branch_markers: tuple[str, ...]
@@ -212,6 +213,7 @@ KEYS: dict[str, str] = {
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
+    "core_name_ranking": "core_name_ranking",
     "core_name_max_words": "core_name_max_words",
     "core_name_min_letters": "core_name_min_letters",
     "branch_markers": "branch_markers",
@@ -590,6 +592,12 @@ SETTINGS: tuple[Setting, ...] = (
         ("core_names", "core_name_max_words", "core_name_min_letters"),
         "A listed company is also found by its trade name (region, industry words and legal form removed), "
         "a Latin one of at most max_words words and min_letters letters (see the trade_name feature).",
+    ),
+    Setting(
+        ("core_name_ranking",),
+        "Among hits of equal score on trade names, the listed name adding the fewest words beyond its trade "
+        "name ranks first (other words, then places and other countries; a legal form and the query's own "
+        "country cost nothing): the body itself before its subsidiaries. Order only.",
     ),
     Setting(
         ("chinese_segmentation.*",),

@@ -661,6 +661,12 @@ def _country_words() -> dict[str, str]:
     return out
 
 
+def country_of_word(word: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of the country a word of a name names ("russia" → RU, "中国" when
+    vocabulary.yml lists it), None for any other word."""
+    return _country_words().get(word.casefold())
+
+
 def identity_missing(
     query_generic: bool,
     unmatched_listed: Iterable[Token],

@@ -43,6 +43,9 @@ from chipguard.names.analysis import (
     analyze,
 )
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
+from chipguard.names.chinese_vocab import ADMIN as CN_ADMIN
+from chipguard.names.chinese_vocab import LEGAL as CN_LEGAL
+from chipguard.names.chinese_vocab import PLACE as CN_PLACE
 from chipguard.names.data import default_threshold, vocabulary
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
@@ -403,6 +406,47 @@ def trade_name_match(scored: Scored) -> bool:
     return all(p.how in ("exact", "equivalent") for p in scored.pairs) and all(
         cls in _BRAND_EXTRAS for _text, cls, _w in scored.unmatched_query
     )
+
+
+@lru_cache(maxsize=4096)
+def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a listed company name adds to its trade name: (other words, places), the legal form and
+    stop words left out; a country word is a place. Why: a query of a trade name ("Sberbank") meets the
+    body ("PJSC Sberbank of Russia") and its subsidiaries ("JSC Sberbank Leasing", "Sberbank Insurance
+    LLC") at one score; the name adding least — no business line, no place — is the body itself and
+    ranks first (``core_name_ranking``, see trade_name_rank). Computed for hits only."""
+    core = core_name(alias)
+    words: list[str] = []
+    places: list[str] = []
+    if has_han(alias):
+        for seg in analyse(alias).segments:
+            if seg.text in core or seg.kind == CN_LEGAL:
+                continue
+            (places if seg.kind in (CN_PLACE, CN_ADMIN) or ev.country_of_word(seg.text) else words).append(
+                seg.text
+            )
+        return tuple(words), tuple(places)
+    in_core = {t.canon for t in analyze(core, False).tokens}
+    for tok in analyze(alias[: LIMITS.list_name_chars], False).tokens:
+        if tok.canon in in_core or tok.cls in (LEGAL, STOP):
+            continue
+        (places if tok.cls in (PLACE, COUNTRY, ADMIN) else words).append(tok.text)
+    return tuple(words), tuple(places)
+
+
+def trade_name_rank(entry: Entry, q_country: str) -> tuple[int, int]:
+    """The rank of a hit among hits of equal score: (0, 0) for a match on a full name; for a match on a
+    trade name, how many other words and how many places its listed name adds (trade_name_residue), a
+    country word naming the query's country costing nothing ("of Russia" in RU)."""
+    if entry.variant != "core":
+        return (0, 0)
+    words, places = trade_name_residue(entry.alias)
+    foreign = [
+        p
+        for p in places
+        if not (q_country and (code := ev.country_of_word(p)) and _country_norm(code) == q_country)
+    ]
+    return (len(words), len(foreign))
 
 
 def core_name(name: str) -> str:
@@ -945,11 +989,13 @@ class Screener:
         assessed = self._assess(
             best, queries, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut, declared_kind=declared_kind
         )
-        # best first; equal scores keep the order the records were met in (query form, then retrieval
-        # rank), which depends on nothing but the query and the lists
+        # best first; among equal scores a trade-name match whose listed name adds least (the body before
+        # its subsidiaries: trade_name_rank, when core_name_ranking), then the order the records were met
+        # in (query form, then retrieval rank), which depends on nothing but the query and the lists
+        by_residue = scorer_config().core_name_ranking
         passing = sorted(
             (v for v in best.values() if v[0] >= cut or assessed[v[4].party].identified),
-            key=lambda v: -v[0],
+            key=lambda v: (-v[0], trade_name_rank(v[4], q_country) if by_residue else (0, 0)),
         )
         kept: list[tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = []
         duplicates: dict[int, list[str]] = {}
