@@ -389,3 +389,22 @@ def test_a_missing_evidence_number_names_its_own_section(monkeypatch: pytest.Mon
         with pytest.raises(InputError) as err:
             ev._num(key)
         assert err.value.field == f"{section}.{key}" and str(err.value.file).endswith("matching.yml")
+
+
+def test_an_address_agrees_on_its_words_not_its_punctuation_nor_a_city_alone(screener: Screener) -> None:
+    """The SDN record of A&A ESTUDIO ARQUITECTONICO is at "Privada Juan Martin 537, Zapopan, Jalisco, CP
+    45138, MX". The street without the listed comma after it agrees; a city alone (every firm of
+    Zapopan) or a house number and city say nothing about which address."""
+
+    def address_line(address: str) -> list[dict[str, str]]:
+        hits = screener.screen(
+            "A&A ESTUDIO ARQUITECTONICO", kind="org", evidence=ev.query_evidence(address=address)
+        )
+        hit = next(h for h in hits if h.party_id == "26062")
+        return [f for f in hit.evidence if f["feature"] == "address"]
+
+    (agree,) = address_line("Privada Juan Martin 537, Zapopan, Jalisco")
+    assert agree["result"] == "agree" and "Privada Juan Martin 537" in agree["detail"]
+    assert address_line("privada juan martin 537 zapopan") != []
+    for vague in ("Zapopan, MX", "Zapopan, Jalisco", "537 Zapopan"):
+        assert address_line(vague) == [], vague

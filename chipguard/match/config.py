@@ -261,6 +261,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "evidence.min_identifier_length": int,
     "evidence.max_identifier_length": int,
     "evidence.address_similarity": float,
+    "evidence.address_min_words": int,
     "evidence.non_identifier_schemes": tuple,
     "evidence.institution_words": tuple,
     "evidence.generic_name_max_rarity": float,

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from chipguard.errors import InputError
 from chipguard.match.config import EVIDENCE_KEYS, MATCHING_FILE, scorer_config
@@ -705,13 +706,27 @@ def identity_missing(
 
 
 def _address_agrees(query: str, listed: Iterable[str]) -> str:
-    best = ""
+    """The first listed address the query's address matches, "" when none does.
+
+    Token-set similarity of at least ``evidence.address_similarity``, on texts with punctuation removed
+    ("Privada Juan Martin 537, Zapopan, Jalisco" is the listed "Privada Juan Martin, 537, Zapopan,
+    Jalisco"), sharing at least ``evidence.address_min_words`` words: token-set similarity is 1.0 for any
+    query whose words are all in the listed address, so a city alone ("Moscow, RU") agreed with every
+    address in that city and told the analyst "matches the listed address". 0 words: as before the key
+    (raw lower-cased texts, any length), for decisions archived with it."""
     cut = _num("address_similarity") * 100
+    min_words = int(_num("address_min_words"))
+    if min_words <= 0:
+        return next((t for t in listed if fuzz.token_set_ratio(query.lower(), t.lower()) >= cut), "")
+    q = default_process(query)
+    q_words = set(q.split())
+    if len(q_words) < min_words:
+        return ""
     for text in listed:
-        if fuzz.token_set_ratio(query.lower(), text.lower()) >= cut:
-            best = text
-            break
-    return best
+        t = default_process(text)
+        if len(q_words & set(t.split())) >= min_words and fuzz.token_set_ratio(q, t, processor=None) >= cut:
+            return text
+    return ""
 
 
 def assess(
