@@ -288,3 +288,12 @@ def test_the_same_name_however_written_is_always_scored(csl: Screener) -> None:
     assert ranked and cands.index(ranked[0]) >= csl.candidate_limit  # not among the best by key weight
     found = csl.screening("Huawei Technologies Co., Ltd.", limit=500)
     assert any(h.name == "Huawei Technology Co. Ltd." and h.score >= 0.99 for h in found.hits)
+
+
+def test_a_person_given_without_a_kind_reaches_the_persons_record(csl: Screener) -> None:
+    """A person's record is indexed under the person reading of its words; with no kind given the query
+    was retrieved by its organisation reading only, which reads "Abbas", "Carlos", "Thomas" as plurals
+    ("abba") — "Rim ABBAS" found nothing, "ABBAS, Rim" (the record's own order) found it."""
+    for name in ("Rim ABBAS", "Rim Abbas", "ABBAS, Rim"):
+        hits = csl.screen(name)
+        assert hits and hits[0].name == "'ABBAS, Rim" and hits[0].score == 1.0, name

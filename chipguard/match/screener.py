@@ -449,6 +449,17 @@ def trade_name_rank(entry: Entry, q_country: str) -> tuple[int, int]:
     return (len(words), len(foreign))
 
 
+def _readings_differ(org: NameAnalysis, person: NameAnalysis) -> bool:
+    """Whether a name's person reading has words its organisation reading spells otherwise (the
+    organisation reading singularises and expands abbreviations: "Abbas" → "abba"), so that records
+    indexed under the person reading are not reached by the organisation reading's keys. A name with a
+    legal form or a word of an organisation's kind ("Technologies", "Bank") is read as an organisation
+    only: its person reading would be retrieved for nothing."""
+    if not person.tokens or any(t.cls in (LEGAL, GENERIC) for t in org.tokens):
+        return False
+    return {t.canon for t in person.tokens} != {t.canon for t in org.tokens}
+
+
 def core_name(name: str) -> str:
     """The trade name of a listed company name, Chinese or Latin ("" when it has none): the general rule
     behind finding a listed firm by the name it trades under (海康威视, Dahua) besides its legal name; the
@@ -952,6 +963,19 @@ class Screener:
             candidates = list(
                 self.index.candidates(retrieval, self.candidate_limit, translated=form.anchors is not None)
             )
+            if kind_norm is None and _readings_differ(form.org, form.person):
+                # no kind given: a person's record is indexed under the person reading of its words,
+                # which the organisation reading may spell otherwise ("Abbas" is "abba" to an
+                # organisation, a plural) — "Rim ABBAS" never reached "'ABBAS, Rim"; then the person
+                # reading retrieves too, its candidates after the organisation reading's
+                seen = set(candidates)
+                candidates += [
+                    eid
+                    for eid in self.index.candidates(
+                        form.person, self.candidate_limit, translated=form.anchors is not None
+                    )
+                    if eid not in seen
+                ]
             retrieved: set[int] | None = None  # made when a trade name brings its full name
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
             aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
