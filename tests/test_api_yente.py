@@ -169,3 +169,16 @@ def test_bad_identifying_properties_are_refused_naming_the_property(srv: Api) ->
         "/match/default", json={"queries": {"ok": good}, "weights": {}, "config": {}}, headers=h
     )
     assert empty.status_code == 200 and empty.json()["responses"]["ok"]["results"], empty.text
+
+
+def test_a_yente_client_authenticates_with_its_apikey_scheme(srv: Api) -> None:
+    """yente's clients send ``Authorization: ApiKey <key>``; the same key is accepted that way, an unknown
+    key is still a 401, and another scheme's word does not pass for it."""
+    body = {"queries": {"q": {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"]}}}}
+    key = srv.tokens["screen"]
+    r = srv.client.post("/match/default", json=body, headers={"Authorization": f"ApiKey {key}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["responses"]["q"]["total"]["value"] >= 1
+    for header in (f"ApiKey {key[:-2]}xx", "ApiKey ", f"Basic {key}"):
+        r = srv.client.post("/match/default", json=body, headers={"Authorization": header})
+        assert r.status_code == 401, header

@@ -4,8 +4,8 @@ Every route names the one :class:`~chipguard.store.permissions.Permission` it ne
 is decided in ``chipguard.store.permissions`` alone (``screen`` screens and reads list status,
 ``analyst`` also decides and manages customers, ``admin`` also updates lists, manages keys and verifies
 and exports the audit trail, ``auditor`` only reads, replays, verifies and exports). A key is sent as
-``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. No key → 401, a key whose role lacks the
-permission → 403, over the rate → 429. Nothing secret is logged: the access log names the key id.
+``Authorization: Bearer <key>``, ``X-API-Key: <key>`` or yente's ``Authorization: ApiKey <key>``. No
+key → 401, a key whose role lacks the permission → 403, over the rate → 429. Nothing secret is logged: the access log names the key id.
 """
 
 from __future__ import annotations
@@ -67,6 +67,16 @@ log = logging.getLogger("chipguard.api")
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+
+
+def _yente_key(request: Request) -> str | None:
+    """The key of an ``Authorization: ApiKey <key>`` header, the scheme yente's clients send (yente's
+    own API authenticates that way), so a tool built for yente can point at ``/match`` unchanged."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "apikey" or not key.strip():
+        return None
+    return key.strip()
+
 
 # Identifiers in paths and filters are validated before they reach the database (PostgreSQL rejects NUL).
 CustomerId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", description="customer id")]
@@ -202,7 +212,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
         description=(
             "Restricted-party screening, explained export-control decisions, customer records with "
             "history and a tamper-evident audit trail. Authenticate with an API key "
-            "(`Authorization: Bearer <key>` or `X-API-Key`)."
+            "(`Authorization: Bearer <key>`, `X-API-Key` or `Authorization: ApiKey <key>`)."
         ),
         lifespan=lifespan,
         docs_url=None,
@@ -224,12 +234,12 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             request: Request,
         ) -> ApiKey:
             # async: answered from the key cache on the event loop; the database only on a cache miss
-            token = header_key or (bearer.credentials if bearer else None)
+            token = header_key or (bearer.credentials if bearer else None) or _yente_key(request)
             if not token:
                 raise ApiError(
                     401,
                     "unauthorized",
-                    "an API key is required (Authorization: Bearer <key> or X-API-Key)",
+                    "an API key is required (Authorization: Bearer <key>, X-API-Key or Authorization: ApiKey <key>)",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             client = f"badkey:{request.client.host if request.client else '-'}"
