@@ -82,6 +82,7 @@ import csv
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,23 +266,38 @@ def generic_aliases(parties: list[Any], exclude: set[str]) -> list[Query]:
     entities), queried with country CN: the identical name of another country's body, and its near names
     on the list, must not alert. ``exclude``: the name keys A, B and C query, and for the C lists the
     names of CSL 2022-04. A record in China, Hong Kong or Macao, or without a country, is left out."""
+    return [
+        Query(name, False)
+        for name in _generic_names(
+            parties,
+            exclude,
+            lambda p: not {"CN", "HK", "MO"} & set(p.countries) and key(p.name) not in exclude,
+            aliases_only=True,
+        )
+    ]
+
+
+def _generic_names(
+    parties: list[Any], exclude: set[str], takes: Callable[[Any], bool], *, aliases_only: bool
+) -> list[str]:
+    """The generic names (``generic_only``) of the organisation records with a country that ``takes``
+    accepts, each name key once and none of ``exclude``; ``aliases_only``: not the record's primary name.
+    Sets D and E differ only in which records they walk and whether the primary name counts."""
     from chipguard.names.analysis import analyze
 
     industry, institutional = _generic_vocabulary()
-    out: list[Query] = []
+    out: list[str] = []
     seen: set[str] = set(exclude)
     for p in parties:
-        if p.kind.value in ("person", "vessel", "aircraft") or not p.countries:
-            continue
-        if {"CN", "HK", "MO"} & set(p.countries) or key(p.name) in exclude:
+        if p.kind.value in ("person", "vessel", "aircraft") or not p.countries or not takes(p):
             continue
         for alias in p.all_names():
             name = alias.name
-            if key(name) in seen or key(name) == key(p.name):
+            if key(name) in seen or (aliases_only and key(name) == key(p.name)):
                 continue
             if generic_only(analyze(name, False).tokens, industry, institutional):
                 seen.add(key(name))
-                out.append(Query(name, False))
+                out.append(name)
     return out
 
 
@@ -297,24 +313,15 @@ def generic_names_abroad(parties: list[Any], exclude: set[str]) -> list[Query]:
     name of a listed Chinese body, and its near names on the list, must not alert for a customer there.
     ``exclude``: the name keys A–D query, and for the C lists the names of CSL 2022-04. A record without
     a country, or one that lists ``ABROAD``, is left out."""
-    from chipguard.names.analysis import analyze
-
-    industry, institutional = _generic_vocabulary()
-    out: list[Query] = []
-    seen: set[str] = set(exclude)
-    for p in parties:
-        if p.kind.value in ("person", "vessel", "aircraft") or not p.countries:
-            continue
-        if not {"CN", "HK", "MO"} & set(p.countries) or ABROAD in p.countries:
-            continue
-        for alias in p.all_names():
-            name = alias.name
-            if key(name) in seen:
-                continue
-            if generic_only(analyze(name, False).tokens, industry, institutional):
-                seen.add(key(name))
-                out.append(Query(name, False, country=ABROAD))
-    return out
+    return [
+        Query(name, False, country=ABROAD)
+        for name in _generic_names(
+            parties,
+            exclude,
+            lambda p: bool({"CN", "HK", "MO"} & set(p.countries)) and ABROAD not in p.countries,
+            aliases_only=False,
+        )
+    ]
 
 
 def xscript_pool(shared: Path) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from chipguard.errors import InputError
+from chipguard.model import EVIDENCE_FIELDS
 
 MAX_FIELDS = 200
 
@@ -57,15 +58,7 @@ _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 # an owner's identifying details screening weighs, written ``field=value`` after the kind on its line
-OWNER_IDENTIFIERS = (
-    "date_of_birth",
-    "nationality",
-    "registration_number",
-    "lei",
-    "imo",
-    "address",
-    "website",
-)
+OWNER_IDENTIFIERS = EVIDENCE_FIELDS
 
 
 def owners(text: str) -> list[dict[str, Any]]:
