@@ -19,6 +19,17 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = settings().shared_data
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _never_the_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test runs with a CHIPGUARD_HOME of the test session's own, tests that take ``home`` with one
+    of their own: a test that forgot ``home`` wrote its audit checkpoints and index caches into the
+    user's real ~/.chipguard (found from 30 foreign chains in a developer's checkpoint file)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CHIPGUARD_HOME", str(tmp_path_factory.mktemp("session-home")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def shared() -> Path:
     """../shared/data; tests that need it are skipped where it is absent (the product never needs it)."""

@@ -209,7 +209,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(engine: Engine) -> None:
     assert report.entries == 40 and [e.seq for e in audit.entries()] == list(range(1, 41))
 
 
-def test_sqlite_writers_of_other_processes_wait_on_the_writer_lock(tmp_path: Path) -> None:
+def test_sqlite_writers_of_other_processes_wait_on_the_writer_lock(tmp_path: Path, home: Path) -> None:
     """A writer transaction holds the lock file beside the SQLite database from BEGIN IMMEDIATE until its
     connection goes back to the pool (another process's writer waits on it instead of sleeping in
     SQLite's retry loop); readers never take it, and appends from two processes still form one chain."""
