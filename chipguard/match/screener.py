@@ -414,12 +414,14 @@ def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     stop words left out; a country word is a place. Why: a query of a trade name ("Sberbank") meets the
     body ("PJSC Sberbank of Russia") and its subsidiaries ("JSC Sberbank Leasing", "Sberbank Insurance
     LLC") at one score; the name adding least — no business line, no place — is the body itself and
-    ranks first (``core_name_ranking``, see trade_name_rank). Computed for hits only."""
-    core = core_name(alias)
+    ranks first (``core_name_ranking``, see trade_name_rank). Computed for hits only, on the name's head
+    as party_entries indexed it (its trade name came from that head)."""
+    indexed = alias[: LIMITS.list_name_chars]
+    core = core_name(indexed)
     words: list[str] = []
     places: list[str] = []
-    if has_han(alias):
-        for seg in analyse(alias).segments:
+    if has_han(indexed):
+        for seg in analyse(indexed).segments:
             if seg.text in core or seg.kind == CN_LEGAL:
                 continue
             (places if seg.kind in (CN_PLACE, CN_ADMIN) or ev.country_of_word(seg.text) else words).append(
@@ -427,7 +429,7 @@ def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             )
         return tuple(words), tuple(places)
     in_core = {t.canon for t in analyze(core, False).tokens}
-    for tok in analyze(alias[: LIMITS.list_name_chars], False).tokens:
+    for tok in analyze(indexed, False).tokens:
         if tok.canon in in_core or tok.cls in (LEGAL, STOP):
             continue
         (places if tok.cls in (PLACE, COUNTRY, ADMIN) else words).append(tok.text)
