@@ -37,7 +37,20 @@ and sets of other entities is visible:
   the session-6 reading of D; its figures were looked at once, as totals (BENCHMARKS.md), and its
   failures have not been read — read them only to judge a finished rule, and say so there.
 
-For D and E the table also says how many alerting queries alerted only on records in the query's own
+- **F (held out, session 7; keep it blind)**: a kind no set covered — real organisations in China that
+  are *not* listed, whose names are generic (``generic_only``), queried in their own country (CN), where
+  listed Chinese bodies of generic names are (D and E query listed records' names in another country).
+  The pool is the xscript watchlist (ROR, SZSE and university names, real Chinese bodies: "State Key
+  Laboratory of Catalysis", "Chinese Mechanical Engineering Society", "WESTERN SECURITIES CO.,LTD"),
+  each generic English name (**F-en**) and the same body's Chinese-script name from the xscript query
+  file (**F-zh**: 催化基础国家重点实验室, 中国机械工程学会), queried with country CN; a body any of whose two
+  names is a listed name of the watchlist (same key), or that A–E query, is left out. F1 screens them
+  against CSL 2022-04, F2 against the C lists. The bodies are unlisted by the pool's construction, so
+  any alert counts as false — including one on a listed Chinese body of the same meaning, which a review
+  would clear (the table's last column says how many alerted only in CN). Built before any rule of
+  session 7 changed; its figures are read as totals only (``generic_unlisted_in_country``).
+
+For D, E and F the table also says how many alerting queries alerted only on records in the query's own
 country (``Outcome.alerting_in_country``): such a hit is the same generic name in the same country (a
 translated Chinese name of the same meaning, for D), which the set's construction cannot call false —
 the listed body may be the customer.
@@ -125,6 +138,7 @@ class Outcome:
     n: int = 0
     seconds: float = 0.0
     alerting_in_country: int = 0  # negatives that alerted only on records in the query's own country
+    confirmed: int = 0  # negatives with a confirmed hit (what a decision DENIES on)
 
     def rate(self, alerting: bool, positive: bool) -> float:
         """Recall of a positive set, false-positive rate of a negative one."""
@@ -324,6 +338,42 @@ def generic_names_abroad(parties: list[Any], exclude: set[str]) -> list[Query]:
     ]
 
 
+def generic_unlisted_in_country(
+    shared: Path, parties: list[Any], exclude: set[str]
+) -> dict[str, list[Query]]:
+    """Set F (held out, session 7): real organisations in China that are not listed and bear a generic
+    name — the xscript watchlist's bodies (ROR, SZSE, university names) whose English name is
+    ``generic_only`` ("State Key Laboratory of Catalysis", "Institute of Zoology") — queried with country
+    CN by that English name (``lookalike_generic_en``) and by the same body's Chinese-script name from the
+    xscript query file (``lookalike_generic_zh``, 催化基础国家重点实验室): the generic name of an unlisted
+    Chinese body, and its near names on the list, must not alert. A body is left out when either of its
+    names is a name of ``parties`` (same ``key``: then it is listed) or in ``exclude`` (what A–E query)."""
+    from chipguard.names.analysis import analyze
+
+    industry, institutional = _generic_vocabulary()
+    listed = {key(a.name) for p in parties for a in p.all_names()}
+    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
+        chinese: dict[str, list[str]] = {}
+        for row in csv.DictReader(fh):
+            if row["category"].startswith("zh_to_en") and row["expect"] == "hit":
+                chinese.setdefault(row["accept_ids"], []).append(row["name"])
+    english: list[Query] = []
+    script: list[Query] = []
+    seen: set[str] = set(exclude)
+    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"]
+            names = [name, *chinese.get(row["id"], [])]
+            if any(key(n) in listed or key(n) in seen for n in names):
+                continue
+            if not generic_only(analyze(name, False).tokens, industry, institutional):
+                continue
+            seen.update(key(n) for n in names)
+            english.append(Query(name, False))
+            script += [Query(n, False) for n in names[1:]]
+    return {"lookalike_generic_en": english, "lookalike_generic_zh": script}
+
+
 def xscript_pool(shared: Path) -> list[str]:
     """Real names of Chinese organisations (ROR, SZSE, university lists) from the xscript dev watchlist."""
     with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
@@ -410,6 +460,24 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
                 parties_c,
                 {"lookalike_generic_country": e2},
             )
+    queried |= {
+        key(q.name)
+        for label in ("E1", "E2")
+        if label in out
+        for q in out[label][2]["lookalike_generic_country"]
+    }
+    # F: the same unlisted Chinese bodies against each watchlist; a body listed on either is left out
+    watchlists = [("F1", "CSL 2022-04", parties_a)]
+    if "C" in out:
+        watchlists.append(("F2", "the C lists", out["C"][1]))
+    every_list = [p for _, _, list_parties in watchlists for p in list_parties]
+    f_sets = generic_unlisted_in_country(shared, every_list, queried)
+    for label, lists, list_parties in watchlists:
+        out[label] = (
+            f"held out: generic names of unlisted Chinese bodies (xscript pool), queried as CN against {lists}",
+            list_parties,
+            f_sets,
+        )
     return out
 
 
@@ -430,9 +498,11 @@ def run(screener: Any, queries: list[Query]) -> Outcome:
         alerting = [h for h in found if h.strength != "weak"]
         out.raw += bool(found) == q.expect_hit
         out.alerting += bool(alerting) == q.expect_hit
-        if alerting and not q.expect_hit and q.country:
-            home = _country_group(q.country)
-            out.alerting_in_country += all(home & set(h.countries) for h in alerting)
+        if alerting and not q.expect_hit:
+            out.confirmed += any(h.strength == "confirmed" for h in alerting)
+            if q.country:
+                home = _country_group(q.country)
+                out.alerting_in_country += all(home & set(h.countries) for h in alerting)
     out.seconds = time.process_time() - start
     return out
 
@@ -474,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
     for label, (description, parties, _) in built.items():
         print(f"- {label}: {description} ({len(parties)} records)")
-    labels = [lab for lab in built if lab[0] not in "DE"]
+    labels = [lab for lab in built if lab[0] not in "DEF"]
     print()
     print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
     print("|---|" + "---:|---:|---:|" * len(labels))
@@ -491,26 +561,37 @@ def main(argv: list[str] | None = None) -> int:
         "generic_aliases)",
         "E": f"set E (generic names of Chinese records, queried as {ABROAD}; see generic_names_abroad — "
         "keep it blind: totals only)",
+        "F": "set F (generic names of unlisted Chinese bodies, English and Chinese script, queried as CN; "
+        "see generic_unlisted_in_country — keep it blind: totals only)",
     }
     for group, title in held_out.items():
         members = [lab for lab in built if lab.startswith(group)]
         if not members:
             continue
-        print(f"\nHeld-out generic-country look-alikes, {title}:\n")
-        print("| set | queries | raw FPR | alerting FPR | alerting | of them only in the query's country |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(f"\nHeld-out look-alikes, {title}:\n")
+        print(
+            "| set | queries | raw FPR | alerting FPR | alerting | of them only in the query's country "
+            "| of them confirmed |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
         total = Outcome()
         for lab in members:
-            o = results[lab]["lookalike_generic_country"]
-            total.n, total.raw, total.alerting = total.n + o.n, total.raw + o.raw, total.alerting + o.alerting
-            total.alerting_in_country += o.alerting_in_country
-            print(
-                f"| {lab}: {built[lab][0]} | {o.n} | {o.rate(False, False):.3f} | "
-                f"{o.rate(True, False):.3f} | {o.n - o.alerting} | {o.alerting_in_country} |"
-            )
+            for set_name, o in results[lab].items():
+                total.n, total.raw, total.alerting = (
+                    total.n + o.n,
+                    total.raw + o.raw,
+                    total.alerting + o.alerting,
+                )
+                total.alerting_in_country += o.alerting_in_country
+                total.confirmed += o.confirmed
+                label = lab if len(results[lab]) == 1 else f"{lab} {set_name}"
+                print(
+                    f"| {label}: {built[lab][0]} | {o.n} | {o.rate(False, False):.3f} | "
+                    f"{o.rate(True, False):.3f} | {o.n - o.alerting} | {o.alerting_in_country} | {o.confirmed} |"
+                )
         print(
             f"| {group} (all) | {total.n} | {total.rate(False, False):.3f} | {total.rate(True, False):.3f} | "
-            f"{total.n - total.alerting} | {total.alerting_in_country} |"
+            f"{total.n - total.alerting} | {total.alerting_in_country} | {total.confirmed} |"
         )
     # the brand sets on CSL 2022-04 (both halves) with the curated file and the trade-name rule each
     # switched off (alerting)

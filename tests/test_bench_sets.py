@@ -126,3 +126,49 @@ def test_an_alert_only_in_the_query_country_is_counted_as_such(built: Built) -> 
     )
     assert outcome.n - outcome.alerting >= 1  # the CN record alerts for the HK query (one country group) …
     assert outcome.alerting_in_country == 1  # … and only that query alerted in its own country
+
+
+def test_held_out_set_f_queries_unlisted_chinese_bodies_of_generic_names(shared: Path, built: Built) -> None:
+    """Set F holds real Chinese bodies of the xscript pool that are on neither watchlist, by their generic
+    English name and their Chinese-script name, queried as CN; no name that A–E query."""
+    import csv
+
+    from bench.sets import _generic_vocabulary, generic_only
+    from chipguard.names.analysis import analyze
+
+    assert "F1" in built
+    f_labels = [label for label in built if label.startswith("F")]
+    queried = {
+        key(q.name) for label in built if label not in f_labels for qs in built[label][2].values() for q in qs
+    }
+    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
+        pool = {key(row["name"]) for row in csv.DictReader(fh)}
+    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
+        chinese = {key(row["name"]) for row in csv.DictReader(fh) if row["category"].startswith("zh_to_en")}
+    listed = {key(a.name) for label in f_labels for p in built[label][1] for a in p.all_names()}
+    industry, institutional = _generic_vocabulary()
+    sets_f = built[f_labels[0]][2]
+    assert all(built[label][2] is sets_f for label in f_labels)  # the same queries on each watchlist
+    english, script = sets_f["lookalike_generic_en"], sets_f["lookalike_generic_zh"]
+    assert len(english) > 50 and len(script) > 50
+    for q in english + script:
+        assert q.country == "CN" and not q.expect_hit
+        assert key(q.name) not in queried and key(q.name) not in listed, q.name
+    for q in english:
+        assert key(q.name) in pool
+        assert generic_only(analyze(q.name, False).tokens, industry, institutional), q.name
+    for q in script:
+        assert key(q.name) in chinese
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in q.name), q.name
+
+
+def test_a_confirmed_false_positive_is_counted(built: Built) -> None:
+    """Outcome.confirmed counts a negative with a confirmed hit (what a decision would DENY), beside the
+    alerting count that also takes potential hits."""
+    parties = built["A"][1]
+    screener = Screener(parties)
+    outcome = run(
+        screener,
+        [Query("Chinese Academy of Engineering Physics", False), Query("Xyloquartz Zentrifuga", False)],
+    )
+    assert outcome.n - outcome.alerting == 1 and outcome.confirmed == 1

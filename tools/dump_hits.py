@@ -3,7 +3,7 @@
 Why: speed work on the screening hot path must not move a single hit, score, strength or order. This
 screens the bench sets through the mapped index (as every face uses it) — screening_queries and real_cn
 against CSL 2022-04 (the first also through the in-memory index), xscript_queries against its watchlist,
-the generated evasion and evidence sets, and the brand / look-alike sets A, B, C, D1, D2 of bench.sets —
+the generated evasion and evidence sets, and the brand / look-alike sets of bench.sets (A, B, C and the held-out D, E, F) —
 and writes one JSON line per query (set, query, every hit's full record) into a file per set, then prints
 each file's sha256. Run it before and after a change and compare:
 
