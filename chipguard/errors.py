@@ -49,6 +49,29 @@ def bad_rows(errors: list[InputError], shown: int = 20, *, outcome: str = "nothi
     )
 
 
+class WorkerLostError(ChipguardError):
+    """A worker process screening part of a file ended abruptly (killed, out of memory): the run is
+    abandoned and nothing is written, so no partial output passes for a finished screening. Running it
+    again is safe (with fewer workers when memory was short)."""
+
+    exit_code = 1
+
+
+def worker_lost(exc: BaseException) -> WorkerLostError:
+    """The error for a process pool that lost a worker (``concurrent.futures`` BrokenProcessPool)."""
+    return WorkerLostError(
+        f"a worker process ended abruptly while screening ({exc}); nothing was written — run it again "
+        "(with fewer --workers if the machine ran out of memory)"
+    )
+
+
+def unwritable_output(out: str, exc: OSError) -> InputError:
+    """The error for an output path that cannot be written (a folder given for a file, no permission,
+    a parent that cannot be created): said before anything is screened, naming the option."""
+    reason = exc.strerror or str(exc)
+    return InputError(f"cannot write the output there: {reason}", file=out, field="out")
+
+
 class ListsUnavailableError(ChipguardError):
     """No list snapshot is loaded, or the loaded ones are too old to trust: fail closed."""
 

@@ -296,6 +296,40 @@ def test_a_failed_run_leaves_the_previous_output_untouched(
     assert len(jobs.read_records(out)) == 10
 
 
+def test_an_output_that_cannot_be_written_names_out_and_a_lost_worker_writes_nothing(
+    opened: jobs.Lists, lists_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--out under a file is exit 2 naming 'out' (was a traceback from mkdir, exit 1); workers that die
+    (here: their index file is gone, so each fails starting) are WorkerLostError, exit 1, and the earlier
+    output stays as it was with no work folder left."""
+    import shutil
+
+    from chipguard.errors import WorkerLostError
+    from chipguard.match import indexfile
+
+    src = write_csv(tmp_path / "q.csv", [{"id": str(i), "name": f"Mahan Air {i}"} for i in range(10)])
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x", encoding="utf-8")
+    result = _screen(str(src), "--out", str(a_file / "o.jsonl"), "--allow-stale")
+    assert result.exit_code == 2, result.output
+    assert f"{a_file / 'o.jsonl'}, field 'out': cannot write the output there" in result.stderr
+
+    monkeypatch.setattr(jobs, "LOCAL_CHUNK", 4)
+    path = tmp_path / "gone.cgix"
+    shutil.copyfile(opened.screener.index_file.path, path)
+    mapped = indexfile.open_screener(path)
+    path.unlink()
+    out = tmp_path / "o.jsonl"
+    out.write_text("previous run\n", encoding="utf-8")
+    ctx = context_for(opened.snapshots, threshold=mapped.threshold, limit=10, lists_stale=True)
+    subjects = [query_subject(r) for r in read_input(src)]
+    with pytest.raises(WorkerLostError, match="ended abruptly") as lost:
+        jobs.run(subjects, out, screener=mapped, ctx=ctx, workers=2)
+    assert lost.value.exit_code == 1
+    assert out.read_text(encoding="utf-8") == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.jsonl", "plain.txt", "q.csv"]
+
+
 def test_rescreen_stored_customers_is_audited(tmp_path: Path) -> None:
     home = home_copy(tmp_path / "home")
     store_customers(home)

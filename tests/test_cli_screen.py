@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,77 @@ def test_screen_file_unreadable_names_found_while_screening_name_their_line(
         assert "no letters or digits" in result.stderr and str(src) in result.stderr
         assert not out.exists()
         assert not list(tmp_path.glob(f".late-{workers}.jsonl.*"))
+
+
+def test_screen_file_says_up_front_that_its_output_cannot_be_written(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """An --out that is a folder, or under a file, is an error naming --out before the lists are opened
+    (it used to screen the whole file and then fail renaming its result, with a traceback, exit 1)."""
+    load(shared, tmp_path)
+    src = tmp_path / "in.csv"
+    src.write_text("id,name\nc1,Mahan Air\n", encoding="utf-8")
+    folder = tmp_path / "results"
+    folder.mkdir()
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for out in (folder, a_file / "out.jsonl"):
+        result = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert f"{out}, field 'out': cannot write the output there" in result.stderr, result.stderr
+    assert list(folder.iterdir()) == [] and a_file.read_text(encoding="utf-8") == "x"
+
+
+def test_screen_file_whose_worker_is_lost_says_so_and_keeps_the_old_output(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process killed mid-run (out of memory, a signal) is a clear error with exit 1 — not a
+    traceback — and the earlier output stays as it was, with no temporary file left beside it."""
+    from chipguard.errors import worker_lost
+    from chipguard.match import parallel
+
+    load(shared, tmp_path)
+    src = tmp_path / "in.csv"
+    src.write_text("id,name\nc1,Mahan Air\nc2,Megvii Technology\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier run\n", encoding="utf-8")
+
+    def dies_after_one(screener, rows, workers, lists=None):  # type: ignore[no-untyped-def]
+        yield parallel._line(screener, rows[0], lists)
+        from concurrent.futures.process import BrokenProcessPool
+
+        raise worker_lost(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+
+    monkeypatch.setattr(parallel, "screen_lines", dies_after_one)
+    result = runner.invoke(app, ["screen-file", str(src), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 1, result.output
+    assert "error: a worker process ended abruptly while screening" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert out.read_text(encoding="utf-8") == "earlier run\n"
+    assert not list(tmp_path.glob(".out.jsonl.*"))
+
+
+def test_workers_that_cannot_map_the_index_are_a_lost_worker(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """The pool's own failure, for real: workers whose index file is gone (removed after the parent
+    mapped it) die in their start-up, and screen_lines raises WorkerLostError instead of the pool's
+    BrokenProcessPool."""
+    from chipguard.errors import WorkerLostError
+    from chipguard.match import indexfile
+    from chipguard.match.parallel import CHUNK, screen_lines
+    from chipguard.service.screening import active_screener
+
+    load(shared, tmp_path)
+    path = tmp_path / "gone.cgix"
+    shutil.copyfile(active_screener().index_file.path, path)  # the home's cached index file
+    mapped = indexfile.open_screener(path)
+    assert [h.party_id for h in mapped.screen("Mahan Air")][:1] == ["12927"]
+    path.unlink()
+    rows = [(f"r{i}", "Mahan Air", None, None) for i in range(CHUNK * 2)]
+    with pytest.raises(WorkerLostError, match="ended abruptly"):
+        list(screen_lines(mapped, rows, workers=2))
 
 
 def test_screen_file_reads_its_csv_as_the_service_reads_a_file_of_names(tmp_path: Path) -> None:

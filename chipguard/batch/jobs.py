@@ -31,7 +31,7 @@ from chipguard.batch.model import (
     screen_subjects,
     to_json_line,
 )
-from chipguard.errors import InputError, ListsUnavailableError
+from chipguard.errors import InputError, ListsUnavailableError, unwritable_output, worker_lost
 
 ENGINES = ("local", "spark")
 SHIP_MODES = ("auto", "path", "file", "broadcast")
@@ -130,8 +130,11 @@ def open_lists(
 def work_folder(out: Path) -> Iterator[Path]:
     """A temporary folder beside ``out`` (same filesystem, so the final rename is atomic); removed
     whatever happens."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent)))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent)))
+    except OSError as exc:  # no permission, a file where a parent folder should be …
+        raise unwritable_output(str(out), exc) from exc
     try:
         yield tmp
     finally:
@@ -252,6 +255,7 @@ def local_records(
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     from functools import partial
 
     from chipguard.match import indexfile
@@ -269,8 +273,11 @@ def local_records(
         initializer=_start_worker,
         initargs=(str(path),),
     ) as pool:
-        for records in pool.map(partial(_screen_chunk, ctx=ctx), chunks):
-            yield from records
+        try:
+            for records in pool.map(partial(_screen_chunk, ctx=ctx), chunks):
+                yield from records
+        except BrokenProcessPool as exc:  # a worker was killed: say so; run() writes nothing
+            raise worker_lost(exc) from exc
 
 
 # ── running ──────────────────────────────────────────────────────────────────────────────────────

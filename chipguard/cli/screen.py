@@ -8,6 +8,7 @@ half-written result that could be mistaken for a clean screening.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 import typer
 
 from chipguard.cli.common import fail
-from chipguard.errors import ChipguardError, InputError, bad_rows
+from chipguard.errors import ChipguardError, InputError, bad_rows, unwritable_output
 from chipguard.match.evidence import QueryEvidence, query_evidence
 from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
@@ -199,6 +200,26 @@ def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTup
     ]
 
 
+def _output_temp(out: Path) -> tuple[int, str]:
+    """A temporary file beside ``out`` (same folder, so the final rename is atomic), open for writing;
+    an output that cannot be written there (a folder, no permission) is an InputError naming ``--out``."""
+    try:
+        if out.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
+    except OSError as exc:
+        raise unwritable_output(str(out), exc) from exc
+
+
+def check_output(out: Path) -> None:
+    """Says up front, before the lists are opened and a single row screened, that ``out`` cannot be
+    written (else a long run would fail only when its result is renamed into place)."""
+    fd, tmp_name = _output_temp(out.expanduser())
+    os.close(fd)
+    Path(tmp_name).unlink(missing_ok=True)
+
+
 def screen_file_to(
     screener: Any,
     rows: list[QueryTuple],
@@ -217,8 +238,7 @@ def screen_file_to(
     from chipguard.service.query_files import unreadable_name
 
     out = out.expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent))
+    fd, tmp_name = _output_temp(out)
     hits_total = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -337,6 +357,7 @@ def register(app: typer.Typer) -> None:
         """Screen every row of a CSV file; writes one result JSON object per row."""
         try:
             rows = read_queries(input_csv, names_checked_later=True)
+            check_output(out)
             screener = _load_screener(threshold)
             status = list_status(screener)
             hits = screen_file_to(screener, rows, out, workers=workers, lists=status, source=str(input_csv))

@@ -14,9 +14,11 @@ import multiprocessing
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from chipguard.errors import worker_lost
 from chipguard.match import indexfile
 from chipguard.match.screener import readable
 
@@ -74,5 +76,8 @@ def screen_lines(
             initializer=_start,
             initargs=(str(path), screener.threshold, list(screener.snapshots), lists),
         ) as pool:
-            for lines in pool.map(_screen, chunks):
-                yield from lines
+            try:
+                for lines in pool.map(_screen, chunks):
+                    yield from lines
+            except BrokenProcessPool as exc:  # a worker was killed: say so, the caller writes nothing
+                raise worker_lost(exc) from exc
