@@ -47,6 +47,38 @@ def test_a_damaged_cache_file_is_rebuilt(home: Path, shared: Path) -> None:
     assert cached.read_bytes() != b"not an index"
 
 
+def test_a_flipped_truncated_or_emptied_cache_file_is_said_rebuilt_and_answers_as_before(
+    home: Path, shared: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What an operator meets on a real disk — one flipped bit, a file cut in half, an emptied file — is
+    never answered from: each is reported (the file and why, on the chipguard.index logger, which the CLI
+    prints on stderr), removed and rebuilt to the same bytes, and the screener gives the hits it gave."""
+    store = SnapshotStore()
+    store.load_file(shared / "lists" / "samples" / "us_csl_sample_2019.csv")
+    built = screener_of(store)
+    (cached,) = (home / "cache").glob("screener-*.cgix")
+    good = cached.read_bytes()
+    queries = [p.name for p in list(built.parties)[:40]]
+    expected = [[h.to_dict() for h in built.screen(q)] for q in queries]
+    assert sum(1 for hits in expected if hits) >= 30
+    flipped = bytearray(good)
+    flipped[len(good) * 2 // 3] ^= 0x01
+    for damage, why in (
+        (bytes(flipped), "sha256 does not match"),
+        (good[: len(good) // 2], "sha256 does not match"),
+        (b"", "cannot mmap an empty file"),
+    ):
+        cached.write_bytes(damage)
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="chipguard.index"):
+            again = screener_of(store)
+        (record,) = [r for r in caplog.records if r.name == "chipguard.index"]
+        assert str(cached) in record.getMessage() and why in record.getMessage(), record.getMessage()
+        assert "rebuilding" in record.getMessage()
+        assert cached.read_bytes() == good
+        assert [[h.to_dict() for h in again.screen(q)] for q in queries] == expected
+
+
 def test_cache_can_be_turned_off(home: Path, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHIPGUARD_INDEX_CACHE", "0")
     store = SnapshotStore()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -27,6 +28,8 @@ from chipguard.match.screener import Screener
 from chipguard.model import Party
 from chipguard.names.data import name_data_dir
 from chipguard.settings import settings
+
+log = logging.getLogger("chipguard.index")
 
 KEEP = 3  # cached indexes kept per home (the newest); older ones are removed
 _PREFIX = "screener-"
@@ -95,7 +98,10 @@ def load(key: str) -> Screener | None:
         return None
     try:
         return indexfile.open_screener(path)
-    except (indexfile.IndexFileError, OSError, ValueError):
+    except (indexfile.IndexFileError, OSError, ValueError) as exc:
+        # said, not silent: a damaged cache costs a rebuild (seconds to minutes), and an operator seeing
+        # it again and again has a disk or a process writing where it should not
+        log.warning("index cache cannot be used, rebuilding it from the lists: %s", exc)
         path.unlink(missing_ok=True)
         return None
 
