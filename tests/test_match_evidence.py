@@ -221,7 +221,12 @@ def test_a_query_naming_only_the_parent_in_a_record_is_weak_on_it(screener: Scre
     assert any(h.strength == "confirmed" and "Parent" not in h.name for h in cnnc)
     huawei = screener.screen("Huawei Technologies Co., Ltd.", kind="org", country="CN", limit=50)
     affiliates = [h for h in huawei if "Affiliated Entity" in h.name]
-    assert len(affiliates) > 5 and all(h.strength == "weak" for h in affiliates)
+    through_parent = [h for h in affiliates if h.matched_name.startswith("Huawei Technologies Co., Ltd.")]
+    assert len(through_parent) > 5 and all(h.strength == "weak" for h in through_parent)
+    # an affiliate met through a name of its own is judged by that name: the curated Chinese name of
+    # "… Affiliated Entity: Huawei Tech. Investment Co.", 华为技术投资有限公司, reads "Huawei Technology
+    # Investment Co., Ltd." (0.97, as exhaustive retrieval finds it)
+    assert {h.matched_name for h in affiliates if h not in through_parent} <= {"华为技术投资有限公司"}
     assert huawei[0].strength == "confirmed"
     own = screener.screen("Huawei Marine Networks", kind="org", country="CN")
     assert "Affiliated Entity:  Huawei Marine Networks" in own[0].name and own[0].strength == "confirmed"

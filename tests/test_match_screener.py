@@ -246,6 +246,44 @@ def test_a_particle_written_onto_the_name_is_retrieved(csl: Screener, query: str
     assert hits and hits[0].name == listed
 
 
+def _records_found(screener: Screener, query: str) -> set[tuple[str, str]]:
+    """Every record a screening returns, those collapsed into a hit as duplicates included."""
+    found: set[tuple[str, str]] = set()
+    for hit in screener.screening(query, limit=10_000).hits:
+        found.add((hit.source, hit.party_id))
+        found.update((hit.source, str(dup)) for dup in hit.explanation.get("duplicates", ()))
+    return found
+
+
+def test_a_big_names_records_holding_the_query_are_retrieved_as_exhaustively(csl: Screener) -> None:
+    """The name "Huawei" is in 390 indexed names of the CSL. Its posting list is one of the long ones
+    that, to save time, only add to the entries the query's rarer keys found, so an entry met only
+    through them was never a candidate: "Huawei Technology" (a Huawei firm listed in Egypt, 0.87) was
+    lost for "Huawei", and 华为技术有限公司 ("Huawei Technology Co., Ltd.") lost seven foreign Huawei
+    subsidiaries. Such entries holding every word of the query (at most one word more) now join the
+    full-match extension — the ranking of the other candidates unchanged — so the one-word query finds
+    every record exhaustive retrieval finds (issue 12 item 5: no floor removes a record that would pass
+    on its own)."""
+    shipped = _records_found(csl, "Huawei")
+    index = csl.index
+    saved = (csl.candidate_limit, index.relative_floor, index.query_floor)
+    csl.candidate_limit, index.relative_floor, index.query_floor = 10**9, 0.0, 0.0
+    try:
+        exhaustive = _records_found(csl, "Huawei")
+    finally:
+        csl.candidate_limit, index.relative_floor, index.query_floor = saved
+    assert len(exhaustive) > 40  # a big name: many records clear the threshold on their own
+    assert exhaustive <= shipped
+    names = {h.name for h in csl.screening("Huawei", limit=10_000).hits}
+    assert {"Huawei Technology", "Huawei Device Co., Ltd.", "Huawei International Co., Limited"} <= names
+    legal = {h.name for h in csl.screening("华为技术有限公司", limit=10_000).hits}
+    assert {"Huawei Technologies Deutschland GmbH", "Bel Huawei Technologies LLC"} <= legal
+    # the extension adds to the ranking, it does not reorder it: the generic query keeps its one record
+    assert any(
+        h.name == "Incorporated Electonics Systems" for h in csl.screen("Electronics Systems", kind="org")
+    )
+
+
 def test_a_name_with_its_words_reordered_is_retrieved(csl: Screener) -> None:
     """Many CETC institutes share "China", "Electronics" and "Corporation"; a query with exactly the
     words of CHINA ELECTRONICS CORPORATION in another order still reaches it (order-free key)."""

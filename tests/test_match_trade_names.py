@@ -37,6 +37,20 @@ def test_the_rule_keeps_the_trade_name() -> None:
     assert core_name("Dahua") == ""
 
 
+def test_a_parenthesised_short_name_is_not_a_second_trade_name_word() -> None:
+    """The CSL lists "Huawei Technologies Co., Ltd. (Huawei)" three times; its "(Huawei)" repeats the name
+    and was read as a second word of the trade name ("huawei huawei"), a trade name no query holds. A
+    qualifier or an acronym in parentheses is not the name repeated, and a name of several parts has no
+    one trade name."""
+    assert core_name("Huawei Technologies Co., Ltd. (Huawei)") == "huawei"
+    assert core_name("Huawei Technologies Co., Ltd.") == "huawei"
+    assert core_name("Huawei Technologies (UK) Co., Ltd.") == "huawei"
+    assert (
+        core_name("Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Mobile Technology Ltd.")
+        == ""
+    )
+
+
 def test_a_listed_firm_is_found_by_its_trade_name_without_the_curated_file(shared: Path) -> None:
     parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
     screener = rule_only(shared)

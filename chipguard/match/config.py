@@ -103,6 +103,7 @@ class ScorerConfig:
     # candidate retrieval
     candidates_per_query: int
     candidates_full_match_cap: int
+    candidates_full_match_long_lists: bool
     candidate_relative_floor: float
     candidate_query_floor: float
     scoring_floor_margin: float
@@ -208,6 +209,7 @@ KEYS: dict[str, str] = {
     "han_mismatch_penalty_factor": "han_mismatch_penalty_factor",
     "candidates_per_query": "candidates_per_query",
     "candidates_full_match_cap": "candidates_full_match_cap",
+    "candidates_full_match_long_lists": "candidates_full_match_long_lists",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
     "scoring_floor_margin": "scoring_floor_margin",
@@ -568,12 +570,14 @@ SETTINGS: tuple[Setting, ...] = (
         (
             "candidates_per_query",
             "candidates_full_match_cap",
+            "candidates_full_match_long_lists",
             "candidate_relative_floor",
             "candidate_query_floor",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
-        "word weight, every entry holding all the query's words up to the cap, none below the floors.",
+        "word weight, every entry holding all the query's words up to the cap (long_lists: those the common "
+        "words' long posting lists alone reach too), none below the floors.",
     ),
     Setting(
         ("retrieval.*",),

@@ -253,6 +253,7 @@ class NameIndex:
         cfg = scorer_config()
         self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
         self.full_match_cap = cfg.candidates_full_match_cap
+        self.full_match_extends = cfg.candidates_full_match_long_lists
         self.query_floor = cfg.candidate_query_floor
         self.max_posting = cfg.max_posting if max_posting is None else max_posting
         self.n_parties = max(party_count, 1)
@@ -448,7 +449,8 @@ class NameIndex:
             ]
         else:
             out = [eid for eid, weight in zip(top, top_weight, strict=True) if weight >= floor]
-        if tally.count > limit and whole and self.full_match_cap > limit and top_weight[-1] >= whole:
+        filled = tally.count > limit and top_weight[-1] >= whole
+        if whole and self.full_match_cap > limit and (filled or tally.partial):
             # a name listed many times (a group and its subsidiaries, one record per address): every
             # entry holding all the query's words and at most one word more is scored, not only the
             # first ``limit`` (a longer name holding a short generic query is another firm's)
@@ -457,9 +459,15 @@ class NameIndex:
             entries = self.entries
             more = [
                 (eid, weight)
-                for eid, weight in tally.at_least(whole)
+                for eid, weight in (tally.at_least(whole) if filled else ())
                 if eid not in chosen and len(entries[eid].analysis.significant) <= most
             ]
+            if tally.partial and self.full_match_extends:
+                # the tally left out the entries met only by the long posting lists (see _DictTally):
+                # those holding every word of the query are added here, after the ranking, so a big
+                # name's own records ("Huawei Technology" for "Huawei", each word of which is in
+                # hundreds of names) are scored without moving any other candidate
+                more += self._unmet_holders(sig, long_, tally, most)
             if more:
                 more.sort(key=lambda item: item[1], reverse=True)
                 out += [eid for eid, _w in more[: self.full_match_cap - limit]]
@@ -478,6 +486,37 @@ class NameIndex:
                 chosen = set(out)
                 out += [eid for eid in same[:cap] if eid not in chosen]
         return out
+
+    def _unmet_holders(
+        self,
+        sig: list[Token],
+        long_: list[tuple[str, float, Sequence[int]]],
+        tally: _DictTally | _ArrayTally,
+        most: int,
+    ) -> list[tuple[int, float]]:
+        """The entries holding every word of the query (``sig``) that a partial tally never met, with at
+        most ``most`` significant words, each with its weight (the long keys it holds), in posting
+        order. Only when every word's key is a long one: an entry holding a word keyed by a shorter
+        list was met by it, and an entry cannot hold a word the lists do not key."""
+        by_key = {k: (w, p) for k, w, p in long_}
+        words = sorted({"t:" + t.canon for t in sig})
+        if not words or any(k not in by_key for k in words):
+            return []
+        lists = sorted((_ids(by_key[k][1]) for k in words), key=len)
+        held = lists[0]
+        for other in lists[1:]:
+            held = held[_holding(held, other)]
+            if not len(held):
+                return []
+        held = held[~tally.has(held)]
+        entries = self.entries
+        held = held[[len(entries[eid].analysis.significant) <= most for eid in held.tolist()]]
+        if not len(held):
+            return []
+        sums = np.zeros(len(held))
+        for _key, weight, plist in long_:  # in key order, as the tally adds them
+            sums[_holding(held, _ids(plist))] += weight
+        return list(zip(held.tolist(), sums.tolist(), strict=True))
 
 
 def _ids(plist: Sequence[int]) -> np.ndarray:
@@ -506,7 +545,12 @@ class _DictTally:
             for eid in plist:
                 if eid not in skip:
                     acc[eid] += weight
-        if long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * relative_floor:
+        # whether entries met only by the long lists were left out (see candidates: the full-match
+        # extension adds those holding every word of the query)
+        self.partial = bool(
+            long_ and acc and sum(w for _, w, _ in long_) < max(acc.values()) * relative_floor
+        )
+        if self.partial:
             # an entry met only by the common keys cannot reach the floor (their weights together are
             # below it), so the common keys only add to the entries found already
             for _key, weight, plist in long_:
@@ -530,6 +574,11 @@ class _DictTally:
     def at_least(self, weight: float) -> list[tuple[int, float]]:
         """The entries weighing ``weight`` or more, in the order met."""
         return [(eid, w) for eid, w in self.acc.items() if w >= weight]
+
+    def has(self, eids: np.ndarray) -> np.ndarray:
+        """Which of the entries ``eids`` the tally met."""
+        acc = self.acc
+        return np.array([eid in acc for eid in eids.tolist()], dtype=bool)
 
 
 class _ArrayTally:
@@ -560,7 +609,10 @@ class _ArrayTally:
             ids.append(found)
             weights.append(np.full(len(found), weight))
         met, sums, first = _accumulate(ids, weights)
-        if long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * relative_floor:
+        self.partial = bool(
+            long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * relative_floor
+        )
+        if self.partial:
             # (see _DictTally) the common keys only add to the entries found already: found by binary
             # search in their sorted posting lists, without walking lists of thousands of entries
             for _key, weight, plist in long_:
@@ -585,6 +637,10 @@ class _ArrayTally:
         """As _DictTally.at_least."""
         full = self.in_order[self.sums[self.in_order] >= weight]
         return list(zip(self.met[full].tolist(), self.sums[full].tolist(), strict=True))
+
+    def has(self, eids: np.ndarray) -> np.ndarray:
+        """As _DictTally.has (``met`` is ascending)."""
+        return _holding(eids, self.met)
 
 
 def _accumulate(

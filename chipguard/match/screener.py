@@ -380,8 +380,9 @@ def latin_core_name(name: str) -> str:
     trades under. "" when the name has no legal form (persons, institutes, vessels), holds a word of any
     other kind (a number, an unknown class), keeps more trade-name words than ``core_name_max_words`` or
     fewer letters than ``core_name_min_letters`` (matching.yml), or is nothing but its trade name and
-    legal form."""
-    tokens = analyze(name, False).tokens
+    legal form. A parenthesised short name made of the name's own words ("Huawei Technologies Co., Ltd.
+    (Huawei)") is left out: it is the trade name written again, not a second word of it."""
+    tokens = analyze(_without_own_words(name), False).tokens
     if not any(t.cls == LEGAL for t in tokens):
         return ""
     if any(t.cls not in (WORD, PLACE, COUNTRY, ADMIN, GENERIC, LEGAL, STOP) for t in tokens):
@@ -396,6 +397,23 @@ def latin_core_name(name: str) -> str:
     return text if len(text.replace(" ", "")) >= cfg.core_name_min_letters else ""
 
 
+def _without_own_words(name: str) -> str:
+    """``name`` less its parenthesised texts whose words are all words of the rest of the name (a short
+    name repeating it: "(Huawei)"); acronyms and qualifiers ("(CASIC)", "(UK)") are kept, and so is a
+    name of several parts ("… (Huawei). Affiliated Entity: …"), which is no one firm's name to trade by."""
+    inner = parenthesised(name)
+    if not inner or any(how == "part" for _variant, how in name_variants(name)):
+        return name
+    rest = " ".join(_PAREN_TEXT.sub(" ", name).split())
+    words = {t.canon for t in analyze(rest, False).tokens}
+    for text in inner:
+        own = {t.canon for t in analyze(text, False).tokens}
+        if own and own <= words and not is_acronym(text.strip()):
+            name = name.replace(f"({text})", " ", 1)
+    return " ".join(name.split())
+
+
+_PAREN_TEXT = re.compile(r"\([^()]*\)")
 _BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
 
 
