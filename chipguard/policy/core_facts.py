@@ -391,6 +391,23 @@ def omitted_fact(
     }
 
 
+def _entity(hit: Hit) -> str:
+    """The label of the entity ``hit`` belongs to among its screening's hits (``source:party_id`` of the
+    entity's best record); a screener that does not group (a stand-in) makes each record its own."""
+    return hit.entity or f"{hit.source}:{hit.party_id}"
+
+
+def _entity_names(hits: list[Hit]) -> dict[str, str]:
+    """Entity label → the name of its best record (the record the label names; when that record is not
+    among ``hits`` — an analyst cleared it — the first of the entity's records that is)."""
+    names: dict[str, str] = {}
+    for hit in hits:
+        label = _entity(hit)
+        if label == f"{hit.source}:{hit.party_id}" or label not in names:
+            names[label] = hit.name
+    return names
+
+
 def _decided(hit: Hit) -> str:
     """The sentence that says why a hit has its strength (the ``strength`` feature's detail)."""
     return next((str(f.get("detail", "")) for f in hit.evidence if f.get("feature") == "strength"), "")
@@ -446,6 +463,7 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
         )
         bucket = context.hits.setdefault(subject.label, [])
         known = known_for_customer if subject.role in CUSTOMER_ROLES else set()
+        entity_names = _entity_names(found)
         for hit in found:
             if (hit.source, hit.party_id, hit.list_name) in known:
                 continue
@@ -482,6 +500,12 @@ def screening_facts(transaction: Transaction, context: DecisionContext) -> dict[
                     "regimes": list(entry.get("regimes") or []),
                     "countries": list(hit.countries),
                     "parent_name": hit.parent_name,
+                    # the entity the record is one of among this name's hits (match.grouping), its
+                    # best record's name, and this record's own name when it is another one: a rule
+                    # folding an entity's records names the entity once and each record by its list
+                    "entity": _entity(hit),
+                    "entity_name": entity_names[_entity(hit)],
+                    "listed_as_text": ("" if hit.name == entity_names[_entity(hit)] else f" as '{hit.name}'"),
                 }
             )
     return {

@@ -36,6 +36,9 @@ class Triggered:
     element: int | None  # index in the rule's for_each collection, None for transaction-level rules
     reason: Reason
     group: tuple[str, ...] = ()  # the values of the rule's group_by paths for this element
+    # the element's scope, kept for a rule whose folded group is told by its ``group_message``
+    scope: dict[str, Any] | None = None
+    record: str = ""  # the element rendered by the rule's ``group_record`` ("" without one)
 
 
 def _fmt(value: Any) -> str:
@@ -96,31 +99,61 @@ def evaluate_rules(rule_set: RuleSet, facts: dict[str, Any], kind: str, on: date
                 facts=_json_safe(used),
             )
             group = tuple(_fmt(resolve(scope, path)) for path in rule.group_by)
-            fired.append(Triggered(rule, index, reason, group))
+            if rule.group_message:
+                record = render(rule.group_record, scope)
+                fired.append(Triggered(rule, index, reason, group, scope, record))
+            else:
+                fired.append(Triggered(rule, index, reason, group))
     return _merge_groups(_apply_suppression(fired))
 
 
 def _merge_groups(fired: list[Triggered]) -> list[Triggered]:
-    """Reasons of a ``group_by`` rule with the same group values become one: the first element's reason,
-    counting the others (the screening section of the decision still lists every hit)."""
-    first: dict[tuple[str, tuple[str, ...]], Triggered] = {}
-    extra: dict[tuple[str, tuple[str, ...]], int] = {}
+    """Reasons of a ``group_by`` rule with the same group values become one (the screening section of
+    the decision still lists every hit). A rule with a ``group_message`` tells the group in it, naming
+    each element (:func:`_fold`); without one the group is the first element's reason counting the
+    others."""
+    groups: dict[tuple[str, tuple[str, ...]], list[Triggered]] = {}
     out: list[Triggered] = []
     for t in fired:
         if not t.rule.group_by:
             out.append(t)
             continue
         key = (t.rule.id, t.group)
-        if key in first:
-            extra[key] = extra.get(key, 0) + 1
+        if key not in groups:
+            groups[key] = []
+            out.append(t)
+        groups[key].append(t)
+    for members in groups.values():
+        if len(members) == 1:
             continue
-        first[key] = t
-        out.append(t)
-    for key, count in extra.items():
-        reason = first[key].reason
-        reason.message += f" (and {count} more matching entr{'y' if count == 1 else 'ies'} on the same list)"
-        reason.facts["group.more_entries"] = count
+        first = members[0]
+        if first.rule.group_message:
+            _fold(first, members)
+            continue
+        count = len(members) - 1
+        first.reason.message += (
+            f" (and {count} more matching entr{'y' if count == 1 else 'ies'} on the same list)"
+        )
+        first.reason.facts["group.more_entries"] = count
     return out
+
+
+def _fold(first: Triggered, members: list[Triggered]) -> None:
+    """``first``'s reason becomes the group's: the rule's ``group_message`` in its scope with
+    ``group.count`` and ``group.records`` (every element's ``group_record``, in order); the citation
+    cites what each element's cites (its "; "-separated authorities, each once, in order), so folding
+    drops no authority; ``facts`` gain ``group.count`` and ``group.records``."""
+    records = [m.record for m in members]
+    scope = {**(first.scope or {}), "group": {"count": len(members), "records": "; ".join(records)}}
+    first.reason.message = render(first.rule.group_message, scope)
+    authorities: list[str] = []
+    for m in members:
+        for part in m.reason.citation.split("; "):
+            if part not in authorities:
+                authorities.append(part)
+    first.reason.citation = "; ".join(authorities)
+    first.reason.facts["group.count"] = len(members)
+    first.reason.facts["group.records"] = records
 
 
 DEFAULT_CHECK = "verify against the Federal Register / eCFR text in force on the decision date"

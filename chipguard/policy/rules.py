@@ -51,6 +51,8 @@ RULE_KEYS = {
     "verify",
     "cite_by_date",
     "group_by",
+    "group_message",
+    "group_record",
 }
 # Source grades (REGULATIONS.md): P primary text, S secondary (law firms, press, summaries), D derived here.
 GRADES = ("P", "S", "D")
@@ -93,6 +95,14 @@ class Rule:
     # Fact paths (in the element's scope) whose equal values make one reason: a listed customer that
     # matches 100 entries of one list is one reason naming the first entry and counting the others.
     group_by: tuple[str, ...] = ()
+    # How a group of more than one element is told (optional, both or neither): ``group_message`` is the
+    # whole reason, rendered in the first element's scope plus ``group.count`` and ``group.records``
+    # (each element's ``group_record``, joined by "; "), so a folded reason names every element it stands
+    # for — one reason per listed entity naming each of its list records, not "and N more". Without them
+    # a group is the first element's reason counting the others (rule sets written before them keep
+    # that: an archived rule set replays as made).
+    group_message: str = ""
+    group_record: str = ""
 
     def citation_on(self, on: date) -> str:
         """The citation template in force on ``on`` (a ``cite_by_date`` window, else ``citation``)."""
@@ -207,6 +217,19 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
     group_by = raw.get("group_by") or []
     if group_by and not raw.get("for_each"):
         raise InputError("group_by needs for_each", file=file, field=f"{where}.group_by")
+    group_message, group_record = (str(raw.get(k) or "").strip() for k in ("group_message", "group_record"))
+    for key, value, other in (
+        ("group_message", group_message, group_record),
+        ("group_record", group_record, group_message),
+    ):
+        if value and not group_by:
+            raise InputError(f"{key} needs group_by", file=file, field=f"{where}.{key}")
+        if value and not other:
+            raise InputError(
+                "group_message and group_record go together (the message names each record)",
+                file=file,
+                field=f"{where}.{key}",
+            )
     return Rule(
         id=rid,
         code=str(raw.get("code") or rid),
@@ -228,6 +251,8 @@ def parse_rule(raw: Any, file: str, where: str) -> Rule:
         verify=str(raw.get("verify", "")).strip(),
         cite_by_date=tuple(dated),
         group_by=tuple(str(g) for g in ([group_by] if isinstance(group_by, str) else group_by)),
+        group_message=group_message,
+        group_record=group_record,
     )
 
 
