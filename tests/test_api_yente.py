@@ -182,3 +182,41 @@ def test_a_yente_client_authenticates_with_its_apikey_scheme(srv: Api) -> None:
     for header in (f"ApiKey {key[:-2]}xx", "ApiKey ", f"Basic {key}"):
         r = srv.client.post("/match/default", json=body, headers={"Authorization": header})
         assert r.status_code == 401, header
+
+
+def test_yente_algorithm_names_map_to_the_one_scorer_and_others_are_refused(srv: Api) -> None:
+    """A yente client sends ``algorithm`` (yente: default ``best``, ``logic-v1``, ``name-based`` …):
+    chipguard scores every call with its one scorer, says so, and refuses a name yente does not know."""
+    h = srv.headers("screen")
+    body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"]}}}}
+    plain = srv.client.post("/match/default", json=body, headers=h).json()
+    assert plain["algorithm"]["name"] == "chipguard" and plain["algorithm"]["requested"] == "chipguard"
+    for asked in ("logic-v1", "best", " Logic-V2 ", "name-based", "regression-v2"):
+        r = srv.client.post("/match/default", json=body, headers=h, params={"algorithm": asked})
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["algorithm"] == plain["algorithm"] | {"requested": asked.strip().lower()}
+        assert "matching.yml" in out["algorithm"]["description"]
+        # the same scorer: the same records, scores and strengths whatever name was asked for
+        assert [(x["id"], x["score"], x["strength"]) for x in out["responses"]["q1"]["results"]] == [
+            (x["id"], x["score"], x["strength"]) for x in plain["responses"]["q1"]["results"]
+        ]
+    screened = len([e for e in srv.services.audit.entries() if e.action == "screen.adhoc"])
+    for bad in ("logic-v9", "fuzzy", ""):
+        r = srv.client.post("/match/default", json=body, headers=h, params={"algorithm": bad})
+        assert r.status_code == 422, r.text
+        (detail,) = r.json()["error"]["details"]
+        assert detail["field"] == "algorithm" and "logic-v1" in detail["message"]
+    # refused before anything was screened: no audit entry for them
+    assert len([e for e in srv.services.audit.entries() if e.action == "screen.adhoc"]) == screened
+
+
+def test_match_limit_goes_to_the_rule_sets_bound(srv: Api) -> None:
+    """The bound of every face (the rule set's screening_hit_limit, 200), not a bound of its own."""
+    h = srv.headers("screen")
+    body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"]}}}}
+    ok = srv.client.post("/match/default", json=body, headers=h, params={"limit": 200})
+    assert ok.status_code == 200 and ok.json()["limit"] == 200
+    for bad in (201, 0):
+        r = srv.client.post("/match/default", json=body, headers=h, params={"limit": bad})
+        assert r.status_code == 422 and "limit" in r.json()["error"]["details"][0]["field"], r.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +191,125 @@ def test_the_rescreen_command_and_audit_say_what_the_limit_left_out(
     entry = next(e for e in AuditLog(engine).entries() if e.action == "monitor.rescreen")
     assert {o["lists"] for o in entry.payload["omitted"]} == {"old", "new"}
     assert all(o["omitted"] > 0 and o["limit"] == LIMIT for o in entry.payload["omitted"])
+
+
+def test_a_customer_screen_that_left_hits_out_raises_an_alert(ui: Ui) -> None:
+    """Fail closed: the records past the limit were neither shown nor alerted, so the cut is an alert
+    naming the count (as a decision is REVIEW on OP-HITS-OMITTED); screening again on the same lists is
+    the same alert, not another."""
+    headers = {"X-API-Key": ui.tokens["a"]}
+    total = total_hits(ui)
+    assert ui.client.post("/v1/customers", json=CUSTOMER, headers=headers).status_code == 201
+    body = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    (cut,) = [a for a in body["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
+    assert (cut["subject"], cut["omitted"], cut["limit"]) == ("customer", total - LIMIT, LIMIT)
+    case = ui.client.get(f"/v1/alerts/{cut['alert_id']}", headers=headers).json()
+    assert f"{total - LIMIT} more list hit(s) than the {LIMIT} screened for the customer 'HUAWEI'" in (
+        json.dumps(case["alert"])
+    )
+    assert case["alert"]["origin"] == "customer_screen" and case["needs_approval_to_dismiss"]
+    again = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    assert [
+        a["alert_id"] for a in again["alerts"]["existing"] if a["source"] == "screening:hits_omitted"
+    ] == [cut["alert_id"]]
+    assert not [a for a in again["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
+    ui.sign_in("a")
+    page = ui.get(f"/ui/alerts/{cut['alert_id']}")
+    assert "Screening finding" in page and f"{total - LIMIT} more list hit(s)" in page
+
+
+def test_a_customer_screen_within_the_limit_raises_no_cut_alert(
+    home: Path, tmp_path: Path, shared: Path
+) -> None:
+    """At the rule set's own limit (200) Huawei's records all fit: no cut, no such alert."""
+    with ui_app("sqlite", tmp_path, None, {"a": "analyst"}) as ui:
+        ui.services.snapshots.load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+        headers = {"X-API-Key": ui.tokens["a"]}
+        assert ui.client.post("/v1/customers", json=CUSTOMER, headers=headers).status_code == 201
+        body = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+        assert body["omitted"] == {} and body["limit"] == 200
+        sources = {a["source"] for outcome in body["alerts"].values() for a in outcome}
+        assert "screening:hits_omitted" not in sources and body["alerts"]["raised"]
+
+
+def test_a_rescreen_that_left_hits_out_raises_an_alert(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monitoring fails closed like a screen: a name cut on the new lists is an alert with the count
+    (origin rescreen); the cut on the old lists alone is not (those lists are no longer screened)."""
+    from chipguard.audit import AuditLog
+    from chipguard.model import Customer
+    from chipguard.service.services import Services
+    from chipguard.store.cases import AlertFilter
+    from chipguard.store.db import get_engine
+
+    cfg = rescreen.rescreen_config()
+    monkeypatch.setattr(
+        rescreen,
+        "rescreen_config",
+        lambda: rescreen.RescreenConfig(
+            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
+        ),
+    )
+    new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
+    lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    old_path = tmp_path / "us_csl_2022-04.csv"
+    old_path.write_text("".join(lines[:-1]), encoding="utf-8")
+    services = Services.open()
+    services.customers.create(Customer.from_dict(dict(CUSTOMER)), actor="test")
+    old = services.snapshots.load_file(old_path)
+    services.snapshots.load_file(new_path)
+    report = services.rescreen("monitor", since=old.ref, full=True)
+    (new_cut,) = [o for o in report.omitted if o["lists"] == "new"]
+    alerts = [
+        a
+        for a in services.cases.find(AlertFilter(origin="rescreen"), limit=500)
+        if a.source == "screening:hits_omitted"
+    ]
+    assert len(alerts) == 1 and alerts[0].customer_id == "hw" and alerts[0].subject_role == "customer"
+    assert alerts[0].record["omitted"] == new_cut["omitted"] and alerts[0].record["limit"] == LIMIT
+    assert f"{new_cut['omitted']} more list hit(s) than the {LIMIT} screened" in alerts[0].party_name
+    audited = [e for e in AuditLog(get_engine()).entries() if e.payload.get("alert_id") == alerts[0].alert_id]
+    assert audited and audited[0].action.startswith("alert.")
+
+
+def test_rest_screens_up_to_the_rule_sets_bound_and_refuses_more(
+    home: Path, tmp_path: Path, shared: Path
+) -> None:
+    """/v1/screen took at most 100 hits a name while a decision weighs 200: one bound now, the rule
+    set's screening_hit_limit, and a larger limit is a 422 naming the field (single and batch)."""
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    with ui_app("sqlite", tmp_path, None, {"a": "analyst"}) as ui:
+        ui.services.snapshots.load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+        headers = {"X-API-Key": ui.tokens["a"]}
+        total = total_hits(ui)
+        query = {"name": "HUAWEI", "kind": "org", "country": "CN", "limit": bound}
+        body = ui.client.post("/v1/screen", json=query, headers=headers).json()
+        assert len(body["hits"]) == total and body["omitted"] == 0 and body["limit"] == bound
+        audited = len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"])
+        over = ui.client.post("/v1/screen", json=query | {"limit": bound + 1}, headers=headers)
+        assert over.status_code == 422, over.text
+        (detail,) = over.json()["error"]["details"]
+        assert detail["field"] == "body.limit" and f"from 1 to {bound}" in detail["message"]
+        batch = ui.client.post(
+            "/v1/screen/batch", json={"queries": [query, query | {"limit": bound + 1}]}, headers=headers
+        )
+        assert batch.status_code == 422, batch.text
+        assert batch.json()["error"]["details"][0]["field"] == "body.queries[1].limit"
+        # nothing was screened for a refused request
+        assert len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]) == audited
+
+
+def test_the_cli_screen_limit_has_the_same_bound(home: Path, shared: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    SnapshotStore(get_engine()).load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+    ok = CliRunner().invoke(app, ["screen", "HUAWEI", "--kind", "org", "--limit", str(bound), "--json"])
+    assert ok.exit_code == 0, ok.output
+    over = CliRunner().invoke(app, ["screen", "HUAWEI", "--kind", "org", "--limit", str(bound + 1)])
+    assert over.exit_code == 2 and "limit" in over.output and f"from 1 to {bound}" in over.output

@@ -13,9 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chipguard.errors import InputError
 from chipguard.limits import LIMITS
 from chipguard.model import EVIDENCE_FIELDS
 from chipguard.service.inputs import Alpha2, DateOfBirth, Name, Strict, Text
+from chipguard.service.services import check_limit
 
 MAX_BATCH = LIMITS.batch_queries  # chipguard/data/limits
 Identifier64 = Annotated[str, Field(min_length=1, max_length=64)]
@@ -28,8 +30,9 @@ class ScreenRequest(Strict):
     kind: Literal["person", "org", "vessel", "aircraft", "unknown"] | None = None
     country: Alpha2 | None = None
     id: Annotated[str, Field(max_length=128)] | None = None
-    # the most hits returned; the result's ``omitted`` counts the records past it (never dropped silently)
-    limit: Annotated[int, Field(ge=1, le=100)] = 10
+    # the most hits returned; the result's ``omitted`` counts the records past it (never dropped silently);
+    # at most the rule set's screening_hit_limit (service.services.max_hits_per_name: 200), checked below
+    limit: Annotated[int, Field(ge=1)] = 10
     # evidence beyond the name (chipguard.match.evidence): checked there, errors name the field
     date_of_birth: DateOfBirth | None = None
     nationality: Alpha2 | None = None
@@ -46,6 +49,15 @@ class ScreenRequest(Strict):
 
         if value and lookup_country(value) is None:
             raise ValueError(f"unknown country '{value}' (ISO 3166-1 alpha-2 such as 'CN', 'SG', 'US')")
+        return value
+
+    @field_validator("limit")
+    @classmethod
+    def _within_the_bound(cls, value: int) -> int:
+        try:
+            check_limit(value)  # the one bound of every face
+        except InputError as exc:  # a validation error: a 422 naming the field, like any other
+            raise ValueError(exc.detail) from exc
         return value
 
     def evidence_fields(self) -> dict[str, str | None]:

@@ -28,25 +28,35 @@ identifying detail compared (+1 agrees, 0 close or differs, −1 conflicts); ``s
 Federal Register citation, licence requirement and policy …) ride along; the response's ``lists`` and
 ``lists_stale`` state the snapshots screened against and whether they are stale. ``dataset`` ``default`` screens every active list; a source name
 (``us_csl``, ``un`` …) keeps that list's records. yente's ``weights`` and ``config`` are taken only
-empty: chipguard's weights are data (``matching.yml``), the same for every caller. The call is audited
-like every ad-hoc screen.
+empty: chipguard's weights are data (``matching.yml``), the same for every caller. yente's ``algorithm``
+query parameter takes the names yente knows (``logic-v1``, ``logic-v2``, ``name-based``, ``best`` …:
+``data/yente.yml``), each scored by chipguard's one scorer, and the response's ``algorithm`` says so
+(``name``, ``description``, ``requested``); any other value is a 422 naming ``algorithm``. ``limit`` goes
+up to the rule set's ``screening_hit_limit`` (200), the bound of every face. The call is audited like
+every ad-hoc screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query
 from pydantic import BaseModel, Field, field_validator
 
+from chipguard.config import data_dir
+from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
 from chipguard.model import Party
 from chipguard.service import Services
-from chipguard.service.services import ScreenQuery, check_query
+from chipguard.service.services import ScreenQuery, check_limit, check_query
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission
+
+# which ``algorithm`` values /match takes, and the scorer its answer names (see algorithm_used)
+ALGORITHMS_FILE = "yente.yml"
 
 SCHEMA_KINDS: dict[str, str | None] = {
     "Person": "person",
@@ -294,6 +304,37 @@ def match_queries(
     }
 
 
+@cache
+def _algorithms() -> tuple[dict[str, str], tuple[str, ...]]:
+    """data/yente.yml: the scorer a /match answer names, and the ``algorithm`` values accepted."""
+    path = data_dir() / ALGORITHMS_FILE
+    raw = read_yaml_mapping(path)
+    scorer, accepted = raw.get("scorer"), raw.get("accepted")
+    if not isinstance(scorer, dict) or not all(
+        isinstance(scorer.get(k), str) for k in ("name", "description")
+    ):
+        raise InputError("needs scorer.name and scorer.description (texts)", file=str(path), field="scorer")
+    if not isinstance(accepted, list) or not accepted or not all(isinstance(a, str) for a in accepted):
+        raise InputError("needs a list of algorithm names", file=str(path), field="accepted")
+    names = tuple(a.strip().lower() for a in accepted)
+    return {"name": scorer["name"], "description": scorer["description"]}, names
+
+
+def algorithm_used(requested: str) -> dict[str, str]:
+    """What scores a /match call asking for ``requested``: chipguard's one scorer for any name yente
+    knows (case and spaces ignored, as yente does), as yente describes an algorithm (``name``,
+    ``description``) with the name asked for; InputError naming ``algorithm`` for any other."""
+    scorer, accepted = _algorithms()
+    name = requested.strip().lower()
+    if name not in accepted:
+        raise InputError(
+            f"unknown algorithm {requested!r}: chipguard scores every call with its one scorer, and takes "
+            f"the names yente knows for it ({', '.join(accepted)})",
+            field="algorithm",
+        )
+    return scorer | {"requested": name}
+
+
 def add_yente_routes(
     app: FastAPI,
     services: Services,
@@ -309,12 +350,16 @@ def add_yente_routes(
         body: MatchRequest,
         dataset: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")],
         key: ApiKey = may_screen,
-        limit: Annotated[int, Query(ge=1, le=50)] = 5,
+        limit: Annotated[int, Query(ge=1)] = 5,
         threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         algorithm: Annotated[str, Query(max_length=64)] = "chipguard",
     ) -> dict[str, Any]:
         """yente-compatible matching: FollowTheMoney examples in, the listed records they match out, each
         with score, match flag and features. ``dataset``: ``default`` (every active list) or one source.
-        Audited like every ad-hoc screen."""
+        ``limit``: at most the rule set's screening_hit_limit, as every face. ``algorithm``: any name
+        yente knows (data/yente.yml) is scored by chipguard's one scorer, and ``algorithm`` in the
+        response says so; another name is a 422 naming it. Audited like every ad-hoc screen."""
+        check_limit(limit, "limit")
+        used = algorithm_used(algorithm)  # before anything is screened
         out = match_queries(services, body, dataset, limit, threshold, key.actor)
-        return out | {"algorithm": algorithm}
+        return out | {"algorithm": used}

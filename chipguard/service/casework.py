@@ -36,6 +36,9 @@ from chipguard.store.cases import DISPOSITIONS, Alert, CaseStore, NewAlert
 from chipguard.store.errors import ForbiddenError
 
 POLICY_FILE = "casework.yml"
+# The source of an alert for a screened name whose hits went past the screen's limit (a finding, not a
+# list record): Casework.raise_omitted.
+HITS_OMITTED_SOURCE = "screening:hits_omitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +290,66 @@ class Casework:
             actor=actor,
         )
         return {"outcome": outcome, **ref}
+
+    def raise_omitted(
+        self,
+        customer: Customer,
+        customer_version: int | None,
+        subject: ScreeningSubject,
+        omitted: int,
+        limit: int,
+        snapshots: list[str],
+        *,
+        origin: str,
+        origin_ref: str = "",
+        actor: str,
+    ) -> dict[str, Any]:
+        """An alert for a screened name whose hits went past the screen's limit: ``omitted`` more records
+        cleared the threshold and were neither shown nor alerted, and one of them may be the name's
+        match — fail closed, as a decision is REVIEW on it (OP-HITS-OMITTED). One per customer × subject
+        × (count, limit, lists): the same cut on the same lists stays one alert (or stays resolved); a
+        different count or new lists alert again. Source ``screening:hits_omitted``, a finding rather
+        than a list record. {"subject", "source", "party_id", "omitted", "limit", "outcome", ids}."""
+        finding = f"hits-omitted:{subject.label}"
+        hit = {
+            "source": HITS_OMITTED_SOURCE,
+            "party_id": finding,
+            "name": f"{omitted} more list hit(s) than the {limit} screened for the {subject.role.phrase} "
+            f"'{subject.name}'",
+            "matched_name": "",
+            # dismissing it needs a second person (casework.yml four_eyes.dismiss_min_score)
+            "score": 1.0,
+            "list_name": "hits past the screening limit",
+            "explanation": {
+                "omitted": omitted,
+                "limit": limit,
+                "why": "these records clear the matching threshold but were not shown or alerted: screen "
+                "the name in full (a larger limit) and resolve every hit",
+            },
+        }
+        record = {
+            "finding": "hits_omitted",
+            "origin": origin,
+            "subject": subject.label,
+            "omitted": omitted,
+            "limit": limit,
+            "snapshots": ", ".join(sorted(snapshots)),
+        }
+        outcome, ref = self._raise(
+            customer,
+            customer_version,
+            subject.role.value,
+            subject.name,
+            subject.country,
+            hit,
+            record,
+            origin=origin,
+            origin_ref=origin_ref,
+            origin_outcome="",
+            actor=actor,
+        )
+        brief = {"subject": subject.label, "source": HITS_OMITTED_SOURCE, "party_id": finding}
+        return {**brief, "omitted": omitted, "limit": limit, "outcome": outcome, **ref}
 
     def _raise(
         self,

@@ -100,11 +100,31 @@ class ScreenQuery:
     where: str = ""
 
 
+def max_hits_per_name() -> int:
+    """The most hits per screened name any face may ask for: the rule set's ``screening_hit_limit``
+    (rules/operational.yml, 200), the bound a decision and a customer screen weigh. One bound for every
+    face (REST ``/v1/screen`` and ``/match``, the CLI, the web form, jobs), so no face offers a name's
+    200th hit while another stops at its 100th, and nobody can ask for an unbounded answer."""
+    return hit_limit(default_rule_set())
+
+
+def check_limit(limit: int, field: str = "limit") -> None:
+    """An InputError naming ``field`` when ``limit`` is not between 1 and :func:`max_hits_per_name`."""
+    bound = max_hits_per_name()
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= bound:
+        raise InputError(
+            f"must be a whole number from 1 to {bound} (the rule set's screening_hit_limit: as many hits "
+            f"per name as a decision weighs), not {limit!r}",
+            field=field,
+        )
+
+
 def check_query(query: ScreenQuery) -> None:
-    """Checks a query's identifying details as screening will (a date of birth that is no date, an LEI,
-    IMO or USCC failing its check digits …): an InputError naming the field, prefixed with the query's
-    ``where``. ``Services.screen`` checks every query of a call first, so none is screened when one is
-    bad."""
+    """Checks a query's hit limit (:func:`check_limit`) and its identifying details as screening will (a
+    date of birth that is no date, an LEI, IMO or USCC failing its check digits …): an InputError naming
+    the field, prefixed with the query's ``where``. ``Services.screen`` checks every query of a call
+    first, so none is screened when one is bad."""
+    check_limit(query.limit, f"{query.where}.limit" if query.where else "limit")
     if not query.fields:
         return
     try:
@@ -430,7 +450,7 @@ class Services:
         screener = screener if screener is not None else self.screeners.get()
         screening: dict[str, list[dict[str, Any]]] = {s.label: [] for s in customer.screening_subjects()}
         # as many hits per name as a decision weighs (the rule set's bound), and how many more there were
-        limit = hit_limit(default_rule_set())
+        limit = max_hits_per_name()
         found, omitted = _screen_subjects(customer, screener, limit)
         for subject, hit in found:
             screening[subject.label].append(
@@ -446,6 +466,22 @@ class Services:
             actor=actor,
         )
         snapshots = [str(r) for r in screener.snapshot_refs()]
+        # a name whose hits went past the limit is an alert too (fail closed, as a decision is REVIEW
+        # on it): the records left out were neither shown nor alerted, and one may be the match
+        subjects = {s.label: s for s in customer.screening_subjects()}
+        for label, more in omitted.items():
+            cut = self.casework.raise_omitted(
+                customer,
+                record.version,
+                subjects[label],
+                more,
+                limit,
+                snapshots,
+                origin="customer_screen",
+                origin_ref=origin_ref,
+                actor=actor,
+            )
+            alerts[cut.pop("outcome")].append(cut)
         status = self.screeners.list_status(screener)  # which lists, and whether stale, as every screen
         listed = sorted(label for label, hits in screening.items() if hits)
         roles = sorted({h["role"] for hits in screening.values() for h in hits})
@@ -510,6 +546,37 @@ class Services:
                 record.version,
                 change.alerting,
                 self._lookup(screener),
+                origin="rescreen",
+                origin_ref=f"audit:{report.audit_seq}",
+                actor=actor,
+            )
+        # a name whose hits on the new lists went past the re-screen's limit: the records past it were
+        # compared with nothing (neither new nor gone), so the analyst is alerted to screen it in full
+        for cut in report.omitted:
+            if cut.get("lists") != "new":
+                continue
+            customer, version = self._stored_customer(str(cut["customer_id"]))
+            subject = (
+                next(
+                    (
+                        s
+                        for s in customer.screening_subjects()
+                        if s.role.value == cut["role"] and s.name == cut["screened_name"]
+                    ),
+                    None,
+                )
+                if customer is not None
+                else None
+            )
+            if customer is None or subject is None:
+                continue
+            self.casework.raise_omitted(
+                customer,
+                version,
+                subject,
+                int(cut["omitted"]),
+                int(cut["limit"]),
+                [str(ref) for ref in report.snapshots.values()],
                 origin="rescreen",
                 origin_ref=f"audit:{report.audit_seq}",
                 actor=actor,
