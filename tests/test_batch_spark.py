@@ -114,6 +114,67 @@ def test_spark_and_local_write_identical_records(
     assert not list(tmp_path.glob(".*"))  # work folders removed
 
 
+def test_the_spark_engine_screens_by_name_and_writes_in_input_order(spark: Any, tmp_path: Path) -> None:
+    """Each partition holds one range of the names in name order (its worker's caches see one range of
+    the alphabet); the JSON lines come out in input order, the same bytes as the local engine's."""
+    parties = [
+        Party("custom", "n1", "Mahan Air", PartyKind.ORG, countries=["IR"]),
+        Party("custom", "n2", "Rosoboronexport", PartyKind.ORG, countries=["RU"]),
+        Party("custom", "n3", "Zhongxing Telecom", PartyKind.ORG, countries=["CN"]),
+    ]
+    screener = Screener(parties)
+    names = ["rosoboron export", "Zhong Xing Telecom", "Acme Tools", "mahan airlines", "Borealis AG"]
+    names += ["Mahan Air", "zeta labs", "ROSOBORONEXPORT", "Alpha", "Zhongxing"]
+    subjects = [
+        query_subject(r)
+        for r in read_input(
+            write_csv(tmp_path / "q.csv", [{"id": f"q{i}", "name": n} for i, n in enumerate(names)])
+        )
+    ]
+    ctx = context_for([], threshold=screener.threshold, limit=5, lists_stale=True)
+    index = sp.IndexFile.of(screener, tmp_path)
+    shipment = sp.ship(spark, index)
+    rdd, _rows, _hits, order = sp.records(spark, shipment, subjects, ctx, 3, by_name=True)
+    parts = [[r["name"] for r in part] for part in rdd.glom().collect()]
+    assert len(parts) == 3 and all(parts)
+    assert [n for part in parts for n in part] == sorted(names, key=str.casefold)
+    assert order == sorted(range(len(names)), key=lambda i: names[i].casefold())
+    local = jobs.run(subjects, tmp_path / "local.jsonl", screener=screener, ctx=ctx)
+    remote = jobs.run(
+        subjects,
+        tmp_path / "spark.jsonl",
+        screener=screener,
+        ctx=ctx,
+        engine="spark",
+        cache_file=index.path,
+        spark=spark,
+        partitions=3,
+    )
+    assert [r["name"] for r in jobs.read_records(tmp_path / "spark.jsonl")] == names
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "spark.jsonl").read_bytes()
+    assert local.sha256 == remote.sha256 and remote.rows == len(names)
+    assert remote.rows_with_hits == local.rows_with_hits >= 3  # Mahan Air twice, Rosoboronexport
+
+
+def test_lines_screened_in_name_order_are_written_back_in_input_order(tmp_path: Path) -> None:
+    """The writer's reordering alone (no Spark): part files holding the lines of ``order``, an empty
+    part among them; a part file with a line too many or too few is an error, never a shifted output."""
+    lines = [f'{{"position":{i},"name":"n{i}"}}' for i in range(7)]
+    order = [3, 0, 6, 1, 5, 2, 4]
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k, rows in enumerate([order[:3], [], order[3:]]):
+        (parts / f"part-{k:05d}").write_text("".join(lines[i] + "\n" for i in rows), encoding="utf-8")
+    files = sorted(parts.glob("part-*"))
+    with (tmp_path / "out.jsonl").open("wb") as out:
+        sp._write_in_input_order(files, order, out)
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == "".join(line + "\n" for line in lines)
+    with pytest.raises(RuntimeError, match="3 lines for 7 input rows"), (tmp_path / "x").open("wb") as out:
+        sp._write_in_input_order(files[:2], order, out)  # the last part missing
+    with pytest.raises(RuntimeError, match="one line per input row"), (tmp_path / "y").open("wb") as out:
+        sp._write_in_input_order(files, [i for i in order if i != 6], out)  # a line more than rows
+
+
 def test_parquet_by_broadcast_matches_local(
     spark: Any, opened: jobs.Lists, shared: Path, tmp_path: Path
 ) -> None:

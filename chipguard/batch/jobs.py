@@ -387,8 +387,11 @@ def _run_spark(
     try:
         index = sp.IndexFile.of(screener, workdir, cache_file)
         shipment = sp.ship(spark, index, ship_mode)
-        rdd, rows, hits = sp.records(spark, shipment, subjects, ctx, partitions)
-        done = sp.write_jsonl(rdd, workdir) if fmt == "jsonl" else sp.write_parquet(spark, rdd, workdir)
+        # JSON lines are screened in name order (each worker's caches see one range of names) and
+        # written back in input order; a Parquet dataset's part files keep the input order as they are
+        jsonl = fmt == "jsonl"
+        rdd, rows, hits, order = sp.records(spark, shipment, subjects, ctx, partitions, by_name=jsonl)
+        done = sp.write_jsonl(rdd, workdir, order) if jsonl else sp.write_parquet(spark, rdd, workdir)
         if shipment.broadcast is not None:
             shipment.broadcast.unpersist()
         index.path.unlink(missing_ok=True)

@@ -438,19 +438,40 @@ def _screen_partition(
     settle_worker_heap()
 
 
+def locality_order(subjects: Sequence[Subject]) -> list[int]:
+    """The indexes of ``subjects`` in the order the Spark engine screens them: by name (casefolded),
+    ties in input order — deterministic, and independent of anything but the names.
+
+    Why: a screening worker keeps the index records it decoded, the postings it looked up and the
+    analyses of the words it met in bounded per-process caches. Names that sort together share their
+    first words, so they retrieve the same candidates: screened one after another, each candidate is
+    decoded once while it is still cached, and each worker's caches hold one range of the alphabet
+    instead of both workers warming the whole of it. Measured on 20,000 synthetic customers (plain
+    processes, no Spark): two halves in input order 21.8 CPU s, two halves of the sorted order 18.1 s,
+    the whole file in one process 20.4 s. The output is put back in input order when it is written
+    (:func:`write_jsonl`), so the records and their bytes do not change."""
+    return sorted(range(len(subjects)), key=lambda i: (subjects[i].name.casefold(), i))
+
+
 def records(
     spark: SparkSession,
     shipment: Shipment,
     subjects: Sequence[Subject],
     ctx: BatchContext,
     partitions: int | None = None,
-) -> tuple[Any, Any, Any]:
-    """(RDD of records in input order, row counter, hit counter). Subjects are split into ``partitions``
-    slices; by default twice the default parallelism (so a slow slice does not leave a core idle), but
-    no slice under ``MIN_ROWS_PER_PARTITION`` rows (each worker that gets a slice maps the index and
-    readies its name resources first, which a few hundred rows do not repay) and none over
+    *,
+    by_name: bool = False,
+) -> tuple[Any, Any, Any, list[int] | None]:
+    """(RDD of records, row counter, hit counter, the order the RDD holds them in). Subjects are split
+    into ``partitions`` slices; by default twice the default parallelism (so a slow slice does not leave
+    a core idle), but no slice under ``MIN_ROWS_PER_PARTITION`` rows (each worker that gets a slice maps
+    the index and readies its name resources first, which a few hundred rows do not repay) and none over
     ``MAX_ROWS_PER_PARTITION`` (a million rows in four slices would leave a core idle for the last
-    one's tail and hold a quarter of the input per task)."""
+    one's tail and hold a quarter of the input per task).
+
+    ``by_name``: the slices are cut from :func:`locality_order` instead of the input order, which is
+    returned (the RDD's n-th record is that of ``subjects[order[n]]``) for the writer to restore the
+    input order; otherwise the RDD holds the records in input order and the order is None."""
     from functools import partial
 
     sc = spark.sparkContext
@@ -459,15 +480,17 @@ def records(
         min(2 * sc.defaultParallelism, by_size), -(-len(subjects) // MAX_ROWS_PER_PARTITION)
     )
     slices = max(1, min(slices, len(subjects)))
+    order = locality_order(subjects) if by_name else None
+    ordered = [subjects[i] for i in order] if order is not None else list(subjects)
     # Equal contiguous slices, one per partition: parallelize() on the rows themselves splits by its
     # serialisation batches (1,024 rows), which leaves partitions of very unequal size.
-    size = -(-len(subjects) // slices)
-    chunks = [list(subjects[i : i + size]) for i in range(0, len(subjects), size)]
+    size = -(-len(ordered) // slices)
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     rows, hits = sc.accumulator(0), sc.accumulator(0)
     rdd = sc.parallelize(chunks, len(chunks)).mapPartitions(
         partial(_screen_partition, shipment, ctx, (rows, hits))
     )
-    return rdd, rows, hits
+    return rdd, rows, hits, order
 
 
 def ddl_schema() -> str:
@@ -475,22 +498,65 @@ def ddl_schema() -> str:
     return ", ".join(f"`{name}` {kind}" for name, kind in FIELDS)
 
 
-def write_jsonl(rdd: Any, workdir: Path) -> Path:
+def write_jsonl(rdd: Any, workdir: Path, order: Sequence[int] | None = None) -> Path:
     """Spark writes JSON lines as part files in ``workdir/parts``; they are concatenated in partition
-    order (= input order) into ``workdir/out.jsonl``, which the caller renames into place."""
+    order into ``workdir/out.jsonl``, which the caller renames into place. ``order`` (from
+    :func:`records`): the n-th line the parts hold is that of input row ``order[n]``, and the lines
+    are written in input order instead."""
     from chipguard.batch.model import to_json_line
 
     parts = workdir / "parts"
     rdd.map(to_json_line).saveAsTextFile(str(parts))
     target = workdir / "out.jsonl"
+    files = sorted(parts.glob("part-*"))
     with target.open("wb") as out:
-        for part in sorted(parts.glob("part-*")):
-            with part.open("rb") as fh:
-                shutil.copyfileobj(fh, out, 1 << 20)
+        if order is None:
+            for part in files:
+                with part.open("rb") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+        else:
+            _write_in_input_order(files, order, out)
         out.flush()
         os.fsync(out.fileno())
     shutil.rmtree(parts)
     return target
+
+
+def _write_in_input_order(files: Sequence[Path], order: Sequence[int], out: Any) -> None:
+    """Copies the lines of ``files`` (read in turn: line n is that of input row ``order[n]``) to ``out``
+    in input order. The part files are mapped, not read into memory: only two integers per line are held
+    (where each input row's line starts, and its length), 16 bytes per row."""
+    import mmap
+    from array import array
+
+    start, length = array("q", bytes(8 * len(order))), array("q", bytes(8 * len(order)))
+    which = array("i", bytes(4 * len(order)))  # the part file holding each input row's line
+    maps: list[mmap.mmap] = []
+    n = 0
+    try:
+        for part in files:
+            with part.open("rb") as fh:
+                if os.fstat(fh.fileno()).st_size == 0:
+                    continue
+                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            maps.append(data)
+            at, end = 0, len(data)
+            while at < end:
+                stop = data.find(b"\n", at)
+                if stop < 0 or n >= len(order):
+                    raise RuntimeError("the Spark part files do not hold one line per input row")
+                row = order[n]
+                start[row], length[row], which[row] = at, stop + 1 - at, len(maps) - 1
+                at, n = stop + 1, n + 1
+        if n != len(order):
+            raise RuntimeError(f"the Spark part files hold {n} lines for {len(order)} input rows")
+        write = out.write
+        for row in range(len(order)):
+            at = start[row]
+            write(maps[which[row]][at : at + length[row]])
+    finally:
+        for data in maps:
+            data.close()
 
 
 def write_parquet(spark: SparkSession, rdd: Any, workdir: Path) -> Path:
