@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -313,3 +314,42 @@ def test_the_cli_screen_limit_has_the_same_bound(home: Path, shared: Path, tmp_p
     assert ok.exit_code == 0, ok.output
     over = CliRunner().invoke(app, ["screen", "HUAWEI", "--kind", "org", "--limit", str(bound + 1)])
     assert over.exit_code == 2 and "limit" in over.output and f"from 1 to {bound}" in over.output
+
+
+def test_an_import_job_says_which_customers_were_cut_and_alerts_them(ui: Ui) -> None:
+    """Onboarding by file: each imported customer is screened as a customer screen is, so a cut is an
+    alert; the job's results (JSON, CSV, the job page) say how many each subject left out."""
+    headers = {"X-API-Key": ui.tokens["a"]}
+    total = total_hits(ui)
+    started = ui.client.post(
+        "/v1/jobs/customers",
+        content=(json.dumps(CUSTOMER) + "\n").encode(),
+        params={"file_name": "c.jsonl"},
+        headers=headers | {"Content-Type": "application/x-ndjson"},
+    )
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job_id"]
+    deadline = time.monotonic() + 120
+    while (job := ui.client.get(f"/v1/jobs/{job_id}", headers=headers).json())["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert job["status"] == "done", job
+    (row,) = ui.client.get(f"/v1/jobs/{job_id}/results", headers=headers).json()["results"]
+    assert row["omitted"] == {"customer": total - LIMIT}
+    cut = [
+        a
+        for a in ui.services.cases.find(limit=500)
+        if a.source == "screening:hits_omitted" and a.origin_ref == f"job:{job_id}"
+    ]
+    assert len(cut) == 1 and cut[0].alert_id in row["alerts"]
+    text = ui.client.get(f"/v1/jobs/{job_id}/results", params={"format": "csv"}, headers=headers).text
+    (comment, header, *lines) = list(csv.reader(io.StringIO(text)))
+    assert comment[0].startswith(f"# job {job_id}") and lines
+    assert all(line[header.index("omitted")] == f"customer={total - LIMIT}" for line in lines)
+    ui.sign_in("a")
+    assert f"customer: {total - LIMIT} more not shown, past the limit (alerted)" in ui.get(
+        f"/ui/jobs/{job_id}"
+    )

@@ -443,6 +443,8 @@ def _import_result(row: CustomerRow, action: str, screening: dict[str, Any]) -> 
         "listed": bool(screening["listed"]),
         "hits": hits,
         "alerts": [a.get("alert_id") for a in raised if a.get("alert_id")],
+        # subject label → hits past the limit, not in ``hits`` (each such subject is an alert of its own)
+        "omitted": dict(screening.get("omitted") or {}),
         "audit_seq": screening["audit_seq"],
     }
 
@@ -540,6 +542,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
         "version",
         "listed",
         "alerts",
+        "omitted",
         "subject",
         "source",
         "party_id",
@@ -558,6 +561,8 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
             r.get("version"),
             r.get("listed"),
             ";".join(r.get("alerts") or []),
+            # "label=count" per subject cut at the limit (rows of imports from before: empty)
+            ";".join(f"{label}={count}" for label, count in (r.get("omitted") or {}).items()),
         ]
         if not r.get("hits"):
             out.append(base + [""] * 7)
