@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -413,3 +414,69 @@ def test_an_address_agrees_on_its_words_not_its_punctuation_nor_a_city_alone(scr
     assert address_line("privada juan martin 537 zapopan") != []
     for vague in ("Zapopan, MX", "Zapopan, Jalisco", "537 Zapopan"):
         assert address_line(vague) == [], vague
+
+
+def _strength_of(screener: Screener, query: str, listed: str, **kwargs: Any) -> str:
+    """The strength of the hit on the record named ``listed`` (the first, best, when several)."""
+    hits = [h for h in screener.screen(query, kind="org", **kwargs) if h.name == listed]
+    assert hits, (query, listed)
+    return str(hits[0].strength)
+
+
+def test_a_generic_name_confirms_on_its_name_only_in_the_records_country(screener: Screener) -> None:
+    """A name made only of generic words says what a body is, not which one: identical to a listed name,
+    it confirms only where the query's country is the record's (a review, not a DENY, with no country);
+    an identical registration number confirms it anyway (strength.generic_name_needs_country)."""
+    listed = "DESIGN BUREAU OF SPECIAL MACHINE-BUILDING"  # RU, registration number 7802205799
+    assert _strength_of(screener, listed, listed) == "potential"
+    assert _strength_of(screener, listed, listed, country="RU") == "confirmed"
+    number = ev.query_evidence(registration_number="7802205799")
+    assert _strength_of(screener, listed, listed, evidence=number) == "confirmed"
+    (hit,) = [h for h in screener.screen(listed, kind="org") if h.name == listed][:1]
+    decided = next(f for f in hit.evidence if f["feature"] == "strength")
+    assert "a generic name and no country given" in decided["detail"]
+    # a generic English rendering of a listed Chinese body's name: confirmed in China, reviewed without
+    assert (
+        _strength_of(
+            screener,
+            "Aerospace Science and Industry Corporation",
+            "CHINA AEROSPACE SCIENCE AND INDUSTRY CORPORATION LIMITED",
+            country="CN",
+        )
+        == "confirmed"
+    )
+    assert (
+        _strength_of(
+            screener,
+            "Aerospace Science and Industry Corporation",
+            "CHINA AEROSPACE SCIENCE AND INDUSTRY CORPORATION LIMITED",
+        )
+        == "potential"
+    )
+
+
+def test_a_name_placed_by_its_own_words_or_a_proper_name_still_confirms_alone(screener: Screener) -> None:
+    """The rule takes only names generic by the vocabulary: a country word of the name places it as a
+    query country does ("Central Bank of Iran"), and a proper name repeated on many records (Huawei: common
+    on the lists, so generic for the country-conflict rule) or one the vocabulary does not know (Islamic
+    Revolutionary Guard Corps) identifies the body without a country."""
+    assert _strength_of(screener, "Central Bank of Iran", "BANK MARKAZI JOMHOURI ISLAMI IRAN") == "confirmed"
+    assert (
+        _strength_of(screener, "Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES CO., LTD.")
+        == "confirmed"
+    )
+    assert (
+        _strength_of(screener, "Islamic Revolutionary Guard Corps", "ISLAMIC REVOLUTIONARY GUARD CORPS")
+        == "confirmed"
+    )
+
+
+def test_a_generic_name_confirmed_alone_before_the_rule(
+    screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With strength.generic_name_needs_country false (its matching_introduced.yml value, for archived
+    matching files) a generic name confirms on its name alone, as before the key existed."""
+    listed = "DESIGN BUREAU OF SPECIAL MACHINE-BUILDING"
+    full = dict(ev.config())
+    monkeypatch.setattr(ev, "config", lambda: {**full, "generic_name_needs_country": False})
+    assert _strength_of(screener, listed, listed) == "confirmed"

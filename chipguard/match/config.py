@@ -274,6 +274,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.identifier_min_name_score": float,
     "strength.declared_kind_review_score": float,
     "strength.generic_query_evidence": bool,
+    "strength.generic_name_needs_country": bool,
 }
 
 
@@ -613,8 +614,8 @@ SETTINGS: tuple[Setting, ...] = (
         ("strength.*",),
         "Match strength (chipguard.match.evidence): when a name alone confirms a hit, how close a name "
         "must be for an identical identifier to confirm it, when a declared kind is reviewed, whether a "
-        "generic query is weak on a list name adding the place or proper name it lacks (see 'Match "
-        "strength' below).",
+        "generic query is weak on a list name adding the place or proper name it lacks, whether a generic "
+        "name confirms on its name only in the record's country (see 'Match strength' below).",
     ),
     Setting(
         ("evidence.*",),

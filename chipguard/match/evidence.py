@@ -740,6 +740,8 @@ def assess(
     evidence: PartyEvidence,
     party_countries: frozenset[str] | set[str],
     generic_name: bool,
+    plain_generic: bool = False,
+    name_countries: frozenset[str] = frozenset(),
     thin_name: str = "",
     names_parent: str = "",
     clash: str = "",
@@ -751,7 +753,12 @@ def assess(
     institution of the same generic name, another vessel or LEI), then strong agreement (an identical
     LEI, registration number or IMO number confirms even a drifting name; a date of birth with the same
     nationality confirms a name at the threshold), then the name alone (confirmed only when it is nearly
-    identical, distinctive and nothing disagrees). ``thin_name`` says why the matched list name is too thin
+    identical, distinctive and nothing disagrees; a ``generic_name`` — what kind of body, not which one —
+    also needs the query's country among the record's, ``strength.generic_name_needs_country``).
+    ``plain_generic``: either name is made only of generic words by the vocabulary alone (what kind of
+    body or business it is; narrower than ``generic_name``, which also counts words common on the
+    lists); ``name_countries``: the countries the query name's own words name ("Central Bank of Iran"),
+    which place it as the query's country does. ``thin_name`` says why the matched list name is too thin
     to confirm on its own ("a weak alias", "a single word common on the lists"), "" when it is not.
     ``names_parent``: the part of the list name the query matched when that part names another entity —
     the parent after "Parent Organization:" or before "Affiliated Entity:" — "" otherwise. The record
@@ -857,11 +864,13 @@ def assess(
                 )
             )
 
+    country_agrees = False
     if query_country and party_countries:
         where = ", ".join(sorted(party.countries)) or (
             f"without a country (its records of the same name on other lists: {', '.join(sorted(party_countries))})"
         )
         if query_country in party_countries:
+            country_agrees = True
             features.append(_feature("country", "agree", f"{query_country} is among the record's countries"))
         elif generic_name and party.kind != PartyKind.PERSON:
             conflicts.append("country")
@@ -886,6 +895,16 @@ def assess(
         if listed_address:
             features.append(_feature("address", "agree", f"matches the listed address '{listed_address}'"))
 
+    # a generic name says what a body is, not which one: on its name alone it confirms only in the
+    # record's country (strength.generic_name_needs_country); a person's name is no generic name
+    unplaced = (
+        plain_generic
+        and party.kind != PartyKind.PERSON
+        and query_kind != "person"
+        and not country_agrees
+        and not name_countries & party_countries
+        and _generic_name_needs_country()
+    )
     score = max(0.0, name_score - penalty)
     confirm_score = _num("confirm_name_score")
     hard = [c for c in conflicts if c in hard_kinds]
@@ -907,7 +926,7 @@ def assess(
     elif dob_agrees and nationality_agrees and score >= threshold:
         strength = MatchStrength.CONFIRMED
         decided = "date of birth and nationality agree"
-    elif score >= confirm_score and not softer and not thin_name and not person_needs_more:
+    elif score >= confirm_score and not softer and not thin_name and not person_needs_more and not unplaced:
         strength = MatchStrength.CONFIRMED
         decided = f"name score {score:.2f} ≥ {confirm_score:.2f} and nothing disagrees"
     else:
@@ -921,6 +940,12 @@ def assess(
             reasons.append(thin_name)
         if person_needs_more:
             reasons.append("a person's name without date of birth")
+        if unplaced and score >= confirm_score:
+            reasons.append(
+                "a generic name with no agreeing country or identifier"
+                if query_country
+                else "a generic name and no country given"
+            )
         if confirms:
             reasons.append(f"identical {', '.join(confirms)} but the names differ too much")
         if conflicts:
@@ -934,6 +959,11 @@ def generic_query_evidence() -> bool:
     """Whether a generic query's own genericness is evidence (``strength.generic_query_evidence``): weak on
     a list name adding the word that names the listed body, and on a record in another country."""
     return bool(config()["generic_query_evidence"])  # checked at load (EVIDENCE_KEYS)
+
+
+def _generic_name_needs_country() -> bool:
+    """Whether a generic name confirms on its name alone only in the record's country."""
+    return bool(config()["generic_name_needs_country"])  # checked at load (EVIDENCE_KEYS)
 
 
 # conflicts read from the names alone (their words, a generic name's country): an identical identifier

@@ -212,6 +212,24 @@ def _country_groups() -> dict[str, str]:
     return groups
 
 
+def _never_common(_canon: str) -> float:
+    """A rarity for ev.generic_institutional under which no word is common on the lists: a name is then
+    generic only by the vocabulary's words (what kind of body or business), never for a proper name that
+    many records repeat."""
+    return 1.0
+
+
+def _name_countries(analysis: NameAnalysis) -> frozenset[str]:
+    """The countries the words of a name name ("Central Bank of Iran" → IR, "Chinese …" → CN), as country
+    groups read them."""
+    found = set()
+    for tok in analysis.tokens:
+        code = ev.country_of_word(tok.text) or ev.country_of_word(tok.canon)
+        if code:
+            found.add(_country_norm(code))
+    return frozenset(found)
+
+
 def _country_norm(code: str) -> str:
     code = code.strip().upper()
     return _country_groups().get(code, code)
@@ -1291,6 +1309,8 @@ class Screener:
                         best[pidx] = scored_party
         out: dict[int, ev.Assessment] = {}
         generic_query: dict[int, bool] = {}  # by id of the query form's analysis, computed once each
+        plain_query: dict[int, bool] = {}  # the same, by the vocabulary alone
+        confirm_score = float(ev.config()["confirm_name_score"])
         for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
             telling = [t for t in entry.analysis.tokens if t.cls not in ("legal", "stop")]
             thin = ""
@@ -1308,8 +1328,20 @@ class Screener:
             generic = ev.generic_institutional(
                 entry.analysis, self.index.rarity, industry_words()
             ) or self._generic_query(qa, generic_query)
+            # a name made only of generic words by the vocabulary alone (no word counted generic for being
+            # common on the lists: "Huawei" is, being listed many times) confirms on its name only in the
+            # record's country, the query's or one a word of its name names (strength.generic_name_needs_
+            # country); looked at only for a score that could confirm on the name
+            plain = False
+            name_countries: frozenset[str] = frozenset()
+            if score >= confirm_score and self.parties[pidx].kind != PartyKind.PERSON:
+                plain = ev.generic_institutional(
+                    entry.analysis, _never_common, industry_words()
+                ) or self._plain_generic_query(qa, plain_query)
+                if plain:
+                    name_countries = _name_countries(qa)
             countries = frozenset(self._party_countries[pidx])
-            if not countries and q_country and generic:
+            if not countries and (q_country or name_countries) and (generic or plain):
                 # a record without a country (the ISN list gives none) is where its records of the same
                 # name on other lists are: "Academy of National Defense Science" is North Korea's
                 countries = self._entity_countries(pidx, best)
@@ -1327,6 +1359,8 @@ class Screener:
                 evidence=self.party_evidence(pidx),
                 party_countries=countries,
                 generic_name=generic,
+                plain_generic=plain,
+                name_countries=name_countries,
                 thin_name=thin,
                 names_parent=entry.analysis.original
                 if any(p.get("feature") == "parent_part" for p in extra)
@@ -1379,6 +1413,13 @@ class Screener:
                 and ev.generic_query_evidence()
                 and ev.generic_institutional(qa, self.index.rarity, industry_words())
             )
+        return known[id(qa)]
+
+    def _plain_generic_query(self, qa: NameAnalysis, known: dict[int, bool]) -> bool:
+        """Whether the query form ``qa`` is made only of generic words by the vocabulary alone (no word
+        counted generic for being common on the lists), remembered in ``known`` for one query."""
+        if id(qa) not in known:
+            known[id(qa)] = not qa.person and ev.generic_institutional(qa, _never_common, industry_words())
         return known[id(qa)]
 
     def _entity_countries(self, pidx: int, candidates: dict[int, Any]) -> frozenset[str]:
