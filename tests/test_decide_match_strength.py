@@ -183,3 +183,18 @@ def test_a_bad_lei_on_an_owner_is_an_input_error_naming_it() -> None:
     with pytest.raises(InputError) as info:
         parse_transaction(data)
     assert info.value.field == "customer.owners[0].lei"
+
+
+def test_a_generic_owner_name_without_a_country_is_reviewed_not_denied(screener: Screener) -> None:
+    """ "Design Bureau of Special Machine-Building" (SDN, RU) is made only of generic words: a 60 % owner of
+    that exact name with no country is a potential hit (REVIEW naming it), not a DENY on the name alone;
+    the same owner in Russia is the listed bureau (confirmed, OFAC 50 % → DENY)."""
+    owner = "Design Bureau of Special Machine-Building"
+    unplaced = decide(deal("sale", Owner(owner, percent=60)), screener=screener)
+    assert "potential" in {h["strength"] for h in owner_hits(unplaced, owner)}
+    assert "confirmed" not in {h["strength"] for h in owner_hits(unplaced, owner)}
+    assert unplaced.outcome == Outcome.REVIEW
+    assert [r for r in unplaced.reasons if r.code == "POTENTIAL_LIST_MATCH" and owner in r.message]
+    placed = decide(deal("sale", Owner(owner, country="RU", percent=60)), screener=screener)
+    assert "confirmed" in {h["strength"] for h in owner_hits(placed, owner)}
+    assert placed.outcome == Outcome.DENY
