@@ -32,7 +32,14 @@ class ScreenRequest(Strict):
     id: Annotated[str, Field(max_length=128)] | None = None
     # the most hits returned; the result's ``omitted`` counts the records past it (never dropped silently);
     # at most the rule set's screening_hit_limit (service.services.max_hits_per_name: 200), checked below
-    limit: Annotated[int, Field(ge=1)] = 10
+    limit: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="The most hits returned (1 to the rule set's screening_hit_limit, 200 in the bundled "
+            "rules; a larger one is a 422 naming the field); `omitted` counts the records past it.",
+        ),
+    ] = 10
     # evidence beyond the name (chipguard.match.evidence): checked there, errors name the field
     date_of_birth: DateOfBirth | None = None
     nationality: Alpha2 | None = None

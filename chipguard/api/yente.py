@@ -350,9 +350,19 @@ def add_yente_routes(
         body: MatchRequest,
         dataset: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")],
         key: ApiKey = may_screen,
-        limit: Annotated[int, Query(ge=1)] = 5,
+        limit: Annotated[
+            int, Query(ge=1, description="results per example: 1 to the rule set's screening_hit_limit (200)")
+        ] = 5,
         threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
-        algorithm: Annotated[str, Query(max_length=64)] = "chipguard",
+        algorithm: Annotated[
+            str,
+            Query(
+                max_length=64,
+                description="a yente algorithm name (e.g. logic-v1, name-based, best: those listed in "
+                "chipguard/data/yente.yml), all scored by chipguard's one scorer as the response's "
+                "`algorithm` says; another name is a 422",
+            ),
+        ] = "chipguard",
     ) -> dict[str, Any]:
         """yente-compatible matching: FollowTheMoney examples in, the listed records they match out, each
         with score, match flag and features. ``dataset``: ``default`` (every active list) or one source.
