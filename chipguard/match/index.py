@@ -145,10 +145,19 @@ def _skeleton_keys(word: str) -> list[str]:
 
 def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
     """The vocabulary's deletion map: each one-letter deletion of a word of MIN_DELETE_LEN letters or more
-    (typos, see NameIndex.typo_neighbours) and each sound key (see :func:`sound_keys`) → the words, sorted.
-    One function for the index built in memory and the one built into a file: the same map."""
+    (typos, see NameIndex.typo_neighbours) and each sound key (see :func:`sound_keys`) → the words, sorted;
+    and each word a typo's deletion can be (letters only, MIN_DELETE_LEN - 2 or more) → itself among them.
+    One function for the index built in memory and the one built into a file: the same map.
+
+    Why a word under itself: finding a query word's typo neighbours asks, for each of its deletions,
+    both "is it a list word?" and "which list words is it a deletion of?" — two probes of a mapped index's
+    file (a quarter of all its hash-table probes on the CSL query mix); with the word under itself the
+    one probe answers both (a deletion's words are one letter longer than it, and a sound key starts
+    with SOUND, so the word is among its own key's words exactly when it is a list word)."""
     out: dict[str, list[str]] = defaultdict(list)
     for word in sorted(vocab_words):
+        if len(word) >= MIN_DELETE_LEN - 2 and word.isalpha():
+            out[word].append(word)  # (in sorted order: every word of this key is appended in turn)
         if len(word) >= MIN_DELETE_LEN and word.isalpha():
             for d in sorted(deletes(word)):
                 out[d].append(word)
@@ -296,14 +305,13 @@ class NameIndex:
         near = self.deletion_map.get
         words = near(word)
         if words:
-            found.update(words)  # the query lost a letter
-        vocab = self.vocab
+            found.update(words)  # the query lost a letter (and the word itself, if listed: dropped below)
         for d in deletes(word):
-            if d in vocab:
-                found.add(d)  # the query gained a letter
+            # the query gained a letter (d itself, when d is a list word: the map holds a word under itself,
+            # see deletion_map_of), or a substitution or transposition (the words d is a deletion of)
             words = near(d)
             if words:
-                found.update(words)  # substitution or transposition
+                found.update(words)
         found.discard(word)
         return tuple(sorted(found))  # a set's order follows the hash seed
 

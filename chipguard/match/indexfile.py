@@ -19,7 +19,7 @@ Sections: ``parties`` (zlib-compressed JSON of ``Party.to_dict()`` per party), `
 zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tokens``), ``tokens`` (the
 ``marshal`` tuple of each distinct token of the names, numbered in the order first met), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
-``deletions`` (deletion variant or ``~`` sound key → vocabulary words). A string map is a table of keys (``<name>.keys``),
+``deletions`` (deletion variant or ``~`` sound key → vocabulary words, see ``index.deletion_map_of``). A string map is a table of keys (``<name>.keys``),
 a hash table of key numbers (``<name>.slots``, CRC-32 of the key's UTF-8, linear probing) and its values.
 A table is a blob (``<name>.data``) with u64 offsets (``<name>.offsets``).
 
@@ -64,7 +64,8 @@ if TYPE_CHECKING:
 MAGIC = b"CGIX"
 # 4: same-name keys (c:) in the postings, sound keys (~) in the deletion map (issue 12)
 # 5: a name's tokens are numbers in the ``tokens`` table, not tuples repeated in every record (issue 16)
-FORMAT_VERSION = 5
+# 6: the deletion map holds each word a typo's deletion can be under itself (see deletion_map_of)
+FORMAT_VERSION = 6
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded entries and parties kept per process: enough for the candidates of many queries, far below
