@@ -206,6 +206,28 @@ def test_bad_input_names_file_line_and_field(
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [src.name]
 
 
+def test_a_cell_past_the_csv_limit_names_its_line(lists_home: Path, tmp_path: Path) -> None:
+    """A cell past the csv module's field limit is an error naming the line it is on (it named the file
+    only: on a file of a million rows the operator had to search). The limit is process-wide and another
+    test module raises it, so it is pinned to the module's default (128 KiB) here."""
+    import csv
+
+    before = csv.field_size_limit(128 * 1024)
+    try:
+        for content, where in (
+            ('id,name\nc1,Mahan Air\nc2,"' + "B" * 140_000 + '"\nc3,Megvii\n', "line 3: unreadable CSV"),
+            ('id,name\nc1,"Mahan\nAir"\nc2,"' + "B" * 140_000 + '"\n', "line 4: unreadable CSV"),
+        ):
+            src = tmp_path / "in.csv"
+            src.write_text(content, encoding="utf-8")
+            result = _screen(str(src), "--out", str(tmp_path / "out.jsonl"), "--allow-stale")
+            assert result.exit_code == 2
+            assert f"{src}, {where}: field larger than field limit" in result.stderr, result.stderr
+            assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+    finally:
+        csv.field_size_limit(before)
+
+
 def test_bad_parquet_and_unknown_formats(lists_home: Path, tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

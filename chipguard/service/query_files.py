@@ -166,7 +166,14 @@ def csv_rows(
             raise InputError(f"empty file: expected a header with columns {expected}", file=file, line=1)
         check_header(header, file)
         reader.fieldnames = header
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a cell past the csv module's size limit …: say where
+                # (the underlying reader's count: DictReader updates its own only after a good row)
+                raise InputError(f"unreadable CSV: {exc}", file=file, line=reader.reader.line_num) from exc
             if None in row:
                 raise InputError("row has more cells than the header", file=file, line=reader.line_num)
             yield reader.line_num, row
