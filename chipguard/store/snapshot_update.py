@@ -27,8 +27,6 @@ from datetime import UTC
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import httpx
-
 from chipguard.errors import ChipguardError, InputError
 from chipguard.sources.base import SourceError
 from chipguard.store.snapshot_sources import ListSource, bundled_manifest, load_config
@@ -100,6 +98,8 @@ def download(url: str, dest: Path, max_bytes: int, timeout: float) -> DownloadRe
         return DownloadResult(dest, url, size)
     if parsed.scheme not in ("http", "https"):
         raise ListUpdateError(f"{url}: unsupported URL scheme '{parsed.scheme}' (use https, http or file)")
+    import httpx  # only `lists update` downloads: the other commands that reach this module start faster
+
     try:
         with (
             httpx.Client(
