@@ -353,3 +353,25 @@ def test_an_import_job_says_which_customers_were_cut_and_alerts_them(ui: Ui) -> 
     assert f"customer: {total - LIMIT} more not shown, past the limit (alerted)" in ui.get(
         f"/ui/jobs/{job_id}"
     )
+
+
+def test_a_resolved_cut_stays_resolved_until_it_changes(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut alert is remembered like a hit: once an analyst worked it (four eyes: dismissing needs a
+    second person), the same cut on the same lists does not alert again; a different count does."""
+    headers = {"X-API-Key": ui.tokens["a"]}
+    assert ui.client.post("/v1/customers", json=CUSTOMER, headers=headers).status_code == 201
+    first = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    (cut,) = [a for a in first["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
+    proposed = ui.services.dispose(
+        cut["alert_id"], "false_positive", "OTHER_FALSE", "screened in full", "ana"
+    )
+    assert proposed["alert"]["status"] == "awaiting_approval", proposed
+    ui.services.approve(cut["alert_id"], "boss", "admin", "checked the full screen")
+    again = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    assert [a["source"] for a in again["alerts"]["cleared"]].count("screening:hits_omitted") == 1
+    assert not [a for a in again["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
+    # another bound cuts another count: that is a new cut to work
+    monkeypatch.setitem(default_rule_set().settings, HIT_LIMIT_SETTING, LIMIT - 1)
+    other = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
+    (new,) = [a for a in other["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
+    assert new["omitted"] == cut["omitted"] + 1 and new["alert_id"] != cut["alert_id"]

@@ -306,10 +306,11 @@ class Casework:
     ) -> dict[str, Any]:
         """An alert for a screened name whose hits went past the screen's limit: ``omitted`` more records
         cleared the threshold and were neither shown nor alerted, and one of them may be the name's
-        match — fail closed, as a decision is REVIEW on it (OP-HITS-OMITTED). One per customer × subject
-        × (count, limit, lists): the same cut on the same lists stays one alert (or stays resolved); a
-        different count or new lists alert again. Source ``screening:hits_omitted``, a finding rather
-        than a list record. {"subject", "source", "party_id", "omitted", "limit", "outcome", ids}."""
+        match — fail closed, as a decision is REVIEW on it (OP-HITS-OMITTED). One open alert per customer
+        × subject (a later screen, or a re-screen, finding a cut adds to it); once resolved, the same cut
+        (count, limit, lists) stays resolved and a different count or new lists alert again. Source
+        ``screening:hits_omitted``, a finding rather than a list record.
+        {"subject", "source", "party_id", "omitted", "limit", "outcome", ids}."""
         finding = f"hits-omitted:{subject.label}"
         hit = {
             "source": HITS_OMITTED_SOURCE,
@@ -327,9 +328,9 @@ class Casework:
                 "the name in full (a larger limit) and resolve every hit",
             },
         }
+        # what the cut is, not who found it: the same cut found by a screen and a re-screen is one alert
         record = {
             "finding": "hits_omitted",
-            "origin": origin,
             "subject": subject.label,
             "omitted": omitted,
             "limit": limit,
