@@ -68,9 +68,15 @@ MAGIC = b"CGIX"
 FORMAT_VERSION = 6
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
-# decoded entries and parties kept per process: enough for the candidates of many queries, far below
-# the index size (the point of mapping it)
+# decoded parties kept per process: enough for the candidates of many queries, far below the list size
+# (the point of mapping it)
 DECODED_CACHE = 16_384
+# decoded names kept per process. Why more than parties: a file of unrelated customer names meets more
+# candidate names than 16,384 and decoded them again and again — 20,000 synthetic customers against the
+# CSL 2022-04 in one process: 16.8 CPU s with 16,384 kept, 13.5 s with 32,768, 12.6 s with 65,536 (every
+# name the file met kept; +38 MB resident). A kept name costs ~1.7 KB, so at most ~110 MB per worker
+# however large the list (issue 16 item 1's budget at a million entities: 2 GB for two workers)
+DECODED_ENTRIES = 65_536
 TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 # (key, entry) pairs a builder holds before spilling them to disk (~120 bytes each in memory: ~120 MB)
 SPILL_PAIRS = 1_000_000
@@ -710,10 +716,11 @@ class MappedVocab:
 
 
 class _Decoded(Sequence[Any]):
-    """A table whose items are decoded on access, the most recent ``DECODED_CACHE`` kept."""
+    """A table whose items are decoded on access, the most recent ``kept`` kept."""
 
-    def __init__(self, table: _Table) -> None:
+    def __init__(self, table: _Table, kept: int) -> None:
         self.table = table
+        self.kept = kept
         # first in, first out: an OrderedDict drops its oldest item at once, where a dict, asked for its
         # first key after thousands of items were popped from its front, walks past their empty slots
         # (a few microseconds per decode once the cache is full, the common case at 100k entities and up)
@@ -740,7 +747,7 @@ class _Decoded(Sequence[Any]):
         if found is None:
             if not 0 <= i < len(self):
                 raise IndexError(i)
-            if len(self._cache) >= DECODED_CACHE:
+            if len(self._cache) >= self.kept:
                 # the oldest entry; another thread (API workers screen concurrently) may be evicting too
                 with contextlib.suppress(KeyError):
                     self._cache.popitem(last=False)
@@ -755,7 +762,7 @@ class MappedEntries(_Decoded):
     """``NameIndex.entries``: an indexed name, decoded from its marshal record when retrieved."""
 
     def __init__(self, table: _Table, tokens: _Table, rarity: Any) -> None:
-        super().__init__(table)
+        super().__init__(table, DECODED_ENTRIES)
         analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
         # records hold the fields in declaration order, which is the order of the classes' constructors,
         # all but the weights, computed here from the list's word rarity (``rarity``: NameIndex.rarity)
@@ -851,7 +858,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     screener = Screener.__new__(Screener)
     for name, value in m.header["screener"].items():
         setattr(screener, name, value)
-    parties = MappedParties(_Table(m, "parties"))
+    parties = MappedParties(_Table(m, "parties"), DECODED_CACHE)
     screener.parties = parties  # type: ignore[assignment]
     screener.index = index
     screener.snapshots = []
