@@ -157,22 +157,23 @@ def test_the_spark_engine_screens_by_name_and_writes_in_input_order(spark: Any, 
 
 
 def test_lines_screened_in_name_order_are_written_back_in_input_order(tmp_path: Path) -> None:
-    """The writer's reordering alone (no Spark): part files holding the lines of ``order``, an empty
-    part among them; a part file with a line too many or too few is an error, never a shifted output."""
+    """The writer's reordering alone (no Spark): the lines of ``order`` back in input order; a file
+    with a line too many or too few is an error, never a shifted output."""
     lines = [f'{{"position":{i},"name":"n{i}"}}' for i in range(7)]
     order = [3, 0, 6, 1, 5, 2, 4]
-    parts = tmp_path / "parts"
-    parts.mkdir()
-    for k, rows in enumerate([order[:3], [], order[3:]]):
-        (parts / f"part-{k:05d}").write_text("".join(lines[i] + "\n" for i in rows), encoding="utf-8")
-    files = sorted(parts.glob("part-*"))
+    screened = tmp_path / "screened.jsonl"
+    screened.write_text("".join(lines[i] + "\n" for i in order), encoding="utf-8")
     with (tmp_path / "out.jsonl").open("wb") as out:
-        sp._write_in_input_order(files, order, out)
+        sp._write_in_input_order(screened, order, out)
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == "".join(line + "\n" for line in lines)
-    with pytest.raises(RuntimeError, match="3 lines for 7 input rows"), (tmp_path / "x").open("wb") as out:
-        sp._write_in_input_order(files[:2], order, out)  # the last part missing
+    with pytest.raises(RuntimeError, match="7 lines for 8 input rows"), (tmp_path / "x").open("wb") as out:
+        sp._write_in_input_order(screened, [*order, 7], out)  # a row without its line
     with pytest.raises(RuntimeError, match="one line per input row"), (tmp_path / "y").open("wb") as out:
-        sp._write_in_input_order(files, [i for i in order if i != 6], out)  # a line more than rows
+        sp._write_in_input_order(screened, [i for i in order if i != 6], out)  # a line more than rows
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(RuntimeError, match="0 lines for 1 input rows"), (tmp_path / "z").open("wb") as out:
+        sp._write_in_input_order(empty, [0], out)
 
 
 def test_parquet_by_broadcast_matches_local(

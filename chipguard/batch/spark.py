@@ -508,54 +508,50 @@ def write_jsonl(rdd: Any, workdir: Path, order: Sequence[int] | None = None) -> 
     parts = workdir / "parts"
     rdd.map(to_json_line).saveAsTextFile(str(parts))
     target = workdir / "out.jsonl"
-    files = sorted(parts.glob("part-*"))
-    with target.open("wb") as out:
-        if order is None:
-            for part in files:
-                with part.open("rb") as fh:
-                    shutil.copyfileobj(fh, out, 1 << 20)
-        else:
-            _write_in_input_order(files, order, out)
-        out.flush()
-        os.fsync(out.fileno())
+    joined = target if order is None else workdir / "screened.jsonl"  # the lines in the RDD's order
+    with joined.open("wb") as out:
+        for part in sorted(parts.glob("part-*")):
+            with part.open("rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+        if joined == target:
+            out.flush()
+            os.fsync(out.fileno())
     shutil.rmtree(parts)
+    if order is not None:
+        with target.open("wb") as out:
+            _write_in_input_order(joined, order, out)
+            out.flush()
+            os.fsync(out.fileno())
+        joined.unlink()
     return target
 
 
-def _write_in_input_order(files: Sequence[Path], order: Sequence[int], out: Any) -> None:
-    """Copies the lines of ``files`` (read in turn: line n is that of input row ``order[n]``) to ``out``
-    in input order. The part files are mapped, not read into memory: only two integers per line are held
-    (where each input row's line starts, and its length), 16 bytes per row."""
+def _write_in_input_order(path: Path, order: Sequence[int], out: Any) -> None:
+    """Copies the lines of ``path`` (line n is that of input row ``order[n]``) to ``out`` in input
+    order. The file is mapped, not read into memory: two integers are held per row (where its line
+    starts, and its length: 16 bytes)."""
     import mmap
     from array import array
 
     start, length = array("q", bytes(8 * len(order))), array("q", bytes(8 * len(order)))
-    which = array("i", bytes(4 * len(order)))  # the part file holding each input row's line
-    maps: list[mmap.mmap] = []
-    n = 0
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     try:
-        for part in files:
-            with part.open("rb") as fh:
-                if os.fstat(fh.fileno()).st_size == 0:
-                    continue
-                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            maps.append(data)
-            at, end = 0, len(data)
-            while at < end:
-                stop = data.find(b"\n", at)
-                if stop < 0 or n >= len(order):
-                    raise RuntimeError("the Spark part files do not hold one line per input row")
-                row = order[n]
-                start[row], length[row], which[row] = at, stop + 1 - at, len(maps) - 1
-                at, n = stop + 1, n + 1
+        n = at = 0
+        while at < size:
+            stop = data.find(b"\n", at)
+            if stop < 0 or n >= len(order):
+                raise RuntimeError("the Spark part files do not hold one line per input row")
+            start[order[n]], length[order[n]] = at, stop + 1 - at
+            at, n = stop + 1, n + 1
         if n != len(order):
             raise RuntimeError(f"the Spark part files hold {n} lines for {len(order)} input rows")
         write = out.write
         for row in range(len(order)):
-            at = start[row]
-            write(maps[which[row]][at : at + length[row]])
+            write(data[start[row] : start[row] + length[row]])
     finally:
-        for data in maps:
+        if isinstance(data, mmap.mmap):
             data.close()
 
 
