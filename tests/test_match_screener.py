@@ -284,6 +284,30 @@ def test_a_big_names_records_holding_the_query_are_retrieved_as_exhaustively(csl
     )
 
 
+def test_a_subsidiarys_query_finds_the_big_names_own_records(csl: Screener) -> None:
+    """上海华为技术有限公司 (Shanghai Huawei Technologies) is a curated name of one Huawei affiliate; its
+    exact match and the Shanghai entries fill the candidate limit, so the parent's own records — "HUAWEI
+    TECHNOLOGIES CO., LTD." and the three "Huawei Technologies Co., Ltd. (Huawei)" (0.87 each on their
+    own) — were lost: 2 records of the 14 exhaustive retrieval finds. The query's own trade name
+    ("Huawei") now brings the list names that are that trade name, whose full names the trade-name rule
+    scores; and a name that scored brings every record listing it (the parent's name in seventy
+    affiliates' records): 华为技术服务有限公司 found 24 of its 50."""
+    for query in ("上海华为技术有限公司", "华为技术服务有限公司"):
+        shipped = _records_found(csl, query)
+        index = csl.index
+        saved = (csl.candidate_limit, index.relative_floor, index.query_floor)
+        csl.candidate_limit, index.relative_floor, index.query_floor = 10**9, 0.0, 0.0
+        try:
+            exhaustive = _records_found(csl, query)
+        finally:
+            csl.candidate_limit, index.relative_floor, index.query_floor = saved
+        assert len(shipped & exhaustive) >= 0.9 * len(exhaustive), query
+    names = [h.name for h in csl.screening("上海华为技术有限公司", limit=10_000).hits]
+    assert "HUAWEI TECHNOLOGIES CO., LTD." in names and "Huawei Technologies Co., Ltd. (Huawei)" in names
+    service = csl.screening("华为技术服务有限公司", limit=10_000).hits
+    assert sum("Affiliated Entity" in h.name for h in service) >= 20
+
+
 def test_a_name_with_its_words_reordered_is_retrieved(csl: Screener) -> None:
     """Many CETC institutes share "China", "Electronics" and "Corporation"; a query with exactly the
     words of CHINA ELECTRONICS CORPORATION in another order still reaches it (order-free key)."""

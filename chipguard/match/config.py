@@ -104,6 +104,7 @@ class ScorerConfig:
     candidates_per_query: int
     candidates_full_match_cap: int
     candidates_full_match_long_lists: bool
+    candidates_same_name_scored: bool
     candidate_relative_floor: float
     candidate_query_floor: float
     scoring_floor_margin: float
@@ -210,6 +211,7 @@ KEYS: dict[str, str] = {
     "candidates_per_query": "candidates_per_query",
     "candidates_full_match_cap": "candidates_full_match_cap",
     "candidates_full_match_long_lists": "candidates_full_match_long_lists",
+    "candidates_same_name_scored": "candidates_same_name_scored",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
     "scoring_floor_margin": "scoring_floor_margin",
@@ -572,13 +574,15 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_per_query",
             "candidates_full_match_cap",
             "candidates_full_match_long_lists",
+            "candidates_same_name_scored",
             "candidate_relative_floor",
             "candidate_query_floor",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
         "word weight, every entry holding all the query's words up to the cap (long_lists: those the common "
-        "words' long posting lists alone reach too), none below the floors.",
+        "words' long posting lists alone reach too), none below the floors; with same_name_scored, every "
+        "entry named as the query's trade name or as a candidate whose name clears the threshold.",
     ),
     Setting(
         ("retrieval.*",),

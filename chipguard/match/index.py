@@ -263,6 +263,7 @@ class NameIndex:
         self.relative_floor = cfg.candidate_relative_floor if relative_floor is None else relative_floor
         self.full_match_cap = cfg.candidates_full_match_cap
         self.full_match_extends = cfg.candidates_full_match_long_lists
+        self.same_name_cap = cfg.same_name_cap
         self.query_floor = cfg.candidate_query_floor
         self.max_posting = cfg.max_posting if max_posting is None else max_posting
         self.n_parties = max(party_count, 1)
@@ -494,6 +495,18 @@ class NameIndex:
                 chosen = set(out)
                 out += [eid for eid in same[:cap] if eid not in chosen]
         return out
+
+    def named(self, a: NameAnalysis) -> Sequence[int]:
+        """The entries named ``a`` canonically (see same_name_key), up to ``retrieval.same_name_cap``."""
+        if not any(t.cls not in (LEGAL, STOP) for t in a.tokens):
+            return ()
+        same = self.postings.get(same_name_key(a))
+        return same[: self.same_name_cap] if same else ()
+
+    def same_name_entries(self, eid: int) -> Sequence[int]:
+        """The entries named as entry ``eid`` canonically (its same-name key, see same_name_key), up to
+        ``retrieval.same_name_cap``: the other records listing that name, and their variants of it."""
+        return self.named(self.entries[eid].analysis)
 
     def _unmet_holders(
         self,

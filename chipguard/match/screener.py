@@ -866,6 +866,7 @@ class Screener:
         cfg = scorer_config()
         grouping.config()  # entity_grouping.yml checked now, like matching.yml: not at the first hit
         self.candidate_limit = cfg.candidates_per_query
+        self.candidates_same_name = cfg.candidates_same_name_scored
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
         self.core_names = cfg.core_names if core_names is None else core_names
 
@@ -1014,6 +1015,16 @@ class Screener:
                     )
                     if eid not in seen
                 ]
+            same_named = self.candidates_same_name
+            if same_named and kind_norm != "person" and not has_han(form.text):
+                # the query's own trade name ("Huawei" of "Shanghai Huawei Technology Co., Ltd."): the
+                # list names that are exactly that name (a listed firm's trade-name entry), whose full
+                # names the trade-name rule below then scores — a big name's own records, however many
+                # of its subsidiaries share the query's words more closely
+                trade = latin_core_name(form.text)
+                if trade:
+                    seen = set(candidates)
+                    candidates += [eid for eid in self.index.named(analyze(trade, False)) if eid not in seen]
             retrieved: set[int] | None = None  # made when a trade name brings its full name
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
             aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
@@ -1043,6 +1054,19 @@ class Screener:
                             candidates.append(other)
                 if pair is None:
                     continue
+                if same_named:
+                    # a name that may clear the threshold (its alignment reached the scoring floor) is
+                    # scored on every record listing it: the parent named in seventy Huawei affiliates'
+                    # records, the same firm once per address (one alignment, see score_pair), however
+                    # many left the candidate limit. The floor, not the threshold: a name written
+                    # otherwise ("Huawei Technology Co. Ltd." beside "Huawei Technologies Co., Ltd.",
+                    # one same-name key) aligns a little otherwise
+                    if retrieved is None:
+                        retrieved = set(candidates)
+                    for other in self.index.same_name_entries(eid):
+                        if other not in retrieved:
+                            retrieved.add(other)
+                            candidates.append(other)
                 score, scored, extra = pair.score, pair.scored, pair.extra
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
