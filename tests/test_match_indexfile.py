@@ -205,3 +205,30 @@ def test_the_record_behind_a_hit_without_decoding_the_list(home: Path, shared: P
     other = list(built.parties)[-1]
     assert mapped.party(other.source, other.party_id) == other
     assert mapped.party("us_csl", "no-such-record") is None
+
+
+def test_a_serving_worker_decodes_a_list_that_fits_its_caches_before_it_answers(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    names = _queries(built)
+    expected = _answers(built, names)
+
+    warmed = indexfile.open_screener(path)
+    entries, parties = warmed.index.entries, warmed.parties
+    assert isinstance(entries, indexfile.MappedEntries) and isinstance(parties, indexfile.MappedParties)
+    assert indexfile.decode_whole(warmed) is True
+    # every record is held decoded: the first queries decode nothing
+    assert len(entries._cache) == len(entries) and len(parties._cache) == len(parties)
+    assert _answers(warmed, names) == expected
+
+    # a list larger than a cache keeps only what the queries meet: nothing is decoded up front
+    larger = indexfile.open_screener(path)
+    larger.index.entries.kept = len(larger.index.entries) - 1  # type: ignore[attr-defined]
+    assert indexfile.decode_whole(larger) is False
+    assert not larger.index.entries._cache  # type: ignore[attr-defined]
+    assert _answers(larger, names) == expected
+    # an index built in memory has nothing to decode
+    assert indexfile.decode_whole(built) is False

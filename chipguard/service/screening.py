@@ -137,6 +137,15 @@ class ScreenerProvider:
     def status(self) -> ListsStatus:
         return lists_status(self.store)
 
+    @staticmethod
+    def decode_whole(screener: Screener) -> bool:
+        """Every record of a mapped list decoded now rather than by the first queries that meet it, when
+        the list fits the worker's caches (chipguard.match.indexfile.decode_whole): for a serving worker
+        before it takes requests."""
+        from chipguard.match import indexfile
+
+        return indexfile.decode_whole(screener)
+
     def for_decision(self) -> tuple[Screener | None, ListsStatus]:
         """(screener, status) for a decision; never raises for missing lists — the decision then records
         them as a fact and fails closed (REVIEW with the reason), instead of erroring."""
