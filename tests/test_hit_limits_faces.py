@@ -166,18 +166,7 @@ def test_the_rescreen_command_and_audit_say_what_the_limit_left_out(
     from chipguard.store.db import get_engine
     from chipguard.store.snapshots import SnapshotStore
 
-    cfg = rescreen.rescreen_config()
-    monkeypatch.setattr(
-        rescreen,
-        "rescreen_config",
-        lambda: rescreen.RescreenConfig(
-            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
-        ),
-    )
-    new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
-    lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    old_path = tmp_path / "us_csl_2022-04.csv"
-    old_path.write_text("".join(lines[:-1]), encoding="utf-8")  # one record fewer: a list change
+    old_path, new_path = _rescreen_at_limit_with_a_list_change(monkeypatch, shared, tmp_path)
     engine = get_engine()
     CustomerStore(engine, AuditLog(engine)).create(Customer.from_dict(dict(CUSTOMER)), actor="test")
     snapshots = SnapshotStore(engine)
@@ -244,18 +233,7 @@ def test_a_rescreen_that_left_hits_out_raises_an_alert(
     from chipguard.store.cases import AlertFilter
     from chipguard.store.db import get_engine
 
-    cfg = rescreen.rescreen_config()
-    monkeypatch.setattr(
-        rescreen,
-        "rescreen_config",
-        lambda: rescreen.RescreenConfig(
-            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
-        ),
-    )
-    new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
-    lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
-    old_path = tmp_path / "us_csl_2022-04.csv"
-    old_path.write_text("".join(lines[:-1]), encoding="utf-8")
+    old_path, new_path = _rescreen_at_limit_with_a_list_change(monkeypatch, shared, tmp_path)
     services = Services.open()
     services.customers.create(Customer.from_dict(dict(CUSTOMER)), actor="test")
     old = services.snapshots.load_file(old_path)
@@ -375,3 +353,23 @@ def test_a_resolved_cut_stays_resolved_until_it_changes(ui: Ui, monkeypatch: pyt
     other = ui.client.post("/v1/customers/hw/screen", headers=headers).json()
     (new,) = [a for a in other["alerts"]["raised"] if a["source"] == "screening:hits_omitted"]
     assert new["omitted"] == cut["omitted"] + 1 and new["alert_id"] != cut["alert_id"]
+
+
+def _rescreen_at_limit_with_a_list_change(
+    monkeypatch: pytest.MonkeyPatch, shared: Path, tmp_path: Path
+) -> tuple[Path, Path]:
+    """Re-screens limited to LIMIT hits a name, and two CSL files of the Huawei records: (old, new), the
+    old one a record fewer (a list change for monitoring to screen)."""
+    cfg = rescreen.rescreen_config()
+    monkeypatch.setattr(
+        rescreen,
+        "rescreen_config",
+        lambda: rescreen.RescreenConfig(
+            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
+        ),
+    )
+    new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
+    lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    old_path = tmp_path / "us_csl_2022-04.csv"
+    old_path.write_text("".join(lines[:-1]), encoding="utf-8")
+    return old_path, new_path
