@@ -1361,7 +1361,7 @@ class Screener:
             if score >= confirm_score and self.parties[pidx].kind != PartyKind.PERSON:
                 plain = ev.generic_institutional(
                     entry.analysis, _never_common, industry_words()
-                ) or self._plain_generic_query(qa, plain_query)
+                ) or self._generic_query(qa, plain_query, by_vocabulary=True)
                 if plain:
                     name_countries = _name_countries(qa)
             countries = frozenset(self._party_countries[pidx])
@@ -1427,23 +1427,19 @@ class Screener:
                 )
         return out
 
-    def _generic_query(self, qa: NameAnalysis, known: dict[int, bool]) -> bool:
-        """Whether the query form ``qa`` is a generic name (ev.generic_institutional) that counts as evidence
-        (ev.generic_query_evidence), remembered in ``known`` for the candidates of one query."""
+    def _generic_query(self, qa: NameAnalysis, known: dict[int, bool], by_vocabulary: bool = False) -> bool:
+        """Whether the query form ``qa`` is a generic name (ev.generic_institutional), remembered in
+        ``known`` for the candidates of one query: by the list's word rarity, when a generic query counts
+        as evidence (ev.generic_query_evidence); ``by_vocabulary``, by the vocabulary's words alone (no
+        word counted generic for being common on the lists)."""
         if id(qa) not in known:
+            rarity = _never_common if by_vocabulary else self.index.rarity
             # a person's name is no generic name, however common its parts
             known[id(qa)] = (
                 not qa.person
-                and ev.generic_query_evidence()
-                and ev.generic_institutional(qa, self.index.rarity, industry_words())
+                and (by_vocabulary or ev.generic_query_evidence())
+                and ev.generic_institutional(qa, rarity, industry_words())
             )
-        return known[id(qa)]
-
-    def _plain_generic_query(self, qa: NameAnalysis, known: dict[int, bool]) -> bool:
-        """Whether the query form ``qa`` is made only of generic words by the vocabulary alone (no word
-        counted generic for being common on the lists), remembered in ``known`` for one query."""
-        if id(qa) not in known:
-            known[id(qa)] = not qa.person and ev.generic_institutional(qa, _never_common, industry_words())
         return known[id(qa)]
 
     def _entity_countries(self, pidx: int, candidates: dict[int, Any]) -> frozenset[str]:
