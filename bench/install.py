@@ -27,7 +27,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.load import free_port
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 TARGET_S = 180.0  # issue 16 item 5: "finishes in ≤ 3 minutes on a fresh machine"
 POLL_S = 0.5
 DEV_ONLY_PACKAGES = ("pyspark", "pytest", "mypy", "selenium")
-
-
-def _free_port() -> int:
-    """A loopback port nobody listens on now (the kernel's pick)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ready(port: int) -> bool:
@@ -87,7 +81,7 @@ def measure(timeout: float) -> dict[str, Any]:
             check=True,
         ).stdout.strip()
         subprocess.run(["git", "clone", "-q", str(REPOSITORY), str(clone)], check=True)
-        port = _free_port()
+        port = free_port()
         home = work / "home"
         env = {
             key: value

@@ -42,7 +42,8 @@ LISTED_SHARE = (
 )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now (the kernel's pick)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -212,7 +213,7 @@ async def _load(
 def run_one(
     home: Path, token: str, names: list[str], workers: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     env = dict(
         os.environ,
         CHIPGUARD_HOME=str(home),
