@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import json
 import re
@@ -276,6 +277,46 @@ def test_rest_screens_up_to_the_rule_sets_bound_and_refuses_more(
         assert batch.status_code == 422, batch.text
         assert batch.json()["error"]["details"][0]["field"] == "body.queries[1].limit"
         # nothing was screened for a refused request
+        assert len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]) == audited
+
+
+def test_the_web_screen_form_takes_a_limit_with_the_same_bound(
+    home: Path, tmp_path: Path, shared: Path
+) -> None:
+    """The UI's screen form showed 10 hits and "N more" with no way to see them: it has a limit field now,
+    bounded like REST and the CLI (the rule set's screening_hit_limit); a larger one is a 422 page naming
+    the field, and nothing is screened."""
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    with ui_app("sqlite", tmp_path, None, {"a": "analyst"}) as ui:
+        ui.services.snapshots.load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+        total = total_hits(ui)
+        assert total > LIMIT
+        ui.sign_in("a")
+        form = ui.get("/ui/screen")
+        assert re.search(rf'<input id="limit" name="limit" type="number" min="1" max="{bound}"', form)
+        fields = {"name": "HUAWEI", "kind": "org", "country": "CN"}
+
+        def screened(limit: str) -> tuple[int, str]:
+            r = ui.client.post("/ui/screen", data=fields | {"limit": limit, "csrf": ui.csrf("/ui/screen")})
+            return r.status_code, html.unescape(r.text)
+
+        status, page = screened("")  # an empty field is the REST default, 10
+        assert status == 200 and page.count('<article class="hit') == LIMIT
+        assert f"{total - LIMIT} more records clear the threshold but are past the limit of {LIMIT}" in page
+        assert f"raise the limit (up to {bound})" in page
+        status, page = screened("3")
+        assert status == 200 and page.count('<article class="hit') == 3
+        assert f"{total - 3} more records clear the threshold but are past the limit of 3" in page
+        status, page = screened(str(bound))
+        assert status == 200 and page.count('<article class="hit') == total and "hits-omitted" not in page
+        audited = len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"])
+        for bad in (str(bound + 1), "0", "ten"):
+            status, page = screened(bad)
+            assert status == 422 and 'id="form-errors"' in page, (bad, page[-3000:])
+            errors = page[page.index('id="form-errors"') :]
+            assert "limit:" in errors[:2000], bad
+            assert 'id="screen-result"' not in page and f'value="{bad}"' in page  # kept to correct
+        assert f"from 1 to {bound}" in screened(str(bound + 1))[1]
         assert len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]) == audited
 
 

@@ -320,6 +320,43 @@ def test_screen_a_chinese_name_shows_the_hikvision_hit_explained(browser: Any, s
     assert "no letters or digits" in text_of(browser, "#form-errors")
 
 
+def test_screen_limit_shows_more_hits_and_a_larger_one_is_refused(browser: Any, server: Server) -> None:
+    """The form's limit field: a big name's hits past it are counted ("N more … past the limit of 3"),
+    raising it shows them, and the bound (the rule set's screening_hit_limit, as REST and the CLI) holds
+    in the browser (the field refuses more) and on the server (a hand-made POST is a 422 naming it)."""
+    from chipguard.service.services import max_hits_per_name
+
+    By = _by()
+    bound = max_hits_per_name()
+    sign_in(browser, server, "screen", "/screen")
+    limit = browser.find_element(By.ID, "limit")
+    assert limit.get_attribute("value") == "10" and limit.get_attribute("max") == str(bound)
+    browser.find_element(By.ID, "name").send_keys("HUAWEI TECHNOLOGIES CO., LTD.")
+    limit.clear()
+    limit.send_keys("3")
+    submit(browser, "#screen-form button[type=submit]")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#screen-result .hit")) == 3
+    more = int(text_of(browser, "#hits-omitted").split()[0])
+    assert more > 0 and "past the limit of 3" in text_of(browser, "#hits-omitted")
+    assert browser.find_element(By.ID, "limit").get_attribute("value") == "3"  # the form keeps it
+    browser.find_element(By.ID, "limit").clear()
+    browser.find_element(By.ID, "limit").send_keys(str(3 + more))
+    submit(browser, "#screen-form button[type=submit]")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#screen-result .hit")) == 3 + more
+    assert not browser.find_elements(By.ID, "hits-omitted")
+    # past the bound: the browser does not send the form …
+    field = browser.find_element(By.ID, "limit")
+    field.clear()
+    field.send_keys(str(bound + 1))
+    assert browser.execute_script("return arguments[0].validity.rangeOverflow", field) is True
+    # … and the server refuses a POST made without the form, naming the field
+    fields = {"csrf": csrf_on_page(browser), "name": "HUAWEI", "limit": str(bound + 1)}
+    post_form(browser, server.ui + "/screen", fields)
+    errors = text_of(browser, "#form-errors")
+    assert "limit" in errors and f"from 1 to {bound}" in errors
+    assert not browser.find_elements(By.ID, "screen-result")
+
+
 def test_decision_made_in_the_ui_is_listed_explained_and_replayed(browser: Any, server: Server) -> None:
     from selenium.webdriver.support.ui import Select
 

@@ -56,7 +56,7 @@ from chipguard.model import EVIDENCE_FIELDS, Outcome
 from chipguard.service import Services
 from chipguard.service.inputs import CustomerModel, find_bad_text
 from chipguard.service.jobs import JobRunner
-from chipguard.service.services import ScreenQuery
+from chipguard.service.services import ScreenQuery, max_hits_per_name
 from chipguard.settings import settings
 from chipguard.store.cases import AlertFilter
 from chipguard.store.customers import CUSTOMER_ID
@@ -80,6 +80,8 @@ OUTCOMES = tuple(
 )
 ATTENTION = ("DENY", "LICENCE_REQUIRED", "REVIEW")
 PAGE_SIZE = 50
+# the screen form's limit when the field is left empty: what REST /v1/screen returns by default
+SCREEN_DEFAULT_LIMIT: int = ScreenRequest.model_fields["limit"].default
 # The furthest page a list goes to (the offset limit of chipguard/data/limits): an invalid-request page
 # beyond it, never a database overflow.
 PageNo = Annotated[int, Query(le=LIMITS.page_offset // PAGE_SIZE)]
@@ -530,39 +532,52 @@ def create_web_app(
 
     # ── screening ────────────────────────────────────────────────────────────────────────────────
 
+    def screen_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
+        """The screen form: its limit field offers what REST and the CLI offer (1 to the rule set's
+        screening_hit_limit, the bound a decision weighs), so an analyst told "N more not shown" can ask
+        for them here instead of on another face."""
+        return page(
+            request,
+            "screen.html",
+            status,
+            nav="screen",
+            default_limit=SCREEN_DEFAULT_LIMIT,
+            max_limit=max_hits_per_name(),
+            **ctx,
+        )
+
     @ui.get("/screen", response_class=HTMLResponse, include_in_schema=False)
     def screen_form(request: Request, _user: User = screener) -> HTMLResponse:
-        return page(request, "screen.html", nav="screen", values={}, result=None, errors=[])
+        return screen_page(request, values={}, result=None, errors=[])
 
     @ui.post("/screen", response_class=HTMLResponse, include_in_schema=False)
     def screen(request: Request, user: User = screener, form: dict[str, str] = checked_form) -> HTMLResponse:
-        values = {k: form.get(k, "") for k in ("name", "kind", "country", *EVIDENCE_FIELDS)}
+        values = {k: form.get(k, "") for k in ("name", "kind", "country", "limit", *EVIDENCE_FIELDS)}
+        limit = values["limit"].strip()
         try:
             query = ScreenRequest.model_validate(
                 {
                     "name": values["name"].strip(),
                     "kind": values["kind"] or None,
                     "country": values["country"].strip() or None,
+                    **({"limit": limit} if limit else {}),  # an empty field: the REST default
                     **{k: values[k].strip() or None for k in EVIDENCE_FIELDS},
                 }
             )
         except ValidationError as exc:
-            return page(
-                request, "screen.html", 422, nav="screen", values=values, result=None, errors=_errors(exc)
-            )
+            return screen_page(request, 422, values=values, result=None, errors=_errors(exc))
         try:
             query_ = ScreenQuery(
                 query.name,
                 query.kind,
                 (query.country or "").upper() or None,
+                limit=query.limit,
                 fields=tuple(query.evidence_fields().items()),
             )
             result = services.screen([query_], user.key.actor)[0]
         except InputError as exc:
-            return page(
-                request, "screen.html", 422, nav="screen", values=values, result=None, errors=[str(exc)]
-            )
-        return page(request, "screen.html", nav="screen", values=values, result=result, errors=[])
+            return screen_page(request, 422, values=values, result=None, errors=[str(exc)])
+        return screen_page(request, values=values, result=result, errors=[])
 
     # ── hardware ─────────────────────────────────────────────────────────────────────────────────
 
