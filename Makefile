@@ -44,14 +44,36 @@ unit: $(DEV_STAMP)
 
 test: lint typecheck unit
 
+# The steps of `make bench`, each a `python -m` command line. Every step runs even when one before it failed
+# (bench.load exits 1 on any failed request, which used to leave the later figures unmeasured); make bench
+# then exits 1 naming each failed step and its exit status, so a failure is never hidden. Ctrl-C (a step's
+# exit 130) stops it.
+BENCH_STEPS = \
+	"bench --shared $(SHARED)" \
+	"bench.batch --shared $(SHARED) --customers 20000" \
+	"bench.load" \
+	"bench.coldstart" \
+	"bench.scale --shared $(SHARED) $(SCALE_ARGS)" \
+	"bench.name_length --shared $(SHARED)" \
+	"bench.install"
+
 bench: $(DEV_STAMP)
-	$(BIN)/python -m bench --shared $(SHARED)
-	$(BIN)/python -m bench.batch --shared $(SHARED) --customers 20000
-	$(BIN)/python -m bench.load
-	$(BIN)/python -m bench.coldstart
-	$(BIN)/python -m bench.scale --shared $(SHARED) $(SCALE_ARGS)
-	$(BIN)/python -m bench.name_length --shared $(SHARED)
-	$(BIN)/python -m bench.install
+	@failed=""; nfailed=0; total=0; \
+	for step in $(BENCH_STEPS); do \
+		total=$$((total + 1)); \
+		echo "== make bench: $(BIN)/python -m $$step"; \
+		$(BIN)/python -m $$step || { \
+			status=$$?; \
+			if [ $$status -eq 130 ]; then echo "make bench: interrupted" >&2; exit 130; fi; \
+			echo "== make bench: FAILED (exit $$status): python -m $$step" >&2; \
+			nfailed=$$((nfailed + 1)); \
+			failed="$$failed$${failed:+; }python -m $$step (exit $$status)"; \
+		}; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "make bench: $$nfailed of $$total steps failed: $$failed" >&2; \
+		exit 1; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
