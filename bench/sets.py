@@ -50,6 +50,20 @@ and sets of other entities is visible:
   would clear (the table's last column says how many alerted only in CN). Built before any rule of
   session 7 changed; its figures are read as totals only (``generic_unlisted_in_country``).
 
+- **Session 8: three more look-alike kinds, in the A / B / C columns** (built after D–F, from names
+  none of them queries; A is the dev half, B the held-out half, split by ``split``: a company's
+  Chinese name goes with its English name; C gets the kinds against its own lists without B's queries):
+  ``lookalike_person`` — real persons listed on *another* watchlist (for A/B: persons of the C lists
+  not on CSL 2022-04; for C: persons of CSL 2022-04 not on the C lists) queried as a person of their
+  stated country, a hit counting only on a listed person of another country (``person_lookalikes``:
+  "Tan Wei Ming" SG vs "Tan Wei" CN); ``lookalike_commercial_en`` / ``_zh`` — real Chinese companies
+  with ordinary commercial names that are on no list (the xscript pool's SZSE and magicdover companies)
+  sharing a core word with a listed Chinese organisation, by English and Chinese-script name, as CN
+  (``commercial_unlisted``); ``lookalike_parent_blob`` — real unlisted names sharing a word with a list
+  name that is a whole "(Parent Organization: …)" / "Affiliated Entity:" blob, a hit counting only on
+  such a record (``parent_blob_lookalikes``; CSL only: the C lists have no blob names). B was measured
+  once, before any rule of session 8 changed (BENCHMARKS.md); read only A's and C's failures.
+
 For D, E and F the table also says how many alerting queries alerted only on records in the query's own
 country (``Outcome.alerting_in_country``): such a hit is the same generic name in the same country (a
 translated Chinese name of the same meaning, for D), which the set's construction cannot call false —
@@ -127,6 +141,10 @@ class Query:
     country: str | None = "CN"
     kind: str | None = "org"
     fp_kinds: tuple[str, ...] = ()  # a hit counts as a false positive only on records of these kinds
+    # … and, when given, only on these records ("source:party_id"): a person set counts only the persons
+    # of another country, the parent-blob set only the records whose name is a parent / affiliate blob
+    fp_records: frozenset[str] | None = None
+    entity: str = ""  # the name that places the query in half A or B when it is not its own (``split``)
 
 
 @dataclass(slots=True)
@@ -374,6 +392,147 @@ def generic_unlisted_in_country(
     return {"lookalike_generic_en": english, "lookalike_generic_zh": script}
 
 
+def _record_id(party: Any) -> str:
+    """How a hit names its record (``Hit.source``:``Hit.party_id``), for ``Query.fp_records``."""
+    return f"{party.source}:{party.party_id}"
+
+
+def person_lookalikes(people: list[Any], parties: list[Any], exclude: set[str]) -> list[Query]:
+    """Real persons who are not on the watchlist ``parties`` — listed on *another* list, so real names of
+    real people with a stated nationality or address country — queried as a person of their country
+    (nationality first): a common name ("Tan Wei Ming", SG) against a listed person of another country
+    whose name is the same, longer or shorter ("Tan Wei", CN). A hit counts as false only on a listed
+    person whose record states countries (address or nationality) none of which is in the query
+    person's (country group: CN, HK and MO are one): another person by the one thing the two records
+    say. A person any of whose names is a name of ``parties`` (same ``key``) or in ``exclude`` is left
+    out, and each person once (the UN and OFAC records of one person share a name)."""
+    listed = {key(a.name) for p in parties for a in p.all_names()}
+    persons = [
+        (frozenset([*p.countries, *p.nationalities]), _record_id(p))
+        for p in parties
+        if p.kind.value == "person" and (p.countries or p.nationalities)
+    ]
+    others: dict[frozenset[str], frozenset[str]] = {}
+    out: list[Query] = []
+    seen: set[str] = set(exclude)
+    for p in people:
+        countries = [*p.nationalities, *p.countries]
+        names = {key(a.name) for a in p.all_names()}
+        if p.kind.value != "person" or not countries or names & (listed | seen):
+            continue
+        seen |= names
+        home = frozenset(c for code in countries for c in _country_group(code))
+        if home not in others:
+            others[home] = frozenset(rid for states, rid in persons if not states & home)
+        out.append(
+            Query(
+                p.name,
+                False,
+                country=countries[0],
+                kind="person",
+                fp_kinds=("person",),
+                fp_records=others[home],
+            )
+        )
+    return out
+
+
+# The xscript query file's categories of companies (Shenzhen Stock Exchange listings 2016, and the
+# "magicdover" company list): ordinary commercial names, as against the ROR / university bodies.
+COMMERCIAL_POOLS = ("zh_to_en:szse2016", "zh_to_en:magicdover")
+INSTITUTION = re.compile(r"universit|institute|academy|laborator|college|school|hospital", re.IGNORECASE)
+
+
+def commercial_unlisted(
+    shared: Path, parties: list[Any], every_list: list[Any], exclude: set[str]
+) -> dict[str, list[Query]]:
+    """Real Chinese companies with ordinary commercial names (region + core name + industry words + legal
+    form: "NEW HOPE LIUHE CO.,LTD", "Fujian Yuanli Active Carbon Co.,Ltd.") that are not on the lists —
+    the xscript watchlist's companies (``COMMERCIAL_POOLS``; no university, institute or hospital, not
+    ``generic_only``) — sharing a word of their English name with the name of a Chinese organisation
+    listed on ``parties`` (a word of the vocabulary's class WORD, three letters or more, no industry or
+    institution word: the core "Liuhe", "Carbon", "Hope"). Queried with country CN by the English name
+    (``lookalike_commercial_en``) and by the same company's Chinese-script names from the xscript query
+    file (``lookalike_commercial_zh``): a company sharing a core word with a listed firm must not alert on
+    it. A company is left out when either of its names is a name of ``every_list`` (then it is listed)
+    or in ``exclude``."""
+    from chipguard.names.analysis import WORD, analyze
+
+    industry, institutional = _generic_vocabulary()
+    listed = {key(a.name) for p in every_list for a in p.all_names()}
+    core: set[str] = set()
+    for p in parties:
+        if p.kind.value in ("person", "vessel", "aircraft") or not {"CN", "HK", "MO"} & set(p.countries):
+            continue
+        for alias in p.all_names():
+            core.update(
+                t.canon
+                for t in analyze(alias.name, False).tokens
+                if t.cls == WORD
+                and len(t.canon) >= 3
+                and t.canon not in industry
+                and t.text not in institutional
+            )
+    chinese: dict[str, list[str]] = {}
+    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["category"] in COMMERCIAL_POOLS and row["expect"] == "hit":
+                chinese.setdefault(row["accept_ids"], []).append(row["name"])
+    english: list[Query] = []
+    script: list[Query] = []
+    seen: set[str] = set(exclude)
+    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"]
+            if row["id"] not in chinese or INSTITUTION.search(name):
+                continue
+            names = [name, *chinese[row["id"]]]
+            if any(key(n) in listed or key(n) in seen for n in names):
+                continue
+            tokens = analyze(name, False).tokens
+            if generic_only(tokens, industry, institutional) or not any(
+                t.cls == WORD and t.canon in core for t in tokens
+            ):
+                continue
+            seen.update(key(n) for n in names)
+            english.append(Query(name, False))
+            script += [Query(n, False, entity=name) for n in names[1:]]
+    return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
+
+
+def parent_blob_lookalikes(pool: list[str], parties: list[Any], exclude: set[str]) -> list[Query]:
+    """Real company and institution names that are not on ``parties`` (``pool``: the xscript watchlist and
+    the §1260H names) sharing a word with a list name that is a whole parent / affiliate blob
+    ("Baotou Guanghua Chemical Industrial Corporation (Parent Organization: China National Nuclear Group
+    Corporation (CNNC))", "Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Marine
+    Networks Co., Ltd."; chipguard.names.variants.parent_parts) — a word of class WORD, no industry or
+    institution word: "HUAWEI CULTURE CO.,LTD", "CNNC HUA YUAN TITANIUM DIOXIDE CO.,LTD" —, queried
+    with country CN. A hit counts as false only on a record bearing such a name: a company named like the
+    parent, or like a word of the blob, is not the listed affiliate. Names in ``exclude`` are left out."""
+    from chipguard.names.analysis import WORD, analyze
+    from chipguard.names.variants import parent_parts
+
+    industry, institutional = _generic_vocabulary()
+    listed = {key(a.name) for p in parties for a in p.all_names()}
+    blobs = [(p, a.name) for p in parties for a in p.all_names() if parent_parts(a.name)]
+    records = frozenset(_record_id(p) for p, _ in blobs)
+    words = {
+        t.canon
+        for _, name in blobs
+        for t in analyze(name, False).tokens
+        if t.cls == WORD and t.canon not in industry and t.text not in institutional
+    }
+    out: list[Query] = []
+    seen: set[str] = set(exclude)
+    for name in pool:
+        if key(name) in listed or key(name) in seen:
+            continue
+        if {t.canon for t in analyze(name, False).tokens if t.cls == WORD} & words:
+            seen.add(key(name))
+            out.append(Query(name, False, fp_records=records))
+    return out
+
+
 def xscript_pool(shared: Path) -> list[str]:
     """Real names of Chinese organisations (ROR, SZSE, university lists) from the xscript dev watchlist."""
     with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
@@ -392,6 +551,11 @@ def dod_1260h_pool(shared: Path) -> list[str]:
 def half(name: str) -> str:
     """ "A" or "B": a stable split of the queries by a hash of their name (no dependence on hash seed)."""
     return "AB"[hashlib.sha256(key(name).encode()).digest()[0] & 1]
+
+
+def split(query: Query) -> str:
+    """The half of a query: its entity's (a company's Chinese name goes with its English name)."""
+    return half(query.entity or query.name)
 
 
 def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]]]]:
@@ -478,6 +642,29 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
             list_parties,
             f_sets,
         )
+    queried |= {key(q.name) for qs in f_sets.values() for q in qs}
+    # session 8: three more look-alike kinds, split like the CSL sets into the dev half A and the
+    # held-out half B (by a hash of the query name); C gets the same kinds against its lists, with none
+    # of B's queries, so studying C's failures does not read B
+    parties_c = out["C"][1] if "C" in out else []
+    kinds = {
+        "lookalike_person": person_lookalikes(parties_c, parties_a, queried),
+        **commercial_unlisted(shared, parties_a, every_list, queried),
+        "lookalike_parent_blob": parent_blob_lookalikes(pool + dod_1260h_pool(shared), parties_a, queried),
+    }
+    for label in ("A", "B"):
+        out[label][2].update({name: [q for q in qs if split(q) == label] for name, qs in kinds.items()})
+    if "C" in out:
+        held_out = queried | {key(q.name) for qs in kinds.values() for q in qs if split(q) == "B"}
+        out["C"][2].update(
+            {
+                "lookalike_person": person_lookalikes(parties_a, parties_c, held_out),
+                **commercial_unlisted(shared, parties_c, every_list, held_out),
+                "lookalike_parent_blob": parent_blob_lookalikes(
+                    pool + dod_1260h_pool(shared), parties_c, held_out
+                ),
+            }
+        )
     return out
 
 
@@ -494,7 +681,12 @@ def run(screener: Any, queries: list[Query]) -> Outcome:
         if q.expect_hit:
             found = [h for h in hits if hit_ids(h) & q.accept]
         else:
-            found = [h for h in hits if not q.fp_kinds or h.kind in q.fp_kinds]
+            found = [
+                h
+                for h in hits
+                if (not q.fp_kinds or h.kind in q.fp_kinds)
+                and (q.fp_records is None or f"{h.source}:{h.party_id}" in q.fp_records)
+            ]
         alerting = [h for h in found if h.strength != "weak"]
         out.raw += bool(found) == q.expect_hit
         out.alerting += bool(alerting) == q.expect_hit

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.sets import OTHER_LISTS, Query, build, half, key, run
+from bench.sets import OTHER_LISTS, Query, build, half, key, run, split
 from chipguard.match.screener import Screener
 
 Built = dict[str, tuple[str, list[Any], dict[str, list[Query]]]]
@@ -30,7 +30,7 @@ def test_halves_are_disjoint_and_c_holds_other_entities(shared: Path, built: Bui
     for name in a:
         names_a, names_b = {key(q.name) for q in a[name]}, {key(q.name) for q in b[name]}
         assert not names_a & names_b, name
-        assert all(half(q.name) == "A" for q in a[name]) and all(half(q.name) == "B" for q in b[name])
+        assert all(split(q) == "A" for q in a[name]) and all(split(q) == "B" for q in b[name])
     assert half("Ministry of Defence") == half("ministry of  defence")  # by the name's key, no hash seed
     if all((shared / path).exists() for path in OTHER_LISTS):
         csl_names = {key(n.name) for p in built["A"][1] for n in p.all_names()}
@@ -172,3 +172,39 @@ def test_a_confirmed_false_positive_is_counted(built: Built) -> None:
         [Query("Chinese Academy of Engineering Physics", False), Query("Xyloquartz Zentrifuga", False)],
     )
     assert outcome.n - outcome.alerting == 1 and outcome.confirmed == 1
+
+
+def test_session_8_look_alike_kinds_hold_other_entities_split_by_entity(shared: Path, built: Built) -> None:
+    """The person, commercial-company and parent-blob look-alikes: real names not on the watchlist, no
+    name that D–F query, a company's Chinese name in the half of its English name, C without B's
+    queries; a person query counts only persons of another country, a blob query only blob records."""
+    from chipguard.names.variants import parent_parts
+
+    new = ("lookalike_person", "lookalike_commercial_en", "lookalike_commercial_zh", "lookalike_parent_blob")
+    held = {key(q.name) for lab in built if lab[0] in "DEF" for qs in built[lab][2].values() for q in qs}
+    csl = built["A"][1]
+    csl_names = {key(a.name) for p in csl for a in p.all_names()}
+    by_id = {f"{p.source}:{p.party_id}": p for p in csl}
+    for label in ("A", "B"):
+        sets = built[label][2]
+        assert len(sets["lookalike_person"]) > 500 and len(sets["lookalike_commercial_en"]) > 50
+        for name in new:
+            for q in sets[name]:
+                assert not q.expect_hit and key(q.name) not in held and key(q.name) not in csl_names, q.name
+        english = {q.name for q in sets["lookalike_commercial_en"]}
+        assert {q.entity for q in sets["lookalike_commercial_zh"]} <= english
+        for q in sets["lookalike_person"][:50]:
+            assert q.kind == "person" and q.fp_records
+            home = {q.country, *({"CN", "HK", "MO"} if q.country in ("CN", "HK", "MO") else ())}
+            for rid in q.fp_records:
+                record = by_id[rid]
+                states = {*record.countries, *record.nationalities}
+                assert record.kind.value == "person" and states and not states & home, (q.name, rid)
+        for q in sets["lookalike_parent_blob"]:
+            assert q.fp_records and all(
+                any(parent_parts(a.name) for a in by_id[rid].all_names()) for rid in q.fp_records
+            )
+    if "C" in built:
+        in_b = {key(q.entity or q.name) for name in new for q in built["B"][2][name]}
+        for name in new:
+            assert not {key(q.entity or q.name) for q in built["C"][2][name]} & in_b, name
