@@ -220,3 +220,74 @@ def test_match_limit_goes_to_the_rule_sets_bound(srv: Api) -> None:
     for bad in (201, 0):
         r = srv.client.post("/match/default", json=body, headers=h, params={"limit": bad})
         assert r.status_code == 422 and "limit" in r.json()["error"]["details"][0]["field"], r.text
+
+
+def test_algorithms_and_matcher_document_the_features_in_yentes_shape(srv: Api) -> None:
+    """A yente client calls GET /algorithms (yente's AlgorithmResponse: algorithms with name, description,
+    config and features; default; best) to choose or check the ``algorithm`` it sends, and reads /match's
+    ``matcher`` (FeatureDocs) to interpret ``features``. Every listed name is one /match takes; every
+    feature a real result carries is documented, and its coefficients say how the score is made: the sum
+    of coefficient × value is the score."""
+    from chipguard.api.yente import yente_data
+
+    h = srv.headers("screen")
+    assert srv.client.get("/algorithms").status_code == 401
+    r = srv.client.get("/algorithms", headers=h)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert set(out) == {"algorithms", "default", "best"}
+    names = [a["name"] for a in out["algorithms"]]
+    assert names == [n for n in yente_data().accepted if n != "best"]
+    assert {"chipguard", "logic-v1", "logic-v2", "name-based"} <= set(names)
+    assert out["default"] == "chipguard" and out["best"] == "chipguard"
+    features = out["algorithms"][0]["features"]
+    for algorithm in out["algorithms"]:
+        assert set(algorithm) == {"name", "description", "config", "features"} and algorithm["config"] == {}
+        assert algorithm["description"] and algorithm["features"] == features
+    for doc in features.values():
+        assert set(doc) == {"description", "coefficient", "url"} and doc["description"].strip()
+        assert isinstance(doc["coefficient"], float) and isinstance(doc["url"], str)
+    rim = next(r for r in sample_rows(srv.sample) if r["name"] == "RIM, Ryong Nam")
+    body = {
+        "queries": {
+            "agree": {
+                "schema": "Person",
+                "properties": {
+                    "name": ["Ryong Nam Rim"],
+                    "birthDate": ["1978-12-05"],
+                    "nationality": ["kp"],
+                    "passportNumber": ["836238033"],
+                },
+            },
+            "conflict": {
+                "schema": "Person",
+                "properties": {"name": ["Ryong Nam Rim"], "birthDate": ["1950"], "nationality": ["fr"]},
+            },
+            "org": {"schema": "Company", "properties": {"name": ["Atlas Sanatgaran"], "country": ["cn"]}},
+            "kind": {"schema": "Company", "properties": {"name": ["Ryong Nam Rim"]}},
+        }
+    }
+    seen: set[str] = set()
+    for asked in names:
+        # a threshold low enough to keep the hits a conflicting detail pulled down
+        params = {"algorithm": asked, "threshold": 0.5}
+        r = srv.client.post("/match/default", json=body, headers=h, params=params)
+        assert r.status_code == 200, (asked, r.text)
+        answer = r.json()
+        assert answer["matcher"] == features
+        for response in answer["responses"].values():
+            assert response["results"], (response["query"], answer["responses"].keys())
+            for result in response["results"]:
+                assert set(result["features"]) <= set(features), result["features"]
+                seen |= set(result["features"])
+                made = sum(v * features[k]["coefficient"] for k, v in result["features"].items())
+                assert abs(made - result["score"]) < 1e-3, (result["score"], result["features"])
+    top = next(
+        x
+        for x in srv.client.post("/match/default", json=body, headers=h).json()["responses"]["agree"][
+            "results"
+        ]
+    )
+    assert top["id"] == f"us_csl-{rim['_id']}"
+    # the details of these queries were all compared, and each is documented
+    assert {"date_of_birth", "nationality", "registration_number", "country", "kind"} <= seen

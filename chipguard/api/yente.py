@@ -34,11 +34,17 @@ query parameter takes the names yente knows (``logic-v1``, ``logic-v2``, ``name-
 (``name``, ``description``, ``requested``); any other value is a 422 naming ``algorithm``. ``limit`` goes
 up to the rule set's ``screening_hit_limit`` (200), the bound of every face. The call is audited like
 every ad-hoc screen.
+
+As yente's, the response's ``matcher`` documents every feature a result's ``features`` may hold
+(nomenklatura's FeatureDocs: description, coefficient, url; the score is the sum of coefficient × value),
+and ``GET /algorithms`` lists the algorithm names /match takes (yente's AlgorithmResponse: ``algorithms``
+with name, description, config and features; ``default``; ``best``), each scored by the one scorer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any
@@ -49,6 +55,7 @@ from pydantic import BaseModel, Field, field_validator
 from chipguard.config import data_dir
 from chipguard.datafiles import read_yaml_mapping
 from chipguard.errors import InputError
+from chipguard.match.config import FEATURES
 from chipguard.model import Party
 from chipguard.service import Services
 from chipguard.service.services import ScreenQuery, check_limit, check_query
@@ -304,9 +311,21 @@ def match_queries(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class YenteData:
+    """data/yente.yml read and checked: what /match and /algorithms say about chipguard's scorer."""
+
+    scorer: dict[str, str]  # name, description
+    accepted: tuple[str, ...]  # the ``algorithm`` values /match takes (lower case)
+    default: str  # the algorithm a call that names none is scored with (as yente's ``default``)
+    features_url: str  # where the scoring features are documented
+    name_score: str  # what ``name_score`` in a result's features is
+    evidence_features: dict[str, str]  # identifying detail → what its +1 / 0 / -1 says
+
+
 @cache
-def _algorithms() -> tuple[dict[str, str], tuple[str, ...]]:
-    """data/yente.yml: the scorer a /match answer names, and the ``algorithm`` values accepted."""
+def yente_data() -> YenteData:
+    """data/yente.yml, checked: a missing or mistyped key is an error naming it."""
     path = data_dir() / ALGORITHMS_FILE
     raw = read_yaml_mapping(path)
     scorer, accepted = raw.get("scorer"), raw.get("accepted")
@@ -317,14 +336,84 @@ def _algorithms() -> tuple[dict[str, str], tuple[str, ...]]:
     if not isinstance(accepted, list) or not accepted or not all(isinstance(a, str) for a in accepted):
         raise InputError("needs a list of algorithm names", file=str(path), field="accepted")
     names = tuple(a.strip().lower() for a in accepted)
-    return {"name": scorer["name"], "description": scorer["description"]}, names
+    for key in ("default", "features_url", "name_score"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise InputError("needs a text", file=str(path), field=key)
+    if raw["default"] not in names:
+        raise InputError(f"must be one of accepted ({', '.join(names)})", file=str(path), field="default")
+    evidence = raw.get("evidence_features")
+    if not isinstance(evidence, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in evidence.items()
+    ):
+        raise InputError("needs detail → description (texts)", file=str(path), field="evidence_features")
+    return YenteData(
+        {"name": scorer["name"], "description": scorer["description"]},
+        names,
+        raw["default"],
+        raw["features_url"],
+        raw["name_score"],
+        dict(evidence),
+    )
+
+
+def feature_docs() -> dict[str, dict[str, Any]]:
+    """The features of a /match result's ``features`` map, as nomenklatura documents a matcher's
+    (FeatureDocs: name → description, coefficient, url): ``name_score`` (the score again, coefficient
+    0), each scoring feature of chipguard.match.config.FEATURES (their contributions add up to the
+    score: coefficient 1) and each identifying detail (+1 / 0 / -1; it decides the strength, not the
+    score: coefficient 0). A yente client reads /match's ``matcher`` and /algorithms' ``features``."""
+    data = yente_data()
+    docs: dict[str, dict[str, Any]] = {
+        "name_score": {"description": data.name_score, "coefficient": 0.0, "url": data.features_url}
+    }
+    for feature in FEATURES:
+        docs[feature.name] = {
+            "description": feature.description,
+            "coefficient": 1.0,
+            "url": data.features_url,
+        }
+    for name, description in data.evidence_features.items():
+        if name in docs:  # one name, one meaning: a result's features map holds each name once
+            raise InputError(
+                "names a scoring feature, not an identifying detail",
+                file=str(data_dir() / ALGORITHMS_FILE),
+                field=f"evidence_features.{name}",
+            )
+        docs[name] = {"description": description, "coefficient": 0.0, "url": data.features_url}
+    return docs
+
+
+def algorithms_docs() -> dict[str, Any]:
+    """GET /algorithms in yente's shape (``algorithms``: nomenklatura's AlgorithmDocs, ``default``,
+    ``best``): every name /match takes, each scored by chipguard's one scorer and saying so, with the
+    features its results carry; ``config`` is empty (chipguard takes no per-call settings). yente's
+    ``best`` is a name for its best algorithm, not an algorithm of its own, so it is not listed; here
+    it is chipguard's scorer, as is ``default``."""
+    data = yente_data()
+    features = feature_docs()
+    scorer = data.scorer["name"]
+    algorithms = [
+        {
+            "name": name,
+            "description": data.scorer["description"]
+            if name == scorer
+            else f"yente's name '{name}', taken for compatibility: scored by chipguard's one scorer "
+            f"({scorer}), as every /match call is",
+            "config": {},
+            "features": features,
+        }
+        for name in data.accepted
+        if name != "best"
+    ]
+    return {"algorithms": algorithms, "default": data.default, "best": scorer}
 
 
 def algorithm_used(requested: str) -> dict[str, str]:
     """What scores a /match call asking for ``requested``: chipguard's one scorer for any name yente
     knows (case and spaces ignored, as yente does), as yente describes an algorithm (``name``,
     ``description``) with the name asked for; InputError naming ``algorithm`` for any other."""
-    scorer, accepted = _algorithms()
+    data = yente_data()
+    scorer, accepted = data.scorer, data.accepted
     name = requested.strip().lower()
     if name not in accepted:
         raise InputError(
@@ -341,9 +430,13 @@ def add_yente_routes(
     require: Callable[[Permission], Callable[..., Any]],
     errors: dict[Any, Any],
 ) -> None:
-    """Adds ``POST /match/{dataset}`` to the REST application (permission: screen)."""
+    """Adds ``POST /match/{dataset}`` (permission: screen) and ``GET /algorithms`` (lists:read) to the
+    REST application."""
     may_screen = Depends(require(Permission.SCREEN))
+    # the scorer's documentation is a read, as the lists' status is: every role may read it
+    may_read = Depends(require(Permission.LISTS_READ))
     tags: list[str | Enum] = ["screening"]
+    default_algorithm = yente_data().default
 
     @app.post("/match/{dataset}", responses=errors, tags=tags)
     def match(
@@ -362,7 +455,7 @@ def add_yente_routes(
                 "chipguard/data/yente.yml), all scored by chipguard's one scorer as the response's "
                 "`algorithm` says; another name is a 422",
             ),
-        ] = "chipguard",
+        ] = default_algorithm,
     ) -> dict[str, Any]:
         """yente-compatible matching: FollowTheMoney examples in, the listed records they match out, each
         with score, match flag and features. ``dataset``: ``default`` (every active list) or one source.
@@ -372,4 +465,13 @@ def add_yente_routes(
         check_limit(limit, "limit")
         used = algorithm_used(algorithm)  # before anything is screened
         out = match_queries(services, body, dataset, limit, threshold, key.actor)
-        return out | {"algorithm": used}
+        # yente's response documents the features of its results (EntityMatchResponse.matcher)
+        return out | {"matcher": feature_docs(), "algorithm": used}
+
+    @app.get("/algorithms", responses=errors, tags=tags)
+    def algorithms(key: ApiKey = may_read) -> dict[str, Any]:
+        """yente's list of scoring algorithms (``algorithms``: name, description, config, features;
+        ``default``; ``best``): the ``algorithm`` names /match takes, every one scored by chipguard's one
+        scorer, and the features a /match result's ``features`` map holds. A yente client reads it to
+        choose or check an algorithm name."""
+        return algorithms_docs()

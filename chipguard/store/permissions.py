@@ -27,7 +27,7 @@ class Permission(StrEnum):
     """One thing a key may do. The value is what error messages and docs show."""
 
     SCREEN = "screen"  # POST /v1/screen, /v1/screen/batch; UI screen page (no record written)
-    LISTS_READ = "lists:read"  # GET /v1/lists; dashboard list status
+    LISTS_READ = "lists:read"  # GET /v1/lists, /algorithms (the scorer's yente docs); dashboard list status
     LISTS_WRITE = "lists:write"  # POST /v1/lists/update (audited)
     DECISIONS_READ = "decisions:read"  # GET /v1/decisions, /v1/decisions/{id}; dashboard counts
     DECISIONS_CREATE = "decisions:create"  # POST /v1/decisions (stored, audited)
