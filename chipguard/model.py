@@ -41,6 +41,8 @@ QUERY_KINDS: dict[str, str | None] = {
     "aircraft": "aircraft",
     "unknown": None,
 }
+# the kinds a query may name, as an error message or a help text lists them (person, org, vessel, aircraft)
+QUERY_KIND_NAMES = ", ".join(dict.fromkeys(k for k in QUERY_KINDS.values() if k))
 # The identifying details a screening query may give besides name, kind and country (chipguard.match.evidence
 # checks and weighs them); one list for every face: CLI flags, file columns, REST fields, customer records.
 EVIDENCE_FIELDS = (

@@ -66,6 +66,10 @@ def test_screen_rejects_bad_kind_and_country(home: Path, shared: Path, tmp_path:
     load(shared, tmp_path)
     bad = runner.invoke(app, ["screen", "Mahan Air", "--kind", "robot"])
     assert bad.exit_code != 0 and "kind" in bad.stderr
+    # the kinds it names are every kind taken (it said "person or org" while vessel and aircraft work)
+    assert "use person, org, vessel, aircraft" in bad.stderr
+    for kind in ("vessel", "aircraft"):
+        assert runner.invoke(app, ["screen", "Mahan Air", "--kind", kind]).exit_code == 0
     bad = runner.invoke(app, ["screen", "Mahan Air", "--country", "Iran"])
     assert bad.exit_code != 0 and "country" in bad.stderr
     bad = runner.invoke(app, ["screen", "!!! ---"])

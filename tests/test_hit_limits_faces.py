@@ -280,6 +280,35 @@ def test_rest_screens_up_to_the_rule_sets_bound_and_refuses_more(
         assert len([e for e in ui.services.audit.entries() if e.action == "screen.adhoc"]) == audited
 
 
+def test_the_batch_cli_limit_has_the_same_bound(home: Path, shared: Path, tmp_path: Path) -> None:
+    """`batch screen --limit 500` screened with 500 hits a name while every other face stops at the rule
+    set's screening_hit_limit: the same bound now, refused (exit 2, naming limit) before a row is read,
+    nothing written; `batch rescreen` too."""
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    SnapshotStore(get_engine()).load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+    names = tmp_path / "names.csv"
+    names.write_text("id,name,kind,country\nhw,HUAWEI,org,CN\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = ["batch", "screen", str(names), "--out", str(out), "--allow-stale", "--limit"]
+    ok = CliRunner().invoke(app, [*args, str(bound)])
+    assert ok.exit_code == 0, ok.output
+    (row,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert row["hits_omitted"] == 0 and row["hit_count"] > LIMIT
+    out.unlink()
+    for bad in (bound + 1, 0):
+        over = CliRunner().invoke(app, [*args, str(bad)])
+        assert over.exit_code == 2 and "limit" in over.output and f"from 1 to {bound}" in over.output
+        assert not out.exists()
+    again = CliRunner().invoke(app, ["batch", "rescreen", "--out", str(out), "--limit", str(bound + 1)])
+    assert again.exit_code == 2 and f"from 1 to {bound}" in again.output and not out.exists()
+
+
 def test_the_web_screen_form_takes_a_limit_with_the_same_bound(
     home: Path, tmp_path: Path, shared: Path
 ) -> None:

@@ -30,7 +30,12 @@ PARTITIONS = typer.Option(
     None, "--partitions", help="Spark partitions (default: twice the default parallelism)."
 )
 THRESHOLD = typer.Option(None, "--threshold", help="Override the default threshold.")
-LIMIT = typer.Option(10, "--limit", help="Maximum hits per screened name.")
+LIMIT = typer.Option(
+    10,
+    "--limit",
+    help="Maximum hits per screened name: 1 to the rule set's screening_hit_limit (200), the bound of "
+    "every face; each row's hits_omitted counts the records past it.",
+)
 ALLOW_STALE = typer.Option(
     False,
     "--allow-stale",
@@ -74,8 +79,10 @@ def screen_cmd(
 ) -> None:
     """Screen every row of a file against the active lists; one output record per row, in input order."""
     from chipguard.batch.jobs import screen_file
+    from chipguard.service.services import check_limit
 
     try:
+        check_limit(limit)  # the bound of every face, before a row is read
         summary = screen_file(
             input_file,
             out,
@@ -120,8 +127,10 @@ def rescreen_cmd(
     """Re-screen every stored customer (names, owners, ultimate parent) against the active lists;
     audited as one batch.rescreen entry."""
     from chipguard.batch.jobs import rescreen_customers
+    from chipguard.service.services import check_limit
 
     try:
+        check_limit(limit)  # the bound of every face, before a customer is read
         summary = rescreen_customers(
             out,
             engine=engine,

@@ -21,7 +21,7 @@ import typer
 from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError, bad_rows, unwritable_output
 from chipguard.match.evidence import QueryEvidence, query_evidence
-from chipguard.model import QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.model import QUERY_KIND_NAMES, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
@@ -32,7 +32,9 @@ QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
 def _kind(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
     key = (value or "").strip().lower()
     if key not in KINDS:
-        raise InputError(f"unknown kind '{value}' (use person or org)", file=file, line=line, field="kind")
+        raise InputError(
+            f"unknown kind '{value}' (use {QUERY_KIND_NAMES})", file=file, line=line, field="kind"
+        )
     return KINDS[key]
 
 
@@ -283,7 +285,7 @@ def register(app: typer.Typer) -> None:
     @app.command("screen")
     def screen(
         name: str = typer.Argument(..., help="The name to screen (any script)."),
-        kind: str | None = typer.Option(None, "--kind", help="person or org"),
+        kind: str | None = typer.Option(None, "--kind", help=QUERY_KIND_NAMES),
         country: str | None = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 country qualifier"),
         as_json: bool = typer.Option(False, "--json", help="Print the result JSON instead of a table."),
         explain: bool = typer.Option(
@@ -293,7 +295,12 @@ def register(app: typer.Typer) -> None:
             "(docs/MATCHING_FEATURES.md); the JSON always carries them (explanation.features).",
         ),
         threshold: float | None = typer.Option(None, "--threshold", help="Override the default threshold."),
-        limit: int = typer.Option(10, "--limit", help="Maximum number of hits."),
+        limit: int = typer.Option(
+            10,
+            "--limit",
+            help="Maximum number of hits: 1 to the rule set's screening_hit_limit (200), the bound of every "
+            "face; the result says how many records are past it.",
+        ),
         date_of_birth: str | None = typer.Option(None, "--date-of-birth", "--dob", help="YYYY-MM-DD or YYYY"),
         nationality: str | None = typer.Option(None, "--nationality", help="ISO 3166-1 alpha-2"),
         registration_number: str | None = typer.Option(

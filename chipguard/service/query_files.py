@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from chipguard.errors import InputError, bad_rows
 from chipguard.limits import load_json
 from chipguard.match.evidence import query_evidence
-from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
+from chipguard.model import EVIDENCE_FIELDS, QUERY_KIND_NAMES, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 from chipguard.sources.common import TRUNCATED_CSV, ends_inside_quote
 
 KINDS = QUERY_KINDS
@@ -125,7 +125,9 @@ def validate(
         raise unreadable_name(file, line)
     kind_raw = _text(record.get("kind"), file=file, line=line, field="kind")
     if kind_raw.lower() not in KINDS:
-        raise InputError(f"unknown kind '{kind_raw}' (use person or org)", file=file, line=line, field="kind")
+        raise InputError(
+            f"unknown kind '{kind_raw}' (use {QUERY_KIND_NAMES})", file=file, line=line, field="kind"
+        )
     typed = _text(record.get("country"), file=file, line=line, field="country")
     country = typed.upper()
     if country and (len(country) != 2 or not country.isalpha()):
