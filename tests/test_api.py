@@ -132,6 +132,22 @@ def test_batch_keeps_order_and_is_bounded(srv: Api) -> None:
     assert r.status_code == 422
 
 
+def test_a_bad_detail_is_named_as_the_schema_names_its_fields(srv: Api) -> None:
+    """/v1/screen named a bad country ``body.country`` (the schema) but a bad LEI plain ``lei`` (the
+    screener's check): an integrator mapping errors to fields met two namings in one endpoint."""
+    h = srv.headers("screen")
+    for body, field in [
+        ({"name": "Bank", "lei": "25340038P8SYW80B9W35"}, "body.lei"),
+        ({"name": "Rim Abbas", "date_of_birth": "1973-02-30"}, "body.date_of_birth"),
+        ({"name": "Aaj", "imo": "8984485"}, "body.imo"),
+        ({"name": "Bank", "country": "ZZ"}, "body.country"),
+        ({"name": "Bank", "limit": 100_000}, "body.limit"),
+    ]:
+        r = srv.client.post("/v1/screen", json=body, headers=h)
+        assert r.status_code == 422, r.text
+        assert _error(r)["details"][0]["field"] == field, r.text  # type: ignore[index]
+
+
 def test_batch_error_names_the_query_and_screens_none(srv: Api) -> None:
     """A bad identifying detail in one query of a batch is a 422 naming that query's field
     (``body.queries[1].lei``); no query of the batch is screened (no audit entry)."""

@@ -343,6 +343,7 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
             body.id,
             body.limit,
             fields=tuple(body.evidence_fields().items()),
+            where="body",  # a bad detail is body.lei, as the schema's own errors name body.country
         )
         return services.screen([query], key.actor)[0]
 
