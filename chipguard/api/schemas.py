@@ -147,9 +147,13 @@ class CustomerListModel(BaseModel):
 class CustomerScreeningModel(BaseModel):
     customer_id: str
     version: int
+    # any hit at all, weak ones included: what a decision acts on is each subject's strength below
     listed: bool
     listed_roles: list[str]  # SubjectRole values with a hit (customer, other_name, owner, ultimate_parent)
     listed_subjects: list[str]  # ScreeningSubject labels with a hit (owner:NAME …)
+    # subject label → its strongest hit: confirmed (a decision treats it as listed), potential (REVIEW:
+    # resolve the alert) or weak (recorded, not alerted)
+    strengths: dict[str, str] = Field(default_factory=dict)
     screening: dict[str, list[dict[str, Any]]]
     # label → hits above the threshold past ``limit`` hits per name, not in ``screening`` (only labels
     # that had more): a cut is never silent

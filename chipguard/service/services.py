@@ -100,6 +100,15 @@ class ScreenQuery:
     where: str = ""
 
 
+# hit strengths strongest first (chipguard.match.evidence): the order a subject's best hit is taken in
+STRENGTH_ORDER = ("confirmed", "potential", "weak")
+
+
+def _strength_rank(strength: str) -> int:
+    """A strength's place in STRENGTH_ORDER (an unknown one after every known)."""
+    return STRENGTH_ORDER.index(strength) if strength in STRENGTH_ORDER else len(STRENGTH_ORDER)
+
+
 def max_hits_per_name() -> int:
     """The most hits per screened name any face may ask for: the rule set's ``screening_hit_limit``
     (rules/operational.yml, 200), the bound a decision and a customer screen weigh. One bound for every
@@ -426,6 +435,8 @@ class Services:
                     "actor": entry.actor,
                     "version": entry.payload.get("version"),
                     "listed_subjects": entry.payload.get("listed_subjects", []),
+                    # recorded since 2026-12-05 (audit12b): older entries say only which had hits
+                    "strengths": entry.payload.get("strengths", {}),
                     "hits": entry.payload.get("hits", {}),
                     # recorded since 2026-12-05 (issue 12 item 5); older entries cut at 10, unrecorded
                     "omitted": entry.payload.get("omitted", {}),
@@ -485,6 +496,13 @@ class Services:
         status = self.screeners.list_status(screener)  # which lists, and whether stale, as every screen
         listed = sorted(label for label, hits in screening.items() if hits)
         roles = sorted({h["role"] for hits in screening.values() for h in hits})
+        # a subject "with hits" may hold only potential or weak ones: what a decision acts on is the
+        # strongest (only a confirmed hit makes a party listed), so every face can say which it is
+        strengths = {
+            label: min((str(h.get("strength")) for h in hits), key=_strength_rank)
+            for label, hits in screening.items()
+            if hits
+        }
         entry = self.audit.record(
             actor,
             "customer.screen",
@@ -493,6 +511,7 @@ class Services:
                 "version": record.version,
                 "listed_roles": roles,
                 "listed_subjects": listed,
+                "strengths": strengths,
                 "hits": {
                     label: [(h["source"], h["party_id"], h["score"]) for h in hits]
                     for label, hits in screening.items()
@@ -509,6 +528,8 @@ class Services:
             "listed": bool(listed),
             "listed_roles": roles,
             "listed_subjects": listed,
+            # subject label → the strongest hit's strength (confirmed / potential / weak)
+            "strengths": strengths,
             "screening": screening,
             # label → hits above the threshold past ``limit``, not listed above (only labels that had more)
             "omitted": omitted,
