@@ -15,10 +15,13 @@ Layout (little-endian)::
                  and for every section its offset and length
     sections, each 8-byte aligned
 
-Sections: ``parties`` (zlib-compressed JSON of ``Party.to_dict()`` per party), ``entries`` (one
+Sections: ``parties`` (one zlib-compressed ``marshal`` record per party: its fields in declaration
+order, its aliases, addresses and identifiers as tuples — see :func:`_party_record`), ``entries`` (one
 zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tokens``), ``tokens`` (the
-``marshal`` tuple of each distinct token of the names, numbered in the order first met), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
+``marshal`` tuple of each distinct token of the names, numbered in the order first met),
+``tokens.weights`` (float64 pairs: each token's weight in an organisation's name and in a person's, from
+the list's word rarity), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
 ``deletions`` (deletion variant or ``~`` sound key → vocabulary words, see ``index.deletion_map_of``). A string map is a table of keys (``<name>.keys``),
 a hash table of key numbers (``<name>.slots``, CRC-32 of the key's UTF-8, linear probing) and its values.
 A table is a blob (``<name>.data``) with u64 offsets (``<name>.offsets``).
@@ -55,7 +58,7 @@ from chipguard.match.index import (
     tune_gc,
 )
 from chipguard.match.score import token_weight
-from chipguard.model import Party
+from chipguard.model import Address, Alias, Identifier, Party, PartyKind
 from chipguard.names.analysis import NameAnalysis, Token
 
 if TYPE_CHECKING:
@@ -65,7 +68,8 @@ MAGIC = b"CGIX"
 # 4: same-name keys (c:) in the postings, sound keys (~) in the deletion map (issue 12)
 # 5: a name's tokens are numbers in the ``tokens`` table, not tuples repeated in every record (issue 16)
 # 6: the deletion map holds each word a typo's deletion can be under itself (see deletion_map_of)
-FORMAT_VERSION = 6
+# 7: party records are marshal tuples, not JSON; each token's weights are in the file (tokens.weights)
+FORMAT_VERSION = 7
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
@@ -103,7 +107,10 @@ class IndexFileError(Exception):
 
 def _layout() -> dict[str, list[str]]:
     """The field names of the dataclasses the file encodes: a file written for another layout is refused."""
-    return {cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Token, NameAnalysis, Entry)}
+    return {
+        cls.__name__: [f.name for f in dataclasses.fields(cls)]
+        for cls in (Token, NameAnalysis, Entry, Party, Alias, Address, Identifier)
+    }
 
 
 def _settings(obj: Any, objects: set[str]) -> dict[str, Any]:
@@ -166,6 +173,39 @@ def _entry(e: Entry, numbers: dict[tuple[Any, ...], int]) -> bytes:
             value = _analysis(value, numbers)
         out.append(value)
     return zlib.compress(marshal.dumps(tuple(out)))
+
+
+_PARTY_FIELDS = [f.name for f in dataclasses.fields(Party)]
+# Party fields holding lists of small dataclasses, each written as a list of field tuples
+_PARTY_PARTS = {"aliases": Alias, "addresses": Address, "identifiers": Identifier}
+
+
+def _party_record(party: Party) -> bytes:
+    """A party's record: its fields in declaration order (the kind as its value, aliases, addresses and
+    identifiers as tuples of their fields), marshalled and compressed.
+
+    The party is first normalised as a JSON round trip through ``Party.to_dict``/``from_dict`` would (the
+    record format of earlier files): what a record decodes to does not depend on the format. Why not JSON
+    itself: decoding a party's JSON and building it field by field cost ~23 µs, a fresh worker decodes
+    the party of most candidates that reach the scoring floor, and marshal reads plain tuples in C."""
+    party = Party.from_dict(json.loads(json.dumps(party.to_dict(), ensure_ascii=False)))
+    out: list[Any] = []
+    for name in _PARTY_FIELDS:
+        value = getattr(party, name)
+        if name == "kind":
+            value = value.value
+        elif name in _PARTY_PARTS:
+            value = [dataclasses.astuple(item) for item in value]
+        out.append(value)
+    return zlib.compress(marshal.dumps(tuple(out)))
+
+
+def _f64(values: Sequence[float]) -> bytes:
+    """Little-endian float64s."""
+    packed = array("d", values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 def _i32(values: Sequence[int]) -> bytes:
@@ -397,7 +437,7 @@ class _Builder:
         self.entry_count = 0
 
     def add(self, party: Party, entries: Iterable[Entry]) -> None:
-        self.parties.add(zlib.compress(json.dumps(party.to_dict(), ensure_ascii=False).encode("utf-8")))
+        self.parties.add(_party_record(party))
         words: set[str] = set()
         for entry in entries:
             eid = self.entry_count
@@ -418,6 +458,7 @@ class _Builder:
         self.parties.close()
         self.entries.close()
         w.table("tokens", (marshal.dumps(t) for t in self.token_numbers))
+        w.add("tokens.weights", _f64(_token_weights(self.token_numbers, self.df, index)))
         keys = _TableSink(w, "postings.keys")
         slots = w.sink("postings.slots")
         values = _TableSink(w, "postings.values")
@@ -451,6 +492,26 @@ class _Builder:
             "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
         }
         w.write(path, header)
+
+
+def _token_weights(tokens: Iterable[tuple[Any, ...]], df: dict[str, int], index: NameIndex) -> list[float]:
+    """Each token's weight in an organisation's name and in a person's (``score.token_weight``), in
+    table order: [org₀, person₀, org₁, person₁ …]. The list's word rarity is ``NameIndex.rarity`` over
+    the document frequencies ``df`` with ``index``'s settings — the function, counts and settings an
+    index mapped from the file has, so a weight is the number that index would compute.
+
+    Why in the file: a fresh worker decoding a name met its tokens for the first time and weighed each
+    (a rarity probe of the file's hash table and the class weights), ~a third of a first decode."""
+    rater: Any = NameIndex.__new__(NameIndex)
+    rater.__dict__.update(_settings(index, _INDEX_OBJECTS))
+    rater.df = df
+    rater._rarity_cache = {}
+    out: list[float] = []
+    for fields in tokens:
+        token = Token(*fields)
+        out.append(token_weight(token, rater.rarity, False))
+        out.append(token_weight(token, rater.rarity, True))
+    return out
 
 
 def write(screener: Screener, path: Path) -> None:
@@ -761,59 +822,58 @@ class _Decoded(Sequence[Any]):
 class MappedEntries(_Decoded):
     """``NameIndex.entries``: an indexed name, decoded from its marshal record when retrieved."""
 
-    def __init__(self, table: _Table, tokens: _Table, rarity: Any) -> None:
+    def __init__(self, table: _Table, tokens: _Table, weights: memoryview) -> None:
         super().__init__(table, DECODED_ENTRIES)
         analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
         # records hold the fields in declaration order, which is the order of the classes' constructors,
-        # all but the weights, computed here from the list's word rarity (``rarity``: NameIndex.rarity)
+        # all but the weights, which are the tokens' weights in the file's ``tokens.weights``
         self._analysis_at = _ENTRY_FIELDS.index("analysis")
         self._person_at = _ENTRY_FIELDS.index("person")
         self._weights_at = [f.name for f in dataclasses.fields(Entry)].index("weights")
         self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
-        # a token number → its Token, and → (Token, its weight) per mode (an organisation's word, a
-        # person's: chipguard.match.score.token_weight, from the list's word rarity ``rarity``): the same
-        # words recur in most decoded names (legal forms, "technology", common surnames), so each is made
-        # once from the file's ``tokens`` table and a name's tokens and weights come from one lookup each
+        # a token number → its Token: the same words recur in most decoded names (legal forms,
+        # "technology", common surnames), so each is made once from the file's ``tokens`` table
         self._token_table = tokens
         self._tokens: dict[int, Token] = {}
-        self._weighed: dict[bool, dict[int, tuple[Token, float]]] = {False: {}, True: {}}
-        self._rarity = rarity
+        # a token number → its weight in an organisation's name (at 2n) and a person's (at 2n + 1)
+        self._weights = weights
 
-    def _learn(self, number: int, person: bool) -> tuple[Token, float]:
-        tokens, weighed = self._tokens, self._weighed[person]
+    def _token(self, number: int) -> Token:
+        tokens = self._tokens
         if len(tokens) >= TOKEN_CACHE:
             tokens.clear()
-        if len(weighed) >= TOKEN_CACHE:
-            weighed.clear()
-        token = tokens.get(number)
-        if token is None:
-            token = tokens[number] = Token(*marshal.loads(self._token_table.span(number)))
-        found = weighed[number] = (token, token_weight(token, self._rarity, person))
-        return found
+        token = tokens[number] = Token(*marshal.loads(self._token_table.span(number)))
+        return token
 
     def decode(self, raw: bytes | memoryview) -> Entry:
         values = list(marshal.loads(zlib.decompress(raw)))
         analysis = list(values[self._analysis_at])
-        person = values[self._person_at]
-        known, learn = self._weighed[person], self._learn
         tokens_at, significant_at = self._token_fields
-        made = [known.get(n) or learn(n, person) for n in analysis[tokens_at]]
-        # the name's token weights (chipguard.match.score.weights_of), token by token
-        weights = tuple([m[1] for m in made])
-        analysis[tokens_at] = tuple([m[0] for m in made])
-        analysis[significant_at] = tuple(
-            [(known.get(n) or learn(n, person))[0] for n in analysis[significant_at]]
-        )
+        numbers = analysis[tokens_at]
+        known, make = self._tokens.get, self._token
+        analysis[tokens_at] = tuple([known(n) or make(n) for n in numbers])
+        analysis[significant_at] = tuple([known(n) or make(n) for n in analysis[significant_at]])
+        # the name's token weights (chipguard.match.score.weights_of), as the file holds them
+        weights, mode = self._weights, 1 if values[self._person_at] else 0
         values[self._analysis_at] = NameAnalysis(*analysis)
-        values.insert(self._weights_at, weights)
+        values.insert(self._weights_at, tuple([weights[2 * n + mode] for n in numbers]))
         return Entry(*values)
 
 
 class MappedParties(_Decoded):
-    """``Screener.parties``: a list party, decoded from its JSON record when needed."""
+    """``Screener.parties``: a list party, decoded from its marshal record (see _party_record) when
+    needed."""
+
+    _KINDS = {kind.value: kind for kind in PartyKind}
+    _KIND_AT = _PARTY_FIELDS.index("kind")
+    _PARTS_AT = [(_PARTY_FIELDS.index(name), cls) for name, cls in _PARTY_PARTS.items()]
 
     def decode(self, raw: bytes | memoryview) -> Party:
-        return Party.from_dict(json.loads(zlib.decompress(raw)))
+        values = list(marshal.loads(zlib.decompress(raw)))
+        values[self._KIND_AT] = self._KINDS[values[self._KIND_AT]]
+        for at, cls in self._PARTS_AT:
+            values[at] = [cls(*item) for item in values[at]]
+        return Party(*values)
 
 
 class _PartyCountries(Sequence[set[str]]):
@@ -866,7 +926,9 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     index = NameIndex.__new__(NameIndex)
     for name, value in m.header["index"].items():
         setattr(index, name, value)
-    index.entries = MappedEntries(_Table(m, "entries"), _Table(m, "tokens"), index.rarity)  # type: ignore[assignment]
+    index.entries = MappedEntries(  # type: ignore[assignment]
+        _Table(m, "entries"), _Table(m, "tokens"), m.section("tokens.weights", "d")
+    )
     postings = MappedPostings(m)
     index.postings = postings  # type: ignore[assignment]
     index.df = MappedDf(m)  # type: ignore[assignment]
