@@ -403,6 +403,42 @@ def test_an_import_job_says_which_customers_were_cut_and_alerts_them(ui: Ui) -> 
     )
 
 
+def test_a_names_job_page_says_what_each_row_left_out_and_that_the_lists_are_stale(ui: Ui) -> None:
+    """The page of a names job (UI Batch) showed a row's 10 hits with no word of the 29 more its download
+    counts (omitted), and its lists without saying they are stale, while every other face says both."""
+    headers = {"X-API-Key": ui.tokens["a"]}
+    total = total_hits(ui)
+    started = ui.client.post(
+        "/v1/jobs/screen",
+        content=b"id,name,kind,country\nhw,HUAWEI,org,CN\n",
+        params={"file_name": "names.csv"},
+        headers=headers | {"Content-Type": "text/csv"},
+    )
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job_id"]
+    deadline = time.monotonic() + 120
+    while ui.client.get(f"/v1/jobs/{job_id}", headers=headers).json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    (row,) = ui.client.get(f"/v1/jobs/{job_id}/results", headers=headers).json()["results"]
+    assert row["omitted"] == total - row["limit"] > 0
+    assert row["lists_stale"] is True  # the CSL of 2022-04
+    imported = ui.client.post(
+        "/v1/jobs/customers",
+        content=(json.dumps(CUSTOMER) + "\n").encode(),
+        params={"file_name": "c.jsonl"},
+        headers=headers | {"Content-Type": "application/x-ndjson"},
+    ).json()["job_id"]
+    while ui.client.get(f"/v1/jobs/{imported}", headers=headers).json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    ui.sign_in("a")
+    page = ui.get(f"/ui/jobs/{job_id}")
+    assert f"{row['omitted']} more not shown: past the limit of {row['limit']} hits per name" in page
+    for shown in (page, ui.get(f"/ui/jobs/{imported}")):  # an import's rows say it too now
+        assert 'id="lists-stale"' in shown and '<span class="badge badge-stale">STALE</span>' in shown
+
+
 def test_a_resolved_cut_stays_resolved_until_it_changes(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cut alert is remembered like a hit: once an analyst worked it (four eyes: dismissing needs a
     second person), the same cut on the same lists does not alert again; a different count does."""

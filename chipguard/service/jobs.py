@@ -445,6 +445,9 @@ def _import_result(row: CustomerRow, action: str, screening: dict[str, Any]) -> 
         "alerts": [a.get("alert_id") for a in raised if a.get("alert_id")],
         # subject label → hits past the limit, not in ``hits`` (each such subject is an alert of its own)
         "omitted": dict(screening.get("omitted") or {}),
+        # whether the lists screened against were stale, as a names job's rows say (rows of imports from
+        # before: absent, read as unknown)
+        "lists_stale": bool(screening.get("lists_stale", True)),
         "audit_seq": screening["audit_seq"],
     }
 

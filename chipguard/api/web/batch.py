@@ -28,6 +28,7 @@ from chipguard.api.web.casework import MultipartForm, PageKit, make_multipart_fo
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS
 from chipguard.service.jobs import JobRunner, may_control
+from chipguard.service.services import max_hits_per_name
 from chipguard.settings import settings
 from chipguard.store.errors import ForbiddenError
 from chipguard.store.jobs import JOB_ID_PATTERN, RETRYABLE, Job
@@ -147,6 +148,10 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
         shown = services.jobs.first_results(
             job_id, lambda r: bool(r.get("hits")) or job.kind == "customers", RESULTS_SHOWN
         )
+        # every row of a job is screened on the same snapshots: the first says whether they were stale
+        # (a row that does not say, from before, is read as stale: fail closed); None before any row
+        first = services.jobs.results(job_id, offset=0, limit=1)
+        lists_stale = bool(first[0].get("lists_stale", True)) if first else None
         return kit.page(
             request,
             "job.html",
@@ -154,6 +159,8 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
             job=job,
             shown=shown,
             shown_limit=RESULTS_SHOWN,
+            lists_stale=lists_stale,
+            max_limit=max_hits_per_name(),
             may_cancel=not job.finished and may_change(job, user),
             may_retry=job.status in RETRYABLE
             and not retried_by
