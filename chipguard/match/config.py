@@ -38,6 +38,7 @@ class ScorerConfig:
     generic_institutional: float
     country: float
     translated_unmatched: float
+    translated_needs_partner: bool
     number: float
     word: float
     person_token: float
@@ -150,6 +151,7 @@ KEYS: dict[str, str] = {
     "generic_institutional": "weights.generic_institutional",
     "country": "weights.country",
     "translated_unmatched": "weights.translated_unmatched",
+    "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -416,13 +418,18 @@ FEATURES: tuple[Feature, ...] = (
             "body_kind_similarity",
             "translation_synonym_similarity",
             "sound_alike_similarity",
+            "name_score.translated_unmatched_needs_partner",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
         "÷ Σ of every word's weight. A word weighs by its class (weights.*) times its rarity on the lists; "
         "a matched word of an organisation's name also by its rarity in company names at large "
         "(token_rarity.*); two unequal words meet by the similarity.* rules, each from the length "
-        "word_lengths.* gives. The explanation's alignment lists each pair with its weight.",
+        "word_lengths.* gives. A translated Chinese name's pair, once its pinyin brand matched, weighs "
+        "unmatched words by weights.translated_unmatched (they may be synonyms); with "
+        "translated_unmatched_needs_partner, a list's Chinese name met by an English query has only as many "
+        "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart). "
+        "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(
         "person_subset",

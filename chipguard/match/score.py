@@ -416,6 +416,11 @@ def _upper_bound(best_case: float, total_all: float, translated: bool, w: Scorer
     return best_case / total_all if total_all else 0.0
 
 
+def _heaviest(indices: list[int], weights: list[float], count: int) -> list[int]:
+    """The ``count`` heaviest of ``indices`` by ``weights`` (ties: the earlier word first)."""
+    return sorted(indices, key=lambda i: (-weights[i], i))[:count] if count < len(indices) else indices
+
+
 def score_analyses(
     query: NameAnalysis,
     cand: NameAnalysis,
@@ -457,11 +462,13 @@ def score_or_bound(
     c_weights: tuple[float, ...] | None = None,
     min_score: float = 0.0,
     anchors: frozenset[str] | None = None,
+    list_translated: bool = False,
 ) -> Scored | float:
     """:func:`score_analyses`, but when the early bound rules the pair out (it cannot reach
     ``min_score``) the bound itself, a float, instead of an unexplained Scored. Why: screening drops
     such a pair at once, and half the candidates of a query end here — making a Scored with its
-    empty lists for each is a measurable share of a query's time."""
+    empty lists for each is a measurable share of a query's time. ``list_translated``: ``query`` is a
+    list's Chinese name translated, in the query's seat, and ``cand`` the (English) query."""
     w = scorer_config()
     q_tokens: list[Token] | tuple[Token, ...] = query.tokens
     c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
@@ -600,12 +607,28 @@ def score_or_bound(
             for i, j, sim, how in pairs
         )
         if anchor_hit:
-            for i in range(nq):
-                if not q_used[i] and q_tokens[i].text not in anchors and q_tokens[i].cls in (WORD, GENERIC):
-                    q_w[i] *= w.translated_unmatched
-            for j in range(nc):
-                if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC):
-                    c_w[j] *= w.translated_unmatched
+            q_open = [
+                i
+                for i in range(nq)
+                if not q_used[i] and q_tokens[i].text not in anchors and q_tokens[i].cls in (WORD, GENERIC)
+            ]
+            c_open = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC)]
+            if w.translated_needs_partner and list_translated:
+                # A list's Chinese name met by an English query is a second road to a record whose
+                # English names the query meets directly (US lists write every record in English): it
+                # may add what translation gives — synonyms — but not forgive a word the listed name has
+                # and the query lacks. So a word it rendered ("Investment" of 华为技术投资) weighs less
+                # only as a synonym of an unmatched word of the query, one for one (the heaviest first,
+                # the most that reading can give); with none left it is an extra word, as in "Huawei
+                # Tech Investment" against "Huawei Technologies". A Chinese query has no other road to an
+                # English list name, and the English name's unmatched words may render Chinese the
+                # translation merged or dropped (珠江啤酒 read whole as "zhujiangpijiu" against
+                # "Zhujiang Brewery"): there every unmatched word keeps the lower weight.
+                q_open = _heaviest(q_open, q_w, len(c_open))
+            for i in q_open:
+                q_w[i] *= w.translated_unmatched
+            for j in c_open:
+                c_w[j] *= w.translated_unmatched
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)

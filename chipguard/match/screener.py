@@ -633,6 +633,7 @@ def _aligned(
             c_weights=q_weights,
             min_score=min_score,
             anchors=entry.anchors,
+            list_translated=True,
         )
         if not isinstance(swapped, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)

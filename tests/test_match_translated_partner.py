@@ -1,0 +1,73 @@
+"""A listed firm's Chinese name, translated, must not score an English query higher than the firm's own
+English name does (issue 12, session 8: "Huawei Technologies" confirmed Huawei Tech. Investment through
+华为技术投资有限公司 at 0.966, against 0.89 through "Huawei Tech. Investment Co., Limited"). The
+translation discount (``weights.translated_unmatched``) lowers a translated list name's unmatched words
+only as synonyms of the query's unmatched words (``name_score.translated_unmatched_needs_partner``); a
+Chinese query against an English list name keeps it whole. Real names; the CSL test skips without the
+shared data."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from chipguard.match import score
+from chipguard.match.config import scorer_config
+from chipguard.match.screener import Screener, compare
+
+
+def _without_partner_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scorer as it was before the key (matching_introduced.yml: false)."""
+    cfg = dataclasses.replace(scorer_config(), translated_needs_partner=False)
+    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+
+
+def test_an_english_query_meets_a_chinese_list_name_as_it_meets_its_english_rendering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = "Huawei Technologies Co., Ltd."
+    english = compare(query, "Huawei Technology Investment Co Ltd", kind="org").score
+    chinese = compare(query, "华为技术投资有限公司", kind="org").score
+    assert chinese == pytest.approx(english)  # "Investment" counts whole: nothing of the query renders it
+    assert chinese < 0.95
+    _without_partner_rule(monkeypatch)
+    assert compare(query, "华为技术投资有限公司", kind="org").score > 0.95  # before: a confirming score
+
+
+def test_a_synonym_still_weighs_less_and_a_chinese_query_keeps_the_discount(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a Chinese legal name against the firm's shorter registered English name (xscript, SZSE 2016):
+    # 化工 ("chemical") has no counterpart, and the English name is the only road to the record
+    kangda = compare(
+        "上海康达化工新材料股份有限公司", "Shanghai Kangda New Materials Co.,Ltd", kind="org"
+    ).score
+    # the same pair the other way round: the Chinese name is now the list's, met by an English query
+    reverse = compare(
+        "Shanghai Kangda New Materials Co.,Ltd", "上海康达化工新材料股份有限公司", kind="org"
+    ).score
+    assert kangda >= 0.94 and reverse < kangda
+    _without_partner_rule(monkeypatch)
+    before = compare(
+        "Shanghai Kangda New Materials Co.,Ltd", "上海康达化工新材料股份有限公司", kind="org"
+    ).score
+    assert before == pytest.approx(kangda)
+    assert compare(
+        "上海康达化工新材料股份有限公司", "Shanghai Kangda New Materials Co.,Ltd", kind="org"
+    ).score == (pytest.approx(kangda))
+
+
+def test_screening_huawei_technologies_no_longer_confirms_its_sister_firm(shared: Path) -> None:
+    path = shared / "lists/us_csl_2022-04.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    from chipguard.sources import parse_file
+
+    screener = Screener(parse_file(path).parties)
+    hits = screener.screen("Huawei Technologies Co., Ltd.", kind="org", limit=50)
+    sister = [h for h in hits if h.name == "Huawei Tech. Investment Co., Limited"]
+    assert sister and all(h.strength != "confirmed" and h.score < 0.95 for h in sister)
+    own = screener.screen("华为技术投资有限公司", kind="org", limit=50)
+    assert any(h.name == "Huawei Tech. Investment Co., Limited" and h.strength == "confirmed" for h in own)
