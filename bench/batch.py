@@ -384,7 +384,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             warmup_rows = read_input(screen_columns(shared / WARMUP))
             warmup = [query_subject(r) for r in warmup_rows]
-            ready = spark_run(session, warmup, "warmup.jsonl", session.sparkContext.defaultParallelism)
+            ready, ready_cpu = cpu_of(
+                lambda: spark_run(session, warmup, "warmup.jsonl", session.sparkContext.defaultParallelism),
+                jvm_pid(session),
+            )
             warm, warm_cpu = cpu_of(
                 lambda: spark_run(session, subjects, "warm.jsonl", args.partitions), jvm_pid(session)
             )
@@ -397,7 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nSpark session start-up {started:.1f}s ({start_cpu.total:.1f} CPU s: driver {start_cpu.driver:.1f}, "
             f"JVM {start_cpu.jvm:.1f}; on top of a CLI run's first job); making the workers ready ({len(warmup)} other names, "
-            f"index load included) {ready.seconds:.1f}s; index file {index.size / 1e6:.0f} MB shipped by path"
+            f"index load included) {ready.seconds:.1f}s, {ready_cpu.total:.1f} CPU s (Python daemon and workers "
+            f"{ready_cpu.workers:.1f}: the daemon maps and decodes the index once before it forks the workers); "
+            f"index file {index.size / 1e6:.0f} MB shipped by path"
         )
         runs = [
             ("local (one process)", local.rows, local_cpu, local_cpu),

@@ -233,6 +233,62 @@ def test_local_workers_are_forked_from_a_daemon_that_loaded_the_screening_code(s
     assert found and all(sp.LOCAL_DAEMON_MODULE in cmdline and icu for cmdline, icu in found), found
 
 
+def test_the_daemon_decodes_the_jobs_index_before_it_forks_the_workers(spark: Any, tmp_path: Path) -> None:
+    """A job that names its index (daemon_index: a stable file and the driver's sha256) gets workers forked
+    from a daemon that mapped, checked and decoded it: their first task finds the screener loaded with
+    every record decoded, mapped from the stable file by their parent. A daemon named a file that does not
+    match the sha256 reports it and forks plain workers, which load the shipped index themselves — and
+    the jobs' results are the same either way; outside the context the environment is as it was."""
+    parties = [
+        Party("custom", "d1", "Mahan Air", PartyKind.ORG, countries=["IR"]),
+        Party("custom", "d2", "Rosoboronexport", PartyKind.ORG, countries=["RU"]),
+        Party(
+            "custom", "d3", "Beijing Zhongguancun Gaoke Technology Co Ltd", PartyKind.ORG, countries=["CN"]
+        ),
+    ]
+    stable = tmp_path / "cache.cgix"
+    indexfile.write(Screener(parties), stable)
+    (tmp_path / "job").mkdir()
+    index = sp.IndexFile.of(None, tmp_path / "job", stable)
+    shipment = sp.ship(spark, index)
+
+    def probe(_: Iterator[Any]) -> Iterator[tuple[bool, int, int, bool, int]]:
+        had = shipment.sha256 in sp._LOADED
+        screener = sp.executor_screener(shipment)
+        entries = screener.index.entries
+        maps = Path(f"/proc/{os.getppid()}/maps").read_text()
+        yield (
+            had,
+            len(entries._cache),
+            len(entries),
+            str(stable) in maps,
+            len(screener.screen("Mahan Airlines")),
+        )
+
+    def run() -> list[tuple[bool, int, int, bool, int]]:
+        return list(spark.sparkContext.parallelize(range(4), 4).mapPartitions(probe).collect())
+
+    assert sp.DAEMON_INDEX_ENV not in spark.sparkContext.environment
+    with sp.daemon_index(spark, shipment, stable):
+        assert json.loads(spark.sparkContext.environment[sp.DAEMON_INDEX_ENV]) == {
+            "path": str(stable),
+            "sha256": index.sha256,
+        }
+        found = run()
+    assert sp.DAEMON_INDEX_ENV not in spark.sparkContext.environment
+    assert found and all(had and decoded == n > 0 and mapped for had, decoded, n, mapped, _ in found), found
+    other = tmp_path / "other.cgix"
+    indexfile.write(Screener(parties[:1]), other)
+    with sp.daemon_index(spark, shipment, other):  # not the shipped index: refused by the daemon
+        refused = run()
+    # the daemon mapped nothing: each worker loaded the shipped index on its first task (a reused
+    # worker then has it for its next one)
+    assert not any(mapped for *_, mapped, _ in refused) and not all(had for had, *_ in refused), refused
+    assert {hits for *_, hits in found + refused} == {1}
+    with sp.daemon_index(spark, shipment, None):  # no stable file (the index cache off): nothing named
+        assert sp.DAEMON_INDEX_ENV not in spark.sparkContext.environment
+
+
 def test_executors_load_the_index_once_per_worker(spark: Any, tmp_path: Path) -> None:
     """One Screener per executor Python worker, reused by every partition and job it runs."""
     parties = [

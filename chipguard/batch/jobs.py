@@ -390,8 +390,9 @@ def _run_spark(
         # JSON lines are screened in name order (each worker's caches see one range of names) and
         # written back in input order; a Parquet dataset's part files keep the input order as they are
         jsonl = fmt == "jsonl"
-        rdd, rows, hits, order = sp.records(spark, shipment, subjects, ctx, partitions, by_name=jsonl)
-        done = sp.write_jsonl(rdd, workdir, order) if jsonl else sp.write_parquet(spark, rdd, workdir)
+        with sp.daemon_index(spark, shipment, cache_file):  # decoded once per machine, before the fork
+            rdd, rows, hits, order = sp.records(spark, shipment, subjects, ctx, partitions, by_name=jsonl)
+            done = sp.write_jsonl(rdd, workdir, order) if jsonl else sp.write_parquet(spark, rdd, workdir)
         if shipment.broadcast is not None:
             shipment.broadcast.unpersist()
         index.path.unlink(missing_ok=True)

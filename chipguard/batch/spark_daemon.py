@@ -9,9 +9,12 @@ module loads them once per executor; the forked workers share those pages copy-o
 objects are frozen out of the cycle collector's sight (``gc.freeze``) so the workers' collections neither
 walk nor write to them.
 
-The index is not loaded here: the daemon does not know which index a job brings, so each worker still maps
-and checks it on its first task (``chipguard.batch.spark.executor_screener``). Results do not depend on
-this module: a worker finds in memory what it would otherwise have imported.
+The job's index is loaded here too when the job names it (``chipguard.batch.spark.DAEMON_INDEX_ENV``, set
+by :func:`chipguard.batch.spark.daemon_index`; Spark starts a daemon per distinct worker environment, so
+per index): mapped, checked against its sha256 and — when the list fits the decode caches — every record
+decoded, once per machine instead of once by each worker for the records it meets. Without it (or when
+it fails) each worker maps and checks the index on its first task (``executor_screener``). Results do not
+depend on this module: a worker finds in memory what it would otherwise have loaded itself.
 """
 
 from __future__ import annotations
@@ -21,13 +24,20 @@ import sys
 
 
 def preload() -> None:
-    """Imports the code every screening task runs and readies the name resources, then freezes them."""
+    """Imports the code every screening task runs, readies the name resources and the index the job names,
+    then freezes them."""
     from chipguard.batch import model, spark  # noqa: F401 - what every task unpickles and runs
     from chipguard.match import evidence, indexfile, screener  # noqa: F401 - the screening path
     from chipguard.names.scripts import warm_up
     from chipguard.policy import core_facts  # noqa: F401 - list codes of every record
 
     warm_up()
+    try:
+        spark.preload_daemon_index()
+    except Exception:  # noqa: BLE001 - each worker then maps and checks the index itself, and fails the task there
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
     gc.collect()
     gc.freeze()
 
