@@ -205,8 +205,8 @@ def test_screen_file_whose_worker_is_lost_says_so_and_keeps_the_old_output(
     out = tmp_path / "out.jsonl"
     out.write_text("earlier run\n", encoding="utf-8")
 
-    def dies_after_one(screener, rows, workers, lists=None):  # type: ignore[no-untyped-def]
-        yield parallel._line(screener, rows[0], lists)
+    def dies_after_one(screener, rows, workers, lists=None, limit=10):  # type: ignore[no-untyped-def]
+        yield parallel._line(screener, rows[0], lists, limit)
         from concurrent.futures.process import BrokenProcessPool
 
         raise worker_lost(BrokenProcessPool("A process in the process pool was terminated abruptly"))

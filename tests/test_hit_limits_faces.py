@@ -309,6 +309,45 @@ def test_the_batch_cli_limit_has_the_same_bound(home: Path, shared: Path, tmp_pa
     assert again.exit_code == 2 and f"from 1 to {bound}" in again.output and not out.exists()
 
 
+def test_screen_file_takes_a_limit_with_the_same_bound(home: Path, shared: Path, tmp_path: Path) -> None:
+    """screen-file had no --limit (always 10 hits a row, "omitted" the rest): it takes one now, bounded as
+    every face, and its worker processes screen with it (the same bytes on one worker or two)."""
+    from typer.testing import CliRunner
+
+    from chipguard.cli import app
+    from chipguard.match.parallel import CHUNK
+    from chipguard.store.db import get_engine
+    from chipguard.store.snapshots import SnapshotStore
+
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    SnapshotStore(get_engine()).load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+    names = tmp_path / "names.csv"
+    rows = "".join(f"r{i},HUAWEI,org,CN\n" for i in range(CHUNK + 1))  # two chunks: the workers' path
+    names.write_text("id,name,kind,country\n" + rows, encoding="utf-8")
+
+    def run(*more: str) -> tuple[int, str, list[dict[str, object]]]:
+        out = tmp_path / "out.jsonl"
+        out.unlink(missing_ok=True)
+        result = CliRunner().invoke(app, ["screen-file", str(names), "--out", str(out), *more])
+        lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+        return result.exit_code, result.output, [json.loads(line) for line in lines]
+
+    code, output, full = run("--limit", str(bound))
+    assert code == 0, output
+    total = len(full[0]["hits"])  # type: ignore[arg-type]
+    assert total > LIMIT and all(r["omitted"] == 0 for r in full)
+    outputs = []
+    for workers in ("1", "2"):
+        code, output, cut = run("--limit", "3", "--workers", workers)
+        assert code == 0, output
+        assert all(len(r["hits"]) == 3 and r["omitted"] == total - 3 and r["limit"] == 3 for r in cut)  # type: ignore[arg-type]
+        outputs.append(cut)
+    assert outputs[0] == outputs[1]
+    for bad in (bound + 1, 0):
+        code, output, written = run("--limit", str(bad))
+        assert code == 2 and f"from 1 to {bound}" in output and written == []
+
+
 def test_the_web_screen_form_takes_a_limit_with_the_same_bound(
     home: Path, tmp_path: Path, shared: Path
 ) -> None:

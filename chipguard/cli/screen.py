@@ -229,10 +229,12 @@ def screen_file_to(
     workers: int = 1,
     lists: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    limit: int = 10,
 ) -> int:
     """Screens ``rows`` (on ``workers`` processes sharing the mapped index) and writes JSONL to ``out``
     atomically (temp file in the same folder, renamed); the same bytes whatever the number of workers.
-    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale).
+    Every row states the list status ``lists`` (see :func:`list_status`; None: unknown, so stale) and holds
+    at most ``limit`` hits, with ``omitted`` saying how many more cleared the threshold.
 
     A row whose name has nothing to compare (rows read with ``names_checked_later``) is an error naming
     ``source`` and the row's line; every such row is reported at the end and nothing is written."""
@@ -256,7 +258,7 @@ def screen_file_to(
                 queries = [(qid, name, kind, country, ev) for _line, qid, name, kind, country, ev in rows]
                 unreadable: list[InputError] = []
                 for row, (line, hits) in zip(
-                    rows, screen_lines(screener, queries, workers, lists), strict=True
+                    rows, screen_lines(screener, queries, workers, lists, limit), strict=True
                 ):
                     if line is None:
                         unreadable.append(unreadable_name(source, row[0]))
@@ -360,14 +362,25 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(
             1, "--workers", min=1, max=64, help="Worker processes (they share one mapped index)."
         ),
+        limit: int = typer.Option(
+            10,
+            "--limit",
+            help="Maximum hits per row: 1 to the rule set's screening_hit_limit (200), the bound of every "
+            "face; each row's omitted counts the records past it.",
+        ),
     ) -> None:
         """Screen every row of a CSV file; writes one result JSON object per row."""
         try:
+            from chipguard.service.services import check_limit
+
+            check_limit(limit)  # the bound of every face, before a row is read
             rows = read_queries(input_csv, names_checked_later=True)
             check_output(out)
             screener = _load_screener(threshold)
             status = list_status(screener)
-            hits = screen_file_to(screener, rows, out, workers=workers, lists=status, source=str(input_csv))
+            hits = screen_file_to(
+                screener, rows, out, workers=workers, lists=status, source=str(input_csv), limit=limit
+            )
         except ChipguardError as exc:
             raise fail(exc) from exc
         stale = [s["source"] for s in status if s.get("stale")]

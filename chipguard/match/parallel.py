@@ -27,39 +27,49 @@ CHUNK = 200  # rows per task: large enough that the round trip is noise, small e
 
 _WORKER: Any = None  # the worker process's screener
 _LISTS: list[dict[str, Any]] | None = None  # the list status every result states
+_LIMIT = 10  # the most hits per row (the caller checked it against the rule set's bound)
 
 
-def _start(path: str, threshold: float, snapshots: list[Any], lists: list[dict[str, Any]] | None) -> None:
-    global _WORKER, _LISTS
+def _start(
+    path: str, threshold: float, snapshots: list[Any], lists: list[dict[str, Any]] | None, limit: int
+) -> None:
+    global _WORKER, _LISTS, _LIMIT
     # the parent checked the file's sha256 when it opened it; a worker maps it without reading it all
     _WORKER = indexfile.open_screener(Path(path), verify=False)
     _WORKER.threshold = threshold
     _WORKER.snapshots = snapshots
     _LISTS = lists
+    _LIMIT = limit
 
 
-def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None) -> tuple[str | None, int]:
+def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None, limit: int) -> tuple[str | None, int]:
     qid, name, kind, country, *rest = row
     if not readable(name):
         return None, 0
-    result = screener.screen_result(qid, name, kind, country, lists=lists, evidence=rest[0] if rest else None)
+    result = screener.screen_result(
+        qid, name, kind, country, limit=limit, lists=lists, evidence=rest[0] if rest else None
+    )
     return json.dumps(result, ensure_ascii=False), len(result["hits"])
 
 
 def _screen(rows: Sequence[Row]) -> list[tuple[str | None, int]]:
-    return [_line(_WORKER, row, _LISTS) for row in rows]
+    return [_line(_WORKER, row, _LISTS, _LIMIT) for row in rows]
 
 
 def screen_lines(
-    screener: Any, rows: Sequence[Row], workers: int, lists: list[dict[str, Any]] | None = None
+    screener: Any,
+    rows: Sequence[Row],
+    workers: int,
+    lists: list[dict[str, Any]] | None = None,
+    limit: int = 10,
 ) -> Iterator[tuple[str | None, int]]:
     """(JSON line, number of hits) per row, in input order, screened by ``workers`` processes (in this
     process when 1, or when the input is a single chunk); every result states the list status ``lists``
-    (None: unknown, so stale). A row whose name has nothing to compare is (None, 0): the caller reports
+    (None: unknown, so stale) and holds at most ``limit`` hits, saying how many more there were. A row whose name has nothing to compare is (None, 0): the caller reports
     it (the rows are not validated twice, see ``chipguard.cli.screen.read_queries``)."""
     if workers <= 1 or len(rows) <= CHUNK:
         for row in rows:
-            yield _line(screener, row, lists)
+            yield _line(screener, row, lists, limit)
         return
     mapped = getattr(screener, "index_file", None)
     with tempfile.TemporaryDirectory(prefix="chipguard-workers-") as tmp:
@@ -74,7 +84,7 @@ def screen_lines(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(str(path), screener.threshold, list(screener.snapshots), lists),
+            initargs=(str(path), screener.threshold, list(screener.snapshots), lists, limit),
         ) as pool:
             try:
                 for lines in pool.map(_screen, chunks):
