@@ -478,6 +478,63 @@ def test_a_names_job_page_says_what_each_row_left_out_and_that_the_lists_are_sta
         assert 'id="lists-stale"' in shown and '<span class="badge badge-stale">STALE</span>' in shown
 
 
+def _job_results(ui: Ui, job_id: str) -> list[dict[str, object]]:
+    headers = {"X-API-Key": ui.tokens["a"]}
+    deadline = time.monotonic() + 120
+    while ui.client.get(f"/v1/jobs/{job_id}", headers=headers).json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    results: list[dict[str, object]] = ui.client.get(f"/v1/jobs/{job_id}/results", headers=headers).json()[
+        "results"
+    ]
+    return results
+
+
+def test_a_names_job_takes_a_limit_with_the_same_bound(home: Path, tmp_path: Path, shared: Path) -> None:
+    """A names job (REST /v1/jobs/screen, the UI's Batch form) screened 10 hits a name with no way to ask
+    for more: it takes a limit now, bounded as every face; a larger one is refused before a job is made."""
+    bound = default_rule_set().settings[HIT_LIMIT_SETTING]
+    with ui_app("sqlite", tmp_path, None, {"a": "analyst"}) as ui:
+        ui.services.snapshots.load_file(huawei_csl(shared, tmp_path / "us_csl_2022-04.csv"))
+        headers = {"X-API-Key": ui.tokens["a"], "Content-Type": "text/csv"}
+        total = total_hits(ui)
+        names = b"id,name,kind,country\nhw,HUAWEI,org,CN\n"
+
+        def start(limit: int) -> tuple[int, dict[str, object]]:
+            r = ui.client.post(
+                "/v1/jobs/screen",
+                content=names,
+                params={"file_name": "n.csv", "limit": limit},
+                headers=headers,
+            )
+            return r.status_code, r.json()
+
+        status, job = start(bound)
+        assert status == 202, job
+        (row,) = _job_results(ui, str(job["job_id"]))
+        assert len(row["hits"]) == total and row["omitted"] == 0 and row["limit"] == bound  # type: ignore[arg-type]
+        jobs_before = len(ui.services.jobs.find(limit=100))
+        for bad in (bound + 1, 0):
+            status, refused = start(bad)
+            assert status == 422, refused
+            assert refused["error"]["details"][0]["field"] == "query.limit"  # type: ignore[index]
+        assert len(ui.services.jobs.find(limit=100)) == jobs_before
+        ui.sign_in("a")
+        form = ui.get("/ui/batch")
+        assert re.search(rf'<input id="limit" name="limit" type="number" min="1" max="{bound}"', form)
+        for limit, expected in (("3", 303), (str(bound + 1), 422), ("ten", 422)):
+            r = ui.client.post(
+                "/ui/batch",
+                data={"csrf": ui.csrf("/ui/batch"), "limit": limit},
+                files={"file": ("n.csv", names, "text/csv")},
+                follow_redirects=False,
+            )
+            assert r.status_code == expected, r.text[-2000:]
+            if expected == 422:
+                assert "limit" in r.text and 'id="form-errors"' in r.text
+        assert len(ui.services.jobs.find(limit=100)) == jobs_before + 1
+
+
 def test_a_resolved_cut_stays_resolved_until_it_changes(ui: Ui, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cut alert is remembered like a hit: once an analyst worked it (four eyes: dismissing needs a
     second person), the same cut on the same lists does not alert again; a different count does."""

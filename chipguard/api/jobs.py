@@ -34,7 +34,8 @@ from starlette.concurrency import run_in_threadpool
 
 from chipguard.api.errors import ApiError
 from chipguard.audit import csv_safe_row
-from chipguard.service.jobs import JobRunner, result_rows_csv
+from chipguard.service.jobs import DEFAULT_JOB_LIMIT, JobRunner, result_rows_csv
+from chipguard.service.services import check_limit
 from chipguard.store.jobs import JOB_ID_PATTERN, KINDS, Job
 from chipguard.store.keys import ApiKey
 from chipguard.store.permissions import Permission, needs
@@ -114,14 +115,24 @@ def add_job_routes(
         key: ApiKey = may_screen,
         file_name: FileName = "names.csv",
         fmt: Annotated[str | None, Query(alias="format", pattern="^(csv|jsonl)$")] = None,
+        limit: Annotated[
+            int,
+            Query(
+                ge=1,
+                description="The most hits per name (1 to the rule set's screening_hit_limit, 200 in the "
+                "bundled rules; a larger one is a 422 naming the field); each row's `omitted` counts the "
+                "records past it.",
+            ),
+        ] = DEFAULT_JOB_LIMIT,
     ) -> dict[str, Any]:
         """Screens a file of names (the columns of ``chipguard screen-file``: id, name, kind, country and
         the identifying fields) in the background against the lists in force: 202 with the job. Every row
         is validated first (a bad one is a 422 naming line and field; nothing is screened), at most
         ``job_rows`` rows (``chipguard/data/limits``). The screening is audited as ad-hoc screens are."""
+        check_limit(limit, "query.limit")  # named as the schema names its own query errors
         content = await request.body()
         job = await run_in_threadpool(
-            runner.screen_names, file_name, content, _format(request, fmt), key.actor
+            runner.screen_names, file_name, content, _format(request, fmt), key.actor, limit
         )
         return accepted_response(job, response)
 

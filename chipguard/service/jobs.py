@@ -53,7 +53,7 @@ from chipguard.errors import ChipguardError, InputError
 from chipguard.limits import LIMITS
 from chipguard.service import customer_files, query_files
 from chipguard.service.customer_files import CustomerRow
-from chipguard.service.services import ScreenQuery, Services
+from chipguard.service.services import ScreenQuery, Services, check_limit
 from chipguard.settings import settings
 from chipguard.store.errors import ConflictError, ForbiddenError
 from chipguard.store.jobs import RETRYABLE, Job
@@ -64,6 +64,8 @@ log = logging.getLogger("chipguard.jobs")
 # Rows screened (names) or customers screened between two progress writes: small enough that the page
 # moves every second or so, large enough that the writes cost little next to the screening.
 NAMES_PER_CHUNK = 50
+# hits a name of a names job when the caller asks for no other number (as REST /v1/screen)
+DEFAULT_JOB_LIMIT = 10
 CUSTOMERS_PER_CHUNK = 10
 # A job of another process on another host whose progress has not moved for this long is taken for dead.
 STALE_AFTER = timedelta(minutes=10)
@@ -171,10 +173,14 @@ class JobRunner:
 
     # ── starting ─────────────────────────────────────────────────────────────────────────────────
 
-    def screen_names(self, file_name: str, content: bytes, fmt: str | None, actor: str) -> Job:
-        """Validates an uploaded file of names and queues the job that screens them (fail closed: no
-        lists loaded is refused before anything is stored)."""
-        rows = read_names(file_name, content, fmt)
+    def screen_names(
+        self, file_name: str, content: bytes, fmt: str | None, actor: str, limit: int = DEFAULT_JOB_LIMIT
+    ) -> Job:
+        """Validates an uploaded file of names and queues the job that screens them, at most ``limit``
+        hits a name (the bound of every face, checked first), each row saying how many more there were
+        (fail closed: no lists loaded is refused before anything is stored)."""
+        check_limit(limit)
+        rows = [row | {"limit": limit} for row in read_names(file_name, content, fmt)]
         require_lists(self.services.snapshots)
         job = self.store.create("screen", file_name, _sha256(content), rows, actor, self.runner_id)
         self._submit(job.job_id)
@@ -325,6 +331,8 @@ class JobRunner:
                     r["kind"],
                     r["country"],
                     r["id"],
+                    # the job's limit, kept with each stored row (rows of jobs from before: the default)
+                    limit=int(r.get("limit", DEFAULT_JOB_LIMIT)),
                     fields=tuple((str(k), str(v)) for k, v in r["evidence"]),
                 )
                 for r in chunk

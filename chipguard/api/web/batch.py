@@ -27,7 +27,7 @@ from chipguard.api.jobs import job_csv, job_jsonl
 from chipguard.api.web.casework import MultipartForm, PageKit, make_multipart_form
 from chipguard.errors import InputError, ListsUnavailableError
 from chipguard.limits import LIMITS
-from chipguard.service.jobs import JobRunner, may_control
+from chipguard.service.jobs import DEFAULT_JOB_LIMIT, JobRunner, may_control
 from chipguard.service.services import max_hits_per_name
 from chipguard.settings import settings
 from chipguard.store.errors import ForbiddenError
@@ -62,6 +62,8 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
             max_rows=LIMITS.job_rows,
             max_customers=LIMITS.job_customers,
             upload_limit=upload_limit(),
+            default_limit=DEFAULT_JOB_LIMIT,
+            max_limit=max_hits_per_name(),
             formats=FORMATS,
             recent=[j for j in services.jobs.find(limit=10) if can_see(j, request)],
             **extra,
@@ -100,8 +102,14 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
         try:
             if found is None or not found.file_name or not found.content:
                 raise InputError("choose a file to upload", field="file")
-            start_job = runner.screen_names if kind == "screen" else runner.import_customers
-            job = await run_in_threadpool(start_job, found.file_name, found.content, fmt, actor)
+            if kind == "screen":
+                job = await run_in_threadpool(
+                    runner.screen_names, found.file_name, found.content, fmt, actor, _limit(fields)
+                )
+            else:
+                job = await run_in_threadpool(
+                    runner.import_customers, found.file_name, found.content, fmt, actor
+                )
         except (InputError, ListsUnavailableError) as exc:
             status = 422 if isinstance(exc, InputError) else 503
             return await run_in_threadpool(form_page, request, template, nav, status, errors=[str(exc)])
@@ -210,3 +218,15 @@ def add_batch_pages(ui: FastAPI, runner: JobRunner, kit: PageKit) -> None:
         if fmt == "csv":
             return Response(job_csv(job, results), media_type="text/csv; charset=utf-8", headers=headers)
         return Response(job_jsonl(results), media_type="application/x-ndjson", headers=headers)
+
+
+def _limit(fields: dict[str, str]) -> int:
+    """The batch form's limit field: empty is the default; anything not a whole number is an InputError
+    naming ``limit`` (its bound is checked where the job starts, as for every face)."""
+    text = fields.get("limit", "").strip()
+    if not text:
+        return DEFAULT_JOB_LIMIT
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"must be a whole number, not {text!r}", field="limit") from None
