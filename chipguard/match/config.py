@@ -279,6 +279,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.declared_kind_review_score": float,
     "strength.generic_query_evidence": bool,
     "strength.generic_name_needs_country": bool,
+    "strength.homophone_conflict": bool,
 }
 
 
@@ -626,7 +627,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Match strength (chipguard.match.evidence): when a name alone confirms a hit, how close a name "
         "must be for an identical identifier to confirm it, when a declared kind is reviewed, whether a "
         "generic query is weak on a list name adding the place or proper name it lacks, whether a generic "
-        "name confirms on its name only in the record's country (see 'Match strength' below).",
+        "name confirms on its name only in the record's country, whether a Chinese query whose brand the "
+        "record's Chinese name writes with other characters of the same sound is weak (see 'Match "
+        "strength' below).",
     ),
     Setting(
         ("evidence.*",),

@@ -28,6 +28,7 @@ from chipguard.errors import InputError
 from chipguard.match.config import EVIDENCE_KEYS, MATCHING_FILE, scorer_config
 from chipguard.model import MatchStrength, Party, PartyKind
 from chipguard.names.analysis import NameAnalysis, Token
+from chipguard.names.chinese import PROPER, UNKNOWN, analyse, has_han, pinyin_of, to_simplified
 from chipguard.names.data import matching_config, name_data_file
 
 MAX_FIELD_LENGTH = 500  # characters; longer is a mistake in the input, not an identifier or address
@@ -646,6 +647,46 @@ def name_clash(
     listed_kinds = [t for t in listed.tokens if t.canon in kinds or t.text in kinds]
     if missing and not listed_kinds and not listed.institutional:
         return f"the query names a {missing[0]}, the list name no such body"
+    return ""
+
+
+def homophone(query: str, record_names: Iterable[str]) -> str:
+    """Why a Chinese query names another firm than a listed record whose own Chinese name writes the
+    query's brand with other characters of the same sound, or "" when nothing says so
+    (``strength.homophone_conflict``).
+
+    Why: a Chinese name meets an English list name through its pinyin, and pinyin loses the characters:
+    骅威文化 (Huawei Culture, a listed media firm) reads "Huawei" as 华为 does. When the record itself
+    carries a Chinese name (the list's, or the curated file's), its characters say which firm it is: if
+    one of them writes the sound of the query's brand (its proper-name or pinyin segment, two characters
+    or more) with other characters, and no Chinese name of the record holds the query's brand as written,
+    the two are different names. A record without a Chinese name, a brand whose sound the record's Chinese
+    names do not contain (an abbreviation: 中航 for 中国航空工业), and a shared brand say nothing."""
+    if not config()["homophone_conflict"] or not has_han(query):
+        return ""
+    brands = [
+        to_simplified(seg.text)
+        for seg in analyse(query).segments
+        if seg.kind in (UNKNOWN, PROPER) and sum(map(has_han, seg.text)) >= 2 and all(map(has_han, seg.text))
+    ]
+    if not brands:
+        return ""
+    listed = ["".join(ch for ch in to_simplified(n) if has_han(ch)) for n in record_names if has_han(n)]
+    listed = [n for n in listed if n]
+    if not listed or any(brand in name for brand in brands for name in listed):
+        return ""
+    for brand in brands:
+        sound = pinyin_of(brand)
+        for name in listed:
+            syllables = pinyin_of(name)
+            if len(syllables) != len(name):
+                continue  # a syllable per character, or no position to compare
+            for at in range(len(name) - len(sound) + 1):
+                if syllables[at : at + len(sound)] == sound:
+                    return (
+                        f"the query's {brand} sounds as {name[at : at + len(sound)]} of the record's Chinese "
+                        f"name {name}, written with other characters: another name"
+                    )
     return ""
 
 

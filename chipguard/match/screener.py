@@ -1399,6 +1399,11 @@ class Screener:
                 )
                 or (
                     ""
+                    if self.parties[pidx].kind == PartyKind.PERSON or not queries
+                    else ev.homophone(queries[0][1].name, (a.name for a in self.parties[pidx].all_names()))
+                )
+                or (
+                    ""
                     if scored.acronym or self.parties[pidx].kind == PartyKind.PERSON
                     else ev.identity_missing(
                         self._generic_query(qa, generic_query),
