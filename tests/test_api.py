@@ -146,6 +146,10 @@ def test_a_bad_detail_is_named_as_the_schema_names_its_fields(srv: Api) -> None:
         r = srv.client.post("/v1/screen", json=body, headers=h)
         assert r.status_code == 422, r.text
         assert _error(r)["details"][0]["field"] == field, r.text  # type: ignore[index]
+    # a name past its bound is a string too long, in characters (pydantic said "512 items after validation")
+    r = srv.client.post("/v1/screen", json={"name": "a" * 600}, headers=h)
+    assert r.status_code == 422 and _error(r)["details"][0]["field"] == "body.name"  # type: ignore[index]
+    assert "at most 512 characters" in _error(r)["details"][0]["message"], r.text  # type: ignore[index]
 
 
 def test_batch_error_names_the_query_and_screens_none(srv: Api) -> None:

@@ -63,12 +63,12 @@ def _calendar_date(value: Any) -> Any:
 
 Country = Annotated[
     str,
-    BeforeValidator(_country_code),
     Field(
         max_length=64,
         description="ISO 3166-1 country: alpha-2 (alpha-3 and English names are accepted and normalised to "
         "alpha-2), or empty",
     ),
+    BeforeValidator(_country_code),
 ]
 # A screening query's country, as ``chipguard screen --country`` takes it: an alpha-2 code by its form
 Alpha2 = Annotated[
@@ -76,11 +76,13 @@ Alpha2 = Annotated[
 ]
 # Every bound comes from chipguard/data/limits (one declaration for every face).
 Text = Annotated[str, Field(max_length=LIMITS.text_chars)]
-Name = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=LIMITS.name_chars)]
+# the bound before the validator in the annotation: pydantic then checks it as a string's ("String should
+# have at most 512 characters"); after it, as a generic length ("… at most 512 items after validation")
+Name = Annotated[str, Field(min_length=1, max_length=LIMITS.name_chars), BeforeValidator(_stripped)]
 ShortList = Annotated[list[Text], Field(max_length=LIMITS.items)]
 CountryList = Annotated[list[Country], Field(max_length=LIMITS.items)]
 DateOfBirth = Annotated[str, Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10)]
-IdentifierText = Annotated[str, BeforeValidator(_stripped), Field(max_length=64)]
+IdentifierText = Annotated[str, Field(max_length=64), BeforeValidator(_stripped)]
 CalendarDate = Annotated[
     str,
     Field(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", max_length=10),
