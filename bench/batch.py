@@ -114,6 +114,18 @@ def cpu_of(fn: Any, jvm_pid: int | None = None) -> tuple[Any, EngineCpu]:
     return out, EngineCpu(driver, jvm2[0] - jvm[0], jvm2[1] - jvm[1])
 
 
+def cpu_with_workers(fn: Any) -> tuple[Any, EngineCpu]:
+    """(what ``fn()`` returns, the CPU it cost this process and the worker processes it started and
+    waited for — with their own children: the local engine's ``--workers`` pool)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = fn()
+    me2 = resource.getrusage(resource.RUSAGE_SELF)
+    kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    driver = me2.ru_utime + me2.ru_stime - me.ru_utime - me.ru_stime
+    return out, EngineCpu(driver, 0.0, kids2.ru_utime + kids2.ru_stime - kids.ru_utime - kids.ru_stime)
+
+
 def jvm_pid(session: Any) -> int | None:
     """The pid of the JVM pyspark launched for ``session`` (None under spark-submit, which started the JVM
     first, or where pyspark keeps no handle on it)."""
@@ -404,11 +416,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{ready_cpu.workers:.1f}: the daemon maps and decodes the index once before it forks the workers); "
             f"index file {index.size / 1e6:.0f} MB shipped by path"
         )
+        # for reference only (the issue's measure is Spark local[2] against one local process): the local
+        # engine on two worker processes, which pays what two processes screening at once pay here
+        local2, local2_cpu = cpu_with_workers(
+            lambda: jobs.run(subjects, folder / "local2.jsonl", screener=screener, ctx=ctx, workers=2)
+        )
         runs = [
             ("local (one process)", local.rows, local_cpu, local_cpu),
             (f"spark {args.master}, first job", cold.rows, cold_cpu, local_cpu),
             (f"spark {args.master}, workers ready", warm.rows, warm_cpu, local_cpu),
+            ("*reference:* local engine, --workers 2", local2.rows, local2_cpu, local_cpu),
         ]
+        if local2.sha256 != local.sha256:
+            print("\nlocal --workers 2 DIFFERS from one process")
         if customers:
             # the same comparison on the synthetic customers: a larger input, where a session's fixed costs
             # (the JVM's and each worker's start, caches warmed once per process) weigh less per row
@@ -429,6 +449,14 @@ def main(argv: list[str] | None = None) -> int:
             label = "(synthetic customers)"
             runs.append((f"local (one process) {label}", local_c.rows, local_c_cpu, local_c_cpu))
             runs.append((f"spark {args.master}, workers ready {label}", warm_c.rows, warm_c_cpu, local_c_cpu))
+            local2_c, local2_c_cpu = cpu_with_workers(
+                lambda: jobs.run(people, folder / "local2-c.jsonl", screener=fresh, ctx=ctx, workers=2)
+            )
+            runs.append(
+                (f"*reference:* local engine, --workers 2 {label}", local2_c.rows, local2_c_cpu, local_c_cpu)
+            )
+            if local2_c.sha256 != local_c.sha256:
+                print("\nlocal --workers 2 DIFFERS from one process on the synthetic customers")
             if warm_c.sha256 != local_c.sha256:
                 print("\nspark DIFFERS from local on the synthetic customers")
         print(engine_cpu_table(runs))

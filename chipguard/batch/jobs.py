@@ -31,7 +31,7 @@ from chipguard.batch.model import (
     screen_subjects,
     to_json_line,
 )
-from chipguard.errors import InputError, ListsUnavailableError, unwritable_output, worker_lost
+from chipguard.errors import InputError, ListsUnavailableError, unwritable_output
 
 ENGINES = ("local", "spark")
 SHIP_MODES = ("auto", "path", "file", "broadcast")
@@ -231,12 +231,13 @@ LOCAL_CHUNK = 500  # subjects per task: the round trip is noise next to their sc
 _WORKER_SCREENER: Any = None  # a worker process's screener, mapped from the index file
 
 
-def _start_worker(path: str) -> None:
+def _start_worker(path: str) -> Any:
     global _WORKER_SCREENER
     from chipguard.match import indexfile
 
     # the parent opened (and checked) the same file; a worker maps it without reading it all
     _WORKER_SCREENER = indexfile.open_screener(Path(path), verify=False)
+    return _WORKER_SCREENER
 
 
 def _screen_chunk(subjects: Sequence[Subject], ctx: BatchContext) -> list[dict[str, Any]]:
@@ -248,17 +249,16 @@ def local_records(
 ) -> Iterator[dict[str, Any]]:
     """The records of ``subjects`` in input order, screened in this process (``workers`` 1, or one chunk)
     or by ``workers`` processes that map the screener's index file (written to ``workdir`` when the
-    screener was built in memory). Every record depends only on the screener, the subject and ``ctx``, so
-    the output is the same bytes whatever the number of workers."""
+    screener was built in memory; how they start: ``chipguard.match.parallel.map_chunks``). Every record
+    depends only on the screener, the subject and ``ctx``, so the output is the same bytes whatever the
+    number of workers."""
     if workers <= 1 or len(subjects) <= LOCAL_CHUNK:
         yield from screen_subjects(screener, subjects, ctx)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
     from functools import partial
 
     from chipguard.match import indexfile
+    from chipguard.match.parallel import map_chunks
 
     mapped = getattr(screener, "index_file", None)
     if mapped is not None:
@@ -267,17 +267,9 @@ def local_records(
         path = workdir / "index.cgix"
         indexfile.write(screener, path)
     chunks = [subjects[i : i + LOCAL_CHUNK] for i in range(0, len(subjects), LOCAL_CHUNK)]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),  # fresh interpreters: no inherited locks
-        initializer=_start_worker,
-        initargs=(str(path),),
-    ) as pool:
-        try:
-            for records in pool.map(partial(_screen_chunk, ctx=ctx), chunks):
-                yield from records
-        except BrokenProcessPool as exc:  # a worker was killed: say so; run() writes nothing
-            raise worker_lost(exc) from exc
+    screen = partial(_screen_chunk, ctx=ctx)
+    for records in map_chunks(screener, workers, _start_worker, (str(path),), screen, chunks, len(subjects)):
+        yield from records
 
 
 # ── running ──────────────────────────────────────────────────────────────────────────────────────
