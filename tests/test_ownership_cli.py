@@ -99,3 +99,32 @@ def test_explain_screen_against_loaded_lists(shared: Path, home: Path, tmp_path:
     result = runner.invoke(app, [*args, "--date", "2026-01-15"])
     bis = {r["regime"]: r for r in json.loads(result.output)["regimes"]}[bis["regime"]]
     assert bis["percent"] == "55 %" and not bis["in_force"] and "suspended" in bis["status"]
+
+
+def test_explain_screen_names_every_owner_with_a_hit_and_its_strength(
+    shared: Path, home: Path, tmp_path: Path
+) -> None:
+    """`ownership explain --screen` gave the regimes only: an owner with a potential hit that cannot bring
+    a regime within reach was not mentioned at all, while a decision on the same customer asks to resolve
+    it. Each upstream party with a confirmed or potential hit is named now, with its strongest hit."""
+    sample = shared / "lists" / "samples" / "us_csl_sample_2025.csv"
+    assert runner.invoke(app, ["lists", "load", str(sample)]).exit_code == 0
+    graph = tmp_path / "graph.csv"
+    graph.write_text(
+        "owner,owned,percent,owner_kind\n"
+        "Atlas Sanatgaran,Kestrel GPU Cloud Pte Ltd,30,org\n"
+        "Ryong Rim,Kestrel GPU Cloud Pte Ltd,20,person\n"
+        "Northwind Bakery Cooperative,Kestrel GPU Cloud Pte Ltd,50,org\n",
+        encoding="utf-8",
+    )
+    args = ["ownership", "explain", str(graph), "--target", "Kestrel GPU Cloud Pte Ltd", "--screen"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    owners = {o["name"]: o for o in json.loads(result.output)["screened_owners"]}
+    assert set(owners) == {"Atlas Sanatgaran", "Ryong Rim"}
+    assert owners["Atlas Sanatgaran"]["strength"] == "confirmed"
+    assert owners["Ryong Rim"]["strength"] == "potential"
+    for owner in owners.values():  # the strongest hit first
+        assert owner["hits"][0]["strength"] == owner["strength"]
+    text = runner.invoke(app, args).output
+    assert "Ryong Rim: potential hit RIM, Ryong Nam" in text and "resolve it before relying" in text

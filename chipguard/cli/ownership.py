@@ -165,7 +165,7 @@ def explain_cmd(
             agg = aggregate_listed(graph, node, listed_ids, threshold=threshold)
             out["listed_aggregate"] = agg.to_dict(graph)
         if screen:
-            out["regimes"] = _screened(graph, node, on)
+            out["regimes"], out["screened_owners"] = _screened(graph, node, on)
     except ChipguardError as exc:
         raise fail(exc) from exc
     if as_json:
@@ -174,7 +174,10 @@ def explain_cmd(
     _print_explain(out)
 
 
-def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
+def _screened(graph: Any, node: str, on: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The regimes' findings, and every upstream party with a confirmed or potential hit and its
+    strongest one: a potential owner that cannot bring a regime within reach is in no finding, yet a
+    decision on the same customer asks to resolve it (RP-POTENTIAL-MATCH), so the analyst sees it here."""
     from chipguard.model import Customer, Identifier
     from chipguard.ownership.screening import screen_ownership
     from chipguard.policy.facts import hit_limit
@@ -191,7 +194,19 @@ def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
     limit = hit_limit(default_rule_set())
     report = screen_ownership(customer, active_screener(), on=on, graph=graph, limit=limit)
     facts = report.to_facts()["ownership"]
-    return (
+    owners = [
+        {
+            "name": owner["name"],
+            "strength": owner["hits"][0]["strength"],
+            "regimes": owner["regimes"],
+            "hits": owner["hits"],
+        }
+        for owner in (
+            o | {"hits": sorted(o["hits"], key=lambda h: (_STRENGTHS.index(h["strength"]), -h["score"]))}
+            for o in report.listed_owners()
+        )
+    ]
+    regimes = (
         [
             {
                 "regime": f["title"],
@@ -211,6 +226,11 @@ def _screened(graph: Any, node: str, on: dt.date) -> list[dict[str, Any]]:
             for name, count in facts["omitted"].items()
         ]
     )
+    return regimes, sorted(owners, key=lambda o: (_STRENGTHS.index(o["strength"]), o["name"]))
+
+
+# a hit's strengths, strongest first (chipguard.match.evidence)
+_STRENGTHS = ("confirmed", "potential", "weak")
 
 
 def _print_explain(out: dict[str, Any]) -> None:
@@ -253,6 +273,18 @@ def _print_explain(out: dict[str, Any]) -> None:
             )
     for regime in out.get("regimes", []):
         typer.echo(f"  {regime['explanation']}")
+    for owner in out.get("screened_owners", []):
+        best = owner["hits"][0]
+        more = f" (+{len(owner['hits']) - 1} more)" if len(owner["hits"]) > 1 else ""
+        typer.echo(
+            f"  {owner['name']}: {owner['strength']} hit {best['name']} "
+            f"({best['list_name'] or best['source']}, {best['score']:.3f}){more}"
+            + (
+                ""
+                if owner["strength"] == "confirmed"
+                else " — resolve it before relying on the regimes above"
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:
