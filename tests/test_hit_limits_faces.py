@@ -476,6 +476,10 @@ def test_a_names_job_page_says_what_each_row_left_out_and_that_the_lists_are_sta
     assert f"{row['omitted']} more not shown: past the limit of {row['limit']} hits per name" in page
     for shown in (page, ui.get(f"/ui/jobs/{imported}")):  # an import's rows say it too now
         assert 'id="lists-stale"' in shown and '<span class="badge badge-stale">STALE</span>' in shown
+    # and its CSV download, as a names job's does
+    text = ui.client.get(f"/v1/jobs/{imported}/results", params={"format": "csv"}, headers=headers).text
+    (_comment, header, *lines) = list(csv.reader(io.StringIO(text)))
+    assert lines and all(line[header.index("lists_stale")] == "True" for line in lines)
 
 
 def _job_results(ui: Ui, job_id: str) -> list[dict[str, object]]:

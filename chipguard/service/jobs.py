@@ -561,9 +561,13 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
         "list_name",
         "score",
         "strength",
+        "lists_stale",
     ]
     out = []
     for r in results:
+        # whether the lists screened against were stale, as a names job's rows say (imports from before:
+        # empty, unknown)
+        stale = [r.get("lists_stale", "")]
         base = [
             r.get("line"),
             r.get("customer_id"),
@@ -576,7 +580,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
             ";".join(f"{label}={count}" for label, count in (r.get("omitted") or {}).items()),
         ]
         if not r.get("hits"):
-            out.append(base + [""] * 7)
+            out.append(base + [""] * 7 + stale)
         for h in r.get("hits") or []:
             out.append(
                 base
@@ -589,5 +593,6 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
                     h.get("score"),
                     h.get("strength"),
                 ]
+                + stale
             )
     return columns, out
