@@ -319,6 +319,15 @@ class Settings:
         "off",
         "Web UI: mark cookies `Secure` (turn on behind HTTPS).",
     )
+    spark_daemon_index: str | None = _var(
+        "CHIPGUARD_SPARK_DAEMON_INDEX",
+        _text,
+        None,
+        "unset: each Spark worker maps the index itself",
+        "Set by a chipguard Spark job in its Python workers' environment, never by hand: the job's index "
+        "file (JSON: path and sha256), which chipguard's worker daemon maps, checks and decodes once "
+        "before it forks the workers.",
+    )
     test_pg_url: str | None = _var(
         "CHIPGUARD_TEST_PG_URL",
         _pg_url,

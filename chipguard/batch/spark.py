@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipguard.batch.model import FIELD_NAMES, FIELDS, BatchContext, Subject, screen_subjects
 from chipguard.errors import ChipguardError
+from chipguard.settings import env_name, settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -55,7 +56,7 @@ LOCAL_DAEMON_MODULE = "chipguard.batch.spark_daemon"
 # Names the job's index to that daemon through the Python workers' environment (JSON: path and sha256 of
 # a file that outlives the job), so it maps and decodes the index once before it forks the workers
 # (:func:`daemon_index`)
-DAEMON_INDEX_ENV = "CHIPGUARD_SPARK_DAEMON_INDEX"
+DAEMON_INDEX_ENV = env_name("spark_daemon_index")
 MIN_ROWS_PER_PARTITION = 500
 # a partition is one task: with the Python workers reused, a task costs milliseconds, so a large input is
 # cut into many (the cores stay busy to the end, each task's rows and records stay small in memory)
@@ -412,7 +413,7 @@ def preload_daemon_index() -> bool:
     ``DAEMON_INDEX_ENV`` names, checked against its sha256 exactly as a worker checks it
     (:func:`verify_index`), decodes every record when it fits the caches, and keeps it in ``_LOADED``,
     where :func:`executor_screener` in each forked worker finds it. False when no index is named."""
-    named = os.environ.get(DAEMON_INDEX_ENV)
+    named = settings().spark_daemon_index
     if not named:
         return False
     from chipguard.match import indexfile
