@@ -390,16 +390,20 @@ def test_customer_screening_covers_owners_and_parent(srv: Api) -> None:
     r = srv.client.post("/v1/customers/nw/screen", headers=h)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["listed"] is True and body["listed_subjects"] == ["owner:Atlas Sanatgaran"]
-    assert body["listed_roles"] == ["owner"]
+    assert body["has_hit"] is True and body["hit_subjects"] == ["owner:Atlas Sanatgaran"]
+    assert body["hit_roles"] == ["owner"]
+    # the exact listed name: the hit the decisions treat as a listed party ("listed" is never a bare hit)
+    assert body["strengths"] == {"owner:Atlas Sanatgaran": "confirmed"}
+    assert body["confirmed_subjects"] == ["owner:Atlas Sanatgaran"]
+    assert "listed" not in body and "listed_subjects" not in body
     assert body["screening"]["owner:Atlas Sanatgaran"][0]["party_id"] == atlas["_id"]
     assert (
         body["screening"]["customer"] == [] and body["screening"]["ultimate_parent:Northwind Holdings"] == []
     )
     entry = next(e for e in srv.services.audit.entries() if e.action == "customer.screen")
     assert entry.seq == body["audit_seq"] and entry.payload["version"] == 1
-    assert entry.payload["listed_subjects"] == ["owner:Atlas Sanatgaran"]
-    assert entry.payload["listed_roles"] == ["owner"]
+    assert entry.payload["hit_subjects"] == ["owner:Atlas Sanatgaran"]
+    assert entry.payload["hit_roles"] == ["owner"]
     assert srv.client.post("/v1/customers/none/screen", headers=h).status_code == 404
     listed = srv.client.get("/v1/customers", headers=h).json()["customers"]
     assert [c["customer_id"] for c in listed] == ["nw"]

@@ -99,7 +99,7 @@ def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, 
     hits = json.loads(hit["hits_json"])
     assert hit["best_party_id"] == hits[0]["party_id"] and hit["best_score"] == hits[0]["score"]
     assert hits[0]["explanation"]["alignment"] and hits[0]["role"] == "query"
-    assert hit["best_list_code"] in hit["list_codes"] and hit["listed_roles"] == ["query"]
+    assert hit["best_list_code"] in hit["list_codes"] and hit["hit_roles"] == ["query"]
 
 
 def test_a_record_states_the_identifying_details_it_was_screened_with(
@@ -368,8 +368,8 @@ def test_rescreen_stored_customers_is_audited(tmp_path: Path) -> None:
     summary = json.loads(result.stdout)
     records = {r["id"]: r for r in jobs.read_records(out)}
     assert set(records) == {"cus-hik", "cus-blueharbour", "cus-nordlicht", "cus-fjordside", "cus-sugon-zh"}
-    assert records["cus-blueharbour"]["listed_roles"] == ["owner"]  # Megvii owns 60 %
-    assert records["cus-fjordside"]["listed_roles"] == ["other_name"]  # also known as Mahan Air
+    assert records["cus-blueharbour"]["hit_roles"] == ["owner"]  # Megvii owns 60 %
+    assert records["cus-fjordside"]["hit_roles"] == ["other_name"]  # also known as Mahan Air
     assert records["cus-nordlicht"]["has_hit"] is False and records["cus-nordlicht"]["names_screened"] == 2
     assert records["cus-hik"]["best_role"] == "customer" and records["cus-sugon-zh"]["has_hit"]
     assert entry.payload["output"]["sha256"] == summary["sha256"] == jobs.output_sha256(out)

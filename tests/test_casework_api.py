@@ -263,7 +263,7 @@ def test_every_screening_is_kept_ad_hoc_included(srv: Api) -> None:
     history = srv.client.get("/v1/customers/kestrel/screenings", headers=srv.headers("auditor")).json()
     seqs = [s["audit_seq"] for s in history["screenings"]]
     assert len(seqs) == 2 and seqs == sorted(seqs, reverse=True)
-    assert history["screenings"][0]["listed_subjects"] == ["owner:Atlas Sanatgaran"]
+    assert history["screenings"][0]["hit_subjects"] == ["owner:Atlas Sanatgaran"]
     assert srv.client.get("/v1/customers/nobody/screenings", headers=a).status_code == 404
 
 

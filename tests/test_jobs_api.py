@@ -165,11 +165,11 @@ def test_customers_are_imported_screened_and_alerted(srv: Api) -> None:
         "created",
         1,
     )
-    assert kestrel["listed"] and any(
+    assert kestrel["has_hit"] and any(
         h["subject"] == "owner:Atlas Sanatgaran" and h["name"] == "Atlas Sanatgaran" and h["strength"]
         for h in kestrel["hits"]
     )
-    assert not plover["listed"] and plover["alerts"] == []
+    assert not plover["has_hit"] and plover["alerts"] == []
     stored = srv.client.get("/v1/customers/plover", headers=srv.headers("analyst")).json()["customer"]
     assert stored["other_names"] == ["Plover GmbH", "Plover AG"] and stored["owners"][0]["name"] == "Jane Roe"
     owner = srv.client.get("/v1/customers/kestrel", headers=srv.headers("analyst")).json()["customer"][

@@ -148,9 +148,12 @@ class CustomerScreeningModel(BaseModel):
     customer_id: str
     version: int
     # any hit at all, weak ones included: what a decision acts on is each subject's strength below
-    listed: bool
-    listed_roles: list[str]  # SubjectRole values with a hit (customer, other_name, owner, ultimate_parent)
-    listed_subjects: list[str]  # ScreeningSubject labels with a hit (owner:NAME …)
+    # ("listed" is the decisions' word for a party with a confirmed hit, so these fields say "hit")
+    has_hit: bool
+    hit_roles: list[str]  # SubjectRole values with a hit (customer, other_name, owner, ultimate_parent)
+    hit_subjects: list[str]  # ScreeningSubject labels with a hit (owner:NAME …)
+    # the labels whose strongest hit is confirmed: the parties a decision treats as listed
+    confirmed_subjects: list[str] = Field(default_factory=list)
     # subject label → its strongest hit: confirmed (a decision treats it as listed), potential (REVIEW:
     # resolve the alert) or weak (recorded, not alerted)
     strengths: dict[str, str] = Field(default_factory=dict)

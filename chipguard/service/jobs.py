@@ -372,11 +372,11 @@ class JobRunner:
                 )
             except ChipguardError as exc:
                 raise ChipguardError(f"nothing imported: {exc}") from exc
-        listed = alerts = 0
+        with_hits = alerts = 0
         for start in range(0, len(rows), CUSTOMERS_PER_CHUNK):
             self._check_running(job, start)
             stored: list[tuple[int, dict[str, Any]]] = []
-            chunk_listed = chunk_alerts = 0
+            chunk_with_hits = chunk_alerts = 0
             for i in range(start, min(start + CUSTOMERS_PER_CHUNK, len(rows))):
                 record, action = written[i]
                 actions[action] += 1
@@ -384,13 +384,13 @@ class JobRunner:
                     record.customer_id, job.created_by, screener=screener, origin_ref=f"job:{job.job_id}"
                 )
                 result = _import_result(rows[i], action, screening)
-                chunk_listed += 1 if result["listed"] else 0
+                chunk_with_hits += 1 if result["has_hit"] else 0
                 chunk_alerts += len(result["alerts"])
                 stored.append((i, result))
-            listed += chunk_listed
+            with_hits += chunk_with_hits
             alerts += chunk_alerts
-            self.store.progress(job.job_id, stored, with_hits=chunk_listed, alerts=chunk_alerts)
-        return {"customers": len(rows), **actions, "listed": listed, "alerts": alerts}
+            self.store.progress(job.job_id, stored, with_hits=chunk_with_hits, alerts=chunk_alerts)
+        return {"customers": len(rows), **actions, "with_hits": with_hits, "alerts": alerts}
 
     # ── restarts ─────────────────────────────────────────────────────────────────────────────────
 
@@ -448,7 +448,7 @@ def _import_result(row: CustomerRow, action: str, screening: dict[str, Any]) -> 
         "name": row.customer.name,
         "action": action,
         "version": screening["version"],
-        "listed": bool(screening["listed"]),
+        "has_hit": bool(screening["has_hit"]),
         "hits": hits,
         "alerts": [a.get("alert_id") for a in raised if a.get("alert_id")],
         # subject label → hits past the limit, not in ``hits`` (each such subject is an alert of its own)
@@ -551,7 +551,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
         "name",
         "action",
         "version",
-        "listed",
+        "has_hit",
         "alerts",
         "omitted",
         "subject",
@@ -574,7 +574,7 @@ def result_rows_csv(kind: str, results: Sequence[dict[str, Any]]) -> tuple[list[
             r.get("name"),
             r.get("action"),
             r.get("version"),
-            r.get("listed"),
+            r.get("has_hit", r.get("listed")),  # "listed" in rows of imports before 2026-12-05
             ";".join(r.get("alerts") or []),
             # "label=count" per subject cut at the limit (rows of imports from before: empty)
             ";".join(f"{label}={count}" for label, count in (r.get("omitted") or {}).items()),

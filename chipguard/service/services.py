@@ -22,7 +22,16 @@ from chipguard import ENGINE_VERSION, refdata
 from chipguard.audit import AuditLog, VerifyReport
 from chipguard.errors import ChipguardError, InputError
 from chipguard.match.evidence import query_evidence, subject_evidence
-from chipguard.model import Customer, Decision, Hit, Outcome, Party, ScreeningSubject, Transaction
+from chipguard.model import (
+    Customer,
+    Decision,
+    Hit,
+    MatchStrength,
+    Outcome,
+    Party,
+    ScreeningSubject,
+    Transaction,
+)
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
 from chipguard.monitor.usage import UsageRecord
@@ -434,7 +443,11 @@ class Services:
                     "at": entry.ts,
                     "actor": entry.actor,
                     "version": entry.payload.get("version"),
-                    "listed_subjects": entry.payload.get("listed_subjects", []),
+                    # "listed_subjects" in entries before 2026-12-05: the same labels under the name decisions use for
+                    # confirmed hits only
+                    "hit_subjects": entry.payload.get(
+                        "hit_subjects", entry.payload.get("listed_subjects", [])
+                    ),
                     # recorded since 2026-12-05 (audit12b): older entries say only which had hits
                     "strengths": entry.payload.get("strengths", {}),
                     "hits": entry.payload.get("hits", {}),
@@ -494,7 +507,7 @@ class Services:
             )
             alerts[cut.pop("outcome")].append(cut)
         status = self.screeners.list_status(screener)  # which lists, and whether stale, as every screen
-        listed = sorted(label for label, hits in screening.items() if hits)
+        hit_subjects = sorted(label for label, hits in screening.items() if hits)
         roles = sorted({h["role"] for hits in screening.values() for h in hits})
         # a subject "with hits" may hold only potential or weak ones: what a decision acts on is the
         # strongest (only a confirmed hit makes a party listed), so every face can say which it is
@@ -509,8 +522,8 @@ class Services:
             {
                 "customer_id": customer_id,
                 "version": record.version,
-                "listed_roles": roles,
-                "listed_subjects": listed,
+                "hit_roles": roles,
+                "hit_subjects": hit_subjects,
                 "strengths": strengths,
                 "hits": {
                     label: [(h["source"], h["party_id"], h["score"]) for h in hits]
@@ -525,9 +538,15 @@ class Services:
         return {
             "customer_id": customer_id,
             "version": record.version,
-            "listed": bool(listed),
-            "listed_roles": roles,
-            "listed_subjects": listed,
+            # any hit at all, weak ones included ("listed" is a decision's word for a confirmed hit only)
+            "has_hit": bool(hit_subjects),
+            "hit_roles": roles,
+            "hit_subjects": hit_subjects,
+            # the subjects whose strongest hit the match confirmed: a decision treats these parties as listed
+            # (a potential hit an analyst confirms is in alerts["confirmed"])
+            "confirmed_subjects": sorted(
+                k for k, v in strengths.items() if v == MatchStrength.CONFIRMED.value
+            ),
             # subject label → the strongest hit's strength (confirmed / potential / weak)
             "strengths": strengths,
             "screening": screening,
