@@ -106,6 +106,8 @@ class ScorerConfig:
     candidates_full_match_cap: int
     candidates_full_match_long_lists: bool
     candidates_same_name_scored: bool
+    candidates_deepen_cap: int
+    candidates_deepen_names: int
     candidate_relative_floor: float
     candidate_query_floor: float
     scoring_floor_margin: float
@@ -214,6 +216,8 @@ KEYS: dict[str, str] = {
     "candidates_full_match_cap": "candidates_full_match_cap",
     "candidates_full_match_long_lists": "candidates_full_match_long_lists",
     "candidates_same_name_scored": "candidates_same_name_scored",
+    "candidates_deepen_cap": "candidates_deepen_cap",
+    "candidates_deepen_names": "candidates_deepen_names",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
     "scoring_floor_margin": "scoring_floor_margin",
@@ -583,6 +587,8 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_full_match_cap",
             "candidates_full_match_long_lists",
             "candidates_same_name_scored",
+            "candidates_deepen_cap",
+            "candidates_deepen_names",
             "candidate_relative_floor",
             "candidate_query_floor",
             "max_posting",
@@ -590,7 +596,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
         "word weight, every entry holding all the query's words up to the cap (long_lists: those the common "
         "words' long posting lists alone reach too), none below the floors; with same_name_scored, every "
-        "entry named as the query's trade name or as a candidate whose name clears the threshold.",
+        "entry named as the query's trade name or as a candidate whose name clears the threshold; while the "
+        "candidates scored last clear the threshold on deepen_names list names or more, the next "
+        "candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more.",
     ),
     Setting(
         ("retrieval.*",),

@@ -415,6 +415,13 @@ class NameIndex:
         """Entry ids sharing the most (rarity-weighted) keys with the query, best first; then every entry
         of the same name canonically (see :func:`same_name_key`) not among them, up to
         ``retrieval.same_name_cap``. ``translated``: see :meth:`query_keys`."""
+        return self.retrieve(a, limit, translated).first
+
+    def retrieve(self, a: NameAnalysis, limit: int, translated: bool = False) -> Retrieval:
+        """:meth:`candidates` (``first``), and the rest of the entries sharing a key with the query ranked
+        by the same weights (:meth:`Retrieval.ranked`, made only when asked for): what a screener
+        scores next while the candidates it scored still clear the threshold
+        (``candidates_deepen_cap``)."""
         # keys in a fixed order: a query's keys come partly from sets (typo neighbours, word roots) whose
         # order follows the string hash seed, and floating-point sums taken in another order can differ in
         # the last bit — enough to move a candidate across the floor or the limit in another process
@@ -436,8 +443,9 @@ class NameIndex:
         # common words by numpy (the same sums, the same order: see _DictTally and _ArrayTally)
         tally_of = _DictTally if sum(len(p) for _, _, p in present) <= SMALL_TALLY else _ArrayTally
         tally = tally_of(short, same_keys, long_, same_order, self.relative_floor)
+        retrieval = Retrieval([], tally_of, (short, same_keys, long_, same_order), tally)
         if not tally.count:
-            return []
+            return retrieval
         top, top_weight = tally.ranked(limit)
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
@@ -494,7 +502,8 @@ class NameIndex:
             if same:
                 chosen = set(out)
                 out += [eid for eid in same[:cap] if eid not in chosen]
-        return out
+        retrieval.first = out
+        return retrieval
 
     def named(self, a: NameAnalysis) -> Sequence[int]:
         """The entries named ``a`` canonically (see same_name_key), up to ``retrieval.same_name_cap``."""
@@ -538,6 +547,47 @@ class NameIndex:
         for _key, weight, plist in long_:  # in key order, as the tally adds them
             sums[_holding(held, _ids(plist))] += weight
         return list(zip(held.tolist(), sums.tolist(), strict=True))
+
+
+_Keys = list[tuple[str, float, Sequence[int]]]  # (key, weight, its posting list), as the tallies take them
+
+
+class Retrieval:
+    """A query's candidates (``first``: what :meth:`NameIndex.candidates` returns) and, when asked for,
+    every entry sharing a key with the query ranked by its key weight (:meth:`ranked`).
+
+    Why: the candidate limit and the floors keep a query's cost bounded, but they rank a record by how
+    much of the query's key weight it shares beside the *other* records — a big name's hundredth
+    subsidiary, a fuzzy name sharing one rare word with an exact match of another record — and a
+    record that clears the threshold on its own was lost when many others ranked above it (issue 12
+    item 5). A screener reads on down this ranking while what it reads still clears the threshold."""
+
+    __slots__ = ("_inputs", "_order", "_tally", "_tally_of", "first")
+
+    def __init__(
+        self,
+        first: list[int],
+        tally_of: type[_DictTally] | type[_ArrayTally],
+        inputs: tuple[_Keys, _Keys, _Keys, Sequence[int] | None],
+        tally: _DictTally | _ArrayTally,
+    ) -> None:
+        self.first = first
+        self._tally_of = tally_of
+        self._inputs = inputs
+        self._tally = tally
+        self._order: list[int] | None = None
+
+    def ranked(self) -> list[int]:
+        """Every entry sharing a key with the query, heaviest first, equal weights in the order met (the
+        candidates' own ranking, without the limit and floors). A tally that left out the entries met
+        only by the common words' long posting lists (see _DictTally) is made again in full."""
+        if self._order is None:
+            tally = self._tally
+            if tally.partial:
+                short, same_keys, long_, same_order = self._inputs
+                tally = self._tally_of(short, same_keys, long_, same_order, 0.0)
+            self._order = tally.ranked(tally.count)[0] if tally.count else []
+        return self._order
 
 
 def _ids(plist: Sequence[int]) -> np.ndarray:

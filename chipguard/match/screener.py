@@ -26,7 +26,7 @@ from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match import grouping
 from chipguard.match.config import scorer_config
-from chipguard.match.index import Entry, NameIndex, gc_paused
+from chipguard.match.index import Entry, NameIndex, Retrieval, gc_paused
 from chipguard.match.score import RarityFn, Scored, score_or_bound, weights_of
 from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
@@ -783,6 +783,71 @@ class Screening:
     entities: list[dict[str, Any]]
 
 
+class _Deepening:
+    """The candidates of one query form, read on past the candidate limit while they clear the threshold.
+
+    The first candidates are the index's (``Retrieval.first``: the best by key weight, the full matches
+    and same names); the list grows while it is walked (trade names bring their full names, a name that
+    scored brings every record listing it). Once it is walked to its end, and when the candidates
+    scored since the last batch cleared the threshold on ``names`` different list names or more
+    (``cleared``, filled by the caller), the next ``batch`` entries of each ranking not yet walked are
+    appended — the floors do not apply to them — until a batch clears fewer or ``cap`` entries have been
+    appended so (0: never). Why: a big name (a parent and its many listed subsidiaries, a vessel fleet
+    "BICENTENARIO I … XVI") has more records clearing the threshold than the candidate limit holds,
+    and a record that clears it on its own was lost because more than ``batch`` others shared more of
+    the query's key weight (issue 12 item 5). A query whose candidates clear fewer names — most
+    screenings: none, or one firm's records — costs nothing more (matching.yml
+    ``candidates_deepen_names``: reading on after every single hit cost two thirds more scoring on the
+    dev sets for a few fuzzy look-alikes, BENCHMARKS.md)."""
+
+    __slots__ = ("_known", "batch", "cap", "cleared", "names", "rankings")
+
+    def __init__(self, rankings: list[Retrieval], batch: int, cap: int, names: int) -> None:
+        self.rankings = rankings
+        self.batch = max(batch, 1)
+        self.cap = cap
+        self.names = max(names, 1)
+        self.cleared: set[str] = set()
+        self._known: set[int] | None = None
+
+    def known(self, candidates: list[int]) -> set[int]:
+        """The entries in ``candidates`` (made at the first call; the caller adds what it appends)."""
+        if self._known is None:
+            self._known = set(candidates)
+        return self._known
+
+    def walk(self, candidates: list[int]) -> Iterator[int]:
+        """The entries of ``candidates`` in order, as it grows, then the further batches (appended to it)."""
+        at = added = 0
+        positions = [0] * len(self.rankings)
+        while True:
+            while at < len(candidates):
+                yield candidates[at]
+                at += 1
+            if len(self.cleared) < self.names or added >= self.cap:
+                return
+            self.cleared = set()
+            walked = self.known(candidates)
+            more: list[int] = []
+            for i, found in enumerate(self.rankings):
+                order = found.ranked()
+                pos = positions[i]
+                taken = 0
+                while pos < len(order) and taken < self.batch:
+                    eid = order[pos]
+                    pos += 1
+                    if eid not in walked:
+                        walked.add(eid)
+                        more.append(eid)
+                        taken += 1
+                positions[i] = pos
+            if not more:
+                return
+            more = more[: self.cap - added]
+            added += len(more)
+            candidates += more
+
+
 def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
     """The indexed names of party ``pidx``: every alias and its variants (parts, without parentheses,
     acronyms …), its trade name when ``core_names`` and it has one, and the Latin forms of a non-Latin
@@ -868,6 +933,8 @@ class Screener:
         grouping.config()  # entity_grouping.yml checked now, like matching.yml: not at the first hit
         self.candidate_limit = cfg.candidates_per_query
         self.candidates_same_name = cfg.candidates_same_name_scored
+        self.candidates_deepen_cap = cfg.candidates_deepen_cap
+        self.candidates_deepen_names = cfg.candidates_deepen_names
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
         self.core_names = cfg.core_names if core_names is None else core_names
 
@@ -1000,22 +1067,20 @@ class Screener:
                 continue
             q_weights: dict[bool, tuple[float, ...]] = {}
             # a list of its own: it grows while iterated, by the full names of trade names it holds
-            candidates = list(
-                self.index.candidates(retrieval, self.candidate_limit, translated=form.anchors is not None)
-            )
+            found = self.index.retrieve(retrieval, self.candidate_limit, translated=form.anchors is not None)
+            rankings = [found]
+            candidates = list(found.first)
             if kind_norm is None and _readings_differ(form.org, form.person):
                 # no kind given: a person's record is indexed under the person reading of its words,
                 # which the organisation reading may spell otherwise ("Abbas" is "abba" to an
                 # organisation, a plural) — "Rim ABBAS" never reached "'ABBAS, Rim"; then the person
                 # reading retrieves too, its candidates after the organisation reading's
                 seen = set(candidates)
-                candidates += [
-                    eid
-                    for eid in self.index.candidates(
-                        form.person, self.candidate_limit, translated=form.anchors is not None
-                    )
-                    if eid not in seen
-                ]
+                found = self.index.retrieve(
+                    form.person, self.candidate_limit, translated=form.anchors is not None
+                )
+                rankings.append(found)
+                candidates += [eid for eid in found.first if eid not in seen]
             same_named = self.candidates_same_name
             if same_named and kind_norm != "person" and not has_han(form.text):
                 # the query's own trade name ("Huawei" of "Shanghai Huawei Technology Co., Ltd."): the
@@ -1026,10 +1091,12 @@ class Screener:
                 if trade:
                     seen = set(candidates)
                     candidates += [eid for eid in self.index.named(analyze(trade, False)) if eid not in seen]
-            retrieved: set[int] | None = None  # made when a trade name brings its full name
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
             aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
-            for eid in candidates:
+            deepen = _Deepening(
+                rankings, self.candidate_limit, self.candidates_deepen_cap, self.candidates_deepen_names
+            )
+            for eid in deepen.walk(candidates):
                 entry = entries[eid]
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
                 qa = form.person if person_mode else form.org
@@ -1047,8 +1114,7 @@ class Screener:
                 if holds:
                     # the query holds a listed trade name: the full name it comes from is scored too,
                     # retrieved or not (see _full_name_of)
-                    if retrieved is None:
-                        retrieved = set(candidates)
+                    retrieved = deepen.known(candidates)
                     for other in self._full_name_of(eid):
                         if other not in retrieved:
                             retrieved.add(other)
@@ -1062,13 +1128,14 @@ class Screener:
                     # many left the candidate limit. The floor, not the threshold: a name written
                     # otherwise ("Huawei Technology Co. Ltd." beside "Huawei Technologies Co., Ltd.",
                     # one same-name key) aligns a little otherwise
-                    if retrieved is None:
-                        retrieved = set(candidates)
+                    retrieved = deepen.known(candidates)
                     for other in self.index.same_name_entries(eid):
                         if other not in retrieved:
                             retrieved.add(other)
                             candidates.append(other)
                 score, scored, extra = pair.score, pair.scored, pair.extra
+                if score >= cut:
+                    deepen.cleared.add(entry.analysis.original)
                 prev = best.get(entry.party)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
