@@ -597,8 +597,8 @@ SETTINGS: tuple[Setting, ...] = (
         "word weight, every entry holding all the query's words up to the cap (long_lists: those the common "
         "words' long posting lists alone reach too), none below the floors; with same_name_scored, every "
         "entry named as the query's trade name or as a candidate whose name clears the threshold; while the "
-        "candidates scored last clear the threshold on deepen_names list names or more, the next "
-        "candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more.",
+        "candidates scored last bring records over the threshold through deepen_names list names or more, "
+        "the next candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more.",
     ),
     Setting(
         ("retrieval.*",),

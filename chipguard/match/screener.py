@@ -789,16 +789,16 @@ class _Deepening:
     The first candidates are the index's (``Retrieval.first``: the best by key weight, the full matches
     and same names); the list grows while it is walked (trade names bring their full names, a name that
     scored brings every record listing it). Once it is walked to its end, and when the candidates
-    scored since the last batch cleared the threshold on ``names`` different list names or more
-    (``cleared``, filled by the caller), the next ``batch`` entries of each ranking not yet walked are
-    appended — the floors do not apply to them — until a batch clears fewer or ``cap`` entries have been
-    appended so (0: never). Why: a big name (a parent and its many listed subsidiaries, a vessel fleet
-    "BICENTENARIO I … XVI") has more records clearing the threshold than the candidate limit holds,
-    and a record that clears it on its own was lost because more than ``batch`` others shared more of
-    the query's key weight (issue 12 item 5). A query whose candidates clear fewer names — most
-    screenings: none, or one firm's records — costs nothing more (matching.yml
-    ``candidates_deepen_names``: reading on after every single hit cost two thirds more scoring on the
-    dev sets for a few fuzzy look-alikes, BENCHMARKS.md)."""
+    scored since the last batch brought records over the threshold that none had brought over before,
+    through ``names`` different list names or more (``cleared``, filled by the caller), the next
+    ``batch`` entries of each ranking not yet walked are appended — the floors do not apply to them —
+    until a batch brings fewer or ``cap`` entries have been appended so (0: never). Why: a big name (a
+    parent and its many listed subsidiaries and affiliates) has more records clearing the threshold than
+    the candidate limit holds, and a record that clears it on its own was lost because more than
+    ``batch`` others shared more of the query's key weight (issue 12 item 5). A query whose candidates
+    bring fewer names over — most screenings: none, or one firm's records — costs nothing more
+    (matching.yml ``candidates_deepen_names``: reading on after every single new record more than
+    doubled the scoring of bench.scale's queries for a few fuzzy look-alikes, BENCHMARKS.md)."""
 
     __slots__ = ("_known", "batch", "cap", "cleared", "names", "rankings")
 
@@ -1134,9 +1134,10 @@ class Screener:
                             retrieved.add(other)
                             candidates.append(other)
                 score, scored, extra = pair.score, pair.scored, pair.extra
-                if score >= cut:
-                    deepen.cleared.add(entry.analysis.original)
                 prev = best.get(entry.party)
+                if score >= cut and (prev is None or prev[0] < cut):
+                    # a record clearing the threshold that no name scored before had cleared
+                    deepen.cleared.add(entry.analysis.original)
                 if prev is None or score > prev[0]:
                     best[entry.party] = (score, scored, form, qa, entry, extra)
         # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party
