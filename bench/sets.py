@@ -109,7 +109,7 @@ import csv
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,26 +370,33 @@ def generic_unlisted_in_country(
 
     industry, institutional = _generic_vocabulary()
     listed = {key(a.name) for p in parties for a in p.all_names()}
-    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
-        chinese: dict[str, list[str]] = {}
-        for row in csv.DictReader(fh):
-            if row["category"].startswith("zh_to_en") and row["expect"] == "hit":
-                chinese.setdefault(row["accept_ids"], []).append(row["name"])
     english: list[Query] = []
     script: list[Query] = []
     seen: set[str] = set(exclude)
+    for name, chinese in _xscript_bodies(shared, lambda category: category.startswith("zh_to_en")):
+        names = [name, *chinese]
+        if any(key(n) in listed or key(n) in seen for n in names):
+            continue
+        if not generic_only(analyze(name, False).tokens, industry, institutional):
+            continue
+        seen.update(key(n) for n in names)
+        english.append(Query(name, False))
+        script += [Query(n, False) for n in names[1:]]
+    return {"lookalike_generic_en": english, "lookalike_generic_zh": script}
+
+
+def _xscript_bodies(shared: Path, takes_category: Callable[[str], bool]) -> Iterator[tuple[str, list[str]]]:
+    """Each body of the xscript watchlist, in file order: its English name and its Chinese-script names,
+    the ``expect=hit`` rows of the xscript query file accepting it whose category ``takes_category``
+    takes (none: an empty list)."""
+    chinese: dict[str, list[str]] = {}
+    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if takes_category(row["category"]) and row["expect"] == "hit":
+                chinese.setdefault(row["accept_ids"], []).append(row["name"])
     with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            name = row["name"]
-            names = [name, *chinese.get(row["id"], [])]
-            if any(key(n) in listed or key(n) in seen for n in names):
-                continue
-            if not generic_only(analyze(name, False).tokens, industry, institutional):
-                continue
-            seen.update(key(n) for n in names)
-            english.append(Query(name, False))
-            script += [Query(n, False) for n in names[1:]]
-    return {"lookalike_generic_en": english, "lookalike_generic_zh": script}
+            yield row["name"], chinese.get(row["id"], [])
 
 
 def _record_id(party: Any) -> str:
@@ -473,30 +480,23 @@ def commercial_unlisted(
                 and t.canon not in industry
                 and t.text not in institutional
             )
-    chinese: dict[str, list[str]] = {}
-    with (shared / "bench/xscript_queries.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["category"] in COMMERCIAL_POOLS and row["expect"] == "hit":
-                chinese.setdefault(row["accept_ids"], []).append(row["name"])
     english: list[Query] = []
     script: list[Query] = []
     seen: set[str] = set(exclude)
-    with (shared / "bench/xscript_watchlist.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            name = row["name"]
-            if row["id"] not in chinese or INSTITUTION.search(name):
-                continue
-            names = [name, *chinese[row["id"]]]
-            if any(key(n) in listed or key(n) in seen for n in names):
-                continue
-            tokens = analyze(name, False).tokens
-            if generic_only(tokens, industry, institutional) or not any(
-                t.cls == WORD and t.canon in core for t in tokens
-            ):
-                continue
-            seen.update(key(n) for n in names)
-            english.append(Query(name, False))
-            script += [Query(n, False, entity=name) for n in names[1:]]
+    for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS):
+        if not chinese or INSTITUTION.search(name):
+            continue
+        names = [name, *chinese]
+        if any(key(n) in listed or key(n) in seen for n in names):
+            continue
+        tokens = analyze(name, False).tokens
+        if generic_only(tokens, industry, institutional) or not any(
+            t.cls == WORD and t.canon in core for t in tokens
+        ):
+            continue
+        seen.update(key(n) for n in names)
+        english.append(Query(name, False))
+        script += [Query(n, False, entity=name) for n in names[1:]]
     return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
 
 
