@@ -185,20 +185,27 @@ def translated_rows(parties: list[Any]) -> list[dict[str, str]]:
             for chinese, form in entry.chinese_names():
                 if form == "short":
                     continue
-                ids = accept.setdefault((chinese, form), set())
-                ids.add(str(party.party_id))
-                if party.extra.get("entity_number"):
-                    ids.add(str(party.extra["entity_number"]))
-    return [
-        {
-            "name": name,
-            "kind": "org",
-            "category": f"zh_{form}",
-            "expect": "hit",
-            "accept_ids": "|".join(sorted(ids)),
-        }
-        for (name, form), ids in sorted(accept.items())
-    ]
+                accept.setdefault((chinese, form), set()).update(_record_ids(party))
+    return [_org_hit_row(name, f"zh_{form}", ids) for (name, form), ids in sorted(accept.items())]
+
+
+def _record_ids(party: Any) -> set[str]:
+    """The ids a hit on ``party`` is counted by: its party id and, on the CSL, its entity number."""
+    ids = {str(party.party_id)}
+    if party.extra.get("entity_number"):
+        ids.add(str(party.extra["entity_number"]))
+    return ids
+
+
+def _org_hit_row(name: str, category: str, ids: set[str]) -> dict[str, str]:
+    """A query row of an organisation's ``name`` expected to hit one of ``ids`` (read_csv's shape)."""
+    return {
+        "name": name,
+        "kind": "org",
+        "category": category,
+        "expect": "hit",
+        "accept_ids": "|".join(sorted(ids)),
+    }
 
 
 def family_rows(
@@ -227,20 +234,8 @@ def family_rows(
         if len(members) < least:
             continue
         for party in members:
-            ids = rows.setdefault(party.name, set())
-            ids.add(str(party.party_id))
-            if party.extra.get("entity_number"):
-                ids.add(str(party.extra["entity_number"]))
-    return [
-        {
-            "name": name,
-            "kind": "org",
-            "category": "family",
-            "expect": "hit",
-            "accept_ids": "|".join(sorted(ids)),
-        }
-        for name, ids in sorted(rows.items())
-    ]
+            rows.setdefault(party.name, set()).update(_record_ids(party))
+    return [_org_hit_row(name, "family", ids) for name, ids in sorted(rows.items())]
 
 
 def main(argv: list[str] | None = None) -> int:
