@@ -127,14 +127,7 @@ def test_a_rescreen_reports_what_its_limit_left_out(
     customers = [dict(CUSTOMER)]
 
     def run(limit: int) -> tuple[list[rescreen.CustomerChange], list[dict[str, object]]]:
-        cfg = rescreen.rescreen_config()
-        monkeypatch.setattr(
-            rescreen,
-            "rescreen_config",
-            lambda: rescreen.RescreenConfig(
-                cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, limit
-            ),
-        )
+        _limit_rescreens(monkeypatch, limit)
         omitted: list[dict[str, object]] = []
         _mode, _diff, _n, _c, changes = rescreen.rescreen_customers(
             customers, old, list(parties), full=True, omitted=omitted
@@ -561,19 +554,24 @@ def test_a_resolved_cut_stays_resolved_until_it_changes(ui: Ui, monkeypatch: pyt
     assert new["omitted"] == cut["omitted"] + 1 and new["alert_id"] != cut["alert_id"]
 
 
-def _rescreen_at_limit_with_a_list_change(
-    monkeypatch: pytest.MonkeyPatch, shared: Path, tmp_path: Path
-) -> tuple[Path, Path]:
-    """Re-screens limited to LIMIT hits a name, and two CSL files of the Huawei records: (old, new), the
-    old one a record fewer (a list change for monitoring to screen)."""
+def _limit_rescreens(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Re-screens take ``limit`` hits a name from now on; the rest of the re-screen settings as they are."""
     cfg = rescreen.rescreen_config()
     monkeypatch.setattr(
         rescreen,
         "rescreen_config",
         lambda: rescreen.RescreenConfig(
-            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, LIMIT
+            cfg.incremental_max_parties, cfg.incremental_max_share, cfg.candidate_margin, limit
         ),
     )
+
+
+def _rescreen_at_limit_with_a_list_change(
+    monkeypatch: pytest.MonkeyPatch, shared: Path, tmp_path: Path
+) -> tuple[Path, Path]:
+    """Re-screens limited to LIMIT hits a name, and two CSL files of the Huawei records: (old, new), the
+    old one a record fewer (a list change for monitoring to screen)."""
+    _limit_rescreens(monkeypatch, LIMIT)
     new_path = huawei_csl(shared, tmp_path / "us_csl_2022-05.csv")
     lines = new_path.read_text(encoding="utf-8").splitlines(keepends=True)
     old_path = tmp_path / "us_csl_2022-04.csv"
