@@ -498,6 +498,34 @@ def _readings_differ(org: NameAnalysis, person: NameAnalysis) -> bool:
     return {t.canon for t in person.tokens} != {t.canon for t in org.tokens}
 
 
+def _person_reading(form: QueryForm) -> bool:
+    """Whether a query form given without a kind is also scored as a person's name against list names
+    that are not a person's: what ``--kind person`` would find, a query without a kind finds too. A
+    record whose kind the list does not state (the Entity List, DTC, DPL …: about 3,600 CSL records, people
+    among them) is indexed under its organisation reading, so "Tan Wei Ming" without a kind was scored
+    against the Entity List person "Tan Wei" by the organisation rules alone (0.67, no hit) and found with
+    kind person by the person rules (every part of the shorter name in the longer: 0.81, a potential hit
+    to review). Two name parts or more (a single word is no person's full name), transliterated rather
+    than translated, and no legal form or word of an organisation's kind ("Technologies", "Bank")."""
+    if form.method in TRANSLATION_METHODS or len(form.org.tokens) < 2:
+        return False
+    if any(t.cls in (LEGAL, GENERIC) for t in form.org.tokens):
+        return False
+    return len(form.person.tokens) >= 2
+
+
+def _person_candidate(entry: Entry, kind: PartyKind) -> bool:
+    """Whether a list name is scored by ``_person_reading`` too: a name of a record whose kind the list
+    does not state, itself without a legal form or a word of an organisation's kind. A firm's name
+    ("AVIC Chengdu Aircraft Industrial (GROUP) Co. Ltd.") is not a person's, and person rules (a name
+    holding every part of the other) would rate a short firm name against a longer one far above what
+    the organisation rules give; a record the list calls an organisation is one (``--kind person``
+    would only lower its score by the kind clash)."""
+    if entry.person or entry.variant == "core" or kind != PartyKind.UNKNOWN:
+        return False
+    return not any(t.cls in (LEGAL, GENERIC, ADMIN) for t in entry.analysis.tokens)
+
+
 def core_name(name: str) -> str:
     """The trade name of a listed company name, Chinese or Latin ("" when it has none): the general rule
     behind finding a listed firm by the name it trades under (海康威视, Dahua) besides its legal name; the
@@ -1070,11 +1098,13 @@ class Screener:
             found = self.index.retrieve(retrieval, self.candidate_limit, translated=form.anchors is not None)
             rankings = [found]
             candidates = list(found.first)
-            if kind_norm is None and _readings_differ(form.org, form.person):
+            as_person = kind_norm is None and _person_reading(form)
+            if kind_norm is None and (as_person or _readings_differ(form.org, form.person)):
                 # no kind given: a person's record is indexed under the person reading of its words,
                 # which the organisation reading may spell otherwise ("Abbas" is "abba" to an
-                # organisation, a plural) — "Rim ABBAS" never reached "'ABBAS, Rim"; then the person
-                # reading retrieves too, its candidates after the organisation reading's
+                # organisation, a plural) — "Rim ABBAS" never reached "'ABBAS, Rim" — and retrieved by
+                # keys only a person's name has (its parts' sounds); then the person reading retrieves
+                # too, its candidates after the organisation reading's
                 seen = set(candidates)
                 found = self.index.retrieve(
                     form.person, self.candidate_limit, translated=form.anchors is not None
@@ -1096,6 +1126,9 @@ class Screener:
             deepen = _Deepening(
                 rankings, self.candidate_limit, self.candidates_deepen_cap, self.candidates_deepen_names
             )
+            # no kind given, a name that may be a person's: also scored as kind person would score it
+            # (its kind clash with an organisation's record included), the better reading kept
+            person_query = dataclasses.replace(pair_query, kind="person") if as_person else None
             for eid in deepen.walk(candidates):
                 entry = entries[eid]
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
@@ -1104,6 +1137,13 @@ class Screener:
                 if qw is None:
                     qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
                 pair = score_pair(qa, entry, person_mode, qw, pair_query, aligned)
+                if person_query is not None and _person_candidate(entry, self.parties[entry.party].kind):
+                    pw = q_weights.get(True)
+                    if pw is None:
+                        pw = q_weights[True] = weights_of(form.person, rarity, True)
+                    read = score_pair(form.person, entry, True, pw, person_query, aligned)
+                    if read is not None and (pair is None or read.score > pair.score):
+                        pair, qa, person_mode = read, form.person, True
                 if entry.variant == "core":
                     words = q_words.get(person_mode)
                     if words is None:
@@ -1192,6 +1232,9 @@ class Screener:
                     if self._party_countries[entry.party]
                     else None,
                 }
+            if kind_norm is None and qa.person and not entry.person:
+                # the person reading of a query without a kind won (see _person_reading)
+                explanation["query_kind"] = "none given: scored as a person's name, the better reading"
             explanation["threshold"] = cut
             if party.extra.get("entity_number"):
                 explanation["entity_number"] = party.extra["entity_number"]
@@ -1366,18 +1409,27 @@ class Screener:
                 continue
             for form, pair_query in queries:
                 person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
-                qa = form.person if person_mode else form.org
-                if not qa.tokens:
-                    continue
-                pair = score_pair(
-                    qa,
-                    entry,
-                    person_mode,
-                    weights_of(qa, rarity, person_mode),
-                    dataclasses.replace(pair_query, min_score=0.0),
-                )
-                if pair is not None and (best is None or pair.score > best[0]):
-                    best = (pair.score, pair.scored, form, qa, entry, pair.extra)
+                readings = [(person_mode, pair_query)]
+                if (
+                    kind_norm is None
+                    and _person_candidate(entry, self.parties[pidx].kind)
+                    and _person_reading(form)
+                ):
+                    # as screening() reads a query without a kind: as a person's name too
+                    readings.append((True, dataclasses.replace(pair_query, kind="person")))
+                for mode, reading in readings:
+                    qa = form.person if mode else form.org
+                    if not qa.tokens:
+                        continue
+                    pair = score_pair(
+                        qa,
+                        entry,
+                        mode,
+                        weights_of(qa, rarity, mode),
+                        dataclasses.replace(reading, min_score=0.0),
+                    )
+                    if pair is not None and (best is None or pair.score > best[0]):
+                        best = (pair.score, pair.scored, form, qa, entry, pair.extra)
         return best
 
     def _assess(
