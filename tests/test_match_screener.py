@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chipguard.match.screener import Screener
+from chipguard.match.screener import Screener, compare
 from chipguard.model import Party
 from chipguard.settings import settings
 from chipguard.sources import parse_file
@@ -359,3 +359,19 @@ def test_a_person_given_without_a_kind_reaches_the_persons_record(csl: Screener)
     for name in ("Rim ABBAS", "Rim Abbas", "ABBAS, Rim"):
         hits = csl.screen(name)
         assert hits and hits[0].name == "'ABBAS, Rim" and hits[0].score == 1.0, name
+
+
+def test_name_parts_sound_alike_only_with_the_same_syllables(csl: Screener) -> None:
+    """The phonetic key drops every vowel, h, w and y: a short name's key is two letters, and names that
+    are not each other's spelling shared it — "CHAN, Eric" met the SDN alias "Eric Cohen" at 0.897 (found
+    once retrieval read past the candidate limit), "Fayiz MUSTAFA" met "FAWAZ, Mustafa", "MEHRI, Mahdi"
+    met "MEHRI, Mahmoud". The sound-alike rule now also needs the syllables to agree; spellings of one
+    name still meet by it."""
+    assert all(h.name != "Eliyahu Cohen" for h in csl.screen("CHAN, Eríç", kind="person"))
+    assert all(h.name != "FAWAZ, Mustapha Reda Darwish" for h in csl.screen("Fayiz MUSTAFA", kind="person"))
+    assert all(h.name != "MEHRI, Mahmoud" for h in csl.screen("MEHRI, Mahdi", kind="person"))
+    for a, b in (("Mohammed Yaqoub", "Muhamad Yakoob"), ("Yusuf Hussein", "Yousef Husayn")):
+        result = compare(a, b, kind="person")
+        assert result.match and result.score >= 0.8, (a, b, result.score)
+        how = {p["how"] for p in result.explanation["alignment"]}
+        assert "phonetic" in how, (a, b, how)

@@ -153,3 +153,19 @@ def test_a_number_run_onto_a_known_word_is_split() -> None:
         "1095",
     ]
     assert "a320" in [t.text for t in analyze("A320 Leasing Company").tokens]
+
+
+def test_syllable_key_keeps_what_tells_short_names_apart() -> None:
+    """Spellings of one name agree; names sharing only their consonants do not (see syllable_key)."""
+    from chipguard.names.phonetic import syllable_key
+
+    for a, b in (("mohammed", "muhamad"), ("yusuf", "yousef"), ("hussein", "husayn"), ("rahman", "rehman")):
+        assert syllable_key(a) == syllable_key(b), (a, b)
+    for a, b in (
+        ("chan", "cohen"),
+        ("fayiz", "fawaz"),
+        ("mahdi", "mahmoud"),
+        ("kyong", "kwang"),
+        ("htwe", "htet"),
+    ):
+        assert phonetic_key(a) == phonetic_key(b) and syllable_key(a) != syllable_key(b), (a, b)

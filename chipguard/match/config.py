@@ -39,6 +39,7 @@ class ScorerConfig:
     country: float
     translated_unmatched: float
     translated_needs_partner: bool
+    phonetic_syllables: bool
     number: float
     word: float
     person_token: float
@@ -154,6 +155,7 @@ KEYS: dict[str, str] = {
     "country": "weights.country",
     "translated_unmatched": "weights.translated_unmatched",
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
+    "phonetic_syllables": "name_score.phonetic_same_syllables",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -424,6 +426,7 @@ FEATURES: tuple[Feature, ...] = (
             "translation_synonym_similarity",
             "sound_alike_similarity",
             "name_score.translated_unmatched_needs_partner",
+            "name_score.phonetic_same_syllables",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "

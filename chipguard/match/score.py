@@ -38,6 +38,7 @@ from chipguard.names.analysis import (
 )
 from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.morphology import variants as morph_variants
+from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import sounds_alike
 from chipguard.names.vocab import vocab
 
@@ -153,6 +154,7 @@ def token_similarity(
         and a.phonetic
         and a.phonetic == b.phonetic
         and ta[:1] == tb[:1]
+        and (not cfg.phonetic_syllables or syllable_key(ta) == syllable_key(tb))
     ):
         return cfg.sim_phonetic, "phonetic"
     if person and shorter >= cfg.len_one_letter_variant and la == lb and Hamming.distance(ta, tb) == 1:

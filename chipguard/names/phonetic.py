@@ -46,3 +46,40 @@ def phonetic_key(token: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def syllable_key(token: str) -> str:
+    """The word's sounds in order with its vowels kept as syllables: the consonants as phonetic_key merges
+    them, each run of vowels as one "a", an h kept between two vowels ("Cohen") and read as part of the
+    vowel after one ("Rahman", "Abdallah"), w kept ("Kwang"), doubled letters once.
+
+    Why: phonetic_key drops every vowel, h, w and y, so a short name's key is two or three letters and
+    names that are not one another's spelling share it — Chan / Cohen ("kn"), Fayiz / Fawaz ("fs"), Mahdi
+    / Mahmoud ("md"), Kyong / Kwang ("kng"), Htwe / Htet ("ht"). Spellings of one name keep its syllables
+    (Mohammed / Muhamad, Yusuf / Yousef, Hussein / Husayn, Khairy / Kheirou); the scorer's sound-alike
+    rule asks for both keys to agree (matching.yml name_score.phonetic_same_syllables), retrieval keeps
+    phonetic_key alone."""
+    if not token or not token.isascii() or not token.isalpha():
+        return token
+    word = token.lower()
+    for src, dst in _REPLACEMENTS:
+        word = word.replace(src, dst)
+    word = word.translate(_MERGE)
+    vowels = "aeiouy"
+    out: list[str] = []
+    for i, ch in enumerate(word):
+        sound = ch
+        if ch in vowels:
+            sound = "a"
+        elif (
+            ch == "h"
+            and i > 0
+            and word[i - 1] in vowels
+            and not (i + 1 < len(word) and word[i + 1] in vowels)
+        ):
+            sound = "a"  # a vowel lengthened ("Rahman" / "Rehman", "Abdallah" / "Abdulla")
+        if out and out[-1] == sound:
+            continue
+        out.append(sound)
+    return "".join(out)
