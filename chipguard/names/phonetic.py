@@ -52,7 +52,8 @@ def phonetic_key(token: str) -> str:
 def syllable_key(token: str) -> str:
     """The word's sounds in order with its vowels kept as syllables: the consonants as phonetic_key merges
     them, each run of vowels as one "a", an h kept between two vowels ("Cohen") and read as part of the
-    vowel after one ("Rahman", "Abdallah"), w kept ("Kwang"), doubled letters once.
+    vowel after one ("Rahman", "Abdallah"), w kept ("Kwang"), doubled letters once, a final silent e
+    dropped ("Schulze").
 
     Why: phonetic_key drops every vowel, h, w and y, so a short name's key is two or three letters and
     names that are not one another's spelling share it — Chan / Cohen ("kn"), Fayiz / Fawaz ("fs"), Mahdi
@@ -63,6 +64,8 @@ def syllable_key(token: str) -> str:
     if not token or not token.isascii() or not token.isalpha():
         return token
     word = token.lower()
+    if len(word) > 3 and word.endswith("e") and word[-2] not in "aeiouy":
+        word = word[:-1]  # a final e is mostly silent: Schulze / Scholz, Michelle / Michel
     for src, dst in _REPLACEMENTS:
         word = word.replace(src, dst)
     word = word.translate(_MERGE)
