@@ -64,7 +64,16 @@ and sets of other entities is visible:
   such a record (``parent_blob_lookalikes``; CSL only: the C lists have no blob names). B was measured
   once, before any rule of session 8 changed (BENCHMARKS.md); read only A's and C's failures.
 
-For D, E and F the table also says how many alerting queries alerted only on records in the query's own
+- **G (a further dev set, session 9)**: the commercial look-alike kind of session 8 from *other*
+  entities than A–F query — real Chinese companies on no list sharing a core with a listed Chinese
+  organisation of either watchlist, by an English core word or by a Chinese trade name (its proper-name
+  segment sharing two characters with a listed Chinese name's, or read in pinyin as a listed English core
+  word): the screening dev files' real company negatives (English names of firms listed on Chinese
+  exchanges, Chinese-script business names) and the xscript pool's companies whose *Chinese* name links
+  (``commercial_unlisted_more``). Queried as CN by English and Chinese names, against CSL 2022-04 (G1)
+  and the C lists (G2). A dev set: its alerts are read and the rules of session 9 were written on them.
+
+For D, E, F and G the table also says how many alerting queries alerted only on records in the query's own
 country (``Outcome.alerting_in_country``): such a hit is the same generic name in the same country (a
 translated Chinese name of the same meaning, for D), which the set's construction cannot call false —
 the listed body may be the customer.
@@ -500,6 +509,138 @@ def commercial_unlisted(
     return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
 
 
+# Set G's pools (session 9): real Chinese companies the screening dev set keeps as negatives (English names
+# of companies listed on Chinese stock exchanges; ordinary Chinese-script business names, in both query
+# files) — a source A–F do not draw from.
+SCREENING_POOLS = ("neg_cn_listed_company_en", "neg_zh_business")
+
+
+def _entity_key(name: str) -> str:
+    """A company's name without legal form and stopwords ("Zhejiang Huahai Pharmaceutical Co., Ltd." and
+    "ZHEJIANG HUAHAI PHARMACEUTICAL CO.,LTD" are one entity), so G leaves out an entity another set
+    queries under a slightly different spelling."""
+    from chipguard.names.analysis import LEGAL, STOP, analyze
+
+    return " ".join(t.canon for t in analyze(name, False).tokens if t.cls not in (STOP, LEGAL)) or key(name)
+
+
+def _trade_segments(name: str) -> list[str]:
+    """The proper-name words of a Chinese name's trade name (字号): segments the vocabulary reads as a
+    proper name or leaves in pinyin, two characters or more (北京|中科慧达|科技|有限公司 → 中科慧达;
+    海康|威视|数字|技术 → 威视). Industry, place and legal-form words are left out: 科技 or 国际 shared with a
+    listed name make no look-alike."""
+    from chipguard.names.chinese import UNKNOWN, analyse, has_han
+    from chipguard.names.chinese_vocab import ABBREV, PROPER
+
+    if not has_han(name):
+        return []
+    return [
+        s.text for s in analyse(name).segments if s.kind in (UNKNOWN, PROPER, ABBREV) and len(s.text) >= 2
+    ]
+
+
+def _chinese_link(name: str, segments: set[str], words: set[str]) -> bool:
+    """A Chinese name sharing its trade name with a listed Chinese firm: a proper-name segment sharing two
+    characters with one of a listed Chinese name (``segments``: 中科慧达 / 中科曙光), or read in pinyin as a
+    core word of a listed English name (``words``: 众科 "zhongke" / Hangzhou Zhongke Microelectronics)."""
+    from chipguard.names.chinese import analyse
+
+    for seg in _trade_segments(name):
+        pairs = {seg[i : i + 2] for i in range(len(seg) - 1)}
+        if any(pair in listed for listed in segments for pair in pairs):
+            return True
+        if "".join(p for s in analyse(seg).segments for p in s.pinyin) in words:
+            return True
+    return False
+
+
+def _screening_negatives(shared: Path) -> Iterator[tuple[str, list[str]]]:
+    """The screening dev files' real company negatives (``SCREENING_POOLS``), each name once: an English
+    name with no Chinese form, or a Chinese name with no English one."""
+    seen: set[str] = set()
+    for file in ("bench/screening_queries.csv", "bench/xscript_queries.csv"):
+        with (shared / file).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["category"] in SCREENING_POOLS and row["expect"] == "none" and row["name"] not in seen:
+                    seen.add(row["name"])
+                    yield (row["name"], []) if row["category"].endswith("_en") else ("", [row["name"]])
+
+
+def commercial_unlisted_more(
+    shared: Path, watchlists: list[list[Any]], exclude: set[str]
+) -> dict[str, list[Query]]:
+    """Set G (session 9, a further *dev* set of the kind of ``commercial_unlisted``, from other
+    entities): real Chinese companies that are on no list sharing a core with a listed Chinese
+    organisation of either watchlist — by an English core word (as ``commercial_unlisted``: class WORD,
+    three letters or more, no industry or institution word) or by the trade name of a Chinese-script
+    name (``_chinese_link``: 安霸威视 / 海康威视, 众科 / Zhongke). Pools: the screening dev files' real
+    company negatives (``_screening_negatives``: "Jiangsu Zhongtian Technology Co.,Ltd.", 北京中天嘉远商贸有限公司)
+    and the xscript pool's companies (``COMMERCIAL_POOLS``, with a Chinese name; no institution, not
+    ``generic_only``) that no set A–F queries — there the company is in G when its Chinese name links
+    (A/B/C took those whose English name does), and is queried by both its names. Queried with country
+    CN, by English (``lookalike_commercial_en``) and Chinese-script names (``_zh``). A company is left out
+    when any of its names is, by ``key`` or ``_entity_key``, a name of a watchlist (ZHEJIANG NANYANG
+    TECHNOLOGY COMPANY LIMITED, a former name on a CMIC record) or in ``exclude`` (what A–F query: so G
+    holds none of A's, B's or C's entities)."""
+    from chipguard.names.analysis import WORD, analyze
+    from chipguard.names.chinese import has_han
+    from chipguard.names.enrichment import enrich_parties
+
+    industry, institutional = _generic_vocabulary()
+    every = [p for parties in watchlists for p in parties]
+    listed = {k for p in every for a in p.all_names() for k in (key(a.name), _entity_key(a.name))}
+    words: set[str] = set()
+    segments: set[str] = set()
+    for p in enrich_parties(every):  # the curated Chinese names the screener adds to the records
+        if p.kind.value in ("person", "vessel", "aircraft") or not {"CN", "HK", "MO"} & set(p.countries):
+            continue
+        for alias in p.all_names():
+            if has_han(alias.name):
+                segments.update(_trade_segments(alias.name))
+                continue
+            words.update(
+                t.canon
+                for t in analyze(alias.name, False).tokens
+                if t.cls == WORD
+                and len(t.canon) >= 3
+                and t.canon not in industry
+                and t.text not in institutional
+            )
+    excluded = set(exclude) | {_entity_key(n) for n in exclude}
+    pool = [
+        *_screening_negatives(shared),
+        *(
+            (name, chinese)
+            for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS)
+            if chinese
+        ),
+    ]
+    english: list[Query] = []
+    script: list[Query] = []
+    for name, chinese in pool:
+        names = [n for n in (name, *chinese) if n]
+        if (name and INSTITUTION.search(name)) or any(
+            key(n) in listed or _entity_key(n) in listed or key(n) in excluded or _entity_key(n) in excluded
+            for n in names
+        ):
+            continue
+        if name:
+            tokens = analyze(name, False).tokens
+            if generic_only(tokens, industry, institutional):
+                continue
+            linked = any(t.cls == WORD and t.canon in words for t in tokens)
+        else:
+            linked = False
+        if not (linked or any(_chinese_link(n, segments, words) for n in chinese)):
+            continue
+        excluded.update(key(n) for n in names)
+        excluded.update(_entity_key(n) for n in names)
+        if name:
+            english.append(Query(name, False))
+        script += [Query(n, False, entity=name or n) for n in chinese]
+    return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
+
+
 def parent_blob_lookalikes(pool: list[str], parties: list[Any], exclude: set[str]) -> list[Query]:
     """Real company and institution names that are not on ``parties`` (``pool``: the xscript watchlist and
     the §1260H names) sharing a word with a list name that is a whole parent / affiliate blob
@@ -665,6 +806,17 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
                 ),
             }
         )
+    # session 9: G, a further dev set of commercial look-alikes from other entities than A–F query, against
+    # each watchlist (like F: a company sharing a core with a firm of either list is queried on both)
+    queried |= {key(q.name) for _, _, sets in out.values() for qs in sets.values() for q in qs}
+    g_sets = commercial_unlisted_more(shared, [lp for _, _, lp in watchlists], queried)
+    for f_label, lists, list_parties in watchlists:
+        out["G" + f_label[1:]] = (
+            f"dev (session 9): unlisted Chinese companies sharing a core with a listed firm, other entities, "
+            f"queried as CN against {lists}",
+            list_parties,
+            g_sets,
+        )
     return out
 
 
@@ -736,7 +888,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
     for label, (description, parties, _) in built.items():
         print(f"- {label}: {description} ({len(parties)} records)")
-    labels = [lab for lab in built if lab[0] not in "DEF"]
+    labels = [lab for lab in built if lab[0] not in "DEFG"]
     print()
     print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
     print("|---|" + "---:|---:|---:|" * len(labels))
@@ -755,12 +907,14 @@ def main(argv: list[str] | None = None) -> int:
         "keep it blind: totals only)",
         "F": "set F (generic names of unlisted Chinese bodies, English and Chinese script, queried as CN; "
         "see generic_unlisted_in_country — keep it blind: totals only)",
+        "G": "set G (a further dev set, session 9: unlisted Chinese companies sharing a core with a listed "
+        "firm, other entities than A–F, English and Chinese script, queried as CN; see commercial_unlisted_more)",
     }
     for group, title in held_out.items():
         members = [lab for lab in built if lab.startswith(group)]
         if not members:
             continue
-        print(f"\nHeld-out look-alikes, {title}:\n")
+        print(f"\n{'Dev' if group == 'G' else 'Held-out'} look-alikes, {title}:\n")
         print(
             "| set | queries | raw FPR | alerting FPR | alerting | of them only in the query's country "
             "| of them confirmed |"

@@ -208,3 +208,31 @@ def test_session_8_look_alike_kinds_hold_other_entities_split_by_entity(shared: 
         in_b = {key(q.entity or q.name) for name in new for q in built["B"][2][name]}
         for name in new:
             assert not {key(q.entity or q.name) for q in built["C"][2][name]} & in_b, name
+
+
+def test_set_g_holds_other_unlisted_companies_than_a_to_f(built: Built) -> None:
+    """Set G (session 9, dev): unlisted Chinese companies sharing a core with a listed Chinese firm, by
+    English and Chinese-script name, queried as CN; no entity that A–F query (by name key or by the name
+    without its legal form), none listed on either watchlist, the same queries on both watchlists."""
+    from bench.sets import _entity_key
+
+    g_labels = [label for label in built if label.startswith("G")]
+    assert g_labels and all(built[label][2] is built[g_labels[0]][2] for label in g_labels)
+    others = [q for label in built if label[0] in "ABCDEF" for qs in built[label][2].values() for q in qs]
+    queried = {key(q.name) for q in others} | {_entity_key(q.name) for q in others}
+    listed = {
+        k
+        for label in g_labels
+        for p in built[label][1]
+        for a in p.all_names()
+        for k in (key(a.name), _entity_key(a.name))
+    }
+    sets = built[g_labels[0]][2]
+    english, script = sets["lookalike_commercial_en"], sets["lookalike_commercial_zh"]
+    assert len(english) > 50 and len(script) > 30
+    for q in english + script:
+        assert q.country == "CN" and not q.expect_hit
+        assert not {key(q.name), _entity_key(q.name)} & (queried | listed), q.name
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in q.name) for q in script)
+    # a former name on a record (ZHEJIANG NANYANG TECHNOLOGY COMPANY LIMITED, CMIC) is the listed firm
+    assert "Zhejiang Nanyang Technology Co., Ltd." not in {q.name for q in english}
