@@ -40,6 +40,7 @@ class ScorerConfig:
     translated_unmatched: float
     translated_needs_partner: bool
     phonetic_syllables: bool
+    record_script_needs_partner: bool
     number: float
     word: float
     person_token: float
@@ -156,6 +157,7 @@ KEYS: dict[str, str] = {
     "translated_unmatched": "weights.translated_unmatched",
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "phonetic_syllables": "name_score.phonetic_same_syllables",
+    "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -427,6 +429,7 @@ FEATURES: tuple[Feature, ...] = (
             "sound_alike_similarity",
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
+            "name_score.translated_record_script_needs_partner",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -436,7 +439,9 @@ FEATURES: tuple[Feature, ...] = (
         "word_lengths.* gives. A translated Chinese name's pair, once its pinyin brand matched, weighs "
         "unmatched words by weights.translated_unmatched (they may be synonyms); with "
         "translated_unmatched_needs_partner, a list's Chinese name met by an English query has only as many "
-        "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart). "
+        "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart); "
+        "with translated_record_script_needs_partner, the same for the English name of a record that "
+        "carries its own Chinese name, met by a Chinese query. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

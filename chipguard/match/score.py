@@ -465,12 +465,15 @@ def score_or_bound(
     min_score: float = 0.0,
     anchors: frozenset[str] | None = None,
     list_translated: bool = False,
+    cand_has_script: bool = False,
 ) -> Scored | float:
     """:func:`score_analyses`, but when the early bound rules the pair out (it cannot reach
     ``min_score``) the bound itself, a float, instead of an unexplained Scored. Why: screening drops
     such a pair at once, and half the candidates of a query end here — making a Scored with its
     empty lists for each is a measurable share of a query's time. ``list_translated``: ``query`` is a
-    list's Chinese name translated, in the query's seat, and ``cand`` the (English) query."""
+    list's Chinese name translated, in the query's seat, and ``cand`` the (English) query.
+    ``cand_has_script``: ``query`` is a Chinese query translated and ``cand`` an English name of a record
+    that carries a Chinese name of its own (see name_score.translated_record_script_needs_partner)."""
     w = scorer_config()
     q_tokens: list[Token] | tuple[Token, ...] = query.tokens
     c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
@@ -627,6 +630,16 @@ def score_or_bound(
                 # translation merged or dropped (珠江啤酒 read whole as "zhujiangpijiu" against
                 # "Zhujiang Brewery"): there every unmatched word keeps the lower weight.
                 q_open = _heaviest(q_open, q_w, len(c_open))
+            elif w.record_script_needs_partner and cand_has_script:
+                # The mirror: a Chinese query meeting the English name of a record that carries its own
+                # Chinese name. The query meets that Chinese name directly, character for character;
+                # the translation is a second road, which may add synonyms but not forgive a word the
+                # English name has and the query lacks — 华为技术有限公司 against "Huawei Tech.
+                # Investment Co., Limited" (华为技术投资有限公司): "Investment" is an extra word, as 投资
+                # is one Han to Han. So the English name's unmatched words weigh less only as many as the
+                # query leaves unmatched (the heaviest first); the query's own keep the lower weight (its
+                # translation may merge or drop what the English name renders).
+                c_open = _heaviest(c_open, c_w, len(q_open))
             for i in q_open:
                 q_w[i] *= w.translated_unmatched
             for j in c_open:

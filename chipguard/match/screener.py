@@ -604,6 +604,8 @@ class PairQuery:
     rarity: RarityFn | None = None
     min_score: float = 0.0
     records: Callable[[int], ListedRecord] | None = None
+    # whether a listed record carries a name in Chinese script (a translated query meets it directly)
+    own_script: Callable[[int], bool] | None = None
 
 
 def score_pair(
@@ -630,23 +632,43 @@ def score_pair(
     passes one dict per form and query), by the candidate name's text, person rules and anchors — all an
     alignment depends on besides the query. A name listed on several records (the Entity List lists a
     firm once per address) is then aligned once; the features of each record are still its own."""
+    script = _record_script(entry, person, query)
     if aligned is None:
-        scored = _aligned(qa, entry, person, q_weights, query)
+        scored = _aligned(qa, entry, person, q_weights, query, script)
     else:
-        key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person)
+        key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person, script)
         if key in aligned:
             scored = aligned[key]
         else:
-            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query)
+            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script)
     if scored is None:
         return None
     return _pair_features(qa, entry, query, scored)
 
 
+def _record_script(entry: Entry, person: bool, query: PairQuery) -> bool:
+    """Whether a translated (Chinese) query meets here the English name of a record that carries its own
+    Chinese name (name_score.translated_record_script_needs_partner): asked only of such pairs."""
+    return (
+        query.anchors is not None
+        and entry.anchors is None
+        and not person
+        and query.own_script is not None
+        and scorer_config().record_script_needs_partner
+        and query.own_script(entry.party)
+    )
+
+
 def _aligned(
-    qa: NameAnalysis, entry: Entry, person: bool, q_weights: tuple[float, ...] | None, query: PairQuery
+    qa: NameAnalysis,
+    entry: Entry,
+    person: bool,
+    q_weights: tuple[float, ...] | None,
+    query: PairQuery,
+    script: bool = False,
 ) -> Scored | None:
-    """The names' alignment of score_pair, None when it is below ``query.min_score``."""
+    """The names' alignment of score_pair, None when it is below ``query.min_score``; ``script``: see
+    _record_script."""
     c_weights = entry.weights or None
     rarity, min_score = query.rarity, query.min_score
     if entry.anchors is not None and query.anchors is None and not person:
@@ -676,6 +698,7 @@ def _aligned(
             c_weights=c_weights,
             min_score=min_score,
             anchors=query.anchors,
+            cand_has_script=script,
         )
         if not isinstance(found, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)
@@ -984,6 +1007,10 @@ class Screener:
         party = self.parties[pidx]
         return ListedRecord(party.kind, self._party_countries[pidx], party.countries, party.name)
 
+    def record_has_script(self, pidx: int) -> bool:
+        """Whether party ``pidx`` carries a name in Chinese script (the list's or the curated file's)."""
+        return any(has_han(alias.name) for alias in self.parties[pidx].all_names())
+
     def party(self, source: str, party_id: str) -> Party | None:
         """The list record a hit names (what an analyst judges the hit against). The records of recent
         hits are found by their position (``_recent_hits``); any other is looked for party by party —
@@ -1083,6 +1110,7 @@ class Screener:
                     rarity,
                     floor,
                     records,
+                    self.record_has_script,
                 ),
             )
             for form in forms
