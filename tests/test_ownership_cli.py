@@ -128,3 +128,39 @@ def test_explain_screen_names_every_owner_with_a_hit_and_its_strength(
         assert owner["hits"][0]["strength"] == owner["strength"]
     text = runner.invoke(app, args).output
     assert "Ryong Rim: potential hit RIM, Ryong Nam" in text and "resolve it before relying" in text
+
+
+def test_explain_screen_reads_an_owner_without_a_kind_as_a_person_too(
+    shared: Path, home: Path, tmp_path: Path
+) -> None:
+    """An owner line without ``owner_kind`` made an organisation node, screened as one: "Tan Wei Ming"
+    (SG) missed the Entity List person "Tan Wei" that the same owner as a person finds (audit12b). Such an
+    owner is of unknown kind now, screened as both: the ITAR-debarred "Cesareo Estanislao Benitez" (a
+    record of no stated kind) is found for "Cesareo Benitez" exactly as for the owner declared a
+    person, above the organisation reading's score."""
+    sample = shared / "lists" / "samples" / "us_csl_sample_2025.csv"
+    assert runner.invoke(app, ["lists", "load", str(sample)]).exit_code == 0
+    found = {}
+    for kind in ("", "person", "org"):
+        graph = tmp_path / f"graph-{kind or 'none'}.csv"
+        graph.write_text(
+            "owner,owned,percent,owner_country,owner_kind\n"
+            f"Cesareo Benitez,Kestrel GPU Cloud Pte Ltd,40,PY,{kind}\n",
+            encoding="utf-8",
+        )
+        args = [
+            "ownership",
+            "explain",
+            str(graph),
+            "--target",
+            "Kestrel GPU Cloud Pte Ltd",
+            "--screen",
+            "--json",
+        ]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        (owner,) = json.loads(result.output)["screened_owners"]
+        hit = owner["hits"][0]
+        found[kind] = (hit["name"], hit["score"], hit["strength"])
+    assert found[""] == found["person"] and found[""][0] == "Cesareo Estanislao Benitez"
+    assert found[""][2] == "potential" and found[""][1] > found["org"][1]

@@ -3,7 +3,8 @@
 Names are the node keys (joined case- and punctuation-insensitively, so "ACME Ltd." and "Acme Ltd"
 are one node). ``percent`` may be empty (unknown — Red Flag 29 if the owner is listed), a number
 ("60", "60 %") or a range ("25-50"). Optional columns ``owner_country``, ``owned_country``,
-``owner_kind`` fill in node details.
+``owner_kind`` fill in node details. An owner without ``owner_kind`` is of unknown kind (a person or an
+organisation: screened as both, chipguard.match.screener); what is owned is an entity.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def parse_csv(path: Path) -> OwnershipGraph:
                     )
                 share = parsed
             owner_id = _node(
-                graph, owner, line, (row.get("owner_country") or "").strip(), row.get("owner_kind")
+                graph, owner, line, (row.get("owner_country") or "").strip(), row.get("owner_kind"), "unknown"
             )
-            owned_id = _node(graph, owned, line, (row.get("owned_country") or "").strip(), None)
+            owned_id = _node(graph, owned, line, (row.get("owned_country") or "").strip(), None, "entity")
             if owner_id == owned_id:
                 raise InputError(
                     "owner and owned are the same party", file=str(path), line=line, field="owned"
@@ -72,11 +73,17 @@ def parse_csv(path: Path) -> OwnershipGraph:
     return graph
 
 
-def _node(graph: OwnershipGraph, name: str, line: int, country: str, kind: str | None) -> str:
+def _node(graph: OwnershipGraph, name: str, line: int, country: str, kind: str | None, default: str) -> str:
+    """The node of ``name`` (made on its first line); ``kind`` as the line gives it, else ``default``:
+    "unknown" for an owner ("Tan Wei Ming" without a kind was screened as an organisation and missed the
+    Entity List person "Tan Wei"), "entity" for what is owned (a node first met as an owner of unknown
+    kind and then as owned is an entity)."""
     key = normalise_name(name)
     node = graph.nodes.get(key)
     if node is None:
-        node = graph.add_node(Node(node_id=key, name=name, kind="entity", record=f"line {line}"))
+        node = graph.add_node(Node(node_id=key, name=name, kind=default, record=f"line {line}"))
+    elif node.kind == "unknown" and default != "unknown":
+        node.kind = default
     if country and not node.country:
         node.country = country.upper()
         node.headquarters = node.headquarters or country.upper()

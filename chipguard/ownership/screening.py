@@ -277,9 +277,12 @@ def customer_graph(customer: Customer, base: OwnershipGraph | None = None) -> tu
 
 
 def _kind(node: Node) -> str | None:
-    if node.kind == "person":
+    """The kind a node is screened as: a person, an organisation, or None (unknown: screened as both).
+    An ownership CSV's ``owner_kind`` is typed by hand, so "org" and its spellings are an organisation
+    too (they were screened as of unknown kind)."""
+    if node.kind in ("person", "individual"):
         return "person"
-    if node.kind in ("entity", "arrangement"):
+    if node.kind in ("entity", "arrangement", "org", "organisation", "organization", "company"):
         return "org"
     return None
 
