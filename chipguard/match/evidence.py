@@ -693,13 +693,17 @@ def homophone(query: str, record_names: Iterable[str]) -> str:
 @cache
 def _country_words() -> dict[str, str]:
     """Word of a name → the ISO 3166-1 alpha-2 code of the country it names (``country_words`` of
-    vocabulary.yml: "syrian" → SY, "china" → CN)."""
+    vocabulary.yml: "syrian" → SY, "china" → CN; and every country's own names, ``vocab.country_names``:
+    "jamaica" → JM, "deutschland" → DE)."""
     from chipguard.names.data import vocabulary
+    from chipguard.names.vocab import country_names
 
     out: dict[str, str] = {}
     for code, words in (vocabulary().get("country_words") or {}).items():
         for word in words or ():
             out[str(word).casefold()] = str(code).upper()
+    for word, code in country_names().items():  # the countries' own names (ISO 3166-1, CLDR)
+        out.setdefault(word, code)
     return out
 
 

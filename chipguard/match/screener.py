@@ -395,7 +395,7 @@ def industry_words() -> frozenset[str]:
 def latin_core_name(name: str) -> str:
     """The trade name of a company name written in Latin letters: region + trade name + industry words +
     legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm
-    trades under. "" when the name has no legal form (persons, institutes, vessels), holds a word of any
+    trades under; a word naming a country is a region ("Huawei Technologies Deutschland GmbH" → "Huawei"). "" when the name has no legal form (persons, institutes, vessels), holds a word of any
     other kind (a number, an unknown class), keeps more trade-name words than ``core_name_max_words`` or
     fewer letters than ``core_name_min_letters`` (matching.yml), or is nothing but its trade name and
     legal form. A parenthesised short name made of the name's own words ("Huawei Technologies Co., Ltd.
@@ -406,7 +406,10 @@ def latin_core_name(name: str) -> str:
     if any(t.cls not in (WORD, PLACE, COUNTRY, ADMIN, GENERIC, LEGAL, STOP) for t in tokens):
         return ""
     industry = industry_words()
-    core = [t for t in tokens if t.cls == WORD and t.canon not in industry]
+    # a word naming a country is the region, not the trade name ("Huawei Technologies Deutschland GmbH"
+    # trades as "Huawei"): the vocabulary's country words and every country's own names (vocab.
+    # country_names)
+    core = [t for t in tokens if t.cls == WORD and t.canon not in industry and not ev.country_of_word(t.text)]
     named = [t for t in tokens if t.cls not in (LEGAL, STOP)]
     cfg = scorer_config()
     if not core or len(core) > cfg.core_name_max_words or len(core) == len(named):
@@ -468,7 +471,8 @@ def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for tok in analyze(indexed, False).tokens:
         if tok.canon in in_core or tok.cls in (LEGAL, STOP):
             continue
-        (places if tok.cls in (PLACE, COUNTRY, ADMIN) else words).append(tok.text)
+        place = tok.cls in (PLACE, COUNTRY, ADMIN) or ev.country_of_word(tok.text)
+        (places if place else words).append(tok.text)
     return tuple(words), tuple(places)
 
 

@@ -116,3 +116,35 @@ def vocab() -> Vocab:
             if " " not in clean(str(word))
         },
     )
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Each country's one-word names, cleaned as names are, → its ISO 3166-1 alpha-2 code: the file
+    vocabulary.yml's ``country_names_file`` names (``names/country_names.yml``, made from ISO 3166-1 and
+    the Unicode CLDR by tools/build_country_names.py: "Jamaica", "Deutschland", "Madagasikara"); none
+    when it names none (a vocabulary archived before the file). A name cleaned to more than one word, or
+    naming two countries, is left out.
+
+    Read by chipguard.match.evidence.country_of_word (which country a word of a name names) — not as the
+    token class ``countries`` above, which weighs a country word in the scorer: that hand list stays as
+    it is, so no score moves with this file.
+
+    Why: a listed subsidiary abroad is named by its parent's trade name and its country ("Huawei
+    Technologies Jamaica Company Limited"); read as a proper word, the country became part of the firm's
+    trade name ("Huawei Jamaica"), and a query naming the parent never met that record's trade name
+    (issue 12 item 5)."""
+    source = vocabulary().get("country_names_file")
+    if not source:
+        return {}
+    out: dict[str, str] = {}
+    twice: set[str] = set()
+    for code, names in (load_yaml(str(source)) or {}).items():
+        for name in names or ():
+            word = clean(str(name))
+            if not word or " " in word:
+                continue
+            if out.get(word, code) != code:
+                twice.add(word)
+            out[word] = str(code).upper()
+    return {word: code for word, code in sorted(out.items()) if word not in twice}

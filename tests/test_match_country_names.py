@@ -1,0 +1,98 @@
+"""Every country's own names are country words (issue 12 item 5): chipguard/data/names/country_names.yml,
+made from ISO 3166-1 and the Unicode CLDR by tools/build_country_names.py. A listed subsidiary abroad
+named by its parent's trade name and its country ("Huawei Technologies Jamaica Company Limited") trades
+as its parent, not as "Huawei Jamaica", so a query for the parent meets its record."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from chipguard.match.evidence import country_of_word
+from chipguard.match.screener import Screener, latin_core_name
+from chipguard.names import vocab as vocab_module
+from chipguard.names.analysis import COUNTRY, analyze
+from chipguard.sources import parse_file
+
+
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("jamaica", "JM"),  # English short names the hand list lacked
+        ("madagascar", "MG"),
+        ("deutschland", "DE"),  # endonyms
+        ("madagasikara", "MG"),
+        ("osterreich", "AT"),  # cleaned as names are ("Österreich")
+        ("syrian", "SY"),  # the hand list's adjectives still count
+    ],
+)
+def test_a_country_name_names_its_country(word: str, code: str) -> None:
+    assert country_of_word(word) == code
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Huawei Technologies Jamaica Company Limited",
+        "Huawei Technologies Deutschland GmbH",
+        "Huawei Technologies Madagascar Sarl",
+    ],
+)
+def test_a_subsidiary_abroad_trades_under_its_parents_name(name: str) -> None:
+    assert latin_core_name(name) == "huawei"
+    # the scorer's token classes are the vocabulary's hand list, unchanged: no score moves
+    assert not [t for t in analyze(name, False).tokens if t.cls == COUNTRY]
+
+
+def test_an_archived_vocabulary_without_the_file_reads_no_country_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = dict(vocab_module.vocabulary())
+    data.pop("country_names_file")
+    monkeypatch.setattr(vocab_module, "vocabulary", lambda: data)
+    vocab_module.country_names.cache_clear()
+    try:
+        assert vocab_module.country_names() == {}
+    finally:
+        monkeypatch.undo()
+        vocab_module.country_names.cache_clear()
+    assert vocab_module.country_names()["jamaica"] == "JM"
+
+
+@cache
+def csl(shared: Path, enrich: bool) -> Screener:
+    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties, enrich=enrich)
+
+
+SUBSIDIARIES_ABROAD = {
+    "Huawei Technologies Jamaica Company Limited",
+    "Huawei Technologies Deutschland GmbH",
+    "Huawei Technologies Madagascar Sarl",
+}
+
+
+def test_a_parents_trade_name_finds_its_subsidiaries_abroad(shared: Path) -> None:
+    # each trades as "Huawei" (it traded as "Huawei Jamaica", "Huawei Deutschland" …, which the query
+    # "Huawei" never met): matched on its trade name, as the group's other records are
+    hits = {h.name: h for h in csl(shared, True).screen("Huawei", kind="org", limit=500)}
+    assert set(hits) >= SUBSIDIARIES_ABROAD
+    for name in SUBSIDIARIES_ABROAD:
+        assert hits[name].explanation["alias_part"] == "core"
+
+
+def test_a_translated_parent_query_finds_its_subsidiaries_abroad(shared: Path) -> None:
+    """华为技术投资 (Huawei Technologies Investment) translated word by word: each subsidiary abroad clears
+    the threshold on its own (0.846) and was lost behind the group's other records; now the query's trade
+    name ("Huawei") meets theirs, and their full names are scored (issue 12 item 5)."""
+    from bench.retrieval import exhaustive
+
+    screener = csl(shared, False)  # without the curated Chinese names: met only through the translation
+    query = "华为技术投资有限公司"
+    shipped = {h.name: h.score for h in screener.screen(query, kind="org", limit=500)}
+    with exhaustive(screener):
+        full = {h.name: h.score for h in screener.screen(query, kind="org", limit=500)}
+    assert set(shipped) >= SUBSIDIARIES_ABROAD
+    for name in SUBSIDIARIES_ABROAD:
+        assert shipped[name] == full[name] >= screener.threshold
