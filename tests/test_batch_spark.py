@@ -233,6 +233,58 @@ def test_local_workers_are_forked_from_a_daemon_that_loaded_the_screening_code(s
     assert found and all(sp.LOCAL_DAEMON_MODULE in cmdline and icu for cmdline, icu in found), found
 
 
+def test_the_workers_import_from_zip_archives_through_the_daemons_importer(spark: Any) -> None:
+    """pyspark.zip and Spark's jar on the workers' path are read by chipguard's ArchiveImporter (set up in
+    the daemon before it forks), so pyspark's per-task ``importlib.invalidate_caches()`` does not re-read
+    them; the worker's imports from them still work (the task itself ran pyspark code from the zip)."""
+
+    def importers(_: Iterator[Any]) -> Iterator[list[tuple[str, str]]]:
+        import zipimport
+
+        yield [
+            (path, type(finder).__name__)
+            for path, finder in sys.path_importer_cache.items()
+            if isinstance(finder, zipimport.zipimporter)
+        ]
+
+    found = spark.sparkContext.parallelize(range(2), 2).mapPartitions(importers).collect()
+    assert found and all(any("pyspark.zip" in path for path, _ in worker) for worker in found), found
+    assert {kind for worker in found for _, kind in worker} == {"ArchiveImporter"}, found
+
+
+def test_an_archive_importer_rereads_its_archive_only_when_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Invalidating the caches of an unchanged archive reads nothing; a rewritten archive (new size, new
+    modification time) is read again, so a module added to it becomes importable, as with Python's own
+    zip importer."""
+    import zipfile
+    import zipimport
+
+    from chipguard.batch.spark_daemon import ArchiveImporter
+
+    archive = tmp_path / "mods.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("first_mod.py", "VALUE = 1\n")
+    importer = ArchiveImporter(str(archive))
+    assert importer.find_spec("first_mod") is not None and importer.find_spec("second_mod") is None
+    reads: list[str] = []
+    real_read = zipimport._read_directory  # type: ignore[attr-defined]
+
+    def counted(path: str) -> Any:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(zipimport, "_read_directory", counted)
+    importer.invalidate_caches()
+    assert reads == []
+    with zipfile.ZipFile(archive, "a") as zf:
+        zf.writestr("second_mod.py", "VALUE = 2\n")
+    importer.invalidate_caches()
+    assert reads == [str(archive)]
+    assert importer.find_spec("second_mod") is not None
+
+
 def test_the_daemon_decodes_the_jobs_index_before_it_forks_the_workers(spark: Any, tmp_path: Path) -> None:
     """A job that names its index (daemon_index: a stable file and the driver's sha256) gets workers forked
     from a daemon that mapped, checked and decoded it: their first task finds the screener loaded with
