@@ -41,6 +41,7 @@ class ScorerConfig:
     translated_needs_partner: bool
     phonetic_syllables: bool
     record_script_needs_partner: bool
+    legal_form_displaced: bool
     number: float
     word: float
     person_token: float
@@ -128,6 +129,7 @@ class ScorerConfig:
     key_word_root: float
     key_run_together_head: float
     key_pair_as_one_word: float
+    key_legal_runon: float
     key_pair_in_order: float
     key_whole_name: float
     key_same_words: float
@@ -158,6 +160,7 @@ KEYS: dict[str, str] = {
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "phonetic_syllables": "name_score.phonetic_same_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
+    "legal_form_displaced": "name_score.legal_form_displaced",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -239,6 +242,7 @@ KEYS: dict[str, str] = {
     "key_word_root": "retrieval.word_root",
     "key_run_together_head": "retrieval.run_together_head",
     "key_pair_as_one_word": "retrieval.pair_as_one_word",
+    "key_legal_runon": "retrieval.legal_runon",
     "key_pair_in_order": "retrieval.pair_in_order",
     "key_whole_name": "retrieval.whole_name",
     "key_same_words": "retrieval.same_words",
@@ -430,6 +434,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
             "name_score.translated_record_script_needs_partner",
+            "name_score.legal_form_displaced",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -442,6 +447,9 @@ FEATURES: tuple[Feature, ...] = (
         "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart); "
         "with translated_record_script_needs_partner, the same for the English name of a record that "
         "carries its own Chinese name, met by a Chinese query. "
+        "With legal_form_displaced, a word one name holds on its own and the other inside a legal form of "
+        "two words or more (CLOSED … Joint Stock Company vs Closed Joint Stock Company) weighs as a legal form, "
+        "and a one-word legal form run onto a word (TANKERSFZE vs Tankers FZE) is joined like two words. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

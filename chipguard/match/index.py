@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -181,6 +181,41 @@ def same_name_key(a: NameAnalysis) -> str:
     Co. Ltd." and "Huawei Technologies Co., Ltd." are both ``c:huawei|tech``): however a list writes a name,
     a query of the same name shares this key, however many list names share its surface words."""
     return "c:" + "|".join(t.canon for t in a.tokens if t.cls not in (LEGAL, STOP))
+
+
+# the fewest letters the rest of a word keeps when a one-word legal form is taken off its end or start
+_RUNON_HEAD_MIN = 3
+# the fewest letters of a legal form taken off a word's start: two-letter ones start too many words
+# ("na" + "ser", "in" + "dustry")
+_RUNON_PREFIX_MIN = 3
+
+
+@cache
+def _one_word_legal_forms() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The one-word legal forms of two letters or more ("fze", "ltda", "sa", "pte") and "co", which the
+    analysis makes a name's legal form when it ends the name; and their lengths, shortest first."""
+    forms = {p[0] for p in vocab().legal_forms if len(p) == 1 and len(p[0]) >= 2 and p[0].isalpha()}
+    forms.add("co")
+    return frozenset(forms), tuple(sorted({len(f) for f in forms}))
+
+
+@lru_cache(maxsize=65_536)
+def legal_runon_heads(word: str) -> tuple[str, ...]:
+    """The words ``word`` is with a one-word legal form run onto its end or start ("tankersfze" →
+    "tankers", "llcveb" → "veb"), as a list writes them (the index's ``w:`` keys). Cached: it runs for
+    each word of every query."""
+    if len(word) < _RUNON_HEAD_MIN + 2 or not word.isalpha():
+        return ()
+    forms, lengths = _one_word_legal_forms()
+    heads: list[str] = []
+    for k in lengths:
+        if len(word) - k < _RUNON_HEAD_MIN:
+            break
+        if word[-k:] in forms:
+            heads.append(word[:-k])
+        if k >= _RUNON_PREFIX_MIN and word[:k] in forms:
+            heads.append(word[k:])
+    return tuple(dict.fromkeys(heads))
 
 
 def bag_key(tokens: list[Token]) -> str:
@@ -380,6 +415,12 @@ class NameIndex:
                 for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
                     if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
                         put("w:" + t.text[:k], cfg.key_word_start * w)
+            if not a.person and cfg.key_legal_runon > 0 and t.cls == WORD:
+                # the scorer joins a list word and its one-word legal form to meet such a query word
+                # (a w: key: it adds to the candidates, not to the query's own weight, which sets the floor)
+                for head in legal_runon_heads(t.text):
+                    if "w:" + head in self.postings:
+                        put("w:" + head, cfg.key_legal_runon * self.rarity(head) ** power)
             if not a.person:
                 stems = roots(t.text) if t.cls == WORD else ()
                 for stem in stems:  # one word's reductions share its weight

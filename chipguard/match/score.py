@@ -336,10 +336,14 @@ def _feature(name: str, weight: float, value: float, contribution: float, detail
 
 
 def _merge_adjacent(
-    side: list[Token], other_texts: frozenset[str], merges: list[str], label: str
+    side: list[Token], other_texts: frozenset[str], merges: list[str], label: str, legal: bool
 ) -> list[Token]:
     """Joins adjacent tokens of ``side`` whose concatenation is a token of the other name that neither
-    part equals ("tech nology" → "technology", "luoyang weimi" ↔ "luoyangweimi")."""
+    part equals ("tech nology" → "technology", "luoyang weimi" ↔ "luoyangweimi"); with ``legal``
+    (matching.yml ``name_score.legal_form_displaced``) a word and a one-word legal form too: "Dena Tankers
+    FZE" written "DENA TANKERSFZE", "LLCVEB SERVICE" — the other name holds the same letters in the same
+    order, only a space is lost (the analysis cannot split "fze" or "sa" off every word that ends in
+    them: "Mimosa" is a name)."""
     if len(side) < 2:
         return side
     out: list[Token] = []
@@ -351,8 +355,7 @@ def _merge_adjacent(
             if (
                 joined in other_texts
                 and not (a.text in other_texts and b.text in other_texts)
-                and a.cls != LEGAL
-                and b.cls != LEGAL
+                and (a.cls != LEGAL and b.cls != LEGAL or legal and a.cls != b.cls and " " not in joined)
             ):
                 cls = NUMBER if joined.isdigit() else WORD
                 out.append(Token(joined, joined, cls, ""))
@@ -418,6 +421,22 @@ def _upper_bound(best_case: float, total_all: float, translated: bool, w: Scorer
     return best_case / total_all if total_all else 0.0
 
 
+def _legal_words_apart(
+    tokens: list[Token] | tuple[Token, ...], legal_words: frozenset[str], other_texts: frozenset[str]
+) -> list[int]:
+    """Positions of ``tokens`` that are words the other name holds inside a legal form of two words or
+    more, and not on its own: left without a partner, each weighs as a legal form. Why: "JOINT STOCK
+    COMPANY ABSOLUTBANK CLOSED" is "Closed Joint Stock Company Absolutbank" with its first word moved,
+    and "S.A. DE C.V. MEXGLOBO" is "MEXGLOBO, S.A. DE C.V." — the legal form was only recognised where
+    it stood whole, and its stray words ("closed", "sa", "cv") weighed as the name's own (issue 12: every
+    disguise ≥ 0.98). Only words the other name holds: nothing one name lacks is forgiven."""
+    return [
+        i
+        for i, t in enumerate(tokens)
+        if t.cls in (WORD, GENERIC, PLACE, ADMIN) and t.text in legal_words and t.text not in other_texts
+    ]
+
+
 def _heaviest(indices: list[int], weights: list[float], count: int) -> list[int]:
     """The ``count`` heaviest of ``indices`` by ``weights`` (ties: the earlier word first)."""
     return sorted(indices, key=lambda i: (-weights[i], i))[:count] if count < len(indices) else indices
@@ -479,15 +498,24 @@ def score_or_bound(
     c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
     merges: list[str] = []
     if not query.joins.isdisjoint(cand.texts):
-        merged = _merge_adjacent(list(q_tokens), cand.texts, merges, "query")
+        merged = _merge_adjacent(list(q_tokens), cand.texts, merges, "query", w.legal_form_displaced)
         if len(merged) != len(q_tokens):
             q_tokens, q_weights = merged, None
     if not cand.joins.isdisjoint(query.texts):
-        merged = _merge_adjacent(list(c_tokens), query.texts, merges, "list")
+        merged = _merge_adjacent(list(c_tokens), query.texts, merges, "list", w.legal_form_displaced)
         if len(merged) != len(c_tokens):
             c_tokens, c_weights = merged, None
     q_w = list(q_weights) if q_weights is not None else [token_weight(t, rarity, person) for t in q_tokens]
     c_w = list(c_weights) if c_weights is not None else [token_weight(t, rarity, person) for t in c_tokens]
+    # words of the other name's legal form standing apart (see _legal_words_apart): two set tests per
+    # pair, most names holding no legal form of two words or more
+    q_apart: list[int] = []
+    c_apart: list[int] = []
+    if not person and w.legal_form_displaced:
+        if cand.legal_words and not cand.legal_words.isdisjoint(query.texts):
+            q_apart = _legal_words_apart(q_tokens, cand.legal_words, cand.texts)
+        if query.legal_words and not query.legal_words.isdisjoint(cand.texts):
+            c_apart = _legal_words_apart(c_tokens, query.legal_words, query.texts)
     if not person and (query.institutional or cand.institutional):
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
@@ -518,6 +546,7 @@ def score_or_bound(
     bounded = (
         min_score > 0
         and not person  # the person subset rule can lift a low token score
+        and not (q_apart or c_apart)  # their weight falls once they find no partner
         and query.joined != cand.joined
         and not (len(query.significant) == 1 or len(cand.significant) == 1)  # acronym rules can lift it
     )
@@ -646,6 +675,18 @@ def score_or_bound(
                 c_w[j] *= w.translated_unmatched
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
+    if q_apart or c_apart:
+        # left without a partner, they weigh as the legal form they belong to; a word that found one (a
+        # typo of the name's own word) keeps its weight
+        q_set, c_set = set(q_apart), set(c_apart)
+        unmatched_q = [
+            (x, LEGAL, w.legal_form) if i in q_set else (x, c, y)
+            for i, (x, c, y) in zip([i for i in range(nq) if not q_used[i]], unmatched_q, strict=True)
+        ]
+        unmatched_c = [
+            (x, LEGAL, w.legal_form) if j in c_set else (x, c, y)
+            for j, (x, c, y) in zip([j for j in range(nc) if not c_used[j]], unmatched_c, strict=True)
+        ]
     total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)
     token_score = matched / total if total > 0 else 0.0
 

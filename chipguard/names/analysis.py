@@ -58,6 +58,9 @@ class NameAnalysis:
     symbol_keys: frozenset[str] = (
         frozenset()
     )  # org symbols spelled out in full ("people s liberation army" → pla)
+    # the words of its legal forms of two words or more ("closed joint stock company" → closed, joint,
+    # stock, company): a word the other name holds on its own is then a word of this legal form
+    legal_words: frozenset[str] = frozenset()
 
 
 def stem(word: str) -> str:
@@ -189,10 +192,11 @@ def _legal_typo(word: str) -> str | None:
 
 @cache
 def _known_deletes() -> frozenset[str]:
-    """Known words and their one-letter deletions: a word one edit from a known word is a typo of it,
-    not two words run together ("interrnational" is not "interr national")."""
+    """Known words (legal forms' words included) and their one-letter deletions: a word one edit from a
+    known word is a typo of it, not two words run together ("interrnational" is not "interr national",
+    "partnerhsip" not "partner hsip")."""
     out: set[str] = set()
-    for word in _known_words():
+    for word in _vocabulary_words():
         if len(word) >= 6:
             out.add(word)
             out.update(word[:i] + word[i + 1 :] for i in range(len(word)))
@@ -216,6 +220,7 @@ def _split_runon(word: str) -> tuple[str, ...]:
         or len(word) > LIMITS.word_chars
         or not word.isalpha()
         or word in known
+        or word in _vocabulary_words()  # a legal form's word: "partnership" is not "partners hip"
         or _near_known(word)
     ):
         return (word,)
@@ -230,10 +235,17 @@ def _split_runon(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+@cache
+def _runon_legal_forms() -> tuple[str, ...]:
+    """vocabulary.yml's ``runon_legal_suffixes`` in a fixed order (a set's order follows the string hash
+    seed, and a word ending in one and starting with another must split alike in every process)."""
+    return tuple(sorted(vocab().runon_legal))
+
+
 def _split_legal_suffix(word: str) -> tuple[str, ...]:
     """ "siemensag" → "siemens ag", "jscshipyard" → "jsc shipyard": a legal form run onto a long name."""
     if len(word) >= 7 and word.isalpha() and word not in _vocabulary_words() and not _near_known(word):
-        for suffix in vocab().runon_legal:
+        for suffix in _runon_legal_forms():
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 return (word[: -len(suffix)], suffix)
             if len(suffix) >= 3 and word.startswith(suffix) and len(word) - len(suffix) >= 4:
@@ -312,12 +324,18 @@ def _word_pieces(word: str) -> tuple[str, ...]:
     """The words one word of an organisation name stands for: a number run onto a known word, a legal
     form run onto a name and known org words run together split apart. Cached: the same words recur in
     name after name (legal forms, "technology", places), and each split probes the vocabularies."""
-    return tuple(
-        part
-        for piece in _split_digits(word)
-        for unsuffixed in _split_legal_suffix(piece)
-        for part in _split_runon(unsuffixed)
-    )
+    out: list[str] = []
+    for piece in _split_digits(word):
+        cut = _split_legal_suffix(piece)
+        if len(cut) > 1 and cut[0] in vocab().runon_legal:
+            known_words = _split_runon(piece)
+            if len(known_words) > 1:
+                # a known org word run onto the rest explains the word better than a legal form cut off
+                # its start: "spacesystems" is "space systems", not the Italian "SpA" + "cesystems"
+                out.extend(known_words)
+                continue
+        out.extend(part for unsuffixed in cut for part in _split_runon(unsuffixed))
+    return tuple(out)
 
 
 def _prepare_org_words(words: list[str]) -> list[str]:
@@ -357,6 +375,9 @@ def _org_tokens(words: list[str]) -> list[Token]:
                     if spelled is None:
                         spelled = [_legal_spelling(w) for w in words]
                     label = v.legal_forms.get(tuple(spelled[i : i + length]))
+                if label is None:
+                    # its spaces lost or moved ("S.A. DEC.V.", "Limitedpartnership")
+                    label = _legal_forms_by_letters().get("".join(phrase))
                 if i == 0 and n > 1 and length >= n:
                     continue
                 if label and not (length == 1 and len(words[i]) <= 2 and i < n - 1 and n > 3):
@@ -369,6 +390,24 @@ def _org_tokens(words: list[str]) -> list[Token]:
         out.append(_org_word_token(words[i], i == 0))
         i += 1
     return _merge_legal_runs(out)
+
+
+# a legal form is recognised by its letters alone (spaces lost or moved) from this many letters: shorter
+# runs ("sa", "ag", "coop") are words of names too
+LEGAL_LETTERS_MIN = 5
+
+
+@cache
+def _legal_forms_by_letters() -> dict[str, str]:
+    """Multi-word legal forms by their letters without spaces ("sadecv" → the label of "sa de cv"): a
+    legal form written with a space lost or moved ("S.A. DEC.V.", "S. DER.L. DE C.V.", "Limited
+    Partnership" run together) is still that legal form, not two or three words of the name."""
+    out: dict[str, str] = {}
+    for phrase, label in vocab().legal_forms.items():
+        letters = "".join(phrase)
+        if len(phrase) >= 2 and len(letters) >= LEGAL_LETTERS_MIN:
+            out.setdefault(letters, label)
+    return out
 
 
 @lru_cache(maxsize=100_000)
@@ -476,4 +515,5 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
         frozenset(t.text for t in tokens),
         frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False)),
         frozenset() if person else _phrase_symbols(tuple(words)),
+        frozenset(word for t in tokens if t.cls == LEGAL and " " in t.text for word in t.text.split()),
     )
