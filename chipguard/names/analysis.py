@@ -376,8 +376,11 @@ def _org_tokens(words: list[str]) -> list[Token]:
                         spelled = [_legal_spelling(w) for w in words]
                     label = v.legal_forms.get(tuple(spelled[i : i + length]))
                 if label is None:
-                    # its spaces lost or moved ("S.A. DEC.V.", "Limitedpartnership")
-                    label = _legal_forms_by_letters().get("".join(phrase))
+                    # its spaces lost or moved ("S.A. DEC.V.", "Limitedpartnership"), not added: pinyin
+                    # written a syllable a word ("you xian gong si") is the name's own rendering
+                    label, words_in_form = _legal_forms_by_letters().get("".join(phrase), (None, 0))
+                    if length > words_in_form:
+                        label = None
                 if i == 0 and n > 1 and length >= n:
                     continue
                 if label and not (length == 1 and len(words[i]) <= 2 and i < n - 1 and n > 3):
@@ -398,15 +401,16 @@ LEGAL_LETTERS_MIN = 5
 
 
 @cache
-def _legal_forms_by_letters() -> dict[str, str]:
-    """Multi-word legal forms by their letters without spaces ("sadecv" → the label of "sa de cv"): a
-    legal form written with a space lost or moved ("S.A. DEC.V.", "S. DER.L. DE C.V.", "Limited
-    Partnership" run together) is still that legal form, not two or three words of the name."""
-    out: dict[str, str] = {}
+def _legal_forms_by_letters() -> dict[str, tuple[str, int]]:
+    """Multi-word legal forms by their letters without spaces ("sadecv" → the label of "sa de cv" and
+    its three words): a legal form written with a space lost or moved ("S.A. DEC.V.", "S. DER.L. DE
+    C.V.", "Limited Partnership" run together) is still that legal form, not two or three words of the
+    name."""
+    out: dict[str, tuple[str, int]] = {}
     for phrase, label in vocab().legal_forms.items():
         letters = "".join(phrase)
         if len(phrase) >= 2 and len(letters) >= LEGAL_LETTERS_MIN:
-            out.setdefault(letters, label)
+            out.setdefault(letters, (label, len(phrase)))
     return out
 
 
