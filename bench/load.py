@@ -9,8 +9,9 @@ bounded number of requests (``--requests``) for at most ``--seconds``, and stops
 are drawn from the loaded list itself (listed names and a few variants) plus unlisted names made from the
 list's own name distributions, so both the hit and the no-hit paths are measured — and no name is sent
 twice: every worker keeps its own per-name caches, so repeated names favoured one worker (which saw each
-name about twice) over two (each saw it about once). The load generator runs in this process (asyncio), on the same
-2-core machine as the server: figures are a floor, not a capacity plan. It also prints the server's
+name about twice) over two (each saw it about once). The load generator runs in this process (asyncio, a
+lean keep-alive HTTP/1.1 client: :class:`_Connection`), on the same 2-core machine as the server: figures
+are a floor, not a capacity plan. It also prints the server's
 CPU milliseconds per request (its processes' user + system time during the load, from /proc), which,
 unlike requests per second, can be compared between runs on a busy machine; the load generator's own CPU
 per request (it takes its share of the same cores); and each worker's share of the server's CPU, which
@@ -160,6 +161,55 @@ def _cpu_seconds(pid: int) -> dict[int, float] | None:
     return seconds
 
 
+class _Connection:
+    """One kept-alive HTTP/1.1 connection that POSTs JSON and reads the answer — the load generator's
+    client, written on asyncio's streams.
+
+    Why not httpx (kept for start-up and warm-up): the load generator runs on the same two cores as the
+    server, and httpx's asyncio client cost 1.0–1.4 ms of CPU per request here — a third of a serving
+    worker's 2.5–4 ms — so at the rates two workers reach it took ~0.4 of a core from them, and the
+    bench measured the client's share of the machine as much as the second worker's gain. This client
+    sends prepared bytes and parses only the status line and Content-Length (uvicorn answers JSON with a
+    Content-Length, never chunked): a small fraction of that."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.head = (
+            f"POST /v1/screen HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {token}\r\n"
+            "Content-Type: application/json\r\nAccept: application/json\r\n"
+        ).encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> int:
+        """POSTs ``body``; returns the status code once the whole answer is read (reconnects after a
+        connection the server closed)."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        if length:
+            await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def _load(
     base: str, token: str, names: list[str], requests: int, seconds: float, concurrency: int
 ) -> dict[str, Any]:
@@ -167,28 +217,33 @@ async def _load(
     errors = 0
     issued = 0
     stop_at = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    bodies = [json.dumps({"name": name}).encode() for name in names]
 
-    async def worker(c: httpx.AsyncClient) -> None:
+    async def worker(c: _Connection) -> None:
         nonlocal issued, errors
         while issued < requests and time.monotonic() < stop_at:
-            name = names[issued % len(names)]
+            body = bodies[issued % len(bodies)]
             issued += 1
             t0 = time.perf_counter()
             try:
-                r = await c.post("/v1/screen", json={"name": name})
-                ok = r.status_code == 200
-            except httpx.HTTPError:
+                ok = await c.post(body) == 200
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError):
+                c.close()
                 ok = False
             if ok:
                 latencies.append((time.perf_counter() - t0) * 1000)
             else:
                 errors += 1
 
-    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": token}, timeout=30, limits=limits) as c:
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(c) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
+    connections = [_Connection(host, int(port), token) for _ in range(concurrency)]
+    start = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(c) for c in connections))
+    finally:
+        for c in connections:
+            c.close()
+    elapsed = time.perf_counter() - start
     latencies.sort()
 
     def pct(p: float) -> float:
