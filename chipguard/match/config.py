@@ -42,6 +42,7 @@ class ScorerConfig:
     phonetic_syllables: bool
     record_script_needs_partner: bool
     legal_form_displaced: bool
+    trade_name_place_clash: bool
     number: float
     word: float
     person_token: float
@@ -161,6 +162,7 @@ KEYS: dict[str, str] = {
     "phonetic_syllables": "name_score.phonetic_same_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "legal_form_displaced": "name_score.legal_form_displaced",
+    "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -502,9 +504,11 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "place_clash",
-        ("place_clash_penalty",),
+        ("place_clash_penalty", "name_score.trade_name_place_clash"),
         "name",
-        "Both organisation names hold a place or country that finds no partner.",
+        "Both organisation names hold a place or country that finds no partner; with "
+        "trade_name_place_clash also a match on a listed firm's trade name whose listed name adds a place "
+        "(city, province) the query's differs from.",
     ),
     Feature(
         "person_parts_clash",

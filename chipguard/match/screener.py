@@ -476,6 +476,42 @@ def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(words), tuple(places)
 
 
+@lru_cache(maxsize=4096)
+def trade_name_places(alias: str) -> frozenset[str]:
+    """The places (cities, provinces: class PLACE, not countries) a listed company name written in Latin
+    letters adds to its trade name, casefolded: "JIANGSU CHANGQING AGROCHEMICAL CO.,LTD" → {jiangsu}.
+    Empty for a name in Chinese script (its places are Han, the query's translated ones Latin)."""
+    indexed = alias[: LIMITS.list_name_chars]
+    if has_han(indexed):
+        return frozenset()
+    in_core = {t.canon for t in analyze(core_name(indexed), False).tokens}
+    return frozenset(
+        t.canon.casefold() for t in analyze(indexed, False).tokens if t.cls == PLACE and t.canon not in in_core
+    )
+
+
+def trade_name_place_clash(scored: Scored, alias: str) -> dict[str, Any] | None:
+    """The place clash of a match on a listed firm's trade name, or None. Why: a company name is
+    registered as region + trade name + industry + legal form, and a trade name is the firm's own only
+    within its region — 广东长青（集团） (Guangdong Chant) and JIANGSU CHANGQING AGROCHEMICAL, 江苏大港 and
+    XI'AN DAGANG ROAD MACHINERY are other firms. On the full name the token alignment's place_clash sees
+    the two places; on the trade name the list's place was cut off with the rest, so it is looked at
+    here: a place the query names beside the trade name, none of the places the listed name adds."""
+    q_places = {text.casefold() for text, cls, _w in scored.unmatched_query if cls == PLACE}
+    if not q_places:
+        return None
+    l_places = trade_name_places(alias)
+    if not l_places or q_places & l_places:
+        return None
+    return {
+        "feature": "place_clash",
+        "reason": "the trade name is met, but the names' places differ (another firm's region)",
+        "query": sorted(q_places),
+        "list": sorted(l_places),
+        "value": -scorer_config().place_clash_penalty,
+    }
+
+
 def trade_name_rank(entry: Entry, q_country: str) -> tuple[int, int]:
     """The rank of a hit among hits of equal score: (0, 0) for a match on a full name; for a match on a
     trade name, how many other words and how many places its listed name adds (trade_name_residue), a
@@ -718,6 +754,10 @@ def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Sco
         return None
     w = scorer_config()
     extra: list[dict[str, Any]] = []
+    if entry.variant == "core" and w.trade_name_place_clash:
+        place_clash = trade_name_place_clash(scored, entry.alias)
+        if place_clash:
+            extra.append(place_clash)
     record = query.records(entry.party) if query.records is not None else None
     query_kind, query_country = query.kind, query.country
     if record is not None:
