@@ -486,7 +486,9 @@ def trade_name_places(alias: str) -> frozenset[str]:
         return frozenset()
     in_core = {t.canon for t in analyze(core_name(indexed), False).tokens}
     return frozenset(
-        t.canon.casefold() for t in analyze(indexed, False).tokens if t.cls == PLACE and t.canon not in in_core
+        t.canon.casefold()
+        for t in analyze(indexed, False).tokens
+        if t.cls == PLACE and t.canon not in in_core
     )
 
 
