@@ -69,8 +69,9 @@ MAGIC = b"CGIX"
 # 5: a name's tokens are numbers in the ``tokens`` table, not tuples repeated in every record (issue 16)
 # 6: the deletion map holds each word a typo's deletion can be under itself (see deletion_map_of)
 # 7: party records are marshal tuples, not JSON; each token's weights are in the file (tokens.weights)
-# 8: a name's analysis holds the words of its multi-word legal forms (NameAnalysis.legal_words)
-FORMAT_VERSION = 8
+# 8: a name's analysis held the words of its multi-word legal forms (NameAnalysis.legal_words)
+# 9: … no longer (made on demand: decoding them cost a fresh worker ~12 %); records as in 7
+FORMAT_VERSION = 9
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size

@@ -35,6 +35,7 @@ from chipguard.names.analysis import (
     WORD,
     NameAnalysis,
     Token,
+    legal_phrase_words,
 )
 from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.morphology import variants as morph_variants
@@ -422,7 +423,9 @@ def _upper_bound(best_case: float, total_all: float, translated: bool, w: Scorer
 
 
 def _legal_words_apart(
-    tokens: list[Token] | tuple[Token, ...], legal_words: frozenset[str], other_texts: frozenset[str]
+    tokens: list[Token] | tuple[Token, ...],
+    other: list[Token] | tuple[Token, ...],
+    other_texts: frozenset[str],
 ) -> list[int]:
     """Positions of ``tokens`` that are words the other name holds inside a legal form of two words or
     more, and not on its own: left without a partner, each weighs as a legal form. Why: "JOINT STOCK
@@ -430,6 +433,9 @@ def _legal_words_apart(
     and "S.A. DE C.V. MEXGLOBO" is "MEXGLOBO, S.A. DE C.V." — the legal form was only recognised where
     it stood whole, and its stray words ("closed", "sa", "cv") weighed as the name's own (issue 12: every
     disguise ≥ 0.98). Only words the other name holds: nothing one name lacks is forgiven."""
+    legal_words = {word for t in other if t.cls == LEGAL and " " in t.text for word in t.text.split()}
+    if not legal_words:
+        return []
     return [
         i
         for i, t in enumerate(tokens)
@@ -508,14 +514,15 @@ def score_or_bound(
     q_w = list(q_weights) if q_weights is not None else [token_weight(t, rarity, person) for t in q_tokens]
     c_w = list(c_weights) if c_weights is not None else [token_weight(t, rarity, person) for t in c_tokens]
     # words of the other name's legal form standing apart (see _legal_words_apart): two set tests per
-    # pair, most names holding no legal form of two words or more
+    # pair, few names holding a word of a multi-word legal form on its own
     q_apart: list[int] = []
     c_apart: list[int] = []
     if not person and w.legal_form_displaced:
-        if cand.legal_words and not cand.legal_words.isdisjoint(query.texts):
-            q_apart = _legal_words_apart(q_tokens, cand.legal_words, cand.texts)
-        if query.legal_words and not query.legal_words.isdisjoint(cand.texts):
-            c_apart = _legal_words_apart(c_tokens, query.legal_words, query.texts)
+        stray = legal_phrase_words()
+        if not stray.isdisjoint(query.texts):
+            q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
+        if not stray.isdisjoint(cand.texts):
+            c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
     if not person and (query.institutional or cand.institutional):
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix

@@ -58,9 +58,6 @@ class NameAnalysis:
     symbol_keys: frozenset[str] = (
         frozenset()
     )  # org symbols spelled out in full ("people s liberation army" → pla)
-    # the words of its legal forms of two words or more ("closed joint stock company" → closed, joint,
-    # stock, company): a word the other name holds on its own is then a word of this legal form
-    legal_words: frozenset[str] = frozenset()
 
 
 def stem(word: str) -> str:
@@ -395,6 +392,22 @@ def _org_tokens(words: list[str]) -> list[Token]:
     return _merge_legal_runs(out)
 
 
+@cache
+def legal_phrase_words() -> frozenset[str]:
+    """Words of the multi-word legal forms that are neither a legal form on their own nor stopwords
+    ("closed", "joint", "stock", "liability", "aktsionernoe", "cv"): a name holding one as a word of its
+    own may hold a legal form out of its place (chipguard.match.score: ``legal_form_displaced``)."""
+    v = vocab()
+    single = {phrase[0] for phrase in v.legal_forms if len(phrase) == 1}
+    return frozenset(
+        word
+        for phrase in v.legal_forms
+        if len(phrase) >= 2
+        for word in phrase
+        if word not in single and word not in v.stopwords
+    )
+
+
 # a legal form is recognised by its letters alone (spaces lost or moved) from this many letters: shorter
 # runs ("sa", "ag", "coop") are words of names too
 LEGAL_LETTERS_MIN = 5
@@ -519,5 +532,4 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
         frozenset(t.text for t in tokens),
         frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False)),
         frozenset() if person else _phrase_symbols(tuple(words)),
-        frozenset(word for t in tokens if t.cls == LEGAL and " " in t.text for word in t.text.split()),
     )
