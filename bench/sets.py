@@ -481,14 +481,7 @@ def commercial_unlisted(
         if p.kind.value in ("person", "vessel", "aircraft") or not {"CN", "HK", "MO"} & set(p.countries):
             continue
         for alias in p.all_names():
-            core.update(
-                t.canon
-                for t in analyze(alias.name, False).tokens
-                if t.cls == WORD
-                and len(t.canon) >= 3
-                and t.canon not in industry
-                and t.text not in institutional
-            )
+            core.update(_core_words(alias.name, industry, institutional))
     english: list[Query] = []
     script: list[Query] = []
     seen: set[str] = set(exclude)
@@ -513,6 +506,18 @@ def commercial_unlisted(
 # of companies listed on Chinese stock exchanges; ordinary Chinese-script business names, in both query
 # files) — a source A–F do not draw from.
 SCREENING_POOLS = ("neg_cn_listed_company_en", "neg_zh_business")
+
+
+def _core_words(name: str, industry: frozenset[str], institutional: frozenset[str]) -> set[str]:
+    """The words of an organisation name that name the firm (class WORD, three letters or more, no
+    industry or institution word): what a look-alike must share with a listed firm's name."""
+    from chipguard.names.analysis import WORD, analyze
+
+    return {
+        t.canon
+        for t in analyze(name, False).tokens
+        if t.cls == WORD and len(t.canon) >= 3 and t.canon not in industry and t.text not in institutional
+    }
 
 
 def _entity_key(name: str) -> str:
@@ -598,14 +603,7 @@ def commercial_unlisted_more(
             if has_han(alias.name):
                 segments.update(_trade_segments(alias.name))
                 continue
-            words.update(
-                t.canon
-                for t in analyze(alias.name, False).tokens
-                if t.cls == WORD
-                and len(t.canon) >= 3
-                and t.canon not in industry
-                and t.text not in institutional
-            )
+            words.update(_core_words(alias.name, industry, institutional))
     excluded = set(exclude) | {_entity_key(n) for n in exclude}
     pool = [
         *_screening_negatives(shared),
