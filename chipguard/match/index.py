@@ -28,7 +28,16 @@ import numpy as np
 
 from chipguard.limits import LIMITS
 from chipguard.match.config import scorer_config
-from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, STOP, WORD, NameAnalysis, Token
+from chipguard.names.analysis import (
+    GENERIC,
+    LEGAL,
+    NUMBER,
+    STOP,
+    WORD,
+    NameAnalysis,
+    Token,
+    one_word_legal_forms,
+)
 from chipguard.names.morphology import roots
 from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, sounds_alike
 from chipguard.names.vocab import vocab
@@ -194,7 +203,7 @@ _RUNON_PREFIX_MIN = 3
 def _one_word_legal_forms() -> tuple[frozenset[str], tuple[int, ...]]:
     """The one-word legal forms of two letters or more ("fze", "ltda", "sa", "pte") and "co", which the
     analysis makes a name's legal form when it ends the name; and their lengths, shortest first."""
-    forms = {p[0] for p in vocab().legal_forms if len(p) == 1 and len(p[0]) >= 2 and p[0].isalpha()}
+    forms = {form for form in one_word_legal_forms() if len(form) >= 2 and form.isalpha()}
     forms.add("co")
     return frozenset(forms), tuple(sorted({len(f) for f in forms}))
 

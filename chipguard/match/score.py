@@ -687,12 +687,14 @@ def score_or_bound(
         # typo of the name's own word) keeps its weight
         q_set, c_set = set(q_apart), set(c_apart)
         unmatched_q = [
-            (x, LEGAL, w.legal_form) if i in q_set else (x, c, y)
-            for i, (x, c, y) in zip([i for i in range(nq) if not q_used[i]], unmatched_q, strict=True)
+            (t.text, LEGAL, w.legal_form) if i in q_set else (t.text, t.cls, q_w[i])
+            for i, t in enumerate(q_tokens)
+            if not q_used[i]
         ]
         unmatched_c = [
-            (x, LEGAL, w.legal_form) if j in c_set else (x, c, y)
-            for j, (x, c, y) in zip([j for j in range(nc) if not c_used[j]], unmatched_c, strict=True)
+            (t.text, LEGAL, w.legal_form) if j in c_set else (t.text, t.cls, c_w[j])
+            for j, t in enumerate(c_tokens)
+            if not c_used[j]
         ]
     total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)
     token_score = matched / total if total > 0 else 0.0

@@ -393,12 +393,18 @@ def _org_tokens(words: list[str]) -> list[Token]:
 
 
 @cache
+def one_word_legal_forms() -> frozenset[str]:
+    """The legal forms of one word ("ltd", "gmbh", "sa", "fze"), as vocabulary.yml's legal forms spell them."""
+    return frozenset(phrase[0] for phrase in vocab().legal_forms if len(phrase) == 1)
+
+
+@cache
 def legal_phrase_words() -> frozenset[str]:
     """Words of the multi-word legal forms that are neither a legal form on their own nor stopwords
     ("closed", "joint", "stock", "liability", "aktsionernoe", "cv"): a name holding one as a word of its
     own may hold a legal form out of its place (chipguard.match.score: ``legal_form_displaced``)."""
     v = vocab()
-    single = {phrase[0] for phrase in v.legal_forms if len(phrase) == 1}
+    single = one_word_legal_forms()
     return frozenset(
         word
         for phrase in v.legal_forms
