@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from rapidfuzz.distance import OSA
+
 from chipguard.limits import LIMITS
 from chipguard.names.phonetic import phonetic_key
 from chipguard.names.text import clean_steps
@@ -158,26 +160,77 @@ def _legal_typos() -> dict[str, str]:
 
 
 @cache
-def _legal_phrase_words() -> dict[str, str]:
-    """One-letter deletions of the long words of multi-word legal forms → the word: "Comapny" and
-    "Aktsionenroe" in "Limited Liability Comapny", "Aktsionenroe Obschestvo" still spell the legal form."""
-    table: dict[str, str] = {}
+def _legal_phrase_words() -> dict[str, tuple[str, ...]]:
+    """Words of multi-word legal forms (6+ letters) and their one-letter deletions → the words they come
+    from, in a fixed order: "Comapny" and "Aktsionenroe" in "Limited Liability Comapny", "Aktsionenroe
+    Obschestvo" still spell the legal form. A key may stand for several words: the legal-form data
+    itself spells some words two ways ("Public Limited Compnay" beside "… Company", Bulgarian
+    "aktsionerno" beside Russian "aktsionernoe"), and a typo of one is a typo of the other."""
+    table: dict[str, set[str]] = {}
     for phrase in vocab().legal_forms:
         if len(phrase) >= 2:
             for word in phrase:
                 if len(word) >= 6 and word.isascii() and word.isalpha():
-                    _with_deletions(table, word, word)
-    return table
+                    table.setdefault(word, set()).add(word)
+                    for i in range(len(word)):
+                        table.setdefault(word[:i] + word[i + 1 :], set()).add(word)
+    return {key: tuple(sorted(words)) for key, words in table.items()}
 
 
 @lru_cache(maxsize=100_000)
-def _legal_spelling(word: str) -> str:
-    """The legal-form word ``word`` is a one-edit typo of, else ``word`` itself. Known words stay as they
-    are."""
+def _legal_spellings(word: str) -> tuple[str, ...]:
+    """The legal-form words ``word`` may be a one-edit typo of, ``word`` itself first when it is one;
+    empty when it is none. A known word is only its own spelling or a letter short of a legal-form word
+    ("obschestvo" for "obshchestvo"), never corrected further."""
     table = _legal_phrase_words()
     if len(word) < 6 or not word.isalpha() or word in _known_words():
-        return table.get(word, word)
-    return _one_edit(table, word) or word
+        found = list(table.get(word, ()))
+    else:
+        found = []
+        for key in (word, *(word[:i] + word[i + 1 :] for i in range(len(word)))):
+            for spelled in table.get(key, ()):
+                if spelled not in found:
+                    found.append(spelled)
+    # itself first (a legal-form word as written), then the others in a fixed order
+    return tuple(sorted(found, key=lambda w: (w != word, w)))
+
+
+@cache
+def _legal_prefixes() -> frozenset[tuple[str, ...]]:
+    """Every leading part of every multi-word legal form ("limited", "limited liability"): the
+    corrections of a phrase's typos are followed only while they still begin a legal form."""
+    return frozenset(
+        phrase[:k] for phrase in vocab().legal_forms if len(phrase) >= 2 for k in range(1, len(phrase))
+    )
+
+
+def _legal_form_of_typos(spellings: list[tuple[str, ...]], start: int, length: int) -> str | None:
+    """The label of the legal form the ``length`` words from ``start`` spell with their typos corrected
+    (``spellings``: each word's spellings, :func:`_legal_spellings`, or the word itself), None when no
+    combination is one. The combinations are tried depth first in each word's own order, a branch dropped
+    as soon as it no longer begins a legal form, so the first found is the same on every run."""
+    return _walk_spellings(spellings, start, start + length - 1, (), vocab().legal_forms, _legal_prefixes())
+
+
+def _walk_spellings(
+    spellings: list[tuple[str, ...]],
+    k: int,
+    last: int,
+    head: tuple[str, ...],
+    legal: dict[tuple[str, ...], str],
+    prefixes: frozenset[tuple[str, ...]],
+) -> str | None:
+    for option in spellings[k]:
+        phrase = (*head, option)
+        if k == last:
+            label = legal.get(phrase)
+            if label is not None:
+                return label
+        elif phrase in prefixes:
+            label = _walk_spellings(spellings, k + 1, last, phrase, legal, prefixes)
+            if label is not None:
+                return label
+    return None
 
 
 def _legal_typo(word: str) -> str | None:
@@ -240,12 +293,14 @@ def _runon_legal_forms() -> tuple[str, ...]:
 
 
 def _split_legal_suffix(word: str) -> tuple[str, ...]:
-    """ "siemensag" → "siemens ag", "jscshipyard" → "jsc shipyard": a legal form run onto a long name."""
+    """ "siemensag" → "siemens ag", "jscshipyard" → "jsc shipyard": a legal form run onto a long name (at
+    its start only a form written before names: ``runon_legal_prefixes``, not "spa" + "rrow")."""
+    leading = vocab().runon_legal_leading
     if len(word) >= 7 and word.isalpha() and word not in _vocabulary_words() and not _near_known(word):
         for suffix in _runon_legal_forms():
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                 return (word[: -len(suffix)], suffix)
-            if len(suffix) >= 3 and word.startswith(suffix) and len(word) - len(suffix) >= 4:
+            if suffix in leading and word.startswith(suffix) and len(word) - len(suffix) >= 4:
                 return (suffix, word[len(suffix) :])
     return (word,)
 
@@ -286,6 +341,40 @@ def _join_broken(words: list[str]) -> list[str]:
     return out
 
 
+# a number word is known with one typo from this many letters ("Sevneth" is "Seventh"): shorter ones
+# ("first", "third", "fifth") are one edit from other words ("fist", "thirds")
+NUMBER_TYPO_MIN = 6
+
+
+@cache
+def _number_typos() -> dict[str, str]:
+    """One-letter deletions of the long number words → their digits; a deletion two number words share
+    ("sevent" of "seventh" and "seventy") names neither."""
+    table: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for word, value in vocab().number_words.items():
+        if len(word) >= NUMBER_TYPO_MIN and word.isalpha():
+            for key in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+                if table.setdefault(key, value) != value:
+                    ambiguous.add(key)
+    return {key: value for key, value in table.items() if key not in ambiguous}
+
+
+@lru_cache(maxsize=100_000)
+def _number_typo(word: str) -> str | None:
+    """The digits of the number word ``word`` is a one-edit typo of ("sevneth", "secodn"), if any; a
+    known word never is one."""
+    if len(word) < NUMBER_TYPO_MIN or not word.isalpha() or word in _known_words():
+        return None
+    value = _one_edit(_number_typos(), word)
+    if value is None:
+        return None
+    # two words sharing a deletion may be two edits apart ("severny", Russian "northern", and "seventy"):
+    # only a number word one edit away (a swap of two letters counts one) is meant
+    near = [w for w, v in vocab().number_words.items() if v == value and OSA.distance(w, word) <= 1]
+    return value if near else None
+
+
 def _numbers(words: list[str]) -> list[str]:
     """Number words → digits; "forty four" → "44"."""
     table = vocab().number_words
@@ -294,6 +383,8 @@ def _numbers(words: list[str]) -> list[str]:
         value = table.get(word)
         if value is None and len(word) == 1 and word.isdigit():
             value = word
+        if value is None and len(word) >= NUMBER_TYPO_MIN:
+            value = _number_typo(word)
         if value is None:
             out.append(word)
             continue
@@ -358,7 +449,9 @@ def _org_tokens(words: list[str]) -> list[Token]:
     out: list[Token] = []
     i = 0
     n = len(words)
-    spelled: list[str] | None = None  # words with legal-form typos corrected, made on first need
+    # each word's spellings with legal-form typos corrected (itself when none), made on first need
+    spelled: list[tuple[str, ...]] | None = None
+    begins: list[bool] = []  # … and whether one of a word's spellings begins a multi-word legal form
     while i < n:
         matched = False
         # Longest legal-form phrase first ("co ltd" before "co"). A leading legal form ("OAO Gazprom",
@@ -370,8 +463,11 @@ def _org_tokens(words: list[str]) -> list[Token]:
                 if label is None and length >= 2:
                     # a typo inside a multi-word legal form ("Limited Liability Comapny")
                     if spelled is None:
-                        spelled = [_legal_spelling(w) for w in words]
-                    label = v.legal_forms.get(tuple(spelled[i : i + length]))
+                        spelled = [_legal_spellings(w) or (w,) for w in words]
+                        prefixes = _legal_prefixes()
+                        begins = [any((o,) in prefixes for o in options) for options in spelled]
+                    if begins[i]:
+                        label = _legal_form_of_typos(spelled, i, length)
                 if label is None:
                     # its spaces lost or moved ("S.A. DEC.V.", "Limitedpartnership"), not added: pinyin
                     # written a syllable a word ("you xian gong si") is the name's own rendering

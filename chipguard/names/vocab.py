@@ -28,6 +28,7 @@ class Vocab:
     person_particles: frozenset[str]
     number_words: dict[str, str]
     runon_legal: frozenset[str]
+    runon_legal_leading: frozenset[str]  # of runon_legal, the forms written before a name ("OOO …")
     countries: frozenset[str]
     person_prefixes: frozenset[str]
     person_nicks: dict[str, str]
@@ -103,6 +104,7 @@ def vocab() -> Vocab:
         person_particles=frozenset(clean(str(w)) for w in cur.get("person_particles", [])),
         number_words={clean(str(k)): str(v) for k, v in (cur.get("number_words") or {}).items()},
         runon_legal=frozenset(clean(str(w)) for w in cur.get("runon_legal_suffixes", [])),
+        runon_legal_leading=frozenset(clean(str(w)) for w in cur.get("runon_legal_prefixes", [])),
         countries=frozenset(clean(str(w)) for w in cur.get("countries", [])),
         institutional=frozenset(clean(str(w)) for w in cur.get("institutional_words", [])),
         person_prefixes=prefixes,
