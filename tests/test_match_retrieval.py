@@ -173,9 +173,9 @@ def test_typo_neighbours_are_the_list_words_one_edit_away(shared: Path, tmp_path
     vocab = set(built.index.vocab)
 
     def by_rule(word: str) -> tuple[str, ...]:
-        """(a list word's deletions are keyed from MIN_DELETE_LEN letters on; the query word's own from
-        one letter less)"""
-        if len(word) < MIN_DELETE_LEN - 1 or not word.isalpha():
+        """(a list word's deletions are keyed from MIN_DELETE_LEN letters on, and a query word's
+        neighbours are looked up from MIN_DELETE_LEN letters on)"""
+        if len(word) < MIN_DELETE_LEN or not word.isalpha():
             return ()
         mine = deletes(word)
         found = {v for v in vocab if v in mine}  # the query gained a letter

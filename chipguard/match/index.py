@@ -42,7 +42,11 @@ from chipguard.names.morphology import roots
 from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, sounds_alike
 from chipguard.names.vocab import vocab
 
-MIN_DELETE_LEN = 5
+# list words are keyed under their one-letter deletions from this length, and a query word looks up its
+# typo neighbours from this length: the scorer's least typo length (matching.yml word_lengths.typo), so a
+# four-letter word's changed or swapped letter ("kudo" ~ "kodo") meets as the scorer pairs it (a constant,
+# not read from the rule set: the index file must not depend on it)
+MIN_DELETE_LEN = 4
 # a query's posting entries up to this many are summed in a dict, more with numpy (see candidates)
 SMALL_TALLY = 2_048
 LONG_POSTING = (
@@ -155,7 +159,7 @@ def _skeleton_keys(word: str) -> list[str]:
 def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
     """The vocabulary's deletion map: each one-letter deletion of a word of MIN_DELETE_LEN letters or more
     (typos, see NameIndex.typo_neighbours) and each sound key (see :func:`sound_keys`) → the words, sorted;
-    and each word a typo's deletion can be (letters only, MIN_DELETE_LEN - 2 or more) → itself among them.
+    and each word a typo's deletion can be (letters only, MIN_DELETE_LEN - 1 or more) → itself among them.
     One function for the index built in memory and the one built into a file: the same map.
 
     Why a word under itself: finding a query word's typo neighbours asks, for each of its deletions,
@@ -165,7 +169,7 @@ def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
     with SOUND, so the word is among its own key's words exactly when it is a list word)."""
     out: dict[str, list[str]] = defaultdict(list)
     for word in sorted(vocab_words):
-        if len(word) >= MIN_DELETE_LEN - 2 and word.isalpha():
+        if len(word) >= MIN_DELETE_LEN - 1 and word.isalpha():
             out[word].append(word)  # (in sorted order: every word of this key is appended in turn)
         if len(word) >= MIN_DELETE_LEN and word.isalpha():
             for d in sorted(deletes(word)):
@@ -332,7 +336,7 @@ class NameIndex:
 
     def typo_neighbours(self, word: str) -> Iterable[str]:
         """List vocabulary words within one edit of ``word`` (insert, delete, substitute, most swaps)."""
-        if len(word) < MIN_DELETE_LEN - 1 or not word.isalpha():
+        if len(word) < MIN_DELETE_LEN or not word.isalpha():
             return ()
         cache = self._neighbour_cache
         found_before = cache.get(word)

@@ -71,7 +71,8 @@ MAGIC = b"CGIX"
 # 7: party records are marshal tuples, not JSON; each token's weights are in the file (tokens.weights)
 # 8: a name's analysis held the words of its multi-word legal forms (NameAnalysis.legal_words)
 # 9: … no longer (made on demand: decoding them cost a fresh worker ~12 %); records as in 7
-FORMAT_VERSION = 9
+# 10: four-letter list words are keyed under their deletions too (index.MIN_DELETE_LEN 5 → 4)
+FORMAT_VERSION = 10
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
