@@ -77,6 +77,7 @@ def test_screening_finds_listed_firms_with_a_typo_in_their_legal_form_or_name(sh
         "AKTSIONERNEO OBSHCHESTVO RT-AVTO": "AKTSIONERNOE OBSHCHESTVO RT-AVTO",
         "CHINA SPCAESAT CO., LTD.": "CHINA SPACESAT CO., LTD.",
         "SEVNETH SENSE COMPANY LIMITED": "SEVENTH SENSE COMPANY LIMITED",
+        "GELRO IMPEXS.R.L.": "GELRO IMPEX S.R.L.",
     }
     for query, listed in cases.items():
         assert any(h.name == listed for h in screener.screen(query, kind="org")), query
@@ -96,3 +97,21 @@ def test_a_word_two_edits_from_a_number_word_stays_a_word() -> None:
     assert [t.text for t in analyze("SEVERNY ZAVOD").tokens][0] == "severny"
     # short number words are one edit from too many words ("fist", "thirds")
     assert [t.text for t in analyze("FIST TRADING").tokens][0] == "fist"
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("GELRO IMPEXS.R.L.", ["gelro", "impex", "srl"]),
+        ("GRUPPO DOMANOS.R.L.", ["gruppo", "domano", "srl"]),
+        ("CYLINDER SYSTEML.T.D.", ["cylinder", "system", "ltd"]),
+    ],
+)
+def test_a_dotted_legal_form_glued_to_the_word_before_it_is_split_off(written: str, words: list[str]) -> None:
+    tokens = analyze(written).tokens
+    assert [t.text for t in tokens] == words and tokens[-1].cls == LEGAL
+
+
+def test_dotted_letters_that_spell_no_legal_form_stay_on_their_word() -> None:
+    # "u" + "k" is no legal form: nothing is cut off "Sonsu"
+    assert [t.text for t in analyze("ACME SONSU.K.").tokens][:2] == ["acme", "sonsu"]

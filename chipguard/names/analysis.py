@@ -602,10 +602,29 @@ def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+# a word of 3+ letters, its last letter, then dotted letters: "IMPEXS.R.L.", "SYSTEML.T.D.", "JSA.S."
+_GLUED_DOTTED = re.compile(r"([^\W\d_]{3,})([^\W\d_])\.((?:[^\W\d_]\.)*[^\W\d_]\b\.?)")
+
+
+def _detach_dotted_legal_form(name: str) -> str:
+    """A dotted legal form whose space before it was lost keeps its first letter on the word before it
+    ("GELRO IMPEXS.R.L." for "GELRO IMPEX S.R.L.", "CYLINDER SYSTEML.T.D."): the letters would be read
+    "impexs" and "rl". The space is put back when that letter and the dotted ones spell a one-word legal
+    form ("srl", "ltd", "as") — a dotted acronym after a word ("Sons U.K.") is left as it is."""
+
+    def detach(match: re.Match[str]) -> str:
+        letters = (match.group(2) + match.group(3).replace(".", "")).casefold()
+        if letters in one_word_legal_forms():
+            return f"{match.group(1)} {match.group(2)}.{match.group(3)}"
+        return match.group(0)
+
+    return _GLUED_DOTTED.sub(detach, name)
+
+
 @lru_cache(maxsize=300_000)
 def analyze(name: str, person: bool = False) -> NameAnalysis:
     """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
-    cleaned, steps = clean_steps(name)
+    cleaned, steps = clean_steps(_detach_dotted_legal_form(name) if not person and "." in name else name)
     words = cleaned.split()
     tokens = _person_tokens(words) if person else _org_tokens(words)
     if not tokens and words:
