@@ -412,14 +412,90 @@ def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[
 _ROUNDING = 1e-9
 
 
-def _upper_bound(best_case: float, total_all: float, translated: bool, w: ScorerConfig) -> float:
-    """The token score of a pair whose matched words weigh ``best_case`` of ``total_all``, matched
-    perfectly; ``translated``: a translated query's unmatched words may weigh as little as
-    ``translated_unmatched``. It grows with ``best_case``, so a larger ``best_case`` bounds a smaller."""
-    if translated:
-        rest = max(0.0, total_all - best_case)
-        return best_case / (best_case + w.translated_unmatched * rest) if best_case else 0.0
-    return best_case / total_all if total_all else 0.0
+# a matched pair of these is weighed by its list word alone (score_or_bound)
+_LIST_WEIGHED = ("typo", "phonetic", "abbreviation")
+
+
+def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: ScorerConfig) -> float:
+    """An upper bound of a pair's score (before penalties, which only lower it): its words' alignment
+    scores ``matched / (matched_weight + unmatched_weight)``, where the pairs' matched weight is at least
+    what they match (similarity ≤ 1) and at most ``exact`` (the equal words' weights) plus ``gain`` (the
+    most the other pairs can weigh, each at its similarity), and ``unmatched`` is at most the weight left
+    unmatched (the corpus factor ≤ 1 only lowers a matched word, institutional weights only raise an
+    unmatched one). ``subset``: a person's subset rule may apply, at most base + share × that bound less
+    one extra part's penalty, at most the cap."""
+    best = exact + gain
+    bound = best / (best + unmatched) if best > 0 else 0.0
+    if subset:
+        lifted = w.subset_base + w.subset_token_share * bound - w.person_extra_penalty
+        bound = max(bound, min(lifted, w.subset_cap))
+    return bound
+
+
+def _pairs_bound(
+    gains: list[tuple[int, int, float, bool]],
+    q_w: list[float],
+    c_w: list[float],
+    exact: float,
+    total_all: float,
+    unmatched_share: float,
+    person: bool,
+    equal_pairs: int,
+    w: ScorerConfig,
+) -> float:
+    """:func:`_early_bound` of a pair whose words left may pair up as ``gains`` says: (query word, list
+    word, the most the pair adds to the matched weight, whether it may be a person's pair alike at 0.99
+    or more, which the subset rule counts). Each word pairs with its best partner, at most m = the fewer
+    words with a partner on either side; a word with no partner, and the lightest of the surplus on the
+    side with more, stay unmatched. ``exact``: the weight of the ``equal_pairs`` pairs of equal words;
+    ``total_all``: both names' weight."""
+    unmatched = total_all - exact
+    gain = 0.0
+    alike_q: set[int] = set()
+    alike_c: set[int] = set()
+    if gains:
+        best_q: dict[int, float] = {}
+        best_c: dict[int, float] = {}
+        for i, j, g, same in gains:
+            if same:
+                alike_q.add(i)
+                alike_c.add(j)
+            if g > best_q.get(i, -1.0):
+                best_q[i] = g
+            if g > best_c.get(j, -1.0):
+                best_c[j] = g
+        fq = [q_w[i] for i in best_q]
+        fc = [c_w[j] for j in best_c]
+        m = min(len(fq), len(fc))
+        unmatched -= sum(fq, 0.0) + sum(fc, 0.0)
+        unmatched += sum(sorted(fq)[: len(fq) - m], 0.0) + sum(sorted(fc)[: len(fc) - m], 0.0)
+        gain = min(
+            sum(sorted(best_q.values(), reverse=True)[:m], 0.0),
+            sum(sorted(best_c.values(), reverse=True)[:m], 0.0),
+        )
+    subset = person and equal_pairs + min(len(alike_q), len(alike_c)) >= w.subset_min_parts
+    return _early_bound(exact, gain, unmatched_share * unmatched, subset, w)
+
+
+def _acronym_match(query: NameAnalysis, cand: NameAnalysis, shortest: int) -> bool:
+    """One name's only significant word is the other's acronym (of ``shortest`` letters or more)."""
+    q_sig, c_sig = query.significant, cand.significant
+    return (len(q_sig) == 1 and len(cand.acronym) >= shortest and q_sig[0].text == cand.acronym) or (
+        len(c_sig) == 1 and len(query.acronym) >= shortest and c_sig[0].text == query.acronym
+    )
+
+
+def _symbol_match(query: NameAnalysis, cand: NameAnalysis) -> bool:
+    """One name's only significant word but places is a multilingual symbol of the other (symbols.yml)."""
+    if cand.symbol_keys:
+        q_core = [t for t in query.significant if t.cls != PLACE]
+        if len(q_core) == 1 and q_core[0].canon in cand.symbol_keys:
+            return True
+    if query.symbol_keys:
+        c_core = [t for t in cand.significant if t.cls != PLACE]
+        if len(c_core) == 1 and c_core[0].canon in query.symbol_keys:
+            return True
+    return False
 
 
 def _legal_words_apart(
@@ -552,37 +628,35 @@ def score_or_bound(
     char_sim: float | None = None
     bounded = (
         min_score > 0
-        and not person  # the person subset rule can lift a low token score
         and not (q_apart or c_apart)  # their weight falls once they find no partner
-        and query.joined != cand.joined
-        and not (len(query.significant) == 1 or len(cand.significant) == 1)  # acronym rules can lift it
+        and (
+            person  # the person subset rule is bounded below, on the pairs it needs
+            or (
+                query.joined != cand.joined
+                # the acronym and symbol rules can lift an organisation's score over its words'
+                and not _acronym_match(query, cand, w.acronym_min_length)
+                and not _symbol_match(query, cand)
+            )
+        )
     )
-    if bounded:
+    if bounded and not person:
         char_sim = Indel.normalized_similarity(query.joined, cand.joined)
         bounded = char_sim < w.char_floor
-    if bounded:
-        # upper bound before any fuzzy comparison: every word left on the lighter side pairs up
-        # perfectly. It is at least the bound below (which counts only words with a fuzzy partner), so a
-        # pair it rules out that one rules out too — most candidates stop here, without comparing words
-        exact = sum(q_w[i] + c_w[j] for i, j, _s, _h in pairs)
-        total_all = sum(q_w) + sum(c_w)
-        room_all = 2 * min(sum(q_w[i] for i in rest_q), sum(c_w[j] for j in rest_c))
-        bound = _upper_bound(exact + room_all, total_all, anchors is not None, w)
-        if bound < min_score - _ROUNDING:
-            return bound
-    # 2. fuzzy candidates among what is left
+    # what is sure to stay unmatched counts at least at this share of its weight (a translated query's
+    # unmatched words may weigh as little as translated_unmatched once its anchor matched)
+    unmatched_share = min(1.0, w.translated_unmatched) if anchors is not None and not person else 1.0
+    # 2. fuzzy candidates among what is left. Two words of different first letters, one of them under
+    # seven letters, are no match once translation is out of play (token_similarity: every organisation
+    # rule and every person rule needs the same first letter below seven letters, but a person's
+    # one-letter variant of the same length, "Gates"/"Cates"): most word pairs of two names are told
+    # apart here, without a call
     translated = anchors is not None
-    cands: list[tuple[float, int, int, str]] = []
-    # two words of different first letters, one of them under seven letters, are no match once
-    # translation is out of play (token_similarity: every organisation rule and every person rule needs
-    # the same first letter below seven letters, but a person's one-letter variant of the same length,
-    # "Gates"/"Cates"): most word pairs of two names are told apart here, without a call
-    c_side = [(j, c_tokens[j], c_tokens[j].text[:1], len(c_tokens[j].text)) for j in rest_c]
+    c_side = [(j, c_tokens[j].text[:1], len(c_tokens[j].text)) for j in rest_c]
+    may_pair: list[tuple[int, int]] = []
     for i in rest_q:
-        qt = q_tokens[i]
-        q_text = qt.text
+        q_text = q_tokens[i].text
         q_first, q_len = q_text[:1], len(q_text)
-        for j, ct, c_first, c_len in c_side:
+        for j, c_first, c_len in c_side:
             if (
                 not translated
                 and c_first != q_first
@@ -590,16 +664,36 @@ def score_or_bound(
                 and not (person and q_len == c_len)
             ):
                 continue
-            sim, how = token_similarity(qt, ct, person, translated, w)
-            if sim > 0:
-                cands.append((sim, i, j, how))
+            may_pair.append((i, j))
+    exact = total_all = 0.0
     if bounded:
-        # upper bound: every word that has a fuzzy partner pairs up perfectly, weighed at the larger side
-        pq = {i for _s, i, _j, _h in cands}
-        pc = {j for _s, _i, j, _h in cands}
-        room = 2 * min(sum(q_w[i] for i in pq), sum(c_w[j] for j in pc)) if cands else 0.0
-        bound = _upper_bound(exact + room, total_all, anchors is not None, w)
-        if bound < min_score:
+        # upper bound (see _early_bound): with no word pair left that may pair up, what the equal words
+        # match is all there is; most candidates stop here, before any word comparison
+        exact = sum([q_w[i] + c_w[j] for i, j, _s, _h in pairs], 0.0)
+        total_all = sum(q_w, 0.0) + sum(c_w, 0.0)
+        if not may_pair:
+            subset = person and len(pairs) >= w.subset_min_parts
+            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, w)
+            if bound < min_score - _ROUNDING:
+                return bound
+    cands: list[tuple[float, int, int, str]] = []
+    alike: list[tuple[int, int, float, bool]] = []
+    for i, j in may_pair:
+        sim, how = token_similarity(q_tokens[i], c_tokens[j], person, translated, w)
+        if sim > 0:
+            cands.append((sim, i, j, how))
+            if bounded:
+                # what the pair adds at most, at its similarity and weight (see _early_bound)
+                pw = c_w[j] if how in _LIST_WEIGHED else (q_w[i] + c_w[j]) / 2
+                alike.append((i, j, 2.0 * sim * pw, person and sim >= 0.99))
+    if bounded and may_pair:
+        # the same bound on the word pairs found alike
+        if alike:
+            bound = _pairs_bound(alike, q_w, c_w, exact, total_all, unmatched_share, person, len(pairs), w)
+        else:
+            subset = person and len(pairs) >= w.subset_min_parts
+            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, w)
+        if bound < min_score - _ROUNDING:
             return bound
     # best pairs first
     cands.sort(reverse=True)
@@ -613,7 +707,7 @@ def score_or_bound(
     out_pairs: list[Pair] = []
     for i, j, sim, how in pairs:
         # a matched pair is weighed by the list token (a typo in the query must not inflate it)
-        pw = c_w[j] if how in ("typo", "phonetic", "abbreviation") else (q_w[i] + c_w[j]) / 2
+        pw = c_w[j] if how in _LIST_WEIGHED else (q_w[i] + c_w[j]) / 2
         if corpus and c_tokens[j].cls in (WORD, GENERIC):
             pw *= corpus_factor(c_tokens[j].canon)
         matched += 2 * sim * pw
@@ -783,17 +877,9 @@ def score_or_bound(
         ):
             base, basis = char_score - w.char_margin, "character_similarity"
     if not person and base < w.acronym_score:
-        q_sig, c_sig = query.significant, cand.significant
-        shortest = w.acronym_min_length
-        if (len(q_sig) == 1 and len(cand.acronym) >= shortest and q_sig[0].text == cand.acronym) or (
-            len(c_sig) == 1 and len(query.acronym) >= shortest and c_sig[0].text == query.acronym
-        ):
+        if _acronym_match(query, cand, w.acronym_min_length):
             base, acronym, basis = w.acronym_score, True, "acronym"
-        q_core = [t for t in q_sig if t.cls != PLACE]
-        c_core = [t for t in c_sig if t.cls != PLACE]
-        if (len(q_core) == 1 and q_core[0].canon in cand.symbol_keys) or (
-            len(c_core) == 1 and c_core[0].canon in query.symbol_keys
-        ):
+        if _symbol_match(query, cand):
             if w.symbol_score > base:
                 basis = "symbol"
             base, acronym = max(base, w.symbol_score), True
