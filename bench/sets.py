@@ -73,7 +73,14 @@ and sets of other entities is visible:
   (``commercial_unlisted_more``). Queried as CN by English and Chinese names, against CSL 2022-04 (G1)
   and the C lists (G2). A dev set: its alerts are read and the rules of session 9 were written on them.
 
-For D, E, F and G the table also says how many alerting queries alerted only on records in the query's own
+- **H (a further dev sample, session 10)**: every other company of G's pools that no set A–G queries
+  and that is on no list — those sharing no core word or trade name *as written* with a listed firm
+  (``commercial_unlisted_rest``): what alerts among them met a listed name through a near word (a
+  sound-alike, a one-syllable variant of a pinyin trade name). Queried as CN by English and Chinese
+  names against CSL 2022-04 (H1) and the C lists (H2); the second sample on which a rule written on A's
+  and G's alerts is checked.
+
+For D, E, F, G and H the table also says how many alerting queries alerted only on records in the query's own
 country (``Outcome.alerting_in_country``): such a hit is the same generic name in the same country (a
 translated Chinese name of the same meaning, for D), which the set's construction cannot call false —
 the listed body may be the customer.
@@ -639,6 +646,46 @@ def commercial_unlisted_more(
     return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
 
 
+def commercial_unlisted_rest(
+    shared: Path, watchlists: list[list[Any]], exclude: set[str]
+) -> dict[str, list[Query]]:
+    """Set H (session 10, a further *dev* sample from other entities than A–G): every other real Chinese
+    company of the same pools as G (``_screening_negatives`` and the xscript pool's ``COMMERCIAL_POOLS``
+    companies with a Chinese name; no institution) that no set A–G queries and that is on no list (by
+    ``key`` or ``_entity_key``) — the companies that share *no* core word or trade name with a listed firm
+    as written, so whatever alerts among them met a listed name through a near word: a sound-alike
+    ("Jiuzhitang" / "Jetborne"), a one-letter variant of a pinyin trade name ("Guanhao" / "Huanhao"), a
+    generic alias. Queried with country CN by English (``lookalike_commercial_en``) and Chinese-script names
+    (``_zh``); any alert is false. Built after G's classes were read (session 10), to check that a rule
+    written on A's and G's alerts holds on other entities."""
+    every = [p for parties in watchlists for p in parties]
+    listed = {k for p in every for a in p.all_names() for k in (key(a.name), _entity_key(a.name))}
+    excluded = set(exclude) | {_entity_key(n) for n in exclude}
+    pool = [
+        *_screening_negatives(shared),
+        *(
+            (name, chinese)
+            for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS)
+            if chinese
+        ),
+    ]
+    english: list[Query] = []
+    script: list[Query] = []
+    for name, chinese in pool:
+        names = [n for n in (name, *chinese) if n]
+        if (name and INSTITUTION.search(name)) or any(
+            key(n) in listed or _entity_key(n) in listed or key(n) in excluded or _entity_key(n) in excluded
+            for n in names
+        ):
+            continue
+        excluded.update(key(n) for n in names)
+        excluded.update(_entity_key(n) for n in names)
+        if name:
+            english.append(Query(name, False))
+        script += [Query(n, False, entity=name or n) for n in chinese]
+    return {"lookalike_commercial_en": english, "lookalike_commercial_zh": script}
+
+
 def parent_blob_lookalikes(pool: list[str], parties: list[Any], exclude: set[str]) -> list[Query]:
     """Real company and institution names that are not on ``parties`` (``pool``: the xscript watchlist and
     the §1260H names) sharing a word with a list name that is a whole parent / affiliate blob
@@ -815,6 +862,16 @@ def build(shared: Path) -> dict[str, tuple[str, list[Any], dict[str, list[Query]
             list_parties,
             g_sets,
         )
+    # session 10: H, the rest of G's pools (companies sharing no core as written with a listed firm), a
+    # further dev sample from other entities than A–G
+    queried |= {key(q.name) for qs in g_sets.values() for q in qs}
+    h_sets = commercial_unlisted_rest(shared, [lp for _, _, lp in watchlists], queried)
+    for f_label, lists, list_parties in watchlists:
+        out["H" + f_label[1:]] = (
+            f"dev (session 10): the other unlisted Chinese companies of G's pools, queried as CN against {lists}",
+            list_parties,
+            h_sets,
+        )
     return out
 
 
@@ -886,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Brand / short-name and look-alike sets (bench/sets.py)\n")
     for label, (description, parties, _) in built.items():
         print(f"- {label}: {description} ({len(parties)} records)")
-    labels = [lab for lab in built if lab[0] not in "DEFG"]
+    labels = [lab for lab in built if lab[0] not in "DEFGH"]
     print()
     print("| set | " + " | ".join(f"{lab} queries | {lab} raw | {lab} alerting" for lab in labels) + " |")
     print("|---|" + "---:|---:|---:|" * len(labels))
@@ -907,12 +964,14 @@ def main(argv: list[str] | None = None) -> int:
         "see generic_unlisted_in_country — keep it blind: totals only)",
         "G": "set G (a further dev set, session 9: unlisted Chinese companies sharing a core with a listed "
         "firm, other entities than A–F, English and Chinese script, queried as CN; see commercial_unlisted_more)",
+        "H": "set H (a further dev sample, session 10: the other unlisted Chinese companies of G's pools, "
+        "English and Chinese script, queried as CN; see commercial_unlisted_rest)",
     }
     for group, title in held_out.items():
         members = [lab for lab in built if lab.startswith(group)]
         if not members:
             continue
-        print(f"\n{'Dev' if group == 'G' else 'Held-out'} look-alikes, {title}:\n")
+        print(f"\n{'Dev' if group in 'GH' else 'Held-out'} look-alikes, {title}:\n")
         print(
             "| set | queries | raw FPR | alerting FPR | alerting | of them only in the query's country "
             "| of them confirmed |"

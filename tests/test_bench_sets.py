@@ -236,3 +236,29 @@ def test_set_g_holds_other_unlisted_companies_than_a_to_f(built: Built) -> None:
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in q.name) for q in script)
     # a former name on a record (ZHEJIANG NANYANG TECHNOLOGY COMPANY LIMITED, CMIC) is the listed firm
     assert "Zhejiang Nanyang Technology Co., Ltd." not in {q.name for q in english}
+
+
+def test_set_h_holds_the_other_unlisted_companies(built: Built) -> None:
+    """Set H (session 10, dev): the other companies of G's pools — none that A–G query (by name key or by
+    the name without its legal form), none listed on either watchlist, the same queries on both
+    watchlists, English and Chinese-script names queried as CN."""
+    from bench.sets import _entity_key
+
+    h_labels = [label for label in built if label.startswith("H")]
+    assert h_labels and all(built[label][2] is built[h_labels[0]][2] for label in h_labels)
+    others = [q for label in built if label[0] in "ABCDEFG" for qs in built[label][2].values() for q in qs]
+    queried = {key(q.name) for q in others} | {_entity_key(q.name) for q in others}
+    listed = {
+        k
+        for label in h_labels
+        for p in built[label][1]
+        for a in p.all_names()
+        for k in (key(a.name), _entity_key(a.name))
+    }
+    sets = built[h_labels[0]][2]
+    english, script = sets["lookalike_commercial_en"], sets["lookalike_commercial_zh"]
+    assert len(english) > 1000 and len(script) > 1000
+    for q in english + script:
+        assert q.country == "CN" and not q.expect_hit
+        assert not {key(q.name), _entity_key(q.name)} & (queried | listed), q.name
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in q.name) for q in script)

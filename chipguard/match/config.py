@@ -40,6 +40,7 @@ class ScorerConfig:
     translated_unmatched: float
     translated_needs_partner: bool
     phonetic_syllables: bool
+    pinyin_other_syllables: bool
     record_script_needs_partner: bool
     legal_form_displaced: bool
     trade_name_place_clash: bool
@@ -160,6 +161,7 @@ KEYS: dict[str, str] = {
     "translated_unmatched": "weights.translated_unmatched",
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "phonetic_syllables": "name_score.phonetic_same_syllables",
+    "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "legal_form_displaced": "name_score.legal_form_displaced",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
@@ -294,6 +296,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.generic_query_evidence": bool,
     "strength.generic_name_needs_country": bool,
     "strength.homophone_conflict": bool,
+    "strength.approximate_brand_conflict": bool,
 }
 
 
@@ -435,6 +438,7 @@ FEATURES: tuple[Feature, ...] = (
             "sound_alike_similarity",
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
+            "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.legal_form_displaced",
         ),
@@ -449,6 +453,9 @@ FEATURES: tuple[Feature, ...] = (
         "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart); "
         "with translated_record_script_needs_partner, the same for the English name of a record that "
         "carries its own Chinese name, met by a Chinese query. "
+        "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
+        "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
+        "no typo or morphology similarity. "
         "With legal_form_displaced, a word one name holds on its own and the other inside a legal form of "
         "two words or more (CLOSED … Joint Stock Company vs Closed Joint Stock Company) weighs as a legal form, "
         "and a one-word legal form run onto a word (TANKERSFZE vs Tankers FZE) is joined like two words. "
@@ -656,7 +663,8 @@ SETTINGS: tuple[Setting, ...] = (
         "must be for an identical identifier to confirm it, when a declared kind is reviewed, whether a "
         "generic query is weak on a list name adding the place or proper name it lacks, whether a generic "
         "name confirms on its name only in the record's country, whether a Chinese query whose brand the "
-        "record's Chinese name writes with other characters of the same sound is weak (see 'Match "
+        "record's Chinese name writes with other characters of the same sound is weak, and one whose brand "
+        "met the English name only by a near word while the record's Chinese names lack it (see 'Match "
         "strength' below).",
     ),
     Setting(

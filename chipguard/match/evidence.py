@@ -650,7 +650,7 @@ def name_clash(
     return ""
 
 
-def homophone(query: str, record_names: Iterable[str]) -> str:
+def homophone(query: str, record_names: Iterable[str], approximate: Iterable[str] = ()) -> str:
     """Why a Chinese query names another firm than a listed record whose own Chinese name writes the
     query's brand with other characters of the same sound, or "" when nothing says so
     (``strength.homophone_conflict``).
@@ -661,19 +661,37 @@ def homophone(query: str, record_names: Iterable[str]) -> str:
     one of them writes the sound of the query's brand (its proper-name or pinyin segment, two characters
     or more) with other characters, and no Chinese name of the record holds the query's brand as written,
     the two are different names. A record without a Chinese name, a brand whose sound the record's Chinese
-    names do not contain (an abbreviation: 中航 for 中国航空工业), and a shared brand say nothing."""
+    names do not contain (an abbreviation: 中航 for 中国航空工业), and a shared brand say nothing.
+
+    ``approximate``: the words of the query's translation that met a word of the record's English name
+    only approximately (a sound-alike, a typo, an English ending). With ``strength.approximate_brand_conflict``
+    a brand whose pinyin is one of them, none of the record's Chinese names holding it, is another name too:
+    旷达 "Kuangda" sounds like "Kyland", but that record's own Chinese name is 北京东土科技 — the English
+    name imitates the sound of 东土's firm, not of 旷达 (河钢 "Hegang" / "Higon", 海光信息技术)."""
     if not config()["homophone_conflict"] or not has_han(query):
         return ""
-    brands = [
-        to_simplified(seg.text)
+    segments = [
+        seg
         for seg in analyse(query).segments
-        if seg.kind in (UNKNOWN, PROPER) and sum(map(has_han, seg.text)) >= 2 and all(map(has_han, seg.text))
+        if sum(map(has_han, seg.text)) >= 2 and all(map(has_han, seg.text))
     ]
-    if not brands:
+    brands = [to_simplified(seg.text) for seg in segments if seg.kind in (UNKNOWN, PROPER)]
+    near = set(approximate) if config()["approximate_brand_conflict"] else set()
+    # a segment of any kind whose pinyin met an English word only nearly (旷达 is a dictionary word)
+    near_brands = [to_simplified(seg.text) for seg in segments if "".join(seg.pinyin) in near]
+    if not brands and not near_brands:
         return ""
     listed = ["".join(ch for ch in to_simplified(n) if has_han(ch)) for n in record_names if has_han(n)]
     listed = [n for n in listed if n]
-    if not listed or any(brand in name for brand in brands for name in listed):
+    if not listed:
+        return ""
+    for brand in near_brands:
+        if not any(brand in name for name in listed):
+            return (
+                f"the query's {brand} met the record's English name only by a near word; the record's own "
+                f"Chinese name {listed[0]} does not hold it: another name"
+            )
+    if any(brand in name for brand in brands for name in listed):
         return ""
     for brand in brands:
         sound = pinyin_of(brand)

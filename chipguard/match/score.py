@@ -40,7 +40,7 @@ from chipguard.names.analysis import (
 from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
-from chipguard.names.pinyin_sound import sounds_alike
+from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
 from chipguard.names.vocab import vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
@@ -76,6 +76,12 @@ def corpus_factor(canon: str) -> float:
     — and lacking its distinctive word — matched too well. Only matched words are scaled: a word one name
     lacks counts in full, and two names matching word for word still score 1."""
     return corpus_rarity(canon) ** scorer_config().rarity_corpus_share
+
+
+def _other_pinyin(a: Token, b: Token) -> bool:
+    """Two pinyin trade names one syllable apart (name_score.pinyin_other_syllables); a place word is left
+    to the place rules (a list may misspell a city: ZHENZHEN for Shenzhen)."""
+    return a.cls != PLACE and b.cls != PLACE and other_pinyin_name(a.text, b.text)
 
 
 def token_similarity(
@@ -131,7 +137,11 @@ def token_similarity(
         dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < cfg.len_typo_two_edits else 2
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
-        if dist <= allowed and (shorter >= cfg.len_other_first_letter or ta[0] == tb[0]):
+        if (
+            dist <= allowed
+            and (shorter >= cfg.len_other_first_letter or ta[0] == tb[0])
+            and not (cfg.pinyin_other_syllables and translated and not person and _other_pinyin(a, b))
+        ):
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo
             short_pinyin = translated and shorter < cfg.len_translated_pinyin_below and ta.isalpha()
@@ -146,6 +156,7 @@ def token_similarity(
         and shorter >= cfg.len_morphology
         and ta[: cfg.len_morphology_same_start] == tb[: cfg.len_morphology_same_start]
         and morph_variants(ta, tb)
+        and not (cfg.pinyin_other_syllables and translated and _other_pinyin(a, b))
     ):
         # "Chemistry"/"Chemical", "Finance"/"Financial": a translated word and the registered form
         return cfg.sim_morphology, "morphology"
@@ -555,6 +566,25 @@ def score_analyses(
     return scored
 
 
+def _other_pinyin_left(
+    unmatched_q: list[tuple[str, str, float]], unmatched_c: list[tuple[str, str, float]]
+) -> bool:
+    """One word left unmatched on each side (legal forms and stopwords aside) that say the two names are
+    other names though their letters are alike (the rest is the same region, industry and legal form):
+    two places (梧州 "Wuzhou" / Fuzhou University: a translated place is spelt from its characters), or two
+    pinyin trade names of another number of syllables (佳士 jia|shi / JIASIBO jia|si|bo). Trade names of
+    as many syllables are left to the letters: a registered English name often imitates the sound
+    (兰州佛慈 "Foci", 三夫 "Sanfo", 天晟 "Tiansheng" for the reading cheng)."""
+    q = [(text, cls) for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
+    c = [(text, cls) for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
+    if len(q) != 1 or len(c) != 1:
+        return False
+    (qt, qc), (ct, cc) = q[0], c[0]
+    if qc == PLACE and cc == PLACE:
+        return True
+    return other_pinyin_name(qt, ct) and len(pinyin_syllables(qt)) != len(pinyin_syllables(ct))
+
+
 def score_or_bound(
     query: NameAnalysis,
     cand: NameAnalysis,
@@ -874,6 +904,7 @@ def score_or_bound(
             char_score >= w.char_floor
             and char_score - w.char_margin > base
             and min(len(query.joined), len(cand.joined)) >= w.char_min_length
+            and not (w.pinyin_other_syllables and translated and _other_pinyin_left(unmatched_q, unmatched_c))
         ):
             base, basis = char_score - w.char_margin, "character_similarity"
     if not person and base < w.acronym_score:

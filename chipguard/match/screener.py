@@ -492,6 +492,11 @@ def trade_name_places(alias: str) -> frozenset[str]:
     )
 
 
+# how the scorer pairs two unequal words by their letters or sound (chipguard.match.score.token_similarity):
+# a Chinese query's brand met so is checked against the record's own Chinese name (evidence.homophone)
+_APPROXIMATE = frozenset({"typo", "morphology", "sounds alike", "stem", "abbreviation"})
+
+
 def trade_name_place_clash(scored: Scored, alias: str) -> dict[str, Any] | None:
     """The place clash of a match on a listed firm's trade name, or None. Why: a company name is
     registered as region + trade name + industry + legal form, and a trade name is the firm's own only
@@ -1594,7 +1599,11 @@ class Screener:
                 or (
                     ""
                     if self.parties[pidx].kind == PartyKind.PERSON or not queries
-                    else ev.homophone(queries[0][1].name, (a.name for a in self.parties[pidx].all_names()))
+                    else ev.homophone(
+                        queries[0][1].name,
+                        (a.name for a in self.parties[pidx].all_names()),
+                        [pair.query for pair in scored.pairs if pair.how in _APPROXIMATE],
+                    )
                 )
                 or (
                     ""

@@ -71,3 +71,43 @@ def sounds_alike(pinyin_word: str, english_word: str) -> bool:
     if min(len(a), len(b)) < MIN_SKELETON:
         return False
     return JaroWinkler.normalized_similarity(a, b) >= MIN_SIMILARITY
+
+
+@cache
+def _voiced_syllables() -> frozenset[str]:
+    return frozenset(s for s in _syllables() if re.search("[aeiouv\u00fc]", s))
+
+
+@lru_cache(maxsize=100_000)
+def pinyin_syllables(word: str) -> tuple[str, ...]:
+    """``word`` read as the fewest pinyin syllables with a vowel each ("guanhao" → guan|hao, not
+    gu|an|hao; the interjections m, n, ng, hm are left out, or "aluminum" reads a|lu|mi|nu|m); empty
+    when it is not such a run."""
+    syllables = _voiced_syllables()
+    n = len(word)
+    best: list[tuple[str, ...] | None] = [()] + [None] * n
+    for j in range(1, n + 1):
+        for i in range(max(0, j - 6), j):
+            prev = best[i]
+            if prev is not None and word[i:j] in syllables:
+                cand = (*prev, word[i:j])
+                if best[j] is None or len(cand) < len(best[j] or ()):
+                    best[j] = cand
+    return best[n] or ()
+
+
+def other_pinyin_name(a: str, b: str) -> bool:
+    """True when two unequal words are both runs of two pinyin syllables or more and neither starts the
+    other: two trade names written in pinyin, one syllable apart ("Guanhao" 冠昊 / "Huanhao" 环昊, "Haite"
+    海特 / "Haitian" 海天) — other characters, so other firms, not a typo or an English word ending, when
+    their consonants differ too (a registered English name often keeps the consonants and moves a vowel:
+    得润 "Deren", 三夫 "Sanfo", 佛慈 "Foci"). The scorer asks it only of a word spelt from a Chinese name's
+    characters (a typed English name's typo may well be pinyin: "Huaawei", "Nanhang" for Nanchang)."""
+    if (
+        not (a.isascii() and b.isascii() and a.isalpha() and b.isalpha())
+        or a.startswith(b)
+        or b.startswith(a)
+    ):
+        return False
+    sa, sb = pinyin_syllables(a.lower()), pinyin_syllables(b.lower())
+    return len(sa) >= 2 and len(sb) >= 2 and sa != sb and skeleton(a) != skeleton(b)
