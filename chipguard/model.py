@@ -304,7 +304,7 @@ class Owner:
     """A direct owner of a customer as declared at onboarding. ``percent`` None means undisclosed."""
 
     name: str
-    kind: str = "org"
+    kind: str = "unknown"  # person, org, or unknown (none given: a person or an organisation)
     country: str = ""
     percent: float | None = None
     # identifying details screening weighs (chipguard.match.evidence): "" when not declared

@@ -348,3 +348,44 @@ def test_screen_explain_prints_each_hits_features_adding_up_to_its_score(
     assert f"score {hit['score']:.4f} =" in shown.stdout
     for f in features:
         assert f"{f['contribution']:+.4f}  {f['feature']}" in shown.stdout
+
+
+def test_a_name_without_a_kind_is_no_vessel_in_screen_and_screen_file(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """``screen`` without ``--kind`` and a ``screen-file`` row without a kind read the name as a person's
+    or an organisation's, never a vessel's (``strength.kindless_person_or_org``): the SDN tanker ARTEMIS
+    OFFSHORE (31932) is a weak hit for the bare name, its evidence saying why, and confirmed for the name
+    screened as a vessel — in either face."""
+    text = gzip.decompress((shared / "lists/us_csl_2022-04.csv.gz").read_bytes()).decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    rows = [r for i, r in enumerate(reader) if i < 150 or r["_id"] in KEEP | {"31932"}]
+    listed = tmp_path / "us_csl_2022-04.csv"
+    with listed.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        writer.writerows(rows)
+    assert runner.invoke(app, ["lists", "load", str(listed)]).exit_code == 0
+
+    def strengths(hits: list[dict[str, object]]) -> list[object]:
+        return [h["strength"] for h in hits if h["party_id"] == "31932"]
+
+    bare = json.loads(runner.invoke(app, ["screen", "Artemis Offshore", "--json"]).stdout)["hits"]
+    assert strengths(bare) == ["weak"]
+    (kind,) = [e for e in bare[0]["evidence"] if e["feature"] == "kind"]
+    assert kind["result"] == "conflict" and "no kind given" in kind["detail"]
+    vessel = runner.invoke(app, ["screen", "Artemis Offshore", "--kind", "vessel", "--json"])
+    assert strengths(json.loads(vessel.stdout)["hits"]) == ["confirmed"]
+
+    for header, rows_text, expected in (
+        ("id,name\n", "r1,Artemis Offshore\n", "weak"),
+        ("id,name,kind\n", "r1,Artemis Offshore,\nr2,Artemis Offshore,unknown\n", "weak"),
+        ("id,name,kind\n", "r1,Artemis Offshore,vessel\n", "confirmed"),
+    ):
+        src = tmp_path / "names.csv"
+        src.write_text(header + rows_text, encoding="utf-8")
+        out = tmp_path / "out.jsonl"
+        result = runner.invoke(app, ["screen-file", str(src), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        for line in out.read_text(encoding="utf-8").splitlines():
+            assert strengths(json.loads(line)["hits"]) == [expected], (header, rows_text)

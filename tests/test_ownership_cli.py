@@ -164,3 +164,27 @@ def test_explain_screen_reads_an_owner_without_a_kind_as_a_person_too(
         found[kind] = (hit["name"], hit["score"], hit["strength"])
     assert found[""] == found["person"] and found[""][0] == "Cesareo Estanislao Benitez"
     assert found[""][2] == "potential" and found[""][1] > found["org"][1]
+
+
+def test_explain_screen_an_owner_without_a_kind_is_no_vessel(
+    shared: Path, home: Path, tmp_path: Path
+) -> None:
+    """An owner line without ``owner_kind`` is a person or an organisation, never a vessel: a 60 % owner
+    named exactly like the SDN tanker ADRIAN DARYA 1 (CSL 2019 sample) is no listed owner — the tanker is
+    a weak hit for it, so no regime counts it and the owner is not named among the screened owners (the
+    name screened as a vessel is the tanker, confirmed)."""
+    sample = shared / "lists" / "samples" / "us_csl_sample_2019.csv"
+    assert runner.invoke(app, ["lists", "load", str(sample)]).exit_code == 0
+    vessel = json.loads(runner.invoke(app, ["screen", "Adrian Darya 1", "--kind", "vessel", "--json"]).stdout)
+    assert [h["strength"] for h in vessel["hits"] if h["name"] == "ADRIAN DARYA 1"] == ["confirmed"]
+    graph = tmp_path / "graph.csv"
+    graph.write_text(
+        "owner,owned,percent,owner_country,owner_kind\nAdrian Darya 1,Kestrel GPU Cloud Pte Ltd,60,,\n",
+        encoding="utf-8",
+    )
+    args = ["ownership", "explain", str(graph), "--target", "Kestrel GPU Cloud Pte Ltd", "--screen", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["screened_owners"] == []
+    assert {r["regime"]: r["percent"] for r in report["regimes"]}["OFAC 50 Percent Rule"] == "0 %"

@@ -297,6 +297,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.generic_name_needs_country": bool,
     "strength.homophone_conflict": bool,
     "strength.approximate_brand_conflict": bool,
+    "strength.kindless_person_or_org": bool,
 }
 
 
@@ -664,8 +665,9 @@ SETTINGS: tuple[Setting, ...] = (
         "generic query is weak on a list name adding the place or proper name it lacks, whether a generic "
         "name confirms on its name only in the record's country, whether a Chinese query whose brand the "
         "record's Chinese name writes with other characters of the same sound is weak, and one whose brand "
-        "met the English name only by a near word while the record's Chinese names lack it (see 'Match "
-        "strength' below).",
+        "met the English name only by a near word while the record's Chinese names lack it, whether a query "
+        "of no kind is a person or an organisation, never a vessel or aircraft (see 'Match strength' "
+        "below).",
     ),
     Setting(
         ("evidence.*",),

@@ -546,13 +546,22 @@ def _feature(name: str, result: str, detail: str, **more: Any) -> dict[str, Any]
 
 def kinds_conflict(query_kind: str | None, listed: PartyKind) -> bool:
     """Whether the query's kind rules the listed record out: a person is no organisation, vessel or
-    aircraft, and an organisation is no vessel, aircraft or person (a vessel query may meet a vessel)."""
-    if not query_kind or listed == PartyKind.UNKNOWN:
+    aircraft, and an organisation is no vessel, aircraft or person (a vessel query may meet a vessel).
+    A query of no kind (none given, or "unknown") names a person or an organisation, never a vessel or an
+    aircraft (``strength.kindless_person_or_org``): what an owner, a customer or a screened name is when
+    nobody said which — so a vessel's or aircraft's record is as weak for it as for an organisation."""
+    if listed == PartyKind.UNKNOWN:
         return False
+    if not query_kind:
+        return listed in (PartyKind.VESSEL, PartyKind.AIRCRAFT) and bool(config()["kindless_person_or_org"])
     listed_kind = listed.value
     if query_kind == listed_kind:
         return False
     return query_kind in ("person", "org", "vessel", "aircraft")
+
+
+# how a hit's evidence says what a query of no kind is (kinds_conflict)
+NO_KIND = "no kind given (a person or an organisation)"
 
 
 def declared_kind_doubtful(query_kind: str | None, listed: PartyKind, name_score: float) -> bool:
@@ -852,9 +861,8 @@ def assess(
             )
         else:
             conflicts.append("kind")
-            features.append(
-                _feature("kind", "conflict", f"query is a {query_kind}, the record a {party.kind.value}")
-            )
+            said = f"query is a {query_kind}" if query_kind else NO_KIND
+            features.append(_feature("kind", "conflict", f"{said}, the record a {party.kind.value}"))
 
     if clash:
         conflicts.append("name")

@@ -28,7 +28,7 @@ from chipguard.match import grouping
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, Retrieval, gc_paused
 from chipguard.match.score import RarityFn, Scored, score_or_bound, weights_of
-from chipguard.model import EVIDENCE_FIELDS, Hit, Party, PartyKind
+from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
     ADMIN,
@@ -1129,11 +1129,10 @@ class Screener:
         chipguard.match.evidence) lowers or confirms hits; a party sharing the query's LEI, registration
         or IMO number is a hit even below the threshold when its name is close enough."""
         cut = self.threshold if threshold is None else float(threshold)
-        kind_norm = (kind or "").strip().lower() or None
-        if kind_norm in ("organisation", "organization", "entity", "company"):
-            kind_norm = "org"
-        if kind_norm in ("individual",):
-            kind_norm = "person"
+        # the kind words every face takes (QUERY_KINDS); "unknown", like none, is a person or an
+        # organisation (read as both, and never a vessel or aircraft: evidence.kinds_conflict)
+        given = (kind or "").strip().lower()
+        kind_norm = QUERY_KINDS.get(given, given)
         q_country = _country_norm(country) if country else ""
         best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = {}
         entries = self.index.entries

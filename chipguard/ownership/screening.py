@@ -239,7 +239,7 @@ def customer_graph(customer: Customer, base: OwnershipGraph | None = None) -> tu
                 Node(
                     node_id=node_id,
                     name=owner.name,
-                    kind="person" if owner.kind == "person" else "entity",
+                    kind=_node_kind(owner.kind),
                     country=owner.country,
                     headquarters=owner.country,
                     record=f"customer.owners[{i}]",
@@ -274,6 +274,14 @@ def customer_graph(customer: Customer, base: OwnershipGraph | None = None) -> tu
                 )
             )
     return graph, target
+
+
+def _node_kind(kind: str) -> str:
+    """A declared owner's node kind: a person, an organisation ("entity"), or "unknown" when no kind was
+    given (screened as a person or an organisation, see ``_kind``)."""
+    if kind == "person":
+        return "person"
+    return "unknown" if kind in ("", "unknown") else "entity"
 
 
 def _kind(node: Node) -> str | None:

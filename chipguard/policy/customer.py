@@ -143,7 +143,8 @@ class IdentifierModel(Strict):
 
 class OwnerModel(Strict):
     name: Name
-    kind: Kind = "org"
+    # no kind given: a person or an organisation (screened as both, never as a vessel or aircraft)
+    kind: Kind = "unknown"
     country: Country = ""
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
     # identifying details screening weighs (chipguard.match.evidence checks them in to_customer)

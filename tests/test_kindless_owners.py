@@ -1,0 +1,126 @@
+"""An owner (or any screened name) whose kind nobody gave is a person or an organisation, never a vessel
+or an aircraft (issue 12: "an organisation query never matches a vessel, aircraft or person record at
+strength above weak"; ``strength.kindless_person_or_org``). An owner sent without a ``kind`` defaulted to
+an organisation, and a name screened without one met a ship's record like any other: "Artemis Offshore"
+(no kind) was a confirmed hit on the SDN tanker ARTEMIS OFFSHORE. Now such an owner is of unknown kind —
+read as a person and as an organisation — and a vessel's or aircraft's record is a weak hit for it, as for
+an organisation. Decisions through the service layer on the bundled CSL 2022-04 snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_batch_support import chipguard_home, home_copy
+
+from chipguard.model import Outcome
+from chipguard.policy.customer import OwnerModel
+from chipguard.service.services import ScreenQuery, Services
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The service layer over a private copy of a home with the bundled lists loaded."""
+    path = home_copy(Path(tmp_path_factory.mktemp("kindless-owners")) / "home")
+    with chipguard_home(path):
+        yield Services.open()
+
+
+def transaction(owner: dict[str, Any]) -> dict[str, Any]:
+    """A GPU sale to a Singapore customer with one declared owner."""
+    return {
+        "date": "2024-09-02",
+        "kind": "sale",
+        "customer": {
+            "name": "Harbourfront Compute Pte. Ltd.",
+            "kind": "org",
+            "country": "SG",
+            "headquarters": "SG",
+            "owners": [owner],
+            "ip_countries": ["SG"],
+            "payment_country": "SG",
+            "incorporation_date": "2016-05-01",
+            "business_type": "cloud",
+        },
+        "items": [{"model": "H100 SXM", "quantity": 8}],
+        "destination": "SG",
+        "end_use": "hosting inference for retail customers",
+    }
+
+
+def owner_hits(services: Services, owner: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    decision = services.evaluate(transaction(owner))
+    return decision, list(decision.screening.get(f"owner:{owner['name']}", []))
+
+
+def test_an_owner_sent_without_a_kind_is_of_unknown_kind() -> None:
+    assert OwnerModel(name="Artemis Offshore").kind == "unknown"
+
+
+@pytest.mark.parametrize("name", ["Artemis Offshore", "Maksim Gorky", "Adrian Darya 1"])
+def test_an_owner_without_a_kind_named_like_a_listed_vessel_is_not_listed(
+    services: Services, name: str
+) -> None:
+    """A 60 % owner named exactly like an SDN vessel (an organisation's name, a person's name, a ship's
+    name with its number), no kind sent: the vessel is a weak hit saying why, the owner is not listed,
+    and nothing is denied for it. Screened as a vessel, the same name is the listed ship (confirmed)."""
+    decision, hits = owner_hits(services, {"name": name, "percent": 60})
+    vessels = [h for h in hits if h["kind"] == "vessel" and h["name"].casefold() == name.casefold()]
+    assert vessels, hits
+    for hit in vessels:
+        assert hit["strength"] == "weak" and hit["score"] == 1.0
+        (kind,) = [e for e in hit["evidence"] if e["feature"] == "kind"]
+        assert kind["result"] == "conflict" and "no kind given" in kind["detail"]
+    assert all(h["strength"] != "confirmed" for h in hits)
+    assert decision.outcome != Outcome.DENY
+    assert not [r for r in decision.reasons if r.outcome == "DENY"]
+    assert not [r for r in decision.reasons if r.code in ("OFAC_50_PERCENT", "POTENTIAL_LIST_MATCH")]
+    (as_vessel,) = services.screen([ScreenQuery(name, "vessel", id=1)], "test")
+    assert [h["strength"] for h in as_vessel["hits"] if h["kind"] == "vessel"][:1] == ["confirmed"]
+
+
+def test_an_owner_without_a_kind_that_is_a_listed_organisation_is_denied(services: Services) -> None:
+    """A 50 % owner "Iran Electronics Industries" (IR), no kind sent: the SDN organisation, confirmed, and
+    the OFAC 50 % rule denies — exactly as for the owner declared an organisation."""
+    for owner in (
+        {"name": "Iran Electronics Industries", "country": "IR", "percent": 50},
+        {"name": "Iran Electronics Industries", "country": "IR", "percent": 50, "kind": "org"},
+    ):
+        decision, hits = owner_hits(services, owner)
+        listed = [h for h in hits if h["name"] == "IRAN ELECTRONICS INDUSTRIES"]
+        assert listed and all(h["strength"] == "confirmed" for h in listed), owner
+        assert decision.outcome == Outcome.DENY
+        assert [r for r in decision.reasons if r.code == "OFAC_50_PERCENT"]
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "listed"),
+    [("Viktor Zolotov", "GB", "ZOLOTOV, Viktor"), ("Nabil Kaouk", "FR", "QAOUK, Nabil")],
+)
+def test_a_person_named_owner_without_a_kind_near_a_listed_person_abroad_is_reviewed(
+    services: Services, name: str, country: str, listed: str
+) -> None:
+    """A 60 % owner named like an SDN person (the same name; a spelling of it), in another country than
+    the record's, no kind sent: a potential hit to review, never confirmed and never a DENY."""
+    decision, hits = owner_hits(services, {"name": name, "country": country, "percent": 60})
+    found = [h for h in hits if h["name"] == listed]
+    assert found and all(h["strength"] == "potential" for h in found), hits
+    assert decision.outcome == Outcome.REVIEW
+    assert [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH" and name in r.message]
+    assert not [r for r in decision.reasons if r.outcome == "DENY"]
+
+
+def test_no_kind_and_unknown_are_one_reading_in_an_ad_hoc_screen(services: Services) -> None:
+    """The ad-hoc screen (CLI ``screen`` without ``--kind``, REST ``/v1/screen``, a file row without a
+    kind) reads no kind and ``unknown`` alike: the SDN aircraft EP-MNC is weak for either, confirmed for
+    kind aircraft; an organisation query is weak on it as before."""
+    queries = [
+        ScreenQuery("EP-MNC", kind, id=i) for i, kind in enumerate((None, "unknown", "org", "aircraft"))
+    ]
+    strengths = [
+        [h["strength"] for h in result["hits"] if h["name"] == "EP-MNC"]
+        for result in services.screen(queries, "test")
+    ]
+    assert strengths == [["weak"], ["weak"], ["weak"], ["confirmed"]]
