@@ -124,3 +124,17 @@ def test_no_kind_and_unknown_are_one_reading_in_an_ad_hoc_screen(services: Servi
         for result in services.screen(queries, "test")
     ]
     assert strengths == [["weak"], ["weak"], ["weak"], ["confirmed"]]
+
+
+def test_an_identical_imo_number_still_names_the_vessel_for_a_name_without_a_kind(services: Services) -> None:
+    """No kind was declared against the ship: the SDN tanker ADRIAN DARYA 1's IMO number given with the
+    name confirms it (an identifier outweighs the kind nobody gave), a declared organisation stays weak."""
+    kindless, org = services.screen(
+        [
+            ScreenQuery("Adrian Darya 1", None, id=1, fields=(("imo", "9116412"),)),
+            ScreenQuery("Adrian Darya 1", "org", id=2, fields=(("imo", "9116412"),)),
+        ],
+        "test",
+    )
+    assert [h["strength"] for h in kindless["hits"] if h["name"] == "ADRIAN DARYA 1"] == ["confirmed"]
+    assert [h["strength"] for h in org["hits"] if h["name"] == "ADRIAN DARYA 1"] == ["weak"]

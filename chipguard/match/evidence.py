@@ -549,7 +549,8 @@ def kinds_conflict(query_kind: str | None, listed: PartyKind) -> bool:
     aircraft, and an organisation is no vessel, aircraft or person (a vessel query may meet a vessel).
     A query of no kind (none given, or "unknown") names a person or an organisation, never a vessel or an
     aircraft (``strength.kindless_person_or_org``): what an owner, a customer or a screened name is when
-    nobody said which — so a vessel's or aircraft's record is as weak for it as for an organisation."""
+    nobody said which — so a vessel's or aircraft's record is as weak for it as for an organisation (an
+    identical identifier still names the record: that conflict is not a declared kind's, see assess)."""
     if listed == PartyKind.UNKNOWN:
         return False
     if not query_kind:
@@ -879,7 +880,9 @@ def assess(
             )
         )
 
-    hard_kinds = ["kind"]
+    # a declared kind that rules the record out is not outweighed by anything; the vessel or aircraft of a
+    # query of no kind is, by an identical identifier (an IMO number names the ship whatever the name)
+    hard_kinds = ["kind"] if query_kind else []
     for rule in identifier_rules():
         given: str = getattr(query, rule.field)
         if not given:
