@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chipguard import native as _native
+
 __version__ = "0.1.0"
 ENGINE_VERSION = __version__
 
 if TYPE_CHECKING:
     from chipguard.match.screener import Screener, compare
+
+# The compiled scorer and analyser load only when built from the sources beside them (chipguard.native).
+_native.install()
 
 __all__ = ["ENGINE_VERSION", "Screener", "__version__", "compare"]
 

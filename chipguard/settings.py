@@ -328,6 +328,14 @@ class Settings:
         "file (JSON: path and sha256), which chipguard's worker daemon maps, checks and decodes once "
         "before it forks the workers.",
     )
+    pure_python: bool = _var(
+        "CHIPGUARD_PURE_PYTHON",
+        _flag,
+        False,
+        "off",
+        "Run the scorer and name analyser as pure Python even when their compiled build (mypyc, "
+        "`python -m chipguard.native build`) is present and current. Read when a process first screens.",
+    )
     test_pg_url: str | None = _var(
         "CHIPGUARD_TEST_PG_URL",
         _pg_url,
@@ -350,6 +358,15 @@ class Settings:
         False,
         "off",
         "A missing Spark or Java fails the Spark tests instead of skipping them (`.ci/run`).",
+        test_only=True,
+    )
+    require_compiled: bool = _var(
+        "CHIPGUARD_REQUIRE_COMPILED",
+        _flag,
+        False,
+        "off",
+        "A missing or stale compiled scorer fails the compiled-against-pure tests instead of skipping them "
+        "(`.ci/run`).",
         test_only=True,
     )
     require_browser: bool = _var(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_api_support import Api, api, sample_rows
 
+from chipguard import native
 from chipguard.store import testing
 
 
@@ -30,7 +31,7 @@ def _error(resp: object) -> dict[str, object]:
 
 def test_ready_only_once_lists_are_loaded(home: Path, tmp_path: Path, shared: Path) -> None:
     with api("sqlite", tmp_path, shared, load=False) as a:
-        assert a.client.get("/healthz").json() == {"status": "ok"}
+        assert a.client.get("/healthz").json() == {"status": "ok", "scorer": native.status().scorer}
         r = a.client.get("/readyz")
         assert r.status_code == 503 and r.json()["ready"] is False
         r = a.client.post("/v1/screen", json={"name": "Atlas Sanatgaran"}, headers=a.headers("screen"))

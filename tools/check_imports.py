@@ -26,7 +26,7 @@ CORE = ("sources", "names", "match", "hardware", "geo", "policy", "ownership", "
 OUTSIDE_CORE = ("store", "audit", "service", "cli", "api", "batch")
 # Modules every layer may use: the package root (version), settings, errors, the data model, dates, the
 # input limits and the reference-data readers.
-BASE = ("", "config", "settings", "errors", "model", "dates", "datafiles", "refdata", "limits")
+BASE = ("", "config", "settings", "native", "errors", "model", "dates", "datafiles", "refdata", "limits")
 MATCH_MAY_IMPORT = ("names", "match", *BASE)
 # Face → the faces it must not import (rule 3).
 FACES_APART = {"api": ("cli", "batch"), "batch": ("api", "cli"), "cli": ("api",)}

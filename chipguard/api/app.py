@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from chipguard import ENGINE_VERSION
+from chipguard import ENGINE_VERSION, native
 from chipguard.api import docs, errors
 from chipguard.api.casework import add_casework_routes
 from chipguard.api.errors import ApiError
@@ -299,8 +299,9 @@ def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAP
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
-        """The process is up (no database or list checks: use /readyz for that)."""
-        return Health(status="ok")
+        """The process is up (no database or list checks: use /readyz for that), and whether it screens
+        with the compiled scorer."""
+        return Health(status="ok", scorer=native.status().scorer)
 
     @app.get("/readyz", response_model=Ready, responses={503: {"model": Ready}}, tags=["health"])
     def readyz(response: Response) -> Ready:

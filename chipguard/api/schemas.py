@@ -244,6 +244,10 @@ class AuditVerifyModel(BaseModel):
 
 class Health(BaseModel):
     status: str
+    scorer: str = Field(
+        description="`compiled`: the scorer and name analyser run as their mypyc build; `pure`: as Python "
+        "(not built, built from other sources, or CHIPGUARD_PURE_PYTHON on)"
+    )
 
 
 class Ready(BaseModel):

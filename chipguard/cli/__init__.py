@@ -36,10 +36,11 @@ def _root() -> None:
 
 @app.command()
 def version() -> None:
-    """Print the engine version (recorded in every decision)."""
-    from chipguard import ENGINE_VERSION
+    """Print the engine version (recorded in every decision) and whether the scorer runs compiled."""
+    from chipguard import ENGINE_VERSION, native
 
     typer.echo(ENGINE_VERSION)
+    typer.echo(f"scorer: {native.status().describe()}")
 
 
 for _name in COMMAND_MODULES:

@@ -820,7 +820,7 @@ def score_or_bound(
             for j, t in enumerate(c_tokens)
             if not c_used[j]
         ]
-    total += sum(x[2] for x in unmatched_q) + sum(x[2] for x in unmatched_c)
+    total += sum((x[2] for x in unmatched_q), 0.0) + sum((x[2] for x in unmatched_c), 0.0)
     token_score = matched / total if total > 0 else 0.0
 
     penalties: list[dict[str, Any]] = []
@@ -884,7 +884,7 @@ def score_or_bound(
                 sum(len(p.candidate) >= long_enough and len(p.query) >= long_enough for p in out_pairs)
                 >= w.subset_min_parts
             )
-            matched_w = sum(p.weight for p in out_pairs)
+            matched_w = sum((p.weight for p in out_pairs), 0.0)
             if exact_pairs and matched_w >= w.person_subset_min_weight:
                 extra = len(uq) + len(uc)
                 subset_score = (
