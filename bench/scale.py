@@ -169,10 +169,14 @@ hits = 0
 for name, kind in queries:
     hits += len(screener.screen(name, kind))
 cpu = time.process_time() - start
+from chipguard import native
 print(json.dumps({"qps": len(queries) / cpu, "hits": hits, "pss_before_kb": before, "pss_after_kb": pss_kb(),
-                  "entries": len(screener.index.entries)}), flush=True)
+                  "entries": len(screener.index.entries), "scorer": native.status().describe()}), flush=True)
 sys.stdin.read()  # hold the mapping until the parent has read both workers' figures
 """
+
+
+scorers: set[str] = set()  # what the workers screened with (chipguard.native): compiled or pure Python
 
 
 def _workers(path: Path | str, queries: Path, warm: Path, n: int) -> list[dict[str, Any]]:
@@ -191,6 +195,7 @@ def _workers(path: Path | str, queries: Path, warm: Path, n: int) -> list[dict[s
         out.append(json.loads(p.stdout.readline()))
     for p in procs:
         p.communicate("")
+    scorers.update(w["scorer"] for w in out)
     return out
 
 
@@ -278,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {built_one['qps']:.0f} | {1000 / built_one['qps']:.2f} | | {memory / 1024:.2f} | | |",
                     flush=True,
                 )
+    print(f"\nscorer (every worker): {'; '.join(sorted(scorers))}")
     print(
         "\nbuild: `chipguard.match.indexfile.build` in a fresh process, parties streamed into the file; its "
         "peak KB per name is the process's peak resident memory minus its memory before the build, over "
