@@ -109,6 +109,19 @@ def test_the_current_build_is_what_a_process_imports() -> None:
     assert Path(score_file).is_relative_to(native.BUILD_DIR)
 
 
+def test_this_suite_runs_on_the_compiled_modules_when_they_are_built() -> None:
+    """Every other test of this process then exercises the compiled scorer, the ones that set the scorer's
+    configuration through ``score.scorer_config`` included (a compiled module looks up a name it imported
+    from a Python module in its globals at each call, so the patch reaches it)."""
+    _current_build()
+    from chipguard.match import score
+    from chipguard.names import analysis
+
+    assert native.status().compiled
+    assert score.__file__.endswith(native.extension_suffix())
+    assert analysis.__file__.endswith(native.extension_suffix())
+
+
 def test_an_edited_source_runs_as_edited_until_it_is_rebuilt(tmp_path: Path) -> None:
     """A checkout with its build, score.py then edited: the edited Python runs, both modules pure."""
     _current_build()
