@@ -109,6 +109,18 @@ def test_the_current_build_is_what_a_process_imports() -> None:
     assert Path(score_file).is_relative_to(native.BUILD_DIR)
 
 
+def test_chipguard_version_says_which_scorer_runs() -> None:
+    from typer.testing import CliRunner
+
+    from chipguard import ENGINE_VERSION
+    from chipguard.cli import app
+
+    result = CliRunner().invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [ENGINE_VERSION, f"scorer: {native.status().describe()}"]
+    assert result.output.splitlines()[1].startswith(("scorer: compiled (mypyc): ", "scorer: pure Python: "))
+
+
 def test_this_suite_runs_on_the_compiled_modules_when_they_are_built() -> None:
     """Every other test of this process then exercises the compiled scorer, the ones that set the scorer's
     configuration through ``score.scorer_config`` included (a compiled module looks up a name it imported

@@ -105,11 +105,17 @@ def build(force: bool = False, build_dir: Path = BUILD_DIR, *, quiet: bool = Fal
         # swap in whole: a running process keeps the files it mapped, a new one sees old or new, never half
         staged = build_dir.with_name(f"{build_dir.name}.new-{os.getpid()}")
         old = build_dir.with_name(f"{build_dir.name}.old-{os.getpid()}")
-        shutil.rmtree(staged, ignore_errors=True)
-        shutil.copytree(out, staged)
-    if build_dir.exists():
-        build_dir.rename(old)
-    staged.rename(build_dir)
+        try:
+            shutil.rmtree(staged, ignore_errors=True)
+            shutil.copytree(out, staged)
+            if build_dir.exists():
+                build_dir.rename(old)
+            staged.rename(build_dir)
+        except OSError as exc:  # a read-only installation: it runs pure Python, and says why
+            shutil.rmtree(staged, ignore_errors=True)
+            status = Status(False, f"the build could not be written to {build_dir} ({exc})")
+            say(status.reason)
+            return status
     shutil.rmtree(old, ignore_errors=True)
     status = check(build_dir)[0]
     say(f"built in {time.monotonic() - started:.0f} s: {status.describe()}")
