@@ -68,6 +68,12 @@ def test_form_parsers() -> None:
         forms.customer_form({"name": "X", "owners": [{"name": "Y", "lei": "L"}]})["owners"]
         == "Y; ; ; ; lei=L"
     )
+    # … and an owner of no kind read back from that line has no kind (not an empty one, which the customer
+    # model refuses), nor has one written with its kind part left empty
+    assert forms.owners("Y; ; ; ; lei=L\nAcme; HK; 40;") == [
+        {"name": "Y", "country": "", "lei": "L"},
+        {"name": "Acme", "country": "HK", "percent": 40.0},
+    ]
     with pytest.raises(InputError, match="owner line 1: 'passport=1' is not FIELD=VALUE"):
         forms.owners("Tan; SG; 40; person; passport=1")
     with pytest.raises(InputError, match="x-www-form-urlencoded"):

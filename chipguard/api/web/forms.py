@@ -75,7 +75,9 @@ def owners(text: str) -> list[dict[str, Any]]:
             if not _NUMBER.match(pct):
                 raise InputError(f"owner line {n}: percent {parts[2]!r} is not a number", field="owners")
             owner["percent"] = float(pct)
-        if len(parts) > 3:
+        if len(parts) > 3 and parts[3]:
+            # an empty kind is no kind (a person or an organisation: the owner's kind is unknown), as
+            # the form writes an owner without one back for editing ("Y; ; ; ; lei=…")
             owner["kind"] = parts[3].lower()
         for part in parts[4:]:
             key, sep, value = part.partition("=")
