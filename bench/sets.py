@@ -578,6 +578,28 @@ def _screening_negatives(shared: Path) -> Iterator[tuple[str, list[str]]]:
                     yield (row["name"], []) if row["category"].endswith("_en") else ("", [row["name"]])
 
 
+def _unlisted_company_pool(shared: Path) -> list[tuple[str, list[str]]]:
+    """The real Chinese companies sets G and H draw from: the screening dev files' real company negatives
+    (``_screening_negatives``) and the xscript pool's companies (``COMMERCIAL_POOLS``) with a Chinese name."""
+    return [
+        *_screening_negatives(shared),
+        *(
+            (name, chinese)
+            for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS)
+            if chinese
+        ),
+    ]
+
+
+def _institution_listed_or_taken(name: str, names: list[str], listed: set[str], excluded: set[str]) -> bool:
+    """Whether a company of the pool stays out of G and H: an institution, or one of its ``names`` is, by
+    ``key`` or ``_entity_key``, a watchlist name (``listed``) or taken already (``excluded``)."""
+    return bool(name and INSTITUTION.search(name)) or any(
+        key(n) in listed or _entity_key(n) in listed or key(n) in excluded or _entity_key(n) in excluded
+        for n in names
+    )
+
+
 def commercial_unlisted_more(
     shared: Path, watchlists: list[list[Any]], exclude: set[str]
 ) -> dict[str, list[Query]]:
@@ -612,22 +634,11 @@ def commercial_unlisted_more(
                 continue
             words.update(_core_words(alias.name, industry, institutional))
     excluded = set(exclude) | {_entity_key(n) for n in exclude}
-    pool = [
-        *_screening_negatives(shared),
-        *(
-            (name, chinese)
-            for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS)
-            if chinese
-        ),
-    ]
     english: list[Query] = []
     script: list[Query] = []
-    for name, chinese in pool:
+    for name, chinese in _unlisted_company_pool(shared):
         names = [n for n in (name, *chinese) if n]
-        if (name and INSTITUTION.search(name)) or any(
-            key(n) in listed or _entity_key(n) in listed or key(n) in excluded or _entity_key(n) in excluded
-            for n in names
-        ):
+        if _institution_listed_or_taken(name, names, listed, excluded):
             continue
         if name:
             tokens = analyze(name, False).tokens
@@ -661,22 +672,11 @@ def commercial_unlisted_rest(
     every = [p for parties in watchlists for p in parties]
     listed = {k for p in every for a in p.all_names() for k in (key(a.name), _entity_key(a.name))}
     excluded = set(exclude) | {_entity_key(n) for n in exclude}
-    pool = [
-        *_screening_negatives(shared),
-        *(
-            (name, chinese)
-            for name, chinese in _xscript_bodies(shared, lambda category: category in COMMERCIAL_POOLS)
-            if chinese
-        ),
-    ]
     english: list[Query] = []
     script: list[Query] = []
-    for name, chinese in pool:
+    for name, chinese in _unlisted_company_pool(shared):
         names = [n for n in (name, *chinese) if n]
-        if (name and INSTITUTION.search(name)) or any(
-            key(n) in listed or _entity_key(n) in listed or key(n) in excluded or _entity_key(n) in excluded
-            for n in names
-        ):
+        if _institution_listed_or_taken(name, names, listed, excluded):
             continue
         excluded.update(key(n) for n in names)
         excluded.update(_entity_key(n) for n in names)

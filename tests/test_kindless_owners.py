@@ -9,11 +9,10 @@ an organisation. Decisions through the service layer on the bundled CSL 2022-04 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_batch_support import chipguard_home, home_copy
+from owner_decision_support import owner_transaction, services_over_bundled_lists
 
 from chipguard.model import Outcome
 from chipguard.policy.customer import OwnerModel
@@ -22,32 +21,11 @@ from chipguard.service.services import ScreenQuery, Services
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The service layer over a private copy of a home with the bundled lists loaded."""
-    path = home_copy(Path(tmp_path_factory.mktemp("kindless-owners")) / "home")
-    with chipguard_home(path):
-        yield Services.open()
+    yield from services_over_bundled_lists(tmp_path_factory, "kindless-owners")
 
 
 def transaction(owner: dict[str, Any]) -> dict[str, Any]:
-    """A GPU sale to a Singapore customer with one declared owner."""
-    return {
-        "date": "2024-09-02",
-        "kind": "sale",
-        "customer": {
-            "name": "Harbourfront Compute Pte. Ltd.",
-            "kind": "org",
-            "country": "SG",
-            "headquarters": "SG",
-            "owners": [owner],
-            "ip_countries": ["SG"],
-            "payment_country": "SG",
-            "incorporation_date": "2016-05-01",
-            "business_type": "cloud",
-        },
-        "items": [{"model": "H100 SXM", "quantity": 8}],
-        "destination": "SG",
-        "end_use": "hosting inference for retail customers",
-    }
+    return owner_transaction(owner, "sale")
 
 
 def owner_hits(services: Services, owner: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:

@@ -8,11 +8,10 @@ and decisions) on the bundled CSL 2022-04 snapshot."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_batch_support import chipguard_home, home_copy
+from owner_decision_support import owner_transaction, services_over_bundled_lists
 
 from chipguard.model import Outcome
 from chipguard.service.services import ScreenQuery, Services
@@ -20,32 +19,11 @@ from chipguard.service.services import ScreenQuery, Services
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The service layer over a private copy of a home with the bundled lists loaded."""
-    path = home_copy(Path(tmp_path_factory.mktemp("kindless")) / "home")
-    with chipguard_home(path):
-        yield Services.open()
+    yield from services_over_bundled_lists(tmp_path_factory, "kindless")
 
 
 def transaction(owner: dict[str, Any]) -> dict[str, Any]:
-    """A GPU rental to a Singapore customer with one declared owner."""
-    return {
-        "date": "2024-09-02",
-        "kind": "rental",
-        "customer": {
-            "name": "Harbourfront Compute Pte. Ltd.",
-            "kind": "org",
-            "country": "SG",
-            "headquarters": "SG",
-            "owners": [owner],
-            "ip_countries": ["SG"],
-            "payment_country": "SG",
-            "incorporation_date": "2016-05-01",
-            "business_type": "cloud",
-        },
-        "items": [{"model": "H100 SXM", "quantity": 8}],
-        "destination": "SG",
-        "end_use": "hosting inference for retail customers",
-    }
+    return owner_transaction(owner, "rental")
 
 
 def tan_wei(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
