@@ -174,7 +174,8 @@ def clear_query_caches() -> None:
         analysis._word_pieces,
         analysis._org_word_token,
         analysis._person_word_token,
-        analysis._legal_spelling,
+        analysis._legal_spellings,
+        analysis._number_typo,
         text.clean_steps,
         variants.name_variants,
     ):

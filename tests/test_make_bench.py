@@ -75,3 +75,14 @@ def test_an_interrupted_step_stops_the_run(tmp_path: Path) -> None:
     result, ran = make_bench(tmp_path, {"bench.batch": 130})
     assert ran == STEPS[:2] and result.returncode != 0
     assert "make bench: interrupted" in result.stderr
+
+
+def test_the_bench_clears_every_query_cache_it_names() -> None:
+    # bench.run.clear_query_caches names the analysis's caches one by one (the screen-file pass times
+    # queries with them empty); a renamed cache broke `make bench`'s first two steps once (session 10)
+    from bench.run import clear_query_caches
+    from chipguard.names import analysis
+
+    analysis.analyze("Acme Trading Co., Ltd.")
+    clear_query_caches()
+    assert analysis.analyze.cache_info().currsize == 0
