@@ -82,17 +82,33 @@ def test_a_parents_trade_name_finds_its_subsidiaries_abroad(shared: Path) -> Non
         assert hits[name].explanation["alias_part"] == "core"
 
 
-def test_a_translated_parent_query_finds_its_subsidiaries_abroad(shared: Path) -> None:
-    """华为技术投资 (Huawei Technologies Investment) translated word by word: each subsidiary abroad clears
-    the threshold on its own (0.846) and was lost behind the group's other records; now the query's trade
-    name ("Huawei") meets theirs, and their full names are scored (issue 12 item 5)."""
+def test_a_translated_parent_query_loses_no_record_of_its_group(shared: Path) -> None:
+    """A Chinese parent name translated word by word meets a hundred records of its group; the shipped
+    retrieval returns every one that clears the threshold, as scoring every record does (issue 12 item
+    5). Until name_score.translated_country_is_region, 华为技术投资 (Huawei Technologies Investment) also
+    met the group's subsidiaries abroad at 0.846, a country's own name being lowered as a possible
+    synonym; they now score 0.72, under the threshold, as the English query's pairs do. (That query
+    still loses one record to retrieval, "Huawei Technologies Dusseldorf GmbH" 0.846: bench.retrieval's
+    big_families.)"""
     from bench.retrieval import exhaustive
 
+    query = "华为技术有限公司"
     screener = csl(shared, False)  # without the curated Chinese names: met only through the translation
-    query = "华为技术投资有限公司"
     shipped = {h.name: h.score for h in screener.screen(query, kind="org", limit=500)}
     with exhaustive(screener):
         full = {h.name: h.score for h in screener.screen(query, kind="org", limit=500)}
-    assert set(shipped) >= SUBSIDIARIES_ABROAD
-    for name in SUBSIDIARIES_ABROAD:
-        assert shipped[name] == full[name] >= screener.threshold
+    assert len(full) >= 40
+    assert shipped == full
+
+
+def test_a_parent_query_in_either_script_leaves_its_subsidiaries_abroad_under_the_threshold(
+    shared: Path,
+) -> None:
+    """The parent's name in English or in Chinese: its subsidiaries abroad add their country, a region
+    the parent's name lacks, so neither script's query alerts on them (the Chinese query did, at 0.872,
+    while a country's own name was lowered as a possible synonym)."""
+    screener = csl(shared, False)
+    for query in ("Huawei Technologies Co., Ltd.", "华为技术有限公司", "华为技术投资有限公司"):
+        hits = {h.name.upper() for h in screener.screen(query, kind="org", limit=500)}
+        assert "HUAWEI TECHNOLOGIES CO., LTD." in hits
+        assert not hits & {name.upper() for name in SUBSIDIARIES_ABROAD}, query

@@ -264,20 +264,24 @@ def test_a_big_names_records_holding_the_query_are_retrieved_as_exhaustively(csl
     full-match extension — the ranking of the other candidates unchanged — so the one-word query finds
     every record exhaustive retrieval finds (issue 12 item 5: no floor removes a record that would pass
     on its own)."""
-    shipped = _records_found(csl, "Huawei")
+    shipped = {query: _records_found(csl, query) for query in ("Huawei", "华为技术有限公司")}
     index = csl.index
     saved = (csl.candidate_limit, index.relative_floor, index.query_floor)
     csl.candidate_limit, index.relative_floor, index.query_floor = 10**9, 0.0, 0.0
     try:
-        exhaustive = _records_found(csl, "Huawei")
+        exhaustive = {query: _records_found(csl, query) for query in shipped}
     finally:
         csl.candidate_limit, index.relative_floor, index.query_floor = saved
-    assert len(exhaustive) > 40  # a big name: many records clear the threshold on their own
-    assert exhaustive <= shipped
+    for query, records in exhaustive.items():
+        assert len(records) > 40, query  # a big name: many records clear the threshold on their own
+        assert records <= shipped[query], query
     names = {h.name for h in csl.screening("Huawei", limit=10_000).hits}
     assert {"Huawei Technology", "Huawei Device Co., Ltd.", "Huawei International Co., Limited"} <= names
+    # the subsidiaries abroad the Chinese legal name lost here are under the threshold since a country's
+    # name is a region in a translated pair (name_score.translated_country_is_region); Belarus's is not
+    # named by a country word
     legal = {h.name for h in csl.screening("华为技术有限公司", limit=10_000).hits}
-    assert {"Huawei Technologies Deutschland GmbH", "Bel Huawei Technologies LLC"} <= legal
+    assert "Bel Huawei Technologies LLC" in legal
     # the extension adds to the ranking, it does not reorder it: the generic query keeps its one record
     assert any(
         h.name == "Incorporated Electonics Systems" for h in csl.screen("Electronics Systems", kind="org")

@@ -43,6 +43,7 @@ class ScorerConfig:
     pinyin_other_syllables: bool
     record_script_needs_partner: bool
     legal_form_displaced: bool
+    translated_country_is_region: bool
     trade_name_place_clash: bool
     number: float
     word: float
@@ -164,6 +165,7 @@ KEYS: dict[str, str] = {
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "legal_form_displaced": "name_score.legal_form_displaced",
+    "translated_country_is_region": "name_score.translated_country_is_region",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
     "word": "weights.word",
@@ -442,6 +444,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.legal_form_displaced",
+            "name_score.translated_country_is_region",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -457,6 +460,9 @@ FEATURES: tuple[Feature, ...] = (
         "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
         "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
         "no typo or morphology similarity. "
+        "With translated_country_is_region, a word "
+        "naming a country is never lowered so: by the vocabulary's country words or by the countries' own "
+        "names (country_names.yml, ISO 3166-1 and CLDR), it is a region, as a place is, not a synonym. "
         "With legal_form_displaced, a word one name holds on its own and the other inside a legal form of "
         "two words or more (CLOSED … Joint Stock Company vs Closed Joint Stock Company) weighs as a legal form, "
         "and a one-word legal form run onto a word (TANKERSFZE vs Tankers FZE) is joined like two words. "

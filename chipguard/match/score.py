@@ -41,7 +41,7 @@ from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
-from chipguard.names.vocab import vocab
+from chipguard.names.vocab import country_names, vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -530,6 +530,13 @@ def _legal_words_apart(
     ]
 
 
+@cache
+def _country_name_words() -> frozenset[str]:
+    """The countries' own one-word names (``vocab.country_names``: "jamaica", "deutschland"), which the
+    token classes do not make country words: a translated pair never lowers them as possible synonyms."""
+    return frozenset(country_names())
+
+
 def _heaviest(indices: list[int], weights: list[float], count: int) -> list[int]:
     """The ``count`` heaviest of ``indices`` by ``weights`` (ties: the earlier word first)."""
     return sorted(indices, key=lambda i: (-weights[i], i))[:count] if count < len(indices) else indices
@@ -772,12 +779,21 @@ def score_or_bound(
             for i, j, sim, how in pairs
         )
         if anchor_hit:
+            # a word naming a country is a region, as a place is: never a synonym (translated_country_is_region)
+            regions = _country_name_words() if w.translated_country_is_region else frozenset()
             q_open = [
                 i
                 for i in range(nq)
-                if not q_used[i] and q_tokens[i].text not in anchors and q_tokens[i].cls in (WORD, GENERIC)
+                if not q_used[i]
+                and q_tokens[i].text not in anchors
+                and q_tokens[i].cls in (WORD, GENERIC)
+                and q_tokens[i].text not in regions
             ]
-            c_open = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC)]
+            c_open = [
+                j
+                for j in range(nc)
+                if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC) and c_tokens[j].text not in regions
+            ]
             if w.translated_needs_partner and list_translated:
                 # A list's Chinese name met by an English query is a second road to a record whose
                 # English names the query meets directly (US lists write every record in English): it
