@@ -114,6 +114,7 @@ class ScorerConfig:
     candidates_same_name_scored: bool
     candidates_deepen_cap: int
     candidates_deepen_names: int
+    candidates_deepen_to_end: bool
     candidate_relative_floor: float
     candidate_query_floor: float
     scoring_floor_margin: float
@@ -231,6 +232,7 @@ KEYS: dict[str, str] = {
     "candidates_same_name_scored": "candidates_same_name_scored",
     "candidates_deepen_cap": "candidates_deepen_cap",
     "candidates_deepen_names": "candidates_deepen_names",
+    "candidates_deepen_to_end": "candidates_deepen_to_end",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
     "scoring_floor_margin": "scoring_floor_margin",
@@ -623,6 +625,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_same_name_scored",
             "candidates_deepen_cap",
             "candidates_deepen_names",
+            "candidates_deepen_to_end",
             "candidate_relative_floor",
             "candidate_query_floor",
             "max_posting",
@@ -632,7 +635,9 @@ SETTINGS: tuple[Setting, ...] = (
         "words' long posting lists alone reach too), none below the floors; with same_name_scored, every "
         "entry named as the query's trade name or as a candidate whose name clears the threshold; while the "
         "candidates scored last bring records over the threshold through deepen_names list names or more, "
-        "the next candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more.",
+        "the next candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more; with "
+        "deepen_to_end, once those batches stop, the rest of the ranking whose score bound "
+        "(chipguard.match.bound) reaches the threshold, but records already over it.",
     ),
     Setting(
         ("retrieval.*",),

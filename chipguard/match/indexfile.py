@@ -841,6 +841,12 @@ class MappedEntries(_Decoded):
         # a token number → its weight in an organisation's name (at 2n) and a person's (at 2n + 1)
         self._weights = weights
 
+    def org_token_weights(self) -> Iterator[tuple[Token, float]]:
+        """Every distinct word of the names with its weight in an organisation's name (the file's
+        ``tokens`` and ``tokens.weights``; chipguard.match.bound reads them once)."""
+        for number in range(len(self._token_table)):
+            yield Token(*marshal.loads(self._token_table.span(number))), self._weights[2 * number]
+
     def _token(self, number: int) -> Token:
         tokens = self._tokens
         if len(tokens) >= TOKEN_CACHE:

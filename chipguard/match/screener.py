@@ -25,6 +25,7 @@ from chipguard.errors import InputError
 from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match import grouping
+from chipguard.match.bound import may_reach
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, Retrieval, gc_paused
 from chipguard.match.score import RarityFn, Scored, score_or_bound, weights_of
@@ -900,17 +901,36 @@ class _Deepening:
     ``batch`` others shared more of the query's key weight (issue 12 item 5). A query whose candidates
     bring fewer names over — most screenings: none, or one firm's records — costs nothing more
     (matching.yml ``candidates_deepen_names``: reading on after every single new record more than
-    doubled the scoring of bench.scale's queries for a few fuzzy look-alikes, BENCHMARKS.md)."""
+    doubled the scoring of bench.scale's queries for a few fuzzy look-alikes, BENCHMARKS.md).
 
-    __slots__ = ("_known", "batch", "cap", "cleared", "names", "rankings")
+    ``to_end`` (matching.yml ``candidates_deepen_to_end``): once batches were read and they stop, the rest
+    of each ranking is read once, less the names of records already over the threshold (``settled``;
+    another of their names can only raise a score that passes) and the names whose score bound cannot
+    reach it (``may_reach``, chipguard.match.bound): a big name's records sharing only its one heavy word
+    rank behind hundreds of its longer names that share more words and score less, and a batch of those
+    brings no new name over — the stop rule lost them (issue 12 item 5)."""
 
-    def __init__(self, rankings: list[Retrieval], batch: int, cap: int, names: int) -> None:
+    __slots__ = ("_known", "batch", "cap", "cleared", "may_reach", "names", "rankings", "settled", "to_end")
+
+    def __init__(
+        self,
+        rankings: list[Retrieval],
+        batch: int,
+        cap: int,
+        names: int,
+        to_end: bool = False,
+        settled: Callable[[int], bool] | None = None,
+        may_reach: Callable[[list[int]], list[int] | None] | None = None,
+    ) -> None:
         self.rankings = rankings
         self.batch = max(batch, 1)
         self.cap = cap
         self.names = max(names, 1)
         self.cleared: set[str] = set()
         self._known: set[int] | None = None
+        self.to_end = to_end
+        self.settled = settled
+        self.may_reach = may_reach
 
     def known(self, candidates: list[int]) -> set[int]:
         """The entries in ``candidates`` (made at the first call; the caller adds what it appends)."""
@@ -922,27 +942,51 @@ class _Deepening:
         """The entries of ``candidates`` in order, as it grows, then the further batches (appended to it)."""
         at = added = 0
         positions = [0] * len(self.rankings)
+        deepened = read_to_end = False
         while True:
             while at < len(candidates):
                 yield candidates[at]
                 at += 1
-            if len(self.cleared) < self.names or added >= self.cap:
-                return
-            self.cleared = set()
-            walked = self.known(candidates)
             more: list[int] = []
-            for i, found in enumerate(self.rankings):
-                order = found.ranked()
-                pos = positions[i]
-                taken = 0
-                while pos < len(order) and taken < self.batch:
-                    eid = order[pos]
-                    pos += 1
-                    if eid not in walked:
-                        walked.add(eid)
-                        more.append(eid)
-                        taken += 1
-                positions[i] = pos
+            if len(self.cleared) >= self.names and added < self.cap and not read_to_end:
+                deepened = True
+                self.cleared = set()
+                walked = self.known(candidates)
+                for i, found in enumerate(self.rankings):
+                    order = found.ranked()
+                    pos = positions[i]
+                    taken = 0
+                    while pos < len(order) and taken < self.batch:
+                        eid = order[pos]
+                        pos += 1
+                        if eid not in walked:
+                            walked.add(eid)
+                            more.append(eid)
+                            taken += 1
+                    positions[i] = pos
+            elif (
+                deepened
+                and self.to_end
+                and self.may_reach is not None
+                and not read_to_end
+                and added < self.cap
+            ):
+                # the batches stopped bringing new names over: the rest of each ranking is read once,
+                # but for the records that cleared the threshold already (another of their names can
+                # only raise a score that passes)
+                read_to_end = True
+                walked = self.known(candidates)
+                settled = self.settled
+                for i, found in enumerate(self.rankings):
+                    order = found.ranked()
+                    for eid in order[positions[i] :]:
+                        if eid not in walked and (settled is None or not settled(eid)):
+                            walked.add(eid)
+                            more.append(eid)
+                    positions[i] = len(order)
+                # only the names whose score bound reaches the threshold (chipguard.match.bound); none
+                # when the bound does not cover the query (scoring them all cost more than the scoring)
+                more = self.may_reach(more) or []
             if not more:
                 return
             more = more[: self.cap - added]
@@ -1037,6 +1081,7 @@ class Screener:
         self.candidates_same_name = cfg.candidates_same_name_scored
         self.candidates_deepen_cap = cfg.candidates_deepen_cap
         self.candidates_deepen_names = cfg.candidates_deepen_names
+        self.candidates_deepen_to_end = cfg.candidates_deepen_to_end
         # ``core_names``: index trade names (None: as matching.yml says; benchmarks measure both)
         self.core_names = cfg.core_names if core_names is None else core_names
 
@@ -1202,7 +1247,15 @@ class Screener:
             q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
             aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
             deepen = _Deepening(
-                rankings, self.candidate_limit, self.candidates_deepen_cap, self.candidates_deepen_names
+                rankings,
+                self.candidate_limit,
+                self.candidates_deepen_cap,
+                self.candidates_deepen_names,
+                self.candidates_deepen_to_end,
+                lambda eid: (got := best.get(entries[eid].party)) is not None and got[0] >= cut,
+                None
+                if kind_norm == "person" or as_person or form.anchors is not None
+                else self._bounded(form.org, q_weights, cut),
             )
             # no kind given, a name that may be a person's: also scored as kind person would score it
             # (its kind clash with an organisation's record included), the better reading kept
@@ -1337,6 +1390,20 @@ class Screener:
             )
         entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
         return Screening(hits, omitted, max(limit, 0), entities)
+
+    def _bounded(
+        self, qa: NameAnalysis, q_weights: dict[bool, tuple[float, ...]], cut: float
+    ) -> Callable[[list[int]], list[int] | None]:
+        """The names of a list (in order) whose score against the organisation query ``qa`` may reach
+        ``cut`` by chipguard.match.bound (``q_weights``: the query's weights per scoring mode, filled)."""
+
+        def keep(eids: list[int]) -> list[int] | None:
+            weights = q_weights.get(False)
+            if weights is None:
+                weights = q_weights[False] = weights_of(qa, self.index.rarity, False)
+            return may_reach(self.index, qa, weights, eids, cut)
+
+        return keep
 
     def _full_name_of(self, eid: int) -> list[int]:
         """The other entries of the list name trade-name entry ``eid`` comes from: a name's entries are

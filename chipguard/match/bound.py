@@ -1,0 +1,544 @@
+"""An upper bound of many listed names' scores against one query at once, from a few facts of each name.
+
+Why (issue 12 item 5: every record that clears the threshold on its own is returned): retrieval ranks a
+list name by the retrieval-key weight it shares with the query, the scorer by the weighted share of both
+names that pairs up. A big name's record sharing only its one heavy word ("Huawei Machine Co., Ltd." for
+"Huawei Technologies Co., Ltd.") clears the threshold, yet ranks behind hundreds of long names that share
+more of the query's words and score far less. Scoring the whole ranking costs twice the scoring
+(BENCHMARKS.md, session 9); this bound rules out, without aligning them, the names that cannot reach the
+threshold, so the screener scores only the rest (``Screener.screening``, ``candidates_deepen_to_end``).
+
+The bound (:func:`bounds`) follows the scorer (chipguard.match.score.score_or_bound) for an organisation's
+name that is not a word-by-word translation on either side. The token score is matched / total, where
+each pair adds at most its mass (sim ≤ 1) to matched and its whole mass to total, and every word left
+unpaired adds its weight to total, so ``score ≤ N / (N + U)`` for any N at least the matched weight and
+U at most the unpaired weight. Per query word:
+
+- a word the name holds (its canonical form is among the name's, the ``t:`` postings; or a legal form,
+  stopword or word whose canonical form a legal form or stopword of the lists has, which no posting
+  keys) may pair exactly: mass ≤ its weight + the heaviest weight any word of that canonical form has
+  on the lists (``canon_weight``);
+- any other may pair by a fuzzy rule (typo, morphology, stem, abbreviation) only with a word of the
+  same first letter, or both of seven letters or more (the scorer's own pre-test): mass ≤ the most of
+  the two pair weightings (mean or the list word's) with the name's heaviest word, at the best fuzzy
+  similarity;
+- a word that can do neither stays unpaired, at the least weight it can have (a place's institutional
+  weight, a word of a multi-word legal form weighing as a legal form).
+
+The name's unpaired weight is at least its least total weight less the most the pairs can take from it.
+Institutional weights (a place's weight in an institute's name, an unpaired kind of institute) and the
+corpus factor (≤ 1) are taken at their extremes. The character rule is bounded by the names' joined
+lengths (Indel similarity ≤ 2·min/(sum)); the acronym and symbol rules, a merge of two words (the other
+name holds their concatenation), a person's name and a translated one are not bounded: such names are
+always scored (bound +inf). Penalties only lower a score. The bound is checked against the scorer on
+real data and on arbitrary lists (tests/test_match_tail_bound.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from chipguard.match.config import ScorerConfig, scorer_config
+from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, PLACE, STOP, WORD, NameAnalysis, Token
+from chipguard.names.pinyin_sound import is_pinyin
+from chipguard.names.vocab import vocab
+
+# a bit per first letter a–z, the other first characters folded onto 36 further bits (a shared bit only
+# makes a pair possible that is not: the bound stays one)
+_LETTERS = 26
+
+
+def _length_bit(ch: str, size: int) -> int:
+    """A bit for a word's first letter and length (a typo keeps the first letter here and the length
+    within two): deterministic, never the string hash, which follows the hash seed."""
+    return 1 << ((ord(ch) * 41 + min(size, 40)) % 63)
+
+
+def _start_bit(text: str) -> int:
+    """A bit for a word's first two letters (a stem, abbreviation or morphology variant shares them)."""
+    return 1 << ((ord(text[0]) * 37 + ord(text[1])) % 63)
+
+
+_SLOTS = 6
+
+
+def _letter_set(text: str) -> int:
+    """The letters of a word as bits (a–z; other characters folded onto six more bits): a typo of at most
+    two edits adds or drops at most four letters of the set (a substitution two, an insertion or deletion
+    one, a transposition none)."""
+    bits = 0
+    for ch in text:
+        code = ord(ch)
+        bits |= 1 << (code - 97 if 97 <= code <= 122 else 26 + code % 6)
+    return bits
+
+
+def _canon_bit(canon: str) -> int:
+    """A bit for a legal form's or stopword's canonical form (CRC-32: the same in every process)."""
+    return 1 << (zlib.crc32(canon.encode("utf-8")) % 63)
+
+
+def _slot(ch: str) -> int:
+    code = ord(ch)
+    return code - 97 if 97 <= code <= 122 else _LETTERS
+
+
+def _bit(ch: str) -> int:
+    code = ord(ch)
+    if 97 <= code <= 122:
+        return 1 << (code - 97)
+    return 1 << (_LETTERS + code % 36)
+
+
+class _Facts:
+    """Per index and rule set: the per-name facts (filled when a name is first bounded) and the lists'
+    tables (made at the first bound)."""
+
+    def __init__(self, size: int, cfg: ScorerConfig, index: Any) -> None:
+        self.cfg = cfg
+        self.known = np.zeros(size, dtype=bool)
+        self.must = np.zeros(size, dtype=bool)  # always scored (person, translation, no weights)
+        self.low = np.zeros(size)  # the least the name's words weigh unpaired, all together
+        # … when the pair is scored as a translation (translated_unmatched lowers words and generic words)
+        self.low_translated = np.zeros(size)
+        self.translated = np.zeros(size, dtype=bool)  # a word-by-word translation of a Chinese name
+        self.heavy = np.zeros(size)  # the most one of its words (no legal form, no stopword) weighs in a pair
+        # … of its words of each first letter (a–z, the rest: _slot)
+        self.heavy_by_letter = np.zeros((size, _LETTERS + 1), dtype=np.float32)
+        self.numbers = np.zeros(size, dtype=np.int32)  # its numbers
+        # up to _SLOTS of its words one by one: length, first character, letters (_letter_set); a name of
+        # more words is read by the blooms above alone (``crowded``)
+        self.word_length = np.zeros((size, _SLOTS), dtype=np.int32)
+        self.word_first = np.zeros((size, _SLOTS), dtype=np.int32)  # 0: no word
+        self.word_letters = np.zeros((size, _SLOTS), dtype=np.int64)
+        self.crowded = np.zeros(size, dtype=bool)
+        self.legal = np.zeros(
+            size, dtype=np.int64
+        )  # canonical forms of its legal forms and stopwords (_canon_bit)
+        self.letters = np.zeros(size, dtype=np.int64)  # first letters of those words (_bit)
+        self.lengths = np.zeros(size, dtype=np.int64)  # their lengths (bit n: n letters, 62 and more)
+        self.first_lengths = np.zeros(size, dtype=np.int64)  # their first letters and lengths (_length_bit)
+        self.starts = np.zeros(size, dtype=np.int64)  # their first two letters, of 3 letters on (_start_bit)
+        self.joined = np.zeros(size, dtype=np.int32)  # letters of the joined name (the character rule)
+        self.chars = np.zeros((size, _LETTERS + 1), dtype=np.uint8)  # … how many of each (a–z, the rest)
+        self.words = np.zeros(size, dtype=np.int32)  # words but legal forms and stopwords
+        self.core = np.zeros(size, dtype=np.int32)  # … and places
+        self.symbols = np.zeros(size, dtype=bool)  # the name spells out a symbol (symbols.yml)
+        self.institutional = np.zeros(size, dtype=bool)  # an institute's name: places weigh more
+        self.lock = threading.Lock()
+        self.canon_weight: dict[str, float] = {}
+        self.canon_weight_plain: dict[str, float] = {}
+        legal_texts: set[str] = set()
+        legal_canons: set[str] = set()
+        apart = {word for phrase in vocab().legal_forms if len(phrase) >= 2 for word in phrase}
+        for tok, weight in _org_tokens(index):
+            if tok.cls not in (LEGAL, STOP):
+                high = self._high(tok, weight)
+                if high > self.canon_weight.get(tok.canon, -1.0):
+                    self.canon_weight[tok.canon] = high
+                # … and when neither name is an institute's (a place keeps its own weight)
+                if weight > self.canon_weight_plain.get(tok.canon, -1.0):
+                    self.canon_weight_plain[tok.canon] = weight
+            else:
+                legal_texts.add(tok.text)
+                legal_canons.add(tok.canon)
+                if tok.cls == LEGAL and " " in tok.text:
+                    apart.update(tok.text.split())
+        self.legal_texts = frozenset(legal_texts)
+        self.legal_canons = frozenset(legal_canons)
+        self.apart = frozenset(apart)  # words a legal form of two words or more holds
+
+    def _high(self, tok: Token, weight: float) -> float:
+        return max(weight, self.cfg.place_institutional) if tok.cls == PLACE else weight
+
+    def low_weight(self, tok: Token, weight: float, institutional: bool = True) -> float:
+        """The least a word weighs unpaired (``institutional``: one of the names may be an institute's)."""
+        low = min(weight, self.cfg.place_institutional) if tok.cls == PLACE and institutional else weight
+        return min(low, self.cfg.legal_form) if tok.text in self.apart else low
+
+    def low_translated_weight(self, tok: Token, least: float) -> float:
+        """The least a word weighs unpaired in a translation's pair: a word or generic word may weigh
+        ``translated_unmatched`` of its weight (chipguard.match.score, once an anchor matched)."""
+        if tok.cls in (WORD, GENERIC):
+            return least * min(1.0, self.cfg.translated_unmatched)
+        return least
+
+    def fill(self, entries: Sequence[Any], ids: np.ndarray) -> None:
+        """The facts of the names ``ids`` not known yet."""
+        todo = ids[~self.known[ids]]
+        if not len(todo):
+            return
+        with self.lock:
+            for eid in todo.tolist():
+                if self.known[eid]:
+                    continue
+                self._fill(eid, entries[eid])
+                self.known[eid] = True
+
+    def _fill(self, eid: int, entry: Any) -> None:
+        a: NameAnalysis = entry.analysis
+        weights = entry.weights
+        if entry.person or len(weights) != len(a.tokens):
+            self.must[eid] = True
+            return
+        low = low_translated = heavy = 0.0
+        letters = lengths = first_lengths = starts = numbers = 0
+        by_letter = np.zeros(_LETTERS + 1, dtype=np.float32)
+        legal = 0
+        slot_words = [t.text for t in a.tokens if t.cls not in (LEGAL, STOP) and t.text]
+        if len(slot_words) > _SLOTS:
+            self.crowded[eid] = True
+        else:
+            for k, text in enumerate(slot_words):
+                self.word_length[eid, k] = len(text)
+                self.word_first[eid, k] = ord(text[0])
+                self.word_letters[eid, k] = _letter_set(text)
+        for tok, weight in zip(a.tokens, weights, strict=True):
+            if tok.cls in (LEGAL, STOP):
+                legal |= _canon_bit(tok.canon)
+            least = self.low_weight(tok, weight)
+            low += least
+            low_translated += self.low_translated_weight(tok, least)
+            if tok.cls not in (LEGAL, STOP) and tok.text:
+                high = self._high(tok, weight)
+                heavy = max(heavy, high)
+                slot = _slot(tok.text[0])
+                # (float32 rounded up: the bound must not fall below a weight)
+                by_letter[slot] = max(by_letter[slot], np.nextafter(np.float32(high), np.float32(np.inf)))
+                numbers += tok.cls == NUMBER
+                letters |= _bit(tok.text[0])
+                lengths |= 1 << min(len(tok.text), 62)
+                first_lengths |= _length_bit(tok.text[0], len(tok.text))
+                if len(tok.text) >= 3:
+                    starts |= _start_bit(tok.text)
+        self.low[eid] = low
+        self.low_translated[eid] = low_translated
+        self.translated[eid] = entry.anchors is not None
+        self.heavy[eid] = heavy
+        self.heavy_by_letter[eid] = by_letter
+        self.numbers[eid] = numbers
+        self.legal[eid] = legal
+        self.letters[eid] = letters
+        self.lengths[eid] = lengths
+        self.first_lengths[eid] = first_lengths
+        self.starts[eid] = starts
+        self.joined[eid] = len(a.joined)
+        counts = _char_counts(a.joined)
+        if counts.max(initial=0) > 255:
+            self.must[eid] = True
+            return
+        self.chars[eid] = counts
+        self.words[eid] = len(a.significant)
+        self.core[eid] = sum(1 for t in a.significant if t.cls != PLACE)
+        self.symbols[eid] = bool(a.symbol_keys)
+        self.institutional[eid] = a.institutional
+
+
+def _char_counts(text: str) -> np.ndarray:
+    """How many of each letter a–z ``text`` holds, and of every other character together."""
+    counts = np.zeros(_LETTERS + 1, dtype=np.int64)
+    for ch in text:
+        code = ord(ch)
+        counts[code - 97 if 97 <= code <= 122 else _LETTERS] += 1
+    return counts
+
+
+def _org_tokens(index: Any) -> Iterable[tuple[Token, float]]:
+    """Every word of the index's names with its weight in an organisation's name: from a mapped index's
+    token table, or from the names of one built in memory (persons' names aside: they are never bounded)."""
+    entries = index.entries
+    table = getattr(entries, "org_token_weights", None)
+    if table is not None:
+        yield from table()
+        return
+    for entry in entries:
+        if not entry.person:
+            yield from zip(entry.analysis.tokens, entry.weights, strict=False)
+
+
+_FACTS_LOCK = threading.Lock()
+
+
+def _facts(index: Any) -> _Facts:
+    cfg = scorer_config()
+    found: _Facts | None = index.__dict__.get("_bound_facts")
+    if found is None or found.cfg is not cfg:
+        with _FACTS_LOCK:
+            found = index.__dict__.get("_bound_facts")
+            if found is None or found.cfg is not cfg:
+                found = index.__dict__["_bound_facts"] = _Facts(len(index.entries), cfg, index)
+    return found
+
+
+def _holding(ids: np.ndarray, plist: Sequence[int] | None) -> np.ndarray:
+    """Which of ``ids`` the ascending posting list ``plist`` holds."""
+    if not plist:
+        return np.zeros(len(ids), dtype=bool)
+    arr = np.asarray(plist, dtype=np.int64)
+    at = np.searchsorted(arr, ids)
+    inside = at < len(arr)
+    hit = np.zeros(len(ids), dtype=bool)
+    hit[inside] = arr[at[inside]] == ids[inside]
+    return hit
+
+
+def bounds(
+    index: Any, qa: NameAnalysis, q_weights: Sequence[float], eids: Sequence[int]
+) -> np.ndarray | None:
+    """An upper bound of the name score (before penalties, which only lower it) of each indexed name
+    ``eids`` against the query ``qa`` (an organisation's name, not translated, its token weights
+    ``q_weights``), +inf for a name that must be scored; None when the query is outside the bound's reach
+    (every name must be scored). See the module's docstring for the proof."""
+    cfg = scorer_config()
+    if qa.person or cfg.acronym_min_length < 4 or len(q_weights) != len(qa.tokens):
+        return None
+    facts = _facts(index)
+    ids = np.asarray(eids, dtype=np.int64)
+    facts.fill(index.entries, ids)
+    for tok in qa.tokens:
+        if tok.cls == LEGAL and " " in tok.text and not facts.apart.issuperset(tok.text.split()):
+            return None  # a legal form the lists' words do not cover (its words' weight as one is unknown)
+    postings = index.postings
+
+    def holds(key: str) -> np.ndarray:
+        return _holding(ids, postings.get(key))
+
+    must = facts.must[ids].copy()
+    legal_texts = facts.legal_texts
+    # a merge of two words of one name into a word of the other changes both names' words: such names are
+    # scored. The query's pair written as one word by the name (its sig words keyed ``w:``) …
+    for join in sorted(qa.joins):
+        if join in legal_texts:
+            return None
+        must |= holds("w:" + join)
+    # … and a pair of the name written as one word by the query: pairs of words and stopwords are keyed
+    # ``b:``; one with a legal form, which no key holds, through the other word
+    for text in sorted(qa.texts):
+        must |= holds("b:" + text)
+        for k in range(1, len(text)):
+            head, tail = text[:k], text[k:]
+            head_legal, tail_legal = head in legal_texts, tail in legal_texts
+            if head_legal and tail_legal:
+                return None
+            if tail_legal:
+                must |= holds("w:" + head)
+            if head_legal:
+                must |= holds("w:" + tail)
+    # the acronym and symbol rules
+    sig = qa.significant
+    if len(sig) == 1:
+        must |= holds("a:" + sig[0].text)
+    if len(qa.acronym) >= cfg.acronym_min_length:
+        must |= (facts.words[ids] == 1) & holds("w:" + qa.acronym)
+    if sum(1 for t in sig if t.cls != PLACE) == 1:
+        must |= facts.symbols[ids]
+    if qa.symbol_keys:
+        must |= facts.core[ids] == 1
+
+    fuzzy_sim = max(1.0 - cfg.typo_per_edit, cfg.sim_morphology, cfg.sim_stem, cfg.sim_abbreviation)
+    # a name that is a word-by-word translation is scored in the query's seat, by the translation rules
+    # (chipguard.match.screener._aligned): kinds of body and translation synonyms pair words of other
+    # first letters, a sound-alike pairs pinyin, and the words left unpaired may weigh less
+    translated = facts.translated[ids]
+    any_translated = bool(translated.any())
+    translated_sim = max(
+        fuzzy_sim, cfg.body_kind_similarity, cfg.translation_synonym_similarity, cfg.sound_alike_similarity
+    )
+    kinds = vocab().body_kinds
+    legal_weight = max(cfg.legal_form, cfg.stopword)
+    synonyms = vocab().translation_synonyms
+    heavy = facts.heavy[ids]
+    letters = facts.letters[ids]
+    lengths = facts.lengths[ids]
+    matched = np.zeros(len(ids))
+    taken = np.zeros(len(ids))  # the most the pairs take of the name's own weight
+    unpaired = np.zeros(len(ids))  # the least the query's words that cannot pair weigh
+    canons = [t.canon for t in qa.tokens]
+    fuzzy_gains: list[np.ndarray] = []
+    fuzzy_takes: list[np.ndarray] = []
+    exact_canons: set[str] = set()
+    exact_words = np.zeros(len(ids), dtype=np.int64)
+    for tok, weight in zip(qa.tokens, q_weights, strict=True):
+        # (a number, or one per name: an array)
+        high: Any = facts._high(tok, weight)
+        low: Any = facts.low_weight(tok, weight)
+        plain_partner: Any = facts.canon_weight.get(tok.canon, 0.0)
+        if not qa.institutional:
+            # a place weighs place_institutional only in a pair where one name is an institute's
+            institute = facts.institutional[ids]
+            if tok.cls == PLACE:
+                high = np.where(institute, high, weight)
+                low = np.where(institute, low, facts.low_weight(tok, weight, False))
+            plain_partner = np.where(institute, plain_partner, facts.canon_weight_plain.get(tok.canon, 0.0))
+        if any_translated:
+            low = np.where(translated, facts.low_translated_weight(tok, low), low)
+        # an equal word: one of the name's words (keyed ``t:``) or a legal form or stopword of it (its
+        # canonical form among the name's, _canon_bit), at the most a word of that form weighs
+        held = holds("t:" + tok.canon) if tok.canon in facts.canon_weight else np.zeros(len(ids), dtype=bool)
+        partner = np.where(held, plain_partner, 0.0)
+        if tok.canon in facts.legal_canons:
+            held_legal = (facts.legal[ids] & _canon_bit(tok.canon)) != 0
+            held = held | held_legal
+            partner = np.maximum(partner, np.where(held_legal, legal_weight, 0.0))
+        exact_mass = high + partner
+        if tok.cls in (LEGAL, STOP):
+            # paired only with an equal word
+            matched += np.where(held, exact_mass, 0.0)
+            taken += partner
+            unpaired += np.where(held, 0.0, low)
+            continue
+        size = len(tok.text)
+        if tok.cls == NUMBER or not tok.text:
+            fuzzy = np.zeros(len(ids), dtype=bool)
+        else:
+            # the same first letter: a typo (the length within two), or a stem, abbreviation or
+            # morphology variant (the first two letters alike, both words of three letters or more)
+            typo_bits = first_typo = 0
+            for n in range(max(size - 2, 1), size + 3):
+                typo_bits |= 1 << min(n, 62)
+                first_typo |= _length_bit(tok.text[0], n)
+            near = ((lengths & typo_bits) != 0) & ((facts.first_lengths[ids] & first_typo) != 0)
+            if size >= 3:
+                near |= (facts.starts[ids] & _start_bit(tok.text)) != 0
+            fuzzy = ((letters & _bit(tok.text[0])) != 0) & near
+            other_letter = np.zeros(len(ids), dtype=bool)
+            if size >= cfg.len_other_first_letter:
+                # another first letter: only a typo, of at most two edits, both words this long
+                near = 0
+                for n in range(max(cfg.len_other_first_letter, size - 2), size + 3):
+                    near |= 1 << min(n, 62)
+                other_letter = (lengths & near) != 0
+            # a name whose words are known one by one: a typo needs a word within two letters of this
+            # one's length whose letters differ by four at most
+            crowded = facts.crowded[ids]
+            slot_length = facts.word_length[ids]
+            slot_first = facts.word_first[ids]
+            typo = (np.abs(slot_length - size) <= 2) & (
+                np.bitwise_count(facts.word_letters[ids] ^ _letter_set(tok.text)) <= 4
+            )
+            first = ord(tok.text[0])
+            same_typo = (typo & (slot_first == first)).any(axis=1)
+            other_typo = (
+                typo & (slot_first != first) & (slot_first != 0) & (slot_length >= cfg.len_other_first_letter)
+            ).any(axis=1) & (size >= cfg.len_other_first_letter)
+            starts = (letters & _bit(tok.text[0])) != 0
+            if size >= 3:
+                starts &= (facts.starts[ids] & _start_bit(tok.text)) != 0
+            else:
+                starts[:] = False
+            fuzzy = np.where(crowded, fuzzy, same_typo | starts)
+            other_letter = np.where(crowded, other_letter, other_typo)
+            fuzzy |= other_letter
+        # a pair's mass: the mean of its words' weights, or twice the list word's (typo, abbreviation);
+        # the partner is a word of the same first letter but for a long typo
+        if tok.text and tok.cls != NUMBER:
+            mate = facts.heavy_by_letter[ids, _slot(tok.text[0])].astype(np.float64)
+            if size >= cfg.len_other_first_letter:
+                mate = np.where(other_letter, heavy, mate)
+        else:
+            mate = heavy
+        fuzzy_mass = fuzzy_sim * (mate + np.maximum(high, mate))
+        if any_translated:
+            # (in the query's seat the list word is the query's: the mean, or twice the query's word)
+            # (kinds of body and synonyms pair words of any first letter)
+            fuzzy_mass = np.where(translated, translated_sim * (high + np.maximum(high, heavy)), fuzzy_mass)
+            other = np.zeros(len(ids), dtype=bool)
+            if tok.canon in kinds:
+                for kind in sorted(kinds):
+                    other |= holds("t:" + kind)
+            group = synonyms.get(tok.text, synonyms.get(tok.canon))
+            if group is not None:
+                for word in sorted(w for w, g in synonyms.items() if g == group):
+                    other |= holds("t:" + word) | holds("w:" + word)
+            if (
+                tok.text
+                and size >= cfg.len_sound_alike
+                and tok.text.isascii()
+                and tok.text.isalpha()
+                and not is_pinyin(tok.text)
+            ):
+                # a pinyin word of the translation sounding like this English one: same first letter
+                other |= (letters & _bit(tok.text[0])) != 0
+            fuzzy = fuzzy | (translated & other)
+        exact_gain = np.where(held, exact_mass, 0.0)
+        fuzzy_gain = np.where(fuzzy, fuzzy_mass, 0.0)
+        # the same letters under another canonical form (a first word read otherwise) pair as a typo of
+        # no edit, at similarity 1: a name holding the word's surface (``w:``) is given that
+        same = holds("w:" + tok.text) & ~held
+        if same.any():
+            fuzzy = fuzzy | same
+            sure = 2.0 * np.maximum(high, heavy)
+            fuzzy_gain = np.where(same, np.maximum(fuzzy_gain, sure), fuzzy_gain)
+        fuzzy_take = np.where(fuzzy, np.maximum(mate, np.where(translated, heavy, 0.0)), 0.0)
+        if canons.count(tok.canon) > 1:
+            # a word the query holds twice may find its equal taken: the fuzzy pair is open to it too
+            matched += np.maximum(exact_gain, fuzzy_gain)
+            taken += np.maximum(np.where(held, partner, 0.0), np.where(fuzzy, heavy, 0.0))
+        else:
+            matched += exact_gain
+            taken += np.where(held, partner, 0.0)
+            # a fuzzy pair takes a word of the name that no equal word took (see below)
+            fuzzy_gains.append(np.where(held, 0.0, fuzzy_gain))
+            fuzzy_takes.append(np.where(held, 0.0, fuzzy_take))
+            if tok.canon not in facts.legal_canons and tok.canon not in exact_canons:
+                # an equal word of a canonical form no legal form or stopword has: one of the name's
+                # words, another for each form
+                exact_canons.add(tok.canon)
+                exact_words += held
+        unpaired += np.where(held | fuzzy, 0.0, low)
+    if fuzzy_gains:
+        # each word pairs once: at most as many fuzzy pairs as the name has words left, the best ones
+        left = np.maximum(facts.words[ids] - exact_words, 0)
+        gains = -np.sort(-np.vstack(fuzzy_gains), axis=0)
+        totals = np.vstack([np.zeros(len(ids)), np.cumsum(gains, axis=0)])
+        matched += totals[np.minimum(left, len(fuzzy_gains)), np.arange(len(ids))]
+        takes = -np.sort(-np.vstack(fuzzy_takes), axis=0)
+        take_totals = np.vstack([np.zeros(len(ids)), np.cumsum(takes, axis=0)])
+        taken += take_totals[np.minimum(left, len(fuzzy_takes)), np.arange(len(ids))]
+    own_low = (
+        np.where(translated, facts.low_translated[ids], facts.low[ids]) if any_translated else facts.low[ids]
+    )
+    rest = np.maximum(own_low - taken, 0.0)
+    denominator = matched + unpaired + rest
+    token_bound = np.divide(matched, denominator, out=np.zeros(len(ids)), where=denominator > 0)
+    # the character rule: the joined names' Indel similarity is 2·LCS / (sum of lengths), and the longest
+    # common subsequence holds at most as many of each letter as the name with fewer of it
+    q_len = len(qa.joined)
+    n_len = facts.joined[ids]
+    shorter = np.minimum(q_len, n_len)
+    both = q_len + n_len
+    common = np.minimum(facts.chars[ids], _char_counts(qa.joined)).sum(axis=1)
+    alike = np.divide(2.0 * common, both, out=np.zeros(len(ids)), where=both > 0)
+    char_bound = np.where(
+        (alike >= cfg.char_floor) & (shorter >= cfg.char_min_length), alike - cfg.char_margin, 0.0
+    )
+    out = np.maximum(token_bound, char_bound)
+    # both names keeping a number without a partner: number_clash_penalty (numbers pair only when equal)
+    numbers = [t.canon for t in qa.tokens if t.cls == NUMBER]
+    if numbers and len(set(numbers)) == len(numbers):
+        held_numbers = np.zeros(len(ids), dtype=np.int32)
+        for canon in numbers:
+            held_numbers += holds("t:" + canon)
+        clash = (held_numbers < len(numbers)) & (facts.numbers[ids] > held_numbers)
+        out = np.where(clash, np.maximum(out - cfg.number_clash_penalty, 0.0), out)
+    out[must] = np.inf
+    return out
+
+
+def may_reach(
+    index: Any, qa: NameAnalysis, q_weights: Sequence[float], eids: list[int], cut: float
+) -> list[int] | None:
+    """The names of ``eids`` (in order) whose bound may reach ``cut``; None when the query is outside the
+    bound's reach (a person's name, one the bound does not cover)."""
+    if not eids:
+        return eids
+    found = bounds(index, qa, q_weights, eids)
+    if found is None:
+        return None
+    keep = found >= cut - 1e-9
+    return [eid for eid, kept in zip(eids, keep.tolist(), strict=True) if kept]
