@@ -76,6 +76,7 @@ class ScorerConfig:
     sim_short_typo: float
     typo_per_edit: float
     typo_short_word: float
+    typo_very_short_word: float
     typo_translated_pinyin: float
     sim_morphology: float
     sim_phonetic: float
@@ -88,6 +89,7 @@ class ScorerConfig:
     len_typo: int
     len_typo_two_edits: int
     len_typo_short_word_below: int
+    len_typo_very_short_word_below: int
     len_translated_pinyin_below: int
     len_morphology: int
     len_morphology_same_start: int
@@ -197,6 +199,7 @@ KEYS: dict[str, str] = {
     "sim_short_typo": "similarity.short_typo",
     "typo_per_edit": "similarity.typo_per_edit",
     "typo_short_word": "similarity.typo_short_word",
+    "typo_very_short_word": "similarity.typo_very_short_word",
     "typo_translated_pinyin": "similarity.typo_translated_pinyin",
     "sim_morphology": "similarity.morphology",
     "sim_phonetic": "similarity.phonetic",
@@ -208,6 +211,7 @@ KEYS: dict[str, str] = {
     "len_typo": "word_lengths.typo",
     "len_typo_two_edits": "word_lengths.typo_two_edits",
     "len_typo_short_word_below": "word_lengths.typo_short_word_below",
+    "len_typo_very_short_word_below": "word_lengths.typo_very_short_word_below",
     "len_translated_pinyin_below": "word_lengths.typo_translated_pinyin_below",
     "len_morphology": "word_lengths.morphology",
     "len_morphology_same_start": "word_lengths.morphology_same_start",

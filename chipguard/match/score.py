@@ -84,6 +84,13 @@ def _other_pinyin(a: Token, b: Token) -> bool:
     return a.cls != PLACE and b.cls != PLACE and other_pinyin_name(a.text, b.text)
 
 
+def _very_short(shorter: int, cfg: ScorerConfig) -> float:
+    """What a very short word one letter off loses besides (similarity.typo_very_short_word below
+    word_lengths.typo_very_short_word_below): one edit in four letters changes a quarter of the word, and
+    such a word is often another real word (Adam / Adag, Aqsa / Aqua, Lang / Wang), not a typo."""
+    return cfg.typo_very_short_word if shorter < cfg.len_typo_very_short_word_below else 0.0
+
+
 def token_similarity(
     a: Token, b: Token, person: bool, translated: bool = False, config: ScorerConfig | None = None
 ) -> tuple[float, str]:
@@ -149,7 +156,8 @@ def token_similarity(
                 1.0
                 - cfg.typo_per_edit * dist
                 - (cfg.typo_short_word if shorter < cfg.len_typo_short_word_below else 0.0)
-                - (cfg.typo_translated_pinyin if short_pinyin else 0.0)
+                # a translated query's short pinyin word has its own (larger) deduction
+                - (cfg.typo_translated_pinyin if short_pinyin else _very_short(shorter, cfg))
             ), "typo"
     if (
         not person
@@ -170,7 +178,8 @@ def token_similarity(
     ):
         return cfg.sim_phonetic, "phonetic"
     if person and shorter >= cfg.len_one_letter_variant and la == lb and Hamming.distance(ta, tb) == 1:
-        return cfg.sim_one_letter_variant, "one-letter-variant"  # Gates / Cates: one letter, same length
+        # Gates / Cates: one letter, same length (Lang / Wang: a quarter of a four-letter name)
+        return cfg.sim_one_letter_variant - _very_short(shorter, cfg), "one-letter-variant"
     if (
         not person
         and shorter >= cfg.len_prefix
