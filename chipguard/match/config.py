@@ -44,6 +44,7 @@ class ScorerConfig:
     record_script_needs_partner: bool
     legal_form_displaced: bool
     translated_country_is_region: bool
+    split_word_typo: bool
     trade_name_place_clash: bool
     number: float
     word: float
@@ -169,6 +170,7 @@ KEYS: dict[str, str] = {
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "legal_form_displaced": "name_score.legal_form_displaced",
     "translated_country_is_region": "name_score.translated_country_is_region",
+    "split_word_typo": "name_score.split_word_typo",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
     "word": "weights.word",
@@ -451,6 +453,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.translated_record_script_needs_partner",
             "name_score.legal_form_displaced",
             "name_score.translated_country_is_region",
+            "name_score.split_word_typo",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -472,6 +475,9 @@ FEATURES: tuple[Feature, ...] = (
         "With legal_form_displaced, a word one name holds on its own and the other inside a legal form of "
         "two words or more (CLOSED … Joint Stock Company vs Closed Joint Stock Company) weighs as a legal form, "
         "and a one-word legal form run onto a word (TANKERSFZE vs Tankers FZE) is joined like two words. "
+        "With split_word_typo, two words of one organisation name whose concatenation is one edit from a word "
+        "of the other (word_lengths.typo_two_edits letters or more, same first letter) are joined: a typo in "
+        "a word the analysis split on one side only (GOLDIMNES vs GOLDMINES, read gold mines). "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

@@ -388,6 +388,52 @@ def _merge_adjacent(
     return out
 
 
+def _merge_split_typo(
+    side: list[Token] | tuple[Token, ...],
+    side_texts: frozenset[str],
+    other: list[Token] | tuple[Token, ...],
+    other_texts: frozenset[str],
+    merges: list[str],
+    label: str,
+    min_length: int,
+) -> list[Token] | tuple[Token, ...]:
+    """Joins two adjacent words of ``side`` whose concatenation is one edit (a letter changed, added,
+    dropped, or two swapped) from a word of the other name of ``min_length`` letters or more, starting
+    with the same letter: a typo in a word the analysis splits on one side only ("MOKU GOLDIMNES" vs the
+    listed "MOKU GOLDMINES", read "gold mines"; "PERTOCHEMICALS", read "perto chemicals", vs
+    "PETROCHEMICALS"). The joined word then meets the other as a typo (token_similarity). ``side_texts``
+    and ``other_texts``: the two names' words (NameAnalysis.texts). ``side`` itself when nothing joins."""
+    targets = [
+        t.text
+        for t in other
+        if len(t.text) >= min_length and t.cls in (WORD, GENERIC) and t.text not in side_texts
+    ]
+    if not targets:
+        return side
+    out: list[Token] = []
+    i = 0
+    while i < len(side):
+        if i + 1 < len(side):
+            a, b = side[i], side[i + 1]
+            length = len(a.text) + len(b.text)
+            if (
+                a.cls in (WORD, GENERIC)
+                and b.cls in (WORD, GENERIC)
+                and any(abs(len(t) - length) <= 1 and t[0] == a.text[:1] for t in targets)
+                and a.text not in other_texts
+                and b.text not in other_texts
+            ):
+                joined = a.text + b.text
+                if joined.isalpha() and any(OSA.distance(t, joined, score_cutoff=1) <= 1 for t in targets):
+                    out.append(Token(joined, joined, WORD, ""))
+                    merges.append(f"{label}: '{a.text}' + '{b.text}' → '{joined}' (a typo)")
+                    i += 2
+                    continue
+        out.append(side[i])
+        i += 1
+    return out if len(out) != len(side) else side
+
+
 PATRONYMIC = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 
 
@@ -633,6 +679,15 @@ def score_or_bound(
         merged = _merge_adjacent(list(c_tokens), query.texts, merges, "list", w.legal_form_displaced)
         if len(merged) != len(c_tokens):
             c_tokens, c_weights = merged, None
+    if w.split_word_typo and not person and anchors is None and not list_translated:
+        # a typo in a word one name's analysis split and the other's did not (see _merge_split_typo)
+        lengths = w.len_typo_two_edits
+        rejoined = _merge_split_typo(q_tokens, query.texts, c_tokens, cand.texts, merges, "query", lengths)
+        if rejoined is not q_tokens:
+            q_tokens, q_weights = rejoined, None
+        rejoined = _merge_split_typo(c_tokens, cand.texts, q_tokens, query.texts, merges, "list", lengths)
+        if rejoined is not c_tokens:
+            c_tokens, c_weights = rejoined, None
     q_w = list(q_weights) if q_weights is not None else [token_weight(t, rarity, person) for t in q_tokens]
     c_w = list(c_weights) if c_weights is not None else [token_weight(t, rarity, person) for t in c_tokens]
     # words of the other name's legal form standing apart (see _legal_words_apart): two set tests per

@@ -602,8 +602,9 @@ def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-# a word of 3+ letters, its last letter, then dotted letters: "IMPEXS.R.L.", "SYSTEML.T.D.", "JSA.S."
-_GLUED_DOTTED = re.compile(r"([^\W\d_]{3,})([^\W\d_])\.((?:[^\W\d_]\.)*[^\W\d_]\b\.?)")
+# a word, its last letter, then dotted letters: "IMPEXS.R.L.", "SYSTEML.T.D.", "JSA.S.", "CS.A." (a lone
+# letter "C" before "S.A.": "B R CS.A." for "B R C S.A.")
+_GLUED_DOTTED = re.compile(r"([^\W\d_]+)([^\W\d_])\.((?:[^\W\d_]\.)*[^\W\d_]\b\.?)")
 
 
 def _detach_dotted_legal_form(name: str) -> str:
@@ -621,10 +622,34 @@ def _detach_dotted_legal_form(name: str) -> str:
     return _GLUED_DOTTED.sub(detach, name)
 
 
+# letters of one or two between dots, a dot doubled somewhere: "S.AR..L.", "L.T..D", "SA..S." — a dotted
+# legal form with a letter and a dot swapped (a dotted form as written is joined by the text cleaning)
+_DOTTED_SWAPPED = re.compile(r"(?<![\w.])(?:[^\W\d_]{1,2}\.+)+[^\W\d_]{0,2}(?![\w])")
+
+
+def _dotted_legal_form_swapped(name: str) -> str:
+    """A dotted legal form with a letter and a dot swapped ("LAMA FOODS S.AR..L." for "S.A.R.L.",
+    "GELRO IMPEX S.R..L") would be read as loose letters ("s ar l"): written with its letters ("sarl")
+    when they spell a one-word legal form and a dot is doubled (as no form is written)."""
+
+    def join(match: re.Match[str]) -> str:
+        text = match.group(0)
+        letters = text.replace(".", "")
+        if ".." in text and letters.casefold() in one_word_legal_forms():
+            return letters
+        return text
+
+    return _DOTTED_SWAPPED.sub(join, name) if ".." in name else name
+
+
 @lru_cache(maxsize=300_000)
 def analyze(name: str, person: bool = False) -> NameAnalysis:
     """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
-    cleaned, steps = clean_steps(_detach_dotted_legal_form(name) if not person and "." in name else name)
+    if not person and "." in name:
+        name_read = _detach_dotted_legal_form(_dotted_legal_form_swapped(name))
+    else:
+        name_read = name
+    cleaned, steps = clean_steps(name_read)
     words = cleaned.split()
     tokens = _person_tokens(words) if person else _org_tokens(words)
     if not tokens and words:
