@@ -106,6 +106,7 @@ class ScorerConfig:
     person_country_clash_penalty: float
     qualifier_clash_penalty: float
     dropped_qualifier_penalty: float
+    dropped_qualifier_query: bool
     branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
@@ -228,6 +229,7 @@ KEYS: dict[str, str] = {
     "person_country_clash_penalty": "person_country_clash_penalty",
     "qualifier_clash_penalty": "qualifier_clash_penalty",
     "dropped_qualifier_penalty": "dropped_qualifier_penalty",
+    "dropped_qualifier_query": "dropped_qualifier_query",
     "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
@@ -308,6 +310,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.homophone_conflict": bool,
     "strength.approximate_brand_conflict": bool,
     "strength.kindless_person_or_org": bool,
+    "strength.weak_alias_needs_evidence": bool,
 }
 
 
@@ -580,6 +583,15 @@ FEATURES: tuple[Feature, ...] = (
         "record",
         "The list name was matched without a parenthesised qualifier the query lacks "
         "(Huawei Technologies (Australia) for Huawei Technologies): a subsidiary or branch.",
+    ),
+    Feature(
+        "query_qualifier",
+        ("dropped_qualifier_penalty", "dropped_qualifier_query"),
+        "record",
+        "With dropped_qualifier_query: the query matched without a place or country in parentheses of its "
+        "own that the list name lacks (Semiconductor Manufacturing International (Beijing) for "
+        "Semiconductor Manufacturing International): the query names a subsidiary or branch of the listed "
+        "firm; a qualifier naming the query's or the record's country says nothing more.",
     ),
     Feature(
         "branch_marker",

@@ -819,6 +819,7 @@ def assess(
     names_parent: str = "",
     clash: str = "",
     kind_free_score: float | None = None,
+    near_weak_alias: bool = False,
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -840,6 +841,11 @@ def assess(
     the two names denote different bodies although they score alike (``name_clash``), "" when nothing
     says so — weak as well. ``kind_free_score``: the name score before the scorer's kind penalty, which
     decides whether a person/organisation kind conflict is only the customer's word (``declared_kind_doubtful``).
+    ``near_weak_alias``: the matched list name is a weak alias (the list's own word for a name too broad
+    to identify) that the query's name is not — it met it by a near name or a part of a longer one, the
+    names' score below ``confirm_name_score`` — such a hit is weak unless something beyond the name agrees
+    (an identifier, the date of birth, the nationality, an address, the query's country among the
+    record's; ``strength.weak_alias_needs_evidence``).
     """
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
@@ -964,10 +970,27 @@ def assess(
             features.append(_feature("website", "agree", f"{query.website} is the record's domain"))
         else:
             features.append(_feature("website", "differs", f"{query.website}, the record has other domains"))
+    address_agrees = False
     if query.address and evidence.addresses:
         listed_address = _address_agrees(query.address, evidence.addresses)
         if listed_address:
+            address_agrees = True
             features.append(_feature("address", "agree", f"matches the listed address '{listed_address}'"))
+
+    if (
+        near_weak_alias
+        and config()["weak_alias_needs_evidence"]
+        and not (confirms or dob_agrees or nationality_agrees or address_agrees or country_agrees)
+    ):
+        conflicts.append("name")
+        features.append(
+            _feature(
+                "name",
+                "conflict",
+                "a near match on a weak alias (the list's own word for a name too broad to identify) and "
+                "nothing beyond the name agrees",
+            )
+        )
 
     # a generic name says what a body is, not which one: on its name alone it confirms only in the
     # record's country (strength.generic_name_needs_country); a person's name is no generic name

@@ -373,6 +373,69 @@ def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def query_qualifier(query: str, bare: str, alias: str, countries: set[str]) -> list[str]:
+    """The places of the query's own parenthesised qualifier (words of class PLACE or COUNTRY that the
+    query's form ``bare`` lacks) that the matched list name ``alias`` does not hold, sorted:
+    "Semiconductor Manufacturing International (Beijing) Corporation" matched as the listed "Semiconductor
+    Manufacturing International Corporation" → ["beijing"], a subsidiary or branch of the listed firm
+    (``dropped_qualifier_query``). Only places: an acronym or short form ("(CETC 13)", "(Huawei)") names
+    the firm itself; only the qualifiers of the part of the query the form was made from (``_form_span``:
+    not the "(Shenzhen)" of another entity named further on in the query). A qualifier naming one of
+    ``countries`` (the query's and the record's, normalised) is left out: "Sensetime (China)" says of a
+    Chinese record only where it is."""
+    texts = _form_qualifiers(query, bare)
+    if not texts:
+        return []
+    held = {t.canon for t in analyze(bare, False).tokens} | {t.canon for t in analyze(alias, False).tokens}
+    out: set[str] = set()
+    for text in texts:
+        tokens = analyze(text, False).tokens
+        codes = {
+            ev.country_of_word(w) for w in {" ".join(text.casefold().split()), *(t.canon for t in tokens)}
+        }
+        if any(code and _country_norm(code) in countries for code in codes):
+            continue  # a qualifier naming a country of the query or the record, whole ("Hong Kong") or by a word
+        out.update(t.canon for t in tokens if t.cls in (PLACE, COUNTRY) and t.canon not in held)
+    return sorted(out)
+
+
+_WORD_RE = re.compile(r"\w+")
+_QUALIFIER_RE = re.compile(r"\(([^()]*)\)")
+
+
+def _form_qualifiers(query: str, form: str) -> list[str]:
+    """The parenthesised texts of ``query`` that belong to the part its form ``form`` (the query, or a
+    part of it, without parentheses) was made from: inside the span of the query the form's words cover,
+    or right after it. When the form's words cannot be found in order (a homoglyph cleaned away), every
+    parenthesised text of the query."""
+    text = query.casefold()
+    words = _WORD_RE.findall(form.casefold())
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for word in words:
+        found = re.compile(rf"\b{re.escape(word)}\b").search(text, at)
+        if found is None:
+            return parenthesised(query)
+        spans.append(found.span())
+        at = found.end()
+    if not spans:
+        return parenthesised(query)
+    start, end = spans[0][0], spans[-1][1]
+    return [
+        m.group(1)
+        for m in _QUALIFIER_RE.finditer(query)
+        if start <= m.start() < end
+        or (m.start() >= end and _adjacent(text[end : m.start()]))
+        or (m.end() <= start and _adjacent(text[m.end() : start]))
+    ]
+
+
+def _adjacent(gap: str) -> bool:
+    """Whether the text between a name and a parenthesised qualifier holds no word: punctuation, quotes,
+    or other parenthesised texts ("Far East Trading Company, Inc. (a.k.a. FETCO, Inc.) (Hong Kong)")."""
+    return not _WORD_RE.search(_QUALIFIER_RE.sub(" ", gap))
+
+
 def short_form_only(alias: str, bare: NameAnalysis) -> bool:
     """Whether every parenthesised text of ``alias`` only repeats the rest of the name: an acronym
     ("(CASIC)") or a short name made of its words ("Huawei Technologies Co., Ltd. (Huawei)"). Dropping
@@ -808,6 +871,18 @@ def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Sco
                     "value": -w.dropped_qualifier_penalty,
                 }
             )
+    elif record is not None and w.dropped_qualifier_query and query.how == "without-parentheses":
+        own = query_qualifier(query.name, qa.original, entry.alias, {query.country, *record.countries})
+        if own:
+            extra.append(
+                {
+                    "feature": "query_qualifier",
+                    "reason": "the query's qualifier in parentheses ("
+                    + ", ".join(own)
+                    + ") is not in the list name: the query names a subsidiary or branch of the listed firm",
+                    "value": -w.dropped_qualifier_penalty,
+                }
+            )
     if record is not None and not any(
         p.get("feature") in ("qualifier_clash", "dropped_qualifier") for p in extra
     ):
@@ -854,6 +929,12 @@ def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Sco
     if extra:
         score = max(0.0, score + sum(p["value"] for p in extra))
     return PairScore(score, scored, extra)
+
+
+# features of a pair that say nothing of how alike the names are: the kind the customer declared, and the
+# place the query's own parenthesised qualifier adds ("… (Hong Kong)"), left out of the name's own score
+# that decides whether a declared kind is only the customer's word (ev.declared_kind_doubtful)
+_NOT_THE_NAME = frozenset({"kind_clash", "query_qualifier"})
 
 
 def _generic_listed_word(institutional: bool, rarity: RarityFn, tok: Token) -> bool:
@@ -1643,7 +1724,9 @@ class Screener:
                 # the name's own score, before the kind penalty: how alike the names are, whatever kind
                 # the customer declared
                 kind_free_score=score
-                - sum(float(f["value"]) for f in extra if f.get("feature") == "kind_clash"),
+                - sum(float(f["value"]) for f in extra if f.get("feature") in _NOT_THE_NAME),
+                # the names' own score (before the record's country or kind): the query is not the alias
+                near_weak_alias=entry.alias_kind.startswith("weak") and scored.score < confirm_score,
                 query_country=q_country,
                 party=self.parties[pidx],
                 evidence=self.party_evidence(pidx),
