@@ -70,23 +70,37 @@ def every_entry(screener: Any) -> Iterator[None]:
     clearing the threshold with no shared key would be lost unseen). About a second per query on the
     CSL; ``--brute-step`` runs it on a sample."""
     index = screener.index
-    every = list(range(len(index.entries)))
-    index.candidates = lambda a, limit, translated=False: every
-    saved = index.retrieve
-
-    def retrieve(a: Any, limit: int, translated: bool = False) -> Any:
-        found = saved(a, limit, translated)
-        found.first = every
-        return found
-
-    index.retrieve = retrieve
-    index.named = lambda a: ()
-    index.same_name_entries = lambda eid: ()
+    screener.index = _EveryEntry(index)
     try:
         yield
     finally:
-        for name in ("candidates", "retrieve", "named", "same_name_entries"):
-            delattr(index, name)
+        screener.index = index
+
+
+class _EveryEntry:
+    """A screener's index that retrieves every indexed name (see every_entry); the rest is the index's.
+    (A stand-in, not methods patched onto the index: compiled by chipguard.native, its methods are fixed.)"""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+        self._every = list(range(len(index.entries)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+    def candidates(self, a: Any, limit: int, translated: bool = False) -> list[int]:
+        return self._every
+
+    def retrieve(self, a: Any, limit: int, translated: bool = False) -> Any:
+        found = self._index.retrieve(a, limit, translated)
+        found.first = self._every
+        return found
+
+    def named(self, a: Any) -> tuple[int, ...]:
+        return ()
+
+    def same_name_entries(self, eid: int) -> tuple[int, ...]:
+        return ()
 
 
 Record = tuple[float, str, frozenset[str], str]

@@ -103,6 +103,29 @@ def test_an_index_built_straight_into_the_file_is_the_file_of_the_built_screener
     assert not list(tmp_path.glob(".build-*"))  # the builder's temporary sections are gone
 
 
+def test_the_file_holds_every_setting_of_the_index(home: Path, shared: Path, tmp_path: Path) -> None:
+    """A NameIndex's attributes are its tables, its per-process caches and INDEX_SETTINGS, which the file's
+    header holds and a mapped index restores: a setting added to NameIndex and not to INDEX_SETTINGS
+    would be lost by every mapped worker. (Compiled by chipguard.native, NameIndex is a native class
+    without ``__dict__``: its attributes are ``__mypyc_attrs__``.)"""
+    from chipguard.match.index import INDEX_SETTINGS, NameIndex
+
+    built = _built(shared)
+    index = built.index
+    attributes = set(getattr(NameIndex, "__mypyc_attrs__", ())) or set(vars(index))
+    tables = {"entries", "postings", "df", "vocab", "deletion_map"}
+    caches = {"_rarity_cache", "_neighbour_cache", "_sound_cache"}
+    assert attributes - tables - caches == set(INDEX_SETTINGS)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path).index
+    assert mapped.settings() == index.settings()
+    assert index.settings()["n_parties"] == len(built.parties)
+    assert [mapped.rarity(w) for w in ("co", "huawei", "unknownword")] == [
+        index.rarity(w) for w in ("co", "huawei", "unknownword")
+    ]
+
+
 def test_a_damaged_or_foreign_file_is_refused(home: Path, shared: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.cgix"
     indexfile.write(_built(shared), path)

@@ -21,8 +21,9 @@ from chipguard.settings import settings
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = (
-    "import json, chipguard.match.score as s, chipguard.names.analysis as a, chipguard.native as n; "
-    "print(json.dumps([n.status().scorer, n.status().reason, s.__file__, a.__file__]))"
+    "import importlib, json, chipguard.native as n; "
+    "files = [importlib.import_module(m).__file__ for m in n.COMPILED]; "
+    "print(json.dumps([n.status().scorer, n.status().reason, *files]))"
 )
 
 
@@ -34,6 +35,16 @@ def _current_build() -> None:
         if settings().require_compiled:
             pytest.fail(message)
         pytest.skip(message)
+
+
+def test_the_build_compiles_the_scorer_the_analyser_retrieval_and_the_mapped_index() -> None:
+    """The four hot modules of a screening query; their order is the probe's (and mypyc's group)."""
+    assert native.COMPILED == (
+        "chipguard.names.analysis",
+        "chipguard.match.score",
+        "chipguard.match.index",
+        "chipguard.match.indexfile",
+    )
 
 
 def _probe(env: dict[str, str], pythonpath: Path = REPO) -> list[str]:
@@ -96,17 +107,17 @@ def test_a_build_is_used_only_while_every_recorded_source_has_its_hash(tmp_path:
 
 
 def test_the_setting_runs_pure_python_and_says_so() -> None:
-    scorer, reason, score_file, analysis_file = _probe({"CHIPGUARD_PURE_PYTHON": "1"})
+    scorer, reason, *files = _probe({"CHIPGUARD_PURE_PYTHON": "1"})
     assert scorer == "pure" and "CHIPGUARD_PURE_PYTHON" in reason
-    assert score_file.endswith("score.py") and analysis_file.endswith("analysis.py")
+    assert files == [str(REPO / (m.replace(".", "/") + ".py")) for m in native.COMPILED]
 
 
 def test_the_current_build_is_what_a_process_imports() -> None:
     _current_build()
-    scorer, _reason, score_file, analysis_file = _probe({"CHIPGUARD_PURE_PYTHON": "0"})
-    suffix = native.extension_suffix()
-    assert scorer == "compiled" and score_file.endswith(suffix) and analysis_file.endswith(suffix)
-    assert Path(score_file).is_relative_to(native.BUILD_DIR)
+    scorer, _reason, *files = _probe({"CHIPGUARD_PURE_PYTHON": "0"})
+    assert scorer == "compiled" and len(files) == len(native.COMPILED) == 4
+    for module, file in zip(native.COMPILED, files, strict=True):
+        assert file == str(native.BUILD_DIR / (module.replace(".", "/") + native.extension_suffix()))
 
 
 def test_chipguard_version_says_which_scorer_runs() -> None:
@@ -126,27 +137,28 @@ def test_this_suite_runs_on_the_compiled_modules_when_they_are_built() -> None:
     configuration through ``score.scorer_config`` included (a compiled module looks up a name it imported
     from a Python module in its globals at each call, so the patch reaches it)."""
     _current_build()
-    from chipguard.match import score
+    from chipguard.match import index, indexfile, score
     from chipguard.names import analysis
 
     assert native.status().compiled
-    assert score.__file__.endswith(native.extension_suffix())
-    assert analysis.__file__.endswith(native.extension_suffix())
+    for module in (analysis, score, index, indexfile):
+        assert str(module.__file__).endswith(native.extension_suffix()), module.__name__
 
 
 def test_an_edited_source_runs_as_edited_until_it_is_rebuilt(tmp_path: Path) -> None:
-    """A checkout with its build, score.py then edited: the edited Python runs, both modules pure."""
+    """A checkout with its build, indexfile.py then edited: the edited Python runs, every compiled module
+    pure."""
     _current_build()
     copy = tmp_path / "checkout" / "chipguard"
     shutil.copytree(REPO / "chipguard", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    scorer, _reason, score_file, _ = _probe({"CHIPGUARD_PURE_PYTHON": "0"}, copy.parent)
-    assert scorer == "compiled" and Path(score_file).is_relative_to(copy)
-    with (copy / "match" / "score.py").open("a", encoding="utf-8") as fh:
+    scorer, _reason, *files = _probe({"CHIPGUARD_PURE_PYTHON": "0"}, copy.parent)
+    assert scorer == "compiled" and all(Path(file).is_relative_to(copy) for file in files)
+    with (copy / "match" / "indexfile.py").open("a", encoding="utf-8") as fh:
         fh.write("\nEDITED = True\n")
-    scorer, reason, score_file, analysis_file = _probe({"CHIPGUARD_PURE_PYTHON": "0"}, copy.parent)
-    assert scorer == "pure" and "chipguard/match/score.py changed since the build" in reason
-    assert score_file == str(copy / "match" / "score.py")
-    assert analysis_file == str(copy / "names" / "analysis.py")
+    scorer, reason, *files = _probe({"CHIPGUARD_PURE_PYTHON": "0"}, copy.parent)
+    assert scorer == "pure" and "chipguard/match/indexfile.py changed since the build" in reason
+    # all or nothing: every compiled module is imported from its source, not only the edited one
+    assert files == [str(copy.parent / (m.replace(".", "/") + ".py")) for m in native.COMPILED]
 
 
 @pytest.mark.slow

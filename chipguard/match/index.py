@@ -19,10 +19,11 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -272,17 +273,36 @@ def entry_keys(a: NameAnalysis) -> set[str]:
     return keys
 
 
+# a NameIndex's settings besides its tables (see NameIndex.settings): what an index file's header holds
+INDEX_SETTINGS = (
+    "relative_floor",
+    "full_match_cap",
+    "full_match_extends",
+    "same_name_cap",
+    "query_floor",
+    "max_posting",
+    "n_parties",
+    "_log_n",
+    "_ref",
+)
+
+
 class NameIndex:
-    """Inverted index over :class:`Entry` keys with document frequencies for token rarity."""
+    """Inverted index over :class:`Entry` keys with document frequencies for token rarity.
+
+    Its tables are typed as the read-only protocols both kinds of index give: dicts and lists when built
+    here, views of a mapped file's sections when opened from one (chipguard.match.indexfile). Compiled
+    with mypyc (chipguard.native), it is a native class: its attributes are these and no others, and it is
+    made by its constructor or :meth:`from_tables`, never by ``__new__``."""
 
     def __init__(
         self,
-        entries: list[Entry],
+        entries: Sequence[Entry],
         party_count: int,
         max_posting: int | None = None,
         relative_floor: float | None = None,
     ) -> None:
-        self.entries = entries
+        self.entries: Sequence[Entry] = entries
         self._configure(party_count, max_posting, relative_floor)
         postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
         party_sets: dict[str, set[int]] = defaultdict(set)
@@ -292,11 +312,11 @@ class NameIndex:
             for t in entry.analysis.tokens:
                 party_sets[t.canon].add(entry.party)
         # int32 arrays in ascending entry order, as a mapped index file holds them (see candidates)
-        self.postings: dict[str, Sequence[int]] = dict(postings)
-        self.df = {k: len(v) for k, v in party_sets.items()}
+        self.postings: Mapping[str, Sequence[int]] = dict(postings)
+        self.df: Mapping[str, int] = {k: len(v) for k, v in party_sets.items()}
         vocab = {k[2:] for k in self.postings if k.startswith("w:")}
-        self.vocab = vocab
-        self.deletion_map: dict[str, list[str]] = deletion_map_of(vocab)
+        self.vocab: Collection[str] = vocab
+        self.deletion_map: Mapping[str, list[str]] = deletion_map_of(vocab)
         self._rarity_cache: dict[str, float] = {}
         self._neighbour_cache: dict[str, tuple[str, ...]] = {}
         self._sound_cache: dict[str, tuple[str, ...]] = {}
@@ -304,6 +324,32 @@ class NameIndex:
 
         for entry in entries:
             entry.weights = weights_of(entry.analysis, self.rarity, entry.person)
+
+    @classmethod
+    def from_tables(
+        cls,
+        settings: Mapping[str, Any],
+        entries: Sequence[Entry],
+        postings: Mapping[str, Sequence[int]],
+        df: Mapping[str, int],
+        deletion_map: Mapping[str, list[str]],
+        vocab: Collection[str],
+    ) -> NameIndex:
+        """An index over tables made elsewhere (a mapped index file's) with the settings it was built with
+        (``settings``: as :meth:`settings` gave them)."""
+        index = cls([], 1)  # (nothing to build)
+        for name in INDEX_SETTINGS:
+            setattr(index, name, settings[name])
+        index.entries = entries
+        index.postings = postings
+        index.df = df
+        index.deletion_map = deletion_map
+        index.vocab = vocab
+        return index
+
+    def settings(self) -> dict[str, Any]:
+        """The index's settings besides its tables (numbers and flags; :data:`INDEX_SETTINGS`)."""
+        return {name: getattr(self, name) for name in INDEX_SETTINGS}
 
     def _configure(self, party_count: int, max_posting: int | None, relative_floor: float | None) -> None:
         """The index's settings (also for one built straight into a file, see chipguard.match.indexfile)."""
@@ -661,15 +707,21 @@ class _DictTally:
         same_order: Sequence[int] | None,
         relative_floor: float,
     ) -> None:
-        acc: dict[int, float] = defaultdict(float)
+        # (a plain dict and get(): a defaultdict is a dict subclass, which compiled code reaches only through
+        # the generic item protocol; the same sums, 0.0 + the first weight as defaultdict(float) gives.
+        # Entry ids are read as objects: compiled code would otherwise unbox each to a C integer and box it
+        # again for the dict, a new int object per entry over 256)
+        acc: dict[Any, float] = {}
         for _key, weight, plist in short:
-            for eid in plist:
-                acc[eid] += weight
+            ids: Iterable[Any] = plist
+            for eid in ids:
+                acc[eid] = acc.get(eid, 0.0) + weight
         skip = set(same_order or ())
         for _key, weight, plist in same_keys:
-            for eid in plist:
+            ids = plist
+            for eid in ids:
                 if eid not in skip:
-                    acc[eid] += weight
+                    acc[eid] = acc.get(eid, 0.0) + weight
         # whether entries met only by the long lists were left out (see candidates: the full-match
         # extension adds those holding every word of the query)
         self.partial = bool(
@@ -677,15 +729,18 @@ class _DictTally:
         )
         if self.partial:
             # an entry met only by the common keys cannot reach the floor (their weights together are
-            # below it), so the common keys only add to the entries found already
+            # below it), so the common keys only add to the entries found already: found by binary search
+            # in their sorted posting lists (a set made of each list of thousands cost ~2.5 % of a fresh
+            # worker's instructions, callgrind), each entry's weights still added in key order
+            met = np.array(sorted(acc), dtype=np.int32)
             for _key, weight, plist in long_:
-                members = frozenset(plist)
-                for eid in [e for e in acc if e in members]:
+                for eid in met[_holding(met, _ids(plist))].tolist():
                     acc[eid] += weight
         else:
             for _key, weight, plist in long_:
-                for eid in plist:
-                    acc[eid] += weight
+                ids = plist
+                for eid in ids:
+                    acc[eid] = acc.get(eid, 0.0) + weight
         self.acc = acc
         self.count = len(acc)
 

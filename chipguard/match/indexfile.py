@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from chipguard.match.index import (
+    INDEX_SETTINGS,
     Entry,
     NameIndex,
     deletion_map_of,
@@ -89,19 +90,10 @@ TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 SPILL_PAIRS = 1_000_000
 POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
-# attributes of the Screener and NameIndex that the file holds as sections or rebuilds on open; every
-# other attribute must be a plain setting (number, string, bool, None) stored in the header
+# attributes of the Screener that the file holds as sections or rebuilds on open; every other attribute
+# must be a plain setting (number, string, bool, None) stored in the header. The index's settings are
+# NameIndex.settings(), plain too.
 _SCREENER_OBJECTS = {"parties", "index", "snapshots", "_party_countries"}
-_INDEX_OBJECTS = {
-    "entries",
-    "postings",
-    "df",
-    "deletion_map",
-    "vocab",
-    "_rarity_cache",
-    "_neighbour_cache",
-    "_sound_cache",
-}
 
 
 class IndexFileError(Exception):
@@ -117,8 +109,9 @@ def _layout() -> dict[str, list[str]]:
 
 
 def _settings(obj: Any, objects: set[str]) -> dict[str, Any]:
+    values = obj.settings() if isinstance(obj, NameIndex) else vars(obj)
     out: dict[str, Any] = {}
-    for name, value in vars(obj).items():
+    for name, value in values.items():
         if name in objects:
             continue
         if value is not None and not isinstance(value, bool | int | float | str):
@@ -177,6 +170,39 @@ def _entry(e: Entry, numbers: dict[tuple[Any, ...], int]) -> bytes:
         out.append(value)
     return zlib.compress(marshal.dumps(tuple(out)))
 
+
+# the fields MappedEntries.decode reads a name's record in, by position: the classes' declaration order,
+# which _entry writes (a file written for another layout is refused when opened; this is checked against
+# the classes when a file is opened, so a field added to them cannot be read into the wrong place)
+_DECODED_LAYOUT = {
+    "Token": ["text", "canon", "cls", "phonetic"],
+    "NameAnalysis": [
+        "original",
+        "cleaned",
+        "person",
+        "tokens",
+        "steps",
+        "joined",
+        "acronym",
+        "institutional",
+        "significant",
+        "texts",
+        "joins",
+        "symbol_keys",
+    ],
+    "Entry": [
+        "party",
+        "analysis",
+        "alias",
+        "alias_kind",
+        "variant",
+        "person",
+        "latin_method",
+        "latin_explanation",
+        "weights",
+        "anchors",
+    ],
+}
 
 _PARTY_FIELDS = [f.name for f in dataclasses.fields(Party)]
 # Party fields holding lists of small dataclasses, each written as a list of field tuples
@@ -491,7 +517,7 @@ class _Builder:
             "marshal": marshal.version,
             "layout": _layout(),
             "screener": _settings(screener, _SCREENER_OBJECTS),
-            "index": _settings(index, _INDEX_OBJECTS),
+            "index": _settings(index, set()),
             "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
         }
         w.write(path, header)
@@ -505,10 +531,7 @@ def _token_weights(tokens: Iterable[tuple[Any, ...]], df: dict[str, int], index:
 
     Why in the file: a fresh worker decoding a name met its tokens for the first time and weighed each
     (a rarity probe of the file's hash table and the class weights), ~a third of a first decode."""
-    rater: Any = NameIndex.__new__(NameIndex)
-    rater.__dict__.update(_settings(index, _INDEX_OBJECTS))
-    rater.df = df
-    rater._rarity_cache = {}
+    rater = NameIndex.from_tables(index.settings(), [], {}, df, {}, ())
     out: list[float] = []
     for fields in tokens:
         token = Token(*fields)
@@ -558,8 +581,7 @@ def build(
             if enrich:
                 party = enrich_party(party)
             builder.add(party, party_entries(pidx, party, screener.core_names))
-        index = NameIndex.__new__(NameIndex)
-        index._configure(builder.party_count, scorer_config().max_posting, None)
+        index = NameIndex([], builder.party_count, scorer_config().max_posting)
         builder.finish(path, screener, index)
 
 
@@ -827,13 +849,11 @@ class MappedEntries(_Decoded):
 
     def __init__(self, table: _Table, tokens: _Table, weights: memoryview) -> None:
         super().__init__(table, DECODED_ENTRIES)
-        analysis_fields = [f.name for f in dataclasses.fields(NameAnalysis)]
-        # records hold the fields in declaration order, which is the order of the classes' constructors,
-        # all but the weights, which are the tokens' weights in the file's ``tokens.weights``
-        self._analysis_at = _ENTRY_FIELDS.index("analysis")
-        self._person_at = _ENTRY_FIELDS.index("person")
-        self._weights_at = [f.name for f in dataclasses.fields(Entry)].index("weights")
-        self._token_fields = (analysis_fields.index("tokens"), analysis_fields.index("significant"))
+        layout = _layout()
+        if any(layout[name] != fields for name, fields in _DECODED_LAYOUT.items()):
+            raise IndexFileError(
+                "the decoder does not read the fields of this engine's names (_DECODED_LAYOUT)"
+            )
         # a token number → its Token: the same words recur in most decoded names (legal forms,
         # "technology", common surnames), so each is made once from the file's ``tokens`` table
         self._token_table = tokens
@@ -851,22 +871,47 @@ class MappedEntries(_Decoded):
         tokens = self._tokens
         if len(tokens) >= TOKEN_CACHE:
             tokens.clear()
-        token = tokens[number] = Token(*marshal.loads(self._token_table.span(number)))
+        text, canon, cls, phonetic = marshal.loads(self._token_table.span(number))
+        token = tokens[number] = Token(text, canon, cls, phonetic)
         return token
 
     def decode(self, raw: bytes | memoryview) -> Entry:
-        values = list(marshal.loads(zlib.decompress(raw)))
-        analysis = list(values[self._analysis_at])
-        tokens_at, significant_at = self._token_fields
-        numbers = analysis[tokens_at]
-        known, make = self._tokens.get, self._token
-        analysis[tokens_at] = tuple([known(n) or make(n) for n in numbers])
-        analysis[significant_at] = tuple([known(n) or make(n) for n in analysis[significant_at]])
+        # the fields by position (_DECODED_LAYOUT), each class made by a call with its arguments: compiled
+        # (chipguard.native), a direct call of its constructor, not a generic call through an argument list
+        party, analysis, alias, alias_kind, variant, person, latin_method, latin_explanation, anchors = (
+            marshal.loads(zlib.decompress(raw))
+        )
+        (original, cleaned, a_person, numbers, steps, joined, acronym, institutional, significant, texts, joins,
+         symbol_keys) = analysis  # fmt: skip
+        tokens = self._tokens
+        name = NameAnalysis(
+            original,
+            cleaned,
+            a_person,
+            tuple([tokens.get(n) or self._token(n) for n in numbers]),
+            steps,
+            joined,
+            acronym,
+            institutional,
+            tuple([tokens.get(n) or self._token(n) for n in significant]),
+            texts,
+            joins,
+            symbol_keys,
+        )
         # the name's token weights (chipguard.match.score.weights_of), as the file holds them
-        weights, mode = self._weights, 1 if values[self._person_at] else 0
-        values[self._analysis_at] = NameAnalysis(*analysis)
-        values.insert(self._weights_at, tuple([weights[2 * n + mode] for n in numbers]))
-        return Entry(*values)
+        weights, mode = self._weights, 1 if person else 0
+        return Entry(
+            party,
+            name,
+            alias,
+            alias_kind,
+            variant,
+            person,
+            latin_method,
+            latin_explanation,
+            tuple([weights[2 * n + mode] for n in numbers]),
+            anchors,
+        )
 
 
 class MappedParties(_Decoded):
@@ -932,28 +977,25 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
 
     m = _Mapped(path, verify=verify)
     tune_gc()  # this process screens: its caches of decoded names are long-lived
-    index = NameIndex.__new__(NameIndex)
-    for name, value in m.header["index"].items():
-        setattr(index, name, value)
-    index.entries = MappedEntries(  # type: ignore[assignment]
-        _Table(m, "entries"), _Table(m, "tokens"), m.section("tokens.weights", "d")
-    )
+    if sorted(m.header["index"]) != sorted(INDEX_SETTINGS):
+        raise IndexFileError(f"{path}: written with other index settings")
     postings = MappedPostings(m)
-    index.postings = postings  # type: ignore[assignment]
-    index.df = MappedDf(m)  # type: ignore[assignment]
-    index.deletion_map = MappedDeletions(m)  # type: ignore[assignment]
-    index.vocab = MappedVocab(postings)  # type: ignore[assignment]
-    index._rarity_cache = {}
-    index._neighbour_cache = {}
-    index._sound_cache = {}
+    index = NameIndex.from_tables(
+        m.header["index"],
+        MappedEntries(_Table(m, "entries"), _Table(m, "tokens"), m.section("tokens.weights", "d")),
+        postings,
+        MappedDf(m),
+        MappedDeletions(m),
+        MappedVocab(postings),
+    )
 
     screener = Screener.__new__(Screener)
     for name, value in m.header["screener"].items():
         setattr(screener, name, value)
     parties = MappedParties(_Table(m, "parties"), DECODED_CACHE)
-    screener.parties = parties  # type: ignore[assignment]
+    screener.parties = parties
     screener.index = index
     screener.snapshots = []
-    screener._party_countries = _PartyCountries(parties, _country_norm)  # type: ignore[assignment]
+    screener._party_countries = _PartyCountries(parties, _country_norm)
     screener.index_file = m  # type: ignore[attr-defined]
     return screener

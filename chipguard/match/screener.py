@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -1147,7 +1147,9 @@ class Screener:
         # Chinese names of listed parties (curated enrichment data) become extra Han-script aliases, so
         # a listed firm is found under its Chinese legal name or brand even when its English name is not
         # a translation of it (海康威视 → Hikvision).
-        self.parties = enrich_parties(list(parties)) if enrich else list(parties)
+        # (a Sequence: a screener mapped from an index file holds indexfile.MappedParties, and the compiled
+        # index file module checks the declared type of what it reads)
+        self.parties: Sequence[Party] = enrich_parties(list(parties)) if enrich else list(parties)
         self.snapshots = list(snapshots or [])
         self._configure(threshold, core_names)
         with gc_paused():
@@ -1171,7 +1173,9 @@ class Screener:
         for pidx, party in enumerate(self.parties):
             entries.extend(party_entries(pidx, party, self.core_names))
         self.index = NameIndex(entries, len(self.parties), scorer_config().max_posting)
-        self._party_countries = [{_country_norm(c) for c in p.countries if c} for p in self.parties]
+        self._party_countries: Sequence[set[str]] = [
+            {_country_norm(c) for c in p.countries if c} for p in self.parties
+        ]
 
     def set_threshold(self, threshold: float | None) -> None:
         """The hit threshold: ``threshold``, or the matching data's default when None."""

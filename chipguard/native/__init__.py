@@ -1,23 +1,32 @@
-"""The compiled scorer and name analyser: C extensions built by mypyc (mypy's compiler) from
-``chipguard/match/score.py`` and ``chipguard/names/analysis.py``, used only when they were built from
+"""The compiled scorer, name analyser, candidate retrieval and mapped index: C extensions built by mypyc
+(mypy's compiler) from ``chipguard/match/score.py``, ``chipguard/names/analysis.py``,
+``chipguard/match/index.py`` and ``chipguard/match/indexfile.py``, used only when they were built from
 exactly the sources in this checkout.
 
-Why: the scorer and the analyser are most of a screening query's CPU; compiled, a fresh worker screens ~12 %
-more queries per second (BENCHMARKS.md, issue 16), with the same hits, scores and explanations. The pure
-Python modules stay the source of truth and the fallback:
+Why: these modules are most of a screening query's CPU (the scorer and the analyser; retrieval's keys and
+tallies; the index file's hash-table probes and the decoding of each record a fresh worker meets);
+compiled, a fresh mapped worker screens ~25 % more queries per second than pure Python (BENCHMARKS.md,
+issue 16), with the same hits, scores and explanations. The pure Python modules stay the source of truth
+and the fallback:
 
 - The build (``python -m chipguard.native build``, run by the Makefile's install steps) writes the
   extensions to ``chipguard/_compiled/`` — never beside the sources, so Python's own import never picks
-  them up — with a manifest recording the sha256 of every source they were compiled from: the two modules
-  and every chipguard module they import, directly or not (mypyc compiles against their types and
+  them up — with a manifest recording the sha256 of every source they were compiled from: the compiled
+  modules and every chipguard module they import, directly or not (mypyc compiles against their types and
   constants). No compiler, no Python headers or no mypyc: the build says so and chipguard runs pure Python.
-- :func:`install` (called by ``chipguard/__init__``) puts a finder first on ``sys.meta_path``. When
-  ``chipguard.names.analysis`` or ``chipguard.match.score`` is first imported it decides once for the
-  process: the extensions load only if ``CHIPGUARD_PURE_PYTHON`` is off, the manifest is for this Python,
-  every recorded source still has its recorded hash and the shared library loads; otherwise both modules
-  are imported from source (all or nothing: compiled code calls the other compiled module directly).
-  An edited ``score.py`` therefore runs as edited, tests included, until it is rebuilt.
+- :func:`install` (called by ``chipguard/__init__``) puts a finder first on ``sys.meta_path``. When one of
+  :data:`COMPILED` is first imported it decides once for the process: the extensions load only if
+  ``CHIPGUARD_PURE_PYTHON`` is off, the manifest is for this Python, every recorded source still has its
+  recorded hash and the shared library loads; otherwise every compiled module is imported from source
+  (all or nothing: compiled code calls the other compiled modules directly). An edited ``score.py`` (or
+  any recorded source) therefore runs as edited, tests included, until it is rebuilt.
 - :func:`status` says which is in use and why (``chipguard version``, ``/healthz``, the benches).
+
+What compiling asks of the code: a compiled class is a native class (fixed attributes, no ``__dict__``,
+its methods not patchable per instance: ``NameIndex`` is made by its constructor or
+``NameIndex.from_tables``), and compiled code checks the declared type of what it reads — an attribute
+declared ``list`` that holds another sequence fails there, so such attributes are declared as the protocol
+they are (``Sequence``, ``Mapping``); float ``sum(...)`` needs a ``0.0`` start.
 
 Interface::
 
@@ -45,9 +54,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-COMPILED: tuple[str, ...] = ("chipguard.names.analysis", "chipguard.match.score")
+COMPILED: tuple[str, ...] = (
+    "chipguard.names.analysis",
+    "chipguard.match.score",
+    "chipguard.match.index",
+    "chipguard.match.indexfile",
+)
 GROUP = "chipguard_compiled"
-SHARED_LIB = f"{GROUP}__mypyc"  # mypyc's shared library of the group: both modules' code and its runtime
+SHARED_LIB = f"{GROUP}__mypyc"  # mypyc's shared library of the group: the modules' code and its runtime
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE_DIR.parent
 BUILD_DIR = PACKAGE_DIR / "_compiled"
@@ -187,7 +201,7 @@ def _decide() -> tuple[Status, dict[str, Path]]:
         return _DECISION
     decision = check(BUILD_DIR)
     if decision[0].compiled:
-        try:  # load the shared library now: one that does not load leaves both modules pure
+        try:  # load the shared library now: one that does not load leaves every module pure
             _load(SHARED_LIB, decision[1][SHARED_LIB])
         except ImportError as exc:
             decision = Status(False, f"the compiled library does not load ({exc})"), {}

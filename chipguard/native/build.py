@@ -1,4 +1,4 @@
-"""The build of the compiled scorer and analyser (see :mod:`chipguard.native`): mypyc translates the
+"""The build of the compiled modules (see :mod:`chipguard.native`): mypyc translates the
 modules to C and setuptools compiles them, in a child process, into ``chipguard/_compiled/`` with a
 manifest of the sources' hashes.
 
@@ -36,7 +36,7 @@ from chipguard.native import (
 )
 
 # Run in a child process from an empty working folder (setuptools reads a pyproject.toml in the working
-# folder, and the venv's older setuptools refuses this project's licence field): mypyc translates the two
+# folder, and the venv's older setuptools refuses this project's licence field): mypyc translates the
 # modules to C and setuptools compiles them into argv[2].
 _COMPILE = """
 import sys
