@@ -266,12 +266,13 @@ _FACTS_LOCK = threading.Lock()
 
 def _facts(index: Any) -> _Facts:
     cfg = scorer_config()
-    found: _Facts | None = index.__dict__.get("_bound_facts")
+    # (an attribute NameIndex declares, not its __dict__: compiled by chipguard.native it has none)
+    found: _Facts | None = getattr(index, "_bound_facts", None)
     if found is None or found.cfg is not cfg:
         with _FACTS_LOCK:
-            found = index.__dict__.get("_bound_facts")
+            found = getattr(index, "_bound_facts", None)
             if found is None or found.cfg is not cfg:
-                found = index.__dict__["_bound_facts"] = _Facts(len(index.entries), cfg, index)
+                found = index._bound_facts = _Facts(len(index.entries), cfg, index)
     return found
 
 

@@ -320,6 +320,8 @@ class NameIndex:
         self._rarity_cache: dict[str, float] = {}
         self._neighbour_cache: dict[str, tuple[str, ...]] = {}
         self._sound_cache: dict[str, tuple[str, ...]] = {}
+        # chipguard.match.bound's facts of the names, made when a query first needs them
+        self._bound_facts: Any = None
         from chipguard.match.score import weights_of
 
         for entry in entries:
