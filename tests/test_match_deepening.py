@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from retrieval_support import records
 
 from chipguard.match import screener as screener_module
 from chipguard.match.screener import Screener
@@ -32,16 +33,6 @@ def deepening_off(screener: Screener) -> Iterator[None]:
         yield
     finally:
         screener.candidates_deepen_cap = saved
-
-
-def records(screener: Screener, name: str) -> dict[str, float]:
-    """Every record a screening returns (hits and the records collapsed into them) with its score."""
-    out: dict[str, float] = {}
-    for hit in screener.screen(name, limit=200):
-        out[hit.party_id] = hit.score
-        for dup in hit.explanation.get("duplicates", ()):
-            out.setdefault(str(dup), hit.score)
-    return out
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from retrieval_support import records
 
 from chipguard.match import screener as screener_module
 from chipguard.match.bound import bounds
@@ -151,15 +152,6 @@ def reading(screener: Screener, to_end: bool) -> Iterator[None]:
         screener.candidates_deepen_to_end = saved
 
 
-def records(screener: Screener, name: str) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for hit in screener.screen(name, limit=10**6):
-        out[hit.party_id] = hit.score
-        for dup in hit.explanation.get("duplicates", ()):
-            out.setdefault(str(dup), hit.score)
-    return out
-
-
 @pytest.mark.parametrize(
     ("query", "found"),
     [
@@ -180,13 +172,13 @@ def test_a_big_name_finds_every_record_clearing_the_threshold(
     # (matching.yml ships the key off until its cost is weighed: the rule is read with it on)
     monkeypatch.setattr(screener, "candidates_deepen_to_end", True)
     with exhaustive(screener):
-        full = records(screener, query)
-    shipped = records(screener, query)
+        full = records(screener, query, limit=10**6)
+    shipped = records(screener, query, limit=10**6)
     assert set(shipped) == set(full)
     names = {p.name for p in screener.parties if p.party_id in shipped}
     assert found <= names
     with reading(screener, False):
-        before = records(screener, query)
+        before = records(screener, query, limit=10**6)
     # the rule set without the key (an archived decision replayed) loses them, as it did
     assert not found & {p.name for p in screener.parties if p.party_id in before}
     # and the bound is what keeps the cost: without it, every name of the ranking is scored
@@ -199,9 +191,9 @@ def test_a_big_name_finds_every_record_clearing_the_threshold(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(screener_module, "score_pair", counted)
-    records(screener, query)
+    records(screener, query, limit=10**6)
     bounded = calls
     monkeypatch.setattr(screener_module, "may_reach", lambda _i, _qa, _w, eids, _cut: eids)
     calls = 0
-    assert set(records(screener, query)) == set(full)
+    assert set(records(screener, query, limit=10**6)) == set(full)
     assert bounded * 2 < calls, (bounded, calls)
