@@ -150,6 +150,37 @@ def test_a_damaged_or_foreign_file_is_refused(home: Path, shared: Path, tmp_path
             indexfile.open_screener(bad)
 
 
+def test_a_file_of_another_engine_version_is_refused_naming_its_settings(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose header lacks a setting this engine reads (one written before the setting existed,
+    as files before candidates_deepen_to_end were) or carries one it does not know is refused as an
+    IndexFileError naming the setting — not opened into a screener that fails at its first query."""
+    built = _built(shared)
+    current = Screener.settings
+
+    def older_writer(self: Screener) -> dict[str, Any]:
+        return {k: v for k, v in current(self).items() if k != "candidates_deepen_to_end"}
+
+    def newer_writer(self: Screener) -> dict[str, Any]:
+        return {**current(self), "candidates_from_the_future": 3}
+
+    for writer, said in (
+        (older_writer, "missing: candidates_deepen_to_end"),
+        (newer_writer, "unknown: candidates_from_the_future"),
+    ):
+        path = tmp_path / f"{writer.__name__}.cgix"
+        with monkeypatch.context() as patched:
+            patched.setattr(Screener, "settings", writer)
+            indexfile.write(built, path)
+        with pytest.raises(indexfile.IndexFileError, match=f"other screener settings \\({said}\\)"):
+            indexfile.open_screener(path)
+
+    path = tmp_path / "current.cgix"
+    indexfile.write(built, path)
+    assert indexfile.open_screener(path).settings() == built.settings()
+
+
 def _mapping_stats(path: Path) -> dict[str, int]:
     """Rss, Pss, Shared_*, Private_*, Anonymous (kB) of this process's mapping of ``path``."""
     stats: dict[str, int] = {}

@@ -90,12 +90,10 @@ TOKEN_CACHE = 65_536  # distinct decoded tokens kept for reuse
 SPILL_PAIRS = 1_000_000
 POSTING_CACHE = 32_768  # posting-list lookups remembered (key → its view of the file, or absent)
 
+
 # attributes of the Screener that the file holds as sections or rebuilds on open; every other attribute
 # must be a plain setting (number, string, bool, None) stored in the header. The index's settings are
 # NameIndex.settings(), plain too.
-_SCREENER_OBJECTS = {"parties", "index", "snapshots", "_party_countries"}
-
-
 class IndexFileError(Exception):
     """The file is not a usable index of this engine (damaged, other version or layout): rebuild it."""
 
@@ -108,12 +106,10 @@ def _layout() -> dict[str, list[str]]:
     }
 
 
-def _settings(obj: Any, objects: set[str]) -> dict[str, Any]:
-    values = obj.settings() if isinstance(obj, NameIndex) else vars(obj)
+def _settings(obj: Any) -> dict[str, Any]:
+    """``obj.settings()`` (a Screener's or a NameIndex's numbers and flags), checked to fit the header."""
     out: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in objects:
-            continue
+    for name, value in obj.settings().items():
         if value is not None and not isinstance(value, bool | int | float | str):
             raise IndexFileError(
                 f"{type(obj).__name__}.{name} ({type(value).__name__}) has no place in the file"
@@ -516,8 +512,8 @@ class _Builder:
             "format": FORMAT_VERSION,
             "marshal": marshal.version,
             "layout": _layout(),
-            "screener": _settings(screener, _SCREENER_OBJECTS),
-            "index": _settings(index, set()),
+            "screener": _settings(screener),
+            "index": _settings(index),
             "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
         }
         w.write(path, header)
@@ -969,16 +965,30 @@ def decode_whole(screener: Screener) -> bool:
     return True
 
 
+def _check_settings(path: Path, part: str, recorded: dict[str, Any], expected: Sequence[str]) -> None:
+    """Refuse a file whose ``part`` settings are not this engine's by name (an older or newer writer):
+    setting only what it recorded would leave a screener without a setting the code reads."""
+    missing = sorted(set(expected) - set(recorded))
+    unknown = sorted(set(recorded) - set(expected))
+    if missing or unknown:
+        said = "; ".join(
+            f"{what}: {', '.join(names)}"
+            for what, names in (("missing", missing), ("unknown", unknown))
+            if names
+        )
+        raise IndexFileError(f"{path}: written with other {part} settings ({said}): rebuild it")
+
+
 def open_screener(path: Path, verify: bool = True) -> Screener:
     """A Screener answering from the mapped file at ``path`` (IndexFileError when it cannot be used).
 
     Its ``threshold`` and ``snapshots`` are those at write time; the caller sets the ones it wants."""
-    from chipguard.match.screener import Screener, _country_norm
+    from chipguard.match.screener import SCREENER_SETTINGS, Screener, _country_norm
 
     m = _Mapped(path, verify=verify)
     tune_gc()  # this process screens: its caches of decoded names are long-lived
-    if sorted(m.header["index"]) != sorted(INDEX_SETTINGS):
-        raise IndexFileError(f"{path}: written with other index settings")
+    _check_settings(path, "index", m.header["index"], INDEX_SETTINGS)
+    _check_settings(path, "screener", m.header["screener"], SCREENER_SETTINGS)
     postings = MappedPostings(m)
     index = NameIndex.from_tables(
         m.header["index"],

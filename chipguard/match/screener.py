@@ -1133,6 +1133,20 @@ def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
                 )
 
 
+SCREENER_SETTINGS = (
+    "threshold",
+    "candidate_limit",
+    "candidates_same_name",
+    "candidates_deepen_cap",
+    "candidates_deepen_names",
+    "candidates_deepen_to_end",
+    "core_names",
+)
+"""The screener's settings (numbers and flags) that :meth:`Screener._configure` sets: an index file
+records them by these names and one mapped later must carry the same names — a file written by another
+version of the engine is refused, not half-configured."""
+
+
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
@@ -1176,6 +1190,10 @@ class Screener:
         self._party_countries: Sequence[set[str]] = [
             {_country_norm(c) for c in p.countries if c} for p in self.parties
         ]
+
+    def settings(self) -> dict[str, Any]:
+        """The screener's settings by name (:data:`SCREENER_SETTINGS`), as an index file records them."""
+        return {name: getattr(self, name) for name in SCREENER_SETTINGS}
 
     def set_threshold(self, threshold: float | None) -> None:
         """The hit threshold: ``threshold``, or the matching data's default when None."""
