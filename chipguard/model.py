@@ -329,7 +329,7 @@ class Customer:
     who owns it, where it is, how it pays and from where it connects."""
 
     name: str
-    kind: str = "org"
+    kind: str = "unknown"  # person, org, or unknown (none given: a person or an organisation)
     country: str = ""  # country of incorporation / residence
     headquarters: str = ""  # country of headquarters
     ultimate_parent: UltimateParent | None = None

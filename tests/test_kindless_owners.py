@@ -15,7 +15,7 @@ import pytest
 from owner_decision_support import owner_transaction, services_over_bundled_lists
 
 from chipguard.model import Outcome
-from chipguard.policy.customer import OwnerModel
+from chipguard.policy.customer import CustomerModel, OwnerModel
 from chipguard.service.services import ScreenQuery, Services
 
 
@@ -35,6 +35,31 @@ def owner_hits(services: Services, owner: dict[str, Any]) -> tuple[Any, list[dic
 
 def test_an_owner_sent_without_a_kind_is_of_unknown_kind() -> None:
     assert OwnerModel(name="Artemis Offshore").kind == "unknown"
+    assert CustomerModel(name="Artemis Offshore").kind == "unknown"
+
+
+def test_a_customer_sent_without_a_kind_is_screened_as_a_person_too(services: Services) -> None:
+    """An individual customer whose onboarding system sent no kind: "Viktor Zolotov" (RU), the SDN
+    person, is confirmed and the rental denied — as for the customer declared a person. Before, a customer
+    without a kind defaulted to an organisation, so the listed person was only a potential hit (REVIEW)."""
+    outcomes = {}
+    for kind in (None, "person", "org"):
+        tx = owner_transaction({"name": "Tan Ah Kow", "kind": "person", "percent": 10}, "rental")
+        customer = {k: v for k, v in tx["customer"].items() if k != "kind"}
+        tx["customer"] = (
+            customer | {"name": "Viktor Zolotov", "country": "RU"} | ({"kind": kind} if kind else {})
+        )
+        decision = services.evaluate(tx)
+        strengths = [
+            h["strength"]
+            for k, v in decision.screening.items()
+            if k.startswith("customer")
+            for h in v
+            if h["name"] == "ZOLOTOV, Viktor"
+        ]
+        outcomes[kind] = (decision.outcome, strengths)
+    assert outcomes[None] == outcomes["person"] == (Outcome.DENY, ["confirmed"])
+    assert outcomes["org"] == (Outcome.REVIEW, ["potential"])
 
 
 @pytest.mark.parametrize("name", ["Artemis Offshore", "Maksim Gorky", "Adrian Darya 1"])

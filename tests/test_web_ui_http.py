@@ -84,7 +84,8 @@ def test_form_parsers() -> None:
         "name": "华为"
     }
     body = forms.customer_body({"name": " Acme ", "country": "", "owners": "", "other_names": "A\n\nB"})
-    assert body == {"name": "Acme", "kind": "org", "other_names": ["A", "B"]}
+    # no kind chosen is no kind (a person or an organisation), as over REST
+    assert body == {"name": "Acme", "kind": "unknown", "other_names": ["A", "B"]}
     # the identifying details screening weighs are fields of the customer form, shown again to edit
     person = {"name": "Rim Abbas", "kind": "person", "date_of_birth": " 1973-03-25 ", "nationality": "SY"}
     body = forms.customer_body(person | {"lei": "", "website": "example.com"})

@@ -179,7 +179,7 @@ def _screened(graph: Any, node: str, on: dt.date) -> tuple[list[dict[str, Any]],
     strongest one: a potential owner that cannot bring a regime within reach is in no finding, yet a
     decision on the same customer asks to resolve it (RP-POTENTIAL-MATCH), so the analyst sees it here."""
     from chipguard.model import Customer, Identifier
-    from chipguard.ownership.screening import screen_ownership
+    from chipguard.ownership.screening import screen_ownership, screening_kind
     from chipguard.policy.facts import hit_limit
     from chipguard.policy.rules import default_rule_set
     from chipguard.service.screening import active_screener
@@ -187,6 +187,7 @@ def _screened(graph: Any, node: str, on: dt.date) -> tuple[list[dict[str, Any]],
     target = graph.nodes[node]
     customer = Customer(
         name=target.name,
+        kind=screening_kind(target) or "unknown",
         country=target.country,
         identifiers=[Identifier(scheme=s, value=v) for s, v in target.identifiers],
     )

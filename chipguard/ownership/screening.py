@@ -284,7 +284,7 @@ def _node_kind(kind: str) -> str:
     return "unknown" if kind in ("", "unknown") else "entity"
 
 
-def _kind(node: Node) -> str | None:
+def screening_kind(node: Node) -> str | None:
     """The kind a node is screened as: a person, an organisation, or None (unknown: screened as both).
     An ownership CSV's ``owner_kind`` is typed by hand, so "org" and its spellings are an organisation
     too (they were screened as of unknown kind)."""
@@ -325,7 +325,9 @@ def screen_ownership(
             continue
         hits = known.get(normalise_name(node.name))
         if hits is None and screener is not None:
-            found = screener.screening(node.name, kind=_kind(node), country=node.country or None, limit=limit)
+            found = screener.screening(
+                node.name, kind=screening_kind(node), country=node.country or None, limit=limit
+            )
             hits = list(found.hits)
             if found.omitted:
                 report.omitted[node_id] = found.omitted

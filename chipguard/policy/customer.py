@@ -175,7 +175,9 @@ class CustomerModel(Strict):
     """Customer identification data (chipguard.model.Customer)."""
 
     name: Name
-    kind: Kind = "org"
+    # no kind given: a person or an organisation (screened as both, never as a vessel or aircraft), as
+    # for an owner — an onboarding system that omits it must not hide an individual from person records
+    kind: Kind = "unknown"
     country: Country = Field("", description="Country of incorporation (or residence for a person).")
     headquarters: Country = Field(
         "", description="Country of headquarters (15 CFR 744.23(a)(3) / 742.6 headquarters rule)."

@@ -116,7 +116,7 @@ def customer_body(form: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "customer_id": form.get("customer_id", "").strip(),
         "name": form.get("name", "").strip(),
-        "kind": form.get("kind", "org").strip() or "org",
+        "kind": form.get("kind", "unknown").strip() or "unknown",
         "country": form.get("country", "").strip(),
         "headquarters": form.get("headquarters", "").strip(),
         "other_names": lines(form.get("other_names", "")),
@@ -253,7 +253,7 @@ def customer_form(data: dict[str, Any]) -> dict[str, str]:
     return {
         "customer_id": str(data.get("customer_id", "")),
         "name": str(data.get("name", "")),
-        "kind": str(data.get("kind", "org") or "org"),
+        "kind": str(data.get("kind", "unknown") or "unknown"),
         "country": str(data.get("country", "") or ""),
         "headquarters": str(data.get("headquarters", "") or ""),
         "business_type": str(data.get("business_type", "") or ""),
