@@ -156,6 +156,44 @@ def test_the_spark_engine_screens_by_name_and_writes_in_input_order(spark: Any, 
     assert remote.rows_with_hits == local.rows_with_hits >= 3  # Mahan Air twice, Rosoboronexport
 
 
+def test_subjects_are_shipped_as_tuples_and_rebuilt_equal(tmp_path: Path) -> None:
+    """A partition's rows go to the workers as plain tuples (pack_subjects) and come back as the very
+    subjects the driver had: an input row with its evidence, and a customer with its other names, an
+    owner's share and its ultimate parent — every target, role and field."""
+    from chipguard.batch import model
+
+    rows = read_input(
+        write_csv(
+            tmp_path / "q.csv",
+            [
+                {
+                    "id": "q1",
+                    "name": "Mahan Air",
+                    "kind": "org",
+                    "country": "IR",
+                    "lei": "5493001KJTIIGC8Y1R12",
+                }
+            ],
+            ("id", "name", "kind", "country", "lei"),
+        )
+    )
+    customer = {
+        "customer_id": "cus-1",
+        "name": "Northwind GPU Cloud",
+        "kind": "org",
+        "country": "DE",
+        "aliases": ["Northwind Compute"],
+        "owners": [{"name": "Atlas Sanatgaran", "kind": "org", "country": "IR", "percent": 40.0}],
+        "ultimate_parent": {"name": "Northwind Holdings", "country": "NL"},
+    }
+    subjects = [query_subject(rows[0]), model.customer_subject(customer, 1)]
+    assert subjects[0].targets[0].evidence and len(subjects[1].targets) >= 3
+    assert any(t.percent == 40.0 for t in subjects[1].targets)
+    packed = sp.pack_subjects(subjects)
+    assert all(type(row) is tuple for row in packed)
+    assert list(sp.unpack_subjects(packed)) == subjects
+
+
 def test_lines_screened_in_name_order_are_written_back_in_input_order(tmp_path: Path) -> None:
     """The writer's reordering alone (no Spark): the lines of ``order`` back in input order; a file
     with a line too many or too few is an error, never a shifted output."""
