@@ -6,14 +6,19 @@ Run: ``.venv/bin/python -m bench.batch --shared ../shared/data`` (also run by ``
 names) screened against CSL 2022-04, the index built once and
 excluded; each engine writes the JSONL output through the real job code (``chipguard.batch.jobs.run``),
 and the outputs must be byte-identical. Two sets of figures: wall-clock rows/s (Spark is about using both
-cores; meaningless on a busy machine) and **CPU time per engine**, which does not depend on the load — the
+cores; meaningless on a busy machine) and **CPU time per engine**, which depends far less on the load (not at all: two processes on one cache pay for each other) — the
 local engine's process, and for Spark this driver process plus its JVM and its Python workers (the JVM's
-process tree, read from ``/proc``); rows per CPU-second is an engine's rows/s per core. Name caches are cold
-everywhere (every per-text cache cleared before the local run, which would otherwise start warm from
-building the index and validating the input in this process): the local engine in one process; Spark
-``local[2]`` as one CLI run pays it (a new session whose two Python workers load the index inside the job;
-the session's start-up is reported apart), and in steady state (a new session whose workers were readied by
-a small job on other names, then the same input). Unlike ``python -m bench`` this is not pinned to one core.
+process tree, read from ``/proc``); rows per CPU-second is an engine's rows/s per core. Two comparisons:
+
+- **new processes**, what one CLI run pays: the local engine on a new mapping of the index with every per-text
+  cache cleared (it would otherwise start warm from building the index and validating the input in this
+  process), and Spark ``local[2]``'s first job on a new session (its daemon maps and decodes the index inside
+  the job; the session's own start-up is reported apart);
+- **ready engines, per core** (issue 16 item 4): each engine's processes first screen the same other names
+  as a job of their own (:func:`ready_history`), then the input — the local engine on a new mapping, Spark
+  on a new session — alternated ``--rounds`` times per input; the median ratio and the range are reported.
+
+Unlike ``python -m bench`` this is not pinned to one core.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ from typing import Any
 CSL = "lists/us_csl_2022-04.csv.gz"
 QUERIES = ("bench/screening_queries.csv", "bench/xscript_queries.csv")
 WARMUP = "bench/real_cn_queries.csv"  # other names: readies the workers without warming the caches
+# The history both engines' processes have before the per-core comparison ("ready"): the WARMUP names and
+# this many synthetic customers of another seed (READY_SEED; the measured customers are seed 23), screened
+# by each engine as a job of its own. See ready_history().
+READY_CUSTOMERS = 2_000
+READY_SEED = 29
+ROUNDS = 3
 
 
 def _timed(fn: Any) -> tuple[Any, float]:
@@ -262,6 +273,34 @@ def customer_subjects(rows: list[Any]) -> list[Any]:
     ]
 
 
+def ready_history(shared: Path, warmup: list[Any]) -> list[Any]:
+    """What each engine screens before it is measured per core: the ``WARMUP`` names and
+    ``READY_CUSTOMERS`` synthetic customers of another seed, as one job on each engine (local: a new
+    mapping of the index with the per-text caches cleared; Spark: a new session), then the measured input.
+
+    Why the same history for both: per-core throughput is what an engine gives once its processes are
+    past their one-off costs — for the local engine decoding the records its queries meet and filling its
+    caches, for Spark the same in each worker plus the daemon's decoding (which its workers share) and the
+    copy-on-write copies of the pages they touch. Until session 12 Spark's workers were readied (daemon
+    decoding, 80 names) and the local engine was not: its first touch of every record was charged to its
+    per-core figure, Spark's was not (BENCHMARKS.md, "session 12, spark8")."""
+    return warmup + customer_subjects(customer_rows(shared, READY_CUSTOMERS, READY_SEED))
+
+
+def per_core_line(master: str, history: int, rounds: dict[str, list[tuple[EngineCpu, EngineCpu]]]) -> str:
+    """The verdict on issue 16 item 4: Spark's rows per CPU-second over the local engine's, both ready,
+    per input — the median of the alternated rounds and their range."""
+    parts = []
+    for label, pairs in rounds.items():
+        ratios = sorted(local.total / spark.total for local, spark in pairs)
+        median = ratios[len(ratios) // 2] if len(ratios) % 2 else sum(ratios[len(ratios) // 2 - 1 :][:2]) / 2
+        parts.append(f"{label} {median:.2f}× ({ratios[0]:.2f}–{ratios[-1]:.2f})")
+    return (
+        f"\nSpark {master} vs the local engine per core, both ready ({history} other names screened first), "
+        f"median of {max(len(p) for p in rounds.values())} alternated rounds (range): " + "; ".join(parts)
+    )
+
+
 def determinism_line(seeds_agree: bool, engines_agree: bool | None) -> str:
     """The verdict ``make bench`` prints on the rule "same input, same answer"."""
     if seeds_agree and engines_agree:
@@ -276,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
     parser.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     parser.add_argument("--partitions", type=int, default=None, help="Spark partitions")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help=f"alternated rounds of the per-core comparison of ready engines (default {ROUNDS}): one round "
+        "is good to about ±0.1 on a busy machine, the median of several is what is reported",
+    )
     parser.add_argument(
         "--customers",
         type=int,
@@ -390,31 +436,57 @@ def main(argv: list[str] | None = None) -> int:
             f"| spark {args.master}, first job (workers load the index) | {cold.rows} | {cold.seconds:.1f} | "
             f"{cold.rows / cold.seconds:.0f} | ({same(cold)})"
         )
-        # 2. steady state: a new session, its workers made ready by a small job on other names (index
-        # loaded, name resources initialised), then the same input with cold name caches
-        session = sp.session(args.master, partitions=2)
-        try:
-            warmup_rows = read_input(screen_columns(shared / WARMUP))
-            warmup = [query_subject(r) for r in warmup_rows]
-            ready, ready_cpu = cpu_of(
-                lambda: spark_run(session, warmup, "warmup.jsonl", session.sparkContext.defaultParallelism),
-                jvm_pid(session),
+        # 2. per core, ready engines: each engine's processes first screen the same other names (see
+        # ready_history), then the measured input; local and Spark alternate, ``--rounds`` times per input
+        warmup = [query_subject(r) for r in read_input(screen_columns(shared / WARMUP))]
+        history = ready_history(shared, warmup)
+        sets: list[tuple[str, list[Any], str]] = [("bench rows", subjects, local.sha256)]
+        people: list[Any] = []
+        local_c = None
+        if customers:
+            people = customer_subjects(customers)
+            fresh = indexfile.open_screener(index_path)  # no per-screener cache left from the runs above
+            clear_name_caches()
+            local_c, local_c_cpu = cpu_of(
+                lambda: jobs.run(people, folder / "local-c.jsonl", screener=fresh, ctx=ctx)
             )
-            warm, warm_cpu = cpu_of(
-                lambda: spark_run(session, subjects, "warm.jsonl", args.partitions), jvm_pid(session)
-            )
-        finally:
-            session.stop()
-        print(
-            f"| spark {args.master}, workers ready | {warm.rows} | {warm.seconds:.1f} | "
-            f"{warm.rows / warm.seconds:.0f} | ({same(warm)})"
-        )
+            sets.append(("synthetic customers", people, local_c.sha256))
+
+        def local_ready(items: list[Any]) -> tuple[Any, EngineCpu]:
+            mapped = indexfile.open_screener(index_path)  # a new process's mapping: nothing decoded yet
+            clear_name_caches()
+            jobs.run(history, folder / "history-local.jsonl", screener=mapped, ctx=ctx)
+            return cpu_of(lambda: jobs.run(items, folder / "ready-local.jsonl", screener=mapped, ctx=ctx))
+
+        def spark_ready(items: list[Any]) -> tuple[Any, EngineCpu]:
+            session = sp.session(args.master, partitions=2)
+            try:
+                spark_run(session, history, "history-spark.jsonl", session.sparkContext.defaultParallelism)
+                return cpu_of(
+                    lambda: spark_run(session, items, "ready-spark.jsonl", args.partitions), jvm_pid(session)
+                )
+            finally:
+                session.stop()
+
+        rounds: dict[str, list[tuple[EngineCpu, EngineCpu]]] = {}
+        spark_agrees = cold.sha256 == local.sha256
+        for label, items, reference in sets:
+            for n in range(max(1, args.rounds)):
+                if n % 2 == 0:  # alternated, so that a drift of the machine's load falls on both
+                    (lr, lcpu), (sr, scpu) = local_ready(items), spark_ready(items)
+                else:
+                    (sr, scpu), (lr, lcpu) = spark_ready(items), local_ready(items)
+                spark_agrees = spark_agrees and sr.sha256 == lr.sha256 == reference
+                rounds.setdefault(label, []).append((lcpu, scpu))
+                print(
+                    f"| spark {args.master}, ready, round {n + 1} ({label}) | {sr.rows} | {sr.seconds:.1f} | "
+                    f"{sr.rows / sr.seconds:.0f} | (local ready {lr.rows / lr.seconds:.0f} rows/s; "
+                    f"{'identical' if sr.sha256 == reference else 'DIFFERS'})"
+                )
         print(
             f"\nSpark session start-up {started:.1f}s ({start_cpu.total:.1f} CPU s: driver {start_cpu.driver:.1f}, "
-            f"JVM {start_cpu.jvm:.1f}; on top of a CLI run's first job); making the workers ready ({len(warmup)} other names, "
-            f"index load included) {ready.seconds:.1f}s, {ready_cpu.total:.1f} CPU s (Python daemon and workers "
-            f"{ready_cpu.workers:.1f}: the daemon maps and decodes the index once before it forks the workers); "
-            f"index file {index.size / 1e6:.0f} MB shipped by path"
+            f"JVM {start_cpu.jvm:.1f}; on top of a CLI run's first job); index file {index.size / 1e6:.0f} MB "
+            "shipped by path"
         )
         # for reference only (the issue's measure is Spark local[2] against one local process): the local
         # engine on two worker processes, which pays what two processes screening at once pay here
@@ -422,45 +494,36 @@ def main(argv: list[str] | None = None) -> int:
             lambda: jobs.run(subjects, folder / "local2.jsonl", screener=screener, ctx=ctx, workers=2)
         )
         runs = [
-            ("local (one process)", local.rows, local_cpu, local_cpu),
-            (f"spark {args.master}, first job", cold.rows, cold_cpu, local_cpu),
-            (f"spark {args.master}, workers ready", warm.rows, warm_cpu, local_cpu),
+            ("local (one process, new)", local.rows, local_cpu, local_cpu),
+            (f"spark {args.master}, first job (new session)", cold.rows, cold_cpu, local_cpu),
             ("*reference:* local engine, --workers 2", local2.rows, local2_cpu, local_cpu),
         ]
         if local2.sha256 != local.sha256:
             print("\nlocal --workers 2 DIFFERS from one process")
-        if customers:
-            # the same comparison on the synthetic customers: a larger input, where a session's fixed costs
-            # (the JVM's and each worker's start, caches warmed once per process) weigh less per row
-            people = customer_subjects(customers)
-            fresh = indexfile.open_screener(index_path)  # no per-screener cache left from the runs above
-            clear_name_caches()
-            local_c, local_c_cpu = cpu_of(
-                lambda: jobs.run(people, folder / "local-c.jsonl", screener=fresh, ctx=ctx)
+        if local_c is not None:
+            runs.append(
+                ("local (one process, new) (synthetic customers)", local_c.rows, local_c_cpu, local_c_cpu)
             )
-            session = sp.session(args.master, partitions=2)
-            try:
-                spark_run(session, warmup, "warmup-c.jsonl", session.sparkContext.defaultParallelism)
-                warm_c, warm_c_cpu = cpu_of(
-                    lambda: spark_run(session, people, "warm-c.jsonl", args.partitions), jvm_pid(session)
-                )
-            finally:
-                session.stop()
-            label = "(synthetic customers)"
-            runs.append((f"local (one process) {label}", local_c.rows, local_c_cpu, local_c_cpu))
-            runs.append((f"spark {args.master}, workers ready {label}", warm_c.rows, warm_c_cpu, local_c_cpu))
             local2_c, local2_c_cpu = cpu_with_workers(
                 lambda: jobs.run(people, folder / "local2-c.jsonl", screener=fresh, ctx=ctx, workers=2)
             )
             runs.append(
-                (f"*reference:* local engine, --workers 2 {label}", local2_c.rows, local2_c_cpu, local_c_cpu)
+                (
+                    "*reference:* local engine, --workers 2 (synthetic customers)",
+                    local2_c.rows,
+                    local2_c_cpu,
+                    local_c_cpu,
+                )
             )
             if local2_c.sha256 != local_c.sha256:
                 print("\nlocal --workers 2 DIFFERS from one process on the synthetic customers")
-            if warm_c.sha256 != local_c.sha256:
-                print("\nspark DIFFERS from local on the synthetic customers")
+        for label, items, _ in sets:
+            for n, (lcpu, scpu) in enumerate(rounds[label]):
+                runs.append((f"local (one process), ready, round {n + 1} ({label})", len(items), lcpu, lcpu))
+                runs.append((f"spark {args.master}, ready, round {n + 1} ({label})", len(items), scpu, lcpu))
         print(engine_cpu_table(runs))
-        print(determinism_line(seeds_agree, cold.sha256 == warm.sha256 == local.sha256))
+        print(per_core_line(args.master, len(history), rounds))
+        print(determinism_line(seeds_agree, spark_agrees))
     return 0
 
 
