@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.sets import OTHER_LISTS, Query, build, half, key, run, split
+from bench.sets import OTHER_LISTS, Query, _entity_key, build, half, key, run, split
 from chipguard.match.screener import Screener
 
 Built = dict[str, tuple[str, list[Any], dict[str, list[Query]]]]
@@ -184,6 +184,7 @@ def test_session_8_look_alike_kinds_hold_other_entities_split_by_entity(shared: 
     held = {key(q.name) for lab in built if lab[0] in "DEF" for qs in built[lab][2].values() for q in qs}
     csl = built["A"][1]
     csl_names = {key(a.name) for p in csl for a in p.all_names()}
+    csl_entities = {_entity_key(a.name) for p in csl for a in p.all_names()}
     by_id = {f"{p.source}:{p.party_id}": p for p in csl}
     for label in ("A", "B"):
         sets = built[label][2]
@@ -191,6 +192,11 @@ def test_session_8_look_alike_kinds_hold_other_entities_split_by_entity(shared: 
         for name in new:
             for q in sets[name]:
                 assert not q.expect_hit and key(q.name) not in held and key(q.name) not in csl_names, q.name
+        # a company is unlisted by the name without its legal form too (session 12: "LIDA OPTICAL AND
+        # ELECTRONIC CO.,LTD" is the alias "LIDA OPTICAL & ELECTRONIC CO., LTD." of an Entity List record)
+        for name in ("lookalike_commercial_en", "lookalike_commercial_zh"):
+            for q in sets[name]:
+                assert _entity_key(q.name) not in csl_entities, q.name
         english = {q.name for q in sets["lookalike_commercial_en"]}
         assert {q.entity for q in sets["lookalike_commercial_zh"]} <= english
         for q in sets["lookalike_person"][:50]:
@@ -214,7 +220,6 @@ def test_set_g_holds_other_unlisted_companies_than_a_to_f(built: Built) -> None:
     """Set G (session 9, dev): unlisted Chinese companies sharing a core with a listed Chinese firm, by
     English and Chinese-script name, queried as CN; no entity that A–F query (by name key or by the name
     without its legal form), none listed on either watchlist, the same queries on both watchlists."""
-    from bench.sets import _entity_key
 
     g_labels = [label for label in built if label.startswith("G")]
     assert g_labels and all(built[label][2] is built[g_labels[0]][2] for label in g_labels)
