@@ -45,6 +45,7 @@ class ScorerConfig:
     legal_form_displaced: bool
     translated_country_is_region: bool
     split_word_typo: bool
+    industry_words_distinct: bool
     trade_name_place_clash: bool
     number: float
     word: float
@@ -172,6 +173,7 @@ KEYS: dict[str, str] = {
     "legal_form_displaced": "name_score.legal_form_displaced",
     "translated_country_is_region": "name_score.translated_country_is_region",
     "split_word_typo": "name_score.split_word_typo",
+    "industry_words_distinct": "name_score.industry_words_distinct",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
     "word": "weights.word",
@@ -457,6 +459,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.legal_form_displaced",
             "name_score.translated_country_is_region",
             "name_score.split_word_typo",
+            "name_score.industry_words_distinct",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -481,6 +484,9 @@ FEATURES: tuple[Feature, ...] = (
         "With split_word_typo, two words of one organisation name whose concatenation is one edit from a word "
         "of the other (word_lengths.typo_two_edits letters or more, same first letter) are joined: a typo in "
         "a word the analysis split on one side only (GOLDIMNES vs GOLDMINES, read gold mines). "
+        "With industry_words_distinct, two different industry words (the English of the curated Chinese "
+        "industry terms: Electric / Electronic, Shipping / Shopping, Powder / Power) never meet as a typo: "
+        "each is a word the vocabulary knows, so one is not a misspelling of the other. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

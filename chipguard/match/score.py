@@ -35,9 +35,12 @@ from chipguard.names.analysis import (
     WORD,
     NameAnalysis,
     Token,
+    analyze,
     legal_phrase_words,
 )
 from chipguard.names.chinese import has_han as _has_han
+from chipguard.names.chinese_vocab import TERM
+from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
@@ -76,6 +79,23 @@ def corpus_factor(canon: str) -> float:
     — and lacking its distinctive word — matched too well. Only matched words are scaled: a word one name
     lacks counts in full, and two names matching word for word still score 1."""
     return corpus_rarity(canon) ** scorer_config().rarity_corpus_share
+
+
+@cache
+def industry_words() -> frozenset[str]:
+    """Words that say what a company does, not who it is: the English of the curated Chinese
+    organisation terms (数字 Digital, 信息 Information, 电信 Telecom …) besides the generic org words."""
+    out: set[str] = set()
+    for entry in chinese_vocabulary().words.curated(TERM):
+        out.update(t.canon for t in analyze(entry.english, False).tokens if t.cls == WORD)
+    return frozenset(out)
+
+
+def _industry_pair(a: Token, b: Token) -> bool:
+    """Two different industry words (name_score.industry_words_distinct): Electric / Electronic, Shipping /
+    Shopping are words the vocabulary knows, neither a misspelling of the other."""
+    words = industry_words()
+    return a.canon in words and b.canon in words
 
 
 def _other_pinyin(a: Token, b: Token) -> bool:
@@ -148,6 +168,7 @@ def token_similarity(
             dist <= allowed
             and (shorter >= cfg.len_other_first_letter or ta[0] == tb[0])
             and not (cfg.pinyin_other_syllables and translated and not person and _other_pinyin(a, b))
+            and not (cfg.industry_words_distinct and not person and _industry_pair(a, b))
         ):
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo

@@ -28,7 +28,7 @@ from chipguard.match import grouping
 from chipguard.match.bound import may_reach
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, NameIndex, Retrieval, gc_paused
-from chipguard.match.score import RarityFn, Scored, score_or_bound, weights_of
+from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound, weights_of
 from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
@@ -441,18 +441,6 @@ def short_form_only(alias: str, bare: NameAnalysis) -> bool:
     ("(CASIC)") or a short name made of its words ("Huawei Technologies Co., Ltd. (Huawei)"). Dropping
     such a text leaves the same entity's name; dropping "(Australia)" does not."""
     return not dropped_qualifiers(alias, bare.original)
-
-
-@lru_cache(maxsize=1)
-def industry_words() -> frozenset[str]:
-    """Words that say what a company does, not who it is: the English of the curated Chinese
-    organisation terms (数字 Digital, 信息 Information, 电信 Telecom …) besides the generic org words."""
-    from chipguard.names.chinese_vocab import TERM, vocabulary
-
-    out: set[str] = set()
-    for entry in vocabulary().words.curated(TERM):
-        out.update(t.canon for t in analyze(entry.english, False).tokens if t.cls == WORD)
-    return frozenset(out)
 
 
 @lru_cache(maxsize=100_000)
