@@ -313,6 +313,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.approximate_brand_conflict": bool,
     "strength.kindless_person_or_org": bool,
     "strength.weak_alias_needs_evidence": bool,
+    "strength.thin_trade_name_needs_country": bool,
 }
 
 
@@ -705,8 +706,9 @@ SETTINGS: tuple[Setting, ...] = (
         "name confirms on its name only in the record's country, whether a Chinese query whose brand the "
         "record's Chinese name writes with other characters of the same sound is weak, and one whose brand "
         "met the English name only by a near word while the record's Chinese names lack it, whether a query "
-        "of no kind is a person or an organisation, never a vessel or aircraft (see 'Match strength' "
-        "below).",
+        "of no kind is a person or an organisation, never a vessel or aircraft, whether a near match on a "
+        "weak alias needs evidence beyond the name, and whether a trade name of one common word, its listed "
+        "name naming another country than the query's, is weak (see 'Match strength' below).",
     ),
     Setting(
         ("evidence.*",),

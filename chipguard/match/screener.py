@@ -487,6 +487,8 @@ def _without_own_words(name: str) -> str:
 
 
 _PAREN_TEXT = re.compile(r"\([^()]*\)")
+# why a list name is too thin to confirm on its own (ev.assess's ``thin_name``): one word, common on the lists
+SINGLE_COMMON_WORD = "a single word common on the lists"
 _BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
 
 
@@ -569,6 +571,19 @@ def trade_name_place_clash(scored: Scored, alias: str) -> dict[str, Any] | None:
         "list": sorted(l_places),
         "value": -scorer_config().place_clash_penalty,
     }
+
+
+def trade_name_other_country(q_country: str, alias: str) -> tuple[str, ...]:
+    """The countries a listed company name names as its region beside its trade name ("MYANMAR GEMS
+    CORPORATION" → the trade name "Gems", region MM; "Russian Helicopters JSC" → RU) when none of them is
+    the query's country (``q_country``, a country group head), or () — a name naming no country, or the
+    query's, says nothing. Why: a trade name is the firm's own only within its region (as for a place,
+    ``trade_name_place_clash``), here the country its name names."""
+    _words, places = trade_name_residue(alias)
+    named = {_country_norm(code) for p in places if (code := ev.country_of_word(p))}
+    if not named or q_country in named:
+        return ()
+    return tuple(sorted(named))
 
 
 def trade_name_rank(entry: Entry, q_country: str) -> tuple[int, int]:
@@ -1701,7 +1716,7 @@ class Screener:
                 not telling
                 or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
             ):
-                thin = "a single word common on the lists"
+                thin = SINGLE_COMMON_WORD
             # a generic name on either side: the list's ("Ministry of Defence"), or the query's when it
             # met a list name by a spelling of its generic words ("Electronics Systems" / "Incorporated
             # Electonics Systems"); a list name adding the word that says which body is caught by
@@ -1726,6 +1741,22 @@ class Screener:
                 # a record without a country (the ISN list gives none) is where its records of the same
                 # name on other lists are: "Academy of National Defense Science" is North Korea's
                 countries = self._entity_countries(pidx, best)
+            # a trade name of one common word, cut from a name whose region is another country than the
+            # query's ("Gems" of MYANMAR GEMS CORPORATION for a query in CN), the record not in the query's
+            # country either: another firm of that word (strength.thin_trade_name_needs_country)
+            thin_trade_name = ""
+            if (
+                thin == SINGLE_COMMON_WORD
+                and entry.variant == "core"
+                and q_country
+                and q_country not in countries
+                and ev.config()["thin_trade_name_needs_country"]
+                and (elsewhere := trade_name_other_country(q_country, entry.alias))
+            ):
+                thin_trade_name = (
+                    f"the trade name is {SINGLE_COMMON_WORD}, of a body of {', '.join(elsewhere)} by its name, "
+                    f"and the query is in {q_country}"
+                )
             assessment = ev.assess(
                 name_score=score,
                 threshold=cut,
@@ -1748,7 +1779,8 @@ class Screener:
                 names_parent=entry.analysis.original
                 if any(p.get("feature") == "parent_part" for p in extra)
                 else "",
-                clash=ev.name_clash(
+                clash=thin_trade_name
+                or ev.name_clash(
                     [(pair.query, pair.candidate, pair.how) for pair in scored.pairs],
                     [text for text, _cls, _weight in scored.unmatched_query],
                     qa,
