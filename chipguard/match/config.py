@@ -46,6 +46,7 @@ class ScorerConfig:
     translated_country_is_region: bool
     split_word_typo: bool
     industry_words_distinct: bool
+    numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
     word: float
@@ -174,6 +175,7 @@ KEYS: dict[str, str] = {
     "translated_country_is_region": "name_score.translated_country_is_region",
     "split_word_typo": "name_score.split_word_typo",
     "industry_words_distinct": "name_score.industry_words_distinct",
+    "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
     "word": "weights.word",
@@ -513,11 +515,13 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.character_margin",
             "name_score.character_min_length",
             "name_score.character_rule_below",
+            "name_score.numbered_body_numbers",
         ),
         "name",
         "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
         "floor: their letter similarity less the margin; replaces token_alignment when higher (tried "
-        "when the alignment is below character_rule_below).",
+        "when the alignment is below character_rule_below). With numbered_body_numbers, not for two Chinese "
+        "names of numbered bodies whose numbers differ (第七二一研究所 / 第七一一研究所).",
     ),
     Feature(
         "acronym",

@@ -38,6 +38,8 @@ from chipguard.names.analysis import (
     analyze,
     legal_phrase_words,
 )
+from chipguard.names.chinese import NUMERAL
+from chipguard.names.chinese import analyse as chinese_analyse
 from chipguard.names.chinese import has_han as _has_han
 from chipguard.names.chinese_vocab import TERM
 from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
@@ -96,6 +98,17 @@ def _industry_pair(a: Token, b: Token) -> bool:
     Shopping are words the vocabulary knows, neither a misspelling of the other."""
     words = industry_words()
     return a.canon in words and b.canon in words
+
+
+def _numbers_differ(a: str, b: str) -> bool:
+    """Two Chinese names of numbered bodies whose numbers differ (中国船舶集团有限公司第七二一研究所 /
+    …第七一一研究所: name_score.numbered_body_numbers): their letters are alike but for the number, which
+    names another institute, as two numbers of a Latin name clash."""
+    if not (_has_han(a) and _has_han(b)):
+        return False
+    na = tuple(s.number for s in chinese_analyse(a).segments if s.kind == NUMERAL)
+    nb = tuple(s.number for s in chinese_analyse(b).segments if s.kind == NUMERAL)
+    return bool(na and nb) and na != nb
 
 
 def _other_pinyin(a: Token, b: Token) -> bool:
@@ -1006,6 +1019,7 @@ def score_or_bound(
             and char_score - w.char_margin > base
             and min(len(query.joined), len(cand.joined)) >= w.char_min_length
             and not (w.pinyin_other_syllables and translated and _other_pinyin_left(unmatched_q, unmatched_c))
+            and not (w.numbered_body_numbers and _numbers_differ(query.joined, cand.joined))
         ):
             base, basis = char_score - w.char_margin, "character_similarity"
     if not person and base < w.acronym_score:

@@ -685,6 +685,11 @@ def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
             words.append(seg.text)
         elif seg.kind == UNKNOWN:
             pending.extend(seg.pinyin)
+        elif seg.kind == NUMERAL and seg.number is not None:
+            # a numbered body's number is a number in every reading (第七一〇研究所 → "… 710 Yanjiusuo"):
+            # read digit by digit in pinyin ("qi yi ling") it is a bag of words, and 701 met 710 exactly
+            flush()
+            words.append(str(seg.number))
         else:
             flush()
             words.append(_word_pinyin(seg))
@@ -696,6 +701,9 @@ def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
 def _pinyin_syllables(a: ChineseAnalysis) -> tuple[str, str]:
     sylls: list[str] = []
     for seg in a.segments:
+        if seg.kind == NUMERAL and seg.number is not None:
+            sylls.append(str(seg.number))  # a number, as in _pinyin_words
+            continue
         sylls.extend(seg.pinyin if seg.kind != LATIN else (seg.text,))
     return " ".join(sylls), "Hanzi→pinyin per syllable (CC-CEDICT word readings, pypinyin character readings)"
 
