@@ -197,3 +197,48 @@ def test_a_big_name_finds_every_record_clearing_the_threshold(
     calls = 0
     assert set(records(screener, query, limit=10**6)) == set(full)
     assert bounded * 2 < calls, (bounded, calls)
+
+
+def test_a_mapped_index_bounds_as_the_one_in_memory(shared: Path, tmp_path: Path) -> None:
+    """The index file's own token table gives the bound's tables (compiled by chipguard.native, its
+    weights read as floats): the same bound for every name of a big name's ranking."""
+    from chipguard.match import indexfile
+
+    memory = csl(shared)
+    path = tmp_path / "csl.cgix"
+    indexfile.build(memory.parties, path)
+    mapped = indexfile.open_screener(path, verify=False)
+    qa = query_forms("Huawei Technologies Co Ltd")[0].org
+    eids = memory.index.retrieve(qa, 25).ranked()
+    assert len(eids) > 1000
+    assert [mapped.index.entries[e].analysis.original for e in eids[:50]] == [
+        memory.index.entries[e].analysis.original for e in eids[:50]
+    ]
+    weights = weights_of(qa, memory.index.rarity, False)
+    in_memory = bounds(memory.index, qa, weights, eids)
+    from_file = bounds(mapped.index, qa, weights_of(qa, mapped.index.rarity, False), eids)
+    assert in_memory is not None and from_file is not None
+    assert in_memory.tolist() == from_file.tolist()
+
+
+def test_the_facts_kept_are_few_and_the_bound_the_same(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound keeps the facts of the names met lately only (``_Facts.ROWS_KEPT``): past it they are let
+    go and filled again when met, and a bound is the same whichever names were kept before."""
+    from chipguard.match import bound as bound_module
+
+    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    screener = Screener(parties)
+    fresh = Screener(parties)
+    monkeypatch.setattr(bound_module._Facts, "ROWS_KEPT", 300)
+    results = []
+    for name in ("Huawei Technologies Co Ltd", "China Electronics Technology Group Corporation", "Rosatom"):
+        qa = query_forms(name)[0].org
+        weights = weights_of(qa, screener.index.rarity, False)
+        eids = screener.index.retrieve(qa, 25).ranked()
+        results.append((qa, weights, eids, bounds(screener.index, qa, weights, eids)))
+        kept = screener.index._bound_facts.rows
+        assert len(kept) <= max(300, len(eids))
+    for qa, weights, eids, found in results:
+        again = bounds(fresh.index, qa, weights, eids[::-1])
+        assert found is not None and again is not None
+        assert found.tolist() == again[::-1].tolist()

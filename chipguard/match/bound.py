@@ -17,11 +17,16 @@ U at most the unpaired weight. Per query word:
 - a word the name holds (its canonical form is among the name's, the ``t:`` postings; or a legal form,
   stopword or word whose canonical form a legal form or stopword of the lists has, which no posting
   keys) may pair exactly: mass ≤ its weight + the heaviest weight any word of that canonical form has
-  on the lists (``canon_weight``);
+  on the lists (``canon_weight``, by CRC-32 bucket: a shared bucket only raises it);
 - any other may pair by a fuzzy rule (typo, morphology, stem, abbreviation) only with a word of the
-  same first letter, or both of seven letters or more (the scorer's own pre-test): mass ≤ the most of
-  the two pair weightings (mean or the list word's) with the name's heaviest word, at the best fuzzy
-  similarity;
+  same first letter, or both of seven letters or more (the scorer's own pre-test); a typo only within
+  its edits (one below eight letters, two from eight: the lengths that far apart, the letter sets
+  differing by two per edit, one per edit that changes the length), a stem, abbreviation or morphology
+  variant only with the same first three letters; a name of up to twelve words is read word by word
+  (the partner: the heaviest word it may pair with), a longer one by blooms of its words (the partner:
+  its heaviest word of that first letter). Mass ≤ the most of the two pair weightings (mean or the list
+  word's) with that partner, at the best fuzzy similarity; a sound-alike of a translated name only
+  with one of its pinyin words;
 - a word that can do neither stays unpaired, at the least weight it can have (a place's institutional
   weight, a word of a multi-word legal form weighing as a legal form).
 
@@ -32,12 +37,17 @@ lengths (Indel similarity ≤ 2·min/(sum)); the acronym and symbol rules, a mer
 name holds their concatenation), a person's name and a translated one are not bounded: such names are
 always scored (bound +inf). Penalties only lower a score. The bound is checked against the scorer on
 real data and on arbitrary lists (tests/test_match_tail_bound.py).
+
+Memory: the facts of the names met lately only (``_Facts.ROWS_KEPT`` rows of a few hundred bytes, filled
+in bulk; a mapped index's records read for them are not kept decoded) and two fixed tables of canonical
+forms' weights (512 KB): not a per-indexed-name cost (BENCHMARKS.md, session 12, retrieval8).
 """
 
 from __future__ import annotations
 
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -59,12 +69,16 @@ def _length_bit(ch: str, size: int) -> int:
     return 1 << ((ord(ch) * 41 + min(size, 40)) % 63)
 
 
-def _start_bit(text: str) -> int:
-    """A bit for a word's first two letters (a stem, abbreviation or morphology variant shares them)."""
-    return 1 << ((ord(text[0]) * 37 + ord(text[1])) % 63)
+def _start_bit(text: str, begin: int) -> int:
+    """A bit for a word's first ``begin`` letters (a stem, abbreviation or morphology variant shares
+    them: _start_letters)."""
+    code = 0
+    for ch in text[:begin]:
+        code = code * 131 + ord(ch)
+    return 1 << (code % 63)
 
 
-_SLOTS = 6
+_SLOTS = 12
 
 
 def _letter_set(text: str) -> int:
@@ -95,63 +109,109 @@ def _bit(ch: str) -> int:
     return 1 << (_LETTERS + code % 36)
 
 
-class _Facts:
-    """Per index and rule set: the per-name facts (filled when a name is first bounded) and the lists'
-    tables (made at the first bound)."""
+# the per-name facts: (field, dtype, columns; 0: one value)
+_FIELDS: tuple[tuple[str, Any, int], ...] = (
+    ("must", np.bool_, 0),  # always scored (person, translation, no weights)
+    ("low", np.float64, 0),  # the least the name's words weigh unpaired, all together
+    # … when the pair is scored as a translation (translated_unmatched lowers words and generic words)
+    ("low_translated", np.float64, 0),
+    ("translated", np.bool_, 0),  # a word-by-word translation of a Chinese name
+    ("heavy", np.float64, 0),  # the most one of its words (no legal form, no stopword) weighs in a pair
+    ("heavy_by_letter", np.float32, _LETTERS + 1),  # … of its words of each first letter (a–z, the rest)
+    ("numbers", np.int32, 0),  # its numbers
+    # up to _SLOTS of its words one by one: length, first character, letters (_letter_set); a name of more
+    # words is read by the blooms below alone (``crowded``)
+    ("word_length", np.int32, _SLOTS),
+    ("word_first", np.int32, _SLOTS),  # 0: no word
+    ("word_letters", np.int64, _SLOTS),
+    ("word_start", np.int32, _SLOTS),  # its first _start_letters letters (_start_code; 0: fewer)
+    ("word_weight", np.float32, _SLOTS),  # the most it weighs in a pair (rounded up)
+    ("crowded", np.bool_, 0),
+    ("legal", np.int64, 0),  # canonical forms of its legal forms and stopwords (_canon_bit)
+    ("letters", np.int64, 0),  # first letters of those words (_bit)
+    # … of those of them a sound-alike may pair: pinyin words of len_sound_alike letters on (_bit)
+    ("pinyin_letters", np.int64, 0),
+    ("lengths", np.int64, 0),  # their lengths (bit n: n letters, 62 and more)
+    ("first_lengths", np.int64, 0),  # their first letters and lengths (_length_bit)
+    ("starts", np.int64, 0),  # their first letters, of _start_letters letters on (_start_bit)
+    ("joined", np.int32, 0),  # letters of the joined name (the character rule)
+    ("chars", np.uint8, _LETTERS + 1),  # … how many of each (a–z, the rest)
+    ("words", np.int32, 0),  # words but legal forms and stopwords
+    ("core", np.int32, 0),  # … and places
+    ("symbols", np.bool_, 0),  # the name spells out a symbol (symbols.yml)
+    ("institutional", np.bool_, 0),  # an institute's name: places weigh more
+)
 
-    def __init__(self, size: int, cfg: ScorerConfig, index: Any) -> None:
+# the most weight any word of a canonical form has on the lists, by CRC-32 of the form in this many
+# buckets (a form sharing a bucket only raises the bound: it stays one)
+_CANON_BUCKETS = 1 << 16
+
+
+class _Met:
+    """The facts of the names of one bound call, row by row (each field of _FIELDS: an array)."""
+
+    def __getattr__(self, name: str) -> np.ndarray:  # (set per instance)
+        raise AttributeError(name)
+
+
+class _Facts:
+    """Per index and rule set: the facts of the names met lately (filled when a name is first bounded,
+    at most ``ROWS_KEPT`` names kept: a bound stays cheap to keep whatever the list's size) and the
+    lists' tables (made at the first bound; a few hundred KB)."""
+
+    ROWS_KEPT = 16_384
+
+    def __init__(self, cfg: ScorerConfig, index: Any) -> None:
         self.cfg = cfg
-        self.known = np.zeros(size, dtype=bool)
-        self.must = np.zeros(size, dtype=bool)  # always scored (person, translation, no weights)
-        self.low = np.zeros(size)  # the least the name's words weigh unpaired, all together
-        # … when the pair is scored as a translation (translated_unmatched lowers words and generic words)
-        self.low_translated = np.zeros(size)
-        self.translated = np.zeros(size, dtype=bool)  # a word-by-word translation of a Chinese name
-        self.heavy = np.zeros(size)  # the most one of its words (no legal form, no stopword) weighs in a pair
-        # … of its words of each first letter (a–z, the rest: _slot)
-        self.heavy_by_letter = np.zeros((size, _LETTERS + 1), dtype=np.float32)
-        self.numbers = np.zeros(size, dtype=np.int32)  # its numbers
-        # up to _SLOTS of its words one by one: length, first character, letters (_letter_set); a name of
-        # more words is read by the blooms above alone (``crowded``)
-        self.word_length = np.zeros((size, _SLOTS), dtype=np.int32)
-        self.word_first = np.zeros((size, _SLOTS), dtype=np.int32)  # 0: no word
-        self.word_letters = np.zeros((size, _SLOTS), dtype=np.int64)
-        self.crowded = np.zeros(size, dtype=bool)
-        self.legal = np.zeros(
-            size, dtype=np.int64
-        )  # canonical forms of its legal forms and stopwords (_canon_bit)
-        self.letters = np.zeros(size, dtype=np.int64)  # first letters of those words (_bit)
-        self.lengths = np.zeros(size, dtype=np.int64)  # their lengths (bit n: n letters, 62 and more)
-        self.first_lengths = np.zeros(size, dtype=np.int64)  # their first letters and lengths (_length_bit)
-        self.starts = np.zeros(size, dtype=np.int64)  # their first two letters, of 3 letters on (_start_bit)
-        self.joined = np.zeros(size, dtype=np.int32)  # letters of the joined name (the character rule)
-        self.chars = np.zeros((size, _LETTERS + 1), dtype=np.uint8)  # … how many of each (a–z, the rest)
-        self.words = np.zeros(size, dtype=np.int32)  # words but legal forms and stopwords
-        self.core = np.zeros(size, dtype=np.int32)  # … and places
-        self.symbols = np.zeros(size, dtype=bool)  # the name spells out a symbol (symbols.yml)
-        self.institutional = np.zeros(size, dtype=bool)  # an institute's name: places weigh more
         self.lock = threading.Lock()
-        self.canon_weight: dict[str, float] = {}
-        self.canon_weight_plain: dict[str, float] = {}
+        self.rows: dict[int, int] = {}  # an indexed name → its row of the arrays
+        self.shapes: dict[str, tuple[int, ...]] = {}  # a word's text → what the facts read of it (_shape)
+        self.arrays: dict[str, np.ndarray] = {}
+        self._allocate(1024)
+        # a canonical form's heaviest weight (_canon_slot) …
+        self.canon_weight = np.zeros(_CANON_BUCKETS, dtype=np.float32)
+        # … and when neither name is an institute's (a place keeps its own weight)
+        self.canon_weight_plain = np.zeros(_CANON_BUCKETS, dtype=np.float32)
         legal_texts: set[str] = set()
         legal_canons: set[str] = set()
         apart = {word for phrase in vocab().legal_forms if len(phrase) >= 2 for word in phrase}
+        slots: list[int] = []
+        highs: list[float] = []
+        plains: list[float] = []
         for tok, weight in _org_tokens(index):
             if tok.cls not in (LEGAL, STOP):
-                high = self._high(tok, weight)
-                if high > self.canon_weight.get(tok.canon, -1.0):
-                    self.canon_weight[tok.canon] = high
-                # … and when neither name is an institute's (a place keeps its own weight)
-                if weight > self.canon_weight_plain.get(tok.canon, -1.0):
-                    self.canon_weight_plain[tok.canon] = weight
+                slots.append(_canon_slot(tok.canon))
+                highs.append(self._high(tok, weight))
+                plains.append(weight)
             else:
                 legal_texts.add(tok.text)
                 legal_canons.add(tok.canon)
                 if tok.cls == LEGAL and " " in tok.text:
                     apart.update(tok.text.split())
+        # (float32 rounded up: the bound must not fall below a weight)
+        np.maximum.at(self.canon_weight, np.asarray(slots, dtype=np.int64), _up(highs))
+        np.maximum.at(self.canon_weight_plain, np.asarray(slots, dtype=np.int64), _up(plains))
         self.legal_texts = frozenset(legal_texts)
         self.legal_canons = frozenset(legal_canons)
         self.apart = frozenset(apart)  # words a legal form of two words or more holds
+
+    def _allocate(self, capacity: int) -> None:
+        """Arrays of ``capacity`` rows, the rows filled so far kept."""
+        old = self.arrays
+        self.arrays = {}
+        for name, dtype, width in _FIELDS:
+            shape = (capacity, width) if width else (capacity,)
+            array = np.zeros(shape, dtype=dtype)
+            if name in old:
+                array[: len(old[name])] = old[name]
+            self.arrays[name] = array
+        self.capacity = capacity
+
+    def partner(self, canon: str, plain: bool = False) -> float:
+        """The most a word of canonical form ``canon`` weighs on the lists (``plain``: in a pair where
+        neither name is an institute's); 0 when no word has it."""
+        table = self.canon_weight_plain if plain else self.canon_weight
+        return float(table[_canon_slot(canon)])
 
     def _high(self, tok: Token, weight: float) -> float:
         return max(weight, self.cfg.place_institutional) if tok.cls == PLACE else weight
@@ -168,83 +228,170 @@ class _Facts:
             return least * min(1.0, self.cfg.translated_unmatched)
         return least
 
-    def fill(self, entries: Sequence[Any], ids: np.ndarray) -> None:
-        """The facts of the names ``ids`` not known yet."""
-        todo = ids[~self.known[ids]]
-        if not len(todo):
-            return
+    def gather(self, entries: Sequence[Any], ids: np.ndarray) -> _Met:
+        """The facts of the names ``ids``, row by row (the names not met lately filled now)."""
+        met = _Met()
         with self.lock:
-            for eid in todo.tolist():
-                if self.known[eid]:
-                    continue
-                self._fill(eid, entries[eid])
-                self.known[eid] = True
+            rows = self.rows
+            todo = [eid for eid in dict.fromkeys(ids.tolist()) if eid not in rows]
+            if len(rows) + len(todo) > max(self.ROWS_KEPT, len(ids)):
+                # the names met longest ago are let go all at once (each is filled again when met)
+                rows.clear()
+                todo = list(dict.fromkeys(ids.tolist()))
+            need = len(rows) + len(todo)
+            if need > self.capacity:
+                self._allocate(max(need, min(2 * self.capacity, self.ROWS_KEPT)))
+            if todo:
+                start = len(rows)
+                for eid in todo:
+                    rows[eid] = len(rows)
+                # (a mapped index's names decoded without keeping them: most are met this once)
+                entry = getattr(entries, "peek", entries.__getitem__)
+                filled = [self._values(entry(eid)) for eid in todo]
+                for k, (name, dtype, _width) in enumerate(_FIELDS):
+                    column = [values[k] for values in filled]
+                    # (weights as float32 rounded up: the bound must not fall below a weight)
+                    self.arrays[name][start : len(rows)] = _up(column) if dtype is np.float32 else column
+            at = np.fromiter((rows[eid] for eid in ids.tolist()), dtype=np.int64, count=len(ids))
+            for name, array in self.arrays.items():
+                setattr(met, name, array[at])
+        return met
 
-    def _fill(self, eid: int, entry: Any) -> None:
+    WORDS_KEPT = 16_384
+
+    def _shape(self, text: str, begin: int) -> tuple[int, ...]:
+        """What the facts read of one word (non-empty): its length, first character, letters
+        (_letter_set), start (_start_code), start bit (_start_bit; 0 when shorter than ``begin``), first
+        letter's slot and bit, length bit, first letter and length bit (_length_bit), and the first
+        letter's bit again when a sound-alike may pair it (a pinyin word of len_sound_alike letters on);
+        kept per word text (words recur across names), at most WORDS_KEPT."""
+        shapes = self.shapes
+        found = shapes.get(text)
+        if found is None:
+            if len(shapes) >= self.WORDS_KEPT:
+                shapes.clear()
+            size = len(text)
+            long_enough = size >= begin
+            pinyin = size >= self.cfg.len_sound_alike and text.isalpha() and is_pinyin(text)
+            found = shapes[text] = (
+                size,
+                ord(text[0]),
+                _letter_set(text),
+                _start_code(text, begin) if long_enough else 0,
+                _start_bit(text, begin) if long_enough else 0,
+                _slot(text[0]),
+                _bit(text[0]),
+                1 << min(size, 62),
+                _length_bit(text[0], size),
+                _bit(text[0]) if pinyin else 0,
+            )
+        return found
+
+    def _values(self, entry: Any) -> list[Any]:
+        """The facts of one name, a value (or a row of ``columns``) per field of _FIELDS, in order."""
+        values: dict[str, Any] = {}
         a: NameAnalysis = entry.analysis
         weights = entry.weights
         if entry.person or len(weights) != len(a.tokens):
-            self.must[eid] = True
-            return
+            values["must"] = True
+            return [values.get(name, [0] * width if width else 0) for name, _dtype, width in _FIELDS]
         low = low_translated = heavy = 0.0
-        letters = lengths = first_lengths = starts = numbers = 0
-        by_letter = np.zeros(_LETTERS + 1, dtype=np.float32)
+        letters = lengths = first_lengths = starts = numbers = pinyin_letters = 0
+        by_letter = [0.0] * (_LETTERS + 1)
         legal = 0
-        slot_words = [t.text for t in a.tokens if t.cls not in (LEGAL, STOP) and t.text]
+        begin = _start_letters(self.cfg)
+        slot_words = [
+            (t, w) for t, w in zip(a.tokens, weights, strict=True) if t.cls not in (LEGAL, STOP) and t.text
+        ]
+        shapes = [self._shape(tok.text, begin) for tok, _weight in slot_words]
         if len(slot_words) > _SLOTS:
-            self.crowded[eid] = True
+            values["crowded"] = True
         else:
-            for k, text in enumerate(slot_words):
-                self.word_length[eid, k] = len(text)
-                self.word_first[eid, k] = ord(text[0])
-                self.word_letters[eid, k] = _letter_set(text)
+            pad = [0] * (_SLOTS - len(slot_words))
+            values["word_length"] = [shape[0] for shape in shapes] + pad
+            values["word_first"] = [shape[1] for shape in shapes] + pad
+            values["word_letters"] = [shape[2] for shape in shapes] + pad
+            values["word_start"] = [shape[3] for shape in shapes] + pad
+            values["word_weight"] = [self._high(tok, weight) for tok, weight in slot_words] + pad
         for tok, weight in zip(a.tokens, weights, strict=True):
             if tok.cls in (LEGAL, STOP):
                 legal |= _canon_bit(tok.canon)
             least = self.low_weight(tok, weight)
             low += least
             low_translated += self.low_translated_weight(tok, least)
-            if tok.cls not in (LEGAL, STOP) and tok.text:
-                high = self._high(tok, weight)
-                heavy = max(heavy, high)
-                slot = _slot(tok.text[0])
-                # (float32 rounded up: the bound must not fall below a weight)
-                by_letter[slot] = max(by_letter[slot], np.nextafter(np.float32(high), np.float32(np.inf)))
-                numbers += tok.cls == NUMBER
-                letters |= _bit(tok.text[0])
-                lengths |= 1 << min(len(tok.text), 62)
-                first_lengths |= _length_bit(tok.text[0], len(tok.text))
-                if len(tok.text) >= 3:
-                    starts |= _start_bit(tok.text)
-        self.low[eid] = low
-        self.low_translated[eid] = low_translated
-        self.translated[eid] = entry.anchors is not None
-        self.heavy[eid] = heavy
-        self.heavy_by_letter[eid] = by_letter
-        self.numbers[eid] = numbers
-        self.legal[eid] = legal
-        self.letters[eid] = letters
-        self.lengths[eid] = lengths
-        self.first_lengths[eid] = first_lengths
-        self.starts[eid] = starts
-        self.joined[eid] = len(a.joined)
+        for (tok, weight), shape in zip(slot_words, shapes, strict=True):
+            high = self._high(tok, weight)
+            heavy = max(heavy, high)
+            slot = shape[5]
+            by_letter[slot] = max(by_letter[slot], high)
+            numbers += tok.cls == NUMBER
+            letters |= shape[6]
+            lengths |= shape[7]
+            first_lengths |= shape[8]
+            starts |= shape[4]
+            pinyin_letters |= shape[9]
+        values.update(
+            low=low,
+            low_translated=low_translated,
+            translated=entry.anchors is not None,
+            heavy=heavy,
+            heavy_by_letter=by_letter,
+            numbers=numbers,
+            legal=legal,
+            letters=letters,
+            pinyin_letters=pinyin_letters,
+            lengths=lengths,
+            first_lengths=first_lengths,
+            starts=starts,
+            joined=len(a.joined),
+        )
         counts = _char_counts(a.joined)
-        if counts.max(initial=0) > 255:
-            self.must[eid] = True
-            return
-        self.chars[eid] = counts
-        self.words[eid] = len(a.significant)
-        self.core[eid] = sum(1 for t in a.significant if t.cls != PLACE)
-        self.symbols[eid] = bool(a.symbol_keys)
-        self.institutional[eid] = a.institutional
+        if max(counts) > 255:
+            values["must"] = True
+        else:
+            values.update(
+                chars=counts,
+                words=len(a.significant),
+                core=sum(1 for t in a.significant if t.cls != PLACE),
+                symbols=bool(a.symbol_keys),
+                institutional=a.institutional,
+            )
+        return [values.get(name, [0] * width if width else 0) for name, _dtype, width in _FIELDS]
 
 
-def _char_counts(text: str) -> np.ndarray:
+def _up(weights: Any) -> np.ndarray:
+    """``weights`` as float32 no smaller than them."""
+    exact = np.asarray(weights, dtype=np.float64)
+    single = exact.astype(np.float32)
+    return np.where(single < exact, np.nextafter(single, np.float32(np.inf)), single)
+
+
+def _start_code(text: str, begin: int) -> int:
+    """A number for a word's first ``begin`` letters, never 0 (two starts sharing one only loosen the
+    bound)."""
+    code = 0
+    for ch in text[:begin]:
+        code = code * 131 + ord(ch)
+    return code % 2_147_483_629 + 1
+
+
+def _canon_slot(canon: str) -> int:
+    return zlib.crc32(canon.encode("utf-8")) % _CANON_BUCKETS
+
+
+def _start_letters(cfg: ScorerConfig) -> int:
+    """How many first letters a stem, abbreviation or morphology variant shares with its word: the
+    shorter word starts the longer (of ``len_prefix`` letters on), or their first
+    ``len_morphology_same_start`` are equal (at most three are used)."""
+    return max(1, min(3, cfg.len_prefix, cfg.len_morphology_same_start, cfg.len_morphology))
+
+
+def _char_counts(text: str) -> list[int]:
     """How many of each letter a–z ``text`` holds, and of every other character together."""
-    counts = np.zeros(_LETTERS + 1, dtype=np.int64)
-    for ch in text:
+    counts = [0] * (_LETTERS + 1)
+    for ch, many in Counter(text).items():
         code = ord(ch)
-        counts[code - 97 if 97 <= code <= 122 else _LETTERS] += 1
+        counts[code - 97 if 97 <= code <= 122 else _LETTERS] += many
     return counts
 
 
@@ -272,7 +419,7 @@ def _facts(index: Any) -> _Facts:
         with _FACTS_LOCK:
             found = getattr(index, "_bound_facts", None)
             if found is None or found.cfg is not cfg:
-                found = index._bound_facts = _Facts(len(index.entries), cfg, index)
+                found = index._bound_facts = _Facts(cfg, index)
     return found
 
 
@@ -300,7 +447,7 @@ def bounds(
         return None
     facts = _facts(index)
     ids = np.asarray(eids, dtype=np.int64)
-    facts.fill(index.entries, ids)
+    met = facts.gather(index.entries, ids)
     for tok in qa.tokens:
         if tok.cls == LEGAL and " " in tok.text and not facts.apart.issuperset(tok.text.split()):
             return None  # a legal form the lists' words do not cover (its words' weight as one is unknown)
@@ -309,7 +456,7 @@ def bounds(
     def holds(key: str) -> np.ndarray:
         return _holding(ids, postings.get(key))
 
-    must = facts.must[ids].copy()
+    must = met.must.copy()
     legal_texts = facts.legal_texts
     # a merge of two words of one name into a word of the other changes both names' words: such names are
     # scored. The query's pair written as one word by the name (its sig words keyed ``w:``) …
@@ -335,17 +482,17 @@ def bounds(
     if len(sig) == 1:
         must |= holds("a:" + sig[0].text)
     if len(qa.acronym) >= cfg.acronym_min_length:
-        must |= (facts.words[ids] == 1) & holds("w:" + qa.acronym)
+        must |= (met.words == 1) & holds("w:" + qa.acronym)
     if sum(1 for t in sig if t.cls != PLACE) == 1:
-        must |= facts.symbols[ids]
+        must |= met.symbols
     if qa.symbol_keys:
-        must |= facts.core[ids] == 1
+        must |= met.core == 1
 
     fuzzy_sim = max(1.0 - cfg.typo_per_edit, cfg.sim_morphology, cfg.sim_stem, cfg.sim_abbreviation)
     # a name that is a word-by-word translation is scored in the query's seat, by the translation rules
     # (chipguard.match.screener._aligned): kinds of body and translation synonyms pair words of other
     # first letters, a sound-alike pairs pinyin, and the words left unpaired may weigh less
-    translated = facts.translated[ids]
+    translated = met.translated
     any_translated = bool(translated.any())
     translated_sim = max(
         fuzzy_sim, cfg.body_kind_similarity, cfg.translation_synonym_similarity, cfg.sound_alike_similarity
@@ -353,9 +500,10 @@ def bounds(
     kinds = vocab().body_kinds
     legal_weight = max(cfg.legal_form, cfg.stopword)
     synonyms = vocab().translation_synonyms
-    heavy = facts.heavy[ids]
-    letters = facts.letters[ids]
-    lengths = facts.lengths[ids]
+    heavy = met.heavy
+    letters = met.letters
+    lengths = met.lengths
+    begin = _start_letters(cfg)
     matched = np.zeros(len(ids))
     taken = np.zeros(len(ids))  # the most the pairs take of the name's own weight
     unpaired = np.zeros(len(ids))  # the least the query's words that cannot pair weigh
@@ -368,22 +516,22 @@ def bounds(
         # (a number, or one per name: an array)
         high: Any = facts._high(tok, weight)
         low: Any = facts.low_weight(tok, weight)
-        plain_partner: Any = facts.canon_weight.get(tok.canon, 0.0)
+        plain_partner: Any = facts.partner(tok.canon)
         if not qa.institutional:
             # a place weighs place_institutional only in a pair where one name is an institute's
-            institute = facts.institutional[ids]
+            institute = met.institutional
             if tok.cls == PLACE:
                 high = np.where(institute, high, weight)
                 low = np.where(institute, low, facts.low_weight(tok, weight, False))
-            plain_partner = np.where(institute, plain_partner, facts.canon_weight_plain.get(tok.canon, 0.0))
+            plain_partner = np.where(institute, plain_partner, facts.partner(tok.canon, plain=True))
         if any_translated:
             low = np.where(translated, facts.low_translated_weight(tok, low), low)
         # an equal word: one of the name's words (keyed ``t:``) or a legal form or stopword of it (its
         # canonical form among the name's, _canon_bit), at the most a word of that form weighs
-        held = holds("t:" + tok.canon) if tok.canon in facts.canon_weight else np.zeros(len(ids), dtype=bool)
+        held = holds("t:" + tok.canon)
         partner = np.where(held, plain_partner, 0.0)
         if tok.canon in facts.legal_canons:
-            held_legal = (facts.legal[ids] & _canon_bit(tok.canon)) != 0
+            held_legal = (met.legal & _canon_bit(tok.canon)) != 0
             held = held | held_legal
             partner = np.maximum(partner, np.where(held_legal, legal_weight, 0.0))
         exact_mass = high + partner
@@ -403,9 +551,9 @@ def bounds(
             for n in range(max(size - 2, 1), size + 3):
                 typo_bits |= 1 << min(n, 62)
                 first_typo |= _length_bit(tok.text[0], n)
-            near = ((lengths & typo_bits) != 0) & ((facts.first_lengths[ids] & first_typo) != 0)
-            if size >= 3:
-                near |= (facts.starts[ids] & _start_bit(tok.text)) != 0
+            near = ((lengths & typo_bits) != 0) & ((met.first_lengths & first_typo) != 0)
+            if size >= begin:
+                near |= (met.starts & _start_bit(tok.text, begin)) != 0
             fuzzy = ((letters & _bit(tok.text[0])) != 0) & near
             other_letter = np.zeros(len(ids), dtype=bool)
             if size >= cfg.len_other_first_letter:
@@ -416,31 +564,40 @@ def bounds(
                 other_letter = (lengths & near) != 0
             # a name whose words are known one by one: a typo needs a word within two letters of this
             # one's length whose letters differ by four at most
-            crowded = facts.crowded[ids]
-            slot_length = facts.word_length[ids]
-            slot_first = facts.word_first[ids]
-            typo = (np.abs(slot_length - size) <= 2) & (
-                np.bitwise_count(facts.word_letters[ids] ^ _letter_set(tok.text)) <= 4
+            crowded = met.crowded
+            slot_length = met.word_length
+            slot_first = met.word_first
+            # (a typo is of one edit below len_typo_two_edits letters, two from there; each edit changes
+            # the length by one at most, the letter set by two at most, by one when it changes the length)
+            shorter_word = np.minimum(slot_length, size)
+            allowed = np.where(shorter_word < cfg.len_typo_two_edits, 1, 2)
+            apart_by = np.abs(slot_length - size)
+            typo = (
+                (shorter_word >= cfg.len_typo)
+                & (apart_by <= allowed)
+                & (np.bitwise_count(met.word_letters ^ _letter_set(tok.text)) <= 2 * allowed - apart_by)
             )
             first = ord(tok.text[0])
-            same_typo = (typo & (slot_first == first)).any(axis=1)
-            other_typo = (
-                typo & (slot_first != first) & (slot_first != 0) & (slot_length >= cfg.len_other_first_letter)
-            ).any(axis=1) & (size >= cfg.len_other_first_letter)
-            starts = (letters & _bit(tok.text[0])) != 0
-            if size >= 3:
-                starts &= (facts.starts[ids] & _start_bit(tok.text)) != 0
-            else:
-                starts[:] = False
-            fuzzy = np.where(crowded, fuzzy, same_typo | starts)
-            other_letter = np.where(crowded, other_letter, other_typo)
-            fuzzy |= other_letter
+            same_first = slot_first == first
+            pairs_with = typo & same_first
+            if size >= cfg.len_other_first_letter:
+                pairs_with |= (
+                    typo & ~same_first & (slot_first != 0) & (slot_length >= cfg.len_other_first_letter)
+                )
+            if size >= begin:
+                # a stem, abbreviation or morphology variant: the same first letters
+                pairs_with |= same_first & (met.word_start == _start_code(tok.text, begin))
+            fuzzy = np.where(crowded, fuzzy | other_letter, pairs_with.any(axis=1))
+            # the partner: the heaviest word it may pair with
+            slot_mate = np.where(pairs_with, met.word_weight, np.float32(0.0)).max(axis=1).astype(np.float64)
         # a pair's mass: the mean of its words' weights, or twice the list word's (typo, abbreviation);
         # the partner is a word of the same first letter but for a long typo
         if tok.text and tok.cls != NUMBER:
-            mate = facts.heavy_by_letter[ids, _slot(tok.text[0])].astype(np.float64)
+            # (a name of more words than _SLOTS: the heaviest word of the first letter, any for a long typo)
+            mate = met.heavy_by_letter[:, _slot(tok.text[0])].astype(np.float64)
             if size >= cfg.len_other_first_letter:
                 mate = np.where(other_letter, heavy, mate)
+            mate = np.where(crowded, mate, slot_mate)
         else:
             mate = heavy
         fuzzy_mass = fuzzy_sim * (mate + np.maximum(high, mate))
@@ -464,7 +621,7 @@ def bounds(
                 and not is_pinyin(tok.text)
             ):
                 # a pinyin word of the translation sounding like this English one: same first letter
-                other |= (letters & _bit(tok.text[0])) != 0
+                other |= (met.pinyin_letters & _bit(tok.text[0])) != 0
             fuzzy = fuzzy | (translated & other)
         exact_gain = np.where(held, exact_mass, 0.0)
         fuzzy_gain = np.where(fuzzy, fuzzy_mass, 0.0)
@@ -494,26 +651,24 @@ def bounds(
         unpaired += np.where(held | fuzzy, 0.0, low)
     if fuzzy_gains:
         # each word pairs once: at most as many fuzzy pairs as the name has words left, the best ones
-        left = np.maximum(facts.words[ids] - exact_words, 0)
+        left = np.maximum(met.words - exact_words, 0)
         gains = -np.sort(-np.vstack(fuzzy_gains), axis=0)
         totals = np.vstack([np.zeros(len(ids)), np.cumsum(gains, axis=0)])
         matched += totals[np.minimum(left, len(fuzzy_gains)), np.arange(len(ids))]
         takes = -np.sort(-np.vstack(fuzzy_takes), axis=0)
         take_totals = np.vstack([np.zeros(len(ids)), np.cumsum(takes, axis=0)])
         taken += take_totals[np.minimum(left, len(fuzzy_takes)), np.arange(len(ids))]
-    own_low = (
-        np.where(translated, facts.low_translated[ids], facts.low[ids]) if any_translated else facts.low[ids]
-    )
+    own_low = np.where(translated, met.low_translated, met.low) if any_translated else met.low
     rest = np.maximum(own_low - taken, 0.0)
     denominator = matched + unpaired + rest
     token_bound = np.divide(matched, denominator, out=np.zeros(len(ids)), where=denominator > 0)
     # the character rule: the joined names' Indel similarity is 2·LCS / (sum of lengths), and the longest
     # common subsequence holds at most as many of each letter as the name with fewer of it
     q_len = len(qa.joined)
-    n_len = facts.joined[ids]
+    n_len = met.joined
     shorter = np.minimum(q_len, n_len)
     both = q_len + n_len
-    common = np.minimum(facts.chars[ids], _char_counts(qa.joined)).sum(axis=1)
+    common = np.minimum(met.chars, _char_counts(qa.joined)).sum(axis=1)
     alike = np.divide(2.0 * common, both, out=np.zeros(len(ids)), where=both > 0)
     char_bound = np.where(
         (alike >= cfg.char_floor) & (shorter >= cfg.char_min_length), alike - cfg.char_margin, 0.0
@@ -525,7 +680,7 @@ def bounds(
         held_numbers = np.zeros(len(ids), dtype=np.int32)
         for canon in numbers:
             held_numbers += holds("t:" + canon)
-        clash = (held_numbers < len(numbers)) & (facts.numbers[ids] > held_numbers)
+        clash = (held_numbers < len(numbers)) & (met.numbers > held_numbers)
         out = np.where(clash, np.maximum(out - cfg.number_clash_penalty, 0.0), out)
     out[must] = np.inf
     return out

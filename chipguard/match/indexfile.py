@@ -811,6 +811,12 @@ class _Decoded(Sequence[Any]):
     def decode(self, raw: bytes | memoryview) -> Any:
         raise NotImplementedError
 
+    def peek(self, i: int) -> Any:
+        """Item ``i`` (0 <= i < len), decoded but not kept: for a reader that looks at many items once
+        (chipguard.match.bound reads a big name's whole ranking), so the cache keeps what is screened."""
+        found = self._cache.get(i)
+        return found if found is not None else self.decode(self.table.span(i))
+
     def __len__(self) -> int:
         return len(self.table)
 
@@ -860,8 +866,10 @@ class MappedEntries(_Decoded):
     def org_token_weights(self) -> Iterator[tuple[Token, float]]:
         """Every distinct word of the names with its weight in an organisation's name (the file's
         ``tokens`` and ``tokens.weights``; chipguard.match.bound reads them once)."""
+        # (read as objects: compiled, a memoryview's item is taken for an int, and a float fails its check)
+        weights: Any = self._weights
         for number in range(len(self._token_table)):
-            yield Token(*marshal.loads(self._token_table.span(number))), self._weights[2 * number]
+            yield Token(*marshal.loads(self._token_table.span(number))), float(weights[2 * number])
 
     def _token(self, number: int) -> Token:
         tokens = self._tokens
