@@ -181,6 +181,25 @@ def test_a_file_of_another_engine_version_is_refused_naming_its_settings(
     assert indexfile.open_screener(path).settings() == built.settings()
 
 
+def test_a_file_built_by_other_matching_code_or_name_data_is_refused(
+    home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header records the engine digest (version, matching code, name data, override root): a file
+    written by another version — whose names were analysed by other code, e.g. before numbered bodies kept
+    their number in the pinyin readings — is refused, though its format is the same."""
+    from chipguard.match import engine_digest
+
+    built = _built(shared)
+    path = tmp_path / "other-engine.cgix"
+    with monkeypatch.context() as patched:
+        patched.setattr(engine_digest, "ENGINE_VERSION", "0.0.0-another")
+        indexfile.write(built, path)
+    with pytest.raises(indexfile.IndexFileError, match="another version of the matching code or name data"):
+        indexfile.open_screener(path)
+    indexfile.write(built, path)
+    assert _answers(indexfile.open_screener(path), UNLISTED) == _answers(built, UNLISTED)
+
+
 def _mapping_stats(path: Path) -> dict[str, int]:
     """Rss, Pss, Shared_*, Private_*, Anonymous (kB) of this process's mapping of ``path``."""
     stats: dict[str, int] = {}

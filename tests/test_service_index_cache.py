@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chipguard.match import engine_digest
 from chipguard.match.screener import Screener
 from chipguard.service import index_cache
 from chipguard.service.screening import screener_of
@@ -118,13 +119,13 @@ def test_cache_key_covers_the_list_parsers(tmp_path: Path, monkeypatch: pytest.M
     for folder in ("match", "names", "data"):
         (copy / folder).symlink_to(root / folder)
     shutil.copytree(root / "sources", copy / "sources")
-    monkeypatch.setattr(index_cache.config, "data_dir", lambda: copy / "data")
-    index_cache._code_and_data_digest.cache_clear()
+    monkeypatch.setattr(engine_digest, "data_dir", lambda: copy / "data")
+    engine_digest.code_and_data_digest.cache_clear()
     try:
         before = index_cache.cache_key(["abc"])
         parser = copy / "sources" / "csl.py"
         parser.write_bytes(parser.read_bytes() + b"\n# changed\n")
-        index_cache._code_and_data_digest.cache_clear()
+        engine_digest.code_and_data_digest.cache_clear()
         assert index_cache.cache_key(["abc"]) != before
     finally:
-        index_cache._code_and_data_digest.cache_clear()
+        engine_digest.code_and_data_digest.cache_clear()

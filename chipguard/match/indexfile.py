@@ -50,6 +50,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from chipguard.match.engine_digest import engine_digest
 from chipguard.match.index import (
     INDEX_SETTINGS,
     Entry,
@@ -512,6 +513,7 @@ class _Builder:
             "format": FORMAT_VERSION,
             "marshal": marshal.version,
             "layout": _layout(),
+            "engine": engine_digest(),
             "screener": _settings(screener),
             "index": _settings(index),
             "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
@@ -990,11 +992,19 @@ def _check_settings(path: Path, part: str, recorded: dict[str, Any], expected: S
 def open_screener(path: Path, verify: bool = True) -> Screener:
     """A Screener answering from the mapped file at ``path`` (IndexFileError when it cannot be used).
 
-    Its ``threshold`` and ``snapshots`` are those at write time; the caller sets the ones it wants."""
+    Its ``threshold`` and ``snapshots`` are those at write time; the caller sets the ones it wants. A file
+    built by other matching code or name data (its header's :func:`engine_digest`) is refused: what a
+    file holds — every name's analysis — changes with the code that analysed it, not only with the
+    format."""
     from chipguard.match.screener import SCREENER_SETTINGS, Screener, _country_norm
 
     m = _Mapped(path, verify=verify)
     tune_gc()  # this process screens: its caches of decoded names are long-lived
+    if m.header.get("engine") != engine_digest():
+        raise IndexFileError(
+            f"{path}: built by another version of the matching code or name data "
+            "(engine digest differs): rebuild it"
+        )
     _check_settings(path, "index", m.header["index"], INDEX_SETTINGS)
     _check_settings(path, "screener", m.header["screener"], SCREENER_SETTINGS)
     postings = MappedPostings(m)

@@ -19,14 +19,13 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
 from pathlib import Path
 
-from chipguard import ENGINE_VERSION, config
+from chipguard import config
 from chipguard.match import indexfile
+from chipguard.match.engine_digest import engine_digest
 from chipguard.match.screener import Screener
 from chipguard.model import Party
-from chipguard.names.data import name_data_dir
 from chipguard.settings import settings
 
 log = logging.getLogger("chipguard.index")
@@ -40,40 +39,9 @@ def enabled() -> bool:
     return settings().index_cache
 
 
-@cache
-def _code_and_data_digest() -> str:
-    """Digest of the source and data files the index depends on (per process: they don't change)."""
-    root = config.data_dir().parent
-    digest = hashlib.sha256()
-    for folder, pattern in (
-        (root / "sources", "*.py"),  # the parsers: what a record carries (its identifiers, dates …)
-        (root / "match", "*.py"),
-        (root / "names", "*.py"),
-        (root / "data" / "names", "*"),
-        (root / "data" / "zh", "*"),
-    ):
-        for path in sorted(folder.glob(pattern)):
-            if path.is_file():
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _overlay_digest() -> str:
-    """Digest of the name-matching files in the reference-data override root (``CHIPGUARD_DATA_OVERRIDES``,
-    e.g. a replay's archived files): an index built from other name data must never be reused for it."""
-    overlay = name_data_dir()
-    digest = hashlib.sha256()
-    for folder in ("names", "zh"):
-        for path in sorted((overlay / folder).glob("*")):
-            if path.is_file():
-                digest.update(f"{folder}/{path.name}".encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def cache_key(snapshot_hashes: Sequence[str]) -> str:
     digest = hashlib.sha256()
-    digest.update(ENGINE_VERSION.encode() + b"\0" + _code_and_data_digest().encode())
-    digest.update(b"\0overlay:" + _overlay_digest().encode())
+    digest.update(engine_digest().encode())
     for value in sorted(snapshot_hashes):
         digest.update(b"\0" + value.encode())
     return digest.hexdigest()[:32]
