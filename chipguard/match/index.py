@@ -103,6 +103,33 @@ class Entry:
     # QueryForm.anchors), so an English query meets it under the same rules as a translated query
     anchors: frozenset[str] | None = None
 
+    # (written out, not generated: compiled by chipguard.native, an __init__ of the class's own is a
+    # native one, where the dataclass's is interpreted — ~1 µs of each name a mapped index decodes; the
+    # same arguments, defaults and attributes)
+    def __init__(
+        self,
+        party: int,
+        analysis: NameAnalysis,
+        alias: str,
+        alias_kind: str,
+        variant: str,
+        person: bool,
+        latin_method: str = "",
+        latin_explanation: str = "",
+        weights: tuple[float, ...] = (),
+        anchors: frozenset[str] | None = None,
+    ) -> None:
+        self.party = party
+        self.analysis = analysis
+        self.alias = alias
+        self.alias_kind = alias_kind
+        self.variant = variant
+        self.person = person
+        self.latin_method = latin_method
+        self.latin_explanation = latin_explanation
+        self.weights = weights
+        self.anchors = anchors
+
 
 def deletes(word: str) -> set[str]:
     """The word's one-letter deletions; none for a word over the word length limit, which is matched

@@ -243,6 +243,16 @@ class Pair:
     how: str
     weight: float
 
+    # (written out, not generated: compiled by chipguard.native, an __init__ of the class's own is a
+    # native one, where the dataclass's is interpreted — ~0.7 µs a pair, a dozen pairs per query; the
+    # same arguments, defaults and attributes)
+    def __init__(self, query: str, candidate: str, similarity: float, how: str, weight: float) -> None:
+        self.query = query
+        self.candidate = candidate
+        self.similarity = similarity
+        self.how = how
+        self.weight = weight
+
 
 @dataclass(slots=True)
 class Scored:
@@ -261,6 +271,38 @@ class Scored:
     # character_similarity, acronym, symbol) and what it was computed from
     basis: str = "token_alignment"
     base_detail: dict[str, Any] = field(default_factory=dict)
+
+    # (written out, as Pair's: ~3 µs a Scored through the dataclass's interpreted __init__; a list or
+    # dict left out is a new empty one, as the fields' default factories make)
+    def __init__(
+        self,
+        score: float,
+        token_score: float,
+        char_score: float,
+        person: bool,
+        pairs: list[Pair] | None = None,
+        unmatched_query: list[tuple[str, str, float]] | None = None,
+        unmatched_candidate: list[tuple[str, str, float]] | None = None,
+        penalties: list[dict[str, Any]] | None = None,
+        merges: list[str] | None = None,
+        acronym: bool = False,
+        subset: bool = False,
+        basis: str = "token_alignment",
+        base_detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.score = score
+        self.token_score = token_score
+        self.char_score = char_score
+        self.person = person
+        self.pairs = [] if pairs is None else pairs
+        self.unmatched_query = [] if unmatched_query is None else unmatched_query
+        self.unmatched_candidate = [] if unmatched_candidate is None else unmatched_candidate
+        self.penalties = [] if penalties is None else penalties
+        self.merges = [] if merges is None else merges
+        self.acronym = acronym
+        self.subset = subset
+        self.basis = basis
+        self.base_detail = {} if base_detail is None else base_detail
 
     def swapped(self) -> Scored:
         """The same result with the two sides exchanged: a list name that is a word-by-word translation
