@@ -56,6 +56,33 @@ def test_the_mapped_screener_answers_as_the_built_one(home: Path, shared: Path, 
     assert mapped.index.entries[5] == built.index.entries[5]
 
 
+def test_every_key_of_the_file_finds_its_list_and_no_other_key_finds_one(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """Each key of the built index finds, through the file's hash table, exactly its posting list (read
+    as a slice of the file's one int32 view of the lists), and a key the index lacks finds nothing —
+    among them keys one letter longer or shorter than a listed one, which probe the same slots as keys
+    of another length (told apart by their length before their bytes) — and each key's words in the
+    deletion map likewise."""
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    index = indexfile.open_screener(path).index
+    keys = sorted(built.index.postings)
+    assert len(keys) > 1000
+    for key in keys:
+        assert list(index.postings.get(key)) == list(built.index.postings[key]), key
+    absent = [k + "x" for k in keys] + [k[:-1] for k in keys] + ["", "t:", "zz:nothing"]
+    absent = [k for k in absent if k not in built.index.postings]
+    assert len(absent) > len(keys)
+    assert all(index.postings.get(k) is None for k in absent)
+    assert all(k not in index.postings for k in absent[:500])
+    deletions = sorted(built.index.deletion_map)
+    for key in deletions:
+        assert index.deletion_map.get(key) == built.index.deletion_map[key], key
+    assert all(index.deletion_map.get(k + "q") is None for k in deletions if k + "q" not in deletions)
+
+
 def test_a_process_that_maps_an_index_collects_cycles_less_often(
     home: Path, shared: Path, tmp_path: Path
 ) -> None:

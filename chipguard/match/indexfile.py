@@ -665,9 +665,12 @@ class _StrKeys:
         k = slots[i]
         if k < 0:
             return -1  # most absent keys: an empty slot at once
-        offsets, mm, start = self._offsets, self._mm, self._start
+        offsets, mm, start, size = self._offsets, self._mm, self._start, len(kb)
         while True:
-            if mm[start + offsets[k] : start + offsets[k + 1]] == kb:
+            at = offsets[k]
+            end = offsets[k + 1]
+            # (a key of another length is told apart without slicing it from the map)
+            if end - at == size and mm[start + at : start + end] == kb:
                 return k
             i = (i + 1) & mask
             k = slots[i]
@@ -691,7 +694,10 @@ class MappedPostings(Mapping[str, Sequence[int]]):
         self._keys = _StrKeys(m, "postings")
         self._number = self._keys.number
         self._values = _Table(m, "postings.values")
-        self._value_offsets, self._value_data = self._values.offsets, self._values.data
+        self._value_offsets = self._values.offsets
+        # the lists as one int32 view (each list is int32s, the section 8-byte aligned): a key's list is a
+        # slice of it, one view made per lookup where slicing the bytes and casting the slice made two
+        self._value_ints = self._values.data.cast("i")
         # the keys of recent queries and what the file holds for them (None: not in the file): half the
         # keys of a query mix recur (legal forms, common words), and a probe of the file's hash table costs
         # forty times a dict's
@@ -706,7 +712,7 @@ class MappedPostings(Mapping[str, Sequence[int]]):
                 found = None
             else:
                 offsets = self._value_offsets
-                found = self._value_data[offsets[k] : offsets[k + 1]].cast("i")
+                found = self._value_ints[offsets[k] >> 2 : offsets[k + 1] >> 2]
             if len(recent) >= POSTING_CACHE:
                 recent.clear()
             recent[key] = found
