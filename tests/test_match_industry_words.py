@@ -9,15 +9,14 @@ business confirmed at 0.95 on the name alone, a DENY. A morphology or stem pair 
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 
 import pytest
+from csl_support import csl_2022_parties
 
 from chipguard.match import score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.score import industry_words, token_similarity
 from chipguard.match.screener import Screener
-from chipguard.model import Party
 from chipguard.names.analysis import analyze
 
 
@@ -46,19 +45,8 @@ def test_two_industry_words_are_no_typo(monkeypatch: pytest.MonkeyPatch) -> None
     assert token_similarity(_token("electric"), _token("electronic"), False) == (pytest.approx(0.78), "typo")
 
 
-@cache
-def _csl() -> list[Party]:
-    from chipguard.sources import parse_file
-    from tests.conftest import SHARED
-
-    path = SHARED / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    return parse_file(path).parties
-
-
 def _on(query: str, listed: str) -> list[tuple[float, str]]:
-    hits = Screener(_csl()).screen(query, kind="org", country="CN")
+    hits = Screener(csl_2022_parties()).screen(query, kind="org", country="CN")
     return [(round(h.score, 3), h.strength) for h in hits if h.name == listed]
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from csl_support import csl_2022_parties
 
 from chipguard.match.screener import Screener
-from chipguard.model import Party
 from chipguard.names.chinese import renderings
 
 
@@ -28,19 +28,8 @@ def test_the_pinyin_readings_keep_the_number() -> None:
 
 
 @cache
-def _parties() -> list[Party]:
-    from chipguard.sources import parse_file
-    from tests.conftest import SHARED
-
-    path = SHARED / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    return parse_file(path).parties
-
-
-@cache
 def _screener() -> Screener:
-    return Screener(_parties())
+    return Screener(csl_2022_parties())
 
 
 def test_an_institute_does_not_meet_its_neighbours_by_number() -> None:
@@ -65,5 +54,5 @@ def test_an_unlisted_institute_does_not_meet_a_listed_one_letter_by_letter(
     assert [h for h in _screener().screen(query, kind="org", country="CN") if h.strength != "weak"] == []
     cfg = dataclasses.replace(scorer_config(), numbered_body_numbers=False)
     monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    before = Screener(_parties()).screen(query, kind="org", country="CN")
+    before = Screener(csl_2022_parties()).screen(query, kind="org", country="CN")
     assert any(h.name.endswith("711th Research Institute") and h.strength == "potential" for h in before)
