@@ -1,6 +1,6 @@
-"""The CSL 2022-04 snapshot of ../shared/data parsed once per test process (the tests that screen real
-list records without a home: tests/test_match_industry_words.py, tests/test_names_chinese_numbered_bodies.py);
-a test reading it is skipped when the shared data is absent."""
+"""The CSL 2022-04 snapshot of ../shared/data parsed once per test process, for the tests that screen
+real list records without a home (the scorer's typo, legal-form and numbered-body tests); a test reading
+it is skipped when the shared data is absent."""
 
 from __future__ import annotations
 

@@ -19,13 +19,11 @@ Real list names; the screening test skips without the shared data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from csl_support import csl_2022_parties
 
 from chipguard.match.screener import Screener, compare
 from chipguard.names.analysis import LEGAL, analyze
-from chipguard.sources import parse_file
 
 
 @pytest.mark.parametrize(
@@ -91,9 +89,8 @@ def test_a_dotted_legal_form_with_a_dot_swapped_is_the_legal_form(written: str, 
     assert (tokens[-1].cls == LEGAL) == (words[-1] != "engineering")
 
 
-def test_screening_finds_the_listed_firms(shared: Path) -> None:
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    screener = Screener(parse_file(path).parties)
+def test_screening_finds_the_listed_firms() -> None:
+    screener = Screener(csl_2022_parties())
     cases = {
         "MOKU GOLDIMNES AG": "MOKU GOLDMINES AG",
         "B R CS.A.": "B R C S.A.",

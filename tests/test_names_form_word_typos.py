@@ -9,9 +9,8 @@ Real list names; the screening test skips without the shared data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from csl_support import csl_2022_parties
 
 from chipguard.match.screener import Screener, compare
 from chipguard.names.analysis import LEGAL, analyze
@@ -64,13 +63,8 @@ def test_a_leading_legal_form_run_onto_a_name_is_still_split() -> None:
     assert [(t.text, t.cls) for t in analyze("SiemensAG").tokens][-1] == ("ag", LEGAL)
 
 
-def test_screening_finds_listed_firms_with_a_typo_in_their_legal_form_or_name(shared: Path) -> None:
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    from chipguard.sources import parse_file
-
-    screener = Screener(parse_file(path).parties)
+def test_screening_finds_listed_firms_with_a_typo_in_their_legal_form_or_name() -> None:
+    screener = Screener(csl_2022_parties())
     cases = {
         "CLOSED JOINT STOCK COMPNAY ABSOLUTBANK": "CLOSED JOINT STOCK COMPANY ABSOLUTBANK",
         "LIMTIED LIABILITY COMPANY GARANT-SV": "LIMITED LIABILITY COMPANY GARANT-SV",

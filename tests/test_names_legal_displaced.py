@@ -9,9 +9,9 @@ names; the screening test skips without the shared data."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
+from csl_support import csl_2022_parties
 
 from chipguard.match import index, score
 from chipguard.match.config import scorer_config
@@ -77,14 +77,9 @@ def test_a_legal_form_is_known_by_its_letters_and_words_are_split_before_legal_f
 
 
 def test_screening_finds_listed_firms_written_with_their_legal_form_run_on(
-    shared: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    from chipguard.sources import parse_file
-
-    screener = Screener(parse_file(path).parties)
+    screener = Screener(csl_2022_parties())
     cases = {
         "DENA TANKERSFZE": "DENA TANKERS FZE",
         "BANCO CORPORATIVOSA": "BANCO CORPORATIVO SA",
