@@ -432,6 +432,33 @@ def _feature(name: str, weight: float, value: float, contribution: float, detail
     }
 
 
+def _join_adjacent(
+    side: list[Token] | tuple[Token, ...],
+    join: Callable[[Token, Token], Token | None],
+    merges: list[str],
+    label: str,
+    note: str,
+) -> list[Token]:
+    """Walks ``side``'s adjacent pairs left to right and puts ``join(a, b)``'s token in their place when it
+    gives one (the pair is then used up), noting each join in ``merges``. The one walk behind
+    _merge_adjacent and _merge_split_typo, which differ only in when two words join."""
+    out: list[Token] = []
+    i = 0
+    n = len(side)
+    while i < n:
+        if i + 1 < n:
+            a, b = side[i], side[i + 1]
+            joined = join(a, b)
+            if joined is not None:
+                out.append(joined)
+                merges.append(f"{label}: '{a.text}' + '{b.text}' → '{joined.text}'{note}")
+                i += 2
+                continue
+        out.append(side[i])
+        i += 1
+    return out
+
+
 def _merge_adjacent(
     side: list[Token], other_texts: frozenset[str], merges: list[str], label: str, legal: bool
 ) -> list[Token]:
@@ -443,25 +470,18 @@ def _merge_adjacent(
     them: "Mimosa" is a name)."""
     if len(side) < 2:
         return side
-    out: list[Token] = []
-    i = 0
-    while i < len(side):
-        if i + 1 < len(side):
-            a, b = side[i], side[i + 1]
-            joined = a.text + b.text
-            if (
-                joined in other_texts
-                and not (a.text in other_texts and b.text in other_texts)
-                and (a.cls != LEGAL and b.cls != LEGAL or legal and a.cls != b.cls and " " not in joined)
-            ):
-                cls = NUMBER if joined.isdigit() else WORD
-                out.append(Token(joined, joined, cls, ""))
-                merges.append(f"{label}: '{a.text}' + '{b.text}' → '{joined}'")
-                i += 2
-                continue
-        out.append(side[i])
-        i += 1
-    return out
+
+    def join(a: Token, b: Token) -> Token | None:
+        joined = a.text + b.text
+        if (
+            joined in other_texts
+            and not (a.text in other_texts and b.text in other_texts)
+            and (a.cls != LEGAL and b.cls != LEGAL or legal and a.cls != b.cls and " " not in joined)
+        ):
+            return Token(joined, joined, NUMBER if joined.isdigit() else WORD, "")
+        return None
+
+    return _join_adjacent(side, join, merges, label, "")
 
 
 def _merge_split_typo(
@@ -486,27 +506,22 @@ def _merge_split_typo(
     ]
     if not targets:
         return side
-    out: list[Token] = []
-    i = 0
-    while i < len(side):
-        if i + 1 < len(side):
-            a, b = side[i], side[i + 1]
-            length = len(a.text) + len(b.text)
-            if (
-                a.cls in (WORD, GENERIC)
-                and b.cls in (WORD, GENERIC)
-                and any(abs(len(t) - length) <= 1 and t[0] == a.text[:1] for t in targets)
-                and a.text not in other_texts
-                and b.text not in other_texts
-            ):
-                joined = a.text + b.text
-                if joined.isalpha() and any(OSA.distance(t, joined, score_cutoff=1) <= 1 for t in targets):
-                    out.append(Token(joined, joined, WORD, ""))
-                    merges.append(f"{label}: '{a.text}' + '{b.text}' → '{joined}' (a typo)")
-                    i += 2
-                    continue
-        out.append(side[i])
-        i += 1
+
+    def join(a: Token, b: Token) -> Token | None:
+        length = len(a.text) + len(b.text)
+        if (
+            a.cls in (WORD, GENERIC)
+            and b.cls in (WORD, GENERIC)
+            and any(abs(len(t) - length) <= 1 and t[0] == a.text[:1] for t in targets)
+            and a.text not in other_texts
+            and b.text not in other_texts
+        ):
+            joined = a.text + b.text
+            if joined.isalpha() and any(OSA.distance(t, joined, score_cutoff=1) <= 1 for t in targets):
+                return Token(joined, joined, WORD, "")
+        return None
+
+    out = _join_adjacent(side, join, merges, label, " (a typo)")
     return out if len(out) != len(side) else side
 
 
