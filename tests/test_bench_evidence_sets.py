@@ -8,11 +8,11 @@ from pathlib import Path
 
 from bench.evidence_sets import build
 from chipguard.match.evidence import birth_spans, parse_query_date_of_birth, party_evidence
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 def test_sets_are_what_they_claim(shared: Path) -> None:
-    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    parties = csl_2022_parties()
     by_id = {str(p.party_id): p for p in parties}
     sets = build(parties)
     assert build(parties) == sets  # seeded: the same rows every run

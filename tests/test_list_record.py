@@ -15,14 +15,14 @@ from test_match_records import csl_screener
 from typer.testing import CliRunner
 
 from chipguard.cli import app
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 runner = CliRunner()
 HUAWEI_EL = "Huawei Technologies Co., Ltd. (Huawei)"
 
 
 def test_the_csl_parser_keeps_the_entity_list_record(shared: Path) -> None:
-    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    parties = csl_2022_parties()
     el = [p for p in parties if p.name == HUAWEI_EL]
     assert el and all(p.list_name.startswith("Entity List") for p in el)
     assert all("84 FR 22961" in p.federal_register or "84 FR 22963" in p.federal_register for p in el)

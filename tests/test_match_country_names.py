@@ -14,7 +14,7 @@ from chipguard.match.evidence import country_of_word
 from chipguard.match.screener import Screener, latin_core_name
 from chipguard.names import vocab as vocab_module
 from chipguard.names.analysis import COUNTRY, analyze
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_an_archived_vocabulary_without_the_file_reads_no_country_names(
 
 @cache
 def csl(shared: Path, enrich: bool) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties, enrich=enrich)
+    return Screener(csl_2022_parties(), enrich=enrich)
 
 
 SUBSIDIARIES_ABROAD = {

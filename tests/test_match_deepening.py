@@ -16,12 +16,12 @@ from retrieval_support import records
 
 from chipguard.match import screener as screener_module
 from chipguard.match.screener import Screener
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 @cache
 def csl(shared: Path, enrich: bool) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties, enrich=enrich)
+    return Screener(csl_2022_parties(), enrich=enrich)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from chipguard.match.index import MIN_DELETE_LEN
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
 from chipguard.names.analysis import analyze
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 def test_a_four_letter_list_word_is_a_typo_neighbour() -> None:
@@ -33,7 +33,7 @@ def test_a_four_letter_list_word_is_a_typo_neighbour() -> None:
 
 @cache
 def csl(shared: Path) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties)
+    return Screener(csl_2022_parties())
 
 
 @pytest.mark.parametrize(

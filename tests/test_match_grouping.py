@@ -21,12 +21,13 @@ from chipguard.match.screener import Screener
 from chipguard.model import Identifier, Party, PartyKind
 from chipguard.names.data import load_yaml
 from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 @cache
 def _screener(shared: Path) -> Screener:
     parties = (
-        parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+        csl_2022_parties()
         + parse_file(data_dir() / "lists/un_consolidated_2026-02-27.xml.gz").parties
         + parse_file(shared / "lists/samples/uk_hmt_sample.csv").parties
     )

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from chipguard.match.screener import Screener
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 CMIC_HUAWEI = "30947"  # HUAWEI TECHNOLOGIES CO., LTD. on the CMIC list
 
 
 @cache
 def csl_screener(shared: Path) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties)
+    return Screener(csl_2022_parties())
 
 
 HOLDING = "32087"  # HUAWEI INVESTMENT & HOLDING CO., LTD. (CMIC)

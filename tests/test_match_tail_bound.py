@@ -24,12 +24,12 @@ from chipguard.match.score import Scored, score_or_bound, weights_of
 from chipguard.match.screener import Screener, query_forms
 from chipguard.model import Alias, Party, PartyKind
 from chipguard.settings import settings as chipguard_settings
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 @functools.cache
 def csl(shared: Path) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties)
+    return Screener(csl_2022_parties())
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -226,7 +226,7 @@ def test_the_facts_kept_are_few_and_the_bound_the_same(shared: Path, monkeypatch
     go and filled again when met, and a bound is the same whichever names were kept before."""
     from chipguard.match import bound as bound_module
 
-    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    parties = csl_2022_parties()
     screener = Screener(parties)
     fresh = Screener(parties)
     monkeypatch.setattr(bound_module._Facts, "ROWS_KEPT", 300)

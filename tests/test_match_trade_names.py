@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from chipguard.match.screener import Screener, core_name
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 JINGJIA = "Changsha Jingjia Microelectronics Co., Ltd"
 
 
 @cache
 def rule_only(shared: Path) -> Screener:
-    return Screener(parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties, enrich=False)
+    return Screener(csl_2022_parties(), enrich=False)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_a_parenthesised_short_name_is_not_a_second_trade_name_word() -> None:
 
 
 def test_a_listed_firm_is_found_by_its_trade_name_without_the_curated_file(shared: Path) -> None:
-    parties = parse_file(shared / "lists/us_csl_2022-04.csv.gz").parties
+    parties = csl_2022_parties()
     screener = rule_only(shared)
     without_rule = Screener(parties, enrich=False, core_names=False)
     for query in ("Jingjia", "景嘉", "Jingjia Co., Ltd."):
