@@ -14,17 +14,13 @@ from chipguard.match import evidence as ev
 from chipguard.match.screener import Screener
 from chipguard.model import Hit, Party
 from chipguard.names.analysis import analyze
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 
 @pytest.fixture(scope="module")
 def parties() -> list[Party]:
-    from tests.conftest import SHARED
 
-    path = SHARED / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    return parse_file(path).parties
+    return csl_2022_parties()
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ from chipguard.match import config as scorer
 from chipguard.match.screener import Screener, compare
 from chipguard.names import chinese
 from chipguard.names.data import matching_config
-from chipguard.settings import settings
-from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "MATCHING_FEATURES.md"
 FEATURE_NAMES = {f.name for f in scorer.FEATURES}
@@ -24,10 +23,7 @@ FEATURE_NAMES = {f.name for f in scorer.FEATURES}
 
 @pytest.fixture(scope="module")
 def csl() -> Iterator[Screener]:
-    path = settings().shared_data / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    yield Screener(parse_file(path).parties)
+    yield Screener(csl_2022_parties())
 
 
 def _without(data: dict, dotted: str) -> dict:

@@ -26,17 +26,12 @@ from chipguard.match.score import token_similarity
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables
+from tests.csl_support import csl_2022_parties
 
 
 @cache
 def _screener() -> Screener:
-    from chipguard.sources import parse_file
-    from tests.conftest import SHARED
-
-    path = SHARED / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    return Screener(parse_file(path).parties)
+    return Screener(csl_2022_parties())
 
 
 def _hits(query: str, listed: str) -> list[tuple[float, str]]:

@@ -19,6 +19,7 @@ from chipguard.match import score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener
 from chipguard.model import Alias, Party, PartyKind
+from tests.csl_support import csl_2022_parties
 
 TECH_INVESTMENT = "Huawei Tech. Investment Co., Limited"
 
@@ -65,12 +66,8 @@ def test_the_records_own_chinese_name_still_meets_it_whole() -> None:
 def test_screening_huawei_technologies_in_chinese_no_longer_confirms_its_sister_firms(
     shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    from chipguard.sources import parse_file
 
-    parties = parse_file(path).parties
+    parties = csl_2022_parties()
     csl = Screener(parties)
     hits = csl.screen("华为技术有限公司", kind="org", country="CN", limit=60)
     sisters = [h for h in hits if h.name in (TECH_INVESTMENT, "Huawei Technical Service Co., Ltd.,")]

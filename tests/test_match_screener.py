@@ -14,17 +14,14 @@ from chipguard.match.screener import Screener, compare
 from chipguard.model import Party
 from chipguard.settings import settings
 from chipguard.sources import parse_file
+from tests.csl_support import csl_2022_parties
 
 HIKVISION = {"30946", "f095626c9f8becc70b5948507fb6de6e443b257a"}
 
 
 @pytest.fixture(scope="module")
 def csl() -> Iterator[Screener]:
-    shared = settings().shared_data
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    parties: list[Party] = parse_file(path).parties
+    parties: list[Party] = csl_2022_parties()
     yield Screener(parties, snapshots=["us_csl:test"])
 
 

@@ -16,17 +16,13 @@ import pytest
 from chipguard.match import evidence as ev
 from chipguard.match.screener import Screener, trade_name_other_country
 from chipguard.model import Party
+from tests.csl_support import csl_2022_parties
 
 
 @cache
 def _screener() -> Screener:
-    from chipguard.sources import parse_file
-    from tests.conftest import SHARED
 
-    path = SHARED / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    parties: list[Party] = parse_file(path).parties
+    parties: list[Party] = csl_2022_parties()
     return Screener(parties)
 
 

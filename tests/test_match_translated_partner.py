@@ -17,6 +17,7 @@ import pytest
 from chipguard.match import score
 from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener, compare
+from tests.csl_support import csl_2022_parties
 
 
 def _without_partner_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,12 +62,8 @@ def test_a_synonym_still_weighs_less_and_a_chinese_query_keeps_the_discount(
 
 
 def test_screening_huawei_technologies_no_longer_confirms_its_sister_firm(shared: Path) -> None:
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    from chipguard.sources import parse_file
 
-    screener = Screener(parse_file(path).parties)
+    screener = Screener(csl_2022_parties())
     hits = screener.screen("Huawei Technologies Co., Ltd.", kind="org", limit=50)
     sister = [h for h in hits if h.name == "Huawei Tech. Investment Co., Limited"]
     assert sister and all(h.strength != "confirmed" and h.score < 0.95 for h in sister)
@@ -82,12 +79,7 @@ def test_a_homophone_brand_is_another_name_when_the_record_writes_its_own_charac
     The firm's own Chinese name, traditional or short, still confirms."""
     from chipguard.match import evidence as ev
 
-    path = shared / "lists/us_csl_2022-04.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    from chipguard.sources import parse_file
-
-    screener = Screener(parse_file(path).parties)
+    screener = Screener(csl_2022_parties())
     hits = screener.screen("骅威文化股份有限公司", kind="org", country="CN")
     huawei = [h for h in hits if "huawei" in h.name.casefold()]
     assert huawei and all(h.strength == "weak" for h in huawei)
