@@ -46,6 +46,7 @@ class ScorerConfig:
     translated_country_is_region: bool
     split_word_typo: bool
     industry_words_distinct: bool
+    place_words_distinct: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -175,6 +176,7 @@ KEYS: dict[str, str] = {
     "translated_country_is_region": "name_score.translated_country_is_region",
     "split_word_typo": "name_score.split_word_typo",
     "industry_words_distinct": "name_score.industry_words_distinct",
+    "place_words_distinct": "name_score.place_words_distinct",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -463,6 +465,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.translated_country_is_region",
             "name_score.split_word_typo",
             "name_score.industry_words_distinct",
+            "name_score.place_words_distinct",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -490,6 +493,12 @@ FEATURES: tuple[Feature, ...] = (
         "With industry_words_distinct, two different industry words (the English of the curated Chinese "
         "industry terms: Electric / Electronic, Shipping / Shopping, Powder / Power) never meet as a typo: "
         "each is a word the vocabulary knows, so one is not a misspelling of the other. "
+        "With place_words_distinct, two different place or region words never meet as a typo or as one "
+        "the other's start: two places are two bodies' places, neither a misspelling of the other "
+        "(Southwest / Northwest, Hunan / Henan: the vocabulary's places and region_words, names/vocab."
+        "place_words; in an institution's name also the Chinese places of CC-CEDICT spelt in pinyin, "
+        "Jiangnan / Jianghan, names/vocab.chinese_place_words — in a company's name a county's name is as "
+        "often the trade name). "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(
@@ -521,7 +530,9 @@ FEATURES: tuple[Feature, ...] = (
         "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
         "floor: their letter similarity less the margin; replaces token_alignment when higher (tried "
         "when the alignment is below character_rule_below). With numbered_body_numbers, not for two Chinese "
-        "names of numbered bodies whose numbers differ (第七二一研究所 / 第七一一研究所).",
+        "names of numbered bodies whose numbers differ (第七二一研究所 / 第七一一研究所); with "
+        "name_score.place_words_distinct, not when the one word left on each side is a different place word "
+        "(Beijing / Neijiang Normal University).",
     ),
     Feature(
         "acronym",

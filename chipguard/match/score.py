@@ -46,7 +46,7 @@ from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
-from chipguard.names.vocab import country_names, vocab
+from chipguard.names.vocab import chinese_place_words, country_names, place_words, vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -100,6 +100,38 @@ def _industry_pair(a: Token, b: Token) -> bool:
     return a.canon in words and b.canon in words
 
 
+def _is_place(text: str, institutional: bool) -> bool:
+    """A place or region word (name_score.place_words_distinct): the vocabulary's places and region words,
+    and in an institution's name the Chinese places of CC-CEDICT (a county's name is often a company's
+    trade name: 嘉祥 Jiaxiang)."""
+    return text in place_words() or (institutional and text in chinese_place_words())
+
+
+def _place_pair(a: Token, b: Token, institutional: bool) -> bool:
+    """Two different place or region words (name_score.place_words_distinct): Southwest / Northwest,
+    Jianghan / Jiangnan are other places, neither a misspelling of the other."""
+    return (_is_place(a.text, institutional) or _is_place(a.canon, institutional)) and (
+        _is_place(b.text, institutional) or _is_place(b.canon, institutional)
+    )
+
+
+def _places_left(
+    unmatched_q: list[tuple[str, str, float]], unmatched_c: list[tuple[str, str, float]], institutional: bool
+) -> bool:
+    """One word left unmatched on each side (legal forms and stopwords aside), two different place words
+    (name_score.place_words_distinct): the names' letters are alike because their places are (Beijing /
+    Neijiang Normal University), which says they are two bodies, not one."""
+    q = [text for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
+    c = [text for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
+    return (
+        len(q) == 1
+        and len(c) == 1
+        and q[0] != c[0]
+        and _is_place(q[0], institutional)
+        and _is_place(c[0], institutional)
+    )
+
+
 def _numbers_differ(a: str, b: str) -> bool:
     """Two Chinese names of numbered bodies whose numbers differ (中国船舶集团有限公司第七二一研究所 /
     …第七一一研究所: name_score.numbered_body_numbers): their letters are alike but for the number, which
@@ -125,10 +157,16 @@ def _very_short(shorter: int, cfg: ScorerConfig) -> float:
 
 
 def token_similarity(
-    a: Token, b: Token, person: bool, translated: bool = False, config: ScorerConfig | None = None
+    a: Token,
+    b: Token,
+    person: bool,
+    translated: bool = False,
+    config: ScorerConfig | None = None,
+    institutional: bool = False,
 ) -> tuple[float, str]:
     """Similarity of two tokens in [0, 1] and how it was reached. ``translated``: ``a`` comes from a
-    word-by-word translation (Chinese → English), whose choice among near-synonyms is arbitrary."""
+    word-by-word translation (Chinese → English), whose choice among near-synonyms is arbitrary;
+    ``institutional``: one of the names is an institution's (its place is part of its identity)."""
     if a.canon == b.canon:
         return 1.0, "exact" if a.text == b.text else "equivalent"
     if a.cls == NUMBER or b.cls == NUMBER or a.cls == LEGAL or b.cls == LEGAL:
@@ -182,6 +220,7 @@ def token_similarity(
             and (shorter >= cfg.len_other_first_letter or ta[0] == tb[0])
             and not (cfg.pinyin_other_syllables and translated and not person and _other_pinyin(a, b))
             and not (cfg.industry_words_distinct and not person and _industry_pair(a, b))
+            and not (cfg.place_words_distinct and not person and _place_pair(a, b, institutional))
         ):
             # in a translated query a short pinyin word one letter off is mostly another word
             # (Dongbei "north-east" vs Dongmei), not a typo
@@ -219,6 +258,7 @@ def token_similarity(
         and shorter >= cfg.len_prefix
         and (tb.startswith(ta) or ta.startswith(tb))
         and ta[0].isalpha()
+        and not (cfg.place_words_distinct and _place_pair(a, b, institutional))
     ):
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
         return (cfg.sim_stem, "stem") if shorter >= cfg.len_stem else (cfg.sim_abbreviation, "abbreviation")
@@ -791,7 +831,8 @@ def score_or_bound(
             q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
         if not stray.isdisjoint(cand.texts):
             c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
-    if not person and (query.institutional or cand.institutional):
+    institutional = not person and (query.institutional or cand.institutional)
+    if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
         q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
@@ -871,7 +912,7 @@ def score_or_bound(
     cands: list[tuple[float, int, int, str]] = []
     alike: list[tuple[int, int, float, bool]] = []
     for i, j in may_pair:
-        sim, how = token_similarity(q_tokens[i], c_tokens[j], person, translated, w)
+        sim, how = token_similarity(q_tokens[i], c_tokens[j], person, translated, w, institutional)
         if sim > 0:
             cands.append((sim, i, j, how))
             if bounded:
@@ -1076,6 +1117,7 @@ def score_or_bound(
             and char_score - w.char_margin > base
             and min(len(query.joined), len(cand.joined)) >= w.char_min_length
             and not (w.pinyin_other_syllables and translated and _other_pinyin_left(unmatched_q, unmatched_c))
+            and not (w.place_words_distinct and _places_left(unmatched_q, unmatched_c, institutional))
             and not (w.numbered_body_numbers and _numbers_differ(query.joined, cand.joined))
         ):
             base, basis = char_score - w.char_margin, "character_similarity"

@@ -83,6 +83,14 @@ class Words:
         """The curated headwords of one kind (never the CC-CEDICT lines, which stay unparsed)."""
         return [e for e in self._parsed.values() if e.source == "curated" and e.kind == kind]
 
+    def cedict_of_kind(self, kind: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
+        """(word, pinyin, english) of the CC-CEDICT lines of one kind, in the file's order, left unparsed
+        (no Entry kept: reading them all must not cost the memory of 80k entries)."""
+        for word, line in self._raw.items():
+            pinyin, english, line_kind = line.split("\t")
+            if line_kind == kind:
+                yield word, tuple(pinyin.split()), english
+
     def __getitem__(self, word: str) -> Entry:
         e = self.get(word)
         if e is None:

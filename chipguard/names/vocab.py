@@ -150,3 +150,48 @@ def country_names() -> dict[str, str]:
                 twice.add(word)
             out[word] = str(code).upper()
     return {word: code for word, code in sorted(out.items()) if word not in twice}
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """Words that name a place or a part of a country wherever they stand, cleaned as names are: the
+    vocabulary's places (vocabulary.yml ``places``: provinces and large cities) and its regions and compass
+    words (``region_words``: Southwest, Huadong, Jiangnan). One word each.
+
+    Read by the scorer (matching.yml ``name_score.place_words_distinct``): two different places are never
+    a typo of each other — Southwest / Northwest University of Political Science and Law, Hunan / Henan
+    are other bodies, not a misspelling — which the token classes cannot tell (a region word is a proper
+    word of a name; a place weighs as little as a place only in ``places``). In an institution's name the
+    Chinese places of CC-CEDICT count too (:func:`chinese_place_words`)."""
+    cur = vocabulary()
+    out = {clean(str(w)) for w in (*cur.get("places", []), *(cur.get("region_words") or []))}
+    return frozenset(w for w in out if w and " " not in w)
+
+
+@cache
+def chinese_place_words() -> frozenset[str]:
+    """The Chinese places of CC-CEDICT (zh/cedict_vocab.tsv) spelt in pinyin, cleaned as names are: a place
+    entry of two characters or more, less an administrative suffix, whose English spells its pinyin
+    (内江市 "Neijiang", 江汉 "Jianghan", 鹤壁 "Hebi"). A foreign place, one glossed under an older spelling
+    (九龙 "Kowloon"), or a one-character place (丰县 "Feng", a syllable of many names) is not taken.
+
+    Places for ``name_score.place_words_distinct`` in an institution's name only (a university, institute
+    or bureau is named by its place: Jiangnan / Jianghan University): in a company's name a county's name is
+    as often its trade name (嘉祥 Jiaxiang, 金乡 Jinxiang), and a trade name misspelt into another one must
+    still meet it."""
+    import re
+
+    from chipguard.names.chinese_vocab import ADMIN
+    from chipguard.names.chinese_vocab import PLACE as ZH_PLACE
+    from chipguard.names.chinese_vocab import vocabulary as zh_vocabulary
+
+    zh = zh_vocabulary()
+    suffixes = tuple(sorted((e.word for e in zh.words.curated(ADMIN)), key=len, reverse=True))
+    out: set[str] = set()
+    for word, pinyin, english in zh.words.cedict_of_kind(ZH_PLACE):
+        letters = re.sub(r"[^a-z]", "", english.casefold())
+        suffix = next((s for s in suffixes if word.endswith(s) and len(word) > len(s)), "")
+        stem = len(word) - len(suffix)
+        if stem >= 2 and (letters == "".join(pinyin) or (bool(suffix) and letters == "".join(pinyin[:stem]))):
+            out.add(clean(english))
+    return frozenset(w for w in out if w and " " not in w)
