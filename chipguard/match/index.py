@@ -267,6 +267,14 @@ def bag_key(tokens: list[Token]) -> str:
     return "s:" + "|".join(sorted(t.canon for t in tokens))
 
 
+def split_word_letters() -> int:
+    """How long two adjacent words of an organisation's name joined are at least for the scorer to join
+    them to pair a typo of the word they were written as (matching.yml ``name_score.split_word_typo``,
+    ``word_lengths.typo_two_edits``); more than any word when that rule is off."""
+    cfg = scorer_config()
+    return cfg.len_typo_two_edits if cfg.split_word_typo else 1 << 30
+
+
 def entry_keys(a: NameAnalysis) -> set[str]:
     keys: set[str] = set()
     sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
@@ -282,8 +290,17 @@ def entry_keys(a: NameAnalysis) -> set[str]:
             if stems:
                 keys.add("r:" + t.text)
                 keys.update("r:" + r for r in stems)
+    written: set[str] | None = None
     for x, y in zip(sig, sig[1:], strict=False):
         keys.add("b:" + x.text + y.text)  # adjacent pair, met by a query's run-together word or pair
+        if not a.person and len(x.text) + len(y.text) >= split_word_letters():
+            # a word the analysis split ("SOTSINVEST" read "sots invest") is a word of the list too: a
+            # query's typo of it ("SOTISNVEST", one word) finds it as a typo neighbour, as the scorer
+            # joins the two words to pair it (matching.yml name_score.split_word_typo)
+            if written is None:
+                written = set(a.cleaned.split())
+            if x.text + y.text in written:
+                keys.add("w:" + x.text + y.text)
     named = [t for t in a.tokens if t.cls != LEGAL]
     for x, y in zip(named, named[1:], strict=False):
         if x.cls == STOP or y.cls == STOP:  # a particle written onto the word ("Al-Arabi" ~ "Alarabi")
@@ -528,6 +545,20 @@ class NameIndex:
             # the list wrote the pair as one word ("tech nology")
             put("w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
             put("b:" + x.text + y.text, cfg.key_pair_in_order * pair)  # the same pair in the same order
+        if not a.person and len(sig) >= 2:
+            # the mirror of a list word the analysis split (see entry_keys): a query word the analysis
+            # split ("PERTOCHEMICALS" read "perto chemicals") finds the list words one edit from it as
+            # written ("petrochemicals"), which the scorer pairs by joining the two words
+            least = split_word_letters()
+            written: set[str] | None = None
+            for x, y in zip(sig, sig[1:], strict=False):
+                joined = x.text + y.text
+                if len(joined) >= least:
+                    if written is None:
+                        written = set(a.cleaned.split())
+                    if joined in written:
+                        for near in self.typo_neighbours(joined):
+                            put("w:" + near, cfg.key_typo * max(rar[x.canon], rar[y.canon]))
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
             put(
                 "w:" + x.text + y.text + z.text,
