@@ -105,6 +105,25 @@ def test_a_big_names_ranking_is_mostly_ruled_out() -> None:
     assert checked > 1000 and ruled_out > checked * 0.8, (checked, ruled_out)
 
 
+def test_a_typo_in_a_split_word_is_within_the_bound() -> None:
+    """The scorer joins two adjacent words whose concatenation is one edit from a word of the other name
+    (name_score.split_word_typo): "ORBIT PERTOCHEMICALS" (read "perto chemicals") scores 0.88 against
+    "ORBIT PETROCHEMICALS TRADING LLC", which the bound put at 0.41 before it covered the rule; the
+    mirror, a list word the analysis split ("GAZPROM SOTSINVEST"), and other firms' split words."""
+    shared = chipguard_settings().shared_data
+    if not (shared / "lists/us_csl_2022-04.csv.gz").exists():
+        pytest.skip("../shared/data is not present")
+    for query in (
+        "ORBIT PERTOCHEMICALS",
+        "GAZPROM SOTISNVEST",
+        "MOKU GOLDIMNES AG",
+        "IRAN CENRTIFUGE TECHNOLOGY COMPANY",
+        "HIGTHRADE FINANCE LTD",
+    ):
+        checked, _ruled_out, wrong = _violations(csl(shared), query)
+        assert checked > 5 and not wrong, (query, wrong[:5])
+
+
 @functools.cache
 def _bench_org_names() -> list[str]:
     path = chipguard_settings().shared_data / "bench/pairs/name_bench_cases.csv"

@@ -34,9 +34,10 @@ The name's unpaired weight is at least its least total weight less the most the 
 Institutional weights (a place's weight in an institute's name, an unpaired kind of institute) and the
 corpus factor (≤ 1) are taken at their extremes. The character rule is bounded by the names' joined
 lengths (Indel similarity ≤ 2·min/(sum)); the acronym and symbol rules, a merge of two words (the other
-name holds their concatenation), a person's name and a translated one are not bounded: such names are
-always scored (bound +inf). Penalties only lower a score. The bound is checked against the scorer on
-real data and on arbitrary lists (tests/test_match_tail_bound.py).
+name holds their concatenation, or a word one edit from it: name_score.split_word_typo), a person's name
+and a translated one are not bounded: such names are always scored (bound +inf). Penalties only lower a
+score. The bound is checked against the scorer on real data and on arbitrary lists
+(tests/test_match_tail_bound.py).
 
 Memory: the facts of the names met lately only (``_Facts.ROWS_KEPT`` rows of a few hundred bytes, filled
 in bulk; a mapped index's records read for them are not kept decoded) and two fixed tables of canonical
@@ -375,6 +376,24 @@ def _start_code(text: str, begin: int) -> int:
     return code % 2_147_483_629 + 1
 
 
+def _one_edit(word: str) -> list[str]:
+    """The words one edit from ``word`` (a letter dropped, added, changed, or two adjacent swapped) that
+    start with its first letter, ``word`` itself among them, sorted."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = {word}
+    for i in range(1, len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            out.add(head + tail[1:])
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+            out.update(head + ch + tail[1:] for ch in letters)
+        out.update(head + ch + tail for ch in letters)
+    if len(word) > 1 and word[1] == word[0]:
+        out.add(word[1:])
+    return sorted(out)
+
+
 def _canon_slot(canon: str) -> int:
     return zlib.crc32(canon.encode("utf-8")) % _CANON_BUCKETS
 
@@ -477,6 +496,22 @@ def bounds(
                 must |= holds("w:" + head)
             if head_legal:
                 must |= holds("w:" + tail)
+    if cfg.split_word_typo:
+        # a typo in a word one name's analysis split (score._merge_split_typo): the scorer joins two
+        # adjacent words of one name whose concatenation is one edit from a word of the other, of
+        # len_typo_two_edits letters or more, the same first letter. The query's pair joined: the list
+        # words one edit from it (typo neighbours) …
+        least = cfg.len_typo_two_edits
+        words = [t for t in qa.tokens if t.cls in (WORD, GENERIC)]
+        for x, y in zip(qa.tokens, qa.tokens[1:], strict=False):
+            joined = x.text + y.text
+            if x.cls in (WORD, GENERIC) and y.cls in (WORD, GENERIC) and len(joined) >= least - 1:
+                for near in index.typo_neighbours(joined):
+                    must |= holds("w:" + near)
+        # … and the name's adjacent pair joined (keyed ``b:``) one edit from a query word
+        for text in sorted({t.text for t in words if len(t.text) >= least}):
+            for variant in _one_edit(text):
+                must |= holds("b:" + variant)
     # the acronym and symbol rules
     sig = qa.significant
     if len(sig) == 1:
