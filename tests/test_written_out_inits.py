@@ -1,5 +1,5 @@
 """The hot dataclasses whose ``__init__`` is written out (chipguard.match.score's Pair and Scored,
-chipguard.match.index's Entry): compiled by chipguard.native, a class's own ``__init__`` is native where the
+chipguard.match.index's Entry, chipguard.names.analysis's frozen Token and NameAnalysis): compiled by chipguard.native, a class's own ``__init__`` is native where the
 dataclass's generated one is interpreted (BENCHMARKS.md, session 12, speed8). Written out, it must stay the
 one the dataclass would generate: the fields' names in order, their defaults, a new list or dict per
 instance for the fields with a default factory, and ``dataclasses.replace`` working."""
@@ -14,9 +14,9 @@ import pytest
 from chipguard import native
 from chipguard.match.index import Entry
 from chipguard.match.score import Pair, Scored
-from chipguard.names.analysis import analyze
+from chipguard.names.analysis import NameAnalysis, Token, analyze
 
-CLASSES = (Pair, Scored, Entry)
+CLASSES = (Pair, Scored, Entry, Token, NameAnalysis)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
@@ -62,3 +62,20 @@ def test_compiled_their_initialisers_are_native() -> None:
     compiled = native.status().compiled
     for cls in CLASSES:
         assert inspect.isfunction(cls.__init__) is not compiled, cls.__name__
+
+
+def test_token_and_analysis_stay_frozen_and_hash_by_their_fields() -> None:
+    a = analyze("Huawei Technologies Co., Ltd.", False)
+    rebuilt = NameAnalysis(*(getattr(a, f.name) for f in dataclasses.fields(NameAnalysis)))
+    assert rebuilt == a and hash(rebuilt) == hash(a) and rebuilt is not a
+    token = a.tokens[0]
+    assert Token(token.text, token.canon, token.cls, token.phonetic) == token
+    assert hash(Token(token.text, token.canon, token.cls, token.phonetic)) == hash(token)
+    assert Token("huawei", "huawei", "word").phonetic == ""
+    by_name = NameAnalysis(**{f.name: getattr(a, f.name) for f in dataclasses.fields(NameAnalysis)})
+    assert by_name == a
+    for obj, field in ((token, "canon"), (a, "tokens")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, field, None)
+    assert dataclasses.replace(token, canon="x").canon == "x" and token.canon != "x"
+    assert dataclasses.replace(a, acronym="htc").acronym == "htc"

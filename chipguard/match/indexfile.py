@@ -61,7 +61,7 @@ from chipguard.match.index import (
 )
 from chipguard.match.score import token_weight
 from chipguard.model import Address, Alias, Identifier, Party, PartyKind
-from chipguard.names.analysis import NameAnalysis, Token
+from chipguard.names.analysis import NO_WORDS, NameAnalysis, Token
 
 if TYPE_CHECKING:
     from chipguard.match.screener import Screener
@@ -896,19 +896,24 @@ class MappedEntries(_Decoded):
         (original, cleaned, a_person, numbers, steps, joined, acronym, institutional, significant, texts, joins,
          symbol_keys) = analysis  # fmt: skip
         tokens = self._tokens
+        all_tokens = tuple([tokens.get(n) or self._token(n) for n in numbers])
+        # (as analyze makes them: the tokens' tuple again when every token is significant, and the one
+        # shared empty set for an empty one — fewer objects per name kept, for the collector to walk)
         name = NameAnalysis(
             original,
             cleaned,
             a_person,
-            tuple([tokens.get(n) or self._token(n) for n in numbers]),
+            all_tokens,
             steps,
             joined,
             acronym,
             institutional,
-            tuple([tokens.get(n) or self._token(n) for n in significant]),
-            texts,
-            joins,
-            symbol_keys,
+            all_tokens
+            if significant == numbers
+            else tuple([tokens.get(n) or self._token(n) for n in significant]),
+            texts or NO_WORDS,
+            joins or NO_WORDS,
+            symbol_keys or NO_WORDS,
         )
         # the name's token weights (chipguard.match.score.weights_of), as the file holds them
         weights, mode = self._weights, 1 if person else 0

@@ -31,6 +31,9 @@ PLACE = "place"
 COUNTRY = "country"
 ADMIN = "admin"  # administrative qualifier of a place ("Province", "Municipal")
 LEADING_ARTICLES = frozenset({"the", "a", "an", "le", "la", "el", "al", "les", "los", "las"})
+# the empty word set every analysis without such words shares (a new empty frozenset per analysis was a
+# third of the frozensets a screening process keeps, each an object the cycle collector walks)
+NO_WORDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,16 @@ class Token:
     canon: str  # canonical form, e.g. "tech"; legal forms "lf:llc"
     cls: str  # word | legal | stop | generic | number | initial | place
     phonetic: str = ""
+
+    # (written out, not generated: compiled by chipguard.native, a dataclass's generated __init__ is
+    # interpreted — a frozen one calls object.__setattr__ per field, ~0.7 µs a token — where a class's own
+    # is native, its object.__setattr__ calls a direct store; the same parameters, defaults and fields,
+    # still frozen. See tests/test_written_out_inits.py)
+    def __init__(self, text: str, canon: str, cls: str, phonetic: str = "") -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "canon", canon)
+        object.__setattr__(self, "cls", cls)
+        object.__setattr__(self, "phonetic", phonetic)
 
     def to_dict(self) -> dict[str, str]:
         return {"text": self.text, "canon": self.canon, "class": self.cls}
@@ -53,13 +66,42 @@ class NameAnalysis:
     steps: tuple[str, ...]  # normalisations that changed the text
     joined: str  # distinctive surface text without spaces (legal forms and stopwords dropped)
     acronym: str  # initials of the distinctive words, "" when fewer than three
-    institutional: bool = False  # an institute/university/bureau…: its place is part of its identity
-    significant: tuple[Token, ...] = ()  # tokens other than legal forms and stopwords
-    texts: frozenset[str] = frozenset()  # surface texts of all tokens
-    joins: frozenset[str] = frozenset()  # concatenations of adjacent tokens ("tech"+"nology")
-    symbol_keys: frozenset[str] = (
-        frozenset()
-    )  # org symbols spelled out in full ("people s liberation army" → pla)
+    institutional: bool  # an institute/university/bureau…: its place is part of its identity
+    significant: tuple[Token, ...]  # tokens other than legal forms and stopwords
+    texts: frozenset[str]  # surface texts of all tokens
+    joins: frozenset[str]  # concatenations of adjacent tokens ("tech"+"nology")
+    symbol_keys: frozenset[str]  # org symbols spelled out in full ("people s liberation army" → pla)
+
+    # (written out as Token's: a generated frozen __init__ is ~1.5 µs of each analysis made or decoded.
+    # Every field is given — analyze and the index file's decoder make every analysis — so the compiled
+    # class has a signature to show: mypyc writes none for a default like frozenset())
+    def __init__(
+        self,
+        original: str,
+        cleaned: str,
+        person: bool,
+        tokens: tuple[Token, ...],
+        steps: tuple[str, ...],
+        joined: str,
+        acronym: str,
+        institutional: bool,
+        significant: tuple[Token, ...],
+        texts: frozenset[str],
+        joins: frozenset[str],
+        symbol_keys: frozenset[str],
+    ) -> None:
+        object.__setattr__(self, "original", original)
+        object.__setattr__(self, "cleaned", cleaned)
+        object.__setattr__(self, "person", person)
+        object.__setattr__(self, "tokens", tokens)
+        object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "joined", joined)
+        object.__setattr__(self, "acronym", acronym)
+        object.__setattr__(self, "institutional", institutional)
+        object.__setattr__(self, "significant", significant)
+        object.__setattr__(self, "texts", texts)
+        object.__setattr__(self, "joins", joins)
+        object.__setattr__(self, "symbol_keys", symbol_keys)
 
 
 def stem(word: str) -> str:
@@ -452,11 +494,23 @@ def _org_tokens(words: list[str]) -> list[Token]:
     # each word's spellings with legal-form typos corrected (itself when none), made on first need
     spelled: list[tuple[str, ...]] | None = None
     begins: list[bool] = []  # … and whether one of a word's spellings begins a multi-word legal form
+    starts = _legal_form_starts()
     while i < n:
         matched = False
         # Longest legal-form phrase first ("co ltd" before "co"). A leading legal form ("OAO Gazprom",
         # "Limited Liability Company Iskusstvo Krasoty") needs a name after it and 3+ letters.
         if i > 0 or n == 1 or len(words[0]) >= 3:
+            # (a word that begins no legal form as written or by its letters, and no multi-word one
+            # through its typos, begins none: its phrases are not looked up — most words of a name)
+            head = words[i]
+            if head not in starts and n - i >= 2 and spelled is None:
+                spelled = [_legal_spellings(w) or (w,) for w in words]
+                prefixes = _legal_prefixes()
+                begins = [any((o,) in prefixes for o in options) for options in spelled]
+            may_start = head in starts or (n - i >= 2 and begins[i])
+        else:
+            may_start = False
+        if may_start:
             for length in range(min(v.legal_max_len, n - i), 0, -1):
                 phrase = tuple(words[i : i + length])
                 label = v.legal_forms.get(phrase)
@@ -486,6 +540,18 @@ def _org_tokens(words: list[str]) -> list[Token]:
         out.append(_org_word_token(words[i], i == 0))
         i += 1
     return _merge_legal_runs(out)
+
+
+@cache
+def _legal_form_starts() -> frozenset[str]:
+    """Every word a legal form can begin with as _org_tokens finds one: the first word of each legal form
+    as written, and every leading part of the letters of a multi-word one (``_legal_forms_by_letters``:
+    "sa", "sadecv", "limitedliab"). A word that is none of these and begins no multi-word legal form
+    through its typos begins no legal form."""
+    out = {phrase[0] for phrase in vocab().legal_forms}
+    for letters in _legal_forms_by_letters():
+        out.update(letters[:k] for k in range(1, len(letters) + 1))
+    return frozenset(out)
 
 
 @cache
@@ -586,12 +652,21 @@ def _person_word_token(word: str) -> Token:
     return Token(word, canon, _classify(word, canon, True), phonetic_key(word))
 
 
+@cache
+def _symbol_phrase_starts() -> frozenset[str]:
+    """The first words of the multi-word org symbols (a phrase beginning with another word is none)."""
+    return frozenset(phrase[0] for phrase in vocab().symbols if len(phrase) >= 2)
+
+
 def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
     """Keys of multi-word org symbols inside the name: "People's Liberation Army" → {"pla"}."""
     v = vocab()
     keys: set[str] = set()
     n = len(words)
+    starts = _symbol_phrase_starts()
     for i in range(n):
+        if words[i] not in starts:
+            continue
         for length in range(2, min(v.symbols_max_len, n - i) + 1):
             phrase = words[i : i + length]
             key = v.symbols.get(phrase)
@@ -599,7 +674,7 @@ def _phrase_symbols(words: tuple[str, ...]) -> frozenset[str]:
                 w[0] for w in phrase if w not in v.stopwords
             ):  # only acronym-like symbols (PLA, IRGC), not "investment bank"
                 keys.add(key)
-    return frozenset(keys)
+    return frozenset(keys) if keys else NO_WORDS
 
 
 # a word, its last letter, then dotted letters: "IMPEXS.R.L.", "SYSTEML.T.D.", "JSA.S.", "CS.A." (a lone
@@ -665,17 +740,21 @@ def analyze(name: str, person: bool = False) -> NameAnalysis:
     institutional = not person and any(
         t.canon in vocab().institutional or t.text in vocab().institutional for t in tokens
     )
+    all_tokens = tuple(tokens)
     return NameAnalysis(
         name,
         cleaned,
         person,
-        tuple(tokens),
+        all_tokens,
         steps,
         joined,
         acronym,
         institutional,
-        tuple(distinctive),
-        frozenset(t.text for t in tokens),
-        frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False)),
-        frozenset() if person else _phrase_symbols(tuple(words)),
+        # (the same tuple when no token is left out: one object less per analysis)
+        all_tokens if len(distinctive) == len(all_tokens) else tuple(distinctive),
+        frozenset(t.text for t in tokens) if tokens else NO_WORDS,
+        frozenset(a.text + b.text for a, b in zip(tokens, tokens[1:], strict=False))
+        if len(tokens) > 1
+        else NO_WORDS,
+        NO_WORDS if person else _phrase_symbols(tuple(words)),
     )

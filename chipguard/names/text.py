@@ -21,6 +21,7 @@ _EXTRA_INVISIBLE = {"\u180e", "\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", 
 _LATIN_LETTER = re.compile(r"[a-zA-Z]")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_DIGIT = re.compile(r"\d")  # (what _ORDINAL's \d is: a text without one holds no ordinal)
 _APOSTROPHES = "'’‘`´ʼʻ"
 # ASCII punctuation, symbols, spaces and controls (Unicode categories P, S, Z, C) → space
 _ASCII_PUNCTUATION = {i: " " for i in range(128) if unicodedata.category(chr(i))[0] in ("P", "S", "Z", "C")}
@@ -99,11 +100,15 @@ def fold_diacritics(text: str) -> str:
 def punctuation_to_space(text: str) -> str:
     """Dotted acronyms join ("P.L.C." → "plc"), apostrophes vanish ("Cho'ng" → "chong"), ordinals lose
     their suffix ("717th" → "717"), "&" reads "and", every other punctuation mark becomes a space."""
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    # (each pattern tried only on a text that can hold it: a search tries every position, and the two
+    # were a fifth of a query name's analysis, most names having no dot and no digit)
+    if "." in text:
+        text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     for ch in _APOSTROPHES:
         text = text.replace(ch, "")
     text = text.replace("&", " and ")
-    text = _ORDINAL.sub(r"\1", text)
+    if _DIGIT.search(text):
+        text = _ORDINAL.sub(r"\1", text)
     if text.isascii():
         return " ".join(text.translate(_ASCII_PUNCTUATION).split())
     return " ".join(text.translate(_PUNCTUATION).split())
