@@ -56,6 +56,31 @@ def test_the_mapped_screener_answers_as_the_built_one(home: Path, shared: Path, 
     assert mapped.index.entries[5] == built.index.entries[5]
 
 
+def test_the_file_holds_each_records_name_keys_as_the_built_screener_makes_them(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """A hit is grouped by its record's name keys (screener.record_name_keys); a mapped screener reads
+    them from the file instead of analysing the record's names again, and they are the keys the built
+    screener makes, for every record (people, compound names, names with a parenthesised short form)."""
+    from chipguard.match.screener import record_name_keys
+
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path)
+    stored = mapped.stored_name_keys  # type: ignore[attr-defined]
+    persons = 0
+    for pidx, party in enumerate(built.parties):
+        keys, primary = stored(pidx)
+        assert (keys, primary) == record_name_keys(party), party.name
+        assert primary <= keys and keys
+        persons += party.kind == "person"
+    assert persons >= 10
+    # and the grouping facts a hit is grouped by are the built screener's
+    for pidx in range(0, len(built.parties), 7):
+        assert mapped._grouping_facts(pidx) == built._grouping_facts(pidx)
+
+
 def test_every_key_of_the_file_finds_its_list_and_no_other_key_finds_one(
     home: Path, shared: Path, tmp_path: Path
 ) -> None:

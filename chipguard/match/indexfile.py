@@ -16,7 +16,8 @@ Layout (little-endian)::
     sections, each 8-byte aligned
 
 Sections: ``parties`` (one zlib-compressed ``marshal`` record per party: its fields in declaration
-order, its aliases, addresses and identifiers as tuples — see :func:`_party_record`), ``entries`` (one
+order, its aliases, addresses and identifiers as tuples — see :func:`_party_record`), ``parties.keys``
+(per party the ``marshal`` pair of its sorted name keys, ``screener.record_name_keys``), ``entries`` (one
 zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tokens``), ``tokens`` (the
 ``marshal`` tuple of each distinct token of the names, numbered in the order first met),
@@ -74,7 +75,8 @@ MAGIC = b"CGIX"
 # 8: a name's analysis held the words of its multi-word legal forms (NameAnalysis.legal_words)
 # 9: … no longer (made on demand: decoding them cost a fresh worker ~12 %); records as in 7
 # 10: four-letter list words are keyed under their deletions too (index.MIN_DELETE_LEN 5 → 4)
-FORMAT_VERSION = 10
+# 11: each party's name keys (screener.record_name_keys) in ``parties.keys``
+FORMAT_VERSION = 11
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
@@ -206,15 +208,18 @@ _PARTY_FIELDS = [f.name for f in dataclasses.fields(Party)]
 _PARTY_PARTS = {"aliases": Alias, "addresses": Address, "identifiers": Identifier}
 
 
-def _party_record(party: Party) -> bytes:
-    """A party's record: its fields in declaration order (the kind as its value, aliases, addresses and
-    identifiers as tuples of their fields), marshalled and compressed.
+def _normalised(party: Party) -> Party:
+    """The party as a JSON round trip through ``Party.to_dict``/``from_dict`` makes it (the record format
+    of earlier files): what a record decodes to does not depend on the format."""
+    return Party.from_dict(json.loads(json.dumps(party.to_dict(), ensure_ascii=False)))
 
-    The party is first normalised as a JSON round trip through ``Party.to_dict``/``from_dict`` would (the
-    record format of earlier files): what a record decodes to does not depend on the format. Why not JSON
-    itself: decoding a party's JSON and building it field by field cost ~23 µs, a fresh worker decodes
-    the party of most candidates that reach the scoring floor, and marshal reads plain tuples in C."""
-    party = Party.from_dict(json.loads(json.dumps(party.to_dict(), ensure_ascii=False)))
+
+def _party_record(party: Party) -> bytes:
+    """A party's record (``party`` :func:`_normalised`): its fields in declaration order (the kind as its
+    value, aliases, addresses and identifiers as tuples of their fields), marshalled and compressed.
+
+    Why not JSON: decoding a party's JSON and building it field by field cost ~23 µs, a fresh worker
+    decodes the party of most candidates that reach the scoring floor, and marshal reads plain tuples in C."""
     out: list[Any] = []
     for name in _PARTY_FIELDS:
         value = getattr(party, name)
@@ -452,6 +457,7 @@ class _Builder:
     def __init__(self, folder: Path) -> None:
         self.writer = _Writer(folder)
         self.parties = _TableSink(self.writer, "parties")
+        self.party_keys = _TableSink(self.writer, "parties.keys")
         self.entries = _TableSink(self.writer, "entries")
         self.keys = _KeySpill(folder)
         # every distinct token of the names → its number in the ``tokens`` table (as many as the list's
@@ -463,7 +469,15 @@ class _Builder:
         self.entry_count = 0
 
     def add(self, party: Party, entries: Iterable[Entry]) -> None:
+        from chipguard.match.screener import record_name_keys
+
+        party = _normalised(party)
         self.parties.add(_party_record(party))
+        # the record's name keys, as screener.record_name_keys makes them from the decoded party: a worker
+        # grouping a hit reads them instead of analysing the record's names again (~2 % of a fresh
+        # worker's CPU)
+        keys, primary = record_name_keys(party)
+        self.party_keys.add(marshal.dumps((tuple(sorted(keys)), tuple(sorted(primary)))))
         words: set[str] = set()
         for entry in entries:
             eid = self.entry_count
@@ -482,6 +496,7 @@ class _Builder:
     def finish(self, path: Path, screener: Screener, index: NameIndex) -> None:
         w = self.writer
         self.parties.close()
+        self.party_keys.close()
         self.entries.close()
         w.table("tokens", (marshal.dumps(t) for t in self.token_numbers))
         w.add("tokens.weights", _f64(_token_weights(self.token_numbers, self.df, index)))
@@ -939,12 +954,22 @@ class MappedParties(_Decoded):
     _KIND_AT = _PARTY_FIELDS.index("kind")
     _PARTS_AT = [(_PARTY_FIELDS.index(name), cls) for name, cls in _PARTY_PARTS.items()]
 
+    def __init__(self, table: _Table, keys: _Table, kept: int) -> None:
+        super().__init__(table, kept)
+        self._keys = keys
+
     def decode(self, raw: bytes | memoryview) -> Party:
         values = list(marshal.loads(zlib.decompress(raw)))
         values[self._KIND_AT] = self._KINDS[values[self._KIND_AT]]
         for at, cls in self._PARTS_AT:
             values[at] = [cls(*item) for item in values[at]]
         return Party(*values)
+
+    def name_keys(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
+        """Party ``i``'s name keys as the file holds them (screener.record_name_keys: of all its names, of
+        its primary name)."""
+        keys, primary = marshal.loads(self._keys.span(i))
+        return frozenset(keys), frozenset(primary)
 
 
 class _PartyCountries(Sequence[set[str]]):
@@ -1031,8 +1056,9 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     screener = Screener.__new__(Screener)
     for name, value in m.header["screener"].items():
         setattr(screener, name, value)
-    parties = MappedParties(_Table(m, "parties"), DECODED_CACHE)
+    parties = MappedParties(_Table(m, "parties"), _Table(m, "parties.keys"), DECODED_CACHE)
     screener.parties = parties
+    screener.stored_name_keys = parties.name_keys  # type: ignore[attr-defined]
     screener.index = index
     screener.snapshots = []
     screener._party_countries = _PartyCountries(parties, _country_norm)

@@ -673,6 +673,14 @@ def name_keys(names: tuple[str, ...], person: bool) -> frozenset[str]:
     return frozenset(keys)
 
 
+def record_name_keys(party: Party) -> tuple[frozenset[str], frozenset[str]]:
+    """The name keys of a record (:func:`name_keys`) the grouping rules compare: of all its names, and of
+    its primary name alone. An index file holds them per record (chipguard.match.indexfile), so a worker
+    mapping it does not analyse a hit's list names again to group it."""
+    person = party.kind == PartyKind.PERSON
+    return name_keys(tuple(n.name for n in party.all_names()), person), name_keys((party.name,), person)
+
+
 @dataclass(frozen=True, slots=True)
 class ListedRecord:
     """What a pair knows of the listed record a candidate name belongs to: its kind and countries
@@ -1562,8 +1570,11 @@ class Screener:
         if found is None:
             party = self.parties[pidx]
             person = party.kind == PartyKind.PERSON
-            keys = name_keys(tuple(n.name for n in party.all_names()), person)
-            primary = name_keys((party.name,), person)
+            # (a screener mapped from an index file reads them from the file: see record_name_keys)
+            stored: Callable[[int], tuple[frozenset[str], frozenset[str]]] | None = self.__dict__.get(
+                "stored_name_keys"
+            )
+            keys, primary = stored(pidx) if stored is not None else record_name_keys(party)
             if person:
                 keys = frozenset(" ".join(sorted(k.split())) for k in keys)
                 primary = frozenset(" ".join(sorted(k.split())) for k in primary)
