@@ -28,7 +28,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
-# The compiled scorer, analyser, retrieval and index file (chipguard.native, mypyc): built into
+# The compiled scorer, analyser, retrieval, index file and pair scoring (chipguard.native, mypyc): built into
 # chipguard/_compiled/ when missing or built from other sources (one to two minutes with gcc), a no-op
 # otherwise. Without a C compiler or Python's headers it says so and chipguard runs pure Python; it never
 # fails the install.

@@ -13,7 +13,7 @@ import dataclasses
 import pytest
 from csl_support import csl_2022_parties
 
-from chipguard.match import score, screener
+from chipguard.match import pairs, score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.score import industry_words, token_similarity
 from chipguard.match.screener import Screener
@@ -29,6 +29,7 @@ def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = dataclasses.replace(scorer_config(), industry_words_distinct=False)
     monkeypatch.setattr(score, "scorer_config", lambda: cfg)
     monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
+    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
 
 
 def test_two_industry_words_are_no_typo(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from functools import cache
 
 import pytest
 
-from chipguard.match import score, screener
+from chipguard.match import pairs, score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener, query_qualifier
 from chipguard.model import Party
@@ -51,6 +51,7 @@ def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = dataclasses.replace(scorer_config(), dropped_qualifier_query=False)
     monkeypatch.setattr(score, "scorer_config", lambda: cfg)
     monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
+    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
 
 
 NON_SDN = "lists/ofac_cons_enhanced_2025-01-10.zip"

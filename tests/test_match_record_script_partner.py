@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chipguard.match import score, screener
+from chipguard.match import pairs, score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener
 from chipguard.model import Alias, Party, PartyKind
@@ -29,6 +29,7 @@ def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = dataclasses.replace(scorer_config(), record_script_needs_partner=False)
     monkeypatch.setattr(score, "scorer_config", lambda: cfg)
     monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
+    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
 
 
 def _record(chinese: str | None) -> Party:

@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 
-from chipguard.match import score, screener
+from chipguard.match import pairs, score, screener
 from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener
 from chipguard.model import Party
@@ -46,6 +46,7 @@ def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = dataclasses.replace(scorer_config(), trade_name_place_clash=False)
     monkeypatch.setattr(score, "scorer_config", lambda: cfg)
     monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
+    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
 
 
 def test_a_trade_name_of_another_region_is_another_firm(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,13 +37,14 @@ def _current_build() -> None:
         pytest.skip(message)
 
 
-def test_the_build_compiles_the_scorer_the_analyser_retrieval_and_the_mapped_index() -> None:
-    """The four hot modules of a screening query; their order is the probe's (and mypyc's group)."""
+def test_the_build_compiles_the_scorer_the_analyser_retrieval_the_mapped_index_and_pair_scoring() -> None:
+    """The five hot modules of a screening query; their order is the probe's (and mypyc's group)."""
     assert native.COMPILED == (
         "chipguard.names.analysis",
         "chipguard.match.score",
         "chipguard.match.index",
         "chipguard.match.indexfile",
+        "chipguard.match.pairs",
     )
 
 
@@ -115,7 +116,7 @@ def test_the_setting_runs_pure_python_and_says_so() -> None:
 def test_the_current_build_is_what_a_process_imports() -> None:
     _current_build()
     scorer, _reason, *files = _probe({"CHIPGUARD_PURE_PYTHON": "0"})
-    assert scorer == "compiled" and len(files) == len(native.COMPILED) == 4
+    assert scorer == "compiled" and len(files) == len(native.COMPILED) == 5
     for module, file in zip(native.COMPILED, files, strict=True):
         assert file == str(native.BUILD_DIR / (module.replace(".", "/") + native.extension_suffix()))
 
@@ -137,11 +138,11 @@ def test_this_suite_runs_on_the_compiled_modules_when_they_are_built() -> None:
     configuration through ``score.scorer_config`` included (a compiled module looks up a name it imported
     from a Python module in its globals at each call, so the patch reaches it)."""
     _current_build()
-    from chipguard.match import index, indexfile, score
+    from chipguard.match import index, indexfile, pairs, score
     from chipguard.names import analysis
 
     assert native.status().compiled
-    for module in (analysis, score, index, indexfile):
+    for module in (analysis, score, index, indexfile, pairs):
         assert str(module.__file__).endswith(native.extension_suffix()), module.__name__
 
 

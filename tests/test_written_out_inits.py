@@ -1,5 +1,6 @@
 """The hot dataclasses whose ``__init__`` is written out (chipguard.match.score's Pair and Scored,
-chipguard.match.index's Entry, chipguard.names.analysis's frozen Token and NameAnalysis): compiled by chipguard.native, a class's own ``__init__`` is native where the
+chipguard.match.index's Entry, chipguard.names.analysis's frozen Token and NameAnalysis, chipguard.match.pairs's
+PairScore): compiled by chipguard.native, a class's own ``__init__`` is native where the
 dataclass's generated one is interpreted (BENCHMARKS.md, session 12, speed8). Written out, it must stay the
 one the dataclass would generate: the fields' names in order, their defaults, a new list or dict per
 instance for the fields with a default factory, and ``dataclasses.replace`` working."""
@@ -13,10 +14,11 @@ import pytest
 
 from chipguard import native
 from chipguard.match.index import Entry
+from chipguard.match.pairs import PairScore
 from chipguard.match.score import Pair, Scored
 from chipguard.names.analysis import NameAnalysis, Token, analyze
 
-CLASSES = (Pair, Scored, Entry, Token, NameAnalysis)
+CLASSES = (Pair, Scored, Entry, Token, NameAnalysis, PairScore)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)

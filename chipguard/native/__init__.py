@@ -1,10 +1,11 @@
-"""The compiled scorer, name analyser, candidate retrieval and mapped index: C extensions built by mypyc
-(mypy's compiler) from ``chipguard/match/score.py``, ``chipguard/names/analysis.py``,
-``chipguard/match/index.py`` and ``chipguard/match/indexfile.py``, used only when they were built from
-exactly the sources in this checkout.
+"""The compiled scorer, name analyser, candidate retrieval, mapped index and pair scoring: C extensions
+built by mypyc (mypy's compiler) from ``chipguard/match/score.py``, ``chipguard/names/analysis.py``,
+``chipguard/match/index.py``, ``chipguard/match/indexfile.py`` and ``chipguard/match/pairs.py``, used only
+when they were built from exactly the sources in this checkout.
 
 Why: these modules are most of a screening query's CPU (the scorer and the analyser; retrieval's keys and
-tallies; the index file's hash-table probes and the decoding of each record a fresh worker meets);
+tallies; the index file's hash-table probes and the decoding of each record a fresh worker meets; the
+screener's per-candidate path, ``score_pair`` and the features of each pair);
 compiled, a fresh mapped worker screens ~25 % more queries per second than pure Python (BENCHMARKS.md,
 issue 16), with the same hits, scores and explanations. The pure Python modules stay the source of truth
 and the fallback:
@@ -59,6 +60,7 @@ COMPILED: tuple[str, ...] = (
     "chipguard.match.score",
     "chipguard.match.index",
     "chipguard.match.indexfile",
+    "chipguard.match.pairs",
 )
 GROUP = "chipguard_compiled"
 SHARED_LIB = f"{GROUP}__mypyc"  # mypyc's shared library of the group: the modules' code and its runtime

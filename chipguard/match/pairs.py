@@ -1,0 +1,612 @@
+"""A query name against one candidate name: :func:`score_pair`, the one scorer of a pair for screening and
+``compare`` alike — the names' token alignment (``chipguard.match.score``), then the features of the pair
+beyond the names' words (qualifiers in parentheses, a trade name, the listed record's kind and countries, a
+branch, a parent named in another entity's record, Chinese characters behind equal transliterations).
+
+Why a module of its own: this is the screener's per-candidate path (every retrieved candidate of every
+query goes through it), so it is compiled by :mod:`chipguard.native` with the scorer it calls, where the
+rest of the screener (the query's forms, retrieval's order, evidence, grouping, hits) runs once per query
+and stays interpreted. The screener (``chipguard.match.screener``) imports what it needs from here and
+names it as before.
+
+What compiling asks of it (see chipguard.native): a call from here to the scorer is a direct call, which
+a test cannot patch through this module; float ``sum(...)`` needs a ``0.0`` start.
+
+Interface::
+
+    score_pair(qa, entry, person, q_weights, query: PairQuery, aligned=None) -> PairScore | None
+    PairQuery, ListedRecord, PairScore
+    core_name(name) / latin_core_name(name) -> str     # a listed company name's trade name
+    han_core(name) -> str; query_qualifier(...); trade_name_places(alias); ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from chipguard.limits import LIMITS
+from chipguard.match import evidence as ev
+from chipguard.match.config import scorer_config
+from chipguard.match.index import Entry
+from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound
+from chipguard.model import PartyKind
+from chipguard.names.analysis import ADMIN, COUNTRY, GENERIC, LEGAL, PLACE, STOP, WORD, NameAnalysis, analyze
+from chipguard.names.chinese import analyse, chinese_core_name, has_han
+from chipguard.names.data import vocabulary
+from chipguard.names.variants import (
+    initials_consistent,
+    is_acronym,
+    name_variants,
+    parent_parts,
+    parenthesised,
+    qualifiers,
+)
+
+ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
+_PERSON_OR_ORG_LIKE = (PartyKind.PERSON, *ORG_LIKE)  # the kinds a kind clash is told between
+
+
+# the country groups made from the vocabulary they were made from (its identity: a reloaded vocabulary,
+# as tests and a changed override root make, gets its own)
+_GROUPS_MADE: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+
+def _country_groups() -> dict[str, str]:
+    """Country code → the head of its group (vocabulary.yml ``country_groups``). Made once per loaded
+    vocabulary: it is read for every country of every candidate's record."""
+    data = vocabulary()
+    made = _GROUPS_MADE[-1] if _GROUPS_MADE else None
+    if made is not None and made[0] is data:
+        return made[1]
+    groups: dict[str, str] = {}
+    for group in data.get("country_groups", []) or []:
+        head = str(group[0]).upper()
+        for code in group:
+            groups[str(code).upper()] = head
+    _GROUPS_MADE[:] = [(data, groups)]
+    return groups
+
+
+def _country_norm(code: str) -> str:
+    code = code.strip().upper()
+    return _country_groups().get(code, code)
+
+
+def qualifier_clash(query: str, alias: str, query_how: str, alias_how: str) -> dict[str, Any] | None:
+    """A penalty when a side's parenthesised qualifier was dropped to match and both names carry
+    different qualifiers ("Bank of China (Hong Kong)" vs "Bank of China (Australia)")."""
+    if query_how != "without-parentheses" and alias_how != "without-parentheses":
+        return None
+    qa, qb = qualifiers(query), qualifiers(alias)
+    if qa and qb and not (qa & qb):
+        return {
+            "feature": "qualifier_clash",
+            "reason": "different qualifiers in parentheses",
+            "query": sorted(qa),
+            "list": sorted(qb),
+            "value": -scorer_config().qualifier_clash_penalty,
+        }
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def han_core(name: str) -> str:
+    """The Han characters of a Chinese name, Simplified, without its legal form ("" for other names).
+
+    Why: two Chinese names are compared through their Latin forms, where every pinyin syllable is a
+    token, so a name contained in another (西北大学 in 西北工业大学, 电子科技 in 电子科技大学) looks
+    closer than it is. Comparing the characters themselves restores what the inserted words say."""
+    if not has_han(name) or any("a" <= ch.lower() <= "z" for ch in name):
+        return ""
+    analysis = analyse(name)
+    return "".join(
+        ch for seg in analysis.segments if seg.kind != "legal-form" for ch in seg.text if has_han(ch)
+    )
+
+
+def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any] | None:
+    """A penalty when a Chinese query meets a Chinese list name through transliteration but the two
+    differ in their characters: (1 − character similarity) × factor."""
+    alias_core = han_core(alias)
+    if not alias_core or alias_core == query_core:
+        return None
+    similarity = fuzz.ratio(query_core, alias_core) / 100.0
+    return {
+        "feature": "han_characters_differ",
+        "weight": -factor,
+        "amount": round(1.0 - similarity, 4),
+        "reason": f"Chinese names differ in their characters: {query_core} vs {alias_core} "
+        f"(character similarity {similarity:.2f})",
+        "value": -round((1.0 - similarity) * factor, 4),
+    }
+
+
+@lru_cache(maxsize=1)
+def _branch_markers() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the ``branch_markers`` of matching.yml (whole words, any case) and each marker's
+    display form."""
+    markers = list(scorer_config().branch_markers)
+    if not markers:
+        return re.compile(r"(?!x)x"), {}
+    parts = []
+    for marker in sorted(markers, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in marker.split())
+        parts.append(body if has_han(marker) else rf"(?<!\w){body}(?!\w)")
+    display = {" ".join(m.casefold().split()): m for m in markers}
+    return re.compile("|".join(parts), re.IGNORECASE), display
+
+
+@lru_cache(maxsize=100_000)
+def branch_marker(name: str) -> str:
+    """The branch / office marker a name carries ("… Branch", "… Representative Office", "分公司"), as
+    written in matching.yml, or "": such a record is a branch of the body its other words name, so a
+    query for the body ranks the body's own record first."""
+    pattern, display = _branch_markers()
+    found = pattern.search(name)
+    if not found:
+        return ""
+    text = " ".join(found.group(0).casefold().split())
+    return display.get(text, text)
+
+
+@lru_cache(maxsize=100_000)
+def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
+    """The words a list name's parentheses add to its bare form ``bare`` — "Huawei Technologies (UK)
+    Co., Ltd." → {"uk"}, "(New Zealand)", "(Yangon)": a subsidiary or branch abroad is written this way,
+    so matching it without them is matching the parent's name. A short form is not a qualifier: an
+    acronym of the name ("(CASIC)") or words of the name itself ("Huawei Technologies Co., Ltd.
+    (Huawei)")."""
+    words = {t.canon for t in analyze(bare, False).tokens}
+    out: set[str] = set()
+    for text in parenthesised(alias):
+        text = text.strip()
+        if not text or (is_acronym(text) and initials_consistent(text, bare)):
+            continue
+        canon = {t.canon for t in analyze(text, False).tokens if t.cls not in (ADMIN, LEGAL, STOP)}
+        if canon and not canon <= words:
+            out.update(canon - words)
+    return frozenset(out)
+
+
+def query_qualifier(query: str, bare: str, alias: str, countries: set[str]) -> list[str]:
+    """The places of the query's own parenthesised qualifier (words of class PLACE or COUNTRY that the
+    query's form ``bare`` lacks) that the matched list name ``alias`` does not hold, sorted:
+    "Semiconductor Manufacturing International (Beijing) Corporation" matched as the listed "Semiconductor
+    Manufacturing International Corporation" → ["beijing"], a subsidiary or branch of the listed firm
+    (``dropped_qualifier_query``). Only places: an acronym or short form ("(CETC 13)", "(Huawei)") names
+    the firm itself; only the qualifiers of the part of the query the form was made from (``_form_span``:
+    not the "(Shenzhen)" of another entity named further on in the query). A qualifier naming one of
+    ``countries`` (the query's and the record's, normalised) is left out: "Sensetime (China)" says of a
+    Chinese record only where it is."""
+    texts = _form_qualifiers(query, bare)
+    if not texts:
+        return []
+    held = {t.canon for t in analyze(bare, False).tokens} | {t.canon for t in analyze(alias, False).tokens}
+    out: set[str] = set()
+    for text in texts:
+        tokens = analyze(text, False).tokens
+        codes = {
+            ev.country_of_word(w) for w in {" ".join(text.casefold().split()), *(t.canon for t in tokens)}
+        }
+        if any(code and _country_norm(code) in countries for code in codes):
+            continue  # a qualifier naming a country of the query or the record, whole ("Hong Kong") or by a word
+        out.update(t.canon for t in tokens if t.cls in (PLACE, COUNTRY) and t.canon not in held)
+    return sorted(out)
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+_QUALIFIER_RE = re.compile(r"\(([^()]*)\)")
+
+
+def _form_qualifiers(query: str, form: str) -> list[str]:
+    """The parenthesised texts of ``query`` that belong to the part its form ``form`` (the query, or a
+    part of it, without parentheses) was made from: inside the span of the query the form's words cover,
+    or right after it. When the form's words cannot be found in order (a homoglyph cleaned away), every
+    parenthesised text of the query."""
+    text = query.casefold()
+    words = _WORD_RE.findall(form.casefold())
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for word in words:
+        found = re.compile(rf"\b{re.escape(word)}\b").search(text, at)
+        if found is None:
+            return parenthesised(query)
+        spans.append(found.span())
+        at = found.end()
+    if not spans:
+        return parenthesised(query)
+    start, end = spans[0][0], spans[-1][1]
+    return [
+        m.group(1)
+        for m in _QUALIFIER_RE.finditer(query)
+        if start <= m.start() < end
+        or (m.start() >= end and _adjacent(text[end : m.start()]))
+        or (m.end() <= start and _adjacent(text[m.end() : start]))
+    ]
+
+
+def _adjacent(gap: str) -> bool:
+    """Whether the text between a name and a parenthesised qualifier holds no word: punctuation, quotes,
+    or other parenthesised texts ("Far East Trading Company, Inc. (a.k.a. FETCO, Inc.) (Hong Kong)")."""
+    return not _WORD_RE.search(_QUALIFIER_RE.sub(" ", gap))
+
+
+@lru_cache(maxsize=100_000)
+def latin_core_name(name: str) -> str:
+    """The trade name of a company name written in Latin letters: region + trade name + industry words +
+    legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm
+    trades under; a word naming a country is a region ("Huawei Technologies Deutschland GmbH" → "Huawei"). "" when the name has no legal form (persons, institutes, vessels), holds a word of any
+    other kind (a number, an unknown class), keeps more trade-name words than ``core_name_max_words`` or
+    fewer letters than ``core_name_min_letters`` (matching.yml), or is nothing but its trade name and
+    legal form. A parenthesised short name made of the name's own words ("Huawei Technologies Co., Ltd.
+    (Huawei)") is left out: it is the trade name written again, not a second word of it."""
+    tokens = analyze(_without_own_words(name), False).tokens
+    if not any(t.cls == LEGAL for t in tokens):
+        return ""
+    if any(t.cls not in (WORD, PLACE, COUNTRY, ADMIN, GENERIC, LEGAL, STOP) for t in tokens):
+        return ""
+    industry = industry_words()
+    # a word naming a country is the region, not the trade name ("Huawei Technologies Deutschland GmbH"
+    # trades as "Huawei"): the vocabulary's country words and every country's own names (vocab.
+    # country_names)
+    core = [t for t in tokens if t.cls == WORD and t.canon not in industry and not ev.country_of_word(t.text)]
+    named = [t for t in tokens if t.cls not in (LEGAL, STOP)]
+    cfg = scorer_config()
+    if not core or len(core) > cfg.core_name_max_words or len(core) == len(named):
+        return ""
+    text = " ".join(t.text for t in core)
+    return text if len(text.replace(" ", "")) >= cfg.core_name_min_letters else ""
+
+
+def _without_own_words(name: str) -> str:
+    """``name`` less its parenthesised texts whose words are all words of the rest of the name (a short
+    name repeating it: "(Huawei)"); acronyms and qualifiers ("(CASIC)", "(UK)") are kept, and so is a
+    name of several parts ("… (Huawei). Affiliated Entity: …"), which is no one firm's name to trade by."""
+    inner = parenthesised(name)
+    if not inner or any(how == "part" for _variant, how in name_variants(name)):
+        return name
+    rest = " ".join(_PAREN_TEXT.sub(" ", name).split())
+    words = {t.canon for t in analyze(rest, False).tokens}
+    for text in inner:
+        own = {t.canon for t in analyze(text, False).tokens}
+        if own and own <= words and not is_acronym(text.strip()):
+            name = name.replace(f"({text})", " ", 1)
+    return " ".join(name.split())
+
+
+_PAREN_TEXT = re.compile(r"\([^()]*\)")
+
+
+_BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
+
+
+def trade_name_match(scored: Scored) -> bool:
+    """Whether a match on a listed firm's trade name stands: the query is that trade name — every word
+    of it met exactly (a trade name with a typo is another name) and nothing left over but a place or a
+    legal form (众科建筑工程 is another firm trading as 众科 than 中科微电子, whatever the sound)."""
+    return all(p.how in ("exact", "equivalent") for p in scored.pairs) and all(
+        cls in _BRAND_EXTRAS for _text, cls, _w in scored.unmatched_query
+    )
+
+
+@lru_cache(maxsize=4096)
+def trade_name_places(alias: str) -> frozenset[str]:
+    """The places (cities, provinces: class PLACE, not countries) a listed company name written in Latin
+    letters adds to its trade name, casefolded: "JIANGSU CHANGQING AGROCHEMICAL CO.,LTD" → {jiangsu}.
+    Empty for a name in Chinese script (its places are Han, the query's translated ones Latin)."""
+    indexed = alias[: LIMITS.list_name_chars]
+    if has_han(indexed):
+        return frozenset()
+    in_core = {t.canon for t in analyze(core_name(indexed), False).tokens}
+    return frozenset(
+        t.canon.casefold()
+        for t in analyze(indexed, False).tokens
+        if t.cls == PLACE and t.canon not in in_core
+    )
+
+
+def trade_name_place_clash(scored: Scored, alias: str) -> dict[str, Any] | None:
+    """The place clash of a match on a listed firm's trade name, or None. Why: a company name is
+    registered as region + trade name + industry + legal form, and a trade name is the firm's own only
+    within its region — 广东长青（集团） (Guangdong Chant) and JIANGSU CHANGQING AGROCHEMICAL, 江苏大港 and
+    XI'AN DAGANG ROAD MACHINERY are other firms. On the full name the token alignment's place_clash sees
+    the two places; on the trade name the list's place was cut off with the rest, so it is looked at
+    here: a place the query names beside the trade name, none of the places the listed name adds."""
+    q_places = {text.casefold() for text, cls, _w in scored.unmatched_query if cls == PLACE}
+    if not q_places:
+        return None
+    l_places = trade_name_places(alias)
+    if not l_places or q_places & l_places:
+        return None
+    return {
+        "feature": "place_clash",
+        "reason": "the trade name is met, but the names' places differ (another firm's region)",
+        "query": sorted(q_places),
+        "list": sorted(l_places),
+        "value": -scorer_config().place_clash_penalty,
+    }
+
+
+def core_name(name: str) -> str:
+    """The trade name of a listed company name, Chinese or Latin ("" when it has none): the general rule
+    behind finding a listed firm by the name it trades under (海康威视, Dahua) besides its legal name; the
+    curated short names (chipguard/data/zh/listed_party_names.yml) add what the rule cannot derive."""
+    if has_han(name):
+        return chinese_core_name(name)
+    return latin_core_name(name)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """What a pair knows of the listed record a candidate name belongs to: its kind and countries
+    (``countries`` normalised through the country groups, ``listed_countries`` as the list writes them).
+    Screening has one for every candidate; ``compare`` scores two bare names and has none."""
+
+    kind: PartyKind
+    countries: set[str] | frozenset[str]
+    listed_countries: list[str]
+    name: str = ""  # the record's primary name (a branch or office says so there)
+
+
+@dataclass(slots=True)
+class PairScore:
+    """A scored pair: the score with every feature, the name comparison (query side first) and the
+    features of the pair beyond the names' words (``extra``: penalties with their contributions)."""
+
+    score: float
+    scored: Scored
+    extra: list[dict[str, Any]]
+
+    # (written out, as chipguard.match.score's Pair and Scored: compiled, a dataclass's generated __init__
+    # is interpreted, a class's own is native)
+    def __init__(self, score: float, scored: Scored, extra: list[dict[str, Any]]) -> None:
+        self.score = score
+        self.scored = scored
+        self.extra = extra
+
+    def features(self) -> list[dict[str, Any]]:
+        """Every feature that fired, with its weight, value and contribution (they add up to the score)."""
+        return self.scored.features(self.extra, self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class PairQuery:
+    """What score_pair knows of the query besides the analysed form it scores: the name as given, how
+    this form was made (as-given, without-parentheses or its transliteration method) and its anchors;
+    ``han``: the query's Han characters when this form is their Latin rendering; the query's kind and
+    country (normalised, and as given); the lists' ``rarity``, the score below which a pair is dropped,
+    and the listed ``records`` (kind and countries by party) — screening has them, compare() does not.
+    Made once per query form, so the scorer's hot loop passes one object."""
+
+    name: str
+    how: str
+    anchors: frozenset[str] | None = None
+    han: str = ""
+    kind: str | None = None
+    country: str = ""
+    country_given: str | None = None
+    rarity: RarityFn | None = None
+    min_score: float = 0.0
+    records: Callable[[int], ListedRecord] | None = None
+    # whether a listed record carries a name in Chinese script (a translated query meets it directly)
+    own_script: Callable[[int], bool] | None = None
+
+
+def score_pair(
+    qa: NameAnalysis,
+    entry: Entry,
+    person: bool,
+    q_weights: tuple[float, ...] | None,
+    query: PairQuery,
+    aligned: dict[tuple[Any, ...], Scored | None] | None = None,
+) -> PairScore | None:
+    """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
+    ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
+    is a word-by-word translation takes the query's seat, where translation rules apply), then the
+    features of the pair — different qualifiers in parentheses, Chinese characters that differ behind
+    equal transliterations and, when the candidate is a listed record (``records`` gives its kind and
+    countries), a kind or country the query contradicts, a dropped qualifier naming a subsidiary, a match
+    on a trade name or on the parent named in another entity's record. Every weight is matching.yml's.
+
+    ``entry.variant`` says how the candidate name was made (see PairQuery for the query). None when the
+    name score is below ``query.min_score`` or a trade-name entry does not stand (see
+    trade_name_match).
+
+    ``aligned``: the name alignments already made for this query form in this scoring mode (screening
+    passes one dict per form and query), by the candidate name's text, person rules and anchors — all an
+    alignment depends on besides the query. A name listed on several records (the Entity List lists a
+    firm once per address) is then aligned once; the features of each record are still its own."""
+    script = _record_script(entry, person, query)
+    if aligned is None:
+        scored = _aligned(qa, entry, person, q_weights, query, script)
+    else:
+        key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person, script)
+        if key in aligned:
+            scored = aligned[key]
+        else:
+            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script)
+    if scored is None:
+        return None
+    return _pair_features(qa, entry, query, scored)
+
+
+def _record_script(entry: Entry, person: bool, query: PairQuery) -> bool:
+    """Whether a translated (Chinese) query meets here the English name of a record that carries its own
+    Chinese name (name_score.translated_record_script_needs_partner): asked only of such pairs."""
+    return (
+        query.anchors is not None
+        and entry.anchors is None
+        and not person
+        and query.own_script is not None
+        and scorer_config().record_script_needs_partner
+        and query.own_script(entry.party)
+    )
+
+
+def _aligned(
+    qa: NameAnalysis,
+    entry: Entry,
+    person: bool,
+    q_weights: tuple[float, ...] | None,
+    query: PairQuery,
+    script: bool = False,
+) -> Scored | None:
+    """The names' alignment of score_pair, None when it is below ``query.min_score``; ``script``: see
+    _record_script."""
+    c_weights = entry.weights or None
+    rarity, min_score = query.rarity, query.min_score
+    if entry.anchors is not None and query.anchors is None and not person:
+        # the list name is the translation (English query, Chinese list name): it takes the query's seat
+        # in the scorer, where translation synonyms and anchors apply
+        swapped = score_or_bound(
+            entry.analysis,
+            qa,
+            person=False,
+            rarity=rarity,
+            q_weights=c_weights,
+            c_weights=q_weights,
+            min_score=min_score,
+            anchors=entry.anchors,
+            list_translated=True,
+        )
+        if not isinstance(swapped, Scored):
+            return None  # the early bound ruled the pair out (it is below min_score)
+        scored = swapped.swapped()
+    else:
+        found = score_or_bound(
+            qa,
+            entry.analysis,
+            person=person,
+            rarity=rarity,
+            q_weights=q_weights,
+            c_weights=c_weights,
+            min_score=min_score,
+            anchors=query.anchors,
+            cand_has_script=script,
+        )
+        if not isinstance(found, Scored):
+            return None  # the early bound ruled the pair out (it is below min_score)
+        scored = found
+    if scored.score < min_score:
+        return None
+    return scored
+
+
+def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Scored) -> PairScore | None:
+    """score_pair's features of the pair beyond the names' words, on the names' alignment ``scored``."""
+    if entry.variant == "core" and not trade_name_match(scored):
+        return None
+    w = scorer_config()
+    extra: list[dict[str, Any]] = []
+    if entry.variant == "core" and w.trade_name_place_clash:
+        place_clash = trade_name_place_clash(scored, entry.alias)
+        if place_clash:
+            extra.append(place_clash)
+    record = query.records(entry.party) if query.records is not None else None
+    query_kind, query_country = query.kind, query.country
+    if record is not None:
+        if (
+            query_kind in ("person", "org")
+            and record.kind in _PERSON_OR_ORG_LIKE
+            and (query_kind == "person") != (record.kind == PartyKind.PERSON)
+        ):
+            extra.append(
+                {
+                    "feature": "kind_clash",
+                    "reason": f"query is a {query_kind}, the listed party a {record.kind.value}",
+                    "value": -w.kind_clash_penalty,
+                }
+            )
+        if query_country and record.countries and query_country not in record.countries:
+            value = (
+                w.person_country_clash_penalty if record.kind == PartyKind.PERSON else w.country_clash_penalty
+            )
+            extra.append(
+                {
+                    "feature": "country_clash",
+                    "reason": f"country {query.country_given} given, the listed party is in "
+                    f"{', '.join(sorted(record.listed_countries))}",
+                    "value": -value,
+                }
+            )
+    clash = qualifier_clash(query.name, entry.alias, query.how, entry.variant)
+    if clash:
+        extra.append(clash)
+    elif record is not None and entry.variant == "without-parentheses" and not entry.latin_method:
+        dropped = dropped_qualifiers(entry.alias, entry.analysis.original)
+        if dropped and not dropped & {t.canon for t in qa.tokens}:
+            extra.append(
+                {
+                    "feature": "dropped_qualifier",
+                    "reason": "the list name's qualifier in parentheses ("
+                    + ", ".join(sorted(dropped))
+                    + ") is not in the query: a subsidiary or branch of the named firm",
+                    "value": -w.dropped_qualifier_penalty,
+                }
+            )
+    elif record is not None and w.dropped_qualifier_query and query.how == "without-parentheses":
+        own = query_qualifier(query.name, qa.original, entry.alias, {query.country, *record.countries})
+        if own:
+            extra.append(
+                {
+                    "feature": "query_qualifier",
+                    "reason": "the query's qualifier in parentheses ("
+                    + ", ".join(own)
+                    + ") is not in the list name: the query names a subsidiary or branch of the listed firm",
+                    "value": -w.dropped_qualifier_penalty,
+                }
+            )
+    if record is not None and not any(
+        p.get("feature") in ("qualifier_clash", "dropped_qualifier") for p in extra
+    ):
+        # (not twice: a dropped "(Lebanon Branch)" is already a qualifier the query lacks)
+        marker = branch_marker(record.name) or branch_marker(entry.alias)
+        if marker and not branch_marker(query.name):
+            extra.append(
+                {
+                    "feature": "branch_marker",
+                    "reason": f"the listed record is a {marker} ('{record.name}') and the query names none: "
+                    "a branch or office of the named body ranks below it",
+                    "value": -w.branch_marker_penalty,
+                }
+            )
+    if record is not None:
+        if entry.variant == "core":
+            extra.append(
+                {
+                    "feature": "trade_name",
+                    "reason": "matched the listed name's trade name (without its place, industry "
+                    "words and legal form)",
+                    "value": -w.core_name_penalty,
+                }
+            )
+        elif (
+            entry.variant != "full"
+            and entry.alias != entry.analysis.original
+            and entry.analysis.original.strip(" ,.;:-").casefold() in parent_parts(entry.alias)
+        ):
+            extra.append(
+                {
+                    "feature": "parent_part",
+                    "reason": "the matched name is the parent named in another entity's "
+                    "record (Affiliated Entity / Parent Organization)",
+                    "value": -w.parent_part_penalty,
+                }
+            )
+    if query.han and entry.latin_method:
+        # two Chinese names met through their Latin forms: their characters must agree too
+        differ = han_difference(query.han, entry.alias, w.han_mismatch_penalty_factor)
+        if differ:
+            extra.append(differ)
+    score = scored.score
+    if extra:
+        score = max(0.0, score + sum((p["value"] for p in extra), 0.0))
+    return PairScore(score, scored, extra)
