@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chipguard.match import pairs
 from chipguard.match import screener as screener_module
 from chipguard.match.score import Scored, score_or_bound
 from chipguard.match.screener import Screener
@@ -68,6 +69,7 @@ def screened() -> Iterator[list[Call]]:
     copy = _pairs_source_copy(mp)
     own = [_hits(screener, name, kind) for name, kind in queries[:100]]
     mp.setattr(copy, "score_or_bound", recording)
+    mp.setattr(copy, "PairScore", pairs.PairScore)  # what the compiled candidate loop takes from a scorer
     mp.setattr(screener_module, "score_pair", copy.score_pair)
     try:
         for i, (name, kind) in enumerate(queries):

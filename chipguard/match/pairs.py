@@ -34,7 +34,7 @@ from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry
-from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound
+from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound, weights_of
 from chipguard.model import PartyKind
 from chipguard.names.analysis import ADMIN, COUNTRY, GENERIC, LEGAL, PLACE, STOP, WORD, NameAnalysis, analyze
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
@@ -610,3 +610,102 @@ def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Sco
     if extra:
         score = max(0.0, score + sum((p["value"] for p in extra), 0.0))
     return PairScore(score, scored, extra)
+
+
+def _person_candidate(entry: Entry, kind: PartyKind) -> bool:
+    """Whether a list name is scored by ``_person_reading`` too: a name of a record whose kind the list
+    does not state, itself without a legal form or a word of an organisation's kind. A firm's name
+    ("AVIC Chengdu Aircraft Industrial (GROUP) Co. Ltd.") is not a person's, and person rules (a name
+    holding every part of the other) would rate a short firm name against a longer one far above what
+    the organisation rules give; a record the list calls an organisation is one (``--kind person``
+    would only lower its score by the kind clash)."""
+    if entry.person or entry.variant == "core" or kind != PartyKind.UNKNOWN:
+        return False
+    return not any(t.cls in (LEGAL, GENERIC, ADMIN) for t in entry.analysis.tokens)
+
+
+# a candidate kept for a query (see score_candidates): (score, the names' alignment, the query form, its
+# analysis scored, the candidate name, the pair's features beyond the words)
+Kept = tuple[float, Scored, Any, NameAnalysis, Entry, list[dict[str, Any]]]
+
+
+def score_candidates(
+    screener: Any,
+    form: Any,
+    pair_query: PairQuery,
+    person_query: PairQuery | None,
+    kind_norm: str | None,
+    candidates: list[int],
+    deepen: Any,
+    q_weights: dict[bool, tuple[float, ...]],
+    best: dict[int, Kept],
+    cut: float,
+    scorer: Callable[..., PairScore | None] = score_pair,
+) -> None:
+    """The candidate loop of one query form of ``Screener.screening`` (``screener``; ``form``, its
+    QueryForm): each candidate name as ``deepen.walk`` yields it — ``candidates`` grows while it is
+    walked — scored by ``scorer`` (score_pair; the screener passes the function it names, so that one
+    scorer serves screening and compare) with ``pair_query`` and, for a query without a kind that may be
+    a person's name (``person_query``), by the person rules too, the better reading kept; the best pair
+    of each record into ``best`` (by party), the names that brought a record over ``cut`` into
+    ``deepen.cleared``. ``q_weights``: the query's weights per scoring mode, filled as needed.
+
+    Why here: this loop runs for every candidate of every query, so it is compiled with the scorer
+    (chipguard.native); the screener keeps the per-query work around it."""
+    entries = screener.index.entries
+    parties = screener.parties
+    rarity = screener.index.rarity
+    same_named = screener.candidates_same_name
+    q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
+    aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
+    for eid in deepen.walk(candidates):
+        entry: Entry = entries[eid]
+        person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
+        qa: NameAnalysis = form.person if person_mode else form.org
+        qw = q_weights.get(person_mode)
+        if qw is None:
+            qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
+        pair = scorer(qa, entry, person_mode, qw, pair_query, aligned)
+        if person_query is not None and _person_candidate(entry, parties[entry.party].kind):
+            pw = q_weights.get(True)
+            if pw is None:
+                pw = q_weights[True] = weights_of(form.person, rarity, True)
+            read = scorer(form.person, entry, True, pw, person_query, aligned)
+            if read is not None and (pair is None or read.score > pair.score):
+                pair, qa, person_mode = read, form.person, True
+        if entry.variant == "core":
+            words = q_words.get(person_mode)
+            if words is None:
+                words = q_words[person_mode] = {t.canon for t in qa.tokens}
+            holds = all(t.canon in words for t in entry.analysis.tokens)
+        else:
+            holds = False
+        if holds:
+            # the query holds a listed trade name: the full name it comes from is scored too,
+            # retrieved or not (see _full_name_of)
+            retrieved = deepen.known(candidates)
+            for other in screener._full_name_of(eid):
+                if other not in retrieved:
+                    retrieved.add(other)
+                    candidates.append(other)
+        if pair is None:
+            continue
+        if same_named:
+            # a name that may clear the threshold (its alignment reached the scoring floor) is
+            # scored on every record listing it: the parent named in seventy Huawei affiliates'
+            # records, the same firm once per address (one alignment, see score_pair), however
+            # many left the candidate limit. The floor, not the threshold: a name written
+            # otherwise ("Huawei Technology Co. Ltd." beside "Huawei Technologies Co., Ltd.",
+            # one same-name key) aligns a little otherwise
+            retrieved = deepen.known(candidates)
+            for other in screener.index.same_name_entries(eid):
+                if other not in retrieved:
+                    retrieved.add(other)
+                    candidates.append(other)
+        score, scored, extra = pair.score, pair.scored, pair.extra
+        prev = best.get(entry.party)
+        if score >= cut and (prev is None or prev[0] < cut):
+            # a record clearing the threshold that no name scored before had cleared
+            deepen.cleared.add(entry.analysis.original)
+        if prev is None or score > prev[0]:
+            best[entry.party] = (score, scored, form, qa, entry, extra)

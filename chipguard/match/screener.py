@@ -29,10 +29,12 @@ from chipguard.match.pairs import (
     ListedRecord,
     PairQuery,
     _country_norm,
+    _person_candidate,
     core_name,
     dropped_qualifiers,
     han_core,
     latin_core_name,
+    score_candidates,
     score_pair,
 )
 from chipguard.match.pairs import PairScore as PairScore  # (named here as before)
@@ -352,18 +354,6 @@ def _person_reading(form: QueryForm) -> bool:
     if any(t.cls in (LEGAL, GENERIC) for t in form.org.tokens):
         return False
     return len(form.person.tokens) >= 2
-
-
-def _person_candidate(entry: Entry, kind: PartyKind) -> bool:
-    """Whether a list name is scored by ``_person_reading`` too: a name of a record whose kind the list
-    does not state, itself without a legal form or a word of an organisation's kind. A firm's name
-    ("AVIC Chengdu Aircraft Industrial (GROUP) Co. Ltd.") is not a person's, and person rules (a name
-    holding every part of the other) would rate a short firm name against a longer one far above what
-    the organisation rules give; a record the list calls an organisation is one (``--kind person``
-    would only lower its score by the kind clash)."""
-    if entry.person or entry.variant == "core" or kind != PartyKind.UNKNOWN:
-        return False
-    return not any(t.cls in (LEGAL, GENERIC, ADMIN) for t in entry.analysis.tokens)
 
 
 def name_key(a: NameAnalysis) -> str:
@@ -814,8 +804,6 @@ class Screener:
                 if trade:
                     seen = set(candidates)
                     candidates += [eid for eid in self.index.named(analyze(trade, False)) if eid not in seen]
-            q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
-            aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
             deepen = _Deepening(
                 rankings,
                 self.candidate_limit,
@@ -830,57 +818,21 @@ class Screener:
             # no kind given, a name that may be a person's: also scored as kind person would score it
             # (its kind clash with an organisation's record included), the better reading kept
             person_query = dataclasses.replace(pair_query, kind="person") if as_person else None
-            for eid in deepen.walk(candidates):
-                entry = entries[eid]
-                person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
-                qa = form.person if person_mode else form.org
-                qw = q_weights.get(person_mode)
-                if qw is None:
-                    qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-                pair = score_pair(qa, entry, person_mode, qw, pair_query, aligned)
-                if person_query is not None and _person_candidate(entry, self.parties[entry.party].kind):
-                    pw = q_weights.get(True)
-                    if pw is None:
-                        pw = q_weights[True] = weights_of(form.person, rarity, True)
-                    read = score_pair(form.person, entry, True, pw, person_query, aligned)
-                    if read is not None and (pair is None or read.score > pair.score):
-                        pair, qa, person_mode = read, form.person, True
-                if entry.variant == "core":
-                    words = q_words.get(person_mode)
-                    if words is None:
-                        words = q_words[person_mode] = {t.canon for t in qa.tokens}
-                    holds = all(t.canon in words for t in entry.analysis.tokens)
-                else:
-                    holds = False
-                if holds:
-                    # the query holds a listed trade name: the full name it comes from is scored too,
-                    # retrieved or not (see _full_name_of)
-                    retrieved = deepen.known(candidates)
-                    for other in self._full_name_of(eid):
-                        if other not in retrieved:
-                            retrieved.add(other)
-                            candidates.append(other)
-                if pair is None:
-                    continue
-                if same_named:
-                    # a name that may clear the threshold (its alignment reached the scoring floor) is
-                    # scored on every record listing it: the parent named in seventy Huawei affiliates'
-                    # records, the same firm once per address (one alignment, see score_pair), however
-                    # many left the candidate limit. The floor, not the threshold: a name written
-                    # otherwise ("Huawei Technology Co. Ltd." beside "Huawei Technologies Co., Ltd.",
-                    # one same-name key) aligns a little otherwise
-                    retrieved = deepen.known(candidates)
-                    for other in self.index.same_name_entries(eid):
-                        if other not in retrieved:
-                            retrieved.add(other)
-                            candidates.append(other)
-                score, scored, extra = pair.score, pair.scored, pair.extra
-                prev = best.get(entry.party)
-                if score >= cut and (prev is None or prev[0] < cut):
-                    # a record clearing the threshold that no name scored before had cleared
-                    deepen.cleared.add(entry.analysis.original)
-                if prev is None or score > prev[0]:
-                    best[entry.party] = (score, scored, form, qa, entry, extra)
+            # every candidate, as the list grows (chipguard.match.pairs; score_pair is passed as this module
+            # names it)
+            score_candidates(
+                self,
+                form,
+                pair_query,
+                person_query,
+                kind_norm,
+                candidates,
+                deepen,
+                q_weights,
+                best,
+                cut,
+                score_pair,
+            )
         # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party
         assessed = self._assess(
             best, queries, kind_norm, q_country, evidence or ev.NO_EVIDENCE, cut, declared_kind=declared_kind
