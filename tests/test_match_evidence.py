@@ -241,19 +241,15 @@ def test_siblings_differing_in_their_distinctive_word_are_weak(
     without that key the scorer aligns them as a typo and the evidence says two places: weak. Xinjiang
     University is not the Xinjiang Production and Construction Corps (listed as "Xinjiang Corps": no
     university). The listed bodies' own names still confirm."""
-    from chipguard.match import score
-    from chipguard.match import screener as screener_module
-    from chipguard.match.config import scorer_config
+    from tests.scorer_support import scorer_config_with
 
     def henan() -> list[Hit]:
         hits = screener.screen("Henan University", kind="org", country="CN")
         return [h for h in hits if h.name == "Hunan University"]
 
     assert henan() == []
-    cfg = dataclasses.replace(scorer_config(), place_words_distinct=False)
     with monkeypatch.context() as patch:
-        patch.setattr(score, "scorer_config", lambda: cfg)
-        patch.setattr(screener_module, "scorer_config", lambda: cfg)
+        scorer_config_with(patch, place_words_distinct=False)
         typo = henan()
         assert typo and typo[0].strength == "weak"
         assert any(f["feature"] == "name" and "henan" in f["detail"] for f in typo[0].evidence)

@@ -8,16 +8,13 @@ business confirmed at 0.95 on the name alone, a DENY. A morphology or stem pair 
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from csl_support import csl_2022_parties
 
-from chipguard.match import pairs, score, screener
-from chipguard.match.config import scorer_config
 from chipguard.match.score import industry_words, token_similarity
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
+from tests.scorer_support import scorer_config_with
 
 
 def _token(word: str):  # type: ignore[no-untyped-def]
@@ -26,10 +23,7 @@ def _token(word: str):  # type: ignore[no-untyped-def]
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), industry_words_distinct=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, industry_words_distinct=False)
 
 
 def test_two_industry_words_are_no_typo(monkeypatch: pytest.MonkeyPatch) -> None:

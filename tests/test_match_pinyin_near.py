@@ -15,18 +15,17 @@ shared data."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import pytest
 
-from chipguard.match import evidence, score
-from chipguard.match.config import scorer_config
+from chipguard.match import evidence
 from chipguard.match.score import token_similarity
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables
 from tests.csl_support import csl_2022_parties
+from tests.scorer_support import scorer_config_with
 
 
 @cache
@@ -61,8 +60,7 @@ def test_pinyin_words_one_syllable_apart_are_other_names() -> None:
 
 def test_a_chinese_trade_name_one_syllable_off_no_longer_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not [h for h in _hits("冠昊生物科技股份有限公司", "HEBEI HUANHAO") if h[1] != "weak"]
-    cfg = dataclasses.replace(scorer_config(), pinyin_other_syllables=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, pinyin_other_syllables=False)
     assert [h for h in _hits("冠昊生物科技股份有限公司", "HEBEI HUANHAO") if h[1] == "potential"]  # before
 
 
@@ -107,6 +105,5 @@ def test_the_letters_of_two_names_one_pinyin_trade_name_apart_are_no_match(
 
     assert hits("深圳市佳士科技股份有限公司") == []
     assert hits("深圳市佳思博科技有限公司") == ["confirmed"]
-    cfg = dataclasses.replace(scorer_config(), pinyin_other_syllables=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, pinyin_other_syllables=False)
     assert hits("深圳市佳士科技股份有限公司") == ["potential"]  # before: the character rule

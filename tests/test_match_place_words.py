@@ -9,17 +9,14 @@ records: CSL 2022-04, skipped without the shared data."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from csl_support import csl_2022_parties
 
-from chipguard.match import score, screener
-from chipguard.match.config import scorer_config
 from chipguard.match.score import token_similarity
 from chipguard.match.screener import Screener, compare
 from chipguard.names.analysis import analyze
 from chipguard.names.vocab import chinese_place_words, place_words
+from tests.scorer_support import scorer_config_with
 
 
 def _token(word: str):  # type: ignore[no-untyped-def]
@@ -28,9 +25,7 @@ def _token(word: str):  # type: ignore[no-untyped-def]
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), place_words_distinct=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, place_words_distinct=False)
 
 
 def test_the_place_words_come_from_the_vocabularies() -> None:

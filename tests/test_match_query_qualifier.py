@@ -10,15 +10,13 @@ first and the parent is a review. A qualifier naming the query's or the record's
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import pytest
 
-from chipguard.match import pairs, score, screener
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener, query_qualifier
 from chipguard.model import Party
+from tests.scorer_support import scorer_config_with
 
 SMIC = "SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION"
 
@@ -48,10 +46,7 @@ def _hits(path: str, query: str, country: str | None = "CN") -> list[tuple[str, 
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), dropped_qualifier_query=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, dropped_qualifier_query=False)
 
 
 NON_SDN = "lists/ofac_cons_enhanced_2025-01-10.zip"

@@ -10,26 +10,21 @@ Real names; the CSL test skips without the shared data."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from chipguard.match import pairs, score, screener
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener
 from chipguard.model import Alias, Party, PartyKind
 from tests.csl_support import csl_2022_parties
+from tests.scorer_support import scorer_config_with
 
 TECH_INVESTMENT = "Huawei Tech. Investment Co., Limited"
 
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), record_script_needs_partner=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, record_script_needs_partner=False)
 
 
 def _record(chinese: str | None) -> Party:

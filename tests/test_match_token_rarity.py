@@ -5,7 +5,6 @@ while two names matching word for word still score 1."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from chipguard.match import config as scorer
 from chipguard.match import score
 from chipguard.match.score import score_analyses
 from chipguard.names.analysis import analyze
+from tests.scorer_support import scorer_config_with
 
 
 def test_the_shipped_corpus_says_which_words_are_common_in_company_names() -> None:
@@ -39,8 +39,7 @@ def test_a_bad_corpus_line_is_an_error_naming_file_and_line(tmp_path: Path) -> N
 
 
 def _scores(monkeypatch: pytest.MonkeyPatch, query: str, listed: str, share: float) -> float:
-    cfg = dataclasses.replace(scorer.scorer_config(), rarity_corpus_share=share)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, rarity_corpus_share=share)
     score.corpus_factor.cache_clear()
     try:
         return score_analyses(
@@ -69,7 +68,6 @@ def test_compare_has_no_lists_and_is_unchanged_by_the_corpus(monkeypatch: pytest
     from chipguard.match.screener import compare
 
     before = compare("Beijing Xinwei Network Communication Systems", "Beijing Network Communication Systems")
-    cfg = dataclasses.replace(scorer.scorer_config(), rarity_corpus_share=0.0)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, rarity_corpus_share=0.0)
     after = compare("Beijing Xinwei Network Communication Systems", "Beijing Network Communication Systems")
     assert before.score == after.score

@@ -8,15 +8,13 @@ university names), skipped without the shared data."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import cache
 
 import pytest
 
-from chipguard.match import pairs, score, screener
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener
 from chipguard.model import Party
+from tests.scorer_support import scorer_config_with
 
 CHANGQING = "JIANGSU CHANGQING AGROCHEMICAL CO.,LTD"
 
@@ -43,10 +41,7 @@ def _hits(query: str, threshold: float | None = None) -> list[tuple[str, float, 
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), trade_name_place_clash=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(screener, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(pairs, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, trade_name_place_clash=False)
 
 
 def test_a_trade_name_of_another_region_is_another_firm(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,20 +7,16 @@ the Entity List — at 0.905, a potential hit, and the same name with Kenya at 0
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from chipguard.match import score
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import compare
+from tests.scorer_support import scorer_config_with
 
 HUAWEI = "华为技术有限公司"
 
 
 def _rule(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
-    cfg = dataclasses.replace(scorer_config(), translated_country_is_region=on)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, translated_country_is_region=on)
 
 
 @pytest.mark.parametrize("country", ["Jamaica", "Deutschland", "Angola"])

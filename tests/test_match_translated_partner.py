@@ -9,21 +9,18 @@ homophone_conflict``). Real names; the CSL tests skip without the shared data.""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from chipguard.match import score
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener, compare
 from tests.csl_support import csl_2022_parties
+from tests.scorer_support import scorer_config_with
 
 
 def _without_partner_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer as it was before the key (matching_introduced.yml: false)."""
-    cfg = dataclasses.replace(scorer_config(), translated_needs_partner=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, translated_needs_partner=False)
 
 
 def test_an_english_query_meets_a_chinese_list_name_as_it_meets_its_english_rendering(

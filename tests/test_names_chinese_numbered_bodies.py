@@ -14,6 +14,7 @@ from csl_support import csl_2022_parties
 
 from chipguard.match.screener import Screener
 from chipguard.names.chinese import renderings
+from tests.scorer_support import scorer_config_with
 
 
 def test_the_pinyin_readings_keep_the_number() -> None:
@@ -45,14 +46,9 @@ def test_an_unlisted_institute_does_not_meet_a_listed_one_letter_by_letter(
 ) -> None:
     """The character rule (two names alike letter by letter) does not join two numbered bodies whose
     numbers differ (name_score.numbered_body_numbers): CSSC's 721st institute is not on CSL 2022-04."""
-    import dataclasses
-
-    from chipguard.match import score
-    from chipguard.match.config import scorer_config
 
     query = "中国船舶集团有限公司第七二一研究所"
     assert [h for h in _screener().screen(query, kind="org", country="CN") if h.strength != "weak"] == []
-    cfg = dataclasses.replace(scorer_config(), numbered_body_numbers=False)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, numbered_body_numbers=False)
     before = Screener(csl_2022_parties()).screen(query, kind="org", country="CN")
     assert any(h.name.endswith("711th Research Institute") and h.strength == "potential" for h in before)

@@ -8,22 +8,17 @@ names; the screening test skips without the shared data."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from csl_support import csl_2022_parties
 
-from chipguard.match import index, score
-from chipguard.match.config import scorer_config
 from chipguard.match.screener import Screener, compare
 from chipguard.names.analysis import LEGAL, analyze
+from tests.scorer_support import scorer_config_with
 
 
 def _before_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The scorer and retrieval as archived rule sets have them (matching_introduced.yml)."""
-    cfg = dataclasses.replace(scorer_config(), legal_form_displaced=False, key_legal_runon=0.0)
-    monkeypatch.setattr(score, "scorer_config", lambda: cfg)
-    monkeypatch.setattr(index, "scorer_config", lambda: cfg)
+    scorer_config_with(monkeypatch, legal_form_displaced=False, key_legal_runon=0.0)
 
 
 @pytest.mark.parametrize(
