@@ -275,6 +275,27 @@ def split_word_letters() -> int:
     return cfg.len_typo_two_edits if cfg.split_word_typo else 1 << 30
 
 
+def split_words(a: NameAnalysis, sig: list[Token]) -> list[tuple[Token, Token]]:
+    """The adjacent tokens of ``sig`` (a name's tokens less legal forms and stopwords) that an organisation's
+    name writes as one word its analysis split: "SOTSINVEST" read "sots invest". Only those at
+    least :func:`split_word_letters` long, the ones the scorer joins to pair a typo of them (matching.yml
+    ``name_score.split_word_typo``). Retrieval keys them on both sides: a list's as a word of the list, a
+    query's by the list words one edit from it."""
+    if a.person or len(sig) < 2:
+        return []
+    least = split_word_letters()
+    written: set[str] | None = None
+    out: list[tuple[Token, Token]] = []
+    for x, y in zip(sig, sig[1:], strict=False):
+        joined = x.text + y.text
+        if len(joined) >= least:
+            if written is None:
+                written = set(a.cleaned.split())
+            if joined in written:
+                out.append((x, y))
+    return out
+
+
 def entry_keys(a: NameAnalysis) -> set[str]:
     keys: set[str] = set()
     sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
@@ -290,17 +311,12 @@ def entry_keys(a: NameAnalysis) -> set[str]:
             if stems:
                 keys.add("r:" + t.text)
                 keys.update("r:" + r for r in stems)
-    written: set[str] | None = None
     for x, y in zip(sig, sig[1:], strict=False):
         keys.add("b:" + x.text + y.text)  # adjacent pair, met by a query's run-together word or pair
-        if not a.person and len(x.text) + len(y.text) >= split_word_letters():
-            # a word the analysis split ("SOTSINVEST" read "sots invest") is a word of the list too: a
-            # query's typo of it ("SOTISNVEST", one word) finds it as a typo neighbour, as the scorer
-            # joins the two words to pair it (matching.yml name_score.split_word_typo)
-            if written is None:
-                written = set(a.cleaned.split())
-            if x.text + y.text in written:
-                keys.add("w:" + x.text + y.text)
+    # a word the analysis split ("SOTSINVEST" read "sots invest") is a word of the list too: a query's typo
+    # of it ("SOTISNVEST", one word) finds it as a typo neighbour, as the scorer joins the two words to pair
+    # it (matching.yml name_score.split_word_typo)
+    keys.update("w:" + x.text + y.text for x, y in split_words(a, sig))
     named = [t for t in a.tokens if t.cls != LEGAL]
     for x, y in zip(named, named[1:], strict=False):
         if x.cls == STOP or y.cls == STOP:  # a particle written onto the word ("Al-Arabi" ~ "Alarabi")
@@ -545,20 +561,12 @@ class NameIndex:
             # the list wrote the pair as one word ("tech nology")
             put("w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
             put("b:" + x.text + y.text, cfg.key_pair_in_order * pair)  # the same pair in the same order
-        if not a.person and len(sig) >= 2:
-            # the mirror of a list word the analysis split (see entry_keys): a query word the analysis
-            # split ("PERTOCHEMICALS" read "perto chemicals") finds the list words one edit from it as
-            # written ("petrochemicals"), which the scorer pairs by joining the two words
-            least = split_word_letters()
-            written: set[str] | None = None
-            for x, y in zip(sig, sig[1:], strict=False):
-                joined = x.text + y.text
-                if len(joined) >= least:
-                    if written is None:
-                        written = set(a.cleaned.split())
-                    if joined in written:
-                        for near in self.typo_neighbours(joined):
-                            put("w:" + near, cfg.key_typo * max(rar[x.canon], rar[y.canon]))
+        # the mirror of a list word the analysis split (see entry_keys): a query word the analysis split
+        # ("PERTOCHEMICALS" read "perto chemicals") finds the list words one edit from it as written
+        # ("petrochemicals"), which the scorer pairs by joining the two words
+        for x, y in split_words(a, sig):
+            for near in self.typo_neighbours(x.text + y.text):
+                put("w:" + near, cfg.key_typo * max(rar[x.canon], rar[y.canon]))
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
             put(
                 "w:" + x.text + y.text + z.text,
