@@ -260,7 +260,7 @@ def local_records(
     from chipguard.match import indexfile
     from chipguard.match.parallel import map_chunks
 
-    mapped = getattr(screener, "index_file", None)
+    mapped = screener.index_file
     if mapped is not None:
         path = mapped.path
     else:

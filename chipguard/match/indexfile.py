@@ -1058,9 +1058,9 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
         setattr(screener, name, value)
     parties = MappedParties(_Table(m, "parties"), _Table(m, "parties.keys"), DECODED_CACHE)
     screener.parties = parties
-    screener.stored_name_keys = parties.name_keys  # type: ignore[attr-defined]
+    screener.stored_name_keys = parties.name_keys
     screener.index = index
     screener.snapshots = []
     screener._party_countries = _PartyCountries(parties, _country_norm)
-    screener.index_file = m  # type: ignore[attr-defined]
+    screener.index_file = m
     return screener

@@ -255,7 +255,7 @@ def screen_lines(
         for row in rows:
             yield _line(screener, row, lists, limit)
         return
-    mapped = getattr(screener, "index_file", None)
+    mapped = screener.index_file
     with tempfile.TemporaryDirectory(prefix="chipguard-workers-") as tmp:
         if mapped is not None:
             path = mapped.path

@@ -607,6 +607,13 @@ version of the engine is refused, not half-configured."""
 class Screener:
     """Screens names against a fixed set of parties. Build once, query many times (thread-safe reads)."""
 
+    stored_name_keys: Callable[[int], tuple[frozenset[str], frozenset[str]]] | None = None
+    """A screener mapped from an index file reads each record's name keys from the file (format 11,
+    ``MappedParties.name_keys``); one built in memory analyses the record's names (record_name_keys)."""
+    index_file: Any = None
+    """The mapped index file (indexfile._Mapped) a screener was opened from, None when built in memory:
+    parallel workers map the same file rather than receive a pickled copy."""
+
     def __init__(
         self,
         parties: list[Party],
@@ -979,9 +986,7 @@ class Screener:
             party = self.parties[pidx]
             person = party.kind == PartyKind.PERSON
             # (a screener mapped from an index file reads them from the file: see record_name_keys)
-            stored: Callable[[int], tuple[frozenset[str], frozenset[str]]] | None = self.__dict__.get(
-                "stored_name_keys"
-            )
+            stored = self.stored_name_keys
             keys, primary = stored(pidx) if stored is not None else record_name_keys(party)
             if person:
                 keys = frozenset(" ".join(sorted(k.split())) for k in keys)
