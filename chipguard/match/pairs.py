@@ -23,7 +23,7 @@ Interface::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match.config import scorer_config
-from chipguard.match.index import Entry
+from chipguard.match.index import Entry, Retrieval
 from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound, weights_of
 from chipguard.model import PartyKind
 from chipguard.names.analysis import ADMIN, COUNTRY, GENERIC, LEGAL, PLACE, STOP, WORD, NameAnalysis, analyze
@@ -184,20 +184,30 @@ def query_qualifier(query: str, bare: str, alias: str, countries: set[str]) -> l
     not the "(Shenzhen)" of another entity named further on in the query). A qualifier naming one of
     ``countries`` (the query's and the record's, normalised) is left out: "Sensetime (China)" says of a
     Chinese record only where it is."""
-    texts = _form_qualifiers(query, bare)
-    if not texts:
+    qualifiers = _query_qualifiers(query, bare)
+    if not qualifiers:
         return []
     held = {t.canon for t in analyze(bare, False).tokens} | {t.canon for t in analyze(alias, False).tokens}
     out: set[str] = set()
-    for text in texts:
-        tokens = analyze(text, False).tokens
-        codes = {
-            ev.country_of_word(w) for w in {" ".join(text.casefold().split()), *(t.canon for t in tokens)}
-        }
-        if any(code and _country_norm(code) in countries for code in codes):
+    for codes, places in qualifiers:
+        if any(_country_norm(code) in countries for code in codes):
             continue  # a qualifier naming a country of the query or the record, whole ("Hong Kong") or by a word
-        out.update(t.canon for t in tokens if t.cls in (PLACE, COUNTRY) and t.canon not in held)
+        out.update(canon for canon in places if canon not in held)
     return sorted(out)
+
+
+@lru_cache(maxsize=4096)
+def _query_qualifiers(query: str, bare: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """query_qualifier's side of the query, the same for every candidate of a query form: each of the
+    form's parenthesised texts (_form_qualifiers) as the countries it names (whole or by a word) and its
+    words of class PLACE or COUNTRY, in order."""
+    out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for text in _form_qualifiers(query, bare):
+        tokens = analyze(text, False).tokens
+        words = [" ".join(text.casefold().split()), *(t.canon for t in tokens)]
+        codes = [code for code in (ev.country_of_word(w) for w in words) if code]
+        out.append((tuple(codes), tuple(t.canon for t in tokens if t.cls in (PLACE, COUNTRY))))
+    return tuple(out)
 
 
 _WORD_RE = re.compile(r"\w+")
@@ -624,6 +634,115 @@ def _person_candidate(entry: Entry, kind: PartyKind) -> bool:
     return not any(t.cls in (LEGAL, GENERIC, ADMIN) for t in entry.analysis.tokens)
 
 
+class Deepening:
+    """The candidates of one query form, read on past the candidate limit while they clear the threshold.
+
+    The first candidates are the index's (``Retrieval.first``: the best by key weight, the full matches
+    and same names); the list grows while it is walked (trade names bring their full names, a name that
+    scored brings every record listing it). Once it is walked to its end, and when the candidates
+    scored since the last batch brought records over the threshold that none had brought over before,
+    through ``names`` different list names or more (``cleared``, filled by the caller), the next
+    ``batch`` entries of each ranking not yet walked are appended — the floors do not apply to them —
+    until a batch brings fewer or ``cap`` entries have been appended so (0: never). Why: a big name (a
+    parent and its many listed subsidiaries and affiliates) has more records clearing the threshold than
+    the candidate limit holds, and a record that clears it on its own was lost because more than
+    ``batch`` others shared more of the query's key weight (issue 12 item 5). A query whose candidates
+    bring fewer names over — most screenings: none, or one firm's records — costs nothing more
+    (matching.yml ``candidates_deepen_names``: reading on after every single new record more than
+    doubled the scoring of bench.scale's queries for a few fuzzy look-alikes, BENCHMARKS.md).
+
+    ``to_end`` (matching.yml ``candidates_deepen_to_end``): once batches were read and they stop, the rest
+    of each ranking is read once, less the names of records already over the threshold (``settled``;
+    another of their names can only raise a score that passes) and the names whose score bound cannot
+    reach it (``may_reach``, chipguard.match.bound): a big name's records sharing only its one heavy word
+    rank behind hundreds of its longer names that share more words and score less, and a batch of those
+    brings no new name over — the stop rule lost them (issue 12 item 5).
+
+    Here, beside score_candidates, so that the generator the candidate loop walks is compiled with it
+    (chipguard.native): it yields once per candidate."""
+
+    def __init__(
+        self,
+        rankings: list[Retrieval],
+        batch: int,
+        cap: int,
+        names: int,
+        to_end: bool = False,
+        settled: Callable[[int], bool] | None = None,
+        may_reach: Callable[[list[int]], list[int] | None] | None = None,
+    ) -> None:
+        self.rankings = rankings
+        self.batch = max(batch, 1)
+        self.cap = cap
+        self.names = max(names, 1)
+        self.cleared: set[str] = set()
+        self._known: set[int] | None = None
+        self.to_end = to_end
+        self.settled = settled
+        self.may_reach = may_reach
+
+    def known(self, candidates: list[int]) -> set[int]:
+        """The entries in ``candidates`` (made at the first call; the caller adds what it appends)."""
+        if self._known is None:
+            self._known = set(candidates)
+        return self._known
+
+    def walk(self, candidates: list[int]) -> Iterator[int]:
+        """The entries of ``candidates`` in order, as it grows, then the further batches (appended to it)."""
+        at = added = 0
+        positions = [0] * len(self.rankings)
+        deepened = read_to_end = False
+        while True:
+            while at < len(candidates):
+                yield candidates[at]
+                at += 1
+            more: list[int] = []
+            if len(self.cleared) >= self.names and added < self.cap and not read_to_end:
+                deepened = True
+                self.cleared = set()
+                walked = self.known(candidates)
+                for i, found in enumerate(self.rankings):
+                    order = found.ranked()
+                    pos = positions[i]
+                    taken = 0
+                    while pos < len(order) and taken < self.batch:
+                        eid = order[pos]
+                        pos += 1
+                        if eid not in walked:
+                            walked.add(eid)
+                            more.append(eid)
+                            taken += 1
+                    positions[i] = pos
+            elif (
+                deepened
+                and self.to_end
+                and self.may_reach is not None
+                and not read_to_end
+                and added < self.cap
+            ):
+                # the batches stopped bringing new names over: the rest of each ranking is read once,
+                # but for the records that cleared the threshold already (another of their names can
+                # only raise a score that passes)
+                read_to_end = True
+                walked = self.known(candidates)
+                settled = self.settled
+                for i, found in enumerate(self.rankings):
+                    order = found.ranked()
+                    for eid in order[positions[i] :]:
+                        if eid not in walked and (settled is None or not settled(eid)):
+                            walked.add(eid)
+                            more.append(eid)
+                    positions[i] = len(order)
+                # only the names whose score bound reaches the threshold (chipguard.match.bound); none
+                # when the bound does not cover the query (scoring them all cost more than the scoring)
+                more = self.may_reach(more) or []
+            if not more:
+                return
+            more = more[: self.cap - added]
+            added += len(more)
+            candidates.extend(more)  # (the caller's list, grown in place)
+
+
 # a candidate kept for a query (see score_candidates): (score, the names' alignment, the query form, its
 # analysis scored, the candidate name, the pair's features beyond the words)
 Kept = tuple[float, Scored, Any, NameAnalysis, Entry, list[dict[str, Any]]]
@@ -636,7 +755,7 @@ def score_candidates(
     person_query: PairQuery | None,
     kind_norm: str | None,
     candidates: list[int],
-    deepen: Any,
+    deepen: Deepening,
     q_weights: dict[bool, tuple[float, ...]],
     best: dict[int, Kept],
     cut: float,

@@ -24,8 +24,9 @@ from chipguard.match import evidence as ev
 from chipguard.match import grouping
 from chipguard.match.bound import may_reach
 from chipguard.match.config import scorer_config
-from chipguard.match.index import Entry, NameIndex, Retrieval, gc_paused
+from chipguard.match.index import Entry, NameIndex, gc_paused
 from chipguard.match.pairs import (
+    Deepening,
     ListedRecord,
     PairQuery,
     _country_norm,
@@ -424,114 +425,6 @@ class Screening:
     entities: list[dict[str, Any]]
 
 
-class _Deepening:
-    """The candidates of one query form, read on past the candidate limit while they clear the threshold.
-
-    The first candidates are the index's (``Retrieval.first``: the best by key weight, the full matches
-    and same names); the list grows while it is walked (trade names bring their full names, a name that
-    scored brings every record listing it). Once it is walked to its end, and when the candidates
-    scored since the last batch brought records over the threshold that none had brought over before,
-    through ``names`` different list names or more (``cleared``, filled by the caller), the next
-    ``batch`` entries of each ranking not yet walked are appended — the floors do not apply to them —
-    until a batch brings fewer or ``cap`` entries have been appended so (0: never). Why: a big name (a
-    parent and its many listed subsidiaries and affiliates) has more records clearing the threshold than
-    the candidate limit holds, and a record that clears it on its own was lost because more than
-    ``batch`` others shared more of the query's key weight (issue 12 item 5). A query whose candidates
-    bring fewer names over — most screenings: none, or one firm's records — costs nothing more
-    (matching.yml ``candidates_deepen_names``: reading on after every single new record more than
-    doubled the scoring of bench.scale's queries for a few fuzzy look-alikes, BENCHMARKS.md).
-
-    ``to_end`` (matching.yml ``candidates_deepen_to_end``): once batches were read and they stop, the rest
-    of each ranking is read once, less the names of records already over the threshold (``settled``;
-    another of their names can only raise a score that passes) and the names whose score bound cannot
-    reach it (``may_reach``, chipguard.match.bound): a big name's records sharing only its one heavy word
-    rank behind hundreds of its longer names that share more words and score less, and a batch of those
-    brings no new name over — the stop rule lost them (issue 12 item 5)."""
-
-    __slots__ = ("_known", "batch", "cap", "cleared", "may_reach", "names", "rankings", "settled", "to_end")
-
-    def __init__(
-        self,
-        rankings: list[Retrieval],
-        batch: int,
-        cap: int,
-        names: int,
-        to_end: bool = False,
-        settled: Callable[[int], bool] | None = None,
-        may_reach: Callable[[list[int]], list[int] | None] | None = None,
-    ) -> None:
-        self.rankings = rankings
-        self.batch = max(batch, 1)
-        self.cap = cap
-        self.names = max(names, 1)
-        self.cleared: set[str] = set()
-        self._known: set[int] | None = None
-        self.to_end = to_end
-        self.settled = settled
-        self.may_reach = may_reach
-
-    def known(self, candidates: list[int]) -> set[int]:
-        """The entries in ``candidates`` (made at the first call; the caller adds what it appends)."""
-        if self._known is None:
-            self._known = set(candidates)
-        return self._known
-
-    def walk(self, candidates: list[int]) -> Iterator[int]:
-        """The entries of ``candidates`` in order, as it grows, then the further batches (appended to it)."""
-        at = added = 0
-        positions = [0] * len(self.rankings)
-        deepened = read_to_end = False
-        while True:
-            while at < len(candidates):
-                yield candidates[at]
-                at += 1
-            more: list[int] = []
-            if len(self.cleared) >= self.names and added < self.cap and not read_to_end:
-                deepened = True
-                self.cleared = set()
-                walked = self.known(candidates)
-                for i, found in enumerate(self.rankings):
-                    order = found.ranked()
-                    pos = positions[i]
-                    taken = 0
-                    while pos < len(order) and taken < self.batch:
-                        eid = order[pos]
-                        pos += 1
-                        if eid not in walked:
-                            walked.add(eid)
-                            more.append(eid)
-                            taken += 1
-                    positions[i] = pos
-            elif (
-                deepened
-                and self.to_end
-                and self.may_reach is not None
-                and not read_to_end
-                and added < self.cap
-            ):
-                # the batches stopped bringing new names over: the rest of each ranking is read once,
-                # but for the records that cleared the threshold already (another of their names can
-                # only raise a score that passes)
-                read_to_end = True
-                walked = self.known(candidates)
-                settled = self.settled
-                for i, found in enumerate(self.rankings):
-                    order = found.ranked()
-                    for eid in order[positions[i] :]:
-                        if eid not in walked and (settled is None or not settled(eid)):
-                            walked.add(eid)
-                            more.append(eid)
-                    positions[i] = len(order)
-                # only the names whose score bound reaches the threshold (chipguard.match.bound); none
-                # when the bound does not cover the query (scoring them all cost more than the scoring)
-                more = self.may_reach(more) or []
-            if not more:
-                return
-            more = more[: self.cap - added]
-            added += len(more)
-            candidates += more
-
-
 def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
     """The indexed names of party ``pidx``: every alias and its variants (parts, without parentheses,
     acronyms …), its trade name when ``core_names`` and it has one, and the Latin forms of a non-Latin
@@ -666,13 +559,32 @@ class Screener:
     # -- screening ---------------------------------------------------------------------------------
 
     def listed_record(self, pidx: int) -> ListedRecord:
-        """The kind and countries of party ``pidx``, as score_pair weighs them."""
-        party = self.parties[pidx]
-        return ListedRecord(party.kind, self._party_countries[pidx], party.countries, party.name)
+        """The kind and countries of party ``pidx``, as score_pair weighs them: made once per party (the
+        most recent ``PARTY_FACTS_KEPT`` kept), as a record is met again by its other names, its other
+        query forms and the next queries (bench.scale's 2,000 queries: 4,947 pairs, 1,554 records)."""
+        cache: OrderedDict[int, ListedRecord] | None = self.__dict__.get("_listed_records")
+        if cache is None:  # also a screener mapped from an index file, which skips __init__
+            cache = self.__dict__["_listed_records"] = OrderedDict()
+        found = cache.get(pidx)
+        if found is None:
+            party = self.parties[pidx]
+            record = ListedRecord(party.kind, self._party_countries[pidx], party.countries, party.name)
+            found = _kept(cache, pidx, record, self.PARTY_FACTS_KEPT)
+        return found
 
     def record_has_script(self, pidx: int) -> bool:
-        """Whether party ``pidx`` carries a name in Chinese script (the list's or the curated file's)."""
-        return any(has_han(alias.name) for alias in self.parties[pidx].all_names())
+        """Whether party ``pidx`` carries a name in Chinese script (the list's or the curated file's):
+        looked at once per party (a byte per party: 0 not yet, 1 no, 2 yes), as score_pair asks it of
+        every candidate name of a translated query (bench.scale: 5,231 asks, 1,206 records)."""
+        known: bytearray | None = self.__dict__.get("_has_script")
+        if known is None:  # also a screener mapped from an index file, which skips __init__
+            known = self.__dict__["_has_script"] = bytearray(len(self.parties))
+        found = known[pidx]
+        if not found:
+            found = known[pidx] = (
+                2 if any(has_han(alias.name) for alias in self.parties[pidx].all_names()) else 1
+            )
+        return found == 2
 
     def party(self, source: str, party_id: str) -> Party | None:
         """The list record a hit names (what an analyst judges the hit against). The records of recent
@@ -811,7 +723,7 @@ class Screener:
                 if trade:
                     seen = set(candidates)
                     candidates += [eid for eid in self.index.named(analyze(trade, False)) if eid not in seen]
-            deepen = _Deepening(
+            deepen = Deepening(
                 rankings,
                 self.candidate_limit,
                 self.candidates_deepen_cap,
