@@ -124,6 +124,7 @@ class ScorerConfig:
     candidates_deepen_to_end: bool
     candidate_relative_floor: float
     candidate_query_floor: float
+    candidates_relaxed_near_words: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -249,6 +250,7 @@ KEYS: dict[str, str] = {
     "candidates_deepen_to_end": "candidates_deepen_to_end",
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
+    "candidates_relaxed_near_words": "candidates_relaxed_near_words",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -672,11 +674,15 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_deepen_to_end",
             "candidate_relative_floor",
             "candidate_query_floor",
+            "candidates_relaxed_near_words",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
         "word weight, every entry holding all the query's words up to the cap (long_lists: those the common "
-        "words' long posting lists alone reach too), none below the floors; with same_name_scored, every "
+        "words' long posting lists alone reach too), none below the floors (relative_floor of the best "
+        "candidate's weight; down to query_floor of the query's own for names holding one of its two rarest "
+        "words, or with relaxed_near_words its rarest one one edit off, joined with the next or by sound); "
+        "with same_name_scored, every "
         "entry named as the query's trade name or as a candidate whose name clears the threshold; while the "
         "candidates scored last bring records over the threshold through deepen_names list names or more, "
         "the next candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more; with "

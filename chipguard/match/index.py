@@ -627,6 +627,9 @@ class NameIndex:
             # sharing common words
             rarest = heapq.nlargest(2, [(w, k) for k, w in keys if k.startswith("t:") and k in postings])
             holder_lists = [postings[k] for _w, k in rarest]
+            if scorer_config().candidates_relaxed_near_words:
+                # … or the most distinctive one otherwise than as written (a typo, a split word, a sound)
+                holder_lists += [postings[k] for k in self._near_holders(a, sig, keys)]
             out = [
                 eid
                 for eid, weight in zip(top, top_weight, strict=True)
@@ -672,6 +675,31 @@ class NameIndex:
                 out += [eid for eid in same[:cap] if eid not in chosen]
         retrieval.first = out
         return retrieval
+
+    def _near_holders(self, a: NameAnalysis, sig: list[Token], keys: list[tuple[str, float]]) -> list[str]:
+        """The keys of the entries that hold the query's most distinctive word (the heaviest word key, known
+        to the lists or not) otherwise than as written: one edit from it (its typo neighbours), written as
+        one word with the word beside it ("Brilli ance" for "Brilliance") or, in a person's name, by its
+        sound (its phonetic key; "Mustafa" for "Mostafa"). What the relaxed floor keeps besides the holders
+        of the two rarest words as written (matching.yml ``candidates_relaxed_near_words``)."""
+        postings = self.postings
+        weight = dict(keys)
+        at, heaviest = -1, 0.0
+        for i, t in enumerate(sig):  # the first of equal weights
+            w = weight.get("t:" + t.canon, 0.0)
+            if w > heaviest:
+                at, heaviest = i, w
+        if at < 0:
+            return []
+        t = sig[at]
+        near = ["w:" + word for word in self.typo_neighbours(t.text) if word != t.canon]
+        if at > 0:
+            near.append("w:" + sig[at - 1].text + t.text)
+        if at + 1 < len(sig):
+            near.append("w:" + t.text + sig[at + 1].text)
+        if a.person and t.phonetic and len(t.text) >= 3:
+            near.append("p:" + t.phonetic)
+        return [k for k in near if k in postings]
 
     def named(self, a: NameAnalysis) -> Sequence[int]:
         """The entries named ``a`` canonically (see same_name_key), up to ``retrieval.same_name_cap``."""
