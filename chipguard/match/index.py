@@ -614,13 +614,16 @@ class NameIndex:
         retrieval = Retrieval([], tally_of, (short, same_keys, long_, same_order), tally)
         if not tally.count:
             return retrieval
-        top, top_weight = tally.ranked(limit)
         # candidates sharing far less than the query's own words are not worth scoring. The floor is
         # relative to the query (the weight of all its words), not to the best candidate: a record that
         # would be scored were it alone on the list is scored beside an exact match of another record
         whole = sum(w for k, w in keys if k.startswith("t:"))
-        floor = top_weight[0] * self.relative_floor
+        floor = tally.heaviest() * self.relative_floor
         relaxed = min(floor, whole * self.query_floor) if whole else floor
+        # the ranking needs only the entries that can be candidates (``relaxed`` or more) and, for
+        # ``filled``, those weighing ``whole`` or more: on a large list most entries met weigh less
+        # (they share one common word), and ranking them all was most of a query's retrieval
+        top, top_weight = tally.ranked(limit, min(relaxed, whole) if whole else relaxed)
         if relaxed < floor:
             # below the best candidate's floor, only entries holding one of the query's two most
             # distinctive words that the lists know: another record of the same firm, not any name
@@ -637,7 +640,8 @@ class NameIndex:
             ]
         else:
             out = [eid for eid, weight in zip(top, top_weight, strict=True) if weight >= floor]
-        filled = tally.count > limit and top_weight[-1] >= whole
+        # (``top`` is shorter than ``limit`` only when fewer entries weigh ``whole`` or more)
+        filled = tally.count > limit and len(top) == limit and top_weight[-1] >= whole
         if whole and self.full_match_cap > limit and (filled or tally.partial):
             # a name listed many times (a group and its subsidiaries, one record per address): every
             # entry holding all the query's words and at most one word more is scored, not only the
@@ -840,11 +844,16 @@ class _DictTally:
         self.acc = acc
         self.count = len(acc)
 
-    def ranked(self, limit: int) -> tuple[list[int], list[float]]:
-        """The ``limit`` heaviest entries and their weights, equal weights in the order met (sorted in C,
-        then cut: what heapq.nlargest returns, ties included)."""
+    def heaviest(self) -> float:
+        """The greatest weight of an entry (the tally met some)."""
+        return max(self.acc.values())
+
+    def ranked(self, limit: int, lowest: float = -math.inf) -> tuple[list[int], list[float]]:
+        """The ``limit`` heaviest entries weighing ``lowest`` or more and their weights, equal weights in
+        the order met (sorted in C, then cut: what heapq.nlargest returns, ties included)."""
         acc = self.acc
-        top = sorted(acc, key=acc.__getitem__, reverse=True)[:limit]
+        met: Iterable[Any] = acc if lowest == -math.inf else [eid for eid, w in acc.items() if w >= lowest]
+        top = sorted(met, key=acc.__getitem__, reverse=True)[:limit]
         return top, [acc[eid] for eid in top]
 
     def at_least(self, weight: float) -> list[tuple[int, float]]:
@@ -871,11 +880,10 @@ class _ArrayTally:
         relative_floor: float,
     ) -> None:
         ids: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
+        weights: list[float] = []  # each list's key weight
         for _key, weight, plist in short:
-            found = _ids(plist)
-            ids.append(found)
-            weights.append(np.full(len(found), weight))
+            ids.append(_ids(plist))
+            weights.append(weight)
         for _key, weight, plist in same_keys:
             found = _ids(plist)
             if same_order:
@@ -883,11 +891,16 @@ class _ArrayTally:
                 # range of entry ids on every call, a measurable share of a query's time)
                 found = found[~_holding(found, _ids(same_order))]
             ids.append(found)
-            weights.append(np.full(len(found), weight))
-        met, sums, first = _accumulate(ids, weights)
-        self.partial = bool(
-            long_ and len(met) and sum(w for _, w, _ in long_) < float(sums.max()) * relative_floor
-        )
+            weights.append(weight)
+        long_weight = sum(w for _, w, _ in long_)
+        # no entry weighs more than all the shorter keys together: common keys weighing their share of
+        # that or more cannot make a partial tally, and the shorter keys are not tallied twice (a margin
+        # for sums taken in another order)
+        short_weight = sum(weights, 0.0)
+        self.partial = False
+        if not long_ or long_weight < short_weight * relative_floor * (1 + 1e-9) + 1e-12:
+            met, sums, first = _accumulate(ids, weights)
+            self.partial = bool(long_ and len(met) and long_weight < float(sums.max()) * relative_floor)
         if self.partial:
             # (see _DictTally) the common keys only add to the entries found already: found by binary
             # search in their sorted posting lists, without walking lists of thousands of entries
@@ -895,23 +908,34 @@ class _ArrayTally:
                 sums[_holding(met, _ids(plist))] += weight
         elif long_:
             for _key, weight, plist in long_:
-                found = _ids(plist)
-                ids.append(found)
-                weights.append(np.full(len(found), weight))
+                ids.append(_ids(plist))
+                weights.append(weight)
             met, sums, first = _accumulate(ids, weights)
         self.met, self.sums = met, sums
-        self.in_order = np.argsort(first)  # positions in ``met`` in the order first met
+        self.first = first  # where in the tallied stream each entry of ``met`` was first met
         self.count = len(met)
 
-    def ranked(self, limit: int) -> tuple[list[int], list[float]]:
-        """As _DictTally.ranked."""
-        in_order = self.in_order
-        top_at = in_order[np.argsort(-self.sums[in_order], kind="stable")][:limit]
-        return self.met[top_at].tolist(), self.sums[top_at].tolist()
+    def heaviest(self) -> float:
+        """As _DictTally.heaviest."""
+        return float(self.sums.max())
+
+    def ranked(self, limit: int, lowest: float = -math.inf) -> tuple[list[int], list[float]]:
+        """As _DictTally.ranked. Only the entries that can be among them are sorted: those weighing
+        ``lowest`` or more, and of those, when more than ``limit``, the ones weighing at least the
+        ``limit``-th heaviest weight (ties included), by weight, then the order met."""
+        sums = self.sums
+        at = np.flatnonzero(sums >= lowest)
+        if limit < len(at):
+            some = sums[at]
+            kth = np.partition(some, len(at) - limit)[len(at) - limit]
+            at = at[some >= kth]
+        top_at = at[np.lexsort((self.first[at], -sums[at]))][:limit]
+        return self.met[top_at].tolist(), sums[top_at].tolist()
 
     def at_least(self, weight: float) -> list[tuple[int, float]]:
         """As _DictTally.at_least."""
-        full = self.in_order[self.sums[self.in_order] >= weight]
+        full = np.flatnonzero(self.sums >= weight)
+        full = full[np.argsort(self.first[full])]
         return list(zip(self.met[full].tolist(), self.sums[full].tolist(), strict=True))
 
     def has(self, eids: np.ndarray) -> np.ndarray:
@@ -919,17 +943,16 @@ class _ArrayTally:
         return _holding(eids, self.met)
 
 
-def _accumulate(
-    ids: list[np.ndarray], weights: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The entries met (ascending), the sum of each one's weights (added in input order) and where each
-    was first met."""
+def _accumulate(ids: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries met in the lists ``ids`` (ascending), the sum of each one's weights (``weights``: one
+    per list, added in input order) and where each was first met."""
     if not ids:
         empty = np.zeros(0, dtype=np.int32)
         return empty, np.zeros(0), np.zeros(0, dtype=np.intp)
     stream = np.concatenate(ids)
     met, first, slot = np.unique(stream, return_index=True, return_inverse=True)
-    sums = np.bincount(slot.ravel(), weights=np.concatenate(weights), minlength=len(met))
+    each = np.repeat(np.array(weights, dtype=np.float64), [len(found) for found in ids])
+    sums = np.bincount(slot.ravel(), weights=each, minlength=len(met))
     return met, sums, first
 
 
