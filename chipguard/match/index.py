@@ -649,20 +649,30 @@ class NameIndex:
             chosen = set(top)
             most = len(sig) + 1
             entries = self.entries
-            more = [
-                (eid, weight)
+            # (each with whether its number of words is still to be checked: a name is decoded for it
+            # only when it would be taken, and a big name's thousands of full matches on a large list
+            # are cut to the cap first — the same entries as checking them all, then cutting)
+            more: list[tuple[int, float, bool]] = [
+                (eid, weight, True)
                 for eid, weight in (tally.at_least(whole) if filled else ())
-                if eid not in chosen and len(entries[eid].analysis.significant) <= most
+                if eid not in chosen
             ]
             if tally.partial and self.full_match_extends:
                 # the tally left out the entries met only by the long posting lists (see _DictTally):
                 # those holding every word of the query are added here, after the ranking, so a big
                 # name's own records ("Huawei Technology" for "Huawei", each word of which is in
                 # hundreds of names) are scored without moving any other candidate
-                more += self._unmet_holders(sig, long_, tally, most)
+                more += [(eid, weight, False) for eid, weight in self._unmet_holders(sig, long_, tally, most)]
             if more:
                 more.sort(key=lambda item: item[1], reverse=True)
-                out += [eid for eid, _w in more[: self.full_match_cap - limit]]
+                room = self.full_match_cap - limit
+                for eid, _w, check in more:
+                    if room <= 0:
+                        break
+                    if check and len(entries[eid].analysis.significant) > most:
+                        continue
+                    out.append(eid)
+                    room -= 1
         cap = scorer_config().same_name_cap
         # the words' weight an entry holding every word of the query has (the keys skipped as too common
         # left out; a margin for sums taken in another order)
@@ -950,9 +960,19 @@ def _accumulate(ids: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray
         empty = np.zeros(0, dtype=np.int32)
         return empty, np.zeros(0), np.zeros(0, dtype=np.intp)
     stream = np.concatenate(ids)
-    met, first, slot = np.unique(stream, return_index=True, return_inverse=True)
+    # (what np.unique(stream, return_index=True, return_inverse=True) gives, without its wrapper's
+    # checks and copies: a stable sort, so each entry's first place in the stream is where it was met)
+    order = np.argsort(stream, kind="stable")
+    ordered = stream[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    met = ordered[new]
+    first = order[new]
+    slot = np.empty(len(order), dtype=np.intp)
+    slot[order] = np.cumsum(new) - 1
     each = np.repeat(np.array(weights, dtype=np.float64), [len(found) for found in ids])
-    sums = np.bincount(slot.ravel(), weights=each, minlength=len(met))
+    sums = np.bincount(slot, weights=each, minlength=len(met))
     return met, sums, first
 
 
