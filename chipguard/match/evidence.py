@@ -106,10 +106,15 @@ class IdentifierRule:
     fallback: str = ""
 
 
+IDENTIFIER_FIELDS = ("lei", "imo", "registration_number")
+"""The query's identifiers: the numbers the identifier index looks parties up by and the identifier rules
+compare (``QueryEvidence.gives_identifier``)."""
+
+
 @cache
 def identifier_rules() -> tuple[IdentifierRule, ...]:
     """``evidence.identifiers`` read and checked: an unknown field or record kind is an error naming it."""
-    query_fields = {"lei", "imo", "registration_number"}
+    query_fields = set(IDENTIFIER_FIELDS)
     record_fields = {"leis", "imos", "ids"}
     rules: list[IdentifierRule] = []
     for number, item in enumerate(config().get("identifiers") or ()):
@@ -407,6 +412,12 @@ class QueryEvidence:
 
     def __bool__(self) -> bool:
         return bool(self.given)
+
+    @property
+    def gives_identifier(self) -> bool:
+        """Whether the query gives an LEI, IMO or registration number (IDENTIFIER_FIELDS): only then can a
+        record be found, or a record below the threshold be a hit, by an identifier."""
+        return any(getattr(self, name) for name in IDENTIFIER_FIELDS)
 
 
 NO_EVIDENCE = QueryEvidence()

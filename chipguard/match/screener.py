@@ -758,9 +758,7 @@ class Screener:
         # threshold on a large list are cut by the limit or collapsed as duplicates: at 1M entities
         # bench.scale's queries keep 2,546 of the 7,902 records over it)
         stated = evidence or ev.NO_EVIDENCE
-        kept_only = stated.date_of_birth is None and not any(
-            getattr(stated, rule.field) for rule in ev.identifier_rules()
-        )
+        kept_only = stated.date_of_birth is None and not stated.gives_identifier
         assessed = (
             {}
             if kept_only
@@ -1060,7 +1058,8 @@ class Screener:
         found by a shared identifier are added, a conflicting date of birth lowers the score). ``declared_kind`` is the kind
         the query was given as, when the name was screened as another (a "person" with a legal form).
         ``only``: the parties to assess, when not every one that may be a hit (see screening)."""
-        if query.lei or query.imo or query.registration_number:
+        identifiers = query.gives_identifier
+        if identifiers:
             for pidx in self.identifier_index().lookup(query):
                 if pidx not in best:
                     scored_party = self._score_party(pidx, queries, kind_norm)
@@ -1074,7 +1073,6 @@ class Screener:
         # (Assessment.identified; a date of birth can only lower a score), so without one in the query its
         # strength is never read and it is not assessed (bench.scale's 2,000 queries: 2,386 assessed, 801
         # of them below the threshold)
-        identifiers = any(getattr(query, rule.field) for rule in ev.identifier_rules())
         for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
             if (score < cut and not identifiers) or (only is not None and pidx not in only):
                 continue
