@@ -91,6 +91,7 @@ def cached_latin_forms(text: str, query: bool = False) -> tuple[LatinForm, ...]:
 
 _Key = TypeVar("_Key")
 _Kept = TypeVar("_Kept")
+_Made = TypeVar("_Made")
 
 
 def _kept(cache: OrderedDict[_Key, _Kept], key: _Key, value: _Kept, most: int) -> _Kept:
@@ -562,9 +563,7 @@ class Screener:
         """The kind and countries of party ``pidx``, as score_pair weighs them: made once per party (the
         most recent ``PARTY_FACTS_KEPT`` kept), as a record is met again by its other names, its other
         query forms and the next queries (bench.scale's 2,000 queries: 4,947 pairs, 1,554 records)."""
-        cache: OrderedDict[int, ListedRecord] | None = self.__dict__.get("_listed_records")
-        if cache is None:  # also a screener mapped from an index file, which skips __init__
-            cache = self.__dict__["_listed_records"] = OrderedDict()
+        cache: OrderedDict[int, ListedRecord] = self._made_once("_listed_records", OrderedDict)
         found = cache.get(pidx)
         if found is None:
             party = self.parties[pidx]
@@ -576,9 +575,7 @@ class Screener:
         """Whether party ``pidx`` carries a name in Chinese script (the list's or the curated file's):
         looked at once per party (a byte per party: 0 not yet, 1 no, 2 yes), as score_pair asks it of
         every candidate name of a translated query (bench.scale: 5,231 asks, 1,206 records)."""
-        known: bytearray | None = self.__dict__.get("_has_script")
-        if known is None:  # also a screener mapped from an index file, which skips __init__
-            known = self.__dict__["_has_script"] = bytearray(len(self.parties))
+        known = self._made_once("_has_script", lambda: bytearray(len(self.parties)))
         found = known[pidx]
         if not found:
             found = known[pidx] = (
@@ -602,11 +599,16 @@ class Screener:
     # screens ever new names does not come to hold every record's facts
     PARTY_FACTS_KEPT = 16_384
 
+    def _made_once(self, name: str, make: Callable[[], _Made]) -> _Made:
+        """The screener's own cache ``name``, made by ``make`` where it is first needed: a screener mapped
+        from an index file skips ``__init__`` (indexfile.open_screener), so no cache can be made there."""
+        found: _Made | None = self.__dict__.get(name)
+        if found is None:
+            found = self.__dict__[name] = make()
+        return found
+
     def _recent_hits(self) -> OrderedDict[tuple[str, str], int]:
-        recent: OrderedDict[tuple[str, str], int] | None = self.__dict__.get("_recent")
-        if recent is None:  # also a screener mapped from an index file, which skips __init__
-            recent = self.__dict__["_recent"] = OrderedDict()
-        return recent
+        return self._made_once("_recent", OrderedDict)
 
     def _note_hit(self, pidx: int, party: Party) -> None:
         """The most recent hits kept (``_kept``: safe for API threads screening at once; at worst a
@@ -913,9 +915,7 @@ class Screener:
         """Party ``pidx`` as the grouping rules compare it: its identifiers, dates of birth, countries and
         normalised names (a person's words in sorted order: the lists write "SOLEIMANI, Qasem" and
         "QASEM SOLEIMANI"); computed for candidates only, the most recent ``PARTY_FACTS_KEPT`` kept."""
-        cache: OrderedDict[int, grouping.GroupingFacts] | None = self.__dict__.get("_grouping_cache")
-        if cache is None:  # also a screener mapped from an index file, which skips __init__
-            cache = self.__dict__["_grouping_cache"] = OrderedDict()
+        cache: OrderedDict[int, grouping.GroupingFacts] = self._made_once("_grouping_cache", OrderedDict)
         found = cache.get(pidx)
         if found is None:
             party = self.parties[pidx]
@@ -990,9 +990,7 @@ class Screener:
 
     def party_evidence(self, pidx: int) -> ev.PartyEvidence:
         """What party ``pidx``'s record says about who it is (computed once per party, on demand)."""
-        cache: OrderedDict[int, ev.PartyEvidence] | None = self.__dict__.get("_evidence_cache")
-        if cache is None:
-            cache = self.__dict__["_evidence_cache"] = OrderedDict()
+        cache: OrderedDict[int, ev.PartyEvidence] = self._made_once("_evidence_cache", OrderedDict)
         found = cache.get(pidx)
         if found is None:
             found = _kept(cache, pidx, ev.party_evidence(self.parties[pidx]), self.PARTY_FACTS_KEPT)
