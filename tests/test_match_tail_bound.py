@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from retrieval_support import records
+from scorer_support import scorer_config_with
 
 from chipguard.match import screener as screener_module
 from chipguard.match.bound import bounds
@@ -197,8 +198,14 @@ def test_a_big_name_finds_every_record_clearing_the_threshold(
     names = {p.name for p in screener.parties if p.party_id in shipped}
     assert found <= names
     with reading(screener, False):
-        before = records(screener, query, limit=10**6)
-    # the rule set without the key (an archived decision replayed) loses them, as it did
+        # as shipped (the key off) they are found through their translated Chinese names
+        # (candidates_record_translations, tests/test_match_record_translations.py) …
+        shipped_off = records(screener, query, limit=10**6)
+        with monkeypatch.context() as patched:
+            scorer_config_with(patched, candidates_record_translations=False)
+            before = records(screener, query, limit=10**6)
+    assert found <= {p.name for p in screener.parties if p.party_id in shipped_off}
+    # … and the rule set without either key (an archived decision replayed) loses them, as it did
     assert not found & {p.name for p in screener.parties if p.party_id in before}
     # and the bound is what keeps the cost: without it, every name of the ranking is scored
     calls = 0

@@ -125,6 +125,7 @@ class ScorerConfig:
     candidate_relative_floor: float
     candidate_query_floor: float
     candidates_relaxed_near_words: bool
+    candidates_record_translations: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -251,6 +252,7 @@ KEYS: dict[str, str] = {
     "candidate_relative_floor": "candidate_relative_floor",
     "candidate_query_floor": "candidate_query_floor",
     "candidates_relaxed_near_words": "candidates_relaxed_near_words",
+    "candidates_record_translations": "candidates_record_translations",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -675,6 +677,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidate_relative_floor",
             "candidate_query_floor",
             "candidates_relaxed_near_words",
+            "candidates_record_translations",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -687,7 +690,9 @@ SETTINGS: tuple[Setting, ...] = (
         "candidates scored last bring records over the threshold through deepen_names list names or more, "
         "the next candidates_per_query by weight (floors aside) are scored too, up to deepen_cap more; with "
         "deepen_to_end, once those batches stop, the rest of the ranking whose score bound "
-        "(chipguard.match.bound) reaches the threshold, but records already over it.",
+        "(chipguard.match.bound) reaches the threshold, but records already over it; with "
+        "record_translations, a Latin organisation query holding a record's trade name, once it has "
+        "cleared the threshold on some record, scores the record's translated Chinese names too.",
     ),
     Setting(
         ("retrieval.*",),

@@ -775,6 +775,11 @@ def score_candidates(
     parties = screener.parties
     rarity = screener.index.rarity
     same_named = screener.candidates_same_name
+    # a Latin organisation query holding a record's trade name also meets its translated Chinese names
+    # (see Screener.translated_names)
+    translations = (
+        scorer_config().candidates_record_translations and kind_norm != "person" and form.anchors is None
+    )
     q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
     aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
     for eid in deepen.walk(candidates):
@@ -807,6 +812,18 @@ def score_candidates(
                 if other not in retrieved:
                     retrieved.add(other)
                     candidates.append(other)
+            if (
+                translations
+                and (deepen.cleared or any(kept[0] >= cut for kept in best.values()))
+                and screener.record_has_script(entry.party)
+            ):
+                # and, once the query has cleared the threshold on a record (it names a listed firm,
+                # not a look-alike sharing its trade name: "HUAWEI CULTURE CO.,LTD"), so are the
+                # record's translated Chinese names (Screener.translated_names)
+                for other in screener.translated_names(eid):
+                    if other not in retrieved:
+                        retrieved.add(other)
+                        candidates.append(other)
         if pair is None:
             continue
         if same_named:

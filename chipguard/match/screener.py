@@ -583,6 +583,36 @@ class Screener:
             )
         return found == 2
 
+    def translated_names(self, eid: int) -> tuple[int, ...]:
+        """The entries of entry ``eid``'s record that are word-by-word translations of its Chinese names
+        (Entry.anchors set): a record's entries are built side by side, so they are ``eid``'s neighbours
+        of the same party. Made once per party (the most recent ``PARTY_FACTS_KEPT`` kept).
+
+        Why: a Latin query can meet a record's English names and not its translated Chinese name, which
+        alone clears the threshold ("Huawei Technologies Co., Ltd." and 华为终端有限公司, read "Huawei
+        Terminal Co Ltd", 0.825, of the record "Huawei Device Co., Ltd."), while retrieval ranks that
+        translation far past the candidate limit (a big name's hundreds of names); the record was lost
+        though it passes on its own (matching.yml ``candidates_record_translations``)."""
+        entries = self.index.entries
+        pidx = entries[eid].party
+        cache: OrderedDict[int, tuple[int, ...]] = self._made_once("_translated_names", OrderedDict)
+        found = cache.get(pidx)
+        if found is None:
+            start = eid
+            while start > 0 and entries[start - 1].party == pidx:
+                start -= 1
+            out: list[int] = []
+            other = start
+            while other < len(entries):
+                entry = entries[other]
+                if entry.party != pidx:
+                    break
+                if entry.anchors is not None and entry.variant == "full":
+                    out.append(other)
+                other += 1
+            found = _kept(cache, pidx, tuple(out), self.PARTY_FACTS_KEPT)
+        return found
+
     def party(self, source: str, party_id: str) -> Party | None:
         """The list record a hit names (what an analyst judges the hit against). The records of recent
         hits are found by their position (``_recent_hits``); any other is looked for party by party —
