@@ -126,6 +126,7 @@ class ScorerConfig:
     candidate_query_floor: float
     candidates_relaxed_near_words: bool
     candidates_record_translations: bool
+    candidates_near_word_credit: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -253,6 +254,7 @@ KEYS: dict[str, str] = {
     "candidate_query_floor": "candidate_query_floor",
     "candidates_relaxed_near_words": "candidates_relaxed_near_words",
     "candidates_record_translations": "candidates_record_translations",
+    "candidates_near_word_credit": "candidates_near_word_credit",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -678,6 +680,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidate_query_floor",
             "candidates_relaxed_near_words",
             "candidates_record_translations",
+            "candidates_near_word_credit",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -692,7 +695,9 @@ SETTINGS: tuple[Setting, ...] = (
         "deepen_to_end, once those batches stop, the rest of the ranking whose score bound "
         "(chipguard.match.bound) reaches the threshold, but records already over it; with "
         "record_translations, a Latin organisation query holding a record's trade name, once it has "
-        "cleared the threshold on some record, scores the record's translated Chinese names too.",
+        "cleared the threshold on some record, scores the record's translated Chinese names too; with "
+        "near_word_credit, a name inside the limit holding one of the query's words one edit off is "
+        "weighed against the floor as though it held it as written.",
     ),
     Setting(
         ("retrieval.*",),

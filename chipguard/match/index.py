@@ -26,6 +26,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from chipguard.limits import LIMITS
 from chipguard.match.config import scorer_config
@@ -623,7 +624,15 @@ class NameIndex:
         # the ranking needs only the entries that can be candidates (``relaxed`` or more) and, for
         # ``filled``, those weighing ``whole`` or more: on a large list most entries met weigh less
         # (they share one common word), and ranking them all was most of a query's retrieval
-        top, top_weight = tally.ranked(limit, min(relaxed, whole) if whole else relaxed)
+        # (with near_word_credit, also the entries holding every word of the query, one of them one edit
+        # off, that weigh at least the query's words less the heaviest: see _near_all)
+        lowest = min(relaxed, whole) if whole else relaxed
+        words = sorted({t.canon for t in sig}) if scorer_config().candidates_near_word_credit else []
+        near_floor = math.inf
+        if len(words) >= 2:
+            near_floor = whole - max((w for k, w in keys if k.startswith("t:")), default=0.0)
+            lowest = min(lowest, near_floor)
+        top, top_weight = tally.ranked(limit, lowest)
         if relaxed < floor:
             # below the best candidate's floor, only entries holding one of the query's two most
             # distinctive words that the lists know: another record of the same firm, not any name
@@ -636,10 +645,16 @@ class NameIndex:
             out = [
                 eid
                 for eid, weight in zip(top, top_weight, strict=True)
-                if weight >= floor or (weight >= relaxed and _holds(holder_lists, eid))
+                if weight >= floor
+                or (weight >= relaxed and _holds(holder_lists, eid))
+                or (weight >= near_floor and self._near_all(eid, words))
             ]
         else:
-            out = [eid for eid, weight in zip(top, top_weight, strict=True) if weight >= floor]
+            out = [
+                eid
+                for eid, weight in zip(top, top_weight, strict=True)
+                if weight >= floor or (weight >= near_floor and self._near_all(eid, words))
+            ]
         # (``top`` is shorter than ``limit`` only when fewer entries weigh ``whole`` or more)
         filled = tally.count > limit and len(top) == limit and top_weight[-1] >= whole
         if whole and self.full_match_cap > limit and (filled or tally.partial):
@@ -714,6 +729,19 @@ class NameIndex:
         if a.person and t.phonetic and len(t.text) >= 3:
             near.append("p:" + t.phonetic)
         return [k for k in near if k in postings]
+
+    def _near_all(self, eid: int, words: list[str]) -> bool:
+        """Whether entry ``eid`` holds every one of the query's ``words`` (canonical, two or more), all
+        as written but one, which it holds one edit off (OSA distance 1).
+
+        Why: a name told apart from the query's by one letter of a short word ("BICENTENARIO XIII" for
+        "BICENTENARIO XII", "BICENTENARIO XV" for "BICENTENARIO V") shares no key for that word (words
+        under MIN_DELETE_LEN have no typo keys) nor the whole name's keys, so it weighs only the words it
+        shares, under the floor of the record holding all of them — ranked inside the candidate limit
+        and cut, though it clears the threshold on its own (matching.yml ``candidates_near_word_credit``)."""
+        held = {t.canon for t in self.entries[eid].analysis.tokens}
+        missing = [word for word in words if word not in held]
+        return len(missing) == 1 and any(OSA.distance(missing[0], t, score_cutoff=1) <= 1 for t in held)
 
     def named(self, a: NameAnalysis) -> Sequence[int]:
         """The entries named ``a`` canonically (see same_name_key), up to ``retrieval.same_name_cap``."""
