@@ -156,6 +156,49 @@ def test_the_spark_engine_screens_by_name_and_writes_in_input_order(spark: Any, 
     assert remote.rows_with_hits == local.rows_with_hits >= 3  # Mahan Air twice, Rosoboronexport
 
 
+def test_workers_on_this_machine_write_the_lines_sparks_text_output_writes(
+    spark: Any, tmp_path: Path
+) -> None:
+    """On a local master each task writes its own part file (``write_jsonl(local_files=True)``, the
+    lines never pass through the JVM); the bytes are those of Spark's text output for the same
+    partitions — Latin and Chinese names, a partition left empty — and, in input order, the local
+    engine's."""
+    parties = [
+        Party("custom", "n1", "Mahan Air", PartyKind.ORG, countries=["IR"]),
+        Party("custom", "n2", "杭州海康威视数字技术股份有限公司", PartyKind.ORG, countries=["CN"]),
+    ]
+    screener = Screener(parties)
+    names = ["Mahan Airlines", "海康威视", "Acme Tools", "Zeta Labs", "杭州海康威视数字技术股份有限公司"]
+    subjects = [
+        query_subject(r)
+        for r in read_input(
+            write_csv(tmp_path / "q.csv", [{"id": f"q{i}", "name": n} for i, n in enumerate(names)])
+        )
+    ]
+    ctx = context_for([], threshold=screener.threshold, limit=5, lists_stale=True)
+    shipment = sp.ship(spark, sp.IndexFile.of(screener, tmp_path))
+    rdd, _rows, _hits, order = sp.records(spark, shipment, subjects, ctx, 3, by_name=True)
+    assert order is not None
+    outs = []
+    for local_files in (True, False):
+        workdir = tmp_path / f"work-{local_files}"
+        workdir.mkdir()
+        outs.append(sp.write_jsonl(rdd, workdir, order, local_files=local_files).read_bytes())
+    assert outs[0] == outs[1]
+    local = jobs.run(subjects, tmp_path / "local.jsonl", screener=screener, ctx=ctx)
+    assert outs[0] == (tmp_path / "local.jsonl").read_bytes() and local.rows_with_hits >= 2
+    # a partition without records writes an empty part, as Spark's text output does
+    lines = [json.loads(line) for line in outs[0].decode("utf-8").splitlines()]
+    five = spark.sparkContext.parallelize(lines, 6)  # 5 records in 6 partitions: one is empty
+    for local_files in (True, False):
+        (tmp_path / f"five-{local_files}").mkdir()
+    written = [
+        sp.write_jsonl(five, tmp_path / f"five-{flag}", None, local_files=flag).read_bytes()
+        for flag in (True, False)
+    ]
+    assert written[0] == written[1] == outs[0]
+
+
 def test_subjects_are_shipped_as_tuples_and_rebuilt_equal(tmp_path: Path) -> None:
     """A partition's rows go to the workers as plain tuples (pack_subjects) and come back as the very
     subjects the driver had: an input row with its evidence, and a customer with its other names, an

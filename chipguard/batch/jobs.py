@@ -384,7 +384,11 @@ def _run_spark(
         jsonl = fmt == "jsonl"
         with sp.daemon_index(spark, shipment, cache_file):  # decoded once per machine, before the fork
             rdd, rows, hits, order = sp.records(spark, shipment, subjects, ctx, partitions, by_name=jsonl)
-            done = sp.write_jsonl(rdd, workdir, order) if jsonl else sp.write_parquet(spark, rdd, workdir)
+            if jsonl:
+                on_this_machine = sp.is_local_master(spark.sparkContext.master or "")
+                done = sp.write_jsonl(rdd, workdir, order, local_files=on_this_machine)
+            else:
+                done = sp.write_parquet(spark, rdd, workdir)
         if shipment.broadcast is not None:
             shipment.broadcast.unpersist()
         index.path.unlink(missing_ok=True)

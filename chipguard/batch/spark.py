@@ -492,11 +492,13 @@ def _screen_partition(
     rows, hits = counters
     screener = executor_screener(shipment)
     subjects = (subject for chunk in slices for subject in unpack_subjects(chunk))
+    done = with_hit = 0
     for record in screen_subjects(screener, subjects, ctx):
-        rows.add(1)
-        if record["has_hit"]:
-            hits.add(1)
+        done += 1
+        with_hit += bool(record["has_hit"])
         yield record
+    rows.add(done)  # once per partition: Spark sends a task's accumulator updates when it ends anyway
+    hits.add(with_hit)
     settle_worker_heap()
 
 
@@ -582,15 +584,31 @@ def ddl_schema() -> str:
     return ", ".join(f"`{name}` {kind}" for name, kind in FIELDS)
 
 
-def write_jsonl(rdd: Any, workdir: Path, order: Sequence[int] | None = None) -> Path:
-    """Spark writes JSON lines as part files in ``workdir/parts``; they are concatenated in partition
-    order into ``workdir/out.jsonl``, which the caller renames into place. ``order`` (from
-    :func:`records`): the n-th line the parts hold is that of input row ``order[n]``, and the lines
-    are written in input order instead."""
+def write_jsonl(
+    rdd: Any, workdir: Path, order: Sequence[int] | None = None, *, local_files: bool = False
+) -> Path:
+    """The JSON lines go to part files in ``workdir/parts``, concatenated in partition order into
+    ``workdir/out.jsonl``, which the caller renames into place. ``order`` (from :func:`records`): the
+    n-th line the parts hold is that of input row ``order[n]``, and the lines are written in input
+    order instead.
+
+    ``local_files``: the executors run on this machine (a local master), so each task writes its own
+    part file (:func:`write_part`) and only its count of lines goes back through the JVM; otherwise
+    (any cluster) Spark's text output writes them. The same lines either way (test). Why: through the
+    text output every line is pickled by the Python worker, unpickled and written by the JVM (with
+    Hadoop's checksum files and commit renames): the output of the 6,360 bench rows (9.2 MB) written by a
+    ready session, 10 alternated runs each way, CPU 0.55 → 0.31 s (JVM 0.26 → 0.10, Python workers
+    0.24 → 0.18), ~2.3 % of the job (BENCHMARKS.md, "Session 15, spark11")."""
     from chipguard.batch.model import to_json_line
 
     parts = workdir / "parts"
-    rdd.map(to_json_line).saveAsTextFile(str(parts))
+    if local_files:
+        from functools import partial
+
+        parts.mkdir()
+        rdd.mapPartitionsWithIndex(partial(write_part, str(parts))).collect()
+    else:
+        rdd.map(to_json_line).saveAsTextFile(str(parts))
     target = workdir / "out.jsonl"
     joined = target if order is None else workdir / "screened.jsonl"  # the lines in the RDD's order
     with joined.open("wb") as out:
@@ -608,6 +626,25 @@ def write_jsonl(rdd: Any, workdir: Path, order: Sequence[int] | None = None) -> 
             os.fsync(out.fileno())
         joined.unlink()
     return target
+
+
+def write_part(folder: str, partition: int, records: Iterable[dict[str, Any]]) -> Iterator[int]:
+    """In an executor on the driver's machine: writes the JSON lines of ``records`` (one partition) to
+    ``folder/part-NNNNN``, named as Spark's text output names its part files, and yields how many. The
+    file appears whole (written under a temporary name, then renamed), so a task run twice (a retry)
+    leaves one complete part of the same bytes."""
+    from chipguard.batch.model import to_json_line
+
+    target = Path(folder) / f"part-{partition:05d}"
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # not matched by part-*
+    count = 0
+    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+        write = fh.write
+        for record in records:
+            write(to_json_line(record) + "\n")
+            count += 1
+    os.replace(tmp, target)
+    yield count
 
 
 def _write_in_input_order(path: Path, order: Sequence[int], out: Any) -> None:
