@@ -624,15 +624,19 @@ class NameIndex:
         # the ranking needs only the entries that can be candidates (``relaxed`` or more) and, for
         # ``filled``, those weighing ``whole`` or more: on a large list most entries met weigh less
         # (they share one common word), and ranking them all was most of a query's retrieval
-        # (with near_word_credit, also the entries holding every word of the query, one of them one edit
-        # off, that weigh at least the query's words less the heaviest: see _near_all)
         lowest = min(relaxed, whole) if whole else relaxed
+        top, top_weight = tally.ranked(limit, lowest)
+        # with near_word_credit, an entry ranked inside the limit holding every word of the query, one of
+        # them one edit off, is kept too (see _near_all). One that does weighs at least the query's words
+        # less the heaviest (a margin for sums taken in another order): lighter ones are not looked at,
+        # and the ranking reads on below ``lowest`` only when fewer than ``limit`` entries weigh that
+        # (the same first entries, in the same order)
         words = sorted({t.canon for t in sig}) if scorer_config().candidates_near_word_credit else []
         near_floor = math.inf
         if len(words) >= 2:
-            near_floor = whole - max((w for k, w in keys if k.startswith("t:")), default=0.0)
-            lowest = min(lowest, near_floor)
-        top, top_weight = tally.ranked(limit, lowest)
+            near_floor = whole - max((w for k, w in keys if k.startswith("t:")), default=0.0) - 1e-9
+            if len(top) < limit and near_floor < lowest:
+                top, top_weight = tally.ranked(limit, near_floor)
         if relaxed < floor:
             # below the best candidate's floor, only entries holding one of the query's two most
             # distinctive words that the lists know: another record of the same firm, not any name
