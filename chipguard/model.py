@@ -236,11 +236,23 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def json_fields(self) -> dict[str, Any]:
+        """The hit's fields, keyed and ordered as ``to_dict`` gives them, for writing out at once (a batch
+        record's ``hits_json``): the nested explanation, record and evidence are the hit's own objects, not
+        copies (they may be shared with the screener's caches), so the dict is read and serialised, never
+        changed. Why: ``to_dict`` deep-copies them value by value (``dataclasses.asdict``), ~9 % of a batch
+        row's CPU beside the screening in a profile of a Spark task (session 15); a row written straight to
+        JSON needs no copy. The same JSON either way (tests/test_batch.py)."""
+        return {name: getattr(self, name) for name in _HIT_FIELDS}
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:
         """Inverse of ``to_dict`` (keys it does not know, such as a role added by a face, are ignored)."""
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+_HIT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Hit))
 
 
 @dataclass(slots=True)

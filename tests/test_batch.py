@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from test_batch_support import (
+    built_queries,
     bundled_home,
     chipguard_home,
     home_copy,
@@ -100,6 +101,28 @@ def test_real_queries_find_their_listed_parties(lists_home: Path, shared: Path, 
     assert hit["best_party_id"] == hits[0]["party_id"] and hit["best_score"] == hits[0]["score"]
     assert hits[0]["explanation"]["alignment"] and hits[0]["role"] == "query"
     assert hit["best_list_code"] in hit["list_codes"] and hit["hit_roles"] == ["query"]
+
+
+def test_hits_written_without_copying_are_the_same_json(opened: jobs.Lists, shared: Path) -> None:
+    """A batch record's ``hits_json`` and a ``screen-file`` line take the hits' fields without the deep
+    copy of ``Hit.to_dict`` (``Hit.json_fields``, ``screen_result(serialised_at_once=True)``): the JSON
+    must be the same, key order included, on real queries in both scripts with evidence given."""
+    rows = sample_queries(shared, step=10) + built_queries()[::3]
+    screener = opened.screener
+    seen = 0
+    for row in rows:
+        fields = {"nationality": "CN"} if row.get("kind") == "person" else {}
+        args = (row["id"], row["name"], row.get("kind") or None, row.get("country") or None)
+        copied = screener.screen_result(*args, fields=fields)
+        shared_parts = screener.screen_result(*args, fields=fields, serialised_at_once=True)
+        assert json.dumps(shared_parts, ensure_ascii=False) == json.dumps(copied, ensure_ascii=False)
+        for hit in screener.screening(row["name"], kind=row.get("kind") or None).hits:
+            assert list(hit.json_fields()) == list(hit.to_dict())
+            assert json.dumps(hit.json_fields(), ensure_ascii=False) == json.dumps(
+                hit.to_dict(), ensure_ascii=False
+            )
+            seen += 1
+    assert seen > 50 and any(re.search("[\u4e00-\u9fff]", r["name"]) for r in rows)
 
 
 def test_a_record_states_the_identifying_details_it_was_screened_with(

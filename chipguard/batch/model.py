@@ -204,7 +204,7 @@ def screen_subject(screener: Any, subject: Subject, ctx: BatchContext) -> dict[s
             code = _list_code(hit, ctx)
             codes.add(code)
             roles.add(role)
-            hits.append({"role": role, "screened_name": target.name, "list_code": code, **hit.to_dict()})
+            hits.append({"role": role, "screened_name": target.name, "list_code": code, **hit.json_fields()})
             if best is None or hit.score > best[0]:
                 best = (hit.score, hit, code, role)
     record: dict[str, Any] = {

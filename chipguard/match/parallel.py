@@ -69,7 +69,14 @@ def _line(screener: Any, row: Row, lists: list[dict[str, Any]] | None, limit: in
     if not readable(name):
         return None, 0
     result = screener.screen_result(
-        qid, name, kind, country, limit=limit, lists=lists, evidence=rest[0] if rest else None
+        qid,
+        name,
+        kind,
+        country,
+        limit=limit,
+        lists=lists,
+        evidence=rest[0] if rest else None,
+        serialised_at_once=True,
     )
     return json.dumps(result, ensure_ascii=False), len(result["hits"])
 

@@ -1267,6 +1267,7 @@ class Screener:
         lists: list[dict[str, Any]] | None = None,
         evidence: ev.QueryEvidence | None = None,
         fields: Mapping[str, str | None] | None = None,
+        serialised_at_once: bool = False,
     ) -> dict[str, Any]:
         """The ARCHITECTURE.md screening result JSON for one query (``threshold``: this query's cut,
         default the screener's). ``lists``: the status of each list snapshot screened against (source,
@@ -1278,7 +1279,11 @@ class Screener:
         nationality, registration_number, lei, imo, address, website), validated here unless ``evidence``
         is given already validated. A name with nothing to compare (no letters or digits in any script)
         is an InputError here, not an empty result: a face must never report "no hit" for a name it
-        could not read."""
+        could not read.
+
+        ``serialised_at_once``: the caller writes the result out and drops it (a line of ``screen-file``),
+        so the hits are ``Hit.json_fields`` (their nested parts the screener's own, not copied) instead of
+        ``Hit.to_dict``'s deep copies — the same JSON, ~130 µs a hit less."""
         if not readable(name):
             raise InputError("the name has no letters or digits to compare", field="name")
         fields = dict(fields or {})
@@ -1295,7 +1300,7 @@ class Screener:
         return {
             "id": query_id,
             "query": query,
-            "hits": [h.to_dict() for h in found.hits],
+            "hits": [h.json_fields() if serialised_at_once else h.to_dict() for h in found.hits],
             "entities": found.entities,
             "limit": found.limit,
             "omitted": found.omitted,
