@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from rapidfuzz import fuzz
 
@@ -48,8 +48,8 @@ from chipguard.names.variants import (
     qualifiers,
 )
 
-ORG_LIKE = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
-_PERSON_OR_ORG_LIKE = (PartyKind.PERSON, *ORG_LIKE)  # the kinds a kind clash is told between
+ORG_LIKE: Final = (PartyKind.ORG, PartyKind.VESSEL, PartyKind.AIRCRAFT)
+_PERSON_OR_ORG_LIKE: Final = (PartyKind.PERSON, *ORG_LIKE)  # the kinds a kind clash is told between
 
 
 # the country groups made from the vocabulary they were made from (its identity: a reloaded vocabulary,
@@ -295,7 +295,7 @@ def _without_own_words(name: str) -> str:
 _PAREN_TEXT = re.compile(r"\([^()]*\)")
 
 
-_BRAND_EXTRAS = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
+_BRAND_EXTRAS: Final = frozenset({LEGAL, STOP, PLACE, COUNTRY, ADMIN})
 
 
 def trade_name_match(scored: Scored) -> bool:

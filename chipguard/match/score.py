@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from rapidfuzz.distance import OSA, Hamming, Indel
 
@@ -565,7 +565,7 @@ def _merge_split_typo(
     return out if len(out) != len(side) else side
 
 
-PATRONYMIC = frozenset({"bin", "ibn", "bint", "ben", "ould"})
+PATRONYMIC: Final = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 
 
 def _patronymic_reversal(
@@ -606,11 +606,11 @@ def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[
 
 # a margin for the early bound's rounding: floating-point sums of different terms may differ in the last
 # bits, and the early bound must never rule out a pair the exact one keeps
-_ROUNDING = 1e-9
+_ROUNDING: Final = 1e-9
 
 
 # a matched pair of these is weighed by its list word alone (score_or_bound)
-_LIST_WEIGHED = ("typo", "phonetic", "abbreviation")
+_LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
 
 
 def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: ScorerConfig) -> float:
