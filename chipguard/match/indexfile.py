@@ -17,7 +17,8 @@ Layout (little-endian)::
 
 Sections: ``parties`` (one zlib-compressed ``marshal`` record per party: its fields in declaration
 order, its aliases, addresses and identifiers as tuples — see :func:`_party_record`), ``parties.keys``
-(per party the ``marshal`` pair of its sorted name keys, ``screener.record_name_keys``), ``entries`` (one
+(per party the ``marshal`` pair of its sorted name keys, ``screener.record_name_keys``), ``parties.script``
+(a byte per party: 2 when it carries a name in Chinese script, ``screener.party_has_script``, else 1), ``entries`` (one
 zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tokens``), ``tokens`` (the
 ``marshal`` tuple of each distinct token of the names, numbered in the order first met),
@@ -76,7 +77,8 @@ MAGIC = b"CGIX"
 # 9: … no longer (made on demand: decoding them cost a fresh worker ~12 %); records as in 7
 # 10: four-letter list words are keyed under their deletions too (index.MIN_DELETE_LEN 5 → 4)
 # 11: each party's name keys (screener.record_name_keys) in ``parties.keys``
-FORMAT_VERSION = 11
+# 12: whether each party carries a name in Chinese script (screener.party_has_script) in ``parties.script``
+FORMAT_VERSION = 12
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
@@ -458,6 +460,7 @@ class _Builder:
         self.writer = _Writer(folder)
         self.parties = _TableSink(self.writer, "parties")
         self.party_keys = _TableSink(self.writer, "parties.keys")
+        self.scripts = bytearray()  # a byte per party (see add)
         self.entries = _TableSink(self.writer, "entries")
         self.keys = _KeySpill(folder)
         # every distinct token of the names → its number in the ``tokens`` table (as many as the list's
@@ -469,7 +472,7 @@ class _Builder:
         self.entry_count = 0
 
     def add(self, party: Party, entries: Iterable[Entry]) -> None:
-        from chipguard.match.screener import record_name_keys
+        from chipguard.match.screener import party_has_script, record_name_keys
 
         party = _normalised(party)
         self.parties.add(_party_record(party))
@@ -478,6 +481,10 @@ class _Builder:
         # worker's CPU)
         keys, primary = record_name_keys(party)
         self.party_keys.add(marshal.dumps((tuple(sorted(keys)), tuple(sorted(primary)))))
+        # whether it carries a name in Chinese script, which screening asks of every candidate record of a
+        # translated query: a worker reads the byte instead of decoding the record (bench.scale's 2,000
+        # queries: ~1.4 % of a fresh worker's instructions were records decoded only for this)
+        self.scripts.append(2 if party_has_script(party) else 1)
         words: set[str] = set()
         for entry in entries:
             eid = self.entry_count
@@ -497,6 +504,7 @@ class _Builder:
         w = self.writer
         self.parties.close()
         self.party_keys.close()
+        w.add("parties.script", bytes(self.scripts))
         self.entries.close()
         w.table("tokens", (marshal.dumps(t) for t in self.token_numbers))
         w.add("tokens.weights", _f64(_token_weights(self.token_numbers, self.df, index)))
@@ -1059,6 +1067,7 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     parties = MappedParties(_Table(m, "parties"), _Table(m, "parties.keys"), DECODED_CACHE)
     screener.parties = parties
     screener.stored_name_keys = parties.name_keys
+    screener.stored_scripts = m.section("parties.script")
     screener.index = index
     screener.snapshots = []
     screener._party_countries = _PartyCountries(parties, _country_norm)

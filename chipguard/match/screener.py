@@ -390,6 +390,14 @@ def record_name_keys(party: Party) -> tuple[frozenset[str], frozenset[str]]:
     return name_keys(tuple(n.name for n in party.all_names()), person), name_keys((party.name,), person)
 
 
+def party_has_script(party: Party) -> bool:
+    """Whether a record carries a name in Chinese script (the list's or the curated file's): a translated
+    query meets that name directly (name_score.translated_record_script_needs_partner). An index file
+    holds it per record (chipguard.match.indexfile), so a worker mapping it does not decode a candidate's
+    record to ask."""
+    return any(has_han(alias.name) for alias in party.all_names())
+
+
 # features of a pair that say nothing of how alike the names are: the kind the customer declared, and the
 # place the query's own parenthesised qualifier adds ("… (Hong Kong)"), left out of the name's own score
 # that decides whether a declared kind is only the customer's word (ev.declared_kind_doubtful)
@@ -504,6 +512,10 @@ class Screener:
     stored_name_keys: Callable[[int], tuple[frozenset[str], frozenset[str]]] | None = None
     """A screener mapped from an index file reads each record's name keys from the file (format 11,
     ``MappedParties.name_keys``); one built in memory analyses the record's names (record_name_keys)."""
+    stored_scripts: Sequence[int] | None = None
+    """A screener mapped from an index file reads whether a record carries a name in Chinese script from
+    the file (format 12, ``parties.script``: a byte per party, 1 no, 2 yes); one built in memory looks at
+    the record's names once (party_has_script)."""
     index_file: Any = None
     """The mapped index file (indexfile._Mapped) a screener was opened from, None when built in memory:
     parallel workers map the same file rather than receive a pickled copy."""
@@ -574,13 +586,15 @@ class Screener:
     def record_has_script(self, pidx: int) -> bool:
         """Whether party ``pidx`` carries a name in Chinese script (the list's or the curated file's):
         looked at once per party (a byte per party: 0 not yet, 1 no, 2 yes), as score_pair asks it of
-        every candidate name of a translated query (bench.scale: 5,231 asks, 1,206 records)."""
+        every candidate name of a translated query (bench.scale: 5,231 asks, 1,206 records); a mapped
+        screener reads the same byte from its file (``stored_scripts``) without decoding the record."""
+        stored = self.stored_scripts
+        if stored is not None:
+            return stored[pidx] == 2
         known = self._made_once("_has_script", lambda: bytearray(len(self.parties)))
         found = known[pidx]
         if not found:
-            found = known[pidx] = (
-                2 if any(has_han(alias.name) for alias in self.parties[pidx].all_names()) else 1
-            )
+            found = known[pidx] = 2 if party_has_script(self.parties[pidx]) else 1
         return found == 2
 
     def translated_names(self, eid: int) -> tuple[int, ...]:
