@@ -14,7 +14,7 @@ a test cannot patch through this module; float ``sum(...)`` needs a ``0.0`` star
 
 Interface::
 
-    score_pair(qa, entry, person, q_weights, query: PairQuery, aligned=None) -> PairScore | None
+    score_pair(qa, entry, person, q_weights, query: PairQuery, aligned=None, similar=None) -> PairScore | None
     PairQuery, ListedRecord, PairScore
     core_name(name) / latin_core_name(name) -> str     # a listed company name's trade name
     han_core(name) -> str; query_qualifier(...); trade_name_places(alias); ...
@@ -36,7 +36,18 @@ from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, Retrieval
 from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound, weights_of
 from chipguard.model import PartyKind
-from chipguard.names.analysis import ADMIN, COUNTRY, GENERIC, LEGAL, PLACE, STOP, WORD, NameAnalysis, analyze
+from chipguard.names.analysis import (
+    ADMIN,
+    COUNTRY,
+    GENERIC,
+    LEGAL,
+    PLACE,
+    STOP,
+    WORD,
+    NameAnalysis,
+    Token,
+    analyze,
+)
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
 from chipguard.names.data import vocabulary
 from chipguard.names.variants import (
@@ -417,6 +428,7 @@ def score_pair(
     q_weights: tuple[float, ...] | None,
     query: PairQuery,
     aligned: dict[tuple[Any, ...], Scored | None] | None = None,
+    similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
 ) -> PairScore | None:
     """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
     ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
@@ -433,16 +445,17 @@ def score_pair(
     ``aligned``: the name alignments already made for this query form in this scoring mode (screening
     passes one dict per form and query), by the candidate name's text, person rules and anchors — all an
     alignment depends on besides the query. A name listed on several records (the Entity List lists a
-    firm once per address) is then aligned once; the features of each record are still its own."""
+    firm once per address) is then aligned once; the features of each record are still its own.
+    ``similar``: the word pairs already compared for this query form (see score_or_bound)."""
     script = _record_script(entry, person, query)
     if aligned is None:
-        scored = _aligned(qa, entry, person, q_weights, query, script)
+        scored = _aligned(qa, entry, person, q_weights, query, script, similar)
     else:
         key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person, script)
         if key in aligned:
             scored = aligned[key]
         else:
-            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script)
+            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script, similar)
     if scored is None:
         return None
     return _pair_features(qa, entry, query, scored)
@@ -468,6 +481,7 @@ def _aligned(
     q_weights: tuple[float, ...] | None,
     query: PairQuery,
     script: bool = False,
+    similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
 ) -> Scored | None:
     """The names' alignment of score_pair, None when it is below ``query.min_score``; ``script``: see
     _record_script."""
@@ -486,6 +500,7 @@ def _aligned(
             min_score=min_score,
             anchors=entry.anchors,
             list_translated=True,
+            similar=similar,
         )
         if not isinstance(swapped, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)
@@ -501,6 +516,7 @@ def _aligned(
             min_score=min_score,
             anchors=query.anchors,
             cand_has_script=script,
+            similar=similar,
         )
         if not isinstance(found, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)
@@ -782,6 +798,7 @@ def score_candidates(
     )
     q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
     aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
+    similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] = {}  # (see score_or_bound)
     for eid in deepen.walk(candidates):
         entry: Entry = entries[eid]
         person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
@@ -789,12 +806,12 @@ def score_candidates(
         qw = q_weights.get(person_mode)
         if qw is None:
             qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-        pair = scorer(qa, entry, person_mode, qw, pair_query, aligned)
+        pair = scorer(qa, entry, person_mode, qw, pair_query, aligned, similar)
         if person_query is not None and _person_candidate(entry, parties[entry.party].kind):
             pw = q_weights.get(True)
             if pw is None:
                 pw = q_weights[True] = weights_of(form.person, rarity, True)
-            read = scorer(form.person, entry, True, pw, person_query, aligned)
+            read = scorer(form.person, entry, True, pw, person_query, aligned, similar)
             if read is not None and (pair is None or read.score > pair.score):
                 pair, qa, person_mode = read, form.person, True
         if entry.variant == "core":
