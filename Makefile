@@ -32,8 +32,13 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 # chipguard/_compiled/ when missing or built from other sources (one to two minutes with gcc), a no-op
 # otherwise. Without a C compiler or Python's headers it says so and chipguard runs pure Python; it never
 # fails the install.
+# Then the package's interpreted modules are byte-compiled into __pycache__ (incremental: only changed
+# files). An editable install leaves that to the first run, and an interpreter that may not write there
+# (PYTHONDONTWRITEBYTECODE=1, a read-only install) compiles about 110 modules from source on every
+# command: ~0.3 CPU s of each `chipguard screen` (BENCHMARKS.md, session 16).
 native: $(RUN_STAMP)
 	$(BIN)/python -m chipguard.native build
+	$(BIN)/python -m compileall -q chipguard
 
 run: native
 	$(BIN)/chipguard run --host $(HOST) --port $(PORT)
