@@ -248,11 +248,11 @@ class Hit:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:
         """Inverse of ``to_dict`` (keys it does not know, such as a role added by a face, are ignored)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _HIT_FIELD_SET})
 
 
 _HIT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Hit))
+_HIT_FIELD_SET: frozenset[str] = frozenset(_HIT_FIELDS)
 
 
 @dataclass(slots=True)
