@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
     print(f"\nscorer (every worker): {'; '.join(sorted(scorers))}")
+    from bench import hostref
+
+    print(hostref.line(hostref.measure(5)))
     print(
         "\nbuild: `chipguard.match.indexfile.build` in a fresh process, parties streamed into the file; its "
         "peak KB per name is the process's peak resident memory minus its memory before the build, over "
