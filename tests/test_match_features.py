@@ -15,7 +15,7 @@ from chipguard.match import config as scorer
 from chipguard.match.screener import Screener, compare
 from chipguard.names import chinese
 from chipguard.names.data import matching_config
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "MATCHING_FEATURES.md"
 FEATURE_NAMES = {f.name for f in scorer.FEATURES}
@@ -23,7 +23,7 @@ FEATURE_NAMES = {f.name for f in scorer.FEATURES}
 
 @pytest.fixture(scope="module")
 def csl() -> Iterator[Screener]:
-    yield Screener(csl_2022_parties())
+    yield csl_2022_screener()
 
 
 def _without(data: dict, dotted: str) -> dict:

@@ -16,7 +16,7 @@ from chipguard.match.index import MIN_DELETE_LEN
 from chipguard.match.screener import Screener
 from chipguard.model import Party, PartyKind
 from chipguard.names.analysis import analyze
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 
 
 def test_a_four_letter_list_word_is_a_typo_neighbour() -> None:
@@ -33,7 +33,7 @@ def test_a_four_letter_list_word_is_a_typo_neighbour() -> None:
 
 @cache
 def csl(shared: Path) -> Screener:
-    return Screener(csl_2022_parties())
+    return csl_2022_screener()
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,10 @@ business confirmed at 0.95 on the name alone, a DENY. A morphology or stem pair 
 from __future__ import annotations
 
 import pytest
-from csl_support import csl_2022_parties
 
 from chipguard.match.score import industry_words, token_similarity
-from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
+from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
 
@@ -41,7 +40,7 @@ def test_two_industry_words_are_no_typo(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def _on(query: str, listed: str) -> list[tuple[float, str]]:
-    hits = Screener(csl_2022_parties()).screen(query, kind="org", country="CN")
+    hits = csl_2022_screener().screen(query, kind="org", country="CN")
     return [(round(h.score, 3), h.strength) for h in hits if h.name == listed]
 
 

@@ -10,15 +10,12 @@ Real list names (CSL 2022-04, big_families' vessel series), skipped without the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from csl_support import csl_2022_parties
 from scorer_support import scorer_config_with
 
-from chipguard.match import indexfile
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
+from tests.csl_support import csl_2022_parties, csl_2022_screener, csl_2022_screeners
 
 # query as listed: the near twins it finds only through the rule
 CASES = {
@@ -31,11 +28,8 @@ def _names(screener: Screener, query: str) -> set[str]:
     return {h.name for h in screener.screen(query, limit=500)}
 
 
-def test_a_near_twin_inside_the_limit_is_kept(tmp_path: Path) -> None:
-    built = Screener(csl_2022_parties())
-    path = tmp_path / "csl.cgix"
-    indexfile.write(built, path)
-    mapped = indexfile.open_screener(path, verify=False)
+def test_a_near_twin_inside_the_limit_is_kept() -> None:
+    built, mapped = csl_2022_screeners()
     for screener in (built, mapped):
         for query, twins in CASES.items():
             hits = screener.screen(query, limit=500)
@@ -45,7 +39,7 @@ def test_a_near_twin_inside_the_limit_is_kept(tmp_path: Path) -> None:
 
 def test_without_the_key_the_floor_cuts_them(monkeypatch: pytest.MonkeyPatch) -> None:
     parties = csl_2022_parties()
-    shipped = Screener(parties)
+    shipped = csl_2022_screener()
     found = {query: twins <= _names(shipped, query) for query, twins in CASES.items()}
     scorer_config_with(monkeypatch, candidates_near_word_credit=False)
     old = Screener(parties)
@@ -55,7 +49,7 @@ def test_without_the_key_the_floor_cuts_them(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_near_all_wants_every_word_and_one_edit_at_most() -> None:
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     index = screener.index
     eid = next(i for i, e in enumerate(index.entries) if e.analysis.original == "BICENTENARIO XIII")
     words = sorted({t.canon for t in analyze("BICENTENARIO XII", False).tokens})

@@ -10,12 +10,12 @@ records: CSL 2022-04, skipped without the shared data."""
 from __future__ import annotations
 
 import pytest
-from csl_support import csl_2022_parties
 
 from chipguard.match.score import token_similarity
-from chipguard.match.screener import Screener, compare
+from chipguard.match.screener import compare
 from chipguard.names.analysis import analyze
 from chipguard.names.vocab import chinese_place_words, place_words
+from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
 
@@ -88,7 +88,7 @@ def test_two_bodies_of_other_places_do_not_meet(monkeypatch: pytest.MonkeyPatch)
 
 
 def _on(query: str, listed: str) -> list[tuple[float, str]]:
-    hits = Screener(csl_2022_parties()).screen(query, kind="org", country="CN")
+    hits = csl_2022_screener().screen(query, kind="org", country="CN")
     return [(round(h.score, 3), h.strength) for h in hits if h.matched_name == listed]
 
 

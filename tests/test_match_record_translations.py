@@ -12,14 +12,11 @@ Real list names (CSL 2022-04 and the curated Chinese names), skipped without the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from csl_support import csl_2022_parties
 from scorer_support import scorer_config_with
 
-from chipguard.match import indexfile
 from chipguard.match.screener import Screener
+from tests.csl_support import csl_2022_parties, csl_2022_screener, csl_2022_screeners
 
 QUERY = "Huawei Technologies Co., Ltd."
 # records met only through a translation of their Chinese name: listed name, the translation that clears
@@ -34,11 +31,8 @@ def _hits(screener: Screener) -> dict[str, object]:
     return {h.name: h for h in screener.screen(QUERY, kind="org", limit=500)}
 
 
-def test_a_sister_record_is_found_by_its_translated_chinese_name(tmp_path: Path) -> None:
-    built = Screener(csl_2022_parties())
-    path = tmp_path / "csl.cgix"
-    indexfile.write(built, path)
-    mapped = indexfile.open_screener(path, verify=False)
+def test_a_sister_record_is_found_by_its_translated_chinese_name() -> None:
+    built, mapped = csl_2022_screeners()
     for screener in (built, mapped):
         hits = _hits(screener)
         for listed, chinese in SISTERS.items():
@@ -51,7 +45,7 @@ def test_a_sister_record_is_found_by_its_translated_chinese_name(tmp_path: Path)
 
 
 def test_the_translated_names_of_a_record_are_its_anchored_full_entries() -> None:
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     entries = screener.index.entries
     eid = next(
         i for i, e in enumerate(entries) if e.alias == "Huawei Device Co., Ltd." and e.variant == "core"
@@ -76,5 +70,5 @@ def test_a_look_alike_sharing_the_trade_name_does_not_meet_the_translations() ->
     # an unlisted firm holding the trade name (look-alike set A's "HUAWEI CULTURE CO.,LTD") clears the
     # threshold on no record, so no record's translated name is scored for it: 华为技术有限公司, read
     # "Huawei Technology Co Ltd", would score 0.824 against it on its own
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     assert screener.screen("HUAWEI CULTURE CO.,LTD", kind="org", country="CN", limit=50) == []

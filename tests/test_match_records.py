@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from chipguard.match.screener import Screener
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 
 CMIC_HUAWEI = "30947"  # HUAWEI TECHNOLOGIES CO., LTD. on the CMIC list
 
 
 @cache
 def csl_screener(shared: Path) -> Screener:
-    return Screener(csl_2022_parties())
+    return csl_2022_screener()
 
 
 HOLDING = "32087"  # HUAWEI INVESTMENT & HOLDING CO., LTD. (CMIC)

@@ -14,14 +14,11 @@ real list names, skipped without the shared data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from csl_support import csl_2022_parties
 from scorer_support import scorer_config_with
 
-from chipguard.match import indexfile
 from chipguard.match.screener import Screener
+from tests.csl_support import csl_2022_parties, csl_2022_screener, csl_2022_screeners
 
 # query as listed (its kind), a record it finds only through the relaxed floor's near form: how
 CASES = [
@@ -35,11 +32,8 @@ def _names(screener: Screener, query: str, kind: str | None) -> set[str]:
     return {h.name for h in screener.screen(query, kind=kind, limit=500)}
 
 
-def test_a_near_form_of_the_rarest_word_is_kept_below_the_best_candidates_floor(tmp_path: Path) -> None:
-    built = Screener(csl_2022_parties())
-    path = tmp_path / "csl.cgix"
-    indexfile.write(built, path)
-    mapped = indexfile.open_screener(path, verify=False)
+def test_a_near_form_of_the_rarest_word_is_kept_below_the_best_candidates_floor() -> None:
+    built, mapped = csl_2022_screeners()
     for screener in (built, mapped):
         for query, kind, listed in CASES:
             hits = {h.name: h for h in screener.screen(query, kind=kind, limit=500)}
@@ -63,7 +57,7 @@ def test_without_the_key_the_floor_cuts_them(monkeypatch: pytest.MonkeyPatch) ->
 def test_the_near_holders_are_the_rarest_words_other_spellings() -> None:
     from chipguard.names.analysis import LEGAL, STOP, analyze
 
-    index = Screener(csl_2022_parties()).index
+    index = csl_2022_screener().index
     a = analyze("Narinco", False)
     sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
     keys = sorted(index.query_keys(a).items())

@@ -19,7 +19,7 @@ from chipguard.match.config import scorer_config
 from chipguard.match.score import token_similarity
 from chipguard.match.screener import Screener, compare
 from chipguard.names.analysis import Token, analyze
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 
 
 def _word(text: str, person: bool = False) -> Token:
@@ -56,7 +56,7 @@ def test_one_four_letter_word_one_letter_off_does_not_carry_a_name(
 
 @cache
 def csl(shared: Path) -> Screener:
-    return Screener(csl_2022_parties())
+    return csl_2022_screener()
 
 
 def test_screening_the_look_alikes_finds_their_own_records_only(shared: Path) -> None:

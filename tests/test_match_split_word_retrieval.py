@@ -15,14 +15,9 @@ second sample of the class (other listed firms holding a split word, /work/notes
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from csl_support import csl_2022_parties
-
-from chipguard.match import indexfile
 from chipguard.match.index import entry_keys
-from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
+from tests.csl_support import csl_2022_screener, csl_2022_screeners
 
 CASES = {
     "GAZPROM SOTISNVEST": "GAZPROM SOTSINVEST, OOO",
@@ -41,12 +36,8 @@ def test_a_word_the_analysis_split_is_keyed_as_written() -> None:
     assert "b:technology" in entry_keys(analyze("TECH NOLOGY LTD", False))
 
 
-def test_screening_finds_a_typo_of_a_split_word(tmp_path: Path) -> None:
-    parties = csl_2022_parties()
-    built = Screener(parties)
-    path = tmp_path / "csl.cgix"
-    indexfile.write(built, path)
-    mapped = indexfile.open_screener(path, verify=False)
+def test_screening_finds_a_typo_of_a_split_word() -> None:
+    built, mapped = csl_2022_screeners()
     for screener in (built, mapped):
         for query, listed in CASES.items():
             names = {h.name for h in screener.screen(query, kind="org")}
@@ -57,7 +48,7 @@ def test_screening_finds_a_typo_of_a_split_word(tmp_path: Path) -> None:
 
 
 def test_a_query_word_the_analysis_split_looks_up_the_list_word_it_is_a_typo_of() -> None:
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     a = analyze("ORBIT PERTOCHEMICALS", False)
     assert [t.text for t in a.tokens] == ["orbit", "perto", "chemicals"]
     keys = screener.index.query_keys(a)

@@ -20,10 +20,10 @@ Real list names; the screening test skips without the shared data."""
 from __future__ import annotations
 
 import pytest
-from csl_support import csl_2022_parties
 
-from chipguard.match.screener import Screener, compare
+from chipguard.match.screener import compare
 from chipguard.names.analysis import LEGAL, analyze
+from tests.csl_support import csl_2022_screener
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_a_dotted_legal_form_with_a_dot_swapped_is_the_legal_form(written: str, 
 
 
 def test_screening_finds_the_listed_firms() -> None:
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     cases = {
         "MOKU GOLDIMNES AG": "MOKU GOLDMINES AG",
         "B R CS.A.": "B R C S.A.",

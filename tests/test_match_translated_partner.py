@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chipguard.match.screener import Screener, compare
-from tests.csl_support import csl_2022_parties
+from chipguard.match.screener import compare
+from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
 
@@ -60,7 +60,7 @@ def test_a_synonym_still_weighs_less_and_a_chinese_query_keeps_the_discount(
 
 def test_screening_huawei_technologies_no_longer_confirms_its_sister_firm(shared: Path) -> None:
 
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     hits = screener.screen("Huawei Technologies Co., Ltd.", kind="org", limit=50)
     sister = [h for h in hits if h.name == "Huawei Tech. Investment Co., Limited"]
     assert sister and all(h.strength != "confirmed" and h.score < 0.95 for h in sister)
@@ -76,7 +76,7 @@ def test_a_homophone_brand_is_another_name_when_the_record_writes_its_own_charac
     The firm's own Chinese name, traditional or short, still confirms."""
     from chipguard.match import evidence as ev
 
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     hits = screener.screen("骅威文化股份有限公司", kind="org", country="CN")
     huawei = [h for h in hits if "huawei" in h.name.casefold()]
     assert huawei and all(h.strength == "weak" for h in huawei)

@@ -10,10 +10,10 @@ Real list names; the screening test skips without the shared data."""
 from __future__ import annotations
 
 import pytest
-from csl_support import csl_2022_parties
 
-from chipguard.match.screener import Screener, compare
+from chipguard.match.screener import compare
 from chipguard.names.analysis import LEGAL, analyze
+from tests.csl_support import csl_2022_screener
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_a_leading_legal_form_run_onto_a_name_is_still_split() -> None:
 
 
 def test_screening_finds_listed_firms_with_a_typo_in_their_legal_form_or_name() -> None:
-    screener = Screener(csl_2022_parties())
+    screener = csl_2022_screener()
     cases = {
         "CLOSED JOINT STOCK COMPNAY ABSOLUTBANK": "CLOSED JOINT STOCK COMPANY ABSOLUTBANK",
         "LIMTIED LIABILITY COMPANY GARANT-SV": "LIMITED LIABILITY COMPANY GARANT-SV",
