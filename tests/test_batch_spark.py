@@ -8,6 +8,7 @@ Java runtime these tests are skipped with the reason — except when CHIPGUARD_R
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -255,6 +256,115 @@ def test_lines_screened_in_name_order_are_written_back_in_input_order(tmp_path: 
     empty.write_bytes(b"")
     with pytest.raises(RuntimeError, match="0 lines for 1 input rows"), (tmp_path / "z").open("wb") as out:
         sp._write_in_input_order(empty, [0], out)
+
+
+def _bench_subjects(shared: Path, step: int) -> list[Any]:
+    """Every ``step``-th row of the two real benchmark query sets (Latin-script names, then Chinese),
+    cut to the columns an input file of names has, as the Spark engine's subjects."""
+    import csv
+
+    rows: list[dict[str, str]] = []
+    for name in ("screening_queries.csv", "xscript_queries.csv"):
+        with (shared / "bench" / name).open(encoding="utf-8-sig", newline="") as fh:
+            rows += [
+                {k: r[k] for k in ("id", "name", "kind", "country") if k in r}
+                for r in list(csv.DictReader(fh))[::step]
+            ]
+    src = write_csv(Path(tempfile.mkdtemp(prefix="chipguard-test-")) / "q.csv", rows)
+    return [query_subject(r) for r in read_input(src)]
+
+
+def test_a_name_in_han_script_is_estimated_to_cost_more_than_a_latin_one(tmp_path: Path) -> None:
+    """The driver's estimate of a row's screening cost, from the scripts of the names it screens: a
+    Han-script name weighs ``HAN_NAME_COST``, any other ``LATIN_NAME_COST``; a customer's owners and
+    other names count too."""
+    from chipguard.batch import model
+
+    names = [
+        "Hangzhou Hikvision Digital Technology",
+        "杭州海康威视数字技术股份有限公司",
+        "Huawei 华为技术有限公司",
+    ]
+    rows = [{"id": f"q{i}", "name": n} for i, n in enumerate(names)]
+    latin, han, mixed = (query_subject(r) for r in read_input(write_csv(tmp_path / "q.csv", rows)))
+    assert sp.row_costs([latin, han, mixed]) == [sp.LATIN_NAME_COST, sp.HAN_NAME_COST, sp.HAN_NAME_COST]
+    assert sp.HAN_NAME_COST > sp.LATIN_NAME_COST
+    customer = model.customer_subject(
+        {
+            "customer_id": "cus-1",
+            "name": "Northwind GPU Cloud",
+            "owners": [{"name": "北方华创科技集团", "kind": "org", "country": "CN", "percent": 40.0}],
+        },
+        1,
+    )
+    assert sp.row_costs([customer]) == [sp.LATIN_NAME_COST + sp.HAN_NAME_COST]
+
+
+def test_cost_cuts_are_contiguous_nonempty_and_balanced() -> None:
+    """The cuts on made-up costs: every row in exactly one run, in order, no run empty, each cut at the
+    first row whose running total reaches its share; one row costlier than a share makes fewer runs."""
+    assert sp.cost_cuts([2] * 8, 4) == [0, 2, 4, 6, 8]  # equal costs: equal counts
+    assert sp.cost_cuts([2] * 5 + [5] * 2, 2) == [0, 5, 7]  # 10 | 10
+    assert sp.cost_cuts([2, 2, 5, 5, 5, 5], 3) == [0, 3, 5, 6]  # 9 | 10 | 5: shares 8 and 16
+    assert sp.cost_cuts([50, 2, 2, 2], 3) == [0, 1, 2, 4]  # 50 alone is over every share
+    assert sp.cost_cuts([2], 1) == [0, 1]
+    assert sp.cost_cuts([], 1) == [0, 0]
+
+
+def test_partitions_of_real_rows_have_equal_estimated_cost_not_equal_counts(shared: Path) -> None:
+    """The 6,360 real bench rows in the engine's name order: Latin names first, then Chinese ones, which
+    cost ~2.5x to screen. Equal counts gave one slice of Latin names and two of Chinese ones (their
+    screening measured 3.4 vs 8.8 and 7.8 CPU s); the cuts by estimated cost give each of the four runs a
+    quarter of the estimate, so the runs of Latin names hold more rows."""
+    subjects = _bench_subjects(shared, 1)
+    assert len(subjects) == 6_360
+    ordered = [subjects[i] for i in sp.locality_order(subjects)]
+    costs = sp.row_costs(ordered)
+    bounds = sp.cost_cuts(costs, 4)
+    assert len(bounds) == 5 and bounds[0] == 0 and bounds[-1] == len(ordered)
+    runs = [sum(costs[a:b]) for a, b in itertools.pairwise(bounds)]
+    share = sum(costs) / 4
+    assert all(abs(run - share) <= sp.HAN_NAME_COST for run in runs)
+    counts = [b - a for a, b in itertools.pairwise(bounds)]
+    assert counts[0] > 1.5 * counts[-1]  # the first run is Latin names, the last Chinese ones
+
+
+def test_spark_partitions_are_cut_by_cost_and_write_what_the_local_engine_writes(
+    spark: Any, opened: jobs.Lists, shared: Path, tmp_path: Path
+) -> None:
+    """Real rows of both scripts on Spark: each partition is the run of the name order that the cost cuts
+    give (not equal counts), and the JSON lines are the local engine's, byte for byte, in input order."""
+    subjects = _bench_subjects(shared, 12)
+    ctx = context_for(
+        opened.snapshots,
+        threshold=opened.screener.threshold,
+        limit=10,
+        lists_stale=True,
+        freshness=opened.freshness,
+    )
+    index = sp.IndexFile.of(opened.screener, tmp_path)
+    shipment = sp.ship(spark, index)
+    rdd, _rows, _hits, order = sp.records(spark, shipment, subjects, ctx, 4, by_name=True)
+    assert order == sp.locality_order(subjects)
+    ordered = [subjects[i] for i in order]
+    bounds = sp.cost_cuts(sp.row_costs(ordered), 4)
+    expected = [[s.id for s in ordered[a:b]] for a, b in itertools.pairwise(bounds)]
+    assert [[r["id"] for r in part] for part in rdd.glom().collect()] == expected
+    assert len({len(part) for part in expected}) > 1  # not equal counts: the Chinese runs are shorter
+    local = jobs.run(subjects, tmp_path / "local.jsonl", screener=opened.screener, ctx=ctx)
+    remote = jobs.run(
+        subjects,
+        tmp_path / "spark.jsonl",
+        screener=opened.screener,
+        ctx=ctx,
+        engine="spark",
+        cache_file=index.path,
+        spark=spark,
+        partitions=4,
+    )
+    assert remote.rows == local.rows == len(subjects) > 500
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "spark.jsonl").read_bytes()
+    assert remote.sha256 == local.sha256 and remote.rows_with_hits == local.rows_with_hits > 100
 
 
 def test_parquet_by_broadcast_matches_local(

@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,14 @@ MIN_ROWS_PER_PARTITION = 500
 # a partition is one task: with the Python workers reused, a task costs milliseconds, so a large input is
 # cut into many (the cores stay busy to the end, each task's rows and records stay small in memory)
 MAX_ROWS_PER_PARTITION = 5_000
+# The relative screening cost of one name, known from its script alone (the driver cuts the partitions
+# without analysing any name): a name in Han script is segmented, transliterated and screened in several
+# Latin forms — about 2.5 times the CPU of a Latin-script name. Measured in one ready process (mapped index,
+# decoded whole): the 40 companies of real_cn_queries named both ways, 5.16 vs 1.89 ms per row (2.7x);
+# the bench rows' Han and Latin names 4.54 vs 1.91 ms (2.4x); 800 synthetic customers 1.27 ms
+# (BENCHMARKS.md, "Issue 16, session 16"). Integers, so a cut is exact arithmetic.
+LATIN_NAME_COST = 2
+HAN_NAME_COST = 5
 
 
 class SparkUnavailableError(ChipguardError):
@@ -539,6 +548,42 @@ def locality_order(subjects: Sequence[Subject]) -> list[int]:
     return sorted(range(len(subjects)), key=lambda i: (subjects[i].name.casefold(), i))
 
 
+def row_costs(subjects: Iterable[Subject]) -> list[int]:
+    """The estimated screening cost of each subject: the sum over the names it screens (a customer's own,
+    its other names, owners and parent) of ``HAN_NAME_COST`` for a name with Han characters, else
+    ``LATIN_NAME_COST``; a subject without targets (nothing to screen) still costs one Latin name.
+    ~2 µs a row on the driver."""
+    from chipguard.names.chinese import has_han
+
+    han, latin = HAN_NAME_COST, LATIN_NAME_COST
+    return [sum(han if has_han(t.name) else latin for t in s.targets) or latin for s in subjects]
+
+
+def cost_cuts(costs: Sequence[int], slices: int) -> list[int]:
+    """Where to cut rows of ``costs`` (in the order they are screened) into at most ``slices`` contiguous
+    runs of about equal total cost: the boundaries, 0 first and ``len(costs)`` last. Run k (counted from
+    1) ends with the first row, after run k-1's, at which the running total reaches k/``slices`` of the
+    whole. No run is empty; there are fewer than ``slices`` runs only when some row alone costs more
+    than a share (or there are fewer rows than slices).
+
+    Why not equal row counts: rows differ in cost (a Han-script name ~2.5x a Latin one), and a name order
+    groups them — the 6,360 bench rows sorted by name are Latin names then Chinese ones, so four slices
+    of equal counts held 1.6, 2.7, 3.8 and 3.6 CPU s of screening (each task timed in its worker, a
+    ready session); cut by cost 3.1, 3.5, 2.7, 2.7 — while contiguous runs keep each worker's caches on
+    one range of names (:func:`locality_order`). A run of cheap rows holds more rows than the average, up to
+    ``HAN_NAME_COST / LATIN_NAME_COST`` times."""
+    total = sum(costs)
+    bounds = [0]
+    running = 0
+    for i, cost in enumerate(costs[:-1]):
+        running += cost
+        # the next run starts after row i once the running total reaches the next share
+        if len(bounds) < slices and running * slices >= total * len(bounds):
+            bounds.append(i + 1)
+    bounds.append(len(costs))
+    return bounds
+
+
 def records(
     spark: SparkSession,
     shipment: Shipment,
@@ -553,7 +598,9 @@ def records(
     a core idle), but no slice under ``MIN_ROWS_PER_PARTITION`` rows (each worker that gets a slice maps
     the index and readies its name resources first, which a few hundred rows do not repay) and none over
     ``MAX_ROWS_PER_PARTITION`` (a million rows in four slices would leave a core idle for the last
-    one's tail and hold a quarter of the input per task).
+    one's tail and hold a quarter of the input per task). The slices are contiguous runs of the rows in
+    the order they are screened, of about equal estimated cost (:func:`row_costs`, :func:`cost_cuts`),
+    not of equal row counts.
 
     ``by_name``: the slices are cut from :func:`locality_order` instead of the input order, which is
     returned (the RDD's n-th record is that of ``subjects[order[n]]``) for the writer to restore the
@@ -568,10 +615,10 @@ def records(
     slices = max(1, min(slices, len(subjects)))
     order = locality_order(subjects) if by_name else None
     ordered = [subjects[i] for i in order] if order is not None else list(subjects)
-    # Equal contiguous slices, one per partition: parallelize() on the rows themselves splits by its
-    # serialisation batches (1,024 rows), which leaves partitions of very unequal size.
-    size = -(-len(ordered) // slices)
-    chunks = [pack_subjects(ordered[i : i + size]) for i in range(0, len(ordered), size)]
+    # Contiguous slices of equal estimated cost, one per partition (parallelize() on the rows themselves
+    # splits by its serialisation batches of 1,024 rows, which leaves partitions of very unequal size)
+    bounds = cost_cuts(row_costs(ordered), slices)
+    chunks = [pack_subjects(ordered[a:b]) for a, b in pairwise(bounds)]
     rows, hits = sc.accumulator(0), sc.accumulator(0)
     rdd = sc.parallelize(chunks, len(chunks)).mapPartitions(
         partial(_screen_partition, shipment, ctx, (rows, hits))
