@@ -127,6 +127,7 @@ class ScorerConfig:
     candidates_relaxed_near_words: bool
     candidates_record_translations: bool
     candidates_near_word_credit: bool
+    candidates_shared_renderings: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -255,6 +256,7 @@ KEYS: dict[str, str] = {
     "candidates_relaxed_near_words": "candidates_relaxed_near_words",
     "candidates_record_translations": "candidates_record_translations",
     "candidates_near_word_credit": "candidates_near_word_credit",
+    "candidates_shared_renderings": "candidates_shared_renderings",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -681,6 +683,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_relaxed_near_words",
             "candidates_record_translations",
             "candidates_near_word_credit",
+            "candidates_shared_renderings",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -697,7 +700,9 @@ SETTINGS: tuple[Setting, ...] = (
         "record_translations, a Latin organisation query holding a record's trade name, once it has "
         "cleared the threshold on some record, scores the record's translated Chinese names too; with "
         "near_word_credit, a name inside the limit holding one of the query's words one edit off is "
-        "weighed against the floor as though it held it as written.",
+        "weighed against the floor as though it held it as written; with shared_renderings, the "
+        "translations of a Chinese query, once it has cleared the threshold on some record, score the "
+        "first candidates of its pinyin too.",
     ),
     Setting(
         ("retrieval.*",),

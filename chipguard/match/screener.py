@@ -107,6 +107,16 @@ def _kept(cache: OrderedDict[_Key, _Kept], key: _Key, value: _Kept, most: int) -
     return value
 
 
+# a Latin rendering of a Chinese query as Screener.screening scored it: the form, its pair queries (and its
+# person reading's), its first candidates, every candidate it walked, its weights per scoring mode
+_Rendering = tuple[
+    "QueryForm", PairQuery, PairQuery | None, list[int], list[int], dict[bool, tuple[float, ...]]
+]
+
+# the query forms that are the name as given (the others are renderings of it in Latin script)
+_OWN_FORMS = frozenset({"as-given", "without-parentheses"})
+
+
 @dataclass(slots=True)
 class QueryForm:
     """One form of the query that is matched: the name as given, or a Latin rendering of it."""
@@ -735,6 +745,15 @@ class Screener:
             )
             for form in forms
         ]
+        # a Chinese name's Latin renderings (its translations, its pinyin) and their candidates: the
+        # translations score the pinyin's once the query has cleared the threshold (see _score_shared)
+        renderings: list[_Rendering] = []
+        share = (
+            scorer_config().candidates_shared_renderings
+            and q_han != ""
+            and kind_norm != "person"
+            and sum(form.method not in _OWN_FORMS for form in forms) >= 2
+        )
         for form, pair_query in queries:
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
@@ -798,6 +817,11 @@ class Screener:
                 cut,
                 score_pair,
             )
+            if share and form.method not in _OWN_FORMS:
+                firsts = [eid for found in rankings for eid in found.first]
+                renderings.append((form, pair_query, person_query, firsts, candidates, q_weights))
+        if len(renderings) >= 2 and any(kept[0] >= cut for kept in best.values()):
+            self._score_shared(renderings, kind_norm, best, cut)
         # the strength of every candidate (chipguard.match.evidence); a shared identifier adds its party.
         # A query giving no date of birth and no identifier: the assessment lowers no score and makes no
         # record a hit, so only the hits kept are assessed, once they are known (most records over the
@@ -900,6 +924,56 @@ class Screener:
             )
         entities = self._group([entry.party for *_, entry, _extra in ranked], hits)
         return Screening(hits, omitted, max(limit, 0), entities)
+
+    def _score_shared(
+        self,
+        renderings: list[_Rendering],
+        kind_norm: str | None,
+        best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]],
+        cut: float,
+    ) -> None:
+        """Each word-by-word translation of a Chinese query scores the first candidates of its
+        transliterations (its pinyin) that it did not walk, of records not yet over ``cut``
+        (``renderings``: each Latin rendering's form, pair queries, first candidates, the candidates it
+        walked and its weights; matching.yml ``candidates_shared_renderings``).
+
+        Why: the renderings of a Chinese name retrieve differently — the pinyin by the name's sound, as
+        a list writes its brand and place words ("Huawei Zhongduan Shenzhen"), the translation by its
+        vocabulary ("Huawei Terminal Shenzhen Co Ltd") — and a list's English name the pinyin retrieves
+        may clear the threshold only when the translation scores it: 华为终端(深圳)有限公司 met
+        "Shenzhen Huawei New Technology Co., Ltd" among its pinyin's first candidates (far under the
+        scoring floor there) while its translation scores it 0.835 and ranked it 24th, under the floor.
+        Only once the query has cleared the threshold on some record (it names a listed firm). The other
+        way round (the translations' candidates scored by the pinyin) found no record on the check set
+        (bench.retrieval's listed_translated) and cost more."""
+        entries = self.index.entries
+        spoken = [first for form, *_, first, _c, _w in renderings if form.anchors is None]
+        for form, pair_query, person_query, _first, walked, q_weights in renderings:
+            if form.anchors is None:
+                continue
+            seen = set(walked)
+            more: list[int] = []
+            for first in spoken:
+                for eid in first:
+                    if eid not in seen:
+                        seen.add(eid)
+                        got = best.get(entries[eid].party)
+                        if got is None or got[0] < cut:
+                            more.append(eid)
+            if more:
+                score_candidates(
+                    self,
+                    form,
+                    pair_query,
+                    person_query,
+                    kind_norm,
+                    more,
+                    Deepening([], self.candidate_limit, 0, self.candidates_deepen_names),
+                    q_weights,
+                    best,
+                    cut,
+                    score_pair,
+                )
 
     def _bounded(
         self, qa: NameAnalysis, q_weights: dict[bool, tuple[float, ...]], cut: float
