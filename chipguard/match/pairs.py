@@ -139,18 +139,26 @@ def han_difference(query_core: str, alias: str, factor: float) -> dict[str, Any]
 
 
 @lru_cache(maxsize=1)
-def _branch_markers() -> tuple[re.Pattern[str], dict[str, str]]:
+def _branch_markers() -> tuple[re.Pattern[str], dict[str, str], tuple[str, ...] | None]:
     """One pattern for the ``branch_markers`` of matching.yml (whole words, any case) and each marker's
-    display form."""
+    display form; and the first words of the ASCII markers in lower case (None when a marker not in ASCII
+    has a letter of some case, which the pattern may meet in an ASCII name): an ASCII name holding none of
+    them carries no marker (see branch_marker)."""
     markers = list(scorer_config().branch_markers)
     if not markers:
-        return re.compile(r"(?!x)x"), {}
+        return re.compile(r"(?!x)x"), {}, ()
     parts = []
     for marker in sorted(markers, key=len, reverse=True):
         body = r"\s+".join(re.escape(w) for w in marker.split())
         parts.append(body if has_han(marker) else rf"(?<!\w){body}(?!\w)")
     display = {" ".join(m.casefold().split()): m for m in markers}
-    return re.compile("|".join(parts), re.IGNORECASE), display
+    # (a marker not in ASCII and without cased letters, as 分公司, is never found in an ASCII name; a marker
+    # of no word would match anywhere)
+    other = any(not m.split() for m in markers) or any(
+        c.lower() != c or c.upper() != c for m in markers if not m.isascii() for c in m
+    )
+    firsts = None if other else tuple(sorted({m.split()[0].lower() for m in markers if m.isascii()}))
+    return re.compile("|".join(parts), re.IGNORECASE), display, firsts
 
 
 @lru_cache(maxsize=100_000)
@@ -158,7 +166,13 @@ def branch_marker(name: str) -> str:
     """The branch / office marker a name carries ("… Branch", "… Representative Office", "分公司"), as
     written in matching.yml, or "": such a record is a branch of the body its other words name, so a
     query for the body ranks the body's own record first."""
-    pattern, display = _branch_markers()
+    pattern, display, firsts = _branch_markers()
+    if firsts is not None and name.isascii():
+        # an ASCII name matches a marker (any case) only where it holds the marker's first word in lower
+        # case: most names hold none, and the pattern's search is tried at every letter of the name
+        lowered = name.lower()
+        if not any(first in lowered for first in firsts):
+            return ""
     found = pattern.search(name)
     if not found:
         return ""

@@ -149,7 +149,99 @@ def _other_pinyin(a: Token, b: Token) -> bool:
     return a.cls != PLACE and b.cls != PLACE and other_pinyin_name(a.text, b.text)
 
 
-def _very_short(shorter: int, cfg: ScorerConfig) -> float:
+class SimilarityRules:
+    """The numbers of matching.yml that :func:`token_similarity` reads, copied from a ScorerConfig once.
+
+    Why: ScorerConfig is an interpreted dataclass, so compiled code (chipguard.native) reads each of its
+    fields by a generic attribute lookup; token_similarity reads half a dozen per word pair, tens of
+    thousands of pairs a query mix. Compiled, this class's fields are read in place."""
+
+    phonetic_syllables: bool
+    pinyin_other_syllables: bool
+    industry_words_distinct: bool
+    place_words_distinct: bool
+    body_kind_similarity: float
+    translation_synonym_similarity: float
+    sound_alike_similarity: float
+    sim_initial: float
+    sim_short_typo: float
+    typo_per_edit: float
+    typo_short_word: float
+    typo_very_short_word: float
+    typo_translated_pinyin: float
+    sim_morphology: float
+    sim_phonetic: float
+    sim_one_letter_variant: float
+    sim_stem: float
+    sim_abbreviation: float
+    len_other_first_letter: int
+    len_short_typo: int
+    len_typo: int
+    len_typo_two_edits: int
+    len_typo_short_word_below: int
+    len_typo_very_short_word_below: int
+    len_translated_pinyin_below: int
+    len_morphology: int
+    len_morphology_same_start: int
+    len_phonetic: int
+    len_one_letter_variant: int
+    len_prefix: int
+    len_stem: int
+    len_sound_alike: int
+
+    def __init__(self, cfg: ScorerConfig) -> None:
+        self.phonetic_syllables = cfg.phonetic_syllables
+        self.pinyin_other_syllables = cfg.pinyin_other_syllables
+        self.industry_words_distinct = cfg.industry_words_distinct
+        self.place_words_distinct = cfg.place_words_distinct
+        self.body_kind_similarity = cfg.body_kind_similarity
+        self.translation_synonym_similarity = cfg.translation_synonym_similarity
+        self.sound_alike_similarity = cfg.sound_alike_similarity
+        self.sim_initial = cfg.sim_initial
+        self.sim_short_typo = cfg.sim_short_typo
+        self.typo_per_edit = cfg.typo_per_edit
+        self.typo_short_word = cfg.typo_short_word
+        self.typo_very_short_word = cfg.typo_very_short_word
+        self.typo_translated_pinyin = cfg.typo_translated_pinyin
+        self.sim_morphology = cfg.sim_morphology
+        self.sim_phonetic = cfg.sim_phonetic
+        self.sim_one_letter_variant = cfg.sim_one_letter_variant
+        self.sim_stem = cfg.sim_stem
+        self.sim_abbreviation = cfg.sim_abbreviation
+        self.len_other_first_letter = cfg.len_other_first_letter
+        self.len_short_typo = cfg.len_short_typo
+        self.len_typo = cfg.len_typo
+        self.len_typo_two_edits = cfg.len_typo_two_edits
+        self.len_typo_short_word_below = cfg.len_typo_short_word_below
+        self.len_typo_very_short_word_below = cfg.len_typo_very_short_word_below
+        self.len_translated_pinyin_below = cfg.len_translated_pinyin_below
+        self.len_morphology = cfg.len_morphology
+        self.len_morphology_same_start = cfg.len_morphology_same_start
+        self.len_phonetic = cfg.len_phonetic
+        self.len_one_letter_variant = cfg.len_one_letter_variant
+        self.len_prefix = cfg.len_prefix
+        self.len_stem = cfg.len_stem
+        self.len_sound_alike = cfg.len_sound_alike
+
+
+# the rules of each ScorerConfig met, by its identity (each value holds its config, so an identity is never
+# reused while it is kept; a process meets one or two)
+_RULES: dict[int, tuple[ScorerConfig, SimilarityRules]] = {}
+
+
+def similarity_rules(cfg: ScorerConfig) -> SimilarityRules:
+    """The SimilarityRules of ``cfg`` (made once per config)."""
+    found = _RULES.get(id(cfg))
+    if found is not None and found[0] is cfg:
+        return found[1]
+    if len(_RULES) >= 64:
+        _RULES.clear()
+    rules = SimilarityRules(cfg)
+    _RULES[id(cfg)] = (cfg, rules)
+    return rules
+
+
+def _very_short(shorter: int, cfg: SimilarityRules) -> float:
     """What a very short word one letter off loses besides (similarity.typo_very_short_word below
     word_lengths.typo_very_short_word_below): one edit in four letters changes a quarter of the word, and
     such a word is often another real word (Adam / Adag, Aqsa / Aqua, Lang / Wang), not a typo."""
@@ -167,6 +259,13 @@ def token_similarity(
     """Similarity of two tokens in [0, 1] and how it was reached. ``translated``: ``a`` comes from a
     word-by-word translation (Chinese → English), whose choice among near-synonyms is arbitrary;
     ``institutional``: one of the names is an institution's (its place is part of its identity)."""
+    return _similarity(a, b, person, translated, similarity_rules(config or scorer_config()), institutional)
+
+
+def _similarity(
+    a: Token, b: Token, person: bool, translated: bool, cfg: SimilarityRules, institutional: bool
+) -> tuple[float, str]:
+    """:func:`token_similarity` with the rules of its config (``cfg``: see SimilarityRules)."""
     if a.canon == b.canon:
         return 1.0, "exact" if a.text == b.text else "equivalent"
     if a.cls == NUMBER or b.cls == NUMBER or a.cls == LEGAL or b.cls == LEGAL:
@@ -175,18 +274,18 @@ def token_similarity(
         # a translated place is spelt from its characters, not typed: Zhanjiang is not a typo of Zhejiang
         return 0.0, ""
     if translated and not person:
-        kinds = vocab().body_kinds
+        known = vocab()
+        kinds = known.body_kinds
         if a.canon in kinds and b.canon in kinds:
             # 学院 is registered as College, Institute or University alike; between two English names
             # the kind stays a difference (Beijing Institute vs University of Technology)
-            return scorer_config().body_kind_similarity, "kind of body"
-        synonyms = vocab().translation_synonyms
+            return cfg.body_kind_similarity, "kind of body"
+        synonyms = known.translation_synonyms
         group = synonyms.get(a.text, synonyms.get(a.canon))
         if group is not None and group == synonyms.get(b.text, synonyms.get(b.canon)):
             # 海洋 is "Ocean" word by word and "Marine" in the registered name
-            return scorer_config().translation_synonym_similarity, "translation synonym"
+            return cfg.translation_synonym_similarity, "translation synonym"
     ta, tb = a.text, b.text
-    cfg = config or scorer_config()
     # the lengths each rule needs are word_lengths.* of matching.yml (cfg.len_*)
     if (
         not person
@@ -212,8 +311,10 @@ def token_similarity(
     ):
         return cfg.sim_short_typo, "typo"
     if shorter >= cfg.len_typo:
-        dist = OSA.distance(ta, tb, score_cutoff=2)
         allowed = 1 if shorter < cfg.len_typo_two_edits else 2
+        # (no edit changes a word's length by more than one letter: words further apart in length than the
+        # edits allowed are not measured, most of a name's word pairs)
+        dist = OSA.distance(ta, tb, score_cutoff=2) if abs(la - lb) <= allowed else 3
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
         if (
             dist <= allowed
@@ -266,6 +367,7 @@ def token_similarity(
         translated
         and not person
         and shorter >= cfg.len_sound_alike
+        and ta[:1] == tb[:1]  # (sounds_alike's own first test, without the call)
         and ta.isalpha()
         and tb.isalpha()
         and sounds_alike(ta, tb)
@@ -546,23 +648,36 @@ def _merge_split_typo(
     ]
     if not targets:
         return side
+    # most pairs of names join nothing: every adjacent pair is looked at once, and the walk that joins
+    # (with its list of tokens) is made only when some pair would (the walk joins no pair this one does not)
+    for k in range(len(side) - 1):
+        if _split_typo_join(side[k], side[k + 1], targets, other_texts) is not None:
+            break
+    else:
+        return side
 
     def join(a: Token, b: Token) -> Token | None:
-        length = len(a.text) + len(b.text)
-        if (
-            a.cls in (WORD, GENERIC)
-            and b.cls in (WORD, GENERIC)
-            and any(abs(len(t) - length) <= 1 and t[0] == a.text[:1] for t in targets)
-            and a.text not in other_texts
-            and b.text not in other_texts
-        ):
-            joined = a.text + b.text
-            if joined.isalpha() and any(OSA.distance(t, joined, score_cutoff=1) <= 1 for t in targets):
-                return Token(joined, joined, WORD, "")
-        return None
+        return _split_typo_join(a, b, targets, other_texts)
 
     out = _join_adjacent(side, join, merges, label, " (a typo)")
     return out if len(out) != len(side) else side
+
+
+def _split_typo_join(a: Token, b: Token, targets: list[str], other_texts: frozenset[str]) -> Token | None:
+    """_merge_split_typo's joined word of adjacent words ``a`` and ``b`` (None when they do not join)."""
+    if a.cls not in (WORD, GENERIC) or b.cls not in (WORD, GENERIC):
+        return None
+    length = len(a.text) + len(b.text)
+    first = a.text[:1]
+    if (
+        any(abs(len(t) - length) <= 1 and t[0] == first for t in targets)
+        and a.text not in other_texts
+        and b.text not in other_texts
+    ):
+        joined = a.text + b.text
+        if joined.isalpha() and any(OSA.distance(t, joined, score_cutoff=1) <= 1 for t in targets):
+            return Token(joined, joined, WORD, "")
+    return None
 
 
 PATRONYMIC: Final = frozenset({"bin", "ibn", "bint", "ben", "ould"})
@@ -924,12 +1039,13 @@ def score_or_bound(
     alike: list[tuple[int, int, float, bool]] = []
     # (what token_similarity depends on besides the two words)
     rules = person + 2 * translated + 4 * institutional
+    sim_rules = similarity_rules(w)
     row: dict[int, tuple[float, str, Token]] = {}
     row_of = -1
     for i, j in may_pair:
         qt, ct = q_tokens[i], c_tokens[j]
         if similar is None:
-            sim, how = token_similarity(qt, ct, person, translated, w, institutional)
+            sim, how = _similarity(qt, ct, person, translated, sim_rules, institutional)
         else:
             if i != row_of:  # (may_pair holds each query word's pairs together)
                 row_of = i
@@ -943,7 +1059,7 @@ def score_or_bound(
             c_key = id(ct)
             known = row.get(c_key)
             if known is None:
-                sim, how = token_similarity(qt, ct, person, translated, w, institutional)
+                sim, how = _similarity(qt, ct, person, translated, sim_rules, institutional)
                 row[c_key] = (sim, how, ct)
             else:
                 sim, how = known[0], known[1]
