@@ -19,7 +19,7 @@ Sections: ``parties`` (one zlib-compressed ``marshal`` record per party: its fie
 order, its aliases, addresses and identifiers as tuples — see :func:`_party_record`), ``parties.keys``
 (per party the ``marshal`` pair of its sorted name keys, ``screener.record_name_keys``), ``parties.script``
 (a byte per party: 2 when it carries a name in Chinese script, ``screener.party_has_script``, else 1), ``entries`` (one
-zlib-compressed ``marshal`` record per indexed name: plain tuples, strings and numbers only, so reading
+``marshal`` record per indexed name, not compressed: plain tuples, strings and numbers only, so reading
 it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tokens``), ``tokens`` (the
 ``marshal`` tuple of each distinct token of the names, numbered in the order first met),
 ``tokens.weights`` (float64 pairs: each token's weight in an organisation's name and in a person's, from
@@ -78,7 +78,8 @@ MAGIC = b"CGIX"
 # 10: four-letter list words are keyed under their deletions too (index.MIN_DELETE_LEN 5 → 4)
 # 11: each party's name keys (screener.record_name_keys) in ``parties.keys``
 # 12: whether each party carries a name in Chinese script (screener.party_has_script) in ``parties.script``
-FORMAT_VERSION = 12
+# 13: an indexed name's record is not zlib-compressed (see _entry)
+FORMAT_VERSION = 13
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
@@ -162,14 +163,19 @@ def _entry(e: Entry, numbers: dict[tuple[Any, ...], int]) -> bytes:
     Why numbers: decoding a record is most of what a mapped index adds to a query, and a name's tokens
     were most of a record (a token's four strings, and again for the significant ones): a number per
     token makes the record smaller and its decoding a lookup per token instead of a tuple rebuilt and
-    hashed per token (measured on the CSL 2022-04: a first decode 12.7 → 10.0 µs, again 9.7 → 7.2 µs)."""
+    hashed per token (measured on the CSL 2022-04: a first decode 12.7 → 10.0 µs, again 9.7 → 7.2 µs).
+
+    Not compressed (format 13): a record is a few hundred bytes, which zlib shrank by a third, and inflating
+    each one (its stream's state set up and torn down per record) was a quarter of a first decode — ~10 k
+    instructions of each name a fresh worker meets (callgrind, bench.scale's 2,000 queries on the CSL
+    2022-04: ~17.5 k first decodes). The file is ~4 MB larger on the CSL (entries 7.0 → 11.0 MB)."""
     out: list[Any] = []
     for name in _ENTRY_FIELDS:
         value = getattr(e, name)
         if name == "analysis":
             value = _analysis(value, numbers)
         out.append(value)
-    return zlib.compress(marshal.dumps(tuple(out)))
+    return marshal.dumps(tuple(out))
 
 
 # the fields MappedEntries.decode reads a name's record in, by position: the classes' declaration order,
@@ -914,7 +920,7 @@ class MappedEntries(_Decoded):
         # the fields by position (_DECODED_LAYOUT), each class made by a call with its arguments: compiled
         # (chipguard.native), a direct call of its constructor, not a generic call through an argument list
         party, analysis, alias, alias_kind, variant, person, latin_method, latin_explanation, anchors = (
-            marshal.loads(zlib.decompress(raw))
+            marshal.loads(raw)
         )
         (original, cleaned, a_person, numbers, steps, joined, acronym, institutional, significant, texts, joins,
          symbol_keys) = analysis  # fmt: skip
