@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from chipguard.names.data import confusables, folds, strict_confusables
@@ -27,23 +28,32 @@ _APOSTROPHES = "'’‘`´ʼʻ"
 _ASCII_PUNCTUATION = {i: " " for i in range(128) if unicodedata.category(chr(i))[0] in ("P", "S", "Z", "C")}
 
 
-_PUNCTUATION_KEPT = 65_536
+# characters a table below keeps: names of every script fit; one of random code points stays out
+_CHARACTERS_KEPT = 65_536
 
 
-class _PunctuationTable(dict[int, str]):
-    """str.translate table of every character: a space for punctuation, symbols, separators and control
-    characters (Unicode categories P, S, Z, C), the character itself otherwise — each character's
-    category looked up once per process, not once per character of every name."""
+class _CharacterTable(dict[int, str]):
+    """str.translate table whose entries are found on first use (``find``: a character → what it becomes),
+    each character once per process, not once per character of every name; ``known``: entries given."""
+
+    def __init__(self, find: Callable[[str], str], known: dict[int, str] | None = None) -> None:
+        super().__init__(known or {})
+        self._find = find
 
     def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        found = " " if unicodedata.category(ch)[0] in ("P", "S", "Z", "C") else ch
-        if len(self) < _PUNCTUATION_KEPT:  # names of every script fit; one of random code points stays out
+        found = self._find(chr(code))
+        if len(self) < _CHARACTERS_KEPT:
             self[code] = found
         return found
 
 
-_PUNCTUATION = _PunctuationTable()
+def _space_if_punctuation(ch: str) -> str:
+    """A space for punctuation, symbols, separators and control characters (Unicode categories P, S, Z,
+    C), the character itself otherwise."""
+    return " " if unicodedata.category(ch)[0] in ("P", "S", "Z", "C") else ch
+
+
+_PUNCTUATION = _CharacterTable(_space_if_punctuation)
 
 
 def is_invisible(ch: str) -> bool:
@@ -81,30 +91,19 @@ def skeleton(text: str) -> tuple[str, bool]:
     return out, out != text
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table of :func:`fold_diacritics`: the curated folds (confusables.yml ``folds``), and
-    for any other non-ASCII character below U+2000 its NFKD form without combining marks, each found once
-    per process. Why a table: ``str.translate`` walks the text in C; the character-by-character loop it
-    replaces took 2.3 µs per non-ASCII bench name against 1.6 (session 16), for every non-ASCII name and
-    vocabulary phrase cleaned."""
-
-    def __init__(self, curated: dict[str, str]) -> None:
-        super().__init__({ord(k): v for k, v in curated.items()})
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        if code < 0x2000 and code >= 0x80:
-            found = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        else:
-            found = ch
-        if len(self) < _PUNCTUATION_KEPT:  # a bound: random code points do not grow it without end
-            self[code] = found
-        return found
+def _without_marks(ch: str) -> str:
+    """A non-ASCII character below U+2000 as its NFKD form without combining marks; any other as it is."""
+    if 0x80 <= ord(ch) < 0x2000:
+        return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return ch
 
 
 @lru_cache(maxsize=1)
-def _fold_table() -> _FoldTable:
-    return _FoldTable(folds())
+def _fold_table() -> _CharacterTable:
+    """fold_diacritics' table: the curated folds (confusables.yml ``folds``), any other character by
+    :func:`_without_marks`. Why a table: ``str.translate`` walks the text in C; the character-by-character
+    loop it replaced took 2.3 µs per non-ASCII bench name against 1.6 (session 16)."""
+    return _CharacterTable(_without_marks, {ord(k): v for k, v in folds().items()})
 
 
 def fold_diacritics(text: str) -> str:
