@@ -8,7 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from chipguard.store.db import get_engine, head_revision, import_all_tables, make_engine, migrate
+from chipguard.store.db import (
+    SCHEMA_HEAD,
+    alembic_config,
+    get_engine,
+    head_revision,
+    import_all_tables,
+    make_engine,
+    migrate,
+)
 
 
 def test_migrations_match_metadata(db_url: str) -> None:
@@ -40,6 +48,40 @@ def test_migrate_is_idempotent_and_get_engine_migrates(db_url: str) -> None:
     migrate(engine)  # a second run at head changes nothing
     with engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    """The constant start-up compares with (to skip importing Alembic) is the migration scripts' head: a
+    new migration must move it, or every start takes the slower Alembic path."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_a_database_at_head_opens_without_alembic(db_url: str) -> None:
+    """A database already at head (every command after the first) is opened without importing Alembic;
+    one behind head is still migrated by it."""
+    import subprocess
+    import sys
+
+    migrate(make_engine(db_url))
+    probe = (
+        "import sys; from chipguard.store.db import get_engine; get_engine(sys.argv[1]); "
+        "print('alembic' in sys.modules)"
+    )
+    opened = subprocess.run([sys.executable, "-c", probe, db_url], capture_output=True, text=True, check=True)
+    assert opened.stdout.strip() == "False"
+
+    from alembic import command
+
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0009")  # the jobs table loses two columns
+        migrate(engine)
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == SCHEMA_HEAD
+        assert {"retry_of", "cancelled_by"} <= {c["name"] for c in inspect(engine).get_columns("jobs")}
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

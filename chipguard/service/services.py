@@ -39,7 +39,6 @@ from chipguard.names.data import recorded_settings
 from chipguard.policy.engine import decide
 from chipguard.policy.facts import ListsStatus, hit_limit
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
-from chipguard.policy.transaction import parse_transaction
 from chipguard.service import replay_worker
 from chipguard.service.casework import Casework, ClearingScreener, PartyLookup
 from chipguard.service.rescreen import RescreenReport, iter_customers, past_versions, run_rescreen
@@ -864,6 +863,8 @@ class Services:
             recorded_reference, self.decisions.reference_blobs, recorded_settings()
         )
         components.update(reference_report)
+        from chipguard.policy.transaction import parse_transaction  # jsonschema: not for every command
+
         with refdata.using(reference):
             transaction = parse_transaction(stored.transaction)
             on = date.fromisoformat(transaction.date)
@@ -1058,6 +1059,8 @@ def _transaction(body: Any) -> Transaction:
     """The transaction in a request or file body; InputError naming the field when it is invalid."""
     if not isinstance(body, dict):
         raise InputError("the request body must be a JSON object (a transaction)")
+    from chipguard.policy.transaction import parse_transaction  # jsonschema: not for every command
+
     return parse_transaction(body)
 
 
