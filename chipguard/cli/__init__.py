@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
+import threading
 
 import typer
 
@@ -47,8 +49,26 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+# How long a command's start-up runs without the cyclic garbage collector. Start-up (imports, reference
+# data, the mapped screener) allocates about a million objects that live as long as the process; the
+# collector re-scanned them ~260 times in a single warm `chipguard screen`, 0.17 of its ~1.8 CPU seconds.
+# A short command ends before the time is up; a long one (serve, screen-file, batch) then freezes what
+# start-up built (never scanned again) and collects as usual. Time-bound rather than tied to a point in
+# each command, so no command can leave the collector off.
+STARTUP_SECONDS = 3.0
+
+
+def _end_startup() -> None:
+    gc.freeze()
+    gc.enable()
+
+
 def main() -> None:
     """Entry point: turns a ChipguardError into its message on stderr and its exit code."""
+    gc.disable()
+    startup = threading.Timer(STARTUP_SECONDS, _end_startup)
+    startup.daemon = True
+    startup.start()
     try:
         app()
     except ChipguardError as exc:
