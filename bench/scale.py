@@ -9,12 +9,14 @@ once (``chipguard.match.indexfile.build``, parties streamed in; its CPU time and
 process of its own), then fresh worker processes map it and run the screening query mix:
 
 - q/s per core: CPU time of the query pass in one worker (``screen()``; caches warmed by a first pass
-  over other names, not these);
+  over other names, not these), the median of ``--passes`` fresh workers run one after another, with
+  their range (this host's CPU time per unit of work moves ±20 % within an hour: one worker is one
+  sample of that);
 - resident memory per indexed name: the worker's proportional set size (PSS: shared pages split between
   the processes that map them) after the pass, minus the same worker's PSS before it opened the index,
   over the number of indexed names; and the total PSS of two workers mapping one file.
 
-    python -m bench.scale --shared ../shared/data [--sizes 0,100000] [--queries 2000] [--million]
+    python -m bench.scale --shared ../shared/data [--sizes 0,100000] [--queries 2000] [--passes 3] [--million]
 
 ``--million`` adds the size that makes one million parties (about 2.3 million indexed names): about 8
 minutes of CPU for the build and a 1.4 GB file; ``make bench`` runs it (``make bench SCALE_ARGS=`` leaves it
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -199,6 +202,15 @@ def _workers(path: Path | str, queries: Path, warm: Path, n: int) -> list[dict[s
     return out
 
 
+def _passes(path: Path | str, queries: Path, warm: Path, n: int) -> tuple[dict[str, Any], float, str]:
+    """``n`` fresh single workers one after another: the first's figures (memory), the median q/s and
+    the range of the n readings."""
+    runs = [_workers(path, queries, warm, 1)[0] for _ in range(max(1, n))]
+    qps = [r["qps"] for r in runs]
+    spread = f"{min(qps):,.0f}–{max(qps):,.0f}" if len(qps) > 1 else ""
+    return runs[0], statistics.median(qps), spread
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
@@ -206,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", default="0,100000", help="synthetic entities added to the CSL, comma-separated"
     )
     parser.add_argument("--queries", type=int, default=2000, help="screening queries per pass")
+    parser.add_argument(
+        "--passes", type=int, default=3, help="fresh workers per row whose q/s median is reported"
+    )
     parser.add_argument(
         "--million",
         action="store_true",
@@ -232,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     print("## Scale: the index built into its file and mapped, as the list grows (`python -m bench.scale`)\n")
     print(
         "| list | parties | indexed names | build CPU s | build peak KB per name | file MB | q/s per core "
-        "| ms per query | × CSL | KB per name (1 worker) | KB per added name | 2 workers total MB |"
+        "| q/s range | ms per query | × CSL | KB per name (1 worker) | KB per added name | 2 workers total MB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     previous: tuple[int, int] | None = None
     base_ms: float | None = None
     with tempfile.TemporaryDirectory(prefix="chipguard-scale-") as tmp:
@@ -247,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             opened = indexfile.open_screener(path, verify=False)
             parties, names = len(opened.parties), len(opened.index.entries)
             del opened
-            one = _workers(path, qfile, wfile, 1)[0]
+            one, qps, spread = _passes(path, qfile, wfile, args.passes)
             two = _workers(path, qfile, wfile, 2)
             per_name = (one["pss_after_kb"] - one["pss_before_kb"]) * 1024 / names
             total_two = sum(w["pss_after_kb"] for w in two) / 1024
@@ -257,30 +272,30 @@ def main(argv: list[str] | None = None) -> int:
                 else "—"
             )
             previous = (names, one["pss_after_kb"])
-            ms = 1000 / one["qps"]
+            ms = 1000 / qps
             base_ms = base_ms or ms
             peak = (built["peak_kb"] - built["rss_before_kb"]) / names
             label = "CSL 2022-04" if not extra else f"CSL + {extra:,} synthetic"
             print(
                 f"| {label} | {parties:,} | {names:,} | {built['cpu']:.1f} | {peak:.2f} "
-                f"| {path.stat().st_size / 1e6:.0f} | {one['qps']:.0f} | {ms:.2f} | {ms / base_ms:.2f} "
+                f"| {path.stat().st_size / 1e6:.0f} | {qps:.0f} | {spread} | {ms:.2f} | {ms / base_ms:.2f} "
                 f"| {per_name / 1024:.2f} | {added} | {total_two:.0f} |",
                 flush=True,
             )
             if not extra:
-                decoded = _workers(f"decoded:{path}", qfile, wfile, 1)[0]
+                _, qps, spread = _passes(f"decoded:{path}", qfile, wfile, args.passes)
                 print(
                     f"| CSL 2022-04, mapped, every record decoded once | {parties:,} | {names:,} | | | "
-                    f"| {decoded['qps']:.0f} | {1000 / decoded['qps']:.2f} | | | | |",
+                    f"| {qps:.0f} | {spread} | {1000 / qps:.2f} | | | | |",
                     flush=True,
                 )
             path.unlink()
             if not extra:
-                built_one = _workers(f"in-memory:{shared / CSL}", qfile, wfile, 1)[0]
+                built_one, qps, spread = _passes(f"in-memory:{shared / CSL}", qfile, wfile, args.passes)
                 memory = (built_one["pss_after_kb"] - built_one["pss_before_kb"]) * 1024 / names
                 print(
                     f"| CSL 2022-04, in-memory index (before) | {parties:,} | {names:,} | | | "
-                    f"| {built_one['qps']:.0f} | {1000 / built_one['qps']:.2f} | | {memory / 1024:.2f} | | |",
+                    f"| {qps:.0f} | {spread} | {1000 / qps:.2f} | | {memory / 1024:.2f} | | |",
                     flush=True,
                 )
     print(f"\nscorer (every worker): {'; '.join(sorted(scorers))}")
@@ -291,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "\nbuild: `chipguard.match.indexfile.build` in a fresh process, parties streamed into the file; its "
         "peak KB per name is the process's peak resident memory minus its memory before the build, over "
         "the indexed names. × CSL: per-query time over that of the CSL alone (14k entities). "
-        "q/s: CPU time of one worker over the query mix; KB per name: the worker's PSS growth from "
+        "q/s: CPU time of one worker over the query mix, the median of the fresh workers (range beside it); KB per name: the worker's PSS growth from "
         "opening the index and answering the queries, over the indexed names (the query-side caches "
         "included); KB per added name: the growth of that PSS from the previous size over the names "
         "added; 2 workers total: the sum of both workers' PSS (interpreter and name resources included) "
