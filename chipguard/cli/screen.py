@@ -14,19 +14,21 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import typer
 
 from chipguard.cli.common import fail
 from chipguard.errors import ChipguardError, InputError, bad_rows, unwritable_output
-from chipguard.match.evidence import QueryEvidence, query_evidence
 from chipguard.model import QUERY_KIND_NAMES, QUERY_KINDS, QUERY_NAME_MAX_LENGTH
 
 KINDS = QUERY_KINDS
 MAX_NAME_LENGTH = QUERY_NAME_MAX_LENGTH
 MAX_ERRORS_SHOWN = 20
-QueryTuple = tuple[int, str, str, str | None, str | None, QueryEvidence]
+if TYPE_CHECKING:  # the matching modules load when a command screens, not for `chipguard version`
+    from chipguard.match.evidence import QueryEvidence
+
+QueryTuple: TypeAlias = "tuple[int, str, str, str | None, str | None, QueryEvidence]"
 
 
 def _kind(value: str | None, *, file: str | None = None, line: int | None = None) -> str | None:
@@ -58,6 +60,7 @@ def _evidence(
 ) -> QueryEvidence:
     """The evidence fields of one query, validated; the error names the field (and file, line)."""
     from chipguard.geo.countries import country as known_country
+    from chipguard.match.evidence import query_evidence
 
     try:
         if values.get("nationality"):
@@ -194,6 +197,7 @@ def read_queries(path: Path, names_checked_later: bool = False) -> list[QueryTup
     (line, id, name, kind, country, evidence) per row. Every bad row is reported (up to 20) with its line
     before anything is screened; ``names_checked_later`` as there (:func:`screen_file_to` reports such
     rows the same way)."""
+    from chipguard.match.evidence import query_evidence
     from chipguard.service.query_files import read_input
 
     return [
