@@ -150,11 +150,13 @@ def _other_pinyin(a: Token, b: Token) -> bool:
 
 
 class SimilarityRules:
-    """The numbers of matching.yml that :func:`token_similarity` reads, copied from a ScorerConfig once.
+    """The numbers of matching.yml that :func:`token_similarity` reads, and those score_or_bound reads of
+    every candidate before its early bound, copied from a ScorerConfig once.
 
     Why: ScorerConfig is an interpreted dataclass, so compiled code (chipguard.native) reads each of its
     fields by a generic attribute lookup; token_similarity reads half a dozen per word pair, tens of
-    thousands of pairs a query mix. Compiled, this class's fields are read in place."""
+    thousands of pairs a query mix (score_or_bound a dozen per candidate). Compiled, this class's fields
+    are read in place."""
 
     phonetic_syllables: bool
     pinyin_other_syllables: bool
@@ -188,6 +190,19 @@ class SimilarityRules:
     len_prefix: int
     len_stem: int
     len_sound_alike: int
+    # (and what score_or_bound reads of every candidate before its early bound)
+    legal_form_displaced: bool
+    split_word_typo: bool
+    place_institutional: float
+    rarity_corpus_share: float
+    acronym_min_length: int
+    char_floor: float
+    translated_unmatched: float
+    subset_min_parts: int
+    subset_base: float
+    subset_token_share: float
+    person_extra_penalty: float
+    subset_cap: float
 
     def __init__(self, cfg: ScorerConfig) -> None:
         self.phonetic_syllables = cfg.phonetic_syllables
@@ -222,6 +237,18 @@ class SimilarityRules:
         self.len_prefix = cfg.len_prefix
         self.len_stem = cfg.len_stem
         self.len_sound_alike = cfg.len_sound_alike
+        self.legal_form_displaced = cfg.legal_form_displaced
+        self.split_word_typo = cfg.split_word_typo
+        self.place_institutional = cfg.place_institutional
+        self.rarity_corpus_share = cfg.rarity_corpus_share
+        self.acronym_min_length = cfg.acronym_min_length
+        self.char_floor = cfg.char_floor
+        self.translated_unmatched = cfg.translated_unmatched
+        self.subset_min_parts = cfg.subset_min_parts
+        self.subset_base = cfg.subset_base
+        self.subset_token_share = cfg.subset_token_share
+        self.person_extra_penalty = cfg.person_extra_penalty
+        self.subset_cap = cfg.subset_cap
 
 
 # the rules of each ScorerConfig met, by its identity (each value holds its config, so an identity is never
@@ -602,8 +629,8 @@ def _join_adjacent(
 
 
 def _merge_adjacent(
-    side: list[Token], other_texts: frozenset[str], merges: list[str], label: str, legal: bool
-) -> list[Token]:
+    side: tuple[Token, ...], other_texts: frozenset[str], merges: list[str], label: str, legal: bool
+) -> tuple[Token, ...]:
     """Joins adjacent tokens of ``side`` whose concatenation is a token of the other name that neither
     part equals ("tech nology" → "technology", "luoyang weimi" ↔ "luoyangweimi"); with ``legal``
     (matching.yml ``name_score.legal_form_displaced``) a word and a one-word legal form too: "Dena Tankers
@@ -623,18 +650,19 @@ def _merge_adjacent(
             return Token(joined, joined, NUMBER if joined.isdigit() else WORD, "")
         return None
 
-    return _join_adjacent(side, join, merges, label, "")
+    out = _join_adjacent(side, join, merges, label, "")
+    return tuple(out) if len(out) != len(side) else side
 
 
 def _merge_split_typo(
-    side: list[Token] | tuple[Token, ...],
+    side: tuple[Token, ...],
     side_texts: frozenset[str],
-    other: list[Token] | tuple[Token, ...],
+    other: tuple[Token, ...],
     other_texts: frozenset[str],
     merges: list[str],
     label: str,
     min_length: int,
-) -> list[Token] | tuple[Token, ...]:
+) -> tuple[Token, ...]:
     """Joins two adjacent words of ``side`` whose concatenation is one edit (a letter changed, added,
     dropped, or two swapped) from a word of the other name of ``min_length`` letters or more, starting
     with the same letter: a typo in a word the analysis splits on one side only ("MOKU GOLDIMNES" vs the
@@ -660,7 +688,7 @@ def _merge_split_typo(
         return _split_typo_join(a, b, targets, other_texts)
 
     out = _join_adjacent(side, join, merges, label, " (a typo)")
-    return out if len(out) != len(side) else side
+    return tuple(out) if len(out) != len(side) else side
 
 
 def _split_typo_join(a: Token, b: Token, targets: list[str], other_texts: frozenset[str]) -> Token | None:
@@ -683,13 +711,11 @@ def _split_typo_join(a: Token, b: Token, targets: list[str], other_texts: frozen
 PATRONYMIC: Final = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 
 
-def _patronymic_reversal(
-    q: list[Token] | tuple[Token, ...], c: list[Token] | tuple[Token, ...]
-) -> dict[str, Any] | None:
+def _patronymic_reversal(q: tuple[Token, ...], c: tuple[Token, ...]) -> dict[str, Any] | None:
     """ "Ahmad bin Hasan" (Ahmad, son of Hasan) is not "Hasan bin Ahmad": the names right before and
     right after "bin"/"ibn" swapped places."""
 
-    def around(tokens: list[Token] | tuple[Token, ...]) -> tuple[str, str] | None:
+    def around(tokens: tuple[Token, ...]) -> tuple[str, str] | None:
         texts = [t.text for t in tokens]
         for k, text in enumerate(texts):
             if text in PATRONYMIC and 0 < k < len(texts) - 1:
@@ -728,7 +754,7 @@ _ROUNDING: Final = 1e-9
 _LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
 
 
-def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: ScorerConfig) -> float:
+def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: SimilarityRules) -> float:
     """An upper bound of a pair's score (before penalties, which only lower it): its words' alignment
     scores ``matched / (matched_weight + unmatched_weight)``, where the pairs' matched weight is at least
     what they match (similarity ≤ 1) and at most ``exact`` (the equal words' weights) plus ``gain`` (the
@@ -753,7 +779,7 @@ def _pairs_bound(
     unmatched_share: float,
     person: bool,
     equal_pairs: int,
-    w: ScorerConfig,
+    w: SimilarityRules,
 ) -> float:
     """:func:`_early_bound` of a pair whose words left may pair up as ``gains`` says: (query word, list
     word, the most the pair adds to the matched weight, whether it may be a person's pair alike at 0.99
@@ -811,9 +837,7 @@ def _symbol_match(query: NameAnalysis, cand: NameAnalysis) -> bool:
 
 
 def _legal_words_apart(
-    tokens: list[Token] | tuple[Token, ...],
-    other: list[Token] | tuple[Token, ...],
-    other_texts: frozenset[str],
+    tokens: tuple[Token, ...], other: tuple[Token, ...], other_texts: frozenset[str]
 ) -> list[int]:
     """Positions of ``tokens`` that are words the other name holds inside a legal form of two words or
     more, and not on its own: left without a partner, each weighs as a legal form. Why: "JOINT STOCK
@@ -925,20 +949,24 @@ def score_or_bound(
     while the dict lives. (Integer keys: a tuple key per word pair cost as much as the comparisons
     it spared.)"""
     w = scorer_config()
-    q_tokens: list[Token] | tuple[Token, ...] = query.tokens
-    c_tokens: list[Token] | tuple[Token, ...] = cand.tokens
+    # (matching.yml's numbers read of every candidate, in place: see SimilarityRules)
+    sim_rules = similarity_rules(w)
+    # (tuples, never lists: compiled, a word of either name is then read in place, not through the
+    # generic item protocol)
+    q_tokens: tuple[Token, ...] = query.tokens
+    c_tokens: tuple[Token, ...] = cand.tokens
     merges: list[str] = []
     if not query.joins.isdisjoint(cand.texts):
-        merged = _merge_adjacent(list(q_tokens), cand.texts, merges, "query", w.legal_form_displaced)
-        if len(merged) != len(q_tokens):
+        merged = _merge_adjacent(q_tokens, cand.texts, merges, "query", sim_rules.legal_form_displaced)
+        if merged is not q_tokens:
             q_tokens, q_weights = merged, None
     if not cand.joins.isdisjoint(query.texts):
-        merged = _merge_adjacent(list(c_tokens), query.texts, merges, "list", w.legal_form_displaced)
-        if len(merged) != len(c_tokens):
+        merged = _merge_adjacent(c_tokens, query.texts, merges, "list", sim_rules.legal_form_displaced)
+        if merged is not c_tokens:
             c_tokens, c_weights = merged, None
-    if w.split_word_typo and not person and anchors is None and not list_translated:
+    if sim_rules.split_word_typo and not person and anchors is None and not list_translated:
         # a typo in a word one name's analysis split and the other's did not (see _merge_split_typo)
-        lengths = w.len_typo_two_edits
+        lengths = sim_rules.len_typo_two_edits
         rejoined = _merge_split_typo(q_tokens, query.texts, c_tokens, cand.texts, merges, "query", lengths)
         if rejoined is not q_tokens:
             q_tokens, q_weights = rejoined, None
@@ -951,7 +979,7 @@ def score_or_bound(
     # pair, few names holding a word of a multi-word legal form on its own
     q_apart: list[int] = []
     c_apart: list[int] = []
-    if not person and w.legal_form_displaced:
+    if not person and sim_rules.legal_form_displaced:
         stray = legal_phrase_words()
         if not stray.isdisjoint(query.texts):
             q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
@@ -961,26 +989,27 @@ def score_or_bound(
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
-        q_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
-        c_w = [w.place_institutional if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
+        place_weight = sim_rules.place_institutional
+        q_w = [place_weight if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
+        c_w = [place_weight if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
 
     # matched words common in company names at large count as less evidence (screening an organisation
     # name written in Latin letters; a word-by-word translation has its own rules)
-    corpus = rarity is not None and not person and anchors is None and w.rarity_corpus_share > 0
+    corpus = rarity is not None and not person and anchors is None and sim_rules.rarity_corpus_share > 0
     nq, nc = len(q_tokens), len(c_tokens)
     q_used = [False] * nq
     c_used = [False] * nc
     pairs: list[tuple[int, int, float, str]] = []
     # 1. equal canonical forms (order-free: persons reorder, orgs move places and qualifiers)
-    # each query word takes the first list word of its canonical form not taken yet (a taken one is
-    # blanked out of ``c_free``; membership and position are looked up in C, names being a few words)
-    c_free: list[str | None] = [t.canon for t in c_tokens]
+    # each query word takes the first list word of its canonical form not taken yet (names being a few
+    # words, a walk of the list words: compiled, each a string comparison in place)
     for i, t in enumerate(q_tokens):
-        if t.canon in c_free:
-            j = c_free.index(t.canon)
-            c_free[j] = None
-            q_used[i] = c_used[j] = True
-            pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
+        canon = t.canon
+        for j in range(nc):
+            if not c_used[j] and c_tokens[j].canon == canon:
+                q_used[i] = c_used[j] = True
+                pairs.append((i, j, 1.0, "exact" if t.text == c_tokens[j].text else "equivalent"))
+                break
     rest_q = [i for i in range(nq) if not q_used[i] and q_tokens[i].cls not in (STOP, LEGAL)]
     rest_c = [j for j in range(nc) if not c_used[j] and c_tokens[j].cls not in (STOP, LEGAL)]
     # the letters of the two names alike (character_similarity): computed at most once per pair
@@ -993,17 +1022,17 @@ def score_or_bound(
             or (
                 query.joined != cand.joined
                 # the acronym and symbol rules can lift an organisation's score over its words'
-                and not _acronym_match(query, cand, w.acronym_min_length)
+                and not _acronym_match(query, cand, sim_rules.acronym_min_length)
                 and not _symbol_match(query, cand)
             )
         )
     )
     if bounded and not person:
         char_sim = Indel.normalized_similarity(query.joined, cand.joined)
-        bounded = char_sim < w.char_floor
+        bounded = char_sim < sim_rules.char_floor
     # what is sure to stay unmatched counts at least at this share of its weight (a translated query's
     # unmatched words may weigh as little as translated_unmatched once its anchor matched)
-    unmatched_share = min(1.0, w.translated_unmatched) if anchors is not None and not person else 1.0
+    unmatched_share = min(1.0, sim_rules.translated_unmatched) if anchors is not None and not person else 1.0
     # 2. fuzzy candidates among what is left. Two words of different first letters, one of them under
     # seven letters, are no match once translation is out of play (token_similarity: every organisation
     # rule and every person rule needs the same first letter below seven letters, but a person's
@@ -1031,15 +1060,14 @@ def score_or_bound(
         exact = sum([q_w[i] + c_w[j] for i, j, _s, _h in pairs], 0.0)
         total_all = sum(q_w, 0.0) + sum(c_w, 0.0)
         if not may_pair:
-            subset = person and len(pairs) >= w.subset_min_parts
-            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, w)
+            subset = person and len(pairs) >= sim_rules.subset_min_parts
+            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, sim_rules)
             if bound < min_score - _ROUNDING:
                 return bound
     cands: list[tuple[float, int, int, str]] = []
     alike: list[tuple[int, int, float, bool]] = []
     # (what token_similarity depends on besides the two words)
     rules = person + 2 * translated + 4 * institutional
-    sim_rules = similarity_rules(w)
     row: dict[int, tuple[float, str, Token]] = {}
     row_of = -1
     for i, j in may_pair:
@@ -1072,10 +1100,12 @@ def score_or_bound(
     if bounded and may_pair:
         # the same bound on the word pairs found alike
         if alike:
-            bound = _pairs_bound(alike, q_w, c_w, exact, total_all, unmatched_share, person, len(pairs), w)
+            bound = _pairs_bound(
+                alike, q_w, c_w, exact, total_all, unmatched_share, person, len(pairs), sim_rules
+            )
         else:
-            subset = person and len(pairs) >= w.subset_min_parts
-            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, w)
+            subset = person and len(pairs) >= sim_rules.subset_min_parts
+            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, sim_rules)
         if bound < min_score - _ROUNDING:
             return bound
     # best pairs first
