@@ -120,7 +120,13 @@ def register_fact_provider(name: str) -> Callable[[FactProvider], FactProvider]:
 
 
 def providers() -> list[tuple[str, FactProvider]]:
-    """Registered providers in run order, after importing every module in PROVIDER_MODULES once."""
+    """Registered providers in run order, after importing every module in PROVIDER_MODULES once.
+
+    The run order is PROVIDER_MODULES' order (core providers first), then any other module's providers,
+    each module's in the order it registers them — never the order in which the process happened to
+    import the modules: a later provider refines what an earlier one found, so a process that imported
+    ``chipguard.ownership.facts`` first used to run the ownership graph before the screening facts it
+    refines, and a decision depended on its process's import history."""
     global _loaded
     if not _loaded:
         _loaded = True
@@ -131,7 +137,8 @@ def providers() -> list[tuple[str, FactProvider]]:
                 spec = None
             if spec is not None:
                 importlib.import_module(module)
-    return list(_PROVIDERS)
+    rank = {module: i for i, module in enumerate(PROVIDER_MODULES)}
+    return sorted(_PROVIDERS, key=lambda item: rank.get(item[1].__module__, len(rank)))
 
 
 def merge_facts(into: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
