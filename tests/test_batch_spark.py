@@ -239,23 +239,32 @@ def test_subjects_are_shipped_as_tuples_and_rebuilt_equal(tmp_path: Path) -> Non
 
 
 def test_lines_screened_in_name_order_are_written_back_in_input_order(tmp_path: Path) -> None:
-    """The writer's reordering alone (no Spark): the lines of ``order`` back in input order; a file
-    with a line too many or too few is an error, never a shifted output."""
+    """The writer's reordering alone (no Spark): the lines of ``order``, held by one file or by several
+    part files read one after the other (an empty part among them), back in input order; files with a
+    line too many or too few are an error, never a shifted output."""
     lines = [f'{{"position":{i},"name":"n{i}"}}' for i in range(7)]
     order = [3, 0, 6, 1, 5, 2, 4]
+    expected = "".join(line + "\n" for line in lines)
     screened = tmp_path / "screened.jsonl"
     screened.write_text("".join(lines[i] + "\n" for i in order), encoding="utf-8")
     with (tmp_path / "out.jsonl").open("wb") as out:
-        sp._write_in_input_order(screened, order, out)
-    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == "".join(line + "\n" for line in lines)
+        sp._write_in_input_order([screened], order, out)
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == expected
+    parts = []
+    for k, (a, b) in enumerate([(0, 3), (3, 3), (3, 4), (4, 7)]):  # the second part is empty
+        parts.append(tmp_path / f"part-{k:05d}")
+        parts[-1].write_text("".join(lines[i] + "\n" for i in order[a:b]), encoding="utf-8")
+    with (tmp_path / "parts.jsonl").open("wb") as out:
+        sp._write_in_input_order(parts, order, out)
+    assert (tmp_path / "parts.jsonl").read_text(encoding="utf-8") == expected
     with pytest.raises(RuntimeError, match="7 lines for 8 input rows"), (tmp_path / "x").open("wb") as out:
-        sp._write_in_input_order(screened, [*order, 7], out)  # a row without its line
+        sp._write_in_input_order(parts, [*order, 7], out)  # a row without its line
     with pytest.raises(RuntimeError, match="one line per input row"), (tmp_path / "y").open("wb") as out:
-        sp._write_in_input_order(screened, [i for i in order if i != 6], out)  # a line more than rows
+        sp._write_in_input_order(parts, [i for i in order if i != 6], out)  # a line more than rows
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
     with pytest.raises(RuntimeError, match="0 lines for 1 input rows"), (tmp_path / "z").open("wb") as out:
-        sp._write_in_input_order(empty, [0], out)
+        sp._write_in_input_order([empty], [0], out)
 
 
 def _bench_subjects(shared: Path, step: int) -> list[Any]:

@@ -636,8 +636,8 @@ def write_jsonl(
 ) -> Path:
     """The JSON lines go to part files in ``workdir/parts``, concatenated in partition order into
     ``workdir/out.jsonl``, which the caller renames into place. ``order`` (from :func:`records`): the
-    n-th line the parts hold is that of input row ``order[n]``, and the lines are written in input
-    order instead.
+    n-th line the parts hold is that of input row ``order[n]``, and the lines are copied from the parts
+    straight into input order instead (:func:`_write_in_input_order`).
 
     ``local_files``: the executors run on this machine (a local master), so each task writes its own
     part file (:func:`write_part`) and only its count of lines goes back through the JVM; otherwise
@@ -657,21 +657,17 @@ def write_jsonl(
     else:
         rdd.map(to_json_line).saveAsTextFile(str(parts))
     target = workdir / "out.jsonl"
-    joined = target if order is None else workdir / "screened.jsonl"  # the lines in the RDD's order
-    with joined.open("wb") as out:
-        for part in sorted(parts.glob("part-*")):
-            with part.open("rb") as fh:
-                shutil.copyfileobj(fh, out, 1 << 20)
-        if joined == target:
-            out.flush()
-            os.fsync(out.fileno())
+    files = sorted(parts.glob("part-*"))
+    with target.open("wb") as out:
+        if order is None:
+            for part in files:
+                with part.open("rb") as fh:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+        else:
+            _write_in_input_order(files, order, out)
+        out.flush()
+        os.fsync(out.fileno())
     shutil.rmtree(parts)
-    if order is not None:
-        with target.open("wb") as out:
-            _write_in_input_order(joined, order, out)
-            out.flush()
-            os.fsync(out.fileno())
-        joined.unlink()
     return target
 
 
@@ -694,33 +690,47 @@ def write_part(folder: str, partition: int, records: Iterable[dict[str, Any]]) -
     yield count
 
 
-def _write_in_input_order(path: Path, order: Sequence[int], out: Any) -> None:
-    """Copies the lines of ``path`` (line n is that of input row ``order[n]``) to ``out`` in input
-    order. The file is mapped, not read into memory: two integers are held per row (where its line
-    starts, and its length: 16 bytes)."""
+def _write_in_input_order(paths: Sequence[Path], order: Sequence[int], out: Any) -> None:
+    """Copies the lines of the files ``paths``, read one after the other (their n-th line is that of
+    input row ``order[n]``), to ``out`` in input order. The files are mapped, not read into memory, and
+    not joined into one first: three integers are held per row (which file, where its line starts, its
+    length: 20 bytes), and the work folder never holds the output twice beside its part files (session
+    17: the parts were first copied into one file in the RDD's order, then that file was reordered)."""
     import mmap
     from array import array
 
-    start, length = array("q", bytes(8 * len(order))), array("q", bytes(8 * len(order)))
-    with path.open("rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    rows = len(order)
+    source, start, length = (
+        array("i", bytes(4 * rows)),
+        array("q", bytes(8 * rows)),
+        array("q", bytes(8 * rows)),
+    )
+    maps: list[Any] = []
     try:
-        n = at = 0
-        while at < size:
-            stop = data.find(b"\n", at)
-            if stop < 0 or n >= len(order):
-                raise RuntimeError("the Spark part files do not hold one line per input row")
-            start[order[n]], length[order[n]] = at, stop + 1 - at
-            at, n = stop + 1, n + 1
-        if n != len(order):
-            raise RuntimeError(f"the Spark part files hold {n} lines for {len(order)} input rows")
+        n = 0
+        for k, path in enumerate(paths):
+            with path.open("rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            maps.append(data)
+            at = 0
+            while at < size:
+                stop = data.find(b"\n", at)
+                if stop < 0 or n >= rows:
+                    raise RuntimeError("the Spark part files do not hold one line per input row")
+                row = order[n]
+                source[row], start[row], length[row] = k, at, stop + 1 - at
+                at, n = stop + 1, n + 1
+        if n != rows:
+            raise RuntimeError(f"the Spark part files hold {n} lines for {rows} input rows")
         write = out.write
-        for row in range(len(order)):
-            write(data[start[row] : start[row] + length[row]])
+        for row in range(rows):
+            at = start[row]
+            write(maps[source[row]][at : at + length[row]])
     finally:
-        if isinstance(data, mmap.mmap):
-            data.close()
+        for data in maps:
+            if isinstance(data, mmap.mmap):
+                data.close()
 
 
 def write_parquet(spark: SparkSession, rdd: Any, workdir: Path) -> Path:
