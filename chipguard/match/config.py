@@ -42,6 +42,7 @@ class ScorerConfig:
     phonetic_syllables: bool
     pinyin_other_syllables: bool
     record_script_needs_partner: bool
+    institution_one_word: bool
     legal_form_displaced: bool
     translated_country_is_region: bool
     split_word_typo: bool
@@ -176,6 +177,7 @@ KEYS: dict[str, str] = {
     "phonetic_syllables": "name_score.phonetic_same_syllables",
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
+    "institution_one_word": "name_score.translated_institution_one_word",
     "legal_form_displaced": "name_score.legal_form_displaced",
     "translated_country_is_region": "name_score.translated_country_is_region",
     "split_word_typo": "name_score.split_word_typo",
@@ -469,6 +471,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.phonetic_same_syllables",
             "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
+            "name_score.translated_institution_one_word",
             "name_score.legal_form_displaced",
             "name_score.translated_country_is_region",
             "name_score.split_word_typo",
@@ -485,7 +488,12 @@ FEATURES: tuple[Feature, ...] = (
         "translated_unmatched_needs_partner, a list's Chinese name met by an English query has only as many "
         "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart); "
         "with translated_record_script_needs_partner, the same for the English name of a record that "
-        "carries its own Chinese name, met by a Chinese query. "
+        "carries its own Chinese name, met by a Chinese query; with translated_institution_one_word, "
+        "when one of the names is an institution's (a university, an institute, a hospital) and the pair "
+        "leaves unmatched only one proper word of the translated name, which the other name has no "
+        "counterpart for, or a proper word against the other's kind of body, those words keep their weight: the one word telling two bodies "
+        "apart (Xihua Normal University / Xihua University, Taipei Municipal Zoo / University of Taipei) "
+        "is no synonym. "
         "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
         "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
         "no typo or morphology similarity. "

@@ -862,6 +862,27 @@ def _country_name_words() -> frozenset[str]:
     return frozenset(country_names())
 
 
+def _one_word_each(
+    q_open: list[int],
+    q_tokens: list[Token] | tuple[Token, ...],
+    c_open: list[int],
+    c_tokens: list[Token] | tuple[Token, ...],
+) -> bool:
+    """The words a translated pair left unmatched (``q_open``, ``c_open``: positions in the tokens; the
+    query's seat holds the translation) are one proper word (WORD) the translation adds and the other name
+    has no counterpart for, or a proper word against a kind of body (Zoo / University): the one word
+    telling two institutions apart (see name_score.translated_institution_one_word). Not a word only the
+    other name adds (what the translation dropped: 县 "County", "No." of No. 2, "and Finance" of a
+    registered name), nor two proper words, one a side (航海 "Navigation" registered as "Marine")."""
+    if not c_open:
+        return len(q_open) == 1 and q_tokens[q_open[0]].cls == WORD
+    if len(q_open) != 1 or len(c_open) != 1:
+        return False
+    a, b = q_tokens[q_open[0]], c_tokens[c_open[0]]
+    kinds = vocab().body_kinds
+    return (a.cls == WORD and b.canon in kinds) or (b.cls == WORD and a.canon in kinds)
+
+
 def _heaviest(indices: list[int], weights: list[float], count: int) -> list[int]:
     """The ``count`` heaviest of ``indices`` by ``weights`` (ties: the earlier word first)."""
     return sorted(indices, key=lambda i: (-weights[i], i))[:count] if count < len(indices) else indices
@@ -1192,6 +1213,20 @@ def score_or_bound(
                 # query leaves unmatched (the heaviest first); the query's own keep the lower weight (its
                 # translation may merge or drop what the English name renders).
                 c_open = _heaviest(c_open, c_w, len(q_open))
+            if (
+                w.institution_one_word
+                and institutional
+                and _one_word_each(q_open, q_tokens, c_open, c_tokens)
+            ):
+                # Two institutions' names sharing all but their one distinctive word — a proper word the
+                # translation adds, or one standing against the other's kind of body: that word says which
+                # body it is, it is no synonym — 西华师范大学 "Xihua Normal University" is not Xihua
+                # University, 臺北市立動物園 "Taipei Municipal Zoo" not University of Taipei. Those words
+                # keep their weight. (Several words left on a side are a phrase the translation may have
+                # rendered otherwise — 外国语 "International Studies" of Zhejiang Yuexiu University —, a
+                # generic word one it may add: 科技 "Science and Technology" of Jinling Institute of
+                # Technology.)
+                q_open, c_open = [], []
             for i in q_open:
                 q_w[i] *= w.translated_unmatched
             for j in c_open:
