@@ -16,6 +16,7 @@ from test_batch_support import (
     bundled_home,
     chipguard_home,
     home_copy,
+    lists_context,
     sample_queries,
     store_customers,
     write_csv,
@@ -45,13 +46,7 @@ def opened(lists_home: Path) -> jobs.Lists:
 
 def _run(opened: jobs.Lists, src: Path, out: Path) -> jobs.BatchSummary:
     """What ``jobs.screen_file`` does after opening the lists."""
-    ctx = context_for(
-        opened.snapshots,
-        threshold=opened.screener.threshold,
-        limit=10,
-        lists_stale=True,
-        freshness=opened.freshness,
-    )
+    ctx = lists_context(opened)
     subjects = [query_subject(r) for r in read_input(src)]
     return jobs.run(subjects, out, screener=opened.screener, ctx=ctx)
 

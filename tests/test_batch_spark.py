@@ -26,6 +26,7 @@ from test_batch_support import (
     bundled_home,
     chipguard_home,
     home_copy,
+    lists_context,
     sample_queries,
     store_customers,
     write_csv,
@@ -76,13 +77,7 @@ def test_spark_and_local_write_identical_records(
     rows = sample_queries(shared, step=10) + built_queries()
     src = write_csv(tmp_path / "queries.csv", rows)
     subjects = [query_subject(r) for r in read_input(src)]
-    ctx = context_for(
-        opened.snapshots,
-        threshold=opened.screener.threshold,
-        limit=10,
-        lists_stale=True,
-        freshness=opened.freshness,
-    )
+    ctx = lists_context(opened)
     local = jobs.run(subjects, tmp_path / "local.jsonl", screener=opened.screener, ctx=ctx)
 
     def no_driver_index(*_a: Any, **_k: Any) -> Any:
@@ -344,13 +339,7 @@ def test_spark_partitions_are_cut_by_cost_and_write_what_the_local_engine_writes
     """Real rows of both scripts on Spark: each partition is the run of the name order that the cost cuts
     give (not equal counts), and the JSON lines are the local engine's, byte for byte, in input order."""
     subjects = _bench_subjects(shared, 12)
-    ctx = context_for(
-        opened.snapshots,
-        threshold=opened.screener.threshold,
-        limit=10,
-        lists_stale=True,
-        freshness=opened.freshness,
-    )
+    ctx = lists_context(opened)
     index = sp.IndexFile.of(opened.screener, tmp_path)
     shipment = sp.ship(spark, index)
     rdd, _rows, _hits, order = sp.records(spark, shipment, subjects, ctx, 4, by_name=True)

@@ -67,6 +67,20 @@ def chipguard_home(path: Path) -> Iterator[Path]:
                 os.environ[key] = value
 
 
+def lists_context(opened: Any) -> Any:
+    """The batch context of the opened bundled lists (``jobs.Lists``) as ``jobs.screen_file`` makes it: their
+    snapshots, threshold and freshness, 10 hits a row, stale lists allowed."""
+    from chipguard.batch.model import context_for
+
+    return context_for(
+        opened.snapshots,
+        threshold=opened.screener.threshold,
+        limit=10,
+        lists_stale=True,
+        freshness=opened.freshness,
+    )
+
+
 def sample_queries(shared: Path, step: int = 10) -> list[dict[str, str]]:
     """Every ``step``-th row of the real screening benchmark set (positives of every category and the
     negatives), with its expected ids."""
