@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase
 
 from chipguard import config
@@ -242,16 +242,10 @@ SCHEMA_HEAD = "0010"
 def _stored_revision(engine: Engine) -> str | None:
     """The revision recorded in the database's ``alembic_version`` table; None when there is none."""
     with engine.connect() as conn:
-        if "alembic_version" not in _table_names(conn):
+        if "alembic_version" not in inspect(conn).get_table_names():
             return None
         rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return str(rows[0]) if len(rows) == 1 else None
-
-
-def _table_names(conn: Connection) -> list[str]:
-    from sqlalchemy import inspect
-
-    return list(inspect(conn).get_table_names())
 
 
 def migrate(engine: Engine) -> None:
