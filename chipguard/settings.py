@@ -72,6 +72,14 @@ def _non_negative(env: str, raw: str) -> float:
     return _number(env, raw)
 
 
+def _score(env: str, raw: str) -> float:
+    """A name score from 0 to 1: a threshold above 1 would let no name match (every screen clean)."""
+    value = _number(env, raw)
+    if value > 1:
+        raise _problem(env, raw, "a score from 0 to 1")
+    return value
+
+
 def _count_of(unit: str) -> Parser:
     """A parser of a positive whole number of ``unit`` (bytes, rows)."""
 
@@ -226,7 +234,7 @@ class Settings:
     )
     match_threshold: float | None = _var(
         "CHIPGUARD_MATCH_THRESHOLD",
-        _non_negative,
+        _score,
         None,
         "`threshold` in `names/matching.yml`",
         "Name-match score from which a list entry is a hit (recorded with every decision).",

@@ -88,11 +88,12 @@ def open_lists(
 ) -> Lists:
     """The active lists, or ListsUnavailableError (none loaded; stale without ``allow_stale``).
     ``load=False``: skip loading the screener here when the index cache file already holds it."""
-    from chipguard.names.data import default_threshold
+    from chipguard.names.data import checked_threshold
     from chipguard.service import index_cache
     from chipguard.service.screening import screener_of
     from chipguard.store.snapshots import SnapshotStore, require_lists
 
+    cut = checked_threshold(threshold)  # a bad cut is the caller's input error, before the lists are read
     store = store or SnapshotStore()
     try:
         active = require_lists(store, fresh=not allow_stale)
@@ -103,7 +104,6 @@ def open_lists(
             f"{exc}; or pass --allow-stale to screen anyway (every row is then flagged lists_stale and "
             "needs_review)"
         ) from None
-    cut = default_threshold() if threshold is None else float(threshold)
     freshness = store.freshness()  # once: every record of the run states the same ages
     stale = [s.source for s in freshness if s.stale]
 

@@ -128,6 +128,11 @@ def explain_cmd(
     from chipguard.ownership.compute import aggregate_listed, indirect_ownership, ultimate_parent
 
     try:
+        if not 0.0 < threshold <= 100.0:  # NaN fails too: a share above 100 % is never reached
+            raise InputError(
+                f"the aggregate threshold is a percentage above 0 and at most 100, not {threshold!r}",
+                field="--threshold",
+            )
         graph = _load(file, fmt, lei_file)
         node = graph.find(target)
         if node is None:

@@ -59,7 +59,7 @@ from chipguard.names.chinese import analyse, has_han
 from chipguard.names.chinese_vocab import ADMIN as CN_ADMIN
 from chipguard.names.chinese_vocab import LEGAL as CN_LEGAL
 from chipguard.names.chinese_vocab import PLACE as CN_PLACE
-from chipguard.names.data import default_threshold
+from chipguard.names.data import checked_threshold
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.text import clean_steps
@@ -577,7 +577,7 @@ class Screener:
 
     def set_threshold(self, threshold: float | None) -> None:
         """The hit threshold: ``threshold``, or the matching data's default when None."""
-        self.threshold = default_threshold() if threshold is None else float(threshold)
+        self.threshold = checked_threshold(threshold)
 
     # -- screening ---------------------------------------------------------------------------------
 
@@ -708,7 +708,7 @@ class Screener:
         Each hit has its match strength. ``evidence`` (date of birth, nationality, identifiers …; see
         chipguard.match.evidence) lowers or confirms hits; a party sharing the query's LEI, registration
         or IMO number is a hit even below the threshold when its name is close enough."""
-        cut = self.threshold if threshold is None else float(threshold)
+        cut = self.threshold if threshold is None else checked_threshold(threshold)
         # the kind words every face takes (QUERY_KINDS); "unknown", like none, is a person or an
         # organisation (read as both, and never a vessel or aircraft: evidence.kinds_conflict)
         given = (kind or "").strip().lower()
@@ -1392,7 +1392,7 @@ class Screener:
             "entities": found.entities,
             "limit": found.limit,
             "omitted": found.omitted,
-            "threshold": self.threshold if threshold is None else float(threshold),
+            "threshold": self.threshold if threshold is None else checked_threshold(threshold),
             "snapshot": self.snapshot_refs(),
             "lists": list(lists) if lists is not None else [],
             "lists_stale": any(s.get("stale") for s in lists) if lists is not None else True,
@@ -1403,7 +1403,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
     """Scores two names with the screening scorer (no list rarity: every word weighs by its class).
 
     Every part/acronym variant and Latin form of each side is tried; the best pair is explained."""
-    cut = default_threshold() if threshold is None else float(threshold)
+    cut = checked_threshold(threshold)
     person = (kind or "").lower() in ("person", "individual")
 
     def forms(text: str) -> list[tuple[str, str, str, frozenset[str] | None]]:

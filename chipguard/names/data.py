@@ -21,6 +21,7 @@ from typing import Any
 
 from chipguard.config import data_dir, data_file, overrides_dir
 from chipguard.datafiles import load_yaml as _load_yaml_source
+from chipguard.errors import InputError
 from chipguard.refdata import recorded_file
 from chipguard.settings import settings
 
@@ -103,3 +104,31 @@ def default_threshold() -> float:
     if threshold is not None:
         return threshold
     return float(matching_config()["threshold"])
+
+
+def checked_threshold(threshold: float | None, field: str = "threshold") -> float:
+    """``threshold`` as a float, or :func:`default_threshold` when None; an InputError naming ``field``
+    unless it is a finite number from 0 to 1.
+
+    Why: a name score is never above 1, so a threshold over 1 (``--threshold 85`` meant as 85 %) or NaN
+    (no comparison with it holds) would screen every name clean, a listed party included, and say so with
+    exit 0. Every face's cut goes through here (the screener's default and per-query cut, ``compare``,
+    batch jobs, ``check_query`` before anything is screened); ``CHIPGUARD_MATCH_THRESHOLD`` is held to
+    the same range by its settings parser."""
+    if threshold is None:
+        return default_threshold()
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"a match threshold is a number from 0 to 1, not {threshold!r}", field=field
+        ) from None
+    if not 0.0 <= value <= 1.0:  # NaN fails this too
+        default = float(matching_config()["threshold"])
+        why = "" if value < 0 else ": with it no name would match, a listed party included"
+        raise InputError(
+            f"a match threshold is a score from 0 to 1 (matching.yml's default is {default:.2f}), not "
+            f"{threshold!r}{why}",
+            field=field,
+        )
+    return value

@@ -35,7 +35,7 @@ from chipguard.model import (
 from chipguard.monitor.compute import ComputeEstimate, Settings, estimate_accounts
 from chipguard.monitor.links import Cluster, cluster_compute, find_clusters, hub_values, index_links
 from chipguard.monitor.usage import UsageRecord
-from chipguard.names.data import recorded_settings
+from chipguard.names.data import checked_threshold, recorded_settings
 from chipguard.policy.engine import decide
 from chipguard.policy.facts import ListsStatus, hit_limit
 from chipguard.policy.rules import RuleSet, default_rule_set, load_rule_set_archive
@@ -137,11 +137,13 @@ def check_limit(limit: int, field: str = "limit") -> None:
 
 
 def check_query(query: ScreenQuery) -> None:
-    """Checks a query's hit limit (:func:`check_limit`) and its identifying details as screening will (a
+    """Checks a query's hit limit (:func:`check_limit`), its threshold (``names.data.checked_threshold``) and its identifying details as screening will (a
     date of birth that is no date, an LEI, IMO or USCC failing its check digits …): an InputError naming
     the field, prefixed with the query's ``where``. ``Services.screen`` checks every query of a call
     first, so none is screened when one is bad."""
     check_limit(query.limit, f"{query.where}.limit" if query.where else "limit")
+    if query.threshold is not None:
+        checked_threshold(query.threshold, f"{query.where}.threshold" if query.where else "threshold")
     if not query.fields:
         return
     try:
