@@ -48,6 +48,7 @@ from chipguard.names.analysis import (
     Token,
     analyze,
 )
+from chipguard.names.cache_bounds import NAME_CORES
 from chipguard.names.chinese import analyse, chinese_core_name, has_han
 from chipguard.names.data import vocabulary
 from chipguard.names.variants import (
@@ -106,7 +107,7 @@ def qualifier_clash(query: str, alias: str, query_how: str, alias_how: str) -> d
     return None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_CORES)
 def han_core(name: str) -> str:
     """The Han characters of a Chinese name, Simplified, without its legal form ("" for other names).
 
@@ -274,7 +275,7 @@ def _adjacent(gap: str) -> bool:
     return not _WORD_RE.search(_QUALIFIER_RE.sub(" ", gap))
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=NAME_CORES)
 def latin_core_name(name: str) -> str:
     """The trade name of a company name written in Latin letters: region + trade name + industry words +
     legal form ("Zhejiang Dahua Technology Co., Ltd.") → the trade name ("Dahua"), the name the firm

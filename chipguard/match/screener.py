@@ -55,6 +55,7 @@ from chipguard.names.analysis import (
     Token,
     analyze,
 )
+from chipguard.names.cache_bounds import QUERY_RESULTS
 from chipguard.names.chinese import analyse, has_han
 from chipguard.names.chinese_vocab import ADMIN as CN_ADMIN
 from chipguard.names.chinese_vocab import LEGAL as CN_LEGAL
@@ -73,7 +74,7 @@ TRANSLATION_METHODS: frozenset[str] = getattr(
 )
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=QUERY_RESULTS)
 def cached_latin_forms(text: str, query: bool = False) -> tuple[LatinForm, ...]:
     """Latin renderings of a non-Latin name (cached: list names are transliterated once). ``query``
     leaves out the forms only worth indexing (per-syllable pinyin)."""
@@ -149,7 +150,7 @@ def anchored(
     return [(lf, anchors if anchors and lf.method in TRANSLATION_METHODS else None) for lf in latin]
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=QUERY_RESULTS)
 def query_forms(name: str) -> tuple[QueryForm, ...]:
     """The forms of a query worth matching: as given, without a parenthesised qualifier
     ("Sensetime (China)"), and the Latin renderings of a non-Latin name.

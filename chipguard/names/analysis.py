@@ -18,6 +18,7 @@ from typing import Final
 from rapidfuzz.distance import OSA
 
 from chipguard.limits import LIMITS
+from chipguard.names.cache_bounds import NAME_ANALYSES
 from chipguard.names.phonetic import phonetic_key
 from chipguard.names.text import clean_steps
 from chipguard.names.vocab import vocab
@@ -305,7 +306,7 @@ def _near_known(word: str) -> bool:
     return word in dels or any(word[:i] + word[i + 1 :] in dels for i in range(len(word)))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_ANALYSES)
 def _split_runon(word: str) -> tuple[str, ...]:
     """Splits a word that runs a known org word onto a name ("rahmahcharitable" → "rahmah charitable",
     "companylimited" → "company limited"). Both sides of a comparison are split alike."""
@@ -720,7 +721,7 @@ def _dotted_legal_form_swapped(name: str) -> str:
     return _DOTTED_SWAPPED.sub(join, name) if ".." in name else name
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=NAME_ANALYSES)
 def analyze(name: str, person: bool = False) -> NameAnalysis:
     """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
     if not person and "." in name:

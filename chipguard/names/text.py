@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from chipguard.names.cache_bounds import NAME_ANALYSES
 from chipguard.names.data import confusables, folds, strict_confusables
 
 # Characters that render as nothing (format controls: zero-width space/joiners, word joiner, BOM,
@@ -129,7 +130,7 @@ def punctuation_to_space(text: str) -> str:
     return " ".join(text.translate(_PUNCTUATION).split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_ANALYSES)
 def clean_steps(text: str) -> tuple[str, tuple[str, ...]]:
     """The comparable form of ``text`` and the names of the normalisations that changed it."""
     if text.isascii():

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chipguard.names.cache_bounds import QUERY_RESULTS
+
 _SPLITTERS = re.compile(
     r"\s*(?:;|\s/\s|\baffiliated entit(?:y|ies)\s*:|\bsubordinate institution\s*[-:]|"
     r"\bparent organi[sz]ation\s*:|\ba\.?k\.?a\.?\b[,:]?|\bf\.?k\.?a\.?\b[,:]?|\balso known as\b|"
@@ -36,7 +38,7 @@ def _initials_consistent(acronym: str, name: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=QUERY_RESULTS)
 def name_variants(name: str) -> tuple[tuple[str, str], ...]:
     """(variant, how) pairs, the full name first. ``how`` is "full", "part", "without-parentheses",
     "parenthesised" or "acronym"."""
