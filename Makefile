@@ -66,6 +66,7 @@ BENCH_STEPS = \
 	"bench.load" \
 	"bench.coldstart" \
 	"bench.scale --shared $(SHARED) $(SCALE_ARGS)" \
+	"bench.worker_memory --shared $(SHARED)" \
 	"bench.name_length --shared $(SHARED)" \
 	"bench.install"
 

@@ -20,6 +20,7 @@ STEPS = [
     "bench.load",
     "bench.coldstart",
     "bench.scale --shared SHARED --million",
+    "bench.worker_memory --shared SHARED",
     "bench.name_length --shared SHARED",
     "bench.install",
 ]
@@ -60,7 +61,7 @@ def test_every_step_runs_and_the_failed_ones_are_named(tmp_path: Path) -> None:
     assert ran == STEPS, result.stderr  # the steps after the failed ones ran, in order
     assert result.returncode != 0
     assert (
-        "make bench: 2 of 7 steps failed: python -m bench.load (exit 1); "
+        "make bench: 2 of 8 steps failed: python -m bench.load (exit 1); "
         "python -m bench.scale --shared SHARED --million (exit 3)"
     ) in result.stderr.splitlines(), result.stderr
 
