@@ -200,7 +200,9 @@ def dropped_qualifiers(alias: str, bare: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def query_qualifier(query: str, bare: str, alias: str, countries: set[str]) -> list[str]:
+def query_qualifier(
+    query: str, bare: str, alias: str, countries: set[str], alias_analysis: NameAnalysis | None = None
+) -> list[str]:
     """The places of the query's own parenthesised qualifier (words of class PLACE or COUNTRY that the
     query's form ``bare`` lacks) that the matched list name ``alias`` does not hold, sorted:
     "Semiconductor Manufacturing International (Beijing) Corporation" matched as the listed "Semiconductor
@@ -209,11 +211,14 @@ def query_qualifier(query: str, bare: str, alias: str, countries: set[str]) -> l
     the firm itself; only the qualifiers of the part of the query the form was made from (``_form_span``:
     not the "(Shenzhen)" of another entity named further on in the query). A qualifier naming one of
     ``countries`` (the query's and the record's, normalised) is left out: "Sensetime (China)" says of a
-    Chinese record only where it is."""
+    Chinese record only where it is. ``alias_analysis``: ``analyze(alias, False)`` when the caller holds
+    it (a candidate's own analysis when it is its list name as written: a list name met in a fresh worker
+    is decoded, not analysed, and analysing it here cost ~90,000 instructions a pair)."""
     qualifiers = _query_qualifiers(query, bare)
     if not qualifiers:
         return []
-    held = {t.canon for t in analyze(bare, False).tokens} | {t.canon for t in analyze(alias, False).tokens}
+    listed = analyze(alias, False) if alias_analysis is None else alias_analysis
+    held = {t.canon for t in analyze(bare, False).tokens} | {t.canon for t in listed.tokens}
     out: set[str] = set()
     for codes, places in qualifiers:
         if any(_country_norm(code) in countries for code in codes):
@@ -594,7 +599,16 @@ def _pair_features(qa: NameAnalysis, entry: Entry, query: PairQuery, scored: Sco
                 }
             )
     elif record is not None and w.dropped_qualifier_query and query.how == "without-parentheses":
-        own = query_qualifier(query.name, qa.original, entry.alias, {query.country, *record.countries})
+        # (the candidate's analysis is its list name's when it is that name as written, analysed as an
+        # organisation's: party_entries analyses each variant of a list name as it is)
+        as_written = entry.analysis.original == entry.alias and not entry.analysis.person
+        own = query_qualifier(
+            query.name,
+            qa.original,
+            entry.alias,
+            {query.country, *record.countries},
+            entry.analysis if as_written else None,
+        )
         if own:
             extra.append(
                 {
@@ -660,7 +674,15 @@ def _person_candidate(entry: Entry, kind: PartyKind) -> bool:
     holding every part of the other) would rate a short firm name against a longer one far above what
     the organisation rules give; a record the list calls an organisation is one (``--kind person``
     would only lower its score by the kind clash)."""
-    if entry.person or entry.variant == "core" or kind != PartyKind.UNKNOWN:
+    return _person_shaped(entry) and kind == PartyKind.UNKNOWN
+
+
+def _person_shaped(entry: Entry) -> bool:
+    """_person_candidate's test of the name alone (its record's kind aside): a name of a record not
+    listed as a person's, not a trade name, without a legal form or a word of an organisation's kind.
+    Asked first, so that the record's kind is read only of the names that pass it: reading it decodes a
+    mapped screener's record, and most names a query without a kind meets are firms' names."""
+    if entry.person or entry.variant == "core":
         return False
     return not any(t.cls in (LEGAL, GENERIC, ADMIN) for t in entry.analysis.tokens)
 
@@ -822,7 +844,11 @@ def score_candidates(
         if qw is None:
             qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
         pair = scorer(qa, entry, person_mode, qw, pair_query, aligned, similar)
-        if person_query is not None and _person_candidate(entry, parties[entry.party].kind):
+        if (
+            person_query is not None
+            and _person_shaped(entry)
+            and parties[entry.party].kind == PartyKind.UNKNOWN  # (read only now: see _person_shaped)
+        ):
             pw = q_weights.get(True)
             if pw is None:
                 pw = q_weights[True] = weights_of(form.person, rarity, True)
