@@ -805,11 +805,15 @@ def _pairs_bound(
         fq = [q_w[i] for i in best_q]
         fc = [c_w[j] for j in best_c]
         m = min(len(fq), len(fc))
-        unmatched -= sum(fq, 0.0) + sum(fc, 0.0)
-        unmatched += sum(sorted(fq)[: len(fq) - m], 0.0) + sum(sorted(fc)[: len(fc) - m], 0.0)
+        # (sums over generators throughout: compiled, a generator's sum is a loop of float additions in
+        # place, a list's a call of the builtin — the same additions in the same order)
+        unmatched -= sum((x for x in fq), 0.0) + sum((x for x in fc), 0.0)
+        unmatched += sum((x for x in sorted(fq)[: len(fq) - m]), 0.0) + sum(
+            (x for x in sorted(fc)[: len(fc) - m]), 0.0
+        )
         gain = min(
-            sum(sorted(best_q.values(), reverse=True)[:m], 0.0),
-            sum(sorted(best_c.values(), reverse=True)[:m], 0.0),
+            sum((x for x in sorted(best_q.values(), reverse=True)[:m]), 0.0),
+            sum((x for x in sorted(best_c.values(), reverse=True)[:m]), 0.0),
         )
     subset = person and equal_pairs + min(len(alike_q), len(alike_c)) >= w.subset_min_parts
     return _early_bound(exact, gain, unmatched_share * unmatched, subset, w)
@@ -1114,8 +1118,10 @@ def score_or_bound(
     if bounded:
         # upper bound (see _early_bound): with no word pair left that may pair up, what the equal words
         # match is all there is; most candidates stop here, before any word comparison
-        exact = sum([q_w[i] + c_w[j] for i, j, _s, _h in pairs], 0.0)
-        total_all = sum(q_w, 0.0) + sum(c_w, 0.0)
+        # (sums over generators: compiled, a loop of float additions in place — a list's sum is a call of
+        # the builtin, three a candidate; the same additions in the same order)
+        exact = sum((q_w[i] + c_w[j] for i, j, _s, _h in pairs), 0.0)
+        total_all = sum((x for x in q_w), 0.0) + sum((x for x in c_w), 0.0)
         if not may_pair:
             subset = person and len(pairs) >= sim_rules.subset_min_parts
             bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, sim_rules)
