@@ -205,3 +205,28 @@ def test_a_person_pair_that_cannot_reach_the_floor_stops_early() -> None:
     lifted = _full(subset_q, subset_c, {"person": True})
     assert lifted.subset
     assert isinstance(score_or_bound(subset_q, subset_c, person=True, min_score=lifted.score), Scored)
+
+
+def test_a_translated_pair_without_an_anchor_counts_its_unmatched_words_whole() -> None:
+    """A translated query's unmatched words weigh less only once one of its anchors (the brand in pinyin)
+    pairs: a pair where none can pair is bounded with its unmatched words at their whole weight, so it
+    stops early just above its own score (its score is its words' alignment, nothing left to lift it)."""
+    query = analyze("Beijing Canal Arts Co Ltd", False)
+    cand = analyze("Beijing Canal Trading Co Ltd", False)
+    kwargs: dict[str, Any] = {"person": False, "anchors": frozenset({"jinhua", "yunhe"})}
+    full = _full(query, cand, kwargs)
+    assert not any(p.query in kwargs["anchors"] for p in full.pairs)
+    assert isinstance(score_or_bound(query, cand, **kwargs, min_score=full.score), Scored)
+    early = score_or_bound(query, cand, **kwargs, min_score=full.score + 0.01)
+    assert not isinstance(early, Scored) and early >= full.score - 1e-9
+
+
+def test_a_person_pair_with_parts_unlike_on_both_sides_counts_their_clash() -> None:
+    """Two persons' names whose parts left on both sides find nothing alike clash (person_parts_clash):
+    the bound takes that penalty off, so the pair stops early just above its own score."""
+    query, cand = analyze("Ali Hassan Karimi", True), analyze("Ali Hassan Mostafa", True)
+    full = _full(query, cand, {"person": True})
+    assert any(p["feature"] == "person_parts_clash" for p in full.penalties)
+    assert isinstance(score_or_bound(query, cand, person=True, min_score=full.score), Scored)
+    early = score_or_bound(query, cand, person=True, min_score=full.score + 0.01)
+    assert not isinstance(early, Scored) and early >= full.score - 1e-9

@@ -203,6 +203,8 @@ class SimilarityRules:
     subset_token_share: float
     person_extra_penalty: float
     subset_cap: float
+    person_clash_penalty: float
+    len_translated_anchor_stem: int
 
     def __init__(self, cfg: ScorerConfig) -> None:
         self.phonetic_syllables = cfg.phonetic_syllables
@@ -249,6 +251,9 @@ class SimilarityRules:
         self.subset_token_share = cfg.subset_token_share
         self.person_extra_penalty = cfg.person_extra_penalty
         self.subset_cap = cfg.subset_cap
+        # (never below 0 here: the early bound takes it off as a sure penalty)
+        self.person_clash_penalty = max(cfg.person_clash_penalty, 0.0)
+        self.len_translated_anchor_stem = cfg.len_translated_anchor_stem
 
 
 # the rules of each ScorerConfig met, by its identity (each value holds its config, so an identity is never
@@ -819,6 +824,33 @@ def _pairs_bound(
     return _early_bound(exact, gain, unmatched_share * unmatched, subset, w)
 
 
+def _anchor_among(
+    pairs: list[tuple[int, int, float, str]],
+    q_tokens: tuple[Token, ...],
+    c_tokens: tuple[Token, ...],
+    anchors: frozenset[str] | None,
+    w: SimilarityRules,
+) -> bool:
+    """Whether one of ``pairs`` (query word, list word, similarity, how) is a matched anchor of a
+    translated query, as score_or_bound's ``anchor_hit`` reads a pair: a query word (WORD) that is an
+    anchor, alike at 0.99 or more, or a stem pair of a long anchor. Only then do the unmatched words of a
+    translated pair weigh ``translated_unmatched`` of their weight; the early bound counts them whole
+    otherwise. False when ``anchors`` is None."""
+    if anchors is None:
+        return False
+    for i, j, sim, how in pairs:
+        if q_tokens[i].cls == WORD and (
+            (sim >= 0.99 and q_tokens[i].text in anchors)
+            or (
+                how == "stem"
+                and len(c_tokens[j].text) >= w.len_translated_anchor_stem
+                and (c_tokens[j].text in anchors or q_tokens[i].text in anchors)
+            )
+        ):
+            return True
+    return False
+
+
 def _acronym_match(query: NameAnalysis, cand: NameAnalysis, shortest: int) -> bool:
     """One name's only significant word is the other's acronym (of ``shortest`` letters or more)."""
     q_sig, c_sig = query.significant, cand.significant
@@ -1123,8 +1155,19 @@ def score_or_bound(
         exact = sum((q_w[i] + c_w[j] for i, j, _s, _h in pairs), 0.0)
         total_all = sum((x for x in q_w), 0.0) + sum((x for x in c_w), 0.0)
         if not may_pair:
-            subset = person and len(pairs) >= sim_rules.subset_min_parts
-            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, sim_rules)
+            # (the pairs are the equal words': a translated query's unmatched words weigh less only when
+            # one of them is an anchor, and a person's words left on both sides are parts that clash)
+            share = unmatched_share if _anchor_among(pairs, q_tokens, c_tokens, anchors, sim_rules) else 1.0
+            if person and rest_q and rest_c:
+                # (a score is never below 0)
+                bound = max(
+                    _early_bound(exact, 0.0, total_all - exact, False, sim_rules)
+                    - sim_rules.person_clash_penalty * min(len(rest_q), len(rest_c)),
+                    0.0,
+                )
+            else:
+                subset = person and len(pairs) >= sim_rules.subset_min_parts
+                bound = _early_bound(exact, 0.0, share * (total_all - exact), subset, sim_rules)
             if bound < min_score - _ROUNDING:
                 return bound
     cands: list[tuple[float, int, int, str]] = []
@@ -1161,14 +1204,35 @@ def score_or_bound(
                 pw = c_w[j] if how in _LIST_WEIGHED else (q_w[i] + c_w[j]) / 2
                 alike.append((i, j, 2.0 * sim * pw, person and sim >= 0.99))
     if bounded and may_pair:
-        # the same bound on the word pairs found alike
+        # the same bound on the word pairs found alike; a translated query's unmatched words weigh less
+        # only once an anchor pairs (an equal word's or one alike enough: see below), and a person's
+        # words that found nothing alike, left on both sides, are parts that clash (person_parts_clash:
+        # the subset rule then does not apply)
+        share = unmatched_share
+        if anchors is not None and not person:
+            if not (
+                _anchor_among(pairs, q_tokens, c_tokens, anchors, sim_rules)
+                or _anchor_among(
+                    [(i, j, sim, how) for sim, i, j, how in cands], q_tokens, c_tokens, anchors, sim_rules
+                )
+            ):
+                share = 1.0
+        clashes = 0
+        if person:
+            paired_q = {i for _s, i, _j, _h in cands}
+            paired_c = {j for _s, _i, j, _h in cands}
+            clashes = min(
+                sum(1 for i in rest_q if i not in paired_q), sum(1 for j in rest_c if j not in paired_c)
+            )
         if alike:
             bound = _pairs_bound(
-                alike, q_w, c_w, exact, total_all, unmatched_share, person, len(pairs), sim_rules
+                alike, q_w, c_w, exact, total_all, share, person and not clashes, len(pairs), sim_rules
             )
         else:
-            subset = person and len(pairs) >= sim_rules.subset_min_parts
-            bound = _early_bound(exact, 0.0, unmatched_share * (total_all - exact), subset, sim_rules)
+            subset = person and not clashes and len(pairs) >= sim_rules.subset_min_parts
+            bound = _early_bound(exact, 0.0, share * (total_all - exact), subset, sim_rules)
+        if clashes:
+            bound = max(bound - sim_rules.person_clash_penalty * clashes, 0.0)  # (a score is never below 0)
         if bound < min_score - _ROUNDING:
             return bound
     # best pairs first
