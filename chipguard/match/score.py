@@ -56,17 +56,10 @@ def token_weight(tok: Token, rarity: RarityFn | None, person: bool) -> float:
     """A token's weight: its class's weight from matching.yml (``weights``), times its rarity on the
     lists for words, generic words and initials (``rarity``: screening; compare has no lists). A matched
     word's weight is also scaled by its rarity in company names at large (see :func:`corpus_factor`)."""
-    w = scorer_config()
-    base = {
-        LEGAL: w.legal_form,
-        ADMIN: w.admin,
-        STOP: w.stopword,
-        GENERIC: w.generic,
-        PLACE: w.place,
-        COUNTRY: w.country,
-        NUMBER: w.number,
-        INITIAL: w.initial,
-    }.get(tok.cls, w.person_token if person else w.word)
+    # (the class weights read once per config, SimilarityRules.class_weights: a table made for every
+    # token, its eight numbers read from the interpreted config, was ~5,600 instructions a token weighed)
+    w = similarity_rules(scorer_config())
+    base = w.class_weights.get(tok.cls, w.person_token if person else w.word)
     if rarity is not None and tok.cls in (WORD, GENERIC, INITIAL):
         base *= rarity(tok.canon)
     return base
@@ -205,6 +198,10 @@ class SimilarityRules:
     subset_cap: float
     person_clash_penalty: float
     len_translated_anchor_stem: int
+    # (and what token_weight reads of every token: the weights of its classes)
+    class_weights: dict[str, float]
+    word: float
+    person_token: float
 
     def __init__(self, cfg: ScorerConfig) -> None:
         self.phonetic_syllables = cfg.phonetic_syllables
@@ -254,6 +251,18 @@ class SimilarityRules:
         # (never below 0 here: the early bound takes it off as a sure penalty)
         self.person_clash_penalty = max(cfg.person_clash_penalty, 0.0)
         self.len_translated_anchor_stem = cfg.len_translated_anchor_stem
+        self.class_weights = {
+            LEGAL: float(cfg.legal_form),
+            ADMIN: float(cfg.admin),
+            STOP: float(cfg.stopword),
+            GENERIC: float(cfg.generic),
+            PLACE: float(cfg.place),
+            COUNTRY: float(cfg.country),
+            NUMBER: float(cfg.number),
+            INITIAL: float(cfg.initial),
+        }
+        self.word = float(cfg.word)
+        self.person_token = float(cfg.person_token)
 
 
 # the rules of each ScorerConfig met, by its identity (each value holds its config, so an identity is never
