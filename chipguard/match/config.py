@@ -48,6 +48,7 @@ class ScorerConfig:
     split_word_typo: bool
     industry_words_distinct: bool
     place_words_distinct: bool
+    body_kind_morphology_distinct: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -183,6 +184,7 @@ KEYS: dict[str, str] = {
     "split_word_typo": "name_score.split_word_typo",
     "industry_words_distinct": "name_score.industry_words_distinct",
     "place_words_distinct": "name_score.place_words_distinct",
+    "body_kind_morphology_distinct": "name_score.body_kind_morphology_distinct",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -477,6 +479,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.split_word_typo",
             "name_score.industry_words_distinct",
             "name_score.place_words_distinct",
+            "name_score.body_kind_morphology_distinct",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -515,6 +518,10 @@ FEATURES: tuple[Feature, ...] = (
         "place_words; in an institution's name also the Chinese places of CC-CEDICT spelt in pinyin, "
         "Jiangnan / Jianghan, names/vocab.chinese_place_words — in a company's name a county's name is as "
         "often the trade name). "
+        "With body_kind_morphology_distinct, a kind of teaching or research body (the vocabulary's "
+        "body_kinds: University, College, Institute …) and a word naming no institution (Universe, "
+        "Universal) in a company's name (one with a legal form) never meet as morphology variants: the "
+        "company is not the body (Shenzhen University / Shenzhen Universe (Group) Co., Ltd). "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

@@ -142,6 +142,23 @@ def _other_pinyin(a: Token, b: Token) -> bool:
     return a.cls != PLACE and b.cls != PLACE and other_pinyin_name(a.text, b.text)
 
 
+def _body_kind_company(a: Token, b: Token, query: NameAnalysis, cand: NameAnalysis) -> bool:
+    """One word is a kind of teaching or research body (vocabulary body_kinds: University, College,
+    Institute, Academy, School) and the other, in a company's name (one with a legal form), names no
+    institution (Universe, Universal): a company named so is not the body, and the two words share
+    letters, not meaning (name_score.body_kind_morphology_distinct). Without a legal form the word may
+    be the kind misspelt as another word ("Harbin Engineering Universe") and still meets."""
+    known = vocab()
+    kinds, institutional = known.body_kinds, known.institutional
+    if a.canon in kinds and b.canon not in institutional:
+        other = cand
+    elif b.canon in kinds and a.canon not in institutional:
+        other = query
+    else:
+        return False
+    return any(t.cls == LEGAL for t in other.tokens)
+
+
 class SimilarityRules:
     """The numbers of matching.yml that :func:`token_similarity` reads, and those score_or_bound reads of
     every candidate before its early bound, copied from a ScorerConfig once.
@@ -155,6 +172,7 @@ class SimilarityRules:
     pinyin_other_syllables: bool
     industry_words_distinct: bool
     place_words_distinct: bool
+    body_kind_morphology_distinct: bool
     body_kind_similarity: float
     translation_synonym_similarity: float
     sound_alike_similarity: float
@@ -208,6 +226,7 @@ class SimilarityRules:
         self.pinyin_other_syllables = cfg.pinyin_other_syllables
         self.industry_words_distinct = cfg.industry_words_distinct
         self.place_words_distinct = cfg.place_words_distinct
+        self.body_kind_morphology_distinct = cfg.body_kind_morphology_distinct
         self.body_kind_similarity = cfg.body_kind_similarity
         self.translation_synonym_similarity = cfg.translation_synonym_similarity
         self.sound_alike_similarity = cfg.sound_alike_similarity
@@ -1207,6 +1226,12 @@ def score_or_bound(
             else:
                 sim, how = known[0], known[1]
         if sim > 0:
+            if (
+                how == "morphology"
+                and sim_rules.body_kind_morphology_distinct
+                and _body_kind_company(qt, ct, query, cand)
+            ):
+                continue
             cands.append((sim, i, j, how))
             if bounded:
                 # what the pair adds at most, at its similarity and weight (see _early_bound)
