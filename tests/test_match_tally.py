@@ -78,3 +78,17 @@ def test_array_tally_answers_as_the_dict_tally(floor: float) -> None:
     assert compared > 40
     if floor:
         assert partial > 0  # the partial tally (common keys only adding to what shorter ones met) is met
+
+
+def test_one_posting_list_tallies_as_the_dict_tally() -> None:
+    """A single posting list (the numpy tally takes it as it is, without sorting a stream): the same
+    entries, weights and order met as the dict tally, alone or as the one list left beside common keys."""
+    rng = random.Random(3)
+    ids = array("i", sorted(rng.sample(range(50_000), 400)))
+    common = array("i", sorted(rng.sample(range(50_000), 3_000)))
+    for short, long_ in (([("t:one", 0.7, ids)], []), ([("t:one", 0.7, ids)], [("t:common", 0.05, common)])):
+        d = _DictTally(short, [], long_, None, 0.6)
+        a = _ArrayTally(short, [], long_, None, 0.6)
+        assert (a.count, a.partial) == (d.count, d.partial)
+        assert a.ranked(a.count) == d.ranked(d.count)
+        assert a.at_least(0.7) == d.at_least(0.7)

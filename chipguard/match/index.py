@@ -49,8 +49,12 @@ from chipguard.names.vocab import vocab
 # four-letter word's changed or swapped letter ("kudo" ~ "kodo") meets as the scorer pairs it (a constant,
 # not read from the rule set: the index file must not depend on it)
 MIN_DELETE_LEN = 4
-# a query's posting entries up to this many are summed in a dict, more with numpy (see candidates)
-SMALL_TALLY = 2_048
+# a query's posting entries up to this many are summed in a dict, more with numpy (see candidates). Why
+# this few: a dict costs ~1 k instructions per posting entry (an int made from the file's bytes, a get and a
+# set of a float), numpy ~150 k per tally whatever its size; callgrind over the tallies of bench.scale's
+# 2,000 queries on the CSL 2022-04 (tallied and ranked): 1,060 M with the switch at 2,048, 696 M at 128,
+# 768 M at 0 (every tally by numpy) — the same sums and order either way (tests/test_match_tally.py)
+SMALL_TALLY = 128
 LONG_POSTING = (
     256  # posting lists longer than this only add to the entries shorter ones found (see candidates)
 )
@@ -966,7 +970,7 @@ class _ArrayTally:
         ``lowest`` or more, and of those, when more than ``limit``, the ones weighing at least the
         ``limit``-th heaviest weight (ties included), by weight, then the order met."""
         sums = self.sums
-        at = np.flatnonzero(sums >= lowest)
+        at = (sums >= lowest).nonzero()[0]
         if limit < len(at):
             some = sums[at]
             kth = np.partition(some, len(at) - limit)[len(at) - limit]
@@ -976,8 +980,8 @@ class _ArrayTally:
 
     def at_least(self, weight: float) -> list[tuple[int, float]]:
         """As _DictTally.at_least."""
-        full = np.flatnonzero(self.sums >= weight)
-        full = full[np.argsort(self.first[full])]
+        full = (self.sums >= weight).nonzero()[0]
+        full = full[self.first[full].argsort()]
         return list(zip(self.met[full].tolist(), self.sums[full].tolist(), strict=True))
 
     def has(self, eids: np.ndarray) -> np.ndarray:
@@ -991,20 +995,27 @@ def _accumulate(ids: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray
     if not ids:
         empty = np.zeros(0, dtype=np.int32)
         return empty, np.zeros(0), np.zeros(0, dtype=np.intp)
+    if len(ids) == 1:
+        # one posting list: its entries are distinct and ascending, each met once
+        met = ids[0]
+        return met, np.full(len(met), weights[0]), np.arange(len(met))
     stream = np.concatenate(ids)
     # (what np.unique(stream, return_index=True, return_inverse=True) gives, without its wrapper's
-    # checks and copies: a stable sort, so each entry's first place in the stream is where it was met)
-    order = np.argsort(stream, kind="stable")
+    # checks and copies: a stable sort, so each entry's first place in the stream is where it was met;
+    # the arrays' methods, not numpy's module functions, which are Python wrappers around them)
+    order = stream.argsort(kind="stable")
     ordered = stream[order]
     new = np.empty(len(ordered), dtype=bool)
     new[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
     met = ordered[new]
     first = order[new]
-    slot = np.empty(len(order), dtype=np.intp)
-    slot[order] = np.cumsum(new) - 1
-    each = np.repeat(np.array(weights, dtype=np.float64), [len(found) for found in ids])
-    sums = np.bincount(slot, weights=each, minlength=len(met))
+    # each entry's weights in the sorted stream: its own run, in the order met (a stable sort), so
+    # bincount adds them in input order, as adding them one by one does
+    slot = new.cumsum()
+    slot -= 1
+    each = np.array(weights, dtype=np.float64).repeat([len(found) for found in ids])
+    sums = np.bincount(slot, weights=each[order], minlength=len(met))
     return met, sums, first
 
 
