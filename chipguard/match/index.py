@@ -352,6 +352,14 @@ INDEX_SETTINGS = (
 )
 
 
+def _put(keys: dict[str, float], key: str, weight: float) -> None:
+    """Keys ``key`` with ``weight`` unless it has a greater weight already (see NameIndex.query_keys).
+    (A module function, not a closure: compiled, a direct call with the weight unboxed, where calling a
+    nested function goes through the generic call protocol — ~40 calls per query)"""
+    if weight > keys.get(key, 0.0):
+        keys[key] = weight
+
+
 class NameIndex:
     """Inverted index over :class:`Entry` keys with document frequencies for token rarity.
 
@@ -504,10 +512,6 @@ class NameIndex:
         keys: dict[str, float] = {}
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
 
-        def put(key: str, weight: float) -> None:
-            if weight > keys.get(key, 0.0):
-                keys[key] = weight
-
         # retrieval weighs a word by its rarity squared: a shared common pair ("research institute")
         # must not push the entry that shares the one rare word ("microelectronics") out of the top
         # numbers identify; generic org words ("university", "technology") mostly do not
@@ -517,40 +521,40 @@ class NameIndex:
             w = rar[t.canon] * (cfg.key_number if t.cls == NUMBER else 1.0)
             # one key per shared word (its canonical form); the surface form only meets list pairs
             # written apart ("wuxihyatech" ↔ "Wuxi Hyatech")
-            put("t:" + t.canon, w)
-            put("b:" + t.text, w)
-            put("j:" + t.text, w)
+            _put(keys, "t:" + t.canon, w)
+            _put(keys, "b:" + t.text, w)
+            _put(keys, "j:" + t.text, w)
             if len(sig) == 1:
-                put("a:" + t.text, w)
+                _put(keys, "a:" + t.text, w)
             if a.person and t.phonetic and len(t.text) >= 3:
-                put("p:" + t.phonetic, cfg.key_person_phonetic * w)
+                _put(keys, "p:" + t.phonetic, cfg.key_person_phonetic * w)
             for near in self.typo_neighbours(t.text):
                 if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
-                    put("w:" + near, cfg.key_typo * w)
+                    _put(keys, "w:" + near, cfg.key_typo * w)
             if translated and t.cls == WORD and cfg.key_sound_alike > 0:
                 for near in self.sound_neighbours(t.text):
-                    put("w:" + near, cfg.key_sound_alike * w)
+                    _put(keys, "w:" + near, cfg.key_sound_alike * w)
             if translated and t.cls in (WORD, GENERIC) and cfg.key_translation_synonym > 0:
                 # 海洋 "Ocean" registered as "Marine": another rendering of the same Chinese word
                 for other in _synonyms_of().get(t.text, _synonyms_of().get(t.canon, ())):
-                    put("w:" + other, cfg.key_translation_synonym * w)
+                    _put(keys, "w:" + other, cfg.key_translation_synonym * w)
             if translated and cfg.key_word_start > 0 and t.cls == WORD and t.text.isalpha():
                 # 南 "Southern" registered as "South": a list word that starts the translated word, the
                 # rest being no word of its own ("Opto" of "optoelectronic" is one half of a compound,
                 # keyed by the pair keys)
                 for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
                     if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
-                        put("w:" + t.text[:k], cfg.key_word_start * w)
+                        _put(keys, "w:" + t.text[:k], cfg.key_word_start * w)
             if not a.person and cfg.key_legal_runon > 0 and t.cls == WORD:
                 # the scorer joins a list word and its one-word legal form to meet such a query word
                 # (a w: key: it adds to the candidates, not to the query's own weight, which sets the floor)
                 for head in legal_runon_heads(t.text):
                     if "w:" + head in self.postings:
-                        put("w:" + head, cfg.key_legal_runon * self.rarity(head) ** power)
+                        _put(keys, "w:" + head, cfg.key_legal_runon * self.rarity(head) ** power)
             if not a.person:
                 stems = roots(t.text) if t.cls == WORD else ()
                 for stem in stems:  # one word's reductions share its weight
-                    put("r:" + stem, cfg.key_word_root * w / len(stems))
+                    _put(keys, "r:" + stem, cfg.key_word_root * w / len(stems))
                 if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
                     # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
                     # only its head ("Kunlun"): the list words it starts with are candidates
@@ -558,30 +562,35 @@ class NameIndex:
                         head = t.text[:k]
                         for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
                             if kind + head in self.postings:
-                                put(kind + head, cfg.key_run_together_head * self.rarity(head) ** power)
+                                _put(
+                                    keys, kind + head, cfg.key_run_together_head * self.rarity(head) ** power
+                                )
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         for x, y in zip(sig, sig[1:], strict=False):
             pair = max(rar[x.canon], rar[y.canon])
             # the list wrote the pair as one word ("tech nology")
-            put("w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
-            put("b:" + x.text + y.text, cfg.key_pair_in_order * pair)  # the same pair in the same order
+            _put(keys, "w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
+            _put(
+                keys, "b:" + x.text + y.text, cfg.key_pair_in_order * pair
+            )  # the same pair in the same order
         # the mirror of a list word the analysis split (see entry_keys): a query word the analysis split
         # ("PERTOCHEMICALS" read "perto chemicals") finds the list words one edit from it as written
         # ("petrochemicals"), which the scorer pairs by joining the two words
         for x, y in split_words(a, sig):
             for near in self.typo_neighbours(x.text + y.text):
-                put("w:" + near, cfg.key_typo * max(rar[x.canon], rar[y.canon]))
+                _put(keys, "w:" + near, cfg.key_typo * max(rar[x.canon], rar[y.canon]))
         for x, y, z in zip(sig, sig[1:], sig[2:], strict=False):
-            put(
+            _put(
+                keys,
                 "w:" + x.text + y.text + z.text,
                 cfg.key_pair_as_one_word * max(rar[x.canon], rar[y.canon], rar[z.canon]),
             )
         if a.joined:
-            put("j:" + a.joined, cfg.key_whole_name)
+            _put(keys, "j:" + a.joined, cfg.key_whole_name)
         bag = [t for t in sig if t.cls != GENERIC]
         if len(bag) >= 2:
-            put(bag_key(bag), cfg.key_same_words)
+            _put(keys, bag_key(bag), cfg.key_same_words)
         return keys
 
     def candidates(self, a: NameAnalysis, limit: int, translated: bool = False) -> list[int]:

@@ -51,6 +51,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
+from zlib import crc32  # (a module global: compiled, zlib.crc32 is an attribute look-up per probe)
 
 from chipguard.match.engine_digest import engine_digest
 from chipguard.match.index import (
@@ -690,7 +691,7 @@ class _StrKeys:
     def number(self, key: str) -> int:
         kb = key.encode("utf-8")
         slots, mask = self.slots, self.mask
-        i = zlib.crc32(kb) & mask
+        i = crc32(kb) & mask
         k = slots[i]
         if k < 0:
             return -1  # most absent keys: an empty slot at once
@@ -721,7 +722,6 @@ class MappedPostings(Mapping[str, Sequence[int]]):
 
     def __init__(self, m: _Mapped) -> None:
         self._keys = _StrKeys(m, "postings")
-        self._number = self._keys.number
         self._values = _Table(m, "postings.values")
         self._value_offsets = self._values.offsets
         # the lists as one int32 view (each list is int32s, the section 8-byte aligned): a key's list is a
@@ -736,7 +736,7 @@ class MappedPostings(Mapping[str, Sequence[int]]):
         recent = self._recent
         found = recent.get(key, _UNSEEN)  # (not try/except: half the keys are new, and raising costs)
         if found is _UNSEEN:
-            k = self._number(key)
+            k = self._keys.number(key)  # (a direct call of a compiled method, not a bound method's)
             if k < 0:
                 found = None
             else:
