@@ -934,18 +934,21 @@ class _ArrayTally:
         same_order: Sequence[int] | None,
         relative_floor: float,
     ) -> None:
-        ids: list[np.ndarray] = []
+        # the posting lists as they are (int32 buffers: a mapped file's views, arrays, numpy arrays), joined
+        # into one array when tallied (see _accumulate)
+        ids: list[Any] = []
         weights: list[float] = []  # each list's key weight
         for _key, weight, plist in short:
-            ids.append(_ids(plist))
+            ids.append(plist)
             weights.append(weight)
         for _key, weight, plist in same_keys:
-            found = _ids(plist)
             if same_order:
                 # (binary search in the sorted list: np.isin's default builds a table over the whole
                 # range of entry ids on every call, a measurable share of a query's time)
-                found = found[~_holding(found, _ids(same_order))]
-            ids.append(found)
+                found = _ids(plist)
+                ids.append(found[~_holding(found, _ids(same_order))])
+            else:
+                ids.append(plist)
             weights.append(weight)
         long_weight = sum(w for _, w, _ in long_)
         # no entry weighs more than all the shorter keys together: common keys weighing their share of
@@ -963,7 +966,7 @@ class _ArrayTally:
                 sums[_holding(met, _ids(plist))] += weight
         elif long_:
             for _key, weight, plist in long_:
-                ids.append(_ids(plist))
+                ids.append(plist)
                 weights.append(weight)
             met, sums, first = _accumulate(ids, weights)
         self.met, self.sums = met, sums
@@ -998,17 +1001,19 @@ class _ArrayTally:
         return _holding(eids, self.met)
 
 
-def _accumulate(ids: list[np.ndarray], weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The entries met in the lists ``ids`` (ascending), the sum of each one's weights (``weights``: one
-    per list, added in input order) and where each was first met."""
+def _accumulate(ids: list[Any], weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries met in the posting lists ``ids`` (ascending int32 buffers), the sum of each one's
+    weights (``weights``: one per list, added in input order) and where each was first met."""
     if not ids:
         empty = np.zeros(0, dtype=np.int32)
         return empty, np.zeros(0), np.zeros(0, dtype=np.intp)
     if len(ids) == 1:
         # one posting list: its entries are distinct and ascending, each met once
-        met = ids[0]
+        met = _ids(ids[0])
         return met, np.full(len(met), weights[0]), np.arange(len(met))
-    stream = np.concatenate(ids)
+    # the lists one after another, copied in one call (an array made of each list, then concatenated,
+    # cost ~6x as much for a query's dozen lists)
+    stream = np.frombuffer(b"".join(ids), dtype=np.int32)
     # (what np.unique(stream, return_index=True, return_inverse=True) gives, without its wrapper's
     # checks and copies: a stable sort, so each entry's first place in the stream is where it was met;
     # the arrays' methods, not numpy's module functions, which are Python wrappers around them)
