@@ -607,7 +607,10 @@ class NameIndex:
         # keys in a fixed order: a query's keys come partly from sets (typo neighbours, word roots) whose
         # order follows the string hash seed, and floating-point sums taken in another order can differ in
         # the last bit — enough to move a candidate across the floor or the limit in another process
-        keys = sorted(self.query_keys(a, translated).items())
+        # (the keys' strings sorted, then paired with their weights: the same order as sorting the (key,
+        # weight) pairs, keys being distinct, and a list of strings sorts by the str comparison alone)
+        weight_of = self.query_keys(a, translated)
+        keys = [(k, weight_of[k]) for k in sorted(weight_of)]
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
         postings = self.postings
         sized = [(k, w, postings.get(k)) for k, w in keys]

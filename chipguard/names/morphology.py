@@ -36,6 +36,13 @@ def rules() -> MorphologyRules:
     )
 
 
+@cache
+def _endings() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The endings (``rules().suffixes``) as a set, and their lengths, shortest first."""
+    suffixes = rules().suffixes
+    return frozenset(suffixes), tuple(sorted({len(s) for s in suffixes}))
+
+
 @lru_cache(maxsize=200_000)
 def roots(word: str) -> frozenset[str]:
     """Every reduction of ``word`` by up to ``passes`` ending strippings (the word itself excluded);
@@ -45,12 +52,16 @@ def roots(word: str) -> frozenset[str]:
         return frozenset()
     out: set[str] = set()
     frontier = {word}
+    endings, lengths = _endings()
     for _ in range(r.passes):
         nxt: set[str] = set()
         for w in frontier:
-            for suffix in r.suffixes:
-                if w.endswith(suffix) and len(w) - len(suffix) >= r.min_root:
-                    nxt.add(w[: -len(suffix)])
+            # (each ending length's tail looked up once, not every ending tried: the same reductions)
+            for k in lengths:
+                if len(w) - k < r.min_root:
+                    break
+                if w[-k:] in endings:
+                    nxt.add(w[:-k])
         nxt -= out
         out |= nxt
         frontier = nxt
