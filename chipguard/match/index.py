@@ -1038,11 +1038,17 @@ def _accumulate(ids: list[Any], weights: list[float]) -> tuple[np.ndarray, np.nd
 
 def _holding(met: np.ndarray, plist: np.ndarray) -> np.ndarray:
     """Which of the entries ``met`` the (ascending) posting list holds."""
-    at = np.searchsorted(plist, met)
-    inside = at < len(plist)
-    hit = np.zeros(len(met), dtype=bool)
-    hit[inside] = plist[at[inside]] == met[inside]
-    return hit
+    if not isinstance(plist, np.ndarray) or not len(plist):
+        at = np.searchsorted(plist, met)
+        inside = at < len(plist)
+        hit = np.zeros(len(met), dtype=bool)
+        hit[inside] = plist[at[inside]] == met[inside]
+        return hit
+    # (the array's own searchsorted, not numpy's Python wrapper; an entry past the list's end is compared
+    # with its last entry, which is smaller: fewer array operations than picking out the ones inside)
+    at = plist.searchsorted(met)
+    np.minimum(at, len(plist) - 1, out=at)
+    return plist[at] == met
 
 
 def _holds(plists: list[Sequence[int]], eid: int) -> bool:
