@@ -613,20 +613,40 @@ class NameIndex:
         keys = [(k, weight_of[k]) for k in sorted(weight_of)]
         sig = [t for t in a.tokens if t.cls not in (LEGAL, STOP)]
         postings = self.postings
-        sized = [(k, w, postings.get(k)) for k, w in keys]
-        present = [(k, w, p) for k, w, p in sized if p]
-        rare_exists = any(len(p) <= self.max_posting for _, _, p in present)
-        present = [(k, w, p) for k, w, p in present if len(p) <= self.max_posting or not rare_exists]
-        short = [(k, w, p) for k, w, p in present if len(p) <= LONG_POSTING and not k.startswith("s:")]
-        long_ = [(k, w, p) for k, w, p in present if len(p) > LONG_POSTING and not k.startswith("s:")]
+        # the keys the lists hold, each with its posting list; those over max_posting left out when the
+        # query has rarer ones; then parted into short, long and same-words keys, each in key order (one
+        # pass each, not a list made per kind with the key's kind tested again in each)
+        max_posting = self.max_posting
+        present: _Keys = []
+        rare_exists = False
+        for k, w in keys:
+            found = postings.get(k)
+            if found:
+                present.append((k, w, found))
+                if len(found) <= max_posting:
+                    rare_exists = True
+        if rare_exists:
+            present = [item for item in present if len(item[2]) <= max_posting]
+        short: _Keys = []
+        long_: _Keys = []
+        same_keys: _Keys = []
+        met_entries = 0
+        for item in present:
+            size = len(item[2])
+            met_entries += size
+            if item[0].startswith("s:"):
+                same_keys.append(item)
+            elif size <= LONG_POSTING:
+                short.append(item)
+            else:
+                long_.append(item)
         # the same words in any order stand in for the whole name in the same order: an entry written
         # in the query's order ("ERIC BADEGE") already has that weight, one in another order
         # ("BADEGE, Eric") gets it here, so both records of a person on two lists stay candidates
         same_order = postings.get("j:" + a.joined) if a.joined else None
-        same_keys = [(k, w, p) for k, w, p in present if k.startswith("s:")]
         # a few hundred posting entries are summed fastest by a dict; the long lists of a large list's
         # common words by numpy (the same sums, the same order: see _DictTally and _ArrayTally)
-        tally_of = _DictTally if sum(len(p) for _, _, p in present) <= SMALL_TALLY else _ArrayTally
+        tally_of = _DictTally if met_entries <= SMALL_TALLY else _ArrayTally
         tally = tally_of(short, same_keys, long_, same_order, self.relative_floor)
         retrieval = Retrieval([], tally_of, (short, same_keys, long_, same_order), tally)
         if not tally.count:
