@@ -1150,9 +1150,7 @@ def score_or_bound(
             c_tokens[j].text[:1],
             len(c_tokens[j].text),
             tables
-            and (
-                c_tokens[j].canon in kinds or c_tokens[j].text in synonyms or c_tokens[j].canon in synonyms
-            ),
+            and (c_tokens[j].canon in kinds or c_tokens[j].text in synonyms or c_tokens[j].canon in synonyms),
         )
         for j in rest_c
     ]
@@ -1243,14 +1241,17 @@ def score_or_bound(
         # words that found nothing alike, left on both sides, are parts that clash (person_parts_clash:
         # the subset rule then does not apply)
         share = unmatched_share
-        if anchors is not None and not person:
-            if not (
+        if (
+            anchors is not None
+            and not person
+            and not (
                 _anchor_among(pairs, q_tokens, c_tokens, anchors, sim_rules)
                 or _anchor_among(
                     [(i, j, sim, how) for sim, i, j, how in cands], q_tokens, c_tokens, anchors, sim_rules
                 )
-            ):
-                share = 1.0
+            )
+        ):
+            share = 1.0
         clashes = 0
         if person:
             paired_q = {i for _s, i, _j, _h in cands}
