@@ -144,10 +144,20 @@ def test_same_matching_data_replays_in_process(srv: Api) -> None:
 
 def test_a_changed_threshold_replays_with_the_recorded_one(srv: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the threshold differs (CHIPGUARD_MATCH_THRESHOLD, read at every decision): the worker runs
-    with the recorded threshold and finds the hit the current threshold would not."""
-    made = _decide(srv)
-    assert _customer_hits(made)
-    monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "1.01")
+    with the recorded threshold and finds the hit the current threshold would not. The customer is the
+    institute's name cut short, a potential hit (~0.89) that the default threshold keeps and 0.95 does not
+    (a threshold above 1, which this test set before, is refused as a setting: test_threshold_input.py)."""
+    r = srv.client.post(
+        "/v1/decisions",
+        json=TRANSACTION | {"customer": {"name": "Academy of Aerospace Solid Propulsion", "country": "CN"}},
+        headers=srv.headers("analyst"),
+    )
+    assert r.status_code == 201, r.text
+    made = r.json()
+    hit = (made.get("screening") or {}).get("customer", [])
+    assert hit and all(h["score"] < 0.95 for h in hit), hit
+    # the hit is under it: replayed at 0.95 instead of the recorded threshold, it would be gone
+    monkeypatch.setenv("CHIPGUARD_MATCH_THRESHOLD", "0.95")
     r = srv.client.post(f"/v1/decisions/{made['decision_id']}/replay", headers=srv.headers("analyst"))
     report = r.json()
     assert report["same"], report["differences"]
