@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import pytest
 from scorer_support import scorer_config_with
+from watchlist_support import best_score, xscript_watchlist
 
-from bench.retrieval import exhaustive
 from chipguard.match.screener import Screener
-from chipguard.sources import parse_file
 
 # query → a watchlist name of another body that cleared the threshold before the rule
 SIBLINGS = {
@@ -40,32 +39,20 @@ OWN = {
 
 @pytest.fixture(scope="module")
 def watchlist() -> Screener:
-    from tests.conftest import SHARED
-
-    path = SHARED / "bench/xscript_watchlist.csv"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
-    return Screener(parse_file(path, format="custom_csv").parties)
-
-
-def _score(screener: Screener, query: str, name: str) -> float:
-    # every entry sharing a key with the query scored (Xihua University was a record retrieval lost)
-    with exhaustive(screener):
-        hits = screener.screening(query, limit=10**6).hits
-    return max((h.score for h in hits if h.name == name), default=0.0)
+    return xscript_watchlist()
 
 
 def test_an_institution_differing_in_its_one_word_no_longer_clears(
     watchlist: Screener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threshold = watchlist.threshold
-    after = {query: _score(watchlist, query, name) for query, name in SIBLINGS.items()}
+    after = {query: best_score(watchlist, query, name) for query, name in SIBLINGS.items()}
     assert all(score < threshold for score in after.values()), after
     scorer_config_with(monkeypatch, institution_one_word=False)
-    before = {query: _score(watchlist, query, name) for query, name in SIBLINGS.items()}
+    before = {query: best_score(watchlist, query, name) for query, name in SIBLINGS.items()}
     assert all(score >= threshold for score in before.values()), before
 
 
 def test_the_bodies_own_names_are_still_found(watchlist: Screener) -> None:
-    found = {query: _score(watchlist, query, name) for query, name in OWN.items()}
+    found = {query: best_score(watchlist, query, name) for query, name in OWN.items()}
     assert all(score >= watchlist.threshold for score in found.values()), found

@@ -1,0 +1,32 @@
+"""The xscript watchlist (real Chinese institutions and firms, ``bench/xscript_watchlist.csv``) as a
+screener, and the best score a query reaches on one of its names, for the tests of the institution rules.
+
+Why exhaustive: a rule's test asks whether the scorer lets a pair clear the threshold, so every entry
+sharing a key with the query is scored (``bench.retrieval.exhaustive``) — a record retrieval lost would
+otherwise read as a score of 0 (Xihua University was one)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.retrieval import exhaustive
+from chipguard.match.screener import Screener
+from chipguard.sources import parse_file
+
+
+def xscript_watchlist() -> Screener:
+    """The watchlist's screener (the test is skipped when ../shared/data is not present)."""
+    from tests.conftest import SHARED
+
+    path = SHARED / "bench/xscript_watchlist.csv"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    return Screener(parse_file(path, format="custom_csv").parties)
+
+
+def best_score(screener: Screener, query: str, name: str) -> float:
+    """The best score of the list name ``name`` for ``query`` (0.0 when it is no hit), every entry sharing
+    a key with the query scored."""
+    with exhaustive(screener):
+        hits = screener.screening(query, limit=10**6).hits
+    return max((h.score for h in hits if h.name == name), default=0.0)
