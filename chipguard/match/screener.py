@@ -1384,8 +1384,9 @@ class Screener:
             raise InputError(f"unknown query field(s): {', '.join(unknown)}", field=unknown[0])
         if evidence is None:
             evidence = ev.query_evidence(country=country, **fields)
+        cut = self.threshold if threshold is None else checked_threshold(threshold)
         found = self.screening(
-            name, kind=kind, country=country, limit=limit, threshold=threshold, evidence=evidence
+            name, kind=kind, country=country, limit=limit, threshold=cut, evidence=evidence
         )
         query: dict[str, Any] = {"name": name, "kind": kind, "country": country}
         query.update(evidence.given)
@@ -1396,7 +1397,7 @@ class Screener:
             "entities": found.entities,
             "limit": found.limit,
             "omitted": found.omitted,
-            "threshold": self.threshold if threshold is None else checked_threshold(threshold),
+            "threshold": cut,
             "snapshot": self.snapshot_refs(),
             "lists": list(lists) if lists is not None else [],
             "lists_stale": any(s.get("stale") for s in lists) if lists is not None else True,

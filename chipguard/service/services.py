@@ -137,10 +137,10 @@ def check_limit(limit: int, field: str = "limit") -> None:
 
 
 def check_query(query: ScreenQuery) -> None:
-    """Checks a query's hit limit (:func:`check_limit`), its threshold (``names.data.checked_threshold``) and its identifying details as screening will (a
-    date of birth that is no date, an LEI, IMO or USCC failing its check digits …): an InputError naming
-    the field, prefixed with the query's ``where``. ``Services.screen`` checks every query of a call
-    first, so none is screened when one is bad."""
+    """Checks a query's hit limit (:func:`check_limit`), its threshold (``names.data.checked_threshold``)
+    and its identifying details as screening will (a date of birth that is no date, an LEI, IMO or USCC
+    failing its check digits …): an InputError naming the field, prefixed with the query's ``where``.
+    ``Services.screen`` checks every query of a call first, so none is screened when one is bad."""
     check_limit(query.limit, f"{query.where}.limit" if query.where else "limit")
     if query.threshold is not None:
         checked_threshold(query.threshold, f"{query.where}.threshold" if query.where else "threshold")
