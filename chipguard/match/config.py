@@ -49,6 +49,8 @@ class ScorerConfig:
     industry_words_distinct: bool
     place_words_distinct: bool
     body_kind_morphology_distinct: bool
+    stem_compound_distinct: bool
+    character_short_word_distinct: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -185,6 +187,8 @@ KEYS: dict[str, str] = {
     "industry_words_distinct": "name_score.industry_words_distinct",
     "place_words_distinct": "name_score.place_words_distinct",
     "body_kind_morphology_distinct": "name_score.body_kind_morphology_distinct",
+    "stem_compound_distinct": "name_score.stem_compound_distinct",
+    "character_short_word_distinct": "name_score.character_short_word_distinct",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -480,6 +484,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.industry_words_distinct",
             "name_score.place_words_distinct",
             "name_score.body_kind_morphology_distinct",
+            "name_score.stem_compound_distinct",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -522,6 +527,11 @@ FEATURES: tuple[Feature, ...] = (
         "body_kinds: University, College, Institute …) and a word naming no institution (Universe, "
         "Universal) in a company's name (one with a legal form) never meet as morphology variants: the "
         "company is not the body (Shenzhen University / Shenzhen Universe (Group) Co., Ltd). "
+        "With stem_compound_distinct, a word that is another word run onto a word the vocabulary knows as "
+        "what a body is or does (a generic organisation word, an industry word, a kind of institution: "
+        "NingboTech = Ningbo + Tech, Gazprombank = Gazprom + Bank; four letters or more) never meets that "
+        "word as its stem: the "
+        "compound names another body. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(
@@ -548,6 +558,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.character_min_length",
             "name_score.character_rule_below",
             "name_score.numbered_body_numbers",
+            "name_score.character_short_word_distinct",
         ),
         "name",
         "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
@@ -555,7 +566,12 @@ FEATURES: tuple[Feature, ...] = (
         "when the alignment is below character_rule_below). With numbered_body_numbers, not for two Chinese "
         "names of numbered bodies whose numbers differ (第七二一研究所 / 第七一一研究所); with "
         "name_score.place_words_distinct, not when the one word left on each side is a different place word "
-        "(Beijing / Neijiang Normal University).",
+        "(Beijing / Neijiang Normal University); with character_short_word_distinct, not when the one word "
+        "left on each side is, on either side, shorter than word_lengths.typo, neither holds the other and "
+        "they are two edits apart or more "
+        "(CK / A.C. International, "
+        "Hunan / HNA Investment Group: the word rules judged those two words other words, and the letters "
+        "are alike only through the words the names share).",
     ),
     Feature(
         "acronym",

@@ -125,6 +125,72 @@ def _places_left(
     )
 
 
+def _short_word_left(
+    unmatched_q: list[tuple[str, str, float]],
+    unmatched_c: list[tuple[str, str, float]],
+    shortest: int,
+    query: NameAnalysis,
+    cand: NameAnalysis,
+    translated: bool,
+) -> bool:
+    """One word left unmatched on each side (legal forms and stopwords aside), both words of letters as
+    written (not parts the analysis cut from a longer word: MOUNTIAN read "mount ian"), one of them shorter
+    than ``shortest`` letters (word_lengths.typo: the word rules meet no shorter word but its equal): the
+    word rules compared the two and found other words, and the names' letters are alike through the words
+    they share, not these (CK / A.C. International). In a translated pair only when the translated word is a
+    place (湖南 "Hunan" / HNA Investment Group): a Chinese firm's English name often writes its trade name
+    by initials (拓尔思 TRS, 劲拓 JT), never its place. Not when one of the two words holds the other (HKCO /
+    HK CO., S. DER.L. / S. DE R.L.: the "words" are where the spaces fell), nor when they are one edit
+    apart (PTV / PVT, Hon Wai / Hon Hai: a short word's typo, which the word rules leave to the letters)
+    (name_score.character_short_word_distinct)."""
+    q = [(text, cls) for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
+    c = [(text, cls) for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
+    if len(q) != 1 or len(c) != 1:
+        return False
+    (qt, qc), (ct, _cc) = q[0], c[0]
+    return (
+        min(len(qt), len(ct)) < shortest
+        and qt.isalpha()
+        and ct.isalpha()
+        and qt in query.cleaned.split()
+        and ct in cand.cleaned.split()
+        and (not translated or qc == PLACE)
+        # (neither word holds the other: a word run onto its neighbour or cut from it is one name spaced
+        # otherwise — HKCO / HK CO, G & M AUTOSS.A.C. / AUTOS S.A.C., 顺发恒业 read "Shunfaheng Ye" /
+        # SHUNFA HENGYE)
+        and qt not in ct
+        and ct not in qt
+        # (one edit apart they are a short word's typo, which the letters forgive: PTV / PVT, Wai / Hai)
+        and OSA.distance(qt, ct, score_cutoff=2) >= 2
+    )
+
+
+@cache
+def _known_word(text: str) -> bool:
+    """``text`` is one word the vocabulary knows as what an organisation is or does, not who it is: a
+    generic organisation word (Tech, Group, Invest), an industry word (Bank, Electronic) or a kind of
+    institution (name_score.stem_compound_distinct)."""
+    tokens = analyze(text, False).tokens
+    if len(tokens) != 1:
+        return False
+    tok = tokens[0]
+    return (
+        tok.cls == GENERIC
+        or tok.canon in industry_words()
+        or tok.canon in vocab().institutional
+        or tok.text in vocab().institutional
+    )
+
+
+def _compound_of(shorter: str, longer: str) -> bool:
+    """``longer`` is ``shorter`` run onto a word the vocabulary knows (NingboTech = Ningbo + Tech,
+    Gazprombank = Gazprom + Bank): a compound naming another body — the tech university of Ningbo, the
+    bank of Gazprom —, not the word's stem with an ending (name_score.stem_compound_distinct). The known
+    word has four letters or more: a shorter one is as often an ending (PETROCHEMI|CAL, PROMOTO|RES)."""
+    rest = longer[len(shorter) :]
+    return len(rest) >= 4 and _known_word(rest)
+
+
 def _numbers_differ(a: str, b: str) -> bool:
     """Two Chinese names of numbered bodies whose numbers differ (中国船舶集团有限公司第七二一研究所 /
     …第七一一研究所: name_score.numbered_body_numbers): their letters are alike but for the number, which
@@ -173,6 +239,7 @@ class SimilarityRules:
     industry_words_distinct: bool
     place_words_distinct: bool
     body_kind_morphology_distinct: bool
+    stem_compound_distinct: bool
     body_kind_similarity: float
     translation_synonym_similarity: float
     sound_alike_similarity: float
@@ -227,6 +294,7 @@ class SimilarityRules:
         self.industry_words_distinct = cfg.industry_words_distinct
         self.place_words_distinct = cfg.place_words_distinct
         self.body_kind_morphology_distinct = cfg.body_kind_morphology_distinct
+        self.stem_compound_distinct = cfg.stem_compound_distinct
         self.body_kind_similarity = cfg.body_kind_similarity
         self.translation_synonym_similarity = cfg.translation_synonym_similarity
         self.sound_alike_similarity = cfg.sound_alike_similarity
@@ -422,7 +490,12 @@ def _similarity(
         and not (cfg.place_words_distinct and _place_pair(a, b, institutional))
     ):
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
-        return (cfg.sim_stem, "stem") if shorter >= cfg.len_stem else (cfg.sim_abbreviation, "abbreviation")
+        if shorter < cfg.len_stem:
+            return cfg.sim_abbreviation, "abbreviation"
+        if cfg.stem_compound_distinct and la < lb and _compound_of(ta, tb):
+            # NingboTech is not Ningbo (name_score.stem_compound_distinct)
+            return 0.0, ""
+        return cfg.sim_stem, "stem"
     if (
         translated
         and not person
@@ -1475,6 +1548,10 @@ def score_or_bound(
             and not (w.pinyin_other_syllables and translated and _other_pinyin_left(unmatched_q, unmatched_c))
             and not (w.place_words_distinct and _places_left(unmatched_q, unmatched_c, institutional))
             and not (w.numbered_body_numbers and _numbers_differ(query.joined, cand.joined))
+            and not (
+                w.character_short_word_distinct
+                and _short_word_left(unmatched_q, unmatched_c, w.len_typo, query, cand, translated)
+            )
         ):
             base, basis = char_score - w.char_margin, "character_similarity"
     if not person and base < w.acronym_score:
