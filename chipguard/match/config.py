@@ -51,6 +51,7 @@ class ScorerConfig:
     body_kind_morphology_distinct: bool
     stem_compound_distinct: bool
     character_short_word_distinct: bool
+    body_kinds_unmatched_distinct: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -189,6 +190,7 @@ KEYS: dict[str, str] = {
     "body_kind_morphology_distinct": "name_score.body_kind_morphology_distinct",
     "stem_compound_distinct": "name_score.stem_compound_distinct",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
+    "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -485,6 +487,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.place_words_distinct",
             "name_score.body_kind_morphology_distinct",
             "name_score.stem_compound_distinct",
+            "name_score.body_kinds_unmatched_distinct",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -532,6 +535,9 @@ FEATURES: tuple[Feature, ...] = (
         "NingboTech = Ningbo + Tech, Gazprombank = Gazprom + Bank; four letters or more) never meets that "
         "word as its stem: the "
         "compound names another body. "
+        "With body_kinds_unmatched_distinct, two different kinds of teaching or research body left "
+        "unmatched one against the other in a pair not translated word by word (Beijing University / "
+        "Institute of Technology) weigh as weights.generic_institutional: the kind is the registered one. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

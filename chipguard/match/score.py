@@ -1371,6 +1371,18 @@ def score_or_bound(
         for j in range(nc):
             if not c_used[j]:
                 c_w[j] = _institutional_weight(c_tokens[j], c_w[j], w, inst)
+        if w.body_kinds_unmatched_distinct and anchors is None:
+            # two different kinds of body left one against the other (Beijing University / Institute of
+            # Technology): between names not translated word by word the kind is the registered one, and
+            # it tells two bodies apart as "Normal" or "Commercial" does (name_score.body_kinds_unmatched_distinct)
+            kinds = vocab().body_kinds
+            q_kinds = [i for i in range(nq) if not q_used[i] and q_tokens[i].canon in kinds]
+            c_kinds = [j for j in range(nc) if not c_used[j] and c_tokens[j].canon in kinds]
+            if q_kinds and c_kinds:
+                for i in q_kinds:
+                    q_w[i] = max(q_w[i], w.generic_institutional)
+                for j in c_kinds:
+                    c_w[j] = max(c_w[j], w.generic_institutional)
     if anchors is not None and not person:
         # The query is a word-by-word translation (Chinese → English): its translated words and the
         # list's English words may be synonyms ("Fan"/"Ventilator"), so once a transliterated anchor
