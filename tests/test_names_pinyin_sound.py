@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chipguard import compare
-from chipguard.names.pinyin_sound import is_pinyin, skeleton, sounds_alike
+from chipguard.match.config import company_words
+from chipguard.match.index import deletion_map_of, sound_probes
+from chipguard.names.pinyin_sound import is_pinyin, skeleton, sounds_alike, sounds_alike_keyed
 
 
 @pytest.mark.parametrize(
@@ -41,3 +43,22 @@ def test_sound_alike_counts_only_for_a_translated_chinese_name() -> None:
     assert chinese.match
     assert any(p["how"] == "sounds alike" for p in chinese.explanation["alignment"])
     assert not compare("Jiangsu Runbang Heavy Industries", "Jiangsu Rainbow Heavy Industries", "org").match
+
+
+def test_words_found_by_their_sound_are_judged_as_sounds_alike_judges_them() -> None:
+    """Retrieval judges the list words it finds under a pinyin word's sound keys by sounds_alike_keyed,
+    which leaves out the tests such words pass by how they were found (not pinyin, a skeleton long
+    enough): the same answer as sounds_alike, on the company-name corpus' words and the English names
+    above (another first letter under the same key included: "xinwei" / "sunway")."""
+    _names, corpus = company_words()
+    english = {"refond", "yonker", "rainbow", "beingmate", "sunway", "huawei", "lion", "hikvision", "leyard"}
+    table = deletion_map_of({w for w in corpus if w.isalpha()} | english)
+    pinyin = ("ruifeng", "yongqing", "runbang", "beiyinmei", "xinwei", "haikang", "liyade", "xinda", "huawei")
+    compared = alike = 0
+    for word in pinyin:
+        for probe in sound_probes(word):
+            for found in table.get(probe, ()):
+                compared += 1
+                alike += sounds_alike(word, found)
+                assert sounds_alike_keyed(word, found) == sounds_alike(word, found), (word, found)
+    assert alike >= 5 and compared > alike

@@ -41,7 +41,7 @@ from chipguard.names.analysis import (
     one_word_legal_forms,
 )
 from chipguard.names.morphology import roots
-from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, sounds_alike
+from chipguard.names.pinyin_sound import MIN_SKELETON, is_pinyin, skeleton, sounds_alike_keyed
 from chipguard.names.vocab import vocab
 
 # list words are keyed under their one-letter deletions from this length, and a query word looks up its
@@ -500,7 +500,9 @@ class NameIndex:
             words = lookup(probe)
             if words:
                 found.update(words)
-        near = cache[word] = tuple(sorted(w for w in found if w != word and sounds_alike(word, w)))
+        # (the words found under the sound keys of a pinyin word: sounds_alike_keyed, the same rule without
+        # the tests they pass by how they were found)
+        near = cache[word] = tuple(sorted(w for w in found if w != word and sounds_alike_keyed(word, w)))
         return near
 
     def query_keys(self, a: NameAnalysis, translated: bool = False) -> dict[str, float]:

@@ -73,6 +73,18 @@ def sounds_alike(pinyin_word: str, english_word: str) -> bool:
     return JaroWinkler.normalized_similarity(a, b) >= MIN_SIMILARITY
 
 
+def sounds_alike_keyed(pinyin_word: str, keyed_word: str) -> bool:
+    """:func:`sounds_alike` of a pinyin word whose skeleton has MIN_SKELETON letters or more (a word
+    retrieval looks up by its sound, ``chipguard.match.index.sound_probes``) and a word found under its
+    sound keys (never pinyin, its skeleton as long: what retrieval keys by sound, ``sound_keys``): the
+    same answer without the tests both words pass by how they were found. Why: the found words are list
+    words met for the first time in a process, and whether each is pinyin is a walk of its letters
+    (interpreted), asked of every such word of every translated query."""
+    if pinyin_word[:1] != keyed_word[:1]:
+        return False
+    return JaroWinkler.normalized_similarity(skeleton(pinyin_word), skeleton(keyed_word)) >= MIN_SIMILARITY
+
+
 @cache
 def _voiced_syllables() -> frozenset[str]:
     return frozenset(s for s in _syllables() if re.search("[aeiouv\u00fc]", s))
