@@ -30,6 +30,11 @@ _SPELLINGS = (
 )
 MIN_SKELETON = 3
 MIN_SIMILARITY = 0.9
+# skeleton's patterns, compiled once (re.sub with a pattern string looks it up in re's cache each call:
+# skeleton runs for every list word retrieval meets by sound, most of them once per process)
+_SILENT_R = re.compile(r"r(?=[^aeiou]|$)")
+_VOWELS = re.compile(r"[aeiouw]")
+_REPEATS = re.compile(r"(.)\1+")
 
 
 @cache
@@ -58,9 +63,9 @@ def skeleton(word: str) -> str:
     for a, b in _SPELLINGS:
         w = w.replace(a, b)
     w = w.replace("ng", "n").replace("y", "i")
-    w = re.sub(r"r(?=[^aeiou]|$)", "", w)  # "Leyard" is said "Leyad"
-    s = w[:1] + re.sub(r"[aeiouw]", "", w[1:])
-    return re.sub(r"(.)\1+", r"\1", s)
+    w = _SILENT_R.sub("", w)  # "Leyard" is said "Leyad"
+    s = w[:1] + _VOWELS.sub("", w[1:])
+    return _REPEATS.sub(r"\1", s)
 
 
 def sounds_alike(pinyin_word: str, english_word: str) -> bool:
