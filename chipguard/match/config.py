@@ -133,6 +133,7 @@ class ScorerConfig:
     candidates_record_translations: bool
     candidates_near_word_credit: bool
     candidates_shared_renderings: bool
+    candidates_symbol_names: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -267,6 +268,7 @@ KEYS: dict[str, str] = {
     "candidates_record_translations": "candidates_record_translations",
     "candidates_near_word_credit": "candidates_near_word_credit",
     "candidates_shared_renderings": "candidates_shared_renderings",
+    "candidates_symbol_names": "candidates_symbol_names",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -721,6 +723,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_record_translations",
             "candidates_near_word_credit",
             "candidates_shared_renderings",
+            "candidates_symbol_names",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -739,7 +742,8 @@ SETTINGS: tuple[Setting, ...] = (
         "near_word_credit, a name inside the limit holding one of the query's words one edit off is "
         "weighed against the floor as though it held it as written; with shared_renderings, the "
         "translations of a Chinese query, once it has cleared the threshold on some record, score the "
-        "first candidates of its pinyin too.",
+        "first candidates of its pinyin too; with symbol_names, every name that is an acronym-like symbol "
+        "the query spells out (IRGC for Islamic Revolutionary Guard Corps).",
     ),
     Setting(
         ("retrieval.*",),

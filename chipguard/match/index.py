@@ -34,6 +34,7 @@ from chipguard.names.analysis import (
     GENERIC,
     LEGAL,
     NUMBER,
+    PLACE,
     STOP,
     WORD,
     NameAnalysis,
@@ -733,6 +734,11 @@ class NameIndex:
                         continue
                     out.append(eid)
                     room -= 1
+        if a.symbol_keys and scorer_config().candidates_symbol_names:
+            # the query spells out an acronym-like symbol ("Islamic Revolutionary Guard Corps" → irgc):
+            # a list name that is that symbol alone ("IRGC") scores by the symbol rule, however many
+            # longer names share more of the query's words and fill the limit (see _symbol_names)
+            out += self._symbol_names(a, out)
         cap = scorer_config().same_name_cap
         # the words' weight an entry holding every word of the query has (the keys skipped as too common
         # left out; a margin for sums taken in another order)
@@ -777,6 +783,31 @@ class NameIndex:
         if a.person and t.phonetic and len(t.text) >= 3:
             near.append("p:" + t.phonetic)
         return [k for k in near if k in postings]
+
+    def _symbol_names(self, a: NameAnalysis, chosen: list[int]) -> list[int]:
+        """The entries not in ``chosen`` whose whole name is one of the query's symbols (its acronym-like
+        multi-word symbols, ``symbol_keys``: "IRGC" for "Islamic Revolutionary Guard Corps (IRGC)
+        Aerospace Force …"), up to ``retrieval.same_name_cap`` per symbol, in posting order.
+
+        Why: the scorer's symbol rule scores such a name ``symbol_score`` against the query (0.88), yet
+        it shares only the symbol's one key with it, and a big name's many longer records (a parent
+        and its listed branches) share more of the query's words: it ranked past the candidate limit and
+        was lost, though it clears the threshold on its own (issue 12 item 5; matching.yml
+        ``candidates_symbol_names``). The symbol's whole-name key (``j:``) holds the names whose
+        distinctive words, joined, are that word; of those, the ones the symbol rule reads (one
+        significant word but places: not "IRGC Cooperative Foundation")."""
+        postings = self.postings
+        seen = set(chosen)
+        out: list[int] = []
+        for key in sorted(a.symbol_keys):
+            found = postings.get("j:" + key)
+            if not found:
+                continue
+            for eid in found[: self.same_name_cap]:
+                if eid not in seen and _one_core_word(self.entries[eid].analysis):
+                    seen.add(eid)
+                    out.append(eid)
+        return out
 
     def _near_all(self, eid: int, words: list[str]) -> bool:
         """Whether entry ``eid`` holds every one of the query's ``words`` (canonical, two or more), all
@@ -880,6 +911,12 @@ class Retrieval:
 _MAXIMUM = np.maximum.reduce
 # the entry _accumulate puts before every stream (no list holds it)
 _NO_ENTRY = array("i", [-1]).tobytes()
+
+
+def _one_core_word(a: NameAnalysis) -> bool:
+    """Whether a name has one significant word but places: what the scorer's symbol rule reads as a
+    symbol (chipguard.match.score._symbol_match)."""
+    return sum(t.cls != PLACE for t in a.significant) == 1
 
 
 def _ids(plist: Sequence[int]) -> np.ndarray:
