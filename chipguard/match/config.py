@@ -134,6 +134,7 @@ class ScorerConfig:
     candidates_near_word_credit: bool
     candidates_shared_renderings: bool
     candidates_symbol_names: bool
+    candidates_person_sound_bag: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -269,6 +270,7 @@ KEYS: dict[str, str] = {
     "candidates_near_word_credit": "candidates_near_word_credit",
     "candidates_shared_renderings": "candidates_shared_renderings",
     "candidates_symbol_names": "candidates_symbol_names",
+    "candidates_person_sound_bag": "candidates_person_sound_bag",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -724,6 +726,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_near_word_credit",
             "candidates_shared_renderings",
             "candidates_symbol_names",
+            "candidates_person_sound_bag",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -743,7 +746,9 @@ SETTINGS: tuple[Setting, ...] = (
         "weighed against the floor as though it held it as written; with shared_renderings, the "
         "translations of a Chinese query, once it has cleared the threshold on some record, score the "
         "first candidates of its pinyin too; with symbol_names, every name that is an acronym-like symbol "
-        "the query spells out (IRGC for Islamic Revolutionary Guard Corps).",
+        "the query spells out (IRGC for Islamic Revolutionary Guard Corps); with person_sound_bag, every "
+        "person's name whose parts sound as the query's in any order (MUHAMMAD, Mustafa for Mahamed "
+        "Mostafa).",
     ),
     Setting(
         ("retrieval.*",),

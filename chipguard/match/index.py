@@ -273,6 +273,18 @@ def bag_key(tokens: list[Token]) -> str:
     return "s:" + "|".join(sorted(t.canon for t in tokens))
 
 
+def sound_bag_key(a: NameAnalysis) -> str:
+    """A person's name parts by their sound in any order ("Mahamed Mostafa" and "MUHAMMAD, Mustafa" are
+    both ``o:md|mstf``): each part's phonetic key (its word when it has none), sorted; "" for a name of
+    fewer than two parts or not a person's. Why: see :meth:`NameIndex._sound_bag`."""
+    if not a.person:
+        return ""
+    parts = [t.phonetic or t.canon for t in a.tokens if t.cls not in (LEGAL, STOP)]
+    if len(parts) < 2:
+        return ""
+    return "o:" + "|".join(sorted(parts))
+
+
 def split_word_letters() -> int:
     """How long two adjacent words of an organisation's name joined are at least for the scorer to join
     them to pair a typo of the word they were written as (matching.yml ``name_score.split_word_typo``,
@@ -334,6 +346,9 @@ def entry_keys(a: NameAnalysis) -> set[str]:
     bag = [t for t in sig if t.cls != GENERIC]
     if len(bag) >= 2:
         keys.add(bag_key(bag))
+    sounds = sound_bag_key(a)
+    if sounds:
+        keys.add(sounds)
     if a.acronym and len(a.acronym) >= 4:
         keys.add("a:" + a.acronym)
     return keys
@@ -753,6 +768,8 @@ class NameIndex:
             if same:
                 chosen = set(out)
                 out += [eid for eid in same[:cap] if eid not in chosen]
+        if a.person and scorer_config().candidates_person_sound_bag:
+            out += self._sound_bag(a, out)
         retrieval.first = out
         return retrieval
 
@@ -783,6 +800,22 @@ class NameIndex:
         if a.person and t.phonetic and len(t.text) >= 3:
             near.append("p:" + t.phonetic)
         return [k for k in near if k in postings]
+
+    def _sound_bag(self, a: NameAnalysis, chosen: list[int]) -> list[int]:
+        """The entries not in ``chosen`` whose name parts sound as the query's, in any order (the same
+        :func:`sound_bag_key`), up to ``retrieval.same_name_cap``, in posting order.
+
+        Why: such a name pairs every part of the query by sound or one edit ("MUHAMMAD, Mustafa" for
+        "Mahamed Mostafa", 0.85), yet shares only the parts' phonetic keys with it, while the names
+        holding one part as written ("ABDEL HAMID, Mostafa Mohamed", "FARAG, Mostafa Mohamed") share
+        more: it ranked just past the candidate limit and was lost, though it clears the threshold on
+        its own (issue 12 item 5; matching.yml ``candidates_person_sound_bag``)."""
+        key = sound_bag_key(a)
+        found = self.postings.get(key) if key else None
+        if not found:
+            return []
+        seen = set(chosen)
+        return [eid for eid in found[: self.same_name_cap] if eid not in seen]
 
     def _symbol_names(self, a: NameAnalysis, chosen: list[int]) -> list[int]:
         """The entries not in ``chosen`` whose whole name is one of the query's symbols (its acronym-like
