@@ -200,10 +200,20 @@ def test_typo_neighbours_are_the_list_words_one_edit_away(shared: Path, tmp_path
     words = sorted(w for w in vocab if w.isalpha())[:400]
     typos = [w[:1] + w[2:] for w in words] + [w[:2] + w[1:] for w in words]
     typos += [w[:1] + w[2] + w[1] + w[3:] for w in words if len(w) > 3]
-    checked = 0
+    checked = held = 0
+    table = mapped.index.neighbour_table
+    assert table is not None
     for word in words + typos:
         expected = by_rule(word)
         assert tuple(built.index.typo_neighbours(word)) == expected, word
         assert tuple(mapped.index.typo_neighbours(word)) == expected, word
+        # the file holds a list word's neighbours (one probe finds them), none for a word it does not list
+        stored = table(word)
+        if word in vocab and len(word) >= MIN_DELETE_LEN:
+            assert stored == expected, word
+            held += 1
+        else:
+            assert stored is None, word
         checked += bool(expected)
     assert checked > 300  # most words have a neighbour: the rule is exercised, not vacuous
+    assert held > 300

@@ -19,7 +19,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -211,6 +211,27 @@ def deletion_map_of(vocab_words: Iterable[str]) -> dict[str, list[str]]:
         for key in sound_keys(word):
             out[key].append(word)
     return out
+
+
+def typo_neighbours_of(word: str, near: Callable[[str], list[str] | None]) -> tuple[str, ...]:
+    """The list words one edit from ``word`` (NameIndex.typo_neighbours; ``word`` of MIN_DELETE_LEN letters
+    or more), sorted, through ``near``: a deletion map's ``get`` (see :func:`deletion_map_of`). One function
+    for a query's word and for the list words whose neighbours an index file holds (indexfile), so the two
+    give the same words."""
+    found: set[str] = set()
+    # one probe per variant (``get``, not ``in`` and then ``[]``): a mapped index probes its file's hash
+    # table for each, a dozen variants per query word
+    words = near(word)
+    if words:
+        found.update(words)  # the query lost a letter (and the word itself, if listed: dropped below)
+    for d in deletes(word):
+        # the query gained a letter (d itself, when d is a list word: the map holds a word under itself,
+        # see deletion_map_of), or a substitution or transposition (the words d is a deletion of)
+        words = near(d)
+        if words:
+            found.update(words)
+    found.discard(word)
+    return tuple(sorted(found))  # a set's order follows the hash seed
 
 
 @cache
@@ -408,6 +429,9 @@ class NameIndex:
         self.deletion_map: Mapping[str, list[str]] = deletion_map_of(vocab)
         self._rarity_cache: dict[str, float] = {}
         self._neighbour_cache: dict[str, tuple[str, ...]] = {}
+        # a list word's typo neighbours as an index file holds them (None: computed per word, as for a
+        # word the file does not hold; see indexfile.MappedDeletions.neighbours)
+        self.neighbour_table: Callable[[str], tuple[str, ...] | None] | None = None
         self._sound_cache: dict[str, tuple[str, ...]] = {}
         # chipguard.match.bound's facts of the names, made when a query first needs them
         self._bound_facts: Any = None
@@ -425,9 +449,11 @@ class NameIndex:
         df: Mapping[str, int],
         deletion_map: Mapping[str, list[str]],
         vocab: Collection[str],
+        neighbour_table: Callable[[str], tuple[str, ...] | None] | None = None,
     ) -> NameIndex:
         """An index over tables made elsewhere (a mapped index file's) with the settings it was built with
-        (``settings``: as :meth:`settings` gave them)."""
+        (``settings``: as :meth:`settings` gave them); ``neighbour_table``: the list words' typo neighbours
+        as the file holds them (None for a word it does not hold)."""
         index = cls([], 1)  # (nothing to build)
         for name in INDEX_SETTINGS:
             setattr(index, name, settings[name])
@@ -436,6 +462,7 @@ class NameIndex:
         index.df = df
         index.deletion_map = deletion_map
         index.vocab = vocab
+        index.neighbour_table = neighbour_table
         return index
 
     def settings(self) -> dict[str, Any]:
@@ -485,21 +512,12 @@ class NameIndex:
         return near
 
     def _typo_neighbours(self, word: str) -> tuple[str, ...]:
-        found: set[str] = set()
-        # one probe per variant (``get``, not ``in`` and then ``[]``): a mapped index probes its file's
-        # hash table for each, a dozen variants per query word
-        near = self.deletion_map.get
-        words = near(word)
-        if words:
-            found.update(words)  # the query lost a letter (and the word itself, if listed: dropped below)
-        for d in deletes(word):
-            # the query gained a letter (d itself, when d is a list word: the map holds a word under itself,
-            # see deletion_map_of), or a substitution or transposition (the words d is a deletion of)
-            words = near(d)
-            if words:
-                found.update(words)
-        found.discard(word)
-        return tuple(sorted(found))  # a set's order follows the hash seed
+        stored = self.neighbour_table
+        if stored is not None:
+            held = stored(word)
+            if held is not None:
+                return held
+        return typo_neighbours_of(word, self.deletion_map.get)
 
     def sound_neighbours(self, word: str) -> tuple[str, ...]:
         """List vocabulary words that a pinyin ``word`` sounds like by the scorer's rule (see

@@ -24,7 +24,9 @@ it builds no arbitrary objects, unlike a pickle; its tokens are numbers in ``tok
 ``marshal`` tuple of each distinct token of the names, numbered in the order first met),
 ``tokens.weights`` (float64 pairs: each token's weight in an organisation's name and in a person's, from
 the list's word rarity), and three string maps — ``postings`` (key → entry ids), ``df`` (word → number of parties) and
-``deletions`` (deletion variant or ``~`` sound key → vocabulary words, see ``index.deletion_map_of``). A string map is a table of keys (``<name>.keys``),
+``deletions`` (deletion variant or ``~`` sound key → vocabulary words, see ``index.deletion_map_of``; beside
+it ``deletions.near``, per key that is a list word its typo neighbours, see :func:`_near_record`). A string
+map is a table of keys (``<name>.keys``),
 a hash table of key numbers (``<name>.slots``, CRC-32 of the key's UTF-8, linear probing) and its values.
 A table is a blob (``<name>.data``) with u64 offsets (``<name>.offsets``).
 
@@ -56,11 +58,13 @@ from zlib import crc32  # (a module global: compiled, zlib.crc32 is an attribute
 from chipguard.match.engine_digest import engine_digest
 from chipguard.match.index import (
     INDEX_SETTINGS,
+    MIN_DELETE_LEN,
     Entry,
     NameIndex,
     deletion_map_of,
     entry_keys,
     tune_gc,
+    typo_neighbours_of,
 )
 from chipguard.match.score import token_weight
 from chipguard.model import Address, Alias, Identifier, Party, PartyKind
@@ -80,7 +84,8 @@ MAGIC = b"CGIX"
 # 11: each party's name keys (screener.record_name_keys) in ``parties.keys``
 # 12: whether each party carries a name in Chinese script (screener.party_has_script) in ``parties.script``
 # 13: an indexed name's record is not zlib-compressed (see _entry)
-FORMAT_VERSION = 13
+# 14: each list word's typo neighbours beside its key in the deletion map (``deletions.near``)
+FORMAT_VERSION = 14
 _FIXED = struct.Struct("<4sII32s")
 _ALIGN = 8
 # decoded parties kept per process: enough for the candidates of many queries, far below the list size
@@ -538,6 +543,7 @@ class _Builder:
         dels = sorted(deletion_map)
         w.str_map("deletions", dels)
         w.table("deletions.values", ["\0".join(sorted(deletion_map[d])).encode("utf-8") for d in dels])
+        w.table("deletions.near", [_near_record(d, self.vocab, deletion_map) for d in dels])
 
         header = {
             "format": FORMAT_VERSION,
@@ -549,6 +555,19 @@ class _Builder:
             "counts": {"parties": self.party_count, "entries": self.entry_count, "keys": key_count},
         }
         w.write(path, header)
+
+
+def _near_record(key: str, vocab: set[str], deletion_map: Mapping[str, list[str]]) -> bytes:
+    """The ``deletions.near`` item of deletion-map key ``key``: when it is a list word a query word can be
+    (MIN_DELETE_LEN letters or more, letters only: NameIndex.typo_neighbours), its typo neighbours as
+    :func:`typo_neighbours_of` finds them, after a 0x01 byte and joined by NUL bytes; else empty.
+
+    Why: a query word's neighbours cost a probe of the file's hash table per deletion of it — a dozen per
+    word, ~a quarter of a fresh worker's probes on bench.scale's queries — and half the words a query mix
+    meets are list words, whose neighbours are known when the file is built: one probe then finds them."""
+    if key not in vocab or len(key) < MIN_DELETE_LEN or not key.isalpha():
+        return b""
+    return b"\x01" + "\0".join(typo_neighbours_of(key, deletion_map.get)).encode("utf-8")
 
 
 def _token_weights(tokens: Iterable[tuple[Any, ...]], df: dict[str, int], index: NameIndex) -> list[float]:
@@ -796,6 +815,18 @@ class MappedDeletions(Mapping[str, list[str]]):
     def __init__(self, m: _Mapped) -> None:
         self._keys = _StrKeys(m, "deletions")
         self._values = _Table(m, "deletions.values")
+        self._near = _Table(m, "deletions.near")
+
+    def neighbours(self, word: str) -> tuple[str, ...] | None:
+        """List word ``word``'s typo neighbours as the file holds them (see _near_record); None for a word
+        it holds none for (not a list word), whose neighbours are found probe by probe."""
+        k = self._keys.number(word)
+        if k < 0:
+            return None
+        held = str(self._near.span(k), "utf-8")
+        if not held:
+            return None
+        return tuple(held[1:].split("\0")) if len(held) > 1 else ()
 
     def get(self, key: str, default: Any = None) -> Any:
         k = self._keys.number(key)
@@ -1058,13 +1089,15 @@ def open_screener(path: Path, verify: bool = True) -> Screener:
     _check_settings(path, "index", m.header["index"], INDEX_SETTINGS)
     _check_settings(path, "screener", m.header["screener"], SCREENER_SETTINGS)
     postings = MappedPostings(m)
+    deletions = MappedDeletions(m)
     index = NameIndex.from_tables(
         m.header["index"],
         MappedEntries(_Table(m, "entries"), _Table(m, "tokens"), m.section("tokens.weights", "d")),
         postings,
         MappedDf(m),
-        MappedDeletions(m),
+        deletions,
         MappedVocab(postings),
+        deletions.neighbours,
     )
 
     screener = Screener.__new__(Screener)
