@@ -684,15 +684,20 @@ class _Table(Sequence[bytes]):
     def __init__(self, m: _Mapped, name: str) -> None:
         self.offsets = m.section(f"{name}.offsets", "Q")
         self.data = m.section(f"{name}.data")
+        # an item is sliced from the map itself (bytes: a copy of a few hundred bytes at most), not from a
+        # view of it: a view's slice is a new view, an object the collector tracks, made and dropped for
+        # every record decoded, word list read and token met (~45 k per bench.scale pass)
+        self._mm, self._start = m.mm, m.base + m.header["sections"][f"{name}.data"][0]
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def span(self, i: int) -> memoryview:
-        return self.data[self.offsets[i] : self.offsets[i + 1]]
+    def span(self, i: int) -> bytes:
+        offsets, start = self.offsets, self._start
+        return self._mm[start + offsets[i] : start + offsets[i + 1]]
 
     def __getitem__(self, i: int) -> bytes:  # type: ignore[override]
-        return bytes(self.data[self.offsets[i] : self.offsets[i + 1]])
+        return self.span(i)
 
 
 class _StrKeys:
