@@ -4,6 +4,7 @@ private copy) and give identical answers."""
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import re
 from pathlib import Path
@@ -357,3 +358,28 @@ def test_a_serving_worker_decodes_a_list_that_fits_its_caches_before_it_answers(
     assert _answers(larger, names) == expected
     # an index built in memory has nothing to decode
     assert indexfile.decode_whole(built) is False
+
+
+def test_a_tables_offsets_are_u32_under_4_gib_and_u64_past_it(tmp_path: Path) -> None:
+    """A table whose blob is under 4 GiB is written with u32 offsets (half the bytes of u64, a fifth of the
+    file's size before) and named in the header's ``offsets32``; one past 4 GiB keeps u64 offsets. Both read
+    back every item."""
+    items = [f"item {i} ".encode() * (i % 7) for i in range(70_000)]  # past one 65,536-offset flush
+    writer = indexfile._Writer(tmp_path)
+    writer.table("small", items)
+    wide = indexfile._TableSink(writer, "wide")
+    for item in items:
+        wide.add(item)
+    wide._end += 1 << 32  # as if 4 GiB had been written before its last item: its offsets must stay u64
+    wide._pending[-1] = wide._end
+    wide.close()
+    path = tmp_path / "tables.bin"
+    writer.write(path, {"marshal": marshal.version, "layout": indexfile._layout()})
+    m = indexfile._Mapped(path)  # the sha256, format and layout checked as for an index
+    assert m.header["offsets32"] == ["small"]
+    assert m.header["sections"]["small.offsets"][1] == 4 * (len(items) + 1)
+    assert m.header["sections"]["wide.offsets"][1] == 8 * (len(items) + 1)
+    small = indexfile._Table(m, "small")
+    assert len(small) == len(items)
+    assert [small[i] for i in range(len(items))] == items
+    assert indexfile._Table(m, "wide").offsets[-1] == (1 << 32) + sum(map(len, items))
