@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import pytest
 
-from chipguard.match.screener import Screener
 from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
-from tests.watchlist_support import best_score, xscript_watchlist
+from tests.watchlist_support import best_scores, xscript_watchlist
 
 # query → a list name sharing all but one short word with it (another firm)
 CSL_OTHERS = {"CK INTERNATIONAL LTD": "A.C. International"}
@@ -40,24 +39,20 @@ WATCHLIST_OWN = {
 }
 
 
-def _scores(screener: Screener, pairs: dict[str, str]) -> dict[str, float]:
-    return {query: best_score(screener, query, name) for query, name in pairs.items()}
-
-
 def test_one_short_word_a_side_is_left_to_the_words() -> None:
     threshold = csl_2022_screener().threshold
-    others = _scores(csl_2022_screener(), CSL_OTHERS) | _scores(xscript_watchlist(), WATCHLIST_OTHERS)
+    others = best_scores(csl_2022_screener(), CSL_OTHERS) | best_scores(xscript_watchlist(), WATCHLIST_OTHERS)
     assert all(score < threshold for score in others.values()), others
 
 
 def test_the_same_letters_spaced_otherwise_and_initials_still_meet() -> None:
     threshold = csl_2022_screener().threshold
-    own = _scores(csl_2022_screener(), CSL_OWN) | _scores(xscript_watchlist(), WATCHLIST_OWN)
+    own = best_scores(csl_2022_screener(), CSL_OWN) | best_scores(xscript_watchlist(), WATCHLIST_OWN)
     assert all(score >= threshold for score in own.values()), own
 
 
 def test_without_the_rule_the_letters_carried_them(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, character_short_word_distinct=False)
     threshold = csl_2022_screener().threshold
-    others = _scores(csl_2022_screener(), CSL_OTHERS) | _scores(xscript_watchlist(), WATCHLIST_OTHERS)
+    others = best_scores(csl_2022_screener(), CSL_OTHERS) | best_scores(xscript_watchlist(), WATCHLIST_OTHERS)
     assert all(score >= threshold for score in others.values()), others

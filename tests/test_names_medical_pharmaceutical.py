@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from chipguard.names.vocab import vocab
-from tests.watchlist_support import best_score, xscript_watchlist
+from tests.watchlist_support import best_scores, xscript_watchlist
 
 # query → another body's watchlist name: 医 against 药
 OTHERS = {
@@ -36,8 +36,8 @@ def test_medical_and_pharmaceutical_are_no_translation_synonyms() -> None:
     assert "medical" not in synonyms
     assert synonyms["medicine"] == synonyms["pharmaceutical"] == synonyms["drug"]
     screener = xscript_watchlist()
-    others = {query: best_score(screener, query, name) for query, name in OTHERS.items()}
-    own = {query: best_score(screener, query, name) for query, name in OWN.items()}
+    others = best_scores(screener, OTHERS)
+    own = best_scores(screener, OWN)
     assert all(score < screener.threshold for score in others.values()), others
     assert all(score >= screener.threshold for score in own.values()), own
 
@@ -46,5 +46,5 @@ def test_with_medical_in_the_group_the_other_university_met(monkeypatch: pytest.
     synonyms = vocab().translation_synonyms
     monkeypatch.setitem(synonyms, "medical", synonyms["pharmaceutical"])
     screener = xscript_watchlist()
-    others = {query: best_score(screener, query, name) for query, name in OTHERS.items()}
+    others = best_scores(screener, OTHERS)
     assert all(score >= screener.threshold for score in others.values()), others

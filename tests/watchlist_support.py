@@ -30,3 +30,8 @@ def best_score(screener: Screener, query: str, name: str) -> float:
     with exhaustive(screener):
         hits = screener.screening(query, limit=10**6).hits
     return max((h.score for h in hits if h.name == name), default=0.0)
+
+
+def best_scores(screener: Screener, pairs: dict[str, str]) -> dict[str, float]:
+    """:func:`best_score` of each ``query → list name`` pair (what a rule's test asserts over a set)."""
+    return {query: best_score(screener, query, name) for query, name in pairs.items()}
