@@ -933,10 +933,10 @@ def _anchor_among(
     w: SimilarityRules,
 ) -> bool:
     """Whether one of ``pairs`` (query word, list word, similarity, how) is a matched anchor of a
-    translated query, as score_or_bound's ``anchor_hit`` reads a pair: a query word (WORD) that is an
-    anchor, alike at 0.99 or more, or a stem pair of a long anchor. Only then do the unmatched words of a
-    translated pair weigh ``translated_unmatched`` of their weight; the early bound counts them whole
-    otherwise. False when ``anchors`` is None."""
+    translated query: a query word (WORD) that is an anchor, alike at 0.99 or more, or a stem pair of a
+    long anchor. Only then do the unmatched words of a translated pair weigh ``translated_unmatched`` of
+    their weight — in the score (score_or_bound) and in its early bound, which reads the pairs found so
+    far and counts the unmatched words whole otherwise. False when ``anchors`` is None."""
     if anchors is None:
         return False
     for i, j, sim, how in pairs:
@@ -1383,80 +1383,64 @@ def score_or_bound(
                     q_w[i] = max(q_w[i], w.generic_institutional)
                 for j in c_kinds:
                     c_w[j] = max(c_w[j], w.generic_institutional)
-    if anchors is not None and not person:
-        # The query is a word-by-word translation (Chinese → English): its translated words and the
-        # list's English words may be synonyms ("Fan"/"Ventilator"), so once a transliterated anchor
-        # (the brand in pinyin) matched, unmatched words on both sides weigh less.
-        # a brand written whole in pinyin may be registered by its head only ("Zhongtaishenleng" →
-        # "Zhongtai Cryogenic"): a stem match of a long anchor counts too
-        anchor_hit = any(
-            q_tokens[i].cls == WORD
-            and (
-                (sim >= 0.99 and q_tokens[i].text in anchors)
-                or (
-                    how == "stem"
-                    and len(c_tokens[j].text) >= w.len_translated_anchor_stem
-                    and (c_tokens[j].text in anchors or q_tokens[i].text in anchors)
-                )
-            )
-            for i, j, sim, how in pairs
-        )
-        if anchor_hit:
-            # a word naming a country is a region, as a place is: never a synonym (translated_country_is_region)
-            regions = _country_name_words() if w.translated_country_is_region else frozenset()
-            q_open = [
-                i
-                for i in range(nq)
-                if not q_used[i]
-                and q_tokens[i].text not in anchors
-                and q_tokens[i].cls in (WORD, GENERIC)
-                and q_tokens[i].text not in regions
-            ]
-            c_open = [
-                j
-                for j in range(nc)
-                if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC) and c_tokens[j].text not in regions
-            ]
-            if w.translated_needs_partner and list_translated:
-                # A list's Chinese name met by an English query is a second road to a record whose
-                # English names the query meets directly (US lists write every record in English): it
-                # may add what translation gives — synonyms — but not forgive a word the listed name has
-                # and the query lacks. So a word it rendered ("Investment" of 华为技术投资) weighs less
-                # only as a synonym of an unmatched word of the query, one for one (the heaviest first,
-                # the most that reading can give); with none left it is an extra word, as in "Huawei
-                # Tech Investment" against "Huawei Technologies". A Chinese query has no other road to an
-                # English list name, and the English name's unmatched words may render Chinese the
-                # translation merged or dropped (珠江啤酒 read whole as "zhujiangpijiu" against
-                # "Zhujiang Brewery"): there every unmatched word keeps the lower weight.
-                q_open = _heaviest(q_open, q_w, len(c_open))
-            elif w.record_script_needs_partner and cand_has_script:
-                # The mirror: a Chinese query meeting the English name of a record that carries its own
-                # Chinese name. The query meets that Chinese name directly, character for character;
-                # the translation is a second road, which may add synonyms but not forgive a word the
-                # English name has and the query lacks — 华为技术有限公司 against "Huawei Tech.
-                # Investment Co., Limited" (华为技术投资有限公司): "Investment" is an extra word, as 投资
-                # is one Han to Han. So the English name's unmatched words weigh less only as many as the
-                # query leaves unmatched (the heaviest first); the query's own keep the lower weight (its
-                # translation may merge or drop what the English name renders).
-                c_open = _heaviest(c_open, c_w, len(q_open))
-            if (
-                w.institution_one_word
-                and institutional
-                and _one_word_each(q_open, q_tokens, c_open, c_tokens)
-            ):
-                # Two institutions' names sharing all but their one distinctive word — a proper word the
-                # translation adds, or one standing against the other's kind of body: that word says which
-                # body it is, it is no synonym — 西华师范大学 "Xihua Normal University" is not Xihua
-                # University, 臺北市立動物園 "Taipei Municipal Zoo" not University of Taipei. Those words
-                # keep their weight. (Several words left on a side are a phrase the translation may have
-                # rendered otherwise — 外国语 "International Studies" of Zhejiang Yuexiu University —, a
-                # generic word one it may add: 科技 "Science and Technology" of Jinling Institute of
-                # Technology.)
-                q_open, c_open = [], []
-            for i in q_open:
-                q_w[i] *= w.translated_unmatched
-            for j in c_open:
-                c_w[j] *= w.translated_unmatched
+    # The query is a word-by-word translation (Chinese → English): its translated words and the
+    # list's English words may be synonyms ("Fan"/"Ventilator"), so once a transliterated anchor
+    # (the brand in pinyin) matched, unmatched words on both sides weigh less.
+    # a brand written whole in pinyin may be registered by its head only ("Zhongtaishenleng" →
+    # "Zhongtai Cryogenic"): a stem match of a long anchor counts too
+    # (the same reading of a pair as the early bound's: _anchor_among)
+    if anchors is not None and not person and _anchor_among(pairs, q_tokens, c_tokens, anchors, sim_rules):
+        # a word naming a country is a region, as a place is: never a synonym (translated_country_is_region)
+        regions = _country_name_words() if w.translated_country_is_region else frozenset()
+        q_open = [
+            i
+            for i in range(nq)
+            if not q_used[i]
+            and q_tokens[i].text not in anchors
+            and q_tokens[i].cls in (WORD, GENERIC)
+            and q_tokens[i].text not in regions
+        ]
+        c_open = [
+            j
+            for j in range(nc)
+            if not c_used[j] and c_tokens[j].cls in (WORD, GENERIC) and c_tokens[j].text not in regions
+        ]
+        if w.translated_needs_partner and list_translated:
+            # A list's Chinese name met by an English query is a second road to a record whose
+            # English names the query meets directly (US lists write every record in English): it
+            # may add what translation gives — synonyms — but not forgive a word the listed name has
+            # and the query lacks. So a word it rendered ("Investment" of 华为技术投资) weighs less
+            # only as a synonym of an unmatched word of the query, one for one (the heaviest first,
+            # the most that reading can give); with none left it is an extra word, as in "Huawei
+            # Tech Investment" against "Huawei Technologies". A Chinese query has no other road to an
+            # English list name, and the English name's unmatched words may render Chinese the
+            # translation merged or dropped (珠江啤酒 read whole as "zhujiangpijiu" against
+            # "Zhujiang Brewery"): there every unmatched word keeps the lower weight.
+            q_open = _heaviest(q_open, q_w, len(c_open))
+        elif w.record_script_needs_partner and cand_has_script:
+            # The mirror: a Chinese query meeting the English name of a record that carries its own
+            # Chinese name. The query meets that Chinese name directly, character for character;
+            # the translation is a second road, which may add synonyms but not forgive a word the
+            # English name has and the query lacks — 华为技术有限公司 against "Huawei Tech.
+            # Investment Co., Limited" (华为技术投资有限公司): "Investment" is an extra word, as 投资
+            # is one Han to Han. So the English name's unmatched words weigh less only as many as the
+            # query leaves unmatched (the heaviest first); the query's own keep the lower weight (its
+            # translation may merge or drop what the English name renders).
+            c_open = _heaviest(c_open, c_w, len(q_open))
+        if w.institution_one_word and institutional and _one_word_each(q_open, q_tokens, c_open, c_tokens):
+            # Two institutions' names sharing all but their one distinctive word — a proper word the
+            # translation adds, or one standing against the other's kind of body: that word says which
+            # body it is, it is no synonym — 西华师范大学 "Xihua Normal University" is not Xihua
+            # University, 臺北市立動物園 "Taipei Municipal Zoo" not University of Taipei. Those words
+            # keep their weight. (Several words left on a side are a phrase the translation may have
+            # rendered otherwise — 外国语 "International Studies" of Zhejiang Yuexiu University —, a
+            # generic word one it may add: 科技 "Science and Technology" of Jinling Institute of
+            # Technology.)
+            q_open, c_open = [], []
+        for i in q_open:
+            q_w[i] *= w.translated_unmatched
+        for j in c_open:
+            c_w[j] *= w.translated_unmatched
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     if q_apart or c_apart:
