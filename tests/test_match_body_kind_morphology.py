@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 from scorer_support import scorer_config_with
-from watchlist_support import best_score, xscript_watchlist
+from watchlist_support import best_scores, xscript_watchlist
 
 from chipguard.match.screener import Screener
 
@@ -46,13 +46,13 @@ def test_a_kind_of_body_no_longer_meets_a_company_by_its_root(
     watchlist: Screener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threshold = watchlist.threshold
-    after = {query: best_score(watchlist, query, name) for query, name in LOOK_ALIKES.items()}
+    after = best_scores(watchlist, LOOK_ALIKES)
     assert all(score < threshold for score in after.values()), after
     scorer_config_with(monkeypatch, body_kind_morphology_distinct=False)
-    before = {query: best_score(watchlist, query, name) for query, name in LOOK_ALIKES.items()}
+    before = best_scores(watchlist, LOOK_ALIKES)
     assert all(score >= threshold for score in before.values()), before
 
 
 def test_the_body_itself_is_still_found(watchlist: Screener) -> None:
-    found = {query: best_score(watchlist, query, name) for query, name in OWN.items()}
+    found = best_scores(watchlist, OWN)
     assert all(score >= watchlist.threshold for score in found.values()), found

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 from scorer_support import scorer_config_with
-from watchlist_support import best_score, xscript_watchlist
+from watchlist_support import best_scores, xscript_watchlist
 
 from chipguard.match.screener import Screener
 
@@ -46,13 +46,13 @@ def test_an_institution_differing_in_its_one_word_no_longer_clears(
     watchlist: Screener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threshold = watchlist.threshold
-    after = {query: best_score(watchlist, query, name) for query, name in SIBLINGS.items()}
+    after = best_scores(watchlist, SIBLINGS)
     assert all(score < threshold for score in after.values()), after
     scorer_config_with(monkeypatch, institution_one_word=False)
-    before = {query: best_score(watchlist, query, name) for query, name in SIBLINGS.items()}
+    before = best_scores(watchlist, SIBLINGS)
     assert all(score >= threshold for score in before.values()), before
 
 
 def test_the_bodies_own_names_are_still_found(watchlist: Screener) -> None:
-    found = {query: best_score(watchlist, query, name) for query, name in OWN.items()}
+    found = best_scores(watchlist, OWN)
     assert all(score >= watchlist.threshold for score in found.values()), found
