@@ -40,6 +40,7 @@ class ScorerConfig:
     translated_unmatched: float
     translated_needs_partner: bool
     phonetic_syllables: bool
+    person_x_is_ks: bool
     pinyin_other_syllables: bool
     record_script_needs_partner: bool
     institution_one_word: bool
@@ -181,6 +182,7 @@ KEYS: dict[str, str] = {
     "translated_unmatched": "weights.translated_unmatched",
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "phonetic_syllables": "name_score.phonetic_same_syllables",
+    "person_x_is_ks": "name_score.person_x_is_ks",
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "institution_one_word": "name_score.translated_institution_one_word",
@@ -481,6 +483,7 @@ FEATURES: tuple[Feature, ...] = (
             "sound_alike_similarity",
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
+            "name_score.person_x_is_ks",
             "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.translated_institution_one_word",
@@ -509,6 +512,9 @@ FEATURES: tuple[Feature, ...] = (
         "counterpart for, or a proper word against the other's kind of body, those words keep their weight: the one word telling two bodies "
         "apart (Xihua Normal University / Xihua University, Taipei Municipal Zoo / University of Taipei) "
         "is no synonym. "
+        "With person_x_is_ks, a person's name part written with x meets the same part written "
+        "with ks (Alexander / Aleksandr, Alexei / Aleksei: one name romanised two ways) as one edit of the "
+        "typo rule. "
         "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
         "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
         "no typo or morphology similarity. "

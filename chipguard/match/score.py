@@ -235,6 +235,7 @@ class SimilarityRules:
     are read in place."""
 
     phonetic_syllables: bool
+    person_x_is_ks: bool
     pinyin_other_syllables: bool
     industry_words_distinct: bool
     place_words_distinct: bool
@@ -290,6 +291,7 @@ class SimilarityRules:
 
     def __init__(self, cfg: ScorerConfig) -> None:
         self.phonetic_syllables = cfg.phonetic_syllables
+        self.person_x_is_ks = cfg.person_x_is_ks
         self.pinyin_other_syllables = cfg.pinyin_other_syllables
         self.industry_words_distinct = cfg.industry_words_distinct
         self.place_words_distinct = cfg.place_words_distinct
@@ -443,6 +445,12 @@ def _similarity(
         # (no edit changes a word's length by more than one letter: words further apart in length than the
         # edits allowed are not measured, most of a name's word pairs)
         dist = OSA.distance(ta, tb, score_cutoff=2) if abs(la - lb) <= allowed else 3
+        if dist > allowed and person and cfg.person_x_is_ks and ("x" in ta) != ("x" in tb):
+            # a person's x written ks (Alexander / Aleksandr, Aleksei / Alexei, Maxim / Maksim): one edit,
+            # whatever the letters count (name_score.person_x_is_ks)
+            xa, xb = ta.replace("x", "ks"), tb.replace("x", "ks")
+            if abs(len(xa) - len(xb)) < allowed:
+                dist = min(dist, OSA.distance(xa, xb, score_cutoff=2) + 1)
         # a typo rarely hits the first letter of a short word ("Anna" is not "Banna")
         if (
             dist <= allowed
