@@ -428,6 +428,18 @@ def _record_id(party: Any) -> str:
     return f"{party.source}:{party.party_id}"
 
 
+def _ofac_uid(party: Any) -> str:
+    """The OFAC SDN uid of a record ("" when it has none): the party id of an OFAC record, the entity
+    number of a CSL row of the SDN list. The same uid on two lists' records is the same party, whatever
+    its name in each release (ALTABAEVA, Ekaterina Borisovna on CSL 2022-04 is ALTABAEVA, Ekateryna
+    Borysovna, uid 28354, on SDN 2024-05)."""
+    if party.source in ("ofac_sdn", "ofac_cons"):
+        return f"ofac:{party.party_id}"
+    if party.source == "us_csl" and "Specially Designated Nationals" in (party.list_name or ""):
+        return f"ofac:{party.extra.get('entity_number') or party.party_id}"
+    return ""
+
+
 def person_lookalikes(people: list[Any], parties: list[Any], exclude: set[str]) -> list[Query]:
     """Real persons who are not on the watchlist ``parties`` — listed on *another* list, so real names of
     real people with a stated nationality or address country — queried as a person of their country
@@ -436,8 +448,10 @@ def person_lookalikes(people: list[Any], parties: list[Any], exclude: set[str]) 
     person whose record states countries (address or nationality) none of which is in the query
     person's (country group: CN, HK and MO are one): another person by the one thing the two records
     say. A person any of whose names is a name of ``parties`` (same ``key``) or in ``exclude`` is left
-    out, and each person once (the UN and OFAC records of one person share a name)."""
+    out, so is a person whose OFAC uid a record of ``parties`` carries (the same listed person, renamed
+    between the two lists' releases; session 20), and each person once (the UN and OFAC records of one person share a name)."""
     listed = {key(a.name) for p in parties for a in p.all_names()}
+    listed_uids = {uid for p in parties if (uid := _ofac_uid(p))}
     persons = [
         (frozenset([*p.countries, *p.nationalities]), _record_id(p))
         for p in parties
@@ -451,6 +465,8 @@ def person_lookalikes(people: list[Any], parties: list[Any], exclude: set[str]) 
         names = {key(a.name) for a in p.all_names()}
         if p.kind.value != "person" or not countries or names & (listed | seen):
             continue
+        if _ofac_uid(p) and _ofac_uid(p) in listed_uids:
+            continue  # the same OFAC entity (its SDN uid), renamed between the two lists' releases
         seen |= names
         home = frozenset(c for code in countries for c in _country_group(code))
         if home not in others:

@@ -269,3 +269,26 @@ def test_set_h_holds_the_other_unlisted_companies(built: Built) -> None:
         assert q.country == "CN" and not q.expect_hit
         assert not {key(q.name), _entity_key(q.name)} & (queried | listed), q.name
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in q.name) for q in script)
+
+
+def test_a_person_look_alike_is_no_renamed_record_of_a_listed_person(built: Built) -> None:
+    """OFAC renames its own records between releases (ALTABAEVA, Ekaterina Borisovna on CSL 2022-04 is
+    ALTABAEVA, Ekateryna Borysovna on SDN 2024-05, uid 28354): a person whose OFAC uid is on the
+    watchlist is that listed person, so a hit on it is no false alarm and the person is no look-alike."""
+    from bench.sets import _ofac_uid
+
+    if "C" not in built:
+        pytest.skip("the C lists are not present")
+    csl, other = built["A"][1], built["C"][1]
+    assert _ofac_uid(next(p for p in csl if "ALTABAEVA" in p.name)) == "ofac:28354"
+    for label, watchlist, pool in (("A", csl, other), ("B", csl, other), ("C", other, csl)):
+        listed = {uid for p in watchlist if (uid := _ofac_uid(p))}
+        uids_by_name: dict[str, set[str]] = {}
+        for p in pool:
+            for a in p.all_names():
+                uids_by_name.setdefault(key(a.name), set()).add(_ofac_uid(p))
+        queries = built[label][2]["lookalike_person"]
+        assert queries
+        for q in queries:
+            assert uids_by_name[key(q.name)] - listed, (label, q.name)
+    assert not [q.name for q in built["C"][2]["lookalike_person"] if q.name.startswith("ALTABAEVA")]
