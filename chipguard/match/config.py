@@ -53,6 +53,7 @@ class ScorerConfig:
     stem_compound_distinct: bool
     character_short_word_distinct: bool
     body_kinds_unmatched_distinct: bool
+    dictionary_names_registered: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -195,6 +196,7 @@ KEYS: dict[str, str] = {
     "stem_compound_distinct": "name_score.stem_compound_distinct",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
+    "dictionary_names_registered": "name_score.dictionary_names_registered",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -495,6 +497,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.body_kind_morphology_distinct",
             "name_score.stem_compound_distinct",
             "name_score.body_kinds_unmatched_distinct",
+            "name_score.dictionary_names_registered",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -548,6 +551,13 @@ FEATURES: tuple[Feature, ...] = (
         "With body_kinds_unmatched_distinct, two different kinds of teaching or research body left "
         "unmatched one against the other in a pair not translated word by word (Beijing University / "
         "Institute of Technology) weigh as weights.generic_institutional: the kind is the registered one. "
+        "With dictionary_names_registered, a Chinese name that is as a whole one dictionary entry of a "
+        "named body (CC-CEDICT's 北京工业大学, Beijing University of Technology) is rendered as that "
+        "body's registered English name and compared as a name, with none of a word-by-word "
+        "translation's leniencies (another kind of body, a synonym, an unmatched word lowered): Beijing "
+        "University of Technology is not Beijing Institute of Technology (北京理工大学). Not for a name "
+        "ending in a kind the curated vocabulary registers as two kinds of body (学院: University or "
+        "College), whose dictionary English is one gloss among several. "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

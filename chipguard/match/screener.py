@@ -140,14 +140,28 @@ def anchored(
 ) -> list[tuple[LatinForm, frozenset[str] | None]]:
     """Each Latin form with its anchors when it is a word-by-word translation (None otherwise): the words
     of the name's transliterated forms, which tell a translation's brand words (pinyin) from its
-    translated vocabulary. A person's name is never translated, so it has none."""
+    translated vocabulary. A person's name is never translated, so it has none. A dictionary's English
+    name for the whole name (LatinForm.registered: CC-CEDICT's 北京工业大学 "Beijing University of
+    Technology") is a registered name, compared as one, with no anchors either: a word-by-word
+    translation's leniencies (another kind of body at body_kind_similarity, synonyms, unmatched words
+    lowered) would let it meet another body's name that differs in one word, Beijing Institute of
+    Technology (name_score.dictionary_names_registered)."""
     words: set[str] = set()
     if not person:
         for lf in latin:
             if lf.method not in TRANSLATION_METHODS:
                 words.update(t.text for t in analyze(lf.text, False).tokens)
     anchors = frozenset(words)
-    return [(lf, anchors if anchors and lf.method in TRANSLATION_METHODS else None) for lf in latin]
+    registered = scorer_config().dictionary_names_registered
+    return [
+        (
+            lf,
+            anchors
+            if anchors and lf.method in TRANSLATION_METHODS and not (registered and lf.registered)
+            else None,
+        )
+        for lf in latin
+    ]
 
 
 @lru_cache(maxsize=QUERY_RESULTS)

@@ -48,6 +48,7 @@ from chipguard.names.chinese_vocab import (
     vocabulary,
 )
 from chipguard.names.data import matching_config, name_data_file
+from chipguard.names.vocab import vocab
 
 NUMERAL = "numeral"
 UNKNOWN = "pinyin"  # not in the vocabulary: kept as pinyin
@@ -557,6 +558,9 @@ class Rendering:
     method: str
     explanation: str
     pinyin_words: tuple[str, ...] = ()  # words of a translated form that are pinyin (brands, unknown words)
+    # the whole name is one dictionary entry of a named body (kind PROPER: CC-CEDICT's 北京工业大学 "Beijing
+    # University of Technology"): its English is that body's registered name, not a word-by-word rendering
+    registered: bool = False
 
 
 def _brand_span(a: ChineseAnalysis) -> range | None:
@@ -716,16 +720,20 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     out: list[Rendering] = []
     seen: set[str] = set()
 
-    def add(method: str, rendered: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> None:
+    def add(
+        method: str,
+        rendered: tuple[str, str] | tuple[str, str, tuple[str, ...]],
+        registered: bool = False,
+    ) -> None:
         txt, why = rendered[0], rendered[1]
         kept = rendered[2] if len(rendered) > 2 else ()  # type: ignore[misc]
         txt = re.sub(r"\s+", " ", txt).strip()
         key = txt.casefold()
         if txt and key not in seen:
             seen.add(key)
-            out.append(Rendering(txt, method, prefix + why, tuple(kept)))
+            out.append(Rendering(txt, method, prefix + why, tuple(kept), registered))
 
-    add("zh-en", _render(a, None))
+    add("zh-en", _render(a, None), _registered(a))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))
     brand = _brand_span(a)
     if brand is not None:
@@ -742,6 +750,38 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
+
+
+def _registered(a: ChineseAnalysis) -> bool:
+    """Whether the name is, as a whole, one dictionary entry of a named body (CC-CEDICT's 北京工业大学,
+    "Beijing University of Technology"), so that its English rendering is that body's registered name,
+    not a word-by-word one. Not when the name ends in a kind of body the curated vocabulary registers as
+    two kinds (学院: University or College; 研究院: Research Institute or Academy): the dictionary's kind
+    is then one gloss among several, and often the name before the body was renamed (安徽中医学院, "Anhui
+    College of Traditional Chinese Medicine", now a University); CC-CEDICT glosses such names loosely
+    (上海戏剧学院 "Shanghai Theatrical Institute", registered as Shanghai Theatre Academy)."""
+    segs = a.segments
+    if len(segs) != 1 or segs[0].kind != PROPER or segs[0].english is None:
+        return False
+    words = vocabulary().words
+    text = a.simplified
+    for size in (2, 3):
+        if len(text) <= size:
+            break
+        term = words.get(text[-size:])
+        if term is not None and term.source == "curated":
+            return not _kinds_differ(term.english, term.short)
+    return True
+
+
+def _kinds_differ(first: str, second: str | None) -> bool:
+    """Whether two English renderings of one Chinese word end in two different kinds of body (the names
+    vocabulary's body_kinds: University / College, Research Institute / Academy)."""
+    if not second:
+        return False
+    kinds = vocab().body_kinds
+    a, b = first.split()[-1].lower(), second.split()[-1].lower()
+    return a != b and a in kinds and b in kinds
 
 
 def _literal_brand(a: ChineseAnalysis) -> ChineseAnalysis | None:

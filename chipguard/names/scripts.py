@@ -48,6 +48,10 @@ class LatinForm:
     # words of a translated form that stayed pinyin (trade names, words outside the vocabulary): a scorer
     # can compare these loosely ("Haikangweishi" ~ "Hikvision") or weigh them as the distinctive part
     pinyin_words: tuple[str, ...] = ()
+    # the whole name is one dictionary entry of a named body, and this form is its English name as the
+    # dictionary gives it (北京工业大学 → "Beijing University of Technology", CC-CEDICT): a registered name,
+    # not a word-by-word rendering (chipguard.names.chinese.Rendering.registered)
+    registered: bool = False
 
 
 def has_non_latin(text: str) -> bool:
@@ -60,7 +64,15 @@ def _latin_forms(text: str) -> tuple[LatinForm, ...]:
     script = dominant_script(text)
     if script == "HAN" or (not script and has_han(text)):
         return tuple(
-            LatinForm(r.text, r.method, r.explanation, "HAN", r.method in TRANSLATED_METHODS, r.pinyin_words)
+            LatinForm(
+                r.text,
+                r.method,
+                r.explanation,
+                "HAN",
+                r.method in TRANSLATED_METHODS,
+                r.pinyin_words,
+                r.registered,
+            )
             for r in renderings(text)
         )
     return tuple(LatinForm(t.text, t.method, t.explanation, script) for t in transliterate(text))
