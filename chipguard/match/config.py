@@ -54,6 +54,7 @@ class ScorerConfig:
     character_short_word_distinct: bool
     body_kinds_unmatched_distinct: bool
     dictionary_names_registered: bool
+    institution_lone_word: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     number: float
@@ -197,6 +198,7 @@ KEYS: dict[str, str] = {
     "character_short_word_distinct": "name_score.character_short_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
     "dictionary_names_registered": "name_score.dictionary_names_registered",
+    "institution_lone_word": "name_score.institution_lone_word",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "number": "weights.number",
@@ -498,6 +500,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.stem_compound_distinct",
             "name_score.body_kinds_unmatched_distinct",
             "name_score.dictionary_names_registered",
+            "name_score.institution_lone_word",
         ),
         "name",
         "The weighted share of both names' words that pair up: Σ 2·similarity·weight over aligned pairs "
@@ -558,6 +561,13 @@ FEATURES: tuple[Feature, ...] = (
         "University of Technology is not Beijing Institute of Technology (北京理工大学). Not for a name "
         "ending in a kind the curated vocabulary registers as two kinds of body (学院: University or "
         "College), whose dictionary English is one gloss among several. "
+        "With institution_lone_word, two institutions' names sharing only places and generic words, one "
+        "of them holding a distinctive word the other lacks and nothing else left on either side (Peking "
+        "Electronic University of Science and Technology / University of Science and Technology Beijing, "
+        "Inner Mongolia Normal University / Inner Mongolia University), weigh that word as much as the "
+        "words they share: it alone says which body one of them is (two thirds at most); against a "
+        "word-by-word translation only the translation's word (a listed word it lacks may be one it "
+        "rendered by meaning: 以色列理工 is the Technion). "
         "The explanation's alignment lists each pair with its weight.",
     ),
     Feature(

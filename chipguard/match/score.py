@@ -15,7 +15,7 @@ every component, so an analyst can see why a customer was flagged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -123,6 +123,44 @@ def _places_left(
         and _is_place(q[0], institutional)
         and _is_place(c[0], institutional)
     )
+
+
+def _lone_word_weighs(
+    pairs: list[tuple[int, int, float, str]],
+    q_tokens: Sequence[Token],
+    c_tokens: Sequence[Token],
+    q_used: list[bool],
+    c_used: list[bool],
+    q_w: list[float],
+    c_w: list[float],
+    shared: float,
+    translated: bool,
+) -> None:
+    """Two institutions' names that share only places and generic words (Beijing, University, Science,
+    Technology), one of them holding a distinctive word the other lacks and nothing else left on either
+    side (北京电子科技学院 "Peking Electronic University of Science and Technology" / University of Science
+    and Technology Beijing; Inner Mongolia Normal University / Inner Mongolia University): that word is
+    all that says which body one name is, and the other name says none — two bodies. The word weighs as
+    much as the words the names share (``shared``: Σ 2·weight of the pairs), at least its own weight: the
+    pair scores two thirds at most (name_score.institution_lone_word). Not when a distinctive word
+    paired (Xihua University / Xihua Normal University is translated_institution_one_word's), nor when
+    each side keeps one (two bodies' names, or one name spelt two ways the rules did not pair). In a
+    word-by-word translation (``translated``: the query's side) only a word of the translation: a word
+    of the other name the translation lacks may be what it rendered by meaning (以色列理工学院, "Israel
+    Institute of Technology", is the Technion's Chinese name: Guangdong Technion-Israel Institute of
+    Technology)."""
+    for i, j, _sim, _how in pairs:
+        if q_tokens[i].cls == WORD or c_tokens[j].cls == WORD:
+            return
+    lone_q = [i for i in range(len(q_tokens)) if not q_used[i] and q_tokens[i].cls == WORD]
+    lone_c = [j for j in range(len(c_tokens)) if not c_used[j] and c_tokens[j].cls == WORD]
+    if len(lone_q) + len(lone_c) != 1 or (translated and lone_c):
+        return
+    weight = shared / 2.0
+    if lone_q:
+        q_w[lone_q[0]] = max(q_w[lone_q[0]], weight)
+    else:
+        c_w[lone_c[0]] = max(c_w[lone_c[0]], weight)
 
 
 def _short_word_left(
@@ -1449,6 +1487,8 @@ def score_or_bound(
             q_w[i] *= w.translated_unmatched
         for j in c_open:
             c_w[j] *= w.translated_unmatched
+    if w.institution_lone_word and institutional and pairs:
+        _lone_word_weighs(pairs, q_tokens, c_tokens, q_used, c_used, q_w, c_w, total, anchors is not None)
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     if q_apart or c_apart:
