@@ -138,6 +138,7 @@ class ScorerConfig:
     candidates_shared_renderings: bool
     candidates_symbol_names: bool
     candidates_person_sound_bag: bool
+    candidates_split_word_pair: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -277,6 +278,7 @@ KEYS: dict[str, str] = {
     "candidates_shared_renderings": "candidates_shared_renderings",
     "candidates_symbol_names": "candidates_symbol_names",
     "candidates_person_sound_bag": "candidates_person_sound_bag",
+    "candidates_split_word_pair": "candidates_split_word_pair",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -753,6 +755,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_shared_renderings",
             "candidates_symbol_names",
             "candidates_person_sound_bag",
+            "candidates_split_word_pair",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -774,7 +777,10 @@ SETTINGS: tuple[Setting, ...] = (
         "first candidates of its pinyin too; with symbol_names, every name that is an acronym-like symbol "
         "the query spells out (IRGC for Islamic Revolutionary Guard Corps); with person_sound_bag, every "
         "person's name whose parts sound as the query's in any order (MUHAMMAD, Mustafa for Mahamed "
-        "Mostafa).",
+        "Mostafa)"
+        "; with split_word_pair, a list word that is two adjacent query words no list holds, joined "
+        "(Brilliance for Brilli ance), weighs as both"
+        ".",
     ),
     Setting(
         ("retrieval.*",),

@@ -603,10 +603,27 @@ class NameIndex:
                                 )
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
+        split_pair = cfg.candidates_split_word_pair
         for x, y in zip(sig, sig[1:], strict=False):
             pair = max(rar[x.canon], rar[y.canon])
-            # the list wrote the pair as one word ("tech nology")
-            _put(keys, "w:" + x.text + y.text, cfg.key_pair_as_one_word * pair)
+            # the list wrote the pair as one word ("tech nology"). With split_word_pair, a pair of words
+            # no list name holds ("Brilli ance": one word the query split) weighs as both: a list name
+            # holding them as one holds both of the query's words, and weighed as one it fell under the
+            # relaxed floor that its two words set (matching.yml candidates_split_word_pair)
+            # (a word no list holds has the greatest rarity, 1.0 here: the lists' word counts are read only
+            # for a pair of such words, ~1 in 30 pairs, not for every pair — a mapped table's look-up)
+            both = (
+                split_pair
+                and rar[x.canon] == 1.0
+                and rar[y.canon] == 1.0
+                and not self.df.get(x.canon, 0)
+                and not self.df.get(y.canon, 0)
+            )
+            _put(
+                keys,
+                "w:" + x.text + y.text,
+                cfg.key_pair_as_one_word * (rar[x.canon] + rar[y.canon] if both else pair),
+            )
             _put(
                 keys, "b:" + x.text + y.text, cfg.key_pair_in_order * pair
             )  # the same pair in the same order
