@@ -139,6 +139,7 @@ class ScorerConfig:
     candidates_symbol_names: bool
     candidates_person_sound_bag: bool
     candidates_split_word_pair: bool
+    candidates_rare_word_holders: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -279,6 +280,7 @@ KEYS: dict[str, str] = {
     "candidates_symbol_names": "candidates_symbol_names",
     "candidates_person_sound_bag": "candidates_person_sound_bag",
     "candidates_split_word_pair": "candidates_split_word_pair",
+    "candidates_rare_word_holders": "candidates_rare_word_holders",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -756,6 +758,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_symbol_names",
             "candidates_person_sound_bag",
             "candidates_split_word_pair",
+            "candidates_rare_word_holders",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -780,6 +783,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Mostafa)"
         "; with split_word_pair, a list word that is two adjacent query words no list holds, joined "
         "(Brilliance for Brilli ance), weighs as both"
+        "; with rare_word_holders, the names over the relaxed floor holding the query's rarest word and "
+        "more, when no more than candidates_per_query names hold it, past the limit too"
         ".",
     ),
     Setting(

@@ -751,6 +751,16 @@ class NameIndex:
                 for eid, weight in zip(top, top_weight, strict=True)
                 if weight >= floor or (weight >= near_floor and self._near_all(eid, words))
             ]
+        if len(top) == limit and scorer_config().candidates_rare_word_holders:
+            # the holders of the rarest word the lists know over the relaxed floor (the floor, when it is
+            # not relaxed), when no more than ``limit`` names hold it, past the limit too (only when the
+            # limit cut the ranking: else every entry over ``lowest`` is in ``top``). Each must weigh more
+            # than the word alone: a short query's relaxed floor is under it ("Liang Technology",
+            # 立昂技术, would bring "Xiuwen Liang")
+            known = [(w, k) for k, w in word_keys if k in postings]
+            if known:
+                word_weight, word_key = max(known)
+                out += self._past_limit(postings[word_key], limit, out, tally, relaxed, word_weight + 1e-9)
         # (``top`` is shorter than ``limit`` only when fewer entries weigh ``whole`` or more)
         filled = tally.count > limit and len(top) == limit and top_weight[-1] >= whole
         if whole and self.full_match_cap > limit and (filled or tally.partial):
@@ -876,6 +886,35 @@ class NameIndex:
                     seen.add(eid)
                     out.append(eid)
         return out
+
+    def _past_limit(
+        self,
+        found: Sequence[int],
+        most: int,
+        chosen: list[int],
+        tally: _DictTally | _ArrayTally,
+        relaxed: float,
+        above: float,
+    ) -> list[int]:
+        """The entries of the posting list ``found`` not in ``chosen`` that weigh ``relaxed`` or more and
+        more than ``above``, in posting order; none when ``found`` holds more than ``most``.
+
+        Why: the candidate limit ranks an entry by how much of the query's key weight it shares beside the
+        others, and a common word shared under several keys (its word, its plural as a typo, its root,
+        a pair: "Communications Technology") filled it. A sign that an entry is rather the query's name
+        otherwise written survives that: it holds the query's rarest word where few list names do
+        (Huahai Zhihui Technology for "Huahai Communication Technology", 64th; matching.yml
+        ``candidates_rare_word_holders``). The record cleared the threshold on its own (issue 12 item 5).
+        The relaxed floor still applies, and a name holding the rare word must share more than that word
+        (``above``, the word's weight): a short query's relaxed floor is under its rarest word's weight."""
+        if not found or len(found) > most:
+            return []
+        seen = set(chosen)
+        ids = [eid for eid in found if eid not in seen]
+        if not ids:
+            return []
+        weights = tally.weights(ids)
+        return [eid for eid, weight in zip(ids, weights, strict=True) if weight >= relaxed and weight > above]
 
     def _near_all(self, eid: int, words: list[str]) -> bool:
         """Whether entry ``eid`` holds every one of the query's ``words`` (canonical, two or more), all
@@ -1062,6 +1101,11 @@ class _DictTally:
         acc = self.acc
         return np.array([eid in acc for eid in eids.tolist()], dtype=bool)
 
+    def weights(self, eids: list[int]) -> list[float]:
+        """The weights of the entries ``eids`` (0.0 for one the tally did not meet)."""
+        acc = self.acc
+        return [acc.get(eid, 0.0) for eid in eids]
+
 
 class _ArrayTally:
     """The same tally as _DictTally over int32 arrays: np.bincount adds each entry's weights in input
@@ -1141,6 +1185,13 @@ class _ArrayTally:
     def has(self, eids: np.ndarray) -> np.ndarray:
         """As _DictTally.has (``met`` is ascending)."""
         return _holding(eids, self.met)
+
+    def weights(self, eids: list[int]) -> list[float]:
+        """As _DictTally.weights (``met`` is ascending)."""
+        met = self.met
+        at = met.searchsorted(np.asarray(eids, dtype=np.int32))
+        inside = met.take(at, mode="clip") == np.asarray(eids, dtype=np.int32)
+        return np.where(inside, self.sums.take(at, mode="clip"), 0.0).tolist()
 
 
 def _accumulate(ids: list[Any], weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
