@@ -140,6 +140,7 @@ class ScorerConfig:
     candidates_person_sound_bag: bool
     candidates_split_word_pair: bool
     candidates_rare_word_holders: bool
+    candidates_same_initials: bool
     scoring_floor_margin: float
     max_posting: int
     core_names: bool
@@ -281,6 +282,7 @@ KEYS: dict[str, str] = {
     "candidates_person_sound_bag": "candidates_person_sound_bag",
     "candidates_split_word_pair": "candidates_split_word_pair",
     "candidates_rare_word_holders": "candidates_rare_word_holders",
+    "candidates_same_initials": "candidates_same_initials",
     "scoring_floor_margin": "scoring_floor_margin",
     "max_posting": "max_posting",
     "core_names": "core_names",
@@ -759,6 +761,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_person_sound_bag",
             "candidates_split_word_pair",
             "candidates_rare_word_holders",
+            "candidates_same_initials",
             "max_posting",
         ),
         "Which listed names are scored for a query (chipguard.match.index): the best candidates by shared "
@@ -785,6 +788,9 @@ SETTINGS: tuple[Setting, ...] = (
         "(Brilliance for Brilli ance), weighs as both"
         "; with rare_word_holders, the names over the relaxed floor holding the query's rarest word and "
         "more, when no more than candidates_per_query names hold it, past the limit too"
+        "; with same_initials, the names over the relaxed floor whose initials (four or more) are the "
+        "query's, past the limit too, the query holding no number (China Ship Scientific Research Center "
+        "for China Shipbuilding Science Research Center)"
         ".",
     ),
     Setting(

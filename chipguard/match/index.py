@@ -799,6 +799,20 @@ class NameIndex:
             # a list name that is that symbol alone ("IRGC") scores by the symbol rule, however many
             # longer names share more of the query's words and fill the limit (see _symbol_names)
             out += self._symbol_names(a, out)
+        if (
+            len(a.acronym) >= 4
+            and len(top) == limit
+            and scorer_config().candidates_same_initials
+            and not any(t.cls == NUMBER for t in sig)
+        ):
+            # the names of the query's initials over the relaxed floor past the limit too (only when the
+            # limit cut the ranking; an organisation's: a person's name has no acronym; see _past_limit).
+            # Not for a name holding a number: initials leave numbers out, and a numbered body's siblings
+            # ("China State Shipbuilding Corporation, Limited (CSSC) 7xxth Research Institute", 37 of them)
+            # share its initials and most of its words
+            found = postings.get("a:" + a.acronym)
+            if found:
+                out += self._past_limit(found, self.same_name_cap, out, tally, relaxed, 0.0)
         cap = scorer_config().same_name_cap
         # the words' weight an entry holding every word of the query has (the keys skipped as too common
         # left out; a margin for sums taken in another order)
@@ -901,10 +915,13 @@ class NameIndex:
 
         Why: the candidate limit ranks an entry by how much of the query's key weight it shares beside the
         others, and a common word shared under several keys (its word, its plural as a typo, its root,
-        a pair: "Communications Technology") filled it. A sign that an entry is rather the query's name
-        otherwise written survives that: it holds the query's rarest word where few list names do
-        (Huahai Zhihui Technology for "Huahai Communication Technology", 64th; matching.yml
-        ``candidates_rare_word_holders``). The record cleared the threshold on its own (issue 12 item 5).
+        a pair: "Communications Technology") or a big family's many names sharing the query's rarest
+        words ("China Shipbuilding … Research Institute") filled it. Two signs that an entry is rather
+        the query's name otherwise written survive that: it holds the query's rarest word where few list
+        names do (Huahai Zhihui Technology for "Huahai Communication Technology", 64th; matching.yml
+        ``candidates_rare_word_holders``), or its initials are the query's, four or more ("China Ship
+        Scientific Research Center" for "China Shipbuilding Science Research Center", 118th;
+        ``candidates_same_initials``). Both records cleared the threshold on their own (issue 12 item 5).
         The relaxed floor still applies, and a name holding the rare word must share more than that word
         (``above``, the word's weight): a short query's relaxed floor is under its rarest word's weight."""
         if not found or len(found) > most:
