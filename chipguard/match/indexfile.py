@@ -961,7 +961,8 @@ class MappedEntries(_Decoded):
         # a token number → its Token: the same words recur in most decoded names (legal forms,
         # "technology", common surnames), so each is made once from the file's ``tokens`` table
         self._token_table = tokens
-        self._tokens: dict[int, Token] = {}
+        # (each with its two weights, read once: see _token)
+        self._tokens: dict[int, tuple[Token, object, object]] = {}
         # a token number → its weight in an organisation's name (at 2n) and a person's (at 2n + 1)
         self._weights = weights
 
@@ -973,55 +974,85 @@ class MappedEntries(_Decoded):
         for number in range(len(self._token_table)):
             yield Token(*marshal.loads(self._token_table.span(number))), float(weights[2 * number])
 
-    def _token(self, number: int) -> Token:
+    def _token(self, number: int) -> tuple[Token, object, object]:
+        """Token ``number`` with its weights in an organisation's name and a person's (the file's
+        ``tokens.weights``), made once and kept.
+
+        Why the weights beside it: a decoded name's weights are its tokens' (a name met again is decoded
+        from its cache, a new one mostly of known words), read here once per token rather than from the
+        mapped section per token of every decoded name (compiled, each read a generic item look-up of the
+        view and two boxed index sums)."""
         tokens = self._tokens
         if len(tokens) >= TOKEN_CACHE:
             tokens.clear()
-        text, canon, cls, phonetic = marshal.loads(self._token_table.span(number))
-        token = tokens[number] = Token(text, canon, cls, phonetic)
-        return token
+        fields: tuple[Any, ...] = marshal.loads(self._token_table.span(number))
+        weights: Any = self._weights
+        made = tokens[number] = (
+            Token(fields[0], fields[1], fields[2], fields[3]),
+            weights[2 * number],
+            weights[2 * number + 1],
+        )
+        return made
 
     def decode(self, raw: bytes | memoryview) -> Entry:
         # the fields by position (_DECODED_LAYOUT), each class made by a call with its arguments: compiled
-        # (chipguard.native), a direct call of its constructor, not a generic call through an argument list
-        party, analysis, alias, alias_kind, variant, person, latin_method, latin_explanation, anchors = (
-            marshal.loads(raw)
-        )
-        (original, cleaned, a_person, numbers, steps, joined, acronym, institutional, significant, texts, joins,
-         symbol_keys) = analysis  # fmt: skip
+        # (chipguard.native), a direct call of its constructor, not a generic call through an argument list;
+        # the records read as tuples by index (compiled, unpacking an untyped value into names walks it with
+        # the iterator protocol, an item at a time)
+        record: tuple[Any, ...] = marshal.loads(raw)
+        analysis: tuple[Any, ...] = record[1]
+        # (the token numbers as objects: each is a dict key, which a native int would be boxed again for)
+        numbers: tuple[Any, ...] = analysis[3]
+        significant: tuple[Any, ...] = analysis[8]
+        person: bool = record[5]
         tokens = self._tokens
-        all_tokens = tuple([tokens.get(n) or self._token(n) for n in numbers])
+        all_tokens: list[Token] = []
+        weights: list[object] = []
+        for n in numbers:
+            known = tokens.get(n)
+            if known is None:
+                known = self._token(n)
+            all_tokens.append(known[0])
+            # the name's token weights (chipguard.match.score.weights_of), as the file holds them
+            weights.append(known[2] if person else known[1])
+        name_tokens = tuple(all_tokens)
         # (as analyze makes them: the tokens' tuple again when every token is significant, and the one
         # shared empty set for an empty one — fewer objects per name kept, for the collector to walk)
+        if significant == numbers:
+            kept = name_tokens
+        else:
+            some: list[Token] = []
+            for n in significant:
+                known = tokens.get(n)
+                if known is None:
+                    known = self._token(n)
+                some.append(known[0])
+            kept = tuple(some)
         name = NameAnalysis(
-            original,
-            cleaned,
-            a_person,
-            all_tokens,
-            steps,
-            joined,
-            acronym,
-            institutional,
-            all_tokens
-            if significant == numbers
-            else tuple([tokens.get(n) or self._token(n) for n in significant]),
-            texts or NO_WORDS,
-            joins or NO_WORDS,
-            symbol_keys or NO_WORDS,
+            analysis[0],
+            analysis[1],
+            analysis[2],
+            name_tokens,
+            analysis[4],
+            analysis[5],
+            analysis[6],
+            analysis[7],
+            kept,
+            analysis[9] or NO_WORDS,
+            analysis[10] or NO_WORDS,
+            analysis[11] or NO_WORDS,
         )
-        # the name's token weights (chipguard.match.score.weights_of), as the file holds them
-        weights, mode = self._weights, 1 if person else 0
         return Entry(
-            party,
+            record[0],
             name,
-            alias,
-            alias_kind,
-            variant,
+            record[2],
+            record[3],
+            record[4],
             person,
-            latin_method,
-            latin_explanation,
-            tuple([weights[2 * n + mode] for n in numbers]),
-            anchors,
+            record[6],
+            record[7],
+            tuple(weights),  # type: ignore[arg-type]
+            record[8],
         )
 
 
