@@ -1056,13 +1056,33 @@ class MappedEntries(_Decoded):
         )
 
 
+def _slot_setters(cls: type) -> tuple[Any, ...]:
+    """The setters of the slots of a frozen slotted dataclass (Alias, Address, Identifier), in the order
+    of its fields: what a record's tuple of field values (``dataclasses.astuple``, _party_record) fills."""
+    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+
+def _filled(cls: Any, setters: tuple[Any, ...], values: Sequence[Any]) -> Any:
+    """An instance of the frozen slotted dataclass ``cls`` holding ``values``, one per field (``setters``:
+    _slot_setters), as ``cls(*values)`` makes it.
+
+    Why not ``cls(*values)``: the dataclass's generated ``__init__`` is interpreted and sets each field
+    through ``object.__setattr__`` (the class being frozen) — ~5 k instructions per alias, address or
+    identifier, and a fresh worker decodes a record for most candidates it scores; compiled, the slots are
+    set directly (their descriptors, as ``object.__setattr__`` would reach them)."""
+    made = cls.__new__(cls)
+    for i in range(len(setters)):
+        setters[i](made, values[i])
+    return made
+
+
 class MappedParties(_Decoded):
     """``Screener.parties``: a list party, decoded from its marshal record (see _party_record) when
     needed."""
 
     _KINDS = {kind.value: kind for kind in PartyKind}
     _KIND_AT = _PARTY_FIELDS.index("kind")
-    _PARTS_AT = [(_PARTY_FIELDS.index(name), cls) for name, cls in _PARTY_PARTS.items()]
+    _PARTS_AT = [(_PARTY_FIELDS.index(name), cls, _slot_setters(cls)) for name, cls in _PARTY_PARTS.items()]
 
     def __init__(self, table: _Table, keys: _Table, kept: int) -> None:
         super().__init__(table, kept)
@@ -1071,8 +1091,8 @@ class MappedParties(_Decoded):
     def decode(self, raw: bytes | memoryview) -> Party:
         values = list(marshal.loads(zlib.decompress(raw)))
         values[self._KIND_AT] = self._KINDS[values[self._KIND_AT]]
-        for at, cls in self._PARTS_AT:
-            values[at] = [cls(*item) for item in values[at]]
+        for at, cls, setters in self._PARTS_AT:
+            values[at] = [_filled(cls, setters, item) for item in values[at]]
         return Party(*values)
 
     def name_keys(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
