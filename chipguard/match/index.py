@@ -64,8 +64,12 @@ LONG_POSTING = (
 NEIGHBOUR_CACHE = 65_536
 
 
-# the cycle collector's thresholds in a process that screens (see tune_gc)
-SCREENING_GC_THRESHOLDS = (20_000, 20, 20)
+# the cycle collector's thresholds in a process that screens (see tune_gc). The first: a fresh worker's
+# caches grow by ~120 container objects a query (decoded names, their analyses and tokens), and each
+# collection of the older generations walks again what the young ones kept; at 100,000 rather than
+# 20,000 they come five times less often (callgrind, bench.scale's fresh mapped 2,000 queries: 12 → 4
+# collections, 149 → 99 M instructions; results unchanged)
+SCREENING_GC_THRESHOLDS = (100_000, 20, 20)
 
 
 def tune_gc() -> None:
