@@ -397,15 +397,33 @@ class SimilarityRules:
 _RULES: dict[int, tuple[ScorerConfig, SimilarityRules]] = {}
 
 
+# the config met last and its rules, as one tuple (replaced whole: a thread reads a config and its own
+# rules, never another's)
+_LAST_RULES: list[tuple[ScorerConfig, SimilarityRules]] = []
+
+
 def similarity_rules(cfg: ScorerConfig) -> SimilarityRules:
-    """The SimilarityRules of ``cfg`` (made once per config)."""
+    """The SimilarityRules of ``cfg`` (made once per config).
+
+    Why the last one first: every candidate's scoring asks (bench.scale's 2,000 queries: ~38 k asks), a
+    process meets one config, and an identity test is a few instructions where ``id()`` (a new int) and
+    a dict look-up were ~850 (callgrind)."""
+    if _LAST_RULES:
+        last = _LAST_RULES[0]
+        if last[0] is cfg:
+            return last[1]
     found = _RULES.get(id(cfg))
     if found is not None and found[0] is cfg:
-        return found[1]
-    if len(_RULES) >= 64:
-        _RULES.clear()
-    rules = SimilarityRules(cfg)
-    _RULES[id(cfg)] = (cfg, rules)
+        rules = found[1]
+    else:
+        if len(_RULES) >= 64:
+            _RULES.clear()
+        rules = SimilarityRules(cfg)
+        _RULES[id(cfg)] = (cfg, rules)
+    if _LAST_RULES:
+        _LAST_RULES[0] = (cfg, rules)
+    else:
+        _LAST_RULES.append((cfg, rules))
     return rules
 
 
