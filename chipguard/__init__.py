@@ -3,9 +3,16 @@ serve and what they hand them."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
-from chipguard import native as _native
+# numpy's OpenBLAS starts a thread per core at import and spins them while it sets itself up: ~0.1 CPU s
+# in every process (a CLI command, each worker of screen-file, serve and Spark), ~15 % of a warm
+# `chipguard screen`. chipguard does no linear algebra (numpy serves the tally and the mapped arrays), so
+# one thread is all it needs; a value the caller set is kept. Set before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from chipguard import native as _native  # noqa: E402
 
 __version__ = "0.1.0"
 ENGINE_VERSION = __version__
