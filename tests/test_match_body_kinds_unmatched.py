@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from tests.scorer_support import scorer_config_with
-from tests.watchlist_support import best_scores, xscript_watchlist
+from tests.watchlist_support import assert_apart, best_scores, xscript_watchlist
 
 # query → another body's watchlist name differing from the query's body by the kind
 OTHERS = {"北京科技大学": "Beijing Institute of Technology"}
@@ -31,10 +31,7 @@ OWN = {
 
 def test_two_kinds_left_apart_are_two_bodies() -> None:
     screener = xscript_watchlist()
-    others = best_scores(screener, OTHERS)
-    own = best_scores(screener, OWN)
-    assert all(score < screener.threshold for score in others.values()), others
-    assert all(score >= screener.threshold for score in own.values()), own
+    assert_apart(screener, OTHERS, OWN)
 
 
 def test_without_the_rule_the_other_body_met(monkeypatch: pytest.MonkeyPatch) -> None:

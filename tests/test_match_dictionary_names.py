@@ -24,7 +24,7 @@ import pytest
 from chipguard.match import screener as screener_module
 from chipguard.names.scripts import latin_forms
 from tests.scorer_support import scorer_config_with
-from tests.watchlist_support import best_scores, xscript_watchlist
+from tests.watchlist_support import assert_apart, best_scores, xscript_watchlist
 
 # query → another body's watchlist name (the query's own body is on the watchlist too)
 OTHERS = {
@@ -56,10 +56,7 @@ def test_a_whole_name_dictionary_entry_is_a_registered_name() -> None:
     for name in ("上海戏剧学院", "北京理工大学珠海学院"):
         assert not any(f.registered for f in latin_forms(name)), name
     screener = xscript_watchlist()
-    others = best_scores(screener, OTHERS)
-    own = best_scores(screener, OWN)
-    assert all(score < screener.threshold for score in others.values()), others
-    assert all(score >= screener.threshold for score in own.values()), own
+    assert_apart(screener, OTHERS, OWN)
 
 
 def test_without_the_rule_the_other_body_met(monkeypatch: pytest.MonkeyPatch) -> None:

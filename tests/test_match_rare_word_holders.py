@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 from csl_support import csl_2022_parties
 from scorer_support import scorer_config_with
-from watchlist_support import xscript_watchlist
+from watchlist_support import found_parties, xscript_watchlist
 
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
@@ -28,14 +28,6 @@ HUAHAI = "华海通信技术有限公司"
 MARINE = "aadd6c0abb767fa2f457bea14ad47bc7e231db93"  # Huawei Marine Networks (Huahai Zhihui Technology)
 READ = "Huahai Communication Technology Co Ltd"  # its word-by-word translation
 XINZHOU = ("忻州师范学院", "X01749")  # Xinzhou Teachers University (xscript watchlist)
-
-
-def _found(screener: Screener, query: str) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for h in screener.screen(query, kind="org", limit=500):
-        for party_id in (h.party_id, *h.explanation.get("duplicates", ())):
-            found[str(party_id)] = h.score
-    return found
 
 
 def _zhihui(screener: Screener) -> dict[int, bool]:
@@ -51,7 +43,7 @@ def _zhihui(screener: Screener) -> dict[int, bool]:
 
 def test_the_rare_words_holder_past_the_limit_is_scored() -> None:
     bare = Screener(csl_2022_parties(), enrich=False)
-    assert _found(bare, HUAHAI).get(MARINE, 0.0) >= bare.threshold
+    assert found_parties(bare, HUAHAI).get(MARINE, 0.0) >= bare.threshold
     query = analyze(READ, False)
     first = bare.index.retrieve(query, bare.candidate_limit, translated=True).first
     zhihui = _zhihui(bare)
@@ -67,14 +59,14 @@ def test_the_rare_words_holder_past_the_limit_is_scored() -> None:
 def test_over_an_unrelaxed_floor_too() -> None:
     query, record = XINZHOU
     screener = xscript_watchlist()
-    assert _found(screener, query).get(record, 0.0) >= screener.threshold
+    assert found_parties(screener, query).get(record, 0.0) >= screener.threshold
 
 
 def test_without_the_key_it_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, candidates_rare_word_holders=False)
     bare = Screener(csl_2022_parties(), enrich=False)
-    assert MARINE not in _found(bare, HUAHAI)
+    assert MARINE not in found_parties(bare, HUAHAI)
     query, record = XINZHOU
-    assert record not in _found(xscript_watchlist(), query)
+    assert record not in found_parties(xscript_watchlist(), query)
     first = bare.index.retrieve(analyze(READ, False), bare.candidate_limit, translated=True).first
     assert not set(_zhihui(bare)) & set(first)

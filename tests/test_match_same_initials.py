@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 from csl_support import csl_2022_parties
 from scorer_support import scorer_config_with
+from watchlist_support import found_parties
 
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
@@ -25,17 +26,9 @@ CSSC_702 = "fa9e84c58583baf3bb03e8b4c9f73ed5f857aa4a"
 NAME = "China Ship Scientific Research Center"
 
 
-def _found(screener: Screener, query: str) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for h in screener.screen(query, kind="org", limit=500):
-        for party_id in (h.party_id, *h.explanation.get("duplicates", ())):
-            found[str(party_id)] = h.score
-    return found
-
-
 def test_a_name_of_the_querys_initials_is_scored() -> None:
     bare = Screener(csl_2022_parties(), enrich=False)
-    assert _found(bare, QUERY).get(CSSC_702, 0.0) >= bare.threshold
+    assert found_parties(bare, QUERY).get(CSSC_702, 0.0) >= bare.threshold
     index = bare.index
     query = analyze(READ, False)
     assert query.acronym == "cssrc"
@@ -49,7 +42,7 @@ def test_a_name_of_the_querys_initials_is_scored() -> None:
 def test_without_the_key_it_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, candidates_same_initials=False)
     bare = Screener(csl_2022_parties(), enrich=False)
-    assert CSSC_702 not in _found(bare, QUERY)
+    assert CSSC_702 not in found_parties(bare, QUERY)
     index = bare.index
     first = index.retrieve(analyze(READ, False), bare.candidate_limit, translated=True).first
     assert not [eid for eid in first if index.entries[eid].analysis.acronym == "cssrc"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 from csl_support import csl_2022_parties, csl_2022_screener
 from scorer_support import scorer_config_with
+from watchlist_support import found_parties
 
 from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
@@ -22,17 +23,9 @@ QUERY = "Brilli ance Technology Ltd"
 GROUP = "22f85135cc62726d4cba9bb8fa0e53c8995ba6b4"  # Brilliance Technology Group
 
 
-def _found(screener: Screener, query: str) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for h in screener.screen(query, kind="org", limit=500):
-        for party_id in (h.party_id, *h.explanation.get("duplicates", ())):
-            found[str(party_id)] = h.score
-    return found
-
-
 def test_a_split_word_found_joined_weighs_as_both() -> None:
     screener = csl_2022_screener()
-    assert _found(screener, QUERY).get(GROUP, 0.0) >= screener.threshold
+    assert found_parties(screener, QUERY).get(GROUP, 0.0) >= screener.threshold
     keys = screener.index.query_keys(analyze(QUERY, False))
     # "brilli" and "ance" are no list words: their join weighs as the two
     assert keys["w:brilliance"] == pytest.approx(keys["t:brilli"] + keys["t:ance"])
@@ -45,6 +38,6 @@ def test_a_split_word_found_joined_weighs_as_both() -> None:
 def test_without_the_key_it_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, candidates_split_word_pair=False)
     old = Screener(csl_2022_parties())
-    assert GROUP not in _found(old, QUERY)
+    assert GROUP not in found_parties(old, QUERY)
     keys = old.index.query_keys(analyze(QUERY, False))
     assert keys["w:brilliance"] == pytest.approx(max(keys["t:brilli"], keys["t:ance"]))

@@ -35,3 +35,24 @@ def best_score(screener: Screener, query: str, name: str) -> float:
 def best_scores(screener: Screener, pairs: dict[str, str]) -> dict[str, float]:
     """:func:`best_score` of each ``query → list name`` pair (what a rule's test asserts over a set)."""
     return {query: best_score(screener, query, name) for query, name in pairs.items()}
+
+
+def assert_apart(screener: Screener, others: dict[str, str], own: dict[str, str]) -> None:
+    """Each ``query → another body's name`` of ``others`` scores under the threshold, and each ``query →
+    its own name`` of ``own`` at or over it: a rule telling two bodies apart must not lose the body's own
+    record (what the institution rules' tests assert)."""
+    other_scores = best_scores(screener, others)
+    own_scores = best_scores(screener, own)
+    assert all(score < screener.threshold for score in other_scores.values()), other_scores
+    assert all(score >= screener.threshold for score in own_scores.values()), own_scores
+
+
+def found_parties(screener: Screener, query: str) -> dict[str, float]:
+    """Every party an organisation query ``query`` hits as shipped (retrieval as configured, up to 500
+    hits), a hit's collapsed duplicate records included, with its score: what a retrieval rule's test
+    reads to say a record is found."""
+    found: dict[str, float] = {}
+    for h in screener.screen(query, kind="org", limit=500):
+        for party_id in (h.party_id, *h.explanation.get("duplicates", ())):
+            found[str(party_id)] = h.score
+    return found
