@@ -465,7 +465,7 @@ def person_lookalikes(people: list[Any], parties: list[Any], exclude: set[str]) 
         names = {key(a.name) for a in p.all_names()}
         if p.kind.value != "person" or not countries or names & (listed | seen):
             continue
-        if _ofac_uid(p) and _ofac_uid(p) in listed_uids:
+        if _ofac_uid(p) in listed_uids:  # (never "": a record without a uid is not in listed_uids)
             continue  # the same OFAC entity (its SDN uid), renamed between the two lists' releases
         seen |= names
         home = frozenset(c for code in countries for c in _country_group(code))
