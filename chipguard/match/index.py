@@ -817,11 +817,10 @@ class NameIndex:
             found = postings.get("a:" + a.acronym)
             if found:
                 out += self._past_limit(found, self.same_name_cap, out, tally, relaxed, 0.0)
-        cap = scorer_config().same_name_cap
         # the words' weight an entry holding every word of the query has (the keys skipped as too common
         # left out; a margin for sums taken in another order)
         held = sum(w for k, w, _p in present if k.startswith("t:")) - 1e-9
-        if cap > 0 and sig and len(out) < tally.count and top_weight[0] >= held:
+        if self.same_name_cap > 0 and sig and len(out) < tally.count and top_weight[0] >= held:
             # the same name however written ("Huawei Technology Co. Ltd." for "Huawei Technologies Co.,
             # Ltd."): always scored, even when a big name's many longer records (its affiliates, its
             # subsidiaries abroad) share the query's surface words more closely and fill the limit. Only
@@ -829,8 +828,7 @@ class NameIndex:
             # the query's) and some candidate was left out (else it is among them already)
             same = postings.get(same_name_key(a))
             if same:
-                chosen = set(out)
-                out += [eid for eid in same[:cap] if eid not in chosen]
+                out += self._unchosen(same, out)
         if a.person and scorer_config().candidates_person_sound_bag:
             out += self._sound_bag(a, out)
         retrieval.first = out
@@ -875,8 +873,12 @@ class NameIndex:
         its own (issue 12 item 5; matching.yml ``candidates_person_sound_bag``)."""
         key = sound_bag_key(a)
         found = self.postings.get(key) if key else None
-        if not found:
-            return []
+        return self._unchosen(found, chosen) if found else []
+
+    def _unchosen(self, found: Sequence[int], chosen: list[int]) -> list[int]:
+        """The first ``retrieval.same_name_cap`` entries of the posting list ``found`` that are not in
+        ``chosen``, in posting order: what a rule that always scores the holders of one key (the same name,
+        the same sounds) adds to the candidates."""
         seen = set(chosen)
         return [eid for eid in found[: self.same_name_cap] if eid not in seen]
 
@@ -1209,9 +1211,9 @@ class _ArrayTally:
 
     def weights(self, eids: list[int]) -> list[float]:
         """As _DictTally.weights (``met`` is ascending)."""
-        met = self.met
-        at = met.searchsorted(np.asarray(eids, dtype=np.int32))
-        inside = met.take(at, mode="clip") == np.asarray(eids, dtype=np.int32)
+        met, wanted = self.met, np.asarray(eids, dtype=np.int32)
+        at = met.searchsorted(wanted)
+        inside = met.take(at, mode="clip") == wanted
         return np.where(inside, self.sums.take(at, mode="clip"), 0.0).tolist()
 
 
