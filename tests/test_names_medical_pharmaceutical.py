@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from chipguard.names.vocab import vocab
-from tests.watchlist_support import best_scores, xscript_watchlist
+from tests.watchlist_support import assert_apart, assert_met, xscript_watchlist
 
 # query → another body's watchlist name: 医 against 药
 OTHERS = {
@@ -36,15 +36,11 @@ def test_medical_and_pharmaceutical_are_no_translation_synonyms() -> None:
     assert "medical" not in synonyms
     assert synonyms["medicine"] == synonyms["pharmaceutical"] == synonyms["drug"]
     screener = xscript_watchlist()
-    others = best_scores(screener, OTHERS)
-    own = best_scores(screener, OWN)
-    assert all(score < screener.threshold for score in others.values()), others
-    assert all(score >= screener.threshold for score in own.values()), own
+    assert_apart(screener, OTHERS, OWN)
 
 
 def test_with_medical_in_the_group_the_other_university_met(monkeypatch: pytest.MonkeyPatch) -> None:
     synonyms = vocab().translation_synonyms
     monkeypatch.setitem(synonyms, "medical", synonyms["pharmaceutical"])
     screener = xscript_watchlist()
-    others = best_scores(screener, OTHERS)
-    assert all(score >= screener.threshold for score in others.values()), others
+    assert_met(screener, OTHERS)

@@ -47,6 +47,13 @@ def assert_apart(screener: Screener, others: dict[str, str], own: dict[str, str]
     assert all(score >= screener.threshold for score in own_scores.values()), own_scores
 
 
+def assert_met(screener: Screener, pairs: dict[str, str]) -> None:
+    """Each ``query → list name`` of ``pairs`` scores at or over the threshold: what a rule's test asserts
+    of the other bodies with the rule off (the test's evidence that the rule is what keeps them apart)."""
+    scores = best_scores(screener, pairs)
+    assert all(score >= screener.threshold for score in scores.values()), scores
+
+
 def found_parties(screener: Screener, query: str) -> dict[str, float]:
     """Every party an organisation query ``query`` hits as shipped (retrieval as configured, up to 500
     hits), a hit's collapsed duplicate records included, with its score: what a retrieval rule's test
