@@ -232,6 +232,20 @@ def _passes(
     return runs[0], statistics.median(qps), spread
 
 
+def query_mix(shared: Path, count: int) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The screening query mix every throughput figure uses: the screening dev queries in a fixed shuffled
+    order (seed 7), the first ``count`` as (name, kind) queries and the next 300 names as warm-up (caches
+    warmed on other names than the pass's)."""
+    from bench.run import read_csv
+
+    rows = read_csv(shared / QUERIES)
+    rng = random.Random(7)
+    rng.shuffle(rows)
+    queries = [(r["name"], r.get("kind") or None) for r in rows[:count]]
+    warm = [r["name"] for r in rows[count : count + 300]]
+    return queries, warm
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
@@ -252,16 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (shared / CSL).exists() or not (shared / QUERIES).exists():
         print(f"bench.scale: {shared} holds no benchmark data; nothing to run.")
         return 0
-    from bench.run import read_csv
     from chipguard.match import indexfile
     from chipguard.sources import parse_file
 
     real = parse_file(shared / CSL).parties
-    rows = read_csv(shared / QUERIES)
-    rng = random.Random(7)
-    rng.shuffle(rows)
-    queries = [(r["name"], r.get("kind") or None) for r in rows[: args.queries]]
-    warm = [r["name"] for r in rows[args.queries : args.queries + 300]]
+    queries, warm = query_mix(shared, args.queries)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.million:
         sizes.append(1_000_000 - len(real))

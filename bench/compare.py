@@ -1,0 +1,224 @@
+"""Two checkouts of chipguard compared on the screening pass: CPU time in alternated fresh workers, and
+instructions under callgrind.
+
+Why: this host's CPU time per unit of work moves ±20 % within an hour and ~5 % between the positions of two
+runs in a round, so a q/s reading of one code says little about a change, and two readings taken minutes apart
+say less. A speed change is judged here two ways, each code with its own index file (built by that code, so a
+change of the file format or of the build is compared too):
+
+- **CPU, paired**: ``--rounds`` rounds, each running one fresh mapped worker of each code (the worker of
+  ``bench.scale``'s first row: the CSL 2022-04 index file mapped, 300 warm-up names, then the query mix), the
+  order alternated from round to round; it prints every reading, each round's ratio B / A and their median.
+- **Instructions** (``--instructions``, needs valgrind): the pass's instructions under callgrind — a run with
+  the queries minus a run with none, so start-up, warm-up and loading cancel — with ``OPENBLAS_NUM_THREADS=1``
+  (numpy's spinning threads otherwise add ±40 M) and ``PYTHONHASHSEED=0``. Deterministic to a few M.
+
+Both print each code's number of hits and a digest of every hit (query, party, score to 6 places), so a speed
+change shows that it moved no hit::
+
+    python -m bench.compare --shared ../shared/data A_CHECKOUT B_CHECKOUT [--rounds 8] [--queries 2000]
+        [--instructions] [--work DIR]
+
+A checkout is a directory holding a ``chipguard`` package (a git worktree: ``git worktree add --detach
+/tmp/base <commit>``); its compiled modules must be built (``python -m chipguard.native build`` with
+``PYTHONPATH`` set to it), and a checkout whose workers screen in pure Python is refused, since the
+figures would compare the interpreter. Index files, query files and callgrind output go to ``--work``
+(a temporary folder by default). Figures quoted in BENCHMARKS.md name this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.scale import CSL, QUERIES, query_mix
+
+_BUILD = r"""
+import sys
+from pathlib import Path
+from chipguard.match import indexfile
+from chipguard.sources import parse_file
+indexfile.build(parse_file(Path(sys.argv[1])).parties, Path(sys.argv[2]))
+"""
+
+_WORKER = r"""
+import hashlib, json, sys, time
+from pathlib import Path
+from chipguard import native
+from chipguard.match import indexfile
+from chipguard.names.analysis import analyze
+index, queries_file, warm_file, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+queries = json.loads(Path(queries_file).read_text())[:count]
+warm = json.loads(Path(warm_file).read_text())
+for name in warm[:50]:
+    analyze(name, False)  # name resources loaded before measuring
+screener = indexfile.open_screener(Path(index))
+for name in warm:
+    screener.screen(name)
+digest = hashlib.sha256()
+hits = 0
+start = time.process_time()
+for name, kind in queries:
+    found = screener.screen(name, kind)
+    hits += len(found)
+    for hit in found:
+        digest.update(repr((name, hit.party_id, round(hit.score, 6))).encode())
+cpu = time.process_time() - start
+print(json.dumps({"cpu": cpu, "hits": hits, "digest": digest.hexdigest()[:16],
+                  "compiled": native.status().compiled, "scorer": native.status().describe()}))
+"""
+
+
+def _env(checkout: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(checkout)
+    env["PYTHONHASHSEED"] = "0"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    return env
+
+
+def _run(checkout: Path, argv: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        argv, cwd=checkout, env=_env(checkout), check=True, stdout=subprocess.PIPE, text=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _worker(checkout: Path, files: tuple[Path, Path, Path], count: int) -> dict[str, Any]:
+    return _run(checkout, [sys.executable, "-c", _WORKER, *map(str, files), str(count)])
+
+
+def _instructions(checkout: Path, files: tuple[Path, Path, Path], count: int, out: Path) -> tuple[int, dict[str, Any]]:
+    """Instructions of the pass: callgrind's total with ``count`` queries minus with none."""
+    totals = []
+    result: dict[str, Any] = {}
+    for n in (0, count):
+        trace = out / f"callgrind.{n}.out"
+        result = _run(
+            checkout,
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={trace}",
+                "--log-file=" + str(out / f"valgrind.{n}.log"),
+                sys.executable,
+                "-c",
+                _WORKER,
+                *map(str, files),
+                str(n),
+            ],
+        )
+        for line in trace.read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                totals.append(int(line.split()[1]))
+                break
+    return totals[1] - totals[0], result
+
+
+def _label(checkout: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    commit = done.stdout.strip() or "?"
+    return f"{checkout} ({commit}{', modified' if dirty.stdout.strip() else ''})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("a", type=Path, help="checkout A (the base)")
+    parser.add_argument("b", type=Path, help="checkout B (the change)")
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--rounds", type=int, default=8, help="alternated rounds of fresh workers (0: none)")
+    parser.add_argument("--queries", type=int, default=2000, help="screening queries per pass")
+    parser.add_argument("--instructions", action="store_true", help="also count the pass's instructions")
+    parser.add_argument("--work", type=Path, help="folder for index files and traces (kept)")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / CSL).exists() or not (shared / QUERIES).exists():
+        print(f"bench.compare: {shared} holds no benchmark data", file=sys.stderr)
+        return 2
+    codes = {"A": args.a.resolve(), "B": args.b.resolve()}
+    for key, checkout in codes.items():
+        if not (checkout / "chipguard" / "__init__.py").exists():
+            print(f"bench.compare: checkout {key} {checkout} holds no chipguard package", file=sys.stderr)
+            return 2
+    if args.instructions and shutil.which("valgrind") is None:
+        print("bench.compare: --instructions needs valgrind on PATH", file=sys.stderr)
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="chipguard-compare-"))
+    work.mkdir(parents=True, exist_ok=True)
+    queries, warm = query_mix(shared, args.queries)
+    qfile, wfile = work / "q.json", work / "w.json"
+    qfile.write_text(json.dumps(queries))
+    wfile.write_text(json.dumps(warm))
+    files: dict[str, tuple[Path, Path, Path]] = {}
+    for key, checkout in codes.items():
+        index = work / f"index-{key}.cgix"
+        subprocess.run(
+            [sys.executable, "-c", _BUILD, str(shared / CSL), str(index)],
+            cwd=checkout,
+            env=_env(checkout),
+            check=True,
+        )
+        files[key] = (index, qfile, wfile)
+        print(f"{key}: {_label(checkout)}, index file {index.stat().st_size / 1e6:.1f} MB", flush=True)
+    readings: dict[str, list[float]] = {"A": [], "B": []}
+    ratios: list[float] = []
+    results: dict[str, dict[str, Any]] = {}
+    for number in range(args.rounds):
+        order = ("A", "B") if number % 2 == 0 else ("B", "A")
+        row = {}
+        for key in order:
+            result = _worker(codes[key], files[key], args.queries)
+            if not result["compiled"]:
+                print(
+                    f"bench.compare: {key} screens in pure Python ({result['scorer']}); build it first",
+                    file=sys.stderr,
+                )
+                return 2
+            row[key] = args.queries / result["cpu"]
+            readings[key].append(row[key])
+            results[key] = result
+        ratios.append(row["B"] / row["A"])
+        print(
+            f"round {number + 1} ({order[0]} first): A {row['A']:,.0f} q/s, B {row['B']:,.0f} q/s, "
+            f"B / A {ratios[-1]:.3f}",
+            flush=True,
+        )
+    if ratios:
+        print(
+            f"\nq/s per core, median (range): A {statistics.median(readings['A']):,.0f} "
+            f"({min(readings['A']):,.0f}–{max(readings['A']):,.0f}), B {statistics.median(readings['B']):,.0f} "
+            f"({min(readings['B']):,.0f}–{max(readings['B']):,.0f}); paired B / A median "
+            f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f}) over {len(ratios)} rounds"
+        )
+    if args.instructions:
+        for key, checkout in codes.items():
+            out = work / f"callgrind-{key}"
+            out.mkdir(exist_ok=True)
+            count, result = _instructions(checkout, files[key], args.queries, out)
+            results[key] = result
+            print(f"{key}: {count / 1e6:,.0f} M instructions for the {args.queries:,}-query pass ({out})")
+    for key, result in results.items():
+        print(f"{key}: {result['hits']:,} hits, digest {result['digest']}; {result['scorer']}")
+    if len(results) == 2 and results["A"]["digest"] != results["B"]["digest"]:
+        print("the two codes' hits differ (digests above)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
