@@ -112,3 +112,44 @@ def test_only_the_qualifier_of_the_part_matched_counts() -> None:
     assert query_qualifier(
         "OOO Shipyard 'Zaliv' (Hong Kong)", "OOO Shipyard 'Zaliv'", "OOO SHIPYARD ZALIV", set()
     )
+
+
+def _pattern_search(text: str, word: str, at: int) -> int:
+    """Where the pattern _form_qualifiers compiled per word before finds it (-1: nowhere)."""
+    import re
+
+    found = re.compile(rf"\b{re.escape(word)}\b").search(text, at)
+    return -1 if found is None else found.start()
+
+
+def test_a_form_word_is_found_where_a_whole_word_pattern_finds_it() -> None:
+    # _form_qualifiers finds each word of the form by string search, not by a pattern compiled per word:
+    # the same place as the pattern on every word of every query form of the screening set, and on words
+    # run into others, into digits, underscores, letters of other scripts and at the start position
+    from bench.run import read_csv
+    from chipguard.match.pairs import _WORD_RE, _whole_word_at
+    from chipguard.match.screener import query_forms
+    from tests.conftest import SHARED
+
+    cases = [
+        ("ab abc abcd_ab ab", "ab", 0),
+        ("ab abc abcd_ab ab", "ab", 1),
+        ("xab ab", "ab", 1),
+        ("_ab ab1 ab", "ab", 0),
+        ("北京ab ab", "ab", 0),
+        ("é-ab abé ab", "ab", 0),
+        ("ab²ab ab", "ab", 0),
+        ("7 77 777", "77", 0),
+        ("a", "a", 1),
+        ("huawei (huawei) huawei", "huawei", 3),
+    ]
+    path = SHARED / "bench/screening_queries.csv"
+    if path.exists():
+        for row in read_csv(path)[::3]:
+            text = row["name"].casefold()
+            for form in query_forms(row["name"]):
+                for word in _WORD_RE.findall(form.text.casefold()):
+                    cases += [(text, word, at) for at in (0, len(text) // 2)]
+    assert len(cases) > 10
+    for text, word, at in cases:
+        assert _whole_word_at(text, word, at) == _pattern_search(text, word, at), (text, word, at)

@@ -257,11 +257,11 @@ def _form_qualifiers(query: str, form: str) -> list[str]:
     spans: list[tuple[int, int]] = []
     at = 0
     for word in words:
-        found = re.compile(rf"\b{re.escape(word)}\b").search(text, at)
-        if found is None:
+        start = _whole_word_at(text, word, at)
+        if start < 0:
             return parenthesised(query)
-        spans.append(found.span())
-        at = found.end()
+        at = start + len(word)
+        spans.append((start, at))
     if not spans:
         return parenthesised(query)
     start, end = spans[0][0], spans[-1][1]
@@ -272,6 +272,33 @@ def _form_qualifiers(query: str, form: str) -> list[str]:
         or (m.start() >= end and _adjacent(text[end : m.start()]))
         or (m.end() <= start and _adjacent(text[m.end() : start]))
     ]
+
+
+def _whole_word_at(text: str, word: str, at: int) -> int:
+    """Where ``word`` (a run of word characters, as ``_WORD_RE`` finds them) first stands in ``text`` as a
+    whole word at ``at`` or after (-1: nowhere): what ``re.compile(rf"\\b{re.escape(word)}\\b").search(text,
+    at)`` finds — a word character is one ``str.isalnum()`` says is, or "_", as for ``re``'s ``\\w``; the
+    character before ``at`` counts, as ``re`` reads it from a start position.
+
+    Why not that pattern: a query's words are new words, so each was a pattern compiled for one search
+    (~150 of bench.scale's 2,000 queries' forms, each compile the interpreted ``re`` compiler's), and each
+    pushed out of ``re``'s cache of 512 patterns the module patterns called by string
+    (chipguard.match.evidence's date formats), compiled again in turn."""
+    size, end_of_text = len(word), len(text)
+    start = text.find(word, at)
+    while start >= 0:
+        end = start + size
+        if (start == 0 or not _word_char(text[start - 1])) and (
+            end == end_of_text or not _word_char(text[end])
+        ):
+            return start
+        start = text.find(word, start + 1)
+    return -1
+
+
+def _word_char(char: str) -> bool:
+    """Whether a character is a word character as ``re``'s ``\\w`` reads a str (Unicode)."""
+    return char.isalnum() or char == "_"
 
 
 def _adjacent(gap: str) -> bool:
