@@ -131,6 +131,69 @@ def test_a_process_that_maps_an_index_collects_cycles_less_often(
         gc.set_threshold(*before)
 
 
+def _tracked_per_record(table: Any, ids: range) -> float:
+    """The cycle collector's objects one decoded record of ``table`` (a mapped screener's names or
+    parties) keeps, on average over ``ids``."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        before = len(gc.get_objects())
+        kept = [table[i] for i in ids]
+        made = len(gc.get_objects()) - before
+    finally:
+        if was:
+            gc.enable()
+    assert len(kept) == len(ids)
+    return made / len(ids)
+
+
+def test_a_worker_fills_its_decode_caches_without_a_young_collection(
+    home: Path, shared: Path, tmp_path: Path
+) -> None:
+    """SCREENING_GC_THRESHOLDS' first is above the collector's objects that a mapped screener's decode
+    caches hold at their bounds (a decoded name's and a decoded party's objects, counted on real records,
+    times the caches' sizes, and the tokens and posting lists kept): a fresh worker filling them never
+    walks them in a young collection, a walk that cost ~8 % of its CPU time (see the constant's comment).
+    And screening leaves almost no garbage in cycles, which only a collection frees."""
+    import gc
+
+    from chipguard.match.index import SCREENING_GC_THRESHOLDS
+
+    built = _built(shared)
+    path = tmp_path / "index.cgix"
+    indexfile.write(built, path)
+    mapped = indexfile.open_screener(path)
+    entries, parties = mapped.index.entries, mapped.parties
+    assert isinstance(entries, indexfile.MappedEntries)
+    assert len(entries) >= 300 and len(parties) >= 100
+    for eid in range(len(entries)):
+        entries.peek(eid)  # (the tokens made once and kept: counted as TOKEN_CACHE below)
+    per_name = _tracked_per_record(entries, range(len(entries)))
+    per_party = _tracked_per_record(parties, range(len(parties)))
+    assert 3 <= per_name <= 20 and 2 <= per_party <= 40, (per_name, per_party)
+    full = (
+        indexfile.DECODED_ENTRIES * per_name
+        + indexfile.DECODED_CACHE * per_party
+        + indexfile.TOKEN_CACHE
+        + indexfile.POSTING_CACHE
+    )
+    assert SCREENING_GC_THRESHOLDS[0] > full * 1.1, (full, per_name, per_party, SCREENING_GC_THRESHOLDS)
+    names = _queries(built)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for name in names:
+            mapped.screen(name)
+        assert gc.collect() <= len(names) // 10
+    finally:
+        if was:
+            gc.enable()
+
+
 @pytest.mark.parametrize("spill", [None, 500])
 def test_an_index_built_straight_into_the_file_is_the_file_of_the_built_screener(
     home: Path, shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spill: int | None

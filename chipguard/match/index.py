@@ -64,12 +64,19 @@ LONG_POSTING = (
 NEIGHBOUR_CACHE = 65_536
 
 
-# the cycle collector's thresholds in a process that screens (see tune_gc). The first: a fresh worker's
-# caches grow by ~120 container objects a query (decoded names, their analyses and tokens), and each
-# collection of the older generations walks again what the young ones kept; at 100,000 rather than
-# 20,000 they come five times less often (callgrind, bench.scale's fresh mapped 2,000 queries: 12 → 4
-# collections, 149 → 99 M instructions; results unchanged)
-SCREENING_GC_THRESHOLDS = (100_000, 20, 20)
+# the cycle collector's thresholds in a process that screens (see tune_gc). The first: above what a
+# mapped screener's caches hold when full, so that filling them never starts a young collection. A fresh
+# worker's caches grow by ~80 container objects a query (a decoded name is ~8: the name, its analysis,
+# token tuples, word sets; a decoded party ~12), up to ~0.8 M when full (chipguard.match.indexfile:
+# 65,536 names, 16,384 parties, 65,536 tokens, 32,768 posting lists), and every young collection walked
+# the ~100,000 objects kept since the one before: a walk of objects long out of the processor's caches,
+# ~0.7 µs each — 0.11 of a fresh worker's 1.4 CPU s over bench.scale's 2,000 queries (gc.callbacks), for
+# ~1 % of its instructions, whatever the threshold (10,000: 22 collections, 0.11 s; 100,000: 3, 0.12 s).
+# Screening leaves almost no garbage in cycles for a collection to find (6 objects over those 2,000
+# queries), and caches at their bounds free as many objects as they make, so the count of a worker that
+# has filled them stays under the threshold. Before: 100,000 (12 → 4 collections against 20,000,
+# 149 → 99 M instructions)
+SCREENING_GC_THRESHOLDS = (1_000_000, 20, 20)
 
 
 def tune_gc() -> None:
