@@ -117,17 +117,47 @@ def test_a_process_that_maps_an_index_collects_cycles_less_often(
     and never lowers one that is higher already."""
     import gc
 
+    from chipguard.match import index
     from chipguard.match.index import SCREENING_GC_THRESHOLDS
 
     path = tmp_path / "index.cgix"
     indexfile.write(_built(shared), path)
-    before = gc.get_threshold()
+    before, serving = gc.get_threshold(), index._SERVING[0]
     try:
+        index._SERVING[0] = False  # (a REST app made earlier in this process declared it a request server)
         gc.set_threshold(700, 50, 10)
         indexfile.open_screener(path)
         assert gc.get_threshold() == (SCREENING_GC_THRESHOLDS[0], 50, SCREENING_GC_THRESHOLDS[2])
         assert SCREENING_GC_THRESHOLDS[0] > 700
     finally:
+        index._SERVING[0] = serving
+        gc.set_threshold(*before)
+
+
+def test_a_request_server_collects_cycles_at_a_lower_pace(home: Path, shared: Path, tmp_path: Path) -> None:
+    """The REST face declares its process a request server (create_app → service.screening.serving_
+    requests): mapping an index there leaves the collector's first threshold at REQUEST_GC_FIRST, and
+    one a screener mapped before raised is brought down to it — the web framework's garbage in cycles
+    (~79 objects a request) is not left to pile up to SCREENING_GC_THRESHOLDS' first."""
+    import gc
+
+    from chipguard.api.app import create_app
+    from chipguard.match import index
+
+    path = tmp_path / "index.cgix"
+    indexfile.write(_built(shared), path)
+    before, serving = gc.get_threshold(), index._SERVING[0]
+    try:
+        index._SERVING[0] = False
+        gc.set_threshold(700, 10, 10)
+        indexfile.open_screener(path)
+        assert gc.get_threshold()[0] == index.SCREENING_GC_THRESHOLDS[0]
+        create_app(f"sqlite:///{tmp_path / 'rest.db'}")
+        assert gc.get_threshold()[0] == index.REQUEST_GC_FIRST < index.SCREENING_GC_THRESHOLDS[0]
+        indexfile.open_screener(path)
+        assert gc.get_threshold() == (index.REQUEST_GC_FIRST, *index.SCREENING_GC_THRESHOLDS[1:])
+    finally:
+        index._SERVING[0] = serving
         gc.set_threshold(*before)
 
 

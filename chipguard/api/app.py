@@ -58,6 +58,7 @@ from chipguard.limits import LIMITS, load_json
 from chipguard.service import Services
 from chipguard.service.inputs import CustomerModel, find_bad_text
 from chipguard.service.jobs import JobRunner
+from chipguard.service.screening import serving_requests
 from chipguard.service.services import ScreenQuery
 from chipguard.store.decisions import check_range, parse_day
 from chipguard.store.keys import ApiKey
@@ -187,6 +188,7 @@ def _warm_queries(services: Services, screener: Any) -> None:
 def create_app(database_url: str | None = None, *, warm: bool = False) -> FastAPI:
     """The application over the database at ``database_url`` (default: CHIPGUARD_DATABASE_URL or the
     SQLite file in CHIPGUARD_HOME). ``warm`` builds the screener at startup instead of on first use."""
+    serving_requests()  # (the cycle collector's pace for a process that serves requests)
     services = Services.open(database_url)
     # Background jobs run in this process's threads; jobs a stopped process left unfinished are marked
     # failed now, naming how far they got.

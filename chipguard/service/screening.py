@@ -21,11 +21,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from chipguard.errors import ListsUnavailableError
+from chipguard.match import index as match_index
 from chipguard.match.screener import Screener
 from chipguard.policy.facts import ListsStatus
 from chipguard.service import index_cache
 from chipguard.store.db import get_engine
 from chipguard.store.snapshots import NO_LISTS_MESSAGE, SnapshotInfo, SnapshotStore, require_lists
+
+
+def serving_requests() -> None:
+    """Declares this process a request server (the REST face): the cycle collector's first threshold stays
+    at the one for a process whose framework leaves garbage in cycles, not the screening workers' higher
+    one (chipguard.match.index.serving_requests)."""
+    match_index.serving_requests()
 
 
 def lists_status(store: SnapshotStore) -> ListsStatus:
