@@ -34,7 +34,14 @@ from chipguard.limits import LIMITS
 from chipguard.match import evidence as ev
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, Retrieval
-from chipguard.match.score import RarityFn, Scored, industry_words, score_or_bound, weights_of
+from chipguard.match.score import (
+    RarityFn,
+    Scored,
+    SimilarityRules,
+    industry_words,
+    score_or_bound,
+    weights_of,
+)
 from chipguard.model import PartyKind
 from chipguard.names.analysis import (
     ADMIN,
@@ -451,8 +458,10 @@ class PairQuery:
     this form was made (as-given, without-parentheses or its transliteration method) and its anchors;
     ``han``: the query's Han characters when this form is their Latin rendering; the query's kind and
     country (normalised, and as given); the lists' ``rarity``, the score below which a pair is dropped,
-    and the listed ``records`` (kind and countries by party) — screening has them, compare() does not.
-    Made once per query form, so the scorer's hot loop passes one object."""
+    and the listed ``records`` (kind and countries by party) — screening has them, compare() does not;
+    ``rules``: the scorer's similarity rules (score.similarity_rules of matching.yml), read once per
+    query instead of once per candidate (see score_or_bound). Made once per query form, so the scorer's
+    hot loop passes one object."""
 
     name: str
     how: str
@@ -466,6 +475,7 @@ class PairQuery:
     records: Callable[[int], ListedRecord] | None = None
     # whether a listed record carries a name in Chinese script (a translated query meets it directly)
     own_script: Callable[[int], bool] | None = None
+    rules: SimilarityRules | None = None
 
 
 def score_pair(
@@ -548,6 +558,7 @@ def _aligned(
             anchors=entry.anchors,
             list_translated=True,
             similar=similar,
+            rules=query.rules,
         )
         if not isinstance(swapped, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)
@@ -564,6 +575,7 @@ def _aligned(
             anchors=query.anchors,
             cand_has_script=script,
             similar=similar,
+            rules=query.rules,
         )
         if not isinstance(found, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)

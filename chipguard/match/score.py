@@ -920,6 +920,10 @@ def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[
 _ROUNDING: Final = 1e-9
 
 
+# score_or_bound's words of kinds of body and translation synonyms when no table applies
+_NO_KINDS: Final[frozenset[str]] = frozenset()
+_NO_SYNONYMS: Final[dict[str, int]] = {}
+
 # a matched pair of these is weighed by its list word alone (score_or_bound)
 _LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
 
@@ -942,8 +946,8 @@ def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: S
 
 def _pairs_bound(
     gains: list[tuple[int, int, float, bool]],
-    q_w: list[float],
-    c_w: list[float],
+    q_w: tuple[float, ...],
+    c_w: tuple[float, ...],
     exact: float,
     total_all: float,
     unmatched_share: float,
@@ -1152,6 +1156,7 @@ def score_or_bound(
     list_translated: bool = False,
     cand_has_script: bool = False,
     similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
+    rules: SimilarityRules | None = None,
 ) -> Scored | float:
     """:func:`score_analyses`, but when the early bound rules the pair out (it cannot reach
     ``min_score``) the bound itself, a float, instead of an unexplained Scored. Why: screening drops
@@ -1169,10 +1174,13 @@ def score_or_bound(
     once per name), then by the list token's identity (a decoded list name shares its words' Token
     objects, chipguard.match.indexfile); each value holds its token, so an identity is never reused
     while the dict lives. (Integer keys: a tuple key per word pair cost as much as the comparisons
-    it spared.)"""
-    w = scorer_config()
+    it spared.)
+
+    ``rules``: similarity_rules(scorer_config()), when the caller has it (screening: once per query,
+    PairQuery.rules) — most pairs end at the bound, which reads nothing else of the configuration, so
+    the configuration itself is read only for a pair scored in full."""
     # (matching.yml's numbers read of every candidate, in place: see SimilarityRules)
-    sim_rules = similarity_rules(w)
+    sim_rules = rules if rules is not None else similarity_rules(scorer_config())
     # (tuples, never lists: compiled, a word of either name is then read in place, not through the
     # generic item protocol)
     q_tokens: tuple[Token, ...] = query.tokens
@@ -1195,8 +1203,10 @@ def score_or_bound(
         rejoined = _merge_split_typo(c_tokens, cand.texts, q_tokens, query.texts, merges, "list", lengths)
         if rejoined is not c_tokens:
             c_tokens, c_weights = rejoined, None
-    q_w = list(q_weights) if q_weights is not None else [token_weight(t, rarity, person) for t in q_tokens]
-    c_w = list(c_weights) if c_weights is not None else [token_weight(t, rarity, person) for t in c_tokens]
+    # the words' weights, read in place up to the bounds (copied into lists only for a pair scored in
+    # full, which changes them: most pairs end at a bound)
+    q_wt = q_weights if q_weights is not None else tuple([token_weight(t, rarity, person) for t in q_tokens])
+    c_wt = c_weights if c_weights is not None else tuple([token_weight(t, rarity, person) for t in c_tokens])
     # words of the other name's legal form standing apart (see _legal_words_apart): two set tests per
     # pair, few names holding a word of a multi-word legal form on its own
     q_apart: list[int] = []
@@ -1211,9 +1221,12 @@ def score_or_bound(
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
+        # (a name without a place keeps its weights as they are)
         place_weight = sim_rules.place_institutional
-        q_w = [place_weight if t.cls == PLACE else x for t, x in zip(q_tokens, q_w, strict=True)]
-        c_w = [place_weight if t.cls == PLACE else x for t, x in zip(c_tokens, c_w, strict=True)]
+        if any(t.cls == PLACE for t in q_tokens):
+            q_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(q_tokens, q_wt, strict=True)])
+        if any(t.cls == PLACE for t in c_tokens):
+            c_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(c_tokens, c_wt, strict=True)])
 
     # matched words common in company names at large count as less evidence (screening an organisation
     # name written in Latin letters; a word-by-word translation has its own rules)
@@ -1276,8 +1289,8 @@ def score_or_bound(
     other_first = sim_rules.len_morphology_same_start >= 1 and sim_rules.len_prefix >= 1
     long_word = sim_rules.len_other_first_letter
     tables = translated and not person
-    kinds: frozenset[str] = frozenset()
-    synonyms: dict[str, int] = {}
+    kinds: frozenset[str] = _NO_KINDS
+    synonyms: dict[str, int] = _NO_SYNONYMS
     if tables:
         words = vocab()
         kinds, synonyms = words.body_kinds, words.translation_synonyms
@@ -1291,7 +1304,10 @@ def score_or_bound(
         )
         for j in rest_c
     ]
-    may_pair: list[tuple[int, int]] = []
+    # the word pairs that may pair up, as two lists of positions (the query's, the list's): a pair of
+    # small integers is two references to Python's shared small ints, where a tuple was a new object
+    may_q: list[int] = []
+    may_c: list[int] = []
     for i in rest_q:
         q_tok = q_tokens[i]
         q_text = q_tok.text
@@ -1308,16 +1324,17 @@ def score_or_bound(
                     and not (q_table and c_table)
                 ):
                     continue
-            may_pair.append((i, j))
+            may_q.append(i)
+            may_c.append(j)
     exact = total_all = 0.0
     if bounded:
         # upper bound (see _early_bound): with no word pair left that may pair up, what the equal words
         # match is all there is; most candidates stop here, before any word comparison
         # (sums over generators: compiled, a loop of float additions in place — a list's sum is a call of
         # the builtin, three a candidate; the same additions in the same order)
-        exact = sum((q_w[i] + c_w[j] for i, j, _s, _h in pairs), 0.0)
-        total_all = sum((x for x in q_w), 0.0) + sum((x for x in c_w), 0.0)
-        if not may_pair:
+        exact = sum((q_wt[i] + c_wt[j] for i, j, _s, _h in pairs), 0.0)
+        total_all = sum((x for x in q_wt), 0.0) + sum((x for x in c_wt), 0.0)
+        if not may_q:
             # (the pairs are the equal words': a translated query's unmatched words weigh less only when
             # one of them is an anchor, and a person's words left on both sides are parts that clash)
             share = unmatched_share if _anchor_among(pairs, q_tokens, c_tokens, anchors, sim_rules) else 1.0
@@ -1336,17 +1353,18 @@ def score_or_bound(
     cands: list[tuple[float, int, int, str]] = []
     alike: list[tuple[int, int, float, bool]] = []
     # (what token_similarity depends on besides the two words)
-    rules = person + 2 * translated + 4 * institutional
+    in_play = person + 2 * translated + 4 * institutional
     row: dict[int, tuple[float, str, Token]] = {}
     row_of = -1
-    for i, j in may_pair:
+    for k in range(len(may_q)):
+        i, j = may_q[k], may_c[k]
         qt, ct = q_tokens[i], c_tokens[j]
         if similar is None:
             sim, how = _similarity(qt, ct, person, translated, sim_rules, institutional)
         else:
-            if i != row_of:  # (may_pair holds each query word's pairs together)
+            if i != row_of:  # (may_q holds each query word's pairs together)
                 row_of = i
-                row_key = id(qt) * 8 + rules
+                row_key = id(qt) * 8 + in_play
                 found = similar.get(row_key)
                 if found is None:
                     row = {}
@@ -1370,9 +1388,9 @@ def score_or_bound(
             cands.append((sim, i, j, how))
             if bounded:
                 # what the pair adds at most, at its similarity and weight (see _early_bound)
-                pw = c_w[j] if how in _LIST_WEIGHED else (q_w[i] + c_w[j]) / 2
+                pw = c_wt[j] if how in _LIST_WEIGHED else (q_wt[i] + c_wt[j]) / 2
                 alike.append((i, j, 2.0 * sim * pw, person and sim >= 0.99))
-    if bounded and may_pair:
+    if bounded and may_q:
         # the same bound on the word pairs found alike; a translated query's unmatched words weigh less
         # only once an anchor pairs (an equal word's or one alike enough: see below), and a person's
         # words that found nothing alike, left on both sides, are parts that clash (person_parts_clash:
@@ -1398,7 +1416,7 @@ def score_or_bound(
             )
         if alike:
             bound = _pairs_bound(
-                alike, q_w, c_w, exact, total_all, share, person and not clashes, len(pairs), sim_rules
+                alike, q_wt, c_wt, exact, total_all, share, person and not clashes, len(pairs), sim_rules
             )
         else:
             subset = person and not clashes and len(pairs) >= sim_rules.subset_min_parts
@@ -1407,6 +1425,9 @@ def score_or_bound(
             bound = max(bound - sim_rules.person_clash_penalty * clashes, 0.0)  # (a score is never below 0)
         if bound < min_score - _ROUNDING:
             return bound
+    w = scorer_config()
+    q_w = list(q_wt)
+    c_w = list(c_wt)
     # best pairs first
     cands.sort(reverse=True)
     for sim, i, j, how in cands:

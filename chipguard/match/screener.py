@@ -41,7 +41,7 @@ from chipguard.match.pairs import (
 from chipguard.match.pairs import PairScore as PairScore  # (named here as before)
 from chipguard.match.pairs import query_qualifier as query_qualifier
 from chipguard.match.pairs import trade_name_places as trade_name_places
-from chipguard.match.score import RarityFn, Scored, industry_words, weights_of
+from chipguard.match.score import RarityFn, Scored, industry_words, similarity_rules, weights_of
 from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
@@ -744,6 +744,7 @@ class Screener:
             kind_norm = None
         q_han = han_core(name)
         records = self.listed_record
+        rules = similarity_rules(scorer_config())  # (one read a query, see PairQuery)
         queries = [
             (
                 form,
@@ -759,6 +760,7 @@ class Screener:
                     floor,
                     records,
                     self.record_has_script,
+                    rules,
                 ),
             )
             for form in forms
