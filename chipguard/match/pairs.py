@@ -14,7 +14,8 @@ a test cannot patch through this module; float ``sum(...)`` needs a ``0.0`` star
 
 Interface::
 
-    score_pair(qa, entry, person, q_weights, query: PairQuery, aligned=None, similar=None) -> PairScore | None
+    score_pair(qa, entry, person, q_weights, query: PairQuery, aligned=None, similar=None, q_words=None)
+        -> PairScore | None
     PairQuery, ListedRecord, PairScore
     core_name(name) / latin_core_name(name) -> str     # a listed company name's trade name
     han_core(name) -> str; query_qualifier(...); trade_name_places(alias); ...
@@ -35,11 +36,13 @@ from chipguard.match import evidence as ev
 from chipguard.match.config import scorer_config
 from chipguard.match.index import Entry, Retrieval
 from chipguard.match.score import (
+    QueryWords,
     RarityFn,
     Scored,
     SimilarityRules,
     industry_words,
     score_or_bound,
+    similarity_rules,
     weights_of,
 )
 from chipguard.model import PartyKind
@@ -486,6 +489,7 @@ def score_pair(
     query: PairQuery,
     aligned: dict[tuple[Any, ...], Scored | None] | None = None,
     similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
+    q_words: QueryWords | None = None,
 ) -> PairScore | None:
     """The one scorer of a query name against a candidate name, for ``Screener.screening`` and
     ``compare`` alike: the names' token alignment (chipguard.match.score.score_analyses; a candidate that
@@ -503,16 +507,17 @@ def score_pair(
     passes one dict per form and query), by the candidate name's text, person rules and anchors — all an
     alignment depends on besides the query. A name listed on several records (the Entity List lists a
     firm once per address) is then aligned once; the features of each record are still its own.
-    ``similar``: the word pairs already compared for this query form (see score_or_bound)."""
+    ``similar``: the word pairs already compared for this query form (see score_or_bound); ``q_words``:
+    what the scorer reads of ``qa``'s own words (score.QueryWords, made once per form and mode)."""
     script = _record_script(entry, person, query)
     if aligned is None:
-        scored = _aligned(qa, entry, person, q_weights, query, script, similar)
+        scored = _aligned(qa, entry, person, q_weights, query, script, similar, q_words)
     else:
         key = (entry.analysis.original, entry.analysis.person, entry.person, entry.anchors, person, script)
         if key in aligned:
             scored = aligned[key]
         else:
-            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script, similar)
+            scored = aligned[key] = _aligned(qa, entry, person, q_weights, query, script, similar, q_words)
     if scored is None:
         return None
     return _pair_features(qa, entry, query, scored)
@@ -539,6 +544,7 @@ def _aligned(
     query: PairQuery,
     script: bool = False,
     similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
+    q_words: QueryWords | None = None,
 ) -> Scored | None:
     """The names' alignment of score_pair, None when it is below ``query.min_score``; ``script``: see
     _record_script."""
@@ -576,6 +582,7 @@ def _aligned(
             cand_has_script=script,
             similar=similar,
             rules=query.rules,
+            q_words=q_words,
         )
         if not isinstance(found, Scored):
             return None  # the early bound ruled the pair out (it is below min_score)
@@ -875,6 +882,10 @@ def score_candidates(
     q_words: dict[bool, set[str]] = {}  # the query's words, per scoring mode
     aligned: dict[tuple[Any, ...], Scored | None] = {}  # (see score_pair)
     similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] = {}  # (see score_or_bound)
+    # what the scorer reads of the query's own words, per scoring mode (see score.QueryWords)
+    q_sides: dict[bool, QueryWords] = {}
+    rules = pair_query.rules if pair_query.rules is not None else similarity_rules(scorer_config())
+    translated = pair_query.anchors is not None
     for eid in deepen.walk(candidates):
         entry: Entry = entries[eid]
         person_mode = kind_norm == "person" or (kind_norm is None and entry.person)
@@ -882,7 +893,10 @@ def score_candidates(
         qw = q_weights.get(person_mode)
         if qw is None:
             qw = q_weights[person_mode] = weights_of(qa, rarity, person_mode)
-        pair = scorer(qa, entry, person_mode, qw, pair_query, aligned, similar)
+        side = q_sides.get(person_mode)
+        if side is None or side.weights is not qw:
+            side = q_sides[person_mode] = QueryWords(qa, qw, person_mode, translated, rules)
+        pair = scorer(qa, entry, person_mode, qw, pair_query, aligned, similar, side)
         if (
             person_query is not None
             and _person_shaped(entry)
@@ -891,7 +905,10 @@ def score_candidates(
             pw = q_weights.get(True)
             if pw is None:
                 pw = q_weights[True] = weights_of(form.person, rarity, True)
-            read = scorer(form.person, entry, True, pw, person_query, aligned, similar)
+            person_side = q_sides.get(True)
+            if person_side is None or person_side.weights is not pw:
+                person_side = q_sides[True] = QueryWords(form.person, pw, True, translated, rules)
+            read = scorer(form.person, entry, True, pw, person_query, aligned, similar, person_side)
             if read is not None and (pair is None or read.score > pair.score):
                 pair, qa, person_mode = read, form.person, True
         if entry.variant == "core":

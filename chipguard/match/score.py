@@ -920,6 +920,55 @@ def weights_of(a: NameAnalysis, rarity: RarityFn | None, person: bool) -> tuple[
 _ROUNDING: Final = 1e-9
 
 
+class QueryWords:
+    """What score_or_bound reads of the query name's own words, whatever the candidate: each word's first
+    letter, length and whether a translation table holds it, the weights' total (and with an institution's
+    place weights), whether the name holds a word of a multi-word legal form or such a legal form itself.
+    Made once per query form and scoring mode (pairs.score_candidates), beside the weights it reads.
+
+    Why: a query meets a dozen candidates or more, most ruled out by a bound after reading little more
+    than these and the candidate's words — read again for each, they were ~70 M of bench.scale's 2,000
+    queries (callgrind). score_or_bound reads them only while it scores this analysis as it is, with
+    these weights, in this mode (no word merged: a merge makes it read the name again)."""
+
+    def __init__(
+        self,
+        query: NameAnalysis,
+        weights: tuple[float, ...],
+        person: bool,
+        translated: bool,
+        rules: SimilarityRules,
+    ) -> None:
+        self.query = query
+        self.weights = weights
+        self.rules = rules
+        self.person = person
+        self.translated = translated
+        tokens = query.tokens
+        self.firsts: tuple[str, ...] = tuple([t.text[:1] for t in tokens])
+        self.lengths: tuple[int, ...] = tuple([len(t.text) for t in tokens])
+        kinds: frozenset[str] = _NO_KINDS
+        synonyms: dict[str, int] = _NO_SYNONYMS
+        tables = translated and not person
+        if tables:
+            words = vocab()
+            kinds, synonyms = words.body_kinds, words.translation_synonyms
+        self.in_tables: tuple[bool, ...] = tuple(
+            [tables and (t.canon in kinds or t.text in synonyms or t.canon in synonyms) for t in tokens]
+        )
+        self.total = sum((x for x in weights), 0.0)
+        place_weight = rules.place_institutional
+        self.placed = (
+            tuple([place_weight if t.cls == PLACE else x for t, x in zip(tokens, weights, strict=True)])
+            if any(t.cls == PLACE for t in tokens)
+            else weights
+        )
+        self.placed_total = sum((x for x in self.placed), 0.0)
+        self.stray_words = legal_phrase_words()
+        self.holds_stray = not self.stray_words.isdisjoint(query.texts)
+        self.legal_phrase = any(t.cls == LEGAL and " " in t.text for t in tokens)
+
+
 # score_or_bound's words of kinds of body and translation synonyms when no table applies
 _NO_KINDS: Final[frozenset[str]] = frozenset()
 _NO_SYNONYMS: Final[dict[str, int]] = {}
@@ -1157,6 +1206,7 @@ def score_or_bound(
     cand_has_script: bool = False,
     similar: dict[int, tuple[Token, dict[int, tuple[float, str, Token]]]] | None = None,
     rules: SimilarityRules | None = None,
+    q_words: QueryWords | None = None,
 ) -> Scored | float:
     """:func:`score_analyses`, but when the early bound rules the pair out (it cannot reach
     ``min_score``) the bound itself, a float, instead of an unexplained Scored. Why: screening drops
@@ -1178,7 +1228,8 @@ def score_or_bound(
 
     ``rules``: similarity_rules(scorer_config()), when the caller has it (screening: once per query,
     PairQuery.rules) — most pairs end at the bound, which reads nothing else of the configuration, so
-    the configuration itself is read only for a pair scored in full."""
+    the configuration itself is read only for a pair scored in full. ``q_words``: what it reads of
+    ``query``'s own words, made once per query form and mode (see QueryWords)."""
     # (matching.yml's numbers read of every candidate, in place: see SimilarityRules)
     sim_rules = rules if rules is not None else similarity_rules(scorer_config())
     # (tuples, never lists: compiled, a word of either name is then read in place, not through the
@@ -1207,23 +1258,46 @@ def score_or_bound(
     # full, which changes them: most pairs end at a bound)
     q_wt = q_weights if q_weights is not None else tuple([token_weight(t, rarity, person) for t in q_tokens])
     c_wt = c_weights if c_weights is not None else tuple([token_weight(t, rarity, person) for t in c_tokens])
+    # the query's own words as q_words read them, when it describes them as scored here
+    own = (
+        q_words
+        if q_words is not None
+        and q_words.query is query
+        and q_words.person == person
+        and q_words.rules is sim_rules
+        and q_words.translated == (anchors is not None)
+        and q_tokens is query.tokens
+        and q_wt is q_words.weights
+        else None
+    )
+    q_total = own.total if own is not None else -1.0
     # words of the other name's legal form standing apart (see _legal_words_apart): two set tests per
     # pair, few names holding a word of a multi-word legal form on its own
     q_apart: list[int] = []
     c_apart: list[int] = []
     if not person and sim_rules.legal_form_displaced:
-        stray = legal_phrase_words()
-        if not stray.isdisjoint(query.texts):
-            q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
-        if not stray.isdisjoint(cand.texts):
-            c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
+        if own is not None:
+            stray = own.stray_words
+            if own.holds_stray:
+                q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
+            # (the query's words then hold no legal form of several words: none is apart)
+            if own.legal_phrase and not stray.isdisjoint(cand.texts):
+                c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
+        else:
+            stray = legal_phrase_words()
+            if not stray.isdisjoint(query.texts):
+                q_apart = _legal_words_apart(q_tokens, c_tokens, cand.texts)
+            if not stray.isdisjoint(cand.texts):
+                c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
     institutional = not person and (query.institutional or cand.institutional)
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
         # (a name without a place keeps its weights as they are)
         place_weight = sim_rules.place_institutional
-        if any(t.cls == PLACE for t in q_tokens):
+        if own is not None:
+            q_wt, q_total = own.placed, own.placed_total
+        elif any(t.cls == PLACE for t in q_tokens):
             q_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(q_tokens, q_wt, strict=True)])
         if any(t.cls == PLACE for t in c_tokens):
             c_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(c_tokens, c_wt, strict=True)])
@@ -1309,10 +1383,13 @@ def score_or_bound(
     may_q: list[int] = []
     may_c: list[int] = []
     for i in rest_q:
-        q_tok = q_tokens[i]
-        q_text = q_tok.text
-        q_first, q_len = q_text[:1], len(q_text)
-        q_table = tables and (q_tok.canon in kinds or q_text in synonyms or q_tok.canon in synonyms)
+        if own is not None:
+            q_first, q_len, q_table = own.firsts[i], own.lengths[i], own.in_tables[i]
+        else:
+            q_tok = q_tokens[i]
+            q_text = q_tok.text
+            q_first, q_len = q_text[:1], len(q_text)
+            q_table = tables and (q_tok.canon in kinds or q_text in synonyms or q_tok.canon in synonyms)
         for j, c_first, c_len, c_table in c_side:
             if c_first != q_first:
                 if not translated and (q_len < 7 or c_len < 7) and not (person and q_len == c_len):
@@ -1333,7 +1410,9 @@ def score_or_bound(
         # (sums over generators: compiled, a loop of float additions in place — a list's sum is a call of
         # the builtin, three a candidate; the same additions in the same order)
         exact = sum((q_wt[i] + c_wt[j] for i, j, _s, _h in pairs), 0.0)
-        total_all = sum((x for x in q_wt), 0.0) + sum((x for x in c_wt), 0.0)
+        total_all = (q_total if own is not None else sum((x for x in q_wt), 0.0)) + sum(
+            (x for x in c_wt), 0.0
+        )
         if not may_q:
             # (the pairs are the equal words': a translated query's unmatched words weigh less only when
             # one of them is an anchor, and a person's words left on both sides are parts that clash)
