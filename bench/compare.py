@@ -10,7 +10,9 @@ change of the file format or of the build is compared too):
   ``bench.scale``'s first row: the CSL 2022-04 index file mapped, 300 warm-up names, then the query mix), the
   order alternated from round to round; it prints every reading, each round's ratio B / A and their median.
 - **Instructions** (``--instructions``, needs valgrind): the pass's instructions under callgrind — a run with
-  the queries minus a run with none, so start-up, warm-up and loading cancel — with ``OPENBLAS_NUM_THREADS=1``
+  the queries minus a run with none, so start-up, warm-up and loading cancel, and neither tears the
+  interpreter down (the teardown frees what the pass built: ~165 M a worker never pays per query) — with
+  ``OPENBLAS_NUM_THREADS=1``
   (numpy's spinning threads otherwise add ±40 M) and ``PYTHONHASHSEED=0``. Deterministic to a few M.
 
 Both print each code's number of hits and a digest of every hit (query, party, score to 6 places), so a speed
@@ -50,7 +52,7 @@ indexfile.build(parse_file(Path(sys.argv[1])).parties, Path(sys.argv[2]))
 """
 
 _WORKER = r"""
-import hashlib, json, sys, time
+import hashlib, json, os, sys, time
 from pathlib import Path
 from chipguard import native
 from chipguard.match import indexfile
@@ -73,7 +75,8 @@ for name, kind in queries:
         digest.update(repr((name, hit.party_id, round(hit.score, 6))).encode())
 cpu = time.process_time() - start
 print(json.dumps({"cpu": cpu, "hits": hits, "digest": digest.hexdigest()[:16],
-                  "compiled": native.status().compiled, "scorer": native.status().describe()}))
+                  "compiled": native.status().compiled, "scorer": native.status().describe()}), flush=True)
+os._exit(0)  # no interpreter teardown: it frees what the pass built, which a serving worker never pays per query
 """
 
 
@@ -97,7 +100,9 @@ def _worker(checkout: Path, files: tuple[Path, Path, Path], count: int) -> dict[
     return _run(checkout, [sys.executable, "-c", _WORKER, *map(str, files), str(count)])
 
 
-def _instructions(checkout: Path, files: tuple[Path, Path, Path], count: int, out: Path) -> tuple[int, dict[str, Any]]:
+def _instructions(
+    checkout: Path, files: tuple[Path, Path, Path], count: int, out: Path
+) -> tuple[int, dict[str, Any]]:
     """Instructions of the pass: callgrind's total with ``count`` queries minus with none."""
     totals = []
     result: dict[str, Any] = {}
