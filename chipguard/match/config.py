@@ -51,6 +51,7 @@ class ScorerConfig:
     place_words_distinct: bool
     body_kind_morphology_distinct: bool
     stem_compound_distinct: bool
+    abbreviation_known_word: bool
     character_short_word_distinct: bool
     body_kinds_unmatched_distinct: bool
     dictionary_names_registered: bool
@@ -198,6 +199,7 @@ KEYS: dict[str, str] = {
     "place_words_distinct": "name_score.place_words_distinct",
     "body_kind_morphology_distinct": "name_score.body_kind_morphology_distinct",
     "stem_compound_distinct": "name_score.stem_compound_distinct",
+    "abbreviation_known_word": "name_score.abbreviation_known_word",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
     "dictionary_names_registered": "name_score.dictionary_names_registered",
@@ -504,6 +506,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.place_words_distinct",
             "name_score.body_kind_morphology_distinct",
             "name_score.stem_compound_distinct",
+            "name_score.abbreviation_known_word",
             "name_score.body_kinds_unmatched_distinct",
             "name_score.dictionary_names_registered",
             "name_score.institution_lone_word",
@@ -557,6 +560,14 @@ FEATURES: tuple[Feature, ...] = (
         "NingboTech = Ningbo + Tech, Gazprombank = Gazprom + Bank; four letters or more) never meets that "
         "word as its stem: the "
         "compound names another body. "
+        "With abbreviation_known_word, in a pair not translated word by word, a word meets another it "
+        "starts (shorter than word_lengths.stem: similarity.abbreviation) only when the longer is not the "
+        "shorter run onto another common word (four letters or more: a compound's first word is that word, "
+        "Air / Aircraft) and, when the query's word is the longer, only when that word is one the "
+        "vocabulary knows or company names at large use: a query adding letters to a listed proper name "
+        "names another party (Gazprom for the listed Gaz, Rossiya for Rossi), unless it adds one letter (a "
+        "typo: AIRR) or a legal form's word (TECHCO for Tech Co.); a query cutting a listed word short "
+        "still abbreviates it. "
         "With body_kinds_unmatched_distinct, two different kinds of teaching or research body left "
         "unmatched one against the other in a pair not translated word by word (Beijing University / "
         "Institute of Technology) weigh as weights.generic_institutional: the kind is the registered one. "

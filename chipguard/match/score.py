@@ -229,6 +229,43 @@ def _compound_of(shorter: str, longer: str) -> bool:
     return len(rest) >= 4 and _known_word(rest)
 
 
+@cache
+def _common_word(text: str) -> bool:
+    """``text`` is a word the vocabulary knows (:func:`_known_word`) or one company names at large use
+    (more than token_rarity.corpus_reference_count names of the corpus hold it): a word of the language,
+    not a name (name_score.abbreviation_known_word)."""
+    if _known_word(text):
+        return True
+    tokens = analyze(text, False).tokens
+    return len(tokens) == 1 and corpus_rarity(tokens[0].canon) < 1.0
+
+
+def _abbreviation_of(query: str, listed: str) -> bool:
+    """The shorter of a query word and a list word may abbreviate the longer (name_score.
+    abbreviation_known_word). Not when the longer is the shorter run onto another common word of four
+    letters or more: a compound's first word is that word, not the compound cut short (Air is not Aircraft
+    = Air + Craft, nor Airline). Nor when the query's word is the longer and no common word: the query
+    then adds letters to a listed proper name, which names another party (Gazprom is not the listed Gaz,
+    Rossiya not Rossi) — unless what it adds is one letter (a typo: AIRR for Air) or a legal form's word
+    run onto it (TECHCO for Tech Co.). A query cutting a listed word short (Gazp for Gazprom, Chem for
+    Chemical) is still an abbreviation."""
+    query_longer = len(query) > len(listed)
+    short, long = (listed, query) if query_longer else (query, listed)
+    rest = long[len(short) :]
+    if len(rest) >= 4 and _common_word(rest):
+        return False
+    # (one letter more is a typo, AIRR for Air; a legal form's word run onto the listed word is the "two
+    # words joined" evasion: SUNWAY TECHCO., LTD)
+    return not query_longer or len(rest) == 1 or _common_word(long) or rest in _legal_form_words()
+
+
+@cache
+def _legal_form_words() -> frozenset[str]:
+    """The words a legal form starts with (the vocabulary's one-word legal forms, and the first word of the
+    others: ltd, llc, gmbh, co of Co., Ltd.): what a name's legal form run onto its last word adds."""
+    return frozenset(phrase[0] for phrase in vocab().legal_forms)
+
+
 def _numbers_differ(a: str, b: str) -> bool:
     """Two Chinese names of numbered bodies whose numbers differ (中国船舶集团有限公司第七二一研究所 /
     …第七一一研究所: name_score.numbered_body_numbers): their letters are alike but for the number, which
@@ -279,6 +316,7 @@ class SimilarityRules:
     place_words_distinct: bool
     body_kind_morphology_distinct: bool
     stem_compound_distinct: bool
+    abbreviation_known_word: bool
     body_kind_similarity: float
     translation_synonym_similarity: float
     sound_alike_similarity: float
@@ -335,6 +373,7 @@ class SimilarityRules:
         self.place_words_distinct = cfg.place_words_distinct
         self.body_kind_morphology_distinct = cfg.body_kind_morphology_distinct
         self.stem_compound_distinct = cfg.stem_compound_distinct
+        self.abbreviation_known_word = cfg.abbreviation_known_word
         self.body_kind_similarity = cfg.body_kind_similarity
         self.translation_synonym_similarity = cfg.translation_synonym_similarity
         self.sound_alike_similarity = cfg.sound_alike_similarity
@@ -555,6 +594,10 @@ def _similarity(
     ):
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
         if shorter < cfg.len_stem:
+            if cfg.abbreviation_known_word and not translated and not _abbreviation_of(ta, tb):
+                # Gazprom for the listed Gaz, Rossiya for Rossi, Air / Aircraft: other names, not one
+                # shortened (name_score.abbreviation_known_word; a is the query's word, b the list's)
+                return 0.0, ""
             return cfg.sim_abbreviation, "abbreviation"
         if cfg.stem_compound_distinct and la < lb and _compound_of(ta, tb):
             # NingboTech is not Ningbo (name_score.stem_compound_distinct)
