@@ -108,6 +108,8 @@ class ScorerConfig:
     len_morphology_same_start: int
     len_phonetic: int
     len_one_letter_variant: int
+    len_first_consonant_variant: int
+    person_first_letters_alike: tuple[str, ...]
     len_prefix: int
     len_stem: int
     len_sound_alike: int
@@ -253,6 +255,8 @@ KEYS: dict[str, str] = {
     "len_morphology_same_start": "word_lengths.morphology_same_start",
     "len_phonetic": "word_lengths.phonetic",
     "len_one_letter_variant": "word_lengths.one_letter_variant",
+    "len_first_consonant_variant": "word_lengths.person_first_consonant_variant",
+    "person_first_letters_alike": "name_score.person_first_letters_alike",
     "len_prefix": "word_lengths.stem_or_abbreviation",
     "len_stem": "word_lengths.stem",
     "len_sound_alike": "word_lengths.sound_alike",
@@ -507,6 +511,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.body_kind_morphology_distinct",
             "name_score.stem_compound_distinct",
             "name_score.abbreviation_known_word",
+            "name_score.person_first_letters_alike",
             "name_score.body_kinds_unmatched_distinct",
             "name_score.dictionary_names_registered",
             "name_score.institution_lone_word",
@@ -568,6 +573,11 @@ FEATURES: tuple[Feature, ...] = (
         "names another party (Gazprom for the listed Gaz, Rossiya for Rossi), unless it adds one letter (a "
         "typo: AIRR) or a legal form's word (TECHCO for Tech Co.); a query cutting a listed word short "
         "still abbreviates it. "
+        "With word_lengths.person_first_consonant_variant, a person's name part one letter off at its "
+        "start, both first letters consonants, meets as a one-letter variant only from that length, unless "
+        "one group of name_score.person_first_letters_alike holds both (J / Y, C / K / Q: one sound "
+        "romanised two ways): a short name with another first consonant is another name (Song / Gong, "
+        "Jang / Kang); Ssad / Asad (a vowel), Yong / Jong stay variants. "
         "With body_kinds_unmatched_distinct, two different kinds of teaching or research body left "
         "unmatched one against the other in a pair not translated word by word (Beijing University / "
         "Institute of Technology) weigh as weights.generic_institutional: the kind is the registered one. "

@@ -229,6 +229,23 @@ def _compound_of(shorter: str, longer: str) -> bool:
     return len(rest) >= 4 and _known_word(rest)
 
 
+# (a vowel added, dropped or changed at the start of a name is a spelling: Ssad / Asad, Omar / Umar)
+_VOWELS: Final = frozenset("aeiou")
+
+
+def _first_letters_differ(a: str, b: str, alike: Sequence[str]) -> bool:
+    """Two person name parts starting with two different Latin consonants that no group of ``alike``
+    (name_score.person_first_letters_alike: J / Y, C / K / Q — one sound romanised two ways) holds both
+    of: Song / Gong, Jang / Kang are other names when short (word_lengths.person_first_consonant_variant);
+    Ssad / Asad (a vowel), Yong / Jong, Qais / Kais are one name spelt two ways."""
+    x, y = a[0], b[0]
+    if x == y or x in _VOWELS or y in _VOWELS:
+        return False
+    if not (x.isascii() and y.isascii() and x.isalpha() and y.isalpha()):
+        return False
+    return not any(x in group and y in group for group in alike)
+
+
 @cache
 def _common_word(text: str) -> bool:
     """``text`` is a word the vocabulary knows (:func:`_known_word`) or one company names at large use
@@ -342,6 +359,8 @@ class SimilarityRules:
     len_morphology_same_start: int
     len_phonetic: int
     len_one_letter_variant: int
+    len_first_consonant_variant: int
+    first_letters_alike: tuple[str, ...]
     len_prefix: int
     len_stem: int
     len_sound_alike: int
@@ -399,6 +418,8 @@ class SimilarityRules:
         self.len_morphology_same_start = cfg.len_morphology_same_start
         self.len_phonetic = cfg.len_phonetic
         self.len_one_letter_variant = cfg.len_one_letter_variant
+        self.len_first_consonant_variant = cfg.len_first_consonant_variant
+        self.first_letters_alike = cfg.person_first_letters_alike
         self.len_prefix = cfg.len_prefix
         self.len_stem = cfg.len_stem
         self.len_sound_alike = cfg.len_sound_alike
@@ -583,6 +604,12 @@ def _similarity(
     ):
         return cfg.sim_phonetic, "phonetic"
     if person and shorter >= cfg.len_one_letter_variant and la == lb and Hamming.distance(ta, tb) == 1:
+        if shorter < cfg.len_first_consonant_variant and _first_letters_differ(
+            ta, tb, cfg.first_letters_alike
+        ):
+            # Song / Gong, Jang / Kang: a short name with another first consonant is another name
+            # (word_lengths.person_first_consonant_variant); Ssad / Asad, Yong / Jong are one name
+            return 0.0, ""
         # Gates / Cates: one letter, same length (Lang / Wang: a quarter of a four-letter name)
         return cfg.sim_one_letter_variant - _very_short(shorter, cfg), "one-letter-variant"
     if (
