@@ -84,6 +84,8 @@ def test_two_bodies_of_other_places_do_not_meet(monkeypatch: pytest.MonkeyPatch)
     )
     _without_rule(monkeypatch)
     assert compare(*law, kind="org").score > 0.95
+    # (two institutions' own words of other first letters: name_score.character_sole_word_distinct too)
+    scorer_config_with(monkeypatch, place_words_distinct=False, character_sole_word_distinct=False)
     assert compare(*normal, kind="org").score == pytest.approx(0.906, abs=0.001)
 
 

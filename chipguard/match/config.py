@@ -53,6 +53,7 @@ class ScorerConfig:
     stem_compound_distinct: bool
     abbreviation_known_word: bool
     character_short_word_distinct: bool
+    character_sole_word_distinct: bool
     body_kinds_unmatched_distinct: bool
     dictionary_names_registered: bool
     institution_lone_word: bool
@@ -203,6 +204,7 @@ KEYS: dict[str, str] = {
     "stem_compound_distinct": "name_score.stem_compound_distinct",
     "abbreviation_known_word": "name_score.abbreviation_known_word",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
+    "character_sole_word_distinct": "name_score.character_sole_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
     "dictionary_names_registered": "name_score.dictionary_names_registered",
     "institution_lone_word": "name_score.institution_lone_word",
@@ -622,6 +624,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.character_rule_below",
             "name_score.numbered_body_numbers",
             "name_score.character_short_word_distinct",
+            "name_score.character_sole_word_distinct",
         ),
         "name",
         "Two organisation names alike letter by letter (spaces and punctuation removed) at or above the "
@@ -634,7 +637,12 @@ FEATURES: tuple[Feature, ...] = (
         "they are two edits apart or more "
         "(CK / A.C. International, "
         "Hunan / HNA Investment Group: the word rules judged those two words other words, and the letters "
-        "are alike only through the words the names share).",
+        "are alike only through the words the names share); with character_sole_word_distinct, not for "
+        "two institutions' names that share no distinctive word (every word they pair generic, an industry "
+        "or institutional word, a legal form, a place) and leave one word on each side, each name's own, "
+        "neither holding the other nor the same letters in another order, starting with different letters "
+        "and two edits apart or more (闽南 Minnan / Lingnan Normal University; one edit at the first letter "
+        "is as often a typo, Mefei for Hefei University).",
     ),
     Feature(
         "acronym",

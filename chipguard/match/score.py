@@ -203,6 +203,44 @@ def _short_word_left(
     )
 
 
+def _sole_words_differ(
+    unmatched_q: list[tuple[str, str, float]],
+    unmatched_c: list[tuple[str, str, float]],
+    pairs: list[tuple[int, int, float, str]],
+    q_tokens: Sequence[Token],
+    c_tokens: Sequence[Token],
+    query: NameAnalysis,
+    cand: NameAnalysis,
+    institutional: bool,
+) -> bool:
+    """Two institutions' names that share no distinctive word — every word they pair is generic, an
+    industry or institutional word, a legal form, a place or a stopword — and leave one word each unmatched
+    (legal forms and stopwords aside), each name's own (a proper word or a place), written as words (not
+    parts the analysis cut from a longer word), neither inside the other nor the same letters in another
+    order, starting with different letters and two edits apart or more (name_score.
+    character_sole_word_distinct): 闽南 Minnan / Lingnan Normal University. An institution is named by its
+    place or its founder, the word rules found the two words other words, and the letters are alike through
+    the generic words. One edit at the first letter is left to the letters: it is as often a typo (Mefei for
+    Hefei University) as another body (赣南 Gannan / Wannan Medical College); so are names sharing a
+    distinctive word (Hon Wai / Hon Hai) and a firm's short name (MCS / MKS International)."""
+    q = [(text, cls) for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
+    c = [(text, cls) for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
+    if len(q) != 1 or len(c) != 1:
+        return False
+    (qt, qc), (ct, cc) = q[0], c[0]
+    if not institutional or qt[:1] == ct[:1] or qc not in (WORD, PLACE) or cc not in (WORD, PLACE):
+        return False
+    if qt in ct or ct in qt or sorted(qt) == sorted(ct) or OSA.distance(qt, ct, score_cutoff=2) < 2:
+        return False
+    if qt not in query.cleaned.split() or ct not in cand.cleaned.split():
+        return False
+    for i, j, _sim, _how in pairs:
+        for t in (q_tokens[i], c_tokens[j]):
+            if t.cls == NUMBER or (t.cls == WORD and not _known_word(t.text)):
+                return False
+    return True
+
+
 @cache
 def _known_word(text: str) -> bool:
     """``text`` is one word the vocabulary knows as what an organisation is or does, not who it is: a
@@ -1874,6 +1912,12 @@ def score_or_bound(
             and not (
                 w.character_short_word_distinct
                 and _short_word_left(unmatched_q, unmatched_c, w.len_typo, query, cand, translated)
+            )
+            and not (
+                w.character_sole_word_distinct
+                and _sole_words_differ(
+                    unmatched_q, unmatched_c, pairs, q_tokens, c_tokens, query, cand, institutional
+                )
             )
         ):
             base, basis = char_score - w.char_margin, "character_similarity"
