@@ -330,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
 
     evasion.run(screener, parties)
 
+    from bench import romanisation
+
+    romanisation.run(shared, screener, parties)
+
     from bench import evidence_sets
 
     evidence_sets.run(screener, parties)

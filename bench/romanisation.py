@@ -1,0 +1,171 @@
+"""Listed persons with Chinese names, written in Wade-Giles: does screening still find them?
+
+Why: the lists write a Chinese person's name in Hanyu Pinyin (ZHANG, Xiaoming); a passport of Taiwan, an
+older document or a customer's own form often writes the same name in Wade-Giles (Chang Hsiao-ming), the
+romanisation of Mandarin used before Pinyin and still in Taiwan. Both write one name, so a screening product
+robust to Chinese names must meet them. This set is built from the lists themselves, for every listed person
+of China, Hong Kong, Macao or Taiwan (a country, nationality or address the record gives) whose every name
+word reads as one or two Pinyin syllables (a Chinese surname or given name), a syllable after the first starting with a consonant as Pinyin
+writes them without an apostrophe (ZHANG, Xiaoming: zhang + xiao|ming; not PAO, Hua Chiang, already
+Wade-Giles: chi|ang would need chi'ang), interjection syllables (m, n, ng, hm, hng, ê) left out: each
+syllable written as ``pypinyin``'s ``Style.WADEGILES`` writes it, apostrophes dropped (as forms and
+passports drop them: Ch'en → Chen), a given name's syllables joined by a hyphen (Hsiao-ming), the surname
+first. A query is found when the person's own record is among its hits. Two columns: CSL 2022-04 (the dev
+watchlist) and the C lists (OFAC SDN 2024-05-03, the UN list, OFAC's non-SDN list: other entities), each
+queried against its own list. Nothing is tuned to: the names are the lists' own, the spelling a library's::
+
+    python -m bench.romanisation --shared ../shared/data
+
+``python -m bench`` prints it after the generated evasions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CSL = "lists/us_csl_2022-04.csv.gz"
+OTHER_LISTS = (
+    "lists/ofac_sdn_2024-05-03.csv",
+    "lists/un_consolidated_2026-02-27.xml",
+    "lists/ofac_cons_enhanced_2025-01-10.zip",
+)
+_WORD = re.compile(r"[A-Za-z]+")
+CHINESE_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
+_INTERJECTIONS = frozenset({"m", "n", "ng", "hm", "hng", "ê"})
+_VOWELS = frozenset("aeiou")
+
+
+@cache
+def wade_giles() -> dict[str, str]:
+    """Every Pinyin syllable (tones dropped) → its Wade-Giles spelling without apostrophes, as pypinyin
+    writes each character of the CJK Unified Ideographs block both ways (a syllable's Wade-Giles form is
+    the same for every character that reads it)."""
+    from pypinyin import Style, pinyin
+
+    table: dict[str, str] = {}
+    for code in range(0x4E00, 0x9FA6):
+        char = chr(code)
+        [[latin]], [[wade]] = pinyin(char, style=Style.NORMAL), pinyin(char, style=Style.WADEGILES)
+        if latin != char and latin.isalpha() and latin.isascii() and wade and latin not in _INTERJECTIONS:
+            table.setdefault(latin, wade.replace("'", "").replace("v", "u"))
+    return table
+
+
+def syllables(word: str) -> list[str] | None:
+    """``word`` as the fewest Pinyin syllables (one or two), or None when it does not read as Pinyin."""
+    table = wade_giles()
+    text = word.lower()
+    for first in range(len(text), 0, -1):
+        head = text[:first]
+        if head not in table:
+            continue
+        rest = text[first:]
+        if not rest:
+            return [head]
+        if rest[0] in _VOWELS:  # Pinyin would write an apostrophe there (xi'an)
+            continue
+        if rest in table:
+            return [head, rest]
+    return None
+
+
+def wade_giles_name(name: str) -> str | None:
+    """A Pinyin person name ("ZHANG, Xiaoming") in Wade-Giles ("Chang Hsiao-ming"), or None when a word does
+    not read as Pinyin or the spelling would not change."""
+    words = _WORD.findall(name)
+    if len(words) < 2:
+        return None
+    table = wade_giles()
+    parts = []
+    for word in words:
+        read = syllables(word)
+        if read is None:
+            return None
+        parts.append("-".join(table[s] for s in read).capitalize())
+    written = " ".join(parts)
+    if written.replace("-", "").lower() == " ".join(words).lower():
+        return None
+    return written
+
+
+def rows(parties: list[Any]) -> list[tuple[str, str, str]]:
+    """(list name, Wade-Giles query, party id) for every listed person whose name reads as Pinyin."""
+    from chipguard.model import PartyKind
+
+    seen: set[str] = set()
+    out = []
+    for party in parties:
+        if party.kind != PartyKind.PERSON or not party.name:
+            continue
+        places = {*party.countries, *party.nationalities, *(a.country for a in party.addresses)}
+        if not places & CHINESE_COUNTRIES:
+            continue
+        query = wade_giles_name(party.name)
+        if query is None or query in seen:
+            continue
+        seen.add(query)
+        out.append((party.name, query, party.party_id))
+    return out
+
+
+def recall(screener: Any, parties: list[Any], show: int = 0) -> tuple[int, int, int]:
+    """(queries, own record found, own record first) of the Wade-Giles set built from ``parties``."""
+    found = first = 0
+    built = rows(parties)
+    shown = 0
+    for name, query, party_id in built:
+        hits = screener.screen(query, kind="person")
+        ids = [h.party_id for h in hits]
+        found += party_id in ids
+        first += bool(ids) and ids[0] == party_id
+        if party_id not in ids and shown < show:
+            shown += 1
+            print(f"- missed: {name!r} as {query!r} → {[(h.name, round(h.score, 3)) for h in hits[:2]]}")
+    return len(built), found, first
+
+
+def run(shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = None, show: int = 0) -> None:
+    """Prints the set's recall against CSL 2022-04 and against the C lists."""
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    columns = []
+    if csl_parties is None:
+        csl_parties = parse_file(shared / CSL).parties
+    if csl_screener is None:
+        csl_screener = Screener(csl_parties)
+    columns.append(("CSL 2022-04", csl_screener, csl_parties))
+    others = [
+        p for path in OTHER_LISTS if (shared / path).exists() for p in parse_file(shared / path).parties
+    ]
+    if others:
+        columns.append(("C lists (OFAC SDN 2024-05, UN, non-SDN 2025)", Screener(others), others))
+    print("\n## Listed persons with Chinese names written in Wade-Giles (`python -m bench.romanisation`)\n")
+    print("| watchlist | queries | own record found | own record first |")
+    print("|---|---:|---:|---:|")
+    for label, screener, parties in columns:
+        n, found, first = recall(screener, parties, show)
+        print(f"| {label} | {n} | {found / max(n, 1):.3f} | {first / max(n, 1):.3f} |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.romanisation", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--shared", default="../shared/data", help="path of the shared data folder")
+    parser.add_argument("--show", type=int, default=0, help="print this many misses per watchlist")
+    args = parser.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / CSL).exists():
+        print(f"bench.romanisation: {shared} holds no benchmark data; nothing to run.")
+        return 0
+    run(shared, show=args.show)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
