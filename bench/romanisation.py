@@ -8,7 +8,8 @@ of China, Hong Kong, Macao or Taiwan (a country, nationality or address the reco
 word reads as one or two Pinyin syllables (a Chinese surname or given name), a syllable after the first starting with a consonant as Pinyin
 writes them without an apostrophe (ZHANG, Xiaoming: zhang + xiao|ming; not PAO, Hua Chiang, already
 Wade-Giles: chi|ang would need chi'ang), interjection syllables (m, n, ng, hm, hng, ê) left out: each
-syllable written as ``pypinyin``'s ``Style.WADEGILES`` writes it, apostrophes dropped (as forms and
+syllable written as ``pypinyin``'s ``Style.WADEGILES`` writes it (twelve syllables corrected to the Library of
+Congress table: chipguard/data/names/wade_giles.tsv), apostrophes dropped (as forms and
 passports drop them: Ch'en → Chen), a given name's syllables joined by a hyphen (Hsiao-ming), the surname
 first. A query is found when the person's own record is among its hits. Two columns: CSL 2022-04 (the dev
 watchlist) and the C lists (OFAC SDN 2024-05-03, the UN list, OFAC's non-SDN list: other entities), each
@@ -35,23 +36,21 @@ OTHER_LISTS = (
 )
 _WORD = re.compile(r"[A-Za-z]+")
 CHINESE_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
-_INTERJECTIONS = frozenset({"m", "n", "ng", "hm", "hng", "ê"})
 _VOWELS = frozenset("aeiou")
 
 
 @cache
 def wade_giles() -> dict[str, str]:
-    """Every Pinyin syllable (tones dropped) → its Wade-Giles spelling without apostrophes, as pypinyin
-    writes each character of the CJK Unified Ideographs block both ways (a syllable's Wade-Giles form is
-    the same for every character that reads it)."""
-    from pypinyin import Style, pinyin
+    """Every Pinyin syllable → its Wade-Giles spelling without apostrophes or umlauts (ch'en → chen, hsü → hsu),
+    from chipguard/data/names/wade_giles.tsv: pypinyin's ``Style.WADEGILES`` over the CJK Unified Ideographs
+    block, twelve syllables corrected to the Library of Congress table (tools/build_wade_giles.py)."""
+    from chipguard.names.data import name_data_file
 
     table: dict[str, str] = {}
-    for code in range(0x4E00, 0x9FA6):
-        char = chr(code)
-        [[latin]], [[wade]] = pinyin(char, style=Style.NORMAL), pinyin(char, style=Style.WADEGILES)
-        if latin != char and latin.isalpha() and latin.isascii() and wade and latin not in _INTERJECTIONS:
-            table.setdefault(latin, wade.replace("'", "").replace("v", "u"))
+    for line in name_data_file("names/wade_giles.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            latin, wade, _count = line.split("\t")
+            table[latin] = wade.replace("'", "").replace("v", "u")
     return table
 
 

@@ -122,6 +122,7 @@ class ScorerConfig:
     qualifier_clash_penalty: float
     dropped_qualifier_penalty: float
     dropped_qualifier_query: bool
+    query_wade_giles_reading: bool
     branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
@@ -269,6 +270,7 @@ KEYS: dict[str, str] = {
     "qualifier_clash_penalty": "qualifier_clash_penalty",
     "dropped_qualifier_penalty": "dropped_qualifier_penalty",
     "dropped_qualifier_query": "dropped_qualifier_query",
+    "query_wade_giles_reading": "query_wade_giles_reading",
     "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
@@ -726,6 +728,15 @@ FEATURES: tuple[Feature, ...] = (
         "own that the list name lacks (Semiconductor Manufacturing International (Beijing) for "
         "Semiconductor Manufacturing International): the query names a subsidiary or branch of the listed "
         "firm; a qualifier naming the query's or the record's country says nothing more.",
+    ),
+    Feature(
+        "wade_giles_reading",
+        ("query_wade_giles_reading",),
+        "name",
+        "A Latin name that reads as Wade-Giles (two to four words of one or two Wade-Giles syllables, one "
+        "at least no Pinyin: Chang Hsiao-ming) is matched as read in Pinyin too (Chang Xiaoming), a query "
+        "form of its own (method wade-giles in the explanation's compared forms): the lists write Chinese "
+        "persons in Pinyin, a passport of Taiwan or an older document in Wade-Giles.",
     ),
     Feature(
         "branch_marker",

@@ -67,6 +67,7 @@ from chipguard.names.text import clean_steps
 from chipguard.names.variants import (
     name_variants,
 )
+from chipguard.names.wade_giles import pinyin_readings
 
 # Latin forms that translate words (Chinese org vocabulary → English) rather than transliterate sounds
 TRANSLATION_METHODS: frozenset[str] = getattr(
@@ -183,6 +184,10 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
+    for reading in pinyin_readings(name) if scorer_config().query_wade_giles_reading else ():
+        forms.append(
+            QueryForm(reading, "wade-giles", f"Wade-Giles read as Pinyin: {reading}", analyze(reading, False))
+        )
     seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
     for lf, anchors in anchored(cached_latin_forms(name, query=True)):
         org = analyze(lf.text, False)

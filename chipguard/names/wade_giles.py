@@ -1,0 +1,98 @@
+"""A Latin name written in Wade-Giles, read back into Hanyu Pinyin (Chang Hsiao-ming → Chang Xiaoming).
+
+Why: the lists write a Chinese person's name in Pinyin (ZHANG, Xiaoming); a passport of Taiwan, an older
+document or a customer's own form often writes it in Wade-Giles, the romanisation of Mandarin before Pinyin
+and still Taiwan's. The two spell most syllables apart (hsiao / xiao, kuo / guo, tung / dong, chien / jian),
+so neither retrieval nor the scorer meets them: ``python -m bench.romanisation`` found a listed person's own
+record for 0.10 of the lists' Chinese persons written in Wade-Giles.
+
+The syllable table is pypinyin's (data/names/wade_giles.tsv, written by tools/build_wade_giles.py with twelve
+syllables corrected to the Library of Congress table): every Pinyin syllable as its ``Style.WADEGILES`` writes
+it, apostrophes and umlauts dropped as forms and passports drop them (ch'en →
+chen, hsü → hsu). A name reads as Wade-Giles when it has two to four words, every word one or two such
+syllables (joined or hyphenated: Hsiao-ming, Hsiaoming), and at least one word that is no Pinyin at all
+(hsiao, tung) or a given name hyphenated (Ming-kuo: Pinyin writes it as one word); a name of Pinyin words
+is read as written (Chen Wei, Peng Po). Such a name is read twice, every syllable into Pinyin: first
+each as the Pinyin it spells without an apostrophe, then each with the apostrophe the form dropped (chen is
+真 Zhen as written, 陈 Chen as ch'en; tsai 在 Zai or 蔡 Cai as ts'ai: "Tsai Ta-feng" → "Zai Dafeng", "Cai
+Tafeng"); a reading mixing the two is met by the scorer's one-letter variants of a short name part (Z / C,
+D / T …, ``name_score.person_first_letters_alike``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from chipguard.names.data import name_data_file
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+@cache
+def _tables() -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
+    """(every Pinyin syllable, Wade-Giles syllable without apostrophes or umlauts → its two Pinyin readings:
+    the one whose Wade-Giles has no apostrophe first, the aspirated one second). The dropped apostrophe
+    leaves chen both 真 zhen (chen) and 陈 chen (ch'en), tsai both 在 zai and 蔡 cai (ts'ai): both are read.
+    From data/names/wade_giles.tsv (tools/build_wade_giles.py: pypinyin's table)."""
+    plain: dict[str, str] = {}
+    characters: dict[str, int] = {}  # how many characters read each syllable
+    for line in name_data_file("names/wade_giles.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            latin, wade, count = line.split("\t")
+            plain[latin], characters[latin] = wade, int(count)
+    readings: dict[str, list[str]] = {}
+    for latin, wade in plain.items():
+        readings.setdefault(wade.replace("'", "").replace("v", "u"), []).append(latin)
+    table: dict[str, tuple[str, str]] = {}
+    for wade, latins in readings.items():
+        # without an apostrophe first, then without an umlaut, then the syllable more characters read
+        # (lo is 罗 luo far more often than 咯 lo)
+        latins.sort(key=lambda latin: ("'" in plain[latin], "v" in plain[latin], -characters[latin], latin))
+        aspirated = [x for x in latins if "'" in plain[x]]
+        table[wade] = (latins[0], aspirated[0] if aspirated else latins[0])
+    return frozenset(plain), table
+
+
+def _syllables(word: str, table: dict[str, tuple[str, str]] | frozenset[str]) -> list[str] | None:
+    """``word`` (lower case) as one or two syllables of ``table``, a syllable after the first starting with
+    a consonant (as both systems write a syllable boundary without a mark), or None."""
+    if word in table:
+        return [word]
+    for cut in range(len(word) - 1, 0, -1):
+        head, rest = word[:cut], word[cut:]
+        if head in table and rest in table and rest[0] not in "aeiou":
+            return [head, rest]
+    return None
+
+
+def pinyin_readings(name: str) -> tuple[str, ...]:
+    """``name`` read from Wade-Giles into Pinyin, each syllable as written without an apostrophe, then each
+    as its aspirated reading ("Tsai Ta-feng" → "Zai Dafeng", "Cai Tafeng"); () when the name does not read
+    as Wade-Giles (see the module docstring)."""
+    if not name.isascii():
+        return ()
+    words = _WORD.findall(name)
+    if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
+        return ()
+    syllables, table = _tables()
+    read: list[list[str]] = []
+    wade_only = False
+    for word in words:
+        parts = [_syllables(part, table) for part in word.lower().split("-")]
+        if any(p is None for p in parts):
+            return ()
+        flat = [s for p in parts for s in p or ()]
+        if len(flat) > 2:
+            return ()
+        # a word no Pinyin spells, or a given name's syllables hyphenated (Ming-kuo: Pinyin writes one word)
+        wade_only = wade_only or "-" in word or _syllables(word.lower(), syllables) is None
+        read.append(flat)
+    if not wade_only:
+        return ()  # every word is Pinyin as written (Chen Wei, Wang Wu): read as written
+    out: list[str] = []
+    for which in (0, 1):
+        text = " ".join("".join(table[s][which] for s in word).capitalize() for word in read)
+        if text not in out:
+            out.append(text)
+    return tuple(out)
