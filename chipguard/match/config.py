@@ -140,6 +140,7 @@ class ScorerConfig:
     candidates_relaxed_near_words: bool
     candidates_record_translations: bool
     candidates_near_word_credit: bool
+    candidates_near_word_forms: bool
     candidates_shared_renderings: bool
     candidates_symbol_names: bool
     candidates_person_sound_bag: bool
@@ -287,6 +288,7 @@ KEYS: dict[str, str] = {
     "candidates_relaxed_near_words": "candidates_relaxed_near_words",
     "candidates_record_translations": "candidates_record_translations",
     "candidates_near_word_credit": "candidates_near_word_credit",
+    "candidates_near_word_forms": "candidates_near_word_forms",
     "candidates_shared_renderings": "candidates_shared_renderings",
     "candidates_symbol_names": "candidates_symbol_names",
     "candidates_person_sound_bag": "candidates_person_sound_bag",
@@ -798,6 +800,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_relaxed_near_words",
             "candidates_record_translations",
             "candidates_near_word_credit",
+            "candidates_near_word_forms",
             "candidates_shared_renderings",
             "candidates_symbol_names",
             "candidates_person_sound_bag",
@@ -820,7 +823,9 @@ SETTINGS: tuple[Setting, ...] = (
         "record_translations, a Latin organisation query holding a record's trade name, once it has "
         "cleared the threshold on some record, scores the record's translated Chinese names too; with "
         "near_word_credit, a name inside the limit holding one of the query's words one edit off is "
-        "weighed against the floor as though it held it as written; with shared_renderings, the "
+        "weighed against the floor as though it held it as written (with near_word_forms, also two of its "
+        "words joined one edit off, Dong Hwa for Donghua, or a word starting it or started by it, Western "
+        "for West); with shared_renderings, the "
         "translations of a Chinese query, once it has cleared the threshold on some record, score the "
         "first candidates of its pinyin too; with symbol_names, every name that is an acronym-like symbol "
         "the query spells out (IRGC for Islamic Revolutionary Guard Corps); with person_sound_bag, every "
