@@ -142,6 +142,7 @@ class ScorerConfig:
     candidates_near_word_credit: bool
     candidates_near_word_forms: bool
     candidates_shared_renderings: bool
+    candidates_crossed_renderings: bool
     candidates_symbol_names: bool
     candidates_person_sound_bag: bool
     candidates_split_word_pair: bool
@@ -290,6 +291,7 @@ KEYS: dict[str, str] = {
     "candidates_near_word_credit": "candidates_near_word_credit",
     "candidates_near_word_forms": "candidates_near_word_forms",
     "candidates_shared_renderings": "candidates_shared_renderings",
+    "candidates_crossed_renderings": "candidates_crossed_renderings",
     "candidates_symbol_names": "candidates_symbol_names",
     "candidates_person_sound_bag": "candidates_person_sound_bag",
     "candidates_split_word_pair": "candidates_split_word_pair",
@@ -802,6 +804,7 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates_near_word_credit",
             "candidates_near_word_forms",
             "candidates_shared_renderings",
+            "candidates_crossed_renderings",
             "candidates_symbol_names",
             "candidates_person_sound_bag",
             "candidates_split_word_pair",
@@ -827,7 +830,9 @@ SETTINGS: tuple[Setting, ...] = (
         "words joined one edit off, Dong Hwa for Donghua, or a word starting it or started by it, Western "
         "for West); with shared_renderings, the "
         "translations of a Chinese query, once it has cleared the threshold on some record, score the "
-        "first candidates of its pinyin too; with symbol_names, every name that is an acronym-like symbol "
+        "first candidates of its pinyin too (with crossed_renderings, those of its other translations holding a word "
+        "of its own the other lacks, too); "
+        "with symbol_names, every name that is an acronym-like symbol "
         "the query spells out (IRGC for Islamic Revolutionary Guard Corps); with person_sound_bag, every "
         "person's name whose parts sound as the query's in any order (MUHAMMAD, Mustafa for Mahamed "
         "Mostafa)"

@@ -970,10 +970,21 @@ class Screener:
         scoring floor there) while its translation scores it 0.835 and ranked it 24th, under the floor.
         Only once the query has cleared the threshold on some record (it names a listed firm). The other
         way round (the translations' candidates scored by the pinyin) found no record on the check set
-        (bench.retrieval's listed_translated) and cost more."""
+        (bench.retrieval's listed_translated) and cost more.
+
+        With ``candidates_crossed_renderings``, each translation also scores the other translations' first
+        candidates that hold a word of its own the other lacks: the translations differ by the words they
+        choose (南华生物医药, read "Southern China Bio Medicine" by the vocabulary and "Nanhua Biological
+        Pharmaceutical" with its brand in pinyin) and a list name one of them retrieves may clear the
+        threshold only against another — NanHua Bio-medicine (its own party, 0.855 by the brand form) was
+        the vocabulary form's third candidate, under the brand form's floor, and lost. A name holding
+        none of those words meets the translation through words the other scored it by already (all of
+        them: +5,278 candidates over bench.retrieval's listed_translated, +8,844 over xscript_queries;
+        with the test +790 and +324, the same record found)."""
         entries = self.index.entries
         spoken = [first for form, *_, first, _c, _w in renderings if form.anchors is None]
-        for form, pair_query, person_query, _first, walked, q_weights in renderings:
+        crossed = scorer_config().candidates_crossed_renderings
+        for form, pair_query, person_query, own_first, walked, q_weights in renderings:
             if form.anchors is None:
                 continue
             seen = set(walked)
@@ -985,6 +996,25 @@ class Screener:
                         got = best.get(entries[eid].party)
                         if got is None or got[0] < cut:
                             more.append(eid)
+            if crossed:
+                # with crossed_renderings, the other translations' first candidates too, after the pinyin's:
+                # those holding a word of this translation that the other lacks (its brand in pinyin
+                # where the other has a vocabulary word, "Nanhua" for "Southern China") — a name holding
+                # none of them meets this translation through the words the other scored it by
+                words = {t.canon for t in form.org.tokens}
+                for other, *_, first, _c, _w in renderings:
+                    if other.anchors is None or first is own_first:
+                        continue
+                    own_words = words - {t.canon for t in other.org.tokens}
+                    for eid in first:
+                        if eid not in seen:
+                            seen.add(eid)
+                            entry = entries[eid]
+                            got = best.get(entry.party)
+                            if (got is None or got[0] < cut) and any(
+                                t.canon in own_words for t in entry.analysis.tokens
+                            ):
+                                more.append(eid)
             if more:
                 score_candidates(
                     self,
