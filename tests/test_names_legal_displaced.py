@@ -17,8 +17,12 @@ from tests.scorer_support import scorer_config_with
 
 
 def _before_the_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scorer and retrieval as archived rule sets have them (matching_introduced.yml)."""
-    scorer_config_with(monkeypatch, legal_form_displaced=False, key_legal_runon=0.0)
+    """The scorer and retrieval as archived rule sets have them (matching_introduced.yml). (Retrieval's
+    candidates_near_word_forms too: it keeps a name holding "Tankers" for "TANKERSFZE" as a word the query's
+    word starts, and the scorer's abbreviation rule clears it without this rule — not the rule tested.)"""
+    scorer_config_with(
+        monkeypatch, legal_form_displaced=False, key_legal_runon=0.0, candidates_near_word_forms=False
+    )
 
 
 @pytest.mark.parametrize(
