@@ -45,8 +45,8 @@ def _token(word: str):  # type: ignore[no-untyped-def]
 
 def test_a_proper_name_cut_short_is_another_name() -> None:
     # (query word, list word): the query adds letters to a listed proper name, or one is a compound's
-    # first word
-    for query, listed in [("gazprom", "gaz"), ("rossiya", "rossi"), ("aircraft", "air"), ("air", "airline")]:
+    # first word (an airline is an Air: test_a_compound_naming_the_same_business_still_meets)
+    for query, listed in [("gazprom", "gaz"), ("rossiya", "rossi"), ("aircraft", "air"), ("air", "aircraft")]:
         assert token_similarity(_token(query), _token(listed), False) == (0.0, ""), (query, listed)
     # a query cutting a listed word short still abbreviates it, a common word's start too; a translation
     # keeps the rule for any word
@@ -67,3 +67,16 @@ def test_without_the_rule_the_start_met_as_an_abbreviation(monkeypatch: pytest.M
     scorer_config_with(monkeypatch, abbreviation_known_word=False)
     assert token_similarity(_token("gazprom"), _token("gaz"), False)[1] == "abbreviation"
     assert_met(csl_2022_screener(), CSL_OTHERS)
+
+
+def test_a_compound_naming_the_same_business_still_meets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An airline is an Air (name_score.abbreviation_same_business): OFAC lists MAHAN AIR a.k.a. MAHAN
+    AIRLINES, so the compound test must not part Airlines from Air while it parts Aircraft from it."""
+    screener = csl_2022_screener()
+    own = best_scores(screener, {"MAHAN AIRLINES": "MAHAN AIR", "Mahan Airways": "MAHAN AIR"})
+    assert all(score >= screener.threshold for score in own.values()), own
+    assert best_scores(screener, {"IRAN AIRCRAFT INDUSTRIES": "IRAN AIR"})["IRAN AIRCRAFT INDUSTRIES"] < (
+        screener.threshold
+    )
+    scorer_config_with(monkeypatch, abbreviation_same_business=())
+    assert token_similarity(_token("airlines"), _token("air"), False) == (0.0, "")

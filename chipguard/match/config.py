@@ -52,6 +52,7 @@ class ScorerConfig:
     body_kind_morphology_distinct: bool
     stem_compound_distinct: bool
     abbreviation_known_word: bool
+    abbreviation_same_business: tuple[str, ...]
     character_short_word_distinct: bool
     character_sole_word_distinct: bool
     body_kinds_unmatched_distinct: bool
@@ -207,6 +208,7 @@ KEYS: dict[str, str] = {
     "body_kind_morphology_distinct": "name_score.body_kind_morphology_distinct",
     "stem_compound_distinct": "name_score.stem_compound_distinct",
     "abbreviation_known_word": "name_score.abbreviation_known_word",
+    "abbreviation_same_business": "name_score.abbreviation_same_business",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
     "character_sole_word_distinct": "name_score.character_sole_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
@@ -521,6 +523,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.body_kind_morphology_distinct",
             "name_score.stem_compound_distinct",
             "name_score.abbreviation_known_word",
+            "name_score.abbreviation_same_business",
             "name_score.person_first_letters_alike",
             "name_score.body_kinds_unmatched_distinct",
             "name_score.dictionary_names_registered",
@@ -582,7 +585,8 @@ FEATURES: tuple[Feature, ...] = (
         "vocabulary knows or company names at large use: a query adding letters to a listed proper name "
         "names another party (Gazprom for the listed Gaz, Rossiya for Rossi), unless it adds one letter (a "
         "typo: AIRR) or a legal form's word (TECHCO for Tech Co.); a query cutting a listed word short "
-        "still abbreviates it. "
+        "still abbreviates it; a compound naming its first word's own business "
+        "(abbreviation_same_business: Airlines for Air) is not parted from it. "
         "With word_lengths.person_first_consonant_variant, a person's name part one letter off at its "
         "start, both first letters consonants, meets as a one-letter variant only from that length, unless "
         "one group of name_score.person_first_letters_alike holds both (one sound romanised two ways: J / Y, "

@@ -295,7 +295,7 @@ def _common_word(text: str) -> bool:
     return len(tokens) == 1 and corpus_rarity(tokens[0].canon) < 1.0
 
 
-def _abbreviation_of(query: str, listed: str) -> bool:
+def _abbreviation_of(query: str, listed: str, same_business: frozenset[str]) -> bool:
     """The shorter of a query word and a list word may abbreviate the longer (name_score.
     abbreviation_known_word). Not when the longer is the shorter run onto another common word of four
     letters or more: a compound's first word is that word, not the compound cut short (Air is not Aircraft
@@ -303,9 +303,12 @@ def _abbreviation_of(query: str, listed: str) -> bool:
     then adds letters to a listed proper name, which names another party (Gazprom is not the listed Gaz,
     Rossiya not Rossi) — unless what it adds is one letter (a typo: AIRR for Air) or a legal form's word
     run onto it (TECHCO for Tech Co.). A query cutting a listed word short (Gazp for Gazprom, Chem for
-    Chemical) is still an abbreviation."""
+    Chemical) is still an abbreviation. A compound that names its first word's own business
+    (``same_business``, name_score.abbreviation_same_business: Airlines for Air) is no other name."""
     query_longer = len(query) > len(listed)
     short, long = (listed, query) if query_longer else (query, listed)
+    if long in same_business:
+        return True
     rest = long[len(short) :]
     if len(rest) >= 4 and _common_word(rest):
         return False
@@ -372,6 +375,7 @@ class SimilarityRules:
     body_kind_morphology_distinct: bool
     stem_compound_distinct: bool
     abbreviation_known_word: bool
+    same_business: frozenset[str]
     body_kind_similarity: float
     translation_synonym_similarity: float
     sound_alike_similarity: float
@@ -431,6 +435,7 @@ class SimilarityRules:
         self.body_kind_morphology_distinct = cfg.body_kind_morphology_distinct
         self.stem_compound_distinct = cfg.stem_compound_distinct
         self.abbreviation_known_word = cfg.abbreviation_known_word
+        self.same_business = frozenset(cfg.abbreviation_same_business)
         self.body_kind_similarity = cfg.body_kind_similarity
         self.translation_synonym_similarity = cfg.translation_synonym_similarity
         self.sound_alike_similarity = cfg.sound_alike_similarity
@@ -659,7 +664,11 @@ def _similarity(
     ):
         # "Evolution"/"Evolutionary" share a stem; "Inst"/"Institute" is an abbreviation
         if shorter < cfg.len_stem:
-            if cfg.abbreviation_known_word and not translated and not _abbreviation_of(ta, tb):
+            if (
+                cfg.abbreviation_known_word
+                and not translated
+                and not _abbreviation_of(ta, tb, cfg.same_business)
+            ):
                 # Gazprom for the listed Gaz, Rossiya for Rossi, Air / Aircraft: other names, not one
                 # shortened (name_score.abbreviation_known_word; a is the query's word, b the list's)
                 return 0.0, ""
