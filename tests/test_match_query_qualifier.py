@@ -144,12 +144,13 @@ def test_a_form_word_is_found_where_a_whole_word_pattern_finds_it() -> None:
         ("huawei (huawei) huawei", "huawei", 3),
     ]
     path = SHARED / "bench/screening_queries.csv"
-    if path.exists():
+    if path.exists():  # (without ../shared/data: the cases above alone)
+        listed = len(cases)
         for row in read_csv(path)[::3]:
             text = row["name"].casefold()
             for form in query_forms(row["name"]):
                 for word in _WORD_RE.findall(form.text.casefold()):
                     cases += [(text, word, at) for at in (0, len(text) // 2)]
-    assert len(cases) > 10
+        assert len(cases) > listed
     for text, word, at in cases:
         assert _whole_word_at(text, word, at) == _pattern_search(text, word, at), (text, word, at)
