@@ -24,52 +24,20 @@ from __future__ import annotations
 
 import argparse
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-CSL = "lists/us_csl_2022-04.csv.gz"
-OTHER_LISTS = (
-    "lists/ofac_sdn_2024-05-03.csv",
-    "lists/un_consolidated_2026-02-27.xml",
-    "lists/ofac_cons_enhanced_2025-01-10.zip",
-)
+from bench.scale import CSL
+from bench.sets import OTHER_LISTS
+from chipguard.names.wade_giles import plain, split_syllables, syllable_table
+
 _WORD = re.compile(r"[A-Za-z]+")
 CHINESE_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
-_VOWELS = frozenset("aeiou")
-
-
-@cache
-def wade_giles() -> dict[str, str]:
-    """Every Pinyin syllable → its Wade-Giles spelling without apostrophes or umlauts (ch'en → chen, hsü → hsu),
-    from chipguard/data/names/wade_giles.tsv: pypinyin's ``Style.WADEGILES`` over the CJK Unified Ideographs
-    block, twelve syllables corrected to the Library of Congress table (tools/build_wade_giles.py)."""
-    from chipguard.names.data import name_data_file
-
-    table: dict[str, str] = {}
-    for line in name_data_file("names/wade_giles.tsv").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            latin, wade, _count = line.split("\t")
-            table[latin] = wade.replace("'", "").replace("v", "u")
-    return table
 
 
 def syllables(word: str) -> list[str] | None:
     """``word`` as the fewest Pinyin syllables (one or two), or None when it does not read as Pinyin."""
-    table = wade_giles()
-    text = word.lower()
-    for first in range(len(text), 0, -1):
-        head = text[:first]
-        if head not in table:
-            continue
-        rest = text[first:]
-        if not rest:
-            return [head]
-        if rest[0] in _VOWELS:  # Pinyin would write an apostrophe there (xi'an)
-            continue
-        if rest in table:
-            return [head, rest]
-    return None
+    return split_syllables(word.lower(), syllable_table())
 
 
 def wade_giles_name(name: str) -> str | None:
@@ -78,13 +46,13 @@ def wade_giles_name(name: str) -> str | None:
     words = _WORD.findall(name)
     if len(words) < 2:
         return None
-    table = wade_giles()
+    table = syllable_table()
     parts = []
     for word in words:
         read = syllables(word)
         if read is None:
             return None
-        parts.append("-".join(table[s] for s in read).capitalize())
+        parts.append("-".join(plain(table[s][0]) for s in read).capitalize())
     written = " ".join(parts)
     if written.replace("-", "").lower() == " ".join(words).lower():
         return None

@@ -22,6 +22,7 @@ D / T …, ``name_score.person_first_letters_alike``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 
 from chipguard.names.data import name_data_file
@@ -30,33 +31,51 @@ _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
 @cache
-def _tables() -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
-    """(every Pinyin syllable, Wade-Giles syllable without apostrophes or umlauts → its two Pinyin readings:
-    the one whose Wade-Giles has no apostrophe first, the aspirated one second). The dropped apostrophe
-    leaves chen both 真 zhen (chen) and 陈 chen (ch'en), tsai both 在 zai and 蔡 cai (ts'ai): both are read.
-    From data/names/wade_giles.tsv (tools/build_wade_giles.py: pypinyin's table)."""
-    plain: dict[str, str] = {}
-    characters: dict[str, int] = {}  # how many characters read each syllable
+def syllable_table() -> dict[str, tuple[str, int]]:
+    """Every Pinyin syllable → (its Wade-Giles as the table writes it, apostrophe and v for ü kept; how many
+    characters read it), from data/names/wade_giles.tsv (tools/build_wade_giles.py: pypinyin's table)."""
+    table: dict[str, tuple[str, int]] = {}
     for line in name_data_file("names/wade_giles.tsv").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             latin, wade, count = line.split("\t")
-            plain[latin], characters[latin] = wade, int(count)
+            table[latin] = (wade, int(count))
+    return table
+
+
+def plain(wade: str) -> str:
+    """A Wade-Giles syllable as forms and passports write it: no apostrophe, u for ü (ch'en → chen, hsv → hsu)."""
+    return wade.replace("'", "").replace("v", "u")
+
+
+@cache
+def _readings() -> dict[str, tuple[str, str]]:
+    """Wade-Giles syllable without apostrophes or umlauts → its two Pinyin readings: the one whose Wade-Giles
+    has no apostrophe first, the aspirated one second. The dropped apostrophe leaves chen both 真 zhen
+    (chen) and 陈 chen (ch'en), tsai both 在 zai and 蔡 cai (ts'ai): both are read."""
+    syllables = syllable_table()
     readings: dict[str, list[str]] = {}
-    for latin, wade in plain.items():
-        readings.setdefault(wade.replace("'", "").replace("v", "u"), []).append(latin)
+    for latin, (wade, _count) in syllables.items():
+        readings.setdefault(plain(wade), []).append(latin)
     table: dict[str, tuple[str, str]] = {}
     for wade, latins in readings.items():
         # without an apostrophe first, then without an umlaut, then the syllable more characters read
         # (lo is 罗 luo far more often than 咯 lo)
-        latins.sort(key=lambda latin: ("'" in plain[latin], "v" in plain[latin], -characters[latin], latin))
-        aspirated = [x for x in latins if "'" in plain[x]]
+        latins.sort(
+            key=lambda latin: (
+                "'" in syllables[latin][0],
+                "v" in syllables[latin][0],
+                -syllables[latin][1],
+                latin,
+            )
+        )
+        aspirated = [x for x in latins if "'" in syllables[x][0]]
         table[wade] = (latins[0], aspirated[0] if aspirated else latins[0])
-    return frozenset(plain), table
+    return table
 
 
-def _syllables(word: str, table: dict[str, tuple[str, str]] | frozenset[str]) -> list[str] | None:
+def split_syllables(word: str, table: Collection[str]) -> list[str] | None:
     """``word`` (lower case) as one or two syllables of ``table``, a syllable after the first starting with
-    a consonant (as both systems write a syllable boundary without a mark), or None."""
+    a consonant (as both systems write a syllable boundary without a mark: Pinyin xi'an), or None."""
     if word in table:
         return [word]
     for cut in range(len(word) - 1, 0, -1):
@@ -75,18 +94,18 @@ def pinyin_readings(name: str) -> tuple[str, ...]:
     words = _WORD.findall(name)
     if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
         return ()
-    syllables, table = _tables()
+    syllables, table = syllable_table(), _readings()
     read: list[list[str]] = []
     wade_only = False
     for word in words:
-        parts = [_syllables(part, table) for part in word.lower().split("-")]
+        parts = [split_syllables(part, table) for part in word.lower().split("-")]
         if any(p is None for p in parts):
             return ()
         flat = [s for p in parts for s in p or ()]
         if len(flat) > 2:
             return ()
         # a word no Pinyin spells, or a given name's syllables hyphenated (Ming-kuo: Pinyin writes one word)
-        wade_only = wade_only or "-" in word or _syllables(word.lower(), syllables) is None
+        wade_only = wade_only or "-" in word or split_syllables(word.lower(), syllables) is None
         read.append(flat)
     if not wade_only:
         return ()  # every word is Pinyin as written (Chen Wei, Wang Wu): read as written
