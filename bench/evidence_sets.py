@@ -238,10 +238,10 @@ def run(screener: Any, parties: list[Any]) -> None:
         print(
             f"| {cat} | {s['n']} | {s['found'] / n:.3f} | {s['confirmed'] / n:.3f} | {s['alert_any'] / n:.3f} |"
         )
-    own, shifted = stats.get("dob_own"), stats.get("dob_shifted")
-    if own and shifted:
+    agreeing, shifted = stats.get("dob_own"), stats.get("dob_shifted")
+    if agreeing and shifted:
         print(
-            f"\nperson DOB-agreeing recall {own['found'] / own['n']:.3f} (target ≥ 0.99); "
+            f"\nperson DOB-agreeing recall {agreeing['found'] / agreeing['n']:.3f} (target ≥ 0.99); "
             f"DOB-conflict FPR {shifted['found'] / shifted['n']:.3f} on the person's own records "
             f"(target ≤ 0.02), {shifted['alert_any'] / shifted['n']:.3f} counting a hit on any record"
         )

@@ -18,14 +18,14 @@ import json
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 CSL = "lists/us_csl_2022-04.csv.gz"
 LENGTHS = (100, 250, 500, 1000, 2000, 4000)
 
 
-def _builders(parties: list[object], seed: int) -> dict[str, Callable[[int], str]]:
+def _builders(parties: Sequence[object], seed: int) -> dict[str, Callable[[int], str]]:
     latin: list[str] = []
     han: list[str] = []
     for party in parties:

@@ -248,11 +248,11 @@ def pairs_bench(shared: Path, threshold: float) -> None:
     print("| matcher | precision | recall | F1 |")
     print("|---|---:|---:|---:|")
     for key, (tp, fp, fn, _tn) in stats.items():
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         label = "chipguard compare()" if key == "ours" else "rapidfuzz WRatio (same threshold)"
-        print(f"| {label} | {p:.3f} | {r:.3f} | {f1:.3f} |")
+        print(f"| {label} | {precision:.3f} | {recall:.3f} | {f1:.3f} |")
     print("| nomenklatura logic-v2 (frozen, its own threshold 0.7) | 0.762 | 0.821 | 0.790 |")
     print(
         "\nby schema (chipguard): "
