@@ -292,3 +292,29 @@ def test_a_person_look_alike_is_no_renamed_record_of_a_listed_person(built: Buil
         for q in queries:
             assert uids_by_name[key(q.name)] - listed, (label, q.name)
     assert not [q.name for q in built["C"][2]["lookalike_person"] if q.name.startswith("ALTABAEVA")]
+
+
+def test_pooled_look_alikes_count_every_set_of_a_kind_with_its_wilson_interval(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The pooled table adds the sets of one kind (held-out columns C–F apart from all) and gives the Wilson
+    interval; textbook values: 0 of 10 → 0–0.278, 50 of 100 → 0.404–0.596."""
+    from bench.sets import Outcome, pooled_lookalikes, wilson
+
+    assert wilson(0, 10) == (0.0, pytest.approx(0.2775, abs=1e-4))
+    low, high = wilson(50, 100)
+    assert (round(low, 3), round(high, 3)) == (0.404, 0.596)
+    results = {
+        "A": {"lookalike_vessel": Outcome(n=100, alerting=99), "recall_en": Outcome(n=5, alerting=5)},
+        "C": {"lookalike_vessel": Outcome(n=26, alerting=25)},
+        "G1": {"lookalike_commercial_en": Outcome(n=50, alerting=50)},
+    }
+    pooled_lookalikes(results)
+    rows = {
+        line.split(" | ")[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")
+    }
+    assert rows["| lookalike_vessel"].split(" | ")[1:5] == ["26", "1", "0.038", "0.007–0.189"]
+    assert rows["| lookalike_vessel"].split(" | ")[5:8] == ["126", "2", "0.016"]
+    assert rows["| lookalike_commercial_en"].split(" | ")[1:3] == ["0", "—"]
+    assert rows["| all look-alike kinds"].split(" | ")[5:8] == ["176", "2", "0.011"]
+    assert "| recall_en" not in rows
