@@ -36,7 +36,10 @@ def _alerting(query: str, entity: str) -> bool:
     return any(h.party_id == entity and h.strength != "weak" for h in hits)
 
 
-def test_x_and_ks_are_one_edit_in_a_persons_name() -> None:
+def test_x_and_ks_are_one_edit_in_a_persons_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (the lists also give Aleksandr / Alexander and Aleksei / Alexei as forms of one name, which
+    # name_score.person_name_forms meets on its own: off here, so the x / ks rule is what is tested)
+    scorer_config_with(monkeypatch, person_name_forms=False)
     pairs = [("aleksandr", "alexander"), ("aleksei", "alexei"), ("maksim", "maxim")]
     for a, b in pairs:
         similarity, how = token_similarity(_token(a), _token(b), True)
@@ -50,7 +53,7 @@ def test_x_and_ks_are_one_edit_in_a_persons_name() -> None:
 
 
 def test_without_the_rule_the_renamed_record_was_lost(monkeypatch: pytest.MonkeyPatch) -> None:
-    scorer_config_with(monkeypatch, person_x_is_ks=False)
+    scorer_config_with(monkeypatch, person_x_is_ks=False, person_name_forms=False)
     assert token_similarity(_token("aleksandr"), _token("alexander"), True)[0] == 0.0
     for query, entity in RENAMED.items():
         assert not _alerting(query, entity), query

@@ -41,6 +41,7 @@ class ScorerConfig:
     translated_needs_partner: bool
     phonetic_syllables: bool
     person_x_is_ks: bool
+    person_name_forms: bool
     pinyin_other_syllables: bool
     record_script_needs_partner: bool
     institution_one_word: bool
@@ -98,6 +99,7 @@ class ScorerConfig:
     sim_one_letter_variant: float
     sim_stem: float
     sim_abbreviation: float
+    sim_person_name_form: float
     # the letters the shorter of two unequal words needs for each similarity rule
     len_other_first_letter: int
     len_short_typo: int
@@ -196,6 +198,7 @@ KEYS: dict[str, str] = {
     "translated_needs_partner": "name_score.translated_unmatched_needs_partner",
     "phonetic_syllables": "name_score.phonetic_same_syllables",
     "person_x_is_ks": "name_score.person_x_is_ks",
+    "person_name_forms": "name_score.person_name_forms",
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "institution_one_word": "name_score.translated_institution_one_word",
@@ -251,6 +254,7 @@ KEYS: dict[str, str] = {
     "sim_one_letter_variant": "similarity.one_letter_variant",
     "sim_stem": "similarity.stem",
     "sim_abbreviation": "similarity.abbreviation",
+    "sim_person_name_form": "similarity.person_name_form",
     "len_other_first_letter": "word_lengths.other_first_letter",
     "len_short_typo": "word_lengths.short_typo",
     "len_typo": "word_lengths.typo",
@@ -436,6 +440,49 @@ def scorer_config() -> ScorerConfig:
     return cfg
 
 
+PERSON_NAME_FORMS_FILE = "person_name_forms.tsv"
+
+
+@cache
+def person_name_forms() -> dict[str, int]:
+    """Each form of a person's name part in person_name_forms.tsv (names/, written by
+    tools/build_person_name_forms.py) → the number of its name: the forms the file pairs, joined
+    (Sergey / Serhiy and Sergei / Sergey make one name of three forms), numbered in the order of each
+    name's first form, so the numbers never depend on hashing."""
+    from chipguard.refdata import recorded_file
+
+    found = recorded_file(f"names/{PERSON_NAME_FORMS_FILE}")
+    return parse_person_name_forms(found.text(), found.name)
+
+
+def parse_person_name_forms(text: str, file: str) -> dict[str, int]:
+    """A person-name-forms file: ``form <TAB> form <TAB> records`` lines (a bad line is an error naming
+    the file and the line); see :func:`person_name_forms`."""
+    parent: dict[str, str] = {}
+
+    def root(form: str) -> str:
+        while parent[form] != form:
+            parent[form] = parent[parent[form]]
+            form = parent[form]
+        return form
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 3 or not cells[0].strip() or not cells[1].strip() or not cells[2].strip():
+            raise InputError("expected: form <TAB> form <TAB> records", file=file, line=number)
+        a, b = cells[0].strip(), cells[1].strip()
+        for form in (a, b):
+            parent.setdefault(form, form)
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    names = sorted({root(form) for form in parent})
+    numbers = {name: k for k, name in enumerate(names)}
+    return {form: numbers[root(form)] for form in sorted(parent)}
+
+
 @cache
 def company_words() -> tuple[int, dict[str, int]]:
     """The general company-name corpus (``token_rarity.corpus_file`` under names/): how many names it
@@ -510,6 +557,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
             "name_score.person_x_is_ks",
+            "name_score.person_name_forms",
             "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.translated_institution_one_word",
@@ -546,6 +594,11 @@ FEATURES: tuple[Feature, ...] = (
         "With person_x_is_ks, a person's name part written with x meets the same part written "
         "with ks (Alexander / Aleksandr, Alexei / Aleksei: one name romanised two ways) as one edit of the "
         "typo rule. "
+        "With person_name_forms, two forms of one person's name part that the sanctions lists give as "
+        "names of one person of Russia, Ukraine or Belarus, two records or more (person_name_forms.tsv: "
+        "Sergey / Serhiy, Aleksey / Oleksiy, Vladimirovich / Volodymyrovych), meet at "
+        "similarity.person_name_form: the Russian and the Ukrainian or Belarusian form are other words, "
+        "no typo of each other. "
         "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
         "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
         "no typo or morphology similarity. "

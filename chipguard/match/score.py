@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from rapidfuzz.distance import OSA, Hamming, Indel
 
-from chipguard.match.config import ScorerConfig, corpus_rarity, scorer_config
+from chipguard.match.config import ScorerConfig, corpus_rarity, person_name_forms, scorer_config
 from chipguard.names.analysis import (
     ADMIN,
     COUNTRY,
@@ -369,6 +369,9 @@ class SimilarityRules:
 
     phonetic_syllables: bool
     person_x_is_ks: bool
+    name_forms: dict[str, int]
+    name_form_members: dict[int, tuple[str, ...]]
+    sim_name_form: float
     pinyin_other_syllables: bool
     industry_words_distinct: bool
     place_words_distinct: bool
@@ -429,6 +432,14 @@ class SimilarityRules:
     def __init__(self, cfg: ScorerConfig) -> None:
         self.phonetic_syllables = cfg.phonetic_syllables
         self.person_x_is_ks = cfg.person_x_is_ks
+        # a form of a person's name part → the number of its name (name_score.person_name_forms; empty
+        # when off: no word is then looked up)
+        self.name_forms = person_name_forms() if cfg.person_name_forms else {}
+        members: dict[int, list[str]] = {}
+        for form, name in sorted(self.name_forms.items()):
+            members.setdefault(name, []).append(form)
+        self.name_form_members = {name: tuple(forms) for name, forms in members.items()}
+        self.sim_name_form = cfg.sim_person_name_form
         self.pinyin_other_syllables = cfg.pinyin_other_syllables
         self.industry_words_distinct = cfg.industry_words_distinct
         self.place_words_distinct = cfg.place_words_distinct
@@ -559,6 +570,11 @@ def _similarity(
         return 1.0, "exact" if a.text == b.text else "equivalent"
     if a.cls == NUMBER or b.cls == NUMBER or a.cls == LEGAL or b.cls == LEGAL:
         return 0.0, ""
+    if person and cfg.name_forms:
+        # the lists give both as one person's name part (Sergey / Serhiy: name_score.person_name_forms)
+        name_of = cfg.name_forms.get(a.text, -1)
+        if name_of >= 0 and cfg.name_forms.get(b.text, -2) == name_of:
+            return cfg.sim_name_form, NAME_FORM
     if translated and a.cls == PLACE and b.cls == PLACE:
         # a translated place is spelt from its characters, not typed: Zhanjiang is not a typo of Zhejiang
         return 0.0, ""
@@ -655,6 +671,15 @@ def _similarity(
             return 0.0, ""
         # Gates / Cates: one letter, same length (Lang / Wang: a quarter of a four-letter name)
         return cfg.sim_one_letter_variant - _very_short(shorter, cfg), "one-letter-variant"
+    if person and cfg.name_forms and shorter >= cfg.len_typo:
+        # a form of the name spelt one edit off (Oleksii for the listed Oleksiy, a form of Aleksey): the
+        # form's similarity less one edit's (name_score.person_name_forms)
+        form_a, form_b = cfg.name_forms.get(ta, -1), cfg.name_forms.get(tb, -1)
+        if (form_a >= 0) != (form_b >= 0):
+            listed, other = (form_a, tb) if form_a >= 0 else (form_b, ta)
+            for spelt in cfg.name_form_members[listed]:
+                if spelt[0] == other[0] and OSA.distance(spelt, other, score_cutoff=1) <= 1:
+                    return cfg.sim_name_form - cfg.typo_per_edit, NAME_FORM
     if (
         not person
         and shorter >= cfg.len_prefix
@@ -1089,9 +1114,12 @@ class QueryWords:
 # score_or_bound's words of kinds of body and translation synonyms when no table applies
 _NO_KINDS: Final[frozenset[str]] = frozenset()
 _NO_SYNONYMS: Final[dict[str, int]] = {}
+_NO_FORMS: Final[dict[str, int]] = {}
 
 # a matched pair of these is weighed by its list word alone (score_or_bound)
 _LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
+# how a person's two name parts meet when the lists give both as one name (name_score.person_name_forms)
+NAME_FORM: Final = "name form"
 
 
 def _early_bound(exact: float, gain: float, unmatched: float, subset: bool, w: SimilarityRules) -> float:
@@ -1569,6 +1597,7 @@ def score_or_bound(
     # small integers is two references to Python's shared small ints, where a tuple was a new object
     may_q: list[int] = []
     may_c: list[int] = []
+    forms = sim_rules.name_forms if person else _NO_FORMS
     for i in rest_q:
         if own is not None:
             q_first, q_len, q_table = own.firsts[i], own.lengths[i], own.in_tables[i]
@@ -1577,8 +1606,15 @@ def score_or_bound(
             q_text = q_tok.text
             q_first, q_len = q_text[:1], len(q_text)
             q_table = tables and (q_tok.canon in kinds or q_text in synonyms or q_tok.canon in synonyms)
+        # the number of the person's name this word is a form of (name_score.person_name_forms), or −1
+        q_form = forms.get(q_tokens[i].text, -1) if forms else -1
         for j, c_first, c_len, c_table in c_side:
             if c_first != q_first:
+                if q_form >= 0 and forms.get(c_tokens[j].text, -2) == q_form:
+                    # two forms of one name pair up whatever their letters (Mykola / Nikolai)
+                    may_q.append(i)
+                    may_c.append(j)
+                    continue
                 if not translated and (q_len < 7 or c_len < 7) and not (person and q_len == c_len):
                     continue
                 if (
