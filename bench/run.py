@@ -334,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
 
     romanisation.run(shared, screener, parties)
 
+    from bench import arabic_names
+
+    arabic_names.run(shared, screener, parties)
+
     from bench import evidence_sets
 
     evidence_sets.run(screener, parties)

@@ -126,6 +126,7 @@ class ScorerConfig:
     dropped_qualifier_penalty: float
     dropped_qualifier_query: bool
     query_wade_giles_reading: bool
+    arabic_compound_reading: bool
     branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
@@ -279,6 +280,7 @@ KEYS: dict[str, str] = {
     "dropped_qualifier_penalty": "dropped_qualifier_penalty",
     "dropped_qualifier_query": "dropped_qualifier_query",
     "query_wade_giles_reading": "query_wade_giles_reading",
+    "arabic_compound_reading": "arabic_compound_reading",
     "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
@@ -798,6 +800,17 @@ FEATURES: tuple[Feature, ...] = (
         "at least no Pinyin: Chang Hsiao-ming) is matched as read in Pinyin too (Chang Xiaoming), a query "
         "form of its own (method wade-giles in the explanation's compared forms): the lists write Chinese "
         "persons in Pinyin, a passport of Taiwan or an older document in Wade-Giles.",
+    ),
+    Feature(
+        "arabic_compound_reading",
+        ("arabic_compound_reading",),
+        "name",
+        "A name holding an Arabic compound, ʿAbd + the article + one of God's names or the kunya Abu + a name "
+        "(Abd al-Rahman, Abdul Rahman, Abdel Rahman, Abdulrahman, Abderrahmane; Abu Bakr, Abou Bakr), is read "
+        "with every compound as one word of one spelling (Abdalrahman, Abubakr; vocabulary.yml "
+        "arabic_compounds, chipguard.names.arabic): a query form of its own (method arabic-compound in the "
+        "explanation's compared forms) and, for a listed person, an indexed name of its own, so two spellings "
+        "of one compound meet whichever each side used.",
     ),
     Feature(
         "branch_marker",

@@ -55,6 +55,7 @@ from chipguard.names.analysis import (
     Token,
     analyze,
 )
+from chipguard.names.arabic import compound_reading
 from chipguard.names.cache_bounds import QUERY_RESULTS
 from chipguard.names.chinese import analyse, has_han
 from chipguard.names.chinese_vocab import ADMIN as CN_ADMIN
@@ -187,6 +188,16 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
     for reading in pinyin_readings(name) if scorer_config().query_wade_giles_reading else ():
         forms.append(
             QueryForm(reading, "wade-giles", f"Wade-Giles read as Pinyin: {reading}", analyze(reading, False))
+        )
+    reading = compound_reading(name) if scorer_config().arabic_compound_reading else ""
+    if reading:
+        forms.append(
+            QueryForm(
+                reading,
+                "arabic-compound",
+                f"Arabic compound written as one word: {reading}",
+                analyze(reading, False),
+            )
         )
     seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
     for lf, anchors in anchored(cached_latin_forms(name, query=True)):
@@ -473,6 +484,10 @@ def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
     alias. One function for the screener built in memory and the one built straight into a file, so both
     index the same names."""
     person = party.kind == PartyKind.PERSON
+    # a person's (or a kindless record's) name holding an Arabic compound is indexed in its one-word
+    # reading too (chipguard.names.arabic): the query is read the same way, so Abdul Rahman meets Abd
+    # al-Rahman. Not an organisation's: Abu Dhabi is a place there, and an extra name per record costs.
+    arabic = scorer_config().arabic_compound_reading and party.kind in (PartyKind.PERSON, PartyKind.UNKNOWN)
     for alias in party.all_names():
         if not alias.name or not alias.name.strip():
             continue
@@ -483,6 +498,22 @@ def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
             a = analyze(variant, person)
             if a.tokens:
                 yield (Entry(pidx, a, alias.name, alias.kind, how, person))
+        reading = compound_reading(indexed) if arabic else ""
+        if reading:
+            a = analyze(reading, person)
+            if a.tokens:
+                yield (
+                    Entry(
+                        pidx,
+                        a,
+                        alias.name,
+                        alias.kind,
+                        "full",
+                        person,
+                        "arabic-compound",
+                        f"Arabic compound written as one word: {reading}",
+                    )
+                )
         core = "" if person or not core_names else core_name(indexed)
         if core:
             if has_han(core):
