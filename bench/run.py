@@ -338,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
 
     arabic_names.run(shared, screener, parties)
 
+    from bench import korean
+
+    korean.run(shared, screener, parties)
+
     from bench import evidence_sets
 
     evidence_sets.run(screener, parties)

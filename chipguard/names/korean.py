@@ -1,0 +1,188 @@
+"""A Latin name written in the Revised Romanization of Korean, read as the lists write Korean names
+(Gim Jeong-eun → Kim Chong-un, Kim Jong-un …).
+
+Why: the lists write a North Korean person in McCune-Reischauer without its breves and apostrophes, with
+the DPRK's own j and r at a word's start (KIM Jong Un, RI Pyong Chol, PAK Han Se, CHOE Ryong Hae); a
+passport of the Republic of Korea, a South Korean document or a customer's own form writes the same name in
+the Revised Romanization (RR: Gim Jeong Eun, Ri Byeong Cheol, Bak Han Se). The two spell most syllables
+apart (eo / o, eu / u, b / p, g / k, j / ch), so a name part one or two letters off scored 0.03-0.55
+against its listed spelling and ``python -m bench.korean`` found a listed Korean person's own record for
+few of them.
+
+The syllable table is ICU's (data/names/korean_syllables.tsv, written by tools/build_korean_romanisation.py:
+every Hangul syllable's RR, its McCune-Reischauer at a word's start and inside a word). A name reads as RR
+when it has two to four words, every word one or two RR syllables (joined or hyphenated; a second syllable
+may start with a vowel only after n, m or ng: jeong|eun, not we|i or hil|al), at least one word not
+written as the lists write Korean (``list_style``: eun, jeong, byeong, bak — MR writes ㄱ ㄷ ㅂ as k t p
+at a word's start), and not every word Pinyin (Dong Wenbo, Bang Jun: read as Chinese, as written). Each RR
+syllable is read as every Hangul syllable it writes, and each of those as its McCune-Reischauer
+spellings; the readings, the word-initial spellings first, are bounded by ``MAX_READINGS``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from itertools import product
+
+from chipguard.names.data import name_data_file
+from chipguard.names.wade_giles import split_syllables as pinyin_syllables
+from chipguard.names.wade_giles import syllable_table as pinyin_table
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
+# letters neither system writes (f, q, v, x, z; c only in ch): a name holding one is no Korean, told
+# before any word is split (most names screened: "Co", "Technology", "Xiaoming")
+_NOT_KOREAN = re.compile(r"[fqvxzFQVXZ]|[cC](?![hH])")
+# readings of one name at most: a three-syllable name whose every syllable has two spellings (word-initial
+# and inside a word: Jo Jeong Gil → Cho / Jo, Chong / Jong, Kil / Gil) has eight
+MAX_READINGS = 8
+_VOWELS = frozenset("aeiouwy")
+
+
+@cache
+def syllable_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(Hangul syllable, RR, MR at a word's start, MR inside a word) of every syllable of
+    data/names/korean_syllables.tsv (tools/build_korean_romanisation.py: ICU's tables)."""
+    rows = []
+    for line in name_data_file("names/korean_syllables.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            hangul, rr, initial, inside = line.split("\t")
+            rows.append((hangul, rr, initial, inside))
+    return tuple(rows)
+
+
+@cache
+def _tables() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
+    """(RR spelling → the MR spellings of every syllable it writes, word-initial spellings first;
+    MR spellings the lists write at a word's start; every MR spelling)."""
+    readings: dict[str, dict[str, int]] = {}
+    initial: set[str] = set()
+    anywhere: set[str] = set()
+    for _hangul, rr, start, inside in syllable_rows():
+        forms = readings.setdefault(rr, {})
+        forms[start] = 0
+        forms.setdefault(inside, 1)
+        anywhere.update((start, inside))
+        initial.add(start)
+        # the lists write ㅈ and ㄹ at a word's start as j and r, as inside a word (the DPRK's own system:
+        # JONG, RI, RYONG): MR's voiced g, d, b occur only inside a word
+        if inside[:1] not in ("g", "d", "b"):
+            initial.add(inside)
+    table = {k: tuple(sorted(v, key=lambda form: (v[form], form))) for k, v in readings.items()}
+    return table, frozenset(initial), frozenset(anywhere)
+
+
+def split_syllables(word: str, table: dict[str, tuple[str, ...]] | frozenset[str]) -> list[list[str]]:
+    """``word`` (lower case) as one syllable of ``table``, else its splits into two: a second syllable
+    starting with a consonant, or with a vowel after a syllable ending in n, m or ng (jeong|eun: RR writes
+    a final k, t, p, l before a vowel as g, d, b, r — 박이 bagi —, so hil|al or mal|ong is no RR); []."""
+    if word in table:
+        return [[word]]
+    size, longest = len(word), _longest()
+    if size > 2 * longest:
+        return []  # (most words of a name that is no Korean: no cut tried)
+    out = []
+    for cut in range(max(1, size - longest), min(size, longest + 1)):
+        head, rest = word[:cut], word[cut:]
+        if head in table and rest in table and (rest[0] not in _VOWELS or head[-1] in "nmg"):
+            out.append([head, rest])
+    if len(out) > 1:
+        # a second syllable starting with a consonant first (RR writes jeon-geun unhyphenated as jeongeun)
+        out.sort(key=lambda split: split[1][0] in _VOWELS)
+    return out[:2]
+
+
+@cache
+def _longest() -> int:
+    """The longest syllable spelling of either system (hwaeng, kwaeng: six letters)."""
+    return max(len(s) for row in syllable_rows() for s in row[1:])
+
+
+def list_style(word: str) -> bool:
+    """Whether ``word`` (lower case, hyphens allowed) is written as the lists write Korean: McCune-
+    Reischauer syllables, the first a word-initial spelling, a later one starting with a consonant. (The
+    lists write a given name's syllable with its inside-a-word g, d or b now and then even as a word of
+    its own — KIM Su Gil beside CHOE Chang Pong —; such a name is read too: an RR passport writes
+    김기남 Kim Gi Nam, listed KIM Ki Nam.)"""
+    _table, initial, anywhere = _tables()
+    syllables: list[str] = []
+    for part in word.split("-"):
+        if part in anywhere:
+            syllables.append(part)
+            continue
+        for cut in range(1, len(part)):
+            if part[:cut] in anywhere and part[cut:] in anywhere and part[cut] not in _VOWELS:
+                syllables += [part[:cut], part[cut:]]
+                break
+        else:
+            return False
+    return bool(syllables) and syllables[0] in initial
+
+
+def mr_readings(name: str) -> tuple[str, ...]:
+    """``name`` read from RR into the lists' McCune-Reischauer, up to ``MAX_READINGS`` spellings (the
+    word-initial spellings first, the name's word layout and hyphens kept); () when the name does not read
+    as RR (see the module docstring)."""
+    if not name.isascii() or _NOT_KOREAN.search(name):
+        return ()
+    words = _WORD.findall(name)
+    if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
+        return ()
+    table, _initial, _anywhere = _tables()
+    # per word: its choices, each (spelling choices per syllable, hyphen after which syllable)
+    word_choices: list[list[tuple[str, int]]] = []
+    rr_only = False
+    for word in words:
+        lower = word.lower()
+        parts = lower.split("-")
+        splits = [split_syllables(part, table) for part in parts]
+        if any(not s for s in splits):
+            return ()
+        if sum(len(s[0]) for s in splits) > 2:
+            return ()
+        rr_only = rr_only or not list_style(lower)
+        spelled: list[tuple[str, int]] = []
+        for choice in product(*splits):
+            syllables = [s for part in choice for s in part]
+            if len(syllables) > 2:
+                continue
+            options = [table[s] for s in syllables]
+            hyphen = len(choice[0]) if len(choice) > 1 else 0
+            for spelling in product(*[range(len(o)) for o in options]):
+                picked = [options[i][k] for i, k in enumerate(spelling)]
+                written = (
+                    "-".join(["".join(picked[:hyphen]), "".join(picked[hyphen:])])
+                    if hyphen
+                    else "".join(picked)
+                )
+                spelled.append((written, sum(spelling)))
+        if not spelled:
+            return ()
+        word_choices.append(sorted(set(spelled), key=lambda item: (item[1], item[0])))
+    if not rr_only:
+        return ()  # every word written as the lists write Korean (Kim Jong Un, Pak Han Se): read as written
+    pinyin = pinyin_table()
+    if all(pinyin_syllables(part, pinyin) is not None for w in words for part in w.lower().split("-")):
+        return ()  # every word Pinyin (Dong Wenbo): a Chinese name as the lists write one
+    if _count(word_choices) > 4096:
+        word_choices = [choices[:MAX_READINGS] for choices in word_choices]
+    combos = sorted(
+        product(*word_choices), key=lambda combo: (sum(rank for _w, rank in combo), [w for w, _r in combo])
+    )
+    as_written = " ".join(words).lower()
+    out: list[str] = []
+    for combo in combos:
+        text = " ".join(w.capitalize() for w, _rank in combo)
+        if text.lower() != as_written and text not in out:
+            out.append(text)
+            if len(out) == MAX_READINGS:
+                break
+    return tuple(out)
+
+
+def _count(choices: list[list[tuple[str, int]]]) -> int:
+    """How many combinations ``choices`` make."""
+    total = 1
+    for c in choices:
+        total *= len(c)
+    return total
