@@ -127,6 +127,7 @@ class ScorerConfig:
     dropped_qualifier_query: bool
     query_wade_giles_reading: bool
     arabic_compound_reading: bool
+    query_korean_reading: bool
     branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
@@ -281,6 +282,7 @@ KEYS: dict[str, str] = {
     "dropped_qualifier_query": "dropped_qualifier_query",
     "query_wade_giles_reading": "query_wade_giles_reading",
     "arabic_compound_reading": "arabic_compound_reading",
+    "query_korean_reading": "query_korean_reading",
     "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
@@ -811,6 +813,16 @@ FEATURES: tuple[Feature, ...] = (
         "arabic_compounds, chipguard.names.arabic): a query form of its own (method arabic-compound in the "
         "explanation's compared forms) and, for a listed person, an indexed name of its own, so two spellings "
         "of one compound meet whichever each side used.",
+    ),
+    Feature(
+        "korean_reading",
+        ("query_korean_reading",),
+        "name",
+        "A Latin name that reads as the Revised Romanization of Korean (two to four words of one or two RR "
+        "syllables, one at least not written as the lists write Korean: Gim Jeong-eun, Bak Han Se) is matched "
+        "as read in McCune-Reischauer too (Kim Jong-un, Pak Han Se; up to eight readings, each a query form "
+        "of its own, method korean-rr): the lists write North Korean persons in McCune-Reischauer, a passport "
+        "of the Republic of Korea in RR.",
     ),
     Feature(
         "branch_marker",

@@ -63,6 +63,7 @@ from chipguard.names.chinese_vocab import LEGAL as CN_LEGAL
 from chipguard.names.chinese_vocab import PLACE as CN_PLACE
 from chipguard.names.data import checked_threshold
 from chipguard.names.enrichment import enrich_parties
+from chipguard.names.korean import mr_readings
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
 from chipguard.names.text import clean_steps
 from chipguard.names.variants import (
@@ -196,6 +197,15 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                 reading,
                 "arabic-compound",
                 f"Arabic compound written as one word: {reading}",
+                analyze(reading, False),
+            )
+        )
+    for reading in mr_readings(name) if scorer_config().query_korean_reading else ():
+        forms.append(
+            QueryForm(
+                reading,
+                "korean-rr",
+                f"Revised Romanization read as McCune-Reischauer: {reading}",
                 analyze(reading, False),
             )
         )

@@ -1,0 +1,90 @@
+"""A name written in the Revised Romanization of Korean is matched as read in McCune-Reischauer too
+(query_korean_reading, issue 12: evasion by romanisation). The lists write North Korean persons in
+McCune-Reischauer (KIM Jong Un, RI Pyong Chol, PAK Han Se); a passport of the Republic of Korea writes the
+same names in RR (Gim Jeong-eun, Ri Byeong Cheol, Bak Han Se), and bench.korean found the own record of
+0.35 of the lists' Korean persons written so before the rule.
+
+Real records: CSL 2022-04; skipped without the shared data."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipguard.names.korean import list_style, mr_readings, syllable_rows
+from tests.csl_support import csl_2022_screener
+from tests.scorer_support import scorer_config_with
+from tests.watchlist_support import best_scores
+
+# listed persons of CSL 2022-04 (McCune-Reischauer) → the same names in RR (장성철 Jang Seong-cheol …)
+CSL_RR = {
+    "Gim Jeong-eun": "KIM, Jong Un",
+    "Bak Han Se": "PAK, Han Se",
+    "Ri Byeong Cheol": "RI, Pyong Chol",
+    "Hwang Byeong Seo": "HWANG, Pyong So",
+}
+
+
+def test_an_rr_name_reads_into_the_lists_spellings() -> None:
+    assert "Kim Jong Un" in mr_readings("Gim Jeong Eun")
+    assert mr_readings("Gim Jeong Eun")[0] == "Kim Chong Un"  # McCune-Reischauer's word-initial first
+    assert mr_readings("Bak Han Se") == ("Pak Han Se",)
+    assert "Ri Pyong Chol" in mr_readings("Ri Byeong Cheol")
+    assert "Kim Jong-un" in mr_readings("Kim Jeong-eun")  # hyphen kept
+    assert "Kim Jongun" in mr_readings("Kim Jeongeun")  # jeong|eun: a vowel after ng
+    assert len(mr_readings("Jo Jeong Gil")) == 8  # bounded (MAX_READINGS)
+
+
+def test_names_that_are_no_rr_or_already_list_style_are_not_read() -> None:
+    for name in (
+        "KIM Jong Un",  # as the lists write it
+        "CHOE Ryong Hae",
+        "Dong Wenbo",  # every word Pinyin: a Chinese name
+        "Justin Hughes",  # hug|hes would need RR's transliteration finals
+        "Hilal Musa",  # hil|al: RR writes a final l before a vowel as r
+        "Huawei Technologies Co Ltd",
+        "Gim",  # one word
+    ):
+        assert mr_readings(name) == (), name
+    assert (
+        list_style("jong") and list_style("song-hyok") and not list_style("bak") and not list_style("jeong")
+    )
+
+
+def _own_scores() -> dict[str, float]:
+    return best_scores(csl_2022_screener(), CSL_RR)
+
+
+def test_listed_korean_persons_written_in_rr_are_found() -> None:
+    threshold = csl_2022_screener().threshold
+    scores = _own_scores()
+    assert all(score >= threshold for score in scores.values()), scores
+
+
+def test_without_the_rule_they_were_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer_config_with(monkeypatch, query_korean_reading=False)
+    threshold = csl_2022_screener().threshold
+    scores = _own_scores()
+    assert all(score < threshold for score in scores.values()), scores
+
+
+def test_the_syllable_table_is_icus() -> None:
+    """data/names/korean_syllables.tsv is what tools/build_korean_romanisation.py writes from the installed
+    ICU: an ICU upgrade that changes a syllable fails here until the file is regenerated and reviewed."""
+    pytest.importorskip("icu")
+    import importlib.util
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "build_korean_romanisation.py"
+    spec = importlib.util.spec_from_file_location("build_korean_romanisation", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.TABLE.read_text(encoding="utf-8") == module.text()
+    rows = {row[0]: row[1:] for row in syllable_rows()}
+    # RR; McCune-Reischauer at a word's start and inside a word
+    assert rows["김"] == ("gim", "kim", "gim")
+    assert rows["정"] == ("jeong", "chong", "jong")
+    assert rows["리"] == ("ri", "ni", "ri")
+    assert rows["박"] == ("bak", "pak", "bak")
+    assert rows["철"] == ("cheol", "chol", "chol")
+    assert len(rows) == 11172 - 12 * 399  # twelve finals no name syllable carries left out
