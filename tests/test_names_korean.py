@@ -88,3 +88,14 @@ def test_the_syllable_table_is_icus() -> None:
     assert rows["박"] == ("bak", "pak", "bak")
     assert rows["철"] == ("cheol", "chol", "chol")
     assert len(rows) == 11172 - 12 * 399  # twelve finals no name syllable carries left out
+
+
+def test_compare_reads_an_rr_name_as_screening_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare`` (chipguard compare, the pairs bench) tries the same readings as a screen: either side."""
+    from chipguard.match.screener import compare
+
+    assert compare("Bak Han Se", "PAK, Han Se", kind="person").score == 1.0
+    assert compare("RI, Pyong Chol", "Ri Byeong Cheol", kind="person").score == 1.0
+    scorer_config_with(monkeypatch, query_korean_reading=False)
+    assert compare("Bak Han Se", "PAK, Han Se", kind="person").score < 0.8
+    assert compare("RI, Pyong Chol", "Ri Byeong Cheol", kind="person").score < 0.8

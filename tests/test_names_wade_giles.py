@@ -62,3 +62,15 @@ def test_the_syllable_table_is_pypinyins_with_its_corrections() -> None:
     assert module.TABLE.read_text(encoding="utf-8") == module.text()
     rows = {latin: wade for latin, wade, _count in module.rows()}
     assert rows["lai"] == "lai" and rows["cai"] == "ts'ai" and rows["xu"] == "hsv"  # corrected; aspirated; ü
+
+
+def test_compare_reads_a_wade_giles_name_as_screening_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare`` tries the same readings as a screen, on either side: the pairs bench's labelled
+    matches Mao Tse-tung / Mao Zedong and Hsi Chin-ping / Xi Jinping were 0.28 and 0.0 before."""
+    from chipguard.match.screener import compare
+
+    assert compare("Mao Tse-tung", "Mao Zedong", kind="person").match
+    assert compare("Xi Jinping", "Hsi Chin-ping", kind="person").match
+    scorer_config_with(monkeypatch, query_wade_giles_reading=False)
+    assert not compare("Mao Tse-tung", "Mao Zedong", kind="person").match
+    assert not compare("Xi Jinping", "Hsi Chin-ping", kind="person").match

@@ -1502,6 +1502,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
     Every part/acronym variant and Latin form of each side is tried; the best pair is explained."""
     cut = checked_threshold(threshold)
     person = (kind or "").lower() in ("person", "individual")
+    cfg = scorer_config()
 
     def forms(text: str) -> list[tuple[str, str, str, frozenset[str] | None]]:
         out: list[tuple[str, str, str, frozenset[str] | None]] = [
@@ -1511,6 +1512,11 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             (lf.text, "full", lf.method, anchors)
             for lf, anchors in anchored(cached_latin_forms(text), person)
         ]
+        # a name in another romanisation, read as the lists write it (as query_forms reads a query)
+        out += [
+            (r, "full", "wade-giles", None) for r in pinyin_readings(text) if cfg.query_wade_giles_reading
+        ]
+        out += [(r, "full", "korean-rr", None) for r in mr_readings(text) if cfg.query_korean_reading]
         return out
 
     core_a = han_core(a)
