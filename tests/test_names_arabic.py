@@ -73,3 +73,19 @@ def test_without_the_rule_they_were_not(monkeypatch: pytest.MonkeyPatch) -> None
     screener = csl_2022_screener()
     scores = best_scores(screener, CSL_RESPELT)
     assert all(score < screener.threshold for score in scores.values()), scores
+
+
+def test_compare_reads_a_compound_on_either_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare`` (the CLI's, the REST API's) reads each side as a screen reads a query and the index a list
+    name: two spellings of one compound compare as one name, and did not with the key off."""
+    from chipguard.match.screener import compare
+
+    pairs = [
+        ("Abdul Rahman Al-Jamal", "AL-JAMAL, Abd al-Rahman"),
+        ("Abou Bakr Ba'asyir", "Abubakar Ba'asyir"),
+    ]
+    assert all(compare(a, b, kind="person").match for a, b in pairs), [
+        compare(a, b, kind="person") for a, b in pairs
+    ]
+    scorer_config_with(monkeypatch, arabic_compound_reading=False)
+    assert not any(compare(a, b, kind="person").match for a, b in pairs)

@@ -1517,6 +1517,9 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             (r, "full", "wade-giles", None) for r in pinyin_readings(text) if cfg.query_wade_giles_reading
         ]
         out += [(r, "full", "korean-rr", None) for r in mr_readings(text) if cfg.query_korean_reading]
+        reading = compound_reading(text) if cfg.arabic_compound_reading else ""
+        if reading:
+            out.append((reading, "full", "arabic-compound", None))
         return out
 
     core_a = han_core(a)
