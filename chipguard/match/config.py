@@ -163,6 +163,7 @@ class ScorerConfig:
     # retrieval key weights (chipguard.match.index.NameIndex.query_keys)
     key_rarity_power: float
     key_generic_word: float
+    key_single_letter: float
     key_number: float
     key_person_phonetic: float
     key_typo: float
@@ -316,6 +317,7 @@ KEYS: dict[str, str] = {
     "branch_markers": "branch_markers",
     "key_rarity_power": "retrieval.rarity_power",
     "key_generic_word": "retrieval.generic_word",
+    "key_single_letter": "retrieval.single_letter",
     "key_number": "retrieval.number",
     "key_person_phonetic": "retrieval.person_phonetic",
     "key_typo": "retrieval.typo",
@@ -930,7 +932,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         ("retrieval.*",),
         "What a listed name sharing one retrieval key with the query adds to its candidate weight "
-        "(chipguard.match.index.NameIndex.query_keys): shared words by their rarity, typos, roots, pairs, the "
+        "(chipguard.match.index.NameIndex.query_keys): shared words by their rarity (generic words and an "
+        "organisation's lone letters less, not a letter hyphened to a word), typos, roots, pairs, the "
         "whole name; for a translated Chinese name also the list words that sound like its pinyin words and "
         "its words' synonyms and shorter forms. Every listed name that is the query's name canonically is "
         "scored, whatever the candidate limit, up to same_name_cap.",

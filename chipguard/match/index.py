@@ -39,6 +39,7 @@ from chipguard.names.analysis import (
     WORD,
     NameAnalysis,
     Token,
+    hyphenated_letters,
     one_word_legal_forms,
 )
 from chipguard.names.morphology import roots
@@ -581,7 +582,27 @@ class NameIndex:
         # must not push the entry that shares the one rare word ("microelectronics") out of the top
         # numbers identify; generic org words ("university", "technology") mostly do not
         power, generic = cfg.key_rarity_power, cfg.key_generic_word
-        rar = {t.canon: self.rarity(t.canon) ** power * (generic if t.cls == GENERIC else 1.0) for t in sig}
+        # (and, in an organisation's name, a lone letter by retrieval.single_letter: "R&D", "A.S.P." are an
+        # abbreviation's letters, rare as words on the lists yet not what tells a firm apart — "Huawei
+        # Technologies R&D UK" weighed its R and D more than its Huawei and put Huawei Technologies (UK),
+        # 0.922 on its own, under the relaxed floor. A letter a hyphen joined to a word is that word's
+        # own and keeps its weight: weighed less, the E of "E-science Co., Ltd." left the query only
+        # "science" to retrieve Beijing E-science by)
+        letter = 1.0 if a.person else cfg.key_single_letter
+        joined: frozenset[str] = frozenset()
+        if letter != 1.0 and any(len(t.text) == 1 and t.text.isalpha() for t in sig):
+            joined = hyphenated_letters(a.original)
+        rar = {
+            t.canon: self.rarity(t.canon) ** power
+            * (
+                generic
+                if t.cls == GENERIC
+                else letter
+                if len(t.text) == 1 and t.text.isalpha() and t.text not in joined
+                else 1.0
+            )
+            for t in sig
+        }
         for t in sig:
             w = rar[t.canon] * (cfg.key_number if t.cls == NUMBER else 1.0)
             # one key per shared word (its canonical form); the surface form only meets list pairs

@@ -740,6 +740,35 @@ def _dotted_legal_form_swapped(name: str) -> str:
     return _DOTTED_SWAPPED.sub(join, name) if ".." in name else name
 
 
+# the dashes that join a word's parts ("E-science", "Stroytransgaz-M"), as punctuation_to_space reads them
+_HYPHENS: Final = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+_HYPHEN_SPLIT: Final = re.compile("[" + _HYPHENS + "]")
+
+
+def hyphenated_letters(name: str) -> frozenset[str]:
+    """The letters that ``analyze(name)`` reads as lone one-letter words because a hyphen joined them to
+    a word ("E" of "E-science", "M" of "Stroytransgaz-M"), cleaned as the analysis cleans them. Why: the
+    analysis turns every hyphen into a space, so its one-letter tokens do not say which letters stood
+    alone — an abbreviation's letters ("R&D", "M. D. S.") or a letter of a hyphenated word, which is the
+    word's own (a retrieval weight for lone letters, matching.yml ``retrieval.single_letter``, is for the
+    first: "E-science Co., Ltd." weighed its E as an initial and lost Beijing E-science). Letters hyphened
+    only to letters ("A-B-C") are an abbreviation's."""
+    found: set[str] = set()
+    for chunk in name.split():
+        if not any(h in chunk for h in _HYPHENS):
+            continue
+        parts = [clean_steps(part)[0] for part in _HYPHEN_SPLIT.split(chunk)]
+        last = len(parts) - 1
+        for i, part in enumerate(parts):
+            if (
+                len(part) == 1
+                and part.isalpha()
+                and ((i > 0 and len(parts[i - 1]) > 1) or (i < last and len(parts[i + 1]) > 1))
+            ):
+                found.add(part)
+    return frozenset(found) if found else NO_WORDS
+
+
 @lru_cache(maxsize=NAME_ANALYSES)
 def analyze(name: str, person: bool = False) -> NameAnalysis:
     """Analyses one name. ``person`` selects person rules (no legal forms or org symbols)."""
