@@ -38,3 +38,12 @@ def test_the_set_takes_chinese_persons_only() -> None:
         ("ZHANG, Xiaoming", "Chang Hsiao-ming", "ZHANG, Xiaoming"),
         ("CHEN, Dong", "Chen Tung", "CHEN, Dong"),
     ]
+
+
+def test_the_second_sample_is_drawn_the_same_each_run() -> None:
+    """The second sample's persons (no list's) are drawn with a fixed seed, written in Pinyin, and most of
+    them make a Wade-Giles query."""
+    first = romanisation.synthetic_persons(50)
+    assert [p.name for p in first] == [p.name for p in romanisation.synthetic_persons(50)]
+    assert len({p.name for p in first}) == 50 and all(p.countries == ["CN"] for p in first)
+    assert len(romanisation.rows(first)) >= 40

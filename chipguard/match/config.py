@@ -128,6 +128,9 @@ class ScorerConfig:
     query_wade_giles_reading: bool
     arabic_compound_reading: bool
     query_korean_reading: bool
+    wade_giles_pinyin_alike: bool
+    wade_giles_readings: int
+    wade_giles_reading_min_score: float
     branch_marker_penalty: float
     core_name_penalty: float
     parent_part_penalty: float
@@ -284,6 +287,9 @@ KEYS: dict[str, str] = {
     "query_wade_giles_reading": "query_wade_giles_reading",
     "arabic_compound_reading": "arabic_compound_reading",
     "query_korean_reading": "query_korean_reading",
+    "wade_giles_pinyin_alike": "wade_giles_pinyin_alike",
+    "wade_giles_readings": "wade_giles_readings",
+    "wade_giles_reading_min_score": "wade_giles_reading_min_score",
     "branch_marker_penalty": "branch_marker_penalty",
     "core_name_penalty": "core_name_penalty",
     "parent_part_penalty": "parent_part_penalty",
@@ -825,6 +831,17 @@ FEATURES: tuple[Feature, ...] = (
         "as read in McCune-Reischauer too (Kim Jong-un, Pak Han Se; up to eight readings, each a query form "
         "of its own, method korean-rr): the lists write North Korean persons in McCune-Reischauer, a passport "
         "of the Republic of Korea in RR.",
+    ),
+    Feature(
+        "wade_giles_pinyin_alike",
+        ("wade_giles_pinyin_alike", "wade_giles_readings", "wade_giles_reading_min_score"),
+        "name",
+        "With query_wade_giles_reading: a name whose every word is Pinyin as well (Peng Po, Kao Chi: 彭博 Peng "
+        "Bo, 高奇 Gao Qi in Wade-Giles) is read too, and a name's syllables are read every way they may be "
+        "(aspirated or not, with or without the umlaut a form drops: Chen Chuan-kuo as Chen Quanguo), at most "
+        "wade_giles_readings readings besides the name as written, the likeliest by the characters reading "
+        "each syllable. A record a reading meets counts only at wade_giles_reading_min_score or more (a "
+        "near name of a guessed reading is no evidence).",
     ),
     Feature(
         "branch_marker",

@@ -186,7 +186,12 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
-    for reading in pinyin_readings(name) if scorer_config().query_wade_giles_reading else ():
+    config = scorer_config()
+    for reading in (
+        pinyin_readings(name, config.wade_giles_pinyin_alike, config.wade_giles_readings)
+        if config.query_wade_giles_reading
+        else ()
+    ):
         forms.append(
             QueryForm(reading, "wade-giles", f"Wade-Giles read as Pinyin: {reading}", analyze(reading, False))
         )
@@ -820,7 +825,10 @@ class Screener:
             and kind_norm != "person"
             and sum(form.method not in _OWN_FORMS for form in forms) >= 2
         )
+        reading_floor = scorer_config().wade_giles_reading_min_score
         for form, pair_query in queries:
+            # (a Wade-Giles reading's pairs go first into a dict of their own, see below)
+            into: dict[int, Any] = best if form.method != "wade-giles" or reading_floor <= cut else {}
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
@@ -879,10 +887,16 @@ class Screener:
                 candidates,
                 deepen,
                 q_weights,
-                best,
+                into,
                 cut,
                 score_pair,
             )
+            if into is not best:
+                # a Wade-Giles reading is a guess at every syllable: a record it meets counts only when it
+                # meets it closely (wade_giles_reading_min_score), never as a near name of the guess
+                for met, pair_kept in into.items():
+                    if pair_kept[0] >= reading_floor and (met not in best or pair_kept[0] > best[met][0]):
+                        best[met] = pair_kept
             if share and form.method not in _OWN_FORMS:
                 firsts = [eid for found in rankings for eid in found.first]
                 renderings.append((form, pair_query, person_query, firsts, candidates, q_weights))
