@@ -796,6 +796,10 @@ class Screener:
         q_han = han_core(name)
         records = self.listed_record
         rules = similarity_rules(scorer_config())  # (one read a query, see PairQuery)
+        # a Wade-Giles reading's pairs count only from wade_giles_reading_min_score (below): the scorer may
+        # stop as early for them as that lets it (the same margin below it as below the threshold)
+        reading_floor = scorer_config().wade_giles_reading_min_score
+        reading_pair_floor = max(floor, reading_floor - scorer_config().scoring_floor_margin)
         queries = [
             (
                 form,
@@ -808,7 +812,7 @@ class Screener:
                     q_country,
                     country,
                     rarity,
-                    floor,
+                    reading_pair_floor if form.method == "wade-giles" else floor,
                     records,
                     self.record_has_script,
                     rules,
@@ -825,7 +829,6 @@ class Screener:
             and kind_norm != "person"
             and sum(form.method not in _OWN_FORMS for form in forms) >= 2
         )
-        reading_floor = scorer_config().wade_giles_reading_min_score
         for form, pair_query in queries:
             # (a Wade-Giles reading's pairs go first into a dict of their own, see below)
             into: dict[int, Any] = best if form.method != "wade-giles" or reading_floor <= cut else {}
