@@ -137,3 +137,19 @@ def test_compare_reads_a_wade_giles_name_as_screening_does(monkeypatch: pytest.M
     scorer_config_with(monkeypatch, query_wade_giles_reading=False)
     assert not compare("Mao Tse-tung", "Mao Zedong", kind="person").match
     assert not compare("Xi Jinping", "Hsi Chin-ping", kind="person").match
+
+
+def test_compare_reads_as_many_ways_and_as_closely_as_screening(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare`` reads a name Pinyin spells too (Peng Po) and every way a syllable may be read (Chen
+    Chuan-kuo: ch'üan), as a screen does, and a reading counts only when met at
+    wade_giles_reading_min_score or more."""
+    from chipguard.match.screener import compare
+
+    assert compare("Peng Po", "PENG, Bo", kind="person").match
+    assert compare("Chen Chuan-kuo", "CHEN, Quanguo", kind="person").match
+    scorer_config_with(monkeypatch, wade_giles_pinyin_alike=False, wade_giles_readings=0)
+    assert not compare("Peng Po", "PENG, Bo", kind="person").match
+    assert not compare("Chen Chuan-kuo", "CHEN, Quanguo", kind="person").match
+    # a reading met under the floor does not count: raised over every score, nothing met by a reading
+    scorer_config_with(monkeypatch, wade_giles_reading_min_score=1.01)
+    assert not compare("Mao Tse-tung", "Mao Zedong", kind="person").match

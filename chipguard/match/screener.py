@@ -1530,9 +1530,12 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             for lf, anchors in anchored(cached_latin_forms(text), person)
         ]
         # a name in another romanisation, read as the lists write it (as query_forms reads a query)
-        out += [
-            (r, "full", "wade-giles", None) for r in pinyin_readings(text) if cfg.query_wade_giles_reading
-        ]
+        readings = (
+            pinyin_readings(text, cfg.wade_giles_pinyin_alike, cfg.wade_giles_readings)
+            if cfg.query_wade_giles_reading
+            else ()
+        )
+        out += [(r, "full", "wade-giles", None) for r in readings]
         out += [(r, "full", "korean-rr", None) for r in mr_readings(text) if cfg.query_korean_reading]
         reading = compound_reading(text) if cfg.arabic_compound_reading else ""
         if reading:
@@ -1560,6 +1563,8 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             if pair is None:
                 continue
             score = pair.score
+            if "wade-giles" in (method_a, method_b) and score < cfg.wade_giles_reading_min_score:
+                continue  # a guessed reading counts only when met closely, as a screen counts it
             if best is None or score > best[0]:
                 detail = pair.scored.explain()
                 detail["penalties"].extend(pair.extra)
