@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.scale import CSL
-from bench.sets import OTHER_LISTS
+from bench.sets import person_watchlists
 
 SEED = 22
 _TOKEN = re.compile(r"[^\s\-,]+|[\s\-,]+")
@@ -143,20 +143,7 @@ def run(
     limit: int = 600,
 ) -> None:
     """Prints the set's recall against CSL 2022-04 and against the C lists, per spelling."""
-    from chipguard.match.screener import Screener
-    from chipguard.sources import parse_file
-
-    columns = []
-    if csl_parties is None:
-        csl_parties = parse_file(shared / CSL).parties
-    if csl_screener is None:
-        csl_screener = Screener(csl_parties)
-    columns.append(("CSL 2022-04", csl_screener, csl_parties))
-    others = [
-        p for path in OTHER_LISTS if (shared / path).exists() for p in parse_file(shared / path).parties
-    ]
-    if others:
-        columns.append(("C lists (OFAC SDN 2024-05, UN, non-SDN 2025)", Screener(others), others))
+    columns = person_watchlists(shared, csl_screener, csl_parties)
     results = [(label, recall(screener, parties, limit, show)) for label, screener, parties in columns]
     print(
         "\n## Listed persons with an Arabic compound written another way (`python -m bench.arabic_names`)\n"

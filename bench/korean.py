@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.scale import CSL
-from bench.sets import OTHER_LISTS
+from bench.sets import person_watchlists
 from chipguard.names.korean import syllable_rows
 
 KOREAN_COUNTRIES = frozenset({"KP", "KR"})
@@ -176,20 +176,7 @@ def false_alarms(screener: Any, names: list[str]) -> list[tuple[str, int, float]
 
 def run(shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = None, show: int = 0) -> None:
     """Prints the set's recall against CSL 2022-04 and against the C lists, both styles."""
-    from chipguard.match.screener import Screener
-    from chipguard.sources import parse_file
-
-    columns = []
-    if csl_parties is None:
-        csl_parties = parse_file(shared / CSL).parties
-    if csl_screener is None:
-        csl_screener = Screener(csl_parties)
-    columns.append(("CSL 2022-04", csl_screener, csl_parties))
-    others = [
-        p for path in OTHER_LISTS if (shared / path).exists() for p in parse_file(shared / path).parties
-    ]
-    if others:
-        columns.append(("C lists (OFAC SDN 2024-05, UN, non-SDN 2025)", Screener(others), others))
+    columns = person_watchlists(shared, csl_screener, csl_parties)
     print("\n## Listed Korean persons written in the Revised Romanization (`python -m bench.korean`)\n")
     print("| watchlist | style | queries | own record found | own record first |")
     print("|---|---|---:|---:|---:|")

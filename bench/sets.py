@@ -136,6 +136,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,43 @@ OTHER_LISTS = (
     "lists/un_consolidated_2026-02-27.xml",
     "lists/ofac_cons_enhanced_2025-01-10.zip",
 )
+
+
+C_LISTS_LABEL = "C lists (OFAC SDN 2024-05, UN, non-SDN 2025)"
+
+
+def person_watchlists(
+    shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = None
+) -> list[tuple[str, Any, list[Any]]]:
+    """(label, screener, parties) of the two watchlists the spelling sets (bench.romanisation,
+    bench.korean, bench.arabic_names) query their persons against: CSL 2022-04 (the dev watchlist; the
+    caller's screener and parties when it has them) and the C lists when present (other entities). The C
+    lists are parsed and indexed once a process, whichever set asks first."""
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    if csl_parties is None:
+        csl_parties = parse_file(shared / CSL).parties
+    if csl_screener is None:
+        csl_screener = Screener(csl_parties)
+    columns: list[tuple[str, Any, list[Any]]] = [("CSL 2022-04", csl_screener, csl_parties)]
+    others = _c_lists(str(shared))
+    if others is not None:
+        columns.append((C_LISTS_LABEL, *others))
+    return columns
+
+
+@cache
+def _c_lists(shared: str) -> tuple[Any, list[Any]] | None:
+    """The C lists' screener and parties (None when none of the files is there)."""
+    from chipguard.match.screener import Screener
+    from chipguard.sources import parse_file
+
+    root = Path(shared)
+    parties = [p for path in OTHER_LISTS if (root / path).exists() for p in parse_file(root / path).parties]
+    return (Screener(parties), parties) if parties else None
+
+
 DOD_1260H = "lists/other/us_dod_1260h.csv"
 REPO = Path(__file__).resolve().parent.parent
 CURATED = REPO / "chipguard/data/zh/listed_party_names.yml"
