@@ -167,6 +167,33 @@ def anchored(
     ]
 
 
+# a query form's method for a Wade-Giles reading: its pairs count only from wade_giles_reading_min_score
+WADE_GILES = "wade-giles"
+
+
+def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
+    """``name`` in the other spellings matching.yml reads it in, each (reading, method, explanation): a
+    Wade-Giles name read as Pinyin, an Arabic compound written as one word, a name in the Revised
+    Romanization of Korean read as McCune-Reischauer. One list for a screen's query forms and for both
+    sides of ``compare``, so the two read a name alike."""
+    cfg = scorer_config()
+    out: list[tuple[str, str, str]] = []
+    if cfg.query_wade_giles_reading:
+        out += [
+            (reading, WADE_GILES, f"Wade-Giles read as Pinyin: {reading}")
+            for reading in pinyin_readings(name, cfg.wade_giles_pinyin_alike, cfg.wade_giles_readings)
+        ]
+    reading = compound_reading(name) if cfg.arabic_compound_reading else ""
+    if reading:
+        out.append((reading, "arabic-compound", f"Arabic compound written as one word: {reading}"))
+    if cfg.query_korean_reading:
+        out += [
+            (reading, "korean-rr", f"Revised Romanization read as McCune-Reischauer: {reading}")
+            for reading in mr_readings(name)
+        ]
+    return out
+
+
 @lru_cache(maxsize=QUERY_RESULTS)
 def query_forms(name: str) -> tuple[QueryForm, ...]:
     """The forms of a query worth matching: as given, without a parenthesised qualifier
@@ -186,34 +213,8 @@ def query_forms(name: str) -> tuple[QueryForm, ...]:
                     variant, "without-parentheses", "parenthesised qualifier removed", analyze(variant, False)
                 )
             )
-    config = scorer_config()
-    for reading in (
-        pinyin_readings(name, config.wade_giles_pinyin_alike, config.wade_giles_readings)
-        if config.query_wade_giles_reading
-        else ()
-    ):
-        forms.append(
-            QueryForm(reading, "wade-giles", f"Wade-Giles read as Pinyin: {reading}", analyze(reading, False))
-        )
-    reading = compound_reading(name) if scorer_config().arabic_compound_reading else ""
-    if reading:
-        forms.append(
-            QueryForm(
-                reading,
-                "arabic-compound",
-                f"Arabic compound written as one word: {reading}",
-                analyze(reading, False),
-            )
-        )
-    for reading in mr_readings(name) if scorer_config().query_korean_reading else ():
-        forms.append(
-            QueryForm(
-                reading,
-                "korean-rr",
-                f"Revised Romanization read as McCune-Reischauer: {reading}",
-                analyze(reading, False),
-            )
-        )
+    for reading, method, explanation in romanisation_readings(name):
+        forms.append(QueryForm(reading, method, explanation, analyze(reading, False)))
     seen: set[tuple[tuple[str, ...], bool]] = {(tuple(t.text for t in f.org.tokens), False) for f in forms}
     for lf, anchors in anchored(cached_latin_forms(name, query=True)):
         org = analyze(lf.text, False)
@@ -812,7 +813,7 @@ class Screener:
                     q_country,
                     country,
                     rarity,
-                    reading_pair_floor if form.method == "wade-giles" else floor,
+                    reading_pair_floor if form.method == WADE_GILES else floor,
                     records,
                     self.record_has_script,
                     rules,
@@ -831,7 +832,7 @@ class Screener:
         )
         for form, pair_query in queries:
             # (a Wade-Giles reading's pairs go first into a dict of their own, see below)
-            into: dict[int, Any] = best if form.method != "wade-giles" or reading_floor <= cut else {}
+            into: dict[int, Any] = best if form.method != WADE_GILES or reading_floor <= cut else {}
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
@@ -1529,17 +1530,8 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             (lf.text, "full", lf.method, anchors)
             for lf, anchors in anchored(cached_latin_forms(text), person)
         ]
-        # a name in another romanisation, read as the lists write it (as query_forms reads a query)
-        readings = (
-            pinyin_readings(text, cfg.wade_giles_pinyin_alike, cfg.wade_giles_readings)
-            if cfg.query_wade_giles_reading
-            else ()
-        )
-        out += [(r, "full", "wade-giles", None) for r in readings]
-        out += [(r, "full", "korean-rr", None) for r in mr_readings(text) if cfg.query_korean_reading]
-        reading = compound_reading(text) if cfg.arabic_compound_reading else ""
-        if reading:
-            out.append((reading, "full", "arabic-compound", None))
+        # a name in another spelling, read as the lists write it (as query_forms reads a query)
+        out += [(reading, "full", method, None) for reading, method, _why in romanisation_readings(text)]
         return out
 
     core_a = han_core(a)
@@ -1563,7 +1555,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             if pair is None:
                 continue
             score = pair.score
-            if "wade-giles" in (method_a, method_b) and score < cfg.wade_giles_reading_min_score:
+            if WADE_GILES in (method_a, method_b) and score < cfg.wade_giles_reading_min_score:
                 continue  # a guessed reading counts only when met closely, as a screen counts it
             if best is None or score > best[0]:
                 detail = pair.scored.explain()

@@ -71,19 +71,21 @@ def _stems() -> tuple[str, ...]:
     return tuple(sorted({*data["servant"], *data["kunya"]}))
 
 
+@cache
+def _article_letters() -> frozenset[str]:
+    """The article's own letters (vocabulary.yml ``arabic_compounds.article_letters``: l)."""
+    return frozenset(vocabulary()["arabic_compounds"]["article_letters"])
+
+
 def _servant_name(article: str, name: str, joined: bool) -> str:
     """The name of a servant compound as it reads after the article. Written apart, it is the word after
-    the article (al-Rahman: rahman; al-Lah: lah). Joined, after the article's letter l it is the rest
+    the article (al-Rahman: rahman; al-Lah: lah). Joined, after the article's own letter it is the rest
     (Abdul|aziz, Abdul|lah); after a sun letter the letter is the name's first, written once or twice
-    (Abdu|r|rahman, Abdu|r|ahman, Abde|s|salam: rahman, rahman, salam). A name written with the article
-    run onto it, with no article before (Abd Allah), drops it (lah)."""
-    name = name.lower()
-    article = article.lower()
-    if not joined:
+    (Abdu|r|rahman, Abdu|r|ahman, Abde|s|salam: rahman, rahman, salam)."""
+    name, article = name.lower(), article.lower()
+    if not joined or article in _article_letters() or name.startswith(article):
         return name
-    if article == "l":
-        return name
-    return name if name.startswith(article) else article + name
+    return article + name
 
 
 def compound_reading(name: str) -> str:

@@ -21,15 +21,16 @@ spellings; the readings, the word-initial spellings first, are bounded by ``MAX_
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from itertools import product
 
 from chipguard.names.data import name_data_file
+from chipguard.names.wade_giles import name_words
 from chipguard.names.wade_giles import split_syllables as pinyin_syllables
 from chipguard.names.wade_giles import syllable_table as pinyin_table
 
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 # letters neither system writes (f, q, v, x, z; c only in ch): a name holding one is no Korean, told
 # before any word is split (most names screened: "Co", "Technology", "Xiaoming")
 _NOT_KOREAN = re.compile(r"[fqvxzFQVXZ]|[cC](?![hH])")
@@ -123,10 +124,10 @@ def mr_readings(name: str) -> tuple[str, ...]:
     """``name`` read from RR into the lists' McCune-Reischauer, up to ``MAX_READINGS`` spellings (the
     word-initial spellings first, the name's word layout and hyphens kept); () when the name does not read
     as RR (see the module docstring)."""
-    if not name.isascii() or _NOT_KOREAN.search(name):
+    if _NOT_KOREAN.search(name):
         return ()
-    words = _WORD.findall(name)
-    if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
+    words = name_words(name)
+    if not words:
         return ()
     table, _initial, _anywhere = _tables()
     # per word: its choices, each (spelling choices per syllable, hyphen after which syllable)
@@ -164,7 +165,7 @@ def mr_readings(name: str) -> tuple[str, ...]:
     pinyin = pinyin_table()
     if all(pinyin_syllables(part, pinyin) is not None for w in words for part in w.lower().split("-")):
         return ()  # every word Pinyin (Dong Wenbo): a Chinese name as the lists write one
-    if _count(word_choices) > 4096:
+    if math.prod(len(choices) for choices in word_choices) > 4096:
         word_choices = [choices[:MAX_READINGS] for choices in word_choices]
     combos = sorted(
         product(*word_choices), key=lambda combo: (sum(rank for _w, rank in combo), [w for w, _r in combo])
@@ -178,11 +179,3 @@ def mr_readings(name: str) -> tuple[str, ...]:
             if len(out) == MAX_READINGS:
                 break
     return tuple(out)
-
-
-def _count(choices: list[list[tuple[str, int]]]) -> int:
-    """How many combinations ``choices`` make."""
-    total = 1
-    for c in choices:
-        total *= len(c)
-    return total

@@ -132,6 +132,18 @@ def _mixed(read: list[list[str]], most: int) -> list[str]:
     return out
 
 
+def name_words(name: str) -> list[str]:
+    """The words of ``name`` when it has the shape of a romanised person's name — two to four ASCII words,
+    a hyphenated given name one word (Chang Hsiao-ming), nothing else but spaces, commas and full stops —
+    else []. Both romanisation readers (this module's and chipguard.names.korean's) read only such names."""
+    if not name.isascii():
+        return []
+    words = _WORD.findall(name)
+    if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
+        return []
+    return words
+
+
 def pinyin_readings(name: str, pinyin_alike: bool = False, most: int = 0) -> tuple[str, ...]:
     """``name`` read from Wade-Giles into Pinyin; () when the name does not read as Wade-Giles (see the
     module docstring). With ``most`` 0, two readings: each syllable as written without an apostrophe, then
@@ -139,10 +151,8 @@ def pinyin_readings(name: str, pinyin_alike: bool = False, most: int = 0) -> tup
     likeliest readings mixing them, and the umlaut's (``_mixed``), the name as written left out. With
     ``pinyin_alike`` a name whose every word is Pinyin too is read as well (Peng Po → Peng Bo, Kao Chi →
     Gao Qi): Wade-Giles writes 彭博 Peng Po, and only the syllables tell."""
-    if not name.isascii():
-        return ()
-    words = _WORD.findall(name)
-    if not 2 <= len(words) <= 4 or _WORD.sub(" ", name).strip(" ,.") != "":
+    words = name_words(name)
+    if not words:
         return ()
     syllables, table = syllable_table(), _readings()
     read: list[list[str]] = []
