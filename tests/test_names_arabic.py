@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from chipguard.names.arabic import compound_reading
+from chipguard.names.text import latin_letters
 from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 from tests.watchlist_support import best_scores
@@ -89,3 +90,24 @@ def test_compare_reads_a_compound_on_either_side(monkeypatch: pytest.MonkeyPatch
     ]
     scorer_config_with(monkeypatch, arabic_compound_reading=False)
     assert not any(compare(a, b, kind="person").match for a, b in pairs)
+
+
+# the same queries in disguise: a Cyrillic letter, a zero-width space, diacritics inside the compound
+CSL_DISGUISED = {
+    "AL HOUTHI, \u0410bd al-Malik": "AL HOUTHI, Abdul Malik",  # Cyrillic А
+    "Abd\u200bulmunim Ahmad Salih": "SALIH, Abd al-Munim Ahmad",  # zero-width space
+    "LAAGOUB, \u02bfAbd al-Q\u0101dir": "LAAGOUB, Abdelkader",  # ʿAbd al-Qādir, the scholars' transliteration
+    "Abdul\u2060aziz Rantisi": "RANTISI, Abdel Aziz",  # word joiner
+}
+
+
+def test_a_compound_in_disguise_is_read_too() -> None:
+    """The reading runs on the name's Latin letters (``names.text.latin_letters``): a homoglyph, an
+    invisible character or a diacritic inside the compound no longer hides it from the reader, as they hide
+    nothing from the rest of the screen."""
+    assert latin_letters("\u02bfAbd al-Ra\u1e25m\u0101n") == "\u02bfAbd al-Rahman"
+    assert latin_letters("AL HOUTHI, \u0410bd al-Malik") == "AL HOUTHI, Abd al-Malik"
+    assert latin_letters("Abd\u200bul Malik") == "Abdul Malik"
+    screener = csl_2022_screener()
+    scores = best_scores(screener, CSL_DISGUISED)
+    assert all(score >= screener.threshold for score in scores.values()), scores

@@ -65,7 +65,7 @@ from chipguard.names.data import checked_threshold
 from chipguard.names.enrichment import enrich_parties
 from chipguard.names.korean import mr_readings
 from chipguard.names.scripts import LatinForm, has_non_latin, latin_forms
-from chipguard.names.text import clean_steps
+from chipguard.names.text import clean_steps, latin_letters
 from chipguard.names.variants import (
     name_variants,
 )
@@ -178,6 +178,7 @@ def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
     sides of ``compare``, so the two read a name alike."""
     cfg = scorer_config()
     out: list[tuple[str, str, str]] = []
+    name = latin_letters(name)  # the readers read Latin letters: a homoglyph or diacritic undone first
     if cfg.query_wade_giles_reading:
         out += [
             (reading, WADE_GILES, f"Wade-Giles read as Pinyin: {reading}")
@@ -514,7 +515,7 @@ def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
             a = analyze(variant, person)
             if a.tokens:
                 yield (Entry(pidx, a, alias.name, alias.kind, how, person))
-        reading = compound_reading(indexed) if arabic else ""
+        reading = compound_reading(latin_letters(indexed)) if arabic else ""
         if reading:
             a = analyze(reading, person)
             if a.tokens:

@@ -130,6 +130,20 @@ def punctuation_to_space(text: str) -> str:
     return " ".join(text.translate(_PUNCTUATION).split())
 
 
+def latin_letters(text: str) -> str:
+    """``text`` with its disguises undone but its case, spaces and punctuation kept: NFKC, invisible
+    characters removed, homoglyphs mapped to the Latin letters they imitate, diacritics folded ("ʿAbd
+    al-Raḥmān" → "ʿAbd al-Rahman", a Cyrillic а inside "Аbd" → A).
+
+    Why: the romanisation readers (Wade-Giles, Korean, Arabic compounds) recognise a name by its Latin
+    letters, its hyphens and its comma, which :func:`clean` removes. Run on the name as written, a compound
+    carrying a diacritic, a homoglyph or a zero-width character was read as written, i.e. not at all."""
+    if text.isascii():
+        return text
+    skel, _changed = skeleton(strip_invisible(unicodedata.normalize("NFKC", text)))
+    return fold_diacritics(skel)
+
+
 @lru_cache(maxsize=NAME_ANALYSES)
 def clean_steps(text: str) -> tuple[str, tuple[str, ...]]:
     """The comparable form of ``text`` and the names of the normalisations that changed it."""
