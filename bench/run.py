@@ -346,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
 
     evidence_sets.run(screener, parties)
 
+    from bench import near_person_dob
+
+    near_person_dob.run(shared, csl_screener=screener, csl_parties=parties)
+
     real_cn = shared / "bench/real_cn_queries.csv"
     if real_cn.exists():
         ours, base, _e, _n = run_set(read_csv(real_cn), screener, baseline, use_country=True)

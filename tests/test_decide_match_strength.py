@@ -198,3 +198,30 @@ def test_a_generic_owner_name_without_a_country_is_reviewed_not_denied(screener:
     placed = decide(deal("sale", Owner(owner, country="RU", percent=60)), screener=screener)
     assert "confirmed" in {h["strength"] for h in owner_hits(placed, owner)}
     assert placed.outcome == Outcome.DENY
+
+
+@pytest.mark.parametrize("kind", ["rental", "sale"])
+def test_a_near_person_owner_name_with_the_listed_date_of_birth_is_reviewed(
+    screener: Screener, kind: str
+) -> None:
+    """Owner "Andrey KRECHETOV" (30 %) meets SDN person "KRECHETOV, Andrei Alexandrovich" (born
+    1981-09-22) at ~0.76, below the threshold: the patronymic left out, the given name a letter off. With
+    the listed date of birth the near name is kept as a potential hit (strength.near_person_needs_dob):
+    REVIEW naming it, never DENY. With a date decades away, or none, it is no hit and nothing alerts."""
+    owner, listed = "Andrey KRECHETOV", "KRECHETOV, Andrei Alexandrovich"
+    agreeing = decide(
+        deal(kind, Owner(owner, kind="person", date_of_birth="1981-09-22", percent=30)), screener=screener
+    )
+    (hit,) = [h for h in owner_hits(agreeing, owner) if h["name"] == listed]
+    assert hit["strength"] == "potential"
+    assert agreeing.outcome == Outcome.REVIEW
+    (reason,) = [r for r in agreeing.reasons if r.code == "POTENTIAL_LIST_MATCH"]
+    assert owner in reason.message and listed in reason.message
+    assert not [r for r in agreeing.reasons if r.outcome == "DENY"]
+    for other in ("1950-01-01", ""):
+        decision = decide(
+            deal(kind, Owner(owner, kind="person", date_of_birth=other, percent=30)), screener=screener
+        )
+        assert not [h for h in owner_hits(decision, owner) if h["name"] == listed]
+        assert decision.outcome == Outcome.ALLOW
+        assert not [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH"]

@@ -384,6 +384,9 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.kindless_person_or_org": bool,
     "strength.weak_alias_needs_evidence": bool,
     "strength.thin_trade_name_needs_country": bool,
+    "strength.near_person_needs_dob": bool,
+    "strength.near_person_margin": float,
+    "strength.near_person_dob_days": int,
 }
 
 
@@ -986,8 +989,10 @@ SETTINGS: tuple[Setting, ...] = (
         "record's Chinese name writes with other characters of the same sound is weak, and one whose brand "
         "met the English name only by a near word while the record's Chinese names lack it, whether a query "
         "of no kind is a person or an organisation, never a vessel or aircraft, whether a near match on a "
-        "weak alias needs evidence beyond the name, and whether a trade name of one common word, its listed "
-        "name naming another country than the query's, is weak (see 'Match strength' below).",
+        "weak alias needs evidence beyond the name, whether a trade name of one common word, its listed "
+        "name naming another country than the query's, is weak, and whether a person's near name below the "
+        "threshold (every part met, within near_person_margin) is kept as a potential hit when the date of "
+        "birth agrees (see 'Match strength' below).",
     ),
     Setting(
         ("evidence.*",),

@@ -546,6 +546,9 @@ class Assessment:
     features: list[dict[str, Any]]
     penalty: float = 0.0
     identified: bool = False  # an identical LEI / IMO / registration number: a hit whatever its name score
+    # a person's near name below the threshold that the date of birth keeps as a (potential) hit
+    # (strength.near_person_needs_dob, see near_person_pair)
+    kept: bool = False
 
     def feature_dicts(self) -> list[dict[str, Any]]:
         return [dict(f) for f in self.features]
@@ -840,6 +843,7 @@ def assess(
     clash: str = "",
     kind_free_score: float | None = None,
     near_weak_alias: bool = False,
+    near_person: bool = False,
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -866,6 +870,11 @@ def assess(
     names' score below ``confirm_name_score`` — such a hit is weak unless something beyond the name agrees
     (an identifier, the date of birth, the nationality, an address, the query's country among the
     record's; ``strength.weak_alias_needs_evidence``).
+    ``near_person``: a person's name below the threshold, the shorter of the two names met part by part
+    in the longer (``near_person_pair``; the screener asks only with ``strength.near_person_needs_dob``):
+    kept as a potential hit (``Assessment.kept``) when the date of birth agrees — a day, or a date of
+    ``strength.near_person_dob_days`` or fewer on both sides; a wider one (a year, "circa") with the
+    nationality agreeing too — and nothing conflicts.
     """
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
@@ -928,12 +937,18 @@ def assess(
             )
 
     dob_agrees = False
+    dob_precise = False  # the agreeing dates both of near_person_dob_days or fewer (see near_person)
     if query.date_of_birth is not None and evidence.births:
         gaps = [query.date_of_birth.gap_days(span) for span in evidence.births]
         gap = min(gaps)
         listed = "; ".join(s.text for s in evidence.births)
         if gap == 0:
             dob_agrees = True
+            if near_person:
+                widest = int(_num("near_person_dob_days"))
+                dob_precise = _days(query.date_of_birth) <= widest and any(
+                    g == 0 and _days(span) <= widest for g, span in zip(gaps, evidence.births, strict=True)
+                )
             features.append(_feature("date_of_birth", "agree", f"{query.date_of_birth.text} fits {listed}"))
         elif gap >= _num("dob_conflict_days"):
             conflicts.append("date_of_birth")
@@ -1012,6 +1027,21 @@ def assess(
             )
         )
 
+    kept = near_person and dob_agrees and not conflicts and (dob_precise or nationality_agrees)
+    if kept:
+        features.append(
+            _feature(
+                "near_name",
+                "kept",
+                "the shorter name's every part met a part of the longer, below the threshold; "
+                + (
+                    "the date of birth agrees"
+                    if dob_precise
+                    else "the date of birth (a year or a span) and the nationality agree"
+                ),
+            )
+        )
+
     # a generic name says what a body is, not which one: on its name alone it confirms only in the
     # record's country (strength.generic_name_needs_country); a person's name is no generic name
     unplaced = (
@@ -1069,7 +1099,32 @@ def assess(
             reasons.append(f"conflicting {', '.join(conflicts)} outweighed by the identical identifier")
         decided = "; ".join(reasons) or "name only"
     features.append(_feature("strength", str(strength), decided))
-    return Assessment(strength, features, penalty, identified=bool(confirms) and not hard)
+    return Assessment(strength, features, penalty, identified=bool(confirms) and not hard, kept=kept)
+
+
+def _days(span: DateSpan) -> int:
+    """How many days a date of birth spans, less one: 0 for a day, 364 for a year."""
+    return (span.end - span.start).days
+
+
+def near_person_margin() -> float | None:
+    """How far below the threshold a person's near name may score and still be kept by its date of
+    birth (``strength.near_person_margin``), None when ``strength.near_person_needs_dob`` is off."""
+    if not config()["near_person_needs_dob"]:
+        return None
+    return _num("near_person_margin")
+
+
+def near_person_pair(pairs: int, unmatched_query: int, unmatched_listed: int) -> bool:
+    """Whether a person's name pair below the threshold is one a date of birth may keep as a hit: two
+    parts or more met (by the typo rules, a name form or exactly) and every part of one of the two names
+    among them — the shorter name inside the longer, as the person subset rule reads it, but with a part
+    a letter off: "KLISHAS Andrei" in "KLISHAS, Andrey Aleksandrovich" (0.79), "BORODAY, Alexander
+    Yuryevich" holding "BORODAI, Aleksandr" (the same persons, renamed between OFAC releases). A part of
+    each name that meets none of the other's is another name, not a shorter one. By name alone such a
+    pair is not told from a look-alike (VOLFOVICH, ONISHCHENKO, KERIMOVA / KARIMOVA: session 22), so
+    only an agreeing date of birth keeps it, and then only as potential (a review)."""
+    return pairs >= 2 and (unmatched_query == 0 or unmatched_listed == 0)
 
 
 def generic_query_evidence() -> bool:

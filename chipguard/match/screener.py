@@ -778,7 +778,8 @@ class Screener:
 
         Each hit has its match strength. ``evidence`` (date of birth, nationality, identifiers …; see
         chipguard.match.evidence) lowers or confirms hits; a party sharing the query's LEI, registration
-        or IMO number is a hit even below the threshold when its name is close enough."""
+        or IMO number is a hit even below the threshold when its name is close enough, and so is a listed
+        person whose near name an agreeing date of birth keeps (strength.near_person_needs_dob: potential)."""
         cut = self.threshold if threshold is None else checked_threshold(threshold)
         # the kind words every face takes (QUERY_KINDS); "unknown", like none, is a person or an
         # organisation (read as both, and never a vessel or aircraft: evidence.kinds_conflict)
@@ -927,7 +928,8 @@ class Screener:
             (
                 v
                 for v in best.values()
-                if v[0] >= cut or ((judged := assessed.get(v[4].party)) is not None and judged.identified)
+                if v[0] >= cut
+                or ((judged := assessed.get(v[4].party)) is not None and (judged.identified or judged.kept))
             ),
             key=lambda v: (-v[0], trade_name_rank(v[4], q_country) if by_residue else (0, 0)),
         )
@@ -1301,11 +1303,23 @@ class Screener:
         plain_query: dict[int, bool] = {}  # the same, by the vocabulary alone
         confirm_score = float(ev.config()["confirm_name_score"])
         # a candidate below the threshold is a hit only when an identifier the query gives confirms it
-        # (Assessment.identified; a date of birth can only lower a score), so without one in the query its
-        # strength is never read and it is not assessed (bench.scale's 2,000 queries: 2,386 assessed, 801
-        # of them below the threshold)
+        # (Assessment.identified) or, a person's near name, when the date of birth keeps it (Assessment.kept,
+        # strength.near_person_needs_dob); otherwise its strength is never read and it is not assessed
+        # (bench.scale's 2,000 queries: 2,386 assessed, 801 of them below the threshold)
+        margin = ev.near_person_margin() if query.date_of_birth is not None else None
         for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
-            if (score < cut and not identifiers) or (only is not None and pidx not in only):
+            if only is not None and pidx not in only:
+                continue
+            near_person = (
+                score < cut
+                and margin is not None
+                and score >= cut - margin
+                and self.parties[pidx].kind == PartyKind.PERSON
+                and ev.near_person_pair(
+                    len(scored.pairs), len(scored.unmatched_query), len(scored.unmatched_candidate)
+                )
+            )
+            if score < cut and not identifiers and not near_person:
                 continue
             telling = [t for t in entry.analysis.tokens if t.cls not in ("legal", "stop")]
             thin = ""
@@ -1367,6 +1381,7 @@ class Screener:
                 - sum(float(f["value"]) for f in extra if f.get("feature") in _NOT_THE_NAME),
                 # the names' own score (before the record's country or kind): the query is not the alias
                 near_weak_alias=entry.alias_kind.startswith("weak") and scored.score < confirm_score,
+                near_person=near_person,
                 query_country=q_country,
                 party=self.parties[pidx],
                 evidence=self.party_evidence(pidx),
