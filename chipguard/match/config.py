@@ -61,6 +61,7 @@ class ScorerConfig:
     institution_lone_word: bool
     numbered_body_numbers: bool
     trade_name_place_clash: bool
+    place_left_out: bool
     number: float
     word: float
     person_token: float
@@ -224,6 +225,7 @@ KEYS: dict[str, str] = {
     "institution_lone_word": "name_score.institution_lone_word",
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
+    "place_left_out": "name_score.institution_place_left_out",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -750,6 +752,23 @@ FEATURES: tuple[Feature, ...] = (
         "Both organisation names hold a place or country that finds no partner; with "
         "trade_name_place_clash also a match on a listed firm's trade name whose listed name adds a place "
         "(city, province) the query's differs from.",
+    ),
+    Feature(
+        "place_left_out",
+        ("name_score.institution_place_left_out",),
+        "name",
+        "An institution's listed name starting with a place (Beijing Computational Science Research "
+        "Center), met by a query naming no place at all — no place, region or country word, no Chinese "
+        "place in pinyin — that leaves nothing else unmatched on either side: the listed name with its place "
+        "left out. That leading place weighs weights.place instead of weights.place_institutional (no "
+        "contribution of its own: it shows in the alignment's weights), and the hit never confirms on the "
+        "name alone (potential, for a review to say which place's body the customer is). Only when the "
+        "names share a proper word (not a generic, institutional or industry word: a query of those alone, "
+        '"Institute of Technology", "Medical University", names no body, and the place is all that '
+        "says which), the place is met by no word of the query (a misspelt place, Guangdog, keeps its "
+        "weight), and the query is no word-by-word translation (a unit's reading leaves its parent out: "
+        '中国医学科学院肿瘤医院 as "Tumor Hospital"). A query naming another place keeps the '
+        "institutional weight (Shanghai University / Beijing University).",
     ),
     Feature(
         "person_parts_clash",

@@ -125,6 +125,48 @@ def _places_left(
     )
 
 
+def names_place(tokens: Sequence[Token]) -> bool:
+    """Whether a name names a place anywhere: a place or country word, a region word, or a Chinese place
+    spelt in pinyin (the words _is_place reads in an institution's name). Why: an institution's leading
+    place is left at a place's weight only against a name naming none (name_score.institution_place_
+    left_out) — a name naming another place names another body (Shanghai / Beijing University)."""
+    for t in tokens:
+        if t.cls == PLACE or t.cls == COUNTRY or _is_place(t.text, True) or _is_place(t.canon, True):
+            return True
+    return False
+
+
+def _leading_places(tokens: Sequence[Token]) -> int:
+    """How many words start a name as its place: the places (and administrative words: Beijing
+    Municipal) before its first other word; 0 when it starts with no place."""
+    n = 0
+    for t in tokens:
+        if t.cls != PLACE and not (n and t.cls == ADMIN):
+            break
+        n += 1
+    return n
+
+
+def _proper_word_paired(pairs: list[tuple[int, int, float, str]], c_tokens: Sequence[Token]) -> bool:
+    """Whether a pair of words holds a proper word of the list name: a word the vocabulary gives no class
+    (not generic, a place, a number …) that says neither what kind of institution (Police, College) nor
+    what business (an industry word: Medical, Agricultural, Shipbuilding) — the vocabulary's own reading
+    of a generic name (chipguard.match.evidence.generic_institutional, by the vocabulary alone)."""
+    inst = vocab().institutional
+    industry = industry_words()
+    for _i, j, _sim, _how in pairs:
+        tok = c_tokens[j]
+        if (
+            tok.cls == WORD
+            and tok.canon not in inst
+            and tok.text not in inst
+            and tok.canon not in industry
+            and tok.text not in industry
+        ):
+            return True
+    return False
+
+
 def _lone_word_weighs(
     pairs: list[tuple[int, int, float, str]],
     q_tokens: Sequence[Token],
@@ -413,6 +455,7 @@ class SimilarityRules:
     legal_form_displaced: bool
     split_word_typo: bool
     place_institutional: float
+    place_left_out: bool
     rarity_corpus_share: float
     acronym_min_length: int
     char_floor: float
@@ -480,6 +523,7 @@ class SimilarityRules:
         self.legal_form_displaced = cfg.legal_form_displaced
         self.split_word_typo = cfg.split_word_typo
         self.place_institutional = cfg.place_institutional
+        self.place_left_out = cfg.place_left_out
         self.rarity_corpus_share = cfg.rarity_corpus_share
         self.acronym_min_length = cfg.acronym_min_length
         self.char_floor = cfg.char_floor
@@ -1106,6 +1150,7 @@ class QueryWords:
             else weights
         )
         self.placed_total = sum((x for x in self.placed), 0.0)
+        self.names_place = names_place(tokens)
         self.stray_words = legal_phrase_words()
         self.holds_stray = not self.stray_words.isdisjoint(query.texts)
         self.legal_phrase = any(t.cls == LEGAL and " " in t.text for t in tokens)
@@ -1118,6 +1163,9 @@ _NO_FORMS: Final[dict[str, int]] = {}
 
 # a matched pair of these is weighed by its list word alone (score_or_bound)
 _LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
+# the feature of a pair whose listed institution's leading place the query left out
+# (name_score.institution_place_left_out): the hit is potential at most on the name alone
+PLACE_LEFT_OUT: Final = "place_left_out"
 # how a person's two name parts meet when the lists give both as one name (name_score.person_name_forms)
 NAME_FORM: Final = "name form"
 
@@ -1505,6 +1553,12 @@ def score_or_bound(
             if not stray.isdisjoint(cand.texts):
                 c_apart = _legal_words_apart(c_tokens, q_tokens, query.texts)
     institutional = not person and (query.institutional or cand.institutional)
+    # the list name's first words that are its place, which a query naming no place may have left out
+    # (name_score.institution_place_left_out), 0 when none; the list name's own weights before an
+    # institution's place weights
+    lead = 0
+    light: list[int] = []  # … those weighed as a place's (below)
+    c_own = c_wt
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
@@ -1516,6 +1570,15 @@ def score_or_bound(
             q_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(q_tokens, q_wt, strict=True)])
         if any(t.cls == PLACE for t in c_tokens):
             c_wt = tuple([place_weight if t.cls == PLACE else x for t, x in zip(c_tokens, c_wt, strict=True)])
+            # (not for a word-by-word translation: its reading of a Chinese name may leave a part out —
+            # 中国医学科学院肿瘤医院 read as its unit "Tumor Hospital", the parent and its China left out)
+            if (
+                sim_rules.place_left_out
+                and anchors is None
+                and c_tokens[0].cls == PLACE
+                and not (own.names_place if own is not None else names_place(q_tokens))
+            ):
+                lead = _leading_places(c_tokens)
 
     # matched words common in company names at large count as less evidence (screening an organisation
     # name written in Latin letters; a word-by-word translation has its own rules)
@@ -1626,6 +1689,18 @@ def score_or_bound(
                     continue
             may_q.append(i)
             may_c.append(j)
+    if lead:
+        # … but a query naming no place at all may be the listed name with its leading place left out
+        # ("Computational Science Research Center"): a leading place no word of the query can pair with
+        # (no equal word, no word that may be alike) weighs as a place, as in a company's name, until the
+        # alignment shows what else the names leave (below: restoring its weight only lowers the score,
+        # so the bounds may read the lighter one). A place the query met in another spelling (Guangdog,
+        # a translation's Chinese) keeps an institution's weight.
+        light = [j for j in range(lead) if c_tokens[j].cls == PLACE and not c_used[j] and j not in may_c]
+        if light:
+            c_wt = tuple([c_own[j] if j in light else c_wt[j] for j in range(nc)])
+        else:
+            lead = 0
     exact = total_all = 0.0
     if bounded:
         # upper bound (see _early_bound): with no word pair left that may pair up, what the equal words
@@ -1851,6 +1926,25 @@ def score_or_bound(
             c_w[j] *= w.translated_unmatched
     if w.institution_lone_word and institutional and pairs:
         _lone_word_weighs(pairs, q_tokens, c_tokens, q_used, c_used, q_w, c_w, total, anchors is not None)
+    # the list name's leading place left out by a query naming none (name_score.institution_place_left_
+    # out): only when it is all the names leave unmatched (legal forms and stopwords aside) and the
+    # names share a proper word (not what kind of body: Computational of Beijing Computational Science
+    # Research Center) — a query that also lacks or adds a word is not the listed name less its place,
+    # and a query of generic words only ("Institute of Technology", "Police College") names no body: the
+    # place is all that says which. Else the place weighs as an institution's again (unmatched: the
+    # score only falls, below the bounds read above)
+    left_out: list[str] = []
+    if lead:
+        whole = (
+            all(q_used[i] or q_tokens[i].cls in (STOP, LEGAL) for i in range(nq))
+            and all(c_used[j] or j < lead or c_tokens[j].cls in (STOP, LEGAL) for j in range(nc))
+            and _proper_word_paired(pairs, c_tokens)
+        )
+        for j in light:
+            if whole:
+                left_out.append(c_tokens[j].text)
+            else:
+                c_w[j] = max(c_w[j], sim_rules.place_institutional)
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     if q_apart or c_apart:
@@ -1898,6 +1992,18 @@ def score_or_bound(
                     "query": sorted(q_places),
                     "list": sorted(c_places),
                     "value": -w.place_clash_penalty,
+                }
+            )
+        if left_out:
+            # no amount of its own (the place's lighter weight is in the alignment): the strength reads it
+            penalties.append(
+                {
+                    "feature": PLACE_LEFT_OUT,
+                    "reason": "the query names no place; the listed institution's leading place weighs as a "
+                    "place, and the hit is reviewed, not confirmed on the name",
+                    "query": [],
+                    "list": left_out,
+                    "value": 0.0,
                 }
             )
 

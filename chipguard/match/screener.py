@@ -41,7 +41,14 @@ from chipguard.match.pairs import (
 from chipguard.match.pairs import PairScore as PairScore  # (named here as before)
 from chipguard.match.pairs import query_qualifier as query_qualifier
 from chipguard.match.pairs import trade_name_places as trade_name_places
-from chipguard.match.score import RarityFn, Scored, industry_words, similarity_rules, weights_of
+from chipguard.match.score import (
+    PLACE_LEFT_OUT,
+    RarityFn,
+    Scored,
+    industry_words,
+    similarity_rules,
+    weights_of,
+)
 from chipguard.model import EVIDENCE_FIELDS, QUERY_KINDS, Hit, Party, PartyKind
 from chipguard.names import scripts as _scripts
 from chipguard.names.analysis import (
@@ -328,6 +335,8 @@ def short_form_only(alias: str, bare: NameAnalysis) -> bool:
 
 # why a list name is too thin to confirm on its own (ev.assess's ``thin_name``): one word, common on the lists
 SINGLE_COMMON_WORD = "a single word common on the lists"
+# … or the query is an institution's listed name without the place that starts it
+PLACE_LEFT_OUT_REASON = "the listed institution's name without its place (the query names none)"
 
 
 @lru_cache(maxsize=4096)
@@ -1330,6 +1339,10 @@ class Screener:
                 or self.index.rarity(telling[0].canon) < float(ev.config()["single_word_min_rarity"])
             ):
                 thin = SINGLE_COMMON_WORD
+            elif any(p.get("feature") == PLACE_LEFT_OUT for p in scored.penalties):
+                # the query names no place and the listed institution's place is all it lacks
+                # (name_score.institution_place_left_out): which place's body it is, a review says
+                thin = PLACE_LEFT_OUT_REASON
             # a generic name on either side: the list's ("Ministry of Defence"), or the query's when it
             # met a list name by a spelling of its generic words ("Electronics Systems" / "Incorporated
             # Electonics Systems"); a list name adding the word that says which body is caught by
