@@ -1150,16 +1150,25 @@ class QueryWords:
             else weights
         )
         self.placed_total = sum((x for x in self.placed), 0.0)
-        self.names_place = names_place(tokens)
+        # whether the name names a place (names_place), read on first need: only a candidate that is an
+        # institution's name starting with a place asks (-1: not read yet)
+        self.place_named = -1
         self.stray_words = legal_phrase_words()
         self.holds_stray = not self.stray_words.isdisjoint(query.texts)
         self.legal_phrase = any(t.cls == LEGAL and " " in t.text for t in tokens)
+
+    def names_place(self) -> bool:
+        """Whether the query names a place anywhere (:func:`names_place`), read once."""
+        if self.place_named < 0:
+            self.place_named = 1 if names_place(self.query.tokens) else 0
+        return self.place_named == 1
 
 
 # score_or_bound's words of kinds of body and translation synonyms when no table applies
 _NO_KINDS: Final[frozenset[str]] = frozenset()
 _NO_SYNONYMS: Final[dict[str, int]] = {}
 _NO_FORMS: Final[dict[str, int]] = {}
+_NO_POSITIONS: Final[tuple[int, ...]] = ()
 
 # a matched pair of these is weighed by its list word alone (score_or_bound)
 _LIST_WEIGHED: Final = ("typo", "phonetic", "abbreviation")
@@ -1557,7 +1566,7 @@ def score_or_bound(
     # (name_score.institution_place_left_out), 0 when none; the list name's own weights before an
     # institution's place weights
     lead = 0
-    light: list[int] = []  # … those weighed as a place's (below)
+    light: Sequence[int] = _NO_POSITIONS  # … those weighed as a place's (below)
     c_own = c_wt
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
@@ -1576,7 +1585,7 @@ def score_or_bound(
                 sim_rules.place_left_out
                 and anchors is None
                 and c_tokens[0].cls == PLACE
-                and not (own.names_place if own is not None else names_place(q_tokens))
+                and not (own.names_place() if own is not None else names_place(q_tokens))
             ):
                 lead = _leading_places(c_tokens)
 
