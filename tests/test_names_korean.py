@@ -99,3 +99,73 @@ def test_compare_reads_an_rr_name_as_screening_does(monkeypatch: pytest.MonkeyPa
     scorer_config_with(monkeypatch, query_korean_reading=False)
     assert compare("Bak Han Se", "PAK, Han Se", kind="person").score < 0.8
     assert compare("RI, Pyong Chol", "Ri Byeong Cheol", kind="person").score < 0.8
+
+
+# listed persons of CSL 2022-04 → their names in RR that look as the lists write Korean (RR's j is MR's ch
+# at a word's start, RR's initial r the lists' n): 리정졸 Ri Jong Jol, 김일람 Kim Il-ram, 죄룡해 Joe Ryong Hae
+CSL_RR_LIST_STYLE = {
+    "Ri Jong Jol": "RI, Chong Chol",
+    "Kim Il-ram": "KIM, Il-Nam",
+    "Joe Ryong Hae": "CHOE, Ryong Hae",
+    "Kim Min Jol": "KIM, Min Chol",
+}
+# Korean persons of no list, in RR → the listed person a reading of theirs meets only as a near name (a
+# one-letter variant or another syllable: Ryong / Kyong, Hae / Hak): no evidence under the floor
+NEAR_NAMES_OF_A_READING = {
+    "Gim Ryeong Hae": "KIM, Kyong Hak",
+    "Jang Byeong Cheol": "CHOE, Chang Pong",
+    "Joe Yong Gil": "KIM, Yong Chol",
+    "Gim Jeong-cheol": "KIM, Yong Chol",
+}
+
+
+def test_a_name_that_looks_list_style_is_read_with_the_key() -> None:
+    assert "Ri Chong Chol" in mr_readings("Ri Jong Jol", list_style_too=True)
+    assert "Kim Il-nam" in mr_readings("Kim Il-ram", list_style_too=True)
+    assert "Kim Chong Un" in mr_readings("KIM Jong Un", list_style_too=True)
+    assert mr_readings("Ri Jong Jol") == mr_readings("KIM Jong Un") == ()
+    assert mr_readings("Dong Wenbo", list_style_too=True) == ()  # still: every word Pinyin
+
+
+def test_listed_persons_whose_rr_looks_list_style_are_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """korean_list_style_reading: on, found; off, not."""
+    threshold = csl_2022_screener().threshold
+    scores = best_scores(csl_2022_screener(), CSL_RR_LIST_STYLE)
+    assert all(score >= threshold for score in scores.values()), scores
+    scorer_config_with(monkeypatch, korean_list_style_reading=False)
+    scores = best_scores(csl_2022_screener(), CSL_RR_LIST_STYLE)
+    assert all(score < threshold for score in scores.values()), scores
+
+
+def _person_hits(pairs: dict[str, str]) -> dict[str, list[str]]:
+    screener = csl_2022_screener()
+    return {
+        query: [h.name for h in screener.screen(query, kind="person") if h.name == name]
+        for query, name in pairs.items()
+    }
+
+
+def test_a_readings_near_name_is_no_hit_and_was_without_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """korean_reading_min_score: a record a Korean reading meets counts only when met closely; the
+    readings' own records stay (CSL_RR: 1.0)."""
+    hits = _person_hits(NEAR_NAMES_OF_A_READING)
+    assert not any(hits.values()), hits
+    assert all(score == 1.0 for score in _own_scores().values())
+    scorer_config_with(monkeypatch, korean_reading_min_score=0.0)
+    hits = _person_hits(NEAR_NAMES_OF_A_READING)
+    assert all(hits.values()), hits
+
+
+def test_compare_meets_the_lists_own_two_spellings_of_a_korean_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lists' DPRK j and MR ch of one name (CSL 2022-04: RI, Chong Chol a.k.a. RI, Jong Chol; CHANG
+    MYONG-CHIN a.k.a. Jang Myong-Jin): one name read as the other."""
+    from chipguard.match.screener import compare
+
+    pairs = {
+        "RI Jong Chol": "RI, Chong Chol",
+        "Jang Myong-Jin": "CHANG MYONG-CHIN",
+        "KIM Jong Un": "Kim Chong Un",
+    }
+    assert all(compare(a, b, kind="person").score == 1.0 for a, b in pairs.items())
+    scorer_config_with(monkeypatch, korean_list_style_reading=False)
+    assert all(compare(a, b, kind="person").score < 0.9 for a, b in pairs.items())

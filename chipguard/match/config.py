@@ -129,6 +129,8 @@ class ScorerConfig:
     query_wade_giles_reading: bool
     arabic_compound_reading: bool
     query_korean_reading: bool
+    korean_list_style_reading: bool
+    korean_reading_min_score: float
     wade_giles_pinyin_alike: bool
     wade_giles_readings: int
     wade_giles_reading_min_score: float
@@ -289,6 +291,8 @@ KEYS: dict[str, str] = {
     "query_wade_giles_reading": "query_wade_giles_reading",
     "arabic_compound_reading": "arabic_compound_reading",
     "query_korean_reading": "query_korean_reading",
+    "korean_list_style_reading": "korean_list_style_reading",
+    "korean_reading_min_score": "korean_reading_min_score",
     "wade_giles_pinyin_alike": "wade_giles_pinyin_alike",
     "wade_giles_readings": "wade_giles_readings",
     "wade_giles_reading_min_score": "wade_giles_reading_min_score",
@@ -853,6 +857,15 @@ FEATURES: tuple[Feature, ...] = (
         "as read in McCune-Reischauer too (Kim Jong-un, Pak Han Se; up to eight readings, each a query form "
         "of its own, method korean-rr): the lists write North Korean persons in McCune-Reischauer, a passport "
         "of the Republic of Korea in RR.",
+    ),
+    Feature(
+        "korean_list_style_reading",
+        ("korean_list_style_reading", "korean_reading_min_score"),
+        "name",
+        "With query_korean_reading: a name whose every word is written as the lists write Korean is read too "
+        "(Ri Jong Jol, Kim Il-ram, Joe Ryong Hae: RR's j is MR's ch at a word's start, RR's initial r is the "
+        "lists' n; the readings Ri Chong Chol, Kim Il-nam, Choe Ryong Hae). A record a Korean reading meets "
+        "counts only at korean_reading_min_score or more (a near name of a guessed reading is no evidence).",
     ),
     Feature(
         "wade_giles_pinyin_alike",

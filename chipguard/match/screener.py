@@ -176,6 +176,16 @@ def anchored(
 
 # a query form's method for a Wade-Giles reading: its pairs count only from wade_giles_reading_min_score
 WADE_GILES = "wade-giles"
+# … for a Korean reading (RR read as McCune-Reischauer): its pairs count only from korean_reading_min_score
+KOREAN = "korean-rr"
+
+
+def reading_floors() -> dict[str, float]:
+    """Query-form method → the least score a record that form meets counts at: the romanisation readings
+    are guesses at every syllable, and a near name of a guess is no evidence (matching.yml
+    wade_giles_reading_min_score, korean_reading_min_score)."""
+    cfg = scorer_config()
+    return {WADE_GILES: cfg.wade_giles_reading_min_score, KOREAN: cfg.korean_reading_min_score}
 
 
 def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
@@ -196,8 +206,8 @@ def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
         out.append((reading, "arabic-compound", f"Arabic compound written as one word: {reading}"))
     if cfg.query_korean_reading:
         out += [
-            (reading, "korean-rr", f"Revised Romanization read as McCune-Reischauer: {reading}")
-            for reading in mr_readings(name)
+            (reading, KOREAN, f"Revised Romanization read as McCune-Reischauer: {reading}")
+            for reading in mr_readings(name, cfg.korean_list_style_reading)
         ]
     return out
 
@@ -808,10 +818,10 @@ class Screener:
         q_han = han_core(name)
         records = self.listed_record
         rules = similarity_rules(scorer_config())  # (one read a query, see PairQuery)
-        # a Wade-Giles reading's pairs count only from wade_giles_reading_min_score (below): the scorer may
+        # a romanisation reading's pairs count only from its floor (reading_floors, below): the scorer may
         # stop as early for them as that lets it (the same margin below it as below the threshold)
-        reading_floor = scorer_config().wade_giles_reading_min_score
-        reading_pair_floor = max(floor, reading_floor - scorer_config().scoring_floor_margin)
+        floors = reading_floors()
+        margin = scorer_config().scoring_floor_margin
         queries = [
             (
                 form,
@@ -824,7 +834,7 @@ class Screener:
                     q_country,
                     country,
                     rarity,
-                    reading_pair_floor if form.method == WADE_GILES else floor,
+                    max(floor, floors[form.method] - margin) if form.method in floors else floor,
                     records,
                     self.record_has_script,
                     rules,
@@ -842,8 +852,9 @@ class Screener:
             and sum(form.method not in _OWN_FORMS for form in forms) >= 2
         )
         for form, pair_query in queries:
-            # (a Wade-Giles reading's pairs go first into a dict of their own, see below)
-            into: dict[int, Any] = best if form.method != WADE_GILES or reading_floor <= cut else {}
+            # (a romanisation reading's pairs go first into a dict of their own, see below)
+            reading_floor = floors.get(form.method, 0.0)
+            into: dict[int, Any] = best if reading_floor <= cut else {}
             if kind_norm == "person" and form.method in TRANSLATION_METHODS:
                 continue  # a person's name is transliterated, never translated ("建国" is not "nation building")
             retrieval = form.person if kind_norm == "person" else form.org
@@ -907,8 +918,8 @@ class Screener:
                 score_pair,
             )
             if into is not best:
-                # a Wade-Giles reading is a guess at every syllable: a record it meets counts only when it
-                # meets it closely (wade_giles_reading_min_score), never as a near name of the guess
+                # a romanisation reading is a guess at every syllable: a record it meets counts only when
+                # it meets it closely (its floor), never as a near name of the guess
                 for met, pair_kept in into.items():
                     if pair_kept[0] >= reading_floor and (met not in best or pair_kept[0] > best[met][0]):
                         best[met] = pair_kept
@@ -1549,7 +1560,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
     Every part/acronym variant and Latin form of each side is tried; the best pair is explained."""
     cut = checked_threshold(threshold)
     person = (kind or "").lower() in ("person", "individual")
-    cfg = scorer_config()
+    floors = reading_floors()
 
     def forms(text: str) -> list[tuple[str, str, str, frozenset[str] | None]]:
         out: list[tuple[str, str, str, frozenset[str] | None]] = [
@@ -1584,7 +1595,7 @@ def compare(a: str, b: str, kind: str | None = None, threshold: float | None = N
             if pair is None:
                 continue
             score = pair.score
-            if WADE_GILES in (method_a, method_b) and score < cfg.wade_giles_reading_min_score:
+            if score < max(floors.get(method_a, 0.0), floors.get(method_b, 0.0)):
                 continue  # a guessed reading counts only when met closely, as a screen counts it
             if best is None or score > best[0]:
                 detail = pair.scored.explain()

@@ -120,10 +120,13 @@ def list_style(word: str) -> bool:
     return bool(syllables) and syllables[0] in initial
 
 
-def mr_readings(name: str) -> tuple[str, ...]:
+def mr_readings(name: str, list_style_too: bool = False) -> tuple[str, ...]:
     """``name`` read from RR into the lists' McCune-Reischauer, up to ``MAX_READINGS`` spellings (the
     word-initial spellings first, the name's word layout and hyphens kept); () when the name does not read
-    as RR (see the module docstring)."""
+    as RR (see the module docstring). ``list_style_too``: a name whose every word is written as the lists
+    write Korean is read too (matching.yml korean_list_style_reading): RR's j is the lists' ch at a word's
+    start and its initial r their n, so an RR name may look list style (Ri Jong Jol: 리정졸, listed RI
+    Chong Chol; Kim Il-ram: 김일람, listed KIM Il Nam)."""
     if _NOT_KOREAN.search(name):
         return ()
     words = name_words(name)
@@ -160,7 +163,7 @@ def mr_readings(name: str) -> tuple[str, ...]:
         if not spelled:
             return ()
         word_choices.append(sorted(set(spelled), key=lambda item: (item[1], item[0])))
-    if not rr_only:
+    if not rr_only and not list_style_too:
         return ()  # every word written as the lists write Korean (Kim Jong Un, Pak Han Se): read as written
     pinyin = pinyin_table()
     if all(pinyin_syllables(part, pinyin) is not None for w in words for part in w.lower().split("-")):
