@@ -13,7 +13,11 @@ chipguard/data/names/korean_syllables.tsv (tools/build_korean_romanisation.py) �
 their distinct RR transcriptions, drawn (seeded by the record's id: a listed "chol" is 철 cheol, 절 jeol,
 졸 jol or 촐 chol, and which is not known), the name's word layout and hyphens kept. Two styles: **every
 syllable in RR** (Gim Jeong-eun) and **the surname as listed**, the given name in RR (Kim Jeong-eun; the
-lists and passports alike write the common surnames in older spellings). Names whose spelling would not change are left out. A
+lists and passports alike write the common surnames in older spellings). A third style, **another list's
+spelling**, writes the name as another list may (the DPRK's own j and r where McCune-Reischauer writes ch
+and n at a word's start, and back: RI Chong Chol as Ri Jong Chol or Ni Chong Chol; KIM Jong Un as Kim
+Chong Un), each syllable drawn among the MR spellings of the Hangul syllables it writes, a word's first as a
+list writes one at a word's start. Names whose spelling would not change are left out. A
 query is found when the person's own record is among its hits. Columns: CSL 2022-04 (the dev watchlist)
 and the C lists (OFAC SDN 2024-05-03, the UN list, OFAC's non-SDN list: other entities), each queried
 against its own list. A second table counts false alarms: 400 Korean persons no list holds (a listed
@@ -44,6 +48,9 @@ KOREAN_COUNTRIES = frozenset({"KP", "KR"})
 _WORD = re.compile(r"[A-Za-z']+(?:-[A-Za-z']+)*")
 _VOWELS = frozenset("aeiouwy")
 STYLES = ("every syllable in RR", "surname as listed")
+# a third style: the name in the lists' other spelling of Korean (the DPRK's j, r, g, b where McCune-
+# Reischauer writes ch, n, k, p at a word's start, and back): what one list writes for another's person
+OTHER_LIST_STYLE = "another list's spelling"
 
 
 @cache
@@ -55,6 +62,50 @@ def hangul_of() -> dict[str, tuple[str, ...]]:
         for spelling in dict.fromkeys((start, inside)):
             out.setdefault(spelling, {})[rr] = None
     return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def list_spellings_of() -> dict[str, tuple[str, ...]]:
+    """McCune-Reischauer spelling → every MR spelling, at a word's start or inside a word, of the Hangul
+    syllables it writes (chong → chong, jong: 정 is chong at a word's start and jong inside one, as the
+    DPRK writes it anywhere), each once, in Hangul order."""
+    out: dict[str, dict[str, None]] = {}
+    for _hangul, _rr, start, inside in syllable_rows():
+        for spelling in dict.fromkeys((start, inside)):
+            entry = out.setdefault(spelling, {})
+            entry[start] = None
+            entry[inside] = None
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def other_list_name(name: str, seed: str) -> str | None:
+    """A listed Korean name in another of the spellings the lists use for it (RI Chong Chol → Ri Jong
+    Chol), each syllable drawn among the MR spellings of the Hangul syllables it writes
+    (``random.Random(seed)``); None when a word does not read as Korean or no spelling changed."""
+    words = _WORD.findall(name)
+    if not 2 <= len(words) <= 4:
+        return None
+    rng = random.Random(seed)
+    table = list_spellings_of()
+    starts = {row[2] for row in syllable_rows()}
+    out = []
+    for word in words:
+        parts = word.replace("'", "").lower().split("-")
+        read = [syllables(part) for part in parts]
+        if any(r is None for r in read) or sum(len(r or ()) for r in read) > 2:
+            return None
+        spelled = []
+        for r in read:
+            syllable_list = r or []
+            # a word's first syllable as the lists write one at a word's start: MR's word-initial spelling
+            # or the DPRK's j, r (never MR's inside-a-word g, d, b: no list writes Gim, Bak)
+            first = [c for c in table[syllable_list[0]] if c[:1] not in ("g", "d", "b") or c in starts]
+            spelled.append(rng.choice(first) + "".join(rng.choice(table[s]) for s in syllable_list[1:]))
+        out.append("-".join(spelled).capitalize())
+    text = " ".join(out)
+    if text.lower() == " ".join(w.replace("'", "") for w in words).lower():
+        return None
+    return text
 
 
 def rr_syllable(listed: str, rng: random.Random) -> str:
@@ -109,14 +160,20 @@ def korean(party: Any) -> bool:
     return bool(places & KOREAN_COUNTRIES) or any("DPRK" in p.upper() for p in party.programs)
 
 
-def rows(parties: list[Any], keep_surname: bool = False) -> list[tuple[str, str, str]]:
-    """(list name, RR query, party id) for every listed Korean person whose name reads as Korean."""
+def rows(
+    parties: list[Any], keep_surname: bool = False, other_list: bool = False
+) -> list[tuple[str, str, str]]:
+    """(list name, RR query, party id) for every listed Korean person whose name reads as Korean
+    (``other_list``: the query in another list's spelling instead, ``other_list_name``)."""
     seen: set[str] = set()
     out = []
     for party in parties:
         if not korean(party):
             continue
-        query = rr_name(party.name, party.party_id, keep_surname)
+        if other_list:
+            query = other_list_name(party.name, party.party_id)
+        else:
+            query = rr_name(party.name, party.party_id, keep_surname)
         if query is None or query in seen:
             continue
         seen.add(query)
@@ -181,8 +238,12 @@ def run(shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = 
     print("| watchlist | style | queries | own record found | own record first |")
     print("|---|---|---:|---:|---:|")
     for label, screener, parties in columns:
-        for style, keep in zip(STYLES, (False, True), strict=True):
-            n, found, first = recall(screener, rows(parties, keep), show)
+        for style, keep, other in (
+            (*STYLES[:1], False, False),
+            (*STYLES[1:], True, False),
+            (OTHER_LIST_STYLE, False, True),
+        ):
+            n, found, first = recall(screener, rows(parties, keep, other), show)
             print(
                 f"| {label} | {style} | {n} | {found / max(n, 1):.3f} | {first / max(n, 1):.3f} |", flush=True
             )

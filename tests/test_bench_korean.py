@@ -51,3 +51,15 @@ def test_the_set_takes_korean_persons_only() -> None:
         ("HWANG, Pyong So", "Hwang Byeong Seo", "HWANG, Pyong So"),
         ("JANG, Song Chol", "Jang Song Cheol", "JANG, Song Chol"),
     ]
+
+
+def test_a_listed_korean_name_is_written_in_another_lists_spelling() -> None:
+    """The third style: each syllable among the MR spellings of the Hangul syllables it writes, a word's
+    first one as a list writes it at a word's start (Jong, Ri; never Gim or Bak)."""
+    seen = {korean.other_list_name("RI, Chong Chol", seed) for seed in map(str, range(40))}
+    assert {"Ri Jong Chol", "Ni Chong Chol"} <= seen
+    assert all(q is None or q.split()[0] in ("Ri", "Ni") for q in seen)
+    assert all(
+        korean.other_list_name("KIM, Jong Un", s) in (None, "Kim Chong Un") for s in map(str, range(40))
+    )
+    assert korean.other_list_name("PAK, Han Se", "seed") is None  # no other spelling

@@ -23,10 +23,20 @@ never become a rule. Only OFAC's records are mined: a person on OFAC's and the U
 identities, and one person's two names would count twice (MARGOSHVILI / MADAYEV, SDN uid 17281 and UN
 QDi.379); the UN list is left as a test sample. Each row cites the records it came from.
 
-    python tools/build_person_name_forms.py [--shared ../shared/data] [--half even|odd] [--out PATH]
+Korean persons (``--people korean``, korean_name_forms.tsv, matching.yml name_score.korean_name_forms):
+the lists write one North Korean name in the DPRK's own spelling and in McCune-Reischauer, with or without
+its aspirates, in one record (RI, Chong Chol a.k.a. RI, Jong Chol; JONG, Kyong Thaek beside Taek; Chol
+beside Chul). Mined the same way from every person record of North or South Korea (KP or KR as nationality,
+country or address country, or a DPRK programme) of the same OFAC releases, the UN list and the INKSNA
+list: few Korean persons are listed (200-odd), and the UN and INKSNA lists hold names OFAC does not. A
+person on two lists is one person: records sharing a name (its words' letters, in any order) are joined,
+and a pair counts each joined person once.
 
-``--half`` keeps only the records whose identity's digest is even (odd): mine on one half, test on the
-other (a second sample of other persons)."""
+    python tools/build_person_name_forms.py [--people east-slavic|korean] [--shared ../shared/data]
+        [--half even|odd] [--out PATH]
+
+``--half`` keeps only the records (persons) whose identity's digest is even (odd): mine on one half, test
+on the other (a second sample of other persons)."""
 
 from __future__ import annotations
 
@@ -34,7 +44,7 @@ import argparse
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +65,10 @@ COUNTRIES = frozenset({"RU", "UA", "BY"})
 PROGRAMME_WORDS = ("RUSSIA", "UKRAINE", "BELARUS")
 MIN_RECORDS = 2
 MIN_LETTERS = 3  # a part of fewer letters is an initial or a particle, not a name form
+KOREAN_OUT = ROOT / "chipguard" / "data" / "names" / "korean_name_forms.tsv"
+# the Korean persons' lists: OFAC's, the UN list and INKSNA as well (few Korean persons are listed)
+KOREAN_LISTS = (*LISTS, "lists/un_consolidated_2026-02-27.xml", "lists/other/us_inksna.csv")
+KOREAN_COUNTRIES = frozenset({"KP", "KR"})
 
 
 def identity(party: Party) -> str:
@@ -75,6 +89,52 @@ def east_slavic(party: Party) -> bool:
     return any(word in program.upper() for program in party.programs for word in PROGRAMME_WORDS)
 
 
+def korean(party: Party) -> bool:
+    """Whether the record is a person of North or South Korea (nationality, country, address or a DPRK
+    programme)."""
+    if party.kind.value != "person":
+        return False
+    if KOREAN_COUNTRIES & {*party.nationalities, *party.countries, *(a.country for a in party.addresses)}:
+        return True
+    return any("DPRK" in program.upper() for program in party.programs)
+
+
+@dataclasses.dataclass(frozen=True)
+class People:
+    """What is mined for one people: the lists, which records, whether records sharing a name are one
+    person (lists beyond OFAC), the file written and its header's first lines."""
+
+    lists: tuple[str, ...]
+    belongs: Callable[[Party], bool]
+    join_by_name: bool
+    out: Path
+    about: tuple[str, ...]
+
+
+PEOPLES = {
+    "east-slavic": People(
+        LISTS,
+        east_slavic,
+        False,
+        OUT,
+        (
+            "# Forms of one name part that the sanctions lists give as names of one person of Russia, Ukraine",
+            "# or Belarus (the Russian form and the Ukrainian or Belarusian one, or two romanisations of one).",
+        ),
+    ),
+    "korean": People(
+        KOREAN_LISTS,
+        korean,
+        True,
+        KOREAN_OUT,
+        (
+            "# Spellings of one Korean name part that the sanctions lists give as names of one person of North",
+            "# or South Korea (the DPRK's own spelling and McCune-Reischauer's, with or without an aspirate).",
+        ),
+    ),
+}
+
+
 def in_half(record: str, half: str | None) -> bool:
     """Whether ``record`` belongs to ``half`` ("even" / "odd" by its sha256; None: every record)."""
     if half is None:
@@ -93,8 +153,8 @@ def _alike(a: str, b: str) -> bool:
 
 @cache
 def _spelling_rules() -> ScorerConfig:
-    """The scorer's configuration with name_score.person_name_forms off."""
-    return dataclasses.replace(scorer_config(), person_name_forms=False)
+    """The scorer's configuration with name_score.person_name_forms and korean_name_forms off."""
+    return dataclasses.replace(scorer_config(), person_name_forms=False, korean_name_forms=False)
 
 
 def record_pairs(names: Iterable[str]) -> set[tuple[str, str]]:
@@ -119,35 +179,75 @@ def record_pairs(names: Iterable[str]) -> set[tuple[str, str]]:
     return found
 
 
-def mine(shared: Path, half: str | None = None) -> dict[tuple[str, str], set[str]]:
-    """Pair of forms → the identities of the records that give it (every record of ``LISTS``)."""
+def name_key(name: str) -> str:
+    """A name's words' letters, sorted (RI, Chong Chol and Chong Chol RI alike)."""
+    return " ".join(
+        sorted("".join(c for c in w if c.isalpha()) for w in name.lower().replace("-", " ").split())
+    )
+
+
+def persons(names: dict[str, set[str]]) -> dict[str, str]:
+    """Record identity → the person's: the least identity of the records joined to it by a shared name
+    (``name_key``), so one person on two lists counts once."""
+    parent = {record: record for record in names}
+
+    def root(record: str) -> str:
+        while parent[record] != record:
+            record = parent[record]
+        return record
+
+    first: dict[str, str] = {}
+    for record in sorted(names):
+        for key in sorted({name_key(n) for n in names[record]}):
+            other = first.setdefault(key, record)
+            a, b = root(other), root(record)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {record: root(record) for record in names}
+
+
+def mine(
+    shared: Path, half: str | None = None, people: str = "east-slavic"
+) -> dict[tuple[str, str], set[str]]:
+    """Pair of forms → the identities of the persons that give it (every record of the people's lists)."""
     from chipguard.sources import parse_file
 
+    chosen = PEOPLES[people]
     names: dict[str, set[str]] = defaultdict(set)
-    for path in LISTS:
+    for path in chosen.lists:
         for party in parse_file(shared / path).parties:
-            record = identity(party)
-            if east_slavic(party) and in_half(record, half):
-                names[record].update(a.name for a in party.all_names())
+            if chosen.belongs(party):
+                names[identity(party)].update(a.name for a in party.all_names())
+    person_of = persons(names) if chosen.join_by_name else {record: record for record in names}
     cited: dict[tuple[str, str], set[str]] = defaultdict(set)
     for record in sorted(names):
+        if not in_half(person_of[record], half):
+            continue
         for pair in record_pairs(names[record]):
-            cited[pair].add(record)
+            cited[pair].add(person_of[record])
     return cited
 
 
-def write(cited: dict[tuple[str, str], set[str]], out: Path, half: str | None) -> int:
+def write(
+    cited: dict[tuple[str, str], set[str]], out: Path, half: str | None, people: str = "east-slavic"
+) -> int:
     """Writes the pairs two records or more give (sorted); returns how many."""
+    chosen = PEOPLES[people]
     rows = sorted((pair, sorted(records)) for pair, records in cited.items() if len(records) >= MIN_RECORDS)
+    if people == "east-slavic":
+        kept = f"# A pair is kept when {MIN_RECORDS} records (OFAC uids) or more give it. Read by chipguard.match.config"
+        key, cites = "name_score.person_name_forms", "(ofac:<uid>)"
+    else:
+        kept = f"# A pair is kept when {MIN_RECORDS} persons or more give it. Read by chipguard.match.config"
+        key, cites = "name_score.korean_name_forms", "(a person's least record: ofac:<uid>, un:<id> …)"
     lines = [
-        "# Forms of one name part that the sanctions lists give as names of one person of Russia, Ukraine",
-        "# or Belarus (the Russian form and the Ukrainian or Belarusian one, or two romanisations of one).",
+        *chosen.about,
         "# Written by tools/build_person_name_forms.py (see its docstring) from: "
-        + ", ".join(LISTS)
+        + ", ".join(chosen.lists)
         + (f" (half: {half})" if half else ""),
-        f"# A pair is kept when {MIN_RECORDS} records (OFAC uids) or more give it. Read by chipguard.match.config",
-        "# (matching.yml name_score.person_name_forms). Do not edit by hand: re-run the tool.",
-        "# form <TAB> form <TAB> the records giving the pair (ofac:<uid>)",
+        kept,
+        f"# (matching.yml {key}). Do not edit by hand: re-run the tool.",
+        f"# form <TAB> form <TAB> the records giving the pair {cites}",
     ]
     lines += [f"{a}\t{b}\t{' '.join(records)}" for (a, b), records in rows]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -158,10 +258,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--half", choices=("even", "odd"))
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--people", choices=tuple(PEOPLES), default="east-slavic")
+    parser.add_argument("--out", type=Path, help="the file written (default: the people's table)")
     args = parser.parse_args()
-    count = write(mine(args.shared, args.half), args.out, args.half)
-    print(f"{count} pairs -> {args.out}")
+    out = args.out or PEOPLES[args.people].out
+    count = write(mine(args.shared, args.half, args.people), out, args.half, args.people)
+    print(f"{count} pairs -> {out}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ class ScorerConfig:
     phonetic_syllables: bool
     person_x_is_ks: bool
     person_name_forms: bool
+    korean_name_forms: bool
     pinyin_other_syllables: bool
     record_script_needs_partner: bool
     institution_one_word: bool
@@ -208,6 +209,7 @@ KEYS: dict[str, str] = {
     "phonetic_syllables": "name_score.phonetic_same_syllables",
     "person_x_is_ks": "name_score.person_x_is_ks",
     "person_name_forms": "name_score.person_name_forms",
+    "korean_name_forms": "name_score.korean_name_forms",
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "institution_one_word": "name_score.translated_institution_one_word",
@@ -462,23 +464,53 @@ def scorer_config() -> ScorerConfig:
 
 
 PERSON_NAME_FORMS_FILE = "person_name_forms.tsv"
+# the Korean persons' table (name_score.korean_name_forms): the DPRK's and McCune-Reischauer's spellings
+KOREAN_NAME_FORMS_FILE = "korean_name_forms.tsv"
+
+
+def name_form_files(cfg: ScorerConfig) -> tuple[str, ...]:
+    """The name-forms tables the configuration reads (name_score.person_name_forms, korean_name_forms)."""
+    return (PERSON_NAME_FORMS_FILE,) * cfg.person_name_forms + (
+        KOREAN_NAME_FORMS_FILE,
+    ) * cfg.korean_name_forms
 
 
 @cache
-def person_name_forms() -> dict[str, int]:
-    """Each form of a person's name part in person_name_forms.tsv (names/, written by
-    tools/build_person_name_forms.py) → the number of its name: the forms the file pairs, joined
+def person_name_forms(files: tuple[str, ...] = (PERSON_NAME_FORMS_FILE,)) -> dict[str, int]:
+    """Each form of a person's name part in the name-forms tables ``files`` (names/, written by
+    tools/build_person_name_forms.py) → the number of its name: the forms the files pair, joined
     (Sergey / Serhiy and Sergei / Sergey make one name of three forms), numbered in the order of each
     name's first form, so the numbers never depend on hashing."""
     from chipguard.refdata import recorded_file
 
-    found = recorded_file(f"names/{PERSON_NAME_FORMS_FILE}")
-    return parse_person_name_forms(found.text(), found.name)
+    pairs: list[tuple[str, str]] = []
+    for file in files:
+        found = recorded_file(f"names/{file}")
+        pairs += name_form_pairs(found.text(), found.name)
+    return join_name_forms(pairs)
 
 
 def parse_person_name_forms(text: str, file: str) -> dict[str, int]:
     """A person-name-forms file: ``form <TAB> form <TAB> records`` lines (a bad line is an error naming
     the file and the line); see :func:`person_name_forms`."""
+    return join_name_forms(name_form_pairs(text, file))
+
+
+def name_form_pairs(text: str, file: str) -> list[tuple[str, str]]:
+    """The pairs of a person-name-forms file (a bad line is an error naming the file and the line)."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 3 or not cells[0].strip() or not cells[1].strip() or not cells[2].strip():
+            raise InputError("expected: form <TAB> form <TAB> records", file=file, line=number)
+        pairs.append((cells[0].strip(), cells[1].strip()))
+    return pairs
+
+
+def join_name_forms(pairs: list[tuple[str, str]]) -> dict[str, int]:
+    """Form → the number of its name: the forms ``pairs`` join (see :func:`person_name_forms`)."""
     parent: dict[str, str] = {}
 
     def root(form: str) -> str:
@@ -487,13 +519,7 @@ def parse_person_name_forms(text: str, file: str) -> dict[str, int]:
             form = parent[form]
         return form
 
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 3 or not cells[0].strip() or not cells[1].strip() or not cells[2].strip():
-            raise InputError("expected: form <TAB> form <TAB> records", file=file, line=number)
-        a, b = cells[0].strip(), cells[1].strip()
+    for a, b in pairs:
         for form in (a, b):
             parent.setdefault(form, form)
         ra, rb = root(a), root(b)
@@ -579,6 +605,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.phonetic_same_syllables",
             "name_score.person_x_is_ks",
             "name_score.person_name_forms",
+            "name_score.korean_name_forms",
             "name_score.pinyin_other_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.translated_institution_one_word",
@@ -620,6 +647,9 @@ FEATURES: tuple[Feature, ...] = (
         "Sergey / Serhiy, Aleksey / Oleksiy, Vladimirovich / Volodymyrovych), meet at "
         "similarity.person_name_form: the Russian and the Ukrainian or Belarusian form are other words, "
         "no typo of each other. "
+        "With korean_name_forms, the same for two spellings of a Korean person's name part that the lists "
+        "give as names of one person of North or South Korea, two persons or more (korean_name_forms.tsv: "
+        "Chong / Jong, Chin / Jin, Tae / Thae, Chol / Chul). "
         "With pinyin_other_syllables, a translated query's word and a list word that both read as two "
         "pinyin syllables or more, neither starting the other (Guanhao / Huanhao), are other trade names: "
         "no typo or morphology similarity. "

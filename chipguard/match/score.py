@@ -22,7 +22,13 @@ from typing import Any, Final
 
 from rapidfuzz.distance import OSA, Hamming, Indel
 
-from chipguard.match.config import ScorerConfig, corpus_rarity, person_name_forms, scorer_config
+from chipguard.match.config import (
+    ScorerConfig,
+    corpus_rarity,
+    name_form_files,
+    person_name_forms,
+    scorer_config,
+)
 from chipguard.names.analysis import (
     ADMIN,
     COUNTRY,
@@ -477,7 +483,8 @@ class SimilarityRules:
         self.person_x_is_ks = cfg.person_x_is_ks
         # a form of a person's name part → the number of its name (name_score.person_name_forms; empty
         # when off: no word is then looked up)
-        self.name_forms = person_name_forms() if cfg.person_name_forms else {}
+        files = name_form_files(cfg)
+        self.name_forms = person_name_forms(files) if files else {}
         members: dict[int, list[str]] = {}
         for form, name in sorted(self.name_forms.items()):
             members.setdefault(name, []).append(form)
