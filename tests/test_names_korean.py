@@ -167,5 +167,36 @@ def test_compare_meets_the_lists_own_two_spellings_of_a_korean_name(monkeypatch:
         "KIM Jong Un": "Kim Chong Un",
     }
     assert all(compare(a, b, kind="person").score == 1.0 for a, b in pairs.items())
-    scorer_config_with(monkeypatch, korean_list_style_reading=False)
+    # (korean_name_forms meets them too: Chong / Jong, Chang / Jang, Chin / Jin)
+    scorer_config_with(monkeypatch, korean_list_style_reading=False, korean_name_forms=False)
     assert all(compare(a, b, kind="person").score < 0.9 for a, b in pairs.items())
+
+
+# listed persons of CSL 2022-04 → their names in another spelling the lists use for Korean (McCune-
+# Reischauer's k and n at a word's start where the DPRK writes g and r, ICU's Korean-Latin/BGN; the lists'
+# own pairs: RI, Chong Chol a.k.a. RI, Jong Chol, CHANG MYONG-CHIN a.k.a. Jang Myong-Jin)
+CSL_OTHER_LIST_SPELLING = {
+    "Ri Man Kon": "RI, Man Gon",
+    "Ni Ho Nam": "RI, Ho Nam",
+    "O Kuk-nyol": "O, Kuk-Ryol",
+}
+
+
+def test_a_list_style_syllable_is_read_as_the_lists_other_spellings() -> None:
+    assert "Ri Man Gon" in mr_readings("Ri Man Kon", list_style_too=True, list_spellings=True)
+    assert "Kim Jong Un" in mr_readings("Kim Chong Un", list_style_too=True, list_spellings=True)
+    assert mr_readings("Kim Chong Un", list_style_too=True) == ()  # RR's chong is 총 alone: ch'ong
+    assert mr_readings("Ri Man Kon", list_spellings=True) == ()  # only with list-style names read
+
+
+def test_listed_persons_in_another_lists_spelling_are_found() -> None:
+    threshold = csl_2022_screener().threshold
+    scores = best_scores(csl_2022_screener(), CSL_OTHER_LIST_SPELLING)
+    assert all(score >= threshold for score in scores.values()), scores
+
+
+def test_without_korean_list_spellings_they_were_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer_config_with(monkeypatch, korean_list_spellings=False)
+    threshold = csl_2022_screener().threshold
+    scores = best_scores(csl_2022_screener(), CSL_OTHER_LIST_SPELLING)
+    assert all(score < threshold for score in scores.values()), scores

@@ -17,6 +17,11 @@ written as the lists write Korean (``list_style``: eun, jeong, byeong, bak — M
 at a word's start), and not every word Pinyin (Dong Wenbo, Bang Jun: read as Chinese, as written). Each RR
 syllable is read as every Hangul syllable it writes, and each of those as its McCune-Reischauer
 spellings; the readings, the word-initial spellings first, are bounded by ``MAX_READINGS``.
+
+With matching.yml korean_list_style_reading a name written wholly as the lists write Korean is read too (RR's
+j is the lists' ch at a word's start: Ri Jong Jol is listed RI Chong Chol), and with korean_list_spellings
+each syllable also as the lists' other spellings of its Hangul syllables (Kim Chong Un → Kim Jong Un, the
+DPRK's j where McCune-Reischauer writes ch): one list writes another's person so.
 """
 
 from __future__ import annotations
@@ -94,6 +99,21 @@ def split_syllables(word: str, table: dict[str, tuple[str, ...]] | frozenset[str
 
 
 @cache
+def _with_list_spellings() -> dict[str, tuple[str, ...]]:
+    """``_tables``' RR readings with, for every McCune-Reischauer spelling, the other MR spellings of the
+    Hangul syllables it writes (chong → chong, jong: 정 is chong at a word's start and jong inside one, as
+    the DPRK writes it anywhere; kon → kon, gon; ni → ni, ri): the spellings the lists use for one syllable,
+    word-initial ones first."""
+    ranks: dict[str, dict[str, int]] = {}
+    for _hangul, rr, start, inside in syllable_rows():
+        for spelling in dict.fromkeys((rr, start, inside)):
+            entry = ranks.setdefault(spelling, {})
+            entry[start] = 0
+            entry.setdefault(inside, 1)
+    return {k: tuple(sorted(v, key=lambda form: (v[form], form))) for k, v in ranks.items()}
+
+
+@cache
 def _longest() -> int:
     """The longest syllable spelling of either system (hwaeng, kwaeng: six letters)."""
     return max(len(s) for row in syllable_rows() for s in row[1:])
@@ -120,19 +140,21 @@ def list_style(word: str) -> bool:
     return bool(syllables) and syllables[0] in initial
 
 
-def mr_readings(name: str, list_style_too: bool = False) -> tuple[str, ...]:
+def mr_readings(name: str, list_style_too: bool = False, list_spellings: bool = False) -> tuple[str, ...]:
     """``name`` read from RR into the lists' McCune-Reischauer, up to ``MAX_READINGS`` spellings (the
     word-initial spellings first, the name's word layout and hyphens kept); () when the name does not read
     as RR (see the module docstring). ``list_style_too``: a name whose every word is written as the lists
     write Korean is read too (matching.yml korean_list_style_reading): RR's j is the lists' ch at a word's
     start and its initial r their n, so an RR name may look list style (Ri Jong Jol: 리정졸, listed RI
-    Chong Chol; Kim Il-ram: 김일람, listed KIM Il Nam)."""
+    Chong Chol; Kim Il-ram: 김일람, listed KIM Il Nam). ``list_spellings``: a syllable written as the lists
+    write one is read as the lists' other spellings of its Hangul syllables too (matching.yml
+    korean_list_spellings: Kim Chong Un → Kim Jong Un, Ri Man Kon → Ri Man Gon)."""
     if _NOT_KOREAN.search(name):
         return ()
     words = name_words(name)
     if not words:
         return ()
-    table, _initial, _anywhere = _tables()
+    table = _with_list_spellings() if list_spellings and list_style_too else _tables()[0]
     # per word: its choices, each (spelling choices per syllable, hyphen after which syllable)
     word_choices: list[list[tuple[str, int]]] = []
     rr_only = False
