@@ -43,6 +43,83 @@ from typing import Any
 
 from bench.scale import CSL, QUERIES, query_mix
 
+# the lists the Chinese persons' workload (``--mix chinese``) takes its names from: every release the shared
+# folder holds, the dev bench rows left out
+PERSON_LISTS = (
+    CSL,
+    "lists/ofac_sdn_2024-05-03.csv",
+    "lists/un_consolidated_2026-02-27.xml",
+    "lists/ofac_cons_enhanced_2025-01-10.zip",
+    "lists/ofac_2021-07",
+    "lists/bis_dpl_2022-09.txt",
+)
+
+
+def chinese_person_mix(shared: Path, count: int) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """A workload of Chinese persons' names alone (session 23): what a GPU cloud whose customers are largely
+    Chinese screens, where the romanisation readings (Wade-Giles, its Pinyin-alike names, Korean, Arabic)
+    multiply a query's forms — the screening dev mix holds few such names, so its pass does not show their
+    cost.
+
+    Built from the lists, not from the dev bench rows: every person of China, Hong Kong, Macao or Taiwan
+    (bench.romanisation's choice, on every release in :data:`PERSON_LISTS`) whose name reads as Pinyin; its
+    surnames and given names are the vocabulary. A query is a listed name or a surname with another listed
+    person's given name (a person on no list: most of a screen's traffic), written in Pinyin (as the lists
+    write it, "ZHANG, Xiaoming", or "Zhang Xiaoming", or given name first "Xiaoming Zhang") or in Wade-Giles
+    by bench.romanisation's writer ("Chang Hsiao-ming"); kind person for two queries in three, none given
+    for the third. Drawn with a fixed seed (23): the first ``count`` queries, and 300 more names as warm-up."""
+    import random
+    import re
+
+    from bench.romanisation import CHINESE_COUNTRIES, syllables, wade_giles_name
+    from chipguard.model import PartyKind
+    from chipguard.sources import parse_file
+
+    word = re.compile(r"[A-Za-z]+")
+    persons: dict[str, tuple[str, str]] = {}
+    for path in PERSON_LISTS:
+        if not (shared / path).exists():
+            continue
+        for party in parse_file(shared / path).parties:
+            if party.kind != PartyKind.PERSON or not party.name:
+                continue
+            places = {*party.countries, *party.nationalities, *(a.country for a in party.addresses)}
+            words = word.findall(party.name)
+            if not places & CHINESE_COUNTRIES or len(words) < 2 or not all(syllables(w) for w in words):
+                continue
+            persons.setdefault(party.name, (words[0].capitalize(), "".join(words[1:]).capitalize()))
+    listed = sorted(persons.items())
+    surnames = sorted({sur for _, (sur, _g) in listed})
+    given = sorted({g for _, (_s, g) in listed})
+    rng = random.Random(23)
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < count + 300:
+        if rng.random() < 0.25:
+            name, (sur, first) = rng.choice(listed)
+        else:
+            name, sur, first = "", rng.choice(surnames), rng.choice(given)
+        style = rng.random()
+        if style < 0.5:
+            wade = wade_giles_name(f"{sur} {first}")
+            if wade is None:
+                continue
+            text = wade
+        elif style < 0.5 + 1 / 6 and name:
+            text = name
+        elif style < 0.5 + 2 / 6:
+            text = f"{sur.upper()}, {first}"
+        elif style < 0.5 + 2.5 / 6:
+            text = f"{first} {sur}"
+        else:
+            text = f"{sur} {first}"
+        if text not in seen:
+            seen.add(text)
+            names.append(text)
+    queries = [(name, "person" if rng.random() < 2 / 3 else None) for name in names[:count]]
+    return queries, names[count:]
+
+
 _BUILD = r"""
 import sys
 from pathlib import Path
@@ -151,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=2000, help="screening queries per pass")
     parser.add_argument("--instructions", action="store_true", help="also count the pass's instructions")
     parser.add_argument("--work", type=Path, help="folder for index files and traces (kept)")
+    parser.add_argument(
+        "--mix",
+        choices=("screening", "chinese"),
+        default="screening",
+        help="the queries: the screening dev mix (bench.scale.query_mix) or Chinese persons' names alone "
+        "(chinese_person_mix)",
+    )
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not (shared / CSL).exists() or not (shared / QUERIES).exists():
@@ -166,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="chipguard-compare-"))
     work.mkdir(parents=True, exist_ok=True)
-    queries, warm = query_mix(shared, args.queries)
+    queries, warm = (chinese_person_mix if args.mix == "chinese" else query_mix)(shared, args.queries)
     qfile, wfile = work / "q.json", work / "w.json"
     qfile.write_text(json.dumps(queries))
     wfile.write_text(json.dumps(warm))

@@ -36,3 +36,20 @@ def test_the_same_code_on_both_sides_reads_the_same_hits(tmp_path: Path, shared:
     assert len(digests) == 2 and digests[0] == digests[1]
     assert "the two codes' hits differ" not in out
     assert (tmp_path / "index-A.cgix").stat().st_size == (tmp_path / "index-B.cgix").stat().st_size
+
+
+def test_the_chinese_persons_mix_is_reproducible_and_chinese(shared: Path) -> None:
+    """``--mix chinese``: the same queries each time, every one a Chinese person's name of two to four
+    words, half of them or so written in Wade-Giles (read into Pinyin), kind person or none given."""
+    from chipguard.names.wade_giles import name_words, pinyin_readings
+
+    queries, warm = compare.chinese_person_mix(shared, 400)
+    again, warm_again = compare.chinese_person_mix(shared, 400)
+    assert queries == again and warm == warm_again
+    assert len(queries) == 400 and len(warm) == 300
+    names = [name for name, _kind in queries]
+    assert len(set(names) | set(warm)) == 700  # no name twice
+    assert {kind for _name, kind in queries} == {"person", None}
+    assert all(name_words(name) for name in names)
+    wade = sum(1 for name in names if pinyin_readings(name))
+    assert 0.4 < wade / len(names) < 0.7

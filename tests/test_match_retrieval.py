@@ -217,3 +217,24 @@ def test_typo_neighbours_are_the_list_words_one_edit_away(shared: Path, tmp_path
         checked += bool(expected)
     assert checked > 300  # most words have a neighbour: the rule is exercised, not vacuous
     assert held > 300
+
+
+def test_a_words_kept_keys_are_the_keys_made_afresh() -> None:
+    """NameIndex.query_keys keeps each word's own keys (session 23): a word met before in another query —
+    alone (its a: key), in a longer name, as a person's (its p: key) or in a translation (its w: keys) —
+    gives each query the keys, weights and order an index that never met it gives."""
+    parties = [Party("custom", str(i), name, PartyKind.ORG) for i, name in enumerate(LISTED)]
+    queries = [
+        (analyze("Hyatech", False), False),
+        (analyze("Wuxi Hyatech", False), False),
+        (analyze("Wuxi Hyatech", True), False),
+        (analyze("Wuxi Hyatech", False), True),
+        (analyze("Hyatechweiye Microelectronics Research Institute", False), False),
+        (analyze("Microelectronics", False), True),
+    ]
+    used = Screener(parties, enrich=False).index
+    for a, translated in queries * 2:
+        used.query_keys(a, translated)
+    for a, translated in reversed(queries):
+        fresh = Screener(parties, enrich=False).index
+        assert list(used.query_keys(a, translated).items()) == list(fresh.query_keys(a, translated).items())

@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 
 from chipguard.limits import LIMITS
-from chipguard.match.config import scorer_config
+from chipguard.match.config import ScorerConfig, scorer_config
 from chipguard.names.analysis import (
     GENERIC,
     LEGAL,
@@ -63,6 +63,9 @@ LONG_POSTING = (
 # words whose typo neighbours are kept per process: a word's neighbourhood costs two dozen probes of the
 # index, and the same words (legal forms, "technology", common surnames) recur in most queries
 NEIGHBOUR_CACHE = 65_536
+# query words whose own retrieval keys are kept per process (NameIndex.query_keys): a word's keys are its
+# typo neighbours' and the index's probes for its roots and heads, the same each time the word recurs
+TOKEN_KEY_CACHE = 65_536
 
 
 # the cycle collector's thresholds in a process that screens (see tune_gc). The first: above what a
@@ -463,6 +466,11 @@ class NameIndex:
         # word the file does not hold; see indexfile.MappedDeletions.neighbours)
         self.neighbour_table: Callable[[str], tuple[str, ...] | None] | None = None
         self._sound_cache: dict[str, tuple[str, ...]] = {}
+        # each query word's own keys (see query_keys), for the configuration they were made under
+        self._token_keys: dict[
+            tuple[str, str, str, str, bool, bool, bool, float], list[tuple[str, float]]
+        ] = {}
+        self._token_keys_config: Any = None
         # chipguard.match.bound's facts of the names, made when a query first needs them
         self._bound_facts: Any = None
         from chipguard.match.score import weights_of
@@ -603,54 +611,25 @@ class NameIndex:
             )
             for t in sig
         }
+        # each word's own keys, as _token_keys makes them, kept per word (the same words recur in most
+        # queries, and a Chinese name's romanisation readings share most of theirs): put in the order made,
+        # so the keys and their weights are the same as made afresh
+        memo = self._token_keys
+        if self._token_keys_config is not cfg:
+            memo.clear()
+            self._token_keys_config = cfg
+        single = len(sig) == 1
         for t in sig:
             w = rar[t.canon] * (cfg.key_number if t.cls == NUMBER else 1.0)
-            # one key per shared word (its canonical form); the surface form only meets list pairs
-            # written apart ("wuxihyatech" ↔ "Wuxi Hyatech")
-            _put(keys, "t:" + t.canon, w)
-            _put(keys, "b:" + t.text, w)
-            _put(keys, "j:" + t.text, w)
-            if len(sig) == 1:
-                _put(keys, "a:" + t.text, w)
-            if a.person and t.phonetic and len(t.text) >= 3:
-                _put(keys, "p:" + t.phonetic, cfg.key_person_phonetic * w)
-            for near in self.typo_neighbours(t.text):
-                if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
-                    _put(keys, "w:" + near, cfg.key_typo * w)
-            if translated and t.cls == WORD and cfg.key_sound_alike > 0:
-                for near in self.sound_neighbours(t.text):
-                    _put(keys, "w:" + near, cfg.key_sound_alike * w)
-            if translated and t.cls in (WORD, GENERIC) and cfg.key_translation_synonym > 0:
-                # 海洋 "Ocean" registered as "Marine": another rendering of the same Chinese word
-                for other in _synonyms_of().get(t.text, _synonyms_of().get(t.canon, ())):
-                    _put(keys, "w:" + other, cfg.key_translation_synonym * w)
-            if translated and cfg.key_word_start > 0 and t.cls == WORD and t.text.isalpha():
-                # 南 "Southern" registered as "South": a list word that starts the translated word, the
-                # rest being no word of its own ("Opto" of "optoelectronic" is one half of a compound,
-                # keyed by the pair keys)
-                for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
-                    if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
-                        _put(keys, "w:" + t.text[:k], cfg.key_word_start * w)
-            if not a.person and cfg.key_legal_runon > 0 and t.cls == WORD:
-                # the scorer joins a list word and its one-word legal form to meet such a query word
-                # (a w: key: it adds to the candidates, not to the query's own weight, which sets the floor)
-                for head in legal_runon_heads(t.text):
-                    if "w:" + head in self.postings:
-                        _put(keys, "w:" + head, cfg.key_legal_runon * self.rarity(head) ** power)
-            if not a.person:
-                stems = roots(t.text) if t.cls == WORD else ()
-                for stem in stems:  # one word's reductions share its weight
-                    _put(keys, "r:" + stem, cfg.key_word_root * w / len(stems))
-                if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
-                    # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
-                    # only its head ("Kunlun"): the list words it starts with are candidates
-                    for k in range(5, min(len(t.text) - 3, LIMITS.word_chars)):
-                        head = t.text[:k]
-                        for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
-                            if kind + head in self.postings:
-                                _put(
-                                    keys, kind + head, cfg.key_run_together_head * self.rarity(head) ** power
-                                )
+            at = (t.text, t.canon, t.cls, t.phonetic, a.person, translated, single, w)
+            made = memo.get(at)
+            if made is None:
+                made = self._token_keys_of(t, w, a.person, translated, single, cfg)
+                if len(memo) >= TOKEN_KEY_CACHE:
+                    memo.clear()
+                memo[at] = made
+            for key, weight in made:
+                _put(keys, key, weight)
         # a join of adjacent words ("tech"+"nology", "wuxi"+"hyatech") weighs as its rarer part: a join
         # of two common words ("research institute") must not outweigh a shared rare word
         split_pair = cfg.candidates_split_word_pair
@@ -695,6 +674,60 @@ class NameIndex:
         if len(bag) >= 2:
             _put(keys, bag_key(bag), cfg.key_same_words)
         return keys
+
+    def _token_keys_of(
+        self, t: Token, w: float, person: bool, translated: bool, single: bool, cfg: ScorerConfig
+    ) -> list[tuple[str, float]]:
+        """The keys one word ``t`` of weight ``w`` gives a query (see :meth:`query_keys`), each with its
+        weight, in the order they are put (``person``: the person reading; ``single``: the query's one
+        significant word). Depends on nothing else of the query: query_keys keeps them per word."""
+        power = cfg.key_rarity_power
+        out: list[tuple[str, float]] = []
+        # one key per shared word (its canonical form); the surface form only meets list pairs
+        # written apart ("wuxihyatech" ↔ "Wuxi Hyatech")
+        out.append(("t:" + t.canon, w))
+        out.append(("b:" + t.text, w))
+        out.append(("j:" + t.text, w))
+        if single:
+            out.append(("a:" + t.text, w))
+        if person and t.phonetic and len(t.text) >= 3:
+            out.append(("p:" + t.phonetic, cfg.key_person_phonetic * w))
+        for near in self.typo_neighbours(t.text):
+            if near != t.canon:  # "arts" → "art" is the same word, already keyed by t:
+                out.append(("w:" + near, cfg.key_typo * w))
+        if translated and t.cls == WORD and cfg.key_sound_alike > 0:
+            for near in self.sound_neighbours(t.text):
+                out.append(("w:" + near, cfg.key_sound_alike * w))
+        if translated and t.cls in (WORD, GENERIC) and cfg.key_translation_synonym > 0:
+            # 海洋 "Ocean" registered as "Marine": another rendering of the same Chinese word
+            for other in _synonyms_of().get(t.text, _synonyms_of().get(t.canon, ())):
+                out.append(("w:" + other, cfg.key_translation_synonym * w))
+        if translated and cfg.key_word_start > 0 and t.cls == WORD and t.text.isalpha():
+            # 南 "Southern" registered as "South": a list word that starts the translated word, the
+            # rest being no word of its own ("Opto" of "optoelectronic" is one half of a compound,
+            # keyed by the pair keys)
+            for k in range(cfg.key_word_start_min, min(len(t.text), LIMITS.word_chars)):
+                if "w:" + t.text[:k] in self.postings and t.text[k:] not in self.vocab:
+                    out.append(("w:" + t.text[:k], cfg.key_word_start * w))
+        if not person and cfg.key_legal_runon > 0 and t.cls == WORD:
+            # the scorer joins a list word and its one-word legal form to meet such a query word
+            # (a w: key: it adds to the candidates, not to the query's own weight, which sets the floor)
+            for head in legal_runon_heads(t.text):
+                if "w:" + head in self.postings:
+                    out.append(("w:" + head, cfg.key_legal_runon * self.rarity(head) ** power))
+        if not person:
+            stems = roots(t.text) if t.cls == WORD else ()
+            for stem in stems:  # one word's reductions share its weight
+                out.append(("r:" + stem, cfg.key_word_root * w / len(stems)))
+            if len(t.text) >= 9 and t.cls == WORD and t.text not in self.vocab and t.text.isalpha():
+                # a run-together pinyin trade name ("kunlunwanwei") whose registered English keeps
+                # only its head ("Kunlun"): the list words it starts with are candidates
+                for k in range(5, min(len(t.text) - 3, LIMITS.word_chars)):
+                    head = t.text[:k]
+                    for kind in ("w:", "b:"):  # a list word, or a list pair ("Hua Sheng")
+                        if kind + head in self.postings:
+                            out.append((kind + head, cfg.key_run_together_head * self.rarity(head) ** power))
+        return out
 
     def candidates(self, a: NameAnalysis, limit: int, translated: bool = False) -> list[int]:
         """Entry ids sharing the most (rarity-weighted) keys with the query, best first; then every entry
