@@ -19,7 +19,10 @@ Both print each code's number of hits and a digest of every hit (query, party, s
 change shows that it moved no hit::
 
     python -m bench.compare --shared ../shared/data A_CHECKOUT B_CHECKOUT [--rounds 8] [--queries 2000]
-        [--instructions] [--work DIR]
+        [--instructions] [--work DIR] [--mix chinese]
+
+``--mix chinese`` screens Chinese persons' names alone (:func:`chinese_person_mix`, session 23) instead of
+the screening dev mix: the traffic where a name's romanisation readings multiply its query forms.
 
 A checkout is a directory holding a ``chipguard`` package (a git worktree: ``git worktree add --detach
 /tmp/base <commit>``); its compiled modules must be built (``python -m chipguard.native build`` with
