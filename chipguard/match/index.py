@@ -64,8 +64,9 @@ LONG_POSTING = (
 # index, and the same words (legal forms, "technology", common surnames) recur in most queries
 NEIGHBOUR_CACHE = 65_536
 # query words whose own retrieval keys are kept per process (NameIndex.query_keys): a word's keys are its
-# typo neighbours' and the index's probes for its roots and heads, the same each time the word recurs
-TOKEN_KEY_CACHE = 65_536
+# typo neighbours' and the index's probes for its roots and heads, the same each time the word recurs.
+# ~1.2 KB a word kept (6.7 keys; bench.scale's 2,000 queries keep 4,912 words): at most ~10 MB a worker
+TOKEN_KEY_CACHE = 8_192
 
 
 # the cycle collector's thresholds in a process that screens (see tune_gc). The first: above what a
