@@ -260,7 +260,14 @@ def test_the_file_holds_every_setting_of_the_index(home: Path, shared: Path, tmp
     index = built.index
     attributes = set(getattr(NameIndex, "__mypyc_attrs__", ())) or set(vars(index))
     tables = {"entries", "postings", "df", "vocab", "deletion_map", "neighbour_table"}
-    caches = {"_rarity_cache", "_neighbour_cache", "_sound_cache", "_bound_facts"}
+    caches = {
+        "_rarity_cache",
+        "_neighbour_cache",
+        "_sound_cache",
+        "_bound_facts",
+        "_token_keys",
+        "_token_keys_config",
+    }
     assert attributes - tables - caches == set(INDEX_SETTINGS)
     path = tmp_path / "index.cgix"
     indexfile.write(built, path)
