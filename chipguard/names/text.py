@@ -66,12 +66,24 @@ def is_invisible(ch: str) -> bool:
     return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
 
 
+def _visible(ch: str) -> str:
+    return "" if is_invisible(ch) else ch
+
+
+# (a table, as _PUNCTUATION: str.translate walks the text in C, each character judged once a process)
+_VISIBLE = _CharacterTable(_visible)
+
+
 def strip_invisible(text: str) -> str:
-    return "".join(ch for ch in text if not is_invisible(ch))
+    return text.translate(_VISIBLE)
 
 
 def _is_cyrillic_or_greek(ch: str) -> bool:
     return "\u0370" <= ch <= "\u052f" or "\u1f00" <= ch <= "\u1fff" or "\u0530" <= ch <= "\u058f"
+
+
+# the characters _is_cyrillic_or_greek takes, as one search (most names hold none: nothing to map)
+_CYRILLIC_OR_GREEK = re.compile("[\u0370-\u052f\u1f00-\u1fff\u0530-\u058f]")
 
 
 def skeleton(text: str) -> tuple[str, bool]:
@@ -81,6 +93,8 @@ def skeleton(text: str) -> tuple[str, bool]:
     or when every Cyrillic/Greek letter in it is identical in shape to a Latin one ("ООО"). A genuinely Cyrillic or Greek name
     is left alone: it is transliterated by :mod:`chipguard.names.scripts` instead.
     """
+    if not _CYRILLIC_OR_GREEK.search(text):
+        return text, False
     table = confusables()
     foreign = [ch for ch in text if _is_cyrillic_or_greek(ch) and ch.isalpha()]
     if not foreign:
@@ -138,7 +152,9 @@ def latin_letters(text: str) -> str:
     Why: the romanisation readers (Wade-Giles, Korean, Arabic compounds) recognise a name by its Latin
     letters, its hyphens and its comma, which :func:`clean` removes. Run on the name as written, a compound
     carrying a diacritic, a homoglyph or a zero-width character was read as written, i.e. not at all."""
-    if text.isascii():
+    if text.isascii() or not _LATIN_LETTER.search(text):
+        # (a name with no Latin letter at all, a Chinese or a Cyrillic one, holds nothing these readers
+        # read: it is romanised by chipguard.names.scripts, and the pass's Chinese names paid ~16 µs each)
         return text
     skel, _changed = skeleton(strip_invisible(unicodedata.normalize("NFKC", text)))
     return fold_diacritics(skel)
