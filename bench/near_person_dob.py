@@ -213,17 +213,17 @@ def screen(screener: Any, row: Row) -> tuple[bool, bool, list[Any]]:
     return own, bool(hits), hits
 
 
-def samples(
-    shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = None
-) -> list[tuple[str, Any, list[Row]]]:
-    """(label, screener, rows) of S1 and S2 (the caller's CSL 2022-04 screener and parties when it has them)."""
-    from chipguard.match.screener import Screener
-    from chipguard.sources import parse_file
+def watchlists(shared: Path, csl_screener: Any = None, csl_parties: list[Any] | None = None) -> list[Any]:
+    """The set's two watchlists, (label, screener, parties) each: CSL 2022-04 (the caller's screener and
+    parties when it has them) and the C lists (``bench.sets.person_watchlists``, as the spelling sets)."""
+    columns = sets.person_watchlists(shared, csl_screener, csl_parties)
+    assert len(columns) == 2, "the C lists are not in the shared data"
+    return columns
 
-    csl = parse_file(shared / sets.CSL).parties if csl_parties is None else csl_parties
-    c_lists = sets._c_lists(str(shared))
-    assert c_lists is not None, "the C lists are not in the shared data"
-    c_screener, c_parties = c_lists
+
+def samples(columns: list[Any]) -> list[tuple[str, Any, list[Row]]]:
+    """(label, screener, rows) of S1 and S2 over ``columns`` (:func:`watchlists`)."""
+    (_csl_label, s1_screener, csl), (_c_label, c_screener, c_parties) = columns
     on_csl = {sets.key(a.name) for p in csl for a in p.all_names()}
     csl_uids = {uid for p in csl if (uid := sets._ofac_uid(p))}
     c_only = [
@@ -234,7 +234,6 @@ def samples(
     rng1, rng2 = random.Random(SEEDS["S1"]), random.Random(SEEDS["S2"])
     s1 = positives("S1", csl, rng1) + lookalikes("S1", c_parties, csl, rng1)
     s2 = positives("S2", c_only, rng2) + lookalikes("S2", csl, c_parties, rng2)
-    s1_screener = Screener(csl) if csl_screener is None else csl_screener
     return [("S1 (CSL 2022-04)", s1_screener, s1), (f"S2 ({sets.C_LISTS_LABEL})", c_screener, s2)]
 
 
@@ -258,7 +257,8 @@ def run(
         "| a near person record by name (what a date could keep) |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for label, screener, rows in samples(shared, csl_screener, csl_parties):
+    columns = watchlists(shared, csl_screener, csl_parties)
+    for label, screener, rows in samples(columns):
         tally: dict[str, list[int]] = {c: [0, 0, 0, 0, 0, 0] for c in CATEGORIES}
         moved: list[str] = []
         for row in rows:
@@ -295,12 +295,7 @@ def run(
             print(f"| {label} | {c} | {n} | {own[0]} | {own[1]} | {a0 / n:.3f} | {a1 / n:.3f} | {exposure} |")
         for line in moved:
             print(line)
-    from chipguard.sources import parse_file
-
-    csl = parse_file(shared / sets.CSL).parties if csl_parties is None else csl_parties
-    c_lists = sets._c_lists(str(shared))
-    assert c_lists is not None
-    at_all, by_rule = chance(csl, c_lists[1])
+    at_all, by_rule = chance(columns[0][2], columns[1][2])
     print(
         f"\nchance agreement of two real persons' dates of birth (the C lists' persons' own dates against "
         f"CSL 2022-04's listed persons, 200,000 pairs): {at_all:.5f} agree at all, {by_rule:.5f} as the rule "
