@@ -178,6 +178,8 @@ def anchored(
 WADE_GILES = "wade-giles"
 # … for a Korean reading (RR read as McCune-Reischauer): its pairs count only from korean_reading_min_score
 KOREAN = "korean-rr"
+# … for an Arabic compound written as one word (a query form, and a listed person's indexed name)
+ARABIC_COMPOUND = "arabic-compound"
 
 
 def reading_floors() -> dict[str, float]:
@@ -203,7 +205,7 @@ def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
         ]
     reading = compound_reading(name) if cfg.arabic_compound_reading else ""
     if reading:
-        out.append((reading, "arabic-compound", f"Arabic compound written as one word: {reading}"))
+        out.append((reading, ARABIC_COMPOUND, f"Arabic compound written as one word: {reading}"))
     if cfg.query_korean_reading:
         out += [
             (reading, KOREAN, f"Revised Romanization read as McCune-Reischauer: {reading}")
@@ -546,7 +548,7 @@ def party_entries(pidx: int, party: Party, core_names: bool) -> Iterator[Entry]:
                         alias.kind,
                         "full",
                         person,
-                        "arabic-compound",
+                        ARABIC_COMPOUND,
                         f"Arabic compound written as one word: {reading}",
                     )
                 )
