@@ -63,6 +63,7 @@ class ScorerConfig:
     numbered_body_numbers: bool
     trade_name_place_clash: bool
     place_left_out: bool
+    city_left_out: bool
     number: float
     word: float
     person_token: float
@@ -231,6 +232,7 @@ KEYS: dict[str, str] = {
     "numbered_body_numbers": "name_score.numbered_body_numbers",
     "trade_name_place_clash": "name_score.trade_name_place_clash",
     "place_left_out": "name_score.institution_place_left_out",
+    "city_left_out": "name_score.company_city_left_out",
     "number": "weights.number",
     "word": "weights.word",
     "person_token": "weights.person_token",
@@ -791,7 +793,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "place_left_out",
-        ("name_score.institution_place_left_out",),
+        ("name_score.institution_place_left_out", "name_score.company_city_left_out"),
         "name",
         "An institution's listed name starting with a place (Beijing Computational Science Research "
         "Center), met by a query naming no place at all — no place, region or country word, no Chinese "
@@ -804,7 +806,10 @@ FEATURES: tuple[Feature, ...] = (
         "says which), the place is met by no word of the query (a misspelt place, Guangdog, keeps its "
         "weight), and the query is no word-by-word translation (a unit's reading leaves its parent out: "
         '中国医学科学院肿瘤医院 as "Tumor Hospital"). A query naming another place keeps the '
-        "institutional weight (Shanghai University / Beijing University).",
+        "institutional weight (Shanghai University / Beijing University). With company_city_left_out the "
+        "same for a company's listed name starting with a Chinese city that is no vocabulary place "
+        "(names/chinese_cities.tsv: Dandong Dongyuan Industrial): that city weighs weights.place instead of "
+        "a word's weight.",
     ),
     Feature(
         "person_parts_clash",

@@ -52,7 +52,7 @@ from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
-from chipguard.names.vocab import chinese_place_words, country_names, place_words, vocab
+from chipguard.names.vocab import chinese_city_words, chinese_place_words, country_names, place_words, vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -140,6 +140,15 @@ def names_place(tokens: Sequence[Token]) -> bool:
         if t.cls == PLACE or t.cls == COUNTRY or _is_place(t.text, True) or _is_place(t.canon, True):
             return True
     return False
+
+
+def names_company_place(tokens: Sequence[Token], cities: frozenset[str]) -> bool:
+    """Whether a company's name names a place anywhere: a place or country word, a region word, or one of
+    the Chinese cities ``cities`` (name_score.company_city_left_out). Unlike :func:`names_place`, a
+    Chinese county's name in pinyin is no place here: in a company's name it is as often its trade name
+    (东源 Dongyuan)."""
+    places = place_words()
+    return any(t.cls == PLACE or t.cls == COUNTRY or t.text in places or t.text in cities for t in tokens)
 
 
 def _leading_places(tokens: Sequence[Token]) -> int:
@@ -462,6 +471,8 @@ class SimilarityRules:
     split_word_typo: bool
     place_institutional: float
     place_left_out: bool
+    # a company's leading Chinese cities (name_score.company_city_left_out), empty when the rule is off
+    left_out_cities: frozenset[str]
     rarity_corpus_share: float
     acronym_min_length: int
     char_floor: float
@@ -531,6 +542,7 @@ class SimilarityRules:
         self.split_word_typo = cfg.split_word_typo
         self.place_institutional = cfg.place_institutional
         self.place_left_out = cfg.place_left_out
+        self.left_out_cities = chinese_city_words() if cfg.city_left_out else frozenset()
         self.rarity_corpus_share = cfg.rarity_corpus_share
         self.acronym_min_length = cfg.acronym_min_length
         self.char_floor = cfg.char_floor
@@ -1575,6 +1587,9 @@ def score_or_bound(
     lead = 0
     light: Sequence[int] = _NO_POSITIONS  # … those weighed as a place's (below)
     c_own = c_wt
+    city_lead = False  # … a company's leading city (name_score.company_city_left_out)
+    c_heavy = c_wt  # … the list name's weights before its left-out place weighed as a place
+    nc_all = len(c_tokens)
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
@@ -1595,6 +1610,20 @@ def score_or_bound(
                 and not (own.names_place() if own is not None else names_place(q_tokens))
             ):
                 lead = _leading_places(c_tokens)
+    elif (
+        not person
+        and anchors is None
+        and nc_all > 1
+        and c_tokens[0].cls == WORD
+        and c_tokens[0].text in sim_rules.left_out_cities
+        and not names_company_place(q_tokens, sim_rules.left_out_cities)
+    ):
+        # … and a company's listed name starting with a Chinese city no vocabulary place holds ("Dandong
+        # Dongyuan Industrial", name_score.company_city_left_out): left out by a query naming no place, it
+        # weighs as a place would (below), a city both names hold as the word it is
+        lead = 1
+        city_lead = True
+        c_own = tuple([sim_rules.class_weights.get(PLACE, x) if j == 0 else x for j, x in enumerate(c_wt)])
 
     # matched words common in company names at large count as less evidence (screening an organisation
     # name written in Latin letters; a word-by-word translation has its own rules)
@@ -1712,8 +1741,13 @@ def score_or_bound(
         # alignment shows what else the names leave (below: restoring its weight only lowers the score,
         # so the bounds may read the lighter one). A place the query met in another spelling (Guangdog,
         # a translation's Chinese) keeps an institution's weight.
-        light = [j for j in range(lead) if c_tokens[j].cls == PLACE and not c_used[j] and j not in may_c]
+        light = [
+            j
+            for j in range(lead)
+            if (city_lead or c_tokens[j].cls == PLACE) and not c_used[j] and j not in may_c
+        ]
         if light:
+            c_heavy = c_wt
             c_wt = tuple([c_own[j] if j in light else c_wt[j] for j in range(nc)])
         else:
             lead = 0
@@ -1960,7 +1994,7 @@ def score_or_bound(
             if whole:
                 left_out.append(c_tokens[j].text)
             else:
-                c_w[j] = max(c_w[j], sim_rules.place_institutional)
+                c_w[j] = max(c_w[j], c_heavy[j])
     unmatched_q = [(q_tokens[i].text, q_tokens[i].cls, q_w[i]) for i in range(nq) if not q_used[i]]
     unmatched_c = [(c_tokens[j].text, c_tokens[j].cls, c_w[j]) for j in range(nc) if not c_used[j]]
     if q_apart or c_apart:
@@ -2015,7 +2049,7 @@ def score_or_bound(
             penalties.append(
                 {
                     "feature": PLACE_LEFT_OUT,
-                    "reason": "the query names no place; the listed institution's leading place weighs as a "
+                    "reason": "the query names no place; the listed name's leading place weighs as a "
                     "place, and the hit is reviewed, not confirmed on the name",
                     "query": [],
                     "list": left_out,

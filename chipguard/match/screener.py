@@ -348,7 +348,7 @@ def short_form_only(alias: str, bare: NameAnalysis) -> bool:
 # why a list name is too thin to confirm on its own (ev.assess's ``thin_name``): one word, common on the lists
 SINGLE_COMMON_WORD = "a single word common on the lists"
 # … or the query is an institution's listed name without the place that starts it
-PLACE_LEFT_OUT_REASON = "the listed institution's name without its place (the query names none)"
+PLACE_LEFT_OUT_REASON = "the listed name without the place that starts it (the query names none)"
 
 
 @lru_cache(maxsize=4096)

@@ -169,6 +169,27 @@ def place_words() -> frozenset[str]:
 
 
 @cache
+def chinese_city_words() -> frozenset[str]:
+    """China's prefecture-level and sub-provincial cities spelt in pinyin, one word each (Dandong, Xuchang,
+    Tianshui): names/chinese_cities.tsv, made from CC-CEDICT by tools/build_chinese_cities.py.
+
+    Read by the scorer for one rule (matching.yml ``name_score.company_city_left_out``): a company's listed
+    name starting with such a city ("Dandong Dongyuan Industrial"), met by a query naming no place, may be
+    the name with its city left out, as "Dahua Technology" is Zhejiang Dahua Technology. They are not
+    ``places`` everywhere: a matched place weighs little, and a city both names share ("Xuchang Yuandong")
+    is evidence a company's name gives in full."""
+    from chipguard.refdata import recorded_file
+
+    out: set[str] = set()
+    for line in recorded_file("names/chinese_cities.tsv").text().splitlines():
+        if line and not line.startswith("#"):
+            word = clean(line.split("\t", 1)[0])
+            if word and " " not in word:
+                out.add(word)
+    return frozenset(out)
+
+
+@cache
 def chinese_place_words() -> frozenset[str]:
     """The Chinese places of CC-CEDICT (zh/cedict_vocab.tsv) spelt in pinyin, cleaned as names are: a place
     entry of two characters or more, less an administrative suffix, whose English spells its pinyin
