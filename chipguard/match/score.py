@@ -52,7 +52,7 @@ from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
-from chipguard.names.vocab import chinese_city_words, chinese_place_words, country_names, place_words, vocab
+from chipguard.names.vocab import chinese_place_words, company_city_words, country_names, place_words, vocab
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -144,7 +144,7 @@ def names_place(tokens: Sequence[Token]) -> bool:
 
 def names_company_place(tokens: Sequence[Token], cities: frozenset[str]) -> bool:
     """Whether a company's name names a place anywhere: a place or country word, a region word, or one of
-    the Chinese cities ``cities`` (name_score.company_city_left_out). Unlike :func:`names_place`, a
+    the cities ``cities`` (name_score.company_city_left_out). Unlike :func:`names_place`, a
     Chinese county's name in pinyin is no place here: in a company's name it is as often its trade name
     (东源 Dongyuan)."""
     places = place_words()
@@ -471,7 +471,7 @@ class SimilarityRules:
     split_word_typo: bool
     place_institutional: float
     place_left_out: bool
-    # a company's leading Chinese cities (name_score.company_city_left_out), empty when the rule is off
+    # the cities a company's listed name may start with (name_score.company_city_left_out), empty when off
     left_out_cities: frozenset[str]
     rarity_corpus_share: float
     acronym_min_length: int
@@ -542,7 +542,7 @@ class SimilarityRules:
         self.split_word_typo = cfg.split_word_typo
         self.place_institutional = cfg.place_institutional
         self.place_left_out = cfg.place_left_out
-        self.left_out_cities = chinese_city_words() if cfg.city_left_out else frozenset()
+        self.left_out_cities = company_city_words() if cfg.city_left_out else frozenset()
         self.rarity_corpus_share = cfg.rarity_corpus_share
         self.acronym_min_length = cfg.acronym_min_length
         self.char_floor = cfg.char_floor
@@ -1618,9 +1618,9 @@ def score_or_bound(
         and c_tokens[0].text in sim_rules.left_out_cities
         and not names_company_place(q_tokens, sim_rules.left_out_cities)
     ):
-        # … and a company's listed name starting with a Chinese city no vocabulary place holds ("Dandong
-        # Dongyuan Industrial", name_score.company_city_left_out): left out by a query naming no place, it
-        # weighs as a place would (below), a city both names hold as the word it is
+        # … and a company's listed name starting with a city no vocabulary place holds ("Dandong Dongyuan
+        # Industrial", "Damascus Cham Holding", name_score.company_city_left_out): left out by a query
+        # naming no place, it weighs as a place would (below), a city both names hold as the word it is
         lead = 1
         city_lead = True
         c_own = tuple([sim_rules.class_weights.get(PLACE, x) if j == 0 else x for j, x in enumerate(c_wt)])

@@ -190,6 +190,23 @@ def chinese_city_words() -> frozenset[str]:
 
 
 @cache
+def company_city_words() -> frozenset[str]:
+    """The cities a company's listed name may start with and a query leave out (matching.yml
+    ``name_score.company_city_left_out``): China's prefecture-level cities (:func:`chinese_city_words`) and
+    the cities the bundled lists' addresses name, as GeoNames knows them (names/list_cities.tsv, made by
+    tools/build_list_cities.py: Damascus, Grodno, Minsk, Tehran), one word each."""
+    from chipguard.refdata import recorded_file
+
+    out = set(chinese_city_words())
+    for line in recorded_file("names/list_cities.tsv").text().splitlines():
+        if line and not line.startswith("#"):
+            word = clean(line.split("\t", 1)[0])
+            if word and " " not in word:
+                out.add(word)
+    return frozenset(out)
+
+
+@cache
 def chinese_place_words() -> frozenset[str]:
     """The Chinese places of CC-CEDICT (zh/cedict_vocab.tsv) spelt in pinyin, cleaned as names are: a place
     entry of two characters or more, less an administrative suffix, whose English spells its pinyin
