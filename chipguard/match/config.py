@@ -82,6 +82,7 @@ class ScorerConfig:
     subset_base: float
     subset_token_share: float
     subset_cap: float
+    typo_initials_cap: float
     patronymic_penalty: float
     char_rule_below: float
     acronym_min_length: int
@@ -250,6 +251,7 @@ KEYS: dict[str, str] = {
     "subset_base": "name_score.person_subset_base",
     "subset_token_share": "name_score.person_subset_token_share",
     "subset_cap": "name_score.person_subset_cap",
+    "typo_initials_cap": "name_score.person_typo_initials_cap",
     "patronymic_penalty": "name_score.patronymic_reversal_penalty",
     "char_rule_below": "name_score.character_rule_below",
     "acronym_min_length": "name_score.acronym_min_length",
@@ -811,6 +813,17 @@ FEATURES: tuple[Feature, ...] = (
         "prefecture-level cities, names/chinese_cities.tsv: Dandong Dongyuan Industrial; the cities of the "
         "bundled lists' addresses, names/list_cities.tsv: Damascus Cham Holding Company): that city weighs "
         "weights.place instead of a word's weight; a city both names hold keeps a word's weight.",
+    ),
+    Feature(
+        "person_typo_initials",
+        ("name_score.person_typo_initials_cap",),
+        "name",
+        "A person's listed name of one full part and initials met only by initials and a typo of that part "
+        "(GHAILANI's alias Ahmed A. against Ahmad Ayman: 0.80): such an alias names thousands of people, "
+        "and a typo of its one full part is another name as often as the same one. The score is at most "
+        "the cap (the difference shows as this feature's negative contribution). Not when the full part is "
+        "met exactly (Ahmed Ali against Ahmed A.) or as a listed form of the name, nor for a query written "
+        "with initials against a listed full name (A. Ghailan).",
     ),
     Feature(
         "person_parts_clash",

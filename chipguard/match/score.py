@@ -1483,6 +1483,62 @@ def _other_pinyin_left(
     return other_pinyin_name(qt, ct) and len(pinyin_syllables(qt)) != len(pinyin_syllables(ct))
 
 
+def _full_parts(tokens: Sequence[Token]) -> int:
+    """The parts of a person's name that are more than an initial (stopwords and legal words aside)."""
+    return sum(1 for t in tokens if len(t.text) > 1 and t.cls not in (STOP, LEGAL))
+
+
+def _typo_initials_cap(
+    pairs: list[Pair],
+    c_tokens: Sequence[Token],
+    base: float,
+    penalties: list[dict[str, Any]],
+    cap: float,
+) -> None:
+    """Caps at ``cap`` (name_score.person_typo_initials_cap) a person's listed name of one full part and
+    initials (``c_tokens``: a person's list name is never in the query's seat) met only by initials and a
+    full part met neither exactly nor as a listed form of the name (GHAILANI's alias "Ahmed A." against
+    'AHMAD, Ayman': a typo and an initial, 0.80).
+
+    Why: such an alias (one given name and an initial) names thousands of people, and a typo of its one
+    full part is another name as often as the same one (Ahmad / Ahmed): the only evidence is one word
+    that does not agree. Other persons of the OFAC and UN lists meeting the CSL's such aliases by a typo
+    and an initial: 6 of 103 hit, every one another person; the aliases' own records' other names: 84 of
+    84 still found. Why the listed side only: a query written with initials against a listed full name
+    ("A. Ghailan") meets a listed name that says more than one word, and capping it too lost 45 of 241
+    own records of that sample (BENCHMARKS.md, issue 12 session 24). Appends the cut as a penalty (the
+    explanation shows it); a full part met exactly (Ahmed Ali / Ahmed A.) or two full parts met leave the
+    score as it is."""
+    initials = 0
+    full: Pair | None = None
+    for p in pairs:
+        if p.how == "initial":
+            initials += 1
+        elif full is not None:
+            return  # two full parts met
+        else:
+            full = p
+    if (
+        not initials
+        or full is None
+        or full.similarity >= 0.99
+        or full.how == NAME_FORM
+        or _full_parts(c_tokens) != 1
+    ):
+        return
+    now = base + sum((p["value"] for p in penalties), 0.0)
+    if now > cap:
+        penalties.append(
+            {
+                "feature": "person_typo_initials",
+                "reason": "met only by initials and a misspelt full part: one name and an initial say little",
+                "query": [full.query],
+                "list": [full.candidate],
+                "value": cap - now,
+            }
+        )
+
+
 def score_or_bound(
     query: NameAnalysis,
     cand: NameAnalysis,
@@ -2129,6 +2185,8 @@ def score_or_bound(
             if w.symbol_score > base:
                 basis = "symbol"
             base, acronym = max(base, w.symbol_score), True
+    if person and w.typo_initials_cap < 1.0:
+        _typo_initials_cap(out_pairs, c_tokens, base, penalties, w.typo_initials_cap)
     score = base + sum(p["value"] for p in penalties)
     score = max(0.0, min(1.0, score))
     return Scored(
