@@ -56,6 +56,7 @@ class ScorerConfig:
     abbreviation_known_word: bool
     abbreviation_same_business: tuple[str, ...]
     character_short_word_distinct: bool
+    character_short_name_distinct: bool
     character_sole_word_distinct: bool
     body_kinds_unmatched_distinct: bool
     dictionary_names_registered: bool
@@ -226,6 +227,7 @@ KEYS: dict[str, str] = {
     "abbreviation_known_word": "name_score.abbreviation_known_word",
     "abbreviation_same_business": "name_score.abbreviation_same_business",
     "character_short_word_distinct": "name_score.character_short_word_distinct",
+    "character_short_name_distinct": "name_score.character_short_name_distinct",
     "character_sole_word_distinct": "name_score.character_sole_word_distinct",
     "body_kinds_unmatched_distinct": "name_score.body_kinds_unmatched_distinct",
     "dictionary_names_registered": "name_score.dictionary_names_registered",
@@ -746,6 +748,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.character_rule_below",
             "name_score.numbered_body_numbers",
             "name_score.character_short_word_distinct",
+            "name_score.character_short_name_distinct",
             "name_score.character_sole_word_distinct",
         ),
         "name",
@@ -759,7 +762,11 @@ FEATURES: tuple[Feature, ...] = (
         "they are two edits apart or more "
         "(CK / A.C. International, "
         "Hunan / HNA Investment Group: the word rules judged those two words other words, and the letters "
-        "are alike only through the words the names share); with character_sole_word_distinct, not for "
+        "are alike only through the words the names share); with character_short_name_distinct, not either "
+        "when they are one edit apart (not the same letters in another order) and every word the names pair "
+        "is generic, an industry word, a legal form, a place or a stopword: the short word is all that names "
+        "the firm, and one letter off it is another firm's short name (MCS / MKS International; PTV / PVT "
+        "and Hon Wai / Hon Hai still meet); with character_sole_word_distinct, not for "
         "two institutions' names that share no distinctive word (every word they pair generic, an industry "
         "or institutional word, a legal form, a place) and leave one word on each side, each name's own, "
         "neither holding the other nor the same letters in another order, starting with different letters "

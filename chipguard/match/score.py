@@ -227,6 +227,10 @@ def _short_word_left(
     query: NameAnalysis,
     cand: NameAnalysis,
     translated: bool,
+    short_name: bool = False,
+    pairs: list[tuple[int, int, float, str]] | None = None,
+    q_tokens: Sequence[Token] = (),
+    c_tokens: Sequence[Token] = (),
 ) -> bool:
     """One word left unmatched on each side (legal forms and stopwords aside), both words of letters as
     written (not parts the analysis cut from a longer word: MOUNTIAN read "mount ian"), one of them shorter
@@ -237,7 +241,12 @@ def _short_word_left(
     by initials (拓尔思 TRS, 劲拓 JT), never its place. Not when one of the two words holds the other (HKCO /
     HK CO., S. DER.L. / S. DE R.L.: the "words" are where the spaces fell), nor when they are one edit
     apart (PTV / PVT, Hon Wai / Hon Hai: a short word's typo, which the word rules leave to the letters)
-    (name_score.character_short_word_distinct)."""
+    (name_score.character_short_word_distinct) — unless, with ``short_name``
+    (name_score.character_short_name_distinct), every word the names pair (``pairs`` of ``q_tokens`` and
+    ``c_tokens``) is generic, an industry word, a legal form, a place or a stopword and the two short words
+    are not the same letters in another order: the short word is then all that names the firm, and one
+    letter off it is another firm's short name (MCS / MKS / MRS International, DES / SES International,
+    CONSTRUCTORA H.L.P. / H.L.T.: each pair two records of the CSL)."""
     q = [(text, cls) for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
     c = [(text, cls) for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
     if len(q) != 1 or len(c) != 1:
@@ -255,9 +264,30 @@ def _short_word_left(
         # SHUNFA HENGYE)
         and qt not in ct
         and ct not in qt
-        # (one edit apart they are a short word's typo, which the letters forgive: PTV / PVT, Wai / Hai)
-        and OSA.distance(qt, ct, score_cutoff=2) >= 2
+        # (one edit apart they are a short word's typo, which the letters forgive: PTV / PVT, Wai / Hai —
+        # unless the short word is all that names the firm, name_score.character_short_name_distinct)
+        and (
+            OSA.distance(qt, ct, score_cutoff=2) >= 2
+            or (
+                short_name
+                and sorted(qt) != sorted(ct)
+                and pairs is not None
+                and _shares_no_proper_word(pairs, q_tokens, c_tokens)
+            )
+        )
     )
+
+
+def _shares_no_proper_word(
+    pairs: list[tuple[int, int, float, str]], q_tokens: Sequence[Token], c_tokens: Sequence[Token]
+) -> bool:
+    """Every word two names pair is generic, an industry or institutional word, a legal form, a place or a
+    stopword (no proper word, no number): what they share says what the firms are, not which."""
+    for i, j, _sim, _how in pairs:
+        for t in (q_tokens[i], c_tokens[j]):
+            if t.cls == NUMBER or (t.cls == WORD and not _known_word(t.text)):
+                return False
+    return True
 
 
 def _sole_words_differ(
@@ -279,7 +309,8 @@ def _sole_words_differ(
     place or its founder, the word rules found the two words other words, and the letters are alike through
     the generic words. One edit at the first letter is left to the letters: it is as often a typo (Mefei for
     Hefei University) as another body (赣南 Gannan / Wannan Medical College); so are names sharing a
-    distinctive word (Hon Wai / Hon Hai) and a firm's short name (MCS / MKS International)."""
+    distinctive word (Hon Wai / Hon Hai). (A firm's short word one letter off, MCS / MKS International, is
+    _short_word_left's, with name_score.character_short_name_distinct.)"""
     q = [(text, cls) for text, cls, _w in unmatched_q if cls not in (STOP, LEGAL)]
     c = [(text, cls) for text, cls, _w in unmatched_c if cls not in (STOP, LEGAL)]
     if len(q) != 1 or len(c) != 1:
@@ -291,11 +322,7 @@ def _sole_words_differ(
         return False
     if qt not in query.cleaned.split() or ct not in cand.cleaned.split():
         return False
-    for i, j, _sim, _how in pairs:
-        for t in (q_tokens[i], c_tokens[j]):
-            if t.cls == NUMBER or (t.cls == WORD and not _known_word(t.text)):
-                return False
-    return True
+    return _shares_no_proper_word(pairs, q_tokens, c_tokens)
 
 
 @cache
@@ -2168,7 +2195,18 @@ def score_or_bound(
             and not (w.numbered_body_numbers and _numbers_differ(query.joined, cand.joined))
             and not (
                 w.character_short_word_distinct
-                and _short_word_left(unmatched_q, unmatched_c, w.len_typo, query, cand, translated)
+                and _short_word_left(
+                    unmatched_q,
+                    unmatched_c,
+                    w.len_typo,
+                    query,
+                    cand,
+                    translated,
+                    w.character_short_name_distinct,
+                    pairs,
+                    q_tokens,
+                    c_tokens,
+                )
             )
             and not (
                 w.character_sole_word_distinct
