@@ -8,10 +8,14 @@ Real records: CSL 2022-04; skipped without the shared data."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from chipguard.match import screener as screener_module
+from chipguard.match.screener import KOREAN
 from chipguard.names.korean import list_style, mr_readings, syllable_rows
-from tests.csl_support import csl_2022_screener
+from tests.csl_support import csl_2022_parties, csl_2022_screener
 from tests.scorer_support import scorer_config_with
 from tests.watchlist_support import best_scores
 
@@ -200,3 +204,40 @@ def test_without_korean_list_spellings_they_were_not(monkeypatch: pytest.MonkeyP
     threshold = csl_2022_screener().threshold
     scores = best_scores(csl_2022_screener(), CSL_OTHER_LIST_SPELLING)
     assert all(score < threshold for score in scores.values()), scores
+
+
+def test_a_readings_first_word_is_voiced_only_as_the_names_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    # McCune-Reischauer writes ㄱ ㄷ ㅂ as k t p at a word's start: KIM SONG is not read Gim Song, nor the
+    # Wade-Giles Ting Hung-po Ding Hung-po (matching.yml korean_voiced_first_word false) …
+    assert mr_readings("KIM SONG", True, True, voiced_first_word=False) == ()
+    assert "Gim Song" in mr_readings("KIM SONG", True, True, voiced_first_word=True)
+    assert not any(
+        r.startswith("Ding") for r in mr_readings("Ting Hung-po", True, True, voiced_first_word=False)
+    )
+    # … while a given name's word still is (the lists write Gwang, Byong, Gon), and a name written with a
+    # voiced first word is read as before
+    assert "Ri Man Gon" in mr_readings("Ri Man Kon", True, True, voiced_first_word=False)
+    assert mr_readings("Gim Jeong Eun", voiced_first_word=False) == mr_readings("Gim Jeong Eun")
+    korean = [
+        text for text, method, _e in screener_module.romanisation_readings("KIM SONG") if method == KOREAN
+    ]
+    assert korean == []
+    scorer_config_with(monkeypatch, korean_voiced_first_word=True)
+    korean = [
+        text for text, method, _e in screener_module.romanisation_readings("KIM SONG") if method == KOREAN
+    ]
+    assert korean == ["Gim Song"]
+
+
+def test_the_lists_write_a_korean_names_first_word_unvoiced() -> None:
+    # the claim behind korean_voiced_first_word, on CSL 2022-04: of its Korean persons' names, the one first
+    # word with g, d or b is an RR alias (BAK, Gwang Hun) of a person listed as PAK, Kwang Hun too
+    voiced = []
+    for party in csl_2022_parties():
+        if party.kind.value != "person" or not {*party.countries, *party.nationalities} & {"KP", "KR"}:
+            continue
+        for alias in party.all_names():
+            first = re.findall(r"[A-Za-z]+", alias.name.split(",")[0])
+            if first and first[0][:1].lower() in "gdb" and mr_readings(alias.name, True, True):
+                voiced.append((alias.name, party.name))
+    assert voiced == [("BAK, Gwang Hun", "PAK, Kwang Hun")]

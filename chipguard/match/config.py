@@ -135,6 +135,7 @@ class ScorerConfig:
     query_korean_reading: bool
     korean_list_style_reading: bool
     korean_list_spellings: bool
+    korean_voiced_first_word: bool
     korean_reading_min_score: float
     wade_giles_pinyin_alike: bool
     wade_giles_readings: int
@@ -302,6 +303,7 @@ KEYS: dict[str, str] = {
     "query_korean_reading": "query_korean_reading",
     "korean_list_style_reading": "korean_list_style_reading",
     "korean_list_spellings": "korean_list_spellings",
+    "korean_voiced_first_word": "korean_voiced_first_word",
     "korean_reading_min_score": "korean_reading_min_score",
     "wade_giles_pinyin_alike": "wade_giles_pinyin_alike",
     "wade_giles_readings": "wade_giles_readings",
@@ -918,14 +920,21 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "korean_list_style_reading",
-        ("korean_list_style_reading", "korean_list_spellings", "korean_reading_min_score"),
+        (
+            "korean_list_style_reading",
+            "korean_list_spellings",
+            "korean_voiced_first_word",
+            "korean_reading_min_score",
+        ),
         "name",
         "With query_korean_reading: a name whose every word is written as the lists write Korean is read too "
         "(Ri Jong Jol, Kim Il-ram, Joe Ryong Hae: RR's j is MR's ch at a word's start, RR's initial r is the "
         "lists' n; the readings Ri Chong Chol, Kim Il-nam, Choe Ryong Hae). With korean_list_spellings, a "
         "syllable is read as the lists' other spellings of its Hangul syllables too (ICU's McCune-Reischauer at "
         "a word's start and inside a word, as the DPRK writes it anywhere: Kim Chong Un as Kim Jong Un, Ri Man "
-        "Kon as Ri Man Gon). A record a Korean reading meets "
+        "Kon as Ri Man Gon), but a first word with g, d or b only as written so (korean_voiced_first_word "
+        "false: KIM SONG is not read Gim Song; the lists write a Korean name's first word with MR's k, t, p). "
+        "A record a Korean reading meets "
         "counts only at korean_reading_min_score or more (a near name of a guessed reading is no evidence).",
     ),
     Feature(

@@ -209,7 +209,9 @@ def romanisation_readings(name: str) -> list[tuple[str, str, str]]:
     if cfg.query_korean_reading:
         out += [
             (reading, KOREAN, f"Revised Romanization read as McCune-Reischauer: {reading}")
-            for reading in mr_readings(name, cfg.korean_list_style_reading, cfg.korean_list_spellings)
+            for reading in mr_readings(
+                name, cfg.korean_list_style_reading, cfg.korean_list_spellings, cfg.korean_voiced_first_word
+            )
         ]
     return out
 

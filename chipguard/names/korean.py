@@ -43,6 +43,8 @@ _NOT_KOREAN = re.compile(r"[fqvxzFQVXZ]|[cC](?![hH])")
 # and inside a word: Jo Jeong Gil → Cho / Jo, Chong / Jong, Kil / Gil) has eight
 MAX_READINGS = 8
 _VOWELS = frozenset("aeiouwy")
+# the voiced initials McCune-Reischauer writes inside a word only (ㄱ ㄷ ㅂ: g d b, at a word's start k t p)
+_VOICED = ("g", "d", "b")
 
 
 @cache
@@ -140,7 +142,9 @@ def list_style(word: str) -> bool:
     return bool(syllables) and syllables[0] in initial
 
 
-def mr_readings(name: str, list_style_too: bool = False, list_spellings: bool = False) -> tuple[str, ...]:
+def mr_readings(
+    name: str, list_style_too: bool = False, list_spellings: bool = False, voiced_first_word: bool = True
+) -> tuple[str, ...]:
     """``name`` read from RR into the lists' McCune-Reischauer, up to ``MAX_READINGS`` spellings (the
     word-initial spellings first, the name's word layout and hyphens kept); () when the name does not read
     as RR (see the module docstring). ``list_style_too``: a name whose every word is written as the lists
@@ -148,7 +152,12 @@ def mr_readings(name: str, list_style_too: bool = False, list_spellings: bool = 
     start and its initial r their n, so an RR name may look list style (Ri Jong Jol: 리정졸, listed RI
     Chong Chol; Kim Il-ram: 김일람, listed KIM Il Nam). ``list_spellings``: a syllable written as the lists
     write one is read as the lists' other spellings of its Hangul syllables too (matching.yml
-    korean_list_spellings: Kim Chong Un → Kim Jong Un, Ri Man Kon → Ri Man Gon)."""
+    korean_list_spellings: Kim Chong Un → Kim Jong Un, Ri Man Kon → Ri Man Gon). ``voiced_first_word``
+    false (matching.yml korean_voiced_first_word): no reading whose first word starts with g, d or b when
+    the name's own first word does not (KIM SONG is not read Gim Song): McCune-Reischauer writes ㄱ ㄷ ㅂ as
+    k t p at a word's start, and the lists write a Korean name's first word so — of CSL's and the C lists'
+    Korean persons' names one surname only, BAK Gwang Hun, an RR alias beside its own PAK Kwang Hun — while
+    a given name's word they do write voiced now and then (Gwang, Byong, Bong, Gon, Gil), which is kept."""
     if _NOT_KOREAN.search(name):
         return ()
     words = name_words(name)
@@ -200,6 +209,8 @@ def mr_readings(name: str, list_style_too: bool = False, list_spellings: bool = 
     for combo in combos:
         text = " ".join(w.capitalize() for w, _rank in combo)
         if text.lower() != as_written and text not in out:
+            if not voiced_first_word and combo[0][0][:1] in _VOICED and words[0][:1].lower() not in _VOICED:
+                continue
             out.append(text)
             if len(out) == MAX_READINGS:
                 break
