@@ -11,7 +11,8 @@ stored in the product, nothing is tuned to a row):
   has three parts or more ("SURNAME, Given Patronymic"), queried by the surname and the first given
   name only (half of them "Given SURNAME"), one letter of one of the two (five letters or more, not the
   first letter) replaced by another letter. Each is queried four ways: name only; with the person's own
-  date of birth (a full date inside the listed one: a customer gives a day) and listed nationality;
+  date of birth (a full date inside the listed one: a customer gives a day) and nationality (the
+  listed one; the record stating none, the country it places the person in: ``nationality_of``);
   with the own date and no nationality; with a date 3–30 years away from every listed one (after
   "circa" and ranges) and the listed nationality. Found: an alerting hit (potential or confirmed) on
   the person's own record. The shifted row must not alert on it.
@@ -116,6 +117,26 @@ def _own_day(party: Any, rng: random.Random) -> date | None:
     return span.start + timedelta(days=rng.randint(0, max((span.end - span.start).days, 0)))
 
 
+def nationality_of(party: Any) -> str:
+    """The nationality a customer who is the listed person gives: the record's first, or, the record
+    stating none, the first country it places the person in — an address country, else the country the
+    last part of a place of birth names (by ``chipguard.geo``'s country names, not the matcher's words):
+    "HWANG, Pyong So" (address KP) gives KP, "FARZAT, Hussein Mahmoud" (born in "Hama, Syria") SY; ""
+    when the record says nothing of where the person is from (the look-alikes' rows take ``nationalities
+    or countries`` the same way)."""
+    from chipguard.geo.countries import lookup_country
+
+    if party.nationalities:
+        return str(party.nationalities[0])
+    if party.countries:
+        return str(party.countries[0])
+    for place in party.birth_places:
+        found = lookup_country(place.rsplit(",", 1)[-1].strip())
+        if found is not None:
+            return str(found.alpha_2)
+    return ""
+
+
 def positives(sample: str, people: list[Any], rng: random.Random) -> list[Row]:
     from chipguard.match.evidence import birth_spans
 
@@ -130,7 +151,7 @@ def positives(sample: str, people: list[Any], rng: random.Random) -> list[Row]:
         own = _own_day(party, rng)
         if name is None or own is None:
             continue
-        nat = party.nationalities[0] if party.nationalities else ""
+        nat = nationality_of(party)
         base = Row(sample, "name_only", name, frozenset({sets._record_id(party)}), listed=party.name)
         rows.append(base)
         rows.append(replace(base, category="dob_nat", date_of_birth=own.isoformat(), nationality=nat))
@@ -295,26 +316,37 @@ def run(
             print(f"| {label} | {c} | {n} | {own[0]} | {own[1]} | {a0 / n:.3f} | {a1 / n:.3f} | {exposure} |")
         for line in moved:
             print(line)
-    at_all, by_rule = chance(columns[0][2], columns[1][2])
+    at_all, by_rule, placed = chance(columns[0][2], columns[1][2])
     print(
         f"\nchance agreement of two real persons' dates of birth (the C lists' persons' own dates against "
         f"CSL 2022-04's listed persons, 200,000 pairs): {at_all:.5f} agree at all, {by_rule:.5f} as the rule "
-        "reads them (a day, or a wider date with the nationality)"
+        "reads them (a day, or a wider date with the nationality; "
+        f"{placed:.5f} of it by a country the record places the person in, stating no nationality)"
+    )
+    stated, where = same_country(columns[0][2], columns[1][2])
+    print(
+        "a person of a country against that country's listed persons (a wider date on the list): the date "
+        f"agrees {stated:.4f} of the time when the record states the nationality, {where:.4f} when it states "
+        "none and places the person there (address, place of birth)"
     )
 
 
-def chance(records: list[Any], people: list[Any], pairs: int = 200_000, seed: int = 5) -> tuple[float, float]:
+def chance(
+    records: list[Any], people: list[Any], pairs: int = 200_000, seed: int = 5
+) -> tuple[float, float, float]:
     """How often two real persons' dates of birth agree by chance: a person of ``people`` (its own date, a
     day inside its listed one) against a listed record of ``records`` drawn at random, ``pairs`` times —
     (agreeing at all, agreeing as the rule reads it: a day on both sides, or a wider date with the
-    nationality too). What a look-alike's date does against a near record, whose name the rule already
-    let through."""
+    nationality too, or with a country the record places the person in when it states no nationality
+    (``strength.near_person_place_for_nationality``), and the share of that last path). What a
+    look-alike's date does against a near record, whose name the rule already let through."""
     from chipguard.match import evidence
 
     rng = random.Random(seed)
     widest = int(evidence.config()["near_person_dob_days"])
+    by_place = bool(evidence.config()["near_person_place_for_nationality"])
     listed = [
-        (spans, set(p.nationalities))
+        (spans, set(p.nationalities), evidence.party_evidence(p).places)
         for p in records
         if p.kind.value == "person" and (spans := evidence.birth_spans(p.dates.get("birth", "")))
     ]
@@ -323,15 +355,65 @@ def chance(records: list[Any], people: list[Any], pairs: int = 200_000, seed: in
         for p in people
         if p.kind.value == "person" and (day := _own_day(p, rng)) is not None
     ]
-    at_all = kept = 0
+    at_all = kept = placed = 0
     for _ in range(pairs):
         day, nat = rng.choice(asked)
-        spans, nats = rng.choice(listed)
+        spans, nats, places = rng.choice(listed)
         agree = [s for s in spans if s.start <= day <= s.end]
         if agree:
             at_all += 1
-            kept += any((s.end - s.start).days <= widest for s in agree) or bool(nat and nat in nats)
-    return at_all / pairs, kept / pairs
+            if any((s.end - s.start).days <= widest for s in agree) or bool(nat and nat in nats):
+                kept += 1
+            elif by_place and nat and not nats and nat in places:
+                kept += 1
+                placed += 1
+    return at_all / pairs, kept / pairs, placed / pairs
+
+
+def same_country(
+    records: list[Any], people: list[Any], pairs: int = 200_000, seed: int = 6
+) -> tuple[float, float]:
+    """How often a wider listed date of birth (a year, "circa", a range) agrees by chance with a person's
+    own day when the two are of one country — the case the rule meets, a near name being mostly of the
+    same people: a person of ``people`` of nationality X against a record of ``records`` of nationality X
+    (first figure), or stating none and placing the person in X by an address or a place of birth
+    (second; ``PartyEvidence.places``). If the second is no higher, a country the record places the
+    person in is as good a stand-in beside a wider date as a nationality it states."""
+    from chipguard.match import evidence
+
+    rng = random.Random(seed)
+    widest = int(evidence.config()["near_person_dob_days"])
+    stated: dict[str, list[Any]] = {}
+    where: dict[str, list[Any]] = {}
+    for p in records:
+        if p.kind.value != "person":
+            continue
+        spans = [s for s in evidence.birth_spans(p.dates.get("birth", "")) if (s.end - s.start).days > widest]
+        if not spans:
+            continue
+        if p.nationalities:
+            for code in sorted(set(p.nationalities)):
+                stated.setdefault(code, []).append(spans)
+        else:
+            for code in sorted(evidence.party_evidence(p).places):
+                where.setdefault(code, []).append(spans)
+    asked = [
+        (day, (p.nationalities or p.countries or [""])[0])
+        for p in people
+        if p.kind.value == "person" and (day := _own_day(p, rng)) is not None
+    ]
+    out: list[float] = []
+    for table in (stated, where):
+        tried = agreed = 0
+        for _ in range(pairs):
+            day, nat = rng.choice(asked)
+            pool = table.get(nat)
+            if not pool:
+                continue
+            tried += 1
+            agreed += any(s.start <= day <= s.end for s in rng.choice(pool))
+        out.append(agreed / max(tried, 1))
+    return out[0], out[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -340,8 +422,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="list every row the rule moved")
     parser.add_argument("--margin", type=float, help="strength.near_person_margin for this run")
     parser.add_argument("--dob-days", type=int, help="strength.near_person_dob_days for this run")
+    parser.add_argument(
+        "--no-place",
+        action="store_true",
+        help="strength.near_person_place_for_nationality off for this run",
+    )
     args = parser.parse_args(argv)
     values: dict[str, Any] = {}
+    if args.no_place:
+        values["near_person_place_for_nationality"] = False
     if args.margin is not None:
         values["near_person_margin"] = args.margin
     if args.dob_days is not None:

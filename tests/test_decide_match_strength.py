@@ -225,3 +225,27 @@ def test_a_near_person_owner_name_with_the_listed_date_of_birth_is_reviewed(
         assert not [h for h in owner_hits(decision, owner) if h["name"] == listed]
         assert decision.outcome == Outcome.ALLOW
         assert not [r for r in decision.reasons if r.code == "POTENTIAL_LIST_MATCH"]
+
+
+def test_a_near_person_owner_born_in_the_listed_year_of_the_country_the_record_names_is_reviewed(
+    screener: Screener,
+) -> None:
+    """Owner "HWANG Pyhng" (30 %), born 1940, a national of KP, meets "HWANG, Pyong So" (born 1940; the
+    record states no nationality, its address is in KP) at ~0.75, below the threshold: the year and the
+    record's address country standing in for its nationality keep the near name as a potential hit
+    (strength.near_person_place_for_nationality): REVIEW naming it. A national of another country: ALLOW."""
+    owner, listed = "HWANG Pyhng", "HWANG, Pyong So"
+    placed = decide(
+        deal("sale", Owner(owner, kind="person", date_of_birth="1940", nationality="KP", percent=30)),
+        screener=screener,
+    )
+    (hit,) = [h for h in owner_hits(placed, owner) if h["name"] == listed]
+    assert hit["strength"] == "potential"
+    assert placed.outcome == Outcome.REVIEW
+    assert [r for r in placed.reasons if r.code == "POTENTIAL_LIST_MATCH" and listed in r.message]
+    other = decide(
+        deal("sale", Owner(owner, kind="person", date_of_birth="1940", nationality="CN", percent=30)),
+        screener=screener,
+    )
+    assert not [h for h in owner_hits(other, owner) if h["name"] == listed]
+    assert other.outcome == Outcome.ALLOW

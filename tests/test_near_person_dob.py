@@ -107,3 +107,59 @@ def test_near_person_pair_needs_two_parts_and_one_name_all_met() -> None:
     assert ev.near_person_pair(3, 1, 0)
     assert not ev.near_person_pair(1, 0, 1)  # a surname alone
     assert not ev.near_person_pair(3, 1, 1)
+
+
+@pytest.fixture
+def place_off() -> Iterator[None]:
+    cfg = ev.config()
+    before = cfg["near_person_place_for_nationality"]
+    cfg["near_person_place_for_nationality"] = False
+    try:
+        yield
+    finally:
+        cfg["near_person_place_for_nationality"] = before
+
+
+HWANG = "HWANG, Pyong So"  # born 1940 (a year), no nationality on the record, address country KP
+FARZAT = "FARZAT, Hussein Mahmoud"  # born 1957, no nationality, no address country, born in "Hama, Syria"
+
+
+@pytest.mark.parametrize(
+    ("name", "listed", "dob", "nationality"),
+    [("HWANG Pyhng", HWANG, "1940-06-09", "KP"), ("Husein FARZAT", FARZAT, "1957-03-02", "SY")],
+)
+def test_a_record_without_nationality_places_the_person_by_address_or_birth_place(
+    screener: Screener, name: str, listed: str, dob: str, nationality: str
+) -> None:
+    """A year on a record stating no nationality (strength.near_person_place_for_nationality): the query's
+    nationality among the countries the record places the person in — its address country (HWANG: KP) or
+    its place of birth's ("Hama, Syria") — stands in for a nationality beside the year."""
+    (hit,) = named(hits(screener, name, date_of_birth=dob, nationality=nationality), listed)
+    assert hit.strength == "potential" and hit.score < screener.threshold
+    (kept,) = [f for f in hit.evidence if f["feature"] == "near_name"]
+    assert f"places the person in {nationality}" in kept["detail"]
+    # another nationality, none, or a year away: nothing
+    assert not named(hits(screener, name, date_of_birth=dob, nationality="CN"), listed)
+    assert not named(hits(screener, name, date_of_birth=dob), listed)
+    assert not named(hits(screener, name, date_of_birth="1925-06-09", nationality=nationality), listed)
+
+
+def test_without_the_place_rule_a_record_without_nationality_keeps_nothing_by_a_year(
+    screener: Screener, place_off: None
+) -> None:
+    assert not named(hits(screener, "HWANG Pyhng", date_of_birth="1940-06-09", nationality="KP"), HWANG)
+    assert not named(hits(screener, "Husein FARZAT", date_of_birth="1957-03-02", nationality="SY"), FARZAT)
+
+
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [
+        ("Hama, Syria", "SY"),
+        ("Nahr-e Saraj District, Helmand Province, Afghanistan", "AF"),
+        ("Borisov, Belarus", "BY"),
+        ("al-Jawrah, al-Majdal District, Gaza", None),
+        ("", None),
+    ],
+)
+def test_birth_place_country_reads_the_last_part(place: str, code: str | None) -> None:
+    assert ev.birth_place_country(place) == code

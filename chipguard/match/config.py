@@ -405,6 +405,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.near_person_needs_dob": bool,
     "strength.near_person_margin": float,
     "strength.near_person_dob_days": int,
+    "strength.near_person_place_for_nationality": bool,
 }
 
 
@@ -1094,7 +1095,8 @@ SETTINGS: tuple[Setting, ...] = (
         "weak alias needs evidence beyond the name, whether a trade name of one common word, its listed "
         "name naming another country than the query's, is weak, and whether a person's near name below the "
         "threshold (every part met, within near_person_margin) is kept as a potential hit when the date of "
-        "birth agrees (see 'Match strength' below).",
+        "birth agrees, and whether, for it, a record stating no nationality lets its address or birth "
+        "country stand in for one (see 'Match strength' below).",
     ),
     Setting(
         ("evidence.*",),

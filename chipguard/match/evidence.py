@@ -329,6 +329,10 @@ class PartyEvidence:
     imos: frozenset[str] = frozenset()
     domains: frozenset[str] = frozenset()
     addresses: tuple[str, ...] = ()
+    # the countries the record places the person in without stating a nationality: its address countries
+    # and its places of birth's (``birth_place_country``); read only by the near-name rule when the record
+    # states no nationality (strength.near_person_place_for_nationality)
+    places: frozenset[str] = frozenset()
 
 
 def party_evidence(party: Party) -> PartyEvidence:
@@ -358,7 +362,20 @@ def party_evidence(party: Party) -> PartyEvidence:
         imos=frozenset(imos),
         domains=frozenset(d for d in domains if d),
         addresses=tuple(a.text for a in party.addresses if a.text),
+        places=frozenset(c.upper() for c in party.countries if c)
+        | {code for place in party.birth_places if (code := birth_place_country(place))},
     )
+
+
+def birth_place_country(place: str) -> str | None:
+    """The country a listed place of birth names in its last part ("Hama, Syria" → SY, "Borisov,
+    Belarus" → BY, "Nahr-e Saraj District, Helmand Province, Afghanistan" → AF), by the country words
+    names are read with (``country_of_word``: the whole part, else its last word); None when the last
+    part names no country ("al-Jawrah, al-Majdal District, Gaza")."""
+    last = place.rsplit(",", 1)[-1].strip()
+    if not last:
+        return None
+    return country_of_word(last) or country_of_word(last.split()[-1])
 
 
 class IdentifierIndex:
@@ -874,7 +891,9 @@ def assess(
     in the longer (``near_person_pair``; the screener asks only with ``strength.near_person_needs_dob``):
     kept as a potential hit (``Assessment.kept``) when the date of birth agrees — a day, or a date of
     ``strength.near_person_dob_days`` or fewer on both sides; a wider one (a year, "circa") with the
-    nationality agreeing too — and nothing conflicts.
+    nationality agreeing too, or, the record stating none, the query's nationality among the countries it
+    places the person in (``PartyEvidence.places``, ``strength.near_person_place_for_nationality``) — and
+    nothing conflicts.
     """
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
@@ -1027,7 +1046,23 @@ def assess(
             )
         )
 
-    kept = near_person and dob_agrees and not conflicts and (dob_precise or nationality_agrees)
+    # a record stating no nationality: the countries it places the person in (address, place of birth)
+    # stand in for it (strength.near_person_place_for_nationality). By chance no more often than a stated
+    # nationality: a person's day falls in a wider listed date of that country's persons 3.4 % of the time
+    # when the record places them there, 4.9 % when it states the nationality (bench.near_person_dob)
+    place_agrees = (
+        near_person
+        and dob_agrees
+        and not dob_precise
+        and not nationality_agrees
+        and bool(query.nationality)
+        and not evidence.nationalities
+        and query.nationality in evidence.places
+        and bool(config()["near_person_place_for_nationality"])
+    )
+    kept = (
+        near_person and dob_agrees and not conflicts and (dob_precise or nationality_agrees or place_agrees)
+    )
     if kept:
         features.append(
             _feature(
@@ -1038,6 +1073,9 @@ def assess(
                     "the date of birth agrees"
                     if dob_precise
                     else "the date of birth (a year or a span) and the nationality agree"
+                    if nationality_agrees
+                    else f"the date of birth (a year or a span) agrees and the record, stating no "
+                    f"nationality, places the person in {query.nationality}"
                 ),
             )
         )
