@@ -23,9 +23,11 @@ stored in the product, nothing is tuned to a row):
   are on no record of the watchlist by name or uid); the rule's share is the hits it kept.
 
 The last column, for the look-alikes: how many have a person record within the rule's reach by name
-(below the threshold by at most ``near_person_margin``, the shorter name met part by part in the longer),
-what only an agreeing date of birth separates from an alert; and a closing line says how often two real
-persons' dates of birth agree by chance (``chance``).
+(``in_reach``: below the threshold by at most ``near_person_margin``, the shorter name met part by part in
+the longer, or down to ``near_person_day_margin`` with the query's every part met), what only an agreeing
+date of birth separates from an alert; and closing lines say how often two real persons' dates of birth
+agree by chance (``chance``) and how often a wider listed date agrees with a person of the same country,
+the record stating the nationality or only placing the person there (``same_country``).
 
 Two samples: **S1** the dev watchlist CSL 2022-04 (positives its persons, seed 23; look-alikes the C
 lists' persons); **S2** other entities — the C lists (OFAC SDN 2024-05, UN, non-SDN 2025), positives
@@ -204,24 +206,36 @@ def rule(on: bool, **values: Any) -> Iterator[None]:
         cfg.update(before)
 
 
-def exposed(screener: Any, row: Row) -> bool:
-    """Whether a person record scores in [threshold − near_person_margin, threshold) against the row's
-    name, the shorter name met part by part in the longer (``near_person_pair``): a record an agreeing
-    date of birth would keep (by name only, the first 10 records)."""
+def in_reach(screener: Any, name: str) -> list[Any]:
+    """The person records an agreeing date of birth could keep for ``name`` (by name only, the first 10
+    records): scoring in [threshold − near_person_margin, threshold), the shorter name met part by part in
+    the longer (``near_person_pair``), or further down to ``near_person_day_margin`` with the query's
+    every part met (what only a day-precise date keeps)."""
     from chipguard.match import evidence
 
     cut = screener.threshold
-    low = cut - float(evidence.config()["near_person_margin"])
-    return any(
-        h.kind == "person"
-        and low <= h.score < cut
-        and evidence.near_person_pair(
-            len(h.explanation.get("alignment", ())),
-            len(h.explanation.get("unmatched_query", ())),
-            len(h.explanation.get("unmatched_candidate", ())),
-        )
-        for h in screener.screen(row.name, kind="person", threshold=low)
-    )
+    margin = float(evidence.config()["near_person_margin"])
+    day = evidence.near_person_day_margin() or margin
+    out = []
+    for h in screener.screen(name, kind="person", threshold=cut - max(margin, day)):
+        unmatched_query = len(h.explanation.get("unmatched_query", ()))
+        if (
+            h.kind == "person"
+            and h.score < cut
+            and evidence.near_person_pair(
+                len(h.explanation.get("alignment", ())),
+                unmatched_query,
+                len(h.explanation.get("unmatched_candidate", ())),
+            )
+            and (h.score >= cut - margin or unmatched_query == 0)
+        ):
+            out.append(h)
+    return out
+
+
+def exposed(screener: Any, row: Row) -> bool:
+    """Whether a record is within the rule's reach by the row's name (``in_reach``)."""
+    return bool(in_reach(screener, row.name))
 
 
 def screen(screener: Any, row: Row) -> tuple[bool, bool, list[Any]]:
@@ -422,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="list every row the rule moved")
     parser.add_argument("--margin", type=float, help="strength.near_person_margin for this run")
     parser.add_argument("--dob-days", type=int, help="strength.near_person_dob_days for this run")
+    parser.add_argument("--day-margin", type=float, help="strength.near_person_day_margin for this run")
     parser.add_argument(
         "--no-place",
         action="store_true",
@@ -429,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     values: dict[str, Any] = {}
+    if args.day_margin is not None:
+        values["near_person_day_margin"] = args.day_margin
     if args.no_place:
         values["near_person_place_for_nationality"] = False
     if args.margin is not None:

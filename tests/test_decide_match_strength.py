@@ -249,3 +249,26 @@ def test_a_near_person_owner_born_in_the_listed_year_of_the_country_the_record_n
     )
     assert not [h for h in owner_hits(other, owner) if h["name"] == listed]
     assert other.outcome == Outcome.ALLOW
+
+
+def test_an_owner_giving_two_of_four_listed_name_parts_with_the_listed_day_is_reviewed(
+    screener: Screener,
+) -> None:
+    """Owner "Mohamkad ALVI" (30 %) names two of "ALVI, Mohammad Masood Azhar"'s four parts, one a letter
+    off (0.60, under the scoring floor): with the listed day of birth it is a potential hit
+    (strength.near_person_day_margin) — REVIEW naming it; with the listed year only, or no date: ALLOW."""
+    owner, listed = "Mohamkad ALVI", "ALVI, Mohammad Masood Azhar"
+    agreeing = decide(
+        deal("sale", Owner(owner, kind="person", date_of_birth="1968-07-10", percent=30)), screener=screener
+    )
+    (hit,) = [h for h in owner_hits(agreeing, owner) if h["name"] == listed]
+    assert hit["strength"] == "potential"
+    assert agreeing.outcome == Outcome.REVIEW
+    assert [r for r in agreeing.reasons if r.code == "POTENTIAL_LIST_MATCH" and listed in r.message]
+    for other in ("1968", ""):
+        decision = decide(
+            deal("sale", Owner(owner, kind="person", date_of_birth=other, nationality="PK", percent=30)),
+            screener=screener,
+        )
+        assert not [h for h in owner_hits(decision, owner) if h["name"] == listed]
+        assert decision.outcome == Outcome.ALLOW

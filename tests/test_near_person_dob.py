@@ -163,3 +163,58 @@ def test_without_the_place_rule_a_record_without_nationality_keeps_nothing_by_a_
 )
 def test_birth_place_country_reads_the_last_part(place: str, code: str | None) -> None:
     assert ev.birth_place_country(place) == code
+
+
+ALVI = "ALVI, Mohammad Masood Azhar"  # born 1968-07-10 (and 1968-06-10), nationality PK
+
+
+@pytest.fixture
+def day_margin_off() -> Iterator[None]:
+    cfg = ev.config()
+    before = cfg["near_person_day_margin"]
+    cfg["near_person_day_margin"] = cfg["near_person_margin"]
+    try:
+        yield
+    finally:
+        cfg["near_person_day_margin"] = before
+
+
+def test_two_of_four_parts_are_kept_by_a_day_precise_date_only(screener: Screener) -> None:
+    """ "Mohamkad ALVI" gives two of the listed person's four parts, one a letter off: 0.60, under the
+    scoring floor (strength.near_person_day_margin). A declared person with the listed day is a potential
+    hit, scored in full though under the floor; a year (even with the nationality), another nationality,
+    or no date keeps nothing."""
+    (hit,) = named(hits(screener, "Mohamkad ALVI", date_of_birth="1968-07-10"), ALVI)
+    assert hit.strength == "potential"
+    assert screener.threshold - 0.30 <= hit.score < screener.threshold - 0.15
+    assert named(hits(screener, "Mohamkad ALVI", date_of_birth="1968-07-10", nationality="PK"), ALVI)
+    assert not named(hits(screener, "Mohamkad ALVI", date_of_birth="1968-07-10", nationality="IN"), ALVI)
+    assert not named(hits(screener, "Mohamkad ALVI", date_of_birth="1968", nationality="PK"), ALVI)
+    assert not named(hits(screener, "Mohamkad ALVI"), ALVI)
+
+
+def test_two_of_four_parts_need_the_day_margin(screener: Screener, day_margin_off: None) -> None:
+    assert not named(hits(screener, "Mohamkad ALVI", date_of_birth="1968-07-10"), ALVI)
+
+
+def test_the_wider_reach_leaves_a_query_without_a_date_of_birth_as_it_was(screener: Screener) -> None:
+    """Only a declared person giving a date of birth is scored under the scoring floor: the same name with
+    no date, or of no kind, finds what it found before (no record under the floor among its hits)."""
+    floor = screener.threshold - 0.15
+    for kind in ("person", None):
+        found = screener.screen("Mohamkad ALVI", kind=kind, threshold=floor)
+        assert not named(found, ALVI)
+
+
+def test_a_query_adding_parts_the_listed_name_lacks_is_not_kept_under_the_margin(screener: Screener) -> None:
+    """Under near_person_margin the query's every part must be met (the listed name the longer): a query
+    adding three parts to "KRECHETOV, Andrei Alexandrovich" (0.58, the listed name's every part met) is
+    no shorter name of the record, and the listed day keeps nothing there; two parts added (0.66, inside
+    near_person_margin) are kept, as before."""
+    far = "Andrey Aleksandrovich KRECHITOV Ivanov Petrov Sidorov"
+    (near,) = named(screener.screen(far, kind="person", threshold=0.45), KRECHETOV)
+    assert screener.threshold - 0.30 <= near.score < screener.threshold - 0.15
+    assert len(near.explanation["unmatched_query"]) == 3 and not near.explanation["unmatched_candidate"]
+    assert not named(hits(screener, far, date_of_birth="1981-09-22"), KRECHETOV)
+    closer = "Andrey Aleksandrovich KRECHITOV Ivanov Petrov"
+    assert named(hits(screener, closer, date_of_birth="1981-09-22"), KRECHETOV)

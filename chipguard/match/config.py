@@ -406,6 +406,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.near_person_margin": float,
     "strength.near_person_dob_days": int,
     "strength.near_person_place_for_nationality": bool,
+    "strength.near_person_day_margin": float,
 }
 
 
@@ -1095,8 +1096,10 @@ SETTINGS: tuple[Setting, ...] = (
         "weak alias needs evidence beyond the name, whether a trade name of one common word, its listed "
         "name naming another country than the query's, is weak, and whether a person's near name below the "
         "threshold (every part met, within near_person_margin) is kept as a potential hit when the date of "
-        "birth agrees, and whether, for it, a record stating no nationality lets its address or birth "
-        "country stand in for one (see 'Match strength' below).",
+        "birth agrees, whether, for it, a record stating no nationality lets its address or birth "
+        "country stand in for one, and how far below (near_person_day_margin, the query's every part "
+        "met) a declared person giving a date of birth is scored and kept by a day-precise date "
+        "(see 'Match strength' below).",
     ),
     Setting(
         ("evidence.*",),

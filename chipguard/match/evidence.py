@@ -861,6 +861,7 @@ def assess(
     kind_free_score: float | None = None,
     near_weak_alias: bool = False,
     near_person: bool = False,
+    near_person_day_only: bool = False,
 ) -> Assessment:
     """The strength of a hit from its name score and the evidence on both sides.
 
@@ -893,7 +894,9 @@ def assess(
     ``strength.near_person_dob_days`` or fewer on both sides; a wider one (a year, "circa") with the
     nationality agreeing too, or, the record stating none, the query's nationality among the countries it
     places the person in (``PartyEvidence.places``, ``strength.near_person_place_for_nationality``) — and
-    nothing conflicts.
+    nothing conflicts. ``near_person_day_only``: such a pair further below the threshold (under
+    ``near_person_margin``, down to ``strength.near_person_day_margin``: two of a listed person's four or
+    five parts), kept only by a day-precise date and no nationality that differs.
     """
     features: list[dict[str, Any]] = []
     conflicts: list[str] = []
@@ -1063,6 +1066,9 @@ def assess(
     kept = (
         near_person and dob_agrees and not conflicts and (dob_precise or nationality_agrees or place_agrees)
     )
+    if near_person_day_only:
+        # two of a listed person's four or five parts: only a day-precise date, no other nationality
+        kept = kept and dob_precise and "nationality" not in softer
     if kept:
         features.append(
             _feature(
@@ -1151,6 +1157,16 @@ def near_person_margin() -> float | None:
     if not config()["near_person_needs_dob"]:
         return None
     return _num("near_person_margin")
+
+
+def near_person_day_margin() -> float | None:
+    """How far below the threshold a declared person's near name, the query's every part met, may score
+    and still be kept by a day-precise date of birth (``strength.near_person_day_margin``); None when
+    ``strength.near_person_needs_dob`` is off or the margin is no wider than ``near_person_margin``."""
+    if not config()["near_person_needs_dob"]:
+        return None
+    wide = _num("near_person_day_margin")
+    return wide if wide > _num("near_person_margin") else None
 
 
 def near_person_pair(pairs: int, unmatched_query: int, unmatched_listed: int) -> bool:

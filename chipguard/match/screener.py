@@ -812,13 +812,22 @@ class Screener:
         best: dict[int, tuple[float, Scored, QueryForm, NameAnalysis, Entry, list[dict[str, Any]]]] = {}
         entries = self.index.entries
         rarity = self.index.rarity
-        floor = cut - scorer_config().scoring_floor_margin
         forms = query_forms(name)
         declared_kind = kind_norm
         if kind_norm == "person" and any(t.cls == "legal" for f in forms for t in f.org.tokens):
             # "Huawei Technologies Co., Ltd." declared a person: its legal form says organisation, so the
             # name is screened by what it is (the declared kind still counts as evidence, see _assess)
             kind_norm = None
+        stated = evidence or ev.NO_EVIDENCE
+        # a person giving a date of birth: a near name down to near_person_day_margin may be kept by a
+        # day-precise agreeing date (strength.near_person_day_margin, _assess), so such pairs are scored in
+        # full; any other query keeps the scoring floor (nothing changes without a date of birth)
+        day_margin = (
+            ev.near_person_day_margin()
+            if kind_norm == "person" and stated.date_of_birth is not None
+            else None
+        )
+        floor = cut - max(scorer_config().scoring_floor_margin, day_margin or 0.0)
         q_han = han_core(name)
         records = self.listed_record
         rules = similarity_rules(scorer_config())  # (one read a query, see PairQuery)
@@ -937,7 +946,6 @@ class Screener:
         # record a hit, so only the hits kept are assessed, once they are known (most records over the
         # threshold on a large list are cut by the limit or collapsed as duplicates: at 1M entities
         # bench.scale's queries keep 2,546 of the 7,902 records over it)
-        stated = evidence or ev.NO_EVIDENCE
         kept_only = stated.date_of_birth is None and not stated.gives_identifier
         assessed = (
             {}
@@ -1331,18 +1339,27 @@ class Screener:
         # strength.near_person_needs_dob); otherwise its strength is never read and it is not assessed
         # (bench.scale's 2,000 queries: 2,386 assessed, 801 of them below the threshold)
         margin = ev.near_person_margin() if query.date_of_birth is not None else None
+        # a declared person's near name further below, kept only by a day-precise date (near_person_day_margin)
+        day_margin = ev.near_person_day_margin() if margin is not None and kind_norm == "person" else None
+        reach = max(margin or 0.0, day_margin or 0.0)
         for pidx, (score, scored, form, qa, entry, extra) in sorted(best.items()):
             if only is not None and pidx not in only:
                 continue
             near_person = (
                 score < cut
                 and margin is not None
-                and score >= cut - margin
+                and score >= cut - reach
                 and self.parties[pidx].kind == PartyKind.PERSON
                 and ev.near_person_pair(
                     len(scored.pairs), len(scored.unmatched_query), len(scored.unmatched_candidate)
                 )
             )
+            # below the margin only the query's every part met (a listed name of more parts, two of its
+            # four or five given) and only a day-precise date keeps it (evidence.assess)
+            near_person_day_only = (
+                near_person and margin is not None and score < cut - margin and not scored.unmatched_query
+            )
+            near_person = near_person and (score >= cut - (margin or 0.0) or near_person_day_only)
             if score < cut and not identifiers and not near_person:
                 continue
             telling = [t for t in entry.analysis.tokens if t.cls not in ("legal", "stop")]
@@ -1410,6 +1427,7 @@ class Screener:
                 # the names' own score (before the record's country or kind): the query is not the alias
                 near_weak_alias=entry.alias_kind.startswith("weak") and scored.score < confirm_score,
                 near_person=near_person,
+                near_person_day_only=near_person_day_only,
                 query_country=q_country,
                 party=self.parties[pidx],
                 evidence=self.party_evidence(pidx),
