@@ -787,6 +787,9 @@ def identity_missing(
     query_country: str,
     is_generic: Callable[[Token], bool],
     norm: Callable[[str], str] = str.upper,
+    unmatched_query: Iterable[tuple[str, str]] = (),
+    listed: Sequence[Token] = (),
+    industry: frozenset[str] | set[str] = frozenset(),
 ) -> str:
     """Why a generic query denotes another body than the list name it matched, or "" when nothing says so.
 
@@ -799,7 +802,21 @@ def identity_missing(
     than the query's ("Syrian National Defense Forces" for "National Defense Forces" in CN). The hit is
     weak. A country word naming the query's own country (China for CN; ``norm`` maps codes through the
     country groups), or any country word when the query gives none, leaves it a candidate, as do further
-    generic words ("Ministry of Defence and Armed Forces Logistics" for "Ministry of Defence")."""
+    generic words ("Ministry of Defence and Armed Forces Logistics" for "Ministry of Defence").
+
+    With ``strength.generic_query_business_line``, a listed Chinese name read word by word that names only
+    a line of business — every word of ``listed`` (its words, given only for such a name; legal forms,
+    stopwords and words naming the query's country aside) an industry word (``industry``, the English of
+    the curated Chinese industry terms: 精密机械 "Precision Machinery", no kind of body, no descriptor) — met
+    inside a generic query that adds words of its own
+    (``unmatched_query``: the (text, class) of the query words the scorer left unmatched, legal forms and
+    stopwords aside) is weak too: the query is some body in that line of business, and every such body's
+    name holds the line's words ("Industrial Factories of Precision-Machinery" in CN on CPMIEC's short name
+    中国精密机械, "Chinese Precision Machinery"). A list name that adds words to the query's, or a kind of
+    body of its own, is left to the rules above: "Aviation International" stays a review of 中航国际
+    "Aviation Industry International". A name in Latin letters is not read so: the vocabulary's
+    industry words are broad ("United", "Oriental", "Times" render Chinese terms too), and such a name is
+    the body's own English ("Oriental Times Media Corporation" for 东方时代网络传媒)."""
     if not query_generic:
         return ""
     words = _country_words()
@@ -815,7 +832,36 @@ def identity_missing(
             return f"a generic name without the place that names the listed body ({tok.text})"
         if not is_generic(tok):
             return f"a generic name without the word that names the listed body ({tok.text})"
+    if (
+        listed
+        and config()["generic_query_business_line"]
+        and (extra := next((text for text, cls in unmatched_query if cls not in ("legal", "stop")), ""))
+        and (line := _business_line(listed, query_country, industry, norm))
+    ):
+        return f"a generic name ({extra} …) holding a listed line of business ({line}): another body in that line"
     return ""
+
+
+def _business_line(
+    listed: Sequence[Token],
+    query_country: str,
+    industry: frozenset[str] | set[str],
+    norm: Callable[[str], str],
+) -> str:
+    """The words of a list name that names only a line of business (see identity_missing), "" when it
+    names more: a kind of body, a descriptor, a place, a proper name, another country."""
+    words = _country_words()
+    line: list[str] = []
+    for tok in listed:
+        if tok.cls in ("legal", "stop"):
+            continue
+        code = words.get(tok.text) or words.get(tok.canon)
+        if code is not None and query_country and norm(code) == query_country:
+            continue
+        if tok.canon not in industry and tok.text not in industry:
+            return ""
+        line.append(tok.text)
+    return " ".join(line)
 
 
 def _address_agrees(query: str, listed: Iterable[str]) -> str:

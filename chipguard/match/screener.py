@@ -1467,6 +1467,10 @@ class Screener:
                             _generic_listed_word, entry.analysis.institutional, self.index.rarity
                         ),
                         _country_norm,
+                        [(text, cls) for text, cls, _weight in scored.unmatched_query],
+                        # a listed Chinese name read word by word: its words are the vocabulary's
+                        entry.analysis.tokens if entry.latin_method in TRANSLATION_METHODS else (),
+                        industry_words(),
                     )
                 ),
             )
