@@ -403,6 +403,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.weak_alias_needs_evidence": bool,
     "strength.thin_trade_name_needs_country": bool,
     "strength.generic_query_business_line": bool,
+    "strength.pinyin_trade_name_registered": bool,
     "strength.near_person_needs_dob": bool,
     "strength.near_person_margin": float,
     "strength.near_person_dob_days": int,
@@ -1096,7 +1097,9 @@ SETTINGS: tuple[Setting, ...] = (
         "of no kind is a person or an organisation, never a vessel or aircraft, whether a near match on a "
         "weak alias needs evidence beyond the name, whether a trade name of one common word, its listed "
         "name naming another country than the query's, is weak, whether a generic query holding a listed "
-        "Chinese name that names only a line of business is weak, and whether a person's near name below the "
+        "Chinese name that names only a line of business is weak, whether a Chinese registered name met by "
+        "its pinyin alone on an English-only record's trade name, the listed name adding what the query's "
+        "firm is not, is weak, and whether a person's near name below the "
         "threshold (every part met, within near_person_margin) is kept as a potential hit when the date of "
         "birth agrees, whether, for it, a record stating no nationality lets its address or birth "
         "country stand in for one, and how far below (near_person_day_margin, the query's every part "

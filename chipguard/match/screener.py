@@ -1440,6 +1440,11 @@ class Screener:
                 if any(p.get("feature") == "parent_part" for p in extra)
                 else "",
                 clash=thin_trade_name
+                or (
+                    ""
+                    if entry.variant != "core" or self.parties[pidx].kind == PartyKind.PERSON or not queries
+                    else self._registered_name_lacks(pidx, form, queries, entry.alias)
+                )
                 or ev.name_clash(
                     [(pair.query, pair.candidate, pair.how) for pair in scored.pairs],
                     [text for text, _cls, _weight in scored.unmatched_query],
@@ -1490,6 +1495,39 @@ class Screener:
                     [*extra, penalty],
                 )
         return out
+
+    def _registered_name_lacks(
+        self, pidx: int, form: QueryForm, queries: list[tuple[QueryForm, PairQuery]], alias: str
+    ) -> str:
+        """Why a Chinese registered name met a record's trade name by its pinyin alone names another firm,
+        or "" (``strength.pinyin_trade_name_registered``). Why: a Chinese name meets an English list name
+        through its pinyin, and a two-syllable trade name's pinyin is shared by many firms written with
+        other characters (泰禾 Taihe, 太和, 泰和). A record carrying a Chinese name of its own is checked by
+        its characters (evidence.homophone); one with only an English name is not. A query that is a
+        whole registered name (it carries a Chinese legal form: 泰禾集团股份有限公司) says what its firm is
+        besides the trade name; when the listed name adds a word of business the query's every rendering
+        lacks ("Taihe Electric (Hong Kong) Limited": electric), the two registered names differ in what
+        the firms are, and only the sound of the trade name is shared. A bare trade name (泰禾, 大华: no
+        legal form) says nothing more and stays a review, as does a query naming the listed business."""
+        if not ev.config()["pinyin_trade_name_registered"] or not form.method.startswith("pinyin"):
+            return ""
+        original = queries[0][1].name
+        if not has_han(original) or not any(seg.kind == CN_LEGAL for seg in analyse(original).segments):
+            return ""
+        if any(has_han(a.name) for a in self.parties[pidx].all_names()):
+            return ""
+        words, _places = trade_name_residue(alias)
+        held = {t.canon for qf, _pq in queries for t in qf.org.tokens}
+        held |= {t.text for qf, _pq in queries for t in qf.org.tokens}
+        missing = [
+            w for w in words if w not in held and not any(t.canon in held for t in analyze(w, False).tokens)
+        ]
+        if not missing:
+            return ""
+        return (
+            f"a Chinese registered name met by its pinyin alone on the trade name of a record with no "
+            f"Chinese name, whose listed name adds what the query's firm is not ({', '.join(missing)})"
+        )
 
     def _generic_query(self, qa: NameAnalysis, known: dict[int, bool], by_vocabulary: bool = False) -> bool:
         """Whether the query form ``qa`` is a generic name (ev.generic_institutional), remembered in
