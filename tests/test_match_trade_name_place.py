@@ -12,6 +12,7 @@ from functools import cache
 
 import pytest
 
+from chipguard.match import evidence as ev
 from chipguard.match.screener import Screener
 from chipguard.model import Party
 from tests.scorer_support import scorer_config_with
@@ -40,8 +41,12 @@ def _hits(query: str, threshold: float | None = None) -> list[tuple[str, float, 
 
 
 def _without_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scorer as it was before the key (matching_introduced.yml: false)."""
+    """The scorer as it was before the key (matching_introduced.yml: false), and without the later rule that
+    also makes this hit weak on its own (strength.pinyin_trade_name_registered, session 24: the registered
+    name 广东长青（集团） met by its pinyin alone on a listed name adding Agrochemical)."""
     scorer_config_with(monkeypatch, trade_name_place_clash=False)
+    full = ev.config()
+    monkeypatch.setattr(ev, "config", lambda: {**full, "pinyin_trade_name_registered": False})
 
 
 def test_a_trade_name_of_another_region_is_another_firm(monkeypatch: pytest.MonkeyPatch) -> None:
