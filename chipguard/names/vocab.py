@@ -178,15 +178,7 @@ def chinese_city_words() -> frozenset[str]:
     the name with its city left out, as "Dahua Technology" is Zhejiang Dahua Technology. They are not
     ``places`` everywhere: a matched place weighs little, and a city both names share ("Xuchang Yuandong")
     is evidence a company's name gives in full."""
-    from chipguard.refdata import recorded_file
-
-    out: set[str] = set()
-    for line in recorded_file("names/chinese_cities.tsv").text().splitlines():
-        if line and not line.startswith("#"):
-            word = clean(line.split("\t", 1)[0])
-            if word and " " not in word:
-                out.add(word)
-    return frozenset(out)
+    return _first_column_words("names/chinese_cities.tsv")
 
 
 @cache
@@ -195,10 +187,16 @@ def company_city_words() -> frozenset[str]:
     ``name_score.company_city_left_out``): China's prefecture-level cities (:func:`chinese_city_words`) and
     the cities the bundled lists' addresses name, as GeoNames knows them (names/list_cities.tsv, made by
     tools/build_list_cities.py: Damascus, Grodno, Minsk, Tehran), one word each."""
+    return chinese_city_words() | _first_column_words("names/list_cities.tsv")
+
+
+def _first_column_words(rel: str) -> frozenset[str]:
+    """The one-word entries of a generated table's first column (``#`` lines are its header), cleaned as
+    names are: read from the recorded bytes, so a decision's archive replays the table it screened with."""
     from chipguard.refdata import recorded_file
 
-    out = set(chinese_city_words())
-    for line in recorded_file("names/list_cities.tsv").text().splitlines():
+    out: set[str] = set()
+    for line in recorded_file(rel).text().splitlines():
         if line and not line.startswith("#"):
             word = clean(line.split("\t", 1)[0])
             if word and " " not in word:
