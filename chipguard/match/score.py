@@ -1670,9 +1670,7 @@ def score_or_bound(
     lead = 0
     light: Sequence[int] = _NO_POSITIONS  # … those weighed as a place's (below)
     c_own = c_wt
-    city_lead = False  # … a company's leading city (name_score.company_city_left_out)
     c_heavy = c_wt  # … the list name's weights before its left-out place weighed as a place
-    nc_all = len(c_tokens)
     if institutional:
         # "Institute of Semiconductors" is not "Hebei Institute of Semiconductors": in names of
         # institutes, universities and bureaus the place is part of the identity, not an optional prefix
@@ -1696,7 +1694,7 @@ def score_or_bound(
     elif (
         not person
         and anchors is None
-        and nc_all > 1
+        and len(c_tokens) > 1
         and c_tokens[0].cls == WORD
         and c_tokens[0].text in sim_rules.left_out_cities
         and not names_company_place(q_tokens, sim_rules.left_out_cities)
@@ -1705,7 +1703,6 @@ def score_or_bound(
         # Industrial", "Damascus Cham Holding", name_score.company_city_left_out): left out by a query
         # naming no place, it weighs as a place would (below), a city both names hold as the word it is
         lead = 1
-        city_lead = True
         c_own = tuple([sim_rules.class_weights.get(PLACE, x) if j == 0 else x for j, x in enumerate(c_wt)])
 
     # matched words common in company names at large count as less evidence (screening an organisation
@@ -1827,7 +1824,8 @@ def score_or_bound(
         light = [
             j
             for j in range(lead)
-            if (city_lead or c_tokens[j].cls == PLACE) and not c_used[j] and j not in may_c
+            # (a company's lead is its city, a word; an institution's its places)
+            if (not institutional or c_tokens[j].cls == PLACE) and not c_used[j] and j not in may_c
         ]
         if light:
             c_heavy = c_wt
