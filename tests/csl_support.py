@@ -23,7 +23,7 @@ import pytest
 from chipguard.match import config
 from chipguard.match.config import ScorerConfig
 from chipguard.match.screener import Screener
-from chipguard.model import Party
+from chipguard.model import Hit, Party
 from tests.scorer_support import READERS
 
 # the function itself, taken before any test replaces it: what "shipped" means below
@@ -58,6 +58,13 @@ def csl_2022_screener() -> Screener:
     if not _shipped_configuration():
         return Screener(csl_2022_parties())
     return _shipped_screener()
+
+
+def csl_2022_org_hit(query: str, listed: str) -> Hit | None:
+    """The first hit of ``query``, screened as an organisation against CSL 2022-04, on the listed name
+    ``listed``; None when the query does not reach it."""
+    hits = [h for h in csl_2022_screener().screen(query, kind="org") if h.name == listed]
+    return hits[0] if hits else None
 
 
 @cache

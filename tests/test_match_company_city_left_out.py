@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from chipguard.match.screener import compare
-from chipguard.model import Hit
 from chipguard.names.vocab import chinese_city_words, company_city_words
-from tests.csl_support import csl_2022_screener
+from tests.csl_support import csl_2022_org_hit, csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
 # query (the listed name less its leading city) → the listed name
@@ -35,14 +34,9 @@ LEFT_OUT = {
 }
 
 
-def _hit(query: str, listed: str) -> Hit | None:
-    hits = [h for h in csl_2022_screener().screen(query, kind="org") if h.name == listed]
-    return hits[0] if hits else None
-
-
 def test_the_listed_name_without_its_city_is_a_potential_hit() -> None:
     for query, listed in LEFT_OUT.items():
-        hit = _hit(query, listed)
+        hit = csl_2022_org_hit(query, listed)
         assert hit is not None, query
         assert hit.score >= csl_2022_screener().threshold
         assert hit.strength == "potential", (query, hit.score)
@@ -51,9 +45,11 @@ def test_the_listed_name_without_its_city_is_a_potential_hit() -> None:
 
 def test_another_city_a_missing_word_or_a_generic_name_keeps_the_city_a_word() -> None:
     listed = LEFT_OUT["DONGYUAN INDUSTRIAL CO., LTD."]
-    assert _hit("Jinzhou Dongyuan Industrial Co., Ltd.", listed) is None  # another city's firm
-    assert _hit("Dongyuan Trading Co., Ltd.", listed) is None  # the city and a word left out
-    assert _hit("Industrial Co., Ltd.", listed) is None  # generic words only: the city says which firm
+    assert csl_2022_org_hit("Jinzhou Dongyuan Industrial Co., Ltd.", listed) is None  # another city's firm
+    assert csl_2022_org_hit("Dongyuan Trading Co., Ltd.", listed) is None  # the city and a word left out
+    assert (
+        csl_2022_org_hit("Industrial Co., Ltd.", listed) is None
+    )  # generic words only: the city says which firm
     # a city both names hold is evidence a company's name gives in full, not a place's weight
     both = compare("Xuchang Yuandong Drive Shaft Co., Ltd.", "Xuchang Yuandong Drive Shaft CO.,Ltd.")
     city = [a for a in both.explanation["alignment"] if a["candidate"] == "xuchang"]
@@ -63,9 +59,11 @@ def test_another_city_a_missing_word_or_a_generic_name_keeps_the_city_a_word() -
 def test_without_the_rule_the_city_weighs_as_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, city_left_out=False)
     for query, listed in LEFT_OUT.items():
-        hit = _hit(query, listed)
+        hit = csl_2022_org_hit(query, listed)
         assert hit is None or "place_left_out" not in [f["feature"] for f in hit.explanation["features"]]
-    assert _hit("DONGYUAN INDUSTRIAL CO., LTD.", LEFT_OUT["DONGYUAN INDUSTRIAL CO., LTD."]) is None
+    assert (
+        csl_2022_org_hit("DONGYUAN INDUSTRIAL CO., LTD.", LEFT_OUT["DONGYUAN INDUSTRIAL CO., LTD."]) is None
+    )
 
 
 def test_the_city_table_is_cc_cedicts_prefecture_level_cities() -> None:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import pytest
 
 from chipguard.match.evidence import config as evidence_config
-from chipguard.model import Hit
-from tests.csl_support import csl_2022_screener
+from tests.csl_support import csl_2022_org_hit, csl_2022_screener
 from tests.scorer_support import scorer_config_with
 
 # query (the listed name less its leading place) → the listed name
@@ -27,21 +26,16 @@ LEFT_OUT = {
 }
 
 
-def _hit(query: str, listed: str) -> Hit | None:
-    hits = [h for h in csl_2022_screener().screen(query, kind="org") if h.name == listed]
-    return hits[0] if hits else None
-
-
 def test_the_listed_name_without_its_place_is_a_potential_hit() -> None:
     confirm = float(evidence_config()["confirm_name_score"])
     for query, listed in LEFT_OUT.items():
-        hit = _hit(query, listed)
+        hit = csl_2022_org_hit(query, listed)
         assert hit is not None, query
         assert hit.score >= csl_2022_screener().threshold
         assert hit.strength == "potential", (query, hit.score)
         assert "place_left_out" in [f["feature"] for f in hit.explanation["features"]]
     # a score a name alone would confirm at stays a review: which place's body it is, a review says
-    bupt = _hit(
+    bupt = csl_2022_org_hit(
         "University of Posts and Telecommunications (BUPT)",
         LEFT_OUT["University of Posts and Telecommunications (BUPT)"],
     )
@@ -50,20 +44,22 @@ def test_the_listed_name_without_its_place_is_a_potential_hit() -> None:
 
 def test_another_place_or_a_generic_name_keeps_the_place_an_institutions() -> None:
     assert (
-        _hit(
+        csl_2022_org_hit(
             "Shanghai Computational Science Research Center",
             LEFT_OUT["Computational Science Research Center"],
         )
         is None
     )
     for listed in ("Beijing Institute of Technology", "Harbin Institute of Technology"):
-        assert _hit("Institute of Technology", listed) is None, listed
+        assert csl_2022_org_hit("Institute of Technology", listed) is None, listed
 
 
 def test_without_the_rule_the_place_weighs_as_an_institutions(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, place_left_out=False)
-    hit = _hit("Computational Science Research Center", LEFT_OUT["Computational Science Research Center"])
+    hit = csl_2022_org_hit(
+        "Computational Science Research Center", LEFT_OUT["Computational Science Research Center"]
+    )
     assert hit is None
     for query, listed in LEFT_OUT.items():
-        hit = _hit(query, listed)
+        hit = csl_2022_org_hit(query, listed)
         assert hit is None or "place_left_out" not in [f["feature"] for f in hit.explanation["features"]]
