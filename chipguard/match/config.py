@@ -47,6 +47,7 @@ class ScorerConfig:
     record_script_needs_partner: bool
     institution_one_word: bool
     legal_form_displaced: bool
+    joined_word_class: bool
     translated_country_is_region: bool
     split_word_typo: bool
     industry_words_distinct: bool
@@ -219,6 +220,7 @@ KEYS: dict[str, str] = {
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "institution_one_word": "name_score.translated_institution_one_word",
     "legal_form_displaced": "name_score.legal_form_displaced",
+    "joined_word_class": "name_score.joined_word_class",
     "translated_country_is_region": "name_score.translated_country_is_region",
     "split_word_typo": "name_score.split_word_typo",
     "industry_words_distinct": "name_score.industry_words_distinct",
@@ -624,6 +626,7 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.translated_record_script_needs_partner",
             "name_score.translated_institution_one_word",
             "name_score.legal_form_displaced",
+            "name_score.joined_word_class",
             "name_score.translated_country_is_region",
             "name_score.split_word_typo",
             "name_score.industry_words_distinct",
@@ -673,6 +676,8 @@ FEATURES: tuple[Feature, ...] = (
         "With legal_form_displaced, a word one name holds on its own and the other inside a legal form of "
         "two words or more (CLOSED … Joint Stock Company vs Closed Joint Stock Company) weighs as a legal form, "
         "and a one-word legal form run onto a word (TANKERSFZE vs Tankers FZE) is joined like two words. "
+        "With joined_word_class, two adjacent words joined into a word of the other name (She nzhen / "
+        "Shenzhen) take that word's class: a misspelt place weighs as the place. "
         "With split_word_typo, two words of one organisation name whose concatenation is one edit from a word "
         "of the other (word_lengths.typo_two_edits letters or more, same first letter) are joined: a typo in "
         "a word the analysis split on one side only (GOLDIMNES vs GOLDMINES, read gold mines). "

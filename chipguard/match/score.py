@@ -495,6 +495,7 @@ class SimilarityRules:
     len_sound_alike: int
     # (and what score_or_bound reads of every candidate before its early bound)
     legal_form_displaced: bool
+    joined_word_class: bool
     split_word_typo: bool
     place_institutional: float
     place_left_out: bool
@@ -566,6 +567,7 @@ class SimilarityRules:
         self.len_stem = cfg.len_stem
         self.len_sound_alike = cfg.len_sound_alike
         self.legal_form_displaced = cfg.legal_form_displaced
+        self.joined_word_class = cfg.joined_word_class
         self.split_word_typo = cfg.split_word_typo
         self.place_institutional = cfg.place_institutional
         self.place_left_out = cfg.place_left_out
@@ -1031,14 +1033,25 @@ def _join_adjacent(
 
 
 def _merge_adjacent(
-    side: tuple[Token, ...], other_texts: frozenset[str], merges: list[str], label: str, legal: bool
+    side: tuple[Token, ...],
+    other: tuple[Token, ...],
+    other_texts: frozenset[str],
+    merges: list[str],
+    label: str,
+    legal: bool,
+    own_class: bool,
 ) -> tuple[Token, ...]:
     """Joins adjacent tokens of ``side`` whose concatenation is a token of the other name that neither
     part equals ("tech nology" → "technology", "luoyang weimi" ↔ "luoyangweimi"); with ``legal``
     (matching.yml ``name_score.legal_form_displaced``) a word and a one-word legal form too: "Dena Tankers
     FZE" written "DENA TANKERSFZE", "LLCVEB SERVICE" — the other name holds the same letters in the same
     order, only a space is lost (the analysis cannot split "fze" or "sa" off every word that ends in
-    them: "Mimosa" is a name)."""
+    them: "Mimosa" is a name).
+
+    The joined word is the other name's word (``other``, whose texts are ``other_texts``), class and all:
+    "She nzhen" joined is the place Shenzhen, as the name spelt right reads it — a word's class of its own
+    would weigh a misspelt place as a proper word and score the misspelling above the right spelling
+    (``own_class``: matching.yml ``name_score.joined_word_class``; off: a word's class, or a number's)."""
     if len(side) < 2:
         return side
 
@@ -1049,6 +1062,10 @@ def _merge_adjacent(
             and not (a.text in other_texts and b.text in other_texts)
             and (a.cls != LEGAL and b.cls != LEGAL or legal and a.cls != b.cls and " " not in joined)
         ):
+            if own_class:
+                for t in other:
+                    if t.text == joined:
+                        return t
             return Token(joined, joined, NUMBER if joined.isdigit() else WORD, "")
         return None
 
@@ -1612,11 +1629,27 @@ def score_or_bound(
     c_tokens: tuple[Token, ...] = cand.tokens
     merges: list[str] = []
     if not query.joins.isdisjoint(cand.texts):
-        merged = _merge_adjacent(q_tokens, cand.texts, merges, "query", sim_rules.legal_form_displaced)
+        merged = _merge_adjacent(
+            q_tokens,
+            c_tokens,
+            cand.texts,
+            merges,
+            "query",
+            sim_rules.legal_form_displaced,
+            sim_rules.joined_word_class,
+        )
         if merged is not q_tokens:
             q_tokens, q_weights = merged, None
     if not cand.joins.isdisjoint(query.texts):
-        merged = _merge_adjacent(c_tokens, query.texts, merges, "list", sim_rules.legal_form_displaced)
+        merged = _merge_adjacent(
+            c_tokens,
+            q_tokens,
+            query.texts,
+            merges,
+            "list",
+            sim_rules.legal_form_displaced,
+            sim_rules.joined_word_class,
+        )
         if merged is not c_tokens:
             c_tokens, c_weights = merged, None
     if sim_rules.split_word_typo and not person and anchors is None and not list_translated:
