@@ -406,6 +406,7 @@ EVIDENCE_KEYS: dict[str, type] = {
     "strength.thin_trade_name_needs_country": bool,
     "strength.generic_query_business_line": bool,
     "strength.pinyin_trade_name_registered": bool,
+    "strength.address_after_legal_form": bool,
     "strength.near_person_needs_dob": bool,
     "strength.near_person_margin": float,
     "strength.near_person_dob_days": int,

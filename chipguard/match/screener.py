@@ -493,11 +493,34 @@ def _generic_listed_word(institutional: bool, rarity: RarityFn, tok: Token) -> b
     return ev.generic_word(tok, institutional, rarity, industry_words())
 
 
-def _unmatched_tokens(listed: NameAnalysis, scored: Scored) -> list[Token]:
+def _unmatched_tokens(listed: NameAnalysis, scored: Scored, address: bool = False) -> list[Token]:
     """The words of the list name ``listed`` that the scorer left unmatched (``scored.unmatched_candidate``
-    gives their text), as tokens."""
+    gives their text), as tokens. With ``address``, not the address a list name writes after its legal
+    form (_address_after_legal_form)."""
     texts = {text for text, _cls, _weight in scored.unmatched_candidate}
-    return [t for t in listed.tokens if t.text in texts] if texts else []
+    if not texts:
+        return []
+    tokens = listed.tokens
+    if address and (tail := _address_after_legal_form(tokens)):
+        tokens = tokens[:-tail]
+    return [t for t in tokens if t.text in texts]
+
+
+def _address_after_legal_form(tokens: tuple[Token, ...]) -> int:
+    """How many of a list name's last words are the record's address written after its legal form: every
+    word after the name's last legal form a place or a country ("Huawei Software Technologies Co., Ltd.,
+    Nanjing, Jiangsu", "HiSilicon Optoelectronics Co., Ltd., Wuhan, Hubei": the Entity List's 2020 entries
+    of Huawei affiliates, some forty names). Such places say where the listed firm is, not which firm of
+    its name it is — the name before them already does (strength.address_after_legal_form); 0 when the
+    name ends with its legal form, has none, or adds any other word after it ("…, Tsim Sha Tsui")."""
+    last = -1
+    for i, t in enumerate(tokens):
+        if t.cls == LEGAL:
+            last = i
+    if last < 0 or last == len(tokens) - 1:
+        return 0
+    tail = tokens[last + 1 :]
+    return len(tail) if all(t.cls in (PLACE, COUNTRY) for t in tail) else 0
 
 
 def _kinds_agree(a: PartyKind, b: PartyKind) -> bool:
@@ -1466,7 +1489,9 @@ class Screener:
                     if scored.acronym or self.parties[pidx].kind == PartyKind.PERSON
                     else ev.identity_missing(
                         self._generic_query(qa, generic_query),
-                        _unmatched_tokens(entry.analysis, scored),
+                        _unmatched_tokens(
+                            entry.analysis, scored, bool(ev.config()["address_after_legal_form"])
+                        ),
                         q_country,
                         functools.partial(
                             _generic_listed_word, entry.analysis.institutional, self.index.rarity
