@@ -19,10 +19,12 @@ Both print each code's number of hits and a digest of every hit (query, party, s
 change shows that it moved no hit::
 
     python -m bench.compare --shared ../shared/data A_CHECKOUT B_CHECKOUT [--rounds 8] [--queries 2000]
-        [--instructions] [--work DIR] [--mix chinese]
+        [--instructions] [--work DIR] [--mix chinese|chinese-org]
 
 ``--mix chinese`` screens Chinese persons' names alone (:func:`chinese_person_mix`, session 23) instead of
 the screening dev mix: the traffic where a name's romanisation readings multiply its query forms.
+``--mix chinese-org`` screens Chinese organisation names alone (:func:`chinese_org_mix`, session 25): the
+traffic the Chinese → English renderings serve.
 
 A checkout is a directory holding a ``chipguard`` package (a git worktree: ``git worktree add --detach
 /tmp/base <commit>``); its compiled modules must be built (``python -m chipguard.native build`` with
@@ -121,6 +123,29 @@ def chinese_person_mix(shared: Path, count: int) -> tuple[list[tuple[str, str | 
             names.append(text)
     queries = [(name, "person" if rng.random() < 2 / 3 else None) for name in names[:count]]
     return queries, names[count:]
+
+
+# the Chinese organisation names of ``--mix chinese-org``: real bodies' registered Chinese names (ROR, SZSE,
+# MagicDover) and unlisted businesses, the dev bench rows of the xscript set
+XSCRIPT_QUERIES = "bench/xscript_queries.csv"
+
+
+def chinese_org_mix(shared: Path, count: int) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """A workload of Chinese organisation names alone (session 25): the names the Chinese → English
+    renderings (chipguard.names.chinese) read — several renderings per name, each a query form — screened
+    against the CSL as organisations. The screening dev mix holds few, so its pass does not show what a
+    change to the renderings costs. The xscript dev queries (3,494 real names in Chinese script) in a fixed
+    shuffled order (seed 25): the first ``count`` as queries of kind org, the next 300 as warm-up."""
+    import random
+
+    from bench.run import read_csv
+
+    rows = [
+        r for r in read_csv(shared / XSCRIPT_QUERIES) if any("\u4e00" <= c <= "\u9fff" for c in r["name"])
+    ]
+    random.Random(25).shuffle(rows)
+    queries: list[tuple[str, str | None]] = [(r["name"], "org") for r in rows[:count]]
+    return queries, [r["name"] for r in rows[count : count + 300]]
 
 
 _BUILD = r"""
@@ -233,10 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="folder for index files and traces (kept)")
     parser.add_argument(
         "--mix",
-        choices=("screening", "chinese"),
+        choices=("screening", "chinese", "chinese-org"),
         default="screening",
-        help="the queries: the screening dev mix (bench.scale.query_mix) or Chinese persons' names alone "
-        "(chinese_person_mix)",
+        help="the queries: the screening dev mix (bench.scale.query_mix), Chinese persons' names alone "
+        "(chinese_person_mix) or Chinese organisation names alone (chinese_org_mix)",
     )
     args = parser.parse_args(argv)
     shared = Path(args.shared)
@@ -253,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="chipguard-compare-"))
     work.mkdir(parents=True, exist_ok=True)
-    queries, warm = (chinese_person_mix if args.mix == "chinese" else query_mix)(shared, args.queries)
+    mixes = {"screening": query_mix, "chinese": chinese_person_mix, "chinese-org": chinese_org_mix}
+    queries, warm = mixes[args.mix](shared, args.queries)
     qfile, wfile = work / "q.json", work / "w.json"
     qfile.write_text(json.dumps(queries))
     wfile.write_text(json.dumps(warm))

@@ -53,3 +53,18 @@ def test_the_chinese_persons_mix_is_reproducible_and_chinese(shared: Path) -> No
     assert all(name_words(name) for name in names)
     wade = sum(1 for name in names if pinyin_readings(name))
     assert 0.4 < wade / len(names) < 0.7
+
+
+def test_the_chinese_organisations_mix_is_reproducible_and_chinese(shared: Path) -> None:
+    """``--mix chinese-org``: the same queries each time, every one a name in Chinese script screened as an
+    organisation, none twice, the warm-up names other than the pass's."""
+    from chipguard.names.chinese import has_han
+
+    queries, warm = compare.chinese_org_mix(shared, 2000)
+    again, warm_again = compare.chinese_org_mix(shared, 2000)
+    assert queries == again and warm == warm_again
+    assert len(queries) == 2000 and len(warm) == 300
+    names = [name for name, _kind in queries]
+    assert all(has_han(name) for name in names + warm)
+    assert {kind for _name, kind in queries} == {"org"}
+    assert not set(names) & set(warm)
