@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
-from chipguard.names.chinese import SEGMENTATION_KEYS
+from chipguard.names.chinese import ABBREVIATION_KEYS, SEGMENTATION_KEYS
 from chipguard.names.data import matching_config, name_data_file
 
 MATCHING_FILE = "names/matching.yml"
@@ -464,6 +464,8 @@ def load(data: dict[str, Any]) -> ScorerConfig:
         _value(data, key, kind)
     for name in SEGMENTATION_KEYS:  # read by chipguard.names.chinese, checked here with the rest
         _value(data, f"chinese_segmentation.{name}", float)
+    for name in ABBREVIATION_KEYS:  # read by chipguard.names.chinese too
+        _value(data, name, bool)
     types = {f.name: f.type for f in fields(ScorerConfig)}
     kinds = {"float": float, "int": int, "bool": bool, "str": str, "tuple[str, ...]": tuple}
     return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})
@@ -1086,6 +1088,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Among hits of equal score on trade names, the listed name adding the fewest words beyond its trade "
         "name ranks first (other words, then places and other countries; a legal form and the query's own "
         "country cost nothing): the body itself before its subsidiaries. Order only.",
+    ),
+    Setting(
+        ("zh_acronym_rendering", "zh_group_prefix_trade_name", "zh_abbreviation_words_rendering"),
+        "A Chinese name holding a state group's abbreviation (中航 → Aviation Industry / AVIC, zh/org_terms.yml) "
+        "is also rendered word by word with the group's acronym (中航航空高科技 → AVIC Aviation High-Tech); a "
+        "group abbreviation before a place is a subsidiary's prefix, its trade name the word after the place "
+        "(中国航发|沈阳|黎明 → AECC Shenyang Liming); an abbreviation made of dictionary words is also read "
+        "as those words (中国石油大学 → China Petroleum University, not only PetroChina University).",
     ),
     Setting(
         ("chinese_segmentation.*",),

@@ -183,6 +183,17 @@ SEGMENTATION_KEYS = (
 )
 
 
+# Renderings of a state group's abbreviation (中航 → Aviation Industry / AVIC): booleans of names/matching.yml,
+# read here and checked at load with the scorer's keys (chipguard.match.config).
+ABBREVIATION_KEYS = ("zh_acronym_rendering", "zh_group_prefix_trade_name", "zh_abbreviation_words_rendering")
+
+
+def _abbreviation_rule(key: str) -> bool:
+    """One of ABBREVIATION_KEYS (matching.yml): read per call, so a test may switch it (renderings is
+    memoised: clear it too)."""
+    return bool(matching_config()[key])
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentationCosts:
     """What each kind of segment costs the fewest-words segmentation (matching.yml chinese_segmentation)."""
@@ -574,6 +585,19 @@ def _brand_span(a: ChineseAnalysis) -> range | None:
     i = 0
     while i < len(segs) and (segs[i].kind in (PLACE, ADMIN) or segs[i].text in ("中国", "中华")):
         i += 1
+    if (
+        i < len(segs) - 1
+        and segs[i].kind == ABBREV
+        and segs[i].short
+        and segs[i + 1].kind in (PLACE, ADMIN)
+        and _abbreviation_rule("zh_group_prefix_trade_name")
+    ):
+        # a state group's abbreviation before a place opens a subsidiary's name (中国航发|沈阳|黎明|航空发动机,
+        # registered "AECC Shenyang Liming Aero Engine"): the group is the prefix, the trade name follows
+        # the place
+        i += 1
+        while i < len(segs) and segs[i].kind in (PLACE, ADMIN):
+            i += 1
     if i >= len(segs) - 1:
         return None  # nothing after the trade name: it is the whole name, not a brand
     first = segs[i]
@@ -595,10 +619,11 @@ def _brand_span(a: ChineseAnalysis) -> range | None:
 
 
 def _render(
-    a: ChineseAnalysis, translate: frozenset[str] | None, brand: range = range(0)
+    a: ChineseAnalysis, translate: frozenset[str] | None, brand: range = range(0), acronyms: bool = False
 ) -> tuple[str, str, tuple[str, ...]]:
     """Join segment renderings: translated kinds in English, everything else in joined pinyin; the
-    segments in ``brand`` are kept in pinyin."""
+    segments in ``brand`` are kept in pinyin. ``acronyms``: a group's abbreviation gives its acronym (中航
+    → AVIC) while every other word keeps its first English (the mixed form takes every word's second)."""
     words: list[str] = []
     notes: list[str] = []
     kept: list[str] = []  # words left in pinyin
@@ -631,6 +656,9 @@ def _render(
             pass
         elif translate is not None and seg.short:
             english = seg.short  # acronym in the mixed rendering: 中航 → AVIC
+        elif acronyms and seg.kind == ABBREV and seg.short:
+            # the acronym, the other words word by word: 中航|航空|高科技 → AVIC Aviation High-Tech
+            english = seg.short
         elif translate is not None and seg.number is not None:
             # lists write "2nd", "Second" and "2": the matcher reads "2nd" as "2", so say "Second" here
             english = _ORDINAL_WORDS.get(seg.number, str(seg.number))
@@ -735,9 +763,20 @@ def renderings(text: str) -> tuple[Rendering, ...]:
 
     add("zh-en", _render(a, None), _registered(a))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))
+    if _abbreviation_rule("zh_acronym_rendering") and any(
+        s.kind == ABBREV and s.short and s.short != s.english for s in a.segments
+    ):
+        # registered names write the group's acronym with the rest in its usual English (中航航空高科技 →
+        # "AVIC Aviation High-Tech"), where the mixed form also takes every other word's second English
+        add("zh-acronym", _render(a, None, acronyms=True))
+    words = _abbreviation_words(a)
+    if words is not None:
+        add("zh-words", _render(words, None))
     brand = _brand_span(a)
     if brand is not None:
-        add("zh-brand", _render(a, None, brand))
+        # a group prefix left before the trade name is written as the group's acronym (AECC Shenyang Liming)
+        prefix_group = any(s.kind == ABBREV and s.short for s in a.segments[: brand.start])
+        add("zh-brand", _render(a, None, brand, acronyms=prefix_group))
     literal = _literal_brand(a)
     if literal is not None:
         add("zh-literal", _render(literal, None))
@@ -782,6 +821,35 @@ def _kinds_differ(first: str, second: str | None) -> bool:
     kinds = vocab().body_kinds
     a, b = first.split()[-1].lower(), second.split()[-1].lower()
     return a != b and a in kinds and b in kinds
+
+
+def _abbreviation_words(a: ChineseAnalysis) -> ChineseAnalysis | None:
+    """The name with each group abbreviation made of dictionary words read as those words (中国石油|大学 →
+    中国|石油|大学, "China Petroleum University"; 航天科技|控股 → "Aerospace Technology Holdings"): the
+    abbreviation reading (PetroChina, CASC) is forced onto every name that holds the words, and a body
+    named for its field or a firm using them as its own words registers them word by word. None when no
+    abbreviation splits so (中航: two single characters) or the rule is off (matching.yml
+    zh_abbreviation_words_rendering)."""
+    if not any(s.kind == ABBREV for s in a.segments) or not _abbreviation_rule(
+        "zh_abbreviation_words_rendering"
+    ):
+        return None
+    words = vocabulary().words
+    out: list[Segment] = []
+    changed = False
+    for seg in a.segments:
+        parts = _subwords(seg.text) if seg.kind == ABBREV and len(seg.text) >= 4 else []
+        entries = [words.get(seg.text[i:j]) for i, j in parts]
+        if len(parts) < 2 or any(
+            j - i < 2 or e is None or not e.english for (i, j), e in zip(parts, entries, strict=True)
+        ):
+            out.append(seg)
+            continue
+        out.extend(
+            Segment(e.word, e.pinyin, e.english, e.kind, e.source, e.short) for e in entries if e is not None
+        )
+        changed = True
+    return ChineseAnalysis(a.original, a.simplified, tuple(out)) if changed else None
 
 
 def _literal_brand(a: ChineseAnalysis) -> ChineseAnalysis | None:

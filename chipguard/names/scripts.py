@@ -13,6 +13,10 @@ Methods, best first for Chinese:
   ``zh-en``             word-by-word English, places romanised, unknown words (brands) in joined pinyin
   ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin,
                         acronyms for state groups (中航 → AVIC), small ordinals in words (Second)
+  ``zh-acronym``        as zh-en with a state group's acronym (中航航空高科技 → "AVIC Aviation High-Tech");
+                        only for names holding a group abbreviation (matching.yml zh_acronym_rendering)
+  ``zh-words``          as zh-en with a group abbreviation made of dictionary words read as those words
+                        (中国石油大学 → "China Petroleum University"; zh_abbreviation_words_rendering)
   ``zh-brand``          as zh-en but the trade name (字号, after the place) in pinyin even when it is a
                         dictionary word ("Zhonghang Electronic Measuring Instruments"); companies only
   ``zh-literal``        as zh-en with an unknown trade name translated character by character when all its
@@ -32,7 +36,9 @@ from chipguard.names.chinese import has_han, renderings
 from chipguard.names.translit import dominant_script, transliterate
 
 # Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
-TRANSLATED_METHODS = frozenset({"zh-en", "zh-mixed", "zh-brand", "zh-literal", "zh-unit"})
+TRANSLATED_METHODS = frozenset(
+    {"zh-en", "zh-mixed", "zh-acronym", "zh-words", "zh-brand", "zh-literal", "zh-unit"}
+)
 # forms worth indexing for list aliases but not worth matching per query: on the dev sets the per-syllable
 # pinyin never made a hit the other forms missed, and its many short tokens cost a third of query time
 INDEX_ONLY_METHODS = frozenset({"pinyin-syllables"})
