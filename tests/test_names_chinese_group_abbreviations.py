@@ -80,6 +80,9 @@ def test_group_prefix_before_a_place_leaves_the_trade_name_after_it(rule_off) ->
         ("中国联合网络通信(香港)股份有限公司", "CHINA UNICOM (HONG KONG) LIMITED"),
         ("中交疏浚(集团)股份有限公司", "China Communications Construction Company Dredging Group Co. Ltd."),
         ("中国航发商用航空发动机有限责任公司", "AECC Commercial Aircraft Engine Co. Ltd."),
+        # central state groups' short names (SASAC), on SZSE-listed subsidiaries' registered English names
+        ("中国重汽集团济南卡车股份有限公司", "CNHTC JINAN TRUCK CO., LTD."),
+        ("中材科技股份有限公司", "Sinoma Science & Technology Co.,Ltd."),
     ],
 )
 def test_state_group_names_meet_their_registered_english(chinese: str, listed: str) -> None:
