@@ -29,6 +29,7 @@ import csv
 import gzip
 import re
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -230,6 +231,15 @@ def usable_senses(raw: str) -> list[str]:
         if not low or low.startswith(SKIP_SENSE_PREFIXES):
             continue
         cleaned = clean_sense(sense)
+        if cleaned and not cleaned.isascii():
+            # "Ürümqi or Urumqi prefecture level city …": a name spelt with accents, then without, stays
+            # without them
+            first, _, rest = cleaned.partition(" or ")
+            plain = "".join(
+                c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c)
+            )
+            if " " not in first and rest.isascii() and rest.split(" ", 1)[0] == plain:
+                cleaned = rest
         if cleaned and cleaned.isascii() and not NUMERIC_GLOSS_RE.match(cleaned):
             senses.append(cleaned)
     return senses
@@ -292,6 +302,48 @@ def leading_name(text: str) -> str:
     return name
 
 
+# Uyghur words for prefecture, city and county ("Aqsu wilayiti", "Wujyachü shehiri", "Cherchen nahiyisi"):
+# CC-CEDICT gives such a minority-language name alongside the pinyin one; registered English names use
+# the pinyin ("Aksu District Public Security Bureau", "Tacheng Prefecture …")
+MINORITY_ADMIN_RE = re.compile(r"\b(wilayiti|shehiri|nahiyisi|nahiyesi|nahiye)\b", re.IGNORECASE)
+
+
+# the pinyin of administrative units that end a place's headword (乌鲁木齐市, 且末县, 阿克苏地区)
+PINYIN_ADMIN_TAILS = (
+    ("zi", "zhi", "zhou"),
+    ("zi", "zhi", "xian"),
+    ("zi", "zhi", "qu"),
+    ("di", "qu"),
+    ("shi",),
+    ("xian",),
+)
+
+
+def place_alternative(sense: str, syls: list[str]) -> str:
+    """The alternative of a place sense that registered English names write: CC-CEDICT often names a
+    place two ways ("Tarbaghatay wilayiti or Tacheng prefecture", "Sanji or Changji Hui autonomous
+    prefecture", "Aqsu Wilayiti or Aksu prefecture"). An alternative naming the unit in Uyghur is a
+    minority-language name and is left out; of the rest, one spelt as the headword's pinyin (its first
+    syllables: the gloss leaves out 地区, 市 …) wins, else the first. Only names of up to three words
+    count as alternatives ("Shangri-La county in Dêqên or Diqing …" offers none). The sense unchanged
+    when it offers no choice; "" when every alternative was left out."""
+    parts = [p.strip() for p in re.split(r"\s+or\s+", sense) if p.strip()]
+    if len(parts) < 2 or len(parts[0].split()) > 3 or not leading_name(parts[0]):
+        return "" if MINORITY_ADMIN_RE.search(parts[0] if parts else sense) else sense
+    last = parts[-1]
+    head = leading_name(last)
+    # "Sanji or Changji Hui autonomous prefecture in Xinjiang": the last alternative's tail is shared
+    tail = last[len(head) :] if head and last.startswith(head) else ""
+    kept = [p for p in parts if not MINORITY_ADMIN_RE.search(p) and leading_name(p)]
+    if not kept:
+        return ""
+    prefixes = {"".join(syls[:k]) for k in range(1, len(syls) + 1)}
+    chosen = next((p for p in kept if re.sub(r"[^a-z]", "", leading_name(p).lower()) in prefixes), kept[0])
+    if chosen == sense or chosen is last or " " in chosen:
+        return chosen
+    return chosen + tail
+
+
 def classify_proper(raw: str, senses: list[str], pinyin: str) -> tuple[str, str] | None:
     """(kind, english) for a capitalised CC-CEDICT entry, or None for persons and unusable entries."""
     low = raw.lower()
@@ -308,6 +360,18 @@ def classify_proper(raw: str, senses: list[str], pinyin: str) -> tuple[str, str]
             if re.sub(r"[^a-z]", "", leading_name(cand).lower()) == sound:
                 first = cand
                 break
+        else:
+            # Taiwan's places keep their conventional spelling (Kaohsiung, Tamsui), not the nearest pinyin
+            chosen = first if "Taiwan" in raw else place_alternative(first, syllables(pinyin))
+            if not chosen:  # only a minority-language name ("Cherchen nahiyisi"): the pinyin is the name
+                syls = syllables(pinyin)
+                for tail in PINYIN_ADMIN_TAILS:
+                    if len(syls) > len(tail) + 1 and syls[-len(tail) :] == list(tail):
+                        syls = syls[: -len(tail)]
+                        break
+                minor = MINOR_PLACE_RE.match(MINORITY_ADMIN_RE.sub("county", first))
+                return ("minor-place" if minor else "place"), "".join(syls).capitalize()
+            first = chosen
         name = leading_name(first)
         if name and len(name.split()) <= 3:
             return ("minor-place" if MINOR_PLACE_RE.match(first) else "place"), name

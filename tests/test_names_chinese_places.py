@@ -1,0 +1,64 @@
+"""Places inside Chinese organisation names: how a place is spelt in registered English.
+
+CC-CEDICT often names a place two ways ("Tarbaghatay wilayiti or Tacheng prefecture", "Sanji or Changji Hui
+autonomous prefecture", "Ürümqi or Urumqi"): the registered English names of the bodies there use the
+pinyin one, or the plain-letter spelling (Urumqi Municipal Public Security Bureau, Aksu District Public
+Security Bureau, Tacheng Prefecture Public Security Bureau on the Entity List). tools/build_zh_vocab.py picks
+that alternative when it writes zh/cedict_vocab.tsv."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from chipguard.names.chinese import renderings
+from chipguard.names.chinese_vocab import vocabulary
+
+
+def _build_tool() -> ModuleType:
+    tool = Path(__file__).resolve().parents[1] / "tools" / "build_zh_vocab.py"
+    spec = importlib.util.spec_from_file_location("build_zh_vocab", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# CC-CEDICT lines as the installed dictionary writes them
+CEDICT = """\
+塔城地區 塔城地区 [Ta3 cheng2 di4 qu1] /Tarbaghatay wilayiti or Tacheng prefecture in Xinjiang/
+阿克蘇地區 阿克苏地区 [A1 ke4 su1 di4 qu1] /Aqsu Wilayiti or Aksu prefecture in Xinjiang/
+昌吉回族自治州 昌吉回族自治州 [Chang1 ji2 Hui2 zu2 zi4 zhi4 zhou1] /Sanji or Changji Hui autonomous prefecture in Xinjiang/
+烏魯木齊市 烏魯木齊市 [Wu1 lu3 mu4 qi2 Shi4] /Ürümqi or Urumqi prefecture level city and capital of Xinjiang/
+且末縣 且末县 [Qie3 mo4 xian4] /Cherchen nahiyisi or Qiemo county in Bayingolin Mongol Autonomous Prefecture, Xinjiang/
+高雄 高雄 [Gao1 xiong2] /Kaohsiung or Gaoxiong city and county in south Taiwan/
+烏蘭巴托 乌兰巴托 [Wu1 lan2 ba1 tuo1] /Ulaanbaatar or Ulan Bator, capital of Mongolia/
+哈爾濱 哈尔滨 [Ha1 er3 bin1] /Harbin, subprovincial city and capital of Heilongjiang province in northeast China/
+江南 江南 [Jiang1 nan2] /south of Changjiang or Yangtze river/a province during Qing times/
+"""
+
+
+def test_the_build_takes_the_pinyin_or_plain_letter_alternative(tmp_path: Path) -> None:
+    tool = _build_tool()
+    src = tmp_path / "cedict.txt"
+    src.write_text(CEDICT, encoding="utf-8")
+    got = {row[0]: row[2] for row in tool.build(src, None)}
+    assert got["塔城地区"] == "Tacheng"  # not the Uyghur Tarbaghatay wilayiti
+    assert got["阿克苏地区"] == "Aksu"  # not "Aqsu Wilayiti"
+    assert got["昌吉回族自治州"] == "Changji"  # not Sanji
+    assert got["烏魯木齊市"] == "Urumqi"  # the accented spelling left out, not the whole entry
+    assert got["且末县"] == "Qiemo"  # only the Uyghur name besides: the pinyin, 县 left out
+    # no Uyghur name and no pinyin alternative: the dictionary's first spelling, as before
+    assert got["高雄"] == "Kaohsiung" and got["乌兰巴托"] == "Ulaanbaatar" and got["哈尔滨"] == "Harbin"
+    assert "江南" not in got  # "south of Changjiang" names no place: "Yangtze river" is no alternative
+
+
+def test_the_shipped_vocabulary_spells_xinjiangs_places_as_registered_names_do() -> None:
+    words = vocabulary().words
+    assert words["塔城地区"].english == "Tacheng"
+    assert words["阿克苏地区"].english == "Aksu"
+    assert words["昌吉回族自治州"].english == "Changji"
+    assert words["乌鲁木齐"].english == "Urumqi"
+    assert renderings("乌鲁木齐市公安局")[0].text.startswith("Urumqi ")  # was "Wulumuqishi …"
+    assert renderings("塔城地区公安局")[0].text.startswith("Tacheng ")  # was "Tarbaghatay …"
