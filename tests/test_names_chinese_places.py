@@ -8,12 +8,19 @@ that alternative when it writes zh/cedict_vocab.tsv."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+from chipguard.match.screener import cached_latin_forms, compare
+from chipguard.names import chinese, scripts
 from chipguard.names.chinese import renderings
 from chipguard.names.chinese_vocab import vocabulary
+from chipguard.names.data import matching_config
 
 
 def _build_tool() -> ModuleType:
@@ -62,3 +69,61 @@ def test_the_shipped_vocabulary_spells_xinjiangs_places_as_registered_names_do()
     assert words["乌鲁木齐"].english == "Urumqi"
     assert renderings("乌鲁木齐市公安局")[0].text.startswith("Urumqi ")  # was "Wulumuqishi …"
     assert renderings("塔城地区公安局")[0].text.startswith("Tacheng ")  # was "Tarbaghatay …"
+
+
+# Chinese names and the registered English of the same body: Entity List (the first two), ROR
+PAIRS = {
+    "昌吉回族自治州公安局": "Changji Hui Autonomous Prefecture Public Security Bureau",
+    "克孜勒苏柯尔克孜自治州公安局": "Kezilesu Kyrgyz Autonomous Prefecture Public Security Bureau",
+    "新疆维吾尔自治区人民医院": "People's Hospital of Xinjiang Uygur Autonomous Region",
+}
+
+
+def _admin(name: str) -> str | None:
+    return next((r.text for r in renderings(name) if r.method == "zh-admin"), None)
+
+
+@pytest.fixture()
+def admin_units_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """matching.yml as it was before chinese_segmentation.admin_units_kept (its introduced value)."""
+    data = copy.deepcopy(matching_config())
+    data["chinese_segmentation"]["admin_units_kept"] = False
+    monkeypatch.setattr(chinese, "matching_config", lambda: data)
+    chinese.segmentation_costs.cache_clear()
+    chinese.renderings.cache_clear()
+    cached_latin_forms.cache_clear()
+    scripts._latin_forms.cache_clear()
+    yield
+    chinese.segmentation_costs.cache_clear()
+    chinese.renderings.cache_clear()
+    cached_latin_forms.cache_clear()
+    scripts._latin_forms.cache_clear()
+
+
+def test_a_public_body_keeps_its_places_administrative_unit() -> None:
+    """Entity List: Changji Hui Autonomous Prefecture Public Security Bureau; ROR: People's Hospital of
+    Xinjiang Uygur Autonomous Region. The unit and the ethnic designation come from zh/org_terms.yml."""
+    assert _admin("昌吉回族自治州公安局") == "Changji Hui Autonomous Prefecture Public Security Bureau"
+    assert _admin("新疆维吾尔自治区人民医院") == "Xinjiang Uygur Autonomous Region People's Hospital"
+    assert _admin("乌鲁木齐市公安局") == "Urumqi Municipal Public Security Bureau"
+    assert _admin("塔城地区公安局") == "Tacheng Prefecture Public Security Bureau"
+    assert _admin("北京市公安局") == "Beijing Municipal Public Security Bureau"  # 北京|市: a word of its own
+    # a company drops the unit (深圳市…有限公司 → "Shenzhen … Co Ltd"): no such rendering
+    assert _admin("深圳市海思半导体有限公司") is None
+    assert renderings("昌吉回族自治州公安局")[0].text == "Changji Public Security Bureau"  # zh-en unchanged
+    for zh, en in PAIRS.items():
+        assert compare(zh, en).score > 0.92, zh
+
+
+def test_without_the_rule_the_unit_is_dropped_everywhere(admin_units_off: None) -> None:
+    assert _admin("昌吉回族自治州公安局") is None
+    # Kezilesu is no spelling of Qizilsu, and a hospital "of Xinjiang Uygur Autonomous Region" lacks three
+    # words of "Xinjiang People's Hospital": both fall under the threshold without the unit
+    assert not compare("克孜勒苏柯尔克孜自治州公安局", PAIRS["克孜勒苏柯尔克孜自治州公安局"]).match
+    assert not compare("新疆维吾尔自治区人民医院", PAIRS["新疆维吾尔自治区人民医院"]).match
+    assert compare("昌吉回族自治州公安局", PAIRS["昌吉回族自治州公安局"]).score < 0.95
+
+
+def test_provincial_is_a_word_of_the_body() -> None:
+    # 福建省立医院, ROR: Fujian Provincial Hospital (省立 "established by the province", zh/org_terms.yml)
+    assert renderings("福建省立医院")[0].text == "Fujian Provincial Hospital"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chipguard.errors import InputError
-from chipguard.names.chinese import ABBREVIATION_KEYS, SEGMENTATION_KEYS
+from chipguard.names.chinese import ABBREVIATION_KEYS, SEGMENTATION_FLAGS, SEGMENTATION_KEYS
 from chipguard.names.data import matching_config, name_data_file
 
 MATCHING_FILE = "names/matching.yml"
@@ -454,7 +454,7 @@ def load(data: dict[str, Any]) -> ScorerConfig:
     """The scorer configuration in ``data`` (matching.yml parsed); an error names a missing, mistyped or
     unknown key."""
     known = {key for key in KEYS.values() if "." in key} | {
-        f"chinese_segmentation.{k}" for k in SEGMENTATION_KEYS
+        f"chinese_segmentation.{k}" for k in SEGMENTATION_KEYS + SEGMENTATION_FLAGS
     }
     for section in _OWNED_SECTIONS:
         for name in sorted((data.get(section) or {}) if isinstance(data.get(section), dict) else {}):
@@ -466,6 +466,8 @@ def load(data: dict[str, Any]) -> ScorerConfig:
         _value(data, f"chinese_segmentation.{name}", float)
     for name in ABBREVIATION_KEYS:  # read by chipguard.names.chinese too
         _value(data, name, bool)
+    for name in SEGMENTATION_FLAGS:
+        _value(data, f"chinese_segmentation.{name}", bool)
     types = {f.name: f.type for f in fields(ScorerConfig)}
     kinds = {"float": float, "int": int, "bool": bool, "str": str, "tuple[str, ...]": tuple}
     return ScorerConfig(**{name: _value(data, key, kinds[str(types[name])]) for name, key in KEYS.items()})

@@ -192,6 +192,10 @@ def _abbreviation_rule(key: str) -> bool:
     """One of ABBREVIATION_KEYS (matching.yml): read per call, so a test may switch it (renderings is
     memoised: clear it too)."""
     return bool(matching_config()[key])
+# Rules of the segmentation and rendering switched by a true/false key of ``chinese_segmentation`` (checked
+# at load with the costs): admin_units_kept — a public body's rendering that keeps its places' administrative
+# units (zh-admin).
+SEGMENTATION_FLAGS = ("admin_units_kept",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,7 @@ class SegmentationCosts:
     leading_place_bonus: float
     digits: float
     single_character: float
+    admin_units_kept: bool = False
 
     def word(self, kind: str, source: str) -> float:
         """A vocabulary word's cost: by its kind (general, place, proper name), else curated or other."""
@@ -226,6 +231,16 @@ def segmentation_costs() -> SegmentationCosts:
                 field=f"chinese_segmentation.{key}",
             )
         values[key] = float(value)
+    flags: dict[str, bool] = {}
+    for key in SEGMENTATION_FLAGS:
+        flag = section.get(key) if isinstance(section, dict) else None
+        if not isinstance(flag, bool):
+            raise InputError(
+                "missing or not true/false: every segmentation rule is switched in data",
+                file=str(name_data_file("names/matching.yml")),
+                field=f"chinese_segmentation.{key}",
+            )
+        flags[key] = flag
     return SegmentationCosts(
         by_kind={GENERAL: values["general_word"], PLACE: values["place_word"], PROPER: values["proper_word"]},
         curated_word=values["curated_word"],
@@ -234,6 +249,7 @@ def segmentation_costs() -> SegmentationCosts:
         leading_place_bonus=values["leading_place_bonus"],
         digits=values["digits"],
         single_character=values["single_character"],
+        admin_units_kept=flags["admin_units_kept"],
     )
 
 
@@ -762,6 +778,9 @@ def renderings(text: str) -> tuple[Rendering, ...]:
             out.append(Rendering(txt, method, prefix + why, tuple(kept), registered))
 
     add("zh-en", _render(a, None), _registered(a))
+    admin = _with_admin_units(a)
+    if admin is not None:
+        add("zh-admin", _render(admin, None))
     add("zh-mixed", _render(a, CONFIDENT_KINDS))
     if _abbreviation_rule("zh_acronym_rendering") and any(
         s.kind == ABBREV and s.short and s.short != s.english for s in a.segments
@@ -789,6 +808,46 @@ def renderings(text: str) -> tuple[Rendering, ...]:
     add("pinyin", _pinyin_words(a))
     add("pinyin-syllables", _pinyin_syllables(a))
     return tuple(out)
+
+
+def _with_admin_units(a: ChineseAnalysis) -> ChineseAnalysis | None:
+    """The name of a public body with its places' administrative units written out, as such bodies
+    register them: 乌鲁木齐市公安局 → "Urumqi Municipal Public Security Bureau", 昌吉回族自治州公安局 →
+    "Changji Hui Autonomous Prefecture Public Security Bureau", 新疆维吾尔自治区人民医院 → "Xinjiang Uygur
+    Autonomous Region People's Hospital". A company drops the unit (深圳市…有限公司 → "Shenzhen … Co Ltd",
+    the zh-en rendering), so only a name without a legal form gets this one; None when the name has no
+    place with a unit (zh/org_terms.yml admin_units, ethnic_groups) or the rule is off (matching.yml
+    chinese_segmentation.admin_units_kept)."""
+    if not segmentation_costs().admin_units_kept or any(s.kind == LEGAL for s in a.segments):
+        return None
+    voc = vocabulary()
+    units = voc.admin_units
+    segs = list(a.segments)
+    changed = False
+    for idx, seg in enumerate(segs):
+        if seg.kind == ADMIN and idx > 0 and segs[idx - 1].kind == PLACE and seg.text in units:
+            # 深圳|市: the unit is a word of its own, dropped after the place in the other renderings
+            segs[idx] = Segment(seg.text, seg.pinyin, units[seg.text], TERM, "curated admin unit")
+            changed = True
+        elif seg.kind == PLACE and seg.english:
+            # 乌鲁木齐市, 昌吉回族自治州: one dictionary place whose English leaves the unit out
+            unit = next((u for u in units if seg.text.endswith(u) and len(seg.text) >= len(u) + 2), None)
+            if unit is None:
+                continue
+            stem = seg.text[: -len(unit)]
+            ethnic: list[str] = []
+            while True:
+                group = next(
+                    (g for g in voc.ethnic_groups if stem.endswith(g) and len(stem) >= len(g) + 2), None
+                )
+                if group is None:
+                    break
+                ethnic.insert(0, voc.ethnic_groups[group])
+                stem = stem[: -len(group)]
+            words = [seg.english] + ([" and ".join(ethnic)] if ethnic else []) + [units[unit]]
+            segs[idx] = Segment(seg.text, seg.pinyin, " ".join(words), PLACE, seg.source)
+            changed = True
+    return ChineseAnalysis(a.original, a.simplified, tuple(segs)) if changed else None
 
 
 def _registered(a: ChineseAnalysis) -> bool:

@@ -121,6 +121,9 @@ class Vocabulary:
     parents: tuple[str, ...] = ()
     province_abbreviations: dict[str, str] = field(default_factory=dict)  # 川 → Sichuan
     bound_prefixes: dict[str, str] = field(default_factory=dict)  # 超 → Super (joined to the next word)
+    # 市 → Municipal, 自治州 → Autonomous Prefecture: the unit a public body writes after its place
+    admin_units: dict[str, str] = field(default_factory=dict)
+    ethnic_groups: dict[str, str] = field(default_factory=dict)  # 回族 → Hui (昌吉回族自治州)
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -163,6 +166,12 @@ def pinyin_of(text: str) -> tuple[str, ...]:
                 reading = "".join(lazy_pinyin(ch)).lower()
         out.append(reading)
     return tuple(out)
+
+
+def _longest_first(section: dict[str, Any] | None) -> dict[str, str]:
+    """A curated word → English table, its longest words first (自治州 is tried before 州 would be)."""
+    items = sorted(((str(k), str(v)) for k, v in (section or {}).items()), key=lambda kv: -len(kv[0]))
+    return dict(items)
 
 
 @lru_cache(maxsize=1)
@@ -213,6 +222,8 @@ def vocabulary() -> Vocabulary:
         industry_chars={str(k): str(v) for k, v in (cur.get("industry_chars") or {}).items()},
         parents=tuple(sorted((str(p) for p in cur.get("parents") or ()), key=len, reverse=True)),
         bound_prefixes={str(k): str(v) for k, v in (cur.get("bound_prefixes") or {}).items()},
+        admin_units=_longest_first(cur.get("admin_units")),
+        ethnic_groups=_longest_first(cur.get("ethnic_groups")),
         province_abbreviations={str(k): str(v) for k, v in (cur.get("province_abbreviations") or {}).items()},
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),

@@ -11,6 +11,8 @@ Results are memoised: names repeat across queries and aliases.
 
 Methods, best first for Chinese:
   ``zh-en``             word-by-word English, places romanised, unknown words (brands) in joined pinyin
+  ``zh-admin``          as zh-en with a place's administrative unit kept, as public bodies write it
+                        ("Urumqi Municipal Public Security Bureau"); names without a legal form only
   ``zh-mixed``          only organisation vocabulary translated, other dictionary words kept in pinyin,
                         acronyms for state groups (中航 → AVIC), small ordinals in words (Second)
   ``zh-acronym``        as zh-en with a state group's acronym (中航航空高科技 → "AVIC Aviation High-Tech");
@@ -37,7 +39,7 @@ from chipguard.names.translit import dominant_script, transliterate
 
 # Chinese methods that translate (the rest transliterate): a scorer may weigh a translated match lower
 TRANSLATED_METHODS = frozenset(
-    {"zh-en", "zh-mixed", "zh-acronym", "zh-words", "zh-brand", "zh-literal", "zh-unit"}
+    {"zh-en", "zh-admin", "zh-mixed", "zh-acronym", "zh-words", "zh-brand", "zh-literal", "zh-unit"}
 )
 # forms worth indexing for list aliases but not worth matching per query: on the dev sets the per-syllable
 # pinyin never made a hit the other forms missed, and its many short tokens cost a third of query time
