@@ -127,3 +127,37 @@ def test_without_the_rule_the_unit_is_dropped_everywhere(admin_units_off: None) 
 def test_provincial_is_a_word_of_the_body() -> None:
     # 福建省立医院, ROR: Fujian Provincial Hospital (省立 "established by the province", zh/org_terms.yml)
     assert renderings("福建省立医院")[0].text == "Fujian Provincial Hospital"
+
+
+@pytest.fixture()
+def code_numerals_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """matching.yml as it was before chinese_segmentation.code_numerals (its introduced value)."""
+    data = copy.deepcopy(matching_config())
+    data["chinese_segmentation"]["code_numerals"] = False
+    monkeypatch.setattr(chinese, "matching_config", lambda: data)
+    for cache in (chinese.segmentation_costs, chinese.analyse, chinese.renderings, cached_latin_forms):
+        cache.cache_clear()
+    scripts._latin_forms.cache_clear()
+    yield
+    for cache in (chinese.segmentation_costs, chinese.analyse, chinese.renderings, cached_latin_forms):
+        cache.cache_clear()
+    scripts._latin_forms.cache_clear()
+
+
+# Entity List: Tianjin 764 Communication and Navigation Technology Co., Ltd.
+TIANJIN_764 = ("天津七六四通信导航技术有限公司", "Tianjin 764 Communication and Navigation Technology Co., Ltd.")
+
+
+def test_three_numeral_characters_are_a_number_said_digit_by_digit() -> None:
+    assert renderings(TIANJIN_764[0])[0].text == "Tianjin 764 Communication Navigation Technology Co Ltd"
+    assert any(r.text.startswith("Tianjin 764 Tongxin") for r in renderings(TIANJIN_764[0]))  # pinyin form
+    assert renderings("〇〇七科技有限公司")[0].text.startswith("007 ")  # as written, not "7" or "Seventh"
+    assert compare(*TIANJIN_764).score > 0.95
+    # two characters stay what they were (三九, 五一: trade names), and a numbered body stays an ordinal
+    assert renderings("三九医药股份有限公司")[0].text.startswith("Sanjiu")
+    assert renderings("第七一五研究所")[0].text == "715th Research Institute"
+
+
+def test_without_the_rule_the_number_is_pinyin(code_numerals_off: None) -> None:
+    assert renderings(TIANJIN_764[0])[0].text.startswith("Tianjin Qiliusi ")
+    assert compare(*TIANJIN_764).score < 0.9

@@ -134,8 +134,15 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _numeral_at(run: str, i: int, voc: Vocabulary) -> tuple[int, int] | None:
-    """(end, value) of a numbered-body numeral starting at i ('第七一五' before 研究所), else None."""
+CODE_NUMERAL = "code numeral"  # a Segment's source: a number read digit by digit, said as a number (764)
+CODE_DIGITS = 3  # numeral characters, no units, that make a code number wherever they stand (七六四)
+
+
+def _numeral_at(run: str, i: int, voc: Vocabulary, codes: bool = False) -> tuple[int, int, bool] | None:
+    """(end, value, is_code) of a numeral starting at i, else None: a numbered body's ('第七一五' before
+    研究所, an ordinal), or with ``codes`` (matching.yml chinese_segmentation.code_numerals) a run of three or
+    more numeral characters without units anywhere (天津七六四通信 → "Tianjin 764 Communication"): firms
+    named after a factory's number register it in digits, and read as pinyin ("Qiliusi") it met nothing."""
     j = i
     prefixed = run.startswith(voc.ordinal_prefix, i)
     if prefixed:
@@ -150,7 +157,14 @@ def _numeral_at(run: str, i: int, voc: Vocabulary) -> tuple[int, int] | None:
         return None
     counted = any(run.startswith(c, k) for c in voc.counted)
     if prefixed or (counted and (k - j >= 2 or run[j:k].isdigit() or i == 0)):
-        return k, value
+        return k, value, False
+    if (
+        codes
+        and k - j >= CODE_DIGITS
+        and all(ch in voc.digits for ch in run[j:k])
+        and (i == 0 or run[i - 1] not in voc.digits)
+    ):
+        return k, value, True
     return None
 
 
@@ -194,8 +208,8 @@ def _abbreviation_rule(key: str) -> bool:
     return bool(matching_config()[key])
 # Rules of the segmentation and rendering switched by a true/false key of ``chinese_segmentation`` (checked
 # at load with the costs): admin_units_kept — a public body's rendering that keeps its places' administrative
-# units (zh-admin).
-SEGMENTATION_FLAGS = ("admin_units_kept",)
+# units (zh-admin); code_numerals — a run of three or more numeral characters is a number (七六四 → 764).
+SEGMENTATION_FLAGS = ("admin_units_kept", "code_numerals")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +224,7 @@ class SegmentationCosts:
     digits: float
     single_character: float
     admin_units_kept: bool = False
+    code_numerals: bool = False
 
     def word(self, kind: str, source: str) -> float:
         """A vocabulary word's cost: by its kind (general, place, proper name), else curated or other."""
@@ -250,6 +265,7 @@ def segmentation_costs() -> SegmentationCosts:
         digits=values["digits"],
         single_character=values["single_character"],
         admin_units_kept=flags["admin_units_kept"],
+        code_numerals=flags["code_numerals"],
     )
 
 
@@ -266,12 +282,16 @@ def _segment_run(run: str, voc: Vocabulary) -> list[Segment]:
         if best[i] == inf:
             continue
         base = best[i]
-        num = _numeral_at(run, i, voc)
+        num = _numeral_at(run, i, voc, costs.code_numerals)
         if num is not None:
-            end, value = num
-            seg = Segment(
-                run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule", None, value
-            )
+            end, value, code = num
+            if code:  # said as written, digit by digit (〇〇七 → "007")
+                said = "".join(str(voc.digits[ch]) for ch in run[i:end])
+                seg = Segment(run[i:end], _pinyin(run[i:end]), said, NUMERAL, CODE_NUMERAL, None, value)
+            else:
+                seg = Segment(
+                    run[i:end], _pinyin(run[i:end]), ordinal(value), NUMERAL, "numeral rule", None, value
+                )
             if base + costs.numeral < best[end]:
                 best[end], back[end] = base + costs.numeral, (i, seg)
         for j in range(min(n, i + voc.max_len), i + 1, -1):
@@ -675,7 +695,7 @@ def _render(
         elif acronyms and seg.kind == ABBREV and seg.short:
             # the acronym, the other words word by word: 中航|航空|高科技 → AVIC Aviation High-Tech
             english = seg.short
-        elif translate is not None and seg.number is not None:
+        elif translate is not None and seg.number is not None and seg.source != CODE_NUMERAL:
             # lists write "2nd", "Second" and "2": the matcher reads "2nd" as "2", so say "Second" here
             english = _ORDINAL_WORDS.get(seg.number, str(seg.number))
         if seg.kind == UNKNOWN:
@@ -737,7 +757,7 @@ def _pinyin_words(a: ChineseAnalysis) -> tuple[str, str]:
             # a numbered body's number is a number in every reading (第七一〇研究所 → "… 710 Yanjiusuo"):
             # read digit by digit in pinyin ("qi yi ling") it is a bag of words, and 701 met 710 exactly
             flush()
-            words.append(str(seg.number))
+            words.append(seg.english if seg.source == CODE_NUMERAL and seg.english else str(seg.number))
         else:
             flush()
             words.append(_word_pinyin(seg))
@@ -750,7 +770,8 @@ def _pinyin_syllables(a: ChineseAnalysis) -> tuple[str, str]:
     sylls: list[str] = []
     for seg in a.segments:
         if seg.kind == NUMERAL and seg.number is not None:
-            sylls.append(str(seg.number))  # a number, as in _pinyin_words
+            # a number, as in _pinyin_words
+            sylls.append(seg.english if seg.source == CODE_NUMERAL and seg.english else str(seg.number))
             continue
         sylls.extend(seg.pinyin if seg.kind != LATIN else (seg.text,))
     return " ".join(sylls), "Hanzi→pinyin per syllable (CC-CEDICT word readings, pypinyin character readings)"
