@@ -145,7 +145,10 @@ def code_numerals_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 # Entity List: Tianjin 764 Communication and Navigation Technology Co., Ltd.
-TIANJIN_764 = ("天津七六四通信导航技术有限公司", "Tianjin 764 Communication and Navigation Technology Co., Ltd.")
+TIANJIN_764 = (
+    "天津七六四通信导航技术有限公司",
+    "Tianjin 764 Communication and Navigation Technology Co., Ltd.",
+)
 
 
 def test_three_numeral_characters_are_a_number_said_digit_by_digit() -> None:

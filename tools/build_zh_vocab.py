@@ -235,9 +235,7 @@ def usable_senses(raw: str) -> list[str]:
             # "Ürümqi or Urumqi prefecture level city …": a name spelt with accents, then without, stays
             # without them
             first, _, rest = cleaned.partition(" or ")
-            plain = "".join(
-                c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c)
-            )
+            plain = "".join(c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c))
             if " " not in first and rest.isascii() and rest.split(" ", 1)[0] == plain:
                 cleaned = rest
         if cleaned and cleaned.isascii() and not NUMERIC_GLOSS_RE.match(cleaned):
