@@ -164,3 +164,11 @@ def test_three_numeral_characters_are_a_number_said_digit_by_digit() -> None:
 def test_without_the_rule_the_number_is_pinyin(code_numerals_off: None) -> None:
     assert renderings(TIANJIN_764[0])[0].text.startswith("Tianjin Qiliusi ")
     assert compare(*TIANJIN_764).score < 0.9
+
+
+def test_a_shop_drops_the_unit_like_a_company() -> None:
+    # individual businesses register without a legal form; a trade name in pinyin or a shop's ending
+    # (店, 商行) says it is no public body: "Sihui Jewelry Store", not "Sihui Municipal …"
+    assert _admin("四会市璎珞珠宝店") is None
+    assert _admin("西安市碑林区启帆商行") is None
+    assert _admin("南阳市宛城区鹏翔家庭服务中心") is None  # a public body's ending, but a trade name

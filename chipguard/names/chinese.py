@@ -836,12 +836,15 @@ def _with_admin_units(a: ChineseAnalysis) -> ChineseAnalysis | None:
     register them: 乌鲁木齐市公安局 → "Urumqi Municipal Public Security Bureau", 昌吉回族自治州公安局 →
     "Changji Hui Autonomous Prefecture Public Security Bureau", 新疆维吾尔自治区人民医院 → "Xinjiang Uygur
     Autonomous Region People's Hospital". A company drops the unit (深圳市…有限公司 → "Shenzhen … Co Ltd",
-    the zh-en rendering), so only a name without a legal form gets this one; None when the name has no
-    place with a unit (zh/org_terms.yml admin_units, ethnic_groups) or the rule is off (matching.yml
-    chinese_segmentation.admin_units_kept)."""
-    if not segmentation_costs().admin_units_kept or any(s.kind == LEGAL for s in a.segments):
+    the zh-en rendering), and so does a shop or trading firm without a legal form (四会市…珠宝店): only a
+    name ending as a public body does (zh/org_terms.yml public_body_ends) and holding no trade name in
+    pinyin gets this one. None otherwise, when no place has a unit (admin_units, ethnic_groups) or the rule
+    is off (matching.yml chinese_segmentation.admin_units_kept)."""
+    if not segmentation_costs().admin_units_kept:
         return None
     voc = vocabulary()
+    if not a.simplified.endswith(voc.public_body_ends) or any(s.kind in (LEGAL, UNKNOWN) for s in a.segments):
+        return None
     units = voc.admin_units
     segs = list(a.segments)
     changed = False

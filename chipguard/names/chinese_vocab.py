@@ -124,6 +124,7 @@ class Vocabulary:
     # 市 → Municipal, 自治州 → Autonomous Prefecture: the unit a public body writes after its place
     admin_units: dict[str, str] = field(default_factory=dict)
     ethnic_groups: dict[str, str] = field(default_factory=dict)  # 回族 → Hui (昌吉回族自治州)
+    public_body_ends: tuple[str, ...] = ()  # 局, 医院, 委员会 …: how a public body's name ends
     max_len: int = 1
     version: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
@@ -224,6 +225,7 @@ def vocabulary() -> Vocabulary:
         bound_prefixes={str(k): str(v) for k, v in (cur.get("bound_prefixes") or {}).items()},
         admin_units=_longest_first(cur.get("admin_units")),
         ethnic_groups=_longest_first(cur.get("ethnic_groups")),
+        public_body_ends=tuple(str(w) for w in cur.get("public_body_ends") or ()),
         province_abbreviations={str(k): str(v) for k, v in (cur.get("province_abbreviations") or {}).items()},
         counted=tuple(sorted((str(c) for c in num.get("counted") or ()), key=len, reverse=True)),
         max_len=max(len(w) for w in words),
