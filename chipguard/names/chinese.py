@@ -206,6 +206,8 @@ def _abbreviation_rule(key: str) -> bool:
     """One of ABBREVIATION_KEYS (matching.yml): read per call, so a test may switch it (renderings is
     memoised: clear it too)."""
     return bool(matching_config()[key])
+
+
 # Rules of the segmentation and rendering switched by a true/false key of ``chinese_segmentation`` (checked
 # at load with the costs): admin_units_kept — a public body's rendering that keeps its places' administrative
 # units (zh-admin); code_numerals — a run of three or more numeral characters is a number (七六四 → 764).
