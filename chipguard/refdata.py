@@ -61,6 +61,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
         "zh/listed_party_names.yml",
         "zh/org_terms.yml",
         "zh/cedict_vocab.tsv",
+        "zh/cedict_senses.tsv",
         "zh/hanzi_pinyin.tsv",
     ),
     "ownership": ("ownership/regimes.yml", "ownership/red_flag_vocab.yml"),

@@ -57,7 +57,7 @@ import numpy as np
 from chipguard.match.config import ScorerConfig, scorer_config
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, PLACE, STOP, WORD, NameAnalysis, Token
 from chipguard.names.pinyin_sound import is_pinyin
-from chipguard.names.vocab import vocab
+from chipguard.names.vocab import translation_senses, vocab
 
 # a bit per first letter a–z, the other first characters folded onto 36 further bits (a shared bit only
 # makes a pair possible that is not: the bound stays one)
@@ -530,11 +530,16 @@ def bounds(
     translated = met.translated
     any_translated = bool(translated.any())
     translated_sim = max(
-        fuzzy_sim, cfg.body_kind_similarity, cfg.translation_synonym_similarity, cfg.sound_alike_similarity
+        fuzzy_sim,
+        cfg.body_kind_similarity,
+        cfg.translation_synonym_similarity,
+        cfg.translation_sense_similarity,
+        cfg.sound_alike_similarity,
     )
     kinds = vocab().body_kinds
     legal_weight = max(cfg.legal_form, cfg.stopword)
     synonyms = vocab().translation_synonyms
+    senses = translation_senses() if any_translated and cfg.translation_sense_similarity > 0 else {}
     heavy = met.heavy
     letters = met.letters
     lengths = met.lengths
@@ -648,6 +653,8 @@ def bounds(
             if group is not None:
                 for word in sorted(w for w, g in synonyms.items() if g == group):
                     other |= holds("t:" + word) | holds("w:" + word)
+            for word in sorted(senses.get(tok.text, senses.get(tok.canon, frozenset()))):
+                other |= holds("t:" + word) | holds("w:" + word)
             if (
                 tok.text
                 and size >= cfg.len_sound_alike

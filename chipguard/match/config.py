@@ -93,6 +93,7 @@ class ScorerConfig:
     # similarity of two words that are not equal
     body_kind_similarity: float
     translation_synonym_similarity: float
+    translation_sense_similarity: float
     sound_alike_similarity: float
     sim_initial: float
     sim_short_typo: float
@@ -264,6 +265,7 @@ KEYS: dict[str, str] = {
     "subset_part_min_length": "name_score.person_subset_part_min_length",
     "body_kind_similarity": "body_kind_similarity",
     "translation_synonym_similarity": "translation_synonym_similarity",
+    "translation_sense_similarity": "translation_sense_similarity",
     "sound_alike_similarity": "sound_alike_similarity",
     "sim_initial": "similarity.initial",
     "sim_short_typo": "similarity.short_typo",
@@ -621,6 +623,7 @@ FEATURES: tuple[Feature, ...] = (
             "word_lengths.*",
             "body_kind_similarity",
             "translation_synonym_similarity",
+            "translation_sense_similarity",
             "sound_alike_similarity",
             "name_score.translated_unmatched_needs_partner",
             "name_score.phonetic_same_syllables",
@@ -650,7 +653,9 @@ FEATURES: tuple[Feature, ...] = (
         "÷ Σ of every word's weight. A word weighs by its class (weights.*) times its rarity on the lists; "
         "a matched word of an organisation's name also by its rarity in company names at large "
         "(token_rarity.*); two unequal words meet by the similarity.* rules, each from the length "
-        "word_lengths.* gives. A translated Chinese name's pair, once its pinyin brand matched, weighs "
+        "word_lengths.* gives. A word-by-word translation's word meets another CC-CEDICT sense of the "
+        "Chinese word it renders (卫生 Health / Hygiene, 石油 Petroleum / Oil; zh/cedict_senses.tsv) at "
+        "translation_sense_similarity (0: off). A translated Chinese name's pair, once its pinyin brand matched, weighs "
         "unmatched words by weights.translated_unmatched (they may be synonyms); with "
         "translated_unmatched_needs_partner, a list's Chinese name met by an English query has only as many "
         "of its own unmatched words lowered as the query leaves unmatched (a synonym needs a counterpart); "

@@ -52,7 +52,14 @@ from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
 from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
-from chipguard.names.vocab import chinese_place_words, company_city_words, country_names, place_words, vocab
+from chipguard.names.vocab import (
+    chinese_place_words,
+    company_city_words,
+    country_names,
+    place_words,
+    translation_senses,
+    vocab,
+)
 
 # weight of a token's canonical form → scaling factor in [floor, 1] from its rarity on the list
 RarityFn = Callable[[str], float]
@@ -465,6 +472,7 @@ class SimilarityRules:
     same_business: frozenset[str]
     body_kind_similarity: float
     translation_synonym_similarity: float
+    translation_sense_similarity: float
     sound_alike_similarity: float
     sim_initial: float
     sim_short_typo: float
@@ -538,6 +546,7 @@ class SimilarityRules:
         self.same_business = frozenset(cfg.abbreviation_same_business)
         self.body_kind_similarity = cfg.body_kind_similarity
         self.translation_synonym_similarity = cfg.translation_synonym_similarity
+        self.translation_sense_similarity = cfg.translation_sense_similarity
         self.sound_alike_similarity = cfg.sound_alike_similarity
         self.sim_initial = cfg.sim_initial
         self.sim_short_typo = cfg.sim_short_typo
@@ -682,6 +691,12 @@ def _similarity(
         if group is not None and group == synonyms.get(b.text, synonyms.get(b.canon)):
             # 海洋 is "Ocean" word by word and "Marine" in the registered name
             return cfg.translation_synonym_similarity, "translation synonym"
+        if cfg.translation_sense_similarity > 0:
+            # 卫生 is "Health" word by word and "Hygiene" in the registered name: another sense of the word
+            senses = translation_senses()
+            also = senses.get(a.text, senses.get(a.canon))
+            if also is not None and (b.text in also or b.canon in also):
+                return cfg.translation_sense_similarity, "another sense"
     ta, tb = a.text, b.text
     # the lengths each rule needs are word_lengths.* of matching.yml (cfg.len_*)
     if (
@@ -1196,14 +1211,10 @@ class QueryWords:
         tokens = query.tokens
         self.firsts: tuple[str, ...] = tuple([t.text[:1] for t in tokens])
         self.lengths: tuple[int, ...] = tuple([len(t.text) for t in tokens])
-        kinds: frozenset[str] = _NO_KINDS
-        synonyms: dict[str, int] = _NO_SYNONYMS
         tables = translated and not person
-        if tables:
-            words = vocab()
-            kinds, synonyms = words.body_kinds, words.translation_synonyms
+        table = _table_words(rules.translation_sense_similarity > 0) if tables else _NO_KINDS
         self.in_tables: tuple[bool, ...] = tuple(
-            [tables and (t.canon in kinds or t.text in synonyms or t.canon in synonyms) for t in tokens]
+            [tables and (t.canon in table or t.text in table) for t in tokens]
         )
         self.total = sum((x for x in weights), 0.0)
         place_weight = rules.place_institutional
@@ -1229,7 +1240,22 @@ class QueryWords:
 
 # score_or_bound's words of kinds of body and translation synonyms when no table applies
 _NO_KINDS: Final[frozenset[str]] = frozenset()
-_NO_SYNONYMS: Final[dict[str, int]] = {}
+
+
+@cache
+def _table_words(senses: bool) -> frozenset[str]:
+    """The words a translated organisation's pair may pair across first letters by, as one set: the kinds
+    of body and the translation synonyms (vocabulary.yml), with ``senses`` also the words of the sense table
+    (names/vocab.translation_senses). Looked up by a word's text and its canonical form — two lookups
+    a word where the tables took three (five with the senses); a word found by a form its own table does
+    not key only lets a pair reach token_similarity, which decides."""
+    known = vocab()
+    words = set(known.body_kinds) | set(known.translation_synonyms)
+    if senses:
+        words |= set(translation_senses())
+    return frozenset(words)
+
+
 _NO_FORMS: Final[dict[str, int]] = {}
 _NO_POSITIONS: Final[tuple[int, ...]] = ()
 
@@ -1799,18 +1825,13 @@ def score_or_bound(
     other_first = sim_rules.len_morphology_same_start >= 1 and sim_rules.len_prefix >= 1
     long_word = sim_rules.len_other_first_letter
     tables = translated and not person
-    kinds: frozenset[str] = _NO_KINDS
-    synonyms: dict[str, int] = _NO_SYNONYMS
-    if tables:
-        words = vocab()
-        kinds, synonyms = words.body_kinds, words.translation_synonyms
+    table = _table_words(sim_rules.translation_sense_similarity > 0) if tables else _NO_KINDS
     c_side = [
         (
             j,
             c_tokens[j].text[:1],
             len(c_tokens[j].text),
-            tables
-            and (c_tokens[j].canon in kinds or c_tokens[j].text in synonyms or c_tokens[j].canon in synonyms),
+            tables and (c_tokens[j].canon in table or c_tokens[j].text in table),
         )
         for j in rest_c
     ]
@@ -1826,7 +1847,7 @@ def score_or_bound(
             q_tok = q_tokens[i]
             q_text = q_tok.text
             q_first, q_len = q_text[:1], len(q_text)
-            q_table = tables and (q_tok.canon in kinds or q_text in synonyms or q_tok.canon in synonyms)
+            q_table = tables and (q_tok.canon in table or q_text in table)
         # the number of the person's name this word is a form of (name_score.person_name_forms), or −1
         q_form = forms.get(q_tokens[i].text, -1) if forms else -1
         for j, c_first, c_len, c_table in c_side:

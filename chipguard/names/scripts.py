@@ -102,3 +102,7 @@ def warm_up() -> None:
     than on the first query that meets a non-Latin name."""
     latin_forms("杭州科技有限公司")
     latin_forms("Газпром")
+    # the senses of the Chinese words a translated query's words render (read by the scorer)
+    from chipguard.names.vocab import translation_senses
+
+    translation_senses()

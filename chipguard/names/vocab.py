@@ -205,6 +205,62 @@ def _first_column_words(rel: str) -> frozenset[str]:
 
 
 @cache
+def translation_senses() -> dict[str, frozenset[str]]:
+    """A translated word → the other senses of the Chinese word it renders (zh/cedict_senses.tsv, from
+    CC-CEDICT): 卫生 is rendered "Health", its registered name may say "Hygiene"; 石油 "Petroleum" / "Oil";
+    安全 "Safety" / "Security". Each word's rendering (the curated English when org_terms.yml has one, else
+    CC-CEDICT's chosen gloss) is paired with each of its other senses word for word: two phrases of as
+    many words differing in one word pair that word (战区 "war zone" / "combat zone": war ~ combat), one word pairs
+    with the other phrase's last word (大队 "group" / "production brigade": group ~ brigade). A pair holds
+    both ways (the rendering met as a list word is a sense another Chinese word may have been rendered by).
+    Words the matcher weighs as generic, legal or stop words (Group, Company, Limited) are left out: they
+    weigh little and a sense of theirs would pair near every name. So are the words of the curated
+    ``translation_synonyms`` groups (vocabulary.yml): the curation says which words those meet and which
+    they do not (Medical is kept apart from Pharmaceutical there, though CC-CEDICT glosses 医药 as both).
+    Two forms of one word (化学 "chemistry" / "chemical": morphology.yml) meet by the morphology rule, at its
+    own similarity: no pair here, which would meet them first and lower them. Read only for translated queries
+    (matching.yml ``translation_sense_similarity``); loads the Chinese vocabulary."""
+    from chipguard.names.chinese_vocab import _data_text
+    from chipguard.names.chinese_vocab import vocabulary as zh_vocabulary
+    from chipguard.names.morphology import variants
+
+    known = vocab()
+    apart = known.generic | known.stopwords | {p[0] for p in known.legal_forms if len(p) == 1}
+    apart |= set(known.translation_synonyms)
+    words = zh_vocabulary().words
+    pairs: dict[str, set[str]] = {}
+
+    def content(phrase: str) -> list[str]:
+        return [w for w in clean(phrase).split() if w not in known.stopwords]
+
+    for line in _data_text("cedict_senses.tsv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        word, senses = line.split("\t")
+        entry = words.get(word)
+        if entry is None:
+            continue
+        shown = content(entry.english)
+        for sense in senses.split("|"):
+            other = content(sense)
+            if not shown or not other:
+                continue
+            if len(shown) == len(other):
+                met = [(x, y) for x, y in zip(shown, other, strict=True) if x != y]
+                if len(met) != 1:
+                    continue  # "middle part" / "central section": which word renders which is unsaid
+            elif len(shown) == 1 or len(other) == 1:
+                met = [(shown[-1], other[-1])]
+            else:
+                continue
+            for x, y in met:
+                if x != y and x not in apart and y not in apart and not variants(x, y):
+                    pairs.setdefault(x, set()).add(y)
+                    pairs.setdefault(y, set()).add(x)
+    return {w: frozenset(o) for w, o in pairs.items()}
+
+
+@cache
 def chinese_place_words() -> frozenset[str]:
     """The Chinese places of CC-CEDICT (zh/cedict_vocab.tsv) spelt in pinyin, cleaned as names are: a place
     entry of two characters or more, less an administrative suffix, whose English spells its pinyin
