@@ -56,7 +56,7 @@ import numpy as np
 
 from chipguard.match.config import ScorerConfig, scorer_config
 from chipguard.names.analysis import GENERIC, LEGAL, NUMBER, PLACE, STOP, WORD, NameAnalysis, Token
-from chipguard.names.pinyin_sound import is_pinyin
+from chipguard.names.pinyin_sound import ALIKE_FIRST, is_pinyin
 from chipguard.names.vocab import translation_senses, vocab
 
 # a bit per first letter a–z, the other first characters folded onto 36 further bits (a shared bit only
@@ -662,8 +662,15 @@ def bounds(
                 and tok.text.isalpha()
                 and not is_pinyin(tok.text)
             ):
-                # a pinyin word of the translation sounding like this English one: same first letter
-                other |= (met.pinyin_letters & _bit(tok.text[0])) != 0
+                # a pinyin word of the translation sounding like this English one: same first letter, or
+                # one spelt otherwise (name_score.sound_alike_spelt_first: Wanke / Vanke)
+                english = tok.text[0]
+                spelt_bits = _bit(english)
+                if cfg.sound_alike_spelt_first:
+                    for pair in ALIKE_FIRST:
+                        if pair[1] == english:
+                            spelt_bits |= _bit(pair[0])
+                other |= (met.pinyin_letters & spelt_bits) != 0
             fuzzy = fuzzy | (translated & other)
         exact_gain = np.where(held, exact_mass, 0.0)
         fuzzy_gain = np.where(fuzzy, fuzzy_mass, 0.0)

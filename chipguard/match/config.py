@@ -44,6 +44,9 @@ class ScorerConfig:
     person_name_forms: bool
     korean_name_forms: bool
     pinyin_other_syllables: bool
+    sound_alike_spelt_first: bool
+    pinyin_head_syllables: bool
+    sim_pinyin_head: float
     record_script_needs_partner: bool
     institution_one_word: bool
     legal_form_displaced: bool
@@ -218,6 +221,9 @@ KEYS: dict[str, str] = {
     "person_name_forms": "name_score.person_name_forms",
     "korean_name_forms": "name_score.korean_name_forms",
     "pinyin_other_syllables": "name_score.pinyin_other_syllables",
+    "sound_alike_spelt_first": "name_score.sound_alike_spelt_first",
+    "pinyin_head_syllables": "name_score.pinyin_head_syllables",
+    "sim_pinyin_head": "similarity.pinyin_head",
     "record_script_needs_partner": "name_score.translated_record_script_needs_partner",
     "institution_one_word": "name_score.translated_institution_one_word",
     "legal_form_displaced": "name_score.legal_form_displaced",
@@ -631,6 +637,8 @@ FEATURES: tuple[Feature, ...] = (
             "name_score.person_name_forms",
             "name_score.korean_name_forms",
             "name_score.pinyin_other_syllables",
+            "name_score.sound_alike_spelt_first",
+            "name_score.pinyin_head_syllables",
             "name_score.translated_record_script_needs_partner",
             "name_score.translated_institution_one_word",
             "name_score.legal_form_displaced",

@@ -575,7 +575,12 @@ class NameIndex:
                 found.update(words)
         # (the words found under the sound keys of a pinyin word: sounds_alike_keyed, the same rule without
         # the tests they pass by how they were found)
-        near = cache[word] = tuple(sorted(w for w in found if w != word and sounds_alike_keyed(word, w)))
+        # (a first letter spelt otherwise too, name_score.sound_alike_spelt_first: the keys start with the
+        # skeleton's first letter, which makes such letters one)
+        spelt = scorer_config().sound_alike_spelt_first
+        near = cache[word] = tuple(
+            sorted(w for w in found if w != word and sounds_alike_keyed(word, w, spelt))
+        )
         return near
 
     def query_keys(self, a: NameAnalysis, translated: bool = False) -> dict[str, float]:

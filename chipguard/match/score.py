@@ -51,7 +51,7 @@ from chipguard.names.chinese_vocab import TERM
 from chipguard.names.chinese_vocab import vocabulary as chinese_vocabulary
 from chipguard.names.morphology import variants as morph_variants
 from chipguard.names.phonetic import syllable_key
-from chipguard.names.pinyin_sound import other_pinyin_name, pinyin_syllables, sounds_alike
+from chipguard.names.pinyin_sound import SPELT_AS, other_pinyin_name, pinyin_syllables, sounds_alike
 from chipguard.names.vocab import (
     chinese_place_words,
     company_city_words,
@@ -432,6 +432,27 @@ def _other_pinyin(a: Token, b: Token) -> bool:
     return a.cls != PLACE and b.cls != PLACE and other_pinyin_name(a.text, b.text)
 
 
+# how a translated query's run-together pinyin word meets the list word its leading syllables spell
+# (name_score.pinyin_head_syllables)
+PINYIN_HEAD: Final = "pinyin head"
+
+
+def _pinyin_head(query_word: str, listed: str) -> bool:
+    """Whether ``listed`` is the first two syllables or more of ``query_word`` read as pinyin
+    (pinyin_syllables), a syllable or more of it left: 美亚柏科 "Meiyabaike" registered "Meiya Pico",
+    永利带业 "Yonglidai Industry" (the trade name 永利 run into 带 of its business, belting) registered
+    "Yongli Belting". The head ends where a syllable ends: "Meiyab" is no head."""
+    if len(listed) >= len(query_word) or not query_word.startswith(listed):
+        return False
+    syllables = pinyin_syllables(query_word)
+    spelt = 0
+    for k, syllable in enumerate(syllables):
+        spelt += len(syllable)
+        if spelt >= len(listed):
+            return spelt == len(listed) and k >= 1 and len(pinyin_syllables(listed)) >= 2
+    return False
+
+
 def _body_kind_company(a: Token, b: Token, query: NameAnalysis, cand: NameAnalysis) -> bool:
     """One word is a kind of teaching or research body (vocabulary body_kinds: University, College,
     Institute, Academy, School) and the other, in a company's name (one with a legal form), names no
@@ -464,6 +485,10 @@ class SimilarityRules:
     name_form_members: dict[int, tuple[str, ...]]
     sim_name_form: float
     pinyin_other_syllables: bool
+    sound_alike_spelt_first: bool
+    spelt_as: dict[str, str]
+    pinyin_head_syllables: bool
+    sim_pinyin_head: float
     industry_words_distinct: bool
     place_words_distinct: bool
     body_kind_morphology_distinct: bool
@@ -538,6 +563,11 @@ class SimilarityRules:
         self.name_form_members = {name: tuple(forms) for name, forms in members.items()}
         self.sim_name_form = cfg.sim_person_name_form
         self.pinyin_other_syllables = cfg.pinyin_other_syllables
+        self.sound_alike_spelt_first = cfg.sound_alike_spelt_first
+        # a pinyin first letter → the English first letters a sound-alike may start with (none when off)
+        self.spelt_as = dict(SPELT_AS) if cfg.sound_alike_spelt_first else {}
+        self.pinyin_head_syllables = cfg.pinyin_head_syllables
+        self.sim_pinyin_head = cfg.sim_pinyin_head
         self.industry_words_distinct = cfg.industry_words_distinct
         self.place_words_distinct = cfg.place_words_distinct
         self.body_kind_morphology_distinct = cfg.body_kind_morphology_distinct
@@ -699,18 +729,37 @@ def _similarity(
                 return cfg.translation_sense_similarity, "another sense"
     ta, tb = a.text, b.text
     # the lengths each rule needs are word_lengths.* of matching.yml (cfg.len_*)
-    if (
-        not person
-        and ta[:1] != tb[:1]
-        and (len(ta) < cfg.len_other_first_letter or len(tb) < cfg.len_other_first_letter)
-    ):
-        # every organisation rule below (typo, morphology, stem, sound) needs the same first letter,
-        # or, for a typo, long words on both sides: decide at once, this runs for every word pair
-        return 0.0, ""
+    # a translated word's first letter may be the other's spelt otherwise, for the sound rule
+    # (name_score.sound_alike_spelt_first: Wanke / Vanke)
+    spelt_first = False
+    if ta[:1] != tb[:1]:
+        spelt_first = translated and tb[:1] in cfg.spelt_as.get(ta[:1], "-")
+        if (
+            not person
+            and (len(ta) < cfg.len_other_first_letter or len(tb) < cfg.len_other_first_letter)
+            and not spelt_first
+        ):
+            # every organisation rule below (typo, morphology, stem, sound) needs the same first letter,
+            # or, for a typo, long words on both sides: decide at once, this runs for every word pair
+            return 0.0, ""
     if not (ta.isascii() and tb.isascii()) and (_has_han(ta) or _has_han(tb)):
         # each Chinese character is a word: 北京化工大学 is not a typo of 北京理工大学
         return 0.0, ""
     la, lb = len(ta), len(tb)
+    if (
+        translated
+        and cfg.pinyin_head_syllables
+        and not person
+        and a.cls == WORD
+        and b.cls == WORD
+        and la > lb >= cfg.len_prefix
+        and ta.startswith(tb)
+        and ta.isalpha()
+        and _pinyin_head(ta, tb)
+    ):
+        # the list's trade name is the head of a run-together pinyin word, which ran on into its next
+        # word's syllables (name_score.pinyin_head_syllables)
+        return cfg.sim_pinyin_head, PINYIN_HEAD
     if person and (la == 1 or lb == 1):
         return (cfg.sim_initial, "initial") if ta[0] == tb[0] else (0.0, "")
     shorter = min(la, lb)
@@ -813,10 +862,13 @@ def _similarity(
         translated
         and not person
         and shorter >= cfg.len_sound_alike
-        and ta[:1] == tb[:1]  # (sounds_alike's own first test, without the call)
+        and (ta[:1] == tb[:1] or spelt_first)  # (sounds_alike's own first test, without the call)
         and ta.isalpha()
         and tb.isalpha()
-        and sounds_alike(ta, tb)
+        and sounds_alike(ta, tb, spelt_first)
+        # (a first letter spelt otherwise only for a coined brand, not a word of the language: Yinji is
+        # no "Institute", Kangshun no "Consulting")
+        and (ta[:1] == tb[:1] or not _common_word(tb))
     ):
         # 利亚德 "Liyade" registered as "Leyard": the English trade name imitates the Chinese sound
         return cfg.sound_alike_similarity, "sounds alike"
@@ -1257,6 +1309,7 @@ def _table_words(senses: bool) -> frozenset[str]:
 
 
 _NO_FORMS: Final[dict[str, int]] = {}
+_NO_SPELLINGS: Final[dict[str, str]] = {}
 _NO_POSITIONS: Final[tuple[int, ...]] = ()
 
 # a matched pair of these is weighed by its list word alone (score_or_bound)
@@ -1425,6 +1478,8 @@ def _anchor_among(
                 and len(c_tokens[j].text) >= w.len_translated_anchor_stem
                 and (c_tokens[j].text in anchors or q_tokens[i].text in anchors)
             )
+            # (a run-together pinyin word's head: the word is the translation's pinyin by the rule's test)
+            or how == PINYIN_HEAD
         ):
             return True
     return False
@@ -1840,6 +1895,7 @@ def score_or_bound(
     may_q: list[int] = []
     may_c: list[int] = []
     forms = sim_rules.name_forms if person else _NO_FORMS
+    spelt_as = sim_rules.spelt_as if tables else _NO_SPELLINGS
     for i in rest_q:
         if own is not None:
             q_first, q_len, q_table = own.firsts[i], own.lengths[i], own.in_tables[i]
@@ -1850,6 +1906,8 @@ def score_or_bound(
             q_table = tables and (q_tok.canon in table or q_text in table)
         # the number of the person's name this word is a form of (name_score.person_name_forms), or −1
         q_form = forms.get(q_tokens[i].text, -1) if forms else -1
+        # the English first letters this word's sound may be spelt with ("" none)
+        q_spelt = spelt_as.get(q_first, "") if spelt_as else ""
         for j, c_first, c_len, c_table in c_side:
             if c_first != q_first:
                 if q_form >= 0 and forms.get(c_tokens[j].text, -2) == q_form:
@@ -1864,6 +1922,8 @@ def score_or_bound(
                     and not (person and q_len == c_len)
                     and not (q_len >= long_word and c_len >= long_word and -2 <= q_len - c_len <= 2)
                     and not (q_table and c_table)
+                    # (a sound spelt with another first letter: name_score.sound_alike_spelt_first)
+                    and not (q_spelt and c_first in q_spelt)
                 ):
                     continue
             may_q.append(i)

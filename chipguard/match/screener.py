@@ -42,7 +42,9 @@ from chipguard.match.pairs import PairScore as PairScore  # (named here as befor
 from chipguard.match.pairs import query_qualifier as query_qualifier
 from chipguard.match.pairs import trade_name_places as trade_name_places
 from chipguard.match.score import (
+    PINYIN_HEAD,
     PLACE_LEFT_OUT,
+    Pair,
     RarityFn,
     Scored,
     industry_words,
@@ -351,6 +353,14 @@ def short_form_only(alias: str, bare: NameAnalysis) -> bool:
 SINGLE_COMMON_WORD = "a single word common on the lists"
 # … or the query is an institution's listed name without the place that starts it
 PLACE_LEFT_OUT_REASON = "the listed name without the place that starts it (the query names none)"
+RESPELT_REASON = "the trade name met by its sound or its pinyin's head, not as spelt"
+
+
+def _respelt(pair: Pair) -> bool:
+    """A translated query's trade name met by the head of its run-together pinyin, or by its sound with
+    the first letter spelt otherwise (name_score.pinyin_head_syllables, sound_alike_spelt_first): a hit
+    so met is reviewed (potential at most), never confirmed on the name."""
+    return pair.how == PINYIN_HEAD or (pair.how == "sounds alike" and pair.query[:1] != pair.candidate[:1])
 
 
 @lru_cache(maxsize=4096)
@@ -384,7 +394,7 @@ def trade_name_residue(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 # how the scorer pairs two unequal words by their letters or sound (chipguard.match.score.token_similarity):
 # a Chinese query's brand met so is checked against the record's own Chinese name (evidence.homophone)
-_APPROXIMATE = frozenset({"typo", "morphology", "sounds alike", "stem", "abbreviation"})
+_APPROXIMATE = frozenset({"typo", "morphology", "sounds alike", "stem", "abbreviation", PINYIN_HEAD})
 
 
 def trade_name_other_country(q_country: str, alias: str) -> tuple[str, ...]:
@@ -1398,6 +1408,11 @@ class Screener:
                 # the query names no place and the listed institution's place is all it lacks
                 # (name_score.institution_place_left_out): which place's body it is, a review says
                 thin = PLACE_LEFT_OUT_REASON
+            elif any(_respelt(p) for p in scored.pairs):
+                # a trade name met by its sound or by the head of a run-together pinyin word
+                # (name_score.sound_alike_spelt_first, pinyin_head_syllables): a review says whether the
+                # English brand is this firm's
+                thin = RESPELT_REASON
             # a generic name on either side: the list's ("Ministry of Defence"), or the query's when it
             # met a list name by a spelling of its generic words ("Electronics Systems" / "Incorporated
             # Electonics Systems"); a list name adding the word that says which body is caught by

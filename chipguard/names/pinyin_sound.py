@@ -68,9 +68,40 @@ def skeleton(word: str) -> str:
     return _REPEATS.sub(r"\1", s)
 
 
-def sounds_alike(pinyin_word: str, english_word: str) -> bool:
-    """True when a pinyin trade name and a non-pinyin word of the same first letter sound alike."""
-    if pinyin_word[:1] != english_word[:1] or is_pinyin(english_word) or not is_pinyin(pinyin_word):
+# first letters that the spelling correspondences above make one sound (skeleton's one-letter rules and
+# y ~ i), each a pinyin word's first letter followed by the English word's: 万科 Wanke registered "Vanke",
+# 勤上 Qinshang "Kingsun", 康斯特 Kangsite "ConST", 英威腾 Yingweiteng "INVT" (pinyin has no v or i to start
+# a syllable, and its c is another sound than k). Not x ~ s: on the xscript watchlist a pinyin x- met only
+# other firms' S- brands (先导 Xiandao / SUNWARD, 欣旺达 Xinwangda / Sunlord), none its own.
+ALIKE_FIRST: frozenset[str] = frozenset({"wv", "qk", "qc", "kc", "yi"})
+# … as a pinyin first letter → the English first letters it is spelt as (a look-up per word, not a string
+# made per word pair: the scorer asks it of every translated word pair of other first letters)
+SPELT_AS: dict[str, str] = {
+    p[0]: "".join(sorted(q[1] for q in ALIKE_FIRST if q[0] == p[0])) for p in ALIKE_FIRST
+}
+
+
+def first_sounds_alike(pinyin_word: str, english_word: str) -> bool:
+    """Whether a pinyin word and an English word start with one sound spelt two ways (ALIKE_FIRST; the
+    same letter counts too): a pinyin trade name re-spelt as an English brand often changes its first
+    letter to the English spelling of the sound (万科 → Vanke, 勤上 → Kingsun), the rest of its consonants
+    kept."""
+    return pinyin_word[:1] == english_word[:1] or pinyin_word[:1] + english_word[:1] in ALIKE_FIRST
+
+
+def sounds_alike(pinyin_word: str, english_word: str, spelt_first: bool = False) -> bool:
+    """True when a pinyin trade name and a non-pinyin word of the same first letter sound alike;
+    ``spelt_first`` (name_score.sound_alike_spelt_first): also of a first letter spelt otherwise
+    (first_sounds_alike)."""
+    if (
+        not (
+            first_sounds_alike(pinyin_word, english_word)
+            if spelt_first
+            else pinyin_word[:1] == english_word[:1]
+        )
+        or is_pinyin(english_word)
+        or not is_pinyin(pinyin_word)
+    ):
         return False
     a, b = skeleton(pinyin_word), skeleton(english_word)
     if min(len(a), len(b)) < MIN_SKELETON:
@@ -78,7 +109,7 @@ def sounds_alike(pinyin_word: str, english_word: str) -> bool:
     return JaroWinkler.normalized_similarity(a, b) >= MIN_SIMILARITY
 
 
-def sounds_alike_keyed(pinyin_word: str, keyed_word: str) -> bool:
+def sounds_alike_keyed(pinyin_word: str, keyed_word: str, spelt_first: bool = False) -> bool:
     """:func:`sounds_alike` of a pinyin word whose skeleton has MIN_SKELETON letters or more (a word
     retrieval looks up by its sound, ``chipguard.match.index.sound_probes``) and a word found under its
     sound keys (never pinyin, its skeleton as long: what retrieval keys by sound, ``sound_keys``): the
