@@ -12,28 +12,20 @@ without the shared data."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
 from chipguard.match import evidence as ev
-from chipguard.match.screener import Screener, _address_after_legal_form
+from chipguard.match.screener import _address_after_legal_form
 from chipguard.names.analysis import analyze
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 
 LISTED = "Huawei Software Technologies Co., Ltd., Nanjing, Jiangsu"
 QUERIES = ("Huawei Software Technology Co Ltd", "华为软件技术有限公司")
 
 
-@cache
-def _screener() -> Screener:
-    """CSL 2022-04 without the curated Chinese names (chipguard/data/zh/listed_party_names.yml holds this
-    firm's): the rule alone, as for a firm the curated file does not know."""
-    return Screener(csl_2022_parties(), enrich=False)
-
-
 def _strength(query: str) -> str | None:
-    hits = _screener().screen(query, kind="org", country="CN")
+    # without the curated Chinese names (zh/listed_party_names.yml holds this firm's): the rule alone
+    hits = csl_2022_screener(enrich=False).screen(query, kind="org", country="CN")
     return next((h.strength for h in hits if h.name == LISTED), None)
 
 
@@ -43,7 +35,7 @@ def test_the_firms_own_name_alerts_without_its_address(query: str) -> None:
 
 
 def test_a_generic_query_lacking_the_proper_word_does_not_alert() -> None:
-    hits = _screener().screen("Software Technologies Co Ltd", kind="org", country="CN")
+    hits = csl_2022_screener(enrich=False).screen("Software Technologies Co Ltd", kind="org", country="CN")
     assert all(h.strength == "weak" for h in hits if h.name == LISTED)
 
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 import pytest
 
 from chipguard.match.score import PINYIN_HEAD, token_similarity
-from chipguard.match.screener import Screener
 from chipguard.names.analysis import analyze
 from chipguard.names.pinyin_sound import first_sounds_alike, sounds_alike
-from tests.csl_support import csl_2022_parties
+from tests.csl_support import csl_2022_screener
 from tests.scorer_support import scorer_config_with
 from tests.watchlist_support import best_scores, xscript_watchlist
 
@@ -50,7 +49,7 @@ def _csl_strengths(query: str, listed: str) -> set[str]:
     rule finds alone; a screener of the configuration in force) whose name starts with ``listed``."""
     return {
         str(h.strength)
-        for h in Screener(csl_2022_parties(), enrich=False).screen(query, kind="org", country="CN")
+        for h in csl_2022_screener(enrich=False).screen(query, kind="org", country="CN")
         if h.name.upper().startswith(listed.upper())
     }
 

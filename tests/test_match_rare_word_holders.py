@@ -17,7 +17,7 @@ shared data."""
 from __future__ import annotations
 
 import pytest
-from csl_support import csl_2022_parties
+from csl_support import csl_2022_screener
 from scorer_support import scorer_config_with
 from watchlist_support import found_parties, xscript_watchlist
 
@@ -42,7 +42,7 @@ def _zhihui(screener: Screener) -> dict[int, bool]:
 
 
 def test_the_rare_words_holder_past_the_limit_is_scored() -> None:
-    bare = Screener(csl_2022_parties(), enrich=False)
+    bare = csl_2022_screener(enrich=False)
     assert found_parties(bare, HUAHAI).get(MARINE, 0.0) >= bare.threshold
     query = analyze(READ, False)
     first = bare.index.retrieve(query, bare.candidate_limit, translated=True).first
@@ -64,7 +64,7 @@ def test_over_an_unrelaxed_floor_too() -> None:
 
 def test_without_the_key_it_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     scorer_config_with(monkeypatch, candidates_rare_word_holders=False)
-    bare = Screener(csl_2022_parties(), enrich=False)
+    bare = csl_2022_screener(enrich=False)
     assert MARINE not in found_parties(bare, HUAHAI)
     query, record = XINZHOU
     assert record not in found_parties(xscript_watchlist(), query)
