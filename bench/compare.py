@@ -139,10 +139,9 @@ def chinese_org_mix(shared: Path, count: int) -> tuple[list[tuple[str, str | Non
     import random
 
     from bench.run import read_csv
+    from chipguard.names.chinese import has_han
 
-    rows = [
-        r for r in read_csv(shared / XSCRIPT_QUERIES) if any("\u4e00" <= c <= "\u9fff" for c in r["name"])
-    ]
+    rows = [r for r in read_csv(shared / XSCRIPT_QUERIES) if has_han(r["name"])]
     random.Random(25).shuffle(rows)
     queries: list[tuple[str, str | None]] = [(r["name"], "org") for r in rows[:count]]
     return queries, [r["name"] for r in rows[count : count + 300]]
